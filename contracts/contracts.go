@@ -1,0 +1,241 @@
+// Package contracts holds the OpenAPI contract of the OneEntry content API subset the mock serves,
+// and the tools that check HTTP traffic against it: a Validator for single exchanges, Violations
+// to turn kin-openapi's nested errors into flat findings, and a Transport that checks every
+// exchange of an http.Client.
+package contracts
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+//go:embed openapi.yaml
+var spec []byte
+
+// Spec returns the raw YAML of the contract. The slice is a copy, so callers may keep or change it.
+func Spec() []byte {
+	return bytes.Clone(spec)
+}
+
+var loadOnce = sync.OnceValues(func() (*openapi3.T, error) {
+	// The document is validated with a background context: a caller's cancelled context must not
+	// poison the shared result.
+	return load(context.Background(), spec)
+})
+
+// Load parses and validates the embedded contract. The document is loaded once and shared by
+// every caller; treat it as read-only.
+func Load(ctx context.Context) (*openapi3.T, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return loadOnce()
+}
+
+func load(ctx context.Context, data []byte) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("contracts: load openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		return nil, fmt.Errorf("contracts: validate openapi.yaml: %w", err)
+	}
+	return doc, nil
+}
+
+// ErrNoRoute is returned (wrapped) when no operation of the contract matches a request's method
+// and path.
+var ErrNoRoute = errors.New("no operation matches the request")
+
+// routeError is the ErrNoRoute failure; it remembers the request for Violations.
+type routeError struct {
+	method, path string
+	err          error // routers.ErrPathNotFound or routers.ErrMethodNotAllowed
+}
+
+func (e *routeError) Error() string {
+	return fmt.Sprintf("%s %s: %v (%v)", e.method, e.path, ErrNoRoute, e.err)
+}
+
+func (e *routeError) Is(target error) bool { return target == ErrNoRoute }
+
+func (e *routeError) Unwrap() error { return e.err }
+
+// Validator checks requests and responses against a contract document. Routes and schemas are
+// resolved once in NewValidator; a Validator is safe for concurrent use.
+type Validator struct {
+	router  routers.Router
+	options *openapi3filter.Options
+	base    string // the servers' path prefix, "/api/content"
+}
+
+// NewValidator builds a Validator for doc, which must have been validated (Load does).
+func NewValidator(doc *openapi3.T) (*Validator, error) {
+	if doc == nil {
+		return nil, errors.New("contracts: nil document")
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("contracts: build router: %w", err)
+	}
+	var base string
+	if len(doc.Servers) > 0 {
+		if u, err := url.Parse(doc.Servers[0].URL); err == nil {
+			base = strings.TrimSuffix(u.Path, "/")
+		}
+	}
+	return &Validator{
+		router: router,
+		options: &openapi3filter.Options{
+			IncludeResponseStatus: true,
+			MultiError:            true,
+			AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+			// The contract documents defaults (limit=30, ...); without this kin-openapi would
+			// write them into the caller's query string and body.
+			SkipSettingDefaults: true,
+		},
+		base: base,
+	}, nil
+}
+
+// route finds the operation for req. SDK 1.0.115 and older send "//api/content/..." when the
+// base URL ends in a slash and the mock serves it like the single-slash path, so duplicate
+// slashes are collapsed before matching.
+func (v *Validator) route(req *http.Request) (*openapi3filter.RequestValidationInput, error) {
+	match := req
+	if strings.Contains(req.URL.Path, "//") {
+		u := *req.URL
+		u.Path = collapseSlashes(u.Path)
+		u.RawPath = collapseSlashes(u.RawPath)
+		r := *req
+		r.URL = &u
+		match = &r
+	}
+	route, params, err := v.router.FindRoute(match)
+	if err != nil {
+		return nil, &routeError{method: req.Method, path: req.URL.Path, err: err}
+	}
+	return &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: params,
+		Route:      route,
+		Options:    v.options,
+	}, nil
+}
+
+func collapseSlashes(p string) string {
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	return p
+}
+
+// ValidateRequest checks the method, path, query, headers and body of req against the contract.
+// It reads req.Body and puts an equivalent reader back, so the caller can read the body again.
+// It returns an error wrapping ErrNoRoute when no operation matches; other failures are
+// kin-openapi errors that Violations flattens.
+func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) error {
+	in, err := v.route(req)
+	if err != nil {
+		return err
+	}
+	return v.validateRequest(ctx, in)
+}
+
+func (v *Validator) validateRequest(ctx context.Context, in *openapi3filter.RequestValidationInput) error {
+	body, err := readBody(in.Request)
+	if err != nil {
+		return fmt.Errorf("contracts: read request body: %w", err)
+	}
+	verr := openapi3filter.ValidateRequest(ctx, in)
+	// kin-openapi restores the body only when the operation has one; restore it in every case,
+	// from our own copy, so the caller always gets the original bytes.
+	restoreBody(in.Request, body)
+	return verr
+}
+
+// ValidateResponse checks a response produced for req: its status must be documented for the
+// operation and its body must match that status's schema. req's body is not read.
+func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
+	in, err := v.route(req)
+	if err != nil {
+		return err
+	}
+	return v.validateResponse(ctx, in, status, header, body)
+}
+
+func (v *Validator) validateResponse(ctx context.Context, in *openapi3filter.RequestValidationInput, status int, header http.Header, body []byte) error {
+	if header == nil {
+		header = http.Header{}
+	}
+	return openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in,
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                v.options,
+	})
+}
+
+// ValidateExchange routes req once and checks both the request and the response. Request and
+// response failures come back together in one openapi3.MultiError.
+func (v *Validator) ValidateExchange(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
+	in, err := v.route(req)
+	if err != nil {
+		return err
+	}
+	var all openapi3.MultiError
+	add := func(err error) {
+		// Only a MultiError itself is spliced in; anything wrapping one keeps its context.
+		if me, ok := err.(openapi3.MultiError); ok {
+			all = append(all, me...)
+		} else if err != nil {
+			all = append(all, err)
+		}
+	}
+	add(v.validateRequest(ctx, in))
+	add(v.validateResponse(ctx, in, status, header, body))
+	if len(all) == 0 {
+		return nil
+	}
+	return all
+}
+
+// readBody reads and closes req.Body, leaving a fresh reader over the same bytes in its place.
+func readBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	restoreBody(req, data)
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// restoreBody puts data back as req's body; nil means the request had no body to restore.
+func restoreBody(req *http.Request, data []byte) {
+	if data == nil {
+		return
+	}
+	req.Body = io.NopCloser(bytes.NewReader(data))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	req.ContentLength = int64(len(data))
+}
