@@ -1,0 +1,343 @@
+package store
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+)
+
+// User is a registered user of the project.
+type User struct {
+	ID                     int
+	AuthProviderIdentifier string
+	Identifier             string
+	FormIdentifier         string
+	FormData               []FormDataItem
+	Groups                 []int
+	State                  json.RawMessage
+	IsActive               bool
+	Language               string
+	NotificationData       json.RawMessage
+	CreatedDate            time.Time
+	UpdatedDate            time.Time
+
+	password string
+}
+
+func (u *User) clone() User {
+	c := *u
+	c.FormData = slices.Clone(u.FormData)
+	c.Groups = slices.Clone(u.Groups)
+	c.State = slices.Clone(u.State)
+	c.NotificationData = slices.Clone(u.NotificationData)
+	return c
+}
+
+// DeviceInfo describes the device of a login, from the `x-device-metadata` header.
+type DeviceInfo struct {
+	OS       string `json:"os"`
+	Browser  string `json:"browser"`
+	Location string `json:"location"`
+}
+
+// Tokens is the answer to a successful login or refresh.
+type Tokens struct {
+	UserIdentifier         string
+	AuthProviderIdentifier string
+	AccessToken            string
+	RefreshToken           string
+}
+
+// authSession is one login: it survives refreshes (its refresh token rotates) and ends at logout.
+type authSession struct {
+	id             int
+	userID         int
+	provider       string
+	refreshToken   string
+	refreshExpires time.Time
+	device         DeviceInfo
+}
+
+func loginKey(provider, identifier string) string {
+	return provider + "\x00" + strings.ToLower(identifier)
+}
+
+// Credentials are the values of the authData entries of a login request.
+type Credentials struct {
+	Values map[string]string // authData marker → value
+}
+
+// AuthProvider returns the provider with the given identifier or a not-found error.
+func (s *Store) AuthProvider(marker string) (*AuthProvider, error) {
+	p, ok := s.fx.AuthProvider(marker)
+	if !ok {
+		return nil, Errorf(CodeNotFound, "Auth provider with marker %q not found", marker)
+	}
+	return p, nil
+}
+
+// Authenticate logs a user in with the provider's login and password markers and opens a session.
+func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds Credentials, device DeviceInfo) (Tokens, error) {
+	provider, err := s.AuthProvider(providerMarker)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if !provider.IsActive {
+		return Tokens{}, Errorf(CodeForbidden, "Auth provider %q is not active", providerMarker)
+	}
+	login, hasLogin := creds.Values[provider.LoginMarker]
+	password, hasPassword := creds.Values[provider.PasswordMarker]
+	var missing []string
+	if !hasLogin || login == "" {
+		missing = append(missing, "required values are missing or incorrect: "+provider.LoginMarker)
+	}
+	if !hasPassword || password == "" {
+		missing = append(missing, "required values are missing or incorrect: "+provider.PasswordMarker)
+	}
+	if len(missing) > 0 {
+		return Tokens{}, Invalid(missing...)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
+	user := s.state.users[id]
+	// Compare a password even for an unknown login so both failures cost the same.
+	stored := "\x00"
+	if ok {
+		stored = user.password
+	}
+	if subtle.ConstantTimeCompare([]byte(stored), []byte(password)) != 1 || !ok {
+		return Tokens{}, Errorf(CodeUnauthorized, "Invalid login or password")
+	}
+	if !user.IsActive {
+		return Tokens{}, Errorf(CodeUnauthorized, "User is not activated")
+	}
+	now := s.clock.Now()
+	sess := &authSession{
+		id:       s.state.nextAuthSession,
+		userID:   user.ID,
+		provider: provider.Identifier,
+		device:   device,
+	}
+	s.state.nextAuthSession++
+	s.state.authSessions[sess.id] = sess
+	return s.issueLocked(sess, user, now), nil
+}
+
+// issueLocked gives sess a fresh token pair; the previous refresh token stops working.
+func (s *Store) issueLocked(sess *authSession, user *User, now time.Time) Tokens {
+	if sess.refreshToken != "" {
+		delete(s.state.sessionByRefresh, sess.refreshToken)
+	}
+	sess.refreshToken = refreshTokenFor(now, s.newToken())
+	sess.refreshExpires = now.Add(s.refreshTokenTTL)
+	s.state.sessionByRefresh[sess.refreshToken] = sess.id
+	access := signJWT(s.secret, Claims{
+		ID:                     user.ID,
+		AuthProviderIdentifier: sess.provider,
+		UserIdentifier:         user.Identifier,
+		IssuedAt:               now.Unix(),
+		ExpiresAt:              now.Add(s.accessTokenTTL).Unix(),
+	})
+	return Tokens{
+		UserIdentifier:         user.Identifier,
+		AuthProviderIdentifier: sess.provider,
+		AccessToken:            access,
+		RefreshToken:           sess.refreshToken,
+	}
+}
+
+// Refresh exchanges a refresh token for a new pair. Each refresh token works once.
+func (s *Store) Refresh(ctx context.Context, providerMarker, refreshToken string) (Tokens, error) {
+	if _, err := s.AuthProvider(providerMarker); err != nil {
+		return Tokens{}, err
+	}
+	if refreshToken == "" {
+		return Tokens{}, Errorf(CodeUnauthorized, "Refresh token is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.state.sessionByRefresh[refreshToken]
+	sess := s.state.authSessions[id]
+	if !ok || sess == nil || sess.provider != providerMarker {
+		return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
+	}
+	now := s.clock.Now()
+	if !now.Before(sess.refreshExpires) {
+		s.endSessionLocked(sess)
+		return Tokens{}, Errorf(CodeUnauthorized, "Refresh token expired")
+	}
+	user := s.state.users[sess.userID]
+	if user == nil {
+		s.endSessionLocked(sess)
+		return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
+	}
+	return s.issueLocked(sess, user, now), nil
+}
+
+func (s *Store) endSessionLocked(sess *authSession) {
+	delete(s.state.sessionByRefresh, sess.refreshToken)
+	delete(s.state.authSessions, sess.id)
+}
+
+// VerifyAccessToken checks a bearer token: signature, expiry on the mock clock, and that its
+// user still exists.
+func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, error) {
+	claims, err := parseJWT(s.secret, token)
+	if err != nil {
+		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
+	}
+	// exp has whole-second precision; the token stays valid through its exp second so that a
+	// one-second lifetime never shrinks to a few milliseconds.
+	if s.clock.Now().Unix() > claims.ExpiresAt {
+		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
+	}
+	s.mu.Lock()
+	user, ok := s.state.users[claims.ID]
+	s.mu.Unlock()
+	if !ok || user.AuthProviderIdentifier != claims.AuthProviderIdentifier {
+		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
+	}
+	return claims, nil
+}
+
+// Logout ends the session that owns refreshToken. The user's access tokens stay valid until
+// they expire, as stateless JWTs do.
+func (s *Store) Logout(ctx context.Context, userID int, providerMarker, refreshToken string) error {
+	if _, err := s.AuthProvider(providerMarker); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.state.sessionByRefresh[refreshToken]
+	sess := s.state.authSessions[id]
+	if !ok || sess == nil || sess.userID != userID {
+		return Errorf(CodeUnauthorized, "Invalid refresh token")
+	}
+	s.endSessionLocked(sess)
+	return nil
+}
+
+// LogoutAll ends every session of the user with the provider.
+func (s *Store) LogoutAll(ctx context.Context, userID int, providerMarker string) error {
+	if _, err := s.AuthProvider(providerMarker); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sess := range s.state.authSessions {
+		if sess.userID == userID && sess.provider == providerMarker {
+			s.endSessionLocked(sess)
+		}
+	}
+	return nil
+}
+
+// ActiveSessions lists the devices of the user's open sessions with the provider, oldest first.
+func (s *Store) ActiveSessions(ctx context.Context, userID int, providerMarker string) ([]DeviceInfo, error) {
+	if _, err := s.AuthProvider(providerMarker); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []int
+	for id, sess := range s.state.authSessions {
+		if sess.userID == userID && sess.provider == providerMarker {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	out := make([]DeviceInfo, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, s.state.authSessions[id].device)
+	}
+	return out, nil
+}
+
+// User returns the user with the given id.
+func (s *Store) User(ctx context.Context, id int) (User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.state.users[id]
+	if !ok {
+		return User{}, Errorf(CodeUnauthorized, "Unauthorized")
+	}
+	return u.clone(), nil
+}
+
+// SignUpInput is a registration request.
+type SignUpInput struct {
+	ProviderMarker   string
+	FormIdentifier   string
+	Credentials      Credentials
+	Language         string
+	FormData         []FormDataItem
+	NotificationData json.RawMessage
+}
+
+// SignUp registers a user. On a provider that checks codes the user starts inactive, as the
+// live API answers `isActive: false` until the code is confirmed; otherwise they can log in at once.
+func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, error) {
+	provider, err := s.AuthProvider(in.ProviderMarker)
+	if err != nil {
+		return User{}, err
+	}
+	if in.FormIdentifier != "" && in.FormIdentifier != provider.FormIdentifier {
+		return User{}, Invalid("Incorrect formIdentifier for provided auth provider: " + in.FormIdentifier)
+	}
+	login := in.Credentials.Values[provider.LoginMarker]
+	password := in.Credentials.Values[provider.PasswordMarker]
+	var missing []string
+	if login == "" {
+		missing = append(missing, "required values are missing or incorrect: "+provider.LoginMarker)
+	}
+	if password == "" {
+		missing = append(missing, "required values are missing or incorrect: "+provider.PasswordMarker)
+	}
+	if len(missing) > 0 {
+		return User{}, Invalid(missing...)
+	}
+	if form, ok := s.fx.Form(provider.FormIdentifier); ok {
+		if err := checkFormData(form, in.FormData, in.Credentials.Values); err != nil {
+			return User{}, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := loginKey(provider.Identifier, login)
+	if _, taken := s.state.userByLogin[key]; taken {
+		return User{}, Invalid("User with identifier " + login + " already exists")
+	}
+	now := s.clock.Now()
+	lang := in.Language
+	if lang == "" {
+		lang = s.fx.Project.DefaultLanguage
+	}
+	notification := in.NotificationData
+	if len(notification) == 0 {
+		notification = json.RawMessage(`{}`)
+	}
+	user := &User{
+		ID:                     s.state.nextUserID,
+		AuthProviderIdentifier: provider.Identifier,
+		Identifier:             login,
+		FormIdentifier:         provider.FormIdentifier,
+		FormData:               slices.Clone(in.FormData),
+		Groups:                 []int{},
+		State:                  json.RawMessage(`{}`),
+		IsActive:               !provider.IsCheckCode,
+		Language:               lang,
+		NotificationData:       slices.Clone(notification),
+		CreatedDate:            now,
+		UpdatedDate:            now,
+		password:               password,
+	}
+	s.state.nextUserID++
+	s.state.users[user.ID] = user
+	s.state.userByLogin[key] = user.ID
+	return user.clone(), nil
+}

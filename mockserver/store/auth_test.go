@@ -1,0 +1,139 @@
+package store_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+func newStore(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	opts.Fixtures = fx
+	return store.New(opts)
+}
+
+func creds(login, password string) store.Credentials {
+	return store.Credentials{Values: map[string]string{"email_reg": login, "password_reg": password}}
+}
+
+func codeOf(err error) store.Code {
+	var e *store.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func TestAccessTokens(t *testing.T) {
+	t.Parallel()
+	clock := store.NewClock(nil)
+	clock.Set(time.Date(2025, 4, 30, 21, 54, 48, 998_000_000, time.UTC))
+	clock.Freeze()
+	st := newStore(t, store.Options{Clock: clock, AccessTokenTTL: time.Second})
+	ctx := context.Background()
+	tk, err := st.Authenticate(ctx, "email", creds("your-user@email.com", "123456"), store.DeviceInfo{})
+	require.NoError(t, err)
+	claims, err := st.VerifyAccessToken(ctx, tk.AccessToken)
+	require.NoError(t, err)
+	assert.Equal(t, 16, claims.ID)
+	assert.Equal(t, int64(1), claims.ExpiresAt-claims.IssuedAt)
+
+	clock.Advance(10 * time.Millisecond)
+	_, err = st.VerifyAccessToken(ctx, tk.AccessToken)
+	assert.NoError(t, err, "a token issued at .998 with a 1 s lifetime must not die 2 ms later")
+
+	clock.Advance(2 * time.Second)
+	_, err = st.VerifyAccessToken(ctx, tk.AccessToken)
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err))
+
+	parts := strings.Split(tk.AccessToken, ".")
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
+	other := newStore(t, store.Options{Clock: clock})
+	for name, token := range map[string]string{
+		"alg none":        none,
+		"no signature":    parts[0] + "." + parts[1],
+		"empty":           "",
+		"bad base64":      parts[0] + ".!!!." + parts[2],
+		"forged payload":  parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"id":17,"authProviderIdentifier":"email","userIdentifier":"x","iat":1,"exp":99999999999}`)) + "." + parts[2],
+		"extra segment":   tk.AccessToken + ".x",
+		"trailing spaces": tk.AccessToken + " ",
+	} {
+		_, err := other.VerifyAccessToken(ctx, token)
+		assert.Equal(t, store.CodeUnauthorized, codeOf(err), name)
+	}
+}
+
+func TestRefreshTokensAreSingleUse(t *testing.T) {
+	t.Parallel()
+	st := newStore(t, store.Options{})
+	ctx := context.Background()
+	tk, err := st.Authenticate(ctx, "email", creds("YOUR-USER@email.com", "123456"), store.DeviceInfo{OS: "Linux"})
+	require.NoError(t, err, "logins are case-insensitive")
+	next, err := st.Refresh(ctx, "email", tk.RefreshToken)
+	require.NoError(t, err)
+	assert.NotEqual(t, tk.RefreshToken, next.RefreshToken)
+	_, err = st.Refresh(ctx, "email", tk.RefreshToken)
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err))
+	_, err = st.Refresh(ctx, "nope", next.RefreshToken)
+	assert.Equal(t, store.CodeNotFound, codeOf(err))
+	devices, err := st.ActiveSessions(ctx, 16, "email")
+	require.NoError(t, err)
+	assert.Equal(t, []store.DeviceInfo{{OS: "Linux"}}, devices, "a refresh keeps the session")
+}
+
+func TestResetReturnsToFixtures(t *testing.T) {
+	t.Parallel()
+	st := newStore(t, store.Options{})
+	ctx := context.Background()
+	in := store.OrderInput{
+		FormIdentifier: "tickets_form", PaymentAccountIdentifier: "cash",
+		FormData: []store.FormDataItem{{Marker: "tickets", Type: "entity", Value: []byte(`["p-8-10"]`)}},
+		Products: []store.OrderLine{{ProductID: 10, Quantity: 1}},
+	}
+	o, err := st.CreateOrder(ctx, 16, "tickets", in)
+	require.NoError(t, err)
+	assert.Equal(t, 92, o.ID)
+	st.Reset(ctx)
+	orders, total, err := st.Orders(ctx, 16, "tickets", store.Page{Limit: 10})
+	require.NoError(t, err)
+	assert.Empty(t, orders)
+	assert.Zero(t, total)
+	o, err = st.CreateOrder(ctx, 16, "tickets", in)
+	require.NoError(t, err)
+	assert.Equal(t, 92, o.ID, "ids start over")
+}
+
+func TestClock(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := base
+	c := store.NewClock(func() time.Time { return now })
+	assert.Equal(t, base, c.Now())
+	c.Advance(time.Hour)
+	assert.Equal(t, base.Add(time.Hour), c.Now())
+	frozen := c.Freeze()
+	now = now.Add(time.Minute)
+	assert.Equal(t, frozen, c.Now(), "a frozen clock does not move")
+	c.Advance(time.Second)
+	assert.Equal(t, frozen.Add(time.Second), c.Now())
+	c.Unfreeze()
+	assert.Equal(t, frozen.Add(time.Second), c.Now(), "unfreezing resumes from the shown time")
+	now = now.Add(time.Minute)
+	assert.Equal(t, frozen.Add(time.Second+time.Minute), c.Now())
+	c.Set(base)
+	assert.Equal(t, base, c.Now())
+	c.Reset()
+	assert.Equal(t, now, c.Now())
+	assert.False(t, c.Frozen())
+}

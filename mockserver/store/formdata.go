@@ -1,0 +1,208 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// FormDataItem is one submitted form value. Raw keeps the item exactly as sent, so responses
+// echo it back unchanged (key order and extra keys included).
+type FormDataItem struct {
+	Marker string
+	Type   string
+	Value  json.RawMessage
+	Raw    json.RawMessage
+}
+
+// MarshalJSON writes the item as it was submitted.
+func (i FormDataItem) MarshalJSON() ([]byte, error) {
+	if len(i.Raw) > 0 {
+		return i.Raw, nil
+	}
+	return json.Marshal(struct {
+		Marker string          `json:"marker"`
+		Type   string          `json:"type"`
+		Value  json.RawMessage `json:"value"`
+	}{i.Marker, i.Type, i.Value})
+}
+
+// ParseFormDataItem decodes one submitted item. Null items (the SDK sends `[null]` when a caller
+// omits formData) are reported with ok=false and no error.
+func ParseFormDataItem(raw json.RawMessage) (item FormDataItem, ok bool, err error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return FormDataItem{}, false, nil
+	}
+	var fields struct {
+		Marker *string          `json:"marker"`
+		Type   *string          `json:"type"`
+		Value  *json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return FormDataItem{}, false, errors.New("each formData item must be an object with marker, type and value")
+	}
+	if fields.Marker == nil || *fields.Marker == "" {
+		return FormDataItem{}, false, errors.New("formData item marker must be a non-empty string")
+	}
+	if fields.Type == nil || *fields.Type == "" {
+		return FormDataItem{}, false, fmt.Errorf("formData item %s: type must be a non-empty string", *fields.Marker)
+	}
+	item = FormDataItem{Marker: *fields.Marker, Type: *fields.Type, Value: json.RawMessage("null"), Raw: slices.Clone(raw)}
+	if fields.Value != nil {
+		item.Value = slices.Clone(*fields.Value)
+	}
+	return item, true, nil
+}
+
+// decodeFormDataItems decodes a JSON array of items (fixtures use the flat form).
+func decodeFormDataItems(raw json.RawMessage) ([]FormDataItem, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return []FormDataItem{}, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(raw, &raws); err != nil {
+		return nil, errors.New("must be an array of {marker, type, value}")
+	}
+	items := make([]FormDataItem, 0, len(raws))
+	for _, r := range raws {
+		item, ok, err := ParseFormDataItem(r)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			items = append(items, item)
+		}
+	}
+	return items, nil
+}
+
+// requiredMessage is the live form validator's wording (reference §8 D1).
+func requiredMessage(marker string) string {
+	return "required values are missing or incorrect: " + marker
+}
+
+// checkFormData validates submitted items against a form: markers must exist, types must match
+// the attribute, required attributes must carry a value (satisfied also counts markers whose
+// value arrived elsewhere, such as sign-up credentials), and entity values must be options of
+// the attribute.
+func checkFormData(form *Form, items []FormDataItem, satisfied map[string]string) error {
+	var msgs []string
+	seen := map[string]bool{}
+	for _, item := range items {
+		attr, ok := form.Attribute(item.Marker)
+		if !ok {
+			msgs = append(msgs, fmt.Sprintf("form %s has no attribute %s", form.Identifier, item.Marker))
+			continue
+		}
+		if seen[item.Marker] {
+			msgs = append(msgs, "duplicate value for "+item.Marker)
+			continue
+		}
+		seen[item.Marker] = true
+		if attr.Type != item.Type {
+			msgs = append(msgs, fmt.Sprintf("%s must have type %s, not %s", item.Marker, attr.Type, item.Type))
+			continue
+		}
+		if msg := checkValue(attr, item.Value); msg != "" {
+			msgs = append(msgs, msg)
+		}
+	}
+	for i := range form.Attributes {
+		attr := &form.Attributes[i]
+		if !attr.Required() || seen[attr.Marker] {
+			continue
+		}
+		if v, ok := satisfied[attr.Marker]; ok && v != "" {
+			continue
+		}
+		msgs = append(msgs, requiredMessage(attr.Marker))
+	}
+	if len(msgs) > 0 {
+		return Invalid(msgs...)
+	}
+	return nil
+}
+
+// checkValue validates the value of one item by attribute type; "" means it is acceptable.
+func checkValue(attr *FormAttribute, value json.RawMessage) string {
+	empty := isEmptyValue(value)
+	if empty {
+		if attr.Required() {
+			return requiredMessage(attr.Marker)
+		}
+		return ""
+	}
+	switch attr.Type {
+	case "entity", "list", "radioButton":
+		var values []json.RawMessage
+		if err := json.Unmarshal(value, &values); err != nil {
+			return attr.Marker + " must be an array of option ids"
+		}
+		if len(attr.ListTitles) == 0 {
+			return ""
+		}
+		for _, v := range values {
+			if !hasOption(attr, v) {
+				return fmt.Sprintf("%s: %s is not an option of this field", attr.Marker, string(v))
+			}
+		}
+	case "timeInterval":
+		var pairs [][]string
+		if err := json.Unmarshal(value, &pairs); err != nil {
+			return attr.Marker + " must be an array of [start, end] date pairs"
+		}
+		for _, p := range pairs {
+			if len(p) != 2 {
+				return attr.Marker + " must be an array of [start, end] date pairs"
+			}
+		}
+	case "integer", "float":
+		var n float64
+		if json.Unmarshal(value, &n) != nil {
+			var s string
+			if json.Unmarshal(value, &s) != nil {
+				return attr.Marker + " must be a number"
+			}
+			if _, err := fmt.Sscan(s, &n); err != nil {
+				return attr.Marker + " must be a number"
+			}
+		}
+	case "string":
+		var s string
+		if json.Unmarshal(value, &s) != nil {
+			return attr.Marker + " must be a string"
+		}
+	}
+	return ""
+}
+
+func hasOption(attr *FormAttribute, v json.RawMessage) bool {
+	var want string
+	if json.Unmarshal(v, &want) != nil {
+		want = string(bytes.TrimSpace(v))
+	}
+	for _, opt := range attr.ListTitles {
+		if opt.Value() == want && (opt.Selected == nil || *opt.Selected) {
+			return true
+		}
+		// Demos send whole option objects: {"id": …, "title": …}.
+		var obj struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(v, &obj) == nil && len(obj.ID) > 0 && bytes.Equal(bytes.TrimSpace(obj.ID), bytes.TrimSpace(opt.ID)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isEmptyValue(v json.RawMessage) bool {
+	switch string(bytes.TrimSpace(v)) {
+	case "", "null", `""`, "[]", "{}":
+		return true
+	}
+	return false
+}

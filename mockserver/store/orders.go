@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// OrderLine is one product of an order.
+type OrderLine struct {
+	ProductID   int
+	Quantity    int
+	SignedPrice string
+}
+
+// Order is an order in a storage, owned by the user who created it.
+type Order struct {
+	ID                       int
+	StorageID                int
+	StorageMarker            string
+	UserID                   int
+	FormIdentifier           string
+	PaymentAccountIdentifier string
+	StatusIdentifier         string
+	Language                 string
+	FormData                 []FormDataItem
+	Products                 []OrderLine
+	Currency                 string
+	TotalCents               int64
+	CreatedDate              time.Time
+	// PaymentURL and IsCompleted stay nil until a payment provider sets them.
+	PaymentURL  *string
+	IsCompleted *bool
+}
+
+func (o *Order) clone() Order {
+	c := *o
+	c.FormData = slices.Clone(o.FormData)
+	c.Products = slices.Clone(o.Products)
+	return c
+}
+
+// OrderInput is the body of an order create or update.
+type OrderInput struct {
+	FormIdentifier           string
+	PaymentAccountIdentifier string
+	Language                 string
+	FormData                 []FormDataItem
+	Products                 []OrderLine
+	// StatusIdentifier is honoured on update; on create it overrides the storage default.
+	StatusIdentifier string
+}
+
+// OrderStorage returns the storage with the given marker or a not-found error.
+func (s *Store) OrderStorage(marker string) (*OrderStorage, error) {
+	st, ok := s.fx.OrderStorage(marker)
+	if !ok {
+		return nil, Errorf(CodeNotFound, "Orders storage with marker %q not found", marker)
+	}
+	return st, nil
+}
+
+// validateOrder checks an order body against its storage, form and products and returns
+// the total in cents. It reads only immutable fixtures, so it runs before taking the lock.
+func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, error) {
+	var msgs []string
+	if in.FormIdentifier != storage.FormIdentifier {
+		msgs = append(msgs, fmt.Sprintf("Incorrect formIdentifier for provided storage: %s", in.FormIdentifier))
+	}
+	if _, ok := s.fx.PaymentAccount(in.PaymentAccountIdentifier); !ok || !storage.acceptsAccount(in.PaymentAccountIdentifier) {
+		msgs = append(msgs, fmt.Sprintf("Payment account %s is not linked to storage %s", in.PaymentAccountIdentifier, storage.Identifier))
+	}
+	if in.StatusIdentifier != "" && !storage.hasStatus(in.StatusIdentifier) {
+		msgs = append(msgs, fmt.Sprintf("Unknown order status %s for storage %s", in.StatusIdentifier, storage.Identifier))
+	}
+	if len(in.Products) == 0 {
+		msgs = append(msgs, "products should not be empty")
+	}
+	var total int64
+	seen := map[int]bool{}
+	for i, line := range in.Products {
+		prod, ok := s.fx.Product(line.ProductID)
+		switch {
+		case !ok:
+			msgs = append(msgs, fmt.Sprintf("products.%d.productId: product %d not found", i, line.ProductID))
+		case line.Quantity < 1:
+			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be less than 1", i))
+		case line.Quantity > 1_000_000:
+			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be greater than 1000000", i))
+		case seen[line.ProductID]:
+			msgs = append(msgs, fmt.Sprintf("products.%d.productId: product %d is listed twice", i, line.ProductID))
+		default:
+			if prod.PriceCents != nil {
+				total += *prod.PriceCents * int64(line.Quantity)
+			}
+		}
+		seen[line.ProductID] = true
+	}
+	if len(msgs) == 0 {
+		form, _ := s.fx.Form(storage.FormIdentifier) // checked at load
+		if err := checkFormData(form, in.FormData, nil); err != nil {
+			return 0, err
+		}
+	}
+	if len(msgs) > 0 {
+		return 0, Invalid(msgs...)
+	}
+	return total, nil
+}
+
+// CreateOrder validates and stores a new order for the user.
+func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker string, in OrderInput) (Order, error) {
+	storage, err := s.OrderStorage(storageMarker)
+	if err != nil {
+		return Order{}, err
+	}
+	total, err := s.validateOrder(storage, in)
+	if err != nil {
+		return Order{}, err
+	}
+	status := in.StatusIdentifier
+	if status == "" {
+		status = storage.DefaultStatus()
+	}
+	lang := in.Language
+	if lang == "" {
+		lang = s.fx.Project.DefaultLanguage
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.state.users[userID]; !ok {
+		return Order{}, Errorf(CodeUnauthorized, "Unauthorized")
+	}
+	o := &Order{
+		ID:                       s.state.nextOrderID,
+		StorageID:                storage.ID,
+		StorageMarker:            storage.Identifier,
+		UserID:                   userID,
+		FormIdentifier:           in.FormIdentifier,
+		PaymentAccountIdentifier: in.PaymentAccountIdentifier,
+		StatusIdentifier:         status,
+		Language:                 lang,
+		FormData:                 slices.Clone(in.FormData),
+		Products:                 slices.Clone(in.Products),
+		Currency:                 storage.Currency,
+		TotalCents:               total,
+		CreatedDate:              s.clock.Now(),
+	}
+	s.state.nextOrderID++
+	s.state.orders[o.ID] = o
+	key := ownerStorage{userID, storage.ID}
+	s.state.ordersByOwner[key] = append(s.state.ordersByOwner[key], o.ID)
+	return o.clone(), nil
+}
+
+// ownOrderLocked returns the user's order in the storage; any other order is "not found".
+func (s *Store) ownOrderLocked(userID int, storage *OrderStorage, id int) (*Order, error) {
+	o, ok := s.state.orders[id]
+	if !ok || o.UserID != userID || (storage != nil && o.StorageID != storage.ID) {
+		return nil, Errorf(CodeNotFound, "Order with id %d not found", id)
+	}
+	return o, nil
+}
+
+// Order returns one of the user's orders in the storage.
+func (s *Store) Order(ctx context.Context, userID int, storageMarker string, id int) (Order, error) {
+	storage, err := s.OrderStorage(storageMarker)
+	if err != nil {
+		return Order{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.ownOrderLocked(userID, storage, id)
+	if err != nil {
+		return Order{}, err
+	}
+	return o.clone(), nil
+}
+
+// Orders lists the user's orders in the storage, newest first, and their total count.
+// The cost depends on the page and the user's own orders, not on the store's size.
+func (s *Store) Orders(ctx context.Context, userID int, storageMarker string, page Page) ([]Order, int, error) {
+	storage, err := s.OrderStorage(storageMarker)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := s.state.ordersByOwner[ownerStorage{userID, storage.ID}]
+	start, end := page.window(len(ids))
+	out := make([]Order, 0, end-start)
+	for i := start; i < end; i++ {
+		out = append(out, s.state.orders[ids[len(ids)-1-i]].clone())
+	}
+	return out, len(ids), nil
+}
+
+// UpdateOrder replaces the body of one of the user's orders and recomputes its total.
+func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker string, id int, in OrderInput) (Order, error) {
+	storage, err := s.OrderStorage(storageMarker)
+	if err != nil {
+		return Order{}, err
+	}
+	// Ownership first: a stranger learns nothing about the order from validation messages.
+	s.mu.Lock()
+	_, err = s.ownOrderLocked(userID, storage, id)
+	s.mu.Unlock()
+	if err != nil {
+		return Order{}, err
+	}
+	total, err := s.validateOrder(storage, in)
+	if err != nil {
+		return Order{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.ownOrderLocked(userID, storage, id)
+	if err != nil {
+		return Order{}, err
+	}
+	o.FormIdentifier = in.FormIdentifier
+	o.PaymentAccountIdentifier = in.PaymentAccountIdentifier
+	if in.Language != "" {
+		o.Language = in.Language
+	}
+	o.FormData = slices.Clone(in.FormData)
+	o.Products = slices.Clone(in.Products)
+	o.TotalCents = total
+	if in.StatusIdentifier != "" {
+		o.StatusIdentifier = in.StatusIdentifier
+	}
+	return o.clone(), nil
+}

@@ -1,0 +1,169 @@
+// Package store holds the state of one mock OneEntry project and the rules that change it:
+// users and tokens, orders, payment sessions. It knows nothing of HTTP.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+)
+
+// Default token lifetimes, as the live API issues them (reference §3 A1, §14 Q15).
+const (
+	DefaultAccessTokenTTL  = 36000 * time.Second
+	DefaultRefreshTokenTTL = 7 * 24 * time.Hour
+)
+
+// Options configures a Store. Zero values mean the defaults.
+type Options struct {
+	Fixtures        *Fixtures
+	Clock           *Clock
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	// NewToken returns random material for refresh tokens; crypto/rand when nil.
+	NewToken func() string
+}
+
+// Store is the state of one project. It is safe for concurrent use; methods return copies.
+type Store struct {
+	fx              *Fixtures
+	clock           *Clock
+	accessTokenTTL  time.Duration
+	refreshTokenTTL time.Duration
+	newToken        func() string
+	secret          []byte
+
+	mu    sync.Mutex
+	state *state
+}
+
+// state is everything a request can change; Reset replaces it whole.
+type state struct {
+	users            map[int]*User
+	userByLogin      map[string]int // provider + "\x00" + lower(identifier)
+	nextUserID       int
+	authSessions     map[int]*authSession
+	sessionByRefresh map[string]int
+	nextAuthSession  int
+
+	orders        map[int]*Order
+	ordersByOwner map[ownerStorage][]int // ascending ids
+	nextOrderID   int
+
+	payments        map[int]*PaymentSession
+	paymentsByOrder map[int][]int
+	paymentsByUser  map[int][]int
+	nextPaymentID   int
+}
+
+type ownerStorage struct {
+	userID    int
+	storageID int
+}
+
+// New returns a store seeded from opts.Fixtures.
+func New(opts Options) *Store {
+	if opts.Clock == nil {
+		opts.Clock = NewClock(nil)
+	}
+	if opts.AccessTokenTTL <= 0 {
+		opts.AccessTokenTTL = DefaultAccessTokenTTL
+	}
+	if opts.RefreshTokenTTL <= 0 {
+		opts.RefreshTokenTTL = DefaultRefreshTokenTTL
+	}
+	if opts.NewToken == nil {
+		opts.NewToken = randomUUID
+	}
+	s := &Store{
+		fx:              opts.Fixtures,
+		clock:           opts.Clock,
+		accessTokenTTL:  opts.AccessTokenTTL,
+		refreshTokenTTL: opts.RefreshTokenTTL,
+		newToken:        opts.NewToken,
+		secret:          []byte(opts.Fixtures.Project.TokenSecret),
+	}
+	s.state = s.seed()
+	return s
+}
+
+// Fixtures returns the immutable fixture set the store was seeded from.
+func (s *Store) Fixtures() *Fixtures { return s.fx }
+
+// Clock returns the store's clock.
+func (s *Store) Clock() *Clock { return s.clock }
+
+// Now returns the mock time.
+func (s *Store) Now() time.Time { return s.clock.Now() }
+
+// AccessTokenTTL returns the lifetime of issued access tokens.
+func (s *Store) AccessTokenTTL() time.Duration { return s.accessTokenTTL }
+
+// RefreshTokenTTL returns the lifetime of issued refresh tokens.
+func (s *Store) RefreshTokenTTL() time.Duration { return s.refreshTokenTTL }
+
+// Reset discards every change and returns to the fixtures. Tokens issued before stay
+// verifiable only while their user still exists in the fixtures.
+func (s *Store) Reset(ctx context.Context) {
+	fresh := s.seed()
+	s.mu.Lock()
+	s.state = fresh
+	s.mu.Unlock()
+}
+
+func (s *Store) seed() *state {
+	st := &state{
+		users:            make(map[int]*User, len(s.fx.Users)),
+		userByLogin:      make(map[string]int, len(s.fx.Users)),
+		authSessions:     map[int]*authSession{},
+		sessionByRefresh: map[string]int{},
+		nextAuthSession:  1,
+		orders:           map[int]*Order{},
+		ordersByOwner:    map[ownerStorage][]int{},
+		nextOrderID:      s.fx.Project.FirstOrderID,
+		payments:         map[int]*PaymentSession{},
+		paymentsByOrder:  map[int][]int{},
+		paymentsByUser:   map[int][]int{},
+		nextPaymentID:    s.fx.Project.FirstPaymentSessionID,
+	}
+	for _, u := range s.fx.Users {
+		items, _ := decodeFormDataItems(u.FormData) // checked at load
+		user := &User{
+			ID:                     u.ID,
+			AuthProviderIdentifier: u.AuthProviderIdentifier,
+			Identifier:             u.Identifier,
+			password:               u.Password,
+			FormIdentifier:         u.FormIdentifier,
+			FormData:               items,
+			Groups:                 append([]int(nil), u.Groups...),
+			State:                  append(json.RawMessage(nil), u.State...),
+			IsActive:               true,
+		}
+		st.users[u.ID] = user
+		st.userByLogin[loginKey(u.AuthProviderIdentifier, u.Identifier)] = u.ID
+		if u.ID >= st.nextUserID {
+			st.nextUserID = u.ID + 1
+		}
+	}
+	if st.nextUserID == 0 {
+		st.nextUserID = 1
+	}
+	return st
+}
+
+// Page selects a window of a list.
+type Page struct {
+	Offset int
+	Limit  int
+}
+
+// window returns the bounds of p over n items.
+func (p Page) window(n int) (int, int) {
+	start := min(max(p.Offset, 0), n)
+	end := n
+	if p.Limit > 0 {
+		end = min(start+p.Limit, n)
+	}
+	return start, end
+}

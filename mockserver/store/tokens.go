@@ -1,0 +1,99 @@
+package store
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Claims are the claims of a user access token, exactly those the live API puts in its JWTs.
+type Claims struct {
+	ID                     int    `json:"id"`
+	AuthProviderIdentifier string `json:"authProviderIdentifier"`
+	UserIdentifier         string `json:"userIdentifier"`
+	IssuedAt               int64  `json:"iat"`
+	ExpiresAt              int64  `json:"exp"`
+}
+
+// The only header the mock issues and accepts; comparing it byte for byte rules out
+// algorithm-confusion tokens ("alg":"none", RS256 keys used as HMAC secrets).
+var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+
+var errBadToken = errors.New("malformed token")
+
+// signJWT returns an HS256 JWT for claims.
+func signJWT(secret []byte, claims Claims) string {
+	payload, _ := json.Marshal(claims) // a struct of strings and numbers always marshals
+	var b strings.Builder
+	b.Grow(len(jwtHeader) + 1 + base64.RawURLEncoding.EncodedLen(len(payload)) + 1 + 43)
+	b.WriteString(jwtHeader)
+	b.WriteByte('.')
+	b.WriteString(base64.RawURLEncoding.EncodeToString(payload))
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(b.String()))
+	b.WriteByte('.')
+	b.WriteString(base64.RawURLEncoding.EncodeToString(mac.Sum(nil)))
+	return b.String()
+}
+
+// parseJWT verifies the signature of token and returns its claims. Expiry is the caller's check.
+func parseJWT(secret []byte, token string) (Claims, error) {
+	header, rest, ok := strings.Cut(token, ".")
+	if !ok || header != jwtHeader {
+		return Claims{}, errBadToken
+	}
+	payload, sig, ok := strings.Cut(rest, ".")
+	if !ok || strings.Contains(sig, ".") {
+		return Claims{}, errBadToken
+	}
+	gotSig, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil {
+		return Claims{}, errBadToken
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(token[:len(header)+1+len(payload)]))
+	if subtle.ConstantTimeCompare(gotSig, mac.Sum(nil)) != 1 {
+		return Claims{}, errBadToken
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return Claims{}, errBadToken
+	}
+	var c Claims
+	if err := json.Unmarshal(raw, &c); err != nil || c.ID < 1 || c.ExpiresAt == 0 {
+		return Claims{}, errBadToken
+	}
+	return c, nil
+}
+
+// refreshTokenFor formats a refresh token as the live API does: `<issue time in ms>-<UUID v4>`.
+func refreshTokenFor(now time.Time, random string) string {
+	return strconv.FormatInt(now.UnixMilli(), 10) + "-" + random
+}
+
+// randomUUID returns a random RFC 4122 version 4 UUID.
+func randomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
