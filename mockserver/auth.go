@@ -1,0 +1,211 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+type authDataEntry struct {
+	Marker string `json:"marker"`
+	Value  string `json:"value"`
+}
+
+type authRequest struct {
+	AuthData []authDataEntry `json:"authData"`
+	Code     string          `json:"code"`
+}
+
+type tokensResponse struct {
+	UserIdentifier         string `json:"userIdentifier"`
+	AuthProviderIdentifier string `json:"authProviderIdentifier"`
+	AccessToken            string `json:"accessToken"`
+	RefreshToken           string `json:"refreshToken"`
+}
+
+func newTokensResponse(t store.Tokens) tokensResponse {
+	return tokensResponse(t)
+}
+
+func credentials(entries []authDataEntry) store.Credentials {
+	c := store.Credentials{Values: make(map[string]string, len(entries))}
+	for _, e := range entries {
+		c.Values[e.Marker] = e.Value
+	}
+	return c
+}
+
+// deviceMetadata is the x-device-metadata header SDK 1.0.127+ sends on POSTs.
+type deviceMetadata struct {
+	Fingerprint string           `json:"fingerprint"`
+	DeviceInfo  store.DeviceInfo `json:"deviceInfo"`
+}
+
+// handleAuth handles POST /api/content/users-auth-providers/marker/{marker}/users/auth.
+func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request, sc *scope) {
+	header := r.Header.Get("x-device-metadata")
+	if header == "" && s.profile.RequireDeviceMetadata {
+		s.writeError(w, r, store.Invalid("x-device-metadata header is required"))
+		return
+	}
+	var device deviceMetadata
+	if header != "" {
+		if err := json.Unmarshal([]byte(header), &device); err != nil && s.profile.RequireDeviceMetadata {
+			s.writeError(w, r, store.Invalid("x-device-metadata header must be a JSON object"))
+			return
+		}
+	}
+	var req authRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tokens, err := sc.store.Authenticate(r.Context(), mux.Vars(r)["marker"], credentials(req.AuthData), device.DeviceInfo)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, newTokensResponse(tokens))
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refreshToken"`
+}
+
+// handleRefresh handles POST …/marker/{marker}/users/refresh.
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req refreshRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tokens, err := sc.store.Refresh(r.Context(), mux.Vars(r)["marker"], req.RefreshToken)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, newTokensResponse(tokens))
+}
+
+// handleLogout handles POST …/marker/{marker}/users/logout.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req refreshRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := sc.store.Logout(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], req.RefreshToken); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, true)
+}
+
+// handleLogoutAll handles POST …/marker/{marker}/users/logout-all.
+func (s *Server) handleLogoutAll(w http.ResponseWriter, r *http.Request, sc *scope) {
+	if err := sc.store.LogoutAll(r.Context(), sc.claims.ID, mux.Vars(r)["marker"]); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, true)
+}
+
+type activeSessionResponse struct {
+	DeviceInfo store.DeviceInfo `json:"deviceInfo"`
+}
+
+// handleActiveSessions handles GET …/marker/{marker}/users/sessions.
+func (s *Server) handleActiveSessions(w http.ResponseWriter, r *http.Request, sc *scope) {
+	devices, err := sc.store.ActiveSessions(r.Context(), sc.claims.ID, mux.Vars(r)["marker"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]activeSessionResponse, len(devices))
+	for i, d := range devices {
+		out[i] = activeSessionResponse{DeviceInfo: d}
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+type signUpRequest struct {
+	FormIdentifier   string          `json:"formIdentifier"`
+	AuthData         []authDataEntry `json:"authData"`
+	FormData         json.RawMessage `json:"formData"`
+	NotificationData json.RawMessage `json:"notificationData"`
+	LangCode         string          `json:"langCode"`
+}
+
+type signUpResponse struct {
+	ID               int                             `json:"id"`
+	UpdatedDate      string                          `json:"updatedDate"`
+	Version          int                             `json:"version"`
+	Identifier       string                          `json:"identifier"`
+	IsActive         bool                            `json:"isActive"`
+	FormData         map[string][]store.FormDataItem `json:"formData"`
+	NotificationData json.RawMessage                 `json:"notificationData"`
+	Locale           string                          `json:"locale"`
+	CreatedDate      string                          `json:"createdDate"`
+	State            json.RawMessage                 `json:"state"`
+}
+
+// handleSignUp handles POST …/marker/{marker}/users/sign-up.
+func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req signUpRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	lang := req.LangCode
+	if lang == "" {
+		lang = language(r, sc.store)
+	}
+	items, lang, err := parseFormData(req.FormData, lang)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := sc.store.SignUp(r.Context(), store.SignUpInput{
+		ProviderMarker:   mux.Vars(r)["marker"],
+		FormIdentifier:   req.FormIdentifier,
+		Credentials:      credentials(req.AuthData),
+		Language:         lang,
+		FormData:         items,
+		NotificationData: req.NotificationData,
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, signUpResponse{
+		ID:               u.ID,
+		UpdatedDate:      timestamp(u.UpdatedDate),
+		Version:          0,
+		Identifier:       u.Identifier,
+		IsActive:         u.IsActive,
+		FormData:         localeMap(u.Language, u.FormData),
+		NotificationData: u.NotificationData,
+		Locale:           u.Language,
+		CreatedDate:      timestamp(u.CreatedDate),
+		State:            orEmptyObject(u.State),
+	})
+}
+
+// handleAuthProvider handles GET /api/content/users-auth-providers/marker/{marker}.
+func (s *Server) handleAuthProvider(w http.ResponseWriter, r *http.Request, sc *scope) {
+	marker := mux.Vars(r)["marker"]
+	data, ok := s.encoded.providers[marker]
+	if !ok {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Auth provider with marker %q not found", marker))
+		return
+	}
+	s.writeRaw(w, http.StatusOK, data)
+}
+
+// handleAuthProviders handles GET /api/content/users-auth-providers.
+func (s *Server) handleAuthProviders(w http.ResponseWriter, r *http.Request, sc *scope) {
+	s.writeRaw(w, http.StatusOK, jsonArray(s.encoded.providerList, page(r.URL.Query())))
+}

@@ -1,0 +1,97 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// timestampLayout is the live API's timestamp format: ISO-8601 UTC with milliseconds.
+const timestampLayout = "2006-01-02T15:04:05.000Z"
+
+// errorBody is the live API's error body (reference §10). message is a string, or an array of
+// strings for request validation failures, as NestJS's ValidationPipe answers.
+type errorBody struct {
+	StatusCode int       `json:"statusCode"`
+	Message    any       `json:"message"`
+	Error      string    `json:"error"`
+	PageData   *struct{} `json:"pageData"`
+	Timestamp  string    `json:"timestamp"`
+}
+
+var statusByCode = map[store.Code]int{
+	store.CodeInvalid:      http.StatusBadRequest,
+	store.CodeUnauthorized: http.StatusUnauthorized,
+	store.CodeForbidden:    http.StatusForbidden,
+	store.CodeNotFound:     http.StatusNotFound,
+	store.CodeConflict:     http.StatusConflict,
+	store.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+}
+
+// writeError answers with the live error body. Errors that are not *store.Error are the
+// mock's own faults: logged, and answered 500 without details.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, message := http.StatusInternalServerError, any("Internal server error")
+	var e *store.Error
+	if errors.As(err, &e) {
+		status = statusByCode[e.Code]
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		message = e.Message
+		if len(e.Messages) > 0 {
+			message = e.Messages
+		}
+	} else {
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	s.writeErrorStatus(w, r, status, message)
+}
+
+func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status int, message any) {
+	now := time.Now()
+	if sc := scopeFrom(r.Context()); sc != nil && sc.store != nil {
+		now = sc.store.Now()
+	} else if s.defaultStore != nil {
+		now = s.defaultStore.Now()
+	}
+	s.writeJSON(w, status, errorBody{
+		StatusCode: status,
+		Message:    message,
+		Error:      reasonPhrase(status),
+		Timestamp:  now.UTC().Format(timestampLayout),
+	})
+}
+
+// writeJSON encodes v as the response body.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("encode response", "err", err)
+		status = http.StatusInternalServerError
+		data = []byte(`{"statusCode":500,"message":"Internal server error","error":"Internal Server Error","pageData":null,"timestamp":""}`)
+	}
+	s.writeRaw(w, status, data)
+}
+
+// writeRaw sends bytes that are already JSON (fixtures encoded once at start-up).
+func (s *Server) writeRaw(w http.ResponseWriter, status int, data []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(data)
+}
+
+// reasonPhrase is the `error` field: NestJS's names for the statuses, which differ from Go's
+// for a few codes.
+func reasonPhrase(status int) string {
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		return "Payload Too Large"
+	default:
+		return http.StatusText(status)
+	}
+}

@@ -1,0 +1,127 @@
+package mockserver_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// stateFingerprint captures what a failed request must not change: both users' orders and
+// sessions, and the next ids the sequences would hand out.
+func stateFingerprint(t *testing.T, ts *testServer) string {
+	t.Helper()
+	var b strings.Builder
+	for _, u := range [][2]string{{userLogin, userPass}, {user2, user2Pass}} {
+		tk := ts.login(t, u[0], u[1])
+		for _, path := range []string{ordersPath + "?limit=100", "/api/content/payments/sessions?limit=100"} {
+			status, body := ts.call(t, http.MethodGet, path, tk.AccessToken, nil)
+			require.Equal(t, http.StatusOK, status)
+			b.Write(body)
+		}
+	}
+	return b.String()
+}
+
+func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withMaxBody(1<<20))
+	ts.clock.Freeze()
+	owner := ts.login(t, userLogin, userPass)
+	stranger := ts.login(t, user2, user2Pass)
+	status, body := ts.call(t, http.MethodPost, ordersPath, owner.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	orderID := int(decode[map[string]any](t, body)["id"].(float64))
+	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", owner.AccessToken, map[string]any{"orderId": orderID, "type": "session"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	sessionID := int(decode[map[string]any](t, body)["id"].(float64))
+
+	withoutTickets := seedOrderBody(10, 1)
+	withoutTickets["formData"] = map[string]any{"en_US": []any{}}
+	wrongOption := seedOrderBody(10, 1)
+	wrongOption["formData"] = map[string]any{"en_US": []map[string]any{{"type": "entity", "marker": "tickets", "value": []string{"p-8-99"}}}}
+	wrongForm := seedOrderBody(10, 1)
+	wrongForm["formIdentifier"] = "reg"
+	wrongAccount := seedOrderBody(10, 1)
+	wrongAccount["paymentAccountIdentifier"] = "paypal"
+	extraField := seedOrderBody(10, 1)
+	extraField["hack"] = true
+	huge := `{"formIdentifier":"` + strings.Repeat("x", 10<<20) + `"}`
+
+	cases := []struct {
+		name    string
+		method  string
+		path    string
+		bearer  string
+		body    any
+		headers map[string]string
+		status  int
+		message string
+	}{
+		{"wrong password", http.MethodPost, authPath, "", authBody(userLogin, "nope"), nil, 401, "Invalid login or password"},
+		{"unknown login", http.MethodPost, authPath, "", authBody("ghost@example.com", "123456"), nil, 401, "Invalid login or password"},
+		{"missing password", http.MethodPost, authPath, "", map[string]any{"authData": []map[string]string{{"marker": "email_reg", "value": userLogin}}}, nil, 400, "required values are missing or incorrect: password_reg"},
+		{"langCode in auth body", http.MethodPost, authPath, "", map[string]any{"authData": []any{}, "langCode": "en_US"}, nil, 400, "property langCode should not exist"},
+		{"unknown auth provider", http.MethodPost, "/api/content/users-auth-providers/marker/nope/users/auth", "", authBody(userLogin, userPass), nil, 404, "nope"},
+		{"wrong app token", http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil, map[string]string{"x-app-token": "wrong"}, 403, "Resource is closed"},
+		{"no app token", http.MethodPost, authPath, "", authBody(userLogin, userPass), map[string]string{}, 403, "Resource is closed"},
+		{"app token as bearer", http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil, map[string]string{"Authorization": "Bearer " + appToken}, 403, "Resource is closed"},
+		{"no bearer on a user route", http.MethodPost, ordersPath, "", seedOrderBody(10, 1), nil, 401, "Unauthorized"},
+		{"garbage bearer", http.MethodGet, ordersPath, "not.a.jwt", nil, nil, 401, "Unauthorized"},
+		{"tampered bearer", http.MethodGet, ordersPath, owner.AccessToken[:len(owner.AccessToken)-2] + "xx", nil, nil, 401, "Unauthorized"},
+		{"unknown form", http.MethodGet, "/api/content/forms/marker/nope", "", nil, nil, 404, "nope"},
+		{"unknown storage", http.MethodPost, "/api/content/orders-storage/marker/nope/orders", owner.AccessToken, seedOrderBody(10, 1), nil, 404, "nope"},
+		{"unknown storage list", http.MethodGet, "/api/content/orders-storage/marker/nope/orders", owner.AccessToken, nil, nil, 404, "nope"},
+		{"unknown product", http.MethodPost, ordersPath, owner.AccessToken, seedOrderBody(99, 1), nil, 400, "product 99 not found"},
+		{"zero quantity", http.MethodPost, ordersPath, owner.AccessToken, seedOrderBody(10, 0), nil, 400, "quantity must not be less than 1"},
+		{"missing required field", http.MethodPost, ordersPath, owner.AccessToken, withoutTickets, nil, 400, "required values are missing or incorrect: tickets"},
+		{"entity value not an option", http.MethodPost, ordersPath, owner.AccessToken, wrongOption, nil, 400, "p-8-99"},
+		{"form not of the storage", http.MethodPost, ordersPath, owner.AccessToken, wrongForm, nil, 400, "formIdentifier"},
+		{"account not linked", http.MethodPost, ordersPath, owner.AccessToken, wrongAccount, nil, 400, "paypal"},
+		{"unknown property", http.MethodPost, ordersPath, owner.AccessToken, extraField, nil, 400, "property hack should not exist"},
+		{"malformed JSON", http.MethodPost, ordersPath, owner.AccessToken, `{"formIdentifier": "tickets_form",`, nil, 400, "JSON"},
+		{"wrong JSON type", http.MethodPost, ordersPath, owner.AccessToken, `{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[]},"products":[{"productId":"ten","quantity":1}]}`, nil, 400, "productId"},
+		{"body is an array", http.MethodPost, ordersPath, owner.AccessToken, `[]`, nil, 400, ""},
+		{"10 MB body", http.MethodPost, ordersPath, owner.AccessToken, huge, nil, 413, "request entity too large"},
+		{"another user's order", http.MethodGet, fmt.Sprintf("%s/%d", ordersPath, orderID), stranger.AccessToken, nil, nil, 404, "not found"},
+		{"another user's order update", http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, orderID), stranger.AccessToken, seedOrderBody(10, 5), nil, 404, "not found"},
+		{"another user's session", http.MethodGet, fmt.Sprintf("/api/content/payments/sessions/%d", sessionID), stranger.AccessToken, nil, nil, 404, "not found"},
+		{"another user's session update", http.MethodPut, fmt.Sprintf("/api/content/payments/sessions/%d", sessionID), stranger.AccessToken, map[string]string{"status": "completed"}, nil, 404, "not found"},
+		{"another user's session by order", http.MethodGet, fmt.Sprintf("/api/content/payments/sessions/order/%d", orderID), stranger.AccessToken, nil, nil, 404, "not found"},
+		{"session for another user's order", http.MethodPost, "/api/content/payments/sessions", stranger.AccessToken, map[string]any{"orderId": orderID, "type": "session"}, nil, 404, "not found"},
+		{"unknown order id", http.MethodGet, ordersPath + "/999999", owner.AccessToken, nil, nil, 404, "not found"},
+		{"non-numeric order id", http.MethodGet, ordersPath + "/abc", owner.AccessToken, nil, nil, 400, "id"},
+		{"session type not allowed", http.MethodPost, "/api/content/payments/sessions", owner.AccessToken, map[string]any{"orderId": orderID, "type": "cash"}, nil, 400, "type"},
+		{"session status not a string", http.MethodPut, fmt.Sprintf("/api/content/payments/sessions/%d", sessionID), owner.AccessToken, map[string]any{"status": 5}, nil, 400, "status"},
+		{"limit out of range", http.MethodGet, ordersPath + "?limit=0", owner.AccessToken, nil, nil, 400, "limit"},
+		{"negative offset", http.MethodGet, ordersPath + "?offset=-1", owner.AccessToken, nil, nil, 400, "offset"},
+		{"unknown product id", http.MethodGet, "/api/content/products/999", "", nil, nil, 404, "999"},
+		{"unknown payment account", http.MethodGet, "/api/content/payments/accounts/77", owner.AccessToken, nil, nil, 404, "77"},
+		{"unknown route", http.MethodGet, "/api/content/users/cart", owner.AccessToken, nil, nil, 404, "Cannot GET /api/content/users/cart"},
+		{"wrong method", http.MethodDelete, ordersPath, owner.AccessToken, nil, nil, 404, "Cannot DELETE " + ordersPath},
+	}
+	before := stateFingerprint(t, ts)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			headers := tc.headers
+			if headers == nil {
+				headers = map[string]string{"x-app-token": appToken}
+			}
+			status, body := ts.callWith(t, tc.method, tc.path, tc.bearer, tc.body, headers)
+			require.Equal(t, tc.status, status, string(body))
+			e := decodeError(t, status, body)
+			if tc.message != "" {
+				assert.Contains(t, strings.Join(e.messages(), "\n"), tc.message)
+			}
+		})
+	}
+	assert.Equal(t, before, stateFingerprint(t, ts), "failed requests must not change state")
+
+	// The sequences handed out no id to a failed request.
+	status, body = ts.call(t, http.MethodPost, ordersPath, owner.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, float64(orderID+1), decode[map[string]any](t, body)["id"])
+}

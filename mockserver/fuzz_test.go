@@ -1,0 +1,89 @@
+package mockserver_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// fuzzHandler is the server without a listener: fuzzing goes through the full handler stack
+// (app token, bearer, size limit, contract, store) as requests would.
+func fuzzHandler(f *testing.F) (http.Handler, string) {
+	f.Helper()
+	st := store.New(store.Options{Fixtures: loadFixtures(f)})
+	srv, err := mockserver.New(mockserver.Options{Store: st, Contract: contractValidator(f)})
+	require.NoError(f, err)
+	tk, err := st.Authenticate(f.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": userLogin, "password_reg": userPass}}, store.DeviceInfo{})
+	require.NoError(f, err)
+	return srv, tk.AccessToken
+}
+
+// checkFuzzResponse fails on anything but a well-formed answer below 500.
+func checkFuzzResponse(t *testing.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	if !json.Valid(rec.Body.Bytes()) {
+		t.Fatalf("status %d with a non-JSON body: %q", rec.Code, rec.Body.String())
+	}
+	if rec.Code >= 400 {
+		var e map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e["statusCode"] != float64(rec.Code) {
+			t.Fatalf("error body does not carry its status: %s", rec.Body.String())
+		}
+	}
+}
+
+func FuzzOrderCreateBody(f *testing.F) {
+	h, token := fuzzHandler(f)
+	for _, seed := range []string{
+		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":1}]}`,
+		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[null]},"products":[{"productId":10,"quantity":1}]}`,
+		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"timeInterval","marker":"schedule","value":[["2025-04-26T16:30:00.000Z","2025-04-26T18:00:00.000Z"]]}]},"products":[{"productId":99999999999999999999,"quantity":1}]}`,
+		`{"formData":[],"products":[]}`,
+		`{`, `[]`, `null`, `"x"`, ``,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, ordersPath, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("x-app-token", appToken)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		checkFuzzResponse(t, rec)
+	})
+}
+
+func FuzzAuthBody(f *testing.F) {
+	h, _ := fuzzHandler(f)
+	for _, seed := range []string{
+		`{"authData":[{"marker":"email_reg","value":"your-user@email.com"},{"marker":"password_reg","value":"123456"}]}`,
+		`{"authData":[]}`, `{"authData":[{"marker":1}]}`, `{"authData":null,"code":"1"}`, `{"refreshToken":"1-2"}`, `{`, ``,
+	} {
+		f.Add([]byte(seed), false)
+		f.Add([]byte(seed), true)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, refresh bool) {
+		path := authPath
+		if refresh {
+			path = "/api/content/users-auth-providers/marker/email/users/refresh"
+		}
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("x-app-token", appToken)
+		req.Header.Set("x-device-metadata", string(body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		checkFuzzResponse(t, rec)
+	})
+}

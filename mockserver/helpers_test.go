@@ -1,0 +1,241 @@
+package mockserver_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+const (
+	appToken  = "your-app-token"
+	userLogin = "your-user@email.com"
+	userPass  = "123456"
+	user2     = "second-user@email.com"
+	user2Pass = "654321"
+)
+
+var (
+	validatorOnce sync.Once
+	validator     *contracts.Validator
+	validatorErr  error
+)
+
+func contractValidator(t testing.TB) *contracts.Validator {
+	t.Helper()
+	validatorOnce.Do(func() {
+		doc, err := contracts.Load(context.Background())
+		if err != nil {
+			validatorErr = err
+			return
+		}
+		validator, validatorErr = contracts.NewValidator(doc)
+	})
+	require.NoError(t, validatorErr)
+	return validator
+}
+
+func loadFixtures(t testing.TB) *store.Fixtures {
+	t.Helper()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	return fx
+}
+
+type serverOption func(*store.Options, *mockserver.Options)
+
+func withAccessTTL(d time.Duration) serverOption {
+	return func(so *store.Options, _ *mockserver.Options) { so.AccessTokenTTL = d }
+}
+
+func withProfile(p mockserver.Profile) serverOption {
+	return func(_ *store.Options, mo *mockserver.Options) { mo.Profile = p }
+}
+
+func withMaxBody(n int64) serverOption {
+	return func(_ *store.Options, mo *mockserver.Options) { mo.MaxBodyBytes = n }
+}
+
+// testServer is a mock behind a real HTTP listener whose every /api/content response is checked
+// against the contract.
+type testServer struct {
+	*httptest.Server
+	store *store.Store
+	clock *store.Clock
+}
+
+func newTestServer(t testing.TB, opts ...serverOption) *testServer {
+	t.Helper()
+	clock := store.NewClock(nil)
+	so := store.Options{Fixtures: loadFixtures(t), Clock: clock}
+	mo := mockserver.Options{Contract: contractValidator(t)}
+	for _, o := range opts {
+		o(&so, &mo)
+	}
+	st := store.New(so)
+	mo.Store = st
+	srv, err := mockserver.New(mo)
+	require.NoError(t, err)
+	ts := httptest.NewServer(responseContract(t, contractValidator(t), srv))
+	t.Cleanup(ts.Close)
+	return &testServer{Server: ts, store: st, clock: clock}
+}
+
+// responseContract validates every API response the server produces against the contract, so
+// no test can pass on an off-contract answer.
+func responseContract(t testing.TB, v *contracts.Validator, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(rec, r)
+		isAPI := strings.HasPrefix(r.URL.Path, mockserver.APIPrefix) || strings.HasPrefix(r.URL.Path, "/"+mockserver.APIPrefix)
+		if isAPI && r.Method != http.MethodOptions {
+			check := r.Clone(context.Background())
+			check.Body = io.NopCloser(bytes.NewReader(body))
+			if err := v.ValidateResponse(context.Background(), check, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+				if rec.Code != http.StatusNotFound || !strings.Contains(err.Error(), contracts.ErrNoRoute.Error()) {
+					t.Errorf("response of %s %s (%d) breaks the contract: %v\nbody: %s", r.Method, r.URL.Path, rec.Code, err, rec.Body.String())
+				}
+			}
+		}
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
+
+// call sends one request with the SDK's headers and returns status and body.
+func (ts *testServer) call(t testing.TB, method, path, bearer string, body any) (int, []byte) {
+	t.Helper()
+	return ts.callWith(t, method, path, bearer, body, map[string]string{"x-app-token": appToken})
+}
+
+func (ts *testServer) callWith(t testing.TB, method, path, bearer string, body any, headers map[string]string) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		require.NoError(t, err)
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, ts.URL+path, rd)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, data
+}
+
+type tokens struct {
+	UserIdentifier         string `json:"userIdentifier"`
+	AuthProviderIdentifier string `json:"authProviderIdentifier"`
+	AccessToken            string `json:"accessToken"`
+	RefreshToken           string `json:"refreshToken"`
+}
+
+func authBody(login, password string) map[string]any {
+	return map[string]any{"authData": []map[string]string{
+		{"marker": "email_reg", "value": login},
+		{"marker": "password_reg", "value": password},
+	}}
+}
+
+const authPath = "/api/content/users-auth-providers/marker/email/users/auth"
+
+func (ts *testServer) login(t testing.TB, login, password string) tokens {
+	t.Helper()
+	status, body := ts.call(t, http.MethodPost, authPath, "", authBody(login, password))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	var tk tokens
+	require.NoError(t, json.Unmarshal(body, &tk))
+	return tk
+}
+
+func seedOrderBody(productID, quantity int) map[string]any {
+	return map[string]any{
+		"formIdentifier":           "tickets_form",
+		"paymentAccountIdentifier": "cash",
+		"formData": map[string]any{"en_US": []map[string]any{
+			{"type": "entity", "marker": "tickets", "value": []string{"p-8-10"}},
+		}},
+		"products": []map[string]any{{"productId": productID, "quantity": quantity}},
+	}
+}
+
+const ordersPath = "/api/content/orders-storage/marker/tickets/orders"
+
+func decode[T any](t testing.TB, data []byte) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(data, &v), string(data))
+	return v
+}
+
+// errorResponse is the live error body; decoding it strictly proves there are no extra keys.
+type errorResponse struct {
+	StatusCode int             `json:"statusCode"`
+	Message    json.RawMessage `json:"message"`
+	Error      string          `json:"error"`
+	PageData   json.RawMessage `json:"pageData"`
+	Timestamp  string          `json:"timestamp"`
+}
+
+func decodeError(t testing.TB, status int, data []byte) errorResponse {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var e errorResponse
+	require.NoError(t, dec.Decode(&e), string(data))
+	require.Equal(t, status, e.StatusCode)
+	wantReason := http.StatusText(status)
+	if status == http.StatusRequestEntityTooLarge {
+		wantReason = "Payload Too Large"
+	}
+	require.Equal(t, wantReason, e.Error)
+	require.Equal(t, "null", string(e.PageData))
+	_, err := time.Parse("2006-01-02T15:04:05.000Z", e.Timestamp)
+	require.NoError(t, err, "timestamp %q", e.Timestamp)
+	return e
+}
+
+// messages returns the error message as a list, whether it was a string or an array.
+func (e errorResponse) messages() []string {
+	var list []string
+	if json.Unmarshal(e.Message, &list) == nil {
+		return list
+	}
+	var one string
+	_ = json.Unmarshal(e.Message, &one)
+	return []string{one}
+}

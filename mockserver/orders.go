@@ -1,0 +1,257 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+type orderProductRequest struct {
+	ProductID   int    `json:"productId"`
+	Quantity    int    `json:"quantity"`
+	SignedPrice string `json:"signedPrice"`
+}
+
+type orderRequest struct {
+	FormIdentifier             string                `json:"formIdentifier"`
+	PaymentAccountIdentifier   string                `json:"paymentAccountIdentifier"`
+	FormData                   json.RawMessage       `json:"formData"`
+	Products                   []orderProductRequest `json:"products"`
+	StatusIdentifier           string                `json:"statusIdentifier"`
+	CouponCode                 string                `json:"couponCode"`
+	AdditionalDiscountsMarkers []string              `json:"additionalDiscountsMarkers"`
+	BonusAmount                *float64              `json:"bonusAmount"`
+}
+
+func (req orderRequest) input(lang string) (store.OrderInput, error) {
+	items, lang, err := parseFormData(req.FormData, lang)
+	if err != nil {
+		return store.OrderInput{}, err
+	}
+	in := store.OrderInput{
+		FormIdentifier:           req.FormIdentifier,
+		PaymentAccountIdentifier: req.PaymentAccountIdentifier,
+		Language:                 lang,
+		FormData:                 items,
+		StatusIdentifier:         req.StatusIdentifier,
+	}
+	for _, p := range req.Products {
+		in.Products = append(in.Products, store.OrderLine{ProductID: p.ProductID, Quantity: p.Quantity, SignedPrice: p.SignedPrice})
+	}
+	return in, nil
+}
+
+type orderLineResponse struct {
+	ProductID int `json:"productId"`
+	Quantity  int `json:"quantity"`
+}
+
+// orderWriteResponse is what create and update answer (reference §5 O1): totalSum is a number.
+type orderWriteResponse struct {
+	ID                       int                             `json:"id"`
+	FormIdentifier           string                          `json:"formIdentifier"`
+	PaymentAccountIdentifier string                          `json:"paymentAccountIdentifier"`
+	FormData                 map[string][]store.FormDataItem `json:"formData"`
+	Products                 []orderLineResponse             `json:"products"`
+	StatusIdentifier         string                          `json:"statusIdentifier,omitempty"`
+	Currency                 string                          `json:"currency"`
+	TotalSum                 moneyNumber                     `json:"totalSum"`
+	CreatedDate              string                          `json:"createdDate"`
+}
+
+func newOrderWriteResponse(o store.Order, withStatus bool) orderWriteResponse {
+	lines := make([]orderLineResponse, len(o.Products))
+	for i, p := range o.Products {
+		lines[i] = orderLineResponse{ProductID: p.ProductID, Quantity: p.Quantity}
+	}
+	resp := orderWriteResponse{
+		ID:                       o.ID,
+		FormIdentifier:           o.FormIdentifier,
+		PaymentAccountIdentifier: o.PaymentAccountIdentifier,
+		FormData:                 localeMap(o.Language, o.FormData),
+		Products:                 lines,
+		Currency:                 o.Currency,
+		TotalSum:                 moneyNumber(o.TotalCents),
+		CreatedDate:              timestamp(o.CreatedDate),
+	}
+	if withStatus {
+		resp.StatusIdentifier = o.StatusIdentifier
+	}
+	return resp
+}
+
+type orderProductResponse struct {
+	ID           int      `json:"id"`
+	Title        string   `json:"title"`
+	SKU          *string  `json:"sku"`
+	PreviewImage any      `json:"previewImage"`
+	Price        *float64 `json:"price"`
+	Quantity     int      `json:"quantity"`
+}
+
+// orderReadResponse is one order as list and get answer it (reference §5 O2): totalSum is a
+// two-decimal string.
+type orderReadResponse struct {
+	ID                          int                             `json:"id"`
+	StorageID                   int                             `json:"storageId"`
+	CreatedDate                 string                          `json:"createdDate"`
+	StatusIdentifier            string                          `json:"statusIdentifier"`
+	FormIdentifier              string                          `json:"formIdentifier"`
+	FormData                    map[string][]store.FormDataItem `json:"formData"`
+	AttributeSetIdentifier      string                          `json:"attributeSetIdentifier"`
+	TotalSum                    string                          `json:"totalSum"`
+	Currency                    string                          `json:"currency"`
+	PaymentAccountIdentifier    string                          `json:"paymentAccountIdentifier"`
+	PaymentAccountLocalizeInfos json.RawMessage                 `json:"paymentAccountLocalizeInfos"`
+	Products                    []orderProductResponse          `json:"products"`
+	PaymentURL                  *string                         `json:"paymentUrl"`
+	IsCompleted                 *bool                           `json:"isCompleted"`
+}
+
+func newOrderReadResponse(fx *store.Fixtures, o store.Order) orderReadResponse {
+	products := make([]orderProductResponse, len(o.Products))
+	for i, line := range o.Products {
+		p := orderProductResponse{ID: line.ProductID, Quantity: line.Quantity}
+		if prod, ok := fx.Product(line.ProductID); ok {
+			p.Title, p.SKU, p.Price = prod.Title, prod.SKU, prod.Price
+		}
+		products[i] = p
+	}
+	accountInfo := json.RawMessage(`{}`)
+	if acc, ok := fx.PaymentAccount(o.PaymentAccountIdentifier); ok {
+		accountInfo = orEmptyObject(acc.LocalizeInfos)
+	}
+	attrSet := ""
+	if st, ok := fx.OrderStorage(o.StorageMarker); ok {
+		attrSet = st.AttributeSetIdentifier
+	}
+	return orderReadResponse{
+		ID:                          o.ID,
+		StorageID:                   o.StorageID,
+		CreatedDate:                 timestamp(o.CreatedDate),
+		StatusIdentifier:            o.StatusIdentifier,
+		FormIdentifier:              o.FormIdentifier,
+		FormData:                    localeMap(o.Language, o.FormData),
+		AttributeSetIdentifier:      attrSet,
+		TotalSum:                    moneyString(o.TotalCents),
+		Currency:                    o.Currency,
+		PaymentAccountIdentifier:    o.PaymentAccountIdentifier,
+		PaymentAccountLocalizeInfos: accountInfo,
+		Products:                    products,
+		PaymentURL:                  o.PaymentURL,
+		IsCompleted:                 o.IsCompleted,
+	}
+}
+
+// handleOrderCreate handles POST /api/content/orders-storage/marker/{marker}/orders.
+func (s *Server) handleOrderCreate(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req orderRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in, err := req.input(sc.store.Fixtures().Project.DefaultLanguage)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, err := sc.store.CreateOrder(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, newOrderWriteResponse(o, false))
+}
+
+type orderListResponse struct {
+	Items []orderReadResponse `json:"items"`
+	Total int                 `json:"total"`
+}
+
+// handleOrders handles GET /api/content/orders-storage/marker/{marker}/orders.
+func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, sc *scope) {
+	orders, total, err := sc.store.Orders(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], page(r.URL.Query()))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := orderListResponse{Items: make([]orderReadResponse, len(orders)), Total: total}
+	for i, o := range orders {
+		out.Items[i] = newOrderReadResponse(sc.store.Fixtures(), o)
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// handleOrder handles GET /api/content/orders-storage/marker/{marker}/orders/{id}.
+func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, sc *scope) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, err := sc.store.Order(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, newOrderReadResponse(sc.store.Fixtures(), o))
+}
+
+// handleOrderUpdate handles PUT /api/content/orders-storage/marker/{marker}/orders/{id}.
+func (s *Server) handleOrderUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req orderRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in, err := req.input(language(r, sc.store))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, err := sc.store.UpdateOrder(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], id, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, newOrderWriteResponse(o, true))
+}
+
+// handleOrderStorages handles GET /api/content/orders-storage: a bare array.
+func (s *Server) handleOrderStorages(w http.ResponseWriter, r *http.Request, sc *scope) {
+	s.writeRaw(w, http.StatusOK, jsonArray(s.encoded.storageList, page(r.URL.Query())))
+}
+
+// handleOrderStorage handles GET /api/content/orders-storage/marker/{marker}.
+func (s *Server) handleOrderStorage(w http.ResponseWriter, r *http.Request, sc *scope) {
+	marker := mux.Vars(r)["marker"]
+	data, ok := s.encoded.storages[marker]
+	if !ok {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Orders storage with marker %q not found", marker))
+		return
+	}
+	s.writeRaw(w, http.StatusOK, data)
+}
+
+// handleOrderStatuses handles GET /api/content/orders-storage/marker/{marker}/order-statuses.
+func (s *Server) handleOrderStatuses(w http.ResponseWriter, r *http.Request, sc *scope) {
+	marker := mux.Vars(r)["marker"]
+	statuses, ok := s.encoded.statuses[marker]
+	if !ok {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Orders storage with marker %q not found", marker))
+		return
+	}
+	items := make([][]byte, len(statuses))
+	for i, st := range statuses {
+		items[i] = st
+	}
+	s.writeRaw(w, http.StatusOK, jsonArray(items, page(r.URL.Query())))
+}

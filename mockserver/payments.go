@@ -1,0 +1,178 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// sessionResponse is a payment session exactly as the seed recorded it.
+type sessionResponse struct {
+	ID               int     `json:"id"`
+	CreatedDate      string  `json:"createdDate"`
+	UpdatedDate      string  `json:"updatedDate"`
+	Type             string  `json:"type"`
+	Status           string  `json:"status"`
+	PaymentAccountID int     `json:"paymentAccountId"`
+	OrderID          int     `json:"orderId"`
+	PaymentURL       *string `json:"paymentUrl"`
+}
+
+func newSessionResponse(p store.PaymentSession) sessionResponse {
+	return sessionResponse{
+		ID:               p.ID,
+		CreatedDate:      timestamp(p.CreatedDate),
+		UpdatedDate:      timestamp(p.UpdatedDate),
+		Type:             p.Type,
+		Status:           p.Status,
+		PaymentAccountID: p.PaymentAccountID,
+		OrderID:          p.OrderID,
+		PaymentURL:       p.PaymentURL,
+	}
+}
+
+type sessionCreateRequest struct {
+	OrderID             int    `json:"orderId"`
+	Type                string `json:"type"`
+	AutomaticTaxEnabled bool   `json:"automaticTaxEnabled"`
+}
+
+// handlePaymentSessionCreate handles POST /api/content/payments/sessions.
+func (s *Server) handlePaymentSessionCreate(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req sessionCreateRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := sc.store.CreatePaymentSession(r.Context(), sc.claims.ID, req.OrderID, req.Type)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, newSessionResponse(p))
+}
+
+// handlePaymentSessionsByOrder handles GET /api/content/payments/sessions/order/{orderId}: the
+// newest session as an object, or every session as an array, depending on the profile.
+func (s *Server) handlePaymentSessionsByOrder(w http.ResponseWriter, r *http.Request, sc *scope) {
+	orderID, err := pathID(r, "orderId")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sessions, err := sc.store.PaymentSessionsByOrder(r.Context(), sc.claims.ID, orderID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if s.profile.SessionsByOrderAsArray {
+		out := make([]sessionResponse, len(sessions))
+		for i, p := range sessions {
+			out[i] = newSessionResponse(p)
+		}
+		s.writeJSON(w, http.StatusOK, out)
+		return
+	}
+	if len(sessions) == 0 {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Payment session for order %d not found", orderID))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, newSessionResponse(sessions[0]))
+}
+
+// handlePaymentSession handles GET /api/content/payments/sessions/{id}.
+func (s *Server) handlePaymentSession(w http.ResponseWriter, r *http.Request, sc *scope) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := sc.store.PaymentSession(r.Context(), sc.claims.ID, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, newSessionResponse(p))
+}
+
+// handlePaymentSessionUpdate handles PUT /api/content/payments/sessions/{id} (SDK 1.0.115's
+// updateSessionById).
+func (s *Server) handlePaymentSessionUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var fields map[string]json.RawMessage
+	if err := decodeBody(sc, &fields); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var upd store.PaymentSessionUpdate
+	if raw, ok := fields["status"]; ok {
+		var status string
+		if err := json.Unmarshal(raw, &status); err != nil {
+			s.writeError(w, r, store.Invalid("status must be a string"))
+			return
+		}
+		upd.Status = &status
+	}
+	if raw, ok := fields["paymentUrl"]; ok {
+		upd.SetPaymentURL = true
+		if string(raw) != "null" {
+			var u string
+			if err := json.Unmarshal(raw, &u); err != nil {
+				s.writeError(w, r, store.Invalid("paymentUrl must be a string or null"))
+				return
+			}
+			upd.PaymentURL = &u
+		}
+	}
+	p, err := sc.store.UpdatePaymentSession(r.Context(), sc.claims.ID, id, upd)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, newSessionResponse(p))
+}
+
+type sessionListResponse struct {
+	Items []sessionResponse `json:"items"`
+	Total int               `json:"total"`
+}
+
+// handlePaymentSessions handles GET /api/content/payments/sessions (with or without the
+// trailing slash the SDK sends).
+func (s *Server) handlePaymentSessions(w http.ResponseWriter, r *http.Request, sc *scope) {
+	sessions, total, err := sc.store.PaymentSessions(r.Context(), sc.claims.ID, page(r.URL.Query()))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := sessionListResponse{Items: make([]sessionResponse, len(sessions)), Total: total}
+	for i, p := range sessions {
+		out.Items[i] = newSessionResponse(p)
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// handlePaymentAccounts handles GET /api/content/payments/accounts: a bare array.
+func (s *Server) handlePaymentAccounts(w http.ResponseWriter, r *http.Request, sc *scope) {
+	s.writeRaw(w, http.StatusOK, jsonArray(s.encoded.accountList, store.Page{}))
+}
+
+// handlePaymentAccount handles GET /api/content/payments/accounts/{id}.
+func (s *Server) handlePaymentAccount(w http.ResponseWriter, r *http.Request, sc *scope) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data, ok := s.encoded.accounts[id]
+	if !ok {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Payment account with id %d not found", id))
+		return
+	}
+	s.writeRaw(w, http.StatusOK, data)
+}

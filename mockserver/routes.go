@@ -1,0 +1,55 @@
+package mockserver
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+)
+
+// routes registers every endpoint in one table. Routes are flat (no subrouters) so that
+// gorilla/mux reports unknown methods consistently (gorilla/mux#751).
+func (s *Server) routes(r *mux.Router) {
+	const auth = APIPrefix + "/users-auth-providers"
+	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/auth", s.api(public, s.handleAuth))
+	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/refresh", s.api(public, s.handleRefresh))
+	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/logout", s.api(user, s.handleLogout))
+	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/logout-all", s.api(user, s.handleLogoutAll))
+	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/sign-up", s.api(public, s.handleSignUp))
+	s.handle(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", s.api(user, s.handleActiveSessions))
+	s.handle(r, http.MethodGet, auth+"/marker/{marker}", s.api(public, s.handleAuthProvider))
+	s.handle(r, http.MethodGet, auth, s.api(public, s.handleAuthProviders))
+
+	s.handle(r, http.MethodGet, APIPrefix+"/forms/marker/{marker}", s.api(public, s.handleForm))
+	s.handle(r, http.MethodGet, APIPrefix+"/forms", s.api(public, s.handleForms))
+
+	const storages = APIPrefix + "/orders-storage"
+	s.handle(r, http.MethodPost, storages+"/marker/{marker}/orders", s.api(user, s.handleOrderCreate))
+	s.handle(r, http.MethodGet, storages+"/marker/{marker}/orders", s.api(user, s.handleOrders))
+	s.handle(r, http.MethodGet, storages+"/marker/{marker}/orders/{id}", s.api(user, s.handleOrder))
+	s.handle(r, http.MethodPut, storages+"/marker/{marker}/orders/{id}", s.api(user, s.handleOrderUpdate))
+	s.handle(r, http.MethodGet, storages+"/marker/{marker}/order-statuses", s.api(user, s.handleOrderStatuses))
+	s.handle(r, http.MethodGet, storages+"/marker/{marker}", s.api(user, s.handleOrderStorage))
+	s.handle(r, http.MethodGet, storages, s.api(user, s.handleOrderStorages))
+
+	const payments = APIPrefix + "/payments"
+	s.handle(r, http.MethodPost, payments+"/sessions", s.api(user, s.handlePaymentSessionCreate))
+	s.handle(r, http.MethodGet, payments+"/sessions/order/{orderId}", s.api(user, s.handlePaymentSessionsByOrder))
+	s.handle(r, http.MethodGet, payments+"/sessions/{id}", s.api(user, s.handlePaymentSession))
+	s.handle(r, http.MethodPut, payments+"/sessions/{id}", s.api(user, s.handlePaymentSessionUpdate))
+	s.handle(r, http.MethodGet, payments+"/sessions", s.api(user, s.handlePaymentSessions))
+	s.handle(r, http.MethodGet, payments+"/sessions/", s.api(user, s.handlePaymentSessions))
+	s.handle(r, http.MethodGet, payments+"/accounts", s.api(user, s.handlePaymentAccounts))
+	s.handle(r, http.MethodGet, payments+"/accounts/{id}", s.api(user, s.handlePaymentAccount))
+
+	s.handle(r, http.MethodGet, APIPrefix+"/products/{id}", s.api(public, s.handleProduct))
+	s.handle(r, http.MethodGet, APIPrefix+"/users/me", s.api(user, s.handleUserMe))
+
+	s.handle(r, http.MethodGet, "/healthz", http.HandlerFunc(s.handleHealth))
+	s.handle(r, http.MethodPost, "/__admin/reset", http.HandlerFunc(s.handleAdminReset))
+	s.handle(r, http.MethodGet, "/__admin/clock", http.HandlerFunc(s.handleAdminClock))
+	s.handle(r, http.MethodPost, "/__admin/clock", http.HandlerFunc(s.handleAdminClockSet))
+}
+
+func (s *Server) handle(r *mux.Router, method, path string, h http.Handler) {
+	r.Handle(path, h).Methods(method)
+}

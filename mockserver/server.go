@@ -1,0 +1,358 @@
+// Package mockserver serves the OneEntry content API over HTTP from a store: routing, the
+// app-token and bearer checks, contract validation of requests, and the live wire format.
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// DefaultMaxBodyBytes bounds request bodies; the live API (NestJS body-parser) refuses large
+// bodies with 413 too.
+const DefaultMaxBodyBytes = 1 << 20
+
+// APIPrefix is where every OneEntry content route lives.
+const APIPrefix = "/api/content"
+
+// Options configures a Server.
+type Options struct {
+	// Store is the project the server serves. Required.
+	Store *store.Store
+	// Contract validates every API request; the embedded contract when nil.
+	Contract *contracts.Validator
+	// Logger receives one line per request; discarded when nil.
+	Logger *slog.Logger
+	// Profile selects the live API generation to imitate; ProfileSDK115 when zero.
+	Profile Profile
+	// MaxBodyBytes bounds request bodies; DefaultMaxBodyBytes when zero.
+	MaxBodyBytes int64
+}
+
+// Server is the mock's HTTP handler.
+type Server struct {
+	defaultStore *store.Store
+	contract     *contracts.Validator
+	log          *slog.Logger
+	profile      Profile
+	maxBody      int64
+	handler      http.Handler
+	encoded      *encodedFixtures
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// New builds a Server.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, errors.New("mockserver: Options.Store is required")
+	}
+	if opts.Contract == nil {
+		doc, err := contracts.Load(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		if opts.Contract, err = contracts.NewValidator(doc); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Profile.Name == "" {
+		opts.Profile = ProfileSDK115
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	s := &Server{
+		defaultStore: opts.Store,
+		contract:     opts.Contract,
+		log:          opts.Logger,
+		profile:      opts.Profile,
+		maxBody:      opts.MaxBodyBytes,
+	}
+	enc, err := encodeFixtures(opts.Store)
+	if err != nil {
+		return nil, err
+	}
+	s.encoded = enc
+	router := mux.NewRouter()
+	// We collapse duplicate slashes ourselves; mux's cleaning would answer them with a 301
+	// that the SDK's fetch follows as a GET, breaking POSTs.
+	router.SkipClean(true)
+	s.routes(router)
+	router.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
+	router.MethodNotAllowedHandler = http.HandlerFunc(s.handleNotFound)
+	s.handler = s.recoverPanics(s.logRequests(cors(collapseSlashes(router))))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Store returns the store the server serves.
+func (s *Server) Store() *store.Store { return s.defaultStore }
+
+// handleNotFound answers unknown routes, and known paths with a method they do not serve, as
+// NestJS does: 404 "Cannot METHOD /path".
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
+}
+
+// access says what a route needs besides the app token.
+type access int
+
+const (
+	public access = iota
+	user
+)
+
+// scope is what the API wrapper establishes for a handler.
+type scope struct {
+	store  *store.Store
+	claims store.Claims
+	body   []byte
+}
+
+type scopeKey struct{}
+
+func scopeFrom(ctx context.Context) *scope {
+	sc, _ := ctx.Value(scopeKey{}).(*scope)
+	return sc
+}
+
+// api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
+// guards before pipes): app token (403), user bearer (401), body size (413), contract (400).
+func (s *Server) api(level access, h func(http.ResponseWriter, *http.Request, *scope)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st := s.storeFor(r)
+		sc := &scope{store: st}
+		r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, sc))
+		if st == nil {
+			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
+			return
+		}
+		if level == user {
+			claims, err := s.bearer(r, st)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			sc.claims = claims
+		}
+		body, err := s.readBody(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		sc.body = body
+		if err := s.validateRequest(r, body); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, sc)
+	}
+}
+
+// storeFor returns the project whose app token the request carries, or nil.
+func (s *Server) storeFor(r *http.Request) *store.Store {
+	token := r.Header.Get("x-app-token")
+	if token == "" || token != s.defaultStore.Fixtures().Project.AppToken {
+		return nil
+	}
+	return s.defaultStore
+}
+
+func (s *Server) bearer(r *http.Request, st *store.Store) (store.Claims, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return store.Claims{}, store.Errorf(store.CodeUnauthorized, "Unauthorized")
+	}
+	return st.VerifyAccessToken(r.Context(), strings.TrimSpace(token))
+}
+
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, store.Errorf(store.CodeTooLarge, "request entity too large")
+		}
+		return nil, store.Errorf(store.CodeInvalid, "could not read the request body")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	return data, nil
+}
+
+// validateRequest checks the request against the contract. Broken JSON gets body-parser's
+// wording first, since that is what the live API answers before any validation runs.
+func (s *Server) validateRequest(r *http.Request, body []byte) error {
+	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
+	}
+	err := s.contract.ValidateRequest(r.Context(), r)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, contracts.ErrNoRoute) {
+		return store.Errorf(store.CodeNotFound, "Cannot %s %s", r.Method, r.URL.Path)
+	}
+	msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseRequest)
+	if len(msgs) == 0 {
+		msgs = []string{"request does not match the API contract"}
+	}
+	return store.Invalid(msgs...)
+}
+
+// jsonSyntaxMessage words a JSON syntax error as Node's JSON.parse does, which is what the live
+// API's body parser reports.
+func jsonSyntaxMessage(body []byte) string {
+	var v any
+	err := json.Unmarshal(body, &v)
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) && !strings.Contains(syn.Error(), "unexpected end") {
+		pos := int(syn.Offset) - 1
+		if pos >= 0 && pos < len(body) {
+			return fmt.Sprintf("Unexpected token %s in JSON at position %d", string(body[pos]), pos)
+		}
+	}
+	return "Unexpected end of JSON input"
+}
+
+// collapseSlashes serves "//api/content/..." (SDK ≤ 1.0.115 with a base URL ending in "/") like
+// the single-slash path.
+func collapseSlashes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "//") {
+			u := *r.URL
+			u.Path = squeeze(u.Path)
+			if u.RawPath != "" {
+				u.RawPath = squeeze(u.RawPath)
+			}
+			r2 := r.Clone(r.Context())
+			r2.URL = &u
+			r = r2
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func squeeze(p string) string {
+	var b strings.Builder
+	b.Grow(len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && i > 0 && p[i-1] == '/' {
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+// cors lets browser front ends call the mock from any origin, as they call the live API.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		origin := r.Header.Get("Origin")
+		if origin != "" {
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Allow-Credentials", "true")
+			h.Add("Vary", "Origin")
+		} else {
+			h.Set("Access-Control-Allow-Origin", "*")
+		}
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
+			h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, Accept")
+			h.Set("Access-Control-Max-Age", "86400")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers what a handler answered, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests writes one structured line per request, at a level set by the status class.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		level := slog.LevelInfo
+		switch {
+		case rec.status >= 500:
+			level = slog.LevelError
+		case rec.status >= 400:
+			level = slog.LevelWarn
+		}
+		if !s.log.Enabled(r.Context(), level) {
+			return
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Int("bytes", rec.bytes),
+			slog.Duration("duration", time.Since(start)),
+		)
+	})
+}
+
+// recoverPanics turns a handler panic into a logged 500 with the live error body, so one bad
+// request never takes the sandbox down.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+				s.writeErrorStatus(w, r, http.StatusInternalServerError, "Internal server error")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

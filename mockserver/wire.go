@@ -1,0 +1,144 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// Defaults of the list endpoints (the SDK's own defaults).
+const (
+	defaultLimit = 30
+	maxLimit     = 100
+)
+
+// decodeBody decodes a request body that the contract has already checked. A failure here means
+// a value the schema allows but Go cannot hold (an integer beyond int64, say).
+func decodeBody(sc *scope, v any) error {
+	if len(sc.body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(sc.body, v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if ok := asTypeError(err, &typeErr); ok && typeErr.Field != "" {
+			return store.Invalid(fmt.Sprintf("%s must be %s", typeErr.Field, typeErr.Type))
+		}
+		return store.Invalid("request body is not valid for this endpoint")
+	}
+	return nil
+}
+
+func asTypeError(err error, target **json.UnmarshalTypeError) bool {
+	te, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*target = te
+	}
+	return ok
+}
+
+// pathID reads a positive integer path variable.
+func pathID(r *http.Request, name string) (int, error) {
+	v := mux.Vars(r)[name]
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, store.Invalid(name + " must be a positive integer")
+	}
+	return n, nil
+}
+
+// page reads offset and limit (already range-checked by the contract).
+func page(q url.Values) store.Page {
+	p := store.Page{Offset: 0, Limit: defaultLimit}
+	if v, err := strconv.Atoi(q.Get("offset")); err == nil && v >= 0 {
+		p.Offset = v
+	}
+	if v, err := strconv.Atoi(q.Get("limit")); err == nil && v >= 1 {
+		p.Limit = min(v, maxLimit)
+	}
+	return p
+}
+
+// language is the request's langCode, or the project's default.
+func language(r *http.Request, st *store.Store) string {
+	if l := r.URL.Query().Get("langCode"); l != "" {
+		return l
+	}
+	return st.Fixtures().Project.DefaultLanguage
+}
+
+// timestamp formats a time as the live API does.
+func timestamp(t interface{ Format(string) string }) string { return t.Format(timestampLayout) }
+
+// moneyNumber is a total as a JSON number ("100", "150.5"), as create and update answer it.
+type moneyNumber int64
+
+func (m moneyNumber) MarshalJSON() ([]byte, error) {
+	cents := int64(m)
+	if cents%100 == 0 {
+		return strconv.AppendInt(nil, cents/100, 10), nil
+	}
+	return strconv.AppendFloat(nil, float64(cents)/100, 'f', -1, 64), nil
+}
+
+// moneyString is a total as a two-decimal string ("100.00"), as reads answer it.
+func moneyString(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
+}
+
+// localeMap wraps form data under its language key, the raw shape of order and user formData.
+func localeMap(lang string, items []store.FormDataItem) map[string][]store.FormDataItem {
+	if items == nil {
+		items = []store.FormDataItem{}
+	}
+	return map[string][]store.FormDataItem{lang: items}
+}
+
+// parseFormData reads a submitted formData: `{"<lang>": [items]}` as the SDK sends it, or a flat
+// array. It returns the items (null items dropped) and the language key.
+func parseFormData(raw json.RawMessage, fallbackLang string) ([]store.FormDataItem, string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return []store.FormDataItem{}, fallbackLang, nil
+	}
+	var list []json.RawMessage
+	lang := fallbackLang
+	if err := json.Unmarshal(raw, &list); err != nil {
+		var byLang map[string][]json.RawMessage
+		if err := json.Unmarshal(raw, &byLang); err != nil {
+			return nil, "", store.Invalid("formData must be an object keyed by language, holding an array of {marker, type, value}")
+		}
+		switch len(byLang) {
+		case 0:
+		case 1:
+			for k, v := range byLang {
+				lang, list = k, v
+			}
+		default:
+			if v, ok := byLang[fallbackLang]; ok {
+				list = v
+			} else {
+				return nil, "", store.Invalid("formData must hold the values of one language")
+			}
+		}
+	}
+	items := make([]store.FormDataItem, 0, len(list))
+	for _, r := range list {
+		item, ok, err := store.ParseFormDataItem(r)
+		if err != nil {
+			return nil, "", store.Invalid(err.Error())
+		}
+		if ok {
+			items = append(items, item)
+		}
+	}
+	return items, lang, nil
+}
