@@ -1,0 +1,31 @@
+// Command oneentry-mock runs a local, stateful mock of the OneEntry content API.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		var exit exitError
+		if errors.As(err, &exit) {
+			if exit.msg != "" {
+				fmt.Fprintln(os.Stderr, "oneentry-mock:", exit.msg)
+			}
+			os.Exit(exit.code)
+		}
+		fmt.Fprintln(os.Stderr, "oneentry-mock:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// exitError ends the process with a specific code (scenario and drift runs use 1 and 2).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
+
+const usage = `usage: oneentry-mock <command> [flags]
+
+commands:
+  serve        run the sandbox (default fixtures embedded; see --help)
+  healthcheck  exit 0 when a running sandbox answers /healthz (for container health checks)
+
+Run "oneentry-mock <command> --help" for a command's flags.
+`
+
+// run is main without the process: arguments, environment and output are parameters, so
+// tests drive it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError{code: 2}
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], getenv, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return exitError{code: 2, msg: fmt.Sprintf("unknown command %q", args[0])}
+	}
+}
+
+// serveConfig is the configuration of the serve command.
+type serveConfig struct {
+	Addr            string
+	FixturesDir     string
+	Compat          string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	LogFormat       string
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64
+}
+
+// envLookup gives flags their ONEENTRY_MOCK_* environment defaults: an explicit flag wins over
+// the variable, the variable over the built-in default.
+type envLookup func(string) string
+
+func (e envLookup) get(name, def string) string {
+	if v := e("ONEENTRY_MOCK_" + name); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseServeConfig(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	env := envLookup(getenv)
+	var cfg serveConfig
+	fs := flag.NewFlagSet("oneentry-mock serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
+	fs.StringVar(&cfg.FixturesDir, "fixtures", env.get("FIXTURES", ""), "folder of fixture files replacing the embedded default (env ONEENTRY_MOCK_FIXTURES)")
+	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", mockserver.ProfileSDK115.Name), "live API generation to imitate: "+strings.Join(mockserver.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
+	fs.StringVar(&cfg.LogFormat, "log-format", env.get("LOG_FORMAT", "text"), "log format: text or json (env ONEENTRY_MOCK_LOG_FORMAT)")
+	accessTTL := fs.String("access-token-ttl", env.get("ACCESS_TOKEN_TTL", store.DefaultAccessTokenTTL.String()), "lifetime of user access tokens (env ONEENTRY_MOCK_ACCESS_TOKEN_TTL)")
+	refreshTTL := fs.String("refresh-token-ttl", env.get("REFRESH_TOKEN_TTL", store.DefaultRefreshTokenTTL.String()), "lifetime of refresh tokens (env ONEENTRY_MOCK_REFRESH_TOKEN_TTL)")
+	level := fs.String("log-level", env.get("LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ONEENTRY_MOCK_LOG_LEVEL)")
+	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", mustInt64(env.get("MAX_BODY_BYTES", ""), mockserver.DefaultMaxBodyBytes), "largest request body accepted (env ONEENTRY_MOCK_MAX_BODY_BYTES)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	var err error
+	if cfg.AccessTokenTTL, err = positiveDuration("access-token-ttl", *accessTTL); err != nil {
+		return cfg, err
+	}
+	if cfg.RefreshTokenTTL, err = positiveDuration("refresh-token-ttl", *refreshTTL); err != nil {
+		return cfg, err
+	}
+	if cfg.ShutdownTimeout, err = positiveDuration("shutdown-timeout", *shutdown); err != nil {
+		return cfg, err
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return cfg, fmt.Errorf("log-level: %w", err)
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		return cfg, fmt.Errorf("log-format: want text or json, got %q", cfg.LogFormat)
+	}
+	if _, err := mockserver.ParseProfile(cfg.Compat); err != nil {
+		return cfg, fmt.Errorf("compat: %w", err)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		return cfg, errors.New("max-body-bytes: must be positive")
+	}
+	return cfg, nil
+}
+
+func mustInt64(s string, def int64) int64 {
+	var n int64
+	if s == "" {
+		return def
+	}
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		return -1 // rejected by the positivity check with the flag's name
+	}
+	return n
+}
+
+// positiveDuration parses a Go duration ("1s", "10h"); a bare number means seconds, as the live
+// provider config states its lifetimes.
+func positiveDuration(name, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		var secs int64
+		if _, serr := fmt.Sscan(v, &secs); serr != nil || fmt.Sprint(secs) != v {
+			return 0, fmt.Errorf("%s: %q is not a duration such as 30s, 10h or 36000", name, v)
+		}
+		d = time.Duration(secs) * time.Second
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%s: must be positive", name)
+	}
+	return d, nil
+}
+
+func newLogger(cfg serveConfig, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loadFixtures returns the fixture set to serve: the folder when one is given, else the embedded one.
+func loadFixtures(dir string) (*store.Fixtures, error) {
+	var fsys fs.FS = fixtures.FS
+	if dir != "" {
+		info, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("fixtures: %w", err)
+		}
+		if !info.IsDir() {
+			return nil, fmt.Errorf("fixtures: %s is not a folder", dir)
+		}
+		fsys = os.DirFS(dir)
+	}
+	fx, err := store.LoadFixtures(fsys)
+	if err != nil {
+		if dir != "" {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+		return nil, err
+	}
+	return fx, nil
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseServeConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	fx, err := loadFixtures(cfg.FixturesDir)
+	if err != nil {
+		return err
+	}
+	profile, _ := mockserver.ParseProfile(cfg.Compat) // checked in parseServeConfig
+	st := store.New(store.Options{Fixtures: fx, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL})
+	srv, err := mockserver.New(mockserver.Options{Store: st, Logger: logger, Profile: profile, MaxBodyBytes: cfg.MaxBodyBytes})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "oneentry-mock listening on %s\n", url)
+	fmt.Fprintf(stdout, "  app token: %s\n", fx.Project.AppToken)
+	for _, u := range fx.Users {
+		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)
+	}
+	fmt.Fprintf(stdout, "  compat:    %s\n", profile.Name)
+	logger.Info("serving", "url", url, "compat", profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
+	httpSrv := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout)
+}
+
+func fixturesName(dir string) string {
+	if dir == "" {
+		return "embedded"
+	}
+	return dir
+}
+
+// displayAddr turns a wildcard listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+// serve runs srv on ln until ctx ends, then shuts down gracefully within timeout.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func runHealthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	env := envLookup(getenv)
+	fs := flag.NewFlagSet("oneentry-mock healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	def := "http://127.0.0.1" + portOf(env.get("ADDR", ":8080")) + "/healthz"
+	url := fs.String("url", def, "health endpoint to probe")
+	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(cctx, http.MethodGet, *url, nil)
+	if err != nil {
+		return exitError{code: 1, msg: err.Error()}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return exitError{code: 1, msg: err.Error()}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return exitError{code: 1, msg: fmt.Sprintf("%s answered %d", *url, resp.StatusCode)}
+	}
+	return nil
+}
+
+// portOf returns ":PORT" of a listen address such as ":8080" or "0.0.0.0:9000".
+func portOf(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return ":8080"
+	}
+	return ":" + port
+}

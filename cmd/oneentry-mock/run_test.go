@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+)
+
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseServeConfig(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		args    []string
+		env     map[string]string
+		check   func(t *testing.T, cfg serveConfig)
+		wantErr string
+	}{
+		"defaults": {
+			check: func(t *testing.T, cfg serveConfig) {
+				assert.Equal(t, ":8080", cfg.Addr)
+				assert.Equal(t, 36000*time.Second, cfg.AccessTokenTTL)
+				assert.Equal(t, 7*24*time.Hour, cfg.RefreshTokenTTL)
+				assert.Equal(t, "sdk-1.0.115", cfg.Compat)
+				assert.Empty(t, cfg.FixturesDir)
+			},
+		},
+		"env over default": {
+			env: map[string]string{"ONEENTRY_MOCK_ADDR": "127.0.0.1:9000", "ONEENTRY_MOCK_ACCESS_TOKEN_TTL": "1s", "ONEENTRY_MOCK_REFRESH_TOKEN_TTL": "86400", "ONEENTRY_MOCK_COMPAT": "live-2026"},
+			check: func(t *testing.T, cfg serveConfig) {
+				assert.Equal(t, "127.0.0.1:9000", cfg.Addr)
+				assert.Equal(t, time.Second, cfg.AccessTokenTTL)
+				assert.Equal(t, 24*time.Hour, cfg.RefreshTokenTTL, "a bare number is seconds")
+				assert.Equal(t, "live-2026", cfg.Compat)
+			},
+		},
+		"flag over env": {
+			args: []string{"--addr", "127.0.0.1:7000", "--access-token-ttl", "2m"},
+			env:  map[string]string{"ONEENTRY_MOCK_ADDR": "127.0.0.1:9000", "ONEENTRY_MOCK_ACCESS_TOKEN_TTL": "1s"},
+			check: func(t *testing.T, cfg serveConfig) {
+				assert.Equal(t, "127.0.0.1:7000", cfg.Addr)
+				assert.Equal(t, 2*time.Minute, cfg.AccessTokenTTL)
+			},
+		},
+		"unknown profile": {args: []string{"--compat", "v9"}, wantErr: "unknown compat profile"},
+		"zero ttl":        {args: []string{"--access-token-ttl", "0s"}, wantErr: "access-token-ttl: must be positive"},
+		"garbage ttl":     {env: map[string]string{"ONEENTRY_MOCK_REFRESH_TOKEN_TTL": "soon"}, wantErr: "refresh-token-ttl"},
+		"bad log level":   {args: []string{"--log-level", "loud"}, wantErr: "log-level"},
+		"bad log format":  {args: []string{"--log-format", "xml"}, wantErr: "log-format"},
+		"bad body limit":  {env: map[string]string{"ONEENTRY_MOCK_MAX_BODY_BYTES": "lots"}, wantErr: "max-body-bytes"},
+		"stray argument":  {args: []string{"extra"}, wantErr: "unexpected arguments"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := parseServeConfig(tc.args, envMap(tc.env), io.Discard)
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			tc.check(t, cfg)
+		})
+	}
+}
+
+// syncBuffer is written by the server goroutine and read by the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startServe runs the serve command in-process and returns its URL once it listens.
+func startServe(t *testing.T, args []string, env map[string]string) (string, *syncBuffer, <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envMap(env), pw, logs)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	require.NoError(t, err, "serve printed no URL; logs: %s", logs.String())
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "oneentry-mock listening on ")
+	require.True(t, ok, "first line %q", line)
+	return url, logs, done
+}
+
+func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })}
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, srv, ln, time.Second) }()
+	resp, err := http.Get("http://" + ln.Addr().String())
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusTeapot, resp.StatusCode)
+	cancel()
+	assert.NoError(t, <-done)
+}
+
+func TestServeCommandServesTheSeedProject(t *testing.T) {
+	t.Parallel()
+	url, logs, _ := startServe(t, nil, map[string]string{"ONEENTRY_MOCK_LOG_FORMAT": "json"})
+	resp, err := http.Get(url + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	req, err := http.NewRequest(http.MethodGet, url+"/api/content/forms/marker/tickets_form", nil)
+	require.NoError(t, err)
+	req.Header.Set("x-app-token", "your-app-token")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), `"path":"/api/content/forms/marker/tickets_form"`) }, 5*time.Second, 10*time.Millisecond,
+		"one structured line per request")
+
+	var stderr bytes.Buffer
+	err = run(t.Context(), []string{"healthcheck", "--url", url + "/healthz"}, envMap(nil), io.Discard, &stderr)
+	assert.NoError(t, err)
+}
+
+func TestHealthcheckFailsWithoutServer(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	err = run(t.Context(), []string{"healthcheck", "--url", "http://" + addr + "/healthz", "--timeout", "1s"}, envMap(nil), io.Discard, io.Discard)
+	var exit exitError
+	require.True(t, errors.As(err, &exit), "%v", err)
+	assert.Equal(t, 1, exit.code)
+}
+
+func TestBadFixturesFolderStopsStartUp(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	entries, err := fixtures.FS.ReadDir(".")
+	require.NoError(t, err)
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		data, err := fixtures.FS.ReadFile(e.Name())
+		require.NoError(t, err)
+		if e.Name() == "products.json" {
+			data = bytes.Replace(data, []byte(`"price": 100`), []byte(`"price": "cheap"`), 1)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
+	}
+	err = run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--fixtures", dir}, envMap(nil), io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "products.json")
+	assert.Contains(t, err.Error(), "[0].price")
+
+	err = run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--fixtures", filepath.Join(dir, "missing")}, envMap(nil), io.Discard, io.Discard)
+	require.Error(t, err)
+}
+
+func TestFixturesFolderReplacesEmbeddedSet(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	entries, err := fixtures.FS.ReadDir(".")
+	require.NoError(t, err)
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		data, err := fixtures.FS.ReadFile(e.Name())
+		require.NoError(t, err)
+		if e.Name() == "project.json" {
+			data = bytes.Replace(data, []byte(`"your-app-token"`), []byte(`"team-token"`), 1)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
+	}
+	url, _, _ := startServe(t, []string{"--fixtures", dir}, nil)
+	for token, want := range map[string]int{"team-token": http.StatusOK, "your-app-token": http.StatusForbidden} {
+		req, err := http.NewRequest(http.MethodGet, url+"/api/content/forms/marker/tickets_form", nil)
+		require.NoError(t, err)
+		req.Header.Set("x-app-token", token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, want, resp.StatusCode, token)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"frobnicate"}, envMap(nil), io.Discard, &stderr)
+	var exit exitError
+	require.True(t, errors.As(err, &exit))
+	assert.Equal(t, 2, exit.code)
+	assert.Contains(t, stderr.String(), "usage: oneentry-mock")
+}
