@@ -1,0 +1,268 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+)
+
+// AuthData is one credential of an auth or sign-up request: the marker of a field of the
+// provider's registration form (email_reg, password_reg) and its value.
+type AuthData struct {
+	Marker string `json:"marker"`
+	Value  string `json:"value"`
+}
+
+// AuthRequest is the body of POST …/marker/{marker}/users/auth. The live API rejects
+// langCode and formIdentifier here, so the type has neither.
+type AuthRequest struct {
+	AuthData []AuthData `json:"authData"`
+	// Code is the one-time code of providers with isCheckCode; omitted when empty.
+	Code string `json:"code,omitempty"`
+}
+
+// AuthResult is the answer of auth and refresh: who logged in and a new token pair.
+type AuthResult struct {
+	UserIdentifier         string `json:"userIdentifier"`
+	AuthProviderIdentifier string `json:"authProviderIdentifier"`
+	// AccessToken is an HS256 JWT (claims id, authProviderIdentifier, userIdentifier, iat, exp).
+	AccessToken string `json:"accessToken"`
+	// RefreshToken is "<issue time in ms>-<UUID>", good for one refresh only.
+	RefreshToken string `json:"refreshToken"`
+}
+
+type refreshRequest struct {
+	// omitempty reproduces the SDK, whose body is {} when it holds no refresh token.
+	RefreshToken string `json:"refreshToken,omitempty"`
+}
+
+// NotificationData says where a new user receives codes and notifications.
+type NotificationData struct {
+	Email     string   `json:"email"`
+	PhonePush []string `json:"phonePush"`
+	// PhoneSMS is omitted when empty: the API rejects "" (SDK 1.0.149 drops it too).
+	PhoneSMS string `json:"phoneSMS,omitempty"`
+}
+
+// SignUpRequest is what SignUp sends, before the client wraps FormData by language and adds
+// langCode.
+type SignUpRequest struct {
+	// FormIdentifier is the registration form; optional on the live API, omitted when empty.
+	FormIdentifier   string
+	AuthData         []AuthData
+	FormData         []FormDataItem
+	NotificationData *NotificationData
+}
+
+type signUpBody struct {
+	FormIdentifier   string                    `json:"formIdentifier,omitempty"`
+	AuthData         []AuthData                `json:"authData"`
+	FormData         map[string][]FormDataItem `json:"formData,omitempty"`
+	NotificationData *NotificationData         `json:"notificationData,omitempty"`
+	LangCode         string                    `json:"langCode"`
+}
+
+// SignUpResult is the user created by SignUp.
+type SignUpResult struct {
+	ID               int                       `json:"id"`
+	UpdatedDate      string                    `json:"updatedDate"`
+	Version          int                       `json:"version"`
+	Identifier       string                    `json:"identifier"`
+	IsActive         bool                      `json:"isActive"`
+	FormData         Localized[[]FormDataItem] `json:"formData"`
+	NotificationData *NotificationData         `json:"notificationData,omitempty"`
+	Locale           string                    `json:"locale,omitempty"`
+	CreatedDate      string                    `json:"createdDate,omitempty"`
+	State            map[string]any            `json:"state,omitempty"`
+	// Raw is the user object exactly as received.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the user and keeps the raw object in Raw.
+func (u *SignUpResult) UnmarshalJSON(data []byte) error {
+	type alias SignUpResult
+	var a alias
+	raw, err := keepRaw(data, &a)
+	if err != nil {
+		return err
+	}
+	*u = SignUpResult(a)
+	u.Raw = raw
+	return nil
+}
+
+// AuthProvider is a configured way to log in (email, phone, oauth).
+type AuthProvider struct {
+	ID            int                      `json:"id"`
+	LocalizeInfos Localized[LocalizeInfos] `json:"localizeInfos"`
+	Config        AuthProviderConfig       `json:"config"`
+	Version       int                      `json:"version"`
+	Identifier    string                   `json:"identifier"`
+	Type          string                   `json:"type"`
+	// FormIdentifier is the registration form; "" when the API sends null.
+	FormIdentifier      string `json:"formIdentifier"`
+	UserGroupIdentifier string `json:"userGroupIdentifier"`
+	IsActive            bool   `json:"isActive"`
+	IsCheckCode         bool   `json:"isCheckCode"`
+	// Raw is the provider object exactly as received.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the provider and keeps the raw object in Raw.
+func (p *AuthProvider) UnmarshalJSON(data []byte) error {
+	type alias AuthProvider
+	var a alias
+	raw, err := keepRaw(data, &a)
+	if err != nil {
+		return err
+	}
+	*p = AuthProvider(a)
+	p.Raw = raw
+	return nil
+}
+
+// AuthProviderConfig is a provider's token and code settings; the API sends numbers as strings.
+type AuthProviderConfig struct {
+	AccessTokenTTLSec              string  `json:"accessTokenTtlSec"`
+	RefreshTokenTTLMc              string  `json:"refreshTokenTtlMc"`
+	DeleteNoneActiveUsersAfterDays string  `json:"deleteNoneActiveUsersAfterDays"`
+	SystemCodeTLSSec               string  `json:"systemCodeTlsSec"`
+	SystemCodeLength               string  `json:"systemCodeLength"`
+	OAuthAuthURL                   *string `json:"oauthAuthUrl"`
+	SystemCodeOnlyNumbers          *string `json:"systemCodeOnlyNumbers"`
+}
+
+// LocalizeInfos is the translated text of an entity; most entities carry only a title.
+type LocalizeInfos struct {
+	Title string `json:"title"`
+}
+
+// ActiveSession is one device logged in to the user's account.
+type ActiveSession struct {
+	DeviceInfo DeviceInfo `json:"deviceInfo"`
+}
+
+// DeviceInfo is the device part of x-device-metadata as the server stored it.
+type DeviceInfo struct {
+	OS       string `json:"os"`
+	Browser  string `json:"browser"`
+	Location string `json:"location"`
+}
+
+func providerPath(marker string) string {
+	return "/users-auth-providers/marker/" + seg(marker)
+}
+
+// Auth logs in with the provider marker (A1, POST /users-auth-providers/marker/{marker}/users/auth)
+// and keeps the returned token pair for later calls. Like every call, a 401 answer (wrong
+// credentials) first makes the client try one refresh, as the SDK does.
+func (c *Client) Auth(ctx context.Context, marker string, req AuthRequest) (*AuthResult, error) {
+	if req.AuthData == nil {
+		req.AuthData = []AuthData{}
+	}
+	var res AuthResult
+	if err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/auth", nil, req, &res); err != nil {
+		return nil, err
+	}
+	c.storeTokens(res.AccessToken, res.RefreshToken)
+	return &res, nil
+}
+
+// Refresh exchanges the held refresh token for a new pair at the configured provider (A2) and
+// keeps it. If an automatic refresh is already running, Refresh waits for it and returns its
+// pair instead of spending the token a second time.
+func (c *Client) Refresh(ctx context.Context) (*AuthResult, error) {
+	return c.sharedRefresh(ctx, "", true)
+}
+
+// RefreshWith exchanges the given refresh token at the given provider (A2, POST
+// …/marker/{marker}/users/refresh) and keeps the new pair, like the SDK's refresh(marker, token).
+func (c *Client) RefreshWith(ctx context.Context, marker, refreshToken string) (*AuthResult, error) {
+	res, err := c.postRefresh(ctx, marker, refreshToken)
+	if err != nil {
+		return nil, err
+	}
+	c.storeTokens(res.AccessToken, res.RefreshToken)
+	return res, nil
+}
+
+// Logout ends the session of refreshToken (A3). When the API answers truthy (documented as
+// true) the client drops its tokens and reports "" to the refresh-token hook, as the SDK does.
+func (c *Client) Logout(ctx context.Context, marker, refreshToken string) (bool, error) {
+	var raw json.RawMessage
+	err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/logout", nil, refreshRequest{RefreshToken: refreshToken}, &raw)
+	return c.afterLogout(raw, err)
+}
+
+// LogoutAll ends every session of the user on every device (A4, no body).
+func (c *Client) LogoutAll(ctx context.Context, marker string) (bool, error) {
+	var raw json.RawMessage
+	err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/logout-all", nil, nil, &raw)
+	return c.afterLogout(raw, err)
+}
+
+func (c *Client) afterLogout(raw json.RawMessage, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	if !truthy(raw) {
+		return false, nil
+	}
+	c.storeTokens("", "")
+	return true, nil
+}
+
+// SignUp registers a user with the provider (A5). FormData is sent wrapped by the client's
+// language and langCode is added to the body, as the SDK does. It does not log in.
+func (c *Client) SignUp(ctx context.Context, marker string, req SignUpRequest) (*SignUpResult, error) {
+	body := signUpBody{
+		FormIdentifier: req.FormIdentifier,
+		AuthData:       req.AuthData,
+		LangCode:       c.lang,
+	}
+	if body.AuthData == nil {
+		body.AuthData = []AuthData{}
+	}
+	if req.FormData != nil {
+		body.FormData = map[string][]FormDataItem{c.lang: req.FormData}
+	}
+	if req.NotificationData != nil {
+		nd := *req.NotificationData
+		if nd.PhonePush == nil {
+			nd.PhonePush = []string{}
+		}
+		body.NotificationData = &nd
+	}
+	var res SignUpResult
+	if err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/sign-up", nil, body, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// AuthProviders lists the project's auth providers (A7).
+func (c *Client) AuthProviders(ctx context.Context, offset, limit int) ([]AuthProvider, error) {
+	var res []AuthProvider
+	if err := c.do(ctx, http.MethodGet, "/users-auth-providers", c.pageQuery(offset, limit), nil, &res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// AuthProvider returns one auth provider by marker (A8).
+func (c *Client) AuthProvider(ctx context.Context, marker string) (*AuthProvider, error) {
+	var res AuthProvider
+	if err := c.do(ctx, http.MethodGet, providerPath(marker), c.langQuery(), nil, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// ActiveSessions lists the devices logged in to the user's account with the provider (A9).
+func (c *Client) ActiveSessions(ctx context.Context, marker string) ([]ActiveSession, error) {
+	var res []ActiveSession
+	if err := c.do(ctx, http.MethodGet, providerPath(marker)+"/users/sessions", nil, nil, &res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}

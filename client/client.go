@@ -1,0 +1,400 @@
+// Package client is a typed Go client for the OneEntry Headless CMS content API
+// (https://<project>.oneentry.cloud/api/content): auth providers, forms, order storages,
+// payments, products and users/me.
+//
+// It behaves on the wire like the official JS SDK (npm "oneentry"): the same paths, query
+// strings, headers and bodies, one shared pair of user tokens, and a single refresh-and-retry
+// when a call answers 401. Where the SDK is lax the client is strict: the status of the retried
+// call is checked, and every non-2xx answer becomes an *APIError.
+//
+// The client knows the API only through its documented contract; it shares no code with any
+// server, so a field name it gets wrong cannot be wrong on the server side in the same way.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// DefaultLanguage is the langCode the client uses unless WithLanguage says otherwise,
+	// the same default as the JS SDK.
+	DefaultLanguage = "en_US"
+	// DefaultAuthProviderMarker is the auth provider whose refresh endpoint the automatic
+	// refresh calls; SDK versions up to 1.0.127 hard-code it.
+	DefaultAuthProviderMarker = "email"
+	// DefaultLimit is the page size the SDK sends when the caller gives none.
+	DefaultLimit = 30
+
+	apiPrefix = "/api/content"
+
+	// refreshTimeout bounds a shared refresh. The refresh runs detached from the context of
+	// the call that started it, because abandoning it half way could burn the single-use
+	// refresh token without storing its replacement.
+	refreshTimeout = 30 * time.Second
+
+	maxResponseSize = 32 << 20
+)
+
+// Client calls the OneEntry content API. It holds the app token, the language and the user's
+// access and refresh tokens; it is safe for concurrent use.
+type Client struct {
+	baseURL        string
+	httpClient     *http.Client
+	appToken       string
+	lang           string
+	providerMarker string
+	deviceMetadata string
+	onRefreshToken func(refreshToken string)
+
+	mu           sync.Mutex
+	accessToken  string
+	refreshToken string
+	refreshing   *refreshCall // the refresh in flight, shared by every call that needs it
+}
+
+// refreshCall is one refresh request that several callers may wait for.
+type refreshCall struct {
+	done   chan struct{}
+	result *AuthResult
+	err    error
+}
+
+// Option configures a Client in New.
+type Option func(*Client)
+
+// WithAppToken sets the project's app token, sent as x-app-token on every request.
+func WithAppToken(token string) Option {
+	return func(c *Client) { c.appToken = token }
+}
+
+// WithLanguage sets the langCode sent in query strings and used as the key of locale-wrapped
+// form data; it also picks the language out of locale maps in responses. Default en_US.
+func WithLanguage(lang string) Option {
+	return func(c *Client) {
+		if lang != "" {
+			c.lang = lang
+		}
+	}
+}
+
+// WithHTTPClient sets the HTTP client used for every request (for a custom transport,
+// timeouts or a contract-checking RoundTripper). Default http.DefaultClient.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.httpClient = hc
+		}
+	}
+}
+
+// WithRefreshToken seeds the refresh token, like the SDK's config.auth.refreshToken, so a
+// client can resume a session saved by WithRefreshTokenHook.
+func WithRefreshToken(token string) Option {
+	return func(c *Client) { c.refreshToken = token }
+}
+
+// WithAuthProviderMarker sets the auth provider used by the automatic refresh and by Refresh,
+// like the SDK's config.auth.providerMarker. Default "email".
+func WithAuthProviderMarker(marker string) Option {
+	return func(c *Client) {
+		if marker != "" {
+			c.providerMarker = marker
+		}
+	}
+}
+
+// WithRefreshTokenHook registers fn to be called with every new refresh token (after Auth,
+// Refresh, RefreshWith and automatic refreshes) and with "" after a logout, like the SDK's
+// saveFunction. fn may be called from any goroutine and must not block for long.
+func WithRefreshTokenHook(fn func(refreshToken string)) Option {
+	return func(c *Client) { c.onRefreshToken = fn }
+}
+
+// WithDeviceMetadata sets the x-device-metadata header sent on every POST, including the
+// automatic refresh, as SDK 1.0.130+ does. The live API requires it on auth since 2026; it is
+// a JSON string such as {"fingerprint":"UQ_…","deviceInfo":{"os":…,"browser":…,"location":…}}.
+func WithDeviceMetadata(metadata string) Option {
+	return func(c *Client) { c.deviceMetadata = metadata }
+}
+
+// New returns a client for the project at baseURL (https://<project>.oneentry.cloud, with or
+// without a trailing slash).
+func New(baseURL string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("client: base URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("client: base URL %q: scheme must be http or https", baseURL)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("client: base URL %q: no host", baseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("client: base URL %q: must not have a query or fragment", baseURL)
+	}
+	c := &Client{
+		// SDK 1.0.115 keeps a trailing slash and sends //api/content/...; later ones strip it.
+		baseURL:        strings.TrimRight(baseURL, "/"),
+		httpClient:     http.DefaultClient,
+		lang:           DefaultLanguage,
+		providerMarker: DefaultAuthProviderMarker,
+	}
+	for _, opt := range opts {
+		opt(c)
+	}
+	return c, nil
+}
+
+// Language returns the langCode the client sends.
+func (c *Client) Language() string { return c.lang }
+
+// AccessToken returns the user access token the client currently sends, or "".
+func (c *Client) AccessToken() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.accessToken
+}
+
+// RefreshToken returns the refresh token the client currently holds, or "".
+func (c *Client) RefreshToken() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refreshToken
+}
+
+// SetTokens replaces both user tokens, like the SDK's setAccessToken/setRefreshToken. It does
+// not call the refresh-token hook: the caller already knows the token.
+func (c *Client) SetTokens(access, refresh string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.accessToken, c.refreshToken = access, refresh
+}
+
+// storeTokens keeps a new pair and reports the refresh token to the hook.
+func (c *Client) storeTokens(access, refresh string) {
+	c.SetTokens(access, refresh)
+	if c.onRefreshToken != nil {
+		c.onRefreshToken(refresh)
+	}
+}
+
+// response is a fully read HTTP answer.
+type response struct {
+	method string
+	path   string
+	status int
+	body   []byte
+}
+
+func (r *response) ok() bool { return r.status >= 200 && r.status < 300 }
+
+func (r *response) apiError() *APIError {
+	return newAPIError(r.method, r.path, r.status, r.body)
+}
+
+// do sends one API call: path is relative to /api/content, in (if not nil) is encoded as the
+// JSON body and out (if not nil) receives the decoded answer. A 401 triggers one shared
+// refresh and one retry; a non-2xx final answer is returned as *APIError.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	var body []byte
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("oneentry: %s %s: encode body: %w", method, apiPrefix+path, err)
+		}
+		body = b
+	}
+	bearer := c.AccessToken()
+	resp, err := c.send(ctx, method, path, query, body, bearer)
+	if err != nil {
+		return err
+	}
+	if resp.status == http.StatusUnauthorized {
+		if _, rerr := c.sharedRefresh(ctx, bearer, false); rerr != nil {
+			// Like the SDK, a failed refresh reports the call's own 401, not the refresh's.
+			apiErr := resp.apiError()
+			apiErr.RefreshErr = rerr
+			return apiErr
+		}
+		// Exactly one retry; unlike the SDK its status is checked, and a second 401 is an
+		// error rather than another refresh.
+		resp, err = c.send(ctx, method, path, query, body, c.AccessToken())
+		if err != nil {
+			return err
+		}
+	}
+	if !resp.ok() {
+		return resp.apiError()
+	}
+	return c.decode(resp, out)
+}
+
+// send performs one HTTP exchange with the SDK's headers and reads the whole answer.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, body []byte, bearer string) (*response, error) {
+	full := apiPrefix + path
+	target := c.baseURL + full
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, reader)
+	if err != nil {
+		return nil, fmt.Errorf("oneentry: %s %s: %w", method, full, err)
+	}
+	// The SDK sends Content-Type on every request, GETs included.
+	req.Header.Set("Content-Type", "application/json")
+	if c.appToken != "" {
+		req.Header.Set("x-app-token", c.appToken)
+	}
+	if method == http.MethodPost && c.deviceMetadata != "" {
+		req.Header.Set("x-device-metadata", c.deviceMetadata)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	res, err := c.httpClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("oneentry: %s %s: %w", method, full, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponseSize))
+	if err != nil {
+		return nil, fmt.Errorf("oneentry: %s %s: read response: %w", method, full, err)
+	}
+	return &response{method: method, path: full, status: res.StatusCode, body: data}, nil
+}
+
+// decode unmarshals a 2xx body into out and picks the client's language out of locale maps.
+// An empty body leaves out untouched, as the SDK turns it into {}.
+func (c *Client) decode(r *response, out any) error {
+	if out == nil || len(bytes.TrimSpace(r.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.body, out); err != nil {
+		return fmt.Errorf("oneentry: %s %s: decode response: %w", r.method, r.path, err)
+	}
+	pickLocales(reflect.ValueOf(out), c.lang)
+	return nil
+}
+
+// sharedRefresh refreshes the token pair once for every caller that needs it at the same
+// time: refresh tokens are single use, so two parallel refreshes would fail one of them. A
+// caller whose 401 was answered to a bearer that has since been replaced does not refresh at
+// all, it just retries with the new token. force starts (or joins) a refresh regardless.
+func (c *Client) sharedRefresh(ctx context.Context, staleBearer string, force bool) (*AuthResult, error) {
+	c.mu.Lock()
+	if !force && c.refreshing == nil && c.accessToken != staleBearer {
+		c.mu.Unlock()
+		return nil, nil
+	}
+	call := c.refreshing
+	if call == nil {
+		call = &refreshCall{done: make(chan struct{})}
+		c.refreshing = call
+		go c.runRefresh(context.WithoutCancel(ctx), call, c.providerMarker, c.refreshToken)
+	}
+	c.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.result, call.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *Client) runRefresh(ctx context.Context, call *refreshCall, marker, token string) {
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	defer cancel()
+	res, err := c.postRefresh(ctx, marker, token)
+	c.mu.Lock()
+	if err == nil {
+		c.accessToken, c.refreshToken = res.AccessToken, res.RefreshToken
+	}
+	c.refreshing = nil
+	c.mu.Unlock()
+	if err == nil && c.onRefreshToken != nil {
+		c.onRefreshToken(res.RefreshToken)
+	}
+	call.result, call.err = res, err
+	close(call.done)
+}
+
+// postRefresh calls the refresh endpoint the way the SDK's internal refresh does: no
+// Authorization header, and {} as the body when there is no refresh token. It never
+// refreshes on its own 401.
+func (c *Client) postRefresh(ctx context.Context, marker, token string) (*AuthResult, error) {
+	body, err := json.Marshal(refreshRequest{RefreshToken: token})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(ctx, http.MethodPost, providerPath(marker)+"/users/refresh", nil, body, "")
+	if err != nil {
+		return nil, err
+	}
+	if !resp.ok() {
+		return nil, resp.apiError()
+	}
+	var res AuthResult
+	if err := c.decode(resp, &res); err != nil {
+		return nil, err
+	}
+	if res.AccessToken == "" || res.RefreshToken == "" {
+		return nil, fmt.Errorf("oneentry: POST %s: refresh answer has no token pair", resp.path)
+	}
+	return &res, nil
+}
+
+// seg escapes one path segment; the SDK sends markers verbatim, which is the same for the
+// identifiers OneEntry allows.
+func seg(s string) string { return url.PathEscape(s) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// langQuery is the ?langCode= query of most reads.
+func (c *Client) langQuery() url.Values {
+	return url.Values{"langCode": {c.lang}}
+}
+
+// pageQuery is langCode plus offset and limit, as the SDK's list calls send them.
+func (c *Client) pageQuery(offset, limit int) url.Values {
+	q := c.langQuery()
+	q.Set("offset", itoa(offset))
+	q.Set("limit", itoa(limit))
+	return q
+}
+
+// truthy reports whether a JSON value is truthy in JavaScript terms, which is how the SDK
+// judges logout answers documented as `true`.
+func truthy(raw json.RawMessage) bool {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return false
+	}
+	switch v := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	case float64:
+		return v != 0
+	case string:
+		return v != ""
+	default:
+		return true
+	}
+}

@@ -1,0 +1,120 @@
+package client_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/client"
+)
+
+// seen is one request as the fake API received it.
+type seen struct {
+	Method   string
+	Path     string
+	RawQuery string
+	Header   http.Header
+	Body     string
+}
+
+// fakeAPI is an httptest server that records every request and answers through handler.
+type fakeAPI struct {
+	srv *httptest.Server
+
+	mu   sync.Mutex
+	reqs []seen
+}
+
+func newFakeAPI(t *testing.T, handler http.HandlerFunc) *fakeAPI {
+	t.Helper()
+	f := &fakeAPI{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		f.mu.Lock()
+		f.reqs = append(f.reqs, seen{
+			Method:   r.Method,
+			Path:     r.URL.Path,
+			RawQuery: r.URL.RawQuery,
+			Header:   r.Header.Clone(),
+			Body:     string(body),
+		})
+		f.mu.Unlock()
+		handler(w, r)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeAPI) requests() []seen {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]seen(nil), f.reqs...)
+}
+
+// countPath returns how many requests went to path.
+func (f *fakeAPI) countPath(path string) int {
+	n := 0
+	for _, r := range f.requests() {
+		if r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeAPI) client(t *testing.T, opts ...client.Option) *client.Client {
+	t.Helper()
+	c, err := client.New(f.srv.URL, append([]client.Option{client.WithHTTPClient(f.srv.Client())}, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+func bearer(r *http.Request) string {
+	const prefix = "Bearer "
+	h := r.Header.Get("Authorization")
+	if len(h) < len(prefix) || h[:len(prefix)] != prefix {
+		return ""
+	}
+	return h[len(prefix):]
+}
+
+const (
+	refreshPath  = "/api/content/users-auth-providers/marker/email/users/refresh"
+	unauthorized = `{"statusCode":401,"message":"Unauthorized","error":"Unauthorized","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`
+)
+
+// mustField returns one top-level field of a JSON object.
+func mustField(t *testing.T, body, field string) json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(body), &m))
+	v, ok := m[field]
+	require.True(t, ok, "field %s missing in %s", field, body)
+	return v
+}
+
+func decodeBody(r *http.Request, v any) error {
+	return json.NewDecoder(r.Body).Decode(v)
+}
+
+func tokenName(kind string, gen int) string {
+	return kind + "-" + strconv.Itoa(gen)
+}

@@ -1,0 +1,47 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+)
+
+// User is the logged-in user (U1).
+type User struct {
+	ID                     int                       `json:"id"`
+	Identifier             string                    `json:"identifier"`
+	AuthProviderIdentifier string                    `json:"authProviderIdentifier"`
+	FormData               Localized[[]FormDataItem] `json:"formData"`
+	FormIdentifier         string                    `json:"formIdentifier"`
+	// Total arrives as a string ("1").
+	Total Count `json:"total"`
+	// Groups holds group ids or identifiers (numbers or strings).
+	Groups            []any           `json:"groups"`
+	State             map[string]any  `json:"state"`
+	ModuleFormConfigs json.RawMessage `json:"moduleFormConfigs,omitempty"`
+	Rating            json.RawMessage `json:"rating,omitempty"`
+	// Raw is the user object exactly as received.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the user and keeps the raw object in Raw.
+func (u *User) UnmarshalJSON(data []byte) error {
+	type alias User
+	var a alias
+	raw, err := keepRaw(data, &a)
+	if err != nil {
+		return err
+	}
+	*u = User(a)
+	u.Raw = raw
+	return nil
+}
+
+// Me returns the user the access token belongs to (U1, GET /users/me?langCode=).
+func (c *Client) Me(ctx context.Context) (*User, error) {
+	var res User
+	if err := c.do(ctx, http.MethodGet, "/users/me", c.langQuery(), nil, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
