@@ -81,7 +81,7 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	t.Helper()
 	clock := store.NewClock(nil)
 	so := store.Options{Fixtures: loadFixtures(t), Clock: clock}
-	mo := mockserver.Options{Contract: contractValidator(t)}
+	mo := mockserver.Options{Contract: contractValidator(t), CheckResponses: true}
 	for _, o := range opts {
 		o(&so, &mo)
 	}
@@ -89,28 +89,19 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	mo.Store = st
 	srv, err := mockserver.New(mo)
 	require.NoError(t, err)
-	ts := httptest.NewServer(responseContract(t, contractValidator(t), srv))
+	ts := httptest.NewServer(failOnServerError(t, srv))
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, store: st, clock: clock}
 }
 
-// responseContract validates every API response the server produces against the contract, so
-// no test can pass on an off-contract answer.
-func responseContract(t testing.TB, v *contracts.Validator, next http.Handler) http.Handler {
+// failOnServerError fails the test on any 5xx: with CheckResponses on, that includes every
+// response that breaks the contract, so no test can pass on an off-contract answer.
+func failOnServerError(t testing.TB, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(rec, r)
-		isAPI := strings.HasPrefix(r.URL.Path, mockserver.APIPrefix) || strings.HasPrefix(r.URL.Path, "/"+mockserver.APIPrefix)
-		if isAPI && r.Method != http.MethodOptions {
-			check := r.Clone(context.Background())
-			check.Body = io.NopCloser(bytes.NewReader(body))
-			if err := v.ValidateResponse(context.Background(), check, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
-				if rec.Code != http.StatusNotFound || !strings.Contains(err.Error(), contracts.ErrNoRoute.Error()) {
-					t.Errorf("response of %s %s (%d) breaks the contract: %v\nbody: %s", r.Method, r.URL.Path, rec.Code, err, rec.Body.String())
-				}
-			}
+		if rec.Code >= 500 {
+			t.Errorf("%s %s answered %d: %s", r.Method, r.URL.Path, rec.Code, rec.Body.String())
 		}
 		for k, vs := range rec.Header() {
 			w.Header()[k] = vs

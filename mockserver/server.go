@@ -39,6 +39,10 @@ type Options struct {
 	Profile Profile
 	// MaxBodyBytes bounds request bodies; DefaultMaxBodyBytes when zero.
 	MaxBodyBytes int64
+	// CheckResponses validates every API response against the contract before it is sent and
+	// replaces an off-contract one with a 500 naming the breach. For fixture authors and tests:
+	// a custom fixture that the SDK would reject fails loudly instead of subtly.
+	CheckResponses bool
 }
 
 // Server is the mock's HTTP handler.
@@ -96,7 +100,11 @@ func New(opts Options) (*Server, error) {
 	s.routes(router)
 	router.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 	router.MethodNotAllowedHandler = http.HandlerFunc(s.handleNotFound)
-	s.handler = s.recoverPanics(s.logRequests(cors(collapseSlashes(router))))
+	var h http.Handler = router
+	if opts.CheckResponses {
+		h = s.checkResponses(h)
+	}
+	s.handler = s.recoverPanics(s.logRequests(cors(collapseSlashes(h))))
 	return s, nil
 }
 

@@ -68,6 +68,7 @@ type serveConfig struct {
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+	CheckResponses  bool
 }
 
 // envLookup gives flags their ONEENTRY_MOCK_* environment defaults: an explicit flag wins over
@@ -95,6 +96,7 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	level := fs.String("log-level", env.get("LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ONEENTRY_MOCK_LOG_LEVEL)")
 	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", mustInt64(env.get("MAX_BODY_BYTES", ""), mockserver.DefaultMaxBodyBytes), "largest request body accepted (env ONEENTRY_MOCK_MAX_BODY_BYTES)")
+	fs.BoolVar(&cfg.CheckResponses, "check-responses", env.get("CHECK_RESPONSES", "") == "true", "answer 500 instead of any response that breaks the contract; for checking custom fixtures (env ONEENTRY_MOCK_CHECK_RESPONSES=true)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -197,7 +199,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	profile, _ := mockserver.ParseProfile(cfg.Compat) // checked in parseServeConfig
 	st := store.New(store.Options{Fixtures: fx, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL})
-	srv, err := mockserver.New(mockserver.Options{Store: st, Logger: logger, Profile: profile, MaxBodyBytes: cfg.MaxBodyBytes})
+	srv, err := mockserver.New(mockserver.Options{Store: st, Logger: logger, Profile: profile, MaxBodyBytes: cfg.MaxBodyBytes, CheckResponses: cfg.CheckResponses})
 	if err != nil {
 		return err
 	}

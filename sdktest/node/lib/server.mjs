@@ -22,7 +22,7 @@ const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /**
- * Spawns `$ONEENTRY_MOCK_BIN serve --addr 127.0.0.1:0 ...extraArgs`, waits for the first stdout line
+ * Spawns `$ONEENTRY_MOCK_BIN serve --addr 127.0.0.1:0 --check-responses ...extraArgs`, waits for the first stdout line
  * and registers the process's termination with t.after. The server's ONEENTRY_MOCK_* variables are
  * removed from its environment so that only the flags given here configure it.
  *
@@ -36,7 +36,9 @@ export async function startServer(t, extraArgs = []) {
     throw new Error('ONEENTRY_MOCK_BIN is not set: build the server (go build -o /tmp/oneentry-mock ./cmd/oneentry-mock) and export its path');
   }
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ONEENTRY_MOCK_')));
-  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', ...extraArgs], {
+  // --check-responses turns any response that breaks the contract into a 500, so every answer
+  // the SDK sees in these tests is also checked against contracts/openapi.yaml.
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--check-responses', ...extraArgs], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,63 @@
+package mockserver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+)
+
+// bufferedResponse holds a handler's answer until it has been checked.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// checkResponses validates each content-API response against the contract; an off-contract
+// response becomes a 500 whose message lists the breaches.
+func (s *Server) checkResponses(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		buf := &bufferedResponse{header: http.Header{}}
+		next.ServeHTTP(buf, r)
+		err := s.contract.ValidateResponse(r.Context(), r, buf.status, buf.header, buf.body.Bytes())
+		if err != nil && !isUnroutedNotFound(err, buf.status) {
+			msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseResponse)
+			s.log.ErrorContext(r.Context(), "response breaks the contract", "method", r.Method, "path", r.URL.Path, "status", buf.status, "violations", strings.Join(msgs, "; "))
+			s.writeErrorStatus(w, r, http.StatusInternalServerError, append([]string{fmt.Sprintf("response %d breaks the contract", buf.status)}, msgs...))
+			return
+		}
+		for k, v := range buf.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(buf.status)
+		_, _ = w.Write(buf.body.Bytes())
+	})
+}
+
+// isUnroutedNotFound is the 404 for a path the contract does not know: nothing to check.
+func isUnroutedNotFound(err error, status int) bool {
+	return status == http.StatusNotFound && errors.Is(err, contracts.ErrNoRoute)
+}
