@@ -1,0 +1,443 @@
+package schedule
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+)
+
+// maxRangeDays bounds an item's date range (about a century) so that a
+// malformed schedule cannot make expansion run for hours; the platform's
+// admin picks ranges on a calendar.
+const maxRangeDays = 36525
+
+// FieldError reports a value that does not have the expected shape. Field
+// is a path into the decoded value, e.g. "intervals[0].range[1]" or
+// "value[0][1]".
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error implements error.
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return "schedule: " + e.Message
+	}
+	return "schedule: " + e.Field + ": " + e.Message
+}
+
+func fieldErr(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Parse decodes a timeInterval attribute's schedule. raw may be the
+// intervals array itself, the attribute's localizeInfos object (with an
+// "intervals" key), or the whole attribute (with a "localizeInfos" key).
+// Unknown keys are ignored (newer instances add fullMonth, selectedYear);
+// a null or missing flag is false, as in the SDK. An item without intervals
+// is kept and yields no slots, as in the SDK. Any other deviation is a
+// *FieldError naming the field.
+func Parse(raw json.RawMessage) (Schedule, error) {
+	v, err := decodeValue(raw)
+	if err != nil {
+		return Schedule{}, err
+	}
+	path := "intervals"
+	if obj, ok := v.(map[string]any); ok {
+		if li, ok := obj["localizeInfos"]; ok {
+			if t, ok := obj["type"].(string); ok && t != "timeInterval" {
+				return Schedule{}, fieldErr("type", "attribute type is %q, want \"timeInterval\"", t)
+			}
+			inner, ok := li.(map[string]any)
+			if !ok {
+				return Schedule{}, fieldErr("localizeInfos", "want an object, got %s", kindOf(li))
+			}
+			obj, path = inner, "localizeInfos.intervals"
+		}
+		iv, ok := obj["intervals"]
+		if !ok {
+			return Schedule{}, fieldErr(path, "missing")
+		}
+		v = iv
+	}
+	if v == nil {
+		return Schedule{}, nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return Schedule{}, fieldErr(path, "want an array of schedule items, got %s", kindOf(v))
+	}
+	s := Schedule{Items: make([]Item, 0, len(arr))}
+	for i, raw := range arr {
+		it, err := parseItem(raw, fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return Schedule{}, err
+		}
+		s.Items = append(s.Items, it)
+	}
+	return s, nil
+}
+
+// ParseSubmitted decodes a submitted timeInterval formData value: an array
+// of [startISO, endISO] pairs. Each end must be after its start. An empty
+// array decodes to no slots without error; whether the field is required is
+// the caller's rule. A bare pair (the common mistake of not wrapping the
+// chosen slot) is rejected with a message saying so.
+func ParseSubmitted(value json.RawMessage) ([]Slot, error) {
+	v, err := decodeValue(value)
+	if err != nil {
+		return nil, err
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fieldErr("value", "want an array of [start, end] pairs, got %s", kindOf(v))
+	}
+	if len(arr) == 2 {
+		if _, ok := arr[0].(string); ok {
+			return nil, fieldErr("value", "want an array of [start, end] pairs, got a single pair: wrap it as [[start, end]]")
+		}
+	}
+	slots := make([]Slot, 0, len(arr))
+	for i, el := range arr {
+		s, err := slotFromValue(el, fmt.Sprintf("value[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		slots = append(slots, s)
+	}
+	return slots, nil
+}
+
+// decodeValue decodes one JSON value, keeping numbers exact.
+func decodeValue(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, &FieldError{Message: "invalid JSON: " + err.Error()}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, &FieldError{Message: "invalid JSON: trailing data after the value"}
+	}
+	return v, nil
+}
+
+func slotFromValue(v any, path string) (Slot, error) {
+	pair, err := instantPair(v, path, false)
+	if err != nil {
+		return Slot{}, err
+	}
+	if !pair.To.After(pair.From) {
+		return Slot{}, fieldErr(path, "end %s is not after start %s", pair.To.Format(isoLayout), pair.From.Format(isoLayout))
+	}
+	return Slot{Start: pair.From, End: pair.To}, nil
+}
+
+func parseItem(v any, path string) (Item, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return Item{}, fieldErr(path, "want a schedule item object, got %s", kindOf(v))
+	}
+	var it Item
+	var err error
+	if it.ID, err = idField(obj, "id", path); err != nil {
+		return Item{}, err
+	}
+	if it.InEveryWeek, err = boolField(obj, "inEveryWeek", path); err != nil {
+		return Item{}, err
+	}
+	if it.InEveryMonth, err = boolField(obj, "inEveryMonth", path); err != nil {
+		return Item{}, err
+	}
+	if it.Intervals, err = intervalsField(obj, path, true); err != nil {
+		return Item{}, err
+	}
+	// The SDK skips an item without an intervals array before it reads the
+	// range, so the range is only required when there is something to cut.
+	if rv := obj["range"]; rv != nil || it.Intervals != nil {
+		if it.Range, err = dateRange(rv, path+".range"); err != nil {
+			return Item{}, err
+		}
+	}
+	if ev := obj["external"]; ev != nil {
+		arr, ok := ev.([]any)
+		if !ok {
+			return Item{}, fieldErr(path+".external", "want an array, got %s", kindOf(ev))
+		}
+		it.External = make([]Exclusion, 0, len(arr))
+		for i, x := range arr {
+			e, err := parseExclusion(x, fmt.Sprintf("%s.external[%d]", path, i))
+			if err != nil {
+				return Item{}, err
+			}
+			it.External = append(it.External, e)
+		}
+	}
+	return it, nil
+}
+
+// dateRange reads an item's [from, to] range; to may not precede from.
+func dateRange(v any, path string) (Range, error) {
+	if v == nil {
+		return Range{}, fieldErr(path, "missing")
+	}
+	r, err := instantPair(v, path, true)
+	if err != nil {
+		return Range{}, err
+	}
+	if r.To.Before(r.From) {
+		return Range{}, fieldErr(path, "end %s is before start %s", r.To.Format(isoLayout), r.From.Format(isoLayout))
+	}
+	if r.To.Sub(r.From) > maxRangeDays*24*time.Hour {
+		return Range{}, fieldErr(path, "spans more than %d days", maxRangeDays)
+	}
+	return r, nil
+}
+
+func intervalsField(obj map[string]any, path string, withPeriod bool) ([]Interval, error) {
+	v := obj["intervals"]
+	if v == nil {
+		return nil, nil
+	}
+	path += ".intervals"
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fieldErr(path, "want an array, got %s", kindOf(v))
+	}
+	out := make([]Interval, 0, len(arr))
+	for i, x := range arr {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		o, ok := x.(map[string]any)
+		if !ok {
+			return nil, fieldErr(p, "want an object, got %s", kindOf(x))
+		}
+		var iv Interval
+		var err error
+		if iv.ID, err = idField(o, "id", p); err != nil {
+			return nil, err
+		}
+		if iv.Start, err = clockField(o, "start", p); err != nil {
+			return nil, err
+		}
+		if iv.End, err = clockField(o, "end", p); err != nil {
+			return nil, err
+		}
+		if withPeriod {
+			// A period of 0 would loop forever in the SDK; a negative one
+			// walks backwards. Neither describes a bookable slot.
+			if iv.Period, err = intField(o, "period", p, 1, 24*60); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, iv)
+	}
+	return out, nil
+}
+
+func clockField(obj map[string]any, key, path string) (Clock, error) {
+	p := path + "." + key
+	v, ok := obj[key]
+	if !ok || v == nil {
+		return Clock{}, fieldErr(p, "missing")
+	}
+	o, ok := v.(map[string]any)
+	if !ok {
+		return Clock{}, fieldErr(p, "want {hours, minutes}, got %s", kindOf(v))
+	}
+	h, err := intField(o, "hours", p, 0, 24)
+	if err != nil {
+		return Clock{}, err
+	}
+	m, err := intField(o, "minutes", p, 0, 59)
+	if err != nil {
+		return Clock{}, err
+	}
+	c := Clock{Hours: h, Minutes: m}
+	if c.minutes() > 24*60 {
+		return Clock{}, fieldErr(p, "%02d:%02d is past the end of the day", h, m)
+	}
+	return c, nil
+}
+
+func intField(obj map[string]any, key, path string, lo, hi int) (int, error) {
+	p := path + "." + key
+	v, ok := obj[key]
+	if !ok || v == nil {
+		return 0, fieldErr(p, "missing")
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, fieldErr(p, "want an integer, got %s", kindOf(v))
+	}
+	f, err := strconv.ParseFloat(n.String(), 64)
+	if err != nil || f != math.Trunc(f) {
+		return 0, fieldErr(p, "want an integer, got %s", n)
+	}
+	if f < float64(lo) || f > float64(hi) {
+		return 0, fieldErr(p, "%s is outside %d…%d", n, lo, hi)
+	}
+	return int(f), nil
+}
+
+func boolField(obj map[string]any, key, path string) (bool, error) {
+	switch v := obj[key].(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return v, nil
+	default:
+		return false, fieldErr(path+"."+key, "want a boolean, got %s", kindOf(v))
+	}
+}
+
+// idField reads an identifier; the platform sends UUID strings, but an id
+// is never interpreted, so a number is kept as its text.
+func idField(obj map[string]any, key, path string) (string, error) {
+	switch v := obj[key].(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	case json.Number:
+		return v.String(), nil
+	default:
+		return "", fieldErr(path+"."+key, "want a string, got %s", kindOf(v))
+	}
+}
+
+func parseExclusion(v any, path string) (Exclusion, error) {
+	switch x := v.(type) {
+	case []any:
+		r, err := instantPair(x, path, true)
+		if err != nil {
+			return Exclusion{}, err
+		}
+		if r.To.Before(r.From) {
+			return Exclusion{}, fieldErr(path, "end is before start")
+		}
+		return Exclusion{Kind: ExclusionSpan, Range: r}, nil
+	case map[string]any:
+		if dv, ok := x["date"]; ok {
+			return parseDateExclusion(x, dv, path)
+		}
+		if rv, ok := x["range"]; ok {
+			r, err := dateRange(rv, path+".range")
+			if err != nil {
+				return Exclusion{}, err
+			}
+			ivs, err := intervalsField(x, path, false)
+			if err != nil {
+				return Exclusion{}, err
+			}
+			return Exclusion{Kind: ExclusionRange, Range: r, Intervals: ivs}, nil
+		}
+		return Exclusion{}, fieldErr(path, "want {date, …}, {range, …} or [from, to]; found neither date nor range")
+	default:
+		return Exclusion{}, fieldErr(path, "want {date, …}, {range, …} or [from, to], got %s", kindOf(v))
+	}
+}
+
+func parseDateExclusion(obj map[string]any, dv any, path string) (Exclusion, error) {
+	s, ok := dv.(string)
+	if !ok {
+		return Exclusion{}, fieldErr(path+".date", "want an ISO date string, got %s", kindOf(dv))
+	}
+	d, err := parseInstant(s, true)
+	if err != nil {
+		return Exclusion{}, fieldErr(path+".date", "%v", err)
+	}
+	e := Exclusion{Kind: ExclusionDate, Date: d}
+	if e.InEveryWeek, err = boolField(obj, "inEveryWeek", path); err != nil {
+		return Exclusion{}, err
+	}
+	if e.InEveryMonth, err = boolField(obj, "inEveryMonth", path); err != nil {
+		return Exclusion{}, err
+	}
+	if e.InEveryYear, err = boolField(obj, "inEveryYear", path); err != nil {
+		return Exclusion{}, err
+	}
+	if tv := obj["externalTimes"]; tv != nil {
+		arr, ok := tv.([]any)
+		if !ok {
+			return Exclusion{}, fieldErr(path+".externalTimes", "want an array of [from, to] pairs, got %s", kindOf(tv))
+		}
+		e.Times = make([]Range, 0, len(arr))
+		for i, x := range arr {
+			p := fmt.Sprintf("%s.externalTimes[%d]", path, i)
+			r, err := instantPair(x, p, true)
+			if err != nil {
+				return Exclusion{}, err
+			}
+			if !r.To.After(r.From) {
+				return Exclusion{}, fieldErr(p, "end is not after start")
+			}
+			e.Times = append(e.Times, r)
+		}
+	}
+	return e, nil
+}
+
+// instantPair reads a two-element array of ISO strings.
+func instantPair(v any, path string, dateOnlyOK bool) (Range, error) {
+	arr, ok := v.([]any)
+	if !ok {
+		return Range{}, fieldErr(path, "want a [start, end] pair of ISO strings, got %s", kindOf(v))
+	}
+	if len(arr) != 2 {
+		return Range{}, fieldErr(path, "want a [start, end] pair of ISO strings, got %d elements", len(arr))
+	}
+	var ts [2]time.Time
+	for i, x := range arr {
+		s, ok := x.(string)
+		if !ok {
+			return Range{}, fieldErr(fmt.Sprintf("%s[%d]", path, i), "want an ISO string, got %s", kindOf(x))
+		}
+		t, err := parseInstant(s, dateOnlyOK)
+		if err != nil {
+			return Range{}, fieldErr(fmt.Sprintf("%s[%d]", path, i), "%v", err)
+		}
+		ts[i] = t
+	}
+	return Range{From: ts[0], To: ts[1]}, nil
+}
+
+// parseInstant reads an ISO 8601 instant with a zone designator, as the
+// platform and JavaScript's toISOString write it, keeping milliseconds as
+// JavaScript's Date does; dateOnlyOK also accepts "2006-01-02", which Date
+// reads as UTC midnight.
+func parseInstant(s string, dateOnlyOK bool) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC().Truncate(time.Millisecond), nil
+	}
+	if dateOnlyOK {
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date-time with a zone, like \"2025-04-26T16:30:00.000Z\"", s)
+}
+
+func kindOf(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "the number " + x.String()
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
