@@ -287,6 +287,7 @@ func TestSignUpThenLogin(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, string(body))
 	created := decode[map[string]any](t, body)
 	assert.Equal(t, "new@example.com", created["identifier"])
+	assert.Equal(t, float64(18), created["id"], "after the fixture users 16 and 17")
 	assert.Equal(t, true, created["isActive"])
 
 	status, body = ts.call(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/sign-up", "", signUp)
@@ -472,4 +473,72 @@ func TestConcurrentFlows(t *testing.T) {
 	}
 	assert.Len(t, seenOrders, buyers*3)
 	assert.Len(t, seenSessions, buyers*3)
+}
+
+func TestListsArePagedNewestFirst(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	var ids []float64
+	for range 5 {
+		status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+		require.Equal(t, http.StatusCreated, status)
+		id := decode[map[string]any](t, body)["id"]
+		ids = append(ids, id.(float64))
+		status, _ = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": id, "type": "session"})
+		require.Equal(t, http.StatusCreated, status)
+	}
+	type page struct {
+		Items []struct {
+			ID float64 `json:"id"`
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	for _, path := range []string{ordersPath + "?langCode=en_US&offset=1&limit=2", "/api/content/payments/sessions/?offset=1&limit=2"} {
+		status, body := ts.call(t, http.MethodGet, path, tk.AccessToken, nil)
+		require.Equal(t, http.StatusOK, status, path)
+		p := decode[page](t, body)
+		assert.Equal(t, 5, p.Total, path)
+		require.Len(t, p.Items, 2, path)
+		if strings.HasPrefix(path, ordersPath) {
+			assert.Equal(t, []float64{ids[3], ids[2]}, []float64{p.Items[0].ID, p.Items[1].ID})
+		} else {
+			assert.Greater(t, p.Items[0].ID, p.Items[1].ID, "newest first")
+		}
+	}
+	status, body := ts.call(t, http.MethodGet, ordersPath+"?offset=10", tk.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Empty(t, decode[page](t, body).Items, "an offset past the end is an empty page")
+}
+
+func TestAdminClockAndReset(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/clock", "", `{"set":"2025-04-30T21:54:48.918Z","freeze":true}`, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.JSONEq(t, `{"now":"2025-04-30T21:54:48.918Z","frozen":true}`, string(body))
+	status, body = ts.callWith(t, http.MethodPost, "/__admin/clock", "", `{"advance":"90m"}`, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"now":"2025-04-30T23:24:48.918Z","frozen":true}`, string(body))
+
+	tk := ts.login(t, userLogin, userPass)
+	status, body = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, "2025-04-30T23:24:48.918Z", decode[map[string]any](t, body)["createdDate"], "dates follow the mock clock")
+
+	for _, bad := range []string{`{"advance":"soon"}`, `{"set":"yesterday"}`, `{"speed":2}`, `nope`} {
+		status, body = ts.callWith(t, http.MethodPost, "/__admin/clock", "", bad, nil)
+		assert.Equal(t, http.StatusBadRequest, status, bad)
+		decodeError(t, status, body)
+	}
+	status, body = ts.callWith(t, http.MethodPost, "/__admin/clock", "", `{"reset":true,"freeze":false}`, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), `"frozen":false`)
+
+	tk = ts.login(t, userLogin, userPass)
+	status, _ = ts.callWith(t, http.MethodPost, "/__admin/reset", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, body = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status, "tokens of fixture users survive a reset")
+	assert.Equal(t, float64(92), decode[map[string]any](t, body)["id"], "ids start over after a reset")
 }
