@@ -1,0 +1,427 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Defaults for RelayOptions fields left zero.
+const (
+	DefaultRelayQueue       = 100
+	DefaultRelayAttempts    = 5
+	DefaultRelayTimeout     = 30 * time.Second
+	DefaultRelayStatusLimit = 1000
+)
+
+// Relay errors returned by Enqueue.
+var (
+	ErrQueueFull   = errors.New("mail: relay queue is full")
+	ErrRelayClosed = errors.New("mail: relay is closed")
+)
+
+// DeliveryState is the outcome of relaying one message.
+type DeliveryState string
+
+// Delivery states: pending until the SMTP server accepts the message (delivered) or the
+// relay gives up (failed).
+const (
+	StatePending   DeliveryState = "pending"
+	StateDelivered DeliveryState = "delivered"
+	StateFailed    DeliveryState = "failed"
+)
+
+// DeliveryStatus reports how relaying a message went.
+type DeliveryStatus struct {
+	ID        string        `json:"id"`
+	State     DeliveryState `json:"state"`
+	Attempts  int           `json:"attempts"`
+	LastError string        `json:"lastError,omitempty"`
+	UpdatedAt time.Time     `json:"updatedAt"`
+}
+
+// RelayOptions configures NewRelay.
+type RelayOptions struct {
+	// URL is smtp://host:port or smtp://user:pass@host:port (AUTH PLAIN). The port
+	// defaults to 25. Only plain SMTP is spoken: the intended peer is a local capture
+	// server such as Mailpit, which rarely has a certificate a client could verify.
+	URL string
+	// Logger receives one record per failed attempt and per final outcome. Nil discards.
+	Logger *slog.Logger
+	// QueueSize bounds the messages waiting for delivery (DefaultRelayQueue if zero).
+	QueueSize int
+	// MaxAttempts is the number of tries per message before it is failed
+	// (DefaultRelayAttempts if zero).
+	MaxAttempts int
+	// Backoff returns the pause after the given failed attempt (1-based).
+	// Nil means ExponentialBackoff(time.Second, time.Minute).
+	Backoff func(attempt int) time.Duration
+	// Sleep waits d or until ctx is done, returning ctx.Err() in that case. Tests inject one
+	// that returns at once. Nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now stamps DeliveryStatus.UpdatedAt. Nil means time.Now.
+	Now func() time.Time
+	// Timeout bounds one delivery attempt, dial to QUIT (DefaultRelayTimeout if zero).
+	Timeout time.Duration
+	// LocalName is the EHLO name; empty means "localhost".
+	LocalName string
+	// StatusLimit is how many delivery statuses are remembered; the oldest finished ones
+	// are forgotten first (DefaultRelayStatusLimit if zero).
+	StatusLimit int
+}
+
+// Relay delivers copies of outbox messages to an SMTP server in the background, in the
+// order they were enqueued, retrying transient failures with back-off. It never modifies
+// the messages it is given.
+type Relay struct {
+	addr        string
+	auth        *url.Userinfo
+	log         *slog.Logger
+	maxAttempts int
+	backoff     func(int) time.Duration
+	sleep       func(context.Context, time.Duration) error
+	now         func() time.Time
+	timeout     time.Duration
+	localName   string
+	statusLimit int
+	dialer      net.Dialer
+
+	ctx    context.Context // canceled when Close gives up waiting
+	cancel context.CancelFunc
+	queue  chan delivery
+	done   chan struct{}
+
+	mu       sync.Mutex
+	closed   bool
+	statuses map[string]*DeliveryStatus
+	order    []string // status ids, oldest first
+}
+
+type delivery struct {
+	msg  Message
+	from string
+	to   []string
+}
+
+// NewRelay parses opts.URL and starts the delivery worker.
+func NewRelay(opts RelayOptions) (*Relay, error) {
+	addr, auth, err := parseRelayURL(opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	r := &Relay{
+		addr:        addr,
+		auth:        auth,
+		log:         opts.Logger,
+		maxAttempts: opts.MaxAttempts,
+		backoff:     opts.Backoff,
+		sleep:       opts.Sleep,
+		now:         opts.Now,
+		timeout:     opts.Timeout,
+		localName:   opts.LocalName,
+		statusLimit: opts.StatusLimit,
+		done:        make(chan struct{}),
+		statuses:    map[string]*DeliveryStatus{},
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.maxAttempts <= 0 {
+		r.maxAttempts = DefaultRelayAttempts
+	}
+	if r.backoff == nil {
+		r.backoff = ExponentialBackoff(time.Second, time.Minute)
+	}
+	if r.sleep == nil {
+		r.sleep = sleepContext
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.timeout <= 0 {
+		r.timeout = DefaultRelayTimeout
+	}
+	if r.localName == "" {
+		r.localName = "localhost"
+	}
+	if r.statusLimit <= 0 {
+		r.statusLimit = DefaultRelayStatusLimit
+	}
+	queueSize := opts.QueueSize
+	if queueSize <= 0 {
+		queueSize = DefaultRelayQueue
+	}
+	r.queue = make(chan delivery, queueSize)
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	go r.work()
+	return r, nil
+}
+
+func parseRelayURL(raw string) (addr string, auth *url.Userinfo, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", nil, fmt.Errorf("mail: relay url: %w", err)
+	}
+	if u.Scheme != "smtp" {
+		return "", nil, fmt.Errorf("mail: relay url: scheme %q, want smtp", u.Scheme)
+	}
+	if u.Hostname() == "" || u.Opaque != "" {
+		return "", nil, errors.New("mail: relay url: missing host")
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", nil, errors.New("mail: relay url: only smtp://[user:pass@]host[:port] is understood")
+	}
+	port := u.Port()
+	if port == "" {
+		port = "25"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", nil, fmt.Errorf("mail: relay url: port %q", port)
+	}
+	if u.User != nil && u.User.Username() == "" {
+		return "", nil, errors.New("mail: relay url: empty user name")
+	}
+	return net.JoinHostPort(u.Hostname(), port), u.User, nil
+}
+
+// ExponentialBackoff returns a back-off doubling from base after each failed attempt,
+// capped at limit.
+func ExponentialBackoff(base, limit time.Duration) func(attempt int) time.Duration {
+	return func(attempt int) time.Duration {
+		d := base
+		for i := 1; i < attempt && d < limit; i++ {
+			d *= 2
+		}
+		return min(d, limit)
+	}
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Enqueue schedules a copy of m for delivery and records it as pending. m must carry the
+// id the Outbox gave it, since statuses are looked up by that id. A full queue fails the
+// message at once (and logs it) rather than blocking the request that produced it.
+func (r *Relay) Enqueue(m Message) error {
+	if m.ID == "" {
+		return fmt.Errorf("%w: message has no id; add it to the outbox first", ErrInvalidMessage)
+	}
+	if len(m.Raw) == 0 {
+		return fmt.Errorf("%w: message %s has no raw content", ErrInvalidMessage, m.ID)
+	}
+	d, err := envelope(m)
+	if err != nil {
+		return err
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrRelayClosed
+	}
+	r.setStatusLocked(m.ID, StatePending, 0, "")
+	select {
+	case r.queue <- d:
+		return nil
+	default:
+		r.setStatusLocked(m.ID, StateFailed, 0, ErrQueueFull.Error())
+		r.log.Error("mail relay: message dropped", "id", m.ID, "err", ErrQueueFull)
+		return ErrQueueFull
+	}
+}
+
+func envelope(m Message) (delivery, error) {
+	from, err := mail.ParseAddress(m.From)
+	if err != nil {
+		return delivery{}, fmt.Errorf("%w: from %q: %v", ErrInvalidMessage, m.From, err)
+	}
+	if len(m.To) == 0 {
+		return delivery{}, fmt.Errorf("%w: message %s has no recipients", ErrInvalidMessage, m.ID)
+	}
+	to := make([]string, len(m.To))
+	for i, s := range m.To {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return delivery{}, fmt.Errorf("%w: to %q: %v", ErrInvalidMessage, s, err)
+		}
+		to[i] = a.Address
+	}
+	return delivery{msg: cloneMessage(m), from: from.Address, to: to}, nil
+}
+
+// Status reports the delivery status of the message with the given outbox id.
+func (r *Relay) Status(id string) (DeliveryStatus, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st, ok := r.statuses[id]
+	if !ok {
+		return DeliveryStatus{}, false
+	}
+	return *st, true
+}
+
+// Close stops accepting messages and waits until the queued ones are delivered or failed.
+// If ctx ends first, in-flight attempts and back-off pauses are cut short, every message
+// still queued is marked failed, and ctx.Err() is returned once the worker has stopped.
+// Close may be called more than once.
+func (r *Relay) Close(ctx context.Context) error {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.queue)
+	}
+	r.mu.Unlock()
+
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		r.cancel()
+		<-r.done
+		return ctx.Err()
+	}
+}
+
+func (r *Relay) work() {
+	defer close(r.done)
+	defer r.cancel()
+	for d := range r.queue {
+		r.process(d)
+	}
+}
+
+func (r *Relay) process(d delivery) {
+	id := d.msg.ID
+	for attempt := 1; ; attempt++ {
+		if r.ctx.Err() != nil {
+			r.fail(id, attempt-1, ErrRelayClosed)
+			return
+		}
+		actx, cancel := context.WithTimeout(r.ctx, r.timeout)
+		err := r.deliver(actx, d)
+		cancel()
+		if err == nil {
+			r.setStatus(id, StateDelivered, attempt, "")
+			r.log.Info("mail relay: delivered", "id", id, "addr", r.addr, "attempts", attempt)
+			return
+		}
+		if permanent(err) || attempt >= r.maxAttempts {
+			r.fail(id, attempt, err)
+			return
+		}
+		wait := r.backoff(attempt)
+		r.setStatus(id, StatePending, attempt, err.Error())
+		r.log.Warn("mail relay: attempt failed", "id", id, "addr", r.addr, "attempt", attempt, "retry_in", wait, "err", err)
+		if err := r.sleep(r.ctx, wait); err != nil {
+			r.fail(id, attempt, fmt.Errorf("%w while waiting to retry: %w", ErrRelayClosed, err))
+			return
+		}
+	}
+}
+
+func (r *Relay) fail(id string, attempts int, err error) {
+	r.setStatus(id, StateFailed, attempts, err.Error())
+	r.log.Error("mail relay: giving up", "id", id, "addr", r.addr, "attempts", attempts, "err", err)
+}
+
+// permanent reports a 5xx reply: RFC 5321 §4.2.1 says the same transaction will fail again,
+// so retrying only delays the failure.
+func permanent(err error) bool {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return se.Code >= 500 && se.Code < 600
+	}
+	return errors.Is(err, errNoAuth)
+}
+
+var errNoAuth = errors.New("server does not offer AUTH, but the relay url has credentials")
+
+func (r *Relay) deliver(ctx context.Context, d delivery) error {
+	conn, err := r.dialer.DialContext(ctx, "tcp", r.addr)
+	if err != nil {
+		return err
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		if err := conn.SetDeadline(deadline); err != nil {
+			conn.Close()
+			return err
+		}
+	}
+	// Closing the connection is the only way to abort a blocked read when Close gives up.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	c := smtp.NewClient(conn)
+	defer c.Close()
+	if err := c.Hello(r.localName); err != nil {
+		return err
+	}
+	if r.auth != nil {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return errNoAuth
+		}
+		pass, _ := r.auth.Password()
+		if err := c.Auth(sasl.NewPlainClient("", r.auth.Username(), pass)); err != nil {
+			return fmt.Errorf("auth: %w", err)
+		}
+	}
+	if err := c.SendMail(d.from, d.to, bytes.NewReader(d.msg.Raw)); err != nil {
+		return err
+	}
+	// The server has accepted the message; a failed QUIT must not cause a duplicate.
+	if err := c.Quit(); err != nil && !errors.Is(err, io.EOF) {
+		r.log.Debug("mail relay: quit", "id", d.msg.ID, "err", err)
+	}
+	return nil
+}
+
+func (r *Relay) setStatus(id string, state DeliveryState, attempts int, lastErr string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.setStatusLocked(id, state, attempts, lastErr)
+}
+
+func (r *Relay) setStatusLocked(id string, state DeliveryState, attempts int, lastErr string) {
+	st, ok := r.statuses[id]
+	if !ok {
+		st = &DeliveryStatus{ID: id}
+		r.statuses[id] = st
+		r.order = append(r.order, id)
+		r.evictLocked()
+	}
+	st.State, st.Attempts, st.LastError, st.UpdatedAt = state, attempts, lastErr, r.now()
+}
+
+// evictLocked forgets the oldest finished statuses beyond the limit. Pending ones are kept:
+// their number is bounded by the queue, and the worker still has to update them.
+func (r *Relay) evictLocked() {
+	for i := 0; len(r.statuses) > r.statusLimit && i < len(r.order); {
+		id := r.order[i]
+		if st := r.statuses[id]; st != nil && st.State == StatePending {
+			i++
+			continue
+		}
+		delete(r.statuses, id)
+		r.order = append(r.order[:i], r.order[i+1:]...)
+	}
+}

@@ -1,0 +1,485 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sink is an in-process SMTP server that records what it receives and fails the first
+// failFirst DATA commands with failCode.
+type sink struct {
+	failFirst int
+	failCode  int
+	user      string // when set, AUTH PLAIN is offered and required
+	pass      string
+
+	mu       sync.Mutex
+	data     int
+	received []received
+}
+
+type received struct {
+	from  string
+	to    []string
+	auth  string
+	bytes []byte
+}
+
+func (s *sink) messages() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.received...)
+}
+
+func startSink(t *testing.T, s *sink) string {
+	t.Helper()
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		sess := &session{sink: s}
+		if s.user != "" {
+			return &authSession{session: sess}, nil
+		}
+		return sess, nil
+	}))
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
+}
+
+type session struct {
+	sink *sink
+	cur  received
+}
+
+func (s *session) Reset()        { s.cur = received{auth: s.cur.auth} }
+func (s *session) Logout() error { return nil }
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.sink.user != "" && s.cur.auth == "" {
+		return smtp.ErrAuthRequired
+	}
+	s.cur.from = from
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.to = append(s.cur.to, to)
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.sink.mu.Lock()
+	defer s.sink.mu.Unlock()
+	s.sink.data++
+	if s.sink.data <= s.sink.failFirst {
+		return &smtp.SMTPError{Code: s.sink.failCode, EnhancedCode: smtp.EnhancedCodeNotSet, Message: "chaos"}
+	}
+	s.cur.bytes = b
+	s.sink.received = append(s.sink.received, s.cur)
+	return nil
+}
+
+type authSession struct{ *session }
+
+func (s *authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *authSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != s.sink.user || pass != s.sink.pass {
+			return smtp.ErrAuthFailed
+		}
+		s.cur.auth = user
+		return nil
+	}), nil
+}
+
+// recorder stands in for the relay's sleep and logger.
+type recorder struct {
+	mu     sync.Mutex
+	sleeps []time.Duration
+	logs   bytes.Buffer
+}
+
+func (r *recorder) sleep(ctx context.Context, d time.Duration) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sleeps = append(r.sleeps, d)
+	return ctx.Err()
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.logs.Write(p)
+}
+
+func (r *recorder) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(r, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func (r *recorder) log() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.logs.String()
+}
+
+func newTestRelay(t *testing.T, opts RelayOptions) *Relay {
+	t.Helper()
+	rl, err := NewRelay(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = rl.Close(context.Background()) })
+	return rl
+}
+
+// closeRelay drains the relay, which is how the tests wait for delivery without sleeping.
+func closeRelay(t *testing.T, rl *Relay) {
+	t.Helper()
+	require.NoError(t, rl.Close(t.Context()))
+}
+
+func TestRelayDeliversOutboxCopy(t *testing.T) {
+	t.Parallel()
+	s := &sink{}
+	addr := startSink(t, s)
+	rec := &recorder{}
+	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep})
+	o := NewOutbox(OutboxOptions{OnAdd: func(m Message) { assert.NoError(t, rl.Enqueue(m)) }})
+
+	m, err := Build(cyrillicDraft())
+	require.NoError(t, err)
+	stored := o.Add(m)
+	closeRelay(t, rl)
+
+	st, ok := rl.Status(stored.ID)
+	require.True(t, ok)
+	assert.Equal(t, StateDelivered, st.State)
+	assert.Equal(t, 1, st.Attempts)
+	assert.Empty(t, st.LastError)
+
+	got := s.messages()
+	require.Len(t, got, 1)
+	assert.Equal(t, stored.Raw, got[0].bytes, "DATA must be the outbox bytes, unchanged")
+	assert.Equal(t, "no-reply@oneentry-mock.test", got[0].from)
+	assert.Equal(t, []string{"ivan@example.test", "second@example.test"}, got[0].to)
+	p, err := Parse(got[0].bytes)
+	require.NoError(t, err)
+	assert.Equal(t, m.Subject, p.Subject)
+	assert.Equal(t, m.Text, p.Text)
+	assert.Equal(t, m.HTML, p.HTML)
+	assert.Empty(t, rec.sleeps)
+	assert.Contains(t, rec.log(), "delivered")
+}
+
+func TestRelayAuth(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		userinfo  string
+		wantState DeliveryState
+		wantAuth  string
+	}{
+		"right password": {"mock:s3cret@", StateDelivered, "mock"},
+		"wrong password": {"mock:nope@", StateFailed, ""},
+		"no credentials": {"", StateFailed, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := &sink{user: "mock", pass: "s3cret"}
+			addr := startSink(t, s)
+			rec := &recorder{}
+			rl := newTestRelay(t, RelayOptions{URL: "smtp://" + tc.userinfo + addr, Logger: rec.logger(), Sleep: rec.sleep})
+			m := testMessage(t, "a@example.test", "x")
+			m.ID = "1"
+			require.NoError(t, rl.Enqueue(m))
+			closeRelay(t, rl)
+
+			st, _ := rl.Status("1")
+			assert.Equal(t, tc.wantState, st.State)
+			assert.Equal(t, 1, st.Attempts, "5xx replies are not retried")
+			assert.Empty(t, rec.sleeps)
+			assert.NotContains(t, rec.log(), "s3cret", "credentials must not be logged")
+			if tc.wantAuth != "" {
+				require.Len(t, s.messages(), 1)
+				assert.Equal(t, tc.wantAuth, s.messages()[0].auth)
+			} else {
+				assert.Empty(t, s.messages())
+			}
+		})
+	}
+}
+
+func TestRelayCredentialsWithoutServerAuth(t *testing.T) {
+	t.Parallel()
+	addr := startSink(t, &sink{})
+	rec := &recorder{}
+	rl := newTestRelay(t, RelayOptions{URL: "smtp://u:p@" + addr, Logger: rec.logger(), Sleep: rec.sleep})
+	m := testMessage(t, "a@example.test", "x")
+	m.ID = "1"
+	require.NoError(t, rl.Enqueue(m))
+	closeRelay(t, rl)
+	st, _ := rl.Status("1")
+	assert.Equal(t, StateFailed, st.State)
+	assert.Equal(t, 1, st.Attempts)
+	assert.Contains(t, st.LastError, "AUTH")
+}
+
+func TestRelayRetriesThenDelivers(t *testing.T) {
+	t.Parallel()
+	s := &sink{failFirst: 2, failCode: 451}
+	addr := startSink(t, s)
+	rec := &recorder{}
+	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep, MaxAttempts: 5})
+	o := NewOutbox(OutboxOptions{})
+	m := o.Add(testMessage(t, "a@example.test", "retry me"))
+	require.NoError(t, rl.Enqueue(m))
+	closeRelay(t, rl)
+
+	st, _ := rl.Status(m.ID)
+	assert.Equal(t, StateDelivered, st.State)
+	assert.Equal(t, 3, st.Attempts)
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, rec.sleeps, "default exponential back-off")
+	require.Len(t, s.messages(), 1)
+	assert.Equal(t, m.Raw, s.messages()[0].bytes)
+	assert.Equal(t, 2, strings.Count(rec.log(), "attempt failed"))
+	assert.Contains(t, rec.log(), "451")
+}
+
+func TestRelayGivesUp(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		code         int
+		wantAttempts int
+		wantSleeps   int
+	}{
+		"transient until the last attempt": {451, 3, 2},
+		"permanent at once":                {554, 1, 0},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := &sink{failFirst: 1000, failCode: tc.code}
+			addr := startSink(t, s)
+			rec := &recorder{}
+			rl := newTestRelay(t, RelayOptions{
+				URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep, MaxAttempts: 3,
+				Backoff: func(n int) time.Duration { return time.Duration(n) * time.Hour },
+			})
+			o := NewOutbox(OutboxOptions{})
+			m := o.Add(testMessage(t, "a@example.test", "doomed"))
+			require.NoError(t, rl.Enqueue(m))
+			closeRelay(t, rl)
+
+			st, _ := rl.Status(m.ID)
+			assert.Equal(t, StateFailed, st.State)
+			assert.Equal(t, tc.wantAttempts, st.Attempts)
+			assert.Contains(t, st.LastError, "chaos")
+			assert.Len(t, rec.sleeps, tc.wantSleeps)
+			assert.Contains(t, rec.log(), "level=ERROR msg=\"mail relay: giving up\"")
+
+			kept, ok := o.Get(m.ID)
+			require.True(t, ok, "a failed delivery keeps the outbox copy")
+			assert.Equal(t, m, kept)
+		})
+	}
+}
+
+func TestRelayUnreachableServer(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	rec := &recorder{}
+	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep, MaxAttempts: 2})
+	m := testMessage(t, "a@example.test", "x")
+	m.ID = "7"
+	require.NoError(t, rl.Enqueue(m))
+	closeRelay(t, rl)
+	st, _ := rl.Status("7")
+	assert.Equal(t, StateFailed, st.State)
+	assert.Equal(t, 2, st.Attempts)
+	assert.NotEmpty(t, st.LastError)
+}
+
+// blockingSleep reports each back-off and then waits until the relay gives up.
+type blockingSleep struct{ entered chan time.Duration }
+
+func (b blockingSleep) sleep(ctx context.Context, d time.Duration) error {
+	b.entered <- d
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestRelayQueueFull(t *testing.T) {
+	t.Parallel()
+	addr := startSink(t, &sink{failFirst: 1000, failCode: 451})
+	bs := blockingSleep{entered: make(chan time.Duration, 1)}
+	rec := &recorder{}
+	rl, err := NewRelay(RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: bs.sleep, QueueSize: 1})
+	require.NoError(t, err)
+	m := testMessage(t, "a@example.test", "x")
+
+	m.ID = "1"
+	require.NoError(t, rl.Enqueue(m))
+	select { // the worker holds message 1 in back-off; the queue is empty
+	case <-bs.entered:
+	case <-time.After(time.Minute): // a bug, not slowness: fail instead of hanging the run
+		t.Fatal("message 1 never reached back-off")
+	}
+	m.ID = "2"
+	require.NoError(t, rl.Enqueue(m))
+	m.ID = "3"
+	require.ErrorIs(t, rl.Enqueue(m), ErrQueueFull)
+	st, _ := rl.Status("3")
+	assert.Equal(t, StateFailed, st.State)
+	assert.Equal(t, ErrQueueFull.Error(), st.LastError)
+	st, _ = rl.Status("2")
+	assert.Equal(t, StatePending, st.State)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	require.ErrorIs(t, rl.Close(ctx), context.Canceled)
+	for _, id := range []string{"1", "2"} {
+		st, _ := rl.Status(id)
+		assert.Equal(t, StateFailed, st.State, id)
+		assert.Contains(t, st.LastError, "closed", id)
+	}
+	st, _ = rl.Status("1")
+	assert.Equal(t, 1, st.Attempts)
+	st, _ = rl.Status("2")
+	assert.Equal(t, 0, st.Attempts, "abandoned before its first attempt")
+	assert.ErrorIs(t, rl.Enqueue(m), ErrRelayClosed)
+	assert.NoError(t, rl.Close(t.Context()), "second Close finds the worker stopped")
+}
+
+func TestRelayEnqueueRejects(t *testing.T) {
+	t.Parallel()
+	rl := newTestRelay(t, RelayOptions{URL: "smtp://127.0.0.1:1"})
+	good := testMessage(t, "a@example.test", "x")
+	good.ID = "1"
+	tests := map[string]func(*Message){
+		"no id":        func(m *Message) { m.ID = "" },
+		"no raw":       func(m *Message) { m.Raw = nil },
+		"bad from":     func(m *Message) { m.From = "nope" },
+		"no recipient": func(m *Message) { m.To = nil },
+		"bad to":       func(m *Message) { m.To = []string{"nope"} },
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := good
+			mutate(&m)
+			require.ErrorIs(t, rl.Enqueue(m), ErrInvalidMessage)
+		})
+	}
+	_, ok := rl.Status("1")
+	assert.False(t, ok)
+}
+
+func TestRelayStatusLimit(t *testing.T) {
+	t.Parallel()
+	addr := startSink(t, &sink{})
+	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, StatusLimit: 2})
+	m := testMessage(t, "a@example.test", "x")
+	for _, id := range []string{"1", "2", "3"} {
+		m.ID = id
+		require.NoError(t, rl.Enqueue(m))
+	}
+	closeRelay(t, rl)
+	_, ok := rl.Status("3")
+	assert.True(t, ok)
+	_, ok = rl.Status("2")
+	assert.True(t, ok)
+	_, ok = rl.Status("1")
+	assert.False(t, ok, "oldest finished status forgotten")
+}
+
+func TestParseRelayURL(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		url      string
+		wantAddr string
+		wantUser string
+		wantPass string
+		wantErr  bool
+	}{
+		"host and port":   {url: "smtp://mailpit:1025", wantAddr: "mailpit:1025"},
+		"default port":    {url: "smtp://mailpit", wantAddr: "mailpit:25"},
+		"credentials":     {url: "smtp://u%40x:p%3Aw@127.0.0.1:1025", wantAddr: "127.0.0.1:1025", wantUser: "u@x", wantPass: "p:w"},
+		"ipv6":            {url: "smtp://[::1]:1025", wantAddr: "[::1]:1025"},
+		"trailing slash":  {url: "smtp://mailpit:1025/", wantAddr: "mailpit:1025"},
+		"other scheme":    {url: "smtps://mailpit:465", wantErr: true},
+		"http":            {url: "http://mailpit:8025", wantErr: true},
+		"no host":         {url: "smtp://:1025", wantErr: true},
+		"bare host":       {url: "mailpit:1025", wantErr: true},
+		"bad port":        {url: "smtp://mailpit:99999", wantErr: true},
+		"query":           {url: "smtp://mailpit:1025?tls=1", wantErr: true},
+		"path":            {url: "smtp://mailpit:1025/x", wantErr: true},
+		"empty user":      {url: "smtp://:p@mailpit:1025", wantErr: true},
+		"unparsable":      {url: "smtp://mail pit", wantErr: true},
+		"empty":           {url: "", wantErr: true},
+		"user, no passwd": {url: "smtp://u@mailpit:1025", wantAddr: "mailpit:1025", wantUser: "u"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			addr, auth, err := parseRelayURL(tc.url)
+			if tc.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantAddr, addr)
+			if tc.wantUser == "" {
+				assert.Nil(t, auth)
+				return
+			}
+			require.NotNil(t, auth)
+			pass, _ := auth.Password()
+			assert.Equal(t, tc.wantUser, auth.Username())
+			assert.Equal(t, tc.wantPass, pass)
+		})
+	}
+	_, err := NewRelay(RelayOptions{URL: "http://x"})
+	require.Error(t, err)
+}
+
+func TestExponentialBackoff(t *testing.T) {
+	t.Parallel()
+	b := ExponentialBackoff(time.Second, 10*time.Second)
+	var got []time.Duration
+	for n := 1; n <= 6; n++ {
+		got = append(got, b(n))
+	}
+	assert.Equal(t, []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}, got)
+	assert.Equal(t, time.Minute, ExponentialBackoff(time.Second, time.Minute)(1000), "no overflow for large attempts")
+}
+
+func TestSleepContext(t *testing.T) {
+	t.Parallel()
+	require.NoError(t, sleepContext(t.Context(), 0))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	require.True(t, errors.Is(sleepContext(ctx, time.Hour), context.Canceled))
+}
