@@ -1,0 +1,493 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// Defaults for Options fields left zero.
+const (
+	DefaultMaxAttempts = 6
+	DefaultWorkers     = 4
+	DefaultQueueSize   = 256
+	DefaultTimeout     = 10 * time.Second
+	DefaultMaxLog      = 1000
+)
+
+// drainLimit bounds how much of a long response is read and discarded after the excerpt so
+// the connection can be reused; a receiver streaming more than this just loses keep-alive.
+const drainLimit = 64 << 10
+
+// Reasons a delivery fails without (or before using up) its attempts; Record.Error holds
+// their text.
+var (
+	ErrQueueFull       = errors.New("webhook: queue full")
+	ErrClosed          = errors.New("webhook: dispatcher closed")
+	ErrInvalidDelivery = errors.New("webhook: invalid delivery")
+)
+
+// Delivery is one callback to send.
+type Delivery struct {
+	// URL is the receiver; only http and https are accepted.
+	URL string
+	// Secret signs every attempt. When empty the signature header is omitted: the account
+	// has no signing secret, and a signature anyone can compute would only mislead.
+	Secret []byte
+	// Event names what happened (for example "payment.session.completed"); it is sent in
+	// OneEntry-Mock-Event and kept in the log.
+	Event string
+	// Body is the JSON payload, sent byte for byte as given. Invalid JSON fails the
+	// delivery at once, since it is announced as application/json.
+	Body []byte
+	// RequestID is the id of the API request that caused the callback, kept in the log so a
+	// delivery can be traced to it.
+	RequestID string
+}
+
+// Options configures New. Zero fields take the defaults named on each.
+type Options struct {
+	// Client sends the attempts. Nil means a client that does not follow redirects: Go's
+	// client would replay a POST redirected with 301/302/303 as a GET without the body, so
+	// a 3xx counts as a failed attempt (as it does for Stripe webhooks) and the log shows
+	// the misconfigured URL.
+	Client *http.Client
+	// Now stamps records, attempts and signatures. Nil means time.Now. Receivers compare
+	// the signature timestamp with their own wall clock, so this should not be a clock that
+	// has been frozen or moved away from real time.
+	Now func() time.Time
+	// Sleep waits d before a retry, or until ctx ends (returning ctx.Err()). Nil means a
+	// timer; tests inject one that returns at once.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxAttempts is the number of tries per delivery (DefaultMaxAttempts if zero).
+	MaxAttempts int
+	// Backoff returns the pause after the given failed attempt (1-based). Nil means
+	// DefaultBackoff: 1s, 2s, 4s, ... capped at a minute, each varied by up to 20% so
+	// retries of many deliveries do not arrive in lockstep.
+	Backoff func(attempt int) time.Duration
+	// Logger receives a record per failed attempt and per outcome. Nil discards.
+	Logger *slog.Logger
+	// MaxLog is how many deliveries the log keeps; the oldest finished ones go first
+	// (DefaultMaxLog if zero).
+	MaxLog int
+	// Workers is the number of concurrent senders (DefaultWorkers if zero).
+	Workers int
+	// QueueSize bounds deliveries waiting for a worker; beyond it Enqueue fails them with
+	// ErrQueueFull (DefaultQueueSize if zero).
+	QueueSize int
+	// Timeout bounds one attempt, connect to the end of the response excerpt
+	// (DefaultTimeout if zero).
+	Timeout time.Duration
+	// NewID returns delivery ids. They must be unique; it is called by Enqueue, so
+	// concurrently when Enqueue is. Nil means "whd_" plus 24 random hex digits, unique
+	// across restarts so receivers can deduplicate on them.
+	NewID func() string
+}
+
+// Dispatcher sends deliveries in the background and keeps their log. All methods are safe
+// for concurrent use.
+type Dispatcher struct {
+	client      *http.Client
+	now         func() time.Time
+	sleep       func(context.Context, time.Duration) error
+	maxAttempts int
+	backoff     func(int) time.Duration
+	log         *slog.Logger
+	maxLog      int
+	timeout     time.Duration
+	newID       func() string
+
+	ctx    context.Context // canceled when Close gives up waiting; aborts attempts and pauses
+	cancel context.CancelFunc
+	queue  chan job
+	done   chan struct{} // closed when every worker has returned
+
+	mu       sync.Mutex
+	closed   bool
+	records  map[string]*Record
+	order    []string // record ids, oldest first
+	inflight int
+	idle     chan struct{} // closed while inflight == 0
+}
+
+type job struct {
+	id     string
+	url    string
+	secret []byte
+	event  string
+	body   []byte
+}
+
+// New starts a dispatcher's workers. Stop them with Close.
+func New(opts Options) *Dispatcher {
+	d := &Dispatcher{
+		client:      opts.Client,
+		now:         opts.Now,
+		sleep:       opts.Sleep,
+		maxAttempts: opts.MaxAttempts,
+		backoff:     opts.Backoff,
+		log:         opts.Logger,
+		maxLog:      opts.MaxLog,
+		timeout:     opts.Timeout,
+		newID:       opts.NewID,
+		done:        make(chan struct{}),
+		records:     map[string]*Record{},
+		idle:        make(chan struct{}),
+	}
+	close(d.idle)
+	if d.client == nil {
+		d.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.sleep == nil {
+		d.sleep = sleepContext
+	}
+	if d.maxAttempts <= 0 {
+		d.maxAttempts = DefaultMaxAttempts
+	}
+	if d.backoff == nil {
+		d.backoff = DefaultBackoff
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.maxLog <= 0 {
+		d.maxLog = DefaultMaxLog
+	}
+	if d.timeout <= 0 {
+		d.timeout = DefaultTimeout
+	}
+	if d.newID == nil {
+		d.newID = randomID
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	queueSize := opts.QueueSize
+	if queueSize <= 0 {
+		queueSize = DefaultQueueSize
+	}
+	d.queue = make(chan job, queueSize)
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range d.queue {
+				d.deliver(j)
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		d.cancel()
+		close(d.done)
+	}()
+	return d
+}
+
+func randomID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand documents it)
+	return "whd_" + hex.EncodeToString(b[:])
+}
+
+// Enqueue records the delivery as pending and hands it to the workers, returning its id at
+// once. It never blocks: a full queue, a closed dispatcher or an invalid delivery (bad URL,
+// body that is not JSON) is recorded as failed straight away, with the reason in
+// Record.Error.
+func (d *Dispatcher) Enqueue(del Delivery) string {
+	body := bytes.Clone(del.Body)
+	rec := &Record{
+		ID:        d.newID(),
+		Event:     del.Event,
+		URL:       del.URL,
+		RequestID: del.RequestID,
+		Status:    StatusPending,
+		Attempts:  []Attempt{},
+		Created:   d.now(),
+	}
+	invalid := validate(del.URL, body)
+	if invalid == nil {
+		rec.Body = body
+	}
+
+	d.mu.Lock()
+	d.addLocked(rec)
+	var reason error
+	switch {
+	case invalid != nil:
+		reason = invalid
+	case d.closed:
+		reason = ErrClosed
+	default:
+		j := job{id: rec.ID, url: del.URL, secret: bytes.Clone(del.Secret), event: del.Event, body: body}
+		select {
+		case d.queue <- j:
+			if d.inflight == 0 {
+				d.idle = make(chan struct{})
+			}
+			d.inflight++
+		default:
+			reason = ErrQueueFull
+		}
+	}
+	if reason != nil {
+		rec.Status, rec.Error = StatusFailed, reason.Error()
+	}
+	d.mu.Unlock()
+
+	if reason != nil {
+		d.log.Warn("webhook: delivery dropped", "id", rec.ID, "event", del.Event, "url", del.URL,
+			"request_id", del.RequestID, "err", reason)
+	}
+	return rec.ID
+}
+
+func validate(rawURL string, body []byte) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("%w: url: %v", ErrInvalidDelivery, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: url %q is not an absolute http(s) URL", ErrInvalidDelivery, rawURL)
+	}
+	if !json.Valid(body) {
+		return fmt.Errorf("%w: body is not valid JSON", ErrInvalidDelivery)
+	}
+	return nil
+}
+
+// addLocked appends rec and forgets the oldest finished records beyond the cap. Pending ones
+// are passed over while a finished one remains, since a worker will still update them.
+func (d *Dispatcher) addLocked(rec *Record) {
+	d.records[rec.ID] = rec
+	d.order = append(d.order, rec.ID)
+	for len(d.order) > d.maxLog {
+		victim := 0
+		for i, id := range d.order {
+			if d.records[id].Status != StatusPending {
+				victim = i
+				break
+			}
+		}
+		delete(d.records, d.order[victim])
+		d.order = append(d.order[:victim], d.order[victim+1:]...)
+	}
+}
+
+func (d *Dispatcher) deliver(j job) {
+	defer d.finished()
+	for attempt := 1; ; attempt++ {
+		if d.ctx.Err() != nil {
+			d.fail(j, attempt-1, ErrClosed.Error())
+			return
+		}
+		a, ok := d.attempt(j)
+		d.update(j.id, func(r *Record) {
+			r.Attempts = append(r.Attempts, a)
+			if ok {
+				r.Status = StatusDelivered
+			}
+		})
+		if ok {
+			d.log.Info("webhook: delivered", "id", j.id, "event", j.event, "url", j.url,
+				"attempts", attempt, "status", a.StatusCode)
+			return
+		}
+		if d.ctx.Err() != nil {
+			d.fail(j, attempt, ErrClosed.Error())
+			return
+		}
+		if attempt >= d.maxAttempts {
+			d.fail(j, attempt, fmt.Sprintf("gave up after %d attempts: %s", attempt, a.Error))
+			return
+		}
+		wait := d.backoff(attempt)
+		next := d.now().Add(wait)
+		d.update(j.id, func(r *Record) { r.NextAttempt = next })
+		d.log.Warn("webhook: attempt failed", "id", j.id, "event", j.event, "url", j.url,
+			"attempt", attempt, "status", a.StatusCode, "err", a.Error, "retry_in", wait)
+		if err := d.sleep(d.ctx, wait); err != nil {
+			d.fail(j, attempt, ErrClosed.Error())
+			return
+		}
+		d.update(j.id, func(r *Record) { r.NextAttempt = time.Time{} })
+	}
+}
+
+func (d *Dispatcher) fail(j job, attempts int, reason string) {
+	d.update(j.id, func(r *Record) {
+		r.Status, r.Error, r.NextAttempt = StatusFailed, reason, time.Time{}
+	})
+	d.log.Warn("webhook: delivery failed", "id", j.id, "event", j.event, "url", j.url,
+		"attempts", attempts, "err", reason)
+}
+
+// update applies f to the record if the log still holds it (Clear or the cap may have
+// dropped it; the delivery itself carries on regardless).
+func (d *Dispatcher) update(id string, f func(*Record)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if r, ok := d.records[id]; ok {
+		f(r)
+	}
+}
+
+func (d *Dispatcher) finished() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.inflight--
+	if d.inflight == 0 {
+		close(d.idle)
+	}
+}
+
+// attempt POSTs the delivery once and reports whether the receiver accepted it.
+func (d *Dispatcher) attempt(j job) (Attempt, bool) {
+	ctx, cancel := context.WithTimeout(d.ctx, d.timeout)
+	defer cancel()
+	a := Attempt{At: d.now()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(j.body))
+	if err != nil {
+		a.Error = err.Error()
+		return a, false
+	}
+	// Assigned directly rather than with Set, which would canonicalize the names to
+	// "Oneentry-Mock-..."; the documented spelling is what appears on the wire.
+	req.Header["Content-Type"] = []string{"application/json"}
+	req.Header["User-Agent"] = []string{"OneEntry-Mock-Webhooks/1.0"}
+	req.Header[EventHeader] = []string{j.event}
+	req.Header[DeliveryHeader] = []string{j.id}
+	if len(j.secret) > 0 {
+		req.Header[SignatureHeader] = []string{Sign(j.secret, a.At, j.body)}
+	}
+
+	start := time.Now()
+	resp, err := d.client.Do(req)
+	if err != nil {
+		a.Duration = time.Since(start)
+		a.Error = d.describe(ctx, err)
+		return a, false
+	}
+	defer resp.Body.Close()
+	a.StatusCode = resp.StatusCode
+	a.ResponseBody, a.ResponseTruncated = readExcerpt(resp.Body)
+	a.Duration = time.Since(start)
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		a.Error = "HTTP " + resp.Status
+		return a, false
+	}
+	return a, true
+}
+
+func (d *Dispatcher) describe(ctx context.Context, err error) string {
+	switch {
+	case d.ctx.Err() != nil:
+		return ErrClosed.Error()
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Sprintf("timeout after %s", d.timeout)
+	default:
+		return err.Error()
+	}
+}
+
+// Get returns the record with the given id.
+func (d *Dispatcher) Get(id string) (Record, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r, ok := d.records[id]
+	if !ok {
+		return Record{}, false
+	}
+	return r.clone(), true
+}
+
+// List returns the records matching f, newest first.
+func (d *Dispatcher) List(f Filter) []Record {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := []Record{}
+	for i := len(d.order) - 1; i >= 0; i-- {
+		if f.Limit > 0 && len(out) >= f.Limit {
+			break
+		}
+		r := d.records[d.order[i]]
+		if (f.Event != "" && r.Event != f.Event) ||
+			(f.Status != "" && string(r.Status) != f.Status) ||
+			(f.RequestID != "" && r.RequestID != f.RequestID) {
+			continue
+		}
+		out = append(out, r.clone())
+	}
+	return out
+}
+
+// Clear forgets every finished delivery. Pending ones stay in the log until they finish, so
+// a delivery still being retried does not vanish from view.
+func (d *Dispatcher) Clear() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	kept := d.order[:0]
+	for _, id := range d.order {
+		if d.records[id].Status == StatusPending {
+			kept = append(kept, id)
+		} else {
+			delete(d.records, id)
+		}
+	}
+	clear(d.order[len(kept):])
+	d.order = kept
+}
+
+// Wait returns the first time no delivery is queued or in progress (at once if none is), or
+// ctx.Err() when ctx ends first. Deliveries enqueued while others are still running are
+// waited for too.
+func (d *Dispatcher) Wait(ctx context.Context) error {
+	d.mu.Lock()
+	idle := d.idle
+	d.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops accepting deliveries (later ones are recorded as failed with ErrClosed) and
+// waits until the queued and in-progress ones are delivered or failed, retries included. If
+// ctx ends first, running attempts and back-off pauses are cut short, everything unfinished
+// is marked failed, and ctx.Err() is returned once the workers have stopped. Close may be
+// called more than once.
+func (d *Dispatcher) Close(ctx context.Context) error {
+	d.mu.Lock()
+	if !d.closed {
+		d.closed = true
+		close(d.queue)
+	}
+	d.mu.Unlock()
+
+	select {
+	case <-d.done:
+		return nil
+	case <-ctx.Done():
+		d.cancel()
+		<-d.done
+		return ctx.Err()
+	}
+}
