@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/scenarios"
+)
+
+// scenarioSandbox serves the mock on a real listener, the way `serve` does, optionally behind a
+// wrapper that breaks some answers.
+func scenarioSandbox(t *testing.T, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	srv, err := mockserver.New(mockserver.Options{Store: store.New(store.Options{Fixtures: fx})})
+	require.NoError(t, err)
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// runScenarioCmd runs `oneentry-mock scenarios run args...` in process.
+func runScenarioCmd(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = run(t.Context(), append([]string{"scenarios", "run"}, args...), func(k string) string { return env[k] }, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	if err == nil {
+		return 0
+	}
+	var exit exitError
+	require.ErrorAs(t, err, &exit)
+	return exit.code
+}
+
+// junitReport holds the JUnit elements and attributes CI systems require.
+type junitReport struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    *int     `xml:"tests,attr"`
+	Failures *int     `xml:"failures,attr"`
+	Errors   *int     `xml:"errors,attr"`
+	Suites   []struct {
+		Name     *string `xml:"name,attr"`
+		Tests    *int    `xml:"tests,attr"`
+		Failures *int    `xml:"failures,attr"`
+		Time     *string `xml:"time,attr"`
+		Cases    []struct {
+			ClassName *string `xml:"classname,attr"`
+			Name      *string `xml:"name,attr"`
+			Time      *string `xml:"time,attr"`
+			Failure   *struct {
+				Message *string `xml:"message,attr"`
+				Text    string  `xml:",chardata"`
+			} `xml:"failure"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func parseJUnitFile(t *testing.T, path string) junitReport {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var doc junitReport
+	require.NoError(t, xml.Unmarshal(data, &doc))
+	require.NotNil(t, doc.Tests)
+	require.NotNil(t, doc.Failures)
+	require.NotNil(t, doc.Errors)
+	for _, s := range doc.Suites {
+		require.NotNil(t, s.Name)
+		require.NotNil(t, s.Tests)
+		require.NotNil(t, s.Failures)
+		require.NotNil(t, s.Time)
+		for _, c := range s.Cases {
+			require.NotNil(t, c.ClassName)
+			require.NotNil(t, c.Name)
+			require.NotNil(t, c.Time)
+			if c.Failure != nil {
+				require.NotNil(t, c.Failure.Message)
+			}
+		}
+	}
+	return doc
+}
+
+func TestScenariosRunAgainstARunningServe(t *testing.T) {
+	t.Parallel()
+	url, _, _ := startServe(t, nil, nil)
+	stdout, stderr, err := runScenarioCmd(t, nil, "--target", url)
+	require.NoError(t, err, "stderr: %s\nstdout: %s", stderr, stdout)
+	lines := strings.Split(stdout, "\n")
+	assert.Regexp(t, `^FLOW\s+STEP\s+RESULT`, lines[0], "no progress lines when stdout is not a terminal")
+	for _, name := range scenarios.Names() {
+		assert.Regexp(t, `(?m)^`+name+`\s+\S+\s+ok\s`, stdout)
+	}
+	assert.NotContains(t, stdout, "FAIL")
+	assert.Contains(t, stdout, "6 flows: 6 passed, 0 failed, 0 skipped")
+	assert.Contains(t, stdout, "0 contract violations on "+url)
+}
+
+func TestScenariosRunJUnitReport(t *testing.T) {
+	t.Parallel()
+	url := scenarioSandbox(t, nil)
+	out := filepath.Join(t.TempDir(), "report.xml")
+	_, stderr, err := runScenarioCmd(t, nil, "--target", url, "--format", "junit", "--out", out)
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "junit report written to "+out)
+
+	doc := parseJUnitFile(t, out)
+	assert.Len(t, doc.Suites, len(scenarios.All()))
+	assert.Zero(t, *doc.Failures)
+	assert.Positive(t, *doc.Tests)
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			assert.Equal(t, *s.Name, *c.ClassName)
+		}
+	}
+}
+
+func TestScenariosRunReportsAFailingStep(t *testing.T) {
+	t.Parallel()
+	url := scenarioSandbox(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/content/payments/sessions/order/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte(`{"statusCode":503,"message":"Service Unavailable","error":"Service Unavailable","pageData":null,"timestamp":"2026-11-27T08:00:00.000Z"}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	out := filepath.Join(t.TempDir(), "report.xml")
+	_, _, err := runScenarioCmd(t, nil, "--target", url, "--only", "ticket-purchase", "--format", "junit", "--out", out)
+	assert.Equal(t, 1, exitCode(t, err))
+
+	doc := parseJUnitFile(t, out)
+	require.Len(t, doc.Suites, 1)
+	assert.Equal(t, 1, *doc.Failures)
+	last := doc.Suites[0].Cases[len(doc.Suites[0].Cases)-1]
+	assert.Equal(t, "read-session-by-order", *last.Name)
+	require.NotNil(t, last.Failure, "a failing step is a failure, not a pass")
+	assert.Contains(t, *last.Failure.Message, "503")
+	assert.Contains(t, last.Failure.Text, "> GET /api/content/payments/sessions/order/")
+	assert.Contains(t, last.Failure.Text, "< 503")
+
+	stdout, _, err := runScenarioCmd(t, nil, "--target", url, "--only", "ticket-purchase")
+	assert.Equal(t, 1, exitCode(t, err))
+	assert.Regexp(t, `(?m)^ticket-purchase\s+read-session-by-order\s+FAIL\s`, stdout)
+	assert.Contains(t, stdout, "Failures:")
+	assert.Contains(t, stdout, "contract: response GET /api/content/payments/sessions/order/")
+}
+
+func TestScenariosRunJSONReport(t *testing.T) {
+	t.Parallel()
+	stdout, _, err := runScenarioCmd(t, nil, "--target", "mock", "--only", "auth-failures, ticket-purchase", "--format", "json")
+	require.NoError(t, err)
+	var results []scenarios.Result
+	require.NoError(t, json.Unmarshal([]byte(stdout), &results))
+	require.Len(t, results, 2)
+	assert.Equal(t, "auth-failures", results[0].Flow)
+	assert.Equal(t, "ticket-purchase", results[1].Flow)
+	for _, r := range results {
+		assert.Equal(t, scenarios.StatusPassed, r.Status)
+		assert.Equal(t, "mock", r.Target)
+	}
+}
+
+func TestScenariosRunCannotStart(t *testing.T) {
+	t.Parallel()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	sandbox := scenarioSandbox(t, nil)
+	tests := map[string]struct {
+		args []string
+		want string
+	}{
+		"unreachable target": {[]string{"--target", closed.URL}, "target unreachable"},
+		"wrong app token":    {[]string{"--target", sandbox, "--app-token", "nope"}, "login as your-user@email.com failed"},
+		"live not configured": {[]string{"--target", "live"},
+			"ONEENTRY_PROJECT_URL, ONEENTRY_APP_TOKEN, ONEENTRY_USER_EMAIL, ONEENTRY_USER_PASSWORD"},
+		"not a target":   {[]string{"--target", "ftp://example.com"}, "want mock, live or an http(s) URL"},
+		"unknown flow":   {[]string{"--only", "checkout"}, `unknown flow "checkout"`},
+		"unknown format": {[]string{"--format", "xml"}, "want text, json or junit"},
+		"unknown compat": {[]string{"--compat", "sdk-0.1"}, "compat"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := runScenarioCmd(t, nil, tc.args...)
+			assert.Equal(t, 2, exitCode(t, err))
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestScenariosHelpAndList(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	require.NoError(t, run(t.Context(), []string{"scenarios", "list"}, func(string) string { return "" }, &out, &errb))
+	for _, f := range scenarios.All() {
+		assert.Contains(t, out.String(), f.Name)
+	}
+
+	err := run(t.Context(), []string{"scenarios", "run", "--help"}, func(string) string { return "" }, &out, &errb)
+	assert.ErrorIs(t, err, flag.ErrHelp)
+	assert.Contains(t, errb.String(), "-target")
+
+	err = run(t.Context(), []string{"scenarios"}, func(string) string { return "" }, &out, &errb)
+	assert.Equal(t, 2, exitCode(t, err))
+	err = run(t.Context(), []string{"scenarios", "walk"}, func(string) string { return "" }, &out, &errb)
+	assert.Equal(t, 2, exitCode(t, err))
+}
+
+func TestProgressOnlyOnATerminal(t *testing.T) {
+	t.Parallel()
+	assert.False(t, isTerminal(&bytes.Buffer{}))
+	f, err := os.Create(filepath.Join(t.TempDir(), "out.txt"))
+	require.NoError(t, err)
+	defer f.Close()
+	assert.False(t, isTerminal(f), "a report redirected to a file gets no progress lines")
+}

@@ -1,0 +1,323 @@
+package scenarios
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/client"
+	"github.com/oneentry-mock/oneentry-mock/schedule"
+)
+
+// All returns every flow, in the order a full run executes them.
+func All() []Flow {
+	return []Flow{
+		TicketPurchase(),
+		TokenRefresh(),
+		AuthFailures(),
+		OrderValidation(),
+		Isolation(),
+		Pagination(),
+	}
+}
+
+// Select returns the flows with the given names, in the order given; no names means All.
+func Select(names ...string) ([]Flow, error) {
+	all := All()
+	if len(names) == 0 {
+		return all, nil
+	}
+	out := make([]Flow, 0, len(names))
+	for _, name := range names {
+		i := slices.IndexFunc(all, func(f Flow) bool { return f.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown flow %q (flows: %s)", name, strings.Join(Names(), ", "))
+		}
+		out = append(out, all[i])
+	}
+	return out, nil
+}
+
+// Names returns the names of all flows.
+func Names() []string {
+	var names []string
+	for _, f := range All() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// step is one entry of a sequence of steps.
+type step struct {
+	name string
+	fn   func() error
+}
+
+// sequence runs steps in order and stops at the first that fails.
+func sequence(env *Env, steps ...step) error {
+	for _, s := range steps {
+		if err := env.Step(s.name, s.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checks collects failed expectations of one step, so a step reports all of them at once.
+type checks struct{ errs []error }
+
+func (c *checks) that(ok bool, format string, args ...any) {
+	if !ok {
+		c.errs = append(c.errs, fmt.Errorf(format, args...))
+	}
+}
+
+func (c *checks) err() error { return errors.Join(c.errs...) }
+
+// login logs cred in on c and checks the answer's shape.
+func login(ctx context.Context, env *Env, c *client.Client, cred Credentials) (*client.AuthResult, error) {
+	t := env.Target
+	res, err := c.Auth(ctx, t.AuthProvider, authRequest(t, cred))
+	if err != nil {
+		return nil, err
+	}
+	var ck checks
+	ck.that(res.AccessToken != "", "no accessToken")
+	ck.that(res.RefreshToken != "", "no refreshToken")
+	ck.that(strings.EqualFold(res.UserIdentifier, cred.Login), "userIdentifier %q, want %q", res.UserIdentifier, cred.Login)
+	ck.that(res.AuthProviderIdentifier == t.AuthProvider, "authProviderIdentifier %q, want %q", res.AuthProviderIdentifier, t.AuthProvider)
+	return res, ck.err()
+}
+
+// refusal checks that err is the API refusing a call with status want. On this mock the
+// status must be exactly want; elsewhere (where the reference marks the status as inferred)
+// any 4xx passes and a different one is noted. A call that succeeded is an error.
+func refusal(env *Env, err error, call string, want int) (*client.APIError, error) {
+	if err == nil {
+		return nil, fmt.Errorf("%s succeeded; want status %d", call, want)
+	}
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		return nil, fmt.Errorf("%s: %w", call, err)
+	}
+	switch {
+	case apiErr.StatusCode == want:
+	case env.Strict():
+		return apiErr, fmt.Errorf("%s answered %d (%s); want %d", call, apiErr.StatusCode, apiErr.Message, want)
+	case apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
+		env.Note("%s answered %d where the mock answers %d", call, apiErr.StatusCode, want)
+	default:
+		return apiErr, fmt.Errorf("%s answered %d (%s); want a 4xx refusal", call, apiErr.StatusCode, apiErr.Message)
+	}
+	return apiErr, nil
+}
+
+// exactRefusal is refusal for statuses the reference marks as verified on the live API, so
+// every target must answer exactly want.
+func exactRefusal(err error, call string, want int) (*client.APIError, error) {
+	if err == nil {
+		return nil, fmt.Errorf("%s succeeded; want status %d", call, want)
+	}
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		return nil, fmt.Errorf("%s: %w", call, err)
+	}
+	if apiErr.StatusCode != want {
+		return apiErr, fmt.Errorf("%s answered %d (%s); want %d", call, apiErr.StatusCode, apiErr.Message, want)
+	}
+	return apiErr, nil
+}
+
+// orderPlan is what a flow needs to place valid orders: the form's ticket field and schedule
+// field, a ticket and a slot.
+type orderPlan struct {
+	form     *client.Form
+	tickets  *client.FormAttribute
+	options  []client.EntityOption
+	schedule *client.FormAttribute // nil when the form has no timeInterval field
+	slot     schedule.Slot
+}
+
+// readOrderForm reads the storage's form and finds its ticket (entity with products) and
+// schedule (timeInterval) fields.
+func readOrderForm(ctx context.Context, env *Env, c *client.Client) (*orderPlan, error) {
+	t := env.Target
+	form, err := c.Form(ctx, t.FormMarker)
+	if err != nil {
+		return nil, err
+	}
+	p := &orderPlan{form: form}
+	for i := range form.Attributes {
+		a := &form.Attributes[i]
+		switch {
+		case a.Type == "entity" && p.tickets == nil && len(a.EntityOptions()) > 0:
+			p.tickets, p.options = a, a.EntityOptions()
+		case a.Type == "timeInterval" && p.schedule == nil:
+			p.schedule = a
+		}
+	}
+	var ck checks
+	ck.that(form.Identifier == t.FormMarker, "form identifier %q, want %q", form.Identifier, t.FormMarker)
+	ck.that(p.tickets != nil, "form %s has no entity field offering products", t.FormMarker)
+	if env.Strict() {
+		ck.that(p.schedule != nil, "form %s has no timeInterval field", t.FormMarker)
+	}
+	return p, ck.err()
+}
+
+// chooseSlot picks the first slot of the schedule after the target's now, or the last slot when
+// the whole schedule lies in the past (the seed's schedule ends in March 2026); on a target whose
+// clock the flow controls, the clock then moves back before that slot for the flow's duration.
+func (p *orderPlan) chooseSlot(ctx context.Context, env *Env) error {
+	if p.schedule == nil {
+		env.Note("the form has no timeInterval field; orders carry no slot")
+		return nil
+	}
+	now, err := env.Now(ctx)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(p.schedule.LocalizeInfos.Value.Intervals)
+	if err != nil {
+		return err
+	}
+	sched, err := schedule.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("schedule of %s: %w", p.schedule.Marker, err)
+	}
+	// In UTC, as the JS SDK (1.0.137+) computes slots from the schedule's hours and as the mock
+	// checks them.
+	opts := schedule.Options{Location: time.UTC}
+	if slot, ok := sched.Next(now, opts); ok {
+		p.slot = slot
+		env.Note("slot %s: the first after %s", slot, now.Format("2006-01-02T15:04:05Z07:00"))
+		return nil
+	}
+	slots := sched.Slots(opts)
+	if len(slots) == 0 {
+		return fmt.Errorf("the schedule of %s offers no slot at all", p.schedule.Marker)
+	}
+	p.slot = slots[len(slots)-1]
+	env.Note("slot %s: the schedule has no slot after %s, so its last one", p.slot, now.Format("2006-01-02T15:04:05Z07:00"))
+	if env.CanControlClock() {
+		// A mock that refuses slots which have already started would reject it, so for the rest
+		// of the flow its clock stands an hour before the slot (and goes back afterwards).
+		back := p.slot.Start.Add(-time.Hour).Sub(now)
+		if err := env.AdvanceClock(ctx, back); err != nil {
+			return err
+		}
+		env.Note("moved the mock clock by %s, to an hour before the slot", back)
+	}
+	return nil
+}
+
+// input returns the body of an order for quantity of the ticket option, with the chosen slot.
+func (p *orderPlan) input(env *Env, option client.EntityOption, quantity int) client.OrderInput {
+	var data []client.FormDataItem
+	if p.schedule != nil {
+		v := p.slot.Value()
+		data = append(data, client.FormDataItem{Marker: p.schedule.Marker, Type: "timeInterval", Value: [][]string{{v[0], v[1]}}})
+	}
+	data = append(data, client.FormDataItem{Marker: p.tickets.Marker, Type: "entity", Value: []string{option.ID}})
+	return client.OrderInput{
+		FormIdentifier:           p.form.Identifier,
+		PaymentAccountIdentifier: env.Target.PaymentAccount,
+		FormData:                 data,
+		Products:                 []client.OrderProductInput{{ProductID: option.ProductID(), Quantity: quantity}},
+	}
+}
+
+// createOrder places an order, records it as created and checks the create answer.
+func (p *orderPlan) createOrder(ctx context.Context, env *Env, c *client.Client, option client.EntityOption, quantity int) (*client.Order, error) {
+	storage := env.Target.StorageMarker
+	order, err := c.CreateOrder(ctx, storage, p.input(env, option, quantity))
+	if err != nil {
+		return nil, err
+	}
+	env.Created("order", storage, order.ID)
+	var ck checks
+	ck.that(order.ID > 0, "order id %d", order.ID)
+	ck.that(!order.TotalSum.IsString(), "create answered totalSum %s as a string; the recorded answer has a number", order.TotalSum.Raw)
+	line := slices.IndexFunc(order.Products, func(l client.OrderProduct) bool { return l.EffectiveProductID() == option.ProductID() })
+	ck.that(line >= 0, "order products %v lack product %d", order.Products, option.ProductID())
+	if line >= 0 {
+		ck.that(order.Products[line].Quantity == quantity, "order quantity %d, want %d", order.Products[line].Quantity, quantity)
+	}
+	if p.schedule != nil {
+		ck.that(p.hasSlot(order), "the order's %s value is not the chosen slot %s", p.schedule.Marker, p.slot)
+	}
+	return order, ck.err()
+}
+
+// hasSlot reports whether the order carries the chosen slot, which is how a flow recognises
+// its own orders on a shared project.
+func (p *orderPlan) hasSlot(o *client.Order) bool {
+	item, ok := o.FormValue(p.schedule.Marker)
+	if !ok {
+		return false
+	}
+	raw, err := json.Marshal(item.Value)
+	if err != nil {
+		return false
+	}
+	// Compared as instants: a server may write the same time differently ("…:00Z").
+	slots, err := schedule.ParseSubmitted(raw)
+	return err == nil && len(slots) == 1 && slots[0].Start.Equal(p.slot.Start) && slots[0].End.Equal(p.slot.End)
+}
+
+// findOrder pages through the user's orders (at most maxPages pages of limit) looking for id.
+func findOrder(ctx context.Context, c *client.Client, storage string, id int) (found bool, total int, err error) {
+	const limit, maxPages = 30, 10
+	for page := 0; page < maxPages; page++ {
+		list, err := c.Orders(ctx, storage, page*limit, limit)
+		if err != nil {
+			return false, 0, err
+		}
+		total = int(list.Total)
+		if slices.ContainsFunc(list.Items, func(o client.Order) bool { return o.ID == id }) {
+			return true, total, nil
+		}
+		if (page+1)*limit >= total || len(list.Items) == 0 {
+			break
+		}
+	}
+	return false, total, nil
+}
+
+// findSession pages through the user's payment sessions looking for id.
+func findSession(ctx context.Context, c *client.Client, id int) (found bool, err error) {
+	const limit, maxPages = 30, 10
+	for page := 0; page < maxPages; page++ {
+		list, err := c.Sessions(ctx, page*limit, limit)
+		if err != nil {
+			return false, err
+		}
+		if slices.ContainsFunc(list.Items, func(s client.PaymentSession) bool { return s.ID == id }) {
+			return true, nil
+		}
+		if (page+1)*limit >= int(list.Total) || len(list.Items) == 0 {
+			break
+		}
+	}
+	return false, nil
+}
+
+// statusOf returns the HTTP status of an API error, 0 for anything else.
+func statusOf(err error) int {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
+}
+
+// gone reports whether err says the route does not exist on the target.
+func gone(err error) bool {
+	s := statusOf(err)
+	return s == http.StatusNotFound || s == http.StatusMethodNotAllowed
+}

@@ -1,0 +1,223 @@
+package scenarios_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/scenarios"
+)
+
+// JUnit elements and attributes as the Jenkins/Ant JUnit schema requires them; decoding reads
+// only these, so a test failing here means a CI system would miss something.
+type xmlSuites struct {
+	XMLName  xml.Name   `xml:"testsuites"`
+	Tests    *int       `xml:"tests,attr"`
+	Failures *int       `xml:"failures,attr"`
+	Errors   *int       `xml:"errors,attr"`
+	Skipped  *int       `xml:"skipped,attr"`
+	Time     *string    `xml:"time,attr"`
+	Suites   []xmlSuite `xml:"testsuite"`
+}
+
+type xmlSuite struct {
+	Name       *string   `xml:"name,attr"`
+	Tests      *int      `xml:"tests,attr"`
+	Failures   *int      `xml:"failures,attr"`
+	Errors     *int      `xml:"errors,attr"`
+	Skipped    *int      `xml:"skipped,attr"`
+	Time       *string   `xml:"time,attr"`
+	Timestamp  *string   `xml:"timestamp,attr"`
+	Properties []xmlProp `xml:"properties>property"`
+	Cases      []xmlCase `xml:"testcase"`
+}
+
+type xmlProp struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type xmlCase struct {
+	ClassName *string     `xml:"classname,attr"`
+	Name      *string     `xml:"name,attr"`
+	Time      *string     `xml:"time,attr"`
+	Failure   *xmlProblem `xml:"failure"`
+	Error     *xmlProblem `xml:"error"`
+	Skipped   *xmlProblem `xml:"skipped"`
+}
+
+type xmlProblem struct {
+	Message *string `xml:"message,attr"`
+	Type    string  `xml:"type,attr"`
+	Text    string  `xml:",chardata"`
+}
+
+// parseJUnit decodes a report and checks the schema's required attributes and the counts.
+func parseJUnit(t *testing.T, data []byte) xmlSuites {
+	t.Helper()
+	var doc xmlSuites
+	require.NoError(t, xml.Unmarshal(data, &doc), "%s", data)
+	require.NotNil(t, doc.Tests)
+	require.NotNil(t, doc.Failures)
+	require.NotNil(t, doc.Errors)
+	require.NotNil(t, doc.Time)
+	var tests, failures, errs, skipped int
+	for _, s := range doc.Suites {
+		require.NotNil(t, s.Name)
+		require.NotNil(t, s.Tests)
+		require.NotNil(t, s.Failures)
+		require.NotNil(t, s.Errors)
+		require.NotNil(t, s.Skipped)
+		require.NotNil(t, s.Time)
+		require.NotNil(t, s.Timestamp)
+		_, err := time.Parse("2006-01-02T15:04:05", *s.Timestamp)
+		require.NoError(t, err)
+		var f, e, sk int
+		for _, c := range s.Cases {
+			require.NotNil(t, c.Name)
+			require.NotNil(t, c.ClassName)
+			require.NotNil(t, c.Time)
+			assert.Equal(t, *s.Name, *c.ClassName)
+			_, err := strconv.ParseFloat(*c.Time, 64)
+			require.NoError(t, err)
+			if c.Failure != nil {
+				require.NotNil(t, c.Failure.Message)
+				f++
+			}
+			if c.Error != nil {
+				require.NotNil(t, c.Error.Message)
+				e++
+			}
+			if c.Skipped != nil {
+				sk++
+			}
+		}
+		assert.Equal(t, len(s.Cases), *s.Tests, "suite %s", *s.Name)
+		assert.Equal(t, f, *s.Failures, "suite %s", *s.Name)
+		assert.Equal(t, e, *s.Errors, "suite %s", *s.Name)
+		assert.Equal(t, sk, *s.Skipped, "suite %s", *s.Name)
+		tests, failures, errs, skipped = tests+*s.Tests, failures+f, errs+e, skipped+sk
+	}
+	assert.Equal(t, tests, *doc.Tests)
+	assert.Equal(t, failures, *doc.Failures)
+	assert.Equal(t, errs, *doc.Errors)
+	assert.Equal(t, skipped, *doc.Skipped)
+	return doc
+}
+
+// sampleResults covers every shape a report must render: a pass, a failed step with a
+// violation, a skipped flow and a flow that failed outside its steps.
+func sampleResults() []scenarios.Result {
+	started := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	ok := scenarios.StepResult{Name: "login", Status: scenarios.StatusPassed, Duration: 3 * time.Millisecond, Exchanges: []scenarios.Exchange{
+		{Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth", Status: 201, ResponseBody: json.RawMessage(`{"accessToken":"[redacted]"}`)},
+	}}
+	failed := scenarios.StepResult{Name: "create-order", Status: scenarios.StatusFailed, Err: "totalSum 90.00, want <the ticket's price> 100.00", Duration: time.Millisecond,
+		Exchanges: []scenarios.Exchange{{Method: "POST", Path: "/api/content/orders-storage/marker/tickets/orders",
+			RequestBody: json.RawMessage(`{"products":[{"productId":10,"quantity":1}]}`), Status: 201, ResponseBody: json.RawMessage(`{"id":92,"totalSum":90}`)}},
+		Violations: []contracts.Violation{{Phase: "response", Method: "POST", Path: "/api/content/orders-storage/marker/tickets/orders", Status: 201,
+			Pointer: "/currency", Field: "currency", Reason: "is required", Kind: contracts.KindRequired}}}
+	return []scenarios.Result{
+		{Flow: "ticket-purchase", Target: "mock", Status: scenarios.StatusFailed, Started: started, Duration: 5 * time.Millisecond,
+			Steps: []scenarios.StepResult{ok, failed}},
+		{Flow: "isolation", Target: "mock", Status: scenarios.StatusSkipped, Started: started, SkipReason: "needs a second user", Steps: []scenarios.StepResult{}},
+		{Flow: "pagination", Target: "mock", Status: scenarios.StatusFailed, Started: started, Err: "target mock: target unreachable", Steps: []scenarios.StepResult{}},
+	}
+}
+
+func TestWriteJUnit(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	require.NoError(t, scenarios.WriteJUnit(&buf, sampleResults()))
+	assert.True(t, strings.HasPrefix(buf.String(), `<?xml version="1.0" encoding="UTF-8"?>`))
+	doc := parseJUnit(t, buf.Bytes())
+
+	require.Len(t, doc.Suites, 3)
+	purchase := doc.Suites[0]
+	assert.Equal(t, "ticket-purchase", *purchase.Name)
+	assert.Equal(t, []xmlProp{{Name: "target", Value: "mock"}}, purchase.Properties)
+	require.Len(t, purchase.Cases, 2)
+	assert.Equal(t, "login", *purchase.Cases[0].Name)
+	assert.Nil(t, purchase.Cases[0].Failure)
+	assert.Equal(t, "0.003", *purchase.Cases[0].Time)
+
+	fail := purchase.Cases[1].Failure
+	require.NotNil(t, fail, "a failing step is a failure, not a pass")
+	assert.Equal(t, "totalSum 90.00, want <the ticket's price> 100.00", *fail.Message)
+	assert.Contains(t, fail.Text, "at /currency: currency is required (required)")
+	assert.Contains(t, fail.Text, "> POST /api/content/orders-storage/marker/tickets/orders")
+	assert.Contains(t, fail.Text, `> {"products":[{"productId":10,"quantity":1}]}`)
+	assert.Contains(t, fail.Text, `< {"id":92,"totalSum":90}`)
+
+	assert.NotNil(t, doc.Suites[1].Cases[0].Skipped)
+	assert.Equal(t, "(flow)", *doc.Suites[1].Cases[0].Name)
+	require.NotNil(t, doc.Suites[2].Cases[0].Error)
+	assert.Contains(t, *doc.Suites[2].Cases[0].Error.Message, "unreachable")
+	assert.Equal(t, 1, *doc.Failures)
+	assert.Equal(t, 1, *doc.Errors)
+	assert.Equal(t, 1, *doc.Skipped)
+}
+
+func TestWriteJUnitOfARealRun(t *testing.T) {
+	t.Parallel()
+	tg := mockTarget(t, scenarios.MockOptions{})
+	results := scenarios.Run(t.Context(), tg, scenarios.All()...)
+	var buf bytes.Buffer
+	require.NoError(t, scenarios.WriteJUnit(&buf, results))
+	doc := parseJUnit(t, buf.Bytes())
+	var steps int
+	for _, r := range results {
+		steps += len(r.Steps)
+	}
+	assert.Equal(t, steps, *doc.Tests)
+	assert.Zero(t, *doc.Failures)
+}
+
+func TestWriteJSONRoundTrips(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	want := sampleResults()
+	require.NoError(t, scenarios.WriteJSON(&buf, want))
+	var got []scenarios.Result
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	// Bodies come back indented as written; compacted they are the same.
+	wantJSON, err := json.Marshal(want)
+	require.NoError(t, err)
+	gotJSON, err := json.Marshal(got)
+	require.NoError(t, err)
+	assert.Equal(t, string(wantJSON), string(gotJSON))
+	assert.Equal(t, want[0].Steps[1].Violations, got[0].Steps[1].Violations)
+	assert.Equal(t, want[0].Started, got[0].Started)
+	assert.Contains(t, buf.String(), `want <the ticket's price>`, "HTML is not escaped")
+}
+
+func TestWriteText(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	require.NoError(t, scenarios.WriteText(&buf, sampleResults()))
+	out := buf.String()
+	lines := strings.Split(out, "\n")
+	assert.Regexp(t, `^FLOW\s+STEP\s+RESULT\s+TIME\s+HTTP\s+NOTE$`, lines[0])
+	assert.Regexp(t, `^ticket-purchase\s+login\s+ok\s+3ms\s+201\s*$`, lines[1])
+	assert.Regexp(t, `^ticket-purchase\s+create-order\s+FAIL\s+1ms\s+201\s+totalSum 90.00`, lines[2])
+	assert.Regexp(t, `^isolation\s+-\s+skip\s+.*needs a second user`, lines[3])
+	assert.Contains(t, out, "Failures:")
+	assert.Contains(t, out, "ticket-purchase / create-order\n  error: totalSum 90.00")
+	assert.Contains(t, out, "  contract: response POST /api/content/orders-storage/marker/tickets/orders -> 201 at /currency")
+	assert.Contains(t, out, "3 flows: 0 passed, 2 failed, 1 skipped; 2 steps: 1 passed, 1 failed, 0 skipped; 1 contract violations on mock")
+}
+
+func TestSummarize(t *testing.T) {
+	t.Parallel()
+	s := scenarios.Summarize(sampleResults())
+	assert.Equal(t, scenarios.Summary{Flows: 3, FlowsFailed: 2, FlowsSkipped: 1, Steps: 2, StepsPassed: 1, StepsFailed: 1, Violations: 1}, s)
+	assert.True(t, s.Failed())
+}
