@@ -3,19 +3,53 @@ package mockserver
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/webhook"
 )
+
+// adminSandbox is the sandbox an admin call addresses: the one of its x-app-token, or the
+// default sandbox when the header is absent.
+func (s *Server) adminSandbox(w http.ResponseWriter, r *http.Request) (*sandbox, bool) {
+	token := r.Header.Get("x-app-token")
+	if token == "" {
+		return s.sandboxes.fallback, true
+	}
+	sb := s.sandboxes.get(token)
+	if sb == nil {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No sandbox has app token %q", token))
+		return nil, false
+	}
+	return sb, true
+}
+
+// admin wraps an admin handler with the sandbox lookup.
+func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *sandbox)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sb, ok := s.adminSandbox(w, r)
+		if !ok {
+			return
+		}
+		h(w, r, sb)
+	}
+}
 
 // handleHealth handles GET /healthz.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// handleAdminReset handles POST /__admin/reset: back to the fixtures.
-func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request) {
-	s.defaultStore.Reset(r.Context())
+// handleAdminReset handles POST /__admin/reset: the sandbox goes back to the fixtures, with
+// an empty outbox and delivery log.
+func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	sb.store.Reset(r.Context())
+	sb.outbox.Clear()
+	s.webhooks.drop(r.Context(), sb)
 	s.writeJSON(w, http.StatusOK, map[string]bool{"reset": true})
 }
 
@@ -24,14 +58,13 @@ type clockResponse struct {
 	Frozen bool   `json:"frozen"`
 }
 
-func (s *Server) clockState() clockResponse {
-	c := s.defaultStore.Clock()
+func clockState(c *store.Clock) clockResponse {
 	return clockResponse{Now: timestamp(c.Now()), Frozen: c.Frozen()}
 }
 
 // handleAdminClock handles GET /__admin/clock.
-func (s *Server) handleAdminClock(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, http.StatusOK, s.clockState())
+func (s *Server) handleAdminClock(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	s.writeJSON(w, http.StatusOK, clockState(sb.store.Clock()))
 }
 
 // clockRequest changes the mock clock. Fields apply in this order: reset, set, advance, then
@@ -43,13 +76,11 @@ type clockRequest struct {
 	Freeze  *bool  `json:"freeze"`
 }
 
-// handleAdminClockSet handles POST /__admin/clock.
-func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request) {
+// handleAdminClockSet handles POST /__admin/clock. Sessions that the new time makes overdue
+// expire at once.
+func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb *sandbox) {
 	var req clockRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.writeError(w, r, store.Invalid("body must be {\"reset\":bool, \"set\":\"RFC 3339 time\", \"advance\":\"Go duration\", \"freeze\":bool}"))
+	if !decodeAdmin(w, r, s, &req, `{"reset":bool, "set":"RFC 3339 time", "advance":"Go duration", "freeze":bool}`) {
 		return
 	}
 	var set time.Time
@@ -70,7 +101,7 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request) {
 		}
 		advance = d
 	}
-	c := s.defaultStore.Clock()
+	c := sb.store.Clock()
 	if req.Reset {
 		c.Reset()
 	}
@@ -87,5 +118,167 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request) {
 			c.Unfreeze()
 		}
 	}
-	s.writeJSON(w, http.StatusOK, s.clockState())
+	sb.store.SweepExpired(r.Context())
+	s.writeJSON(w, http.StatusOK, clockState(c))
+}
+
+// decodeAdmin decodes a small admin body strictly; shape describes it in the error.
+func decodeAdmin(w http.ResponseWriter, r *http.Request, s *Server, v any, shape string) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		s.writeError(w, r, store.Invalid("body must be "+shape+": "+err.Error()))
+		return false
+	}
+	return true
+}
+
+type paymentActionResponse struct {
+	Session sessionResponse   `json:"session"`
+	Order   orderReadResponse `json:"order"`
+}
+
+// handleAdminPaymentAction handles POST /__admin/payments/sessions/{id}/{action}: what the
+// checkout page's buttons do, for tests without a browser.
+func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	action, err := store.ParsePaymentAction(mux.Vars(r)["action"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, o, err := sb.store.ApplyPaymentAction(r.Context(), id, action)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, paymentActionResponse{Session: newSessionResponse(p), Order: newOrderReadResponse(sb.store.Fixtures(), o)})
+}
+
+// handleAdminMailList handles GET /__admin/mail: newest first, `?to=` filters by recipient,
+// `?limit=` caps the list.
+func (s *Server) handleAdminMailList(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	msgs := sb.outbox.List(mail.Filter{To: q.Get("to"), Limit: limit})
+	if msgs == nil {
+		msgs = []mail.Message{}
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(msgs), "messages": msgs})
+}
+
+func (s *Server) mailByID(w http.ResponseWriter, r *http.Request, sb *sandbox) (mail.Message, bool) {
+	id := mux.Vars(r)["id"]
+	m, ok := sb.outbox.Get(id)
+	if !ok {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No message %q in the outbox", id))
+	}
+	return m, ok
+}
+
+type mailDetailResponse struct {
+	mail.Message
+	Parsed mail.Parsed `json:"parsed"`
+}
+
+// handleAdminMailGet handles GET /__admin/mail/{id} (`latest` is the newest): the message and
+// its parsed MIME parts.
+func (s *Server) handleAdminMailGet(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	m, ok := s.mailByID(w, r, sb)
+	if !ok {
+		return
+	}
+	parsed, err := mail.Parse(m.Raw)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, mailDetailResponse{Message: m, Parsed: parsed})
+}
+
+// handleAdminMailRaw handles GET /__admin/mail/{id}/raw: the RFC 5322 message.
+func (s *Server) handleAdminMailRaw(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	m, ok := s.mailByID(w, r, sb)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "message/rfc822")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(m.Raw)
+}
+
+// handleAdminMailClear handles DELETE /__admin/mail.
+func (s *Server) handleAdminMailClear(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	sb.outbox.Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleAdminWebhooks handles GET /__admin/webhooks: every delivery with its attempts and the
+// receiver's answers, newest first; `?event=`, `?status=`, `?requestId=`, `?limit=` filter.
+func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	records := s.webhooks.list(sb, webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit})
+	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(records), "deliveries": records})
+}
+
+type sandboxUser struct {
+	Identifier             string `json:"identifier"`
+	Password               string `json:"password"`
+	AuthProviderIdentifier string `json:"authProviderIdentifier"`
+}
+
+type sandboxResponse struct {
+	AppToken  string        `json:"appToken"`
+	Users     []sandboxUser `json:"users"`
+	CreatedAt string        `json:"createdAt"`
+	Default   bool          `json:"default"`
+}
+
+func (s *Server) describeSandbox(sb *sandbox) sandboxResponse {
+	fx := sb.store.Fixtures()
+	users := make([]sandboxUser, len(fx.Users))
+	for i, u := range fx.Users {
+		users[i] = sandboxUser{Identifier: u.Identifier, Password: u.Password, AuthProviderIdentifier: u.AuthProviderIdentifier}
+	}
+	return sandboxResponse{AppToken: sb.token, Users: users, CreatedAt: sb.created.UTC().Format(timestampLayout), Default: sb == s.sandboxes.fallback}
+}
+
+// handleSandboxCreate handles POST /__admin/sandboxes: a new sandbox seeded from the fixtures,
+// with its own app token, token secret, ids, outbox and clock.
+func (s *Server) handleSandboxCreate(w http.ResponseWriter, r *http.Request) {
+	base := s.sandboxes.fallback.store
+	sb := s.newSandbox(func(onEvent func(store.Event)) *store.Store {
+		st := base.Sibling(randomToken("sbx_"), randomToken(""))
+		st.SetEventHandler(onEvent)
+		return st
+	})
+	s.sandboxes.add(sb)
+	s.writeJSON(w, http.StatusCreated, s.describeSandbox(sb))
+}
+
+// handleSandboxList handles GET /__admin/sandboxes.
+func (s *Server) handleSandboxList(w http.ResponseWriter, r *http.Request) {
+	all := s.sandboxes.all()
+	out := make([]sandboxResponse, len(all))
+	for i, sb := range all {
+		out[i] = s.describeSandbox(sb)
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// handleSandboxDelete handles DELETE /__admin/sandboxes/{token}. The default sandbox stays.
+func (s *Server) handleSandboxDelete(w http.ResponseWriter, r *http.Request) {
+	token := mux.Vars(r)["token"]
+	sb, ok := s.sandboxes.remove(token)
+	if !ok {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No removable sandbox has app token %q", token))
+		return
+	}
+	s.webhooks.drop(r.Context(), sb)
+	w.WriteHeader(http.StatusNoContent)
 }

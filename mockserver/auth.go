@@ -3,9 +3,11 @@ package mockserver
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 
+	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -208,4 +210,73 @@ func (s *Server) handleAuthProvider(w http.ResponseWriter, r *http.Request, sc *
 // handleAuthProviders handles GET /api/content/users-auth-providers.
 func (s *Server) handleAuthProviders(w http.ResponseWriter, r *http.Request, sc *scope) {
 	s.writeRaw(w, http.StatusOK, jsonArray(s.encoded.providerList, page(r.URL.Query())))
+}
+
+type codeRequest struct {
+	UserIdentifier  string `json:"userIdentifier"`
+	EventIdentifier string `json:"eventIdentifier"`
+	Code            string `json:"code"`
+}
+
+// codePurpose maps a project's event identifier to the wording of the code e-mail.
+func codePurpose(event string) string {
+	e := strings.ToLower(event)
+	switch {
+	case strings.Contains(e, "reg") || strings.Contains(e, "sign"):
+		return mail.PurposeSignUp
+	case strings.Contains(e, "pass") || strings.Contains(e, "reset"):
+		return mail.PurposePasswordReset
+	}
+	return event
+}
+
+// handleGenerateCode handles POST …/marker/{marker}/users/generate-code: the code goes to the
+// user's outbox; the answer has no body, as the SDK expects (it returns void).
+func (s *Server) handleGenerateCode(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req codeRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	code, err := sc.store.GenerateCode(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.EventIdentifier)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if code.Email != "" {
+		if err := sc.sandbox.notify.sendCode(store.RequestID(r.Context()), code.Email, codePurpose(req.EventIdentifier), code.Code); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusCreated)
+}
+
+// handleCheckCode handles POST …/marker/{marker}/users/check-code: true or false.
+func (s *Server) handleCheckCode(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req codeRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ok, err := sc.store.CheckCode(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.EventIdentifier, req.Code)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, ok)
+}
+
+// handleActivate handles POST …/marker/{marker}/users/activate.
+func (s *Server) handleActivate(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req codeRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := sc.store.Activate(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.Code); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, true)
 }

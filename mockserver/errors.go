@@ -55,8 +55,8 @@ func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status
 	now := time.Now()
 	if sc := scopeFrom(r.Context()); sc != nil && sc.store != nil {
 		now = sc.store.Now()
-	} else if s.defaultStore != nil {
-		now = s.defaultStore.Now()
+	} else if s.sandboxes != nil {
+		now = s.sandboxes.fallback.store.Now()
 	}
 	s.writeJSON(w, status, errorBody{
 		StatusCode: status,

@@ -15,6 +15,9 @@ type Profile struct {
 	SessionsByOrderAsArray bool
 	// RequireDeviceMetadata refuses logins without the x-device-metadata header.
 	RequireDeviceMetadata bool
+	// ValidateSlots refuses orders whose timeInterval value is not a slot of the form's
+	// schedule, or a slot that has already started on the mock clock.
+	ValidateSlots bool
 }
 
 // The profiles the mock offers.
@@ -22,7 +25,7 @@ var (
 	// ProfileSDK115 is the API as the seed scenario recorded it with SDK 1.0.115 (April 2025).
 	ProfileSDK115 = Profile{Name: "sdk-1.0.115"}
 	// ProfileLive2026 is the API as the current platform documentation describes it.
-	ProfileLive2026 = Profile{Name: "live-2026", SessionsByOrderAsArray: true, RequireDeviceMetadata: true}
+	ProfileLive2026 = Profile{Name: "live-2026", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true}
 )
 
 var profiles = map[string]Profile{

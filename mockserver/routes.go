@@ -15,6 +15,9 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/logout", s.api(user, s.handleLogout))
 	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/logout-all", s.api(user, s.handleLogoutAll))
 	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/sign-up", s.api(public, s.handleSignUp))
+	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/generate-code", s.api(public, s.handleGenerateCode))
+	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/check-code", s.api(public, s.handleCheckCode))
+	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/activate", s.api(public, s.handleActivate))
 	s.handle(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", s.api(user, s.handleActiveSessions))
 	s.handle(r, http.MethodGet, auth+"/marker/{marker}", s.api(public, s.handleAuthProvider))
 	s.handle(r, http.MethodGet, auth, s.api(public, s.handleAuthProviders))
@@ -45,9 +48,21 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, APIPrefix+"/users/me", s.api(user, s.handleUserMe))
 
 	s.handle(r, http.MethodGet, "/healthz", http.HandlerFunc(s.handleHealth))
-	s.handle(r, http.MethodPost, "/__admin/reset", http.HandlerFunc(s.handleAdminReset))
-	s.handle(r, http.MethodGet, "/__admin/clock", http.HandlerFunc(s.handleAdminClock))
-	s.handle(r, http.MethodPost, "/__admin/clock", http.HandlerFunc(s.handleAdminClockSet))
+	s.handle(r, http.MethodGet, "/checkout/{token}/{id}", http.HandlerFunc(s.handleCheckoutPage))
+	s.handle(r, http.MethodPost, "/checkout/{token}/{id}/{action}", http.HandlerFunc(s.handleCheckoutAction))
+
+	s.handle(r, http.MethodPost, "/__admin/reset", s.admin(s.handleAdminReset))
+	s.handle(r, http.MethodGet, "/__admin/clock", s.admin(s.handleAdminClock))
+	s.handle(r, http.MethodPost, "/__admin/clock", s.admin(s.handleAdminClockSet))
+	s.handle(r, http.MethodPost, "/__admin/payments/sessions/{id}/{action}", s.admin(s.handleAdminPaymentAction))
+	s.handle(r, http.MethodGet, "/__admin/mail", s.admin(s.handleAdminMailList))
+	s.handle(r, http.MethodDelete, "/__admin/mail", s.admin(s.handleAdminMailClear))
+	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))
+	s.handle(r, http.MethodGet, "/__admin/mail/{id}/raw", s.admin(s.handleAdminMailRaw))
+	s.handle(r, http.MethodGet, "/__admin/webhooks", s.admin(s.handleAdminWebhooks))
+	s.handle(r, http.MethodPost, "/__admin/sandboxes", http.HandlerFunc(s.handleSandboxCreate))
+	s.handle(r, http.MethodGet, "/__admin/sandboxes", http.HandlerFunc(s.handleSandboxList))
+	s.handle(r, http.MethodDelete, "/__admin/sandboxes/{token}", http.HandlerFunc(s.handleSandboxDelete))
 }
 
 func (s *Server) handle(r *mux.Router, method, path string, h http.Handler) {

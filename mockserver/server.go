@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -39,6 +40,10 @@ type Options struct {
 	Profile Profile
 	// MaxBodyBytes bounds request bodies; DefaultMaxBodyBytes when zero.
 	MaxBodyBytes int64
+	// Relay, when set, also delivers every e-mail of every sandbox to an SMTP server.
+	Relay *mail.Relay
+	// WebhookClient sends payment callbacks; a client with a 10 s timeout when nil.
+	WebhookClient *http.Client
 	// CheckResponses validates every API response against the contract before it is sent and
 	// replaces an off-contract one with a 500 naming the breach. For fixture authors and tests:
 	// a custom fixture that the SDK would reject fails loudly instead of subtly.
@@ -47,13 +52,15 @@ type Options struct {
 
 // Server is the mock's HTTP handler.
 type Server struct {
-	defaultStore *store.Store
-	contract     *contracts.Validator
-	log          *slog.Logger
-	profile      Profile
-	maxBody      int64
-	handler      http.Handler
-	encoded      *encodedFixtures
+	sandboxes *sandboxes
+	contract  *contracts.Validator
+	relay     *mail.Relay
+	webhooks  *webhookHub
+	log       *slog.Logger
+	profile   Profile
+	maxBody   int64
+	handler   http.Handler
+	encoded   *encodedFixtures
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -82,17 +89,24 @@ func New(opts Options) (*Server, error) {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	s := &Server{
-		defaultStore: opts.Store,
-		contract:     opts.Contract,
-		log:          opts.Logger,
-		profile:      opts.Profile,
-		maxBody:      opts.MaxBodyBytes,
+		contract: opts.Contract,
+		relay:    opts.Relay,
+		log:      opts.Logger,
+		profile:  opts.Profile,
+		maxBody:  opts.MaxBodyBytes,
 	}
 	enc, err := encodeFixtures(opts.Store)
 	if err != nil {
 		return nil, err
 	}
 	s.encoded = enc
+	s.webhooks = newWebhookHub(opts.WebhookClient, opts.Logger)
+	def := s.newSandbox(func(onEvent func(store.Event)) *store.Store {
+		opts.Store.SetEventHandler(onEvent)
+		opts.Store.SetSlotValidation(opts.Profile.ValidateSlots)
+		return opts.Store
+	})
+	s.sandboxes = &sandboxes{byToken: map[string]*sandbox{def.token: def}, fallback: def}
 	router := mux.NewRouter()
 	// We collapse duplicate slashes ourselves; mux's cleaning would answer them with a 301
 	// that the SDK's fetch follows as a GET, breaking POSTs.
@@ -104,15 +118,21 @@ func New(opts Options) (*Server, error) {
 	if opts.CheckResponses {
 		h = s.checkResponses(h)
 	}
-	s.handler = s.recoverPanics(s.logRequests(cors(collapseSlashes(h))))
+	s.handler = s.recoverPanics(requestIDs(s.logRequests(cors(collapseSlashes(h)))))
 	return s, nil
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Store returns the store the server serves.
-func (s *Server) Store() *store.Store { return s.defaultStore }
+// Store returns the store of the default sandbox, the one the fixtures' app token opens.
+func (s *Server) Store() *store.Store { return s.sandboxes.fallback.store }
+
+// Close stops the background work of every sandbox (webhook deliveries in flight finish or are
+// marked failed when ctx ends). The SMTP relay belongs to the caller.
+func (s *Server) Close(ctx context.Context) error {
+	return s.webhooks.close(ctx)
+}
 
 // handleNotFound answers unknown routes, and known paths with a method they do not serve, as
 // NestJS does: 404 "Cannot METHOD /path".
@@ -130,9 +150,10 @@ const (
 
 // scope is what the API wrapper establishes for a handler.
 type scope struct {
-	store  *store.Store
-	claims store.Claims
-	body   []byte
+	sandbox *sandbox
+	store   *store.Store
+	claims  store.Claims
+	body    []byte
 }
 
 type scopeKey struct{}
@@ -146,13 +167,15 @@ func scopeFrom(ctx context.Context) *scope {
 // guards before pipes): app token (403), user bearer (401), body size (413), contract (400).
 func (s *Server) api(level access, h func(http.ResponseWriter, *http.Request, *scope)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		st := s.storeFor(r)
-		sc := &scope{store: st}
+		sb := s.sandboxes.get(r.Header.Get("x-app-token"))
+		sc := &scope{sandbox: sb}
 		r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, sc))
-		if st == nil {
+		if sb == nil {
 			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
 			return
 		}
+		st := sb.store
+		sc.store = st
 		if level == user {
 			claims, err := s.bearer(r, st)
 			if err != nil {
@@ -173,15 +196,6 @@ func (s *Server) api(level access, h func(http.ResponseWriter, *http.Request, *s
 		}
 		h(w, r, sc)
 	}
-}
-
-// storeFor returns the project whose app token the request carries, or nil.
-func (s *Server) storeFor(r *http.Request) *store.Store {
-	token := r.Header.Get("x-app-token")
-	if token == "" || token != s.defaultStore.Fixtures().Project.AppToken {
-		return nil
-	}
-	return s.defaultStore
 }
 
 func (s *Server) bearer(r *http.Request, st *store.Store) (store.Claims, error) {
@@ -339,6 +353,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			return
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("id", store.RequestID(r.Context())),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
@@ -362,5 +377,18 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(w, r)
+	})
+}
+
+// requestIDs gives every request an id, answered in X-Request-Id and carried in the context, so
+// an e-mail or webhook can name the request that caused it. A sane incoming X-Request-Id is kept.
+func requestIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 128 || strings.ContainsAny(id, " \t\r\n") {
+			id = randomToken("req_")[:20]
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(store.WithRequestID(r.Context(), id)))
 	})
 }

@@ -8,9 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
 // The files a fixture set consists of. Every one is required; see the README ("Fixtures").
@@ -134,10 +137,14 @@ type FormAttribute struct {
 	IsSignUpRequired        *bool           `json:"isSignUpRequired,omitempty"`
 
 	required bool
+	schedule *schedule.Schedule
 }
 
 // Required reports whether the attribute carries a requiredValidator.
 func (a *FormAttribute) Required() bool { return a.required }
+
+// Schedule returns the parsed schedule of a timeInterval attribute.
+func (a *FormAttribute) Schedule() (*schedule.Schedule, bool) { return a.schedule, a.schedule != nil }
 
 // ListTitle is an option of an entity or list attribute: a page (numeric id) or a product
 // (`p-<pageId>-<productId>`).
@@ -212,6 +219,22 @@ type OrderStorage struct {
 	Currency                  string              `json:"currency"`
 	AttributeSetIdentifier    string              `json:"attributeSetIdentifier"`
 	Statuses                  []OrderStatus       `json:"statuses"`
+	// Seats limits how many tickets a schedule slot sells; nil means unlimited.
+	Seats *Seats `json:"seats,omitempty"`
+	// PaidStatus and CanceledStatus are the statuses an order moves to when its payment
+	// completes, or is canceled or expires. Empty keeps the status unchanged.
+	PaidStatus     string `json:"paidStatus,omitempty"`
+	CanceledStatus string `json:"canceledStatus,omitempty"`
+
+	seatsByProduct map[int]int
+}
+
+// Seats is the capacity of each schedule slot of a storage's orders.
+type Seats struct {
+	// PerSlot caps the tickets (product quantities) of all orders booking one slot; 0 = no cap.
+	PerSlot int `json:"perSlot"`
+	// PerTicketType caps the tickets of one type per slot, keyed by entity id (`p-8-10`).
+	PerTicketType map[string]int `json:"perTicketType"`
 }
 
 // AccountIdentifier links a payment account to a storage.
@@ -262,7 +285,34 @@ type PaymentAccount struct {
 	Settings      json.RawMessage `json:"settings"`
 	TestSettings  json.RawMessage `json:"testSettings,omitempty"`
 	UpdatedDate   string          `json:"updatedDate"`
+
+	// The fields below configure the simulated provider; the API never serves them.
+
+	// SigningSecret signs webhook deliveries (HMAC-SHA256).
+	SigningSecret string `json:"signingSecret,omitempty"`
+	// WebhookURL receives a signed callback on every session change; empty sends none.
+	WebhookURL string `json:"webhookUrl,omitempty"`
+	// SessionTimeoutMinutes is how long a session may wait for payment (default 30).
+	SessionTimeoutMinutes int `json:"sessionTimeoutMinutes,omitempty"`
+
+	successURL, cancelURL string
 }
+
+// HasCheckout reports whether sessions of this account are paid on a checkout page (the
+// `stripe` kind), as opposed to `custom` accounts such as cash.
+func (a *PaymentAccount) HasCheckout() bool { return a.Type == "stripe" }
+
+// SessionTimeout is how long a session of this account waits for payment.
+func (a *PaymentAccount) SessionTimeout() time.Duration {
+	if a.SessionTimeoutMinutes > 0 {
+		return time.Duration(a.SessionTimeoutMinutes) * time.Minute
+	}
+	return 30 * time.Minute
+}
+
+// RedirectURLs are where the checkout page sends the buyer after paying or giving up, from
+// the account's settings (`successUrl`, `cancelUrl`); empty when unset.
+func (a *PaymentAccount) RedirectURLs() (success, cancel string) { return a.successURL, a.cancelURL }
 
 // Fixtures is a loaded and cross-checked fixture set. It is immutable once loaded, so every
 // sandbox seeded from it can share it.
@@ -514,6 +564,13 @@ func (f *Fixtures) check() error {
 				return fixtureErr(FileForms, aat+".validators", "%v", err)
 			}
 			attr.required = required
+			if attr.Type == "timeInterval" && len(attr.LocalizeInfos) > 0 {
+				sched, err := schedule.Parse(attr.LocalizeInfos)
+				if err != nil {
+					return fixtureErr(FileForms, aat+".localizeInfos", "%v", err)
+				}
+				attr.schedule = &sched
+			}
 		}
 		f.formByMarker[form.Identifier] = form
 	}
@@ -535,7 +592,7 @@ func (f *Fixtures) check() error {
 			cents := int64(math.Round(*prod.Price * 100))
 			prod.PriceCents = &cents
 		}
-		prod.Title = localizedTitle(prod.LocalizeInfos, p.DefaultLanguage)
+		prod.Title = LocalizedTitle(prod.LocalizeInfos, p.DefaultLanguage)
 		f.productByID[prod.ID] = prod
 	}
 
@@ -562,6 +619,25 @@ func (f *Fixtures) check() error {
 		if _, err := time.Parse(time.RFC3339Nano, acc.UpdatedDate); err != nil {
 			return fixtureErr(FilePaymentAccounts, at+".updatedDate", "must be an ISO-8601 date-time")
 		}
+		if acc.SessionTimeoutMinutes < 0 {
+			return fixtureErr(FilePaymentAccounts, at+".sessionTimeoutMinutes", "must not be negative")
+		}
+		if acc.WebhookURL != "" {
+			u, err := url.Parse(acc.WebhookURL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fixtureErr(FilePaymentAccounts, at+".webhookUrl", "must be an http(s) URL")
+			}
+		}
+		var redirects struct {
+			SuccessURL string `json:"successUrl"`
+			CancelURL  string `json:"cancelUrl"`
+		}
+		if len(acc.Settings) > 0 {
+			if err := json.Unmarshal(acc.Settings, &redirects); err != nil {
+				return fixtureErr(FilePaymentAccounts, at+".settings", "must be an object; successUrl and cancelUrl, when present, strings")
+			}
+		}
+		acc.successURL, acc.cancelURL = redirects.SuccessURL, redirects.CancelURL
 		f.accountByMarker[acc.Identifier] = acc
 		f.accountByID[acc.ID] = acc
 	}
@@ -593,6 +669,30 @@ func (f *Fixtures) check() error {
 		for j, s := range st.Statuses {
 			if s.Identifier == "" {
 				return fixtureErr(FileOrderStorages, fmt.Sprintf("%s.statuses[%d].identifier", at, j), "must not be empty")
+			}
+		}
+		for field, status := range map[string]string{"paidStatus": st.PaidStatus, "canceledStatus": st.CanceledStatus} {
+			if status != "" && !st.hasStatus(status) {
+				return fixtureErr(FileOrderStorages, at+"."+field, "%q is not one of the storage's statuses", status)
+			}
+		}
+		if st.Seats != nil {
+			if st.Seats.PerSlot < 0 {
+				return fixtureErr(FileOrderStorages, at+".seats.perSlot", "must not be negative")
+			}
+			st.seatsByProduct = map[int]int{}
+			for entity, n := range st.Seats.PerTicketType {
+				id, ok := productIDFromEntity(entity)
+				if !ok {
+					return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "keys are product entity ids such as p-8-10")
+				}
+				if _, ok := f.productByID[id]; !ok {
+					return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "no product %d in %s", id, FileProducts)
+				}
+				if n < 0 {
+					return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "must not be negative")
+				}
+				st.seatsByProduct[id] = n
 			}
 		}
 		f.storageByMarker[st.Identifier] = st
@@ -685,8 +785,8 @@ func hasRequiredValidator(raw json.RawMessage) (bool, error) {
 	return true, nil
 }
 
-// localizedTitle reads `title` from a localizeInfos object, flat or keyed by language.
-func localizedTitle(raw json.RawMessage, lang string) string {
+// LocalizedTitle reads `title` from a localizeInfos object, flat or keyed by language.
+func LocalizedTitle(raw json.RawMessage, lang string) string {
 	var flat struct {
 		Title string `json:"title"`
 	}

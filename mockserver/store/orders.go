@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
 // OrderLine is one product of an order.
@@ -29,15 +31,22 @@ type Order struct {
 	Currency                 string
 	TotalCents               int64
 	CreatedDate              time.Time
+	// Slots are the schedule slots the order books (its timeInterval values), in UTC.
+	Slots []schedule.Slot
 	// PaymentURL and IsCompleted stay nil until a payment provider sets them.
 	PaymentURL  *string
 	IsCompleted *bool
+	// PaidAt is when the first payment of the order completed.
+	PaidAt *time.Time
+
+	holdsSeats bool
 }
 
 func (o *Order) clone() Order {
 	c := *o
 	c.FormData = slices.Clone(o.FormData)
 	c.Products = slices.Clone(o.Products)
+	c.Slots = slices.Clone(o.Slots)
 	return c
 }
 
@@ -63,7 +72,7 @@ func (s *Store) OrderStorage(marker string) (*OrderStorage, error) {
 
 // validateOrder checks an order body against its storage, form and products and returns
 // the total in cents. It reads only immutable fixtures, so it runs before taking the lock.
-func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, error) {
+func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, []schedule.Slot, error) {
 	var msgs []string
 	if in.FormIdentifier != storage.FormIdentifier {
 		msgs = append(msgs, fmt.Sprintf("Incorrect formIdentifier for provided storage: %s", in.FormIdentifier))
@@ -97,16 +106,18 @@ func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, erro
 		}
 		seen[line.ProductID] = true
 	}
-	if len(msgs) == 0 {
-		form, _ := s.fx.Form(storage.FormIdentifier) // checked at load
-		if err := checkFormData(form, in.FormData, nil); err != nil {
-			return 0, err
-		}
-	}
 	if len(msgs) > 0 {
-		return 0, Invalid(msgs...)
+		return 0, nil, Invalid(msgs...)
 	}
-	return total, nil
+	form, _ := s.fx.Form(storage.FormIdentifier) // checked at load
+	if err := checkFormData(form, in.FormData, nil); err != nil {
+		return 0, nil, err
+	}
+	slots, err := bookedSlots(form, in.FormData, s.validateSlots.Load(), s.clock.Now())
+	if err != nil {
+		return 0, nil, err
+	}
+	return total, slots, nil
 }
 
 // CreateOrder validates and stores a new order for the user.
@@ -115,7 +126,7 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
-	total, err := s.validateOrder(storage, in)
+	total, slots, err := s.validateOrder(storage, in)
 	if err != nil {
 		return Order{}, err
 	}
@@ -146,6 +157,12 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 		Currency:                 storage.Currency,
 		TotalCents:               total,
 		CreatedDate:              s.clock.Now(),
+		Slots:                    slots,
+	}
+	if status != storage.CanceledStatus || storage.CanceledStatus == "" {
+		if err := s.reserveLocked(storage, o); err != nil {
+			return Order{}, err
+		}
 	}
 	s.state.nextOrderID++
 	s.state.orders[o.ID] = o
@@ -169,13 +186,15 @@ func (s *Store) Order(ctx context.Context, userID int, storageMarker string, id 
 	if err != nil {
 		return Order{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, err := s.ownOrderLocked(userID, storage, id)
-	if err != nil {
-		return Order{}, err
-	}
-	return o.clone(), nil
+	var out Order
+	err = s.read(ctx, func() error {
+		o, err := s.ownOrderLocked(userID, storage, id)
+		if err == nil {
+			out = o.clone()
+		}
+		return err
+	})
+	return out, err
 }
 
 // Orders lists the user's orders in the storage, newest first, and their total count.
@@ -185,15 +204,19 @@ func (s *Store) Orders(ctx context.Context, userID int, storageMarker string, pa
 	if err != nil {
 		return nil, 0, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := s.state.ordersByOwner[ownerStorage{userID, storage.ID}]
-	start, end := page.window(len(ids))
-	out := make([]Order, 0, end-start)
-	for i := start; i < end; i++ {
-		out = append(out, s.state.orders[ids[len(ids)-1-i]].clone())
-	}
-	return out, len(ids), nil
+	var out []Order
+	var total int
+	err = s.read(ctx, func() error {
+		ids := s.state.ordersByOwner[ownerStorage{userID, storage.ID}]
+		start, end := page.window(len(ids))
+		out = make([]Order, 0, end-start)
+		for i := start; i < end; i++ {
+			out = append(out, s.state.orders[ids[len(ids)-1-i]].clone())
+		}
+		total = len(ids)
+		return nil
+	})
+	return out, total, err
 }
 
 // UpdateOrder replaces the body of one of the user's orders and recomputes its total.
@@ -209,7 +232,7 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
-	total, err := s.validateOrder(storage, in)
+	total, slots, err := s.validateOrder(storage, in)
 	if err != nil {
 		return Order{}, err
 	}
@@ -219,16 +242,34 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
-	o.FormIdentifier = in.FormIdentifier
-	o.PaymentAccountIdentifier = in.PaymentAccountIdentifier
+	next := o.clone()
+	next.FormIdentifier = in.FormIdentifier
+	next.PaymentAccountIdentifier = in.PaymentAccountIdentifier
 	if in.Language != "" {
-		o.Language = in.Language
+		next.Language = in.Language
 	}
-	o.FormData = slices.Clone(in.FormData)
-	o.Products = slices.Clone(in.Products)
-	o.TotalCents = total
+	next.FormData = slices.Clone(in.FormData)
+	next.Products = slices.Clone(in.Products)
+	next.Slots = slots
+	next.TotalCents = total
 	if in.StatusIdentifier != "" {
-		o.StatusIdentifier = in.StatusIdentifier
+		next.StatusIdentifier = in.StatusIdentifier
 	}
+	// Swap the seats: give back the old booking, take the new one, and put the old one back
+	// if the new one does not fit, so a failed update changes nothing.
+	held := o.holdsSeats
+	s.releaseLocked(storage, o)
+	next.holdsSeats = false
+	if storage.CanceledStatus == "" || next.StatusIdentifier != storage.CanceledStatus {
+		if err := s.reserveLocked(storage, &next); err != nil {
+			if held {
+				if rerr := s.reserveLocked(storage, o); rerr != nil {
+					return Order{}, fmt.Errorf("restore seats of order %d: %w", o.ID, rerr)
+				}
+			}
+			return Order{}, err
+		}
+	}
+	*o = next
 	return o.clone(), nil
 }

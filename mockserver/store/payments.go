@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -11,8 +12,37 @@ const (
 	SessionTypeIntent  = "intent"
 )
 
-// StatusWaiting is the status of a new payment session.
-const StatusWaiting = "waiting"
+// Payment session statuses the simulated provider sets (the live vocabulary).
+const (
+	StatusWaiting   = "waiting"
+	StatusCompleted = "completed"
+	StatusCanceled  = "canceled"
+	StatusExpired   = "expired"
+)
+
+// PaymentAction is what a buyer (or a test) does on the simulated provider's side.
+type PaymentAction string
+
+// The actions of the checkout page and of /__admin/payments/sessions/{id}/{action}.
+const (
+	ActionComplete PaymentAction = "complete"
+	ActionDecline  PaymentAction = "decline"
+	ActionCancel   PaymentAction = "cancel"
+	ActionExpire   PaymentAction = "expire"
+)
+
+// ParsePaymentAction validates an action name.
+func ParsePaymentAction(s string) (PaymentAction, error) {
+	switch a := PaymentAction(s); a {
+	case ActionComplete, ActionDecline, ActionCancel, ActionExpire:
+		return a, nil
+	}
+	return "", Invalid("action must be one of complete, decline, cancel, expire")
+}
+
+func isFinal(status string) bool {
+	return status == StatusCompleted || status == StatusCanceled || status == StatusExpired
+}
 
 // PaymentSession is a payment attempt for an order.
 type PaymentSession struct {
@@ -25,6 +55,10 @@ type PaymentSession struct {
 	PaymentURL       *string
 	CreatedDate      time.Time
 	UpdatedDate      time.Time
+	// ExpiresAt is when a session still waiting turns expired.
+	ExpiresAt time.Time
+	// Declines counts the payments the provider refused; the session stays open after one.
+	Declines int
 }
 
 func (p *PaymentSession) clone() PaymentSession {
@@ -37,20 +71,28 @@ func (p *PaymentSession) clone() PaymentSession {
 }
 
 // CreatePaymentSession opens a new session for one of the user's orders. Every call opens a new
-// session; a payment account of a custom kind (cash) has no payment URL.
-func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, sessionType string) (PaymentSession, error) {
+// session. Accounts with a checkout (the stripe kind) get checkoutURL(id) as their payment URL;
+// custom accounts such as cash have none.
+func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(id int) string) (PaymentSession, error) {
 	if sessionType != SessionTypeSession && sessionType != SessionTypeIntent {
 		return PaymentSession{}, Invalid("type must be one of the following values: session, intent")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	events := s.sweepLocked(ctx)
+	p, evs, err := s.createPaymentLocked(ctx, userID, orderID, sessionType, checkoutURL)
+	s.mu.Unlock()
+	s.emit(append(events, evs...))
+	return p, err
+}
+
+func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(id int) string) (PaymentSession, []Event, error) {
 	o, err := s.ownOrderLocked(userID, nil, orderID)
 	if err != nil {
-		return PaymentSession{}, err
+		return PaymentSession{}, nil, err
 	}
 	acc, ok := s.fx.PaymentAccount(o.PaymentAccountIdentifier)
 	if !ok {
-		return PaymentSession{}, Invalid("Payment account " + o.PaymentAccountIdentifier + " not found")
+		return PaymentSession{}, nil, Invalid("Payment account " + o.PaymentAccountIdentifier + " not found")
 	}
 	now := s.clock.Now()
 	p := &PaymentSession{
@@ -62,12 +104,34 @@ func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, s
 		Status:           StatusWaiting,
 		CreatedDate:      now,
 		UpdatedDate:      now,
+		ExpiresAt:        now.Add(acc.SessionTimeout()),
+	}
+	if acc.HasCheckout() && checkoutURL != nil {
+		u := checkoutURL(p.ID)
+		p.PaymentURL = &u
+		o.PaymentURL = &u
 	}
 	s.state.nextPaymentID++
 	s.state.payments[p.ID] = p
+	s.state.waiting[p.ID] = struct{}{}
 	s.state.paymentsByOrder[o.ID] = append(s.state.paymentsByOrder[o.ID], p.ID)
 	s.state.paymentsByUser[userID] = append(s.state.paymentsByUser[userID], p.ID)
-	return p.clone(), nil
+	return p.clone(), []Event{s.eventLocked(ctx, EventSessionCreated, p, false)}, nil
+}
+
+// eventLocked snapshots a session with its order, buyer and account.
+func (s *Store) eventLocked(ctx context.Context, typ EventType, p *PaymentSession, ticket bool) Event {
+	e := Event{Type: typ, Time: s.clock.Now(), RequestID: RequestID(ctx), Session: p.clone(), TicketDue: ticket}
+	if o, ok := s.state.orders[p.OrderID]; ok {
+		e.Order = o.clone()
+	}
+	if u, ok := s.state.users[p.UserID]; ok {
+		e.User = u.clone()
+	}
+	if acc, ok := s.fx.PaymentAccountByID(p.PaymentAccountID); ok {
+		e.Account = *acc
+	}
+	return e
 }
 
 func (s *Store) ownPaymentLocked(userID, id int) (*PaymentSession, error) {
@@ -78,43 +142,80 @@ func (s *Store) ownPaymentLocked(userID, id int) (*PaymentSession, error) {
 	return p, nil
 }
 
+// read runs f under the lock after expiring due sessions, so every read sees the clock's verdict.
+func (s *Store) read(ctx context.Context, f func() error) error {
+	s.mu.Lock()
+	events := s.sweepLocked(ctx)
+	err := f()
+	s.mu.Unlock()
+	s.emit(events)
+	return err
+}
+
 // PaymentSession returns one of the user's sessions.
 func (s *Store) PaymentSession(ctx context.Context, userID, id int) (PaymentSession, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.ownPaymentLocked(userID, id)
-	if err != nil {
-		return PaymentSession{}, err
-	}
-	return p.clone(), nil
+	var out PaymentSession
+	err := s.read(ctx, func() error {
+		p, err := s.ownPaymentLocked(userID, id)
+		if err == nil {
+			out = p.clone()
+		}
+		return err
+	})
+	return out, err
+}
+
+// PaymentSessionByID returns any session, whoever owns it: for the checkout page and admin
+// calls, which the session id alone authorises.
+func (s *Store) PaymentSessionByID(ctx context.Context, id int) (PaymentSession, Order, error) {
+	var p PaymentSession
+	var o Order
+	err := s.read(ctx, func() error {
+		got, ok := s.state.payments[id]
+		if !ok {
+			return Errorf(CodeNotFound, "Payment session with id %d not found", id)
+		}
+		p = got.clone()
+		if order, ok := s.state.orders[got.OrderID]; ok {
+			o = order.clone()
+		}
+		return nil
+	})
+	return p, o, err
 }
 
 // PaymentSessionsByOrder returns the sessions of one of the user's orders, newest first.
 func (s *Store) PaymentSessionsByOrder(ctx context.Context, userID, orderID int) ([]PaymentSession, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.ownOrderLocked(userID, nil, orderID); err != nil {
-		return nil, err
-	}
-	ids := s.state.paymentsByOrder[orderID]
-	out := make([]PaymentSession, 0, len(ids))
-	for i := len(ids) - 1; i >= 0; i-- {
-		out = append(out, s.state.payments[ids[i]].clone())
-	}
-	return out, nil
+	var out []PaymentSession
+	err := s.read(ctx, func() error {
+		if _, err := s.ownOrderLocked(userID, nil, orderID); err != nil {
+			return err
+		}
+		ids := s.state.paymentsByOrder[orderID]
+		out = make([]PaymentSession, 0, len(ids))
+		for i := len(ids) - 1; i >= 0; i-- {
+			out = append(out, s.state.payments[ids[i]].clone())
+		}
+		return nil
+	})
+	return out, err
 }
 
 // PaymentSessions lists the user's sessions, newest first, and their total count.
 func (s *Store) PaymentSessions(ctx context.Context, userID int, page Page) ([]PaymentSession, int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := s.state.paymentsByUser[userID]
-	start, end := page.window(len(ids))
-	out := make([]PaymentSession, 0, end-start)
-	for i := start; i < end; i++ {
-		out = append(out, s.state.payments[ids[len(ids)-1-i]].clone())
-	}
-	return out, len(ids), nil
+	var out []PaymentSession
+	var total int
+	err := s.read(ctx, func() error {
+		ids := s.state.paymentsByUser[userID]
+		start, end := page.window(len(ids))
+		out = make([]PaymentSession, 0, end-start)
+		for i := start; i < end; i++ {
+			out = append(out, s.state.payments[ids[len(ids)-1-i]].clone())
+		}
+		total = len(ids)
+		return nil
+	})
+	return out, total, err
 }
 
 // PaymentSessionUpdate is the body of the PUT the 1.0.115 SDK sends. Nil fields stay as they are.
@@ -125,19 +226,27 @@ type PaymentSessionUpdate struct {
 }
 
 // UpdatePaymentSession sets the status and payment URL verbatim and bumps updatedDate. The order
-// is not changed: on the live API orders follow provider callbacks, not this call.
+// is not changed and no ticket is sent: on the live API orders follow provider callbacks, not
+// this call.
 func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd PaymentSessionUpdate) (PaymentSession, error) {
 	if upd.Status != nil && *upd.Status == "" {
 		return PaymentSession{}, Invalid("status should not be empty")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	events := s.sweepLocked(ctx)
 	p, err := s.ownPaymentLocked(userID, id)
 	if err != nil {
+		s.mu.Unlock()
+		s.emit(events)
 		return PaymentSession{}, err
 	}
 	if upd.Status != nil {
 		p.Status = *upd.Status
+		if isFinal(p.Status) {
+			delete(s.state.waiting, p.ID)
+		} else {
+			s.state.waiting[p.ID] = struct{}{}
+		}
 	}
 	if upd.SetPaymentURL {
 		if upd.PaymentURL == nil {
@@ -148,5 +257,125 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 		}
 	}
 	p.UpdatedDate = s.clock.Now()
-	return p.clone(), nil
+	out := p.clone()
+	events = append(events, s.eventLocked(ctx, EventSessionUpdated, p, false))
+	s.mu.Unlock()
+	s.emit(events)
+	return out, nil
+}
+
+// ApplyPaymentAction moves a session as the provider would: complete pays the order (once:
+// paying twice changes nothing), decline records a refused payment and keeps the session
+// open, cancel and expire close it and give the order's seats back. A session that is already
+// closed answers a conflict, except for repeating the action that closed it.
+func (s *Store) ApplyPaymentAction(ctx context.Context, id int, action PaymentAction) (PaymentSession, Order, error) {
+	s.mu.Lock()
+	events := s.sweepLocked(ctx)
+	p, ok := s.state.payments[id]
+	if !ok {
+		s.mu.Unlock()
+		s.emit(events)
+		return PaymentSession{}, Order{}, Errorf(CodeNotFound, "Payment session with id %d not found", id)
+	}
+	evs, err := s.applyLocked(ctx, p, action)
+	var out PaymentSession
+	var order Order
+	if err == nil {
+		out = p.clone()
+		if o, ok := s.state.orders[p.OrderID]; ok {
+			order = o.clone()
+		}
+	}
+	s.mu.Unlock()
+	s.emit(append(events, evs...))
+	return out, order, err
+}
+
+var finalStatusOf = map[PaymentAction]string{ActionComplete: StatusCompleted, ActionCancel: StatusCanceled, ActionExpire: StatusExpired}
+
+func (s *Store) applyLocked(ctx context.Context, p *PaymentSession, action PaymentAction) ([]Event, error) {
+	if isFinal(p.Status) {
+		if finalStatusOf[action] == p.Status {
+			return nil, nil
+		}
+		return nil, Errorf(CodeConflict, "Payment session %d is already %s", p.ID, p.Status)
+	}
+	now := s.clock.Now()
+	o := s.state.orders[p.OrderID]
+	storage, _ := s.fx.OrderStorage(o.StorageMarker)
+	p.UpdatedDate = now
+	switch action {
+	case ActionDecline:
+		p.Declines++
+		return []Event{s.eventLocked(ctx, EventSessionDeclined, p, false)}, nil
+	case ActionComplete:
+		p.Status = StatusCompleted
+		delete(s.state.waiting, p.ID)
+		firstPayment := o.PaidAt == nil
+		if firstPayment {
+			paid := true
+			o.PaidAt = &now
+			o.IsCompleted = &paid
+			if storage.PaidStatus != "" {
+				o.StatusIdentifier = storage.PaidStatus
+			}
+			if !o.holdsSeats && storage.CanceledStatus != "" {
+				// A payment that arrives for an order canceled meanwhile takes its seats
+				// back when they are still free; the ticket is owed either way.
+				_ = s.reserveLocked(storage, o)
+			}
+		}
+		return []Event{s.eventLocked(ctx, EventSessionCompleted, p, firstPayment)}, nil
+	default: // cancel, expire
+		p.Status = finalStatusOf[action]
+		delete(s.state.waiting, p.ID)
+		if o.PaidAt == nil && !s.orderHasOpenSessionLocked(o.ID) && storage.CanceledStatus != "" {
+			o.StatusIdentifier = storage.CanceledStatus
+			s.releaseLocked(storage, o)
+		}
+		typ := EventSessionCanceled
+		if action == ActionExpire {
+			typ = EventSessionExpired
+		}
+		return []Event{s.eventLocked(ctx, typ, p, false)}, nil
+	}
+}
+
+func (s *Store) orderHasOpenSessionLocked(orderID int) bool {
+	for _, id := range s.state.paymentsByOrder[orderID] {
+		if _, open := s.state.waiting[id]; open {
+			return true
+		}
+	}
+	return false
+}
+
+// SweepExpired expires every session that waited past its deadline on the mock clock. Reads
+// sweep too, so a session is never seen waiting after its deadline.
+func (s *Store) SweepExpired(ctx context.Context) {
+	s.mu.Lock()
+	events := s.sweepLocked(ctx)
+	s.mu.Unlock()
+	s.emit(events)
+}
+
+func (s *Store) sweepLocked(ctx context.Context) []Event {
+	if len(s.state.waiting) == 0 {
+		return nil
+	}
+	now := s.clock.Now()
+	var due []int
+	for id := range s.state.waiting {
+		if p := s.state.payments[id]; !now.Before(p.ExpiresAt) {
+			due = append(due, id)
+		}
+	}
+	slices.Sort(due)
+	var events []Event
+	for _, id := range due {
+		// Waiting sessions are never final, so expiring one cannot fail.
+		evs, _ := s.applyLocked(ctx, s.state.payments[id], ActionExpire)
+		events = append(events, evs...)
+	}
+	return events
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,9 @@ type Options struct {
 	RefreshTokenTTL time.Duration
 	// NewToken returns random material for refresh tokens; crypto/rand when nil.
 	NewToken func() string
+	// AppToken and TokenSecret replace the fixtures' values: every sandbox has its own.
+	AppToken    string
+	TokenSecret string
 }
 
 // Store is the state of one project. It is safe for concurrent use; methods return copies.
@@ -33,6 +37,10 @@ type Store struct {
 	refreshTokenTTL time.Duration
 	newToken        func() string
 	secret          []byte
+	appToken        string
+	opts            Options
+	validateSlots   atomic.Bool
+	onEvent         atomic.Pointer[func(Event)]
 
 	mu    sync.Mutex
 	state *state
@@ -55,6 +63,13 @@ type state struct {
 	paymentsByOrder map[int][]int
 	paymentsByUser  map[int][]int
 	nextPaymentID   int
+
+	// waiting indexes the sessions that can still expire, so sweeps cost nothing when there
+	// are none, whatever the number of sessions.
+	waiting map[int]struct{}
+
+	seats map[slotKey]*slotUsage
+	codes map[codeKey]oneTimeCode
 }
 
 type ownerStorage struct {
@@ -76,17 +91,47 @@ func New(opts Options) *Store {
 	if opts.NewToken == nil {
 		opts.NewToken = randomUUID
 	}
+	if opts.AppToken == "" {
+		opts.AppToken = opts.Fixtures.Project.AppToken
+	}
+	if opts.TokenSecret == "" {
+		opts.TokenSecret = opts.Fixtures.Project.TokenSecret
+	}
 	s := &Store{
 		fx:              opts.Fixtures,
 		clock:           opts.Clock,
 		accessTokenTTL:  opts.AccessTokenTTL,
 		refreshTokenTTL: opts.RefreshTokenTTL,
 		newToken:        opts.NewToken,
-		secret:          []byte(opts.Fixtures.Project.TokenSecret),
+		secret:          []byte(opts.TokenSecret),
+		appToken:        opts.AppToken,
+		opts:            opts,
 	}
 	s.state = s.seed()
 	return s
 }
+
+// Sibling returns a fresh store seeded from the same fixtures with the same lifetimes, but its
+// own app token, token secret and clock: a sandbox that shares nothing with s.
+func (s *Store) Sibling(appToken, tokenSecret string) *Store {
+	opts := s.opts
+	opts.AppToken, opts.TokenSecret = appToken, tokenSecret
+	opts.Clock = NewClock(nil)
+	sib := New(opts)
+	sib.validateSlots.Store(s.validateSlots.Load())
+	return sib
+}
+
+// SetEventHandler sets the listener of payment and order events. It is called after the change
+// is stored and outside the store's lock, and must not block for long.
+func (s *Store) SetEventHandler(f func(Event)) { s.onEvent.Store(&f) }
+
+// SetSlotValidation turns on refusing schedule slots that are not in the form's schedule or
+// have already started.
+func (s *Store) SetSlotValidation(on bool) { s.validateSlots.Store(on) }
+
+// AppToken returns the app token that opens this store.
+func (s *Store) AppToken() string { return s.appToken }
 
 // Fixtures returns the immutable fixture set the store was seeded from.
 func (s *Store) Fixtures() *Fixtures { return s.fx }
@@ -126,6 +171,9 @@ func (s *Store) seed() *state {
 		paymentsByOrder:  map[int][]int{},
 		paymentsByUser:   map[int][]int{},
 		nextPaymentID:    s.fx.Project.FirstPaymentSessionID,
+		waiting:          map[int]struct{}{},
+		seats:            map[slotKey]*slotUsage{},
+		codes:            map[codeKey]oneTimeCode{},
 	}
 	for _, u := range s.fx.Users {
 		items, _ := decodeFormDataItems(u.FormData) // checked at load

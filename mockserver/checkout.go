@@ -1,0 +1,192 @@
+package mockserver
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// checkoutURL is the payment URL of a session of an account with a checkout: the mock's own
+// page, on the host the API was called through.
+func checkoutURL(r *http.Request, sb *sandbox, id int) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/checkout/" + url.PathEscape(sb.token) + "/" + strconv.Itoa(id)
+}
+
+type checkoutLine struct {
+	Title    string
+	Quantity int
+	Price    string
+}
+
+type checkoutView struct {
+	Token, Title, Status, Result, Total, Currency, Slot, Account string
+	SessionID, OrderID, Declines                                 int
+	Open                                                         bool
+	Lines                                                        []checkoutLine
+	Actions                                                      []checkoutButton
+}
+
+type checkoutButton struct {
+	Action, Label, Class string
+}
+
+var checkoutButtons = []checkoutButton{
+	{"complete", "Pay", "pay"},
+	{"decline", "Decline (card refused)", "secondary"},
+	{"cancel", "Cancel", "secondary"},
+	{"expire", "Let expire", "secondary"},
+}
+
+// The page works without JavaScript and loads nothing from anywhere: forms post the buyer's
+// choice, and the answer is a redirect.
+var checkoutPage = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Checkout – order {{.OrderID}}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1d2733}
+h1{font-size:1.4rem}.note{color:#5b6673;font-size:.9rem}table{width:100%;border-collapse:collapse;margin:1rem 0}
+td,th{padding:.4rem;border-bottom:1px solid #dde3ea;text-align:left}td.n{text-align:right}
+.total{font-weight:700}.status{display:inline-block;padding:.1rem .5rem;border-radius:.3rem;background:#eef2f6}
+form{display:inline}button{font-size:1rem;margin:.3rem .3rem 0 0;padding:.5rem 1rem;border-radius:.3rem;border:1px solid #8a96a3;background:#fff;cursor:pointer}
+button.pay{background:#1f6feb;color:#fff;border-color:#1f6feb}.result{padding:.6rem;border-radius:.3rem;background:#fff4d6}
+</style></head><body>
+<p class="note">oneentry-mock · simulated payment provider · {{.Account}}</p>
+<h1>{{.Title}} – order {{.OrderID}}</h1>
+<p>Payment session {{.SessionID}}: <span class="status" id="status">{{.Status}}</span></p>
+{{if .Result}}<p class="result" id="result">{{.Result}}</p>{{end}}
+<table><thead><tr><th>Ticket</th><th>Qty</th><th class="n">Price</th></tr></thead><tbody>
+{{range .Lines}}<tr><td>{{.Title}}</td><td>{{.Quantity}}</td><td class="n">{{.Price}}</td></tr>{{end}}
+<tr class="total"><td colspan="2">Total</td><td class="n" id="total">{{.Total}} {{.Currency}}</td></tr>
+</tbody></table>
+{{if .Slot}}<p>Time slot: <strong id="slot">{{.Slot}}</strong></p>{{end}}
+{{if .Open}}{{$v := .}}{{range .Actions}}<form method="post" action="/checkout/{{$v.Token}}/{{$v.SessionID}}/{{.Action}}"><button type="submit" class="{{.Class}}" name="action" value="{{.Action}}" id="{{.Action}}">{{.Label}}</button></form>{{end}}
+{{else}}<p class="note">This session is closed; nothing more can be done here.</p>{{end}}
+</body></html>
+`))
+
+var checkoutResults = map[string]string{
+	"paid":     "Payment accepted. The ticket is on its way by e-mail.",
+	"declined": "The card was declined. You can try again.",
+	"canceled": "Payment canceled.",
+	"expired":  "The session expired before payment.",
+}
+
+// checkoutTarget finds the sandbox and session of a checkout URL; it answers the error page
+// itself when they do not exist.
+func (s *Server) checkoutTarget(w http.ResponseWriter, r *http.Request) (*sandbox, int, bool) {
+	sb := s.sandboxes.get(mux.Vars(r)["token"])
+	id, err := strconv.Atoi(mux.Vars(r)["id"])
+	if sb == nil || err != nil || id < 1 {
+		http.Error(w, "No such checkout session.", http.StatusNotFound)
+		return nil, 0, false
+	}
+	return sb, id, true
+}
+
+// handleCheckoutPage handles GET /checkout/{token}/{id}: the simulated provider's payment page.
+func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
+	sb, id, ok := s.checkoutTarget(w, r)
+	if !ok {
+		return
+	}
+	p, o, err := sb.store.PaymentSessionByID(r.Context(), id)
+	if err != nil {
+		http.Error(w, "No such checkout session.", http.StatusNotFound)
+		return
+	}
+	fx := sb.store.Fixtures()
+	v := checkoutView{
+		Token: sb.token, Title: eventTitle(fx, o), Status: p.Status, SessionID: p.ID, OrderID: o.ID,
+		Total: moneyString(o.TotalCents), Currency: o.Currency, Open: p.Status == store.StatusWaiting,
+		Declines: p.Declines, Actions: checkoutButtons, Result: checkoutResults[r.URL.Query().Get("result")],
+	}
+	if acc, ok := fx.PaymentAccountByID(p.PaymentAccountID); ok {
+		v.Account = store.LocalizedTitle(acc.LocalizeInfos, o.Language)
+	}
+	for _, line := range o.Products {
+		l := checkoutLine{Title: "product " + itoa(line.ProductID), Quantity: line.Quantity}
+		if prod, ok := fx.Product(line.ProductID); ok {
+			l.Title = prod.Title
+			if prod.PriceCents != nil {
+				l.Price = moneyString(*prod.PriceCents)
+			}
+		}
+		v.Lines = append(v.Lines, l)
+	}
+	if len(o.Slots) > 0 {
+		loc := fx.Project.Location
+		start, end := o.Slots[0].Start.In(loc), o.Slots[0].End.In(loc)
+		v.Slot = start.Format("Mon 2 Jan 2006, 15:04") + "–" + end.Format("15:04 MST")
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := checkoutPage.Execute(w, v); err != nil {
+		s.log.Error("render checkout page", "err", err)
+	}
+}
+
+// handleCheckoutAction handles POST /checkout/{token}/{id}/{action}: the buyer's choice. The
+// answer redirects to the account's success or cancel URL (with session_id, order_id and
+// status added), or back to the page when the account has none.
+func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
+	sb, id, ok := s.checkoutTarget(w, r)
+	if !ok {
+		return
+	}
+	action, err := store.ParsePaymentAction(mux.Vars(r)["action"])
+	if err != nil {
+		http.Error(w, "Unknown action.", http.StatusBadRequest)
+		return
+	}
+	p, o, err := sb.store.ApplyPaymentAction(r.Context(), id, action)
+	var se *store.Error
+	if errors.As(err, &se) && se.Code == store.CodeConflict {
+		// A second click after the session closed: show the page as it now is.
+		http.Redirect(w, r, "/checkout/"+url.PathEscape(sb.token)+"/"+itoa(id), http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		http.Error(w, "No such checkout session.", http.StatusNotFound)
+		return
+	}
+	result := map[store.PaymentAction]string{store.ActionComplete: "paid", store.ActionDecline: "declined", store.ActionCancel: "canceled", store.ActionExpire: "expired"}[action]
+	target := ""
+	if acc, ok := sb.store.Fixtures().PaymentAccountByID(p.PaymentAccountID); ok {
+		success, cancel := acc.RedirectURLs()
+		switch action {
+		case store.ActionComplete:
+			target = success
+		case store.ActionCancel, store.ActionExpire:
+			target = cancel
+		}
+	}
+	if target == "" {
+		http.Redirect(w, r, "/checkout/"+url.PathEscape(sb.token)+"/"+itoa(id)+"?result="+result, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, withQuery(target, url.Values{"session_id": {itoa(p.ID)}, "order_id": {itoa(o.ID)}, "status": {p.Status}}), http.StatusSeeOther)
+}
+
+func withQuery(raw string, add url.Values) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	for k, vs := range add {
+		q[k] = vs
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}

@@ -1,0 +1,445 @@
+package mockserver_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mail"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/webhook"
+)
+
+// editFixtures returns the default fixture set with JSON files changed by edit, which gets
+// and returns each file decoded as generic JSON.
+func editFixtures(t testing.TB, edits map[string]func(v any) any) *store.Fixtures {
+	t.Helper()
+	m := fstest.MapFS{}
+	entries, err := fs.ReadDir(fixtures.FS, ".")
+	require.NoError(t, err)
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		data, err := fs.ReadFile(fixtures.FS, e.Name())
+		require.NoError(t, err)
+		if edit, ok := edits[e.Name()]; ok {
+			var v any
+			require.NoError(t, json.Unmarshal(data, &v))
+			data, err = json.Marshal(edit(v))
+			require.NoError(t, err)
+		}
+		m[e.Name()] = &fstest.MapFile{Data: data}
+	}
+	fx, err := store.LoadFixtures(m)
+	require.NoError(t, err)
+	return fx
+}
+
+func withFixtures(fx *store.Fixtures) serverOption {
+	return func(so *store.Options, _ *mockserver.Options) { so.Fixtures = fx }
+}
+
+// webhookReceiver is the developer's back end: it verifies each callback's signature.
+type webhookReceiver struct {
+	*httptest.Server
+	mu       sync.Mutex
+	events   []string
+	verified []bool
+}
+
+func newWebhookReceiver(t *testing.T, secret string) *webhookReceiver {
+	t.Helper()
+	wr := &webhookReceiver{}
+	wr.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		err := webhook.Verify([]byte(secret), r.Header.Get(webhook.SignatureHeader), body, time.Now(), webhook.DefaultTolerance)
+		var payload struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(body, &payload)
+		wr.mu.Lock()
+		wr.events = append(wr.events, payload.Type)
+		wr.verified = append(wr.verified, err == nil)
+		wr.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(wr.Close)
+	return wr
+}
+
+func (wr *webhookReceiver) received() ([]string, []bool) {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	return append([]string(nil), wr.events...), append([]bool(nil), wr.verified...)
+}
+
+const seedSlotStart, seedSlotEnd = "2025-04-26T16:30:00.000Z", "2025-04-26T18:00:00.000Z"
+
+func ticketOrder(product int, quantity int, account string) map[string]any {
+	return map[string]any{
+		"formIdentifier":           "tickets_form",
+		"paymentAccountIdentifier": account,
+		"formData": map[string]any{"en_US": []map[string]any{
+			{"type": "timeInterval", "marker": "schedule", "value": [][]string{{seedSlotStart, seedSlotEnd}}},
+			{"type": "entity", "marker": "tickets", "value": []string{fmt.Sprintf("p-8-%d", product)}},
+		}},
+		"products": []map[string]any{{"productId": product, "quantity": quantity}},
+	}
+}
+
+// stripeFixtures points the stripe account's callbacks at url and sets redirect URLs.
+func stripeFixtures(t *testing.T, webhookURL string, redirects bool) *store.Fixtures {
+	return editFixtures(t, map[string]func(any) any{
+		store.FilePaymentAccounts: func(v any) any {
+			for _, a := range v.([]any) {
+				acc := a.(map[string]any)
+				if acc["identifier"] == "stripe" {
+					acc["webhookUrl"] = webhookURL
+					if redirects {
+						acc["settings"] = map[string]any{"status": "connected", "successUrl": "http://shop.test/thanks", "cancelUrl": "http://shop.test/cart"}
+					}
+				}
+			}
+			return v
+		},
+	})
+}
+
+type flowState struct {
+	token     string
+	orderID   int
+	sessionID int
+	payURL    string
+}
+
+func (ts *testServer) openStripeSession(t *testing.T, product, quantity int) flowState {
+	t.Helper()
+	tk := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(product, quantity, "stripe"))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	orderID := int(decode[map[string]any](t, body)["id"].(float64))
+	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": orderID, "type": "session", "automaticTaxEnabled": false})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	session := decode[map[string]any](t, body)
+	payURL, _ := session["paymentUrl"].(string)
+	require.NotEmpty(t, payURL, "a stripe-kind account gets a checkout URL")
+	return flowState{token: tk.AccessToken, orderID: orderID, sessionID: int(session["id"].(float64)), payURL: payURL}
+}
+
+// noRedirects lets a test see the checkout page's redirect instead of following it.
+func noRedirects(ts *testServer) *http.Client {
+	c := *ts.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+func (ts *testServer) mails(t *testing.T, to string) []mail.Message {
+	t.Helper()
+	status, body := ts.callWith(t, http.MethodGet, "/__admin/mail?to="+url.QueryEscape(to), "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	return decode[struct {
+		Messages []mail.Message `json:"messages"`
+	}](t, body).Messages
+}
+
+func (ts *testServer) order(t *testing.T, token string, id int) map[string]any {
+	t.Helper()
+	status, body := ts.call(t, http.MethodGet, fmt.Sprintf("%s/%d?langCode=en_US", ordersPath, id), token, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	return decode[map[string]any](t, body)
+}
+
+func (ts *testServer) session(t *testing.T, token string, id int) map[string]any {
+	t.Helper()
+	status, body := ts.call(t, http.MethodGet, fmt.Sprintf("/api/content/payments/sessions/%d", id), token, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	return decode[map[string]any](t, body)
+}
+
+func TestCheckoutPayDeliversTicketAndSignedWebhook(t *testing.T) {
+	t.Parallel()
+	receiver := newWebhookReceiver(t, "whsec_oneentry_mock_default")
+	ts := newTestServer(t, withFixtures(stripeFixtures(t, receiver.URL, true)))
+	f := ts.openStripeSession(t, 11, 2)
+	assert.True(t, strings.HasPrefix(f.payURL, ts.URL+"/checkout/"), f.payURL)
+
+	resp, err := ts.Client().Get(f.payURL)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	html := string(page)
+	for _, want := range []string{fmt.Sprintf("order %d", f.orderID), "Серебряный", "400.00 USD", "Sat 26 Apr 2025, 19:30–21:00 MSK", `id="complete"`} {
+		assert.Contains(t, html, want)
+	}
+	assert.NotContains(t, html, "<script", "the page works without JavaScript")
+	assert.NotRegexp(t, `(src|href)="https?://`, html, "no external assets")
+
+	resp, err = noRedirects(ts).PostForm(fmt.Sprintf("%s/complete", f.payURL), url.Values{"action": {"complete"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "shop.test", loc.Host)
+	assert.Equal(t, "/thanks", loc.Path)
+	assert.Equal(t, fmt.Sprint(f.sessionID), loc.Query().Get("session_id"))
+	assert.Equal(t, "completed", loc.Query().Get("status"))
+
+	assert.Equal(t, "completed", ts.session(t, f.token, f.sessionID)["status"])
+	order := ts.order(t, f.token, f.orderID)
+	assert.Equal(t, "paid", order["statusIdentifier"])
+	assert.Equal(t, true, order["isCompleted"])
+	assert.Equal(t, f.payURL, order["paymentUrl"])
+
+	msgs := ts.mails(t, userLogin)
+	require.Len(t, msgs, 1, "exactly one ticket e-mail")
+	parsed, err := mail.Parse(msgs[0].Raw)
+	if err != nil || len(msgs[0].Raw) == 0 {
+		// Raw is not part of the list's JSON: read it from /raw.
+		status, raw := ts.callWith(t, http.MethodGet, "/__admin/mail/"+msgs[0].ID+"/raw", "", nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		parsed, err = mail.Parse(raw)
+	}
+	require.NoError(t, err)
+	assert.Contains(t, parsed.Text, "Серебряный")
+	assert.Contains(t, parsed.Text, "19:30")
+	assert.Contains(t, parsed.Text, fmt.Sprint(f.orderID))
+	assert.NotEmpty(t, parsed.HTML)
+	assert.NotEmpty(t, msgs[0].RequestID, "the e-mail names the request that caused it")
+
+	require.Eventually(t, func() bool {
+		events, _ := receiver.received()
+		return len(events) >= 2
+	}, 10*time.Second, 10*time.Millisecond)
+	events, verified := receiver.received()
+	assert.Equal(t, []string{"payment.session.created", "payment.session.completed"}, events)
+	assert.Equal(t, []bool{true, true}, verified, "the receiver verifies every signature")
+
+	status, body := ts.callWith(t, http.MethodGet, "/__admin/webhooks?event=payment.session.completed", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	var deliveries struct {
+		Total      int              `json:"total"`
+		Deliveries []map[string]any `json:"deliveries"`
+	}
+	require.NoError(t, json.Unmarshal(body, &deliveries))
+	require.Eventually(t, func() bool {
+		_, body := ts.callWith(t, http.MethodGet, "/__admin/webhooks?event=payment.session.completed&status=delivered", "", nil, nil)
+		return strings.Contains(string(body), `"status":"delivered"`)
+	}, 10*time.Second, 10*time.Millisecond, "the delivery log shows the receiver's answer")
+
+	// Paying again sends no second ticket.
+	resp, err = noRedirects(ts).PostForm(fmt.Sprintf("%s/complete", f.payURL), nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Len(t, ts.mails(t, userLogin), 1, "paying twice sends one ticket")
+}
+
+func TestDeclineCancelExpireSendNoTicket(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name          string
+		act           func(t *testing.T, ts *testServer, f flowState)
+		sessionStatus string
+		orderStatus   string
+	}{
+		{"decline", func(t *testing.T, ts *testServer, f flowState) {
+			status, body := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/decline", f.sessionID), "", nil, nil)
+			require.Equal(t, http.StatusOK, status, string(body))
+		}, "waiting", "inProgress"},
+		{"cancel on the page", func(t *testing.T, ts *testServer, f flowState) {
+			resp, err := noRedirects(ts).PostForm(f.payURL+"/cancel", nil)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+			assert.Contains(t, resp.Header.Get("Location"), "result=canceled", "without a cancel URL the page shows the result")
+		}, "canceled", "canceled"},
+		{"expiry by the clock", func(t *testing.T, ts *testServer, f flowState) {
+			status, _ := ts.callWith(t, http.MethodPost, "/__admin/clock", "", `{"advance":"31m"}`, nil)
+			require.Equal(t, http.StatusOK, status)
+		}, "expired", "canceled"},
+		{"expire on the page", func(t *testing.T, ts *testServer, f flowState) {
+			resp, err := noRedirects(ts).PostForm(f.payURL+"/expire", nil)
+			require.NoError(t, err)
+			resp.Body.Close()
+		}, "expired", "canceled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t)
+			f := ts.openStripeSession(t, 10, 1)
+			tc.act(t, ts, f)
+			assert.Equal(t, tc.sessionStatus, ts.session(t, f.token, f.sessionID)["status"])
+			order := ts.order(t, f.token, f.orderID)
+			assert.Equal(t, tc.orderStatus, order["statusIdentifier"])
+			assert.Nil(t, order["isCompleted"])
+			assert.Empty(t, ts.mails(t, userLogin), "no ticket")
+		})
+	}
+}
+
+func TestClosedSessionRefusesOtherActions(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	f := ts.openStripeSession(t, 10, 1)
+	status, _ := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/cancel", f.sessionID), "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, body := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
+	assert.Equal(t, http.StatusConflict, status)
+	decodeError(t, status, body)
+	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/refund", f.sessionID), "", nil, nil)
+	assert.Equal(t, http.StatusBadRequest, status)
+	status, _ = ts.callWith(t, http.MethodPost, "/__admin/payments/sessions/999/complete", "", nil, nil)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Empty(t, ts.mails(t, userLogin))
+}
+
+func TestCashSessionHasNoPaymentURL(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	id := decode[map[string]any](t, body)["id"]
+	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": id, "type": "session"})
+	require.Equal(t, http.StatusCreated, status)
+	assert.Nil(t, decode[map[string]any](t, body)["paymentUrl"])
+}
+
+func TestLastSeatsGoToExactlyTenBuyers(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(any) any{
+		store.FileOrderStorages: func(v any) any {
+			v.([]any)[0].(map[string]any)["seats"] = map[string]any{"perSlot": 10, "perTicketType": map[string]any{"p-8-12": 3}}
+			return v
+		},
+	})
+	ts := newTestServer(t, withFixtures(fx))
+	tk := ts.login(t, userLogin, userPass)
+
+	// Three Gold tickets at most, whatever the slot's total.
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(12, 4, "cash"))
+	require.Equal(t, http.StatusConflict, status, string(body))
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "sold out")
+
+	const buyers = 100
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for range buyers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, _ := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+			mu.Lock()
+			codes[status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, map[int]int{http.StatusCreated: 10, http.StatusConflict: buyers - 10}, codes)
+
+	// Canceling an order gives its seat back.
+	status, body = ts.call(t, http.MethodGet, ordersPath+"?limit=1", tk.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status)
+	last := decode[struct {
+		Items []map[string]any `json:"items"`
+	}](t, body).Items[0]
+	cancel := ticketOrder(10, 1, "cash")
+	cancel["statusIdentifier"] = "canceled"
+	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("%s/%v", ordersPath, last["id"]), tk.AccessToken, cancel)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, _ = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	assert.Equal(t, http.StatusCreated, status)
+	status, _ = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	assert.Equal(t, http.StatusConflict, status)
+}
+
+func TestSlotValidationFollowsProfile(t *testing.T) {
+	t.Parallel()
+	offSchedule := ticketOrder(10, 1, "cash")
+	offSchedule["formData"].(map[string]any)["en_US"].([]map[string]any)[0]["value"] = [][]string{{"2025-04-26T17:00:00.000Z", "2025-04-26T18:30:00.000Z"}}
+	bare := ticketOrder(10, 1, "cash")
+	bare["formData"].(map[string]any)["en_US"].([]map[string]any)[0]["value"] = []string{seedSlotStart, seedSlotEnd}
+
+	live := newTestServer(t, withProfile(mockserver.ProfileLive2026))
+	live.clock.Set(time.Date(2025, 4, 20, 12, 0, 0, 0, time.UTC))
+	meta := map[string]string{"x-app-token": appToken, "x-device-metadata": `{"fingerprint":"UQ_1","deviceInfo":{"os":"Linux","browser":"x","location":"en-US"}}`}
+	status, body := live.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), meta)
+	require.Equal(t, http.StatusCreated, status)
+	tk := decode[tokens](t, body)
+
+	status, body = live.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	assert.Equal(t, http.StatusCreated, status, "a slot of the schedule: %s", body)
+	status, body = live.call(t, http.MethodPost, ordersPath, tk.AccessToken, offSchedule)
+	require.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "schedule: 2025-04-26T17:00:00.000Z")
+	status, body = live.call(t, http.MethodPost, ordersPath, tk.AccessToken, bare)
+	require.Equal(t, http.StatusBadRequest, status, "an unwrapped pair")
+	decodeError(t, status, body)
+
+	live.clock.Set(time.Date(2025, 4, 26, 17, 0, 0, 0, time.UTC))
+	status, body = live.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), meta)
+	require.Equal(t, http.StatusCreated, status)
+	tk = decode[tokens](t, body)
+	status, body = live.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	require.Equal(t, http.StatusBadRequest, status, "a slot in the past")
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "already started")
+
+	old := newTestServer(t)
+	otk := old.login(t, userLogin, userPass)
+	status, _ = old.call(t, http.MethodPost, ordersPath, otk.AccessToken, offSchedule)
+	assert.Equal(t, http.StatusCreated, status, "sdk-1.0.115 does not check slots")
+}
+
+func TestGenerateCodeSendsMail(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	const base = "/api/content/users-auth-providers/marker/email/users/"
+	status, body := ts.call(t, http.MethodPost, base+"generate-code", "", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset_password"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Empty(t, body)
+	msgs := ts.mails(t, userLogin)
+	require.Len(t, msgs, 1)
+	code := regexpDigits.FindString(msgs[0].Text)
+	require.Len(t, code, 6, msgs[0].Text)
+
+	check := map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset_password", "code": code}
+	status, body = ts.call(t, http.MethodPost, base+"check-code", "", check)
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, "true", string(body))
+	check["code"] = "000000x"
+	_, body = ts.call(t, http.MethodPost, base+"check-code", "", check)
+	assert.Equal(t, "false", string(body))
+
+	status, _ = ts.call(t, http.MethodPost, base+"activate", "", map[string]string{"userIdentifier": userLogin, "code": code})
+	assert.Equal(t, http.StatusCreated, status)
+	status, body = ts.call(t, http.MethodPost, base+"activate", "", map[string]string{"userIdentifier": userLogin, "code": code})
+	assert.Equal(t, http.StatusUnauthorized, status, "a code works once")
+	decodeError(t, status, body)
+
+	ts.clock.Advance(time.Hour)
+	status, _ = ts.call(t, http.MethodPost, base+"generate-code", "", map[string]string{"userIdentifier": "ghost@example.com", "eventIdentifier": "x"})
+	assert.Equal(t, http.StatusNotFound, status)
+}
+
+var regexpDigits = regexp.MustCompile(`\b\d{6}\b`)

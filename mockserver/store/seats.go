@@ -1,0 +1,144 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/schedule"
+)
+
+// slotKey identifies a schedule slot within a storage.
+type slotKey struct {
+	storageID  int
+	start, end int64 // Unix milliseconds
+}
+
+// slotUsage counts the tickets sold for one slot.
+type slotUsage struct {
+	total     int
+	byProduct map[int]int
+}
+
+// bookedSlots extracts the slots an order books from its timeInterval values, checking each
+// against the attribute's schedule when validate is set. Slots are read in UTC, as SDK ≥ 1.0.137
+// computes them from the schedule's hours.
+func bookedSlots(form *Form, items []FormDataItem, validate bool, now time.Time) ([]schedule.Slot, error) {
+	var slots []schedule.Slot
+	for _, item := range items {
+		attr, ok := form.Attribute(item.Marker)
+		if !ok || attr.Type != "timeInterval" || isEmptyValue(item.Value) {
+			continue
+		}
+		got, err := schedule.ParseSubmitted(item.Value)
+		if err != nil {
+			return nil, Invalid(fmt.Sprintf("%s: %v", item.Marker, err))
+		}
+		if validate {
+			sched, ok := attr.Schedule()
+			for _, slot := range got {
+				if !ok || !sched.Contains(slot, schedule.Options{Location: time.UTC}) {
+					return nil, Invalid(fmt.Sprintf("%s: %s is not a slot of the schedule", item.Marker, slotText(slot)))
+				}
+				if slot.Start.Before(now) {
+					return nil, Invalid(fmt.Sprintf("%s: %s has already started", item.Marker, slotText(slot)))
+				}
+			}
+		}
+		slots = append(slots, got...)
+	}
+	return slots, nil
+}
+
+func slotText(s schedule.Slot) string {
+	v := s.Value()
+	return v[0] + "–" + v[1]
+}
+
+// reserveLocked books the order's seats, or fails without booking any when a slot lacks room.
+func (s *Store) reserveLocked(storage *OrderStorage, o *Order) error {
+	if storage.Seats == nil || len(o.Slots) == 0 {
+		return nil
+	}
+	want := map[int]int{}
+	total := 0
+	for _, line := range o.Products {
+		want[line.ProductID] += line.Quantity
+		total += line.Quantity
+	}
+	for _, slot := range o.Slots {
+		use := s.state.seats[keyOf(storage, slot)]
+		if use == nil {
+			use = &slotUsage{}
+		}
+		if limit := storage.Seats.PerSlot; limit > 0 && use.total+total > limit {
+			return Errorf(CodeConflict, "%s is sold out: %d of %d seats left", slotText(slot), max(limit-use.total, 0), limit)
+		}
+		for id, n := range want {
+			if limit, ok := storage.seatsByProduct[id]; ok && use.byProduct[id]+n > limit {
+				return Errorf(CodeConflict, "%s is sold out for product %d: %d of %d seats left", slotText(slot), id, max(limit-use.byProduct[id], 0), limit)
+			}
+		}
+	}
+	for _, slot := range o.Slots {
+		k := keyOf(storage, slot)
+		use := s.state.seats[k]
+		if use == nil {
+			use = &slotUsage{byProduct: map[int]int{}}
+			s.state.seats[k] = use
+		}
+		use.total += total
+		for id, n := range want {
+			use.byProduct[id] += n
+		}
+	}
+	o.holdsSeats = true
+	return nil
+}
+
+// releaseLocked gives back the seats an order holds.
+func (s *Store) releaseLocked(storage *OrderStorage, o *Order) {
+	if !o.holdsSeats {
+		return
+	}
+	for _, slot := range o.Slots {
+		use := s.state.seats[keyOf(storage, slot)]
+		if use == nil {
+			continue
+		}
+		for _, line := range o.Products {
+			use.total -= line.Quantity
+			use.byProduct[line.ProductID] -= line.Quantity
+		}
+	}
+	o.holdsSeats = false
+}
+
+func keyOf(storage *OrderStorage, slot schedule.Slot) slotKey {
+	return slotKey{storageID: storage.ID, start: slot.Start.UnixMilli(), end: slot.End.UnixMilli()}
+}
+
+// SeatsLeft reports the free seats of a slot of a storage: for the whole slot and per product.
+// -1 means unlimited.
+func (s *Store) SeatsLeft(storageMarker string, slot schedule.Slot) (int, map[int]int, error) {
+	storage, err := s.OrderStorage(storageMarker)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	use := s.state.seats[keyOf(storage, slot)]
+	if use == nil {
+		use = &slotUsage{}
+	}
+	total := -1
+	perProduct := map[int]int{}
+	if storage.Seats != nil {
+		if storage.Seats.PerSlot > 0 {
+			total = storage.Seats.PerSlot - use.total
+		}
+		for id, limit := range storage.seatsByProduct {
+			perProduct[id] = limit - use.byProduct[id]
+		}
+	}
+	return total, perProduct, nil
+}
