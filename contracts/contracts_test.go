@@ -180,6 +180,9 @@ func TestRecordedFixturesValidate(t *testing.T) {
 	v := testValidator(t)
 	for _, file := range files {
 		name := filepath.Base(file)
+		if strings.HasSuffix(name, ".capsule.json") {
+			continue // a whole recorded flow: capsule's tests check its exchanges
+		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ep, ok := endpoints[name]

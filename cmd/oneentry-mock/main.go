@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The container image has no zone database; fixtures name zones such as Europe/Moscow.
+	_ "time/tzdata"
 )
 
 func main() {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
@@ -32,6 +33,11 @@ const usage = `usage: oneentry-mock <command> [flags]
 commands:
   serve        run the sandbox (default fixtures embedded; see --help)
   healthcheck  exit 0 when a running sandbox answers /healthz (for container health checks)
+  scenarios    run the user flows against the mock, a URL or a live project and report per step
+  drift        compare the mock with a live project, a URL or a capsule, step by step (exit 1: breaking)
+  proxy        record a front end's traffic with a project into a capsule, secrets redacted
+  replay       serve a capsule as the API, to reproduce a recorded bug offline
+  fixtures     derive a fixture set from a capsule: fixtures from-capsule CAPSULE --out DIR
 
 Run "oneentry-mock <command> --help" for a command's flags.
 `
@@ -48,6 +54,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stderr)
+	case "scenarios":
+		return runScenarios(ctx, args[1:], getenv, stdout, stderr)
+	case "drift":
+		return runDrift(ctx, args[1:], getenv, stdout, stderr)
+	case "proxy":
+		return runProxy(ctx, args[1:], getenv, stdout, stderr)
+	case "replay":
+		return runReplay(ctx, args[1:], getenv, stdout, stderr)
+	case "fixtures":
+		return runFixtures(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -69,6 +85,7 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
 	CheckResponses  bool
+	SMTPURL         string
 }
 
 // envLookup gives flags their ONEENTRY_MOCK_* environment defaults: an explicit flag wins over
@@ -96,6 +113,7 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	level := fs.String("log-level", env.get("LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ONEENTRY_MOCK_LOG_LEVEL)")
 	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", mustInt64(env.get("MAX_BODY_BYTES", ""), mockserver.DefaultMaxBodyBytes), "largest request body accepted (env ONEENTRY_MOCK_MAX_BODY_BYTES)")
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", env.get("SMTP_URL", ""), "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit (env ONEENTRY_MOCK_SMTP_URL)")
 	fs.BoolVar(&cfg.CheckResponses, "check-responses", env.get("CHECK_RESPONSES", "") == "true", "answer 500 instead of any response that breaks the contract; for checking custom fixtures (env ONEENTRY_MOCK_CHECK_RESPONSES=true)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -199,10 +217,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	profile, _ := mockserver.ParseProfile(cfg.Compat) // checked in parseServeConfig
 	st := store.New(store.Options{Fixtures: fx, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL})
-	srv, err := mockserver.New(mockserver.Options{Store: st, Logger: logger, Profile: profile, MaxBodyBytes: cfg.MaxBodyBytes, CheckResponses: cfg.CheckResponses})
+	var relay *mail.Relay
+	if cfg.SMTPURL != "" {
+		if relay, err = mail.NewRelay(mail.RelayOptions{URL: cfg.SMTPURL, Logger: logger}); err != nil {
+			return fmt.Errorf("smtp-url: %w", err)
+		}
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+			defer cancel()
+			_ = relay.Close(cctx)
+		}()
+	}
+	srv, err := mockserver.New(mockserver.Options{Store: st, Logger: logger, Profile: profile, MaxBodyBytes: cfg.MaxBodyBytes, CheckResponses: cfg.CheckResponses, Relay: relay})
 	if err != nil {
 		return err
 	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		_ = srv.Close(cctx)
+	}()
+	go sweepEverySecond(ctx, srv)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -221,6 +256,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout)
+}
+
+// sweepEverySecond expires overdue payment sessions even when nobody reads them, so their
+// webhooks fire on time.
+func sweepEverySecond(ctx context.Context, srv *mockserver.Server) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			srv.SweepExpired(ctx)
+		}
+	}
 }
 
 func fixturesName(dir string) string {

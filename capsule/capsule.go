@@ -1,0 +1,246 @@
+package capsule
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Format is the value of a capsule's "format" field.
+const Format = "oneentry-mock-capsule"
+
+// Version is the capsule format version this package reads and writes. A reader refuses other
+// versions instead of guessing what their fields mean.
+const Version = 1
+
+// MaxFileSize bounds a capsule file, so a wrong path fails fast instead of eating memory.
+const MaxFileSize = 256 << 20
+
+// Capsule is a recorded, redacted sequence of HTTP exchanges with the OneEntry content API.
+type Capsule struct {
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	// Contract identifies the contract the exchanges were checked against (ContractVersion).
+	Contract string `json:"contract"`
+	// Profile is the compat profile (mockserver's --compat names) the recording corresponds to.
+	Profile string `json:"profile"`
+	// RecordedAt is when the recording started (RFC 3339, UTC); empty when unknown.
+	RecordedAt string `json:"recordedAt,omitempty"`
+	// Source says where the exchanges came from, in words.
+	Source string `json:"source,omitempty"`
+	// Redactions maps every placeholder that replaced a secret to its kind (KindEmail, …).
+	// The secrets themselves are never stored.
+	Redactions map[string]string `json:"redactions"`
+	// Exchanges are in the order their requests arrived.
+	Exchanges []Exchange `json:"exchanges"`
+}
+
+// Exchange is one request and its response. Header names are lower case; only the headers that
+// matter to the API and to drift detection are kept (RequestHeaderNames, ResponseHeaderNames).
+// A JSON body is kept as JSON in RequestBody/ResponseBody; any other body as text in
+// RequestText/ResponseText.
+type Exchange struct {
+	Method          string            `json:"method"`
+	Path            string            `json:"path"`
+	Query           string            `json:"query,omitempty"`
+	RequestHeaders  map[string]string `json:"requestHeaders,omitempty"`
+	RequestBody     json.RawMessage   `json:"requestBody,omitempty"`
+	RequestText     string            `json:"requestText,omitempty"`
+	Status          int               `json:"status"`
+	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
+	ResponseBody    json.RawMessage   `json:"responseBody,omitempty"`
+	ResponseText    string            `json:"responseText,omitempty"`
+	// StartedAt is when the request arrived (RFC 3339 with milliseconds, UTC).
+	StartedAt string `json:"startedAt,omitempty"`
+	// DurationMs is how long the upstream took to answer, in milliseconds.
+	DurationMs float64 `json:"durationMs,omitempty"`
+}
+
+// RequestHeaderNames are the request headers a capsule keeps.
+var RequestHeaderNames = []string{"content-type", "x-app-token", "authorization", "x-device-metadata", "origin"}
+
+// ResponseHeaderNames are the response headers a capsule keeps: the content type and CORS,
+// which decide whether a browser front end can read the answer at all.
+var ResponseHeaderNames = []string{"content-type", "access-control-allow-origin", "access-control-allow-credentials", "access-control-expose-headers"}
+
+// New returns an empty capsule for the given contract version and profile.
+func New(contract, profile string) *Capsule {
+	return &Capsule{Format: Format, Version: Version, Contract: contract, Profile: profile, Redactions: map[string]string{}, Exchanges: []Exchange{}}
+}
+
+// ContractVersion identifies a contract document by content: "sha256:" and the hex digest of
+// its bytes (contracts.Spec()).
+func ContractVersion(spec []byte) string {
+	sum := sha256.Sum256(spec)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Validate checks the format marker, the version and every exchange.
+func (c *Capsule) Validate() error {
+	if c.Format != Format {
+		return fmt.Errorf("not a capsule: format is %q, want %q", c.Format, Format)
+	}
+	if c.Version != Version {
+		return fmt.Errorf("capsule version %d is not supported (this oneentry-mock reads version %d)", c.Version, Version)
+	}
+	for i, e := range c.Exchanges {
+		if e.Method == "" || !strings.HasPrefix(e.Path, "/") {
+			return fmt.Errorf("exchanges[%d]: method and an absolute path are required", i)
+		}
+		if e.Status < 100 || e.Status > 599 {
+			return fmt.Errorf("exchanges[%d]: status %d is not an HTTP status", i, e.Status)
+		}
+		if len(e.RequestBody) > 0 && e.RequestText != "" || len(e.ResponseBody) > 0 && e.ResponseText != "" {
+			return fmt.Errorf("exchanges[%d]: a body is either JSON or text, not both", i)
+		}
+	}
+	return nil
+}
+
+// Read decodes and validates a capsule. Unknown fields are errors: a field this version does not
+// know would otherwise be dropped silently when the capsule is written back.
+func Read(r io.Reader) (*Capsule, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("capsule is larger than %d bytes", MaxFileSize)
+	}
+	var probe struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("capsule: %w", err)
+	}
+	if probe.Format != Format {
+		return nil, fmt.Errorf("not a capsule: format is %q, want %q", probe.Format, Format)
+	}
+	if probe.Version != Version {
+		return nil, fmt.Errorf("capsule version %d is not supported (this oneentry-mock reads version %d)", probe.Version, Version)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Capsule
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("capsule: %w", err)
+	}
+	if c.Redactions == nil {
+		c.Redactions = map[string]string{}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Load reads the capsule file at path.
+func Load(path string) (*Capsule, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	c, err := Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Marshal encodes the capsule as indented JSON with a trailing newline. HTML characters are not
+// escaped, so placeholders read as <access-token-1> in the file.
+func (c *Capsule) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteFile writes the capsule to path atomically: to a temporary file in the same folder, synced,
+// then renamed over path. A crash at any moment leaves either the previous file or the new one,
+// never a truncated JSON document.
+func WriteFile(path string, c *Capsule) error {
+	data, err := c.Marshal()
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, data)
+}
+
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Body returns the response body as bytes, JSON or text.
+func (e *Exchange) Body() []byte {
+	if len(e.ResponseBody) > 0 {
+		return e.ResponseBody
+	}
+	return []byte(e.ResponseText)
+}
+
+// RequestPayload returns the request body as bytes, JSON or text.
+func (e *Exchange) RequestPayload() []byte {
+	if len(e.RequestBody) > 0 {
+		return e.RequestBody
+	}
+	return []byte(e.RequestText)
+}
+
+// Header returns the recorded response headers as an http.Header.
+func (e *Exchange) Header() http.Header {
+	h := http.Header{}
+	for k, v := range e.ResponseHeaders {
+		h.Set(k, v)
+	}
+	return h
+}
+
+// String names the exchange for messages: "POST /api/content/payments/sessions → 201".
+func (e *Exchange) String() string {
+	target := e.Path
+	if e.Query != "" {
+		target += "?" + e.Query
+	}
+	return fmt.Sprintf("%s %s → %d", e.Method, target, e.Status)
+}
+
+// ErrNoExchanges is returned when a capsule that must hold exchanges holds none.
+var ErrNoExchanges = errors.New("capsule holds no exchanges")

@@ -1,0 +1,123 @@
+package capsule
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWriteAndLoadRoundTrip(t *testing.T) {
+	t.Parallel()
+	c := testCapsule()
+	c.RecordedAt = "2025-04-30T21:54:48Z"
+	c.Exchanges[1].ResponseHeaders = map[string]string{"content-type": "application/json"}
+	c.Exchanges = append(c.Exchanges, Exchange{Method: "GET", Path: "/x", Status: 502, ResponseText: "Bad gateway <html>", DurationMs: 1.25, StartedAt: "2025-04-30T21:54:48.000Z"})
+	path := filepath.Join(t.TempDir(), "c.json")
+	require.NoError(t, WriteFile(path, c))
+
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"accessToken": "<access-token-1>"`, "indented, with placeholders unescaped")
+	assert.True(t, strings.HasSuffix(string(data), "}\n"))
+
+	got, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, c.Redactions, got.Redactions)
+	require.Len(t, got.Exchanges, len(c.Exchanges))
+	for i := range c.Exchanges {
+		assert.Equal(t, c.Exchanges[i].String(), got.Exchanges[i].String())
+		assert.Equal(t, Shape(c.Exchanges[i].ResponseBody), Shape(got.Exchanges[i].ResponseBody))
+	}
+	assert.Equal(t, "Bad gateway <html>", string(got.Exchanges[4].Body()))
+	assert.Equal(t, "application/json", got.Exchanges[1].Header().Get("Content-Type"))
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left behind")
+}
+
+func TestReadRejects(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ doc, want string }{
+		"not json":        {`{`, "capsule:"},
+		"other format":    {`{"format":"har","version":1}`, `format is "har"`},
+		"newer version":   {`{"format":"oneentry-mock-capsule","version":2}`, "capsule version 2 is not supported"},
+		"unknown field":   {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[],"extra":1}`, `unknown field "extra"`},
+		"bad exchange":    {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"x","status":200}]}`, "exchanges[0]"},
+		"bad status":      {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":42}]}`, "status 42"},
+		"two body kinds":  {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":200,"responseBody":{},"responseText":"x"}]}`, "either JSON or text"},
+		"trailing object": {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[]} {}`, "capsule:"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Read(strings.NewReader(tc.doc))
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+	c, err := Read(strings.NewReader(`{"format":"oneentry-mock-capsule","version":1,"contract":"","profile":"","exchanges":[]}`))
+	require.NoError(t, err)
+	assert.NotNil(t, c.Redactions)
+}
+
+// TestRecorderFlushIsAtomic reads the capsule file while exchanges are recorded and flushed
+// concurrently: every read must see a complete, valid capsule.
+func TestRecorderFlushIsAtomic(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "rec.capsule.json")
+	rec := NewRecorder(path, Capsule{Contract: "sha256:x", Profile: "live-2026", Source: "test"})
+	require.NoError(t, rec.Flush(), "an empty recording is still a valid file")
+
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 5 {
+				raw := authExchange("u@x.io", "pw", testJWT, testRefresh)
+				raw.ResponseBody = []byte(`{"n":` + strings.Repeat("1", w+i+1) + `,"pad":"` + strings.Repeat("x", 4096) + `"}`)
+				raw.ResponseHeader = http.Header{}
+				rec.Record(raw)
+				assert.NoError(t, rec.Flush())
+			}
+		})
+	}
+	done := make(chan struct{})
+	reads := 0
+	go func() {
+		defer close(done)
+		for rec.Len() < 20 {
+			data, err := os.ReadFile(path)
+			if !assert.NoError(t, err) {
+				return
+			}
+			var c Capsule
+			if !assert.NoError(t, json.Unmarshal(data, &c), "a reader never sees a half-written file") {
+				return
+			}
+			reads++
+		}
+	}()
+	wg.Wait()
+	<-done
+	require.NoError(t, rec.Flush())
+	got, err := Load(path)
+	require.NoError(t, err)
+	assert.Len(t, got.Exchanges, 20, "the last flush holds every exchange")
+	assert.Equal(t, "live-2026", got.Profile)
+	assert.Equal(t, KindAppToken, got.Redactions["<app-token-1>"])
+	assert.NotContains(t, got.Exchanges[0].RequestHeaders["x-app-token"], "real")
+	t.Logf("%d concurrent reads", reads)
+}
+
+func TestContractVersion(t *testing.T) {
+	t.Parallel()
+	a := ContractVersion([]byte("openapi: 3.0.3"))
+	assert.True(t, strings.HasPrefix(a, "sha256:"))
+	assert.Len(t, a, len("sha256:")+64)
+	assert.NotEqual(t, a, ContractVersion([]byte("openapi: 3.0.4")))
+}

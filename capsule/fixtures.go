@@ -1,0 +1,975 @@
+package capsule
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The fixture files DeriveFixtures writes: the fixture set `serve --fixtures DIR` loads (the
+// README's "Fixtures" section describes each).
+const (
+	FixtureProject         = "project.json"
+	FixtureAuthProviders   = "auth-providers.json"
+	FixtureUsers           = "users.json"
+	FixtureForms           = "forms.json"
+	FixtureProducts        = "products.json"
+	FixtureOrderStorages   = "order-storages.json"
+	FixturePaymentAccounts = "payment-accounts.json"
+)
+
+// DerivedTokenSecret signs the user tokens of a sandbox derived from a capsule. It is the mock's
+// own key, not a secret of the recorded project.
+const DerivedTokenSecret = "oneentry-mock-capsule-derived-secret"
+
+// DefaultDerivedAppToken is the app token of a derived sandbox when the capsule recorded none.
+const DefaultDerivedAppToken = "your-app-token"
+
+// FixtureSet is a fixture set derived from a capsule: file name → JSON, and notes on what had to
+// be guessed or left out.
+type FixtureSet struct {
+	Files map[string][]byte
+	Notes []string
+}
+
+// WriteDir writes every file of the set into dir, creating it if needed.
+func (s *FixtureSet) WriteDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(s.Files))
+	for name := range s.Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := writeAtomic(filepath.Join(dir, name), s.Files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Fields the mock's fixture loader accepts, per object; anything else a live answer carries is
+// dropped (and named in the notes), since the loader refuses unknown fields.
+var (
+	formFields           = []string{"id", "attributeSetId", "type", "localizeInfos", "version", "position", "identifier", "processingType", "templateId", "attributes", "moduleFormConfigs"}
+	formAttributeFields  = []string{"type", "marker", "isLogin", "isSignUp", "position", "settings", "isVisible", "listTitles", "validators", "localizeInfos", "additionalFields", "isNotificationEmail", "isNotificationPhoneSMS", "isNotificationPhonePush", "isPassword", "isSignUpRequired"}
+	listTitleFields      = []string{"id", "depth", "title", "parentId", "position", "selected", "isPinned"}
+	productFields        = []string{"id", "localizeInfos", "statusIdentifier", "statusLocalizeInfos", "attributeSetIdentifier", "position", "templateIdentifier", "shortDescTemplateIdentifier", "price", "additional", "sku", "isSync", "isVisible", "categories", "attributeValues", "productPages", "blocks", "moduleFormConfigs", "rating", "paymentStages"}
+	accountFields        = []string{"id", "identifier", "type", "localizeInfos", "isVisible", "isUsed", "testMode", "settings", "testSettings", "updatedDate"}
+	storageFields        = []string{"id", "identifier", "localizeInfos", "position", "formIdentifier", "generalTypeId", "paymentAccountIdentifiers"}
+	orderStatusFields    = []string{"id", "identifier", "localizeInfos", "position", "isUsed", "isDefault"}
+	authProviderFields   = []string{"id", "identifier", "type", "localizeInfos", "config", "version", "formIdentifier", "userGroupIdentifier", "isActive", "isCheckCode"}
+	defaultOrderStatus   = "inProgress"
+	defaultAccountUpdate = "2000-01-01T00:00:00.000Z"
+)
+
+var (
+	reFormByMarker    = regexp.MustCompile(`^/api/content/forms/marker/([^/]+)$`)
+	reForms           = regexp.MustCompile(`^/api/content/forms/?$`)
+	reProduct         = regexp.MustCompile(`^/api/content/products/(\d+)$`)
+	reAccounts        = regexp.MustCompile(`^/api/content/payments/accounts/?$`)
+	reAccount         = regexp.MustCompile(`^/api/content/payments/accounts/(\d+)$`)
+	reStorages        = regexp.MustCompile(`^/api/content/orders-storage/?$`)
+	reStorage         = regexp.MustCompile(`^/api/content/orders-storage/marker/([^/]+)$`)
+	reOrderStatuses   = regexp.MustCompile(`^/api/content/orders-storage/marker/([^/]+)/order-statuses$`)
+	reOrders          = regexp.MustCompile(`^/api/content/orders-storage/marker/([^/]+)/orders$`)
+	reOrder           = regexp.MustCompile(`^/api/content/orders-storage/marker/([^/]+)/orders/(\d+)$`)
+	reSessions        = regexp.MustCompile(`^/api/content/payments/sessions$`)
+	reProviders       = regexp.MustCompile(`^/api/content/users-auth-providers/?$`)
+	reProvider        = regexp.MustCompile(`^/api/content/users-auth-providers/marker/([^/]+)$`)
+	reAuth            = regexp.MustCompile(`^/api/content/users-auth-providers/marker/([^/]+)/users/auth$`)
+	reUsersMe         = regexp.MustCompile(`^/api/content/users/me$`)
+	reProductEntityID = regexp.MustCompile(`^p-(\d+)-(\d+)$`)
+)
+
+// deriver accumulates what a capsule tells about the recorded project.
+type deriver struct {
+	lang     string
+	notes    []string
+	appToken string
+
+	forms     map[string]*node // identifier → form
+	products  map[int]*node
+	accounts  map[string]*node // identifier → account
+	storages  map[string]*node // identifier → storage (API fields only)
+	statuses  map[string][]*node
+	providers map[string]*node
+
+	// Facts gathered from orders, sessions and logins, for what was not fetched directly.
+	productHints map[int]*productHint
+	storageHints map[string]*storageHint
+	accountIDs   map[string]int // account identifier → id seen on a session
+	orderAccount map[int]string // order id → account identifier
+	firstOrder   int
+	firstSession int
+	logins       []login
+	me           map[string]*node // lower(identifier) → users/me answer
+}
+
+type productHint struct {
+	title  string
+	pageID int
+	price  *float64
+}
+
+type storageHint struct {
+	form       string
+	accounts   []string
+	currency   string
+	attrSet    string
+	id         int
+	statusSeen []string
+}
+
+type login struct {
+	provider, identifier, password, loginMarker, passwordMarker string
+}
+
+// DeriveFixtures turns the successful answers recorded in c into a fixture set that makes
+// `serve --fixtures DIR` a sandbox of the recorded project: forms and products as recorded, payment
+// accounts, order storages, auth providers and users (with placeholder passwords) recorded or
+// reconstructed from the orders, sessions and logins that used them. Notes say what was guessed.
+func DeriveFixtures(c *Capsule) (*FixtureSet, error) {
+	if len(c.Exchanges) == 0 {
+		return nil, ErrNoExchanges
+	}
+	d := &deriver{
+		forms: map[string]*node{}, products: map[int]*node{}, accounts: map[string]*node{},
+		storages: map[string]*node{}, statuses: map[string][]*node{}, providers: map[string]*node{},
+		productHints: map[int]*productHint{}, storageHints: map[string]*storageHint{},
+		accountIDs: map[string]int{}, orderAccount: map[int]string{}, me: map[string]*node{},
+	}
+	d.lang = d.language(c)
+	for i := range c.Exchanges {
+		d.read(&c.Exchanges[i])
+	}
+	return d.build()
+}
+
+// language is the langCode the recording used: the first langCode query value, else the key of
+// a locale-keyed formData in a request, else en_US.
+func (d *deriver) language(c *Capsule) string {
+	for _, e := range c.Exchanges {
+		if v := parseQuery(e.Query, nil).Get("langCode"); v != "" {
+			return v
+		}
+	}
+	for _, e := range c.Exchanges {
+		if b := parseBody(e.RequestBody); b != nil {
+			if fd, ok := b.get("formData"); ok && fd.kind == kindObject && len(fd.keys) == 1 {
+				return fd.keys[0]
+			}
+		}
+	}
+	return "en_US"
+}
+
+func (d *deriver) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	for _, n := range d.notes {
+		if n == msg {
+			return
+		}
+	}
+	d.notes = append(d.notes, msg)
+}
+
+// unwrap returns the value of the recording's language key when n is a locale-keyed map, the
+// way the SDK unwraps answers (reference §12.2).
+func (d *deriver) unwrap(n *node) *node {
+	if v, ok := n.get(d.lang); ok && n.kind == kindObject {
+		return v
+	}
+	return n
+}
+
+func (d *deriver) read(e *Exchange) {
+	if d.appToken == "" {
+		d.appToken = e.RequestHeaders["x-app-token"]
+	}
+	if e.Status < 200 || e.Status > 299 {
+		return
+	}
+	path := squeezeSlashes(e.Path)
+	body := parseBody(e.ResponseBody)
+	req := parseBody(e.RequestBody)
+	method := strings.ToUpper(e.Method)
+	if body == nil {
+		return
+	}
+	switch {
+	case method == "GET" && reFormByMarker.MatchString(path):
+		d.addForm(body)
+	case method == "GET" && reForms.MatchString(path):
+		items := body
+		if it, ok := body.get("items"); ok {
+			items = it
+		}
+		for _, f := range arrayItems(items) {
+			d.addForm(f)
+		}
+	case method == "GET" && reProduct.MatchString(path):
+		if id, ok := intOf(body, "id"); ok {
+			d.products[id] = d.filter("products.json", body, productFields)
+		}
+	case method == "GET" && reAccounts.MatchString(path):
+		for _, a := range arrayItems(body) {
+			d.addAccount(a)
+		}
+	case method == "GET" && reAccount.MatchString(path):
+		d.addAccount(body)
+	case method == "GET" && reStorages.MatchString(path):
+		for _, s := range arrayItems(body) {
+			d.addStorage(s)
+		}
+	case method == "GET" && reOrderStatuses.MatchString(path):
+		marker := pathParam(reOrderStatuses, path, 1)
+		var list []*node
+		for _, s := range arrayItems(body) {
+			list = append(list, d.filter("order-storages.json statuses", s, orderStatusFields))
+		}
+		d.statuses[marker] = list
+	case method == "GET" && reStorage.MatchString(path):
+		d.addStorage(body)
+	case method == "POST" && reOrders.MatchString(path):
+		d.readOrderCreate(pathParam(reOrders, path, 1), req, body)
+	case method == "GET" && reOrders.MatchString(path):
+		marker := pathParam(reOrders, path, 1)
+		if items, ok := body.get("items"); ok {
+			for _, o := range arrayItems(items) {
+				d.readOrderRead(marker, o)
+			}
+		}
+	case (method == "GET" || method == "PUT") && reOrder.MatchString(path):
+		d.readOrderRead(pathParam(reOrder, path, 1), body)
+	case method == "POST" && reSessions.MatchString(path):
+		d.readSession(body)
+		if id, ok := intOf(body, "id"); ok && (d.firstSession == 0 || id < d.firstSession) {
+			d.firstSession = id
+		}
+	case method == "GET" && strings.HasPrefix(path, "/api/content/payments/sessions"):
+		for _, s := range arrayItems(body) {
+			d.readSession(s)
+		}
+		if items, ok := body.get("items"); ok {
+			for _, s := range arrayItems(items) {
+				d.readSession(s)
+			}
+		}
+		if body.kind == kindObject {
+			d.readSession(body)
+		}
+	case method == "GET" && reProviders.MatchString(path):
+		for _, p := range arrayItems(body) {
+			d.addProvider(p)
+		}
+	case method == "GET" && reProvider.MatchString(path):
+		d.addProvider(body)
+	case method == "POST" && reAuth.MatchString(path):
+		d.readLogin(pathParam(reAuth, path, 1), req, body)
+	case method == "GET" && reUsersMe.MatchString(path):
+		if id, ok := body.get("identifier"); ok && id.kind == kindString {
+			d.me[strings.ToLower(id.str)] = body
+		}
+	}
+}
+
+func pathParam(re *regexp.Regexp, path string, i int) string {
+	m := re.FindStringSubmatch(path)
+	if len(m) <= i {
+		return ""
+	}
+	return m[i]
+}
+
+func arrayItems(n *node) []*node {
+	if n == nil || n.kind != kindArray {
+		return nil
+	}
+	return n.items
+}
+
+func intOf(n *node, key string) (int, bool) {
+	v, ok := n.get(key)
+	if !ok || v.kind != kindNumber {
+		return 0, false
+	}
+	i, err := strconv.Atoi(v.num.String())
+	return i, err == nil
+}
+
+func stringOf(n *node, key string) string {
+	v, ok := n.get(key)
+	if !ok || v.kind != kindString {
+		return ""
+	}
+	return v.str
+}
+
+func floatOf(n *node, key string) (*float64, bool) {
+	v, ok := n.get(key)
+	if !ok {
+		return nil, false
+	}
+	switch v.kind {
+	case kindNumber:
+		f, err := v.num.Float64()
+		return &f, err == nil
+	case kindString:
+		f, err := strconv.ParseFloat(v.str, 64)
+		return &f, err == nil
+	}
+	return nil, false
+}
+
+// filter keeps the listed keys of an object, in the recorded order, and notes the others.
+func (d *deriver) filter(where string, n *node, keep []string) *node {
+	if n.kind != kindObject {
+		return n
+	}
+	allowed := map[string]bool{}
+	for _, k := range keep {
+		allowed[k] = true
+	}
+	out := &node{kind: kindObject}
+	for i, k := range n.keys {
+		if !allowed[k] {
+			d.note("%s: field %q is not part of the fixture format and was left out", where, k)
+			continue
+		}
+		out.keys = append(out.keys, k)
+		out.vals = append(out.vals, n.vals[i])
+	}
+	return out
+}
+
+func (d *deriver) addForm(f *node) {
+	id := stringOf(f, "identifier")
+	if id == "" {
+		return
+	}
+	form := d.filter("forms.json", f, formFields)
+	if attrs, ok := form.get("attributes"); ok {
+		for i, a := range attrs.items {
+			attr := d.filter("forms.json attributes", a, formAttributeFields)
+			if lts, ok := attr.get("listTitles"); ok {
+				for j, lt := range lts.items {
+					lts.items[j] = d.filter("forms.json listTitles", lt, listTitleFields)
+					d.hintFromListTitle(lts.items[j])
+				}
+			}
+			attrs.items[i] = attr
+		}
+	}
+	d.forms[id] = form
+}
+
+// hintFromListTitle remembers the title and catalogue page of a product an entity field offers.
+func (d *deriver) hintFromListTitle(lt *node) {
+	m := reProductEntityID.FindStringSubmatch(stringOf(lt, "id"))
+	if m == nil {
+		return
+	}
+	page, _ := strconv.Atoi(m[1])
+	id, _ := strconv.Atoi(m[2])
+	h := d.productHint(id)
+	if h.title == "" {
+		h.title = stringOf(lt, "title")
+	}
+	if h.pageID == 0 {
+		h.pageID = page
+	}
+}
+
+func (d *deriver) productHint(id int) *productHint {
+	h, ok := d.productHints[id]
+	if !ok {
+		h = &productHint{}
+		d.productHints[id] = h
+	}
+	return h
+}
+
+func (d *deriver) storageHint(marker string) *storageHint {
+	h, ok := d.storageHints[marker]
+	if !ok {
+		h = &storageHint{}
+		d.storageHints[marker] = h
+	}
+	return h
+}
+
+func (d *deriver) addAccount(a *node) {
+	if id := stringOf(a, "identifier"); id != "" {
+		d.accounts[id] = d.filter("payment-accounts.json", a, accountFields)
+	}
+}
+
+func (d *deriver) addStorage(s *node) {
+	if id := stringOf(s, "identifier"); id != "" {
+		d.storages[id] = d.filter("order-storages.json", s, storageFields)
+	}
+}
+
+func (d *deriver) addProvider(p *node) {
+	if id := stringOf(p, "identifier"); id != "" {
+		d.providers[id] = d.filter("auth-providers.json", p, authProviderFields)
+	}
+}
+
+func (d *deriver) readOrderCreate(marker string, req, resp *node) {
+	h := d.storageHint(marker)
+	if req != nil {
+		if f := stringOf(req, "formIdentifier"); f != "" && h.form == "" {
+			h.form = f
+		}
+		if a := stringOf(req, "paymentAccountIdentifier"); a != "" {
+			h.accounts = appendUnique(h.accounts, a)
+		}
+	}
+	if c := stringOf(resp, "currency"); c != "" {
+		h.currency = c
+	}
+	id, ok := intOf(resp, "id")
+	if ok {
+		if d.firstOrder == 0 || id < d.firstOrder {
+			d.firstOrder = id
+		}
+		if a := stringOf(resp, "paymentAccountIdentifier"); a != "" {
+			d.orderAccount[id] = a
+			h.accounts = appendUnique(h.accounts, a)
+		}
+	}
+	// One product line: its unit price is the total over the quantity.
+	if lines, ok := resp.get("products"); ok && len(lines.items) == 1 {
+		pid, okID := intOf(lines.items[0], "productId")
+		qty, okQty := intOf(lines.items[0], "quantity")
+		total, okTotal := floatOf(resp, "totalSum")
+		if okID && okQty && okTotal && qty > 0 {
+			if ph := d.productHint(pid); ph.price == nil {
+				p := math.Round(*total/float64(qty)*100) / 100
+				ph.price = &p
+			}
+		}
+	} else if ok {
+		for _, l := range lines.items {
+			if pid, ok := intOf(l, "productId"); ok {
+				d.productHint(pid)
+			}
+		}
+	}
+}
+
+func (d *deriver) readOrderRead(marker string, o *node) {
+	h := d.storageHint(marker)
+	if id, ok := intOf(o, "storageId"); ok {
+		h.id = id
+	}
+	if s := stringOf(o, "attributeSetIdentifier"); s != "" {
+		h.attrSet = s
+	}
+	if s := stringOf(o, "statusIdentifier"); s != "" {
+		h.statusSeen = appendUnique(h.statusSeen, s)
+	}
+	if f := stringOf(o, "formIdentifier"); f != "" && h.form == "" {
+		h.form = f
+	}
+	if a := stringOf(o, "paymentAccountIdentifier"); a != "" {
+		h.accounts = appendUnique(h.accounts, a)
+		if id, ok := intOf(o, "id"); ok {
+			d.orderAccount[id] = a
+		}
+	}
+	if c := stringOf(o, "currency"); c != "" && h.currency == "" {
+		h.currency = c
+	}
+	if lines, ok := o.get("products"); ok {
+		for _, l := range lines.items {
+			pid, ok := intOf(l, "id")
+			if !ok {
+				continue
+			}
+			ph := d.productHint(pid)
+			if t := stringOf(l, "title"); t != "" {
+				ph.title = t
+			}
+			if p, ok := floatOf(l, "price"); ok {
+				ph.price = p
+			}
+		}
+	}
+}
+
+func (d *deriver) readSession(s *node) {
+	order, okOrder := intOf(s, "orderId")
+	account, okAccount := intOf(s, "paymentAccountId")
+	if !okOrder || !okAccount {
+		return
+	}
+	if ident, ok := d.orderAccount[order]; ok {
+		if _, seen := d.accountIDs[ident]; !seen {
+			d.accountIDs[ident] = account
+		}
+	}
+}
+
+func (d *deriver) readLogin(provider string, req, resp *node) {
+	if req == nil {
+		return
+	}
+	l := login{provider: provider}
+	authData, _ := req.get("authData")
+	for _, item := range arrayItems(authData) {
+		marker, value := stringOf(item, "marker"), stringOf(item, "value")
+		if marker == "" {
+			continue
+		}
+		if value == PasswordPlaceholder || markerKind(marker) == KindPassword {
+			if l.passwordMarker == "" {
+				l.passwordMarker, l.password = marker, value
+			}
+		} else if l.loginMarker == "" {
+			l.loginMarker, l.identifier = marker, value
+		}
+	}
+	if id := stringOf(resp, "userIdentifier"); id != "" {
+		l.identifier = id
+	}
+	if l.identifier == "" || l.password == "" {
+		return
+	}
+	d.logins = append(d.logins, l)
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// --- building ----------------------------------------------------------------------------------
+
+func (d *deriver) build() (*FixtureSet, error) {
+	if len(d.forms) == 0 && len(d.storageHints) == 0 && len(d.logins) == 0 {
+		return nil, errors.New("the capsule holds no successful answer to derive fixtures from (forms, orders or logins)")
+	}
+	set := &FixtureSet{Files: map[string][]byte{}}
+	accounts := d.buildAccounts()
+	storages := d.buildStorages()
+	providers := d.buildProviders()
+	files := map[string]*node{
+		FixtureProject:         d.buildProject(),
+		FixtureForms:           sortedByKey(d.forms),
+		FixtureProducts:        d.buildProducts(),
+		FixturePaymentAccounts: accounts,
+		FixtureOrderStorages:   storages,
+		FixtureAuthProviders:   providers,
+		FixtureUsers:           d.buildUsers(),
+	}
+	for name, n := range files {
+		var b bytes.Buffer
+		if err := json.Indent(&b, n.marshal(), "", "  "); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		b.WriteByte('\n')
+		set.Files[name] = b.Bytes()
+	}
+	set.Notes = d.notes
+	return set, nil
+}
+
+func sortedByKey(m map[string]*node) *node {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, _ := intOf(m[keys[i]], "id")
+		b, _ := intOf(m[keys[j]], "id")
+		if a != b {
+			return a < b
+		}
+		return keys[i] < keys[j]
+	})
+	out := &node{kind: kindArray, items: []*node{}}
+	for _, k := range keys {
+		out.items = append(out.items, m[k])
+	}
+	return out
+}
+
+// obj builds an object node from key/value pairs; values are *node or Go scalars.
+func obj(kv ...any) *node {
+	n := &node{kind: kindObject}
+	for i := 0; i+1 < len(kv); i += 2 {
+		n.keys = append(n.keys, kv[i].(string))
+		n.vals = append(n.vals, val(kv[i+1]))
+	}
+	return n
+}
+
+func arr(items ...*node) *node { return &node{kind: kindArray, items: append([]*node{}, items...)} }
+
+func val(v any) *node {
+	switch t := v.(type) {
+	case *node:
+		if t == nil {
+			return &node{kind: kindNull}
+		}
+		return t
+	case nil:
+		return &node{kind: kindNull}
+	case string:
+		return &node{kind: kindString, str: t}
+	case bool:
+		return &node{kind: kindBool, b: t}
+	case int:
+		return &node{kind: kindNumber, num: json.Number(strconv.Itoa(t))}
+	case *float64:
+		if t == nil {
+			return &node{kind: kindNull}
+		}
+		return &node{kind: kindNumber, num: json.Number(strconv.FormatFloat(*t, 'f', -1, 64))}
+	case *string:
+		if t == nil {
+			return &node{kind: kindNull}
+		}
+		return &node{kind: kindString, str: *t}
+	}
+	panic(fmt.Sprintf("capsule: no JSON node for %T", v))
+}
+
+func (d *deriver) buildProject() *node {
+	token := d.appToken
+	if token == "" {
+		token = DefaultDerivedAppToken
+		d.note("project.json: the capsule recorded no x-app-token; the sandbox uses %q", token)
+	}
+	first := func(n int) int {
+		if n <= 0 {
+			return 1
+		}
+		return n
+	}
+	return obj(
+		"appToken", token,
+		"tokenSecret", DerivedTokenSecret,
+		"timeZone", "UTC",
+		"defaultLanguage", d.lang,
+		"firstOrderId", first(d.firstOrder),
+		"firstPaymentSessionId", first(d.firstSession),
+	)
+}
+
+func (d *deriver) buildProducts() *node {
+	ids := map[int]bool{}
+	for id := range d.products {
+		ids[id] = true
+	}
+	for id := range d.productHints {
+		ids[id] = true
+	}
+	sorted := make([]int, 0, len(ids))
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	sort.Ints(sorted)
+	out := arr()
+	for pos, id := range sorted {
+		if p, ok := d.products[id]; ok {
+			out.items = append(out.items, p)
+			continue
+		}
+		h := d.productHints[id]
+		title := h.title
+		if title == "" {
+			title = fmt.Sprintf("Product %d", id)
+		}
+		if h.price == nil {
+			d.note("products.json: product %d was never fetched and no order shows its price; its price is null", id)
+		} else {
+			d.note("products.json: product %d was never fetched; it is rebuilt from the forms and orders that name it", id)
+		}
+		pages := arr()
+		if h.pageID > 0 {
+			pages.items = append(pages.items, obj("id", id, "pageId", h.pageID, "productId", id, "positionId", pos+1, "categoryPath", ""))
+		}
+		min, max := h.price, h.price
+		zero := 0.0
+		if min == nil {
+			min, max = &zero, &zero
+		}
+		out.items = append(out.items, obj(
+			"id", id,
+			"localizeInfos", obj("title", title),
+			"statusIdentifier", nil,
+			"statusLocalizeInfos", obj(),
+			"attributeSetIdentifier", nil,
+			"position", pos+1,
+			"templateIdentifier", nil,
+			"shortDescTemplateIdentifier", nil,
+			"price", h.price,
+			"additional", obj("prices", obj("min", min, "max", max)),
+			"sku", nil,
+			"isSync", true,
+			"isVisible", true,
+			"categories", arr(),
+			"attributeValues", obj(),
+			"productPages", pages,
+			"blocks", arr(),
+			"moduleFormConfigs", arr(),
+			"rating", obj(),
+			"paymentStages", nil,
+		))
+	}
+	return out
+}
+
+func (d *deriver) buildAccounts() *node {
+	for _, h := range d.storageHints {
+		for _, ident := range h.accounts {
+			if _, ok := d.accounts[ident]; ok {
+				continue
+			}
+			id, ok := d.accountIDs[ident]
+			if !ok {
+				id = d.freeAccountID()
+			}
+			d.note("payment-accounts.json: account %q was never fetched; it is rebuilt as a custom account (id %d) from the orders and sessions that used it", ident, id)
+			d.accounts[ident] = obj(
+				"id", id,
+				"identifier", ident,
+				"type", "custom",
+				"localizeInfos", obj("title", ident),
+				"isVisible", true,
+				"isUsed", true,
+				"testMode", false,
+				"settings", obj(),
+				"updatedDate", defaultAccountUpdate,
+			)
+		}
+	}
+	return sortedByKey(d.accounts)
+}
+
+func (d *deriver) freeAccountID() int {
+	used := map[int]bool{}
+	for _, a := range d.accounts {
+		if id, ok := intOf(a, "id"); ok {
+			used[id] = true
+		}
+	}
+	for _, id := range d.accountIDs {
+		used[id] = true
+	}
+	for id := 1; ; id++ {
+		if !used[id] {
+			return id
+		}
+	}
+}
+
+func (d *deriver) buildStorages() *node {
+	markers := map[string]bool{}
+	for m := range d.storages {
+		markers[m] = true
+	}
+	for m := range d.storageHints {
+		markers[m] = true
+	}
+	out := map[string]*node{}
+	usedIDs := map[int]bool{}
+	for m := range d.storages {
+		if id, ok := intOf(d.storages[m], "id"); ok {
+			usedIDs[id] = true
+		}
+	}
+	sortedMarkers := make([]string, 0, len(markers))
+	for m := range markers {
+		sortedMarkers = append(sortedMarkers, m)
+	}
+	sort.Strings(sortedMarkers)
+	for _, m := range sortedMarkers {
+		h := d.storageHint(m)
+		s, recorded := d.storages[m]
+		if !recorded {
+			id := h.id
+			for id == 0 || usedIDs[id] {
+				id++
+			}
+			usedIDs[id] = true
+			accounts := arr()
+			for _, a := range h.accounts {
+				accounts.items = append(accounts.items, obj("identifier", a))
+			}
+			s = obj(
+				"id", id,
+				"identifier", m,
+				"localizeInfos", obj("title", m),
+				"position", 1,
+				"formIdentifier", h.form,
+				"generalTypeId", nil,
+				"paymentAccountIdentifiers", accounts,
+			)
+			d.note("order-storages.json: storage %q was never fetched; it is rebuilt from the orders placed in it", m)
+		}
+		form := stringOf(s, "formIdentifier")
+		if _, ok := d.forms[form]; !ok {
+			d.note("order-storages.json: storage %q left out: its form %q was not recorded (record GET /forms/marker/%s too)", m, form, form)
+			continue
+		}
+		currency := h.currency
+		if currency == "" {
+			currency = "USD"
+			d.note("order-storages.json: storage %q: no order shows its currency; USD assumed", m)
+		}
+		attrSet := h.attrSet
+		statuses := d.statuses[m]
+		if len(statuses) == 0 {
+			seen := h.statusSeen
+			if len(seen) == 0 {
+				seen = []string{defaultOrderStatus}
+				d.note("order-storages.json: storage %q: its order statuses were not recorded; new orders get %q", m, defaultOrderStatus)
+			}
+			for i, st := range seen {
+				statuses = append(statuses, obj("id", i+1, "identifier", st, "localizeInfos", obj("title", st), "position", i+1, "isUsed", true, "isDefault", i == 0))
+			}
+		}
+		full := &node{kind: kindObject, keys: append([]string(nil), s.keys...), vals: append([]*node(nil), s.vals...)}
+		full.keys = append(full.keys, "currency", "attributeSetIdentifier", "statuses")
+		full.vals = append(full.vals, val(currency), val(attrSet), arr(statuses...))
+		out[m] = full
+	}
+	return sortedByKey(out)
+}
+
+func (d *deriver) buildProviders() *node {
+	markers := map[string][2]string{} // provider → login and password markers
+	for _, l := range d.logins {
+		if _, ok := markers[l.provider]; !ok {
+			markers[l.provider] = [2]string{l.loginMarker, l.passwordMarker}
+		}
+	}
+	out := map[string]*node{}
+	ids := map[int]bool{}
+	for _, p := range d.providers {
+		if id, ok := intOf(p, "id"); ok {
+			ids[id] = true
+		}
+	}
+	for ident := range markers {
+		if _, ok := d.providers[ident]; ok {
+			continue
+		}
+		id := 1
+		for ids[id] {
+			id++
+		}
+		ids[id] = true
+		d.providers[ident] = obj(
+			"id", id, "identifier", ident, "type", "email", "localizeInfos", obj("title", ident),
+			"config", obj(), "version", 0, "formIdentifier", "", "userGroupIdentifier", "guest",
+			"isActive", true, "isCheckCode", false)
+		d.note("auth-providers.json: provider %q was never fetched; it is rebuilt from the logins through it", ident)
+	}
+	for ident, p := range d.providers {
+		m, ok := markers[ident]
+		if !ok || m[0] == "" || m[1] == "" {
+			m = [2]string{"login", "password"}
+			d.note("auth-providers.json: no login through provider %q was recorded; its login markers are assumed to be %q and %q", ident, m[0], m[1])
+		}
+		full := &node{kind: kindObject, keys: append([]string(nil), p.keys...), vals: append([]*node(nil), p.vals...)}
+		if f := stringOf(full, "formIdentifier"); f != "" {
+			if _, ok := d.forms[f]; !ok {
+				for i, k := range full.keys {
+					if k == "formIdentifier" {
+						full.vals[i] = val("")
+					}
+				}
+				d.note("auth-providers.json: provider %q: its registration form %q was not recorded; sign-up through it has no form", ident, f)
+			}
+		}
+		full.keys = append(full.keys, "loginMarker", "passwordMarker")
+		full.vals = append(full.vals, val(m[0]), val(m[1]))
+		out[ident] = full
+	}
+	return sortedByKey(out)
+}
+
+func (d *deriver) buildUsers() *node {
+	out := arr()
+	seen := map[string]bool{}
+	used := map[int]bool{}
+	for _, me := range d.me {
+		if id, ok := intOf(me, "id"); ok {
+			used[id] = true
+		}
+	}
+	next := 1
+	for _, l := range d.logins {
+		key := l.provider + "\x00" + strings.ToLower(l.identifier)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		me := d.me[strings.ToLower(l.identifier)]
+		id, ok := intOf(me, "id")
+		if !ok {
+			for used[next] {
+				next++
+			}
+			id = next
+			used[id] = true
+		}
+		formData := arr()
+		groups := arr()
+		state := obj()
+		formIdent := ""
+		if me != nil {
+			if fd, ok := me.get("formData"); ok {
+				if u := d.unwrap(fd); u.kind == kindArray {
+					formData = u
+				}
+			}
+			if g, ok := me.get("groups"); ok && g.kind == kindArray {
+				groups = g
+			}
+			if s, ok := me.get("state"); ok && s.kind == kindObject {
+				state = s
+			}
+			formIdent = stringOf(me, "formIdentifier")
+		}
+		if formIdent == "" {
+			if p, ok := d.providers[l.provider]; ok {
+				formIdent = stringOf(p, "formIdentifier")
+			}
+		}
+		if l.password == PasswordPlaceholder {
+			d.note("users.json: %s logs in with the password %q (the recording's was redacted)", l.identifier, PasswordPlaceholder)
+		}
+		out.items = append(out.items, obj(
+			"id", id,
+			"authProviderIdentifier", l.provider,
+			"identifier", l.identifier,
+			"password", l.password,
+			"formIdentifier", formIdent,
+			"formData", formData,
+			"groups", groups,
+			"state", state,
+		))
+	}
+	return out
+}

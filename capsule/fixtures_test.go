@@ -1,0 +1,131 @@
+package capsule_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// TestDeriveFixturesServesTheTicketFlow records the ticket flow from the mock, derives a fixture
+// set from the capsule, serves it and runs the flow again against it with the redacted
+// credentials.
+func TestDeriveFixturesServesTheTicketFlow(t *testing.T) {
+	t.Parallel()
+	path, _, _ := recordTicketFlow(t)
+	c, err := capsule.Load(path)
+	require.NoError(t, err)
+	set, err := capsule.DeriveFixtures(c)
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "derived")
+	require.NoError(t, set.WriteDir(dir))
+
+	fx, err := store.LoadFixtures(os.DirFS(dir))
+	require.NoError(t, err, "the derived set loads\n%s", set.Notes)
+	assert.Equal(t, "<app-token-1>", fx.Project.AppToken)
+	assert.Equal(t, 92, fx.Project.FirstOrderID, "the sandbox starts where the recording did")
+	assert.Equal(t, 49, fx.Project.FirstPaymentSessionID)
+	require.Len(t, fx.Users, 1)
+	assert.Equal(t, "user1@example.test", fx.Users[0].Identifier)
+	assert.Equal(t, capsule.PasswordPlaceholder, fx.Users[0].Password)
+	storage, ok := fx.OrderStorage("tickets")
+	require.True(t, ok)
+	assert.Equal(t, "tickets_form", storage.FormIdentifier)
+	assert.Equal(t, "USD", storage.Currency)
+	account, ok := fx.PaymentAccount("cash")
+	require.True(t, ok)
+	assert.Equal(t, 1, account.ID, "the id the payment session showed")
+	product, ok := fx.Product(10)
+	require.True(t, ok)
+	require.NotNil(t, product.Price)
+	assert.InDelta(t, 100, *product.Price, 0.001, "the price is the order total over its quantity")
+	assert.Equal(t, "Бронзовый", product.Title)
+
+	// The recorded form is served as recorded: the same JSON as the default fixture's.
+	form, ok := fx.Form("tickets_form")
+	require.True(t, ok)
+	def, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	defForm, _ := def.Form("tickets_form")
+	assert.JSONEq(t, string(defForm.Raw), string(form.Raw))
+	assert.NotEmpty(t, set.Notes, "what had to be rebuilt is reported")
+
+	srv := newMock(t, os.DirFS(dir))
+	ticketFlow(t, srv.URL, "<app-token-1>", "user1@example.test", capsule.PasswordPlaceholder, http.DefaultTransport)
+}
+
+func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
+	t.Parallel()
+	products, err := os.ReadFile("../fixtures/products.json")
+	require.NoError(t, err)
+	var list []json.RawMessage
+	require.NoError(t, json.Unmarshal(products, &list))
+	accounts, err := os.ReadFile("../fixtures/payment-accounts.json")
+	require.NoError(t, err)
+	forms, err := os.ReadFile("../fixtures/forms.json")
+	require.NoError(t, err)
+
+	c := capsule.New("sha256:x", "live-2026")
+	c.Exchanges = []capsule.Exchange{
+		{Method: "GET", Path: "/api/content/forms", Query: "langCode=en_US", Status: 200, ResponseBody: json.RawMessage(`{"total":2,"items":` + string(forms) + `}`)},
+		{Method: "GET", Path: "/api/content/products/11", Query: "langCode=en_US", Status: 200, ResponseBody: list[1]},
+		{Method: "GET", Path: "/api/content/payments/accounts", Status: 200, ResponseBody: accounts},
+		{Method: "GET", Path: "/api/content/users-auth-providers/marker/email", Status: 200,
+			ResponseBody: json.RawMessage(`{"id":1,"localizeInfos":{"title":"Email"},"config":{"accessTokenTtlSec":"36000"},"version":0,"identifier":"email","type":"email","formIdentifier":"reg","userGroupIdentifier":"guest","isActive":true,"isCheckCode":false,"tokenSecretKey":"<secret-1>"}`)},
+		{Method: "GET", Path: "/api/content/orders-storage/marker/tickets", Status: 200,
+			ResponseBody: json.RawMessage(`{"id":3,"localizeInfos":{"title":"Tickets"},"position":1,"identifier":"tickets","formIdentifier":"tickets_form","generalTypeId":23,"paymentAccountIdentifiers":[{"identifier":"cash"}]}`)},
+		{Method: "GET", Path: "/api/content/orders-storage/marker/tickets/order-statuses", Status: 200,
+			ResponseBody: json.RawMessage(`[{"id":7,"localizeInfos":{"title":"New"},"identifier":"new","position":1,"isUsed":true,"isDefault":true}]`)},
+		{Method: "GET", Path: "/api/content/orders-storage/marker/tickets/orders", Query: "langCode=en_US&limit=30&offset=0", Status: 200,
+			ResponseBody: json.RawMessage(`{"items":[{"id":7,"storageId":3,"createdDate":"2025-04-30T21:54:48.918Z","statusIdentifier":"new","formIdentifier":"tickets_form","formData":[],"attributeSetIdentifier":"order_form","totalSum":"600.00","currency":"EUR","paymentAccountIdentifier":"cash","paymentAccountLocalizeInfos":{},"products":[{"id":12,"title":"Gold","sku":null,"previewImage":null,"price":300,"quantity":2}],"paymentUrl":null,"isCompleted":null}],"total":1}`)},
+		{Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth", Status: 201,
+			RequestHeaders: map[string]string{"x-app-token": "<app-token-1>"},
+			RequestBody:    json.RawMessage(`{"authData":[{"marker":"email_reg","value":"user1@example.test"},{"marker":"password_reg","value":"<password>"}]}`),
+			ResponseBody:   json.RawMessage(`{"userIdentifier":"user1@example.test","authProviderIdentifier":"email","accessToken":"<access-token-1>","refreshToken":"<refresh-token-1>"}`)},
+		{Method: "GET", Path: "/api/content/users/me", Query: "langCode=en_US", Status: 200,
+			ResponseBody: json.RawMessage(`{"id":16,"identifier":"user1@example.test","authProviderIdentifier":"email","formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ivan"}]},"formIdentifier":"reg","total":"1","groups":[1],"state":{},"moduleFormConfigs":[],"rating":{}}`)},
+	}
+	set, err := capsule.DeriveFixtures(c)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, set.WriteDir(dir))
+	fx, err := store.LoadFixtures(os.DirFS(dir))
+	require.NoError(t, err, "notes: %s", set.Notes)
+
+	assert.Len(t, fx.Forms, 2)
+	p11, ok := fx.Product(11)
+	require.True(t, ok)
+	assert.JSONEq(t, string(list[1]), string(p11.Raw), "a fetched product is kept as fetched")
+	p12, ok := fx.Product(12)
+	require.True(t, ok)
+	assert.Equal(t, "Gold", p12.Title)
+	assert.InDelta(t, 300, *p12.Price, 0.001, "from the order read's expanded product")
+	storage, _ := fx.OrderStorage("tickets")
+	assert.Equal(t, 3, storage.ID)
+	assert.Equal(t, "EUR", storage.Currency)
+	assert.Equal(t, "order_form", storage.AttributeSetIdentifier)
+	assert.Equal(t, "new", storage.DefaultStatus())
+	provider, ok := fx.AuthProvider("email")
+	require.True(t, ok)
+	assert.Equal(t, "email_reg", provider.LoginMarker)
+	assert.Equal(t, "password_reg", provider.PasswordMarker)
+	assert.Equal(t, "reg", provider.FormIdentifier)
+	require.Len(t, fx.Users, 1)
+	assert.Equal(t, 16, fx.Users[0].ID)
+	assert.JSONEq(t, `[{"marker":"name_reg","type":"string","value":"Ivan"}]`, string(fx.Users[0].FormData), "users/me formData, unwrapped from its locale")
+	assert.Contains(t, set.Notes, `auth-providers.json: field "tokenSecretKey" is not part of the fixture format and was left out`)
+
+	_, err = capsule.DeriveFixtures(capsule.New("", ""))
+	assert.ErrorIs(t, err, capsule.ErrNoExchanges)
+	c.Exchanges = []capsule.Exchange{{Method: "GET", Path: "/api/content/forms/marker/x", Status: 404, ResponseBody: json.RawMessage(`{}`)}}
+	_, err = capsule.DeriveFixtures(c)
+	assert.ErrorContains(t, err, "no successful answer")
+}

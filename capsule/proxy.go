@@ -1,0 +1,228 @@
+package capsule
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultMaxBodyBytes bounds the request and response bodies the proxy buffers.
+const DefaultMaxBodyBytes = 32 << 20
+
+// CheckFunc validates an exchange as it passes the proxy and returns one message per contract
+// breach. It sees the exchange before redaction, and must not log values.
+type CheckFunc func(req *http.Request, reqBody []byte, status int, header http.Header, body []byte) []string
+
+// ProxyOptions configures NewProxy.
+type ProxyOptions struct {
+	// Upstream is the API the proxy forwards to (https://<project>.oneentry.cloud). Required.
+	Upstream *url.URL
+	// Recorder receives every forwarded exchange. Required.
+	Recorder *Recorder
+	// Transport sends requests upstream; http.DefaultTransport when nil.
+	Transport http.RoundTripper
+	// Check validates each exchange; breaches are logged at warn level. Optional.
+	Check CheckFunc
+	// Logger receives one line per exchange and one per breach; discarded when nil.
+	Logger *slog.Logger
+	// MaxBodyBytes bounds buffered bodies; DefaultMaxBodyBytes when zero.
+	MaxBodyBytes int64
+	// Now is the clock of recorded timings and error timestamps; time.Now when nil.
+	Now func() time.Time
+}
+
+type proxyState struct {
+	start time.Time
+	body  []byte
+	path  string
+	query string
+	req   *http.Request
+}
+
+type proxyStateKey struct{}
+
+// NewProxy returns a recording reverse proxy: it answers CORS preflights itself (a front end on
+// any origin can call it), forwards every other request to the upstream unchanged, checks and
+// records each exchange, and returns the upstream's answer with its own CORS headers.
+func NewProxy(opts ProxyOptions) (http.Handler, error) {
+	if opts.Upstream == nil || opts.Upstream.Scheme == "" || opts.Upstream.Host == "" {
+		return nil, errors.New("capsule: ProxyOptions.Upstream must be an absolute URL")
+	}
+	if opts.Recorder == nil {
+		return nil, errors.New("capsule: ProxyOptions.Recorder is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	p := &proxy{opts: opts}
+	p.rp = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(opts.Upstream)
+			// Without Accept-Encoding the transport asks for gzip itself and decompresses, so the
+			// recorded body is the JSON and not compressed bytes.
+			pr.Out.Header.Del("Accept-Encoding")
+		},
+		Transport:      opts.Transport,
+		ModifyResponse: p.modifyResponse,
+		ErrorHandler:   p.upstreamError,
+		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	return p, nil
+}
+
+type proxy struct {
+	opts ProxyOptions
+	rp   *httputil.ReverseProxy
+}
+
+func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if preflight(w, r) {
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.opts.MaxBodyBytes))
+	if err != nil {
+		writeAPIError(w, r, http.StatusRequestEntityTooLarge, "request entity too large", p.opts.Now())
+		return
+	}
+	st := &proxyState{start: p.opts.Now(), body: body, path: r.URL.Path, query: r.URL.RawQuery, req: r}
+	r = r.WithContext(context.WithValue(r.Context(), proxyStateKey{}, st))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	p.rp.ServeHTTP(w, r)
+}
+
+func (p *proxy) modifyResponse(resp *http.Response) error {
+	st, _ := resp.Request.Context().Value(proxyStateKey{}).(*proxyState)
+	if st == nil {
+		return errors.New("capsule: proxy state missing")
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, p.opts.MaxBodyBytes+1))
+	_ = resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("read upstream answer: %w", err)
+	}
+	if int64(len(body)) > p.opts.MaxBodyBytes {
+		return fmt.Errorf("upstream answer is larger than %d bytes", p.opts.MaxBodyBytes)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Set("Content-Length", fmt.Sprint(len(body)))
+	duration := p.opts.Now().Sub(st.start)
+
+	raw := RawExchange{
+		Method: st.req.Method, Path: st.path, RawQuery: st.query,
+		RequestHeader: st.req.Header, RequestBody: st.body,
+		Status: resp.StatusCode, ResponseHeader: resp.Header.Clone(), ResponseBody: body,
+		Start: st.start, Duration: duration,
+	}
+	ctx := st.req.Context()
+	var breaches []string
+	if p.opts.Check != nil {
+		checkReq := st.req.Clone(ctx)
+		checkReq.Body = io.NopCloser(bytes.NewReader(st.body))
+		breaches = p.opts.Check(checkReq, st.body, resp.StatusCode, resp.Header, body)
+	}
+	p.opts.Recorder.Record(raw)
+	n := p.opts.Recorder.Len()
+	level := slog.LevelInfo
+	switch {
+	case resp.StatusCode >= 500:
+		level = slog.LevelError
+	case resp.StatusCode >= 400 || len(breaches) > 0:
+		level = slog.LevelWarn
+	}
+	p.opts.Logger.LogAttrs(ctx, level, "recorded",
+		slog.Int("exchange", n),
+		slog.String("method", st.req.Method),
+		slog.String("path", st.path),
+		slog.Int("status", resp.StatusCode),
+		slog.Duration("duration", duration),
+		slog.Int("violations", len(breaches)))
+	for _, b := range breaches {
+		p.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "contract violation",
+			slog.Int("exchange", n),
+			slog.String("method", st.req.Method),
+			slog.String("path", st.path),
+			slog.Int("status", resp.StatusCode),
+			slog.String("violation", b))
+	}
+	setCORS(resp.Header, st.req)
+	return nil
+}
+
+func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
+	p.opts.Logger.ErrorContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeAPIError(w, r, http.StatusBadGateway, "oneentry-mock proxy: upstream failed: "+err.Error(), p.opts.Now())
+}
+
+// corsAllowHeaders are the request headers the SDK sends (reference §1.2).
+const corsAllowHeaders = "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, Accept"
+
+// setCORS replaces any CORS headers with ones that let the calling origin read the answer.
+func setCORS(h http.Header, r *http.Request) {
+	for k := range h {
+		if strings.HasPrefix(http.CanonicalHeaderKey(k), "Access-Control-") {
+			delete(h, k)
+		}
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+	} else {
+		h.Set("Access-Control-Allow-Origin", "*")
+	}
+}
+
+// preflight answers a CORS preflight and reports whether it did.
+func preflight(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+		return false
+	}
+	h := w.Header()
+	setCORS(h, r)
+	h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
+	h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+// apiError is the live API's error body (reference §10).
+type apiError struct {
+	StatusCode int       `json:"statusCode"`
+	Message    string    `json:"message"`
+	Error      string    `json:"error"`
+	PageData   *struct{} `json:"pageData"`
+	Timestamp  string    `json:"timestamp"`
+}
+
+// timestampLayout is the live API's timestamp format: ISO-8601 UTC with milliseconds.
+const timestampLayout = "2006-01-02T15:04:05.000Z"
+
+func writeAPIError(w http.ResponseWriter, r *http.Request, status int, msg string, now time.Time) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(apiError{StatusCode: status, Message: msg, Error: http.StatusText(status), Timestamp: now.UTC().Format(timestampLayout)})
+	h := w.Header()
+	setCORS(h, r)
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(bytes.TrimRight(b.Bytes(), "\n"))
+}

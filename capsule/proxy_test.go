@@ -1,0 +1,224 @@
+package capsule_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+)
+
+// recordTicketFlow runs the ticket flow through a recording proxy in front of the mock and returns
+// the capsule file, the client-side exchanges and the secrets the flow saw.
+func recordTicketFlow(t *testing.T) (string, []captured, flowSecrets) {
+	t.Helper()
+	upstream := newMock(t, nil)
+	u, err := url.Parse(upstream.URL)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "flow.capsule.json")
+	rec := capsule.NewRecorder(path, capsule.Capsule{Contract: capsule.ContractVersion(contracts.Spec()), Profile: "sdk-1.0.115", Source: "test"})
+	var logs bytes.Buffer
+	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec, Check: contractCheck(t), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+	ps := httptest.NewServer(proxy)
+	t.Cleanup(ps.Close)
+
+	cap := &capture{}
+	secrets := ticketFlow(t, ps.URL, seedAppToken, seedLogin, seedPassword, cap)
+	require.NoError(t, rec.Flush())
+	assert.NotContains(t, logs.String(), "contract violation", "the mock's traffic keeps the contract")
+	assert.Equal(t, 7, strings.Count(logs.String(), "msg=recorded"))
+	return path, cap.exchanges(), secrets
+}
+
+func TestProxyRecordsRedactedCapsule(t *testing.T) {
+	t.Parallel()
+	path, seen, secrets := recordTicketFlow(t)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	// Redaction is proven on the file itself: none of the flow's real secrets is in it.
+	for _, s := range append(append([]string{seedAppToken, seedLogin, `"` + seedPassword + `"`}, secrets.accessTokens...), secrets.refreshTokens...) {
+		require.NotEmpty(t, s)
+		assert.NotContains(t, string(data), s)
+	}
+
+	c, err := capsule.Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, capsule.ContractVersion(contracts.Spec()), c.Contract)
+	assert.Equal(t, "sdk-1.0.115", c.Profile)
+	require.Len(t, c.Exchanges, len(seen))
+	wantPaths := []string{
+		"POST /api/content/users-auth-providers/marker/email/users/auth → 201",
+		"GET /api/content/forms/marker/tickets_form?langCode=en_US → 200",
+		"POST /api/content/orders-storage/marker/tickets/orders → 201",
+		"POST /api/content/users-auth-providers/marker/email/users/refresh → 201",
+		"POST /api/content/payments/sessions → 201",
+		"PUT /api/content/payments/sessions/49 → 200",
+		"GET /api/content/payments/sessions/order/92 → 200",
+	}
+	for i, e := range c.Exchanges {
+		assert.Equal(t, wantPaths[i], e.String())
+		assert.NotEmpty(t, e.StartedAt)
+		assert.Equal(t, "<app-token-1>", e.RequestHeaders["x-app-token"])
+		assert.Contains(t, e.ResponseHeaders["content-type"], "application/json")
+	}
+	assert.Equal(t, "Bearer <access-token-1>", c.Exchanges[1].RequestHeaders["authorization"])
+	var refreshed struct{ AccessToken, RefreshToken string }
+	require.NoError(t, json.Unmarshal(c.Exchanges[3].ResponseBody, &refreshed))
+	assert.Equal(t, "Bearer "+refreshed.AccessToken, c.Exchanges[4].RequestHeaders["authorization"], "calls after the refresh carry the refreshed token's placeholder")
+	assert.Equal(t, "<refresh-token-2>", refreshed.RefreshToken, "the rotated refresh token is a new placeholder")
+	assert.JSONEq(t, `{"refreshToken":"<refresh-token-1>"}`, string(c.Exchanges[3].RequestBody), "the refresh token sent back is the one issued")
+	kinds := map[string]int{}
+	for p, kind := range c.Redactions {
+		kinds[kind]++
+		assert.Regexp(t, `^(<[a-z-]+(-\d+)?>|user\d+@example\.test)$`, p)
+	}
+	assert.Equal(t, 1, kinds[capsule.KindAppToken])
+	assert.Equal(t, 1, kinds[capsule.KindEmail])
+	assert.Equal(t, 1, kinds[capsule.KindPassword])
+	assert.Equal(t, 2, kinds[capsule.KindRefreshToken])
+	assert.GreaterOrEqual(t, kinds[capsule.KindAccessToken], 1)
+}
+
+// TestReplayAnswersTheRecordedFlow records the ticket flow, replays the capsule and runs the flow
+// again against the replay: every answer equals the redacted original.
+func TestReplayAnswersTheRecordedFlow(t *testing.T) {
+	t.Parallel()
+	path, original, _ := recordTicketFlow(t)
+	c, err := capsule.Load(path)
+	require.NoError(t, err)
+	replay, err := capsule.NewReplay(c, capsule.ReplayOptions{})
+	require.NoError(t, err)
+	rs := httptest.NewServer(replay)
+	t.Cleanup(rs.Close)
+
+	cap := &capture{}
+	ticketFlow(t, rs.URL, "any-app-token", "someone@else.test", "other-password", cap)
+	replayed := cap.exchanges()
+	require.Len(t, replayed, len(original))
+
+	// Redact the original answers with a fresh redactor, in order, as the recorder did; map the
+	// replay's re-issued tokens back to their placeholders. The two must then be identical.
+	red := capsule.NewRedactor()
+	reissuer := capsule.NewReissuer(c.Redactions)
+	for i := range original {
+		want := red.Exchange(original[i].raw)
+		got := replayed[i].raw
+		assert.Equal(t, want.Status, got.Status, "exchange %d", i+1)
+		assert.JSONEq(t, string(want.ResponseBody), reissuer.Placeholder(string(got.ResponseBody)), "exchange %d", i+1)
+		assert.Equal(t, want.ResponseHeaders["content-type"], got.ResponseHeader.Get("Content-Type"))
+		assert.Equal(t, "*", got.ResponseHeader.Get("Access-Control-Allow-Origin"))
+	}
+	var auth struct{ AccessToken string }
+	require.NoError(t, json.Unmarshal(replayed[0].raw.ResponseBody, &auth))
+	assert.Regexp(t, `^eyJ[^.]+\.eyJ[^.]+\.[^.]+$`, auth.AccessToken, "the placeholder is re-issued as a JWT-shaped token")
+}
+
+func TestReplayUnmatchedAnswersLive404(t *testing.T) {
+	t.Parallel()
+	c := capsule.New("sha256:x", "sdk-1.0.115")
+	c.Exchanges = []capsule.Exchange{{Method: "GET", Path: "/api/content/forms/marker/tickets_form", Query: "langCode=en_US", Status: 200, ResponseBody: []byte(`{"id":9}`)}}
+	now := time.Date(2025, 4, 30, 21, 54, 48, 918e6, time.UTC)
+	replay, err := capsule.NewReplay(c, capsule.ReplayOptions{Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	rs := httptest.NewServer(replay)
+	t.Cleanup(rs.Close)
+
+	resp, err := rs.Client().Get(rs.URL + "/api/content/forms/marker/tickets_form?langCode=ru_RU")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, "none", resp.Header.Get(capsule.ExchangeHeader))
+	assert.True(t, capsule.Unmatched(resp.Header))
+	assert.JSONEq(t, `{"statusCode":404,"message":"no recorded exchange matches GET /api/content/forms/marker/tickets_form?langCode=ru_RU; nearest is #1 GET /api/content/forms/marker/tickets_form?langCode=en_US → 200: query differs (recorded \"langCode=en_US\", got \"langCode=ru_RU\")","error":"Not Found","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`, string(body))
+	violations := contracts.Violations(contractValidator(t).ValidateResponse(t.Context(), httptest.NewRequest("GET", "/api/content/forms/marker/tickets_form", nil), 404, resp.Header, body))
+	assert.Empty(t, violations, "the 404 keeps the live error shape")
+
+	resp, err = rs.Client().Get(rs.URL + "/api/content/forms/marker/tickets_form?langCode=en_US")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "1", resp.Header.Get(capsule.ExchangeHeader))
+
+	for _, p := range []string{"/healthz"} {
+		resp, err := rs.Client().Get(rs.URL + p)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	resp, err = rs.Client().Post(rs.URL+"/__admin/reset", "application/json", nil)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestProxyCORSAndUpstreamFailure(t *testing.T) {
+	t.Parallel()
+	hits := 0
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		w.Header().Set("Access-Control-Allow-Origin", "https://project.example")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(upstream.Close)
+	u, _ := url.Parse(upstream.URL)
+	rec := capsule.NewRecorder(filepath.Join(t.TempDir(), "c.json"), capsule.Capsule{})
+	var logs bytes.Buffer
+	proxy, err := capsule.NewProxy(capsule.ProxyOptions{
+		Upstream: u, Recorder: rec, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Check: func(*http.Request, []byte, int, http.Header, []byte) []string {
+			return []string{"/ok: property ok should not exist"}
+		},
+	})
+	require.NoError(t, err)
+	ps := httptest.NewServer(proxy)
+	t.Cleanup(ps.Close)
+
+	pre, err := http.NewRequest(http.MethodOptions, ps.URL+"/api/content/orders-storage/marker/tickets/orders", nil)
+	require.NoError(t, err)
+	pre.Header.Set("Origin", "http://localhost:3000")
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := ps.Client().Do(pre)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "x-app-token")
+	assert.Equal(t, 0, hits, "a preflight is answered locally")
+
+	req, _ := http.NewRequest(http.MethodGet, ps.URL+"/api/content/x", nil)
+	req.Header.Set("Origin", "http://localhost:3000")
+	resp, err = ps.Client().Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"), "the front end's origin, not the upstream's")
+	require.Equal(t, 1, rec.Len())
+	assert.Equal(t, "https://project.example", rec.Capsule().Exchanges[0].ResponseHeaders["access-control-allow-origin"], "the capsule keeps what the upstream said")
+	assert.Contains(t, logs.String(), `msg="contract violation"`)
+	assert.Contains(t, logs.String(), "property ok should not exist")
+
+	upstream.Close()
+	resp, err = ps.Client().Get(ps.URL + "/api/content/y")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.Contains(t, string(body), `"statusCode":502`)
+	assert.Equal(t, 1, rec.Len(), "a failed exchange is not recorded")
+}

@@ -1,0 +1,92 @@
+package capsule
+
+import (
+	"sync"
+)
+
+// Recorder collects redacted exchanges into a capsule and writes it to a file. Secrets are
+// replaced the moment an exchange is recorded: the unredacted exchange is never kept. It is safe
+// for concurrent use.
+type Recorder struct {
+	path     string
+	redactor *Redactor
+
+	mu      sync.Mutex
+	c       *Capsule
+	dirty   bool
+	flushed bool
+
+	flushMu sync.Mutex // serialises writes, so an older snapshot never replaces a newer one
+}
+
+// NewRecorder returns a Recorder that writes to path. header supplies the capsule's metadata
+// (contract, profile, recordedAt, source); its exchanges and redactions are ignored.
+func NewRecorder(path string, header Capsule) *Recorder {
+	c := New(header.Contract, header.Profile)
+	c.RecordedAt = header.RecordedAt
+	c.Source = header.Source
+	return &Recorder{path: path, redactor: NewRedactor(), c: c}
+}
+
+// Path returns the file the recorder writes.
+func (r *Recorder) Path() string { return r.path }
+
+// Record redacts raw and appends it. It returns the exchange as stored.
+func (r *Recorder) Record(raw RawExchange) Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.redactor.Exchange(raw)
+	r.c.Exchanges = append(r.c.Exchanges, e)
+	r.c.Redactions = r.redactor.Redactions()
+	r.dirty = true
+	return e
+}
+
+// Len returns the number of exchanges recorded.
+func (r *Recorder) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.c.Exchanges)
+}
+
+// Capsule returns a copy of the capsule as recorded so far.
+func (r *Recorder) Capsule() *Capsule {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.snapshot()
+}
+
+func (r *Recorder) snapshot() *Capsule {
+	c := *r.c
+	c.Exchanges = append([]Exchange(nil), r.c.Exchanges...)
+	c.Redactions = make(map[string]string, len(r.c.Redactions))
+	for k, v := range r.c.Redactions {
+		c.Redactions[k] = v
+	}
+	return &c
+}
+
+// Flush writes the capsule if anything was recorded since the last write (or if the file was
+// never written), atomically (see WriteFile).
+func (r *Recorder) Flush() error {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	r.mu.Lock()
+	if !r.dirty && r.flushed {
+		r.mu.Unlock()
+		return nil
+	}
+	snap := r.snapshot()
+	r.dirty = false
+	r.mu.Unlock()
+	if err := WriteFile(r.path, snap); err != nil {
+		r.mu.Lock()
+		r.dirty = true
+		r.mu.Unlock()
+		return err
+	}
+	r.mu.Lock()
+	r.flushed = true
+	r.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,411 @@
+package capsule
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Kinds of redacted values, the values of a capsule's redaction map.
+const (
+	KindEmail        = "email"
+	KindAccessToken  = "access-token"
+	KindRefreshToken = "refresh-token"
+	KindAppToken     = "app-token"
+	KindPassword     = "password"
+	KindFingerprint  = "fingerprint"
+	KindClientSecret = "client-secret"
+	KindSecret       = "secret"
+	KindCode         = "one-time-code"
+	KindPhone        = "phone"
+)
+
+// PasswordPlaceholder replaces every password. Passwords are not numbered: nothing needs to
+// tell two of them apart, and a number would reveal whether two users share one.
+const PasswordPlaceholder = "<password>"
+
+// EmailDomain is the domain of the fake addresses e-mails are replaced with. Addresses already
+// in it are left alone, so redacting a capsule twice changes nothing.
+const EmailDomain = "example.test"
+
+var (
+	jwtPattern     = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+	refreshPattern = regexp.MustCompile(`\b\d{13}-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`)
+	emailPattern   = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+	// placeholderPattern matches what the redactor writes, so a placeholder is never mistaken
+	// for a secret.
+	placeholderPattern = regexp.MustCompile(`^<[a-z-]+(?:-\d+)?>$`)
+)
+
+// minSubstringSecret is the shortest known secret replaced inside longer strings. Shorter ones
+// (a 6-digit password) are replaced only where a whole value equals them, or an order id
+// containing the same digits would be mangled.
+const minSubstringSecret = 8
+
+// RawExchange is an exchange as it passed through, secrets included. It never leaves the
+// process: Redactor.Exchange turns it into a storable Exchange.
+type RawExchange struct {
+	Method         string
+	Path           string
+	RawQuery       string
+	RequestHeader  http.Header
+	RequestBody    []byte
+	Status         int
+	ResponseHeader http.Header
+	ResponseBody   []byte
+	Start          time.Time
+	Duration       time.Duration
+}
+
+// Redactor replaces secrets and personal data with placeholders, consistently: the same secret
+// always gets the same placeholder, across every exchange it sees. The rules are listed in the
+// package README. It is safe for concurrent use.
+type Redactor struct {
+	mu       sync.Mutex
+	bySecret map[string]string // secret (emails lower-cased) → placeholder
+	kinds    map[string]string // placeholder → kind
+	counters map[string]int
+	exact    map[string]bool // secrets replaced only as whole values
+}
+
+// NewRedactor returns a Redactor that knows no secrets yet.
+func NewRedactor() *Redactor {
+	return &Redactor{bySecret: map[string]string{}, kinds: map[string]string{}, counters: map[string]int{}, exact: map[string]bool{}}
+}
+
+// Redactions returns a copy of the redaction map: placeholder → kind.
+func (r *Redactor) Redactions() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]string, len(r.kinds))
+	for k, v := range r.kinds {
+		out[k] = v
+	}
+	return out
+}
+
+// Exchange redacts one exchange: it keeps only the headers that matter and rewrites every header
+// value, path segment, query value and body string that holds a secret.
+func (r *Redactor) Exchange(raw RawExchange) Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	reqBody := parseBody(raw.RequestBody)
+	respBody := parseBody(raw.ResponseBody)
+	device := parseBody([]byte(raw.RequestHeader.Get("x-device-metadata")))
+
+	// Learn first, rewrite second: a secret seen in a header must also be replaced where it
+	// appears earlier in the same exchange's bodies.
+	if v := raw.RequestHeader.Get("x-app-token"); v != "" {
+		r.learn(v, KindAppToken)
+	}
+	if _, token, ok := bearer(raw.RequestHeader.Get("Authorization")); ok {
+		r.learn(token, KindAccessToken)
+	}
+	for _, b := range []*node{reqBody, respBody, device} {
+		if b != nil {
+			r.learnKeys(b, b == reqBody)
+		}
+	}
+
+	e := Exchange{
+		Method: raw.Method,
+		Path:   r.redactPath(raw.Path),
+		Query:  r.redactQuery(raw.RawQuery),
+		Status: raw.Status,
+	}
+	e.RequestHeaders = r.requestHeaders(raw.RequestHeader, device)
+	e.ResponseHeaders = r.keepHeaders(raw.ResponseHeader, ResponseHeaderNames)
+	e.RequestBody, e.RequestText = r.body(reqBody, raw.RequestBody, true)
+	e.ResponseBody, e.ResponseText = r.body(respBody, raw.ResponseBody, false)
+	if !raw.Start.IsZero() {
+		e.StartedAt = raw.Start.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	}
+	if raw.Duration > 0 {
+		e.DurationMs = float64(raw.Duration.Microseconds()) / 1000
+	}
+	return e
+}
+
+// Body redacts a standalone JSON or text body with the secrets known so far (and any it finds).
+func (r *Redactor) Body(data []byte) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := parseBody(data)
+	if n != nil {
+		r.learnKeys(n, false)
+	}
+	js, text := r.body(n, data, false)
+	if js != nil {
+		return js
+	}
+	return []byte(text)
+}
+
+func parseBody(data []byte) *node {
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil
+	}
+	n, err := parseJSON(data)
+	if err != nil {
+		return nil
+	}
+	return n
+}
+
+func (r *Redactor) body(n *node, raw []byte, request bool) (json.RawMessage, string) {
+	if n == nil {
+		if len(strings.TrimSpace(string(raw))) == 0 {
+			return nil, ""
+		}
+		return nil, r.redactString("", string(raw), request)
+	}
+	n.walkStrings("", func(key, s string) string { return r.redactString(key, s, request) })
+	return json.RawMessage(n.marshal()), ""
+}
+
+func bearer(h string) (scheme, token string, ok bool) {
+	scheme, token, ok = strings.Cut(strings.TrimSpace(h), " ")
+	token = strings.TrimSpace(token)
+	return scheme, token, ok && token != ""
+}
+
+func (r *Redactor) requestHeaders(h http.Header, device *node) map[string]string {
+	out := map[string]string{}
+	for _, name := range RequestHeaderNames {
+		v := h.Get(name)
+		if v == "" {
+			continue
+		}
+		switch name {
+		case "x-app-token":
+			v = r.placeholder(v, KindAppToken)
+		case "authorization":
+			if scheme, token, ok := bearer(v); ok {
+				v = scheme + " " + r.placeholder(token, KindAccessToken)
+			} else {
+				v = r.placeholder(v, KindSecret)
+			}
+		case "x-device-metadata":
+			if device != nil {
+				device.walkStrings("", func(key, s string) string { return r.redactString(key, s, true) })
+				v = string(device.marshal())
+			} else {
+				v = r.redactString("", v, true)
+			}
+		default:
+			v = r.redactString("", v, true)
+		}
+		out[name] = v
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func (r *Redactor) keepHeaders(h http.Header, names []string) map[string]string {
+	out := map[string]string{}
+	for _, name := range names {
+		if v := h.Get(name); v != "" {
+			out[name] = r.redactString("", v, false)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func (r *Redactor) redactPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if s == "" {
+			continue
+		}
+		if dec, err := url.PathUnescape(s); err == nil {
+			if red := r.redactString("", dec, true); red != dec {
+				segs[i] = url.PathEscape(red)
+			}
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+func (r *Redactor) redactQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return r.redactString("", raw, true)
+	}
+	for k, vs := range q {
+		for i, v := range vs {
+			vs[i] = r.redactString(k, v, true)
+		}
+	}
+	return q.Encode()
+}
+
+// keyKind is the kind a member's string value has because of its key alone.
+func keyKind(key string, request bool) string {
+	k := strings.ToLower(key)
+	switch {
+	case k == "accesstoken" || k == "access_token" || k == "idtoken" || k == "id_token":
+		return KindAccessToken
+	case k == "refreshtoken" || k == "refresh_token":
+		return KindRefreshToken
+	case strings.Contains(k, "password"):
+		return KindPassword
+	case k == "clientsecret" || k == "client_secret":
+		return KindClientSecret
+	case strings.Contains(k, "secret") || k == "apikey" || k == "api_key" || k == "x-app-token":
+		return KindSecret
+	case k == "fingerprint":
+		return KindFingerprint
+	case strings.Contains(k, "phone"):
+		return KindPhone
+	case request && k == "code":
+		return KindCode
+	}
+	return ""
+}
+
+// markerKind is the kind of the value of an authData/formData entry {marker, value} because of
+// its marker: the provider's password field is an ordinary form attribute with a chosen marker.
+func markerKind(marker string) string {
+	m := strings.ToLower(marker)
+	switch {
+	case strings.Contains(m, "pass"):
+		return KindPassword
+	case strings.Contains(m, "phone"):
+		return KindPhone
+	case m == "code" || strings.HasSuffix(m, "_code"):
+		return KindCode
+	}
+	return ""
+}
+
+// learnKeys registers the secrets that key rules identify under n.
+func (r *Redactor) learnKeys(n *node, request bool) {
+	switch n.kind {
+	case kindArray:
+		for _, item := range n.items {
+			r.learnKeys(item, request)
+		}
+	case kindObject:
+		if m, ok := n.get("marker"); ok && m.kind == kindString {
+			if v, ok := n.get("value"); ok && v.kind == kindString && v.str != "" {
+				if kind := markerKind(m.str); kind != "" {
+					r.learn(v.str, kind)
+				}
+			}
+		}
+		for i, k := range n.keys {
+			v := n.vals[i]
+			if v.kind == kindString && v.str != "" {
+				if kind := keyKind(k, request); kind != "" {
+					r.learn(v.str, kind)
+				}
+			}
+			r.learnKeys(v, request)
+		}
+	}
+}
+
+// redactString rewrites one string value. key is the object key holding it, or the query
+// parameter name ("" when neither).
+func (r *Redactor) redactString(key, s string, request bool) string {
+	if s == "" || placeholderPattern.MatchString(s) {
+		return s
+	}
+	if kind := keyKind(key, request); kind != "" {
+		return r.placeholder(s, kind)
+	}
+	if p, ok := r.bySecret[s]; ok {
+		return p
+	}
+	s = jwtPattern.ReplaceAllStringFunc(s, func(m string) string { return r.placeholder(m, KindAccessToken) })
+	s = refreshPattern.ReplaceAllStringFunc(s, func(m string) string { return r.placeholder(m, KindRefreshToken) })
+	s = r.replaceKnown(s)
+	s = emailPattern.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasSuffix(strings.ToLower(m), "@"+EmailDomain) {
+			return m
+		}
+		return r.placeholder(m, KindEmail)
+	})
+	return s
+}
+
+// replaceKnown replaces every known secret long enough to be recognised inside a longer string,
+// longest first so that a secret containing another is replaced whole.
+func (r *Redactor) replaceKnown(s string) string {
+	var secrets []string
+	for secret := range r.bySecret {
+		if !r.exact[secret] && len(secret) >= minSubstringSecret && strings.Contains(s, secret) {
+			secrets = append(secrets, secret)
+		}
+	}
+	if len(secrets) == 0 {
+		return s
+	}
+	sort.Slice(secrets, func(i, j int) bool {
+		if len(secrets[i]) != len(secrets[j]) {
+			return len(secrets[i]) > len(secrets[j])
+		}
+		return secrets[i] < secrets[j]
+	})
+	for _, secret := range secrets {
+		s = strings.ReplaceAll(s, secret, r.bySecret[secret])
+	}
+	return s
+}
+
+func (r *Redactor) learn(secret, kind string) {
+	if secret == "" || placeholderPattern.MatchString(secret) {
+		return
+	}
+	r.placeholder(secret, kind)
+}
+
+// placeholder returns the placeholder of secret, issuing one of the given kind the first time.
+func (r *Redactor) placeholder(secret, kind string) string {
+	if secret == "" || placeholderPattern.MatchString(secret) {
+		return secret
+	}
+	key := secret
+	if kind == KindEmail {
+		if strings.HasSuffix(strings.ToLower(secret), "@"+EmailDomain) {
+			return secret
+		}
+		key = strings.ToLower(secret)
+	}
+	if p, ok := r.bySecret[key]; ok {
+		return p
+	}
+	var p string
+	switch kind {
+	case KindPassword:
+		p = PasswordPlaceholder
+		r.exact[key] = true
+	case KindEmail:
+		r.counters[kind]++
+		p = fmt.Sprintf("user%d@%s", r.counters[kind], EmailDomain)
+	default:
+		r.counters[kind]++
+		p = fmt.Sprintf("<%s-%d>", kind, r.counters[kind])
+		if kind == KindCode || kind == KindPhone {
+			r.exact[key] = true
+		}
+	}
+	r.bySecret[key] = p
+	r.kinds[p] = kind
+	return p
+}

@@ -1,0 +1,121 @@
+package capsule
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	testJWT     = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpZCI6MTYsImF1dGhQcm92aWRlcklkZW50aWZpZXIiOiJlbWFpbCJ9.c2lnbmF0dXJl"
+	testJWT2    = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpZCI6MTd9.b3RoZXI"
+	testRefresh = "1745494429101-5a2b9c1e-0d7f-4b7a-9a43-6c1e2834edf8"
+)
+
+func authExchange(email, password, access, refresh string) RawExchange {
+	return RawExchange{
+		Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth",
+		RequestHeader: http.Header{"Content-Type": {"application/json"}, "X-App-Token": {"real-app-token-123"}, "Cookie": {"sid=1"}},
+		RequestBody:   []byte(`{"authData":[{"marker":"email_reg","value":"` + email + `"},{"marker":"password_reg","value":"` + password + `"}]}`),
+		Status:        201,
+		ResponseHeader: http.Header{"Content-Type": {"application/json; charset=utf-8"}, "Set-Cookie": {"x=y"},
+			"Access-Control-Allow-Origin": {"*"}},
+		ResponseBody: []byte(`{"userIdentifier":"` + email + `","authProviderIdentifier":"email","accessToken":"` + access + `","refreshToken":"` + refresh + `"}`),
+	}
+}
+
+func TestRedactorReplacesSecretsConsistently(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	e1 := r.Exchange(authExchange("Your-User@Email.com", "123456", testJWT, testRefresh))
+	e2 := r.Exchange(RawExchange{
+		Method: "GET", Path: "/api/content/users/me", RawQuery: "langCode=en_US&email=your-user%40email.com",
+		RequestHeader: http.Header{"Authorization": {"Bearer " + testJWT}, "X-App-Token": {"real-app-token-123"},
+			"X-Device-Metadata": {`{"fingerprint":"UQ_abc123","deviceInfo":{"os":"Linux","browser":"Firefox","location":"en-US"}}`}},
+		Status:       200,
+		ResponseBody: []byte(`{"id":16,"identifier":"your-user@email.com","note":"mail second@shop.example or call; token ` + testJWT2 + `","pw":"123456","order":"1234567"}`),
+	})
+	e3 := r.Exchange(authExchange("second@shop.example", "654321", testJWT2, "1745494429999-5a2b9c1e-0d7f-4b7a-9a43-6c1e2834ed00"))
+
+	assert.Equal(t, "<app-token-1>", e1.RequestHeaders["x-app-token"])
+	assert.NotContains(t, e1.RequestHeaders, "cookie", "only the headers that matter are kept")
+	assert.NotContains(t, e1.ResponseHeaders, "set-cookie")
+	assert.Equal(t, "*", e1.ResponseHeaders["access-control-allow-origin"])
+	assert.JSONEq(t, `{"authData":[{"marker":"email_reg","value":"user1@example.test"},{"marker":"password_reg","value":"<password>"}]}`, string(e1.RequestBody))
+	assert.JSONEq(t, `{"userIdentifier":"user1@example.test","authProviderIdentifier":"email","accessToken":"<access-token-1>","refreshToken":"<refresh-token-1>"}`, string(e1.ResponseBody))
+
+	assert.Equal(t, "Bearer <access-token-1>", e2.RequestHeaders["authorization"], "the token issued earlier keeps its placeholder")
+	assert.Equal(t, "email=user1%40example.test&langCode=en_US", e2.Query)
+	assert.JSONEq(t, `{"fingerprint":"<fingerprint-1>","deviceInfo":{"os":"Linux","browser":"Firefox","location":"en-US"}}`, e2.RequestHeaders["x-device-metadata"])
+	assert.JSONEq(t, `{"id":16,"identifier":"user1@example.test","note":"mail user2@example.test or call; token <access-token-2>","pw":"<password>","order":"1234567"}`, string(e2.ResponseBody),
+		"a whole value equal to a known password is replaced; the same digits inside another value are not")
+
+	assert.JSONEq(t, `{"userIdentifier":"user2@example.test","authProviderIdentifier":"email","accessToken":"<access-token-2>","refreshToken":"<refresh-token-2>"}`, string(e3.ResponseBody))
+	assert.Equal(t, map[string]string{
+		"<app-token-1>": KindAppToken, "user1@example.test": KindEmail, "user2@example.test": KindEmail,
+		"<password>": KindPassword, "<access-token-1>": KindAccessToken, "<access-token-2>": KindAccessToken,
+		"<refresh-token-1>": KindRefreshToken, "<refresh-token-2>": KindRefreshToken, "<fingerprint-1>": KindFingerprint,
+	}, r.Redactions())
+
+	all, err := json.Marshal([]Exchange{e1, e2, e3})
+	require.NoError(t, err)
+	for _, secret := range []string{"your-user", "second@shop", `"123456"`, "654321", testJWT, testJWT2, testRefresh, "real-app-token", "UQ_abc123"} {
+		assert.NotContains(t, string(all), secret)
+	}
+}
+
+func TestRedactorKeyRules(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	e := r.Exchange(RawExchange{
+		Method: "POST", Path: "/api/content/users-auth-providers/marker/phone/users/sign-up",
+		RequestBody: []byte(`{"authData":[{"marker":"phone_reg","value":"+19990001122"},{"marker":"pass","value":"hunter2"},{"marker":"code","value":"407063"}],
+			"notificationData":{"phoneSMS":"+19990001122"},"newPassword":"s3cret!","code":"407063"}`),
+		Status:       201,
+		ResponseBody: []byte(`{"clientSecret":"pi_123_secret_456","settings":{"signingSecretKey":"whsec_abc"},"code":"USD","paymentUrl":"https://pay.example/c/pi_123_secret_456"}`),
+	})
+	assert.JSONEq(t, `{"authData":[{"marker":"phone_reg","value":"<phone-1>"},{"marker":"pass","value":"<password>"},{"marker":"code","value":"<one-time-code-1>"}],
+		"notificationData":{"phoneSMS":"<phone-1>"},"newPassword":"<password>","code":"<one-time-code-1>"}`, string(e.RequestBody))
+	assert.JSONEq(t, `{"clientSecret":"<client-secret-1>","settings":{"signingSecretKey":"<secret-1>"},"code":"USD","paymentUrl":"https://pay.example/c/<client-secret-1>"}`, string(e.ResponseBody),
+		"a response's code is data, not a one-time code; a long secret is replaced inside other strings too")
+}
+
+func TestRedactorIsIdempotent(t *testing.T) {
+	t.Parallel()
+	first := NewRedactor().Exchange(authExchange("a@b.io", "pw-123456", testJWT, testRefresh))
+	again := NewRedactor().Exchange(RawExchange{
+		Method: first.Method, Path: first.Path, RequestBody: first.RequestBody, Status: first.Status, ResponseBody: first.ResponseBody,
+		RequestHeader: http.Header{"X-App-Token": {first.RequestHeaders["x-app-token"]}},
+	})
+	assert.JSONEq(t, string(first.RequestBody), string(again.RequestBody))
+	assert.JSONEq(t, string(first.ResponseBody), string(again.ResponseBody))
+	assert.Equal(t, first.RequestHeaders["x-app-token"], again.RequestHeaders["x-app-token"])
+}
+
+func TestRedactorKeepsKeyOrderAndText(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	e := r.Exchange(RawExchange{
+		Method: "GET", Path: "/api/content/users/by/a%40b.io", Status: 500,
+		ResponseBody: []byte("upstream said: contact admin@corp.io <now>"),
+	})
+	assert.Equal(t, "/api/content/users/by/user1@example.test", e.Path)
+	assert.Equal(t, "upstream said: contact user2@example.test <now>", e.ResponseText)
+	assert.Nil(t, e.ResponseBody)
+
+	e = r.Exchange(RawExchange{Method: "GET", Path: "/x", Status: 200, ResponseBody: []byte(`{"z":1,"a":"<b>","m":[true,null,2.50]}`)})
+	assert.Equal(t, `{"z":1,"a":"<b>","m":[true,null,2.50]}`, string(e.ResponseBody), "keys keep their order, numbers their text, < stays unescaped")
+}
+
+func TestRedactorBody(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	r.Exchange(authExchange("a@b.io", "pw-123456", testJWT, testRefresh))
+	got := string(r.Body([]byte(`{"log":"Bearer ` + testJWT + ` from a@b.io"}`)))
+	assert.Equal(t, `{"log":"Bearer <access-token-1> from user1@example.test"}`, got)
+	assert.True(t, strings.HasPrefix(string(r.Body([]byte("token "+testRefresh))), "token <refresh-token-1>"))
+}

@@ -1,0 +1,148 @@
+package drift
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// AllowFile is an acknowledged-drift file (drift-allow.yaml): differences the team knows about,
+// each with a reason and an expiry date after which it is reported again.
+//
+//	ignore:                      # optional: more volatile JSON pointers ("*" = one segment)
+//	  - /items/*/createdDate
+//	allow:
+//	  - step: ticket-purchase/create-order   # flow/step; "*" matches within a segment
+//	    pointer: /formData/1                  # as the report prints it; "*" = any one segment
+//	    kind: value                           # a Kind, or "*"
+//	    reason: the seed recorded no schedule slot
+//	    expires: 2027-06-30                   # the entry silences nothing after this day (UTC)
+type AllowFile struct {
+	Ignore []string     `yaml:"ignore" json:"ignore,omitempty"`
+	Allow  []AllowEntry `yaml:"allow" json:"allow"`
+}
+
+// AllowEntry acknowledges the differences of one step, pointer and kind.
+type AllowEntry struct {
+	Step    string `yaml:"step" json:"step"`
+	Pointer string `yaml:"pointer" json:"pointer"`
+	Kind    string `yaml:"kind" json:"kind"`
+	Reason  string `yaml:"reason" json:"reason"`
+	Expires string `yaml:"expires" json:"expires"`
+
+	until time.Time // the first instant the entry no longer applies
+}
+
+// expiryLayout is the date format of expires.
+const expiryLayout = "2006-01-02"
+
+// ParseAllowFile decodes and checks an allow file. Unknown fields, entries without a step, a
+// pointer, a known kind, a reason or a valid expiry date are errors.
+func ParseAllowFile(data []byte) (*AllowFile, error) {
+	var a AllowFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&a); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("allow file: %w", err)
+	}
+	for i := range a.Allow {
+		e := &a.Allow[i]
+		at := fmt.Sprintf("allow file: allow[%d]", i)
+		if strings.TrimSpace(e.Step) == "" || strings.TrimSpace(e.Pointer) == "" {
+			return nil, fmt.Errorf("%s: step and pointer are required (pointer \"*\" matches any)", at)
+		}
+		if e.Kind != "*" && !slices.Contains(Kinds, e.Kind) {
+			return nil, fmt.Errorf("%s: kind %q is not one of %s or *", at, e.Kind, strings.Join(Kinds, ", "))
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			return nil, fmt.Errorf("%s: a reason is required", at)
+		}
+		day, err := time.Parse(expiryLayout, e.Expires)
+		if err != nil {
+			return nil, fmt.Errorf("%s: expires %q is not a date like 2027-06-30", at, e.Expires)
+		}
+		e.until = day.AddDate(0, 0, 1)
+		if _, err := path.Match(e.Step, ""); err != nil {
+			return nil, fmt.Errorf("%s: step pattern %q: %w", at, e.Step, err)
+		}
+	}
+	for i, p := range a.Ignore {
+		if !strings.HasPrefix(p, "/") {
+			return nil, fmt.Errorf("allow file: ignore[%d]: %q is not a JSON pointer", i, p)
+		}
+	}
+	return &a, nil
+}
+
+// LoadAllowFile reads and parses the allow file at p.
+func LoadAllowFile(p string) (*AllowFile, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	a, err := ParseAllowFile(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return a, nil
+}
+
+// Expired reports whether the entry no longer applies at now.
+func (e *AllowEntry) Expired(now time.Time) bool { return !now.Before(e.until) }
+
+// match returns the first unexpired entry acknowledging it.
+func (a *AllowFile) match(it Item, now time.Time) *AllowEntry {
+	for i := range a.Allow {
+		e := &a.Allow[i]
+		if e.Expired(now) {
+			continue
+		}
+		if e.Kind != "*" && e.Kind != it.Kind {
+			continue
+		}
+		if ok, _ := path.Match(e.Step, it.StepID()); !ok {
+			continue
+		}
+		if !pointerMatch(e.Pointer, it.Pointer) {
+			continue
+		}
+		return e
+	}
+	return nil
+}
+
+func (a *AllowFile) expired(now time.Time) []AllowEntry {
+	var out []AllowEntry
+	for _, e := range a.Allow {
+		if e.Expired(now) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// pointerMatch matches a pointer against a pattern whose segments may use path.Match wildcards;
+// the pattern "*" alone matches any pointer.
+func pointerMatch(pattern, p string) bool {
+	if pattern == "*" || pattern == p {
+		return true
+	}
+	ps, ts := strings.Split(pattern, "/"), strings.Split(p, "/")
+	if len(ps) != len(ts) {
+		return false
+	}
+	for i := range ps {
+		if ok, err := path.Match(ps[i], ts[i]); err != nil || !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,171 @@
+package drift_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/scenarios"
+)
+
+const (
+	seedCapsule = "../fixtures/recorded/seed.capsule.json"
+	allowFile   = "../drift-allow.yaml"
+)
+
+// TestMockAgainstSeedCapsule is the CI drift job: the mock against the seed's recorded answers.
+// Every difference must be fixed in the mock or acknowledged in drift-allow.yaml with a reason.
+func TestMockAgainstSeedCapsule(t *testing.T) {
+	t.Parallel()
+	c, err := capsule.Load(seedCapsule)
+	require.NoError(t, err)
+	allow, err := drift.LoadAllowFile(allowFile)
+	require.NoError(t, err)
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}), c, drift.Options{Target: seedCapsule, Allow: allow})
+	require.NoError(t, err)
+
+	for _, it := range r.Items() {
+		assert.NotNil(t, it.Allowed, "unacknowledged drift against the seed: %+v", it)
+	}
+	assert.Equal(t, drift.ExitOK, r.ExitCode())
+	assert.Empty(t, r.Expired, "renew or remove expired entries of drift-allow.yaml")
+	used := map[string]bool{}
+	for _, it := range r.Items() {
+		used[it.StepID()+" "+it.Kind] = true
+	}
+	for _, e := range allow.Allow {
+		assert.True(t, used[e.Step+" "+e.Kind], "drift-allow.yaml entry %s %s %s matches nothing: remove it", e.Step, e.Pointer, e.Kind)
+	}
+
+	// What was compared: the five recorded exchanges, each paired with the ticket flow's request.
+	recorded := 0
+	for _, s := range r.Steps {
+		if s.Other == "recorded" {
+			recorded++
+			assert.Equal(t, "ticket-purchase", s.Flow)
+		}
+	}
+	assert.Equal(t, 5, recorded)
+	for _, n := range r.Notes {
+		assert.NotContains(t, n, "made by no flow", "every recorded exchange is compared")
+	}
+}
+
+// TestMockAgainstDriftedCapsule changes recorded answers and expects the comparison to see it:
+// the locale unwrap does not hide real differences.
+func TestMockAgainstDriftedCapsule(t *testing.T) {
+	t.Parallel()
+	c, err := capsule.Load(seedCapsule)
+	require.NoError(t, err)
+	edit := func(i int, fn func(map[string]any)) {
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(c.Exchanges[i].ResponseBody, &body))
+		fn(body)
+		out, err := json.Marshal(body)
+		require.NoError(t, err)
+		c.Exchanges[i].ResponseBody = out
+	}
+	edit(2, func(b map[string]any) { b["formData"] = map[string]any{"tickets": "p-8-10"} })
+	edit(3, func(b map[string]any) { delete(b, "paymentUrl") })
+	c.Exchanges = append(c.Exchanges, capsule.Exchange{Method: "GET", Path: "/api/content/users/me", Status: 200, ResponseBody: json.RawMessage(`{"id":"16"}`)})
+
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}, scenarios.TicketPurchase()), c, drift.Options{Target: "drifted seed"})
+	require.NoError(t, err)
+	got := find(r, "ticket-purchase/create-order", "/formData")
+	require.Len(t, got, 1, textReport(t, r))
+	assert.Equal(t, drift.KindObjectArray, got[0].Kind)
+	got = find(r, "ticket-purchase/create-session", "/paymentUrl")
+	require.Len(t, got, 1)
+	assert.Equal(t, drift.KindFieldMissing, got[0].Kind)
+	assert.Equal(t, drift.SeverityBreaking, got[0].Severity)
+	assert.Equal(t, drift.ExitBreaking, r.ExitCode())
+
+	var unpaired []drift.Item
+	for _, it := range r.Items() {
+		if it.Flow == "capsule" {
+			unpaired = append(unpaired, it)
+		}
+	}
+	require.NotEmpty(t, unpaired, "a recorded exchange no flow made is still checked against the contract")
+	assert.Equal(t, drift.SideOtherContract, unpaired[0].Side)
+	assert.Equal(t, "#6 GET /api/content/users/me", unpaired[0].Step)
+}
+
+func TestAllowFileSilencesUntilExpiry(t *testing.T) {
+	t.Parallel()
+	c, err := capsule.Load(seedCapsule)
+	require.NoError(t, err)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(c.Exchanges[3].ResponseBody, &body))
+	delete(body, "paymentUrl")
+	c.Exchanges[3].ResponseBody, _ = json.Marshal(body)
+	mock := run(t, scenarios.MockOptions{}, scenarios.TicketPurchase())
+
+	allow, err := drift.ParseAllowFile([]byte(`
+ignore: [/formData, /status, /paymentUrl/x]
+allow:
+  - step: ticket-purchase/create-*
+    pointer: /paymentUrl
+    kind: field-missing
+    reason: the recording predates paymentUrl
+    expires: 2025-06-30
+  - step: "*/*"
+    pointer: "*"
+    kind: contract
+    reason: the recording breaks the contract where it lacks paymentUrl
+    expires: 2025-06-30
+  - step: ticket-purchase/read-session-by-order
+    pointer: /paymentUrl
+    kind: nullability
+    reason: the update
+    expires: 2025-06-30
+`))
+	require.NoError(t, err)
+	before := time.Date(2025, 6, 30, 23, 59, 0, 0, time.UTC)
+	r, err := drift.CompareCapsule(mock, c, drift.Options{Allow: allow, Now: before})
+	require.NoError(t, err)
+	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
+	assert.Zero(t, r.Summary.Breaking+r.Summary.Warnings+r.Summary.Info, textReport(t, r))
+	assert.Equal(t, 3, r.Summary.Allowed, "the missing field, its contract breach and the null after the update; /formData and /status are ignored")
+	assert.Empty(t, r.Expired)
+
+	r, err = drift.CompareCapsule(mock, c, drift.Options{Allow: allow, Now: before.Add(time.Hour)})
+	require.NoError(t, err)
+	assert.Equal(t, drift.ExitBreaking, r.ExitCode(), "expired entries silence nothing")
+	assert.Len(t, r.Expired, 3)
+	assert.Zero(t, r.Summary.Allowed)
+}
+
+func TestParseAllowFileRejects(t *testing.T) {
+	t.Parallel()
+	entry := func(s string) string {
+		return "allow:\n  - step: a/b\n    pointer: /x\n    kind: value\n    reason: r\n    expires: 2027-01-01\n" + s
+	}
+	tests := map[string]struct{ doc, want string }{
+		"unknown field":  {entry("    severity: info\n"), "field severity not found"},
+		"no reason":      {"allow:\n  - {step: a/b, pointer: /x, kind: value, expires: 2027-01-01}\n", "a reason is required"},
+		"no step":        {"allow:\n  - {pointer: /x, kind: value, reason: r, expires: 2027-01-01}\n", "step and pointer are required"},
+		"unknown kind":   {"allow:\n  - {step: a/b, pointer: /x, kind: oops, reason: r, expires: 2027-01-01}\n", `kind "oops" is not one of`},
+		"bad expiry":     {"allow:\n  - {step: a/b, pointer: /x, kind: value, reason: r, expires: soon}\n", `expires "soon" is not a date`},
+		"no expiry":      {"allow:\n  - {step: a/b, pointer: /x, kind: value, reason: r}\n", `expires "" is not a date`},
+		"bad ignore":     {"ignore: [items]\n", `"items" is not a JSON pointer`},
+		"not yaml":       {"allow: [", "allow file:"},
+		"bad step glob":  {"allow:\n  - {step: \"a/[\", pointer: /x, kind: value, reason: r, expires: 2027-01-01}\n", "step pattern"},
+		"allow not list": {"allow: {step: a}\n", "allow file:"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := drift.ParseAllowFile([]byte(tc.doc))
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+	a, err := drift.ParseAllowFile(nil)
+	require.NoError(t, err, "an empty file allows nothing")
+	assert.Empty(t, a.Allow)
+}

@@ -1,0 +1,461 @@
+package drift
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/scenarios"
+)
+
+// Severity says how much a difference matters to a client.
+type Severity string
+
+// The severities, from worst to mildest.
+const (
+	// SeverityBreaking is a difference a client breaks on: a status class, a missing required
+	// field, a changed type, an object that became an array or back, a required field that
+	// became null, an answer off the contract's required shape.
+	SeverityBreaking Severity = "breaking"
+	// SeverityWarning is a difference a client may trip over: a field not in the contract, a
+	// value that became null where the contract allows it, an unseen enum-like value, a changed
+	// content type or CORS header.
+	SeverityWarning Severity = "warning"
+	// SeverityInfo is a value-only difference outside the ignored (volatile) values.
+	SeverityInfo Severity = "info"
+)
+
+// Kinds of difference; an allow file names them.
+const (
+	KindStatusClass  = "status-class"  // 2xx on one side, 4xx on the other (breaking)
+	KindStatus       = "status"        // same class, other code (warning)
+	KindFieldMissing = "field-missing" // a declared field on one side only (breaking when required)
+	KindNewField     = "new-field"     // a field the contract does not declare, on one side only (warning)
+	KindType         = "type"          // a value of another JSON type (breaking)
+	KindObjectArray  = "object-array"  // an object on one side, an array on the other (breaking)
+	KindBecameNull   = "became-null"   // null where the contract does not allow it (breaking)
+	KindNullability  = "nullability"   // null on one side where the contract allows it (warning)
+	KindEnum         = "enum-value"    // an enum-like value not seen on the other side (warning)
+	KindHeader       = "header"        // content type or CORS headers differ (warning)
+	KindValue        = "value"         // a value-only difference (info)
+	KindContract     = "contract"      // an exchange breaks the contract (by the violation's kind)
+	KindStep         = "step"          // a step ended differently on the two sides
+)
+
+// Kinds lists every kind, for validating allow files.
+var Kinds = []string{KindStatusClass, KindStatus, KindFieldMissing, KindNewField, KindType, KindObjectArray,
+	KindBecameNull, KindNullability, KindEnum, KindHeader, KindValue, KindContract, KindStep}
+
+// The three comparisons made for every step.
+const (
+	SideMockOther     = "mock-vs-other"
+	SideMockContract  = "mock-vs-contract"
+	SideOtherContract = "other-vs-contract"
+)
+
+// Target kinds, as Options.TargetKind and Report.TargetKind name them.
+const (
+	TargetLive    = "live"
+	TargetURL     = "url"
+	TargetCapsule = "capsule"
+)
+
+// Item is one difference.
+type Item struct {
+	Flow string `json:"flow"`
+	Step string `json:"step"`
+	Side string `json:"side"`
+	// Exchange is the 1-based position of the exchange in the mock's step (0: the step itself).
+	Exchange int `json:"exchange,omitempty"`
+	// Request is "METHOD path" of the exchange.
+	Request string `json:"request,omitempty"`
+	// Pointer is a JSON pointer into the response body after the SDK's locale unwrap ("" is the
+	// body itself), or "status", "header/<name>", "request/<pointer>" for request-side breaches.
+	Pointer  string   `json:"pointer"`
+	Kind     string   `json:"kind"`
+	Severity Severity `json:"severity"`
+	// Mock and Other are the two values as compact JSON (cut to a readable length).
+	Mock    string `json:"mock,omitempty"`
+	Other   string `json:"other,omitempty"`
+	Message string `json:"message"`
+	// Allowed is set when an allow-file entry acknowledges the item.
+	Allowed *Allowance `json:"allowed,omitempty"`
+}
+
+// StepID is "flow/step", the name allow files use.
+func (it Item) StepID() string { return it.Flow + "/" + it.Step }
+
+// Allowance is the allow-file entry that silenced an item.
+type Allowance struct {
+	Reason  string `json:"reason"`
+	Expires string `json:"expires"`
+}
+
+// StepReport is the comparison of one step.
+type StepReport struct {
+	Flow string `json:"flow"`
+	Step string `json:"step"`
+	// Mock and Other are how the step ended on each side: passed, failed, skipped, "not run";
+	// for a capsule, "recorded" or "not recorded".
+	Mock  string `json:"mock"`
+	Other string `json:"other"`
+	Items []Item `json:"items"`
+}
+
+// ID is "flow/step".
+func (s StepReport) ID() string { return s.Flow + "/" + s.Step }
+
+// Count returns the number of unacknowledged items of a severity.
+func (s StepReport) Count(sev Severity) int {
+	n := 0
+	for _, it := range s.Items {
+		if it.Severity == sev && it.Allowed == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Summary counts a report's items. Breaking, Warnings and Info count the unacknowledged ones.
+type Summary struct {
+	Steps    int `json:"steps"`
+	Breaking int `json:"breaking"`
+	Warnings int `json:"warnings"`
+	Info     int `json:"info"`
+	Allowed  int `json:"allowed"`
+}
+
+// Report is the outcome of a drift run.
+type Report struct {
+	// Target names the other side: "live", a URL or a capsule file.
+	Target     string       `json:"target"`
+	TargetKind string       `json:"targetKind"`
+	Steps      []StepReport `json:"steps"`
+	// Expired lists allow-file entries past their expiry date; they silence nothing.
+	Expired []AllowEntry `json:"expiredAllowEntries,omitempty"`
+	// Notes are observations about the run as a whole.
+	Notes   []string `json:"notes,omitempty"`
+	Summary Summary  `json:"summary"`
+}
+
+// Exit codes of the drift command.
+const (
+	ExitOK       = 0 // no unacknowledged breaking drift
+	ExitBreaking = 1 // breaking drift
+	ExitFailed   = 2 // the run itself failed (target unreachable, login failed, bad allow file)
+)
+
+// ExitCode is ExitBreaking when any unacknowledged item is breaking, else ExitOK.
+func (r *Report) ExitCode() int {
+	if r.Summary.Breaking > 0 {
+		return ExitBreaking
+	}
+	return ExitOK
+}
+
+// Items returns every item of every step, in order.
+func (r *Report) Items() []Item {
+	var out []Item
+	for _, s := range r.Steps {
+		out = append(out, s.Items...)
+	}
+	return out
+}
+
+// Options configures a comparison.
+type Options struct {
+	// Target and TargetKind name the other side in the report.
+	Target     string
+	TargetKind string
+	// Contract is the contract document; the embedded one (contracts.Load) when nil.
+	Contract *openapi3.T
+	// Ignore lists JSON pointers whose values (and everything under them) are not compared, on
+	// top of the volatile values always ignored. "*" matches one segment: /items/*/createdDate.
+	Ignore []string
+	// Allow acknowledges known differences; nil means none.
+	Allow *AllowFile
+	// Now decides which allow entries have expired; time.Now when zero.
+	Now time.Time
+	// Language is the langCode whose locale maps are unwrapped before comparing, as the SDK
+	// does (reference §12.2 item 1); en_US when empty.
+	Language string
+}
+
+func (o *Options) defaults() error {
+	if o.Contract == nil {
+		doc, err := contracts.Load(context.Background())
+		if err != nil {
+			return err
+		}
+		o.Contract = doc
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Language == "" {
+		o.Language = "en_US"
+	}
+	if o.Allow != nil {
+		o.Ignore = append(append([]string(nil), o.Ignore...), o.Allow.Ignore...)
+	}
+	return nil
+}
+
+// comparer holds what one comparison needs.
+type comparer struct {
+	opts        Options
+	index       *contractIndex
+	ignore      [][]string
+	capsule     bool
+	notRecorded int
+}
+
+func newComparer(opts Options) (*comparer, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	idx, err := newContractIndex(opts.Contract)
+	if err != nil {
+		return nil, err
+	}
+	c := &comparer{opts: opts, index: idx, capsule: opts.TargetKind == TargetCapsule}
+	for _, p := range opts.Ignore {
+		c.ignore = append(c.ignore, splitPointer(p))
+	}
+	return c, nil
+}
+
+// Compare lines up two runs of the same flows step by step and reports, per step, the mock's and
+// the other side's contract violations and every difference between their answers.
+func Compare(mock, other []scenarios.Result, opts Options) (*Report, error) {
+	c, err := newComparer(opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.compare(mock, other), nil
+}
+
+func (c *comparer) compare(mock, other []scenarios.Result) *Report {
+	r := &Report{Target: c.opts.Target, TargetKind: c.opts.TargetKind}
+	otherByFlow := map[string]*scenarios.Result{}
+	for i := range other {
+		otherByFlow[other[i].Flow] = &other[i]
+	}
+	seen := map[string]bool{}
+	for i := range mock {
+		m := &mock[i]
+		seen[m.Flow] = true
+		o := otherByFlow[m.Flow]
+		c.compareFlow(r, m, o)
+	}
+	for i := range other {
+		if !seen[other[i].Flow] {
+			c.compareFlow(r, nil, &other[i])
+		}
+	}
+	c.finish(r)
+	return r
+}
+
+func (c *comparer) compareFlow(r *Report, m, o *scenarios.Result) {
+	flow := ""
+	var mSteps, oSteps []scenarios.StepResult
+	if m != nil {
+		flow, mSteps = m.Flow, m.Steps
+	}
+	if o != nil {
+		flow, oSteps = o.Flow, o.Steps
+		if !c.capsule && o.Err != "" {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s: the other side failed outside its steps: %s", flow, o.Err))
+		}
+		if !c.capsule && o.SkipReason != "" {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s: skipped on the other side: %s", flow, o.SkipReason))
+		}
+	}
+	if m != nil && m.Err != "" {
+		r.Notes = append(r.Notes, fmt.Sprintf("%s: the mock failed outside its steps: %s", flow, m.Err))
+	}
+	oByName := map[string]*scenarios.StepResult{}
+	for i := range oSteps {
+		oByName[oSteps[i].Name] = &oSteps[i]
+	}
+	done := map[string]bool{}
+	for i := range mSteps {
+		ms := &mSteps[i]
+		done[ms.Name] = true
+		r.Steps = append(r.Steps, c.compareStep(flow, ms.Name, ms, oByName[ms.Name]))
+	}
+	for i := range oSteps {
+		if !done[oSteps[i].Name] {
+			r.Steps = append(r.Steps, c.compareStep(flow, oSteps[i].Name, nil, &oSteps[i]))
+		}
+	}
+}
+
+func (c *comparer) label(s *scenarios.StepResult, other bool) string {
+	if other && c.capsule {
+		if s == nil || len(s.Exchanges) == 0 {
+			return "not recorded"
+		}
+		return "recorded"
+	}
+	if s == nil {
+		return "not run"
+	}
+	return string(s.Status)
+}
+
+func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) StepReport {
+	sr := StepReport{Flow: flow, Step: name, Mock: c.label(ms, false), Other: c.label(os, true), Items: []Item{}}
+	add := func(it Item) {
+		it.Flow, it.Step = flow, name
+		sr.Items = append(sr.Items, it)
+	}
+	if ms != nil {
+		c.contractItems(add, ms, SideMockContract)
+	}
+	if os != nil {
+		c.contractItems(add, os, SideOtherContract)
+	}
+	if ms == nil || os == nil {
+		return sr
+	}
+	if !c.capsule && ms.Status != os.Status {
+		sev := SeverityWarning
+		if ms.Status == scenarios.StatusSkipped || os.Status == scenarios.StatusSkipped {
+			sev = SeverityInfo
+		}
+		msg := fmt.Sprintf("the step %s on the mock and %s on the other side", ms.Status, os.Status)
+		if e := firstNonEmpty(os.Err, os.SkipReason); e != "" && os.Status != scenarios.StatusPassed {
+			msg += ": " + e
+		} else if e := firstNonEmpty(ms.Err, ms.SkipReason); e != "" {
+			msg += " (mock: " + e + ")"
+		}
+		add(Item{Side: SideMockOther, Kind: KindStep, Severity: sev, Pointer: "", Mock: string(ms.Status), Other: string(os.Status), Message: msg})
+	}
+	pairs, onlyMock, onlyOther := pairExchanges(ms.Exchanges, os.Exchanges)
+	for _, p := range pairs {
+		c.compareExchange(add, p.mock+1, &ms.Exchanges[p.mock], &os.Exchanges[p.other])
+	}
+	if c.capsule {
+		c.notRecorded += len(onlyMock)
+		return sr
+	}
+	for _, i := range onlyMock {
+		e := &ms.Exchanges[i]
+		add(Item{Side: SideMockOther, Exchange: i + 1, Request: request(e), Kind: KindStep, Severity: SeverityInfo,
+			Message: fmt.Sprintf("%s was made on the mock only", request(e))})
+	}
+	for _, i := range onlyOther {
+		e := &os.Exchanges[i]
+		add(Item{Side: SideMockOther, Request: request(e), Kind: KindStep, Severity: SeverityInfo,
+			Message: fmt.Sprintf("%s was made on the other side only", request(e))})
+	}
+	return sr
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func request(e *scenarios.Exchange) string { return e.Method + " " + e.Path }
+
+// contractItems turns a step's contract violations into items.
+func (c *comparer) contractItems(add func(Item), s *scenarios.StepResult, side string) {
+	for _, v := range s.Violations {
+		it := Item{Side: side, Kind: KindContract, Severity: violationSeverity(v), Pointer: v.Pointer, Message: v.Message()}
+		if v.Phase == contracts.PhaseRequest {
+			it.Pointer = "request" + prefixSlash(v.Pointer)
+		}
+		for i := range s.Exchanges {
+			e := &s.Exchanges[i]
+			if strings.EqualFold(e.Method, v.Method) && e.Path == v.Path && (v.Status == 0 || e.Status == v.Status) {
+				it.Request = request(e)
+				if side == SideMockContract {
+					it.Exchange = i + 1
+				}
+				break
+			}
+		}
+		if it.Request == "" {
+			it.Request = v.Method + " " + v.Path
+		}
+		add(it)
+	}
+}
+
+func prefixSlash(p string) string {
+	if p == "" || strings.HasPrefix(p, "/") {
+		return p
+	}
+	return "/" + p
+}
+
+// violationSeverity ranks a contract violation: answers missing a required field, of the wrong
+// type, with an undocumented status or on an unknown route break clients; the rest may not.
+// Requests are the flows' own and never break a client.
+func violationSeverity(v contracts.Violation) Severity {
+	if v.Phase == contracts.PhaseRequest {
+		return SeverityWarning
+	}
+	switch v.Kind {
+	case contracts.KindRequired, contracts.KindType, contracts.KindStatus, contracts.KindRoute:
+		return SeverityBreaking
+	}
+	return SeverityWarning
+}
+
+func rank(s Severity) int {
+	switch s {
+	case SeverityBreaking:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// finish applies the allow file, orders each step's items worst first and counts.
+func (c *comparer) finish(r *Report) {
+	if c.notRecorded > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("%d exchanges of the mock's run have no recorded counterpart in the capsule and were not compared", c.notRecorded))
+	}
+	if a := c.opts.Allow; a != nil {
+		r.Expired = a.expired(c.opts.Now)
+	}
+	r.Summary = Summary{Steps: len(r.Steps)}
+	for si := range r.Steps {
+		items := r.Steps[si].Items
+		sort.SliceStable(items, func(i, j int) bool { return rank(items[i].Severity) < rank(items[j].Severity) })
+		for i := range items {
+			if a := c.opts.Allow; a != nil {
+				if e := a.match(items[i], c.opts.Now); e != nil {
+					items[i].Allowed = &Allowance{Reason: e.Reason, Expires: e.Expires}
+				}
+			}
+			if items[i].Allowed != nil {
+				r.Summary.Allowed++
+				continue
+			}
+			switch items[i].Severity {
+			case SeverityBreaking:
+				r.Summary.Breaking++
+			case SeverityWarning:
+				r.Summary.Warnings++
+			default:
+				r.Summary.Info++
+			}
+		}
+	}
+	sort.SliceStable(r.Expired, func(i, j int) bool { return r.Expired[i].Expires < r.Expired[j].Expires })
+}

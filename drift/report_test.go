@@ -1,0 +1,181 @@
+package drift_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/scenarios"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// sampleReport compares two hand-made runs, so the report is the same on every machine.
+func sampleReport(t *testing.T) *drift.Report {
+	t.Helper()
+	ex := func(method, path string, status int, body string, headers map[string]string) scenarios.Exchange {
+		return scenarios.Exchange{Method: method, Path: path, Status: status, ResponseBody: json.RawMessage(body), ResponseHeaders: headers}
+	}
+	jsonCORS := map[string]string{"content-type": "application/json; charset=utf-8", "access-control-allow-origin": "*"}
+	order := `{"id":92,"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"marker":"tickets","type":"entity","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":1}],"currency":"USD","totalSum":100,"createdDate":"2025-04-30T21:54:48.918Z"}`
+	drifted := `{"id":7,"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":[{"marker":"tickets","type":"entity","value":["p-8-10"]}],"products":[{"productId":10,"quantity":1}],"totalSum":"100.00","createdDate":"2026-01-02T03:04:05.000Z","discount":0}`
+	mock := []scenarios.Result{{Flow: "ticket-purchase", Status: scenarios.StatusPassed, Steps: []scenarios.StepResult{
+		{Name: "read-form", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("GET", "/api/content/forms/marker/tickets_form", 200, `{"id":9,"identifier":"tickets_form","localizeInfos":{"title":"Билеты"}}`, jsonCORS)}},
+		{Name: "read-product", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("GET", "/api/content/products/10", 200, `{"id":10,"price":100}`, jsonCORS)}},
+		{Name: "create-order", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("POST", "/api/content/orders-storage/marker/tickets/orders", 201, order, jsonCORS)}},
+	}}}
+	other := []scenarios.Result{{Flow: "ticket-purchase", Status: scenarios.StatusFailed, Steps: []scenarios.StepResult{
+		{Name: "read-form", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("GET", "/api/content/forms/marker/tickets_form", 200, `{"id":3,"identifier":"tickets_form","localizeInfos":{"en_US":{"title":"Tickets | 2025"}}}`, map[string]string{"content-type": "application/json"})}},
+		{Name: "read-product", Status: scenarios.StatusFailed, Err: "oneentry: GET /api/content/products/10: 404 Not Found", Exchanges: []scenarios.Exchange{ex("GET", "/api/content/products/10", 404, `{"statusCode":404,"message":"Not found","error":"Not Found","pageData":null,"timestamp":"2026-01-02T03:04:05.000Z"}`, jsonCORS)}},
+		{Name: "create-order", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("POST", "/api/content/orders-storage/marker/tickets/orders", 201, drifted, jsonCORS)}},
+	}}}
+	allow, err := drift.ParseAllowFile([]byte(`
+allow:
+  - step: ticket-purchase/read-form
+    pointer: /localizeInfos/title
+    kind: value
+    reason: the live project renamed its form
+    expires: 2026-12-31
+  - step: ticket-purchase/create-order
+    pointer: /discount
+    kind: new-field
+    reason: discounts are not in the contract yet
+    expires: 2025-01-31
+`))
+	require.NoError(t, err)
+	r, err := drift.Compare(mock, other, drift.Options{Target: "https://project.oneentry.cloud", TargetKind: drift.TargetLive, Allow: allow, Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	return r
+}
+
+func TestSampleReportClassification(t *testing.T) {
+	t.Parallel()
+	r := sampleReport(t)
+	type key struct{ step, pointer, kind string }
+	got := map[key]drift.Severity{}
+	for _, it := range r.Items() {
+		if it.Side == drift.SideMockOther {
+			got[key{it.Step, it.Pointer, it.Kind}] = it.Severity
+		}
+	}
+	assert.Equal(t, map[key]drift.Severity{
+		{"read-form", "/localizeInfos/title", drift.KindValue}:                drift.SeverityInfo,
+		{"read-form", "header/access-control-allow-origin", drift.KindHeader}: drift.SeverityWarning,
+		{"read-product", "status", drift.KindStatusClass}:                     drift.SeverityBreaking,
+		{"read-product", "", drift.KindStep}:                                  drift.SeverityWarning,
+		{"create-order", "/currency", drift.KindFieldMissing}:                 drift.SeverityBreaking,
+		{"create-order", "/totalSum", drift.KindType}:                         drift.SeverityBreaking,
+		{"create-order", "/discount", drift.KindNewField}:                     drift.SeverityWarning,
+	}, got, "the locale-keyed formData equals the flat one; ids and dates are volatile")
+	assert.Equal(t, drift.Summary{Steps: 3, Breaking: 3, Warnings: 3, Info: 0, Allowed: 1}, r.Summary)
+	require.Len(t, r.Expired, 1)
+	assert.Equal(t, "/discount", r.Expired[0].Pointer)
+	assert.Equal(t, drift.ExitBreaking, r.ExitCode())
+}
+
+func TestJSONReportParsesBack(t *testing.T) {
+	t.Parallel()
+	r := sampleReport(t)
+	var b bytes.Buffer
+	require.NoError(t, drift.Write(&b, "json", r))
+	var back drift.Report
+	dec := json.NewDecoder(&b)
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&back))
+	assert.Equal(t, r.Summary, back.Summary)
+	assert.Equal(t, r.Items(), back.Items())
+	assert.Equal(t, r.Target, back.Target)
+	assert.Equal(t, len(r.Expired), len(back.Expired))
+}
+
+// junit mirrors the JUnit XML elements CI systems require.
+type junit struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Suites   []struct {
+		Name     string `xml:"name,attr"`
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Cases    []struct {
+			Name      string `xml:"name,attr"`
+			Classname string `xml:"classname,attr"`
+			Failure   *struct {
+				Message string `xml:"message,attr"`
+				Type    string `xml:"type,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Skipped   *struct{} `xml:"skipped"`
+			SystemOut string    `xml:"system-out"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func TestJUnitReportParsesBack(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	require.NoError(t, drift.Write(&b, "junit", sampleReport(t)))
+	require.True(t, strings.HasPrefix(b.String(), `<?xml version="1.0" encoding="UTF-8"?>`))
+	var doc junit
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc))
+	require.Len(t, doc.Suites, 1)
+	s := doc.Suites[0]
+	assert.Equal(t, "drift/ticket-purchase", s.Name)
+	assert.Equal(t, 3, s.Tests)
+	assert.Equal(t, 2, s.Failures)
+	assert.Equal(t, 3, doc.Tests)
+	assert.Equal(t, 2, doc.Failures)
+	byName := map[string]int{}
+	for i, c := range s.Cases {
+		assert.Equal(t, "drift.ticket-purchase", c.Classname)
+		byName[c.Name] = i
+	}
+	form := s.Cases[byName["read-form"]]
+	assert.Nil(t, form.Failure, "a warning and an acknowledged item do not fail the step")
+	assert.Contains(t, form.SystemOut, "acknowledged until 2026-12-31")
+	order := s.Cases[byName["create-order"]]
+	require.NotNil(t, order.Failure)
+	assert.Equal(t, "breaking", order.Failure.Type)
+	assert.Equal(t, "2 breaking differences", order.Failure.Message)
+	assert.Contains(t, order.Failure.Text, "/totalSum")
+	assert.Contains(t, order.SystemOut, "new-field /discount")
+}
+
+func TestMarkdownReportGolden(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	require.NoError(t, drift.Write(&b, "markdown", sampleReport(t)))
+	golden := filepath.Join("testdata", "report.md.golden")
+	if *update {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(golden, b.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "go test ./drift -run TestMarkdownReportGolden -update")
+	assert.Equal(t, string(want), b.String())
+}
+
+func TestTextReport(t *testing.T) {
+	t.Parallel()
+	out := textReport(t, sampleReport(t))
+	for _, want := range []string{
+		"oneentry-mock drift: mock vs https://project.oneentry.cloud (live)",
+		"ticket-purchase/create-order  passed  passed  2",
+		"breaking type           /totalSum",
+		"expired allow entries",
+		"BREAKING DRIFT: 3 breaking, 3 warnings, 0 info, 1 acknowledged in 3 steps (exit 1)",
+	} {
+		assert.Contains(t, out, want)
+	}
+	assert.ErrorContains(t, drift.Write(&bytes.Buffer{}, "yaml", sampleReport(t)), `unknown format "yaml"`)
+}
