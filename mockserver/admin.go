@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -28,9 +29,30 @@ func (s *Server) adminSandbox(w http.ResponseWriter, r *http.Request) (*sandbox,
 	return sb, true
 }
 
-// admin wraps an admin handler with the sandbox lookup.
+// adminAllowed checks the admin token when one is configured.
+func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if s.adminToken == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get("x-admin-token")), []byte(s.adminToken)) == 1 {
+		return true
+	}
+	s.writeErrorStatus(w, r, http.StatusUnauthorized, "admin calls need the x-admin-token header")
+	return false
+}
+
+// adminOnly guards an admin handler that addresses no sandbox.
+func (s *Server) adminOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.adminAllowed(w, r) {
+			h(w, r)
+		}
+	}
+}
+
+// admin wraps an admin handler with the admin token check and the sandbox lookup.
 func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *sandbox)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.adminAllowed(w, r) {
+			return
+		}
 		sb, ok := s.adminSandbox(w, r)
 		if !ok {
 			return
@@ -44,11 +66,26 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// handleAdminReset handles POST /__admin/reset: the sandbox goes back to the fixtures, with
-// an empty outbox and delivery log.
+// handleReady handles GET /readyz: 200 while the server takes requests, 503 once it drains
+// for shutdown, so a load balancer stops sending before the listener closes.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		s.writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Drain makes /readyz answer 503 ahead of a shutdown.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// handleAdminReset handles POST /__admin/reset: the sandbox goes back to the fixtures, with an
+// empty outbox, journal, fault list and delivery log.
 func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request, sb *sandbox) {
 	sb.store.Reset(r.Context())
 	sb.outbox.Clear()
+	sb.journal.clear()
+	sb.faults.clear()
 	s.webhooks.drop(r.Context(), sb)
 	s.writeJSON(w, http.StatusOK, map[string]bool{"reset": true})
 }

@@ -60,11 +60,31 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}/raw", s.admin(s.handleAdminMailRaw))
 	s.handle(r, http.MethodGet, "/__admin/webhooks", s.admin(s.handleAdminWebhooks))
-	s.handle(r, http.MethodPost, "/__admin/sandboxes", http.HandlerFunc(s.handleSandboxCreate))
-	s.handle(r, http.MethodGet, "/__admin/sandboxes", http.HandlerFunc(s.handleSandboxList))
-	s.handle(r, http.MethodDelete, "/__admin/sandboxes/{token}", http.HandlerFunc(s.handleSandboxDelete))
+	s.handle(r, http.MethodGet, "/__admin/requests", s.admin(s.handleAdminRequests))
+	s.handle(r, http.MethodGet, "/__admin/requests/count", s.admin(s.handleAdminRequestCount))
+	s.handle(r, http.MethodDelete, "/__admin/requests", s.admin(s.handleAdminRequestsClear))
+	s.handle(r, http.MethodPost, "/__admin/faults", s.admin(s.handleFaultCreate))
+	s.handle(r, http.MethodGet, "/__admin/faults", s.admin(s.handleFaultList))
+	s.handle(r, http.MethodDelete, "/__admin/faults", s.admin(s.handleFaultClear))
+	s.handle(r, http.MethodDelete, "/__admin/faults/{id}", s.admin(s.handleFaultDelete))
+	s.handle(r, http.MethodPost, "/__admin/sandboxes", s.adminOnly(s.handleSandboxCreate))
+	s.handle(r, http.MethodGet, "/__admin/sandboxes", s.adminOnly(s.handleSandboxList))
+	s.handle(r, http.MethodDelete, "/__admin/sandboxes/{token}", s.adminOnly(s.handleSandboxDelete))
+	s.handle(r, http.MethodGet, "/readyz", http.HandlerFunc(s.handleReady))
+	s.handle(r, http.MethodGet, "/metrics", s.metrics.handler())
 }
 
+// handle registers a route and remembers its template for metrics, the journal and
+// nearest-route hints.
 func (s *Server) handle(r *mux.Router, method, path string, h http.Handler) {
-	r.Handle(path, h).Methods(method)
+	label := method + " " + path
+	if isJournaled(path) {
+		s.routeTable.add(method, path)
+	}
+	r.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if info := infoFrom(req.Context()); info != nil {
+			info.route = label
+		}
+		h.ServeHTTP(w, req)
+	})).Methods(method)
 }

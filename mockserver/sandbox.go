@@ -19,6 +19,8 @@ type sandbox struct {
 	store   *store.Store
 	outbox  *mail.Outbox
 	notify  *notifier
+	journal *journal
+	faults  *faults
 	created time.Time
 }
 
@@ -66,7 +68,7 @@ func (r *sandboxes) all() []*sandbox {
 // newSandbox wraps st with its own outbox and notifier. st's OnEvent must already point at the
 // returned notifier, which is why the store is built by the caller through build.
 func (s *Server) newSandbox(build func(onEvent func(store.Event)) *store.Store) *sandbox {
-	sb := &sandbox{created: time.Now()}
+	sb := &sandbox{created: time.Now(), journal: newJournal(s.journalSize), faults: &faults{}}
 	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: s.relayMail})
 	sb.notify = newNotifier(s, sb)
 	sb.store = build(sb.notify.handle)

@@ -12,7 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
+	"sync/atomic"
 
 	"github.com/gorilla/mux"
 
@@ -44,6 +44,10 @@ type Options struct {
 	Relay *mail.Relay
 	// WebhookClient sends payment callbacks; a client with a 10 s timeout when nil.
 	WebhookClient *http.Client
+	// JournalSize is how many requests each sandbox's journal keeps; DefaultJournalSize when zero.
+	JournalSize int
+	// AdminToken, when set, must accompany every /__admin call in the x-admin-token header.
+	AdminToken string
 	// CheckResponses validates every API response against the contract before it is sent and
 	// replaces an off-contract one with a 500 naming the breach. For fixture authors and tests:
 	// a custom fixture that the SDK would reject fails loudly instead of subtly.
@@ -61,6 +65,12 @@ type Server struct {
 	maxBody   int64
 	handler   http.Handler
 	encoded   *encodedFixtures
+
+	journalSize int
+	adminToken  string
+	metrics     *metrics
+	routeTable  routeTable
+	draining    atomic.Bool
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -94,6 +104,9 @@ func New(opts Options) (*Server, error) {
 		log:      opts.Logger,
 		profile:  opts.Profile,
 		maxBody:  opts.MaxBodyBytes,
+
+		journalSize: opts.JournalSize,
+		adminToken:  opts.AdminToken,
 	}
 	enc, err := encodeFixtures(opts.Store)
 	if err != nil {
@@ -107,6 +120,7 @@ func New(opts Options) (*Server, error) {
 		return opts.Store
 	})
 	s.sandboxes = &sandboxes{byToken: map[string]*sandbox{def.token: def}, fallback: def}
+	s.metrics = newMetrics(s)
 	router := mux.NewRouter()
 	// We collapse duplicate slashes ourselves; mux's cleaning would answer them with a 301
 	// that the SDK's fetch follows as a GET, breaking POSTs.
@@ -118,7 +132,7 @@ func New(opts Options) (*Server, error) {
 	if opts.CheckResponses {
 		h = s.checkResponses(h)
 	}
-	s.handler = s.recoverPanics(requestIDs(s.logRequests(cors(collapseSlashes(h)))))
+	s.handler = s.recoverPanics(requestIDs(s.observe(cors(collapseSlashes(h)))))
 	return s, nil
 }
 
@@ -135,8 +149,16 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 // handleNotFound answers unknown routes, and known paths with a method they do not serve, as
-// NestJS does: 404 "Cannot METHOD /path".
+// NestJS does: 404 "Cannot METHOD /path". The body stays the live one; the closest known
+// route is named in X-Mock-Nearest-Route and in the journal.
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	if isJournaled(r.URL.Path) {
+		nearest := s.routeTable.nearest(r.Method, r.URL.Path)
+		if info := infoFrom(r.Context()); info != nil {
+			info.nearest = nearest
+		}
+		w.Header().Set("X-Mock-Nearest-Route", nearest)
+	}
 	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
 }
 
@@ -308,58 +330,6 @@ func cors(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r)
-	})
-}
-
-// statusRecorder remembers what a handler answered, for the request log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += n
-	return n, err
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// logRequests writes one structured line per request, at a level set by the status class.
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		level := slog.LevelInfo
-		switch {
-		case rec.status >= 500:
-			level = slog.LevelError
-		case rec.status >= 400:
-			level = slog.LevelWarn
-		}
-		if !s.log.Enabled(r.Context(), level) {
-			return
-		}
-		s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("id", store.RequestID(r.Context())),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status),
-			slog.Int("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
-		)
 	})
 }
 

@@ -93,6 +93,8 @@ type Target struct {
 	// is this mock: flows then also assert the mock's documented choices. URLTarget finds out
 	// in Preflight.
 	Admin bool
+	// AdminToken is sent as x-admin-token on admin calls, for a mock started with --admin-token.
+	AdminToken string
 	// ExactState reports that every flow starts from the fixtures, so flows may assert ids and
 	// counts. Only the in-process mock can promise it.
 	ExactState bool
@@ -396,6 +398,11 @@ func (t *Target) adminCall(ctx context.Context, method string, body any) (int, [
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	// Admin calls address the sandbox of the target's app token.
+	req.Header.Set("x-app-token", t.AppToken)
+	if t.AdminToken != "" {
+		req.Header.Set("x-admin-token", t.AdminToken)
 	}
 	resp, err := (&http.Client{Transport: t.base()}).Do(req)
 	if err != nil {

@@ -1,0 +1,355 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// requestInfo is filled in as a request travels through the server, for the journal and
+// metrics that look at it once the answer is written.
+type requestInfo struct {
+	route   string // the matched route template, "METHOD /path/{var}"
+	nearest string // for unmatched requests: the closest known route
+	fault   string // id of the fault rule applied
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(infoKey{}).(*requestInfo)
+	return info
+}
+
+// metrics are the Prometheus collectors of one server.
+type metrics struct {
+	registry  *prometheus.Registry
+	requests  *prometheus.CounterVec
+	durations *prometheus.HistogramVec
+}
+
+func newMetrics(s *Server) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oneentry_mock_requests_total",
+			Help: "Requests served, by route template, method and status code.",
+		}, []string{"method", "route", "code"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "oneentry_mock_request_duration_seconds",
+			Help:    "Time to answer a request, by route template and method.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+	}
+	m.registry.MustRegister(m.requests, m.durations,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "oneentry_mock_sandboxes",
+			Help: "Sandboxes alive, the default one included.",
+		}, func() float64 { return float64(len(s.sandboxes.all())) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "oneentry_mock_outbox_messages",
+			Help: "E-mails held in the outboxes of all sandboxes.",
+		}, func() float64 {
+			n := 0
+			for _, sb := range s.sandboxes.all() {
+				n += sb.outbox.Len()
+			}
+			return float64(n)
+		}),
+		prometheus.NewGoCollector(),
+		prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// recorder remembers the status and the first bytes of the body a handler writes.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+	body   bytes.Buffer
+	keep   bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	if r.keep && r.body.Len() < maxJournalBody+1 {
+		r.body.Write(b[:min(len(b), maxJournalBody+1-r.body.Len())])
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// teeBody keeps a copy of the first bytes of a request body as the handler reads it.
+type teeBody struct {
+	io.ReadCloser
+	buf bytes.Buffer
+}
+
+func (t *teeBody) Read(p []byte) (int, error) {
+	n, err := t.ReadCloser.Read(p)
+	if room := maxJournalBody + 1 - t.buf.Len(); room > 0 {
+		t.buf.Write(p[:min(n, room)])
+	}
+	return n, err
+}
+
+// isJournaled says which requests the journal, faults and nearest-route hints are about: the
+// content API and any path the mock does not know, but not its own admin and health routes.
+func isJournaled(p string) bool {
+	switch {
+	case strings.HasPrefix(p, APIPrefix+"/"), p == APIPrefix:
+		return true
+	case strings.HasPrefix(p, "/__admin"), p == "/healthz", p == "/readyz", p == "/metrics", strings.HasPrefix(p, "/checkout/"):
+		return false
+	}
+	return true
+}
+
+// observe records every request in the metrics and, for API traffic, in the sandbox's journal;
+// it also applies the sandbox's fault rules.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		journaled := isJournaled(r.URL.Path) && r.Method != http.MethodOptions
+		rec := &recorder{ResponseWriter: w, keep: journaled}
+		var tee *teeBody
+		var sb *sandbox
+		if journaled {
+			sb = s.sandboxes.get(r.Header.Get("x-app-token"))
+			if sb == nil {
+				sb = s.sandboxes.fallback
+			}
+			if r.Body != nil && r.Body != http.NoBody {
+				tee = &teeBody{ReadCloser: r.Body}
+				r.Body = tee
+			}
+		}
+		var truncate *truncatingWriter
+		served := func() {
+			if !journaled {
+				next.ServeHTTP(rec, r)
+				return
+			}
+			// Body matching needs the body before the handler; read what faults need and
+			// hand the handler the same bytes.
+			var peek []byte
+			if tee != nil && sb.faults.hasBodyRules() {
+				peek, _ = io.ReadAll(io.LimitReader(tee, maxJournalBody))
+				r.Body = struct {
+					io.Reader
+					io.Closer
+				}{io.MultiReader(bytes.NewReader(peek), tee), tee}
+			}
+			if f, ok := sb.faults.pick(r.Method, r.URL.Path, peek); ok {
+				info.fault = f.ID
+				// Tests and developers can tell a deliberate failure from a real one.
+				rec.Header().Set("X-Mock-Fault", f.ID)
+				if s.applyFault(r.Context(), rec, r, f) {
+					return
+				}
+				if f.Truncate {
+					truncate = &truncatingWriter{ResponseWriter: rec}
+					next.ServeHTTP(truncate, r)
+					return
+				}
+			}
+			next.ServeHTTP(rec, r)
+		}
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					if rec.status == 0 {
+						rec.status = 499 // the connection was dropped on purpose or by a panic
+					}
+					s.record(r, info, sb, rec, tee, start)
+					panic(v)
+				}
+			}()
+			served()
+			if truncate != nil {
+				rec.status = truncate.status
+				rec.body.Write(truncate.buf[:len(truncate.buf)/2])
+				truncate.finish()
+			}
+		}()
+		s.record(r, info, sb, rec, tee, start)
+	})
+}
+
+func (s *Server) record(r *http.Request, info *requestInfo, sb *sandbox, rec *recorder, tee *teeBody, start time.Time) {
+	elapsed := time.Since(start)
+	route := info.route
+	if route == "" {
+		route = "unmatched"
+	}
+	method := r.Method
+	if len(method) > 10 {
+		method = "OTHER"
+	}
+	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(rec.status)).Inc()
+	s.metrics.durations.WithLabelValues(method, route).Observe(elapsed.Seconds())
+	s.logRequest(r, rec.status, rec.bytes, elapsed)
+	if sb == nil {
+		return
+	}
+	e := journalEntry{
+		ID:             store.RequestID(r.Context()),
+		Time:           start.UTC(),
+		Method:         r.Method,
+		Path:           r.URL.Path,
+		Query:          r.URL.RawQuery,
+		Route:          info.route,
+		NearestRoute:   info.nearest,
+		Status:         rec.status,
+		DurationMs:     float64(elapsed.Microseconds()) / 1000,
+		RequestHeaders: journalHeaders(r.Header),
+		Fault:          info.fault,
+	}
+	var truncated bool
+	if tee != nil {
+		e.RequestBody, e.RequestText, truncated = bodyForJournal(tee.buf.Bytes())
+	}
+	var respTruncated bool
+	e.ResponseBody, e.ResponseText, respTruncated = bodyForJournal(rec.body.Bytes())
+	e.BodiesTruncated = truncated || respTruncated
+	sb.journal.add(e)
+}
+
+// routeTable lists the known routes for nearest-route hints.
+type routeTable struct {
+	mu     sync.Mutex
+	routes []knownRoute
+}
+
+type knownRoute struct {
+	method string
+	segs   []string
+}
+
+func (t *routeTable) add(method, template string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.routes = append(t.routes, knownRoute{method: method, segs: strings.Split(strings.Trim(template, "/"), "/")})
+}
+
+// nearest returns the known route closest to a request: fewest segment edits (a {var}
+// segment matches anything; a segment one or two typos away counts half), then the same method.
+func (t *routeTable) nearest(method, p string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	got := strings.Split(strings.Trim(p, "/"), "/")
+	best, bestScore := "", 1<<30
+	for _, r := range t.routes {
+		score := segmentDistance(r.segs, got) * 2
+		if r.method != method {
+			score++
+		}
+		if score < bestScore {
+			best, bestScore = r.method+" /"+strings.Join(r.segs, "/"), score
+		}
+	}
+	return best
+}
+
+// segmentDistance is the edit distance between two paths counted in segments.
+func segmentDistance(tmpl, got []string) int {
+	prev := make([]int, len(got)+1)
+	cur := make([]int, len(got)+1)
+	for j := range prev {
+		prev[j] = j * 2
+	}
+	for i := 1; i <= len(tmpl); i++ {
+		cur[0] = i * 2
+		for j := 1; j <= len(got); j++ {
+			sub := prev[j-1] + segmentCost(tmpl[i-1], got[j-1])
+			cur[j] = min(sub, prev[j]+2, cur[j-1]+2)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(got)]
+}
+
+func segmentCost(tmpl, got string) int {
+	switch {
+	case tmpl == got, strings.HasPrefix(tmpl, "{"):
+		return 0
+	case levenshtein(tmpl, got) <= 2:
+		return 1
+	}
+	return 2
+}
+
+func levenshtein(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j-1]+c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// logRequest writes one structured line per request, at a level set by the status class.
+func (s *Server) logRequest(r *http.Request, status, size int, elapsed time.Duration) {
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case status >= 400:
+		level = slog.LevelWarn
+	}
+	if !s.log.Enabled(r.Context(), level) {
+		return
+	}
+	s.log.LogAttrs(r.Context(), level, "request",
+		slog.String("id", store.RequestID(r.Context())),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Int("bytes", size),
+		slog.Duration("duration", elapsed),
+	)
+}

@@ -1,0 +1,306 @@
+package mockserver_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+)
+
+func withAdminToken(token string) serverOption {
+	return func(_ *storeOptions, mo *mockserver.Options) { mo.AdminToken = token }
+}
+
+type sandboxInfo struct {
+	AppToken string `json:"appToken"`
+	Users    []struct {
+		Identifier string `json:"identifier"`
+		Password   string `json:"password"`
+	} `json:"users"`
+}
+
+func (ts *testServer) newSandbox(t *testing.T) sandboxInfo {
+	t.Helper()
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/sandboxes", "", nil, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	return decode[sandboxInfo](t, body)
+}
+
+func (ts *testServer) loginIn(t *testing.T, token, login, password string) tokens {
+	t.Helper()
+	status, body := ts.callWith(t, http.MethodPost, authPath, "", authBody(login, password), map[string]string{"x-app-token": token})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	return decode[tokens](t, body)
+}
+
+func TestSandboxesShareNothing(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	a, b := ts.newSandbox(t), ts.newSandbox(t)
+	require.NotEqual(t, a.AppToken, b.AppToken)
+	require.NotEqual(t, appToken, a.AppToken)
+	require.Len(t, a.Users, 2)
+	hdr := func(token string) map[string]string { return map[string]string{"x-app-token": token} }
+
+	ta := ts.loginIn(t, a.AppToken, a.Users[0].Identifier, a.Users[0].Password)
+	tb := ts.loginIn(t, b.AppToken, b.Users[0].Identifier, b.Users[0].Password)
+	for _, s := range []struct {
+		token string
+		tk    tokens
+	}{{a.AppToken, ta}, {b.AppToken, tb}} {
+		status, body := ts.callWith(t, http.MethodPost, ordersPath, s.tk.AccessToken, seedOrderBody(10, 1), hdr(s.token))
+		require.Equal(t, http.StatusCreated, status, string(body))
+		assert.Equal(t, float64(92), decode[map[string]any](t, body)["id"], "each sandbox has its own ids")
+	}
+	status, body := ts.callWith(t, http.MethodGet, ordersPath, ta.AccessToken, nil, hdr(b.AppToken))
+	assert.Equal(t, http.StatusUnauthorized, status, "a user token of one sandbox is rejected in another")
+	decodeError(t, status, body)
+	status, _ = ts.call(t, http.MethodGet, ordersPath, ta.AccessToken, nil)
+	assert.Equal(t, http.StatusUnauthorized, status, "and in the default sandbox")
+
+	status, body = ts.callWith(t, http.MethodPost, "/__admin/clock", "", `{"advance":"48h"}`, hdr(a.AppToken))
+	require.Equal(t, http.StatusOK, status, string(body))
+	_, clockB := ts.callWith(t, http.MethodGet, "/__admin/clock", "", nil, hdr(b.AppToken))
+	assert.NotEqual(t, decode[map[string]any](t, body)["now"], decode[map[string]any](t, clockB)["now"], "clocks are separate")
+
+	count := func(token string) int {
+		_, body := ts.callWith(t, http.MethodGet, "/__admin/requests/count?method=POST&path="+ordersPath, "", nil, hdr(token))
+		return int(decode[map[string]any](t, body)["count"].(float64))
+	}
+	assert.Equal(t, 1, count(a.AppToken), "a's journal holds only a's requests")
+	assert.Equal(t, 1, count(b.AppToken))
+
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/sandboxes", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, decode[[]sandboxInfo](t, body), 3, "the default sandbox and two more")
+
+	status, _ = ts.callWith(t, http.MethodDelete, "/__admin/sandboxes/"+a.AppToken, "", nil, nil)
+	require.Equal(t, http.StatusNoContent, status)
+	status, body = ts.callWith(t, http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil, hdr(a.AppToken))
+	assert.Equal(t, http.StatusForbidden, status, "a removed sandbox's token opens nothing")
+	decodeError(t, status, body)
+	status, _ = ts.callWith(t, http.MethodDelete, "/__admin/sandboxes/"+appToken, "", nil, nil)
+	assert.Equal(t, http.StatusNotFound, status, "the default sandbox stays")
+	status, _ = ts.callWith(t, http.MethodGet, "/__admin/clock", "", nil, hdr("no-such-token"))
+	assert.Equal(t, http.StatusNotFound, status)
+}
+
+func TestJournalShowsFlowInOrderWithSecretsRedacted(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", tk.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status)
+
+	status, body := ts.callWith(t, http.MethodGet, "/__admin/requests", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	raw := string(body)
+	for _, secret := range []string{userPass, tk.AccessToken, tk.RefreshToken, appToken} {
+		assert.NotContains(t, raw, secret, "the journal never shows secrets")
+	}
+	type entry struct {
+		ID             string            `json:"id"`
+		Method         string            `json:"method"`
+		Path           string            `json:"path"`
+		Route          string            `json:"route"`
+		Status         int               `json:"status"`
+		RequestHeaders map[string]string `json:"requestHeaders"`
+		RequestBody    map[string]any    `json:"requestBody"`
+		ResponseBody   map[string]any    `json:"responseBody"`
+	}
+	list := decode[struct {
+		Total    int     `json:"total"`
+		Requests []entry `json:"requests"`
+	}](t, body)
+	require.Equal(t, 3, list.Total)
+	assert.Equal(t, []string{authPath, "/api/content/forms/marker/tickets_form", ordersPath},
+		[]string{list.Requests[0].Path, list.Requests[1].Path, list.Requests[2].Path}, "in order")
+	assert.Equal(t, "POST "+mockserver.APIPrefix+"/orders-storage/marker/{marker}/orders", list.Requests[2].Route)
+	assert.Equal(t, "Bearer [redacted]", list.Requests[2].RequestHeaders["authorization"])
+	assert.Equal(t, "[redacted]", list.Requests[0].ResponseBody["accessToken"])
+	assert.Contains(t, fmt.Sprint(list.Requests[0].RequestBody), "email_reg", "bodies are kept")
+	assert.NotEmpty(t, list.Requests[2].ID)
+
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?method=POST&status=201", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, 2, int(decode[map[string]any](t, body)["total"].(float64)))
+	status, _ = ts.callWith(t, http.MethodGet, "/__admin/requests?status=abc", "", nil, nil)
+	assert.Equal(t, http.StatusBadRequest, status)
+
+	status, _ = ts.callWith(t, http.MethodDelete, "/__admin/requests", "", nil, nil)
+	require.Equal(t, http.StatusNoContent, status)
+	_, body = ts.callWith(t, http.MethodGet, "/__admin/requests/count", "", nil, nil)
+	assert.JSONEq(t, `{"count":0}`, string(body))
+}
+
+func TestUnknownPathNamesNearestRoute(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	req, err := http.NewRequest(http.MethodGet, ts.URL+"/api/content/froms/marker/tickets_form", nil)
+	require.NoError(t, err)
+	req.Header.Set("x-app-token", appToken)
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	e := decodeError(t, http.StatusNotFound, body)
+	assert.Equal(t, []string{"Cannot GET /api/content/froms/marker/tickets_form"}, e.messages(), "the body stays the live one")
+	assert.Equal(t, "GET /api/content/forms/marker/{marker}", resp.Header.Get("X-Mock-Nearest-Route"))
+
+	_, body = ts.callWith(t, http.MethodGet, "/__admin/requests?status=404", "", nil, nil)
+	assert.Contains(t, string(body), `"nearestRoute":"GET /api/content/forms/marker/{marker}"`)
+
+	status, _ := ts.call(t, http.MethodPost, "/api/content/payments/session", "", map[string]any{})
+	assert.Equal(t, http.StatusNotFound, status)
+	_, body = ts.callWith(t, http.MethodGet, "/__admin/requests?path=/api/content/payments/session", "", nil, nil)
+	assert.Contains(t, string(body), `"nearestRoute":"POST /api/content/payments/sessions"`)
+}
+
+func TestFaultsThroughTheHTTPStack(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	addFault := func(rule string) string {
+		t.Helper()
+		status, body := ts.callWith(t, http.MethodPost, "/__admin/faults", "", rule, nil)
+		require.Equal(t, http.StatusCreated, status, string(body))
+		return decode[map[string]any](t, body)["id"].(string)
+	}
+	formPath := "/api/content/forms/marker/tickets_form"
+
+	t.Run("status with the live error body, twice", func(t *testing.T) {
+		addFault(`{"method":"POST","path":"/api/content/orders-storage/marker/*/orders","status":503,"message":"Service is down for maintenance","times":2}`)
+		for range 2 {
+			status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+			require.Equal(t, http.StatusServiceUnavailable, status)
+			assert.Equal(t, []string{"Service is down for maintenance"}, decodeError(t, status, body).messages())
+		}
+		status, _ := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+		assert.Equal(t, http.StatusCreated, status, "times: 2 means the next two only")
+	})
+
+	t.Run("latency", func(t *testing.T) {
+		id := addFault(`{"path":"` + formPath + `","latency":{"fixedMs":300}}`)
+		start := time.Now()
+		status, _ := ts.call(t, http.MethodGet, formPath, "", nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond, "the client sees the added latency")
+		status, _ = ts.callWith(t, http.MethodDelete, "/__admin/faults/"+id, "", nil, nil)
+		require.Equal(t, http.StatusNoContent, status)
+		status, body := ts.callWith(t, http.MethodGet, "/__admin/faults", "", nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.JSONEq(t, `[]`, string(body), "removed")
+	})
+
+	t.Run("connection reset", func(t *testing.T) {
+		addFault(`{"path":"/api/content/products/**","reset":true,"times":1}`)
+		req, err := http.NewRequest(http.MethodGet, ts.URL+"/api/content/products/10", nil)
+		require.NoError(t, err)
+		req.Header.Set("x-app-token", appToken)
+		// A fresh connection: Go's transport silently retries an idempotent request whose
+		// reused connection was reset, which would hide the fault.
+		fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		_, err = fresh.Do(req)
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "reset"), "%v", err)
+		status, _ := ts.call(t, http.MethodGet, "/api/content/products/10", "", nil)
+		assert.Equal(t, http.StatusOK, status)
+	})
+
+	t.Run("truncated body", func(t *testing.T) {
+		addFault(`{"path":"` + formPath + `","truncate":true,"times":1}`)
+		req, err := http.NewRequest(http.MethodGet, ts.URL+formPath, nil)
+		require.NoError(t, err)
+		req.Header.Set("x-app-token", appToken)
+		resp, err := ts.Client().Do(req)
+		require.NoError(t, err, "headers arrive")
+		defer resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		_, err = io.ReadAll(resp.Body)
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "the body stops short of its Content-Length")
+	})
+
+	t.Run("body match and bad rules", func(t *testing.T) {
+		addFault(`{"method":"POST","path":"` + authPath + `","bodyContains":"second-user","status":429,"times":1}`)
+		status, _ := ts.call(t, http.MethodPost, authPath, "", authBody(userLogin, userPass))
+		assert.Equal(t, http.StatusCreated, status, "other bodies pass")
+		status, body := ts.call(t, http.MethodPost, authPath, "", authBody(user2, user2Pass))
+		assert.Equal(t, http.StatusTooManyRequests, status)
+		decodeError(t, status, body)
+		for _, bad := range []string{`{"path":"x","status":500}`, `{"path":"/a","status":200}`, `{"path":"/a"}`, `{"path":"/a","status":500,"reset":true}`, `{"path":"/a","status":500,"probability":2}`, `{"path":"/a","latency":{"fixedMs":999999}}`} {
+			status, body := ts.callWith(t, http.MethodPost, "/__admin/faults", "", bad, nil)
+			assert.Equal(t, http.StatusBadRequest, status, bad)
+			decodeError(t, status, body)
+		}
+	})
+}
+
+func TestMetricsCountTheFlow(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	for range 3 {
+		status, _ := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+		require.Equal(t, http.StatusCreated, status)
+	}
+	resp, err := ts.Client().Get(ts.URL + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bufio.NewReader(resp.Body))
+	require.NoError(t, err, "Prometheus text format")
+	requests := families["oneentry_mock_requests_total"]
+	require.NotNil(t, requests)
+	counts := map[string]float64{}
+	for _, m := range requests.Metric {
+		labels := map[string]string{}
+		for _, l := range m.Label {
+			labels[l.GetName()] = l.GetValue()
+		}
+		counts[labels["method"]+" "+labels["route"]+" "+labels["code"]] = m.Counter.GetValue()
+	}
+	assert.Equal(t, float64(3), counts["POST POST /api/content/orders-storage/marker/{marker}/orders 201"])
+	assert.Equal(t, float64(1), counts["POST POST /api/content/users-auth-providers/marker/{marker}/users/auth 201"])
+	require.NotNil(t, families["oneentry_mock_request_duration_seconds"])
+	require.NotNil(t, families["oneentry_mock_sandboxes"])
+	assert.Equal(t, float64(1), families["oneentry_mock_sandboxes"].Metric[0].Gauge.GetValue())
+	require.NotNil(t, families["oneentry_mock_outbox_messages"])
+}
+
+func TestAdminTokenAndReadiness(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withAdminToken("s3cret"))
+	status, body := ts.callWith(t, http.MethodGet, "/__admin/requests", "", nil, nil)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	decodeError(t, status, body)
+	status, _ = ts.callWith(t, http.MethodPost, "/__admin/sandboxes", "", nil, map[string]string{"x-admin-token": "wrong"})
+	assert.Equal(t, http.StatusUnauthorized, status)
+	status, _ = ts.callWith(t, http.MethodGet, "/__admin/requests", "", nil, map[string]string{"x-admin-token": "s3cret"})
+	assert.Equal(t, http.StatusOK, status)
+	status, _ = ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil)
+	assert.Equal(t, http.StatusOK, status, "the API itself needs no admin token")
+
+	status, _ = ts.callWith(t, http.MethodGet, "/readyz", "", nil, nil)
+	assert.Equal(t, http.StatusOK, status)
+	ts.server.Drain()
+	status, _ = ts.callWith(t, http.MethodGet, "/readyz", "", nil, nil)
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	status, _ = ts.callWith(t, http.MethodGet, "/healthz", "", nil, nil)
+	assert.Equal(t, http.StatusOK, status, "draining is not unhealthy")
+}

@@ -1,0 +1,90 @@
+package scenarios_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/client"
+	"github.com/oneentry-mock/oneentry-mock/scenarios"
+)
+
+// TestHundredSandboxesRunTheSuiteInParallel drives 100 sandboxes of one server with every flow
+// at once, as parallel test suites sharing a container would: each sees only its own data.
+func TestHundredSandboxesRunTheSuiteInParallel(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("100 sandboxes × every flow: skipped with -short")
+	}
+	server := newSandbox(t, nil)
+	const n = 100
+	type sandboxRun struct {
+		token   string
+		users   [2]scenarios.Credentials
+		results []scenarios.Result
+	}
+	runs := make([]sandboxRun, n)
+	for i := range runs {
+		resp, err := server.Client().Post(server.URL+"/__admin/sandboxes", "application/json", nil)
+		require.NoError(t, err)
+		var created struct {
+			AppToken string `json:"appToken"`
+			Users    []struct {
+				Identifier string `json:"identifier"`
+				Password   string `json:"password"`
+			} `json:"users"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
+		resp.Body.Close()
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		runs[i].token = created.AppToken
+		for j := range 2 {
+			runs[i].users[j] = scenarios.Credentials{Login: created.Users[j].Identifier, Password: created.Users[j].Password}
+		}
+	}
+
+	var wg sync.WaitGroup
+	for i := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tg := scenarios.URLTarget(server.URL, runs[i].token)
+			tg.User, tg.User2 = runs[i].users[0], runs[i].users[1]
+			runs[i].results = scenarios.Run(t.Context(), tg, scenarios.All()...)
+		}()
+	}
+	wg.Wait()
+
+	for _, run := range runs {
+		requirePassed(t, run.results)
+		var created []int
+		for _, r := range run.results {
+			for _, c := range r.Created {
+				if c.Kind == "order" {
+					created = append(created, c.ID)
+				}
+			}
+		}
+		require.NotEmpty(t, created)
+		assert.Equal(t, 92, slices.Min(created), "every sandbox's order ids start at the fixtures' first id")
+
+		var listed []int
+		for _, u := range run.users {
+			c, err := client.New(server.URL, client.WithAppToken(run.token))
+			require.NoError(t, err)
+			_, err = c.Auth(t.Context(), "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: u.Login}, {Marker: "password_reg", Value: u.Password}}})
+			require.NoError(t, err)
+			orders, err := c.Orders(t.Context(), "tickets", 0, 100)
+			require.NoError(t, err)
+			for _, o := range orders.Items {
+				listed = append(listed, o.ID)
+			}
+		}
+		assert.ElementsMatch(t, created, listed, "sandbox %s holds exactly the orders its own flows created", run.token)
+	}
+}
