@@ -79,6 +79,7 @@ func (e *routeError) Unwrap() error { return e.err }
 // Validator checks requests and responses against a contract document. Routes and schemas are
 // resolved once in NewValidator; a Validator is safe for concurrent use.
 type Validator struct {
+	doc     *openapi3.T
 	router  routers.Router
 	options *openapi3filter.Options
 	base    string // the servers' path prefix, "/api/content"
@@ -100,6 +101,7 @@ func NewValidator(doc *openapi3.T) (*Validator, error) {
 		}
 	}
 	return &Validator{
+		doc:    doc,
 		router: router,
 		options: &openapi3filter.Options{
 			IncludeResponseStatus: true,
@@ -143,6 +145,46 @@ func collapseSlashes(p string) string {
 		p = strings.ReplaceAll(p, "//", "/")
 	}
 	return p
+}
+
+// Operation is one operation of the contract, resolved ahead of time by a server that routes
+// requests itself, so validating a request costs no route search.
+type Operation struct {
+	v     *Validator
+	route *routers.Route
+}
+
+// Operation resolves the operation for method and a path template, either relative to the
+// contract's servers ("/forms/marker/{marker}") or with their base ("/api/content/forms/...").
+// The template's parameter names must be the contract's.
+func (v *Validator) Operation(method, template string) (*Operation, error) {
+	rel := strings.TrimPrefix(template, v.base)
+	item := v.doc.Paths.Value(rel)
+	if item == nil {
+		return nil, fmt.Errorf("contracts: no path %s: %w", rel, ErrNoRoute)
+	}
+	op := item.GetOperation(method)
+	if op == nil {
+		return nil, fmt.Errorf("contracts: no %s operation on %s: %w", method, rel, ErrNoRoute)
+	}
+	var server *openapi3.Server
+	if len(v.doc.Servers) > 0 {
+		server = v.doc.Servers[0]
+	}
+	return &Operation{v: v, route: &routers.Route{
+		Spec: v.doc, Server: server, Path: rel, PathItem: item, Method: method, Operation: op,
+	}}, nil
+}
+
+// ValidateRequest checks req against the operation; pathParams are the values of the
+// template's parameters, as the caller's router extracted them.
+func (op *Operation) ValidateRequest(ctx context.Context, req *http.Request, pathParams map[string]string) error {
+	return op.v.validateRequest(ctx, &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: pathParams,
+		Route:      op.route,
+		Options:    op.v.options,
+	})
 }
 
 // ValidateRequest checks the method, path, query, headers and body of req against the contract.

@@ -36,42 +36,52 @@ type journalEntry struct {
 	ResponseText    string            `json:"responseText,omitempty"`
 	Fault           string            `json:"fault,omitempty"`
 	BodiesTruncated bool              `json:"bodiesTruncated,omitempty"`
-	seq             uint64
+
+	// The bodies are kept as received and redacted only when the journal is read: requests
+	// are many and reads are few.
+	rawRequest, rawResponse []byte
 }
 
-// journal is a sandbox's bounded request log, oldest dropped first.
+// redacted fills the JSON body fields from the raw bodies.
+func (e journalEntry) redacted() journalEntry {
+	var reqCut, respCut bool
+	e.RequestBody, e.RequestText, reqCut = bodyForJournal(e.rawRequest)
+	e.ResponseBody, e.ResponseText, respCut = bodyForJournal(e.rawResponse)
+	e.BodiesTruncated = reqCut || respCut
+	return e
+}
+
+// journal is a sandbox's bounded request log, oldest dropped first. It grows as requests come,
+// so an idle sandbox costs nothing.
 type journal struct {
 	mu      sync.Mutex
-	entries []journalEntry // ring
+	size    int
+	entries []journalEntry // a ring once it holds size entries
 	next    int
-	full    bool
-	seq     uint64
 }
 
 func newJournal(size int) *journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
-	return &journal{entries: make([]journalEntry, size)}
+	return &journal{size: size}
 }
 
 func (j *journal) add(e journalEntry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.seq++
-	e.seq = j.seq
-	j.entries[j.next] = e
-	j.next++
-	if j.next == len(j.entries) {
-		j.next, j.full = 0, true
+	if len(j.entries) < j.size {
+		j.entries = append(j.entries, e)
+		return
 	}
+	j.entries[j.next] = e
+	j.next = (j.next + 1) % j.size
 }
 
 func (j *journal) clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.entries)
-	j.next, j.full = 0, false
+	j.entries, j.next = nil, 0
 }
 
 // journalFilter selects entries; zero fields match everything.
@@ -102,29 +112,41 @@ func (f journalFilter) match(e *journalEntry) bool {
 	return f.Since.IsZero() || !e.Time.Before(f.Since)
 }
 
-// list returns matching entries in the order they were made.
+// list returns matching entries in the order they were made, redacted.
 func (j *journal) list(f journalFilter) []journalEntry {
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	n := j.next
-	if j.full {
-		n = len(j.entries)
-	}
-	out := make([]journalEntry, 0, min(n, max(f.Limit, 0)+1))
-	start := 0
-	if j.full {
-		start = j.next
-	}
+	var out []journalEntry
+	n := len(j.entries)
 	for i := range n {
-		e := &j.entries[(start+i)%len(j.entries)]
+		e := &j.entries[(j.next+i)%n]
 		if f.match(e) {
 			out = append(out, *e)
 		}
 	}
+	j.mu.Unlock()
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]
 	}
+	for i := range out {
+		out[i] = out[i].redacted()
+	}
+	if out == nil {
+		out = []journalEntry{}
+	}
 	return out
+}
+
+// count returns how many entries match.
+func (j *journal) count(f journalFilter) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	c := 0
+	for i := range j.entries {
+		if f.match(&j.entries[i]) {
+			c++
+		}
+	}
+	return c
 }
 
 // Keys whose values never reach the journal or a capsule.
@@ -265,8 +287,7 @@ func (s *Server) handleAdminRequestCount(w http.ResponseWriter, r *http.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	f.Limit = 0
-	s.writeJSON(w, http.StatusOK, map[string]int{"count": len(sb.journal.list(f))})
+	s.writeJSON(w, http.StatusOK, map[string]int{"count": sb.journal.count(f)})
 }
 
 // handleAdminRequestsClear handles DELETE /__admin/requests.

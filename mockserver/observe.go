@@ -23,6 +23,7 @@ type requestInfo struct {
 	route   string // the matched route template, "METHOD /path/{var}"
 	nearest string // for unmatched requests: the closest known route
 	fault   string // id of the fault rule applied
+	scope   *scope // set by the API wrapper
 }
 
 type infoKey struct{}
@@ -138,8 +139,7 @@ func isJournaled(p string) bool {
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{}
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		info := infoFrom(r.Context())
 		journaled := isJournaled(r.URL.Path) && r.Method != http.MethodOptions
 		rec := &recorder{ResponseWriter: w, keep: journaled}
 		var tee *teeBody
@@ -235,13 +235,10 @@ func (s *Server) record(r *http.Request, info *requestInfo, sb *sandbox, rec *re
 		RequestHeaders: journalHeaders(r.Header),
 		Fault:          info.fault,
 	}
-	var truncated bool
 	if tee != nil {
-		e.RequestBody, e.RequestText, truncated = bodyForJournal(tee.buf.Bytes())
+		e.rawRequest = tee.buf.Bytes()
 	}
-	var respTruncated bool
-	e.ResponseBody, e.ResponseText, respTruncated = bodyForJournal(rec.body.Bytes())
-	e.BodiesTruncated = truncated || respTruncated
+	e.rawResponse = rec.body.Bytes()
 	sb.journal.add(e)
 }
 

@@ -10,42 +10,42 @@ import (
 // gorilla/mux reports unknown methods consistently (gorilla/mux#751).
 func (s *Server) routes(r *mux.Router) {
 	const auth = APIPrefix + "/users-auth-providers"
-	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/auth", s.api(public, s.handleAuth))
-	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/refresh", s.api(public, s.handleRefresh))
-	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/logout", s.api(user, s.handleLogout))
-	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/logout-all", s.api(user, s.handleLogoutAll))
-	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/sign-up", s.api(public, s.handleSignUp))
-	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/generate-code", s.api(public, s.handleGenerateCode))
-	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/check-code", s.api(public, s.handleCheckCode))
-	s.handle(r, http.MethodPost, auth+"/marker/{marker}/users/activate", s.api(public, s.handleActivate))
-	s.handle(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", s.api(user, s.handleActiveSessions))
-	s.handle(r, http.MethodGet, auth+"/marker/{marker}", s.api(public, s.handleAuthProvider))
-	s.handle(r, http.MethodGet, auth, s.api(public, s.handleAuthProviders))
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/auth", public, s.handleAuth)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/refresh", public, s.handleRefresh)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout", user, s.handleLogout)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout-all", user, s.handleLogoutAll)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/sign-up", public, s.handleSignUp)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/generate-code", public, s.handleGenerateCode)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/check-code", public, s.handleCheckCode)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/activate", public, s.handleActivate)
+	s.handleAPI(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", user, s.handleActiveSessions)
+	s.handleAPI(r, http.MethodGet, auth+"/marker/{marker}", public, s.handleAuthProvider)
+	s.handleAPI(r, http.MethodGet, auth, public, s.handleAuthProviders)
 
-	s.handle(r, http.MethodGet, APIPrefix+"/forms/marker/{marker}", s.api(public, s.handleForm))
-	s.handle(r, http.MethodGet, APIPrefix+"/forms", s.api(public, s.handleForms))
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/forms/marker/{marker}", public, s.handleForm)
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/forms", public, s.handleForms)
 
 	const storages = APIPrefix + "/orders-storage"
-	s.handle(r, http.MethodPost, storages+"/marker/{marker}/orders", s.api(user, s.handleOrderCreate))
-	s.handle(r, http.MethodGet, storages+"/marker/{marker}/orders", s.api(user, s.handleOrders))
-	s.handle(r, http.MethodGet, storages+"/marker/{marker}/orders/{id}", s.api(user, s.handleOrder))
-	s.handle(r, http.MethodPut, storages+"/marker/{marker}/orders/{id}", s.api(user, s.handleOrderUpdate))
-	s.handle(r, http.MethodGet, storages+"/marker/{marker}/order-statuses", s.api(user, s.handleOrderStatuses))
-	s.handle(r, http.MethodGet, storages+"/marker/{marker}", s.api(user, s.handleOrderStorage))
-	s.handle(r, http.MethodGet, storages, s.api(user, s.handleOrderStorages))
+	s.handleAPI(r, http.MethodPost, storages+"/marker/{marker}/orders", user, s.handleOrderCreate)
+	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/orders", user, s.handleOrders)
+	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/orders/{id}", user, s.handleOrder)
+	s.handleAPI(r, http.MethodPut, storages+"/marker/{marker}/orders/{id}", user, s.handleOrderUpdate)
+	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/order-statuses", user, s.handleOrderStatuses)
+	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}", user, s.handleOrderStorage)
+	s.handleAPI(r, http.MethodGet, storages, user, s.handleOrderStorages)
 
 	const payments = APIPrefix + "/payments"
-	s.handle(r, http.MethodPost, payments+"/sessions", s.api(user, s.handlePaymentSessionCreate))
-	s.handle(r, http.MethodGet, payments+"/sessions/order/{orderId}", s.api(user, s.handlePaymentSessionsByOrder))
-	s.handle(r, http.MethodGet, payments+"/sessions/{id}", s.api(user, s.handlePaymentSession))
-	s.handle(r, http.MethodPut, payments+"/sessions/{id}", s.api(user, s.handlePaymentSessionUpdate))
-	s.handle(r, http.MethodGet, payments+"/sessions", s.api(user, s.handlePaymentSessions))
-	s.handle(r, http.MethodGet, payments+"/sessions/", s.api(user, s.handlePaymentSessions))
-	s.handle(r, http.MethodGet, payments+"/accounts", s.api(user, s.handlePaymentAccounts))
-	s.handle(r, http.MethodGet, payments+"/accounts/{id}", s.api(user, s.handlePaymentAccount))
+	s.handleAPI(r, http.MethodPost, payments+"/sessions", user, s.handlePaymentSessionCreate)
+	s.handleAPI(r, http.MethodGet, payments+"/sessions/order/{orderId}", user, s.handlePaymentSessionsByOrder)
+	s.handleAPI(r, http.MethodGet, payments+"/sessions/{id}", user, s.handlePaymentSession)
+	s.handleAPI(r, http.MethodPut, payments+"/sessions/{id}", user, s.handlePaymentSessionUpdate)
+	s.handleAPI(r, http.MethodGet, payments+"/sessions", user, s.handlePaymentSessions)
+	s.handleAPI(r, http.MethodGet, payments+"/sessions/", user, s.handlePaymentSessions)
+	s.handleAPI(r, http.MethodGet, payments+"/accounts", user, s.handlePaymentAccounts)
+	s.handleAPI(r, http.MethodGet, payments+"/accounts/{id}", user, s.handlePaymentAccount)
 
-	s.handle(r, http.MethodGet, APIPrefix+"/products/{id}", s.api(public, s.handleProduct))
-	s.handle(r, http.MethodGet, APIPrefix+"/users/me", s.api(user, s.handleUserMe))
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/products/{id}", public, s.handleProduct)
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/users/me", user, s.handleUserMe)
 
 	s.handle(r, http.MethodGet, "/healthz", http.HandlerFunc(s.handleHealth))
 	s.handle(r, http.MethodGet, "/checkout/{token}/{id}", http.HandlerFunc(s.handleCheckoutPage))
@@ -72,6 +72,17 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodDelete, "/__admin/sandboxes/{token}", s.adminOnly(s.handleSandboxDelete))
 	s.handle(r, http.MethodGet, "/readyz", http.HandlerFunc(s.handleReady))
 	s.handle(r, http.MethodGet, "/metrics", s.metrics.handler())
+}
+
+// handleAPI registers a content-API route, resolving its contract operation once: a route
+// missing from the contract is a start-up error, not a silent gap.
+func (s *Server) handleAPI(r *mux.Router, method, path string, level access, h func(http.ResponseWriter, *http.Request, *scope)) {
+	op, err := s.contract.Operation(method, path)
+	if err != nil {
+		s.routeErrs = append(s.routeErrs, err)
+		return
+	}
+	s.handle(r, method, path, s.api(level, op, h))
 }
 
 // handle registers a route and remembers its template for metrics, the journal and

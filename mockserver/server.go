@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -71,6 +72,11 @@ type Server struct {
 	metrics     *metrics
 	routeTable  routeTable
 	draining    atomic.Bool
+	routeErrs   []error
+
+	// Request ids are a per-process random prefix and a counter: unique, and cheap to make.
+	requestPrefix string
+	requestSeq    atomic.Uint64
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -105,8 +111,9 @@ func New(opts Options) (*Server, error) {
 		profile:  opts.Profile,
 		maxBody:  opts.MaxBodyBytes,
 
-		journalSize: opts.JournalSize,
-		adminToken:  opts.AdminToken,
+		requestPrefix: randomToken("req_")[:12] + "-",
+		journalSize:   opts.JournalSize,
+		adminToken:    opts.AdminToken,
 	}
 	enc, err := encodeFixtures(opts.Store)
 	if err != nil {
@@ -126,13 +133,16 @@ func New(opts Options) (*Server, error) {
 	// that the SDK's fetch follows as a GET, breaking POSTs.
 	router.SkipClean(true)
 	s.routes(router)
+	if err := errors.Join(s.routeErrs...); err != nil {
+		return nil, fmt.Errorf("mockserver: routes outside the contract: %w", err)
+	}
 	router.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 	router.MethodNotAllowedHandler = http.HandlerFunc(s.handleNotFound)
 	var h http.Handler = router
 	if opts.CheckResponses {
 		h = s.checkResponses(h)
 	}
-	s.handler = s.recoverPanics(requestIDs(s.observe(cors(collapseSlashes(h)))))
+	s.handler = s.recoverPanics(s.requestIDs(s.observe(cors(collapseSlashes(h)))))
 	return s, nil
 }
 
@@ -178,20 +188,22 @@ type scope struct {
 	body    []byte
 }
 
-type scopeKey struct{}
-
 func scopeFrom(ctx context.Context) *scope {
-	sc, _ := ctx.Value(scopeKey{}).(*scope)
-	return sc
+	if info := infoFrom(ctx); info != nil {
+		return info.scope
+	}
+	return nil
 }
 
 // api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
 // guards before pipes): app token (403), user bearer (401), body size (413), contract (400).
-func (s *Server) api(level access, h func(http.ResponseWriter, *http.Request, *scope)) http.HandlerFunc {
+func (s *Server) api(level access, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sb := s.sandboxes.get(r.Header.Get("x-app-token"))
 		sc := &scope{sandbox: sb}
-		r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, sc))
+		if info := infoFrom(r.Context()); info != nil {
+			info.scope = sc
+		}
 		if sb == nil {
 			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
 			return
@@ -212,7 +224,7 @@ func (s *Server) api(level access, h func(http.ResponseWriter, *http.Request, *s
 			return
 		}
 		sc.body = body
-		if err := s.validateRequest(r, body); err != nil {
+		if err := s.validateRequest(r, op, body); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -247,16 +259,13 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 
 // validateRequest checks the request against the contract. Broken JSON gets body-parser's
 // wording first, since that is what the live API answers before any validation runs.
-func (s *Server) validateRequest(r *http.Request, body []byte) error {
-	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
-		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
-	}
-	err := s.contract.ValidateRequest(r.Context(), r)
+func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body []byte) error {
+	err := op.ValidateRequest(r.Context(), r, mux.Vars(r))
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, contracts.ErrNoRoute) {
-		return store.Errorf(store.CodeNotFound, "Cannot %s %s", r.Method, r.URL.Path)
+	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
 	}
 	msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseRequest)
 	if len(msgs) == 0 {
@@ -352,13 +361,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 
 // requestIDs gives every request an id, answered in X-Request-Id and carried in the context, so
 // an e-mail or webhook can name the request that caused it. A sane incoming X-Request-Id is kept.
-func requestIDs(next http.Handler) http.Handler {
+// It also sets up the request's requestInfo: the one context the layers below share.
+func (s *Server) requestIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 128 || strings.ContainsAny(id, " \t\r\n") {
-			id = randomToken("req_")[:20]
+			id = s.requestPrefix + strconv.FormatUint(s.requestSeq.Add(1), 36)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(store.WithRequestID(r.Context(), id)))
+		ctx := context.WithValue(store.WithRequestID(r.Context(), id), infoKey{}, &requestInfo{})
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
