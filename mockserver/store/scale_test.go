@@ -1,0 +1,271 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// Scale of one sandbox (issue 7, item 4): the memory each stored order and payment session
+// costs, the memory of an empty sandbox, and whether order lists and session lookups slow down
+// as the sandbox fills. A sandbox of 1,000 orders is compared with a large one: 3,000 orders and
+// few samples by default, which only keeps the test working, or as many orders as
+// ONEENTRY_SCALE_ORDERS says, timed 20,000 times each:
+//
+//	ONEENTRY_SCALE_ORDERS=1000000 go test -run TestScale -v -timeout 30m ./mockserver/store/
+const scaleOrdersEnv = "ONEENTRY_SCALE_ORDERS"
+
+const (
+	scaleUsers     = 1_000
+	scaleSmall     = 1_000
+	scaleLarge     = 3_000
+	probeUsers     = 10
+	probeOrders    = 30              // a full default page
+	scaleOrderStep = 2 * time.Second // mock time between orders, and between sessions
+	// With sessions waiting 30 minutes and one every 2 s, about 900 wait at any time in both
+	// sandboxes: the comparison isolates the sandbox's size from the number of open sessions.
+)
+
+// scaleRun is what one sandbox measured.
+type scaleRun struct {
+	orders          int
+	samples         int
+	build           time.Duration
+	bytesPerOrder   float64
+	bytesPerSession float64
+	list            []time.Duration // page of 30 of a user with 30 orders
+	sessions        []time.Duration // the sessions of one order
+	heavyOwn        int             // orders of the busiest non-probe user
+	heavyList       []time.Duration // first page of 30 of that user, when they have 30
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.999999) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// timeCalls runs f n times and returns each call's duration, sorted.
+func timeCalls(t *testing.T, n int, f func(i int) error) []time.Duration {
+	t.Helper()
+	out := make([]time.Duration, n)
+	for i := range n {
+		t0 := time.Now()
+		err := f(i)
+		out[i] = time.Since(t0)
+		require.NoError(t, err, "call %d", i)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// measureScale fills a sandbox of 1,000 users with total orders, each followed later by a
+// payment session, the way a long-lived sandbox fills: probe users hold exactly 30 orders in
+// every sandbox, the rest is spread over the other users. It then times reads by probe users.
+func measureScale(t *testing.T, total, samples int) scaleRun {
+	t.Helper()
+	ctx := context.Background()
+	clock := store.NewClock(nil)
+	clock.Set(time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC))
+	clock.Freeze()
+	st := newStore(t, store.Options{Clock: clock})
+	users := make([]int, scaleUsers)
+	for i := range users {
+		u, err := st.SignUp(ctx, store.SignUpInput{
+			ProviderMarker: "email",
+			Credentials:    creds("scale-"+strconv.Itoa(i)+"@example.test", "scale-password"),
+		})
+		require.NoError(t, err)
+		users[i] = u.ID
+	}
+	probes, others := users[:probeUsers], users[probeUsers:]
+	owners := make([]int32, total)
+	ids := make([]int32, total)
+	probeOrderIDs := make([]int, 0, probeUsers*probeOrders)
+	stride := total / (probeUsers * probeOrders)
+	require.Positive(t, stride, "a sandbox needs at least %d orders", probeUsers*probeOrders)
+
+	start := time.Now()
+	before := liveHeap()
+	var nextOther int
+	for i := range total {
+		owner := others[nextOther%len(others)]
+		probe := i%stride == 0 && len(probeOrderIDs) < cap(probeOrderIDs)
+		if probe {
+			owner = probes[len(probeOrderIDs)%probeUsers]
+		} else {
+			nextOther++
+		}
+		clock.Advance(scaleOrderStep)
+		o, err := st.CreateOrder(ctx, owner, "tickets", ticketOrder(t))
+		require.NoError(t, err)
+		owners[i], ids[i] = int32(owner), int32(o.ID)
+		if probe {
+			probeOrderIDs = append(probeOrderIDs, o.ID)
+		}
+	}
+	afterOrders := liveHeap()
+	for i := range total {
+		clock.Advance(scaleOrderStep)
+		_, err := st.CreatePaymentSession(ctx, int(owners[i]), int(ids[i]), store.SessionTypeSession, nil)
+		require.NoError(t, err)
+	}
+	afterSessions := liveHeap()
+	run := scaleRun{
+		orders:          total,
+		samples:         samples,
+		build:           time.Since(start),
+		bytesPerOrder:   float64(int64(afterOrders)-int64(before)) / float64(total),
+		bytesPerSession: float64(int64(afterSessions)-int64(afterOrders)) / float64(total),
+	}
+	require.Len(t, probeOrderIDs, probeUsers*probeOrders)
+
+	// Warm caches and the allocator the same way in both sandboxes before timing.
+	page := store.Page{Limit: probeOrders}
+	listProbe := func(i int) error {
+		list, n, err := st.Orders(ctx, probes[i%probeUsers], "tickets", page)
+		if err == nil && (n != probeOrders || len(list) != probeOrders) {
+			err = fmt.Errorf("listed %d of %d orders, want %d", len(list), n, probeOrders)
+		}
+		return err
+	}
+	lookupSessions := func(i int) error {
+		k := i % len(probeOrderIDs)
+		sessions, err := st.PaymentSessionsByOrder(ctx, probes[k%probeUsers], probeOrderIDs[k])
+		if err == nil && len(sessions) != 1 {
+			err = fmt.Errorf("order %d has %d sessions, want 1", probeOrderIDs[k], len(sessions))
+		}
+		return err
+	}
+	timeCalls(t, samples/10, listProbe)
+	run.list = timeCalls(t, samples, listProbe)
+	timeCalls(t, samples/10, lookupSessions)
+	run.sessions = timeCalls(t, samples, lookupSessions)
+
+	heavy := others[0]
+	_, run.heavyOwn, _ = st.Orders(ctx, heavy, "tickets", store.Page{Limit: 1})
+	if run.heavyOwn >= probeOrders {
+		run.heavyList = timeCalls(t, samples, func(int) error {
+			_, _, err := st.Orders(ctx, heavy, "tickets", page)
+			return err
+		})
+	}
+	runtime.KeepAlive(st)
+	return run
+}
+
+// TestScale compares a small and a large sandbox. The budgets of issue 7 (list p99 within 2x,
+// under 1 KiB per order) are reported, not asserted: timings on a shared runner are noise. The
+// assertions guard against an order-of-magnitude regression in memory.
+func TestScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills sandboxes with thousands of orders")
+	}
+	large, samples := scaleLarge, 1_000
+	if v := os.Getenv(scaleOrdersEnv); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err, "%s must be a number of orders", scaleOrdersEnv)
+		require.GreaterOrEqual(t, n, scaleSmall, "%s", scaleOrdersEnv)
+		large, samples = n, 20_000
+	}
+	small := measureScale(t, scaleSmall, samples)
+	big := measureScale(t, large, samples)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s calls timed per figure.\n\n", group(samples))
+	fmt.Fprintf(&b, "| One sandbox, %s users | %s orders | %s orders | large ÷ small | Budget |\n", group(scaleUsers), group(small.orders), group(big.orders))
+	b.WriteString("|---|--:|--:|--:|---|\n")
+	latencyRows := func(name string, s, l []time.Duration, budget bool) {
+		for _, q := range []struct {
+			name string
+			q    float64
+		}{{"p50", 0.5}, {"p99", 0.99}} {
+			sv, lv := quantile(s, q.q), quantile(l, q.q)
+			verdict := ""
+			if budget && q.name == "p99" {
+				verdict = scaleVerdict(float64(lv) <= 2*float64(sv), "≤ 2x")
+			}
+			fmt.Fprintf(&b, "| %s %s | %s | %s | %.2fx | %s |\n", name, q.name, fmtMicros(sv), fmtMicros(lv), float64(lv)/float64(max(sv, 1)), verdict)
+		}
+	}
+	latencyRows("Order list (page of 30, user with 30 orders)", small.list, big.list, true)
+	latencyRows("Session lookup by order", small.sessions, big.sessions, true)
+	fmt.Fprintf(&b, "| Memory per order | %.0f B | %.0f B | %.2fx | %s |\n", small.bytesPerOrder, big.bytesPerOrder,
+		big.bytesPerOrder/small.bytesPerOrder, scaleVerdict(big.bytesPerOrder < 1024, "< 1 KiB"))
+	fmt.Fprintf(&b, "| Memory per payment session | %.0f B | %.0f B | %.2fx |  |\n", small.bytesPerSession, big.bytesPerSession,
+		big.bytesPerSession/small.bytesPerSession)
+	fmt.Fprintf(&b, "| Time to create orders and sessions | %v | %v |  |  |\n", small.build.Round(time.Millisecond), big.build.Round(time.Millisecond))
+	if big.heavyList != nil {
+		fmt.Fprintf(&b, "\nA user with %s orders in the large sandbox lists a page of 30 in %s (p50), %s (p99).\n",
+			group(big.heavyOwn), fmtMicros(quantile(big.heavyList, 0.5)), fmtMicros(quantile(big.heavyList, 0.99)))
+	}
+	t.Log(b.String())
+
+	for _, run := range []scaleRun{small, big} {
+		assert.Less(t, run.bytesPerOrder, 8192.0, "%d orders: bytes per order", run.orders)
+		assert.Less(t, run.bytesPerSession, 8192.0, "%d orders: bytes per session", run.orders)
+	}
+}
+
+// TestSandboxMemory reports what one more sandbox costs: its own store over fixtures that every
+// sandbox shares.
+func TestSandboxMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the heap")
+	}
+	const n = 50
+	base := newStore(t, store.Options{})
+	sandboxes := make([]*store.Store, 0, n)
+	before := liveHeap()
+	for i := range n {
+		sandboxes = append(sandboxes, base.Sibling("app-token-"+strconv.Itoa(i), "secret-"+strconv.Itoa(i)))
+	}
+	after := liveHeap()
+	perSandbox := float64(int64(after)-int64(before)) / n
+	t.Logf("memory per additional sandbox (fixtures shared): %.1f KiB", perSandbox/1024)
+	for _, sb := range sandboxes {
+		_, err := sb.Authenticate(context.Background(), "email", creds(seedLogin, seedPassword), store.DeviceInfo{})
+		require.NoError(t, err, "every sandbox is seeded")
+	}
+	assert.Less(t, perSandbox, float64(1<<20), "an empty sandbox should not cost a MiB")
+}
+
+// group writes n with thousands separators: 1,000,000.
+func group(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func fmtMicros(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 1, 64) + " µs"
+}
+
+func scaleVerdict(ok bool, budget string) string {
+	if ok {
+		return "met (" + budget + ")"
+	}
+	return "**missed** (" + budget + ")"
+}
