@@ -8,25 +8,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/oneentry-mock/oneentry-mock/mockserver"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
-
-func benchServer(b *testing.B) (http.Handler, string) {
-	b.Helper()
-	st := store.New(store.Options{Fixtures: loadFixtures(b)})
-	srv, err := mockserver.New(mockserver.Options{Store: st, Contract: contractValidator(b)})
-	require.NoError(b, err)
-	tk, err := st.Authenticate(b.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": userLogin, "password_reg": userPass}}, store.DeviceInfo{})
-	require.NoError(b, err)
-	return srv, tk.AccessToken
-}
 
 // BenchmarkFormRead is GET /forms/marker/tickets_form through the whole stack, contract
 // validation included.
 func BenchmarkFormRead(b *testing.B) {
-	h, token := benchServer(b)
+	h, token := handlerWithUser(b)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -45,7 +32,7 @@ func BenchmarkFormRead(b *testing.B) {
 // BenchmarkOrderCreate is the seed's POST of an order with a logged-in user, contract
 // validation included.
 func BenchmarkOrderCreate(b *testing.B) {
-	h, token := benchServer(b)
+	h, token := handlerWithUser(b)
 	body, err := json.Marshal(seedOrderBody(10, 1))
 	require.NoError(b, err)
 	b.ReportAllocs()

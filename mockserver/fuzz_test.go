@@ -13,15 +13,16 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
-// fuzzHandler is the server without a listener: fuzzing goes through the full handler stack
-// (app token, bearer, size limit, contract, store) as requests would.
-func fuzzHandler(f *testing.F) (http.Handler, string) {
-	f.Helper()
-	st := store.New(store.Options{Fixtures: loadFixtures(f)})
-	srv, err := mockserver.New(mockserver.Options{Store: st, Contract: contractValidator(f)})
-	require.NoError(f, err)
-	tk, err := st.Authenticate(f.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": userLogin, "password_reg": userPass}}, store.DeviceInfo{})
-	require.NoError(f, err)
+// handlerWithUser is the server without a listener, and a logged-in user's access token:
+// fuzzing and benchmarks go through the full handler stack (app token, bearer, size limit,
+// contract, store) as requests would.
+func handlerWithUser(tb testing.TB) (http.Handler, string) {
+	tb.Helper()
+	st := store.New(store.Options{Fixtures: loadFixtures(tb)})
+	srv, err := mockserver.New(mockserver.Options{Store: st, Contract: contractValidator(tb)})
+	require.NoError(tb, err)
+	tk, err := st.Authenticate(tb.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": userLogin, "password_reg": userPass}}, store.DeviceInfo{})
+	require.NoError(tb, err)
 	return srv, tk.AccessToken
 }
 
@@ -43,7 +44,7 @@ func checkFuzzResponse(t *testing.T, rec *httptest.ResponseRecorder) {
 }
 
 func FuzzOrderCreateBody(f *testing.F) {
-	h, token := fuzzHandler(f)
+	h, token := handlerWithUser(f)
 	for _, seed := range []string{
 		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":1}]}`,
 		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[null]},"products":[{"productId":10,"quantity":1}]}`,
@@ -65,7 +66,7 @@ func FuzzOrderCreateBody(f *testing.F) {
 }
 
 func FuzzAuthBody(f *testing.F) {
-	h, _ := fuzzHandler(f)
+	h, _ := handlerWithUser(f)
 	for _, seed := range []string{
 		`{"authData":[{"marker":"email_reg","value":"your-user@email.com"},{"marker":"password_reg","value":"123456"}]}`,
 		`{"authData":[]}`, `{"authData":[{"marker":1}]}`, `{"authData":null,"code":"1"}`, `{"refreshToken":"1-2"}`, `{`, ``,
