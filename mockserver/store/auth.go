@@ -101,35 +101,43 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 		return Tokens{}, Invalid(missing...)
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
-	user := s.state.users[id]
-	// Compare a password even for an unknown login so both failures cost the same.
-	stored := "\x00"
-	if ok {
-		stored = user.password
+	var out Tokens
+	err = s.update(ctx, func() ([]Event, error) {
+		id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
+		user := s.state.users[id]
+		// Compare a password even for an unknown login so both failures cost the same.
+		stored := "\x00"
+		if ok {
+			stored = user.password
+		}
+		if subtle.ConstantTimeCompare([]byte(stored), []byte(password)) != 1 || !ok {
+			return nil, Errorf(CodeUnauthorized, "Invalid login or password")
+		}
+		if !user.IsActive {
+			return nil, Errorf(CodeUnauthorized, "User is not activated")
+		}
+		now := s.clock.Now()
+		sess := &authSession{
+			id:       s.state.nextAuthSession,
+			userID:   user.ID,
+			provider: provider.Identifier,
+			device:   device,
+		}
+		s.touchSession(sess.id)
+		s.state.nextAuthSession++
+		s.state.authSessions[sess.id] = sess
+		out = s.issueLocked(sess, user, now)
+		return nil, nil
+	})
+	if err != nil {
+		return Tokens{}, err
 	}
-	if subtle.ConstantTimeCompare([]byte(stored), []byte(password)) != 1 || !ok {
-		return Tokens{}, Errorf(CodeUnauthorized, "Invalid login or password")
-	}
-	if !user.IsActive {
-		return Tokens{}, Errorf(CodeUnauthorized, "User is not activated")
-	}
-	now := s.clock.Now()
-	sess := &authSession{
-		id:       s.state.nextAuthSession,
-		userID:   user.ID,
-		provider: provider.Identifier,
-		device:   device,
-	}
-	s.state.nextAuthSession++
-	s.state.authSessions[sess.id] = sess
-	return s.issueLocked(sess, user, now), nil
+	return out, nil
 }
 
 // issueLocked gives sess a fresh token pair; the previous refresh token stops working.
 func (s *Store) issueLocked(sess *authSession, user *User, now time.Time) Tokens {
+	s.touchSession(sess.id)
 	if sess.refreshToken != "" {
 		delete(s.state.sessionByRefresh, sess.refreshToken)
 	}
@@ -159,27 +167,34 @@ func (s *Store) Refresh(ctx context.Context, providerMarker, refreshToken string
 	if refreshToken == "" {
 		return Tokens{}, Errorf(CodeUnauthorized, "Refresh token is required")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id, ok := s.state.sessionByRefresh[refreshToken]
-	sess := s.state.authSessions[id]
-	if !ok || sess == nil || sess.provider != providerMarker {
-		return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
+	var out Tokens
+	err := s.update(ctx, func() ([]Event, error) {
+		id, ok := s.state.sessionByRefresh[refreshToken]
+		sess := s.state.authSessions[id]
+		if !ok || sess == nil || sess.provider != providerMarker {
+			return nil, Errorf(CodeUnauthorized, "Invalid refresh token")
+		}
+		now := s.clock.Now()
+		if !now.Before(sess.refreshExpires) {
+			s.endSessionLocked(sess)
+			return nil, Errorf(CodeUnauthorized, "Refresh token expired")
+		}
+		user := s.state.users[sess.userID]
+		if user == nil {
+			s.endSessionLocked(sess)
+			return nil, Errorf(CodeUnauthorized, "Invalid refresh token")
+		}
+		out = s.issueLocked(sess, user, now)
+		return nil, nil
+	})
+	if err != nil {
+		return Tokens{}, err
 	}
-	now := s.clock.Now()
-	if !now.Before(sess.refreshExpires) {
-		s.endSessionLocked(sess)
-		return Tokens{}, Errorf(CodeUnauthorized, "Refresh token expired")
-	}
-	user := s.state.users[sess.userID]
-	if user == nil {
-		s.endSessionLocked(sess)
-		return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
-	}
-	return s.issueLocked(sess, user, now), nil
+	return out, nil
 }
 
 func (s *Store) endSessionLocked(sess *authSession) {
+	s.touchSession(sess.id)
 	delete(s.state.sessionByRefresh, sess.refreshToken)
 	delete(s.state.authSessions, sess.id)
 }
@@ -211,15 +226,15 @@ func (s *Store) Logout(ctx context.Context, userID int, providerMarker, refreshT
 	if _, err := s.AuthProvider(providerMarker); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id, ok := s.state.sessionByRefresh[refreshToken]
-	sess := s.state.authSessions[id]
-	if !ok || sess == nil || sess.userID != userID {
-		return Errorf(CodeUnauthorized, "Invalid refresh token")
-	}
-	s.endSessionLocked(sess)
-	return nil
+	return s.update(ctx, func() ([]Event, error) {
+		id, ok := s.state.sessionByRefresh[refreshToken]
+		sess := s.state.authSessions[id]
+		if !ok || sess == nil || sess.userID != userID {
+			return nil, Errorf(CodeUnauthorized, "Invalid refresh token")
+		}
+		s.endSessionLocked(sess)
+		return nil, nil
+	})
 }
 
 // LogoutAll ends every session of the user with the provider.
@@ -227,14 +242,14 @@ func (s *Store) LogoutAll(ctx context.Context, userID int, providerMarker string
 	if _, err := s.AuthProvider(providerMarker); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, sess := range s.state.authSessions {
-		if sess.userID == userID && sess.provider == providerMarker {
-			s.endSessionLocked(sess)
+	return s.update(ctx, func() ([]Event, error) {
+		for _, sess := range s.state.authSessions {
+			if sess.userID == userID && sess.provider == providerMarker {
+				s.endSessionLocked(sess)
+			}
 		}
-	}
-	return nil
+		return nil, nil
+	})
 }
 
 // ActiveSessions lists the devices of the user's open sessions with the provider, oldest first.
@@ -306,8 +321,19 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 			return User{}, err
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	var out User
+	err = s.update(ctx, func() ([]Event, error) {
+		var err error
+		out, err = s.signUpLocked(provider, in, login, password)
+		return nil, err
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, password string) (User, error) {
 	key := loginKey(provider.Identifier, login)
 	if _, taken := s.state.userByLogin[key]; taken {
 		return User{}, Invalid("User with identifier " + login + " already exists")
@@ -336,6 +362,7 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 		UpdatedDate:            now,
 		password:               password,
 	}
+	s.touchUser(user.ID)
 	s.state.nextUserID++
 	s.state.users[user.ID] = user
 	s.state.userByLogin[key] = user.ID

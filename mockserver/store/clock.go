@@ -93,3 +93,41 @@ func (c *Clock) Frozen() bool {
 	defer c.mu.Unlock()
 	return c.frozen != nil
 }
+
+// clockSetting is everything that decides what a Clock shows, relative to its base: what a
+// state document and the data dir keep of it.
+type clockSetting struct {
+	offset time.Duration
+	frozen *time.Time
+}
+
+func (a clockSetting) equal(b clockSetting) bool {
+	if a.offset != b.offset || (a.frozen == nil) != (b.frozen == nil) {
+		return false
+	}
+	return a.frozen == nil || a.frozen.Equal(*b.frozen)
+}
+
+// setting returns the clock's offset and frozen reading.
+func (c *Clock) setting() clockSetting {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := clockSetting{offset: c.offset}
+	if c.frozen != nil {
+		t := *c.frozen
+		st.frozen = &t
+	}
+	return st
+}
+
+// restore puts the clock back to a setting taken by setting.
+func (c *Clock) restore(st clockSetting) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = st.offset
+	c.frozen = nil
+	if st.frozen != nil {
+		t := st.frozen.UTC()
+		c.frozen = &t
+	}
+}

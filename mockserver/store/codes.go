@@ -60,8 +60,19 @@ func (s *Store) GenerateCode(ctx context.Context, providerMarker, login, event s
 	}
 	length := min(providerSetting(provider, "systemCodeLength", 6), 12)
 	ttl := time.Duration(providerSetting(provider, "systemCodeTlsSec", 120)) * time.Second
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	var out OneTimeCode
+	err = s.update(ctx, func() ([]Event, error) {
+		var err error
+		out, err = s.generateCodeLocked(provider, login, event, length, ttl)
+		return nil, err
+	})
+	if err != nil {
+		return OneTimeCode{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) generateCodeLocked(provider *AuthProvider, login, event string, length int, ttl time.Duration) (OneTimeCode, error) {
 	id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
 	if !ok {
 		return OneTimeCode{}, Errorf(CodeNotFound, "User %s not found", login)
@@ -73,6 +84,7 @@ func (s *Store) GenerateCode(ctx context.Context, providerMarker, login, event s
 		digits[i] = byte('0' + n.Int64())
 	}
 	code := string(digits)
+	s.touchCode(codeKey{id, event})
 	s.state.codes[codeKey{id, event}] = oneTimeCode{code: code, expires: s.clock.Now().Add(ttl)}
 	email := user.Identifier
 	if !strings.Contains(email, "@") {
@@ -93,6 +105,7 @@ func (s *Store) useCodeLocked(userID int, event, code string, spend bool) bool {
 		return false
 	}
 	if spend {
+		s.touchCode(k)
 		delete(s.state.codes, k)
 	}
 	return true
@@ -120,17 +133,18 @@ func (s *Store) Activate(ctx context.Context, providerMarker, login, code string
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
-	if !ok {
-		return Errorf(CodeNotFound, "User %s not found", login)
-	}
-	for k := range s.state.codes {
-		if k.userID == id && s.useCodeLocked(id, k.event, code, true) {
-			s.state.users[id].IsActive = true
-			return nil
+	return s.update(ctx, func() ([]Event, error) {
+		id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
+		if !ok {
+			return nil, Errorf(CodeNotFound, "User %s not found", login)
 		}
-	}
-	return Errorf(CodeUnauthorized, "Invalid or used code")
+		for k := range s.state.codes {
+			if k.userID == id && s.useCodeLocked(id, k.event, code, true) {
+				s.touchUser(id)
+				s.state.users[id].IsActive = true
+				return nil, nil
+			}
+		}
+		return nil, Errorf(CodeUnauthorized, "Invalid or used code")
+	})
 }

@@ -138,8 +138,19 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 	if lang == "" {
 		lang = s.fx.Project.DefaultLanguage
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	var out Order
+	err = s.update(ctx, func() ([]Event, error) {
+		var err error
+		out, err = s.createOrderLocked(userID, storage, in, status, lang, total, slots)
+		return nil, err
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInput, status, lang string, total int64, slots []schedule.Slot) (Order, error) {
 	if _, ok := s.state.users[userID]; !ok {
 		return Order{}, Errorf(CodeUnauthorized, "Unauthorized")
 	}
@@ -159,6 +170,7 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 		CreatedDate:              s.clock.Now(),
 		Slots:                    slots,
 	}
+	s.touchOrder(o.ID)
 	if status != storage.CanceledStatus || storage.CanceledStatus == "" {
 		if err := s.reserveLocked(storage, o); err != nil {
 			return Order{}, err
@@ -236,12 +248,24 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	var out Order
+	err = s.update(ctx, func() ([]Event, error) {
+		var err error
+		out, err = s.updateOrderLocked(userID, storage, id, in, total, slots)
+		return nil, err
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in OrderInput, total int64, slots []schedule.Slot) (Order, error) {
 	o, err := s.ownOrderLocked(userID, storage, id)
 	if err != nil {
 		return Order{}, err
 	}
+	s.touchOrder(o.ID)
 	next := o.clone()
 	next.FormIdentifier = in.FormIdentifier
 	next.PaymentAccountIdentifier = in.PaymentAccountIdentifier

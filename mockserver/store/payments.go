@@ -77,12 +77,14 @@ func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, s
 	if sessionType != SessionTypeSession && sessionType != SessionTypeIntent {
 		return PaymentSession{}, Invalid("type must be one of the following values: session, intent")
 	}
-	s.mu.Lock()
-	events := s.sweepLocked(ctx)
-	p, evs, err := s.createPaymentLocked(ctx, userID, orderID, sessionType, checkoutURL)
-	s.mu.Unlock()
-	s.emit(append(events, evs...))
-	return p, err
+	var out PaymentSession
+	err := s.update(ctx, func() ([]Event, error) {
+		events := s.sweepLocked(ctx)
+		p, evs, err := s.createPaymentLocked(ctx, userID, orderID, sessionType, checkoutURL)
+		out = p
+		return append(events, evs...), err
+	})
+	return out, err
 }
 
 func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(id int) string) (PaymentSession, []Event, error) {
@@ -106,7 +108,9 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 		UpdatedDate:      now,
 		ExpiresAt:        now.Add(acc.SessionTimeout()),
 	}
+	s.touchPayment(p.ID)
 	if acc.HasCheckout() && checkoutURL != nil {
+		s.touchOrder(o.ID)
 		u := checkoutURL(p.ID)
 		p.PaymentURL = &u
 		o.PaymentURL = &u
@@ -142,10 +146,16 @@ func (s *Store) ownPaymentLocked(userID, id int) (*PaymentSession, error) {
 	return p, nil
 }
 
-// read runs f under the lock after expiring due sessions, so every read sees the clock's verdict.
+// read runs f under the lock after expiring due sessions, so every read sees the clock's
+// verdict. The expiries are saved before f reads; when they cannot be, the read fails.
 func (s *Store) read(ctx context.Context, f func() error) error {
 	s.mu.Lock()
+	s.beginLocked()
 	events := s.sweepLocked(ctx)
+	if err := s.commitLocked(ctx); err != nil {
+		s.mu.Unlock()
+		return err
+	}
 	err := f()
 	s.mu.Unlock()
 	s.emit(events)
@@ -232,14 +242,24 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 	if upd.Status != nil && *upd.Status == "" {
 		return PaymentSession{}, Invalid("status should not be empty")
 	}
-	s.mu.Lock()
-	events := s.sweepLocked(ctx)
-	p, err := s.ownPaymentLocked(userID, id)
+	var out PaymentSession
+	err := s.update(ctx, func() ([]Event, error) {
+		events := s.sweepLocked(ctx)
+		p, err := s.ownPaymentLocked(userID, id)
+		if err != nil {
+			return events, err
+		}
+		out = s.updatePaymentLocked(p, upd)
+		return append(events, s.eventLocked(ctx, EventSessionUpdated, p, false)), nil
+	})
 	if err != nil {
-		s.mu.Unlock()
-		s.emit(events)
 		return PaymentSession{}, err
 	}
+	return out, nil
+}
+
+func (s *Store) updatePaymentLocked(p *PaymentSession, upd PaymentSessionUpdate) PaymentSession {
+	s.touchPayment(p.ID)
 	if upd.Status != nil {
 		p.Status = *upd.Status
 		if isFinal(p.Status) {
@@ -257,11 +277,7 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 		}
 	}
 	p.UpdatedDate = s.clock.Now()
-	out := p.clone()
-	events = append(events, s.eventLocked(ctx, EventSessionUpdated, p, false))
-	s.mu.Unlock()
-	s.emit(events)
-	return out, nil
+	return p.clone()
 }
 
 // ApplyPaymentAction moves a session as the provider would: complete pays the order (once:
@@ -269,26 +285,27 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 // open, cancel and expire close it and give the order's seats back. A session that is already
 // closed answers a conflict, except for repeating the action that closed it.
 func (s *Store) ApplyPaymentAction(ctx context.Context, id int, action PaymentAction) (PaymentSession, Order, error) {
-	s.mu.Lock()
-	events := s.sweepLocked(ctx)
-	p, ok := s.state.payments[id]
-	if !ok {
-		s.mu.Unlock()
-		s.emit(events)
-		return PaymentSession{}, Order{}, Errorf(CodeNotFound, "Payment session with id %d not found", id)
-	}
-	evs, err := s.applyLocked(ctx, p, action)
 	var out PaymentSession
 	var order Order
-	if err == nil {
-		out = p.clone()
-		if o, ok := s.state.orders[p.OrderID]; ok {
-			order = o.clone()
+	err := s.update(ctx, func() ([]Event, error) {
+		events := s.sweepLocked(ctx)
+		p, ok := s.state.payments[id]
+		if !ok {
+			return events, Errorf(CodeNotFound, "Payment session with id %d not found", id)
 		}
+		evs, err := s.applyLocked(ctx, p, action)
+		if err == nil {
+			out = p.clone()
+			if o, ok := s.state.orders[p.OrderID]; ok {
+				order = o.clone()
+			}
+		}
+		return append(events, evs...), err
+	})
+	if err != nil {
+		return PaymentSession{}, Order{}, err
 	}
-	s.mu.Unlock()
-	s.emit(append(events, evs...))
-	return out, order, err
+	return out, order, nil
 }
 
 var finalStatusOf = map[PaymentAction]string{ActionComplete: StatusCompleted, ActionCancel: StatusCanceled, ActionExpire: StatusExpired}
@@ -303,6 +320,8 @@ func (s *Store) applyLocked(ctx context.Context, p *PaymentSession, action Payme
 	now := s.clock.Now()
 	o := s.state.orders[p.OrderID]
 	storage, _ := s.fx.OrderStorage(o.StorageMarker)
+	s.touchPayment(p.ID)
+	s.touchOrder(o.ID)
 	p.UpdatedDate = now
 	switch action {
 	case ActionDecline:
@@ -351,12 +370,12 @@ func (s *Store) orderHasOpenSessionLocked(orderID int) bool {
 }
 
 // SweepExpired expires every session that waited past its deadline on the mock clock. Reads
-// sweep too, so a session is never seen waiting after its deadline.
-func (s *Store) SweepExpired(ctx context.Context) {
-	s.mu.Lock()
-	events := s.sweepLocked(ctx)
-	s.mu.Unlock()
-	s.emit(events)
+// sweep too, so a session is never seen waiting after its deadline. With a persister it also
+// saves the clock's setting when it changed, so the admin clock call, which sweeps after
+// moving the clock, is durable when it answers. It fails only when saving fails; the expiries
+// and the clock change are then undone.
+func (s *Store) SweepExpired(ctx context.Context) error {
+	return s.update(ctx, func() ([]Event, error) { return s.sweepLocked(ctx), nil })
 }
 
 func (s *Store) sweepLocked(ctx context.Context) []Event {

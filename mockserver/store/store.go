@@ -27,6 +27,9 @@ type Options struct {
 	// AppToken and TokenSecret replace the fixtures' values: every sandbox has its own.
 	AppToken    string
 	TokenSecret string
+	// Persist makes every change durable before the call that made it returns, and supplies
+	// the state to start from. Only Open and OpenSibling accept it: loading can fail.
+	Persist Persister
 }
 
 // Store is the state of one project. It is safe for concurrent use; methods return copies.
@@ -42,8 +45,15 @@ type Store struct {
 	validateSlots   atomic.Bool
 	onEvent         atomic.Pointer[func(Event)]
 
+	// persist is set once, before the store is shared; nil keeps the state in memory only.
+	persist Persister
+
 	mu    sync.Mutex
 	state *state
+	// tx records what the mutation holding the lock touches, while the store persists.
+	tx *journal
+	// savedClock is the clock setting the persister last saved.
+	savedClock clockSetting
 }
 
 // state is everything a request can change; Reset replaces it whole.
@@ -77,8 +87,12 @@ type ownerStorage struct {
 	storageID int
 }
 
-// New returns a store seeded from opts.Fixtures.
+// New returns an in-memory store seeded from opts.Fixtures. It panics when opts.Persist is
+// set, a programming error: a persisted store is made by Open, which reports a failed load.
 func New(opts Options) *Store {
+	if opts.Persist != nil {
+		panic("store.New: Options.Persist needs store.Open")
+	}
 	if opts.Clock == nil {
 		opts.Clock = NewClock(nil)
 	}
@@ -111,8 +125,9 @@ func New(opts Options) *Store {
 	return s
 }
 
-// Sibling returns a fresh store seeded from the same fixtures with the same lifetimes, but its
-// own app token, token secret and clock: a sandbox that shares nothing with s.
+// Sibling returns a fresh in-memory store seeded from the same fixtures with the same
+// lifetimes, but its own app token, token secret and clock: a sandbox that shares nothing with
+// s, not even s's persister (see OpenSibling).
 func (s *Store) Sibling(appToken, tokenSecret string) *Store {
 	opts := s.opts
 	opts.AppToken, opts.TokenSecret = appToken, tokenSecret
@@ -148,13 +163,14 @@ func (s *Store) AccessTokenTTL() time.Duration { return s.accessTokenTTL }
 // RefreshTokenTTL returns the lifetime of issued refresh tokens.
 func (s *Store) RefreshTokenTTL() time.Duration { return s.refreshTokenTTL }
 
-// Reset discards every change and returns to the fixtures. Tokens issued before stay
-// verifiable only while their user still exists in the fixtures.
-func (s *Store) Reset(ctx context.Context) {
+// Reset discards every change and returns to the fixtures; the clock keeps its setting.
+// Tokens issued before stay verifiable only while their user still exists in the fixtures. It
+// fails only when the persister cannot save the reset, and then changes nothing.
+func (s *Store) Reset(ctx context.Context) error {
 	fresh := s.seed()
 	s.mu.Lock()
-	s.state = fresh
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	return s.replaceLocked(ctx, fresh, s.clock.setting())
 }
 
 func (s *Store) seed() *state {

@@ -1,0 +1,714 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/schedule"
+)
+
+// StateFormat and StateVersion identify a state document. The version changes whenever a
+// document of the previous version would be read wrongly.
+const (
+	StateFormat  = "oneentry-mock-state"
+	StateVersion = 1
+)
+
+// StateDocument is everything a request can change in one sandbox, as one JSON document: the
+// export behind GET /__admin/state, the import behind PUT, and the data dir's record format.
+// Lists are sorted by id, so two exports of the same state are byte-equal. The app token and
+// token secret are not part of it: they name the sandbox, not its state, so a document can be
+// loaded into any sandbox (access tokens issued by another sandbox stay invalid there; refresh
+// tokens in the document work).
+type StateDocument struct {
+	Format          string                 `json:"format"`
+	Version         int                    `json:"version"`
+	Clock           ClockState             `json:"clock"`
+	Counters        Counters               `json:"counters"`
+	Users           []UserRecord           `json:"users"`
+	AuthSessions    []AuthSessionRecord    `json:"authSessions"`
+	Orders          []OrderRecord          `json:"orders"`
+	PaymentSessions []PaymentSessionRecord `json:"paymentSessions"`
+	Codes           []CodeRecord           `json:"codes"`
+}
+
+// ClockState is the setting of the sandbox's clock. A running clock is kept as its offset from
+// the host's clock rather than the time it showed, so after a restart or an import it is still
+// "two hours ahead" instead of jumping back; a frozen clock keeps the instant it shows.
+type ClockState struct {
+	// Offset is a Go duration ("0s", "2h0m0s", "-30m0s"): how far the clock runs ahead of the
+	// host's clock. A frozen clock keeps it for when it is unfrozen.
+	Offset string `json:"offset"`
+	// FrozenAt is the time a frozen clock shows; null while it runs.
+	FrozenAt *time.Time `json:"frozenAt"`
+}
+
+// Counters are the next ids to hand out. They only grow, so an id is never reused, even after
+// its order or session is gone.
+type Counters struct {
+	NextUserID           int `json:"nextUserId"`
+	NextAuthSessionID    int `json:"nextAuthSessionId"`
+	NextOrderID          int `json:"nextOrderId"`
+	NextPaymentSessionID int `json:"nextPaymentSessionId"`
+}
+
+// UserRecord is a user, fixture or signed up, password included: the document is a sandbox's,
+// and its users exist only to be logged in as.
+type UserRecord struct {
+	ID                     int               `json:"id"`
+	AuthProviderIdentifier string            `json:"authProviderIdentifier"`
+	Identifier             string            `json:"identifier"`
+	Password               string            `json:"password"`
+	FormIdentifier         string            `json:"formIdentifier"`
+	FormData               []json.RawMessage `json:"formData"`
+	Groups                 []int             `json:"groups"`
+	State                  json.RawMessage   `json:"state,omitempty"`
+	IsActive               bool              `json:"isActive"`
+	Language               string            `json:"language"`
+	NotificationData       json.RawMessage   `json:"notificationData,omitempty"`
+	// CreatedDate and UpdatedDate are absent for fixture users, which have none.
+	CreatedDate time.Time `json:"createdDate,omitzero"`
+	UpdatedDate time.Time `json:"updatedDate,omitzero"`
+}
+
+// AuthSessionRecord is one login: its current refresh token and the device it came from.
+type AuthSessionRecord struct {
+	ID                     int        `json:"id"`
+	UserID                 int        `json:"userId"`
+	AuthProviderIdentifier string     `json:"authProviderIdentifier"`
+	RefreshToken           string     `json:"refreshToken"`
+	RefreshExpires         time.Time  `json:"refreshExpires"`
+	Device                 DeviceInfo `json:"device"`
+}
+
+// OrderRecord is an order with every field the mock keeps, including whether it holds seats.
+type OrderRecord struct {
+	ID                       int               `json:"id"`
+	StorageID                int               `json:"storageId"`
+	StorageMarker            string            `json:"storageMarker"`
+	UserID                   int               `json:"userId"`
+	FormIdentifier           string            `json:"formIdentifier"`
+	PaymentAccountIdentifier string            `json:"paymentAccountIdentifier"`
+	StatusIdentifier         string            `json:"statusIdentifier"`
+	Language                 string            `json:"language"`
+	FormData                 []json.RawMessage `json:"formData"`
+	Products                 []OrderLineRecord `json:"products"`
+	Currency                 string            `json:"currency"`
+	TotalCents               int64             `json:"totalCents"`
+	CreatedDate              time.Time         `json:"createdDate"`
+	Slots                    []schedule.Slot   `json:"slots"`
+	PaymentURL               *string           `json:"paymentUrl"`
+	IsCompleted              *bool             `json:"isCompleted"`
+	PaidAt                   *time.Time        `json:"paidAt"`
+	// HoldsSeats says the order counts against its slots' capacity; seat usage is rebuilt
+	// from it, never stored.
+	HoldsSeats bool `json:"holdsSeats"`
+}
+
+// OrderLineRecord is one product of an order.
+type OrderLineRecord struct {
+	ProductID   int    `json:"productId"`
+	Quantity    int    `json:"quantity"`
+	SignedPrice string `json:"signedPrice"`
+}
+
+// PaymentSessionRecord is a payment session.
+type PaymentSessionRecord struct {
+	ID               int       `json:"id"`
+	OrderID          int       `json:"orderId"`
+	UserID           int       `json:"userId"`
+	PaymentAccountID int       `json:"paymentAccountId"`
+	Type             string    `json:"type"`
+	Status           string    `json:"status"`
+	PaymentURL       *string   `json:"paymentUrl"`
+	CreatedDate      time.Time `json:"createdDate"`
+	UpdatedDate      time.Time `json:"updatedDate"`
+	ExpiresAt        time.Time `json:"expiresAt"`
+	Declines         int       `json:"declines"`
+}
+
+// CodeRecord is a one-time code sent to a user for an event.
+type CodeRecord struct {
+	UserID  int       `json:"userId"`
+	Event   string    `json:"event"`
+	Code    string    `json:"code"`
+	Expires time.Time `json:"expires"`
+}
+
+// Export returns the sandbox's whole state. It changes nothing: a session waiting past its
+// deadline is exported waiting and expires at the first read after an import.
+func (s *Store) Export(ctx context.Context) StateDocument {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return documentOf(s.state, s.clock.setting())
+}
+
+// Import replaces the sandbox's state, clock included, with doc. The document is checked whole
+// first (format and version, ids, references between its records and to the fixtures, counters
+// above every id); a bad one changes nothing and fails with a CodeInvalid *Error naming the
+// field. Derived state (login and token indexes, seat usage, the sessions still waiting) is
+// rebuilt, never read from the document.
+func (s *Store) Import(ctx context.Context, doc StateDocument) error {
+	next, clock, err := s.buildState(doc)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.replaceLocked(ctx, next, clock); err != nil {
+		return err
+	}
+	s.clock.restore(clock)
+	return nil
+}
+
+// DecodeStateDocument reads a state document strictly: unknown fields and trailing data are
+// errors, reported as CodeInvalid *Error.
+func DecodeStateDocument(r io.Reader) (StateDocument, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var doc StateDocument
+	if err := dec.Decode(&doc); err != nil {
+		return StateDocument{}, Invalid("state document: " + err.Error())
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return StateDocument{}, Invalid("state document: unexpected data after the document")
+	}
+	return doc, nil
+}
+
+// documentOf renders st and a clock setting as a document, every list sorted.
+func documentOf(st *state, clock clockSetting) StateDocument {
+	doc := StateDocument{
+		Format:          StateFormat,
+		Version:         StateVersion,
+		Clock:           clockStateOf(clock),
+		Counters:        st.counters(),
+		Users:           make([]UserRecord, 0, len(st.users)),
+		AuthSessions:    make([]AuthSessionRecord, 0, len(st.authSessions)),
+		Orders:          make([]OrderRecord, 0, len(st.orders)),
+		PaymentSessions: make([]PaymentSessionRecord, 0, len(st.payments)),
+		Codes:           make([]CodeRecord, 0, len(st.codes)),
+	}
+	for _, u := range st.users {
+		doc.Users = append(doc.Users, userRecord(u))
+	}
+	for _, a := range st.authSessions {
+		doc.AuthSessions = append(doc.AuthSessions, sessionRecord(a))
+	}
+	for _, o := range st.orders {
+		doc.Orders = append(doc.Orders, orderRecord(o))
+	}
+	for _, p := range st.payments {
+		doc.PaymentSessions = append(doc.PaymentSessions, paymentRecord(p))
+	}
+	for k, c := range st.codes {
+		doc.Codes = append(doc.Codes, codeRecord(k, c))
+	}
+	slices.SortFunc(doc.Users, func(a, b UserRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.AuthSessions, func(a, b AuthSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
+	})
+	return doc
+}
+
+func clockStateOf(c clockSetting) ClockState {
+	cs := ClockState{Offset: c.offset.String()}
+	if c.frozen != nil {
+		t := c.frozen.UTC()
+		cs.FrozenAt = &t
+	}
+	return cs
+}
+
+func (st *state) counters() Counters {
+	return Counters{
+		NextUserID:           st.nextUserID,
+		NextAuthSessionID:    st.nextAuthSession,
+		NextOrderID:          st.nextOrderID,
+		NextPaymentSessionID: st.nextPaymentID,
+	}
+}
+
+func (st *state) setCounters(c Counters) {
+	st.nextUserID = c.NextUserID
+	st.nextAuthSession = c.NextAuthSessionID
+	st.nextOrderID = c.NextOrderID
+	st.nextPaymentID = c.NextPaymentSessionID
+}
+
+func rawItems(items []FormDataItem) []json.RawMessage {
+	if items == nil {
+		return nil
+	}
+	out := make([]json.RawMessage, len(items))
+	for i, item := range items {
+		out[i], _ = item.MarshalJSON() // its fields are valid JSON: they were parsed from it
+	}
+	return out
+}
+
+func userRecord(u *User) UserRecord {
+	return UserRecord{
+		ID:                     u.ID,
+		AuthProviderIdentifier: u.AuthProviderIdentifier,
+		Identifier:             u.Identifier,
+		Password:               u.password,
+		FormIdentifier:         u.FormIdentifier,
+		FormData:               rawItems(u.FormData),
+		Groups:                 slices.Clone(u.Groups),
+		State:                  slices.Clone(u.State),
+		IsActive:               u.IsActive,
+		Language:               u.Language,
+		NotificationData:       slices.Clone(u.NotificationData),
+		CreatedDate:            u.CreatedDate,
+		UpdatedDate:            u.UpdatedDate,
+	}
+}
+
+func sessionRecord(a *authSession) AuthSessionRecord {
+	return AuthSessionRecord{
+		ID:                     a.id,
+		UserID:                 a.userID,
+		AuthProviderIdentifier: a.provider,
+		RefreshToken:           a.refreshToken,
+		RefreshExpires:         a.refreshExpires,
+		Device:                 a.device,
+	}
+}
+
+func orderRecord(o *Order) OrderRecord {
+	var lines []OrderLineRecord
+	if o.Products != nil {
+		lines = make([]OrderLineRecord, len(o.Products))
+		for i, l := range o.Products {
+			lines[i] = OrderLineRecord{ProductID: l.ProductID, Quantity: l.Quantity, SignedPrice: l.SignedPrice}
+		}
+	}
+	return OrderRecord{
+		ID:                       o.ID,
+		StorageID:                o.StorageID,
+		StorageMarker:            o.StorageMarker,
+		UserID:                   o.UserID,
+		FormIdentifier:           o.FormIdentifier,
+		PaymentAccountIdentifier: o.PaymentAccountIdentifier,
+		StatusIdentifier:         o.StatusIdentifier,
+		Language:                 o.Language,
+		FormData:                 rawItems(o.FormData),
+		Products:                 lines,
+		Currency:                 o.Currency,
+		TotalCents:               o.TotalCents,
+		CreatedDate:              o.CreatedDate,
+		Slots:                    slices.Clone(o.Slots),
+		PaymentURL:               clonePtr(o.PaymentURL),
+		IsCompleted:              clonePtr(o.IsCompleted),
+		PaidAt:                   clonePtr(o.PaidAt),
+		HoldsSeats:               o.holdsSeats,
+	}
+}
+
+func paymentRecord(p *PaymentSession) PaymentSessionRecord {
+	return PaymentSessionRecord{
+		ID:               p.ID,
+		OrderID:          p.OrderID,
+		UserID:           p.UserID,
+		PaymentAccountID: p.PaymentAccountID,
+		Type:             p.Type,
+		Status:           p.Status,
+		PaymentURL:       clonePtr(p.PaymentURL),
+		CreatedDate:      p.CreatedDate,
+		UpdatedDate:      p.UpdatedDate,
+		ExpiresAt:        p.ExpiresAt,
+		Declines:         p.Declines,
+	}
+}
+
+func codeRecord(k codeKey, c oneTimeCode) CodeRecord {
+	return CodeRecord{UserID: k.userID, Event: k.event, Code: c.code, Expires: c.expires}
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// invalidf is a CodeInvalid error about one field of a state document.
+func invalidf(field, format string, args ...any) *Error {
+	return Invalid(field + ": " + fmt.Sprintf(format, args...))
+}
+
+// parseItems decodes stored form data items; null stays nil, as the store keeps it.
+func parseItems(field string, raws []json.RawMessage) ([]FormDataItem, error) {
+	if raws == nil {
+		return nil, nil
+	}
+	items := make([]FormDataItem, 0, len(raws))
+	for i, raw := range raws {
+		item, ok, err := ParseFormDataItem(raw)
+		if err != nil {
+			return nil, invalidf(fmt.Sprintf("%s[%d]", field, i), "%v", err)
+		}
+		if !ok {
+			return nil, invalidf(fmt.Sprintf("%s[%d]", field, i), "must be an object with marker, type and value")
+		}
+		items = append(items, item)
+	}
+	return items, nil
+}
+
+func validRaw(raw json.RawMessage) bool { return len(raw) == 0 || json.Valid(raw) }
+
+// buildState checks doc against itself and the fixtures and turns it into a state with every
+// index rebuilt. It reads only the immutable fixtures, so it runs without the lock. It must
+// accept every state the store's methods can reach (an empty code event, any non-empty payment
+// status), or a data dir would refuse to load what the store itself saved.
+func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
+	var clock clockSetting
+	if doc.Format != StateFormat {
+		return nil, clock, invalidf("format", "must be %q, not %q", StateFormat, doc.Format)
+	}
+	if doc.Version != StateVersion {
+		return nil, clock, invalidf("version", "%d is not supported; this build reads version %d", doc.Version, StateVersion)
+	}
+	offset, err := time.ParseDuration(doc.Clock.Offset)
+	if err != nil {
+		return nil, clock, invalidf("clock.offset", "must be a Go duration such as 0s or 2h30m, not %q", doc.Clock.Offset)
+	}
+	clock.offset = offset
+	if doc.Clock.FrozenAt != nil {
+		t := doc.Clock.FrozenAt.UTC()
+		clock.frozen = &t
+	}
+
+	st := &state{
+		users:            make(map[int]*User, len(doc.Users)),
+		userByLogin:      make(map[string]int, len(doc.Users)),
+		authSessions:     make(map[int]*authSession, len(doc.AuthSessions)),
+		sessionByRefresh: make(map[string]int, len(doc.AuthSessions)),
+		orders:           make(map[int]*Order, len(doc.Orders)),
+		ordersByOwner:    map[ownerStorage][]int{},
+		payments:         make(map[int]*PaymentSession, len(doc.PaymentSessions)),
+		paymentsByOrder:  map[int][]int{},
+		paymentsByUser:   map[int][]int{},
+		waiting:          map[int]struct{}{},
+		seats:            map[slotKey]*slotUsage{},
+		codes:            make(map[codeKey]oneTimeCode, len(doc.Codes)),
+	}
+	if err := s.buildUsers(st, doc.Users); err != nil {
+		return nil, clock, err
+	}
+	if err := buildSessions(s.fx, st, doc.AuthSessions); err != nil {
+		return nil, clock, err
+	}
+	if err := buildOrders(s.fx, st, doc.Orders); err != nil {
+		return nil, clock, err
+	}
+	if err := buildPayments(s.fx, st, doc.PaymentSessions); err != nil {
+		return nil, clock, err
+	}
+	for i, c := range doc.Codes {
+		at := fmt.Sprintf("codes[%d]", i)
+		k := codeKey{c.UserID, c.Event}
+		switch {
+		case st.users[c.UserID] == nil:
+			return nil, clock, invalidf(at+".userId", "no user %d in the document", c.UserID)
+		case c.Code == "":
+			return nil, clock, invalidf(at+".code", "must not be empty")
+		}
+		if _, dup := st.codes[k]; dup {
+			return nil, clock, invalidf(at, "a second code for user %d and event %q", c.UserID, c.Event)
+		}
+		st.codes[k] = oneTimeCode{code: c.Code, expires: c.Expires}
+	}
+	if err := checkCounters(st, doc.Counters); err != nil {
+		return nil, clock, err
+	}
+	st.setCounters(doc.Counters)
+	st.reindex(s.fx)
+	return st, clock, nil
+}
+
+func (s *Store) buildUsers(st *state, users []UserRecord) error {
+	for i, r := range users {
+		at := fmt.Sprintf("users[%d]", i)
+		switch {
+		case r.ID < 1:
+			return invalidf(at+".id", "must be a positive integer")
+		case st.users[r.ID] != nil:
+			return invalidf(at+".id", "duplicate user id %d", r.ID)
+		case r.Identifier == "":
+			return invalidf(at+".identifier", "must not be empty")
+		case r.Password == "":
+			return invalidf(at+".password", "must not be empty")
+		case !validRaw(r.State):
+			return invalidf(at+".state", "must be JSON")
+		case !validRaw(r.NotificationData):
+			return invalidf(at+".notificationData", "must be JSON")
+		}
+		if _, ok := s.fx.AuthProvider(r.AuthProviderIdentifier); !ok {
+			return invalidf(at+".authProviderIdentifier", "no auth provider %q in the fixtures", r.AuthProviderIdentifier)
+		}
+		key := loginKey(r.AuthProviderIdentifier, r.Identifier)
+		if _, dup := st.userByLogin[key]; dup {
+			return invalidf(at+".identifier", "duplicate login %q", r.Identifier)
+		}
+		items, err := parseItems(at+".formData", r.FormData)
+		if err != nil {
+			return err
+		}
+		st.users[r.ID] = &User{
+			ID:                     r.ID,
+			AuthProviderIdentifier: r.AuthProviderIdentifier,
+			Identifier:             r.Identifier,
+			FormIdentifier:         r.FormIdentifier,
+			FormData:               items,
+			Groups:                 slices.Clone(r.Groups),
+			State:                  slices.Clone(r.State),
+			IsActive:               r.IsActive,
+			Language:               r.Language,
+			NotificationData:       slices.Clone(r.NotificationData),
+			CreatedDate:            r.CreatedDate,
+			UpdatedDate:            r.UpdatedDate,
+			password:               r.Password,
+		}
+		st.userByLogin[key] = r.ID
+	}
+	return nil
+}
+
+func buildSessions(fx *Fixtures, st *state, sessions []AuthSessionRecord) error {
+	for i, r := range sessions {
+		at := fmt.Sprintf("authSessions[%d]", i)
+		switch {
+		case r.ID < 1:
+			return invalidf(at+".id", "must be a positive integer")
+		case st.authSessions[r.ID] != nil:
+			return invalidf(at+".id", "duplicate session id %d", r.ID)
+		case st.users[r.UserID] == nil:
+			return invalidf(at+".userId", "no user %d in the document", r.UserID)
+		case r.RefreshToken == "":
+			return invalidf(at+".refreshToken", "must not be empty")
+		}
+		if _, ok := fx.AuthProvider(r.AuthProviderIdentifier); !ok {
+			return invalidf(at+".authProviderIdentifier", "no auth provider %q in the fixtures", r.AuthProviderIdentifier)
+		}
+		if _, dup := st.sessionByRefresh[r.RefreshToken]; dup {
+			return invalidf(at+".refreshToken", "held by two sessions")
+		}
+		st.authSessions[r.ID] = &authSession{
+			id:             r.ID,
+			userID:         r.UserID,
+			provider:       r.AuthProviderIdentifier,
+			refreshToken:   r.RefreshToken,
+			refreshExpires: r.RefreshExpires,
+			device:         r.Device,
+		}
+		st.sessionByRefresh[r.RefreshToken] = r.ID
+	}
+	return nil
+}
+
+func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
+	for i, r := range orders {
+		at := fmt.Sprintf("orders[%d]", i)
+		switch {
+		case r.ID < 1:
+			return invalidf(at+".id", "must be a positive integer")
+		case st.orders[r.ID] != nil:
+			return invalidf(at+".id", "duplicate order id %d", r.ID)
+		case st.users[r.UserID] == nil:
+			return invalidf(at+".userId", "no user %d in the document", r.UserID)
+		}
+		storage, ok := fx.OrderStorage(r.StorageMarker)
+		if !ok {
+			return invalidf(at+".storageMarker", "no order storage %q in the fixtures", r.StorageMarker)
+		}
+		if storage.ID != r.StorageID {
+			return invalidf(at+".storageId", "storage %q has id %d, not %d", r.StorageMarker, storage.ID, r.StorageID)
+		}
+		if _, ok := fx.PaymentAccount(r.PaymentAccountIdentifier); !ok {
+			return invalidf(at+".paymentAccountIdentifier", "no payment account %q in the fixtures", r.PaymentAccountIdentifier)
+		}
+		if !storage.hasStatus(r.StatusIdentifier) {
+			return invalidf(at+".statusIdentifier", "%q is not a status of storage %q", r.StatusIdentifier, r.StorageMarker)
+		}
+		var lines []OrderLine
+		if r.Products != nil {
+			lines = make([]OrderLine, len(r.Products))
+		}
+		for j, l := range r.Products {
+			if _, ok := fx.Product(l.ProductID); !ok {
+				return invalidf(fmt.Sprintf("%s.products[%d].productId", at, j), "no product %d in the fixtures", l.ProductID)
+			}
+			if l.Quantity < 1 {
+				return invalidf(fmt.Sprintf("%s.products[%d].quantity", at, j), "must be at least 1")
+			}
+			lines[j] = OrderLine{ProductID: l.ProductID, Quantity: l.Quantity, SignedPrice: l.SignedPrice}
+		}
+		items, err := parseItems(at+".formData", r.FormData)
+		if err != nil {
+			return err
+		}
+		st.orders[r.ID] = &Order{
+			ID:                       r.ID,
+			StorageID:                r.StorageID,
+			StorageMarker:            r.StorageMarker,
+			UserID:                   r.UserID,
+			FormIdentifier:           r.FormIdentifier,
+			PaymentAccountIdentifier: r.PaymentAccountIdentifier,
+			StatusIdentifier:         r.StatusIdentifier,
+			Language:                 r.Language,
+			FormData:                 items,
+			Products:                 lines,
+			Currency:                 r.Currency,
+			TotalCents:               r.TotalCents,
+			CreatedDate:              r.CreatedDate,
+			Slots:                    slices.Clone(r.Slots),
+			PaymentURL:               clonePtr(r.PaymentURL),
+			IsCompleted:              clonePtr(r.IsCompleted),
+			PaidAt:                   clonePtr(r.PaidAt),
+			holdsSeats:               r.HoldsSeats,
+		}
+	}
+	return nil
+}
+
+func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) error {
+	for i, r := range payments {
+		at := fmt.Sprintf("paymentSessions[%d]", i)
+		switch {
+		case r.ID < 1:
+			return invalidf(at+".id", "must be a positive integer")
+		case st.payments[r.ID] != nil:
+			return invalidf(at+".id", "duplicate payment session id %d", r.ID)
+		case st.orders[r.OrderID] == nil:
+			return invalidf(at+".orderId", "no order %d in the document", r.OrderID)
+		case st.orders[r.OrderID].UserID != r.UserID:
+			return invalidf(at+".userId", "order %d belongs to user %d, not %d", r.OrderID, st.orders[r.OrderID].UserID, r.UserID)
+		case r.Type != SessionTypeSession && r.Type != SessionTypeIntent:
+			return invalidf(at+".type", "must be %s or %s", SessionTypeSession, SessionTypeIntent)
+		case r.Status == "":
+			return invalidf(at+".status", "must not be empty")
+		}
+		if _, ok := fx.PaymentAccountByID(r.PaymentAccountID); !ok {
+			return invalidf(at+".paymentAccountId", "no payment account %d in the fixtures", r.PaymentAccountID)
+		}
+		st.payments[r.ID] = &PaymentSession{
+			ID:               r.ID,
+			OrderID:          r.OrderID,
+			UserID:           r.UserID,
+			PaymentAccountID: r.PaymentAccountID,
+			Type:             r.Type,
+			Status:           r.Status,
+			PaymentURL:       clonePtr(r.PaymentURL),
+			CreatedDate:      r.CreatedDate,
+			UpdatedDate:      r.UpdatedDate,
+			ExpiresAt:        r.ExpiresAt,
+			Declines:         r.Declines,
+		}
+	}
+	return nil
+}
+
+// checkCounters makes sure every counter is above every id handed out, so none is reused.
+func checkCounters(st *state, c Counters) error {
+	check := func(field string, next int, ids iter.Seq[int]) error {
+		if next < 1 {
+			return invalidf("counters."+field, "must be a positive integer")
+		}
+		for id := range ids {
+			if id >= next {
+				return invalidf("counters."+field, "%d is not above id %d", next, id)
+			}
+		}
+		return nil
+	}
+	return cmp.Or(
+		check("nextUserId", c.NextUserID, maps.Keys(st.users)),
+		check("nextAuthSessionId", c.NextAuthSessionID, maps.Keys(st.authSessions)),
+		check("nextOrderId", c.NextOrderID, maps.Keys(st.orders)),
+		check("nextPaymentSessionId", c.NextPaymentSessionID, maps.Keys(st.payments)),
+	)
+}
+
+// reindex rebuilds every index of st from its users, sessions, orders and payments: after an
+// import, and after undoing a change that could not be saved.
+func (st *state) reindex(fx *Fixtures) {
+	st.userByLogin = make(map[string]int, len(st.users))
+	for id, u := range st.users {
+		st.userByLogin[loginKey(u.AuthProviderIdentifier, u.Identifier)] = id
+	}
+	st.sessionByRefresh = make(map[string]int, len(st.authSessions))
+	for id, a := range st.authSessions {
+		st.sessionByRefresh[a.refreshToken] = id
+	}
+	st.ordersByOwner = map[ownerStorage][]int{}
+	st.seats = map[slotKey]*slotUsage{}
+	for _, id := range sortedKeys(st.orders) {
+		o := st.orders[id]
+		key := ownerStorage{o.UserID, o.StorageID}
+		st.ordersByOwner[key] = append(st.ordersByOwner[key], id)
+		if o.holdsSeats {
+			if storage, ok := fx.OrderStorage(o.StorageMarker); ok && storage.Seats != nil {
+				st.countSeats(storage, o)
+			}
+		}
+	}
+	st.paymentsByOrder = map[int][]int{}
+	st.paymentsByUser = map[int][]int{}
+	st.waiting = map[int]struct{}{}
+	for _, id := range sortedKeys(st.payments) {
+		p := st.payments[id]
+		st.paymentsByOrder[p.OrderID] = append(st.paymentsByOrder[p.OrderID], id)
+		st.paymentsByUser[p.UserID] = append(st.paymentsByUser[p.UserID], id)
+		if !isFinal(p.Status) {
+			st.waiting[id] = struct{}{}
+		}
+	}
+}
+
+// countSeats adds the seats an order holds to its slots' usage, as reserveLocked does, without
+// checking capacity: a stored order's seats were granted when it was booked.
+func (st *state) countSeats(storage *OrderStorage, o *Order) {
+	for _, slot := range o.Slots {
+		k := keyOf(storage, slot)
+		use := st.seats[k]
+		if use == nil {
+			use = &slotUsage{byProduct: map[int]int{}}
+			st.seats[k] = use
+		}
+		for _, line := range o.Products {
+			use.total += line.Quantity
+			use.byProduct[line.ProductID] += line.Quantity
+		}
+	}
+}
+
+func sortedKeys[V any](m map[int]V) []int {
+	ids := make([]int, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// recordKey is the key of an entity in the data dir: its id, or user id and event for codes.
+func recordKey(id int) string { return strconv.Itoa(id) }
+
+func codeRecordKey(userID int, event string) string { return strconv.Itoa(userID) + "/" + event }

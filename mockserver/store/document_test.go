@@ -1,0 +1,326 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/schedule"
+)
+
+// seatFixtures is the default fixture set with ten seats per schedule slot, so state tests
+// cover seat usage, which a document never holds and an import must rebuild.
+func seatFixtures(t testing.TB) *store.Fixtures {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(fixtures.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fixtures.FS, path)
+		fsys[path] = &fstest.MapFile{Data: data}
+		return err
+	})
+	require.NoError(t, err)
+	var storages []map[string]any
+	require.NoError(t, json.Unmarshal(fsys[store.FileOrderStorages].Data, &storages))
+	storages[0]["seats"] = map[string]any{"perSlot": 10}
+	data, err := json.Marshal(storages)
+	require.NoError(t, err)
+	fsys[store.FileOrderStorages] = &fstest.MapFile{Data: data}
+	fx, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
+	return fx
+}
+
+var stateSlot = schedule.Slot{
+	Start: time.Date(2025, 4, 26, 16, 30, 0, 0, time.UTC),
+	End:   time.Date(2025, 4, 26, 18, 0, 0, 0, time.UTC),
+}
+
+// stateOrder is an order for quantity tickets of product 10 on stateSlot.
+func stateOrder(t testing.TB, account string, quantity int) store.OrderInput {
+	t.Helper()
+	var items []store.FormDataItem
+	for _, raw := range []string{
+		`{"marker":"tickets","type":"entity","value":["p-8-10"]}`,
+		`{"marker":"schedule","type":"timeInterval","value":[["2025-04-26T16:30:00.000Z","2025-04-26T18:00:00.000Z"]]}`,
+	} {
+		item, ok, err := store.ParseFormDataItem(json.RawMessage(raw))
+		require.NoError(t, err)
+		require.True(t, ok)
+		items = append(items, item)
+	}
+	return store.OrderInput{
+		FormIdentifier:           "tickets_form",
+		PaymentAccountIdentifier: account,
+		FormData:                 items,
+		Products:                 []store.OrderLine{{ProductID: 10, Quantity: quantity}},
+	}
+}
+
+func frozenClock() *store.Clock {
+	c := store.NewClock(nil)
+	c.Set(time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC))
+	c.Freeze()
+	return c
+}
+
+// busyState drives a store through every kind of change a request can make, and returns the
+// refresh token of a live session.
+func busyState(t testing.TB, st *store.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	_, err := st.SignUp(ctx, store.SignUpInput{
+		ProviderMarker:   "email",
+		Credentials:      creds("new@example.com", "s3cret"),
+		FormData:         []store.FormDataItem{mustItem(t, `{"marker":"name_reg","type":"string","value":"Neo"}`)},
+		NotificationData: json.RawMessage(`{"email":"new@example.com"}`),
+	})
+	require.NoError(t, err)
+	_, err = st.GenerateCode(ctx, "email", "new@example.com", "reg")
+	require.NoError(t, err)
+	_, err = st.GenerateCode(ctx, "email", "your-user@email.com", "") // no event is still a state to keep
+	require.NoError(t, err)
+	first, err := st.Authenticate(ctx, "email", creds("your-user@email.com", "123456"), store.DeviceInfo{OS: "Linux", Browser: "Firefox"})
+	require.NoError(t, err)
+	second, err := st.Authenticate(ctx, "email", creds("your-user@email.com", "123456"), store.DeviceInfo{OS: "iOS"})
+	require.NoError(t, err)
+	require.NoError(t, st.Logout(ctx, 16, "email", first.RefreshToken))
+
+	paid, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 2))
+	require.NoError(t, err)
+	canceled, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 3))
+	require.NoError(t, err)
+	open, err := st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
+	require.NoError(t, err)
+	checkout := func(id int) string { return "http://mock/checkout/" + strconv.Itoa(id) }
+
+	ps, err := st.CreatePaymentSession(ctx, 16, paid.ID, store.SessionTypeSession, checkout)
+	require.NoError(t, err)
+	_, _, err = st.ApplyPaymentAction(ctx, ps.ID, store.ActionDecline)
+	require.NoError(t, err)
+	_, _, err = st.ApplyPaymentAction(ctx, ps.ID, store.ActionComplete)
+	require.NoError(t, err)
+	cs, err := st.CreatePaymentSession(ctx, 16, canceled.ID, store.SessionTypeIntent, checkout)
+	require.NoError(t, err)
+	_, _, err = st.ApplyPaymentAction(ctx, cs.ID, store.ActionCancel)
+	require.NoError(t, err)
+	pending, err := st.CreatePaymentSession(ctx, 17, open.ID, store.SessionTypeSession, nil)
+	require.NoError(t, err)
+	status := "pending"
+	_, err = st.UpdatePaymentSession(ctx, 17, pending.ID, store.PaymentSessionUpdate{Status: &status})
+	require.NoError(t, err)
+	st.Clock().Advance(90 * time.Second)
+	return second.RefreshToken
+}
+
+func mustItem(t testing.TB, raw string) store.FormDataItem {
+	t.Helper()
+	item, ok, err := store.ParseFormDataItem(json.RawMessage(raw))
+	require.NoError(t, err)
+	require.True(t, ok)
+	return item
+}
+
+func exportJSON(t testing.TB, st *store.Store) string {
+	t.Helper()
+	data, err := json.MarshalIndent(st.Export(context.Background()), "", "  ")
+	require.NoError(t, err)
+	return string(data)
+}
+
+func TestExportResetImportRestoresIdenticalState(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock()})
+	refresh := busyState(t, st)
+	left, _, err := st.SeatsLeft("tickets", stateSlot)
+	require.NoError(t, err)
+	require.Equal(t, 7, left, "the paid order and the open one hold 3 seats; the canceled one gave its 3 back")
+
+	doc := st.Export(ctx)
+	before := exportJSON(t, st)
+	assert.Equal(t, before, exportJSON(t, st), "two exports of one state must be byte-equal")
+
+	require.NoError(t, st.Reset(ctx))
+	require.NotEqual(t, before, exportJSON(t, st))
+	left, _, err = st.SeatsLeft("tickets", stateSlot)
+	require.NoError(t, err)
+	require.Equal(t, 10, left)
+
+	require.NoError(t, st.Import(ctx, doc))
+	assert.JSONEq(t, before, exportJSON(t, st))
+	assert.Equal(t, before, exportJSON(t, st))
+
+	// The derived state came back with it.
+	left, _, err = st.SeatsLeft("tickets", stateSlot)
+	require.NoError(t, err)
+	assert.Equal(t, 7, left)
+	_, err = st.Refresh(ctx, "email", refresh)
+	assert.NoError(t, err, "a refresh token in the document works after the import")
+	_, err = st.Authenticate(ctx, "email", creds("new@example.com", "s3cret"), store.DeviceInfo{})
+	assert.NoError(t, err, "the signed-up user's password is in the document")
+	assert.True(t, st.Clock().Frozen())
+	next, err := st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
+	require.NoError(t, err)
+	assert.Equal(t, doc.Counters.NextOrderID, next.ID, "ids continue from the document's counters")
+	orders, total, err := st.Orders(ctx, 16, "tickets", store.Page{})
+	require.NoError(t, err)
+	assert.Equal(t, 2, total)
+	assert.Greater(t, orders[0].ID, orders[1].ID, "newest first, as before the import")
+}
+
+func TestStateDocumentSurvivesJSON(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := seatFixtures(t)
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	busyState(t, st)
+	before := exportJSON(t, st)
+
+	doc, err := store.DecodeStateDocument(strings.NewReader(before))
+	require.NoError(t, err)
+	other := store.New(store.Options{Fixtures: fx, AppToken: "other", TokenSecret: "other-secret"})
+	require.NoError(t, other.Import(ctx, doc))
+	assert.Equal(t, before, exportJSON(t, other))
+	assert.Equal(t, st.Clock().Now(), other.Clock().Now(), "a frozen clock travels with the document")
+
+	var top map[string]any
+	require.NoError(t, json.Unmarshal([]byte(before), &top))
+	assert.Equal(t, "oneentry-mock-state", top["format"])
+	assert.EqualValues(t, 1, top["version"])
+	assert.NotContains(t, before, "your-app-token", "the document names no sandbox")
+}
+
+func TestRunningClockTravelsAsOffset(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := seatFixtures(t)
+	host := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	st := store.New(store.Options{Fixtures: fx, Clock: store.NewClock(func() time.Time { return host })})
+	st.Clock().Advance(2 * time.Hour)
+	doc := st.Export(ctx)
+	assert.Equal(t, store.ClockState{Offset: "2h0m0s"}, doc.Clock)
+
+	later := host.Add(24 * time.Hour)
+	other := store.New(store.Options{Fixtures: fx, Clock: store.NewClock(func() time.Time { return later })})
+	require.NoError(t, other.Import(ctx, doc))
+	assert.Equal(t, later.Add(2*time.Hour), other.Now())
+	assert.False(t, other.Clock().Frozen())
+}
+
+func TestImportedWaitingSessionExpiresOnTime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := seatFixtures(t)
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 4))
+	require.NoError(t, err)
+	ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, nil)
+	require.NoError(t, err)
+	doc := st.Export(ctx)
+
+	other := store.New(store.Options{Fixtures: fx, Clock: store.NewClock(nil)})
+	require.NoError(t, other.Import(ctx, doc))
+	other.Clock().Advance(31 * time.Minute)
+	got, err := other.PaymentSession(ctx, 16, ps.ID)
+	require.NoError(t, err)
+	assert.Equal(t, store.StatusExpired, got.Status, "the waiting index is rebuilt from the statuses")
+	left, _, err := other.SeatsLeft("tickets", stateSlot)
+	require.NoError(t, err)
+	assert.Equal(t, 10, left, "the expired order gave its seats back")
+}
+
+func TestImportRejectsBadDocuments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := seatFixtures(t)
+	src := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	busyState(t, src)
+	good, err := json.Marshal(src.Export(ctx))
+	require.NoError(t, err)
+
+	tests := map[string]struct {
+		edit      func(d *store.StateDocument)
+		wantField string
+	}{
+		"format":                 {func(d *store.StateDocument) { d.Format = "something-else" }, "format:"},
+		"version":                {func(d *store.StateDocument) { d.Version = 2 }, "version:"},
+		"clock offset":           {func(d *store.StateDocument) { d.Clock.Offset = "soon" }, "clock.offset:"},
+		"user id":                {func(d *store.StateDocument) { d.Users[0].ID = 0 }, "users[0].id:"},
+		"duplicate user":         {func(d *store.StateDocument) { d.Users[1].ID = d.Users[0].ID }, "users[1].id:"},
+		"duplicate login":        {func(d *store.StateDocument) { d.Users[1].Identifier = strings.ToUpper(d.Users[0].Identifier) }, "users[1].identifier:"},
+		"unknown provider":       {func(d *store.StateDocument) { d.Users[2].AuthProviderIdentifier = "phone" }, "users[2].authProviderIdentifier:"},
+		"empty password":         {func(d *store.StateDocument) { d.Users[0].Password = "" }, "users[0].password:"},
+		"bad form data":          {func(d *store.StateDocument) { d.Users[0].FormData[0] = json.RawMessage(`{"marker":""}`) }, "users[0].formData[0]:"},
+		"session of nobody":      {func(d *store.StateDocument) { d.AuthSessions[0].UserID = 99 }, "authSessions[0].userId:"},
+		"shared refresh token":   {func(d *store.StateDocument) { d.AuthSessions = append(d.AuthSessions, withID(d.AuthSessions[0], 50)) }, "authSessions[1].refreshToken:"},
+		"order of nobody":        {func(d *store.StateDocument) { d.Orders[2].UserID = 99 }, "orders[2].userId:"},
+		"order storage":          {func(d *store.StateDocument) { d.Orders[0].StorageMarker = "gone" }, "orders[0].storageMarker:"},
+		"order storage id":       {func(d *store.StateDocument) { d.Orders[0].StorageID = 7 }, "orders[0].storageId:"},
+		"order status":           {func(d *store.StateDocument) { d.Orders[0].StatusIdentifier = "lost" }, "orders[0].statusIdentifier:"},
+		"order product":          {func(d *store.StateDocument) { d.Orders[1].Products[0].ProductID = 999 }, "orders[1].products[0].productId:"},
+		"order account":          {func(d *store.StateDocument) { d.Orders[1].PaymentAccountIdentifier = "paypal" }, "orders[1].paymentAccountIdentifier:"},
+		"session of no order":    {func(d *store.StateDocument) { d.PaymentSessions[0].OrderID = 999 }, "paymentSessions[0].orderId:"},
+		"session of other buyer": {func(d *store.StateDocument) { d.PaymentSessions[0].UserID = 17 }, "paymentSessions[0].userId:"},
+		"session account":        {func(d *store.StateDocument) { d.PaymentSessions[1].PaymentAccountID = 999 }, "paymentSessions[1].paymentAccountId:"},
+		"session type":           {func(d *store.StateDocument) { d.PaymentSessions[2].Type = "card" }, "paymentSessions[2].type:"},
+		"code of nobody":         {func(d *store.StateDocument) { d.Codes[0].UserID = 99 }, "codes[0].userId:"},
+		"order counter":          {func(d *store.StateDocument) { d.Counters.NextOrderID = d.Orders[2].ID }, "counters.nextOrderId:"},
+		"user counter":           {func(d *store.StateDocument) { d.Counters.NextUserID = 0 }, "counters.nextUserId:"},
+		"session counter":        {func(d *store.StateDocument) { d.Counters.NextAuthSessionID = 1 }, "counters.nextAuthSessionId:"},
+		"payment counter":        {func(d *store.StateDocument) { d.Counters.NextPaymentSessionID = d.PaymentSessions[0].ID }, "counters.nextPaymentSessionId:"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := store.DecodeStateDocument(bytes.NewReader(good))
+			require.NoError(t, err)
+			tc.edit(&doc)
+			st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+			_, err = st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
+			require.NoError(t, err)
+			before := exportJSON(t, st)
+
+			err = st.Import(ctx, doc)
+			var e *store.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, store.CodeInvalid, e.Code)
+			assert.True(t, strings.HasPrefix(e.Message, tc.wantField), "message %q should name %s", e.Message, tc.wantField)
+			assert.Equal(t, before, exportJSON(t, st), "a rejected document changes nothing")
+		})
+	}
+}
+
+func withID(a store.AuthSessionRecord, id int) store.AuthSessionRecord {
+	a.ID = id
+	return a
+}
+
+func TestDecodeStateDocumentIsStrict(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"unknown field": `{"format":"oneentry-mock-state","version":1,"sandbox":"x"}`,
+		"trailing data": `{"format":"oneentry-mock-state","version":1} {}`,
+		"not JSON":      `format: yaml`,
+		"wrong type":    `{"format":"oneentry-mock-state","version":"1"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := store.DecodeStateDocument(strings.NewReader(body))
+			assert.Equal(t, store.CodeInvalid, codeOf(err))
+		})
+	}
+}

@@ -1,0 +1,470 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Kind names a kind of record; a persister keeps each kind apart (a bucket, a table).
+type Kind string
+
+// The kinds of record a sandbox's state consists of.
+const (
+	// KindMeta holds one record, MetaKey: the format, version, clock and counters.
+	KindMeta           Kind = "meta"
+	KindUser           Kind = "users"
+	KindAuthSession    Kind = "authSessions"
+	KindOrder          Kind = "orders"
+	KindPaymentSession Kind = "paymentSessions"
+	KindCode           Kind = "codes"
+)
+
+// MetaKey is the key of the only KindMeta record.
+const MetaKey = "state"
+
+// Kinds returns every kind of record.
+func Kinds() []Kind {
+	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode}
+}
+
+// Record is one stored entity: its kind, its key within the kind (the decimal id, or
+// "userId/event" for codes) and its JSON, the entity's entry of a StateDocument. In a Change, a
+// nil Value deletes the key.
+type Record struct {
+	Kind  Kind
+	Key   string
+	Value []byte
+}
+
+// Change is what one mutation did to a sandbox: the records it wrote or deleted, always
+// including the meta record. Replace drops every record saved before (reset, import, first
+// start). A persister applies a Change atomically: all of it or none.
+type Change struct {
+	Replace bool
+	Records []Record
+}
+
+// Persister makes a sandbox's state durable. Save is called with the store's lock held, once
+// per mutation, and the mutation is acknowledged only when it returns nil; when it fails, the
+// store undoes the mutation in memory, so memory never holds what the disk does not.
+type Persister interface {
+	// Load returns every saved record; none means nothing was saved yet.
+	Load(ctx context.Context) ([]Record, error)
+	// Save applies c atomically and durably.
+	Save(ctx context.Context, c Change) error
+}
+
+// metaRecord is the value of the KindMeta record.
+type metaRecord struct {
+	Format   string     `json:"format"`
+	Version  int        `json:"version"`
+	Clock    ClockState `json:"clock"`
+	Counters Counters   `json:"counters"`
+}
+
+// Open returns a store seeded from opts.Fixtures, or, when opts.Persist holds a saved state,
+// restored from it. A saved state that cannot be read, or that the fixtures cannot hold (an
+// order in a storage that no longer exists), is an error: the saved state is never discarded
+// silently. With no saved state, the seeded state is saved first.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	p := opts.Persist
+	opts.Persist = nil
+	s := New(opts)
+	if p == nil {
+		return s, nil
+	}
+	if err := s.attach(ctx, p); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenSibling is Sibling with a persister: the sandbox's saved state, when p has one, replaces
+// the seeded state, as Open does.
+func (s *Store) OpenSibling(ctx context.Context, appToken, tokenSecret string, p Persister) (*Store, error) {
+	sib := s.Sibling(appToken, tokenSecret)
+	if p == nil {
+		return sib, nil
+	}
+	if err := sib.attach(ctx, p); err != nil {
+		return nil, err
+	}
+	return sib, nil
+}
+
+// attach loads the saved state of a store not yet shared, or saves its seeded state.
+func (s *Store) attach(ctx context.Context, p Persister) error {
+	recs, err := p.Load(ctx)
+	if err != nil {
+		return fmt.Errorf("load saved state: %w", err)
+	}
+	if len(recs) == 0 {
+		clock := s.clock.setting()
+		recs, err := recordsOf(documentOf(s.state, clock))
+		if err == nil {
+			err = p.Save(ctx, Change{Replace: true, Records: recs})
+		}
+		if err != nil {
+			return fmt.Errorf("save initial state: %w", err)
+		}
+		s.savedClock = clock
+		s.persist = p
+		return nil
+	}
+	doc, err := documentFromRecords(recs)
+	if err != nil {
+		return fmt.Errorf("saved state: %w", err)
+	}
+	st, clock, err := s.buildState(doc)
+	if err != nil {
+		return fmt.Errorf("saved state does not fit the fixtures: %w", err)
+	}
+	s.state = st
+	s.clock.restore(clock)
+	s.savedClock = clock
+	s.persist = p
+	return nil
+}
+
+// recordsOf splits a document into records.
+func recordsOf(doc StateDocument) ([]Record, error) {
+	recs := make([]Record, 0, 1+len(doc.Users)+len(doc.AuthSessions)+len(doc.Orders)+len(doc.PaymentSessions)+len(doc.Codes))
+	add := func(kind Kind, key string, v any) error {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode %s/%s: %w", kind, key, err)
+		}
+		recs = append(recs, Record{Kind: kind, Key: key, Value: data})
+		return nil
+	}
+	if err := add(KindMeta, MetaKey, metaRecord{Format: doc.Format, Version: doc.Version, Clock: doc.Clock, Counters: doc.Counters}); err != nil {
+		return nil, err
+	}
+	for _, r := range doc.Users {
+		if err := add(KindUser, recordKey(r.ID), r); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range doc.AuthSessions {
+		if err := add(KindAuthSession, recordKey(r.ID), r); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range doc.Orders {
+		if err := add(KindOrder, recordKey(r.ID), r); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range doc.PaymentSessions {
+		if err := add(KindPaymentSession, recordKey(r.ID), r); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range doc.Codes {
+		if err := add(KindCode, codeRecordKey(r.UserID, r.Event), r); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
+}
+
+// documentFromRecords assembles saved records into a document, sorted as Export sorts. A
+// record that does not decode, or whose key is not its id, is an error naming it.
+func documentFromRecords(recs []Record) (StateDocument, error) {
+	var doc StateDocument
+	var meta *metaRecord
+	for _, r := range recs {
+		var key string
+		var err error
+		switch r.Kind {
+		case KindMeta:
+			var m metaRecord
+			if err = decodeRecord(r.Value, &m); err == nil {
+				meta = &m
+			}
+			key = MetaKey
+		case KindUser:
+			var v UserRecord
+			err = decodeRecord(r.Value, &v)
+			doc.Users, key = append(doc.Users, v), recordKey(v.ID)
+		case KindAuthSession:
+			var v AuthSessionRecord
+			err = decodeRecord(r.Value, &v)
+			doc.AuthSessions, key = append(doc.AuthSessions, v), recordKey(v.ID)
+		case KindOrder:
+			var v OrderRecord
+			err = decodeRecord(r.Value, &v)
+			doc.Orders, key = append(doc.Orders, v), recordKey(v.ID)
+		case KindPaymentSession:
+			var v PaymentSessionRecord
+			err = decodeRecord(r.Value, &v)
+			doc.PaymentSessions, key = append(doc.PaymentSessions, v), recordKey(v.ID)
+		case KindCode:
+			var v CodeRecord
+			err = decodeRecord(r.Value, &v)
+			doc.Codes, key = append(doc.Codes, v), codeRecordKey(v.UserID, v.Event)
+		default:
+			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
+		}
+		if err != nil {
+			return StateDocument{}, fmt.Errorf("record %s/%s: %w", r.Kind, r.Key, err)
+		}
+		if key != r.Key {
+			return StateDocument{}, fmt.Errorf("record %s/%s: holds the entity of key %q", r.Kind, r.Key, key)
+		}
+	}
+	if meta == nil {
+		return StateDocument{}, fmt.Errorf("no %s/%s record: the state was never completely written", KindMeta, MetaKey)
+	}
+	if meta.Format != StateFormat || meta.Version != StateVersion {
+		return StateDocument{}, fmt.Errorf("written as %q version %d; this build reads %q version %d", meta.Format, meta.Version, StateFormat, StateVersion)
+	}
+	doc.Format, doc.Version, doc.Clock, doc.Counters = meta.Format, meta.Version, meta.Clock, meta.Counters
+	slices.SortFunc(doc.Users, func(a, b UserRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.AuthSessions, func(a, b AuthSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
+	})
+	return doc, nil
+}
+
+func decodeRecord(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("unexpected data after the record")
+	}
+	return nil
+}
+
+// journal holds the before images of what one mutation touched: nil for an entity that did not
+// exist. It is what gets saved (the entities' new values) and, when saving fails, what is put
+// back.
+type journal struct {
+	counters Counters
+	users    map[int]*User
+	sessions map[int]*authSession
+	orders   map[int]*Order
+	payments map[int]*PaymentSession
+	codes    map[codeKey]*oneTimeCode
+}
+
+func (j *journal) empty() bool {
+	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes) == 0
+}
+
+// beginLocked starts recording a mutation; without a persister there is nothing to record.
+func (s *Store) beginLocked() {
+	if s.persist != nil {
+		s.tx = &journal{counters: s.state.counters()}
+	}
+}
+
+// remember records the before image of live[k] the first time a mutation touches it.
+func remember[K comparable, V any](before *map[K]*V, live map[K]*V, k K, clone func(*V) *V) {
+	if *before == nil {
+		*before = map[K]*V{}
+	}
+	if _, seen := (*before)[k]; seen {
+		return
+	}
+	var b *V
+	if v, ok := live[k]; ok {
+		b = clone(v)
+	}
+	(*before)[k] = b
+}
+
+// The touch methods are called before a mutation changes, adds or removes an entity.
+
+func (s *Store) touchUser(id int) {
+	if s.tx != nil {
+		remember(&s.tx.users, s.state.users, id, func(u *User) *User { c := u.clone(); return &c })
+	}
+}
+
+func (s *Store) touchSession(id int) {
+	if s.tx != nil {
+		remember(&s.tx.sessions, s.state.authSessions, id, func(a *authSession) *authSession { c := *a; return &c })
+	}
+}
+
+func (s *Store) touchOrder(id int) {
+	if s.tx != nil {
+		remember(&s.tx.orders, s.state.orders, id, func(o *Order) *Order { c := o.clone(); return &c })
+	}
+}
+
+func (s *Store) touchPayment(id int) {
+	if s.tx != nil {
+		remember(&s.tx.payments, s.state.payments, id, func(p *PaymentSession) *PaymentSession { c := p.clone(); return &c })
+	}
+}
+
+func (s *Store) touchCode(k codeKey) {
+	if s.tx == nil {
+		return
+	}
+	if s.tx.codes == nil {
+		s.tx.codes = map[codeKey]*oneTimeCode{}
+	}
+	if _, seen := s.tx.codes[k]; seen {
+		return
+	}
+	var b *oneTimeCode
+	if c, ok := s.state.codes[k]; ok {
+		b = &c
+	}
+	s.tx.codes[k] = b
+}
+
+// commitLocked saves what the mutation under way touched, together with the counters and the
+// clock's setting, in one Change. When saving fails, the mutation is undone and the error
+// returned: the caller answers it instead of the mutation's result.
+func (s *Store) commitLocked(ctx context.Context) error {
+	j := s.tx
+	s.tx = nil
+	if j == nil {
+		return nil
+	}
+	clock := s.clock.setting()
+	if j.empty() && j.counters == s.state.counters() && clock.equal(s.savedClock) {
+		return nil
+	}
+	recs, err := s.changeRecordsLocked(j, clock)
+	if len(recs) == 1 && j.counters == s.state.counters() && clock.equal(s.savedClock) {
+		return nil // touched, but nothing ended up changed (a booking refused for lack of seats)
+	}
+	if err == nil {
+		err = s.persist.Save(ctx, Change{Records: recs})
+	}
+	if err != nil {
+		s.rollbackLocked(j)
+		return fmt.Errorf("save state: %w", err)
+	}
+	s.savedClock = clock
+	return nil
+}
+
+// changeRecordsLocked returns the records of what j touched, as they are now.
+func (s *Store) changeRecordsLocked(j *journal, clock clockSetting) ([]Record, error) {
+	var recs []Record
+	var failed error
+	put := func(kind Kind, key string, v any) {
+		data, err := json.Marshal(v)
+		if err != nil && failed == nil {
+			failed = fmt.Errorf("encode %s/%s: %w", kind, key, err)
+		}
+		recs = append(recs, Record{Kind: kind, Key: key, Value: data})
+	}
+	del := func(kind Kind, key string) { recs = append(recs, Record{Kind: kind, Key: key}) }
+	put(KindMeta, MetaKey, metaRecord{Format: StateFormat, Version: StateVersion, Clock: clockStateOf(clock), Counters: s.state.counters()})
+	for id, before := range j.users {
+		if u, ok := s.state.users[id]; ok {
+			put(KindUser, recordKey(id), userRecord(u))
+		} else if before != nil {
+			del(KindUser, recordKey(id))
+		}
+	}
+	for id, before := range j.sessions {
+		if a, ok := s.state.authSessions[id]; ok {
+			put(KindAuthSession, recordKey(id), sessionRecord(a))
+		} else if before != nil {
+			del(KindAuthSession, recordKey(id))
+		}
+	}
+	for id, before := range j.orders {
+		if o, ok := s.state.orders[id]; ok {
+			put(KindOrder, recordKey(id), orderRecord(o))
+		} else if before != nil {
+			del(KindOrder, recordKey(id))
+		}
+	}
+	for id, before := range j.payments {
+		if p, ok := s.state.payments[id]; ok {
+			put(KindPaymentSession, recordKey(id), paymentRecord(p))
+		} else if before != nil {
+			del(KindPaymentSession, recordKey(id))
+		}
+	}
+	for k, before := range j.codes {
+		if c, ok := s.state.codes[k]; ok {
+			put(KindCode, codeRecordKey(k.userID, k.event), codeRecord(k, c))
+		} else if before != nil {
+			del(KindCode, codeRecordKey(k.userID, k.event))
+		}
+	}
+	slices.SortFunc(recs, func(a, b Record) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key)) })
+	return recs, failed
+}
+
+// rollbackLocked puts back the before images of j, the counters and the saved clock setting,
+// then rebuilds the indexes. It costs a pass over the state, paid only when saving failed.
+func (s *Store) rollbackLocked(j *journal) {
+	restore(s.state.users, j.users)
+	restore(s.state.authSessions, j.sessions)
+	restore(s.state.orders, j.orders)
+	restore(s.state.payments, j.payments)
+	for k, before := range j.codes {
+		if before == nil {
+			delete(s.state.codes, k)
+		} else {
+			s.state.codes[k] = *before
+		}
+	}
+	s.state.setCounters(j.counters)
+	s.state.reindex(s.fx)
+	s.clock.restore(s.savedClock)
+}
+
+func restore[V any](live map[int]*V, before map[int]*V) {
+	for id, b := range before {
+		if b == nil {
+			delete(live, id)
+		} else {
+			live[id] = b
+		}
+	}
+}
+
+// replaceLocked swaps in a whole new state (reset, import), saved first as one Change.
+func (s *Store) replaceLocked(ctx context.Context, next *state, clock clockSetting) error {
+	if s.persist != nil {
+		recs, err := recordsOf(documentOf(next, clock))
+		if err == nil {
+			err = s.persist.Save(ctx, Change{Replace: true, Records: recs})
+		}
+		if err != nil {
+			return fmt.Errorf("save state: %w", err)
+		}
+		s.savedClock = clock
+	}
+	s.state = next
+	return nil
+}
+
+// update runs f under the lock as one mutation: what it touched is saved before the lock is
+// released (and undone if that fails), then the events it returned go to the listener. f's
+// error is returned after its changes are saved, since a failing call may still change state
+// (an expired refresh token ends its session).
+func (s *Store) update(ctx context.Context, f func() ([]Event, error)) error {
+	s.mu.Lock()
+	s.beginLocked()
+	events, err := f()
+	if cerr := s.commitLocked(ctx); cerr != nil {
+		s.mu.Unlock()
+		return cerr
+	}
+	s.mu.Unlock()
+	s.emit(events)
+	return err
+}

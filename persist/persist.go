@@ -1,0 +1,334 @@
+// Package persist keeps sandboxes' state in a data dir, so it survives a restart and a kill -9.
+// It stores what store.Persister hands it in one bbolt file: a top-level bucket per sandbox,
+// keyed by its app token, holding the sandbox's token secret and a bucket per kind of record
+// with a key per entity. Every Save is one bbolt transaction, which fsyncs on commit, so a
+// change is on disk before the store acknowledges it, and costs what the change touched, not
+// what the sandbox holds.
+package persist
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// FileName is the database file inside a data dir.
+const FileName = "oneentry-mock.db"
+
+// Magic and Version identify the layout of the database file; Open refuses any other.
+const (
+	Magic   = "oneentry-mock-data"
+	Version = "1"
+)
+
+var (
+	bucketMeta      = []byte("oneentry-mock")
+	bucketSandboxes = []byte("sandboxes")
+	keyMagic        = []byte("magic")
+	keyVersion      = []byte("version")
+	keyInfo         = []byte("info")
+)
+
+// ErrIncompatible is wrapped by every error Open returns for a data dir it cannot use as it
+// is: a damaged file, another program's database, another layout version. Open never
+// recreates such a dir; the operator moves it away or points --data-dir elsewhere.
+var ErrIncompatible = errors.New("not a usable oneentry-mock data dir (move it away to start afresh)")
+
+// DB is an open data dir. It is safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+	dir  string
+}
+
+// Open opens the data dir, creating the dir and its database when absent. Another process
+// holding the dir makes it fail after a second rather than wait.
+func Open(dir string) (*DB, error) {
+	if dir == "" {
+		return nil, errors.New("data dir: empty path")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	var b *bolt.DB
+	err := func() (err error) {
+		// bbolt panics on some damaged pages instead of returning an error; a damaged file
+		// must stop start-up with a message, not a stack trace.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("%s is damaged (%v): %w", path, r, ErrIncompatible)
+			}
+		}()
+		b, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+		switch {
+		case errors.Is(err, bolterrors.ErrTimeout):
+			return fmt.Errorf("%s is in use by another process", path)
+		case err != nil:
+			return fmt.Errorf("%s is damaged or not a database (%v): %w", path, err, ErrIncompatible)
+		}
+		if err := b.Update(checkLayout); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
+	}()
+	if err != nil {
+		if b != nil {
+			_ = b.Close()
+		}
+		return nil, err
+	}
+	return &DB{bolt: b, dir: dir}, nil
+}
+
+// checkLayout stamps a new database and checks the stamp of an existing one.
+func checkLayout(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := true
+		_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+		if !empty {
+			return fmt.Errorf("a bbolt database of another program: %w", ErrIncompatible)
+		}
+		if meta, err := tx.CreateBucket(bucketMeta); err != nil {
+			return err
+		} else if err := meta.Put(keyMagic, []byte(Magic)); err != nil {
+			return err
+		} else if err := meta.Put(keyVersion, []byte(Version)); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucket(bucketSandboxes)
+		return err
+	}
+	if got := meta.Get(keyMagic); string(got) != Magic {
+		return fmt.Errorf("magic %q, want %q: %w", got, Magic, ErrIncompatible)
+	}
+	if got := meta.Get(keyVersion); string(got) != Version {
+		return fmt.Errorf("layout version %q; this build reads version %s: %w", got, Version, ErrIncompatible)
+	}
+	if tx.Bucket(bucketSandboxes) == nil {
+		return fmt.Errorf("no %s bucket: %w", bucketSandboxes, ErrIncompatible)
+	}
+	return nil
+}
+
+// Close closes the database; saves after it fail.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Dir returns the data dir.
+func (db *DB) Dir() string { return db.dir }
+
+// SandboxInfo describes a sandbox kept in the data dir: what it takes to open it again.
+type SandboxInfo struct {
+	AppToken string
+	// TokenSecret signs the sandbox's access tokens; reusing it keeps them valid.
+	TokenSecret string
+	Created     time.Time
+}
+
+type sandboxInfo struct {
+	TokenSecret string    `json:"tokenSecret"`
+	Created     time.Time `json:"created"`
+}
+
+// ListSandboxes returns the sandboxes kept in the data dir, oldest first.
+func (db *DB) ListSandboxes() ([]SandboxInfo, error) {
+	var out []SandboxInfo
+	err := db.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSandboxes).ForEachBucket(func(token []byte) error {
+			info, err := readInfo(tx.Bucket(bucketSandboxes).Bucket(token))
+			if err != nil {
+				return fmt.Errorf("sandbox %q: %w", token, err)
+			}
+			out = append(out, SandboxInfo{AppToken: string(token), TokenSecret: info.TokenSecret, Created: info.Created})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", db.dir, err)
+	}
+	slices.SortFunc(out, func(a, b SandboxInfo) int {
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.AppToken, b.AppToken)
+	})
+	return out, nil
+}
+
+func readInfo(b *bolt.Bucket) (sandboxInfo, error) {
+	var info sandboxInfo
+	raw := b.Get(keyInfo)
+	if raw == nil {
+		return info, fmt.Errorf("no %s record: %w", keyInfo, ErrIncompatible)
+	}
+	if err := json.Unmarshal(raw, &info); err != nil {
+		return info, fmt.Errorf("%s record: %v: %w", keyInfo, err, ErrIncompatible)
+	}
+	return info, nil
+}
+
+// Sandbox returns the persister of the sandbox with the app token, creating its bucket when
+// absent. The token secret is recorded for ListSandboxes; a different secret than the one
+// recorded replaces it (the fixtures were changed, and tokens signed with the old secret
+// are then rejected, as they would be by a new sandbox).
+func (db *DB) Sandbox(appToken, tokenSecret string) (*Sandbox, error) {
+	if appToken == "" {
+		return nil, errors.New("sandbox: empty app token")
+	}
+	err := db.update(func(tx *bolt.Tx) error {
+		sb, err := tx.Bucket(bucketSandboxes).CreateBucketIfNotExists([]byte(appToken))
+		if err != nil {
+			return err
+		}
+		info := sandboxInfo{TokenSecret: tokenSecret, Created: time.Now().UTC()}
+		if sb.Get(keyInfo) != nil {
+			old, err := readInfo(sb)
+			if err != nil {
+				return err
+			}
+			if old.TokenSecret == tokenSecret {
+				return nil
+			}
+			info.Created = old.Created
+		}
+		raw, err := json.Marshal(info)
+		if err != nil {
+			return err
+		}
+		return sb.Put(keyInfo, raw)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("data dir %s: sandbox %q: %w", db.dir, appToken, err)
+	}
+	return &Sandbox{db: db, token: []byte(appToken)}, nil
+}
+
+// DeleteSandbox removes a sandbox and everything saved for it. Removing one that is not
+// there is not an error.
+func (db *DB) DeleteSandbox(appToken string) error {
+	err := db.update(func(tx *bolt.Tx) error {
+		err := tx.Bucket(bucketSandboxes).DeleteBucket([]byte(appToken))
+		if errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("data dir %s: delete sandbox %q: %w", db.dir, appToken, err)
+	}
+	return nil
+}
+
+// view and update run a transaction, turning bbolt's panics on damaged pages into errors
+// (bbolt rolls the transaction back before the panic leaves it).
+func (db *DB) view(f func(tx *bolt.Tx) error) (err error) {
+	defer recoverDamage(&err)
+	return db.bolt.View(f)
+}
+
+func (db *DB) update(f func(tx *bolt.Tx) error) (err error) {
+	defer recoverDamage(&err)
+	return db.bolt.Update(f)
+}
+
+func recoverDamage(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s is damaged (%v): %w", FileName, r, ErrIncompatible)
+	}
+}
+
+// Sandbox persists one sandbox's state; it implements store.Persister.
+type Sandbox struct {
+	db    *DB
+	token []byte
+}
+
+var _ store.Persister = (*Sandbox)(nil)
+
+// AppToken returns the app token of the sandbox.
+func (s *Sandbox) AppToken() string { return string(s.token) }
+
+// Load returns every record saved for the sandbox. A record of an unknown kind is an error.
+func (s *Sandbox) Load(ctx context.Context) ([]store.Record, error) {
+	known := map[string]bool{}
+	for _, k := range store.Kinds() {
+		known[string(k)] = true
+	}
+	var recs []store.Record
+	err := s.db.view(func(tx *bolt.Tx) error {
+		sb := tx.Bucket(bucketSandboxes).Bucket(s.token)
+		if sb == nil {
+			return errors.New("removed from the data dir")
+		}
+		return sb.ForEachBucket(func(kind []byte) error {
+			if !known[string(kind)] {
+				return fmt.Errorf("unknown bucket %q: %w", kind, ErrIncompatible)
+			}
+			return sb.Bucket(kind).ForEach(func(k, v []byte) error {
+				if v == nil {
+					return fmt.Errorf("bucket %s/%s: nested bucket %q: %w", s.token, kind, k, ErrIncompatible)
+				}
+				recs = append(recs, store.Record{Kind: store.Kind(kind), Key: string(k), Value: bytes.Clone(v)})
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox %q: %w", s.token, err)
+	}
+	return recs, nil
+}
+
+// Save applies c in one transaction: durable when it returns nil, absent when it fails.
+func (s *Sandbox) Save(ctx context.Context, c store.Change) error {
+	err := s.db.update(func(tx *bolt.Tx) error {
+		sb := tx.Bucket(bucketSandboxes).Bucket(s.token)
+		if sb == nil {
+			return errors.New("removed from the data dir")
+		}
+		if c.Replace {
+			for _, kind := range store.Kinds() {
+				if err := sb.DeleteBucket([]byte(kind)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+					return err
+				}
+			}
+		}
+		buckets := map[store.Kind]*bolt.Bucket{}
+		for _, r := range c.Records {
+			b := buckets[r.Kind]
+			if b == nil {
+				var err error
+				if b, err = sb.CreateBucketIfNotExists([]byte(r.Kind)); err != nil {
+					return fmt.Errorf("bucket %s: %w", r.Kind, err)
+				}
+				buckets[r.Kind] = b
+			}
+			var err error
+			if r.Value == nil {
+				err = b.Delete([]byte(r.Key))
+			} else {
+				err = b.Put([]byte(r.Key), r.Value)
+			}
+			if err != nil {
+				return fmt.Errorf("record %s/%s: %w", r.Kind, r.Key, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sandbox %q: %w", s.token, err)
+	}
+	return nil
+}

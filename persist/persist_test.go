@@ -1,0 +1,246 @@
+package persist_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/persist"
+)
+
+func loadFixtures(tb testing.TB) *store.Fixtures {
+	tb.Helper()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(tb, err)
+	return fx
+}
+
+func ticketOrder(tb testing.TB) store.OrderInput {
+	tb.Helper()
+	item, ok, err := store.ParseFormDataItem(json.RawMessage(`{"marker":"tickets","type":"entity","value":["p-8-10"]}`))
+	require.NoError(tb, err)
+	require.True(tb, ok)
+	return store.OrderInput{
+		FormIdentifier:           "tickets_form",
+		PaymentAccountIdentifier: "cash",
+		FormData:                 []store.FormDataItem{item},
+		Products:                 []store.OrderLine{{ProductID: 10, Quantity: 1}},
+	}
+}
+
+func openDB(tb testing.TB, dir string) *persist.DB {
+	tb.Helper()
+	db, err := persist.Open(dir)
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func openStore(tb testing.TB, db *persist.DB, fx *store.Fixtures, token, secret string) *store.Store {
+	tb.Helper()
+	sb, err := db.Sandbox(token, secret)
+	require.NoError(tb, err)
+	st, err := store.Open(context.Background(), store.Options{Fixtures: fx, AppToken: token, TokenSecret: secret, Persist: sb})
+	require.NoError(tb, err)
+	return st
+}
+
+func export(tb testing.TB, st *store.Store) string {
+	tb.Helper()
+	data, err := json.Marshal(st.Export(context.Background()))
+	require.NoError(tb, err)
+	return string(data)
+}
+
+func TestRestartRestoresEverySandbox(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	fx := loadFixtures(t)
+
+	db := openDB(t, dir)
+	def := openStore(t, db, fx, fx.Project.AppToken, fx.Project.TokenSecret)
+	tk, err := def.Authenticate(ctx, "email", store.Credentials{Values: map[string]string{"email_reg": "your-user@email.com", "password_reg": "123456"}}, store.DeviceInfo{OS: "Linux"})
+	require.NoError(t, err)
+	var ids []int
+	for range 5 {
+		o, err := def.CreateOrder(ctx, 16, "tickets", ticketOrder(t))
+		require.NoError(t, err)
+		ids = append(ids, o.ID)
+	}
+	extraLog, err := db.Sandbox("sbx_extra", "extra-secret")
+	require.NoError(t, err)
+	extra, err := def.OpenSibling(ctx, "sbx_extra", "extra-secret", extraLog)
+	require.NoError(t, err)
+	_, err = extra.CreateOrder(ctx, 17, "tickets", ticketOrder(t))
+	require.NoError(t, err)
+	wantDef, wantExtra := export(t, def), export(t, extra)
+	require.NoError(t, db.Close())
+
+	db = openDB(t, dir)
+	list, err := db.ListSandboxes()
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, fx.Project.AppToken, list[0].AppToken, "oldest first")
+	assert.Equal(t, "sbx_extra", list[1].AppToken)
+	assert.Equal(t, "extra-secret", list[1].TokenSecret)
+
+	def = openStore(t, db, fx, list[0].AppToken, list[0].TokenSecret)
+	extra = openStore(t, db, fx, list[1].AppToken, list[1].TokenSecret)
+	assert.Equal(t, wantDef, export(t, def))
+	assert.Equal(t, wantExtra, export(t, extra))
+	_, err = def.VerifyAccessToken(ctx, tk.AccessToken)
+	assert.NoError(t, err, "the same secret keeps access tokens valid across a restart")
+	_, err = def.Refresh(ctx, "email", tk.RefreshToken)
+	assert.NoError(t, err)
+	o, err := def.CreateOrder(ctx, 16, "tickets", ticketOrder(t))
+	require.NoError(t, err)
+	assert.Equal(t, ids[len(ids)-1]+1, o.ID)
+}
+
+func TestDeletedSandboxIsGoneAndRefusesSaves(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := loadFixtures(t)
+	db := openDB(t, t.TempDir())
+	st := openStore(t, db, fx, "sbx_gone", "secret")
+	before := export(t, st)
+	require.NoError(t, db.DeleteSandbox("sbx_gone"))
+	require.NoError(t, db.DeleteSandbox("sbx_gone"), "deleting twice is not an error")
+	list, err := db.ListSandboxes()
+	require.NoError(t, err)
+	assert.Empty(t, list)
+
+	_, err = st.CreateOrder(ctx, 16, "tickets", ticketOrder(t))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "removed from the data dir")
+	assert.Equal(t, before, export(t, st), "the refused order is not kept in memory either")
+}
+
+func TestSandboxRecordsANewSecret(t *testing.T) {
+	t.Parallel()
+	db := openDB(t, t.TempDir())
+	_, err := db.Sandbox("sbx", "one")
+	require.NoError(t, err)
+	first, err := db.ListSandboxes()
+	require.NoError(t, err)
+	_, err = db.Sandbox("sbx", "two")
+	require.NoError(t, err)
+	second, err := db.ListSandboxes()
+	require.NoError(t, err)
+	require.Len(t, second, 1)
+	assert.Equal(t, "two", second[0].TokenSecret)
+	assert.Equal(t, first[0].Created, second[0].Created)
+	_, err = db.Sandbox("", "x")
+	assert.Error(t, err)
+}
+
+// writeBolt makes a bbolt file with the given buckets and keys: another program's database,
+// or ours with a damaged stamp.
+func writeBolt(t *testing.T, path string, buckets map[string]map[string]string) {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, b.Update(func(tx *bolt.Tx) error {
+		for name, kv := range buckets {
+			bk, err := tx.CreateBucketIfNotExists([]byte(name))
+			if err != nil {
+				return err
+			}
+			for k, v := range kv {
+				if err := bk.Put([]byte(k), []byte(v)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, b.Close())
+}
+
+func TestOpenRefusesAnUnusableDataDir(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		prepare func(t *testing.T, path string)
+		want    string
+	}{
+		"garbage": {func(t *testing.T, path string) {
+			require.NoError(t, os.WriteFile(path, []byte(strings.Repeat("not a database ", 1000)), 0o600))
+		}, "damaged or not a database"},
+		"truncated": {func(t *testing.T, path string) {
+			require.NoError(t, os.WriteFile(path, []byte("bolt"), 0o600))
+		}, "damaged or not a database"},
+		"another program's database": {func(t *testing.T, path string) {
+			writeBolt(t, path, map[string]map[string]string{"widgets": {"1": "x"}})
+		}, "another program"},
+		"wrong magic": {func(t *testing.T, path string) {
+			writeBolt(t, path, map[string]map[string]string{"oneentry-mock": {"magic": "something", "version": "1"}})
+		}, "magic"},
+		"newer layout": {func(t *testing.T, path string) {
+			writeBolt(t, path, map[string]map[string]string{"oneentry-mock": {"magic": persist.Magic, "version": "2"}, "sandboxes": {}})
+		}, `layout version "2"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, persist.FileName)
+			tc.prepare(t, path)
+			before, err := os.ReadFile(path)
+			require.NoError(t, err)
+
+			_, err = persist.Open(dir)
+			require.ErrorIs(t, err, persist.ErrIncompatible)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), dir, "the message names the data dir")
+			after, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "an unusable data dir is never reset")
+		})
+	}
+}
+
+func TestOpenRefusesARecordItCannotDecode(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fx := loadFixtures(t)
+	db := openDB(t, dir)
+	st := openStore(t, db, fx, "sbx", "secret")
+	o, err := st.CreateOrder(context.Background(), 16, "tickets", ticketOrder(t))
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	b, err := bolt.Open(filepath.Join(dir, persist.FileName), 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, b.Update(func(tx *bolt.Tx) error {
+		orders := tx.Bucket([]byte("sandboxes")).Bucket([]byte("sbx")).Bucket([]byte(store.KindOrder))
+		return orders.Put([]byte(strconv.Itoa(o.ID)), []byte(`{"id":`))
+	}))
+	require.NoError(t, b.Close())
+
+	db = openDB(t, dir)
+	sb, err := db.Sandbox("sbx", "secret")
+	require.NoError(t, err)
+	_, err = store.Open(context.Background(), store.Options{Fixtures: fx, Persist: sb})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "record orders/")
+}
+
+func TestOpenFailsWhileAnotherProcessHoldsTheDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	openDB(t, dir)
+	_, err := persist.Open(dir)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "in use by another process")
+}
