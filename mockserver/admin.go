@@ -82,7 +82,10 @@ func (s *Server) Drain() { s.draining.Store(true) }
 // handleAdminReset handles POST /__admin/reset: the sandbox goes back to the fixtures, with an
 // empty outbox, journal, fault list and delivery log.
 func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	sb.store.Reset(r.Context())
+	if err := sb.store.Reset(r.Context()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	sb.outbox.Clear()
 	sb.journal.clear()
 	sb.faults.clear()
@@ -155,7 +158,10 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb 
 			c.Unfreeze()
 		}
 	}
-	sb.store.SweepExpired(r.Context())
+	if err := sb.store.SweepExpired(r.Context()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.writeJSON(w, http.StatusOK, clockState(c))
 }
 
@@ -288,12 +294,11 @@ func (s *Server) describeSandbox(sb *sandbox) sandboxResponse {
 // handleSandboxCreate handles POST /__admin/sandboxes: a new sandbox seeded from the fixtures,
 // with its own app token, token secret, ids, outbox and clock.
 func (s *Server) handleSandboxCreate(w http.ResponseWriter, r *http.Request) {
-	base := s.sandboxes.fallback.store
-	sb := s.newSandbox(func(onEvent func(store.Event)) *store.Store {
-		st := base.Sibling(randomToken("sbx_"), randomToken(""))
-		st.SetEventHandler(onEvent)
-		return st
-	})
+	sb, err := s.openSandbox(r.Context(), randomToken("sbx_"), randomToken(""))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.sandboxes.add(sb)
 	s.writeJSON(w, http.StatusCreated, s.describeSandbox(sb))
 }
@@ -317,5 +322,35 @@ func (s *Server) handleSandboxDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.webhooks.drop(r.Context(), sb)
+	if s.data != nil {
+		if err := s.data.DeleteSandbox(token); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleAdminStateGet handles GET /__admin/state: the whole sandbox as one versioned JSON
+// document, the basis of a bug capsule.
+func (s *Server) handleAdminStateGet(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	s.writeJSON(w, http.StatusOK, sb.store.Export(r.Context()))
+}
+
+// maxStateBytes bounds an imported state document.
+const maxStateBytes = 256 << 20
+
+// handleAdminStatePut handles PUT /__admin/state: replaces the sandbox's state with a document
+// from GET /__admin/state (of this or another sandbox) and answers the state now held.
+func (s *Server) handleAdminStatePut(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+	doc, err := store.DecodeStateDocument(http.MaxBytesReader(w, r.Body, maxStateBytes))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := sb.store.Import(r.Context(), doc); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, sb.store.Export(r.Context()))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/persist"
 )
 
 func withAdminToken(token string) serverOption {
@@ -303,4 +306,72 @@ func TestAdminTokenAndReadiness(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, status)
 	status, _ = ts.callWith(t, http.MethodGet, "/healthz", "", nil, nil)
 	assert.Equal(t, http.StatusOK, status, "draining is not unhealthy")
+}
+
+func TestStateExportResetImportRestoresIdenticalState(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	f := ts.openStripeSession(t, 11, 2)
+	status, _ := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	status, before := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+
+	status, _ = ts.callWith(t, http.MethodPost, "/__admin/reset", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	_, empty := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	assert.NotEqual(t, string(before), string(empty), "the reset dropped the order")
+
+	status, imported := ts.callWith(t, http.MethodPut, "/__admin/state", "", before, nil)
+	require.Equal(t, http.StatusOK, status, string(imported))
+	_, after := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	assert.JSONEq(t, string(before), string(after))
+	assert.Equal(t, "paid", ts.order(t, ts.login(t, userLogin, userPass).AccessToken, f.orderID)["statusIdentifier"], "the imported state serves")
+
+	_, current := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	status, body := ts.callWith(t, http.MethodPut, "/__admin/state", "", `{"format":"oneentry-mock-state","version":99}`, nil)
+	assert.Equal(t, http.StatusBadRequest, status)
+	decodeError(t, status, body)
+	_, still := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	assert.JSONEq(t, string(current), string(still), "a bad document changes nothing")
+}
+
+func TestSandboxesSurviveARestartOnTheSameDataDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	start := func() (*httptest.Server, *persist.DB) {
+		db, err := persist.Open(dir)
+		require.NoError(t, err)
+		fx := loadFixtures(t)
+		p, err := db.Sandbox(fx.Project.AppToken, fx.Project.TokenSecret)
+		require.NoError(t, err)
+		st, err := store.Open(t.Context(), store.Options{Fixtures: fx, Persist: p})
+		require.NoError(t, err)
+		srv, err := mockserver.New(mockserver.Options{Store: st, Contract: contractValidator(t), Data: db})
+		require.NoError(t, err)
+		return httptest.NewServer(srv), db
+	}
+	ts1, db1 := start()
+	first := &testServer{Server: ts1}
+	sbx := first.newSandbox(t)
+	tk := first.loginIn(t, sbx.AppToken, sbx.Users[0].Identifier, sbx.Users[0].Password)
+	status, body := first.callWith(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(12, 1), map[string]string{"x-app-token": sbx.AppToken})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	ts1.Close()
+	require.NoError(t, db1.Close())
+
+	ts2, db2 := start()
+	t.Cleanup(func() { ts2.Close(); _ = db2.Close() })
+	second := &testServer{Server: ts2}
+	status, body = second.callWith(t, http.MethodGet, ordersPath+"/92", tk.AccessToken, nil, map[string]string{"x-app-token": sbx.AppToken})
+	require.Equal(t, http.StatusOK, status, "the sandbox, its order and its user's token are back: %s", body)
+	assert.Equal(t, "300.00", decode[map[string]any](t, body)["totalSum"])
+
+	status, _ = second.callWith(t, http.MethodDelete, "/__admin/sandboxes/"+sbx.AppToken, "", nil, nil)
+	require.Equal(t, http.StatusNoContent, status)
+	infos, err := db2.ListSandboxes()
+	require.NoError(t, err)
+	for _, info := range infos {
+		assert.NotEqual(t, sbx.AppToken, info.AppToken, "a deleted sandbox leaves the data dir")
+	}
 }

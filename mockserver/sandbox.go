@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -65,15 +66,64 @@ func (r *sandboxes) all() []*sandbox {
 	return out
 }
 
-// newSandbox wraps st with its own outbox and notifier. st's OnEvent must already point at the
-// returned notifier, which is why the store is built by the caller through build.
-func (s *Server) newSandbox(build func(onEvent func(store.Event)) *store.Store) *sandbox {
+// newSandbox wraps a store with its own outbox, notifier, journal and faults. build makes the
+// store and points its events at the notifier it is given.
+func (s *Server) newSandbox(build func(onEvent func(store.Event)) (*store.Store, error)) (*sandbox, error) {
 	sb := &sandbox{created: time.Now(), journal: newJournal(s.journalSize), faults: &faults{}}
 	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: s.relayMail})
 	sb.notify = newNotifier(s, sb)
-	sb.store = build(sb.notify.handle)
-	sb.token = sb.store.AppToken()
-	return sb
+	st, err := build(sb.notify.handle)
+	if err != nil {
+		return nil, err
+	}
+	sb.store = st
+	sb.token = st.AppToken()
+	return sb, nil
+}
+
+// openSandbox makes a sandbox seeded from the fixtures with its own token and secret; with a
+// data dir, its state is kept there (and restored from there when it exists).
+func (s *Server) openSandbox(ctx context.Context, token, secret string) (*sandbox, error) {
+	base := s.sandboxes.fallback.store
+	return s.newSandbox(func(onEvent func(store.Event)) (*store.Store, error) {
+		var st *store.Store
+		if s.data == nil {
+			st = base.Sibling(token, secret)
+		} else {
+			p, err := s.data.Sandbox(token, secret)
+			if err != nil {
+				return nil, err
+			}
+			if st, err = base.OpenSibling(ctx, token, secret, p); err != nil {
+				return nil, err
+			}
+		}
+		st.SetEventHandler(onEvent)
+		return st, nil
+	})
+}
+
+// restoreSandboxes reopens the sandboxes a data dir holds besides the default one.
+func (s *Server) restoreSandboxes(ctx context.Context) error {
+	if s.data == nil {
+		return nil
+	}
+	saved, err := s.data.ListSandboxes()
+	if err != nil {
+		return err
+	}
+	for _, info := range saved {
+		if info.AppToken == s.sandboxes.fallback.token {
+			continue
+		}
+		sb, err := s.openSandbox(ctx, info.AppToken, info.TokenSecret)
+		if err != nil {
+			return fmt.Errorf("restore sandbox %s: %w", maskSecret(info.AppToken), err)
+		}
+		sb.created = info.Created
+		s.sandboxes.add(sb)
+	}
+	return nil
 }
 
 // relayMail hands a message to the SMTP relay when one is configured.
@@ -97,6 +147,8 @@ func randomToken(prefix string) string {
 // looks at it; reads expire overdue sessions too.
 func (s *Server) SweepExpired(ctx context.Context) {
 	for _, sb := range s.sandboxes.all() {
-		sb.store.SweepExpired(ctx)
+		if err := sb.store.SweepExpired(ctx); err != nil {
+			s.log.ErrorContext(ctx, "expire payment sessions", "err", err)
+		}
 	}
 }

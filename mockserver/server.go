@@ -20,6 +20,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/persist"
 )
 
 // DefaultMaxBodyBytes bounds request bodies; the live API (NestJS body-parser) refuses large
@@ -43,6 +44,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Relay, when set, also delivers every e-mail of every sandbox to an SMTP server.
 	Relay *mail.Relay
+	// Data keeps every sandbox's state on disk; nil keeps it in memory. Options.Store must then
+	// have been opened with the default sandbox's persister from the same DB.
+	Data *persist.DB
 	// WebhookClient sends payment callbacks; a client with a 10 s timeout when nil.
 	WebhookClient *http.Client
 	// JournalSize is how many requests each sandbox's journal keeps; DefaultJournalSize when zero.
@@ -73,6 +77,7 @@ type Server struct {
 	routeTable  routeTable
 	draining    atomic.Bool
 	routeErrs   []error
+	data        *persist.DB
 
 	// Request ids are a per-process random prefix and a counter: unique, and cheap to make.
 	requestPrefix string
@@ -121,12 +126,19 @@ func New(opts Options) (*Server, error) {
 	}
 	s.encoded = enc
 	s.webhooks = newWebhookHub(opts.WebhookClient, opts.Logger)
-	def := s.newSandbox(func(onEvent func(store.Event)) *store.Store {
+	def, err := s.newSandbox(func(onEvent func(store.Event)) (*store.Store, error) {
 		opts.Store.SetEventHandler(onEvent)
 		opts.Store.SetSlotValidation(opts.Profile.ValidateSlots)
-		return opts.Store
+		return opts.Store, nil
 	})
+	if err != nil {
+		return nil, err
+	}
 	s.sandboxes = &sandboxes{byToken: map[string]*sandbox{def.token: def}, fallback: def}
+	s.data = opts.Data
+	if err := s.restoreSandboxes(context.Background()); err != nil {
+		return nil, err
+	}
 	s.metrics = newMetrics(s)
 	router := mux.NewRouter()
 	// We collapse duplicate slashes ourselves; mux's cleaning would answer them with a 301

@@ -18,6 +18,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/persist"
 )
 
 // exitError ends the process with a specific code (scenario and drift runs use 1 and 2).
@@ -86,6 +87,9 @@ type serveConfig struct {
 	MaxBodyBytes    int64
 	CheckResponses  bool
 	SMTPURL         string
+	AdminToken      string
+	JournalSize     int
+	DataDir         string
 }
 
 // envLookup gives flags their ONEENTRY_MOCK_* environment defaults: an explicit flag wins over
@@ -114,6 +118,9 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", mustInt64(env.get("MAX_BODY_BYTES", ""), mockserver.DefaultMaxBodyBytes), "largest request body accepted (env ONEENTRY_MOCK_MAX_BODY_BYTES)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", env.get("SMTP_URL", ""), "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit (env ONEENTRY_MOCK_SMTP_URL)")
+	fs.StringVar(&cfg.DataDir, "data-dir", env.get("DATA_DIR", ""), "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory (env ONEENTRY_MOCK_DATA_DIR)")
+	fs.StringVar(&cfg.AdminToken, "admin-token", env.get("ADMIN_TOKEN", ""), "require this value in x-admin-token on every /__admin call (env ONEENTRY_MOCK_ADMIN_TOKEN)")
+	fs.IntVar(&cfg.JournalSize, "journal-size", int(mustInt64(env.get("JOURNAL_SIZE", ""), mockserver.DefaultJournalSize)), "requests kept in each sandbox's journal (env ONEENTRY_MOCK_JOURNAL_SIZE)")
 	fs.BoolVar(&cfg.CheckResponses, "check-responses", env.get("CHECK_RESPONSES", "") == "true", "answer 500 instead of any response that breaks the contract; for checking custom fixtures (env ONEENTRY_MOCK_CHECK_RESPONSES=true)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -142,6 +149,9 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		return cfg, errors.New("max-body-bytes: must be positive")
+	}
+	if cfg.JournalSize <= 0 {
+		return cfg, errors.New("journal-size: must be positive")
 	}
 	return cfg, nil
 }
@@ -216,7 +226,30 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	profile, _ := mockserver.ParseProfile(cfg.Compat) // checked in parseServeConfig
-	st := store.New(store.Options{Fixtures: fx, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL})
+	storeOpts := store.Options{Fixtures: fx, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL}
+	var db *persist.DB
+	if cfg.DataDir != "" {
+		if db, err = persist.Open(cfg.DataDir); err != nil {
+			return err
+		}
+		defer func() {
+			if err := db.Close(); err != nil {
+				logger.Warn("data dir close", "dir", cfg.DataDir, "err", err)
+			}
+		}()
+		sb, err := db.Sandbox(fx.Project.AppToken, fx.Project.TokenSecret)
+		if err != nil {
+			return err
+		}
+		storeOpts.Persist = sb
+	}
+	st, err := store.Open(ctx, storeOpts)
+	if err != nil {
+		if cfg.DataDir != "" {
+			return fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+		}
+		return err
+	}
 	var relay *mail.Relay
 	if cfg.SMTPURL != "" {
 		if relay, err = mail.NewRelay(mail.RelayOptions{URL: cfg.SMTPURL, Logger: logger}); err != nil {
@@ -228,7 +261,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			_ = relay.Close(cctx)
 		}()
 	}
-	srv, err := mockserver.New(mockserver.Options{Store: st, Logger: logger, Profile: profile, MaxBodyBytes: cfg.MaxBodyBytes, CheckResponses: cfg.CheckResponses, Relay: relay})
+	srv, err := mockserver.New(mockserver.Options{Store: st, Logger: logger, Profile: profile, MaxBodyBytes: cfg.MaxBodyBytes, CheckResponses: cfg.CheckResponses, Relay: relay,
+		AdminToken: cfg.AdminToken, JournalSize: cfg.JournalSize, Data: db})
 	if err != nil {
 		return err
 	}
@@ -242,6 +276,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if cfg.AdminToken == "" && !isLoopback(ln.Addr()) {
+		logger.Warn("the admin API (/__admin) is open to the network: anyone who reaches this port can reset state, read the journal and inject faults; set --admin-token", "addr", ln.Addr().String())
+	}
 	url := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "oneentry-mock listening on %s\n", url)
 	fmt.Fprintf(stdout, "  app token: %s\n", fx.Project.AppToken)
@@ -249,13 +286,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)
 	}
 	fmt.Fprintf(stdout, "  compat:    %s\n", profile.Name)
+	if db != nil {
+		fmt.Fprintf(stdout, "  data dir:  %s\n", db.Dir())
+	}
 	logger.Info("serving", "url", url, "compat", profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
 	httpSrv := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout)
+	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
 }
 
 // sweepEverySecond expires overdue payment sessions even when nobody reads them, so their
@@ -280,6 +320,12 @@ func fixturesName(dir string) string {
 	return dir
 }
 
+// isLoopback reports whether a listener only accepts connections from this machine.
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP != nil && tcp.IP.IsLoopback()
+}
+
 // displayAddr turns a wildcard listen address into one a browser can open.
 func displayAddr(a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
@@ -293,14 +339,18 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
 }
 
-// serve runs srv on ln until ctx ends, then shuts down gracefully within timeout.
-func serve(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration) error {
+// serve runs srv on ln until ctx ends, then shuts down gracefully within timeout; drain, if
+// given, runs first so readiness probes fail before the listener closes.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, drain ...func()) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	for _, f := range drain {
+		f()
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()

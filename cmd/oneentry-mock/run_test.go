@@ -236,3 +236,14 @@ func TestUnknownCommand(t *testing.T) {
 	assert.Equal(t, 2, exit.code)
 	assert.Contains(t, stderr.String(), "usage: oneentry-mock")
 }
+
+func TestOpenAdminAPIOnTheNetworkIsWarnedAbout(t *testing.T) {
+	t.Parallel()
+	_, logs, _ := startServe(t, []string{"--addr", "0.0.0.0:0"}, nil)
+	assert.Contains(t, logs.String(), "set --admin-token")
+
+	_, logs, _ = startServe(t, []string{"--addr", "0.0.0.0:0", "--admin-token", "s3cret"}, nil)
+	assert.NotContains(t, logs.String(), "set --admin-token")
+	_, logs, _ = startServe(t, nil, nil)
+	assert.NotContains(t, logs.String(), "set --admin-token", "loopback needs no warning")
+}

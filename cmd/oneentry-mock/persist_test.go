@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/persist"
+)
+
+// childArgsEnv carries the command line of the serveProcess process, NUL-separated: the test binary
+// re-runs itself as `oneentry-mock serve ...` through TestPersistChildProcess, so the process
+// that gets killed runs main exactly as the released binary does, without a separate build.
+const childArgsEnv = "ONEENTRY_MOCK_TEST_CHILD_ARGS"
+
+// TestPersistChildProcess is the serveProcess process of the kill -9 test; on its own it skips.
+func TestPersistChildProcess(t *testing.T) {
+	args := os.Getenv(childArgsEnv)
+	if args == "" {
+		t.Skip("runs only as the server process of TestKill9KeepsAcknowledgedOrders")
+	}
+	var argv []string
+	require.NoError(t, json.Unmarshal([]byte(args), &argv))
+	os.Args = append([]string{"oneentry-mock"}, argv...)
+	main()
+}
+
+// serveProcess is a serve process on a data dir.
+type serveProcess struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+}
+
+// startServeProcess starts `oneentry-mock serve` on dir and waits until it prints its URL.
+func startServeProcess(t *testing.T, dir string) *serveProcess {
+	t.Helper()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	cmd := exec.Command(exe, "-test.run=^TestPersistChildProcess$")
+	argv, err := json.Marshal([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn"})
+	require.NoError(t, err)
+	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	c := &serveProcess{cmd: cmd, stderr: &syncBuffer{}}
+	cmd.Stderr = c.stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	lines := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		lines <- line
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case line := <-lines:
+		url, ok := strings.CutPrefix(strings.TrimSpace(line), "oneentry-mock listening on ")
+		require.True(t, ok, "first line %q; stderr: %s", line, c.stderr.String())
+		c.url = url
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not start; stderr: %s", c.stderr.String())
+	}
+	return c
+}
+
+// mockAPI is a client of the seed project on one server.
+type mockAPI struct {
+	url, token string
+	hc         *http.Client
+}
+
+func (a mockAPI) do(ctx context.Context, method, path string, body any, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.url+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("x-app-token", "your-app-token")
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: %w: %s", method, path, err, data)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+func loginSeedUser(t *testing.T, url string) mockAPI {
+	t.Helper()
+	a := mockAPI{url: url, hc: &http.Client{Timeout: 10 * time.Second}}
+	var tk struct {
+		AccessToken string `json:"accessToken"`
+	}
+	status, err := a.do(t.Context(), http.MethodPost, "/api/content/users-auth-providers/marker/email/users/auth", map[string]any{"authData": []map[string]string{
+		{"marker": "email_reg", "value": "your-user@email.com"},
+		{"marker": "password_reg", "value": "123456"},
+	}}, &tk)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, status)
+	a.token = tk.AccessToken
+	return a
+}
+
+const seedOrdersPath = "/api/content/orders-storage/marker/tickets/orders"
+
+var seedOrder = map[string]any{
+	"formIdentifier":           "tickets_form",
+	"paymentAccountIdentifier": "cash",
+	"formData":                 map[string]any{"en_US": []map[string]any{{"type": "entity", "marker": "tickets", "value": []string{"p-8-10"}}}},
+	"products":                 []map[string]any{{"productId": 10, "quantity": 1}},
+}
+
+type createdOrder struct {
+	ID int `json:"id"`
+}
+
+func TestKill9KeepsAcknowledgedOrders(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first := startServeProcess(t, dir)
+	a := loginSeedUser(t, first.url)
+
+	// Eight buyers order as fast as they can; the server is killed once 60 orders are
+	// acknowledged, with requests in flight.
+	const workers, killAfter = 8, 60
+	var (
+		mu      sync.Mutex
+		acked   []int
+		badResp []string
+		wg      sync.WaitGroup
+	)
+	enough := make(chan struct{})
+	var once sync.Once
+	for range workers {
+		wg.Go(func() {
+			for {
+				var o createdOrder
+				status, err := a.do(t.Context(), http.MethodPost, seedOrdersPath, seedOrder, &o)
+				if err != nil {
+					return // the server is gone; this order was never acknowledged
+				}
+				mu.Lock()
+				if status == http.StatusCreated {
+					acked = append(acked, o.ID)
+				} else {
+					badResp = append(badResp, fmt.Sprint(status))
+				}
+				n := len(acked)
+				mu.Unlock()
+				if n >= killAfter {
+					once.Do(func() { close(enough) })
+				}
+			}
+		})
+	}
+	select {
+	case <-enough:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("only %d orders acknowledged; stderr: %s", len(acked), first.stderr.String())
+	}
+	require.NoError(t, first.cmd.Process.Kill()) // SIGKILL: no shutdown, no flush
+	wg.Wait()
+	err := first.cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.False(t, exit.Exited(), "the server died of the signal, not by exiting")
+	require.Empty(t, badResp, "every answered create succeeded")
+	require.GreaterOrEqual(t, len(acked), killAfter)
+
+	second := startServeProcess(t, dir)
+	status, err := mockAPI{url: second.url, token: a.token, hc: a.hc}.do(t.Context(), http.MethodGet, seedOrdersPath+"/"+fmt.Sprint(acked[0]), nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, status, "an access token issued before the kill is still valid")
+	b := loginSeedUser(t, second.url)
+	for _, id := range acked {
+		var got createdOrder
+		status, err := b.do(t.Context(), http.MethodGet, fmt.Sprintf("%s/%d", seedOrdersPath, id), nil, &got)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, status, "acknowledged order %d is lost", id)
+		assert.Equal(t, id, got.ID)
+	}
+	// Orders committed but never answered may be listed too: their ids were handed out.
+	highest, listed := slices.Max(acked), 0
+	for offset := 0; ; offset += 100 {
+		var page struct {
+			Items []createdOrder `json:"items"`
+			Total int            `json:"total"`
+		}
+		status, err = b.do(t.Context(), http.MethodGet, fmt.Sprintf("%s?offset=%d&limit=100", seedOrdersPath, offset), nil, &page)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, status)
+		for _, o := range page.Items {
+			highest = max(highest, o.ID)
+		}
+		listed += len(page.Items)
+		if len(page.Items) == 0 || listed >= page.Total {
+			break
+		}
+	}
+	assert.GreaterOrEqual(t, listed, len(acked))
+
+	var next createdOrder
+	status, err = b.do(t.Context(), http.MethodPost, seedOrdersPath, seedOrder, &next)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, status)
+	assert.Greater(t, next.ID, highest, "ids continue above every id handed out, none reused")
+}
+
+func TestDataDirServesOneProcessAtATime(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	url, _, _ := startServe(t, []string{"--data-dir", dir}, nil)
+	a := loginSeedUser(t, url)
+	var o createdOrder
+	status, err := a.do(t.Context(), http.MethodPost, seedOrdersPath, seedOrder, &o)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, status)
+
+	// A second process cannot share the dir while the first holds it.
+	err = run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0"}, envMap(map[string]string{"ONEENTRY_MOCK_DATA_DIR": dir}), io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "in use by another process")
+}
+
+func TestDamagedDataDirStopsStartUp(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, persist.FileName)
+	garbage := bytes.Repeat([]byte("garbage!"), 4096)
+	require.NoError(t, os.WriteFile(path, garbage, 0o600))
+
+	var stdout bytes.Buffer
+	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir}, envMap(nil), &stdout, io.Discard)
+	require.Error(t, err)
+	require.ErrorIs(t, err, persist.ErrIncompatible)
+	assert.Contains(t, err.Error(), path, "the message names the file")
+	assert.Contains(t, err.Error(), "damaged")
+	assert.NotContains(t, stdout.String(), "listening", "nothing is served")
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, garbage, after, "the data dir is left as it was, never reset")
+}

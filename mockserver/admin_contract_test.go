@@ -1,0 +1,721 @@
+package mockserver_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+)
+
+// adminContract checks exchanges with the server's non-content routes against
+// contracts/admin.yaml and remembers which documented responses were seen.
+type adminContract struct {
+	doc       *openapi3.T
+	validator *contracts.Validator
+	router    routers.Router
+
+	mu   sync.Mutex
+	seen map[string]bool // "operationId status"
+}
+
+func newAdminContract(t *testing.T) *adminContract {
+	t.Helper()
+	doc, err := contracts.LoadAdmin(t.Context())
+	require.NoError(t, err)
+	v, err := contracts.NewValidator(doc)
+	require.NoError(t, err)
+	// A second router only to name the operation each exchange hit, for the coverage check.
+	router, err := gorillamux.NewRouter(doc)
+	require.NoError(t, err)
+	return &adminContract{doc: doc, validator: v, router: router, seen: map[string]bool{}}
+}
+
+// adminCall is one request to a non-content route and the status it must get.
+type adminCall struct {
+	method, path string
+	headers      map[string]string
+	body         string
+	contentType  string // application/json when a body is given without one
+	status       int
+	// badRequest says the contract refuses the request as well as the server; otherwise the
+	// request must satisfy the contract.
+	badRequest bool
+}
+
+// do sends c through the real HTTP stack (redirects are not followed), checks the status and
+// validates request and response against admin.yaml.
+func (ac *adminContract) do(t *testing.T, ts *testServer, c adminCall) (http.Header, []byte) {
+	t.Helper()
+	build := func() *http.Request {
+		var body io.Reader
+		if c.body != "" {
+			body = strings.NewReader(c.body)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), c.method, ts.URL+c.path, body)
+		require.NoError(t, err)
+		if c.body != "" {
+			ct := c.contentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			req.Header.Set("Content-Type", ct)
+		}
+		for k, v := range c.headers {
+			req.Header.Set(k, v)
+		}
+		return req
+	}
+	client := *ts.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(build())
+	require.NoError(t, err)
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, c.status, resp.StatusCode, "%s %s: %s", c.method, c.path, data)
+
+	name := c.method + " " + c.path
+	vreq := build()
+	route, _, err := ac.router.FindRoute(vreq)
+	require.NoError(t, err, "%s is not in admin.yaml", name)
+	reqErr := ac.validator.ValidateRequest(t.Context(), vreq)
+	if c.badRequest {
+		require.Error(t, reqErr, "%s: the contract should refuse this request too", name)
+		require.NotErrorIs(t, reqErr, contracts.ErrNoRoute)
+	} else {
+		require.NoError(t, reqErr, "%s: request breaks admin.yaml: %v", name, violations(reqErr))
+	}
+	respErr := ac.validator.ValidateResponse(t.Context(), vreq, resp.StatusCode, resp.Header, data)
+	require.NoError(t, respErr, "%s answered %d off admin.yaml: %v\n%s", name, resp.StatusCode, violations(respErr), data)
+
+	ac.mu.Lock()
+	ac.seen[route.Operation.OperationID+" "+strconv.Itoa(resp.StatusCode)] = true
+	ac.mu.Unlock()
+	return resp.Header, data
+}
+
+// json sends c and decodes the JSON answer.
+func adminJSON[T any](t *testing.T, ac *adminContract, ts *testServer, c adminCall) T {
+	t.Helper()
+	_, body := ac.do(t, ts, c)
+	return decode[T](t, body)
+}
+
+func violations(err error) []string {
+	var out []string
+	for _, v := range contracts.Violations(err) {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+// operations lists every operation of admin.yaml with its method and path template.
+func (ac *adminContract) operations() []adminOperation {
+	var out []adminOperation
+	for _, path := range ac.doc.Paths.InMatchingOrder() {
+		for method, op := range ac.doc.Paths.Value(path).Operations() {
+			out = append(out, adminOperation{method: method, path: path, op: op})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].method+out[i].path < out[j].method+out[j].path })
+	return out
+}
+
+type adminOperation struct {
+	method, path string
+	op           *openapi3.Operation
+}
+
+// sandboxScoped reports whether the operation addresses a sandbox through x-app-token.
+func (o adminOperation) sandboxScoped() bool {
+	for _, p := range o.op.Parameters {
+		if p.Value.In == openapi3.ParameterInHeader && p.Value.Name == "x-app-token" {
+			return true
+		}
+	}
+	return false
+}
+
+// sample returns a request for the operation that satisfies the contract.
+func (o adminOperation) sample() adminCall {
+	path := strings.NewReplacer("{action}", "complete", "{token}", "no-such-sandbox").Replace(o.path)
+	if strings.HasPrefix(path, "/__admin/faults/") {
+		path = strings.Replace(path, "{id}", "flt_1", 1)
+	}
+	path = strings.Replace(path, "{id}", "1", 1)
+	c := adminCall{method: o.method, path: path}
+	switch o.op.OperationID {
+	case "setClock":
+		c.body = `{"advance":"1s"}`
+	case "createFault":
+		c.body = `{"path":"/api/content/forms","status":500}`
+	}
+	return c
+}
+
+// requireCoverage fails for every documented response of admin.yaml that no exchange produced:
+// the contract promises nothing the tests have not seen.
+func (ac *adminContract) requireCoverage(t *testing.T) {
+	t.Helper()
+	var missing []string
+	for _, o := range ac.operations() {
+		for code := range o.op.Responses.Map() {
+			if !ac.seen[o.op.OperationID+" "+code] {
+				missing = append(missing, fmt.Sprintf("%s (%s %s) %s", o.op.OperationID, o.method, o.path, code))
+			}
+		}
+	}
+	sort.Strings(missing)
+	assert.Empty(t, missing, "documented in admin.yaml but never exercised")
+}
+
+// subtestsFiltered reports whether -run selects subtests, which makes the coverage check
+// meaningless for this run.
+func subtestsFiltered() bool {
+	f := flag.Lookup("test.run")
+	return f != nil && strings.Contains(f.Value.String(), "/")
+}
+
+func TestAdminContract(t *testing.T) {
+	t.Parallel()
+	ac := newAdminContract(t)
+	t.Run("exchanges", func(t *testing.T) {
+		t.Run("health readiness metrics", func(t *testing.T) {
+			t.Parallel()
+			adminHealth(t, ac)
+		})
+		t.Run("sandboxes", func(t *testing.T) {
+			t.Parallel()
+			adminSandboxes(t, ac)
+		})
+		t.Run("unknown sandbox", func(t *testing.T) {
+			t.Parallel()
+			adminUnknownSandbox(t, ac)
+		})
+		t.Run("admin token", func(t *testing.T) {
+			t.Parallel()
+			adminToken(t, ac)
+		})
+		t.Run("reset and clock", func(t *testing.T) {
+			t.Parallel()
+			adminResetAndClock(t, ac)
+		})
+		t.Run("payments checkout mail webhooks", func(t *testing.T) {
+			t.Parallel()
+			adminPayments(t, ac)
+		})
+		t.Run("journal", func(t *testing.T) {
+			t.Parallel()
+			adminJournal(t, ac)
+		})
+		t.Run("faults", func(t *testing.T) {
+			t.Parallel()
+			adminFaults(t, ac)
+		})
+	})
+	if t.Failed() {
+		return
+	}
+	if subtestsFiltered() {
+		t.Log("coverage of admin.yaml not checked: -run selects subtests")
+		return
+	}
+	ac.requireCoverage(t)
+}
+
+func adminHealth(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/healthz", status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/readyz", status: http.StatusOK})
+	status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	header, body := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/metrics", status: http.StatusOK})
+	assert.True(t, strings.HasPrefix(header.Get("Content-Type"), "text/plain"), header.Get("Content-Type"))
+	assert.Contains(t, string(body), `oneentry_mock_requests_total{code="200",method="GET",route="GET /api/content/forms/marker/{marker}"} 1`)
+
+	ts.server.Drain()
+	assert.Equal(t, "draining", adminJSON[map[string]string](t, ac, ts, adminCall{method: http.MethodGet, path: "/readyz", status: http.StatusServiceUnavailable})["status"])
+	assert.Equal(t, "ok", adminJSON[map[string]string](t, ac, ts, adminCall{method: http.MethodGet, path: "/healthz", status: http.StatusOK})["status"])
+}
+
+type adminSandboxInfo struct {
+	AppToken string `json:"appToken"`
+	Users    []struct {
+		Identifier             string `json:"identifier"`
+		Password               string `json:"password"`
+		AuthProviderIdentifier string `json:"authProviderIdentifier"`
+	} `json:"users"`
+	CreatedAt string `json:"createdAt"`
+	Default   bool   `json:"default"`
+}
+
+func adminSandboxes(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	created := adminJSON[adminSandboxInfo](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/sandboxes", status: http.StatusCreated})
+	assert.False(t, created.Default)
+	require.NotEmpty(t, created.Users)
+	assert.Equal(t, "email", created.Users[0].AuthProviderIdentifier)
+
+	list := adminJSON[[]adminSandboxInfo](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/sandboxes", status: http.StatusOK})
+	require.Len(t, list, 2)
+	assert.Equal(t, appToken, list[0].AppToken, "oldest first: the default sandbox")
+	assert.True(t, list[0].Default)
+	assert.Equal(t, created.AppToken, list[1].AppToken)
+
+	// The new sandbox answers admin calls by its token, with its own state.
+	own := map[string]string{"x-app-token": created.AppToken}
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/clock", headers: own, body: `{"advance":"24h"}`, status: http.StatusOK})
+	mine := adminJSON[map[string]any](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/clock", headers: own, status: http.StatusOK})
+	def := adminJSON[map[string]any](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/clock", status: http.StatusOK})
+	assert.NotEqual(t, def["now"], mine["now"], "absent x-app-token addresses the default sandbox")
+
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/sandboxes/" + created.AppToken, status: http.StatusNoContent})
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/sandboxes/" + created.AppToken, status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/sandboxes/" + appToken, status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/clock", headers: own, status: http.StatusNotFound})
+	assert.Len(t, adminJSON[[]adminSandboxInfo](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/sandboxes", status: http.StatusOK}), 1)
+}
+
+// Every sandbox-scoped operation answers an unknown x-app-token with 404 and the error body.
+func adminUnknownSandbox(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	n := 0
+	for _, o := range ac.operations() {
+		if !o.sandboxScoped() {
+			continue
+		}
+		c := o.sample()
+		c.headers = map[string]string{"x-app-token": "no-such-sandbox"}
+		c.status = http.StatusNotFound
+		_, body := ac.do(t, ts, c)
+		e := decodeError(t, http.StatusNotFound, body)
+		assert.Equal(t, []string{`No sandbox has app token "no-such-sandbox"`}, e.messages(), o.op.OperationID)
+		n++
+	}
+	assert.Greater(t, n, 10)
+}
+
+// With --admin-token every /__admin operation answers 401 without the right x-admin-token;
+// health, metrics and the checkout page stay open.
+func adminToken(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t, withAdminToken("s3cret"))
+	n := 0
+	for _, o := range ac.operations() {
+		if !strings.HasPrefix(o.path, "/__admin/") {
+			continue
+		}
+		for _, token := range []string{"", "wrong"} {
+			c := o.sample()
+			c.status = http.StatusUnauthorized
+			if token != "" {
+				c.headers = map[string]string{"x-admin-token": token}
+			}
+			_, body := ac.do(t, ts, c)
+			decodeError(t, http.StatusUnauthorized, body)
+		}
+		n++
+	}
+	assert.Greater(t, n, 15)
+	admin := map[string]string{"x-admin-token": "s3cret"}
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/clock", headers: admin, status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/sandboxes", headers: admin, status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/healthz", status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/metrics", status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/" + appToken + "/1", status: http.StatusNotFound})
+}
+
+type adminClock struct {
+	Now    string `json:"now"`
+	Frozen bool   `json:"frozen"`
+}
+
+func adminResetAndClock(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	clock := func(body string) adminClock {
+		return adminJSON[adminClock](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/clock", body: body, status: http.StatusOK})
+	}
+	assert.Equal(t, adminClock{Now: "2025-04-26T12:00:00.000Z", Frozen: true}, clock(`{"set":"2025-04-26T15:00:00+03:00","freeze":true}`))
+	assert.Equal(t, adminClock{Now: "2025-04-26T13:30:00.000Z", Frozen: true}, clock(`{"advance":"90m"}`))
+	assert.Equal(t, adminClock{Now: "2025-04-26T13:00:00.000Z", Frozen: true}, clock(`{"advance":"-0.5h"}`))
+	got := adminJSON[adminClock](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/clock", status: http.StatusOK})
+	assert.Equal(t, adminClock{Now: "2025-04-26T13:00:00.000Z", Frozen: true}, got)
+	assert.False(t, clock(`{"freeze":false}`).Frozen)
+	real := clock(`{"reset":true}`)
+	now, err := time.Parse(time.RFC3339, real.Now)
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now(), now, time.Minute, "reset: real time again")
+	assert.False(t, real.Frozen)
+
+	for body, contractRefuses := range map[string]bool{
+		`{"advance":"soon"}`:                 true,
+		`{"advance":"1d"}`:                   true,
+		`{"set":"yesterday"}`:                true,
+		`{"tick":1}`:                         true,
+		`{"freeze":"yes"}`:                   true,
+		`not json`:                           true,
+		`{"set":"2025-04-26T12:00:00+03:00"`: true,
+	} {
+		_, resp := ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/clock", body: body, status: http.StatusBadRequest, badRequest: contractRefuses})
+		decodeError(t, http.StatusBadRequest, resp)
+	}
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/clock", status: http.StatusBadRequest, badRequest: true})
+
+	// Reset empties what the sandbox collected.
+	tk := ts.login(t, userLogin, userPass)
+	status, _ := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status)
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/faults", body: `{"path":"/nowhere","status":500}`, status: http.StatusCreated})
+	assert.Equal(t, map[string]bool{"reset": true}, adminJSON[map[string]bool](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/reset", status: http.StatusOK}))
+	assert.Equal(t, map[string]int{"count": 0}, adminJSON[map[string]int](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests/count", status: http.StatusOK}))
+	assert.Empty(t, adminJSON[[]map[string]any](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK}))
+	tk = ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, float64(92), decode[map[string]any](t, body)["id"], "ids start over")
+}
+
+type adminPaymentResult struct {
+	Session map[string]any `json:"session"`
+	Order   map[string]any `json:"order"`
+}
+
+func adminPayments(t *testing.T, ac *adminContract) {
+	receiver := newWebhookReceiver(t, "whsec_oneentry_mock_default")
+	ts := newTestServer(t, withFixtures(stripeFixtures(t, receiver.URL, true)))
+
+	// The checkout page and its buttons.
+	f := ts.openStripeSession(t, 11, 1)
+	pay, err := url.Parse(f.payURL)
+	require.NoError(t, err)
+	_, page := ac.do(t, ts, adminCall{method: http.MethodGet, path: pay.Path, status: http.StatusOK})
+	assert.Contains(t, string(page), `id="complete"`)
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/no-such-sandbox/" + strconv.Itoa(f.sessionID), status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/" + appToken + "/999", status: http.StatusNotFound})
+	header, _ := ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/decline", body: "action=decline", contentType: "application/x-www-form-urlencoded", status: http.StatusSeeOther})
+	assert.Equal(t, pay.Path+"?result=declined", header.Get("Location"), "a refused card goes back to the page")
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/refund", status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/checkout/" + appToken + "/999/complete", status: http.StatusNotFound})
+	header, _ = ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/complete", body: "action=complete", contentType: "application/x-www-form-urlencoded", status: http.StatusSeeOther})
+	loc, err := url.Parse(header.Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "http://shop.test/thanks", loc.Scheme+"://"+loc.Host+loc.Path)
+	assert.Equal(t, url.Values{"session_id": {strconv.Itoa(f.sessionID)}, "order_id": {strconv.Itoa(f.orderID)}, "status": {"completed"}}, loc.Query())
+	header, _ = ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/cancel", status: http.StatusSeeOther})
+	assert.Equal(t, pay.Path, header.Get("Location"), "a second click shows the page as it now is")
+
+	// The same transitions without a browser.
+	g := ts.openStripeSession(t, 10, 1)
+	action := func(id int, act string) string { return fmt.Sprintf("/__admin/payments/sessions/%d/%s", id, act) }
+	res := adminJSON[adminPaymentResult](t, ac, ts, adminCall{method: http.MethodPost, path: action(g.sessionID, "decline"), status: http.StatusOK})
+	assert.Equal(t, "waiting", res.Session["status"], "a declined card leaves the session open")
+	res = adminJSON[adminPaymentResult](t, ac, ts, adminCall{method: http.MethodPost, path: action(g.sessionID, "complete"), status: http.StatusOK})
+	assert.Equal(t, "completed", res.Session["status"])
+	assert.Equal(t, "paid", res.Order["statusIdentifier"])
+	assert.Equal(t, true, res.Order["isCompleted"])
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: action(g.sessionID, "complete"), status: http.StatusOK})
+	_, body := ac.do(t, ts, adminCall{method: http.MethodPost, path: action(g.sessionID, "cancel"), status: http.StatusConflict})
+	decodeError(t, http.StatusConflict, body)
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: action(g.sessionID, "refund"), status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/payments/sessions/x/complete", status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: action(999, "complete"), status: http.StatusNotFound})
+	h := ts.openStripeSession(t, 12, 1)
+	res = adminJSON[adminPaymentResult](t, ac, ts, adminCall{method: http.MethodPost, path: action(h.sessionID, "expire"), status: http.StatusOK})
+	assert.Equal(t, "expired", res.Session["status"])
+	assert.Equal(t, "canceled", res.Order["statusIdentifier"])
+	k := ts.openStripeSession(t, 10, 2)
+	res = adminJSON[adminPaymentResult](t, ac, ts, adminCall{method: http.MethodPost, path: action(k.sessionID, "cancel"), status: http.StatusOK})
+	assert.Equal(t, "canceled", res.Session["status"])
+
+	// Two paid orders: two ticket e-mails, newest first.
+	type mailList struct {
+		Total    int              `json:"total"`
+		Messages []map[string]any `json:"messages"`
+	}
+	all := adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail", status: http.StatusOK})
+	require.Equal(t, 2, all.Total)
+	newest := all.Messages[0]["id"].(string)
+	assert.Equal(t, fmt.Sprint(g.orderID), all.Messages[0]["headers"].(map[string]any)["X-OneEntry-Order"])
+	assert.Equal(t, 1, adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail?limit=1", status: http.StatusOK}).Total)
+	assert.Equal(t, 2, adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail?to=" + url.QueryEscape(strings.ToUpper(userLogin)), status: http.StatusOK}).Total)
+	assert.Equal(t, 0, adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail?to=nobody%40example.com", status: http.StatusOK}).Total)
+	detail := adminJSON[map[string]any](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail/" + newest, status: http.StatusOK})
+	latest := adminJSON[map[string]any](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail/latest", status: http.StatusOK})
+	assert.Equal(t, detail, latest)
+	parsed := detail["parsed"].(map[string]any)
+	assert.Contains(t, parsed["text"], "Бронзовый")
+	assert.NotEmpty(t, parsed["parts"])
+	header, raw := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/mail/" + newest + "/raw", status: http.StatusOK})
+	assert.Equal(t, "message/rfc822", header.Get("Content-Type"))
+	assert.Contains(t, string(raw), "\r\nX-Request-Id: "+detail["requestId"].(string)+"\r\n", "the raw message names the request that caused it")
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/mail/999", status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/mail/999/raw", status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/mail", status: http.StatusNoContent})
+	assert.Equal(t, 0, adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail", status: http.StatusOK}).Total)
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/mail/latest", status: http.StatusNotFound})
+
+	// Webhooks: every session change of the stripe account, signed and delivered.
+	type deliveries struct {
+		Total      int              `json:"total"`
+		Deliveries []map[string]any `json:"deliveries"`
+	}
+	require.Eventually(t, func() bool {
+		_, body := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?status=pending", status: http.StatusOK})
+		return decode[deliveries](t, body).Total == 0
+	}, 10*time.Second, 10*time.Millisecond, "every delivery finishes")
+	list := adminJSON[deliveries](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks", status: http.StatusOK})
+	events, verified := receiver.received()
+	assert.Len(t, events, list.Total)
+	assert.NotContains(t, verified, false, "every signature verifies")
+	completed := adminJSON[deliveries](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?event=payment.session.completed&status=delivered", status: http.StatusOK})
+	require.Equal(t, 2, completed.Total)
+	first := completed.Deliveries[0]
+	assert.Equal(t, receiver.URL, first["url"])
+	attempts := first["attempts"].([]any)
+	require.Len(t, attempts, 1)
+	assert.Equal(t, float64(http.StatusNoContent), attempts[0].(map[string]any)["statusCode"])
+	byRequest := adminJSON[deliveries](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?limit=5&requestId=" + url.QueryEscape(first["requestId"].(string)), status: http.StatusOK})
+	require.Equal(t, 1, byRequest.Total)
+	assert.Equal(t, first["id"], byRequest.Deliveries[0]["id"])
+	assert.Equal(t, 1, adminJSON[deliveries](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?limit=1", status: http.StatusOK}).Total)
+	assert.Equal(t, 0, adminJSON[deliveries](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?status=failed", status: http.StatusOK}).Total)
+}
+
+type adminJournalList struct {
+	Total    int              `json:"total"`
+	Requests []map[string]any `json:"requests"`
+}
+
+func adminJournal(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	empty := adminJSON[adminJournalList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests", status: http.StatusOK})
+	assert.Equal(t, adminJournalList{Total: 0, Requests: []map[string]any{}}, empty)
+	since := time.Now().UTC()
+	tk := ts.login(t, userLogin, userPass)
+	status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status)
+	status, _ = ts.call(t, http.MethodGet, "/api/content/froms/marker/tickets_form", "", nil)
+	require.Equal(t, http.StatusNotFound, status)
+	status, _ = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, "not json")
+	require.Equal(t, http.StatusBadRequest, status)
+	// Admin traffic is not journaled.
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/clock", status: http.StatusOK})
+
+	all := adminJSON[adminJournalList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests", status: http.StatusOK})
+	require.Equal(t, 5, all.Total)
+	paths := make([]string, len(all.Requests))
+	for i, e := range all.Requests {
+		paths[i] = e["path"].(string)
+	}
+	assert.Equal(t, []string{authPath, "/api/content/forms/marker/tickets_form", ordersPath, "/api/content/froms/marker/tickets_form", ordersPath}, paths, "oldest first")
+	assert.Equal(t, "langCode=en_US", all.Requests[1]["query"])
+	assert.Equal(t, "GET /api/content/forms/marker/{marker}", all.Requests[3]["nearestRoute"])
+	assert.Equal(t, "not json", all.Requests[4]["requestText"], "a body that is not JSON is kept as text")
+	assert.NotContains(t, fmt.Sprint(all.Requests), tk.AccessToken)
+
+	count := func(query string) int {
+		return adminJSON[map[string]int](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests/count" + query, status: http.StatusOK})["count"]
+	}
+	list := func(query string) adminJournalList {
+		return adminJSON[adminJournalList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests" + query, status: http.StatusOK})
+	}
+	assert.Equal(t, 5, count(""))
+	assert.Equal(t, 3, count("?method=post"))
+	assert.Equal(t, 1, count("?method=POST&status=201"))
+	assert.Equal(t, 2, count("?path="+url.QueryEscape(ordersPath)))
+	assert.Equal(t, 3, count("?path="+url.QueryEscape("/api/content/f*")))
+	assert.Equal(t, 5, count("?since="+url.QueryEscape(since.Format(time.RFC3339Nano))))
+	assert.Equal(t, 0, count("?since="+url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))))
+	last := list("?limit=2")
+	require.Equal(t, 2, last.Total)
+	assert.Equal(t, all.Requests[3]["id"], last.Requests[0]["id"], "limit keeps the newest")
+	assert.Equal(t, 1, list("?status=404").Total)
+
+	for _, query := range []string{"?status=abc", "?status=42", "?since=yesterday"} {
+		for _, path := range []string{"/__admin/requests", "/__admin/requests/count"} {
+			_, body := ac.do(t, ts, adminCall{method: http.MethodGet, path: path + query, status: http.StatusBadRequest, badRequest: true})
+			decodeError(t, http.StatusBadRequest, body)
+		}
+	}
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/requests?limit=0", status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/requests", status: http.StatusNoContent})
+	assert.Equal(t, 0, count(""))
+}
+
+type adminFaultRule struct {
+	ID        string `json:"id"`
+	Remaining *int   `json:"remaining"`
+	Matched   int    `json:"matched"`
+}
+
+func adminFaults(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	const formPath = "/api/content/forms/marker/tickets_form"
+	add := func(rule string) adminFaultRule {
+		return adminJSON[adminFaultRule](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/faults", body: rule, status: http.StatusCreated})
+	}
+	status := add(`{"method":"GET","path":"/api/content/forms/marker/*","status":503,"message":"Down for maintenance","times":2}`)
+	assert.Equal(t, "flt_1", status.ID)
+	require.NotNil(t, status.Remaining)
+	assert.Equal(t, 2, *status.Remaining)
+	reset := add(`{"path":"/api/content/products/**","reset":true,"times":1}`)
+	truncate := add(`{"path":"/api/content/users-auth-providers","truncate":true,"times":1}`)
+	add(`{"method":"*","path":"/api/content/orders-storage/**","latency":{"fixedMs":1}}`)
+	add(`{"path":"/api/content/payments/**","latency":{"minMs":1,"maxMs":3},"bodyContains":"intent","probability":0.5}`)
+	add(`{"path":"/api/content/users/me","status":429,"latency":{"fixedMs":1}}`)
+	assert.Len(t, adminJSON[[]adminFaultRule](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK}), 6)
+
+	// Each kind takes effect, so the journal and the rule list show their traces.
+	code, body := ts.call(t, http.MethodGet, formPath, "", nil)
+	require.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, []string{"Down for maintenance"}, decodeError(t, code, body).messages())
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	t.Cleanup(fresh.CloseIdleConnections)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/api/content/products/10", nil)
+	require.NoError(t, err)
+	req.Header.Set("x-app-token", appToken)
+	_, err = fresh.Do(req)
+	require.Error(t, err, "the connection is reset")
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/api/content/users-auth-providers", nil)
+	require.NoError(t, err)
+	req.Header.Set("x-app-token", appToken)
+	resp, err := fresh.Do(req)
+	require.NoError(t, err)
+	_, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the body is cut short")
+
+	rules := adminJSON[[]adminFaultRule](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK})
+	require.Len(t, rules, 4, "rules whose times are used up are gone")
+	assert.Equal(t, status.ID, rules[0].ID)
+	assert.Equal(t, 1, rules[0].Matched)
+	assert.Equal(t, 1, *rules[0].Remaining)
+	assert.NotContains(t, []string{rules[1].ID, rules[2].ID, rules[3].ID}, reset.ID)
+	assert.NotContains(t, []string{rules[1].ID, rules[2].ID, rules[3].ID}, truncate.ID)
+
+	journal := adminJSON[adminJournalList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests", status: http.StatusOK})
+	require.Equal(t, 3, journal.Total)
+	faults := make([]string, 3)
+	for i, e := range journal.Requests {
+		faults[i] = fmt.Sprint(e["fault"])
+	}
+	assert.Equal(t, []string{status.ID, reset.ID, truncate.ID}, faults, "the journal names the rule applied")
+	assert.Equal(t, float64(499), journal.Requests[1]["status"], "a reset connection is journaled as 499")
+	assert.NotEmpty(t, journal.Requests[2]["responseText"], "the half body sent is kept as text")
+
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults/" + status.ID, status: http.StatusNoContent})
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults/" + status.ID, status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults/" + reset.ID, status: http.StatusNotFound})
+	code, _ = ts.call(t, http.MethodGet, formPath, "", nil)
+	assert.Equal(t, http.StatusOK, code, "removed")
+
+	for body, contractRefuses := range map[string]bool{
+		`{"path":"/a"}`:                                 true,
+		`{"path":"/a","reset":false}`:                   true,
+		`{"path":"a","status":500}`:                     true,
+		`{"path":"/a","status":200}`:                    true,
+		`{"path":"/a","status":500,"probability":2}`:    true,
+		`{"path":"/a","latency":{"fixedMs":999999}}`:    true,
+		`{"path":"/a","times":-1,"status":500}`:         true,
+		`{"path":"/a","status":500,"colour":"red"}`:     true,
+		`{"path":"/a","latency":{"minMs":5,"maxMs":1}}`: false,
+		`{"path":"/a","status":500,"reset":true}`:       false,
+		`{"path":"/a/[","status":500}`:                  false,
+	} {
+		_, resp := ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/faults", body: body, status: http.StatusBadRequest, badRequest: contractRefuses})
+		decodeError(t, http.StatusBadRequest, resp)
+	}
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults", status: http.StatusNoContent})
+	assert.Empty(t, adminJSON[[]adminFaultRule](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK}))
+}
+
+// Every route routes.go registers outside the content API is an operation of admin.yaml, and
+// the other way round: a new admin route cannot ship undocumented.
+func TestAdminContractMatchesRoutes(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "routes.go", nil, 0)
+	require.NoError(t, err)
+	var registered []string
+	ast.Inspect(file, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "handle" || len(call.Args) < 3 {
+			return true
+		}
+		method, ok := call.Args[1].(*ast.SelectorExpr)
+		require.True(t, ok, "%s: the method is an http.Method constant", fset.Position(call.Pos()))
+		lit, ok := call.Args[2].(*ast.BasicLit)
+		require.True(t, ok, "%s: the path is a string literal", fset.Position(call.Pos()))
+		path, err := strconv.Unquote(lit.Value)
+		require.NoError(t, err)
+		registered = append(registered, strings.ToUpper(strings.TrimPrefix(method.Sel.Name, "Method"))+" "+path)
+		return true
+	})
+	require.NotEmpty(t, registered)
+
+	doc, err := contracts.LoadAdmin(t.Context())
+	require.NoError(t, err)
+	var documented []string
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for method := range doc.Paths.Value(path).Operations() {
+			documented = append(documented, method+" "+path)
+		}
+	}
+	slices.Sort(registered)
+	slices.Sort(documented)
+	assert.Equal(t, registered, documented)
+}
+
+// The checker itself must fail on an off-contract answer, or the suite above proves nothing.
+func TestAdminContractCatchesOffContractAnswers(t *testing.T) {
+	t.Parallel()
+	ac := newAdminContract(t)
+	ts := newTestServer(t)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, ts.URL+"/__admin/clock", nil)
+	require.NoError(t, err)
+	body, err := json.Marshal(map[string]any{"now": "2025-04-26T12:00:00.000Z", "frozen": false, "zone": "UTC"})
+	require.NoError(t, err)
+	err = ac.validator.ValidateResponse(t.Context(), req, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, body)
+	require.Error(t, err)
+	err = ac.validator.ValidateResponse(t.Context(), req, http.StatusTeapot, http.Header{"Content-Type": {"application/json"}}, []byte(`{}`))
+	require.Error(t, err)
+	var noRoute error
+	_, _, noRoute = ac.router.FindRoute(mustRequest(t, http.MethodGet, ts.URL+"/__admin/nowhere"))
+	assert.True(t, errors.Is(noRoute, routers.ErrPathNotFound))
+	assert.False(t, bytes.Contains(contracts.AdminSpec(), []byte("$ref: '../")), "no external refs")
+}
+
+func mustRequest(t *testing.T, method, target string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, target, nil)
+	require.NoError(t, err)
+	return req
+}
