@@ -211,10 +211,11 @@ func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, er
 	if s.clock.Now().Unix() > claims.ExpiresAt {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
 	}
-	s.mu.Lock()
+	s.mu.RLock()
 	user, ok := s.state.users[claims.ID]
-	s.mu.Unlock()
-	if !ok || user.AuthProviderIdentifier != claims.AuthProviderIdentifier {
+	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier
+	s.mu.RUnlock()
+	if !ok {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
 	}
 	return claims, nil
@@ -257,8 +258,8 @@ func (s *Store) ActiveSessions(ctx context.Context, userID int, providerMarker s
 	if _, err := s.AuthProvider(providerMarker); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var ids []int
 	for id, sess := range s.state.authSessions {
 		if sess.userID == userID && sess.provider == providerMarker {
@@ -275,8 +276,8 @@ func (s *Store) ActiveSessions(ctx context.Context, userID int, providerMarker s
 
 // User returns the user with the given id.
 func (s *Store) User(ctx context.Context, id int) (User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	u, ok := s.state.users[id]
 	if !ok {
 		return User{}, Errorf(CodeUnauthorized, "Unauthorized")

@@ -147,8 +147,8 @@ type CodeRecord struct {
 // Export returns the sandbox's whole state. It changes nothing: a session waiting past its
 // deadline is exported waiting and expires at the first read after an import.
 func (s *Store) Export(ctx context.Context) StateDocument {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return documentOf(s.state, s.clock.setting())
 }
 
@@ -672,12 +672,13 @@ func (st *state) reindex(fx *Fixtures) {
 	st.paymentsByOrder = map[int][]int{}
 	st.paymentsByUser = map[int][]int{}
 	st.waiting = map[int]struct{}{}
+	st.expiries = nil
 	for _, id := range sortedKeys(st.payments) {
 		p := st.payments[id]
 		st.paymentsByOrder[p.OrderID] = append(st.paymentsByOrder[p.OrderID], id)
 		st.paymentsByUser[p.UserID] = append(st.paymentsByUser[p.UserID], id)
 		if !isFinal(p.Status) {
-			st.waiting[id] = struct{}{}
+			st.markWaiting(p)
 		}
 	}
 }

@@ -1,8 +1,8 @@
 package store
 
 import (
+	"container/heap"
 	"context"
-	"slices"
 	"time"
 )
 
@@ -117,7 +117,7 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	}
 	s.state.nextPaymentID++
 	s.state.payments[p.ID] = p
-	s.state.waiting[p.ID] = struct{}{}
+	s.state.markWaiting(p)
 	s.state.paymentsByOrder[o.ID] = append(s.state.paymentsByOrder[o.ID], p.ID)
 	s.state.paymentsByUser[userID] = append(s.state.paymentsByUser[userID], p.ID)
 	return p.clone(), []Event{s.eventLocked(ctx, EventSessionCreated, p, false)}, nil
@@ -149,6 +149,14 @@ func (s *Store) ownPaymentLocked(userID, id int) (*PaymentSession, error) {
 // read runs f under the lock after expiring due sessions, so every read sees the clock's
 // verdict. The expiries are saved before f reads; when they cannot be, the read fails.
 func (s *Store) read(ctx context.Context, f func() error) error {
+	// Reads share the lock unless a session is due to expire, which a read must apply first.
+	s.mu.RLock()
+	if !s.state.expiries.due(s.clock.Now()) {
+		err := f()
+		s.mu.RUnlock()
+		return err
+	}
+	s.mu.RUnlock()
 	s.mu.Lock()
 	s.beginLocked()
 	events := s.sweepLocked(ctx)
@@ -264,8 +272,8 @@ func (s *Store) updatePaymentLocked(p *PaymentSession, upd PaymentSessionUpdate)
 		p.Status = *upd.Status
 		if isFinal(p.Status) {
 			delete(s.state.waiting, p.ID)
-		} else {
-			s.state.waiting[p.ID] = struct{}{}
+		} else if _, open := s.state.waiting[p.ID]; !open {
+			s.state.markWaiting(p)
 		}
 	}
 	if upd.SetPaymentURL {
@@ -379,22 +387,51 @@ func (s *Store) SweepExpired(ctx context.Context) error {
 }
 
 func (s *Store) sweepLocked(ctx context.Context) []Event {
-	if len(s.state.waiting) == 0 {
-		return nil
-	}
 	now := s.clock.Now()
-	var due []int
-	for id := range s.state.waiting {
-		if p := s.state.payments[id]; !now.Before(p.ExpiresAt) {
-			due = append(due, id)
-		}
-	}
-	slices.Sort(due)
 	var events []Event
-	for _, id := range due {
+	for s.state.expiries.due(now) {
+		next := heap.Pop(&s.state.expiries).(expiry)
+		p, ok := s.state.payments[next.id]
+		if _, waiting := s.state.waiting[next.id]; !ok || !waiting {
+			continue
+		}
 		// Waiting sessions are never final, so expiring one cannot fail.
-		evs, _ := s.applyLocked(ctx, s.state.payments[id], ActionExpire)
+		evs, _ := s.applyLocked(ctx, p, ActionExpire)
 		events = append(events, evs...)
 	}
 	return events
+}
+
+// expiry is a waiting session's deadline.
+type expiry struct {
+	at time.Time
+	id int
+}
+
+// expiryHeap is a min-heap of deadlines (container/heap), earliest first; ties by id.
+type expiryHeap []expiry
+
+func (h expiryHeap) Len() int { return len(h) }
+func (h expiryHeap) Less(i, j int) bool {
+	if h[i].at.Equal(h[j].at) {
+		return h[i].id < h[j].id
+	}
+	return h[i].at.Before(h[j].at)
+}
+func (h expiryHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *expiryHeap) Push(x any)   { *h = append(*h, x.(expiry)) }
+func (h *expiryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}
+
+// due reports whether the earliest deadline has passed at now.
+func (h expiryHeap) due(now time.Time) bool { return len(h) > 0 && !now.Before(h[0].at) }
+
+// markWaiting records that a session can expire.
+func (st *state) markWaiting(p *PaymentSession) {
+	st.waiting[p.ID] = struct{}{}
+	heap.Push(&st.expiries, expiry{at: p.ExpiresAt, id: p.ID})
 }

@@ -124,8 +124,8 @@ func (s *Store) SeatsLeft(storageMarker string, slot schedule.Slot) (int, map[in
 	if err != nil {
 		return 0, nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	use := s.state.seats[keyOf(storage, slot)]
 	if use == nil {
 		use = &slotUsage{}

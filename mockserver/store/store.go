@@ -48,7 +48,7 @@ type Store struct {
 	// persist is set once, before the store is shared; nil keeps the state in memory only.
 	persist Persister
 
-	mu    sync.Mutex
+	mu    sync.RWMutex
 	state *state
 	// tx records what the mutation holding the lock touches, while the store persists.
 	tx *journal
@@ -77,6 +77,9 @@ type state struct {
 	// waiting indexes the sessions that can still expire, so sweeps cost nothing when there
 	// are none, whatever the number of sessions.
 	waiting map[int]struct{}
+	// expiries orders the waiting sessions by deadline (entries of sessions that stopped
+	// waiting are skipped when popped), so a sweep looks only at what is due.
+	expiries expiryHeap
 
 	seats map[slotKey]*slotUsage
 	codes map[codeKey]oneTimeCode
