@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,6 +139,7 @@ type FormAttribute struct {
 
 	required bool
 	schedule *schedule.Schedule
+	options  map[string]struct{} // values of the selectable listTitles
 }
 
 // Required reports whether the attribute carries a requiredValidator.
@@ -564,6 +566,16 @@ func (f *Fixtures) check() error {
 				return fixtureErr(FileForms, aat+".validators", "%v", err)
 			}
 			attr.required = required
+			// When the list marks entries as selected (the seed's products), only those are
+			// options; the unmarked catalogue page above them is not. A list that marks
+			// nothing offers every entry.
+			marked := slices.ContainsFunc(attr.ListTitles, func(l ListTitle) bool { return l.Selected != nil })
+			attr.options = make(map[string]struct{}, len(attr.ListTitles))
+			for _, opt := range attr.ListTitles {
+				if !marked || (opt.Selected != nil && *opt.Selected) {
+					attr.options[opt.Value()] = struct{}{}
+				}
+			}
 			if attr.Type == "timeInterval" && len(attr.LocalizeInfos) > 0 {
 				sched, err := schedule.Parse(attr.LocalizeInfos)
 				if err != nil {

@@ -180,23 +180,27 @@ func checkValue(attr *FormAttribute, value json.RawMessage) string {
 }
 
 func hasOption(attr *FormAttribute, v json.RawMessage) bool {
+	v = bytes.TrimSpace(v)
 	var want string
-	if json.Unmarshal(v, &want) != nil {
-		want = string(bytes.TrimSpace(v))
-	}
-	for _, opt := range attr.ListTitles {
-		if opt.Value() == want && (opt.Selected == nil || *opt.Selected) {
-			return true
+	switch {
+	case len(v) > 0 && v[0] == '"':
+		if json.Unmarshal(v, &want) != nil {
+			return false
 		}
+	case len(v) > 0 && v[0] == '{':
 		// Demos send whole option objects: {"id": …, "title": …}.
 		var obj struct {
 			ID json.RawMessage `json:"id"`
 		}
-		if json.Unmarshal(v, &obj) == nil && len(obj.ID) > 0 && bytes.Equal(bytes.TrimSpace(obj.ID), bytes.TrimSpace(opt.ID)) {
-			return true
+		if json.Unmarshal(v, &obj) != nil || len(bytes.TrimSpace(obj.ID)) == 0 || bytes.TrimSpace(obj.ID)[0] == '{' {
+			return false
 		}
+		return hasOption(attr, obj.ID)
+	default:
+		want = string(v)
 	}
-	return false
+	_, ok := attr.options[want]
+	return ok
 }
 
 func isEmptyValue(v json.RawMessage) bool {
