@@ -49,13 +49,14 @@ func runScenarios(ctx context.Context, args []string, getenv func(string) string
 
 // scenariosConfig is the configuration of scenarios run.
 type scenariosConfig struct {
-	Target   string
-	Only     []string
-	Format   string
-	Out      string
-	AppToken string
-	Compat   string
-	Timeout  time.Duration
+	Target     string
+	Only       []string
+	Format     string
+	Out        string
+	AppToken   string
+	AdminToken string
+	Compat     string
+	Timeout    time.Duration
 }
 
 func parseScenariosConfig(args []string, stderr io.Writer) (scenariosConfig, error) {
@@ -69,6 +70,7 @@ func parseScenariosConfig(args []string, stderr io.Writer) (scenariosConfig, err
 	fs.StringVar(&cfg.Format, "format", "text", "report format: text, json or junit")
 	fs.StringVar(&cfg.Out, "out", "", "write the report to this file instead of stdout")
 	fs.StringVar(&cfg.AppToken, "app-token", "", "app token to send (default: the embedded fixtures' for mock and URL targets, "+scenarios.EnvAppToken+" for live)")
+	fs.StringVar(&cfg.AdminToken, "admin-token", "", "x-admin-token for a URL target whose sandbox was started with --admin-token")
 	fs.StringVar(&cfg.Compat, "compat", mockserver.ProfileSDK115.Name, "API generation the in-process mock imitates: "+strings.Join(mockserver.ProfileNames(), " or "))
 	fs.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "bound for the whole run")
 	if err := fs.Parse(args); err != nil {
@@ -128,6 +130,7 @@ func scenarioTarget(cfg scenariosConfig, getenv func(string) string) (*scenarios
 	if cfg.AppToken != "" {
 		t.AppToken = cfg.AppToken
 	}
+	t.AdminToken = cfg.AdminToken
 	return t, nil
 }
 

@@ -242,3 +242,20 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	defer f.Close()
 	assert.False(t, isTerminal(f), "a report redirected to a file gets no progress lines")
 }
+
+func TestScenariosRunWithAnAdminToken(t *testing.T) {
+	t.Parallel()
+	url, _, _ := startServe(t, []string{"--admin-token", "s3cret"}, nil)
+	for _, tc := range []struct {
+		args      []string
+		clockNote bool
+	}{
+		{[]string{"--admin-token", "s3cret"}, true},
+		{nil, false},
+	} {
+		args := append([]string{"--target", url, "--only", "token-refresh", "--format", "json"}, tc.args...)
+		stdout, stderr, err := runScenarioCmd(t, nil, args...)
+		require.NoError(t, err, "stderr: %s", stderr)
+		assert.Equal(t, tc.clockNote, strings.Contains(stdout, "by 10h0m"), "with the admin token the flow moves the sandbox clock; without it, it cannot: %s", stdout)
+	}
+}
