@@ -206,7 +206,11 @@ func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request
 // `?limit=` caps the list.
 func (s *Server) handleAdminMailList(w http.ResponseWriter, r *http.Request, sb *sandbox) {
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
+	limit, err := limitParam(q.Get("limit"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	msgs := sb.outbox.List(mail.Filter{To: q.Get("to"), Limit: limit})
 	if msgs == nil {
 		msgs = []mail.Message{}
@@ -264,7 +268,15 @@ func (s *Server) handleAdminMailClear(w http.ResponseWriter, r *http.Request, sb
 // receiver's answers, newest first; `?event=`, `?status=`, `?requestId=`, `?limit=` filter.
 func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb *sandbox) {
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
+	limit, err := limitParam(q.Get("limit"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if st := q.Get("status"); st != "" && !webhook.Status(st).Valid() {
+		s.writeError(w, r, store.Invalid("status must be pending, delivered or failed"))
+		return
+	}
 	records := s.webhooks.list(sb, webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit})
 	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(records), "deliveries": records})
 }
@@ -353,4 +365,16 @@ func (s *Server) handleAdminStatePut(w http.ResponseWriter, r *http.Request, sb 
 		return
 	}
 	s.writeJSON(w, http.StatusOK, sb.store.Export(r.Context()))
+}
+
+// limitParam reads an optional positive ?limit= of an admin list.
+func limitParam(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, store.Invalid("limit must be a positive integer")
+	}
+	return n, nil
 }

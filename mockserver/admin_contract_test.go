@@ -1,10 +1,7 @@
 package mockserver_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -117,7 +114,7 @@ func (ac *adminContract) do(t *testing.T, ts *testServer, c adminCall) (http.Hea
 	return resp.Header, data
 }
 
-// json sends c and decodes the JSON answer.
+// adminJSON sends c and decodes the JSON answer.
 func adminJSON[T any](t *testing.T, ac *adminContract, ts *testServer, c adminCall) T {
 	t.Helper()
 	_, body := ac.do(t, ts, c)
@@ -172,9 +169,16 @@ func (o adminOperation) sample() adminCall {
 		c.body = `{"advance":"1s"}`
 	case "createFault":
 		c.body = `{"path":"/api/content/forms","status":500}`
+	case "importState":
+		c.body = emptyState
 	}
 	return c
 }
+
+// emptyState is a state document of a sandbox without users.
+const emptyState = `{"format":"oneentry-mock-state","version":1,"clock":{"offset":"0s","frozenAt":null},` +
+	`"counters":{"nextUserId":1,"nextAuthSessionId":1,"nextOrderId":1,"nextPaymentSessionId":1},` +
+	`"users":[],"authSessions":[],"orders":[],"paymentSessions":[],"codes":[]}`
 
 // requireCoverage fails for every documented response of admin.yaml that no exchange produced:
 // the contract promises nothing the tests have not seen.
@@ -199,6 +203,8 @@ func subtestsFiltered() bool {
 	return f != nil && strings.Contains(f.Value.String(), "/")
 }
 
+// TestAdminContract drives every non-content route through a real server, validates each exchange
+// against contracts/admin.yaml, and then checks that every response the file documents was seen.
 func TestAdminContract(t *testing.T) {
 	t.Parallel()
 	ac := newAdminContract(t)
@@ -222,6 +228,10 @@ func TestAdminContract(t *testing.T) {
 		t.Run("reset and clock", func(t *testing.T) {
 			t.Parallel()
 			adminResetAndClock(t, ac)
+		})
+		t.Run("state export and import", func(t *testing.T) {
+			t.Parallel()
+			adminState(t, ac)
 		})
 		t.Run("payments checkout mail webhooks", func(t *testing.T) {
 			t.Parallel()
@@ -252,9 +262,32 @@ func adminHealth(t *testing.T, ac *adminContract) {
 	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/readyz", status: http.StatusOK})
 	status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil)
 	require.Equal(t, http.StatusOK, status)
+	status, _ = ts.call(t, http.MethodGet, "/api/content/froms", "", nil)
+	require.Equal(t, http.StatusNotFound, status)
 	header, body := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/metrics", status: http.StatusOK})
 	assert.True(t, strings.HasPrefix(header.Get("Content-Type"), "text/plain"), header.Get("Content-Type"))
 	assert.Contains(t, string(body), `oneentry_mock_requests_total{code="200",method="GET",route="GET /api/content/forms/marker/{marker}"} 1`)
+	assert.Contains(t, string(body), `oneentry_mock_requests_total{code="404",method="GET",route="unmatched"} 1`)
+	assert.Contains(t, string(body), `oneentry_mock_request_duration_seconds_count{method="GET",route="GET /api/content/forms/marker/{marker}"} 1`)
+	assert.Contains(t, string(body), "oneentry_mock_sandboxes 1\n")
+	assert.Contains(t, string(body), "oneentry_mock_outbox_messages 0\n")
+	assert.Contains(t, string(body), "\ngo_goroutines ", "the Go runtime collector")
+	assert.Contains(t, string(body), "\nprocess_start_time_seconds ", "the process collector")
+
+	// Browser front ends call the admin API cross-origin (examples/compose does).
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, ts.URL+"/__admin/mail", nil)
+	require.NoError(t, err)
+	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.Set("Access-Control-Request-Method", http.MethodGet)
+	req.Header.Set("Access-Control-Request-Headers", "x-app-token")
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, resp.Header.Get("Access-Control-Allow-Headers"), "x-app-token")
+	header, _ = ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/mail", headers: map[string]string{"Origin": "http://localhost:3000"}, status: http.StatusOK})
+	assert.Equal(t, "http://localhost:3000", header.Get("Access-Control-Allow-Origin"))
 
 	ts.server.Drain()
 	assert.Equal(t, "draining", adminJSON[map[string]string](t, ac, ts, adminCall{method: http.MethodGet, path: "/readyz", status: http.StatusServiceUnavailable})["status"])
@@ -353,16 +386,25 @@ type adminClock struct {
 }
 
 func adminResetAndClock(t *testing.T, ac *adminContract) {
-	ts := newTestServer(t)
+	receiver := newWebhookReceiver(t, "whsec_oneentry_mock_default")
+	ts := newTestServer(t, withFixtures(stripeFixtures(t, receiver.URL, false)))
 	clock := func(body string) adminClock {
 		return adminJSON[adminClock](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/clock", body: body, status: http.StatusOK})
 	}
-	assert.Equal(t, adminClock{Now: "2025-04-26T12:00:00.000Z", Frozen: true}, clock(`{"set":"2025-04-26T15:00:00+03:00","freeze":true}`))
+	// Frozen first, so that set shows exactly the time given.
+	assert.True(t, clock(`{"freeze":true}`).Frozen)
+	assert.Equal(t, adminClock{Now: "2025-04-26T12:00:00.000Z", Frozen: true}, clock(`{"set":"2025-04-26T15:00:00+03:00"}`))
 	assert.Equal(t, adminClock{Now: "2025-04-26T13:30:00.000Z", Frozen: true}, clock(`{"advance":"90m"}`))
 	assert.Equal(t, adminClock{Now: "2025-04-26T13:00:00.000Z", Frozen: true}, clock(`{"advance":"-0.5h"}`))
 	got := adminJSON[adminClock](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/clock", status: http.StatusOK})
 	assert.Equal(t, adminClock{Now: "2025-04-26T13:00:00.000Z", Frozen: true}, got)
 	assert.False(t, clock(`{"freeze":false}`).Frozen)
+	// One body with every field: reset, then set, then advance, then freeze.
+	combined := clock(`{"reset":true,"set":"2025-04-26T12:00:00Z","advance":"1h","freeze":true}`)
+	at, err := time.Parse(time.RFC3339, combined.Now)
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Date(2025, 4, 26, 13, 0, 0, 0, time.UTC), at, time.Second, "advance applies after set")
+	assert.True(t, combined.Frozen)
 	real := clock(`{"reset":true}`)
 	now, err := time.Parse(time.RFC3339, real.Now)
 	require.NoError(t, err)
@@ -383,15 +425,24 @@ func adminResetAndClock(t *testing.T, ac *adminContract) {
 	}
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/clock", status: http.StatusBadRequest, badRequest: true})
 
-	// Reset empties what the sandbox collected.
-	tk := ts.login(t, userLogin, userPass)
-	status, _ := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
-	require.Equal(t, http.StatusCreated, status)
+	// Reset empties what the sandbox collected: journal, fault rules, outbox, webhook log.
+	f := ts.openStripeSession(t, 10, 1)
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), status: http.StatusOK})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/faults", body: `{"path":"/nowhere","status":500}`, status: http.StatusCreated})
+	type totals struct {
+		Total int `json:"total"`
+	}
+	require.Eventually(t, func() bool {
+		_, body := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?status=delivered", status: http.StatusOK})
+		return decode[totals](t, body).Total == 2
+	}, 10*time.Second, 10*time.Millisecond, "created and completed are delivered")
+	assert.Equal(t, 1, adminJSON[totals](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail", status: http.StatusOK}).Total)
 	assert.Equal(t, map[string]bool{"reset": true}, adminJSON[map[string]bool](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/reset", status: http.StatusOK}))
 	assert.Equal(t, map[string]int{"count": 0}, adminJSON[map[string]int](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests/count", status: http.StatusOK}))
 	assert.Empty(t, adminJSON[[]map[string]any](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK}))
-	tk = ts.login(t, userLogin, userPass)
+	assert.Zero(t, adminJSON[totals](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail", status: http.StatusOK}).Total)
+	assert.Zero(t, adminJSON[totals](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks", status: http.StatusOK}).Total)
+	tk := ts.login(t, userLogin, userPass)
 	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
 	require.Equal(t, http.StatusCreated, status)
 	assert.Equal(t, float64(92), decode[map[string]any](t, body)["id"], "ids start over")
@@ -448,6 +499,17 @@ func adminPayments(t *testing.T, ac *adminContract) {
 	k := ts.openStripeSession(t, 10, 2)
 	res = adminJSON[adminPaymentResult](t, ac, ts, adminCall{method: http.MethodPost, path: action(k.sessionID, "cancel"), status: http.StatusOK})
 	assert.Equal(t, "canceled", res.Session["status"])
+	// Cancel and expire on the page go to the account's cancelUrl.
+	for _, act := range []string{"cancel", "expire"} {
+		m := ts.openStripeSession(t, 10, 1)
+		page, err := url.Parse(m.payURL)
+		require.NoError(t, err)
+		header, _ := ac.do(t, ts, adminCall{method: http.MethodPost, path: page.Path + "/" + act, status: http.StatusSeeOther})
+		loc, err := url.Parse(header.Get("Location"))
+		require.NoError(t, err)
+		assert.Equal(t, "http://shop.test/cart", loc.Scheme+"://"+loc.Host+loc.Path, act)
+		assert.Equal(t, map[string]string{"cancel": "canceled", "expire": "expired"}[act], loc.Query().Get("status"))
+	}
 
 	// Two paid orders: two ticket e-mails, newest first.
 	type mailList struct {
@@ -457,7 +519,9 @@ func adminPayments(t *testing.T, ac *adminContract) {
 	all := adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail", status: http.StatusOK})
 	require.Equal(t, 2, all.Total)
 	newest := all.Messages[0]["id"].(string)
-	assert.Equal(t, fmt.Sprint(g.orderID), all.Messages[0]["headers"].(map[string]any)["X-OneEntry-Order"])
+	headers := all.Messages[0]["headers"].(map[string]any)
+	assert.Equal(t, fmt.Sprint(g.orderID), headers["X-Oneentry-Order"])
+	assert.Equal(t, "order.ticket", headers["X-Oneentry-Event"])
 	assert.Equal(t, 1, adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail?limit=1", status: http.StatusOK}).Total)
 	assert.Equal(t, 2, adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail?to=" + url.QueryEscape(strings.ToUpper(userLogin)), status: http.StatusOK}).Total)
 	assert.Equal(t, 0, adminJSON[mailList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/mail?to=nobody%40example.com", status: http.StatusOK}).Total)
@@ -489,6 +553,19 @@ func adminPayments(t *testing.T, ac *adminContract) {
 	events, verified := receiver.received()
 	assert.Len(t, events, list.Total)
 	assert.NotContains(t, verified, false, "every signature verifies")
+	byType := map[string]int{}
+	for _, e := range events {
+		byType[e]++
+	}
+	assert.Equal(t, map[string]int{
+		"payment.session.created": 6, "payment.session.declined": 2, "payment.session.completed": 2,
+		"payment.session.expired": 2, "payment.session.canceled": 2,
+	}, byType)
+	for _, d := range list.Deliveries {
+		body := d["body"].(map[string]any)
+		assert.Equal(t, d["event"], body["type"])
+		assert.Equal(t, body["session"].(map[string]any)["orderId"], body["order"].(map[string]any)["id"])
+	}
 	completed := adminJSON[deliveries](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?event=payment.session.completed&status=delivered", status: http.StatusOK})
 	require.Equal(t, 2, completed.Total)
 	first := completed.Deliveries[0]
@@ -514,9 +591,16 @@ func adminJournal(t *testing.T, ac *adminContract) {
 	assert.Equal(t, adminJournalList{Total: 0, Requests: []map[string]any{}}, empty)
 	since := time.Now().UTC()
 	tk := ts.login(t, userLogin, userPass)
-	status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", "", nil)
-	require.Equal(t, http.StatusOK, status)
-	status, _ = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/api/content/forms/marker/tickets_form?langCode=en_US", nil)
+	require.NoError(t, err)
+	req.Header.Set("x-app-token", appToken)
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	requestID := resp.Header.Get("X-Request-Id")
+	require.NotEmpty(t, requestID)
+	status, _ := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
 	require.Equal(t, http.StatusCreated, status)
 	status, _ = ts.call(t, http.MethodGet, "/api/content/froms/marker/tickets_form", "", nil)
 	require.Equal(t, http.StatusNotFound, status)
@@ -533,6 +617,7 @@ func adminJournal(t *testing.T, ac *adminContract) {
 	}
 	assert.Equal(t, []string{authPath, "/api/content/forms/marker/tickets_form", ordersPath, "/api/content/froms/marker/tickets_form", ordersPath}, paths, "oldest first")
 	assert.Equal(t, "langCode=en_US", all.Requests[1]["query"])
+	assert.Equal(t, requestID, all.Requests[1]["id"], "an entry's id is the request's X-Request-Id")
 	assert.Equal(t, "GET /api/content/forms/marker/{marker}", all.Requests[3]["nearestRoute"])
 	assert.Equal(t, "not json", all.Requests[4]["requestText"], "a body that is not JSON is kept as text")
 	assert.NotContains(t, fmt.Sprint(all.Requests), tk.AccessToken)
@@ -545,9 +630,9 @@ func adminJournal(t *testing.T, ac *adminContract) {
 	}
 	assert.Equal(t, 5, count(""))
 	assert.Equal(t, 3, count("?method=post"))
-	assert.Equal(t, 1, count("?method=POST&status=201"))
+	assert.Equal(t, 2, count("?method=POST&status=201"))
 	assert.Equal(t, 2, count("?path="+url.QueryEscape(ordersPath)))
-	assert.Equal(t, 3, count("?path="+url.QueryEscape("/api/content/f*")))
+	assert.Equal(t, 2, count("?path="+url.QueryEscape("/api/content/f*")))
 	assert.Equal(t, 5, count("?since="+url.QueryEscape(since.Format(time.RFC3339Nano))))
 	assert.Equal(t, 0, count("?since="+url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))))
 	last := list("?limit=2")
@@ -584,15 +669,26 @@ func adminFaults(t *testing.T, ac *adminContract) {
 	assert.Equal(t, 2, *status.Remaining)
 	reset := add(`{"path":"/api/content/products/**","reset":true,"times":1}`)
 	truncate := add(`{"path":"/api/content/users-auth-providers","truncate":true,"times":1}`)
-	add(`{"method":"*","path":"/api/content/orders-storage/**","latency":{"fixedMs":1}}`)
+	ranged := add(`{"method":"*","path":"/api/content/orders-storage/**","latency":{"minMs":20,"maxMs":40}}`)
 	add(`{"path":"/api/content/payments/**","latency":{"minMs":1,"maxMs":3},"bodyContains":"intent","probability":0.5}`)
 	add(`{"path":"/api/content/users/me","status":429,"latency":{"fixedMs":1}}`)
 	assert.Len(t, adminJSON[[]adminFaultRule](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK}), 6)
 
 	// Each kind takes effect, so the journal and the rule list show their traces.
-	code, body := ts.call(t, http.MethodGet, formPath, "", nil)
-	require.Equal(t, http.StatusServiceUnavailable, code)
-	assert.Equal(t, []string{"Down for maintenance"}, decodeError(t, code, body).messages())
+	get := func(client *http.Client, path string) (*http.Response, error) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("x-app-token", appToken)
+		return client.Do(req)
+	}
+	resp, err := get(ts.Client(), formPath)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, []string{"Down for maintenance"}, decodeError(t, resp.StatusCode, body).messages())
+	assert.Equal(t, status.ID, resp.Header.Get("X-Mock-Fault"), "a deliberate failure names its rule")
 	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	t.Cleanup(fresh.CloseIdleConnections)
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/api/content/products/10", nil)
@@ -603,11 +699,18 @@ func adminFaults(t *testing.T, ac *adminContract) {
 	req, err = http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/api/content/users-auth-providers", nil)
 	require.NoError(t, err)
 	req.Header.Set("x-app-token", appToken)
-	resp, err := fresh.Do(req)
+	resp, err = fresh.Do(req)
 	require.NoError(t, err)
 	_, err = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the body is cut short")
+	start := time.Now()
+	resp, err = get(ts.Client(), "/api/content/orders-storage")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "latency alone delays the real answer")
+	assert.GreaterOrEqual(t, time.Since(start), 20*time.Millisecond, "at least minMs")
+	assert.Equal(t, ranged.ID, resp.Header.Get("X-Mock-Fault"))
 
 	rules := adminJSON[[]adminFaultRule](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK})
 	require.Len(t, rules, 4, "rules whose times are used up are gone")
@@ -618,20 +721,37 @@ func adminFaults(t *testing.T, ac *adminContract) {
 	assert.NotContains(t, []string{rules[1].ID, rules[2].ID, rules[3].ID}, truncate.ID)
 
 	journal := adminJSON[adminJournalList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests", status: http.StatusOK})
-	require.Equal(t, 3, journal.Total)
-	faults := make([]string, 3)
+	require.Equal(t, 4, journal.Total)
+	faults := make([]string, 4)
 	for i, e := range journal.Requests {
 		faults[i] = fmt.Sprint(e["fault"])
 	}
-	assert.Equal(t, []string{status.ID, reset.ID, truncate.ID}, faults, "the journal names the rule applied")
-	assert.Equal(t, float64(499), journal.Requests[1]["status"], "a reset connection is journaled as 499")
+	assert.Equal(t, []string{status.ID, reset.ID, truncate.ID, ranged.ID}, faults, "the journal names the rule applied")
 	assert.NotEmpty(t, journal.Requests[2]["responseText"], "the half body sent is kept as text")
 
 	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults/" + status.ID, status: http.StatusNoContent})
 	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults/" + status.ID, status: http.StatusNotFound})
 	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults/" + reset.ID, status: http.StatusNotFound})
-	code, _ = ts.call(t, http.MethodGet, formPath, "", nil)
+	code, _ := ts.call(t, http.MethodGet, formPath, "", nil)
 	assert.Equal(t, http.StatusOK, code, "removed")
+
+	// A probability applies the rule to a random share of the matches.
+	coin := add(`{"path":"/api/content/products/*","status":503,"probability":0.5}`)
+	failed := 0
+	for range 100 {
+		code, body := ts.call(t, http.MethodGet, "/api/content/products/10", "", nil)
+		if code == http.StatusServiceUnavailable {
+			failed++
+			assert.Equal(t, []string{"Service Unavailable"}, decodeError(t, code, body).messages(), "without a message, the reason phrase")
+		}
+	}
+	assert.Greater(t, failed, 0)
+	assert.Less(t, failed, 100)
+	for _, r := range adminJSON[[]adminFaultRule](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK}) {
+		if r.ID == coin.ID {
+			assert.Equal(t, failed, r.Matched, "matched counts the requests the rule applied to")
+		}
+	}
 
 	for body, contractRefuses := range map[string]bool{
 		`{"path":"/a"}`:                                 true,
@@ -649,6 +769,18 @@ func adminFaults(t *testing.T, ac *adminContract) {
 		_, resp := ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/faults", body: body, status: http.StatusBadRequest, badRequest: contractRefuses})
 		decodeError(t, http.StatusBadRequest, resp)
 	}
+	// A rule for every path leaves health, admin and checkout routes alone, and the journal
+	// records only content-API traffic.
+	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/requests", status: http.StatusNoContent})
+	add(`{"path":"/**","status":500}`)
+	code, _ = ts.call(t, http.MethodGet, formPath, "", nil)
+	assert.Equal(t, http.StatusInternalServerError, code)
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/healthz", status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/readyz", status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/" + appToken + "/49", status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK})
+	assert.Equal(t, map[string]int{"count": 1}, adminJSON[map[string]int](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests/count", status: http.StatusOK}))
+
 	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults", status: http.StatusNoContent})
 	assert.Empty(t, adminJSON[[]adminFaultRule](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/faults", status: http.StatusOK}))
 }
@@ -660,8 +792,15 @@ func TestAdminContractMatchesRoutes(t *testing.T) {
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, "routes.go", nil, 0)
 	require.NoError(t, err)
+	var routes *ast.FuncDecl
+	for _, d := range file.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "routes" {
+			routes = fn
+		}
+	}
+	require.NotNil(t, routes, "routes.go declares routes")
 	var registered []string
-	ast.Inspect(file, func(n ast.Node) bool {
+	ast.Inspect(routes, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
 			return true
@@ -699,18 +838,14 @@ func TestAdminContractCatchesOffContractAnswers(t *testing.T) {
 	t.Parallel()
 	ac := newAdminContract(t)
 	ts := newTestServer(t)
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, ts.URL+"/__admin/clock", nil)
-	require.NoError(t, err)
+	clockReq := mustRequest(t, http.MethodGet, ts.URL+"/__admin/clock")
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
 	body, err := json.Marshal(map[string]any{"now": "2025-04-26T12:00:00.000Z", "frozen": false, "zone": "UTC"})
 	require.NoError(t, err)
-	err = ac.validator.ValidateResponse(t.Context(), req, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, body)
-	require.Error(t, err)
-	err = ac.validator.ValidateResponse(t.Context(), req, http.StatusTeapot, http.Header{"Content-Type": {"application/json"}}, []byte(`{}`))
-	require.Error(t, err)
-	var noRoute error
-	_, _, noRoute = ac.router.FindRoute(mustRequest(t, http.MethodGet, ts.URL+"/__admin/nowhere"))
-	assert.True(t, errors.Is(noRoute, routers.ErrPathNotFound))
-	assert.False(t, bytes.Contains(contracts.AdminSpec(), []byte("$ref: '../")), "no external refs")
+	assert.Error(t, ac.validator.ValidateResponse(t.Context(), clockReq, http.StatusOK, jsonHeader, body), "an extra field")
+	assert.Error(t, ac.validator.ValidateResponse(t.Context(), clockReq, http.StatusTeapot, jsonHeader, []byte(`{}`)), "an undocumented status")
+	_, _, err = ac.router.FindRoute(mustRequest(t, http.MethodGet, ts.URL+"/__admin/nowhere"))
+	assert.ErrorIs(t, err, routers.ErrPathNotFound)
 }
 
 func mustRequest(t *testing.T, method, target string) *http.Request {
@@ -718,4 +853,65 @@ func mustRequest(t *testing.T, method, target string) *http.Request {
 	req, err := http.NewRequestWithContext(t.Context(), method, target, nil)
 	require.NoError(t, err)
 	return req
+}
+
+func adminState(t *testing.T, ac *adminContract) {
+	receiver := newWebhookReceiver(t, "whsec_oneentry_mock_default")
+	ts := newTestServer(t, withFixtures(stripeFixtures(t, receiver.URL, false)))
+	// A state with every kind of record: users, logins, orders with a slot, payment sessions,
+	// a one-time code and a moved clock.
+	f := ts.openStripeSession(t, 11, 2)
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), status: http.StatusOK})
+	ts.openStripeSession(t, 10, 1)
+	status, body := ts.call(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/generate-code", "",
+		map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset_password"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/clock", body: `{"advance":"-2h"}`, status: http.StatusOK})
+
+	_, exported := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/state", status: http.StatusOK})
+	doc := decode[map[string]any](t, exported)
+	for _, list := range []string{"users", "authSessions", "orders", "paymentSessions", "codes"} {
+		assert.NotEmpty(t, doc[list], list)
+	}
+	assert.Equal(t, "-2h0m0s", doc["clock"].(map[string]any)["offset"])
+
+	// Into a fresh sandbox, and back out: the same document.
+	sb := adminJSON[adminSandboxInfo](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/sandboxes", status: http.StatusCreated})
+	other := map[string]string{"x-app-token": sb.AppToken}
+	_, imported := ac.do(t, ts, adminCall{method: http.MethodPut, path: "/__admin/state", headers: other, body: string(exported), status: http.StatusOK})
+	assert.JSONEq(t, string(exported), string(imported))
+	_, again := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/state", headers: other, status: http.StatusOK})
+	assert.JSONEq(t, string(exported), string(again))
+
+	// A document the server refuses changes nothing, and the error names the field.
+	orphan := strings.Replace(emptyState, `"orders":[]`, `"orders":[`+orderRecordOf(t, doc)+`]`, 1)
+	for body, contractRefuses := range map[string]bool{
+		`{"format":"capsule","version":1}`:                                                true,
+		strings.Replace(string(exported), `"version":1`, `"version":2`, 1):                true,
+		strings.Replace(string(exported), `"format"`, `"colour":"red","format"`, 1):       true,
+		`{"format":"oneentry-mock-state"`:                                                 true,
+		strings.Replace(emptyState, `"nextOrderId":1`, `"nextOrderId":0`, 1):              true,
+		strings.Replace(string(exported), `"offset":"-2h0m0s"`, `"offset":"-2 hours"`, 1): true,
+		orphan: false,
+	} {
+		_, resp := ac.do(t, ts, adminCall{method: http.MethodPut, path: "/__admin/state", headers: other, body: body, status: http.StatusBadRequest, badRequest: contractRefuses})
+		decodeError(t, http.StatusBadRequest, resp)
+	}
+	_, resp := ac.do(t, ts, adminCall{method: http.MethodPut, path: "/__admin/state", headers: other, status: http.StatusBadRequest,
+		body: strings.Replace(string(exported), `"nextOrderId":`, `"nextOrderId":1,"x":`, 1), badRequest: true})
+	assert.Contains(t, strings.Join(decodeError(t, http.StatusBadRequest, resp).messages(), " "), `unknown field "x"`)
+	_, resp = ac.do(t, ts, adminCall{method: http.MethodPut, path: "/__admin/state", headers: other, status: http.StatusBadRequest, body: orphan})
+	assert.Contains(t, strings.Join(decodeError(t, http.StatusBadRequest, resp).messages(), " "), "orders[0].userId", "the error names the field")
+	_, after := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/state", headers: other, status: http.StatusOK})
+	assert.JSONEq(t, string(exported), string(after))
+	ac.do(t, ts, adminCall{method: http.MethodPut, path: "/__admin/state", headers: other, body: emptyState, status: http.StatusOK})
+}
+
+// orderRecordOf returns the first order of an exported document: one whose user a document
+// without users lacks.
+func orderRecordOf(t *testing.T, doc map[string]any) string {
+	t.Helper()
+	data, err := json.Marshal(doc["orders"].([]any)[0])
+	require.NoError(t, err)
+	return string(data)
 }

@@ -257,13 +257,11 @@ func parseJournalFilter(r *http.Request) (journalFilter, error) {
 		}
 		f.Since = t
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return f, store.Invalid("limit must be a positive integer")
-		}
-		f.Limit = n
+	limit, err := limitParam(q.Get("limit"))
+	if err != nil {
+		return f, err
 	}
+	f.Limit = limit
 	return f, nil
 }
 

@@ -78,6 +78,10 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
 }
 
+// statusClientClosed is what the journal and metrics record for a request whose connection
+// was dropped before an answer (nginx's 499).
+const statusClientClosed = 499
+
 // recorder remembers the status and the first bytes of the body a handler writes.
 type recorder struct {
 	http.ResponseWriter
@@ -175,6 +179,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				// Tests and developers can tell a deliberate failure from a real one.
 				rec.Header().Set("X-Mock-Fault", f.ID)
 				if s.applyFault(r.Context(), rec, r, f) {
+					if f.Reset {
+						rec.status = statusClientClosed // the journal's and metrics' name for a dropped connection
+					}
 					return
 				}
 				if f.Truncate {
@@ -189,7 +196,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			defer func() {
 				if v := recover(); v != nil {
 					if rec.status == 0 {
-						rec.status = 499 // the connection was dropped on purpose or by a panic
+						rec.status = statusClientClosed
 					}
 					s.record(r, info, sb, rec, tee, start)
 					panic(v)

@@ -345,7 +345,7 @@ func cors(next http.Handler) http.Handler {
 		}
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
-			h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, Accept")
+			h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, x-admin-token, x-request-id, Accept")
 			h.Set("Access-Control-Max-Age", "86400")
 			w.WriteHeader(http.StatusNoContent)
 			return

@@ -1,0 +1,146 @@
+package mockserver_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mail"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// smtpSink is an in-process SMTP server, standing in for Mailpit.
+type smtpSink struct {
+	mu   sync.Mutex
+	data [][]byte
+	rcpt [][]string
+}
+
+type smtpSession struct {
+	sink *smtpSink
+	to   []string
+}
+
+func (s *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *smtpSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.sink.mu.Lock()
+	s.sink.data = append(s.sink.data, b)
+	s.sink.rcpt = append(s.sink.rcpt, s.to)
+	s.sink.mu.Unlock()
+	return nil
+}
+func (s *smtpSession) Reset()        { s.to = nil }
+func (s *smtpSession) Logout() error { return nil }
+
+func (s *smtpSink) received() ([][]byte, [][]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.data...), append([][]string(nil), s.rcpt...)
+}
+
+func startSMTPSink(t *testing.T) (*smtpSink, string) {
+	t.Helper()
+	sink := &smtpSink{}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{sink: sink}, nil }))
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return sink, ln.Addr().String()
+}
+
+// The ticket e-mail reaches a real SMTP server through --smtp-url's relay, byte for byte the
+// outbox copy.
+func TestTicketMailIsRelayedToSMTP(t *testing.T) {
+	t.Parallel()
+	sink, addr := startSMTPSink(t)
+	relay, err := mail.NewRelay(mail.RelayOptions{URL: "smtp://" + addr})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = relay.Close(t.Context()) })
+	ts := newTestServer(t, func(_ *store.Options, mo *mockserver.Options) { mo.Relay = relay })
+	f := ts.openStripeSession(t, 10, 1)
+	status, _ := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+
+	msgs := ts.mails(t, userLogin)
+	require.Len(t, msgs, 1)
+	status, raw := ts.callWith(t, http.MethodGet, "/__admin/mail/"+msgs[0].ID+"/raw", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+
+	require.Eventually(t, func() bool { data, _ := sink.received(); return len(data) == 1 }, 10*time.Second, 10*time.Millisecond)
+	data, rcpt := sink.received()
+	assert.Equal(t, []string{userLogin}, rcpt[0])
+	assert.Equal(t, string(raw), string(data[0]), "what the SMTP server received is the outbox copy")
+	parsed, err := mail.Parse(data[0])
+	require.NoError(t, err, "and it parses as MIME")
+	assert.Contains(t, parsed.Text, "Бронзовый")
+}
+
+func TestSessionPutSendsAnUpdatedWebhookAndNoTicket(t *testing.T) {
+	t.Parallel()
+	receiver := newWebhookReceiver(t, "whsec_oneentry_mock_default")
+	ts := newTestServer(t, withFixtures(stripeFixtures(t, receiver.URL, false)))
+	f := ts.openStripeSession(t, 10, 1)
+	status, body := ts.call(t, http.MethodPut, fmt.Sprintf("/api/content/payments/sessions/%d", f.sessionID), f.token, map[string]any{"status": "completed"})
+	require.Equal(t, http.StatusOK, status, string(body))
+	require.Eventually(t, func() bool { events, _ := receiver.received(); return len(events) == 2 }, 10*time.Second, 10*time.Millisecond)
+	events, verified := receiver.received()
+	assert.Equal(t, []string{"payment.session.created", "payment.session.updated"}, events)
+	assert.Equal(t, []bool{true, true}, verified)
+	assert.Empty(t, ts.mails(t, userLogin), "the PUT never pays the order")
+	assert.Nil(t, ts.order(t, f.token, f.orderID)["isCompleted"])
+}
+
+func TestCancelingOneOfTwoOpenSessionsKeepsTheOrder(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	f := ts.openStripeSession(t, 10, 1)
+	status, body := ts.call(t, http.MethodPost, "/api/content/payments/sessions", f.token, map[string]any{"orderId": f.orderID, "type": "session"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	second := int(decode[map[string]any](t, body)["id"].(float64))
+
+	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/cancel", f.sessionID), "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "inProgress", ts.order(t, f.token, f.orderID)["statusIdentifier"], "another session is still open")
+
+	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/expire", second), "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "canceled", ts.order(t, f.token, f.orderID)["statusIdentifier"], "the last open session ended unpaid")
+}
+
+func TestAdminListsRejectBadFilters(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, path := range []string{"/__admin/mail?limit=abc", "/__admin/webhooks?limit=0", "/__admin/webhooks?status=lost", "/__admin/requests?limit=-1"} {
+		status, body := ts.callWith(t, http.MethodGet, path, "", nil, nil)
+		assert.Equal(t, http.StatusBadRequest, status, path)
+		decodeError(t, status, body)
+	}
+	req, err := http.NewRequest(http.MethodOptions, ts.URL+"/__admin/requests", nil)
+	require.NoError(t, err)
+	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Contains(t, resp.Header.Get("Access-Control-Allow-Headers"), "x-admin-token", "a browser may call a guarded admin API")
+}
