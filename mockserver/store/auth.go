@@ -202,7 +202,7 @@ func (s *Store) endSessionLocked(sess *authSession) {
 // VerifyAccessToken checks a bearer token: signature, expiry on the mock clock, and that its
 // user still exists.
 func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, error) {
-	claims, err := parseJWT(s.secret, token)
+	claims, err := s.tokenClaims(token)
 	if err != nil {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
 	}
@@ -368,4 +368,26 @@ func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, pass
 	s.state.users[user.ID] = user
 	s.state.userByLogin[key] = user.ID
 	return user.clone(), nil
+}
+
+// verifiedTokensMax bounds the cache of verified signatures; it is emptied when full.
+const verifiedTokensMax = 4096
+
+// tokenClaims checks a token's signature once and remembers its claims: a front end sends the
+// same bearer on every call, and the HMAC and JSON decoding were a tenth of an order create.
+// Expiry and the user's existence are still checked on every call.
+func (s *Store) tokenClaims(token string) (Claims, error) {
+	if c, ok := s.verified.Load(token); ok {
+		return c.(Claims), nil
+	}
+	claims, err := parseJWT(s.secret, token)
+	if err != nil {
+		return Claims{}, err
+	}
+	if s.verifiedCount.Add(1) > verifiedTokensMax {
+		s.verified.Clear()
+		s.verifiedCount.Store(1)
+	}
+	s.verified.Store(token, claims)
+	return claims, nil
 }

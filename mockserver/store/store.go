@@ -48,6 +48,9 @@ type Store struct {
 	// persist is set once, before the store is shared; nil keeps the state in memory only.
 	persist Persister
 
+	verified      sync.Map // access token → Claims whose signature checked out
+	verifiedCount atomic.Int64
+
 	mu    sync.RWMutex
 	state *state
 	// tx records what the mutation holding the lock touches, while the store persists.
