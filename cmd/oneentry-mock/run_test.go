@@ -59,6 +59,17 @@ func TestParseServeConfig(t *testing.T) {
 				assert.Equal(t, 2*time.Minute, cfg.AccessTokenTTL)
 			},
 		},
+		"operations from env": {
+			env: map[string]string{"ONEENTRY_MOCK_ADMIN_TOKEN": "s3cret", "ONEENTRY_MOCK_JOURNAL_SIZE": "50", "ONEENTRY_MOCK_SMTP_URL": "smtp://127.0.0.1:1025", "ONEENTRY_MOCK_DATA_DIR": "/var/lib/mock", "ONEENTRY_MOCK_CHECK_RESPONSES": "true"},
+			check: func(t *testing.T, cfg serveConfig) {
+				assert.Equal(t, "s3cret", cfg.AdminToken)
+				assert.Equal(t, 50, cfg.JournalSize)
+				assert.Equal(t, "smtp://127.0.0.1:1025", cfg.SMTPURL)
+				assert.Equal(t, "/var/lib/mock", cfg.DataDir)
+				assert.True(t, cfg.CheckResponses)
+			},
+		},
+		"journal size":    {args: []string{"--journal-size", "0"}, wantErr: "journal-size"},
 		"unknown profile": {args: []string{"--compat", "v9"}, wantErr: "unknown compat profile"},
 		"zero ttl":        {args: []string{"--access-token-ttl", "0s"}, wantErr: "access-token-ttl: must be positive"},
 		"garbage ttl":     {env: map[string]string{"ONEENTRY_MOCK_REFRESH_TOKEN_TTL": "soon"}, wantErr: "refresh-token-ttl"},
