@@ -82,12 +82,15 @@ func (m *metrics) handler() http.Handler {
 // was dropped before an answer (nginx's 499).
 const statusClientClosed = 499
 
-// recorder remembers the status and the first bytes of the body a handler writes.
+// recorder remembers the status and the first bytes of the body a handler writes. It keeps
+// the written slices themselves, not copies: every handler writes whole bodies it never
+// touches again (encoded fixtures, or a fresh encoding), so the journal can hold them as they are.
 type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
-	body   bytes.Buffer
+	chunks [][]byte
+	kept   int
 	keep   bool
 }
 
@@ -102,12 +105,22 @@ func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	if r.keep && r.body.Len() < maxJournalBody+1 {
-		r.body.Write(b[:min(len(b), maxJournalBody+1-r.body.Len())])
+	if r.keep && r.kept <= maxJournalBody {
+		c := b[:min(len(b), maxJournalBody+1-r.kept)]
+		r.chunks = append(r.chunks, c)
+		r.kept += len(c)
 	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n
 	return n, err
+}
+
+// body returns what was kept of the response body.
+func (r *recorder) body() []byte {
+	if len(r.chunks) == 1 {
+		return r.chunks[0]
+	}
+	return bytes.Join(r.chunks, nil)
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
@@ -205,7 +218,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			served()
 			if truncate != nil {
 				rec.status = truncate.status
-				rec.body.Write(truncate.buf[:len(truncate.buf)/2])
+				rec.chunks = append(rec.chunks, truncate.buf[:len(truncate.buf)/2])
 				truncate.finish()
 			}
 		}()
@@ -245,7 +258,7 @@ func (s *Server) record(r *http.Request, info *requestInfo, sb *sandbox, rec *re
 	if tee != nil {
 		e.rawRequest = tee.buf.Bytes()
 	}
-	e.rawResponse = rec.body.Bytes()
+	e.rawResponse = rec.body()
 	sb.journal.add(e)
 }
 
