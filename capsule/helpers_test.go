@@ -27,24 +27,11 @@ const (
 	seedPassword = "123456"
 )
 
-var (
-	validatorOnce sync.Once
-	validator     *contracts.Validator
-	validatorErr  error
-)
-
 func contractValidator(t testing.TB) *contracts.Validator {
 	t.Helper()
-	validatorOnce.Do(func() {
-		doc, err := contracts.Load(context.Background())
-		if err != nil {
-			validatorErr = err
-			return
-		}
-		validator, validatorErr = contracts.NewValidator(doc)
-	})
-	require.NoError(t, validatorErr)
-	return validator
+	v, err := contracts.Default(context.Background())
+	require.NoError(t, err)
+	return v
 }
 
 // contractCheck is the proxy's check as the CLI wires it: API traffic against the contract.

@@ -58,6 +58,23 @@ func load(ctx context.Context, data []byte) (*openapi3.T, error) {
 	return doc, nil
 }
 
+var defaultValidator = sync.OnceValues(func() (*Validator, error) {
+	doc, err := loadOnce()
+	if err != nil {
+		return nil, err
+	}
+	return NewValidator(doc)
+})
+
+// Default returns the Validator of the embedded contract, built once and shared: building one
+// compiles every route and schema, which a server, a proxy and every scenario target need only once.
+func Default(ctx context.Context) (*Validator, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return defaultValidator()
+}
+
 // ErrNoRoute is returned (wrapped) when no operation of the contract matches a request's method
 // and path.
 var ErrNoRoute = errors.New("no operation matches the request")

@@ -386,3 +386,16 @@ func TestSpecHasNoExternalRefs(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultValidatorIsBuiltOnce(t *testing.T) {
+	t.Parallel()
+	a, err := Default(t.Context())
+	require.NoError(t, err)
+	b, err := Default(t.Context())
+	require.NoError(t, err)
+	assert.Same(t, a, b)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = Default(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,24 +27,11 @@ const (
 	user2Pass = "654321"
 )
 
-var (
-	validatorOnce sync.Once
-	validator     *contracts.Validator
-	validatorErr  error
-)
-
 func contractValidator(t testing.TB) *contracts.Validator {
 	t.Helper()
-	validatorOnce.Do(func() {
-		doc, err := contracts.Load(context.Background())
-		if err != nil {
-			validatorErr = err
-			return
-		}
-		validator, validatorErr = contracts.NewValidator(doc)
-	})
-	require.NoError(t, validatorErr)
-	return validator
+	v, err := contracts.Default(context.Background())
+	require.NoError(t, err)
+	return v
 }
 
 func loadFixtures(t testing.TB) *store.Fixtures {

@@ -92,13 +92,11 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("mockserver: Options.Store is required")
 	}
 	if opts.Contract == nil {
-		doc, err := contracts.Load(context.Background())
+		v, err := contracts.Default(context.Background())
 		if err != nil {
 			return nil, err
 		}
-		if opts.Contract, err = contracts.NewValidator(doc); err != nil {
-			return nil, err
-		}
+		opts.Contract = v
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

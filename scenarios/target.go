@@ -484,14 +484,8 @@ func (t *Target) advance(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// sharedValidator loads the contract once for every target.
-var sharedValidator = sync.OnceValues(func() (*contracts.Validator, error) {
-	doc, err := contracts.Load(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	return contracts.NewValidator(doc)
-})
+// sharedValidator is the contract's validator, built once for every target.
+func sharedValidator() (*contracts.Validator, error) { return contracts.Default(context.Background()) }
 
 // authRequest is the login body for cred on t's auth provider.
 func authRequest(t *Target, cred Credentials) client.AuthRequest {
