@@ -23,14 +23,12 @@ import (
 
 // proxyConfig is the configuration of the proxy command.
 type proxyConfig struct {
-	Upstream        *url.URL
-	RecordDir       string
-	Addr            string
-	Compat          string
-	FlushInterval   time.Duration
-	ShutdownTimeout time.Duration
-	LogFormat       string
-	LogLevel        slog.Level
+	Upstream      *url.URL
+	RecordDir     string
+	Addr          string
+	Compat        string
+	FlushInterval time.Duration
+	serverOptions
 }
 
 const proxyHelp = `usage: oneentry-mock proxy --upstream URL --record DIR [flags]
@@ -58,9 +56,7 @@ func parseProxyConfig(args []string, getenv func(string) string, stderr io.Write
 	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
 	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", mockserver.ProfileLive2026.Name), "compat profile the recording is marked with: "+strings.Join(mockserver.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
 	flush := fs.String("flush-interval", env.get("FLUSH_INTERVAL", "5s"), "how often the capsule file is rewritten while recording (env ONEENTRY_MOCK_FLUSH_INTERVAL)")
-	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
-	fs.StringVar(&cfg.LogFormat, "log-format", env.get("LOG_FORMAT", "text"), "log format: text or json (env ONEENTRY_MOCK_LOG_FORMAT)")
-	level := fs.String("log-level", env.get("LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ONEENTRY_MOCK_LOG_LEVEL)")
+	finishServerFlags := addServerFlags(fs, env, &cfg.serverOptions)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -81,25 +77,15 @@ func parseProxyConfig(args []string, getenv func(string) string, stderr io.Write
 	if cfg.FlushInterval, err = positiveDuration("flush-interval", *flush); err != nil {
 		return cfg, err
 	}
-	if cfg.ShutdownTimeout, err = positiveDuration("shutdown-timeout", *shutdown); err != nil {
+	if err := finishServerFlags(); err != nil {
 		return cfg, err
-	}
-	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-		return cfg, fmt.Errorf("log-level: %w", err)
-	}
-	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
-		return cfg, fmt.Errorf("log-format: want text or json, got %q", cfg.LogFormat)
 	}
 	return cfg, nil
 }
 
 // contractCheck validates proxied API traffic against the contract, for the proxy's log.
 func contractCheck() (capsule.CheckFunc, error) {
-	doc, err := contracts.Load(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	v, err := contracts.NewValidator(doc)
+	v, err := contracts.Default(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +128,7 @@ func runProxy(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	logger := newLogger(serveConfig{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel}, stderr)
+	logger := newLogger(cfg.serverOptions, stderr)
 	check, err := contractCheck()
 	if err != nil {
 		return err

@@ -15,11 +15,9 @@ import (
 
 // replayConfig is the configuration of the replay command.
 type replayConfig struct {
-	Capsule         string
-	Addr            string
-	ShutdownTimeout time.Duration
-	LogFormat       string
-	LogLevel        slog.Level
+	Capsule string
+	Addr    string
+	serverOptions
 }
 
 const replayHelp = `usage: oneentry-mock replay CAPSULE [flags]
@@ -44,9 +42,7 @@ func parseReplayConfig(args []string, getenv func(string) string, stderr io.Writ
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
-	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
-	fs.StringVar(&cfg.LogFormat, "log-format", env.get("LOG_FORMAT", "text"), "log format: text or json (env ONEENTRY_MOCK_LOG_FORMAT)")
-	level := fs.String("log-level", env.get("LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ONEENTRY_MOCK_LOG_LEVEL)")
+	finishServerFlags := addServerFlags(fs, env, &cfg.serverOptions)
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return cfg, err
@@ -55,14 +51,8 @@ func parseReplayConfig(args []string, getenv func(string) string, stderr io.Writ
 		return cfg, fmt.Errorf("replay: want one capsule file, got %d arguments", len(positional))
 	}
 	cfg.Capsule = positional[0]
-	if cfg.ShutdownTimeout, err = positiveDuration("shutdown-timeout", *shutdown); err != nil {
+	if err := finishServerFlags(); err != nil {
 		return cfg, err
-	}
-	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-		return cfg, fmt.Errorf("log-level: %w", err)
-	}
-	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
-		return cfg, fmt.Errorf("log-format: want text or json, got %q", cfg.LogFormat)
 	}
 	return cfg, nil
 }
@@ -92,7 +82,7 @@ func runReplay(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	logger := newLogger(serveConfig{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel}, stderr)
+	logger := newLogger(cfg.serverOptions, stderr)
 	c, err := capsule.Load(cfg.Capsule)
 	if err != nil {
 		return err

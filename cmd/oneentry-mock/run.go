@@ -82,15 +82,13 @@ type serveConfig struct {
 	Compat          string
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
-	LogFormat       string
-	LogLevel        slog.Level
-	ShutdownTimeout time.Duration
-	MaxBodyBytes    int64
-	CheckResponses  bool
-	SMTPURL         string
-	AdminToken      string
-	JournalSize     int
-	DataDir         string
+	serverOptions
+	MaxBodyBytes   int64
+	CheckResponses bool
+	SMTPURL        string
+	AdminToken     string
+	JournalSize    int
+	DataDir        string
 }
 
 // envLookup gives flags their ONEENTRY_MOCK_* environment defaults: an explicit flag wins over
@@ -112,11 +110,9 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
 	fs.StringVar(&cfg.FixturesDir, "fixtures", env.get("FIXTURES", ""), "folder of fixture files replacing the embedded default (env ONEENTRY_MOCK_FIXTURES)")
 	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", mockserver.ProfileSDK115.Name), "live API generation to imitate: "+strings.Join(mockserver.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
-	fs.StringVar(&cfg.LogFormat, "log-format", env.get("LOG_FORMAT", "text"), "log format: text or json (env ONEENTRY_MOCK_LOG_FORMAT)")
+	finishServerFlags := addServerFlags(fs, env, &cfg.serverOptions)
 	accessTTL := fs.String("access-token-ttl", env.get("ACCESS_TOKEN_TTL", store.DefaultAccessTokenTTL.String()), "lifetime of user access tokens (env ONEENTRY_MOCK_ACCESS_TOKEN_TTL)")
 	refreshTTL := fs.String("refresh-token-ttl", env.get("REFRESH_TOKEN_TTL", store.DefaultRefreshTokenTTL.String()), "lifetime of refresh tokens (env ONEENTRY_MOCK_REFRESH_TOKEN_TTL)")
-	level := fs.String("log-level", env.get("LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ONEENTRY_MOCK_LOG_LEVEL)")
-	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", mustInt64(env.get("MAX_BODY_BYTES", ""), mockserver.DefaultMaxBodyBytes), "largest request body accepted (env ONEENTRY_MOCK_MAX_BODY_BYTES)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", env.get("SMTP_URL", ""), "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit (env ONEENTRY_MOCK_SMTP_URL)")
 	fs.StringVar(&cfg.DataDir, "data-dir", env.get("DATA_DIR", ""), "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory (env ONEENTRY_MOCK_DATA_DIR)")
@@ -136,14 +132,8 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	if cfg.RefreshTokenTTL, err = positiveDuration("refresh-token-ttl", *refreshTTL); err != nil {
 		return cfg, err
 	}
-	if cfg.ShutdownTimeout, err = positiveDuration("shutdown-timeout", *shutdown); err != nil {
+	if err := finishServerFlags(); err != nil {
 		return cfg, err
-	}
-	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-		return cfg, fmt.Errorf("log-level: %w", err)
-	}
-	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
-		return cfg, fmt.Errorf("log-format: want text or json, got %q", cfg.LogFormat)
 	}
 	if _, err := mockserver.ParseProfile(cfg.Compat); err != nil {
 		return cfg, fmt.Errorf("compat: %w", err)
@@ -185,7 +175,35 @@ func positiveDuration(name, v string) (time.Duration, error) {
 	return d, nil
 }
 
-func newLogger(cfg serveConfig, w io.Writer) *slog.Logger {
+// serverOptions are the settings every command that serves HTTP shares.
+type serverOptions struct {
+	LogFormat       string
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+}
+
+// addServerFlags defines --log-format, --log-level and --shutdown-timeout on fs; the returned
+// func, called after fs.Parse, checks them and fills o.
+func addServerFlags(fs *flag.FlagSet, env envLookup, o *serverOptions) func() error {
+	fs.StringVar(&o.LogFormat, "log-format", env.get("LOG_FORMAT", "text"), "log format: text or json (env ONEENTRY_MOCK_LOG_FORMAT)")
+	level := fs.String("log-level", env.get("LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ONEENTRY_MOCK_LOG_LEVEL)")
+	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
+	return func() error {
+		var err error
+		if o.ShutdownTimeout, err = positiveDuration("shutdown-timeout", *shutdown); err != nil {
+			return err
+		}
+		if err := o.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+			return fmt.Errorf("log-level: %w", err)
+		}
+		if o.LogFormat != "text" && o.LogFormat != "json" {
+			return fmt.Errorf("log-format: want text or json, got %q", o.LogFormat)
+		}
+		return nil
+	}
+}
+
+func newLogger(cfg serverOptions, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
@@ -221,7 +239,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, stderr)
+	logger := newLogger(cfg.serverOptions, stderr)
 	fx, err := loadFixtures(cfg.FixturesDir)
 	if err != nil {
 		return err
