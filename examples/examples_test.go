@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -56,6 +57,10 @@ func commands(t *testing.T) (map[string]*command, []string) {
 	require.NoError(t, err)
 	fset := token.NewFileSet()
 	sets := map[string]*command{}
+	// Flags defined by helpers such as addServerFlags count for every flag set whose function
+	// calls them.
+	byFunc := map[string]*command{}
+	calls := map[*command][]string{}
 	var subcommands []string
 	envPrefix := false
 	for _, name := range files {
@@ -81,7 +86,20 @@ func commands(t *testing.T) (map[string]*command, []string) {
 					return true
 				})
 			}
-			collectFlags(fn, sets, filepath.Base(name))
+			own := &command{flags: map[string]string{}, envs: map[string]bool{}, source: filepath.Base(name)}
+			gatherFlags(fn, own)
+			byFunc[fn.Name.Name] = own
+			if set := collectFlags(fn, sets, filepath.Base(name)); set != nil {
+				calls[set] = calledFuncs(fn)
+			}
+		}
+	}
+	for set, names := range calls {
+		for _, name := range names {
+			if h, ok := byFunc[name]; ok {
+				maps.Copy(set.flags, h.flags)
+				maps.Copy(set.envs, h.envs)
+			}
 		}
 	}
 	require.True(t, envPrefix, "envLookup.get prefixes ONEENTRY_MOCK_")
@@ -121,8 +139,8 @@ var nameArg = map[string]int{
 }
 
 // collectFlags finds `x := flag.NewFlagSet("name", ...)` in fn and the flags and env.get calls
-// of the same function.
-func collectFlags(fn *ast.FuncDecl, sets map[string]*command, source string) {
+// of the same function; it returns the flag set, or nil when fn makes none.
+func collectFlags(fn *ast.FuncDecl, sets map[string]*command, source string) *command {
 	var set *command
 	ast.Inspect(fn, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
@@ -141,9 +159,14 @@ func collectFlags(fn *ast.FuncDecl, sets map[string]*command, source string) {
 		}
 		return true
 	})
-	if set == nil {
-		return
+	if set != nil {
+		gatherFlags(fn, set)
 	}
+	return set
+}
+
+// gatherFlags adds the flag definitions and env.get calls in fn to set.
+func gatherFlags(fn *ast.FuncDecl, set *command) {
 	ast.Inspect(fn, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -169,6 +192,20 @@ func collectFlags(fn *ast.FuncDecl, sets map[string]*command, source string) {
 		}
 		return true
 	})
+}
+
+// calledFuncs names the package-level functions fn calls.
+func calledFuncs(fn *ast.FuncDecl) []string {
+	var out []string
+	ast.Inspect(fn, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if id, ok := call.Fun.(*ast.Ident); ok {
+				out = append(out, id.Name)
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // dockerfile is what the examples rely on in the top-level Dockerfile.
