@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 )
 
 // Format is the value of a capsule's "format" field.
@@ -91,7 +93,17 @@ func (c *Capsule) Validate() error {
 	if c.Version != Version {
 		return fmt.Errorf("capsule version %d is not supported (this oneentry-mock reads version %d)", c.Version, Version)
 	}
+	if c.RecordedAt != "" {
+		if _, err := datetime.Parse(c.RecordedAt); err != nil {
+			return fmt.Errorf("recordedAt: %w", err)
+		}
+	}
 	for i, e := range c.Exchanges {
+		if e.StartedAt != "" {
+			if _, err := datetime.Parse(e.StartedAt); err != nil {
+				return fmt.Errorf("exchanges[%d].startedAt: %w", i, err)
+			}
+		}
 		if e.Method == "" || !strings.HasPrefix(e.Path, "/") {
 			return fmt.Errorf("exchanges[%d]: method and an absolute path are required", i)
 		}

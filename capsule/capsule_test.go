@@ -45,14 +45,16 @@ func TestWriteAndLoadRoundTrip(t *testing.T) {
 func TestReadRejects(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct{ doc, want string }{
-		"not json":        {`{`, "capsule:"},
-		"other format":    {`{"format":"har","version":1}`, `format is "har"`},
-		"newer version":   {`{"format":"oneentry-mock-capsule","version":2}`, "capsule version 2 is not supported"},
-		"unknown field":   {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[],"extra":1}`, `unknown field "extra"`},
-		"bad exchange":    {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"x","status":200}]}`, "exchanges[0]"},
-		"bad status":      {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":42}]}`, "status 42"},
-		"two body kinds":  {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":200,"responseBody":{},"responseText":"x"}]}`, "either JSON or text"},
-		"trailing object": {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[]} {}`, "capsule:"},
+		"not json":           {`{`, "capsule:"},
+		"other format":       {`{"format":"har","version":1}`, `format is "har"`},
+		"newer version":      {`{"format":"oneentry-mock-capsule","version":2}`, "capsule version 2 is not supported"},
+		"unknown field":      {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[],"extra":1}`, `unknown field "extra"`},
+		"bad exchange":       {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"x","status":200}]}`, "exchanges[0]"},
+		"bad status":         {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":42}]}`, "status 42"},
+		"two body kinds":     {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":200,"responseBody":{},"responseText":"x"}]}`, "either JSON or text"},
+		"recorded in year 0": {`{"format":"oneentry-mock-capsule","version":1,"recordedAt":"0000-12-31T23:00:00Z","exchanges":[]}`, "recordedAt"},
+		"started past 9999":  {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":200,"startedAt":"9999-12-31T23:30:00-01:00"}]}`, "exchanges[0].startedAt"},
+		"trailing object":    {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[]} {}`, "capsule:"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

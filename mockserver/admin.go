@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/webhook"
@@ -123,40 +124,27 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb 
 	if !decodeAdmin(w, r, s, &req, `{"reset":bool, "set":"RFC 3339 time", "advance":"Go duration", "freeze":bool}`) {
 		return
 	}
-	var set time.Time
+	change := store.ClockChange{Reset: req.Reset, Freeze: req.Freeze}
 	if req.Set != "" {
-		t, err := time.Parse(time.RFC3339Nano, req.Set)
+		t, err := datetime.Parse(req.Set)
 		if err != nil {
-			s.writeError(w, r, store.Invalid("set must be an RFC 3339 time"))
+			s.writeError(w, r, store.Invalid("set: "+err.Error()))
 			return
 		}
-		set = t
+		change.Set = &t
 	}
-	var advance time.Duration
 	if req.Advance != "" {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
 			s.writeError(w, r, store.Invalid("advance must be a Go duration such as 90s or 2h"))
 			return
 		}
-		advance = d
+		change.Advance = d
 	}
 	c := sb.store.Clock()
-	if req.Reset {
-		c.Reset()
-	}
-	if !set.IsZero() {
-		c.Set(set)
-	}
-	if advance != 0 {
-		c.Advance(advance)
-	}
-	if req.Freeze != nil {
-		if *req.Freeze {
-			c.Freeze()
-		} else {
-			c.Unfreeze()
-		}
+	if err := c.Apply(change); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	if err := sb.store.SweepExpired(r.Context()); err != nil {
 		s.writeError(w, r, err)

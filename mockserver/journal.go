@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -251,9 +252,9 @@ func parseJournalFilter(r *http.Request) (journalFilter, error) {
 		f.Status = n
 	}
 	if v := q.Get("since"); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
+		t, err := datetime.Parse(v)
 		if err != nil {
-			return f, store.Invalid("since must be an RFC 3339 time")
+			return f, store.Invalid("since: " + err.Error())
 		}
 		f.Since = t
 	}

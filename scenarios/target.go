@@ -177,7 +177,9 @@ func MockTarget(opts MockOptions) (*Target, error) {
 		opts.Now = SeedTime
 	}
 	clock := store.NewClock(nil)
-	clock.Set(opts.Now)
+	if err := clock.Set(opts.Now); err != nil {
+		return nil, fmt.Errorf("mock target: now: %w", err)
+	}
 	clock.Freeze()
 	st := store.New(store.Options{Fixtures: fx, Clock: clock, AccessTokenTTL: opts.AccessTokenTTL})
 	srv, err := mockserver.New(mockserver.Options{Store: st, Profile: opts.Profile, Logger: opts.Logger})
@@ -438,7 +440,7 @@ func (t *Target) resetForFlow(ctx context.Context) {
 	}
 	t.store.Reset(ctx)
 	clock := t.store.Clock()
-	clock.Set(t.seed.now)
+	_ = clock.Set(t.seed.now) // in range: the same instant was set when the target was made
 	clock.Freeze()
 }
 
@@ -468,7 +470,9 @@ func (t *Target) now(ctx context.Context) (time.Time, error) {
 func (t *Target) advance(ctx context.Context, d time.Duration) error {
 	switch {
 	case t.store != nil:
-		t.store.Clock().Advance(d)
+		if _, err := t.store.Clock().Advance(d); err != nil {
+			return fmt.Errorf("advance the mock clock: %w", err)
+		}
 		return nil
 	case t.Admin:
 		status, body, err := t.adminCall(ctx, http.MethodPost, map[string]string{"advance": d.String()})

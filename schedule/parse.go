@@ -9,6 +9,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 )
 
 // maxRangeDays bounds an item's date range (about a century) so that a
@@ -134,7 +136,7 @@ func slotFromValue(v any, path string) (Slot, error) {
 		return Slot{}, err
 	}
 	if !pair.To.After(pair.From) {
-		return Slot{}, fieldErr(path, "end %s is not after start %s", pair.To.Format(isoLayout), pair.From.Format(isoLayout))
+		return Slot{}, fieldErr(path, "end %s is not after start %s", pair.To.Format(datetime.Layout), pair.From.Format(datetime.Layout))
 	}
 	return Slot{Start: pair.From, End: pair.To}, nil
 }
@@ -192,7 +194,7 @@ func dateRange(v any, path string) (Range, error) {
 		return Range{}, err
 	}
 	if r.To.Before(r.From) {
-		return Range{}, fieldErr(path, "end %s is before start %s", r.To.Format(isoLayout), r.From.Format(isoLayout))
+		return Range{}, fieldErr(path, "end %s is before start %s", r.To.Format(datetime.Layout), r.From.Format(datetime.Layout))
 	}
 	if r.To.Sub(r.From) > maxRangeDays*24*time.Hour {
 		return Range{}, fieldErr(path, "spans more than %d days", maxRangeDays)
@@ -408,19 +410,20 @@ func instantPair(v any, path string, dateOnlyOK bool) (Range, error) {
 }
 
 // parseInstant reads an ISO 8601 instant with a zone designator, as the
-// platform and JavaScript's toISOString write it, keeping milliseconds as
-// JavaScript's Date does; dateOnlyOK also accepts "2006-01-02", which Date
-// reads as UTC midnight.
+// platform and JavaScript's toISOString write it, within the range package
+// datetime accepts; dateOnlyOK also accepts "2006-01-02", which Date reads as
+// UTC midnight.
 func parseInstant(s string, dateOnlyOK bool) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC().Truncate(time.Millisecond), nil
+	t, err := datetime.Parse(s)
+	if err == nil || !dateOnlyOK {
+		return t, err
 	}
-	if dateOnlyOK {
-		if t, err := time.Parse(time.DateOnly, s); err == nil {
-			return t, nil
-		}
+	if d, derr := datetime.ParseDate(s); derr == nil {
+		return d, nil
+	} else if _, perr := time.Parse(time.DateOnly, s); perr == nil {
+		return time.Time{}, derr
 	}
-	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date-time with a zone, like \"2025-04-26T16:30:00.000Z\"", s)
+	return time.Time{}, err
 }
 
 func kindOf(v any) string {

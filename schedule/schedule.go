@@ -64,11 +64,9 @@ package schedule
 import (
 	"encoding/json"
 	"time"
-)
 
-// isoLayout is how the platform and the SDK write instants
-// (JavaScript's Date.prototype.toISOString).
-const isoLayout = "2006-01-02T15:04:05.000Z"
+	"github.com/oneentry-mock/oneentry-mock/datetime"
+)
 
 // Schedule is the decoded schedule of one timeInterval attribute: the
 // entries of its localizeInfos.intervals, in order.
@@ -125,7 +123,7 @@ type Range struct {
 
 // MarshalJSON writes the range as ["fromISO","toISO"] in UTC with milliseconds.
 func (r Range) MarshalJSON() ([]byte, error) {
-	return json.Marshal([2]string{r.From.UTC().Format(isoLayout), r.To.UTC().Format(isoLayout)})
+	return json.Marshal([2]string{r.From.UTC().Format(datetime.Layout), r.To.UTC().Format(datetime.Layout)})
 }
 
 // ExclusionKind tells which of the accepted shapes an [Exclusion] came in.
@@ -180,7 +178,7 @@ func (e Exclusion) MarshalJSON() ([]byte, error) {
 			InEveryMonth  bool    `json:"inEveryMonth"`
 			InEveryYear   bool    `json:"inEveryYear"`
 			ExternalTimes []Range `json:"externalTimes,omitzero"`
-		}{e.Date.UTC().Format(isoLayout), e.InEveryWeek, e.InEveryMonth, e.InEveryYear, e.Times})
+		}{e.Date.UTC().Format(datetime.Layout), e.InEveryWeek, e.InEveryMonth, e.InEveryYear, e.Times})
 	case ExclusionRange:
 		return json.Marshal(struct {
 			Range     Range      `json:"range"`
@@ -208,7 +206,7 @@ type Slot struct {
 // milliseconds, e.g. "2025-04-26T16:30:00.000Z". A submission wraps it once
 // more: formData value [[start, end]].
 func (s Slot) Value() [2]string {
-	return [2]string{s.Start.UTC().Format(isoLayout), s.End.UTC().Format(isoLayout)}
+	return [2]string{s.Start.UTC().Format(datetime.Layout), s.End.UTC().Format(datetime.Layout)}
 }
 
 // String returns the slot as "start/end" (ISO 8601 interval notation).

@@ -3,6 +3,8 @@ package store
 import (
 	"sync"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 )
 
 // Clock is the mock's notion of now. Every time-dependent rule (token expiry, createdDate, error
@@ -11,7 +13,7 @@ import (
 type Clock struct {
 	mu     sync.Mutex
 	base   func() time.Time
-	offset time.Duration
+	offset datetime.Span
 	frozen *time.Time
 }
 
@@ -23,27 +25,37 @@ func NewClock(base func() time.Time) *Clock {
 	return &Clock{base: base}
 }
 
-// Now returns the current mock time in UTC.
+// Now returns the current mock time in UTC. A running clock that passes the end of the supported
+// range (see package datetime) stays at its last instant rather than writing a year it could not
+// read back.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.nowLocked()
+}
+
+func (c *Clock) nowLocked() time.Time {
 	if c.frozen != nil {
 		return *c.frozen
 	}
-	return c.base().Add(c.offset).UTC()
+	return datetime.Clamp(c.offset.From(c.base()))
 }
 
-// Advance moves the clock forward by d (backwards when d is negative), frozen or not.
-func (c *Clock) Advance(d time.Duration) time.Time {
+// Advance moves the clock forward by d (backwards when d is negative), frozen or not. A move that
+// would leave the supported range changes nothing and returns datetime.ErrOutOfRange.
+func (c *Clock) Advance(d time.Duration) (time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.frozen != nil {
-		t := c.frozen.Add(d)
-		c.frozen = &t
-		return t
+	t, err := datetime.Add(c.nowLocked(), d)
+	if err != nil {
+		return time.Time{}, err
 	}
-	c.offset += d
-	return c.base().Add(c.offset).UTC()
+	if c.frozen != nil {
+		c.frozen = &t
+		return t, nil
+	}
+	c.offset = c.offset.Plus(datetime.SpanOf(d))
+	return t, nil
 }
 
 // Freeze stops the clock at its current reading.
@@ -51,7 +63,7 @@ func (c *Clock) Freeze() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.frozen == nil {
-		t := c.base().Add(c.offset).UTC()
+		t := c.nowLocked()
 		c.frozen = &t
 	}
 	return *c.frozen
@@ -62,28 +74,33 @@ func (c *Clock) Unfreeze() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.frozen != nil {
-		c.offset = c.frozen.Sub(c.base())
+		c.offset = datetime.Between(c.base(), *c.frozen)
 		c.frozen = nil
 	}
 }
 
-// Set makes the clock show t; a frozen clock stays frozen at t.
-func (c *Clock) Set(t time.Time) {
+// Set makes the clock show t; a frozen clock stays frozen at t. A t outside the supported range
+// changes nothing and returns datetime.ErrOutOfRange.
+func (c *Clock) Set(t time.Time) error {
+	if err := datetime.Check(t); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.frozen != nil {
 		t := t.UTC()
 		c.frozen = &t
-		return
+		return nil
 	}
-	c.offset = t.Sub(c.base())
+	c.offset = datetime.Between(c.base(), t)
+	return nil
 }
 
 // Reset returns the clock to real time, running.
 func (c *Clock) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.offset = 0
+	c.offset = datetime.Span{}
 	c.frozen = nil
 }
 
@@ -97,7 +114,7 @@ func (c *Clock) Frozen() bool {
 // clockSetting is everything that decides what a Clock shows, relative to its base: what a
 // state document and the data dir keep of it.
 type clockSetting struct {
-	offset time.Duration
+	offset datetime.Span
 	frozen *time.Time
 }
 
@@ -130,4 +147,64 @@ func (c *Clock) restore(st clockSetting) {
 		t := st.frozen.UTC()
 		c.frozen = &t
 	}
+}
+
+// ClockChange is one request to change a clock. Its parts apply in this order: Reset, Set,
+// Advance, then Freeze (true stops the clock, false lets it run).
+type ClockChange struct {
+	Reset   bool
+	Set     *time.Time
+	Advance time.Duration
+	Freeze  *bool
+}
+
+// Apply makes change as one step: when any part would take the clock out of the supported range,
+// nothing changes and the error names that part ("set" or "advance").
+func (c *Clock) Apply(change ClockChange) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next := clockSetting{offset: c.offset, frozen: c.frozen}
+	now := func() time.Time {
+		if next.frozen != nil {
+			return *next.frozen
+		}
+		return datetime.Clamp(next.offset.From(c.base()))
+	}
+	if change.Reset {
+		next = clockSetting{}
+	}
+	if change.Set != nil {
+		t := change.Set.UTC()
+		if err := datetime.Check(t); err != nil {
+			return invalidf("set", "%s %v", t.Format(time.RFC3339Nano), err)
+		}
+		if next.frozen != nil {
+			next.frozen = &t
+		} else {
+			next.offset = datetime.Between(c.base(), t)
+		}
+	}
+	if change.Advance != 0 {
+		t, err := datetime.Add(now(), change.Advance)
+		if err != nil {
+			return invalidf("advance", "%s would take the clock to a time that %v", change.Advance, err)
+		}
+		if next.frozen != nil {
+			next.frozen = &t
+		} else {
+			next.offset = next.offset.Plus(datetime.SpanOf(change.Advance))
+		}
+	}
+	if change.Freeze != nil {
+		switch {
+		case *change.Freeze && next.frozen == nil:
+			t := now()
+			next.frozen = &t
+		case !*change.Freeze && next.frozen != nil:
+			next.offset = datetime.Between(c.base(), *next.frozen)
+			next.frozen = nil
+		}
+	}
+	c.offset, c.frozen = next.offset, next.frozen
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
@@ -46,7 +47,8 @@ type StateDocument struct {
 // "two hours ahead" instead of jumping back; a frozen clock keeps the instant it shows.
 type ClockState struct {
 	// Offset is a Go duration ("0s", "2h0m0s", "-30m0s"): how far the clock runs ahead of the
-	// host's clock. A frozen clock keeps it for when it is unfrozen.
+	// host's clock. A frozen clock keeps it for when it is unfrozen. Beyond the ~292 years a Go
+	// duration holds, whole hours come first ("69842160h1m2.5s"); see datetime.Span.
 	Offset string `json:"offset"`
 	// FrozenAt is the time a frozen clock shows; null while it runs.
 	FrozenAt *time.Time `json:"frozenAt"`
@@ -385,13 +387,19 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 	if doc.Version != StateVersion {
 		return nil, clock, invalidf("version", "%d is not supported; this build reads version %d", doc.Version, StateVersion)
 	}
-	offset, err := time.ParseDuration(doc.Clock.Offset)
+	offset, err := datetime.ParseSpan(doc.Clock.Offset)
 	if err != nil {
 		return nil, clock, invalidf("clock.offset", "must be a Go duration such as 0s or 2h30m, not %q", doc.Clock.Offset)
+	}
+	if err := datetime.Check(offset.From(s.clock.base())); err != nil {
+		return nil, clock, invalidf("clock.offset", "%q puts the clock at a time that %v", doc.Clock.Offset, err)
 	}
 	clock.offset = offset
 	if doc.Clock.FrozenAt != nil {
 		t := doc.Clock.FrozenAt.UTC()
+		if err := datetime.Check(t); err != nil {
+			return nil, clock, invalidf("clock.frozenAt", "%s %v", t.Format(time.RFC3339Nano), err)
+		}
 		clock.frozen = &t
 	}
 

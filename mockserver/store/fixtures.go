@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
@@ -628,8 +629,8 @@ func (f *Fixtures) check() error {
 		if acc.Type == "" {
 			return fixtureErr(FilePaymentAccounts, at+".type", "must not be empty (custom or stripe)")
 		}
-		if _, err := time.Parse(time.RFC3339Nano, acc.UpdatedDate); err != nil {
-			return fixtureErr(FilePaymentAccounts, at+".updatedDate", "must be an ISO-8601 date-time")
+		if _, err := datetime.Parse(acc.UpdatedDate); err != nil {
+			return fixtureErr(FilePaymentAccounts, at+".updatedDate", "%v", err)
 		}
 		if acc.SessionTimeoutMinutes < 0 {
 			return fixtureErr(FilePaymentAccounts, at+".sessionTimeoutMinutes", "must not be negative")
