@@ -296,7 +296,7 @@ func orderRecord(o *Order) OrderRecord {
 	if o.Products != nil {
 		lines = make([]OrderLineRecord, len(o.Products))
 		for i, l := range o.Products {
-			lines[i] = OrderLineRecord{ProductID: l.ProductID, Quantity: l.Quantity, SignedPrice: l.SignedPrice}
+			lines[i] = OrderLineRecord(l)
 		}
 	}
 	return OrderRecord{
@@ -566,7 +566,7 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			if l.Quantity < 1 {
 				return invalidf(fmt.Sprintf("%s.products[%d].quantity", at, j), "must be at least 1")
 			}
-			lines[j] = OrderLine{ProductID: l.ProductID, Quantity: l.Quantity, SignedPrice: l.SignedPrice}
+			lines[j] = OrderLine(l)
 		}
 		items, err := parseItems(at+".formData", r.FormData)
 		if err != nil {
