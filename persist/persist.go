@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,6 +63,9 @@ func Open(dir string) (*DB, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
 	var b *bolt.DB
 	err := func() (err error) {
 		// bbolt panics on some damaged pages instead of returning an error; a damaged file
@@ -75,6 +79,8 @@ func Open(dir string) (*DB, error) {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
 			return fmt.Errorf("%s is in use by another process", path)
+		case errors.Is(err, fs.ErrPermission):
+			return openError(err)
 		case err != nil:
 			return fmt.Errorf("%s is damaged or not a database (%v): %w", path, err, ErrIncompatible)
 		}
@@ -90,6 +96,40 @@ func Open(dir string) (*DB, error) {
 		return nil, err
 	}
 	return &DB{bolt: b, dir: dir}, nil
+}
+
+// checkFile refuses what bbolt would silently accept or misreport: it initialises an empty file
+// as a new database, throwing away whatever was meant to be there, and a file this user may not
+// open is a permission problem, not damage.
+func checkFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return openError(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file: %w", path, ErrIncompatible)
+	}
+	if info.Size() == 0 {
+		return fmt.Errorf("%s is empty, so it is damaged or was truncated: %w", path, ErrIncompatible)
+	}
+	return nil
+}
+
+// openError describes a data dir file that could not be opened. A permission problem is told
+// apart from damage: the fix is the file's owner or mode, not moving it away.
+func openError(err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("data dir: %w: give this user read and write access to the file and its dir", err)
+	}
+	return fmt.Errorf("data dir: %w", err)
 }
 
 // checkLayout stamps a new database and checks the stamp of an existing one.

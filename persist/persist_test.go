@@ -3,6 +3,7 @@ package persist_test
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -177,6 +178,9 @@ func TestOpenRefusesAnUnusableDataDir(t *testing.T) {
 		"garbage": {func(t *testing.T, path string) {
 			require.NoError(t, os.WriteFile(path, []byte(strings.Repeat("not a database ", 1000)), 0o600))
 		}, "damaged or not a database"},
+		"empty file": {func(t *testing.T, path string) {
+			require.NoError(t, os.WriteFile(path, nil, 0o600))
+		}, "is empty"},
 		"truncated": {func(t *testing.T, path string) {
 			require.NoError(t, os.WriteFile(path, []byte("bolt"), 0o600))
 		}, "damaged or not a database"},
@@ -243,4 +247,19 @@ func TestOpenFailsWhileAnotherProcessHoldsTheDir(t *testing.T) {
 	_, err := persist.Open(dir)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "in use by another process")
+}
+
+func TestOpenTellsPermissionFromDamage(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		t.Skip("root opens any file; the message is pinned by TestOpenErrorNamesPermission")
+	}
+	dir := t.TempDir()
+	_, err := persist.Open(dir)
+	require.NoError(t, err)
+	require.NoError(t, os.Chmod(filepath.Join(dir, persist.FileName), 0o000))
+	_, err = persist.Open(dir)
+	require.ErrorIs(t, err, fs.ErrPermission)
+	assert.NotErrorIs(t, err, persist.ErrIncompatible, "permission denied is not damage")
+	assert.Contains(t, err.Error(), "read and write access")
 }
