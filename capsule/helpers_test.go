@@ -19,6 +19,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 const (
@@ -58,7 +59,7 @@ func newMock(t testing.TB, fsys fs.FS) *httptest.Server {
 	}
 	fx, err := store.LoadFixtures(fsys)
 	require.NoError(t, err)
-	srv, err := mockserver.New(mockserver.Options{Store: store.New(store.Options{Fixtures: fx}), Contract: contractValidator(t), CheckResponses: true})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}, Contract: contractValidator(t), CheckResponses: true})
 	require.NoError(t, err)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()

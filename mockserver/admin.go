@@ -12,17 +12,17 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/webhook"
 )
 
-// adminSandbox is the sandbox an admin call addresses: the one of its x-app-token, or the
+// adminSandbox is the sandbox an admin call addresses: the one of its x-app-token (sb), or the
 // default sandbox when the header is absent.
-func (s *Server) adminSandbox(w http.ResponseWriter, r *http.Request) (*sandbox, bool) {
+func (s *Server) adminSandbox(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (*sandbox.Sandbox, bool) {
 	token := r.Header.Get("x-app-token")
 	if token == "" {
-		return s.sandboxes.fallback, true
+		return s.sandboxes.Default(), true
 	}
-	sb := s.sandboxes.get(token)
 	if sb == nil {
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No sandbox has app token %q", token))
 		return nil, false
@@ -40,8 +40,8 @@ func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // adminOnly guards an admin handler that addresses no sandbox.
-func (s *Server) adminOnly(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) adminOnly(h http.HandlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, _ *sandbox.Sandbox) {
 		if s.adminAllowed(w, r) {
 			h(w, r)
 		}
@@ -49,12 +49,12 @@ func (s *Server) adminOnly(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // admin wraps an admin handler with the admin token check and the sandbox lookup.
-func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *sandbox)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) admin(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 		if !s.adminAllowed(w, r) {
 			return
 		}
-		sb, ok := s.adminSandbox(w, r)
+		sb, ok := s.adminSandbox(w, r, sb)
 		if !ok {
 			return
 		}
@@ -82,15 +82,11 @@ func (s *Server) Drain() { s.draining.Store(true) }
 
 // handleAdminReset handles POST /__admin/reset: the sandbox goes back to the fixtures, with an
 // empty outbox, journal, fault list and delivery log.
-func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	if err := sb.store.Reset(r.Context()); err != nil {
+func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	if err := sb.Reset(r.Context()); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	sb.outbox.Clear()
-	sb.journal.clear()
-	sb.faults.clear()
-	s.webhooks.drop(r.Context(), sb)
 	s.writeJSON(w, http.StatusOK, map[string]bool{"reset": true})
 }
 
@@ -104,8 +100,8 @@ func clockState(c *store.Clock) clockResponse {
 }
 
 // handleAdminClock handles GET /__admin/clock.
-func (s *Server) handleAdminClock(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	s.writeJSON(w, http.StatusOK, clockState(sb.store.Clock()))
+func (s *Server) handleAdminClock(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	s.writeJSON(w, http.StatusOK, clockState(sb.Store().Clock()))
 }
 
 // clockRequest changes the mock clock. Fields apply in this order: reset, set, advance, then
@@ -119,7 +115,7 @@ type clockRequest struct {
 
 // handleAdminClockSet handles POST /__admin/clock. Sessions that the new time makes overdue
 // expire at once.
-func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	var req clockRequest
 	if !decodeAdmin(w, r, s, &req, `{"reset":bool, "set":"RFC 3339 time", "advance":"Go duration", "freeze":bool}`) {
 		return
@@ -141,12 +137,12 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb 
 		}
 		change.Advance = d
 	}
-	c := sb.store.Clock()
+	c := sb.Store().Clock()
 	if err := c.Apply(change); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := sb.store.SweepExpired(r.Context()); err != nil {
+	if err := sb.Store().SweepExpired(r.Context()); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -171,7 +167,7 @@ type paymentActionResponse struct {
 
 // handleAdminPaymentAction handles POST /__admin/payments/sessions/{id}/{action}: what the
 // checkout page's buttons do, for tests without a browser.
-func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -182,33 +178,33 @@ func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	p, o, err := sb.store.ApplyPaymentAction(r.Context(), id, action)
+	p, o, err := sb.Store().ApplyPaymentAction(r.Context(), id, action)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, paymentActionResponse{Session: newSessionResponse(p), Order: newOrderReadResponse(sb.store.Fixtures(), o)})
+	s.writeJSON(w, http.StatusOK, paymentActionResponse{Session: newSessionResponse(p), Order: newOrderReadResponse(sb.Store().Fixtures(), o)})
 }
 
 // handleAdminMailList handles GET /__admin/mail: newest first, `?to=` filters by recipient,
 // `?limit=` caps the list.
-func (s *Server) handleAdminMailList(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleAdminMailList(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	q := r.URL.Query()
 	limit, err := limitParam(q.Get("limit"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	msgs := sb.outbox.List(mail.Filter{To: q.Get("to"), Limit: limit})
+	msgs := sb.Outbox().List(mail.Filter{To: q.Get("to"), Limit: limit})
 	if msgs == nil {
 		msgs = []mail.Message{}
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(msgs), "messages": msgs})
 }
 
-func (s *Server) mailByID(w http.ResponseWriter, r *http.Request, sb *sandbox) (mail.Message, bool) {
+func (s *Server) mailByID(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (mail.Message, bool) {
 	id := mux.Vars(r)["id"]
-	m, ok := sb.outbox.Get(id)
+	m, ok := sb.Outbox().Get(id)
 	if !ok {
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No message %q in the outbox", id))
 	}
@@ -222,7 +218,7 @@ type mailDetailResponse struct {
 
 // handleAdminMailGet handles GET /__admin/mail/{id} (`latest` is the newest): the message and
 // its parsed MIME parts.
-func (s *Server) handleAdminMailGet(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleAdminMailGet(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	m, ok := s.mailByID(w, r, sb)
 	if !ok {
 		return
@@ -236,7 +232,7 @@ func (s *Server) handleAdminMailGet(w http.ResponseWriter, r *http.Request, sb *
 }
 
 // handleAdminMailRaw handles GET /__admin/mail/{id}/raw: the RFC 5322 message.
-func (s *Server) handleAdminMailRaw(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleAdminMailRaw(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	m, ok := s.mailByID(w, r, sb)
 	if !ok {
 		return
@@ -247,14 +243,14 @@ func (s *Server) handleAdminMailRaw(w http.ResponseWriter, r *http.Request, sb *
 }
 
 // handleAdminMailClear handles DELETE /__admin/mail.
-func (s *Server) handleAdminMailClear(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	sb.outbox.Clear()
+func (s *Server) handleAdminMailClear(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	sb.Outbox().Clear()
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleAdminWebhooks handles GET /__admin/webhooks: every delivery with its attempts and the
 // receiver's answers, newest first; `?event=`, `?status=`, `?requestId=`, `?limit=` filter.
-func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	q := r.URL.Query()
 	limit, err := limitParam(q.Get("limit"))
 	if err != nil {
@@ -265,7 +261,7 @@ func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb 
 		s.writeError(w, r, store.Invalid("status must be pending, delivered or failed"))
 		return
 	}
-	records := s.webhooks.list(sb, webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit})
+	records := sb.Webhooks(webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit})
 	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(records), "deliveries": records})
 }
 
@@ -282,30 +278,29 @@ type sandboxResponse struct {
 	Default   bool          `json:"default"`
 }
 
-func (s *Server) describeSandbox(sb *sandbox) sandboxResponse {
-	fx := sb.store.Fixtures()
+func (s *Server) describeSandbox(sb *sandbox.Sandbox) sandboxResponse {
+	fx := sb.Store().Fixtures()
 	users := make([]sandboxUser, len(fx.Users))
 	for i, u := range fx.Users {
 		users[i] = sandboxUser{Identifier: u.Identifier, Password: u.Password, AuthProviderIdentifier: u.AuthProviderIdentifier}
 	}
-	return sandboxResponse{AppToken: sb.token, Users: users, CreatedAt: sb.created.UTC().Format(timestampLayout), Default: sb == s.sandboxes.fallback}
+	return sandboxResponse{AppToken: sb.Token(), Users: users, CreatedAt: sb.Created().UTC().Format(timestampLayout), Default: sb.IsDefault()}
 }
 
 // handleSandboxCreate handles POST /__admin/sandboxes: a new sandbox seeded from the fixtures,
 // with its own app token, token secret, ids, outbox and clock.
 func (s *Server) handleSandboxCreate(w http.ResponseWriter, r *http.Request) {
-	sb, err := s.openSandbox(r.Context(), randomToken("sbx_"), randomToken(""))
+	sb, err := s.sandboxes.Create(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.sandboxes.add(sb)
 	s.writeJSON(w, http.StatusCreated, s.describeSandbox(sb))
 }
 
 // handleSandboxList handles GET /__admin/sandboxes.
 func (s *Server) handleSandboxList(w http.ResponseWriter, r *http.Request) {
-	all := s.sandboxes.all()
+	all := s.sandboxes.All()
 	out := make([]sandboxResponse, len(all))
 	for i, sb := range all {
 		out[i] = s.describeSandbox(sb)
@@ -316,25 +311,22 @@ func (s *Server) handleSandboxList(w http.ResponseWriter, r *http.Request) {
 // handleSandboxDelete handles DELETE /__admin/sandboxes/{token}. The default sandbox stays.
 func (s *Server) handleSandboxDelete(w http.ResponseWriter, r *http.Request) {
 	token := mux.Vars(r)["token"]
-	sb, ok := s.sandboxes.remove(token)
+	ok, err := s.sandboxes.Remove(r.Context(), token)
 	if !ok {
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No removable sandbox has app token %q", token))
 		return
 	}
-	s.webhooks.drop(r.Context(), sb)
-	if s.data != nil {
-		if err := s.data.DeleteSandbox(token); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleAdminStateGet handles GET /__admin/state: the whole sandbox as one versioned JSON
 // document, the basis of a bug capsule.
-func (s *Server) handleAdminStateGet(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	s.writeJSON(w, http.StatusOK, sb.store.Export(r.Context()))
+func (s *Server) handleAdminStateGet(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	s.writeJSON(w, http.StatusOK, sb.Store().Export(r.Context()))
 }
 
 // maxStateBytes bounds an imported state document.
@@ -342,17 +334,17 @@ const maxStateBytes = 256 << 20
 
 // handleAdminStatePut handles PUT /__admin/state: replaces the sandbox's state with a document
 // from GET /__admin/state (of this or another sandbox) and answers the state now held.
-func (s *Server) handleAdminStatePut(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleAdminStatePut(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	doc, err := store.DecodeStateDocument(http.MaxBytesReader(w, r.Body, maxStateBytes))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := sb.store.Import(r.Context(), doc); err != nil {
+	if err := sb.Store().Import(r.Context(), doc); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, sb.store.Export(r.Context()))
+	s.writeJSON(w, http.StatusOK, sb.Store().Export(r.Context()))
 }
 
 // limitParam reads an optional positive ?limit= of an admin list.

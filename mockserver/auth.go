@@ -244,7 +244,7 @@ func (s *Server) handleGenerateCode(w http.ResponseWriter, r *http.Request, sc *
 		return
 	}
 	if code.Email != "" {
-		if err := sc.sandbox.notify.sendCode(store.RequestID(r.Context()), code.Email, codePurpose(req.EventIdentifier), code.Code); err != nil {
+		if err := sc.sandbox.SendCode(store.RequestID(r.Context()), code.Email, codePurpose(req.EventIdentifier), code.Code); err != nil {
 			s.writeError(w, r, err)
 			return
 		}

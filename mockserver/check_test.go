@@ -10,6 +10,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // A fixture the SDK's strict schemas would reject (product without additional.prices) is
@@ -23,7 +24,7 @@ func TestCheckResponsesCatchesOffContractFixtures(t *testing.T) {
 		},
 	})
 	for _, check := range []bool{false, true} {
-		srv, err := mockserver.New(mockserver.Options{Store: store.New(store.Options{Fixtures: fx}), Contract: contractValidator(t), CheckResponses: check})
+		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}, Contract: contractValidator(t), CheckResponses: check})
 		require.NoError(t, err)
 		req := httptest.NewRequest(http.MethodGet, "/api/content/products/10", nil)
 		req.Header.Set("x-app-token", appToken)

@@ -11,16 +11,17 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // checkoutURL is the payment URL of a session of an account with a checkout: the mock's own
 // page, on the host the API was called through.
-func checkoutURL(r *http.Request, sb *sandbox, id int) string {
+func checkoutURL(r *http.Request, sb *sandbox.Sandbox, id int) string {
 	scheme := "http"
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + "/checkout/" + url.PathEscape(sb.token) + "/" + strconv.Itoa(id)
+	return scheme + "://" + r.Host + "/checkout/" + url.PathEscape(sb.Token()) + "/" + strconv.Itoa(id)
 }
 
 type checkoutLine struct {
@@ -84,8 +85,8 @@ var checkoutResults = map[string]string{
 
 // checkoutTarget finds the sandbox and session of a checkout URL; it answers the error page
 // itself when they do not exist.
-func (s *Server) checkoutTarget(w http.ResponseWriter, r *http.Request) (*sandbox, int, bool) {
-	sb := s.sandboxes.get(mux.Vars(r)["token"])
+func (s *Server) checkoutTarget(w http.ResponseWriter, r *http.Request) (*sandbox.Sandbox, int, bool) {
+	sb := s.sandboxes.Lookup(mux.Vars(r)["token"])
 	id, err := strconv.Atoi(mux.Vars(r)["id"])
 	if sb == nil || err != nil || id < 1 {
 		http.Error(w, "No such checkout session.", http.StatusNotFound)
@@ -100,26 +101,26 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, o, err := sb.store.PaymentSessionByID(r.Context(), id)
+	p, o, err := sb.Store().PaymentSessionByID(r.Context(), id)
 	if err != nil {
 		http.Error(w, "No such checkout session.", http.StatusNotFound)
 		return
 	}
-	fx := sb.store.Fixtures()
+	fx := sb.Store().Fixtures()
 	v := checkoutView{
-		Token: sb.token, Title: eventTitle(fx, o), Status: p.Status, SessionID: p.ID, OrderID: o.ID,
-		Total: moneyString(o.TotalCents), Currency: o.Currency, Open: p.Status == store.StatusWaiting,
+		Token: sb.Token(), Title: fx.Title(o), Status: p.Status, SessionID: p.ID, OrderID: o.ID,
+		Total: store.Money(o.TotalCents), Currency: o.Currency, Open: p.Status == store.StatusWaiting,
 		Declines: p.Declines, Actions: checkoutButtons, Result: checkoutResults[r.URL.Query().Get("result")],
 	}
 	if acc, ok := fx.PaymentAccountByID(p.PaymentAccountID); ok {
 		v.Account = store.LocalizedTitle(acc.LocalizeInfos, o.Language)
 	}
 	for _, line := range o.Products {
-		l := checkoutLine{Title: "product " + itoa(line.ProductID), Quantity: line.Quantity}
+		l := checkoutLine{Title: "product " + strconv.Itoa(line.ProductID), Quantity: line.Quantity}
 		if prod, ok := fx.Product(line.ProductID); ok {
 			l.Title = prod.Title
 			if prod.PriceCents != nil {
-				l.Price = moneyString(*prod.PriceCents)
+				l.Price = store.Money(*prod.PriceCents)
 			}
 		}
 		v.Lines = append(v.Lines, l)
@@ -149,11 +150,11 @@ func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Unknown action.", http.StatusBadRequest)
 		return
 	}
-	p, o, err := sb.store.ApplyPaymentAction(r.Context(), id, action)
+	p, o, err := sb.Store().ApplyPaymentAction(r.Context(), id, action)
 	var se *store.Error
 	if errors.As(err, &se) && se.Code == store.CodeConflict {
 		// A second click after the session closed: show the page as it now is.
-		http.Redirect(w, r, "/checkout/"+url.PathEscape(sb.token)+"/"+itoa(id), http.StatusSeeOther)
+		http.Redirect(w, r, "/checkout/"+url.PathEscape(sb.Token())+"/"+strconv.Itoa(id), http.StatusSeeOther)
 		return
 	}
 	if err != nil {
@@ -162,7 +163,7 @@ func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 	}
 	result := map[store.PaymentAction]string{store.ActionComplete: "paid", store.ActionDecline: "declined", store.ActionCancel: "canceled", store.ActionExpire: "expired"}[action]
 	target := ""
-	if acc, ok := sb.store.Fixtures().PaymentAccountByID(p.PaymentAccountID); ok {
+	if acc, ok := sb.Store().Fixtures().PaymentAccountByID(p.PaymentAccountID); ok {
 		success, cancel := acc.RedirectURLs()
 		switch action {
 		case store.ActionComplete:
@@ -172,10 +173,10 @@ func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if target == "" {
-		http.Redirect(w, r, "/checkout/"+url.PathEscape(sb.token)+"/"+itoa(id)+"?result="+result, http.StatusSeeOther)
+		http.Redirect(w, r, "/checkout/"+url.PathEscape(sb.Token())+"/"+strconv.Itoa(id)+"?result="+result, http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, withQuery(target, url.Values{"session_id": {itoa(p.ID)}, "order_id": {itoa(o.ID)}, "status": {p.Status}}), http.StatusSeeOther)
+	http.Redirect(w, r, withQuery(target, url.Values{"session_id": {strconv.Itoa(p.ID)}, "order_id": {strconv.Itoa(o.ID)}, "status": {p.Status}}), http.StatusSeeOther)
 }
 
 func withQuery(raw string, add url.Values) string {

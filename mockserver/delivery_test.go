@@ -15,7 +15,6 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
 // smtpSink is an in-process SMTP server, standing in for Mailpit.
@@ -76,7 +75,7 @@ func TestTicketMailIsRelayedToSMTP(t *testing.T) {
 	relay, err := mail.NewRelay(mail.RelayOptions{URL: "smtp://" + addr})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = relay.Close(t.Context()) })
-	ts := newTestServer(t, func(_ *store.Options, mo *mockserver.Options) { mo.Relay = relay })
+	ts := newTestServer(t, func(mo *mockserver.Options) { mo.Sandbox.Relay = relay })
 	f := ts.openStripeSession(t, 10, 1)
 	status, _ := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
 	require.Equal(t, http.StatusOK, status)

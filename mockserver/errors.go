@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
@@ -52,12 +51,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status int, message any) {
-	now := time.Now()
-	if sc := scopeFrom(r.Context()); sc != nil && sc.store != nil {
-		now = sc.store.Now()
-	} else if s.sandboxes != nil {
-		now = s.sandboxes.fallback.store.Now()
+	sb := sandboxFrom(r.Context())
+	if sb == nil {
+		sb = s.sandboxes.Default()
 	}
+	now := sb.Store().Now()
 	s.writeJSON(w, status, errorBody{
 		StatusCode: status,
 		Message:    message,

@@ -4,231 +4,20 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
-	"path"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
-
-// faultRule makes matching API requests fail on purpose, so a front end's error screens can
-// be built and tested. A rule adds latency, and may also answer a status with the live error
-// body, reset the connection or send a truncated body.
-type faultRule struct {
-	ID     string `json:"id"`
-	Method string `json:"method,omitempty"` // empty or "*" matches any
-	// Path is an exact path or a pattern where * matches one segment and a trailing /** any rest.
-	Path         string `json:"path"`
-	BodyContains string `json:"bodyContains,omitempty"`
-
-	Latency *faultLatency `json:"latency,omitempty"`
-	Status  int           `json:"status,omitempty"`
-	Message string        `json:"message,omitempty"`
-	Reset   bool          `json:"reset,omitempty"`
-	// Truncate sends the response headers and part of the body, then closes the connection.
-	Truncate bool `json:"truncate,omitempty"`
-
-	// Times limits the rule to its next N matches (0 = no limit); Probability applies it to a
-	// share of matches (0 or 1 = always). Without either it stays until removed.
-	Times       int     `json:"times,omitempty"`
-	Probability float64 `json:"probability,omitempty"`
-
-	Remaining *int      `json:"remaining,omitempty"`
-	Matched   int       `json:"matched"`
-	Created   time.Time `json:"createdAt"`
-}
-
-// faultLatency is a fixed delay (FixedMs) or a uniform one between MinMs and MaxMs.
-type faultLatency struct {
-	FixedMs int `json:"fixedMs,omitempty"`
-	MinMs   int `json:"minMs,omitempty"`
-	MaxMs   int `json:"maxMs,omitempty"`
-}
-
-const maxFaultLatency = 60_000
-
-func (l *faultLatency) duration() time.Duration {
-	if l == nil {
-		return 0
-	}
-	if l.FixedMs > 0 {
-		return time.Duration(l.FixedMs) * time.Millisecond
-	}
-	if l.MaxMs > l.MinMs {
-		return time.Duration(l.MinMs+rand.IntN(l.MaxMs-l.MinMs+1)) * time.Millisecond
-	}
-	return time.Duration(l.MinMs) * time.Millisecond
-}
-
-func (f *faultRule) validate() error {
-	var msgs []string
-	if f.Path == "" || !strings.HasPrefix(f.Path, "/") {
-		msgs = append(msgs, "path must be an absolute path or pattern, such as /api/content/orders-storage/marker/*/orders")
-	} else if _, err := path.Match(strings.TrimSuffix(f.Path, "/**"), "/"); err != nil {
-		msgs = append(msgs, "path is not a valid pattern: "+err.Error())
-	}
-	actions := 0
-	for _, on := range []bool{f.Status != 0, f.Reset, f.Truncate} {
-		if on {
-			actions++
-		}
-	}
-	if actions > 1 {
-		msgs = append(msgs, "choose one of status, reset and truncate")
-	}
-	if actions == 0 && f.Latency == nil {
-		msgs = append(msgs, "a rule needs latency, status, reset or truncate")
-	}
-	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
-		msgs = append(msgs, "status must be 400–599")
-	}
-	if l := f.Latency; l != nil {
-		if l.FixedMs < 0 || l.MinMs < 0 || l.MaxMs < 0 || max(l.FixedMs, l.MinMs, l.MaxMs) > maxFaultLatency {
-			msgs = append(msgs, fmt.Sprintf("latency values must be 0–%d ms", maxFaultLatency))
-		}
-		if l.MaxMs != 0 && l.MaxMs < l.MinMs {
-			msgs = append(msgs, "latency.maxMs must not be below minMs")
-		}
-	}
-	if f.Times < 0 {
-		msgs = append(msgs, "times must not be negative")
-	}
-	if f.Probability < 0 || f.Probability > 1 {
-		msgs = append(msgs, "probability must be between 0 and 1")
-	}
-	if len(msgs) > 0 {
-		return store.Invalid(msgs...)
-	}
-	return nil
-}
-
-func (f *faultRule) matches(method, p string, body []byte) bool {
-	if f.Method != "" && f.Method != "*" && !strings.EqualFold(f.Method, method) {
-		return false
-	}
-	if !matchPath(f.Path, p) {
-		return false
-	}
-	return f.BodyContains == "" || strings.Contains(string(body), f.BodyContains)
-}
-
-// matchPath matches p against a pattern whose * stands for one segment and whose trailing
-// /** stands for any rest.
-func matchPath(pattern, p string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "/**"); ok {
-		want := strings.Split(prefix, "/")
-		got := strings.Split(p, "/")
-		if len(got) < len(want) {
-			return false
-		}
-		pattern, p = prefix, strings.Join(got[:len(want)], "/")
-	}
-	ok, err := path.Match(pattern, p)
-	return err == nil && ok
-}
-
-// faults is a sandbox's fault rules.
-type faults struct {
-	mu    sync.Mutex
-	rules []*faultRule
-	seq   int
-}
-
-func (fs *faults) add(f faultRule, now time.Time) faultRule {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	fs.seq++
-	f.ID = fmt.Sprintf("flt_%d", fs.seq)
-	f.Created = now
-	f.Matched = 0
-	f.Remaining = nil
-	if f.Times > 0 {
-		n := f.Times
-		f.Remaining = &n
-	}
-	fs.rules = append(fs.rules, &f)
-	return f
-}
-
-func (fs *faults) list() []faultRule {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	out := make([]faultRule, len(fs.rules))
-	for i, f := range fs.rules {
-		out[i] = *f
-		if f.Remaining != nil {
-			n := *f.Remaining
-			out[i].Remaining = &n
-		}
-	}
-	return out
-}
-
-func (fs *faults) remove(id string) bool {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	for i, f := range fs.rules {
-		if f.ID == id {
-			fs.rules = append(fs.rules[:i], fs.rules[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
-
-// hasBodyRules reports whether any rule looks at request bodies, so others need not be read.
-func (fs *faults) hasBodyRules() bool {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	for _, f := range fs.rules {
-		if f.BodyContains != "" {
-			return true
-		}
-	}
-	return false
-}
-
-func (fs *faults) clear() {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	fs.rules = nil
-}
-
-// pick returns the first rule that applies to the request, counting it; a rule whose times
-// are used up is removed.
-func (fs *faults) pick(method, p string, body []byte) (faultRule, bool) {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	for i, f := range fs.rules {
-		if !f.matches(method, p, body) {
-			continue
-		}
-		if f.Probability > 0 && f.Probability < 1 && rand.Float64() >= f.Probability {
-			continue
-		}
-		f.Matched++
-		picked := *f
-		if f.Remaining != nil {
-			*f.Remaining--
-			if *f.Remaining <= 0 {
-				fs.rules = append(fs.rules[:i], fs.rules[i+1:]...)
-			}
-		}
-		return picked, true
-	}
-	return faultRule{}, false
-}
 
 // applyFault carries out a rule. It reports whether the request is finished (nothing more
 // may be written).
-func (s *Server) applyFault(ctx context.Context, w http.ResponseWriter, r *http.Request, f faultRule) bool {
-	if d := f.Latency.duration(); d > 0 {
+func (s *Server) applyFault(ctx context.Context, w http.ResponseWriter, r *http.Request, f sandbox.FaultRule) bool {
+	if d := f.Latency.Duration(); d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
@@ -309,45 +98,45 @@ func writeTruncated(brw *bufio.ReadWriter, h http.Header, status int, body []byt
 }
 
 type faultRequest struct {
-	Method       string        `json:"method"`
-	Path         string        `json:"path"`
-	BodyContains string        `json:"bodyContains"`
-	Latency      *faultLatency `json:"latency"`
-	Status       int           `json:"status"`
-	Message      string        `json:"message"`
-	Reset        bool          `json:"reset"`
-	Truncate     bool          `json:"truncate"`
-	Times        int           `json:"times"`
-	Probability  float64       `json:"probability"`
+	Method       string                `json:"method"`
+	Path         string                `json:"path"`
+	BodyContains string                `json:"bodyContains"`
+	Latency      *sandbox.FaultLatency `json:"latency"`
+	Status       int                   `json:"status"`
+	Message      string                `json:"message"`
+	Reset        bool                  `json:"reset"`
+	Truncate     bool                  `json:"truncate"`
+	Times        int                   `json:"times"`
+	Probability  float64               `json:"probability"`
 }
 
 // handleFaultCreate handles POST /__admin/faults.
-func (s *Server) handleFaultCreate(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleFaultCreate(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	var req faultRequest
 	if !decodeAdmin(w, r, s, &req, `{"method","path","bodyContains","latency":{"fixedMs"|"minMs","maxMs"},"status","message","reset","truncate","times","probability"}`) {
 		return
 	}
-	rule := faultRule{
+	rule := sandbox.FaultRule{
 		Method: req.Method, Path: req.Path, BodyContains: req.BodyContains, Latency: req.Latency,
 		Status: req.Status, Message: req.Message, Reset: req.Reset, Truncate: req.Truncate,
 		Times: req.Times, Probability: req.Probability,
 	}
-	if err := rule.validate(); err != nil {
+	if err := rule.Validate(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusCreated, sb.faults.add(rule, time.Now().UTC()))
+	s.writeJSON(w, http.StatusCreated, sb.Faults().Add(rule, time.Now().UTC()))
 }
 
 // handleFaultList handles GET /__admin/faults.
-func (s *Server) handleFaultList(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	s.writeJSON(w, http.StatusOK, sb.faults.list())
+func (s *Server) handleFaultList(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	s.writeJSON(w, http.StatusOK, sb.Faults().List())
 }
 
 // handleFaultDelete handles DELETE /__admin/faults/{id}.
-func (s *Server) handleFaultDelete(w http.ResponseWriter, r *http.Request, sb *sandbox) {
+func (s *Server) handleFaultDelete(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	id := mux.Vars(r)["id"]
-	if !sb.faults.remove(id) {
+	if !sb.Faults().Remove(id) {
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No fault rule %q", id))
 		return
 	}
@@ -355,7 +144,7 @@ func (s *Server) handleFaultDelete(w http.ResponseWriter, r *http.Request, sb *s
 }
 
 // handleFaultClear handles DELETE /__admin/faults.
-func (s *Server) handleFaultClear(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	sb.faults.clear()
+func (s *Server) handleFaultClear(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	sb.Faults().Clear()
 	w.WriteHeader(http.StatusNoContent)
 }

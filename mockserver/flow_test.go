@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/oneentry-mock/oneentry-mock/mockserver"
 )
 
 var refreshTokenFormat = regexp.MustCompile(`^\d{13}-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -157,9 +156,9 @@ func TestTotalsFollowProductPrices(t *testing.T) {
 func TestSessionsByOrderFollowProfile(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		profile mockserver.Profile
+		profile sandbox.Profile
 		array   bool
-	}{{mockserver.ProfileSDK115, false}, {mockserver.ProfileLive2026, true}} {
+	}{{sandbox.ProfileSDK115, false}, {sandbox.ProfileLive2026, true}} {
 		t.Run(tc.profile.Name, func(t *testing.T) {
 			t.Parallel()
 			ts := newTestServer(t, withProfile(tc.profile))
@@ -201,7 +200,7 @@ func TestSessionsByOrderFollowProfile(t *testing.T) {
 
 func TestDeviceMetadataRequiredOnlyInLiveProfile(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(mockserver.ProfileLive2026))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
 	status, body := ts.call(t, http.MethodPost, authPath, "", authBody(userLogin, userPass))
 	require.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "x-device-metadata")

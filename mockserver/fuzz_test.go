@@ -11,6 +11,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // handlerWithUser is the server without a listener, and a logged-in user's access token:
@@ -18,10 +19,9 @@ import (
 // contract, store) as requests would.
 func handlerWithUser(tb testing.TB) (http.Handler, string) {
 	tb.Helper()
-	st := store.New(store.Options{Fixtures: loadFixtures(tb)})
-	srv, err := mockserver.New(mockserver.Options{Store: st, Contract: contractValidator(tb)})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(tb)}, Contract: contractValidator(tb)})
 	require.NoError(tb, err)
-	tk, err := st.Authenticate(tb.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": userLogin, "password_reg": userPass}}, store.DeviceInfo{})
+	tk, err := srv.Store().Authenticate(tb.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": userLogin, "password_reg": userPass}}, store.DeviceInfo{})
 	require.NoError(tb, err)
 	return srv, tk.AccessToken
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 const (
@@ -41,20 +42,18 @@ func loadFixtures(t testing.TB) *store.Fixtures {
 	return fx
 }
 
-type serverOption func(*store.Options, *mockserver.Options)
-
-type storeOptions = store.Options
+type serverOption func(*mockserver.Options)
 
 func withAccessTTL(d time.Duration) serverOption {
-	return func(so *store.Options, _ *mockserver.Options) { so.AccessTokenTTL = d }
+	return func(mo *mockserver.Options) { mo.Sandbox.AccessTokenTTL = d }
 }
 
-func withProfile(p mockserver.Profile) serverOption {
-	return func(_ *store.Options, mo *mockserver.Options) { mo.Profile = p }
+func withProfile(p sandbox.Profile) serverOption {
+	return func(mo *mockserver.Options) { mo.Sandbox.Profile = p }
 }
 
 func withMaxBody(n int64) serverOption {
-	return func(_ *store.Options, mo *mockserver.Options) { mo.MaxBodyBytes = n }
+	return func(mo *mockserver.Options) { mo.MaxBodyBytes = n }
 }
 
 // testServer is a mock behind a real HTTP listener whose every /api/content response is checked
@@ -69,18 +68,15 @@ type testServer struct {
 func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	t.Helper()
 	clock := store.NewClock(nil)
-	so := store.Options{Fixtures: loadFixtures(t), Clock: clock}
-	mo := mockserver.Options{Contract: contractValidator(t), CheckResponses: true}
+	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Clock: clock}, Contract: contractValidator(t), CheckResponses: true}
 	for _, o := range opts {
-		o(&so, &mo)
+		o(&mo)
 	}
-	st := store.New(so)
-	mo.Store = st
 	srv, err := mockserver.New(mo)
 	require.NoError(t, err)
 	ts := httptest.NewServer(failOnServerError(t, srv))
 	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, server: srv, store: st, clock: clock}
+	return &testServer{Server: ts, server: srv, store: srv.Store(), clock: clock}
 }
 
 // failOnServerError fails the test on any 5xx that no fault rule asked for: with CheckResponses

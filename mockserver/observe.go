@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,22 +17,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
-// requestInfo is filled in as a request travels through the server, for the journal and
-// metrics that look at it once the answer is written.
-type requestInfo struct {
-	route   string // the matched route template, "METHOD /path/{var}"
-	nearest string // for unmatched requests: the closest known route
-	fault   string // id of the fault rule applied
-	scope   *scope // set by the API wrapper
-}
+// handlerFunc serves a request for the sandbox its x-app-token opens: nil when the header is
+// absent or opens none.
+type handlerFunc func(http.ResponseWriter, *http.Request, *sandbox.Sandbox)
 
-type infoKey struct{}
+type sandboxKey struct{}
 
-func infoFrom(ctx context.Context) *requestInfo {
-	info, _ := ctx.Value(infoKey{}).(*requestInfo)
-	return info
+// sandboxFrom returns the sandbox observe resolved for the request, for the few places that
+// are not handed it (the error body's timestamp).
+func sandboxFrom(ctx context.Context) *sandbox.Sandbox {
+	sb, _ := ctx.Value(sandboxKey{}).(*sandbox.Sandbox)
+	return sb
 }
 
 // metrics are the Prometheus collectors of one server.
@@ -58,14 +57,14 @@ func newMetrics(s *Server) *metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "oneentry_mock_sandboxes",
 			Help: "Sandboxes alive, the default one included.",
-		}, func() float64 { return float64(len(s.sandboxes.all())) }),
+		}, func() float64 { return float64(len(s.sandboxes.All())) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "oneentry_mock_outbox_messages",
 			Help: "E-mails held in the outboxes of all sandboxes.",
 		}, func() float64 {
 			n := 0
-			for _, sb := range s.sandboxes.all() {
-				n += sb.outbox.Len()
+			for _, sb := range s.sandboxes.All() {
+				n += sb.Outbox().Len()
 			}
 			return float64(n)
 		}),
@@ -106,8 +105,8 @@ func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	if r.keep && r.kept <= maxJournalBody {
-		c := b[:min(len(b), maxJournalBody+1-r.kept)]
+	if r.keep && r.kept <= sandbox.MaxJournalBody {
+		c := b[:min(len(b), sandbox.MaxJournalBody+1-r.kept)]
 		r.chunks = append(r.chunks, c)
 		r.kept += len(c)
 	}
@@ -134,7 +133,7 @@ type teeBody struct {
 
 func (t *teeBody) Read(p []byte) (int, error) {
 	n, err := t.ReadCloser.Read(p)
-	if room := maxJournalBody + 1 - t.buf.Len(); room > 0 {
+	if room := sandbox.MaxJournalBody + 1 - t.buf.Len(); room > 0 {
 		t.buf.Write(p[:min(n, room)])
 	}
 	return n, err
@@ -152,44 +151,70 @@ func isJournaled(p string) bool {
 	return true
 }
 
-// observe records every request in the metrics and, for API traffic, in the sandbox's journal;
-// it also applies the sandbox's fault rules.
-func (s *Server) observe(next http.Handler) http.Handler {
+// observe is the way of every request, once the router has matched it to route ("METHOD
+// /template", or "" when nothing matched): it gives the request its id, resolves its sandbox
+// once (from x-app-token), applies the sandbox's fault rules, and records the request in the
+// metrics and, for API traffic, in the sandbox's journal. It then hands h the sandbox.
+func (s *Server) observe(route string, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := infoFrom(r.Context())
-		journaled := isJournaled(r.URL.Path) && r.Method != http.MethodOptions
+		id := s.requestID(r)
+		w.Header().Set("X-Request-Id", id)
+		var sb *sandbox.Sandbox
+		if token := r.Header.Get("x-app-token"); token != "" {
+			sb = s.sandboxes.Lookup(token)
+		}
+		ctx := store.WithRequestID(r.Context(), id)
+		if sb != nil {
+			ctx = context.WithValue(ctx, sandboxKey{}, sb)
+		}
+		r = r.WithContext(ctx)
+		e := entry{route: route, path: receivedPath(r)}
+		if route == "" && isJournaled(e.path) && !isPreflight(r) {
+			e.nearest = s.routeTable.nearest(r.Method, r.URL.Path)
+			w.Header().Set("X-Mock-Nearest-Route", e.nearest)
+		}
+		journaled := isJournaled(e.path) && r.Method != http.MethodOptions
 		rec := &recorder{ResponseWriter: w, keep: journaled}
 		var tee *teeBody
-		var sb *sandbox
 		if journaled {
-			sb = s.sandboxes.get(r.Header.Get("x-app-token"))
-			if sb == nil {
-				sb = s.sandboxes.fallback
+			e.sandbox = sb
+			if e.sandbox == nil {
+				e.sandbox = s.sandboxes.Default()
 			}
 			if r.Body != nil && r.Body != http.NoBody {
 				tee = &teeBody{ReadCloser: r.Body}
 				r.Body = tee
 			}
 		}
+		call := func(w http.ResponseWriter, r *http.Request) { h(w, r, sb) }
+		if s.check {
+			call = s.checkResponses(http.HandlerFunc(call)).ServeHTTP
+		}
+		handle := func(w http.ResponseWriter, r *http.Request) {
+			if !cors(w, r) {
+				call(w, r)
+			}
+		}
 		var truncate *truncatingWriter
 		served := func() {
 			if !journaled {
-				next.ServeHTTP(rec, r)
+				handle(rec, r)
 				return
 			}
+			faults := e.sandbox.Faults()
 			// Body matching needs the body before the handler; read what faults need and
 			// hand the handler the same bytes.
 			var peek []byte
-			if tee != nil && sb.faults.hasBodyRules() {
-				peek, _ = io.ReadAll(io.LimitReader(tee, maxJournalBody))
+			if tee != nil && faults.HasBodyRules() {
+				peek, _ = io.ReadAll(io.LimitReader(tee, sandbox.MaxJournalBody))
 				r.Body = struct {
 					io.Reader
 					io.Closer
 				}{io.MultiReader(bytes.NewReader(peek), tee), tee}
 			}
-			if f, ok := sb.faults.pick(r.Method, r.URL.Path, peek); ok {
-				info.fault = f.ID
+			if f, ok := faults.Pick(r.Method, e.path, peek); ok {
+				e.fault = f.ID
 				// Tests and developers can tell a deliberate failure from a real one.
 				rec.Header().Set("X-Mock-Fault", f.ID)
 				if s.applyFault(r.Context(), rec, r, f) {
@@ -200,11 +225,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				if f.Truncate {
 					truncate = &truncatingWriter{ResponseWriter: rec}
-					next.ServeHTTP(truncate, r)
+					handle(truncate, r)
 					return
 				}
 			}
-			next.ServeHTTP(rec, r)
+			handle(rec, r)
 		}
 		func() {
 			defer func() {
@@ -212,7 +237,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					if rec.status == 0 {
 						rec.status = statusClientClosed
 					}
-					s.record(r, info, sb, rec, tee, start)
+					s.record(r, e, rec, tee, start)
 					panic(v)
 				}
 			}()
@@ -223,13 +248,33 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				truncate.finish()
 			}
 		}()
-		s.record(r, info, sb, rec, tee, start)
+		s.record(r, e, rec, tee, start)
 	})
 }
 
-func (s *Server) record(r *http.Request, info *requestInfo, sb *sandbox, rec *recorder, tee *teeBody, start time.Time) {
+// receivedPath is the path as the client sent it, before collapseSlashes cleaned it: the
+// journal and fault rules see what was sent.
+func receivedPath(r *http.Request) string {
+	if strings.Contains(r.RequestURI, "//") {
+		if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+			return u.Path
+		}
+	}
+	return r.URL.Path
+}
+
+// entry is what observe learns of a request before it is served, for the record.
+type entry struct {
+	path    string // as received
+	route   string // the matched route template, "METHOD /path/{var}"
+	nearest string // for unmatched requests: the closest known route
+	fault   string // id of the fault rule applied
+	sandbox *sandbox.Sandbox
+}
+
+func (s *Server) record(r *http.Request, e entry, rec *recorder, tee *teeBody, start time.Time) {
 	elapsed := time.Since(start)
-	route := info.route
+	route := e.route
 	if route == "" {
 		route = "unmatched"
 	}
@@ -240,27 +285,27 @@ func (s *Server) record(r *http.Request, info *requestInfo, sb *sandbox, rec *re
 	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(rec.status)).Inc()
 	s.metrics.durations.WithLabelValues(method, route).Observe(elapsed.Seconds())
 	s.logRequest(r, rec.status, rec.bytes, elapsed)
-	if sb == nil {
+	if e.sandbox == nil {
 		return
 	}
-	e := journalEntry{
+	je := sandbox.Entry{
 		ID:             store.RequestID(r.Context()),
 		Time:           start.UTC(),
 		Method:         r.Method,
-		Path:           r.URL.Path,
+		Path:           e.path,
 		Query:          r.URL.RawQuery,
-		Route:          info.route,
-		NearestRoute:   info.nearest,
+		Route:          e.route,
+		NearestRoute:   e.nearest,
 		Status:         rec.status,
 		DurationMs:     float64(elapsed.Microseconds()) / 1000,
-		RequestHeaders: journalHeaders(r.Header),
-		Fault:          info.fault,
+		RequestHeaders: sandbox.JournalHeaders(r.Header),
+		Fault:          e.fault,
 	}
 	if tee != nil {
-		e.rawRequest = tee.buf.Bytes()
+		je.RawRequest = tee.buf.Bytes()
 	}
-	e.rawResponse = rec.body()
-	sb.journal.add(e)
+	je.RawResponse = rec.body()
+	e.sandbox.Journal().Add(je)
 }
 
 // routeTable lists the known routes for nearest-route hints.

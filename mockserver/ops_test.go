@@ -18,12 +18,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
-	"github.com/oneentry-mock/oneentry-mock/persist"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 func withAdminToken(token string) serverOption {
-	return func(_ *storeOptions, mo *mockserver.Options) { mo.AdminToken = token }
+	return func(mo *mockserver.Options) { mo.AdminToken = token }
 }
 
 type sandboxInfo struct {
@@ -339,15 +339,10 @@ func TestStateExportResetImportRestoresIdenticalState(t *testing.T) {
 func TestSandboxesSurviveARestartOnTheSameDataDir(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	start := func() (*httptest.Server, *persist.DB) {
-		db, err := persist.Open(dir)
+	start := func() (*httptest.Server, *bolt.DB) {
+		db, err := bolt.Open(dir)
 		require.NoError(t, err)
-		fx := loadFixtures(t)
-		p, err := db.Sandbox(fx.Project.AppToken, fx.Project.TokenSecret)
-		require.NoError(t, err)
-		st, err := store.Open(t.Context(), store.Options{Fixtures: fx, Persist: p})
-		require.NoError(t, err)
-		srv, err := mockserver.New(mockserver.Options{Store: st, Contract: contractValidator(t), Data: db})
+		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Persistence: db}, Contract: contractValidator(t)})
 		require.NoError(t, err)
 		return httptest.NewServer(srv), db
 	}

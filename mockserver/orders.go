@@ -136,7 +136,7 @@ func newOrderReadResponse(fx *store.Fixtures, o store.Order) orderReadResponse {
 		FormIdentifier:              o.FormIdentifier,
 		FormData:                    localeMap(o.Language, o.FormData),
 		AttributeSetIdentifier:      attrSet,
-		TotalSum:                    moneyString(o.TotalCents),
+		TotalSum:                    store.Money(o.TotalCents),
 		Currency:                    o.Currency,
 		PaymentAccountIdentifier:    o.PaymentAccountIdentifier,
 		PaymentAccountLocalizeInfos: accountInfo,

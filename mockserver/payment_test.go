@@ -22,6 +22,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/webhook"
 )
 
@@ -52,7 +53,7 @@ func editFixtures(t testing.TB, edits map[string]func(v any) any) *store.Fixture
 }
 
 func withFixtures(fx *store.Fixtures) serverOption {
-	return func(so *store.Options, _ *mockserver.Options) { so.Fixtures = fx }
+	return func(mo *mockserver.Options) { mo.Sandbox.Fixtures = fx }
 }
 
 // webhookReceiver is the developer's back end: it verifies each callback's signature.
@@ -381,7 +382,7 @@ func TestSlotValidationFollowsProfile(t *testing.T) {
 	bare := ticketOrder(10, 1, "cash")
 	bare["formData"].(map[string]any)["en_US"].([]map[string]any)[0]["value"] = []string{seedSlotStart, seedSlotEnd}
 
-	live := newTestServer(t, withProfile(mockserver.ProfileLive2026))
+	live := newTestServer(t, withProfile(sandbox.ProfileLive2026))
 	live.clock.Set(time.Date(2025, 4, 20, 12, 0, 0, 0, time.UTC))
 	meta := map[string]string{"x-app-token": appToken, "x-device-metadata": `{"fingerprint":"UQ_1","deviceInfo":{"os":"Linux","browser":"x","location":"en-US"}}`}
 	status, body := live.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), meta)

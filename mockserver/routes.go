@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // routes registers every endpoint in one table. Routes are flat (no subrouters) so that
@@ -47,9 +49,9 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/products/{id}", public, s.handleProduct)
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/users/me", user, s.handleUserMe)
 
-	s.handle(r, http.MethodGet, "/healthz", http.HandlerFunc(s.handleHealth))
-	s.handle(r, http.MethodGet, "/checkout/{token}/{id}", http.HandlerFunc(s.handleCheckoutPage))
-	s.handle(r, http.MethodPost, "/checkout/{token}/{id}/{action}", http.HandlerFunc(s.handleCheckoutAction))
+	s.handle(r, http.MethodGet, "/healthz", plain(s.handleHealth))
+	s.handle(r, http.MethodGet, "/checkout/{token}/{id}", plain(s.handleCheckoutPage))
+	s.handle(r, http.MethodPost, "/checkout/{token}/{id}/{action}", plain(s.handleCheckoutAction))
 
 	s.handle(r, http.MethodPost, "/__admin/reset", s.admin(s.handleAdminReset))
 	s.handle(r, http.MethodGet, "/__admin/state", s.admin(s.handleAdminStateGet))
@@ -72,8 +74,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodPost, "/__admin/sandboxes", s.adminOnly(s.handleSandboxCreate))
 	s.handle(r, http.MethodGet, "/__admin/sandboxes", s.adminOnly(s.handleSandboxList))
 	s.handle(r, http.MethodDelete, "/__admin/sandboxes/{token}", s.adminOnly(s.handleSandboxDelete))
-	s.handle(r, http.MethodGet, "/readyz", http.HandlerFunc(s.handleReady))
-	s.handle(r, http.MethodGet, "/metrics", s.metrics.handler())
+	s.handle(r, http.MethodGet, "/readyz", plain(s.handleReady))
+	s.handle(r, http.MethodGet, "/metrics", plain(s.metrics.handler().ServeHTTP))
 }
 
 // handleAPI registers a content-API route, resolving its contract operation once: a route
@@ -87,17 +89,16 @@ func (s *Server) handleAPI(r *mux.Router, method, path string, level access, h f
 	s.handle(r, method, path, s.api(level, op, h))
 }
 
-// handle registers a route and remembers its template for metrics, the journal and
+// handle registers a route, observed under its template, and remembers the template for
 // nearest-route hints.
-func (s *Server) handle(r *mux.Router, method, path string, h http.Handler) {
-	label := method + " " + path
+func (s *Server) handle(r *mux.Router, method, path string, h handlerFunc) {
 	if isJournaled(path) {
 		s.routeTable.add(method, path)
 	}
-	r.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if info := infoFrom(req.Context()); info != nil {
-			info.route = label
-		}
-		h.ServeHTTP(w, req)
-	})).Methods(method)
+	r.Handle(path, s.observe(method+" "+path, h)).Methods(method)
+}
+
+// plain adapts a handler that needs no sandbox.
+func plain(h http.HandlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, _ *sandbox.Sandbox) { h(w, r) }
 }

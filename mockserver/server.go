@@ -5,6 +5,8 @@ package mockserver
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,9 +20,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
-	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
-	"github.com/oneentry-mock/oneentry-mock/persist"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // DefaultMaxBodyBytes bounds request bodies; the live API (NestJS body-parser) refuses large
@@ -32,25 +33,15 @@ const APIPrefix = "/api/content"
 
 // Options configures a Server.
 type Options struct {
-	// Store is the project the server serves. Required.
-	Store *store.Store
+	// Sandbox configures the sandboxes the server serves; Sandbox.Fixtures is required. Its
+	// OnEvent hook, when set, hears of events after the server has sent their callbacks.
+	Sandbox sandbox.Options
 	// Contract validates every API request; the embedded contract when nil.
 	Contract *contracts.Validator
 	// Logger receives one line per request; discarded when nil.
 	Logger *slog.Logger
-	// Profile selects the live API generation to imitate; ProfileSDK115 when zero.
-	Profile Profile
 	// MaxBodyBytes bounds request bodies; DefaultMaxBodyBytes when zero.
 	MaxBodyBytes int64
-	// Relay, when set, also delivers every e-mail of every sandbox to an SMTP server.
-	Relay *mail.Relay
-	// Data keeps every sandbox's state on disk; nil keeps it in memory. Options.Store must then
-	// have been opened with the default sandbox's persister from the same DB.
-	Data *persist.DB
-	// WebhookClient sends payment callbacks; a client with a 10 s timeout when nil.
-	WebhookClient *http.Client
-	// JournalSize is how many requests each sandbox's journal keeps; DefaultJournalSize when zero.
-	JournalSize int
 	// AdminToken, when set, must accompany every /__admin call in the x-admin-token header.
 	AdminToken string
 	// CheckResponses validates every API response against the contract before it is sent and
@@ -61,23 +52,20 @@ type Options struct {
 
 // Server is the mock's HTTP handler.
 type Server struct {
-	sandboxes *sandboxes
+	sandboxes *sandbox.Registry
 	contract  *contracts.Validator
-	relay     *mail.Relay
-	webhooks  *webhookHub
 	log       *slog.Logger
-	profile   Profile
+	profile   sandbox.Profile
 	maxBody   int64
 	handler   http.Handler
 	encoded   *encodedFixtures
+	check     bool
 
-	journalSize int
-	adminToken  string
-	metrics     *metrics
-	routeTable  routeTable
-	draining    atomic.Bool
-	routeErrs   []error
-	data        *persist.DB
+	adminToken string
+	metrics    *metrics
+	routeTable routeTable
+	draining   atomic.Bool
+	routeErrs  []error
 
 	// Request ids are a per-process random prefix and a counter: unique, and cheap to make.
 	requestPrefix string
@@ -86,10 +74,10 @@ type Server struct {
 
 var _ http.Handler = (*Server)(nil)
 
-// New builds a Server.
+// New builds a Server and the sandboxes it serves.
 func New(opts Options) (*Server, error) {
-	if opts.Store == nil {
-		return nil, errors.New("mockserver: Options.Store is required")
+	if opts.Sandbox.Fixtures == nil {
+		return nil, errors.New("mockserver: Options.Sandbox.Fixtures is required")
 	}
 	if opts.Contract == nil {
 		v, err := contracts.Default(context.Background())
@@ -101,42 +89,34 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Profile.Name == "" {
-		opts.Profile = ProfileSDK115
-	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	s := &Server{
-		contract: opts.Contract,
-		relay:    opts.Relay,
-		log:      opts.Logger,
-		profile:  opts.Profile,
-		maxBody:  opts.MaxBodyBytes,
+		contract:   opts.Contract,
+		log:        opts.Logger,
+		maxBody:    opts.MaxBodyBytes,
+		check:      opts.CheckResponses,
+		adminToken: opts.AdminToken,
 
-		requestPrefix: randomToken("req_")[:12] + "-",
-		journalSize:   opts.JournalSize,
-		adminToken:    opts.AdminToken,
+		requestPrefix: randomPrefix(),
 	}
-	enc, err := encodeFixtures(opts.Store)
+	so := opts.Sandbox
+	if so.Logger == nil {
+		so.Logger = opts.Logger
+	}
+	so.OnEvent = s.sendWebhook(so.OnEvent)
+	reg, err := sandbox.New(context.Background(), so)
+	if err != nil {
+		return nil, err
+	}
+	s.sandboxes = reg
+	s.profile = reg.Profile()
+	enc, err := encodeFixtures(reg.Default().Store())
 	if err != nil {
 		return nil, err
 	}
 	s.encoded = enc
-	s.webhooks = newWebhookHub(opts.WebhookClient, opts.Logger)
-	def, err := s.newSandbox(func(onEvent func(store.Event)) (*store.Store, error) {
-		opts.Store.SetEventHandler(onEvent)
-		opts.Store.SetSlotValidation(opts.Profile.ValidateSlots)
-		return opts.Store, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.sandboxes = &sandboxes{byToken: map[string]*sandbox{def.token: def}, fallback: def}
-	s.data = opts.Data
-	if err := s.restoreSandboxes(context.Background()); err != nil {
-		return nil, err
-	}
 	s.metrics = newMetrics(s)
 	router := mux.NewRouter()
 	// We collapse duplicate slashes ourselves; mux's cleaning would answer them with a 301
@@ -146,13 +126,10 @@ func New(opts Options) (*Server, error) {
 	if err := errors.Join(s.routeErrs...); err != nil {
 		return nil, fmt.Errorf("mockserver: routes outside the contract: %w", err)
 	}
-	router.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
-	router.MethodNotAllowedHandler = http.HandlerFunc(s.handleNotFound)
-	var h http.Handler = router
-	if opts.CheckResponses {
-		h = s.checkResponses(h)
-	}
-	s.handler = s.recoverPanics(s.requestIDs(s.observe(cors(collapseSlashes(h)))))
+	notFound := s.observe("", s.handleNotFound)
+	router.NotFoundHandler = notFound
+	router.MethodNotAllowedHandler = notFound
+	s.handler = s.recoverPanics(collapseSlashes(router))
 	return s, nil
 }
 
@@ -160,25 +137,26 @@ func New(opts Options) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Store returns the store of the default sandbox, the one the fixtures' app token opens.
-func (s *Server) Store() *store.Store { return s.sandboxes.fallback.store }
+func (s *Server) Store() *store.Store { return s.sandboxes.Default().Store() }
+
+// Sandboxes returns the registry of the sandboxes the server serves.
+func (s *Server) Sandboxes() *sandbox.Registry { return s.sandboxes }
+
+// SweepExpired expires overdue payment sessions in every sandbox. The serve command calls it
+// every second, so a session left waiting expires (and its webhook fires) even when nobody
+// looks at it; reads expire overdue sessions too.
+func (s *Server) SweepExpired(ctx context.Context) { s.sandboxes.SweepExpired(ctx) }
 
 // Close stops the background work of every sandbox (webhook deliveries in flight finish or are
-// marked failed when ctx ends). The SMTP relay belongs to the caller.
+// marked failed when ctx ends). The SMTP relay and the data dir belong to the caller.
 func (s *Server) Close(ctx context.Context) error {
-	return s.webhooks.close(ctx)
+	return s.sandboxes.Close(ctx)
 }
 
 // handleNotFound answers unknown routes, and known paths with a method they do not serve, as
-// NestJS does: 404 "Cannot METHOD /path". The body stays the live one; the closest known
-// route is named in X-Mock-Nearest-Route and in the journal.
-func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	if isJournaled(r.URL.Path) {
-		nearest := s.routeTable.nearest(r.Method, r.URL.Path)
-		if info := infoFrom(r.Context()); info != nil {
-			info.nearest = nearest
-		}
-		w.Header().Set("X-Mock-Nearest-Route", nearest)
-	}
+// NestJS does: 404 "Cannot METHOD /path". The body stays the live one; observe names the
+// closest known route in X-Mock-Nearest-Route and in the journal.
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, _ *sandbox.Sandbox) {
 	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
 }
 
@@ -192,34 +170,22 @@ const (
 
 // scope is what the API wrapper establishes for a handler.
 type scope struct {
-	sandbox *sandbox
+	sandbox *sandbox.Sandbox
 	store   *store.Store
 	claims  store.Claims
 	body    []byte
 }
 
-func scopeFrom(ctx context.Context) *scope {
-	if info := infoFrom(ctx); info != nil {
-		return info.scope
-	}
-	return nil
-}
-
 // api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
 // guards before pipes): app token (403), user bearer (401), body size (413), contract (400).
-func (s *Server) api(level access, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		sb := s.sandboxes.get(r.Header.Get("x-app-token"))
-		sc := &scope{sandbox: sb}
-		if info := infoFrom(r.Context()); info != nil {
-			info.scope = sc
-		}
+func (s *Server) api(level access, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 		if sb == nil {
 			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
 			return
 		}
-		st := sb.store
-		sc.store = st
+		st := sb.Store()
+		sc := &scope{sandbox: sb, store: st}
 		if level == user {
 			claims, err := s.bearer(r, st)
 			if err != nil {
@@ -329,27 +295,30 @@ func squeeze(p string) string {
 	return b.String()
 }
 
-// cors lets browser front ends call the mock from any origin, as they call the live API.
-func cors(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		origin := r.Header.Get("Origin")
-		if origin != "" {
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Allow-Credentials", "true")
-			h.Add("Vary", "Origin")
-		} else {
-			h.Set("Access-Control-Allow-Origin", "*")
-		}
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
-			h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, x-admin-token, x-request-id, Accept")
-			h.Set("Access-Control-Max-Age", "86400")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// cors lets browser front ends call the mock from any origin, as they call the live API. It
+// reports whether it has answered the request (a preflight).
+func cors(w http.ResponseWriter, r *http.Request) bool {
+	h := w.Header()
+	origin := r.Header.Get("Origin")
+	if origin != "" {
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+	} else {
+		h.Set("Access-Control-Allow-Origin", "*")
+	}
+	if isPreflight(r) {
+		h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
+		h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, x-admin-token, x-request-id, Accept")
+		h.Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	return false
+}
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 }
 
 // recoverPanics turns a handler panic into a logged 500 with the live error body, so one bad
@@ -369,17 +338,19 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// requestIDs gives every request an id, answered in X-Request-Id and carried in the context, so
-// an e-mail or webhook can name the request that caused it. A sane incoming X-Request-Id is kept.
-// It also sets up the request's requestInfo: the one context the layers below share.
-func (s *Server) requestIDs(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 128 || strings.ContainsAny(id, " \t\r\n") {
-			id = s.requestPrefix + strconv.FormatUint(s.requestSeq.Add(1), 36)
-		}
-		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(store.WithRequestID(r.Context(), id), infoKey{}, &requestInfo{})
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+// requestID is the request's id, answered in X-Request-Id and carried in the context, so an
+// e-mail or webhook can name the request that caused it. A sane incoming X-Request-Id is kept.
+func (s *Server) requestID(r *http.Request) string {
+	id := r.Header.Get("X-Request-Id")
+	if id == "" || len(id) > 128 || strings.ContainsAny(id, " \t\r\n") {
+		id = s.requestPrefix + strconv.FormatUint(s.requestSeq.Add(1), 36)
+	}
+	return id
+}
+
+// randomPrefix starts the request ids of one process.
+func randomPrefix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return "req_" + hex.EncodeToString(b[:]) + "-"
 }

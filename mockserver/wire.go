@@ -86,15 +86,6 @@ func (m moneyNumber) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(cents)/100, 'f', -1, 64), nil
 }
 
-// moneyString is a total as a two-decimal string ("100.00"), as reads answer it.
-func moneyString(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
-}
-
 // localeMap wraps form data under its language key, the raw shape of order and user formData.
 func localeMap(lang string, items []store.FormDataItem) map[string][]store.FormDataItem {
 	if items == nil {

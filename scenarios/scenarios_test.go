@@ -17,6 +17,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	mocksandbox "github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -39,19 +40,19 @@ type sandbox struct {
 
 func newSandbox(t *testing.T, wrap func(http.Handler) http.Handler) *sandbox {
 	t.Helper()
-	return newSandboxAt(t, time.Now(), mockserver.ProfileSDK115, wrap)
+	return newSandboxAt(t, time.Now(), mocksandbox.ProfileSDK115, wrap)
 }
 
-func newSandboxAt(t *testing.T, now time.Time, profile mockserver.Profile, wrap func(http.Handler) http.Handler) *sandbox {
+func newSandboxAt(t *testing.T, now time.Time, profile mocksandbox.Profile, wrap func(http.Handler) http.Handler) *sandbox {
 	t.Helper()
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
 	clock := store.NewClock(nil)
 	clock.Freeze()
 	clock.Set(now)
-	st := store.New(store.Options{Fixtures: fx, Clock: clock})
-	srv, err := mockserver.New(mockserver.Options{Store: st, Profile: profile})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: mocksandbox.Options{Fixtures: fx, Clock: clock, Profile: profile}})
 	require.NoError(t, err)
+	st := srv.Store()
 	var h http.Handler = srv
 	if wrap != nil {
 		h = wrap(h)
@@ -104,7 +105,7 @@ func TestEveryFlowPassesOnTheInProcessMock(t *testing.T) {
 
 func TestEveryFlowPassesOnTheLive2026Profile(t *testing.T) {
 	t.Parallel()
-	tg := mockTarget(t, scenarios.MockOptions{Profile: mockserver.ProfileLive2026})
+	tg := mockTarget(t, scenarios.MockOptions{Profile: mocksandbox.ProfileLive2026})
 	requirePassed(t, scenarios.Run(t.Context(), tg, scenarios.All()...))
 }
 
@@ -170,7 +171,7 @@ func TestFlowsBookTheLastSlotOfAnExpiredSchedule(t *testing.T) {
 	// The seed's schedule ends on 2026-03-28; live-2026 refuses slots that have started. The
 	// flows move the sandbox's clock to before the last slot and put it back afterwards.
 	now := time.Date(2026, time.November, 27, 8, 0, 0, 0, time.UTC)
-	sb := newSandboxAt(t, now, mockserver.ProfileLive2026, nil)
+	sb := newSandboxAt(t, now, mocksandbox.ProfileLive2026, nil)
 	results := scenarios.Run(t.Context(), scenarios.URLTarget(sb.URL, ""), scenarios.All()...)
 	requirePassed(t, results)
 	assert.Equal(t, now, sb.store.Clock().Now())

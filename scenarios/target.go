@@ -20,6 +20,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // Kind says what a target is.
@@ -145,8 +146,8 @@ func (e *PreflightError) Unwrap() error { return e.Err }
 type MockOptions struct {
 	// Fixtures is the fixture set to serve; the embedded default (fixtures.FS) when nil.
 	Fixtures fs.FS
-	// Profile is the live API generation the mock imitates; mockserver.ProfileSDK115 when zero.
-	Profile mockserver.Profile
+	// Profile is the live API generation the mock imitates; sandbox.ProfileSDK115 when zero.
+	Profile sandbox.Profile
 	// AccessTokenTTL is the lifetime of access tokens; 1s when zero, so the token-refresh flow
 	// expires a token by moving the clock a second.
 	AccessTokenTTL time.Duration
@@ -181,11 +182,11 @@ func MockTarget(opts MockOptions) (*Target, error) {
 		return nil, fmt.Errorf("mock target: now: %w", err)
 	}
 	clock.Freeze()
-	st := store.New(store.Options{Fixtures: fx, Clock: clock, AccessTokenTTL: opts.AccessTokenTTL})
-	srv, err := mockserver.New(mockserver.Options{Store: st, Profile: opts.Profile, Logger: opts.Logger})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx, Clock: clock, AccessTokenTTL: opts.AccessTokenTTL, Profile: opts.Profile}, Logger: opts.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("mock target: %w", err)
 	}
+	st := srv.Store()
 	var h http.Handler = srv
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)

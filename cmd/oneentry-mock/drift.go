@@ -13,7 +13,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/drift"
-	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -79,7 +79,7 @@ func parseDriftConfig(args []string, stderr io.Writer) (driftConfig, error) {
 	})
 	only := fs.String("only", "", "comma-separated flows to run (default all): "+strings.Join(scenarios.Names(), ","))
 	fs.StringVar(&cfg.AppToken, "app-token", "", "app token for a URL target (default: the embedded fixtures'; "+scenarios.EnvAppToken+" for live)")
-	fs.StringVar(&cfg.Compat, "compat", "", "API generation the mock imitates: "+strings.Join(mockserver.ProfileNames(), " or ")+" (default: a capsule's profile, else "+mockserver.ProfileSDK115.Name+")")
+	fs.StringVar(&cfg.Compat, "compat", "", "API generation the mock imitates: "+strings.Join(sandbox.ProfileNames(), " or ")+" (default: a capsule's profile, else "+sandbox.ProfileSDK115.Name+")")
 	fs.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "bound for the whole run")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -102,7 +102,7 @@ func parseDriftConfig(args []string, stderr io.Writer) (driftConfig, error) {
 		return cfg, fmt.Errorf("only: %w", err)
 	}
 	if cfg.Compat != "" {
-		if _, err := mockserver.ParseProfile(cfg.Compat); err != nil {
+		if _, err := sandbox.ParseProfile(cfg.Compat); err != nil {
 			return cfg, fmt.Errorf("compat: %w", err)
 		}
 	}
@@ -147,14 +147,14 @@ func runDrift(ctx context.Context, args []string, getenv func(string) string, st
 		if recorded, err = capsule.Load(cfg.Target); err != nil {
 			return fail(fmt.Errorf("target: %w", err))
 		}
-		if _, perr := mockserver.ParseProfile(recorded.Profile); compat == "" && perr == nil {
+		if _, perr := sandbox.ParseProfile(recorded.Profile); compat == "" && perr == nil {
 			compat = recorded.Profile
 		}
 	}
 	if compat == "" {
-		compat = mockserver.ProfileSDK115.Name
+		compat = sandbox.ProfileSDK115.Name
 	}
-	profile, _ := mockserver.ParseProfile(compat)
+	profile, _ := sandbox.ParseProfile(compat)
 	flows, _ := scenarios.Select(cfg.Only...) // checked in parseDriftConfig
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)

@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/oneentry-mock/oneentry-mock/persist"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 )
 
 // childArgsEnv carries the command line of the serveProcess process, NUL-separated: the test binary
@@ -263,14 +263,14 @@ func TestDataDirServesOneProcessAtATime(t *testing.T) {
 func TestDamagedDataDirStopsStartUp(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	path := filepath.Join(dir, persist.FileName)
+	path := filepath.Join(dir, bolt.FileName)
 	garbage := bytes.Repeat([]byte("garbage!"), 4096)
 	require.NoError(t, os.WriteFile(path, garbage, 0o600))
 
 	var stdout bytes.Buffer
 	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir}, envMap(nil), &stdout, io.Discard)
 	require.Error(t, err)
-	require.ErrorIs(t, err, persist.ErrIncompatible)
+	require.ErrorIs(t, err, bolt.ErrIncompatible)
 	assert.Contains(t, err.Error(), path, "the message names the file")
 	assert.Contains(t, err.Error(), "damaged")
 	assert.NotContains(t, stdout.String(), "listening", "nothing is served")

@@ -19,6 +19,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // proxyConfig is the configuration of the proxy command.
@@ -54,7 +55,7 @@ func parseProxyConfig(args []string, getenv func(string) string, stderr io.Write
 	upstream := fs.String("upstream", env.get("UPSTREAM", ""), "the project to forward to, e.g. https://<project>.oneentry.cloud (env ONEENTRY_MOCK_UPSTREAM)")
 	fs.StringVar(&cfg.RecordDir, "record", env.get("RECORD", ""), "folder the capsule file is written to (env ONEENTRY_MOCK_RECORD)")
 	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
-	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", mockserver.ProfileLive2026.Name), "compat profile the recording is marked with: "+strings.Join(mockserver.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
+	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", sandbox.ProfileLive2026.Name), "compat profile the recording is marked with: "+strings.Join(sandbox.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
 	flush := fs.String("flush-interval", env.get("FLUSH_INTERVAL", "5s"), "how often the capsule file is rewritten while recording (env ONEENTRY_MOCK_FLUSH_INTERVAL)")
 	finishServerFlags := addServerFlags(fs, env, &cfg.serverOptions)
 	if err := fs.Parse(args); err != nil {
@@ -71,7 +72,7 @@ func parseProxyConfig(args []string, getenv func(string) string, stderr io.Write
 	if cfg.RecordDir == "" {
 		return cfg, errors.New("record: a folder for the capsule is required")
 	}
-	if _, err := mockserver.ParseProfile(cfg.Compat); err != nil {
+	if _, err := sandbox.ParseProfile(cfg.Compat); err != nil {
 		return cfg, fmt.Errorf("compat: %w", err)
 	}
 	if cfg.FlushInterval, err = positiveDuration("flush-interval", *flush); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // lockedBuffer is written by a command's goroutine and read by the test.
@@ -99,7 +100,7 @@ func upstreamMock(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
-	srv, err := mockserver.New(mockserver.Options{Store: store.New(store.Options{Fixtures: fx})})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
 	require.NoError(t, err)
 	var h http.Handler = srv
 	if wrap != nil {

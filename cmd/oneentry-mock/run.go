@@ -19,7 +19,8 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
-	"github.com/oneentry-mock/oneentry-mock/persist"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // exitError ends the process with a specific code (scenario and drift runs use 1 and 2).
@@ -109,7 +110,7 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
 	fs.StringVar(&cfg.FixturesDir, "fixtures", env.get("FIXTURES", ""), "folder of fixture files replacing the embedded default (env ONEENTRY_MOCK_FIXTURES)")
-	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", mockserver.ProfileSDK115.Name), "live API generation to imitate: "+strings.Join(mockserver.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
+	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", sandbox.ProfileSDK115.Name), "live API generation to imitate: "+strings.Join(sandbox.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
 	finishServerFlags := addServerFlags(fs, env, &cfg.serverOptions)
 	accessTTL := fs.String("access-token-ttl", env.get("ACCESS_TOKEN_TTL", store.DefaultAccessTokenTTL.String()), "lifetime of user access tokens (env ONEENTRY_MOCK_ACCESS_TOKEN_TTL)")
 	refreshTTL := fs.String("refresh-token-ttl", env.get("REFRESH_TOKEN_TTL", store.DefaultRefreshTokenTTL.String()), "lifetime of refresh tokens (env ONEENTRY_MOCK_REFRESH_TOKEN_TTL)")
@@ -117,7 +118,7 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", env.get("SMTP_URL", ""), "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit (env ONEENTRY_MOCK_SMTP_URL)")
 	fs.StringVar(&cfg.DataDir, "data-dir", env.get("DATA_DIR", ""), "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory (env ONEENTRY_MOCK_DATA_DIR)")
 	fs.StringVar(&cfg.AdminToken, "admin-token", env.get("ADMIN_TOKEN", ""), "require this value in x-admin-token on every /__admin call (env ONEENTRY_MOCK_ADMIN_TOKEN)")
-	fs.IntVar(&cfg.JournalSize, "journal-size", int(mustInt64(env.get("JOURNAL_SIZE", ""), mockserver.DefaultJournalSize)), "requests kept in each sandbox's journal (env ONEENTRY_MOCK_JOURNAL_SIZE)")
+	fs.IntVar(&cfg.JournalSize, "journal-size", int(mustInt64(env.get("JOURNAL_SIZE", ""), sandbox.DefaultJournalSize)), "requests kept in each sandbox's journal (env ONEENTRY_MOCK_JOURNAL_SIZE)")
 	fs.BoolVar(&cfg.CheckResponses, "check-responses", env.get("CHECK_RESPONSES", "") == "true", "answer 500 instead of any response that breaks the contract; for checking custom fixtures (env ONEENTRY_MOCK_CHECK_RESPONSES=true)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -135,7 +136,7 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	if err := finishServerFlags(); err != nil {
 		return cfg, err
 	}
-	if _, err := mockserver.ParseProfile(cfg.Compat); err != nil {
+	if _, err := sandbox.ParseProfile(cfg.Compat); err != nil {
 		return cfg, fmt.Errorf("compat: %w", err)
 	}
 	if cfg.MaxBodyBytes <= 0 {
@@ -234,6 +235,18 @@ func loadFixtures(dir string) (*store.Fixtures, error) {
 	return fx, nil
 }
 
+// sandboxOptions builds the sandboxes the serve command serves: db (when set) keeps their
+// state, relay (when set) also delivers their e-mail.
+func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mail.Relay) sandbox.Options {
+	profile, _ := sandbox.ParseProfile(cfg.Compat) // checked in parseServeConfig
+	opts := sandbox.Options{Fixtures: fx, Profile: profile, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL,
+		Relay: relay, JournalSize: cfg.JournalSize}
+	if db != nil { // a nil *bolt.DB would make a non-nil Persistence
+		opts.Persistence = db
+	}
+	return opts
+}
+
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseServeConfig(args, getenv, stderr)
 	if err != nil {
@@ -244,11 +257,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	profile, _ := mockserver.ParseProfile(cfg.Compat) // checked in parseServeConfig
-	storeOpts := store.Options{Fixtures: fx, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL}
-	var db *persist.DB
+	var db *bolt.DB
 	if cfg.DataDir != "" {
-		if db, err = persist.Open(cfg.DataDir); err != nil {
+		if db, err = bolt.Open(cfg.DataDir); err != nil {
 			return err
 		}
 		defer func() {
@@ -256,18 +267,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 				logger.Warn("data dir close", "dir", cfg.DataDir, "err", err)
 			}
 		}()
-		sb, err := db.Sandbox(fx.Project.AppToken, fx.Project.TokenSecret)
-		if err != nil {
-			return err
-		}
-		storeOpts.Persist = sb
-	}
-	st, err := store.Open(ctx, storeOpts)
-	if err != nil {
-		if cfg.DataDir != "" {
-			return fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
-		}
-		return err
 	}
 	var relay *mail.Relay
 	if cfg.SMTPURL != "" {
@@ -280,9 +279,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			_ = relay.Close(cctx)
 		}()
 	}
-	srv, err := mockserver.New(mockserver.Options{Store: st, Logger: logger, Profile: profile, MaxBodyBytes: cfg.MaxBodyBytes, CheckResponses: cfg.CheckResponses, Relay: relay,
-		AdminToken: cfg.AdminToken, JournalSize: cfg.JournalSize, Data: db})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandboxOptions(cfg, fx, db, relay), Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes,
+		CheckResponses: cfg.CheckResponses, AdminToken: cfg.AdminToken})
 	if err != nil {
+		if cfg.DataDir != "" {
+			return fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+		}
 		return err
 	}
 	defer func() {
@@ -307,11 +309,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	for _, u := range fx.Users {
 		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)
 	}
-	fmt.Fprintf(stdout, "  compat:    %s\n", profile.Name)
+	fmt.Fprintf(stdout, "  compat:    %s\n", cfg.Compat)
 	if db != nil {
 		fmt.Fprintf(stdout, "  data dir:  %s\n", db.Dir())
 	}
-	logger.Info("serving", "url", url, "compat", profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
+	logger.Info("serving", "url", url, "compat", cfg.Compat, "fixtures", fixturesName(cfg.FixturesDir))
 	httpSrv := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -71,7 +71,7 @@ func parseScenariosConfig(args []string, stderr io.Writer) (scenariosConfig, err
 	fs.StringVar(&cfg.Out, "out", "", "write the report to this file instead of stdout")
 	fs.StringVar(&cfg.AppToken, "app-token", "", "app token to send (default: the embedded fixtures' for mock and URL targets, "+scenarios.EnvAppToken+" for live)")
 	fs.StringVar(&cfg.AdminToken, "admin-token", "", "x-admin-token for a URL target whose sandbox was started with --admin-token")
-	fs.StringVar(&cfg.Compat, "compat", mockserver.ProfileSDK115.Name, "API generation the in-process mock imitates: "+strings.Join(mockserver.ProfileNames(), " or "))
+	fs.StringVar(&cfg.Compat, "compat", sandbox.ProfileSDK115.Name, "API generation the in-process mock imitates: "+strings.Join(sandbox.ProfileNames(), " or "))
 	fs.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "bound for the whole run")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -94,7 +94,7 @@ func parseScenariosConfig(args []string, stderr io.Writer) (scenariosConfig, err
 	if _, err := scenarios.Select(cfg.Only...); err != nil {
 		return cfg, fmt.Errorf("only: %w", err)
 	}
-	if _, err := mockserver.ParseProfile(cfg.Compat); err != nil {
+	if _, err := sandbox.ParseProfile(cfg.Compat); err != nil {
 		return cfg, fmt.Errorf("compat: %w", err)
 	}
 	if cfg.Timeout <= 0 {
@@ -108,7 +108,7 @@ func scenarioTarget(cfg scenariosConfig, getenv func(string) string) (*scenarios
 	var t *scenarios.Target
 	switch cfg.Target {
 	case "mock":
-		profile, _ := mockserver.ParseProfile(cfg.Compat) // checked in parseScenariosConfig
+		profile, _ := sandbox.ParseProfile(cfg.Compat) // checked in parseScenariosConfig
 		mt, err := scenarios.MockTarget(scenarios.MockOptions{Profile: profile})
 		if err != nil {
 			return nil, err

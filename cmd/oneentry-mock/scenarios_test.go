@@ -18,6 +18,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -27,7 +28,7 @@ func scenarioSandbox(t *testing.T, wrap func(http.Handler) http.Handler) string 
 	t.Helper()
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
-	srv, err := mockserver.New(mockserver.Options{Store: store.New(store.Options{Fixtures: fx})})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
 	require.NoError(t, err)
 	var h http.Handler = srv
 	if wrap != nil {

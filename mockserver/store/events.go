@@ -48,11 +48,11 @@ func RequestID(ctx context.Context) string {
 
 // emit hands events to the listener; call it after releasing the lock.
 func (s *Store) emit(events []Event) {
-	f := s.onEvent.Load()
+	f := s.opts.OnEvent
 	if f == nil {
 		return
 	}
 	for _, e := range events {
-		(*f)(e)
+		f(e)
 	}
 }

@@ -42,6 +42,27 @@ type Order struct {
 	holdsSeats bool
 }
 
+// Money formats cents as a two-decimal string ("100.00"), the way the live API writes totals
+// it reads back, and the way receipts show them.
+func Money(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
+}
+
+// Title is what a receipt calls the order: its form's title in the order's language, else its
+// storage marker.
+func (fx *Fixtures) Title(o Order) string {
+	if form, ok := fx.Form(o.FormIdentifier); ok {
+		if t := LocalizedTitle(form.LocalizeInfos, o.Language); t != "" {
+			return t
+		}
+	}
+	return o.StorageMarker
+}
+
 func (o *Order) clone() Order {
 	c := *o
 	c.FormData = slices.Clone(o.FormData)
@@ -113,7 +134,7 @@ func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, []sc
 	if err := checkFormData(form, in.FormData, nil); err != nil {
 		return 0, nil, err
 	}
-	slots, err := bookedSlots(form, in.FormData, s.validateSlots.Load(), s.clock.Now())
+	slots, err := bookedSlots(form, in.FormData, s.opts.ValidateSlots, s.clock.Now())
 	if err != nil {
 		return 0, nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Kind names a kind of record; a persister keeps each kind apart (a bucket, a table).
@@ -56,6 +57,14 @@ type Persister interface {
 	Load(ctx context.Context) ([]Record, error)
 	// Save applies c atomically and durably.
 	Save(ctx context.Context, c Change) error
+}
+
+// SandboxInfo describes a sandbox whose state a persister keeps: what it takes to open it again.
+type SandboxInfo struct {
+	AppToken string
+	// TokenSecret signs the sandbox's access tokens; reusing it keeps them valid.
+	TokenSecret string
+	Created     time.Time
 }
 
 // metaRecord is the value of the KindMeta record.

@@ -185,15 +185,21 @@ func TestFailedSaveUndoesTheChange(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	p := newMemPersister()
-	st := openPersisted(t, p, frozenClock())
+	var events []store.Event
+	listening := false
+	st, err := store.Open(ctx, store.Options{Fixtures: seatFixtures(t), Clock: frozenClock(), Persist: p, OnEvent: func(e store.Event) {
+		if listening {
+			events = append(events, e)
+		}
+	}})
+	require.NoError(t, err)
 	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 4))
 	require.NoError(t, err)
 	ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(id int) string { return "http://pay/" + strconv.Itoa(id) })
 	require.NoError(t, err)
 	tk, err := st.Authenticate(ctx, "email", creds("your-user@email.com", "123456"), store.DeviceInfo{})
 	require.NoError(t, err)
-	var events []store.Event
-	st.SetEventHandler(func(e store.Event) { events = append(events, e) })
+	listening = true
 	before := exportJSON(t, st)
 
 	p.setFail(func(store.Change) error { return errDiskFull })

@@ -30,6 +30,12 @@ type Options struct {
 	// Persist makes every change durable before the call that made it returns, and supplies
 	// the state to start from. Only Open and OpenSibling accept it: loading can fail.
 	Persist Persister
+	// OnEvent hears of payment and order events. It is called after the change is stored and
+	// outside the store's lock, and must not block for long.
+	OnEvent func(Event)
+	// ValidateSlots refuses schedule slots that are not in the form's schedule or have
+	// already started.
+	ValidateSlots bool
 }
 
 // Store is the state of one project. It is safe for concurrent use; methods return copies.
@@ -42,8 +48,6 @@ type Store struct {
 	secret          []byte
 	appToken        string
 	opts            Options
-	validateSlots   atomic.Bool
-	onEvent         atomic.Pointer[func(Event)]
 
 	// persist is set once, before the store is shared; nil keeps the state in memory only.
 	persist Persister
@@ -133,23 +137,14 @@ func New(opts Options) *Store {
 
 // Sibling returns a fresh in-memory store seeded from the same fixtures with the same
 // lifetimes, but its own app token, token secret and clock: a sandbox that shares nothing with
-// s, not even s's persister (see OpenSibling).
+// s, not even s's persister (see OpenSibling) or event listener.
 func (s *Store) Sibling(appToken, tokenSecret string) *Store {
 	opts := s.opts
 	opts.AppToken, opts.TokenSecret = appToken, tokenSecret
 	opts.Clock = NewClock(nil)
-	sib := New(opts)
-	sib.validateSlots.Store(s.validateSlots.Load())
-	return sib
+	opts.OnEvent = nil
+	return New(opts)
 }
-
-// SetEventHandler sets the listener of payment and order events. It is called after the change
-// is stored and outside the store's lock, and must not block for long.
-func (s *Store) SetEventHandler(f func(Event)) { s.onEvent.Store(&f) }
-
-// SetSlotValidation turns on refusing schedule slots that are not in the form's schedule or
-// have already started.
-func (s *Store) SetSlotValidation(on bool) { s.validateSlots.Store(on) }
 
 // AppToken returns the app token that opens this store.
 func (s *Store) AppToken() string { return s.appToken }

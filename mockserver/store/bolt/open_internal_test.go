@@ -1,4 +1,4 @@
-package persist
+package bolt
 
 import (
 	"io/fs"

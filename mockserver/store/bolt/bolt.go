@@ -1,10 +1,10 @@
-// Package persist keeps sandboxes' state in a data dir, so it survives a restart and a kill -9.
+// Package bolt keeps sandboxes' state in a data dir, so it survives a restart and a kill -9.
 // It stores what store.Persister hands it in one bbolt file: a top-level bucket per sandbox,
 // keyed by its app token, holding the sandbox's token secret and a bucket per kind of record
 // with a key per entity. Every Save is one bbolt transaction, which fsyncs on commit, so a
 // change is on disk before the store acknowledges it, and costs what the change touched, not
 // what the sandbox holds.
-package persist
+package bolt
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -49,7 +49,7 @@ var ErrIncompatible = errors.New("not a usable oneentry-mock data dir (move it a
 
 // DB is an open data dir. It is safe for concurrent use.
 type DB struct {
-	bolt *bolt.DB
+	bolt *bbolt.DB
 	dir  string
 }
 
@@ -66,7 +66,7 @@ func Open(dir string) (*DB, error) {
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
-	var b *bolt.DB
+	var b *bbolt.DB
 	err := func() (err error) {
 		// bbolt panics on some damaged pages instead of returning an error; a damaged file
 		// must stop start-up with a message, not a stack trace.
@@ -75,7 +75,7 @@ func Open(dir string) (*DB, error) {
 				err = fmt.Errorf("%s is damaged (%v): %w", path, r, ErrIncompatible)
 			}
 		}()
-		b, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+		b, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
 			return fmt.Errorf("%s is in use by another process", path)
@@ -133,11 +133,11 @@ func openError(err error) error {
 }
 
 // checkLayout stamps a new database and checks the stamp of an existing one.
-func checkLayout(tx *bolt.Tx) error {
+func checkLayout(tx *bbolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		empty := true
-		_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+		_ = tx.ForEach(func([]byte, *bbolt.Bucket) error { empty = false; return nil })
 		if !empty {
 			return fmt.Errorf("a bbolt database of another program: %w", ErrIncompatible)
 		}
@@ -169,36 +169,28 @@ func (db *DB) Close() error { return db.bolt.Close() }
 // Dir returns the data dir.
 func (db *DB) Dir() string { return db.dir }
 
-// SandboxInfo describes a sandbox kept in the data dir: what it takes to open it again.
-type SandboxInfo struct {
-	AppToken string
-	// TokenSecret signs the sandbox's access tokens; reusing it keeps them valid.
-	TokenSecret string
-	Created     time.Time
-}
-
 type sandboxInfo struct {
 	TokenSecret string    `json:"tokenSecret"`
 	Created     time.Time `json:"created"`
 }
 
 // ListSandboxes returns the sandboxes kept in the data dir, oldest first.
-func (db *DB) ListSandboxes() ([]SandboxInfo, error) {
-	var out []SandboxInfo
-	err := db.view(func(tx *bolt.Tx) error {
+func (db *DB) ListSandboxes() ([]store.SandboxInfo, error) {
+	var out []store.SandboxInfo
+	err := db.view(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketSandboxes).ForEachBucket(func(token []byte) error {
 			info, err := readInfo(tx.Bucket(bucketSandboxes).Bucket(token))
 			if err != nil {
 				return fmt.Errorf("sandbox %q: %w", token, err)
 			}
-			out = append(out, SandboxInfo{AppToken: string(token), TokenSecret: info.TokenSecret, Created: info.Created})
+			out = append(out, store.SandboxInfo{AppToken: string(token), TokenSecret: info.TokenSecret, Created: info.Created})
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", db.dir, err)
 	}
-	slices.SortFunc(out, func(a, b SandboxInfo) int {
+	slices.SortFunc(out, func(a, b store.SandboxInfo) int {
 		if c := a.Created.Compare(b.Created); c != 0 {
 			return c
 		}
@@ -207,7 +199,7 @@ func (db *DB) ListSandboxes() ([]SandboxInfo, error) {
 	return out, nil
 }
 
-func readInfo(b *bolt.Bucket) (sandboxInfo, error) {
+func readInfo(b *bbolt.Bucket) (sandboxInfo, error) {
 	var info sandboxInfo
 	raw := b.Get(keyInfo)
 	if raw == nil {
@@ -223,11 +215,11 @@ func readInfo(b *bolt.Bucket) (sandboxInfo, error) {
 // absent. The token secret is recorded for ListSandboxes; a different secret than the one
 // recorded replaces it (the fixtures were changed, and tokens signed with the old secret
 // are then rejected, as they would be by a new sandbox).
-func (db *DB) Sandbox(appToken, tokenSecret string) (*Sandbox, error) {
+func (db *DB) Sandbox(appToken, tokenSecret string) (store.Persister, error) {
 	if appToken == "" {
 		return nil, errors.New("sandbox: empty app token")
 	}
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
 		sb, err := tx.Bucket(bucketSandboxes).CreateBucketIfNotExists([]byte(appToken))
 		if err != nil {
 			return err
@@ -258,7 +250,7 @@ func (db *DB) Sandbox(appToken, tokenSecret string) (*Sandbox, error) {
 // DeleteSandbox removes a sandbox and everything saved for it. Removing one that is not
 // there is not an error.
 func (db *DB) DeleteSandbox(appToken string) error {
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bbolt.Tx) error {
 		err := tx.Bucket(bucketSandboxes).DeleteBucket([]byte(appToken))
 		if errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return nil
@@ -273,12 +265,12 @@ func (db *DB) DeleteSandbox(appToken string) error {
 
 // view and update run a transaction, turning bbolt's panics on damaged pages into errors
 // (bbolt rolls the transaction back before the panic leaves it).
-func (db *DB) view(f func(tx *bolt.Tx) error) (err error) {
+func (db *DB) view(f func(tx *bbolt.Tx) error) (err error) {
 	defer recoverDamage(&err)
 	return db.bolt.View(f)
 }
 
-func (db *DB) update(f func(tx *bolt.Tx) error) (err error) {
+func (db *DB) update(f func(tx *bbolt.Tx) error) (err error) {
 	defer recoverDamage(&err)
 	return db.bolt.Update(f)
 }
@@ -307,7 +299,7 @@ func (s *Sandbox) Load(ctx context.Context) ([]store.Record, error) {
 		known[string(k)] = true
 	}
 	var recs []store.Record
-	err := s.db.view(func(tx *bolt.Tx) error {
+	err := s.db.view(func(tx *bbolt.Tx) error {
 		sb := tx.Bucket(bucketSandboxes).Bucket(s.token)
 		if sb == nil {
 			return errors.New("removed from the data dir")
@@ -333,7 +325,7 @@ func (s *Sandbox) Load(ctx context.Context) ([]store.Record, error) {
 
 // Save applies c in one transaction: durable when it returns nil, absent when it fails.
 func (s *Sandbox) Save(ctx context.Context, c store.Change) error {
-	err := s.db.update(func(tx *bolt.Tx) error {
+	err := s.db.update(func(tx *bbolt.Tx) error {
 		sb := tx.Bucket(bucketSandboxes).Bucket(s.token)
 		if sb == nil {
 			return errors.New("removed from the data dir")
@@ -345,7 +337,7 @@ func (s *Sandbox) Save(ctx context.Context, c store.Change) error {
 				}
 			}
 		}
-		buckets := map[store.Kind]*bolt.Bucket{}
+		buckets := map[store.Kind]*bbolt.Bucket{}
 		for _, r := range c.Records {
 			b := buckets[r.Kind]
 			if b == nil {

@@ -1,26 +1,22 @@
-package mockserver
+package sandbox
 
 import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/oneentry-mock/oneentry-mock/datetime"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
 // DefaultJournalSize is how many requests each sandbox's journal keeps.
 const DefaultJournalSize = 1000
 
-// maxJournalBody bounds each body kept in the journal.
-const maxJournalBody = 64 << 10
+// MaxJournalBody bounds each body kept in the journal.
+const MaxJournalBody = 64 << 10
 
-// journalEntry is one request as the journal shows it. Secrets are redacted when recorded.
-type journalEntry struct {
+// Entry is one request as the journal shows it. Secrets are redacted when recorded.
+type Entry struct {
 	ID              string            `json:"id"`
 	Time            time.Time         `json:"time"`
 	Method          string            `json:"method"`
@@ -40,35 +36,38 @@ type journalEntry struct {
 
 	// The bodies are kept as received and redacted only when the journal is read: requests
 	// are many and reads are few.
-	rawRequest, rawResponse []byte
+	RawRequest, RawResponse []byte `json:"-"`
 }
 
 // redacted fills the JSON body fields from the raw bodies.
-func (e journalEntry) redacted() journalEntry {
+func (e Entry) redacted() Entry {
 	var reqCut, respCut bool
-	e.RequestBody, e.RequestText, reqCut = bodyForJournal(e.rawRequest)
-	e.ResponseBody, e.ResponseText, respCut = bodyForJournal(e.rawResponse)
+	e.RequestBody, e.RequestText, reqCut = bodyForJournal(e.RawRequest)
+	e.ResponseBody, e.ResponseText, respCut = bodyForJournal(e.RawResponse)
 	e.BodiesTruncated = reqCut || respCut
 	return e
 }
 
-// journal is a sandbox's bounded request log, oldest dropped first. It grows as requests come,
+// Journal is a sandbox's bounded request log, oldest dropped first. It grows as requests come,
 // so an idle sandbox costs nothing.
-type journal struct {
+type Journal struct {
 	mu      sync.Mutex
 	size    int
-	entries []journalEntry // a ring once it holds size entries
+	entries []Entry // a ring once it holds size entries
 	next    int
 }
 
-func newJournal(size int) *journal {
+// NewJournal returns an empty journal of size entries; DefaultJournalSize when size is not
+// positive.
+func NewJournal(size int) *Journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
-	return &journal{size: size}
+	return &Journal{size: size}
 }
 
-func (j *journal) add(e journalEntry) {
+// Add records e, dropping the oldest entry when the journal is full.
+func (j *Journal) Add(e Entry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if len(j.entries) < j.size {
@@ -79,14 +78,15 @@ func (j *journal) add(e journalEntry) {
 	j.next = (j.next + 1) % j.size
 }
 
-func (j *journal) clear() {
+// Clear empties the journal.
+func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.entries, j.next = nil, 0
 }
 
-// journalFilter selects entries; zero fields match everything.
-type journalFilter struct {
+// Filter selects entries; zero fields match everything.
+type Filter struct {
 	Method string
 	Path   string // exact path, or a prefix ending in "*"
 	Status int
@@ -94,7 +94,7 @@ type journalFilter struct {
 	Limit  int
 }
 
-func (f journalFilter) match(e *journalEntry) bool {
+func (f Filter) match(e *Entry) bool {
 	if f.Method != "" && !strings.EqualFold(f.Method, e.Method) {
 		return false
 	}
@@ -113,10 +113,10 @@ func (f journalFilter) match(e *journalEntry) bool {
 	return f.Since.IsZero() || !e.Time.Before(f.Since)
 }
 
-// list returns matching entries in the order they were made, redacted.
-func (j *journal) list(f journalFilter) []journalEntry {
+// List returns matching entries in the order they were made, redacted.
+func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
-	var out []journalEntry
+	var out []Entry
 	n := len(j.entries)
 	for i := range n {
 		e := &j.entries[(j.next+i)%n]
@@ -132,13 +132,13 @@ func (j *journal) list(f journalFilter) []journalEntry {
 		out[i] = out[i].redacted()
 	}
 	if out == nil {
-		out = []journalEntry{}
+		out = []Entry{}
 	}
 	return out
 }
 
-// count returns how many entries match.
-func (j *journal) count(f journalFilter) int {
+// Count returns how many entries match.
+func (j *Journal) Count(f Filter) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	c := 0
@@ -194,8 +194,8 @@ func redactValue(v any) {
 	}
 }
 
-// journalHeaders keeps the headers that matter for debugging, with credentials masked.
-func journalHeaders(h http.Header) map[string]string {
+// JournalHeaders keeps the headers that matter for debugging, with credentials masked.
+func JournalHeaders(h http.Header) map[string]string {
 	out := map[string]string{}
 	for _, name := range []string{"Content-Type", "X-App-Token", "Authorization", "X-Device-Metadata", "Origin", "User-Agent"} {
 		v := h.Get(name)
@@ -224,8 +224,8 @@ func maskSecret(v string) string {
 
 func bodyForJournal(body []byte) (json.RawMessage, string, bool) {
 	truncated := false
-	if len(body) > maxJournalBody {
-		body, truncated = body[:maxJournalBody], true
+	if len(body) > MaxJournalBody {
+		body, truncated = body[:MaxJournalBody], true
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, "", truncated
@@ -234,63 +234,4 @@ func bodyForJournal(body []byte) (json.RawMessage, string, bool) {
 		return red, "", false
 	}
 	return nil, string(body), truncated
-}
-
-type journalListResponse struct {
-	Total    int            `json:"total"`
-	Requests []journalEntry `json:"requests"`
-}
-
-func parseJournalFilter(r *http.Request) (journalFilter, error) {
-	q := r.URL.Query()
-	f := journalFilter{Method: q.Get("method"), Path: q.Get("path")}
-	if v := q.Get("status"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 100 || n > 599 {
-			return f, store.Invalid("status must be an HTTP status code")
-		}
-		f.Status = n
-	}
-	if v := q.Get("since"); v != "" {
-		t, err := datetime.Parse(v)
-		if err != nil {
-			return f, store.Invalid("since: " + err.Error())
-		}
-		f.Since = t
-	}
-	limit, err := limitParam(q.Get("limit"))
-	if err != nil {
-		return f, err
-	}
-	f.Limit = limit
-	return f, nil
-}
-
-// handleAdminRequests handles GET /__admin/requests: the sandbox's requests, oldest first,
-// filtered by method, path (a trailing * matches a prefix), status and since.
-func (s *Server) handleAdminRequests(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	f, err := parseJournalFilter(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	entries := sb.journal.list(f)
-	s.writeJSON(w, http.StatusOK, journalListResponse{Total: len(entries), Requests: entries})
-}
-
-// handleAdminRequestCount handles GET /__admin/requests/count: how many requests match, for
-// verification in tests ("the app sent exactly one order").
-func (s *Server) handleAdminRequestCount(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	f, err := parseJournalFilter(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, map[string]int{"count": sb.journal.count(f)})
-}
-
-// handleAdminRequestsClear handles DELETE /__admin/requests.
-func (s *Server) handleAdminRequestsClear(w http.ResponseWriter, r *http.Request, sb *sandbox) {
-	sb.journal.clear()
-	w.WriteHeader(http.StatusNoContent)
 }

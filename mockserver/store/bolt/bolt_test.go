@@ -1,4 +1,4 @@
-package persist_test
+package bolt_test
 
 import (
 	"context"
@@ -12,11 +12,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
-	"github.com/oneentry-mock/oneentry-mock/persist"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 )
 
 func loadFixtures(tb testing.TB) *store.Fixtures {
@@ -39,15 +39,15 @@ func ticketOrder(tb testing.TB) store.OrderInput {
 	}
 }
 
-func openDB(tb testing.TB, dir string) *persist.DB {
+func openDB(tb testing.TB, dir string) *bolt.DB {
 	tb.Helper()
-	db, err := persist.Open(dir)
+	db, err := bolt.Open(dir)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = db.Close() })
 	return db
 }
 
-func openStore(tb testing.TB, db *persist.DB, fx *store.Fixtures, token, secret string) *store.Store {
+func openStore(tb testing.TB, db *bolt.DB, fx *store.Fixtures, token, secret string) *store.Store {
 	tb.Helper()
 	sb, err := db.Sandbox(token, secret)
 	require.NoError(tb, err)
@@ -150,9 +150,9 @@ func TestSandboxRecordsANewSecret(t *testing.T) {
 // or ours with a damaged stamp.
 func writeBolt(t *testing.T, path string, buckets map[string]map[string]string) {
 	t.Helper()
-	b, err := bolt.Open(path, 0o600, nil)
+	b, err := bbolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	require.NoError(t, b.Update(func(tx *bolt.Tx) error {
+	require.NoError(t, b.Update(func(tx *bbolt.Tx) error {
 		for name, kv := range buckets {
 			bk, err := tx.CreateBucketIfNotExists([]byte(name))
 			if err != nil {
@@ -191,20 +191,20 @@ func TestOpenRefusesAnUnusableDataDir(t *testing.T) {
 			writeBolt(t, path, map[string]map[string]string{"oneentry-mock": {"magic": "something", "version": "1"}})
 		}, "magic"},
 		"newer layout": {func(t *testing.T, path string) {
-			writeBolt(t, path, map[string]map[string]string{"oneentry-mock": {"magic": persist.Magic, "version": "2"}, "sandboxes": {}})
+			writeBolt(t, path, map[string]map[string]string{"oneentry-mock": {"magic": bolt.Magic, "version": "2"}, "sandboxes": {}})
 		}, `layout version "2"`},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			path := filepath.Join(dir, persist.FileName)
+			path := filepath.Join(dir, bolt.FileName)
 			tc.prepare(t, path)
 			before, err := os.ReadFile(path)
 			require.NoError(t, err)
 
-			_, err = persist.Open(dir)
-			require.ErrorIs(t, err, persist.ErrIncompatible)
+			_, err = bolt.Open(dir)
+			require.ErrorIs(t, err, bolt.ErrIncompatible)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Contains(t, err.Error(), dir, "the message names the data dir")
 			after, err := os.ReadFile(path)
@@ -224,9 +224,9 @@ func TestOpenRefusesARecordItCannotDecode(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 
-	b, err := bolt.Open(filepath.Join(dir, persist.FileName), 0o600, nil)
+	b, err := bbolt.Open(filepath.Join(dir, bolt.FileName), 0o600, nil)
 	require.NoError(t, err)
-	require.NoError(t, b.Update(func(tx *bolt.Tx) error {
+	require.NoError(t, b.Update(func(tx *bbolt.Tx) error {
 		orders := tx.Bucket([]byte("sandboxes")).Bucket([]byte("sbx")).Bucket([]byte(store.KindOrder))
 		return orders.Put([]byte(strconv.Itoa(o.ID)), []byte(`{"id":`))
 	}))
@@ -244,7 +244,7 @@ func TestOpenFailsWhileAnotherProcessHoldsTheDir(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	openDB(t, dir)
-	_, err := persist.Open(dir)
+	_, err := bolt.Open(dir)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "in use by another process")
 }
@@ -255,11 +255,11 @@ func TestOpenTellsPermissionFromDamage(t *testing.T) {
 		t.Skip("root opens any file; the message is pinned by TestOpenErrorNamesPermission")
 	}
 	dir := t.TempDir()
-	_, err := persist.Open(dir)
+	_, err := bolt.Open(dir)
 	require.NoError(t, err)
-	require.NoError(t, os.Chmod(filepath.Join(dir, persist.FileName), 0o000))
-	_, err = persist.Open(dir)
+	require.NoError(t, os.Chmod(filepath.Join(dir, bolt.FileName), 0o000))
+	_, err = bolt.Open(dir)
 	require.ErrorIs(t, err, fs.ErrPermission)
-	assert.NotErrorIs(t, err, persist.ErrIncompatible, "permission denied is not damage")
+	assert.NotErrorIs(t, err, bolt.ErrIncompatible, "permission denied is not damage")
 	assert.Contains(t, err.Error(), "read and write access")
 }

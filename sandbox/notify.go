@@ -1,0 +1,124 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/mail"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// handleEvent turns a store event into what the live project's integrations would produce:
+// the ticket e-mail here, the payment provider's callbacks through Options.OnEvent.
+func (sb *Sandbox) handleEvent(e store.Event) {
+	if e.TicketDue {
+		sb.sendTicket(e)
+	}
+	if f := sb.reg.opts.OnEvent; f != nil {
+		f(sb, e)
+	}
+}
+
+// sendTicket puts the ticket e-mail for a paid order in the sandbox's outbox.
+func (sb *Sandbox) sendTicket(e store.Event) {
+	log := sb.reg.opts.Logger
+	fx := sb.store.Fixtures()
+	to := buyerAddress(e.User)
+	if to == "" {
+		log.Warn("ticket e-mail not sent: the buyer has no e-mail address", "order", e.Order.ID, "user", e.User.ID)
+		return
+	}
+	data := mail.TicketData{
+		EventTitle: fx.Title(e.Order),
+		TicketType: ticketTypes(fx, e.Order),
+		Location:   fx.Project.Location,
+		OrderID:    e.Order.ID,
+		TicketCode: mail.TicketCode([]byte(fx.Project.TokenSecret), e.Order.ID, e.Session.ID),
+		BuyerName:  formValue(e.User.FormData, "name_reg"),
+		BuyerEmail: to,
+		Total:      store.Money(e.Order.TotalCents),
+		Currency:   e.Order.Currency,
+	}
+	if len(e.Order.Slots) > 0 {
+		data.SlotStart, data.SlotEnd = e.Order.Slots[0].Start, e.Order.Slots[0].End
+	}
+	subject, text, html := mail.TicketEmail(data)
+	msg, err := mail.Build(mail.Draft{
+		RequestID: e.RequestID,
+		From:      mail.DefaultFrom,
+		To:        []string{to},
+		Subject:   subject,
+		Text:      text,
+		HTML:      html,
+		Date:      e.Time,
+		Headers:   map[string]string{"X-OneEntry-Event": "order.ticket", "X-OneEntry-Order": strconv.Itoa(e.Order.ID)},
+	})
+	if err != nil {
+		log.Error("build ticket e-mail", "order", e.Order.ID, "err", err)
+		return
+	}
+	sb.outbox.Add(msg)
+}
+
+// SendCode puts an auth-provider code e-mail in the outbox.
+func (sb *Sandbox) SendCode(requestID, to, purpose, code string) error {
+	subject, text, html := mail.CodeEmail(purpose, code)
+	msg, err := mail.Build(mail.Draft{
+		RequestID: requestID,
+		From:      mail.DefaultFrom,
+		To:        []string{to},
+		Subject:   subject,
+		Text:      text,
+		HTML:      html,
+		Date:      sb.store.Now(),
+		Headers:   map[string]string{"X-OneEntry-Event": "user." + purpose},
+	})
+	if err != nil {
+		return err
+	}
+	sb.outbox.Add(msg)
+	return nil
+}
+
+// buyerAddress is where the ticket goes: the login when it is an e-mail address, else the
+// e-mail of the user's notification data.
+func buyerAddress(u store.User) string {
+	if strings.Contains(u.Identifier, "@") {
+		return u.Identifier
+	}
+	var nd struct {
+		Email string `json:"email"`
+	}
+	if json.Unmarshal(u.NotificationData, &nd) == nil && strings.Contains(nd.Email, "@") {
+		return nd.Email
+	}
+	return ""
+}
+
+func ticketTypes(fx *store.Fixtures, o store.Order) string {
+	names := make([]string, 0, len(o.Products))
+	for _, line := range o.Products {
+		title := "product " + strconv.Itoa(line.ProductID)
+		if p, ok := fx.Product(line.ProductID); ok && p.Title != "" {
+			title = p.Title
+		}
+		if line.Quantity > 1 {
+			title += " × " + strconv.Itoa(line.Quantity)
+		}
+		names = append(names, title)
+	}
+	return strings.Join(names, ", ")
+}
+
+func formValue(items []store.FormDataItem, marker string) string {
+	for _, it := range items {
+		if it.Marker == marker {
+			var s string
+			if json.Unmarshal(it.Value, &s) == nil {
+				return s
+			}
+		}
+	}
+	return ""
+}

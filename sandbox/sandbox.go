@@ -1,0 +1,324 @@
+// Package sandbox is the mock's application layer, below HTTP: the registry of sandboxes and,
+// per sandbox, its store (with its clock), request journal, fault rules, outbox and webhook
+// dispatcher. Everything is built complete at construction; nothing is set afterwards.
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/mail"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/webhook"
+)
+
+// Persistence keeps the state of sandboxes beyond the process (bolt.DB is the one
+// implementation); it makes one store.Persister per sandbox.
+type Persistence interface {
+	// Sandbox returns the persister of the sandbox with the app token, recording its secret.
+	Sandbox(appToken, tokenSecret string) (store.Persister, error)
+	// ListSandboxes returns the sandboxes kept, oldest first.
+	ListSandboxes() ([]store.SandboxInfo, error)
+	// DeleteSandbox forgets a sandbox and its state.
+	DeleteSandbox(appToken string) error
+}
+
+// Options configures a Registry. Fixtures is required; zero values mean the defaults.
+type Options struct {
+	// Fixtures seed every sandbox; the default sandbox opens with their app token.
+	Fixtures *store.Fixtures
+	// Profile selects the live API generation to imitate; ProfileSDK115 when zero.
+	Profile Profile
+	// Clock is the default sandbox's clock; every other sandbox gets its own.
+	Clock           *store.Clock
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	// Persistence keeps every sandbox's state; nil keeps it in memory.
+	Persistence Persistence
+	// OnEvent hears of every store event of every sandbox, after the sandbox's own handling
+	// (the ticket e-mail). It must not block for long.
+	OnEvent func(*Sandbox, store.Event)
+	// Relay, when set, also delivers every e-mail of every sandbox to an SMTP server.
+	Relay *mail.Relay
+	// WebhookClient sends payment callbacks; a client with a 10 s timeout when nil.
+	WebhookClient *http.Client
+	// JournalSize is how many requests each sandbox's journal keeps; DefaultJournalSize when zero.
+	JournalSize int
+	// Logger receives what goes wrong in the background; discarded when nil.
+	Logger *slog.Logger
+}
+
+// Registry holds the live sandboxes, by app token; the default one is never removed.
+type Registry struct {
+	opts     Options
+	lookups  atomic.Uint64
+	mu       sync.RWMutex
+	byToken  map[string]*Sandbox
+	fallback *Sandbox
+}
+
+// Sandbox is one isolated project: its own store (ids, users, orders, sessions, clock),
+// journal, fault rules, outbox and webhook deliveries. Requests reach it by its app token.
+type Sandbox struct {
+	reg     *Registry
+	token   string
+	store   *store.Store
+	outbox  *mail.Outbox
+	journal *Journal
+	faults  *Faults
+	created time.Time
+
+	mu       sync.Mutex
+	dispatch *webhook.Dispatcher // made on the first callback: most sandboxes send none
+	closed   bool
+}
+
+// New opens the default sandbox, restored from opts.Persistence when it holds a saved state,
+// and every other sandbox kept there.
+func New(ctx context.Context, opts Options) (*Registry, error) {
+	if opts.Fixtures == nil {
+		return nil, errors.New("sandbox: Options.Fixtures is required")
+	}
+	if opts.Profile.Name == "" {
+		opts.Profile = ProfileSDK115
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}}
+	fx := opts.Fixtures
+	def, err := r.open(ctx, fx.Project.AppToken, fx.Project.TokenSecret, opts.Clock)
+	if err != nil {
+		return nil, err
+	}
+	r.fallback = def
+	r.byToken[def.token] = def
+	if opts.Persistence == nil {
+		return r, nil
+	}
+	saved, err := opts.Persistence.ListSandboxes()
+	if err != nil {
+		return nil, err
+	}
+	for _, info := range saved {
+		if info.AppToken == def.token {
+			continue
+		}
+		sb, err := r.open(ctx, info.AppToken, info.TokenSecret, nil)
+		if err != nil {
+			return nil, fmt.Errorf("restore sandbox %s: %w", maskSecret(info.AppToken), err)
+		}
+		sb.created = info.Created
+		r.byToken[sb.token] = sb
+	}
+	return r, nil
+}
+
+// open builds a sandbox seeded from the fixtures (or restored from its saved state).
+func (r *Registry) open(ctx context.Context, token, secret string, clock *store.Clock) (*Sandbox, error) {
+	o := r.opts
+	sb := &Sandbox{reg: r, token: token, created: time.Now(), journal: NewJournal(o.JournalSize), faults: &Faults{}}
+	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: r.relayMail})
+	so := store.Options{
+		Fixtures: o.Fixtures, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
+		AppToken: token, TokenSecret: secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
+	}
+	if o.Persistence != nil {
+		p, err := o.Persistence.Sandbox(token, secret)
+		if err != nil {
+			return nil, err
+		}
+		so.Persist = p
+	}
+	st, err := store.Open(ctx, so)
+	if err != nil {
+		return nil, err
+	}
+	sb.store = st
+	return sb, nil
+}
+
+// relayMail hands a message to the SMTP relay when one is configured.
+func (r *Registry) relayMail(m mail.Message) {
+	if r.opts.Relay != nil {
+		if err := r.opts.Relay.Enqueue(m); err != nil {
+			r.opts.Logger.Warn("mail relay", "message", m.ID, "err", err)
+		}
+	}
+}
+
+// Profile returns the live API generation the sandboxes imitate.
+func (r *Registry) Profile() Profile { return r.opts.Profile }
+
+// Lookup returns the sandbox of an app token, or nil.
+func (r *Registry) Lookup(token string) *Sandbox {
+	r.lookups.Add(1)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.byToken[token]
+}
+
+// Lookups counts the calls of Lookup, so tests can tell how often a request resolves its
+// sandbox.
+func (r *Registry) Lookups() uint64 { return r.lookups.Load() }
+
+// Default returns the sandbox the fixtures' app token opens.
+func (r *Registry) Default() *Sandbox { return r.fallback }
+
+// Create opens a new sandbox seeded from the fixtures, with its own app token, token secret,
+// ids, outbox and clock.
+func (r *Registry) Create(ctx context.Context) (*Sandbox, error) {
+	sb, err := r.open(ctx, randomToken("sbx_"), randomToken(""), nil)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.byToken[sb.token] = sb
+	return sb, nil
+}
+
+// Remove deletes a sandbox other than the default one, with its saved state. It reports
+// whether there was such a sandbox.
+func (r *Registry) Remove(ctx context.Context, token string) (bool, error) {
+	r.mu.Lock()
+	sb, ok := r.byToken[token]
+	if ok && sb != r.fallback {
+		delete(r.byToken, token)
+	}
+	r.mu.Unlock()
+	if !ok || sb == r.fallback {
+		return false, nil
+	}
+	_ = sb.closeWebhooks(ctx, true)
+	if p := r.opts.Persistence; p != nil {
+		if err := p.DeleteSandbox(token); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// All returns every sandbox, oldest first.
+func (r *Registry) All() []*Sandbox {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Sandbox, 0, len(r.byToken))
+	for _, sb := range r.byToken {
+		out = append(out, sb)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].created.Before(out[j].created) })
+	return out
+}
+
+// SweepExpired expires overdue payment sessions in every sandbox, so a session left waiting
+// expires (and its webhook fires) even when nobody looks at it.
+func (r *Registry) SweepExpired(ctx context.Context) {
+	for _, sb := range r.All() {
+		if err := sb.store.SweepExpired(ctx); err != nil {
+			r.opts.Logger.ErrorContext(ctx, "expire payment sessions", "err", err)
+		}
+	}
+}
+
+// Close stops the webhook deliveries of every sandbox (those in flight finish or are marked
+// failed when ctx ends); callbacks after it are dropped. The SMTP relay and the persistence
+// belong to the caller.
+func (r *Registry) Close(ctx context.Context) error {
+	var errs []error
+	for _, sb := range r.All() {
+		errs = append(errs, sb.closeWebhooks(ctx, true))
+	}
+	return errors.Join(errs...)
+}
+
+// Token returns the app token that opens the sandbox.
+func (sb *Sandbox) Token() string { return sb.token }
+
+// Store returns the sandbox's state.
+func (sb *Sandbox) Store() *store.Store { return sb.store }
+
+// Outbox returns the e-mails the sandbox has sent.
+func (sb *Sandbox) Outbox() *mail.Outbox { return sb.outbox }
+
+// Journal returns the sandbox's request log.
+func (sb *Sandbox) Journal() *Journal { return sb.journal }
+
+// Faults returns the sandbox's fault rules.
+func (sb *Sandbox) Faults() *Faults { return sb.faults }
+
+// Created returns when the sandbox was first made.
+func (sb *Sandbox) Created() time.Time { return sb.created }
+
+// IsDefault reports whether this is the sandbox of the fixtures' app token.
+func (sb *Sandbox) IsDefault() bool { return sb == sb.reg.fallback }
+
+// Reset returns the sandbox to the fixtures, with an empty outbox, journal, fault list and
+// delivery log.
+func (sb *Sandbox) Reset(ctx context.Context) error {
+	if err := sb.store.Reset(ctx); err != nil {
+		return err
+	}
+	sb.outbox.Clear()
+	sb.journal.Clear()
+	sb.faults.Clear()
+	// A dispatcher that cannot stop in time has marked its pending deliveries failed: nothing
+	// more to do about them.
+	_ = sb.closeWebhooks(ctx, false)
+	return nil
+}
+
+// SendWebhook queues a signed callback.
+func (sb *Sandbox) SendWebhook(d webhook.Delivery) {
+	sb.mu.Lock()
+	if sb.dispatch == nil && !sb.closed {
+		sb.dispatch = webhook.New(webhook.Options{Client: sb.reg.opts.WebhookClient, Logger: sb.reg.opts.Logger, Workers: 2})
+	}
+	disp := sb.dispatch
+	sb.mu.Unlock()
+	if disp != nil {
+		disp.Enqueue(d)
+	}
+}
+
+// Webhooks lists the sandbox's deliveries, newest first.
+func (sb *Sandbox) Webhooks(f webhook.Filter) []webhook.Record {
+	sb.mu.Lock()
+	disp := sb.dispatch
+	sb.mu.Unlock()
+	if disp == nil {
+		return []webhook.Record{}
+	}
+	return disp.List(f)
+}
+
+// closeWebhooks stops the dispatcher and forgets its log; final refuses later callbacks.
+func (sb *Sandbox) closeWebhooks(ctx context.Context, final bool) error {
+	sb.mu.Lock()
+	disp := sb.dispatch
+	sb.dispatch = nil
+	if final {
+		sb.closed = true
+	}
+	sb.mu.Unlock()
+	if disp == nil {
+		return nil
+	}
+	return disp.Close(ctx)
+}
+
+// randomToken returns an unguessable token for a new sandbox.
+func randomToken(prefix string) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
