@@ -7,14 +7,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
@@ -328,48 +325,78 @@ type Fixtures struct {
 	OrderStorages   []OrderStorage
 	PaymentAccounts []PaymentAccount
 
-	providerByMarker map[string]*AuthProvider
-	formByMarker     map[string]*Form
-	productByID      map[int]*Product
-	storageByMarker  map[string]*OrderStorage
-	accountByMarker  map[string]*PaymentAccount
-	accountByID      map[int]*PaymentAccount
+	// collections holds the fixed files as served, with the one index of each; files the
+	// store has no rules for are read from fsys into extra when first asked for.
+	collections map[string]*Collection
+	fsys        fs.FS
+	mu          sync.Mutex
+	extra       map[string]*Collection
+}
+
+// Collection returns a fixture file as the API serves it. A file outside the fixed set is read
+// from the fixture set's folder the first time it is asked for; it must be a JSON array of
+// objects with unique ids and markers.
+func (f *Fixtures) Collection(file string) (*Collection, error) {
+	if c, ok := f.collections[file]; ok {
+		return c, nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.extra[file]; ok {
+		return c, nil
+	}
+	if f.fsys == nil || !fs.ValidPath(file) {
+		return nil, fixtureErr(file, "", "file is missing")
+	}
+	c, err := loadCollection(f.fsys, file)
+	if err != nil {
+		return nil, err
+	}
+	f.extra[file] = c
+	return c, nil
+}
+
+// lookup finds an item of a fixed file through its collection's index.
+func lookup[T any](f *Fixtures, file string, items []T, find func(*index) (int, bool)) (*T, bool) {
+	c, ok := f.collections[file]
+	if !ok {
+		return nil, false
+	}
+	i, ok := find(c.idx)
+	if !ok {
+		return nil, false
+	}
+	return &items[i], true
 }
 
 // AuthProvider returns the provider with the given identifier.
 func (f *Fixtures) AuthProvider(marker string) (*AuthProvider, bool) {
-	p, ok := f.providerByMarker[marker]
-	return p, ok
+	return lookup(f, FileAuthProviders, f.AuthProviders, func(x *index) (int, bool) { return x.marker(marker) })
 }
 
 // Form returns the form with the given identifier.
 func (f *Fixtures) Form(marker string) (*Form, bool) {
-	p, ok := f.formByMarker[marker]
-	return p, ok
+	return lookup(f, FileForms, f.Forms, func(x *index) (int, bool) { return x.marker(marker) })
 }
 
 // Product returns the product with the given id.
 func (f *Fixtures) Product(id int) (*Product, bool) {
-	p, ok := f.productByID[id]
-	return p, ok
+	return lookup(f, FileProducts, f.Products, func(x *index) (int, bool) { return x.id(id) })
 }
 
 // OrderStorage returns the storage with the given identifier.
 func (f *Fixtures) OrderStorage(marker string) (*OrderStorage, bool) {
-	p, ok := f.storageByMarker[marker]
-	return p, ok
+	return lookup(f, FileOrderStorages, f.OrderStorages, func(x *index) (int, bool) { return x.marker(marker) })
 }
 
 // PaymentAccount returns the account with the given identifier.
 func (f *Fixtures) PaymentAccount(marker string) (*PaymentAccount, bool) {
-	p, ok := f.accountByMarker[marker]
-	return p, ok
+	return lookup(f, FilePaymentAccounts, f.PaymentAccounts, func(x *index) (int, bool) { return x.marker(marker) })
 }
 
 // PaymentAccountByID returns the account with the given id.
 func (f *Fixtures) PaymentAccountByID(id int) (*PaymentAccount, bool) {
-	p, ok := f.accountByID[id]
-	return p, ok
+	return lookup(f, FilePaymentAccounts, f.PaymentAccounts, func(x *index) (int, bool) { return x.id(id) })
 }
 
 // MaxFixtureFileSize bounds each fixture file, so a wrong mount fails fast instead of eating memory.
@@ -378,30 +405,60 @@ const MaxFixtureFileSize = 16 << 20
 // LoadFixtures reads, decodes and cross-checks a fixture set. Unknown fields, missing files,
 // wrong types and dangling references all fail with a *FixtureError naming the file and field.
 func LoadFixtures(fsys fs.FS) (*Fixtures, error) {
-	f := &Fixtures{}
+	f := &Fixtures{fsys: fsys, collections: map[string]*Collection{}, extra: map[string]*Collection{}}
 	if err := decodeFile(fsys, FileProject, &f.Project); err != nil {
 		return nil, err
 	}
-	if err := decodeFile(fsys, FileAuthProviders, &f.AuthProviders); err != nil {
-		return nil, err
+	raws := map[string][]json.RawMessage{}
+	for _, load := range []func() error{
+		func() (err error) {
+			raws[FileAuthProviders], err = decodeList(fsys, FileAuthProviders, &f.AuthProviders)
+			return err
+		},
+		func() error { return decodeFile(fsys, FileUsers, &f.Users) },
+		func() (err error) { raws[FileForms], err = decodeList(fsys, FileForms, &f.Forms); return err },
+		func() (err error) { raws[FileProducts], err = decodeList(fsys, FileProducts, &f.Products); return err },
+		func() (err error) {
+			raws[FileOrderStorages], err = decodeList(fsys, FileOrderStorages, &f.OrderStorages)
+			return err
+		},
+		func() (err error) {
+			raws[FilePaymentAccounts], err = decodeList(fsys, FilePaymentAccounts, &f.PaymentAccounts)
+			return err
+		},
+	} {
+		if err := load(); err != nil {
+			return nil, err
+		}
 	}
-	if err := decodeFile(fsys, FileUsers, &f.Users); err != nil {
-		return nil, err
+	for i, raw := range raws[FileForms] {
+		f.Forms[i].Raw = raw
 	}
-	if err := decodeRawList(fsys, FileForms, &f.Forms, func(i int, raw json.RawMessage) { f.Forms[i].Raw = raw }); err != nil {
-		return nil, err
+	for i, raw := range raws[FileProducts] {
+		f.Products[i].Raw = raw
 	}
-	if err := decodeRawList(fsys, FileProducts, &f.Products, func(i int, raw json.RawMessage) { f.Products[i].Raw = raw }); err != nil {
-		return nil, err
-	}
-	if err := decodeFile(fsys, FileOrderStorages, &f.OrderStorages); err != nil {
-		return nil, err
-	}
-	if err := decodeFile(fsys, FilePaymentAccounts, &f.PaymentAccounts); err != nil {
-		return nil, err
-	}
-	if err := f.check(); err != nil {
-		return nil, err
+	// Each file is validated, defaulted and indexed on its own, in the order their references
+	// need: storages name forms, accounts and products; providers name forms; users providers.
+	for _, c := range []struct {
+		file  string
+		check func(*index) error
+	}{
+		{FileProject, func(*index) error { return f.Project.check() }},
+		{FileForms, f.checkForms},
+		{FileProducts, f.checkProducts},
+		{FilePaymentAccounts, f.checkAccounts},
+		{FileOrderStorages, f.checkStorages},
+		{FileAuthProviders, f.checkProviders},
+		{FileUsers, func(*index) error { return f.checkUsers() }},
+	} {
+		items, served := raws[c.file]
+		idx := newIndex(len(items))
+		if err := c.check(idx); err != nil {
+			return nil, err
+		}
+		if served {
+			f.collections[c.file] = &Collection{items: items, idx: idx}
+		}
 	}
 	return f, nil
 }
@@ -452,29 +509,29 @@ func decodeFile(fsys fs.FS, name string, v any) error {
 	return nil
 }
 
-// decodeRawList decodes a JSON array element by element so errors name the element, and
-// keeps each element's compacted bytes for verbatim serving.
-func decodeRawList[T any](fsys fs.FS, name string, out *[]T, keep func(int, json.RawMessage)) error {
+// decodeList decodes a JSON array element by element so errors name the element, and returns
+// each element's compacted bytes for verbatim serving.
+func decodeList[T any](fsys fs.FS, name string, out *[]T) ([]json.RawMessage, error) {
 	data, err := readFixture(fsys, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var raws []json.RawMessage
 	if err := decodeStrict(data, &raws); err != nil {
-		return jsonFixtureErr(name, "", err)
+		return nil, jsonFixtureErr(name, "", err)
 	}
 	*out = make([]T, len(raws))
 	for i, raw := range raws {
 		if err := decodeStrict(raw, &(*out)[i]); err != nil {
-			return jsonFixtureErr(name, fmt.Sprintf("[%d]", i), err)
+			return nil, jsonFixtureErr(name, fmt.Sprintf("[%d]", i), err)
 		}
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, raw); err != nil {
-			return jsonFixtureErr(name, fmt.Sprintf("[%d]", i), err)
+			return nil, jsonFixtureErr(name, fmt.Sprintf("[%d]", i), err)
 		}
-		keep(i, buf.Bytes())
+		raws[i] = buf.Bytes()
 	}
-	return nil
+	return raws, nil
 }
 
 func jsonFixtureErr(file, prefix string, err error) error {
@@ -509,272 +566,6 @@ func joinField(prefix, field string) string {
 	default:
 		return prefix + "." + field
 	}
-}
-
-func (f *Fixtures) check() error {
-	p := &f.Project
-	if p.AppToken == "" {
-		return fixtureErr(FileProject, "appToken", "must not be empty")
-	}
-	if len(p.TokenSecret) < 16 {
-		return fixtureErr(FileProject, "tokenSecret", "must be at least 16 characters")
-	}
-	if p.TimeZone == "" {
-		p.TimeZone = "UTC"
-	}
-	loc, err := time.LoadLocation(p.TimeZone)
-	if err != nil {
-		return fixtureErr(FileProject, "timeZone", "unknown time zone %q", p.TimeZone)
-	}
-	p.Location = loc
-	if p.DefaultLanguage == "" {
-		p.DefaultLanguage = "en_US"
-	}
-	if p.FirstOrderID < 0 {
-		return fixtureErr(FileProject, "firstOrderId", "must not be negative")
-	}
-	if p.FirstOrderID == 0 {
-		p.FirstOrderID = 1
-	}
-	if p.FirstPaymentSessionID < 0 {
-		return fixtureErr(FileProject, "firstPaymentSessionId", "must not be negative")
-	}
-	if p.FirstPaymentSessionID == 0 {
-		p.FirstPaymentSessionID = 1
-	}
-
-	f.formByMarker = make(map[string]*Form, len(f.Forms))
-	for i := range f.Forms {
-		form := &f.Forms[i]
-		at := fmt.Sprintf("[%d]", i)
-		if form.Identifier == "" {
-			return fixtureErr(FileForms, at+".identifier", "must not be empty")
-		}
-		if form.ID < 1 {
-			return fixtureErr(FileForms, at+".id", "must be a positive integer")
-		}
-		if _, dup := f.formByMarker[form.Identifier]; dup {
-			return fixtureErr(FileForms, at+".identifier", "duplicate form %q", form.Identifier)
-		}
-		for j := range form.Attributes {
-			attr := &form.Attributes[j]
-			aat := fmt.Sprintf("%s.attributes[%d]", at, j)
-			if attr.Marker == "" || attr.Type == "" {
-				return fixtureErr(FileForms, aat, "marker and type must not be empty")
-			}
-			required, err := hasRequiredValidator(attr.Validators)
-			if err != nil {
-				return fixtureErr(FileForms, aat+".validators", "%v", err)
-			}
-			attr.required = required
-			// When the list marks entries as selected (the seed's products), only those are
-			// options; the unmarked catalogue page above them is not. A list that marks
-			// nothing offers every entry.
-			marked := slices.ContainsFunc(attr.ListTitles, func(l ListTitle) bool { return l.Selected != nil })
-			attr.options = make(map[string]struct{}, len(attr.ListTitles))
-			for _, opt := range attr.ListTitles {
-				if !marked || (opt.Selected != nil && *opt.Selected) {
-					attr.options[opt.Value()] = struct{}{}
-				}
-			}
-			if attr.Type == "timeInterval" && len(attr.LocalizeInfos) > 0 {
-				sched, err := schedule.Parse(attr.LocalizeInfos)
-				if err != nil {
-					return fixtureErr(FileForms, aat+".localizeInfos", "%v", err)
-				}
-				attr.schedule = &sched
-			}
-		}
-		f.formByMarker[form.Identifier] = form
-	}
-
-	f.productByID = make(map[int]*Product, len(f.Products))
-	for i := range f.Products {
-		prod := &f.Products[i]
-		at := fmt.Sprintf("[%d]", i)
-		if prod.ID < 1 {
-			return fixtureErr(FileProducts, at+".id", "must be a positive integer")
-		}
-		if _, dup := f.productByID[prod.ID]; dup {
-			return fixtureErr(FileProducts, at+".id", "duplicate product %d", prod.ID)
-		}
-		if prod.Price != nil {
-			if *prod.Price < 0 || math.IsInf(*prod.Price, 0) || *prod.Price > 1e12 {
-				return fixtureErr(FileProducts, at+".price", "must be a non-negative amount")
-			}
-			cents := int64(math.Round(*prod.Price * 100))
-			prod.PriceCents = &cents
-		}
-		prod.Title = LocalizedTitle(prod.LocalizeInfos, p.DefaultLanguage)
-		f.productByID[prod.ID] = prod
-	}
-
-	f.accountByMarker = make(map[string]*PaymentAccount, len(f.PaymentAccounts))
-	f.accountByID = make(map[int]*PaymentAccount, len(f.PaymentAccounts))
-	for i := range f.PaymentAccounts {
-		acc := &f.PaymentAccounts[i]
-		at := fmt.Sprintf("[%d]", i)
-		if acc.ID < 1 {
-			return fixtureErr(FilePaymentAccounts, at+".id", "must be a positive integer")
-		}
-		if acc.Identifier == "" {
-			return fixtureErr(FilePaymentAccounts, at+".identifier", "must not be empty")
-		}
-		if _, dup := f.accountByMarker[acc.Identifier]; dup {
-			return fixtureErr(FilePaymentAccounts, at+".identifier", "duplicate account %q", acc.Identifier)
-		}
-		if _, dup := f.accountByID[acc.ID]; dup {
-			return fixtureErr(FilePaymentAccounts, at+".id", "duplicate account id %d", acc.ID)
-		}
-		if acc.Type == "" {
-			return fixtureErr(FilePaymentAccounts, at+".type", "must not be empty (custom or stripe)")
-		}
-		if _, err := datetime.Parse(acc.UpdatedDate); err != nil {
-			return fixtureErr(FilePaymentAccounts, at+".updatedDate", "%v", err)
-		}
-		if acc.SessionTimeoutMinutes < 0 {
-			return fixtureErr(FilePaymentAccounts, at+".sessionTimeoutMinutes", "must not be negative")
-		}
-		if acc.WebhookURL != "" {
-			u, err := url.Parse(acc.WebhookURL)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return fixtureErr(FilePaymentAccounts, at+".webhookUrl", "must be an http(s) URL")
-			}
-		}
-		var redirects struct {
-			SuccessURL string `json:"successUrl"`
-			CancelURL  string `json:"cancelUrl"`
-		}
-		if len(acc.Settings) > 0 {
-			if err := json.Unmarshal(acc.Settings, &redirects); err != nil {
-				return fixtureErr(FilePaymentAccounts, at+".settings", "must be an object; successUrl and cancelUrl, when present, strings")
-			}
-		}
-		acc.successURL, acc.cancelURL = redirects.SuccessURL, redirects.CancelURL
-		f.accountByMarker[acc.Identifier] = acc
-		f.accountByID[acc.ID] = acc
-	}
-
-	f.storageByMarker = make(map[string]*OrderStorage, len(f.OrderStorages))
-	for i := range f.OrderStorages {
-		st := &f.OrderStorages[i]
-		at := fmt.Sprintf("[%d]", i)
-		if st.ID < 1 {
-			return fixtureErr(FileOrderStorages, at+".id", "must be a positive integer")
-		}
-		if st.Identifier == "" {
-			return fixtureErr(FileOrderStorages, at+".identifier", "must not be empty")
-		}
-		if _, dup := f.storageByMarker[st.Identifier]; dup {
-			return fixtureErr(FileOrderStorages, at+".identifier", "duplicate storage %q", st.Identifier)
-		}
-		if _, ok := f.formByMarker[st.FormIdentifier]; !ok {
-			return fixtureErr(FileOrderStorages, at+".formIdentifier", "no form %q in %s", st.FormIdentifier, FileForms)
-		}
-		for j, a := range st.PaymentAccountIdentifiers {
-			if _, ok := f.accountByMarker[a.Identifier]; !ok {
-				return fixtureErr(FileOrderStorages, fmt.Sprintf("%s.paymentAccountIdentifiers[%d].identifier", at, j), "no payment account %q in %s", a.Identifier, FilePaymentAccounts)
-			}
-		}
-		if len(st.Statuses) == 0 {
-			return fixtureErr(FileOrderStorages, at+".statuses", "must list at least one order status")
-		}
-		for j, s := range st.Statuses {
-			if s.Identifier == "" {
-				return fixtureErr(FileOrderStorages, fmt.Sprintf("%s.statuses[%d].identifier", at, j), "must not be empty")
-			}
-		}
-		for field, status := range map[string]string{"paidStatus": st.PaidStatus, "canceledStatus": st.CanceledStatus} {
-			if status != "" && !st.hasStatus(status) {
-				return fixtureErr(FileOrderStorages, at+"."+field, "%q is not one of the storage's statuses", status)
-			}
-		}
-		if st.Seats != nil {
-			if st.Seats.PerSlot < 0 {
-				return fixtureErr(FileOrderStorages, at+".seats.perSlot", "must not be negative")
-			}
-			st.seatsByProduct = map[int]int{}
-			for entity, n := range st.Seats.PerTicketType {
-				id, ok := productIDFromEntity(entity)
-				if !ok {
-					return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "keys are product entity ids such as p-8-10")
-				}
-				if _, ok := f.productByID[id]; !ok {
-					return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "no product %d in %s", id, FileProducts)
-				}
-				if n < 0 {
-					return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "must not be negative")
-				}
-				st.seatsByProduct[id] = n
-			}
-		}
-		f.storageByMarker[st.Identifier] = st
-	}
-
-	f.providerByMarker = make(map[string]*AuthProvider, len(f.AuthProviders))
-	for i := range f.AuthProviders {
-		pr := &f.AuthProviders[i]
-		at := fmt.Sprintf("[%d]", i)
-		if pr.Identifier == "" {
-			return fixtureErr(FileAuthProviders, at+".identifier", "must not be empty")
-		}
-		if _, dup := f.providerByMarker[pr.Identifier]; dup {
-			return fixtureErr(FileAuthProviders, at+".identifier", "duplicate provider %q", pr.Identifier)
-		}
-		if pr.LoginMarker == "" || pr.PasswordMarker == "" {
-			return fixtureErr(FileAuthProviders, at+".loginMarker", "loginMarker and passwordMarker must name the authData markers")
-		}
-		if pr.FormIdentifier != "" {
-			if _, ok := f.formByMarker[pr.FormIdentifier]; !ok {
-				return fixtureErr(FileAuthProviders, at+".formIdentifier", "no form %q in %s", pr.FormIdentifier, FileForms)
-			}
-		}
-		if len(pr.Config) > 0 {
-			var cfg map[string]any
-			if err := json.Unmarshal(pr.Config, &cfg); err != nil {
-				return fixtureErr(FileAuthProviders, at+".config", "must be an object")
-			}
-		}
-		f.providerByMarker[pr.Identifier] = pr
-	}
-
-	seenUser := map[int]bool{}
-	seenLogin := map[string]bool{}
-	for i := range f.Users {
-		u := &f.Users[i]
-		at := fmt.Sprintf("[%d]", i)
-		if u.ID < 1 {
-			return fixtureErr(FileUsers, at+".id", "must be a positive integer")
-		}
-		if seenUser[u.ID] {
-			return fixtureErr(FileUsers, at+".id", "duplicate user id %d", u.ID)
-		}
-		if _, ok := f.providerByMarker[u.AuthProviderIdentifier]; !ok {
-			return fixtureErr(FileUsers, at+".authProviderIdentifier", "no auth provider %q in %s", u.AuthProviderIdentifier, FileAuthProviders)
-		}
-		if u.Identifier == "" {
-			return fixtureErr(FileUsers, at+".identifier", "must not be empty")
-		}
-		key := u.AuthProviderIdentifier + "\x00" + strings.ToLower(u.Identifier)
-		if seenLogin[key] {
-			return fixtureErr(FileUsers, at+".identifier", "duplicate login %q", u.Identifier)
-		}
-		if u.Password == "" {
-			return fixtureErr(FileUsers, at+".password", "must not be empty")
-		}
-		if _, err := decodeFormDataItems(u.FormData); err != nil {
-			return fixtureErr(FileUsers, at+".formData", "%v", err)
-		}
-		if u.Groups == nil {
-			u.Groups = []int{}
-		}
-		if len(u.State) == 0 {
-			u.State = json.RawMessage(`{}`)
-		}
-		seenUser[u.ID] = true
-		seenLogin[key] = true
-	}
-	return nil
 }
 
 func hasRequiredValidator(raw json.RawMessage) (bool, error) {

@@ -1,0 +1,317 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/datetime"
+	"github.com/oneentry-mock/oneentry-mock/schedule"
+)
+
+// check validates the project settings and fills in their defaults.
+func (p *Project) check() error {
+	if p.AppToken == "" {
+		return fixtureErr(FileProject, "appToken", "must not be empty")
+	}
+	if len(p.TokenSecret) < 16 {
+		return fixtureErr(FileProject, "tokenSecret", "must be at least 16 characters")
+	}
+	if p.TimeZone == "" {
+		p.TimeZone = "UTC"
+	}
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return fixtureErr(FileProject, "timeZone", "unknown time zone %q", p.TimeZone)
+	}
+	p.Location = loc
+	if p.DefaultLanguage == "" {
+		p.DefaultLanguage = "en_US"
+	}
+	if p.FirstOrderID < 0 {
+		return fixtureErr(FileProject, "firstOrderId", "must not be negative")
+	}
+	if p.FirstOrderID == 0 {
+		p.FirstOrderID = 1
+	}
+	if p.FirstPaymentSessionID < 0 {
+		return fixtureErr(FileProject, "firstPaymentSessionId", "must not be negative")
+	}
+	if p.FirstPaymentSessionID == 0 {
+		p.FirstPaymentSessionID = 1
+	}
+	return nil
+}
+
+// checkForms validates the forms, parses their rules (required fields, options, schedules)
+// and indexes them by identifier.
+func (f *Fixtures) checkForms(idx *index) error {
+	for i := range f.Forms {
+		form := &f.Forms[i]
+		at := fmt.Sprintf("[%d]", i)
+		if form.Identifier == "" {
+			return fixtureErr(FileForms, at+".identifier", "must not be empty")
+		}
+		if form.ID < 1 {
+			return fixtureErr(FileForms, at+".id", "must be a positive integer")
+		}
+		if _, dup := idx.marker(form.Identifier); dup {
+			return fixtureErr(FileForms, at+".identifier", "duplicate form %q", form.Identifier)
+		}
+		for j := range form.Attributes {
+			if err := form.Attributes[j].check(fmt.Sprintf("%s.attributes[%d]", at, j)); err != nil {
+				return err
+			}
+		}
+		idx.add(i, 0, form.Identifier)
+	}
+	return nil
+}
+
+// check validates a form attribute found at `at` and parses its rules.
+func (attr *FormAttribute) check(at string) error {
+	if attr.Marker == "" || attr.Type == "" {
+		return fixtureErr(FileForms, at, "marker and type must not be empty")
+	}
+	required, err := hasRequiredValidator(attr.Validators)
+	if err != nil {
+		return fixtureErr(FileForms, at+".validators", "%v", err)
+	}
+	attr.required = required
+	// When the list marks entries as selected (the seed's products), only those are
+	// options; the unmarked catalogue page above them is not. A list that marks
+	// nothing offers every entry.
+	marked := slices.ContainsFunc(attr.ListTitles, func(l ListTitle) bool { return l.Selected != nil })
+	attr.options = make(map[string]struct{}, len(attr.ListTitles))
+	for _, opt := range attr.ListTitles {
+		if !marked || (opt.Selected != nil && *opt.Selected) {
+			attr.options[opt.Value()] = struct{}{}
+		}
+	}
+	if attr.Type == "timeInterval" && len(attr.LocalizeInfos) > 0 {
+		sched, err := schedule.Parse(attr.LocalizeInfos)
+		if err != nil {
+			return fixtureErr(FileForms, at+".localizeInfos", "%v", err)
+		}
+		attr.schedule = &sched
+	}
+	return nil
+}
+
+// checkProducts validates the products, works out their prices in cents and titles, and
+// indexes them by id.
+func (f *Fixtures) checkProducts(idx *index) error {
+	for i := range f.Products {
+		prod := &f.Products[i]
+		at := fmt.Sprintf("[%d]", i)
+		if prod.ID < 1 {
+			return fixtureErr(FileProducts, at+".id", "must be a positive integer")
+		}
+		if _, dup := idx.id(prod.ID); dup {
+			return fixtureErr(FileProducts, at+".id", "duplicate product %d", prod.ID)
+		}
+		if prod.Price != nil {
+			if *prod.Price < 0 || math.IsInf(*prod.Price, 0) || *prod.Price > 1e12 {
+				return fixtureErr(FileProducts, at+".price", "must be a non-negative amount")
+			}
+			cents := int64(math.Round(*prod.Price * 100))
+			prod.PriceCents = &cents
+		}
+		prod.Title = LocalizedTitle(prod.LocalizeInfos, f.Project.DefaultLanguage)
+		idx.add(i, prod.ID, "")
+	}
+	return nil
+}
+
+// checkAccounts validates the payment accounts, reads their redirect URLs and indexes them by
+// id and identifier.
+func (f *Fixtures) checkAccounts(idx *index) error {
+	for i := range f.PaymentAccounts {
+		acc := &f.PaymentAccounts[i]
+		at := fmt.Sprintf("[%d]", i)
+		if acc.ID < 1 {
+			return fixtureErr(FilePaymentAccounts, at+".id", "must be a positive integer")
+		}
+		if acc.Identifier == "" {
+			return fixtureErr(FilePaymentAccounts, at+".identifier", "must not be empty")
+		}
+		if _, dup := idx.marker(acc.Identifier); dup {
+			return fixtureErr(FilePaymentAccounts, at+".identifier", "duplicate account %q", acc.Identifier)
+		}
+		if _, dup := idx.id(acc.ID); dup {
+			return fixtureErr(FilePaymentAccounts, at+".id", "duplicate account id %d", acc.ID)
+		}
+		if acc.Type == "" {
+			return fixtureErr(FilePaymentAccounts, at+".type", "must not be empty (custom or stripe)")
+		}
+		if _, err := datetime.Parse(acc.UpdatedDate); err != nil {
+			return fixtureErr(FilePaymentAccounts, at+".updatedDate", "%v", err)
+		}
+		if acc.SessionTimeoutMinutes < 0 {
+			return fixtureErr(FilePaymentAccounts, at+".sessionTimeoutMinutes", "must not be negative")
+		}
+		if acc.WebhookURL != "" {
+			u, err := url.Parse(acc.WebhookURL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fixtureErr(FilePaymentAccounts, at+".webhookUrl", "must be an http(s) URL")
+			}
+		}
+		var redirects struct {
+			SuccessURL string `json:"successUrl"`
+			CancelURL  string `json:"cancelUrl"`
+		}
+		if len(acc.Settings) > 0 {
+			if err := json.Unmarshal(acc.Settings, &redirects); err != nil {
+				return fixtureErr(FilePaymentAccounts, at+".settings", "must be an object; successUrl and cancelUrl, when present, strings")
+			}
+		}
+		acc.successURL, acc.cancelURL = redirects.SuccessURL, redirects.CancelURL
+		idx.add(i, acc.ID, acc.Identifier)
+	}
+	return nil
+}
+
+// checkStorages validates the order storages and what they name (form, accounts, statuses,
+// ticket types), and indexes them by identifier.
+func (f *Fixtures) checkStorages(idx *index) error {
+	for i := range f.OrderStorages {
+		st := &f.OrderStorages[i]
+		at := fmt.Sprintf("[%d]", i)
+		if st.ID < 1 {
+			return fixtureErr(FileOrderStorages, at+".id", "must be a positive integer")
+		}
+		if st.Identifier == "" {
+			return fixtureErr(FileOrderStorages, at+".identifier", "must not be empty")
+		}
+		if _, dup := idx.marker(st.Identifier); dup {
+			return fixtureErr(FileOrderStorages, at+".identifier", "duplicate storage %q", st.Identifier)
+		}
+		if _, ok := f.Form(st.FormIdentifier); !ok {
+			return fixtureErr(FileOrderStorages, at+".formIdentifier", "no form %q in %s", st.FormIdentifier, FileForms)
+		}
+		for j, a := range st.PaymentAccountIdentifiers {
+			if _, ok := f.PaymentAccount(a.Identifier); !ok {
+				return fixtureErr(FileOrderStorages, fmt.Sprintf("%s.paymentAccountIdentifiers[%d].identifier", at, j), "no payment account %q in %s", a.Identifier, FilePaymentAccounts)
+			}
+		}
+		if len(st.Statuses) == 0 {
+			return fixtureErr(FileOrderStorages, at+".statuses", "must list at least one order status")
+		}
+		for j, s := range st.Statuses {
+			if s.Identifier == "" {
+				return fixtureErr(FileOrderStorages, fmt.Sprintf("%s.statuses[%d].identifier", at, j), "must not be empty")
+			}
+		}
+		for field, status := range map[string]string{"paidStatus": st.PaidStatus, "canceledStatus": st.CanceledStatus} {
+			if status != "" && !st.hasStatus(status) {
+				return fixtureErr(FileOrderStorages, at+"."+field, "%q is not one of the storage's statuses", status)
+			}
+		}
+		if err := f.checkSeats(st, at); err != nil {
+			return err
+		}
+		idx.add(i, 0, st.Identifier)
+	}
+	return nil
+}
+
+// checkSeats validates a storage's seat limits and indexes them by product.
+func (f *Fixtures) checkSeats(st *OrderStorage, at string) error {
+	if st.Seats == nil {
+		return nil
+	}
+	if st.Seats.PerSlot < 0 {
+		return fixtureErr(FileOrderStorages, at+".seats.perSlot", "must not be negative")
+	}
+	st.seatsByProduct = map[int]int{}
+	for entity, n := range st.Seats.PerTicketType {
+		id, ok := productIDFromEntity(entity)
+		if !ok {
+			return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "keys are product entity ids such as p-8-10")
+		}
+		if _, ok := f.Product(id); !ok {
+			return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "no product %d in %s", id, FileProducts)
+		}
+		if n < 0 {
+			return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "must not be negative")
+		}
+		st.seatsByProduct[id] = n
+	}
+	return nil
+}
+
+// checkProviders validates the auth providers and indexes them by identifier.
+func (f *Fixtures) checkProviders(idx *index) error {
+	for i := range f.AuthProviders {
+		pr := &f.AuthProviders[i]
+		at := fmt.Sprintf("[%d]", i)
+		if pr.Identifier == "" {
+			return fixtureErr(FileAuthProviders, at+".identifier", "must not be empty")
+		}
+		if _, dup := idx.marker(pr.Identifier); dup {
+			return fixtureErr(FileAuthProviders, at+".identifier", "duplicate provider %q", pr.Identifier)
+		}
+		if pr.LoginMarker == "" || pr.PasswordMarker == "" {
+			return fixtureErr(FileAuthProviders, at+".loginMarker", "loginMarker and passwordMarker must name the authData markers")
+		}
+		if pr.FormIdentifier != "" {
+			if _, ok := f.Form(pr.FormIdentifier); !ok {
+				return fixtureErr(FileAuthProviders, at+".formIdentifier", "no form %q in %s", pr.FormIdentifier, FileForms)
+			}
+		}
+		if len(pr.Config) > 0 {
+			var cfg map[string]any
+			if err := json.Unmarshal(pr.Config, &cfg); err != nil {
+				return fixtureErr(FileAuthProviders, at+".config", "must be an object")
+			}
+		}
+		idx.add(i, 0, pr.Identifier)
+	}
+	return nil
+}
+
+// checkUsers validates the users, each unique by id and by login, and fills in their
+// defaults.
+func (f *Fixtures) checkUsers() error {
+	seenUser := map[int]bool{}
+	seenLogin := map[string]bool{}
+	for i := range f.Users {
+		u := &f.Users[i]
+		at := fmt.Sprintf("[%d]", i)
+		if u.ID < 1 {
+			return fixtureErr(FileUsers, at+".id", "must be a positive integer")
+		}
+		if seenUser[u.ID] {
+			return fixtureErr(FileUsers, at+".id", "duplicate user id %d", u.ID)
+		}
+		if _, ok := f.AuthProvider(u.AuthProviderIdentifier); !ok {
+			return fixtureErr(FileUsers, at+".authProviderIdentifier", "no auth provider %q in %s", u.AuthProviderIdentifier, FileAuthProviders)
+		}
+		if u.Identifier == "" {
+			return fixtureErr(FileUsers, at+".identifier", "must not be empty")
+		}
+		key := u.AuthProviderIdentifier + "\x00" + strings.ToLower(u.Identifier)
+		if seenLogin[key] {
+			return fixtureErr(FileUsers, at+".identifier", "duplicate login %q", u.Identifier)
+		}
+		if u.Password == "" {
+			return fixtureErr(FileUsers, at+".password", "must not be empty")
+		}
+		if _, err := decodeFormDataItems(u.FormData); err != nil {
+			return fixtureErr(FileUsers, at+".formData", "%v", err)
+		}
+		if u.Groups == nil {
+			u.Groups = []int{}
+		}
+		if len(u.State) == 0 {
+			u.State = json.RawMessage(`{}`)
+		}
+		seenUser[u.ID] = true
+		seenLogin[key] = true
+	}
+	return nil
+}
