@@ -196,22 +196,6 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request, sc *scope)
 	})
 }
 
-// handleAuthProvider handles GET /api/content/users-auth-providers/marker/{marker}.
-func (s *Server) handleAuthProvider(w http.ResponseWriter, r *http.Request, sc *scope) {
-	marker := mux.Vars(r)["marker"]
-	data, ok := s.encoded.providers[marker]
-	if !ok {
-		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Auth provider with marker %q not found", marker))
-		return
-	}
-	s.writeRaw(w, http.StatusOK, data)
-}
-
-// handleAuthProviders handles GET /api/content/users-auth-providers.
-func (s *Server) handleAuthProviders(w http.ResponseWriter, r *http.Request, sc *scope) {
-	s.writeRaw(w, http.StatusOK, jsonArray(s.encoded.providerList, page(r.URL.Query())))
-}
-
 type codeRequest struct {
 	UserIdentifier  string `json:"userIdentifier"`
 	EventIdentifier string `json:"eventIdentifier"`

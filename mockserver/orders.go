@@ -225,33 +225,17 @@ func (s *Server) handleOrderUpdate(w http.ResponseWriter, r *http.Request, sc *s
 	s.writeJSON(w, http.StatusOK, newOrderWriteResponse(o, true))
 }
 
-// handleOrderStorages handles GET /api/content/orders-storage: a bare array.
-func (s *Server) handleOrderStorages(w http.ResponseWriter, r *http.Request, sc *scope) {
-	s.writeRaw(w, http.StatusOK, jsonArray(s.encoded.storageList, page(r.URL.Query())))
-}
-
-// handleOrderStorage handles GET /api/content/orders-storage/marker/{marker}.
-func (s *Server) handleOrderStorage(w http.ResponseWriter, r *http.Request, sc *scope) {
-	marker := mux.Vars(r)["marker"]
-	data, ok := s.encoded.storages[marker]
-	if !ok {
-		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Orders storage with marker %q not found", marker))
-		return
-	}
-	s.writeRaw(w, http.StatusOK, data)
-}
-
-// handleOrderStatuses handles GET /api/content/orders-storage/marker/{marker}/order-statuses.
+// handleOrderStatuses handles GET /api/content/orders-storage/marker/{marker}/order-statuses:
+// the statuses of one storage, paged.
 func (s *Server) handleOrderStatuses(w http.ResponseWriter, r *http.Request, sc *scope) {
 	marker := mux.Vars(r)["marker"]
-	statuses, ok := s.encoded.statuses[marker]
+	st, ok := sc.store.Fixtures().OrderStorage(marker)
 	if !ok {
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Orders storage with marker %q not found", marker))
 		return
 	}
-	items := make([][]byte, len(statuses))
-	for i, st := range statuses {
-		items[i] = st
-	}
-	s.writeRaw(w, http.StatusOK, jsonArray(items, page(r.URL.Query())))
+	statuses := newStatusResponses(st)
+	p := page(r.URL.Query())
+	start := min(p.Offset, len(statuses))
+	s.writeJSON(w, http.StatusOK, statuses[start:min(start+p.Limit, len(statuses))])
 }

@@ -158,23 +158,3 @@ func (s *Server) handlePaymentSessions(w http.ResponseWriter, r *http.Request, s
 	}
 	s.writeJSON(w, http.StatusOK, out)
 }
-
-// handlePaymentAccounts handles GET /api/content/payments/accounts: a bare array.
-func (s *Server) handlePaymentAccounts(w http.ResponseWriter, r *http.Request, sc *scope) {
-	s.writeRaw(w, http.StatusOK, jsonArray(s.encoded.accountList, store.Page{}))
-}
-
-// handlePaymentAccount handles GET /api/content/payments/accounts/{id}.
-func (s *Server) handlePaymentAccount(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	data, ok := s.encoded.accounts[id]
-	if !ok {
-		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Payment account with id %d not found", id))
-		return
-	}
-	s.writeRaw(w, http.StatusOK, data)
-}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -21,11 +22,11 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/check-code", public, s.handleCheckCode)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/activate", public, s.handleActivate)
 	s.handleAPI(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", user, s.handleActiveSessions)
-	s.handleAPI(r, http.MethodGet, auth+"/marker/{marker}", public, s.handleAuthProvider)
-	s.handleAPI(r, http.MethodGet, auth, public, s.handleAuthProviders)
+	s.handleRead(r, Read{Path: auth + "/marker/{marker}", File: store.FileAuthProviders, Noun: "Auth provider"})
+	s.handleRead(r, Read{Path: auth, File: store.FileAuthProviders})
 
-	s.handleAPI(r, http.MethodGet, APIPrefix+"/forms/marker/{marker}", public, s.handleForm)
-	s.handleAPI(r, http.MethodGet, APIPrefix+"/forms", public, s.handleForms)
+	s.handleRead(r, Read{Path: APIPrefix + "/forms/marker/{marker}", File: store.FileForms, Noun: "Form"})
+	s.handleRead(r, Read{Path: APIPrefix + "/forms", File: store.FileForms, Total: true})
 
 	const storages = APIPrefix + "/orders-storage"
 	s.handleAPI(r, http.MethodPost, storages+"/marker/{marker}/orders", user, s.handleOrderCreate)
@@ -33,8 +34,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/orders/{id}", user, s.handleOrder)
 	s.handleAPI(r, http.MethodPut, storages+"/marker/{marker}/orders/{id}", user, s.handleOrderUpdate)
 	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/order-statuses", user, s.handleOrderStatuses)
-	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}", user, s.handleOrderStorage)
-	s.handleAPI(r, http.MethodGet, storages, user, s.handleOrderStorages)
+	s.handleRead(r, Read{Path: storages + "/marker/{marker}", File: store.FileOrderStorages, User: true, Noun: "Orders storage"})
+	s.handleRead(r, Read{Path: storages, File: store.FileOrderStorages, User: true})
 
 	const payments = APIPrefix + "/payments"
 	s.handleAPI(r, http.MethodPost, payments+"/sessions", user, s.handlePaymentSessionCreate)
@@ -43,10 +44,10 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPut, payments+"/sessions/{id}", user, s.handlePaymentSessionUpdate)
 	s.handleAPI(r, http.MethodGet, payments+"/sessions", user, s.handlePaymentSessions)
 	s.handleAPI(r, http.MethodGet, payments+"/sessions/", user, s.handlePaymentSessions)
-	s.handleAPI(r, http.MethodGet, payments+"/accounts", user, s.handlePaymentAccounts)
-	s.handleAPI(r, http.MethodGet, payments+"/accounts/{id}", user, s.handlePaymentAccount)
+	s.handleRead(r, Read{Path: payments + "/accounts", File: store.FilePaymentAccounts, User: true, Unpaged: true})
+	s.handleRead(r, Read{Path: payments + "/accounts/{id}", File: store.FilePaymentAccounts, User: true, Noun: "Payment account"})
 
-	s.handleAPI(r, http.MethodGet, APIPrefix+"/products/{id}", public, s.handleProduct)
+	s.handleRead(r, Read{Path: APIPrefix + "/products/{id}", File: store.FileProducts, Noun: "Product"})
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/users/me", user, s.handleUserMe)
 
 	s.handle(r, http.MethodGet, "/healthz", plain(s.handleHealth))

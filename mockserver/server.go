@@ -44,6 +44,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// AdminToken, when set, must accompany every /__admin call in the x-admin-token header.
 	AdminToken string
+	// Reads declares fixture-backed read endpoints beyond the built-in ones, for a fixture set
+	// with more files and a contract with their routes.
+	Reads []Read
 	// CheckResponses validates every API response against the contract before it is sent and
 	// replaces an off-contract one with a 500 naming the breach. For fixture authors and tests:
 	// a custom fixture that the SDK would reject fails loudly instead of subtly.
@@ -58,8 +61,11 @@ type Server struct {
 	profile   sandbox.Profile
 	maxBody   int64
 	handler   http.Handler
-	encoded   *encodedFixtures
 	check     bool
+	// fixtures are what the default sandbox was seeded from; shaped holds the files the API
+	// serves in another shape than the fixture's.
+	fixtures *store.Fixtures
+	shaped   map[string]*store.Collection
 
 	adminToken string
 	metrics    *metrics
@@ -112,17 +118,19 @@ func New(opts Options) (*Server, error) {
 	}
 	s.sandboxes = reg
 	s.profile = reg.Profile()
-	enc, err := encodeFixtures(reg.Default().Store())
-	if err != nil {
+	s.fixtures = reg.Default().Store().Fixtures()
+	if s.shaped, err = newServedFixtures(reg.Default().Store()); err != nil {
 		return nil, err
 	}
-	s.encoded = enc
 	s.metrics = newMetrics(s)
 	router := mux.NewRouter()
 	// We collapse duplicate slashes ourselves; mux's cleaning would answer them with a 301
 	// that the SDK's fetch follows as a GET, breaking POSTs.
 	router.SkipClean(true)
 	s.routes(router)
+	for _, rd := range opts.Reads {
+		s.handleRead(router, rd)
+	}
 	if err := errors.Join(s.routeErrs...); err != nil {
 		return nil, fmt.Errorf("mockserver: routes outside the contract: %w", err)
 	}
