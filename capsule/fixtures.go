@@ -12,18 +12,20 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
 // The fixture files DeriveFixtures writes: the fixture set `serve --fixtures DIR` loads (the
 // README's "Fixtures" section describes each).
 const (
-	FixtureProject         = "project.json"
-	FixtureAuthProviders   = "auth-providers.json"
-	FixtureUsers           = "users.json"
-	FixtureForms           = "forms.json"
-	FixtureProducts        = "products.json"
-	FixtureOrderStorages   = "order-storages.json"
-	FixturePaymentAccounts = "payment-accounts.json"
+	FixtureProject         = store.FileProject
+	FixtureAuthProviders   = store.FileAuthProviders
+	FixtureUsers           = store.FileUsers
+	FixtureForms           = store.FileForms
+	FixtureProducts        = store.FileProducts
+	FixtureOrderStorages   = store.FileOrderStorages
+	FixturePaymentAccounts = store.FilePaymentAccounts
 )
 
 // DerivedTokenSecret signs the user tokens of a sandbox derived from a capsule. It is the mock's
@@ -58,17 +60,18 @@ func (s *FixtureSet) WriteDir(dir string) error {
 	return nil
 }
 
-// Fields the mock's fixture loader accepts, per object; anything else a live answer carries is
-// dropped (and named in the notes), since the loader refuses unknown fields.
+// Fields the mock's fixture loader accepts, per object, less the mock's own settings; anything
+// else a live answer carries is dropped (and named in the notes), since the loader refuses
+// unknown fields. The store's fixture types are the one definition.
 var (
-	formFields           = []string{"id", "attributeSetId", "type", "localizeInfos", "version", "position", "identifier", "processingType", "templateId", "attributes", "moduleFormConfigs"}
-	formAttributeFields  = []string{"type", "marker", "isLogin", "isSignUp", "position", "settings", "isVisible", "listTitles", "validators", "localizeInfos", "additionalFields", "isNotificationEmail", "isNotificationPhoneSMS", "isNotificationPhonePush", "isPassword", "isSignUpRequired"}
-	listTitleFields      = []string{"id", "depth", "title", "parentId", "position", "selected", "isPinned"}
-	productFields        = []string{"id", "localizeInfos", "statusIdentifier", "statusLocalizeInfos", "attributeSetIdentifier", "position", "templateIdentifier", "shortDescTemplateIdentifier", "price", "additional", "sku", "isSync", "isVisible", "categories", "attributeValues", "productPages", "blocks", "moduleFormConfigs", "rating", "paymentStages"}
-	accountFields        = []string{"id", "identifier", "type", "localizeInfos", "isVisible", "isUsed", "testMode", "settings", "testSettings", "updatedDate"}
-	storageFields        = []string{"id", "identifier", "localizeInfos", "position", "formIdentifier", "generalTypeId", "paymentAccountIdentifiers"}
-	orderStatusFields    = []string{"id", "identifier", "localizeInfos", "position", "isUsed", "isDefault"}
-	authProviderFields   = []string{"id", "identifier", "type", "localizeInfos", "config", "version", "formIdentifier", "userGroupIdentifier", "isActive", "isCheckCode"}
+	formFields           = store.APIFields(store.Form{})
+	formAttributeFields  = store.APIFields(store.FormAttribute{})
+	listTitleFields      = store.APIFields(store.ListTitle{})
+	productFields        = store.APIFields(store.Product{})
+	accountFields        = store.APIFields(store.PaymentAccount{})
+	storageFields        = store.APIFields(store.OrderStorage{})
+	orderStatusFields    = store.APIFields(store.OrderStatus{})
+	authProviderFields   = store.APIFields(store.AuthProvider{})
 	defaultOrderStatus   = "inProgress"
 	defaultAccountUpdate = "2000-01-01T00:00:00.000Z"
 )
@@ -220,7 +223,7 @@ func (d *deriver) read(e *Exchange) {
 		}
 	case method == "GET" && reProduct.MatchString(path):
 		if id, ok := intOf(body, "id"); ok {
-			d.products[id] = d.filter("products.json", body, productFields)
+			d.products[id] = d.filter(FixtureProducts, body, productFields)
 		}
 	case method == "GET" && reAccounts.MatchString(path):
 		for _, a := range arrayItems(body) {
@@ -358,7 +361,7 @@ func (d *deriver) addForm(f *node) {
 	if id == "" {
 		return
 	}
-	form := d.filter("forms.json", f, formFields)
+	form := d.filter(FixtureForms, f, formFields)
 	if attrs, ok := form.get("attributes"); ok {
 		for i, a := range attrs.items {
 			attr := d.filter("forms.json attributes", a, formAttributeFields)
@@ -411,19 +414,19 @@ func (d *deriver) storageHint(marker string) *storageHint {
 
 func (d *deriver) addAccount(a *node) {
 	if id := stringOf(a, "identifier"); id != "" {
-		d.accounts[id] = d.filter("payment-accounts.json", a, accountFields)
+		d.accounts[id] = d.filter(FixturePaymentAccounts, a, accountFields)
 	}
 }
 
 func (d *deriver) addStorage(s *node) {
 	if id := stringOf(s, "identifier"); id != "" {
-		d.storages[id] = d.filter("order-storages.json", s, storageFields)
+		d.storages[id] = d.filter(FixtureOrderStorages, s, storageFields)
 	}
 }
 
 func (d *deriver) addProvider(p *node) {
 	if id := stringOf(p, "identifier"); id != "" {
-		d.providers[id] = d.filter("auth-providers.json", p, authProviderFields)
+		d.providers[id] = d.filter(FixtureAuthProviders, p, authProviderFields)
 	}
 }
 

@@ -71,8 +71,8 @@ type AuthProvider struct {
 	UserGroupIdentifier string          `json:"userGroupIdentifier"`
 	IsActive            bool            `json:"isActive"`
 	IsCheckCode         bool            `json:"isCheckCode"`
-	LoginMarker         string          `json:"loginMarker"`
-	PasswordMarker      string          `json:"passwordMarker"`
+	LoginMarker         string          `json:"loginMarker" fixture:"mock"`
+	PasswordMarker      string          `json:"passwordMarker" fixture:"mock"`
 }
 
 // UserFixture is a user who exists when the sandbox starts.
@@ -216,15 +216,15 @@ type OrderStorage struct {
 	FormIdentifier            string              `json:"formIdentifier"`
 	GeneralTypeID             *int                `json:"generalTypeId"`
 	PaymentAccountIdentifiers []AccountIdentifier `json:"paymentAccountIdentifiers"`
-	Currency                  string              `json:"currency"`
-	AttributeSetIdentifier    string              `json:"attributeSetIdentifier"`
-	Statuses                  []OrderStatus       `json:"statuses"`
+	Currency                  string              `json:"currency" fixture:"mock"`
+	AttributeSetIdentifier    string              `json:"attributeSetIdentifier" fixture:"mock"`
+	Statuses                  []OrderStatus       `json:"statuses" fixture:"mock"`
 	// Seats limits how many tickets a schedule slot sells; nil means unlimited.
-	Seats *Seats `json:"seats,omitempty"`
+	Seats *Seats `json:"seats,omitempty" fixture:"mock"`
 	// PaidStatus and CanceledStatus are the statuses an order moves to when its payment
 	// completes, or is canceled or expires. Empty keeps the status unchanged.
-	PaidStatus     string `json:"paidStatus,omitempty"`
-	CanceledStatus string `json:"canceledStatus,omitempty"`
+	PaidStatus     string `json:"paidStatus,omitempty" fixture:"mock"`
+	CanceledStatus string `json:"canceledStatus,omitempty" fixture:"mock"`
 
 	seatsByProduct map[int]int
 }
@@ -289,11 +289,11 @@ type PaymentAccount struct {
 	// The fields below configure the simulated provider; the API never serves them.
 
 	// SigningSecret signs webhook deliveries (HMAC-SHA256).
-	SigningSecret string `json:"signingSecret,omitempty"`
+	SigningSecret string `json:"signingSecret,omitempty" fixture:"mock"`
 	// WebhookURL receives a signed callback on every session change; empty sends none.
-	WebhookURL string `json:"webhookUrl,omitempty"`
+	WebhookURL string `json:"webhookUrl,omitempty" fixture:"mock"`
 	// SessionTimeoutMinutes is how long a session may wait for payment (default 30).
-	SessionTimeoutMinutes int `json:"sessionTimeoutMinutes,omitempty"`
+	SessionTimeoutMinutes int `json:"sessionTimeoutMinutes,omitempty" fixture:"mock"`
 
 	successURL, cancelURL string
 }
