@@ -209,42 +209,25 @@ func TestAdminContract(t *testing.T) {
 	t.Parallel()
 	ac := newAdminContract(t)
 	t.Run("exchanges", func(t *testing.T) {
-		t.Run("health readiness metrics", func(t *testing.T) {
-			t.Parallel()
-			adminHealth(t, ac)
-		})
-		t.Run("sandboxes", func(t *testing.T) {
-			t.Parallel()
-			adminSandboxes(t, ac)
-		})
-		t.Run("unknown sandbox", func(t *testing.T) {
-			t.Parallel()
-			adminUnknownSandbox(t, ac)
-		})
-		t.Run("admin token", func(t *testing.T) {
-			t.Parallel()
-			adminToken(t, ac)
-		})
-		t.Run("reset and clock", func(t *testing.T) {
-			t.Parallel()
-			adminResetAndClock(t, ac)
-		})
-		t.Run("state export and import", func(t *testing.T) {
-			t.Parallel()
-			adminState(t, ac)
-		})
-		t.Run("payments checkout mail webhooks", func(t *testing.T) {
-			t.Parallel()
-			adminPayments(t, ac)
-		})
-		t.Run("journal", func(t *testing.T) {
-			t.Parallel()
-			adminJournal(t, ac)
-		})
-		t.Run("faults", func(t *testing.T) {
-			t.Parallel()
-			adminFaults(t, ac)
-		})
+		for _, part := range []struct {
+			name string
+			run  func(*testing.T, *adminContract)
+		}{
+			{"health readiness metrics", adminHealth},
+			{"sandboxes", adminSandboxes},
+			{"unknown sandbox", adminUnknownSandbox},
+			{"admin token", adminToken},
+			{"reset and clock", adminResetAndClock},
+			{"state export and import", adminState},
+			{"payments checkout mail webhooks", adminPayments},
+			{"journal", adminJournal},
+			{"faults", adminFaults},
+		} {
+			t.Run(part.name, func(t *testing.T) {
+				t.Parallel()
+				part.run(t, ac)
+			})
+		}
 	})
 	if t.Failed() {
 		return

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -99,21 +98,14 @@ type collectionKeys struct {
 // loadCollection reads a fixture file that the store has no rules for: a JSON array of objects,
 // served as they are. Ids and markers must be unique.
 func loadCollection(fsys fs.FS, name string) (*Collection, error) {
-	data, err := readFixture(fsys, name)
+	var keys []collectionKeys
+	items, err := decodeList(fsys, name, &keys, func(data []byte, v any) error { return json.Unmarshal(data, v) })
 	if err != nil {
 		return nil, err
 	}
-	var raws []json.RawMessage
-	if err := decodeStrict(data, &raws); err != nil {
-		return nil, jsonFixtureErr(name, "", err)
-	}
-	c := &Collection{items: make([]json.RawMessage, len(raws)), idx: newIndex(len(raws))}
-	for i, raw := range raws {
+	c := &Collection{items: items, idx: newIndex(len(items))}
+	for i, k := range keys {
 		at := fmt.Sprintf("[%d]", i)
-		var k collectionKeys
-		if err := json.Unmarshal(raw, &k); err != nil {
-			return nil, jsonFixtureErr(name, at, err)
-		}
 		marker := k.Identifier
 		if marker == "" {
 			marker = k.Marker
@@ -125,11 +117,6 @@ func loadCollection(fsys fs.FS, name string) (*Collection, error) {
 		if dupMarker {
 			return nil, fixtureErr(name, at+".identifier", "duplicate marker %q", marker)
 		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err != nil {
-			return nil, jsonFixtureErr(name, at, err)
-		}
-		c.items[i] = buf.Bytes()
 	}
 	return c, nil
 }

@@ -356,47 +356,52 @@ func (f *Fixtures) Collection(file string) (*Collection, error) {
 	return c, nil
 }
 
-// lookup finds an item of a fixed file through its collection's index.
-func lookup[T any](f *Fixtures, file string, items []T, find func(*index) (int, bool)) (*T, bool) {
-	c, ok := f.collections[file]
-	if !ok {
-		return nil, false
+// index returns the index of a fixed file; an empty one for fixtures not loaded by LoadFixtures.
+func (f *Fixtures) index(file string) *index {
+	if c, ok := f.collections[file]; ok {
+		return c.idx
 	}
-	i, ok := find(c.idx)
-	if !ok {
-		return nil, false
+	return newIndex(0)
+}
+
+// pick returns the item an index lookup found.
+func pick[T any](items []T) func(int, bool) (*T, bool) {
+	return func(i int, ok bool) (*T, bool) {
+		if !ok {
+			return nil, false
+		}
+		return &items[i], true
 	}
-	return &items[i], true
 }
 
 // AuthProvider returns the provider with the given identifier.
 func (f *Fixtures) AuthProvider(marker string) (*AuthProvider, bool) {
-	return lookup(f, FileAuthProviders, f.AuthProviders, func(x *index) (int, bool) { return x.marker(marker) })
+	return pick(f.AuthProviders)(f.index(FileAuthProviders).marker(marker))
 }
 
 // Form returns the form with the given identifier.
 func (f *Fixtures) Form(marker string) (*Form, bool) {
-	return lookup(f, FileForms, f.Forms, func(x *index) (int, bool) { return x.marker(marker) })
+	return pick(f.Forms)(f.index(FileForms).marker(marker))
 }
 
 // Product returns the product with the given id.
 func (f *Fixtures) Product(id int) (*Product, bool) {
-	return lookup(f, FileProducts, f.Products, func(x *index) (int, bool) { return x.id(id) })
+	return pick(f.Products)(f.index(FileProducts).id(id))
 }
 
 // OrderStorage returns the storage with the given identifier.
 func (f *Fixtures) OrderStorage(marker string) (*OrderStorage, bool) {
-	return lookup(f, FileOrderStorages, f.OrderStorages, func(x *index) (int, bool) { return x.marker(marker) })
+	return pick(f.OrderStorages)(f.index(FileOrderStorages).marker(marker))
 }
 
 // PaymentAccount returns the account with the given identifier.
 func (f *Fixtures) PaymentAccount(marker string) (*PaymentAccount, bool) {
-	return lookup(f, FilePaymentAccounts, f.PaymentAccounts, func(x *index) (int, bool) { return x.marker(marker) })
+	return pick(f.PaymentAccounts)(f.index(FilePaymentAccounts).marker(marker))
 }
 
 // PaymentAccountByID returns the account with the given id.
 func (f *Fixtures) PaymentAccountByID(id int) (*PaymentAccount, bool) {
-	return lookup(f, FilePaymentAccounts, f.PaymentAccounts, func(x *index) (int, bool) { return x.id(id) })
+	return pick(f.PaymentAccounts)(f.index(FilePaymentAccounts).id(id))
 }
 
 // MaxFixtureFileSize bounds each fixture file, so a wrong mount fails fast instead of eating memory.
@@ -410,25 +415,23 @@ func LoadFixtures(fsys fs.FS) (*Fixtures, error) {
 		return nil, err
 	}
 	raws := map[string][]json.RawMessage{}
-	for _, load := range []func() error{
-		func() (err error) {
-			raws[FileAuthProviders], err = decodeList(fsys, FileAuthProviders, &f.AuthProviders)
-			return err
-		},
-		func() error { return decodeFile(fsys, FileUsers, &f.Users) },
-		func() (err error) { raws[FileForms], err = decodeList(fsys, FileForms, &f.Forms); return err },
-		func() (err error) { raws[FileProducts], err = decodeList(fsys, FileProducts, &f.Products); return err },
-		func() (err error) {
-			raws[FileOrderStorages], err = decodeList(fsys, FileOrderStorages, &f.OrderStorages)
-			return err
-		},
-		func() (err error) {
-			raws[FilePaymentAccounts], err = decodeList(fsys, FilePaymentAccounts, &f.PaymentAccounts)
-			return err
-		},
+	for _, l := range []struct {
+		file   string
+		decode func(fs.FS, string) ([]json.RawMessage, error)
+	}{
+		{FileAuthProviders, listOf(&f.AuthProviders)},
+		{FileUsers, func(fsys fs.FS, name string) ([]json.RawMessage, error) { return nil, decodeFile(fsys, name, &f.Users) }},
+		{FileForms, listOf(&f.Forms)},
+		{FileProducts, listOf(&f.Products)},
+		{FileOrderStorages, listOf(&f.OrderStorages)},
+		{FilePaymentAccounts, listOf(&f.PaymentAccounts)},
 	} {
-		if err := load(); err != nil {
+		items, err := l.decode(fsys, l.file)
+		if err != nil {
 			return nil, err
+		}
+		if items != nil {
+			raws[l.file] = items
 		}
 	}
 	for i, raw := range raws[FileForms] {
@@ -509,9 +512,16 @@ func decodeFile(fsys fs.FS, name string, v any) error {
 	return nil
 }
 
+// listOf decodes a fixture file into out, strictly, and returns its elements' JSON.
+func listOf[T any](out *[]T) func(fs.FS, string) ([]json.RawMessage, error) {
+	return func(fsys fs.FS, name string) ([]json.RawMessage, error) {
+		return decodeList(fsys, name, out, decodeStrict)
+	}
+}
+
 // decodeList decodes a JSON array element by element so errors name the element, and returns
 // each element's compacted bytes for verbatim serving.
-func decodeList[T any](fsys fs.FS, name string, out *[]T) ([]json.RawMessage, error) {
+func decodeList[T any](fsys fs.FS, name string, out *[]T, decode func([]byte, any) error) ([]json.RawMessage, error) {
 	data, err := readFixture(fsys, name)
 	if err != nil {
 		return nil, err
@@ -522,7 +532,7 @@ func decodeList[T any](fsys fs.FS, name string, out *[]T) ([]json.RawMessage, er
 	}
 	*out = make([]T, len(raws))
 	for i, raw := range raws {
-		if err := decodeStrict(raw, &(*out)[i]); err != nil {
+		if err := decode(raw, &(*out)[i]); err != nil {
 			return nil, jsonFixtureErr(name, fmt.Sprintf("[%d]", i), err)
 		}
 		var buf bytes.Buffer

@@ -47,20 +47,41 @@ func (p *Project) check() error {
 	return nil
 }
 
+// key is how an object of a served file is found: by id, by marker, or both (use*). Its id
+// must be positive even when it is not found by it, unless anyID (auth providers, whose id is
+// served as the fixture holds it).
+type key struct {
+	id                      int
+	marker                  string
+	useID, useMarker, anyID bool
+}
+
+// checkKeys validates the keys of the object at `at` of file (a noun in messages): a positive
+// id, a marker when it is found by one, neither taken by an earlier object.
+func checkKeys(idx *index, file, at, noun string, k key) error {
+	if k.id < 1 && !k.anyID {
+		return fixtureErr(file, at+".id", "must be a positive integer")
+	}
+	if k.useMarker && k.marker == "" {
+		return fixtureErr(file, at+".identifier", "must not be empty")
+	}
+	if _, dup := idx.marker(k.marker); k.useMarker && dup {
+		return fixtureErr(file, at+".identifier", "duplicate %s %q", noun, k.marker)
+	}
+	if _, dup := idx.id(k.id); k.useID && dup {
+		return fixtureErr(file, at+".id", "duplicate %s id %d", noun, k.id)
+	}
+	return nil
+}
+
 // checkForms validates the forms, parses their rules (required fields, options, schedules)
 // and indexes them by identifier.
 func (f *Fixtures) checkForms(idx *index) error {
 	for i := range f.Forms {
 		form := &f.Forms[i]
 		at := fmt.Sprintf("[%d]", i)
-		if form.Identifier == "" {
-			return fixtureErr(FileForms, at+".identifier", "must not be empty")
-		}
-		if form.ID < 1 {
-			return fixtureErr(FileForms, at+".id", "must be a positive integer")
-		}
-		if _, dup := idx.marker(form.Identifier); dup {
-			return fixtureErr(FileForms, at+".identifier", "duplicate form %q", form.Identifier)
+		if err := checkKeys(idx, FileForms, at, "form", key{id: form.ID, marker: form.Identifier, useMarker: true}); err != nil {
+			return err
 		}
 		for j := range form.Attributes {
 			if err := form.Attributes[j].check(fmt.Sprintf("%s.attributes[%d]", at, j)); err != nil {
@@ -108,11 +129,8 @@ func (f *Fixtures) checkProducts(idx *index) error {
 	for i := range f.Products {
 		prod := &f.Products[i]
 		at := fmt.Sprintf("[%d]", i)
-		if prod.ID < 1 {
-			return fixtureErr(FileProducts, at+".id", "must be a positive integer")
-		}
-		if _, dup := idx.id(prod.ID); dup {
-			return fixtureErr(FileProducts, at+".id", "duplicate product %d", prod.ID)
+		if err := checkKeys(idx, FileProducts, at, "product", key{id: prod.ID, useID: true}); err != nil {
+			return err
 		}
 		if prod.Price != nil {
 			if *prod.Price < 0 || math.IsInf(*prod.Price, 0) || *prod.Price > 1e12 {
@@ -133,17 +151,8 @@ func (f *Fixtures) checkAccounts(idx *index) error {
 	for i := range f.PaymentAccounts {
 		acc := &f.PaymentAccounts[i]
 		at := fmt.Sprintf("[%d]", i)
-		if acc.ID < 1 {
-			return fixtureErr(FilePaymentAccounts, at+".id", "must be a positive integer")
-		}
-		if acc.Identifier == "" {
-			return fixtureErr(FilePaymentAccounts, at+".identifier", "must not be empty")
-		}
-		if _, dup := idx.marker(acc.Identifier); dup {
-			return fixtureErr(FilePaymentAccounts, at+".identifier", "duplicate account %q", acc.Identifier)
-		}
-		if _, dup := idx.id(acc.ID); dup {
-			return fixtureErr(FilePaymentAccounts, at+".id", "duplicate account id %d", acc.ID)
+		if err := checkKeys(idx, FilePaymentAccounts, at, "account", key{id: acc.ID, useID: true, marker: acc.Identifier, useMarker: true}); err != nil {
+			return err
 		}
 		if acc.Type == "" {
 			return fixtureErr(FilePaymentAccounts, at+".type", "must not be empty (custom or stripe)")
@@ -181,14 +190,8 @@ func (f *Fixtures) checkStorages(idx *index) error {
 	for i := range f.OrderStorages {
 		st := &f.OrderStorages[i]
 		at := fmt.Sprintf("[%d]", i)
-		if st.ID < 1 {
-			return fixtureErr(FileOrderStorages, at+".id", "must be a positive integer")
-		}
-		if st.Identifier == "" {
-			return fixtureErr(FileOrderStorages, at+".identifier", "must not be empty")
-		}
-		if _, dup := idx.marker(st.Identifier); dup {
-			return fixtureErr(FileOrderStorages, at+".identifier", "duplicate storage %q", st.Identifier)
+		if err := checkKeys(idx, FileOrderStorages, at, "storage", key{id: st.ID, marker: st.Identifier, useMarker: true}); err != nil {
+			return err
 		}
 		if _, ok := f.Form(st.FormIdentifier); !ok {
 			return fixtureErr(FileOrderStorages, at+".formIdentifier", "no form %q in %s", st.FormIdentifier, FileForms)
@@ -249,11 +252,8 @@ func (f *Fixtures) checkProviders(idx *index) error {
 	for i := range f.AuthProviders {
 		pr := &f.AuthProviders[i]
 		at := fmt.Sprintf("[%d]", i)
-		if pr.Identifier == "" {
-			return fixtureErr(FileAuthProviders, at+".identifier", "must not be empty")
-		}
-		if _, dup := idx.marker(pr.Identifier); dup {
-			return fixtureErr(FileAuthProviders, at+".identifier", "duplicate provider %q", pr.Identifier)
+		if err := checkKeys(idx, FileAuthProviders, at, "provider", key{marker: pr.Identifier, useMarker: true, anyID: true}); err != nil {
+			return err
 		}
 		if pr.LoginMarker == "" || pr.PasswordMarker == "" {
 			return fixtureErr(FileAuthProviders, at+".loginMarker", "loginMarker and passwordMarker must name the authData markers")
