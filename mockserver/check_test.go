@@ -1,13 +1,19 @@
 package mockserver_test
 
 import (
+	"bytes"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"testing/fstest"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -37,4 +43,130 @@ func TestCheckResponsesCatchesOffContractFixtures(t *testing.T) {
 		require.Equal(t, http.StatusInternalServerError, rec.Code)
 		assert.Contains(t, rec.Body.String(), "additional")
 	}
+}
+
+// pagesContract is the contract entry of a new endpoint: two GET routes over pages.json.
+const pagesContract = `
+  /pages/marker/{marker}:
+    get:
+      operationId: getPageByMarker
+      parameters:
+        - $ref: '#/components/parameters/AppToken'
+        - {name: marker, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: The page.
+          content: {application/json: {schema: {$ref: '#/components/schemas/TestPage'}}}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+  /pages:
+    get:
+      operationId: listPages
+      parameters:
+        - $ref: '#/components/parameters/AppToken'
+        - $ref: '#/components/parameters/Offset'
+        - $ref: '#/components/parameters/Limit'
+      responses:
+        '200':
+          description: A window of the pages.
+          content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/TestPage'}}}}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+`
+
+const pageSchema = `
+    TestPage:
+      type: object
+      additionalProperties: false
+      required: [id, identifier, title]
+      properties:
+        id: {type: integer}
+        identifier: {type: string}
+        title: {type: string}
+`
+
+// pagesFixture is the fixture file of the new endpoint.
+const pagesFixture = `[
+  {"id": 1, "identifier": "home", "title": "Home"},
+  {"id": 2, "identifier": "about", "title": "About"},
+  {"id": 3, "identifier": "contacts", "title": "Contacts"}
+]`
+
+// A fixture-backed read endpoint takes its contract entry, one Read line and its fixture file:
+// no handler, no index, no change to the store.
+func TestDeclaredReadServesAFixtureFile(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{"pages.json": {Data: []byte(pagesFixture)}}
+	require.NoError(t, fs.WalkDir(fixtures.FS, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fixtures.FS, name)
+		fsys[name] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	fx, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
+	srv, err := mockserver.New(mockserver.Options{
+		Sandbox:        sandbox.Options{Fixtures: fx},
+		Contract:       contractWith(t, pagesContract, pageSchema),
+		CheckResponses: true,
+		Reads: []mockserver.Read{
+			{Path: mockserver.APIPrefix + "/pages/marker/{marker}", File: "pages.json", Noun: "Page"},
+			{Path: mockserver.APIPrefix + "/pages", File: "pages.json"},
+		},
+	})
+	require.NoError(t, err)
+
+	get := func(path string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("x-app-token", appToken)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	for path, want := range map[string]struct {
+		status int
+		body   string
+	}{
+		"/api/content/pages/marker/about":     {http.StatusOK, `{"id":2,"identifier":"about","title":"About"}`},
+		"/api/content/pages":                  {http.StatusOK, `[{"id":1,"identifier":"home","title":"Home"},{"id":2,"identifier":"about","title":"About"},{"id":3,"identifier":"contacts","title":"Contacts"}]`},
+		"/api/content/pages?offset=1&limit=1": {http.StatusOK, `[{"id":2,"identifier":"about","title":"About"}]`},
+		"/api/content/pages?offset=5":         {http.StatusOK, `[]`},
+		"/api/content/pages/marker/nowhere":   {http.StatusNotFound, ""},
+		"/api/content/pages?limit=0":          {http.StatusBadRequest, ""},
+	} {
+		status, body := get(path)
+		require.Equal(t, want.status, status, "%s: %s", path, body)
+		if want.body != "" {
+			assert.JSONEq(t, want.body, body, path)
+		}
+	}
+	_, body := get("/api/content/pages/marker/nowhere")
+	assert.Contains(t, body, `Page with marker \"nowhere\" not found`)
+}
+
+// contractWith is the embedded contract with paths and schemas added.
+func contractWith(t *testing.T, paths, schemas string) *contracts.Validator {
+	t.Helper()
+	spec := contracts.Spec()
+	spec = bytes.Replace(spec, []byte("\npaths:\n"), []byte("\npaths:"+paths), 1)
+	spec = bytes.Replace(spec, []byte("\n  schemas:\n"), []byte("\n  schemas:"+schemas), 1)
+	doc, err := openapi3.NewLoader().LoadFromData(spec)
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(t.Context()))
+	v, err := contracts.NewValidator(doc)
+	require.NoError(t, err)
+	return v
+}
+
+// A declared read over a file the fixture set lacks stops the server at start-up.
+func TestDeclaredReadOfAMissingFileFailsAtStart(t *testing.T) {
+	t.Parallel()
+	_, err := mockserver.New(mockserver.Options{
+		Sandbox:  sandbox.Options{Fixtures: loadFixtures(t)},
+		Contract: contractWith(t, pagesContract, pageSchema),
+		Reads:    []mockserver.Read{{Path: mockserver.APIPrefix + "/pages", File: "pages.json"}},
+	})
+	require.ErrorContains(t, err, "pages.json")
 }

@@ -1,19 +1,13 @@
-// Package mockserver serves the OneEntry content API over HTTP from a store: routing, the
+// Package mockserver serves the OneEntry content API over HTTP from the sandboxes: routing, the
 // app-token and bearer checks, contract validation of requests, and the live wire format.
 package mockserver
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -168,111 +162,6 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, _ *sandb
 	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
 }
 
-// access says what a route needs besides the app token.
-type access int
-
-const (
-	public access = iota
-	user
-)
-
-// scope is what the API wrapper establishes for a handler.
-type scope struct {
-	sandbox *sandbox.Sandbox
-	store   *store.Store
-	claims  store.Claims
-	body    []byte
-}
-
-// api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
-// guards before pipes): app token (403), user bearer (401), body size (413), contract (400).
-func (s *Server) api(level access, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-		if sb == nil {
-			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
-			return
-		}
-		st := sb.Store()
-		sc := &scope{sandbox: sb, store: st}
-		if level == user {
-			claims, err := s.bearer(r, st)
-			if err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-			sc.claims = claims
-		}
-		body, err := s.readBody(w, r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		sc.body = body
-		if err := s.validateRequest(r, op, body); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		h(w, r, sc)
-	}
-}
-
-func (s *Server) bearer(r *http.Request, st *store.Store) (store.Claims, error) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
-		return store.Claims{}, store.Errorf(store.CodeUnauthorized, "Unauthorized")
-	}
-	return st.VerifyAccessToken(r.Context(), strings.TrimSpace(token))
-}
-
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, store.Errorf(store.CodeTooLarge, "request entity too large")
-		}
-		return nil, store.Errorf(store.CodeInvalid, "could not read the request body")
-	}
-	r.Body = io.NopCloser(bytes.NewReader(data))
-	return data, nil
-}
-
-// validateRequest checks the request against the contract. Broken JSON gets body-parser's
-// wording first, since that is what the live API answers before any validation runs.
-func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body []byte) error {
-	err := op.ValidateRequest(r.Context(), r, mux.Vars(r))
-	if err == nil {
-		return nil
-	}
-	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
-		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
-	}
-	msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseRequest)
-	if len(msgs) == 0 {
-		msgs = []string{"request does not match the API contract"}
-	}
-	return store.Invalid(msgs...)
-}
-
-// jsonSyntaxMessage words a JSON syntax error as Node's JSON.parse does, which is what the live
-// API's body parser reports.
-func jsonSyntaxMessage(body []byte) string {
-	var v any
-	err := json.Unmarshal(body, &v)
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) && !strings.Contains(syn.Error(), "unexpected end") {
-		pos := int(syn.Offset) - 1
-		if pos >= 0 && pos < len(body) {
-			return fmt.Sprintf("Unexpected token %s in JSON at position %d", string(body[pos]), pos)
-		}
-	}
-	return "Unexpected end of JSON input"
-}
-
 // collapseSlashes serves "//api/content/..." (SDK ≤ 1.0.115 with a base URL ending in "/") like
 // the single-slash path.
 func collapseSlashes(next http.Handler) http.Handler {
@@ -301,64 +190,4 @@ func squeeze(p string) string {
 		b.WriteByte(p[i])
 	}
 	return b.String()
-}
-
-// cors lets browser front ends call the mock from any origin, as they call the live API. It
-// reports whether it has answered the request (a preflight).
-func cors(w http.ResponseWriter, r *http.Request) bool {
-	h := w.Header()
-	origin := r.Header.Get("Origin")
-	if origin != "" {
-		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
-		h.Add("Vary", "Origin")
-	} else {
-		h.Set("Access-Control-Allow-Origin", "*")
-	}
-	if isPreflight(r) {
-		h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
-		h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, x-admin-token, x-request-id, Accept")
-		h.Set("Access-Control-Max-Age", "86400")
-		w.WriteHeader(http.StatusNoContent)
-		return true
-	}
-	return false
-}
-
-func isPreflight(r *http.Request) bool {
-	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
-}
-
-// recoverPanics turns a handler panic into a logged 500 with the live error body, so one bad
-// request never takes the sandbox down.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
-				s.writeErrorStatus(w, r, http.StatusInternalServerError, "Internal server error")
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-// requestID is the request's id, answered in X-Request-Id and carried in the context, so an
-// e-mail or webhook can name the request that caused it. A sane incoming X-Request-Id is kept.
-func (s *Server) requestID(r *http.Request) string {
-	id := r.Header.Get("X-Request-Id")
-	if id == "" || len(id) > 128 || strings.ContainsAny(id, " \t\r\n") {
-		id = s.requestPrefix + strconv.FormatUint(s.requestSeq.Add(1), 36)
-	}
-	return id
-}
-
-// randomPrefix starts the request ids of one process.
-func randomPrefix() string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return "req_" + hex.EncodeToString(b[:]) + "-"
 }

@@ -1,0 +1,121 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// access says what a route needs besides the app token.
+type access int
+
+const (
+	public access = iota
+	user
+)
+
+// scope is what the API wrapper establishes for a handler.
+type scope struct {
+	sandbox *sandbox.Sandbox
+	store   *store.Store
+	claims  store.Claims
+	body    []byte
+}
+
+// api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
+// guards before pipes): app token (403), user bearer (401), body size (413), contract (400).
+func (s *Server) api(level access, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+		if sb == nil {
+			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
+			return
+		}
+		st := sb.Store()
+		sc := &scope{sandbox: sb, store: st}
+		if level == user {
+			claims, err := s.bearer(r, st)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			sc.claims = claims
+		}
+		body, err := s.readBody(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		sc.body = body
+		if err := s.validateRequest(r, op, body); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, sc)
+	}
+}
+
+func (s *Server) bearer(r *http.Request, st *store.Store) (store.Claims, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return store.Claims{}, store.Errorf(store.CodeUnauthorized, "Unauthorized")
+	}
+	return st.VerifyAccessToken(r.Context(), strings.TrimSpace(token))
+}
+
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, store.Errorf(store.CodeTooLarge, "request entity too large")
+		}
+		return nil, store.Errorf(store.CodeInvalid, "could not read the request body")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	return data, nil
+}
+
+// validateRequest checks the request against the contract. Broken JSON gets body-parser's
+// wording first, since that is what the live API answers before any validation runs.
+func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body []byte) error {
+	err := op.ValidateRequest(r.Context(), r, mux.Vars(r))
+	if err == nil {
+		return nil
+	}
+	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
+	}
+	msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseRequest)
+	if len(msgs) == 0 {
+		msgs = []string{"request does not match the API contract"}
+	}
+	return store.Invalid(msgs...)
+}
+
+// jsonSyntaxMessage words a JSON syntax error as Node's JSON.parse does, which is what the live
+// API's body parser reports.
+func jsonSyntaxMessage(body []byte) string {
+	var v any
+	err := json.Unmarshal(body, &v)
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) && !strings.Contains(syn.Error(), "unexpected end") {
+		pos := int(syn.Offset) - 1
+		if pos >= 0 && pos < len(body) {
+			return fmt.Sprintf("Unexpected token %s in JSON at position %d", string(body[pos]), pos)
+		}
+	}
+	return "Unexpected end of JSON input"
+}

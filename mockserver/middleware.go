@@ -1,0 +1,70 @@
+package mockserver
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// cors lets browser front ends call the mock from any origin, as they call the live API. It
+// reports whether it has answered the request (a preflight).
+func cors(w http.ResponseWriter, r *http.Request) bool {
+	h := w.Header()
+	origin := r.Header.Get("Origin")
+	if origin != "" {
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+	} else {
+		h.Set("Access-Control-Allow-Origin", "*")
+	}
+	if isPreflight(r) {
+		h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
+		h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, x-admin-token, x-request-id, Accept")
+		h.Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	return false
+}
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+}
+
+// recoverPanics turns a handler panic into a logged 500 with the live error body, so one bad
+// request never takes the sandbox down.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+				s.writeErrorStatus(w, r, http.StatusInternalServerError, "Internal server error")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requestID is the request's id, answered in X-Request-Id and carried in the context, so an
+// e-mail or webhook can name the request that caused it. A sane incoming X-Request-Id is kept.
+func (s *Server) requestID(r *http.Request) string {
+	id := r.Header.Get("X-Request-Id")
+	if id == "" || len(id) > 128 || strings.ContainsAny(id, " \t\r\n") {
+		id = s.requestPrefix + strconv.FormatUint(s.requestSeq.Add(1), 36)
+	}
+	return id
+}
+
+// randomPrefix starts the request ids of one process.
+func randomPrefix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return "req_" + hex.EncodeToString(b[:]) + "-"
+}
