@@ -13,7 +13,7 @@ import (
 // (and fsynced) to the data dir, on an empty sandbox and on one already holding 20,000 orders:
 // the two persisted figures should match, since a create writes one order and the counters.
 //
-//	go test -run '^$' -bench CreateOrder ./persist/
+//	go test -run '^$' -bench CreateOrder ./mockserver/store/bolt/
 func BenchmarkCreateOrder(b *testing.B) {
 	fx := loadFixtures(b)
 	ctx := context.Background()
