@@ -1,18 +1,14 @@
 package mockserver_test
 
 import (
-	"bytes"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"testing/fstest"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -96,15 +92,8 @@ const pagesFixture = `[
 // no handler, no index, no change to the store.
 func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 	t.Parallel()
-	fsys := fstest.MapFS{"pages.json": {Data: []byte(pagesFixture)}}
-	require.NoError(t, fs.WalkDir(fixtures.FS, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(fixtures.FS, name)
-		fsys[name] = &fstest.MapFile{Data: data}
-		return err
-	}))
+	fsys := fixtures.Copy()
+	fsys["pages.json"] = &fstest.MapFile{Data: []byte(pagesFixture)}
 	fx, err := store.LoadFixtures(fsys)
 	require.NoError(t, err)
 	srv, err := mockserver.New(mockserver.Options{
@@ -144,20 +133,6 @@ func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 	}
 	_, body := get("/api/content/pages/marker/nowhere")
 	assert.Contains(t, body, `Page with marker \"nowhere\" not found`)
-}
-
-// contractWith is the embedded contract with paths and schemas added.
-func contractWith(t *testing.T, paths, schemas string) *contracts.Validator {
-	t.Helper()
-	spec := contracts.Spec()
-	spec = bytes.Replace(spec, []byte("\npaths:\n"), []byte("\npaths:"+paths), 1)
-	spec = bytes.Replace(spec, []byte("\n  schemas:\n"), []byte("\n  schemas:"+schemas), 1)
-	doc, err := openapi3.NewLoader().LoadFromData(spec)
-	require.NoError(t, err)
-	require.NoError(t, doc.Validate(t.Context()))
-	v, err := contracts.NewValidator(doc)
-	require.NoError(t, err)
-	return v
 }
 
 // A declared read over a file the fixture set lacks stops the server at start-up.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
@@ -225,4 +226,18 @@ func (e errorResponse) messages() []string {
 	var one string
 	_ = json.Unmarshal(e.Message, &one)
 	return []string{one}
+}
+
+// contractWith is the embedded contract with paths and schemas added.
+func contractWith(t *testing.T, paths, schemas string) *contracts.Validator {
+	t.Helper()
+	spec := contracts.Spec()
+	spec = bytes.Replace(spec, []byte("\npaths:\n"), []byte("\npaths:"+paths), 1)
+	spec = bytes.Replace(spec, []byte("\n  schemas:\n"), []byte("\n  schemas:"+schemas), 1)
+	doc, err := openapi3.NewLoader().LoadFromData(spec)
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(t.Context()))
+	v, err := contracts.NewValidator(doc)
+	require.NoError(t, err)
+	return v
 }

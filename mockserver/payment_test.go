@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -30,22 +28,13 @@ import (
 // and returns each file decoded as generic JSON.
 func editFixtures(t testing.TB, edits map[string]func(v any) any) *store.Fixtures {
 	t.Helper()
-	m := fstest.MapFS{}
-	entries, err := fs.ReadDir(fixtures.FS, ".")
-	require.NoError(t, err)
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := fs.ReadFile(fixtures.FS, e.Name())
+	m := fixtures.Copy()
+	for name, edit := range edits {
+		var v any
+		require.NoError(t, json.Unmarshal(m[name].Data, &v))
+		data, err := json.Marshal(edit(v))
 		require.NoError(t, err)
-		if edit, ok := edits[e.Name()]; ok {
-			var v any
-			require.NoError(t, json.Unmarshal(data, &v))
-			data, err = json.Marshal(edit(v))
-			require.NoError(t, err)
-		}
-		m[e.Name()] = &fstest.MapFile{Data: data}
+		m[name].Data = data
 	}
 	fx, err := store.LoadFixtures(m)
 	require.NoError(t, err)

@@ -216,13 +216,7 @@ func documentOf(st *state, clock clockSetting) StateDocument {
 	for k, c := range st.codes {
 		doc.Codes = append(doc.Codes, codeRecord(k, c))
 	}
-	slices.SortFunc(doc.Users, func(a, b UserRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.AuthSessions, func(a, b AuthSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
-		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
-	})
+	doc.sort()
 	return doc
 }
 
@@ -721,3 +715,14 @@ func sortedKeys[V any](m map[int]V) []int {
 func recordKey(id int) string { return strconv.Itoa(id) }
 
 func codeRecordKey(userID int, event string) string { return strconv.Itoa(userID) + "/" + event }
+
+// sort puts every list of the document in its canonical order: by id, codes by user and event.
+func (doc *StateDocument) sort() {
+	slices.SortFunc(doc.Users, func(a, b UserRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.AuthSessions, func(a, b AuthSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,16 +22,7 @@ import (
 // cover seat usage, which a document never holds and an import must rebuild.
 func seatFixtures(t testing.TB) *store.Fixtures {
 	t.Helper()
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(fixtures.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(fixtures.FS, path)
-		fsys[path] = &fstest.MapFile{Data: data}
-		return err
-	})
-	require.NoError(t, err)
+	fsys := fixtures.Copy()
 	var storages []map[string]any
 	require.NoError(t, json.Unmarshal(fsys[store.FileOrderStorages].Data, &storages))
 	storages[0]["seats"] = map[string]any{"perSlot": 10}

@@ -50,17 +50,7 @@ func mustProduct(t *testing.T, fx *store.Fixtures, id int) *store.Product {
 // withFile returns the default fixtures with one file replaced (or removed when content is "").
 func withFile(t *testing.T, name, content string) fs.FS {
 	t.Helper()
-	m := fstest.MapFS{}
-	entries, err := fs.ReadDir(fixtures.FS, ".")
-	require.NoError(t, err)
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := fs.ReadFile(fixtures.FS, e.Name())
-		require.NoError(t, err)
-		m[e.Name()] = &fstest.MapFile{Data: data}
-	}
+	m := fixtures.Copy()
 	if content == "" {
 		delete(m, name)
 	} else {

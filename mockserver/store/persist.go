@@ -233,13 +233,7 @@ func documentFromRecords(recs []Record) (StateDocument, error) {
 		return StateDocument{}, fmt.Errorf("written as %q version %d; this build reads %q version %d", meta.Format, meta.Version, StateFormat, StateVersion)
 	}
 	doc.Format, doc.Version, doc.Clock, doc.Counters = meta.Format, meta.Version, meta.Clock, meta.Counters
-	slices.SortFunc(doc.Users, func(a, b UserRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.AuthSessions, func(a, b AuthSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
-		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
-	})
+	doc.sort()
 	return doc, nil
 }
 
