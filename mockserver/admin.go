@@ -10,10 +10,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/datetime"
-	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
-	"github.com/oneentry-mock/oneentry-mock/webhook"
 )
 
 // adminSandbox is the sandbox an admin call addresses: the one of its x-app-token (sb), or the
@@ -184,143 +182,6 @@ func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request
 		return
 	}
 	s.writeJSON(w, http.StatusOK, paymentActionResponse{Session: newSessionResponse(p), Order: newOrderReadResponse(sb.Store().Fixtures(), o)})
-}
-
-// handleAdminMailList handles GET /__admin/mail: newest first, `?to=` filters by recipient,
-// `?limit=` caps the list.
-func (s *Server) handleAdminMailList(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	q := r.URL.Query()
-	limit, err := limitParam(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	msgs := sb.Outbox().List(mail.Filter{To: q.Get("to"), Limit: limit})
-	if msgs == nil {
-		msgs = []mail.Message{}
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(msgs), "messages": msgs})
-}
-
-func (s *Server) mailByID(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (mail.Message, bool) {
-	id := mux.Vars(r)["id"]
-	m, ok := sb.Outbox().Get(id)
-	if !ok {
-		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No message %q in the outbox", id))
-	}
-	return m, ok
-}
-
-type mailDetailResponse struct {
-	mail.Message
-	Parsed mail.Parsed `json:"parsed"`
-}
-
-// handleAdminMailGet handles GET /__admin/mail/{id} (`latest` is the newest): the message and
-// its parsed MIME parts.
-func (s *Server) handleAdminMailGet(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	m, ok := s.mailByID(w, r, sb)
-	if !ok {
-		return
-	}
-	parsed, err := mail.Parse(m.Raw)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, mailDetailResponse{Message: m, Parsed: parsed})
-}
-
-// handleAdminMailRaw handles GET /__admin/mail/{id}/raw: the RFC 5322 message.
-func (s *Server) handleAdminMailRaw(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	m, ok := s.mailByID(w, r, sb)
-	if !ok {
-		return
-	}
-	w.Header().Set("Content-Type", "message/rfc822")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(m.Raw)
-}
-
-// handleAdminMailClear handles DELETE /__admin/mail.
-func (s *Server) handleAdminMailClear(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	sb.Outbox().Clear()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// handleAdminWebhooks handles GET /__admin/webhooks: every delivery with its attempts and the
-// receiver's answers, newest first; `?event=`, `?status=`, `?requestId=`, `?limit=` filter.
-func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	q := r.URL.Query()
-	limit, err := limitParam(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if st := q.Get("status"); st != "" && !webhook.Status(st).Valid() {
-		s.writeError(w, r, store.Invalid("status must be pending, delivered or failed"))
-		return
-	}
-	records := sb.Webhooks(webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit})
-	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(records), "deliveries": records})
-}
-
-type sandboxUser struct {
-	Identifier             string `json:"identifier"`
-	Password               string `json:"password"`
-	AuthProviderIdentifier string `json:"authProviderIdentifier"`
-}
-
-type sandboxResponse struct {
-	AppToken  string        `json:"appToken"`
-	Users     []sandboxUser `json:"users"`
-	CreatedAt string        `json:"createdAt"`
-	Default   bool          `json:"default"`
-}
-
-func (s *Server) describeSandbox(sb *sandbox.Sandbox) sandboxResponse {
-	fx := sb.Store().Fixtures()
-	users := make([]sandboxUser, len(fx.Users))
-	for i, u := range fx.Users {
-		users[i] = sandboxUser{Identifier: u.Identifier, Password: u.Password, AuthProviderIdentifier: u.AuthProviderIdentifier}
-	}
-	return sandboxResponse{AppToken: sb.Token(), Users: users, CreatedAt: sb.Created().UTC().Format(timestampLayout), Default: sb.IsDefault()}
-}
-
-// handleSandboxCreate handles POST /__admin/sandboxes: a new sandbox seeded from the fixtures,
-// with its own app token, token secret, ids, outbox and clock.
-func (s *Server) handleSandboxCreate(w http.ResponseWriter, r *http.Request) {
-	sb, err := s.sandboxes.Create(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, s.describeSandbox(sb))
-}
-
-// handleSandboxList handles GET /__admin/sandboxes.
-func (s *Server) handleSandboxList(w http.ResponseWriter, r *http.Request) {
-	all := s.sandboxes.All()
-	out := make([]sandboxResponse, len(all))
-	for i, sb := range all {
-		out[i] = s.describeSandbox(sb)
-	}
-	s.writeJSON(w, http.StatusOK, out)
-}
-
-// handleSandboxDelete handles DELETE /__admin/sandboxes/{token}. The default sandbox stays.
-func (s *Server) handleSandboxDelete(w http.ResponseWriter, r *http.Request) {
-	token := mux.Vars(r)["token"]
-	ok, err := s.sandboxes.Remove(r.Context(), token)
-	if !ok {
-		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No removable sandbox has app token %q", token))
-		return
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleAdminStateGet handles GET /__admin/state: the whole sandbox as one versioned JSON

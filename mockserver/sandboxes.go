@@ -1,0 +1,67 @@
+package mockserver
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+type sandboxUser struct {
+	Identifier             string `json:"identifier"`
+	Password               string `json:"password"`
+	AuthProviderIdentifier string `json:"authProviderIdentifier"`
+}
+
+type sandboxResponse struct {
+	AppToken  string        `json:"appToken"`
+	Users     []sandboxUser `json:"users"`
+	CreatedAt string        `json:"createdAt"`
+	Default   bool          `json:"default"`
+}
+
+func (s *Server) describeSandbox(sb *sandbox.Sandbox) sandboxResponse {
+	fx := sb.Store().Fixtures()
+	users := make([]sandboxUser, len(fx.Users))
+	for i, u := range fx.Users {
+		users[i] = sandboxUser{Identifier: u.Identifier, Password: u.Password, AuthProviderIdentifier: u.AuthProviderIdentifier}
+	}
+	return sandboxResponse{AppToken: sb.Token(), Users: users, CreatedAt: sb.Created().UTC().Format(timestampLayout), Default: sb.IsDefault()}
+}
+
+// handleSandboxCreate handles POST /__admin/sandboxes: a new sandbox seeded from the fixtures,
+// with its own app token, token secret, ids, outbox and clock.
+func (s *Server) handleSandboxCreate(w http.ResponseWriter, r *http.Request) {
+	sb, err := s.sandboxes.Create(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, s.describeSandbox(sb))
+}
+
+// handleSandboxList handles GET /__admin/sandboxes.
+func (s *Server) handleSandboxList(w http.ResponseWriter, r *http.Request) {
+	all := s.sandboxes.All()
+	out := make([]sandboxResponse, len(all))
+	for i, sb := range all {
+		out[i] = s.describeSandbox(sb)
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// handleSandboxDelete handles DELETE /__admin/sandboxes/{token}. The default sandbox stays.
+func (s *Server) handleSandboxDelete(w http.ResponseWriter, r *http.Request) {
+	token := mux.Vars(r)["token"]
+	ok, err := s.sandboxes.Remove(r.Context(), token)
+	if !ok {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No removable sandbox has app token %q", token))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
