@@ -92,19 +92,6 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// OpenSibling is Sibling with a persister: the sandbox's saved state, when p has one, replaces
-// the seeded state, as Open does.
-func (s *Store) OpenSibling(ctx context.Context, appToken, tokenSecret string, p Persister) (*Store, error) {
-	sib := s.Sibling(appToken, tokenSecret)
-	if p == nil {
-		return sib, nil
-	}
-	if err := sib.attach(ctx, p); err != nil {
-		return nil, err
-	}
-	return sib, nil
-}
-
 // attach loads the saved state of a store not yet shared, or saves its seeded state.
 func (s *Store) attach(ctx context.Context, p Persister) error {
 	recs, err := p.Load(ctx)

@@ -238,7 +238,7 @@ func TestSandboxMemory(t *testing.T) {
 	sandboxes := make([]*store.Store, 0, n)
 	before := liveHeap()
 	for i := range n {
-		sandboxes = append(sandboxes, base.Sibling("app-token-"+strconv.Itoa(i), "secret-"+strconv.Itoa(i)))
+		sandboxes = append(sandboxes, store.New(store.Options{Fixtures: base.Fixtures(), AppToken: "app-token-" + strconv.Itoa(i), TokenSecret: "secret-" + strconv.Itoa(i)}))
 	}
 	after := liveHeap()
 	perSandbox := float64(int64(after)-int64(before)) / n

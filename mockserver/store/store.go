@@ -28,7 +28,7 @@ type Options struct {
 	AppToken    string
 	TokenSecret string
 	// Persist makes every change durable before the call that made it returns, and supplies
-	// the state to start from. Only Open and OpenSibling accept it: loading can fail.
+	// the state to start from. Only Open accepts it: loading can fail.
 	Persist Persister
 	// OnEvent hears of payment and order events. It is called after the change is stored and
 	// outside the store's lock, and must not block for long.
@@ -133,17 +133,6 @@ func New(opts Options) *Store {
 	}
 	s.state = s.seed()
 	return s
-}
-
-// Sibling returns a fresh in-memory store seeded from the same fixtures with the same
-// lifetimes, but its own app token, token secret and clock: a sandbox that shares nothing with
-// s, not even s's persister (see OpenSibling) or event listener.
-func (s *Store) Sibling(appToken, tokenSecret string) *Store {
-	opts := s.opts
-	opts.AppToken, opts.TokenSecret = appToken, tokenSecret
-	opts.Clock = NewClock(nil)
-	opts.OnEvent = nil
-	return New(opts)
 }
 
 // AppToken returns the app token that opens this store.

@@ -79,10 +79,7 @@ func TestRestartRestoresEverySandbox(t *testing.T) {
 		require.NoError(t, err)
 		ids = append(ids, o.ID)
 	}
-	extraLog, err := db.Sandbox("sbx_extra", "extra-secret")
-	require.NoError(t, err)
-	extra, err := def.OpenSibling(ctx, "sbx_extra", "extra-secret", extraLog)
-	require.NoError(t, err)
+	extra := openStore(t, db, fx, "sbx_extra", "extra-secret")
 	_, err = extra.CreateOrder(ctx, 17, "tickets", ticketOrder(t))
 	require.NoError(t, err)
 	wantDef, wantExtra := export(t, def), export(t, extra)
