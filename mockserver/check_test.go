@@ -79,17 +79,20 @@ const pageSchema = `
         id: {type: integer}
         identifier: {type: string}
         title: {type: string}
+        localizeInfos: {type: object}
 `
 
 // pagesFixture is the fixture file of the new endpoint.
 const pagesFixture = `[
   {"id": 1, "identifier": "home", "title": "Home"},
   {"id": 2, "identifier": "about", "title": "About"},
-  {"id": 3, "identifier": "contacts", "title": "Contacts"}
+  {"id": 3, "identifier": "contacts", "title": "Contacts"},
+  {"id": 4, "identifier": "shop", "title": "Shop", "localizeInfos": {"en_US": {"title": "Shop"}, "ru_RU": {"title": "Магазин"}}}
 ]`
 
 // A fixture-backed read endpoint takes its contract entry, one Read line and its fixture file:
-// no handler, no index, no change to the store.
+// no handler, no index, no change to the store. It finds objects by marker, pages lists and
+// serves a localizeInfos keyed by language in the requested language (else the default).
 func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 	t.Parallel()
 	fsys := fixtures.Copy()
@@ -118,12 +121,16 @@ func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 		status int
 		body   string
 	}{
-		"/api/content/pages/marker/about":     {http.StatusOK, `{"id":2,"identifier":"about","title":"About"}`},
-		"/api/content/pages":                  {http.StatusOK, `[{"id":1,"identifier":"home","title":"Home"},{"id":2,"identifier":"about","title":"About"},{"id":3,"identifier":"contacts","title":"Contacts"}]`},
-		"/api/content/pages?offset=1&limit=1": {http.StatusOK, `[{"id":2,"identifier":"about","title":"About"}]`},
-		"/api/content/pages?offset=5":         {http.StatusOK, `[]`},
-		"/api/content/pages/marker/nowhere":   {http.StatusNotFound, ""},
-		"/api/content/pages?limit=0":          {http.StatusBadRequest, ""},
+		"/api/content/pages/marker/about":               {http.StatusOK, `{"id":2,"identifier":"about","title":"About"}`},
+		"/api/content/pages?limit=3":                    {http.StatusOK, `[{"id":1,"identifier":"home","title":"Home"},{"id":2,"identifier":"about","title":"About"},{"id":3,"identifier":"contacts","title":"Contacts"}]`},
+		"/api/content/pages?offset=3":                   {http.StatusOK, `[{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Shop"}}]`},
+		"/api/content/pages?offset=3&langCode=ru_RU":    {http.StatusOK, `[{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Магазин"}}]`},
+		"/api/content/pages/marker/shop?langCode=ru_RU": {http.StatusOK, `{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Магазин"}}`},
+		"/api/content/pages/marker/shop?langCode=de_DE": {http.StatusOK, `{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Shop"}}`},
+		"/api/content/pages?offset=1&limit=1":           {http.StatusOK, `[{"id":2,"identifier":"about","title":"About"}]`},
+		"/api/content/pages?offset=5":                   {http.StatusOK, `[]`},
+		"/api/content/pages/marker/nowhere":             {http.StatusNotFound, ""},
+		"/api/content/pages?limit=0":                    {http.StatusBadRequest, ""},
 	} {
 		status, body := get(path)
 		require.Equal(t, want.status, status, "%s: %s", path, body)

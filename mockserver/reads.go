@@ -13,7 +13,8 @@ import (
 
 // Read declares a read-only endpoint whose answer is fixture data: GET Path serves the object
 // of File whose id or marker is the path's {id} or {marker} variable, or, when Path has no
-// variable, the whole file as a JSON array windowed by ?offset= and ?limit=. Adding such an
+// variable, the whole file as a JSON array windowed by ?offset= and ?limit=; objects whose
+// localizeInfos is keyed by language come in the ?langCode= one. Adding such an
 // endpoint takes its contract entry, its Read line in routes.go and its fixture file; a
 // handler only when it has behaviour of its own.
 type Read struct {
@@ -52,7 +53,7 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 				s.writeError(w, r, err)
 				return
 			}
-			data, ok := items.ByID(id)
+			data, ok := items.ByID(id, r.URL.Query().Get("langCode"))
 			if !ok {
 				s.writeError(w, r, store.Errorf(store.CodeNotFound, "%s with id %d not found", rd.Noun, id))
 				return
@@ -62,7 +63,7 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 	case strings.HasSuffix(rd.Path, "/{marker}"):
 		h = func(w http.ResponseWriter, r *http.Request, _ *scope) {
 			marker := mux.Vars(r)["marker"]
-			data, ok := items.ByMarker(marker)
+			data, ok := items.ByMarker(marker, r.URL.Query().Get("langCode"))
 			if !ok {
 				s.writeError(w, r, store.Errorf(store.CodeNotFound, "%s with marker %q not found", rd.Noun, marker))
 				return
@@ -75,7 +76,7 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 			if !rd.Unpaged {
 				p = page(r.URL.Query())
 			}
-			s.writeRaw(w, http.StatusOK, listBody(items.Items(), p, rd.Total))
+			s.writeRaw(w, http.StatusOK, listBody(items.Items(r.URL.Query().Get("langCode")), p, rd.Total))
 		}
 	}
 	s.handleAPI(r, http.MethodGet, rd.Path, level, h)

@@ -1,17 +1,27 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
 )
 
 // Collection is a fixture file as the API serves it: its objects' JSON in file order, indexed
 // by id and by marker (the `identifier`, or `marker`, field). It is the only index of a file:
 // the typed lookups of Fixtures go through it too.
+//
+// An object whose localizeInfos is keyed by language ({"en_US": {...}, "ru_RU": {...}}) is
+// served in one language, as the live API answers for ?langCode=: the requested one, else the
+// project's default. Objects with a flat localizeInfos are served as they are.
 type Collection struct {
 	items []json.RawMessage
 	idx   *index
+	// byLang holds, for an object with a keyed localizeInfos, its JSON in each language; ""
+	// is the default language's.
+	byLang      []map[string]json.RawMessage
+	defaultLang string
 }
 
 type index struct {
@@ -49,43 +59,143 @@ func (x *index) marker(m string) (int, bool) {
 	return i, ok
 }
 
+// newCollection serves items under idx, working out the languages of the objects whose
+// localizeInfos is keyed by language.
+func newCollection(items []json.RawMessage, idx *index, defaultLang string) *Collection {
+	c := &Collection{items: items, idx: idx, defaultLang: defaultLang}
+	for i, item := range items {
+		if langs := localizations(item, defaultLang); langs != nil {
+			if c.byLang == nil {
+				c.byLang = make([]map[string]json.RawMessage, len(items))
+			}
+			c.byLang[i] = langs
+		}
+	}
+	return c
+}
+
 // Len returns how many objects the collection holds.
 func (c *Collection) Len() int { return len(c.items) }
 
-// Items returns the objects' JSON in file order; the caller must not change them.
-func (c *Collection) Items() []json.RawMessage { return c.items }
+// item returns object i in lang ("" for the default language).
+func (c *Collection) item(i int, lang string) json.RawMessage {
+	if c.byLang == nil || c.byLang[i] == nil {
+		return c.items[i]
+	}
+	if v, ok := c.byLang[i][lang]; ok {
+		return v
+	}
+	return c.byLang[i][""]
+}
 
-// ByID returns the object whose id is id.
-func (c *Collection) ByID(id int) (json.RawMessage, bool) {
+// Items returns the objects' JSON in file order, in lang ("" for the default language); the
+// caller must not change them.
+func (c *Collection) Items(lang string) []json.RawMessage {
+	if c.byLang == nil {
+		return c.items
+	}
+	out := make([]json.RawMessage, len(c.items))
+	for i := range c.items {
+		out[i] = c.item(i, lang)
+	}
+	return out
+}
+
+// ByID returns the object whose id is id, in lang.
+func (c *Collection) ByID(id int, lang string) (json.RawMessage, bool) {
 	i, ok := c.idx.id(id)
 	if !ok {
 		return nil, false
 	}
-	return c.items[i], true
+	return c.item(i, lang), true
 }
 
-// ByMarker returns the object whose marker is m.
-func (c *Collection) ByMarker(m string) (json.RawMessage, bool) {
+// ByMarker returns the object whose marker is m, in lang.
+func (c *Collection) ByMarker(m, lang string) (json.RawMessage, bool) {
 	i, ok := c.idx.marker(m)
 	if !ok {
 		return nil, false
 	}
-	return c.items[i], true
+	return c.item(i, lang), true
+}
+
+// localizations returns an object's JSON in each language of its keyed localizeInfos, the
+// rest of its bytes untouched, or nil when its localizeInfos is flat or absent. "" is the
+// default language's (or the first language's, when the default is not there).
+func localizations(item json.RawMessage, defaultLang string) map[string]json.RawMessage {
+	start, end, ok := fieldSpan(item, "localizeInfos")
+	if !ok {
+		return nil
+	}
+	var keyed map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(item[start:end]))
+	if dec.Decode(&keyed) != nil || len(keyed) == 0 {
+		return nil
+	}
+	first := ""
+	for lang, v := range keyed {
+		if !isLanguageCode(lang) || len(v) == 0 || v[0] != '{' {
+			return nil
+		}
+		if first == "" || lang < first {
+			first = lang
+		}
+	}
+	out := make(map[string]json.RawMessage, len(keyed)+1)
+	for lang, v := range keyed {
+		out[lang] = slices.Concat(item[:start], v, item[end:])
+	}
+	if v, ok := out[defaultLang]; ok {
+		out[""] = v
+	} else {
+		out[""] = out[first]
+	}
+	return out
+}
+
+// fieldSpan finds the bytes of a top-level field's value in a compact JSON object.
+func fieldSpan(obj []byte, name string) (start, end int, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return 0, 0, false
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return 0, 0, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return 0, 0, false
+		}
+		if key == name {
+			end := int(dec.InputOffset())
+			return end - len(v), end, true
+		}
+	}
+	return 0, 0, false
+}
+
+// isLanguageCode matches the project language codes OneEntry uses: en_US, ru_RU.
+func isLanguageCode(s string) bool {
+	return len(s) == 5 && s[2] == '_' &&
+		'a' <= s[0] && s[0] <= 'z' && 'a' <= s[1] && s[1] <= 'z' &&
+		'A' <= s[3] && s[3] <= 'Z' && 'A' <= s[4] && s[4] <= 'Z'
 }
 
 // Map returns the collection with every object replaced by f's answer, under the same index:
 // the way to serve a file in another shape than the fixture's (mock-only fields left out,
 // defaults filled in).
 func (c *Collection) Map(f func(i int, item json.RawMessage) (json.RawMessage, error)) (*Collection, error) {
-	out := &Collection{items: make([]json.RawMessage, len(c.items)), idx: c.idx}
+	items := make([]json.RawMessage, len(c.items))
 	for i, item := range c.items {
 		v, err := f(i, item)
 		if err != nil {
 			return nil, err
 		}
-		out.items[i] = v
+		items[i] = v
 	}
-	return out, nil
+	return newCollection(items, c.idx, c.defaultLang), nil
 }
 
 // collectionKeys are the fields a served object is found by.
@@ -97,13 +207,13 @@ type collectionKeys struct {
 
 // loadCollection reads a fixture file that the store has no rules for: a JSON array of objects,
 // served as they are. Ids and markers must be unique.
-func loadCollection(fsys fs.FS, name string) (*Collection, error) {
+func loadCollection(fsys fs.FS, name, defaultLang string) (*Collection, error) {
 	var keys []collectionKeys
 	items, err := decodeList(fsys, name, &keys, func(data []byte, v any) error { return json.Unmarshal(data, v) })
 	if err != nil {
 		return nil, err
 	}
-	c := &Collection{items: items, idx: newIndex(len(items))}
+	c := newCollection(items, newIndex(len(items)), defaultLang)
 	for i, k := range keys {
 		at := fmt.Sprintf("[%d]", i)
 		marker := k.Identifier

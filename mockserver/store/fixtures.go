@@ -348,7 +348,7 @@ func (f *Fixtures) Collection(file string) (*Collection, error) {
 	if f.fsys == nil || !fs.ValidPath(file) {
 		return nil, fixtureErr(file, "", "file is missing")
 	}
-	c, err := loadCollection(f.fsys, file)
+	c, err := loadCollection(f.fsys, file, f.Project.DefaultLanguage)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +460,7 @@ func LoadFixtures(fsys fs.FS) (*Fixtures, error) {
 			return nil, err
 		}
 		if served {
-			f.collections[c.file] = &Collection{items: items, idx: idx}
+			f.collections[c.file] = newCollection(items, idx, f.Project.DefaultLanguage)
 		}
 	}
 	return f, nil
