@@ -395,3 +395,17 @@ func TestSandboxIsLookedUpOncePerRequest(t *testing.T) {
 		assert.Equal(t, uint64(1), reg.Lookups()-before, name)
 	}
 }
+
+// The journal and fault rules see the path as the client sent it: an old SDK's
+// "//api/content/..." is served like the clean path but recorded as sent.
+func TestJournalKeepsTheDoubleSlashPathAsSent(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	status, body := ts.call(t, http.MethodGet, "//api/content/forms/marker/tickets_form", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	_, body = ts.callWith(t, http.MethodGet, "/__admin/requests", "", nil, nil)
+	entries := decode[struct{ Requests []sandbox.Entry }](t, body).Requests
+	require.Len(t, entries, 1)
+	assert.Equal(t, "//api/content/forms/marker/tickets_form", entries[0].Path)
+	assert.Equal(t, "GET /api/content/forms/marker/{marker}", entries[0].Route)
+}
