@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/oneentry-mock/oneentry-mock/datetime"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // Format is the value of a capsule's "format" field.
@@ -45,26 +45,10 @@ type Capsule struct {
 	Exchanges []Exchange `json:"exchanges"`
 }
 
-// Exchange is one request and its response. Header names are lower case; only the headers that
-// matter to the API and to drift detection are kept (RequestHeaderNames, ResponseHeaderNames).
-// A JSON body is kept as JSON in RequestBody/ResponseBody; any other body as text in
-// RequestText/ResponseText.
-type Exchange struct {
-	Method          string            `json:"method"`
-	Path            string            `json:"path"`
-	Query           string            `json:"query,omitempty"`
-	RequestHeaders  map[string]string `json:"requestHeaders,omitempty"`
-	RequestBody     json.RawMessage   `json:"requestBody,omitempty"`
-	RequestText     string            `json:"requestText,omitempty"`
-	Status          int               `json:"status"`
-	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
-	ResponseBody    json.RawMessage   `json:"responseBody,omitempty"`
-	ResponseText    string            `json:"responseText,omitempty"`
-	// StartedAt is when the request arrived (RFC 3339 with milliseconds, UTC).
-	StartedAt string `json:"startedAt,omitempty"`
-	// DurationMs is how long the upstream took to answer, in milliseconds.
-	DurationMs float64 `json:"durationMs,omitempty"`
-}
+// Exchange is one recorded request and its response. Only the headers that matter to the API and
+// to drift detection are kept (RequestHeaderNames, ResponseHeaderNames); a capsule never holds
+// Truncated or Error.
+type Exchange = exchange.Exchange
 
 // RequestHeaderNames are the request headers a capsule keeps.
 var RequestHeaderNames = []string{"content-type", "x-app-token", "authorization", "x-device-metadata", "origin"}
@@ -112,6 +96,9 @@ func (c *Capsule) Validate() error {
 		}
 		if len(e.RequestBody) > 0 && e.RequestText != "" || len(e.ResponseBody) > 0 && e.ResponseText != "" {
 			return fmt.Errorf("exchanges[%d]: a body is either JSON or text, not both", i)
+		}
+		if e.Truncated || e.Error != "" {
+			return fmt.Errorf("exchanges[%d]: a capsule records whole answers: truncated and error are not allowed", i)
 		}
 	}
 	return nil
@@ -218,40 +205,6 @@ func writeAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
-}
-
-// Body returns the response body as bytes, JSON or text.
-func (e *Exchange) Body() []byte {
-	if len(e.ResponseBody) > 0 {
-		return e.ResponseBody
-	}
-	return []byte(e.ResponseText)
-}
-
-// RequestPayload returns the request body as bytes, JSON or text.
-func (e *Exchange) RequestPayload() []byte {
-	if len(e.RequestBody) > 0 {
-		return e.RequestBody
-	}
-	return []byte(e.RequestText)
-}
-
-// Header returns the recorded response headers as an http.Header.
-func (e *Exchange) Header() http.Header {
-	h := http.Header{}
-	for k, v := range e.ResponseHeaders {
-		h.Set(k, v)
-	}
-	return h
-}
-
-// String names the exchange for messages: "POST /api/content/payments/sessions → 201".
-func (e *Exchange) String() string {
-	target := e.Path
-	if e.Query != "" {
-		target += "?" + e.Query
-	}
-	return fmt.Sprintf("%s %s → %d", e.Method, target, e.Status)
 }
 
 // ErrNoExchanges is returned when a capsule that must hold exchanges holds none.

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // Request is what the matcher compares of an incoming request.
@@ -131,7 +132,7 @@ type incoming struct {
 func (m *Matcher) incoming(req Request) incoming {
 	in := incoming{
 		method:   strings.ToUpper(req.Method),
-		path:     squeezeSlashes(m.reissuer.Placeholder(req.Path)),
+		path:     exchange.CleanPath(m.reissuer.Placeholder(req.Path)),
 		rawQuery: req.RawQuery,
 		body:     parseBody(req.Body),
 		hasBody:  len(strings.TrimSpace(string(req.Body))) > 0,
@@ -158,25 +159,8 @@ func parseQuery(raw string, r *Reissuer) url.Values {
 	return q
 }
 
-func squeezeSlashes(p string) string {
-	for strings.Contains(p, "//") {
-		p = strings.ReplaceAll(p, "//", "/")
-	}
-	return p
-}
-
-var numericSegment = regexp.MustCompile(`/\d+(/|$)`)
-
-// routeOf replaces numeric path segments, so /orders/92 and /orders/93 are the same route.
-func routeOf(p string) string {
-	for {
-		q := numericSegment.ReplaceAllString(p, "/{n}$1")
-		if q == p {
-			return p
-		}
-		p = q
-	}
-}
+// squeezeSlashes is exchange.CleanPath under the name the fixture derivation uses.
+var squeezeSlashes = exchange.CleanPath
 
 // differences lists what keeps recorded exchange i from answering in.
 func (m *Matcher) differences(i int, in incoming) []string {
@@ -185,7 +169,7 @@ func (m *Matcher) differences(i int, in incoming) []string {
 	if !strings.EqualFold(e.Method, in.method) {
 		out = append(out, fmt.Sprintf("method differs (recorded %s, got %s)", e.Method, in.method))
 	}
-	if rp := squeezeSlashes(e.Path); rp != in.path {
+	if rp := exchange.CleanPath(e.Path); rp != in.path {
 		out = append(out, fmt.Sprintf("path differs (recorded %s, got %s)", rp, in.path))
 	}
 	rq := parseQuery(e.Query, nil)
@@ -247,11 +231,11 @@ func (m *Matcher) nearest(in incoming) int {
 		if strings.EqualFold(e.Method, in.method) {
 			score += 16
 		}
-		rp := squeezeSlashes(e.Path)
+		rp := exchange.CleanPath(e.Path)
 		switch {
 		case rp == in.path:
 			score += 32
-		case routeOf(rp) == routeOf(in.path):
+		case exchange.Route(rp) == exchange.Route(in.path):
 			score += 24
 		default:
 			score += 2 * min(commonSegments(rp, in.path), 10)

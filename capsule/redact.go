@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // Kinds of redacted values, the values of a capsule's redaction map.
@@ -128,7 +130,7 @@ func (r *Redactor) Exchange(raw RawExchange) Exchange {
 		e.StartedAt = raw.Start.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 	}
 	if raw.Duration > 0 {
-		e.DurationMs = float64(raw.Duration.Microseconds()) / 1000
+		e.DurationMs = exchange.Millis(raw.Duration)
 	}
 	return e
 }

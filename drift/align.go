@@ -5,41 +5,23 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
 // pair is a mock exchange and the other side's exchange it is compared with.
 type pair struct{ mock, other int }
 
-var numericSegment = regexp.MustCompile(`/\d+(/|$)`)
-
-// route is the path with numeric segments replaced, so /orders/92 on the mock and /orders/7 on a
-// live project are the same request.
-func route(p string) string {
-	for strings.Contains(p, "//") {
-		p = strings.ReplaceAll(p, "//", "/")
-	}
-	for {
-		q := numericSegment.ReplaceAllString(p, "/{n}$1")
-		if q == p {
-			return p
-		}
-		p = q
-	}
-}
-
 // pairExchanges lines up the exchanges of one step on two sides. Both ran the same code, so
 // exchanges normally correspond one to one; where a side made an extra call (a refresh and retry
 // on one side only), each mock exchange takes the first unused exchange of the other side with
 // the same method and route.
-func pairExchanges(m, o []scenarios.Exchange) (pairs []pair, onlyMock, onlyOther []int) {
+func pairExchanges(m, o []exchange.Exchange) (pairs []pair, onlyMock, onlyOther []int) {
 	used := make([]bool, len(o))
 	next := 0
 	for i := range m {
@@ -66,8 +48,8 @@ func pairExchanges(m, o []scenarios.Exchange) (pairs []pair, onlyMock, onlyOther
 	return pairs, onlyMock, onlyOther
 }
 
-func sameRequest(a, b *scenarios.Exchange) bool {
-	return strings.EqualFold(a.Method, b.Method) && route(a.Path) == route(b.Path)
+func sameRequest(a, b *exchange.Exchange) bool {
+	return strings.EqualFold(a.Method, b.Method) && exchange.Route(a.Path) == exchange.Route(b.Path)
 }
 
 // capsuleSide builds the other side of a comparison with a capsule: for every exchange of the
@@ -89,8 +71,7 @@ func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Valid
 					continue
 				}
 				used[j] = true
-				ex := fromCapsule(&c.Exchanges[j])
-				os.Exchanges = append(os.Exchanges, ex)
+				os.Exchanges = append(os.Exchanges, c.Exchanges[j])
 				os.Violations = append(os.Violations, checkRecorded(v, reissuer, &c.Exchanges[j])...)
 			}
 			if len(os.Exchanges) > 0 {
@@ -108,7 +89,7 @@ func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Valid
 	return other, unused
 }
 
-func bestRecorded(me *scenarios.Exchange, c *capsule.Capsule, used []bool) int {
+func bestRecorded(me *exchange.Exchange, c *capsule.Capsule, used []bool) int {
 	best, bestScore := -1, -1
 	mq, _ := url.ParseQuery(me.Query)
 	mShape := capsule.Shape(me.RequestBody)
@@ -117,7 +98,7 @@ func bestRecorded(me *scenarios.Exchange, c *capsule.Capsule, used []bool) int {
 			continue
 		}
 		e := &c.Exchanges[j]
-		if !strings.EqualFold(e.Method, me.Method) || route(e.Path) != route(me.Path) {
+		if !strings.EqualFold(e.Method, me.Method) || exchange.Route(e.Path) != exchange.Route(me.Path) {
 			continue
 		}
 		score := 0
@@ -152,19 +133,10 @@ func sameKeys(a, b url.Values) bool {
 	return true
 }
 
-func fromCapsule(e *capsule.Exchange) scenarios.Exchange {
-	return scenarios.Exchange{
-		Method: e.Method, Path: e.Path, Query: e.Query,
-		RequestHeaders: e.RequestHeaders, RequestBody: e.RequestBody, RequestText: e.RequestText,
-		Status: e.Status, ResponseHeaders: e.ResponseHeaders, ResponseBody: e.ResponseBody, ResponseText: e.ResponseText,
-		Duration: time.Duration(e.DurationMs * float64(time.Millisecond)),
-	}
-}
-
 // checkRecorded validates a recorded exchange against the contract, with token placeholders
 // re-issued as values (a placeholder is not what the live API sent). A capsule that kept no
 // response headers is checked as JSON when its body is JSON.
-func checkRecorded(v *contracts.Validator, r *capsule.Reissuer, e *capsule.Exchange) []contracts.Violation {
+func checkRecorded(v *contracts.Validator, r *capsule.Reissuer, e *exchange.Exchange) []contracts.Violation {
 	if v == nil || !strings.HasPrefix(e.Path, "/api/content/") && !strings.HasPrefix(e.Path, "//api/content/") {
 		return nil
 	}
@@ -223,7 +195,7 @@ func CompareCapsule(mock []scenarios.Result, c *capsule.Capsule, opts Options) (
 		cmp.contractItems(func(it Item) {
 			it.Flow, it.Step = sr.Flow, sr.Step
 			sr.Items = append(sr.Items, it)
-		}, &scenarios.StepResult{Exchanges: []scenarios.Exchange{fromCapsule(e)}, Violations: vs}, SideOtherContract)
+		}, &scenarios.StepResult{Exchanges: []exchange.Exchange{*e}, Violations: vs}, SideOtherContract)
 		r.Steps = append(r.Steps, sr)
 	}
 	if len(unused) > 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -72,7 +73,7 @@ func TestMockAgainstDriftedCapsule(t *testing.T) {
 	}
 	edit(2, func(b map[string]any) { b["formData"] = map[string]any{"tickets": "p-8-10"} })
 	edit(3, func(b map[string]any) { delete(b, "paymentUrl") })
-	c.Exchanges = append(c.Exchanges, capsule.Exchange{Method: "GET", Path: "/api/content/users/me", Status: 200, ResponseBody: json.RawMessage(`{"id":"16"}`)})
+	c.Exchanges = append(c.Exchanges, exchange.Exchange{Method: "GET", Path: "/api/content/users/me", Status: 200, ResponseBody: json.RawMessage(`{"id":"16"}`)})
 
 	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}, scenarios.TicketPurchase()), c, drift.Options{Target: "drifted seed"})
 	require.NoError(t, err)

@@ -12,12 +12,11 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/oneentry-mock/oneentry-mock/scenarios"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // compareExchange compares one paired exchange: status, the headers that matter and the body.
-func (c *comparer) compareExchange(add func(Item), idx int, me, oe *scenarios.Exchange) {
+func (c *comparer) compareExchange(add func(Item), idx int, me, oe *exchange.Exchange) {
 	base := Item{Side: SideMockOther, Exchange: idx, Request: request(me)}
 	item := func(ptr, kind string, sev Severity, mv, ov, format string, args ...any) {
 		it := base

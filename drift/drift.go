@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -368,7 +369,7 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-func request(e *scenarios.Exchange) string { return e.Method + " " + e.Path }
+func request(e *exchange.Exchange) string { return e.Method + " " + e.Path }
 
 // contractItems turns a step's contract violations into items.
 func (c *comparer) contractItems(add func(Item), s *scenarios.StepResult, side string) {

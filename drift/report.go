@@ -2,11 +2,12 @@ package drift
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // Formats lists the output formats Write accepts.
@@ -202,58 +203,22 @@ func mdCode(s string) string {
 	return "`" + s + "`"
 }
 
-// The JUnit XML elements (the schema CI systems read: testsuites > testsuite > testcase).
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-// junitCase is one step. Its time is 0: a comparison takes no measurable time, and the flows'
-// own timings are in the scenarios report.
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr,omitempty"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteJUnit writes r as JUnit XML: one testsuite per flow, one testcase per step. A step with
 // unacknowledged breaking differences is a failure; a step with nothing to compare is skipped;
 // warnings, info and acknowledged items are in the testcase's system-out.
 func WriteJUnit(w io.Writer, r *Report) error {
-	doc := junitSuites{Name: "oneentry-mock drift: " + targetLine(r)}
+	doc := exchange.Suites{Name: "oneentry-mock drift: " + targetLine(r)}
 	suites := map[string]int{}
 	for _, s := range r.Steps {
 		i, ok := suites[s.Flow]
 		if !ok {
 			i = len(doc.Suites)
 			suites[s.Flow] = i
-			doc.Suites = append(doc.Suites, junitSuite{Name: "drift/" + s.Flow, Time: "0"})
+			doc.Suites = append(doc.Suites, exchange.Suite{Name: "drift/" + s.Flow, Time: "0"})
 		}
 		suite := &doc.Suites[i]
-		tc := junitCase{Name: s.Step, Classname: "drift." + s.Flow, Time: "0"}
+		// A comparison takes no measurable time, and the flows' own times are in their reports.
+		tc := exchange.Case{Name: s.Step, ClassName: "drift." + s.Flow, Time: "0"}
 		var lines, breaking []string
 		for _, it := range s.Items {
 			line := fmt.Sprintf("%s %s %s [%s] %s", it.Severity, it.Kind, orDash(it.Pointer), it.Side, it.Message)
@@ -269,28 +234,12 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		}
 		switch {
 		case len(breaking) > 0:
-			tc.Failure = &junitMessage{Message: fmt.Sprintf("%d breaking differences", len(breaking)), Type: string(SeverityBreaking), Text: strings.Join(breaking, "\n")}
-			suite.Failures++
+			tc.Failure = &exchange.Problem{Message: fmt.Sprintf("%d breaking differences", len(breaking)), Type: string(SeverityBreaking), Text: strings.Join(breaking, "\n")}
 		case len(s.Items) == 0 && (s.Mock == "not run" || s.Other == "not run" || s.Other == "not recorded"):
-			tc.Skipped = &junitMessage{Message: fmt.Sprintf("nothing to compare: mock %s, other %s", s.Mock, s.Other)}
-			suite.Skipped++
+			tc.Skipped = &exchange.Problem{Message: fmt.Sprintf("nothing to compare: mock %s, other %s", s.Mock, s.Other)}
 		}
 		tc.SystemOut = strings.Join(lines, "\n")
 		suite.Cases = append(suite.Cases, tc)
-		suite.Tests++
 	}
-	for _, s := range doc.Suites {
-		doc.Tests += s.Tests
-		doc.Failures += s.Failures
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return exchange.WriteJUnit(w, &doc)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -23,21 +24,21 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // sampleReport compares two hand-made runs, so the report is the same on every machine.
 func sampleReport(t *testing.T) *drift.Report {
 	t.Helper()
-	ex := func(method, path string, status int, body string, headers map[string]string) scenarios.Exchange {
-		return scenarios.Exchange{Method: method, Path: path, Status: status, ResponseBody: json.RawMessage(body), ResponseHeaders: headers}
+	ex := func(method, path string, status int, body string, headers map[string]string) exchange.Exchange {
+		return exchange.Exchange{Method: method, Path: path, Status: status, ResponseBody: json.RawMessage(body), ResponseHeaders: headers}
 	}
 	jsonCORS := map[string]string{"content-type": "application/json; charset=utf-8", "access-control-allow-origin": "*"}
 	order := `{"id":92,"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"marker":"tickets","type":"entity","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":1}],"currency":"USD","totalSum":100,"createdDate":"2025-04-30T21:54:48.918Z"}`
 	drifted := `{"id":7,"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":[{"marker":"tickets","type":"entity","value":["p-8-10"]}],"products":[{"productId":10,"quantity":1}],"totalSum":"100.00","createdDate":"2026-01-02T03:04:05.000Z","discount":0}`
 	mock := []scenarios.Result{{Flow: "ticket-purchase", Status: scenarios.StatusPassed, Steps: []scenarios.StepResult{
-		{Name: "read-form", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("GET", "/api/content/forms/marker/tickets_form", 200, `{"id":9,"identifier":"tickets_form","localizeInfos":{"title":"Билеты"}}`, jsonCORS)}},
-		{Name: "read-product", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("GET", "/api/content/products/10", 200, `{"id":10,"price":100}`, jsonCORS)}},
-		{Name: "create-order", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("POST", "/api/content/orders-storage/marker/tickets/orders", 201, order, jsonCORS)}},
+		{Name: "read-form", Status: scenarios.StatusPassed, Exchanges: []exchange.Exchange{ex("GET", "/api/content/forms/marker/tickets_form", 200, `{"id":9,"identifier":"tickets_form","localizeInfos":{"title":"Билеты"}}`, jsonCORS)}},
+		{Name: "read-product", Status: scenarios.StatusPassed, Exchanges: []exchange.Exchange{ex("GET", "/api/content/products/10", 200, `{"id":10,"price":100}`, jsonCORS)}},
+		{Name: "create-order", Status: scenarios.StatusPassed, Exchanges: []exchange.Exchange{ex("POST", "/api/content/orders-storage/marker/tickets/orders", 201, order, jsonCORS)}},
 	}}}
 	other := []scenarios.Result{{Flow: "ticket-purchase", Status: scenarios.StatusFailed, Steps: []scenarios.StepResult{
-		{Name: "read-form", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("GET", "/api/content/forms/marker/tickets_form", 200, `{"id":3,"identifier":"tickets_form","localizeInfos":{"en_US":{"title":"Tickets | 2025"}}}`, map[string]string{"content-type": "application/json"})}},
-		{Name: "read-product", Status: scenarios.StatusFailed, Err: "oneentry: GET /api/content/products/10: 404 Not Found", Exchanges: []scenarios.Exchange{ex("GET", "/api/content/products/10", 404, `{"statusCode":404,"message":"Not found","error":"Not Found","pageData":null,"timestamp":"2026-01-02T03:04:05.000Z"}`, jsonCORS)}},
-		{Name: "create-order", Status: scenarios.StatusPassed, Exchanges: []scenarios.Exchange{ex("POST", "/api/content/orders-storage/marker/tickets/orders", 201, drifted, jsonCORS)}},
+		{Name: "read-form", Status: scenarios.StatusPassed, Exchanges: []exchange.Exchange{ex("GET", "/api/content/forms/marker/tickets_form", 200, `{"id":3,"identifier":"tickets_form","localizeInfos":{"en_US":{"title":"Tickets | 2025"}}}`, map[string]string{"content-type": "application/json"})}},
+		{Name: "read-product", Status: scenarios.StatusFailed, Err: "oneentry: GET /api/content/products/10: 404 Not Found", Exchanges: []exchange.Exchange{ex("GET", "/api/content/products/10", 404, `{"statusCode":404,"message":"Not found","error":"Not Found","pageData":null,"timestamp":"2026-01-02T03:04:05.000Z"}`, jsonCORS)}},
+		{Name: "create-order", Status: scenarios.StatusPassed, Exchanges: []exchange.Exchange{ex("POST", "/api/content/orders-storage/marker/tickets/orders", 201, drifted, jsonCORS)}},
 	}}}
 	allow, err := drift.ParseAllowFile([]byte(`
 allow:

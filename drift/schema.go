@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // contractIndex answers what the contract says about a response field: whether it is declared,
@@ -32,10 +32,7 @@ func (ci *contractIndex) responseSchema(method, path string, status int) *openap
 	if ci == nil {
 		return nil
 	}
-	for strings.Contains(path, "//") {
-		path = strings.ReplaceAll(path, "//", "/")
-	}
-	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Header: http.Header{}}
+	req := &http.Request{Method: method, URL: &url.URL{Path: exchange.CleanPath(path)}, Header: http.Header{}}
 	route, _, err := ci.router.FindRoute(req)
 	if err != nil || route.Operation == nil || route.Operation.Responses == nil {
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -168,9 +169,9 @@ func collapseSlashes(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "//") {
 			u := *r.URL
-			u.Path = squeeze(u.Path)
+			u.Path = exchange.CleanPath(u.Path)
 			if u.RawPath != "" {
-				u.RawPath = squeeze(u.RawPath)
+				u.RawPath = exchange.CleanPath(u.RawPath)
 			}
 			r2 := r.Clone(r.Context())
 			r2.URL = &u
@@ -178,16 +179,4 @@ func collapseSlashes(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func squeeze(p string) string {
-	var b strings.Builder
-	b.Grow(len(p))
-	for i := 0; i < len(p); i++ {
-		if p[i] == '/' && i > 0 && p[i-1] == '/' {
-			continue
-		}
-		b.WriteByte(p[i])
-	}
-	return b.String()
 }

@@ -1,12 +1,13 @@
 package sandbox
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // DefaultJournalSize is how many requests each sandbox's journal keeps.
@@ -42,8 +43,8 @@ type Entry struct {
 // redacted fills the JSON body fields from the raw bodies.
 func (e Entry) redacted() Entry {
 	var reqCut, respCut bool
-	e.RequestBody, e.RequestText, reqCut = bodyForJournal(e.RawRequest)
-	e.ResponseBody, e.ResponseText, respCut = bodyForJournal(e.RawResponse)
+	e.RequestBody, e.RequestText, reqCut = exchange.Mask(e.RawRequest, MaxJournalBody, nil)
+	e.ResponseBody, e.ResponseText, respCut = exchange.Mask(e.RawResponse, MaxJournalBody, nil)
 	e.BodiesTruncated = reqCut || respCut
 	return e
 }
@@ -150,88 +151,7 @@ func (j *Journal) Count(f Filter) int {
 	return c
 }
 
-// Keys whose values never reach the journal or a capsule.
-var secretKeys = map[string]bool{
-	"password": true, "password2": true, "accesstoken": true, "refreshtoken": true, "token": true,
-	"code": true, "clientsecret": true, "signingsecret": true,
-}
-
-// redactJSON replaces secret values (by key, and the password entry of authData) with
-// "[redacted]". It keeps what a developer needs to see: the shape and every other value.
-func redactJSON(body []byte) (json.RawMessage, bool) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, false
-	}
-	redactValue(v)
-	out, err := json.Marshal(v)
-	if err != nil {
-		return nil, false
-	}
-	return out, true
-}
-
-func redactValue(v any) {
-	switch x := v.(type) {
-	case map[string]any:
-		marker, _ := x["marker"].(string)
-		for k, e := range x {
-			switch {
-			case secretKeys[strings.ToLower(k)]:
-				x[k] = "[redacted]"
-			case k == "value" && strings.Contains(strings.ToLower(marker), "password"):
-				x[k] = "[redacted]"
-			default:
-				redactValue(e)
-			}
-		}
-	case []any:
-		for _, e := range x {
-			redactValue(e)
-		}
-	}
-}
-
 // JournalHeaders keeps the headers that matter for debugging, with credentials masked.
 func JournalHeaders(h http.Header) map[string]string {
-	out := map[string]string{}
-	for _, name := range []string{"Content-Type", "X-App-Token", "Authorization", "X-Device-Metadata", "Origin", "User-Agent"} {
-		v := h.Get(name)
-		if v == "" {
-			continue
-		}
-		switch name {
-		case "X-App-Token":
-			v = maskSecret(v)
-		case "Authorization":
-			scheme, _, _ := strings.Cut(v, " ")
-			v = scheme + " [redacted]"
-		}
-		out[strings.ToLower(name)] = v
-	}
-	return out
-}
-
-// maskSecret shows enough of a token to tell sandboxes apart, not enough to use it.
-func maskSecret(v string) string {
-	if len(v) <= 8 {
-		return "[redacted]"
-	}
-	return v[:4] + "…" + v[len(v)-2:]
-}
-
-func bodyForJournal(body []byte) (json.RawMessage, string, bool) {
-	truncated := false
-	if len(body) > MaxJournalBody {
-		body, truncated = body[:MaxJournalBody], true
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, "", truncated
-	}
-	if red, ok := redactJSON(body); ok && !truncated {
-		return red, "", false
-	}
-	return nil, string(body), truncated
+	return exchange.MaskHeaders(h, "Content-Type", "X-App-Token", "Authorization", "X-Device-Metadata", "Origin", "User-Agent")
 }

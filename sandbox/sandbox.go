@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/webhook"
@@ -115,7 +116,7 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 		}
 		sb, err := r.open(ctx, info.AppToken, info.TokenSecret, nil)
 		if err != nil {
-			return nil, fmt.Errorf("restore sandbox %s: %w", maskSecret(info.AppToken), err)
+			return nil, fmt.Errorf("restore sandbox %s: %w", exchange.MaskToken(info.AppToken), err)
 		}
 		sb.created = info.Created
 		r.byToken[sb.token] = sb

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/client"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // TokenRefresh makes the access token unusable, checks that a user call recovers through the
@@ -117,7 +118,7 @@ func runTokenRefresh(ctx context.Context, env *Env) error {
 }
 
 // exchangeSummary writes each exchange as "METHOD path status".
-func exchangeSummary(exs []Exchange) []string {
+func exchangeSummary(exs []exchange.Exchange) []string {
 	out := make([]string, len(exs))
 	for i, ex := range exs {
 		out[i] = fmt.Sprintf("%s %s %d", ex.Method, ex.Path, ex.Status)
@@ -126,7 +127,7 @@ func exchangeSummary(exs []Exchange) []string {
 }
 
 // classSummary is exchangeSummary with statuses reduced to their class ("2xx").
-func classSummary(exs []Exchange) []string {
+func classSummary(exs []exchange.Exchange) []string {
 	out := make([]string, len(exs))
 	for i, ex := range exs {
 		out[i] = fmt.Sprintf("%s %s %dxx", ex.Method, ex.Path, ex.Status/100)

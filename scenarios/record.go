@@ -6,12 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"regexp"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // MaxRecordedBody bounds each body kept in an Exchange; longer bodies are kept as truncated
@@ -71,7 +70,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		out.ContentLength = int64(len(reqBody))
 	}
 
-	ex := Exchange{
+	ex := exchange.Exchange{
 		Method:         req.Method,
 		Path:           req.URL.Path,
 		Query:          req.URL.RawQuery,
@@ -82,16 +81,16 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	resp, err := r.next.RoundTrip(out)
 	if err != nil {
-		ex.Duration = time.Since(start)
+		ex.DurationMs = exchange.Millis(time.Since(start))
 		ex.Error = err.Error()
 		r.env.record(ex, sink.take())
 		return nil, err
 	}
 	respBody, rerr := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	ex.Duration = time.Since(start)
+	ex.DurationMs = exchange.Millis(time.Since(start))
 	ex.Status = resp.StatusCode
-	ex.ResponseHeaders = responseHeaders(resp.Header)
+	ex.ResponseHeaders = exchange.ResponseHeaders(resp.Header)
 	var cut bool
 	ex.ResponseBody, ex.ResponseText, cut = r.body(respBody)
 	ex.Truncated = ex.Truncated || cut
@@ -105,97 +104,17 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// body turns a body into its recorded, redacted form: compact JSON, or text for anything else.
-func (r *recorder) body(b []byte) (js json.RawMessage, text string, truncated bool) {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, "", false
-	}
-	if len(b) > MaxRecordedBody {
-		return nil, redactText(string(b[:MaxRecordedBody]), r.secrets), true
-	}
-	if json.Valid(b) {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, b); err == nil {
-			return json.RawMessage(redactJSON(buf.Bytes(), r.secrets)), "", false
-		}
-	}
-	return nil, redactText(string(b), r.secrets), false
-}
-
-// redacted replaces secret values in recordings.
-const redacted = "[redacted]"
-
-var (
-	// secretMembers matches "key":"value" members whose value is a credential, in compact JSON.
-	secretMembers = regexp.MustCompile(`"(accessToken|refreshToken|clientSecret|password|tokenSecret|tokenSecretKey|signingSecretKey)":"(?:[^"\\]|\\.)*"`)
-	// passwordAuthData matches authData entries of password fields as the client writes them
-	// (marker before value).
-	passwordAuthData = regexp.MustCompile(`("marker":"[^"]*(?i:pass)[^"]*","value":)"(?:[^"\\]|\\.)*"`)
-)
-
-// redactJSON blanks credentials in a compact JSON document without reordering it.
-func redactJSON(b []byte, secrets []string) []byte {
-	b = secretMembers.ReplaceAll(b, []byte(`"$1":"`+redacted+`"`))
-	b = passwordAuthData.ReplaceAll(b, []byte(`$1"`+redacted+`"`))
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		b = bytes.ReplaceAll(b, jsonString(s), []byte(`"`+redacted+`"`))
-	}
-	return b
-}
-
-func redactText(s string, secrets []string) string {
-	s = string(redactJSON([]byte(s), nil))
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, redacted)
-		}
-	}
-	return s
-}
-
-// jsonString encodes s as a JSON string the way encoding/json writes it in request bodies.
-func jsonString(s string) []byte {
-	b, _ := json.Marshal(s)
-	return b
+// body turns a body into its recorded, masked form: compact JSON, or text for anything else.
+func (r *recorder) body(b []byte) (json.RawMessage, string, bool) {
+	return exchange.Mask(b, MaxRecordedBody, r.secrets)
 }
 
 // requestHeaders keeps the request headers that matter for comparing runs, with credentials
-// reduced to their presence.
+// reduced to their presence: a report may be published from a run against a live project.
 func requestHeaders(h http.Header) map[string]string {
-	out := map[string]string{}
-	if v := h.Get("Content-Type"); v != "" {
-		out["content-type"] = v
-	}
-	if v := h.Get("Accept"); v != "" {
-		out["accept"] = v
-	}
-	if h.Get("x-app-token") != "" {
+	out := exchange.MaskHeaders(h, "content-type", "accept", "x-app-token", "authorization", "x-device-metadata")
+	if _, ok := out["x-app-token"]; ok {
 		out["x-app-token"] = "[present]"
-	}
-	if v := h.Get("Authorization"); v != "" {
-		if scheme, _, ok := strings.Cut(v, " "); ok {
-			out["authorization"] = scheme + " " + redacted
-		} else {
-			out["authorization"] = redacted
-		}
-	}
-	if v := h.Get("x-device-metadata"); v != "" {
-		out["x-device-metadata"] = v
-	}
-	return out
-}
-
-// responseHeaders keeps the content type and the CORS headers.
-func responseHeaders(h http.Header) map[string]string {
-	out := map[string]string{}
-	for name, vs := range h {
-		lower := strings.ToLower(name)
-		if lower == "content-type" || strings.HasPrefix(lower, "access-control-") {
-			out[lower] = strings.Join(vs, ", ")
-		}
 	}
 	return out
 }

@@ -2,13 +2,14 @@ package scenarios
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // Summary counts the outcomes of a run.
@@ -150,7 +151,7 @@ func Details(s StepResult) string {
 
 // Excerpt writes an exchange as "> METHOD path?query", the request body, "< status" and the
 // response body, each body cut to max bytes.
-func Excerpt(ex Exchange, max int) string {
+func Excerpt(ex exchange.Exchange, max int) string {
 	var b strings.Builder
 	target := ex.Path
 	if ex.Query != "" {
@@ -171,78 +172,29 @@ func Excerpt(ex Exchange, max int) string {
 	return b.String()
 }
 
-// JUnit XML, as CI systems read it (the Jenkins/Ant schema): one testsuite per flow, one
-// testcase per step, classname = flow.
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
-	Timestamp  string          `xml:"timestamp,attr"`
-	Properties []junitProperty `xml:"properties>property"`
-	Cases      []junitCase     `xml:"testcase"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	ClassName string        `xml:"classname,attr"`
-	Name      string        `xml:"name,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitProblem struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
 // flowCase names the testcase that stands for a whole flow when it failed or was skipped
 // outside its steps.
 const flowCase = "(flow)"
 
-// WriteJUnit writes results as JUnit XML: a step that failed or broke the contract is a
-// <failure> with the error, the violations and the request/response excerpts; a failure
-// outside steps (unreachable target, failed cleanup) is an <error>; skips are <skipped>.
+// WriteJUnit writes results as JUnit XML, one testsuite per flow and one testcase per step
+// (classname = flow): a step that failed or broke the contract is a <failure> with the error,
+// the violations and the request/response excerpts; a failure outside steps (unreachable
+// target, failed cleanup) is an <error>; skips are <skipped>.
 func WriteJUnit(w io.Writer, results []Result) error {
-	doc := junitSuites{Name: "oneentry-mock scenarios"}
+	doc := exchange.Suites{Name: "oneentry-mock scenarios"}
 	if len(results) > 0 {
 		doc.Name += " on " + results[0].Target
 	}
 	var total time.Duration
 	for _, r := range results {
-		suite := junitSuite{
+		suite := exchange.Suite{
 			Name:       r.Flow,
 			Time:       seconds(r.Duration),
 			Timestamp:  r.Started.UTC().Format("2006-01-02T15:04:05"),
-			Properties: []junitProperty{{Name: "target", Value: r.Target}},
+			Properties: &exchange.Properties{Property: []exchange.Property{{Name: "target", Value: r.Target}}},
 		}
 		for _, s := range r.Steps {
-			c := junitCase{ClassName: r.Flow, Name: s.Name, Time: seconds(s.Duration)}
+			c := exchange.Case{ClassName: r.Flow, Name: s.Name, Time: seconds(s.Duration)}
 			switch s.Status {
 			case StatusFailed:
 				msg := s.Err
@@ -256,11 +208,9 @@ func WriteJUnit(w io.Writer, results []Result) error {
 				if s.Err == "" {
 					typ = "contract"
 				}
-				c.Failure = &junitProblem{Message: oneLine(msg, 500), Type: typ, Text: Details(s)}
-				suite.Failures++
+				c.Failure = &exchange.Problem{Message: oneLine(msg, 500), Type: typ, Text: Details(s)}
 			case StatusSkipped:
-				c.Skipped = &junitSkipped{Message: s.SkipReason}
-				suite.Skipped++
+				c.Skipped = &exchange.Problem{Message: s.SkipReason}
 			}
 			if len(s.Notes) > 0 {
 				c.SystemOut = strings.Join(s.Notes, "\n")
@@ -269,33 +219,17 @@ func WriteJUnit(w io.Writer, results []Result) error {
 		}
 		switch {
 		case r.Err != "":
-			suite.Cases = append(suite.Cases, junitCase{ClassName: r.Flow, Name: flowCase, Time: "0.000",
-				Error: &junitProblem{Message: oneLine(r.Err, 500), Type: "flow", Text: r.Err}})
-			suite.Errors++
+			suite.Cases = append(suite.Cases, exchange.Case{ClassName: r.Flow, Name: flowCase, Time: "0.000",
+				Error: &exchange.Problem{Message: oneLine(r.Err, 500), Type: "flow", Text: r.Err}})
 		case r.SkipReason != "":
-			suite.Cases = append(suite.Cases, junitCase{ClassName: r.Flow, Name: flowCase, Time: "0.000",
-				Skipped: &junitSkipped{Message: r.SkipReason}})
-			suite.Skipped++
+			suite.Cases = append(suite.Cases, exchange.Case{ClassName: r.Flow, Name: flowCase, Time: "0.000",
+				Skipped: &exchange.Problem{Message: r.SkipReason}})
 		}
-		suite.Tests = len(suite.Cases)
-		doc.Tests += suite.Tests
-		doc.Failures += suite.Failures
-		doc.Errors += suite.Errors
-		doc.Skipped += suite.Skipped
 		total += r.Duration
 		doc.Suites = append(doc.Suites, suite)
 	}
 	doc.Time = seconds(total)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return exchange.WriteJUnit(w, &doc)
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
@@ -308,7 +242,7 @@ func millis(d time.Duration) string {
 }
 
 // statuses lists the statuses of a step's exchanges ("401 201 200"), "ERR" for a failed one.
-func statuses(exs []Exchange) string {
+func statuses(exs []exchange.Exchange) string {
 	const show = 6
 	parts := make([]string, 0, show+1)
 	for i, ex := range exs {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -117,11 +118,11 @@ func parseJUnit(t *testing.T, data []byte) xmlSuites {
 // violation, a skipped flow and a flow that failed outside its steps.
 func sampleResults() []scenarios.Result {
 	started := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
-	ok := scenarios.StepResult{Name: "login", Status: scenarios.StatusPassed, Duration: 3 * time.Millisecond, Exchanges: []scenarios.Exchange{
+	ok := scenarios.StepResult{Name: "login", Status: scenarios.StatusPassed, Duration: 3 * time.Millisecond, Exchanges: []exchange.Exchange{
 		{Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth", Status: 201, ResponseBody: json.RawMessage(`{"accessToken":"[redacted]"}`)},
 	}}
 	failed := scenarios.StepResult{Name: "create-order", Status: scenarios.StatusFailed, Err: "totalSum 90.00, want <the ticket's price> 100.00", Duration: time.Millisecond,
-		Exchanges: []scenarios.Exchange{{Method: "POST", Path: "/api/content/orders-storage/marker/tickets/orders",
+		Exchanges: []exchange.Exchange{{Method: "POST", Path: "/api/content/orders-storage/marker/tickets/orders",
 			RequestBody: json.RawMessage(`{"products":[{"productId":10,"quantity":1}]}`), Status: 201, ResponseBody: json.RawMessage(`{"id":92,"totalSum":90}`)}},
 		Violations: []contracts.Violation{{Phase: "response", Method: "POST", Path: "/api/content/orders-storage/marker/tickets/orders", Status: 201,
 			Pointer: "/currency", Field: "currency", Reason: "is required", Kind: contracts.KindRequired}}}

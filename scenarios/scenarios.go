@@ -16,7 +16,6 @@ package scenarios
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/client"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // Flow is one user flow: a name and the code that runs its steps through Env.Step.
@@ -49,45 +49,15 @@ const (
 	StatusSkipped Status = "skipped"
 )
 
-// Exchange is one HTTP request and its answer as a step made it. Headers are those that matter
-// for comparing runs; secrets never appear: the x-app-token header is recorded as "[present]",
-// the Authorization value as "Bearer [redacted]", and tokens, passwords and client secrets in
-// bodies as "[redacted]".
-type Exchange struct {
-	Method string `json:"method"`
-	// Path is the URL path as sent, e.g. /api/content/orders-storage/marker/tickets/orders/92.
-	Path string `json:"path"`
-	// Query is the raw query string without "?".
-	Query string `json:"query,omitempty"`
-	// RequestHeaders maps lower-case names (content-type, x-app-token, authorization,
-	// x-device-metadata) to values.
-	RequestHeaders map[string]string `json:"requestHeaders,omitempty"`
-	// RequestBody is the body when it is JSON (compacted); RequestText holds any other body.
-	RequestBody json.RawMessage `json:"requestBody,omitempty"`
-	RequestText string          `json:"requestText,omitempty"`
-	// Status is the response status; 0 when the exchange failed (see Error).
-	Status int `json:"status"`
-	// ResponseHeaders maps lower-case names (content-type, access-control-*) to values.
-	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
-	// ResponseBody is the body when it is JSON (compacted); ResponseText holds any other body.
-	ResponseBody json.RawMessage `json:"responseBody,omitempty"`
-	ResponseText string          `json:"responseText,omitempty"`
-	// Truncated is set when a body was longer than the recorder keeps (MaxRecordedBody).
-	Truncated bool `json:"truncated,omitempty"`
-	// Error is the transport error when no response arrived.
-	Error string `json:"error,omitempty"`
-	// Duration is the time from sending the request to reading the whole answer, in
-	// nanoseconds on the wire.
-	Duration time.Duration `json:"duration"`
-}
-
 // StepResult is what one step did and how it ended.
 type StepResult struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"`
 	// Exchanges are the step's HTTP exchanges in the order they completed, including the
-	// client's automatic refresh and retry.
-	Exchanges []Exchange `json:"exchanges"`
+	// client's automatic refresh and retry. Secrets never appear: the x-app-token header is
+	// recorded as "[present]", the Authorization value as "Bearer [redacted]", and tokens,
+	// passwords, codes and client secrets in bodies as "[redacted]" (exchange.Mask).
+	Exchanges []exchange.Exchange `json:"exchanges"`
 	// Violations are contract breaches of the step's exchanges; any makes the step fail.
 	Violations []contracts.Violation `json:"violations,omitempty"`
 	// ExpectedViolations are request-side breaches the step provoked on purpose (a limit
@@ -230,7 +200,7 @@ func (e *Env) Step(name string, fn func() error) error {
 		e.mu.Unlock()
 		return &StepError{Step: name, Err: fmt.Errorf("step started inside step %s", outer)}
 	}
-	st := &stepState{res: StepResult{Name: e.uniqueLocked(name), Exchanges: []Exchange{}}}
+	st := &stepState{res: StepResult{Name: e.uniqueLocked(name), Exchanges: []exchange.Exchange{}}}
 	e.steps = append(e.steps, st)
 	e.cur = st
 	e.mu.Unlock()
@@ -314,7 +284,7 @@ func (e *Env) ExpectInvalidRequest() {
 }
 
 // StepExchanges returns the exchanges the current step has completed so far.
-func (e *Env) StepExchanges() []Exchange {
+func (e *Env) StepExchanges() []exchange.Exchange {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return slices.Clone(e.currentLocked().res.Exchanges)
@@ -363,13 +333,13 @@ func (e *Env) currentLocked() *stepState {
 			return s
 		}
 	}
-	st := &stepState{res: StepResult{Name: outsideSteps, Status: StatusPassed, Exchanges: []Exchange{}}}
+	st := &stepState{res: StepResult{Name: outsideSteps, Status: StatusPassed, Exchanges: []exchange.Exchange{}}}
 	e.steps = append(e.steps, st)
 	return st
 }
 
 // record stores a finished exchange and its violations in the current step.
-func (e *Env) record(ex Exchange, vs []contracts.Violation) {
+func (e *Env) record(ex exchange.Exchange, vs []contracts.Violation) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := e.currentLocked()

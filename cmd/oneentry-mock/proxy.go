@@ -18,6 +18,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -91,11 +92,7 @@ func contractCheck() (capsule.CheckFunc, error) {
 		return nil, err
 	}
 	return func(req *http.Request, _ []byte, status int, header http.Header, body []byte) []string {
-		p := req.URL.Path
-		for strings.Contains(p, "//") {
-			p = strings.ReplaceAll(p, "//", "/")
-		}
-		if !strings.HasPrefix(p, mockserver.APIPrefix+"/") || req.Method == http.MethodOptions {
+		if !strings.HasPrefix(exchange.CleanPath(req.URL.Path), mockserver.APIPrefix+"/") || req.Method == http.MethodOptions {
 			return nil
 		}
 		var out []string

@@ -1,0 +1,121 @@
+package exchange
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCleanPathAndRoute(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ in, clean, route string }{
+		"clean":         {"/api/content/orders", "/api/content/orders", "/api/content/orders"},
+		"double slash":  {"//api/content//orders", "/api/content/orders", "/api/content/orders"},
+		"many slashes":  {"///api///x", "/api/x", "/api/x"},
+		"numeric":       {"/api/content/orders-storage/marker/t/orders/92", "/api/content/orders-storage/marker/t/orders/92", "/api/content/orders-storage/marker/t/orders/{n}"},
+		"adjacent nums": {"//a/1/2", "/a/1/2", "/a/{n}/{n}"},
+		"empty":         {"", "", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.clean, CleanPath(tc.in))
+			assert.Equal(t, tc.route, Route(tc.in))
+		})
+	}
+}
+
+func TestMask(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		body    string
+		max     int
+		secrets []string
+		js      string
+		text    string
+		cut     bool
+	}{
+		"empty":  {body: "  ", js: "", text: ""},
+		"tokens": {body: `{"accessToken": "a.b.c", "RefreshToken":"r", "user":"u"}`, js: `{"accessToken":"[redacted]","RefreshToken":"[redacted]","user":"u"}`},
+		"keys of journal and reports": {
+			body: `{"password":"p","password2":"p","token":"t","code":123456,"clientSecret":"c","signingSecret":"s","tokenSecretKey":"k","signingSecretKey":"k"}`,
+			js:   `{"password":"[redacted]","password2":"[redacted]","token":"[redacted]","code":"[redacted]","clientSecret":"[redacted]","signingSecret":"[redacted]","tokenSecretKey":"[redacted]","signingSecretKey":"[redacted]"}`,
+		},
+		"auth data password": {
+			body: `{"authData":[{"marker":"email_reg","value":"a@b.c"},{"marker":"Password_reg","value":"secret1"}]}`,
+			js:   `{"authData":[{"marker":"email_reg","value":"a@b.c"},{"marker":"Password_reg","value":"[redacted]"}]}`,
+		},
+		"key order kept": {body: `{"b":1,"a":2}`, js: `{"b":1,"a":2}`},
+		"known secrets":  {body: `{"sid":"s3cr3t-value","other":"x"}`, secrets: []string{"s3cr3t-value"}, js: `{"sid":"[redacted]","other":"x"}`},
+		"text":           {body: `token=abc "password":"p" s3cr3t`, secrets: []string{"s3cr3t"}, text: `token=abc "password":"[redacted]" [redacted]`},
+		"truncated": {body: `{"password":"p","x":"0123456789"}`, max: 20,
+			text: `{"password":"[redacted]","x":`, cut: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			js, text, cut := Mask([]byte(tc.body), tc.max, tc.secrets)
+			assert.Equal(t, tc.js, string(js))
+			assert.Equal(t, tc.text, text)
+			assert.Equal(t, tc.cut, cut)
+		})
+	}
+}
+
+func TestMaskHeaders(t *testing.T) {
+	t.Parallel()
+	h := http.Header{
+		"Content-Type":  {"application/json"},
+		"X-App-Token":   {"your-app-token"},
+		"Authorization": {"Bearer x.y.z"},
+		"Cookie":        {"sid=1"},
+	}
+	assert.Equal(t, map[string]string{
+		"content-type":  "application/json",
+		"x-app-token":   "your…en",
+		"authorization": "Bearer [redacted]",
+	}, MaskHeaders(h, "Content-Type", "X-App-Token", "Authorization", "Origin"))
+	assert.Equal(t, map[string]string{"authorization": "[redacted]", "x-app-token": "[redacted]"},
+		MaskHeaders(http.Header{"Authorization": {"bare-token-value"}, "X-App-Token": {"short"}}, "authorization", "x-app-token"),
+		"a value without a scheme and a short token show nothing")
+	assert.Equal(t, map[string]string{"content-type": "text/plain", "access-control-allow-origin": "*"},
+		ResponseHeaders(http.Header{"Content-Type": {"text/plain"}, "Access-Control-Allow-Origin": {"*"}, "Set-Cookie": {"x=y"}}))
+}
+
+func TestExchangeAccessors(t *testing.T) {
+	t.Parallel()
+	e := Exchange{Method: "POST", Path: "/api/content/payments/sessions", Query: "a=1", Status: 201,
+		RequestText: "raw", ResponseBody: []byte(`{"id":1}`), ResponseHeaders: map[string]string{"content-type": "application/json"}}
+	assert.Equal(t, "POST /api/content/payments/sessions?a=1 → 201", e.String())
+	assert.Equal(t, "raw", string(e.RequestPayload()))
+	assert.Equal(t, `{"id":1}`, string(e.Body()))
+	assert.Equal(t, "application/json", e.Header().Get("Content-Type"))
+	assert.InDelta(t, 1.5, Millis(1500*time.Microsecond), 1e-9)
+}
+
+func TestWriteJUnitCounts(t *testing.T) {
+	t.Parallel()
+	doc := Suites{Name: "r", Suites: []Suite{
+		{Name: "a", Time: "1.000", Cases: []Case{
+			{ClassName: "a", Name: "ok", Time: "0"},
+			{ClassName: "a", Name: "bad", Time: "0", Failure: &Problem{Message: "m", Type: "step", Text: "<details>"}},
+			{ClassName: "a", Name: "skip", Time: "0", Skipped: &Problem{Message: "why"}},
+		}},
+		{Name: "b", Time: "0", Cases: []Case{{ClassName: "b", Name: "(flow)", Time: "0", Error: &Problem{Message: "e", Type: "flow"}}}},
+	}}
+	var buf bytes.Buffer
+	require.NoError(t, WriteJUnit(&buf, &doc))
+	require.True(t, strings.HasPrefix(buf.String(), xml.Header))
+	var back Suites
+	require.NoError(t, xml.Unmarshal(buf.Bytes(), &back))
+	assert.Equal(t, []int{4, 1, 1, 1}, []int{back.Tests, back.Failures, back.Errors, back.Skipped})
+	assert.Equal(t, []int{3, 1, 0, 1}, []int{back.Suites[0].Tests, back.Suites[0].Failures, back.Suites[0].Errors, back.Suites[0].Skipped})
+	assert.Equal(t, "<details>", back.Suites[0].Cases[1].Failure.Text)
+	assert.NotContains(t, buf.String(), "<properties>", "no empty properties element")
+}

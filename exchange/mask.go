@@ -1,0 +1,108 @@
+package exchange
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// Redacted replaces a masked value in logs and reports.
+const Redacted = "[redacted]"
+
+var (
+	// secretMembers matches "key":value members whose value is a credential, in compact JSON.
+	// Keys are matched without regard to case, as front ends spell them both ways.
+	secretMembers = regexp.MustCompile(`"((?i:password2?|accesstoken|refreshtoken|token|code|clientsecret|signingsecret|signingsecretkey|tokensecret|tokensecretkey))":("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)`)
+	// passwordAuthData matches authData/formData entries of password fields, whose marker is
+	// chosen by the project, as clients write them (marker before value).
+	passwordAuthData = regexp.MustCompile(`("marker":"[^"]*(?i:pass)[^"]*","value":)"(?:[^"\\]|\\.)*"`)
+)
+
+// Mask keeps a body for a log or report: compact JSON when it is JSON and no longer than max
+// bytes, text otherwise, cut at max (truncated is then set). Credentials are replaced with
+// Redacted: members named like a token, password, code or client secret, the value of an
+// authData entry whose marker names a password, and every one of secrets. Everything else
+// stays, keys in their order, so a developer sees what was sent.
+func Mask(body []byte, max int, secrets []string) (js json.RawMessage, text string, truncated bool) {
+	if max > 0 && len(body) > max {
+		body, truncated = body[:max], true
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, "", truncated
+	}
+	if !truncated && json.Valid(body) {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, body); err == nil {
+			return json.RawMessage(maskJSON(buf.Bytes(), secrets)), "", false
+		}
+	}
+	s := string(maskJSON(body, nil))
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, Redacted)
+		}
+	}
+	return nil, s, truncated
+}
+
+func maskJSON(b []byte, secrets []string) []byte {
+	b = secretMembers.ReplaceAll(b, []byte(`"$1":"`+Redacted+`"`))
+	b = passwordAuthData.ReplaceAll(b, []byte(`$1"`+Redacted+`"`))
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		quoted, _ := json.Marshal(s)
+		b = bytes.ReplaceAll(b, quoted, []byte(`"`+Redacted+`"`))
+	}
+	return b
+}
+
+// MaskHeaders keeps the named request headers, lower-cased, with credentials masked: the
+// Authorization value keeps only its scheme, and x-app-token shows only enough of the token to
+// tell sandboxes apart.
+func MaskHeaders(h http.Header, names ...string) map[string]string {
+	out := map[string]string{}
+	for _, name := range names {
+		v := h.Get(name)
+		if v == "" {
+			continue
+		}
+		name = strings.ToLower(name)
+		switch name {
+		case "x-app-token":
+			v = MaskToken(v)
+		case "authorization":
+			if scheme, _, ok := strings.Cut(v, " "); ok {
+				v = scheme + " " + Redacted
+			} else {
+				v = Redacted
+			}
+		}
+		out[name] = v
+	}
+	return out
+}
+
+// MaskToken shows enough of a token to tell sandboxes apart, not enough to use it.
+func MaskToken(v string) string {
+	if len(v) <= 8 {
+		return Redacted
+	}
+	return v[:4] + "…" + v[len(v)-2:]
+}
+
+// ResponseHeaders keeps the response headers that decide how a client reads the answer: the
+// content type and the CORS headers.
+func ResponseHeaders(h http.Header) map[string]string {
+	out := map[string]string{}
+	for name, vs := range h {
+		lower := strings.ToLower(name)
+		if lower == "content-type" || strings.HasPrefix(lower, "access-control-") {
+			out[lower] = strings.Join(vs, ", ")
+		}
+	}
+	return out
+}
