@@ -16,6 +16,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	"github.com/oneentry-mock/oneentry-mock/backoff"
 )
 
 // Defaults for RelayOptions fields left zero.
@@ -66,7 +67,7 @@ type RelayOptions struct {
 	// (DefaultRelayAttempts if zero).
 	MaxAttempts int
 	// Backoff returns the pause after the given failed attempt (1-based).
-	// Nil means ExponentialBackoff(time.Second, time.Minute).
+	// Nil means backoff.Exponential(time.Second, time.Minute).
 	Backoff func(attempt int) time.Duration
 	// Sleep waits d or until ctx is done, returning ctx.Err() in that case. Tests inject one
 	// that returns at once. Nil means a timer.
@@ -142,10 +143,10 @@ func NewRelay(opts RelayOptions) (*Relay, error) {
 		r.maxAttempts = DefaultRelayAttempts
 	}
 	if r.backoff == nil {
-		r.backoff = ExponentialBackoff(time.Second, time.Minute)
+		r.backoff = backoff.Exponential(time.Second, time.Minute)
 	}
 	if r.sleep == nil {
-		r.sleep = sleepContext
+		r.sleep = backoff.Sleep
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -194,29 +195,6 @@ func parseRelayURL(raw string) (addr string, auth *url.Userinfo, err error) {
 		return "", nil, errors.New("mail: relay url: empty user name")
 	}
 	return net.JoinHostPort(u.Hostname(), port), u.User, nil
-}
-
-// ExponentialBackoff returns a back-off doubling from base after each failed attempt,
-// capped at limit.
-func ExponentialBackoff(base, limit time.Duration) func(attempt int) time.Duration {
-	return func(attempt int) time.Duration {
-		d := base
-		for i := 1; i < attempt && d < limit; i++ {
-			d *= 2
-		}
-		return min(d, limit)
-	}
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Enqueue schedules a copy of m for delivery and records it as pending. m must carry the

@@ -3,7 +3,6 @@ package mail
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log"
 	"log/slog"
@@ -463,23 +462,4 @@ func TestParseRelayURL(t *testing.T) {
 	}
 	_, err := NewRelay(RelayOptions{URL: "http://x"})
 	require.Error(t, err)
-}
-
-func TestExponentialBackoff(t *testing.T) {
-	t.Parallel()
-	b := ExponentialBackoff(time.Second, 10*time.Second)
-	var got []time.Duration
-	for n := 1; n <= 6; n++ {
-		got = append(got, b(n))
-	}
-	assert.Equal(t, []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}, got)
-	assert.Equal(t, time.Minute, ExponentialBackoff(time.Second, time.Minute)(1000), "no overflow for large attempts")
-}
-
-func TestSleepContext(t *testing.T) {
-	t.Parallel()
-	require.NoError(t, sleepContext(t.Context(), 0))
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	require.True(t, errors.Is(sleepContext(ctx, time.Hour), context.Canceled))
 }

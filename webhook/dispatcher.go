@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/backoff"
 )
 
 // Defaults for Options fields left zero.
@@ -152,7 +154,7 @@ func New(opts Options) *Dispatcher {
 		d.now = time.Now
 	}
 	if d.sleep == nil {
-		d.sleep = sleepContext
+		d.sleep = backoff.Sleep
 	}
 	if d.maxAttempts <= 0 {
 		d.maxAttempts = DefaultMaxAttempts

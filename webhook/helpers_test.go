@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/backoff"
 	"github.com/stretchr/testify/require"
 )
 
@@ -108,7 +109,7 @@ func newTestDispatcher(t *testing.T, opts Options) (*Dispatcher, *sleeper) {
 		opts.Sleep = s.sleep
 	}
 	if opts.Backoff == nil {
-		opts.Backoff = ExponentialBackoff(time.Second, time.Minute)
+		opts.Backoff = backoff.Exponential(time.Second, time.Minute)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
