@@ -3,7 +3,6 @@ package drift_test
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"flag"
 	"os"
 	"path/filepath"
@@ -99,36 +98,13 @@ func TestJSONReportParsesBack(t *testing.T) {
 	assert.Equal(t, len(r.Expired), len(back.Expired))
 }
 
-// junit mirrors the JUnit XML elements CI systems require.
-type junit struct {
-	XMLName  xml.Name `xml:"testsuites"`
-	Tests    int      `xml:"tests,attr"`
-	Failures int      `xml:"failures,attr"`
-	Suites   []struct {
-		Name     string `xml:"name,attr"`
-		Tests    int    `xml:"tests,attr"`
-		Failures int    `xml:"failures,attr"`
-		Cases    []struct {
-			Name      string `xml:"name,attr"`
-			Classname string `xml:"classname,attr"`
-			Failure   *struct {
-				Message string `xml:"message,attr"`
-				Type    string `xml:"type,attr"`
-				Text    string `xml:",chardata"`
-			} `xml:"failure"`
-			Skipped   *struct{} `xml:"skipped"`
-			SystemOut string    `xml:"system-out"`
-		} `xml:"testcase"`
-	} `xml:"testsuite"`
-}
-
 func TestJUnitReportParsesBack(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
 	require.NoError(t, drift.Write(&b, "junit", sampleReport(t)))
 	require.True(t, strings.HasPrefix(b.String(), `<?xml version="1.0" encoding="UTF-8"?>`))
-	var doc junit
-	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc))
+	doc, err := exchange.ReadJUnit(b.Bytes())
+	require.NoError(t, err)
 	require.Len(t, doc.Suites, 1)
 	s := doc.Suites[0]
 	assert.Equal(t, "drift/ticket-purchase", s.Name)
@@ -138,7 +114,7 @@ func TestJUnitReportParsesBack(t *testing.T) {
 	assert.Equal(t, 2, doc.Failures)
 	byName := map[string]int{}
 	for i, c := range s.Cases {
-		assert.Equal(t, "drift.ticket-purchase", c.Classname)
+		assert.Equal(t, "drift.ticket-purchase", c.ClassName)
 		byName[c.Name] = i
 	}
 	form := s.Cases[byName["read-form"]]

@@ -112,10 +112,26 @@ func TestWriteJUnitCounts(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, WriteJUnit(&buf, &doc))
 	require.True(t, strings.HasPrefix(buf.String(), xml.Header))
-	var back Suites
-	require.NoError(t, xml.Unmarshal(buf.Bytes(), &back))
+	back, err := ReadJUnit(buf.Bytes())
+	require.NoError(t, err)
 	assert.Equal(t, []int{4, 1, 1, 1}, []int{back.Tests, back.Failures, back.Errors, back.Skipped})
 	assert.Equal(t, []int{3, 1, 0, 1}, []int{back.Suites[0].Tests, back.Suites[0].Failures, back.Suites[0].Errors, back.Suites[0].Skipped})
 	assert.Equal(t, "<details>", back.Suites[0].Cases[1].Failure.Text)
 	assert.NotContains(t, buf.String(), "<properties>", "no empty properties element")
+}
+
+func TestReadJUnitRefusesWhatCISystemsMiss(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"missing attribute": `<testsuites tests="1" failures="0" errors="0"><testsuite name="a" tests="1" failures="0" errors="0" skipped="0" time="0"><testcase name="x" time="0"></testcase></testsuite></testsuites>`,
+		"wrong count":       `<testsuites tests="2" failures="0" errors="0"><testsuite name="a" tests="1" failures="0" errors="0" skipped="0" time="0"><testcase classname="a" name="x" time="0"></testcase></testsuite></testsuites>`,
+		"not xml":           `<testsuites`,
+	}
+	for name, doc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ReadJUnit([]byte(doc))
+			assert.Error(t, err)
+		})
+	}
 }

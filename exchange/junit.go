@@ -1,8 +1,11 @@
 package exchange
 
 import (
+	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
+	"slices"
 )
 
 // Suites is a JUnit XML report as CI systems read it (the Jenkins/Ant schema): testsuites >
@@ -92,4 +95,60 @@ func WriteJUnit(w io.Writer, doc *Suites) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitRequired lists the attributes the Jenkins/Ant schema requires of each element: a CI
+// system reading a report without them misses results.
+var junitRequired = map[string][]string{
+	"testsuites": {"tests", "failures", "errors"},
+	"testsuite":  {"name", "tests", "failures", "errors", "skipped", "time"},
+	"testcase":   {"classname", "name", "time"},
+	"failure":    {"message"},
+	"error":      {"message"},
+}
+
+// ReadJUnit decodes a JUnit XML report, as a CI system would, and checks it: every element
+// carries the attributes the schema requires, and every count agrees with the cases.
+func ReadJUnit(data []byte) (*Suites, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		el, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		for _, name := range junitRequired[el.Name.Local] {
+			if !slices.ContainsFunc(el.Attr, func(a xml.Attr) bool { return a.Name.Local == name }) {
+				return nil, fmt.Errorf("junit: <%s> has no %s attribute", el.Name.Local, name)
+			}
+		}
+	}
+	var doc Suites
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	want := doc
+	want.Suites = slices.Clone(doc.Suites)
+	if err := WriteJUnit(io.Discard, &want); err != nil {
+		return nil, err
+	}
+	if got, exp := counts(&doc), counts(&want); !slices.Equal(got, exp) {
+		return nil, fmt.Errorf("junit: counts %v do not agree with the cases %v", got, exp)
+	}
+	return &doc, nil
+}
+
+// counts lists the report's tests, failures, errors and skips, then each suite's.
+func counts(doc *Suites) []int {
+	out := []int{doc.Tests, doc.Failures, doc.Errors, doc.Skipped}
+	for _, s := range doc.Suites {
+		out = append(out, s.Tests, s.Failures, s.Errors, s.Skipped)
+	}
+	return out
 }
