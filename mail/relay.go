@@ -90,9 +90,7 @@ type Relay struct {
 	addr        string
 	auth        *url.Userinfo
 	log         *slog.Logger
-	maxAttempts int
-	backoff     func(int) time.Duration
-	sleep       func(context.Context, time.Duration) error
+	retry       backoff.Policy
 	now         func() time.Time
 	timeout     time.Duration
 	localName   string
@@ -126,9 +124,7 @@ func NewRelay(opts RelayOptions) (*Relay, error) {
 		addr:        addr,
 		auth:        auth,
 		log:         opts.Logger,
-		maxAttempts: opts.MaxAttempts,
-		backoff:     opts.Backoff,
-		sleep:       opts.Sleep,
+		retry:       backoff.Policy{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, Sleep: opts.Sleep},
 		now:         opts.Now,
 		timeout:     opts.Timeout,
 		localName:   opts.LocalName,
@@ -139,14 +135,11 @@ func NewRelay(opts RelayOptions) (*Relay, error) {
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	if r.maxAttempts <= 0 {
-		r.maxAttempts = DefaultRelayAttempts
+	if r.retry.MaxAttempts <= 0 {
+		r.retry.MaxAttempts = DefaultRelayAttempts
 	}
-	if r.backoff == nil {
-		r.backoff = backoff.Exponential(time.Second, time.Minute)
-	}
-	if r.sleep == nil {
-		r.sleep = backoff.Sleep
+	if r.retry.Backoff == nil {
+		r.retry.Backoff = backoff.Exponential(time.Second, time.Minute)
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -290,30 +283,26 @@ func (r *Relay) work() {
 
 func (r *Relay) process(d delivery) {
 	id := d.msg.ID
-	for attempt := 1; ; attempt++ {
-		if r.ctx.Err() != nil {
-			r.fail(id, attempt-1, ErrRelayClosed)
-			return
-		}
+	attempts, err := r.retry.Retry(r.ctx, func(int) (bool, error) {
 		actx, cancel := context.WithTimeout(r.ctx, r.timeout)
+		defer cancel()
 		err := r.deliver(actx, d)
-		cancel()
-		if err == nil {
-			r.setStatus(id, StateDelivered, attempt, "")
-			r.log.Info("mail relay: delivered", "id", id, "addr", r.addr, "attempts", attempt)
-			return
-		}
-		if permanent(err) || attempt >= r.maxAttempts {
-			r.fail(id, attempt, err)
-			return
-		}
-		wait := r.backoff(attempt)
+		return !permanent(err), err
+	}, func(attempt int, wait time.Duration, err error) {
 		r.setStatus(id, StatePending, attempt, err.Error())
 		r.log.Warn("mail relay: attempt failed", "id", id, "addr", r.addr, "attempt", attempt, "retry_in", wait, "err", err)
-		if err := r.sleep(r.ctx, wait); err != nil {
-			r.fail(id, attempt, fmt.Errorf("%w while waiting to retry: %w", ErrRelayClosed, err))
-			return
-		}
+	})
+	var stopped *backoff.StoppedError
+	switch {
+	case err == nil:
+		r.setStatus(id, StateDelivered, attempts, "")
+		r.log.Info("mail relay: delivered", "id", id, "addr", r.addr, "attempts", attempts)
+	case errors.As(err, &stopped) && stopped.Waiting:
+		r.fail(id, attempts, fmt.Errorf("%w while waiting to retry: %w", ErrRelayClosed, stopped.Err))
+	case stopped != nil:
+		r.fail(id, attempts, ErrRelayClosed)
+	default:
+		r.fail(id, attempts, err)
 	}
 }
 

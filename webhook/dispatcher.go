@@ -99,15 +99,13 @@ type Options struct {
 // Dispatcher sends deliveries in the background and keeps their log. All methods are safe
 // for concurrent use.
 type Dispatcher struct {
-	client      *http.Client
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	maxAttempts int
-	backoff     func(int) time.Duration
-	log         *slog.Logger
-	maxLog      int
-	timeout     time.Duration
-	newID       func() string
+	client  *http.Client
+	now     func() time.Time
+	retry   backoff.Policy
+	log     *slog.Logger
+	maxLog  int
+	timeout time.Duration
+	newID   func() string
 
 	ctx    context.Context // canceled when Close gives up waiting; aborts attempts and pauses
 	cancel context.CancelFunc
@@ -133,18 +131,16 @@ type job struct {
 // New starts a dispatcher's workers. Stop them with Close.
 func New(opts Options) *Dispatcher {
 	d := &Dispatcher{
-		client:      opts.Client,
-		now:         opts.Now,
-		sleep:       opts.Sleep,
-		maxAttempts: opts.MaxAttempts,
-		backoff:     opts.Backoff,
-		log:         opts.Logger,
-		maxLog:      opts.MaxLog,
-		timeout:     opts.Timeout,
-		newID:       opts.NewID,
-		done:        make(chan struct{}),
-		records:     map[string]*Record{},
-		idle:        make(chan struct{}),
+		client:  opts.Client,
+		now:     opts.Now,
+		retry:   backoff.Policy{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, Sleep: opts.Sleep},
+		log:     opts.Logger,
+		maxLog:  opts.MaxLog,
+		timeout: opts.Timeout,
+		newID:   opts.NewID,
+		done:    make(chan struct{}),
+		records: map[string]*Record{},
+		idle:    make(chan struct{}),
 	}
 	close(d.idle)
 	if d.client == nil {
@@ -153,14 +149,11 @@ func New(opts Options) *Dispatcher {
 	if d.now == nil {
 		d.now = time.Now
 	}
-	if d.sleep == nil {
-		d.sleep = backoff.Sleep
+	if d.retry.MaxAttempts <= 0 {
+		d.retry.MaxAttempts = DefaultMaxAttempts
 	}
-	if d.maxAttempts <= 0 {
-		d.maxAttempts = DefaultMaxAttempts
-	}
-	if d.backoff == nil {
-		d.backoff = DefaultBackoff
+	if d.retry.Backoff == nil {
+		d.retry.Backoff = DefaultBackoff
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -293,41 +286,36 @@ func (d *Dispatcher) addLocked(rec *Record) {
 
 func (d *Dispatcher) deliver(j job) {
 	defer d.finished()
-	for attempt := 1; ; attempt++ {
-		if d.ctx.Err() != nil {
-			d.fail(j, attempt-1, ErrClosed.Error())
-			return
-		}
+	var last Attempt
+	attempts, err := d.retry.Retry(d.ctx, func(n int) (bool, error) {
 		a, ok := d.attempt(j)
+		last = a
 		d.update(j.id, func(r *Record) {
 			r.Attempts = append(r.Attempts, a)
+			r.NextAttempt = time.Time{}
 			if ok {
 				r.Status = StatusDelivered
 			}
 		})
-		if ok {
-			d.log.Info("webhook: delivered", "id", j.id, "event", j.event, "url", j.url,
-				"attempts", attempt, "status", a.StatusCode)
-			return
+		if !ok {
+			return true, errors.New(a.Error)
 		}
-		if d.ctx.Err() != nil {
-			d.fail(j, attempt, ErrClosed.Error())
-			return
-		}
-		if attempt >= d.maxAttempts {
-			d.fail(j, attempt, fmt.Sprintf("gave up after %d attempts: %s", attempt, a.Error))
-			return
-		}
-		wait := d.backoff(attempt)
+		return false, nil
+	}, func(n int, wait time.Duration, _ error) {
 		next := d.now().Add(wait)
 		d.update(j.id, func(r *Record) { r.NextAttempt = next })
 		d.log.Warn("webhook: attempt failed", "id", j.id, "event", j.event, "url", j.url,
-			"attempt", attempt, "status", a.StatusCode, "err", a.Error, "retry_in", wait)
-		if err := d.sleep(d.ctx, wait); err != nil {
-			d.fail(j, attempt, ErrClosed.Error())
-			return
-		}
-		d.update(j.id, func(r *Record) { r.NextAttempt = time.Time{} })
+			"attempt", n, "status", last.StatusCode, "err", last.Error, "retry_in", wait)
+	})
+	var stopped *backoff.StoppedError
+	switch {
+	case err == nil:
+		d.log.Info("webhook: delivered", "id", j.id, "event", j.event, "url", j.url,
+			"attempts", attempts, "status", last.StatusCode)
+	case errors.As(err, &stopped):
+		d.fail(j, attempts, ErrClosed.Error())
+	default:
+		d.fail(j, attempts, fmt.Sprintf("gave up after %d attempts: %s", attempts, last.Error))
 	}
 }
 

@@ -182,7 +182,7 @@ func TestDefaults(t *testing.T) {
 	rc := newReceiver(t, nil)
 	d := New(Options{})
 	t.Cleanup(func() { _ = d.Close(context.Background()) })
-	assert.Equal(t, DefaultMaxAttempts, d.maxAttempts)
+	assert.Equal(t, DefaultMaxAttempts, d.retry.MaxAttempts)
 	assert.Equal(t, DefaultTimeout, d.timeout)
 	assert.Equal(t, DefaultMaxLog, d.maxLog)
 	assert.Equal(t, DefaultQueueSize, cap(d.queue))
