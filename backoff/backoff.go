@@ -58,6 +58,20 @@ type Policy struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
+// Or returns p with its zero fields taken from def.
+func (p Policy) Or(def Policy) Policy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = def.MaxAttempts
+	}
+	if p.Backoff == nil {
+		p.Backoff = def.Backoff
+	}
+	if p.Sleep == nil {
+		p.Sleep = def.Sleep
+	}
+	return p
+}
+
 // StoppedError is Retry's error when ctx ended before an attempt succeeded.
 type StoppedError struct {
 	// Waiting is set when ctx ended during a pause rather than before or during an attempt.

@@ -106,3 +106,14 @@ func TestRetry(t *testing.T) {
 	assert.Zero(t, n)
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+func TestPolicyOr(t *testing.T) {
+	t.Parallel()
+	def := Policy{MaxAttempts: 5, Backoff: Exponential(time.Second, time.Minute)}
+	got := Policy{}.Or(def)
+	assert.Equal(t, 5, got.MaxAttempts)
+	assert.Equal(t, time.Second, got.Backoff(1))
+	got = Policy{MaxAttempts: 2, Backoff: func(int) time.Duration { return time.Hour }}.Or(def)
+	assert.Equal(t, 2, got.MaxAttempts)
+	assert.Equal(t, time.Hour, got.Backoff(1))
+}

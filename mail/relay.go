@@ -114,6 +114,9 @@ type delivery struct {
 	to   []string
 }
 
+// defaultRetry fills in what RelayOptions leave zero.
+var defaultRetry = backoff.Policy{MaxAttempts: DefaultRelayAttempts, Backoff: backoff.Exponential(time.Second, time.Minute)}
+
 // NewRelay parses opts.URL and starts the delivery worker.
 func NewRelay(opts RelayOptions) (*Relay, error) {
 	addr, auth, err := parseRelayURL(opts.URL)
@@ -124,7 +127,7 @@ func NewRelay(opts RelayOptions) (*Relay, error) {
 		addr:        addr,
 		auth:        auth,
 		log:         opts.Logger,
-		retry:       backoff.Policy{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, Sleep: opts.Sleep},
+		retry:       backoff.Policy{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, Sleep: opts.Sleep}.Or(defaultRetry),
 		now:         opts.Now,
 		timeout:     opts.Timeout,
 		localName:   opts.LocalName,
@@ -134,12 +137,6 @@ func NewRelay(opts RelayOptions) (*Relay, error) {
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
-	}
-	if r.retry.MaxAttempts <= 0 {
-		r.retry.MaxAttempts = DefaultRelayAttempts
-	}
-	if r.retry.Backoff == nil {
-		r.retry.Backoff = backoff.Exponential(time.Second, time.Minute)
 	}
 	if r.now == nil {
 		r.now = time.Now

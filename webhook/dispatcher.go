@@ -128,12 +128,15 @@ type job struct {
 	body   []byte
 }
 
+// defaultRetry fills in what Options leave zero.
+var defaultRetry = backoff.Policy{MaxAttempts: DefaultMaxAttempts, Backoff: DefaultBackoff}
+
 // New starts a dispatcher's workers. Stop them with Close.
 func New(opts Options) *Dispatcher {
 	d := &Dispatcher{
 		client:  opts.Client,
 		now:     opts.Now,
-		retry:   backoff.Policy{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, Sleep: opts.Sleep},
+		retry:   backoff.Policy{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, Sleep: opts.Sleep}.Or(defaultRetry),
 		log:     opts.Logger,
 		maxLog:  opts.MaxLog,
 		timeout: opts.Timeout,
@@ -148,12 +151,6 @@ func New(opts Options) *Dispatcher {
 	}
 	if d.now == nil {
 		d.now = time.Now
-	}
-	if d.retry.MaxAttempts <= 0 {
-		d.retry.MaxAttempts = DefaultMaxAttempts
-	}
-	if d.retry.Backoff == nil {
-		d.retry.Backoff = DefaultBackoff
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
