@@ -22,19 +22,11 @@ import (
 // the access token is replaced by a copy with a broken signature, which the API refuses the same
 // way, and the refresh endpoint is called directly as well.
 func TokenRefresh() Flow {
-	return Flow{
-		Name:        "token-refresh",
-		Description: "an expired access token is refreshed once and the call retried; a spent refresh token is refused",
-		Run:         runTokenRefresh,
-	}
+	return clientFlow("token-refresh", "an expired access token is refreshed once and the call retried; a spent refresh token is refused", runTokenRefresh)
 }
 
-func runTokenRefresh(ctx context.Context, env *Env) error {
-	t := env.Target
-	c, err := env.Client()
-	if err != nil {
-		return err
-	}
+func runTokenRefresh(ctx context.Context, env *Env, t *Target, c *client.Client) error {
+	var err error
 	var first *client.AuthResult
 	return sequence(env,
 		step{"login", func() error {

@@ -37,19 +37,10 @@ func prepareOrders(ctx context.Context, env *Env, c *client.Client, cred Credent
 // OrderValidation sends orders the API must refuse: an unknown product, a zero quantity, a
 // missing required form field and an unknown storage.
 func OrderValidation() Flow {
-	return Flow{
-		Name:        "order-validation",
-		Description: "orders with an unknown product, zero quantity, a missing required field or an unknown storage are refused",
-		Run:         runOrderValidation,
-	}
+	return clientFlow("order-validation", "orders with an unknown product, zero quantity, a missing required field or an unknown storage are refused", runOrderValidation)
 }
 
-func runOrderValidation(ctx context.Context, env *Env) error {
-	t := env.Target
-	c, err := env.Client()
-	if err != nil {
-		return err
-	}
+func runOrderValidation(ctx context.Context, env *Env, t *Target, c *client.Client) error {
 	var plan *orderPlan
 	// refused sends in and checks the refusal; an order that is created anyway is recorded so it
 	// can be found on a live project.
@@ -214,19 +205,11 @@ const (
 // once the walk has covered the list, an empty page past the end, and limits outside the
 // documented range.
 func Pagination() Flow {
-	return Flow{
-		Name:        "pagination",
-		Description: "offset and limit over the user's orders and payment sessions",
-		Run:         runPagination,
-	}
+	return clientFlow("pagination", "offset and limit over the user's orders and payment sessions", runPagination)
 }
 
-func runPagination(ctx context.Context, env *Env) error {
-	t := env.Target
-	c, err := env.Client()
-	if err != nil {
-		return err
-	}
+func runPagination(ctx context.Context, env *Env, t *Target, c *client.Client) error {
+	var err error
 	var (
 		plan                     *orderPlan
 		orderIDs, sessIDs        []int

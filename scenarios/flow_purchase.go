@@ -18,19 +18,11 @@ const (
 // slot of the form's schedule, read the ticket's price, order it, open a payment session,
 // update it, read it by order id, read the order and find it among the user's orders.
 func TicketPurchase() Flow {
-	return Flow{
-		Name:        "ticket-purchase",
-		Description: "the seed flow: log in, order a ticket for a slot, open and update its payment session, read it back",
-		Run:         runTicketPurchase,
-	}
+	return clientFlow("ticket-purchase", "the seed flow: log in, order a ticket for a slot, open and update its payment session, read it back", runTicketPurchase)
 }
 
-func runTicketPurchase(ctx context.Context, env *Env) error {
-	t := env.Target
-	c, err := env.Client()
-	if err != nil {
-		return err
-	}
+func runTicketPurchase(ctx context.Context, env *Env, t *Target, c *client.Client) error {
+	var err error
 	var (
 		plan    *orderPlan
 		ticket  client.EntityOption

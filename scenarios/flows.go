@@ -321,3 +321,14 @@ func gone(err error) bool {
 	s := statusOf(err)
 	return s == http.StatusNotFound || s == http.StatusMethodNotAllowed
 }
+
+// clientFlow is a flow whose run gets the target and a client of its own, as most flows begin.
+func clientFlow(name, description string, run func(ctx context.Context, env *Env, t *Target, c *client.Client) error) Flow {
+	return Flow{Name: name, Description: description, Run: func(ctx context.Context, env *Env) error {
+		c, err := env.Client()
+		if err != nil {
+			return err
+		}
+		return run(ctx, env, env.Target, c)
+	}}
+}
