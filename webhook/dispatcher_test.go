@@ -19,9 +19,7 @@ import (
 
 func TestDeliverySignedAndRecorded(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusNoContent)
-	})
+	rc := newReceiver(t, answer(http.StatusNoContent))
 	d, s := newTestDispatcher(t, Options{})
 
 	id := d.Enqueue(delivery(rc.URL))
@@ -154,35 +152,33 @@ func TestRetryThenSuccess(t *testing.T) {
 	assert.Len(t, sigs, 3, "timestamp taken afresh per attempt")
 }
 
-func TestAlwaysFailing(t *testing.T) {
+func TestGivesUp(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	})
-	d, s := newTestDispatcher(t, Options{MaxAttempts: 4})
-
-	id := d.Enqueue(delivery(rc.URL))
-	waitIdle(t, d)
-
-	assert.Len(t, rc.requests(), 4)
-	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, s.pauses(), "no pause after the last attempt")
-	rec := get(t, d, id)
-	assert.Equal(t, StatusFailed, rec.Status)
-	assert.Equal(t, "gave up after 4 attempts: HTTP 503 Service Unavailable", rec.Error)
-	assert.Len(t, rec.Attempts, 4)
-	assert.True(t, rec.NextAttempt.IsZero())
-}
-
-func TestDefaultMaxAttempts(t *testing.T) {
-	t.Parallel()
-	rc := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusBadRequest)
-	})
-	d, s := newTestDispatcher(t, Options{})
-	id := d.Enqueue(delivery(rc.URL))
-	waitIdle(t, d)
-	assert.Len(t, get(t, d, id).Attempts, DefaultMaxAttempts)
-	assert.Equal(t, []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}, s.pauses())
+	tests := map[string]struct {
+		status     int
+		opts       Options
+		wantError  string
+		wantPauses []time.Duration
+	}{
+		"after MaxAttempts": {http.StatusServiceUnavailable, Options{MaxAttempts: 4}, "gave up after 4 attempts: HTTP 503 Service Unavailable",
+			[]time.Duration{time.Second, 2 * time.Second, 4 * time.Second}},
+		"after DefaultMaxAttempts": {http.StatusBadRequest, Options{}, fmt.Sprintf("gave up after %d attempts: HTTP 400 Bad Request", DefaultMaxAttempts),
+			[]time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rc := newReceiver(t, answer(tc.status))
+			rec, pauses := deliverOne(t, tc.opts, rc.URL)
+			attempts := len(tc.wantPauses) + 1
+			assert.Len(t, rc.requests(), attempts)
+			assert.Equal(t, tc.wantPauses, pauses, "no pause after the last attempt")
+			assert.Equal(t, StatusFailed, rec.Status)
+			assert.Equal(t, tc.wantError, rec.Error)
+			assert.Len(t, rec.Attempts, attempts)
+			assert.True(t, rec.NextAttempt.IsZero())
+		})
+	}
 }
 
 func TestRedirectIsFailure(t *testing.T) {
@@ -190,12 +186,8 @@ func TestRedirectIsFailure(t *testing.T) {
 	rc := newReceiver(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/elsewhere", http.StatusFound)
 	})
-	d, _ := newTestDispatcher(t, Options{MaxAttempts: 1, Client: nil})
-	id := d.Enqueue(delivery(rc.URL))
-	waitIdle(t, d)
-
+	rec, _ := deliverOne(t, Options{MaxAttempts: 1, Client: nil}, rc.URL)
 	assert.Len(t, rc.requests(), 1, "redirect not followed")
-	rec := get(t, d, id)
 	assert.Equal(t, StatusFailed, rec.Status)
 	assert.Equal(t, http.StatusFound, rec.Attempts[0].StatusCode)
 }
@@ -203,12 +195,7 @@ func TestRedirectIsFailure(t *testing.T) {
 func TestAttemptTimeout(t *testing.T) {
 	t.Parallel()
 	rc, _ := newHangingReceiver(t)
-	d, s := newTestDispatcher(t, Options{Timeout: 20 * time.Millisecond, MaxAttempts: 2})
-
-	id := d.Enqueue(delivery(rc.URL))
-	waitIdle(t, d)
-
-	rec := get(t, d, id)
+	rec, pauses := deliverOne(t, Options{Timeout: 20 * time.Millisecond, MaxAttempts: 2}, rc.URL)
 	assert.Equal(t, StatusFailed, rec.Status)
 	require.Len(t, rec.Attempts, 2)
 	for _, a := range rec.Attempts {
@@ -218,7 +205,7 @@ func TestAttemptTimeout(t *testing.T) {
 		assert.Greater(t, a.Duration, 10*time.Millisecond)
 	}
 	assert.Equal(t, "gave up after 2 attempts: timeout after 20ms", rec.Error)
-	assert.Equal(t, []time.Duration{time.Second}, s.pauses())
+	assert.Equal(t, []time.Duration{time.Second}, pauses)
 }
 
 func TestNetworkError(t *testing.T) {
@@ -226,12 +213,7 @@ func TestNetworkError(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close() // nothing listens there any more
-	d, _ := newTestDispatcher(t, Options{MaxAttempts: 2})
-
-	id := d.Enqueue(delivery(url))
-	waitIdle(t, d)
-
-	rec := get(t, d, id)
+	rec, _ := deliverOne(t, Options{MaxAttempts: 2}, url)
 	assert.Equal(t, StatusFailed, rec.Status)
 	require.Len(t, rec.Attempts, 2)
 	assert.Zero(t, rec.Attempts[0].StatusCode)
@@ -320,9 +302,7 @@ func TestCloseCutShort(t *testing.T) {
 
 func TestCloseDuringBackoff(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusBadGateway)
-	})
+	rc := newReceiver(t, answer(http.StatusBadGateway))
 	pausing := make(chan struct{}, 1)
 	d, _ := newTestDispatcher(t, Options{Sleep: func(ctx context.Context, _ time.Duration) error {
 		pausing <- struct{}{}

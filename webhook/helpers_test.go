@@ -125,6 +125,21 @@ func newTestDispatcher(t *testing.T, opts Options) (*Dispatcher, *sleeper) {
 	return d, s
 }
 
+// deliverOne enqueues one delivery to url on a new dispatcher, waits until it has finished and
+// returns its record and the pauses taken between attempts.
+func deliverOne(t *testing.T, opts Options, url string) (Record, []time.Duration) {
+	t.Helper()
+	d, s := newTestDispatcher(t, opts)
+	id := d.Enqueue(delivery(url))
+	waitIdle(t, d)
+	return get(t, d, id), s.pauses()
+}
+
+// answer is a receiver response that always has the given status.
+func answer(status int) func(int, http.ResponseWriter, *http.Request) {
+	return func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }
+}
+
 func waitIdle(t *testing.T, d *Dispatcher) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
