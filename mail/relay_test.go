@@ -150,6 +150,20 @@ func newTestRelay(t *testing.T, opts RelayOptions) *Relay {
 	return rl
 }
 
+// relayOne relays m with a relay made from opts, logging to and sleeping through a new
+// recorder, and returns m's final status once the relay has drained.
+func relayOne(t *testing.T, opts RelayOptions, m Message) (DeliveryStatus, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	opts.Logger, opts.Sleep = rec.logger(), rec.sleep
+	rl := newTestRelay(t, opts)
+	require.NoError(t, rl.Enqueue(m))
+	closeRelay(t, rl)
+	st, ok := rl.Status(m.ID)
+	require.True(t, ok)
+	return st, rec
+}
+
 // closeRelay drains the relay, which is how the tests wait for delivery without sleeping.
 func closeRelay(t *testing.T, rl *Relay) {
 	t.Helper()
@@ -205,14 +219,9 @@ func TestRelayAuth(t *testing.T) {
 			t.Parallel()
 			s := &sink{user: "mock", pass: "s3cret"}
 			addr := startSink(t, s)
-			rec := &recorder{}
-			rl := newTestRelay(t, RelayOptions{URL: "smtp://" + tc.userinfo + addr, Logger: rec.logger(), Sleep: rec.sleep})
 			m := testMessage(t, "a@example.test", "x")
 			m.ID = "1"
-			require.NoError(t, rl.Enqueue(m))
-			closeRelay(t, rl)
-
-			st, _ := rl.Status("1")
+			st, rec := relayOne(t, RelayOptions{URL: "smtp://" + tc.userinfo + addr}, m)
 			assert.Equal(t, tc.wantState, st.State)
 			assert.Equal(t, 1, st.Attempts, "5xx replies are not retried")
 			assert.Empty(t, rec.sleeps)
@@ -230,13 +239,9 @@ func TestRelayAuth(t *testing.T) {
 func TestRelayCredentialsWithoutServerAuth(t *testing.T) {
 	t.Parallel()
 	addr := startSink(t, &sink{})
-	rec := &recorder{}
-	rl := newTestRelay(t, RelayOptions{URL: "smtp://u:p@" + addr, Logger: rec.logger(), Sleep: rec.sleep})
 	m := testMessage(t, "a@example.test", "x")
 	m.ID = "1"
-	require.NoError(t, rl.Enqueue(m))
-	closeRelay(t, rl)
-	st, _ := rl.Status("1")
+	st, _ := relayOne(t, RelayOptions{URL: "smtp://u:p@" + addr}, m)
 	assert.Equal(t, StateFailed, st.State)
 	assert.Equal(t, 1, st.Attempts)
 	assert.Contains(t, st.LastError, "AUTH")
@@ -246,14 +251,8 @@ func TestRelayRetriesThenDelivers(t *testing.T) {
 	t.Parallel()
 	s := &sink{failFirst: 2, failCode: 451}
 	addr := startSink(t, s)
-	rec := &recorder{}
-	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep, MaxAttempts: 5})
-	o := NewOutbox(OutboxOptions{})
-	m := o.Add(testMessage(t, "a@example.test", "retry me"))
-	require.NoError(t, rl.Enqueue(m))
-	closeRelay(t, rl)
-
-	st, _ := rl.Status(m.ID)
+	m := NewOutbox(OutboxOptions{}).Add(testMessage(t, "a@example.test", "retry me"))
+	st, rec := relayOne(t, RelayOptions{URL: "smtp://" + addr, MaxAttempts: 5}, m)
 	assert.Equal(t, StateDelivered, st.State)
 	assert.Equal(t, 3, st.Attempts)
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, rec.sleeps, "default exponential back-off")
@@ -278,17 +277,10 @@ func TestRelayGivesUp(t *testing.T) {
 			t.Parallel()
 			s := &sink{failFirst: 1000, failCode: tc.code}
 			addr := startSink(t, s)
-			rec := &recorder{}
-			rl := newTestRelay(t, RelayOptions{
-				URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep, MaxAttempts: 3,
-				Backoff: func(n int) time.Duration { return time.Duration(n) * time.Hour },
-			})
 			o := NewOutbox(OutboxOptions{})
 			m := o.Add(testMessage(t, "a@example.test", "doomed"))
-			require.NoError(t, rl.Enqueue(m))
-			closeRelay(t, rl)
-
-			st, _ := rl.Status(m.ID)
+			st, rec := relayOne(t, RelayOptions{URL: "smtp://" + addr, MaxAttempts: 3,
+				Backoff: func(n int) time.Duration { return time.Duration(n) * time.Hour }}, m)
 			assert.Equal(t, StateFailed, st.State)
 			assert.Equal(t, tc.wantAttempts, st.Attempts)
 			assert.Contains(t, st.LastError, "chaos")
@@ -309,13 +301,9 @@ func TestRelayUnreachableServer(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 
-	rec := &recorder{}
-	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep, MaxAttempts: 2})
 	m := testMessage(t, "a@example.test", "x")
 	m.ID = "7"
-	require.NoError(t, rl.Enqueue(m))
-	closeRelay(t, rl)
-	st, _ := rl.Status("7")
+	st, _ := relayOne(t, RelayOptions{URL: "smtp://" + addr, MaxAttempts: 2}, m)
 	assert.Equal(t, StateFailed, st.State)
 	assert.Equal(t, 2, st.Attempts)
 	assert.NotEmpty(t, st.LastError)
