@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
@@ -33,21 +32,6 @@ func contractValidator(t testing.TB) *contracts.Validator {
 	v, err := contracts.Default(context.Background())
 	require.NoError(t, err)
 	return v
-}
-
-// contractCheck is the proxy's check as the CLI wires it: API traffic against the contract.
-func contractCheck(t testing.TB) capsule.CheckFunc {
-	v := contractValidator(t)
-	return func(req *http.Request, _ []byte, status int, header http.Header, body []byte) []string {
-		if !strings.HasPrefix(req.URL.Path, mockserver.APIPrefix+"/") {
-			return nil
-		}
-		var out []string
-		for _, violation := range contracts.Violations(v.ValidateExchange(req.Context(), req, status, header, body)) {
-			out = append(out, violation.String())
-		}
-		return out
-	}
 }
 
 // newMock serves the fixture set fsys with every response checked against the contract; a 5xx

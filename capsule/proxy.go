@@ -13,6 +13,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // DefaultMaxBodyBytes bounds the request and response bodies the proxy buffers.
@@ -21,6 +24,24 @@ const DefaultMaxBodyBytes = 32 << 20
 // CheckFunc validates an exchange as it passes the proxy and returns one message per contract
 // breach. It sees the exchange before redaction, and must not log values.
 type CheckFunc func(req *http.Request, reqBody []byte, status int, header http.Header, body []byte) []string
+
+// apiPrefix starts the paths of the content API, the only traffic the contract describes.
+const apiPrefix = "/api/content/"
+
+// ContractCheck is the CheckFunc that validates content-API traffic against the contract v;
+// other paths and CORS preflights pass unchecked.
+func ContractCheck(v *contracts.Validator) CheckFunc {
+	return func(req *http.Request, _ []byte, status int, header http.Header, body []byte) []string {
+		if !strings.HasPrefix(exchange.CleanPath(req.URL.Path), apiPrefix) || req.Method == http.MethodOptions {
+			return nil
+		}
+		var out []string
+		for _, violation := range contracts.Violations(v.ValidateExchange(req.Context(), req, status, header, body)) {
+			out = append(out, violation.String())
+		}
+		return out
+	}
+}
 
 // ProxyOptions configures NewProxy.
 type ProxyOptions struct {

@@ -31,7 +31,7 @@ func recordTicketFlow(t *testing.T) (string, []captured, flowSecrets) {
 	path := filepath.Join(t.TempDir(), "flow.capsule.json")
 	rec := capsule.NewRecorder(path, capsule.Capsule{Contract: capsule.ContractVersion(contracts.Spec()), Profile: "sdk-1.0.115", Source: "test"})
 	var logs bytes.Buffer
-	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec, Check: contractCheck(t), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec, Check: capsule.ContractCheck(contractValidator(t)), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
 	ps := httptest.NewServer(proxy)
 	t.Cleanup(ps.Close)

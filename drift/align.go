@@ -137,7 +137,7 @@ func sameKeys(a, b url.Values) bool {
 // re-issued as values (a placeholder is not what the live API sent). A capsule that kept no
 // response headers is checked as JSON when its body is JSON.
 func checkRecorded(v *contracts.Validator, r *capsule.Reissuer, e *exchange.Exchange) []contracts.Violation {
-	if v == nil || !strings.HasPrefix(e.Path, "/api/content/") && !strings.HasPrefix(e.Path, "//api/content/") {
+	if v == nil || !strings.HasPrefix(exchange.CleanPath(e.Path), "/api/content/") {
 		return nil
 	}
 	target := e.Path

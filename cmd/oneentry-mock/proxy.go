@@ -18,7 +18,6 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
-	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -91,16 +90,7 @@ func contractCheck() (capsule.CheckFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(req *http.Request, _ []byte, status int, header http.Header, body []byte) []string {
-		if !strings.HasPrefix(exchange.CleanPath(req.URL.Path), mockserver.APIPrefix+"/") || req.Method == http.MethodOptions {
-			return nil
-		}
-		var out []string
-		for _, violation := range contracts.Violations(v.ValidateExchange(req.Context(), req, status, header, body)) {
-			out = append(out, violation.String())
-		}
-		return out
-	}, nil
+	return capsule.ContractCheck(v), nil
 }
 
 // capsulePath picks a file name in dir that does not exist yet.
