@@ -5,8 +5,8 @@
 // against a bare net/http server that replays the mock's own answers, in the same run on the same
 // machine, and prints every figure with its ratio to that ceiling as a Markdown table.
 //
-//	go run ./bench                     # 32 connections, 10 s per workload
-//	go run ./bench -duration 3s -concurrency 64 -scenarios form,order
+//	go run ./cmd/bench                     # 32 connections, 10 s per workload
+//	go run ./cmd/bench -duration 3s -concurrency 64 -scenarios form,order
 //
 // It only ever talks to the servers it started, on 127.0.0.1.
 package main
