@@ -185,6 +185,8 @@ type Options struct {
 	// Language is the langCode whose locale maps are unwrapped before comparing, as the SDK
 	// does (reference §12.2 item 1); en_US when empty.
 	Language string
+	// RunOptions are read by Run only.
+	RunOptions
 }
 
 func (o *Options) defaults() error {

@@ -3,20 +3,18 @@ package examples
 import (
 	"context"
 	"errors"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"maps"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,172 +38,77 @@ const (
 	mailpitUIPort   = "8025"
 )
 
-// command is what the oneentry-mock binary defines for one flag set: its flags, and the
-// ONEENTRY_MOCK_* variables it reads as their defaults.
+// command is what the oneentry-mock binary defines for one command, as its help shows: its
+// flags, and the ONEENTRY_MOCK_* variables it reads as their defaults.
 type command struct {
-	flags  map[string]string // name -> usage, when the usage is a plain string
+	flags  map[string]string // name -> what help says of it (value names and usage)
 	envs   map[string]bool
 	source string
 }
 
-// commands parses cmd/oneentry-mock and returns its flag sets by name ("oneentry-mock serve",
-// "oneentry-mock scenarios run", ...) and the subcommands its run function dispatches.
+// binary builds cmd/oneentry-mock once for every test that asks the binary what it defines.
+var binary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "examples-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "oneentry-mock")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/oneentry-mock").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v: %s", err, out)
+	}
+	return bin, nil
+})
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bin, err := binary(); err == nil {
+		_ = os.RemoveAll(filepath.Dir(bin))
+	}
+	os.Exit(code)
+}
+
+var (
+	commandLine = regexp.MustCompile(`^  (\S+(?: \S+)?)\s{2,}\S`)
+	flagLine    = regexp.MustCompile(`^  --(\S+)(?: (\S+))?$`)
+	envNote     = regexp.MustCompile(`env (ONEENTRY_MOCK_[A-Z0-9_]+)`)
+)
+
+// commands asks the oneentry-mock binary for its commands and their flags, by name
+// ("oneentry-mock serve", "oneentry-mock scenarios run", ...), and returns the command names.
 func commands(t *testing.T) (map[string]*command, []string) {
 	t.Helper()
-	dir := filepath.Join(root, "cmd", "oneentry-mock")
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	bin, err := binary()
 	require.NoError(t, err)
-	fset := token.NewFileSet()
+	help := func(args ...string) []string {
+		out, err := exec.Command(bin, append(args, "--help")...).Output()
+		require.NoError(t, err, "%v --help", args)
+		return strings.Split(string(out), "\n")
+	}
 	sets := map[string]*command{}
-	// Flags defined by helpers such as addServerFlags count for every flag set whose function
-	// calls them.
-	byFunc := map[string]*command{}
-	calls := map[*command][]string{}
-	var subcommands []string
-	envPrefix := false
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
+	var names []string
+	for _, line := range help() {
+		m := commandLine.FindStringSubmatch(line)
+		if m == nil {
 			continue
 		}
-		file, err := parser.ParseFile(fset, name, nil, 0)
-		require.NoError(t, err)
-		for _, decl := range file.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
+		names = append(names, m[1])
+		set := &command{flags: map[string]string{}, envs: map[string]bool{}, source: "oneentry-mock " + m[1] + " --help"}
+		lines := help(strings.Fields(m[1])...)
+		for i, l := range lines {
+			f := flagLine.FindStringSubmatch(l)
+			if f == nil || i+1 == len(lines) {
 				continue
 			}
-			if fn.Name.Name == "run" && fn.Recv == nil {
-				subcommands = append(subcommands, caseStrings(fn)...)
-			}
-			if fn.Name.Name == "get" && fn.Recv != nil {
-				// envLookup.get: the variable of a flag is ONEENTRY_MOCK_ plus its name.
-				ast.Inspect(fn, func(n ast.Node) bool {
-					if s, ok := stringLit(n); ok && s == "ONEENTRY_MOCK_" {
-						envPrefix = true
-					}
-					return true
-				})
-			}
-			own := &command{flags: map[string]string{}, envs: map[string]bool{}, source: filepath.Base(name)}
-			gatherFlags(fn, own)
-			byFunc[fn.Name.Name] = own
-			if set := collectFlags(fn, sets, filepath.Base(name)); set != nil {
-				calls[set] = calledFuncs(fn)
+			set.flags[f[1]] = strings.TrimSpace(f[2] + " " + lines[i+1])
+			if e := envNote.FindStringSubmatch(lines[i+1]); e != nil {
+				set.envs[e[1]] = true
 			}
 		}
+		sets["oneentry-mock "+m[1]] = set
 	}
-	for set, names := range calls {
-		for _, name := range names {
-			if h, ok := byFunc[name]; ok {
-				maps.Copy(set.flags, h.flags)
-				maps.Copy(set.envs, h.envs)
-			}
-		}
-	}
-	require.True(t, envPrefix, "envLookup.get prefixes ONEENTRY_MOCK_")
 	require.Contains(t, sets, "oneentry-mock serve")
-	return sets, subcommands
-}
-
-func stringLit(n ast.Node) (string, bool) {
-	lit, ok := n.(*ast.BasicLit)
-	if !ok || lit.Kind != token.STRING {
-		return "", false
-	}
-	s, err := strconv.Unquote(lit.Value)
-	return s, err == nil
-}
-
-// caseStrings returns the string cases of fn's switch statements.
-func caseStrings(fn *ast.FuncDecl) []string {
-	var out []string
-	ast.Inspect(fn, func(n ast.Node) bool {
-		if cc, ok := n.(*ast.CaseClause); ok {
-			for _, e := range cc.List {
-				if s, ok := stringLit(e); ok {
-					out = append(out, s)
-				}
-			}
-		}
-		return true
-	})
-	return out
-}
-
-// nameArg is the position of the flag name in the flag.FlagSet definition methods.
-var nameArg = map[string]int{
-	"String": 0, "Bool": 0, "Int": 0, "Int64": 0, "Uint": 0, "Uint64": 0, "Float64": 0, "Duration": 0, "Func": 0, "BoolFunc": 0,
-	"StringVar": 1, "BoolVar": 1, "IntVar": 1, "Int64Var": 1, "UintVar": 1, "Uint64Var": 1, "Float64Var": 1, "DurationVar": 1, "Var": 1, "TextVar": 1,
-}
-
-// collectFlags finds `x := flag.NewFlagSet("name", ...)` in fn and the flags and env.get calls
-// of the same function; it returns the flag set, or nil when fn makes none.
-func collectFlags(fn *ast.FuncDecl, sets map[string]*command, source string) *command {
-	var set *command
-	ast.Inspect(fn, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok {
-			return true
-		}
-		sel, ok := call.Fun.(*ast.SelectorExpr)
-		if !ok {
-			return true
-		}
-		if x, ok := sel.X.(*ast.Ident); ok && x.Name == "flag" && sel.Sel.Name == "NewFlagSet" && len(call.Args) > 0 {
-			if name, ok := stringLit(call.Args[0]); ok {
-				set = &command{flags: map[string]string{}, envs: map[string]bool{}, source: source}
-				sets[name] = set
-			}
-		}
-		return true
-	})
-	if set != nil {
-		gatherFlags(fn, set)
-	}
-	return set
-}
-
-// gatherFlags adds the flag definitions and env.get calls in fn to set.
-func gatherFlags(fn *ast.FuncDecl, set *command) {
-	ast.Inspect(fn, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok {
-			return true
-		}
-		sel, ok := call.Fun.(*ast.SelectorExpr)
-		if !ok {
-			return true
-		}
-		if x, ok := sel.X.(*ast.Ident); ok && x.Name == "env" && sel.Sel.Name == "get" && len(call.Args) > 0 {
-			if name, ok := stringLit(call.Args[0]); ok {
-				set.envs["ONEENTRY_MOCK_"+name] = true
-			}
-		}
-		if i, ok := nameArg[sel.Sel.Name]; ok && len(call.Args) > i {
-			if name, ok := stringLit(call.Args[i]); ok {
-				usage, _ := stringLit(call.Args[len(call.Args)-1])
-				if sel.Sel.Name == "Func" || sel.Sel.Name == "BoolFunc" {
-					usage, _ = stringLit(call.Args[1])
-				}
-				set.flags[name] = usage
-			}
-		}
-		return true
-	})
-}
-
-// calledFuncs names the package-level functions fn calls.
-func calledFuncs(fn *ast.FuncDecl) []string {
-	var out []string
-	ast.Inspect(fn, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			if id, ok := call.Fun.(*ast.Ident); ok {
-				out = append(out, id.Name)
-			}
-		}
-		return true
-	})
-	return out
+	require.NotEmpty(t, sets["oneentry-mock serve"].envs)
+	return sets, names
 }
 
 // dockerfile is what the examples rely on in the top-level Dockerfile.

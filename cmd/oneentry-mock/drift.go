@@ -2,37 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/drift"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
-	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
-// driftConfig is the configuration of the drift command.
-type driftConfig struct {
-	Target   string
-	Format   string
-	Out      string
-	Allow    string
-	Ignore   []string
-	Only     []string
-	AppToken string
-	Compat   string
-	Timeout  time.Duration
-}
-
-const driftHelp = `usage: oneentry-mock drift --target live|URL|CAPSULE_FILE [flags]
-
-Runs the scenario flows against the mock (in process) and against a second target, lines the two
+var driftCommand = &command{
+	name:     "drift",
+	synopsis: "compare the mock with a live project, a URL or a capsule, step by step (exit 1: breaking)",
+	help: `Runs the scenario flows against the mock (in process) and against a second target, lines the two
 runs up step by step and reports, per step: the mock against the contract, the other side against
 the contract, and the mock against the other side. Ids, dates, tokens, fingerprints and redacted
 placeholders are not compared; locale maps are unwrapped first, as the SDK does. Differences are
@@ -55,143 +37,57 @@ Exit codes:
   2  the run itself failed: bad flags or allow file, unreadable capsule, target unreachable,
      login failed
 
-flags:
-`
-
-func parseDriftConfig(args []string, stderr io.Writer) (driftConfig, error) {
-	var cfg driftConfig
-	fs := flag.NewFlagSet("oneentry-mock drift", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), driftHelp)
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&cfg.Target, "target", "", "what to compare the mock with: live, a URL or a capsule file (required)")
-	fs.StringVar(&cfg.Format, "format", "text", "report format: "+strings.Join(drift.Formats, ", "))
-	fs.StringVar(&cfg.Out, "out", "", "write the report to this file instead of stdout")
-	fs.StringVar(&cfg.Allow, "allow", "", "acknowledged-drift file, e.g. drift-allow.yaml")
-	fs.Func("ignore", "a JSON pointer whose values are not compared, \"*\" matching one segment (repeatable): /items/*/createdDate", func(s string) error {
-		if !strings.HasPrefix(s, "/") {
-			return fmt.Errorf("%q is not a JSON pointer", s)
+Example:
+  oneentry-mock drift --target fixtures/recorded/seed.capsule.json --allow drift-allow.yaml --format markdown`,
+	flags: func(f *flags, _ func(string) string) runFunc {
+		var cfg scenariosConfig
+		var opts drift.Options
+		scenarioTargetFlags(f, &cfg, "", "live|URL|CAPSULE_FILE", "what to compare the mock with: live, a URL or a capsule file")
+		f.required("target", &cfg.Target, "live, a URL or a capsule file")
+		f.oneOf(&cfg.Format, "format", "text", drift.Formats, "report format")
+		f.value(allowValue{&opts.Allow}, "allow", "FILE", "acknowledged-drift file, e.g. drift-allow.yaml")
+		f.repeat(&opts.Ignore, "ignore", "POINTER", `a JSON pointer whose values are not compared, "*" matching one segment (repeatable): /items/*/createdDate`, func(s string) error {
+			if !strings.HasPrefix(s, "/") {
+				return fmt.Errorf("%q is not a JSON pointer", s)
+			}
+			return nil
+		})
+		f.profile(&opts.Profile, "compat", "", "API generation the mock imitates (default: a capsule's profile, else "+sandbox.ProfileSDK115.Name+")")
+		return func(ctx context.Context, _ []string, sio stdio) error {
+			opts.Target, opts.Flows, opts.AppToken, opts.Getenv = cfg.Target, cfg.Flows, cfg.AppToken, sio.getenv
+			return runDrift(ctx, cfg, opts, sio)
 		}
-		cfg.Ignore = append(cfg.Ignore, s)
-		return nil
-	})
-	only := fs.String("only", "", "comma-separated flows to run (default all): "+strings.Join(scenarios.Names(), ","))
-	fs.StringVar(&cfg.AppToken, "app-token", "", "app token for a URL target (default: the embedded fixtures'; "+scenarios.EnvAppToken+" for live)")
-	fs.StringVar(&cfg.Compat, "compat", "", "API generation the mock imitates: "+strings.Join(sandbox.ProfileNames(), " or ")+" (default: a capsule's profile, else "+sandbox.ProfileSDK115.Name+")")
-	fs.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "bound for the whole run")
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("drift: unexpected arguments %q", fs.Args())
-	}
-	if cfg.Target == "" {
-		return cfg, errors.New("target: required (live, a URL or a capsule file)")
-	}
-	if err := drift.Write(io.Discard, cfg.Format, &drift.Report{}); err != nil {
-		return cfg, fmt.Errorf("format: %w", err)
-	}
-	for _, name := range strings.Split(*only, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			cfg.Only = append(cfg.Only, name)
-		}
-	}
-	if _, err := scenarios.Select(cfg.Only...); err != nil {
-		return cfg, fmt.Errorf("only: %w", err)
-	}
-	if cfg.Compat != "" {
-		if _, err := sandbox.ParseProfile(cfg.Compat); err != nil {
-			return cfg, fmt.Errorf("compat: %w", err)
-		}
-	}
-	if cfg.Timeout <= 0 {
-		return cfg, errors.New("timeout: must be positive")
-	}
-	return cfg, nil
+	},
 }
 
-// driftTargetKind tells what --target names.
-func driftTargetKind(target string) string {
-	if target == "live" {
-		return drift.TargetLive
+// allowValue loads an allow file when the flag is parsed, so a bad one is a usage error.
+type allowValue struct{ p **drift.AllowFile }
+
+func (v allowValue) Set(s string) error {
+	a, err := drift.LoadAllowFile(s)
+	if err != nil {
+		return err
 	}
-	if u, err := url.Parse(target); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-		return drift.TargetURL
-	}
-	return drift.TargetCapsule
+	*v.p = a
+	return nil
 }
+
+func (v allowValue) String() string { return "" }
 
 // runDrift compares the mock with the target. Exit codes: 0 no breaking drift, 1 breaking drift,
 // 2 the run failed.
-func runDrift(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseDriftConfig(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
+func runDrift(ctx context.Context, cfg scenariosConfig, opts drift.Options, sio stdio) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	report, err := drift.Run(ctx, opts)
 	if err != nil {
 		return exitError{code: drift.ExitFailed, msg: err.Error()}
 	}
-	fail := func(err error) error { return exitError{code: drift.ExitFailed, msg: err.Error()} }
-
-	opts := drift.Options{Target: cfg.Target, TargetKind: driftTargetKind(cfg.Target), Ignore: cfg.Ignore}
-	if cfg.Allow != "" {
-		if opts.Allow, err = drift.LoadAllowFile(cfg.Allow); err != nil {
-			return fail(err)
-		}
-	}
-	var recorded *capsule.Capsule
-	compat := cfg.Compat
-	if opts.TargetKind == drift.TargetCapsule {
-		if recorded, err = capsule.Load(cfg.Target); err != nil {
-			return fail(fmt.Errorf("target: %w", err))
-		}
-		if _, perr := sandbox.ParseProfile(recorded.Profile); compat == "" && perr == nil {
-			compat = recorded.Profile
-		}
-	}
-	if compat == "" {
-		compat = sandbox.ProfileSDK115.Name
-	}
-	profile, _ := sandbox.ParseProfile(compat)
-	flows, _ := scenarios.Select(cfg.Only...) // checked in parseDriftConfig
-
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	defer cancel()
-	mockTarget, err := scenarios.MockTarget(scenarios.MockOptions{Profile: profile})
-	if err != nil {
-		return fail(err)
-	}
-	defer mockTarget.Close()
-	mockResults, err := runFlows(ctx, mockTarget, flows)
-	if err != nil {
-		return fail(fmt.Errorf("the mock: %w", err))
-	}
-
-	var report *drift.Report
-	if recorded != nil {
-		report, err = drift.CompareCapsule(mockResults, recorded, opts)
-	} else {
-		other, terr := scenarioTarget(scenariosConfig{Target: cfg.Target, AppToken: cfg.AppToken, Compat: compat}, getenv)
-		if terr != nil {
-			return fail(terr)
-		}
-		defer other.Close()
-		otherResults, rerr := runFlows(ctx, other, flows)
-		if rerr != nil {
-			return fail(rerr)
-		}
-		report, err = drift.Compare(mockResults, otherResults, opts)
-	}
-	if err != nil {
-		return fail(err)
-	}
-	if err := writeDriftReport(cfg, report, stdout); err != nil {
-		return fail(err)
+	if err := writeReport(cfg.Out, sio.stdout, func(w io.Writer) error { return drift.Write(w, cfg.Format, report) }); err != nil {
+		return exitError{code: drift.ExitFailed, msg: err.Error()}
 	}
 	if cfg.Out != "" {
-		fmt.Fprintf(stderr, "%s drift report written to %s\n", cfg.Format, cfg.Out)
+		fmt.Fprintf(sio.stderr, "%s drift report written to %s\n", cfg.Format, cfg.Out)
 	}
 	if code := report.ExitCode(); code != drift.ExitOK {
 		return exitError{code: code, msg: fmt.Sprintf("breaking drift: %d breaking differences", report.Summary.Breaking)}
@@ -199,24 +95,12 @@ func runDrift(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// runFlows checks that the target can be used, then runs the flows on it. A run that could not
-// start (unreachable target, failed login) is an error, not drift.
-func runFlows(ctx context.Context, t *scenarios.Target, flows []scenarios.Flow) ([]scenarios.Result, error) {
-	if err := t.Preflight(ctx); err != nil {
-		return nil, err
+// writeReport writes a report with write to the file out, or to stdout when out is empty.
+func writeReport(out string, stdout io.Writer, write func(io.Writer) error) (err error) {
+	if out == "" {
+		return write(stdout)
 	}
-	results := scenarios.Run(ctx, t, flows...)
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("the run did not finish: %w", err)
-	}
-	return results, nil
-}
-
-func writeDriftReport(cfg driftConfig, r *drift.Report, stdout io.Writer) (err error) {
-	if cfg.Out == "" {
-		return drift.Write(stdout, cfg.Format, r)
-	}
-	f, err := os.Create(cfg.Out)
+	f, err := os.Create(out)
 	if err != nil {
 		return err
 	}
@@ -225,5 +109,5 @@ func writeDriftReport(cfg driftConfig, r *drift.Report, stdout io.Writer) (err e
 			err = cerr
 		}
 	}()
-	return drift.Write(f, cfg.Format, r)
+	return write(f)
 }

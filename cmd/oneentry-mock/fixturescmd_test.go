@@ -84,9 +84,9 @@ func TestFixturesCommandErrors(t *testing.T) {
 		want string
 	}{
 		"no subcommand": {[]string{"fixtures"}, "exit 2"},
-		"unknown":       {[]string{"fixtures", "to-capsule"}, `unknown fixtures subcommand "to-capsule"`},
-		"no capsule":    {[]string{"fixtures", "from-capsule", "--out", "x"}, "want one capsule file, got 0"},
-		"no out":        {[]string{"fixtures", "from-capsule", seedCapsuleFile}, "--out DIR is required"},
+		"unknown":       {[]string{"fixtures", "to-capsule"}, `unknown command "fixtures to-capsule"`},
+		"no capsule":    {[]string{"fixtures", "from-capsule", "--out", "x"}, "want CAPSULE, got 0 arguments"},
+		"no out":        {[]string{"fixtures", "from-capsule", seedCapsuleFile}, "--out is required"},
 		"missing file":  {[]string{"fixtures", "from-capsule", "nope.json", "--out", "x"}, "nope.json"},
 		"not a capsule": {[]string{"fixtures", "from-capsule", "../../fixtures/project.json", "--out", "x"}, "not a capsule"},
 	}

@@ -4,11 +4,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+
 	// The container image has no zone database; fixtures name zones such as Europe/Moscow.
 	_ "time/tzdata"
 )
@@ -17,9 +17,6 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
 		var exit exitError
 		if errors.As(err, &exit) {
 			if exit.msg != "" {

@@ -44,7 +44,7 @@ func TestPersistChildProcess(t *testing.T) {
 type serveProcess struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *syncBuffer
+	stderr *lockedBuffer
 }
 
 // startServeProcess starts `oneentry-mock serve` on dir and waits until it prints its URL.
@@ -58,7 +58,7 @@ func startServeProcess(t *testing.T, dir string) *serveProcess {
 	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	c := &serveProcess{cmd: cmd, stderr: &syncBuffer{}}
+	c := &serveProcess{cmd: cmd, stderr: &lockedBuffer{}}
 	cmd.Stderr = c.stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
@@ -247,7 +247,7 @@ func TestKill9KeepsAcknowledgedOrders(t *testing.T) {
 func TestDataDirServesOneProcessAtATime(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	url, _, _ := startServe(t, []string{"--data-dir", dir}, nil)
+	url, _ := startServe(t, []string{"--data-dir", dir}, nil)
 	a := loginSeedUser(t, url)
 	var o createdOrder
 	status, err := a.do(t.Context(), http.MethodPost, seedOrdersPath, seedOrder, &o)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,61 +24,47 @@ type proxyConfig struct {
 	Upstream      *url.URL
 	RecordDir     string
 	Addr          string
-	Compat        string
+	Profile       sandbox.Profile
 	FlushInterval time.Duration
 	serverOptions
 }
 
-const proxyHelp = `usage: oneentry-mock proxy --upstream URL --record DIR [flags]
-
-Sits between a front end and a OneEntry project: point the front end (or the SDK's project URL)
+var proxyCommand = &command{
+	name:     "proxy",
+	synopsis: "record a front end's traffic with a project into a capsule, secrets redacted",
+	env:      true,
+	help: `Sits between a front end and a OneEntry project: point the front end (or the SDK's project URL)
 at the proxy. Every request is forwarded unchanged, every answer checked against the contract
 (breaches are logged as they happen) and recorded, secrets and personal data redacted, into a
 capsule file in DIR (written atomically every --flush-interval and on shutdown). CORS preflights
 are answered by the proxy itself. Replay the capsule with "oneentry-mock replay FILE".
 
-flags:
-`
+Example:
+  oneentry-mock proxy --upstream https://my-project.oneentry.cloud --record ./capsules --addr :8081`,
+	flags: func(f *flags, _ func(string) string) runFunc {
+		var cfg proxyConfig
+		proxyFlags(f, &cfg)
+		return func(ctx context.Context, _ []string, sio stdio) error {
+			return runProxy(ctx, cfg, sio.stdout, sio.stderr)
+		}
+	},
+}
 
-func parseProxyConfig(args []string, getenv func(string) string, stderr io.Writer) (proxyConfig, error) {
-	env := envLookup(getenv)
-	var cfg proxyConfig
-	fs := flag.NewFlagSet("oneentry-mock proxy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), proxyHelp)
-		fs.PrintDefaults()
-	}
-	upstream := fs.String("upstream", env.get("UPSTREAM", ""), "the project to forward to, e.g. https://<project>.oneentry.cloud (env ONEENTRY_MOCK_UPSTREAM)")
-	fs.StringVar(&cfg.RecordDir, "record", env.get("RECORD", ""), "folder the capsule file is written to (env ONEENTRY_MOCK_RECORD)")
-	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
-	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", sandbox.ProfileLive2026.Name), "compat profile the recording is marked with: "+strings.Join(sandbox.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
-	flush := fs.String("flush-interval", env.get("FLUSH_INTERVAL", "5s"), "how often the capsule file is rewritten while recording (env ONEENTRY_MOCK_FLUSH_INTERVAL)")
-	finishServerFlags := addServerFlags(fs, env, &cfg.serverOptions)
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("proxy: unexpected arguments %q", fs.Args())
-	}
-	u, err := url.Parse(*upstream)
-	if *upstream == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return cfg, fmt.Errorf("upstream: want an http(s) URL such as https://<project>.oneentry.cloud, got %q", *upstream)
-	}
-	cfg.Upstream = u
-	if cfg.RecordDir == "" {
-		return cfg, errors.New("record: a folder for the capsule is required")
-	}
-	if _, err := sandbox.ParseProfile(cfg.Compat); err != nil {
-		return cfg, fmt.Errorf("compat: %w", err)
-	}
-	if cfg.FlushInterval, err = positiveDuration("flush-interval", *flush); err != nil {
-		return cfg, err
-	}
-	if err := finishServerFlags(); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+// proxyFlags defines the flags of proxy on f, parsing into cfg.
+func proxyFlags(f *flags, cfg *proxyConfig) {
+	f.url(&cfg.Upstream, "upstream", "URL", "the project to forward to, e.g. https://<project>.oneentry.cloud")
+	f.string(&cfg.RecordDir, "record", "", "DIR", "folder the capsule file is written to")
+	f.string(&cfg.Addr, "addr", ":8080", "ADDR", "listen address")
+	f.profile(&cfg.Profile, "compat", sandbox.ProfileLive2026.Name, "compat profile the recording is marked with")
+	f.duration(&cfg.FlushInterval, "flush-interval", 5*time.Second, "how often the capsule file is rewritten while recording")
+	addServerFlags(f, &cfg.serverOptions)
+	f.check(func() error {
+		if cfg.Upstream == nil {
+			return errors.New("--upstream is required: an http(s) URL such as https://<project>.oneentry.cloud")
+		}
+		return nil
+	})
+	f.required("record", &cfg.RecordDir, "a folder for the capsule")
 }
 
 // contractCheck validates proxied API traffic against the contract, for the proxy's log.
@@ -110,11 +94,7 @@ func capsulePath(dir string, now time.Time) (string, error) {
 	}
 }
 
-func runProxy(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseProxyConfig(args, getenv, stderr)
-	if err != nil {
-		return err
-	}
+func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) error {
 	logger := newLogger(cfg.serverOptions, stderr)
 	check, err := contractCheck()
 	if err != nil {
@@ -127,7 +107,7 @@ func runProxy(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	rec := capsule.NewRecorder(path, capsule.Capsule{
 		Contract:   capsule.ContractVersion(contracts.Spec()),
-		Profile:    cfg.Compat,
+		Profile:    cfg.Profile.Name,
 		RecordedAt: now.UTC().Format(time.RFC3339),
 		Source:     "oneentry-mock proxy",
 	})

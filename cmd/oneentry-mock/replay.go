@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,68 +19,38 @@ type replayConfig struct {
 	serverOptions
 }
 
-const replayHelp = `usage: oneentry-mock replay CAPSULE [flags]
-
-Serves a capsule recorded by "oneentry-mock proxy" as the API, to reproduce a bug offline.
+var replayCommand = &command{
+	name:     "replay",
+	synopsis: "serve a capsule as the API, to reproduce a recorded bug offline",
+	args:     "CAPSULE",
+	nargs:    1,
+	env:      true,
+	help: `Serves a capsule recorded by "oneentry-mock proxy" as the API, to reproduce a bug offline.
 Requests are matched in recording order by method, path, query, body shape (keys and types, not
 values) and the bearer token the recording issued; each recorded exchange answers once (a GET
 asked again repeats its last answer). Token placeholders are served as working values. A request
 that matches nothing gets a 404 in the live error shape naming the nearest recorded request and
 what differed. POST /__admin/reset starts again from the first exchange.
 
-flags:
-`
-
-func parseReplayConfig(args []string, getenv func(string) string, stderr io.Writer) (replayConfig, error) {
-	env := envLookup(getenv)
-	var cfg replayConfig
-	fs := flag.NewFlagSet("oneentry-mock replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), replayHelp)
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
-	finishServerFlags := addServerFlags(fs, env, &cfg.serverOptions)
-	positional, err := parseInterspersed(fs, args)
-	if err != nil {
-		return cfg, err
-	}
-	if len(positional) != 1 {
-		return cfg, fmt.Errorf("replay: want one capsule file, got %d arguments", len(positional))
-	}
-	cfg.Capsule = positional[0]
-	if err := finishServerFlags(); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+Example:
+  oneentry-mock replay capsules/capsule-20260101T120000Z.json --addr 127.0.0.1:9000`,
+	flags: func(f *flags, _ func(string) string) runFunc {
+		var cfg replayConfig
+		replayFlags(f, &cfg)
+		return func(ctx context.Context, args []string, sio stdio) error {
+			cfg.Capsule = args[0]
+			return runReplay(ctx, cfg, sio.stdout, sio.stderr)
+		}
+	},
 }
 
-// parseInterspersed parses flags that may come before or after the positional arguments
-// ("replay FILE --addr :9000"), which the flag package alone stops at.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
-	}
+// replayFlags defines the flags of replay on f, parsing into cfg.
+func replayFlags(f *flags, cfg *replayConfig) {
+	f.string(&cfg.Addr, "addr", ":8080", "ADDR", "listen address")
+	addServerFlags(f, &cfg.serverOptions)
 }
 
-func runReplay(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseReplayConfig(args, getenv, stderr)
-	if err != nil {
-		return err
-	}
+func runReplay(ctx context.Context, cfg replayConfig, stdout, stderr io.Writer) error {
 	logger := newLogger(cfg.serverOptions, stderr)
 	c, err := capsule.Load(cfg.Capsule)
 	if err != nil {

@@ -64,15 +64,15 @@ func TestReplayCommandServesTheSeed(t *testing.T) {
 
 func TestParseReplayConfig(t *testing.T) {
 	t.Parallel()
-	cfg, err := parseReplayConfig([]string{"--addr", "127.0.0.1:9", "file.json", "--log-format", "json"}, func(string) string { return "" }, io.Discard)
+	cfg, args, err := parseWith(replayCommand, replayFlags, []string{"--addr", "127.0.0.1:9", "file.json", "--log-format", "json"}, nil)
 	require.NoError(t, err, "flags go before and after the file")
-	assert.Equal(t, "file.json", cfg.Capsule)
+	assert.Equal(t, []string{"file.json"}, args)
 	assert.Equal(t, "127.0.0.1:9", cfg.Addr)
 	assert.Equal(t, "json", cfg.LogFormat)
 
-	_, err = parseReplayConfig(nil, func(string) string { return "" }, io.Discard)
-	assert.ErrorContains(t, err, "want one capsule file, got 0")
-	_, err = parseReplayConfig([]string{"a", "b"}, func(string) string { return "" }, io.Discard)
+	_, _, err = parseWith(replayCommand, replayFlags, nil, nil)
+	assert.ErrorContains(t, err, "want CAPSULE, got 0 arguments")
+	_, _, err = parseWith(replayCommand, replayFlags, []string{"a", "b"}, nil)
 	assert.ErrorContains(t, err, "got 2")
 
 	err = run(t.Context(), []string{"replay", "missing.capsule.json", "--addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard, io.Discard)

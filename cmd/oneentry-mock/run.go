@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,64 +22,11 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
-// exitError ends the process with a specific code (scenario and drift runs use 1 and 2).
-type exitError struct {
-	code int
-	msg  string
-}
-
-func (e exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
-
-const usage = `usage: oneentry-mock <command> [flags]
-
-commands:
-  serve        run the sandbox (default fixtures embedded; see --help)
-  healthcheck  exit 0 when a running sandbox answers /healthz (for container health checks)
-  scenarios    run the user flows against the mock, a URL or a live project and report per step
-  drift        compare the mock with a live project, a URL or a capsule, step by step (exit 1: breaking)
-  proxy        record a front end's traffic with a project into a capsule, secrets redacted
-  replay       serve a capsule as the API, to reproduce a recorded bug offline
-  fixtures     derive a fixture set from a capsule: fixtures from-capsule CAPSULE --out DIR
-
-Run "oneentry-mock <command> --help" for a command's flags.
-`
-
-// run is main without the process: arguments, environment and output are parameters, so
-// tests drive it directly.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitError{code: 2}
-	}
-	switch args[0] {
-	case "serve":
-		return runServe(ctx, args[1:], getenv, stdout, stderr)
-	case "healthcheck":
-		return runHealthcheck(ctx, args[1:], getenv, stderr)
-	case "scenarios":
-		return runScenarios(ctx, args[1:], getenv, stdout, stderr)
-	case "drift":
-		return runDrift(ctx, args[1:], getenv, stdout, stderr)
-	case "proxy":
-		return runProxy(ctx, args[1:], getenv, stdout, stderr)
-	case "replay":
-		return runReplay(ctx, args[1:], getenv, stdout, stderr)
-	case "fixtures":
-		return runFixtures(ctx, args[1:], getenv, stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	default:
-		fmt.Fprint(stderr, usage)
-		return exitError{code: 2, msg: fmt.Sprintf("unknown command %q", args[0])}
-	}
-}
-
 // serveConfig is the configuration of the serve command.
 type serveConfig struct {
 	Addr            string
 	FixturesDir     string
-	Compat          string
+	Profile         sandbox.Profile
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	serverOptions
@@ -88,92 +34,44 @@ type serveConfig struct {
 	CheckResponses bool
 	SMTPURL        string
 	AdminToken     string
-	JournalSize    int
+	JournalSize    int64
 	DataDir        string
 }
 
-// envLookup gives flags their ONEENTRY_MOCK_* environment defaults: an explicit flag wins over
-// the variable, the variable over the built-in default.
-type envLookup func(string) string
+var serveCommand = &command{
+	name:     "serve",
+	synopsis: "run the sandbox (default fixtures embedded)",
+	env:      true,
+	help: `Serves the OneEntry content API from fixtures (the embedded seed project unless --fixtures
+names a folder), keeping orders, sessions, users and form data as a live project would. The
+admin API (/__admin) resets state, reads the journal, moves the clock and injects faults.
+Every flag also reads its ONEENTRY_MOCK_* variable; a flag given on the command line wins.
 
-func (e envLookup) get(name, def string) string {
-	if v := e("ONEENTRY_MOCK_" + name); v != "" {
-		return v
-	}
-	return def
-}
-
-func parseServeConfig(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
-	env := envLookup(getenv)
-	var cfg serveConfig
-	fs := flag.NewFlagSet("oneentry-mock serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Addr, "addr", env.get("ADDR", ":8080"), "listen address (env ONEENTRY_MOCK_ADDR)")
-	fs.StringVar(&cfg.FixturesDir, "fixtures", env.get("FIXTURES", ""), "folder of fixture files replacing the embedded default (env ONEENTRY_MOCK_FIXTURES)")
-	fs.StringVar(&cfg.Compat, "compat", env.get("COMPAT", sandbox.ProfileSDK115.Name), "live API generation to imitate: "+strings.Join(sandbox.ProfileNames(), " or ")+" (env ONEENTRY_MOCK_COMPAT)")
-	finishServerFlags := addServerFlags(fs, env, &cfg.serverOptions)
-	accessTTL := fs.String("access-token-ttl", env.get("ACCESS_TOKEN_TTL", store.DefaultAccessTokenTTL.String()), "lifetime of user access tokens (env ONEENTRY_MOCK_ACCESS_TOKEN_TTL)")
-	refreshTTL := fs.String("refresh-token-ttl", env.get("REFRESH_TOKEN_TTL", store.DefaultRefreshTokenTTL.String()), "lifetime of refresh tokens (env ONEENTRY_MOCK_REFRESH_TOKEN_TTL)")
-	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", mustInt64(env.get("MAX_BODY_BYTES", ""), mockserver.DefaultMaxBodyBytes), "largest request body accepted (env ONEENTRY_MOCK_MAX_BODY_BYTES)")
-	fs.StringVar(&cfg.SMTPURL, "smtp-url", env.get("SMTP_URL", ""), "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit (env ONEENTRY_MOCK_SMTP_URL)")
-	fs.StringVar(&cfg.DataDir, "data-dir", env.get("DATA_DIR", ""), "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory (env ONEENTRY_MOCK_DATA_DIR)")
-	fs.StringVar(&cfg.AdminToken, "admin-token", env.get("ADMIN_TOKEN", ""), "require this value in x-admin-token on every /__admin call (env ONEENTRY_MOCK_ADMIN_TOKEN)")
-	fs.IntVar(&cfg.JournalSize, "journal-size", int(mustInt64(env.get("JOURNAL_SIZE", ""), sandbox.DefaultJournalSize)), "requests kept in each sandbox's journal (env ONEENTRY_MOCK_JOURNAL_SIZE)")
-	fs.BoolVar(&cfg.CheckResponses, "check-responses", env.get("CHECK_RESPONSES", "") == "true", "answer 500 instead of any response that breaks the contract; for checking custom fixtures (env ONEENTRY_MOCK_CHECK_RESPONSES=true)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("serve: unexpected arguments %q", fs.Args())
-	}
-	var err error
-	if cfg.AccessTokenTTL, err = positiveDuration("access-token-ttl", *accessTTL); err != nil {
-		return cfg, err
-	}
-	if cfg.RefreshTokenTTL, err = positiveDuration("refresh-token-ttl", *refreshTTL); err != nil {
-		return cfg, err
-	}
-	if err := finishServerFlags(); err != nil {
-		return cfg, err
-	}
-	if _, err := sandbox.ParseProfile(cfg.Compat); err != nil {
-		return cfg, fmt.Errorf("compat: %w", err)
-	}
-	if cfg.MaxBodyBytes <= 0 {
-		return cfg, errors.New("max-body-bytes: must be positive")
-	}
-	if cfg.JournalSize <= 0 {
-		return cfg, errors.New("journal-size: must be positive")
-	}
-	return cfg, nil
-}
-
-func mustInt64(s string, def int64) int64 {
-	var n int64
-	if s == "" {
-		return def
-	}
-	if _, err := fmt.Sscan(s, &n); err != nil {
-		return -1 // rejected by the positivity check with the flag's name
-	}
-	return n
-}
-
-// positiveDuration parses a Go duration ("1s", "10h"); a bare number means seconds, as the live
-// provider config states its lifetimes.
-func positiveDuration(name, v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		var secs int64
-		if _, serr := fmt.Sscan(v, &secs); serr != nil || fmt.Sprint(secs) != v {
-			return 0, fmt.Errorf("%s: %q is not a duration such as 30s, 10h or 36000", name, v)
+Example:
+  oneentry-mock serve --addr 127.0.0.1:8080 --compat live-2026 --data-dir ./state`,
+	flags: func(f *flags, _ func(string) string) runFunc {
+		var cfg serveConfig
+		serveFlags(f, &cfg)
+		return func(ctx context.Context, _ []string, sio stdio) error {
+			return runServe(ctx, cfg, sio.stdout, sio.stderr)
 		}
-		d = time.Duration(secs) * time.Second
-	}
-	if d <= 0 {
-		return 0, fmt.Errorf("%s: must be positive", name)
-	}
-	return d, nil
+	},
+}
+
+// serveFlags defines the flags of serve on f, parsing into cfg.
+func serveFlags(f *flags, cfg *serveConfig) {
+	f.string(&cfg.Addr, "addr", ":8080", "ADDR", "listen address")
+	f.string(&cfg.FixturesDir, "fixtures", "", "DIR", "folder of fixture files replacing the embedded default")
+	f.profile(&cfg.Profile, "compat", sandbox.ProfileSDK115.Name, "live API generation to imitate")
+	addServerFlags(f, &cfg.serverOptions)
+	f.duration(&cfg.AccessTokenTTL, "access-token-ttl", store.DefaultAccessTokenTTL, "lifetime of user access tokens; a bare number is seconds")
+	f.duration(&cfg.RefreshTokenTTL, "refresh-token-ttl", store.DefaultRefreshTokenTTL, "lifetime of refresh tokens; a bare number is seconds")
+	f.positive(&cfg.MaxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "BYTES", "largest request body accepted")
+	f.string(&cfg.SMTPURL, "smtp-url", "", "URL", "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit")
+	f.string(&cfg.DataDir, "data-dir", "", "DIR", "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory")
+	f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "require this value in x-admin-token on every /__admin call")
+	f.positive(&cfg.JournalSize, "journal-size", sandbox.DefaultJournalSize, "N", "requests kept in each sandbox's journal")
+	f.bool(&cfg.CheckResponses, "check-responses", false, "answer 500 instead of any response that breaks the contract; for checking custom fixtures")
 }
 
 // serverOptions are the settings every command that serves HTTP shares.
@@ -183,25 +81,23 @@ type serverOptions struct {
 	ShutdownTimeout time.Duration
 }
 
-// addServerFlags defines --log-format, --log-level and --shutdown-timeout on fs; the returned
-// func, called after fs.Parse, checks them and fills o.
-func addServerFlags(fs *flag.FlagSet, env envLookup, o *serverOptions) func() error {
-	fs.StringVar(&o.LogFormat, "log-format", env.get("LOG_FORMAT", "text"), "log format: text or json (env ONEENTRY_MOCK_LOG_FORMAT)")
-	level := fs.String("log-level", env.get("LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ONEENTRY_MOCK_LOG_LEVEL)")
-	shutdown := fs.String("shutdown-timeout", env.get("SHUTDOWN_TIMEOUT", "10s"), "how long to let requests finish on SIGTERM (env ONEENTRY_MOCK_SHUTDOWN_TIMEOUT)")
-	return func() error {
-		var err error
-		if o.ShutdownTimeout, err = positiveDuration("shutdown-timeout", *shutdown); err != nil {
-			return err
-		}
-		if err := o.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-			return fmt.Errorf("log-level: %w", err)
-		}
-		if o.LogFormat != "text" && o.LogFormat != "json" {
-			return fmt.Errorf("log-format: want text or json, got %q", o.LogFormat)
-		}
-		return nil
+// addServerFlags defines --log-format, --log-level and --shutdown-timeout, filling o.
+func addServerFlags(f *flags, o *serverOptions) {
+	f.oneOf(&o.LogFormat, "log-format", "text", []string{"text", "json"}, "log format")
+	f.value(levelValue{&o.LogLevel}, "log-level", "debug|info|warn|error", "log level")
+	f.duration(&o.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to let requests finish on SIGTERM")
+}
+
+// levelValue is a slog.Level flag; the flag package's TextVar would print its default as INFO.
+type levelValue struct{ p *slog.Level }
+
+func (l levelValue) Set(s string) error { return l.p.UnmarshalText([]byte(s)) }
+
+func (l levelValue) String() string {
+	if l.p == nil {
+		return ""
 	}
+	return strings.ToLower(l.p.String())
 }
 
 func newLogger(cfg serverOptions, w io.Writer) *slog.Logger {
@@ -235,63 +131,17 @@ func loadFixtures(dir string) (*store.Fixtures, error) {
 	return fx, nil
 }
 
-// sandboxOptions builds the sandboxes the serve command serves: db (when set) keeps their
-// state, relay (when set) also delivers their e-mail.
-func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mail.Relay) sandbox.Options {
-	profile, _ := sandbox.ParseProfile(cfg.Compat) // checked in parseServeConfig
-	opts := sandbox.Options{Fixtures: fx, Profile: profile, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL,
-		Relay: relay, JournalSize: cfg.JournalSize}
-	if db != nil { // a nil *bolt.DB would make a non-nil Persistence
-		opts.Persistence = db
-	}
-	return opts
-}
-
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseServeConfig(args, getenv, stderr)
-	if err != nil {
-		return err
-	}
+func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
 	logger := newLogger(cfg.serverOptions, stderr)
 	fx, err := loadFixtures(cfg.FixturesDir)
 	if err != nil {
 		return err
 	}
-	var db *bolt.DB
-	if cfg.DataDir != "" {
-		if db, err = bolt.Open(cfg.DataDir); err != nil {
-			return err
-		}
-		defer func() {
-			if err := db.Close(); err != nil {
-				logger.Warn("data dir close", "dir", cfg.DataDir, "err", err)
-			}
-		}()
-	}
-	var relay *mail.Relay
-	if cfg.SMTPURL != "" {
-		if relay, err = mail.NewRelay(mail.RelayOptions{URL: cfg.SMTPURL, Logger: logger}); err != nil {
-			return fmt.Errorf("smtp-url: %w", err)
-		}
-		defer func() {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
-			defer cancel()
-			_ = relay.Close(cctx)
-		}()
-	}
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandboxOptions(cfg, fx, db, relay), Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes,
-		CheckResponses: cfg.CheckResponses, AdminToken: cfg.AdminToken})
+	srv, dataDir, closeAll, err := newServer(ctx, cfg, fx, logger)
 	if err != nil {
-		if cfg.DataDir != "" {
-			return fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
-		}
 		return err
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
-		defer cancel()
-		_ = srv.Close(cctx)
-	}()
+	defer closeAll()
 	go sweepEverySecond(ctx, srv)
 	// Loading the contract and fixtures leaves garbage several times the size of what stays;
 	// hand it back now, so an idle sandbox is as small as it looks.
@@ -309,17 +159,81 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	for _, u := range fx.Users {
 		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)
 	}
-	fmt.Fprintf(stdout, "  compat:    %s\n", cfg.Compat)
-	if db != nil {
-		fmt.Fprintf(stdout, "  data dir:  %s\n", db.Dir())
+	fmt.Fprintf(stdout, "  compat:    %s\n", cfg.Profile.Name)
+	if dataDir != "" {
+		fmt.Fprintf(stdout, "  data dir:  %s\n", dataDir)
 	}
-	logger.Info("serving", "url", url, "compat", cfg.Compat, "fixtures", fixturesName(cfg.FixturesDir))
+	logger.Info("serving", "url", url, "compat", cfg.Profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
 	httpSrv := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
+}
+
+// newServer builds the store (with its persister when --data-dir is set), the mail relay and
+// the server; closeAll releases them in reverse order. dataDir is the folder the state is kept
+// in, "" in memory.
+func newServer(ctx context.Context, cfg serveConfig, fx *store.Fixtures, logger *slog.Logger) (srv *mockserver.Server, dataDir string, closeAll func(), err error) {
+	var closers []func()
+	release := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
+	withTimeout := func(close func(context.Context) error) func() {
+		return func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+			defer cancel()
+			_ = close(cctx)
+		}
+	}
+	var db *bolt.DB
+	if cfg.DataDir != "" {
+		if db, err = bolt.Open(cfg.DataDir); err != nil {
+			return nil, "", nil, err
+		}
+		closers = append(closers, func() {
+			if err := db.Close(); err != nil {
+				logger.Warn("data dir close", "dir", cfg.DataDir, "err", err)
+			}
+		})
+		dataDir = db.Dir()
+	}
+	var relay *mail.Relay
+	if cfg.SMTPURL != "" {
+		if relay, err = mail.NewRelay(mail.RelayOptions{URL: cfg.SMTPURL, Logger: logger}); err != nil {
+			return nil, "", nil, fmt.Errorf("smtp-url: %w", err)
+		}
+		closers = append(closers, withTimeout(relay.Close))
+	}
+	srv, err = mockserver.New(mockserver.Options{Sandbox: sandboxOptions(cfg, fx, db, relay), Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes,
+		CheckResponses: cfg.CheckResponses, AdminToken: cfg.AdminToken})
+	if err != nil {
+		if cfg.DataDir != "" {
+			return nil, "", nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+		}
+		return nil, "", nil, err
+	}
+	closers = append(closers, withTimeout(srv.Close))
+	return srv, dataDir, release, nil
+}
+
+// sandboxOptions builds the sandboxes the serve command serves: db (when set) keeps their
+// state, relay (when set) also delivers their e-mail.
+func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mail.Relay) sandbox.Options {
+	opts := sandbox.Options{Fixtures: fx, Profile: cfg.Profile, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL,
+		Relay: relay, JournalSize: int(cfg.JournalSize)}
+	if db != nil { // a nil *bolt.DB would make a non-nil Persistence
+		opts.Persistence = db
+	}
+	return opts
 }
 
 // sweepEverySecond expires overdue payment sessions even when nobody reads them, so their
@@ -387,19 +301,31 @@ func serve(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.
 	return nil
 }
 
-func runHealthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	env := envLookup(getenv)
-	fs := flag.NewFlagSet("oneentry-mock healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	def := "http://127.0.0.1" + portOf(env.get("ADDR", ":8080")) + "/healthz"
-	url := fs.String("url", def, "health endpoint to probe")
-	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cctx, cancel := context.WithTimeout(ctx, *timeout)
+var healthcheckCommand = &command{
+	name:     "healthcheck",
+	synopsis: "exit 0 when a running sandbox answers /healthz (for container health checks)",
+	help: `Asks the health endpoint of a running sandbox and exits 0 when it answers 200, 1 otherwise.
+Without --url it probes the port of ONEENTRY_MOCK_ADDR on 127.0.0.1, as the container image runs it.
+
+Example:
+  oneentry-mock healthcheck --url http://127.0.0.1:8080/healthz --timeout 2s`,
+	flags: func(f *flags, getenv func(string) string) runFunc {
+		var url string
+		var timeout time.Duration
+		addr := getenv(envName("addr"))
+		if addr == "" {
+			addr = ":8080"
+		}
+		f.string(&url, "url", "http://127.0.0.1"+portOf(addr)+"/healthz", "URL", "health endpoint to probe")
+		f.duration(&timeout, "timeout", 3*time.Second, "how long to wait for the answer")
+		return func(ctx context.Context, _ []string, _ stdio) error { return healthcheck(ctx, url, timeout) }
+	},
+}
+
+func healthcheck(ctx context.Context, url string, timeout time.Duration) error {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(cctx, http.MethodGet, *url, nil)
+	req, err := http.NewRequestWithContext(cctx, http.MethodGet, url, nil)
 	if err != nil {
 		return exitError{code: 1, msg: err.Error()}
 	}
@@ -409,7 +335,7 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return exitError{code: 1, msg: fmt.Sprintf("%s answered %d", *url, resp.StatusCode)}
+		return exitError{code: 1, msg: fmt.Sprintf("%s answered %d", url, resp.StatusCode)}
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,10 +18,6 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 )
-
-func envMap(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
 
 func TestParseServeConfig(t *testing.T) {
 	t.Parallel()
@@ -38,7 +32,7 @@ func TestParseServeConfig(t *testing.T) {
 				assert.Equal(t, ":8080", cfg.Addr)
 				assert.Equal(t, 36000*time.Second, cfg.AccessTokenTTL)
 				assert.Equal(t, 7*24*time.Hour, cfg.RefreshTokenTTL)
-				assert.Equal(t, "sdk-1.0.115", cfg.Compat)
+				assert.Equal(t, "sdk-1.0.115", cfg.Profile.Name)
 				assert.Empty(t, cfg.FixturesDir)
 			},
 		},
@@ -48,7 +42,7 @@ func TestParseServeConfig(t *testing.T) {
 				assert.Equal(t, "127.0.0.1:9000", cfg.Addr)
 				assert.Equal(t, time.Second, cfg.AccessTokenTTL)
 				assert.Equal(t, 24*time.Hour, cfg.RefreshTokenTTL, "a bare number is seconds")
-				assert.Equal(t, "live-2026", cfg.Compat)
+				assert.Equal(t, "live-2026", cfg.Profile.Name)
 			},
 		},
 		"flag over env": {
@@ -63,7 +57,7 @@ func TestParseServeConfig(t *testing.T) {
 			env: map[string]string{"ONEENTRY_MOCK_ADMIN_TOKEN": "s3cret", "ONEENTRY_MOCK_JOURNAL_SIZE": "50", "ONEENTRY_MOCK_SMTP_URL": "smtp://127.0.0.1:1025", "ONEENTRY_MOCK_DATA_DIR": "/var/lib/mock", "ONEENTRY_MOCK_CHECK_RESPONSES": "true"},
 			check: func(t *testing.T, cfg serveConfig) {
 				assert.Equal(t, "s3cret", cfg.AdminToken)
-				assert.Equal(t, 50, cfg.JournalSize)
+				assert.Equal(t, int64(50), cfg.JournalSize)
 				assert.Equal(t, "smtp://127.0.0.1:1025", cfg.SMTPURL)
 				assert.Equal(t, "/var/lib/mock", cfg.DataDir)
 				assert.True(t, cfg.CheckResponses)
@@ -71,7 +65,7 @@ func TestParseServeConfig(t *testing.T) {
 		},
 		"journal size":    {args: []string{"--journal-size", "0"}, wantErr: "journal-size"},
 		"unknown profile": {args: []string{"--compat", "v9"}, wantErr: "unknown compat profile"},
-		"zero ttl":        {args: []string{"--access-token-ttl", "0s"}, wantErr: "access-token-ttl: must be positive"},
+		"zero ttl":        {args: []string{"--access-token-ttl", "0s"}, wantErr: "-access-token-ttl: must be positive"},
 		"garbage ttl":     {env: map[string]string{"ONEENTRY_MOCK_REFRESH_TOKEN_TTL": "soon"}, wantErr: "refresh-token-ttl"},
 		"bad log level":   {args: []string{"--log-level", "loud"}, wantErr: "log-level"},
 		"bad log format":  {args: []string{"--log-format", "xml"}, wantErr: "log-format"},
@@ -81,7 +75,7 @@ func TestParseServeConfig(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			cfg, err := parseServeConfig(tc.args, envMap(tc.env), io.Discard)
+			cfg, _, err := parseWith(serveCommand, serveFlags, tc.args, tc.env)
 			if tc.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.wantErr)
@@ -91,47 +85,6 @@ func TestParseServeConfig(t *testing.T) {
 			tc.check(t, cfg)
 		})
 	}
-}
-
-// syncBuffer is written by the server goroutine and read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// startServe runs the serve command in-process and returns its URL once it listens.
-func startServe(t *testing.T, args []string, env map[string]string) (string, *syncBuffer, <-chan error) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	pr, pw := io.Pipe()
-	logs := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envMap(env), pw, logs)
-		pw.Close()
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	require.NoError(t, err, "serve printed no URL; logs: %s", logs.String())
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	url, ok := strings.CutPrefix(strings.TrimSpace(line), "oneentry-mock listening on ")
-	require.True(t, ok, "first line %q", line)
-	return url, logs, done
 }
 
 func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
@@ -152,7 +105,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 
 func TestServeCommandServesTheSeedProject(t *testing.T) {
 	t.Parallel()
-	url, logs, _ := startServe(t, nil, map[string]string{"ONEENTRY_MOCK_LOG_FORMAT": "json"})
+	url, logs := startServe(t, nil, map[string]string{"ONEENTRY_MOCK_LOG_FORMAT": "json"})
 	resp, err := http.Get(url + "/healthz")
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -226,7 +179,7 @@ func TestFixturesFolderReplacesEmbeddedSet(t *testing.T) {
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
 	}
-	url, _, _ := startServe(t, []string{"--fixtures", dir}, nil)
+	url, _ := startServe(t, []string{"--fixtures", dir}, nil)
 	for token, want := range map[string]int{"team-token": http.StatusOK, "your-app-token": http.StatusForbidden} {
 		req, err := http.NewRequest(http.MethodGet, url+"/api/content/forms/marker/tickets_form", nil)
 		require.NoError(t, err)
@@ -238,23 +191,13 @@ func TestFixturesFolderReplacesEmbeddedSet(t *testing.T) {
 	}
 }
 
-func TestUnknownCommand(t *testing.T) {
-	t.Parallel()
-	var stderr bytes.Buffer
-	err := run(t.Context(), []string{"frobnicate"}, envMap(nil), io.Discard, &stderr)
-	var exit exitError
-	require.True(t, errors.As(err, &exit))
-	assert.Equal(t, 2, exit.code)
-	assert.Contains(t, stderr.String(), "usage: oneentry-mock")
-}
-
 func TestOpenAdminAPIOnTheNetworkIsWarnedAbout(t *testing.T) {
 	t.Parallel()
-	_, logs, _ := startServe(t, []string{"--addr", "0.0.0.0:0"}, nil)
+	_, logs := startServe(t, []string{"--addr", "0.0.0.0:0"}, nil)
 	assert.Contains(t, logs.String(), "set --admin-token")
 
-	_, logs, _ = startServe(t, []string{"--addr", "0.0.0.0:0", "--admin-token", "s3cret"}, nil)
+	_, logs = startServe(t, []string{"--addr", "0.0.0.0:0", "--admin-token", "s3cret"}, nil)
 	assert.NotContains(t, logs.String(), "set --admin-token")
-	_, logs, _ = startServe(t, nil, nil)
+	_, logs = startServe(t, nil, nil)
 	assert.NotContains(t, logs.String(), "set --admin-token", "loopback needs no warning")
 }

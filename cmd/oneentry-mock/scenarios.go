@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -15,92 +13,81 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
-const scenariosUsage = `usage: oneentry-mock scenarios <subcommand> [flags]
-
-subcommands:
-  run   run user flows against a target and report per step
-  list  list the flows
-
-Run "oneentry-mock scenarios run --help" for its flags.
-`
-
-// runScenarios dispatches the scenarios subcommands.
-func runScenarios(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, scenariosUsage)
-		return exitError{code: 2}
-	}
-	switch args[0] {
-	case "run":
-		return runScenariosRun(ctx, args[1:], getenv, stdout, stderr)
-	case "list":
-		for _, f := range scenarios.All() {
-			fmt.Fprintf(stdout, "%-18s %s\n", f.Name, f.Description)
-		}
-		return nil
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, scenariosUsage)
-		return nil
-	default:
-		fmt.Fprint(stderr, scenariosUsage)
-		return exitError{code: 2, msg: fmt.Sprintf("unknown scenarios subcommand %q", args[0])}
-	}
-}
-
 // scenariosConfig is the configuration of scenarios run.
 type scenariosConfig struct {
 	Target     string
-	Only       []string
+	Flows      []scenarios.Flow
 	Format     string
 	Out        string
 	AppToken   string
 	AdminToken string
-	Compat     string
+	Profile    sandbox.Profile
 	Timeout    time.Duration
 }
 
-func parseScenariosConfig(args []string, stderr io.Writer) (scenariosConfig, error) {
-	var cfg scenariosConfig
-	fs := flag.NewFlagSet("oneentry-mock scenarios run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Target, "target", "mock", "where to run: mock (in process), a URL of a running sandbox, or live ("+
-		strings.Join([]string{scenarios.EnvProjectURL, scenarios.EnvAppToken, scenarios.EnvUserEmail, scenarios.EnvUserPassword}, ", ")+
-		"; optional "+scenarios.EnvUser2Email+", "+scenarios.EnvUser2Password+")")
-	only := fs.String("only", "", "comma-separated flows to run (default all): "+strings.Join(scenarios.Names(), ","))
-	fs.StringVar(&cfg.Format, "format", "text", "report format: text, json or junit")
-	fs.StringVar(&cfg.Out, "out", "", "write the report to this file instead of stdout")
-	fs.StringVar(&cfg.AppToken, "app-token", "", "app token to send (default: the embedded fixtures' for mock and URL targets, "+scenarios.EnvAppToken+" for live)")
-	fs.StringVar(&cfg.AdminToken, "admin-token", "", "x-admin-token for a URL target whose sandbox was started with --admin-token")
-	fs.StringVar(&cfg.Compat, "compat", sandbox.ProfileSDK115.Name, "API generation the in-process mock imitates: "+strings.Join(sandbox.ProfileNames(), " or "))
-	fs.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "bound for the whole run")
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("scenarios run: unexpected arguments %q", fs.Args())
-	}
-	switch cfg.Format {
-	case "text", "json", "junit":
-	default:
-		return cfg, fmt.Errorf("format: want text, json or junit, got %q", cfg.Format)
-	}
-	if *only != "" {
-		for _, name := range strings.Split(*only, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				cfg.Only = append(cfg.Only, name)
+var scenariosListCommand = &command{
+	name:     "scenarios list",
+	synopsis: "list the user flows, one a line with its description",
+	help: `Lists the flows "scenarios run --only" and "drift --only" accept.
+
+Example:
+  oneentry-mock scenarios list`,
+	flags: func(*flags, func(string) string) runFunc {
+		return func(_ context.Context, _ []string, sio stdio) error {
+			for _, f := range scenarios.All() {
+				fmt.Fprintf(sio.stdout, "%-18s %s\n", f.Name, f.Description)
 			}
+			return nil
 		}
-	}
-	if _, err := scenarios.Select(cfg.Only...); err != nil {
-		return cfg, fmt.Errorf("only: %w", err)
-	}
-	if _, err := sandbox.ParseProfile(cfg.Compat); err != nil {
-		return cfg, fmt.Errorf("compat: %w", err)
-	}
-	if cfg.Timeout <= 0 {
-		return cfg, errors.New("timeout: must be positive")
-	}
-	return cfg, nil
+	},
+}
+
+var scenariosRunCommand = &command{
+	name:     "scenarios run",
+	synopsis: "run the user flows against the mock, a URL or a live project and report per step",
+	help: `Runs user flows (log in, read a form, send form data, place and pay an order, ...) against a
+target, checking every exchange against the contract, and reports each step as passed, failed,
+skipped or off-contract.
+
+Exit codes:
+  0  every step passed
+  1  a step failed or broke the contract
+  2  the run could not start: bad flags, unreachable target, failed login
+
+Example:
+  oneentry-mock scenarios run --target http://127.0.0.1:8080 --format junit --out scenarios.xml`,
+	flags: func(f *flags, _ func(string) string) runFunc {
+		var cfg scenariosConfig
+		scenarioTargetFlags(f, &cfg, "mock", "mock|live|URL", "where to run: mock (in process), a URL of a running sandbox, or live ("+
+			strings.Join([]string{scenarios.EnvProjectURL, scenarios.EnvAppToken, scenarios.EnvUserEmail, scenarios.EnvUserPassword}, ", ")+
+			"; optional "+scenarios.EnvUser2Email+", "+scenarios.EnvUser2Password+")")
+		f.oneOf(&cfg.Format, "format", "text", []string{"text", "json", "junit"}, "report format")
+		f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "x-admin-token for a URL target whose sandbox was started with --admin-token")
+		f.profile(&cfg.Profile, "compat", sandbox.ProfileSDK115.Name, "API generation the in-process mock imitates")
+		f.check(func() error {
+			if cfg.Target == "mock" || cfg.Target == "live" || isHTTPURL(cfg.Target) {
+				return nil
+			}
+			return fmt.Errorf("--target: want mock, live or an http(s) URL, got %q", cfg.Target)
+		})
+		return func(ctx context.Context, _ []string, sio stdio) error { return runScenariosRun(ctx, cfg, sio) }
+	},
+}
+
+// scenarioTargetFlags defines the flags scenarios run and drift share: --target, --only, --out,
+// --app-token and --timeout.
+func scenarioTargetFlags(f *flags, cfg *scenariosConfig, def, meta, targetUsage string) {
+	f.string(&cfg.Target, "target", def, meta, targetUsage)
+	f.flows(&cfg.Flows)
+	f.string(&cfg.Out, "out", "", "FILE", "write the report to this file instead of stdout")
+	f.string(&cfg.AppToken, "app-token", "", "TOKEN", "app token to send (default: the embedded fixtures' for mock and URL targets, "+scenarios.EnvAppToken+" for live)")
+	f.duration(&cfg.Timeout, "timeout", 5*time.Minute, "bound for the whole run")
+}
+
+// isHTTPURL reports whether s is an absolute http(s) URL.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // scenarioTarget builds the target the --target flag names.
@@ -108,8 +95,7 @@ func scenarioTarget(cfg scenariosConfig, getenv func(string) string) (*scenarios
 	var t *scenarios.Target
 	switch cfg.Target {
 	case "mock":
-		profile, _ := sandbox.ParseProfile(cfg.Compat) // checked in parseScenariosConfig
-		mt, err := scenarios.MockTarget(scenarios.MockOptions{Profile: profile})
+		mt, err := scenarios.MockTarget(scenarios.MockOptions{Profile: cfg.Profile})
 		if err != nil {
 			return nil, err
 		}
@@ -121,10 +107,6 @@ func scenarioTarget(cfg scenariosConfig, getenv func(string) string) (*scenarios
 		}
 		t = lt
 	default:
-		u, err := url.Parse(cfg.Target)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("target: want mock, live or an http(s) URL, got %q", cfg.Target)
-		}
 		t = scenarios.URLTarget(cfg.Target, "")
 	}
 	if cfg.AppToken != "" {
@@ -136,16 +118,9 @@ func scenarioTarget(cfg scenariosConfig, getenv func(string) string) (*scenarios
 
 // runScenariosRun runs the flows and reports. It exits 1 when a step fails or breaks the
 // contract, and 2 when the run cannot start (bad flags, unreachable target, failed login).
-func runScenariosRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseScenariosConfig(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	if err != nil {
-		return exitError{code: 2, msg: err.Error()}
-	}
-	flows, _ := scenarios.Select(cfg.Only...) // checked in parseScenariosConfig
-	target, err := scenarioTarget(cfg, getenv)
+func runScenariosRun(ctx context.Context, cfg scenariosConfig, sio stdio) error {
+	stdout, stderr := sio.stdout, sio.stderr
+	target, err := scenarioTarget(cfg, sio.getenv)
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
 	}
@@ -165,9 +140,16 @@ func runScenariosRun(ctx context.Context, args []string, getenv func(string) str
 			fmt.Fprintf(stdout, "%-4s %s / %s (%s)\n", scenarios.Label(s.Status), flow, s.Name, s.Duration.Round(time.Millisecond))
 		}
 	}
-	results := runner.Run(ctx, target, flows...)
+	results := runner.Run(ctx, target, cfg.Flows...)
 
-	if err := writeScenarioReport(cfg, results, stdout); err != nil {
+	write := scenarios.WriteText
+	switch cfg.Format {
+	case "json":
+		write = scenarios.WriteJSON
+	case "junit":
+		write = scenarios.WriteJUnit
+	}
+	if err := writeReport(cfg.Out, stdout, func(w io.Writer) error { return write(w, results) }); err != nil {
 		return err
 	}
 	summary := scenarios.Summarize(results)
@@ -178,30 +160,6 @@ func runScenariosRun(ctx context.Context, args []string, getenv func(string) str
 		return exitError{code: 1, msg: summary.String()}
 	}
 	return nil
-}
-
-func writeScenarioReport(cfg scenariosConfig, results []scenarios.Result, stdout io.Writer) (err error) {
-	w := stdout
-	if cfg.Out != "" {
-		f, err := os.Create(cfg.Out)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}()
-		w = f
-	}
-	switch cfg.Format {
-	case "json":
-		return scenarios.WriteJSON(w, results)
-	case "junit":
-		return scenarios.WriteJUnit(w, results)
-	default:
-		return scenarios.WriteText(w, results)
-	}
 }
 
 // isTerminal reports whether w is a character device such as a terminal.

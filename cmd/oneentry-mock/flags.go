@@ -1,0 +1,249 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+	"github.com/oneentry-mock/oneentry-mock/scenarios"
+)
+
+// envPrefix starts the environment variable of every flag of a command that reads them.
+const envPrefix = "ONEENTRY_MOCK_"
+
+// envName is the variable that gives flag name its default: ONEENTRY_MOCK_ and the name in
+// upper snake case (--access-token-ttl: ONEENTRY_MOCK_ACCESS_TOKEN_TTL).
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// flags is the flag set of one command: every flag parses into its typed value once, and
+// checks registered with check run after parsing; both fail as usage errors.
+type flags struct {
+	fs     *flag.FlagSet
+	checks []func() error
+	// meta names each flag's value in help (--addr ADDR); a bool flag has none.
+	meta map[string]string
+}
+
+func newFlags(name string) *flags {
+	fs := flag.NewFlagSet("oneentry-mock "+name, flag.ContinueOnError)
+	return &flags{fs: fs, meta: map[string]string{}}
+}
+
+func (f *flags) value(v flag.Value, name, meta, usage string) {
+	f.fs.Var(v, name, usage)
+	f.meta[name] = meta
+}
+
+// check adds a test of the parsed values, such as a flag that is required.
+func (f *flags) check(fn func() error) { f.checks = append(f.checks, fn) }
+
+// required fails the parse when the string flag name is left empty.
+func (f *flags) required(name string, p *string, what string) {
+	f.check(func() error {
+		if *p == "" {
+			return fmt.Errorf("--%s is required: %s", name, what)
+		}
+		return nil
+	})
+}
+
+func (f *flags) string(p *string, name, def, meta, usage string) {
+	*p = def
+	f.value((*stringValue)(p), name, meta, usage)
+}
+
+func (f *flags) bool(p *bool, name string, def bool, usage string) {
+	f.fs.BoolVar(p, name, def, usage)
+}
+
+// duration defines a positive duration flag that also accepts bare seconds ("36000"), as the
+// live provider config states its lifetimes.
+func (f *flags) duration(p *time.Duration, name string, def time.Duration, usage string) {
+	*p = def
+	f.value((*durationValue)(p), name, "DURATION", usage)
+}
+
+// positive defines a positive integer flag.
+func (f *flags) positive(p *int64, name string, def int64, meta, usage string) {
+	*p = def
+	f.value((*positiveValue)(p), name, meta, usage)
+}
+
+// oneOf defines a string flag whose value must be one of allowed.
+func (f *flags) oneOf(p *string, name, def string, allowed []string, usage string) {
+	*p = def
+	f.value(&enumValue{p: p, allowed: allowed}, name, strings.Join(allowed, "|"), usage)
+}
+
+// profile defines a compat profile flag; def "" leaves the profile zero until the flag is given.
+func (f *flags) profile(p *sandbox.Profile, name, def, usage string) {
+	if def != "" {
+		prof, err := sandbox.ParseProfile(def)
+		if err != nil {
+			panic(err) // a built-in default
+		}
+		*p = prof
+	}
+	f.value(&profileValue{p: p}, name, strings.Join(sandbox.ProfileNames(), "|"), usage)
+}
+
+// flows defines --only: comma-separated scenario flow names, every flow when not given.
+func (f *flags) flows(p *[]scenarios.Flow) {
+	*p = scenarios.All()
+	f.value(&flowsValue{p: p}, "only", "FLOWS", "comma-separated flows to run (default all): "+strings.Join(scenarios.Names(), ","))
+}
+
+// url defines a flag holding an http(s) URL; empty until given.
+func (f *flags) url(p **url.URL, name, meta, usage string) {
+	f.value(&urlValue{p: p}, name, meta, usage)
+}
+
+// repeat defines a flag that may be given several times; each value passes through parse.
+func (f *flags) repeat(p *[]string, name, meta, usage string, parse func(string) error) {
+	f.value(&repeatValue{p: p, parse: parse}, name, meta, usage)
+}
+
+type stringValue string
+
+func (s *stringValue) Set(v string) error { *s = stringValue(v); return nil }
+func (s *stringValue) String() string     { return string(*s) }
+
+type durationValue time.Duration
+
+func (d *durationValue) Set(v string) error {
+	parsed, err := time.ParseDuration(v)
+	if err != nil {
+		secs, serr := strconv.ParseInt(v, 10, 64)
+		if serr != nil {
+			return fmt.Errorf("%q is not a duration such as 30s, 10h or 36000", v)
+		}
+		parsed = time.Duration(secs) * time.Second
+	}
+	if parsed <= 0 {
+		return errors.New("must be positive")
+	}
+	*d = durationValue(parsed)
+	return nil
+}
+
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+
+type positiveValue int64
+
+func (n *positiveValue) Set(v string) error {
+	parsed, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", v)
+	}
+	if parsed <= 0 {
+		return errors.New("must be positive")
+	}
+	*n = positiveValue(parsed)
+	return nil
+}
+
+func (n *positiveValue) String() string { return strconv.FormatInt(int64(*n), 10) }
+
+type enumValue struct {
+	p       *string
+	allowed []string
+}
+
+func (e *enumValue) Set(v string) error {
+	for _, a := range e.allowed {
+		if v == a {
+			*e.p = v
+			return nil
+		}
+	}
+	n := len(e.allowed)
+	want := strings.Join(e.allowed, ", ")
+	if n > 1 {
+		want = strings.Join(e.allowed[:n-1], ", ") + " or " + e.allowed[n-1]
+	}
+	return fmt.Errorf("want %s, got %q", want, v)
+}
+
+func (e *enumValue) String() string {
+	if e.p == nil {
+		return ""
+	}
+	return *e.p
+}
+
+type profileValue struct{ p *sandbox.Profile }
+
+func (v *profileValue) Set(s string) error {
+	p, err := sandbox.ParseProfile(s)
+	if err != nil {
+		return err
+	}
+	*v.p = p
+	return nil
+}
+
+func (v *profileValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.Name
+}
+
+type flowsValue struct{ p *[]scenarios.Flow }
+
+func (v *flowsValue) Set(s string) error {
+	var names []string
+	for _, name := range strings.Split(s, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			names = append(names, name)
+		}
+	}
+	flows, err := scenarios.Select(names...)
+	if err != nil {
+		return err
+	}
+	*v.p = flows
+	return nil
+}
+
+func (v *flowsValue) String() string { return "" }
+
+type urlValue struct{ p **url.URL }
+
+func (v *urlValue) Set(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want an http(s) URL, got %q", s)
+	}
+	*v.p = u
+	return nil
+}
+
+func (v *urlValue) String() string {
+	if v.p == nil || *v.p == nil {
+		return ""
+	}
+	return (*v.p).String()
+}
+
+type repeatValue struct {
+	p     *[]string
+	parse func(string) error
+}
+
+func (v *repeatValue) Set(s string) error {
+	if err := v.parse(s); err != nil {
+		return err
+	}
+	*v.p = append(*v.p, s)
+	return nil
+}
+
+func (v *repeatValue) String() string { return "" }

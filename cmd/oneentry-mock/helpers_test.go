@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// envMap is a getenv over m.
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// parseWith parses args and env for command c into the config define binds, as run would.
+func parseWith[T any](c *command, define func(*flags, *T), args []string, env map[string]string) (T, []string, error) {
+	var cfg T
+	f := newFlags(c.name)
+	define(f, &cfg)
+	positional, err := c.parseDefined(f, args, envMap(env))
+	return cfg, positional, err
+}
+
+// runCmd runs the command line args with env and returns its output.
+func runCmd(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = run(t.Context(), args, envMap(env), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// exitCode is the code main exits with for err.
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	if err == nil {
+		return 0
+	}
+	var exit exitError
+	require.ErrorAs(t, err, &exit)
+	return exit.code
+}
+
+// lockedBuffer is written by a command's goroutine and read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// started is a long-running command (proxy, replay, serve) run in process.
+type started struct {
+	header []string // the first lines it printed
+	out    *lockedBuffer
+	logs   *lockedBuffer
+	stop   func() error
+}
+
+// startCommand runs args until the test ends (or stop is called) and returns once the command
+// has printed its first n lines, which it does after it listens.
+func startCommand(t *testing.T, n int, args ...string) *started {
+	t.Helper()
+	return startCommandEnv(t, nil, n, args...)
+}
+
+// startCommandEnv is startCommand with the environment env.
+func startCommandEnv(t *testing.T, env map[string]string, n int, args ...string) *started {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	s := &started{out: &lockedBuffer{}, logs: &lockedBuffer{}}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, args, envMap(env), pw, s.logs)
+		_ = pw.Close()
+	}()
+	var once sync.Once
+	var result error
+	s.stop = func() error {
+		once.Do(func() {
+			cancel()
+			result = <-done
+		})
+		return result
+	}
+	t.Cleanup(func() { _ = s.stop() })
+	br := bufio.NewReader(pr)
+	for range n {
+		line, err := br.ReadString('\n')
+		require.NoError(t, err, "%v printed %q; logs: %s", args, s.header, s.logs.String())
+		s.header = append(s.header, strings.TrimRight(line, "\n"))
+	}
+	go func() { _, _ = io.Copy(s.out, br) }()
+	return s
+}
+
+// headerValue returns what follows prefix on a header line.
+func (s *started) headerValue(t *testing.T, prefix string) string {
+	t.Helper()
+	for _, l := range s.header {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), prefix); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no %q line in %q", prefix, s.header)
+	return ""
+}
+
+// upstreamMock serves the default project on a real listener, optionally behind a wrapper.
+func upstreamMock(t *testing.T, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
+	require.NoError(t, err)
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// startServe runs the serve command in process and returns its URL and logs once it listens.
+func startServe(t *testing.T, args []string, env map[string]string) (string, *lockedBuffer) {
+	t.Helper()
+	s := startCommandEnv(t, env, 1, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	url, ok := strings.CutPrefix(s.header[0], "oneentry-mock listening on ")
+	require.True(t, ok, "first line %q", s.header[0])
+	return url, s.logs
+}

@@ -1,0 +1,120 @@
+package drift
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+	"github.com/oneentry-mock/oneentry-mock/scenarios"
+)
+
+// RunOptions are the parts of Options that say what Run runs.
+type RunOptions struct {
+	// Flows are the flows run on both sides; every flow when nil.
+	Flows []scenarios.Flow
+	// Profile is the API generation the in-process mock imitates. When zero: the profile a
+	// capsule target was recorded with, else sandbox.ProfileSDK115.
+	Profile sandbox.Profile
+	// AppToken replaces the app token sent to a URL target (the embedded fixtures' by default).
+	AppToken string
+	// Getenv reads the live project's ONEENTRY_* variables for a live target.
+	Getenv func(string) string
+}
+
+// KindOf tells what a target names: "live", an http(s) URL, or else a capsule file.
+func KindOf(target string) string {
+	if target == "live" {
+		return TargetLive
+	}
+	if u, err := url.Parse(target); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return TargetURL
+	}
+	return TargetCapsule
+}
+
+// Run runs the flows against the mock (in process) and against opts.Target, lines the two runs
+// up and compares them. An error means the run itself failed (unreadable capsule, unreachable
+// target, failed login), not that anything drifted.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	if opts.TargetKind == "" {
+		opts.TargetKind = KindOf(opts.Target)
+	}
+	var recorded *capsule.Capsule
+	profile := opts.Profile
+	if opts.TargetKind == TargetCapsule {
+		var err error
+		if recorded, err = capsule.Load(opts.Target); err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+		if p, perr := sandbox.ParseProfile(recorded.Profile); profile.Name == "" && perr == nil {
+			profile = p
+		}
+	}
+	if profile.Name == "" {
+		profile = sandbox.ProfileSDK115
+	}
+	flows := opts.Flows
+	if flows == nil {
+		flows = scenarios.All()
+	}
+
+	mock, err := scenarios.MockTarget(scenarios.MockOptions{Profile: profile})
+	if err != nil {
+		return nil, err
+	}
+	defer mock.Close()
+	mockResults, err := runFlows(ctx, mock, flows)
+	if err != nil {
+		return nil, fmt.Errorf("the mock: %w", err)
+	}
+	if recorded != nil {
+		return CompareCapsule(mockResults, recorded, opts)
+	}
+
+	other, err := otherTarget(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer other.Close()
+	otherResults, err := runFlows(ctx, other, flows)
+	if err != nil {
+		return nil, err
+	}
+	return Compare(mockResults, otherResults, opts)
+}
+
+// otherTarget builds the live or URL side of a run.
+func otherTarget(opts Options) (*scenarios.Target, error) {
+	var t *scenarios.Target
+	if opts.TargetKind == TargetLive {
+		getenv := opts.Getenv
+		if getenv == nil {
+			getenv = func(string) string { return "" }
+		}
+		var err error
+		if t, err = scenarios.LiveTargetFromEnv(getenv); err != nil {
+			return nil, err
+		}
+	} else {
+		t = scenarios.URLTarget(opts.Target, "")
+	}
+	if opts.AppToken != "" {
+		t.AppToken = opts.AppToken
+	}
+	return t, nil
+}
+
+// runFlows checks that the target can be used, then runs the flows on it. A run that could not
+// start (unreachable target, failed login) is an error, not drift.
+func runFlows(ctx context.Context, t *scenarios.Target, flows []scenarios.Flow) ([]scenarios.Result, error) {
+	if err := t.Preflight(ctx); err != nil {
+		return nil, err
+	}
+	results := scenarios.Run(ctx, t, flows...)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("the run did not finish: %w", err)
+	}
+	return results, nil
+}
