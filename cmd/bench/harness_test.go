@@ -84,6 +84,13 @@ func TestHarnessRuns(t *testing.T) {
 		assert.NotContains(t, []string{"0", "0.00 ms"}, cells[1], "%s: mock", measure)
 		assert.True(t, strings.HasSuffix(cells[2], "x"), "%s: ratio %q", measure, cells[2])
 	}
+	// CPU time is counted in 10 ms ticks: a run this short may see none on the bare side.
+	for _, measure := range []string{"Form read", "Order create", "Ticket flow"} {
+		cells, ok := rows[measure+": server CPU per request (ratio bare ÷ mock)"]
+		if assert.True(t, ok, "%s: no CPU row", measure) && !strings.Contains(errOut.String(), "unpinned") {
+			assert.True(t, strings.HasSuffix(cells[1], " µs"), "%s: mock CPU %q", measure, cells[1])
+		}
+	}
 	require.Contains(t, rows, "Failed requests or flows")
 	assert.Equal(t, []string{"0", "0"}, rows["Failed requests or flows"][:2], "progress:\n%s", errOut.String())
 	require.Contains(t, rows, "Start to first 200 (median of 2)")
@@ -179,6 +186,19 @@ func TestParseStatus(t *testing.T) {
 	assert.Error(t, err, "VmHWM missing")
 	_, err = parseStatus([]byte("VmRSS:\t lots\nVmHWM:\t 1 kB\n"))
 	assert.Error(t, err)
+}
+
+func TestParseStat(t *testing.T) {
+	t.Parallel()
+	// A name with a space and a parenthesis; utime 250 and stime 50 ticks: 3 s.
+	stat := "4242 (odd) name) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 8 0 100 0 0\n"
+	d, err := parseStat([]byte(stat))
+	require.NoError(t, err)
+	assert.Equal(t, 3*time.Second, d)
+	_, err = parseStat([]byte("4242 (x) S 1"))
+	assert.Error(t, err)
+	_, err = parseStat([]byte("4242 (x) S 1 2 3 4 5 6 7 8 9 10 ticks 5 0"))
+	assert.ErrorContains(t, err, "not a tick count")
 }
 
 func TestLoopbackHost(t *testing.T) {

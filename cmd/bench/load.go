@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/bits"
 	"net"
@@ -175,6 +176,8 @@ type loadConfig struct {
 	duration    time.Duration
 	maxOps      int64 // counted ops after warmup; 0 means no bound but time
 	timeout     time.Duration
+	// cpu, when set, reads the server's CPU time at the start and the end of the measured window.
+	cpu func() (time.Duration, error)
 }
 
 // opFunc is one unit of work of a virtual user (a request, or a whole flow) on its connection.
@@ -189,6 +192,18 @@ type result struct {
 	firstErr error
 	peakRSS  int64 // the server's VmHWM right after the run
 	peakErr  error
+	cpu      time.Duration // the server's CPU time (user + system) in the measured window
+	cpuErr   error
+}
+
+// cpuPerRequest is the server's CPU time per request of the measured window; perOp requests
+// make one op.
+func (r *result) cpuPerRequest(perOp int) (time.Duration, bool) {
+	n := (r.ops + r.errors) * int64(max(perOp, 1))
+	if r.cpuErr != nil || n == 0 {
+		return 0, false
+	}
+	return r.cpu / time.Duration(n), true
 }
 
 // throughput is successful ops per second.
@@ -214,6 +229,22 @@ func drive(ctx context.Context, host string, cfg loadConfig, newOp func(vu int) 
 		firstErr    error
 	}
 	results := make([]vuResult, cfg.concurrency)
+	var cpuStart time.Duration
+	cpuErr := errors.New("not measured")
+	cpuStarted := make(chan struct{})
+	go func() {
+		defer close(cpuStarted)
+		if cfg.cpu == nil {
+			return
+		}
+		timer := time.NewTimer(time.Until(measureFrom))
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+			cpuStart, cpuErr = cfg.cpu()
+		case <-ctx.Done():
+		}
+	}()
 	var wg sync.WaitGroup
 	for vu := range cfg.concurrency {
 		wg.Go(func() {
@@ -249,7 +280,13 @@ func drive(ctx context.Context, host string, cfg loadConfig, newOp func(vu int) 
 		})
 	}
 	wg.Wait()
+	<-cpuStarted
 	var out result
+	out.cpuErr = cpuErr
+	if cpuErr == nil {
+		end, err := cfg.cpu()
+		out.cpu, out.cpuErr = end-cpuStart, err
+	}
 	end := measureFrom
 	for i := range results {
 		r := &results[i]

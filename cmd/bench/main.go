@@ -72,6 +72,7 @@ type config struct {
 	timeout     time.Duration
 	maxRequests int64
 	starts      int
+	pin         bool
 	scenarios   []scenario
 }
 
@@ -88,6 +89,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "longest wait for one response")
 	fs.Int64Var(&cfg.maxRequests, "max-ops", 10_000_000, "most requests (flows for the flow) measured per workload and server")
 	fs.IntVar(&cfg.starts, "starts", 5, "server starts timed; the median is reported and the last start is measured under load")
+	fs.BoolVar(&cfg.pin, "pin", true, "pin the servers to core 0 and the load generator to core 1 with taskset, when there are two cores")
 	names := fs.String("scenarios", "form,order,flow", "workloads to run: form, order, flow")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -150,8 +152,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("find the harness binary for the bare server: %w", err)
 	}
 
-	rep := &report{cfg: cfg, machine: describeMachine()}
-	mockArgv := append([]string{server, "serve", "--addr", "127.0.0.1:0"}, cfg.serverArgs...)
+	pin := planPinning(cfg.pin)
+	logf("%s", pin.note)
+	rep := &report{cfg: cfg, machine: describeMachine(), pinning: pin.note}
+	mockArgv := append(append(slices.Clone(pin.prefix), server, "serve", "--addr", "127.0.0.1:0"), cfg.serverArgs...)
 	mock, err := startTimed(ctx, "oneentry-mock", mockArgv, os.Environ(), cfg, &rep.mock, logf)
 	if err != nil {
 		return err
@@ -171,7 +175,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	bareEnv := append(os.Environ(), roleEnv+"="+roleBare)
-	bare, err := startTimed(ctx, "bare net/http", []string{self, "-responses", cannedPath}, bareEnv, cfg, &rep.bare, logf)
+	bare, err := startTimed(ctx, "bare net/http", append(slices.Clone(pin.prefix), self, "-responses", cannedPath), bareEnv, cfg, &rep.bare, logf)
 	if err != nil {
 		return err
 	}
@@ -200,6 +204,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			{"oneentry-mock", mock, &sr.mock},
 		} {
 			logf("%s: %s, %d connections, %v", sc.title, side.name, cfg.concurrency, cfg.duration)
+			lc.cpu = side.c.cpuTime
 			*side.out = drive(ctx, side.c.host, lc, sc.newOp(target{host: side.c.host, token: token}))
 			if err := ctx.Err(); err != nil {
 				return err
