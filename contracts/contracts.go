@@ -100,6 +100,10 @@ type Validator struct {
 	router  routers.Router
 	options *openapi3filter.Options
 	base    string // the servers' path prefix, "/api/content"
+	// unsecured holds each operation with its security requirements removed. With
+	// NoopAuthenticationFunc they cannot fail, yet kin-openapi reads and copies the whole
+	// request body once more for every requirement; the caller checks tokens itself.
+	unsecured map[*openapi3.Operation]*openapi3.Operation
 }
 
 // NewValidator builds a Validator for doc, which must have been validated (Load does).
@@ -128,8 +132,34 @@ func NewValidator(doc *openapi3.T) (*Validator, error) {
 			// write them into the caller's query string and body.
 			SkipSettingDefaults: true,
 		},
-		base: base,
+		base:      base,
+		unsecured: unsecuredOperations(doc),
 	}, nil
+}
+
+func unsecuredOperations(doc *openapi3.T) map[*openapi3.Operation]*openapi3.Operation {
+	out := map[*openapi3.Operation]*openapi3.Operation{}
+	none := &openapi3.SecurityRequirements{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			cp := *op
+			cp.Security = none
+			out[op] = &cp
+		}
+	}
+	return out
+}
+
+// forRequest is route for request validation: the same operation without its security
+// requirements.
+func (v *Validator) forRequest(route *routers.Route) *routers.Route {
+	op, ok := v.unsecured[route.Operation]
+	if !ok {
+		return route
+	}
+	r := *route
+	r.Operation = op
+	return &r
 }
 
 // route finds the operation for req. SDK 1.0.115 and older send "//api/content/..." when the
@@ -188,9 +218,9 @@ func (v *Validator) Operation(method, template string) (*Operation, error) {
 	if len(v.doc.Servers) > 0 {
 		server = v.doc.Servers[0]
 	}
-	return &Operation{v: v, route: &routers.Route{
+	return &Operation{v: v, route: v.forRequest(&routers.Route{
 		Spec: v.doc, Server: server, Path: rel, PathItem: item, Method: method, Operation: op,
-	}}, nil
+	})}, nil
 }
 
 // ValidateRequest checks req against the operation; pathParams are the values of the
@@ -217,15 +247,11 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) erro
 }
 
 func (v *Validator) validateRequest(ctx context.Context, in *openapi3filter.RequestValidationInput) error {
-	body, err := readBody(in.Request)
-	if err != nil {
-		return fmt.Errorf("contracts: read request body: %w", err)
-	}
-	verr := openapi3filter.ValidateRequest(ctx, in)
-	// kin-openapi restores the body only when the operation has one; restore it in every case,
-	// from our own copy, so the caller always gets the original bytes.
-	restoreBody(in.Request, body)
-	return verr
+	// Without security checks (see unsecured), kin-openapi reads the body only of an operation
+	// that has one, and puts the same bytes back; the body of any other request is not touched.
+	unsecured := *in
+	unsecured.Route = v.forRequest(in.Route)
+	return openapi3filter.ValidateRequest(ctx, &unsecured)
 }
 
 // ValidateResponse checks a response produced for req: its status must be documented for the
@@ -273,28 +299,4 @@ func (v *Validator) ValidateExchange(ctx context.Context, req *http.Request, sta
 		return nil
 	}
 	return all
-}
-
-// readBody reads and closes req.Body, leaving a fresh reader over the same bytes in its place.
-func readBody(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
-	}
-	data, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
-	restoreBody(req, data)
-	if err != nil {
-		return nil, err
-	}
-	return data, nil
-}
-
-// restoreBody puts data back as req's body; nil means the request had no body to restore.
-func restoreBody(req *http.Request, data []byte) {
-	if data == nil {
-		return
-	}
-	req.Body = io.NopCloser(bytes.NewReader(data))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	req.ContentLength = int64(len(data))
 }
