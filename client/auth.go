@@ -81,14 +81,8 @@ type SignUpResult struct {
 // UnmarshalJSON decodes the user and keeps the raw object in Raw.
 func (u *SignUpResult) UnmarshalJSON(data []byte) error {
 	type alias SignUpResult
-	var a alias
-	raw, err := keepRaw(data, &a)
-	if err != nil {
-		return err
-	}
-	*u = SignUpResult(a)
-	u.Raw = raw
-	return nil
+	*u = SignUpResult{}
+	return decodeRaw(data, (*alias)(u), &u.Raw)
 }
 
 // AuthProvider is a configured way to log in (email, phone, oauth).
@@ -111,14 +105,8 @@ type AuthProvider struct {
 // UnmarshalJSON decodes the provider and keeps the raw object in Raw.
 func (p *AuthProvider) UnmarshalJSON(data []byte) error {
 	type alias AuthProvider
-	var a alias
-	raw, err := keepRaw(data, &a)
-	if err != nil {
-		return err
-	}
-	*p = AuthProvider(a)
-	p.Raw = raw
-	return nil
+	*p = AuthProvider{}
+	return decodeRaw(data, (*alias)(p), &p.Raw)
 }
 
 // AuthProviderConfig is a provider's token and code settings; the API sends numbers as strings.
@@ -233,36 +221,20 @@ func (c *Client) SignUp(ctx context.Context, marker string, req SignUpRequest) (
 		}
 		body.NotificationData = &nd
 	}
-	var res SignUpResult
-	if err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/sign-up", nil, body, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[SignUpResult](ctx, c, http.MethodPost, providerPath(marker)+"/users/sign-up", nil, body)
 }
 
 // AuthProviders lists the project's auth providers (A7).
 func (c *Client) AuthProviders(ctx context.Context, offset, limit int) ([]AuthProvider, error) {
-	var res []AuthProvider
-	if err := c.do(ctx, http.MethodGet, "/users-auth-providers", c.pageQuery(offset, limit), nil, &res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return callList[AuthProvider](ctx, c, http.MethodGet, "/users-auth-providers", c.pageQuery(offset, limit), nil)
 }
 
 // AuthProvider returns one auth provider by marker (A8).
 func (c *Client) AuthProvider(ctx context.Context, marker string) (*AuthProvider, error) {
-	var res AuthProvider
-	if err := c.do(ctx, http.MethodGet, providerPath(marker), c.langQuery(), nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[AuthProvider](ctx, c, http.MethodGet, providerPath(marker), c.langQuery(), nil)
 }
 
 // ActiveSessions lists the devices logged in to the user's account with the provider (A9).
 func (c *Client) ActiveSessions(ctx context.Context, marker string) ([]ActiveSession, error) {
-	var res []ActiveSession
-	if err := c.do(ctx, http.MethodGet, providerPath(marker)+"/users/sessions", nil, nil, &res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return callList[ActiveSession](ctx, c, http.MethodGet, providerPath(marker)+"/users/sessions", nil, nil)
 }

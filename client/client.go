@@ -204,6 +204,24 @@ func (r *response) apiError() *APIError {
 	return newAPIError(r.method, r.path, r.status, r.body)
 }
 
+// call does one request with do and returns its answer decoded into a new T.
+func call[T any](ctx context.Context, c *Client, method, path string, query url.Values, in any) (*T, error) {
+	var res T
+	if err := c.do(ctx, method, path, query, in, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// callList is call for an answer that is a bare array.
+func callList[T any](ctx context.Context, c *Client, method, path string, query url.Values, in any) ([]T, error) {
+	res, err := call[[]T](ctx, c, method, path, query, in)
+	if err != nil {
+		return nil, err
+	}
+	return *res, nil
+}
+
 // do sends one API call: path is relative to /api/content, in (if not nil) is encoded as the
 // JSON body and out (if not nil) receives the decoded answer. A 401 triggers one shared
 // refresh and one retry; a non-2xx final answer is returned as *APIError.

@@ -216,13 +216,15 @@ func pickLocales(v reflect.Value, lang string) {
 	}
 }
 
-// keepRaw decodes data into dst through the alias type A (which has dst's fields but not its
-// UnmarshalJSON) and returns a copy of data for the entity's Raw field.
-func keepRaw[A any](data []byte, dst *A) (json.RawMessage, error) {
+// decodeRaw decodes data into dst, an alias type of the value whose UnmarshalJSON calls it (the
+// alias has its fields but not its methods, so decoding does not recurse), and keeps a copy of
+// data in raw.
+func decodeRaw[A any](data []byte, dst *A, raw *json.RawMessage) error {
 	if err := json.Unmarshal(data, dst); err != nil {
-		return nil, err
+		return err
 	}
-	return append(json.RawMessage(nil), data...), nil
+	*raw = append(json.RawMessage(nil), data...)
+	return nil
 }
 
 // Count is a total the API sends as a number in some answers and as a numeric string in

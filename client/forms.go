@@ -35,14 +35,8 @@ type Form struct {
 // UnmarshalJSON decodes the form and keeps the raw object in Raw.
 func (f *Form) UnmarshalJSON(data []byte) error {
 	type alias Form
-	var a alias
-	raw, err := keepRaw(data, &a)
-	if err != nil {
-		return err
-	}
-	*f = Form(a)
-	f.Raw = raw
-	return nil
+	*f = Form{}
+	return decodeRaw(data, (*alias)(f), &f.Raw)
 }
 
 // Attribute returns the form field with the marker.
@@ -252,18 +246,10 @@ func (l *FormList) UnmarshalJSON(data []byte) error {
 
 // Form returns the form with the marker (F1, GET /forms/marker/{marker}?langCode=).
 func (c *Client) Form(ctx context.Context, marker string) (*Form, error) {
-	var res Form
-	if err := c.do(ctx, http.MethodGet, "/forms/marker/"+seg(marker), c.langQuery(), nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[Form](ctx, c, http.MethodGet, "/forms/marker/"+seg(marker), c.langQuery(), nil)
 }
 
 // Forms lists the project's forms (F2, GET /forms?langCode=&offset=&limit=).
 func (c *Client) Forms(ctx context.Context, offset, limit int) (*FormList, error) {
-	var res FormList
-	if err := c.do(ctx, http.MethodGet, "/forms", c.pageQuery(offset, limit), nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[FormList](ctx, c, http.MethodGet, "/forms", c.pageQuery(offset, limit), nil)
 }

@@ -99,14 +99,8 @@ type Order struct {
 // UnmarshalJSON decodes the order and keeps the raw object in Raw.
 func (o *Order) UnmarshalJSON(data []byte) error {
 	type alias Order
-	var a alias
-	raw, err := keepRaw(data, &a)
-	if err != nil {
-		return err
-	}
-	*o = Order(a)
-	o.Raw = raw
-	return nil
+	*o = Order{}
+	return decodeRaw(data, (*alias)(o), &o.Raw)
 }
 
 // FormValue returns the order's form value with the marker.
@@ -164,14 +158,8 @@ type OrderStorage struct {
 // UnmarshalJSON decodes the storage and keeps the raw object in Raw.
 func (s *OrderStorage) UnmarshalJSON(data []byte) error {
 	type alias OrderStorage
-	var a alias
-	raw, err := keepRaw(data, &a)
-	if err != nil {
-		return err
-	}
-	*s = OrderStorage(a)
-	s.Raw = raw
-	return nil
+	*s = OrderStorage{}
+	return decodeRaw(data, (*alias)(s), &s.Raw)
 }
 
 // PaymentAccountRef names a payment account linked to a storage.
@@ -194,64 +182,36 @@ func storagePath(marker string) string { return "/orders-storage/marker/" + seg(
 // CreateOrder places an order in the storage (O1, POST /orders-storage/marker/{marker}/orders).
 // Like the SDK it sends no query string: the language is only the key of formData.
 func (c *Client) CreateOrder(ctx context.Context, storageMarker string, in OrderInput) (*Order, error) {
-	var res Order
-	if err := c.do(ctx, http.MethodPost, storagePath(storageMarker)+"/orders", nil, c.orderBody(in), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[Order](ctx, c, http.MethodPost, storagePath(storageMarker)+"/orders", nil, c.orderBody(in))
 }
 
 // Orders lists the user's orders in the storage (O2).
 func (c *Client) Orders(ctx context.Context, storageMarker string, offset, limit int) (*OrderList, error) {
-	var res OrderList
-	if err := c.do(ctx, http.MethodGet, storagePath(storageMarker)+"/orders", c.pageQuery(offset, limit), nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[OrderList](ctx, c, http.MethodGet, storagePath(storageMarker)+"/orders", c.pageQuery(offset, limit), nil)
 }
 
 // Order returns one of the user's orders (O3).
 func (c *Client) Order(ctx context.Context, storageMarker string, id int) (*Order, error) {
-	var res Order
-	if err := c.do(ctx, http.MethodGet, storagePath(storageMarker)+"/orders/"+itoa(id), c.langQuery(), nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[Order](ctx, c, http.MethodGet, storagePath(storageMarker)+"/orders/"+itoa(id), c.langQuery(), nil)
 }
 
 // UpdateOrder replaces an order's data (O4, PUT …/orders/{id}?langCode=); set
 // StatusIdentifier to change its status.
 func (c *Client) UpdateOrder(ctx context.Context, storageMarker string, id int, in OrderInput) (*Order, error) {
-	var res Order
-	if err := c.do(ctx, http.MethodPut, storagePath(storageMarker)+"/orders/"+itoa(id), c.langQuery(), c.orderBody(in), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[Order](ctx, c, http.MethodPut, storagePath(storageMarker)+"/orders/"+itoa(id), c.langQuery(), c.orderBody(in))
 }
 
 // OrderStorages lists the project's order storages (O5; a bare array).
 func (c *Client) OrderStorages(ctx context.Context, offset, limit int) ([]OrderStorage, error) {
-	var res []OrderStorage
-	if err := c.do(ctx, http.MethodGet, "/orders-storage", c.pageQuery(offset, limit), nil, &res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return callList[OrderStorage](ctx, c, http.MethodGet, "/orders-storage", c.pageQuery(offset, limit), nil)
 }
 
 // OrderStorage returns one order storage by marker (O6).
 func (c *Client) OrderStorage(ctx context.Context, marker string) (*OrderStorage, error) {
-	var res OrderStorage
-	if err := c.do(ctx, http.MethodGet, storagePath(marker), c.langQuery(), nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[OrderStorage](ctx, c, http.MethodGet, storagePath(marker), c.langQuery(), nil)
 }
 
 // OrderStatuses lists the statuses of the storage's orders (O7).
 func (c *Client) OrderStatuses(ctx context.Context, storageMarker string, offset, limit int) ([]OrderStatus, error) {
-	var res []OrderStatus
-	if err := c.do(ctx, http.MethodGet, storagePath(storageMarker)+"/order-statuses", c.pageQuery(offset, limit), nil, &res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return callList[OrderStatus](ctx, c, http.MethodGet, storagePath(storageMarker)+"/order-statuses", c.pageQuery(offset, limit), nil)
 }

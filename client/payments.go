@@ -40,14 +40,8 @@ type PaymentSession struct {
 // UnmarshalJSON decodes the session and keeps the raw object in Raw.
 func (s *PaymentSession) UnmarshalJSON(data []byte) error {
 	type alias PaymentSession
-	var a alias
-	raw, err := keepRaw(data, &a)
-	if err != nil {
-		return err
-	}
-	*s = PaymentSession(a)
-	s.Raw = raw
-	return nil
+	*s = PaymentSession{}
+	return decodeRaw(data, (*alias)(s), &s.Raw)
 }
 
 // SessionList is a page of the user's payment sessions.
@@ -89,25 +83,15 @@ type PaymentAccount struct {
 // UnmarshalJSON decodes the account and keeps the raw object in Raw.
 func (a *PaymentAccount) UnmarshalJSON(data []byte) error {
 	type alias PaymentAccount
-	var v alias
-	raw, err := keepRaw(data, &v)
-	if err != nil {
-		return err
-	}
-	*a = PaymentAccount(v)
-	a.Raw = raw
-	return nil
+	*a = PaymentAccount{}
+	return decodeRaw(data, (*alias)(a), &a.Raw)
 }
 
 // CreateSession opens a payment session for the order (P1, POST /payments/sessions). The
 // SDK's default for automaticTaxEnabled is false.
 func (c *Client) CreateSession(ctx context.Context, orderID int, sessionType SessionType, automaticTaxEnabled bool) (*PaymentSession, error) {
 	body := createSessionBody{OrderID: orderID, Type: sessionType, AutomaticTaxEnabled: automaticTaxEnabled}
-	var res PaymentSession
-	if err := c.do(ctx, http.MethodPost, "/payments/sessions", nil, body, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[PaymentSession](ctx, c, http.MethodPost, "/payments/sessions", nil, body)
 }
 
 // SessionsByOrder returns the order's payment sessions (P2, GET
@@ -144,47 +128,27 @@ func (c *Client) SessionsByOrder(ctx context.Context, orderID int) ([]PaymentSes
 // UpdateSession sets a session's status and payment URL (P3, PUT /payments/sessions/{id}).
 // Only SDK 1.0.115 has this call; the scenario uses it to mark a ticket session expired.
 func (c *Client) UpdateSession(ctx context.Context, id int, update SessionUpdate) (*PaymentSession, error) {
-	var res PaymentSession
-	if err := c.do(ctx, http.MethodPut, "/payments/sessions/"+itoa(id), nil, update, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[PaymentSession](ctx, c, http.MethodPut, "/payments/sessions/"+itoa(id), nil, update)
 }
 
 // Session returns one payment session (P4).
 func (c *Client) Session(ctx context.Context, id int) (*PaymentSession, error) {
-	var res PaymentSession
-	if err := c.do(ctx, http.MethodGet, "/payments/sessions/"+itoa(id), nil, nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[PaymentSession](ctx, c, http.MethodGet, "/payments/sessions/"+itoa(id), nil, nil)
 }
 
 // Sessions lists the user's payment sessions (P5). The path keeps the SDK's trailing slash:
 // GET /payments/sessions/?offset=&limit=.
 func (c *Client) Sessions(ctx context.Context, offset, limit int) (*SessionList, error) {
 	q := url.Values{"offset": {itoa(offset)}, "limit": {itoa(limit)}}
-	var res SessionList
-	if err := c.do(ctx, http.MethodGet, "/payments/sessions/", q, nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[SessionList](ctx, c, http.MethodGet, "/payments/sessions/", q, nil)
 }
 
 // PaymentAccounts lists the project's payment accounts (P6; a bare array).
 func (c *Client) PaymentAccounts(ctx context.Context) ([]PaymentAccount, error) {
-	var res []PaymentAccount
-	if err := c.do(ctx, http.MethodGet, "/payments/accounts", nil, nil, &res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return callList[PaymentAccount](ctx, c, http.MethodGet, "/payments/accounts", nil, nil)
 }
 
 // PaymentAccount returns one payment account (P7).
 func (c *Client) PaymentAccount(ctx context.Context, id int) (*PaymentAccount, error) {
-	var res PaymentAccount
-	if err := c.do(ctx, http.MethodGet, "/payments/accounts/"+itoa(id), nil, nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[PaymentAccount](ctx, c, http.MethodGet, "/payments/accounts/"+itoa(id), nil, nil)
 }

@@ -38,14 +38,8 @@ type Product struct {
 // UnmarshalJSON decodes the product and keeps the raw object in Raw.
 func (p *Product) UnmarshalJSON(data []byte) error {
 	type alias Product
-	var a alias
-	raw, err := keepRaw(data, &a)
-	if err != nil {
-		return err
-	}
-	*p = Product(a)
-	p.Raw = raw
-	return nil
+	*p = Product{}
+	return decodeRaw(data, (*alias)(p), &p.Raw)
 }
 
 // ProductAdditional holds derived product data.
@@ -81,9 +75,5 @@ type ProductPage struct {
 
 // Product returns one product by id (R1, GET /products/{id}?langCode=).
 func (c *Client) Product(ctx context.Context, id int) (*Product, error) {
-	var res Product
-	if err := c.do(ctx, http.MethodGet, "/products/"+itoa(id), c.langQuery(), nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[Product](ctx, c, http.MethodGet, "/products/"+itoa(id), c.langQuery(), nil)
 }

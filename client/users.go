@@ -27,21 +27,11 @@ type User struct {
 // UnmarshalJSON decodes the user and keeps the raw object in Raw.
 func (u *User) UnmarshalJSON(data []byte) error {
 	type alias User
-	var a alias
-	raw, err := keepRaw(data, &a)
-	if err != nil {
-		return err
-	}
-	*u = User(a)
-	u.Raw = raw
-	return nil
+	*u = User{}
+	return decodeRaw(data, (*alias)(u), &u.Raw)
 }
 
 // Me returns the user the access token belongs to (U1, GET /users/me?langCode=).
 func (c *Client) Me(ctx context.Context) (*User, error) {
-	var res User
-	if err := c.do(ctx, http.MethodGet, "/users/me", c.langQuery(), nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return call[User](ctx, c, http.MethodGet, "/users/me", c.langQuery(), nil)
 }
