@@ -59,14 +59,9 @@ func parseCents(s string) (int64, error) {
 // UnmarshalJSON accepts a JSON number or a string holding one. null leaves m unchanged.
 func (m *Money) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
-	if string(data) == "null" {
-		return nil
-	}
-	text := string(data)
-	if len(data) > 0 && data[0] == '"' {
-		if err := json.Unmarshal(data, &text); err != nil {
-			return fmt.Errorf("money: %w", err)
-		}
+	text, null, err := numberText(data, "money")
+	if err != nil || null {
+		return err
 	}
 	cents, err := parseCents(text)
 	if err != nil {
@@ -227,21 +222,30 @@ func decodeRaw[A any](data []byte, dst *A, raw *json.RawMessage) error {
 	return nil
 }
 
+// numberText returns the text of a JSON number, or of a JSON string holding one; null is
+// reported as such. what names the value in errors.
+func numberText(data []byte, what string) (text string, null bool, err error) {
+	if string(data) == "null" {
+		return "", true, nil
+	}
+	text = string(data)
+	if len(data) > 0 && data[0] == '"' {
+		if err := json.Unmarshal(data, &text); err != nil {
+			return "", false, fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return text, false, nil
+}
+
 // Count is a total the API sends as a number in some answers and as a numeric string in
 // others ("total": 1 in lists, "total": "1" in users/me).
 type Count int
 
 // UnmarshalJSON accepts a JSON number or a string holding an integer. null leaves n unchanged.
 func (n *Count) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
-	if string(data) == "null" {
-		return nil
-	}
-	text := string(data)
-	if len(data) > 0 && data[0] == '"' {
-		if err := json.Unmarshal(data, &text); err != nil {
-			return fmt.Errorf("count: %w", err)
-		}
+	text, null, err := numberText(bytes.TrimSpace(data), "count")
+	if err != nil || null {
+		return err
 	}
 	v, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil {

@@ -138,8 +138,9 @@ func TestHealthcheckFailsWithoutServer(t *testing.T) {
 	assert.Equal(t, 1, exit.code)
 }
 
-func TestBadFixturesFolderStopsStartUp(t *testing.T) {
-	t.Parallel()
+// fixturesCopy writes the embedded fixtures to a new folder, with old replaced by new in file.
+func fixturesCopy(t *testing.T, file, old, new string) string {
+	t.Helper()
 	dir := t.TempDir()
 	entries, err := fixtures.FS.ReadDir(".")
 	require.NoError(t, err)
@@ -149,12 +150,18 @@ func TestBadFixturesFolderStopsStartUp(t *testing.T) {
 		}
 		data, err := fixtures.FS.ReadFile(e.Name())
 		require.NoError(t, err)
-		if e.Name() == "products.json" {
-			data = bytes.Replace(data, []byte(`"price": 100`), []byte(`"price": "cheap"`), 1)
+		if e.Name() == file {
+			data = bytes.Replace(data, []byte(old), []byte(new), 1)
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
 	}
-	err = run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--fixtures", dir}, envMap(nil), io.Discard, io.Discard)
+	return dir
+}
+
+func TestBadFixturesFolderStopsStartUp(t *testing.T) {
+	t.Parallel()
+	dir := fixturesCopy(t, "products.json", `"price": 100`, `"price": "cheap"`)
+	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--fixtures", dir}, envMap(nil), io.Discard, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "products.json")
 	assert.Contains(t, err.Error(), "[0].price")
@@ -165,20 +172,7 @@ func TestBadFixturesFolderStopsStartUp(t *testing.T) {
 
 func TestFixturesFolderReplacesEmbeddedSet(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	entries, err := fixtures.FS.ReadDir(".")
-	require.NoError(t, err)
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := fixtures.FS.ReadFile(e.Name())
-		require.NoError(t, err)
-		if e.Name() == "project.json" {
-			data = bytes.Replace(data, []byte(`"your-app-token"`), []byte(`"team-token"`), 1)
-		}
-		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644))
-	}
+	dir := fixturesCopy(t, "project.json", `"your-app-token"`, `"team-token"`)
 	url, _ := startServe(t, []string{"--fixtures", dir}, nil)
 	for token, want := range map[string]int{"team-token": http.StatusOK, "your-app-token": http.StatusForbidden} {
 		req, err := http.NewRequest(http.MethodGet, url+"/api/content/forms/marker/tickets_form", nil)
