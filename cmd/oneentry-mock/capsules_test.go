@@ -1,0 +1,262 @@
+package main
+
+// The capsule commands: proxy records one, replay serves it, fixtures from-capsule derives a
+// sandbox from it.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/client"
+)
+
+func TestParseProxyConfig(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		args    []string
+		env     map[string]string
+		wantErr string
+	}{
+		"no upstream":        {args: []string{"--record", "d"}, wantErr: "--upstream is required"},
+		"relative":           {args: []string{"--upstream", "project.oneentry.cloud", "--record", "d"}, wantErr: "upstream"},
+		"no record":          {args: []string{"--upstream", "https://p.oneentry.cloud"}, wantErr: "--record is required"},
+		"bad interval":       {args: []string{"--upstream", "https://p.oneentry.cloud", "--record", "d", "--flush-interval", "0s"}, wantErr: "-flush-interval: must be positive"},
+		"bad profile":        {args: []string{"--upstream", "https://p.oneentry.cloud", "--record", "d", "--compat", "v9"}, wantErr: "compat"},
+		"stray argument":     {args: []string{"--upstream", "https://p.oneentry.cloud", "--record", "d", "x"}, wantErr: "unexpected arguments"},
+		"env is the default": {env: map[string]string{"ONEENTRY_MOCK_UPSTREAM": "https://p.oneentry.cloud", "ONEENTRY_MOCK_RECORD": "d"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cfg, _, err := parseWith(proxyCommand, proxyFlags, tc.args, tc.env)
+			if tc.wantErr != "" {
+				assert.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "https://p.oneentry.cloud", cfg.Upstream.String())
+			assert.Equal(t, "live-2026", cfg.Profile.Name, "a recording is of today's API unless told otherwise")
+		})
+	}
+}
+
+// TestProxyCommandRecordsAndFlushesOnShutdown runs `proxy` in front of a mock whose form answer
+// breaks the contract: the breach is logged as it passes, and on shutdown the capsule holds every
+// exchange with no secret in it.
+func TestProxyCommandRecordsAndFlushesOnShutdown(t *testing.T) {
+	t.Parallel()
+	up := upstreamMock(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/forms/marker/tickets_form") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			var form map[string]any
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &form))
+			delete(form, "identifier")
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(form)
+		})
+	})
+	dir := filepath.Join(t.TempDir(), "rec")
+	p := startCommand(t, 3, "proxy", "--upstream", up, "--record", dir, "--addr", "127.0.0.1:0", "--flush-interval", "1h")
+	proxyURL, ok := strings.CutPrefix(p.header[0], "oneentry-mock proxy listening on ")
+	require.True(t, ok, p.header[0])
+	path := p.headerValue(t, "recording:")
+	assert.Equal(t, dir, filepath.Dir(path))
+	empty, err := capsule.Load(path)
+	require.NoError(t, err, "the capsule file is valid from the start")
+	assert.Empty(t, empty.Exchanges)
+
+	c, err := client.New(proxyURL, client.WithAppToken("your-app-token"))
+	require.NoError(t, err)
+	auth, err := c.Auth(t.Context(), "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: "your-user@email.com"}, {Marker: "password_reg", Value: "123456"}}})
+	require.NoError(t, err)
+	_, _ = c.Form(t.Context(), "tickets_form")
+
+	require.NoError(t, p.stop())
+	assert.Contains(t, p.logs.String(), `msg="contract violation"`)
+	assert.Contains(t, p.logs.String(), "identifier")
+	assert.Contains(t, p.out.String(), "recorded 2 exchanges to "+path)
+
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, secret := range []string{"your-app-token", "your-user@email.com", `"123456"`, auth.AccessToken, auth.RefreshToken} {
+		assert.NotContains(t, string(data), secret)
+	}
+	got, err := capsule.Load(path)
+	require.NoError(t, err)
+	require.Len(t, got.Exchanges, 2)
+	assert.Equal(t, "live-2026", got.Profile)
+	assert.Equal(t, "GET /api/content/forms/marker/tickets_form?langCode=en_US → 200", got.Exchanges[1].String())
+}
+
+const seedCapsuleFile = "../../fixtures/recorded/seed.capsule.json"
+
+// TestReplayCommandServesTheSeed replays the seed capsule and runs the seed's requests against it
+// with the reference client.
+func TestReplayCommandServesTheSeed(t *testing.T) {
+	t.Parallel()
+	r := startCommand(t, 2, "replay", seedCapsuleFile, "--addr", "127.0.0.1:0", "--log-level", "warn")
+	base, ok := strings.CutPrefix(r.header[0], "oneentry-mock replay listening on ")
+	require.True(t, ok, r.header[0])
+	assert.Contains(t, r.header[1], "(5 exchanges, profile sdk-1.0.115)")
+
+	ctx := t.Context()
+	c, err := client.New(base, client.WithAppToken("any"))
+	require.NoError(t, err)
+	auth, err := c.Auth(ctx, "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: "me@shop.io"}, {Marker: "password_reg", Value: "pw"}}})
+	require.NoError(t, err)
+	assert.Equal(t, "user1@example.test", auth.UserIdentifier)
+	form, err := c.Form(ctx, "tickets_form")
+	require.NoError(t, err)
+	assert.Equal(t, 9, form.ID)
+	order, err := c.CreateOrder(ctx, "tickets", client.OrderInput{
+		FormIdentifier: "tickets_form", PaymentAccountIdentifier: "cash",
+		FormData: []client.FormDataItem{{Marker: "tickets", Type: "entity", Value: []string{"p-8-11"}}},
+		Products: []client.OrderProductInput{{ProductID: 11, Quantity: 2}},
+	})
+	require.NoError(t, err, "values differ from the recording, the shape does not")
+	assert.Equal(t, 92, order.ID)
+	session, err := c.CreateSession(ctx, order.ID, client.SessionTypeSession, false)
+	require.NoError(t, err)
+	assert.Equal(t, 49, session.ID)
+	byOrder, err := c.SessionsByOrder(ctx, 92)
+	require.NoError(t, err)
+	require.Len(t, byOrder, 1)
+	assert.Equal(t, "waiting", byOrder[0].Status)
+
+	_, err = c.UpdateSession(ctx, 49, client.SessionUpdate{Status: "expired_ticket"})
+	var apiErr *client.APIError
+	require.True(t, errors.As(err, &apiErr), "the seed recorded no PUT: %v", err)
+	assert.Equal(t, http.StatusNotFound, apiErr.StatusCode)
+	assert.Contains(t, apiErr.Message, "no recorded exchange matches PUT /api/content/payments/sessions/49; nearest is #")
+
+	resp, err := http.Post(base+"/__admin/reset", "application/json", nil)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	require.NoError(t, r.stop())
+}
+
+func TestParseReplayConfig(t *testing.T) {
+	t.Parallel()
+	cfg, args, err := parseWith(replayCommand, replayFlags, []string{"--addr", "127.0.0.1:9", "file.json", "--log-format", "json"}, nil)
+	require.NoError(t, err, "flags go before and after the file")
+	assert.Equal(t, []string{"file.json"}, args)
+	assert.Equal(t, "127.0.0.1:9", cfg.Addr)
+	assert.Equal(t, "json", cfg.LogFormat)
+
+	_, _, err = parseWith(replayCommand, replayFlags, nil, nil)
+	assert.ErrorContains(t, err, "want CAPSULE, got 0 arguments")
+	_, _, err = parseWith(replayCommand, replayFlags, []string{"a", "b"}, nil)
+	assert.ErrorContains(t, err, "got 2")
+
+	err = run(t.Context(), []string{"replay", "missing.capsule.json", "--addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard, io.Discard)
+	assert.ErrorContains(t, err, "missing.capsule.json")
+	_, err = capsule.Load(seedCapsuleFile)
+	require.NoError(t, err)
+}
+
+// TestCapsuleToSandbox goes through the commands a team would use: record the ticket flow with
+// `proxy` in front of a sandbox, turn the capsule into fixtures with `fixtures from-capsule`, serve
+// them with `serve --fixtures` and run the flow against that with the redacted credentials.
+func TestCapsuleToSandbox(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	p := startCommand(t, 3, "proxy", "--upstream", upstreamMock(t, nil), "--record", filepath.Join(dir, "rec"), "--addr", "127.0.0.1:0", "--compat", "sdk-1.0.115")
+	proxyURL, _ := strings.CutPrefix(p.header[0], "oneentry-mock proxy listening on ")
+	path := p.headerValue(t, "recording:")
+	ticketFlowCmd(t, proxyURL, "your-app-token", "your-user@email.com", "123456")
+	require.NoError(t, p.stop())
+
+	out := filepath.Join(dir, "fixtures")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(ctx, []string{"fixtures", "from-capsule", path, "--out", out}, func(string) string { return "" }, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "wrote 7 fixture files to "+out)
+	assert.Contains(t, stdout.String(), "app token: <app-token-1>")
+	assert.Contains(t, stdout.String(), "login:     user1@example.test / <password>")
+	assert.Contains(t, stderr.String(), "note: ")
+
+	err := run(ctx, []string{"fixtures", "from-capsule", path, "--out", out}, func(string) string { return "" }, io.Discard, io.Discard)
+	assert.ErrorContains(t, err, "use --force to overwrite")
+	require.NoError(t, run(ctx, []string{"fixtures", "from-capsule", "--force", path, "--out", out}, func(string) string { return "" }, io.Discard, io.Discard))
+
+	s := startCommand(t, 1, "serve", "--addr", "127.0.0.1:0", "--fixtures", out, "--check-responses")
+	sandbox, ok := strings.CutPrefix(s.header[0], "oneentry-mock listening on ")
+	require.True(t, ok, s.header[0])
+	ticketFlowCmd(t, sandbox, "<app-token-1>", "user1@example.test", capsule.PasswordPlaceholder)
+}
+
+// ticketFlowCmd runs the seed's ticket purchase with the reference client.
+func ticketFlowCmd(t *testing.T, base, appToken, login, password string) {
+	t.Helper()
+	ctx := t.Context()
+	c, err := client.New(base, client.WithAppToken(appToken))
+	require.NoError(t, err)
+	_, err = c.Auth(ctx, "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: login}, {Marker: "password_reg", Value: password}}})
+	require.NoError(t, err)
+	_, err = c.Form(ctx, "tickets_form")
+	require.NoError(t, err)
+	order, err := c.CreateOrder(ctx, "tickets", client.OrderInput{
+		FormIdentifier: "tickets_form", PaymentAccountIdentifier: "cash",
+		FormData: []client.FormDataItem{{Marker: "tickets", Type: "entity", Value: []string{"p-8-10"}}},
+		Products: []client.OrderProductInput{{ProductID: 10, Quantity: 1}},
+	})
+	require.NoError(t, err)
+	require.Equal(t, 92, order.ID)
+	require.Equal(t, int64(10000), order.TotalSum.Cents)
+	session, err := c.CreateSession(ctx, order.ID, client.SessionTypeSession, false)
+	require.NoError(t, err)
+	require.Equal(t, 49, session.ID)
+	empty := ""
+	_, err = c.UpdateSession(ctx, session.ID, client.SessionUpdate{Status: "expired_ticket", PaymentURL: &empty})
+	require.NoError(t, err)
+	byOrder, err := c.SessionsByOrder(ctx, order.ID)
+	require.NoError(t, err)
+	require.Len(t, byOrder, 1)
+	require.Equal(t, "expired_ticket", byOrder[0].Status)
+}
+
+func TestFixturesCommandErrors(t *testing.T) {
+	t.Parallel()
+	env := func(string) string { return "" }
+	tests := map[string]struct {
+		args []string
+		want string
+	}{
+		"no subcommand": {[]string{"fixtures"}, "exit 2"},
+		"unknown":       {[]string{"fixtures", "to-capsule"}, `unknown command "fixtures to-capsule"`},
+		"no capsule":    {[]string{"fixtures", "from-capsule", "--out", "x"}, "want CAPSULE, got 0 arguments"},
+		"no out":        {[]string{"fixtures", "from-capsule", seedCapsuleFile}, "--out is required"},
+		"missing file":  {[]string{"fixtures", "from-capsule", "nope.json", "--out", "x"}, "nope.json"},
+		"not a capsule": {[]string{"fixtures", "from-capsule", "../../fixtures/project.json", "--out", "x"}, "not a capsule"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			err := run(t.Context(), tc.args, env, io.Discard, io.Discard)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+	out := filepath.Join(t.TempDir(), "seed")
+	require.NoError(t, run(t.Context(), []string{"fixtures", "from-capsule", seedCapsuleFile, "--out", out}, env, io.Discard, io.Discard))
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	assert.Len(t, entries, 7, "the seed capsule alone makes a sandbox")
+}
