@@ -1,0 +1,83 @@
+package layout_test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/oneentry-mock/oneentry-mock"
+
+// floors puts every package of the module on a floor. A package may import only packages on
+// lower floors, so the layout the README's Architecture section describes cannot erode: a new
+// package has to be placed here, and an upward import fails this test.
+var floors = map[string]int{
+	"backoff": 0, "datetime": 0, "exchange": 0, "contracts": 0, "client": 0, "fixtures": 0,
+	"schedule": 1, "mail": 1, "webhook": 1,
+	"mockserver/store":      2,
+	"mockserver/store/bolt": 3, "sandbox": 3,
+	"mockserver": 4, "capsule": 4,
+	"scenarios":         5,
+	"drift":             6,
+	"cmd/oneentry-mock": 7, "cmd/bench": 7,
+	// Test-only packages whose doc files import nothing.
+	"examples": 8, "containertest": 8,
+}
+
+func TestImportsPointDown(t *testing.T) {
+	t.Parallel()
+	imports := map[string]map[string]bool{} // package dir → module packages its non-test files import
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); p != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		dir := filepath.ToSlash(filepath.Dir(p))
+		if imports[dir] == nil {
+			imports[dir] = map[string]bool{}
+		}
+		for _, spec := range f.Imports {
+			ip, _ := strconv.Unquote(spec.Path.Value)
+			if rest, ok := strings.CutPrefix(ip, module+"/"); ok {
+				imports[dir][rest] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir, deps := range imports {
+		floor, ok := floors[dir]
+		if !ok {
+			t.Errorf("package %s has no floor: add it to floors and to the README's Architecture table", dir)
+			continue
+		}
+		for dep := range deps {
+			if depFloor, ok := floors[dep]; !ok || depFloor >= floor {
+				t.Errorf("%s (floor %d) imports %s (floor %d): imports must point down", dir, floor, dep, depFloor)
+			}
+		}
+	}
+	for dir := range floors {
+		if _, ok := imports[dir]; !ok {
+			t.Errorf("floors names %s, which has no Go files", dir)
+		}
+	}
+}
