@@ -1,14 +1,11 @@
 package contracts
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,26 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var (
-	adminOnce      sync.Once
-	adminValidator *Validator
-	adminErr       error
-)
-
 // testAdminValidator returns one Validator of the operations contract shared by all tests.
-func testAdminValidator(t testing.TB) *Validator {
-	t.Helper()
-	adminOnce.Do(func() {
-		doc, err := LoadAdmin(context.Background())
-		if err != nil {
-			adminErr = err
-			return
-		}
-		adminValidator, adminErr = NewValidator(doc)
-	})
-	require.NoError(t, adminErr)
-	return adminValidator
-}
+var testAdminValidator = sharedValidator(LoadAdmin)
 
 func adminDoc(t *testing.T) *openapi3.T {
 	t.Helper()
@@ -51,41 +30,6 @@ func adminRequest(method, target, body string) *http.Request {
 	req := newRequest(method, target, body)
 	req.Header.Del("x-app-token")
 	return req
-}
-
-func TestAdminSpecLoads(t *testing.T) {
-	t.Parallel()
-	doc, err := LoadAdmin(t.Context())
-	require.NoError(t, err)
-	again, err := LoadAdmin(t.Context())
-	require.NoError(t, err)
-	assert.Same(t, doc, again, "the document is loaded once and shared")
-	content, err := Load(t.Context())
-	require.NoError(t, err)
-	assert.NotSame(t, content, doc)
-
-	assert.Equal(t, "3.0.3", doc.OpenAPI)
-	require.Len(t, doc.Servers, 1)
-	assert.Equal(t, "/", doc.Servers[0].URL, "paths sit at the server's root")
-
-	raw := AdminSpec()
-	raw[0] = 'X'
-	assert.Equal(t, byte('o'), AdminSpec()[0], "AdminSpec returns a copy")
-}
-
-func TestLoadAdminHonoursCancelledContext(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	_, err := LoadAdmin(ctx)
-	require.ErrorIs(t, err, context.Canceled)
-}
-
-func TestLoadAdminNamesTheFile(t *testing.T) {
-	t.Parallel()
-	_, err := loadAdmin(t.Context(), []byte("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {}\n"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "admin.yaml")
 }
 
 // The error body is copied from the content contract (one document each, no external refs);
@@ -210,16 +154,6 @@ func TestAdminSchemasAreClosed(t *testing.T) {
 					walk(method+" "+path+" request "+mime, mt.Schema)
 				}
 			}
-		}
-	}
-}
-
-func TestAdminSpecHasNoExternalRefs(t *testing.T) {
-	t.Parallel()
-	for i, line := range bytes.Split(AdminSpec(), []byte("\n")) {
-		if _, ref, ok := strings.Cut(string(line), "$ref:"); ok {
-			ref = strings.Trim(strings.TrimSpace(ref), `'"`)
-			assert.True(t, strings.HasPrefix(ref, "#/"), "line %d: %s", i+1, ref)
 		}
 	}
 }

@@ -30,36 +30,46 @@ func Spec() []byte {
 	return bytes.Clone(spec)
 }
 
-var loadOnce = sync.OnceValues(func() (*openapi3.T, error) {
-	// The document is validated with a background context: a caller's cancelled context must not
-	// poison the shared result.
-	return load(context.Background(), spec)
-})
+var loadContent = loadEmbedded("openapi.yaml", spec)
 
 // Load parses and validates the embedded contract. The document is loaded once and shared by
 // every caller; treat it as read-only.
 func Load(ctx context.Context) (*openapi3.T, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return loadOnce()
+	return loadContent(ctx)
 }
 
-func load(ctx context.Context, data []byte) (*openapi3.T, error) {
+// loadEmbedded returns the loader of an embedded document: it parses and validates the
+// document once, on first use, and hands every caller the same result.
+func loadEmbedded(name string, data []byte) func(context.Context) (*openapi3.T, error) {
+	once := sync.OnceValues(func() (*openapi3.T, error) {
+		// The document is validated with a background context: a caller's cancelled context
+		// must not poison the shared result.
+		return load(context.Background(), name, data)
+	})
+	return func(ctx context.Context) (*openapi3.T, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return once()
+	}
+}
+
+// load parses and validates one embedded contract document; name is its file, for errors.
+func load(ctx context.Context, name string, data []byte) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
 	doc, err := loader.LoadFromData(data)
 	if err != nil {
-		return nil, fmt.Errorf("contracts: load openapi.yaml: %w", err)
+		return nil, fmt.Errorf("contracts: load %s: %w", name, err)
 	}
 	if err := doc.Validate(ctx); err != nil {
-		return nil, fmt.Errorf("contracts: validate openapi.yaml: %w", err)
+		return nil, fmt.Errorf("contracts: validate %s: %w", name, err)
 	}
 	return doc, nil
 }
 
 var defaultValidator = sync.OnceValues(func() (*Validator, error) {
-	doc, err := loadOnce()
+	doc, err := loadContent(context.Background())
 	if err != nil {
 		return nil, err
 	}

@@ -16,29 +16,60 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestSpecLoads(t *testing.T) {
+// TestEmbeddedContractsLoad checks both embedded documents, the content contract and the
+// operations contract: each is loaded once, separately from the other, and has no external
+// $ref (each document is self-contained).
+func TestEmbeddedContractsLoad(t *testing.T) {
 	t.Parallel()
-	doc, err := Load(t.Context())
-	require.NoError(t, err)
-	again, err := Load(t.Context())
-	require.NoError(t, err)
-	assert.Same(t, doc, again, "the document is loaded once and shared")
+	tests := map[string]struct {
+		load, other func(context.Context) (*openapi3.T, error)
+		spec        func() []byte
+		serverURL   string
+		why         string
+	}{
+		"content":    {Load, LoadAdmin, Spec, "/api/content", "relative, so any host routes"},
+		"operations": {LoadAdmin, Load, AdminSpec, "/", "paths sit at the server's root"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := tc.load(t.Context())
+			require.NoError(t, err)
+			again, err := tc.load(t.Context())
+			require.NoError(t, err)
+			assert.Same(t, doc, again, "the document is loaded once and shared")
+			other, err := tc.other(t.Context())
+			require.NoError(t, err)
+			assert.NotSame(t, other, doc)
 
-	assert.Equal(t, "3.0.3", doc.OpenAPI)
-	require.Len(t, doc.Servers, 1)
-	assert.Equal(t, "/api/content", doc.Servers[0].URL, "relative, so any host routes")
+			assert.Equal(t, "3.0.3", doc.OpenAPI)
+			require.Len(t, doc.Servers, 1)
+			assert.Equal(t, tc.serverURL, doc.Servers[0].URL, tc.why)
 
-	raw := Spec()
-	raw[0] = 'X'
-	assert.Equal(t, byte('o'), Spec()[0], "Spec returns a copy")
+			raw := tc.spec()
+			raw[0] = 'X'
+			assert.Equal(t, byte('o'), tc.spec()[0], "the spec is returned as a copy")
+
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			_, err = tc.load(ctx)
+			require.ErrorIs(t, err, context.Canceled, "a cancelled context")
+
+			for i, line := range bytes.Split(tc.spec(), []byte("\n")) {
+				if _, ref, ok := strings.Cut(string(line), "$ref:"); ok {
+					ref = strings.Trim(strings.TrimSpace(ref), `'"`)
+					assert.True(t, strings.HasPrefix(ref, "#/"), "line %d: %s", i+1, ref)
+				}
+			}
+		})
+	}
 }
 
-func TestLoadHonoursCancelledContext(t *testing.T) {
+func TestLoadNamesTheFile(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	_, err := Load(ctx)
-	require.ErrorIs(t, err, context.Canceled)
+	_, err := load(t.Context(), "admin.yaml", []byte("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "admin.yaml")
 }
 
 func TestNewValidatorRejectsNil(t *testing.T) {
@@ -374,16 +405,6 @@ func TestRouting(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantOp, in.Route.Operation.OperationID)
 		})
-	}
-}
-
-func TestSpecHasNoExternalRefs(t *testing.T) {
-	t.Parallel()
-	for i, line := range bytes.Split(Spec(), []byte("\n")) {
-		if _, ref, ok := strings.Cut(string(line), "$ref:"); ok {
-			ref = strings.Trim(strings.TrimSpace(ref), `'"`)
-			assert.True(t, strings.HasPrefix(ref, "#/"), "line %d: %s", i+1, ref)
-		}
 	}
 }
 

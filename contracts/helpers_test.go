@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,26 +19,26 @@ const appToken = "test-app-token"
 
 var jsonHeader = http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 
-var (
-	sharedOnce      sync.Once
-	sharedValidator *Validator
-	sharedErr       error
-)
+// testValidator returns one Validator of the content contract shared by all tests, which also
+// exercises its safety for concurrent use under -race.
+var testValidator = sharedValidator(Load)
 
-// testValidator returns one Validator shared by all tests, which also exercises its safety for
-// concurrent use under -race.
-func testValidator(t testing.TB) *Validator {
-	t.Helper()
-	sharedOnce.Do(func() {
-		doc, err := Load(t.Context())
+// sharedValidator returns a test helper that builds one Validator of the document load returns,
+// on first use, and hands the same one to every test.
+func sharedValidator(load func(context.Context) (*openapi3.T, error)) func(testing.TB) *Validator {
+	build := sync.OnceValues(func() (*Validator, error) {
+		doc, err := load(context.Background())
 		if err != nil {
-			sharedErr = err
-			return
+			return nil, err
 		}
-		sharedValidator, sharedErr = NewValidator(doc)
+		return NewValidator(doc)
 	})
-	require.NoError(t, sharedErr)
-	return sharedValidator
+	return func(t testing.TB) *Validator {
+		t.Helper()
+		v, err := build()
+		require.NoError(t, err)
+		return v
+	}
 }
 
 // newRequest builds a request the way the SDK sends it: JSON content type on every request and
