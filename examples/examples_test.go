@@ -1,6 +1,7 @@
 package examples
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -181,13 +182,20 @@ type composeService struct {
 
 func readCompose(t *testing.T) composeFile {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("compose", "compose.yaml"))
+	return readYAML[composeFile](t, filepath.Join("compose", "compose.yaml"))
+}
+
+// readYAML decodes the YAML file at path into a T, failing on keys T does not know, so an
+// example that grows a setting the test does not check fails here first.
+func readYAML[T any](t *testing.T, path string) T {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	var c composeFile
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	var v T
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	require.NoError(t, dec.Decode(&c))
-	return c
+	require.NoError(t, dec.Decode(&v))
+	return v
 }
 
 // publish splits a compose or docker port mapping "[ip:]host:container" into host and container.
@@ -466,12 +474,7 @@ func flagValues(t *testing.T, args []string) map[string]string {
 
 func TestCIWorkflow(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile(filepath.Join("ci", "github-actions.yml"))
-	require.NoError(t, err)
-	var wf workflowFile
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	dec.KnownFields(true)
-	require.NoError(t, dec.Decode(&wf))
+	wf := readYAML[workflowFile](t, filepath.Join("ci", "github-actions.yml"))
 	require.NotEmpty(t, wf.On, "the workflow has triggers")
 	require.Len(t, wf.Jobs, 1)
 	cmds, _ := commands(t)
