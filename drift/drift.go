@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -245,24 +246,32 @@ func Compare(mock, other []scenarios.Result, opts Options) (*Report, error) {
 
 func (c *comparer) compare(mock, other []scenarios.Result) *Report {
 	r := &Report{Target: c.opts.Target, TargetKind: c.opts.TargetKind}
-	otherByFlow := map[string]*scenarios.Result{}
+	pairByKey(mock, other, func(res *scenarios.Result) string { return res.Flow }, func(m, o *scenarios.Result) {
+		c.compareFlow(r, m, o)
+	})
+	c.finish(r)
+	return r
+}
+
+// pairByKey calls each with every element of mock and the element of other with the same key
+// (nil if there is none), in mock's order, then with each element of other that no element of
+// mock matched (and nil for the mock side).
+func pairByKey[T any](mock, other []T, key func(*T) string, each func(m, o *T)) {
+	otherByKey := map[string]*T{}
 	for i := range other {
-		otherByFlow[other[i].Flow] = &other[i]
+		otherByKey[key(&other[i])] = &other[i]
 	}
 	seen := map[string]bool{}
 	for i := range mock {
 		m := &mock[i]
-		seen[m.Flow] = true
-		o := otherByFlow[m.Flow]
-		c.compareFlow(r, m, o)
+		seen[key(m)] = true
+		each(m, otherByKey[key(m)])
 	}
 	for i := range other {
-		if !seen[other[i].Flow] {
-			c.compareFlow(r, nil, &other[i])
+		if !seen[key(&other[i])] {
+			each(nil, &other[i])
 		}
 	}
-	c.finish(r)
-	return r
 }
 
 func (c *comparer) compareFlow(r *Report, m, o *scenarios.Result) {
@@ -283,21 +292,9 @@ func (c *comparer) compareFlow(r *Report, m, o *scenarios.Result) {
 	if m != nil && m.Err != "" {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s: the mock failed outside its steps: %s", flow, m.Err))
 	}
-	oByName := map[string]*scenarios.StepResult{}
-	for i := range oSteps {
-		oByName[oSteps[i].Name] = &oSteps[i]
-	}
-	done := map[string]bool{}
-	for i := range mSteps {
-		ms := &mSteps[i]
-		done[ms.Name] = true
-		r.Steps = append(r.Steps, c.compareStep(flow, ms.Name, ms, oByName[ms.Name]))
-	}
-	for i := range oSteps {
-		if !done[oSteps[i].Name] {
-			r.Steps = append(r.Steps, c.compareStep(flow, oSteps[i].Name, nil, &oSteps[i]))
-		}
-	}
+	pairByKey(mSteps, oSteps, func(s *scenarios.StepResult) string { return s.Name }, func(ms, os *scenarios.StepResult) {
+		r.Steps = append(r.Steps, c.compareStep(flow, cmp.Or(ms, os).Name, ms, os))
+	})
 }
 
 func (c *comparer) label(s *scenarios.StepResult, other bool) string {
