@@ -71,19 +71,29 @@ func Parse(raw json.RawMessage) (Schedule, error) {
 	if v == nil {
 		return Schedule{}, nil
 	}
+	items, err := parseArray(v, path, "an array of schedule items", parseItem)
+	if err != nil {
+		return Schedule{}, err
+	}
+	return Schedule{Items: items}, nil
+}
+
+// parseArray reads v as an array and each of its elements with parse, under the path
+// path[i]. want describes the array in the error for a v that is not one.
+func parseArray[T any](v any, path, want string, parse func(x any, path string) (T, error)) ([]T, error) {
 	arr, ok := v.([]any)
 	if !ok {
-		return Schedule{}, fieldErr(path, "want an array of schedule items, got %s", kindOf(v))
+		return nil, fieldErr(path, "want %s, got %s", want, kindOf(v))
 	}
-	s := Schedule{Items: make([]Item, 0, len(arr))}
-	for i, raw := range arr {
-		it, err := parseItem(raw, fmt.Sprintf("%s[%d]", path, i))
+	out := make([]T, 0, len(arr))
+	for i, x := range arr {
+		el, err := parse(x, fmt.Sprintf("%s[%d]", path, i))
 		if err != nil {
-			return Schedule{}, err
+			return nil, err
 		}
-		s.Items = append(s.Items, it)
+		out = append(out, el)
 	}
-	return s, nil
+	return out, nil
 }
 
 // ParseSubmitted decodes a submitted timeInterval formData value: an array
@@ -96,24 +106,12 @@ func ParseSubmitted(value json.RawMessage) ([]Slot, error) {
 	if err != nil {
 		return nil, err
 	}
-	arr, ok := v.([]any)
-	if !ok {
-		return nil, fieldErr("value", "want an array of [start, end] pairs, got %s", kindOf(v))
-	}
-	if len(arr) == 2 {
+	if arr, ok := v.([]any); ok && len(arr) == 2 {
 		if _, ok := arr[0].(string); ok {
 			return nil, fieldErr("value", "want an array of [start, end] pairs, got a single pair: wrap it as [[start, end]]")
 		}
 	}
-	slots := make([]Slot, 0, len(arr))
-	for i, el := range arr {
-		s, err := slotFromValue(el, fmt.Sprintf("value[%d]", i))
-		if err != nil {
-			return nil, err
-		}
-		slots = append(slots, s)
-	}
-	return slots, nil
+	return parseArray(v, "value", "an array of [start, end] pairs", slotFromValue)
 }
 
 // decodeValue decodes one JSON value, keeping numbers exact.
@@ -168,17 +166,8 @@ func parseItem(v any, path string) (Item, error) {
 		}
 	}
 	if ev := obj["external"]; ev != nil {
-		arr, ok := ev.([]any)
-		if !ok {
-			return Item{}, fieldErr(path+".external", "want an array, got %s", kindOf(ev))
-		}
-		it.External = make([]Exclusion, 0, len(arr))
-		for i, x := range arr {
-			e, err := parseExclusion(x, fmt.Sprintf("%s.external[%d]", path, i))
-			if err != nil {
-				return Item{}, err
-			}
-			it.External = append(it.External, e)
+		if it.External, err = parseArray(ev, path+".external", "an array", parseExclusion); err != nil {
+			return Item{}, err
 		}
 	}
 	return it, nil
@@ -207,39 +196,31 @@ func intervalsField(obj map[string]any, path string, withPeriod bool) ([]Interva
 	if v == nil {
 		return nil, nil
 	}
-	path += ".intervals"
-	arr, ok := v.([]any)
-	if !ok {
-		return nil, fieldErr(path, "want an array, got %s", kindOf(v))
-	}
-	out := make([]Interval, 0, len(arr))
-	for i, x := range arr {
-		p := fmt.Sprintf("%s[%d]", path, i)
+	return parseArray(v, path+".intervals", "an array", func(x any, p string) (Interval, error) {
 		o, ok := x.(map[string]any)
 		if !ok {
-			return nil, fieldErr(p, "want an object, got %s", kindOf(x))
+			return Interval{}, fieldErr(p, "want an object, got %s", kindOf(x))
 		}
 		var iv Interval
 		var err error
 		if iv.ID, err = idField(o, "id", p); err != nil {
-			return nil, err
+			return Interval{}, err
 		}
 		if iv.Start, err = clockField(o, "start", p); err != nil {
-			return nil, err
+			return Interval{}, err
 		}
 		if iv.End, err = clockField(o, "end", p); err != nil {
-			return nil, err
+			return Interval{}, err
 		}
 		if withPeriod {
 			// A period of 0 would loop forever in the SDK; a negative one
 			// walks backwards. Neither describes a bookable slot.
 			if iv.Period, err = intField(o, "period", p, 1, 24*60); err != nil {
-				return nil, err
+				return Interval{}, err
 			}
 		}
-		out = append(out, iv)
-	}
-	return out, nil
+		return iv, nil
+	})
 }
 
 func clockField(obj map[string]any, key, path string) (Clock, error) {
@@ -365,21 +346,18 @@ func parseDateExclusion(obj map[string]any, dv any, path string) (Exclusion, err
 		return Exclusion{}, err
 	}
 	if tv := obj["externalTimes"]; tv != nil {
-		arr, ok := tv.([]any)
-		if !ok {
-			return Exclusion{}, fieldErr(path+".externalTimes", "want an array of [from, to] pairs, got %s", kindOf(tv))
-		}
-		e.Times = make([]Range, 0, len(arr))
-		for i, x := range arr {
-			p := fmt.Sprintf("%s.externalTimes[%d]", path, i)
+		e.Times, err = parseArray(tv, path+".externalTimes", "an array of [from, to] pairs", func(x any, p string) (Range, error) {
 			r, err := instantPair(x, p, true)
 			if err != nil {
-				return Exclusion{}, err
+				return Range{}, err
 			}
 			if !r.To.After(r.From) {
-				return Exclusion{}, fieldErr(p, "end is not after start")
+				return Range{}, fieldErr(p, "end is not after start")
 			}
-			e.Times = append(e.Times, r)
+			return r, nil
+		})
+		if err != nil {
+			return Exclusion{}, err
 		}
 	}
 	return e, nil
