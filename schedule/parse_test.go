@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"testing"
 	"time"
@@ -166,11 +165,7 @@ func TestParseErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := Parse(json.RawMessage(tc.in))
-			require.Error(t, err)
-			var fe *FieldError
-			require.True(t, errors.As(err, &fe), "%T: %v", err, err)
-			assert.Equal(t, tc.field, fe.Field, "error: %v", err)
-			assert.Contains(t, err.Error(), "schedule: ")
+			requireFieldError(t, err, tc.field, "schedule: ")
 		})
 	}
 }
@@ -218,11 +213,7 @@ func TestParseSubmitted(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := ParseSubmitted(json.RawMessage(tc.in))
-			require.Error(t, err)
-			var fe *FieldError
-			require.ErrorAs(t, err, &fe)
-			assert.Equal(t, tc.field, fe.Field)
-			assert.Contains(t, err.Error(), tc.msg)
+			requireFieldError(t, err, tc.field, tc.msg)
 		})
 	}
 }
@@ -268,7 +259,14 @@ func TestSlotJSON(t *testing.T) {
 
 	var bad Slot
 	err = json.Unmarshal([]byte(`["2025-04-26T18:00:00.000Z","2025-04-26T16:30:00.000Z"]`), &bad)
+	requireFieldError(t, err, "slot", "")
+}
+
+// requireFieldError checks that err is a *FieldError about field whose text contains msg.
+func requireFieldError(t *testing.T, err error, field, msg string) {
+	t.Helper()
 	var fe *FieldError
 	require.ErrorAs(t, err, &fe)
-	assert.Equal(t, "slot", fe.Field)
+	assert.Equal(t, field, fe.Field, "error: %v", err)
+	assert.Contains(t, err.Error(), msg)
 }
