@@ -44,14 +44,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		out, err := json.Marshal(s)
-		if err != nil {
-			t.Fatalf("marshal: %v", err)
-		}
-		again, err := Parse(out)
-		if err != nil {
-			t.Fatalf("re-parse of %s: %v", out, err)
-		}
+		out, again := reparse(t, s, Parse)
 		out2, err := json.Marshal(again)
 		if err != nil || string(out2) != string(out) {
 			t.Fatalf("round trip changed the schedule:\n%s\n%s", out, out2)
@@ -100,14 +93,7 @@ func FuzzParseSubmitted(f *testing.F) {
 				t.Fatalf("accepted an empty or reversed slot %v", sl)
 			}
 		}
-		out, err := json.Marshal(slots)
-		if err != nil {
-			t.Fatalf("marshal: %v", err)
-		}
-		back, err := ParseSubmitted(out)
-		if err != nil {
-			t.Fatalf("re-parse of %s: %v", out, err)
-		}
+		_, back := reparse(t, slots, ParseSubmitted)
 		if len(back) != len(slots) {
 			t.Fatalf("round trip changed the count: %d → %d", len(slots), len(back))
 		}
@@ -118,4 +104,19 @@ func FuzzParseSubmitted(f *testing.F) {
 			}
 		}
 	})
+}
+
+// reparse marshals v and parses the JSON again with parse; a value a parser accepted must
+// marshal into JSON the same parser accepts.
+func reparse[T any](t *testing.T, v T, parse func(json.RawMessage) (T, error)) (out []byte, back T) {
+	t.Helper()
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	back, err = parse(out)
+	if err != nil {
+		t.Fatalf("re-parse of %s: %v", out, err)
+	}
+	return out, back
 }
