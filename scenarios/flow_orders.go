@@ -166,12 +166,12 @@ func runIsolation(ctx context.Context, env *Env) error {
 		}},
 		step{"user-2-lists-exclude-them", func() error {
 			var ck checks
-			found, _, err := findOrder(ctx, c2, t.StorageMarker, order.ID)
+			found, _, err := findID(orderPages(ctx, c2, t.StorageMarker), order.ID)
 			if err != nil {
 				return err
 			}
 			ck.that(!found, "user 1's order %d is listed for user 2", order.ID)
-			found, err = findSession(ctx, c2, session.ID)
+			found, _, err = findID(sessionPages(ctx, c2), session.ID)
 			if err != nil {
 				return err
 			}
@@ -215,28 +215,7 @@ func runPagination(ctx context.Context, env *Env, t *Target, c *client.Client) e
 		orderIDs, sessIDs        []int
 		orderTotal, sessionTotal int
 	)
-	listOrders := func(offset, limit int) ([]int, int, error) {
-		l, err := c.Orders(ctx, t.StorageMarker, offset, limit)
-		if err != nil {
-			return nil, 0, err
-		}
-		ids := make([]int, len(l.Items))
-		for i, o := range l.Items {
-			ids[i] = o.ID
-		}
-		return ids, int(l.Total), nil
-	}
-	listSessions := func(offset, limit int) ([]int, int, error) {
-		l, err := c.Sessions(ctx, offset, limit)
-		if err != nil {
-			return nil, 0, err
-		}
-		ids := make([]int, len(l.Items))
-		for i, s := range l.Items {
-			ids[i] = s.ID
-		}
-		return ids, int(l.Total), nil
-	}
+	listOrders, listSessions := orderPages(ctx, c, t.StorageMarker), sessionPages(ctx, c)
 	steps := prepareOrders(ctx, env, c, t.User, "login", &plan)
 	steps = append(steps,
 		step{"create-orders", func() error {
@@ -321,7 +300,7 @@ func runPagination(ctx context.Context, env *Env, t *Target, c *client.Client) e
 // walkPages pages through a list with paginationLimit and checks every page; it returns the
 // list's total. mine are the ids the flow created: once the walk covers the whole list they
 // must all be on it, and on a fresh mock they are the whole list, newest first.
-func walkPages(env *Env, list func(offset, limit int) ([]int, int, error), what string, mine []int) (int, error) {
+func walkPages(env *Env, list pager, what string, mine []int) (int, error) {
 	var (
 		ck       checks
 		total    int

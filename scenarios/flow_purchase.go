@@ -152,7 +152,7 @@ func runTicketPurchase(ctx context.Context, env *Env, t *Target, c *client.Clien
 			return ck.err()
 		}},
 		step{"list-my-orders", func() error {
-			found, total, err := findOrder(ctx, c, t.StorageMarker, order.ID)
+			found, total, err := findID(orderPages(ctx, c, t.StorageMarker), order.ID)
 			if err != nil {
 				return err
 			}

@@ -270,41 +270,57 @@ func (p *orderPlan) hasSlot(o *client.Order) bool {
 	return err == nil && len(slots) == 1 && slots[0].Start.Equal(p.slot.Start) && slots[0].End.Equal(p.slot.End)
 }
 
-// findOrder pages through the user's orders (at most maxPages pages of limit) looking for id.
-func findOrder(ctx context.Context, c *client.Client, storage string, id int) (found bool, total int, err error) {
+// pager lists one page of a user's list: the ids on it and the list's total.
+type pager func(offset, limit int) (ids []int, total int, err error)
+
+// orderPages pages through the user's orders in the storage.
+func orderPages(ctx context.Context, c *client.Client, storage string) pager {
+	return func(offset, limit int) ([]int, int, error) {
+		l, err := c.Orders(ctx, storage, offset, limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		return idsOf(l.Items, func(o client.Order) int { return o.ID }), int(l.Total), nil
+	}
+}
+
+// sessionPages pages through the user's payment sessions.
+func sessionPages(ctx context.Context, c *client.Client) pager {
+	return func(offset, limit int) ([]int, int, error) {
+		l, err := c.Sessions(ctx, offset, limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		return idsOf(l.Items, func(s client.PaymentSession) int { return s.ID }), int(l.Total), nil
+	}
+}
+
+func idsOf[T any](items []T, id func(T) int) []int {
+	ids := make([]int, len(items))
+	for i, it := range items {
+		ids[i] = id(it)
+	}
+	return ids
+}
+
+// findID pages through list (at most maxPages pages of limit) looking for id; total is the
+// list's total as the last page read gave it.
+func findID(list pager, id int) (found bool, total int, err error) {
 	const limit, maxPages = 30, 10
 	for page := 0; page < maxPages; page++ {
-		list, err := c.Orders(ctx, storage, page*limit, limit)
+		ids, tot, err := list(page*limit, limit)
 		if err != nil {
 			return false, 0, err
 		}
-		total = int(list.Total)
-		if slices.ContainsFunc(list.Items, func(o client.Order) bool { return o.ID == id }) {
+		total = tot
+		if slices.Contains(ids, id) {
 			return true, total, nil
 		}
-		if (page+1)*limit >= total || len(list.Items) == 0 {
+		if (page+1)*limit >= total || len(ids) == 0 {
 			break
 		}
 	}
 	return false, total, nil
-}
-
-// findSession pages through the user's payment sessions looking for id.
-func findSession(ctx context.Context, c *client.Client, id int) (found bool, err error) {
-	const limit, maxPages = 30, 10
-	for page := 0; page < maxPages; page++ {
-		list, err := c.Sessions(ctx, page*limit, limit)
-		if err != nil {
-			return false, err
-		}
-		if slices.ContainsFunc(list.Items, func(s client.PaymentSession) bool { return s.ID == id }) {
-			return true, nil
-		}
-		if (page+1)*limit >= int(list.Total) || len(list.Items) == 0 {
-			break
-		}
-	}
-	return false, nil
 }
 
 // statusOf returns the HTTP status of an API error, 0 for anything else.
