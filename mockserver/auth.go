@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -46,9 +47,18 @@ type deviceMetadata struct {
 	DeviceInfo  store.DeviceInfo `json:"deviceInfo"`
 }
 
+// maxDeviceMetadataBytes bounds the x-device-metadata header. The SDK sends a fingerprint and
+// three short device fields (a few hundred bytes); the session keeps the fields, so a
+// megabyte header on every login would otherwise stay in memory.
+const maxDeviceMetadataBytes = 2048
+
 // handleAuth handles POST /api/content/users-auth-providers/marker/{marker}/users/auth.
 func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request, sc *scope) {
 	header := r.Header.Get("x-device-metadata")
+	if len(header) > maxDeviceMetadataBytes {
+		s.writeError(w, r, store.Invalid("x-device-metadata header must be at most "+strconv.Itoa(maxDeviceMetadataBytes)+" bytes long"))
+		return
+	}
 	if header == "" && s.profile.RequireDeviceMetadata {
 		s.writeError(w, r, store.Invalid("x-device-metadata header is required"))
 		return

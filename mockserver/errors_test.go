@@ -49,6 +49,11 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 	wrongAccount["paymentAccountIdentifier"] = "paypal"
 	extraField := seedOrderBody(10, 1)
 	extraField["hack"] = true
+	twoAddressSignUp := map[string]any{
+		"formIdentifier": "reg", "langCode": "en_US",
+		"authData": []map[string]string{{"marker": "email_reg", "value": "a@b.example, d@e.example"}, {"marker": "password_reg", "value": "12345"}},
+		"formData": map[string]any{"en_US": []map[string]any{{"marker": "name_reg", "type": "string", "value": "Ivan"}}},
+	}
 	huge := `{"formIdentifier":"` + strings.Repeat("x", 10<<20) + `"}`
 
 	cases := []struct {
@@ -102,6 +107,10 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"unknown payment account", http.MethodGet, "/api/content/payments/accounts/77", owner.AccessToken, nil, nil, 404, "77"},
 		{"unknown route", http.MethodGet, "/api/content/users/cart", owner.AccessToken, nil, nil, 404, "Cannot GET /api/content/users/cart"},
 		{"wrong method", http.MethodDelete, ordersPath, owner.AccessToken, nil, nil, 404, "Cannot DELETE " + ordersPath},
+		{"CR LF in eventIdentifier", http.MethodPost, usersBase + "generate-code", "", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg\r\nX: y"}, nil, 400, "eventIdentifier"},
+		{"invalid UTF-8 in eventIdentifier", http.MethodPost, usersBase + "generate-code", "", `{"userIdentifier":"` + userLogin + `","eventIdentifier":"` + "\xff" + `"}`, nil, 400, "eventIdentifier"},
+		{"login of two addresses", http.MethodPost, usersBase + "sign-up", "", twoAddressSignUp, nil, 400, "email_reg must be a single e-mail address"},
+		{"oversized x-device-metadata", http.MethodPost, authPath, "", authBody(userLogin, userPass), map[string]string{"x-app-token": appToken, "x-device-metadata": strings.Repeat("x", 4096)}, 400, "x-device-metadata"},
 	}
 	before := stateFingerprint(t, ts)
 	for _, tc := range cases {

@@ -100,6 +100,9 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 	if len(missing) > 0 {
 		return Tokens{}, Invalid(missing...)
 	}
+	if err := checkDevice(device); err != nil {
+		return Tokens{}, err
+	}
 
 	var out Tokens
 	err = s.update(ctx, func() ([]Event, error) {
@@ -117,6 +120,7 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 			return nil, Errorf(CodeUnauthorized, "User is not activated")
 		}
 		now := s.clock.Now()
+		s.dropOldestSessionLocked(user.ID, provider.Identifier)
 		sess := &authSession{
 			id:       s.state.nextAuthSession,
 			userID:   user.ID,
@@ -191,6 +195,27 @@ func (s *Store) Refresh(ctx context.Context, providerMarker, refreshToken string
 		return Tokens{}, err
 	}
 	return out, nil
+}
+
+// dropOldestSessionLocked makes room for one more session of the user with the provider: at
+// MaxSessionsPerUser, the oldest session ends.
+func (s *Store) dropOldestSessionLocked(userID int, provider string) {
+	var (
+		n      int
+		oldest *authSession
+	)
+	for _, sess := range s.state.authSessions {
+		if sess.userID != userID || sess.provider != provider {
+			continue
+		}
+		n++
+		if oldest == nil || sess.id < oldest.id {
+			oldest = sess
+		}
+	}
+	if n >= MaxSessionsPerUser {
+		s.endSessionLocked(oldest)
+	}
 }
 
 func (s *Store) endSessionLocked(sess *authSession) {
@@ -317,6 +342,9 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	if len(missing) > 0 {
 		return User{}, Invalid(missing...)
 	}
+	if err := checkLogin(provider, login, in.NotificationData); err != nil {
+		return User{}, err
+	}
 	if form, ok := s.fx.Form(provider.FormIdentifier); ok {
 		if err := checkFormData(form, in.FormData, in.Credentials.Values); err != nil {
 			return User{}, err
@@ -332,6 +360,24 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 		return User{}, err
 	}
 	return out, nil
+}
+
+// checkLogin refuses what the code e-mail could not be sent to: a login that looks like an
+// e-mail address must be exactly one bare address ("a@b.c, d@e.f" and "Name <a@b.c>" are not),
+// and so must notificationData.email when it is given.
+func checkLogin(provider *AuthProvider, login string, notification json.RawMessage) error {
+	if strings.Contains(login, "@") && !singleAddress(login) {
+		return Invalid(provider.LoginMarker + " must be a single e-mail address")
+	}
+	var nd struct {
+		Email any `json:"email"`
+	}
+	if len(notification) > 0 && json.Unmarshal(notification, &nd) == nil {
+		if email, ok := nd.Email.(string); ok && email != "" && !singleAddress(email) {
+			return Invalid("notificationData.email must be a single e-mail address")
+		}
+	}
+	return nil
 }
 
 func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, password string) (User, error) {

@@ -54,6 +54,9 @@ func providerSetting(p *AuthProvider, key string, def int) int {
 // GenerateCode makes a fresh one-time code for the user and event, replacing any earlier one.
 // Its length and lifetime come from the provider's systemCodeLength and systemCodeTlsSec.
 func (s *Store) GenerateCode(ctx context.Context, providerMarker, login, event string) (OneTimeCode, error) {
+	if err := checkEventIdentifier(event); err != nil {
+		return OneTimeCode{}, err
+	}
 	provider, err := s.AuthProvider(providerMarker)
 	if err != nil {
 		return OneTimeCode{}, err
@@ -78,14 +81,6 @@ func (s *Store) generateCodeLocked(provider *AuthProvider, login, event string, 
 		return OneTimeCode{}, Errorf(CodeNotFound, "User %s not found", login)
 	}
 	user := s.state.users[id]
-	digits := make([]byte, length)
-	for i := range digits {
-		n, _ := rand.Int(rand.Reader, big.NewInt(10))
-		digits[i] = byte('0' + n.Int64())
-	}
-	code := string(digits)
-	s.touchCode(codeKey{id, event})
-	s.state.codes[codeKey{id, event}] = oneTimeCode{code: code, expires: s.clock.Now().Add(ttl)}
 	email := user.Identifier
 	if !strings.Contains(email, "@") {
 		var nd struct {
@@ -94,7 +89,47 @@ func (s *Store) generateCodeLocked(provider *AuthProvider, login, event string, 
 		_ = json.Unmarshal(user.NotificationData, &nd)
 		email = nd.Email
 	}
+	// A user restored from a state document may carry a login no e-mail can go to; refuse
+	// before a code is stored rather than fail building the e-mail.
+	if email != "" && !singleAddress(email) {
+		return OneTimeCode{}, Invalid("userIdentifier must be a single e-mail address, or the user's notificationData.email must be")
+	}
+	digits := make([]byte, length)
+	for i := range digits {
+		n, _ := rand.Int(rand.Reader, big.NewInt(10))
+		digits[i] = byte('0' + n.Int64())
+	}
+	code := string(digits)
+	k := codeKey{id, event}
+	if _, ok := s.state.codes[k]; !ok {
+		s.dropOldestCodeLocked(id)
+	}
+	s.touchCode(k)
+	s.state.codes[k] = oneTimeCode{code: code, expires: s.clock.Now().Add(ttl)}
 	return OneTimeCode{Code: code, Email: email, UserID: id, Event: event}, nil
+}
+
+// dropOldestCodeLocked makes room for one more code of the user: at MaxCodesPerUser, the code
+// that expires first (the oldest one) goes.
+func (s *Store) dropOldestCodeLocked(userID int) {
+	var (
+		n      int
+		oldest codeKey
+		first  time.Time
+	)
+	for k, c := range s.state.codes {
+		if k.userID != userID {
+			continue
+		}
+		n++
+		if n == 1 || c.expires.Before(first) || (c.expires.Equal(first) && k.event < oldest.event) {
+			oldest, first = k, c.expires
+		}
+	}
+	if n >= MaxCodesPerUser {
+		s.touchCode(oldest)
+		delete(s.state.codes, oldest)
+	}
 }
 
 // useCodeLocked checks a code; a correct one is spent.

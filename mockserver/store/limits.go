@@ -1,0 +1,66 @@
+package store
+
+import (
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Caps on state that grows from requests. Public endpoints (generate-code, auth) store what
+// the caller sends; without these a few requests with megabyte strings held gigabytes.
+const (
+	// MaxEventIdentifierBytes bounds a generate-code event identifier: the project's events
+	// are short markers ("reg", "reset_password").
+	MaxEventIdentifierBytes = 128
+	// MaxCodesPerUser bounds the one-time codes a user holds at once, one per event
+	// identifier; a code for a further event replaces the user's oldest one.
+	MaxCodesPerUser = 16
+	// MaxSessionsPerUser bounds a user's open auth sessions with one provider; a further
+	// login ends the oldest session (its refresh token stops working), as a device list would.
+	MaxSessionsPerUser = 100
+	// MaxDeviceFieldBytes bounds each field of a session's device (os, browser, location).
+	MaxDeviceFieldBytes = 256
+)
+
+// checkEventIdentifier refuses an event identifier that could not name a project event or
+// could not go into a mail header: too long, control characters, or invalid UTF-8 (which the
+// JSON decoder has already turned into U+FFFD).
+func checkEventIdentifier(event string) error {
+	if len(event) > MaxEventIdentifierBytes {
+		return Invalid("eventIdentifier must be at most " + strconv.Itoa(MaxEventIdentifierBytes) + " bytes long")
+	}
+	if !printable(event) {
+		return Invalid("eventIdentifier must be valid UTF-8 without control characters")
+	}
+	return nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters or U+FFFD.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError })
+}
+
+// singleAddress reports whether s is exactly one bare e-mail address: no display name, no
+// list, no angle brackets, nothing a mail header could not carry.
+func singleAddress(s string) bool {
+	if !printable(s) {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}
+
+// checkDevice refuses device fields longer than MaxDeviceFieldBytes.
+func checkDevice(d DeviceInfo) error {
+	for _, f := range [...]struct{ name, value string }{{"os", d.OS}, {"browser", d.Browser}, {"location", d.Location}} {
+		if len(f.value) > MaxDeviceFieldBytes {
+			return Invalid("x-device-metadata deviceInfo." + f.name + " must be at most " + strconv.Itoa(MaxDeviceFieldBytes) + " bytes long")
+		}
+	}
+	return nil
+}
