@@ -222,6 +222,7 @@ func TestAdminContract(t *testing.T) {
 			{"payments checkout mail webhooks", adminPayments},
 			{"journal", adminJournal},
 			{"faults", adminFaults},
+			{"limits", adminLimits},
 		} {
 			t.Run(part.name, func(t *testing.T) {
 				t.Parallel()

@@ -125,7 +125,12 @@ func (s *Server) handleFaultCreate(w http.ResponseWriter, r *http.Request, sb *s
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusCreated, sb.Faults().Add(rule, time.Now().UTC()))
+	added, err := sb.Faults().Add(rule, time.Now().UTC())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, added)
 }
 
 // handleFaultList handles GET /__admin/faults.

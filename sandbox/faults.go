@@ -136,10 +136,17 @@ type Faults struct {
 	seq   int
 }
 
-// Add appends a rule, giving it an id, and returns it as stored.
-func (fs *Faults) Add(f FaultRule, now time.Time) FaultRule {
+// MaxFaultRules bounds a sandbox's fault rules: every API request is matched against each.
+const MaxFaultRules = 1000
+
+// Add appends a rule, giving it an id, and returns it as stored. At MaxFaultRules it refuses
+// with a conflict: a rule must be removed first.
+func (fs *Faults) Add(f FaultRule, now time.Time) (FaultRule, error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if len(fs.rules) >= MaxFaultRules {
+		return FaultRule{}, store.Errorf(store.CodeConflict, "A sandbox holds at most %d fault rules; delete one first", MaxFaultRules)
+	}
 	fs.seq++
 	f.ID = fmt.Sprintf("flt_%d", fs.seq)
 	f.Created = now
@@ -150,7 +157,7 @@ func (fs *Faults) Add(f FaultRule, now time.Time) FaultRule {
 		f.Remaining = &n
 	}
 	fs.rules = append(fs.rules, &f)
-	return f
+	return f, nil
 }
 
 // List returns copies of the rules in the order they apply.

@@ -54,9 +54,16 @@ type Options struct {
 	WebhookClient *http.Client
 	// JournalSize is how many requests each sandbox's journal keeps; DefaultJournalSize when zero.
 	JournalSize int
+	// MaxSandboxes bounds the sandboxes Create makes, the default one included;
+	// DefaultMaxSandboxes when zero. Sandboxes restored from Persistence are never refused.
+	MaxSandboxes int
 	// Logger receives what goes wrong in the background; discarded when nil.
 	Logger *slog.Logger
 }
+
+// DefaultMaxSandboxes is the MaxSandboxes of zero Options: each sandbox costs a store and a
+// journal, and creation is one unauthenticated call when no admin token is set.
+const DefaultMaxSandboxes = 1000
 
 // Registry holds the live sandboxes, by app token; the default one is never removed.
 type Registry struct {
@@ -65,6 +72,9 @@ type Registry struct {
 	mu       sync.RWMutex
 	byToken  map[string]*Sandbox
 	fallback *Sandbox
+	// opening counts the Create calls between their slot check and their insertion, so
+	// concurrent calls cannot overshoot MaxSandboxes.
+	opening int
 }
 
 // Sandbox is one isolated project: its own store (ids, users, orders, sessions, clock),
@@ -94,6 +104,9 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxSandboxes <= 0 {
+		opts.MaxSandboxes = DefaultMaxSandboxes
 	}
 	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}}
 	fx := opts.Fixtures
@@ -176,14 +189,22 @@ func (r *Registry) Lookups() uint64 { return r.lookups.Load() }
 func (r *Registry) Default() *Sandbox { return r.fallback }
 
 // Create opens a new sandbox seeded from the fixtures, with its own app token, token secret,
-// ids, outbox and clock.
+// ids, outbox and clock. At MaxSandboxes it refuses with a conflict: one must be removed first.
 func (r *Registry) Create(ctx context.Context) (*Sandbox, error) {
+	r.mu.Lock()
+	if len(r.byToken)+r.opening >= r.opts.MaxSandboxes {
+		r.mu.Unlock()
+		return nil, store.Errorf(store.CodeConflict, "At most %d sandboxes may exist; delete one first", r.opts.MaxSandboxes)
+	}
+	r.opening++
+	r.mu.Unlock()
 	sb, err := r.open(ctx, randomToken("sbx_"), randomToken(""), nil)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.opening--
 	if err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.byToken[sb.token] = sb
 	return sb, nil
 }

@@ -35,6 +35,7 @@ type serveConfig struct {
 	SMTPURL        string
 	AdminToken     string
 	JournalSize    int64
+	MaxSandboxes   int64
 	DataDir        string
 }
 
@@ -71,6 +72,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.string(&cfg.DataDir, "data-dir", "", "DIR", "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory")
 	f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "require this value in x-admin-token on every /__admin call")
 	f.positive(&cfg.JournalSize, "journal-size", sandbox.DefaultJournalSize, "N", "requests kept in each sandbox's journal")
+	f.positive(&cfg.MaxSandboxes, "max-sandboxes", sandbox.DefaultMaxSandboxes, "N", "sandboxes POST /__admin/sandboxes may bring to exist, the default one included; beyond it answers 409")
 	f.bool(&cfg.CheckResponses, "check-responses", false, "answer 500 instead of any response that breaks the contract; for checking custom fixtures")
 }
 
@@ -229,7 +231,7 @@ func newServer(ctx context.Context, cfg serveConfig, fx *store.Fixtures, logger 
 // state, relay (when set) also delivers their e-mail.
 func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mail.Relay) sandbox.Options {
 	opts := sandbox.Options{Fixtures: fx, Profile: cfg.Profile, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL,
-		Relay: relay, JournalSize: int(cfg.JournalSize)}
+		Relay: relay, JournalSize: int(cfg.JournalSize), MaxSandboxes: int(cfg.MaxSandboxes)}
 	if db != nil { // a nil *bolt.DB would make a non-nil Persistence
 		opts.Persistence = db
 	}

@@ -633,6 +633,9 @@ func checkCounters(st *state, c Counters) error {
 		if next < 1 {
 			return invalidf("counters."+field, "must be a positive integer")
 		}
+		if next > MaxCounter {
+			return invalidf("counters."+field, "must be at most %d", MaxCounter)
+		}
 		for id := range ids {
 			if id >= next {
 				return invalidf("counters."+field, "%d is not above id %d", next, id)

@@ -22,6 +22,9 @@ const (
 	MaxSessionsPerUser = 100
 	// MaxDeviceFieldBytes bounds each field of a session's device (os, browser, location).
 	MaxDeviceFieldBytes = 256
+	// MaxCounter bounds the next ids of a state document: 2^53, the largest integer a
+	// JavaScript number holds exactly, far below where the next id would wrap negative.
+	MaxCounter = 1 << 53
 )
 
 // checkEventIdentifier refuses an event identifier that could not name a project event or
