@@ -34,7 +34,7 @@ func (sb *Sandbox) sendTicket(e store.Event) {
 		TicketType: ticketTypes(fx, e.Order),
 		Location:   fx.Project.Location,
 		OrderID:    e.Order.ID,
-		TicketCode: mail.TicketCode([]byte(fx.Project.TokenSecret), e.Order.ID, e.Session.ID),
+		TicketCode: mail.TicketCode([]byte(sb.secret), e.Order.ID, e.Session.ID),
 		BuyerName:  formValue(e.User.FormData, "name_reg"),
 		BuyerEmail: to,
 		Total:      store.Money(e.Order.TotalCents),

@@ -50,6 +50,9 @@ type Options struct {
 	OnEvent func(*Sandbox, store.Event)
 	// Relay, when set, also delivers every e-mail of every sandbox to an SMTP server.
 	Relay *mail.Relay
+	// RelayAllow lists the recipients Relay may deliver to; mail to anyone else stays in the
+	// outbox only. When empty: the fixture users' domains and mail.DefaultAllowDomains.
+	RelayAllow *mail.AllowList
 	// WebhookClient sends payment callbacks; a client with a 10 s timeout when nil.
 	WebhookClient *http.Client
 	// JournalSize is how many requests each sandbox's journal keeps; DefaultJournalSize when zero.
@@ -82,6 +85,7 @@ type Registry struct {
 type Sandbox struct {
 	reg     *Registry
 	token   string
+	secret  string // signs user tokens and ticket codes
 	store   *store.Store
 	outbox  *mail.Outbox
 	journal *Journal
@@ -108,21 +112,28 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 	if opts.MaxSandboxes <= 0 {
 		opts.MaxSandboxes = DefaultMaxSandboxes
 	}
+	if !opts.RelayAllow.IsSet() {
+		logins := make([]string, 0, len(opts.Fixtures.Users))
+		for _, u := range opts.Fixtures.Users {
+			logins = append(logins, u.Identifier)
+		}
+		opts.RelayAllow = mail.NewDefaultAllowList(logins)
+	}
 	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}}
 	fx := opts.Fixtures
-	def, err := r.open(ctx, fx.Project.AppToken, fx.Project.TokenSecret, opts.Clock)
+	var saved []store.SandboxInfo
+	if opts.Persistence != nil {
+		var err error
+		if saved, err = opts.Persistence.ListSandboxes(); err != nil {
+			return nil, err
+		}
+	}
+	def, err := r.open(ctx, fx.Project.AppToken, defaultSecret(fx, saved), opts.Clock)
 	if err != nil {
 		return nil, err
 	}
 	r.fallback = def
 	r.byToken[def.token] = def
-	if opts.Persistence == nil {
-		return r, nil
-	}
-	saved, err := opts.Persistence.ListSandboxes()
-	if err != nil {
-		return nil, err
-	}
 	for _, info := range saved {
 		if info.AppToken == def.token {
 			continue
@@ -137,10 +148,25 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 	return r, nil
 }
 
+// defaultSecret is the token secret of the default sandbox: the fixtures' when they set one;
+// else the one the data dir recorded for it, so tokens survive a restart; else a new random one
+// (recorded with the sandbox), so nobody can mint tokens from the public default fixtures.
+func defaultSecret(fx *store.Fixtures, saved []store.SandboxInfo) string {
+	if fx.Project.TokenSecret != "" {
+		return fx.Project.TokenSecret
+	}
+	for _, info := range saved {
+		if info.AppToken == fx.Project.AppToken && info.TokenSecret != "" {
+			return info.TokenSecret
+		}
+	}
+	return store.RandomSecret()
+}
+
 // open builds a sandbox seeded from the fixtures (or restored from its saved state).
 func (r *Registry) open(ctx context.Context, token, secret string, clock *store.Clock) (*Sandbox, error) {
 	o := r.opts
-	sb := &Sandbox{reg: r, token: token, created: time.Now(), journal: NewJournal(o.JournalSize), faults: &Faults{}}
+	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(o.JournalSize), faults: &Faults{}}
 	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: r.relayMail})
 	so := store.Options{
 		Fixtures: o.Fixtures, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
@@ -161,9 +187,15 @@ func (r *Registry) open(ctx context.Context, token, secret string, clock *store.
 	return sb, nil
 }
 
-// relayMail hands a message to the SMTP relay when one is configured.
+// relayMail hands a message to the SMTP relay when one is configured and every recipient is
+// on the allow list; otherwise it stays in the outbox only, and the log says why.
 func (r *Registry) relayMail(m mail.Message) {
 	if r.opts.Relay != nil {
+		if refused := r.opts.RelayAllow.Refused(m); len(refused) > 0 {
+			r.opts.Logger.Warn("mail relay: not sent, recipient not on the allow list (--smtp-allow); the message stays in the outbox",
+				"message", m.ID, "refused", refused, "allowed", r.opts.RelayAllow.String())
+			return
+		}
 		if err := r.opts.Relay.Enqueue(m); err != nil {
 			r.opts.Logger.Warn("mail relay", "message", m.ID, "err", err)
 		}
@@ -198,7 +230,7 @@ func (r *Registry) Create(ctx context.Context) (*Sandbox, error) {
 	}
 	r.opening++
 	r.mu.Unlock()
-	sb, err := r.open(ctx, randomToken("sbx_"), randomToken(""), nil)
+	sb, err := r.open(ctx, randomToken("sbx_"), store.RandomSecret(), nil)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.opening--

@@ -87,7 +87,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"duplicate login", replaceIn(t, store.FileUsers, `"identifier": "second-user@email.com"`, `"identifier": "YOUR-USER@email.com"`), store.FileUsers, "[1].identifier", "duplicate"},
 		{"empty password", replaceIn(t, store.FileUsers, `"password": "654321"`, `"password": ""`), store.FileUsers, "[1].password", "empty"},
 		{"bad time zone", replaceIn(t, store.FileProject, `"Europe/Moscow"`, `"Mars/Olympus"`), store.FileProject, "timeZone", "Mars"},
-		{"short secret", replaceIn(t, store.FileProject, `"oneentry-mock-default-signing-secret"`, `"short"`), store.FileProject, "tokenSecret", "16"},
+		{"short secret", replaceIn(t, store.FileProject, `"appToken":`, `"tokenSecret": "short", "appToken":`), store.FileProject, "tokenSecret", "16"},
 		{"duplicate form", replaceIn(t, store.FileForms, `"identifier": "reg"`, `"identifier": "tickets_form"`), store.FileForms, "[1].identifier", "duplicate"},
 		{"validators not an object", replaceIn(t, store.FileForms, `"validators": {}`, `"validators": 5`), store.FileForms, "[0].attributes[0].validators", "object"},
 		{"bad account date", replaceIn(t, store.FilePaymentAccounts, `"2025-02-26T10:13:16.839Z"`, `"yesterday"`), store.FilePaymentAccounts, "[0].updatedDate", "date"},

@@ -24,7 +24,8 @@ type Options struct {
 	RefreshTokenTTL time.Duration
 	// NewToken returns random material for refresh tokens; crypto/rand when nil.
 	NewToken func() string
-	// AppToken and TokenSecret replace the fixtures' values: every sandbox has its own.
+	// AppToken and TokenSecret replace the fixtures' values: every sandbox has its own. With
+	// neither a TokenSecret nor one in the fixtures, the store signs with a random secret.
 	AppToken    string
 	TokenSecret string
 	// Persist makes every change durable before the call that made it returns, and supplies
@@ -120,6 +121,9 @@ func New(opts Options) *Store {
 	}
 	if opts.TokenSecret == "" {
 		opts.TokenSecret = opts.Fixtures.Project.TokenSecret
+	}
+	if opts.TokenSecret == "" {
+		opts.TokenSecret = RandomSecret()
 	}
 	s := &Store{
 		fx:              opts.Fixtures,

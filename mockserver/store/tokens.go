@@ -74,6 +74,13 @@ func parseJWT(secret []byte, token string) (Claims, error) {
 	return c, nil
 }
 
+// RandomSecret returns 32 random bytes, hex-encoded, for signing user tokens.
+func RandomSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
 // refreshTokenFor formats a refresh token as the live API does: `<issue time in ms>-<UUID v4>`.
 func refreshTokenFor(now time.Time, random string) string {
 	return strconv.FormatInt(now.UnixMilli(), 10) + "-" + random

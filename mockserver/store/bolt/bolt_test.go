@@ -70,7 +70,7 @@ func TestRestartRestoresEverySandbox(t *testing.T) {
 	fx := loadFixtures(t)
 
 	db := openDB(t, dir)
-	def := openStore(t, db, fx, fx.Project.AppToken, fx.Project.TokenSecret)
+	def := openStore(t, db, fx, fx.Project.AppToken, "default-secret-0123")
 	tk, err := def.Authenticate(ctx, "email", store.Credentials{Values: map[string]string{"email_reg": "your-user@email.com", "password_reg": "123456"}}, store.DeviceInfo{OS: "Linux"})
 	require.NoError(t, err)
 	var ids []int
