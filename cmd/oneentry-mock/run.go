@@ -33,6 +33,7 @@ type serveConfig struct {
 	MaxBodyBytes   int64
 	CheckResponses bool
 	SMTPURL        string
+	SMTPAllow      mail.AllowList
 	AdminToken     string
 	JournalSize    int64
 	MaxSandboxes   int64
@@ -69,6 +70,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.duration(&cfg.RefreshTokenTTL, "refresh-token-ttl", store.DefaultRefreshTokenTTL, "lifetime of refresh tokens; a bare number is seconds")
 	f.positive(&cfg.MaxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "BYTES", "largest request body accepted")
 	f.string(&cfg.SMTPURL, "smtp-url", "", "URL", "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit")
+	f.value(&cfg.SMTPAllow, "smtp-allow", "LIST", "comma-separated recipient domains (with subdomains) and addresses --smtp-url may deliver to, * for anyone; default the fixture users' domains and example.com/.org/.net/*.example")
 	f.string(&cfg.DataDir, "data-dir", "", "DIR", "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory")
 	f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "require this value in x-admin-token on every /__admin call")
 	f.positive(&cfg.JournalSize, "journal-size", sandbox.DefaultJournalSize, "N", "requests kept in each sandbox's journal")
@@ -231,7 +233,7 @@ func newServer(ctx context.Context, cfg serveConfig, fx *store.Fixtures, logger 
 // state, relay (when set) also delivers their e-mail.
 func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mail.Relay) sandbox.Options {
 	opts := sandbox.Options{Fixtures: fx, Profile: cfg.Profile, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL,
-		Relay: relay, JournalSize: int(cfg.JournalSize), MaxSandboxes: int(cfg.MaxSandboxes)}
+		Relay: relay, RelayAllow: &cfg.SMTPAllow, JournalSize: int(cfg.JournalSize), MaxSandboxes: int(cfg.MaxSandboxes)}
 	if db != nil { // a nil *bolt.DB would make a non-nil Persistence
 		opts.Persistence = db
 	}
