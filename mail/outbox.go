@@ -13,6 +13,10 @@ import (
 // Mailpit's --max default, so a relayed Mailpit and the mock keep the same history.
 const DefaultMaxMessages = 500
 
+// DefaultMaxBytes bounds the outbox by size too: a ticket e-mail carries the buyer's form
+// data, up to the request body limit.
+const DefaultMaxBytes = 32 << 20
+
 // LatestID may be passed to Outbox.Get for the newest message, as Mailpit accepts "latest"
 // wherever a message id goes.
 const LatestID = "latest"
@@ -22,6 +26,9 @@ type OutboxOptions struct {
 	// Max is the number of messages kept; the oldest are dropped beyond it.
 	// Zero means DefaultMaxMessages.
 	Max int
+	// MaxBytes bounds the size of the stored messages (raw, text and HTML); the oldest are
+	// dropped beyond it, the newest always stays. Zero means DefaultMaxBytes.
+	MaxBytes int
 	// OnAdd, if set, is called with a copy of every added message after it is stored and
 	// outside the outbox lock, typically to hand it to a Relay.
 	OnAdd func(Message)
@@ -39,11 +46,13 @@ type Filter struct {
 // Outbox is a bounded, concurrency-safe, in-memory store of sent messages. The zero value
 // is not usable; call NewOutbox.
 type Outbox struct {
-	max   int
-	onAdd func(Message)
+	max      int
+	maxBytes int
+	onAdd    func(Message)
 
 	mu     sync.Mutex
 	lastID int
+	bytes  int       // messageSize of msgs
 	msgs   []Message // oldest first; IDs strictly increase along the slice
 }
 
@@ -52,7 +61,10 @@ func NewOutbox(opts OutboxOptions) *Outbox {
 	if opts.Max <= 0 {
 		opts.Max = DefaultMaxMessages
 	}
-	return &Outbox{max: opts.Max, onAdd: opts.OnAdd}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	return &Outbox{max: opts.Max, maxBytes: opts.MaxBytes, onAdd: opts.OnAdd}
 }
 
 // Add stores a copy of m under the next id and returns that copy. Ids are decimal and
@@ -63,12 +75,17 @@ func (o *Outbox) Add(m Message) Message {
 	o.mu.Lock()
 	o.lastID++
 	m.ID = strconv.Itoa(o.lastID)
-	if len(o.msgs) >= o.max {
-		drop := len(o.msgs) - o.max + 1
+	o.msgs = append(o.msgs, m)
+	o.bytes += messageSize(m)
+	drop := 0
+	for len(o.msgs)-drop > o.max || (o.bytes > o.maxBytes && len(o.msgs)-drop > 1) {
+		o.bytes -= messageSize(o.msgs[drop])
+		drop++
+	}
+	if drop > 0 {
 		clear(o.msgs[:drop]) // let the dropped bodies be collected before the array is
 		o.msgs = o.msgs[drop:]
 	}
-	o.msgs = append(o.msgs, m)
 	o.mu.Unlock()
 
 	out := cloneMessage(m)
@@ -126,6 +143,19 @@ func (o *Outbox) Clear() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.msgs = nil
+	o.bytes = 0
+}
+
+// messageSize approximates the memory a stored message holds.
+func messageSize(m Message) int {
+	n := len(m.Raw) + len(m.Text) + len(m.HTML) + len(m.Subject) + len(m.From) + len(m.MessageID) + len(m.RequestID)
+	for _, to := range m.To {
+		n += len(to)
+	}
+	for k, v := range m.Headers {
+		n += len(k) + len(v)
+	}
+	return n
 }
 
 // Len reports the number of stored messages.

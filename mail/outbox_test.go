@@ -3,6 +3,7 @@ package mail
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -155,4 +156,26 @@ func TestOutboxConcurrent(t *testing.T) {
 	for i, got := range all {
 		assert.Equal(t, strconv.Itoa(writers*each-i), got.ID, fmt.Sprintf("position %d", i))
 	}
+}
+
+func TestOutboxByteCapDropsOldest(t *testing.T) {
+	t.Parallel()
+	o := NewOutbox(OutboxOptions{MaxBytes: 10 << 10})
+	m := Message{To: []string{"a@example.com"}, Text: strings.Repeat("t", 3<<10)}
+	for range 5 {
+		o.Add(m)
+	}
+	ids := []string{}
+	for _, got := range o.List(Filter{}) {
+		ids = append(ids, got.ID)
+	}
+	assert.Equal(t, []string{"5", "4", "3"}, ids, "three 3 KB messages fit in 10 KB, four do not")
+
+	m.Text = strings.Repeat("t", 20<<10)
+	o.Add(m)
+	assert.Equal(t, 1, o.Len(), "the newest message stays even alone over the cap")
+	o.Clear()
+	o.Add(Message{Text: "small"})
+	o.Add(Message{Text: "small"})
+	assert.Equal(t, 2, o.Len(), "Clear forgets the size of what it removed")
 }

@@ -25,6 +25,9 @@ const (
 	DefaultQueueSize   = 256
 	DefaultTimeout     = 10 * time.Second
 	DefaultMaxLog      = 1000
+	// DefaultMaxLogBytes bounds the log by size too: payloads carry order form data, up to
+	// the request body limit each.
+	DefaultMaxLogBytes = 32 << 20
 )
 
 // drainLimit bounds how much of a long response is read and discarded after the excerpt so
@@ -82,6 +85,9 @@ type Options struct {
 	// MaxLog is how many deliveries the log keeps; the oldest finished ones go first
 	// (DefaultMaxLog if zero).
 	MaxLog int
+	// MaxLogBytes bounds the payloads, excerpts and errors the log keeps; the oldest
+	// finished records go first, the newest always stays (DefaultMaxLogBytes if zero).
+	MaxLogBytes int
 	// Workers is the number of concurrent senders (DefaultWorkers if zero).
 	Workers int
 	// QueueSize bounds deliveries waiting for a worker; beyond it Enqueue fails them with
@@ -99,13 +105,14 @@ type Options struct {
 // Dispatcher sends deliveries in the background and keeps their log. All methods are safe
 // for concurrent use.
 type Dispatcher struct {
-	client  *http.Client
-	now     func() time.Time
-	retry   backoff.Policy
-	log     *slog.Logger
-	maxLog  int
-	timeout time.Duration
-	newID   func() string
+	client      *http.Client
+	now         func() time.Time
+	retry       backoff.Policy
+	log         *slog.Logger
+	maxLog      int
+	maxLogBytes int
+	timeout     time.Duration
+	newID       func() string
 
 	ctx    context.Context // canceled when Close gives up waiting; aborts attempts and pauses
 	cancel context.CancelFunc
@@ -134,16 +141,17 @@ var defaultRetry = backoff.Policy{MaxAttempts: DefaultMaxAttempts, Backoff: Defa
 // New starts a dispatcher's workers. Stop them with Close.
 func New(opts Options) *Dispatcher {
 	d := &Dispatcher{
-		client:  opts.Client,
-		now:     opts.Now,
-		retry:   backoff.Policy{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, Sleep: opts.Sleep}.Or(defaultRetry),
-		log:     opts.Logger,
-		maxLog:  opts.MaxLog,
-		timeout: opts.Timeout,
-		newID:   opts.NewID,
-		done:    make(chan struct{}),
-		records: map[string]*Record{},
-		idle:    make(chan struct{}),
+		client:      opts.Client,
+		now:         opts.Now,
+		retry:       backoff.Policy{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, Sleep: opts.Sleep}.Or(defaultRetry),
+		log:         opts.Logger,
+		maxLog:      opts.MaxLog,
+		maxLogBytes: opts.MaxLogBytes,
+		timeout:     opts.Timeout,
+		newID:       opts.NewID,
+		done:        make(chan struct{}),
+		records:     map[string]*Record{},
+		idle:        make(chan struct{}),
 	}
 	close(d.idle)
 	if d.client == nil {
@@ -157,6 +165,9 @@ func New(opts Options) *Dispatcher {
 	}
 	if d.maxLog <= 0 {
 		d.maxLog = DefaultMaxLog
+	}
+	if d.maxLogBytes <= 0 {
+		d.maxLogBytes = DefaultMaxLogBytes
 	}
 	if d.timeout <= 0 {
 		d.timeout = DefaultTimeout
@@ -265,17 +276,23 @@ func validate(rawURL string, body []byte) error {
 
 // addLocked appends rec and forgets the oldest finished records beyond the cap. Pending ones
 // are passed over while a finished one remains, since a worker will still update them.
+// The log is also kept under maxLogBytes, the newest record excepted.
 func (d *Dispatcher) addLocked(rec *Record) {
 	d.records[rec.ID] = rec
 	d.order = append(d.order, rec.ID)
-	for len(d.order) > d.maxLog {
+	total := 0
+	for _, id := range d.order {
+		total += d.records[id].size()
+	}
+	for len(d.order) > d.maxLog || (total > d.maxLogBytes && len(d.order) > 1) {
 		victim := 0
-		for i, id := range d.order {
+		for i, id := range d.order[:len(d.order)-1] {
 			if d.records[id].Status != StatusPending {
 				victim = i
 				break
 			}
 		}
+		total -= d.records[d.order[victim]].size()
 		delete(d.records, d.order[victim])
 		d.order = append(d.order[:victim], d.order[victim+1:]...)
 	}

@@ -223,3 +223,30 @@ func TestStatusValid(t *testing.T) {
 	}
 	assert.False(t, Status("done").Valid())
 }
+
+func TestMaxLogBytesEvictsOldestFinished(t *testing.T) {
+	t.Parallel()
+	fast := newReceiver(t, nil)
+	d, _ := newTestDispatcher(t, Options{MaxLogBytes: 4 << 10})
+	big := delivery(fast.URL)
+	big.Body = []byte(`{"pad":"` + strings.Repeat("x", 1500) + `"}`)
+	var done []string
+	for range 5 {
+		done = append(done, d.Enqueue(big))
+		require.Eventually(t, func() bool { return statusOf(d, done[len(done)-1]) == StatusDelivered },
+			5*time.Second, time.Millisecond)
+	}
+	var ids []string
+	for _, r := range d.List(Filter{}) {
+		ids = append(ids, r.ID)
+	}
+	// Two 1.5 KB payloads fit in 4 KB, three do not.
+	assert.Equal(t, []string{done[4], done[3]}, ids)
+
+	huge := delivery(fast.URL)
+	huge.Body = []byte(`{"pad":"` + strings.Repeat("x", 8<<10) + `"}`)
+	id := d.Enqueue(huge)
+	list := d.List(Filter{})
+	require.Len(t, list, 1, "the newest record stays even alone over the cap")
+	assert.Equal(t, id, list[0].ID)
+}

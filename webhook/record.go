@@ -87,6 +87,15 @@ type Record struct {
 	NextAttempt time.Time `json:"nextAttemptAt,omitzero"`
 }
 
+// size approximates the memory the record holds: its strings, payload and attempts.
+func (r *Record) size() int {
+	n := len(r.ID) + len(r.Event) + len(r.URL) + len(r.RequestID) + len(r.Error) + len(r.Body)
+	for _, a := range r.Attempts {
+		n += 64 + len(a.ResponseBody) + len(a.Error)
+	}
+	return n
+}
+
 func (r *Record) clone() Record {
 	c := *r
 	c.Attempts = append([]Attempt{}, r.Attempts...)
