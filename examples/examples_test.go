@@ -339,6 +339,15 @@ func TestComposeFrontend(t *testing.T) {
 	require.True(t, ok)
 	assert.True(t, account.HasCheckout(), "the page pays through the mock's checkout page")
 
+	// The page calls /__admin from its own origin: the sandbox must list that origin.
+	pagePort, _ := publish(t, frontend.Ports[0])
+	allowed := strings.Split(c.Services["sandbox"].Environment["ONEENTRY_MOCK_ADMIN_ALLOW_ORIGIN"], ",")
+	for i := range allowed {
+		allowed[i] = strings.TrimSpace(allowed[i])
+	}
+	assert.Contains(t, allowed, "http://localhost:"+pagePort, "the sandbox grants the front end's origin access to /__admin")
+	assert.Equal(t, "localhost", api.Hostname(), "a loopback Host, which the admin API answers without --allowed-hosts")
+
 	content := validator(t, contracts.Load)
 	admin := validator(t, contracts.LoadAdmin)
 	paths := regexp.MustCompile(`'(/(?:api/content|__admin)/[^']*)'`).FindAllStringSubmatch(page, -1)

@@ -81,6 +81,10 @@ func (ac *adminContract) do(t *testing.T, ts *testServer, c adminCall) (http.Hea
 			req.Header.Set("Content-Type", ct)
 		}
 		for k, v := range c.headers {
+			if k == "Host" {
+				req.Host = v // the client sends req.Host, not a Host header
+				continue
+			}
 			req.Header.Set(k, v)
 		}
 		return req
@@ -217,6 +221,7 @@ func TestAdminContract(t *testing.T) {
 			{"sandboxes", adminSandboxes},
 			{"unknown sandbox", adminUnknownSandbox},
 			{"admin token", adminToken},
+			{"origins and hosts", adminOrigins},
 			{"reset and clock", adminResetAndClock},
 			{"state export and import", adminState},
 			{"payments checkout mail webhooks", adminPayments},
@@ -258,19 +263,31 @@ func adminHealth(t *testing.T, ac *adminContract) {
 	assert.Contains(t, string(body), "\ngo_goroutines ", "the Go runtime collector")
 	assert.Contains(t, string(body), "\nprocess_start_time_seconds ", "the process collector")
 
-	// Browser front ends call the admin API cross-origin (examples/compose does).
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, ts.URL+"/__admin/mail", nil)
-	require.NoError(t, err)
-	req.Header.Set("Origin", "http://localhost:3000")
-	req.Header.Set("Access-Control-Request-Method", http.MethodGet)
-	req.Header.Set("Access-Control-Request-Headers", "x-app-token")
-	resp, err := ts.Client().Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
+	// A page on another origin gets no CORS grant from the admin API, and its preflight is
+	// refused, unless the origin is listed (examples/compose lists its front end).
+	preflight := func(ts *testServer) *http.Response {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, ts.URL+"/__admin/mail", nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", "http://localhost:3000")
+		req.Header.Set("Access-Control-Request-Method", http.MethodGet)
+		req.Header.Set("Access-Control-Request-Headers", "x-app-token")
+		resp, err := ts.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	resp := preflight(ts)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+	header, _ = ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/mail", headers: map[string]string{"Origin": "http://localhost:3000"}, status: http.StatusOK})
+	assert.Empty(t, header.Get("Access-Control-Allow-Origin"), "no CORS grant for an unlisted origin")
+
+	listed := newTestServer(t, withAdminAllowOrigins("http://localhost:3000"))
+	resp = preflight(listed)
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
 	assert.Contains(t, resp.Header.Get("Access-Control-Allow-Headers"), "x-app-token")
-	header, _ = ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/mail", headers: map[string]string{"Origin": "http://localhost:3000"}, status: http.StatusOK})
+	header, _ = ac.do(t, listed, adminCall{method: http.MethodGet, path: "/__admin/mail", headers: map[string]string{"Origin": "http://localhost:3000"}, status: http.StatusOK})
 	assert.Equal(t, "http://localhost:3000", header.Get("Access-Control-Allow-Origin"))
 
 	ts.server.Drain()
@@ -362,6 +379,30 @@ func adminToken(t *testing.T, ac *adminContract) {
 	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/healthz", status: http.StatusOK})
 	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/metrics", status: http.StatusOK})
 	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/" + appToken + "/1", status: http.StatusNotFound})
+}
+
+// adminOrigins refuses every admin and checkout operation to a foreign Host (DNS rebinding)
+// while no admin token is set, and every state-changing one to a cross-site browser request.
+func adminOrigins(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	n := 0
+	for _, o := range ac.operations() {
+		if !strings.HasPrefix(o.path, "/__admin/") && !strings.HasPrefix(o.path, "/checkout/") {
+			continue
+		}
+		c := o.sample()
+		c.status = http.StatusForbidden
+		c.headers = map[string]string{"Host": "evil.example"}
+		_, body := ac.do(t, ts, c)
+		decodeError(t, http.StatusForbidden, body)
+		if o.method != http.MethodGet {
+			c.headers = map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+			_, body = ac.do(t, ts, c)
+			decodeError(t, http.StatusForbidden, body)
+		}
+		n++
+	}
+	assert.Greater(t, n, 15)
 }
 
 type adminClock struct {

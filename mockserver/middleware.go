@@ -9,32 +9,6 @@ import (
 	"strings"
 )
 
-// cors lets browser front ends call the mock from any origin, as they call the live API. It
-// reports whether it has answered the request (a preflight).
-func cors(w http.ResponseWriter, r *http.Request) bool {
-	h := w.Header()
-	origin := r.Header.Get("Origin")
-	if origin != "" {
-		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
-		h.Add("Vary", "Origin")
-	} else {
-		h.Set("Access-Control-Allow-Origin", "*")
-	}
-	if isPreflight(r) {
-		h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
-		h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, x-admin-token, x-request-id, Accept")
-		h.Set("Access-Control-Max-Age", "86400")
-		w.WriteHeader(http.StatusNoContent)
-		return true
-	}
-	return false
-}
-
-func isPreflight(r *http.Request) bool {
-	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
-}
-
 // recoverPanics turns a handler panic into a logged 500 with the live error body, so one bad
 // request never takes the sandbox down.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {

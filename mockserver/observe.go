@@ -192,7 +192,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 			call = s.checkResponses(http.HandlerFunc(call)).ServeHTTP
 		}
 		handle := func(w http.ResponseWriter, r *http.Request) {
-			if !cors(w, r) {
+			if !answerPreflight(w, r) {
 				call(w, r)
 			}
 		}

@@ -26,6 +26,14 @@ func withAdminToken(token string) serverOption {
 	return func(mo *mockserver.Options) { mo.AdminToken = token }
 }
 
+func withAdminAllowOrigins(origins ...string) serverOption {
+	return func(mo *mockserver.Options) { mo.AdminAllowOrigins = origins }
+}
+
+func withAllowedHosts(hosts ...string) serverOption {
+	return func(mo *mockserver.Options) { mo.AllowedHosts = hosts }
+}
+
 type sandboxInfo struct {
 	AppToken string `json:"appToken"`
 	Users    []struct {

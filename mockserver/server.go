@@ -39,6 +39,12 @@ type Options struct {
 	MaxBodyBytes int64
 	// AdminToken, when set, must accompany every /__admin call in the x-admin-token header.
 	AdminToken string
+	// AdminAllowOrigins are the browser origins (scheme://host[:port]) granted CORS on the
+	// admin API and the checkout, and exempt from their cross-origin refusal.
+	AdminAllowOrigins []string
+	// AllowedHosts are the Host values, besides loopback ones, that the admin API and the
+	// checkout answer when AdminToken is empty (a compose service name, say).
+	AllowedHosts []string
 	// Reads declares fixture-backed read endpoints beyond the built-in ones, for a fixture set
 	// with more files and a contract with their routes.
 	Reads []Read
@@ -63,6 +69,7 @@ type Server struct {
 	shaped   map[string]*store.Collection
 
 	adminToken string
+	origins    *origins
 	metrics    *metrics
 	routeTable routeTable
 	draining   atomic.Bool
@@ -93,7 +100,12 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	guard, err := newOrigins(opts.AdminAllowOrigins, opts.AllowedHosts)
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: %w", err)
+	}
 	s := &Server{
+		origins:    guard,
 		contract:   opts.Contract,
 		log:        opts.Logger,
 		maxBody:    opts.MaxBodyBytes,
@@ -132,7 +144,7 @@ func New(opts Options) (*Server, error) {
 	notFound := s.observe("", s.handleNotFound)
 	router.NotFoundHandler = notFound
 	router.MethodNotAllowedHandler = notFound
-	s.handler = s.recoverPanics(collapseSlashes(router))
+	s.handler = s.guardOrigins(s.recoverPanics(collapseSlashes(router)))
 	return s, nil
 }
 

@@ -158,6 +158,11 @@ func (c *command) parseDefined(f *flags, args []string, getenv func(string) stri
 		if err != nil {
 			return nil, err
 		}
+		f.fs.VisitAll(func(fl *flag.Flag) {
+			if l, ok := fl.Value.(*listValue); ok {
+				l.replace = true // the command line's list wins over the variable's
+			}
+		})
 	}
 	var positional []string
 	for {

@@ -110,6 +110,38 @@ func (f *flags) repeat(p *[]string, name, meta, usage string, parse func(string)
 	f.value(&repeatValue{p: p, parse: parse}, name, meta, usage)
 }
 
+// list defines a flag that takes a comma-separated list and may be given several times; the
+// uses on the command line add up and replace its environment variable's list.
+func (f *flags) list(p *[]string, name, meta, usage string) {
+	f.value(&listValue{p: p}, name, meta, usage)
+}
+
+type listValue struct {
+	p *[]string
+	// replace is set once the environment is applied: the first use on the command line
+	// starts a new list.
+	replace bool
+}
+
+func (v *listValue) Set(s string) error {
+	if v.replace {
+		*v.p, v.replace = nil, false
+	}
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*v.p = append(*v.p, item)
+		}
+	}
+	return nil
+}
+
+func (v *listValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strings.Join(*v.p, ",")
+}
+
 type stringValue string
 
 func (s *stringValue) Set(v string) error { *s = stringValue(v); return nil }

@@ -35,9 +35,13 @@ type serveConfig struct {
 	SMTPURL        string
 	SMTPAllow      mail.AllowList
 	AdminToken     string
-	JournalSize    int64
-	MaxSandboxes   int64
-	DataDir        string
+	// AdminAllowOrigins and AllowedHosts open the admin API and the checkout to browser
+	// origins and Host names besides the loopback ones (mockserver.Options).
+	AdminAllowOrigins []string
+	AllowedHosts      []string
+	JournalSize       int64
+	DataDir           string
+	MaxSandboxes      int64
 }
 
 var serveCommand = &command{
@@ -73,6 +77,8 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.value(&cfg.SMTPAllow, "smtp-allow", "LIST", "comma-separated recipient domains (with subdomains) and addresses --smtp-url may deliver to, * for anyone; default the fixture users' domains and example.com/.org/.net/*.example")
 	f.string(&cfg.DataDir, "data-dir", "", "DIR", "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory")
 	f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "require this value in x-admin-token on every /__admin call")
+	f.list(&cfg.AdminAllowOrigins, "admin-allow-origin", "ORIGINS", "browser origins (scheme://host[:port], comma-separated or repeated) allowed to call /__admin and the checkout cross-origin; none by default")
+	f.list(&cfg.AllowedHosts, "allowed-hosts", "HOSTS", "Host names (comma-separated or repeated, optionally with :port) that /__admin and the checkout answer besides loopback ones while no --admin-token is set, e.g. a compose service name")
 	f.positive(&cfg.JournalSize, "journal-size", sandbox.DefaultJournalSize, "N", "requests kept in each sandbox's journal")
 	f.positive(&cfg.MaxSandboxes, "max-sandboxes", sandbox.DefaultMaxSandboxes, "N", "sandboxes POST /__admin/sandboxes may bring to exist, the default one included; beyond it answers 409")
 	f.bool(&cfg.CheckResponses, "check-responses", false, "answer 500 instead of any response that breaks the contract; for checking custom fixtures")
@@ -218,7 +224,8 @@ func newServer(ctx context.Context, cfg serveConfig, fx *store.Fixtures, logger 
 		closers = append(closers, withTimeout(relay.Close))
 	}
 	srv, err = mockserver.New(mockserver.Options{Sandbox: sandboxOptions(cfg, fx, db, relay), Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes,
-		CheckResponses: cfg.CheckResponses, AdminToken: cfg.AdminToken})
+		CheckResponses: cfg.CheckResponses, AdminToken: cfg.AdminToken,
+		AdminAllowOrigins: cfg.AdminAllowOrigins, AllowedHosts: cfg.AllowedHosts})
 	if err != nil {
 		if cfg.DataDir != "" {
 			return nil, "", nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)

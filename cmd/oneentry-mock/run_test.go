@@ -63,6 +63,20 @@ func TestParseServeConfig(t *testing.T) {
 				assert.True(t, cfg.CheckResponses)
 			},
 		},
+		"origins and hosts": {
+			args: []string{"--admin-allow-origin", "http://localhost:3000", "--allowed-hosts", "oneentry-mock", "--allowed-hosts", "mock.test:8080"},
+			env:  map[string]string{"ONEENTRY_MOCK_ADMIN_ALLOW_ORIGIN": "https://a.example, https://b.example", "ONEENTRY_MOCK_ALLOWED_HOSTS": "a, b"},
+			check: func(t *testing.T, cfg serveConfig) {
+				assert.Equal(t, []string{"http://localhost:3000"}, cfg.AdminAllowOrigins, "the flag replaces the variable")
+				assert.Equal(t, []string{"oneentry-mock", "mock.test:8080"}, cfg.AllowedHosts, "uses add up")
+			},
+		},
+		"origins from env": {
+			env: map[string]string{"ONEENTRY_MOCK_ADMIN_ALLOW_ORIGIN": "https://a.example, https://b.example"},
+			check: func(t *testing.T, cfg serveConfig) {
+				assert.Equal(t, []string{"https://a.example", "https://b.example"}, cfg.AdminAllowOrigins)
+			},
+		},
 		"journal size":    {args: []string{"--journal-size", "0"}, wantErr: "journal-size"},
 		"unknown profile": {args: []string{"--compat", "v9"}, wantErr: "unknown compat profile"},
 		"zero ttl":        {args: []string{"--access-token-ttl", "0s"}, wantErr: "-access-token-ttl: must be positive"},
@@ -194,4 +208,29 @@ func TestOpenAdminAPIOnTheNetworkIsWarnedAbout(t *testing.T) {
 	assert.NotContains(t, logs.String(), "set --admin-token")
 	_, logs = startServe(t, nil, nil)
 	assert.NotContains(t, logs.String(), "set --admin-token", "loopback needs no warning")
+}
+
+// The serve command hands --allowed-hosts and --admin-allow-origin to the server (issue 14).
+func TestServeGuardsAdminByHostAndOrigin(t *testing.T) {
+	t.Parallel()
+	get := func(t *testing.T, url, host string, h map[string]string) *http.Response {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/__admin/clock", nil)
+		require.NoError(t, err)
+		req.Host = host
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	plain, _ := startServe(t, nil, nil)
+	assert.Equal(t, http.StatusForbidden, get(t, plain, "sandbox:8080", nil).StatusCode)
+	assert.Equal(t, http.StatusOK, get(t, plain, "", nil).StatusCode, "curl on loopback")
+
+	listed, _ := startServe(t, []string{"--allowed-hosts", "sandbox"}, map[string]string{"ONEENTRY_MOCK_ADMIN_ALLOW_ORIGIN": "http://localhost:3000"})
+	assert.Equal(t, http.StatusOK, get(t, listed, "sandbox:8080", nil).StatusCode)
+	resp := get(t, listed, "", map[string]string{"Origin": "http://localhost:3000"})
+	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
 }

@@ -1,0 +1,227 @@
+package mockserver_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// browserCall is one request as a browser, curl or a rebinding page would send it.
+type browserCall struct {
+	method, path, body, contentType string
+	headers                         map[string]string
+	host                            string
+}
+
+func (ts *testServer) browser(t *testing.T, c browserCall) (*http.Response, []byte) {
+	t.Helper()
+	var body io.Reader
+	if c.body != "" {
+		body = strings.NewReader(c.body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), c.method, ts.URL+c.path, body)
+	require.NoError(t, err)
+	if c.contentType != "" {
+		req.Header.Set("Content-Type", c.contentType)
+	}
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
+	}
+	if c.host != "" {
+		req.Host = c.host
+	}
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, data
+}
+
+// crossSite is what a browser adds to a request a page on another site makes.
+var crossSite = map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+
+// faultCount adds a harmless fault rule as curl would, or counts the rules: reset empties them,
+// so the count tells whether a reset happened.
+func faultCount(t *testing.T, ts *testServer) int {
+	t.Helper()
+	resp, body := ts.browser(t, browserCall{method: http.MethodGet, path: "/__admin/faults"})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	return len(decode[[]any](t, body))
+}
+
+func addHarmlessFault(t *testing.T, ts *testServer) {
+	t.Helper()
+	resp, body := ts.browser(t, browserCall{method: http.MethodPost, path: "/__admin/faults", contentType: "application/json",
+		body: `{"path":"/api/content/nothing-here","status":418}`})
+	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
+}
+
+// Issue 14, finding 1: any web page could read and drive the admin API.
+func TestIssue14CrossSitePageCannotReadOrDriveAdmin(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	addHarmlessFault(t, ts)
+
+	resp, _ := ts.browser(t, browserCall{method: http.MethodGet, path: "/__admin/state", headers: crossSite})
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), "the page may not read the state")
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Credentials"))
+
+	for _, path := range []string{"/__admin/state", "/__admin/reset", "/__admin/sandboxes", "/checkout/" + appToken + "/cs_test_x/complete"} {
+		resp, _ = ts.browser(t, browserCall{method: http.MethodOptions, path: path, headers: map[string]string{
+			"Origin": "https://evil.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}})
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "preflight of %s", path)
+		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), path)
+		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Methods"), path)
+	}
+
+	// A simple request needs no preflight: text/plain POST, with and without Sec-Fetch-Site
+	// (older browsers send only Origin).
+	for _, h := range []map[string]string{crossSite, {"Origin": "https://evil.example"}, {"Origin": "http://localhost:3000", "Sec-Fetch-Site": "same-site"}} {
+		resp, body := ts.browser(t, browserCall{method: http.MethodPost, path: "/__admin/reset", contentType: "text/plain", body: "x", headers: h})
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%v", h)
+		decodeError(t, http.StatusForbidden, body)
+		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	assert.Equal(t, 1, faultCount(t, ts), "no reset happened")
+}
+
+// Issue 14, finding 1: DNS rebinding, a page whose own name now points at 127.0.0.1.
+func TestIssue14ForeignHostRefusedWithoutAdminToken(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	addHarmlessFault(t, ts)
+	for _, c := range []browserCall{
+		{method: http.MethodGet, path: "/__admin/state", host: "evil.example"},
+		{method: http.MethodGet, path: "/__admin/state", host: "evil.example:8080"},
+		{method: http.MethodGet, path: "/__admin/state", host: "127.0.0.1.evil.example"},
+		{method: http.MethodPost, path: "/__admin/reset", host: "evil.example", contentType: "text/plain", body: "x"},
+		{method: http.MethodGet, path: "/checkout/" + appToken + "/cs_test_x", host: "evil.example"},
+		{method: http.MethodGet, path: "//__admin/state", host: "evil.example"},
+	} {
+		resp, body := ts.browser(t, c)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%s %s Host %s", c.method, c.path, c.host)
+		assert.Contains(t, decodeError(t, http.StatusForbidden, body).messages()[0], "--allowed-hosts")
+	}
+	assert.Equal(t, 1, faultCount(t, ts), "no reset happened")
+
+	// The content API stays reachable under any name.
+	resp, _ := ts.browser(t, browserCall{method: http.MethodGet, path: "/api/content/forms/marker/tickets_form", host: "evil.example", headers: map[string]string{"x-app-token": appToken}})
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestIssue14LoopbackAndListedHostsPass(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withAllowedHosts("oneentry-mock", "mock.test:9000"))
+	for _, host := range []string{"", "localhost", "localhost:8080", "LOCALHOST.", "app.localhost:1", "127.0.0.1", "127.8.9.10:80", "[::1]:8080", "oneentry-mock:8080", "oneentry-mock", "mock.test:9000"} {
+		resp, body := ts.browser(t, browserCall{method: http.MethodGet, path: "/__admin/clock", host: host})
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "Host %q: %s", host, body)
+	}
+	resp, _ := ts.browser(t, browserCall{method: http.MethodGet, path: "/__admin/clock", host: "mock.test:9001"})
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "a listed host with a port matches that port only")
+
+	// With an admin token the token guards the admin API, whatever the host.
+	guarded := newTestServer(t, withAdminToken("s3cret"))
+	resp, _ = guarded.browser(t, browserCall{method: http.MethodGet, path: "/__admin/clock", host: "evil.example", headers: map[string]string{"x-admin-token": "s3cret"}})
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestIssue14ListedOriginAndCurlPass(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withAdminAllowOrigins("http://localhost:3000"))
+	addHarmlessFault(t, ts)
+	listed := map[string]string{"Origin": "http://localhost:3000", "Sec-Fetch-Site": "same-site"}
+
+	resp, _ := ts.browser(t, browserCall{method: http.MethodOptions, path: "/__admin/reset", headers: map[string]string{
+		"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-app-token"}})
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
+
+	resp, _ = ts.browser(t, browserCall{method: http.MethodGet, path: "/__admin/state", headers: listed})
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, resp.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id")
+
+	resp, _ = ts.browser(t, browserCall{method: http.MethodPost, path: "/__admin/reset", headers: listed})
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, 0, faultCount(t, ts), "the listed origin reset the sandbox")
+
+	// Another origin still gets nothing from this server.
+	addHarmlessFault(t, ts)
+	resp, _ = ts.browser(t, browserCall{method: http.MethodPost, path: "/__admin/reset", headers: crossSite})
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+
+	// curl and server-side clients send neither Origin nor Sec-Fetch-Site; a same-origin page
+	// (the dashboard) sends same-origin.
+	for _, h := range []map[string]string{nil, {"Sec-Fetch-Site": "same-origin", "Origin": ts.URL}, {"Sec-Fetch-Site": "none"}} {
+		addHarmlessFault(t, ts)
+		resp, _ = ts.browser(t, browserCall{method: http.MethodPost, path: "/__admin/reset", headers: h})
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "%v", h)
+		assert.Equal(t, 0, faultCount(t, ts))
+	}
+}
+
+func TestIssue14AdminAllowOriginIsChecked(t *testing.T) {
+	t.Parallel()
+	_, err := newServerErr(t, withAdminAllowOrigins("localhost:3000/path"))
+	require.Error(t, err)
+	_, err = newServerErr(t, withAllowedHosts("http://x/"))
+	require.Error(t, err)
+}
+
+// Issue 14: every answer of the content API carries the CORS headers, errors and injected
+// faults included, so browser code sees the status instead of "Failed to fetch".
+func TestIssue14EveryContentAnswerCarriesCORS(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withMaxBody(1024))
+	origin := map[string]string{"Origin": "http://localhost:5173", "x-app-token": appToken}
+	resp, body := ts.browser(t, browserCall{method: http.MethodPost, path: "/__admin/faults", contentType: "application/json",
+		body: `{"method":"GET","path":"/api/content/forms/marker/tickets_form","status":503}`})
+	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
+
+	for name, c := range map[string]browserCall{
+		"injected 503":   {method: http.MethodGet, path: "/api/content/forms/marker/tickets_form", headers: origin},
+		"404":            {method: http.MethodGet, path: "/api/content/no-such-thing", headers: origin},
+		"401":            {method: http.MethodGet, path: "/api/content/users/me", headers: origin},
+		"403 bad token":  {method: http.MethodGet, path: "/api/content/users/me", headers: map[string]string{"Origin": "http://localhost:5173", "x-app-token": "nope"}},
+		"413":            {method: http.MethodPost, path: ordersPath, contentType: "application/json", body: `{"x":"` + strings.Repeat("a", 2048) + `"}`, headers: origin},
+		"unknown method": {method: "PURGE", path: "/api/content/forms", headers: origin},
+	} {
+		resp, _ := ts.browser(t, c)
+		assert.GreaterOrEqual(t, resp.StatusCode, 400, name)
+		assert.Equal(t, "http://localhost:5173", resp.Header.Get("Access-Control-Allow-Origin"), name)
+		assert.Equal(t, "true", resp.Header.Get("Access-Control-Allow-Credentials"), name)
+		exposed := resp.Header.Get("Access-Control-Expose-Headers")
+		for _, h := range []string{"X-Request-Id", "X-Mock-Fault", "X-Mock-Nearest-Route"} {
+			assert.Contains(t, exposed, h, name)
+		}
+		if name == "injected 503" {
+			assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+			assert.NotEmpty(t, resp.Header.Get("X-Mock-Fault"))
+		}
+	}
+
+	// Any origin's preflight of the content API succeeds; a request without Origin gets "*".
+	resp, _ = ts.browser(t, browserCall{method: http.MethodOptions, path: ordersPath, headers: map[string]string{
+		"Origin": "https://anywhere.example", "Access-Control-Request-Method": "POST"}})
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, "https://anywhere.example", resp.Header.Get("Access-Control-Allow-Origin"))
+	resp, _ = ts.browser(t, browserCall{method: http.MethodGet, path: "/api/content/forms", headers: map[string]string{"x-app-token": appToken}})
+	assert.Equal(t, "*", resp.Header.Get("Access-Control-Allow-Origin"))
+}
+
+func newServerErr(t *testing.T, opts ...serverOption) (*mockserver.Server, error) {
+	t.Helper()
+	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t)}, Contract: contractValidator(t)}
+	for _, o := range opts {
+		o(&mo)
+	}
+	return mockserver.New(mo)
+}

@@ -1,0 +1,146 @@
+package mockserver
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/exchange"
+)
+
+// exposedHeaders are the response headers browser code may read across origins: the request
+// id and the mock's own headers, so a front end can tell an injected fault from a real one.
+const exposedHeaders = "X-Request-Id, X-Mock-Fault, X-Mock-Nearest-Route"
+
+// origins holds who may reach the admin API and the checkout: the origins granted CORS and
+// exempt from cross-origin refusal (--admin-allow-origin), and the Host values answered
+// besides loopback ones when no admin token is set (--allowed-hosts).
+type origins struct {
+	allowOrigins []string
+	allowHosts   []string
+	protect      *http.CrossOriginProtection
+}
+
+func newOrigins(allowOrigins, allowHosts []string) (*origins, error) {
+	o := &origins{protect: http.NewCrossOriginProtection()}
+	for _, origin := range allowOrigins {
+		origin = strings.TrimSuffix(strings.TrimSpace(origin), "/")
+		if origin == "" {
+			continue
+		}
+		if err := o.protect.AddTrustedOrigin(origin); err != nil {
+			return nil, fmt.Errorf("admin allow origin: %w", err)
+		}
+		o.allowOrigins = append(o.allowOrigins, strings.ToLower(origin))
+	}
+	for _, host := range allowHosts {
+		host = strings.ToLower(strings.TrimSpace(host))
+		if host == "" {
+			continue
+		}
+		if strings.ContainsAny(host, "/?#@ ") {
+			return nil, fmt.Errorf("allowed host %q: want a host name or address, optionally with a port", host)
+		}
+		o.allowHosts = append(o.allowHosts, host)
+	}
+	return o, nil
+}
+
+// guarded says which paths only the developer's own tools may reach: the admin API and the
+// checkout. Everything else (the content API, its 404s, health and metrics) is CORS-open.
+func guarded(p string) bool {
+	p = exchange.CleanPath(p)
+	return strings.HasPrefix(p, "/__admin") || p == "/checkout" || strings.HasPrefix(p, "/checkout/")
+}
+
+// guardOrigins applies the origin and host rules before anything else runs, so every answer
+// (errors, 404s, 413s, injected faults, panics) carries the CORS headers of its path.
+func (s *Server) guardOrigins(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Add("Vary", "Origin")
+		origin := r.Header.Get("Origin")
+		if !guarded(r.URL.Path) {
+			// Front ends on any origin call the content API, as they call the live one.
+			if origin != "" {
+				h.Set("Access-Control-Allow-Origin", origin)
+				h.Set("Access-Control-Allow-Credentials", "true")
+			} else {
+				h.Set("Access-Control-Allow-Origin", "*")
+			}
+			h.Set("Access-Control-Expose-Headers", exposedHeaders)
+			next.ServeHTTP(w, r)
+			return
+		}
+		// Without an admin token nothing but the Host header tells a page that rebound its
+		// own name to 127.0.0.1 from the developer's tools.
+		if s.adminToken == "" && !s.origins.hostAllowed(r.Host) {
+			s.refuseOrigin(w, r, fmt.Sprintf("Host %q is not allowed: without --admin-token the admin API and the checkout answer only loopback hosts and those listed in --allowed-hosts", r.Host))
+			return
+		}
+		allowed := origin != "" && slices.Contains(s.origins.allowOrigins, strings.ToLower(origin))
+		if allowed {
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Allow-Credentials", "true")
+			h.Set("Access-Control-Expose-Headers", exposedHeaders)
+		}
+		if isPreflight(r) && !allowed {
+			s.refuseOrigin(w, r, fmt.Sprintf("cross-origin calls from %q are not allowed here; list the origin in --admin-allow-origin", origin))
+			return
+		}
+		// Refuses state-changing browser requests from other sites (Sec-Fetch-Site, or Origin
+		// against Host); curl and server-side clients send neither and pass.
+		if err := s.origins.protect.Check(r); err != nil {
+			s.refuseOrigin(w, r, fmt.Sprintf("cross-origin %s refused (origin %q); list the origin in --admin-allow-origin", r.Method, origin))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) refuseOrigin(w http.ResponseWriter, r *http.Request, msg string) {
+	s.log.WarnContext(r.Context(), "refused", "method", r.Method, "path", r.URL.Path, "host", r.Host, "origin", r.Header.Get("Origin"), "reason", msg)
+	s.writeErrorStatus(w, r, http.StatusForbidden, msg)
+}
+
+// hostAllowed says whether a request's Host names this machine's loopback or a listed host.
+func (o *origins) hostAllowed(hostport string) bool {
+	hostport = strings.ToLower(hostport)
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true // RFC 6761: always the loopback
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	for _, a := range o.allowHosts {
+		if a == host || a == hostport {
+			return true
+		}
+	}
+	return false
+}
+
+// answerPreflight answers a CORS preflight whose origin guardOrigins let through. It reports
+// whether it has answered.
+func answerPreflight(w http.ResponseWriter, r *http.Request) bool {
+	if !isPreflight(r) {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
+	h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, x-admin-token, x-request-id, Accept")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+}
