@@ -196,8 +196,8 @@ const (
 	adminErr404   = `{"statusCode":404,"message":"No sandbox has app token \"x\"","error":"Not Found","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`
 	adminErr400   = `{"statusCode":400,"message":["body must be ..."],"error":"Bad Request","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`
 	adminErr401   = `{"statusCode":401,"message":"admin calls need the x-admin-token header","error":"Unauthorized","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`
-	adminSession  = `{"id":49,"createdDate":"2025-04-30T21:54:50.058Z","updatedDate":"2025-04-30T21:55:50.058Z","type":"session","status":"completed","paymentAccountId":2,"orderId":92,"paymentUrl":"http://127.0.0.1:8080/checkout/your-app-token/49"}`
-	adminOrder    = `{"id":92,"storageId":1,"createdDate":"2025-04-30T21:54:48.918Z","statusIdentifier":"paid","formIdentifier":"tickets_form","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"attributeSetIdentifier":"order_form","totalSum":"100.00","currency":"USD","paymentAccountIdentifier":"stripe","paymentAccountLocalizeInfos":{"title":"Card"},"products":[{"id":10,"title":"Бронзовый","sku":null,"previewImage":null,"price":100,"quantity":1}],"paymentUrl":"http://127.0.0.1:8080/checkout/your-app-token/49","isCompleted":true}`
+	adminSession  = `{"id":49,"createdDate":"2025-04-30T21:54:50.058Z","updatedDate":"2025-04-30T21:55:50.058Z","type":"session","status":"completed","paymentAccountId":2,"orderId":92,"paymentUrl":"http://127.0.0.1:8080/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef"}`
+	adminOrder    = `{"id":92,"storageId":1,"createdDate":"2025-04-30T21:54:48.918Z","statusIdentifier":"paid","formIdentifier":"tickets_form","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"attributeSetIdentifier":"order_form","totalSum":"100.00","currency":"USD","paymentAccountIdentifier":"stripe","paymentAccountLocalizeInfos":{"title":"Card"},"products":[{"id":10,"title":"Бронзовый","sku":null,"previewImage":null,"price":100,"quantity":1}],"paymentUrl":"http://127.0.0.1:8080/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef","isCompleted":true}`
 	adminMail     = `{"id":"1","requestId":"req_1-1","messageId":"m@oneentry-mock.test","from":"OneEntry <no-reply@oneentry-mock.test>","to":["your-user@email.com"],"subject":"Your ticket","text":"hi","html":"<p>hi</p>","date":"2025-04-30T21:54:48Z","headers":{"X-OneEntry-Event":"order.ticket"}}`
 	adminParsed   = `{"headers":{"Subject":["Your ticket"]},"messageId":"m@oneentry-mock.test","from":"no-reply@oneentry-mock.test","to":["your-user@email.com"],"subject":"Your ticket","date":"2025-04-30T21:54:48Z","text":"hi","html":"<p>hi</p>","parts":[{"contentType":"text/plain","charset":"utf-8","encoding":"quoted-printable","body":"hi"}]}`
 	adminDelivery = `{"id":"whd_1","event":"payment.session.completed","url":"http://127.0.0.1:9/hook","requestId":"req_1-2","status":"pending","attempts":[{"at":"2025-04-30T21:54:48.918+03:00","statusCode":500,"responseBody":"no","error":"receiver answered 500","durationMs":1.5}],"body":{"type":"payment.session.completed","created":"2025-04-30T21:55:48.918Z","session":` + adminSession + `,"order":{"id":92,"storageMarker":"tickets","statusIdentifier":"paid","totalSum":"100.00","currency":"USD","isCompleted":true}},"createdAt":"2025-04-30T21:54:48.918Z","nextAttemptAt":"2025-04-30T21:54:49.918Z"}`
@@ -208,8 +208,8 @@ const (
 		`"users":[{"id":16,"authProviderIdentifier":"email","identifier":"your-user@email.com","password":"123456","formIdentifier":"reg","formData":[{"marker":"name_reg","type":"string","value":"Ivan"}],"groups":[1],"state":{},"isActive":true,"language":"en_US"},` +
 		`{"id":17,"authProviderIdentifier":"email","identifier":"new@example.com","password":"x","formIdentifier":"reg","formData":null,"groups":null,"isActive":false,"language":"en_US","notificationData":{"email":"new@example.com"},"createdDate":"2025-04-30T21:54:48.918Z","updatedDate":"2025-04-30T21:54:48.918Z"}],` +
 		`"authSessions":[{"id":1,"userId":16,"authProviderIdentifier":"email","refreshToken":"1-2","refreshExpires":"2025-05-07T21:54:48.918Z","device":{"os":"","browser":"","location":""}}],` +
-		`"orders":[{"id":92,"storageId":1,"storageMarker":"tickets","userId":16,"formIdentifier":"tickets_form","paymentAccountIdentifier":"stripe","statusIdentifier":"paid","language":"en_US","formData":[{"marker":"tickets","type":"entity","value":["p-8-10"]}],"products":[{"productId":10,"quantity":1,"signedPrice":""}],"currency":"USD","totalCents":10000,"createdDate":"2025-04-30T21:54:48.918Z","slots":[["2025-04-26T16:30:00.000Z","2025-04-26T18:00:00.000Z"]],"paymentUrl":"http://127.0.0.1:8080/checkout/your-app-token/49","isCompleted":true,"paidAt":"2025-04-30T21:55:48.918Z","holdsSeats":true}],` +
-		`"paymentSessions":[{"id":49,"orderId":92,"userId":16,"paymentAccountId":2,"type":"session","status":"completed","paymentUrl":"http://127.0.0.1:8080/checkout/your-app-token/49","createdDate":"2025-04-30T21:54:48.918Z","updatedDate":"2025-04-30T21:55:48.918Z","expiresAt":"2025-04-30T22:24:48.918Z","declines":0}],` +
+		`"orders":[{"id":92,"storageId":1,"storageMarker":"tickets","userId":16,"formIdentifier":"tickets_form","paymentAccountIdentifier":"stripe","statusIdentifier":"paid","language":"en_US","formData":[{"marker":"tickets","type":"entity","value":["p-8-10"]}],"products":[{"productId":10,"quantity":1,"signedPrice":""}],"currency":"USD","totalCents":10000,"createdDate":"2025-04-30T21:54:48.918Z","slots":[["2025-04-26T16:30:00.000Z","2025-04-26T18:00:00.000Z"]],"paymentUrl":"http://127.0.0.1:8080/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef","isCompleted":true,"paidAt":"2025-04-30T21:55:48.918Z","holdsSeats":true}],` +
+		`"paymentSessions":[{"id":49,"orderId":92,"userId":16,"paymentAccountId":2,"type":"session","status":"completed","paymentUrl":"http://127.0.0.1:8080/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef","createdDate":"2025-04-30T21:54:48.918Z","updatedDate":"2025-04-30T21:55:48.918Z","expiresAt":"2025-04-30T22:24:48.918Z","declines":0,"checkoutToken":"cs_test_0123456789abcdef0123456789abcdef"}],` +
 		`"codes":[{"userId":16,"event":"reset_password","code":"123456","expires":"2025-04-30T21:56:48.918Z"}]}`
 	adminSandbox = `{"appToken":"sbx_1","users":[{"identifier":"your-user@email.com","password":"123456","authProviderIdentifier":"email"}],"createdAt":"2025-04-30T21:54:48.918Z","default":false}`
 )
@@ -258,9 +258,9 @@ func adminValidExchanges() map[string]adminExchange {
 		"createSandbox":                          {method: "POST", target: "/__admin/sandboxes", status: 201, resp: adminSandbox},
 		"listSandboxes":                          {method: "GET", target: "/__admin/sandboxes", status: 200, resp: `[` + adminSandbox + `]`},
 		"deleteSandbox":                          {method: "DELETE", target: "/__admin/sandboxes/sbx_1", status: 204},
-		"checkoutPage":                           {method: "GET", target: "/checkout/your-app-token/49?result=paid", status: 200, respHeader: http.Header{"Content-Type": {"text/html; charset=utf-8"}}, resp: "<!doctype html><p>ok</p>"},
+		"checkoutPage":                           {method: "GET", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef?result=paid", status: 200, respHeader: http.Header{"Content-Type": {"text/html; charset=utf-8"}}, resp: "<!doctype html><p>ok</p>"},
 		"checkoutPage unknown":                   {method: "GET", target: "/checkout/nope/49", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "No such checkout session.\n"},
-		"checkoutAction": {method: "POST", target: "/checkout/your-app-token/49/complete", body: "action=complete",
+		"checkoutAction": {method: "POST", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef/complete", body: "action=complete",
 			reqHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, status: 303, respHeader: http.Header{"Location": {"http://shop.test/thanks?session_id=49"}}},
 	}
 }
@@ -368,15 +368,15 @@ func TestAdminRouting(t *testing.T) {
 	t.Parallel()
 	v := testAdminValidator(t)
 	for target, wantOp := range map[string]string{
-		"GET /__admin/mail/latest":                 "getMail",
-		"GET /__admin/mail/3/raw":                  "getMailRaw",
-		"GET /__admin/requests/count":              "countRequests",
-		"POST /checkout/tok/49/complete":           "checkoutAction",
-		"GET http://127.0.0.1:49152/healthz":       "health",
-		"GET /api/content/forms":                   "",
-		"PUT /__admin/clock":                       "",
-		"PUT /__admin/state":                       "importState",
-		"DELETE /__admin/sandboxes/tok/extra/part": "",
+		"GET /__admin/mail/latest":    "getMail",
+		"GET /__admin/mail/3/raw":     "getMailRaw",
+		"GET /__admin/requests/count": "countRequests",
+		"POST /checkout/tok/cs_test_0123456789abcdef0123456789abcdef/complete": "checkoutAction",
+		"GET http://127.0.0.1:49152/healthz":                                   "health",
+		"GET /api/content/forms":                                               "",
+		"PUT /__admin/clock":                                                   "",
+		"PUT /__admin/state":                                                   "importState",
+		"DELETE /__admin/sandboxes/tok/extra/part":                             "",
 	} {
 		method, path, _ := strings.Cut(target, " ")
 		in, err := v.route(adminRequest(method, path, ""))

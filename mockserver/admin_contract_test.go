@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -162,7 +163,7 @@ func (o adminOperation) sandboxScoped() bool {
 
 // sample returns a request for the operation that satisfies the contract.
 func (o adminOperation) sample() adminCall {
-	path := strings.NewReplacer("{action}", "complete", "{token}", "no-such-sandbox").Replace(o.path)
+	path := strings.NewReplacer("{action}", "complete", "{token}", "no-such-sandbox", "{session}", "cs_test_00000000000000000000000000000000").Replace(o.path)
 	if strings.HasPrefix(path, "/__admin/faults/") {
 		path = strings.Replace(path, "{id}", "flt_1", 1)
 	}
@@ -488,18 +489,30 @@ func adminPayments(t *testing.T, ac *adminContract) {
 	require.NoError(t, err)
 	_, page := ac.do(t, ts, adminCall{method: http.MethodGet, path: pay.Path, status: http.StatusOK})
 	assert.Contains(t, string(page), `id="complete"`)
-	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/no-such-sandbox/" + strconv.Itoa(f.sessionID), status: http.StatusNotFound})
-	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/" + appToken + "/999", status: http.StatusNotFound})
-	header, _ := ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/decline", body: "action=decline", contentType: "application/x-www-form-urlencoded", status: http.StatusSeeOther})
+	session := path.Base(pay.Path)
+	assert.True(t, strings.HasPrefix(session, "cs_test_"), "the URL names the session by its checkout token, not its id")
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/no-such-sandbox/" + session, status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/" + appToken + "/" + strconv.Itoa(f.sessionID), status: http.StatusNotFound})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/checkout/" + appToken + "/cs_test_00000000000000000000000000000000", status: http.StatusNotFound})
+	form := "application/x-www-form-urlencoded"
+	csrf := "csrf=" + ts.checkoutCSRF(t, f.payURL)
+	// Without the page's csrf token, or with another session's, nothing happens.
+	other := ts.openStripeSession(t, 10, 1)
+	for _, body := range []string{"", "action=complete", "csrf=", "csrf=" + ts.checkoutCSRF(t, other.payURL)} {
+		_, resp := ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/complete", body: body, contentType: form, status: http.StatusForbidden})
+		decodeError(t, http.StatusForbidden, resp)
+	}
+	assert.Equal(t, "waiting", ts.session(t, f.token, f.sessionID)["status"])
+	header, _ := ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/decline", body: "action=decline&" + csrf, contentType: form, status: http.StatusSeeOther})
 	assert.Equal(t, pay.Path+"?result=declined", header.Get("Location"), "a refused card goes back to the page")
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/refund", status: http.StatusBadRequest, badRequest: true})
-	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/checkout/" + appToken + "/999/complete", status: http.StatusNotFound})
-	header, _ = ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/complete", body: "action=complete", contentType: "application/x-www-form-urlencoded", status: http.StatusSeeOther})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/checkout/" + appToken + "/" + strconv.Itoa(f.sessionID) + "/complete", body: csrf, contentType: form, status: http.StatusNotFound})
+	header, _ = ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/complete", body: "action=complete&" + csrf, contentType: form, status: http.StatusSeeOther})
 	loc, err := url.Parse(header.Get("Location"))
 	require.NoError(t, err)
 	assert.Equal(t, "http://shop.test/thanks", loc.Scheme+"://"+loc.Host+loc.Path)
 	assert.Equal(t, url.Values{"session_id": {strconv.Itoa(f.sessionID)}, "order_id": {strconv.Itoa(f.orderID)}, "status": {"completed"}}, loc.Query())
-	header, _ = ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/cancel", status: http.StatusSeeOther})
+	header, _ = ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/cancel", body: csrf, contentType: form, status: http.StatusSeeOther})
 	assert.Equal(t, pay.Path, header.Get("Location"), "a second click shows the page as it now is")
 
 	// The same transitions without a browser.
@@ -529,7 +542,7 @@ func adminPayments(t *testing.T, ac *adminContract) {
 		m := ts.openStripeSession(t, 10, 1)
 		page, err := url.Parse(m.payURL)
 		require.NoError(t, err)
-		header, _ := ac.do(t, ts, adminCall{method: http.MethodPost, path: page.Path + "/" + act, status: http.StatusSeeOther})
+		header, _ := ac.do(t, ts, adminCall{method: http.MethodPost, path: page.Path + "/" + act, body: "csrf=" + ts.checkoutCSRF(t, m.payURL), contentType: form, status: http.StatusSeeOther})
 		loc, err := url.Parse(header.Get("Location"))
 		require.NoError(t, err)
 		assert.Equal(t, "http://shop.test/cart", loc.Scheme+"://"+loc.Host+loc.Path, act)
@@ -583,7 +596,7 @@ func adminPayments(t *testing.T, ac *adminContract) {
 		byType[e]++
 	}
 	assert.Equal(t, map[string]int{
-		"payment.session.created": 6, "payment.session.declined": 2, "payment.session.completed": 2,
+		"payment.session.created": 7, "payment.session.declined": 2, "payment.session.completed": 2,
 		"payment.session.expired": 2, "payment.session.canceled": 2,
 	}, byType)
 	for _, d := range list.Deliveries {

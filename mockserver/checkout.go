@@ -1,6 +1,10 @@
 package mockserver
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"html/template"
 	"net/http"
@@ -15,13 +19,35 @@ import (
 )
 
 // checkoutURL is the payment URL of a session of an account with a checkout: the mock's own
-// page, on the host the API was called through.
-func checkoutURL(r *http.Request, sb *sandbox.Sandbox, id int) string {
+// page, on the host the API was called through, named by the session's checkout token. The
+// token, not the sequential session id, is what lets a buyer see and pay the session.
+func checkoutURL(r *http.Request, sb *sandbox.Sandbox, checkoutToken string) string {
 	scheme := "http"
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + "/checkout/" + url.PathEscape(sb.Token()) + "/" + strconv.Itoa(id)
+	return scheme + "://" + r.Host + checkoutPath(sb, checkoutToken)
+}
+
+func checkoutPath(sb *sandbox.Sandbox, checkoutToken string) string {
+	return "/checkout/" + url.PathEscape(sb.Token()) + "/" + url.PathEscape(checkoutToken)
+}
+
+// csrfField names the form field that carries the page's CSRF token.
+const csrfField = "csrf"
+
+// maxCheckoutForm bounds the body of a checkout action: one button's form.
+const maxCheckoutForm = 4 << 10
+
+// csrfToken is what the page's forms carry and an action must bring back: an HMAC of the
+// session's sandbox and checkout token under a key of this process. A page rendered before a
+// restart needs a reload.
+func (s *Server) csrfToken(sb *sandbox.Sandbox, checkoutToken string) string {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte(sb.Token()))
+	m.Write([]byte{0})
+	m.Write([]byte(checkoutToken))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 type checkoutLine struct {
@@ -31,11 +57,11 @@ type checkoutLine struct {
 }
 
 type checkoutView struct {
-	Token, Title, Status, Result, Total, Currency, Slot, Account string
-	SessionID, OrderID, Declines                                 int
-	Open                                                         bool
-	Lines                                                        []checkoutLine
-	Actions                                                      []checkoutButton
+	Path, CSRF, Title, Status, Result, Total, Currency, Slot, Account string
+	SessionID, OrderID, Declines                                      int
+	Open                                                              bool
+	Lines                                                             []checkoutLine
+	Actions                                                           []checkoutButton
 }
 
 type checkoutButton struct {
@@ -71,7 +97,7 @@ button.pay{background:#1f6feb;color:#fff;border-color:#1f6feb}.result{padding:.6
 <tr class="total"><td colspan="2">Total</td><td class="n" id="total">{{.Total}} {{.Currency}}</td></tr>
 </tbody></table>
 {{if .Slot}}<p>Time slot: <strong id="slot">{{.Slot}}</strong></p>{{end}}
-{{if .Open}}{{$v := .}}{{range .Actions}}<form method="post" action="/checkout/{{$v.Token}}/{{$v.SessionID}}/{{.Action}}"><button type="submit" class="{{.Class}}" name="action" value="{{.Action}}" id="{{.Action}}">{{.Label}}</button></form>{{end}}
+{{if .Open}}{{$v := .}}{{range .Actions}}<form method="post" action="{{$v.Path}}/{{.Action}}"><input type="hidden" name="csrf" value="{{$v.CSRF}}"><button type="submit" class="{{.Class}}" name="action" value="{{.Action}}" id="{{.Action}}">{{.Label}}</button></form>{{end}}
 {{else}}<p class="note">This session is closed; nothing more can be done here.</p>{{end}}
 </body></html>
 `))
@@ -85,30 +111,27 @@ var checkoutResults = map[string]string{
 
 // checkoutTarget finds the sandbox and session of a checkout URL; it answers the error page
 // itself when they do not exist.
-func (s *Server) checkoutTarget(w http.ResponseWriter, r *http.Request) (*sandbox.Sandbox, int, bool) {
+func (s *Server) checkoutTarget(w http.ResponseWriter, r *http.Request) (*sandbox.Sandbox, store.PaymentSession, store.Order, bool) {
 	sb := s.sandboxes.Lookup(mux.Vars(r)["token"])
-	id, err := strconv.Atoi(mux.Vars(r)["id"])
-	if sb == nil || err != nil || id < 1 {
-		http.Error(w, "No such checkout session.", http.StatusNotFound)
-		return nil, 0, false
+	if sb != nil {
+		if p, o, err := sb.Store().PaymentSessionByCheckoutToken(r.Context(), mux.Vars(r)["session"]); err == nil {
+			return sb, p, o, true
+		}
 	}
-	return sb, id, true
+	http.Error(w, "No such checkout session.", http.StatusNotFound)
+	return nil, store.PaymentSession{}, store.Order{}, false
 }
 
-// handleCheckoutPage handles GET /checkout/{token}/{id}: the simulated provider's payment page.
+// handleCheckoutPage handles GET /checkout/{token}/{session}: the simulated provider's payment
+// page.
 func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
-	sb, id, ok := s.checkoutTarget(w, r)
+	sb, p, o, ok := s.checkoutTarget(w, r)
 	if !ok {
-		return
-	}
-	p, o, err := sb.Store().PaymentSessionByID(r.Context(), id)
-	if err != nil {
-		http.Error(w, "No such checkout session.", http.StatusNotFound)
 		return
 	}
 	fx := sb.Store().Fixtures()
 	v := checkoutView{
-		Token: sb.Token(), Title: fx.Title(o), Status: p.Status, SessionID: p.ID, OrderID: o.ID,
+		Path: checkoutPath(sb, p.CheckoutToken), CSRF: s.csrfToken(sb, p.CheckoutToken), Title: fx.Title(o), Status: p.Status, SessionID: p.ID, OrderID: o.ID,
 		Total: store.Money(o.TotalCents), Currency: o.Currency, Open: p.Status == store.StatusWaiting,
 		Declines: p.Declines, Actions: checkoutButtons, Result: checkoutResults[r.URL.Query().Get("result")],
 	}
@@ -137,11 +160,12 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// handleCheckoutAction handles POST /checkout/{token}/{id}/{action}: the buyer's choice. The
-// answer redirects to the account's success or cancel URL (with session_id, order_id and
-// status added), or back to the page when the account has none.
+// handleCheckoutAction handles POST /checkout/{token}/{session}/{action}: the buyer's choice,
+// which must carry the page's CSRF token. The answer redirects to the account's success or
+// cancel URL (with session_id, order_id and status added), or back to the page when the
+// account has none.
 func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
-	sb, id, ok := s.checkoutTarget(w, r)
+	sb, p, _, ok := s.checkoutTarget(w, r)
 	if !ok {
 		return
 	}
@@ -150,11 +174,21 @@ func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Unknown action.", http.StatusBadRequest)
 		return
 	}
-	p, o, err := sb.Store().ApplyPaymentAction(r.Context(), id, action)
+	r.Body = http.MaxBytesReader(w, r.Body, maxCheckoutForm)
+	sent := ""
+	if err := r.ParseForm(); err == nil {
+		sent = r.PostForm.Get(csrfField)
+	}
+	if want := s.csrfToken(sb, p.CheckoutToken); subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
+		s.writeErrorStatus(w, r, http.StatusForbidden, "The checkout form's csrf token is missing or wrong: reload the checkout page and choose again")
+		return
+	}
+	page := checkoutPath(sb, p.CheckoutToken)
+	p, o, err := sb.Store().ApplyPaymentAction(r.Context(), p.ID, action)
 	var se *store.Error
 	if errors.As(err, &se) && se.Code == store.CodeConflict {
 		// A second click after the session closed: show the page as it now is.
-		http.Redirect(w, r, "/checkout/"+url.PathEscape(sb.Token())+"/"+strconv.Itoa(id), http.StatusSeeOther)
+		http.Redirect(w, r, page, http.StatusSeeOther)
 		return
 	}
 	if err != nil {
@@ -173,7 +207,7 @@ func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if target == "" {
-		http.Redirect(w, r, "/checkout/"+url.PathEscape(sb.Token())+"/"+strconv.Itoa(id)+"?result="+result, http.StatusSeeOther)
+		http.Redirect(w, r, page+"?result="+result, http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, withQuery(target, url.Values{"session_id": {strconv.Itoa(p.ID)}, "order_id": {strconv.Itoa(o.ID)}, "status": {p.Status}}), http.StatusSeeOther)

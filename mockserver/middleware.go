@@ -36,6 +36,13 @@ func (s *Server) requestID(r *http.Request) string {
 	return id
 }
 
+// randomKey returns 32 random bytes, a key for this process only.
+func randomKey() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return b
+}
+
 // randomPrefix starts the request ids of one process.
 func randomPrefix() string {
 	var b [4]byte

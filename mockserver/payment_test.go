@@ -155,6 +155,26 @@ func (ts *testServer) order(t *testing.T, token string, id int) map[string]any {
 	return decode[map[string]any](t, body)
 }
 
+// checkoutCSRF reads the CSRF token the checkout page's forms carry.
+func (ts *testServer) checkoutCSRF(t *testing.T, payURL string) string {
+	t.Helper()
+	resp, err := ts.Client().Get(payURL)
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(page))
+	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindSubmatch(page)
+	require.NotNil(t, m, "the page's forms carry a csrf token")
+	return string(m[1])
+}
+
+// checkoutForm is the form a click on the page posts.
+func (ts *testServer) checkoutForm(t *testing.T, payURL, action string) url.Values {
+	t.Helper()
+	return url.Values{"action": {action}, "csrf": {ts.checkoutCSRF(t, payURL)}}
+}
+
 func (ts *testServer) session(t *testing.T, token string, id int) map[string]any {
 	t.Helper()
 	status, body := ts.call(t, http.MethodGet, fmt.Sprintf("/api/content/payments/sessions/%d", id), token, nil)
@@ -182,7 +202,8 @@ func TestCheckoutPayDeliversTicketAndSignedWebhook(t *testing.T) {
 	assert.NotContains(t, html, "<script", "the page works without JavaScript")
 	assert.NotRegexp(t, `(src|href)="https?://`, html, "no external assets")
 
-	resp, err = noRedirects(ts).PostForm(fmt.Sprintf("%s/complete", f.payURL), url.Values{"action": {"complete"}})
+	form := ts.checkoutForm(t, f.payURL, "complete")
+	resp, err = noRedirects(ts).PostForm(fmt.Sprintf("%s/complete", f.payURL), form)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -236,7 +257,7 @@ func TestCheckoutPayDeliversTicketAndSignedWebhook(t *testing.T) {
 	}, 10*time.Second, 10*time.Millisecond, "the delivery log shows the receiver's answer")
 
 	// Paying again sends no second ticket.
-	resp, err = noRedirects(ts).PostForm(fmt.Sprintf("%s/complete", f.payURL), nil)
+	resp, err = noRedirects(ts).PostForm(fmt.Sprintf("%s/complete", f.payURL), form)
 	require.NoError(t, err)
 	resp.Body.Close()
 	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
@@ -257,7 +278,7 @@ func TestDeclineCancelExpireSendNoTicket(t *testing.T) {
 			require.Equal(t, http.StatusOK, status, string(body))
 		}, "waiting", "inProgress"},
 		{"cancel on the page", func(t *testing.T, ts *testServer, f flowState) {
-			resp, err := noRedirects(ts).PostForm(f.payURL+"/cancel", nil)
+			resp, err := noRedirects(ts).PostForm(f.payURL+"/cancel", ts.checkoutForm(t, f.payURL, "cancel"))
 			require.NoError(t, err)
 			resp.Body.Close()
 			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -268,7 +289,7 @@ func TestDeclineCancelExpireSendNoTicket(t *testing.T) {
 			require.Equal(t, http.StatusOK, status)
 		}, "expired", "canceled"},
 		{"expire on the page", func(t *testing.T, ts *testServer, f flowState) {
-			resp, err := noRedirects(ts).PostForm(f.payURL+"/expire", nil)
+			resp, err := noRedirects(ts).PostForm(f.payURL+"/expire", ts.checkoutForm(t, f.payURL, "expire"))
 			require.NoError(t, err)
 			resp.Body.Close()
 		}, "expired", "canceled"},

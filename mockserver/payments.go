@@ -45,8 +45,8 @@ func (s *Server) handlePaymentSessionCreate(w http.ResponseWriter, r *http.Reque
 		s.writeError(w, r, err)
 		return
 	}
-	p, err := sc.store.CreatePaymentSession(r.Context(), sc.claims.ID, req.OrderID, req.Type, func(id int) string {
-		return checkoutURL(r, sc.sandbox, id)
+	p, err := sc.store.CreatePaymentSession(r.Context(), sc.claims.ID, req.OrderID, req.Type, func(token string) string {
+		return checkoutURL(r, sc.sandbox, token)
 	})
 	if err != nil {
 		s.writeError(w, r, err)

@@ -51,8 +51,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/users/me", user, s.handleUserMe)
 
 	s.handle(r, http.MethodGet, "/healthz", plain(s.handleHealth))
-	s.handle(r, http.MethodGet, "/checkout/{token}/{id}", plain(s.handleCheckoutPage))
-	s.handle(r, http.MethodPost, "/checkout/{token}/{id}/{action}", plain(s.handleCheckoutAction))
+	s.handle(r, http.MethodGet, "/checkout/{token}/{session}", plain(s.handleCheckoutPage))
+	s.handle(r, http.MethodPost, "/checkout/{token}/{session}/{action}", plain(s.handleCheckoutAction))
 
 	s.handle(r, http.MethodPost, "/__admin/reset", s.admin(s.handleAdminReset))
 	s.handle(r, http.MethodGet, "/__admin/state", s.admin(s.handleAdminStateGet))

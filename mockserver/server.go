@@ -70,6 +70,8 @@ type Server struct {
 
 	adminToken string
 	origins    *origins
+	// csrfKey signs the checkout page's forms (csrfToken).
+	csrfKey    []byte
 	metrics    *metrics
 	routeTable routeTable
 	draining   atomic.Bool
@@ -106,6 +108,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		origins:    guard,
+		csrfKey:    randomKey(),
 		contract:   opts.Contract,
 		log:        opts.Logger,
 		maxBody:    opts.MaxBodyBytes,

@@ -74,7 +74,7 @@ func TestSandboxStoresAreBuiltFromTheOptions(t *testing.T) {
 		FormData: []store.FormDataItem{item}, Products: []store.OrderLine{{ProductID: 10, Quantity: 1}},
 	})
 	require.NoError(t, err)
-	_, err = st.CreatePaymentSession(t.Context(), claims.ID, o.ID, store.SessionTypeSession, func(int) string { return "" })
+	_, err = st.CreatePaymentSession(t.Context(), claims.ID, o.ID, store.SessionTypeSession, func(string) string { return "" })
 	require.NoError(t, err)
 	require.NotEmpty(t, events)
 	for _, got := range from {

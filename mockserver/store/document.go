@@ -136,6 +136,9 @@ type PaymentSessionRecord struct {
 	UpdatedDate      time.Time `json:"updatedDate"`
 	ExpiresAt        time.Time `json:"expiresAt"`
 	Declines         int       `json:"declines"`
+	// CheckoutToken is absent in documents written before checkout pages had tokens; such
+	// sessions import without a checkout page (the admin payment actions still finish them).
+	CheckoutToken string `json:"checkoutToken,omitempty"`
 }
 
 // CodeRecord is a one-time code sent to a user for an event.
@@ -328,6 +331,7 @@ func paymentRecord(p *PaymentSession) PaymentSessionRecord {
 		UpdatedDate:      p.UpdatedDate,
 		ExpiresAt:        p.ExpiresAt,
 		Declines:         p.Declines,
+		CheckoutToken:    p.CheckoutToken,
 	}
 }
 
@@ -591,6 +595,7 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 }
 
 func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) error {
+	seen := map[string]bool{}
 	for i, r := range payments {
 		at := fmt.Sprintf("paymentSessions[%d]", i)
 		switch {
@@ -606,6 +611,13 @@ func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) err
 			return invalidf(at+".type", "must be %s or %s", SessionTypeSession, SessionTypeIntent)
 		case r.Status == "":
 			return invalidf(at+".status", "must not be empty")
+		case r.CheckoutToken != "" && !ValidCheckoutToken(r.CheckoutToken):
+			return invalidf(at+".checkoutToken", "must be %s and 16 to 64 letters or digits", CheckoutTokenPrefix)
+		case r.CheckoutToken != "" && seen[r.CheckoutToken]:
+			return invalidf(at+".checkoutToken", "duplicate checkout token")
+		}
+		if r.CheckoutToken != "" {
+			seen[r.CheckoutToken] = true
 		}
 		if _, ok := fx.PaymentAccountByID(r.PaymentAccountID); !ok {
 			return invalidf(at+".paymentAccountId", "no payment account %d in the fixtures", r.PaymentAccountID)
@@ -622,6 +634,7 @@ func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) err
 			UpdatedDate:      r.UpdatedDate,
 			ExpiresAt:        r.ExpiresAt,
 			Declines:         r.Declines,
+			CheckoutToken:    r.CheckoutToken,
 		}
 	}
 	return nil
@@ -676,12 +689,16 @@ func (st *state) reindex(fx *Fixtures) {
 	}
 	st.paymentsByOrder = map[int][]int{}
 	st.paymentsByUser = map[int][]int{}
+	st.checkoutTokens = map[string]int{}
 	st.waiting = map[int]struct{}{}
 	st.expiries = nil
 	for _, id := range sortedKeys(st.payments) {
 		p := st.payments[id]
 		st.paymentsByOrder[p.OrderID] = append(st.paymentsByOrder[p.OrderID], id)
 		st.paymentsByUser[p.UserID] = append(st.paymentsByUser[p.UserID], id)
+		if p.CheckoutToken != "" {
+			st.checkoutTokens[p.CheckoutToken] = id
+		}
 		if !isFinal(p.Status) {
 			st.markWaiting(p)
 		}

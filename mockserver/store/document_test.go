@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -95,7 +94,7 @@ func busyState(t testing.TB, st *store.Store) string {
 	require.NoError(t, err)
 	open, err := st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
 	require.NoError(t, err)
-	checkout := func(id int) string { return "http://mock/checkout/" + strconv.Itoa(id) }
+	checkout := func(token string) string { return "http://mock/checkout/" + token }
 
 	ps, err := st.CreatePaymentSession(ctx, 16, paid.ID, store.SessionTypeSession, checkout)
 	require.NoError(t, err)
@@ -267,6 +266,8 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		"session of other buyer": {func(d *store.StateDocument) { d.PaymentSessions[0].UserID = 17 }, "paymentSessions[0].userId:"},
 		"session account":        {func(d *store.StateDocument) { d.PaymentSessions[1].PaymentAccountID = 999 }, "paymentSessions[1].paymentAccountId:"},
 		"session type":           {func(d *store.StateDocument) { d.PaymentSessions[2].Type = "card" }, "paymentSessions[2].type:"},
+		"checkout token shape":   {func(d *store.StateDocument) { d.PaymentSessions[0].CheckoutToken = "../../x" }, "paymentSessions[0].checkoutToken:"},
+		"shared checkout token":  {func(d *store.StateDocument) { d.PaymentSessions[1].CheckoutToken = d.PaymentSessions[0].CheckoutToken }, "paymentSessions[1].checkoutToken:"},
 		"code of nobody":         {func(d *store.StateDocument) { d.Codes[0].UserID = 99 }, "codes[0].userId:"},
 		"order counter":          {func(d *store.StateDocument) { d.Counters.NextOrderID = d.Orders[2].ID }, "counters.nextOrderId:"},
 		"user counter":           {func(d *store.StateDocument) { d.Counters.NextUserID = 0 }, "counters.nextUserId:"},
@@ -313,4 +314,41 @@ func TestDecodeStateDocumentIsStrict(t *testing.T) {
 			assert.Equal(t, store.CodeInvalid, codeOf(err))
 		})
 	}
+}
+
+// The checkout token is the checkout page's credential: it travels with the state, and a
+// document written before tokens existed still imports (its sessions have no page).
+func TestCheckoutTokenTravelsWithTheState(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := seatFixtures(t)
+	src := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	busyState(t, src)
+	doc := src.Export(ctx)
+	token := doc.PaymentSessions[0].CheckoutToken
+	require.True(t, store.ValidCheckoutToken(token), token)
+	assert.NotEqual(t, token, doc.PaymentSessions[1].CheckoutToken)
+	assert.Empty(t, doc.PaymentSessions[2].CheckoutToken, "a cash session has no checkout page")
+	assert.Equal(t, "http://mock/checkout/"+token, *doc.PaymentSessions[0].PaymentURL)
+
+	data, err := json.Marshal(doc)
+	require.NoError(t, err)
+	decoded, err := store.DecodeStateDocument(bytes.NewReader(data))
+	require.NoError(t, err)
+	dst := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	require.NoError(t, dst.Import(ctx, decoded))
+	p, _, err := dst.PaymentSessionByCheckoutToken(ctx, token)
+	require.NoError(t, err)
+	assert.Equal(t, doc.PaymentSessions[0].ID, p.ID)
+
+	old := strings.ReplaceAll(string(data), `,"checkoutToken":"`+token+`"`, "")
+	old = strings.ReplaceAll(old, `,"checkoutToken":"`+doc.PaymentSessions[1].CheckoutToken+`"`, "")
+	require.NotContains(t, old, "checkoutToken")
+	decoded, err = store.DecodeStateDocument(strings.NewReader(old))
+	require.NoError(t, err, "a version 1 document without checkout tokens still decodes")
+	require.NoError(t, dst.Import(ctx, decoded))
+	_, _, err = dst.PaymentSessionByCheckoutToken(ctx, token)
+	assert.Error(t, err, "the imported sessions have no checkout page")
+	_, _, err = dst.PaymentSessionByCheckoutToken(ctx, "")
+	assert.Error(t, err)
 }

@@ -3,6 +3,9 @@ package store
 import (
 	"container/heap"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -59,6 +62,10 @@ type PaymentSession struct {
 	ExpiresAt time.Time
 	// Declines counts the payments the provider refused; the session stays open after one.
 	Declines int
+	// CheckoutToken names the session in its checkout page's URL (cs_test_ and 128 random
+	// bits, as Stripe's ids look): unguessable, so the URL alone is the buyer's credential.
+	// Empty for sessions without a checkout page.
+	CheckoutToken string
 }
 
 func (p *PaymentSession) clone() PaymentSession {
@@ -71,9 +78,9 @@ func (p *PaymentSession) clone() PaymentSession {
 }
 
 // CreatePaymentSession opens a new session for one of the user's orders. Every call opens a new
-// session. Accounts with a checkout (the stripe kind) get checkoutURL(id) as their payment URL;
-// custom accounts such as cash have none.
-func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(id int) string) (PaymentSession, error) {
+// session. Accounts with a checkout (the stripe kind) get a random checkout token and
+// checkoutURL(token) as their payment URL; custom accounts such as cash have neither.
+func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(token string) string) (PaymentSession, error) {
 	if sessionType != SessionTypeSession && sessionType != SessionTypeIntent {
 		return PaymentSession{}, Invalid("type must be one of the following values: session, intent")
 	}
@@ -87,7 +94,7 @@ func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, s
 	return out, err
 }
 
-func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(id int) string) (PaymentSession, []Event, error) {
+func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(token string) string) (PaymentSession, []Event, error) {
 	o, err := s.ownOrderLocked(userID, nil, orderID)
 	if err != nil {
 		return PaymentSession{}, nil, err
@@ -111,12 +118,16 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	s.touchPayment(p.ID)
 	if acc.HasCheckout() && checkoutURL != nil {
 		s.touchOrder(o.ID)
-		u := checkoutURL(p.ID)
+		p.CheckoutToken = newCheckoutToken()
+		u := checkoutURL(p.CheckoutToken)
 		p.PaymentURL = &u
 		o.PaymentURL = &u
 	}
 	s.state.nextPaymentID++
 	s.state.payments[p.ID] = p
+	if p.CheckoutToken != "" {
+		s.state.checkoutTokens[p.CheckoutToken] = p.ID
+	}
 	s.state.markWaiting(p)
 	s.state.paymentsByOrder[o.ID] = append(s.state.paymentsByOrder[o.ID], p.ID)
 	s.state.paymentsByUser[userID] = append(s.state.paymentsByUser[userID], p.ID)
@@ -200,6 +211,51 @@ func (s *Store) PaymentSessionByID(ctx context.Context, id int) (PaymentSession,
 		return nil
 	})
 	return p, o, err
+}
+
+// PaymentSessionByCheckoutToken returns the session a checkout page URL names, whoever owns
+// it: the token is the credential.
+func (s *Store) PaymentSessionByCheckoutToken(ctx context.Context, token string) (PaymentSession, Order, error) {
+	var p PaymentSession
+	var o Order
+	err := s.read(ctx, func() error {
+		id, ok := s.state.checkoutTokens[token]
+		if !ok || token == "" {
+			return Errorf(CodeNotFound, "No checkout session %q", token)
+		}
+		got := s.state.payments[id]
+		p = got.clone()
+		if order, ok := s.state.orders[got.OrderID]; ok {
+			o = order.clone()
+		}
+		return nil
+	})
+	return p, o, err
+}
+
+// CheckoutTokenPrefix starts every checkout token.
+const CheckoutTokenPrefix = "cs_test_"
+
+// newCheckoutToken returns a fresh checkout token: the prefix and 128 random bits in hex.
+func newCheckoutToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return CheckoutTokenPrefix + hex.EncodeToString(b[:])
+}
+
+// ValidCheckoutToken reports whether t has the shape of a checkout token, so a state document
+// cannot plant one that breaks a URL.
+func ValidCheckoutToken(t string) bool {
+	rest, ok := strings.CutPrefix(t, CheckoutTokenPrefix)
+	if !ok || len(rest) < 16 || len(rest) > 64 {
+		return false
+	}
+	for _, c := range rest {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // PaymentSessionsByOrder returns the sessions of one of the user's orders, newest first.

@@ -195,7 +195,7 @@ func TestFailedSaveUndoesTheChange(t *testing.T) {
 	require.NoError(t, err)
 	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 4))
 	require.NoError(t, err)
-	ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(id int) string { return "http://pay/" + strconv.Itoa(id) })
+	ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://pay/" + token })
 	require.NoError(t, err)
 	tk, err := st.Authenticate(ctx, "email", creds("your-user@email.com", "123456"), store.DeviceInfo{})
 	require.NoError(t, err)

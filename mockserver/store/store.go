@@ -81,6 +81,8 @@ type state struct {
 	paymentsByOrder map[int][]int
 	paymentsByUser  map[int][]int
 	nextPaymentID   int
+	// checkoutTokens finds the session of a checkout page URL.
+	checkoutTokens map[string]int
 
 	// waiting indexes the sessions that can still expire, so sweeps cost nothing when there
 	// are none, whatever the number of sessions.
@@ -180,6 +182,7 @@ func (s *Store) seed() *state {
 		payments:         map[int]*PaymentSession{},
 		paymentsByOrder:  map[int][]int{},
 		paymentsByUser:   map[int][]int{},
+		checkoutTokens:   map[string]int{},
 		nextPaymentID:    s.fx.Project.FirstPaymentSessionID,
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
