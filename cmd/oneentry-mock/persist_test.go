@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -277,4 +280,46 @@ func TestDamagedDataDirStopsStartUp(t *testing.T) {
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, garbage, after, "the data dir is left as it was, never reset")
+}
+
+// A checkout URL names its session by a random token kept in the data dir: after a restart the
+// same page opens, and pays with the CSRF token of the page as the new process renders it
+// (issue 14, finding 7).
+func TestCheckoutTokenSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first := startServeProcess(t, dir)
+	a := loginSeedUser(t, first.url)
+	order := maps.Clone(seedOrder)
+	order["paymentAccountIdentifier"] = "stripe"
+	var created createdOrder
+	status, err := a.do(t.Context(), http.MethodPost, seedOrdersPath, order, &created)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, status)
+	var session struct {
+		PaymentURL string `json:"paymentUrl"`
+	}
+	status, err = a.do(t.Context(), http.MethodPost, "/api/content/payments/sessions", map[string]any{"orderId": created.ID, "type": "session"}, &session)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, status)
+	pay, err := url.Parse(session.PaymentURL)
+	require.NoError(t, err)
+	require.Contains(t, pay.Path, "/cs_test_")
+	require.NoError(t, first.cmd.Process.Kill())
+	_ = first.cmd.Wait()
+
+	second := startServeProcess(t, dir)
+	resp, err := http.Get(second.url + pay.Path)
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(page))
+	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindSubmatch(page)
+	require.NotNil(t, m)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.PostForm(second.url+pay.Path+"/complete", url.Values{"csrf": {string(m[1])}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 }
