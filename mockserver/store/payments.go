@@ -194,25 +194,6 @@ func (s *Store) PaymentSession(ctx context.Context, userID, id int) (PaymentSess
 	return out, err
 }
 
-// PaymentSessionByID returns any session, whoever owns it: for the checkout page and admin
-// calls, which the session id alone authorises.
-func (s *Store) PaymentSessionByID(ctx context.Context, id int) (PaymentSession, Order, error) {
-	var p PaymentSession
-	var o Order
-	err := s.read(ctx, func() error {
-		got, ok := s.state.payments[id]
-		if !ok {
-			return Errorf(CodeNotFound, "Payment session with id %d not found", id)
-		}
-		p = got.clone()
-		if order, ok := s.state.orders[got.OrderID]; ok {
-			o = order.clone()
-		}
-		return nil
-	})
-	return p, o, err
-}
-
 // PaymentSessionByCheckoutToken returns the session a checkout page URL names, whoever owns
 // it: the token is the credential.
 func (s *Store) PaymentSessionByCheckoutToken(ctx context.Context, token string) (PaymentSession, Order, error) {
