@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -171,8 +170,9 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 		r = r.WithContext(ctx)
 		e := entry{route: route, path: receivedPath(r)}
 		if route == "" && isJournaled(e.path) && !isPreflight(r) {
-			e.nearest = s.routeTable.nearest(r.Method, r.URL.Path)
-			w.Header().Set("X-Mock-Nearest-Route", e.nearest)
+			if e.nearest = s.routeTable.nearest(r.Method, r.URL.Path); e.nearest != "" {
+				w.Header().Set("X-Mock-Nearest-Route", e.nearest)
+			}
 		}
 		journaled := isJournaled(e.path) && r.Method != http.MethodOptions
 		rec := &recorder{ResponseWriter: w, keep: journaled}
@@ -278,10 +278,7 @@ func (s *Server) record(r *http.Request, e entry, rec *recorder, tee *teeBody, s
 	if route == "" {
 		route = "unmatched"
 	}
-	method := r.Method
-	if len(method) > 10 {
-		method = "OTHER"
-	}
+	method := metricMethod(r.Method)
 	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(rec.status)).Inc()
 	s.metrics.durations.WithLabelValues(method, route).Observe(elapsed.Seconds())
 	s.logRequest(r, rec.status, rec.bytes, elapsed)
@@ -308,11 +305,32 @@ func (s *Server) record(r *http.Request, e entry, rec *recorder, tee *teeBody, s
 	e.sandbox.Journal().Add(je)
 }
 
-// routeTable lists the known routes for nearest-route hints.
+// metricMethod is the method label of a request: one of the methods HTTP defines, else OTHER,
+// so that made-up methods cannot grow /metrics without bound. (The route label is already a
+// template or "unmatched", the code one a status the server chose.)
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}
+
+// routeTable lists the known routes for nearest-route hints. It is filled while New registers
+// the routes and only read afterwards, so lookups take no lock: one slow lookup never holds up
+// another request.
 type routeTable struct {
-	mu     sync.Mutex
 	routes []knownRoute
 }
+
+// Bounds of a nearest-route hint, so that a hostile path cannot make a 404 expensive: a path
+// longer than maxHintPath gets no hint, and only its first maxHintSegments segments are compared
+// (no route has more).
+const (
+	maxHintPath     = 2048
+	maxHintSegments = 16
+)
 
 type knownRoute struct {
 	method string
@@ -320,17 +338,18 @@ type knownRoute struct {
 }
 
 func (t *routeTable) add(method, template string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	t.routes = append(t.routes, knownRoute{method: method, segs: strings.Split(strings.Trim(template, "/"), "/")})
 }
 
 // nearest returns the known route closest to a request: fewest segment edits (a {var}
 // segment matches anything; a segment one or two typos away counts half), then the same method.
+// It returns "" for a path too long to be a typo of a route (longer than maxHintPath).
 func (t *routeTable) nearest(method, p string) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	got := strings.Split(strings.Trim(p, "/"), "/")
+	if len(p) > maxHintPath {
+		return ""
+	}
+	got := strings.SplitN(strings.Trim(p, "/"), "/", maxHintSegments+1)
+	got = got[:min(len(got), maxHintSegments)]
 	best, bestScore := "", 1<<30
 	for _, r := range t.routes {
 		score := segmentDistance(r.segs, got) * 2
