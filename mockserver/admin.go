@@ -3,6 +3,8 @@ package mockserver
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -155,6 +157,12 @@ func decodeAdmin(w http.ResponseWriter, r *http.Request, s *Server, v any, shape
 		s.writeError(w, r, store.Invalid("body must be "+shape+": "+err.Error()))
 		return false
 	}
+	// One value and nothing after it: "{...} {...}" or "{...}garbage" is a client bug that
+	// would otherwise pass as its first half.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		s.writeError(w, r, store.Invalid("body must be "+shape+": unexpected data after the JSON value"))
+		return false
+	}
 	return true
 }
 
@@ -190,13 +198,19 @@ func (s *Server) handleAdminStateGet(w http.ResponseWriter, r *http.Request, sb 
 	s.writeJSON(w, http.StatusOK, sb.Store().Export(r.Context()))
 }
 
-// maxStateBytes bounds an imported state document.
-const maxStateBytes = 256 << 20
+// DefaultMaxStateBytes bounds a state document imported with PUT /__admin/state, which is read
+// whole and then checked: decoding costs several times its size in memory.
+const DefaultMaxStateBytes = 64 << 20
 
 // handleAdminStatePut handles PUT /__admin/state: replaces the sandbox's state with a document
 // from GET /__admin/state (of this or another sandbox) and answers the state now held.
 func (s *Server) handleAdminStatePut(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	doc, err := store.DecodeStateDocument(http.MaxBytesReader(w, r.Body, maxStateBytes))
+	body := &limitedBody{r: http.MaxBytesReader(w, r.Body, s.maxState)}
+	doc, err := store.DecodeStateDocument(body)
+	if body.tooLarge {
+		s.writeError(w, r, store.Errorf(store.CodeTooLarge, "request entity too large"))
+		return
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -206,6 +220,22 @@ func (s *Server) handleAdminStatePut(w http.ResponseWriter, r *http.Request, sb 
 		return
 	}
 	s.writeJSON(w, http.StatusOK, sb.Store().Export(r.Context()))
+}
+
+// limitedBody notes whether a http.MaxBytesReader refused to read further, which the decoder
+// reports only as text.
+type limitedBody struct {
+	r        io.Reader
+	tooLarge bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		b.tooLarge = true
+	}
+	return n, err
 }
 
 // limitParam reads an optional positive ?limit= of an admin list.

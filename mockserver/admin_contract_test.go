@@ -943,6 +943,14 @@ func adminState(t *testing.T, ac *adminContract) {
 	_, after := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/state", headers: other, status: http.StatusOK})
 	assert.JSONEq(t, string(exported), string(after))
 	ac.do(t, ts, adminCall{method: http.MethodPut, path: "/__admin/state", headers: other, body: emptyState, status: http.StatusOK})
+
+	// A document over the size limit answers 413 and changes nothing.
+	small := newTestServer(t, withMaxState(int64(len(exported)-1)))
+	_, before := ac.do(t, small, adminCall{method: http.MethodGet, path: "/__admin/state", status: http.StatusOK})
+	_, resp = ac.do(t, small, adminCall{method: http.MethodPut, path: "/__admin/state", body: string(exported), status: http.StatusRequestEntityTooLarge})
+	decodeError(t, http.StatusRequestEntityTooLarge, resp)
+	_, after = ac.do(t, small, adminCall{method: http.MethodGet, path: "/__admin/state", status: http.StatusOK})
+	assert.JSONEq(t, string(before), string(after))
 }
 
 // orderRecordOf returns the first order of an exported document: one whose user a document

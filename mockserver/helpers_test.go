@@ -57,6 +57,10 @@ func withMaxBody(n int64) serverOption {
 	return func(mo *mockserver.Options) { mo.MaxBodyBytes = n }
 }
 
+func withMaxState(n int64) serverOption {
+	return func(mo *mockserver.Options) { mo.MaxStateBytes = n }
+}
+
 // testServer is a mock behind a real HTTP listener whose every /api/content response is checked
 // against the contract.
 type testServer struct {

@@ -84,3 +84,25 @@ func TestIssue14MadeUpMethodsKeepMetricsSmall(t *testing.T) {
 	assert.True(t, strings.Contains(string(body), `method="OTHER"`), "made-up methods are counted as OTHER")
 	assert.False(t, strings.Contains(string(body), `method="M00001"`), "a made-up method became a label")
 }
+
+// TestIssue14TrailingDataAfterJSONRefused sends bodies with data after the JSON value, which
+// admin endpoints once read as their first value.
+func TestIssue14TrailingDataAfterJSONRefused(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, c := range []struct{ method, path, body string }{
+		{http.MethodPost, "/__admin/clock", `{"advance":"1h"} {"advance":"1h"}`},
+		{http.MethodPost, "/__admin/clock", `{"advance":"1h"}garbage`},
+		{http.MethodPost, "/__admin/faults", `{"path":"/api/content/pages","status":503}]`},
+		{http.MethodPut, "/__admin/state", emptyState + `{}`},
+		{http.MethodPost, authPath, `{"authData":[{"marker":"email_reg","value":"your-user@email.com"},{"marker":"password_reg","value":"123456"}]} x`},
+	} {
+		status, body := ts.call(t, c.method, c.path, "", c.body)
+		assert.Equal(t, http.StatusBadRequest, status, "%s %s %s: %s", c.method, c.path, c.body, body)
+		decodeError(t, http.StatusBadRequest, body)
+	}
+	assert.WithinDuration(t, time.Now(), ts.clock.Now(), 30*time.Minute, "a refused body moved the clock")
+	status, body := ts.call(t, http.MethodGet, "/__admin/faults", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.NotContains(t, string(body), "/api/content/pages", "a refused body added a fault rule")
+}

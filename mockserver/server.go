@@ -37,6 +37,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies; DefaultMaxBodyBytes when zero.
 	MaxBodyBytes int64
+	// MaxStateBytes bounds a document imported with PUT /__admin/state; DefaultMaxStateBytes
+	// when zero.
+	MaxStateBytes int64
 	// AdminToken, when set, must accompany every /__admin call in the x-admin-token header.
 	AdminToken string
 	// AdminAllowOrigins are the browser origins (scheme://host[:port]) granted CORS on the
@@ -61,6 +64,7 @@ type Server struct {
 	log       *slog.Logger
 	profile   sandbox.Profile
 	maxBody   int64
+	maxState  int64
 	handler   http.Handler
 	check     bool
 	// fixtures are what the default sandbox was seeded from; shaped holds the files the API
@@ -102,6 +106,9 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.MaxStateBytes <= 0 {
+		opts.MaxStateBytes = DefaultMaxStateBytes
+	}
 	guard, err := newOrigins(opts.AdminAllowOrigins, opts.AllowedHosts)
 	if err != nil {
 		return nil, fmt.Errorf("mockserver: %w", err)
@@ -112,6 +119,7 @@ func New(opts Options) (*Server, error) {
 		contract:   opts.Contract,
 		log:        opts.Logger,
 		maxBody:    opts.MaxBodyBytes,
+		maxState:   opts.MaxStateBytes,
 		check:      opts.CheckResponses,
 		adminToken: opts.AdminToken,
 
