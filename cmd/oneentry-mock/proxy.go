@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -131,7 +130,7 @@ func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) er
 	flushCtx, stopFlush := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { flushEvery(flushCtx, rec, cfg.FlushInterval, logger) })
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv, ln := newHTTPServer(h, ln, cfg.serverOptions, logger)
 	serveErr := serve(ctx, srv, ln, cfg.ShutdownTimeout)
 	stopFlush()
 	wg.Wait()

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 )
@@ -66,6 +63,6 @@ func runReplay(ctx context.Context, cfg replayConfig, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "oneentry-mock replay listening on http://%s\n", displayAddr(ln.Addr()))
 	fmt.Fprintf(stdout, "  capsule:   %s (%d exchanges, profile %s)\n", cfg.Capsule, len(c.Exchanges), c.Profile)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv, ln := newHTTPServer(h, ln, cfg.serverOptions, logger)
 	return serve(ctx, srv, ln, cfg.ShutdownTimeout)
 }

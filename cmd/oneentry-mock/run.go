@@ -89,13 +89,21 @@ type serverOptions struct {
 	LogFormat       string
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	MaxConnections  int64
 }
 
-// addServerFlags defines --log-format, --log-level and --shutdown-timeout, filling o.
+// addServerFlags defines the logging, shutdown, timeout and connection flags, filling o.
 func addServerFlags(f *flags, o *serverOptions) {
 	f.oneOf(&o.LogFormat, "log-format", "text", []string{"text", "json"}, "log format")
 	f.value(levelValue{&o.LogLevel}, "log-level", "debug|info|warn|error", "log level")
 	f.duration(&o.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to let requests finish on SIGTERM")
+	f.duration(&o.ReadTimeout, "read-timeout", defaultReadTimeout, "longest time to read one request, body included; a slower client is disconnected")
+	f.duration(&o.WriteTimeout, "write-timeout", defaultWriteTimeout, "longest time from a request's headers to the end of its answer")
+	f.duration(&o.IdleTimeout, "idle-timeout", defaultIdleTimeout, "how long a keep-alive connection may wait for its next request")
+	f.positive(&o.MaxConnections, "max-connections", defaultMaxConnections, "N", "open connections at most; at the cap the longest-idle one is closed to admit a new one")
 }
 
 // levelValue is a slog.Level flag; the flag package's TextVar would print its default as INFO.
@@ -174,11 +182,7 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "  data dir:  %s\n", dataDir)
 	}
 	logger.Info("serving", "url", url, "compat", cfg.Profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
-	httpSrv := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	httpSrv, ln := newHTTPServer(srv, ln, cfg.serverOptions, logger)
 	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
 }
 

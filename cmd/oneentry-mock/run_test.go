@@ -34,6 +34,10 @@ func TestParseServeConfig(t *testing.T) {
 				assert.Equal(t, 7*24*time.Hour, cfg.RefreshTokenTTL)
 				assert.Equal(t, "sdk-1.0.115", cfg.Profile.Name)
 				assert.Empty(t, cfg.FixturesDir)
+				assert.Equal(t, time.Minute, cfg.ReadTimeout)
+				assert.Equal(t, 90*time.Second, cfg.WriteTimeout)
+				assert.Equal(t, time.Minute, cfg.IdleTimeout)
+				assert.Equal(t, int64(4096), cfg.MaxConnections)
 			},
 		},
 		"env over default": {
@@ -75,6 +79,16 @@ func TestParseServeConfig(t *testing.T) {
 			env: map[string]string{"ONEENTRY_MOCK_ADMIN_ALLOW_ORIGIN": "https://a.example, https://b.example"},
 			check: func(t *testing.T, cfg serveConfig) {
 				assert.Equal(t, []string{"https://a.example", "https://b.example"}, cfg.AdminAllowOrigins)
+			},
+		},
+		"connection settings": {
+			env:  map[string]string{"ONEENTRY_MOCK_READ_TIMEOUT": "5s", "ONEENTRY_MOCK_IDLE_TIMEOUT": "10", "ONEENTRY_MOCK_MAX_CONNECTIONS": "64"},
+			args: []string{"--write-timeout", "1m"},
+			check: func(t *testing.T, cfg serveConfig) {
+				assert.Equal(t, 5*time.Second, cfg.ReadTimeout)
+				assert.Equal(t, time.Minute, cfg.WriteTimeout)
+				assert.Equal(t, 10*time.Second, cfg.IdleTimeout)
+				assert.Equal(t, int64(64), cfg.MaxConnections)
 			},
 		},
 		"journal size":    {args: []string{"--journal-size", "0"}, wantErr: "journal-size"},
