@@ -31,6 +31,7 @@ type serveConfig struct {
 	RefreshTokenTTL time.Duration
 	serverOptions
 	MaxBodyBytes   int64
+	MaxStateBytes  int64
 	CheckResponses bool
 	SMTPURL        string
 	SMTPAllow      mail.AllowList
@@ -73,6 +74,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.duration(&cfg.AccessTokenTTL, "access-token-ttl", store.DefaultAccessTokenTTL, "lifetime of user access tokens; a bare number is seconds")
 	f.duration(&cfg.RefreshTokenTTL, "refresh-token-ttl", store.DefaultRefreshTokenTTL, "lifetime of refresh tokens; a bare number is seconds")
 	f.positive(&cfg.MaxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "BYTES", "largest request body accepted")
+	f.positive(&cfg.MaxStateBytes, "max-state-bytes", mockserver.DefaultMaxStateBytes, "BYTES", "largest state document PUT /__admin/state accepts")
 	f.string(&cfg.SMTPURL, "smtp-url", "", "URL", "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit")
 	f.value(&cfg.SMTPAllow, "smtp-allow", "LIST", "comma-separated recipient domains (with subdomains) and addresses --smtp-url may deliver to, * for anyone; default the fixture users' domains and example.com/.org/.net/*.example")
 	f.string(&cfg.DataDir, "data-dir", "", "DIR", "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory")
@@ -228,7 +230,7 @@ func newServer(ctx context.Context, cfg serveConfig, fx *store.Fixtures, logger 
 		closers = append(closers, withTimeout(relay.Close))
 	}
 	srv, err = mockserver.New(mockserver.Options{Sandbox: sandboxOptions(cfg, fx, db, relay), Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes,
-		CheckResponses: cfg.CheckResponses, AdminToken: cfg.AdminToken,
+		MaxStateBytes: cfg.MaxStateBytes, CheckResponses: cfg.CheckResponses, AdminToken: cfg.AdminToken,
 		AdminAllowOrigins: cfg.AdminAllowOrigins, AllowedHosts: cfg.AllowedHosts})
 	if err != nil {
 		if cfg.DataDir != "" {

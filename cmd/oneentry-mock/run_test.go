@@ -38,6 +38,7 @@ func TestParseServeConfig(t *testing.T) {
 				assert.Equal(t, 90*time.Second, cfg.WriteTimeout)
 				assert.Equal(t, time.Minute, cfg.IdleTimeout)
 				assert.Equal(t, int64(4096), cfg.MaxConnections)
+				assert.Equal(t, int64(64<<20), cfg.MaxStateBytes)
 			},
 		},
 		"env over default": {
