@@ -135,3 +135,19 @@ func TestReadJUnitRefusesWhatCISystemsMiss(t *testing.T) {
 		})
 	}
 }
+
+func TestMaskQuery(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"":                                     "",
+		"langCode=en_US&offset=0":              "langCode=en_US&offset=0",
+		"token=abc&langCode=en_US":             "token=[redacted]&langCode=en_US",
+		"Access_Token=a&refresh-token=b&x=1":   "Access_Token=[redacted]&refresh-token=[redacted]&x=1",
+		"code=1234&client_secret=s&PASSWORD":   "code=[redacted]&client_secret=[redacted]&PASSWORD",
+		"my%5Fsecret=s&apiKey=k&newPassword=p": "my%5Fsecret=[redacted]&apiKey=[redacted]&newPassword=[redacted]",
+	} {
+		if got := MaskQuery(raw); got != want {
+			t.Errorf("MaskQuery(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -11,10 +12,17 @@ import (
 // Redacted replaces a masked value in logs and reports.
 const Redacted = "[redacted]"
 
+// secretNames are the names whose values are credentials, in lower case without separators.
+const secretNames = `password2?|accesstoken|refreshtoken|token|code|clientsecret|signingsecret|signingsecretkey|tokensecret|tokensecretkey`
+
 var (
 	// secretMembers matches "key":value members whose value is a credential, in compact JSON.
 	// Keys are matched without regard to case, as front ends spell them both ways.
-	secretMembers = regexp.MustCompile(`"((?i:password2?|accesstoken|refreshtoken|token|code|clientsecret|signingsecret|signingsecretkey|tokensecret|tokensecretkey))":("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)`)
+	secretMembers = regexp.MustCompile(`"((?i:` + secretNames + `))":("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)`)
+	// secretParam matches a query parameter name whose value is a credential, once lower-cased
+	// and stripped of "_" and "-" (access_token, Refresh-Token); any name ending in "secret"
+	// or "password" counts too.
+	secretParam = regexp.MustCompile(`^(?:` + secretNames + `|apikey|.*secret|.*password)$`)
 	// passwordAuthData matches authData/formData entries of password fields, whose marker is
 	// chosen by the project, as clients write them (marker before value).
 	passwordAuthData = regexp.MustCompile(`("marker":"[^"]*(?i:pass)[^"]*","value":)"(?:[^"\\]|\\.)*"`)
@@ -58,6 +66,32 @@ func maskJSON(b []byte, secrets []string) []byte {
 		b = bytes.ReplaceAll(b, quoted, []byte(`"`+Redacted+`"`))
 	}
 	return b
+}
+
+// MaskQuery masks a raw query string as Mask masks a body: the value of every parameter named
+// like a credential (token, code, password, access_token, client_secret, …) becomes Redacted.
+// Everything else stays as sent, in its order.
+func MaskQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	masked := false
+	for i, p := range parts {
+		key, _, hasValue := strings.Cut(p, "=")
+		if name, err := url.QueryUnescape(key); err == nil {
+			key = name
+		}
+		key = strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(key))
+		if hasValue && secretParam.MatchString(key) {
+			parts[i] = p[:strings.IndexByte(p, '=')+1] + Redacted
+			masked = true
+		}
+	}
+	if !masked {
+		return raw
+	}
+	return strings.Join(parts, "&")
 }
 
 // MaskHeaders keeps the named request headers, lower-cased, with credentials masked: the

@@ -1,9 +1,11 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // Issue 14: hostile input must not exhaust the sandbox.
@@ -105,4 +109,75 @@ func TestIssue14TrailingDataAfterJSONRefused(t *testing.T) {
 	status, body := ts.call(t, http.MethodGet, "/__admin/faults", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.NotContains(t, string(body), "/api/content/pages", "a refused body added a fault rule")
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestIssue14JournalStaysSmallUnderHugeRequests sends 400 requests with a 900 KB query
+// string, x-device-metadata or User-Agent, a quarter of them with a wrong app token. The journal
+// once kept all of it, and the wrong-token ones in the default sandbox (1000 requests: 1.6 GB); unbounded, these 400 would keep 360 MB.
+func TestIssue14JournalStaysSmallUnderHugeRequests(t *testing.T) {
+	ts := newTestServer(t) // not parallel: it measures the process's heap
+	huge := strings.Repeat("x", 900<<10)
+	const n = 400
+	// The heap bound: the journal's byte budget, and room for the rest of the process.
+	const bound = sandbox.MaxJournalBytes + 16<<20
+	before := heapInUse()
+	client := ts.Client()
+	for i := range n {
+		token, path := appToken, "/api/content/pages"
+		h := http.Header{}
+		switch i % 4 {
+		case 0:
+			path += "?token=s3cret&langCode=en_US&q=" + huge
+		case 1:
+			h.Set("x-device-metadata", `{"fingerprint":"`+huge+`"}`)
+		case 2:
+			h.Set("User-Agent", huge)
+		case 3:
+			token = "wrong-token"
+			path += "?q=" + huge
+		}
+		req, err := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+		require.NoError(t, err)
+		req.Header = h
+		req.Header.Set("x-app-token", token)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	after := heapInUse()
+	growth := int64(after) - int64(before)
+	t.Logf("heap growth after %d requests: %.1f MiB (bound %d MiB)", n, float64(growth)/(1<<20), bound>>20)
+	assert.Less(t, growth, int64(bound), "the journal keeps what hostile requests sent")
+
+	status, body := ts.call(t, http.MethodGet, "/__admin/requests/count", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, fmt.Sprintf(`{"count":%d}`, n*3/4), string(body), "wrong-token requests are journaled in no sandbox")
+	status, body = ts.call(t, http.MethodGet, "/__admin/requests?limit=4", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	var list struct {
+		Requests []sandbox.Entry `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal(body, &list))
+	require.Len(t, list.Requests, 4)
+	for _, e := range list.Requests {
+		assert.LessOrEqual(t, len(e.Path)+len(e.Query), 2*sandbox.MaxJournalField)
+		for k, v := range e.RequestHeaders {
+			assert.LessOrEqual(t, len(v), sandbox.MaxJournalField, k)
+		}
+	}
+	q := list.Requests[len(list.Requests)-3].Query // request n-4: the query string one
+	assert.True(t, strings.HasPrefix(q, "token=[redacted]&langCode=en_US&q=xxx"), "query strings are redacted: %.60s", q)
+	assert.NotContains(t, string(body), "s3cret")
+	status, body = ts.call(t, http.MethodGet, "/metrics", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), fmt.Sprintf(`oneentry_mock_unjournaled_requests_total{reason="unknown_app_token"} %d`, n/4))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -37,6 +38,8 @@ type metrics struct {
 	registry  *prometheus.Registry
 	requests  *prometheus.CounterVec
 	durations *prometheus.HistogramVec
+	// unjournaled counts API requests that opened no sandbox, by reason.
+	unjournaled *prometheus.CounterVec
 }
 
 func newMetrics(s *Server) *metrics {
@@ -51,8 +54,12 @@ func newMetrics(s *Server) *metrics {
 			Help:    "Time to answer a request, by route template and method.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"method", "route"}),
+		unjournaled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oneentry_mock_unjournaled_requests_total",
+			Help: "API requests journaled in no sandbox because their x-app-token was missing (no_app_token) or opened none (unknown_app_token).",
+		}, []string{"reason"}),
 	}
-	m.registry.MustRegister(m.requests, m.durations,
+	m.registry.MustRegister(m.requests, m.durations, m.unjournaled,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "oneentry_mock_sandboxes",
 			Help: "Sandboxes alive, the default one included.",
@@ -174,14 +181,21 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 				w.Header().Set("X-Mock-Nearest-Route", e.nearest)
 			}
 		}
-		journaled := isJournaled(e.path) && r.Method != http.MethodOptions
+		// A request without a valid app token belongs to no sandbox, so it is journaled in
+		// none (anyone can send them; they would crowd out the default sandbox's journal)
+		// and only counted in the metrics.
+		journaled := isJournaled(e.path) && r.Method != http.MethodOptions && sb != nil
+		if !journaled && isJournaled(e.path) && r.Method != http.MethodOptions {
+			reason := "no_app_token"
+			if r.Header.Get("x-app-token") != "" {
+				reason = "unknown_app_token"
+			}
+			s.metrics.unjournaled.WithLabelValues(reason).Inc()
+		}
 		rec := &recorder{ResponseWriter: w, keep: journaled}
 		var tee *teeBody
 		if journaled {
 			e.sandbox = sb
-			if e.sandbox == nil {
-				e.sandbox = s.sandboxes.Default()
-			}
 			if r.Body != nil && r.Body != http.NoBody {
 				tee = &teeBody{ReadCloser: r.Body}
 				r.Body = tee
@@ -290,7 +304,7 @@ func (s *Server) record(r *http.Request, e entry, rec *recorder, tee *teeBody, s
 		Time:           start.UTC(),
 		Method:         r.Method,
 		Path:           e.path,
-		Query:          r.URL.RawQuery,
+		Query:          exchange.MaskQuery(capQuery(r.URL.RawQuery)),
 		Route:          e.route,
 		NearestRoute:   e.nearest,
 		Status:         rec.status,
@@ -315,6 +329,15 @@ func metricMethod(m string) string {
 		return m
 	}
 	return "OTHER"
+}
+
+// capQuery cuts a query string to what the journal keeps before it is masked, so that masking
+// costs little however long the query.
+func capQuery(q string) string {
+	if len(q) > sandbox.MaxJournalField {
+		return q[:sandbox.MaxJournalField]
+	}
+	return q
 }
 
 // routeTable lists the known routes for nearest-route hints. It is filled while New registers

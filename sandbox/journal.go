@@ -1,11 +1,13 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
@@ -15,6 +17,15 @@ const DefaultJournalSize = 1000
 
 // MaxJournalBody bounds each body kept in the journal.
 const MaxJournalBody = 64 << 10
+
+// MaxJournalField bounds each string an entry keeps (path, query, each header value): what
+// is longer is cut and ends in "…", so that hostile requests cannot make the journal large.
+const MaxJournalField = 4 << 10
+
+// MaxJournalBytes bounds what each sandbox's journal holds, bodies and fields together (as
+// entrySize counts them): beyond it the oldest entries are dropped, however few the journal
+// holds. Full-size bodies on every request keep the newest ~250 of them.
+const MaxJournalBytes = 32 << 20
 
 // Entry is one request as the journal shows it. Secrets are redacted when recorded.
 type Entry struct {
@@ -49,13 +60,13 @@ func (e Entry) redacted() Entry {
 	return e
 }
 
-// Journal is a sandbox's bounded request log, oldest dropped first. It grows as requests come,
-// so an idle sandbox costs nothing.
+// Journal is a sandbox's bounded request log, oldest dropped first: it keeps at most size
+// entries and MaxJournalBytes. It grows as requests come, so an idle sandbox costs nothing.
 type Journal struct {
 	mu      sync.Mutex
 	size    int
-	entries []Entry // a ring once it holds size entries
-	next    int
+	entries []Entry // oldest first
+	bytes   int     // entrySize of entries, summed
 }
 
 // NewJournal returns an empty journal of size entries; DefaultJournalSize when size is not
@@ -67,23 +78,82 @@ func NewJournal(size int) *Journal {
 	return &Journal{size: size}
 }
 
-// Add records e, dropping the oldest entry when the journal is full.
+// Add records e, its strings cut to MaxJournalField and its bodies to MaxJournalBody, and
+// drops the oldest entries while the journal holds more than its size or MaxJournalBytes.
 func (j *Journal) Add(e Entry) {
+	e = e.capped()
+	n := entrySize(&e)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if len(j.entries) < j.size {
-		j.entries = append(j.entries, e)
-		return
+	// Dropping from the front and appending at the back: append reallocates (copying only
+	// the live entries) once the slice's end is reached, so the array stays within twice
+	// what the journal holds.
+	j.entries = append(j.entries, e)
+	j.bytes += n
+	for len(j.entries) > 1 && (len(j.entries) > j.size || j.bytes > MaxJournalBytes) {
+		j.bytes -= entrySize(&j.entries[0])
+		j.entries[0] = Entry{}
+		j.entries = j.entries[1:]
 	}
-	j.entries[j.next] = e
-	j.next = (j.next + 1) % j.size
 }
 
 // Clear empties the journal.
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries, j.next = nil, 0
+	j.entries, j.bytes = nil, 0
+}
+
+// capped returns e with every string cut to MaxJournalField and the bodies to one byte over
+// MaxJournalBody (which tells the reader they were cut). The strings are copied: the path and
+// query of a request are substrings of its request line, which they would otherwise keep
+// alive whole (900 KB for a hostile query).
+func (e Entry) capped() Entry {
+	e.ID = capField(e.ID)
+	e.Method = capField(e.Method)
+	e.Path = capField(e.Path)
+	e.Query = capField(e.Query)
+	e.Route = capField(e.Route)
+	e.NearestRoute = capField(e.NearestRoute)
+	e.Fault = capField(e.Fault)
+	for k, v := range e.RequestHeaders {
+		e.RequestHeaders[k] = capField(v)
+	}
+	e.RawRequest = capBody(e.RawRequest)
+	e.RawResponse = capBody(e.RawResponse)
+	return e
+}
+
+func capField(s string) string {
+	if len(s) <= MaxJournalField {
+		return strings.Clone(s)
+	}
+	cut := MaxJournalField - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.Clone(s[:cut]) + "…"
+}
+
+func capBody(b []byte) []byte {
+	if len(b) <= MaxJournalBody+1 && cap(b)-len(b) <= MaxJournalBody {
+		return b
+	}
+	return bytes.Clone(b[:min(len(b), MaxJournalBody+1)])
+}
+
+// entryOverhead approximates what an entry costs besides its strings and bodies.
+const entryOverhead = 512
+
+// entrySize is what e counts against MaxJournalBytes: its strings, header values and bodies
+// (their arrays' capacity, which is what they keep alive) plus a fixed overhead.
+func entrySize(e *Entry) int {
+	n := entryOverhead + len(e.ID) + len(e.Method) + len(e.Path) + len(e.Query) + len(e.Route) +
+		len(e.NearestRoute) + len(e.Fault) + cap(e.RawRequest) + cap(e.RawResponse)
+	for k, v := range e.RequestHeaders {
+		n += len(k) + len(v)
+	}
+	return n
 }
 
 // Filter selects entries; zero fields match everything.
@@ -118,10 +188,8 @@ func (f Filter) match(e *Entry) bool {
 func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
 	var out []Entry
-	n := len(j.entries)
-	for i := range n {
-		e := &j.entries[(j.next+i)%n]
-		if f.match(e) {
+	for i := range j.entries {
+		if e := &j.entries[i]; f.match(e) {
 			out = append(out, *e)
 		}
 	}

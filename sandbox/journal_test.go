@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -40,5 +41,28 @@ func TestJournalKeepsTheNewestEntries(t *testing.T) {
 	}
 	if got := j.List(Filter{Limit: 2}); len(got) != 2 || got[1].ID != "e" {
 		t.Fatalf("limit keeps the newest: %v", got)
+	}
+}
+
+func TestJournalDropsTheOldestBeyondItsByteBudget(t *testing.T) {
+	t.Parallel()
+	j := NewJournal(DefaultJournalSize)
+	body := make([]byte, MaxJournalBody)
+	huge := string(make([]byte, 900<<10))
+	for i := range DefaultJournalSize {
+		j.Add(Entry{ID: strconv.Itoa(i), Method: http.MethodPost, Path: "/p", Query: huge, RequestHeaders: map[string]string{"user-agent": huge}, RawRequest: body, RawResponse: body})
+	}
+	j.mu.Lock()
+	held, bytes := len(j.entries), j.bytes
+	j.mu.Unlock()
+	if bytes > MaxJournalBytes {
+		t.Fatalf("journal holds %d bytes, over its budget of %d", bytes, MaxJournalBytes)
+	}
+	if held >= DefaultJournalSize || held < 100 {
+		t.Fatalf("journal holds %d entries: want fewer than %d (the budget) but the newest hundreds", held, DefaultJournalSize)
+	}
+	got := j.List(Filter{Limit: 1})
+	if got[0].ID != strconv.Itoa(DefaultJournalSize-1) || len(got[0].Query) > MaxJournalField || len(got[0].RequestHeaders["user-agent"]) > MaxJournalField {
+		t.Fatalf("newest entry %s: query %d bytes, user-agent %d bytes", got[0].ID, len(got[0].Query), len(got[0].RequestHeaders["user-agent"]))
 	}
 }
