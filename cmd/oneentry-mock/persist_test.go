@@ -265,21 +265,29 @@ func TestDataDirServesOneProcessAtATime(t *testing.T) {
 
 func TestDamagedDataDirStopsStartUp(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, bolt.FileName)
-	garbage := bytes.Repeat([]byte("garbage!"), 4096)
-	require.NoError(t, os.WriteFile(path, garbage, 0o600))
+	for name, content := range map[string][]byte{
+		"garbage": bytes.Repeat([]byte("garbage!"), 4096),
+		// bbolt would initialise an empty file as a new database (issue 14, finding 8).
+		"empty file": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, bolt.FileName)
+			require.NoError(t, os.WriteFile(path, content, 0o600))
 
-	var stdout bytes.Buffer
-	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir}, envMap(nil), &stdout, io.Discard)
-	require.Error(t, err)
-	require.ErrorIs(t, err, bolt.ErrIncompatible)
-	assert.Contains(t, err.Error(), path, "the message names the file")
-	assert.Contains(t, err.Error(), "damaged")
-	assert.NotContains(t, stdout.String(), "listening", "nothing is served")
-	after, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, garbage, after, "the data dir is left as it was, never reset")
+			var stdout bytes.Buffer
+			err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir}, envMap(nil), &stdout, io.Discard)
+			require.Error(t, err)
+			require.ErrorIs(t, err, bolt.ErrIncompatible)
+			assert.Contains(t, err.Error(), path, "the message names the file")
+			assert.Regexp(t, "damaged|empty", err.Error())
+			assert.NotContains(t, stdout.String(), "listening", "nothing is served")
+			after, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, content, after, "the data dir is left as it was, never reset")
+		})
+	}
 }
 
 // A checkout URL names its session by a random token kept in the data dir: after a restart the
