@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,6 +21,24 @@ const (
 	// and says nothing is soon let go.
 	readHeaderTimeout = 5 * time.Second
 )
+
+// listen binds addr and announces it (see announce).
+func listen(addr, name string, stdout io.Writer) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	announce(stdout, name, ln)
+	return ln, nil
+}
+
+// announce writes "NAME listening on http://HOST:PORT" to stdout, the first line cmd/bench and
+// the tests wait for, and returns the URL.
+func announce(stdout io.Writer, name string, ln net.Listener) string {
+	url := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "%s listening on %s\n", name, url)
+	return url
+}
 
 // newHTTPServer is the http.Server of a serving command: h behind ln, with o's timeouts and
 // o.MaxConnections open connections at most. It returns the listener to serve on.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -119,11 +118,10 @@ func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg.Addr, "oneentry-mock proxy", stdout)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "oneentry-mock proxy listening on http://%s\n", displayAddr(ln.Addr()))
 	fmt.Fprintf(stdout, "  upstream:  %s\n", cfg.Upstream)
 	fmt.Fprintf(stdout, "  recording: %s\n", path)
 

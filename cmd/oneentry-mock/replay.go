@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 )
@@ -57,11 +56,10 @@ func runReplay(ctx context.Context, cfg replayConfig, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg.Addr, "oneentry-mock replay", stdout)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "oneentry-mock replay listening on http://%s\n", displayAddr(ln.Addr()))
 	fmt.Fprintf(stdout, "  capsule:   %s (%d exchanges, profile %s)\n", cfg.Capsule, len(c.Exchanges), c.Profile)
 	srv, ln := newHTTPServer(h, ln, cfg.serverOptions, logger)
 	return serve(ctx, srv, ln, cfg.ShutdownTimeout)

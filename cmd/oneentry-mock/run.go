@@ -173,8 +173,7 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	if cfg.AdminToken == "" && !isLoopback(ln.Addr()) {
 		logger.Warn("the admin API (/__admin) is open to the network: anyone who reaches this port can reset state, read the journal and inject faults; set --admin-token", "addr", ln.Addr().String())
 	}
-	url := "http://" + displayAddr(ln.Addr())
-	fmt.Fprintf(stdout, "oneentry-mock listening on %s\n", url)
+	url := announce(stdout, "oneentry-mock", ln)
 	fmt.Fprintf(stdout, "  app token: %s\n", fx.Project.AppToken)
 	for _, u := range fx.Users {
 		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)
