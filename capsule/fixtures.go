@@ -2,13 +2,16 @@ package capsule
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -218,23 +221,17 @@ func (d *deriver) read(e *Exchange) {
 		if it, ok := body.get("items"); ok {
 			items = it
 		}
-		for _, f := range arrayItems(items) {
-			d.addForm(f)
-		}
+		eachItem(items, d.addForm)
 	case method == "GET" && reProduct.MatchString(path):
 		if id, ok := intOf(body, "id"); ok {
 			d.products[id] = d.filter(FixtureProducts, body, productFields)
 		}
 	case method == "GET" && reAccounts.MatchString(path):
-		for _, a := range arrayItems(body) {
-			d.addAccount(a)
-		}
+		eachItem(body, d.addAccount)
 	case method == "GET" && reAccount.MatchString(path):
 		d.addAccount(body)
 	case method == "GET" && reStorages.MatchString(path):
-		for _, s := range arrayItems(body) {
-			d.addStorage(s)
-		}
+		eachItem(body, d.addStorage)
 	case method == "GET" && reOrderStatuses.MatchString(path):
 		marker := pathParam(reOrderStatuses, path, 1)
 		var list []*node
@@ -261,21 +258,15 @@ func (d *deriver) read(e *Exchange) {
 			d.firstSession = id
 		}
 	case method == "GET" && strings.HasPrefix(path, "/api/content/payments/sessions"):
-		for _, s := range arrayItems(body) {
-			d.readSession(s)
-		}
+		eachItem(body, d.readSession)
 		if items, ok := body.get("items"); ok {
-			for _, s := range arrayItems(items) {
-				d.readSession(s)
-			}
+			eachItem(items, d.readSession)
 		}
 		if body.kind == kindObject {
 			d.readSession(body)
 		}
 	case method == "GET" && reProviders.MatchString(path):
-		for _, p := range arrayItems(body) {
-			d.addProvider(p)
-		}
+		eachItem(body, d.addProvider)
 	case method == "GET" && reProvider.MatchString(path):
 		d.addProvider(body)
 	case method == "POST" && reAuth.MatchString(path):
@@ -293,6 +284,25 @@ func pathParam(re *regexp.Regexp, path string, i int) string {
 		return ""
 	}
 	return m[i]
+}
+
+// unionKeys returns the keys of a and b, sorted, each once.
+func unionKeys[K cmp.Ordered, A, B any](a map[K]A, b map[K]B) []K {
+	set := map[K]bool{}
+	for k := range a {
+		set[k] = true
+	}
+	for k := range b {
+		set[k] = true
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// eachItem calls f on every element of n when n is an array.
+func eachItem(n *node, f func(*node)) {
+	for _, it := range arrayItems(n) {
+		f(it)
+	}
 }
 
 func arrayItems(n *node) []*node {
@@ -394,39 +404,37 @@ func (d *deriver) hintFromListTitle(lt *node) {
 	}
 }
 
-func (d *deriver) productHint(id int) *productHint {
-	h, ok := d.productHints[id]
-	if !ok {
-		h = &productHint{}
-		d.productHints[id] = h
-	}
-	return h
-}
+func (d *deriver) productHint(id int) *productHint { return hintFor(d.productHints, id) }
 
-func (d *deriver) storageHint(marker string) *storageHint {
-	h, ok := d.storageHints[marker]
+func (d *deriver) storageHint(marker string) *storageHint { return hintFor(d.storageHints, marker) }
+
+// hintFor returns the hint kept in m under k, adding an empty one the first time.
+func hintFor[K comparable, H any](m map[K]*H, k K) *H {
+	h, ok := m[k]
 	if !ok {
-		h = &storageHint{}
-		d.storageHints[marker] = h
+		h = new(H)
+		m[k] = h
 	}
 	return h
 }
 
 func (d *deriver) addAccount(a *node) {
-	if id := stringOf(a, "identifier"); id != "" {
-		d.accounts[id] = d.filter(FixturePaymentAccounts, a, accountFields)
-	}
+	d.addByIdentifier(d.accounts, FixturePaymentAccounts, a, accountFields)
 }
 
 func (d *deriver) addStorage(s *node) {
-	if id := stringOf(s, "identifier"); id != "" {
-		d.storages[id] = d.filter(FixtureOrderStorages, s, storageFields)
-	}
+	d.addByIdentifier(d.storages, FixtureOrderStorages, s, storageFields)
 }
 
 func (d *deriver) addProvider(p *node) {
-	if id := stringOf(p, "identifier"); id != "" {
-		d.providers[id] = d.filter(FixtureAuthProviders, p, authProviderFields)
+	d.addByIdentifier(d.providers, FixtureAuthProviders, p, authProviderFields)
+}
+
+// addByIdentifier keeps n, cut down to the fields of file, in m under its identifier; n
+// without one is passed over.
+func (d *deriver) addByIdentifier(m map[string]*node, file string, n *node, fields []string) {
+	if id := stringOf(n, "identifier"); id != "" {
+		m[id] = d.filter(file, n, fields)
 	}
 }
 
@@ -678,20 +686,8 @@ func (d *deriver) buildProject() *node {
 }
 
 func (d *deriver) buildProducts() *node {
-	ids := map[int]bool{}
-	for id := range d.products {
-		ids[id] = true
-	}
-	for id := range d.productHints {
-		ids[id] = true
-	}
-	sorted := make([]int, 0, len(ids))
-	for id := range ids {
-		sorted = append(sorted, id)
-	}
-	sort.Ints(sorted)
 	out := arr()
-	for pos, id := range sorted {
+	for pos, id := range unionKeys(d.products, d.productHints) {
 		if p, ok := d.products[id]; ok {
 			out.items = append(out.items, p)
 			continue
@@ -786,13 +782,6 @@ func (d *deriver) freeAccountID() int {
 }
 
 func (d *deriver) buildStorages() *node {
-	markers := map[string]bool{}
-	for m := range d.storages {
-		markers[m] = true
-	}
-	for m := range d.storageHints {
-		markers[m] = true
-	}
 	out := map[string]*node{}
 	usedIDs := map[int]bool{}
 	for m := range d.storages {
@@ -800,12 +789,7 @@ func (d *deriver) buildStorages() *node {
 			usedIDs[id] = true
 		}
 	}
-	sortedMarkers := make([]string, 0, len(markers))
-	for m := range markers {
-		sortedMarkers = append(sortedMarkers, m)
-	}
-	sort.Strings(sortedMarkers)
-	for _, m := range sortedMarkers {
+	for _, m := range unionKeys(d.storages, d.storageHints) {
 		h := d.storageHint(m)
 		s, recorded := d.storages[m]
 		if !recorded {
