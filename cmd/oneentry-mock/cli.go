@@ -31,6 +31,18 @@ type command struct {
 // runFunc runs a command whose flags are parsed; args are its positional arguments.
 type runFunc func(ctx context.Context, args []string, io stdio) error
 
+// configFlags is the flags function of a command that takes no arguments and whose flags all
+// parse, through define, into one config that run is given.
+func configFlags[C any](define func(*flags, *C), run func(context.Context, C, io.Writer, io.Writer) error) func(*flags, func(string) string) runFunc {
+	return func(f *flags, _ func(string) string) runFunc {
+		var cfg C
+		define(f, &cfg)
+		return func(ctx context.Context, _ []string, sio stdio) error {
+			return run(ctx, cfg, sio.stdout, sio.stderr)
+		}
+	}
+}
+
 // stdio is what a running command reads and writes besides its flags.
 type stdio struct {
 	getenv         func(string) string

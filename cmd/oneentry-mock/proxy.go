@@ -39,13 +39,7 @@ are answered by the proxy itself. Replay the capsule with "oneentry-mock replay 
 
 Example:
   oneentry-mock proxy --upstream https://my-project.oneentry.cloud --record ./capsules --addr :8081`,
-	flags: func(f *flags, _ func(string) string) runFunc {
-		var cfg proxyConfig
-		proxyFlags(f, &cfg)
-		return func(ctx context.Context, _ []string, sio stdio) error {
-			return runProxy(ctx, cfg, sio.stdout, sio.stderr)
-		}
-	},
+	flags: configFlags(proxyFlags, runProxy),
 }
 
 // proxyFlags defines the flags of proxy on f, parsing into cfg.
@@ -142,16 +136,9 @@ func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) er
 // flushEvery writes the capsule every interval until ctx ends, so a killed proxy loses at most
 // one interval of exchanges.
 func flushEvery(ctx context.Context, rec *capsule.Recorder, interval time.Duration, logger *slog.Logger) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if err := rec.Flush(); err != nil {
-				logger.Error("writing the capsule failed", "path", rec.Path(), "err", err)
-			}
+	every(ctx, interval, func() {
+		if err := rec.Flush(); err != nil {
+			logger.Error("writing the capsule failed", "path", rec.Path(), "err", err)
 		}
-	}
+	})
 }

@@ -56,13 +56,7 @@ Every flag also reads its ONEENTRY_MOCK_* variable; a flag given on the command 
 
 Example:
   oneentry-mock serve --addr 127.0.0.1:8080 --compat live-2026 --data-dir ./state`,
-	flags: func(f *flags, _ func(string) string) runFunc {
-		var cfg serveConfig
-		serveFlags(f, &cfg)
-		return func(ctx context.Context, _ []string, sio stdio) error {
-			return runServe(ctx, cfg, sio.stdout, sio.stderr)
-		}
-	},
+	flags: configFlags(serveFlags, runServe),
 }
 
 // serveFlags defines the flags of serve on f, parsing into cfg.
@@ -255,14 +249,19 @@ func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mai
 // sweepEverySecond expires overdue payment sessions even when nobody reads them, so their
 // webhooks fire on time.
 func sweepEverySecond(ctx context.Context, srv *mockserver.Server) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
+	every(ctx, time.Second, func() { srv.SweepExpired(ctx) })
+}
+
+// every calls f every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, f func()) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			srv.SweepExpired(ctx)
+		case <-tick.C:
+			f()
 		}
 	}
 }
