@@ -68,6 +68,11 @@ func maskJSON(b []byte, secrets []string) []byte {
 	return b
 }
 
+// foldParamName lets "client_secret", "client-secret" and "clientSecret" match one pattern. Built
+// once: a Replacer builds its tables on first use, which per request cost more than the rest of
+// the masking.
+var foldParamName = strings.NewReplacer("_", "", "-", "")
+
 // MaskQuery masks a raw query string as Mask masks a body: the value of every parameter named
 // like a credential (token, code, password, access_token, client_secret, …) becomes Redacted.
 // Everything else stays as sent, in its order.
@@ -82,7 +87,7 @@ func MaskQuery(raw string) string {
 		if name, err := url.QueryUnescape(key); err == nil {
 			key = name
 		}
-		key = strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(key))
+		key = foldParamName.Replace(strings.ToLower(key))
 		if hasValue && secretParam.MatchString(key) {
 			parts[i] = p[:strings.IndexByte(p, '=')+1] + Redacted
 			masked = true
