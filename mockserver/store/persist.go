@@ -347,54 +347,51 @@ func (s *Store) commitLocked(ctx context.Context) error {
 
 // changeRecordsLocked returns the records of what j touched, as they are now.
 func (s *Store) changeRecordsLocked(j *journal, clock clockSetting) ([]Record, error) {
-	var recs []Record
-	var failed error
-	put := func(kind Kind, key string, v any) {
-		data, err := json.Marshal(v)
-		if err != nil && failed == nil {
-			failed = fmt.Errorf("encode %s/%s: %w", kind, key, err)
-		}
-		recs = append(recs, Record{Kind: kind, Key: key, Value: data})
-	}
-	del := func(kind Kind, key string) { recs = append(recs, Record{Kind: kind, Key: key}) }
-	put(KindMeta, MetaKey, metaRecord{Format: StateFormat, Version: StateVersion, Clock: clockStateOf(clock), Counters: s.state.counters()})
-	for id, before := range j.users {
-		if u, ok := s.state.users[id]; ok {
-			put(KindUser, recordKey(id), userRecord(u))
-		} else if before != nil {
-			del(KindUser, recordKey(id))
-		}
-	}
-	for id, before := range j.sessions {
-		if a, ok := s.state.authSessions[id]; ok {
-			put(KindAuthSession, recordKey(id), sessionRecord(a))
-		} else if before != nil {
-			del(KindAuthSession, recordKey(id))
-		}
-	}
-	for id, before := range j.orders {
-		if o, ok := s.state.orders[id]; ok {
-			put(KindOrder, recordKey(id), orderRecord(o))
-		} else if before != nil {
-			del(KindOrder, recordKey(id))
-		}
-	}
-	for id, before := range j.payments {
-		if p, ok := s.state.payments[id]; ok {
-			put(KindPaymentSession, recordKey(id), paymentRecord(p))
-		} else if before != nil {
-			del(KindPaymentSession, recordKey(id))
-		}
-	}
+	var rs recordSet
+	rs.put(KindMeta, MetaKey, metaRecord{Format: StateFormat, Version: StateVersion, Clock: clockStateOf(clock), Counters: s.state.counters()})
+	addChanges(&rs, KindUser, j.users, s.state.users, userRecord)
+	addChanges(&rs, KindAuthSession, j.sessions, s.state.authSessions, sessionRecord)
+	addChanges(&rs, KindOrder, j.orders, s.state.orders, orderRecord)
+	addChanges(&rs, KindPaymentSession, j.payments, s.state.payments, paymentRecord)
 	for k, before := range j.codes {
 		if c, ok := s.state.codes[k]; ok {
-			put(KindCode, codeRecordKey(k.userID, k.event), codeRecord(k, c))
+			rs.put(KindCode, codeRecordKey(k.userID, k.event), codeRecord(k, c))
 		} else if before != nil {
-			del(KindCode, codeRecordKey(k.userID, k.event))
+			rs.del(KindCode, codeRecordKey(k.userID, k.event))
 		}
 	}
-	slices.SortFunc(recs, func(a, b Record) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key)) })
-	return recs, failed
+	slices.SortFunc(rs.recs, func(a, b Record) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key)) })
+	return rs.recs, rs.failed
+}
+
+// recordSet collects the records of one change; failed is the first value that would not encode.
+type recordSet struct {
+	recs   []Record
+	failed error
+}
+
+func (rs *recordSet) put(kind Kind, key string, v any) {
+	data, err := json.Marshal(v)
+	if err != nil && rs.failed == nil {
+		rs.failed = fmt.Errorf("encode %s/%s: %w", kind, key, err)
+	}
+	rs.recs = append(rs.recs, Record{Kind: kind, Key: key, Value: data})
+}
+
+func (rs *recordSet) del(kind Kind, key string) {
+	rs.recs = append(rs.recs, Record{Kind: kind, Key: key})
+}
+
+// addChanges adds to rs, for each id in touched, its record as it is now in live, or its
+// deletion where it is gone from live but existed before the change.
+func addChanges[V, R any](rs *recordSet, kind Kind, touched map[int]*V, live map[int]*V, record func(*V) R) {
+	for id, before := range touched {
+		if v, ok := live[id]; ok {
+			rs.put(kind, recordKey(id), record(v))
+		} else if before != nil {
+			rs.del(kind, recordKey(id))
+		}
+	}
 }
 
 // rollbackLocked puts back the before images of j, the counters and the saved clock setting,
