@@ -736,6 +736,15 @@ func recordKey(id int) string { return strconv.Itoa(id) }
 
 func codeRecordKey(userID int, event string) string { return strconv.Itoa(userID) + "/" + event }
 
+// keyedRecord is an entity record of the document, which knows its key in the data dir.
+type keyedRecord interface{ key() string }
+
+func (r UserRecord) key() string           { return recordKey(r.ID) }
+func (r AuthSessionRecord) key() string    { return recordKey(r.ID) }
+func (r OrderRecord) key() string          { return recordKey(r.ID) }
+func (r PaymentSessionRecord) key() string { return recordKey(r.ID) }
+func (r CodeRecord) key() string           { return codeRecordKey(r.UserID, r.Event) }
+
 // sort puts every list of the document in its canonical order: by id, codes by user and event.
 func (doc *StateDocument) sort() {
 	slices.SortFunc(doc.Users, func(a, b UserRecord) int { return cmp.Compare(a.ID, b.ID) })

@@ -128,44 +128,17 @@ func (s *Store) attach(ctx context.Context, p Persister) error {
 
 // recordsOf splits a document into records.
 func recordsOf(doc StateDocument) ([]Record, error) {
-	recs := make([]Record, 0, 1+len(doc.Users)+len(doc.AuthSessions)+len(doc.Orders)+len(doc.PaymentSessions)+len(doc.Codes))
-	add := func(kind Kind, key string, v any) error {
-		data, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("encode %s/%s: %w", kind, key, err)
-		}
-		recs = append(recs, Record{Kind: kind, Key: key, Value: data})
-		return nil
+	rs := recordSet{recs: make([]Record, 0, 1+len(doc.Users)+len(doc.AuthSessions)+len(doc.Orders)+len(doc.PaymentSessions)+len(doc.Codes))}
+	rs.put(KindMeta, MetaKey, metaRecord{Format: doc.Format, Version: doc.Version, Clock: doc.Clock, Counters: doc.Counters})
+	putRecords(&rs, KindUser, doc.Users)
+	putRecords(&rs, KindAuthSession, doc.AuthSessions)
+	putRecords(&rs, KindOrder, doc.Orders)
+	putRecords(&rs, KindPaymentSession, doc.PaymentSessions)
+	putRecords(&rs, KindCode, doc.Codes)
+	if rs.failed != nil {
+		return nil, rs.failed
 	}
-	if err := add(KindMeta, MetaKey, metaRecord{Format: doc.Format, Version: doc.Version, Clock: doc.Clock, Counters: doc.Counters}); err != nil {
-		return nil, err
-	}
-	for _, r := range doc.Users {
-		if err := add(KindUser, recordKey(r.ID), r); err != nil {
-			return nil, err
-		}
-	}
-	for _, r := range doc.AuthSessions {
-		if err := add(KindAuthSession, recordKey(r.ID), r); err != nil {
-			return nil, err
-		}
-	}
-	for _, r := range doc.Orders {
-		if err := add(KindOrder, recordKey(r.ID), r); err != nil {
-			return nil, err
-		}
-	}
-	for _, r := range doc.PaymentSessions {
-		if err := add(KindPaymentSession, recordKey(r.ID), r); err != nil {
-			return nil, err
-		}
-	}
-	for _, r := range doc.Codes {
-		if err := add(KindCode, codeRecordKey(r.UserID, r.Event), r); err != nil {
-			return nil, err
-		}
-	}
-	return recs, nil
+	return rs.recs, nil
 }
 
 // documentFromRecords assembles saved records into a document, sorted as Export sorts. A
@@ -184,25 +157,15 @@ func documentFromRecords(recs []Record) (StateDocument, error) {
 			}
 			key = MetaKey
 		case KindUser:
-			var v UserRecord
-			err = decodeRecord(r.Value, &v)
-			doc.Users, key = append(doc.Users, v), recordKey(v.ID)
+			key, err = decodeAppend(r.Value, &doc.Users)
 		case KindAuthSession:
-			var v AuthSessionRecord
-			err = decodeRecord(r.Value, &v)
-			doc.AuthSessions, key = append(doc.AuthSessions, v), recordKey(v.ID)
+			key, err = decodeAppend(r.Value, &doc.AuthSessions)
 		case KindOrder:
-			var v OrderRecord
-			err = decodeRecord(r.Value, &v)
-			doc.Orders, key = append(doc.Orders, v), recordKey(v.ID)
+			key, err = decodeAppend(r.Value, &doc.Orders)
 		case KindPaymentSession:
-			var v PaymentSessionRecord
-			err = decodeRecord(r.Value, &v)
-			doc.PaymentSessions, key = append(doc.PaymentSessions, v), recordKey(v.ID)
+			key, err = decodeAppend(r.Value, &doc.PaymentSessions)
 		case KindCode:
-			var v CodeRecord
-			err = decodeRecord(r.Value, &v)
-			doc.Codes, key = append(doc.Codes, v), codeRecordKey(v.UserID, v.Event)
+			key, err = decodeAppend(r.Value, &doc.Codes)
 		default:
 			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
 		}
@@ -222,6 +185,20 @@ func documentFromRecords(recs []Record) (StateDocument, error) {
 	doc.Format, doc.Version, doc.Clock, doc.Counters = meta.Format, meta.Version, meta.Clock, meta.Counters
 	doc.sort()
 	return doc, nil
+}
+
+func putRecords[R keyedRecord](rs *recordSet, kind Kind, recs []R) {
+	for _, r := range recs {
+		rs.put(kind, r.key(), r)
+	}
+}
+
+// decodeAppend decodes data as one R, appends it to list and returns its key.
+func decodeAppend[R keyedRecord](data []byte, list *[]R) (string, error) {
+	var v R
+	err := decodeRecord(data, &v)
+	*list = append(*list, v)
+	return v.key(), err
 }
 
 func decodeRecord(data []byte, v any) error {
