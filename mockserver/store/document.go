@@ -318,22 +318,9 @@ func orderRecord(o *Order) OrderRecord {
 	}
 }
 
-func paymentRecord(p *PaymentSession) PaymentSessionRecord {
-	return PaymentSessionRecord{
-		ID:               p.ID,
-		OrderID:          p.OrderID,
-		UserID:           p.UserID,
-		PaymentAccountID: p.PaymentAccountID,
-		Type:             p.Type,
-		Status:           p.Status,
-		PaymentURL:       clonePtr(p.PaymentURL),
-		CreatedDate:      p.CreatedDate,
-		UpdatedDate:      p.UpdatedDate,
-		ExpiresAt:        p.ExpiresAt,
-		Declines:         p.Declines,
-		CheckoutToken:    p.CheckoutToken,
-	}
-}
+// paymentRecord and buildPayments convert by type: a payment session is stored whole, so a
+// field added to one of the two types without the other does not compile.
+func paymentRecord(p *PaymentSession) PaymentSessionRecord { return PaymentSessionRecord(p.clone()) }
 
 func codeRecord(k codeKey, c oneTimeCode) CodeRecord {
 	return CodeRecord{UserID: k.userID, Event: k.event, Code: c.code, Expires: c.expires}
@@ -369,6 +356,17 @@ func parseItems(field string, raws []json.RawMessage) ([]FormDataItem, error) {
 		items = append(items, item)
 	}
 	return items, nil
+}
+
+// checkID checks the id of the record at at: positive, and not that of an earlier record.
+func checkID[V any](at string, id int, taken map[int]*V, what string) error {
+	switch {
+	case id < 1:
+		return invalidf(at+".id", "must be a positive integer")
+	case taken[id] != nil:
+		return invalidf(at+".id", "duplicate %s id %d", what, id)
+	}
+	return nil
 }
 
 func validRaw(raw json.RawMessage) bool { return len(raw) == 0 || json.Valid(raw) }
@@ -452,11 +450,10 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 func (s *Store) buildUsers(st *state, users []UserRecord) error {
 	for i, r := range users {
 		at := fmt.Sprintf("users[%d]", i)
+		if err := checkID(at, r.ID, st.users, "user"); err != nil {
+			return err
+		}
 		switch {
-		case r.ID < 1:
-			return invalidf(at+".id", "must be a positive integer")
-		case st.users[r.ID] != nil:
-			return invalidf(at+".id", "duplicate user id %d", r.ID)
 		case r.Identifier == "":
 			return invalidf(at+".identifier", "must not be empty")
 		case r.Password == "":
@@ -500,11 +497,10 @@ func (s *Store) buildUsers(st *state, users []UserRecord) error {
 func buildSessions(fx *Fixtures, st *state, sessions []AuthSessionRecord) error {
 	for i, r := range sessions {
 		at := fmt.Sprintf("authSessions[%d]", i)
+		if err := checkID(at, r.ID, st.authSessions, "session"); err != nil {
+			return err
+		}
 		switch {
-		case r.ID < 1:
-			return invalidf(at+".id", "must be a positive integer")
-		case st.authSessions[r.ID] != nil:
-			return invalidf(at+".id", "duplicate session id %d", r.ID)
 		case st.users[r.UserID] == nil:
 			return invalidf(at+".userId", "no user %d in the document", r.UserID)
 		case r.RefreshToken == "":
@@ -532,12 +528,10 @@ func buildSessions(fx *Fixtures, st *state, sessions []AuthSessionRecord) error 
 func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 	for i, r := range orders {
 		at := fmt.Sprintf("orders[%d]", i)
-		switch {
-		case r.ID < 1:
-			return invalidf(at+".id", "must be a positive integer")
-		case st.orders[r.ID] != nil:
-			return invalidf(at+".id", "duplicate order id %d", r.ID)
-		case st.users[r.UserID] == nil:
+		if err := checkID(at, r.ID, st.orders, "order"); err != nil {
+			return err
+		}
+		if st.users[r.UserID] == nil {
 			return invalidf(at+".userId", "no user %d in the document", r.UserID)
 		}
 		storage, ok := fx.OrderStorage(r.StorageMarker)
@@ -598,11 +592,10 @@ func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) err
 	seen := map[string]bool{}
 	for i, r := range payments {
 		at := fmt.Sprintf("paymentSessions[%d]", i)
+		if err := checkID(at, r.ID, st.payments, "payment session"); err != nil {
+			return err
+		}
 		switch {
-		case r.ID < 1:
-			return invalidf(at+".id", "must be a positive integer")
-		case st.payments[r.ID] != nil:
-			return invalidf(at+".id", "duplicate payment session id %d", r.ID)
 		case st.orders[r.OrderID] == nil:
 			return invalidf(at+".orderId", "no order %d in the document", r.OrderID)
 		case st.orders[r.OrderID].UserID != r.UserID:
@@ -622,20 +615,9 @@ func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) err
 		if _, ok := fx.PaymentAccountByID(r.PaymentAccountID); !ok {
 			return invalidf(at+".paymentAccountId", "no payment account %d in the fixtures", r.PaymentAccountID)
 		}
-		st.payments[r.ID] = &PaymentSession{
-			ID:               r.ID,
-			OrderID:          r.OrderID,
-			UserID:           r.UserID,
-			PaymentAccountID: r.PaymentAccountID,
-			Type:             r.Type,
-			Status:           r.Status,
-			PaymentURL:       clonePtr(r.PaymentURL),
-			CreatedDate:      r.CreatedDate,
-			UpdatedDate:      r.UpdatedDate,
-			ExpiresAt:        r.ExpiresAt,
-			Declines:         r.Declines,
-			CheckoutToken:    r.CheckoutToken,
-		}
+		p := PaymentSession(r)
+		p.PaymentURL = clonePtr(r.PaymentURL)
+		st.payments[r.ID] = &p
 	}
 	return nil
 }
