@@ -115,6 +115,15 @@ func busyState(t testing.TB, st *store.Store) string {
 	return second.RefreshToken
 }
 
+// busyStore returns the seat fixtures and a store on a frozen clock that busyState has driven.
+func busyStore(t testing.TB) (*store.Fixtures, *store.Store) {
+	t.Helper()
+	fx := seatFixtures(t)
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	busyState(t, st)
+	return fx, st
+}
+
 func mustItem(t testing.TB, raw string) store.FormDataItem {
 	t.Helper()
 	item, ok, err := store.ParseFormDataItem(json.RawMessage(raw))
@@ -174,9 +183,7 @@ func TestExportResetImportRestoresIdenticalState(t *testing.T) {
 func TestStateDocumentSurvivesJSON(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	fx := seatFixtures(t)
-	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
-	busyState(t, st)
+	fx, st := busyStore(t)
 	before := exportJSON(t, st)
 
 	doc, err := store.DecodeStateDocument(strings.NewReader(before))
@@ -235,9 +242,7 @@ func TestImportedWaitingSessionExpiresOnTime(t *testing.T) {
 func TestImportRejectsBadDocuments(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	fx := seatFixtures(t)
-	src := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
-	busyState(t, src)
+	fx, src := busyStore(t)
 	good, err := json.Marshal(src.Export(ctx))
 	require.NoError(t, err)
 
@@ -321,9 +326,7 @@ func TestDecodeStateDocumentIsStrict(t *testing.T) {
 func TestCheckoutTokenTravelsWithTheState(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	fx := seatFixtures(t)
-	src := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
-	busyState(t, src)
+	fx, src := busyStore(t)
 	doc := src.Export(ctx)
 	token := doc.PaymentSessions[0].CheckoutToken
 	require.True(t, store.ValidCheckoutToken(token), token)
