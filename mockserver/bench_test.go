@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,11 +16,7 @@ func BenchmarkFormRead(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req := httptest.NewRequest(http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", nil)
-			req.Header.Set("x-app-token", appToken)
-			req.Header.Set("Authorization", "Bearer "+token)
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
+			rec := serveAPI(h, http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", token, nil)
 			if rec.Code != http.StatusOK {
 				b.Fatalf("status %d", rec.Code)
 			}
@@ -38,12 +33,7 @@ func BenchmarkOrderCreate(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req := httptest.NewRequest(http.MethodPost, ordersPath, bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("x-app-token", appToken)
-			req.Header.Set("Authorization", "Bearer "+token)
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
+			rec := serveAPI(h, http.MethodPost, ordersPath, token, bytes.NewReader(body))
 			if rec.Code != http.StatusCreated {
 				b.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 			}

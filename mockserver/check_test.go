@@ -2,7 +2,6 @@ package mockserver_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"testing/fstest"
 
@@ -28,10 +27,7 @@ func TestCheckResponsesCatchesOffContractFixtures(t *testing.T) {
 	for _, check := range []bool{false, true} {
 		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}, Contract: contractValidator(t), CheckResponses: check})
 		require.NoError(t, err)
-		req := httptest.NewRequest(http.MethodGet, "/api/content/products/10", nil)
-		req.Header.Set("x-app-token", appToken)
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
+		rec := serveAPI(srv, http.MethodGet, "/api/content/products/10", "", nil)
 		if !check {
 			assert.Equal(t, http.StatusOK, rec.Code)
 			continue
@@ -111,10 +107,7 @@ func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 	require.NoError(t, err)
 
 	get := func(path string) (int, string) {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set("x-app-token", appToken)
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
+		rec := serveAPI(srv, http.MethodGet, path, "", nil)
 		return rec.Code, rec.Body.String()
 	}
 	for path, want := range map[string]struct {

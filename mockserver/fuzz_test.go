@@ -57,13 +57,7 @@ func FuzzOrderCreateBody(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, ordersPath, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("x-app-token", appToken)
-		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		checkFuzzResponse(t, rec)
+		checkFuzzResponse(t, serveAPI(h, http.MethodPost, ordersPath, token, bytes.NewReader(body)))
 	})
 }
 
@@ -81,13 +75,9 @@ func FuzzAuthBody(f *testing.F) {
 		if refresh {
 			path = "/api/content/users-auth-providers/marker/email/users/refresh"
 		}
-		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("x-app-token", appToken)
-		req.Header.Set("x-device-metadata", string(body))
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		checkFuzzResponse(t, rec)
+		checkFuzzResponse(t, serveAPI(h, http.MethodPost, path, "", bytes.NewReader(body), func(req *http.Request) {
+			req.Header.Set("x-device-metadata", string(body))
+		}))
 	})
 }
 

@@ -149,6 +149,26 @@ func (ts *testServer) callWith(t testing.TB, method, path, bearer string, body a
 	return resp.StatusCode, data
 }
 
+// serveAPI sends one request straight to h, with the SDK's headers as call sends them: the app
+// token, the bearer token when there is one, and a JSON content type when there is a body.
+// edit, when given, adjusts the request first.
+func serveAPI(h http.Handler, method, target, bearer string, body io.Reader, edit ...func(*http.Request)) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, body)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("x-app-token", appToken)
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	for _, f := range edit {
+		f(req)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
 type tokens struct {
 	UserIdentifier         string `json:"userIdentifier"`
 	AuthProviderIdentifier string `json:"authProviderIdentifier"`

@@ -69,14 +69,9 @@ func openCheckout(t *testing.T, h http.Handler, token string) (string, string) {
 			data, err = json.Marshal(body)
 			require.NoError(t, err)
 		}
-		req := httptest.NewRequest(method, path, bytes.NewReader(data))
-		req.Host = "localhost" // the checkout answers loopback hosts
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("x-app-token", appToken)
-		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec
+		return serveAPI(h, method, path, token, bytes.NewReader(data), func(req *http.Request) {
+			req.Host = "localhost" // the checkout answers loopback hosts
+		})
 	}
 	rec := call(http.MethodPost, ordersPath, ticketOrder(10, 1, "stripe"))
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
