@@ -35,6 +35,15 @@ func heapAfterGC() uint64 {
 // device metadata.
 const heapGrowthBound = 16 << 20
 
+// assertHeapGrowthBounded checks that the heap grew by less than heapGrowthBound since before,
+// and logs by how much.
+func assertHeapGrowthBounded(t *testing.T, before uint64, what string) {
+	t.Helper()
+	growth := int64(heapAfterGC()) - int64(before)
+	t.Logf("heap growth after %s: %d KB", what, growth>>10)
+	assert.Less(t, growth, int64(heapGrowthBound))
+}
+
 // The memory cases measure the store's caps; the journal keeps only one entry here, as its own
 // byte caps are tested with the journal.
 func TestIssue14GenerateCodeHugeEventIdentifiersStayBounded(t *testing.T) {
@@ -47,10 +56,7 @@ func TestIssue14GenerateCodeHugeEventIdentifiersStayBounded(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, string(resp))
 		assert.Contains(t, string(resp), "eventIdentifier")
 	}
-	after := heapAfterGC()
-	growth := int64(after) - int64(before)
-	t.Logf("heap growth after 81 × 900 KB eventIdentifier: %d KB", growth>>10)
-	assert.Less(t, growth, int64(heapGrowthBound))
+	assertHeapGrowthBounded(t, before, "81 × 900 KB eventIdentifier")
 	assert.Empty(t, ts.mails(t, userLogin), "no code was sent")
 }
 
@@ -64,10 +70,7 @@ func TestIssue14AuthHugeDeviceMetadataStaysBounded(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, string(resp))
 		assert.Contains(t, string(resp), "x-device-metadata")
 	}
-	after := heapAfterGC()
-	growth := int64(after) - int64(before)
-	t.Logf("heap growth after 600 × 900 KB x-device-metadata: %d KB", growth>>10)
-	assert.Less(t, growth, int64(heapGrowthBound))
+	assertHeapGrowthBounded(t, before, "600 × 900 KB x-device-metadata")
 }
 
 func TestIssue14DeviceFieldsAreCapped(t *testing.T) {
