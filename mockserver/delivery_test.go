@@ -77,7 +77,7 @@ func TestTicketMailIsRelayedToSMTP(t *testing.T) {
 	t.Cleanup(func() { _ = relay.Close(t.Context()) })
 	ts := newTestServer(t, func(mo *mockserver.Options) { mo.Sandbox.Relay = relay })
 	f := ts.openStripeSession(t, 10, 1)
-	status, _ := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
+	status, _ := ts.paymentAction(t, f.sessionID, "complete")
 	require.Equal(t, http.StatusOK, status)
 
 	msgs := ts.mails(t, userLogin)
@@ -117,11 +117,11 @@ func TestCancelingOneOfTwoOpenSessionsKeepsTheOrder(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, string(body))
 	second := int(decode[map[string]any](t, body)["id"].(float64))
 
-	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/cancel", f.sessionID), "", nil, nil)
+	status, _ = ts.paymentAction(t, f.sessionID, "cancel")
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "inProgress", ts.order(t, f.token, f.orderID)["statusIdentifier"], "another session is still open")
 
-	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/expire", second), "", nil, nil)
+	status, _ = ts.paymentAction(t, second, "expire")
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "canceled", ts.order(t, f.token, f.orderID)["statusIdentifier"], "the last open session ended unpaid")
 }

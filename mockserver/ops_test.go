@@ -320,7 +320,7 @@ func TestStateExportResetImportRestoresIdenticalState(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	f := ts.openStripeSession(t, 11, 2)
-	status, _ := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
+	status, _ := ts.paymentAction(t, f.sessionID, "complete")
 	require.Equal(t, http.StatusOK, status)
 	status, before := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
 	require.Equal(t, http.StatusOK, status)

@@ -148,6 +148,13 @@ func (ts *testServer) mails(t *testing.T, to string) []mail.Message {
 	}](t, body).Messages
 }
 
+// paymentAction applies an admin payment action (complete, decline, cancel, expire, refund)
+// to a session.
+func (ts *testServer) paymentAction(t *testing.T, sessionID int, action string) (int, []byte) {
+	t.Helper()
+	return ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/%s", sessionID, action), "", nil, nil)
+}
+
 func (ts *testServer) order(t *testing.T, token string, id int) map[string]any {
 	t.Helper()
 	status, body := ts.call(t, http.MethodGet, fmt.Sprintf("%s/%d?langCode=en_US", ordersPath, id), token, nil)
@@ -260,7 +267,7 @@ func TestCheckoutPayDeliversTicketAndSignedWebhook(t *testing.T) {
 	resp, err = noRedirects(ts).PostForm(fmt.Sprintf("%s/complete", f.payURL), form)
 	require.NoError(t, err)
 	resp.Body.Close()
-	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
+	status, _ = ts.paymentAction(t, f.sessionID, "complete")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Len(t, ts.mails(t, userLogin), 1, "paying twice sends one ticket")
 }
@@ -274,7 +281,7 @@ func TestDeclineCancelExpireSendNoTicket(t *testing.T) {
 		orderStatus   string
 	}{
 		{"decline", func(t *testing.T, ts *testServer, f flowState) {
-			status, body := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/decline", f.sessionID), "", nil, nil)
+			status, body := ts.paymentAction(t, f.sessionID, "decline")
 			require.Equal(t, http.StatusOK, status, string(body))
 		}, "waiting", "inProgress"},
 		{"cancel on the page", func(t *testing.T, ts *testServer, f flowState) {
@@ -312,12 +319,12 @@ func TestClosedSessionRefusesOtherActions(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	f := ts.openStripeSession(t, 10, 1)
-	status, _ := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/cancel", f.sessionID), "", nil, nil)
+	status, _ := ts.paymentAction(t, f.sessionID, "cancel")
 	require.Equal(t, http.StatusOK, status)
-	status, body := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/complete", f.sessionID), "", nil, nil)
+	status, body := ts.paymentAction(t, f.sessionID, "complete")
 	assert.Equal(t, http.StatusConflict, status)
 	decodeError(t, status, body)
-	status, _ = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%d/refund", f.sessionID), "", nil, nil)
+	status, _ = ts.paymentAction(t, f.sessionID, "refund")
 	assert.Equal(t, http.StatusBadRequest, status)
 	status, _ = ts.callWith(t, http.MethodPost, "/__admin/payments/sessions/999/complete", "", nil, nil)
 	assert.Equal(t, http.StatusNotFound, status)
