@@ -241,12 +241,7 @@ func (s *Store) Orders(ctx context.Context, userID int, storageMarker string, pa
 	var total int
 	err = s.read(ctx, func() error {
 		ids := s.state.ordersByOwner[ownerStorage{userID, storage.ID}]
-		start, end := page.window(len(ids))
-		out = make([]Order, 0, end-start)
-		for i := start; i < end; i++ {
-			out = append(out, s.state.orders[ids[len(ids)-1-i]].clone())
-		}
-		total = len(ids)
+		out, total = newestFirst[Order](ids, s.state.orders, page), len(ids)
 		return nil
 	})
 	return out, total, err

@@ -262,12 +262,7 @@ func (s *Store) PaymentSessions(ctx context.Context, userID int, page Page) ([]P
 	var total int
 	err := s.read(ctx, func() error {
 		ids := s.state.paymentsByUser[userID]
-		start, end := page.window(len(ids))
-		out = make([]PaymentSession, 0, end-start)
-		for i := start; i < end; i++ {
-			out = append(out, s.state.payments[ids[len(ids)-1-i]].clone())
-		}
-		total = len(ids)
+		out, total = newestFirst[PaymentSession](ids, s.state.payments, page), len(ids)
 		return nil
 	})
 	return out, total, err

@@ -228,3 +228,14 @@ func (p Page) window(n int) (int, int) {
 	}
 	return start, end
 }
+
+// newestFirst returns copies of the entities in p's window over ids, which are kept oldest
+// first, so the window counts from the newest.
+func newestFirst[V any, P interface{ clone() V }](ids []int, byID map[int]P, p Page) []V {
+	start, end := p.window(len(ids))
+	out := make([]V, 0, end-start)
+	for i := start; i < end; i++ {
+		out = append(out, byID[ids[len(ids)-1-i]].clone())
+	}
+	return out
+}
