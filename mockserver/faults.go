@@ -57,34 +57,24 @@ func resetConnection(w http.ResponseWriter) {
 }
 
 // truncatingWriter announces the full body length but sends only half of it, then drops the
-// connection: the client sees an unexpected EOF mid-body.
+// connection: the client sees an unexpected EOF mid-body. The handler's answer is buffered
+// (with the connection's header) until finish sends half of it on conn.
 type truncatingWriter struct {
-	http.ResponseWriter
-	status int
-	buf    []byte
+	bufferedResponse
+	conn http.ResponseWriter
 }
 
-func (t *truncatingWriter) WriteHeader(code int) {
-	if t.status == 0 {
-		t.status = code
-	}
-}
-
-func (t *truncatingWriter) Write(b []byte) (int, error) {
-	if t.status == 0 {
-		t.status = http.StatusOK
-	}
-	t.buf = append(t.buf, b...)
-	return len(b), nil
+func newTruncatingWriter(w http.ResponseWriter) *truncatingWriter {
+	return &truncatingWriter{bufferedResponse: bufferedResponse{header: w.Header()}, conn: w}
 }
 
 func (t *truncatingWriter) finish() {
-	conn, brw, err := http.NewResponseController(t.ResponseWriter).Hijack()
+	conn, brw, err := http.NewResponseController(t.conn).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
 	defer conn.Close()
-	writeTruncated(brw, t.ResponseWriter.Header(), t.status, t.buf)
+	writeTruncated(brw, t.header, t.status, t.body.Bytes())
 }
 
 func writeTruncated(brw *bufio.ReadWriter, h http.Header, status int, body []byte) {

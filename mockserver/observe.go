@@ -238,7 +238,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 					return
 				}
 				if f.Truncate {
-					truncate = &truncatingWriter{ResponseWriter: rec}
+					truncate = newTruncatingWriter(rec)
 					handle(truncate, r)
 					return
 				}
@@ -258,7 +258,8 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 			served()
 			if truncate != nil {
 				rec.status = truncate.status
-				rec.chunks = append(rec.chunks, truncate.buf[:len(truncate.buf)/2])
+				body := truncate.body.Bytes()
+				rec.chunks = append(rec.chunks, body[:len(body)/2])
 				truncate.finish()
 			}
 		}()
