@@ -58,13 +58,17 @@ func TestIssue14LongPathsDoNotStallOthers(t *testing.T) {
 	for range 4 {
 		<-started
 	}
+	// The fastest of three tries must be under the bound: with the shared lock every try waited
+	// for the long paths (tens of seconds), while one slow try alone is the scheduler of a busy
+	// CI machine, not the mock.
+	fastest := time.Hour
 	for range 3 {
 		begin := time.Now()
 		status, _ := ts.call(t, http.MethodGet, "/api/content/froms/marker/tickets_form", "", nil)
-		elapsed := time.Since(begin)
+		fastest = min(fastest, time.Since(begin))
 		assert.Equal(t, http.StatusNotFound, status)
-		assert.Less(t, elapsed, time.Second, "a plain 404 waited for the long paths")
 	}
+	assert.Less(t, fastest, time.Second, "a plain 404 waited for the long paths")
 	close(stop)
 	wg.Wait()
 }
