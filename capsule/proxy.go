@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
@@ -233,14 +234,11 @@ type apiError struct {
 	Timestamp  string    `json:"timestamp"`
 }
 
-// timestampLayout is the live API's timestamp format: ISO-8601 UTC with milliseconds.
-const timestampLayout = "2006-01-02T15:04:05.000Z"
-
 func writeAPIError(w http.ResponseWriter, r *http.Request, status int, msg string, now time.Time) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(apiError{StatusCode: status, Message: msg, Error: http.StatusText(status), Timestamp: now.UTC().Format(timestampLayout)})
+	_ = enc.Encode(apiError{StatusCode: status, Message: msg, Error: http.StatusText(status), Timestamp: now.UTC().Format(datetime.Layout)})
 	h := w.Header()
 	setCORS(h, r)
 	h.Set("Content-Type", "application/json; charset=utf-8")

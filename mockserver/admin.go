@@ -138,7 +138,7 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb 
 		change.Advance = d
 	}
 	c := sb.Store().Clock()
-	if err := c.Apply(change); err != nil {
+	if _, err := c.Apply(change); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

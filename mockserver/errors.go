@@ -5,11 +5,9 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
-
-// timestampLayout is the live API's timestamp format: ISO-8601 UTC with milliseconds.
-const timestampLayout = "2006-01-02T15:04:05.000Z"
 
 // errorBody is the live API's error body (reference §10). message is a string, or an array of
 // strings for request validation failures, as NestJS's ValidationPipe answers.
@@ -60,7 +58,7 @@ func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status
 		StatusCode: status,
 		Message:    message,
 		Error:      reasonPhrase(status),
-		Timestamp:  now.UTC().Format(timestampLayout),
+		Timestamp:  now.UTC().Format(datetime.Layout),
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -27,7 +28,7 @@ func (s *Server) describeSandbox(sb *sandbox.Sandbox) sandboxResponse {
 	for i, u := range fx.Users {
 		users[i] = sandboxUser{Identifier: u.Identifier, Password: u.Password, AuthProviderIdentifier: u.AuthProviderIdentifier}
 	}
-	return sandboxResponse{AppToken: sb.Token(), Users: users, CreatedAt: sb.Created().UTC().Format(timestampLayout), Default: sb.IsDefault()}
+	return sandboxResponse{AppToken: sb.Token(), Users: users, CreatedAt: sb.Created().UTC().Format(datetime.Layout), Default: sb.IsDefault()}
 }
 
 // handleSandboxCreate handles POST /__admin/sandboxes: a new sandbox seeded from the fixtures,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -73,7 +74,7 @@ func language(r *http.Request, st *store.Store) string {
 }
 
 // timestamp formats a time as the live API does.
-func timestamp(t interface{ Format(string) string }) string { return t.Format(timestampLayout) }
+func timestamp(t interface{ Format(string) string }) string { return t.Format(datetime.Layout) }
 
 // moneyNumber is a total as a JSON number ("100", "150.5"), as create and update answer it.
 type moneyNumber int64

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/oneentry-mock/oneentry-mock/client"
+	"github.com/oneentry-mock/oneentry-mock/datetime"
 )
 
 // seedSessionStatus and seedPaymentURL are what the seed scenario writes into its payment
@@ -74,7 +75,7 @@ func runTicketPurchase(ctx context.Context, env *Env, t *Target, c *client.Clien
 			if env.ExactState() {
 				now, _ := env.Now(ctx)
 				ck.that(order.ID == t.seed.firstOrderID, "order id %d, want the fixtures' first id %d", order.ID, t.seed.firstOrderID)
-				ck.that(order.CreatedDate == now.UTC().Format(isoMillis), "createdDate %s, want the mock clock %s", order.CreatedDate, now.UTC().Format(isoMillis))
+				ck.that(order.CreatedDate == now.UTC().Format(datetime.Layout), "createdDate %s, want the mock clock %s", order.CreatedDate, now.UTC().Format(datetime.Layout))
 			}
 			return ck.err()
 		}},
@@ -165,6 +166,3 @@ func runTicketPurchase(ctx context.Context, env *Env, t *Target, c *client.Clien
 		}},
 	)
 }
-
-// isoMillis is how the API writes instants.
-const isoMillis = "2006-01-02T15:04:05.000Z"

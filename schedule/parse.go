@@ -396,10 +396,9 @@ func parseInstant(s string, dateOnlyOK bool) (time.Time, error) {
 	if err == nil || !dateOnlyOK {
 		return t, err
 	}
-	if d, derr := datetime.ParseDate(s); derr == nil {
-		return d, nil
-	} else if _, perr := time.Parse(time.DateOnly, s); perr == nil {
-		return time.Time{}, derr
+	d, derr := datetime.ParseDate(s)
+	if derr == nil || errors.Is(derr, datetime.ErrOutOfRange) {
+		return d, derr
 	}
 	return time.Time{}, err
 }

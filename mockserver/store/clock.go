@@ -35,73 +35,38 @@ func (c *Clock) Now() time.Time {
 }
 
 func (c *Clock) nowLocked() time.Time {
-	if c.frozen != nil {
-		return *c.frozen
-	}
-	return datetime.Clamp(c.offset.From(c.base()))
+	return clockSetting{offset: c.offset, frozen: c.frozen}.shows(c.base())
 }
 
-// Advance moves the clock forward by d (backwards when d is negative), frozen or not. A move that
-// would leave the supported range changes nothing and returns datetime.ErrOutOfRange.
+// Advance moves the clock forward by d (backwards when d is negative), frozen or not, and returns
+// the time it then shows. A move that would leave the supported range changes nothing.
 func (c *Clock) Advance(d time.Duration) (time.Time, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t, err := datetime.Add(c.nowLocked(), d)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if c.frozen != nil {
-		c.frozen = &t
-		return t, nil
-	}
-	c.offset = c.offset.Plus(datetime.SpanOf(d))
-	return t, nil
+	return c.Apply(ClockChange{Advance: d})
 }
 
 // Freeze stops the clock at its current reading.
 func (c *Clock) Freeze() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.frozen == nil {
-		t := c.nowLocked()
-		c.frozen = &t
-	}
-	return *c.frozen
+	frozen := true
+	t, _ := c.Apply(ClockChange{Freeze: &frozen}) // freezing alone cannot leave the range
+	return t
 }
 
 // Unfreeze lets a frozen clock run again from the time it shows.
 func (c *Clock) Unfreeze() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.frozen != nil {
-		c.offset = datetime.Between(c.base(), *c.frozen)
-		c.frozen = nil
-	}
+	frozen := false
+	_, _ = c.Apply(ClockChange{Freeze: &frozen}) // unfreezing alone cannot leave the range
 }
 
 // Set makes the clock show t; a frozen clock stays frozen at t. A t outside the supported range
-// changes nothing and returns datetime.ErrOutOfRange.
+// changes nothing.
 func (c *Clock) Set(t time.Time) error {
-	if err := datetime.Check(t); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.frozen != nil {
-		t := t.UTC()
-		c.frozen = &t
-		return nil
-	}
-	c.offset = datetime.Between(c.base(), t)
-	return nil
+	_, err := c.Apply(ClockChange{Set: &t})
+	return err
 }
 
 // Reset returns the clock to real time, running.
 func (c *Clock) Reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset = datetime.Span{}
-	c.frozen = nil
+	_, _ = c.Apply(ClockChange{Reset: true}) // real time is always in range
 }
 
 // Frozen reports whether the clock is stopped.
@@ -116,6 +81,14 @@ func (c *Clock) Frozen() bool {
 type clockSetting struct {
 	offset datetime.Span
 	frozen *time.Time
+}
+
+// shows is the time a clock with this setting shows when its base reads base.
+func (st clockSetting) shows(base time.Time) time.Time {
+	if st.frozen != nil {
+		return *st.frozen
+	}
+	return datetime.Clamp(st.offset.From(base))
 }
 
 func (a clockSetting) equal(b clockSetting) bool {
@@ -158,25 +131,21 @@ type ClockChange struct {
 	Freeze  *bool
 }
 
-// Apply makes change as one step: when any part would take the clock out of the supported range,
-// nothing changes and the error names that part ("set" or "advance").
-func (c *Clock) Apply(change ClockChange) error {
+// Apply makes change as one step and returns the time the clock then shows: when any part would
+// take the clock out of the supported range, nothing changes and the error names that part
+// ("set" or "advance"). Every other way of changing a clock goes through it.
+func (c *Clock) Apply(change ClockChange) (time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	next := clockSetting{offset: c.offset, frozen: c.frozen}
-	now := func() time.Time {
-		if next.frozen != nil {
-			return *next.frozen
-		}
-		return datetime.Clamp(next.offset.From(c.base()))
-	}
+	now := func() time.Time { return next.shows(c.base()) }
 	if change.Reset {
 		next = clockSetting{}
 	}
 	if change.Set != nil {
 		t := change.Set.UTC()
 		if err := datetime.Check(t); err != nil {
-			return invalidf("set", "%s %v", t.Format(time.RFC3339Nano), err)
+			return time.Time{}, invalidf("set", "%s %v", t.Format(time.RFC3339Nano), err)
 		}
 		if next.frozen != nil {
 			next.frozen = &t
@@ -187,7 +156,7 @@ func (c *Clock) Apply(change ClockChange) error {
 	if change.Advance != 0 {
 		t, err := datetime.Add(now(), change.Advance)
 		if err != nil {
-			return invalidf("advance", "%s would take the clock to a time that %v", change.Advance, err)
+			return time.Time{}, invalidf("advance", "%s would take the clock to a time that %v", change.Advance, err)
 		}
 		if next.frozen != nil {
 			next.frozen = &t
@@ -206,5 +175,5 @@ func (c *Clock) Apply(change ClockChange) error {
 		}
 	}
 	c.offset, c.frozen = next.offset, next.frozen
-	return nil
+	return c.nowLocked(), nil
 }

@@ -1,0 +1,50 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/datetime"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// A running clock set near the end of the range keeps running until it reaches the last instant,
+// and stays there instead of showing a year it could not write back.
+func TestRunningClockStopsAtTheLastInstant(t *testing.T) {
+	t.Parallel()
+	host := time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC)
+	clock := store.NewClock(func() time.Time { return host })
+	require.NoError(t, clock.Set(datetime.Max.Add(-time.Minute)))
+	assert.Equal(t, datetime.Max.Add(-time.Minute), clock.Now())
+
+	host = host.Add(30 * time.Second)
+	assert.Equal(t, datetime.Max.Add(-30*time.Second), clock.Now(), "the clock runs with its host")
+	host = host.Add(time.Hour)
+	assert.Equal(t, datetime.Max, clock.Now(), "past the end, the last instant")
+	assert.Equal(t, datetime.Max, clock.Freeze(), "freezing keeps what it shows")
+}
+
+// Every way of changing a clock refuses to leave the range and then changes nothing.
+func TestClockChangesStayInRange(t *testing.T) {
+	t.Parallel()
+	clock := store.NewClock(nil)
+	at := time.Date(2025, 4, 26, 12, 0, 0, 0, time.UTC)
+	require.NoError(t, clock.Set(at))
+	clock.Freeze()
+	assert.Error(t, clock.Set(datetime.Min.Add(-time.Millisecond)))
+	const longest = time.Duration(1<<63 - 1) // about 292 years
+	_, err := clock.Advance(longest)
+	require.NoError(t, err, "292 years from 2025 is in range")
+	before := clock.Now()
+	for range 30 {
+		if _, err = clock.Advance(longest); err != nil {
+			break
+		}
+		before = clock.Now()
+	}
+	require.Error(t, err, "advancing must end in a refusal, never wrap")
+	assert.Equal(t, before, clock.Now(), "the refused advance changed nothing")
+}
