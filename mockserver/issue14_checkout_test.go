@@ -19,6 +19,9 @@ import (
 // Issue 14, finding 7: /checkout/your-app-token/51/complete paid another user's order
 // anonymously, even with --admin-token. The URL now carries the session's random checkout
 // token and the form the page's CSRF token; without both nothing changes.
+// maxCheckoutFormForTest is the README's limit of a checkout action's form, 4 KiB.
+const maxCheckoutFormForTest = 4 << 10
+
 func TestIssue14CheckoutNeedsItsTokens(t *testing.T) {
 	t.Parallel()
 	for _, adminToken := range []string{"", "s3cret"} {
@@ -50,6 +53,9 @@ func TestIssue14CheckoutNeedsItsTokens(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, post(pay.Path+"/complete", url.Values{"csrf": {csrf}}, crossSite).StatusCode, "a page on another site, even with both tokens")
 		resp, body := ts.browser(t, browserCall{method: http.MethodPost, path: pay.Path + "/complete?csrf=" + csrf})
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "the token counts only in the form body: %s", body)
+		oversized := url.Values{"csrf": {csrf}, "padding": {strings.Repeat("x", maxCheckoutFormForTest)}}
+		assert.GreaterOrEqual(t, post(pay.Path+"/complete", oversized, map[string]string{"Origin": ts.URL, "Sec-Fetch-Site": "same-origin"}).StatusCode, 400,
+			"a form larger than one button's is refused, even with both tokens")
 		assert.Equal(t, "waiting", ts.session(t, f.token, f.sessionID)["status"], "nothing was paid")
 
 		resp = post(pay.Path+"/complete", url.Values{"csrf": {csrf}}, map[string]string{"Origin": ts.URL, "Sec-Fetch-Site": "same-origin"})
