@@ -145,6 +145,8 @@ func TestMaskQuery(t *testing.T) {
 		"Access_Token=a&refresh-token=b&x=1":   "Access_Token=[redacted]&refresh-token=[redacted]&x=1",
 		"code=1234&client_secret=s&PASSWORD":   "code=[redacted]&client_secret=[redacted]&PASSWORD",
 		"my%5Fsecret=s&apiKey=k&newPassword=p": "my%5Fsecret=[redacted]&apiKey=[redacted]&newPassword=[redacted]",
+		"password2=p&signing_secret_key=k":     "password2=[redacted]&signing_secret_key=[redacted]",
+		"codes=1&tokens=2&secretary=3":         "codes=1&tokens=2&secretary=3",
 	} {
 		if got := MaskQuery(raw); got != want {
 			t.Errorf("MaskQuery(%q) = %q, want %q", raw, got, want)

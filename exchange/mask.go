@@ -19,10 +19,6 @@ var (
 	// secretMembers matches "key":value members whose value is a credential, in compact JSON.
 	// Keys are matched without regard to case, as front ends spell them both ways.
 	secretMembers = regexp.MustCompile(`"((?i:` + secretNames + `))":("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)`)
-	// secretParam matches a query parameter name whose value is a credential, once lower-cased
-	// and stripped of "_" and "-" (access_token, Refresh-Token); any name ending in "secret"
-	// or "password" counts too.
-	secretParam = regexp.MustCompile(`^(?:` + secretNames + `|apikey|.*secret|.*password)$`)
 	// passwordAuthData matches authData/formData entries of password fields, whose marker is
 	// chosen by the project, as clients write them (marker before value).
 	passwordAuthData = regexp.MustCompile(`("marker":"[^"]*(?i:pass)[^"]*","value":)"(?:[^"\\]|\\.)*"`)
@@ -68,6 +64,25 @@ func maskJSON(b []byte, secrets []string) []byte {
 	return b
 }
 
+// secretParams are the query parameter names whose values are credentials, folded as
+// isSecretParam folds them.
+var secretParams = func() map[string]bool {
+	m := map[string]bool{"apikey": true}
+	for _, name := range strings.Split(strings.ReplaceAll(secretNames, "2?", "|password2"), "|") {
+		m[name] = true
+	}
+	return m
+}()
+
+// isSecretParam says whether a query parameter's value is a credential: its name, lower-cased
+// and stripped of "_" and "-" (access_token, Refresh-Token), is a secret name, or ends in
+// "secret" or "password". A map and two suffix checks, not a regular expression: every journaled
+// request's query goes through here.
+func isSecretParam(name string) bool {
+	folded := foldParamName.Replace(strings.ToLower(name))
+	return secretParams[folded] || strings.HasSuffix(folded, "secret") || strings.HasSuffix(folded, "password")
+}
+
 // foldParamName lets "client_secret", "client-secret" and "clientSecret" match one pattern. Built
 // once: a Replacer builds its tables on first use, which per request cost more than the rest of
 // the masking.
@@ -87,8 +102,7 @@ func MaskQuery(raw string) string {
 		if name, err := url.QueryUnescape(key); err == nil {
 			key = name
 		}
-		key = foldParamName.Replace(strings.ToLower(key))
-		if hasValue && secretParam.MatchString(key) {
+		if hasValue && isSecretParam(key) {
 			parts[i] = p[:strings.IndexByte(p, '=')+1] + Redacted
 			masked = true
 		}

@@ -105,34 +105,50 @@ func (j *Journal) Clear() {
 }
 
 // capped returns e with every string cut to MaxJournalField and the bodies to one byte over
-// MaxJournalBody (which tells the reader they were cut). The strings are copied: the path and
-// query of a request are substrings of its request line, which they would otherwise keep
-// alive whole (900 KB for a hostile query).
+// MaxJournalBody (which tells the reader they were cut). The method, path and query are copied:
+// they are substrings of the request line, which they would otherwise keep alive whole (900 KB
+// for a hostile query). The other strings are the server's own (route templates, ids, fault
+// names) or header values, which net/http allocates one by one, so a short one is kept as is.
 func (e Entry) capped() Entry {
 	e.ID = capField(e.ID)
-	e.Method = capField(e.Method)
-	e.Path = capField(e.Path)
-	e.Query = capField(e.Query)
+	e.Method = internMethod(e.Method)
+	e.Path = strings.Clone(capField(e.Path))
+	e.Query = strings.Clone(capField(e.Query))
 	e.Route = capField(e.Route)
 	e.NearestRoute = capField(e.NearestRoute)
 	e.Fault = capField(e.Fault)
 	for k, v := range e.RequestHeaders {
-		e.RequestHeaders[k] = capField(v)
+		if len(v) > MaxJournalField {
+			e.RequestHeaders[k] = capField(v)
+		}
 	}
 	e.RawRequest = capBody(e.RawRequest)
 	e.RawResponse = capBody(e.RawResponse)
 	return e
 }
 
+// capField cuts s to MaxJournalField on a character boundary; a cut string is a copy.
 func capField(s string) string {
 	if len(s) <= MaxJournalField {
-		return strings.Clone(s)
+		return s
 	}
 	cut := MaxJournalField - len("…")
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return strings.Clone(s[:cut]) + "…"
+}
+
+// internMethod returns the standard methods as constants, so that only a made-up one costs a
+// copy.
+func internMethod(m string) string {
+	for _, known := range [...]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodHead, http.MethodOptions} {
+		if m == known {
+			return known
+		}
+	}
+	return strings.Clone(capField(m))
 }
 
 func capBody(b []byte) []byte {
