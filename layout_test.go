@@ -23,6 +23,7 @@ var floors = map[string]int{
 	"mockserver": 4, "capsule": 4,
 	"scenarios":         5,
 	"drift":             6,
+	"pull":              5,
 	"cmd/oneentry-mock": 7, "cmd/bench": 7,
 	// Test-only packages whose doc files import nothing.
 	"examples": 8, "containertest": 8,

@@ -602,12 +602,19 @@ func (d *deriver) build() (*FixtureSet, error) {
 	return set, nil
 }
 
+// sortedByKey lists the objects of m as the API lists them: by position where they have one
+// (forms, storages), then by id, then by key.
 func sortedByKey(m map[string]*node) *node {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
+		pi, iok := intOf(m[keys[i]], "position")
+		pj, jok := intOf(m[keys[j]], "position")
+		if iok && jok && pi != pj {
+			return pi < pj
+		}
 		a, _ := intOf(m[keys[i]], "id")
 		b, _ := intOf(m[keys[j]], "id")
 		if a != b {

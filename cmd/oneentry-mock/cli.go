@@ -54,7 +54,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{serveCommand, healthcheckCommand, scenariosRunCommand, scenariosListCommand,
-		driftCommand, proxyCommand, replayCommand, fromCapsuleCommand, versionCommand}
+		driftCommand, proxyCommand, replayCommand, fromCapsuleCommand, pullCommand, versionCommand}
 }
 
 // exitError ends the process with a specific code (scenario and drift runs use 1 and 2).

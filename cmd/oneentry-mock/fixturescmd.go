@@ -45,6 +45,12 @@ func fromCapsule(path, out string, force bool, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	return writeFixtureSet(set, out, force, stdout, stderr)
+}
+
+// writeFixtureSet checks that set loads as serve would load it, then writes it into out and
+// says how to serve it. A set that cannot make a valid sandbox leaves the folder untouched.
+func writeFixtureSet(set *capsule.FixtureSet, out string, force bool, stdout, stderr io.Writer) error {
 	if !force {
 		for name := range set.Files {
 			if _, err := os.Stat(filepath.Join(out, name)); err == nil {
@@ -52,8 +58,6 @@ func fromCapsule(path, out string, force bool, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	// The set is loaded as serve would load it before anything is written: a capsule that
-	// cannot make a valid sandbox leaves the folder untouched.
 	tmp, err := os.MkdirTemp("", "oneentry-mock-fixtures-")
 	if err != nil {
 		return err
@@ -64,7 +68,7 @@ func fromCapsule(path, out string, force bool, stdout, stderr io.Writer) error {
 	}
 	fx, err := store.LoadFixtures(os.DirFS(tmp))
 	if err != nil {
-		return fmt.Errorf("the derived fixtures do not load: %w", err)
+		return fmt.Errorf("the fixtures do not load: %w", err)
 	}
 	if err := set.WriteDir(out); err != nil {
 		return err

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// notMirrored are the reads whose answers are a sandbox's state, not its fixtures: a pull
+// copies a project's content, not its orders, sessions or sign-ins.
+var notMirrored = []string{
+	"/users-auth-providers/marker/{marker}/users/sessions",
+	"/orders-storage/marker/{marker}/orders",
+	"/orders-storage/marker/{marker}/orders/{id}",
+	"/payments/sessions",
+	"/payments/sessions/",
+	"/payments/sessions/order/{orderId}",
+	"/payments/sessions/{id}",
+}
+
+// TestFixturesPullRoundTrip pulls the default project from a running sandbox in two languages,
+// serves the pull, and compares the answers of every read the contract names that serves
+// fixture content, for every marker and id, in both languages.
+func TestFixturesPullRoundTrip(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	user := fx.Users[0]
+	upstream := upstreamMock(t, nil)
+	out := filepath.Join(t.TempDir(), "pulled")
+	stdout, stderr, err := runCmd(t, nil, "fixtures", "pull", "--url", upstream,
+		"--app-token", fx.Project.AppToken, "--user", user.Identifier, "--password", user.Password,
+		"--lang", "en_US,ru_RU", "--out", out)
+	require.NoError(t, err, stderr)
+	assert.Contains(t, stderr, "reading forms: ", "progress names the steps")
+	assert.Contains(t, stdout, "app token: pulled-")
+
+	pulledFx, err := store.LoadFixtures(os.DirFS(out))
+	require.NoError(t, err)
+	files, err := os.ReadDir(out)
+	require.NoError(t, err)
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(out, f.Name()))
+		require.NoError(t, err)
+		assert.NotContains(t, string(data), fx.Project.AppToken, "%s keeps the project's app token", f.Name())
+		assert.NotContains(t, string(data), `"`+user.Password+`"`, "%s keeps the user's password", f.Name())
+	}
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx}})
+	require.NoError(t, err)
+	pulled := httptest.NewServer(srv)
+	t.Cleanup(pulled.Close)
+
+	origin := reader{t: t, base: upstream, token: fx.Project.AppToken}
+	origin.signIn(user.AuthProviderIdentifier, user.Identifier, user.Password)
+	mirror := reader{t: t, base: pulled.URL, token: pulledFx.Project.AppToken}
+	mirror.signIn(user.AuthProviderIdentifier, user.Identifier, capsule.PasswordPlaceholder)
+
+	params := map[string]map[string][]string{
+		"/users-auth-providers": {"marker": identifiers(fx.AuthProviders, func(p store.AuthProvider) string { return p.Identifier })},
+		"/forms":                {"marker": identifiers(fx.Forms, func(f store.Form) string { return f.Identifier })},
+		"/orders-storage":       {"marker": identifiers(fx.OrderStorages, func(s store.OrderStorage) string { return s.Identifier })},
+		"/payments":             {"id": identifiers(fx.PaymentAccounts, func(a store.PaymentAccount) string { return strconv.Itoa(a.ID) })},
+		"/products":             {"id": identifiers(fx.Products, func(p store.Product) string { return strconv.Itoa(p.ID) })},
+	}
+	doc, err := contracts.Load(context.Background())
+	require.NoError(t, err)
+	compared := 0
+	for _, template := range doc.Paths.InMatchingOrder() {
+		if doc.Paths.Value(template).Get == nil || slices.Contains(notMirrored, template) {
+			continue
+		}
+		var values map[string][]string
+		for prefix, v := range params {
+			if strings.HasPrefix(template, prefix) {
+				values = v
+			}
+		}
+		paths := expand(template, values)
+		require.NotEmpty(t, paths, "no values for the parameters of %s", template)
+		for _, p := range paths {
+			for _, lang := range []string{"en_US", "ru_RU"} {
+				want, wantStatus := origin.get(p, lang)
+				got, gotStatus := mirror.get(p, lang)
+				assert.Equal(t, wantStatus, gotStatus, "GET %s in %s", p, lang)
+				assert.JSONEq(t, want, got, "GET %s in %s", p, lang)
+				compared++
+			}
+		}
+	}
+	t.Logf("compared %d answers", compared)
+}
+
+func identifiers[T any](list []T, key func(T) string) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = key(v)
+	}
+	return out
+}
+
+// expand fills a path template's parameters with every value given for them.
+func expand(template string, values map[string][]string) []string {
+	paths := []string{template}
+	for name, vs := range values {
+		var next []string
+		for _, p := range paths {
+			if !strings.Contains(p, "{"+name+"}") {
+				next = append(next, p)
+				continue
+			}
+			for _, v := range vs {
+				next = append(next, strings.ReplaceAll(p, "{"+name+"}", v))
+			}
+		}
+		paths = next
+	}
+	for _, p := range paths {
+		if strings.Contains(p, "{") {
+			return nil
+		}
+	}
+	return paths
+}
+
+type reader struct {
+	t           *testing.T
+	base, token string
+	bearer      string
+}
+
+func (r *reader) signIn(provider, login, password string) {
+	r.t.Helper()
+	body := `{"authData":[{"marker":"email_reg","value":` + strconv.Quote(login) + `},{"marker":"password_reg","value":` + strconv.Quote(password) + `}]}`
+	status, answer := r.do(http.MethodPost, "/users-auth-providers/marker/"+provider+"/users/auth", "", strings.NewReader(body))
+	require.Equal(r.t, http.StatusCreated, status, answer)
+	var tokens struct {
+		AccessToken string `json:"accessToken"`
+	}
+	require.NoError(r.t, json.Unmarshal([]byte(answer), &tokens))
+	r.bearer = tokens.AccessToken
+}
+
+func (r *reader) get(path, lang string) (string, int) {
+	status, body := r.do(http.MethodGet, path, "langCode="+lang, nil)
+	return body, status
+}
+
+func (r *reader) do(method, path, query string, body io.Reader) (int, string) {
+	r.t.Helper()
+	req, err := http.NewRequest(method, r.base+mockserver.APIPrefix+path+"?"+query, body)
+	require.NoError(r.t, err)
+	req.Header.Set("x-app-token", r.token)
+	req.Header.Set("x-device-metadata", `{"fingerprint":"round-trip","deviceInfo":{"os":"test","browser":"test","location":""}}`)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(r.t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(r.t, err)
+	return resp.StatusCode, string(data)
+}
+
+func TestFixturesPullWritesTheGivenUsers(t *testing.T) {
+	t.Parallel()
+	upstream := upstreamMock(t, nil)
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.json")
+	require.NoError(t, os.WriteFile(users, []byte(`[{"id":5,"authProviderIdentifier":"email","identifier":"qa@example.com","password":"qa-password","formIdentifier":"reg","formData":[],"groups":[1],"state":{}}]`), 0o600))
+	out := filepath.Join(dir, "pulled")
+	stdout, stderr, err := runCmd(t, nil, "fixtures", "pull", "--url", upstream, "--app-token", "your-app-token", "--users", users, "--out", out)
+	require.NoError(t, err, stderr)
+	assert.Contains(t, stdout, "login:     qa@example.com / qa-password")
+
+	_, _, err = runCmd(t, nil, "fixtures", "pull", "--url", upstream, "--app-token", "wrong-token", "--out", filepath.Join(dir, "refused"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "auth providers (GET /api/content/users-auth-providers): 403")
+	_, statErr := os.Stat(filepath.Join(dir, "refused"))
+	assert.True(t, os.IsNotExist(statErr), "a failed pull writes nothing")
+}

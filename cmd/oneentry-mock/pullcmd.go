@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/pull"
+)
+
+var pullCommand = &command{
+	name:     "fixtures pull",
+	synopsis: "mirror a project's public read side into a fixture folder",
+	help: `Walks a OneEntry project's content API as a front end reads it (auth providers, forms, and with
+--user the order storages, their statuses, payment accounts and the user's profile), in each
+--lang, and writes a fixture folder that "serve --fixtures DIR" serves. Texts that differ between
+languages are kept per language. Lists are read page by page; 429 and 5xx answers are retried
+with back-off; a 401 or 403 stops the pull and names the step.
+
+Nothing secret is written: the app token is replaced by a generated one (printed at the end), and
+the users log in with the password "<password>" unless --users gives a users.json of your own.
+
+Example:
+  oneentry-mock fixtures pull --url https://my-project.oneentry.cloud --app-token "$TOKEN" \
+    --lang en_US,ru_RU --user me@example.com --password "$PASSWORD" --out ./my-fixtures`,
+	flags: func(f *flags, _ func(string) string) runFunc {
+		var o pull.Options
+		var out, users string
+		var force bool
+		f.string(&o.URL, "url", "", "URL", "the project's address, e.g. https://my-project.oneentry.cloud")
+		f.string(&o.AppToken, "app-token", "", "TOKEN", "the project's app token (sent, never written)")
+		f.list(&o.Langs, "lang", "LANGS", "comma-separated languages to read, the default one first (default en_US)")
+		f.string(&o.User, "user", "", "LOGIN", "sign in as this user to read order storages, statuses and payment accounts")
+		f.string(&o.Password, "password", "", "PASSWORD", "the user's password (never written)")
+		f.string(&o.Provider, "provider", "", "MARKER", "the auth provider to sign in with (default: the first listed)")
+		f.string(&users, "users", "", "FILE", "a users.json to write instead of the pulled user")
+		f.string(&out, "out", "", "DIR", "folder to write the fixture files to (created if missing)")
+		f.bool(&force, "force", false, "overwrite fixture files already in the folder")
+		f.required("url", &o.URL, "the project's address")
+		f.required("app-token", &o.AppToken, "the project's app token")
+		f.required("out", &out, "the folder to write to")
+		return func(ctx context.Context, _ []string, sio stdio) error {
+			o.Progress = newPullProgress(sio.stderr)
+			set, err := pull.Run(ctx, o)
+			o.Progress.(*pullProgress).done()
+			if err != nil {
+				return err
+			}
+			if users != "" {
+				if err := replaceUsers(set, users); err != nil {
+					return err
+				}
+			}
+			return writeFixtureSet(set, out, force, sio.stdout, sio.stderr)
+		}
+	},
+}
+
+// replaceUsers puts the users of a file of the developer's own into the set.
+func replaceUsers(set *capsule.FixtureSet, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--users: %w", err)
+	}
+	if strings.TrimSpace(string(data)) == "" {
+		return errors.New("--users: the file is empty")
+	}
+	set.Files[store.FileUsers] = data
+	return nil
+}
+
+// pullProgress shows what the pull reads: one line rewritten in place on a terminal, a line
+// per finished page elsewhere (a CI log).
+type pullProgress struct {
+	w        io.Writer
+	terminal bool
+	open     bool
+}
+
+func newPullProgress(w io.Writer) *pullProgress {
+	return &pullProgress{w: w, terminal: isTerminal(w)}
+}
+
+func (p *pullProgress) Step(name string, pages, items, total int) {
+	line := "reading " + name
+	switch {
+	case pages == 0:
+		line += "…"
+	case total >= 0:
+		line += fmt.Sprintf(": %d of %d", items, total)
+	default:
+		line += fmt.Sprintf(": %d", items)
+	}
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		p.open = true
+		return
+	}
+	if pages > 0 {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+// done ends the line a terminal was shown.
+func (p *pullProgress) done() {
+	if p.open {
+		fmt.Fprintln(p.w)
+		p.open = false
+	}
+}

@@ -1,0 +1,557 @@
+// Package pull mirrors a OneEntry project's public read side into a fixture set: it walks the
+// content API as a front end would (providers, forms, catalogue, and with a user the order
+// storages, statuses and payment accounts), records what it reads as a capsule per language,
+// and derives the fixtures from those capsules the way `fixtures from-capsule` does. Nothing
+// secret is written: the app token is replaced by a generated one and passwords by the
+// capsule's placeholder.
+package pull
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/backoff"
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
+)
+
+// Options say what to pull and how.
+type Options struct {
+	// URL is the project's address, e.g. https://my-project.oneentry.cloud.
+	URL string
+	// AppToken is the project's app token; it is sent, never written.
+	AppToken string
+	// Langs are the languages to read; the first is the project's default in the pull.
+	// Empty means en_US.
+	Langs []string
+	// User and Password sign in to read what needs a user (order storages and their statuses,
+	// payment accounts, the user's own profile). Without them those are left out.
+	User, Password string
+	// Provider is the auth provider to sign in with; empty means the first one listed.
+	Provider string
+	// PageSize is the limit asked for each page of a paged list; 0 means 100.
+	PageSize int
+	// Retry is how 429 and 5xx answers and transport errors are retried; the zero value means
+	// five attempts with exponential back-off from 500 ms.
+	Retry backoff.Policy
+	// Client sends the requests; nil means a client with a 30 s timeout.
+	Client *http.Client
+	// Progress receives a line per step read (nil: nothing).
+	Progress Progress
+}
+
+// Progress is told what the pull is reading.
+type Progress interface {
+	// Step is called as a step starts and after each page: name, pages read, items read and
+	// the total the API announced (-1 when it announced none).
+	Step(name string, pages, items, total int)
+}
+
+// ErrRefused is wrapped by the error of a step that the project answered 401 or 403.
+var ErrRefused = errors.New("the project refused the request")
+
+// Run walks the project and returns the fixture set that serves what it read.
+func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
+	w, err := newWalker(o)
+	if err != nil {
+		return nil, err
+	}
+	perLang := map[string]*capsule.FixtureSet{}
+	for _, lang := range w.langs {
+		c, err := w.walk(ctx, lang)
+		if err != nil {
+			return nil, err
+		}
+		set, err := capsule.DeriveFixtures(c)
+		if err != nil {
+			return nil, fmt.Errorf("pull: %s: %w", lang, err)
+		}
+		perLang[lang] = set
+	}
+	set, err := mergeLanguages(w.langs, perLang)
+	if err != nil {
+		return nil, err
+	}
+	return set, w.addTestUser(set)
+}
+
+// TestUser is who can sign in to a pull made without --user: one user of the first auth
+// provider, with the password capsule.PasswordPlaceholder.
+const TestUser = "user@example.com"
+
+// addTestUser gives a set without users one to sign in with.
+func (w *walker) addTestUser(set *capsule.FixtureSet) error {
+	if raw := bytes.TrimSpace(set.Files[capsule.FixtureUsers]); len(raw) > 0 && string(raw) != "[]" {
+		return nil
+	}
+	p, err := pickProvider(w.providers, w.opts.Provider)
+	if err != nil {
+		return nil // a project without providers has no one to sign in
+	}
+	login, _ := authMarkers(w.forms, p.FormIdentifier)
+	users := []map[string]any{{
+		"id": 1, "authProviderIdentifier": p.Identifier, "identifier": TestUser,
+		"password": capsule.PasswordPlaceholder, "formIdentifier": p.FormIdentifier,
+		"formData": []map[string]any{{"marker": login, "type": "string", "value": TestUser}},
+		"groups":   []int{1}, "state": map[string]any{},
+	}}
+	out, err := json.MarshalIndent(users, "", "  ")
+	if err != nil {
+		return err
+	}
+	set.Files[capsule.FixtureUsers] = append(out, '\n')
+	set.Notes = append(set.Notes, fmt.Sprintf("users.json: no --user was given; %s signs in with the password %q", TestUser, capsule.PasswordPlaceholder))
+	return nil
+}
+
+type walker struct {
+	opts   Options
+	base   *url.URL
+	langs  []string
+	token  string // what the fixtures get instead of the real app token
+	client *http.Client
+	retry  backoff.Policy
+	access string // the signed-in user's access token, once signed in
+	// signInRecord is the sign-in as each language's capsule keeps it: signed in once, the
+	// user is derived in every language.
+	signInRecord exchange.Exchange
+	// providers and forms as the first language listed them.
+	providers, forms []json.RawMessage
+}
+
+func newWalker(o Options) (*walker, error) {
+	base, err := url.Parse(strings.TrimRight(o.URL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("pull: --url %q is not an http(s) address", o.URL)
+	}
+	if o.AppToken == "" {
+		return nil, errors.New("pull: an app token is needed")
+	}
+	if (o.User == "") != (o.Password == "") {
+		return nil, errors.New("pull: --user and --password go together")
+	}
+	w := &walker{opts: o, base: base, langs: o.Langs, client: o.Client, retry: o.Retry}
+	if len(w.langs) == 0 {
+		w.langs = []string{"en_US"}
+	}
+	if w.opts.PageSize <= 0 {
+		w.opts.PageSize = 100
+	}
+	if w.client == nil {
+		w.client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if w.retry.MaxAttempts <= 0 {
+		w.retry.MaxAttempts = 5
+	}
+	if w.retry.Backoff == nil {
+		w.retry.Backoff = backoff.Jitter(backoff.Exponential(500*time.Millisecond, 8*time.Second), 0.2)
+	}
+	w.token = generatedToken()
+	return w, nil
+}
+
+// generatedToken is the app token of the pulled sandbox: recognisable, and not the project's.
+func generatedToken() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "pulled-" + hex.EncodeToString(b)
+}
+
+// walk reads the project in one language into a capsule.
+func (w *walker) walk(ctx context.Context, lang string) (*capsule.Capsule, error) {
+	c := capsule.New("", "")
+	c.Source = "pulled from " + w.base.String()
+	rec := func(e exchange.Exchange) { c.Exchanges = append(c.Exchanges, e) }
+	q := url.Values{"langCode": {lang}}
+
+	providers, err := w.list(ctx, "auth providers", "/api/content/users-auth-providers", q, rec)
+	if err != nil {
+		return nil, err
+	}
+	forms, err := w.list(ctx, "forms", "/api/content/forms", q, rec)
+	if err != nil {
+		return nil, err
+	}
+	if w.forms == nil {
+		w.providers, w.forms = providers, forms
+	}
+	ids := productIDs(forms)
+	for i, id := range ids {
+		e, err := w.do(ctx, "product "+strconv.Itoa(id), http.MethodGet, "/api/content/products/"+strconv.Itoa(id), q, nil)
+		if err != nil {
+			return nil, err
+		}
+		rec(e)
+		w.progress("products", i+1, i+1, len(ids))
+	}
+	if w.opts.User == "" {
+		return c, nil
+	}
+	if err := w.signIn(ctx, providers, forms, rec); err != nil {
+		return nil, err
+	}
+	if _, err := w.get(ctx, "your user", "/api/content/users/me", q, rec); err != nil {
+		return nil, err
+	}
+	storages, err := w.list(ctx, "order storages", "/api/content/orders-storage", q, rec)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range storages {
+		var st struct {
+			Identifier string `json:"identifier"`
+		}
+		if json.Unmarshal(s, &st) != nil || st.Identifier == "" {
+			continue
+		}
+		path := "/api/content/orders-storage/marker/" + url.PathEscape(st.Identifier) + "/order-statuses"
+		if _, err := w.list(ctx, "statuses of "+st.Identifier, path, q, rec); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := w.get(ctx, "payment accounts", "/api/content/payments/accounts", q, rec); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// signIn signs in as the pull's user once, through the given provider or the first listed,
+// with the login and password markers its form declares.
+func (w *walker) signIn(ctx context.Context, providers, forms []json.RawMessage, rec func(exchange.Exchange)) error {
+	if w.access != "" {
+		rec(w.signInRecord)
+		return nil
+	}
+	p, err := pickProvider(providers, w.opts.Provider)
+	if err != nil {
+		return err
+	}
+	login, password := authMarkers(forms, p.FormIdentifier)
+	body, _ := json.Marshal(map[string]any{"authData": []map[string]string{
+		{"marker": login, "value": w.opts.User},
+		{"marker": password, "value": w.opts.Password},
+	}})
+	path := "/api/content/users-auth-providers/marker/" + url.PathEscape(p.Identifier) + "/users/auth"
+	e, err := w.do(ctx, "sign-in as "+w.opts.User, http.MethodPost, path, nil, body)
+	if err != nil {
+		return err
+	}
+	var tokens struct {
+		AccessToken string `json:"accessToken"`
+	}
+	if json.Unmarshal(e.ResponseBody, &tokens) != nil || tokens.AccessToken == "" {
+		return fmt.Errorf("pull: sign-in as %s: the answer holds no access token", w.opts.User)
+	}
+	w.access = tokens.AccessToken
+	// The capsule keeps the sign-in so the fixtures get the user, never the password or tokens.
+	e.RequestBody, _ = json.Marshal(map[string]any{"authData": []map[string]string{
+		{"marker": login, "value": w.opts.User},
+		{"marker": password, "value": capsule.PasswordPlaceholder},
+	}})
+	e.ResponseBody = json.RawMessage(`{"userIdentifier":` + strconv.Quote(w.opts.User) + `}`)
+	w.signInRecord = e
+	rec(e)
+	return nil
+}
+
+type provider struct {
+	Identifier     string `json:"identifier"`
+	FormIdentifier string `json:"formIdentifier"`
+}
+
+func pickProvider(list []json.RawMessage, want string) (provider, error) {
+	var names []string
+	for _, raw := range list {
+		var p provider
+		if json.Unmarshal(raw, &p) != nil || p.Identifier == "" {
+			continue
+		}
+		if want == "" || p.Identifier == want {
+			return p, nil
+		}
+		names = append(names, p.Identifier)
+	}
+	if want == "" {
+		return provider{}, errors.New("pull: the project lists no auth provider to sign in with")
+	}
+	return provider{}, fmt.Errorf("pull: no auth provider %q (the project has: %s)", want, strings.Join(names, ", "))
+}
+
+// authMarkers returns the markers of the login and password fields of the named form: the
+// attributes flagged isLogin and isPassword, else those named like a login or a password.
+func authMarkers(forms []json.RawMessage, formIdentifier string) (login, password string) {
+	for _, raw := range forms {
+		var f struct {
+			Identifier string `json:"identifier"`
+			Attributes []struct {
+				Marker     string `json:"marker"`
+				IsLogin    bool   `json:"isLogin"`
+				IsPassword bool   `json:"isPassword"`
+			} `json:"attributes"`
+		}
+		if json.Unmarshal(raw, &f) != nil || f.Identifier != formIdentifier {
+			continue
+		}
+		for _, a := range f.Attributes {
+			lower := strings.ToLower(a.Marker)
+			switch {
+			case a.IsPassword || (password == "" && strings.Contains(lower, "pass")):
+				password = a.Marker
+			case a.IsLogin || (login == "" && (strings.Contains(lower, "email") || strings.Contains(lower, "login"))):
+				login = a.Marker
+			}
+		}
+	}
+	if login == "" {
+		login = "email"
+	}
+	if password == "" {
+		password = "password"
+	}
+	return login, password
+}
+
+// productEntityID is how a form's list option names a product: p-<page id>-<product id>.
+var productEntityID = regexp.MustCompile(`^p-\d+-(\d+)$`)
+
+// productIDs returns, in order of first mention, the products the forms offer as list options.
+func productIDs(forms []json.RawMessage) []int {
+	var ids []int
+	seen := map[int]bool{}
+	var visit func(v any)
+	visit = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if s, ok := v["id"].(string); ok {
+				if m := productEntityID.FindStringSubmatch(s); m != nil {
+					if id, err := strconv.Atoi(m[1]); err == nil && !seen[id] {
+						seen[id] = true
+						ids = append(ids, id)
+					}
+				}
+			}
+			for _, child := range v {
+				visit(child)
+			}
+		case []any:
+			for _, child := range v {
+				visit(child)
+			}
+		}
+	}
+	for _, raw := range forms {
+		var v any
+		if json.Unmarshal(raw, &v) == nil {
+			visit(v)
+		}
+	}
+	return ids
+}
+
+// list reads a list page by page, following offset and limit until the API's total (of an
+// {items, total} answer) is reached or a page comes back short, and returns every item.
+func (w *walker) list(ctx context.Context, step, path string, q url.Values, rec func(exchange.Exchange)) ([]json.RawMessage, error) {
+	var all []json.RawMessage
+	total := -1
+	w.progress(step, 0, 0, total)
+	for page := 1; ; page++ {
+		pq := url.Values{}
+		for k, v := range q {
+			pq[k] = v
+		}
+		pq.Set("offset", strconv.Itoa(len(all)))
+		pq.Set("limit", strconv.Itoa(w.opts.PageSize))
+		e, err := w.do(ctx, step, http.MethodGet, path, pq, nil)
+		if err != nil {
+			return nil, err
+		}
+		rec(e)
+		items, announced, err := pageItems(e.ResponseBody)
+		if err != nil {
+			return nil, fmt.Errorf("pull: %s (GET %s): %w", step, path, err)
+		}
+		all = append(all, items...)
+		total = announced
+		w.progress(step, page, len(all), total)
+		short := len(items) < w.opts.PageSize
+		if len(items) == 0 || (total >= 0 && len(all) >= total) || (total < 0 && short) {
+			return all, nil
+		}
+	}
+}
+
+// pageItems reads a page: a JSON array, or an object with items and total.
+func pageItems(body []byte) ([]json.RawMessage, int, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var items []json.RawMessage
+		if err := json.Unmarshal(trimmed, &items); err != nil {
+			return nil, 0, fmt.Errorf("the answer is not a list: %w", err)
+		}
+		return items, -1, nil
+	}
+	var page struct {
+		Items []json.RawMessage `json:"items"`
+		Total *int              `json:"total"`
+	}
+	if err := json.Unmarshal(trimmed, &page); err != nil || page.Items == nil {
+		return nil, 0, errors.New("the answer is neither a list nor {items, total}")
+	}
+	total := -1
+	if page.Total != nil {
+		total = *page.Total
+	}
+	return page.Items, total, nil
+}
+
+// get reads one answer and records it.
+func (w *walker) get(ctx context.Context, step, path string, q url.Values, rec func(exchange.Exchange)) (json.RawMessage, error) {
+	w.progress(step, 0, 0, -1)
+	e, err := w.do(ctx, step, http.MethodGet, path, q, nil)
+	if err != nil {
+		return nil, err
+	}
+	rec(e)
+	w.progress(step, 1, 1, 1)
+	return e.ResponseBody, nil
+}
+
+func (w *walker) progress(step string, pages, items, total int) {
+	if w.opts.Progress != nil {
+		w.opts.Progress.Step(step, pages, items, total)
+	}
+}
+
+// maxAnswer bounds one answer, so a wrong address cannot fill memory.
+const maxAnswer = 64 << 20
+
+// do sends one request, retrying 429, 5xx and transport errors with back-off (a Retry-After
+// the project sends wins), and returns the exchange as the fixtures will see it: the app
+// token replaced by the generated one. Any other answer outside 2xx ends the pull with an
+// error naming the step.
+func (w *walker) do(ctx context.Context, step, method, path string, q url.Values, body []byte) (exchange.Exchange, error) {
+	target := *w.base
+	target.Path = w.base.Path + path
+	target.RawQuery = q.Encode()
+	what := fmt.Sprintf("pull: %s (%s %s)", step, method, path)
+	var last error
+	for attempt := 1; attempt <= w.retry.MaxAttempts; attempt++ {
+		e, retryAfter, err := w.once(ctx, method, target.String(), body)
+		e.Path, e.Query = path, target.RawQuery
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return e, fmt.Errorf("%s: %w", what, ctx.Err())
+			}
+			last = err
+		case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
+			return e, fmt.Errorf("%s: %d %s: %w (check the app token%s)", what, e.Status, message(e), ErrRefused, userHint(w.opts.User))
+		case e.Status == http.StatusTooManyRequests || e.Status >= 500:
+			last = fmt.Errorf("%d %s", e.Status, message(e))
+		case e.Status < 200 || e.Status > 299:
+			return e, fmt.Errorf("%s: %d %s", what, e.Status, message(e))
+		default:
+			return e, nil
+		}
+		if attempt == w.retry.MaxAttempts {
+			break
+		}
+		pause := w.retry.Backoff(attempt)
+		if retryAfter > 0 {
+			pause = retryAfter
+		}
+		sleep := w.retry.Sleep
+		if sleep == nil {
+			sleep = backoff.Sleep
+		}
+		if err := sleep(ctx, pause); err != nil {
+			return exchange.Exchange{}, fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return exchange.Exchange{}, fmt.Errorf("%s: gave up after %d attempts: %w", what, w.retry.MaxAttempts, last)
+}
+
+func userHint(user string) string {
+	if user == "" {
+		return ""
+	}
+	return " and the user's password"
+}
+
+// maxRetryAfter caps a Retry-After the project asks for.
+const maxRetryAfter = time.Minute
+
+func (w *walker) once(ctx context.Context, method, target string, body []byte) (exchange.Exchange, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+	if err != nil {
+		return exchange.Exchange{}, 0, err
+	}
+	req.Header.Set("x-app-token", w.opts.AppToken)
+	req.Header.Set("Accept", "application/json")
+	// The live API refuses a sign-in without device metadata; a pull is one device.
+	req.Header.Set("x-device-metadata", `{"fingerprint":"oneentry-mock-pull","deviceInfo":{"os":"`+"oneentry-mock"+`","browser":"pull","location":""}}`)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if w.access != "" {
+		req.Header.Set("Authorization", "Bearer "+w.access)
+	}
+	start := time.Now()
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return exchange.Exchange{}, 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		return exchange.Exchange{}, 0, err
+	}
+	if len(data) > maxAnswer {
+		return exchange.Exchange{}, 0, fmt.Errorf("the answer is larger than %d MiB", maxAnswer>>20)
+	}
+	e := exchange.Exchange{
+		Method:          method,
+		RequestHeaders:  map[string]string{"x-app-token": w.token},
+		RequestBody:     json.RawMessage(body),
+		Status:          resp.StatusCode,
+		ResponseHeaders: map[string]string{"content-type": resp.Header.Get("Content-Type")},
+		DurationMs:      exchange.Millis(time.Since(start)),
+	}
+	if json.Valid(data) {
+		e.ResponseBody = data
+	} else {
+		e.ResponseText = string(data)
+	}
+	var retryAfter time.Duration
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		retryAfter = min(time.Duration(s)*time.Second, maxRetryAfter)
+	}
+	return e, retryAfter, nil
+}
+
+// message is the OneEntry error message of an answer, or its status text.
+func message(e exchange.Exchange) string {
+	var body struct {
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(e.ResponseBody, &body) == nil && len(body.Message) > 0 {
+		var s string
+		if json.Unmarshal(body.Message, &s) == nil {
+			return s
+		}
+		return string(body.Message)
+	}
+	return http.StatusText(e.Status)
+}

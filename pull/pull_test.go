@@ -1,0 +1,183 @@
+package pull
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/backoff"
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+)
+
+// fakeProject answers the reads a pull makes: one auth provider, forms in pages of the asked
+// limit (total forms, each titled per language), and whatever fail decides first.
+type fakeProject struct {
+	forms int
+	fail  func(r *http.Request) (status int, retryAfter string)
+
+	mu    sync.Mutex
+	calls []string
+}
+
+func (f *fakeProject) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.calls = append(f.calls, r.URL.Path+"?"+r.URL.RawQuery)
+	f.mu.Unlock()
+	if r.Header.Get("x-app-token") != "secret-app-token" {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"statusCode":403,"message":"Resource is closed"}`)
+		return
+	}
+	if f.fail != nil {
+		if status, after := f.fail(r); status != 0 {
+			if after != "" {
+				w.Header().Set("Retry-After", after)
+			}
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"statusCode":%d,"message":"try later"}`, status)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	lang := r.URL.Query().Get("langCode")
+	switch r.URL.Path {
+	case "/api/content/users-auth-providers":
+		fmt.Fprint(w, `[{"id":1,"identifier":"email","formIdentifier":"reg","type":"email","isActive":true,"isCheckCode":false,"config":{},"localizeInfos":{"title":"E-mail"},"userGroupIdentifier":null,"version":1}]`)
+	case "/api/content/forms":
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		items := []map[string]any{}
+		for i := offset; i < min(offset+limit, f.forms); i++ {
+			title := fmt.Sprintf("Form %d", i)
+			if lang == "ru_RU" {
+				title = fmt.Sprintf("Форма %d", i)
+			}
+			items = append(items, map[string]any{
+				"id": i + 1, "identifier": fmt.Sprintf("form_%d", i), "position": i + 1, "type": "data",
+				"attributeSetId": 1, "processingType": "async", "templateId": nil, "version": 1,
+				"localizeInfos": map[string]any{"title": title}, "attributes": []any{},
+			})
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "total": f.forms})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"statusCode":404,"message":"Cannot GET %s"}`, r.URL.Path)
+	}
+}
+
+type recordedSleeps struct {
+	mu     sync.Mutex
+	pauses []time.Duration
+}
+
+func (s *recordedSleeps) sleep(_ context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pauses = append(s.pauses, d)
+	return nil
+}
+
+func pullFrom(t *testing.T, f *fakeProject, sleeps *recordedSleeps, langs ...string) (*capsule.FixtureSet, error) {
+	t.Helper()
+	ts := httptest.NewServer(f)
+	t.Cleanup(ts.Close)
+	return Run(t.Context(), Options{
+		URL: ts.URL, AppToken: "secret-app-token", Langs: langs, PageSize: 2,
+		Retry: backoff.Policy{MaxAttempts: 3, Backoff: backoff.Exponential(time.Second, 4*time.Second), Sleep: sleeps.sleep},
+	})
+}
+
+func TestPullFollowsPagesAndKeepsTranslations(t *testing.T) {
+	t.Parallel()
+	f := &fakeProject{forms: 5}
+	set, err := pullFrom(t, f, &recordedSleeps{}, "en_US", "ru_RU")
+	require.NoError(t, err)
+	var forms []struct {
+		Identifier    string          `json:"identifier"`
+		LocalizeInfos json.RawMessage `json:"localizeInfos"`
+	}
+	require.NoError(t, json.Unmarshal(set.Files[capsule.FixtureForms], &forms))
+	require.Len(t, forms, 5, "pages of 2 are followed to the announced total")
+	assert.JSONEq(t, `{"title":{"en_US":"Form 0","ru_RU":"Форма 0"}}`, string(forms[0].LocalizeInfos))
+	assert.NotContains(t, string(set.Files[capsule.FixtureProject]), "secret-app-token")
+	assert.Contains(t, string(set.Files[capsule.FixtureProject]), `"defaultLanguage": "en_US"`)
+	assert.Contains(t, f.calls, "/api/content/forms?langCode=ru_RU&limit=2&offset=4")
+	assert.Contains(t, string(set.Files[capsule.FixtureUsers]), `"identifier": "`+TestUser+`"`, "a pull without --user gets a user to sign in with")
+}
+
+func TestPullRetries429WithTheAskedPause(t *testing.T) {
+	t.Parallel()
+	var once sync.Once
+	f := &fakeProject{forms: 3, fail: func(r *http.Request) (int, string) {
+		status := 0
+		if r.URL.Path == "/api/content/forms" {
+			once.Do(func() { status = http.StatusTooManyRequests })
+		}
+		return status, "7"
+	}}
+	sleeps := &recordedSleeps{}
+	set, err := pullFrom(t, f, sleeps)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{7 * time.Second}, sleeps.pauses, "Retry-After wins over the back-off")
+	assert.Contains(t, string(set.Files[capsule.FixtureForms]), "form_2")
+}
+
+func TestPullStopsOnAPageThatKeepsFailing(t *testing.T) {
+	t.Parallel()
+	f := &fakeProject{forms: 5, fail: func(r *http.Request) (int, string) {
+		if r.URL.Query().Get("offset") == "2" {
+			return http.StatusBadGateway, ""
+		}
+		return 0, ""
+	}}
+	sleeps := &recordedSleeps{}
+	_, err := pullFrom(t, f, sleeps)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "forms (GET /api/content/forms)")
+	assert.Contains(t, err.Error(), "gave up after 3 attempts: 502 try later")
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, sleeps.pauses)
+}
+
+func TestPullNamesTheStepARefusalStopsAt(t *testing.T) {
+	t.Parallel()
+	ts := httptest.NewServer(&fakeProject{})
+	t.Cleanup(ts.Close)
+	_, err := Run(t.Context(), Options{URL: ts.URL, AppToken: "wrong"})
+	require.ErrorIs(t, err, ErrRefused)
+	assert.Contains(t, err.Error(), "auth providers (GET /api/content/users-auth-providers): 403 Resource is closed")
+}
+
+func TestPullRefusesBadOptions(t *testing.T) {
+	t.Parallel()
+	for _, o := range []Options{
+		{URL: "ftp://example.com", AppToken: "t"},
+		{URL: "https://example.com"},
+		{URL: "https://example.com", AppToken: "t", User: "u"},
+	} {
+		_, err := Run(t.Context(), o)
+		assert.Error(t, err, "%+v", o)
+	}
+}
+
+func TestMergeValuesKeysOnlyWhatDiffers(t *testing.T) {
+	t.Parallel()
+	langs := []string{"en_US", "ru_RU"}
+	merged := mergeValues(langs, map[string]any{
+		"en_US": map[string]any{"id": 1.0, "title": "Tickets", "tags": []any{"a", "b"}, "list": []any{"x"}},
+		"ru_RU": map[string]any{"id": 1.0, "title": "Билеты", "tags": []any{"a", "в"}, "list": []any{"x", "y"}},
+	})
+	got, err := json.Marshal(merged)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":1,"title":{"en_US":"Tickets","ru_RU":"Билеты"},
+		"tags":["a",{"en_US":"b","ru_RU":"в"}],
+		"list":{"en_US":["x"],"ru_RU":["x","y"]}}`, string(got))
+}
