@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 
@@ -128,15 +129,10 @@ func pick(langs []string, vals map[string]any, f func(any) any) map[string]any {
 }
 
 func sameKeys(a, b map[string]any) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			return false
-		}
-	}
-	return true
+	return len(a) == len(b) && !slices.ContainsFunc(slices.Collect(maps.Keys(a)), func(k string) bool {
+		_, ok := b[k]
+		return !ok
+	})
 }
 
 func setDefaultLanguage(set *capsule.FixtureSet, lang string) error {
