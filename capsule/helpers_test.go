@@ -43,7 +43,7 @@ func newMock(t testing.TB, fsys fs.FS) *httptest.Server {
 	}
 	fx, err := store.LoadFixtures(fsys)
 	require.NoError(t, err)
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}, Contract: contractValidator(t), CheckResponses: true})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx, Profile: sandbox.ProfileSDK115}, Contract: contractValidator(t), CheckResponses: true})
 	require.NoError(t, err)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()

@@ -11,6 +11,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/drift"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -27,7 +28,7 @@ func TestMockAgainstSeedCapsule(t *testing.T) {
 	require.NoError(t, err)
 	allow, err := drift.LoadAllowFile(allowFile)
 	require.NoError(t, err)
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}), c, drift.Options{Target: seedCapsule, Allow: allow})
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}), c, drift.Options{Target: seedCapsule, Allow: allow})
 	require.NoError(t, err)
 
 	for _, it := range r.Items() {
@@ -75,7 +76,7 @@ func TestMockAgainstDriftedCapsule(t *testing.T) {
 	edit(3, func(b map[string]any) { delete(b, "paymentUrl") })
 	c.Exchanges = append(c.Exchanges, exchange.Exchange{Method: "GET", Path: "/api/content/users/me", Status: 200, ResponseBody: json.RawMessage(`{"id":"16"}`)})
 
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}, scenarios.TicketPurchase()), c, drift.Options{Target: "drifted seed"})
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "drifted seed"})
 	require.NoError(t, err)
 	got := find(r, "ticket-purchase/create-order", "/formData")
 	require.Len(t, got, 1, textReport(t, r))
@@ -105,7 +106,7 @@ func TestAllowFileSilencesUntilExpiry(t *testing.T) {
 	require.NoError(t, json.Unmarshal(c.Exchanges[3].ResponseBody, &body))
 	delete(body, "paymentUrl")
 	c.Exchanges[3].ResponseBody, _ = json.Marshal(body)
-	mock := run(t, scenarios.MockOptions{}, scenarios.TicketPurchase())
+	mock := run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase())
 
 	allow, err := drift.ParseAllowFile([]byte(`
 ignore: [/formData, /status, /paymentUrl/x]

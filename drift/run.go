@@ -15,7 +15,7 @@ type RunOptions struct {
 	// Flows are the flows run on both sides; every flow when nil.
 	Flows []scenarios.Flow
 	// Profile is the API generation the in-process mock imitates. When zero: the profile a
-	// capsule target was recorded with, else sandbox.ProfileSDK115.
+	// capsule target was recorded with, else sandbox.ProfileDefault.
 	Profile sandbox.Profile
 	// AppToken replaces the app token sent to a URL target (the embedded fixtures' by default).
 	AppToken string
@@ -53,7 +53,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	if profile.Name == "" {
-		profile = sandbox.ProfileSDK115
+		profile = sandbox.ProfileDefault
 	}
 	flows := opts.Flows
 	if flows == nil {

@@ -21,7 +21,7 @@ import (
 // contract, store) as requests would.
 func handlerWithUser(tb testing.TB) (http.Handler, string) {
 	tb.Helper()
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(tb)}, Contract: contractValidator(tb)})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(tb), Profile: sandbox.ProfileSDK115}, Contract: contractValidator(tb)})
 	require.NoError(tb, err)
 	tk, err := srv.Store().Authenticate(tb.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": userLogin, "password_reg": userPass}}, store.DeviceInfo{})
 	require.NoError(tb, err)

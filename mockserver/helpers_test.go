@@ -70,10 +70,12 @@ type testServer struct {
 	clock  *store.Clock
 }
 
+// newTestServer serves the default fixtures as the seed recorded them (sdk-1.0.115), which most
+// tests here reproduce; a test of today's API passes withProfile(sandbox.ProfileLive).
 func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	t.Helper()
 	clock := store.NewClock(nil)
-	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Clock: clock}, Contract: contractValidator(t), CheckResponses: true}
+	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Clock: clock, Profile: sandbox.ProfileSDK115}, Contract: contractValidator(t), CheckResponses: true}
 	for _, o := range opts {
 		o(&mo)
 	}

@@ -55,7 +55,7 @@ func TestIssue14DataDirKeepsItsRandomSecret(t *testing.T) {
 	serve := func(dir string) (*testServer, func()) {
 		db, err := bolt.Open(dir)
 		require.NoError(t, err)
-		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Persistence: db}})
+		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Persistence: db, Profile: sandbox.ProfileSDK115}})
 		require.NoError(t, err)
 		hs := httptest.NewServer(srv)
 		return &testServer{Server: hs, server: srv, store: srv.Store()}, func() {

@@ -350,7 +350,7 @@ func TestSandboxesSurviveARestartOnTheSameDataDir(t *testing.T) {
 	start := func() (*httptest.Server, *bolt.DB) {
 		db, err := bolt.Open(dir)
 		require.NoError(t, err)
-		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Persistence: db}, Contract: contractValidator(t)})
+		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Persistence: db, Profile: sandbox.ProfileSDK115}, Contract: contractValidator(t)})
 		require.NoError(t, err)
 		return httptest.NewServer(srv), db
 	}

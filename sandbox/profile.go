@@ -18,22 +18,35 @@ type Profile struct {
 	// ValidateSlots refuses orders whose timeInterval value is not a slot of the form's
 	// schedule, or a slot that has already started on the mock clock.
 	ValidateSlots bool
+	// LiveAuthBodies applies today's body rules of sign-in and sign-up: sign-in takes authData
+	// only, sign-up needs langCode, takes e-mail notifications only and answers
+	// notificationData.phonePush as an array.
+	LiveAuthBodies bool
+	// CodeLimits applies the one-time code limits: a new code within CodeResendInterval of the
+	// last answers 429, and MaxWrongCodes wrong tries destroy the code.
+	CodeLimits bool
 }
 
 // The profiles the mock offers.
 var (
 	// ProfileSDK115 is the API as the seed scenario recorded it with SDK 1.0.115 (April 2025).
 	ProfileSDK115 = Profile{Name: "sdk-1.0.115"}
-	// ProfileLive2026 is the API as the current platform documentation describes it.
-	ProfileLive2026 = Profile{Name: "live-2026", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true}
+	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
+	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
+		LiveAuthBodies: true, CodeLimits: true}
+	// ProfileLive2026 is ProfileLive under its earlier name; `live-2026` still parses to it.
+	ProfileLive2026 = ProfileLive
+	// ProfileDefault is the profile of zero options and of a --compat flag not given.
+	ProfileDefault = ProfileLive
 )
 
 var profiles = map[string]Profile{
-	ProfileSDK115.Name:   ProfileSDK115,
-	ProfileLive2026.Name: ProfileLive2026,
+	ProfileSDK115.Name: ProfileSDK115,
+	ProfileLive.Name:   ProfileLive,
+	"live-2026":        ProfileLive,
 }
 
-// ProfileNames lists the profile names, sorted.
+// ProfileNames lists the names ParseProfile accepts, aliases included, sorted.
 func ProfileNames() []string {
 	names := make([]string, 0, len(profiles))
 	for n := range profiles {
@@ -43,7 +56,7 @@ func ProfileNames() []string {
 	return names
 }
 
-// ParseProfile returns the profile with the given name.
+// ParseProfile returns the profile with the given name or alias.
 func ParseProfile(name string) (Profile, error) {
 	p, ok := profiles[name]
 	if !ok {

@@ -37,7 +37,7 @@ type Persistence interface {
 type Options struct {
 	// Fixtures seed every sandbox; the default sandbox opens with their app token.
 	Fixtures *store.Fixtures
-	// Profile selects the live API generation to imitate; ProfileSDK115 when zero.
+	// Profile selects the live API generation to imitate; ProfileDefault when zero.
 	Profile Profile
 	// Clock is the default sandbox's clock; every other sandbox gets its own.
 	Clock           *store.Clock
@@ -104,7 +104,7 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 		return nil, errors.New("sandbox: Options.Fixtures is required")
 	}
 	if opts.Profile.Name == "" {
-		opts.Profile = ProfileSDK115
+		opts.Profile = ProfileDefault
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

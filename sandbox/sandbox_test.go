@@ -30,7 +30,7 @@ func TestRegistryCreatesLooksUpAndRemovesSandboxes(t *testing.T) {
 	def := reg.Default()
 	assert.Same(t, def, reg.Lookup(def.Token()))
 	assert.True(t, def.IsDefault())
-	assert.Equal(t, sandbox.ProfileSDK115, reg.Profile(), "the profile defaults to the recorded one")
+	assert.Equal(t, sandbox.ProfileLive, reg.Profile(), "the profile defaults to today's API")
 
 	sb, err := reg.Create(t.Context())
 	require.NoError(t, err)

@@ -146,7 +146,7 @@ func (e *PreflightError) Unwrap() error { return e.Err }
 type MockOptions struct {
 	// Fixtures is the fixture set to serve; the embedded default (fixtures.FS) when nil.
 	Fixtures fs.FS
-	// Profile is the live API generation the mock imitates; sandbox.ProfileSDK115 when zero.
+	// Profile is the live API generation the mock imitates; sandbox.ProfileDefault when zero.
 	Profile sandbox.Profile
 	// AccessTokenTTL is the lifetime of access tokens; 1s when zero, so the token-refresh flow
 	// expires a token by moving the clock a second.

@@ -155,7 +155,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pin := planPinning(cfg.pin)
 	logf("%s", pin.note)
 	rep := &report{cfg: cfg, machine: describeMachine(), pinning: pin.note}
-	mockArgv := append(append(slices.Clone(pin.prefix), server, "serve", "--addr", "127.0.0.1:0"), cfg.serverArgs...)
+	// The workloads are the seed's flow (no x-device-metadata, the seed's past slots), so the
+	// server imitates the API the seed recorded unless -server-args names another profile.
+	mockArgv := append(append(slices.Clone(pin.prefix), server, "serve", "--addr", "127.0.0.1:0", "--compat", "sdk-1.0.115"), cfg.serverArgs...)
 	mock, err := startTimed(ctx, "oneentry-mock", mockArgv, os.Environ(), cfg, &rep.mock, logf)
 	if err != nil {
 		return err

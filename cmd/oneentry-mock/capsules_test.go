@@ -47,7 +47,7 @@ func TestParseProxyConfig(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, "https://p.oneentry.cloud", cfg.Upstream.String())
-			assert.Equal(t, "live-2026", cfg.Profile.Name, "a recording is of today's API unless told otherwise")
+			assert.Equal(t, "live", cfg.Profile.Name, "a recording is of today's API unless told otherwise")
 		})
 	}
 }
@@ -101,7 +101,7 @@ func TestProxyCommandRecordsAndFlushesOnShutdown(t *testing.T) {
 	got, err := capsule.Load(path)
 	require.NoError(t, err)
 	require.Len(t, got.Exchanges, 2)
-	assert.Equal(t, "live-2026", got.Profile)
+	assert.Equal(t, "live", got.Profile)
 	assert.Equal(t, "GET /api/content/forms/marker/tickets_form?langCode=en_US → 200", got.Exchanges[1].String())
 }
 
@@ -197,7 +197,7 @@ func TestCapsuleToSandbox(t *testing.T) {
 	assert.ErrorContains(t, err, "use --force to overwrite")
 	require.NoError(t, run(ctx, []string{"fixtures", "from-capsule", "--force", path, "--out", out}, func(string) string { return "" }, io.Discard, io.Discard))
 
-	s := startCommand(t, 1, "serve", "--addr", "127.0.0.1:0", "--fixtures", out, "--check-responses")
+	s := startCommand(t, 1, "serve", "--addr", "127.0.0.1:0", "--fixtures", out, "--check-responses", "--compat", "sdk-1.0.115")
 	sandbox, ok := strings.CutPrefix(s.header[0], "oneentry-mock listening on ")
 	require.True(t, ok, s.header[0])
 	ticketFlowCmd(t, sandbox, "<app-token-1>", "user1@example.test", capsule.PasswordPlaceholder)

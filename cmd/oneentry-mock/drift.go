@@ -52,7 +52,7 @@ Example:
 			}
 			return nil
 		})
-		f.profile(&opts.Profile, "compat", "", "API generation the mock imitates (default: a capsule's profile, else "+sandbox.ProfileSDK115.Name+")")
+		f.profile(&opts.Profile, "compat", "", "API generation the mock imitates (default: a capsule's profile, else "+sandbox.ProfileDefault.Name+")")
 		return func(ctx context.Context, _ []string, sio stdio) error {
 			opts.Target, opts.Flows, opts.AppToken, opts.Getenv = cfg.Target, cfg.Flows, cfg.AppToken, sio.getenv
 			return runDrift(ctx, cfg, opts, sio)

@@ -288,8 +288,8 @@ func TestDriftExitCodes(t *testing.T) {
 		code int
 		want string
 	}{
-		"clean":            {[]string{"--target", upstreamMock(t, nil), "--only", "ticket-purchase"}, 0, "no breaking drift"},
-		"breaking":         {[]string{"--target", drifting(t), "--only", "ticket-purchase"}, 1, "/totalSum"},
+		"clean":            {[]string{"--target", upstreamMock(t, nil), "--only", "ticket-purchase", "--compat", "sdk-1.0.115"}, 0, "no breaking drift"},
+		"breaking":         {[]string{"--target", drifting(t), "--only", "ticket-purchase", "--compat", "sdk-1.0.115"}, 1, "/totalSum"},
 		"unreachable":      {[]string{"--target", closed.URL}, 2, ""},
 		"missing capsule":  {[]string{"--target", "no-such.capsule.json"}, 2, ""},
 		"bad allow file":   {[]string{"--target", seedCapsuleFile, "--allow", badAllow}, 2, ""},

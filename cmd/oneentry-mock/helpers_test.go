@@ -128,12 +128,13 @@ func (s *started) headerValue(t *testing.T, prefix string) string {
 	return ""
 }
 
-// upstreamMock serves the default project on a real listener, optionally behind a wrapper.
+// upstreamMock serves the default project on a real listener, optionally behind a wrapper, as
+// the seed recorded it (sdk-1.0.115): the flows these tests run are the seed's.
 func upstreamMock(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx, Profile: sandbox.ProfileSDK115}})
 	require.NoError(t, err)
 	var h http.Handler = srv
 	if wrap != nil {

@@ -56,7 +56,7 @@ func startServeProcess(t *testing.T, dir string) *serveProcess {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, "-test.run=^TestPersistChildProcess$")
-	argv, err := json.Marshal([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn"})
+	argv, err := json.Marshal([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn", "--compat", "sdk-1.0.115"})
 	require.NoError(t, err)
 	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
 	stdout, err := cmd.StdoutPipe()
@@ -250,7 +250,7 @@ func TestKill9KeepsAcknowledgedOrders(t *testing.T) {
 func TestDataDirServesOneProcessAtATime(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	url, _ := startServe(t, []string{"--data-dir", dir}, nil)
+	url, _ := startServe(t, []string{"--data-dir", dir, "--compat", "sdk-1.0.115"}, nil)
 	a := loginSeedUser(t, url)
 	var o createdOrder
 	status, err := a.do(t.Context(), http.MethodPost, seedOrdersPath, seedOrder, &o)

@@ -55,7 +55,7 @@ admin API (/__admin) resets state, reads the journal, moves the clock and inject
 Every flag also reads its ONEENTRY_MOCK_* variable; a flag given on the command line wins.
 
 Example:
-  oneentry-mock serve --addr 127.0.0.1:8080 --compat live-2026 --data-dir ./state`,
+  oneentry-mock serve --addr 127.0.0.1:8080 --compat sdk-1.0.115 --data-dir ./state`,
 	flags: configFlags(serveFlags, runServe),
 }
 
@@ -63,7 +63,7 @@ Example:
 func serveFlags(f *flags, cfg *serveConfig) {
 	f.string(&cfg.Addr, "addr", ":8080", "ADDR", "listen address")
 	f.string(&cfg.FixturesDir, "fixtures", "", "DIR", "folder of fixture files replacing the embedded default")
-	f.profile(&cfg.Profile, "compat", sandbox.ProfileSDK115.Name, "live API generation to imitate")
+	f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "live API generation to imitate")
 	addServerFlags(f, &cfg.serverOptions)
 	f.duration(&cfg.AccessTokenTTL, "access-token-ttl", store.DefaultAccessTokenTTL, "lifetime of user access tokens; a bare number is seconds")
 	f.duration(&cfg.RefreshTokenTTL, "refresh-token-ttl", store.DefaultRefreshTokenTTL, "lifetime of refresh tokens; a bare number is seconds")

@@ -32,7 +32,7 @@ func TestParseServeConfig(t *testing.T) {
 				assert.Equal(t, ":8080", cfg.Addr)
 				assert.Equal(t, 36000*time.Second, cfg.AccessTokenTTL)
 				assert.Equal(t, 7*24*time.Hour, cfg.RefreshTokenTTL)
-				assert.Equal(t, "sdk-1.0.115", cfg.Profile.Name)
+				assert.Equal(t, "live", cfg.Profile.Name, "the default is today's API")
 				assert.Empty(t, cfg.FixturesDir)
 				assert.Equal(t, time.Minute, cfg.ReadTimeout)
 				assert.Equal(t, 90*time.Second, cfg.WriteTimeout)
@@ -42,12 +42,12 @@ func TestParseServeConfig(t *testing.T) {
 			},
 		},
 		"env over default": {
-			env: map[string]string{"ONEENTRY_MOCK_ADDR": "127.0.0.1:9000", "ONEENTRY_MOCK_ACCESS_TOKEN_TTL": "1s", "ONEENTRY_MOCK_REFRESH_TOKEN_TTL": "86400", "ONEENTRY_MOCK_COMPAT": "live-2026"},
+			env: map[string]string{"ONEENTRY_MOCK_ADDR": "127.0.0.1:9000", "ONEENTRY_MOCK_ACCESS_TOKEN_TTL": "1s", "ONEENTRY_MOCK_REFRESH_TOKEN_TTL": "86400", "ONEENTRY_MOCK_COMPAT": "sdk-1.0.115"},
 			check: func(t *testing.T, cfg serveConfig) {
 				assert.Equal(t, "127.0.0.1:9000", cfg.Addr)
 				assert.Equal(t, time.Second, cfg.AccessTokenTTL)
 				assert.Equal(t, 24*time.Hour, cfg.RefreshTokenTTL, "a bare number is seconds")
-				assert.Equal(t, "live-2026", cfg.Profile.Name)
+				assert.Equal(t, "sdk-1.0.115", cfg.Profile.Name)
 			},
 		},
 		"flag over env": {

@@ -63,7 +63,7 @@ Example:
 			"; optional "+scenarios.EnvUser2Email+", "+scenarios.EnvUser2Password+")")
 		f.oneOf(&cfg.Format, "format", "text", []string{"text", "json", "junit"}, "report format")
 		f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "x-admin-token for a URL target whose sandbox was started with --admin-token")
-		f.profile(&cfg.Profile, "compat", sandbox.ProfileSDK115.Name, "API generation the in-process mock imitates")
+		f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "API generation the in-process mock imitates")
 		f.check(func() error {
 			if cfg.Target == "mock" || cfg.Target == "live" || isHTTPURL(cfg.Target) {
 				return nil

@@ -6,6 +6,9 @@ import { createInterface } from 'node:readline';
 /** App token of the default fixtures. */
 export const APP_TOKEN = 'your-app-token';
 
+/** Server flags of the API generation the seed recorded: SDK 1.0.115 predates x-device-metadata. */
+export const SEED = ['--compat', 'sdk-1.0.115'];
+
 /** Login of the default fixtures' user, as the seed sends it. */
 export const USER = { login: 'your-user@email.com', password: '123456' };
 

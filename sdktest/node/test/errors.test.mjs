@@ -4,7 +4,7 @@ import { test } from 'node:test';
 
 import { assertErrorBody } from '../lib/check.mjs';
 import { define115, latestStrict } from '../lib/sdk.mjs';
-import { APP_TOKEN, USER, authData, startServer } from '../lib/server.mjs';
+import { APP_TOKEN, SEED, USER, authData, startServer } from '../lib/server.mjs';
 
 // rejectsWith returns an assert.rejects validator that checks the thrown value is the mock's error body.
 function rejectsWith(status, message) {
@@ -15,7 +15,7 @@ function rejectsWith(status, message) {
 }
 
 test('SDK 1.0.115 (seed config) throws the error bodies', async (t) => {
-  const srv = await startServer(t);
+  const srv = await startServer(t, SEED);
   const { AuthProvider, Forms } = define115(srv.url, { token: APP_TOKEN });
 
   await assert.rejects(AuthProvider.auth('email', { authData: authData(USER.login, 'wrong-password') }), rejectsWith(401, 'Invalid login or password'));
@@ -48,7 +48,7 @@ test('the newest SDK returns the error bodies and calls its error hooks', async 
 });
 
 test('a wrong password does not disturb a logged-in SDK 1.0.115 session beyond one refresh', async (t) => {
-  const srv = await startServer(t);
+  const srv = await startServer(t, SEED);
   const saved = [];
   const { AuthProvider, Orders } = define115(srv.url, { token: APP_TOKEN, auth: { saveFunction: (tok) => saved.push(tok) } });
   await AuthProvider.auth('email', { authData: authData() });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 
 import { assertAuthResponse, assertIsoDate, assertNotError, assertSameShape, recorded } from '../lib/check.mjs';
-import { USER, startServer } from '../lib/server.mjs';
+import { SEED, USER, startServer } from '../lib/server.mjs';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('../seed-final-example.mjs', import.meta.url));
@@ -70,17 +70,17 @@ function checkSeedResults(r) {
 }
 
 test('seed final example on SDK 1.0.115 matches the recorded results', async (t) => {
-  const srv = await startServer(t);
+  const srv = await startServer(t, SEED);
   checkSeedResults(await runExample(srv.url));
 });
 
 test('seed final example on SDK 1.0.115 with a trailing slash in PROJECT_URL (//api/content/...)', async (t) => {
-  const srv = await startServer(t);
+  const srv = await startServer(t, SEED);
   checkSeedResults(await runExample(srv.url + '/'));
 });
 
 test('seed final example runs twice on one server: ids advance, the second order gets its own session', async (t) => {
-  const srv = await startServer(t);
+  const srv = await startServer(t, SEED);
   const a = await runExample(srv.url);
   const b = await runExample(srv.url);
   checkSeedResults(a);
