@@ -13,8 +13,8 @@ import (
 
 // Read declares a read-only endpoint whose answer is fixture data: GET Path serves the object
 // of File whose id or marker is the path's {id} or {marker} variable, or, when Path has no
-// variable, the whole file as a JSON array windowed by ?offset= and ?limit=; objects whose
-// localizeInfos is keyed by language come in the ?langCode= one. Adding such an
+// variable, the whole file as a JSON array windowed by ?offset= and ?limit=; values keyed by
+// language come in the ?langCode= one (store.Localize). Adding such an
 // endpoint takes its contract entry, its Read line in routes.go and its fixture file; a
 // handler only when it has behaviour of its own.
 type Read struct {

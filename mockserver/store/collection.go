@@ -1,24 +1,23 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"slices"
 )
 
 // Collection is a fixture file as the API serves it: its objects' JSON in file order, indexed
 // by id and by marker (the `identifier`, or `marker`, field). It is the only index of a file:
 // the typed lookups of Fixtures go through it too.
 //
-// An object whose localizeInfos is keyed by language ({"en_US": {...}, "ru_RU": {...}}) is
-// served in one language, as the live API answers for ?langCode=: the requested one, else the
-// project's default. Objects with a flat localizeInfos are served as they are.
+// An object with values keyed by language ({"en_US": {...}, "ru_RU": {...}}, at any depth) is
+// served in one language, as the live API answers for ?langCode= (see Localize): the
+// requested one, else the project's default. Objects without keyed values are served as they
+// are.
 type Collection struct {
 	items []json.RawMessage
 	idx   *index
-	// byLang holds, for an object with a keyed localizeInfos, its JSON in each language; ""
+	// byLang holds, for an object with keyed values, its JSON in each language; ""
 	// is the default language's.
 	byLang      []map[string]json.RawMessage
 	defaultLang string
@@ -59,8 +58,8 @@ func (x *index) marker(m string) (int, bool) {
 	return i, ok
 }
 
-// newCollection serves items under idx, working out the languages of the objects whose
-// localizeInfos is keyed by language.
+// newCollection serves items under idx, working out the languages of the objects with values
+// keyed by language.
 func newCollection(items []json.RawMessage, idx *index, defaultLang string) *Collection {
 	c := &Collection{items: items, idx: idx, defaultLang: defaultLang}
 	for i, item := range items {
@@ -119,68 +118,19 @@ func (c *Collection) ByMarker(m, lang string) (json.RawMessage, bool) {
 	return c.item(i, lang), true
 }
 
-// localizations returns an object's JSON in each language of its keyed localizeInfos, the
-// rest of its bytes untouched, or nil when its localizeInfos is flat or absent. "" is the
-// default language's (or the first language's, when the default is not there).
+// localizations returns an object's JSON in each language its keyed values use (see
+// Localize), or nil when it has none. "" is the default language's.
 func localizations(item json.RawMessage, defaultLang string) map[string]json.RawMessage {
-	start, end, ok := fieldSpan(item, "localizeInfos")
-	if !ok {
+	langs := Languages(item)
+	if langs == nil {
 		return nil
 	}
-	var keyed map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(item[start:end]))
-	if dec.Decode(&keyed) != nil || len(keyed) == 0 {
-		return nil
+	out := make(map[string]json.RawMessage, len(langs)+1)
+	for _, lang := range langs {
+		out[lang] = Localize(item, lang, defaultLang)
 	}
-	first := ""
-	for lang, v := range keyed {
-		if !isLanguageCode(lang) || len(v) == 0 || v[0] != '{' {
-			return nil
-		}
-		if first == "" || lang < first {
-			first = lang
-		}
-	}
-	out := make(map[string]json.RawMessage, len(keyed)+1)
-	for lang, v := range keyed {
-		out[lang] = slices.Concat(item[:start], v, item[end:])
-	}
-	if v, ok := out[defaultLang]; ok {
-		out[""] = v
-	} else {
-		out[""] = out[first]
-	}
+	out[""] = Localize(item, defaultLang, defaultLang)
 	return out
-}
-
-// fieldSpan finds the bytes of a top-level field's value in a compact JSON object.
-func fieldSpan(obj []byte, name string) (start, end int, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(obj))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return 0, 0, false
-	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return 0, 0, false
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return 0, 0, false
-		}
-		if key == name {
-			end := int(dec.InputOffset())
-			return end - len(v), end, true
-		}
-	}
-	return 0, 0, false
-}
-
-// isLanguageCode matches the project language codes OneEntry uses: en_US, ru_RU.
-func isLanguageCode(s string) bool {
-	return len(s) == 5 && s[2] == '_' &&
-		'a' <= s[0] && s[0] <= 'z' && 'a' <= s[1] && s[1] <= 'z' &&
-		'A' <= s[3] && s[3] <= 'Z' && 'A' <= s[4] && s[4] <= 'Z'
 }
 
 // Map returns the collection with every object replaced by f's answer, under the same index:

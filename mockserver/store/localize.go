@@ -1,0 +1,183 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+)
+
+// Localised fixture values. A value of a fixture object, at any depth, is either plain (the
+// same in every language) or keyed by language: an object whose keys are all language codes,
+// {"en_US": {...}, "ru_RU": {...}} or {"en_US": "Hello", "ru_RU": "Привет"}. The API serves
+// an object in one language, the request's langCode: every keyed value becomes its value in
+// that language. A language the value lacks falls back to the project's default language,
+// then to the first language it has (in code order), so a missing translation shows the
+// default text rather than an empty field.
+
+// Localize returns raw with every value keyed by language replaced by its value in lang (with
+// the fallback above). raw comes back unchanged, the same bytes, when it has no keyed value
+// or is not valid JSON.
+func Localize(raw json.RawMessage, lang, defaultLang string) json.RawMessage {
+	out, _ := rewriteKeyed(raw, func(ms []member) json.RawMessage {
+		return Localize(pickLanguage(ms, lang, defaultLang), lang, defaultLang)
+	})
+	return out
+}
+
+// Languages returns the language codes the keyed values of raw use, sorted; nil when it has
+// none.
+func Languages(raw json.RawMessage) []string {
+	var langs []string
+	rewriteKeyed(raw, func(ms []member) json.RawMessage {
+		for _, m := range ms {
+			langs = append(langs, m.key)
+			langs = append(langs, Languages(m.val)...)
+		}
+		return nil
+	})
+	slices.Sort(langs)
+	return slices.Compact(langs)
+}
+
+// pickLanguage returns the value of a keyed object in lang, else defaultLang, else the first
+// language in code order.
+func pickLanguage(ms []member, lang, defaultLang string) json.RawMessage {
+	first := 0
+	var def json.RawMessage
+	for i, m := range ms {
+		switch m.key {
+		case lang:
+			return m.val
+		case defaultLang:
+			def = m.val
+		}
+		if m.key < ms[first].key {
+			first = i
+		}
+	}
+	if def != nil {
+		return def
+	}
+	return ms[first].val
+}
+
+// member is one key and value of a JSON object, in the object's order.
+type member struct {
+	key string
+	val json.RawMessage
+}
+
+// rewriteKeyed walks a JSON value and replaces every object keyed by language with f's answer
+// for its members (a nil answer leaves it as it is), keeping the order of keys elsewhere. It
+// reports whether anything changed; unchanged values keep their bytes.
+func rewriteKeyed(v json.RawMessage, f func([]member) json.RawMessage) (json.RawMessage, bool) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return v, false
+	}
+	switch v[0] {
+	case '{':
+		ms, ok := members(v)
+		if !ok || len(ms) == 0 {
+			return v, false
+		}
+		if keyedByLanguage(ms) {
+			if out := f(ms); out != nil {
+				return out, true
+			}
+			return v, false
+		}
+		changed := false
+		for i := range ms {
+			if nv, c := rewriteKeyed(ms[i].val, f); c {
+				ms[i].val, changed = nv, true
+			}
+		}
+		if !changed {
+			return v, false
+		}
+		out := make([]byte, 0, len(v))
+		out = append(out, '{')
+		for i, m := range ms {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = appendJSONString(out, m.key)
+			out = append(out, ':')
+			out = append(out, m.val...)
+		}
+		return append(out, '}'), true
+	case '[':
+		var elems []json.RawMessage
+		if json.Unmarshal(v, &elems) != nil {
+			return v, false
+		}
+		changed := false
+		for i := range elems {
+			if nv, c := rewriteKeyed(elems[i], f); c {
+				elems[i], changed = nv, true
+			}
+		}
+		if !changed {
+			return v, false
+		}
+		out := make([]byte, 0, len(v))
+		out = append(out, '[')
+		for i, e := range elems {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, e...)
+		}
+		return append(out, ']'), true
+	}
+	return v, false
+}
+
+// keyedByLanguage reports whether every key of an object is a language code.
+func keyedByLanguage(ms []member) bool {
+	for _, m := range ms {
+		if !isLanguageCode(m.key) {
+			return false
+		}
+	}
+	return true
+}
+
+// members returns an object's keys and values in order.
+func members(obj []byte) ([]member, bool) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	var ms []member
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
+		}
+		ms = append(ms, member{key: key.(string), val: v})
+	}
+	return ms, true
+}
+
+// appendJSONString appends s as a JSON string, leaving <, > and & as they are (as the fixture
+// has them).
+func appendJSONString(out []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(out, bytes.TrimRight(buf.Bytes(), "\n")...)
+}
+
+// isLanguageCode matches the project language codes OneEntry uses: en_US, ru_RU.
+func isLanguageCode(s string) bool {
+	return len(s) == 5 && s[2] == '_' &&
+		'a' <= s[0] && s[0] <= 'z' && 'a' <= s[1] && s[1] <= 'z' &&
+		'A' <= s[3] && s[3] <= 'Z' && 'A' <= s[4] && s[4] <= 'Z'
+}
