@@ -12,13 +12,13 @@ import (
 //
 // An object with values keyed by language ({"en_US": {...}, "ru_RU": {...}}, at any depth) is
 // served in one language, as the live API answers for ?langCode= (see Localize): the
-// requested one, else the project's default. Objects without keyed values are served as they
-// are.
+// requested one (the project's default when none is), blank where it has no translation.
+// Objects without keyed values are served as they are.
 type Collection struct {
 	items []json.RawMessage
 	idx   *index
-	// byLang holds, for an object with keyed values, its JSON in each language; ""
-	// is the default language's.
+	// byLang holds, for an object with keyed values, its JSON in each language it has and
+	// the default one; "" holds it in any other language.
 	byLang      []map[string]json.RawMessage
 	defaultLang string
 }
@@ -81,6 +81,9 @@ func (c *Collection) item(i int, lang string) json.RawMessage {
 	if c.byLang == nil || c.byLang[i] == nil {
 		return c.items[i]
 	}
+	if lang == "" {
+		lang = c.defaultLang
+	}
 	if v, ok := c.byLang[i][lang]; ok {
 		return v
 	}
@@ -118,18 +121,19 @@ func (c *Collection) ByMarker(m, lang string) (json.RawMessage, bool) {
 	return c.item(i, lang), true
 }
 
-// localizations returns an object's JSON in each language its keyed values use (see
-// Localize), or nil when it has none. "" is the default language's.
+// localizations returns an object's JSON in each language its keyed values use and in the
+// default language (see Localize), or nil when it has none. "" holds it in any other
+// language: every keyed value blank.
 func localizations(item json.RawMessage, defaultLang string) map[string]json.RawMessage {
 	langs := Languages(item)
 	if langs == nil {
 		return nil
 	}
-	out := make(map[string]json.RawMessage, len(langs)+1)
-	for _, lang := range langs {
-		out[lang] = Localize(item, lang, defaultLang)
+	out := make(map[string]json.RawMessage, len(langs)+2)
+	for _, lang := range append(langs, defaultLang) {
+		out[lang] = localize(item, lang)
 	}
-	out[""] = Localize(item, defaultLang, defaultLang)
+	out[""] = localize(item, "")
 	return out
 }
 

@@ -9,17 +9,26 @@ import (
 // Localised fixture values. A value of a fixture object, at any depth, is either plain (the
 // same in every language) or keyed by language: an object whose keys are all language codes,
 // {"en_US": {...}, "ru_RU": {...}} or {"en_US": "Hello", "ru_RU": "Привет"}. The API serves
-// an object in one language, the request's langCode: every keyed value becomes its value in
-// that language. A language the value lacks falls back to the project's default language,
-// then to the first language it has (in code order), so a missing translation shows the
-// default text rather than an empty field.
+// an object in one language, the request's langCode (the project's default when the request
+// names none): every keyed value becomes its value in that language. A language the value
+// lacks does not fall back to another: the value is blank, the empty value of its kind ({},
+// [], ""; null for numbers and booleans), as the live API serves content not written in the
+// asked language.
 
-// Localize returns raw with every value keyed by language replaced by its value in lang (with
-// the fallback above). raw comes back unchanged, the same bytes, when it has no keyed value
+// Localize returns raw with every value keyed by language replaced by its value in lang, blank
+// where it has none. raw comes back unchanged, the same bytes, when it has no keyed value
 // or is not valid JSON.
+// An empty lang is defaultLang.
 func Localize(raw json.RawMessage, lang, defaultLang string) json.RawMessage {
+	if lang == "" {
+		lang = defaultLang
+	}
+	return localize(raw, lang)
+}
+
+func localize(raw json.RawMessage, lang string) json.RawMessage {
 	out, _ := rewriteKeyed(raw, func(ms []member) json.RawMessage {
-		return Localize(pickLanguage(ms, lang, defaultLang), lang, defaultLang)
+		return localize(pickLanguage(ms, lang), lang)
 	})
 	return out
 }
@@ -39,26 +48,30 @@ func Languages(raw json.RawMessage) []string {
 	return slices.Compact(langs)
 }
 
-// pickLanguage returns the value of a keyed object in lang, else defaultLang, else the first
-// language in code order.
-func pickLanguage(ms []member, lang, defaultLang string) json.RawMessage {
-	first := 0
-	var def json.RawMessage
-	for i, m := range ms {
-		switch m.key {
-		case lang:
+// pickLanguage returns the value of a keyed object in lang, else the blank value of the kind
+// its values have.
+func pickLanguage(ms []member, lang string) json.RawMessage {
+	for _, m := range ms {
+		if m.key == lang {
 			return m.val
-		case defaultLang:
-			def = m.val
-		}
-		if m.key < ms[first].key {
-			first = i
 		}
 	}
-	if def != nil {
-		return def
+	return blank(ms[0].val)
+}
+
+// blank returns the empty value of v's JSON kind.
+func blank(v json.RawMessage) json.RawMessage {
+	if v = bytes.TrimSpace(v); len(v) > 0 {
+		switch v[0] {
+		case '{':
+			return json.RawMessage(`{}`)
+		case '[':
+			return json.RawMessage(`[]`)
+		case '"':
+			return json.RawMessage(`""`)
+		}
 	}
-	return ms[first].val
+	return json.RawMessage(`null`)
 }
 
 // member is one key and value of a JSON object, in the object's order.

@@ -17,9 +17,9 @@ func TestLocalize(t *testing.T) {
 	}{
 		{"en", page, "en_US", `{"id":1,"localizeInfos":{"title":"Home"},"attributeValues":{"hero":{"type":"string","value":"Hi"}},"blocks":[{"id":5,"title":"Hero","plain":{"a":"<b>&"}}],"url":"home"}`},
 		{"ru", page, "ru_RU", `{"id":1,"localizeInfos":{"title":"Главная"},"attributeValues":{"hero":{"type":"string","value":"Привет"}},"blocks":[{"id":5,"title":"Баннер","plain":{"a":"<b>&"}}],"url":"home"}`},
-		{"unknown language falls back to the default", page, "de_DE", `{"id":1,"localizeInfos":{"title":"Home"},"attributeValues":{"hero":{"type":"string","value":"Hi"}},"blocks":[{"id":5,"title":"Hero","plain":{"a":"<b>&"}}],"url":"home"}`},
-		{"missing translation falls back to the default", `{"t":{"en_US":"a","ru_RU":"б"},"u":{"en_US":"only"}}`, "ru_RU", `{"t":"б","u":"only"}`},
-		{"no default: first language by code", `{"u":{"ru_RU":"б","de_DE":"d"}}`, "en_US", `{"u":"d"}`},
+		{"no language is the default", page, "", `{"id":1,"localizeInfos":{"title":"Home"},"attributeValues":{"hero":{"type":"string","value":"Hi"}},"blocks":[{"id":5,"title":"Hero","plain":{"a":"<b>&"}}],"url":"home"}`},
+		{"a language without translations is blank", page, "de_DE", `{"id":1,"localizeInfos":{},"attributeValues":{},"blocks":[{"id":5,"title":"","plain":{"a":"<b>&"}}],"url":"home"}`},
+		{"a missing translation is blank of its kind", `{"t":{"en_US":"a","ru_RU":"б"},"u":{"en_US":"only"},"o":{"en_US":{"x":1}},"l":{"en_US":[1]},"n":{"en_US":2}}`, "ru_RU", `{"t":"б","u":"","o":{},"l":[],"n":null}`},
 		{"nested keyed values", `{"u":{"en_US":{"v":{"en_US":1,"ru_RU":2}},"ru_RU":{"v":{"ru_RU":3}}}}`, "en_US", `{"u":{"v":1}}`},
 		{"plain object stays", `{"localizeInfos":{"title":"Same"}}`, "ru_RU", `{"localizeInfos":{"title":"Same"}}`},
 		{"empty object stays", `{"a":{}}`, "ru_RU", `{"a":{}}`},
