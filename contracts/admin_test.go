@@ -105,7 +105,8 @@ func TestAdminOperationConventions(t *testing.T) {
 					if mt := ref.Value.Content.Get("application/json"); mt != nil {
 						assert.Equal(t, "#/components/schemas/Error", mt.Schema.Ref, "%s uses the shared error body", code)
 					} else {
-						assert.True(t, strings.HasPrefix(path, "/checkout/"), "%s: only the checkout page answers errors as text", code)
+						assert.True(t, strings.HasPrefix(path, "/checkout/") || strings.HasPrefix(path, "/cloud-static/"),
+							"%s: only the checkout page and the site's files answer errors as text", code)
 					}
 				}
 			})
@@ -260,6 +261,9 @@ func adminValidExchanges() map[string]adminExchange {
 		"deleteSandbox":                          {method: "DELETE", target: "/__admin/sandboxes/sbx_1", status: 204},
 		"checkoutPage":                           {method: "GET", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef?result=paid", status: 200, respHeader: http.Header{"Content-Type": {"text/html; charset=utf-8"}}, resp: "<!doctype html><p>ok</p>"},
 		"checkoutPage unknown":                   {method: "GET", target: "/checkout/nope/49", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "No such checkout session.\n"},
+		"siteMedia":                              {method: "GET", target: "/cloud-static/content/hero.svg", status: 200, respHeader: http.Header{"Content-Type": {"image/svg+xml"}}, resp: "<svg/>"},
+		"siteMedia unknown":                      {method: "GET", target: "/cloud-static/content/nope.png", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "404 page not found\n"},
+		"siteSitemap":                            {method: "GET", target: "/cloud-static/sitemaps/sitemap-en_US.xml", status: 200, respHeader: http.Header{"Content-Type": {"application/xml; charset=utf-8"}}, resp: "<urlset/>"},
 		"checkoutAction": {method: "POST", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef/complete", body: "action=complete",
 			reqHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, status: 303, respHeader: http.Header{"Location": {"http://shop.test/thanks?session_id=49"}}},
 	}

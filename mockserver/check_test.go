@@ -37,37 +37,37 @@ func TestCheckResponsesCatchesOffContractFixtures(t *testing.T) {
 	}
 }
 
-// pagesContract is the contract entry of a new endpoint: two GET routes over pages.json.
-const pagesContract = `
-  /pages/marker/{marker}:
+// articlesContract is the contract entry of a new endpoint: two GET routes over articles.json.
+const articlesContract = `
+  /articles/marker/{marker}:
     get:
-      operationId: getPageByMarker
+      operationId: getArticleByMarker
       parameters:
         - $ref: '#/components/parameters/AppToken'
         - {name: marker, in: path, required: true, schema: {type: string}}
       responses:
         '200':
-          description: The page.
-          content: {application/json: {schema: {$ref: '#/components/schemas/TestPage'}}}
+          description: The article.
+          content: {application/json: {schema: {$ref: '#/components/schemas/TestArticle'}}}
         '403': {$ref: '#/components/responses/Forbidden'}
         '404': {$ref: '#/components/responses/NotFound'}
-  /pages:
+  /articles:
     get:
-      operationId: listPages
+      operationId: listArticles
       parameters:
         - $ref: '#/components/parameters/AppToken'
         - $ref: '#/components/parameters/Offset'
         - $ref: '#/components/parameters/Limit'
       responses:
         '200':
-          description: A window of the pages.
-          content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/TestPage'}}}}
+          description: A window of the articles.
+          content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/TestArticle'}}}}
         '400': {$ref: '#/components/responses/BadRequest'}
         '403': {$ref: '#/components/responses/Forbidden'}
 `
 
-const pageSchema = `
-    TestPage:
+const articleSchema = `
+    TestArticle:
       type: object
       additionalProperties: false
       required: [id, identifier, title]
@@ -78,8 +78,8 @@ const pageSchema = `
         localizeInfos: {type: object}
 `
 
-// pagesFixture is the fixture file of the new endpoint.
-const pagesFixture = `[
+// articlesFixture is the fixture file of the new endpoint.
+const articlesFixture = `[
   {"id": 1, "identifier": "home", "title": "Home"},
   {"id": 2, "identifier": "about", "title": "About"},
   {"id": 3, "identifier": "contacts", "title": "Contacts"},
@@ -92,16 +92,16 @@ const pagesFixture = `[
 func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 	t.Parallel()
 	fsys := fixtures.Copy()
-	fsys["pages.json"] = &fstest.MapFile{Data: []byte(pagesFixture)}
+	fsys["articles.json"] = &fstest.MapFile{Data: []byte(articlesFixture)}
 	fx, err := store.LoadFixtures(fsys)
 	require.NoError(t, err)
 	srv, err := mockserver.New(mockserver.Options{
 		Sandbox:        sandbox.Options{Fixtures: fx},
-		Contract:       contractWith(t, pagesContract, pageSchema),
+		Contract:       contractWith(t, articlesContract, articleSchema),
 		CheckResponses: true,
 		Reads: []mockserver.Read{
-			{Path: mockserver.APIPrefix + "/pages/marker/{marker}", File: "pages.json", Noun: "Page"},
-			{Path: mockserver.APIPrefix + "/pages", File: "pages.json"},
+			{Path: mockserver.APIPrefix + "/articles/marker/{marker}", File: "articles.json", Noun: "Article"},
+			{Path: mockserver.APIPrefix + "/articles", File: "articles.json"},
 		},
 	})
 	require.NoError(t, err)
@@ -114,16 +114,16 @@ func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 		status int
 		body   string
 	}{
-		"/api/content/pages/marker/about":               {http.StatusOK, `{"id":2,"identifier":"about","title":"About"}`},
-		"/api/content/pages?limit=3":                    {http.StatusOK, `[{"id":1,"identifier":"home","title":"Home"},{"id":2,"identifier":"about","title":"About"},{"id":3,"identifier":"contacts","title":"Contacts"}]`},
-		"/api/content/pages?offset=3":                   {http.StatusOK, `[{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Shop"}}]`},
-		"/api/content/pages?offset=3&langCode=ru_RU":    {http.StatusOK, `[{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Магазин"}}]`},
-		"/api/content/pages/marker/shop?langCode=ru_RU": {http.StatusOK, `{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Магазин"}}`},
-		"/api/content/pages/marker/shop?langCode=de_DE": {http.StatusOK, `{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{}}`},
-		"/api/content/pages?offset=1&limit=1":           {http.StatusOK, `[{"id":2,"identifier":"about","title":"About"}]`},
-		"/api/content/pages?offset=5":                   {http.StatusOK, `[]`},
-		"/api/content/pages/marker/nowhere":             {http.StatusNotFound, ""},
-		"/api/content/pages?limit=0":                    {http.StatusBadRequest, ""},
+		"/api/content/articles/marker/about":               {http.StatusOK, `{"id":2,"identifier":"about","title":"About"}`},
+		"/api/content/articles?limit=3":                    {http.StatusOK, `[{"id":1,"identifier":"home","title":"Home"},{"id":2,"identifier":"about","title":"About"},{"id":3,"identifier":"contacts","title":"Contacts"}]`},
+		"/api/content/articles?offset=3":                   {http.StatusOK, `[{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Shop"}}]`},
+		"/api/content/articles?offset=3&langCode=ru_RU":    {http.StatusOK, `[{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Магазин"}}]`},
+		"/api/content/articles/marker/shop?langCode=ru_RU": {http.StatusOK, `{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{"title":"Магазин"}}`},
+		"/api/content/articles/marker/shop?langCode=de_DE": {http.StatusOK, `{"id":4,"identifier":"shop","title":"Shop","localizeInfos":{}}`},
+		"/api/content/articles?offset=1&limit=1":           {http.StatusOK, `[{"id":2,"identifier":"about","title":"About"}]`},
+		"/api/content/articles?offset=5":                   {http.StatusOK, `[]`},
+		"/api/content/articles/marker/nowhere":             {http.StatusNotFound, ""},
+		"/api/content/articles?limit=0":                    {http.StatusBadRequest, ""},
 	} {
 		status, body := get(path)
 		require.Equal(t, want.status, status, "%s: %s", path, body)
@@ -131,8 +131,8 @@ func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 			assert.JSONEq(t, want.body, body, path)
 		}
 	}
-	_, body := get("/api/content/pages/marker/nowhere")
-	assert.Contains(t, body, `Page with marker \"nowhere\" not found`)
+	_, body := get("/api/content/articles/marker/nowhere")
+	assert.Contains(t, body, `Article with marker \"nowhere\" not found`)
 }
 
 // A declared read over a file the fixture set lacks stops the server at start-up.
@@ -140,8 +140,8 @@ func TestDeclaredReadOfAMissingFileFailsAtStart(t *testing.T) {
 	t.Parallel()
 	_, err := mockserver.New(mockserver.Options{
 		Sandbox:  sandbox.Options{Fixtures: loadFixtures(t)},
-		Contract: contractWith(t, pagesContract, pageSchema),
-		Reads:    []mockserver.Read{{Path: mockserver.APIPrefix + "/pages", File: "pages.json"}},
+		Contract: contractWith(t, articlesContract, articleSchema),
+		Reads:    []mockserver.Read{{Path: mockserver.APIPrefix + "/articles", File: "articles.json"}},
 	})
-	require.ErrorContains(t, err, "pages.json")
+	require.ErrorContains(t, err, "articles.json")
 }

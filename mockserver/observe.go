@@ -146,12 +146,13 @@ func (t *teeBody) Read(p []byte) (int, error) {
 }
 
 // isJournaled says which requests the journal, faults and nearest-route hints are about: the
-// content API and any path the mock does not know, but not its own admin and health routes.
+// content API and any path the mock does not know, but not its own admin and health routes, nor
+// the files the site links to.
 func isJournaled(p string) bool {
 	switch {
 	case strings.HasPrefix(p, APIPrefix+"/"), p == APIPrefix:
 		return true
-	case strings.HasPrefix(p, "/__admin"), p == "/healthz", p == "/readyz", p == "/metrics", strings.HasPrefix(p, "/checkout/"):
+	case strings.HasPrefix(p, "/__admin"), p == "/healthz", p == "/readyz", p == "/metrics", strings.HasPrefix(p, "/checkout/"), strings.HasPrefix(p, "/cloud-static/"):
 		return false
 	}
 	return true

@@ -1,8 +1,11 @@
 package mockserver
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -11,21 +14,42 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
-// Read declares a read-only endpoint whose answer is fixture data: GET Path serves the object
-// of File whose id or marker is the path's {id} or {marker} variable, or, when Path has no
-// variable, the whole file as a JSON array windowed by ?offset= and ?limit=; values keyed by
-// language come in the ?langCode= one (store.Localize). Adding such an
-// endpoint takes its contract entry, its Read line in routes.go and its fixture file; a
-// handler only when it has behaviour of its own.
+// Read declares a read-only endpoint whose answer is fixture data. GET (or Method) Path serves
+// the object of File that the path's variable names ({id}: by id, {marker}: by identifier or
+// marker, any other: by the field By names), or, when Path has no variable, the file's objects
+// as a JSON array windowed by ?offset= and ?limit=. Values keyed by language come in the
+// ?langCode= one (store.Localize). Adding such an endpoint takes its contract entry, its Read
+// line in routes.go and its fixture file; a handler only when it has behaviour of its own.
 type Read struct {
 	// Path is the route template, under APIPrefix.
 	Path string
+	// Method is the HTTP method; GET when empty.
+	Method string
 	// File is the fixture file served: a JSON array of objects.
 	File string
 	// User makes the route need a user's bearer token, as the live API's user routes do.
 	User bool
 	// Noun names the object in the 404 of an unknown id or marker: "<Noun> with id 7 not found".
 	Noun string
+	// NotFound, when set, is the whole message of that 404 instead.
+	NotFound string
+	// By is the field the path's variable is matched against when it is neither {id} nor
+	// {marker}: "pageUrl" for {url}.
+	By string
+	// Children serves, instead of the object found, the list of objects whose Children field
+	// holds its id: "parentId".
+	Children string
+	// Field serves one field of the object found, Default when it has none.
+	Field   string
+	Default string
+	// Where keeps the objects of a list whose field reads as the given text (a string's value,
+	// other values' JSON): {"parentId": "null"}.
+	Where map[string]string
+	// Query keeps the objects of a list whose field reads as a query parameter's value, when
+	// the request sends it not empty: {"type": "generalTypeName"}.
+	Query map[string]string
+	// GroupBy serves a list as an object of lists keyed by the field's text, in file order.
+	GroupBy string
 	// Total wraps a list as {"total": n, "items": [...]}; a bare array otherwise.
 	Total bool
 	// Unpaged serves the whole list whatever ?offset= and ?limit= say.
@@ -44,42 +68,150 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 	if rd.User {
 		level = user
 	}
-	var h func(http.ResponseWriter, *http.Request, *scope)
-	switch {
-	case strings.HasSuffix(rd.Path, "/{id}"):
-		h = func(w http.ResponseWriter, r *http.Request, _ *scope) {
-			id, err := pathID(r, "id")
+	method := cmp.Or(rd.Method, http.MethodGet)
+	s.handleAPI(r, method, rd.Path, level, func(w http.ResponseWriter, r *http.Request, _ *scope) {
+		q := r.URL.Query()
+		lang := q.Get("langCode")
+		found := -1
+		if name := pathVariable(rd.Path); name != "" {
+			i, err := rd.find(items, name, r)
 			if err != nil {
 				s.writeError(w, r, err)
 				return
 			}
-			data, ok := items.ByID(id, r.URL.Query().Get("langCode"))
-			if !ok {
-				s.writeError(w, r, store.Errorf(store.CodeNotFound, "%s with id %d not found", rd.Noun, id))
-				return
-			}
-			s.writeRaw(w, http.StatusOK, data)
+			found = i
 		}
-	case strings.HasSuffix(rd.Path, "/{marker}"):
-		h = func(w http.ResponseWriter, r *http.Request, _ *scope) {
-			marker := mux.Vars(r)["marker"]
-			data, ok := items.ByMarker(marker, r.URL.Query().Get("langCode"))
-			if !ok {
-				s.writeError(w, r, store.Errorf(store.CodeNotFound, "%s with marker %q not found", rd.Noun, marker))
-				return
+		var body []byte
+		switch {
+		case rd.Field != "":
+			body = items.At(found, lang)
+			if v := fieldOf(body, rd.Field); v != nil {
+				body = v
+			} else {
+				body = []byte(rd.Default)
 			}
-			s.writeRaw(w, http.StatusOK, data)
+		case found >= 0 && rd.Children == "":
+			body = items.At(found, lang)
+		default:
+			body = rd.list(items, found, q)
 		}
+		status := http.StatusOK
+		if method == http.MethodPost {
+			status = http.StatusCreated
+		}
+		s.writeMedia(w, r, status, body)
+	})
+}
+
+// find returns the object the path's variable name names.
+func (rd Read) find(items *store.Collection, name string, r *http.Request) (int, error) {
+	value := mux.Vars(r)[name]
+	var i, id int
+	var ok bool
+	switch {
+	case name == "id":
+		var err error
+		if id, err = pathID(r, "id"); err != nil {
+			return 0, err
+		}
+		i, ok = items.Index(id)
+	case rd.By != "":
+		i, ok = items.Find(rd.By, value)
 	default:
-		h = func(w http.ResponseWriter, r *http.Request, _ *scope) {
-			p := store.Page{}
-			if !rd.Unpaged {
-				p = page(r.URL.Query())
-			}
-			s.writeRaw(w, http.StatusOK, listBody(items.Items(r.URL.Query().Get("langCode")), p, rd.Total))
-		}
+		i, ok = items.MarkerIndex(value)
 	}
-	s.handleAPI(r, http.MethodGet, rd.Path, level, h)
+	switch {
+	case ok:
+		return i, nil
+	case rd.NotFound != "":
+		return 0, store.Errorf(store.CodeNotFound, "%s", rd.NotFound)
+	case name == "id":
+		return 0, store.Errorf(store.CodeNotFound, "%s with id %d not found", rd.Noun, id)
+	}
+	return 0, store.Errorf(store.CodeNotFound, "%s with %s %q not found", rd.Noun, name, value)
+}
+
+// list returns the answer of a list read: the objects Where, Query and Children keep, grouped
+// or windowed.
+func (rd Read) list(items *store.Collection, parent int, q url.Values) []byte {
+	lang := q.Get("langCode")
+	parentID := ""
+	if rd.Children != "" {
+		parentID = items.FieldText(parent, "id")
+	}
+	keep := func(i int) bool {
+		if rd.Children != "" && items.FieldText(i, rd.Children) != parentID {
+			return false
+		}
+		for field, want := range rd.Where {
+			if items.FieldText(i, field) != want {
+				return false
+			}
+		}
+		for param, field := range rd.Query {
+			if v := q.Get(param); v != "" && items.FieldText(i, field) != v {
+				return false
+			}
+		}
+		return true
+	}
+	var kept []json.RawMessage
+	var groups []string
+	byGroup := map[string][]json.RawMessage{}
+	for i := range items.Len() {
+		if !keep(i) {
+			continue
+		}
+		if rd.GroupBy != "" {
+			g := items.FieldText(i, rd.GroupBy)
+			if _, ok := byGroup[g]; !ok {
+				groups = append(groups, g)
+			}
+			byGroup[g] = append(byGroup[g], items.At(i, lang))
+			continue
+		}
+		kept = append(kept, items.At(i, lang))
+	}
+	if rd.GroupBy != "" {
+		out := []byte{'{'}
+		for n, g := range groups {
+			if n > 0 {
+				out = append(out, ',')
+			}
+			out = strconv.AppendQuote(out, g)
+			out = append(out, ':')
+			out = append(out, listBody(byGroup[g], store.Page{}, false)...)
+		}
+		return append(out, '}')
+	}
+	p := store.Page{}
+	if !rd.Unpaged {
+		p = page(q)
+	}
+	return listBody(kept, p, rd.Total)
+}
+
+// pathVariable returns the name of the last {variable} of a route template, "" when it has none.
+func pathVariable(path string) string {
+	open := strings.LastIndexByte(path, '{')
+	if open < 0 {
+		return ""
+	}
+	name, _, _ := strings.Cut(path[open+1:], "}")
+	name, _, _ = strings.Cut(name, ":")
+	return name
+}
+
+// fieldOf returns a top-level field of a JSON object; nil when it has none or it is null.
+func fieldOf(obj []byte, name string) json.RawMessage {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(obj, &fields) != nil {
+		return nil
+	}
+	if v := fields[name]; v != nil && string(v) != "null" {
+		return v
+	}
+	return nil
 }
 
 // served returns a fixture file as the API serves it: in the shape the server gives it (see

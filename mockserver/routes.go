@@ -48,9 +48,55 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: payments + "/accounts/{id}", File: store.FilePaymentAccounts, User: true, Noun: "Payment account"})
 
 	s.handleRead(r, Read{Path: APIPrefix + "/products/{id}", File: store.FileProducts, Noun: "Product"})
+	// The site a front end renders: pages, blocks, menus and their catalogues.
+	const pages = APIPrefix + "/pages"
+	s.handleRead(r, Read{Path: pages, File: store.FilePages})
+	s.handleRead(r, Read{Path: pages + "/root", File: store.FilePages, Where: map[string]string{"parentId": "null"}})
+	s.handleAPI(r, http.MethodGet, pages+"/quick/search", public, s.handlePageSearch)
+	s.handleRead(r, Read{Path: pages + "/url/{url}", File: store.FilePages, By: "pageUrl", NotFound: "Page not found"})
+	s.handleRead(r, Read{Path: pages + "/{url}/children", File: store.FilePages, By: "pageUrl", Children: "parentId", NotFound: "Page not found"})
+	s.handleRead(r, Read{Path: pages + "/{url}/config", File: store.FilePages, By: "pageUrl", NotFound: "Page not found",
+		Field: "config", Default: `{"rowsPerPage":null,"productsPerRow":null}`})
+	s.handleAPI(r, http.MethodGet, pages+"/{url}/blocks", public, s.handlePageBlocks)
+	s.handleRead(r, Read{Path: pages + "/{id}", File: store.FilePages, NotFound: "Page not found"})
+
+	const blocks = APIPrefix + "/blocks"
+	s.handleRead(r, Read{Path: blocks, Method: http.MethodPost, File: store.FileBlocks, Query: map[string]string{"type": "type"}, Total: true})
+	s.handleAPI(r, http.MethodGet, blocks+"/quick/search", public, s.handleBlockSearch)
+	s.handleRead(r, Read{Path: blocks + "/marker/{marker}", File: store.FileBlocks, NotFound: "Block not found"})
+	s.handleAPI(r, http.MethodGet, blocks+"/{marker}/products", public, s.handleBlockProducts)
+	s.handleAPI(r, http.MethodGet, blocks+"/{marker}/similar-products", public, s.handleBlockProducts)
+	s.handleAPI(r, http.MethodGet, blocks+"/{marker}/products/{productId}/frequently-ordered", public, s.handleBlockProducts)
+
+	s.handleRead(r, Read{Path: APIPrefix + "/menus/marker/{marker}", File: store.FileMenus, NotFound: "Menu not found"})
+	s.handleRead(r, Read{Path: APIPrefix + "/locales/active/all", File: store.FileLocales, Where: map[string]string{"isActive": "true"}, Unpaged: true})
+	s.handleRead(r, Read{Path: APIPrefix + "/general-types", File: store.FileGeneralTypes, Unpaged: true})
+
+	const sets = APIPrefix + "/attributes-sets"
+	s.handleRead(r, Read{Path: sets, File: store.FileAttributeSets, Query: map[string]string{"typeId": "typeId"}, Total: true})
+	s.handleRead(r, Read{Path: sets + "/marker/{marker}", File: store.FileAttributeSets, NotFound: "Attributes set not found"})
+	s.handleAPI(r, http.MethodGet, sets+"/{marker}/attributes", public, s.handleSetAttributes)
+	s.handleAPI(r, http.MethodGet, sets+"/{marker}/attributes/{attributeMarker}", public, s.handleSetAttributes)
+
+	const templates = APIPrefix + "/templates"
+	s.handleRead(r, Read{Path: templates, File: store.FileTemplates, Query: map[string]string{"type": "generalTypeName"}, Unpaged: true})
+	s.handleRead(r, Read{Path: templates + "/all", File: store.FileTemplates, GroupBy: "generalTypeName", Unpaged: true})
+	s.handleRead(r, Read{Path: templates + "/marker/{marker}", File: store.FileTemplates, NotFound: "Template not found"})
+	s.handleRead(r, Read{Path: APIPrefix + "/template-previews", File: store.FileTemplatePreviews, Unpaged: true})
+	s.handleRead(r, Read{Path: APIPrefix + "/template-previews/marker/{marker}", File: store.FileTemplatePreviews, NotFound: "Template preview not found"})
+
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/sitemap/", public, s.handleSitemap)
+	s.handleAPI(r, http.MethodPost, APIPrefix+"/sitemap/", public, s.handleSitemapUpdate)
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/test404", public, s.handleSystemTest404)
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/test500", public, s.handleSystemTest500)
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/api-stat", public, s.handleSystemAPIStat)
+	s.handleAPI(r, http.MethodPost, APIPrefix+"/admins/all", public, s.handleAdmins)
+
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/users/me", user, s.handleUserMe)
 
 	s.handle(r, http.MethodGet, "/healthz", plain(s.handleHealth))
+	s.handle(r, http.MethodGet, "/cloud-static/content/{file}", plain(s.handleMedia))
+	s.handle(r, http.MethodGet, "/cloud-static/sitemaps/{file}", plain(s.handleSitemapFile))
 	s.handle(r, http.MethodGet, "/checkout/{token}/{session}", plain(s.handleCheckoutPage))
 	s.handle(r, http.MethodPost, "/checkout/{token}/{session}/{action}", plain(s.handleCheckoutAction))
 

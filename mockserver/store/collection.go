@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"sync"
 )
 
 // Collection is a fixture file as the API serves it: its objects' JSON in file order, indexed
@@ -17,6 +18,9 @@ import (
 type Collection struct {
 	items []json.RawMessage
 	idx   *index
+	// fields holds each object's top-level fields, parsed on first use (see Field).
+	fieldsOnce sync.Once
+	fields     []map[string]json.RawMessage
 	// byLang holds, for an object with keyed values, its JSON in each language it has and
 	// the default one; "" holds it in any other language.
 	byLang      []map[string]json.RawMessage
@@ -75,6 +79,53 @@ func newCollection(items []json.RawMessage, idx *index, defaultLang string) *Col
 
 // Len returns how many objects the collection holds.
 func (c *Collection) Len() int { return len(c.items) }
+
+// At returns object i in lang ("" for the default language); the caller must not change it.
+func (c *Collection) At(i int, lang string) json.RawMessage { return c.item(i, lang) }
+
+// Raw returns object i as the fixture holds it, its values in every language.
+func (c *Collection) Raw(i int) json.RawMessage { return c.items[i] }
+
+// Field returns a top-level field of object i as the fixture holds it; nil when it has none.
+func (c *Collection) Field(i int, name string) json.RawMessage {
+	c.fieldsOnce.Do(func() {
+		c.fields = make([]map[string]json.RawMessage, len(c.items))
+		for j, item := range c.items {
+			_ = json.Unmarshal(item, &c.fields[j]) // every item is a JSON object, checked at load
+		}
+	})
+	return c.fields[i][name]
+}
+
+// FieldText returns a top-level field of object i as text: a string's value, any other
+// value's JSON ("null", "8", "true"), "" when the object has no such field.
+func (c *Collection) FieldText(i int, name string) string {
+	return jsonText(c.Field(i, name))
+}
+
+// Find returns the first object whose field name reads as value (see FieldText).
+func (c *Collection) Find(name, value string) (int, bool) {
+	for i := range c.items {
+		if c.Field(i, name) != nil && c.FieldText(i, name) == value {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// Index returns the position of the object with the given id.
+func (c *Collection) Index(id int) (int, bool) { return c.idx.id(id) }
+
+// MarkerIndex returns the position of the object whose identifier (or marker) is m.
+func (c *Collection) MarkerIndex(m string) (int, bool) { return c.idx.marker(m) }
+
+func jsonText(v json.RawMessage) string {
+	var s string
+	if len(v) > 0 && v[0] == '"' && json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	return string(v)
+}
 
 // item returns object i in lang ("" for the default language).
 func (c *Collection) item(i int, lang string) json.RawMessage {

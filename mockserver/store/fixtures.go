@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -345,6 +346,9 @@ func (f *Fixtures) Collection(file string) (*Collection, error) {
 	if c, ok := f.extra[file]; ok {
 		return c, nil
 	}
+	if slices.Contains(siteFiles, file) {
+		return f.site(file), nil
+	}
 	if f.fsys == nil || !fs.ValidPath(file) {
 		return nil, fixtureErr(file, "", "file is missing")
 	}
@@ -462,6 +466,9 @@ func LoadFixtures(fsys fs.FS) (*Fixtures, error) {
 		if served {
 			f.collections[c.file] = newCollection(items, idx, f.Project.DefaultLanguage)
 		}
+	}
+	if err := f.loadSite(); err != nil {
+		return nil, err
 	}
 	return f, nil
 }

@@ -1,0 +1,77 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// handleBlockProducts handles the three product lists of a block, GET
+// /api/content/blocks/{marker}/products, …/similar-products and
+// …/products/{productId}/frequently-ordered: the block's products (store.BlockProducts) as
+// {items, total}, windowed by ?offset= and ?limit=, as the product reads serve them.
+func (s *Server) handleBlockProducts(w http.ResponseWriter, r *http.Request, sc *scope) {
+	q := r.URL.Query()
+	source := 0
+	if _, ok := mux.Vars(r)["productId"]; ok {
+		id, err := pathID(r, "productId")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		source = id
+	} else if v := q.Get("productId"); v != "" {
+		id, err := strconv.Atoi(v)
+		if err != nil || id < 1 {
+			s.writeError(w, r, store.Invalid("productId must be a positive integer"))
+			return
+		}
+		source = id
+	}
+	ids, err := sc.store.Fixtures().BlockProducts(mux.Vars(r)["marker"], source)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	products, err := s.served(store.FileProducts)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	lang := q.Get("langCode")
+	items := make([]json.RawMessage, 0, len(ids))
+	for _, id := range ids {
+		if i, ok := products.Index(id); ok {
+			items = append(items, products.At(i, lang))
+		}
+	}
+	s.writeMedia(w, r, http.StatusOK, listBody(items, page(q), true))
+}
+
+// blockHit is one answer of a block quick search.
+type blockHit struct {
+	ID         int    `json:"id"`
+	Identifier string `json:"identifier"`
+	Name       string `json:"name"`
+}
+
+// handleBlockSearch handles GET /api/content/blocks/quick/search?name=&langCode=: the blocks
+// whose title in the language contains name, as {id, identifier, name}.
+func (s *Server) handleBlockSearch(w http.ResponseWriter, r *http.Request, sc *scope) {
+	q := r.URL.Query()
+	blocks, err := s.served(store.FileBlocks)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	hits := sc.store.Fixtures().SearchBlocks(q.Get("name"), q.Get("langCode"))
+	out := make([]blockHit, len(hits))
+	for n, h := range hits {
+		out[n] = blockHit{ID: fieldInt(blocks, h.Index, "id"), Identifier: blocks.FieldText(h.Index, "identifier"), Name: h.Title}
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}

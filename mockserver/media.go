@@ -1,0 +1,52 @@
+package mockserver
+
+import (
+	"bytes"
+	"mime"
+	"net/http"
+	"path"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// mediaRef is how a fixture names a file of its media folder: a root-relative URL, made
+// absolute against the address the request came to, as live answers carry absolute links.
+var mediaRef = []byte(`"` + store.MediaPath)
+
+// writeMedia sends JSON whose media links are made absolute for this request.
+func (s *Server) writeMedia(w http.ResponseWriter, r *http.Request, status int, data []byte) {
+	if bytes.Contains(data, mediaRef) {
+		data = bytes.ReplaceAll(data, mediaRef, []byte(`"`+origin(r)+store.MediaPath))
+	}
+	s.writeRaw(w, status, data)
+}
+
+// origin is the scheme and host the request came to.
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// handleMedia handles GET /cloud-static/content/{file}: a file of the fixture set's media
+// folder, the images the site's attributes link to.
+// Browsers ask for them without an app token, so they are public.
+func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["file"]
+	data, err := s.fixtures.Media(name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = http.DetectContentType(data)
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(data)
+}

@@ -1,0 +1,328 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The files of the site a front end renders: pages, blocks, menus and the catalogues they are
+// built from. They are optional: a fixture set without one serves an empty list (and 404s) for
+// its routes, so fixture sets written before the site existed keep loading.
+const (
+	FilePages            = "pages.json"
+	FileBlocks           = "blocks.json"
+	FileMenus            = "menus.json"
+	FileLocales          = "locales.json"
+	FileAttributeSets    = "attributes-sets.json"
+	FileGeneralTypes     = "general-types.json"
+	FileTemplates        = "templates.json"
+	FileTemplatePreviews = "template-previews.json"
+	FileAdmins           = "admins.json"
+)
+
+// siteFiles are the optional files, in the order their references are checked.
+var siteFiles = []string{
+	FileGeneralTypes, FileLocales, FileAttributeSets, FileTemplates, FileTemplatePreviews,
+	FileBlocks, FilePages, FileMenus, FileAdmins,
+}
+
+// MediaDir is the folder of a fixture set whose files the API serves at MediaPath.
+const (
+	MediaDir  = "media"
+	MediaPath = "/cloud-static/content/"
+)
+
+// Media returns a file of the fixture set's media folder.
+func (f *Fixtures) Media(name string) ([]byte, error) {
+	if f.fsys == nil || strings.Contains(name, "/") || !fs.ValidPath(name) {
+		return nil, Errorf(CodeNotFound, "File not found")
+	}
+	data, err := fs.ReadFile(f.fsys, path.Join(MediaDir, name))
+	if err != nil {
+		return nil, Errorf(CodeNotFound, "File not found")
+	}
+	return data, nil
+}
+
+// loadSite reads the site files present and checks that what they name exists: a page's
+// parent, blocks, template and attribute set, a block's template, a menu item's page.
+func (f *Fixtures) loadSite() error {
+	for _, file := range siteFiles {
+		if _, err := fs.Stat(f.fsys, file); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		c, err := loadCollection(f.fsys, file, f.Project.DefaultLanguage)
+		if err != nil {
+			return err
+		}
+		f.collections[file] = c
+	}
+	return f.checkSite()
+}
+
+// site returns a site file's collection, empty when the fixture set has none.
+func (f *Fixtures) site(file string) *Collection {
+	if c, ok := f.collections[file]; ok {
+		return c
+	}
+	return newCollection(nil, newIndex(0), f.Project.DefaultLanguage)
+}
+
+func (f *Fixtures) checkSite() error {
+	pages, blocks := f.site(FilePages), f.site(FileBlocks)
+	templates, sets := f.site(FileTemplates), f.site(FileAttributeSets)
+	refs := func(file string, c *Collection, i int, field string, in *Collection, key string) error {
+		v := c.FieldText(i, field)
+		if v == "" || v == "null" {
+			return nil
+		}
+		if _, ok := in.Find(key, v); !ok {
+			return fixtureErr(file, fmt.Sprintf("[%d].%s", i, field), "names %q, which does not exist", v)
+		}
+		return nil
+	}
+	for i := range pages.Len() {
+		url := pages.FieldText(i, "pageUrl")
+		if url == "" || url == "null" {
+			return fixtureErr(FilePages, fmt.Sprintf("[%d].pageUrl", i), "is missing")
+		}
+		if j, _ := pages.Find("pageUrl", url); j != i {
+			return fixtureErr(FilePages, fmt.Sprintf("[%d].pageUrl", i), "duplicate pageUrl %q", url)
+		}
+		if err := refs(FilePages, pages, i, "parentId", pages, "id"); err != nil {
+			return err
+		}
+		if err := refs(FilePages, pages, i, "templateIdentifier", templates, "identifier"); err != nil {
+			return err
+		}
+		if err := refs(FilePages, pages, i, "attributeSetIdentifier", sets, "identifier"); err != nil {
+			return err
+		}
+		for _, b := range f.PageBlocks(i) {
+			if _, ok := blocks.Find("identifier", b); !ok {
+				return fixtureErr(FilePages, fmt.Sprintf("[%d].blocks", i), "names block %q, which does not exist", b)
+			}
+		}
+	}
+	for i := range blocks.Len() {
+		if err := refs(FileBlocks, blocks, i, "templateIdentifier", templates, "identifier"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PageBlocks returns the identifiers of the blocks attached to page i of pages.json, in order.
+func (f *Fixtures) PageBlocks(i int) []string {
+	var ids []string
+	_ = json.Unmarshal(f.site(FilePages).Field(i, "blocks"), &ids) // absent or not strings: none
+	return ids
+}
+
+// Page returns the index in pages.json of the page with the given url.
+func (f *Fixtures) Page(url string) (int, error) {
+	if i, ok := f.site(FilePages).Find("pageUrl", url); ok {
+		return i, nil
+	}
+	return 0, Errorf(CodeNotFound, "Page not found")
+}
+
+// Block returns the index in blocks.json of the block with the given identifier.
+func (f *Fixtures) Block(marker string) (int, error) {
+	if i, ok := f.site(FileBlocks).Find("identifier", marker); ok {
+		return i, nil
+	}
+	return 0, Errorf(CodeNotFound, "Block not found")
+}
+
+// Title returns the title of object i of a collection in lang: its localizeInfos.title.
+func Title(c *Collection, i int, lang string) string {
+	var v struct {
+		LocalizeInfos struct {
+			Title string `json:"title"`
+		} `json:"localizeInfos"`
+	}
+	_ = json.Unmarshal(c.At(i, lang), &v) // a title that does not decode is no title
+	return v.LocalizeInfos.Title
+}
+
+// SearchHit is an object a quick search found.
+type SearchHit struct {
+	Index int
+	Title string
+}
+
+// SearchPages finds the pages whose title in lang contains name (case-insensitively), within
+// the page with url and its descendants when url is not empty.
+func (f *Fixtures) SearchPages(name, url, lang string) ([]SearchHit, error) {
+	pages := f.site(FilePages)
+	within := -1
+	if url != "" {
+		i, err := f.Page(url)
+		if err != nil {
+			return nil, err
+		}
+		within = i
+	}
+	var out []SearchHit
+	for i := range pages.Len() {
+		if within >= 0 && !f.descends(i, within) {
+			continue
+		}
+		if t := Title(pages, i, lang); matches(t, name) {
+			out = append(out, SearchHit{Index: i, Title: t})
+		}
+	}
+	return out, nil
+}
+
+// descends reports whether page i is page root or one of its descendants.
+func (f *Fixtures) descends(i, root int) bool {
+	pages := f.site(FilePages)
+	for range pages.Len() + 1 { // a parent cycle cannot loop forever
+		if i == root {
+			return true
+		}
+		parent, err := strconv.Atoi(pages.FieldText(i, "parentId"))
+		if err != nil {
+			return false
+		}
+		j, ok := pages.Index(parent)
+		if !ok {
+			return false
+		}
+		i = j
+	}
+	return false
+}
+
+// SearchBlocks finds the blocks whose title in lang contains name (case-insensitively).
+func (f *Fixtures) SearchBlocks(name, lang string) []SearchHit {
+	blocks := f.site(FileBlocks)
+	var out []SearchHit
+	for i := range blocks.Len() {
+		if t := Title(blocks, i, lang); matches(t, name) {
+			out = append(out, SearchHit{Index: i, Title: t})
+		}
+	}
+	return out
+}
+
+func matches(title, name string) bool {
+	return name != "" && strings.Contains(strings.ToLower(title), strings.ToLower(name))
+}
+
+// blockSettings are the parts of a block's customSettings that decide its products.
+type blockSettings struct {
+	Mode         string `json:"mode"`
+	SimilarScope struct {
+		PageIDs []int `json:"pageIds"`
+	} `json:"similarScope"`
+}
+
+// BlockProducts returns the ids of the visible products a product block shows, in catalogue
+// order: the products of the pages its productPageUrls (or, for a similar-products block, its
+// similarScope.pageIds) name. source is the product the block is shown for (0: none): it is
+// left out, and an `automatic` similar-products block needs it, as live answers 400 without.
+func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
+	i, err := f.Block(marker)
+	if err != nil {
+		return nil, err
+	}
+	blocks := f.site(FileBlocks)
+	var settings blockSettings
+	_ = json.Unmarshal(blocks.Field(i, "customSettings"), &settings) // no settings: defaults
+	if settings.Mode == "automatic" && source == 0 {
+		return nil, Errorf(CodeInvalid, "productId is required for automatic mode")
+	}
+	pageIDs := settings.SimilarScope.PageIDs
+	if len(pageIDs) == 0 {
+		var urls []string
+		_ = json.Unmarshal(blocks.Field(i, "productPageUrls"), &urls) // absent: none
+		for _, u := range urls {
+			if p, err := f.Page(u); err == nil {
+				id, _ := strconv.Atoi(f.site(FilePages).FieldText(p, "id"))
+				pageIDs = append(pageIDs, id)
+			}
+		}
+	}
+	if source != 0 {
+		p, ok := f.Product(source)
+		if !ok || !p.IsVisible {
+			return nil, Errorf(CodeNotFound, "Product not found")
+		}
+		if len(pageIDs) == 0 {
+			pageIDs = productPageIDs(p)
+		}
+	}
+	var out []int
+	for _, p := range f.Products {
+		if !p.IsVisible || p.ID == source {
+			continue
+		}
+		if slices.ContainsFunc(productPageIDs(&p), func(id int) bool { return slices.Contains(pageIDs, id) }) {
+			out = append(out, p.ID)
+		}
+	}
+	return out, nil
+}
+
+func productPageIDs(p *Product) []int {
+	var pages []struct {
+		PageID int `json:"pageId"`
+	}
+	_ = json.Unmarshal(p.ProductPages, &pages) // absent: on no page
+	ids := make([]int, len(pages))
+	for i, pg := range pages {
+		ids[i] = pg.PageID
+	}
+	return ids
+}
+
+// Languages returns the codes of the project's active locales, in their order; the default
+// language alone when the fixture set lists none.
+func (f *Fixtures) Languages() []string {
+	locales := f.site(FileLocales)
+	var out []string
+	for i := range locales.Len() {
+		if locales.FieldText(i, "isActive") == "true" {
+			out = append(out, locales.FieldText(i, "code"))
+		}
+	}
+	if len(out) == 0 {
+		out = []string{f.Project.DefaultLanguage}
+	}
+	return out
+}
+
+// PagePaths returns the path of every visible page, its ancestors' urls and its own joined by
+// "/" ("about/history"), in file order: what a sitemap lists.
+func (f *Fixtures) PagePaths() []string {
+	pages := f.site(FilePages)
+	var out []string
+	for i := range pages.Len() {
+		if pages.FieldText(i, "isVisible") == "false" {
+			continue
+		}
+		segs := []string{pages.FieldText(i, "pageUrl")}
+		for j, n := i, 0; n < pages.Len(); n++ { // a parent cycle cannot loop forever
+			parent, err := strconv.Atoi(pages.FieldText(j, "parentId"))
+			if err != nil {
+				break
+			}
+			var ok bool
+			if j, ok = pages.Index(parent); !ok {
+				break
+			}
+			segs = append([]string{pages.FieldText(j, "pageUrl")}, segs...)
+		}
+		out = append(out, strings.Join(segs, "/"))
+	}
+	return out
+}
