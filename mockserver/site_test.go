@@ -1,10 +1,21 @@
 package mockserver_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // adminSiteFiles exercises the files the site links to: media and sitemaps.
@@ -17,4 +28,366 @@ func adminSiteFiles(t *testing.T, ac *adminContract) {
 	_, body = ac.do(t, ts, adminCall{method: http.MethodGet, path: "/cloud-static/sitemaps/sitemap-ru_RU.xml", status: http.StatusOK})
 	assert.Contains(t, string(body), "<loc>"+ts.URL+"/about/history</loc>")
 	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/cloud-static/sitemaps/sitemap-de_DE.xml", status: http.StatusNotFound})
+}
+
+// ids returns the ids of a list answer, bare or wrapped in {items}.
+func ids(t *testing.T, body []byte) []int {
+	t.Helper()
+	var list []struct {
+		ID int `json:"id"`
+	}
+	if json.Unmarshal(body, &list) != nil {
+		var wrapped struct {
+			Items []struct {
+				ID int `json:"id"`
+			} `json:"items"`
+		}
+		require.NoError(t, json.Unmarshal(body, &wrapped), string(body))
+		list = wrapped.Items
+	}
+	out := []int{}
+	for _, it := range list {
+		out = append(out, it.ID)
+	}
+	return out
+}
+
+// The site's list reads, under both profiles: url and id lookups, children, root, search,
+// paging and filters, with the ids of the default project.
+func TestSiteReads(t *testing.T) {
+	t.Parallel()
+	for _, profile := range []sandbox.Profile{sandbox.ProfileLive2026, sandbox.ProfileSDK115} {
+		t.Run(profile.Name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, withProfile(profile))
+			for _, c := range []struct {
+				path string
+				want []int
+			}{
+				{"/api/content/pages", []int{1, 8, 2, 3, 4}},
+				{"/api/content/pages?limit=2", []int{1, 8}},
+				{"/api/content/pages?offset=4", []int{4}},
+				{"/api/content/pages?offset=2&limit=2", []int{2, 3}},
+				{"/api/content/pages?offset=10", []int{}},
+				{"/api/content/pages/root?langCode=ru_RU", []int{1, 8, 2, 4}},
+				{"/api/content/pages/root?limit=1&offset=1", []int{8}},
+				{"/api/content/pages/about/children", []int{3}},
+				{"/api/content/pages/history/children", []int{}},
+				{"/api/content/pages/tickets/children", []int{}},
+				{"/api/content/pages/quick/search?name=hist&lang=en_US", []int{3}},
+				{"/api/content/pages/quick/search?name=HIST&langCode=en_US", []int{3}},
+				{"/api/content/pages/quick/search?name=ист&lang=ru_RU", []int{3}},
+				{"/api/content/pages/quick/search?name=ист&lang=en_US", []int{}},
+				{"/api/content/pages/quick/search?url=about&name=o&lang=en_US", []int{2, 3}},
+				{"/api/content/pages/quick/search?url=undefined&name=tick&lang=en_US", []int{8}},
+				{"/api/content/pages/quick/search?name=&lang=en_US", []int{}},
+				{"/api/content/pages/home/blocks", []int{1, 2}},
+				{"/api/content/pages/contacts/blocks", []int{}},
+				{"/api/content/blocks/quick/search?name=ticket&langCode=en_US", []int{2}},
+				{"/api/content/blocks/featured_tickets/products", []int{10, 11, 12}},
+				{"/api/content/blocks/featured_tickets/products?limit=1&offset=2", []int{12}},
+				{"/api/content/blocks/similar_tickets/similar-products", []int{10, 11, 12}},
+				{"/api/content/blocks/similar_tickets/similar-products?productId=11", []int{10, 12}},
+				{"/api/content/blocks/frequently_ordered/products/10/frequently-ordered", []int{11, 12}},
+				{"/api/content/attributes-sets", []int{1, 2, 3, 4}},
+				{"/api/content/attributes-sets?typeId=1", []int{1}},
+				{"/api/content/attributes-sets?limit=1&offset=1", []int{2}},
+				{"/api/content/templates", []int{1, 2, 3, 4, 5}},
+				{"/api/content/templates?type=common_page", []int{1, 2}},
+				{"/api/content/templates?type=product", []int{4}},
+				{"/api/content/templates?type=nothing", []int{}},
+				{"/api/content/template-previews", []int{1, 2}},
+				{"/api/content/locales/active/all", []int{1, 2}},
+			} {
+				status, body := ts.call(t, http.MethodGet, c.path, "", nil)
+				require.Equal(t, http.StatusOK, status, "%s: %s", c.path, body)
+				assert.Equal(t, c.want, ids(t, body), c.path)
+			}
+			for _, c := range []struct {
+				path string
+				body any
+				want []int
+			}{
+				{"/api/content/blocks?type=&langCode=en_US&offset=0&limit=30", nil, []int{1, 2, 3, 4}},
+				{"/api/content/blocks?type=product_block", nil, []int{2}},
+				{"/api/content/blocks?limit=2&offset=1", nil, []int{2, 3}},
+				{"/api/content/admins/all", []any{}, []int{1, 2}},
+				{"/api/content/admins/all?limit=1&offset=1", nil, []int{2}},
+				{"/api/content/admins/all?langCode=en_US", []map[string]any{{"attributeMarker": "role", "conditionMarker": "eq", "conditionValue": "Owner"}}, []int{1}},
+				{"/api/content/admins/all?langCode=ru_RU", []map[string]any{{"attributeMarker": "role", "conditionMarker": "eq", "conditionValue": "Касса"}}, []int{2}},
+				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "email", "conditionMarker": "pat", "conditionValue": "BOX"}}, []int{2}},
+				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "neq", "conditionValue": "Anna Petrova"}}, []int{2}},
+				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "in", "conditionValue": []string{"Anna Petrova", "X"}}}, []int{1}},
+				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "phone", "conditionMarker": "nexs"}}, []int{1, 2}},
+				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "phone", "conditionMarker": "exs"}}, []int{}},
+			} {
+				status, body := ts.call(t, http.MethodPost, c.path, "", c.body)
+				require.Equal(t, http.StatusCreated, status, "%s: %s", c.path, body)
+				assert.Equal(t, c.want, ids(t, body), "%s %v", c.path, c.body)
+			}
+		})
+	}
+}
+
+// Single reads find what the seed's ids and the site's urls name.
+func TestSiteLookups(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	get := func(path string) map[string]any {
+		t.Helper()
+		status, body := ts.call(t, http.MethodGet, path, "", nil)
+		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
+		return decode[map[string]any](t, body)
+	}
+	assert.EqualValues(t, 8, get("/api/content/pages/url/tickets")["id"])
+	assert.Equal(t, "tickets", get("/api/content/pages/8")["pageUrl"])
+	assert.EqualValues(t, 2, get("/api/content/pages/url/history")["parentId"])
+	assert.Equal(t, map[string]any{"rowsPerPage": 12.0, "productsPerRow": 3.0}, get("/api/content/pages/tickets/config"))
+	assert.Equal(t, map[string]any{"rowsPerPage": nil, "productsPerRow": nil}, get("/api/content/pages/about/config"))
+	assert.Equal(t, "hero", get("/api/content/blocks/marker/hero")["identifier"])
+	assert.Equal(t, "main", get("/api/content/menus/marker/main")["identifier"])
+	assert.Equal(t, "tickets", get("/api/content/attributes-sets/marker/tickets")["identifier"])
+	assert.Equal(t, "list", get("/api/content/attributes-sets/tickets/attributes/features")["type"])
+	assert.Equal(t, "catalog_page", get("/api/content/templates/marker/catalog_template")["generalTypeName"])
+	assert.Equal(t, "ticket_card", get("/api/content/template-previews/marker/ticket_card")["identifier"])
+
+	grouped := get("/api/content/templates/all")
+	assert.Len(t, grouped["common_page"], 2)
+	assert.Len(t, grouped["product"], 1)
+
+	status, body := ts.call(t, http.MethodGet, "/api/content/attributes-sets/tickets/attributes", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	var markers []string
+	for _, a := range decode[[]map[string]any](t, body) {
+		markers = append(markers, a["marker"].(string))
+	}
+	assert.Equal(t, []string{"price", "currency_products", "image", "description", "features", "event_date"}, markers, "in position order")
+
+	// Media links are absolute on the host asked, and the mock serves them.
+	page := get("/api/content/pages/1")
+	link := page["attributeValues"].(map[string]any)["hero_image"].(map[string]any)["value"].(map[string]any)["downloadLink"].(string)
+	assert.Equal(t, ts.URL+"/cloud-static/content/hero.svg", link)
+	resp, err := ts.Client().Get(link)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// The sitemap names one file per active language, each served.
+	status, body = ts.call(t, http.MethodGet, "/api/content/sitemap/", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	maps := decode[[]string](t, body)
+	assert.Equal(t, []string{ts.URL + "/cloud-static/sitemaps/sitemap-en_US.xml", ts.URL + "/cloud-static/sitemaps/sitemap-ru_RU.xml"}, maps)
+	status, body = ts.call(t, http.MethodPost, "/api/content/sitemap/", "", map[string]any{"baseUrls": map[string]string{"ru_RU": "https://tickets.example/ru"}})
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, maps[1:], decode[[]string](t, body))
+
+	// api-stat counts today's content-API requests of the sandbox, this one included.
+	status, body = ts.call(t, http.MethodGet, "/api/content/system/api-stat", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	stat := decode[map[string]any](t, body)
+	assert.Equal(t, ts.store.Now().UTC().Format(time.DateOnly), stat["date"])
+	assert.GreaterOrEqual(t, stat["count"], 15.0)
+}
+
+// Bad input answers the live 4xx with the error body, never a 5xx; reads change nothing.
+func TestSiteBadInput(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts.clock.Freeze()
+	_, stateBefore := ts.call(t, http.MethodGet, "/__admin/state", "", nil)
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+		message      string
+	}{
+		{http.MethodGet, "/api/content/pages/url/nowhere", nil, http.StatusNotFound, "Page not found"},
+		{http.MethodGet, "/api/content/pages/999", nil, http.StatusNotFound, "Page not found"},
+		{http.MethodGet, "/api/content/pages/abc", nil, http.StatusBadRequest, ""},
+		{http.MethodGet, "/api/content/pages/0", nil, http.StatusBadRequest, ""},
+		{http.MethodGet, "/api/content/pages/nowhere/children", nil, http.StatusNotFound, "Page not found"},
+		{http.MethodGet, "/api/content/pages/nowhere/config", nil, http.StatusNotFound, "Page not found"},
+		{http.MethodGet, "/api/content/pages/nowhere/blocks", nil, http.StatusNotFound, "Page not found"},
+		{http.MethodGet, "/api/content/pages?limit=0", nil, http.StatusBadRequest, ""},
+		{http.MethodGet, "/api/content/pages?limit=101", nil, http.StatusBadRequest, ""},
+		{http.MethodGet, "/api/content/pages?offset=-1", nil, http.StatusBadRequest, ""},
+		{http.MethodGet, "/api/content/pages/quick/search?url=nowhere&name=a", nil, http.StatusNotFound, "Page not found"},
+		{http.MethodGet, "/api/content/blocks/marker/nope", nil, http.StatusNotFound, "Block not found"},
+		{http.MethodGet, "/api/content/blocks/nope/products", nil, http.StatusNotFound, "Block not found"},
+		{http.MethodGet, "/api/content/blocks/similar_tickets/similar-products?productId=999", nil, http.StatusNotFound, "Product not found"},
+		{http.MethodGet, "/api/content/blocks/similar_tickets/similar-products?productId=x", nil, http.StatusBadRequest, ""},
+		{http.MethodGet, "/api/content/blocks/frequently_ordered/products/abc/frequently-ordered", nil, http.StatusBadRequest, ""},
+		{http.MethodGet, "/api/content/blocks/frequently_ordered/products/999/frequently-ordered", nil, http.StatusNotFound, "Product not found"},
+		{http.MethodGet, "/api/content/menus/marker/footer", nil, http.StatusNotFound, "Menu not found"},
+		{http.MethodGet, "/api/content/attributes-sets/marker/nope", nil, http.StatusNotFound, "Attributes set not found"},
+		{http.MethodGet, "/api/content/attributes-sets/nope/attributes", nil, http.StatusNotFound, "Attributes set not found"},
+		{http.MethodGet, "/api/content/attributes-sets/tickets/attributes/nope", nil, http.StatusNotFound, "Attribute not found"},
+		{http.MethodGet, "/api/content/attributes-sets?typeId=x", nil, http.StatusBadRequest, ""},
+		{http.MethodGet, "/api/content/templates/marker/nope", nil, http.StatusNotFound, "Template not found"},
+		{http.MethodGet, "/api/content/template-previews/marker/nope", nil, http.StatusNotFound, "Template preview not found"},
+		{http.MethodGet, "/api/content/system/test404", nil, http.StatusNotFound, "Not Found"},
+		{http.MethodPost, "/api/content/sitemap/", map[string]any{}, http.StatusBadRequest, ""},
+		{http.MethodPost, "/api/content/sitemap/", map[string]any{"baseUrls": map[string]any{}}, http.StatusBadRequest, ""},
+		{http.MethodPost, "/api/content/sitemap/", map[string]any{"baseUrls": map[string]string{"de_DE": "https://x"}}, http.StatusBadRequest, "baseUrls: de_DE is not an active language of the project"},
+		{http.MethodPost, "/api/content/sitemap/", "{", http.StatusBadRequest, ""},
+		{http.MethodPost, "/api/content/admins/all", map[string]any{"attributeMarker": "name"}, http.StatusBadRequest, ""},
+		{http.MethodPost, "/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "like"}}, http.StatusBadRequest, ""},
+		{http.MethodPost, "/api/content/admins/all", []map[string]any{{"conditionMarker": "eq"}}, http.StatusBadRequest, ""},
+		{http.MethodPost, "/api/content/blocks?limit=0", nil, http.StatusBadRequest, ""},
+	} {
+		status, body := ts.call(t, c.method, c.path, "", c.body)
+		require.Equal(t, c.status, status, "%s %s: %s", c.method, c.path, body)
+		e := decodeError(t, c.status, body)
+		if c.message != "" {
+			assert.Equal(t, []string{c.message}, e.messages(), c.path)
+		}
+	}
+	_, after := ts.call(t, http.MethodGet, "/__admin/state", "", nil)
+	assert.JSONEq(t, string(stateBefore), string(after), "failed requests change no state")
+
+	// test500 answers the live 500 on purpose: sent past the test server's 5xx guard.
+	rec := serveAPI(ts.server, http.MethodGet, "/api/content/system/test500", "", nil)
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.Equal(t, []string{"Internal server error"}, decodeError(t, rec.Code, rec.Body.Bytes()).messages())
+}
+
+// keyedValues walks a fixture value and calls f with the languages of every value keyed by
+// language, and its path.
+func keyedValues(v any, path string, f func(path string, langs []string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		var langs []string
+		for k := range v {
+			if len(k) == 5 && k[2] == '_' {
+				langs = append(langs, k)
+			}
+		}
+		if len(langs) > 0 && len(langs) == len(v) {
+			slices.Sort(langs)
+			f(path, langs)
+		}
+		for k, x := range v {
+			keyedValues(x, path+"."+k, f)
+		}
+	case []any:
+		for i, x := range v {
+			keyedValues(x, fmt.Sprintf("%s[%d]", path, i), f)
+		}
+	}
+}
+
+// Every localised value of the default site is written in both languages, and each read
+// serves it in the asked one: langCode switches every localised field.
+func TestSiteLanguages(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	fx := ts.store.Fixtures()
+	reads := map[string]func(i int) string{
+		store.FilePages:            func(i int) string { return "/api/content/pages/" + itemText(t, fx, store.FilePages, i, "id") },
+		store.FileBlocks:           func(i int) string { return "/api/content/blocks/marker/" + itemText(t, fx, store.FileBlocks, i, "identifier") },
+		store.FileMenus:            func(i int) string { return "/api/content/menus/marker/" + itemText(t, fx, store.FileMenus, i, "identifier") },
+		store.FileAttributeSets:    func(i int) string { return "/api/content/attributes-sets/marker/" + itemText(t, fx, store.FileAttributeSets, i, "identifier") },
+		store.FileTemplates:        func(i int) string { return "/api/content/templates/marker/" + itemText(t, fx, store.FileTemplates, i, "identifier") },
+		store.FileTemplatePreviews: func(i int) string { return "/api/content/template-previews/marker/" + itemText(t, fx, store.FileTemplatePreviews, i, "identifier") },
+		store.FileLocales:          nil,
+		store.FileGeneralTypes:     nil,
+		store.FileAdmins:           nil,
+	}
+	localised, switched := 0, 0
+	for file, read := range reads {
+		c, err := fx.Collection(file)
+		require.NoError(t, err)
+		require.Positive(t, c.Len(), file)
+		for i := range c.Len() {
+			var raw any
+			require.NoError(t, json.Unmarshal(c.Raw(i), &raw))
+			keyed := false
+			keyedValues(raw, fmt.Sprintf("%s[%d]", file, i), func(path string, langs []string) {
+				keyed = true
+				localised++
+				assert.Equal(t, []string{"en_US", "ru_RU"}, langs, "%s is written in both languages", path)
+			})
+			if read == nil {
+				continue
+			}
+			answers := map[string]string{}
+			for _, lang := range []string{"en_US", "ru_RU"} {
+				status, body := ts.call(t, http.MethodGet, read(i)+"?langCode="+lang, "", nil)
+				require.Equal(t, http.StatusOK, status, "%s: %s", read(i), body)
+				var served any
+				require.NoError(t, json.Unmarshal(body, &served))
+				keyedValues(served, read(i), func(path string, _ []string) { t.Errorf("%s in %s is still keyed by language", path, lang) })
+				want := strings.ReplaceAll(string(store.Localize(c.Raw(i), lang, "en_US")), `"/cloud-static/`, `"`+ts.URL+"/cloud-static/")
+				assert.JSONEq(t, want, string(body), "%s in %s", read(i), lang)
+				answers[lang] = string(body)
+			}
+			if keyed && answers["en_US"] != answers["ru_RU"] {
+				switched++
+			}
+			status, body := ts.call(t, http.MethodGet, read(i), "", nil)
+			require.Equal(t, http.StatusOK, status)
+			assert.JSONEq(t, answers["en_US"], string(body), "%s without langCode is in the default language", read(i))
+		}
+	}
+	assert.Greater(t, localised, 40, "values keyed by language in the default site")
+	assert.GreaterOrEqual(t, switched, 14, "pages, blocks, menu and attribute sets differ between en_US and ru_RU")
+}
+
+func itemText(t *testing.T, fx *store.Fixtures, file string, i int, field string) string {
+	t.Helper()
+	c, err := fx.Collection(file)
+	require.NoError(t, err)
+	return c.FieldText(i, field)
+}
+
+// A value not written in the asked language is blank, as live serves it: no fallback to the
+// default language, in lists, single reads and nested values alike.
+func TestSiteMissingTranslationIsBlank(t *testing.T) {
+	t.Parallel()
+	fsys := fixtures.Copy()
+	var pages []map[string]any
+	require.NoError(t, json.Unmarshal(fsys[store.FilePages].Data, &pages))
+	delete(pages[4]["localizeInfos"].(map[string]any), "ru_RU") // contacts, id 4
+	hero := pages[4]["attributeValues"].(map[string]any)["en_US"].(map[string]any)["subtitle"].(map[string]any)
+	hero["value"] = map[string]any{"en_US": "Write to us"}
+	data, err := json.Marshal(pages)
+	require.NoError(t, err)
+	fsys[store.FilePages] = &fstest.MapFile{Data: data}
+	fx, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
+	ts := newTestServer(t, withFixtures(fx), withProfile(sandbox.ProfileLive2026))
+
+	page := func(path string) map[string]any {
+		status, body := ts.call(t, http.MethodGet, path, "", nil)
+		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
+		return decode[map[string]any](t, body)
+	}
+	ru := page("/api/content/pages/url/contacts?langCode=ru_RU")
+	assert.Equal(t, map[string]any{}, ru["localizeInfos"], "no ru_RU translation")
+	assert.NotEmpty(t, ru["attributeValues"], "the ru_RU attribute values are there")
+	en := page("/api/content/pages/4?langCode=en_US")
+	assert.Equal(t, "Contacts", en["localizeInfos"].(map[string]any)["title"])
+	assert.Equal(t, "Write to us", en["attributeValues"].(map[string]any)["subtitle"].(map[string]any)["value"])
+	de := page("/api/content/pages/4?langCode=de_DE")
+	assert.Equal(t, map[string]any{}, de["localizeInfos"], "a language the project lacks")
+	assert.Equal(t, map[string]any{}, de["attributeValues"])
+	assert.Equal(t, en, page("/api/content/pages/4"), "no langCode: the default language")
+
+	// The en_US values of the ru_RU attribute values are untouched; a nested value written
+	// only in en_US is blank in ru_RU.
+	fsys2 := fixtures.Copy()
+	require.NoError(t, json.Unmarshal(fsys2[store.FilePages].Data, &pages))
+	ruSub := pages[4]["attributeValues"].(map[string]any)["ru_RU"].(map[string]any)["subtitle"].(map[string]any)
+	ruSub["value"] = map[string]any{"en_US": "Write to us"}
+	data, err = json.Marshal(pages)
+	require.NoError(t, err)
+	fsys2[store.FilePages] = &fstest.MapFile{Data: data}
+	fx2, err := store.LoadFixtures(fsys2)
+	require.NoError(t, err)
+	ts2 := newTestServer(t, withFixtures(fx2), withProfile(sandbox.ProfileLive2026))
+	status, body := ts2.call(t, http.MethodGet, "/api/content/pages?langCode=ru_RU", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	list := decode[[]map[string]any](t, body)
+	assert.Equal(t, "", list[4]["attributeValues"].(map[string]any)["subtitle"].(map[string]any)["value"])
+	assert.Equal(t, "Контакты", list[4]["localizeInfos"].(map[string]any)["title"])
 }

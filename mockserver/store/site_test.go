@@ -1,0 +1,145 @@
+package store_test
+
+import (
+	"encoding/json"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// editSite returns the default fixture set with one object of a site file changed by edit.
+func editSite(t *testing.T, file string, i int, edit func(map[string]any)) fstest.MapFS {
+	t.Helper()
+	fsys := fixtures.Copy()
+	var items []map[string]any
+	require.NoError(t, json.Unmarshal(fsys[file].Data, &items))
+	edit(items[i])
+	data, err := json.Marshal(items)
+	require.NoError(t, err)
+	fsys[file] = &fstest.MapFile{Data: data}
+	return fsys
+}
+
+func TestSiteFixturesAreCheckedAtLoad(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		file string
+		i    int
+		edit func(map[string]any)
+		want string
+	}{
+		"dangling parent":       {store.FilePages, 3, func(p map[string]any) { p["parentId"] = 77 }, `fixtures pages.json: [3].parentId: names "77", which does not exist`},
+		"unknown block":         {store.FilePages, 0, func(p map[string]any) { p["blocks"] = []string{"hero", "footer"} }, `fixtures pages.json: [0].blocks: names block "footer", which does not exist`},
+		"unknown template":      {store.FilePages, 0, func(p map[string]any) { p["templateIdentifier"] = "nope" }, `fixtures pages.json: [0].templateIdentifier: names "nope", which does not exist`},
+		"unknown attribute set": {store.FilePages, 1, func(p map[string]any) { p["attributeSetIdentifier"] = "nope" }, `fixtures pages.json: [1].attributeSetIdentifier: names "nope"`},
+		"duplicate url":         {store.FilePages, 4, func(p map[string]any) { p["pageUrl"] = "home" }, `fixtures pages.json: [4].pageUrl: duplicate pageUrl "home"`},
+		"no url":                {store.FilePages, 4, func(p map[string]any) { delete(p, "pageUrl") }, `fixtures pages.json: [4].pageUrl: is missing`},
+		"duplicate id":          {store.FilePages, 4, func(p map[string]any) { p["id"] = 1 }, `fixtures pages.json: [4].id: duplicate id 1`},
+		"block template":        {store.FileBlocks, 0, func(b map[string]any) { b["templateIdentifier"] = "nope" }, `fixtures blocks.json: [0].templateIdentifier: names "nope"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := store.LoadFixtures(editSite(t, c.file, c.i, c.edit))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+// A fixture set written before the site existed still loads; its site reads are empty.
+func TestSiteFilesAreOptional(t *testing.T) {
+	t.Parallel()
+	fsys := fixtures.Copy()
+	for _, f := range []string{store.FilePages, store.FileBlocks, store.FileMenus, store.FileLocales, store.FileAttributeSets,
+		store.FileGeneralTypes, store.FileTemplates, store.FileTemplatePreviews, store.FileAdmins} {
+		delete(fsys, f)
+	}
+	fx, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
+	pages, err := fx.Collection(store.FilePages)
+	require.NoError(t, err)
+	assert.Zero(t, pages.Len())
+	assert.Equal(t, []string{"en_US"}, fx.Languages())
+	_, err = fx.Page("home")
+	assert.ErrorContains(t, err, "Page not found")
+	_, err = fx.Media("hero.svg")
+	require.NoError(t, err, "media come with the fixture folder")
+	_, err = fx.Media("../project.json")
+	assert.Error(t, err)
+}
+
+func TestBlockProducts(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		marker string
+		source int
+		want   []int
+		err    string
+	}{
+		{"featured_tickets", 0, []int{10, 11, 12}, ""},
+		{"similar_tickets", 12, []int{10, 11}, ""},
+		{"frequently_ordered", 11, []int{10, 12}, ""},
+		{"frequently_ordered", 99, nil, "Product not found"},
+		{"hero", 0, nil, ""},
+		{"nope", 0, nil, "Block not found"},
+	} {
+		got, err := fx.BlockProducts(c.marker, c.source)
+		if c.err != "" {
+			assert.ErrorContains(t, err, c.err, c.marker)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got, c.marker)
+	}
+
+	// An automatic similar-products block computes from the source product: without one, 400.
+	auto, err := store.LoadFixtures(editSite(t, store.FileBlocks, 2, func(b map[string]any) {
+		b["customSettings"] = map[string]any{"mode": "automatic"}
+	}))
+	require.NoError(t, err)
+	_, err = auto.BlockProducts("similar_tickets", 0)
+	assert.ErrorContains(t, err, "productId is required for automatic mode")
+	got, err := auto.BlockProducts("similar_tickets", 10)
+	require.NoError(t, err)
+	assert.Equal(t, []int{11, 12}, got, "the source product's own catalogue, itself left out")
+}
+
+func TestAdminFilters(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	f := func(marker, cond string, value any) store.AttributeFilter {
+		raw, err := json.Marshal(value)
+		require.NoError(t, err)
+		return store.AttributeFilter{AttributeMarker: marker, ConditionMarker: cond, ConditionValue: raw}
+	}
+	for _, c := range []struct {
+		filters []store.AttributeFilter
+		lang    string
+		want    []int
+	}{
+		{nil, "en_US", []int{0, 1}},
+		{[]store.AttributeFilter{f("role", "eq", "Owner")}, "en_US", []int{0}},
+		{[]store.AttributeFilter{f("role", "eq", "Owner")}, "ru_RU", nil},
+		{[]store.AttributeFilter{f("role", "eq", "Владелец")}, "ru_RU", []int{0}},
+		{[]store.AttributeFilter{f("name", "nin", []string{"Anna Petrova"})}, "en_US", []int{1}},
+		{[]store.AttributeFilter{f("email", "pat", "EXAMPLE"), f("role", "neq", "Owner")}, "en_US", []int{1}},
+		{[]store.AttributeFilter{f("name", "mth", 1)}, "en_US", nil},
+		{[]store.AttributeFilter{f("phone", "exs", nil)}, "en_US", nil},
+	} {
+		got, err := fx.Admins(c.filters, c.lang)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got, "%+v %s", c.filters, c.lang)
+	}
+	_, err = fx.Admins([]store.AttributeFilter{f("name", "like", "a")}, "en_US")
+	assert.ErrorContains(t, err, "conditionMarker must be one of")
+	_, err = fx.Admins([]store.AttributeFilter{{ConditionMarker: "eq"}}, "en_US")
+	assert.ErrorContains(t, err, "attributeMarker should not be empty")
+}
