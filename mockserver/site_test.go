@@ -282,19 +282,21 @@ func TestSiteLanguages(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
 	fx := ts.store.Fixtures()
-	reads := map[string]func(i int) string{
-		store.FilePages:            func(i int) string { return "/api/content/pages/" + itemText(t, fx, store.FilePages, i, "id") },
-		store.FileBlocks:           func(i int) string { return "/api/content/blocks/marker/" + itemText(t, fx, store.FileBlocks, i, "identifier") },
-		store.FileMenus:            func(i int) string { return "/api/content/menus/marker/" + itemText(t, fx, store.FileMenus, i, "identifier") },
-		store.FileAttributeSets:    func(i int) string { return "/api/content/attributes-sets/marker/" + itemText(t, fx, store.FileAttributeSets, i, "identifier") },
-		store.FileTemplates:        func(i int) string { return "/api/content/templates/marker/" + itemText(t, fx, store.FileTemplates, i, "identifier") },
-		store.FileTemplatePreviews: func(i int) string { return "/api/content/template-previews/marker/" + itemText(t, fx, store.FileTemplatePreviews, i, "identifier") },
-		store.FileLocales:          nil,
-		store.FileGeneralTypes:     nil,
-		store.FileAdmins:           nil,
+	// Each file's single read: its path prefix and the field that names an object; no
+	// prefix for the files served only as lists (their values are checked in the fixture).
+	reads := map[string]struct{ prefix, key string }{
+		store.FilePages:            {"/api/content/pages/", "id"},
+		store.FileBlocks:           {"/api/content/blocks/marker/", "identifier"},
+		store.FileMenus:            {"/api/content/menus/marker/", "identifier"},
+		store.FileAttributeSets:    {"/api/content/attributes-sets/marker/", "identifier"},
+		store.FileTemplates:        {"/api/content/templates/marker/", "identifier"},
+		store.FileTemplatePreviews: {"/api/content/template-previews/marker/", "identifier"},
+		store.FileLocales:          {},
+		store.FileGeneralTypes:     {},
+		store.FileAdmins:           {},
 	}
 	localised, switched := 0, 0
-	for file, read := range reads {
+	for file, rd := range reads {
 		c, err := fx.Collection(file)
 		require.NoError(t, err)
 		require.Positive(t, c.Len(), file)
@@ -307,37 +309,31 @@ func TestSiteLanguages(t *testing.T) {
 				localised++
 				assert.Equal(t, []string{"en_US", "ru_RU"}, langs, "%s is written in both languages", path)
 			})
-			if read == nil {
+			if rd.prefix == "" {
 				continue
 			}
+			path := rd.prefix + c.FieldText(i, rd.key)
 			answers := map[string]string{}
 			for _, lang := range []string{"en_US", "ru_RU"} {
-				status, body := ts.call(t, http.MethodGet, read(i)+"?langCode="+lang, "", nil)
-				require.Equal(t, http.StatusOK, status, "%s: %s", read(i), body)
+				status, body := ts.call(t, http.MethodGet, path+"?langCode="+lang, "", nil)
+				require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
 				var served any
 				require.NoError(t, json.Unmarshal(body, &served))
-				keyedValues(served, read(i), func(path string, _ []string) { t.Errorf("%s in %s is still keyed by language", path, lang) })
+				keyedValues(served, path, func(path string, _ []string) { t.Errorf("%s in %s is still keyed by language", path, lang) })
 				want := strings.ReplaceAll(string(store.Localize(c.Raw(i), lang, "en_US")), `"/cloud-static/`, `"`+ts.URL+"/cloud-static/")
-				assert.JSONEq(t, want, string(body), "%s in %s", read(i), lang)
+				assert.JSONEq(t, want, string(body), "%s in %s", path, lang)
 				answers[lang] = string(body)
 			}
 			if keyed && answers["en_US"] != answers["ru_RU"] {
 				switched++
 			}
-			status, body := ts.call(t, http.MethodGet, read(i), "", nil)
+			status, body := ts.call(t, http.MethodGet, path, "", nil)
 			require.Equal(t, http.StatusOK, status)
-			assert.JSONEq(t, answers["en_US"], string(body), "%s without langCode is in the default language", read(i))
+			assert.JSONEq(t, answers["en_US"], string(body), "%s without langCode is in the default language", path)
 		}
 	}
 	assert.Greater(t, localised, 40, "values keyed by language in the default site")
 	assert.GreaterOrEqual(t, switched, 14, "pages, blocks, menu and attribute sets differ between en_US and ru_RU")
-}
-
-func itemText(t *testing.T, fx *store.Fixtures, file string, i int, field string) string {
-	t.Helper()
-	c, err := fx.Collection(file)
-	require.NoError(t, err)
-	return c.FieldText(i, field)
 }
 
 // A value not written in the asked language is blank, as live serves it: no fallback to the
