@@ -23,11 +23,7 @@ func (s *Server) handleAdmins(w http.ResponseWriter, r *http.Request, sc *scope)
 		s.writeError(w, r, err)
 		return
 	}
-	admins, err := s.served(store.FileAdmins)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	admins := s.collection(store.FileAdmins)
 	items := make([]json.RawMessage, len(found))
 	for n, i := range found {
 		items[n] = admins.Raw(i)

@@ -15,11 +15,7 @@ import (
 // …/attributes/{attributeMarker}: the attributes of a set's schema, in position order, or
 // the one named.
 func (s *Server) handleSetAttributes(w http.ResponseWriter, r *http.Request, _ *scope) {
-	sets, err := s.served(store.FileAttributeSets)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	sets := s.collection(store.FileAttributeSets)
 	vars := mux.Vars(r)
 	i, ok := sets.MarkerIndex(vars["marker"])
 	if !ok {

@@ -37,11 +37,7 @@ func (s *Server) handleBlockProducts(w http.ResponseWriter, r *http.Request, sc 
 		s.writeError(w, r, err)
 		return
 	}
-	products, err := s.served(store.FileProducts)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	products := s.collection(store.FileProducts)
 	lang := q.Get("langCode")
 	items := make([]json.RawMessage, 0, len(ids))
 	for _, id := range ids {
@@ -63,11 +59,7 @@ type blockHit struct {
 // whose title in the language contains name, as {id, identifier, name}.
 func (s *Server) handleBlockSearch(w http.ResponseWriter, r *http.Request, sc *scope) {
 	q := r.URL.Query()
-	blocks, err := s.served(store.FileBlocks)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	blocks := s.collection(store.FileBlocks)
 	hits := sc.store.Fixtures().SearchBlocks(q.Get("name"), q.Get("langCode"))
 	out := make([]blockHit, len(hits))
 	for n, h := range hits {

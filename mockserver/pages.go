@@ -18,11 +18,7 @@ func (s *Server) handlePageBlocks(w http.ResponseWriter, r *http.Request, sc *sc
 		s.writeError(w, r, err)
 		return
 	}
-	blocks, err := s.served(store.FileBlocks)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	blocks := s.collection(store.FileBlocks)
 	lang := r.URL.Query().Get("langCode")
 	var out []json.RawMessage
 	for _, marker := range fx.PageBlocks(i) {
@@ -59,11 +55,7 @@ func (s *Server) handlePageSearch(w http.ResponseWriter, r *http.Request, sc *sc
 		s.writeError(w, r, err)
 		return
 	}
-	pages, err := s.served(store.FilePages)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	pages := s.collection(store.FilePages)
 	out := make([]pageHit, len(hits))
 	for n, h := range hits {
 		out[n] = pageHit{ID: fieldInt(pages, h.Index, "id"), Title: h.Title, PageURL: pages.FieldText(h.Index, "pageUrl")}

@@ -223,6 +223,16 @@ func (s *Server) served(file string) (*store.Collection, error) {
 	return s.fixtures.Collection(file)
 }
 
+// collection returns a file every fixture set has as the API serves it: a fixed file, or a
+// site file (empty when the set has none).
+func (s *Server) collection(file string) *store.Collection {
+	c, err := s.served(file)
+	if err != nil {
+		panic(fmt.Sprintf("fixture file %s is always loaded: %v", file, err))
+	}
+	return c
+}
+
 // listBody joins encoded items into a JSON array windowed by p, wrapped with the total count
 // when total is set.
 func listBody[T ~[]byte](items []T, p store.Page, total bool) []byte {

@@ -72,8 +72,9 @@ type sitemapLoc struct {
 // handleSitemapFile handles GET /cloud-static/sitemaps/sitemap-{lang}.xml: the visible pages,
 // at their paths on the host the request came to.
 func (s *Server) handleSitemapFile(w http.ResponseWriter, r *http.Request) {
-	lang, ok := strings.CutPrefix(mux.Vars(r)["file"], "sitemap-")
-	if lang, ok = strings.CutSuffix(lang, ".xml"); !ok || !slices.Contains(s.fixtures.Languages(), lang) {
+	lang, prefixed := strings.CutPrefix(mux.Vars(r)["file"], "sitemap-")
+	lang, suffixed := strings.CutSuffix(lang, ".xml")
+	if !prefixed || !suffixed || !slices.Contains(s.fixtures.Languages(), lang) {
 		http.NotFound(w, r)
 		return
 	}

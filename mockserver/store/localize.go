@@ -85,66 +85,41 @@ type member struct {
 // reports whether anything changed; unchanged values keep their bytes.
 func rewriteKeyed(v json.RawMessage, f func([]member) json.RawMessage) (json.RawMessage, bool) {
 	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
+	ms, array, ok := parts(v)
+	if !ok || len(ms) == 0 {
 		return v, false
 	}
-	switch v[0] {
-	case '{':
-		ms, ok := members(v)
-		if !ok || len(ms) == 0 {
-			return v, false
+	if !array && keyedByLanguage(ms) {
+		if out := f(ms); out != nil {
+			return out, true
 		}
-		if keyedByLanguage(ms) {
-			if out := f(ms); out != nil {
-				return out, true
-			}
-			return v, false
+		return v, false
+	}
+	changed := false
+	for i := range ms {
+		if nv, c := rewriteKeyed(ms[i].val, f); c {
+			ms[i].val, changed = nv, true
 		}
-		changed := false
-		for i := range ms {
-			if nv, c := rewriteKeyed(ms[i].val, f); c {
-				ms[i].val, changed = nv, true
-			}
+	}
+	if !changed {
+		return v, false
+	}
+	out := make([]byte, 0, len(v))
+	out = append(out, v[0])
+	for i, m := range ms {
+		if i > 0 {
+			out = append(out, ',')
 		}
-		if !changed {
-			return v, false
-		}
-		out := make([]byte, 0, len(v))
-		out = append(out, '{')
-		for i, m := range ms {
-			if i > 0 {
-				out = append(out, ',')
-			}
+		if !array {
 			out = appendJSONString(out, m.key)
 			out = append(out, ':')
-			out = append(out, m.val...)
 		}
-		return append(out, '}'), true
-	case '[':
-		var elems []json.RawMessage
-		if json.Unmarshal(v, &elems) != nil {
-			return v, false
-		}
-		changed := false
-		for i := range elems {
-			if nv, c := rewriteKeyed(elems[i], f); c {
-				elems[i], changed = nv, true
-			}
-		}
-		if !changed {
-			return v, false
-		}
-		out := make([]byte, 0, len(v))
-		out = append(out, '[')
-		for i, e := range elems {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = append(out, e...)
-		}
+		out = append(out, m.val...)
+	}
+	if array {
 		return append(out, ']'), true
 	}
-	return v, false
+	return append(out, '}'), true
 }
 
 // keyedByLanguage reports whether every key of an object is a language code.
@@ -157,25 +132,32 @@ func keyedByLanguage(ms []member) bool {
 	return true
 }
 
-// members returns an object's keys and values in order.
-func members(obj []byte) ([]member, bool) {
-	dec := json.NewDecoder(bytes.NewReader(obj))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, false
+// parts returns the members of an object, or the elements of an array (with empty keys), in
+// order; ok is false for any other value.
+func parts(v []byte) (ms []member, array, ok bool) {
+	if len(v) == 0 || (v[0] != '{' && v[0] != '[') {
+		return nil, false, false
 	}
-	var ms []member
+	array = v[0] == '['
+	dec := json.NewDecoder(bytes.NewReader(v))
+	if _, err := dec.Token(); err != nil {
+		return nil, false, false
+	}
 	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return nil, false
+		var m member
+		if !array {
+			key, err := dec.Token()
+			if err != nil {
+				return nil, false, false
+			}
+			m.key, _ = key.(string)
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, false
+		if err := dec.Decode(&m.val); err != nil {
+			return nil, false, false
 		}
-		ms = append(ms, member{key: key.(string), val: v})
+		ms = append(ms, m)
 	}
-	return ms, true
+	return ms, array, true
 }
 
 // appendJSONString appends s as a JSON string, leaving <, > and & as they are (as the fixture

@@ -184,22 +184,25 @@ func (f *Fixtures) SearchPages(name, url, lang string) ([]SearchHit, error) {
 
 // descends reports whether page i is page root or one of its descendants.
 func (f *Fixtures) descends(i, root int) bool {
+	return i == root || slices.Contains(f.ancestors(i), root)
+}
+
+// ancestors returns the indexes of page i's parent, its parent's parent and so on.
+func (f *Fixtures) ancestors(i int) []int {
 	pages := f.site(FilePages)
-	for range pages.Len() + 1 { // a parent cycle cannot loop forever
-		if i == root {
-			return true
-		}
+	var out []int
+	for len(out) < pages.Len() { // a parent cycle cannot loop forever
 		parent, err := strconv.Atoi(pages.FieldText(i, "parentId"))
 		if err != nil {
-			return false
+			break
 		}
-		j, ok := pages.Index(parent)
-		if !ok {
-			return false
+		var ok bool
+		if i, ok = pages.Index(parent); !ok {
+			break
 		}
-		i = j
+		out = append(out, i)
 	}
-	return false
+	return out
 }
 
 // SearchBlocks finds the blocks whose title in lang contains name (case-insensitively).
@@ -310,19 +313,11 @@ func (f *Fixtures) PagePaths() []string {
 		if pages.FieldText(i, "isVisible") == "false" {
 			continue
 		}
-		segs := []string{pages.FieldText(i, "pageUrl")}
-		for j, n := i, 0; n < pages.Len(); n++ { // a parent cycle cannot loop forever
-			parent, err := strconv.Atoi(pages.FieldText(j, "parentId"))
-			if err != nil {
-				break
-			}
-			var ok bool
-			if j, ok = pages.Index(parent); !ok {
-				break
-			}
-			segs = append([]string{pages.FieldText(j, "pageUrl")}, segs...)
+		path := pages.FieldText(i, "pageUrl")
+		for _, a := range f.ancestors(i) {
+			path = pages.FieldText(a, "pageUrl") + "/" + path
 		}
-		out = append(out, strings.Join(segs, "/"))
+		out = append(out, path)
 	}
 	return out
 }
