@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -386,4 +387,27 @@ func TestSiteMissingTranslationIsBlank(t *testing.T) {
 	list := decode[[]map[string]any](t, body)
 	assert.Equal(t, "", list[4]["attributeValues"].(map[string]any)["subtitle"].(map[string]any)["value"])
 	assert.Equal(t, "Контакты", list[4]["localizeInfos"].(map[string]any)["title"])
+}
+
+// FuzzSiteBody posts bodies to the site's two POST routes with a body: never a 5xx, always the
+// error body on a refusal.
+func FuzzSiteBody(f *testing.F) {
+	h, _ := handlerWithUser(f)
+	for _, seed := range []string{
+		`[{"attributeMarker":"role","conditionMarker":"eq","conditionValue":"Owner"}]`,
+		`[{"attributeMarker":"name","conditionMarker":"in","conditionValue":["a",1,null]}]`,
+		`[{"attributeMarker":"n","conditionMarker":"mth","conditionValue":1e400}]`,
+		`{"baseUrls":{"en_US":"https://x","ru_RU":"https://y"}}`, `{"baseUrls":{"xx_XX":""}}`,
+		`{`, `[]`, `null`, `"x"`, ``,
+	} {
+		f.Add([]byte(seed), false)
+		f.Add([]byte(seed), true)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, sitemap bool) {
+		path := "/api/content/admins/all?langCode=ru_RU"
+		if sitemap {
+			path = "/api/content/sitemap/"
+		}
+		checkFuzzResponse(t, serveAPI(h, http.MethodPost, path, "", bytes.NewReader(body)))
+	})
 }
