@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -93,7 +92,7 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 		case found >= 0 && rd.Children == "":
 			body = items.At(found, lang)
 		default:
-			body = rd.list(items, found, q)
+			body = rd.list(items, found, r)
 		}
 		status := http.StatusOK
 		if method == http.MethodPost {
@@ -133,7 +132,8 @@ func (rd Read) find(items *store.Collection, name string, r *http.Request) (int,
 
 // list returns the answer of a list read: the objects Where, Query and Children keep, grouped
 // or windowed.
-func (rd Read) list(items *store.Collection, parent int, q url.Values) []byte {
+func (rd Read) list(items *store.Collection, parent int, r *http.Request) []byte {
+	q := r.URL.Query()
 	lang := q.Get("langCode")
 	parentID := ""
 	if rd.Children != "" {

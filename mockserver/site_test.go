@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -186,7 +184,7 @@ func TestSiteLookups(t *testing.T) {
 	status, body = ts.call(t, http.MethodGet, "/api/content/system/api-stat", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	stat := decode[map[string]any](t, body)
-	assert.Equal(t, ts.store.Now().UTC().Format(time.DateOnly), stat["date"])
+	assert.Equal(t, ts.store.Now().UTC().Format("2006-01-02"), stat["date"])
 	assert.GreaterOrEqual(t, stat["count"], 15.0)
 }
 
@@ -349,7 +347,7 @@ func TestSiteMissingTranslationIsBlank(t *testing.T) {
 	hero["value"] = map[string]any{"en_US": "Write to us"}
 	data, err := json.Marshal(pages)
 	require.NoError(t, err)
-	fsys[store.FilePages] = &fstest.MapFile{Data: data}
+	fsys[store.FilePages].Data = data
 	fx, err := store.LoadFixtures(fsys)
 	require.NoError(t, err)
 	ts := newTestServer(t, withFixtures(fx), withProfile(sandbox.ProfileLive2026))
@@ -378,7 +376,7 @@ func TestSiteMissingTranslationIsBlank(t *testing.T) {
 	ruSub["value"] = map[string]any{"en_US": "Write to us"}
 	data, err = json.Marshal(pages)
 	require.NoError(t, err)
-	fsys2[store.FilePages] = &fstest.MapFile{Data: data}
+	fsys2[store.FilePages].Data = data
 	fx2, err := store.LoadFixtures(fsys2)
 	require.NoError(t, err)
 	ts2 := newTestServer(t, withFixtures(fx2), withProfile(sandbox.ProfileLive2026))

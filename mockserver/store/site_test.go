@@ -3,7 +3,6 @@ package store_test
 import (
 	"encoding/json"
 	"testing"
-	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,8 +11,8 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
-// editSite returns the default fixture set with one object of a site file changed by edit.
-func editSite(t *testing.T, file string, i int, edit func(map[string]any)) fstest.MapFS {
+// loadEdited loads the default fixture set with one object of a site file changed by edit.
+func loadEdited(t *testing.T, file string, i int, edit func(map[string]any)) (*store.Fixtures, error) {
 	t.Helper()
 	fsys := fixtures.Copy()
 	var items []map[string]any
@@ -21,8 +20,8 @@ func editSite(t *testing.T, file string, i int, edit func(map[string]any)) fstes
 	edit(items[i])
 	data, err := json.Marshal(items)
 	require.NoError(t, err)
-	fsys[file] = &fstest.MapFile{Data: data}
-	return fsys
+	fsys[file].Data = data
+	return store.LoadFixtures(fsys)
 }
 
 func TestSiteFixturesAreCheckedAtLoad(t *testing.T) {
@@ -44,7 +43,7 @@ func TestSiteFixturesAreCheckedAtLoad(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := store.LoadFixtures(editSite(t, c.file, c.i, c.edit))
+			_, err := loadEdited(t, c.file, c.i, c.edit)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 		})
@@ -100,9 +99,9 @@ func TestBlockProducts(t *testing.T) {
 	}
 
 	// An automatic similar-products block computes from the source product: without one, 400.
-	auto, err := store.LoadFixtures(editSite(t, store.FileBlocks, 2, func(b map[string]any) {
+	auto, err := loadEdited(t, store.FileBlocks, 2, func(b map[string]any) {
 		b["customSettings"] = map[string]any{"mode": "automatic"}
-	}))
+	})
 	require.NoError(t, err)
 	_, err = auto.BlockProducts("similar_tickets", 0)
 	assert.ErrorContains(t, err, "productId is required for automatic mode")
