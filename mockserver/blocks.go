@@ -48,22 +48,9 @@ func (s *Server) handleBlockProducts(w http.ResponseWriter, r *http.Request, sc 
 	s.writeMedia(w, r, http.StatusOK, listBody(items, page(q), true))
 }
 
-// blockHit is one answer of a block quick search.
-type blockHit struct {
-	ID         int    `json:"id"`
-	Identifier string `json:"identifier"`
-	Name       string `json:"name"`
-}
-
 // handleBlockSearch handles GET /api/content/blocks/quick/search?name=&langCode=: the blocks
 // whose title in the language contains name, as {id, identifier, name}.
 func (s *Server) handleBlockSearch(w http.ResponseWriter, r *http.Request, sc *scope) {
 	q := r.URL.Query()
-	blocks := s.collection(store.FileBlocks)
-	hits := sc.store.Fixtures().SearchBlocks(q.Get("name"), q.Get("langCode"))
-	out := make([]blockHit, len(hits))
-	for n, h := range hits {
-		out[n] = blockHit{ID: fieldInt(blocks, h.Index, "id"), Identifier: blocks.FieldText(h.Index, "identifier"), Name: h.Title}
-	}
-	s.writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, http.StatusOK, sc.store.Fixtures().SearchBlocks(q.Get("name"), q.Get("langCode")))
 }

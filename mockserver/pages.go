@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -20,20 +19,13 @@ func (s *Server) handlePageBlocks(w http.ResponseWriter, r *http.Request, sc *sc
 	}
 	blocks := s.collection(store.FileBlocks)
 	lang := r.URL.Query().Get("langCode")
-	var out []json.RawMessage
+	var out [][]byte
 	for _, marker := range fx.PageBlocks(i) {
 		if j, ok := blocks.MarkerIndex(marker); ok {
 			out = append(out, blocks.At(j, lang))
 		}
 	}
 	s.writeMedia(w, r, http.StatusOK, listBody(out, store.Page{}, false))
-}
-
-// pageHit is one answer of a page quick search.
-type pageHit struct {
-	ID      int    `json:"id"`
-	Title   string `json:"title"`
-	PageURL string `json:"pageUrl"`
 }
 
 // handlePageSearch handles GET /api/content/pages/quick/search?name=&url=&lang=: the pages
@@ -49,23 +41,10 @@ func (s *Server) handlePageSearch(w http.ResponseWriter, r *http.Request, sc *sc
 	if url == "undefined" { // the SDK's query when searchPage is called without a url
 		url = ""
 	}
-	fx := sc.store.Fixtures()
-	hits, err := fx.SearchPages(q.Get("name"), url, lang)
+	hits, err := sc.store.Fixtures().SearchPages(q.Get("name"), url, lang)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	pages := s.collection(store.FilePages)
-	out := make([]pageHit, len(hits))
-	for n, h := range hits {
-		out[n] = pageHit{ID: fieldInt(pages, h.Index, "id"), Title: h.Title, PageURL: pages.FieldText(h.Index, "pageUrl")}
-	}
-	s.writeJSON(w, http.StatusOK, out)
-}
-
-// fieldInt reads a numeric top-level field of object i.
-func fieldInt(c *store.Collection, i int, name string) int {
-	var n int
-	_ = json.Unmarshal(c.Field(i, name), &n) // not a number: 0
-	return n
+	s.writeJSON(w, http.StatusOK, hits)
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -339,17 +338,14 @@ func TestSiteLanguages(t *testing.T) {
 // default language, in lists, single reads and nested values alike.
 func TestSiteMissingTranslationIsBlank(t *testing.T) {
 	t.Parallel()
-	fsys := fixtures.Copy()
-	var pages []map[string]any
-	require.NoError(t, json.Unmarshal(fsys[store.FilePages].Data, &pages))
-	delete(pages[4]["localizeInfos"].(map[string]any), "ru_RU") // contacts, id 4
-	hero := pages[4]["attributeValues"].(map[string]any)["en_US"].(map[string]any)["subtitle"].(map[string]any)
-	hero["value"] = map[string]any{"en_US": "Write to us"}
-	data, err := json.Marshal(pages)
-	require.NoError(t, err)
-	fsys[store.FilePages].Data = data
-	fx, err := store.LoadFixtures(fsys)
-	require.NoError(t, err)
+	// contacts (id 4): no ru_RU localizeInfos, and an en_US subtitle written only in en_US.
+	fx := editFixtures(t, map[string]func(any) any{store.FilePages: func(v any) any {
+		contacts := v.([]any)[4].(map[string]any)
+		delete(contacts["localizeInfos"].(map[string]any), "ru_RU")
+		subtitle := contacts["attributeValues"].(map[string]any)["en_US"].(map[string]any)["subtitle"].(map[string]any)
+		subtitle["value"] = map[string]any{"en_US": "Write to us"}
+		return v
+	}})
 	ts := newTestServer(t, withFixtures(fx), withProfile(sandbox.ProfileLive2026))
 
 	page := func(path string) map[string]any {
@@ -368,17 +364,13 @@ func TestSiteMissingTranslationIsBlank(t *testing.T) {
 	assert.Equal(t, map[string]any{}, de["attributeValues"])
 	assert.Equal(t, en, page("/api/content/pages/4"), "no langCode: the default language")
 
-	// The en_US values of the ru_RU attribute values are untouched; a nested value written
-	// only in en_US is blank in ru_RU.
-	fsys2 := fixtures.Copy()
-	require.NoError(t, json.Unmarshal(fsys2[store.FilePages].Data, &pages))
-	ruSub := pages[4]["attributeValues"].(map[string]any)["ru_RU"].(map[string]any)["subtitle"].(map[string]any)
-	ruSub["value"] = map[string]any{"en_US": "Write to us"}
-	data, err = json.Marshal(pages)
-	require.NoError(t, err)
-	fsys2[store.FilePages].Data = data
-	fx2, err := store.LoadFixtures(fsys2)
-	require.NoError(t, err)
+	// A nested value written only in en_US is blank in ru_RU, in a list too.
+	fx2 := editFixtures(t, map[string]func(any) any{store.FilePages: func(v any) any {
+		contacts := v.([]any)[4].(map[string]any)
+		subtitle := contacts["attributeValues"].(map[string]any)["ru_RU"].(map[string]any)["subtitle"].(map[string]any)
+		subtitle["value"] = map[string]any{"en_US": "Write to us"}
+		return v
+	}})
 	ts2 := newTestServer(t, withFixtures(fx2), withProfile(sandbox.ProfileLive2026))
 	status, body := ts2.call(t, http.MethodGet, "/api/content/pages?langCode=ru_RU", "", nil)
 	require.Equal(t, http.StatusOK, status)

@@ -113,6 +113,17 @@ func (c *Collection) Find(name, value string) (int, bool) {
 	return 0, false
 }
 
+// Select returns f's answer for every object whose field name reads as value, in file order.
+func (c *Collection) Select(name, value string, f func(i int) string) []string {
+	var out []string
+	for i := range c.items {
+		if c.FieldText(i, name) == value {
+			out = append(out, f(i))
+		}
+	}
+	return out
+}
+
 // Index returns the position of the object with the given id.
 func (c *Collection) Index(id int) (int, bool) { return c.idx.id(id) }
 

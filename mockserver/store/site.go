@@ -152,15 +152,16 @@ func Title(c *Collection, i int, lang string) string {
 	return v.LocalizeInfos.Title
 }
 
-// SearchHit is an object a quick search found.
-type SearchHit struct {
-	Index int
-	Title string
+// PageHit is a page a quick search found.
+type PageHit struct {
+	ID      int    `json:"id"`
+	Title   string `json:"title"`
+	PageURL string `json:"pageUrl"`
 }
 
 // SearchPages finds the pages whose title in lang contains name (case-insensitively), within
 // the page with url and its descendants when url is not empty.
-func (f *Fixtures) SearchPages(name, url, lang string) ([]SearchHit, error) {
+func (f *Fixtures) SearchPages(name, url, lang string) ([]PageHit, error) {
 	pages := f.site(FilePages)
 	within := -1
 	if url != "" {
@@ -170,13 +171,10 @@ func (f *Fixtures) SearchPages(name, url, lang string) ([]SearchHit, error) {
 		}
 		within = i
 	}
-	var out []SearchHit
+	out := []PageHit{}
 	for i := range pages.Len() {
-		if within >= 0 && !f.descends(i, within) {
-			continue
-		}
-		if t := Title(pages, i, lang); matches(t, name) {
-			out = append(out, SearchHit{Index: i, Title: t})
+		if t := Title(pages, i, lang); matches(t, name) && (within < 0 || f.descends(i, within)) {
+			out = append(out, PageHit{ID: fieldInt(pages, i, "id"), Title: t, PageURL: pages.FieldText(i, "pageUrl")})
 		}
 	}
 	return out, nil
@@ -205,13 +203,20 @@ func (f *Fixtures) ancestors(i int) []int {
 	return out
 }
 
+// BlockHit is a block a quick search found.
+type BlockHit struct {
+	ID         int    `json:"id"`
+	Identifier string `json:"identifier"`
+	Name       string `json:"name"`
+}
+
 // SearchBlocks finds the blocks whose title in lang contains name (case-insensitively).
-func (f *Fixtures) SearchBlocks(name, lang string) []SearchHit {
+func (f *Fixtures) SearchBlocks(name, lang string) []BlockHit {
 	blocks := f.site(FileBlocks)
-	var out []SearchHit
+	out := []BlockHit{}
 	for i := range blocks.Len() {
 		if t := Title(blocks, i, lang); matches(t, name) {
-			out = append(out, SearchHit{Index: i, Title: t})
+			out = append(out, BlockHit{ID: fieldInt(blocks, i, "id"), Identifier: blocks.FieldText(i, "identifier"), Name: t})
 		}
 	}
 	return out
@@ -219,6 +224,12 @@ func (f *Fixtures) SearchBlocks(name, lang string) []SearchHit {
 
 func matches(title, name string) bool {
 	return name != "" && strings.Contains(strings.ToLower(title), strings.ToLower(name))
+}
+
+// fieldInt reads a numeric top-level field of object i; 0 when it is not a number.
+func fieldInt(c *Collection, i int, name string) int {
+	n, _ := strconv.Atoi(c.FieldText(i, name))
+	return n
 }
 
 // blockSettings are the parts of a block's customSettings that decide its products.
@@ -250,8 +261,7 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 		_ = json.Unmarshal(blocks.Field(i, "productPageUrls"), &urls) // absent: none
 		for _, u := range urls {
 			if p, err := f.Page(u); err == nil {
-				id, _ := strconv.Atoi(f.site(FilePages).FieldText(p, "id"))
-				pageIDs = append(pageIDs, id)
+				pageIDs = append(pageIDs, fieldInt(f.site(FilePages), p, "id"))
 			}
 		}
 	}
@@ -292,32 +302,21 @@ func productPageIDs(p *Product) []int {
 // language alone when the fixture set lists none.
 func (f *Fixtures) Languages() []string {
 	locales := f.site(FileLocales)
-	var out []string
-	for i := range locales.Len() {
-		if locales.FieldText(i, "isActive") == "true" {
-			out = append(out, locales.FieldText(i, "code"))
-		}
+	if out := locales.Select("isActive", "true", func(i int) string { return locales.FieldText(i, "code") }); len(out) > 0 {
+		return out
 	}
-	if len(out) == 0 {
-		out = []string{f.Project.DefaultLanguage}
-	}
-	return out
+	return []string{f.Project.DefaultLanguage}
 }
 
 // PagePaths returns the path of every visible page, its ancestors' urls and its own joined by
 // "/" ("about/history"), in file order: what a sitemap lists.
 func (f *Fixtures) PagePaths() []string {
 	pages := f.site(FilePages)
-	var out []string
-	for i := range pages.Len() {
-		if pages.FieldText(i, "isVisible") == "false" {
-			continue
-		}
+	return pages.Select("isVisible", "true", func(i int) string {
 		path := pages.FieldText(i, "pageUrl")
 		for _, a := range f.ancestors(i) {
 			path = pages.FieldText(a, "pageUrl") + "/" + path
 		}
-		out = append(out, path)
-	}
-	return out
+		return path
+	})
 }
