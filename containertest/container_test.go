@@ -361,7 +361,7 @@ func TestContainerImage(t *testing.T) {
 	assert.Equal(t, []string{"/oneentry-mock"}, img.Config.Entrypoint)
 	assert.Equal(t, []string{"serve"}, img.Config.Cmd)
 	assert.Contains(t, img.Config.ExposedPorts, dc.Port(containerPort))
-	assert.Contains(t, img.Config.Env, "ONEENTRY_MOCK_ADDR=:8080")
+	assert.Contains(t, img.Config.Env, "ONEENTRY_MOCK_ADDR=0.0.0.0:8080")
 	if assert.NotNil(t, img.Config.Healthcheck) {
 		assert.Equal(t, []string{"CMD", "/oneentry-mock", "healthcheck"}, img.Config.Healthcheck.Test)
 	}

@@ -42,7 +42,7 @@ Example:
 
 // replayFlags defines the flags of replay on f, parsing into cfg.
 func replayFlags(f *flags, cfg *replayConfig) {
-	f.string(&cfg.Addr, "addr", ":8080", "ADDR", "listen address")
+	f.string(&cfg.Addr, "addr", defaultAddr, "ADDR", "listen address")
 	addServerFlags(f, &cfg.serverOptions)
 }
 

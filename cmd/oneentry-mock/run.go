@@ -59,9 +59,14 @@ Example:
 	flags: configFlags(serveFlags, runServe),
 }
 
+// defaultAddr is where serve, replay and proxy listen without --addr: loopback only, since
+// the admin API hands out test credentials and reshapes state for anyone who reaches it. The
+// container image sets ONEENTRY_MOCK_ADDR=0.0.0.0:8080, as a published port needs.
+const defaultAddr = "127.0.0.1:8080"
+
 // serveFlags defines the flags of serve on f, parsing into cfg.
 func serveFlags(f *flags, cfg *serveConfig) {
-	f.string(&cfg.Addr, "addr", ":8080", "ADDR", "listen address")
+	f.string(&cfg.Addr, "addr", defaultAddr, "ADDR", "listen address; 0.0.0.0:8080 opens the sandbox to the network (the container image does)")
 	f.string(&cfg.FixturesDir, "fixtures", "", "DIR", "folder of fixture files replacing the embedded default")
 	f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "live API generation to imitate")
 	addServerFlags(f, &cfg.serverOptions)
