@@ -229,6 +229,7 @@ func TestAdminContract(t *testing.T) {
 			{"journal", adminJournal},
 			{"faults", adminFaults},
 			{"limits", adminLimits},
+			{"reload", adminReload},
 		} {
 			t.Run(part.name, func(t *testing.T) {
 				t.Parallel()

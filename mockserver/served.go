@@ -61,8 +61,7 @@ func orEmptyObject(raw json.RawMessage) json.RawMessage {
 	return raw
 }
 
-func newServedFixtures(st *store.Store) (map[string]*store.Collection, error) {
-	fx := st.Fixtures()
+func newServedFixtures(fx *store.Fixtures, st *store.Store) (map[string]*store.Collection, error) {
 	shapes := map[string]func(int) any{
 		store.FileAuthProviders: func(i int) any {
 			p := fx.AuthProviders[i]
