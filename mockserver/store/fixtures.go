@@ -16,7 +16,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
-// The files a fixture set consists of. Every one is required; see the README ("Fixtures").
+// The files a fixture set consists of. Every one is required; see docs/fixtures.md.
 const (
 	FileProject         = "project.json"
 	FileAuthProviders   = "auth-providers.json"
