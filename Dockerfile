@@ -40,7 +40,8 @@ LABEL org.opencontainers.image.title="oneentry-mock" \
 COPY --from=build /out/oneentry-mock /oneentry-mock
 # Numeric, so it works in scratch, which has no /etc/passwd; 65532 is distroless's nonroot.
 USER 65532:65532
-ENV ONEENTRY_MOCK_ADDR=:8080
+# serve listens on loopback by default; inside the container that would be unreachable.
+ENV ONEENTRY_MOCK_ADDR=0.0.0.0:8080
 EXPOSE 8080
 # A short interval because the usual consumer is CI or compose waiting on service_healthy;
 # the probe is the binary itself, since the image has no curl or wget.

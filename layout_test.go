@@ -4,7 +4,9 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,8 +15,8 @@ import (
 const module = "github.com/oneentry-mock/oneentry-mock"
 
 // floors puts every package of the module on a floor. A package may import only packages on
-// lower floors, so the layout the README's Architecture section describes cannot erode: a new
-// package has to be placed here, and an upward import fails this test.
+// lower floors, so the layout docs/architecture.md describes cannot erode: a new package has to
+// be placed here and in that page's table, and an upward import fails this test.
 var floors = map[string]int{
 	"backoff": 0, "datetime": 0, "exchange": 0, "contracts": 0, "client": 0, "fixtures": 0,
 	"schedule": 1, "mail": 1, "webhook": 1,
@@ -67,7 +69,7 @@ func TestImportsPointDown(t *testing.T) {
 	for dir, deps := range imports {
 		floor, ok := floors[dir]
 		if !ok {
-			t.Errorf("package %s has no floor: add it to floors and to the README's Architecture table", dir)
+			t.Errorf("package %s has no floor: add it to floors and to the table of docs/architecture.md", dir)
 			continue
 		}
 		for dep := range deps {
@@ -79,6 +81,40 @@ func TestImportsPointDown(t *testing.T) {
 	for dir := range floors {
 		if _, ok := imports[dir]; !ok {
 			t.Errorf("floors names %s, which has no Go files", dir)
+		}
+	}
+}
+
+// architectureDoc is the page whose table lists every package.
+const architectureDoc = "docs/architecture.md"
+
+// TestArchitectureTableNamesEveryPackage keeps the table of docs/architecture.md in step with
+// floors: every package has a row (the first cell names one or more packages in backquotes),
+// and every row names packages that exist.
+func TestArchitectureTableNamesEveryPackage(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(architectureDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 3 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cells[1], -1) {
+			listed[m[1]] = true
+		}
+	}
+	for dir := range floors {
+		if !listed[dir] {
+			t.Errorf("package %s has no row in the table of %s", dir, architectureDoc)
+		}
+	}
+	for name := range listed {
+		if _, ok := floors[name]; !ok {
+			t.Errorf("%s lists %s, which is not a package of floors", architectureDoc, name)
 		}
 	}
 }

@@ -20,7 +20,7 @@ import (
 )
 
 // The fixture files DeriveFixtures writes: the fixture set `serve --fixtures DIR` loads (the
-// README's "Fixtures" section describes each).
+// docs/fixtures.md describes each).
 const (
 	FixtureProject         = store.FileProject
 	FixtureAuthProviders   = store.FileAuthProviders
@@ -191,7 +191,7 @@ func (d *deriver) note(format string, args ...any) {
 }
 
 // unwrap returns the value of the recording's language key when n is a locale-keyed map, the
-// way the SDK unwraps answers (reference §12.2).
+// way the SDK unwraps answers.
 func (d *deriver) unwrap(n *node) *node {
 	if v, ok := n.get(d.lang); ok && n.kind == kindObject {
 		return v

@@ -192,7 +192,7 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	writeAPIError(w, r, http.StatusBadGateway, "oneentry-mock proxy: upstream failed: "+err.Error(), p.opts.Now())
 }
 
-// corsAllowHeaders are the request headers the SDK sends (reference §1.2).
+// corsAllowHeaders are the request headers the SDK sends.
 const corsAllowHeaders = "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, Accept"
 
 // setCORS replaces any CORS headers with ones that let the calling origin read the answer.
@@ -225,7 +225,7 @@ func preflight(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// apiError is the live API's error body (reference §10).
+// apiError is the live API's error body (fixtures/recorded/ holds examples).
 type apiError struct {
 	StatusCode int       `json:"statusCode"`
 	Message    string    `json:"message"`

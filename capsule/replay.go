@@ -22,6 +22,10 @@ type ReplayOptions struct {
 	Now func() time.Time
 	// MaxBodyBytes bounds request bodies; DefaultMaxBodyBytes when zero.
 	MaxBodyBytes int64
+	// Loop starts over from the first exchange when a request matches no exchange left but
+	// would match one of a fresh run, so a front end can be run against the capsule again
+	// and again.
+	Loop bool
 }
 
 // Replay serves a capsule: each request gets the recorded answer of the exchange the Matcher picks,
@@ -34,6 +38,7 @@ type Replay struct {
 	c        *Capsule
 	matcher  *Matcher
 	reissuer *Reissuer
+	links    links
 	opts     ReplayOptions
 }
 
@@ -73,6 +78,8 @@ func (rp *Replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 		return
+	case rp.links.serve(w, r):
+		return
 	case r.URL.Path == "/__admin/reset" && r.Method == http.MethodPost:
 		rp.Reset()
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -84,10 +91,19 @@ func (rp *Replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, r, http.StatusRequestEntityTooLarge, "request entity too large", rp.opts.Now())
 		return
 	}
-	m, err := rp.matcher.Match(Request{
+	req := Request{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		Authorization: r.Header.Get("Authorization"), Body: body,
-	})
+	}
+	m, err := rp.matcher.Match(req)
+	if err != nil && rp.opts.Loop {
+		// Nothing left matches: the client is going round again. Starting over loses
+		// nothing, since no exchange was left for this request anyway.
+		rp.matcher.Reset()
+		if m, err = rp.matcher.Match(req); err == nil {
+			rp.opts.Logger.InfoContext(r.Context(), "replay: starting over from the first exchange", "method", r.Method, "path", r.URL.Path)
+		}
+	}
 	if err != nil {
 		rp.opts.Logger.WarnContext(r.Context(), "replay: no match", "method", r.Method, "path", r.URL.Path, "err", err.Error())
 		w.Header().Set(ExchangeHeader, "none")
@@ -104,7 +120,7 @@ func (rp *Replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	setCORS(h, r)
 	h.Set(ExchangeHeader, fmt.Sprint(m.Index+1))
-	out := rp.reissuer.Issue(e.Body())
+	out := rp.links.rewrite(rp.reissuer.Issue(e.Body()), requestOrigin(r))
 	h.Set("Content-Length", fmt.Sprint(len(out)))
 	w.WriteHeader(e.Status)
 	if r.Method != http.MethodHead {
@@ -112,6 +128,15 @@ func (rp *Replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rp.opts.Logger.InfoContext(r.Context(), "replayed", "method", r.Method, "path", r.URL.Path,
 		"exchange", m.Index+1, "status", e.Status, "repeat", m.Repeat)
+}
+
+// requestOrigin is scheme://host the client reached the replay at.
+func requestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // Unmatched reports whether a replay answer is the replay's own 404 for a request it could not

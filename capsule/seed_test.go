@@ -25,9 +25,9 @@ const (
 	recordedDir     = "../fixtures/recorded"
 )
 
-// seedRequest is one request of the seed scenario as SDK 1.0.115 sends it (reference §2.1) with
-// the file of its recorded answer. The seed's PUT of the payment session has no recorded answer
-// (the final printout was captured without it, reference §14 Q3), so it is not in the capsule.
+// seedRequest is one request of the seed scenario as SDK 1.0.115 sends it, with the file of its
+// recorded answer. The seed's PUT of the payment session has no recorded answer (the final
+// printout was captured without it), so it is not in the capsule.
 type seedRequest struct {
 	method, path, query string
 	user                bool

@@ -31,7 +31,7 @@ func ticketsOrder() client.OrderInput {
 }
 
 // TestRequestShape pins what every endpoint puts on the wire: method, path, query, headers and
-// body, as the JS SDK sends them (reference §2, §2.1).
+// body, as the JS SDK sends them.
 func TestRequestShape(t *testing.T) {
 	t.Parallel()
 	emptyURL := ""

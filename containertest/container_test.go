@@ -31,7 +31,7 @@ const (
 	// .ci/run points GO_IMAGE at the image .ci/docker-setup makes, since CI reaches no registry.
 	envBuildArgs = "ONEENTRY_CONTAINER_BUILD_ARGS"
 	// envTests set to "skip" turns the tests off on a machine that has Docker but should not
-	// build (a laptop offline with no golang image pulled, say).
+	// build; set to "require" (requireValue) it makes them mandatory, as in CI.
 	envTests = "ONEENTRY_CONTAINER_TESTS"
 
 	imageRepository = "oneentry-mock"
@@ -107,6 +107,9 @@ func dockerImage(t *testing.T) *harness {
 		}
 	})
 	if setupSkip != "" {
+		if os.Getenv(envTests) == requireValue {
+			t.Fatalf("%s=%s, yet: %s", envTests, requireValue, setupSkip)
+		}
 		t.Skip(setupSkip)
 	}
 	require.NoError(t, setupErr)
@@ -134,6 +137,23 @@ func setup() (h *harness, took time.Duration, args, skip string, err error) {
 	if err != nil {
 		return nil, 0, "", "", err
 	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return nil, 0, "", "", err
+	}
+	if _, err := os.Stat(filepath.Join(root, "Dockerfile")); err != nil {
+		return nil, 0, "", "", fmt.Errorf("repository root: %w", err)
+	}
+	if !slices.ContainsFunc(buildArgs, func(a dc.BuildArg) bool { return a.Name == "GO_IMAGE" }) {
+		// No image named: build without a registry when the Dockerfile's is not pulled.
+		goImage, why, err := goImageChoice(context.Background(), pool.Client, root)
+		if err != nil || why != "" {
+			return nil, 0, "", why, err
+		}
+		if goImage != "" {
+			buildArgs = append(buildArgs, dc.BuildArg{Name: "GO_IMAGE", Value: goImage})
+		}
+	}
 	args = "Dockerfile defaults"
 	if len(buildArgs) > 0 {
 		var parts []string
@@ -141,13 +161,6 @@ func setup() (h *harness, took time.Duration, args, skip string, err error) {
 			parts = append(parts, a.Name+"="+a.Value)
 		}
 		args = strings.Join(parts, " ")
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		return nil, 0, "", "", err
-	}
-	if _, err := os.Stat(filepath.Join(root, "Dockerfile")); err != nil {
-		return nil, 0, "", "", fmt.Errorf("repository root: %w", err)
 	}
 
 	h = &harness{pool: pool, image: imageRepository + ":" + imageTag}
@@ -167,6 +180,10 @@ func setup() (h *harness, took time.Duration, args, skip string, err error) {
 		RmTmpContainer:      true,
 		ForceRmTmpContainer: true,
 	})
+	if err != nil && registryUnreachable(out.String(), err) {
+		return nil, 0, args, fmt.Sprintf("docker build (%s) could not pull its base image, so the container tests are skipped: "+
+			"`sudo bash .ci/docker-setup` makes a build image from this machine's Go toolchain (%v)", args, err), nil
+	}
 	if err != nil {
 		return nil, 0, args, "", fmt.Errorf("docker build (%s): %w\n%s", args, err, lastLines(out.String(), 60))
 	}
@@ -361,7 +378,7 @@ func TestContainerImage(t *testing.T) {
 	assert.Equal(t, []string{"/oneentry-mock"}, img.Config.Entrypoint)
 	assert.Equal(t, []string{"serve"}, img.Config.Cmd)
 	assert.Contains(t, img.Config.ExposedPorts, dc.Port(containerPort))
-	assert.Contains(t, img.Config.Env, "ONEENTRY_MOCK_ADDR=:8080")
+	assert.Contains(t, img.Config.Env, "ONEENTRY_MOCK_ADDR=0.0.0.0:8080")
 	if assert.NotNil(t, img.Config.Healthcheck) {
 		assert.Equal(t, []string{"CMD", "/oneentry-mock", "healthcheck"}, img.Config.Healthcheck.Test)
 	}

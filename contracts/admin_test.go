@@ -78,9 +78,9 @@ func TestAdminOperationConventions(t *testing.T) {
 					}
 				}
 				switch {
-				case strings.HasPrefix(path, "/__admin/sandboxes"):
-					assert.Nil(t, op.Security, "the registry is admin-guarded like every /__admin call")
-					assert.Nil(t, appToken, "the registry addresses no sandbox")
+				case strings.HasPrefix(path, "/__admin/sandboxes"), path == "/__admin/reload":
+					assert.Nil(t, op.Security, "the registry and the reload are admin-guarded like every /__admin call")
+					assert.Nil(t, appToken, "the registry and the reload address no sandbox")
 					assert.NotNil(t, op.Responses.Status(http.StatusUnauthorized))
 				case strings.HasPrefix(path, "/__admin/"):
 					assert.Nil(t, op.Security, "inherits the optional admin token")
@@ -259,6 +259,8 @@ func adminValidExchanges() map[string]adminExchange {
 		"createSandbox":                          {method: "POST", target: "/__admin/sandboxes", status: 201, resp: adminSandbox},
 		"listSandboxes":                          {method: "GET", target: "/__admin/sandboxes", status: 200, resp: `[` + adminSandbox + `]`},
 		"deleteSandbox":                          {method: "DELETE", target: "/__admin/sandboxes/sbx_1", status: 204},
+		"reloadFixtures":                         {method: "POST", target: "/__admin/reload", status: 200, resp: `{"reloaded":true}`},
+		"reloadFixtures broken":                  {method: "POST", target: "/__admin/reload", status: 400, resp: adminErr400},
 		"checkoutPage":                           {method: "GET", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef?result=paid", status: 200, respHeader: http.Header{"Content-Type": {"text/html; charset=utf-8"}}, resp: "<!doctype html><p>ok</p>"},
 		"checkoutPage unknown":                   {method: "GET", target: "/checkout/nope/49", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "No such checkout session.\n"},
 		"siteMedia":                              {method: "GET", target: "/cloud-static/content/hero.svg", status: 200, respHeader: http.Header{"Content-Type": {"image/svg+xml"}}, resp: "<svg/>"},

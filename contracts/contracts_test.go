@@ -115,7 +115,7 @@ func TestOperationConventions(t *testing.T) {
 				t.Fatalf("operationId %q used by %s and %s", id, prev, name)
 			}
 			seen[id] = name
-			assert.NotEmpty(t, o.op.Extensions["x-reference-id"], "names its reference section")
+			assert.NotEmpty(t, o.op.Extensions["x-reference-id"], "names its endpoint id")
 
 			responses := o.op.Responses
 			assert.NotNil(t, responses.Status(http.StatusForbidden), "403 on every operation")
@@ -173,7 +173,7 @@ func TestOperationConventions(t *testing.T) {
 	}
 }
 
-// The user routes of the reference (§2, §9.4) are exactly the operations that declare bearer auth.
+// The user routes (docs/api.md: access "user") are exactly the operations that declare bearer auth.
 func TestUserRoutes(t *testing.T) {
 	t.Parallel()
 	user := []string{
@@ -230,7 +230,7 @@ func TestRecordedFixturesValidate(t *testing.T) {
 	}
 }
 
-// A valid exchange for every operation, built from the reference's examples and the recordings.
+// A valid exchange for every operation, built from the platform's documented examples and the recordings.
 // It pins that each schema accepts what the mock is meant to serve, and the coverage check below
 // makes a new operation come with an example.
 func validExchanges(t *testing.T) map[string]struct {

@@ -117,7 +117,7 @@ func describeBody(v any, text *string) string {
 }
 
 // unwrapLocale replaces every object that has a key equal to lang by that key's value, at any
-// depth, as the SDK does with every answer it post-processes (reference §12.2 item 1). Comparing
+// depth, as the SDK does with every answer it post-processes. Comparing
 // after the unwrap compares what a client sees: {"en_US":[…]} and […] are the same to it.
 func unwrapLocale(v any, lang string) any {
 	switch t := v.(type) {

@@ -184,7 +184,7 @@ type Options struct {
 	// Now decides which allow entries have expired; time.Now when zero.
 	Now time.Time
 	// Language is the langCode whose locale maps are unwrapped before comparing, as the SDK
-	// does (reference §12.2 item 1); en_US when empty.
+	// does; en_US when empty.
 	Language string
 	// RunOptions are read by Run only.
 	RunOptions

@@ -229,6 +229,7 @@ func TestAdminContract(t *testing.T) {
 			{"journal", adminJournal},
 			{"faults", adminFaults},
 			{"limits", adminLimits},
+			{"reload", adminReload},
 			{"site media and sitemaps", adminSiteFiles},
 		} {
 			t.Run(part.name, func(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
-// errorBody is the live API's error body (reference §10). message is a string, or an array of
+// errorBody is the live API's error body (as fixtures/recorded/ shows it). message is a string, or an array of
 // strings for request validation failures, as NestJS's ValidationPipe answers.
 type errorBody struct {
 	StatusCode int       `json:"statusCode"`

@@ -19,7 +19,7 @@ import (
 // Issue 14, finding 7: /checkout/your-app-token/51/complete paid another user's order
 // anonymously, even with --admin-token. The URL now carries the session's random checkout
 // token and the form the page's CSRF token; without both nothing changes.
-// maxCheckoutFormForTest is the README's limit of a checkout action's form, 4 KiB.
+// maxCheckoutFormForTest is the documented limit (docs/security.md) of a checkout action's form, 4 KiB.
 const maxCheckoutFormForTest = 4 << 10
 
 func TestIssue14CheckoutNeedsItsTokens(t *testing.T) {

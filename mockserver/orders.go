@@ -49,7 +49,7 @@ type orderLineResponse struct {
 	Quantity  int `json:"quantity"`
 }
 
-// orderWriteResponse is what create and update answer (reference §5 O1): totalSum is a number.
+// orderWriteResponse is what create and update answer (O1 in docs/api.md): totalSum is a number.
 type orderWriteResponse struct {
 	ID                       int                             `json:"id"`
 	FormIdentifier           string                          `json:"formIdentifier"`
@@ -92,7 +92,7 @@ type orderProductResponse struct {
 	Quantity     int      `json:"quantity"`
 }
 
-// orderReadResponse is one order as list and get answer it (reference §5 O2): totalSum is a
+// orderReadResponse is one order as list and get answer it (O2 in docs/api.md): totalSum is a
 // two-decimal string.
 type orderReadResponse struct {
 	ID                          int                             `json:"id"`

@@ -58,11 +58,12 @@ type Read struct {
 // handleRead registers a declared read, resolving its contract operation and its fixture file
 // at start-up, so a missing one fails there.
 func (s *Server) handleRead(r *mux.Router, rd Read) {
-	items, err := s.served(rd.File)
-	if err != nil {
+	if _, err := s.served(rd.File); err != nil {
 		s.routeErrs = append(s.routeErrs, fmt.Errorf("GET %s: %w", rd.Path, err))
 		return
 	}
+	s.readFiles = append(s.readFiles, rd.File)
+	items := liveCollection{s: s, file: rd.File}
 	level := public
 	if rd.User {
 		level = user
@@ -214,13 +215,9 @@ func fieldOf(obj []byte, name string) json.RawMessage {
 	return nil
 }
 
-// served returns a fixture file as the API serves it: in the shape the server gives it (see
-// newServedFixtures), else as the fixture holds it.
+// served returns a fixture file as the API serves it now.
 func (s *Server) served(file string) (*store.Collection, error) {
-	if c, ok := s.shaped[file]; ok {
-		return c, nil
-	}
-	return s.fixtures.Collection(file)
+	return s.content.Load().collection(file)
 }
 
 // collection returns a file every fixture set has as the API serves it: a fixed file, or a

@@ -121,6 +121,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodPost, "/__admin/sandboxes", s.adminOnly(s.handleSandboxCreate))
 	s.handle(r, http.MethodGet, "/__admin/sandboxes", s.adminOnly(s.handleSandboxList))
 	s.handle(r, http.MethodDelete, "/__admin/sandboxes/{token}", s.adminOnly(s.handleSandboxDelete))
+	s.handle(r, http.MethodPost, "/__admin/reload", s.adminOnly(s.handleAdminReload))
 	s.handle(r, http.MethodGet, "/readyz", plain(s.handleReady))
 	s.handle(r, http.MethodGet, "/metrics", plain(s.metrics.handler().ServeHTTP))
 }

@@ -61,8 +61,7 @@ func orEmptyObject(raw json.RawMessage) json.RawMessage {
 	return raw
 }
 
-func newServedFixtures(st *store.Store) (map[string]*store.Collection, error) {
-	fx := st.Fixtures()
+func newServedFixtures(fx *store.Fixtures, st *store.Store) (map[string]*store.Collection, error) {
 	shapes := map[string]func(int) any{
 		store.FileAuthProviders: func(i int) any {
 			p := fx.AuthProviders[i]
@@ -72,7 +71,7 @@ func newServedFixtures(st *store.Store) (map[string]*store.Collection, error) {
 			}
 			// The served lifetimes are the ones the mock enforces, so a front end that reads
 			// them sees the truth. Both are in seconds (the live "Mc" suffix notwithstanding,
-			// see README).
+			// see docs/api.md).
 			cfg["accessTokenTtlSec"] = strconv.FormatInt(int64(st.AccessTokenTTL().Seconds()), 10)
 			cfg["refreshTokenTtlMc"] = strconv.FormatInt(int64(st.RefreshTokenTTL().Seconds()), 10)
 			return providerResponse{

@@ -55,6 +55,9 @@ type Options struct {
 	// replaces an off-contract one with a 500 naming the breach. For fixture authors and tests:
 	// a custom fixture that the SDK would reject fails loudly instead of subtly.
 	CheckResponses bool
+	// LoadFixtures reads the fixtures again for POST /__admin/reload (serve sets it when the
+	// fixtures come from a folder); nil makes that call answer 409.
+	LoadFixtures func() (*store.Fixtures, error)
 }
 
 // Server is the mock's HTTP handler.
@@ -67,10 +70,11 @@ type Server struct {
 	maxState  int64
 	handler   http.Handler
 	check     bool
-	// fixtures are what the default sandbox was seeded from; shaped holds the files the API
-	// serves in another shape than the fixture's.
-	fixtures *store.Fixtures
-	shaped   map[string]*store.Collection
+	// content is the read-only content the API serves, replaced whole by Reload.
+	content      atomic.Pointer[servedContent]
+	loadFixtures func() (*store.Fixtures, error)
+	// readFiles are the fixture files declared reads serve: fixtures to reload must hold them.
+	readFiles []string
 
 	adminToken string
 	origins    *origins
@@ -136,8 +140,8 @@ func New(opts Options) (*Server, error) {
 	}
 	s.sandboxes = reg
 	s.profile = reg.Profile()
-	s.fixtures = reg.Default().Store().Fixtures()
-	if s.shaped, err = newServedFixtures(reg.Default().Store()); err != nil {
+	s.loadFixtures = opts.LoadFixtures
+	if err := s.serveContent(reg.Fixtures()); err != nil {
 		return nil, err
 	}
 	s.metrics = newMetrics(s)

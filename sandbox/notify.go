@@ -23,7 +23,7 @@ func (sb *Sandbox) handleEvent(e store.Event) {
 // sendTicket puts the ticket e-mail for a paid order in the sandbox's outbox.
 func (sb *Sandbox) sendTicket(e store.Event) {
 	log := sb.reg.opts.Logger
-	fx := sb.store.Fixtures()
+	fx := sb.Store().Fixtures()
 	to := buyerAddress(e.User)
 	if to == "" {
 		log.Warn("ticket e-mail not sent: the buyer has no e-mail address", "order", e.Order.ID, "user", e.User.ID)
@@ -71,7 +71,7 @@ func (sb *Sandbox) SendCode(requestID, to, purpose, code string) error {
 		Subject:   subject,
 		Text:      text,
 		HTML:      html,
-		Date:      sb.store.Now(),
+		Date:      sb.Store().Now(),
 		Headers:   map[string]string{"X-OneEntry-Event": "user." + purpose},
 	})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 )
 
 // Profile selects which generation of the live API the mock imitates where the live API has
-// changed over time (reference §14). The README lists the differences.
+// changed over time. docs/configuration.md lists the differences.
 type Profile struct {
 	Name string
 	// SessionsByOrderAsArray answers GET /payments/sessions/order/{id} with every session of the

@@ -70,7 +70,9 @@ const DefaultMaxSandboxes = 1000
 
 // Registry holds the live sandboxes, by app token; the default one is never removed.
 type Registry struct {
-	opts     Options
+	opts Options
+	// fixtures seed new sandboxes and every reset: Options.Fixtures until Reload replaces them.
+	fixtures atomic.Pointer[store.Fixtures]
 	lookups  atomic.Uint64
 	mu       sync.RWMutex
 	byToken  map[string]*Sandbox
@@ -83,10 +85,11 @@ type Registry struct {
 // Sandbox is one isolated project: its own store (ids, users, orders, sessions, clock),
 // journal, fault rules, outbox and webhook deliveries. Requests reach it by its app token.
 type Sandbox struct {
-	reg     *Registry
-	token   string
-	secret  string // signs user tokens and ticket codes
-	store   *store.Store
+	reg    *Registry
+	token  string
+	secret string // signs user tokens and ticket codes
+	// store is replaced (not changed) when a reset applies reloaded fixtures.
+	store   atomic.Pointer[store.Store]
 	outbox  *mail.Outbox
 	journal *Journal
 	faults  *Faults
@@ -120,6 +123,7 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 		opts.RelayAllow = mail.NewDefaultAllowList(logins)
 	}
 	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}}
+	r.fixtures.Store(opts.Fixtures)
 	fx := opts.Fixtures
 	var saved []store.SandboxInfo
 	if opts.Persistence != nil {
@@ -165,26 +169,46 @@ func defaultSecret(fx *store.Fixtures, saved []store.SandboxInfo) string {
 
 // open builds a sandbox seeded from the fixtures (or restored from its saved state).
 func (r *Registry) open(ctx context.Context, token, secret string, clock *store.Clock) (*Sandbox, error) {
-	o := r.opts
-	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(o.JournalSize), faults: &Faults{}}
+	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(r.opts.JournalSize), faults: &Faults{}}
 	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: r.relayMail})
+	st, err := sb.openStore(ctx, r.fixtures.Load(), clock)
+	if err != nil {
+		return nil, err
+	}
+	sb.store.Store(st)
+	return sb, nil
+}
+
+// openStore opens the sandbox's store over fx (restored from its saved state, if any).
+func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *store.Clock) (*store.Store, error) {
+	o := sb.reg.opts
 	so := store.Options{
-		Fixtures: o.Fixtures, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
-		AppToken: token, TokenSecret: secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
+		Fixtures: fx, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
+		AppToken: sb.token, TokenSecret: sb.secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
 	}
 	if o.Persistence != nil {
-		p, err := o.Persistence.Sandbox(token, secret)
+		p, err := o.Persistence.Sandbox(sb.token, sb.secret)
 		if err != nil {
 			return nil, err
 		}
 		so.Persist = p
 	}
-	st, err := store.Open(ctx, so)
-	if err != nil {
-		return nil, err
+	return store.Open(ctx, so)
+}
+
+// Fixtures returns the fixtures new sandboxes and resets start from.
+func (r *Registry) Fixtures() *store.Fixtures { return r.fixtures.Load() }
+
+// Reload makes fx the fixtures of sandboxes created from now on and of every later reset;
+// sandboxes keep their state until then. The app token of the default sandbox cannot change
+// while it runs, so fixtures with another one are refused.
+func (r *Registry) Reload(fx *store.Fixtures) error {
+	if fx.Project.AppToken != r.fallback.token {
+		return store.Errorf(store.CodeInvalid, "fixtures %s: appToken changed from %q: a new app token needs a restart",
+			store.FileProject, exchange.MaskToken(r.fallback.token))
 	}
-	sb.store = st
-	return sb, nil
+	r.fixtures.Store(fx)
+	return nil
 }
 
 // relayMail hands a message to the SMTP relay when one is configured and every recipient is
@@ -278,7 +302,7 @@ func (r *Registry) All() []*Sandbox {
 // expires (and its webhook fires) even when nobody looks at it.
 func (r *Registry) SweepExpired(ctx context.Context) {
 	for _, sb := range r.All() {
-		if err := sb.store.SweepExpired(ctx); err != nil {
+		if err := sb.Store().SweepExpired(ctx); err != nil {
 			r.opts.Logger.ErrorContext(ctx, "expire payment sessions", "err", err)
 		}
 	}
@@ -299,7 +323,7 @@ func (r *Registry) Close(ctx context.Context) error {
 func (sb *Sandbox) Token() string { return sb.token }
 
 // Store returns the sandbox's state.
-func (sb *Sandbox) Store() *store.Store { return sb.store }
+func (sb *Sandbox) Store() *store.Store { return sb.store.Load() }
 
 // Outbox returns the e-mails the sandbox has sent.
 func (sb *Sandbox) Outbox() *mail.Outbox { return sb.outbox }
@@ -317,10 +341,28 @@ func (sb *Sandbox) Created() time.Time { return sb.created }
 func (sb *Sandbox) IsDefault() bool { return sb == sb.reg.fallback }
 
 // Reset returns the sandbox to the fixtures, with an empty outbox, journal, fault list and
-// delivery log.
+// delivery log. After a Reload it starts from the reloaded fixtures, keeping its clock.
 func (sb *Sandbox) Reset(ctx context.Context) error {
-	if err := sb.store.Reset(ctx); err != nil {
+	st := sb.Store()
+	if err := st.Reset(ctx); err != nil {
 		return err
+	}
+	if fx := sb.reg.fixtures.Load(); fx != st.Fixtures() {
+		// A store's fixtures never change under it (its readers take no lock for them), so the
+		// sandbox gets a new store, seeded afresh: its saved state is dropped first, since it
+		// may name users or products the new fixtures lack.
+		var err error
+		if p := sb.reg.opts.Persistence; p != nil {
+			err = p.DeleteSandbox(sb.token)
+		}
+		var fresh *store.Store
+		if err == nil {
+			fresh, err = sb.openStore(ctx, fx, st.Clock())
+		}
+		if err != nil {
+			return fmt.Errorf("reset to the reloaded fixtures: %w", err)
+		}
+		sb.store.Store(fresh)
 	}
 	sb.outbox.Clear()
 	sb.journal.Clear()

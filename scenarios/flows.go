@@ -95,8 +95,8 @@ func login(ctx context.Context, env *Env, c *client.Client, cred Credentials) (*
 }
 
 // refusal checks that err is the API refusing a call with status want. On this mock the
-// status must be exactly want; elsewhere (where the reference marks the status as inferred)
-// any 4xx passes and a different one is noted. A call that succeeded is an error.
+// status must be exactly want; elsewhere (where no recording or documentation shows the live
+// status) any 4xx passes and a different one is noted. A call that succeeded is an error.
 func refusal(env *Env, err error, call string, want int) (*client.APIError, error) {
 	if err == nil {
 		return nil, fmt.Errorf("%s succeeded; want status %d", call, want)
@@ -117,8 +117,8 @@ func refusal(env *Env, err error, call string, want int) (*client.APIError, erro
 	return apiErr, nil
 }
 
-// exactRefusal is refusal for statuses the reference marks as verified on the live API, so
-// every target must answer exactly want.
+// exactRefusal is refusal for statuses a recording or the platform's documentation shows for
+// the live API, so every target must answer exactly want.
 func exactRefusal(err error, call string, want int) (*client.APIError, error) {
 	if err == nil {
 		return nil, fmt.Errorf("%s succeeded; want status %d", call, want)

@@ -9,9 +9,9 @@
 // compares.
 //
 // Flows write the same requests on every target. What they assert depends on the target: the
-// mock's own choices (the README's fidelity notes, exact statuses and messages, seed ids) only
-// where the target is this mock; on a live project only what the API reference marks as
-// verified, and never anything about data the flow did not create.
+// mock's own choices (the fidelity notes of docs/api.md, exact statuses and messages, seed ids)
+// only where the target is this mock; on a live project only what the recordings and the
+// platform's documentation establish, and never anything about data the flow did not create.
 package scenarios
 
 import (

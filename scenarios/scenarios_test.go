@@ -186,7 +186,7 @@ func TestFlowsBookTheLastSlotOfAnExpiredSchedule(t *testing.T) {
 func TestURLTargetOutsideTheMockAssertsLess(t *testing.T) {
 	t.Parallel()
 	// Without the admin endpoints the target counts as a foreign API: flows tamper with the
-	// token instead of moving the clock, and only note statuses the reference leaves open.
+	// token instead of moving the clock, and only note statuses no recording establishes.
 	sb := newSandbox(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(r.URL.Path, "/__admin/") {

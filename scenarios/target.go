@@ -1,12 +1,10 @@
 package scenarios
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -60,6 +58,9 @@ const DefaultDeviceMetadata = `{"fingerprint":"UQ_oneentry-mock-scenarios","devi
 // SeedTime is when the seed scenario placed its order (order 92's createdDate). The in-process
 // mock's clock stands still there, so its flows reproduce the recorded ids and dates.
 var SeedTime = time.Date(2025, time.April, 30, 21, 54, 48, 918_000_000, time.UTC)
+
+// defaultRequestTimeout bounds each HTTP exchange of a target without a RequestTimeout.
+const defaultRequestTimeout = 30 * time.Second
 
 // Credentials are a user's login and password.
 type Credentials struct {
@@ -310,7 +311,7 @@ func (t *Target) applyDefaults() {
 	set(&t.PaymentAccount, "cash")
 	set(&t.DeviceMetadata, DefaultDeviceMetadata)
 	if t.RequestTimeout <= 0 {
-		t.RequestTimeout = 30 * time.Second
+		t.RequestTimeout = defaultRequestTimeout
 	}
 	if t.Name == "" {
 		t.Name = t.BaseURL
@@ -385,35 +386,7 @@ func (t *Target) probeAdminEndpoints(ctx context.Context) (bool, error) {
 // adminCall sends one request to /__admin/clock, outside the recording: admin traffic is not
 // part of the flow and has no counterpart on a live project.
 func (t *Target) adminCall(ctx context.Context, method string, body any) (int, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	ctx, cancel := context.WithTimeout(ctx, t.RequestTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(t.BaseURL, "/")+"/__admin/clock", rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	// Admin calls address the sandbox of the target's app token.
-	req.Header.Set("x-app-token", t.AppToken)
-	if t.AdminToken != "" {
-		req.Header.Set("x-admin-token", t.AdminToken)
-	}
-	resp, err := (&http.Client{Transport: t.base()}).Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	return resp.StatusCode, data, err
+	return t.adminRequest(ctx, method, "/__admin/clock", t.AppToken, body)
 }
 
 func (t *Target) base() http.RoundTripper {

@@ -258,7 +258,8 @@ func writeCommandList(w io.Writer, group string) {
 var versionCommand = &command{
 	name:     "version",
 	synopsis: "print the module version and VCS revision of this build",
-	help: `The version is the module's (a tag for "go install ...@v1.2.3", "(devel)" for a local build);
+	help: `The version is the one a release build was stamped with (npm/pack.sh), else the module's (a
+tag for "go install ...@v1.2.3", a pseudo-version or "(devel)" for a local build);
 the revision, its time and "modified" come from the VCS stamp Go puts in the build.
 
 Example:
@@ -271,14 +272,21 @@ Example:
 	},
 }
 
+// version, when set at link time (-ldflags "-X main.version=1.2.3", as npm/pack.sh does for
+// the release binaries), is the version printed instead of the module's.
+var version string
+
 // versionLine describes a build: "oneentry-mock v1.2.3 (rev 0c8d639, 2026-12-01T10:00:00Z, modified)".
 func versionLine(info *debug.BuildInfo, ok bool) string {
 	if !ok {
 		return "oneentry-mock (unknown version: no build info)"
 	}
-	version := info.Main.Version
-	if version == "" {
-		version = "(devel)"
+	v := info.Main.Version
+	if version != "" {
+		v = version
+	}
+	if v == "" {
+		v = "(devel)"
 	}
 	var stamp []string
 	settings := map[string]string{}
@@ -297,5 +305,5 @@ func versionLine(info *debug.BuildInfo, ok bool) string {
 	if len(stamp) == 0 {
 		stamp = append(stamp, "no VCS revision")
 	}
-	return fmt.Sprintf("oneentry-mock %s (%s) %s", version, strings.Join(stamp, ", "), info.GoVersion)
+	return fmt.Sprintf("oneentry-mock %s (%s) %s", v, strings.Join(stamp, ", "), info.GoVersion)
 }

@@ -12,6 +12,7 @@ import (
 type replayConfig struct {
 	Capsule string
 	Addr    string
+	Loop    bool
 	serverOptions
 }
 
@@ -24,12 +25,15 @@ var replayCommand = &command{
 	help: `Serves a capsule recorded by "oneentry-mock proxy" as the API, to reproduce a bug offline.
 Requests are matched in recording order by method, path, query, body shape (keys and types, not
 values) and the bearer token the recording issued; each recorded exchange answers once (a GET
-asked again repeats its last answer). Token placeholders are served as working values. A request
-that matches nothing gets a 404 in the live error shape naming the nearest recorded request and
-what differed. POST /__admin/reset starts again from the first exchange.
+asked again repeats its last answer); with --loop, a request that finds nothing left starts
+the capsule over, so a front end can be run against it again and again. Token placeholders
+are served as working values, and a recorded URL with a placeholder in it (a payment URL, say)
+as a link to a page of the replay naming it. A request that matches nothing gets a 404 in the
+live error shape naming the nearest recorded request and what differed. POST /__admin/reset
+starts again from the first exchange.
 
 Example:
-  oneentry-mock replay capsules/capsule-20260101T120000Z.json --addr 127.0.0.1:9000`,
+  oneentry-mock replay capsules/capsule-20260101T120000Z.json --loop --addr 127.0.0.1:9000`,
 	flags: func(f *flags, _ func(string) string) runFunc {
 		var cfg replayConfig
 		replayFlags(f, &cfg)
@@ -42,7 +46,8 @@ Example:
 
 // replayFlags defines the flags of replay on f, parsing into cfg.
 func replayFlags(f *flags, cfg *replayConfig) {
-	f.string(&cfg.Addr, "addr", ":8080", "ADDR", "listen address")
+	f.string(&cfg.Addr, "addr", defaultAddr, "ADDR", "listen address")
+	f.bool(&cfg.Loop, "loop", false, "start over from the first exchange when a request finds none left")
 	addServerFlags(f, &cfg.serverOptions)
 }
 
@@ -52,7 +57,7 @@ func runReplay(ctx context.Context, cfg replayConfig, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	h, err := capsule.NewReplay(c, capsule.ReplayOptions{Logger: logger})
+	h, err := capsule.NewReplay(c, capsule.ReplayOptions{Logger: logger, Loop: cfg.Loop})
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,8 @@ type serveConfig struct {
 	JournalSize       int64
 	DataDir           string
 	MaxSandboxes      int64
+	// WatchInterval is how often a --fixtures folder is checked for edits; 0 never.
+	WatchInterval time.Duration
 }
 
 var serveCommand = &command{
@@ -59,10 +61,16 @@ Example:
 	flags: configFlags(serveFlags, runServe),
 }
 
+// defaultAddr is where serve, replay and proxy listen without --addr: loopback only, since
+// the admin API hands out test credentials and reshapes state for anyone who reaches it. The
+// container image sets ONEENTRY_MOCK_ADDR=0.0.0.0:8080, as a published port needs.
+const defaultAddr = "127.0.0.1:8080"
+
 // serveFlags defines the flags of serve on f, parsing into cfg.
 func serveFlags(f *flags, cfg *serveConfig) {
-	f.string(&cfg.Addr, "addr", ":8080", "ADDR", "listen address")
-	f.string(&cfg.FixturesDir, "fixtures", "", "DIR", "folder of fixture files replacing the embedded default")
+	f.string(&cfg.Addr, "addr", defaultAddr, "ADDR", "listen address; 0.0.0.0:8080 opens the sandbox to the network (the container image does)")
+	f.string(&cfg.FixturesDir, "fixtures", "", "DIR", "folder of fixture files replacing the embedded default; edits are applied as they are saved")
+	f.duration(&cfg.WatchInterval, "watch-interval", time.Second, "how often the --fixtures folder is checked for edits; 0 turns the check off (POST /__admin/reload still works)")
 	f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "live API generation to imitate")
 	addServerFlags(f, &cfg.serverOptions)
 	f.duration(&cfg.AccessTokenTTL, "access-token-ttl", store.DefaultAccessTokenTTL, "lifetime of user access tokens; a bare number is seconds")
@@ -145,6 +153,15 @@ func loadFixtures(dir string) (*store.Fixtures, error) {
 	return fx, nil
 }
 
+// fixturesLoader reads a fixtures folder again for POST /__admin/reload; nil for the
+// embedded fixtures, which cannot change.
+func fixturesLoader(dir string) func() (*store.Fixtures, error) {
+	if dir == "" {
+		return nil
+	}
+	return func() (*store.Fixtures, error) { return loadFixtures(dir) }
+}
+
 func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
 	logger := newLogger(cfg.serverOptions, stderr)
 	fx, err := loadFixtures(cfg.FixturesDir)
@@ -157,6 +174,9 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	}
 	defer closeAll()
 	go sweepEverySecond(ctx, srv)
+	if cfg.FixturesDir != "" && cfg.WatchInterval > 0 {
+		go newFixturesWatch(cfg.FixturesDir, srv.Reload, logger).run(ctx, cfg.WatchInterval)
+	}
 	// Loading the contract and fixtures leaves garbage several times the size of what stays;
 	// hand it back now, so an idle sandbox is as small as it looks.
 	debug.FreeOSMemory()
@@ -224,7 +244,7 @@ func newServer(ctx context.Context, cfg serveConfig, fx *store.Fixtures, logger 
 	}
 	srv, err = mockserver.New(mockserver.Options{Sandbox: sandboxOptions(cfg, fx, db, relay), Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxStateBytes: cfg.MaxStateBytes, CheckResponses: cfg.CheckResponses, AdminToken: cfg.AdminToken,
-		AdminAllowOrigins: cfg.AdminAllowOrigins, AllowedHosts: cfg.AllowedHosts})
+		AdminAllowOrigins: cfg.AdminAllowOrigins, AllowedHosts: cfg.AllowedHosts, LoadFixtures: fixturesLoader(cfg.FixturesDir)})
 	if err != nil {
 		if cfg.DataDir != "" {
 			return nil, "", nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)

@@ -29,7 +29,7 @@ func TestParseServeConfig(t *testing.T) {
 	}{
 		"defaults": {
 			check: func(t *testing.T, cfg serveConfig) {
-				assert.Equal(t, ":8080", cfg.Addr)
+				assert.Equal(t, "127.0.0.1:8080", cfg.Addr)
 				assert.Equal(t, 36000*time.Second, cfg.AccessTokenTTL)
 				assert.Equal(t, 7*24*time.Hour, cfg.RefreshTokenTTL)
 				assert.Equal(t, "live", cfg.Profile.Name, "the default is today's API")

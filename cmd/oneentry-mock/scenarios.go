@@ -23,6 +23,9 @@ type scenariosConfig struct {
 	AdminToken string
 	Profile    sandbox.Profile
 	Timeout    time.Duration
+	// Sandbox is "new" (a sandbox of the run's own on a URL target that serves the admin
+	// API) or "default" (the sandbox of the app token).
+	Sandbox string
 }
 
 var scenariosListCommand = &command{
@@ -55,7 +58,11 @@ Exit codes:
   2  the run could not start: bad flags, unreachable target, failed login
 
 Example:
-  oneentry-mock scenarios run --target http://127.0.0.1:8080 --format junit --out scenarios.xml`,
+  oneentry-mock scenarios run --target http://127.0.0.1:8080 --format junit --out scenarios.xml
+
+On a URL target that serves the admin API the run creates a sandbox of its own and deletes it
+afterwards, so the default sandbox (which a front end may be using) is left as it was;
+--sandbox default runs in the default sandbox instead, and --app-token in that token's.`,
 	flags: func(f *flags, _ func(string) string) runFunc {
 		var cfg scenariosConfig
 		scenarioTargetFlags(f, &cfg, "mock", "mock|live|URL", "where to run: mock (in process), a URL of a running sandbox, or live ("+
@@ -64,6 +71,7 @@ Example:
 		f.oneOf(&cfg.Format, "format", "text", []string{"text", "json", "junit"}, "report format")
 		f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "x-admin-token for a URL target whose sandbox was started with --admin-token")
 		f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "API generation the in-process mock imitates")
+		f.oneOf(&cfg.Sandbox, "sandbox", "new", []string{"new", "default"}, "on a URL target that serves the admin API: run in a new sandbox, deleted afterwards (new), or in the default one, whose state the run changes (default)")
 		f.check(func() error {
 			if cfg.Target == "mock" || cfg.Target == "live" || isHTTPURL(cfg.Target) {
 				return nil
@@ -128,6 +136,17 @@ func runScenariosRun(ctx context.Context, cfg scenariosConfig, sio stdio) error 
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
+	if cfg.Target != "mock" && cfg.Target != "live" && cfg.Sandbox == "new" && cfg.AppToken == "" {
+		// An unreachable target is reported by Preflight, as for every other target.
+		if release, ok, err := target.OwnSandbox(ctx); err == nil && ok {
+			fmt.Fprintf(stderr, "running in a new sandbox (app token %s), deleted afterwards; --sandbox default runs in the default one\n", target.AppToken)
+			defer func() {
+				if err := release(context.WithoutCancel(ctx)); err != nil {
+					fmt.Fprintf(stderr, "could not delete the sandbox %s: %v\n", target.AppToken, err)
+				}
+			}()
+		}
+	}
 	if err := target.Preflight(ctx); err != nil {
 		return exitError{code: 2, msg: err.Error()}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
-// The files a fixture set consists of. Every one is required; see the README ("Fixtures").
+// The files a fixture set consists of. Every one is required; see docs/fixtures.md.
 const (
 	FileProject         = "project.json"
 	FileAuthProviders   = "auth-providers.json"
@@ -27,18 +28,30 @@ const (
 	FilePaymentAccounts = "payment-accounts.json"
 )
 
-// FixtureError names the file and the field of a fixture set that is wrong.
+// FixtureError names the file and the field of a fixture set that is wrong, and where in the
+// file it is (Line and Column count from 1; 0 when unknown).
 type FixtureError struct {
-	File  string
-	Field string
-	Err   error
+	File   string
+	Field  string
+	Line   int
+	Column int
+	Err    error
+
+	// at is the byte offset of the error plus one, when the decoder knew it; unknownKey is
+	// the name of an unknown field (encoding/json reports no path for those).
+	at         int
+	unknownKey string
 }
 
 func (e *FixtureError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("fixtures %s: %v", e.File, e.Err)
+	where := e.File
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
 	}
-	return fmt.Sprintf("fixtures %s: %s: %v", e.File, e.Field, e.Err)
+	if e.Field == "" {
+		return fmt.Sprintf("fixtures %s: %v", where, e.Err)
+	}
+	return fmt.Sprintf("fixtures %s: %s: %v", where, e.Field, e.Err)
 }
 
 func (e *FixtureError) Unwrap() error { return e.Err }
@@ -414,6 +427,14 @@ const MaxFixtureFileSize = 16 << 20
 // LoadFixtures reads, decodes and cross-checks a fixture set. Unknown fields, missing files,
 // wrong types and dangling references all fail with a *FixtureError naming the file and field.
 func LoadFixtures(fsys fs.FS) (*Fixtures, error) {
+	f, err := loadFixtures(fsys)
+	if err != nil {
+		return nil, locateFixtureError(fsys, err)
+	}
+	return f, nil
+}
+
+func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 	f := &Fixtures{fsys: fsys, collections: map[string]*Collection{}, extra: map[string]*Collection{}}
 	if err := decodeFile(fsys, FileProject, &f.Project); err != nil {
 		return nil, err
@@ -558,18 +579,23 @@ func jsonFixtureErr(file, prefix string, err error) error {
 		if prefix != "" {
 			field = joinField(prefix, field)
 		}
-		return fixtureErr(file, field, "must be %s, not %s", typeErr.Type, typeErr.Value)
+		fe := &FixtureError{File: file, Field: field, Err: fmt.Errorf("must be %s, not %s", jsonKind(typeErr.Type), jsonValueWord(typeErr.Value))}
+		if field == "" {
+			fe.at = 1 // the whole file is of the wrong kind
+		}
+		return fe
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
-		return fixtureErr(file, prefix, "invalid JSON at byte %d: %v", syntaxErr.Offset, err)
+		return &FixtureError{File: file, Field: prefix, Err: fmt.Errorf("invalid JSON: %w", err), at: int(syntaxErr.Offset)} // Offset counts the bad byte
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return fixtureErr(file, prefix, "invalid JSON: the file ends early")
+		return &FixtureError{File: file, Field: prefix, Err: errors.New("invalid JSON: the file ends early"), at: math.MaxInt}
 	}
 	msg := err.Error()
 	if rest, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return fixtureErr(file, joinField(prefix, strings.Trim(rest, `"`)), "unknown field")
+		key := strings.Trim(rest, `"`)
+		return &FixtureError{File: file, Field: joinField(prefix, key), Err: errors.New("unknown field"), unknownKey: key}
 	}
 	return &FixtureError{File: file, Field: prefix, Err: err}
 }

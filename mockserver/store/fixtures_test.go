@@ -79,7 +79,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"missing file", withFile(t, store.FileUsers, ""), store.FileUsers, "", "missing"},
 		{"broken JSON", withFile(t, store.FileProducts, `[{"id": 10,`), store.FileProducts, "", "invalid JSON"},
 		{"unknown field", replaceIn(t, store.FileUsers, `"password": "123456"`, `"password": "123456", "pasword": "x"`), store.FileUsers, "pasword", "unknown field"},
-		{"wrong type", replaceIn(t, store.FileProducts, `"price": 200`, `"price": "200"`), store.FileProducts, "[1].price", "must be float64"},
+		{"wrong type", replaceIn(t, store.FileProducts, `"price": 200`, `"price": "200"`), store.FileProducts, "[1].price", "must be a number, not a string"},
 		{"negative price", replaceIn(t, store.FileProducts, `"price": 200`, `"price": -1`), store.FileProducts, "[1].price", "non-negative"},
 		{"unknown form of storage", replaceIn(t, store.FileOrderStorages, `"formIdentifier": "tickets_form"`, `"formIdentifier": "nope"`), store.FileOrderStorages, "[0].formIdentifier", "nope"},
 		{"unknown account of storage", replaceIn(t, store.FileOrderStorages, `{ "identifier": "cash" }`, `{ "identifier": "paypal" }`), store.FileOrderStorages, "[0].paymentAccountIdentifiers[0].identifier", "paypal"},

@@ -79,7 +79,7 @@ func decodeFormDataItems(raw json.RawMessage) ([]FormDataItem, error) {
 	return items, nil
 }
 
-// requiredMessage is the live form validator's wording (reference §8 D1).
+// requiredMessage is the live form validator's wording.
 func requiredMessage(marker string) string {
 	return "required values are missing or incorrect: " + marker
 }

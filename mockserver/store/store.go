@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// Default token lifetimes, as the live API issues them (reference §3 A1, §14 Q15).
+// Default token lifetimes, as the live API issues them (the auth provider's config in
+// fixtures/recorded/ shows both).
 const (
 	DefaultAccessTokenTTL  = 36000 * time.Second
 	DefaultRefreshTokenTTL = 7 * 24 * time.Hour

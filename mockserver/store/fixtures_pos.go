@@ -1,0 +1,183 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"math"
+	"reflect"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+)
+
+// jsonKind names the JSON value a Go type decodes from, in the words a fixture's author uses
+// ("a number", not "float64").
+func jsonKind(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "a value"
+	}
+	if t == reflect.TypeFor[json.RawMessage]() {
+		return "a JSON value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	default:
+		return "a value"
+	}
+}
+
+// jsonValueWord turns encoding/json's description of a value it met ("string", "number 1.5",
+// "bool") into the same words.
+func jsonValueWord(v string) string {
+	switch v {
+	case "string":
+		return "a string"
+	case "number":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "object":
+		return "an object"
+	case "array":
+		return "an array"
+	default:
+		return v
+	}
+}
+
+// locateFixtureError adds the line and column of the field a *FixtureError names, reading
+// the file again: errors are rare, and the checks that find most of them see decoded values
+// only.
+func locateFixtureError(fsys fs.FS, err error) error {
+	var fe *FixtureError
+	if !errors.As(err, &fe) || fe.Line > 0 || fsys == nil {
+		return err
+	}
+	data, rerr := fs.ReadFile(fsys, fe.File)
+	if rerr != nil {
+		return err
+	}
+	off := -1
+	if fe.at > 0 {
+		off = valueStart(data, int64(fe.at-1))
+		if fe.at == math.MaxInt {
+			off = len(data)
+		}
+	} else if fe.unknownKey != "" {
+		off = keyOffset(data, fe.unknownKey)
+	}
+	if off < 0 && fe.Field != "" {
+		off = fieldOffset(data, fe.Field)
+	}
+	if off < 0 {
+		return err
+	}
+	fe.Line, fe.Column = lineColumn(data, off)
+	return err
+}
+
+// lineColumn converts a byte offset into a 1-based line and column (in characters).
+func lineColumn(data []byte, off int) (line, col int) {
+	off = min(max(off, 0), len(data))
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	return line, utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+}
+
+// keyOffset finds the first object key named key.
+func keyOffset(data []byte, key string) int {
+	quoted, _ := json.Marshal(key)
+	re := regexp.MustCompile(regexp.QuoteMeta(string(quoted)) + `\s*:`)
+	if loc := re.FindIndex(data); loc != nil {
+		return loc[0]
+	}
+	return -1
+}
+
+var fieldSegment = regexp.MustCompile(`\[(\d+)\]|\.?([^.\[]+)`)
+
+// fieldOffset walks data along a field path such as "[1].price" or
+// "[0].paymentAccountIdentifiers[0].identifier" and returns where the deepest part it finds
+// starts: the key for a name, the value for an index. It returns -1 when not even the first
+// part is there.
+func fieldOffset(data []byte, path string) int {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	found := -1
+	for _, m := range fieldSegment.FindAllStringSubmatch(path, -1) {
+		tok, err := dec.Token()
+		if err != nil {
+			return found
+		}
+		if m[1] != "" {
+			n, _ := strconv.Atoi(m[1])
+			if tok != json.Delim('[') || !skipValues(dec, n) || !dec.More() {
+				return found
+			}
+			found = valueStart(data, dec.InputOffset())
+			continue
+		}
+		if tok != json.Delim('{') {
+			return found
+		}
+		for {
+			if !dec.More() {
+				return found
+			}
+			start := valueStart(data, dec.InputOffset())
+			k, err := dec.Token()
+			if err != nil {
+				return found
+			}
+			if k == m[2] {
+				found = start
+				break
+			}
+			if !skipValues(dec, 1) {
+				return found
+			}
+		}
+	}
+	return found
+}
+
+// skipValues reads n whole values.
+func skipValues(dec *json.Decoder, n int) bool {
+	for range n {
+		var skip json.RawMessage
+		if !dec.More() || dec.Decode(&skip) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// valueStart skips the white space and separators a decoder's offset may still be in front of.
+func valueStart(data []byte, off int64) int {
+	i := int(off)
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\r', '\n', ',', ':':
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}

@@ -1,0 +1,82 @@
+// startMock() runs a fresh oneentry-mock server for a test run: its own process on a free
+// loopback port, resolved once it listens.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { binaryPath } from './binary.js';
+
+export { binaryPath } from './binary.js';
+
+const listening = /^oneentry-mock listening on (\S+)/;
+const appTokenLine = /^\s+app token:\s+(\S+)/;
+const loginLine = /^\s+login:\s+(\S+) \/ (\S+) \(auth provider "([^"]*)"\)/;
+const compatLine = /^\s+compat:\s+(\S+)/;
+
+/**
+ * Starts `oneentry-mock serve` on 127.0.0.1 and a free port.
+ * @param {import('./index.js').StartMockOptions} [options]
+ * @returns {Promise<import('./index.js').RunningMock>}
+ */
+export function startMock(options = {}) {
+  const args = ['serve', '--addr', '127.0.0.1:0'];
+  if (options.fixtures) args.push('--fixtures', options.fixtures);
+  if (options.compat) args.push('--compat', options.compat);
+  if (options.dataDir) args.push('--data-dir', options.dataDir);
+  args.push(...(options.args ?? []));
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  const child = spawn(options.binary ?? binaryPath(), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+    windowsHide: true,
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-8192);
+    options.onLog?.(chunk);
+  });
+  // A test runner that ends without stop() must not leave the server behind.
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
+
+  let stopping;
+  const stop = () => {
+    stopping ??= (async () => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+      }
+      await exited;
+    })();
+    return stopping;
+  };
+
+  return new Promise((resolve, reject) => {
+    const mock = { url: '', appToken: '', users: [], dashboardUrl: '', compat: '', process: child, stop };
+    const fail = (message) => {
+      clearTimeout(timer);
+      stop().finally(() => reject(new Error(`${message}\n${stderr.trim()}`.trim())));
+    };
+    const timer = setTimeout(() => fail(`oneentry-mock did not start within ${timeoutMs} ms`), timeoutMs);
+    exited.then(({ code, signal }) => {
+      if (!mock.compat) fail(`oneentry-mock exited (${signal ?? `code ${code}`}) before it listened: serve ${args.slice(1).join(' ')}`);
+    });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      let m;
+      if ((m = listening.exec(line))) {
+        mock.url = m[1];
+        mock.dashboardUrl = `${m[1]}/__admin/ui/`;
+      } else if ((m = appTokenLine.exec(line))) {
+        mock.appToken = m[1];
+      } else if ((m = loginLine.exec(line))) {
+        mock.users.push({ identifier: m[1], password: m[2], authProviderIdentifier: m[3] });
+      } else if (!mock.compat && (m = compatLine.exec(line))) {
+        mock.compat = m[1];
+        clearTimeout(timer);
+        resolve(mock);
+      }
+    });
+  });
+}
