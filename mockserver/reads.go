@@ -63,7 +63,7 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 		return
 	}
 	s.readFiles = append(s.readFiles, rd.File)
-	items := liveCollection{s: s, file: rd.File}
+	live := liveCollection{s: s, file: rd.File}
 	level := public
 	if rd.User {
 		level = user
@@ -72,6 +72,8 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 	s.handleAPI(r, method, rd.Path, level, func(w http.ResponseWriter, r *http.Request, _ *scope) {
 		q := r.URL.Query()
 		lang := q.Get("langCode")
+		// The content of the last reload, looked up once so one answer comes from one file.
+		items := live.current()
 		found := -1
 		if name := pathVariable(rd.Path); name != "" {
 			i, err := rd.find(items, name, r)

@@ -2,8 +2,7 @@ package mockserver
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
+		"errors"
 	"net/http"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -54,27 +53,6 @@ type liveCollection struct {
 func (l liveCollection) current() *store.Collection {
 	c, _ := l.s.content.Load().collection(l.file)
 	return c
-}
-
-func (l liveCollection) ByID(id int, lang string) (json.RawMessage, bool) {
-	if c := l.current(); c != nil {
-		return c.ByID(id, lang)
-	}
-	return nil, false
-}
-
-func (l liveCollection) ByMarker(m, lang string) (json.RawMessage, bool) {
-	if c := l.current(); c != nil {
-		return c.ByMarker(m, lang)
-	}
-	return nil, false
-}
-
-func (l liveCollection) Items(lang string) []json.RawMessage {
-	if c := l.current(); c != nil {
-		return c.Items(lang)
-	}
-	return nil
 }
 
 // Reload applies fixtures loaded again: read-only content (forms, products, accounts, …)

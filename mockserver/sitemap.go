@@ -74,12 +74,12 @@ type sitemapLoc struct {
 func (s *Server) handleSitemapFile(w http.ResponseWriter, r *http.Request) {
 	lang, prefixed := strings.CutPrefix(mux.Vars(r)["file"], "sitemap-")
 	lang, suffixed := strings.CutSuffix(lang, ".xml")
-	if !prefixed || !suffixed || !slices.Contains(s.fixtures.Languages(), lang) {
+	if !prefixed || !suffixed || !slices.Contains(s.content.Load().fixtures.Languages(), lang) {
 		http.NotFound(w, r)
 		return
 	}
 	set := sitemapURLSet{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
-	for _, p := range s.fixtures.PagePaths() {
+	for _, p := range s.content.Load().fixtures.PagePaths() {
 		set.URLs = append(set.URLs, sitemapLoc{Loc: origin(r) + "/" + p})
 	}
 	data, err := xml.MarshalIndent(set, "", "  ")

@@ -24,6 +24,7 @@ func fixturesDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, f := range fixtures.Copy() {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), f.Data, 0o644))
 	}
 	return dir

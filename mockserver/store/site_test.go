@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"encoding/json"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,20 +34,21 @@ func TestSiteFixturesAreCheckedAtLoad(t *testing.T) {
 		edit func(map[string]any)
 		want string
 	}{
-		"dangling parent":       {store.FilePages, 3, func(p map[string]any) { p["parentId"] = 77 }, `fixtures pages.json: [3].parentId: names "77", which does not exist`},
-		"unknown block":         {store.FilePages, 0, func(p map[string]any) { p["blocks"] = []string{"hero", "footer"} }, `fixtures pages.json: [0].blocks: names block "footer", which does not exist`},
-		"unknown template":      {store.FilePages, 0, func(p map[string]any) { p["templateIdentifier"] = "nope" }, `fixtures pages.json: [0].templateIdentifier: names "nope", which does not exist`},
-		"unknown attribute set": {store.FilePages, 1, func(p map[string]any) { p["attributeSetIdentifier"] = "nope" }, `fixtures pages.json: [1].attributeSetIdentifier: names "nope"`},
-		"duplicate url":         {store.FilePages, 4, func(p map[string]any) { p["pageUrl"] = "home" }, `fixtures pages.json: [4].pageUrl: duplicate pageUrl "home"`},
-		"no url":                {store.FilePages, 4, func(p map[string]any) { delete(p, "pageUrl") }, `fixtures pages.json: [4].pageUrl: is missing`},
-		"duplicate id":          {store.FilePages, 4, func(p map[string]any) { p["id"] = 1 }, `fixtures pages.json: [4].id: duplicate id 1`},
-		"block template":        {store.FileBlocks, 0, func(b map[string]any) { b["templateIdentifier"] = "nope" }, `fixtures blocks.json: [0].templateIdentifier: names "nope"`},
+		"dangling parent":       {store.FilePages, 3, func(p map[string]any) { p["parentId"] = 77 }, `pages.json:<pos>: [3].parentId: names "77", which does not exist`},
+		"unknown block":         {store.FilePages, 0, func(p map[string]any) { p["blocks"] = []string{"hero", "footer"} }, `pages.json:<pos>: [0].blocks: names block "footer", which does not exist`},
+		"unknown template":      {store.FilePages, 0, func(p map[string]any) { p["templateIdentifier"] = "nope" }, `pages.json:<pos>: [0].templateIdentifier: names "nope", which does not exist`},
+		"unknown attribute set": {store.FilePages, 1, func(p map[string]any) { p["attributeSetIdentifier"] = "nope" }, `pages.json:<pos>: [1].attributeSetIdentifier: names "nope"`},
+		"duplicate url":         {store.FilePages, 4, func(p map[string]any) { p["pageUrl"] = "home" }, `pages.json:<pos>: [4].pageUrl: duplicate pageUrl "home"`},
+		"no url":                {store.FilePages, 4, func(p map[string]any) { delete(p, "pageUrl") }, `pages.json:<pos>: [4].pageUrl: is missing`},
+		"duplicate id":          {store.FilePages, 4, func(p map[string]any) { p["id"] = 1 }, `pages.json:<pos>: [4].id: duplicate id 1`},
+		"block template":        {store.FileBlocks, 0, func(b map[string]any) { b["templateIdentifier"] = "nope" }, `blocks.json:<pos>: [0].templateIdentifier: names "nope"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := loadEdited(t, c.file, c.i, c.edit)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), c.want)
+			file, detail, _ := strings.Cut(c.want, ":<pos>: ")
+			assert.Regexp(t, regexp.QuoteMeta("fixtures "+file)+`:\d+:\d+: `+regexp.QuoteMeta(detail), err.Error())
 		})
 	}
 }
