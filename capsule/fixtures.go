@@ -56,7 +56,11 @@ func (s *FixtureSet) WriteDir(dir string) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := writeAtomic(filepath.Join(dir, name), s.Files[name]); err != nil {
+		target := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if err := writeAtomic(target, s.Files[name]); err != nil {
 			return err
 		}
 	}
@@ -120,6 +124,73 @@ type deriver struct {
 	firstSession int
 	logins       []login
 	me           map[string]*node // lower(identifier) → users/me answer
+
+	listed map[string]*listedItems // fixture file → its objects as the API listed them
+}
+
+// listedFixtures are the fixture files that hold objects exactly as the API serves them, so
+// what a list (or a single read) answered is what the file keeps.
+var listedFixtures = []struct {
+	method string
+	path   *regexp.Regexp
+	file   string
+}{
+	{"GET", regexp.MustCompile(`^/api/content/pages/?$`), store.FilePages},
+	{"POST", regexp.MustCompile(`^/api/content/blocks/?$`), store.FileBlocks},
+	{"GET", regexp.MustCompile(`^/api/content/menus/marker/[^/]+$`), store.FileMenus},
+	{"GET", regexp.MustCompile(`^/api/content/locales/active/all$`), store.FileLocales},
+	{"GET", regexp.MustCompile(`^/api/content/attributes-sets/?$`), store.FileAttributeSets},
+	{"GET", regexp.MustCompile(`^/api/content/general-types/?$`), store.FileGeneralTypes},
+	{"GET", regexp.MustCompile(`^/api/content/templates/?$`), store.FileTemplates},
+	{"GET", regexp.MustCompile(`^/api/content/template-previews/?$`), store.FileTemplatePreviews},
+	{"POST", regexp.MustCompile(`^/api/content/admins/all$`), store.FileAdmins},
+}
+
+// listedItems keeps objects in the order first read, once each (by id, else identifier).
+type listedItems struct {
+	items []*node
+	seen  map[string]bool
+}
+
+func (l *listedItems) add(n *node) {
+	if n == nil || n.kind != kindObject {
+		return
+	}
+	var key string
+	if id, ok := n.get("id"); ok {
+		key = string(id.marshal())
+	}
+	key += "\x00" + stringOf(n, "identifier")
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	l.items = append(l.items, n)
+}
+
+// readListed keeps the objects of an answer to a listedFixtures read: a list, {items, total},
+// or one object.
+func (d *deriver) readListed(method, path string, body *node) bool {
+	for _, lf := range listedFixtures {
+		if lf.method != method || !lf.path.MatchString(path) {
+			continue
+		}
+		l := d.listed[lf.file]
+		if l == nil {
+			l = &listedItems{seen: map[string]bool{}}
+			d.listed[lf.file] = l
+		}
+		switch items, ok := body.get("items"); {
+		case body.kind == kindArray:
+			eachItem(body, l.add)
+		case ok:
+			eachItem(items, l.add)
+		default:
+			l.add(body)
+		}
+		return true
+	}
+	return false
 }
 
 type productHint struct {
@@ -154,6 +225,7 @@ func DeriveFixtures(c *Capsule) (*FixtureSet, error) {
 		storages: map[string]*node{}, statuses: map[string][]*node{}, providers: map[string]*node{},
 		productHints: map[int]*productHint{}, storageHints: map[string]*storageHint{},
 		accountIDs: map[string]int{}, orderAccount: map[int]string{}, me: map[string]*node{},
+		listed: map[string]*listedItems{},
 	}
 	d.lang = d.language(c)
 	for i := range c.Exchanges {
@@ -210,7 +282,7 @@ func (d *deriver) read(e *Exchange) {
 	body := parseBody(e.ResponseBody)
 	req := parseBody(e.RequestBody)
 	method := strings.ToUpper(e.Method)
-	if body == nil {
+	if body == nil || d.readListed(method, path, body) {
 		return
 	}
 	switch {
@@ -589,6 +661,9 @@ func (d *deriver) build() (*FixtureSet, error) {
 		FixtureOrderStorages:   storages,
 		FixtureAuthProviders:   providers,
 		FixtureUsers:           d.buildUsers(),
+	}
+	for file, l := range d.listed {
+		files[file] = arr(l.items...)
 	}
 	for name, n := range files {
 		var b bytes.Buffer

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/backoff"
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
 // Options say what to pull and how.
@@ -39,6 +41,8 @@ type Options struct {
 	// User and Password sign in to read what needs a user (order storages and their statuses,
 	// payment accounts, the user's own profile). Without them those are left out.
 	User, Password string
+	// Menus are the markers of the menus to read; empty means DefaultMenus.
+	Menus []string
 	// Provider is the auth provider to sign in with; empty means the first one listed.
 	Provider string
 	// PageSize is the limit asked for each page of a paged list; 0 means 100.
@@ -58,6 +62,9 @@ type Progress interface {
 	// the total the API announced (-1 when it announced none).
 	Step(name string, pages, items, total int)
 }
+
+// ErrNotFound is wrapped by the error of a step the project answered 404.
+var ErrNotFound = errors.New("the project has no such thing")
 
 // ErrRefused is wrapped by the error of a step that the project answered 401 or 403.
 var ErrRefused = errors.New("the project refused the request")
@@ -84,7 +91,48 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := w.pullMedia(ctx, set); err != nil {
+		return nil, err
+	}
+	set.Notes = append(set.Notes, w.notes...)
 	return set, w.addTestUser(set)
+}
+
+// mediaLink matches the links to files the project itself serves from its media folder.
+var mediaLink = regexp.MustCompile(`"` + regexp.QuoteMeta(store.MediaPath) + `([A-Za-z0-9._-]+)"`)
+
+// maxMedia bounds the media files a pull copies.
+const maxMedia = 1000
+
+// pullMedia copies the files the fixtures link to at the project's own media path, so the
+// pulled sandbox serves its images offline. Links elsewhere (a CDN) stay links.
+func (w *walker) pullMedia(ctx context.Context, set *capsule.FixtureSet) error {
+	var names []string
+	for _, data := range set.Files {
+		for _, m := range mediaLink.FindAllSubmatch(data, -1) {
+			if name := string(m[1]); !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	if len(names) > maxMedia {
+		w.note("media: %d files are linked; the first %d are copied", len(names), maxMedia)
+		names = names[:maxMedia]
+	}
+	for i, name := range names {
+		e, err := w.do(ctx, "media "+name, http.MethodGet, store.MediaPath+name, nil, nil)
+		if errors.Is(err, ErrNotFound) {
+			w.note("media: %s is linked but the project does not serve it", name)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		set.Files[store.MediaDir+"/"+name] = e.Body()
+		w.progress("media", i+1, i+1, len(names))
+	}
+	return nil
 }
 
 // TestUser is who can sign in to a pull made without --user: one user of the first auth
@@ -127,6 +175,7 @@ type walker struct {
 	// signInRecord is the sign-in as each language's capsule keeps it: signed in once, the
 	// user is derived in every language.
 	signInRecord exchange.Exchange
+	notes        []string
 	// providers and forms as the first language listed them.
 	providers, forms []json.RawMessage
 }
@@ -187,6 +236,9 @@ func (w *walker) walk(ctx context.Context, lang string) (*capsule.Capsule, error
 	if w.forms == nil {
 		w.providers, w.forms = providers, forms
 	}
+	if err := w.walkSite(ctx, q, rec); err != nil {
+		return nil, err
+	}
 	ids := productIDs(forms)
 	for i, id := range ids {
 		e, err := w.do(ctx, "product "+strconv.Itoa(id), http.MethodGet, "/api/content/products/"+strconv.Itoa(id), q, nil)
@@ -225,6 +277,74 @@ func (w *walker) walk(ctx context.Context, lang string) (*capsule.Capsule, error
 		return nil, err
 	}
 	return c, nil
+}
+
+// siteReads are the site's lists a pull reads whole: the pages, their blocks and the sets,
+// templates and locales they use. Paged ones are followed page by page; the others answer
+// everything at once.
+var siteReads = []struct {
+	step, method, path string
+	paged              bool
+}{
+	{"locales", http.MethodGet, "/api/content/locales/active/all", false},
+	{"pages", http.MethodGet, "/api/content/pages", true},
+	{"blocks", http.MethodPost, "/api/content/blocks", true},
+	{"attribute sets", http.MethodGet, "/api/content/attributes-sets", true},
+	{"general types", http.MethodGet, "/api/content/general-types", false},
+	{"templates", http.MethodGet, "/api/content/templates", false},
+	{"template previews", http.MethodGet, "/api/content/template-previews", false},
+	{"admins", http.MethodPost, "/api/content/admins/all", true},
+}
+
+// DefaultMenus are the menus a pull reads when Options.Menus names none: the API lists no
+// menus, it only answers one by marker.
+var DefaultMenus = []string{"main"}
+
+func (w *walker) walkSite(ctx context.Context, q url.Values, rec func(exchange.Exchange)) error {
+	for _, r := range siteReads {
+		var err error
+		if r.paged {
+			_, err = w.listBy(ctx, r.step, r.method, r.path, q, rec)
+		} else {
+			var e exchange.Exchange
+			if e, err = w.do(ctx, r.step, r.method, r.path, q, nil); err == nil {
+				rec(e)
+				w.progress(r.step, 1, 1, -1)
+			}
+		}
+		// A project (or an older sandbox) without the read keeps its pull: the rest mirrors.
+		if errors.Is(err, ErrNotFound) {
+			w.note("%s: %s %s answered 404; left out", r.step, r.method, r.path)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	menus := w.opts.Menus
+	if len(menus) == 0 {
+		menus = DefaultMenus
+	}
+	for _, m := range menus {
+		e, err := w.do(ctx, "menu "+m, http.MethodGet, "/api/content/menus/marker/"+url.PathEscape(m), q, nil)
+		if errors.Is(err, ErrNotFound) {
+			w.note("menus.json: the project has no menu %q", m)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		rec(e)
+		w.progress("menu "+m, 1, 1, 1)
+	}
+	return nil
+}
+
+func (w *walker) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if !slices.Contains(w.notes, msg) {
+		w.notes = append(w.notes, msg)
+	}
 }
 
 // signIn signs in as the pull's user once, through the given provider or the first listed,
@@ -363,6 +483,11 @@ func productIDs(forms []json.RawMessage) []int {
 // list reads a list page by page, following offset and limit until the API's total (of an
 // {items, total} answer) is reached or a page comes back short, and returns every item.
 func (w *walker) list(ctx context.Context, step, path string, q url.Values, rec func(exchange.Exchange)) ([]json.RawMessage, error) {
+	return w.listBy(ctx, step, http.MethodGet, path, q, rec)
+}
+
+// listBy is list for a list read with another method (the site's POST lists).
+func (w *walker) listBy(ctx context.Context, step, method, path string, q url.Values, rec func(exchange.Exchange)) ([]json.RawMessage, error) {
 	var all []json.RawMessage
 	total := -1
 	w.progress(step, 0, 0, total)
@@ -373,14 +498,14 @@ func (w *walker) list(ctx context.Context, step, path string, q url.Values, rec 
 		}
 		pq.Set("offset", strconv.Itoa(len(all)))
 		pq.Set("limit", strconv.Itoa(w.opts.PageSize))
-		e, err := w.do(ctx, step, http.MethodGet, path, pq, nil)
+		e, err := w.do(ctx, step, method, path, pq, nil)
 		if err != nil {
 			return nil, err
 		}
 		rec(e)
 		items, announced, err := pageItems(e.ResponseBody)
 		if err != nil {
-			return nil, fmt.Errorf("pull: %s (GET %s): %w", step, path, err)
+			return nil, fmt.Errorf("pull: %s (%s %s): %w", step, method, path, err)
 		}
 		all = append(all, items...)
 		total = announced
@@ -460,6 +585,8 @@ func (w *walker) do(ctx context.Context, step, method, path string, q url.Values
 			return e, fmt.Errorf("%s: %d %s: %w (check the app token%s)", what, e.Status, message(e), ErrRefused, userHint(w.opts.User))
 		case e.Status == http.StatusTooManyRequests || e.Status >= 500:
 			last = fmt.Errorf("%d %s", e.Status, message(e))
+		case e.Status == http.StatusNotFound:
+			return e, fmt.Errorf("%s: %d %s: %w", what, e.Status, message(e), ErrNotFound)
 		case e.Status < 200 || e.Status > 299:
 			return e, fmt.Errorf("%s: %d %s", what, e.Status, message(e))
 		default:
@@ -529,6 +656,9 @@ func (w *walker) once(ctx context.Context, method, target string, body []byte) (
 		ResponseHeaders: map[string]string{"content-type": resp.Header.Get("Content-Type")},
 		DurationMs:      exchange.Millis(time.Since(start)),
 	}
+	// Links to the project's own address become relative, as fixtures write them; a sandbox
+	// serving the pull makes them absolute against its own address again.
+	data = bytes.ReplaceAll(data, []byte(w.base.String()+"/"), []byte("/"))
 	if json.Valid(data) {
 		e.ResponseBody = data
 	} else {
