@@ -16,11 +16,13 @@ import (
 var pullCommand = &command{
 	name:     "fixtures pull",
 	synopsis: "mirror a project's public read side into a fixture folder",
-	help: `Walks a OneEntry project's content API as a front end reads it (auth providers, forms, and with
---user the order storages, their statuses, payment accounts and the user's profile), in each
---lang, and writes a fixture folder that "serve --fixtures DIR" serves. Texts that differ between
+	help: `Walks a OneEntry project's content API as a front end reads it (auth providers, forms, the site's
+pages, blocks, menus, locales, attribute sets and templates, the products the forms offer, and
+with --user the order storages, their statuses, payment accounts and the user's profile), in
+each --lang, and writes a fixture folder that "serve --fixtures DIR" serves. Texts that differ between
 languages are kept per language. Lists are read page by page; 429 and 5xx answers are retried
-with back-off; a 401 or 403 stops the pull and names the step.
+with back-off; a 401 or 403 stops the pull and names the step. Files the project serves at its own
+media path are copied into media/; links elsewhere stay links.
 
 Nothing secret is written: the app token is replaced by a generated one (printed at the end), and
 the users log in with the password "<password>" unless --users gives a users.json of your own.
@@ -37,6 +39,7 @@ Example:
 		f.list(&o.Langs, "lang", "LANGS", "comma-separated languages to read, the default one first (default en_US)")
 		f.string(&o.User, "user", "", "LOGIN", "sign in as this user to read order storages, statuses and payment accounts")
 		f.string(&o.Password, "password", "", "PASSWORD", "the user's password (never written)")
+		f.list(&o.Menus, "menu", "MARKERS", "comma-separated menus to read (default main): the API lists none")
 		f.string(&o.Provider, "provider", "", "MARKER", "the auth provider to sign in with (default: the first listed)")
 		f.string(&users, "users", "", "FILE", "a users.json to write instead of the pulled user")
 		f.string(&out, "out", "", "DIR", "folder to write the fixture files to (created if missing)")
