@@ -2,7 +2,7 @@ package mockserver
 
 import (
 	"context"
-		"errors"
+	"errors"
 	"net/http"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"

@@ -45,3 +45,14 @@ test('startMock() of the npm package, twice in parallel', () => {
   });
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
 });
+
+test('npx oneentry-mock runs the binary with the same arguments and exit code', () => {
+  const bin = join(root, 'npm', 'bin', 'oneentry-mock.js');
+  const env = { ...process.env, ONEENTRY_MOCK_BINARY: process.env.ONEENTRY_MOCK_BIN };
+  const version = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8', env, timeout: 30_000 });
+  assert.equal(version.status, 0, version.stderr);
+  assert.match(version.stdout, /^oneentry-mock \S+ /);
+  const wrong = spawnSync(process.execPath, [bin, 'no-such-command'], { encoding: 'utf8', env, timeout: 30_000 });
+  assert.equal(wrong.status, 2, 'a command line that cannot run exits 2, through the wrapper too');
+  assert.match(wrong.stderr, /unknown command/);
+});
