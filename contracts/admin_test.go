@@ -105,8 +105,8 @@ func TestAdminOperationConventions(t *testing.T) {
 					if mt := ref.Value.Content.Get("application/json"); mt != nil {
 						assert.Equal(t, "#/components/schemas/Error", mt.Schema.Ref, "%s uses the shared error body", code)
 					} else {
-						assert.True(t, strings.HasPrefix(path, "/checkout/") || strings.HasPrefix(path, "/cloud-static/"),
-							"%s: only the checkout page and the site's files answer errors as text", code)
+						assert.True(t, strings.HasPrefix(path, "/checkout/") || strings.HasPrefix(path, "/cloud-static/") || strings.HasPrefix(path, "/oauth/"),
+							"%s: only the checkout and consent pages and the site's files answer errors as text", code)
 					}
 				}
 			})
@@ -268,6 +268,10 @@ func adminValidExchanges() map[string]adminExchange {
 		"siteSitemap":                            {method: "GET", target: "/cloud-static/sitemaps/sitemap-en_US.xml", status: 200, respHeader: http.Header{"Content-Type": {"application/xml; charset=utf-8"}}, resp: "<urlset/>"},
 		"checkoutAction": {method: "POST", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef/complete", body: "action=complete",
 			reqHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, status: 303, respHeader: http.Header{"Location": {"http://shop.test/thanks?session_id=49"}}},
+		"grantOAuthCode":   {method: "POST", target: "/__admin/oauth/email/codes", body: `{"email":"a@b.c","redirectUri":"http://localhost:3000/cb"}`, status: 201, resp: `{"code":"0f1e"}`},
+		"oauthConsentPage": {method: "GET", target: "/oauth/your-app-token/email?redirect_uri=http://localhost:3000/cb&state=x", status: 200, respHeader: http.Header{"Content-Type": {"text/html; charset=utf-8"}}, resp: "<!doctype html><p>ok</p>"},
+		"oauthConsent": {method: "POST", target: "/oauth/your-app-token/email", body: "email=a%40b.c&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb&state=x",
+			reqHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, status: 303, respHeader: http.Header{"Location": {"http://localhost:3000/cb?code=0f1e&state=x"}}},
 	}
 }
 

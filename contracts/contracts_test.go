@@ -268,6 +268,8 @@ func validExchanges(t *testing.T) map[string]struct {
 		"generateCode":       {"POST", "/api/content/users-auth-providers/marker/email/users/generate-code", `{"userIdentifier":"your-user@email.com","eventIdentifier":"user_registration"}`, 201, ``},
 		"checkCode":          {"POST", "/api/content/users-auth-providers/marker/email/users/check-code", `{"userIdentifier":"your-user@email.com","eventIdentifier":"user_registration","code":"123456"}`, 201, `false`},
 		"activateUser":       {"POST", "/api/content/users-auth-providers/marker/email/users/activate", `{"userIdentifier":"your-user@email.com","code":"123456"}`, 201, `true`},
+		"changePassword":     {"POST", "/api/content/users-auth-providers/marker/email/users/change-password", `{"userIdentifier":"your-user@email.com","eventIdentifier":"reset","type":1,"code":"123456","password1":"n3w","password2":"n3w"}`, 201, `true`},
+		"oauthSignIn":        {"POST", "/api/content/users-auth-providers/marker/email/oauth", `{"client_id":"c","client_secret":"s","code":"0f1e","grant_type":"authorization_code","redirect_uri":"http://localhost:3000"}`, 201, `{"userIdentifier":"a@b.c","authProviderIdentifier":"email","accessToken":"a","refreshToken":"r"}`},
 		"listAuthProviders":  {"GET", "/api/content/users-auth-providers?langCode=en_US&offset=0&limit=30", "", 200, "[" + provider + "]"},
 		"getAuthProvider":    {"GET", "/api/content/users-auth-providers/marker/email?langCode=en_US", "", 200, provider},
 		"listActiveSessions": {"GET", "/api/content/users-auth-providers/marker/email/users/sessions", "", 200, `[{"deviceInfo":{"os":"Node.js","browser":"Node.js/abcdefghij","location":"en-US"}}]`},

@@ -221,8 +221,8 @@ func TestViolationsOfBadExchanges(t *testing.T) {
 		},
 		"unknown nested property": {
 			method: "GET", target: "/api/content/forms/marker/tickets_form", status: 200,
-			resp: strings.Replace(form, `"marker": "tickets",`, `"marker": "tickets", "isPassword": null,`, 1),
-			want: []finding{resp("/attributes/1/isPassword", "isPassword", KindUnknownProperty, "property isPassword should not exist")},
+			resp: strings.Replace(form, `"marker": "tickets",`, `"marker": "tickets", "isSecret": null,`, 1),
+			want: []finding{resp("/attributes/1/isSecret", "isSecret", KindUnknownProperty, "property isSecret should not exist")},
 		},
 		"request and response together": {
 			method: "GET", target: "/api/content/forms?limit=abc", status: 200, resp: `{"total":"1","items":[]}`,

@@ -176,6 +176,8 @@ func (o adminOperation) sample() adminCall {
 		c.body = `{"path":"/api/content/forms","status":500}`
 	case "importState":
 		c.body = emptyState
+	case "grantOAuthCode":
+		c.body = `{"email":"a@b.c"}`
 	}
 	return c
 }
@@ -231,6 +233,7 @@ func TestAdminContract(t *testing.T) {
 			{"limits", adminLimits},
 			{"reload", adminReload},
 			{"site media and sitemaps", adminSiteFiles},
+			{"oauth", adminOAuth},
 		} {
 			t.Run(part.name, func(t *testing.T) {
 				t.Parallel()

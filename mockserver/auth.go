@@ -33,8 +33,8 @@ func newTokensResponse(t store.Tokens) tokensResponse {
 	return tokensResponse(t)
 }
 
-func credentials(entries []authDataEntry) store.Credentials {
-	c := store.Credentials{Values: make(map[string]string, len(entries))}
+func credentials(entries []authDataEntry, code string) store.Credentials {
+	c := store.Credentials{Values: make(map[string]string, len(entries)), Code: code}
 	for _, e := range entries {
 		c.Values[e.Marker] = e.Value
 	}
@@ -43,8 +43,30 @@ func credentials(entries []authDataEntry) store.Credentials {
 
 // deviceMetadata is the x-device-metadata header SDK 1.0.127+ sends on POSTs.
 type deviceMetadata struct {
-	Fingerprint string           `json:"fingerprint"`
-	DeviceInfo  store.DeviceInfo `json:"deviceInfo"`
+	Fingerprint json.RawMessage  `json:"fingerprint"`
+	DeviceInfo  json.RawMessage  `json:"deviceInfo"`
+	device      store.DeviceInfo // DeviceInfo's fields, when it is an object
+}
+
+// parse reads the header's JSON and reports whether it has the live shape: an object whose
+// fingerprint, when present, is a string and whose deviceInfo, when present, is an object.
+func (d *deviceMetadata) parse(header string) bool {
+	if json.Unmarshal([]byte(header), d) != nil {
+		return false
+	}
+	if len(d.Fingerprint) > 0 {
+		var s string
+		if json.Unmarshal(d.Fingerprint, &s) != nil {
+			return false
+		}
+	}
+	if len(d.DeviceInfo) > 0 && string(d.DeviceInfo) != "null" {
+		if d.DeviceInfo[0] != '{' {
+			return false
+		}
+		_ = json.Unmarshal(d.DeviceInfo, &d.device) // fields of another type stay empty
+	}
+	return true
 }
 
 // maxDeviceMetadataBytes bounds the x-device-metadata header. The SDK sends a fingerprint and
@@ -52,30 +74,39 @@ type deviceMetadata struct {
 // megabyte header on every login would otherwise stay in memory.
 const maxDeviceMetadataBytes = 2048
 
-// handleAuth handles POST /api/content/users-auth-providers/marker/{marker}/users/auth.
-func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request, sc *scope) {
+// device reads the x-device-metadata header of a sign-in. The profile decides whether it is
+// required; the messages are the live API's.
+func (s *Server) device(r *http.Request) (store.DeviceInfo, error) {
 	header := r.Header.Get("x-device-metadata")
 	if len(header) > maxDeviceMetadataBytes {
-		s.writeError(w, r, store.Invalid("x-device-metadata header must be at most "+strconv.Itoa(maxDeviceMetadataBytes)+" bytes long"))
-		return
+		return store.DeviceInfo{}, store.Invalid("x-device-metadata header must be at most " + strconv.Itoa(maxDeviceMetadataBytes) + " bytes long")
 	}
-	if header == "" && s.profile.RequireDeviceMetadata {
-		s.writeError(w, r, store.Invalid("x-device-metadata header is required"))
-		return
-	}
-	var device deviceMetadata
-	if header != "" {
-		if err := json.Unmarshal([]byte(header), &device); err != nil && s.profile.RequireDeviceMetadata {
-			s.writeError(w, r, store.Invalid("x-device-metadata header must be a JSON object"))
-			return
+	if header == "" {
+		if s.profile.RequireDeviceMetadata {
+			return store.DeviceInfo{}, store.Invalid("Missing x-device-metadata header")
 		}
+		return store.DeviceInfo{}, nil
+	}
+	var d deviceMetadata
+	if !d.parse(header) && s.profile.RequireDeviceMetadata {
+		return store.DeviceInfo{}, store.Invalid("Invalid x-device-metadata format")
+	}
+	return d.device, nil
+}
+
+// handleAuth handles POST /api/content/users-auth-providers/marker/{marker}/users/auth.
+func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request, sc *scope) {
+	device, err := s.device(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	var req authRequest
 	if err := decodeBody(sc, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	tokens, err := sc.store.Authenticate(r.Context(), mux.Vars(r)["marker"], credentials(req.AuthData), device.DeviceInfo)
+	tokens, err := sc.store.Authenticate(r.Context(), mux.Vars(r)["marker"], credentials(req.AuthData, req.Code), device)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -180,10 +211,10 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request, sc *scope)
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := sc.store.SignUp(r.Context(), store.SignUpInput{
+	u, code, err := sc.store.SignUp(r.Context(), store.SignUpInput{
 		ProviderMarker:   mux.Vars(r)["marker"],
 		FormIdentifier:   req.FormIdentifier,
-		Credentials:      credentials(req.AuthData),
+		Credentials:      credentials(req.AuthData, ""),
 		Language:         lang,
 		FormData:         items,
 		NotificationData: req.NotificationData,
@@ -192,6 +223,13 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request, sc *scope)
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.sendCode(w, r, sc, code, mail.PurposeSignUp) {
+		return
+	}
+	notification := u.NotificationData
+	if s.profile.LiveAuthBodies {
+		notification = signUpNotification(u.NotificationData)
+	}
 	s.writeJSON(w, http.StatusCreated, signUpResponse{
 		ID:               u.ID,
 		UpdatedDate:      timestamp(u.UpdatedDate),
@@ -199,7 +237,7 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request, sc *scope)
 		Identifier:       u.Identifier,
 		IsActive:         u.IsActive,
 		FormData:         localeMap(u.Language, u.FormData),
-		NotificationData: u.NotificationData,
+		NotificationData: notification,
 		Locale:           u.Language,
 		CreatedDate:      timestamp(u.CreatedDate),
 		State:            orEmptyObject(u.State),
@@ -237,13 +275,37 @@ func (s *Server) handleGenerateCode(w http.ResponseWriter, r *http.Request, sc *
 		s.writeError(w, r, err)
 		return
 	}
-	if code.Email != "" {
-		if err := sc.sandbox.SendCode(store.RequestID(r.Context()), code.Email, codePurpose(req.EventIdentifier), code.Code); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	if s.sendCode(w, r, sc, code, codePurpose(req.EventIdentifier)) {
+		w.WriteHeader(http.StatusCreated)
 	}
-	w.WriteHeader(http.StatusCreated)
+}
+
+// sendCode e-mails a one-time code the store made (none when code is zero); on failure it
+// answers the error and reports false.
+func (s *Server) sendCode(w http.ResponseWriter, r *http.Request, sc *scope, code store.OneTimeCode, purpose string) bool {
+	if code.Email == "" {
+		return true
+	}
+	if err := sc.sandbox.SendCode(store.RequestID(r.Context()), code.Email, purpose, code.Code); err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// signUpNotification is the notificationData of a sign-up answer in the shape SDK 1.0.149's
+// schema demands: email a string, phonePush an array.
+func signUpNotification(stored json.RawMessage) json.RawMessage {
+	nd := struct {
+		Email     string   `json:"email"`
+		PhonePush []string `json:"phonePush"`
+	}{PhonePush: []string{}}
+	_ = json.Unmarshal(stored, &nd) // refused at sign-up unless email is a string
+	if nd.PhonePush == nil {
+		nd.PhonePush = []string{}
+	}
+	out, _ := json.Marshal(nd) // strings only
+	return out
 }
 
 // handleCheckCode handles POST …/marker/{marker}/users/check-code: true or false.
@@ -269,6 +331,34 @@ func (s *Server) handleActivate(w http.ResponseWriter, r *http.Request, sc *scop
 		return
 	}
 	if err := sc.store.Activate(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.Code); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, true)
+}
+
+type changePasswordRequest struct {
+	UserIdentifier  string `json:"userIdentifier"`
+	EventIdentifier string `json:"eventIdentifier"`
+	Code            string `json:"code"`
+	Type            *int   `json:"type"`
+	Password1       string `json:"password1"`
+	Password2       string `json:"password2"`
+}
+
+// handleChangePassword handles POST …/marker/{marker}/users/change-password: the code from
+// generate-code and the new password twice; true.
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request, sc *scope) {
+	var req changePasswordRequest
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	err := sc.store.ChangePassword(r.Context(), store.ChangePasswordInput{
+		ProviderMarker: mux.Vars(r)["marker"], Login: req.UserIdentifier, Event: req.EventIdentifier,
+		Code: req.Code, Password1: req.Password1, Password2: req.Password2,
+	})
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -26,6 +26,7 @@ var statusByCode = map[store.Code]int{
 	store.CodeNotFound:     http.StatusNotFound,
 	store.CodeConflict:     http.StatusConflict,
 	store.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+	store.CodeTooMany:      http.StatusTooManyRequests,
 }
 
 // writeError answers with the live error body. Errors that are not *store.Error are the

@@ -22,6 +22,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/check-code", public, s.handleCheckCode)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/activate", public, s.handleActivate)
 	s.handleAPI(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", user, s.handleActiveSessions)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/change-password", public, s.handleChangePassword)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/oauth", public, s.handleOAuth)
 	s.handleRead(r, Read{Path: auth + "/marker/{marker}", File: store.FileAuthProviders, Noun: "Auth provider"})
 	s.handleRead(r, Read{Path: auth, File: store.FileAuthProviders})
 
@@ -99,6 +101,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/cloud-static/sitemaps/{file}", plain(s.handleSitemapFile))
 	s.handle(r, http.MethodGet, "/checkout/{token}/{session}", plain(s.handleCheckoutPage))
 	s.handle(r, http.MethodPost, "/checkout/{token}/{session}/{action}", plain(s.handleCheckoutAction))
+	s.handle(r, http.MethodGet, "/oauth/{token}/{marker}", plain(s.handleConsentPage))
+	s.handle(r, http.MethodPost, "/oauth/{token}/{marker}", plain(s.handleConsent))
 
 	s.handle(r, http.MethodPost, "/__admin/reset", s.admin(s.handleAdminReset))
 	s.handle(r, http.MethodGet, "/__admin/state", s.admin(s.handleAdminStateGet))
@@ -106,6 +110,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/__admin/clock", s.admin(s.handleAdminClock))
 	s.handle(r, http.MethodPost, "/__admin/clock", s.admin(s.handleAdminClockSet))
 	s.handle(r, http.MethodPost, "/__admin/payments/sessions/{id}/{action}", s.admin(s.handleAdminPaymentAction))
+	s.handle(r, http.MethodPost, "/__admin/oauth/{marker}/codes", s.admin(s.handleAdminOAuthCode))
 	s.handle(r, http.MethodGet, "/__admin/mail", s.admin(s.handleAdminMailList))
 	s.handle(r, http.MethodDelete, "/__admin/mail", s.admin(s.handleAdminMailClear))
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))

@@ -65,9 +65,25 @@ func loginKey(provider, identifier string) string {
 	return provider + "\x00" + strings.ToLower(identifier)
 }
 
-// Credentials are the values of the authData entries of a login request.
+// Credentials are the values of the authData entries of a login request, and its one-time code.
 type Credentials struct {
 	Values map[string]string // authData marker → value
+	Code   string
+}
+
+// CodeMarker is the authData marker that carries a one-time code, besides the body's `code`.
+const CodeMarker = "code"
+
+// code is the one-time code of a login on a provider that checks codes: a non-empty code
+// switches the login to the code path.
+func (c Credentials) code(p *AuthProvider) string {
+	if !p.IsCheckCode {
+		return ""
+	}
+	if c.Code != "" {
+		return c.Code
+	}
+	return c.Values[CodeMarker]
 }
 
 // AuthProvider returns the provider with the given identifier or a not-found error.
@@ -88,13 +104,14 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 	if !provider.IsActive {
 		return Tokens{}, Errorf(CodeForbidden, "Auth provider %q is not active", providerMarker)
 	}
+	code := creds.code(provider)
 	login, hasLogin := creds.Values[provider.LoginMarker]
 	password, hasPassword := creds.Values[provider.PasswordMarker]
 	var missing []string
 	if !hasLogin || login == "" {
 		missing = append(missing, "required values are missing or incorrect: "+provider.LoginMarker)
 	}
-	if !hasPassword || password == "" {
+	if code == "" && (!hasPassword || password == "") {
 		missing = append(missing, "required values are missing or incorrect: "+provider.PasswordMarker)
 	}
 	if len(missing) > 0 {
@@ -108,35 +125,51 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 	err = s.update(ctx, func() ([]Event, error) {
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
 		user := s.state.users[id]
-		// Compare a password even for an unknown login so both failures cost the same.
-		stored := "\x00"
-		if ok {
-			stored = user.password
-		}
-		if subtle.ConstantTimeCompare([]byte(stored), []byte(password)) != 1 || !ok {
-			return nil, Errorf(CodeUnauthorized, "Invalid login or password")
+		if code != "" {
+			if !ok {
+				return nil, Errorf(CodeUnauthorized, "Invalid login or code")
+			}
+			if !user.IsActive { // before the code is spent: activation needs it
+				return nil, Errorf(CodeUnauthorized, "User is not activated")
+			}
+			if err := s.spendAnyCodeLocked(id, code, Errorf(CodeUnauthorized, "Invalid login or code")); err != nil {
+				return nil, err
+			}
+		} else {
+			// Compare a password even for an unknown login so both failures cost the same.
+			stored := "\x00"
+			if ok {
+				stored = user.password
+			}
+			if subtle.ConstantTimeCompare([]byte(stored), []byte(password)) != 1 || !ok || user.password == "" {
+				return nil, Errorf(CodeUnauthorized, "Invalid login or password")
+			}
 		}
 		if !user.IsActive {
 			return nil, Errorf(CodeUnauthorized, "User is not activated")
 		}
-		now := s.clock.Now()
-		s.dropOldestSessionLocked(user.ID, provider.Identifier)
-		sess := &authSession{
-			id:       s.state.nextAuthSession,
-			userID:   user.ID,
-			provider: provider.Identifier,
-			device:   device,
-		}
-		s.touchSession(sess.id)
-		s.state.nextAuthSession++
-		s.state.authSessions[sess.id] = sess
-		out = s.issueLocked(sess, user, now)
+		out = s.openSessionLocked(provider, user, device)
 		return nil, nil
 	})
 	if err != nil {
 		return Tokens{}, err
 	}
 	return out, nil
+}
+
+// openSessionLocked opens a session of the user with the provider on the device.
+func (s *Store) openSessionLocked(provider *AuthProvider, user *User, device DeviceInfo) Tokens {
+	s.dropOldestSessionLocked(user.ID, provider.Identifier)
+	sess := &authSession{
+		id:       s.state.nextAuthSession,
+		userID:   user.ID,
+		provider: provider.Identifier,
+		device:   device,
+	}
+	s.touchSession(sess.id)
+	s.state.nextAuthSession++
+	s.state.authSessions[sess.id] = sess
+	return s.issueLocked(sess, user, s.clock.Now())
 }
 
 // issueLocked gives sess a fresh token pair; the previous refresh token stops working.
@@ -321,14 +354,16 @@ type SignUpInput struct {
 }
 
 // SignUp registers a user. On a provider that checks codes the user starts inactive, as the
-// live API answers `isActive: false` until the code is confirmed; otherwise they can log in at once.
-func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, error) {
+// live API answers `isActive: false` until the code is confirmed, and the first code is made
+// (returned for the e-mail, never for the answer); the password is optional there, since such
+// a user signs in by code. Otherwise they can log in at once.
+func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, OneTimeCode, error) {
 	provider, err := s.AuthProvider(in.ProviderMarker)
 	if err != nil {
-		return User{}, err
+		return User{}, OneTimeCode{}, err
 	}
 	if in.FormIdentifier != "" && in.FormIdentifier != provider.FormIdentifier {
-		return User{}, Invalid("Incorrect formIdentifier for provided auth provider: " + in.FormIdentifier)
+		return User{}, OneTimeCode{}, Invalid("Incorrect formIdentifier for provided auth provider: " + in.FormIdentifier)
 	}
 	login := in.Credentials.Values[provider.LoginMarker]
 	password := in.Credentials.Values[provider.PasswordMarker]
@@ -336,54 +371,96 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	if login == "" {
 		missing = append(missing, "required values are missing or incorrect: "+provider.LoginMarker)
 	}
-	if password == "" {
+	if password == "" && !provider.IsCheckCode {
 		missing = append(missing, "required values are missing or incorrect: "+provider.PasswordMarker)
 	}
 	if len(missing) > 0 {
-		return User{}, Invalid(missing...)
+		return User{}, OneTimeCode{}, Invalid(missing...)
 	}
-	if err := checkLogin(provider, login, in.NotificationData); err != nil {
-		return User{}, err
+	if err := checkLogin(provider, login, in.NotificationData, s.opts.EmailNotificationsOnly); err != nil {
+		return User{}, OneTimeCode{}, err
 	}
 	if form, ok := s.fx.Form(provider.FormIdentifier); ok {
 		if err := checkFormData(form, in.FormData, in.Credentials.Values); err != nil {
-			return User{}, err
+			return User{}, OneTimeCode{}, err
 		}
 	}
-	var out User
+	var (
+		out  User
+		code OneTimeCode
+	)
 	err = s.update(ctx, func() ([]Event, error) {
-		var err error
-		out, err = s.signUpLocked(provider, in, login, password)
-		return nil, err
+		user, err := s.signUpLocked(provider, in, login, password)
+		if err != nil {
+			return nil, err
+		}
+		if provider.IsCheckCode {
+			length, ttl := codeSettings(provider)
+			if code, err = s.issueCodeLocked(user, SignUpEvent, length, ttl); err != nil {
+				s.rollbackSignUpLocked(user)
+				return nil, err
+			}
+		}
+		out = user.clone()
+		return nil, nil
 	})
 	if err != nil {
-		return User{}, err
+		return User{}, OneTimeCode{}, err
 	}
-	return out, nil
+	return out, code, nil
+}
+
+// rollbackSignUpLocked forgets a user signUpLocked just added, so a failed sign-up changes
+// nothing.
+func (s *Store) rollbackSignUpLocked(u *User) {
+	delete(s.state.userByLogin, loginKey(u.AuthProviderIdentifier, u.Identifier))
+	delete(s.state.users, u.ID)
+	s.state.nextUserID--
 }
 
 // checkLogin refuses what the code e-mail could not be sent to: a login that looks like an
 // e-mail address must be exactly one bare address ("a@b.c, d@e.f" and "Name <a@b.c>" are not),
 // and so must notificationData.email when it is given.
-func checkLogin(provider *AuthProvider, login string, notification json.RawMessage) error {
+// With emailOnly, as today's API, a non-empty phone value is refused too (an SDK's empty
+// `phonePush: []` passes).
+func checkLogin(provider *AuthProvider, login string, notification json.RawMessage, emailOnly bool) error {
 	if strings.Contains(login, "@") && !singleAddress(login) {
 		return Invalid(provider.LoginMarker + " must be a single e-mail address")
 	}
 	var nd struct {
-		Email any `json:"email"`
+		Email     any             `json:"email"`
+		PhonePush json.RawMessage `json:"phonePush"`
+		PhoneSMS  json.RawMessage `json:"phoneSMS"`
 	}
-	if len(notification) > 0 && json.Unmarshal(notification, &nd) == nil {
-		if email, ok := nd.Email.(string); ok && email != "" && !singleAddress(email) {
-			return Invalid("notificationData.email must be a single e-mail address")
+	if len(notification) == 0 || json.Unmarshal(notification, &nd) != nil {
+		return nil
+	}
+	if email, ok := nd.Email.(string); ok && email != "" && !singleAddress(email) {
+		return Invalid("notificationData.email must be a single e-mail address")
+	}
+	if !emailOnly {
+		return nil
+	}
+	if _, isList := nd.Email.([]any); isList {
+		return Invalid("notificationData.email must be a string")
+	}
+	for _, f := range [...]struct {
+		name  string
+		value json.RawMessage
+	}{{"phonePush", nd.PhonePush}, {"phoneSMS", nd.PhoneSMS}} {
+		switch strings.TrimSpace(string(f.value)) {
+		case "", "null", "[]", `""`:
+		default:
+			return Invalid("notificationData." + f.name + " is not allowed: notifications go to email only")
 		}
 	}
 	return nil
 }
 
-func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, password string) (User, error) {
+func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, password string) (*User, error) {
 	key := loginKey(provider.Identifier, login)
 	if _, taken := s.state.userByLogin[key]; taken {
-		return User{}, Invalid("User with identifier " + login + " already exists")
+		return nil, Invalid("User with identifier " + login + " already exists")
 	}
 	now := s.clock.Now()
 	lang := in.Language
@@ -413,7 +490,7 @@ func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, pass
 	s.state.nextUserID++
 	s.state.users[user.ID] = user
 	s.state.userByLogin[key] = user.ID
-	return user.clone(), nil
+	return user, nil
 }
 
 // verifiedTokensMax bounds the cache of verified signatures; it is emptied when full.

@@ -71,7 +71,7 @@ func frozenClock() *store.Clock {
 func busyState(t testing.TB, st *store.Store) string {
 	t.Helper()
 	ctx := context.Background()
-	_, err := st.SignUp(ctx, store.SignUpInput{
+	_, _, err := st.SignUp(ctx, store.SignUpInput{
 		ProviderMarker:   "email",
 		Credentials:      creds("new@example.com", "s3cret"),
 		FormData:         []store.FormDataItem{mustItem(t, `{"marker":"name_reg","type":"string","value":"Neo"}`)},

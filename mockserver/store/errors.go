@@ -15,6 +15,7 @@ const (
 	CodeNotFound     Code = "not_found"
 	CodeConflict     Code = "conflict"
 	CodeTooLarge     Code = "too_large"
+	CodeTooMany      Code = "too_many"
 )
 
 // Error is a failure the caller caused. Messages holds the list of validation failures when

@@ -25,6 +25,11 @@ const (
 	// MaxCounter bounds the next ids of a state document: 2^53, the largest integer a
 	// JavaScript number holds exactly, far below where the next id would wrap negative.
 	MaxCounter = 1 << 53
+	// MaxOAuthGrants bounds the authorization codes waiting to be exchanged in one sandbox; the
+	// consent page is public, so issuing one more past the bound forgets the oldest.
+	MaxOAuthGrants = 1024
+	// MaxRedirectURIBytes bounds the redirect address an authorization code remembers.
+	MaxRedirectURIBytes = 2048
 )
 
 // checkEventIdentifier refuses an event identifier that could not name a project event or

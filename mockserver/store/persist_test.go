@@ -225,7 +225,7 @@ func TestFailedSaveUndoesTheChange(t *testing.T) {
 			return err
 		},
 		"sign up": func() error {
-			_, err := st.SignUp(ctx, store.SignUpInput{ProviderMarker: "email", Credentials: creds("x@example.com", "pw"), FormData: []store.FormDataItem{mustItem(t, `{"marker":"name_reg","type":"string","value":"X"}`)}})
+			_, _, err := st.SignUp(ctx, store.SignUpInput{ProviderMarker: "email", Credentials: creds("x@example.com", "pw"), FormData: []store.FormDataItem{mustItem(t, `{"marker":"name_reg","type":"string","value":"X"}`)}})
 			return err
 		},
 		"refresh": func() error {

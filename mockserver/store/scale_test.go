@@ -91,7 +91,7 @@ func measureScale(t *testing.T, total, samples int) scaleRun {
 	st := newStore(t, store.Options{Clock: clock})
 	users := make([]int, scaleUsers)
 	for i := range users {
-		u, err := st.SignUp(ctx, store.SignUpInput{
+		u, _, err := st.SignUp(ctx, store.SignUpInput{
 			ProviderMarker: "email",
 			Credentials:    creds("scale-"+strconv.Itoa(i)+"@example.test", "scale-password"),
 		})

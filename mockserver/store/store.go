@@ -38,6 +38,12 @@ type Options struct {
 	// ValidateSlots refuses schedule slots that are not in the form's schedule or have
 	// already started.
 	ValidateSlots bool
+	// CodeLimits applies the one-time code limits of today's API: no new code within
+	// CodeResendInterval of the last one, and MaxWrongCodes wrong tries destroy the code.
+	CodeLimits bool
+	// EmailNotificationsOnly refuses phone values in a sign-up's notificationData, as today's
+	// API does.
+	EmailNotificationsOnly bool
 }
 
 // Store is the state of one project. It is safe for concurrent use; methods return copies.
@@ -94,6 +100,10 @@ type state struct {
 
 	seats map[slotKey]*slotUsage
 	codes map[codeKey]oneTimeCode
+	// codeLimits and oauthGrants are kept in memory only: a restart or an import forgets
+	// them, as it would a rate limiter's counters.
+	codeLimits  map[int]*codeLimit
+	oauthGrants map[string]oauthGrant
 }
 
 type ownerStorage struct {

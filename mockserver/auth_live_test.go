@@ -1,0 +1,338 @@
+package mockserver_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// The auth rules of today's API (profile live): device header, body differences, the code
+// provider, the code limits, password change and the simulated OAuth network.
+
+const (
+	codeBase   = "/api/content/users-auth-providers/marker/email_code/users/"
+	oauthPath  = "/api/content/users-auth-providers/marker/email/oauth"
+	liveDevice = `{"fingerprint":"UQ_1","deviceInfo":{"os":"Linux","browser":"Node.js","location":"en-US"}}`
+)
+
+// liveHeaders are the headers SDK 1.0.149 sends on a POST.
+var liveHeaders = map[string]string{"x-app-token": appToken, "x-device-metadata": liveDevice}
+
+func newLiveServer(t *testing.T) *testServer {
+	t.Helper()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	// A frozen clock moves only when a test says so: the 30 s resend window is on it.
+	status, body := ts.adminClock(t, `{"freeze":true}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	return ts
+}
+
+func (ts *testServer) post(t *testing.T, path string, body any) (int, []byte) {
+	t.Helper()
+	return ts.callWith(t, http.MethodPost, path, "", body, liveHeaders)
+}
+
+// lastCode is the code of the newest e-mail to the address: the subject ends with it.
+func (ts *testServer) lastCode(t *testing.T, to string) string {
+	t.Helper()
+	msgs := ts.mails(t, to)
+	require.NotEmpty(t, msgs, "no e-mail to %s", to)
+	subject := msgs[0].Subject
+	i := strings.LastIndex(subject, ": ")
+	require.Positive(t, i, subject)
+	return subject[i+2:]
+}
+
+func codeSignUp(login string) map[string]any {
+	return map[string]any{
+		"langCode":         "en_US",
+		"authData":         []map[string]string{{"marker": "email_reg", "value": login}, {"marker": "password_reg", "value": "pw-1"}},
+		"formData":         map[string]any{"en_US": []map[string]any{{"marker": "name_reg", "type": "string", "value": "Ann"}}},
+		"notificationData": map[string]any{"email": login, "phonePush": []string{}},
+	}
+}
+
+func codeAuth(login, code string) map[string]any {
+	return map[string]any{"authData": []map[string]string{{"marker": "email_reg", "value": login}}, "code": code}
+}
+
+func assertRefused(t *testing.T, status int, body []byte, want int, mention string) {
+	t.Helper()
+	require.Equal(t, want, status, string(body))
+	assert.Contains(t, strings.Join(decodeError(t, want, body).messages(), " | "), mention)
+}
+
+func TestLiveSignInNeedsDeviceMetadata(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	for name, tc := range map[string]struct {
+		header string
+		want   string
+	}{
+		"absent":                 {"", "Missing x-device-metadata header"},
+		"not JSON":               {"fp-1", "Invalid x-device-metadata format"},
+		"fingerprint not string": {`{"fingerprint":1,"deviceInfo":{}}`, "Invalid x-device-metadata format"},
+		"deviceInfo not object":  {`{"fingerprint":"a","deviceInfo":"pc"}`, "Invalid x-device-metadata format"},
+	} {
+		h := map[string]string{"x-app-token": appToken}
+		if tc.header != "" {
+			h["x-device-metadata"] = tc.header
+		}
+		status, body := ts.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), h)
+		assertRefused(t, status, body, http.StatusBadRequest, tc.want)
+		_ = name
+	}
+	status, body := ts.post(t, authPath, authBody(userLogin, userPass))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, body = ts.post(t, oauthPath, map[string]string{"code": "x"})
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+
+	seed := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	status, body = seed.call(t, http.MethodPost, authPath, "", authBody(userLogin, userPass))
+	assert.Equal(t, http.StatusCreated, status, "sdk-1.0.115 needs no header: %s", body)
+}
+
+func TestLiveAuthAndSignUpBodiesDiffer(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	for _, field := range []string{"formIdentifier", "langCode"} {
+		body := authBody(userLogin, userPass)
+		body[field] = "x"
+		status, resp := ts.post(t, authPath, body)
+		assertRefused(t, status, resp, http.StatusBadRequest, "property "+field+" should not exist")
+	}
+
+	signUp := func(edit func(map[string]any)) (int, []byte) {
+		b := codeSignUp("ann@example.com")
+		edit(b)
+		return ts.post(t, usersBase+"sign-up", b)
+	}
+	status, body := signUp(func(b map[string]any) { delete(b, "langCode") })
+	assertRefused(t, status, body, http.StatusBadRequest, "langCode")
+	status, body = signUp(func(b map[string]any) { b["notificationData"] = map[string]any{"email": []string{"ann@example.com"}} })
+	assertRefused(t, status, body, http.StatusBadRequest, "email")
+	status, body = signUp(func(b map[string]any) {
+		b["notificationData"] = map[string]any{"email": "ann@example.com", "phonePush": []string{"+15550100"}}
+	})
+	assertRefused(t, status, body, http.StatusBadRequest, "phonePush")
+	status, body = signUp(func(b map[string]any) {
+		b["notificationData"] = map[string]any{"email": "ann@example.com", "phoneSMS": "+15550100"}
+	})
+	assertRefused(t, status, body, http.StatusBadRequest, "phoneSMS")
+	// Refusals change nothing: the login is still free.
+	status, body = ts.post(t, authPath, authBody("ann@example.com", "pw-1"))
+	assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or password")
+
+	// Without formIdentifier the provider's form is used; the answer has the SDK 1.0.149 shape.
+	status, body = signUp(func(b map[string]any) { delete(b, "notificationData") })
+	require.Equal(t, http.StatusCreated, status, string(body))
+	got := decode[map[string]any](t, body)
+	assert.Equal(t, map[string]any{"email": "", "phonePush": []any{}}, got["notificationData"])
+	assert.Equal(t, true, got["isActive"])
+
+	b := codeSignUp("bob@example.com")
+	b["formIdentifier"] = "reg"
+	status, body = ts.post(t, usersBase+"sign-up", b)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, map[string]any{"email": "bob@example.com", "phonePush": []any{}}, decode[map[string]any](t, body)["notificationData"])
+}
+
+func TestCodeProviderSignsUpActivatesAndSignsInByCode(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	const login = "carol@example.com"
+	status, body := ts.post(t, codeBase+"sign-up", codeSignUp(login))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, false, decode[map[string]any](t, body)["isActive"])
+	first := ts.lastCode(t, login)
+	assert.NotContains(t, string(body), first, "the code goes by e-mail only")
+
+	status, body = ts.post(t, codeBase+"auth", codeAuth(login, first))
+	assertRefused(t, status, body, http.StatusUnauthorized, "not activated")
+	status, body = ts.post(t, codeBase+"activate", map[string]string{"userIdentifier": login, "code": first})
+	require.Equal(t, http.StatusCreated, status, string(body))
+
+	// A new code within 30 s of the last: 429, and nothing is sent.
+	gen := map[string]string{"userIdentifier": login, "eventIdentifier": "auth"}
+	status, body = ts.post(t, codeBase+"generate-code", gen)
+	assertRefused(t, status, body, http.StatusTooManyRequests, "seconds")
+	assert.Len(t, ts.mails(t, login), 1)
+	status, _ = ts.adminClock(t, `{"advance":"30s"}`)
+	require.Equal(t, http.StatusOK, status)
+	status, body = ts.post(t, codeBase+"generate-code", gen)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Empty(t, body, "the code is never in a response")
+	code := ts.lastCode(t, login)
+
+	// Too soon again: the code already sent stays valid.
+	status, _ = ts.post(t, codeBase+"generate-code", gen)
+	require.Equal(t, http.StatusTooManyRequests, status)
+	status, body = ts.post(t, codeBase+"auth", codeAuth(login, code))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, "email_code", decode[tokens](t, body).AuthProviderIdentifier)
+	// A code works once, whether sent as `code` or as an authData entry.
+	status, body = ts.post(t, codeBase+"auth", map[string]any{"authData": []map[string]string{{"marker": "email_reg", "value": login}, {"marker": "code", "value": code}}})
+	assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or code")
+	// The password path still works on a code provider.
+	status, body = ts.post(t, codeBase+"auth", authBody(login, "pw-1"))
+	assert.Equal(t, http.StatusCreated, status, string(body))
+}
+
+// Five wrong codes destroy the code, counted across sign-in, check-code, activate and
+// change-password; the fifth answers 429 and the right code fails afterwards.
+func TestFiveWrongCodesDestroyTheCode(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	const login = "dan@example.com"
+	status, body := ts.post(t, codeBase+"sign-up", codeSignUp(login))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, body = ts.post(t, codeBase+"activate", map[string]string{"userIdentifier": login, "code": ts.lastCode(t, login)})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, _ = ts.adminClock(t, `{"advance":"31s"}`)
+	require.Equal(t, http.StatusOK, status)
+	status, body = ts.post(t, codeBase+"generate-code", map[string]string{"userIdentifier": login, "eventIdentifier": "auth"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	code := ts.lastCode(t, login)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+
+	status, body = ts.post(t, codeBase+"check-code", map[string]string{"userIdentifier": login, "eventIdentifier": "auth", "code": wrong})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, "false", string(body))
+	status, _ = ts.post(t, codeBase+"auth", codeAuth(login, wrong))
+	assert.Equal(t, http.StatusUnauthorized, status)
+	status, _ = ts.post(t, codeBase+"activate", map[string]string{"userIdentifier": login, "code": wrong})
+	assert.Equal(t, http.StatusUnauthorized, status)
+	change := map[string]any{"userIdentifier": login, "eventIdentifier": "reset", "type": 1, "code": wrong, "password1": "n", "password2": "n"}
+	status, _ = ts.post(t, codeBase+"change-password", change)
+	assert.Equal(t, http.StatusBadRequest, status)
+	status, body = ts.post(t, codeBase+"check-code", map[string]string{"userIdentifier": login, "eventIdentifier": "auth", "code": code})
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, "true", string(body), "four wrong codes leave the code alive")
+
+	status, body = ts.post(t, codeBase+"activate", map[string]string{"userIdentifier": login, "code": wrong})
+	assertRefused(t, status, body, http.StatusTooManyRequests, "Too many wrong codes")
+	status, body = ts.post(t, codeBase+"auth", codeAuth(login, code))
+	assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or code")
+}
+
+func TestChangePasswordWithAResetCode(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	status, body := ts.post(t, authPath, authBody(userLogin, userPass))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	before := decode[tokens](t, body)
+	status, body = ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	code := ts.lastCode(t, userLogin)
+	msgs := ts.mails(t, userLogin)
+	assert.Contains(t, msgs[0].Subject, "Reset your password")
+
+	change := func(edit func(map[string]any)) (int, []byte) {
+		b := map[string]any{"userIdentifier": userLogin, "eventIdentifier": "reset", "type": 1, "code": code, "password1": "n3w-pass", "password2": "n3w-pass"}
+		edit(b)
+		return ts.post(t, usersBase+"change-password", b)
+	}
+	// Bad input: the live 400, and nothing changes (the code is not spent, no wrong try counted
+	// for input refused before the code is looked at).
+	status, body = change(func(b map[string]any) { b["password2"] = "other" })
+	assertRefused(t, status, body, http.StatusBadRequest, "password1 and password2 must be equal")
+	status, body = change(func(b map[string]any) { b["password1"] = "" })
+	assertRefused(t, status, body, http.StatusBadRequest, "password1 should not be empty")
+	status, body = change(func(b map[string]any) { b["userIdentifier"] = "nobody@example.com" })
+	assertRefused(t, status, body, http.StatusBadRequest, "not found")
+	status, body = change(func(b map[string]any) { b["password1"] = 5 })
+	assertRefused(t, status, body, http.StatusBadRequest, "password1")
+	status, body = ts.post(t, authPath, authBody(userLogin, userPass))
+	require.Equal(t, http.StatusCreated, status, "nothing changed yet: %s", body)
+
+	status, body = change(func(map[string]any) {})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, "true", string(body))
+
+	status, body = ts.post(t, authPath, authBody(userLogin, userPass))
+	assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or password")
+	status, body = ts.post(t, authPath, authBody(userLogin, "n3w-pass"))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, _ = ts.post(t, usersBase+"refresh", map[string]string{"refreshToken": before.RefreshToken})
+	assert.Equal(t, http.StatusUnauthorized, status, "the reset ends every session")
+	status, body = change(func(map[string]any) {})
+	assertRefused(t, status, body, http.StatusBadRequest, "Invalid or expired code")
+}
+
+func TestOAuthSignInWithTheSimulatedNetwork(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	grant := func(body string) (int, []byte) {
+		return ts.callWith(t, http.MethodPost, "/__admin/oauth/email/codes", "", json.RawMessage(body), nil)
+	}
+	status, body := grant(`{"email":"eve@example.com","redirectUri":"http://localhost:3000/cb"}`)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	code := decode[map[string]string](t, body)["code"]
+
+	exchange := map[string]string{"client_id": "c", "client_secret": "s", "code": code, "grant_type": "authorization_code", "redirect_uri": "http://localhost:3000/other"}
+	status, body = ts.post(t, oauthPath, exchange)
+	assertRefused(t, status, body, http.StatusBadRequest, "redirect_uri")
+	exchange["redirect_uri"] = "http://localhost:3000/cb"
+	status, body = ts.post(t, oauthPath, exchange)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	tk := decode[tokens](t, body)
+	assert.Equal(t, "eve@example.com", tk.UserIdentifier)
+	status, body = ts.callWith(t, http.MethodGet, "/api/content/users/me", tk.AccessToken, nil, liveHeaders)
+	require.Equal(t, http.StatusOK, status, string(body))
+
+	// The code works once; an unknown one is the same 400.
+	status, body = ts.post(t, oauthPath, exchange)
+	assertRefused(t, status, body, http.StatusBadRequest, "already used or has expired")
+	exchange["code"] = "not-a-code"
+	status, body = ts.post(t, oauthPath, exchange)
+	assertRefused(t, status, body, http.StatusBadRequest, "already used or has expired")
+	status, body = ts.post(t, oauthPath, map[string]string{"code": ""})
+	assertRefused(t, status, body, http.StatusBadRequest, "code")
+
+	// The consent page: the form, then a redirect with the code and state.
+	page := "/oauth/" + appToken + "/email"
+	status, body = ts.callWith(t, http.MethodGet, page+"?redirect_uri="+url.QueryEscape("http://localhost:3000/cb")+"&state=s1", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), `name="email"`)
+	req, err := http.NewRequest(http.MethodPost, ts.URL+page, strings.NewReader(url.Values{"email": {"eve@example.com"}, "redirect_uri": {"http://localhost:3000/cb"}, "state": {"s1"}}.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "s1", loc.Query().Get("state"))
+	exchange["code"] = loc.Query().Get("code")
+	status, body = ts.post(t, oauthPath, exchange)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, tk.UserIdentifier, decode[tokens](t, body).UserIdentifier, "a returning person is the same user")
+}
+
+// adminOAuth exercises every documented answer of the OAuth admin call and consent page.
+func adminOAuth(t *testing.T, ac *adminContract) {
+	ts := newLiveServer(t)
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/oauth/email/codes", body: `{"email":"a@example.com"}`, status: http.StatusCreated})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/oauth/email/codes", body: `{"email":"a@example.com, b@example.com"}`, status: http.StatusBadRequest})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/oauth/nope/codes", body: `{"email":"a@example.com"}`, status: http.StatusNotFound})
+
+	page := "/oauth/" + appToken + "/email"
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: page, status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/oauth/" + appToken + "/nope", status: http.StatusNotFound})
+	form := "application/x-www-form-urlencoded"
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: page, contentType: form, body: "email=a%40example.com", status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: page, contentType: form, body: "email=a%40example.com&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb", status: http.StatusSeeOther})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: page, contentType: form, body: "email=a%40example.com&redirect_uri=javascript%3Aalert(1)", status: http.StatusBadRequest})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/oauth/no-such-sandbox/email", contentType: form, body: "email=a%40example.com", status: http.StatusNotFound})
+}
