@@ -315,9 +315,9 @@ func (s *Store) ChangePassword(ctx context.Context, in ChangePasswordInput) erro
 	return s.update(ctx, func() ([]Event, error) {
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, in.Login)]
 		if !ok {
-			return nil, Invalid("User " + in.Login + " not found")
+			return nil, Errorf(CodeInvalid, "User %s not found", in.Login)
 		}
-		if err := s.spendAnyCodeLocked(id, in.Code, Invalid("Invalid or expired code")); err != nil {
+		if err := s.spendAnyCodeLocked(id, in.Code, Errorf(CodeInvalid, "Invalid or expired code")); err != nil {
 			return nil, err
 		}
 		s.touchUser(id)

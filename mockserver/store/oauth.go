@@ -91,10 +91,10 @@ func (s *Store) OAuthSignIn(ctx context.Context, in OAuthInput, device DeviceInf
 	err = s.update(ctx, func() ([]Event, error) {
 		g, ok := s.state.oauthGrants[in.Code]
 		if !ok || g.provider != provider.Identifier || !s.clock.Now().Before(g.expires) {
-			return nil, Invalid("The authorization code was already used or has expired")
+			return nil, Errorf(CodeInvalid, "The authorization code was already used or has expired")
 		}
 		if g.redirectURI != "" && g.redirectURI != in.RedirectURI {
-			return nil, Invalid("The authorization code was issued for a different redirect_uri")
+			return nil, Errorf(CodeInvalid, "The authorization code was issued for a different redirect_uri")
 		}
 		delete(s.state.oauthGrants, in.Code)
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, g.email)]
