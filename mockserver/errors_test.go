@@ -111,6 +111,17 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"invalid UTF-8 in eventIdentifier", http.MethodPost, usersBase + "generate-code", "", `{"userIdentifier":"` + userLogin + `","eventIdentifier":"` + "\xff" + `"}`, nil, 400, "eventIdentifier"},
 		{"login of two addresses", http.MethodPost, usersBase + "sign-up", "", twoAddressSignUp, nil, 400, "email_reg must be a single e-mail address"},
 		{"oversized x-device-metadata", http.MethodPost, authPath, "", authBody(userLogin, userPass), map[string]string{"x-app-token": appToken, "x-device-metadata": strings.Repeat("x", 4096)}, 400, "x-device-metadata"},
+		{"new passwords differ", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "a", "b"), nil, 400, "password1 and password2 must be equal"},
+		{"new password empty", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "", ""), nil, 400, "password1 should not be empty"},
+		{"reset without a code sent", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "n", "n"), nil, 400, "Invalid or expired code"},
+		{"reset of an unknown user", http.MethodPost, usersBase + "change-password", "", map[string]any{"userIdentifier": "nobody@example.com", "code": "1", "password1": "n", "password2": "n"}, nil, 400, "not found"},
+		{"reset type not a number", http.MethodPost, usersBase + "change-password", "", map[string]any{"userIdentifier": userLogin, "type": "1", "code": "1", "password1": "n", "password2": "n"}, nil, 400, "type"},
+		{"reset on an unknown provider", http.MethodPost, "/api/content/users-auth-providers/marker/nope/users/change-password", "", changePassword("1", "n", "n"), nil, 404, "nope"},
+		{"oauth without code", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"client_id": "c"}, nil, 400, "code"},
+		{"oauth with an unknown code", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope"}, nil, 400, "already used or has expired"},
+		{"oauth with another grant", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope", "grant_type": "password"}, nil, 400, "grant_type"},
+		{"oauth with an unknown field", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope", "scope": "all"}, nil, 400, "property scope should not exist"},
+		{"code sign-up without login", http.MethodPost, codeBase + "sign-up", "", map[string]any{"langCode": "en_US", "authData": []map[string]string{{"marker": "password_reg", "value": "1"}}}, nil, 400, "email_reg"},
 	}
 	before := stateFingerprint(t, ts)
 	for _, tc := range cases {
@@ -133,4 +144,8 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 	status, body = ts.call(t, http.MethodPost, ordersPath, owner.AccessToken, seedOrderBody(10, 1))
 	require.Equal(t, http.StatusCreated, status)
 	assert.Equal(t, float64(orderID+1), decode[map[string]any](t, body)["id"])
+}
+
+func changePassword(code, p1, p2 string) map[string]any {
+	return map[string]any{"userIdentifier": userLogin, "eventIdentifier": "reset", "type": 1, "code": code, "password1": p1, "password2": p2}
 }
