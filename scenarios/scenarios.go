@@ -309,6 +309,15 @@ func (e *Env) Cleanup(fn func(ctx context.Context) error) {
 // read it, the local clock otherwise.
 func (e *Env) Now(ctx context.Context) (time.Time, error) { return e.Target.now(ctx) }
 
+// CanReadMail reports whether MailCode works on the target: the mock's outbox is there.
+func (e *Env) CanReadMail() bool { return e.Target.Admin }
+
+// MailCode returns the one-time code of the newest e-mail to the address, read from the
+// mock's outbox. It fails on targets without one (see CanReadMail).
+func (e *Env) MailCode(ctx context.Context, to string) (string, error) {
+	return e.Target.mailCode(ctx, to)
+}
+
 // CanControlClock reports whether AdvanceClock works on the target.
 func (e *Env) CanControlClock() bool { return e.Target.canControlClock() }
 

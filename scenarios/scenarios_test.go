@@ -198,7 +198,16 @@ func TestURLTargetOutsideTheMockAssertsLess(t *testing.T) {
 	})
 	tg := scenarios.URLTarget(sb.URL, "")
 	results := scenarios.Run(t.Context(), tg, scenarios.All()...)
-	requirePassed(t, results)
+	// Flows that read e-mailed codes need the mock's outbox; they skip here.
+	var rest []scenarios.Result
+	for _, r := range results {
+		if r.Flow == "signup-code" || r.Flow == "forgot-password" {
+			assert.Equal(t, scenarios.StatusSkipped, r.Status, r.Flow)
+			continue
+		}
+		rest = append(rest, r)
+	}
+	requirePassed(t, rest)
 	assert.False(t, tg.Admin)
 	expire := step(t, flowResult(t, results, "token-refresh"), "expire-access-token")
 	assert.Contains(t, expire.Notes[0], "broken signature")
@@ -341,8 +350,9 @@ func TestSelect(t *testing.T) {
 
 	all, err := scenarios.Select()
 	require.NoError(t, err)
-	assert.Len(t, all, 6)
-	assert.Equal(t, []string{"ticket-purchase", "token-refresh", "auth-failures", "order-validation", "isolation", "pagination"}, scenarios.Names())
+	assert.Len(t, all, len(scenarios.All()))
+	assert.Equal(t, []string{"ticket-purchase", "token-refresh", "auth-failures", "order-validation", "isolation", "pagination"}, scenarios.Names()[:6])
+	assert.Subset(t, scenarios.Names(), []string{"signup-code", "forgot-password"})
 
 	_, err = scenarios.Select("checkout")
 	require.Error(t, err)

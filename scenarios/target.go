@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -387,6 +388,32 @@ func (t *Target) probeAdminEndpoints(ctx context.Context) (bool, error) {
 // part of the flow and has no counterpart on a live project.
 func (t *Target) adminCall(ctx context.Context, method string, body any) (int, []byte, error) {
 	return t.adminRequest(ctx, method, "/__admin/clock", t.AppToken, body)
+}
+
+// mailCode reads the one-time code of the newest e-mail to the address from the mock's
+// outbox: the code e-mail's subject ends with it.
+func (t *Target) mailCode(ctx context.Context, to string) (string, error) {
+	status, body, err := t.adminRequest(ctx, http.MethodGet, "/__admin/mail?limit=1&to="+url.QueryEscape(to), t.AppToken, nil)
+	if err != nil {
+		return "", fmt.Errorf("read the outbox: %w", err)
+	}
+	var list struct {
+		Messages []struct {
+			Subject string `json:"subject"`
+		} `json:"messages"`
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &list) != nil {
+		return "", fmt.Errorf("read the outbox: status %d: %s", status, body)
+	}
+	if len(list.Messages) == 0 {
+		return "", fmt.Errorf("no e-mail to %s in the outbox", to)
+	}
+	subject := list.Messages[0].Subject
+	i := strings.LastIndex(subject, ": ")
+	if i < 0 {
+		return "", fmt.Errorf("no code in the subject %q", subject)
+	}
+	return subject[i+2:], nil
 }
 
 func (t *Target) base() http.RoundTripper {
