@@ -257,6 +257,9 @@ func TestChangePasswordWithAResetCode(t *testing.T) {
 	status, body = ts.post(t, authPath, authBody(userLogin, userPass))
 	require.Equal(t, http.StatusCreated, status, "nothing changed yet: %s", body)
 
+	// Access tokens carry whole seconds: the reset refuses those of earlier seconds.
+	status, _ = ts.adminClock(t, `{"advance":"1s"}`)
+	require.Equal(t, http.StatusOK, status)
 	status, body = change(func(map[string]any) {})
 	require.Equal(t, http.StatusCreated, status, string(body))
 	assert.Equal(t, "true", string(body))
@@ -267,6 +270,8 @@ func TestChangePasswordWithAResetCode(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, string(body))
 	status, _ = ts.post(t, usersBase+"refresh", map[string]string{"refreshToken": before.RefreshToken})
 	assert.Equal(t, http.StatusUnauthorized, status, "the reset ends every session")
+	status, _ = ts.callWith(t, http.MethodGet, "/api/content/users/me", before.AccessToken, nil, liveHeaders)
+	assert.Equal(t, http.StatusUnauthorized, status, "an access token from before the reset is refused")
 	status, body = change(func(map[string]any) {})
 	assertRefused(t, status, body, http.StatusBadRequest, "Invalid or expired code")
 }

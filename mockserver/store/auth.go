@@ -25,6 +25,9 @@ type User struct {
 	UpdatedDate            time.Time
 
 	password string
+	// tokensBefore, set by a password change, refuses access tokens issued before it (whole
+	// seconds, as iat). Kept in memory: a restart forgets it, and such tokens work again.
+	tokensBefore int64
 }
 
 func (u *User) clone() User {
@@ -271,7 +274,7 @@ func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, er
 	}
 	s.mu.RLock()
 	user, ok := s.state.users[claims.ID]
-	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier
+	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier && claims.IssuedAt >= user.tokensBefore
 	s.mu.RUnlock()
 	if !ok {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")

@@ -324,6 +324,7 @@ func (s *Store) ChangePassword(ctx context.Context, in ChangePasswordInput) erro
 		user := s.state.users[id]
 		user.password = in.Password1
 		user.UpdatedDate = s.clock.Now()
+		user.tokensBefore = user.UpdatedDate.Unix()
 		for _, sess := range s.state.authSessions {
 			if sess.userID == id && sess.provider == provider.Identifier {
 				s.endSessionLocked(sess)
