@@ -146,17 +146,23 @@ func TestLiveAuthAndSignUpBodiesDiffer(t *testing.T) {
 	assert.Equal(t, map[string]any{"email": "bob@example.com", "phonePush": []any{}}, decode[map[string]any](t, body)["notificationData"])
 }
 
+// codeUser signs login up through the code provider and returns the answer and the e-mailed code.
+func (ts *testServer) codeUser(t *testing.T, login string) (map[string]any, []byte, string) {
+	t.Helper()
+	status, body := ts.post(t, codeBase+"sign-up", codeSignUp(login))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	return decode[map[string]any](t, body), body, ts.lastCode(t, login)
+}
+
 func TestCodeProviderSignsUpActivatesAndSignsInByCode(t *testing.T) {
 	t.Parallel()
 	ts := newLiveServer(t)
 	const login = "carol@example.com"
-	status, body := ts.post(t, codeBase+"sign-up", codeSignUp(login))
-	require.Equal(t, http.StatusCreated, status, string(body))
-	assert.Equal(t, false, decode[map[string]any](t, body)["isActive"])
-	first := ts.lastCode(t, login)
+	user, body, first := ts.codeUser(t, login)
+	assert.Equal(t, false, user["isActive"])
 	assert.NotContains(t, string(body), first, "the code goes by e-mail only")
 
-	status, body = ts.post(t, codeBase+"auth", codeAuth(login, first))
+	status, body := ts.post(t, codeBase+"auth", codeAuth(login, first))
 	assertRefused(t, status, body, http.StatusUnauthorized, "not activated")
 	status, body = ts.post(t, codeBase+"activate", map[string]string{"userIdentifier": login, "code": first})
 	require.Equal(t, http.StatusCreated, status, string(body))
@@ -193,9 +199,8 @@ func TestFiveWrongCodesDestroyTheCode(t *testing.T) {
 	t.Parallel()
 	ts := newLiveServer(t)
 	const login = "dan@example.com"
-	status, body := ts.post(t, codeBase+"sign-up", codeSignUp(login))
-	require.Equal(t, http.StatusCreated, status, string(body))
-	status, body = ts.post(t, codeBase+"activate", map[string]string{"userIdentifier": login, "code": ts.lastCode(t, login)})
+	_, _, first := ts.codeUser(t, login)
+	status, body := ts.post(t, codeBase+"activate", map[string]string{"userIdentifier": login, "code": first})
 	require.Equal(t, http.StatusCreated, status, string(body))
 	status, _ = ts.adminClock(t, `{"advance":"31s"}`)
 	require.Equal(t, http.StatusOK, status)
