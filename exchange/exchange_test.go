@@ -44,8 +44,8 @@ func TestMask(t *testing.T) {
 		"empty":  {body: "  ", js: "", text: ""},
 		"tokens": {body: `{"accessToken": "a.b.c", "RefreshToken":"r", "user":"u"}`, js: `{"accessToken":"[redacted]","RefreshToken":"[redacted]","user":"u"}`},
 		"keys of journal and reports": {
-			body: `{"password":"p","password2":"p","token":"t","code":123456,"clientSecret":"c","signingSecret":"s","tokenSecretKey":"k","signingSecretKey":"k"}`,
-			js:   `{"password":"[redacted]","password2":"[redacted]","token":"[redacted]","code":"[redacted]","clientSecret":"[redacted]","signingSecret":"[redacted]","tokenSecretKey":"[redacted]","signingSecretKey":"[redacted]"}`,
+			body: `{"password":"p","password1":"p","password2":"p","token":"t","code":123456,"clientSecret":"c","client_secret":"c","signingSecret":"s","tokenSecretKey":"k","signingSecretKey":"k"}`,
+			js:   `{"password":"[redacted]","password1":"[redacted]","password2":"[redacted]","token":"[redacted]","code":"[redacted]","clientSecret":"[redacted]","client_secret":"[redacted]","signingSecret":"[redacted]","tokenSecretKey":"[redacted]","signingSecretKey":"[redacted]"}`,
 		},
 		"auth data password": {
 			body: `{"authData":[{"marker":"email_reg","value":"a@b.c"},{"marker":"Password_reg","value":"secret1"}]}`,

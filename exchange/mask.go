@@ -12,8 +12,10 @@ import (
 // Redacted replaces a masked value in logs and reports.
 const Redacted = "[redacted]"
 
-// secretNames are the names whose values are credentials, in lower case without separators.
-const secretNames = `password2?|accesstoken|refreshtoken|token|code|clientsecret|signingsecret|signingsecretkey|tokensecret|tokensecretkey`
+// secretNames are the names whose values are credentials, in lower case without separators
+// (and client_secret as OAuth bodies spell it), each literally: the list is a regular
+// expression for bodies and a set for query parameters.
+const secretNames = `password|password1|password2|accesstoken|refreshtoken|token|code|clientsecret|client_secret|signingsecret|signingsecretkey|tokensecret|tokensecretkey`
 
 var (
 	// secretMembers matches "key":value members whose value is a credential, in compact JSON.
@@ -68,7 +70,7 @@ func maskJSON(b []byte, secrets []string) []byte {
 // isSecretParam folds them.
 var secretParams = func() map[string]bool {
 	m := map[string]bool{"apikey": true}
-	for _, name := range strings.Split(strings.ReplaceAll(secretNames, "2?", "|password2"), "|") {
+	for _, name := range strings.Split(secretNames, "|") {
 		m[name] = true
 	}
 	return m
