@@ -168,6 +168,8 @@ func TestCodeProviderSignsUpActivatesAndSignsInByCode(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, string(body))
 
 	// A new code within 30 s of the last: 429, and nothing is sent.
+	status, body = ts.post(t, codeBase+"generate-code", map[string]string{"userIdentifier": login})
+	assertRefused(t, status, body, http.StatusBadRequest, "eventIdentifier should not be empty")
 	gen := map[string]string{"userIdentifier": login, "eventIdentifier": "auth"}
 	status, body = ts.post(t, codeBase+"generate-code", gen)
 	assertRefused(t, status, body, http.StatusTooManyRequests, "seconds")

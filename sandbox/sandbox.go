@@ -185,7 +185,7 @@ func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *sto
 	so := store.Options{
 		Fixtures: fx, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
 		AppToken: sb.token, TokenSecret: sb.secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
-		CodeLimits: o.Profile.CodeLimits, EmailNotificationsOnly: o.Profile.LiveAuthBodies,
+		CodeLimits: o.Profile.CodeLimits, LiveAuthBodies: o.Profile.LiveAuthBodies,
 	}
 	if o.Persistence != nil {
 		p, err := o.Persistence.Sandbox(sb.token, sb.secret)

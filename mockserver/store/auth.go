@@ -380,7 +380,7 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, OneTimeCode, 
 	if len(missing) > 0 {
 		return User{}, OneTimeCode{}, Invalid(missing...)
 	}
-	if err := checkLogin(provider, login, in.NotificationData, s.opts.EmailNotificationsOnly); err != nil {
+	if err := checkLogin(provider, login, in.NotificationData, s.opts.LiveAuthBodies); err != nil {
 		return User{}, OneTimeCode{}, err
 	}
 	if form, ok := s.fx.Form(provider.FormIdentifier); ok {

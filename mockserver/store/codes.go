@@ -74,6 +74,9 @@ func providerSetting(p *AuthProvider, key string, def int) int {
 // GenerateCode makes a fresh one-time code for the user and event, replacing any earlier one.
 // Its length and lifetime come from the provider's systemCodeLength and systemCodeTlsSec.
 func (s *Store) GenerateCode(ctx context.Context, providerMarker, login, event string) (OneTimeCode, error) {
+	if event == "" && s.opts.LiveAuthBodies {
+		return OneTimeCode{}, Invalid("eventIdentifier should not be empty")
+	}
 	if err := checkEventIdentifier(event); err != nil {
 		return OneTimeCode{}, err
 	}

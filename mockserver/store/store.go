@@ -41,9 +41,9 @@ type Options struct {
 	// CodeLimits applies the one-time code limits of today's API: no new code within
 	// CodeResendInterval of the last one, and MaxWrongCodes wrong tries destroy the code.
 	CodeLimits bool
-	// EmailNotificationsOnly refuses phone values in a sign-up's notificationData, as today's
-	// API does.
-	EmailNotificationsOnly bool
+	// LiveAuthBodies applies today's body rules of the auth routes: a sign-up's
+	// notificationData takes an e-mail address only, and generate-code needs an eventIdentifier.
+	LiveAuthBodies bool
 }
 
 // Store is the state of one project. It is safe for concurrent use; methods return copies.
