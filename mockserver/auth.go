@@ -120,6 +120,10 @@ type refreshRequest struct {
 
 // handleRefresh handles POST …/marker/{marker}/users/refresh.
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, sc *scope) {
+	if _, err := s.device(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var req refreshRequest
 	if err := decodeBody(sc, &req); err != nil {
 		s.writeError(w, r, err)
@@ -135,6 +139,10 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, sc *scope
 
 // handleLogout handles POST …/marker/{marker}/users/logout.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sc *scope) {
+	if _, err := s.device(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var req refreshRequest
 	if err := decodeBody(sc, &req); err != nil {
 		s.writeError(w, r, err)

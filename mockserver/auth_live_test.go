@@ -93,6 +93,19 @@ func TestLiveSignInNeedsDeviceMetadata(t *testing.T) {
 	}
 	status, body := ts.post(t, authPath, authBody(userLogin, userPass))
 	require.Equal(t, http.StatusCreated, status, string(body))
+	tk := decode[tokens](t, body)
+	// refresh, logout and oauth want it too; logout-all and sessions go by the bearer alone.
+	bare := map[string]string{"x-app-token": appToken}
+	for path, b := range map[string]map[string]string{
+		usersBase + "refresh": {"refreshToken": tk.RefreshToken},
+		usersBase + "logout":  {"refreshToken": tk.RefreshToken},
+		oauthPath:             {"code": "x"},
+	} {
+		status, body = ts.callWith(t, http.MethodPost, path, tk.AccessToken, b, bare)
+		assertRefused(t, status, body, http.StatusBadRequest, "Missing x-device-metadata header")
+	}
+	status, body = ts.callWith(t, http.MethodGet, usersBase+"sessions", tk.AccessToken, nil, bare)
+	assert.Equal(t, http.StatusOK, status, string(body))
 	status, body = ts.post(t, oauthPath, map[string]string{"code": "x"})
 	require.Equal(t, http.StatusBadRequest, status, string(body))
 
