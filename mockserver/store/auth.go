@@ -260,28 +260,6 @@ func (s *Store) endSessionLocked(sess *authSession) {
 	delete(s.state.authSessions, sess.id)
 }
 
-// VerifyAccessToken checks a bearer token: signature, expiry on the mock clock, and that its
-// user still exists.
-func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, error) {
-	claims, err := s.tokenClaims(token)
-	if err != nil {
-		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
-	}
-	// exp has whole-second precision; the token stays valid through its exp second so that a
-	// one-second lifetime never shrinks to a few milliseconds.
-	if s.clock.Now().Unix() > claims.ExpiresAt {
-		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
-	}
-	s.mu.RLock()
-	user, ok := s.state.users[claims.ID]
-	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier && claims.IssuedAt >= user.tokensBefore
-	s.mu.RUnlock()
-	if !ok {
-		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
-	}
-	return claims, nil
-}
-
 // Logout ends the session that owns refreshToken. The user's access tokens stay valid until
 // they expire, as stateless JWTs do.
 func (s *Store) Logout(ctx context.Context, userID int, providerMarker, refreshToken string) error {
@@ -494,26 +472,4 @@ func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, pass
 	s.state.users[user.ID] = user
 	s.state.userByLogin[key] = user.ID
 	return user, nil
-}
-
-// verifiedTokensMax bounds the cache of verified signatures; it is emptied when full.
-const verifiedTokensMax = 4096
-
-// tokenClaims checks a token's signature once and remembers its claims: a front end sends the
-// same bearer on every call, and the HMAC and JSON decoding were a tenth of an order create.
-// Expiry and the user's existence are still checked on every call.
-func (s *Store) tokenClaims(token string) (Claims, error) {
-	if c, ok := s.verified.Load(token); ok {
-		return c.(Claims), nil
-	}
-	claims, err := parseJWT(s.secret, token)
-	if err != nil {
-		return Claims{}, err
-	}
-	if s.verifiedCount.Add(1) > verifiedTokensMax {
-		s.verified.Clear()
-		s.verifiedCount.Store(1)
-	}
-	s.verified.Store(token, claims)
-	return claims, nil
 }
