@@ -94,24 +94,25 @@ func (s *Server) device(r *http.Request) (store.DeviceInfo, error) {
 	return d.device, nil
 }
 
+// withDevice wraps the handlers of the routes that read x-device-metadata (sign-in, refresh,
+// logout, oauth): the header is checked before the body, as the live API's guard does.
+func (s *Server) withDevice(h func(http.ResponseWriter, *http.Request, *scope, store.DeviceInfo)) func(http.ResponseWriter, *http.Request, *scope) {
+	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
+		device, err := s.device(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, sc, device)
+	}
+}
+
 // handleAuth handles POST /api/content/users-auth-providers/marker/{marker}/users/auth.
-func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request, sc *scope) {
-	device, err := s.device(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req authRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	tokens, err := sc.store.Authenticate(r.Context(), mux.Vars(r)["marker"], credentials(req.AuthData, req.Code), device)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, newTokensResponse(tokens))
+func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request, sc *scope, device store.DeviceInfo) {
+	answer(s, w, r, sc, http.StatusCreated, func(req authRequest) (tokensResponse, error) {
+		t, err := sc.store.Authenticate(r.Context(), mux.Vars(r)["marker"], credentials(req.AuthData, req.Code), device)
+		return newTokensResponse(t), err
+	})
 }
 
 type refreshRequest struct {
@@ -119,40 +120,18 @@ type refreshRequest struct {
 }
 
 // handleRefresh handles POST …/marker/{marker}/users/refresh.
-func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, sc *scope) {
-	if _, err := s.device(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req refreshRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	tokens, err := sc.store.Refresh(r.Context(), mux.Vars(r)["marker"], req.RefreshToken)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, newTokensResponse(tokens))
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, sc *scope, _ store.DeviceInfo) {
+	answer(s, w, r, sc, http.StatusCreated, func(req refreshRequest) (tokensResponse, error) {
+		t, err := sc.store.Refresh(r.Context(), mux.Vars(r)["marker"], req.RefreshToken)
+		return newTokensResponse(t), err
+	})
 }
 
 // handleLogout handles POST …/marker/{marker}/users/logout.
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sc *scope) {
-	if _, err := s.device(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req refreshRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := sc.store.Logout(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], req.RefreshToken); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, true)
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sc *scope, _ store.DeviceInfo) {
+	answer(s, w, r, sc, http.StatusCreated, func(req refreshRequest) (bool, error) {
+		return true, sc.store.Logout(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], req.RefreshToken)
+	})
 }
 
 // handleLogoutAll handles POST …/marker/{marker}/users/logout-all.
@@ -318,31 +297,16 @@ func signUpNotification(stored json.RawMessage) json.RawMessage {
 
 // handleCheckCode handles POST …/marker/{marker}/users/check-code: true or false.
 func (s *Server) handleCheckCode(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req codeRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ok, err := sc.store.CheckCode(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.EventIdentifier, req.Code)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, ok)
+	answer(s, w, r, sc, http.StatusCreated, func(req codeRequest) (bool, error) {
+		return sc.store.CheckCode(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.EventIdentifier, req.Code)
+	})
 }
 
 // handleActivate handles POST …/marker/{marker}/users/activate.
 func (s *Server) handleActivate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req codeRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := sc.store.Activate(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.Code); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, true)
+	answer(s, w, r, sc, http.StatusCreated, func(req codeRequest) (bool, error) {
+		return true, sc.store.Activate(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.Code)
+	})
 }
 
 type changePasswordRequest struct {
@@ -357,18 +321,10 @@ type changePasswordRequest struct {
 // handleChangePassword handles POST …/marker/{marker}/users/change-password: the code from
 // generate-code and the new password twice; true.
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req changePasswordRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	err := sc.store.ChangePassword(r.Context(), store.ChangePasswordInput{
-		ProviderMarker: mux.Vars(r)["marker"], Login: req.UserIdentifier, Event: req.EventIdentifier,
-		Code: req.Code, Password1: req.Password1, Password2: req.Password2,
+	answer(s, w, r, sc, http.StatusCreated, func(req changePasswordRequest) (bool, error) {
+		return true, sc.store.ChangePassword(r.Context(), store.ChangePasswordInput{
+			ProviderMarker: mux.Vars(r)["marker"], Login: req.UserIdentifier, Event: req.EventIdentifier,
+			Code: req.Code, Password1: req.Password1, Password2: req.Password2,
+		})
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, true)
 }

@@ -22,25 +22,13 @@ type oauthRequest struct {
 
 // handleOAuth handles POST …/marker/{marker}/oauth: an authorization code of the simulated
 // network (its consent page or the admin call) for a token pair.
-func (s *Server) handleOAuth(w http.ResponseWriter, r *http.Request, sc *scope) {
-	device, err := s.device(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req oauthRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	tokens, err := sc.store.OAuthSignIn(r.Context(), store.OAuthInput{
-		ProviderMarker: mux.Vars(r)["marker"], Code: req.Code, GrantType: req.GrantType, RedirectURI: req.RedirectURI,
-	}, device)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, newTokensResponse(tokens))
+func (s *Server) handleOAuth(w http.ResponseWriter, r *http.Request, sc *scope, device store.DeviceInfo) {
+	answer(s, w, r, sc, http.StatusCreated, func(req oauthRequest) (tokensResponse, error) {
+		t, err := sc.store.OAuthSignIn(r.Context(), store.OAuthInput{
+			ProviderMarker: mux.Vars(r)["marker"], Code: req.Code, GrantType: req.GrantType, RedirectURI: req.RedirectURI,
+		}, device)
+		return newTokensResponse(t), err
+	})
 }
 
 // maxConsentForm bounds the body of the consent page's form: an address and a redirect URL.

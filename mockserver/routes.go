@@ -13,9 +13,9 @@ import (
 // gorilla/mux reports unknown methods consistently (gorilla/mux#751).
 func (s *Server) routes(r *mux.Router) {
 	const auth = APIPrefix + "/users-auth-providers"
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/auth", public, s.handleAuth)
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/refresh", public, s.handleRefresh)
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout", user, s.handleLogout)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/auth", public, s.withDevice(s.handleAuth))
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/refresh", public, s.withDevice(s.handleRefresh))
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout", user, s.withDevice(s.handleLogout))
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout-all", user, s.handleLogoutAll)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/sign-up", public, s.handleSignUp)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/generate-code", public, s.handleGenerateCode)
@@ -23,7 +23,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/activate", public, s.handleActivate)
 	s.handleAPI(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", user, s.handleActiveSessions)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/change-password", public, s.handleChangePassword)
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/oauth", public, s.handleOAuth)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/oauth", public, s.withDevice(s.handleOAuth))
 	s.handleRead(r, Read{Path: auth + "/marker/{marker}", File: store.FileAuthProviders, Noun: "Auth provider"})
 	s.handleRead(r, Read{Path: auth, File: store.FileAuthProviders})
 

@@ -35,6 +35,22 @@ func decodeBody(sc *scope, v any) error {
 	return nil
 }
 
+// answer is the whole of most write handlers: decode the body into a T, call the store, and
+// answer status with the result, or the error of either step.
+func answer[T, R any](s *Server, w http.ResponseWriter, r *http.Request, sc *scope, status int, call func(T) (R, error)) {
+	var req T
+	if err := decodeBody(sc, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := call(req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, status, res)
+}
+
 func asTypeError(err error, target **json.UnmarshalTypeError) bool {
 	te, ok := err.(*json.UnmarshalTypeError)
 	if ok {

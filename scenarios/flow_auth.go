@@ -83,13 +83,10 @@ func runTokenRefresh(ctx context.Context, env *Env, t *Target, c *client.Client)
 			return ck.err()
 		}},
 		step{"old-refresh-token-rejected", func() error {
-			other, err := env.Client()
-			if err != nil {
+			return refusedFresh(env, "refresh with the spent token", http.StatusUnauthorized, func(c *client.Client) error {
+				_, err := c.RefreshWith(ctx, t.AuthProvider, first.RefreshToken)
 				return err
-			}
-			_, err = other.RefreshWith(ctx, t.AuthProvider, first.RefreshToken)
-			_, err = refusal(env, err, "refresh with the spent token", http.StatusUnauthorized)
-			return err
+			})
 		}},
 		step{"refresh-directly", func() error {
 			before := c.RefreshToken()

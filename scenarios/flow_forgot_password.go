@@ -2,18 +2,10 @@ package scenarios
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/oneentry-mock/oneentry-mock/client"
 )
-
-// ForgotPassword registers a visitor of its own, signs in, asks for a reset code, reads it from
-// the mock's outbox and sets a new password: the old password and the session held before
-// stop working, the new password signs in.
-func ForgotPassword() Flow {
-	return mailFlow("forgot-password", "a reset code from the outbox sets a new password; the old one and the old session stop working", runForgotPassword)
-}
 
 func runForgotPassword(ctx context.Context, env *Env, t *Target, c *client.Client) error {
 	visitor := Credentials{Login: newVisitorLogin("reset"), Password: "Old-" + randomHex(4)}
@@ -38,30 +30,33 @@ func runForgotPassword(ctx context.Context, env *Env, t *Target, c *client.Clien
 			return err
 		}},
 		step{"change-password", func() error {
-			ok, err := c.ChangePassword(ctx, t.AuthProvider, client.ChangePasswordRequest{
+			return answeredTrue("change-password")(c.ChangePassword(ctx, t.AuthProvider, client.ChangePasswordRequest{
 				UserIdentifier: visitor.Login, EventIdentifier: "reset", Code: code, Password1: renewed.Password,
-			})
-			if err == nil && !ok {
-				err = errors.New("change-password answered false")
-			}
-			return err
+			}))
 		}},
 		step{"old-password-refused", func() error {
-			other, err := env.Client()
+			err := refusedFresh(env, "sign-in with the old password", http.StatusUnauthorized, func(c *client.Client) error {
+				_, err := c.Auth(ctx, t.AuthProvider, authRequest(t, visitor))
+				return err
+			})
 			if err != nil {
 				return err
 			}
-			_, err = other.Auth(ctx, t.AuthProvider, authRequest(t, visitor))
-			if _, err := refusal(env, err, "sign-in with the old password", http.StatusUnauthorized); err != nil {
+			return refusedFresh(env, "refresh of a session from before the reset", http.StatusUnauthorized, func(c *client.Client) error {
+				_, err := c.RefreshWith(ctx, t.AuthProvider, before.RefreshToken)
 				return err
-			}
-			_, err = other.RefreshWith(ctx, t.AuthProvider, before.RefreshToken)
-			_, err = refusal(env, err, "refresh of a session from before the reset", http.StatusUnauthorized)
-			return err
+			})
 		}},
 		step{"new-password-signs-in", func() error {
 			_, err := login(ctx, env, c, renewed)
 			return err
 		}},
 	)
+}
+
+// ForgotPassword registers a visitor of its own, signs in, asks for a reset code, reads it from
+// the mock's outbox and sets a new password: the old password and the session held before
+// stop working, the new password signs in.
+func ForgotPassword() Flow {
+	return mailFlow("forgot-password", "a reset code from the outbox sets a new password; the old one and the old session stop working", runForgotPassword)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"time"
 
@@ -55,11 +54,7 @@ func runSignUpCode(ctx context.Context, env *Env, t *Target, c *client.Client) e
 			return err
 		}},
 		step{"activate", func() error {
-			ok, err := c.ActivateUser(ctx, CodeProvider, visitor.Login, code)
-			if err == nil && !ok {
-				err = errors.New("activate answered false")
-			}
-			return err
+			return answeredTrue("activate")(c.ActivateUser(ctx, CodeProvider, visitor.Login, code))
 		}},
 		step{"sign-in-with-password", func() error {
 			_, err := c.Auth(ctx, CodeProvider, authRequest(t, visitor))
@@ -83,14 +78,10 @@ func runSignUpCode(ctx context.Context, env *Env, t *Target, c *client.Client) e
 			if _, err := c.Auth(ctx, CodeProvider, byCode); err != nil {
 				return err
 			}
-			// A fresh client: a 401 would make this one refresh its tokens first.
-			other, err := env.Client()
-			if err != nil {
+			return refusedFresh(env, "a second sign-in with the same code", http.StatusUnauthorized, func(c *client.Client) error {
+				_, err := c.Auth(ctx, CodeProvider, byCode)
 				return err
-			}
-			_, err = other.Auth(ctx, CodeProvider, byCode)
-			_, err = refusal(env, err, "a second sign-in with the same code", http.StatusUnauthorized)
-			return err
+			})
 		}},
 	)
 }

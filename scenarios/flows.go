@@ -119,6 +119,28 @@ func refusal(env *Env, err error, call string, want int) (*client.APIError, erro
 	return apiErr, nil
 }
 
+// answeredTrue checks the answer of a call that confirms with a boolean:
+// answeredTrue("activate")(c.ActivateUser(...)) fails unless the call answered true.
+func answeredTrue(call string) func(bool, error) error {
+	return func(ok bool, err error) error {
+		if err == nil && !ok {
+			return fmt.Errorf("%s answered false", call)
+		}
+		return err
+	}
+}
+
+// refusedFresh checks that call, made on a client holding no tokens, is refused with status
+// want (see refusal): a client holding tokens would answer a 401 by refreshing first.
+func refusedFresh(env *Env, what string, want int, call func(c *client.Client) error) error {
+	c, err := env.Client()
+	if err != nil {
+		return err
+	}
+	_, err = refusal(env, call(c), what, want)
+	return err
+}
+
 // exactRefusal is refusal for statuses a recording or the platform's documentation shows for
 // the live API, so every target must answer exactly want.
 func exactRefusal(err error, call string, want int) (*client.APIError, error) {

@@ -24,10 +24,8 @@ type User struct {
 	CreatedDate            time.Time
 	UpdatedDate            time.Time
 
-	password string
-	// tokensBefore, set by a password change, refuses access tokens issued before it (whole
-	// seconds, as iat). Kept in memory: a restart forgets it, and such tokens work again.
-	tokensBefore int64
+	password     string
+	tokensBefore int64 // a password change refuses tokens of earlier seconds (iat); in memory only
 }
 
 func (u *User) clone() User {
@@ -124,19 +122,18 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 		return Tokens{}, err
 	}
 
-	var out Tokens
-	err = s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Tokens, error) {
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
 		user := s.state.users[id]
 		if code != "" {
 			if !ok {
-				return nil, Errorf(CodeUnauthorized, "Invalid login or code")
+				return Tokens{}, Errorf(CodeUnauthorized, "Invalid login or code")
 			}
 			if !user.IsActive { // before the code is spent: activation needs it
-				return nil, Errorf(CodeUnauthorized, "User is not activated")
+				return Tokens{}, Errorf(CodeUnauthorized, "User is not activated")
 			}
 			if err := s.spendAnyCodeLocked(id, code, Errorf(CodeUnauthorized, "Invalid login or code")); err != nil {
-				return nil, err
+				return Tokens{}, err
 			}
 		} else {
 			// Compare a password even for an unknown login so both failures cost the same.
@@ -145,19 +142,14 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 				stored = user.password
 			}
 			if subtle.ConstantTimeCompare([]byte(stored), []byte(password)) != 1 || !ok || user.password == "" {
-				return nil, Errorf(CodeUnauthorized, "Invalid login or password")
+				return Tokens{}, Errorf(CodeUnauthorized, "Invalid login or password")
 			}
 		}
 		if !user.IsActive {
-			return nil, Errorf(CodeUnauthorized, "User is not activated")
+			return Tokens{}, Errorf(CodeUnauthorized, "User is not activated")
 		}
-		out = s.openSessionLocked(provider, user, device)
-		return nil, nil
+		return s.openSessionLocked(provider, user, device), nil
 	})
-	if err != nil {
-		return Tokens{}, err
-	}
-	return out, nil
 }
 
 // openSessionLocked opens a session of the user with the provider on the device.
@@ -207,30 +199,24 @@ func (s *Store) Refresh(ctx context.Context, providerMarker, refreshToken string
 	if refreshToken == "" {
 		return Tokens{}, Errorf(CodeUnauthorized, "Refresh token is required")
 	}
-	var out Tokens
-	err := s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Tokens, error) {
 		id, ok := s.state.sessionByRefresh[refreshToken]
 		sess := s.state.authSessions[id]
 		if !ok || sess == nil || sess.provider != providerMarker {
-			return nil, Errorf(CodeUnauthorized, "Invalid refresh token")
+			return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
 		}
 		now := s.clock.Now()
 		if !now.Before(sess.refreshExpires) {
 			s.endSessionLocked(sess)
-			return nil, Errorf(CodeUnauthorized, "Refresh token expired")
+			return Tokens{}, Errorf(CodeUnauthorized, "Refresh token expired")
 		}
 		user := s.state.users[sess.userID]
 		if user == nil {
 			s.endSessionLocked(sess)
-			return nil, Errorf(CodeUnauthorized, "Invalid refresh token")
+			return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
 		}
-		out = s.issueLocked(sess, user, now)
-		return nil, nil
+		return s.issueLocked(sess, user, now), nil
 	})
-	if err != nil {
-		return Tokens{}, err
-	}
-	return out, nil
 }
 
 // dropOldestSessionLocked makes room for one more session of the user with the provider: at

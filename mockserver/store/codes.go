@@ -85,16 +85,9 @@ func (s *Store) GenerateCode(ctx context.Context, providerMarker, login, event s
 		return OneTimeCode{}, err
 	}
 	length, ttl := codeSettings(provider)
-	var out OneTimeCode
-	err = s.update(ctx, func() ([]Event, error) {
-		var err error
-		out, err = s.generateCodeLocked(provider, login, event, length, ttl)
-		return nil, err
+	return updated(ctx, s, func() (OneTimeCode, error) {
+		return s.generateCodeLocked(provider, login, event, length, ttl)
 	})
-	if err != nil {
-		return OneTimeCode{}, err
-	}
-	return out, nil
 }
 
 func (s *Store) generateCodeLocked(provider *AuthProvider, login, event string, length int, ttl time.Duration) (OneTimeCode, error) {
@@ -247,18 +240,16 @@ func (s *Store) CheckCode(ctx context.Context, providerMarker, login, event, cod
 	if err != nil {
 		return false, err
 	}
-	var right bool
-	err = s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (bool, error) {
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
 		if !ok {
-			return nil, Errorf(CodeNotFound, "User %s not found", login)
+			return false, Errorf(CodeNotFound, "User %s not found", login)
 		}
-		if right = s.useCodeLocked(id, event, code, false); !right {
-			return nil, s.wrongCodeLocked(id, nil)
+		if !s.useCodeLocked(id, event, code, false) {
+			return false, s.wrongCodeLocked(id, nil)
 		}
-		return nil, nil
+		return true, nil
 	})
-	return right, err
 }
 
 // Activate activates a user with the code of any event sent to them; the code is spent.

@@ -87,32 +87,27 @@ func (s *Store) OAuthSignIn(ctx context.Context, in OAuthInput, device DeviceInf
 	if err := checkDevice(device); err != nil {
 		return Tokens{}, err
 	}
-	var out Tokens
-	err = s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Tokens, error) {
 		g, ok := s.state.oauthGrants[in.Code]
 		if !ok || g.provider != provider.Identifier || !s.clock.Now().Before(g.expires) {
-			return nil, Errorf(CodeInvalid, "The authorization code was already used or has expired")
+			return Tokens{}, Errorf(CodeInvalid, "The authorization code was already used or has expired")
 		}
 		if g.redirectURI != "" && g.redirectURI != in.RedirectURI {
-			return nil, Errorf(CodeInvalid, "The authorization code was issued for a different redirect_uri")
+			return Tokens{}, Errorf(CodeInvalid, "The authorization code was issued for a different redirect_uri")
 		}
 		delete(s.state.oauthGrants, in.Code)
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, g.email)]
 		user := s.state.users[id]
 		if !ok {
+			var err error
 			user, err = s.signUpLocked(provider, SignUpInput{NotificationData: notificationEmail(g.email)}, g.email, "")
 			if err != nil {
-				return nil, err
+				return Tokens{}, err
 			}
 			user.IsActive = true
 		}
-		out = s.openSessionLocked(provider, user, device)
-		return nil, nil
+		return s.openSessionLocked(provider, user, device), nil
 	})
-	if err != nil {
-		return Tokens{}, err
-	}
-	return out, nil
 }
 
 func notificationEmail(email string) json.RawMessage {

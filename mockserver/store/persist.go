@@ -420,6 +420,22 @@ func (s *Store) replaceLocked(ctx context.Context, next *state, clock clockSetti
 // released (and undone if that fails), then the events it returned go to the listener. f's
 // error is returned after its changes are saved, since a failing call may still change state
 // (an expired refresh token ends its session).
+// updated is update for a mutation that answers a value and emits no events: f's result, or
+// the zero value and the error.
+func updated[T any](ctx context.Context, s *Store, f func() (T, error)) (T, error) {
+	var out T
+	err := s.update(ctx, func() ([]Event, error) {
+		var err error
+		out, err = f()
+		return nil, err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
 func (s *Store) update(ctx context.Context, f func() ([]Event, error)) error {
 	s.mu.Lock()
 	s.beginLocked()
