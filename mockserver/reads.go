@@ -53,6 +53,9 @@ type Read struct {
 	Total bool
 	// Unpaged serves the whole list whatever ?offset= and ?limit= say.
 	Unpaged bool
+	// WholeUnlessPaged serves the whole list when the request sends neither ?offset= nor
+	// ?limit= (the SDK's page lists send neither), a window otherwise.
+	WholeUnlessPaged bool
 }
 
 // handleRead registers a declared read, resolving its contract operation and its fixture file
@@ -188,7 +191,7 @@ func (rd Read) list(items *store.Collection, parent int, r *http.Request) []byte
 		return append(out, '}')
 	}
 	p := store.Page{}
-	if !rd.Unpaged {
+	if !rd.Unpaged && (!rd.WholeUnlessPaged || q.Has("offset") || q.Has("limit")) {
 		p = page(q)
 	}
 	return listBody(kept, p, rd.Total)
