@@ -3,6 +3,7 @@ package mockserver
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -61,8 +62,13 @@ type Read struct {
 // handleRead registers a declared read, resolving its contract operation and its fixture file
 // at start-up, so a missing one fails there.
 func (s *Server) handleRead(r *mux.Router, rd Read) {
-	if _, err := s.served(rd.File); err != nil {
-		s.routeErrs = append(s.routeErrs, fmt.Errorf("GET %s: %w", rd.Path, err))
+	method := cmp.Or(rd.Method, http.MethodGet)
+	_, err := s.served(rd.File)
+	if err == nil && (rd.Field != "" || rd.Children != "") && pathVariable(rd.Path) == "" {
+		err = errors.New("a Field or Children read needs a path variable naming its object")
+	}
+	if err != nil {
+		s.routeErrs = append(s.routeErrs, fmt.Errorf("%s %s: %w", method, rd.Path, err))
 		return
 	}
 	s.readFiles = append(s.readFiles, rd.File)
@@ -71,7 +77,6 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 	if rd.User {
 		level = user
 	}
-	method := cmp.Or(rd.Method, http.MethodGet)
 	s.handleAPI(r, method, rd.Path, level, func(w http.ResponseWriter, r *http.Request, _ *scope) {
 		q := r.URL.Query()
 		lang := q.Get("langCode")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -429,5 +430,17 @@ func TestSitePageListsAreWholeUnlessPaged(t *testing.T) {
 		status, body := ts.call(t, http.MethodGet, path, "", nil)
 		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
 		assert.Len(t, ids(t, body), want, path)
+	}
+}
+
+// A Field or Children read without a path variable has no object to read: start-up fails.
+func TestDeclaredReadWithoutItsObjectFailsAtStart(t *testing.T) {
+	t.Parallel()
+	for _, rd := range []mockserver.Read{
+		{Path: mockserver.APIPrefix + "/pages", File: store.FilePages, Field: "config"},
+		{Path: mockserver.APIPrefix + "/pages", File: store.FilePages, Children: "parentId"},
+	} {
+		_, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t)}, Contract: contractValidator(t), Reads: []mockserver.Read{rd}})
+		assert.ErrorContains(t, err, "GET /api/content/pages: a Field or Children read needs a path variable naming its object")
 	}
 }
