@@ -3,6 +3,7 @@ package mockserver
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -53,13 +54,21 @@ type Read struct {
 	Total bool
 	// Unpaged serves the whole list whatever ?offset= and ?limit= say.
 	Unpaged bool
+	// WholeUnlessPaged serves the whole list when the request sends neither ?offset= nor
+	// ?limit= (the SDK's page lists send neither), a window otherwise.
+	WholeUnlessPaged bool
 }
 
 // handleRead registers a declared read, resolving its contract operation and its fixture file
 // at start-up, so a missing one fails there.
 func (s *Server) handleRead(r *mux.Router, rd Read) {
-	if _, err := s.served(rd.File); err != nil {
-		s.routeErrs = append(s.routeErrs, fmt.Errorf("GET %s: %w", rd.Path, err))
+	method := cmp.Or(rd.Method, http.MethodGet)
+	_, err := s.served(rd.File)
+	if err == nil && (rd.Field != "" || rd.Children != "") && pathVariable(rd.Path) == "" {
+		err = errors.New("a Field or Children read needs a path variable naming its object")
+	}
+	if err != nil {
+		s.routeErrs = append(s.routeErrs, fmt.Errorf("%s %s: %w", method, rd.Path, err))
 		return
 	}
 	s.readFiles = append(s.readFiles, rd.File)
@@ -68,7 +77,6 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 	if rd.User {
 		level = user
 	}
-	method := cmp.Or(rd.Method, http.MethodGet)
 	s.handleAPI(r, method, rd.Path, level, func(w http.ResponseWriter, r *http.Request, _ *scope) {
 		q := r.URL.Query()
 		lang := q.Get("langCode")
@@ -188,7 +196,7 @@ func (rd Read) list(items *store.Collection, parent int, r *http.Request) []byte
 		return append(out, '}')
 	}
 	p := store.Page{}
-	if !rd.Unpaged {
+	if !rd.Unpaged && (!rd.WholeUnlessPaged || q.Has("offset") || q.Has("limit")) {
 		p = page(q)
 	}
 	return listBody(kept, p, rd.Total)

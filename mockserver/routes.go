@@ -52,11 +52,12 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: APIPrefix + "/products/{id}", File: store.FileProducts, Noun: "Product"})
 	// The site a front end renders: pages, blocks, menus and their catalogues.
 	const pages = APIPrefix + "/pages"
-	s.handleRead(r, Read{Path: pages, File: store.FilePages})
-	s.handleRead(r, Read{Path: pages + "/root", File: store.FilePages, Where: map[string]string{"parentId": "null"}})
+	s.handleRead(r, Read{Path: pages, File: store.FilePages, WholeUnlessPaged: true})
+	s.handleRead(r, Read{Path: pages + "/root", File: store.FilePages, Where: map[string]string{"parentId": "null"}, WholeUnlessPaged: true})
 	s.handleAPI(r, http.MethodGet, pages+"/quick/search", public, s.handlePageSearch)
 	s.handleRead(r, Read{Path: pages + "/url/{url}", File: store.FilePages, By: "pageUrl", NotFound: "Page not found"})
-	s.handleRead(r, Read{Path: pages + "/{url}/children", File: store.FilePages, By: "pageUrl", Children: "parentId", NotFound: "Page not found"})
+	s.handleRead(r, Read{Path: pages + "/{url}/children", File: store.FilePages, By: "pageUrl", Children: "parentId", NotFound: "Page not found",
+		WholeUnlessPaged: true})
 	s.handleRead(r, Read{Path: pages + "/{url}/config", File: store.FilePages, By: "pageUrl", NotFound: "Page not found",
 		Field: "config", Default: `{"rowsPerPage":null,"productsPerRow":null}`})
 	s.handleAPI(r, http.MethodGet, pages+"/{url}/blocks", public, s.handlePageBlocks)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -67,6 +68,7 @@ func TestSiteReads(t *testing.T) {
 				{"/api/content/pages?offset=4", []int{4}},
 				{"/api/content/pages?offset=2&limit=2", []int{2, 3}},
 				{"/api/content/pages?offset=10", []int{}},
+				{"/api/content/pages?limit=30", []int{1, 8, 2, 3, 4}},
 				{"/api/content/pages/root?langCode=ru_RU", []int{1, 8, 2, 4}},
 				{"/api/content/pages/root?limit=1&offset=1", []int{8}},
 				{"/api/content/pages/about/children", []int{3}},
@@ -400,4 +402,45 @@ func FuzzSiteBody(f *testing.F) {
 		}
 		checkFuzzResponse(t, serveAPI(h, http.MethodPost, path, "", bytes.NewReader(body)))
 	})
+}
+
+// The SDK's page lists send no paging: a site of more pages than the default window is
+// answered whole, and windowed only when asked.
+func TestSitePageListsAreWholeUnlessPaged(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(any) any{store.FilePages: func(v any) any {
+		pages := v.([]any)
+		for id := 100; id < 140; id++ {
+			extra := map[string]any{}
+			for k, x := range pages[4].(map[string]any) {
+				extra[k] = x
+			}
+			extra["id"], extra["pageUrl"] = id, fmt.Sprintf("news-%d", id)
+			pages = append(pages, extra)
+		}
+		return pages
+	}})
+	ts := newTestServer(t, withFixtures(fx), withProfile(sandbox.ProfileLive2026))
+	for path, want := range map[string]int{
+		"/api/content/pages":                     45,
+		"/api/content/pages/root?langCode=en_US": 44,
+		"/api/content/pages?limit=30":            30,
+		"/api/content/pages?offset=40":           5,
+	} {
+		status, body := ts.call(t, http.MethodGet, path, "", nil)
+		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
+		assert.Len(t, ids(t, body), want, path)
+	}
+}
+
+// A Field or Children read without a path variable has no object to read: start-up fails.
+func TestDeclaredReadWithoutItsObjectFailsAtStart(t *testing.T) {
+	t.Parallel()
+	for _, rd := range []mockserver.Read{
+		{Path: mockserver.APIPrefix + "/pages", File: store.FilePages, Field: "config"},
+		{Path: mockserver.APIPrefix + "/pages", File: store.FilePages, Children: "parentId"},
+	} {
+		_, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t)}, Contract: contractValidator(t), Reads: []mockserver.Read{rd}})
+		assert.ErrorContains(t, err, "GET /api/content/pages: a Field or Children read needs a path variable naming its object")
+	}
 }
