@@ -41,13 +41,24 @@ func codeBlocks(t *testing.T, file, lang string) [][]string {
 	return blocks
 }
 
-// shellCommands splits the shell lines of a file's sh blocks into commands: comments dropped,
-// "a && b" split, each command as words (quotes removed; the documents quote no spaces).
+// shellCommands splits the shell lines of a file's sh blocks into commands: lines ending in
+// "\" joined to the next, comments dropped, "a && b" split, each command as words (quotes
+// removed; the documents quote no spaces).
 func shellCommands(t *testing.T, file string) [][]string {
 	t.Helper()
 	var out [][]string
 	for _, block := range codeBlocks(t, file, "sh") {
+		var joined []string
+		pending := ""
 		for _, line := range block {
+			if cont, ok := strings.CutSuffix(strings.TrimRight(line, " "), "\\"); ok {
+				pending += cont + " "
+				continue
+			}
+			joined = append(joined, pending+line)
+			pending = ""
+		}
+		for _, line := range joined {
 			if i := strings.Index(line, " #"); i >= 0 {
 				line = line[:i]
 			}
