@@ -262,6 +262,7 @@ func adminValidExchanges() map[string]adminExchange {
 		"reloadFixtures":                         {method: "POST", target: "/__admin/reload", status: 200, resp: `{"reloaded":true}`},
 		"reloadFixtures broken":                  {method: "POST", target: "/__admin/reload", status: 400, resp: adminErr400},
 		"checkoutPage":                           {method: "GET", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef?result=paid", status: 200, respHeader: http.Header{"Content-Type": {"text/html; charset=utf-8"}}, resp: "<!doctype html><p>ok</p>"},
+		"staticUpload":                           {method: "GET", target: "/cloud-static/your-app-token/files/project/page/-/-/a.txt", status: 200, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "a"},
 		"checkoutPage unknown":                   {method: "GET", target: "/checkout/nope/49", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "No such checkout session.\n"},
 		"siteMedia":                              {method: "GET", target: "/cloud-static/content/hero.svg", status: 200, respHeader: http.Header{"Content-Type": {"image/svg+xml"}}, resp: "<svg/>"},
 		"siteMedia unknown":                      {method: "GET", target: "/cloud-static/content/nope.png", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "404 page not found\n"},

@@ -182,6 +182,7 @@ func TestUserRoutes(t *testing.T) {
 		"createPaymentSession", "getPaymentSessionsByOrder", "updatePaymentSession", "getPaymentSession",
 		"listPaymentSessions", "listPaymentSessionsTrailingSlash", "listPaymentAccounts", "getPaymentAccount",
 		"getMe",
+		"listSubscriptions", "subscribe", "unsubscribe",
 	}
 	var got []string
 	for _, o := range operations(t) {
@@ -252,7 +253,7 @@ func validExchanges(t *testing.T) map[string]struct {
 		signedUp  = `{"id":17,"updatedDate":"2025-04-30T21:54:48.918Z","version":0,"identifier":"new@example.com","isActive":false,"formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ivan"}]},"notificationData":{"email":"new@example.com","phonePush":[]},"locale":"en_US","createdDate":"2025-04-30T21:54:48.918Z","state":{}}`
 	)
 	form := string(recorded(t, "form-tickets_form.json"))
-	return map[string]struct {
+	examples := map[string]struct {
 		method, target, body string
 		status               int
 		resp                 string
@@ -303,6 +304,8 @@ func validExchanges(t *testing.T) map[string]struct {
 		"forbidden": {"GET", "/api/content/products/10", "", 403,
 			`{"statusCode":403,"message":"Resource is closed","error":"Forbidden","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`},
 	}
+	maps.Copy(examples, catalogExchanges(product))
+	return examples
 }
 
 func TestValidExchanges(t *testing.T) {

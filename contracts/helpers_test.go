@@ -51,6 +51,9 @@ func newRequest(method, target, body string) *http.Request {
 		req = httptest.NewRequest(method, target, strings.NewReader(body))
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if strings.HasPrefix(body, "--"+boundary) {
+		req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+	}
 	req.Header.Set("x-app-token", appToken)
 	return req
 }

@@ -374,10 +374,13 @@ func enumLike(tokens []string, field fieldInfo) bool {
 }
 
 // volatileKey reports whether a member's value changes from run to run by nature: ids, dates,
-// times, tokens, fingerprints and secrets.
+// times, tokens, fingerprints, secrets, and links to stored files (downloadLink, previewLink),
+// which name the host of the target that stores them.
 func volatileKey(key string) bool {
 	k := strings.ToLower(key)
 	switch {
+	case strings.HasSuffix(k, "link"):
+		return true
 	case k == "id" || strings.HasSuffix(key, "Id") || strings.HasSuffix(key, "ID") || strings.HasSuffix(k, "_id"):
 		return true
 	case strings.HasSuffix(key, "Date") || strings.HasSuffix(key, "At") || k == "timestamp" || k == "time" || k == "iat" || k == "exp":

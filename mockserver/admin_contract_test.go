@@ -234,6 +234,7 @@ func TestAdminContract(t *testing.T) {
 			{"reload", adminReload},
 			{"site media and sitemaps", adminSiteFiles},
 			{"oauth", adminOAuth},
+			{"uploads", adminStatic},
 		} {
 			t.Run(part.name, func(t *testing.T) {
 				t.Parallel()

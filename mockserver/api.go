@@ -33,7 +33,7 @@ type scope struct {
 
 // api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
 // guards before pipes): app token (403), user bearer (401), body size (413), contract (400).
-func (s *Server) api(level access, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
+func (s *Server) api(level access, op *contracts.Operation, maxBody int64, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 		if sb == nil {
 			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
@@ -49,7 +49,7 @@ func (s *Server) api(level access, op *contracts.Operation, h func(http.Response
 			}
 			sc.claims = claims
 		}
-		body, err := s.readBody(w, r)
+		body, err := readBody(w, r, maxBody)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -72,11 +72,11 @@ func (s *Server) bearer(r *http.Request, st *store.Store) (store.Claims, error) 
 	return st.VerifyAccessToken(r.Context(), strings.TrimSpace(token))
 }
 
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -57,6 +58,19 @@ type Read struct {
 	// WholeUnlessPaged serves the whole list when the request sends neither ?offset= nor
 	// ?limit= (the SDK's page lists send neither), a window otherwise.
 	WholeUnlessPaged bool
+	// AllLanguages answers a request without ?langCode= with the values keyed by language, as
+	// the live API answers the routes the SDK calls without one (it picks the language itself).
+	AllLanguages bool
+}
+
+// lang is the language a read answers in: the request's langCode; without one, the default
+// language, or every language when the read says so.
+func (rd Read) lang(q url.Values) string {
+	l := q.Get("langCode")
+	if l == "" && rd.AllLanguages {
+		return store.AllLanguages
+	}
+	return l
 }
 
 // handleRead registers a declared read, resolving its contract operation and its fixture file
@@ -79,7 +93,7 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 	}
 	s.handleAPI(r, method, rd.Path, level, func(w http.ResponseWriter, r *http.Request, _ *scope) {
 		q := r.URL.Query()
-		lang := q.Get("langCode")
+		lang := rd.lang(q)
 		// The content of the last reload, looked up once so one answer comes from one file.
 		items := live.current()
 		found := -1
@@ -145,7 +159,7 @@ func (rd Read) find(items *store.Collection, name string, r *http.Request) (int,
 // or windowed.
 func (rd Read) list(items *store.Collection, parent int, r *http.Request) []byte {
 	q := r.URL.Query()
-	lang := q.Get("langCode")
+	lang := rd.lang(q)
 	parentID := ""
 	if rd.Children != "" {
 		parentID = items.FieldText(parent, "id")

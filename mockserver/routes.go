@@ -49,7 +49,9 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: payments + "/accounts", File: store.FilePaymentAccounts, User: true, Unpaged: true})
 	s.handleRead(r, Read{Path: payments + "/accounts/{id}", File: store.FilePaymentAccounts, User: true, Noun: "Payment account"})
 
-	s.handleRead(r, Read{Path: APIPrefix + "/products/{id}", File: store.FileProducts, Noun: "Product"})
+	// A literal /products/<word> route (GET /products/ids) must come before this: the
+	// catalogue's /products/{id} would take the word for an id.
+	s.productRoutes(r)
 	// The site a front end renders: pages, blocks, menus and their catalogues.
 	const pages = APIPrefix + "/pages"
 	s.handleRead(r, Read{Path: pages, File: store.FilePages, WholeUnlessPaged: true})
@@ -97,6 +99,7 @@ func (s *Server) routes(r *mux.Router) {
 
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/users/me", user, s.handleUserMe)
 
+	s.handle(r, http.MethodGet, "/cloud-static/{token}/files/project/{type}/{entity}/{id}/{name}", plain(s.handleStaticUpload))
 	s.handle(r, http.MethodGet, "/healthz", plain(s.handleHealth))
 	s.handle(r, http.MethodGet, "/cloud-static/content/{file}", plain(s.handleMedia))
 	s.handle(r, http.MethodGet, "/cloud-static/sitemaps/{file}", plain(s.handleSitemapFile))
@@ -132,15 +135,65 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/metrics", plain(s.metrics.handler().ServeHTTP))
 }
 
+// productRoutes registers the catalogue's routes and those of the site's state around it:
+// product statuses, integration collections, uploads and event subscriptions. Literal paths
+// come before the templates they would otherwise match (/page/url/{url} before /page/{id}/counts).
+func (s *Server) productRoutes(r *mux.Router) {
+	const products = APIPrefix + "/products"
+	s.handleAPI(r, http.MethodPost, products+"/all", public, s.handleProductList(scopeAll, false))
+	s.handleAPI(r, http.MethodPost, products+"/all/counts", public, s.handleProductList(scopeAll, true))
+	s.handleAPI(r, http.MethodPost, products+"/empty-page", public, s.handleProductsEmptyPage)
+	s.handleAPI(r, http.MethodPost, products+"/page/url/{url}", public, s.handleProductList(scopePageURL, false))
+	s.handleAPI(r, http.MethodPost, products+"/page/url/{url}/counts", public, s.handleProductList(scopePageURL, true))
+	s.handleAPI(r, http.MethodPost, products+"/page/{id}", public, s.handleProductList(scopePageID, false))
+	s.handleAPI(r, http.MethodPost, products+"/page/{id}/counts", public, s.handleProductList(scopePageID, true))
+	s.handleAPI(r, http.MethodGet, products+"/page/{url}/prices", public, s.handleProductPrices)
+	s.handleAPI(r, http.MethodGet, products+"/quick/search", public, s.handleProductSearch)
+	s.handleAPI(r, http.MethodGet, products+"/{id}/related", public, s.handleProductRelated)
+	s.handleAPI(r, http.MethodGet, products+"/{id}/blocks", public, s.handleProductBlocks)
+	s.handleAPI(r, http.MethodGet, products+"/{id}", public, s.handleProduct)
+
+	const statuses = APIPrefix + "/product-statuses"
+	s.handleAPI(r, http.MethodGet, statuses+"/marker-validation/{marker}", public, s.handleMarkerValidation(store.FileProductStatuses))
+	s.handleRead(r, Read{Path: statuses + "/marker/{marker}", File: store.FileProductStatuses, Noun: "Product status", AllLanguages: true})
+	s.handleRead(r, Read{Path: statuses, File: store.FileProductStatuses, Unpaged: true, AllLanguages: true})
+
+	const colls = APIPrefix + "/integration-collections"
+	s.handleAPI(r, http.MethodGet, colls+"/marker-validation/{marker}", public, s.handleMarkerValidation(store.FileIntegrationCollections))
+	s.handleAPI(r, http.MethodGet, colls+"/marker/{marker}/rows", public, s.handleCollectionRows)
+	s.handleAPI(r, http.MethodPost, colls+"/marker/{marker}/rows", public, s.handleCollectionRowOp)
+	s.handleAPI(r, http.MethodGet, colls+"/marker/{marker}/rows/{id}", public, s.handleCollectionRowOp)
+	s.handleAPI(r, http.MethodPut, colls+"/marker/{marker}/rows/{id}", public, s.handleCollectionRowOp)
+	s.handleAPI(r, http.MethodDelete, colls+"/marker/{marker}/rows/{id}", public, s.handleCollectionRowOp)
+	s.handleAPI(r, http.MethodGet, colls+"/{id}/rows", public, s.handleCollectionRows)
+	s.handleRead(r, Read{Path: colls + "/{id}", File: store.FileIntegrationCollections, Noun: "Collection", AllLanguages: true})
+	s.handleRead(r, Read{Path: colls, File: store.FileIntegrationCollections, AllLanguages: true})
+
+	const files = APIPrefix + "/files"
+	s.handleAPIBody(r, http.MethodPost, files, public, maxUploadBody, s.handleUpload)
+	s.handleAPI(r, http.MethodGet, files, public, s.handleFileGet)
+	s.handleAPI(r, http.MethodDelete, files, public, s.handleFileDelete)
+
+	const events = APIPrefix + "/events"
+	s.handleAPI(r, http.MethodGet, events+"/subscriptions", user, s.handleSubscriptions)
+	s.handleAPI(r, http.MethodPost, events+"/subscribe/marker/{marker}", user, s.handleSubscribe)
+	s.handleAPI(r, http.MethodDelete, events+"/unsubscribe/marker/{marker}", user, s.handleUnsubscribe)
+}
+
 // handleAPI registers a content-API route, resolving its contract operation once: a route
 // missing from the contract is a start-up error, not a silent gap.
 func (s *Server) handleAPI(r *mux.Router, method, path string, level access, h func(http.ResponseWriter, *http.Request, *scope)) {
+	s.handleAPIBody(r, method, path, level, s.maxBody, h)
+}
+
+// handleAPIBody is handleAPI for a route whose bodies may reach maxBody bytes (uploads).
+func (s *Server) handleAPIBody(r *mux.Router, method, path string, level access, maxBody int64, h func(http.ResponseWriter, *http.Request, *scope)) {
 	op, err := s.contract.Operation(method, path)
 	if err != nil {
 		s.routeErrs = append(s.routeErrs, err)
 		return
 	}
-	s.handle(r, method, path, s.api(level, op, h))
+	s.handle(r, method, path, s.api(level, op, maxBody, h))
 }
 
 // handle registers a route, observed under its template, and remembers the template for

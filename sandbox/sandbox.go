@@ -80,6 +80,8 @@ type Registry struct {
 	// opening counts the Create calls between their slot check and their insertion, so
 	// concurrent calls cannot overshoot MaxSandboxes.
 	opening int
+	// uploads bounds the bytes the uploads of every sandbox hold together.
+	uploads *store.ByteBudget
 }
 
 // Sandbox is one isolated project: its own store (ids, users, orders, sessions, clock),
@@ -122,7 +124,7 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 		}
 		opts.RelayAllow = mail.NewDefaultAllowList(logins)
 	}
-	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}}
+	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}, uploads: store.NewByteBudget(store.DefaultUploadBudget)}
 	r.fixtures.Store(opts.Fixtures)
 	fx := opts.Fixtures
 	var saved []store.SandboxInfo
@@ -186,6 +188,7 @@ func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *sto
 		Fixtures: fx, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
 		AppToken: sb.token, TokenSecret: sb.secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
 		CodeLimits: o.Profile.CodeLimits, LiveAuthBodies: o.Profile.LiveAuthBodies,
+		UploadBudget: sb.reg.uploads,
 	}
 	if o.Persistence != nil {
 		p, err := o.Persistence.Sandbox(sb.token, sb.secret)
@@ -279,6 +282,7 @@ func (r *Registry) Remove(ctx context.Context, token string) (bool, error) {
 		return false, nil
 	}
 	_ = sb.closeWebhooks(ctx, true)
+	sb.Store().ReleaseUploads()
 	if p := r.opts.Persistence; p != nil {
 		if err := p.DeleteSandbox(token); err != nil {
 			return true, err

@@ -16,12 +16,12 @@ import (
 var pullCommand = &command{
 	name:     "fixtures pull",
 	synopsis: "mirror a project's public read side into a fixture folder",
-	help: `Walks a OneEntry project's content API as a front end reads it (auth providers, forms, the site's
-pages, blocks, menus, locales, attribute sets and templates, the products the forms offer, and
-with --user the order storages, their statuses, payment accounts and the user's profile), in
-each --lang, and writes a fixture folder that "serve --fixtures DIR" serves. Texts that differ between
-languages are kept per language. Lists are read page by page; 429 and 5xx answers are retried
-with back-off; a 401 or 403 stops the pull and names the step. Files the project serves at its own
+	help: `Walks a OneEntry project's content API as a front end reads it (auth providers, forms, product
+statuses, integration collections and their rows, the site's pages, blocks, menus, locales,
+attribute sets and templates, the products the forms offer, and with --user the order
+storages, their statuses, payment accounts and the user's profile), in each --lang, and writes
+a fixture folder that "serve --fixtures DIR" serves. Texts that differ between languages are
+kept per language. Lists are read page by page; 429 and 5xx answers are retried with back-off; a 401 or 403 stops the pull and names the step. Files the project serves at its own
 media path are copied into media/; links elsewhere stay links.
 
 Nothing secret is written: the app token is replaced by a generated one (printed at the end), and

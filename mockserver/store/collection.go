@@ -138,9 +138,13 @@ func jsonText(v json.RawMessage) string {
 	return string(v)
 }
 
+// AllLanguages, asked as a language, answers objects with their values keyed by language as
+// the fixture holds them.
+const AllLanguages = "*"
+
 // item returns object i in lang ("" for the default language).
 func (c *Collection) item(i int, lang string) json.RawMessage {
-	if c.byLang == nil || c.byLang[i] == nil {
+	if c.byLang == nil || c.byLang[i] == nil || lang == AllLanguages {
 		return c.items[i]
 	}
 	if lang == "" {

@@ -40,6 +40,9 @@ type StateDocument struct {
 	Orders          []OrderRecord          `json:"orders"`
 	PaymentSessions []PaymentSessionRecord `json:"paymentSessions"`
 	Codes           []CodeRecord           `json:"codes"`
+	CollectionRows  []CollectionRowRecord  `json:"collectionRows"`
+	Files           []StoredFile           `json:"files"`
+	Subscriptions   []Subscription         `json:"subscriptions"`
 }
 
 // ClockState is the setting of the sandbox's clock. A running clock is kept as its offset from
@@ -61,6 +64,8 @@ type Counters struct {
 	NextAuthSessionID    int `json:"nextAuthSessionId"`
 	NextOrderID          int `json:"nextOrderId"`
 	NextPaymentSessionID int `json:"nextPaymentSessionId"`
+	// NextCollectionRowID is 0 in documents written before collection rows were kept.
+	NextCollectionRowID int `json:"nextCollectionRowId"`
 }
 
 // UserRecord is a user, fixture or signed up, password included: the document is a sandbox's,
@@ -219,6 +224,7 @@ func documentOf(st *state, clock clockSetting) StateDocument {
 	for k, c := range st.codes {
 		doc.Codes = append(doc.Codes, codeRecord(k, c))
 	}
+	siteDocument(st, &doc)
 	doc.sort()
 	return doc
 }
@@ -238,6 +244,7 @@ func (st *state) counters() Counters {
 		NextAuthSessionID:    st.nextAuthSession,
 		NextOrderID:          st.nextOrderID,
 		NextPaymentSessionID: st.nextPaymentID,
+		NextCollectionRowID:  st.nextRowID,
 	}
 }
 
@@ -246,6 +253,7 @@ func (st *state) setCounters(c Counters) {
 	st.nextAuthSession = c.NextAuthSessionID
 	st.nextOrderID = c.NextOrderID
 	st.nextPaymentID = c.NextPaymentSessionID
+	st.nextRowID = c.NextCollectionRowID
 }
 
 func rawItems(items []FormDataItem) []json.RawMessage {
@@ -438,6 +446,9 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 			return nil, clock, invalidf(at, "a second code for user %d and event %q", c.UserID, c.Event)
 		}
 		st.codes[k] = oneTimeCode{code: c.Code, expires: c.Expires}
+	}
+	if err := s.buildSite(st, &doc); err != nil {
+		return nil, clock, err
 	}
 	if err := checkCounters(st, doc.Counters); err != nil {
 		return nil, clock, err
@@ -643,6 +654,7 @@ func checkCounters(st *state, c Counters) error {
 		check("nextAuthSessionId", c.NextAuthSessionID, maps.Keys(st.authSessions)),
 		check("nextOrderId", c.NextOrderID, maps.Keys(st.orders)),
 		check("nextPaymentSessionId", c.NextPaymentSessionID, maps.Keys(st.payments)),
+		check("nextCollectionRowId", c.NextCollectionRowID, maps.Keys(st.rows)),
 	)
 }
 
@@ -736,4 +748,5 @@ func (doc *StateDocument) sort() {
 	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
 		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
 	})
+	doc.sortSite()
 }

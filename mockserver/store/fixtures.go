@@ -28,6 +28,15 @@ const (
 	FilePaymentAccounts = "payment-accounts.json"
 )
 
+// The files of the site around the seed: product statuses, what products gain over the seed's
+// recorded answers when the profile serves the site (see Fixtures.Catalog), and integration
+// collections with their first rows.
+const (
+	FileProductStatuses        = "product-statuses.json"
+	FileProductDetails         = "product-details.json"
+	FileIntegrationCollections = "integration-collections.json"
+)
+
 // FixtureError names the file and the field of a fixture set that is wrong, and where in the
 // file it is (Line and Column count from 1; 0 when unknown).
 type FixtureError struct {
@@ -338,6 +347,13 @@ type Fixtures struct {
 	Products        []Product
 	OrderStorages   []OrderStorage
 	PaymentAccounts []PaymentAccount
+	// IntegrationCollections are the collections of FileIntegrationCollections, with the rows
+	// they start with.
+	IntegrationCollections []IntegrationCollection
+
+	// seedCatalog and siteCatalog are the products as served without and with the site's
+	// details.
+	seedCatalog, siteCatalog *Catalog
 
 	// collections holds the fixed files as served, with the one index of each; files the
 	// store has no rules for are read from fsys into extra when first asked for.
@@ -489,6 +505,9 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		}
 	}
 	if err := f.loadSite(); err != nil {
+		return nil, err
+	}
+	if err := f.loadCatalog(fsys); err != nil {
 		return nil, err
 	}
 	return f, nil

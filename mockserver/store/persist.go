@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -22,6 +21,9 @@ const (
 	KindOrder          Kind = "orders"
 	KindPaymentSession Kind = "paymentSessions"
 	KindCode           Kind = "codes"
+	KindCollectionRow  Kind = "collectionRows"
+	KindFile           Kind = "files"
+	KindSubscription   Kind = "subscriptions"
 )
 
 // MetaKey is the key of the only KindMeta record.
@@ -29,7 +31,7 @@ const MetaKey = "state"
 
 // Kinds returns every kind of record.
 func Kinds() []Kind {
-	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode}
+	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode, KindCollectionRow, KindFile, KindSubscription}
 }
 
 // Record is one stored entity: its kind, its key within the kind (the decimal id, or
@@ -120,6 +122,7 @@ func (s *Store) attach(ctx context.Context, p Persister) error {
 		return fmt.Errorf("saved state does not fit the fixtures: %w", err)
 	}
 	s.state = st
+	s.opts.UploadBudget.swap(0, st.fileBytes)
 	s.clock.restore(clock)
 	s.savedClock = clock
 	s.persist = p
@@ -135,6 +138,9 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 	putRecords(&rs, KindOrder, doc.Orders)
 	putRecords(&rs, KindPaymentSession, doc.PaymentSessions)
 	putRecords(&rs, KindCode, doc.Codes)
+	putRecords(&rs, KindCollectionRow, doc.CollectionRows)
+	putRecords(&rs, KindFile, doc.Files)
+	putRecords(&rs, KindSubscription, doc.Subscriptions)
 	if rs.failed != nil {
 		return nil, rs.failed
 	}
@@ -152,7 +158,7 @@ func documentFromRecords(recs []Record) (StateDocument, error) {
 		switch r.Kind {
 		case KindMeta:
 			var m metaRecord
-			if err = decodeRecord(r.Value, &m); err == nil {
+			if err = decodeStrict(r.Value, &m); err == nil {
 				meta = &m
 			}
 			key = MetaKey
@@ -167,7 +173,10 @@ func documentFromRecords(recs []Record) (StateDocument, error) {
 		case KindCode:
 			key, err = decodeAppend(r.Value, &doc.Codes)
 		default:
-			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
+			var known bool
+			if key, known, err = decodeSiteRecord(r, &doc); !known {
+				return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
+			}
 		}
 		if err != nil {
 			return StateDocument{}, fmt.Errorf("record %s/%s: %w", r.Kind, r.Key, err)
@@ -196,21 +205,9 @@ func putRecords[R keyedRecord](rs *recordSet, kind Kind, recs []R) {
 // decodeAppend decodes data as one R, appends it to list and returns its key.
 func decodeAppend[R keyedRecord](data []byte, list *[]R) (string, error) {
 	var v R
-	err := decodeRecord(data, &v)
+	err := decodeStrict(data, &v)
 	*list = append(*list, v)
 	return v.key(), err
-}
-
-func decodeRecord(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return fmt.Errorf("unexpected data after the record")
-	}
-	return nil
 }
 
 // journal holds the before images of what one mutation touched: nil for an entity that did not
@@ -223,10 +220,13 @@ type journal struct {
 	orders   map[int]*Order
 	payments map[int]*PaymentSession
 	codes    map[codeKey]*oneTimeCode
+	rows     map[int]*CollectionRow
+	files    map[string]*StoredFile
+	subs     map[string]*Subscription
 }
 
 func (j *journal) empty() bool {
-	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes) == 0
+	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes)+len(j.rows)+len(j.files)+len(j.subs) == 0
 }
 
 // beginLocked starts recording a mutation; without a persister there is nothing to record.
@@ -337,6 +337,7 @@ func (s *Store) changeRecordsLocked(j *journal, clock clockSetting) ([]Record, e
 			rs.del(KindCode, codeRecordKey(k.userID, k.event))
 		}
 	}
+	addSiteChanges(&rs, j, s.state)
 	slices.SortFunc(rs.recs, func(a, b Record) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key)) })
 	return rs.recs, rs.failed
 }
@@ -385,12 +386,13 @@ func (s *Store) rollbackLocked(j *journal) {
 			s.state.codes[k] = *before
 		}
 	}
+	rollbackSite(s.state, j)
 	s.state.setCounters(j.counters)
 	s.state.reindex(s.fx)
 	s.clock.restore(s.savedClock)
 }
 
-func restore[V any](live map[int]*V, before map[int]*V) {
+func restore[K comparable, V any](live map[K]*V, before map[K]*V) {
 	for id, b := range before {
 		if b == nil {
 			delete(live, id)
@@ -412,6 +414,7 @@ func (s *Store) replaceLocked(ctx context.Context, next *state, clock clockSetti
 		}
 		s.savedClock = clock
 	}
+	s.opts.UploadBudget.swap(s.state.fileBytes, next.fileBytes)
 	s.state = next
 	return nil
 }

@@ -44,6 +44,12 @@ type Options struct {
 	// LiveAuthBodies applies today's body rules of the auth routes: a sign-up's
 	// notificationData takes an e-mail address only, and generate-code needs an eventIdentifier.
 	LiveAuthBodies bool
+	// MaxUploadSize bounds each uploaded file, UploadQuota the uploads of the sandbox together
+	// (DefaultMaxUploadSize, DefaultUploadQuota when zero); UploadBudget, when set, is shared
+	// by the sandboxes of a process and bounds them all.
+	MaxUploadSize int
+	UploadQuota   int
+	UploadBudget  *ByteBudget
 }
 
 // Store is the state of one project. It is safe for concurrent use; methods return copies.
@@ -104,6 +110,12 @@ type state struct {
 	// them, as it would a rate limiter's counters.
 	codeLimits  map[int]*codeLimit
 	oauthGrants map[string]oauthGrant
+
+	rows      map[int]*CollectionRow
+	nextRowID int
+	files     map[string]*StoredFile
+	fileBytes int64 // of files, kept so the allowance check costs nothing
+	subs      map[string]*Subscription
 }
 
 type ownerStorage struct {
@@ -198,7 +210,10 @@ func (s *Store) seed() *state {
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
 		codes:            map[codeKey]oneTimeCode{},
+		files:            map[string]*StoredFile{},
+		subs:             map[string]*Subscription{},
 	}
+	st.rows, st.nextRowID = seedRows(s.fx)
 	for _, u := range s.fx.Users {
 		items, _ := decodeFormDataItems(u.FormData) // checked at load
 		user := &User{

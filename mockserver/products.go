@@ -1,0 +1,207 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// catalog is the product catalogue the profile serves: the site's, or the seed's answers.
+func (s *Server) catalog() *store.Catalog {
+	return s.content.Load().fixtures.Catalog(s.profile.SiteProducts)
+}
+
+// productScope says which products a list route covers.
+type productScope int
+
+const (
+	scopeAll productScope = iota
+	scopePageID
+	scopePageURL
+)
+
+// productQuery reads a list request: its scope from the path, its filters from the body, and
+// from the query its language, paging, sorting and the one filter IProductsQuery carries.
+func (s *Server) productQuery(r *http.Request, sc *scope, where productScope) (store.ProductQuery, error) {
+	filters, err := store.ParseProductFilters(sc.body)
+	if err != nil {
+		return store.ProductQuery{}, err
+	}
+	q := r.URL.Query()
+	pq := store.ProductQuery{
+		Filters:   filters,
+		Lang:      language(r, sc.store),
+		SortKey:   q.Get("sortKey"),
+		SortOrder: q.Get("sortOrder"),
+		Template:  q.Get("templateMarker"),
+		Page:      page(q),
+	}
+	qf := store.ProductFilter{StatusMarker: q.Get("statusMarker")}
+	if cm := q.Get("conditionMarker"); cm != "" {
+		qf.AttributeMarker, qf.ConditionMarker = q.Get("attributeMarker"), cm
+		qf.ConditionValue, _ = json.Marshal(q.Get("conditionValue"))
+		if qf.AttributeMarker == "" {
+			return store.ProductQuery{}, store.Invalid("attributeMarker must be a string")
+		}
+	}
+	if qf.StatusMarker != "" || qf.ConditionMarker != "" {
+		pq.Filters = append(pq.Filters, qf)
+	}
+	switch where {
+	case scopePageID:
+		if pq.PageID, err = pathID(r, "id"); err != nil {
+			return store.ProductQuery{}, err
+		}
+	case scopePageURL:
+		pq.PageURL = mux.Vars(r)["url"]
+	}
+	if where != scopeAll && !s.pageKnown(pq.PageID, pq.PageURL) {
+		return store.ProductQuery{}, store.Errorf(store.CodeNotFound, "Page not found")
+	}
+	return pq, nil
+}
+
+// pageKnown reports whether a catalogue page exists: a page products sit on, or a page of
+// pages.json when the fixture set has one. An unknown one answers 404.
+func (s *Server) pageKnown(id int, url string) bool {
+	if s.catalog().HasPage(id, url) {
+		return true
+	}
+	pages := s.collection(store.FilePages)
+	if id > 0 {
+		_, ok := pages.ByID(id, "")
+		return ok
+	}
+	for _, p := range pages.Items("") {
+		var page struct {
+			PageURL string `json:"pageUrl"`
+		}
+		if json.Unmarshal(p, &page) == nil && page.PageURL == url {
+			return true
+		}
+	}
+	return false
+}
+
+// handleProductList handles the list routes, POST /products/all, /products/page/{id} and
+// /products/page/url/{url}, and with counts their /counts routes.
+func (s *Server) handleProductList(where productScope, counts bool) func(http.ResponseWriter, *http.Request, *scope) {
+	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
+		q, err := s.productQuery(r, sc, where)
+		switch {
+		case err != nil:
+			s.writeError(w, r, err)
+		case counts:
+			s.writeJSON(w, http.StatusCreated, s.catalog().Count(q))
+		default:
+			s.writeProducts(w, r, http.StatusCreated, s.catalog().Find(q))
+		}
+	}
+}
+
+// handleProductsEmptyPage handles POST /products/empty-page: the products on no catalogue
+// page, grouped. Every product of the fixtures sits on a page, so there are none.
+func (s *Server) handleProductsEmptyPage(w http.ResponseWriter, r *http.Request, _ *scope) {
+	s.writeRaw(w, http.StatusCreated, []byte(`[]`))
+}
+
+type priceItem struct {
+	ID    int     `json:"id"`
+	Price float64 `json:"price"`
+}
+
+// handleProductPrices handles GET /products/page/{url}/prices: the ids and prices of a
+// catalogue page's products (a product without a price shows 0).
+func (s *Server) handleProductPrices(w http.ResponseWriter, r *http.Request, sc *scope) {
+	q, err := s.productQuery(r, sc, scopePageURL)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ids, prices, total := s.catalog().Prices(q)
+	items := make([]priceItem, len(ids))
+	for i := range ids {
+		items[i] = priceItem{ID: ids[i], Price: prices[i]}
+	}
+	s.writeJSON(w, http.StatusOK, struct {
+		Items []priceItem `json:"items"`
+		Total int         `json:"total"`
+	}{items, total})
+}
+
+// handleProduct handles GET /products/{id}.
+func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request, sc *scope) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data, ok := s.catalog().Product(id, language(r, sc.store))
+	if !ok {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Product with id %d not found", id))
+		return
+	}
+	s.writeMedia(w, r, http.StatusOK, data)
+}
+
+// handleProductRelated handles GET /products/{id}/related: the products the product names
+// as related, as a list.
+func (s *Server) handleProductRelated(w http.ResponseWriter, r *http.Request, sc *scope) {
+	q, err := s.productQuery(r, sc, scopeAll)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if q.Related, err = pathID(r, "id"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !s.catalog().Has(q.Related) {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Product with id %d not found", q.Related))
+		return
+	}
+	s.writeProducts(w, r, http.StatusOK, s.catalog().Find(q))
+}
+
+// handleProductBlocks handles GET /products/{id}/blocks: the blocks the product names, from
+// blocks.json when the fixture set has one.
+func (s *Server) handleProductBlocks(w http.ResponseWriter, r *http.Request, sc *scope) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !s.catalog().Has(id) {
+		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Product with id %d not found", id))
+		return
+	}
+	items := [][]byte{}
+	blocks := s.collection(store.FileBlocks)
+	for _, marker := range s.catalog().Blocks(id) {
+		if b, ok := blocks.ByMarker(marker, language(r, sc.store)); ok {
+			items = append(items, b)
+		}
+	}
+	s.writeMedia(w, r, http.StatusOK, listBody(items, store.Page{}, false))
+}
+
+// handleProductSearch handles GET /products/quick/search?name=: the id and title of the
+// products whose title in langCode contains the text.
+func (s *Server) handleProductSearch(w http.ResponseWriter, r *http.Request, sc *scope) {
+	s.writeJSON(w, http.StatusOK, s.catalog().Search(r.URL.Query().Get("name"), language(r, sc.store)))
+}
+
+// writeProducts answers a product list as {items, total}.
+func (s *Server) writeProducts(w http.ResponseWriter, r *http.Request, status int, l store.ProductList) {
+	out := make([]byte, 0, 1024*len(l.Items)+32)
+	out = append(out, `{"items":`...)
+	out = append(out, listBody(l.Items, store.Page{}, false)...)
+	out = append(out, `,"total":`...)
+	out = strconv.AppendInt(out, int64(l.Total), 10)
+	out = append(out, '}')
+	s.writeMedia(w, r, status, out)
+}

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Subscription is a user's subscription to an event about a product (a price change, a
+// product back in stock).
+type Subscription struct {
+	UserID      int       `json:"userId"`
+	EventMarker string    `json:"eventMarker"`
+	ProductID   int       `json:"productId"`
+	Locale      string    `json:"locale"`
+	Created     time.Time `json:"created"`
+}
+
+func (s *Subscription) clone() Subscription { return *s }
+
+func (s Subscription) key() string {
+	return subscriptionKey(s.UserID, s.EventMarker, s.ProductID)
+}
+
+func subscriptionKey(userID int, marker string, productID int) string {
+	return strconv.Itoa(userID) + "/" + marker + "/" + strconv.Itoa(productID)
+}
+
+// Subscribe subscribes a user to an event about a product; subscribing again changes only
+// the locale. An unknown product is refused.
+func (s *Store) Subscribe(ctx context.Context, userID int, marker string, productID int, locale string) error {
+	if err := s.checkSubscription(marker, productID); err != nil {
+		return err
+	}
+	return s.update(ctx, func() ([]Event, error) {
+		k := subscriptionKey(userID, marker, productID)
+		s.touchSubscription(k)
+		created := s.clock.Now()
+		if old, ok := s.state.subs[k]; ok {
+			created = old.Created
+		}
+		s.state.subs[k] = &Subscription{UserID: userID, EventMarker: marker, ProductID: productID, Locale: locale, Created: created}
+		return nil, nil
+	})
+}
+
+// Unsubscribe ends a user's subscription; ending one that does not exist changes nothing.
+func (s *Store) Unsubscribe(ctx context.Context, userID int, marker string, productID int) error {
+	if err := s.checkSubscription(marker, productID); err != nil {
+		return err
+	}
+	return s.update(ctx, func() ([]Event, error) {
+		k := subscriptionKey(userID, marker, productID)
+		if _, ok := s.state.subs[k]; ok {
+			s.touchSubscription(k)
+			delete(s.state.subs, k)
+		}
+		return nil, nil
+	})
+}
+
+func (s *Store) checkSubscription(marker string, productID int) error {
+	if marker == "" {
+		return Invalid("marker should not be empty")
+	}
+	if _, ok := s.fx.Product(productID); !ok {
+		return Errorf(CodeNotFound, "Product with id %d not found", productID)
+	}
+	return nil
+}
+
+// Subscriptions returns a window of a user's subscriptions, oldest first, and their number.
+func (s *Store) Subscriptions(ctx context.Context, userID int, p Page) ([]Subscription, int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var mine []Subscription
+	for _, sub := range s.state.subs {
+		if sub.UserID == userID {
+			mine = append(mine, *sub)
+		}
+	}
+	slices.SortFunc(mine, func(a, b Subscription) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.key(), b.key()))
+	})
+	start, end := p.window(len(mine))
+	return mine[start:end], len(mine)
+}
+
+func (s *Store) touchSubscription(k string) {
+	if s.tx != nil {
+		remember(&s.tx.subs, s.state.subs, k, func(v *Subscription) *Subscription { c := *v; return &c })
+	}
+}
+
+// buildSubscriptions checks the subscriptions of a document.
+func buildSubscriptions(fx *Fixtures, st *state, subs []Subscription) error {
+	st.subs = make(map[string]*Subscription, len(subs))
+	for i, sub := range subs {
+		if field, problem := subscriptionProblem(fx, st, sub); problem != "" {
+			return invalidf(fmt.Sprintf("subscriptions[%d]%s", i, field), "%s", problem)
+		}
+		c := sub
+		st.subs[sub.key()] = &c
+	}
+	return nil
+}
+
+// subscriptionProblem names what is wrong with a subscription of a document, if anything.
+func subscriptionProblem(fx *Fixtures, st *state, sub Subscription) (field, problem string) {
+	if st.users[sub.UserID] == nil {
+		return ".userId", fmt.Sprintf("no user %d in the document", sub.UserID)
+	}
+	if sub.EventMarker == "" {
+		return ".eventMarker", "must not be empty"
+	}
+	if _, ok := fx.Product(sub.ProductID); !ok {
+		return ".productId", fmt.Sprintf("no product %d in the fixtures", sub.ProductID)
+	}
+	if st.subs[sub.key()] != nil {
+		return "", "duplicate subscription"
+	}
+	return "", ""
+}

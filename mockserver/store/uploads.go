@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Upload limits. The live instance applies a maximum upload size per file and a storage
+// allowance, both answered 400 with nothing kept; it refuses no file type.
+const (
+	DefaultMaxUploadSize = 5 << 20
+	DefaultUploadQuota   = 16 << 20
+	// DefaultUploadBudget bounds what the uploads of every sandbox of a process hold together.
+	DefaultUploadBudget = 256 << 20
+)
+
+// StoredFile is an uploaded file. Path is the filename the upload answered with: the folders
+// the upload named (type, entity, id) and the file's name.
+type StoredFile struct {
+	Path        string    `json:"path"`
+	ContentType string    `json:"contentType"`
+	Data        []byte    `json:"data"`
+	Created     time.Time `json:"created"`
+}
+
+func (f *StoredFile) clone() StoredFile { c := *f; c.Data = slices.Clone(f.Data); return c }
+
+func (f StoredFile) key() string { return f.Path }
+
+// Size is the file's length in bytes.
+func (f *StoredFile) Size() int { return len(f.Data) }
+
+// UploadFolder is where an upload goes: the type, entity and id query parameters, folder
+// names and nothing else (the live API checks no entity exists).
+type UploadFolder struct {
+	Type, Entity, ID string
+}
+
+// Dir returns the folder path files of f are kept under: files/project/<type>/<entity>/<id>,
+// "-" for a folder the upload did not name, so every upload's link has the same depth.
+func (f UploadFolder) Dir() string {
+	parts := []string{"files", "project"}
+	for _, p := range []string{f.Type, f.Entity, f.ID} {
+		if p = cleanSegment(p); p == "" {
+			p = "-"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "/")
+}
+
+// cleanSegment keeps a folder or file name to one path segment of safe characters.
+func cleanSegment(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "null" || s == "undefined" {
+		return ""
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := strings.Trim(b.String(), ".")
+	if len(out) > 128 {
+		out = out[:128]
+	}
+	return out
+}
+
+// FileInput is one file part of an upload.
+type FileInput struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// ByteBudget bounds the bytes the uploads of several stores hold together; share one between
+// the sandboxes of a process. Safe for concurrent use.
+type ByteBudget struct {
+	mu          sync.Mutex
+	used, limit int64
+}
+
+// NewByteBudget returns a budget of limit bytes.
+func NewByteBudget(limit int64) *ByteBudget { return &ByteBudget{limit: limit} }
+
+func (b *ByteBudget) take(n int64) bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used+n > b.limit {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func (b *ByteBudget) give(n int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.used = max(b.used-n, 0)
+	b.mu.Unlock()
+}
+
+// Upload keeps files under folder, all or none: a file over the size limit, or a batch over the
+// sandbox's allowance, is refused with nothing kept. A file of a name already there replaces
+// it. The content type is read off the name when the part names none.
+func (s *Store) Upload(ctx context.Context, folder UploadFolder, files []FileInput) ([]StoredFile, error) {
+	if len(files) == 0 {
+		return nil, Invalid("files should not be empty")
+	}
+	stored := make([]StoredFile, len(files))
+	dir := folder.Dir()
+	for i, f := range files {
+		if len(f.Data) > s.maxUpload() {
+			return nil, Invalid(fmt.Sprintf("File %s is larger than the maximum upload size (maxFileSize: %d bytes)", f.Name, s.maxUpload()))
+		}
+		name := cleanSegment(path.Base(f.Name))
+		if name == "" {
+			return nil, Invalid("file name should not be empty")
+		}
+		ct := mime.TypeByExtension(path.Ext(name))
+		if ct == "" {
+			ct = f.ContentType
+		}
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		stored[i] = StoredFile{Path: dir + "/" + name, ContentType: ct, Data: f.Data}
+	}
+	var out []StoredFile
+	err := s.update(ctx, func() ([]Event, error) {
+		now := s.clock.Now()
+		grow := int64(0)
+		for _, f := range stored {
+			grow += int64(len(f.Data))
+			if old, ok := s.state.files[f.Path]; ok {
+				grow -= int64(len(old.Data))
+			}
+		}
+		if s.state.fileBytes+grow > int64(s.uploadQuota()) || !s.opts.UploadBudget.take(max(grow, 0)) {
+			return nil, Invalid("Storage quota exceeded: the file was not saved")
+		}
+		if grow < 0 {
+			s.opts.UploadBudget.give(-grow)
+		}
+		s.state.fileBytes += grow
+		for _, f := range stored {
+			f.Created = now
+			s.touchFile(f.Path)
+			s.state.files[f.Path] = &f
+			out = append(out, f)
+		}
+		return nil, nil
+	})
+	return out, err
+}
+
+// File returns the upload whose filename is p.
+func (s *Store) File(p string) (StoredFile, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	f, ok := s.state.files[p]
+	if !ok {
+		return StoredFile{}, false
+	}
+	return f.clone(), true
+}
+
+// FindFile returns the upload a read or a delete names: by its whole filename, or by the
+// folders and its last segment alone (both forms address the same file live).
+func (s *Store) FindFile(folder UploadFolder, filename string) (StoredFile, bool) {
+	if f, ok := s.File(strings.TrimPrefix(filename, "/")); ok {
+		return f, true
+	}
+	return s.File(folder.Dir() + "/" + cleanSegment(path.Base(filename)))
+}
+
+// DeleteFile removes an upload named as FindFile names it.
+func (s *Store) DeleteFile(ctx context.Context, folder UploadFolder, filename string) error {
+	f, ok := s.FindFile(folder, filename)
+	if !ok {
+		return Errorf(CodeNotFound, "File %s not found", filename)
+	}
+	return s.update(ctx, func() ([]Event, error) {
+		old, ok := s.state.files[f.Path]
+		if !ok {
+			return nil, Errorf(CodeNotFound, "File %s not found", filename)
+		}
+		s.touchFile(f.Path)
+		delete(s.state.files, f.Path)
+		s.state.fileBytes -= int64(len(old.Data))
+		s.opts.UploadBudget.give(int64(len(old.Data)))
+		return nil, nil
+	})
+}
+
+// ReleaseUploads gives the bytes of the store's uploads back to the shared budget: the store
+// is being discarded (its sandbox removed).
+func (s *Store) ReleaseUploads() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.UploadBudget.swap(s.state.fileBytes, 0)
+}
+
+func (s *Store) maxUpload() int {
+	if s.opts.MaxUploadSize > 0 {
+		return s.opts.MaxUploadSize
+	}
+	return DefaultMaxUploadSize
+}
+
+func (s *Store) uploadQuota() int {
+	if s.opts.UploadQuota > 0 {
+		return s.opts.UploadQuota
+	}
+	return DefaultUploadQuota
+}
+
+func (s *Store) touchFile(p string) {
+	if s.tx != nil {
+		remember(&s.tx.files, s.state.files, p, func(f *StoredFile) *StoredFile { c := f.clone(); return &c })
+	}
+}
+
+// buildFiles checks the uploads of a document.
+func buildFiles(st *state, files []StoredFile, quota int) error {
+	st.files = make(map[string]*StoredFile, len(files))
+	st.fileBytes = 0
+	for i, f := range files {
+		at := fmt.Sprintf("files[%d]", i)
+		dir, name := path.Split(f.Path)
+		if strings.Count(dir, "/") != 5 || !strings.HasPrefix(dir, "files/project/") || name == "" || cleanSegment(name) != name || strings.Contains(f.Path, "..") {
+			return invalidf(at+".path", "must be files/project/<type>/<entity>/<id>/<name>")
+		}
+		if st.files[f.Path] != nil {
+			return invalidf(at+".path", "duplicate file %q", f.Path)
+		}
+		c := f.clone()
+		st.files[f.Path] = &c
+		st.fileBytes += int64(len(f.Data))
+	}
+	if st.fileBytes > int64(quota) {
+		return invalidf("files", "hold %d bytes, more than the allowance of %d", st.fileBytes, quota)
+	}
+	return nil
+}
