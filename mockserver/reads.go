@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -65,7 +64,7 @@ type Read struct {
 
 // lang is the language a read answers in: the request's langCode; without one, the default
 // language, or every language when the read says so.
-func (rd Read) lang(q url.Values) string {
+func (rd Read) lang(q interface{ Get(string) string }) string {
 	l := q.Get("langCode")
 	if l == "" && rd.AllLanguages {
 		return store.AllLanguages
