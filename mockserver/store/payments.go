@@ -66,6 +66,13 @@ type PaymentSession struct {
 	// bits, as Stripe's ids look): unguessable, so the URL alone is the buyer's credential.
 	// Empty for sessions without a checkout page.
 	CheckoutToken string
+	// ClientSecret is what an intent of a stripe-kind account answers instead of a payment
+	// URL: the checkout token, "_secret_" and random hex, as Stripe's look. The checkout page
+	// takes it in place of the token.
+	ClientSecret string
+	// PendingURL is the payment URL a session of a PayPal-like account gets at URLAt.
+	PendingURL string
+	URLAt      time.Time
 }
 
 func (p *PaymentSession) clone() PaymentSession {
@@ -78,8 +85,10 @@ func (p *PaymentSession) clone() PaymentSession {
 }
 
 // CreatePaymentSession opens a new session for one of the user's orders. Every call opens a new
-// session. Accounts with a checkout (the stripe kind) get a random checkout token and
-// checkoutURL(token) as their payment URL; custom accounts such as cash have neither.
+// session. Accounts with a checkout get a random checkout token: the stripe kind
+// checkoutURL(token) as their payment URL at once (an intent a client secret instead),
+// PayPal-like ones the URL after the account's delay on the mock clock; custom accounts such
+// as cash have neither. An account whose settings.status is not "connected" opens nothing.
 func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(token string) string) (PaymentSession, error) {
 	if sessionType != SessionTypeSession && sessionType != SessionTypeIntent {
 		return PaymentSession{}, Invalid("type must be one of the following values: session, intent")
@@ -99,9 +108,12 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	if err != nil {
 		return PaymentSession{}, nil, err
 	}
-	acc, ok := s.fx.PaymentAccount(o.PaymentAccountIdentifier)
+	acc, ok := s.accountByMarkerLocked(o.PaymentAccountIdentifier)
 	if !ok {
 		return PaymentSession{}, nil, Invalid("Payment account " + o.PaymentAccountIdentifier + " not found")
+	}
+	if !acc.Connected() {
+		return PaymentSession{}, nil, Invalid("Your payment account is not connected")
 	}
 	now := s.clock.Now()
 	p := &PaymentSession{
@@ -117,11 +129,18 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	}
 	s.touchPayment(p.ID)
 	if acc.HasCheckout() && checkoutURL != nil {
-		s.touchOrder(o.ID)
 		p.CheckoutToken = newCheckoutToken()
 		u := checkoutURL(p.CheckoutToken)
-		p.PaymentURL = &u
-		o.PaymentURL = &u
+		switch {
+		case acc.PaymentURLDelaySeconds != nil:
+			p.PendingURL, p.URLAt = u, now.Add(acc.PaymentURLDelay())
+		case sessionType == SessionTypeIntent:
+			p.ClientSecret = p.CheckoutToken + "_secret_" + randomHex(12)
+		default:
+			s.touchOrder(o.ID)
+			p.PaymentURL = &u
+			o.PaymentURL = &u
+		}
 	}
 	s.state.nextPaymentID++
 	s.state.payments[p.ID] = p
@@ -129,6 +148,9 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 		s.state.checkoutTokens[p.CheckoutToken] = p.ID
 	}
 	s.state.markWaiting(p)
+	if p.PendingURL != "" {
+		heap.Push(&s.state.reveals, expiry{at: p.URLAt, id: p.ID})
+	}
 	s.state.paymentsByOrder[o.ID] = append(s.state.paymentsByOrder[o.ID], p.ID)
 	s.state.paymentsByUser[userID] = append(s.state.paymentsByUser[userID], p.ID)
 	return p.clone(), []Event{s.eventLocked(ctx, EventSessionCreated, p, false)}, nil
@@ -143,8 +165,8 @@ func (s *Store) eventLocked(ctx context.Context, typ EventType, p *PaymentSessio
 	if u, ok := s.state.users[p.UserID]; ok {
 		e.User = u.clone()
 	}
-	if acc, ok := s.fx.PaymentAccountByID(p.PaymentAccountID); ok {
-		e.Account = *acc
+	if acc, ok := s.accountLocked(p.PaymentAccountID); ok {
+		e.Account = acc
 	}
 	return e
 }
@@ -162,7 +184,7 @@ func (s *Store) ownPaymentLocked(userID, id int) (*PaymentSession, error) {
 func (s *Store) read(ctx context.Context, f func() error) error {
 	// Reads share the lock unless a session is due to expire, which a read must apply first.
 	s.mu.RLock()
-	if !s.state.expiries.due(s.clock.Now()) {
+	if now := s.clock.Now(); !s.state.expiries.due(now) && !s.state.reveals.due(now) {
 		err := f()
 		s.mu.RUnlock()
 		return err
@@ -195,13 +217,14 @@ func (s *Store) PaymentSession(ctx context.Context, userID, id int) (PaymentSess
 }
 
 // PaymentSessionByCheckoutToken returns the session a checkout page URL names, whoever owns
-// it: the token is the credential.
+// it: the token is the credential. An intent's client secret names its session too.
 func (s *Store) PaymentSessionByCheckoutToken(ctx context.Context, token string) (PaymentSession, Order, error) {
 	var p PaymentSession
 	var o Order
 	err := s.read(ctx, func() error {
-		id, ok := s.state.checkoutTokens[token]
-		if !ok || token == "" {
+		prefix, _, isSecret := strings.Cut(token, "_secret_")
+		id, ok := s.state.checkoutTokens[prefix]
+		if !ok || token == "" || isSecret && s.state.payments[id].ClientSecret != token {
 			return Errorf(CodeNotFound, "No checkout session %q", token)
 		}
 		got := s.state.payments[id]
@@ -218,10 +241,13 @@ func (s *Store) PaymentSessionByCheckoutToken(ctx context.Context, token string)
 const CheckoutTokenPrefix = "cs_test_"
 
 // newCheckoutToken returns a fresh checkout token: the prefix and 128 random bits in hex.
-func newCheckoutToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return CheckoutTokenPrefix + hex.EncodeToString(b[:])
+func newCheckoutToken() string { return CheckoutTokenPrefix + randomHex(16) }
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
 }
 
 // ValidCheckoutToken reports whether t has the shape of a checkout token, so a state document
@@ -421,6 +447,12 @@ func (s *Store) SweepExpired(ctx context.Context) error {
 func (s *Store) sweepLocked(ctx context.Context) []Event {
 	now := s.clock.Now()
 	var events []Event
+	for s.state.reveals.due(now) {
+		next := heap.Pop(&s.state.reveals).(expiry)
+		if p, ok := s.state.payments[next.id]; ok && p.PendingURL != "" {
+			events = append(events, s.revealLocked(ctx, p))
+		}
+	}
 	for s.state.expiries.due(now) {
 		next := heap.Pop(&s.state.expiries).(expiry)
 		p, ok := s.state.payments[next.id]
@@ -466,4 +498,73 @@ func (h expiryHeap) due(now time.Time) bool { return len(h) > 0 && !now.Before(h
 func (st *state) markWaiting(p *PaymentSession) {
 	st.waiting[p.ID] = struct{}{}
 	heap.Push(&st.expiries, expiry{at: p.ExpiresAt, id: p.ID})
+}
+
+// revealLocked gives a PayPal-like session the payment URL its provider produced, and its
+// order too, as a stripe-kind session has from the start. A session closed meanwhile gets it
+// all the same: the provider does not know.
+func (s *Store) revealLocked(ctx context.Context, p *PaymentSession) Event {
+	s.touchPayment(p.ID)
+	u := p.PendingURL
+	p.PaymentURL, p.PendingURL, p.URLAt = &u, "", time.Time{}
+	p.UpdatedDate = s.clock.Now()
+	if o, ok := s.state.orders[p.OrderID]; ok && o.PaymentURL == nil {
+		s.touchOrder(o.ID)
+		o.PaymentURL = &u
+	}
+	return s.eventLocked(ctx, EventSessionUpdated, p, false)
+}
+
+// Payment states of an order, derived from its sessions (OrderPaymentState).
+const (
+	PaymentStateNone    = "none"
+	PaymentStateWaiting = "waiting"
+	PaymentStatePaid    = "paid"
+)
+
+// PaymentStateOf derives an order's payment state from its sessions, in any order: paid when a
+// session completed (with staged payments, any stage), waiting while one can still be paid,
+// none without sessions, else the status the newest session ended with (canceled, expired).
+// Nobody writes it: the live platform derives it too, and orders answer what this says.
+func PaymentStateOf(sessions []PaymentSession) string {
+	state, newest := PaymentStateNone, -1
+	for i, p := range sessions {
+		switch p.Status {
+		case StatusCompleted:
+			return PaymentStatePaid
+		case StatusWaiting:
+			state = PaymentStateWaiting
+		}
+		if newest < 0 || p.ID > sessions[newest].ID {
+			newest = i
+		}
+	}
+	if state == PaymentStateNone && newest >= 0 {
+		return sessions[newest].Status
+	}
+	return state
+}
+
+// orderPaymentStateLocked is PaymentStateOf the order's sessions.
+func (s *Store) orderPaymentStateLocked(orderID int) string {
+	ids := s.state.paymentsByOrder[orderID]
+	sessions := make([]PaymentSession, len(ids))
+	for i, id := range ids {
+		sessions[i] = *s.state.payments[id]
+	}
+	return PaymentStateOf(sessions)
+}
+
+// OrderPaymentState returns the payment state of one of the user's orders (PaymentStateOf its
+// sessions).
+func (s *Store) OrderPaymentState(ctx context.Context, userID, orderID int) (string, error) {
+	var out string
+	err := s.read(ctx, func() error {
+		if _, err := s.ownOrderLocked(userID, nil, orderID); err != nil {
+			return err
+		}
+		out = s.orderPaymentStateLocked(orderID)
+		return nil
+	})
+	return out, err
 }

@@ -22,6 +22,7 @@ const (
 	KindOrder          Kind = "orders"
 	KindPaymentSession Kind = "paymentSessions"
 	KindCode           Kind = "codes"
+	KindCart           Kind = "carts"
 )
 
 // MetaKey is the key of the only KindMeta record.
@@ -29,7 +30,7 @@ const MetaKey = "state"
 
 // Kinds returns every kind of record.
 func Kinds() []Kind {
-	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode}
+	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode, KindCart}
 }
 
 // Record is one stored entity: its kind, its key within the kind (the decimal id, or
@@ -135,6 +136,7 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 	putRecords(&rs, KindOrder, doc.Orders)
 	putRecords(&rs, KindPaymentSession, doc.PaymentSessions)
 	putRecords(&rs, KindCode, doc.Codes)
+	putRecords(&rs, KindCart, doc.Carts)
 	if rs.failed != nil {
 		return nil, rs.failed
 	}
@@ -166,6 +168,8 @@ func documentFromRecords(recs []Record) (StateDocument, error) {
 			key, err = decodeAppend(r.Value, &doc.PaymentSessions)
 		case KindCode:
 			key, err = decodeAppend(r.Value, &doc.Codes)
+		case KindCart:
+			key, err = decodeAppend(r.Value, &doc.Carts)
 		default:
 			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
 		}
@@ -223,10 +227,11 @@ type journal struct {
 	orders   map[int]*Order
 	payments map[int]*PaymentSession
 	codes    map[codeKey]*oneTimeCode
+	carts    map[string]*Cart
 }
 
 func (j *journal) empty() bool {
-	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes) == 0
+	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes)+len(j.carts) == 0
 }
 
 // beginLocked starts recording a mutation; without a persister there is nothing to record.
@@ -274,6 +279,12 @@ func (s *Store) touchOrder(id int) {
 func (s *Store) touchPayment(id int) {
 	if s.tx != nil {
 		remember(&s.tx.payments, s.state.payments, id, func(p *PaymentSession) *PaymentSession { c := p.clone(); return &c })
+	}
+}
+
+func (s *Store) touchCart(key string) {
+	if s.tx != nil {
+		remember(&s.tx.carts, s.state.carts, key, func(c *Cart) *Cart { v := c.clone(); return &v })
 	}
 }
 
@@ -326,10 +337,11 @@ func (s *Store) commitLocked(ctx context.Context) error {
 func (s *Store) changeRecordsLocked(j *journal, clock clockSetting) ([]Record, error) {
 	var rs recordSet
 	rs.put(KindMeta, MetaKey, metaRecord{Format: StateFormat, Version: StateVersion, Clock: clockStateOf(clock), Counters: s.state.counters()})
-	addChanges(&rs, KindUser, j.users, s.state.users, userRecord)
-	addChanges(&rs, KindAuthSession, j.sessions, s.state.authSessions, sessionRecord)
-	addChanges(&rs, KindOrder, j.orders, s.state.orders, orderRecord)
-	addChanges(&rs, KindPaymentSession, j.payments, s.state.payments, paymentRecord)
+	addChanges(&rs, KindUser, j.users, s.state.users, recordKey, userRecord)
+	addChanges(&rs, KindAuthSession, j.sessions, s.state.authSessions, recordKey, sessionRecord)
+	addChanges(&rs, KindOrder, j.orders, s.state.orders, recordKey, orderRecord)
+	addChanges(&rs, KindPaymentSession, j.payments, s.state.payments, recordKey, paymentRecord)
+	addChanges(&rs, KindCart, j.carts, s.state.carts, func(k string) string { return k }, (*Cart).clone)
 	for k, before := range j.codes {
 		if c, ok := s.state.codes[k]; ok {
 			rs.put(KindCode, codeRecordKey(k.userID, k.event), codeRecord(k, c))
@@ -361,12 +373,12 @@ func (rs *recordSet) del(kind Kind, key string) {
 
 // addChanges adds to rs, for each id in touched, its record as it is now in live, or its
 // deletion where it is gone from live but existed before the change.
-func addChanges[V, R any](rs *recordSet, kind Kind, touched map[int]*V, live map[int]*V, record func(*V) R) {
+func addChanges[K comparable, V, R any](rs *recordSet, kind Kind, touched map[K]*V, live map[K]*V, key func(K) string, record func(*V) R) {
 	for id, before := range touched {
 		if v, ok := live[id]; ok {
-			rs.put(kind, recordKey(id), record(v))
+			rs.put(kind, key(id), record(v))
 		} else if before != nil {
-			rs.del(kind, recordKey(id))
+			rs.del(kind, key(id))
 		}
 	}
 }
@@ -378,6 +390,7 @@ func (s *Store) rollbackLocked(j *journal) {
 	restore(s.state.authSessions, j.sessions)
 	restore(s.state.orders, j.orders)
 	restore(s.state.payments, j.payments)
+	restore(s.state.carts, j.carts)
 	for k, before := range j.codes {
 		if before == nil {
 			delete(s.state.codes, k)
@@ -390,7 +403,7 @@ func (s *Store) rollbackLocked(j *journal) {
 	s.clock.restore(s.savedClock)
 }
 
-func restore[V any](live map[int]*V, before map[int]*V) {
+func restore[K comparable, V any](live map[K]*V, before map[K]*V) {
 	for id, b := range before {
 		if b == nil {
 			delete(live, id)

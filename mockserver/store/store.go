@@ -38,6 +38,9 @@ type Options struct {
 	// ValidateSlots refuses schedule slots that are not in the form's schedule or have
 	// already started.
 	ValidateSlots bool
+	// CheckoutReturnURL is where checkout pages send the buyer back (success and cancel) for
+	// accounts whose settings name no URL of their own.
+	CheckoutReturnURL string
 }
 
 // Store is the state of one project. It is safe for concurrent use; methods return copies.
@@ -94,6 +97,14 @@ type state struct {
 
 	seats map[slotKey]*slotUsage
 	codes map[codeKey]oneTimeCode
+
+	// reveals orders the sessions whose payment URL is still to appear (PayPal-like
+	// accounts) by the time it does.
+	reveals expiryHeap
+	// accountPatches are the run-time changes of accounts' settings; kept in memory only.
+	accountPatches map[int]AccountPatch
+	// carts are the cart of each user and guest, by cartKey.
+	carts map[string]*Cart
 }
 
 type ownerStorage struct {
@@ -188,6 +199,8 @@ func (s *Store) seed() *state {
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
 		codes:            map[codeKey]oneTimeCode{},
+		accountPatches:   map[int]AccountPatch{},
+		carts:            map[string]*Cart{},
 	}
 	for _, u := range s.fx.Users {
 		items, _ := decodeFormDataItems(u.FormData) // checked at load
