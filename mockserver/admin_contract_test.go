@@ -176,6 +176,8 @@ func (o adminOperation) sample() adminCall {
 		c.body = `{"path":"/api/content/forms","status":500}`
 	case "importState":
 		c.body = emptyState
+	case "patchPaymentAccount":
+		c.body = `{"testSettings":{"successUrl":"http://localhost:3000/thanks"}}`
 	}
 	return c
 }
@@ -226,6 +228,7 @@ func TestAdminContract(t *testing.T) {
 			{"reset and clock", adminResetAndClock},
 			{"state export and import", adminState},
 			{"payments checkout mail webhooks", adminPayments},
+			{"payment accounts", adminPaymentAccounts},
 			{"journal", adminJournal},
 			{"faults", adminFaults},
 			{"limits", adminLimits},

@@ -46,7 +46,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 	wrongForm := seedOrderBody(10, 1)
 	wrongForm["formIdentifier"] = "reg"
 	wrongAccount := seedOrderBody(10, 1)
-	wrongAccount["paymentAccountIdentifier"] = "paypal"
+	wrongAccount["paymentAccountIdentifier"] = "venmo"
 	extraField := seedOrderBody(10, 1)
 	extraField["hack"] = true
 	twoAddressSignUp := map[string]any{
@@ -85,7 +85,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"missing required field", http.MethodPost, ordersPath, owner.AccessToken, withoutTickets, nil, 400, "required values are missing or incorrect: tickets"},
 		{"entity value not an option", http.MethodPost, ordersPath, owner.AccessToken, wrongOption, nil, 400, "p-8-99"},
 		{"form not of the storage", http.MethodPost, ordersPath, owner.AccessToken, wrongForm, nil, 400, "formIdentifier"},
-		{"account not linked", http.MethodPost, ordersPath, owner.AccessToken, wrongAccount, nil, 400, "paypal"},
+		{"account not linked", http.MethodPost, ordersPath, owner.AccessToken, wrongAccount, nil, 400, "venmo"},
 		{"unknown property", http.MethodPost, ordersPath, owner.AccessToken, extraField, nil, 400, "property hack should not exist"},
 		{"malformed JSON", http.MethodPost, ordersPath, owner.AccessToken, `{"formIdentifier": "tickets_form",`, nil, 400, "JSON"},
 		{"wrong JSON type", http.MethodPost, ordersPath, owner.AccessToken, `{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[]},"products":[{"productId":"ten","quantity":1}]}`, nil, 400, "productId"},

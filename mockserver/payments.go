@@ -17,6 +17,7 @@ type sessionResponse struct {
 	PaymentAccountID int     `json:"paymentAccountId"`
 	OrderID          int     `json:"orderId"`
 	PaymentURL       *string `json:"paymentUrl"`
+	ClientSecret     string  `json:"clientSecret,omitempty"`
 }
 
 func newSessionResponse(p store.PaymentSession) sessionResponse {
@@ -29,6 +30,7 @@ func newSessionResponse(p store.PaymentSession) sessionResponse {
 		PaymentAccountID: p.PaymentAccountID,
 		OrderID:          p.OrderID,
 		PaymentURL:       p.PaymentURL,
+		ClientSecret:     p.ClientSecret,
 	}
 }
 
@@ -99,7 +101,7 @@ func (s *Server) handlePaymentSession(w http.ResponseWriter, r *http.Request, sc
 }
 
 // handlePaymentSessionUpdate handles PUT /api/content/payments/sessions/{id} (SDK 1.0.115's
-// updateSessionById).
+// updateSessionById), served only under profiles where clients may move sessions.
 func (s *Server) handlePaymentSessionUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -157,4 +159,57 @@ func (s *Server) handlePaymentSessions(w http.ResponseWriter, r *http.Request, s
 		out.Items[i] = newSessionResponse(p)
 	}
 	s.writeJSON(w, http.StatusOK, out)
+}
+
+// accountResponse is a payment account as the API serves it: the mock-only settings left out.
+type accountResponse struct {
+	ID            int             `json:"id"`
+	LocalizeInfos json.RawMessage `json:"localizeInfos"`
+	Identifier    string          `json:"identifier"`
+	Type          string          `json:"type"`
+	IsVisible     bool            `json:"isVisible"`
+	IsUsed        bool            `json:"isUsed"`
+	TestMode      bool            `json:"testMode"`
+	Settings      json.RawMessage `json:"settings"`
+	TestSettings  json.RawMessage `json:"testSettings,omitempty"`
+	UpdatedDate   string          `json:"updatedDate"`
+}
+
+func newAccountResponse(a store.PaymentAccount) accountResponse {
+	return accountResponse{
+		ID: a.ID, LocalizeInfos: orEmptyObject(a.LocalizeInfos), Identifier: a.Identifier, Type: a.Type,
+		IsVisible: a.IsVisible, IsUsed: a.IsUsed, TestMode: a.TestMode, Settings: orEmptyObject(a.Settings),
+		TestSettings: a.TestSettings, UpdatedDate: a.UpdatedDate,
+	}
+}
+
+// handlePaymentAccounts handles GET /api/content/payments/accounts: every account, as this
+// sandbox has its settings (they change at run time, so this is no fixture read).
+func (s *Server) handlePaymentAccounts(w http.ResponseWriter, r *http.Request, sc *scope) {
+	accounts := sc.store.PaymentAccounts(r.Context())
+	out := make([]accountResponse, len(accounts))
+	for i, a := range accounts {
+		out[i] = newAccountResponse(a)
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// handlePaymentAccount handles GET /api/content/payments/accounts/{id}.
+func (s *Server) handlePaymentAccount(w http.ResponseWriter, r *http.Request, sc *scope) {
+	s.writeAccount(w, r, func(id int) (store.PaymentAccount, error) { return sc.store.PaymentAccount(r.Context(), id) })
+}
+
+// writeAccount answers the account get returns for the path's id.
+func (s *Server) writeAccount(w http.ResponseWriter, r *http.Request, get func(id int) (store.PaymentAccount, error)) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, err := get(id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, newAccountResponse(a))
 }
