@@ -113,7 +113,7 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 		return PaymentSession{}, nil, Invalid("Payment account " + o.PaymentAccountIdentifier + " not found")
 	}
 	if !acc.Connected() {
-		return PaymentSession{}, nil, Invalid("Your payment account is not connected")
+		return PaymentSession{}, nil, Errorf(CodeInvalid, "Your payment account is not connected")
 	}
 	now := s.clock.Now()
 	p := &PaymentSession{
