@@ -341,8 +341,8 @@ func TestSelect(t *testing.T) {
 
 	all, err := scenarios.Select()
 	require.NoError(t, err)
-	assert.Len(t, all, 6)
-	assert.Equal(t, []string{"ticket-purchase", "token-refresh", "auth-failures", "order-validation", "isolation", "pagination"}, scenarios.Names())
+	assert.Len(t, all, 8)
+	assert.Equal(t, []string{"ticket-purchase", "token-refresh", "auth-failures", "order-validation", "isolation", "pagination", "guest-cart-order", "paypal-polling"}, scenarios.Names())
 
 	_, err = scenarios.Select("checkout")
 	require.Error(t, err)

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -86,7 +87,8 @@ func TestScenariosRunAgainstARunningServe(t *testing.T) {
 		assert.Regexp(t, `(?m)^`+name+`\s+\S+\s+ok\s`, stdout)
 	}
 	assert.NotContains(t, stdout, "FAIL")
-	assert.Contains(t, stdout, "6 flows: 6 passed, 0 failed, 0 skipped")
+	n := len(scenarios.Names())
+	assert.Contains(t, stdout, fmt.Sprintf("%d flows: %d passed, 0 failed, 0 skipped", n, n))
 	assert.Contains(t, stdout, "0 contract violations on "+url)
 }
 

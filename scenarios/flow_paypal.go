@@ -1,0 +1,112 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/client"
+)
+
+// PayPal polling as OneEntry's front-end rules do it: the session's URL appears some time
+// after createSession answers, so poll getSessionByOrderId, four times 1.5 s apart.
+const (
+	paypalAccount   = "paypal"
+	paypalPolls     = 4
+	paypalPollEvery = 1500 * time.Millisecond
+)
+
+// PayPalPolling orders with the PayPal-like account and polls the order's sessions until the
+// payment URL createSession did not have appears: on the mock by moving its clock, elsewhere
+// by waiting as a front end does.
+func PayPalPolling() Flow {
+	return clientFlow("paypal-polling", "a PayPal session answers paymentUrl null; polling the order's sessions finds the URL once the provider made it", runPayPalPolling)
+}
+
+func runPayPalPolling(ctx context.Context, env *Env, t *Target, c *client.Client) error {
+	var (
+		plan    *orderPlan
+		order   *client.Order
+		session *client.PaymentSession
+	)
+	steps := prepareOrders(ctx, env, c, t.User, "login", &plan)
+	steps = append(steps,
+		step{"storage-offers-paypal", func() error {
+			st, err := c.OrderStorage(ctx, t.StorageMarker)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(st.PaymentAccountIdentifiers, func(a client.PaymentAccountRef) bool { return a.Identifier == paypalAccount }) {
+				return env.Skip(fmt.Sprintf("storage %s offers no %s account", t.StorageMarker, paypalAccount))
+			}
+			return nil
+		}},
+		step{"order-with-paypal", func() error {
+			in := plan.input(env, plan.options[0], 1)
+			in.PaymentAccountIdentifier = paypalAccount
+			var err error
+			order, err = c.CreateOrder(ctx, t.StorageMarker, in)
+			if err == nil {
+				env.Created("order", t.StorageMarker, order.ID)
+			}
+			return err
+		}},
+		step{"create-session", func() error {
+			var err error
+			session, err = c.CreateSession(ctx, order.ID, client.SessionTypeSession, false)
+			if err != nil {
+				return err
+			}
+			env.Created("payment-session", "", session.ID)
+			var ck checks
+			ck.that(session.PaymentURL == nil, "paymentUrl %q at creation; PayPal's comes later", deref(session.PaymentURL))
+			return ck.err()
+		}},
+		step{"poll-for-url", func() error {
+			for i := range paypalPolls {
+				if env.CanControlClock() {
+					if err := env.AdvanceClock(ctx, paypalPollEvery); err != nil {
+						return err
+					}
+				} else if err := sleep(ctx, paypalPollEvery); err != nil {
+					return err
+				}
+				sessions, err := c.SessionsByOrder(ctx, order.ID)
+				if err != nil {
+					return err
+				}
+				j := slices.IndexFunc(sessions, func(s client.PaymentSession) bool { return s.ID == session.ID })
+				if j >= 0 && sessions[j].PaymentURL != nil && *sessions[j].PaymentURL != "" {
+					env.Note("the URL appeared at poll %d", i+1)
+					return nil
+				}
+			}
+			if env.Strict() {
+				return fmt.Errorf("no paymentUrl after %d polls %s apart", paypalPolls, paypalPollEvery)
+			}
+			env.Note("no paymentUrl after %d polls %s apart: a front end following OneEntry's recipe shows no payment link", paypalPolls, paypalPollEvery)
+			return nil
+		}},
+	)
+	return sequence(env, steps...)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// sleep waits d, or less when ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
