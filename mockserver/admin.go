@@ -200,9 +200,9 @@ func (s *Server) handleAdminAccountPatch(w http.ResponseWriter, r *http.Request,
 	if !decodeAdmin(w, r, s, &patch, `{"settings": {...}, "testSettings": {...}}`) {
 		return
 	}
-	s.writeAccount(w, r, func(id int) (store.PaymentAccount, error) {
+	writeByID(s, w, r, func(id int) (store.PaymentAccount, error) {
 		return sb.Store().PatchPaymentAccount(r.Context(), id, patch)
-	})
+	}, newAccountResponse)
 }
 
 // handleAdminStateGet handles GET /__admin/state: the whole sandbox as one versioned JSON

@@ -87,17 +87,9 @@ func (s *Server) handlePaymentSessionsByOrder(w http.ResponseWriter, r *http.Req
 
 // handlePaymentSession handles GET /api/content/payments/sessions/{id}.
 func (s *Server) handlePaymentSession(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	p, err := sc.store.PaymentSession(r.Context(), sc.claims.ID, id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, newSessionResponse(p))
+	writeByID(s, w, r, func(id int) (store.PaymentSession, error) {
+		return sc.store.PaymentSession(r.Context(), sc.claims.ID, id)
+	}, newSessionResponse)
 }
 
 // handlePaymentSessionUpdate handles PUT /api/content/payments/sessions/{id} (SDK 1.0.115's
@@ -161,26 +153,20 @@ func (s *Server) handlePaymentSessions(w http.ResponseWriter, r *http.Request, s
 	s.writeJSON(w, http.StatusOK, out)
 }
 
-// accountResponse is a payment account as the API serves it: the mock-only settings left out.
+// accountResponse is a payment account as the API serves it: the simulated provider's
+// settings left out (the contract's additionalProperties: false catches one that is not).
 type accountResponse struct {
-	ID            int             `json:"id"`
-	LocalizeInfos json.RawMessage `json:"localizeInfos"`
-	Identifier    string          `json:"identifier"`
-	Type          string          `json:"type"`
-	IsVisible     bool            `json:"isVisible"`
-	IsUsed        bool            `json:"isUsed"`
-	TestMode      bool            `json:"testMode"`
-	Settings      json.RawMessage `json:"settings"`
-	TestSettings  json.RawMessage `json:"testSettings,omitempty"`
-	UpdatedDate   string          `json:"updatedDate"`
+	store.PaymentAccount
+	// Nil fields of the same JSON names hide the embedded ones (encoding/json's dominance).
+	SigningSecret          *struct{} `json:"signingSecret,omitempty"`
+	WebhookURL             *struct{} `json:"webhookUrl,omitempty"`
+	SessionTimeoutMinutes  *struct{} `json:"sessionTimeoutMinutes,omitempty"`
+	PaymentURLDelaySeconds *struct{} `json:"paymentUrlDelaySeconds,omitempty"`
 }
 
 func newAccountResponse(a store.PaymentAccount) accountResponse {
-	return accountResponse{
-		ID: a.ID, LocalizeInfos: orEmptyObject(a.LocalizeInfos), Identifier: a.Identifier, Type: a.Type,
-		IsVisible: a.IsVisible, IsUsed: a.IsUsed, TestMode: a.TestMode, Settings: orEmptyObject(a.Settings),
-		TestSettings: a.TestSettings, UpdatedDate: a.UpdatedDate,
-	}
+	a.LocalizeInfos, a.Settings = orEmptyObject(a.LocalizeInfos), orEmptyObject(a.Settings)
+	return accountResponse{PaymentAccount: a}
 }
 
 // handlePaymentAccounts handles GET /api/content/payments/accounts: every account, as this
@@ -196,20 +182,20 @@ func (s *Server) handlePaymentAccounts(w http.ResponseWriter, r *http.Request, s
 
 // handlePaymentAccount handles GET /api/content/payments/accounts/{id}.
 func (s *Server) handlePaymentAccount(w http.ResponseWriter, r *http.Request, sc *scope) {
-	s.writeAccount(w, r, func(id int) (store.PaymentAccount, error) { return sc.store.PaymentAccount(r.Context(), id) })
+	writeByID(s, w, r, func(id int) (store.PaymentAccount, error) { return sc.store.PaymentAccount(r.Context(), id) }, newAccountResponse)
 }
 
-// writeAccount answers the account get returns for the path's id.
-func (s *Server) writeAccount(w http.ResponseWriter, r *http.Request, get func(id int) (store.PaymentAccount, error)) {
+// writeByID answers with 200 and render of what get returns for the path's {id}.
+func writeByID[T, R any](s *Server, w http.ResponseWriter, r *http.Request, get func(id int) (T, error), render func(T) R) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	a, err := get(id)
+	v, err := get(id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, newAccountResponse(a))
+	s.writeJSON(w, http.StatusOK, render(v))
 }

@@ -66,6 +66,15 @@ func (s shop) session(t *testing.T, orderID int, typ string) (int, map[string]an
 	return status, decode[map[string]any](t, body)
 }
 
+// open orders with account and opens a session of type typ for it.
+func (s shop) open(t *testing.T, account, typ string) (int, map[string]any) {
+	t.Helper()
+	orderID := s.order(t, account)
+	status, created := s.session(t, orderID, typ)
+	require.Equal(t, http.StatusCreated, status, "%v", created)
+	return orderID, created
+}
+
 func (s shop) byOrder(t *testing.T, orderID int) []map[string]any {
 	t.Helper()
 	status, body := s.call(t, http.MethodGet, fmt.Sprintf("%s/order/%d", sessionsPath, orderID), s.token, nil)
@@ -124,39 +133,28 @@ func TestPaymentStateOf(t *testing.T) {
 func TestPaymentsIntentAnswersClientSecret(t *testing.T) {
 	t.Parallel()
 	s := newLiveShop(t)
-	orderID := s.order(t, "stripe")
-	status, intent := s.session(t, orderID, "intent")
-	require.Equal(t, http.StatusCreated, status)
+	_, intent := s.open(t, "stripe", "intent")
 	secret, _ := intent["clientSecret"].(string)
 	require.True(t, strings.HasPrefix(secret, store.CheckoutTokenPrefix), "a client secret: %v", intent)
 	assert.Contains(t, secret, "_secret_")
 	assert.Nil(t, intent["paymentUrl"], "an intent is confirmed with its secret, not on a hosted page URL")
 
-	page, err := s.Client().Get(s.URL + "/checkout/" + appToken + "/" + secret)
-	require.NoError(t, err)
-	page.Body.Close()
-	assert.Equal(t, http.StatusOK, page.StatusCode, "the checkout page takes the client secret")
-	wrong, err := s.Client().Get(s.URL + "/checkout/" + appToken + "/" + secret + "x")
-	require.NoError(t, err)
-	wrong.Body.Close()
-	assert.Equal(t, http.StatusNotFound, wrong.StatusCode)
+	assert.Equal(t, http.StatusOK, s.pageStatus(t, "/checkout/"+appToken+"/"+secret), "the checkout page takes the client secret")
+	assert.Equal(t, http.StatusNotFound, s.pageStatus(t, "/checkout/"+appToken+"/"+secret+"x"))
 
-	status, cash := s.session(t, s.order(t, "cash"), "intent")
-	require.Equal(t, http.StatusCreated, status)
+	_, cash := s.open(t, "cash", "intent")
 	assert.NotContains(t, cash, "clientSecret", "cash has no provider to confirm with")
 }
 
 func TestPaymentsPayPalURLAppearsOnTheMockClock(t *testing.T) {
 	t.Parallel()
 	s := newLiveShop(t)
-	orderID := s.order(t, "paypal")
-	status, created := s.session(t, orderID, "session")
-	require.Equal(t, http.StatusCreated, status)
+	orderID, created := s.open(t, "paypal", "session")
 	assert.Nil(t, created["paymentUrl"], "PayPal answers no URL at creation")
 
 	s.clock.Advance(2 * time.Second)
 	assert.Nil(t, s.byOrder(t, orderID)[0]["paymentUrl"], "not yet: the fixture's delay is 3 s")
-	status, _ = s.callWith(t, http.MethodPost, "/__admin/clock", "", map[string]string{"advance": "1s"}, nil)
+	status, _ := s.callWith(t, http.MethodPost, "/__admin/clock", "", map[string]string{"advance": "1s"}, nil)
 	require.Equal(t, http.StatusOK, status)
 	polled := s.byOrder(t, orderID)[0]
 	payURL, _ := polled["paymentUrl"].(string)
@@ -168,10 +166,16 @@ func TestPaymentsPayPalURLAppearsOnTheMockClock(t *testing.T) {
 	assert.Equal(t, payURL, decode[map[string]any](t, body)["paymentUrl"], "the order carries it too")
 	u, err := url.Parse(payURL)
 	require.NoError(t, err)
-	page, err := s.Client().Get(s.URL + u.Path)
+	assert.Equal(t, http.StatusOK, s.pageStatus(t, u.Path))
+}
+
+// pageStatus answers the status of a GET of path, a checkout page.
+func (ts *testServer) pageStatus(t *testing.T, path string) int {
+	t.Helper()
+	resp, err := ts.Client().Get(ts.URL + path)
 	require.NoError(t, err)
-	page.Body.Close()
-	assert.Equal(t, http.StatusOK, page.StatusCode)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func TestPaymentsNotConnectedAccountRefuses(t *testing.T) {
@@ -205,7 +209,7 @@ func TestPaymentsBadSessionInputChangesNothing(t *testing.T) {
 func TestPaymentsClientCannotMoveSessionUnderLive(t *testing.T) {
 	t.Parallel()
 	s := newLiveShop(t)
-	_, created := s.session(t, s.order(t, "stripe"), "session")
+	_, created := s.open(t, "stripe", "session")
 	target := fmt.Sprintf("%s/%v", sessionsPath, created["id"])
 	status, body := s.call(t, http.MethodPut, target, s.token, map[string]any{"status": "completed"})
 	require.Equal(t, http.StatusNotFound, status)
@@ -251,7 +255,7 @@ func TestPaymentsAccountsFollowSDKTypes(t *testing.T) {
 // redirects to.
 func (s shop) pay(t *testing.T, action string) *url.URL {
 	t.Helper()
-	_, created := s.session(t, s.order(t, "stripe"), "session")
+	_, created := s.open(t, "stripe", "session")
 	payURL := created["paymentUrl"].(string)
 	csrf := s.checkoutCSRF(t, payURL)
 	resp, err := noRedirects(s.testServer).PostForm(payURL+"/"+action, url.Values{"csrf": {csrf}})

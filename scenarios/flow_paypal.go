@@ -25,11 +25,9 @@ func PayPalPolling() Flow {
 }
 
 func runPayPalPolling(ctx context.Context, env *Env, t *Target, c *client.Client) error {
-	var (
-		plan    *orderPlan
-		order   *client.Order
-		session *client.PaymentSession
-	)
+	var plan *orderPlan
+	var order *client.Order
+	sessionID := 0
 	steps := prepareOrders(ctx, env, c, t.User, "login", &plan)
 	steps = append(steps,
 		step{"storage-offers-paypal", func() error {
@@ -53,11 +51,11 @@ func runPayPalPolling(ctx context.Context, env *Env, t *Target, c *client.Client
 			return err
 		}},
 		step{"create-session", func() error {
-			var err error
-			session, err = c.CreateSession(ctx, order.ID, client.SessionTypeSession, false)
+			session, err := c.CreateSession(ctx, order.ID, client.SessionTypeSession, false)
 			if err != nil {
 				return err
 			}
+			sessionID = session.ID
 			env.Created("payment-session", "", session.ID)
 			var ck checks
 			ck.that(session.PaymentURL == nil, "paymentUrl %q at creation; PayPal's comes later", deref(session.PaymentURL))
@@ -76,7 +74,7 @@ func runPayPalPolling(ctx context.Context, env *Env, t *Target, c *client.Client
 				if err != nil {
 					return err
 				}
-				j := slices.IndexFunc(sessions, func(s client.PaymentSession) bool { return s.ID == session.ID })
+				j := slices.IndexFunc(sessions, func(s client.PaymentSession) bool { return s.ID == sessionID })
 				if j >= 0 && sessions[j].PaymentURL != nil && *sessions[j].PaymentURL != "" {
 					env.Note("the URL appeared at poll %d", i+1)
 					return nil

@@ -143,10 +143,7 @@ type PaymentSessionRecord struct {
 	// CheckoutToken is absent in documents written before checkout pages had tokens; such
 	// sessions import without a checkout page (the admin payment actions still finish them).
 	CheckoutToken string `json:"checkoutToken,omitempty"`
-	// ClientSecret is an intent's; PendingURL and URLAt a PayPal-like session's URL to come.
-	ClientSecret string    `json:"clientSecret,omitempty"`
-	PendingURL   string    `json:"pendingUrl,omitempty"`
-	URLAt        time.Time `json:"urlAt,omitzero"`
+	ProviderData
 }
 
 // CodeRecord is a one-time code sent to a user for an event.

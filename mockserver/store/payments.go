@@ -66,13 +66,19 @@ type PaymentSession struct {
 	// bits, as Stripe's ids look): unguessable, so the URL alone is the buyer's credential.
 	// Empty for sessions without a checkout page.
 	CheckoutToken string
+	ProviderData
+}
+
+// ProviderData is what the simulated provider made for a session besides its URL; stored
+// whole in PaymentSessionRecord.
+type ProviderData struct {
 	// ClientSecret is what an intent of a stripe-kind account answers instead of a payment
 	// URL: the checkout token, "_secret_" and random hex, as Stripe's look. The checkout page
 	// takes it in place of the token.
-	ClientSecret string
+	ClientSecret string `json:"clientSecret,omitempty"`
 	// PendingURL is the payment URL a session of a PayPal-like account gets at URLAt.
-	PendingURL string
-	URLAt      time.Time
+	PendingURL string    `json:"pendingUrl,omitempty"`
+	URLAt      time.Time `json:"urlAt,omitzero"`
 }
 
 func (p *PaymentSession) clone() PaymentSession {
