@@ -218,7 +218,7 @@ func TestPaymentsClientCannotMoveSessionUnderLive(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, store.StatusWaiting, decode[map[string]any](t, body)["status"], "unchanged")
 
-	old := newTestServer(t)
+	old := newTestServer(t, withProfile(sandbox.ProfileSDK115))
 	tk := old.login(t, userLogin, userPass)
 	status, body = old.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
 	require.Equal(t, http.StatusCreated, status, string(body))
