@@ -267,6 +267,15 @@ func TestPaymentsCheckoutReturnURLs(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "http://localhost:3000/return", decode[map[string]any](t, body)["testSettings"].(map[string]any)["successUrl"], "served where the SDK's types put it")
 
+	// A fixture's own URL (in testSettings, where the SDK's types put it) wins over the flag.
+	fx := editFixtures(t, map[string]func(any) any{store.FilePaymentAccounts: func(v any) any {
+		v.([]any)[1].(map[string]any)["testSettings"] = map[string]any{"status": "connected", "successUrl": "http://fixture.test/ok"}
+		return v
+	}})
+	own := newLiveShop(t, withFixtures(fx), func(mo *mockserver.Options) { mo.Sandbox.CheckoutReturnURL = "http://localhost:3000/return" })
+	assert.Equal(t, "fixture.test", own.pay(t, "complete").Host)
+	assert.Equal(t, "localhost:3000", own.pay(t, "cancel").Host, "the flag fills the URL the fixture lacks")
+
 	// The admin PATCH changes them at run time; a bad one changes nothing.
 	patch := func(body string) int {
 		status, _ := flag.callWith(t, http.MethodPatch, "/__admin/payments/accounts/2", "", body, nil)
