@@ -72,26 +72,21 @@ func (s *Server) handleCartItemRemove(w http.ResponseWriter, r *http.Request, sc
 	})
 }
 
-// changeCart decodes the item of the body and of the path's {productId}, resolves the owner,
+// changeCart resolves the owner, reads the item of the body and of the path's {productId},
 // runs f and answers the cart with status.
 func (s *Server) changeCart(w http.ResponseWriter, r *http.Request, sc *scope, status int, f func(store.CartOwner, cartItemRequest) (store.Cart, error)) {
 	owner, err := cartOwner(r, sc)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req cartItemRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+	if err == nil {
+		err = decodeBody(sc, &req)
 	}
-	if _, inPath := mux.Vars(r)["productId"]; inPath {
-		if req.ProductID, err = pathID(r, "productId"); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	if _, inPath := mux.Vars(r)["productId"]; inPath && err == nil {
+		req.ProductID, err = pathID(r, "productId")
 	}
-	c, err := f(owner, req)
+	var c store.Cart
+	if err == nil {
+		c, err = f(owner, req)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

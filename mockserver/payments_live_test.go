@@ -16,10 +16,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
-const (
-	sessionsPath = "/api/content/payments/sessions"
-	deviceHeader = `{"fingerprint":"UQ_1","deviceInfo":{"os":"Linux","browser":"x","location":"en-US"}}`
-)
+const sessionsPath = "/api/content/payments/sessions"
 
 // shop is a signed-in buyer of a live-2026 server whose clock stands before the seed's
 // schedule slot, so orders for it are accepted.
@@ -39,7 +36,7 @@ func newLiveShop(t *testing.T, opts ...serverOption) shop {
 // headers such as x-guest-id.
 func (ts *testServer) signIn(t *testing.T, extra map[string]string) tokens {
 	t.Helper()
-	hdr := map[string]string{"x-app-token": appToken, "x-device-metadata": deviceHeader}
+	hdr := map[string]string{"x-app-token": appToken, "x-device-metadata": `{"fingerprint":"UQ_1","deviceInfo":{"os":"Linux","browser":"x","location":"en-US"}}`}
 	for k, v := range extra {
 		hdr[k] = v
 	}

@@ -148,31 +148,26 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 func documentFromRecords(recs []Record) (StateDocument, error) {
 	var doc StateDocument
 	var meta *metaRecord
-	for _, r := range recs {
-		var key string
-		var err error
-		switch r.Kind {
-		case KindMeta:
+	decode := map[Kind]func([]byte) (string, error){
+		KindMeta: func(v []byte) (string, error) {
 			var m metaRecord
-			if err = decodeRecord(r.Value, &m); err == nil {
-				meta = &m
-			}
-			key = MetaKey
-		case KindUser:
-			key, err = decodeAppend(r.Value, &doc.Users)
-		case KindAuthSession:
-			key, err = decodeAppend(r.Value, &doc.AuthSessions)
-		case KindOrder:
-			key, err = decodeAppend(r.Value, &doc.Orders)
-		case KindPaymentSession:
-			key, err = decodeAppend(r.Value, &doc.PaymentSessions)
-		case KindCode:
-			key, err = decodeAppend(r.Value, &doc.Codes)
-		case KindCart:
-			key, err = decodeAppend(r.Value, &doc.Carts)
-		default:
+			err := decodeRecord(v, &m)
+			meta = &m
+			return MetaKey, err
+		},
+		KindUser:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Users) },
+		KindAuthSession:    func(v []byte) (string, error) { return decodeAppend(v, &doc.AuthSessions) },
+		KindOrder:          func(v []byte) (string, error) { return decodeAppend(v, &doc.Orders) },
+		KindPaymentSession: func(v []byte) (string, error) { return decodeAppend(v, &doc.PaymentSessions) },
+		KindCode:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Codes) },
+		KindCart:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Carts) },
+	}
+	for _, r := range recs {
+		dec, ok := decode[r.Kind]
+		if !ok {
 			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
 		}
+		key, err := dec(r.Value)
 		if err != nil {
 			return StateDocument{}, fmt.Errorf("record %s/%s: %w", r.Kind, r.Key, err)
 		}
