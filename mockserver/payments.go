@@ -65,7 +65,9 @@ func (s *Server) handlePaymentSessionsByOrder(w http.ResponseWriter, r *http.Req
 		s.writeError(w, r, err)
 		return
 	}
-	sessions, err := sc.store.PaymentSessionsByOrder(r.Context(), sc.claims.ID, orderID)
+	sessions, err := sc.store.PaymentSessionsByOrder(r.Context(), sc.claims.ID, orderID, func(token string) string {
+		return checkoutURL(r, sc.sandbox, token)
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -162,6 +164,7 @@ type accountResponse struct {
 	WebhookURL             *struct{} `json:"webhookUrl,omitempty"`
 	SessionTimeoutMinutes  *struct{} `json:"sessionTimeoutMinutes,omitempty"`
 	PaymentURLDelaySeconds *struct{} `json:"paymentUrlDelaySeconds,omitempty"`
+	OpenSessionWithOrder   *struct{} `json:"openSessionWithOrder,omitempty"`
 }
 
 func newAccountResponse(a store.PaymentAccount) accountResponse {

@@ -160,6 +160,24 @@ func (ts *testServer) pageStatus(t *testing.T, path string) int {
 	return resp.StatusCode
 }
 
+func TestPaymentsPayPalSessionOpensWithTheOrder(t *testing.T) {
+	t.Parallel()
+	s := newLiveShop(t)
+	// OneEntry's front-end rules poll the order's sessions after createOrder, without
+	// createSession: the provider opens the session by itself.
+	orderID := s.order(t, "paypal")
+	first := s.byOrder(t, orderID)
+	require.Len(t, first, 1)
+	assert.Nil(t, first[0]["paymentUrl"])
+	s.clock.Advance(3 * time.Second)
+	polled := s.byOrder(t, orderID)
+	require.Len(t, polled, 1, "opened once")
+	assert.Equal(t, first[0]["id"], polled[0]["id"])
+	assert.NotEmpty(t, polled[0]["paymentUrl"])
+
+	assert.Empty(t, s.byOrder(t, s.order(t, "cash")), "cash opens nothing by itself")
+}
+
 func TestPaymentsNotConnectedAccountRefuses(t *testing.T) {
 	t.Parallel()
 	s := newLiveShop(t)

@@ -17,17 +17,16 @@ const (
 	paypalPollEvery = 1500 * time.Millisecond
 )
 
-// PayPalPolling orders with the PayPal-like account and polls the order's sessions until the
-// payment URL createSession did not have appears: on the mock by moving its clock, elsewhere
-// by waiting as a front end does.
+// PayPalPolling is OneEntry's front-end recipe for PayPal: order with the PayPal account, call
+// no createSession, and poll the order's sessions until the provider's session carries a
+// payment URL; on the mock by moving its clock, elsewhere by waiting as a front end does.
 func PayPalPolling() Flow {
-	return clientFlow("paypal-polling", "a PayPal session answers paymentUrl null; polling the order's sessions finds the URL once the provider made it", runPayPalPolling)
+	return clientFlow("paypal-polling", "after a PayPal order, polling the order's sessions finds the provider's session and, a little later, its payment URL", runPayPalPolling)
 }
 
 func runPayPalPolling(ctx context.Context, env *Env, t *Target, c *client.Client) error {
 	var plan *orderPlan
 	var order *client.Order
-	sessionID := 0
 	steps := prepareOrders(ctx, env, c, t.User, "login", &plan)
 	steps = append(steps,
 		step{"storage-offers-paypal", func() error {
@@ -50,18 +49,8 @@ func runPayPalPolling(ctx context.Context, env *Env, t *Target, c *client.Client
 			}
 			return err
 		}},
-		step{"create-session", func() error {
-			session, err := c.CreateSession(ctx, order.ID, client.SessionTypeSession, false)
-			if err != nil {
-				return err
-			}
-			sessionID = session.ID
-			env.Created("payment-session", "", session.ID)
-			var ck checks
-			ck.that(session.PaymentURL == nil, "paymentUrl %q at creation; PayPal's comes later", deref(session.PaymentURL))
-			return ck.err()
-		}},
 		step{"poll-for-url", func() error {
+			recorded := 0
 			for i := range paypalPolls {
 				if env.CanControlClock() {
 					if err := env.AdvanceClock(ctx, paypalPollEvery); err != nil {
@@ -74,8 +63,11 @@ func runPayPalPolling(ctx context.Context, env *Env, t *Target, c *client.Client
 				if err != nil {
 					return err
 				}
-				j := slices.IndexFunc(sessions, func(s client.PaymentSession) bool { return s.ID == sessionID })
-				if j >= 0 && sessions[j].PaymentURL != nil && *sessions[j].PaymentURL != "" {
+				if len(sessions) > 0 && sessions[0].ID != recorded {
+					recorded = sessions[0].ID
+					env.Created("payment-session", "", recorded)
+				}
+				if len(sessions) > 0 && deref(sessions[0].PaymentURL) != "" {
 					env.Note("the URL appeared at poll %d", i+1)
 					return nil
 				}

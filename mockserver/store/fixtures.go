@@ -314,6 +314,10 @@ type PaymentAccount struct {
 	// session gets only this long after its creation, on the mock clock: the session answers
 	// paymentUrl null until then, and front ends poll. Nil: no deferred URL.
 	PaymentURLDelaySeconds *int `json:"paymentUrlDelaySeconds,omitempty" fixture:"mock"`
+	// OpenSessionWithOrder makes the provider open an order's first session by itself: the
+	// order's sessions, read before anyone called createSession, hold it (PayPal, as
+	// OneEntry's front-end rules poll for it).
+	OpenSessionWithOrder bool `json:"openSessionWithOrder,omitempty" fixture:"mock"`
 
 	successURL, cancelURL string
 	testTimeout           int

@@ -271,21 +271,54 @@ func ValidCheckoutToken(t string) bool {
 	return true
 }
 
-// PaymentSessionsByOrder returns the sessions of one of the user's orders, newest first.
-func (s *Store) PaymentSessionsByOrder(ctx context.Context, userID, orderID int) ([]PaymentSession, error) {
+// PaymentSessionsByOrder returns the sessions of one of the user's orders, newest first. An
+// order of an account that opens its session by itself (OpenSessionWithOrder, PayPal-like) and
+// has none yet gets it first, as the provider's asynchronous creation: front ends written from
+// OneEntry's rules poll here after createOrder without calling createSession. checkoutURL
+// makes its page's URL, as for CreatePaymentSession.
+func (s *Store) PaymentSessionsByOrder(ctx context.Context, userID, orderID int, checkoutURL func(token string) string) ([]PaymentSession, error) {
 	var out []PaymentSession
+	opens := false
 	err := s.read(ctx, func() error {
-		if _, err := s.ownOrderLocked(userID, nil, orderID); err != nil {
-			return err
+		var err error
+		out, opens, err = s.sessionsByOrderLocked(userID, orderID)
+		return err
+	})
+	if err != nil || !opens || checkoutURL == nil {
+		return out, err
+	}
+	err = s.update(ctx, func() ([]Event, error) {
+		events := s.sweepLocked(ctx)
+		var err error
+		if out, opens, err = s.sessionsByOrderLocked(userID, orderID); err != nil || !opens {
+			return events, err
 		}
-		ids := s.state.paymentsByOrder[orderID]
-		out = make([]PaymentSession, 0, len(ids))
-		for i := len(ids) - 1; i >= 0; i-- {
-			out = append(out, s.state.payments[ids[i]].clone())
+		_, evs, err := s.createPaymentLocked(ctx, userID, orderID, SessionTypeSession, checkoutURL)
+		if err == nil {
+			out, _, err = s.sessionsByOrderLocked(userID, orderID)
 		}
-		return nil
+		return append(events, evs...), err
 	})
 	return out, err
+}
+
+// sessionsByOrderLocked returns the order's sessions, newest first, and whether the order's
+// account would open its first one by itself now.
+func (s *Store) sessionsByOrderLocked(userID, orderID int) ([]PaymentSession, bool, error) {
+	o, err := s.ownOrderLocked(userID, nil, orderID)
+	if err != nil {
+		return nil, false, err
+	}
+	ids := s.state.paymentsByOrder[orderID]
+	out := make([]PaymentSession, 0, len(ids))
+	for i := len(ids) - 1; i >= 0; i-- {
+		out = append(out, s.state.payments[ids[i]].clone())
+	}
+	if len(ids) > 0 {
+		return out, false, nil
+	}
+	acc, ok := s.accountByMarkerLocked(o.PaymentAccountIdentifier)
+	return out, ok && acc.OpenSessionWithOrder && acc.Connected(), nil
 }
 
 // PaymentSessions lists the user's sessions, newest first, and their total count.
