@@ -55,6 +55,7 @@ type Client struct {
 	lang           string
 	providerMarker string
 	deviceMetadata string
+	guestID        string
 	onRefreshToken func(refreshToken string)
 
 	mu           sync.Mutex
@@ -126,6 +127,12 @@ func WithRefreshTokenHook(fn func(refreshToken string)) Option {
 // a JSON string such as {"fingerprint":"UQ_…","deviceInfo":{"os":…,"browser":…,"location":…}}.
 func WithDeviceMetadata(metadata string) Option {
 	return func(c *Client) { c.deviceMetadata = metadata }
+}
+
+// WithGuestID sets the x-guest-id header sent on every request: the key of a guest's cart
+// (C1–C4), which the live API keeps only when it is a UUID.
+func WithGuestID(id string) Option {
+	return func(c *Client) { c.guestID = id }
 }
 
 // New returns a client for the project at baseURL (https://<project>.oneentry.cloud, with or
@@ -281,6 +288,9 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	}
 	if method == http.MethodPost && c.deviceMetadata != "" {
 		req.Header.Set("x-device-metadata", c.deviceMetadata)
+	}
+	if c.guestID != "" {
+		req.Header.Set("x-guest-id", c.guestID)
 	}
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // Product is a catalogue product (R1); orders reference it by ID.
@@ -76,4 +77,16 @@ type ProductPage struct {
 // Product returns one product by id (R1, GET /products/{id}?langCode=).
 func (c *Client) Product(ctx context.Context, id int) (*Product, error) {
 	return call[Product](ctx, c, http.MethodGet, "/products/"+itoa(id), c.langQuery(), nil)
+}
+
+// ProductsByIDs returns the products whose ids are given, in that order; ids the project
+// does not have are left out (R2).
+func (c *Client) ProductsByIDs(ctx context.Context, ids ...int) ([]Product, error) {
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = itoa(id)
+	}
+	q := c.langQuery()
+	q.Set("ids", strings.Join(list, ","))
+	return callList[Product](ctx, c, http.MethodGet, "/products/ids", q, nil)
 }

@@ -183,6 +183,8 @@ func TestUserRoutes(t *testing.T) {
 		"listPaymentSessions", "listPaymentSessionsTrailingSlash", "listPaymentAccounts", "getPaymentAccount",
 		"getMe",
 		"listSubscriptions", "subscribe", "unsubscribe",
+		// The cart takes a bearer token, or an x-guest-id instead.
+		"getCart", "addCartItem", "setCartItem", "removeCartItem",
 	}
 	var got []string
 	for _, o := range operations(t) {
@@ -301,6 +303,11 @@ func validExchanges(t *testing.T) map[string]struct {
 		"getPaymentAccount":                {"GET", "/api/content/payments/accounts/1", "", 200, strings.Replace(account, `"settings"`, `"testSettings":{},"settings"`, 1)},
 		"getProduct":                       {"GET", "/api/content/products/10?langCode=en_US", "", 200, product},
 		"getMe":                            {"GET", "/api/content/users/me?langCode=en_US", "", 200, user},
+		"getProductsByIds":                 {"GET", "/api/content/products/ids?ids=10,11&langCode=en_US", "", 200, "[" + product + "]"},
+		"getCart":                          {"GET", "/api/content/users/me/cart", "", 200, `{"items":[],"total":0}`},
+		"addCartItem":                      {"POST", "/api/content/users/me/cart/items", `{"productId":10,"qty":2}`, 201, `{"items":[{"productId":10,"qty":2}],"total":1}`},
+		"setCartItem":                      {"PUT", "/api/content/users/me/cart/items/10", `{"qty":3}`, 200, `{"items":[{"productId":10,"qty":3}],"total":1}`},
+		"removeCartItem":                   {"DELETE", "/api/content/users/me/cart/items/10", "", 200, `{"items":[],"total":0}`},
 		"forbidden": {"GET", "/api/content/products/10", "", 403,
 			`{"statusCode":403,"message":"Resource is closed","error":"Forbidden","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`},
 	}

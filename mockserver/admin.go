@@ -192,6 +192,19 @@ func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request
 	s.writeJSON(w, http.StatusOK, paymentActionResponse{Session: newSessionResponse(p), Order: newOrderReadResponse(sb.Store().Fixtures(), o)})
 }
 
+// handleAdminAccountPatch handles PATCH /__admin/payments/accounts/{id}: sets keys of the
+// account's settings and testSettings in this sandbox (a return URL, a status) until the next
+// reset or import, and answers the account as the API now serves it.
+func (s *Server) handleAdminAccountPatch(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	var patch store.AccountPatch
+	if !decodeAdmin(w, r, s, &patch, `{"settings": {...}, "testSettings": {...}}`) {
+		return
+	}
+	writeByID(s, w, r, func(id int) (store.PaymentAccount, error) {
+		return sb.Store().PatchPaymentAccount(r.Context(), id, patch)
+	}, newAccountResponse)
+}
+
 // handleAdminStateGet handles GET /__admin/state: the whole sandbox as one versioned JSON
 // document, the basis of a bug capsule.
 func (s *Server) handleAdminStateGet(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {

@@ -178,6 +178,8 @@ func (o adminOperation) sample() adminCall {
 		c.body = emptyState
 	case "grantOAuthCode":
 		c.body = `{"email":"a@b.c"}`
+	case "patchPaymentAccount":
+		c.body = `{"testSettings":{"successUrl":"http://localhost:3000/thanks"}}`
 	}
 	return c
 }
@@ -228,6 +230,7 @@ func TestAdminContract(t *testing.T) {
 			{"reset and clock", adminResetAndClock},
 			{"state export and import", adminState},
 			{"payments checkout mail webhooks", adminPayments},
+			{"payment accounts", adminPaymentAccounts},
 			{"journal", adminJournal},
 			{"faults", adminFaults},
 			{"limits", adminLimits},

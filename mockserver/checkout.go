@@ -197,7 +197,7 @@ func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 	}
 	result := map[store.PaymentAction]string{store.ActionComplete: "paid", store.ActionDecline: "declined", store.ActionCancel: "canceled", store.ActionExpire: "expired"}[action]
 	target := ""
-	if acc, ok := sb.Store().Fixtures().PaymentAccountByID(p.PaymentAccountID); ok {
+	if acc, err := sb.Store().PaymentAccount(r.Context(), p.PaymentAccountID); err == nil {
 		success, cancel := acc.RedirectURLs()
 		switch action {
 		case store.ActionComplete:

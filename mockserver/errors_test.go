@@ -46,7 +46,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 	wrongForm := seedOrderBody(10, 1)
 	wrongForm["formIdentifier"] = "reg"
 	wrongAccount := seedOrderBody(10, 1)
-	wrongAccount["paymentAccountIdentifier"] = "paypal"
+	wrongAccount["paymentAccountIdentifier"] = "venmo"
 	extraField := seedOrderBody(10, 1)
 	extraField["hack"] = true
 	twoAddressSignUp := map[string]any{
@@ -85,7 +85,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"missing required field", http.MethodPost, ordersPath, owner.AccessToken, withoutTickets, nil, 400, "required values are missing or incorrect: tickets"},
 		{"entity value not an option", http.MethodPost, ordersPath, owner.AccessToken, wrongOption, nil, 400, "p-8-99"},
 		{"form not of the storage", http.MethodPost, ordersPath, owner.AccessToken, wrongForm, nil, 400, "formIdentifier"},
-		{"account not linked", http.MethodPost, ordersPath, owner.AccessToken, wrongAccount, nil, 400, "paypal"},
+		{"account not linked", http.MethodPost, ordersPath, owner.AccessToken, wrongAccount, nil, 400, "venmo"},
 		{"unknown property", http.MethodPost, ordersPath, owner.AccessToken, extraField, nil, 400, "property hack should not exist"},
 		{"malformed JSON", http.MethodPost, ordersPath, owner.AccessToken, `{"formIdentifier": "tickets_form",`, nil, 400, "JSON"},
 		{"wrong JSON type", http.MethodPost, ordersPath, owner.AccessToken, `{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[]},"products":[{"productId":"ten","quantity":1}]}`, nil, 400, "productId"},
@@ -110,6 +110,12 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"CR LF in eventIdentifier", http.MethodPost, usersBase + "generate-code", "", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg\r\nX: y"}, nil, 400, "eventIdentifier"},
 		{"invalid UTF-8 in eventIdentifier", http.MethodPost, usersBase + "generate-code", "", `{"userIdentifier":"` + userLogin + `","eventIdentifier":"` + "\xff" + `"}`, nil, 400, "eventIdentifier"},
 		{"login of two addresses", http.MethodPost, usersBase + "sign-up", "", twoAddressSignUp, nil, 400, "email_reg must be a single e-mail address"},
+		{"cart without token or guest id", http.MethodGet, "/api/content/users/me/cart", "", nil, nil, 401, "Unauthorized"},
+		{"cart item of an unknown product", http.MethodPost, "/api/content/users/me/cart/items", owner.AccessToken, map[string]int{"productId": 99, "qty": 1}, nil, 404, "99"},
+		{"cart item without qty", http.MethodPost, "/api/content/users/me/cart/items", owner.AccessToken, map[string]int{"productId": 10}, nil, 400, "qty"},
+		{"guest cart qty zero", http.MethodPut, "/api/content/users/me/cart/items/10", "", map[string]int{"qty": 0}, map[string]string{"x-app-token": appToken, "x-guest-id": "3f0c2a91-1d44-4a0b-9d2e-6b71f0c2a913"}, 400, "qty"},
+		{"products by ids not numbers", http.MethodGet, "/api/content/products/ids?ids=10,x", "", nil, nil, 400, "ids"},
+		{"products by ids missing", http.MethodGet, "/api/content/products/ids", "", nil, nil, 400, "ids"},
 		{"oversized x-device-metadata", http.MethodPost, authPath, "", authBody(userLogin, userPass), map[string]string{"x-app-token": appToken, "x-device-metadata": strings.Repeat("x", 4096)}, 400, "x-device-metadata"},
 		{"new passwords differ", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "a", "b"), nil, 400, "password1 and password2 must be equal"},
 		{"new password empty", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "", ""), nil, 400, "password1 should not be empty"},

@@ -310,7 +310,7 @@ func TestReadEndpoints(t *testing.T) {
 		want string
 	}{
 		{"/api/content/users-auth-providers?langCode=en_US&offset=0&limit=1", `[{"id":1,"localizeInfos":{"title":"Email"},"config":{"accessTokenTtlSec":"36000","deleteNoneActiveUsersAfterDays":"2","oauthAuthUrl":null,"refreshTokenTtlMc":"604800","systemCodeLength":"6","systemCodeOnlyNumbers":null,"systemCodeTlsSec":"120"},"version":0,"identifier":"email","type":"email","formIdentifier":"reg","userGroupIdentifier":"guest","isActive":true,"isCheckCode":false}]`},
-		{"/api/content/orders-storage/marker/tickets?langCode=en_US", `{"id":1,"localizeInfos":{"title":"Tickets"},"position":1,"identifier":"tickets","formIdentifier":"tickets_form","generalTypeId":23,"paymentAccountIdentifiers":[{"identifier":"cash"},{"identifier":"stripe"}]}`},
+		{"/api/content/orders-storage/marker/tickets?langCode=en_US", `{"id":1,"localizeInfos":{"title":"Tickets"},"position":1,"identifier":"tickets","formIdentifier":"tickets_form","generalTypeId":23,"paymentAccountIdentifiers":[{"identifier":"cash"},{"identifier":"stripe"},{"identifier":"paypal"},{"identifier":"stripe_disconnected"}]}`},
 		{"/api/content/payments/accounts/1", `{"id":1,"localizeInfos":{"title":"Cash"},"identifier":"cash","type":"custom","isVisible":true,"isUsed":true,"testMode":false,"settings":{"status":"connected"},"updatedDate":"2025-02-26T10:13:16.839Z"}`},
 	}
 	for _, tc := range cases {

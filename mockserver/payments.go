@@ -17,6 +17,7 @@ type sessionResponse struct {
 	PaymentAccountID int     `json:"paymentAccountId"`
 	OrderID          int     `json:"orderId"`
 	PaymentURL       *string `json:"paymentUrl"`
+	ClientSecret     string  `json:"clientSecret,omitempty"`
 }
 
 func newSessionResponse(p store.PaymentSession) sessionResponse {
@@ -29,6 +30,7 @@ func newSessionResponse(p store.PaymentSession) sessionResponse {
 		PaymentAccountID: p.PaymentAccountID,
 		OrderID:          p.OrderID,
 		PaymentURL:       p.PaymentURL,
+		ClientSecret:     p.ClientSecret,
 	}
 }
 
@@ -63,7 +65,9 @@ func (s *Server) handlePaymentSessionsByOrder(w http.ResponseWriter, r *http.Req
 		s.writeError(w, r, err)
 		return
 	}
-	sessions, err := sc.store.PaymentSessionsByOrder(r.Context(), sc.claims.ID, orderID)
+	sessions, err := sc.store.PaymentSessionsByOrder(r.Context(), sc.claims.ID, orderID, func(token string) string {
+		return checkoutURL(r, sc.sandbox, token)
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -85,21 +89,13 @@ func (s *Server) handlePaymentSessionsByOrder(w http.ResponseWriter, r *http.Req
 
 // handlePaymentSession handles GET /api/content/payments/sessions/{id}.
 func (s *Server) handlePaymentSession(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	p, err := sc.store.PaymentSession(r.Context(), sc.claims.ID, id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, newSessionResponse(p))
+	writeByID(s, w, r, func(id int) (store.PaymentSession, error) {
+		return sc.store.PaymentSession(r.Context(), sc.claims.ID, id)
+	}, newSessionResponse)
 }
 
 // handlePaymentSessionUpdate handles PUT /api/content/payments/sessions/{id} (SDK 1.0.115's
-// updateSessionById).
+// updateSessionById), served only under profiles where clients may move sessions.
 func (s *Server) handlePaymentSessionUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -157,4 +153,52 @@ func (s *Server) handlePaymentSessions(w http.ResponseWriter, r *http.Request, s
 		out.Items[i] = newSessionResponse(p)
 	}
 	s.writeJSON(w, http.StatusOK, out)
+}
+
+// accountResponse is a payment account as the API serves it: the simulated provider's
+// settings left out (the contract's additionalProperties: false catches one that is not).
+type accountResponse struct {
+	store.PaymentAccount
+	// Nil fields of the same JSON names hide the embedded ones (encoding/json's dominance).
+	SigningSecret          *struct{} `json:"signingSecret,omitempty"`
+	WebhookURL             *struct{} `json:"webhookUrl,omitempty"`
+	SessionTimeoutMinutes  *struct{} `json:"sessionTimeoutMinutes,omitempty"`
+	PaymentURLDelaySeconds *struct{} `json:"paymentUrlDelaySeconds,omitempty"`
+	OpenSessionWithOrder   *struct{} `json:"openSessionWithOrder,omitempty"`
+}
+
+func newAccountResponse(a store.PaymentAccount) accountResponse {
+	a.LocalizeInfos, a.Settings = orEmptyObject(a.LocalizeInfos), orEmptyObject(a.Settings)
+	return accountResponse{PaymentAccount: a}
+}
+
+// handlePaymentAccounts handles GET /api/content/payments/accounts: every account, as this
+// sandbox has its settings (they change at run time, so this is no fixture read).
+func (s *Server) handlePaymentAccounts(w http.ResponseWriter, r *http.Request, sc *scope) {
+	accounts := sc.store.PaymentAccounts(r.Context())
+	out := make([]accountResponse, len(accounts))
+	for i, a := range accounts {
+		out[i] = newAccountResponse(a)
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// handlePaymentAccount handles GET /api/content/payments/accounts/{id}.
+func (s *Server) handlePaymentAccount(w http.ResponseWriter, r *http.Request, sc *scope) {
+	writeByID(s, w, r, func(id int) (store.PaymentAccount, error) { return sc.store.PaymentAccount(r.Context(), id) }, newAccountResponse)
+}
+
+// writeByID answers with 200 and render of what get returns for the path's {id}.
+func writeByID[T, R any](s *Server, w http.ResponseWriter, r *http.Request, get func(id int) (T, error), render func(T) R) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := get(id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, render(v))
 }

@@ -43,14 +43,17 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPost, payments+"/sessions", user, s.handlePaymentSessionCreate)
 	s.handleAPI(r, http.MethodGet, payments+"/sessions/order/{orderId}", user, s.handlePaymentSessionsByOrder)
 	s.handleAPI(r, http.MethodGet, payments+"/sessions/{id}", user, s.handlePaymentSession)
-	s.handleAPI(r, http.MethodPut, payments+"/sessions/{id}", user, s.handlePaymentSessionUpdate)
+	if !s.profile.SessionsMoveByProviderOnly {
+		s.handleAPI(r, http.MethodPut, payments+"/sessions/{id}", user, s.handlePaymentSessionUpdate)
+	}
 	s.handleAPI(r, http.MethodGet, payments+"/sessions", user, s.handlePaymentSessions)
 	s.handleAPI(r, http.MethodGet, payments+"/sessions/", user, s.handlePaymentSessions)
-	s.handleRead(r, Read{Path: payments + "/accounts", File: store.FilePaymentAccounts, User: true, Unpaged: true})
-	s.handleRead(r, Read{Path: payments + "/accounts/{id}", File: store.FilePaymentAccounts, User: true, Noun: "Payment account"})
+	// Accounts are no fixture read: their settings change at run time (the admin PATCH).
+	s.handleAPI(r, http.MethodGet, payments+"/accounts", user, s.handlePaymentAccounts)
+	s.handleAPI(r, http.MethodGet, payments+"/accounts/{id}", user, s.handlePaymentAccount)
 
-	// A literal /products/<word> route (GET /products/ids) must come before this: the
-	// catalogue's /products/{id} would take the word for an id.
+	// products/ids before the catalogue's products/{id}, which would take "ids" for an id.
+	s.handleRead(r, Read{Path: APIPrefix + "/products/ids", File: store.FileProducts, IDs: "ids"})
 	s.productRoutes(r)
 	// The site a front end renders: pages, blocks, menus and their catalogues.
 	const pages = APIPrefix + "/pages"
@@ -100,6 +103,12 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/users/me", user, s.handleUserMe)
 
 	s.handle(r, http.MethodGet, "/cloud-static/{token}/files/project/{type}/{entity}/{id}/{name}", plain(s.handleStaticUpload))
+	const cart = APIPrefix + "/users/me/cart"
+	s.handleAPI(r, http.MethodGet, cart, userOrGuest, s.handleCart)
+	s.handleAPI(r, http.MethodPost, cart+"/items", userOrGuest, s.handleCartItemAdd)
+	s.handleAPI(r, http.MethodPut, cart+"/items/{productId}", userOrGuest, s.handleCartItemSet)
+	s.handleAPI(r, http.MethodDelete, cart+"/items/{productId}", userOrGuest, s.handleCartItemRemove)
+
 	s.handle(r, http.MethodGet, "/healthz", plain(s.handleHealth))
 	s.handle(r, http.MethodGet, "/cloud-static/content/{file}", plain(s.handleMedia))
 	s.handle(r, http.MethodGet, "/cloud-static/sitemaps/{file}", plain(s.handleSitemapFile))
@@ -115,6 +124,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodPost, "/__admin/clock", s.admin(s.handleAdminClockSet))
 	s.handle(r, http.MethodPost, "/__admin/payments/sessions/{id}/{action}", s.admin(s.handleAdminPaymentAction))
 	s.handle(r, http.MethodPost, "/__admin/oauth/{marker}/codes", s.admin(s.handleAdminOAuthCode))
+	s.handle(r, http.MethodPatch, "/__admin/payments/accounts/{id}", s.admin(s.handleAdminAccountPatch))
 	s.handle(r, http.MethodGet, "/__admin/mail", s.admin(s.handleAdminMailList))
 	s.handle(r, http.MethodDelete, "/__admin/mail", s.admin(s.handleAdminMailClear))
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))

@@ -42,18 +42,6 @@ type statusResponse struct {
 	IsDefault     bool            `json:"isDefault"`
 }
 
-type accountResponse struct {
-	ID            int             `json:"id"`
-	LocalizeInfos json.RawMessage `json:"localizeInfos"`
-	Identifier    string          `json:"identifier"`
-	Type          string          `json:"type"`
-	IsVisible     bool            `json:"isVisible"`
-	IsUsed        bool            `json:"isUsed"`
-	TestMode      bool            `json:"testMode"`
-	Settings      json.RawMessage `json:"settings"`
-	UpdatedDate   string          `json:"updatedDate"`
-}
-
 func orEmptyObject(raw json.RawMessage) json.RawMessage {
 	if len(raw) == 0 {
 		return json.RawMessage(`{}`)
@@ -89,14 +77,6 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store) (map[string]*store.C
 			return storageResponse{
 				ID: s.ID, LocalizeInfos: orEmptyObject(s.LocalizeInfos), Position: s.Position, Identifier: s.Identifier,
 				FormIdentifier: s.FormIdentifier, GeneralTypeID: s.GeneralTypeID, PaymentAccountIdentifiers: ids,
-			}
-		},
-		store.FilePaymentAccounts: func(i int) any {
-			a := fx.PaymentAccounts[i]
-			return accountResponse{
-				ID: a.ID, LocalizeInfos: orEmptyObject(a.LocalizeInfos), Identifier: a.Identifier, Type: a.Type,
-				IsVisible: a.IsVisible, IsUsed: a.IsUsed, TestMode: a.TestMode, Settings: orEmptyObject(a.Settings),
-				UpdatedDate: a.UpdatedDate,
 			}
 		},
 	}

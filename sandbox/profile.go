@@ -29,6 +29,10 @@ type Profile struct {
 	// product-details.json: titles and descriptions per language, statuses, images, related
 	// products) instead of the answers the seed recorded.
 	SiteProducts bool
+	// SessionsMoveByProviderOnly stops serving PUT /payments/sessions/{id} (SDK 1.0.115's
+	// updateSessionById, dropped by later SDKs): only the provider (the checkout page, the
+	// admin payment actions) moves a session, and the PUT answers 404 "Cannot PUT".
+	SessionsMoveByProviderOnly bool
 }
 
 // The profiles the mock offers.
@@ -37,7 +41,8 @@ var (
 	ProfileSDK115 = Profile{Name: "sdk-1.0.115"}
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
-		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true}
+		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,
+		SessionsMoveByProviderOnly: true}
 	// ProfileLive2026 is ProfileLive under its earlier name; `live-2026` still parses to it.
 	ProfileLive2026 = ProfileLive
 	// ProfileDefault is the profile of zero options and of a --compat flag not given.

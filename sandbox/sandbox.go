@@ -60,6 +60,9 @@ type Options struct {
 	// MaxSandboxes bounds the sandboxes Create makes, the default one included;
 	// DefaultMaxSandboxes when zero. Sandboxes restored from Persistence are never refused.
 	MaxSandboxes int
+	// CheckoutReturnURL is where checkout pages send the buyer back for accounts whose
+	// settings name no return URL (serve --checkout-return-url).
+	CheckoutReturnURL string
 	// Logger receives what goes wrong in the background; discarded when nil.
 	Logger *slog.Logger
 }
@@ -107,6 +110,9 @@ type Sandbox struct {
 func New(ctx context.Context, opts Options) (*Registry, error) {
 	if opts.Fixtures == nil {
 		return nil, errors.New("sandbox: Options.Fixtures is required")
+	}
+	if opts.CheckoutReturnURL != "" && !store.ValidReturnURL(opts.CheckoutReturnURL) {
+		return nil, fmt.Errorf("sandbox: checkout return URL %q is not an absolute http(s) URL", opts.CheckoutReturnURL)
 	}
 	if opts.Profile.Name == "" {
 		opts.Profile = ProfileDefault
@@ -187,7 +193,8 @@ func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *sto
 	so := store.Options{
 		Fixtures: fx, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
 		AppToken: sb.token, TokenSecret: sb.secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
-		CodeLimits: o.Profile.CodeLimits, LiveAuthBodies: o.Profile.LiveAuthBodies,
+		CheckoutReturnURL: o.CheckoutReturnURL,
+		CodeLimits:        o.Profile.CodeLimits, LiveAuthBodies: o.Profile.LiveAuthBodies,
 		UploadBudget: sb.reg.uploads,
 	}
 	if o.Persistence != nil {

@@ -23,6 +23,8 @@ func All() []Flow {
 		OrderValidation(),
 		Isolation(),
 		Pagination(),
+		GuestCartOrder(),
+		PayPalPolling(),
 		SignUpCode(),
 		ForgotPassword(),
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,9 @@ type recorder struct {
 	next    http.RoundTripper
 	env     *Env
 	secrets []string
+	// appToken is masked wherever it appears, inside strings too: the mock's checkout URLs
+	// carry it in their path.
+	appToken string
 }
 
 var _ http.RoundTripper = (*recorder)(nil)
@@ -106,7 +110,13 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // body turns a body into its recorded, masked form: compact JSON, or text for anything else.
 func (r *recorder) body(b []byte) (json.RawMessage, string, bool) {
-	return exchange.Mask(b, MaxRecordedBody, r.secrets)
+	js, text, cut := exchange.Mask(b, MaxRecordedBody, r.secrets)
+	// Short tokens would mask unrelated text; JSON-escaped ones would not match.
+	if len(r.appToken) >= 8 && !strings.ContainsAny(r.appToken, "\"\\") {
+		js = bytes.ReplaceAll(js, []byte(r.appToken), []byte(exchange.Redacted))
+		text = strings.ReplaceAll(text, r.appToken, exchange.Redacted)
+	}
+	return js, text, cut
 }
 
 // requestHeaders keeps the request headers that matter for comparing runs, with credentials

@@ -429,7 +429,7 @@ func (t *Target) httpClient(env *Env) *http.Client {
 	check := &contracts.Transport{Base: t.base(), Validator: t.validator, Report: reportViolation}
 	secrets := []string{t.AppToken, t.User.Password, t.User2.Password}
 	return &http.Client{
-		Transport: &recorder{next: check, env: env, secrets: secrets},
+		Transport: &recorder{next: check, env: env, secrets: secrets, appToken: t.AppToken},
 		Timeout:   t.RequestTimeout,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -45,6 +46,9 @@ type serveConfig struct {
 	MaxSandboxes      int64
 	// WatchInterval is how often a --fixtures folder is checked for edits; 0 never.
 	WatchInterval time.Duration
+	// CheckoutReturnURL is where checkout pages send the buyer back after Pay or Cancel, for
+	// accounts whose fixture names no successUrl or cancelUrl.
+	CheckoutReturnURL *url.URL
 }
 
 var serveCommand = &command{
@@ -85,6 +89,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.list(&cfg.AllowedHosts, "allowed-hosts", "HOSTS", "Host names (comma-separated or repeated, optionally with :port) that /__admin and the checkout answer besides loopback ones while no --admin-token is set, e.g. a compose service name")
 	f.positive(&cfg.JournalSize, "journal-size", sandbox.DefaultJournalSize, "N", "requests kept in each sandbox's journal")
 	f.positive(&cfg.MaxSandboxes, "max-sandboxes", sandbox.DefaultMaxSandboxes, "N", "sandboxes POST /__admin/sandboxes may bring to exist, the default one included; beyond it answers 409")
+	f.url(&cfg.CheckoutReturnURL, "checkout-return-url", "URL", "where the checkout page sends the buyer after Pay or Cancel (with session_id, order_id and status added), for accounts whose settings name no successUrl or cancelUrl; e.g. http://localhost:3000/checkout/return")
 	f.bool(&cfg.CheckResponses, "check-responses", false, "answer 500 instead of any response that breaks the contract; for checking custom fixtures")
 }
 
@@ -255,11 +260,19 @@ func newServer(ctx context.Context, cfg serveConfig, fx *store.Fixtures, logger 
 	return srv, dataDir, release, nil
 }
 
+func returnURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.String()
+}
+
 // sandboxOptions builds the sandboxes the serve command serves: db (when set) keeps their
 // state, relay (when set) also delivers their e-mail.
 func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mail.Relay) sandbox.Options {
 	opts := sandbox.Options{Fixtures: fx, Profile: cfg.Profile, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL,
-		Relay: relay, RelayAllow: &cfg.SMTPAllow, JournalSize: int(cfg.JournalSize), MaxSandboxes: int(cfg.MaxSandboxes)}
+		Relay: relay, RelayAllow: &cfg.SMTPAllow, JournalSize: int(cfg.JournalSize), MaxSandboxes: int(cfg.MaxSandboxes),
+		CheckoutReturnURL: returnURL(cfg.CheckoutReturnURL)}
 	if db != nil { // a nil *bolt.DB would make a non-nil Persistence
 		opts.Persistence = db
 	}

@@ -151,7 +151,7 @@ func BenchmarkPaymentSessionsByOrder(b *testing.B) {
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
-		sessions, err := st.PaymentSessionsByOrder(ctx, seedUserID, o.ID)
+		sessions, err := st.PaymentSessionsByOrder(ctx, seedUserID, o.ID, nil)
 		if err != nil || len(sessions) != 1 {
 			b.Fatalf("got %d sessions, err %v", len(sessions), err)
 		}

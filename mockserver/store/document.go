@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/datetime"
@@ -43,6 +45,8 @@ type StateDocument struct {
 	CollectionRows  []CollectionRowRecord  `json:"collectionRows"`
 	Files           []StoredFile           `json:"files"`
 	Subscriptions   []Subscription         `json:"subscriptions"`
+	// Carts are absent in documents written before carts were kept.
+	Carts []Cart `json:"carts,omitempty"`
 }
 
 // ClockState is the setting of the sandbox's clock. A running clock is kept as its offset from
@@ -144,6 +148,7 @@ type PaymentSessionRecord struct {
 	// CheckoutToken is absent in documents written before checkout pages had tokens; such
 	// sessions import without a checkout page (the admin payment actions still finish them).
 	CheckoutToken string `json:"checkoutToken,omitempty"`
+	ProviderData
 }
 
 // CodeRecord is a one-time code sent to a user for an event.
@@ -225,6 +230,9 @@ func documentOf(st *state, clock clockSetting) StateDocument {
 		doc.Codes = append(doc.Codes, codeRecord(k, c))
 	}
 	siteDocument(st, &doc)
+	for _, c := range st.carts {
+		doc.Carts = append(doc.Carts, c.clone())
+	}
 	doc.sort()
 	return doc
 }
@@ -420,6 +428,8 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
 		codes:            make(map[codeKey]oneTimeCode, len(doc.Codes)),
+		accountPatches:   map[int]AccountPatch{},
+		carts:            make(map[string]*Cart, len(doc.Carts)),
 	}
 	if err := s.buildUsers(st, doc.Users); err != nil {
 		return nil, clock, err
@@ -448,6 +458,9 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 		st.codes[k] = oneTimeCode{code: c.Code, expires: c.Expires}
 	}
 	if err := s.buildSite(st, &doc); err != nil {
+		return nil, clock, err
+	}
+	if err := buildCarts(s.fx, st, doc.Carts); err != nil {
 		return nil, clock, err
 	}
 	if err := checkCounters(st, doc.Counters); err != nil {
@@ -633,6 +646,37 @@ func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) err
 	return nil
 }
 
+func buildCarts(fx *Fixtures, st *state, carts []Cart) error {
+	for i, c := range carts {
+		at := fmt.Sprintf("carts[%d]", i)
+		kind, id, _ := strings.Cut(c.Owner, "/")
+		uid, err := strconv.Atoi(id)
+		switch {
+		case kind == "user" && (err != nil || st.users[uid] == nil):
+			return invalidf(at+".owner", "no user %q in the document", id)
+		case kind == "guest" && (!isUUID(id) || strings.ToLower(id) != id):
+			return invalidf(at+".owner", "a guest cart's owner is guest/ and a lower-case UUID")
+		case kind != "user" && kind != "guest":
+			return invalidf(at+".owner", "must be user/<id> or guest/<uuid>")
+		case st.carts[c.Owner] != nil:
+			return invalidf(at+".owner", "a second cart of %q", c.Owner)
+		case len(c.Items) > MaxCartLines:
+			return invalidf(at+".items", "a cart holds at most %d products", MaxCartLines)
+		}
+		for j, it := range c.Items {
+			if _, ok := fx.Product(it.ProductID); !ok {
+				return invalidf(fmt.Sprintf("%s.items[%d].productId", at, j), "no product %d in the fixtures", it.ProductID)
+			}
+			if it.Qty < 1 || it.Qty > MaxCartQty {
+				return invalidf(fmt.Sprintf("%s.items[%d].qty", at, j), "must be from 1 to %d", MaxCartQty)
+			}
+		}
+		cc := c.clone()
+		st.carts[c.Owner] = &cc
+	}
+	return nil
+}
+
 // checkCounters makes sure every counter is above every id handed out, so none is reused.
 func checkCounters(st *state, c Counters) error {
 	check := func(field string, next int, ids iter.Seq[int]) error {
@@ -686,6 +730,7 @@ func (st *state) reindex(fx *Fixtures) {
 	st.checkoutTokens = map[string]int{}
 	st.waiting = map[int]struct{}{}
 	st.expiries = nil
+	st.reveals = nil
 	for _, id := range sortedKeys(st.payments) {
 		p := st.payments[id]
 		st.paymentsByOrder[p.OrderID] = append(st.paymentsByOrder[p.OrderID], id)
@@ -695,6 +740,9 @@ func (st *state) reindex(fx *Fixtures) {
 		}
 		if !isFinal(p.Status) {
 			st.markWaiting(p)
+		}
+		if p.PendingURL != "" {
+			heap.Push(&st.reveals, expiry{at: p.URLAt, id: id})
 		}
 	}
 }
@@ -745,6 +793,7 @@ func (doc *StateDocument) sort() {
 	slices.SortFunc(doc.AuthSessions, func(a, b AuthSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.Carts, func(a, b Cart) int { return cmp.Compare(a.Owner, b.Owner) })
 	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
 		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
 	})

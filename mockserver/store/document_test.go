@@ -266,7 +266,7 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		"order storage id":       {func(d *store.StateDocument) { d.Orders[0].StorageID = 7 }, "orders[0].storageId:"},
 		"order status":           {func(d *store.StateDocument) { d.Orders[0].StatusIdentifier = "lost" }, "orders[0].statusIdentifier:"},
 		"order product":          {func(d *store.StateDocument) { d.Orders[1].Products[0].ProductID = 999 }, "orders[1].products[0].productId:"},
-		"order account":          {func(d *store.StateDocument) { d.Orders[1].PaymentAccountIdentifier = "paypal" }, "orders[1].paymentAccountIdentifier:"},
+		"order account":          {func(d *store.StateDocument) { d.Orders[1].PaymentAccountIdentifier = "venmo" }, "orders[1].paymentAccountIdentifier:"},
 		"session of no order":    {func(d *store.StateDocument) { d.PaymentSessions[0].OrderID = 999 }, "paymentSessions[0].orderId:"},
 		"session of other buyer": {func(d *store.StateDocument) { d.PaymentSessions[0].UserID = 17 }, "paymentSessions[0].userId:"},
 		"session account":        {func(d *store.StateDocument) { d.PaymentSessions[1].PaymentAccountID = 999 }, "paymentSessions[1].paymentAccountId:"},

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -315,26 +316,90 @@ type PaymentAccount struct {
 	SigningSecret string `json:"signingSecret,omitempty" fixture:"mock"`
 	// WebhookURL receives a signed callback on every session change; empty sends none.
 	WebhookURL string `json:"webhookUrl,omitempty" fixture:"mock"`
-	// SessionTimeoutMinutes is how long a session may wait for payment (default 30).
+	// SessionTimeoutMinutes is how long a session may wait for payment (default 30); a
+	// test-mode account's testSettings.sessionTimeout, when set, wins.
 	SessionTimeoutMinutes int `json:"sessionTimeoutMinutes,omitempty" fixture:"mock"`
+	// PaymentURLDelaySeconds gives a custom account (PayPal-like) a checkout page whose URL a
+	// session gets only this long after its creation, on the mock clock: the session answers
+	// paymentUrl null until then, and front ends poll. Nil: no deferred URL.
+	PaymentURLDelaySeconds *int `json:"paymentUrlDelaySeconds,omitempty" fixture:"mock"`
+	// OpenSessionWithOrder makes the provider open an order's first session by itself: the
+	// order's sessions, read before anyone called createSession, hold it (PayPal, as
+	// OneEntry's front-end rules poll for it).
+	OpenSessionWithOrder bool `json:"openSessionWithOrder,omitempty" fixture:"mock"`
 
 	successURL, cancelURL string
+	testTimeout           int
 }
 
-// HasCheckout reports whether sessions of this account are paid on a checkout page (the
-// `stripe` kind), as opposed to `custom` accounts such as cash.
-func (a *PaymentAccount) HasCheckout() bool { return a.Type == "stripe" }
+// accountSettings is what the mock reads in an account's settings and testSettings.
+type accountSettings struct {
+	Status         *string `json:"status"`
+	SuccessURL     string  `json:"successUrl"`
+	CancelURL      string  `json:"cancelUrl"`
+	SessionTimeout int     `json:"sessionTimeout"`
+}
+
+// readSettings reads the settings the mock acts on: those of testSettings for a test-mode
+// account (where the SDK's types put the return URLs), else those of settings, each field
+// falling back to settings when testSettings lacks it.
+func (a *PaymentAccount) readSettings() error {
+	var live, test accountSettings
+	if len(a.Settings) > 0 {
+		if err := json.Unmarshal(a.Settings, &live); err != nil {
+			return err
+		}
+	}
+	if len(a.TestSettings) > 0 {
+		if err := json.Unmarshal(a.TestSettings, &test); err != nil {
+			return err
+		}
+	}
+	if !a.TestMode {
+		test = accountSettings{}
+	}
+	a.successURL = cmp.Or(test.SuccessURL, live.SuccessURL)
+	a.cancelURL = cmp.Or(test.CancelURL, live.CancelURL)
+	a.testTimeout = test.SessionTimeout
+	return nil
+}
+
+// HasCheckout reports whether sessions of this account are paid on a checkout page: the
+// `stripe` kind, and custom accounts with a deferred payment URL (PayPal-like); not cash.
+func (a *PaymentAccount) HasCheckout() bool {
+	return a.Type == "stripe" || a.PaymentURLDelaySeconds != nil
+}
+
+// Connected reports whether the account can open sessions: its settings.status, when
+// present, is "connected".
+func (a *PaymentAccount) Connected() bool {
+	var st accountSettings
+	_ = json.Unmarshal(a.Settings, &st) // checked at load and on every change
+	return st.Status == nil || *st.Status == "connected"
+}
 
 // SessionTimeout is how long a session of this account waits for payment.
 func (a *PaymentAccount) SessionTimeout() time.Duration {
-	if a.SessionTimeoutMinutes > 0 {
+	switch {
+	case a.testTimeout > 0:
+		return time.Duration(a.testTimeout) * time.Minute
+	case a.SessionTimeoutMinutes > 0:
 		return time.Duration(a.SessionTimeoutMinutes) * time.Minute
 	}
 	return 30 * time.Minute
 }
 
-// RedirectURLs are where the checkout page sends the buyer after paying or giving up, from
-// the account's settings (`successUrl`, `cancelUrl`); empty when unset.
+// PaymentURLDelay is how long after its creation a session of a PayPal-like account gets its
+// payment URL.
+func (a *PaymentAccount) PaymentURLDelay() time.Duration {
+	if a.PaymentURLDelaySeconds == nil {
+		return 0
+	}
+	return time.Duration(*a.PaymentURLDelaySeconds) * time.Second
+}
+
+// RedirectURLs are where the checkout page sends the buyer after paying or giving up
+// (`successUrl`, `cancelUrl`, see readSettings); empty when unset.
 func (a *PaymentAccount) RedirectURLs() (success, cancel string) { return a.successURL, a.cancelURL }
 
 // Fixtures is a loaded and cross-checked fixture set. It is immutable once loaded, so every

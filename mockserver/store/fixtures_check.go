@@ -171,16 +171,12 @@ func (f *Fixtures) checkAccounts(idx *index) error {
 				return fixtureErr(FilePaymentAccounts, at+".webhookUrl", "must be an http(s) URL")
 			}
 		}
-		var redirects struct {
-			SuccessURL string `json:"successUrl"`
-			CancelURL  string `json:"cancelUrl"`
+		if acc.PaymentURLDelaySeconds != nil && (*acc.PaymentURLDelaySeconds < 0 || acc.Type != "custom") {
+			return fixtureErr(FilePaymentAccounts, at+".paymentUrlDelaySeconds", "must not be negative, and only a custom account has one")
 		}
-		if len(acc.Settings) > 0 {
-			if err := json.Unmarshal(acc.Settings, &redirects); err != nil {
-				return fixtureErr(FilePaymentAccounts, at+".settings", "must be an object; successUrl and cancelUrl, when present, strings")
-			}
+		if err := acc.checkSettings(); err != nil {
+			return fixtureErr(FilePaymentAccounts, at+".settings", "%v", err)
 		}
-		acc.successURL, acc.cancelURL = redirects.SuccessURL, redirects.CancelURL
 		idx.add(i, acc.ID, acc.Identifier)
 	}
 	return nil

@@ -82,7 +82,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"wrong type", replaceIn(t, store.FileProducts, `"price": 200`, `"price": "200"`), store.FileProducts, "[1].price", "must be a number, not a string"},
 		{"negative price", replaceIn(t, store.FileProducts, `"price": 200`, `"price": -1`), store.FileProducts, "[1].price", "non-negative"},
 		{"unknown form of storage", replaceIn(t, store.FileOrderStorages, `"formIdentifier": "tickets_form"`, `"formIdentifier": "nope"`), store.FileOrderStorages, "[0].formIdentifier", "nope"},
-		{"unknown account of storage", replaceIn(t, store.FileOrderStorages, `{ "identifier": "cash" }`, `{ "identifier": "paypal" }`), store.FileOrderStorages, "[0].paymentAccountIdentifiers[0].identifier", "paypal"},
+		{"unknown account of storage", replaceIn(t, store.FileOrderStorages, `{ "identifier": "cash" }`, `{ "identifier": "venmo" }`), store.FileOrderStorages, "[0].paymentAccountIdentifiers[0].identifier", "venmo"},
 		{"user of unknown provider", replaceIn(t, store.FileUsers, `"authProviderIdentifier": "email"`, `"authProviderIdentifier": "phone"`), store.FileUsers, "[0].authProviderIdentifier", "phone"},
 		{"duplicate login", replaceIn(t, store.FileUsers, `"identifier": "second-user@email.com"`, `"identifier": "YOUR-USER@email.com"`), store.FileUsers, "[1].identifier", "duplicate"},
 		{"empty password", replaceIn(t, store.FileUsers, `"password": "654321"`, `"password": ""`), store.FileUsers, "[1].password", "empty"},

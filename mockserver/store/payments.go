@@ -66,6 +66,19 @@ type PaymentSession struct {
 	// bits, as Stripe's ids look): unguessable, so the URL alone is the buyer's credential.
 	// Empty for sessions without a checkout page.
 	CheckoutToken string
+	ProviderData
+}
+
+// ProviderData is what the simulated provider made for a session besides its URL; stored
+// whole in PaymentSessionRecord.
+type ProviderData struct {
+	// ClientSecret is what an intent of a stripe-kind account answers instead of a payment
+	// URL: the checkout token, "_secret_" and random hex, as Stripe's look. The checkout page
+	// takes it in place of the token.
+	ClientSecret string `json:"clientSecret,omitempty"`
+	// PendingURL is the payment URL a session of a PayPal-like account gets at URLAt.
+	PendingURL string    `json:"pendingUrl,omitempty"`
+	URLAt      time.Time `json:"urlAt,omitzero"`
 }
 
 func (p *PaymentSession) clone() PaymentSession {
@@ -78,8 +91,10 @@ func (p *PaymentSession) clone() PaymentSession {
 }
 
 // CreatePaymentSession opens a new session for one of the user's orders. Every call opens a new
-// session. Accounts with a checkout (the stripe kind) get a random checkout token and
-// checkoutURL(token) as their payment URL; custom accounts such as cash have neither.
+// session. Accounts with a checkout get a random checkout token: the stripe kind
+// checkoutURL(token) as their payment URL at once (an intent a client secret instead),
+// PayPal-like ones the URL after the account's delay on the mock clock; custom accounts such
+// as cash have neither. An account whose settings.status is not "connected" opens nothing.
 func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, sessionType string, checkoutURL func(token string) string) (PaymentSession, error) {
 	if sessionType != SessionTypeSession && sessionType != SessionTypeIntent {
 		return PaymentSession{}, Invalid("type must be one of the following values: session, intent")
@@ -99,9 +114,12 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	if err != nil {
 		return PaymentSession{}, nil, err
 	}
-	acc, ok := s.fx.PaymentAccount(o.PaymentAccountIdentifier)
+	acc, ok := s.accountByMarkerLocked(o.PaymentAccountIdentifier)
 	if !ok {
 		return PaymentSession{}, nil, Invalid("Payment account " + o.PaymentAccountIdentifier + " not found")
+	}
+	if !acc.Connected() {
+		return PaymentSession{}, nil, Errorf(CodeInvalid, "Your payment account is not connected")
 	}
 	now := s.clock.Now()
 	p := &PaymentSession{
@@ -117,11 +135,18 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	}
 	s.touchPayment(p.ID)
 	if acc.HasCheckout() && checkoutURL != nil {
-		s.touchOrder(o.ID)
 		p.CheckoutToken = newCheckoutToken()
 		u := checkoutURL(p.CheckoutToken)
-		p.PaymentURL = &u
-		o.PaymentURL = &u
+		switch {
+		case acc.PaymentURLDelaySeconds != nil:
+			p.PendingURL, p.URLAt = u, now.Add(acc.PaymentURLDelay())
+		case sessionType == SessionTypeIntent:
+			p.ClientSecret = p.CheckoutToken + "_secret_" + randomHex(12)
+		default:
+			s.touchOrder(o.ID)
+			p.PaymentURL = &u
+			o.PaymentURL = &u
+		}
 	}
 	s.state.nextPaymentID++
 	s.state.payments[p.ID] = p
@@ -129,6 +154,9 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 		s.state.checkoutTokens[p.CheckoutToken] = p.ID
 	}
 	s.state.markWaiting(p)
+	if p.PendingURL != "" {
+		heap.Push(&s.state.reveals, expiry{at: p.URLAt, id: p.ID})
+	}
 	s.state.paymentsByOrder[o.ID] = append(s.state.paymentsByOrder[o.ID], p.ID)
 	s.state.paymentsByUser[userID] = append(s.state.paymentsByUser[userID], p.ID)
 	return p.clone(), []Event{s.eventLocked(ctx, EventSessionCreated, p, false)}, nil
@@ -143,8 +171,8 @@ func (s *Store) eventLocked(ctx context.Context, typ EventType, p *PaymentSessio
 	if u, ok := s.state.users[p.UserID]; ok {
 		e.User = u.clone()
 	}
-	if acc, ok := s.fx.PaymentAccountByID(p.PaymentAccountID); ok {
-		e.Account = *acc
+	if acc, ok := s.accountLocked(p.PaymentAccountID); ok {
+		e.Account = acc
 	}
 	return e
 }
@@ -162,7 +190,7 @@ func (s *Store) ownPaymentLocked(userID, id int) (*PaymentSession, error) {
 func (s *Store) read(ctx context.Context, f func() error) error {
 	// Reads share the lock unless a session is due to expire, which a read must apply first.
 	s.mu.RLock()
-	if !s.state.expiries.due(s.clock.Now()) {
+	if now := s.clock.Now(); !s.state.expiries.due(now) && !s.state.reveals.due(now) {
 		err := f()
 		s.mu.RUnlock()
 		return err
@@ -195,13 +223,14 @@ func (s *Store) PaymentSession(ctx context.Context, userID, id int) (PaymentSess
 }
 
 // PaymentSessionByCheckoutToken returns the session a checkout page URL names, whoever owns
-// it: the token is the credential.
+// it: the token is the credential. An intent's client secret names its session too.
 func (s *Store) PaymentSessionByCheckoutToken(ctx context.Context, token string) (PaymentSession, Order, error) {
 	var p PaymentSession
 	var o Order
 	err := s.read(ctx, func() error {
-		id, ok := s.state.checkoutTokens[token]
-		if !ok || token == "" {
+		prefix, _, isSecret := strings.Cut(token, "_secret_")
+		id, ok := s.state.checkoutTokens[prefix]
+		if !ok || token == "" || isSecret && s.state.payments[id].ClientSecret != token {
 			return Errorf(CodeNotFound, "No checkout session %q", token)
 		}
 		got := s.state.payments[id]
@@ -218,10 +247,13 @@ func (s *Store) PaymentSessionByCheckoutToken(ctx context.Context, token string)
 const CheckoutTokenPrefix = "cs_test_"
 
 // newCheckoutToken returns a fresh checkout token: the prefix and 128 random bits in hex.
-func newCheckoutToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return CheckoutTokenPrefix + hex.EncodeToString(b[:])
+func newCheckoutToken() string { return CheckoutTokenPrefix + randomHex(16) }
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
 }
 
 // ValidCheckoutToken reports whether t has the shape of a checkout token, so a state document
@@ -239,21 +271,54 @@ func ValidCheckoutToken(t string) bool {
 	return true
 }
 
-// PaymentSessionsByOrder returns the sessions of one of the user's orders, newest first.
-func (s *Store) PaymentSessionsByOrder(ctx context.Context, userID, orderID int) ([]PaymentSession, error) {
+// PaymentSessionsByOrder returns the sessions of one of the user's orders, newest first. An
+// order of an account that opens its session by itself (OpenSessionWithOrder, PayPal-like) and
+// has none yet gets it first, as the provider's asynchronous creation: front ends written from
+// OneEntry's rules poll here after createOrder without calling createSession. checkoutURL
+// makes its page's URL, as for CreatePaymentSession.
+func (s *Store) PaymentSessionsByOrder(ctx context.Context, userID, orderID int, checkoutURL func(token string) string) ([]PaymentSession, error) {
 	var out []PaymentSession
+	opens := false
 	err := s.read(ctx, func() error {
-		if _, err := s.ownOrderLocked(userID, nil, orderID); err != nil {
-			return err
+		var err error
+		out, opens, err = s.sessionsByOrderLocked(userID, orderID)
+		return err
+	})
+	if err != nil || !opens || checkoutURL == nil {
+		return out, err
+	}
+	err = s.update(ctx, func() ([]Event, error) {
+		events := s.sweepLocked(ctx)
+		var err error
+		if out, opens, err = s.sessionsByOrderLocked(userID, orderID); err != nil || !opens {
+			return events, err
 		}
-		ids := s.state.paymentsByOrder[orderID]
-		out = make([]PaymentSession, 0, len(ids))
-		for i := len(ids) - 1; i >= 0; i-- {
-			out = append(out, s.state.payments[ids[i]].clone())
+		_, evs, err := s.createPaymentLocked(ctx, userID, orderID, SessionTypeSession, checkoutURL)
+		if err == nil {
+			out, _, err = s.sessionsByOrderLocked(userID, orderID)
 		}
-		return nil
+		return append(events, evs...), err
 	})
 	return out, err
+}
+
+// sessionsByOrderLocked returns the order's sessions, newest first, and whether the order's
+// account would open its first one by itself now.
+func (s *Store) sessionsByOrderLocked(userID, orderID int) ([]PaymentSession, bool, error) {
+	o, err := s.ownOrderLocked(userID, nil, orderID)
+	if err != nil {
+		return nil, false, err
+	}
+	ids := s.state.paymentsByOrder[orderID]
+	out := make([]PaymentSession, 0, len(ids))
+	for i := len(ids) - 1; i >= 0; i-- {
+		out = append(out, s.state.payments[ids[i]].clone())
+	}
+	if len(ids) > 0 {
+		return out, false, nil
+	}
+	acc, ok := s.accountByMarkerLocked(o.PaymentAccountIdentifier)
+	return out, ok && acc.OpenSessionWithOrder && acc.Connected(), nil
 }
 
 // PaymentSessions lists the user's sessions, newest first, and their total count.
@@ -421,6 +486,12 @@ func (s *Store) SweepExpired(ctx context.Context) error {
 func (s *Store) sweepLocked(ctx context.Context) []Event {
 	now := s.clock.Now()
 	var events []Event
+	for s.state.reveals.due(now) {
+		next := heap.Pop(&s.state.reveals).(expiry)
+		if p, ok := s.state.payments[next.id]; ok && p.PendingURL != "" {
+			events = append(events, s.revealLocked(ctx, p))
+		}
+	}
 	for s.state.expiries.due(now) {
 		next := heap.Pop(&s.state.expiries).(expiry)
 		p, ok := s.state.payments[next.id]
@@ -466,4 +537,19 @@ func (h expiryHeap) due(now time.Time) bool { return len(h) > 0 && !now.Before(h
 func (st *state) markWaiting(p *PaymentSession) {
 	st.waiting[p.ID] = struct{}{}
 	heap.Push(&st.expiries, expiry{at: p.ExpiresAt, id: p.ID})
+}
+
+// revealLocked gives a PayPal-like session the payment URL its provider produced, and its
+// order too, as a stripe-kind session has from the start. A session closed meanwhile gets it
+// all the same: the provider does not know.
+func (s *Store) revealLocked(ctx context.Context, p *PaymentSession) Event {
+	s.touchPayment(p.ID)
+	u := p.PendingURL
+	p.PaymentURL, p.PendingURL, p.URLAt = &u, "", time.Time{}
+	p.UpdatedDate = s.clock.Now()
+	if o, ok := s.state.orders[p.OrderID]; ok && o.PaymentURL == nil {
+		s.touchOrder(o.ID)
+		o.PaymentURL = &u
+	}
+	return s.eventLocked(ctx, EventSessionUpdated, p, false)
 }

@@ -24,6 +24,7 @@ const (
 	KindCollectionRow  Kind = "collectionRows"
 	KindFile           Kind = "files"
 	KindSubscription   Kind = "subscriptions"
+	KindCart           Kind = "carts"
 )
 
 // MetaKey is the key of the only KindMeta record.
@@ -31,7 +32,7 @@ const MetaKey = "state"
 
 // Kinds returns every kind of record.
 func Kinds() []Kind {
-	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode, KindCollectionRow, KindFile, KindSubscription}
+	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode, KindCollectionRow, KindFile, KindSubscription, KindCart}
 }
 
 // Record is one stored entity: its kind, its key within the kind (the decimal id, or
@@ -141,6 +142,7 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 	putRecords(&rs, KindCollectionRow, doc.CollectionRows)
 	putRecords(&rs, KindFile, doc.Files)
 	putRecords(&rs, KindSubscription, doc.Subscriptions)
+	putRecords(&rs, KindCart, doc.Carts)
 	if rs.failed != nil {
 		return nil, rs.failed
 	}
@@ -152,32 +154,29 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 func documentFromRecords(recs []Record) (StateDocument, error) {
 	var doc StateDocument
 	var meta *metaRecord
-	for _, r := range recs {
-		var key string
-		var err error
-		switch r.Kind {
-		case KindMeta:
+	decode := map[Kind]func([]byte) (string, error){
+		KindMeta: func(v []byte) (string, error) {
 			var m metaRecord
-			if err = decodeStrict(r.Value, &m); err == nil {
-				meta = &m
-			}
-			key = MetaKey
-		case KindUser:
-			key, err = decodeAppend(r.Value, &doc.Users)
-		case KindAuthSession:
-			key, err = decodeAppend(r.Value, &doc.AuthSessions)
-		case KindOrder:
-			key, err = decodeAppend(r.Value, &doc.Orders)
-		case KindPaymentSession:
-			key, err = decodeAppend(r.Value, &doc.PaymentSessions)
-		case KindCode:
-			key, err = decodeAppend(r.Value, &doc.Codes)
-		default:
-			var known bool
-			if key, known, err = decodeSiteRecord(r, &doc); !known {
-				return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
-			}
+			err := decodeStrict(v, &m)
+			meta = &m
+			return MetaKey, err
+		},
+		KindUser:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Users) },
+		KindAuthSession:    func(v []byte) (string, error) { return decodeAppend(v, &doc.AuthSessions) },
+		KindOrder:          func(v []byte) (string, error) { return decodeAppend(v, &doc.Orders) },
+		KindPaymentSession: func(v []byte) (string, error) { return decodeAppend(v, &doc.PaymentSessions) },
+		KindCode:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Codes) },
+		KindCart:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Carts) },
+		KindCollectionRow:  func(v []byte) (string, error) { return decodeAppend(v, &doc.CollectionRows) },
+		KindFile:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Files) },
+		KindSubscription:   func(v []byte) (string, error) { return decodeAppend(v, &doc.Subscriptions) },
+	}
+	for _, r := range recs {
+		dec, ok := decode[r.Kind]
+		if !ok {
+			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
 		}
+		key, err := dec(r.Value)
 		if err != nil {
 			return StateDocument{}, fmt.Errorf("record %s/%s: %w", r.Kind, r.Key, err)
 		}
@@ -223,10 +222,11 @@ type journal struct {
 	rows     map[int]*CollectionRow
 	files    map[string]*StoredFile
 	subs     map[string]*Subscription
+	carts    map[string]*Cart
 }
 
 func (j *journal) empty() bool {
-	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes)+len(j.rows)+len(j.files)+len(j.subs) == 0
+	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes)+len(j.rows)+len(j.files)+len(j.subs)+len(j.carts) == 0
 }
 
 // beginLocked starts recording a mutation; without a persister there is nothing to record.
@@ -274,6 +274,12 @@ func (s *Store) touchOrder(id int) {
 func (s *Store) touchPayment(id int) {
 	if s.tx != nil {
 		remember(&s.tx.payments, s.state.payments, id, func(p *PaymentSession) *PaymentSession { c := p.clone(); return &c })
+	}
+}
+
+func (s *Store) touchCart(key string) {
+	if s.tx != nil {
+		remember(&s.tx.carts, s.state.carts, key, func(c *Cart) *Cart { v := c.clone(); return &v })
 	}
 }
 
@@ -326,10 +332,11 @@ func (s *Store) commitLocked(ctx context.Context) error {
 func (s *Store) changeRecordsLocked(j *journal, clock clockSetting) ([]Record, error) {
 	var rs recordSet
 	rs.put(KindMeta, MetaKey, metaRecord{Format: StateFormat, Version: StateVersion, Clock: clockStateOf(clock), Counters: s.state.counters()})
-	addChanges(&rs, KindUser, j.users, s.state.users, userRecord)
-	addChanges(&rs, KindAuthSession, j.sessions, s.state.authSessions, sessionRecord)
-	addChanges(&rs, KindOrder, j.orders, s.state.orders, orderRecord)
-	addChanges(&rs, KindPaymentSession, j.payments, s.state.payments, paymentRecord)
+	addChanges(&rs, KindUser, j.users, s.state.users, recordKey, userRecord)
+	addChanges(&rs, KindAuthSession, j.sessions, s.state.authSessions, recordKey, sessionRecord)
+	addChanges(&rs, KindOrder, j.orders, s.state.orders, recordKey, orderRecord)
+	addChanges(&rs, KindPaymentSession, j.payments, s.state.payments, recordKey, paymentRecord)
+	addChanges(&rs, KindCart, j.carts, s.state.carts, sameKey, (*Cart).clone)
 	for k, before := range j.codes {
 		if c, ok := s.state.codes[k]; ok {
 			rs.put(KindCode, codeRecordKey(k.userID, k.event), codeRecord(k, c))
@@ -362,12 +369,12 @@ func (rs *recordSet) del(kind Kind, key string) {
 
 // addChanges adds to rs, for each id in touched, its record as it is now in live, or its
 // deletion where it is gone from live but existed before the change.
-func addChanges[V, R any](rs *recordSet, kind Kind, touched map[int]*V, live map[int]*V, record func(*V) R) {
+func addChanges[K comparable, V, R any](rs *recordSet, kind Kind, touched map[K]*V, live map[K]*V, key func(K) string, record func(*V) R) {
 	for id, before := range touched {
 		if v, ok := live[id]; ok {
-			rs.put(kind, recordKey(id), record(v))
+			rs.put(kind, key(id), record(v))
 		} else if before != nil {
-			rs.del(kind, recordKey(id))
+			rs.del(kind, key(id))
 		}
 	}
 }
@@ -379,6 +386,7 @@ func (s *Store) rollbackLocked(j *journal) {
 	restore(s.state.authSessions, j.sessions)
 	restore(s.state.orders, j.orders)
 	restore(s.state.payments, j.payments)
+	restore(s.state.carts, j.carts)
 	for k, before := range j.codes {
 		if before == nil {
 			delete(s.state.codes, k)

@@ -151,7 +151,7 @@ func measureScale(t *testing.T, total, samples int) scaleRun {
 	}
 	lookupSessions := func(i int) error {
 		k := i % len(probeOrderIDs)
-		sessions, err := st.PaymentSessionsByOrder(ctx, probes[k%probeUsers], probeOrderIDs[k])
+		sessions, err := st.PaymentSessionsByOrder(ctx, probes[k%probeUsers], probeOrderIDs[k], nil)
 		if err == nil && len(sessions) != 1 {
 			err = fmt.Errorf("order %d has %d sessions, want 1", probeOrderIDs[k], len(sessions))
 		}

@@ -29,21 +29,6 @@ func (doc *StateDocument) sortSite() {
 	slices.SortFunc(doc.Subscriptions, func(a, b Subscription) int { return cmp.Compare(a.key(), b.key()) })
 }
 
-// decodeSiteRecord adds a saved record of the site's state to doc; known is false for a kind
-// that is not the site's.
-func decodeSiteRecord(r Record, doc *StateDocument) (key string, known bool, err error) {
-	decode, known := map[Kind]func() (string, error){
-		KindCollectionRow: func() (string, error) { return decodeAppend(r.Value, &doc.CollectionRows) },
-		KindFile:          func() (string, error) { return decodeAppend(r.Value, &doc.Files) },
-		KindSubscription:  func() (string, error) { return decodeAppend(r.Value, &doc.Subscriptions) },
-	}[r.Kind]
-	if !known {
-		return "", false, nil
-	}
-	key, err = decode()
-	return key, true, err
-}
-
 // buildSite checks the site's state of doc into st; users must be built first.
 func (s *Store) buildSite(st *state, doc *StateDocument) error {
 	if err := buildRows(s.fx, st, doc); err != nil {
@@ -57,21 +42,15 @@ func (s *Store) buildSite(st *state, doc *StateDocument) error {
 
 // addSiteChanges adds the records of the site's state that j touched, as they are now.
 func addSiteChanges(rs *recordSet, j *journal, st *state) {
-	addChanges(rs, KindCollectionRow, j.rows, st.rows, rowRecord)
-	addKeyedChanges(rs, KindFile, j.files, st.files)
-	addKeyedChanges(rs, KindSubscription, j.subs, st.subs)
+	addChanges(rs, KindCollectionRow, j.rows, st.rows, recordKey, rowRecord)
+	addChanges(rs, KindFile, j.files, st.files, sameKey, deref[StoredFile])
+	addChanges(rs, KindSubscription, j.subs, st.subs, sameKey, deref[Subscription])
 }
 
-// addKeyedChanges is addChanges for entities keyed by a string, stored as themselves.
-func addKeyedChanges[V interface{ key() string }](rs *recordSet, kind Kind, touched map[string]*V, live map[string]*V) {
-	for k, before := range touched {
-		if v, ok := live[k]; ok {
-			rs.put(kind, k, *v)
-		} else if before != nil {
-			rs.del(kind, k)
-		}
-	}
-}
+// sameKey is the record key of an entity keyed by a string.
+func sameKey(k string) string { return k }
+
+func deref[V any](v *V) V { return *v }
 
 // rollbackSite puts back the before images of the site's state j touched.
 func rollbackSite(st *state, j *journal) {

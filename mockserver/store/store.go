@@ -38,6 +38,9 @@ type Options struct {
 	// ValidateSlots refuses schedule slots that are not in the form's schedule or have
 	// already started.
 	ValidateSlots bool
+	// CheckoutReturnURL is where checkout pages send the buyer back (success and cancel) for
+	// accounts whose settings name no URL of their own.
+	CheckoutReturnURL string
 	// CodeLimits applies the one-time code limits of today's API: no new code within
 	// CodeResendInterval of the last one, and MaxWrongCodes wrong tries destroy the code.
 	CodeLimits bool
@@ -106,16 +109,23 @@ type state struct {
 
 	seats map[slotKey]*slotUsage
 	codes map[codeKey]oneTimeCode
+
+	// reveals orders the sessions whose payment URL is still to appear (PayPal-like
+	// accounts) by the time it does.
+	reveals expiryHeap
+	// accountPatches are the run-time changes of accounts' settings; kept in memory only.
+	accountPatches map[int]AccountPatch
+	// carts are the cart of each user and guest, by cartKey.
+	carts map[string]*Cart
 	// codeLimits and oauthGrants are kept in memory only: a restart or an import forgets
 	// them, as it would a rate limiter's counters.
 	codeLimits  map[int]*codeLimit
 	oauthGrants map[string]oauthGrant
-
-	rows      map[int]*CollectionRow
-	nextRowID int
-	files     map[string]*StoredFile
-	fileBytes int64 // of files, kept so the allowance check costs nothing
-	subs      map[string]*Subscription
+	rows        map[int]*CollectionRow
+	nextRowID   int
+	files       map[string]*StoredFile
+	fileBytes   int64 // of files, kept so the allowance check costs nothing
+	subs        map[string]*Subscription
 }
 
 type ownerStorage struct {
@@ -210,6 +220,8 @@ func (s *Store) seed() *state {
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
 		codes:            map[codeKey]oneTimeCode{},
+		accountPatches:   map[int]AccountPatch{},
+		carts:            map[string]*Cart{},
 		files:            map[string]*StoredFile{},
 		subs:             map[string]*Subscription{},
 	}

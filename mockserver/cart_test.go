@@ -1,0 +1,198 @@
+package mockserver_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+const (
+	cartPath  = "/api/content/users/me/cart"
+	guestUUID = "3f0c2a91-1d44-4a0b-9d2e-6b71f0c2a913"
+)
+
+type cartBody struct {
+	Items []store.CartItem `json:"items"`
+	Total int              `json:"total"`
+}
+
+// cartCall sends a cart request as a guest (guest != "") or a user (bearer != ""), and answers
+// the status and the cart (zero on an error, whose body must be the live one).
+func (ts *testServer) cartCall(t *testing.T, method, path, bearer, guest string, body any) (int, cartBody) {
+	t.Helper()
+	hdr := map[string]string{"x-app-token": appToken}
+	if guest != "" {
+		hdr["x-guest-id"] = guest
+	}
+	status, data := ts.callWith(t, method, path, bearer, body, hdr)
+	if status >= 400 {
+		decodeError(t, status, data)
+		return status, cartBody{}
+	}
+	return status, decode[cartBody](t, data)
+}
+
+func item(productID, qty int) map[string]int {
+	return map[string]int{"productId": productID, "qty": qty}
+}
+
+func TestCartGuestWithUUIDKeepsItsCart(t *testing.T) {
+	t.Parallel()
+	for _, p := range []sandbox.Profile{sandbox.ProfileSDK115, sandbox.ProfileLive2026} {
+		ts := newTestServer(t, withProfile(p))
+		status, got := ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(10, 2))
+		require.Equal(t, http.StatusCreated, status, p.Name)
+		assert.Equal(t, cartBody{[]store.CartItem{{ProductID: 10, Qty: 2}}, 1}, got)
+		ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(10, 1))
+		ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(11, 1))
+
+		_, got = ts.cartCall(t, http.MethodGet, cartPath, "", guestUUID, nil)
+		assert.Equal(t, cartBody{[]store.CartItem{{ProductID: 10, Qty: 3}, {ProductID: 11, Qty: 1}}, 2}, got, "a later read finds the cart: %s", p.Name)
+
+		status, got = ts.cartCall(t, http.MethodPut, cartPath+"/items/11", "", guestUUID, map[string]int{"qty": 5})
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, []store.CartItem{{ProductID: 10, Qty: 3}, {ProductID: 11, Qty: 5}}, got.Items)
+		status, got = ts.cartCall(t, http.MethodDelete, cartPath+"/items/10", "", guestUUID, nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, cartBody{[]store.CartItem{{ProductID: 11, Qty: 5}}, 1}, got)
+		_, again := ts.cartCall(t, http.MethodDelete, cartPath+"/items/10", "", guestUUID, nil)
+		assert.Equal(t, got, again, "removing what is not there changes nothing")
+
+		_, other := ts.cartCall(t, http.MethodGet, cartPath, "", "6b71f0c2-a913-4a0b-9d2e-3f0c2a911d44", nil)
+		assert.Equal(t, cartBody{[]store.CartItem{}, 0}, other, "another guest's cart is their own")
+	}
+}
+
+func TestCartGuestIDThatIsNoUUIDGetsTheEchoTrap(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	for _, guest := range []string{"shop-visitor-0001", "guest_" + guestUUID, guestUUID[:35]} {
+		status, got := ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guest, item(10, 2))
+		require.Equal(t, http.StatusCreated, status, guest)
+		assert.Equal(t, cartBody{[]store.CartItem{{ProductID: 10, Qty: 2}}, 1}, got, "the 201 echoes the item")
+		status, got = ts.cartCall(t, http.MethodGet, cartPath, "", guest, nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, cartBody{[]store.CartItem{}, 0}, got, "and keeps nothing: %s", guest)
+	}
+	assert.Empty(t, ts.store.Export(t.Context()).Carts)
+}
+
+func TestCartUnderUsersCartIsNotFound(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	status, body := ts.callWith(t, http.MethodGet, "/api/content/users/cart", "", nil, map[string]string{"x-app-token": appToken, "x-guest-id": guestUUID})
+	require.Equal(t, http.StatusNotFound, status)
+	assert.Equal(t, []string{"Cannot GET /api/content/users/cart"}, decodeError(t, status, body).messages())
+}
+
+func TestCartBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(10, 1))
+	for _, tc := range []struct {
+		name, method, path, bearer, guest string
+		body                              any
+		want                              int
+	}{
+		{"neither token nor guest", http.MethodGet, cartPath, "", "", nil, http.StatusUnauthorized},
+		{"bad token", http.MethodPost, cartPath + "/items", "not-a-token", guestUUID, item(10, 1), http.StatusUnauthorized},
+		{"unknown product", http.MethodPost, cartPath + "/items", "", guestUUID, item(99, 1), http.StatusNotFound},
+		{"zero qty", http.MethodPost, cartPath + "/items", "", guestUUID, item(10, 0), http.StatusBadRequest},
+		{"huge qty", http.MethodPut, cartPath + "/items/10", "", guestUUID, map[string]int{"qty": 1_000_001}, http.StatusBadRequest},
+		{"qty as text", http.MethodPost, cartPath + "/items", "", guestUUID, `{"productId":10,"qty":"2"}`, http.StatusBadRequest},
+		{"unknown field", http.MethodPost, cartPath + "/items", "", guestUUID, `{"productId":10,"qty":2,"price":1}`, http.StatusBadRequest},
+		{"broken JSON", http.MethodPost, cartPath + "/items", "", guestUUID, `{"productId":`, http.StatusBadRequest},
+		{"path id", http.MethodDelete, cartPath + "/items/abc", "", guestUUID, nil, http.StatusBadRequest},
+		{"unknown product removed", http.MethodDelete, cartPath + "/items/99", "", guestUUID, nil, http.StatusNotFound},
+	} {
+		status, _ := ts.cartCall(t, tc.method, tc.path, tc.bearer, tc.guest, tc.body)
+		assert.Equal(t, tc.want, status, tc.name)
+	}
+	_, got := ts.cartCall(t, http.MethodGet, cartPath, "", guestUUID, nil)
+	assert.Equal(t, cartBody{[]store.CartItem{{ProductID: 10, Qty: 1}}, 1}, got)
+}
+
+func TestCartSignInMergesTheGuestCart(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	tk := ts.signIn(t, nil)
+	ts.cartCall(t, http.MethodPost, cartPath+"/items", tk.AccessToken, "", item(10, 1))
+
+	ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(10, 2))
+	ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(12, 1))
+	tk = ts.signIn(t, map[string]string{"x-guest-id": guestUUID})
+
+	// The front end keeps sending its guest id after signing in: the first cart call merges.
+	status, got := ts.cartCall(t, http.MethodGet, cartPath, tk.AccessToken, guestUUID, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, cartBody{[]store.CartItem{{ProductID: 10, Qty: 3}, {ProductID: 12, Qty: 1}}, 2}, got)
+	_, guest := ts.cartCall(t, http.MethodGet, cartPath, "", guestUUID, nil)
+	assert.Empty(t, guest.Items, "the guest cart is gone into the user's")
+	_, again := ts.cartCall(t, http.MethodGet, cartPath, tk.AccessToken, guestUUID, nil)
+	assert.Equal(t, got, again, "merging once")
+}
+
+func TestCartsArePersisted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	open := func() (*store.Store, func()) {
+		db, err := bolt.Open(dir)
+		require.NoError(t, err)
+		p, err := db.Sandbox("s", "secret")
+		require.NoError(t, err)
+		st, err := store.Open(context.Background(), store.Options{Fixtures: loadFixtures(t), Persist: p})
+		require.NoError(t, err)
+		return st, func() { _ = db.Close() }
+	}
+	st, closeDB := open()
+	_, err := st.AddCartItem(t.Context(), store.CartOwner{GuestID: guestUUID}, 11, 4)
+	require.NoError(t, err)
+	_, err = st.AddCartItem(t.Context(), store.CartOwner{UserID: 16}, 10, 1)
+	require.NoError(t, err)
+	closeDB()
+
+	st, closeDB = open()
+	defer closeDB()
+	got, err := st.Cart(t.Context(), store.CartOwner{GuestID: guestUUID})
+	require.NoError(t, err)
+	assert.Equal(t, []store.CartItem{{ProductID: 11, Qty: 4}}, got.Items)
+	doc := st.Export(t.Context())
+	require.Len(t, doc.Carts, 2)
+	require.NoError(t, st.Import(t.Context(), doc), "an exported document imports")
+}
+
+func TestProductsByIDs(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ids := func(query string) (int, []float64) {
+		status, body := ts.call(t, http.MethodGet, "/api/content/products/ids?"+query, "", nil)
+		if status != http.StatusOK {
+			decodeError(t, status, body)
+			return status, nil
+		}
+		var out []float64
+		for _, p := range decode[[]map[string]any](t, body) {
+			out = append(out, p["id"].(float64))
+		}
+		return status, out
+	}
+	status, got := ids("ids=10,11&langCode=en_US")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, []float64{10, 11}, got)
+	_, got = ids("ids=12,10,99,12")
+	assert.Equal(t, []float64{12, 10}, got, "in the asked order, unknown left out, once each")
+	for _, bad := range []string{"ids=abc", "ids=10,", "ids=0", "ids=", ""} {
+		status, _ = ids(bad)
+		assert.Equal(t, http.StatusBadRequest, status, bad)
+	}
+	status, body := ts.call(t, http.MethodGet, "/api/content/products/10", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, float64(10), decode[map[string]any](t, body)["id"], "products/{id} is still served")
+}

@@ -1,0 +1,255 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Caps on carts, which anyone holding the app token can create with a fresh guest id.
+const (
+	// MaxCartLines bounds the products of one cart.
+	MaxCartLines = 200
+	// MaxGuestCarts bounds the guest carts of a sandbox; a further one replaces the guest cart
+	// changed longest ago.
+	MaxGuestCarts = 10_000
+	// MaxCartQty bounds the quantity of one line, as orders bound theirs.
+	MaxCartQty = 1_000_000
+)
+
+// CartItem is one product of a cart, in the live wire's names.
+type CartItem struct {
+	ProductID int `json:"productId"`
+	Qty       int `json:"qty"`
+}
+
+// Cart is the cart of a user or of a guest; it is also its record in a state document.
+type Cart struct {
+	// Owner is "user/<id>" or "guest/<uuid>" (see CartOwner.key).
+	Owner       string     `json:"owner"`
+	Items       []CartItem `json:"items"`
+	UpdatedDate time.Time  `json:"updatedDate"`
+}
+
+func (c *Cart) clone() Cart {
+	out := *c
+	out.Items = slices.Clone(c.Items)
+	if out.Items == nil {
+		out.Items = []CartItem{}
+	}
+	return out
+}
+
+func (c Cart) key() string { return c.Owner }
+
+// CartOwner is whose cart a request means: a signed-in user, else the guest of an x-guest-id.
+// A signed-in user's request that names a guest too (MergeGuest) first merges that guest's
+// cart into the user's: what signing in does to a guest cart.
+type CartOwner struct {
+	UserID     int
+	GuestID    string
+	MergeGuest string
+}
+
+// key names the owner's cart; "" for a guest id that is not a UUID, whose cart the live API
+// keeps nowhere: adds answer an echo of the item and reads an empty cart.
+func (o CartOwner) key() string {
+	if o.UserID > 0 {
+		return "user/" + strconv.Itoa(o.UserID)
+	}
+	if isUUID(o.GuestID) {
+		return "guest/" + strings.ToLower(o.GuestID)
+	}
+	return ""
+}
+
+// isUUID reports whether s is a UUID in its canonical 8-4-4-4-12 hex form (any version); a
+// prefixed one ("guest_<uuid>") is not.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkCartLine refuses a product the project does not have and a quantity out of range.
+func (s *Store) checkCartLine(productID, qty int) error {
+	if _, ok := s.fx.Product(productID); !ok {
+		return Errorf(CodeNotFound, "Product with id %d not found", productID)
+	}
+	if qty < 1 || qty > MaxCartQty {
+		return Invalid("qty must be an integer from 1 to " + strconv.Itoa(MaxCartQty))
+	}
+	return nil
+}
+
+// Cart returns the owner's cart: empty when there is none, and always for a guest id that is
+// not a UUID.
+func (s *Store) Cart(ctx context.Context, owner CartOwner) (Cart, error) {
+	var out Cart
+	err := s.update(ctx, func() ([]Event, error) {
+		s.mergeLocked(owner)
+		out = s.cartLocked(owner.key())
+		return nil, nil
+	})
+	return out, err
+}
+
+// cartLocked returns a copy of the cart of key; an empty one when there is none.
+func (s *Store) cartLocked(key string) Cart {
+	if c, ok := s.state.carts[key]; ok {
+		return c.clone()
+	}
+	return Cart{Owner: key, Items: []CartItem{}}
+}
+
+// AddCartItem adds qty of a product to the owner's cart (to its line, when it has one). For a
+// guest id that is not a UUID it keeps nothing and answers the cart as if it held the item
+// alone: the live API's echo.
+func (s *Store) AddCartItem(ctx context.Context, owner CartOwner, productID, qty int) (Cart, error) {
+	return s.changeCart(ctx, owner, productID, qty, func(c *Cart, i int) {
+		if i < 0 {
+			c.Items = append(c.Items, CartItem{productID, qty})
+		} else {
+			c.Items[i].Qty = min(c.Items[i].Qty+qty, MaxCartQty)
+		}
+	})
+}
+
+// SetCartItem sets the quantity of a product in the owner's cart, adding its line when absent.
+func (s *Store) SetCartItem(ctx context.Context, owner CartOwner, productID, qty int) (Cart, error) {
+	return s.changeCart(ctx, owner, productID, qty, func(c *Cart, i int) {
+		if i < 0 {
+			c.Items = append(c.Items, CartItem{productID, qty})
+		} else {
+			c.Items[i].Qty = qty
+		}
+	})
+}
+
+// RemoveCartItem removes a product from the owner's cart; removing one it does not hold
+// answers the cart unchanged.
+func (s *Store) RemoveCartItem(ctx context.Context, owner CartOwner, productID int) (Cart, error) {
+	if _, ok := s.fx.Product(productID); !ok {
+		return Cart{}, Errorf(CodeNotFound, "Product with id %d not found", productID)
+	}
+	var out Cart
+	err := s.update(ctx, func() ([]Event, error) {
+		s.mergeLocked(owner)
+		key := owner.key()
+		if c, ok := s.state.carts[key]; ok {
+			if i := lineOf(c, productID); i >= 0 {
+				s.touchCart(key)
+				c.Items = slices.Delete(c.Items, i, i+1)
+				c.UpdatedDate = s.clock.Now()
+			}
+		}
+		out = s.cartLocked(key)
+		return nil, nil
+	})
+	return out, err
+}
+
+func lineOf(c *Cart, productID int) int {
+	return slices.IndexFunc(c.Items, func(it CartItem) bool { return it.ProductID == productID })
+}
+
+// changeCart applies change to the owner's cart (i is the product's line, -1 when absent),
+// creating the cart when needed, after checking the line.
+func (s *Store) changeCart(ctx context.Context, owner CartOwner, productID, qty int, change func(c *Cart, i int)) (Cart, error) {
+	if err := s.checkCartLine(productID, qty); err != nil {
+		return Cart{}, err
+	}
+	key := owner.key()
+	if key == "" {
+		echo := Cart{Items: []CartItem{}}
+		change(&echo, -1)
+		return echo, nil
+	}
+	var out Cart
+	err := s.update(ctx, func() ([]Event, error) {
+		s.mergeLocked(owner)
+		c, ok := s.state.carts[key]
+		i := -1
+		if ok {
+			i = lineOf(c, productID)
+		}
+		if i < 0 && ok && len(c.Items) >= MaxCartLines {
+			return nil, Invalid("a cart holds at most " + strconv.Itoa(MaxCartLines) + " products")
+		}
+		if !ok {
+			s.makeRoomLocked(owner)
+			c = &Cart{Owner: key}
+		}
+		s.touchCart(key)
+		change(c, i)
+		c.UpdatedDate = s.clock.Now()
+		s.state.carts[key] = c
+		out = c.clone()
+		return nil, nil
+	})
+	return out, err
+}
+
+// makeRoomLocked drops the guest cart changed longest ago when a new guest cart would exceed
+// MaxGuestCarts.
+func (s *Store) makeRoomLocked(owner CartOwner) {
+	if owner.UserID > 0 {
+		return
+	}
+	guests, oldest := 0, ""
+	for k, c := range s.state.carts {
+		if !strings.HasPrefix(k, "guest/") {
+			continue
+		}
+		guests++
+		if oldest == "" || c.UpdatedDate.Before(s.state.carts[oldest].UpdatedDate) {
+			oldest = k
+		}
+	}
+	if guests >= MaxGuestCarts {
+		s.touchCart(oldest)
+		delete(s.state.carts, oldest)
+	}
+}
+
+// mergeLocked moves the cart of owner.MergeGuest into the signed-in owner's: quantities of a
+// product both hold add up (lines past MaxCartLines are dropped), and the guest cart is gone.
+func (s *Store) mergeLocked(owner CartOwner) {
+	guest := CartOwner{GuestID: owner.MergeGuest}.key()
+	g, ok := s.state.carts[guest]
+	if owner.UserID == 0 || guest == "" || !ok {
+		return
+	}
+	user := owner.key()
+	u := s.state.carts[user]
+	if u == nil {
+		u = &Cart{Owner: user}
+	}
+	s.touchCart(user)
+	s.touchCart(guest)
+	for _, it := range g.Items {
+		if i := lineOf(u, it.ProductID); i >= 0 {
+			u.Items[i].Qty = min(u.Items[i].Qty+it.Qty, MaxCartQty)
+		} else if len(u.Items) < MaxCartLines {
+			u.Items = append(u.Items, it)
+		}
+	}
+	u.UpdatedDate = s.clock.Now()
+	s.state.carts[user] = u
+	delete(s.state.carts, guest)
+}
