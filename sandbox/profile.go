@@ -25,6 +25,9 @@ type Profile struct {
 	// CodeLimits applies the one-time code limits: a new code within CodeResendInterval of the
 	// last answers 429, and MaxWrongCodes wrong tries destroy the code.
 	CodeLimits bool
+	// FormModuleConfigs serves forms with their moduleFormConfigs, the bindings whose ids
+	// submissions name; the 2025 recording has none.
+	FormModuleConfigs bool
 }
 
 // The profiles the mock offers.
@@ -33,7 +36,7 @@ var (
 	ProfileSDK115 = Profile{Name: "sdk-1.0.115"}
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
-		LiveAuthBodies: true, CodeLimits: true}
+		LiveAuthBodies: true, CodeLimits: true, FormModuleConfigs: true}
 	// ProfileLive2026 is ProfileLive under its earlier name; `live-2026` still parses to it.
 	ProfileLive2026 = ProfileLive
 	// ProfileDefault is the profile of zero options and of a --compat flag not given.

@@ -40,6 +40,8 @@ type StateDocument struct {
 	Orders          []OrderRecord          `json:"orders"`
 	PaymentSessions []PaymentSessionRecord `json:"paymentSessions"`
 	Codes           []CodeRecord           `json:"codes"`
+	// FormData is absent from documents written before form submissions were kept.
+	FormData []FormDataRecord `json:"formData,omitempty"`
 }
 
 // ClockState is the setting of the sandbox's clock. A running clock is kept as its offset from
@@ -61,6 +63,9 @@ type Counters struct {
 	NextAuthSessionID    int `json:"nextAuthSessionId"`
 	NextOrderID          int `json:"nextOrderId"`
 	NextPaymentSessionID int `json:"nextPaymentSessionId"`
+	// NextFormDataID is absent (0) in documents written before form submissions were kept;
+	// such a document continues above its highest submission id.
+	NextFormDataID int `json:"nextFormDataId,omitempty"`
 }
 
 // UserRecord is a user, fixture or signed up, password included: the document is a sandbox's,
@@ -80,6 +85,10 @@ type UserRecord struct {
 	// CreatedDate and UpdatedDate are absent for fixture users, which have none.
 	CreatedDate time.Time `json:"createdDate,omitzero"`
 	UpdatedDate time.Time `json:"updatedDate,omitzero"`
+	// Archived and Deleted mark a removed account; FCMTokens are its push tokens.
+	Archived  bool     `json:"archived,omitempty"`
+	Deleted   bool     `json:"deleted,omitempty"`
+	FCMTokens []string `json:"fcmTokens,omitempty"`
 }
 
 // AuthSessionRecord is one login: its current refresh token and the device it came from.
@@ -139,6 +148,21 @@ type PaymentSessionRecord struct {
 	// CheckoutToken is absent in documents written before checkout pages had tokens; such
 	// sessions import without a checkout page (the admin payment actions still finish them).
 	CheckoutToken string `json:"checkoutToken,omitempty"`
+}
+
+// FormDataRecord is a form submission.
+type FormDataRecord struct {
+	ID                 int               `json:"id"`
+	FormIdentifier     string            `json:"formIdentifier"`
+	FormModuleConfigID int               `json:"formModuleConfigId"`
+	EntityIdentifier   string            `json:"entityIdentifier"`
+	Language           string            `json:"language"`
+	FormData           []json.RawMessage `json:"formData"`
+	Status             string            `json:"status"`
+	UserIdentifier     string            `json:"userIdentifier,omitempty"`
+	Fingerprint        string            `json:"fingerprint,omitempty"`
+	IP                 string            `json:"ip,omitempty"`
+	Time               time.Time         `json:"time"`
 }
 
 // CodeRecord is a one-time code sent to a user for an event.
@@ -219,6 +243,9 @@ func documentOf(st *state, clock clockSetting) StateDocument {
 	for k, c := range st.codes {
 		doc.Codes = append(doc.Codes, codeRecord(k, c))
 	}
+	for _, sub := range st.formData {
+		doc.FormData = append(doc.FormData, submissionRecord(sub))
+	}
 	doc.sort()
 	return doc
 }
@@ -238,6 +265,7 @@ func (st *state) counters() Counters {
 		NextAuthSessionID:    st.nextAuthSession,
 		NextOrderID:          st.nextOrderID,
 		NextPaymentSessionID: st.nextPaymentID,
+		NextFormDataID:       st.nextFormDataID,
 	}
 }
 
@@ -246,6 +274,7 @@ func (st *state) setCounters(c Counters) {
 	st.nextAuthSession = c.NextAuthSessionID
 	st.nextOrderID = c.NextOrderID
 	st.nextPaymentID = c.NextPaymentSessionID
+	st.nextFormDataID = c.NextFormDataID
 }
 
 func rawItems(items []FormDataItem) []json.RawMessage {
@@ -274,6 +303,9 @@ func userRecord(u *User) UserRecord {
 		NotificationData:       slices.Clone(u.NotificationData),
 		CreatedDate:            u.CreatedDate,
 		UpdatedDate:            u.UpdatedDate,
+		Archived:               u.Archived,
+		Deleted:                u.Deleted,
+		FCMTokens:              slices.Clone(u.FCMTokens),
 	}
 }
 
@@ -321,6 +353,14 @@ func orderRecord(o *Order) OrderRecord {
 // paymentRecord and buildPayments convert by type: a payment session is stored whole, so a
 // field added to one of the two types without the other does not compile.
 func paymentRecord(p *PaymentSession) PaymentSessionRecord { return PaymentSessionRecord(p.clone()) }
+
+func submissionRecord(s *Submission) FormDataRecord {
+	return FormDataRecord{
+		ID: s.ID, FormIdentifier: s.FormIdentifier, FormModuleConfigID: s.ConfigID, EntityIdentifier: s.EntityIdentifier,
+		Language: s.Language, FormData: rawItems(s.FormData), Status: s.Status, UserIdentifier: s.UserIdentifier,
+		Fingerprint: s.Fingerprint, IP: s.IP, Time: s.Time,
+	}
+}
 
 func codeRecord(k codeKey, c oneTimeCode) CodeRecord {
 	return CodeRecord{UserID: k.userID, Event: k.event, Code: c.code, Expires: c.expires}
@@ -412,6 +452,7 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
 		codes:            make(map[codeKey]oneTimeCode, len(doc.Codes)),
+		formData:         make(map[int]*Submission, len(doc.FormData)),
 	}
 	if err := s.buildUsers(st, doc.Users); err != nil {
 		return nil, clock, err
@@ -438,6 +479,15 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 			return nil, clock, invalidf(at, "a second code for user %d and event %q", c.UserID, c.Event)
 		}
 		st.codes[k] = oneTimeCode{code: c.Code, expires: c.Expires}
+	}
+	if err := buildSubmissions(s.fx, st, doc.FormData); err != nil {
+		return nil, clock, err
+	}
+	if doc.Counters.NextFormDataID == 0 {
+		doc.Counters.NextFormDataID = 1
+		for id := range st.formData {
+			doc.Counters.NextFormDataID = max(doc.Counters.NextFormDataID, id+1)
+		}
 	}
 	if err := checkCounters(st, doc.Counters); err != nil {
 		return nil, clock, err
@@ -487,6 +537,9 @@ func (s *Store) buildUsers(st *state, users []UserRecord) error {
 			NotificationData:       slices.Clone(r.NotificationData),
 			CreatedDate:            r.CreatedDate,
 			UpdatedDate:            r.UpdatedDate,
+			Archived:               r.Archived,
+			Deleted:                r.Deleted,
+			FCMTokens:              slices.Clone(r.FCMTokens),
 			password:               r.Password,
 		}
 		st.userByLogin[key] = r.ID
@@ -622,6 +675,34 @@ func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) err
 	return nil
 }
 
+func buildSubmissions(fx *Fixtures, st *state, subs []FormDataRecord) error {
+	for i, r := range subs {
+		at := fmt.Sprintf("formData[%d]", i)
+		if err := checkID(at, r.ID, st.formData, "form data"); err != nil {
+			return err
+		}
+		cfg, form, ok := fx.ModuleFormConfig(r.FormModuleConfigID)
+		switch {
+		case !ok:
+			return invalidf(at+".formModuleConfigId", "no module config %d in the fixtures", r.FormModuleConfigID)
+		case form.Identifier != r.FormIdentifier:
+			return invalidf(at+".formIdentifier", "config %d belongs to form %q, not %q", cfg.ID, form.Identifier, r.FormIdentifier)
+		case !slices.Contains(SubmissionStatuses, r.Status):
+			return invalidf(at+".status", "must be one of %v", SubmissionStatuses)
+		}
+		items, err := parseItems(at+".formData", r.FormData)
+		if err != nil {
+			return err
+		}
+		st.formData[r.ID] = &Submission{
+			ID: r.ID, FormIdentifier: r.FormIdentifier, ConfigID: r.FormModuleConfigID, EntityIdentifier: r.EntityIdentifier,
+			Language: r.Language, FormData: items, Status: r.Status, UserIdentifier: r.UserIdentifier,
+			Fingerprint: r.Fingerprint, IP: r.IP, Time: r.Time,
+		}
+	}
+	return nil
+}
+
 // checkCounters makes sure every counter is above every id handed out, so none is reused.
 func checkCounters(st *state, c Counters) error {
 	check := func(field string, next int, ids iter.Seq[int]) error {
@@ -643,6 +724,7 @@ func checkCounters(st *state, c Counters) error {
 		check("nextAuthSessionId", c.NextAuthSessionID, maps.Keys(st.authSessions)),
 		check("nextOrderId", c.NextOrderID, maps.Keys(st.orders)),
 		check("nextPaymentSessionId", c.NextPaymentSessionID, maps.Keys(st.payments)),
+		check("nextFormDataId", c.NextFormDataID, maps.Keys(st.formData)),
 	)
 }
 
@@ -685,6 +767,11 @@ func (st *state) reindex(fx *Fixtures) {
 			st.markWaiting(p)
 		}
 	}
+	st.formDataByForm = map[string][]int{}
+	for _, id := range sortedKeys(st.formData) {
+		f := st.formData[id].FormIdentifier
+		st.formDataByForm[f] = append(st.formDataByForm[f], id)
+	}
 }
 
 // countSeats adds the seats an order holds to its slots' usage, as reserveLocked does, without
@@ -726,6 +813,7 @@ func (r AuthSessionRecord) key() string    { return recordKey(r.ID) }
 func (r OrderRecord) key() string          { return recordKey(r.ID) }
 func (r PaymentSessionRecord) key() string { return recordKey(r.ID) }
 func (r CodeRecord) key() string           { return codeRecordKey(r.UserID, r.Event) }
+func (r FormDataRecord) key() string       { return recordKey(r.ID) }
 
 // sort puts every list of the document in its canonical order: by id, codes by user and event.
 func (doc *StateDocument) sort() {
@@ -733,6 +821,7 @@ func (doc *StateDocument) sort() {
 	slices.SortFunc(doc.AuthSessions, func(a, b AuthSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(doc.FormData, func(a, b FormDataRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
 		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
 	})

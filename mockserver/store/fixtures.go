@@ -115,7 +115,9 @@ type Form struct {
 	TemplateID     *int            `json:"templateId"`
 	Attributes     []FormAttribute `json:"attributes"`
 
-	ModuleFormConfigs json.RawMessage `json:"moduleFormConfigs,omitempty"`
+	// ModuleFormConfigs bind the form to entities of a module: the only way a submission is
+	// accepted. Raw never holds them; the server serves them where the profile does.
+	ModuleFormConfigs []ModuleFormConfig `json:"moduleFormConfigs,omitempty"`
 
 	Raw json.RawMessage `json:"-"`
 }
@@ -460,7 +462,8 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		}
 	}
 	for i, raw := range raws[FileForms] {
-		f.Forms[i].Raw = raw
+		raws[FileForms][i] = withoutField(raw, "moduleFormConfigs")
+		f.Forms[i].Raw = raws[FileForms][i]
 	}
 	for i, raw := range raws[FileProducts] {
 		f.Products[i].Raw = raw

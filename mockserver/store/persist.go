@@ -22,6 +22,7 @@ const (
 	KindOrder          Kind = "orders"
 	KindPaymentSession Kind = "paymentSessions"
 	KindCode           Kind = "codes"
+	KindFormData       Kind = "formData"
 )
 
 // MetaKey is the key of the only KindMeta record.
@@ -29,7 +30,7 @@ const MetaKey = "state"
 
 // Kinds returns every kind of record.
 func Kinds() []Kind {
-	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode}
+	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode, KindFormData}
 }
 
 // Record is one stored entity: its kind, its key within the kind (the decimal id, or
@@ -135,6 +136,7 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 	putRecords(&rs, KindOrder, doc.Orders)
 	putRecords(&rs, KindPaymentSession, doc.PaymentSessions)
 	putRecords(&rs, KindCode, doc.Codes)
+	putRecords(&rs, KindFormData, doc.FormData)
 	if rs.failed != nil {
 		return nil, rs.failed
 	}
@@ -166,6 +168,8 @@ func documentFromRecords(recs []Record) (StateDocument, error) {
 			key, err = decodeAppend(r.Value, &doc.PaymentSessions)
 		case KindCode:
 			key, err = decodeAppend(r.Value, &doc.Codes)
+		case KindFormData:
+			key, err = decodeAppend(r.Value, &doc.FormData)
 		default:
 			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
 		}
@@ -223,10 +227,11 @@ type journal struct {
 	orders   map[int]*Order
 	payments map[int]*PaymentSession
 	codes    map[codeKey]*oneTimeCode
+	formData map[int]*Submission
 }
 
 func (j *journal) empty() bool {
-	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes) == 0
+	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes)+len(j.formData) == 0
 }
 
 // beginLocked starts recording a mutation; without a persister there is nothing to record.
@@ -274,6 +279,12 @@ func (s *Store) touchOrder(id int) {
 func (s *Store) touchPayment(id int) {
 	if s.tx != nil {
 		remember(&s.tx.payments, s.state.payments, id, func(p *PaymentSession) *PaymentSession { c := p.clone(); return &c })
+	}
+}
+
+func (s *Store) touchSubmission(id int) {
+	if s.tx != nil {
+		remember(&s.tx.formData, s.state.formData, id, func(v *Submission) *Submission { c := v.clone(); return &c })
 	}
 }
 
@@ -330,6 +341,7 @@ func (s *Store) changeRecordsLocked(j *journal, clock clockSetting) ([]Record, e
 	addChanges(&rs, KindAuthSession, j.sessions, s.state.authSessions, sessionRecord)
 	addChanges(&rs, KindOrder, j.orders, s.state.orders, orderRecord)
 	addChanges(&rs, KindPaymentSession, j.payments, s.state.payments, paymentRecord)
+	addChanges(&rs, KindFormData, j.formData, s.state.formData, submissionRecord)
 	for k, before := range j.codes {
 		if c, ok := s.state.codes[k]; ok {
 			rs.put(KindCode, codeRecordKey(k.userID, k.event), codeRecord(k, c))
@@ -378,6 +390,7 @@ func (s *Store) rollbackLocked(j *journal) {
 	restore(s.state.authSessions, j.sessions)
 	restore(s.state.orders, j.orders)
 	restore(s.state.payments, j.payments)
+	restore(s.state.formData, j.formData)
 	for k, before := range j.codes {
 		if before == nil {
 			delete(s.state.codes, k)

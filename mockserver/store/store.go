@@ -104,6 +104,10 @@ type state struct {
 	// them, as it would a rate limiter's counters.
 	codeLimits  map[int]*codeLimit
 	oauthGrants map[string]oauthGrant
+
+	formData       map[int]*Submission
+	formDataByForm map[string][]int // form identifier → ascending ids
+	nextFormDataID int
 }
 
 type ownerStorage struct {
@@ -198,6 +202,9 @@ func (s *Store) seed() *state {
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
 		codes:            map[codeKey]oneTimeCode{},
+		formData:         map[int]*Submission{},
+		formDataByForm:   map[string][]int{},
+		nextFormDataID:   1,
 	}
 	for _, u := range s.fx.Users {
 		items, _ := decodeFormDataItems(u.FormData) // checked at load
