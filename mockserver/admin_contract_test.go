@@ -228,6 +228,7 @@ func TestAdminContract(t *testing.T) {
 			{"reset and clock", adminResetAndClock},
 			{"state export and import", adminState},
 			{"payments checkout mail webhooks", adminPayments},
+			{"form data approval", adminFormData},
 			{"journal", adminJournal},
 			{"faults", adminFaults},
 			{"limits", adminLimits},
