@@ -310,6 +310,11 @@ func TestModeratedSubmissionsWaitForApproval(t *testing.T) {
 	assert.Equal(t, "approved", read.Items[0]["status"])
 	status, _ = ts.callWith(t, http.MethodPost, "/__admin/form-data/999/approve", "", nil, map[string]string{"x-app-token": appToken})
 	assert.Equal(t, http.StatusNotFound, status)
+
+	// Submissions are journalled like any request, bodies included.
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?method=POST&path=/api/content/form-data", "", nil, map[string]string{"x-app-token": appToken})
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"formIdentifier":"contact_us"`)
 }
 
 func TestViewOnlyUserDataShowsReadersTheirOwn(t *testing.T) {
