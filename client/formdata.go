@@ -58,13 +58,11 @@ type FormDataPosted struct {
 
 // FormDataEntry is one stored submission.
 type FormDataEntry struct {
-	ID               int             `json:"id"`
-	FormIdentifier   string          `json:"formIdentifier"`
-	Time             string          `json:"time"`
-	EntityIdentifier string          `json:"entityIdentifier"`
-	UserIdentifier   *string         `json:"userIdentifier"`
-	Status           string          `json:"status,omitempty"`
-	FormData         json.RawMessage `json:"formData"`
+	ID             int    `json:"id"`
+	FormIdentifier string `json:"formIdentifier"`
+	// UserIdentifier is the submitter's login, null for a visitor.
+	UserIdentifier *string         `json:"userIdentifier"`
+	FormData       json.RawMessage `json:"formData"`
 }
 
 // FormDataList is a page of a form's submissions.

@@ -267,11 +267,10 @@ type adminFormData struct {
 // approval that lets a submission held in moderation show in reads.
 func (s *Server) handleAdminFormDataApprove(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	var sub store.Submission
+	if err == nil {
+		sub, err = sb.Store().ApproveSubmission(r.Context(), id)
 	}
-	sub, err := sb.Store().ApproveSubmission(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -21,53 +21,60 @@ type formDataPostRequest struct {
 }
 
 type formDataPosted struct {
-	ActionMessage string              `json:"actionMessage"`
-	FormData      formDataPostedEntry `json:"formData"`
+	ActionMessage string                     `json:"actionMessage"`
+	FormData      submissionWritten[*string] `json:"formData"`
 }
 
-type formDataPostedEntry struct {
+// submissionCore holds the keys every answer about a submission carries.
+type submissionCore struct {
 	ID               int                  `json:"id"`
 	FormIdentifier   string               `json:"formIdentifier"`
 	Time             string               `json:"time"`
 	EntityIdentifier string               `json:"entityIdentifier"`
-	Fingerprint      string               `json:"fingerprint"`
 	IsUserAdmin      bool                 `json:"isUserAdmin"`
-	FormModuleID     int                  `json:"formModuleId"`
-	UserIdentifier   *string              `json:"userIdentifier"`
-	ParentID         *int                 `json:"parentId"`
 	FormData         []store.FormDataItem `json:"formData"`
 }
 
-// formDataUpdated is the answer of PUT /form-data/{id}: the same entry, userIdentifier always set
-// (only the user who made a submission can change it).
-type formDataUpdated struct {
-	ID               int                  `json:"id"`
-	FormIdentifier   string               `json:"formIdentifier"`
-	Time             string               `json:"time"`
-	FormData         []store.FormDataItem `json:"formData"`
-	UserIdentifier   string               `json:"userIdentifier"`
-	EntityIdentifier string               `json:"entityIdentifier"`
-	ParentID         *int                 `json:"parentId"`
-	Fingerprint      string               `json:"fingerprint"`
-	IsUserAdmin      bool                 `json:"isUserAdmin"`
-	FormModuleID     int                  `json:"formModuleId"`
+func coreOf(sub store.Submission) submissionCore {
+	return submissionCore{ID: sub.ID, FormIdentifier: sub.FormIdentifier, Time: timestamp(sub.Time), EntityIdentifier: sub.EntityIdentifier, FormData: sub.FormData}
 }
 
+// submissionWritten is a submission as create and update answer it. The SDK types its
+// userIdentifier as nullable after a create (a visitor's) and as a string after an update (only
+// the author can update).
+type submissionWritten[U interface{ *string | string }] struct {
+	submissionCore
+	Fingerprint    string `json:"fingerprint"`
+	FormModuleID   int    `json:"formModuleId"`
+	ParentID       *int   `json:"parentId"`
+	UserIdentifier U      `json:"userIdentifier"`
+}
+
+func writtenOf[U interface{ *string | string }](sub store.Submission, user U) submissionWritten[U] {
+	return submissionWritten[U]{submissionCore: coreOf(sub), Fingerprint: sub.Fingerprint, FormModuleID: sub.ConfigID, UserIdentifier: user}
+}
+
+// formDataEntry is a submission as reads list it.
 type formDataEntry struct {
-	ID                     int                  `json:"id"`
-	FormIdentifier         string               `json:"formIdentifier"`
-	Time                   string               `json:"time"`
-	FormData               []store.FormDataItem `json:"formData"`
-	AttributeSetIdentifier *string              `json:"attributeSetIdentifier"`
-	ModuleIdentifier       string               `json:"moduleIdentifier"`
-	EntityIdentifier       string               `json:"entityIdentifier"`
-	FormModuleConfigID     int                  `json:"formModuleConfigId"`
-	Status                 string               `json:"status"`
-	UserIdentifier         *string              `json:"userIdentifier"`
-	IsUserAdmin            bool                 `json:"isUserAdmin"`
-	// The comment fields of the extended mode; submissions here are never replies.
-	ParentID json.RawMessage `json:"parentId,omitempty"`
-	Depth    *int            `json:"depth,omitempty"`
+	submissionCore
+	entryModule
+	Status         string  `json:"status"`
+	UserIdentifier *string `json:"userIdentifier"`
+	// *entryThread is the extended mode's.
+	*entryThread
+}
+
+// entryModule names what a read submission was made through.
+type entryModule struct {
+	AttributeSetIdentifier *string `json:"attributeSetIdentifier"`
+	ModuleIdentifier       string  `json:"moduleIdentifier"`
+	FormModuleConfigID     int     `json:"formModuleConfigId"`
+}
+
+// entryThread holds the comment fields of the extended mode; submissions here are never replies.
+type entryThread struct {
+	ParentID *int `json:"parentId"`
+	Depth    int  `json:"depth"`
 }
 
 type formDataPage struct {
@@ -83,12 +90,7 @@ func nullable(s string) *string {
 }
 
 // handleFormDataPost handles POST /api/content/form-data.
-func (s *Server) handleFormDataPost(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req formDataPostRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleFormDataPost(w http.ResponseWriter, r *http.Request, sc *scope, req formDataPostRequest) {
 	in := store.SubmissionInput{
 		FormIdentifier:   req.FormIdentifier,
 		ConfigID:         req.FormModuleConfigID,
@@ -106,14 +108,7 @@ func (s *Server) handleFormDataPost(w http.ResponseWriter, r *http.Request, sc *
 		return
 	}
 	form, _ := sc.store.Fixtures().Form(sub.FormIdentifier)
-	s.writeJSON(w, http.StatusCreated, formDataPosted{
-		ActionMessage: successMessage(form, sub.Language),
-		FormData: formDataPostedEntry{
-			ID: sub.ID, FormIdentifier: sub.FormIdentifier, Time: timestamp(sub.Time), EntityIdentifier: sub.EntityIdentifier,
-			Fingerprint: sub.Fingerprint, FormModuleID: sub.ConfigID, UserIdentifier: nullable(sub.UserIdentifier),
-			FormData: sub.FormData,
-		},
-	})
+	s.writeJSON(w, http.StatusCreated, formDataPosted{ActionMessage: successMessage(form, sub.Language), FormData: writtenOf(sub, nullable(sub.UserIdentifier))})
 }
 
 // optionalUser is the login of a valid bearer token on a public route, "" without one: a
@@ -190,12 +185,7 @@ func parseBound(field, v string, end bool) (time.Time, error) {
 }
 
 // handleFormDataByMarker handles POST /api/content/form-data/marker/{marker}.
-func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var body formDataFilter
-	if err := decodeBody(sc, &body); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, sc *scope, body formDataFilter) {
 	q := r.URL.Query()
 	f := store.SubmissionFilter{
 		Statuses:       body.Status,
@@ -230,12 +220,11 @@ func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, 
 	for i, sub := range subs {
 		cfg, _, _ := fx.ModuleFormConfig(sub.ConfigID)
 		e := formDataEntry{
-			ID: sub.ID, FormIdentifier: sub.FormIdentifier, Time: timestamp(sub.Time), FormData: sub.FormData,
-			ModuleIdentifier: cfg.ModuleIdentifier, EntityIdentifier: sub.EntityIdentifier, FormModuleConfigID: sub.ConfigID,
+			submissionCore: coreOf(sub), entryModule: entryModule{ModuleIdentifier: cfg.ModuleIdentifier, FormModuleConfigID: sub.ConfigID},
 			Status: sub.Status, UserIdentifier: nullable(sub.UserIdentifier),
 		}
 		if extended {
-			e.Depth, e.ParentID = new(int), json.RawMessage("null")
+			e.entryThread = &entryThread{}
 		}
 		out.Items[i] = e
 	}
@@ -247,27 +236,13 @@ type formDataUpdateRequest struct {
 }
 
 // handleFormDataUpdate handles PUT /api/content/form-data/{id}.
-func (s *Server) handleFormDataUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req formDataUpdateRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleFormDataUpdate(w http.ResponseWriter, r *http.Request, sc *scope, id int, req formDataUpdateRequest) {
 	sub, err := sc.store.UpdateSubmission(r.Context(), sc.claims.UserIdentifier, id, req.FormData)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, formDataUpdated{
-		ID: sub.ID, FormIdentifier: sub.FormIdentifier, Time: timestamp(sub.Time), FormData: sub.FormData,
-		UserIdentifier: sub.UserIdentifier, EntityIdentifier: sub.EntityIdentifier, Fingerprint: sub.Fingerprint,
-		FormModuleID: sub.ConfigID,
-	})
+	s.writeJSON(w, http.StatusOK, writtenOf(sub, sub.UserIdentifier))
 }
 
 type formDataStatusRequest struct {
@@ -275,34 +250,39 @@ type formDataStatusRequest struct {
 }
 
 // handleFormDataStatus handles PUT /api/content/form-data/{id}/update-status.
-func (s *Server) handleFormDataStatus(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req formDataStatusRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := sc.store.SetSubmissionStatus(r.Context(), sc.claims.UserIdentifier, id, req.Status); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, true)
+func (s *Server) handleFormDataStatus(w http.ResponseWriter, r *http.Request, sc *scope, id int, req formDataStatusRequest) {
+	s.answerTrue(w, r, http.StatusOK, sc.store.SetSubmissionStatus(r.Context(), sc.claims.UserIdentifier, id, req.Status))
 }
 
 // handleFormDataDelete handles DELETE /api/content/form-data/{id}.
-func (s *Server) handleFormDataDelete(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) handleFormDataDelete(w http.ResponseWriter, r *http.Request, sc *scope, id int, _ struct{}) {
+	s.answerTrue(w, r, http.StatusOK, sc.store.DeleteSubmission(r.Context(), sc.claims.UserIdentifier, id))
+}
+
+// withBody adapts a handler that takes its decoded request body.
+func withBody[T any](s *Server, h func(http.ResponseWriter, *http.Request, *scope, T)) func(http.ResponseWriter, *http.Request, *scope) {
+	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
+		var req T
+		if err := decodeBody(sc, &req); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, sc, req)
 	}
-	if err := sc.store.DeleteSubmission(r.Context(), sc.claims.UserIdentifier, id); err != nil {
-		s.writeError(w, r, err)
-		return
+}
+
+// withIDBody adapts a handler of a route with an {id} that takes the id and its decoded body.
+func withIDBody[T any](s *Server, h func(http.ResponseWriter, *http.Request, *scope, int, T)) func(http.ResponseWriter, *http.Request, *scope) {
+	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
+		var req T
+		id, err := pathID(r, "id")
+		if err == nil {
+			err = decodeBody(sc, &req)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, sc, id, req)
 	}
-	s.writeJSON(w, http.StatusOK, true)
 }

@@ -31,11 +31,11 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: APIPrefix + "/forms", File: store.FileForms, Total: true})
 
 	const formData = APIPrefix + "/form-data"
-	s.handleAPI(r, http.MethodPost, formData, public, s.handleFormDataPost)
-	s.handleAPI(r, http.MethodPost, formData+"/marker/{marker}", public, s.handleFormDataByMarker)
-	s.handleAPI(r, http.MethodPut, formData+"/{id}", user, s.handleFormDataUpdate)
-	s.handleAPI(r, http.MethodDelete, formData+"/{id}", user, s.handleFormDataDelete)
-	s.handleAPI(r, http.MethodPut, formData+"/{id}/update-status", user, s.handleFormDataStatus)
+	s.handleAPI(r, http.MethodPost, formData, public, withBody(s, s.handleFormDataPost))
+	s.handleAPI(r, http.MethodPost, formData+"/marker/{marker}", public, withBody(s, s.handleFormDataByMarker))
+	s.handleAPI(r, http.MethodPut, formData+"/{id}", user, withIDBody(s, s.handleFormDataUpdate))
+	s.handleAPI(r, http.MethodDelete, formData+"/{id}", user, withIDBody(s, s.handleFormDataDelete))
+	s.handleAPI(r, http.MethodPut, formData+"/{id}/update-status", user, withIDBody(s, s.handleFormDataStatus))
 
 	const storages = APIPrefix + "/orders-storage"
 	s.handleAPI(r, http.MethodPost, storages+"/marker/{marker}/orders", user, s.handleOrderCreate)
@@ -104,7 +104,7 @@ func (s *Server) routes(r *mux.Router) {
 
 	const me = APIPrefix + "/users/me"
 	s.handleAPI(r, http.MethodGet, me, user, s.handleUserMe)
-	s.handleAPI(r, http.MethodPut, me, user, s.handleUserUpdate)
+	s.handleAPI(r, http.MethodPut, me, user, withBody(s, s.handleUserUpdate))
 	s.handleAPI(r, http.MethodDelete, me, user, s.handleUserArchive)
 	s.handleAPI(r, http.MethodDelete, me+"/account", user, s.handleUserDelete)
 	s.handleAPI(r, http.MethodPost, me+"/fcm-token/{token}", user, s.handleFCMTokenAdd)

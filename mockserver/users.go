@@ -58,12 +58,7 @@ type userUpdateRequest struct {
 }
 
 // handleUserUpdate handles PUT /api/content/users/me.
-func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req userUpdateRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, sc *scope, req userUpdateRequest) {
 	lang := req.LangCode
 	if lang == "" {
 		lang = language(r, sc.store)
