@@ -97,7 +97,7 @@ func (ts *testServer) exportedFormData(t *testing.T) []store.FormDataRecord {
 
 func TestFormDataChecksRunInTheLiveOrder(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	values := func(items ...map[string]any) func(map[string]any) {
 		return func(b map[string]any) { b["formData"] = contactValues(items...) }
 	}
@@ -149,7 +149,7 @@ func TestFormDataChecksRunInTheLiveOrder(t *testing.T) {
 
 func TestFormDataTextValues(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	for name, tc := range map[string]struct {
 		value any
 		ok    bool
@@ -194,7 +194,7 @@ func mustJSON(t testing.TB, v any) string {
 
 func TestFormDataReadsByMarkerAndOwnerChanges(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	owner := ts.signIn(t, userLogin, userPass)
 	stranger := ts.signIn(t, user2, user2Pass)
 
@@ -295,7 +295,7 @@ func moderatedContactFixtures(t *testing.T, viewOwn bool) *store.Fixtures {
 
 func TestModeratedSubmissionsWaitForApproval(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(moderatedContactFixtures(t, false)))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, false)))
 	id := ts.submitOK(t, "", contactBody())
 	assert.Equal(t, 0, ts.readFormData(t, "", "formModuleConfigId=2", nil).Total, "held in moderation")
 	assert.Equal(t, 0, ts.readFormData(t, "", "formModuleConfigId=2", map[string]any{"status": []string{"moderation"}}).Total,
@@ -319,7 +319,7 @@ func TestModeratedSubmissionsWaitForApproval(t *testing.T) {
 
 func TestViewOnlyUserDataShowsReadersTheirOwn(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(moderatedContactFixtures(t, true)))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, true)))
 	owner := ts.signIn(t, userLogin, userPass)
 	id := ts.submitOK(t, owner.AccessToken, contactBody())
 	ts.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(id)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
@@ -330,7 +330,7 @@ func TestViewOnlyUserDataShowsReadersTheirOwn(t *testing.T) {
 
 func TestFormsServeModuleConfigsUnderTheLiveProfileOnly(t *testing.T) {
 	t.Parallel()
-	live := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	live := newTestServer(t, withProfile(sandbox.ProfileLive))
 	status, body := live.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	configs := decode[map[string]any](t, body)["moduleFormConfigs"].([]any)
@@ -357,7 +357,7 @@ func TestFormDataSurvivesARestartOnTheSameDataDir(t *testing.T) {
 	start := func() (*testServer, *bolt.DB) {
 		db, err := bolt.Open(dir)
 		require.NoError(t, err)
-		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: moderatedContactFixtures(t, false), Persistence: db, Profile: sandbox.ProfileLive2026}, Contract: contractValidator(t)})
+		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: moderatedContactFixtures(t, false), Persistence: db, Profile: sandbox.ProfileLive}, Contract: contractValidator(t)})
 		require.NoError(t, err)
 		hs := httptest.NewServer(srv)
 		return &testServer{Server: hs, server: srv, store: srv.Store()}, db
@@ -387,7 +387,7 @@ func TestFormDataSurvivesARestartOnTheSameDataDir(t *testing.T) {
 
 func TestStateImportChecksFormData(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	ts.submitOK(t, "", contactBody())
 	_, exported := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
 	doc := decode[store.StateDocument](t, exported)
@@ -410,7 +410,7 @@ func TestStateImportChecksFormData(t *testing.T) {
 
 // adminFormData exercises the approval call for the admin contract.
 func adminFormData(t *testing.T, ac *adminContract) {
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(moderatedContactFixtures(t, false)))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, false)))
 	id := ts.submitOK(t, "", contactBody())
 	sandboxed := map[string]string{"x-app-token": appToken}
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/form-data/" + strconv.Itoa(id) + "/approve", headers: sandboxed, status: http.StatusOK})

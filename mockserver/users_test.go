@@ -38,7 +38,7 @@ func (ts *testServer) exportedUser(t *testing.T, id int) store.UserRecord {
 
 func TestUpdateUser(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	tk := ts.signIn(t, userLogin, userPass)
 	before := ts.me(t, tk.AccessToken)
 
@@ -87,7 +87,7 @@ func TestDeletedAndArchivedUsersCannotSignInAndKeepTheirOrders(t *testing.T) {
 	for name, path := range map[string]string{"deleteUser": mePath + "/account", "archiveUser": mePath} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+			ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 			tk := ts.signIn(t, userLogin, userPass)
 			status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
 			require.Equal(t, http.StatusCreated, status, string(body))
@@ -133,7 +133,7 @@ func TestDeletedAndArchivedUsersCannotSignInAndKeepTheirOrders(t *testing.T) {
 
 func TestFCMTokens(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	tk := ts.signIn(t, userLogin, userPass)
 	tokenPath := mePath + "/fcm-token/"
 	for range 2 {

@@ -24,8 +24,8 @@ function contactForm(configId, message = [{ plainValue: 'Please call me back.' }
   };
 }
 
-test('Forms and FormsData: every method, strict, --compat live-2026', async (t) => {
-  const srv = await startServer(t, ['--compat', 'live-2026']);
+test('Forms and FormsData: every method, strict, --compat live', async (t) => {
+  const srv = await startServer(t, ['--compat', 'live']);
   const { sdk, httpErrors } = latestStrict(srv.url);
   const { AuthProvider, Forms, FormData } = sdk;
 

@@ -9,8 +9,8 @@ import { USER, authData, startServer } from '../lib/server.mjs';
 
 const SECOND = { login: 'second-user@email.com', password: '654321' };
 
-test('Users: every method, strict, --compat live-2026', async (t) => {
-  const srv = await startServer(t, ['--compat', 'live-2026']);
+test('Users: every method, strict, --compat live', async (t) => {
+  const srv = await startServer(t, ['--compat', 'live']);
   const { sdk, httpErrors } = latestStrict(srv.url);
   const { AuthProvider, Orders, Users } = sdk;
 
