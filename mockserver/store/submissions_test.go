@@ -6,32 +6,12 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
-	"testing/fstest"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
-
-// withForms is the default fixture set with forms.json replaced.
-func withForms(t *testing.T, forms string) fstest.MapFS {
-	t.Helper()
-	m := fstest.MapFS{}
-	entries, err := fs.ReadDir(fixtures.FS, ".")
-	require.NoError(t, err)
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := fs.ReadFile(fixtures.FS, e.Name())
-		require.NoError(t, err)
-		m[e.Name()] = &fstest.MapFile{Data: data}
-	}
-	m[store.FileForms] = &fstest.MapFile{Data: []byte(forms)}
-	return m
-}
 
 // defaultForms returns the default forms.json with edit applied to the contact form's config.
 func defaultForms(t *testing.T, edit func(cfg map[string]any, all []map[string]any)) string {
@@ -67,20 +47,20 @@ func TestModuleConfigFixturesAreChecked(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := store.LoadFixtures(withForms(t, defaultForms(t, tc.edit)))
+			_, err := store.LoadFixtures(withFile(t, store.FileForms, defaultForms(t, tc.edit)))
 			var fe *store.FixtureError
 			require.True(t, errors.As(err, &fe), "%v", err)
-			assert.Contains(t, err.Error(), tc.want)
+			require.Contains(t, err.Error(), tc.want)
 		})
 	}
-	fx, err := store.LoadFixtures(withForms(t, defaultForms(t, func(c map[string]any, _ []map[string]any) {
+	fx, err := store.LoadFixtures(withFile(t, store.FileForms, defaultForms(t, func(c map[string]any, _ []map[string]any) {
 		c["isGlobal"], c["entityIdentifiers"] = true, []any{}
 	})))
 	require.NoError(t, err, "a global config needs no entities")
 	cfg, form, ok := fx.ModuleFormConfig(2)
 	require.True(t, ok)
-	assert.Equal(t, "contact_us", form.Identifier)
-	assert.True(t, cfg.IsGlobal)
+	require.Equal(t, "contact_us", form.Identifier)
+	require.True(t, cfg.IsGlobal)
 }
 
 // A form's served bytes never hold its configs, wherever the fixture puts them; the server adds
@@ -99,14 +79,14 @@ func TestFormRawLeavesConfigsOut(t *testing.T) {
 		require.NoError(t, err)
 		forms := strings.TrimSpace(string(data))
 		forms = forms[:len(forms)-1] + "," + form + "]"
-		fx, err := store.LoadFixtures(withForms(t, forms))
+		fx, err := store.LoadFixtures(withFile(t, store.FileForms, forms))
 		require.NoError(t, err, name)
 		f, ok := fx.Form("f")
 		require.True(t, ok, name)
-		assert.JSONEq(t, `{"id":1,`+rest+`}`, string(f.Raw), name)
+		require.JSONEq(t, `{"id":1,`+rest+`}`, string(f.Raw), name)
 		require.Len(t, f.ModuleFormConfigs, 1, name)
 		c, _ := fx.Collection(store.FileForms)
 		served, _ := c.ByMarker("f", "")
-		assert.JSONEq(t, `{"id":1,`+rest+`}`, string(served), name)
+		require.JSONEq(t, `{"id":1,`+rest+`}`, string(served), name)
 	}
 }
