@@ -23,10 +23,7 @@ type User struct {
 	NotificationData       json.RawMessage
 	CreatedDate            time.Time
 	UpdatedDate            time.Time
-	// Removal and push tokens: see users.go.
-	Archived  bool
-	Deleted   bool
-	FCMTokens []string
+	AccountState
 
 	password     string
 	tokensBefore int64 // a password change refuses tokens of earlier seconds (iat); in memory only
@@ -38,7 +35,7 @@ func (u *User) clone() User {
 	c.Groups = slices.Clone(u.Groups)
 	c.State = slices.Clone(u.State)
 	c.NotificationData = slices.Clone(u.NotificationData)
-	c.FCMTokens = slices.Clone(u.FCMTokens)
+	c.AccountState = u.AccountState.clone()
 	return c
 }
 

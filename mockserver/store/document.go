@@ -85,10 +85,7 @@ type UserRecord struct {
 	// CreatedDate and UpdatedDate are absent for fixture users, which have none.
 	CreatedDate time.Time `json:"createdDate,omitzero"`
 	UpdatedDate time.Time `json:"updatedDate,omitzero"`
-	// Archived and Deleted mark a removed account; FCMTokens are its push tokens.
-	Archived  bool     `json:"archived,omitempty"`
-	Deleted   bool     `json:"deleted,omitempty"`
-	FCMTokens []string `json:"fcmTokens,omitempty"`
+	AccountState
 }
 
 // AuthSessionRecord is one login: its current refresh token and the device it came from.
@@ -303,9 +300,7 @@ func userRecord(u *User) UserRecord {
 		NotificationData:       slices.Clone(u.NotificationData),
 		CreatedDate:            u.CreatedDate,
 		UpdatedDate:            u.UpdatedDate,
-		Archived:               u.Archived,
-		Deleted:                u.Deleted,
-		FCMTokens:              slices.Clone(u.FCMTokens),
+		AccountState:           u.AccountState.clone(),
 	}
 }
 
@@ -537,9 +532,7 @@ func (s *Store) buildUsers(st *state, users []UserRecord) error {
 			NotificationData:       slices.Clone(r.NotificationData),
 			CreatedDate:            r.CreatedDate,
 			UpdatedDate:            r.UpdatedDate,
-			Archived:               r.Archived,
-			Deleted:                r.Deleted,
-			FCMTokens:              slices.Clone(r.FCMTokens),
+			AccountState:           r.AccountState.clone(),
 			password:               r.Password,
 		}
 		st.userByLogin[key] = r.ID

@@ -148,28 +148,19 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 func documentFromRecords(recs []Record) (StateDocument, error) {
 	var doc StateDocument
 	var meta *metaRecord
+	appenders := doc.appenders()
 	for _, r := range recs {
 		var key string
 		var err error
-		switch r.Kind {
-		case KindMeta:
+		switch decode, ok := appenders[r.Kind]; {
+		case r.Kind == KindMeta:
 			var m metaRecord
 			if err = decodeRecord(r.Value, &m); err == nil {
 				meta = &m
 			}
 			key = MetaKey
-		case KindUser:
-			key, err = decodeAppend(r.Value, &doc.Users)
-		case KindAuthSession:
-			key, err = decodeAppend(r.Value, &doc.AuthSessions)
-		case KindOrder:
-			key, err = decodeAppend(r.Value, &doc.Orders)
-		case KindPaymentSession:
-			key, err = decodeAppend(r.Value, &doc.PaymentSessions)
-		case KindCode:
-			key, err = decodeAppend(r.Value, &doc.Codes)
-		case KindFormData:
-			key, err = decodeAppend(r.Value, &doc.FormData)
+		case ok:
+			key, err = decode(r.Value)
 		default:
 			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
 		}
@@ -195,6 +186,22 @@ func putRecords[R keyedRecord](rs *recordSet, kind Kind, recs []R) {
 	for _, r := range recs {
 		rs.put(kind, r.key(), r)
 	}
+}
+
+// appenders returns, for each kind of entity record, what decodes one into doc's list.
+func (doc *StateDocument) appenders() map[Kind]func([]byte) (string, error) {
+	return map[Kind]func([]byte) (string, error){
+		KindUser:           appender(&doc.Users),
+		KindAuthSession:    appender(&doc.AuthSessions),
+		KindOrder:          appender(&doc.Orders),
+		KindPaymentSession: appender(&doc.PaymentSessions),
+		KindCode:           appender(&doc.Codes),
+		KindFormData:       appender(&doc.FormData),
+	}
+}
+
+func appender[R keyedRecord](list *[]R) func([]byte) (string, error) {
+	return func(data []byte) (string, error) { return decodeAppend(data, list) }
 }
 
 // decodeAppend decodes data as one R, appends it to list and returns its key.

@@ -6,6 +6,20 @@ import (
 	"slices"
 )
 
+// AccountState is what a user did to their account: archived or deleted it (they can no longer
+// sign in; see removed) and the push tokens they registered. It is stored as it is in the state
+// document, its fields absent when unset.
+type AccountState struct {
+	Archived  bool     `json:"archived,omitempty"`
+	Deleted   bool     `json:"deleted,omitempty"`
+	FCMTokens []string `json:"fcmTokens,omitempty"`
+}
+
+func (a AccountState) clone() AccountState {
+	a.FCMTokens = slices.Clone(a.FCMTokens)
+	return a
+}
+
 // removed reports a user who archived or deleted their account: they can no longer sign in,
 // refresh or use a token issued before, and their login stays taken, as live keeps it for
 // removed users. Their orders stay.
