@@ -22,9 +22,9 @@ type ModuleFormConfig struct {
 	IsModerate          bool               `json:"isModerate"`
 	ViewOnlyUserData    bool               `json:"viewOnlyUserData"`
 	CommentOnlyUserData bool               `json:"commentOnlyUserData"`
-	// ModuleIdentifier names the module in submissions (`moduleIdentifier`); the live config
-	// carries only the module's id.
-	ModuleIdentifier string `json:"moduleIdentifier" fixture:"mock"`
+	// ModuleIdentifier names the module in read submissions (`moduleIdentifier`); the live
+	// config carries only the module's id, so a pulled fixture has none ("" is served).
+	ModuleIdentifier string `json:"moduleIdentifier,omitempty" fixture:"mock"`
 }
 
 // EntityIdentifier is an entity a config binds: a textual identifier or, with IsNumeric, an id.
@@ -63,14 +63,12 @@ func (f *Fixtures) checkModuleConfigs(form *Form, at string, taken map[int]bool)
 			return fixtureErr(FileForms, cat+".id", "duplicate module config id %d", c.ID)
 		case c.FormID != form.ID:
 			return fixtureErr(FileForms, cat+".formId", "must be the form's id %d, not %d", form.ID, c.FormID)
-		case c.ModuleIdentifier == "":
-			return fixtureErr(FileForms, cat+".moduleIdentifier", "must name the module")
 		case !c.IsGlobal && len(c.EntityIdentifiers) == 0:
 			return fixtureErr(FileForms, cat+".entityIdentifiers", "must list entities unless isGlobal is set")
 		}
 		for e, ent := range c.EntityIdentifiers {
-			if ent.text() == "" || (ent.ID[0] != '"' && !ent.IsNumeric) {
-				return fixtureErr(FileForms, fmt.Sprintf("%s.entityIdentifiers[%d].id", cat, e), "must be a non-empty string, or a number with isNumeric")
+			if ent.text() == "" || (ent.ID[0] != '"' && !json.Valid(ent.ID)) || ent.ID[0] == '{' || ent.ID[0] == '[' {
+				return fixtureErr(FileForms, fmt.Sprintf("%s.entityIdentifiers[%d].id", cat, e), "must be a non-empty string or a number")
 			}
 		}
 		if c.EntityIdentifiers == nil {

@@ -36,14 +36,15 @@ func TestModuleConfigFixturesAreChecked(t *testing.T) {
 		edit func(cfg map[string]any, all []map[string]any)
 		want string
 	}{
-		"form id":           {func(c map[string]any, _ []map[string]any) { c["formId"] = 9 }, "moduleFormConfigs[0].formId"},
-		"duplicate id":      {func(c map[string]any, _ []map[string]any) { c["id"] = 1 }, "duplicate module config id 1"},
-		"no id":             {func(c map[string]any, _ []map[string]any) { delete(c, "id") }, "moduleFormConfigs[0].id"},
-		"no module name":    {func(c map[string]any, _ []map[string]any) { delete(c, "moduleIdentifier") }, "moduleIdentifier"},
-		"no entities":       {func(c map[string]any, _ []map[string]any) { c["entityIdentifiers"] = []any{} }, "entityIdentifiers"},
-		"number not marked": {func(c map[string]any, _ []map[string]any) { c["entityIdentifiers"] = []any{map[string]any{"id": 4}} }, "entityIdentifiers[0].id"},
-		"null entity":       {func(c map[string]any, _ []map[string]any) { c["entityIdentifiers"] = []any{map[string]any{"id": nil}} }, "entityIdentifiers[0].id"},
-		"unknown field":     {func(c map[string]any, _ []map[string]any) { c["isPrivate"] = false }, "isPrivate"},
+		"form id":      {func(c map[string]any, _ []map[string]any) { c["formId"] = 9 }, "moduleFormConfigs[0].formId"},
+		"duplicate id": {func(c map[string]any, _ []map[string]any) { c["id"] = 1 }, "duplicate module config id 1"},
+		"no id":        {func(c map[string]any, _ []map[string]any) { delete(c, "id") }, "moduleFormConfigs[0].id"},
+		"no entities":  {func(c map[string]any, _ []map[string]any) { c["entityIdentifiers"] = []any{} }, "entityIdentifiers"},
+		"object entity": {func(c map[string]any, _ []map[string]any) {
+			c["entityIdentifiers"] = []any{map[string]any{"id": map[string]any{}}}
+		}, "entityIdentifiers[0].id"},
+		"null entity":   {func(c map[string]any, _ []map[string]any) { c["entityIdentifiers"] = []any{map[string]any{"id": nil}} }, "entityIdentifiers[0].id"},
+		"unknown field": {func(c map[string]any, _ []map[string]any) { c["isPrivate"] = false }, "isPrivate"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
