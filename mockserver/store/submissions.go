@@ -178,15 +178,9 @@ func (s *Store) checkSubmission(in SubmissionInput) ([]FormDataItem, string, *Mo
 	if !formOK {
 		return nil, "", nil, Invalid(msgIncorrectConfig)
 	}
-	items, lang, err := parseSubmissionValues(form, in.FormData)
+	items, lang, err := checkFields(form, in.FormData)
 	if err != nil {
 		return nil, "", nil, err
-	}
-	if msgs := missingRequired(form, items); len(msgs) > 0 {
-		return nil, "", nil, Invalid(msgs...)
-	}
-	if msgs := badValues(form, items); len(msgs) > 0 {
-		return nil, "", nil, Invalid(msgs...)
 	}
 	if form.Type == nil || (*form.Type != "data" && *form.Type != "rating") {
 		t := "null"
@@ -209,6 +203,21 @@ func (s *Store) checkSubmission(in SubmissionInput) ([]FormDataItem, string, *Mo
 }
 
 const msgIncorrectConfig = "Incorrect formIdentifier for provided config"
+
+// checkFields runs the field steps (1 to 3) of a submission, which an update runs too.
+func checkFields(form *Form, formData json.RawMessage) ([]FormDataItem, string, error) {
+	items, lang, err := parseSubmissionValues(form, formData)
+	if err != nil {
+		return nil, "", err
+	}
+	if msgs := missingRequired(form, items); len(msgs) > 0 {
+		return nil, "", Invalid(msgs...)
+	}
+	if msgs := badValues(form, items); len(msgs) > 0 {
+		return nil, "", Invalid(msgs...)
+	}
+	return items, lang, nil
+}
 
 // parseSubmissionValues is step 1: formData is an object with one locale key holding a list of
 // {marker, type?, value}, each marker a field of the form, none twice.
@@ -470,12 +479,9 @@ func (s *Store) UpdateSubmission(ctx context.Context, userIdentifier string, id 
 		return Submission{}, err
 	}
 	form, _ := s.fx.Form(formMarker) // a stored submission's form exists
-	items, lang, err := parseSubmissionValues(form, formData)
+	items, lang, err := checkFields(form, formData)
 	if err != nil {
 		return Submission{}, err
-	}
-	if msgs := append(missingRequired(form, items), badValues(form, items)...); len(msgs) > 0 {
-		return Submission{}, Invalid(msgs...)
 	}
 	var out Submission
 	err = s.update(ctx, func() ([]Event, error) {
