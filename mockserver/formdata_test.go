@@ -247,6 +247,10 @@ func TestFormDataReadsByMarkerAndOwnerChanges(t *testing.T) {
 	}
 	status, body := ts.call(t, http.MethodPost, "/api/content/form-data/marker/nope?formModuleConfigId=2", "", nil)
 	assert.Equal(t, http.StatusNotFound, status, string(body))
+	// A form is private unless its fixture says otherwise (contact_us does), whoever asks.
+	status, body = ts.call(t, http.MethodPost, "/api/content/form-data/marker/tickets_form?formModuleConfigId=1", owner.AccessToken, nil)
+	require.Equal(t, http.StatusForbidden, status, string(body))
+	assert.Equal(t, []string{"This form's submissions are not publicly readable"}, decodeError(t, status, body).messages())
 
 	path := formDataPath + "/" + strconv.Itoa(mine)
 	update := map[string]any{"formData": contactValues(field("name", "string", "Ann B."), field("message", "text", []map[string]string{{"mdValue": "*Soon*"}}))}

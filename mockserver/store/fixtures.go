@@ -118,6 +118,9 @@ type Form struct {
 	// ModuleFormConfigs bind the form to entities of a module: the only way a submission is
 	// accepted. Raw never holds them; the server serves them where the profile does.
 	ModuleFormConfigs []ModuleFormConfig `json:"moduleFormConfigs,omitempty"`
+	// IsPrivate refuses the public read of the form's submissions; live forms are private
+	// unless someone unset it, so an absent value means true. Raw never holds it.
+	IsPrivate *bool `json:"isPrivate,omitempty" fixture:"mock"`
 
 	Raw json.RawMessage `json:"-"`
 }
@@ -462,7 +465,7 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		}
 	}
 	for i, raw := range raws[FileForms] {
-		raws[FileForms][i] = withoutField(raw, "moduleFormConfigs")
+		raws[FileForms][i] = withoutField(withoutField(raw, "moduleFormConfigs"), "isPrivate")
 		f.Forms[i].Raw = raws[FileForms][i]
 	}
 	for i, raw := range raws[FileProducts] {

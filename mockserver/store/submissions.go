@@ -420,8 +420,12 @@ type SubmissionFilter struct {
 
 // Submissions reads a form's visible submissions, newest first, and how many match.
 func (s *Store) Submissions(ctx context.Context, formMarker string, f SubmissionFilter, p Page) ([]Submission, int, error) {
-	if _, ok := s.fx.Form(formMarker); !ok {
+	form, ok := s.fx.Form(formMarker)
+	if !ok {
 		return nil, 0, Errorf(CodeNotFound, "Form with marker %q not found", formMarker)
+	}
+	if form.IsPrivate == nil || *form.IsPrivate {
+		return nil, 0, Errorf(CodeForbidden, "This form's submissions are not publicly readable")
 	}
 	var out []Submission
 	var total int

@@ -64,8 +64,8 @@ func TestModuleConfigFixturesAreChecked(t *testing.T) {
 	require.True(t, cfg.IsGlobal)
 }
 
-// A form's served bytes never hold its configs, wherever the fixture puts them; the server adds
-// them per profile.
+// A form's served bytes never hold its configs or its mock-only isPrivate, wherever the fixture
+// puts them; the server adds the configs per profile.
 func TestFormRawLeavesConfigsOut(t *testing.T) {
 	t.Parallel()
 	const cfg = `{"id":5,"formId":1,"moduleId":4,"isGlobal":true,"entityIdentifiers":[],"isClosed":false,"isModerate":false,"viewOnlyUserData":false,"commentOnlyUserData":false,"moduleIdentifier":"content"}`
@@ -73,7 +73,7 @@ func TestFormRawLeavesConfigsOut(t *testing.T) {
 	rest := `"attributeSetId":null,"type":"data","localizeInfos":{"title":"F"},"version":1,"position":1,"identifier":"f","processingType":"db","templateId":null,"attributes":` + attrs
 	for name, form := range map[string]string{
 		"first":  `{"moduleFormConfigs":[` + cfg + `],"id":1,` + rest + `}`,
-		"middle": `{"id":1,"moduleFormConfigs":[` + cfg + `],` + rest + `}`,
+		"middle": `{"id":1,"moduleFormConfigs":[` + cfg + `],"isPrivate":false,` + rest + `}`,
 		"last":   `{"id":1,` + rest + `,"moduleFormConfigs":[` + cfg + `]}`,
 	} {
 		data, err := fs.ReadFile(fixtures.FS, store.FileForms)
