@@ -218,10 +218,12 @@ func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, 
 	fx := sc.store.Fixtures()
 	out := formDataPage{Items: make([]formDataEntry, len(subs)), Total: total}
 	for i, sub := range subs {
-		cfg, _, _ := fx.ModuleFormConfig(sub.ConfigID)
 		e := formDataEntry{
-			submissionCore: coreOf(sub), entryModule: entryModule{ModuleIdentifier: cfg.ModuleIdentifier, FormModuleConfigID: sub.ConfigID},
+			submissionCore: coreOf(sub), entryModule: entryModule{FormModuleConfigID: sub.ConfigID},
 			Status: sub.Status, UserIdentifier: nullable(sub.UserIdentifier),
+		}
+		if cfg, _, ok := fx.ModuleFormConfig(sub.ConfigID); ok {
+			e.ModuleIdentifier = cfg.ModuleIdentifier
 		}
 		if extended {
 			e.entryThread = &entryThread{}
