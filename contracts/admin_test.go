@@ -235,6 +235,8 @@ func adminValidExchanges() map[string]adminExchange {
 		"setClock":              {method: "POST", target: "/__admin/clock", body: `{"reset":true,"set":"2025-04-30T21:54:48+03:00","advance":"1h30m","freeze":true}`, status: 200, resp: `{"now":"2025-04-30T20:24:48.000Z","frozen":true}`},
 		"setClock bad":          {method: "POST", target: "/__admin/clock", body: `{}`, status: 400, resp: adminErr400},
 		"applyPaymentAction":    {method: "POST", target: "/__admin/payments/sessions/49/complete", status: 200, resp: `{"session":` + adminSession + `,"order":` + adminOrder + `}`},
+		"approveFormData": {method: "POST", target: "/__admin/form-data/1/approve", status: 200,
+			resp: `{"id":1,"formIdentifier":"contact_us","formModuleConfigId":2,"entityIdentifier":"contacts","language":"en_US","formData":[{"marker":"name","type":"string","value":"Ann"}],"status":"approved","userIdentifier":null,"time":"2025-04-30T21:54:48.918Z"}`},
 		"applyPaymentAction closed": {method: "POST", target: "/__admin/payments/sessions/49/cancel", status: 409,
 			resp: `{"statusCode":409,"message":"Payment session 49 is already completed","error":"Conflict","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`},
 		"listMail": {method: "GET", target: "/__admin/mail?to=your-user%40email.com&limit=1", status: 200, resp: `{"total":1,"messages":[` + adminMail + `]}`},

@@ -181,7 +181,8 @@ func TestUserRoutes(t *testing.T) {
 		"createOrder", "listOrders", "getOrder", "updateOrder", "listOrderStorages", "getOrderStorage", "listOrderStatuses",
 		"createPaymentSession", "getPaymentSessionsByOrder", "updatePaymentSession", "getPaymentSession",
 		"listPaymentSessions", "listPaymentSessionsTrailingSlash", "listPaymentAccounts", "getPaymentAccount",
-		"getMe",
+		"getMe", "updateMe", "archiveMe", "deleteMe", "addFcmToken", "deleteFcmToken",
+		"updateFormData", "updateFormDataStatus", "deleteFormData",
 		"listSubscriptions", "subscribe", "unsubscribe",
 		// The cart takes a bearer token, or an x-guest-id instead.
 		"getCart", "addCartItem", "setCartItem", "removeCartItem",
@@ -308,6 +309,19 @@ func validExchanges(t *testing.T) map[string]struct {
 		"addCartItem":                      {"POST", "/api/content/users/me/cart/items", `{"productId":10,"qty":2}`, 201, `{"items":[{"productId":10,"qty":2}],"total":1}`},
 		"setCartItem":                      {"PUT", "/api/content/users/me/cart/items/10", `{"qty":3}`, 200, `{"items":[{"productId":10,"qty":3}],"total":1}`},
 		"removeCartItem":                   {"DELETE", "/api/content/users/me/cart/items/10", "", 200, `{"items":[],"total":0}`},
+		"updateMe":                         {"PUT", "/api/content/users/me?langCode=en_US", `{"formIdentifier":"reg","formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ivan"}]},"state":{"cart":[]},"langCode":"en_US"}`, 200, `true`},
+		"archiveMe":                        {"DELETE", "/api/content/users/me", "", 200, `true`},
+		"deleteMe":                         {"DELETE", "/api/content/users/me/account", "", 200, `true`},
+		"addFcmToken":                      {"POST", "/api/content/users/me/fcm-token/fcm_1", "", 201, `true`},
+		"deleteFcmToken":                   {"DELETE", "/api/content/users/me/fcm-token/fcm_1", "", 200, `true`},
+		"postFormData": {"POST", "/api/content/form-data?langCode=en_US", `{"formIdentifier":"contact_us","formModuleConfigId":2,"moduleEntityIdentifier":"contacts","replayTo":null,"status":"sent","formData":{"en_US":[{"marker":"message","type":"text","value":[{"plainValue":"Hi"}]}]}}`, 201,
+			`{"actionMessage":"Thanks","formData":{"id":1,"formIdentifier":"contact_us","time":"2025-04-30T21:54:48.918Z","entityIdentifier":"contacts","fingerprint":"","isUserAdmin":false,"formModuleId":2,"userIdentifier":null,"parentId":null,"formData":[{"marker":"message","type":"text","value":[{"plainValue":"Hi"}]}]}}`},
+		"getFormDataByMarker": {"POST", "/api/content/form-data/marker/contact_us?formModuleConfigId=2&isExtended=1&langCode=en_US&offset=0&limit=30", `{"entityIdentifier":"contacts","status":["sent"],"dateFrom":"2025-04-30","dateTo":""}`, 201,
+			`{"items":[{"id":1,"formIdentifier":"contact_us","time":"2025-04-30T21:54:48.918Z","formData":[{"marker":"name","type":"string","value":"Ann"}],"attributeSetIdentifier":null,"moduleIdentifier":"content","entityIdentifier":"contacts","formModuleConfigId":2,"status":"sent","userIdentifier":null,"isUserAdmin":false,"parentId":null,"depth":0}],"total":1}`},
+		"updateFormData": {"PUT", "/api/content/form-data/1", `{"formData":{"en_US":[{"marker":"name","type":"string","value":"Ann"}]}}`, 200,
+			`{"id":1,"formIdentifier":"contact_us","time":"2025-04-30T21:54:48.918Z","formData":[{"marker":"name","type":"string","value":"Ann"}],"userIdentifier":"your-user@email.com","entityIdentifier":"contacts","parentId":null,"fingerprint":"","isUserAdmin":false,"formModuleId":2}`},
+		"updateFormDataStatus": {"PUT", "/api/content/form-data/1/update-status", `{"status":"deleted"}`, 200, `true`},
+		"deleteFormData":       {"DELETE", "/api/content/form-data/1", "", 200, `true`},
 		"forbidden": {"GET", "/api/content/products/10", "", 403,
 			`{"statusCode":403,"message":"Resource is closed","error":"Forbidden","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`},
 	}
@@ -400,7 +414,7 @@ func TestRouting(t *testing.T) {
 		"marker with dot":          {http.MethodGet, "/api/content/forms/marker/a.b", "getForm"},
 		"outside the base":         {http.MethodGet, "/__admin/health", ""},
 		"unknown path":             {http.MethodGet, "/api/content/users/cart", ""},
-		"unknown method":           {http.MethodDelete, "/api/content/users/me", ""},
+		"unknown method":           {http.MethodPatch, "/api/content/users/me", ""},
 		"trailing slash elsewhere": {http.MethodGet, "/api/content/forms/", ""},
 	}
 	for name, tc := range tests {

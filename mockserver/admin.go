@@ -262,3 +262,35 @@ func limitParam(v string) (int, error) {
 	}
 	return n, nil
 }
+
+// adminFormData is a submission as the admin API shows it: everything the store keeps.
+type adminFormData struct {
+	ID                 int                  `json:"id"`
+	FormIdentifier     string               `json:"formIdentifier"`
+	FormModuleConfigID int                  `json:"formModuleConfigId"`
+	EntityIdentifier   string               `json:"entityIdentifier"`
+	Language           string               `json:"language"`
+	FormData           []store.FormDataItem `json:"formData"`
+	Status             string               `json:"status"`
+	UserIdentifier     *string              `json:"userIdentifier"`
+	Time               string               `json:"time"`
+}
+
+// handleAdminFormDataApprove handles POST /__admin/form-data/{id}/approve: the operator's
+// approval that lets a submission held in moderation show in reads.
+func (s *Server) handleAdminFormDataApprove(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	id, err := pathID(r, "id")
+	var sub store.Submission
+	if err == nil {
+		sub, err = sb.Store().ApproveSubmission(r.Context(), id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, adminFormData{
+		ID: sub.ID, FormIdentifier: sub.FormIdentifier, FormModuleConfigID: sub.ConfigID, EntityIdentifier: sub.EntityIdentifier,
+		Language: sub.Language, FormData: sub.FormData, Status: sub.Status, UserIdentifier: nullable(sub.UserIdentifier),
+		Time: timestamp(sub.Time),
+	})
+}

@@ -231,6 +231,7 @@ func TestAdminContract(t *testing.T) {
 			{"state export and import", adminState},
 			{"payments checkout mail webhooks", adminPayments},
 			{"payment accounts", adminPaymentAccounts},
+			{"form data approval", adminFormData},
 			{"journal", adminJournal},
 			{"faults", adminFaults},
 			{"limits", adminLimits},

@@ -122,12 +122,12 @@ func TestCartBadInputChangesNothing(t *testing.T) {
 func TestCartSignInMergesTheGuestCart(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
-	tk := ts.signIn(t, nil)
+	tk := ts.signInWith(t, nil)
 	ts.cartCall(t, http.MethodPost, cartPath+"/items", tk.AccessToken, "", item(10, 1))
 
 	ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(10, 2))
 	ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(12, 1))
-	tk = ts.signIn(t, map[string]string{"x-guest-id": guestUUID})
+	tk = ts.signInWith(t, map[string]string{"x-guest-id": guestUUID})
 
 	// The front end keeps sending its guest id after signing in: the first cart call merges.
 	status, got := ts.cartCall(t, http.MethodGet, cartPath, tk.AccessToken, guestUUID, nil)

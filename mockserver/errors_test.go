@@ -10,18 +10,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// stateFingerprint captures what a failed request must not change: both users' orders and
-// sessions, and the next ids the sequences would hand out.
+// stateFingerprint captures what a failed request must not change: both users' profiles, orders
+// and sessions, the form submissions, and the next ids the sequences would hand out.
 func stateFingerprint(t *testing.T, ts *testServer) string {
 	t.Helper()
 	var b strings.Builder
 	for _, u := range [][2]string{{userLogin, userPass}, {user2, user2Pass}} {
 		tk := ts.login(t, u[0], u[1])
-		for _, path := range []string{ordersPath + "?limit=100", "/api/content/payments/sessions?limit=100"} {
+		for _, path := range []string{ordersPath + "?limit=100", "/api/content/payments/sessions?limit=100", "/api/content/users/me"} {
 			status, body := ts.call(t, http.MethodGet, path, tk.AccessToken, nil)
 			require.Equal(t, http.StatusOK, status)
 			b.Write(body)
 		}
+		status, body := ts.call(t, http.MethodPost, "/api/content/form-data/marker/contact_us?formModuleConfigId=2&limit=100", tk.AccessToken, nil)
+		require.Equal(t, http.StatusCreated, status)
+		b.Write(body)
 	}
 	return b.String()
 }
@@ -55,6 +58,8 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		"formData": map[string]any{"en_US": []map[string]any{{"marker": "name_reg", "type": "string", "value": "Ivan"}}},
 	}
 	huge := `{"formIdentifier":"` + strings.Repeat("x", 10<<20) + `"}`
+	submission := fmt.Sprintf("/api/content/form-data/%d", ts.submitOK(t, owner.AccessToken, contactBody()))
+	strangerName := map[string]any{"formData": contactValues(field("name", "string", "Mallory"), field("message", "text", plain("x")))}
 
 	cases := []struct {
 		name    string
@@ -116,6 +121,21 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"guest cart qty zero", http.MethodPut, "/api/content/users/me/cart/items/10", "", map[string]int{"qty": 0}, map[string]string{"x-app-token": appToken, "x-guest-id": "3f0c2a91-1d44-4a0b-9d2e-6b71f0c2a913"}, 400, "qty"},
 		{"products by ids not numbers", http.MethodGet, "/api/content/products/ids?ids=10,x", "", nil, nil, 400, "ids"},
 		{"products by ids missing", http.MethodGet, "/api/content/products/ids", "", nil, nil, 400, "ids"},
+		{"submission to an unknown field", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formData"] = contactValues(field("nope", "string", "x")) }), nil, 400, "has no attribute nope"},
+		{"submission without config", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { delete(b, "formModuleConfigId") }), nil, 400, "formModuleConfigId"},
+		{"submission of broken JSON", http.MethodPost, formDataPath, "", `{"formIdentifier":`, nil, 400, "Unexpected end of JSON input"},
+		{"submission to an order form", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formIdentifier"] = "tickets_form"; b["formData"] = contactValues() }), nil, 400, "required values are missing or incorrect: tickets"},
+		{"stranger updates a submission", http.MethodPut, submission, stranger.AccessToken, strangerName, nil, 404, "not found"},
+		{"submission update with a bare text", http.MethodPut, submission, owner.AccessToken, map[string]any{"formData": contactValues(field("name", "string", "Ann"), field("message", "text", "x"))}, nil, 400, "a text value"},
+		{"submission approved by its author", http.MethodPut, submission + "/update-status", owner.AccessToken, map[string]string{"status": "approved"}, nil, 403, "Forbidden resource"},
+		{"submission status unknown", http.MethodPut, submission + "/update-status", owner.AccessToken, map[string]string{"status": "done"}, nil, 400, "status"},
+		{"stranger deletes a submission", http.MethodDelete, submission, stranger.AccessToken, nil, nil, 404, "not found"},
+		{"anonymous deletes a submission", http.MethodDelete, submission, "", nil, nil, 401, "Unauthorized"},
+		{"user state as a list", http.MethodPut, "/api/content/users/me", owner.AccessToken, map[string]any{"state": []int{1}}, nil, 400, "state must be an object"},
+		{"user form data of another form", http.MethodPut, "/api/content/users/me", owner.AccessToken, map[string]any{"formData": contactValues(field("name", "string", "x"))}, nil, 400, "has no attribute name"},
+		{"user login taken", http.MethodPut, "/api/content/users/me", owner.AccessToken, map[string]any{"formData": contactValues(field("email_reg", "string", user2))}, nil, 400, "already exists"},
+		{"anonymous account deletion", http.MethodDelete, "/api/content/users/me/account", "", nil, nil, 401, "Unauthorized"},
+		{"push token too long", http.MethodPost, "/api/content/users/me/fcm-token/" + strings.Repeat("x", 4097), owner.AccessToken, nil, nil, 400, "token"},
 		{"oversized x-device-metadata", http.MethodPost, authPath, "", authBody(userLogin, userPass), map[string]string{"x-app-token": appToken, "x-device-metadata": strings.Repeat("x", 4096)}, 400, "x-device-metadata"},
 		{"new passwords differ", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "a", "b"), nil, 400, "password1 and password2 must be equal"},
 		{"new password empty", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "", ""), nil, 400, "password1 should not be empty"},

@@ -321,7 +321,7 @@ func TestReadEndpoints(t *testing.T) {
 	status, body := ts.call(t, http.MethodGet, "/api/content/forms?langCode=en_US&offset=1&limit=1", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	forms := decode[map[string]any](t, body)
-	assert.Equal(t, float64(2), forms["total"])
+	assert.Equal(t, float64(3), forms["total"])
 	require.Len(t, forms["items"], 1)
 	assert.Equal(t, "reg", forms["items"].([]any)[0].(map[string]any)["identifier"])
 

@@ -29,12 +29,12 @@ func newLiveShop(t *testing.T, opts ...serverOption) shop {
 	t.Helper()
 	ts := newTestServer(t, append([]serverOption{withProfile(sandbox.ProfileLive2026)}, opts...)...)
 	ts.clock.Set(time.Date(2025, 4, 20, 12, 0, 0, 0, time.UTC))
-	return shop{ts, ts.signIn(t, nil).AccessToken}
+	return shop{ts, ts.signInWith(t, nil).AccessToken}
 }
 
-// signIn signs the fixture user in as the SDK does (device header included), with extra
+// signInWith signs the fixture user in as the SDK does (device header included), with extra
 // headers such as x-guest-id.
-func (ts *testServer) signIn(t *testing.T, extra map[string]string) tokens {
+func (ts *testServer) signInWith(t *testing.T, extra map[string]string) tokens {
 	t.Helper()
 	hdr := map[string]string{"x-app-token": appToken, "x-device-metadata": `{"fingerprint":"UQ_1","deviceInfo":{"os":"Linux","browser":"x","location":"en-US"}}`}
 	for k, v := range extra {
@@ -304,7 +304,7 @@ func TestPaymentsCheckoutReturnURLs(t *testing.T) {
 	assert.Equal(t, "/return", flag.pay(t, "cancel").Path, "cancelUrl kept")
 	status, _ = flag.callWith(t, http.MethodPost, "/__admin/reset", "", nil, nil)
 	require.Equal(t, http.StatusOK, status)
-	flag.token = flag.signIn(t, nil).AccessToken
+	flag.token = flag.signInWith(t, nil).AccessToken
 	assert.Equal(t, "localhost:3000", flag.pay(t, "complete").Host, "a reset forgets the run-time change")
 }
 

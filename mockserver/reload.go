@@ -17,7 +17,7 @@ type servedContent struct {
 }
 
 func (s *Server) serveContent(fx *store.Fixtures) error {
-	shaped, err := newServedFixtures(fx, s.sandboxes.Default().Store())
+	shaped, err := newServedFixtures(fx, s.sandboxes.Default().Store(), s.profile)
 	if err != nil {
 		return err
 	}

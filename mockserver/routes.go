@@ -30,6 +30,13 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: APIPrefix + "/forms/marker/{marker}", File: store.FileForms, Noun: "Form"})
 	s.handleRead(r, Read{Path: APIPrefix + "/forms", File: store.FileForms, Total: true})
 
+	const formData = APIPrefix + "/form-data"
+	s.handleAPI(r, http.MethodPost, formData, public, withBody(s, s.handleFormDataPost))
+	s.handleAPI(r, http.MethodPost, formData+"/marker/{marker}", public, withBody(s, s.handleFormDataByMarker))
+	s.handleAPI(r, http.MethodPut, formData+"/{id}", user, withIDBody(s, s.handleFormDataUpdate))
+	s.handleAPI(r, http.MethodDelete, formData+"/{id}", user, withIDBody(s, s.handleFormDataDelete))
+	s.handleAPI(r, http.MethodPut, formData+"/{id}/update-status", user, withIDBody(s, s.handleFormDataStatus))
+
 	const storages = APIPrefix + "/orders-storage"
 	s.handleAPI(r, http.MethodPost, storages+"/marker/{marker}/orders", user, s.handleOrderCreate)
 	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/orders", user, s.handleOrders)
@@ -100,7 +107,13 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/api-stat", public, s.handleSystemAPIStat)
 	s.handleAPI(r, http.MethodPost, APIPrefix+"/admins/all", public, s.handleAdmins)
 
-	s.handleAPI(r, http.MethodGet, APIPrefix+"/users/me", user, s.handleUserMe)
+	const me = APIPrefix + "/users/me"
+	s.handleAPI(r, http.MethodGet, me, user, s.handleUserMe)
+	s.handleAPI(r, http.MethodPut, me, user, withBody(s, s.handleUserUpdate))
+	s.handleAPI(r, http.MethodDelete, me, user, s.handleUserArchive)
+	s.handleAPI(r, http.MethodDelete, me+"/account", user, s.handleUserDelete)
+	s.handleAPI(r, http.MethodPost, me+"/fcm-token/{token}", user, s.handleFCMTokenAdd)
+	s.handleAPI(r, http.MethodDelete, me+"/fcm-token/{token}", user, s.handleFCMTokenDelete)
 
 	s.handle(r, http.MethodGet, "/cloud-static/{token}/files/project/{type}/{entity}/{id}/{name}", plain(s.handleStaticUpload))
 	const cart = APIPrefix + "/users/me/cart"
@@ -125,6 +138,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodPost, "/__admin/payments/sessions/{id}/{action}", s.admin(s.handleAdminPaymentAction))
 	s.handle(r, http.MethodPost, "/__admin/oauth/{marker}/codes", s.admin(s.handleAdminOAuthCode))
 	s.handle(r, http.MethodPatch, "/__admin/payments/accounts/{id}", s.admin(s.handleAdminAccountPatch))
+	s.handle(r, http.MethodPost, "/__admin/form-data/{id}/approve", s.admin(s.handleAdminFormDataApprove))
 	s.handle(r, http.MethodGet, "/__admin/mail", s.admin(s.handleAdminMailList))
 	s.handle(r, http.MethodDelete, "/__admin/mail", s.admin(s.handleAdminMailClear))
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))

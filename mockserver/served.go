@@ -1,10 +1,13 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // The fixture files whose API shape is not the fixture's own: the mock-only settings are left
@@ -49,7 +52,41 @@ func orEmptyObject(raw json.RawMessage) json.RawMessage {
 	return raw
 }
 
-func newServedFixtures(fx *store.Fixtures, st *store.Store) (map[string]*store.Collection, error) {
+// moduleConfigResponse is a form's module config as the API serves it.
+type moduleConfigResponse struct {
+	ID                  int                      `json:"id"`
+	FormID              int                      `json:"formId"`
+	ModuleID            int                      `json:"moduleId"`
+	IsGlobal            bool                     `json:"isGlobal"`
+	EntityIdentifiers   []store.EntityIdentifier `json:"entityIdentifiers"`
+	IsClosed            bool                     `json:"isClosed"`
+	IsModerate          bool                     `json:"isModerate"`
+	ViewOnlyUserData    bool                     `json:"viewOnlyUserData"`
+	CommentOnlyUserData bool                     `json:"commentOnlyUserData"`
+}
+
+// servedForm is a form's fixture bytes with, when the profile serves them, its module configs
+// appended (an empty list for an unbound form).
+func servedForm(f *store.Form, withConfigs bool) (json.RawMessage, error) {
+	if !withConfigs {
+		return f.Raw, nil
+	}
+	configs := make([]moduleConfigResponse, len(f.ModuleFormConfigs))
+	for i, c := range f.ModuleFormConfigs {
+		configs[i] = moduleConfigResponse{
+			ID: c.ID, FormID: c.FormID, ModuleID: c.ModuleID, IsGlobal: c.IsGlobal, EntityIdentifiers: c.EntityIdentifiers,
+			IsClosed: c.IsClosed, IsModerate: c.IsModerate, ViewOnlyUserData: c.ViewOnlyUserData, CommentOnlyUserData: c.CommentOnlyUserData,
+		}
+	}
+	data, err := json.Marshal(configs)
+	if err != nil {
+		return nil, err
+	}
+	raw := bytes.TrimSuffix(bytes.TrimSpace(f.Raw), []byte("}"))
+	return slices.Concat(raw, []byte(`,"moduleFormConfigs":`), data, []byte("}")), nil
+}
+
+func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Profile) (map[string]*store.Collection, error) {
 	shapes := map[string]func(int) any{
 		store.FileAuthProviders: func(i int) any {
 			p := fx.AuthProviders[i]
@@ -80,7 +117,16 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store) (map[string]*store.C
 			}
 		},
 	}
-	out := make(map[string]*store.Collection, len(shapes))
+	out := make(map[string]*store.Collection, len(shapes)+1)
+	forms, err := fx.Collection(store.FileForms)
+	if err != nil {
+		return nil, err
+	}
+	if out[store.FileForms], err = forms.Map(func(i int, _ json.RawMessage) (json.RawMessage, error) {
+		return servedForm(&fx.Forms[i], profile.FormModuleConfigs)
+	}); err != nil {
+		return nil, err
+	}
 	for file, shape := range shapes {
 		c, err := fx.Collection(file)
 		if err != nil {

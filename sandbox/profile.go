@@ -33,6 +33,9 @@ type Profile struct {
 	// updateSessionById, dropped by later SDKs): only the provider (the checkout page, the
 	// admin payment actions) moves a session, and the PUT answers 404 "Cannot PUT".
 	SessionsMoveByProviderOnly bool
+	// FormModuleConfigs serves forms with their moduleFormConfigs, the bindings whose ids
+	// submissions name; the 2025 recording has none.
+	FormModuleConfigs bool
 }
 
 // The profiles the mock offers.
@@ -42,7 +45,7 @@ var (
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
 		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,
-		SessionsMoveByProviderOnly: true}
+		SessionsMoveByProviderOnly: true, FormModuleConfigs: true}
 	// ProfileLive2026 is ProfileLive under its earlier name; `live-2026` still parses to it.
 	ProfileLive2026 = ProfileLive
 	// ProfileDefault is the profile of zero options and of a --compat flag not given.

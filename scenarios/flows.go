@@ -27,6 +27,7 @@ func All() []Flow {
 		PayPalPolling(),
 		SignUpCode(),
 		ForgotPassword(),
+		ContactForm(),
 	}
 }
 

@@ -81,7 +81,9 @@ func TestFixturesPullRoundTrip(t *testing.T) {
 		assert.NoError(t, err, "the linked file %s is copied", name)
 		assert.Equal(t, want, got, "%s arrives unchanged", name)
 	}
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx}})
+	// The mirror answers in the upstream's profile: profiles shape reads too (forms carry their
+	// module configs under live only).
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx, Profile: sandbox.ProfileSDK115}})
 	require.NoError(t, err)
 	pulled := httptest.NewServer(srv)
 	t.Cleanup(pulled.Close)

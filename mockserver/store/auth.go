@@ -23,6 +23,7 @@ type User struct {
 	NotificationData       json.RawMessage
 	CreatedDate            time.Time
 	UpdatedDate            time.Time
+	AccountState
 
 	password     string
 	tokensBefore int64 // a password change refuses tokens of earlier seconds (iat); in memory only
@@ -34,6 +35,7 @@ func (u *User) clone() User {
 	c.Groups = slices.Clone(u.Groups)
 	c.State = slices.Clone(u.State)
 	c.NotificationData = slices.Clone(u.NotificationData)
+	c.AccountState = u.AccountState.clone()
 	return c
 }
 
@@ -125,6 +127,7 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 	return updated(ctx, s, func() (Tokens, error) {
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
 		user := s.state.users[id]
+		ok = ok && !user.removed() // a removed account signs in as an unknown login
 		if code != "" {
 			if !ok {
 				return Tokens{}, Errorf(CodeUnauthorized, "Invalid login or code")
@@ -211,7 +214,7 @@ func (s *Store) Refresh(ctx context.Context, providerMarker, refreshToken string
 			return Tokens{}, Errorf(CodeUnauthorized, "Refresh token expired")
 		}
 		user := s.state.users[sess.userID]
-		if user == nil {
+		if user == nil || user.removed() {
 			s.endSessionLocked(sess)
 			return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
 		}

@@ -47,6 +47,8 @@ type StateDocument struct {
 	Subscriptions   []Subscription         `json:"subscriptions"`
 	// Carts are absent in documents written before carts were kept.
 	Carts []Cart `json:"carts,omitempty"`
+	// FormData is absent from documents written before form submissions were kept.
+	FormData []FormDataRecord `json:"formData,omitempty"`
 }
 
 // ClockState is the setting of the sandbox's clock. A running clock is kept as its offset from
@@ -70,6 +72,9 @@ type Counters struct {
 	NextPaymentSessionID int `json:"nextPaymentSessionId"`
 	// NextCollectionRowID is 0 in documents written before collection rows were kept.
 	NextCollectionRowID int `json:"nextCollectionRowId"`
+	// NextFormDataID is absent (0) in documents written before form submissions were kept;
+	// such a document continues above its highest submission id.
+	NextFormDataID int `json:"nextFormDataId,omitempty"`
 }
 
 // UserRecord is a user, fixture or signed up, password included: the document is a sandbox's,
@@ -89,6 +94,7 @@ type UserRecord struct {
 	// CreatedDate and UpdatedDate are absent for fixture users, which have none.
 	CreatedDate time.Time `json:"createdDate,omitzero"`
 	UpdatedDate time.Time `json:"updatedDate,omitzero"`
+	AccountState
 }
 
 // AuthSessionRecord is one login: its current refresh token and the device it came from.
@@ -149,6 +155,21 @@ type PaymentSessionRecord struct {
 	// sessions import without a checkout page (the admin payment actions still finish them).
 	CheckoutToken string `json:"checkoutToken,omitempty"`
 	ProviderData
+}
+
+// FormDataRecord is a form submission.
+type FormDataRecord struct {
+	ID                 int               `json:"id"`
+	FormIdentifier     string            `json:"formIdentifier"`
+	FormModuleConfigID int               `json:"formModuleConfigId"`
+	EntityIdentifier   string            `json:"entityIdentifier"`
+	Language           string            `json:"language"`
+	FormData           []json.RawMessage `json:"formData"`
+	Status             string            `json:"status"`
+	UserIdentifier     string            `json:"userIdentifier,omitempty"`
+	Fingerprint        string            `json:"fingerprint,omitempty"`
+	IP                 string            `json:"ip,omitempty"`
+	Time               time.Time         `json:"time"`
 }
 
 // CodeRecord is a one-time code sent to a user for an event.
@@ -233,6 +254,9 @@ func documentOf(st *state, clock clockSetting) StateDocument {
 	for _, c := range st.carts {
 		doc.Carts = append(doc.Carts, c.clone())
 	}
+	for _, sub := range st.formData {
+		doc.FormData = append(doc.FormData, submissionRecord(sub))
+	}
 	doc.sort()
 	return doc
 }
@@ -253,6 +277,7 @@ func (st *state) counters() Counters {
 		NextOrderID:          st.nextOrderID,
 		NextPaymentSessionID: st.nextPaymentID,
 		NextCollectionRowID:  st.nextRowID,
+		NextFormDataID:       st.nextFormDataID,
 	}
 }
 
@@ -262,6 +287,7 @@ func (st *state) setCounters(c Counters) {
 	st.nextOrderID = c.NextOrderID
 	st.nextPaymentID = c.NextPaymentSessionID
 	st.nextRowID = c.NextCollectionRowID
+	st.nextFormDataID = c.NextFormDataID
 }
 
 func rawItems(items []FormDataItem) []json.RawMessage {
@@ -290,6 +316,7 @@ func userRecord(u *User) UserRecord {
 		NotificationData:       slices.Clone(u.NotificationData),
 		CreatedDate:            u.CreatedDate,
 		UpdatedDate:            u.UpdatedDate,
+		AccountState:           u.AccountState.clone(),
 	}
 }
 
@@ -337,6 +364,14 @@ func orderRecord(o *Order) OrderRecord {
 // paymentRecord and buildPayments convert by type: a payment session is stored whole, so a
 // field added to one of the two types without the other does not compile.
 func paymentRecord(p *PaymentSession) PaymentSessionRecord { return PaymentSessionRecord(p.clone()) }
+
+func submissionRecord(s *Submission) FormDataRecord {
+	return FormDataRecord{
+		ID: s.ID, FormIdentifier: s.FormIdentifier, FormModuleConfigID: s.ConfigID, EntityIdentifier: s.EntityIdentifier,
+		Language: s.Language, FormData: rawItems(s.FormData), Status: s.Status, UserIdentifier: s.UserIdentifier,
+		Fingerprint: s.Fingerprint, IP: s.IP, Time: s.Time,
+	}
+}
 
 func codeRecord(k codeKey, c oneTimeCode) CodeRecord {
 	return CodeRecord{UserID: k.userID, Event: k.event, Code: c.code, Expires: c.expires}
@@ -430,6 +465,7 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 		codes:            make(map[codeKey]oneTimeCode, len(doc.Codes)),
 		accountPatches:   map[int]AccountPatch{},
 		carts:            make(map[string]*Cart, len(doc.Carts)),
+		formData:         make(map[int]*Submission, len(doc.FormData)),
 	}
 	if err := s.buildUsers(st, doc.Users); err != nil {
 		return nil, clock, err
@@ -462,6 +498,15 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 	}
 	if err := buildCarts(s.fx, st, doc.Carts); err != nil {
 		return nil, clock, err
+	}
+	if err := buildSubmissions(s.fx, st, doc.FormData); err != nil {
+		return nil, clock, err
+	}
+	if doc.Counters.NextFormDataID == 0 {
+		doc.Counters.NextFormDataID = 1
+		for id := range st.formData {
+			doc.Counters.NextFormDataID = max(doc.Counters.NextFormDataID, id+1)
+		}
 	}
 	if err := checkCounters(st, doc.Counters); err != nil {
 		return nil, clock, err
@@ -511,6 +556,7 @@ func (s *Store) buildUsers(st *state, users []UserRecord) error {
 			NotificationData:       slices.Clone(r.NotificationData),
 			CreatedDate:            r.CreatedDate,
 			UpdatedDate:            r.UpdatedDate,
+			AccountState:           r.AccountState.clone(),
 			password:               r.Password,
 		}
 		st.userByLogin[key] = r.ID
@@ -677,6 +723,34 @@ func buildCarts(fx *Fixtures, st *state, carts []Cart) error {
 	return nil
 }
 
+func buildSubmissions(fx *Fixtures, st *state, subs []FormDataRecord) error {
+	for i, r := range subs {
+		at := fmt.Sprintf("formData[%d]", i)
+		if err := checkID(at, r.ID, st.formData, "form data"); err != nil {
+			return err
+		}
+		cfg, form, ok := fx.ModuleFormConfig(r.FormModuleConfigID)
+		switch {
+		case !ok:
+			return invalidf(at+".formModuleConfigId", "no module config %d in the fixtures", r.FormModuleConfigID)
+		case form.Identifier != r.FormIdentifier:
+			return invalidf(at+".formIdentifier", "config %d belongs to form %q, not %q", cfg.ID, form.Identifier, r.FormIdentifier)
+		case !slices.Contains(SubmissionStatuses, r.Status):
+			return invalidf(at+".status", "must be one of %v", SubmissionStatuses)
+		}
+		items, err := parseItems(at+".formData", r.FormData)
+		if err != nil {
+			return err
+		}
+		st.formData[r.ID] = &Submission{
+			ID: r.ID, FormIdentifier: r.FormIdentifier, ConfigID: r.FormModuleConfigID, EntityIdentifier: r.EntityIdentifier,
+			Language: r.Language, FormData: items, Status: r.Status, UserIdentifier: r.UserIdentifier,
+			Fingerprint: r.Fingerprint, IP: r.IP, Time: r.Time,
+		}
+	}
+	return nil
+}
+
 // checkCounters makes sure every counter is above every id handed out, so none is reused.
 func checkCounters(st *state, c Counters) error {
 	check := func(field string, next int, ids iter.Seq[int]) error {
@@ -699,6 +773,7 @@ func checkCounters(st *state, c Counters) error {
 		check("nextOrderId", c.NextOrderID, maps.Keys(st.orders)),
 		check("nextPaymentSessionId", c.NextPaymentSessionID, maps.Keys(st.payments)),
 		check("nextCollectionRowId", c.NextCollectionRowID, maps.Keys(st.rows)),
+		check("nextFormDataId", c.NextFormDataID, maps.Keys(st.formData)),
 	)
 }
 
@@ -745,6 +820,11 @@ func (st *state) reindex(fx *Fixtures) {
 			heap.Push(&st.reveals, expiry{at: p.URLAt, id: id})
 		}
 	}
+	st.formDataByForm = map[string][]int{}
+	for _, id := range sortedKeys(st.formData) {
+		f := st.formData[id].FormIdentifier
+		st.formDataByForm[f] = append(st.formDataByForm[f], id)
+	}
 }
 
 // countSeats adds the seats an order holds to its slots' usage, as reserveLocked does, without
@@ -786,6 +866,7 @@ func (r AuthSessionRecord) key() string    { return recordKey(r.ID) }
 func (r OrderRecord) key() string          { return recordKey(r.ID) }
 func (r PaymentSessionRecord) key() string { return recordKey(r.ID) }
 func (r CodeRecord) key() string           { return codeRecordKey(r.UserID, r.Event) }
+func (r FormDataRecord) key() string       { return recordKey(r.ID) }
 
 // sort puts every list of the document in its canonical order: by id, codes by user and event.
 func (doc *StateDocument) sort() {
@@ -794,6 +875,7 @@ func (doc *StateDocument) sort() {
 	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(doc.Carts, func(a, b Cart) int { return cmp.Compare(a.Owner, b.Owner) })
+	slices.SortFunc(doc.FormData, func(a, b FormDataRecord) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
 		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
 	})

@@ -125,7 +125,12 @@ type Form struct {
 	TemplateID     *int            `json:"templateId"`
 	Attributes     []FormAttribute `json:"attributes"`
 
-	ModuleFormConfigs json.RawMessage `json:"moduleFormConfigs,omitempty"`
+	// ModuleFormConfigs bind the form to entities of a module: the only way a submission is
+	// accepted. Raw never holds them; the server serves them where the profile does.
+	ModuleFormConfigs []ModuleFormConfig `json:"moduleFormConfigs,omitempty"`
+	// IsPrivate refuses the public read of the form's submissions; live forms are private
+	// unless someone unset it, so an absent value means true. Raw never holds it.
+	IsPrivate *bool `json:"isPrivate,omitempty" fixture:"mock"`
 
 	Raw json.RawMessage `json:"-"`
 }
@@ -541,7 +546,8 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		}
 	}
 	for i, raw := range raws[FileForms] {
-		f.Forms[i].Raw = raw
+		raws[FileForms][i] = withoutField(withoutField(raw, "moduleFormConfigs"), "isPrivate")
+		f.Forms[i].Raw = raws[FileForms][i]
 	}
 	for i, raw := range raws[FileProducts] {
 		f.Products[i].Raw = raw

@@ -79,6 +79,7 @@ func checkKeys(idx *index, file, at, noun string, k key) error {
 // checkForms validates the forms, parses their rules (required fields, options, schedules)
 // and indexes them by identifier.
 func (f *Fixtures) checkForms(idx *index) error {
+	configIDs := map[int]bool{}
 	for i := range f.Forms {
 		form := &f.Forms[i]
 		at := fmt.Sprintf("[%d]", i)
@@ -89,6 +90,9 @@ func (f *Fixtures) checkForms(idx *index) error {
 			if err := form.Attributes[j].check(fmt.Sprintf("%s.attributes[%d]", at, j)); err != nil {
 				return err
 			}
+		}
+		if err := f.checkModuleConfigs(form, at, configIDs); err != nil {
+			return err
 		}
 		idx.add(i, 0, form.Identifier)
 	}

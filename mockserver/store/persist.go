@@ -25,6 +25,7 @@ const (
 	KindFile           Kind = "files"
 	KindSubscription   Kind = "subscriptions"
 	KindCart           Kind = "carts"
+	KindFormData       Kind = "formData"
 )
 
 // MetaKey is the key of the only KindMeta record.
@@ -32,7 +33,7 @@ const MetaKey = "state"
 
 // Kinds returns every kind of record.
 func Kinds() []Kind {
-	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode, KindCollectionRow, KindFile, KindSubscription, KindCart}
+	return []Kind{KindMeta, KindUser, KindAuthSession, KindOrder, KindPaymentSession, KindCode, KindCollectionRow, KindFile, KindSubscription, KindCart, KindFormData}
 }
 
 // Record is one stored entity: its kind, its key within the kind (the decimal id, or
@@ -143,6 +144,7 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 	putRecords(&rs, KindFile, doc.Files)
 	putRecords(&rs, KindSubscription, doc.Subscriptions)
 	putRecords(&rs, KindCart, doc.Carts)
+	putRecords(&rs, KindFormData, doc.FormData)
 	if rs.failed != nil {
 		return nil, rs.failed
 	}
@@ -154,22 +156,12 @@ func recordsOf(doc StateDocument) ([]Record, error) {
 func documentFromRecords(recs []Record) (StateDocument, error) {
 	var doc StateDocument
 	var meta *metaRecord
-	decode := map[Kind]func([]byte) (string, error){
-		KindMeta: func(v []byte) (string, error) {
-			var m metaRecord
-			err := decodeStrict(v, &m)
-			meta = &m
-			return MetaKey, err
-		},
-		KindUser:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Users) },
-		KindAuthSession:    func(v []byte) (string, error) { return decodeAppend(v, &doc.AuthSessions) },
-		KindOrder:          func(v []byte) (string, error) { return decodeAppend(v, &doc.Orders) },
-		KindPaymentSession: func(v []byte) (string, error) { return decodeAppend(v, &doc.PaymentSessions) },
-		KindCode:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Codes) },
-		KindCart:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Carts) },
-		KindCollectionRow:  func(v []byte) (string, error) { return decodeAppend(v, &doc.CollectionRows) },
-		KindFile:           func(v []byte) (string, error) { return decodeAppend(v, &doc.Files) },
-		KindSubscription:   func(v []byte) (string, error) { return decodeAppend(v, &doc.Subscriptions) },
+	decode := doc.appenders()
+	decode[KindMeta] = func(v []byte) (string, error) {
+		var m metaRecord
+		err := decodeStrict(v, &m)
+		meta = &m
+		return MetaKey, err
 	}
 	for _, r := range recs {
 		dec, ok := decode[r.Kind]
@@ -201,6 +193,26 @@ func putRecords[R keyedRecord](rs *recordSet, kind Kind, recs []R) {
 	}
 }
 
+// appenders returns, for each kind of entity record, what decodes one into doc's list.
+func (doc *StateDocument) appenders() map[Kind]func([]byte) (string, error) {
+	return map[Kind]func([]byte) (string, error){
+		KindUser:           appender(&doc.Users),
+		KindAuthSession:    appender(&doc.AuthSessions),
+		KindOrder:          appender(&doc.Orders),
+		KindPaymentSession: appender(&doc.PaymentSessions),
+		KindCode:           appender(&doc.Codes),
+		KindFormData:       appender(&doc.FormData),
+		KindCart:           appender(&doc.Carts),
+		KindCollectionRow:  appender(&doc.CollectionRows),
+		KindFile:           appender(&doc.Files),
+		KindSubscription:   appender(&doc.Subscriptions),
+	}
+}
+
+func appender[R keyedRecord](list *[]R) func([]byte) (string, error) {
+	return func(data []byte) (string, error) { return decodeAppend(data, list) }
+}
+
 // decodeAppend decodes data as one R, appends it to list and returns its key.
 func decodeAppend[R keyedRecord](data []byte, list *[]R) (string, error) {
 	var v R
@@ -223,10 +235,11 @@ type journal struct {
 	files    map[string]*StoredFile
 	subs     map[string]*Subscription
 	carts    map[string]*Cart
+	formData map[int]*Submission
 }
 
 func (j *journal) empty() bool {
-	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes)+len(j.rows)+len(j.files)+len(j.subs)+len(j.carts) == 0
+	return len(j.users)+len(j.sessions)+len(j.orders)+len(j.payments)+len(j.codes)+len(j.rows)+len(j.files)+len(j.subs)+len(j.carts)+len(j.formData) == 0
 }
 
 // beginLocked starts recording a mutation; without a persister there is nothing to record.
@@ -280,6 +293,12 @@ func (s *Store) touchPayment(id int) {
 func (s *Store) touchCart(key string) {
 	if s.tx != nil {
 		remember(&s.tx.carts, s.state.carts, key, func(c *Cart) *Cart { v := c.clone(); return &v })
+	}
+}
+
+func (s *Store) touchSubmission(id int) {
+	if s.tx != nil {
+		remember(&s.tx.formData, s.state.formData, id, func(v *Submission) *Submission { c := v.clone(); return &c })
 	}
 }
 
@@ -337,6 +356,7 @@ func (s *Store) changeRecordsLocked(j *journal, clock clockSetting) ([]Record, e
 	addChanges(&rs, KindOrder, j.orders, s.state.orders, recordKey, orderRecord)
 	addChanges(&rs, KindPaymentSession, j.payments, s.state.payments, recordKey, paymentRecord)
 	addChanges(&rs, KindCart, j.carts, s.state.carts, sameKey, (*Cart).clone)
+	addChanges(&rs, KindFormData, j.formData, s.state.formData, recordKey, submissionRecord)
 	for k, before := range j.codes {
 		if c, ok := s.state.codes[k]; ok {
 			rs.put(KindCode, codeRecordKey(k.userID, k.event), codeRecord(k, c))
@@ -387,6 +407,7 @@ func (s *Store) rollbackLocked(j *journal) {
 	restore(s.state.orders, j.orders)
 	restore(s.state.payments, j.payments)
 	restore(s.state.carts, j.carts)
+	restore(s.state.formData, j.formData)
 	for k, before := range j.codes {
 		if before == nil {
 			delete(s.state.codes, k)

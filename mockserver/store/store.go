@@ -126,6 +126,10 @@ type state struct {
 	files       map[string]*StoredFile
 	fileBytes   int64 // of files, kept so the allowance check costs nothing
 	subs        map[string]*Subscription
+
+	formData       map[int]*Submission
+	formDataByForm map[string][]int // form identifier → ascending ids
+	nextFormDataID int
 }
 
 type ownerStorage struct {
@@ -224,6 +228,9 @@ func (s *Store) seed() *state {
 		carts:            map[string]*Cart{},
 		files:            map[string]*StoredFile{},
 		subs:             map[string]*Subscription{},
+		formData:         map[int]*Submission{},
+		formDataByForm:   map[string][]int{},
+		nextFormDataID:   1,
 	}
 	st.rows, st.nextRowID = seedRows(s.fx)
 	for _, u := range s.fx.Users {

@@ -120,7 +120,7 @@ func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, er
 	}
 	s.mu.RLock()
 	user, ok := s.state.users[claims.ID]
-	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier && claims.IssuedAt >= user.tokensBefore
+	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier && claims.IssuedAt >= user.tokensBefore && !user.removed()
 	s.mu.RUnlock()
 	if !ok {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")

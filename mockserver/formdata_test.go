@@ -1,0 +1,423 @@
+package mockserver_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+const (
+	formDataPath  = "/api/content/form-data"
+	contactConfig = 2
+)
+
+// deviceHeaders are the headers SDK 1.0.127+ sends on every POST, which live sign-in needs.
+var deviceHeaders = map[string]string{"x-app-token": appToken, "x-device-metadata": `{"fingerprint":"UQ_forms","deviceInfo":{"os":"Linux","browser":"Node.js","location":"en-US"}}`}
+
+// signIn logs in as SDK 1.0.149 does, under any profile.
+func (ts *testServer) signIn(t testing.TB, login, password string) tokens {
+	t.Helper()
+	status, body := ts.callWith(t, http.MethodPost, authPath, "", authBody(login, password), deviceHeaders)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	return decode[tokens](t, body)
+}
+
+// contactValues are contact_us values in the SDK's locale-keyed shape.
+func contactValues(items ...map[string]any) map[string]any {
+	return map[string]any{"en_US": items}
+}
+
+func field(marker, typ string, value any) map[string]any {
+	return map[string]any{"marker": marker, "type": typ, "value": value}
+}
+
+func plain(s string) []map[string]string { return []map[string]string{{"plainValue": s}} }
+
+// contactBody is a valid contact_us submission; edit adjusts it.
+func contactBody(edit ...func(map[string]any)) map[string]any {
+	b := map[string]any{
+		"formIdentifier":         "contact_us",
+		"formModuleConfigId":     contactConfig,
+		"moduleEntityIdentifier": "contacts",
+		"replayTo":               nil,
+		"status":                 "sent",
+		"formData": contactValues(
+			field("name", "string", "Ann"),
+			field("email", "string", "ann@example.com"),
+			field("message", "text", plain("Please call me back.")),
+		),
+	}
+	for _, f := range edit {
+		f(b)
+	}
+	return b
+}
+
+func (ts *testServer) submit(t *testing.T, bearer string, body any) (int, []byte) {
+	t.Helper()
+	return ts.call(t, http.MethodPost, formDataPath+"?langCode=en_US", bearer, body)
+}
+
+func (ts *testServer) submitOK(t *testing.T, bearer string, body any) int {
+	t.Helper()
+	status, data := ts.submit(t, bearer, body)
+	require.Equal(t, http.StatusCreated, status, string(data))
+	return int(decode[map[string]any](t, data)["formData"].(map[string]any)["id"].(float64))
+}
+
+type formDataRead struct {
+	Items []map[string]any `json:"items"`
+	Total int              `json:"total"`
+}
+
+func (ts *testServer) readFormData(t *testing.T, bearer, query string, filter any) formDataRead {
+	t.Helper()
+	status, body := ts.call(t, http.MethodPost, "/api/content/form-data/marker/contact_us?"+query, bearer, filter)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	return decode[formDataRead](t, body)
+}
+
+// exportedFormData is the sandbox's stored submissions, from the state export.
+func (ts *testServer) exportedFormData(t *testing.T) []store.FormDataRecord {
+	t.Helper()
+	_, body := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	return decode[store.StateDocument](t, body).FormData
+}
+
+func TestFormDataChecksRunInTheLiveOrder(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	values := func(items ...map[string]any) func(map[string]any) {
+		return func(b map[string]any) { b["formData"] = contactValues(items...) }
+	}
+	set := func(k string, v any) func(map[string]any) { return func(b map[string]any) { b[k] = v } }
+	badConfig := set("formModuleConfigId", 1)
+	for name, tc := range map[string]struct {
+		body any
+		want []string
+	}{
+		"1 marker of another form, before everything else": {contactBody(values(field("nope", "string", "x"), field("message", "text", "bare")), badConfig),
+			[]string{"form contact_us has no attribute nope"}},
+		"1 locale": {contactBody(set("formData", map[string]any{"english": []any{}}), badConfig), []string{"formData: english is not a locale"}},
+		"1 two locales": {contactBody(set("formData", map[string]any{"en_US": []any{}, "ru_RU": []any{}})),
+			[]string{"formData must hold the values of exactly one locale"}},
+		"1 flat list": {contactBody(set("formData", []any{field("name", "string", "Ann")})),
+			[]string{`formData must be an object keyed by locale, such as {"en_US": [{"marker": "name", "value": "…"}]}`}},
+		"1 item without marker": {contactBody(values(map[string]any{"value": "x"})), []string{"formData.en_US[0] must be an object with a marker and a value"}},
+		"2 required, before types and config": {contactBody(values(field("email", "string", "not an address"), field("message", "text", "bare")), badConfig),
+			[]string{"required values are missing or incorrect: name"}},
+		"2 every required marker": {contactBody(values(field("name", "string", ""), field("message", "text", plain("  ")))),
+			[]string{"required values are missing or incorrect: name", "required values are missing or incorrect: message"}},
+		"3 text shape, before the config": {contactBody(values(field("name", "string", "Ann"), field("message", "text", "bare")), badConfig),
+			[]string{"message: a text value must be a list of one object with exactly one of plainValue, htmlValue, mdValue"}},
+		"3 validator": {contactBody(values(field("name", "string", "Ann"), field("email", "string", "ann at example"), field("message", "text", plain("Hi")))),
+			[]string{"email must be an e-mail address"}},
+		"3 type": {contactBody(values(field("name", "integer", "Ann"), field("message", "text", plain("Hi")))), []string{"name must have type string, not integer"}},
+		"4 form type, before the config": {map[string]any{"formIdentifier": "tickets_form", "formModuleConfigId": contactConfig, "moduleEntityIdentifier": "8",
+			"formData": map[string]any{"en_US": []any{field("tickets", "entity", []string{"p-8-10"})}}}, []string{"Form has incorrect type: order"}},
+		"5 config of another form":     {contactBody(badConfig), []string{"Incorrect formIdentifier for provided config"}},
+		"5 config that does not exist": {contactBody(set("formModuleConfigId", 999)), []string{"Incorrect formIdentifier for provided config"}},
+		"5 unknown form":               {contactBody(set("formIdentifier", "nope")), []string{"Incorrect formIdentifier for provided config"}},
+		"entity the config does not bind": {contactBody(set("moduleEntityIdentifier", "about")),
+			[]string{"Incorrect moduleEntityIdentifier for provided config"}},
+		"body key":        {contactBody(set("hack", true)), []string{"property hack should not exist"}},
+		"config id shape": {contactBody(set("formModuleConfigId", "2")), []string{"formModuleConfigId must be an integer"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			status, body := ts.submit(t, "", tc.body)
+			require.Equal(t, http.StatusBadRequest, status, string(body))
+			assert.Equal(t, tc.want, decodeError(t, status, body).messages())
+		})
+	}
+	t.Run("nothing stored", func(t *testing.T) {
+		t.Parallel()
+		assert.Empty(t, ts.exportedFormData(t))
+	})
+}
+
+func TestFormDataTextValues(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	for name, tc := range map[string]struct {
+		value any
+		ok    bool
+	}{
+		"plainValue":             {plain("Hi"), true},
+		"htmlValue":              {[]map[string]string{{"htmlValue": "<p>Hi</p>"}}, true},
+		"mdValue":                {[]map[string]string{{"mdValue": "**Hi**"}}, true},
+		"bare string":            {"Hi", false},
+		"list of strings":        {[]string{"Hi"}, false},
+		"value key":              {[]map[string]string{{"value": "Hi"}}, false},
+		"two keys":               {[]map[string]string{{"plainValue": "Hi", "htmlValue": "<p>Hi</p>"}}, false},
+		"params beside":          {[]map[string]any{{"plainValue": "Hi", "params": map[string]bool{"isEditorDisabled": false}}}, false},
+		"entity four-key shape":  {[]map[string]any{{"htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "", "params": map[string]bool{}}}, false},
+		"two objects":            {[]map[string]string{{"plainValue": "Hi"}, {"plainValue": "again"}}, false},
+		"object without a list":  {map[string]string{"plainValue": "Hi"}, false},
+		"number in a text value": {[]map[string]int{{"plainValue": 1}}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			body := contactBody(func(b map[string]any) {
+				b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", tc.value))
+			})
+			status, data := ts.submit(t, "", body)
+			if tc.ok {
+				require.Equal(t, http.StatusCreated, status, string(data))
+				got := decode[map[string]any](t, data)["formData"].(map[string]any)["formData"].([]any)
+				assert.JSONEq(t, mustJSON(t, tc.value), mustJSON(t, got[1].(map[string]any)["value"]), "the value is stored as sent")
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, status, string(data))
+			assert.Equal(t, []string{"message: a text value must be a list of one object with exactly one of plainValue, htmlValue, mdValue"}, decodeError(t, status, data).messages())
+		})
+	}
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(data)
+}
+
+func TestFormDataReadsByMarkerAndOwnerChanges(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	owner := ts.signIn(t, userLogin, userPass)
+	stranger := ts.signIn(t, user2, user2Pass)
+
+	status, data := ts.submit(t, "", contactBody())
+	require.Equal(t, http.StatusCreated, status, string(data))
+	posted := decode[map[string]any](t, data)
+	assert.Equal(t, "Thank you! We will get back to you soon.", posted["actionMessage"])
+	entry := posted["formData"].(map[string]any)
+	assert.Nil(t, entry["userIdentifier"], "an anonymous submission is nobody's")
+	assert.Equal(t, float64(contactConfig), entry["formModuleId"])
+	ts.submitOK(t, "", contactBody())
+	mine := ts.submitOK(t, owner.AccessToken, contactBody())
+
+	all := ts.readFormData(t, "", "formModuleConfigId=2&langCode=en_US&offset=0&limit=30", map[string]any{})
+	require.Equal(t, 3, all.Total)
+	assert.Equal(t, float64(mine), all.Items[0]["id"], "newest first")
+	assert.Equal(t, userLogin, all.Items[0]["userIdentifier"])
+	assert.Equal(t, "content", all.Items[0]["moduleIdentifier"])
+	assert.NotContains(t, all.Items[0], "depth", "the comment fields are the extended mode's")
+	paged := ts.readFormData(t, "", "formModuleConfigId=2&offset=1&limit=1", nil)
+	assert.Equal(t, 3, paged.Total)
+	require.Len(t, paged.Items, 1)
+	assert.Equal(t, float64(mine-1), paged.Items[0]["id"])
+	extended := ts.readFormData(t, "", "formModuleConfigId=2&isExtended=1", nil)
+	assert.Contains(t, extended.Items[0], "depth")
+	for name, tc := range map[string]struct {
+		query  string
+		filter any
+		want   int
+	}{
+		"foreign config":       {"formModuleConfigId=1", nil, 0},
+		"other locale":         {"formModuleConfigId=2&langCode=ru_RU", nil, 0},
+		"entity":               {"formModuleConfigId=2", map[string]any{"entityIdentifier": "contacts"}, 3},
+		"other entity":         {"formModuleConfigId=2", map[string]any{"entityIdentifier": "about"}, 0},
+		"user":                 {"formModuleConfigId=2", map[string]any{"userIdentifier": userLogin}, 1},
+		"status":               {"formModuleConfigId=2", map[string]any{"status": []string{"approved"}}, 0},
+		"dates covering today": {"formModuleConfigId=2", map[string]any{"dateFrom": ts.clock.Now().UTC().Format("2006-01-02"), "dateTo": ts.clock.Now().UTC().Format("2006-01-02")}, 3},
+		"dates before":         {"formModuleConfigId=2", map[string]any{"dateTo": "2000-01-01 00:00:00"}, 0},
+	} {
+		assert.Equal(t, tc.want, ts.readFormData(t, "", tc.query, tc.filter).Total, name)
+	}
+	for name, filter := range map[string]any{
+		"ISO date":       map[string]any{"dateFrom": "2026-08-01T00:00:00Z"},
+		"unknown key":    map[string]any{"limit": 10},
+		"unknown status": map[string]any{"status": []string{"SENT"}},
+	} {
+		status, body := ts.call(t, http.MethodPost, "/api/content/form-data/marker/contact_us?formModuleConfigId=2", "", filter)
+		assert.Equal(t, http.StatusBadRequest, status, name)
+		decodeError(t, status, body)
+	}
+	status, body := ts.call(t, http.MethodPost, "/api/content/form-data/marker/nope?formModuleConfigId=2", "", nil)
+	assert.Equal(t, http.StatusNotFound, status, string(body))
+	// A form is private unless its fixture says otherwise (contact_us does), whoever asks.
+	status, body = ts.call(t, http.MethodPost, "/api/content/form-data/marker/tickets_form?formModuleConfigId=1", owner.AccessToken, nil)
+	require.Equal(t, http.StatusForbidden, status, string(body))
+	assert.Equal(t, []string{"This form's submissions are not publicly readable"}, decodeError(t, status, body).messages())
+
+	path := formDataPath + "/" + strconv.Itoa(mine)
+	update := map[string]any{"formData": contactValues(field("name", "string", "Ann B."), field("message", "text", []map[string]string{{"mdValue": "*Soon*"}}))}
+	status, body = ts.call(t, http.MethodPut, path, stranger.AccessToken, update)
+	assert.Equal(t, http.StatusNotFound, status, "another user's submission: %s", body)
+	status, body = ts.call(t, http.MethodPut, path, "", update)
+	assert.Equal(t, http.StatusUnauthorized, status, string(body))
+	status, body = ts.call(t, http.MethodPut, path, owner.AccessToken, map[string]any{"formData": contactValues(field("message", "text", plain("x")))})
+	assert.Equal(t, http.StatusBadRequest, status, "an update passes the field checks: %s", body)
+	status, body = ts.call(t, http.MethodPut, path, owner.AccessToken, update)
+	require.Equal(t, http.StatusOK, status, string(body))
+	updated := decode[map[string]any](t, body)
+	assert.Equal(t, userLogin, updated["userIdentifier"])
+	assert.Equal(t, "Ann B.", updated["formData"].([]any)[0].(map[string]any)["value"])
+
+	statusPath := path + "/update-status"
+	status, body = ts.call(t, http.MethodPut, statusPath, owner.AccessToken, map[string]string{"status": "approved"})
+	assert.Equal(t, http.StatusForbidden, status, "approval is an operator's: %s", body)
+	status, body = ts.call(t, http.MethodPut, statusPath, owner.AccessToken, map[string]string{"status": "closed"})
+	assert.Equal(t, http.StatusBadRequest, status, string(body))
+	status, body = ts.call(t, http.MethodPut, statusPath, owner.AccessToken, map[string]string{"status": "deleted"})
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "true", string(body))
+	assert.Equal(t, 2, ts.readFormData(t, "", "formModuleConfigId=2", nil).Total, "a deleted status leaves reads")
+
+	status, _ = ts.call(t, http.MethodDelete, path, stranger.AccessToken, nil)
+	assert.Equal(t, http.StatusNotFound, status)
+	status, body = ts.call(t, http.MethodDelete, path, owner.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "true", string(body))
+	status, _ = ts.call(t, http.MethodDelete, path, owner.AccessToken, nil)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Len(t, ts.exportedFormData(t), 2)
+}
+
+// moderatedContactFixtures are the default fixtures with contact_us's config moderated and,
+// when viewOwn is set, showing readers only their own submissions.
+func moderatedContactFixtures(t *testing.T, viewOwn bool) *store.Fixtures {
+	t.Helper()
+	fx := loadFixtures(t)
+	cfg, _, ok := fx.ModuleFormConfig(contactConfig)
+	require.True(t, ok)
+	cfg.IsModerate, cfg.ViewOnlyUserData = true, viewOwn
+	return fx
+}
+
+func TestModeratedSubmissionsWaitForApproval(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, false)))
+	id := ts.submitOK(t, "", contactBody())
+	assert.Equal(t, 0, ts.readFormData(t, "", "formModuleConfigId=2", nil).Total, "held in moderation")
+	assert.Equal(t, 0, ts.readFormData(t, "", "formModuleConfigId=2", map[string]any{"status": []string{"moderation"}}).Total,
+		"a visitor cannot ask for the held ones")
+	assert.Equal(t, "moderation", ts.exportedFormData(t)[0].Status)
+
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(id)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "approved", decode[map[string]any](t, body)["status"])
+	read := ts.readFormData(t, "", "formModuleConfigId=2", nil)
+	require.Equal(t, 1, read.Total)
+	assert.Equal(t, "approved", read.Items[0]["status"])
+	status, _ = ts.callWith(t, http.MethodPost, "/__admin/form-data/999/approve", "", nil, map[string]string{"x-app-token": appToken})
+	assert.Equal(t, http.StatusNotFound, status)
+
+	// Submissions are journalled like any request, bodies included.
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?method=POST&path=/api/content/form-data", "", nil, map[string]string{"x-app-token": appToken})
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"formIdentifier":"contact_us"`)
+}
+
+func TestViewOnlyUserDataShowsReadersTheirOwn(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, true)))
+	owner := ts.signIn(t, userLogin, userPass)
+	id := ts.submitOK(t, owner.AccessToken, contactBody())
+	ts.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(id)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
+	assert.Equal(t, 0, ts.readFormData(t, "", "formModuleConfigId=2", nil).Total)
+	assert.Equal(t, 0, ts.readFormData(t, ts.signIn(t, user2, user2Pass).AccessToken, "formModuleConfigId=2", nil).Total)
+	assert.Equal(t, 1, ts.readFormData(t, owner.AccessToken, "formModuleConfigId=2", nil).Total)
+}
+
+func TestFormsServeModuleConfigsUnderTheLiveProfileOnly(t *testing.T) {
+	t.Parallel()
+	live := newTestServer(t, withProfile(sandbox.ProfileLive))
+	status, body := live.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	configs := decode[map[string]any](t, body)["moduleFormConfigs"].([]any)
+	require.Len(t, configs, 1)
+	assert.JSONEq(t, `{"id":1,"formId":9,"moduleId":3,"isGlobal":false,"entityIdentifiers":[{"id":8,"isNumeric":true,"childrenOn":true}],"isClosed":false,"isModerate":false,"viewOnlyUserData":false,"commentOnlyUserData":false}`,
+		mustJSON(t, configs[0]))
+	status, body = live.call(t, http.MethodGet, "/api/content/forms/marker/contact_us?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	contact := decode[map[string]any](t, body)
+	assert.Equal(t, "Contact us", contact["localizeInfos"].(map[string]any)["title"])
+	assert.Equal(t, float64(12), contact["id"])
+
+	seed := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	status, body = seed.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	recorded, err := os.ReadFile("../fixtures/recorded/form-tickets_form.json")
+	require.NoError(t, err)
+	assert.JSONEq(t, string(recorded), string(body), "the seed's answer, as recorded")
+}
+
+func TestFormDataSurvivesARestartOnTheSameDataDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	start := func() (*testServer, *bolt.DB) {
+		db, err := bolt.Open(dir)
+		require.NoError(t, err)
+		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: moderatedContactFixtures(t, false), Persistence: db, Profile: sandbox.ProfileLive}, Contract: contractValidator(t)})
+		require.NoError(t, err)
+		hs := httptest.NewServer(srv)
+		return &testServer{Server: hs, server: srv, store: srv.Store()}, db
+	}
+	first, db1 := start()
+	held := first.submitOK(t, "", contactBody())
+	approved := first.submitOK(t, "", contactBody())
+	status, _ := first.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(approved)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
+	require.Equal(t, http.StatusOK, status)
+	first.Close()
+	require.NoError(t, db1.Close())
+
+	second, db2 := start()
+	t.Cleanup(func() { second.Close(); _ = db2.Close() })
+	read := second.readFormData(t, "", "formModuleConfigId=2", nil)
+	require.Equal(t, 1, read.Total, "the approval survived")
+	assert.Equal(t, float64(approved), read.Items[0]["id"])
+	status, _ = second.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(held)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
+	require.Equal(t, http.StatusOK, status, "the held one survived too")
+	assert.Equal(t, approved+1, second.submitOK(t, "", contactBody()), "ids continue")
+
+	// Reset drops them, as it drops orders.
+	status, _ = second.callWith(t, http.MethodPost, "/__admin/reset", "", nil, map[string]string{"x-app-token": appToken})
+	require.Equal(t, http.StatusOK, status)
+	assert.Empty(t, second.exportedFormData(t))
+}
+
+func TestStateImportChecksFormData(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	ts.submitOK(t, "", contactBody())
+	_, exported := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	doc := decode[store.StateDocument](t, exported)
+	require.Len(t, doc.FormData, 1)
+	assert.Equal(t, 2, doc.Counters.NextFormDataID)
+
+	doc.FormData[0].FormModuleConfigID = 1
+	status, body := ts.callWith(t, http.MethodPut, "/__admin/state", "", doc, nil)
+	require.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, decodeError(t, status, body).messages()[0], "formData[0].formIdentifier")
+
+	// A document from before submissions were kept imports, its counter derived.
+	old := decode[map[string]any](t, exported)
+	delete(old, "formData")
+	delete(old["counters"].(map[string]any), "nextFormDataId")
+	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", old, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, 1, decode[store.StateDocument](t, body).Counters.NextFormDataID)
+}
+
+// adminFormData exercises the approval call for the admin contract.
+func adminFormData(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, false)))
+	id := ts.submitOK(t, "", contactBody())
+	sandboxed := map[string]string{"x-app-token": appToken}
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/form-data/" + strconv.Itoa(id) + "/approve", headers: sandboxed, status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/form-data/0/approve", headers: sandboxed, status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/form-data/99/approve", headers: sandboxed, status: http.StatusNotFound})
+}

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+)
+
+// AccountState is what a user did to their account: archived or deleted it (they can no longer
+// sign in; see removed) and the push tokens they registered. It is stored as it is in the state
+// document, its fields absent when unset.
+type AccountState struct {
+	Archived  bool     `json:"archived,omitempty"`
+	Deleted   bool     `json:"deleted,omitempty"`
+	FCMTokens []string `json:"fcmTokens,omitempty"`
+}
+
+func (a AccountState) clone() AccountState {
+	a.FCMTokens = slices.Clone(a.FCMTokens)
+	return a
+}
+
+// removed reports a user who archived or deleted their account: they can no longer sign in,
+// refresh or use a token issued before, and their login stays taken, as live keeps it for
+// removed users. Their orders stay.
+func (u *User) removed() bool { return u.Archived || u.Deleted }
+
+// UserUpdate is the body of PUT /users/me. Nil fields are left as they are; FormData, when
+// set, replaces the user's values whole.
+type UserUpdate struct {
+	FormIdentifier   string
+	FormData         []FormDataItem
+	HasFormData      bool
+	Language         string
+	NotificationData json.RawMessage
+	State            json.RawMessage
+	// Password, when not empty, replaces the password (from authData).
+	Password string
+}
+
+// MaxFCMTokenBytes bounds a push token; real FCM tokens are about 160 bytes.
+const MaxFCMTokenBytes = 4096
+
+// UpdateUser changes the signed-in user's profile. A new value of the form's login field moves
+// the login too (refused when blank or taken, removed users included); nothing is written on
+// any refusal.
+func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, error) {
+	if len(in.State) > 0 {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(in.State, &obj) != nil || obj == nil {
+			return User{}, Invalid("state must be an object")
+		}
+	}
+	if len(in.NotificationData) > 0 {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(in.NotificationData, &obj) != nil || obj == nil {
+			return User{}, Invalid("notificationData must be an object")
+		}
+	}
+	var out User
+	err := s.update(ctx, func() ([]Event, error) {
+		u, ok := s.state.users[id]
+		if !ok || u.removed() {
+			return nil, Errorf(CodeUnauthorized, "Unauthorized")
+		}
+		if in.FormIdentifier != "" && in.FormIdentifier != u.FormIdentifier {
+			return nil, Invalid("Incorrect formIdentifier for provided user: " + in.FormIdentifier)
+		}
+		provider, _ := s.fx.AuthProvider(u.AuthProviderIdentifier) // checked at load or import
+		login := u.Identifier
+		if in.HasFormData {
+			if form, ok := s.fx.Form(u.FormIdentifier); ok {
+				satisfied := map[string]string{provider.LoginMarker: u.Identifier, provider.PasswordMarker: u.password}
+				if err := checkFormData(form, in.FormData, satisfied); err != nil {
+					return nil, err
+				}
+			}
+			if k := slices.IndexFunc(in.FormData, func(it FormDataItem) bool { return it.Marker == provider.LoginMarker }); k >= 0 {
+				var v string
+				if json.Unmarshal(in.FormData[k].Value, &v) != nil || v == "" {
+					return nil, Invalid(requiredMessage(provider.LoginMarker))
+				}
+				login = v
+			}
+		}
+		oldKey, newKey := loginKey(provider.Identifier, u.Identifier), loginKey(provider.Identifier, login)
+		if other, taken := s.state.userByLogin[newKey]; taken && other != id {
+			return nil, Invalid("User with identifier " + login + " already exists")
+		}
+		if login != u.Identifier {
+			if err := checkLogin(provider, login, nil, false); err != nil {
+				return nil, err
+			}
+		}
+		s.touchUser(id)
+		delete(s.state.userByLogin, oldKey)
+		s.state.userByLogin[newKey] = id
+		u.Identifier = login
+		if in.HasFormData {
+			u.FormData = slices.Clone(in.FormData)
+		}
+		if in.Language != "" {
+			u.Language = in.Language
+		}
+		if len(in.NotificationData) > 0 {
+			u.NotificationData = slices.Clone(in.NotificationData)
+		}
+		if len(in.State) > 0 {
+			u.State = slices.Clone(in.State)
+		}
+		if in.Password != "" {
+			u.password = in.Password
+		}
+		u.UpdatedDate = s.clock.Now()
+		out = u.clone()
+		return nil, nil
+	})
+	return out, err
+}
+
+// ArchiveUser marks the user's account for deletion; DeleteUser deletes it. Either way every
+// session ends and the user can no longer sign in; orders and submissions stay.
+func (s *Store) ArchiveUser(ctx context.Context, id int) error {
+	return s.removeUser(ctx, id, func(u *User) { u.Archived = true })
+}
+
+// DeleteUser deletes the user's account; see ArchiveUser.
+func (s *Store) DeleteUser(ctx context.Context, id int) error {
+	return s.removeUser(ctx, id, func(u *User) { u.Deleted, u.FCMTokens = true, nil })
+}
+
+func (s *Store) removeUser(ctx context.Context, id int, mark func(*User)) error {
+	return s.update(ctx, func() ([]Event, error) {
+		u, ok := s.state.users[id]
+		if !ok || u.removed() {
+			return nil, Errorf(CodeUnauthorized, "Unauthorized")
+		}
+		s.touchUser(id)
+		mark(u)
+		u.UpdatedDate = s.clock.Now()
+		for _, sess := range s.state.authSessions {
+			if sess.userID == id {
+				s.endSessionLocked(sess)
+			}
+		}
+		return nil, nil
+	})
+}
+
+// AddFCMToken registers a push token for the user; adding one twice keeps one.
+func (s *Store) AddFCMToken(ctx context.Context, id int, token string) error {
+	return s.changeFCMTokens(ctx, id, token, func(list []string) []string {
+		if slices.Contains(list, token) {
+			return list
+		}
+		return append(list, token)
+	})
+}
+
+// RemoveFCMToken forgets a push token; removing one the user does not have changes nothing.
+func (s *Store) RemoveFCMToken(ctx context.Context, id int, token string) error {
+	return s.changeFCMTokens(ctx, id, token, func(list []string) []string {
+		return slices.DeleteFunc(list, func(t string) bool { return t == token })
+	})
+}
+
+func (s *Store) changeFCMTokens(ctx context.Context, id int, token string, change func([]string) []string) error {
+	if token == "" || len(token) > MaxFCMTokenBytes || !printable(token) {
+		return Invalid("token must be 1 to 4096 printable characters")
+	}
+	return s.update(ctx, func() ([]Event, error) {
+		u, ok := s.state.users[id]
+		if !ok || u.removed() {
+			return nil, Errorf(CodeUnauthorized, "Unauthorized")
+		}
+		next := change(slices.Clone(u.FCMTokens))
+		if slices.Equal(next, u.FCMTokens) {
+			return nil, nil
+		}
+		s.touchUser(id)
+		u.FCMTokens = next
+		return nil, nil
+	})
+}

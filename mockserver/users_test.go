@@ -1,0 +1,160 @@
+package mockserver_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+const mePath = "/api/content/users/me"
+
+func regValues(items ...map[string]any) map[string]any { return map[string]any{"en_US": items} }
+
+func (ts *testServer) me(t *testing.T, bearer string) map[string]any {
+	t.Helper()
+	status, body := ts.call(t, http.MethodGet, mePath+"?langCode=en_US", bearer, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	return decode[map[string]any](t, body)
+}
+
+// exportedUser is the user's record in the state export.
+func (ts *testServer) exportedUser(t *testing.T, id int) store.UserRecord {
+	t.Helper()
+	_, body := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	for _, u := range decode[store.StateDocument](t, body).Users {
+		if u.ID == id {
+			return u
+		}
+	}
+	t.Fatalf("no user %d in the export", id)
+	return store.UserRecord{}
+}
+
+func TestUpdateUser(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	tk := ts.signIn(t, userLogin, userPass)
+	before := ts.me(t, tk.AccessToken)
+
+	for name, body := range map[string]any{
+		"state not an object":    map[string]any{"state": []int{1}},
+		"marker of another form": map[string]any{"formData": regValues(field("tickets", "entity", []string{"p-8-10"}))},
+		"another form":           map[string]any{"formIdentifier": "contact_us"},
+		"unknown key":            map[string]any{"nickname": "x"},
+		"blank login":            map[string]any{"formData": regValues(field("email_reg", "string", ""))},
+		"login of another user":  map[string]any{"formData": regValues(field("email_reg", "string", strings.ToUpper(user2)))},
+		"broken JSON":            `{"state":`,
+	} {
+		status, data := ts.call(t, http.MethodPut, mePath, tk.AccessToken, body)
+		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", name, data)
+		decodeError(t, status, data)
+	}
+	assert.Equal(t, before, ts.me(t, tk.AccessToken), "refusals write nothing")
+
+	status, data := ts.call(t, http.MethodPut, mePath+"?langCode=en_US", tk.AccessToken, map[string]any{
+		"formIdentifier": "reg",
+		"formData":       regValues(field("name_reg", "string", "Ivan P.")),
+		"state":          map[string]any{"cart": []int{10}},
+		"langCode":       "en_US",
+	})
+	require.Equal(t, http.StatusOK, status, string(data))
+	assert.Equal(t, "true", string(data))
+	after := ts.me(t, tk.AccessToken)
+	assert.Equal(t, map[string]any{"cart": []any{float64(10)}}, after["state"])
+	assert.Equal(t, map[string]any{"en_US": []any{map[string]any{"marker": "name_reg", "type": "string", "value": "Ivan P."}}}, after["formData"],
+		"formData is replaced whole")
+
+	// A new login value moves the login; the password comes from authData.
+	status, data = ts.call(t, http.MethodPut, mePath, tk.AccessToken, map[string]any{
+		"formData": regValues(field("email_reg", "string", "ivan@new.example"), field("name_reg", "string", "Ivan")),
+		"authData": []map[string]string{{"marker": "password_reg", "value": "s3cret"}},
+	})
+	require.Equal(t, http.StatusOK, status, string(data))
+	status, _ = ts.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), deviceHeaders)
+	assert.Equal(t, http.StatusUnauthorized, status, "the old login and password are gone")
+	moved := ts.signIn(t, "ivan@new.example", "s3cret")
+	assert.Equal(t, "ivan@new.example", ts.me(t, moved.AccessToken)["identifier"])
+}
+
+func TestDeletedAndArchivedUsersCannotSignInAndKeepTheirOrders(t *testing.T) {
+	t.Parallel()
+	for name, path := range map[string]string{"deleteUser": mePath + "/account", "archiveUser": mePath} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+			tk := ts.signIn(t, userLogin, userPass)
+			status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+			require.Equal(t, http.StatusCreated, status, string(body))
+			orderID := int(decode[map[string]any](t, body)["id"].(float64))
+
+			status, body = ts.call(t, http.MethodDelete, path, "", nil)
+			assert.Equal(t, http.StatusUnauthorized, status, string(body))
+			status, body = ts.call(t, http.MethodDelete, path, tk.AccessToken, nil)
+			require.Equal(t, http.StatusOK, status, string(body))
+			assert.Equal(t, "true", string(body))
+
+			status, body = ts.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), deviceHeaders)
+			assert.Equal(t, http.StatusUnauthorized, status, "no more sign-in: %s", body)
+			assert.Equal(t, "Invalid login or password", decodeError(t, status, body).messages()[0])
+			status, _ = ts.call(t, http.MethodGet, mePath, tk.AccessToken, nil)
+			assert.Equal(t, http.StatusUnauthorized, status, "tokens issued before stop working")
+			status, _ = ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/refresh", "", map[string]string{"refreshToken": tk.RefreshToken}, deviceHeaders)
+			assert.Equal(t, http.StatusUnauthorized, status, "sessions ended")
+			status, _ = ts.call(t, http.MethodDelete, path, tk.AccessToken, nil)
+			assert.Equal(t, http.StatusUnauthorized, status)
+
+			_, exported := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+			doc := decode[store.StateDocument](t, exported)
+			require.Len(t, doc.Orders, 1, "the orders stay")
+			assert.Equal(t, orderID, doc.Orders[0].ID)
+			u := ts.exportedUser(t, doc.Orders[0].UserID)
+			assert.Equal(t, name == "deleteUser", u.Deleted)
+			assert.Equal(t, name == "archiveUser", u.Archived)
+
+			// The login stays taken, and the state with a removed user imports back.
+			status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", doc, nil)
+			require.Equal(t, http.StatusOK, status, string(body))
+			status, _ = ts.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), deviceHeaders)
+			assert.Equal(t, http.StatusUnauthorized, status)
+			assert.Equal(t, http.StatusOK, func() int {
+				s, _ := ts.call(t, http.MethodGet, mePath, ts.signIn(t, user2, user2Pass).AccessToken, nil)
+				return s
+			}(),
+				"other users are untouched")
+		})
+	}
+}
+
+func TestFCMTokens(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	tk := ts.signIn(t, userLogin, userPass)
+	tokenPath := mePath + "/fcm-token/"
+	for range 2 {
+		status, body := ts.callWith(t, http.MethodPost, tokenPath+"fcm_a", tk.AccessToken, nil, deviceHeaders)
+		require.Equal(t, http.StatusCreated, status, string(body))
+		assert.Equal(t, "true", string(body))
+	}
+	status, _ := ts.callWith(t, http.MethodPost, tokenPath+"fcm_b", tk.AccessToken, nil, deviceHeaders)
+	require.Equal(t, http.StatusCreated, status)
+	id := int(ts.me(t, tk.AccessToken)["id"].(float64))
+	assert.Equal(t, []string{"fcm_a", "fcm_b"}, ts.exportedUser(t, id).FCMTokens, "adding twice keeps one")
+
+	status, body := ts.call(t, http.MethodDelete, tokenPath+"fcm_a", tk.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, _ = ts.call(t, http.MethodDelete, tokenPath+"unknown", tk.AccessToken, nil)
+	assert.Equal(t, http.StatusOK, status, "forgetting an unknown token changes nothing")
+	assert.Equal(t, []string{"fcm_b"}, ts.exportedUser(t, id).FCMTokens)
+
+	status, body = ts.call(t, http.MethodPost, tokenPath+strings.Repeat("x", 4097), tk.AccessToken, nil)
+	assert.Equal(t, http.StatusBadRequest, status, string(body))
+	status, _ = ts.call(t, http.MethodPost, tokenPath+"fcm_c", "", nil)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, []string{"fcm_b"}, ts.exportedUser(t, id).FCMTokens)
+}
