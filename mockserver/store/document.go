@@ -119,13 +119,19 @@ type OrderRecord struct {
 	// HoldsSeats says the order counts against its slots' capacity; seat usage is rebuilt
 	// from it, never stored.
 	HoldsSeats bool `json:"holdsSeats"`
+	// Discounts is absent in documents written before orders kept their pricing: such orders
+	// import with their total as their price before discounts.
+	Discounts *OrderDiscounts `json:"discounts,omitempty"`
+	Refunds   []RefundRequest `json:"refunds,omitempty"`
 }
 
 // OrderLineRecord is one product of an order.
 type OrderLineRecord struct {
-	ProductID   int    `json:"productId"`
-	Quantity    int    `json:"quantity"`
-	SignedPrice string `json:"signedPrice"`
+	ProductID          int    `json:"productId"`
+	Quantity           int    `json:"quantity"`
+	SignedPrice        string `json:"signedPrice"`
+	PriceCents         *int64 `json:"priceCents,omitempty"`
+	DiscountPriceCents *int64 `json:"discountPriceCents,omitempty"`
 }
 
 // PaymentSessionRecord is a payment session.
@@ -297,6 +303,7 @@ func sessionRecord(a *authSession) AuthSessionRecord {
 }
 
 func orderRecord(o *Order) OrderRecord {
+	c := o.clone()
 	var lines []OrderLineRecord
 	if o.Products != nil {
 		lines = make([]OrderLineRecord, len(o.Products))
@@ -323,6 +330,8 @@ func orderRecord(o *Order) OrderRecord {
 		IsCompleted:              clonePtr(o.IsCompleted),
 		PaidAt:                   clonePtr(o.PaidAt),
 		HoldsSeats:               o.holdsSeats,
+		Discounts:                &c.Discounts,
+		Refunds:                  c.Refunds,
 	}
 }
 
@@ -575,6 +584,15 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 		if err != nil {
 			return err
 		}
+		discounts := OrderDiscounts{RawCents: r.TotalCents}
+		if r.Discounts != nil {
+			discounts = *r.Discounts
+			discounts.Markers = slices.Clone(r.Discounts.Markers)
+			discounts.DiscountIDs = slices.Clone(r.Discounts.DiscountIDs)
+		}
+		if err := checkRefunds(at, r.Refunds, lines); err != nil {
+			return err
+		}
 		st.orders[r.ID] = &Order{
 			ID:                       r.ID,
 			StorageID:                r.StorageID,
@@ -594,6 +612,8 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			IsCompleted:              clonePtr(r.IsCompleted),
 			PaidAt:                   clonePtr(r.PaidAt),
 			holdsSeats:               r.HoldsSeats,
+			Discounts:                discounts,
+			Refunds:                  slices.Clone(r.Refunds),
 		}
 	}
 	return nil
@@ -681,6 +701,7 @@ func (st *state) reindex(fx *Fixtures) {
 			}
 		}
 	}
+	st.reindexDiscounts()
 	st.paymentsByOrder = map[int][]int{}
 	st.paymentsByUser = map[int][]int{}
 	st.checkoutTokens = map[string]int{}

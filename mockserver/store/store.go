@@ -116,6 +116,12 @@ type state struct {
 	files     map[string]*StoredFile
 	fileBytes int64 // of files, kept so the allowance check costs nothing
 	subs      map[string]*Subscription
+
+	// Derived from the orders (see reindexDiscounts): the order that used each single-use
+	// coupon, the bonus each user spent, and the next refund request id.
+	couponUses   map[string]int
+	bonusSpent   map[int]int64
+	nextRefundID int
 }
 
 type ownerStorage struct {
@@ -212,6 +218,9 @@ func (s *Store) seed() *state {
 		codes:            map[codeKey]oneTimeCode{},
 		files:            map[string]*StoredFile{},
 		subs:             map[string]*Subscription{},
+		couponUses:       map[string]int{},
+		bonusSpent:       map[int]int64{},
+		nextRefundID:     1,
 	}
 	st.rows, st.nextRowID = seedRows(s.fx)
 	for _, u := range s.fx.Users {
