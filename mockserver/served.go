@@ -91,6 +91,7 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store) (map[string]*store.C
 				FormIdentifier: s.FormIdentifier, GeneralTypeID: s.GeneralTypeID, PaymentAccountIdentifiers: ids,
 			}
 		},
+		store.FileDiscounts: func(i int) any { return fx.Discounts[i].Served() },
 		store.FilePaymentAccounts: func(i int) any {
 			a := fx.PaymentAccounts[i]
 			return accountResponse{

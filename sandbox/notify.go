@@ -15,6 +15,9 @@ func (sb *Sandbox) handleEvent(e store.Event) {
 	if e.TicketDue {
 		sb.sendTicket(e)
 	}
+	if e.Type == store.EventRefundApproved {
+		sb.sendRefund(e)
+	}
 	if f := sb.reg.opts.OnEvent; f != nil {
 		f(sb, e)
 	}
@@ -37,7 +40,7 @@ func (sb *Sandbox) sendTicket(e store.Event) {
 		TicketCode: mail.TicketCode([]byte(sb.secret), e.Order.ID, e.Session.ID),
 		BuyerName:  formValue(e.User.FormData, "name_reg"),
 		BuyerEmail: to,
-		Total:      store.Money(e.Order.TotalCents),
+		Total:      store.Money(e.Order.DueCents()),
 		Currency:   e.Order.Currency,
 	}
 	if len(e.Order.Slots) > 0 {
@@ -56,6 +59,46 @@ func (sb *Sandbox) sendTicket(e store.Event) {
 	})
 	if err != nil {
 		log.Error("build ticket e-mail", "order", e.Order.ID, "err", err)
+		return
+	}
+	sb.outbox.Add(msg)
+}
+
+// sendRefund puts the ticket-cancellation e-mail of an approved refund in the outbox.
+func (sb *Sandbox) sendRefund(e store.Event) {
+	log := sb.reg.opts.Logger
+	to := buyerAddress(e.User)
+	if to == "" {
+		log.Warn("refund e-mail not sent: the buyer has no e-mail address", "order", e.Order.ID, "user", e.User.ID)
+		return
+	}
+	refunded := e.Order
+	refunded.Products = nil
+	for _, l := range e.Refund.Products {
+		refunded.Products = append(refunded.Products, store.OrderLine{ProductID: l.ProductID, Quantity: l.Quantity})
+	}
+	subject, text, html := mail.RefundEmail(mail.RefundData{
+		EventTitle: sb.Store().Fixtures().Title(e.Order),
+		Tickets:    ticketTypes(sb.Store().Fixtures(), refunded),
+		OrderID:    e.Order.ID,
+		RefundID:   e.Refund.ID,
+		Amount:     store.Money(e.Refund.AmountCents),
+		Currency:   e.Order.Currency,
+		BuyerName:  formValue(e.User.FormData, "name_reg"),
+		BuyerEmail: to,
+	})
+	msg, err := mail.Build(mail.Draft{
+		RequestID: e.RequestID,
+		From:      mail.DefaultFrom,
+		To:        []string{to},
+		Subject:   subject,
+		Text:      text,
+		HTML:      html,
+		Date:      e.Time,
+		Headers:   map[string]string{"X-OneEntry-Event": "order.refund", "X-OneEntry-Order": strconv.Itoa(e.Order.ID)},
+	})
+	if err != nil {
+		log.Error("build refund e-mail", "order", e.Order.ID, "err", err)
 		return
 	}
 	sb.outbox.Add(msg)
