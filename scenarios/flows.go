@@ -25,6 +25,7 @@ func All() []Flow {
 		Pagination(),
 		SignUpCode(),
 		ForgotPassword(),
+		RefundRequest(),
 	}
 }
 

@@ -352,7 +352,7 @@ func TestSelect(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, all, len(scenarios.All()))
 	assert.Equal(t, []string{"ticket-purchase", "token-refresh", "auth-failures", "order-validation", "isolation", "pagination"}, scenarios.Names()[:6])
-	assert.Subset(t, scenarios.Names(), []string{"signup-code", "forgot-password"})
+	assert.Subset(t, scenarios.Names(), []string{"signup-code", "forgot-password", "refund-request"})
 
 	_, err = scenarios.Select("checkout")
 	require.Error(t, err)
