@@ -41,19 +41,14 @@ type discountSettings struct {
 	MaxDiscountValue  *moneyNumber `json:"maxDiscountValue"`
 }
 
-// couponResponse is a coupon (ICouponEntity).
+// couponResponse is a coupon (ICouponEntity): the fixture's coupon with its discount's id.
 type couponResponse struct {
-	ID         int     `json:"id"`
-	DiscountID int     `json:"discountId"`
-	Code       string  `json:"code"`
-	IsReusable bool    `json:"isReusable"`
-	IsUsed     bool    `json:"isUsed"`
-	OrderID    *int    `json:"orderId"`
-	UsedAt     *string `json:"usedAt"`
+	store.Coupon
+	DiscountID int `json:"discountId"`
 }
 
 func newCouponResponse(c store.Coupon, discountID int) *couponResponse {
-	return &couponResponse{ID: c.ID, DiscountID: discountID, Code: c.Code, IsReusable: c.IsReusable, IsUsed: c.IsUsed, OrderID: c.OrderID, UsedAt: c.UsedAt}
+	return &couponResponse{Coupon: c, DiscountID: discountID}
 }
 
 func money(c int64) *moneyNumber { m := moneyNumber(c); return &m }

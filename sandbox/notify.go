@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -47,21 +48,33 @@ func (sb *Sandbox) sendTicket(e store.Event) {
 		data.SlotStart, data.SlotEnd = e.Order.Slots[0].Start, e.Order.Slots[0].End
 	}
 	subject, text, html := mail.TicketEmail(data)
+	if err := sb.send(e.RequestID, to, subject, text, html, e.Time, "order.ticket", e.Order.ID); err != nil {
+		log.Error("build ticket e-mail", "order", e.Order.ID, "err", err)
+	}
+}
+
+// send puts a message for event (its X-OneEntry-Event) to one address in the outbox; orderID,
+// when not 0, is its X-OneEntry-Order.
+func (sb *Sandbox) send(requestID, to, subject, text, html string, date time.Time, event string, orderID int) error {
+	headers := map[string]string{"X-OneEntry-Event": event}
+	if orderID != 0 {
+		headers["X-OneEntry-Order"] = strconv.Itoa(orderID)
+	}
 	msg, err := mail.Build(mail.Draft{
-		RequestID: e.RequestID,
+		RequestID: requestID,
 		From:      mail.DefaultFrom,
 		To:        []string{to},
 		Subject:   subject,
 		Text:      text,
 		HTML:      html,
-		Date:      e.Time,
-		Headers:   map[string]string{"X-OneEntry-Event": "order.ticket", "X-OneEntry-Order": strconv.Itoa(e.Order.ID)},
+		Date:      date,
+		Headers:   headers,
 	})
 	if err != nil {
-		log.Error("build ticket e-mail", "order", e.Order.ID, "err", err)
-		return
+		return err
 	}
 	sb.outbox.Add(msg)
+	return nil
 }
 
 // sendRefund puts the ticket-cancellation e-mail of an approved refund in the outbox.
@@ -87,41 +100,15 @@ func (sb *Sandbox) sendRefund(e store.Event) {
 		BuyerName:  formValue(e.User.FormData, "name_reg"),
 		BuyerEmail: to,
 	})
-	msg, err := mail.Build(mail.Draft{
-		RequestID: e.RequestID,
-		From:      mail.DefaultFrom,
-		To:        []string{to},
-		Subject:   subject,
-		Text:      text,
-		HTML:      html,
-		Date:      e.Time,
-		Headers:   map[string]string{"X-OneEntry-Event": "order.refund", "X-OneEntry-Order": strconv.Itoa(e.Order.ID)},
-	})
-	if err != nil {
+	if err := sb.send(e.RequestID, to, subject, text, html, e.Time, "order.refund", e.Order.ID); err != nil {
 		log.Error("build refund e-mail", "order", e.Order.ID, "err", err)
-		return
 	}
-	sb.outbox.Add(msg)
 }
 
 // SendCode puts an auth-provider code e-mail in the outbox.
 func (sb *Sandbox) SendCode(requestID, to, purpose, code string) error {
 	subject, text, html := mail.CodeEmail(purpose, code)
-	msg, err := mail.Build(mail.Draft{
-		RequestID: requestID,
-		From:      mail.DefaultFrom,
-		To:        []string{to},
-		Subject:   subject,
-		Text:      text,
-		HTML:      html,
-		Date:      sb.Store().Now(),
-		Headers:   map[string]string{"X-OneEntry-Event": "user." + purpose},
-	})
-	if err != nil {
-		return err
-	}
-	sb.outbox.Add(msg)
-	return nil
+	return sb.send(requestID, to, subject, text, html, sb.Store().Now(), "user."+purpose, 0)
 }
 
 // buyerAddress is where the ticket goes: the login when it is an e-mail address, else the

@@ -117,9 +117,9 @@ func (s *Store) OrderStorage(marker string) (*OrderStorage, error) {
 	return st, nil
 }
 
-// validateOrder checks an order body against its storage, form and products and returns
-// the total in cents. It reads only immutable fixtures, so it runs before taking the lock.
-func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, []schedule.Slot, error) {
+// validateOrder checks an order body against its storage, form and products (quoteLocked
+// prices it). It reads only immutable fixtures, so it runs before taking the lock.
+func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) ([]schedule.Slot, error) {
 	var msgs []string
 	if in.FormIdentifier != storage.FormIdentifier {
 		msgs = append(msgs, fmt.Sprintf("Incorrect formIdentifier for provided storage: %s", in.FormIdentifier))
@@ -133,38 +133,15 @@ func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, []sc
 	if len(in.Products) == 0 {
 		msgs = append(msgs, "products should not be empty")
 	}
-	var total int64
-	seen := map[int]bool{}
-	for i, line := range in.Products {
-		prod, ok := s.fx.Product(line.ProductID)
-		switch {
-		case !ok:
-			msgs = append(msgs, fmt.Sprintf("products.%d.productId: product %d not found", i, line.ProductID))
-		case line.Quantity < 1:
-			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be less than 1", i))
-		case line.Quantity > 1_000_000:
-			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be greater than 1000000", i))
-		case seen[line.ProductID]:
-			msgs = append(msgs, fmt.Sprintf("products.%d.productId: product %d is listed twice", i, line.ProductID))
-		default:
-			if prod.PriceCents != nil {
-				total += *prod.PriceCents * int64(line.Quantity)
-			}
-		}
-		seen[line.ProductID] = true
-	}
+	msgs = append(msgs, s.checkLines(in.Products)...)
 	if len(msgs) > 0 {
-		return 0, nil, Invalid(msgs...)
+		return nil, Invalid(msgs...)
 	}
 	form, _ := s.fx.Form(storage.FormIdentifier) // checked at load
 	if err := checkFormData(form, in.FormData, nil); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	slots, err := bookedSlots(form, in.FormData, s.opts.ValidateSlots, s.clock.Now())
-	if err != nil {
-		return 0, nil, err
-	}
-	return total, slots, nil
+	return bookedSlots(form, in.FormData, s.opts.ValidateSlots, s.clock.Now())
 }
 
 // CreateOrder validates and stores a new order for the user.
@@ -176,7 +153,7 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 	if err := checkClientStatus(storage, in.StatusIdentifier); err != nil {
 		return Order{}, err
 	}
-	_, slots, err := s.validateOrder(storage, in)
+	slots, err := s.validateOrder(storage, in)
 	if err != nil {
 		return Order{}, err
 	}
@@ -299,7 +276,7 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if err := checkClientStatus(storage, in.StatusIdentifier); err != nil {
 		return Order{}, err
 	}
-	_, slots, err := s.validateOrder(storage, in)
+	slots, err := s.validateOrder(storage, in)
 	if err != nil {
 		return Order{}, err
 	}
