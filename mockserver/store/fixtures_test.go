@@ -112,7 +112,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 
 // FuzzLoadFixtures feeds arbitrary bytes as each fixture file: loading may fail, never panic.
 func FuzzLoadFixtures(f *testing.F) {
-	names := []string{store.FileProject, store.FileAuthProviders, store.FileUsers, store.FileForms, store.FileProducts, store.FileOrderStorages, store.FilePaymentAccounts}
+	names := []string{store.FileProject, store.FileAuthProviders, store.FileUsers, store.FileForms, store.FileProducts, store.FileOrderStorages, store.FilePaymentAccounts, store.FileDiscounts}
 	for i, n := range names {
 		data, err := fs.ReadFile(fixtures.FS, n)
 		if err != nil {
