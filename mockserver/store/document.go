@@ -546,6 +546,7 @@ func buildSessions(fx *Fixtures, st *state, sessions []AuthSessionRecord) error 
 }
 
 func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
+	refundIDs := map[int]bool{}
 	for i, r := range orders {
 		at := fmt.Sprintf("orders[%d]", i)
 		if err := checkID(at, r.ID, st.orders, "order"); err != nil {
@@ -590,7 +591,7 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			discounts.Markers = slices.Clone(r.Discounts.Markers)
 			discounts.DiscountIDs = slices.Clone(r.Discounts.DiscountIDs)
 		}
-		if err := checkRefunds(at, r.Refunds, lines); err != nil {
+		if err := checkRefunds(at, r.Refunds, lines, refundIDs); err != nil {
 			return err
 		}
 		st.orders[r.ID] = &Order{

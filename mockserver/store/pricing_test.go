@@ -83,3 +83,39 @@ func TestDiscountFixturesAreChecked(t *testing.T) {
 	require.NoError(t, err, "the file is optional")
 	assert.Empty(t, fx.Discounts)
 }
+
+func TestImportRefusesRefundsThatCannotBe(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	order := func(id int, refunds ...store.RefundRequest) store.OrderRecord {
+		return store.OrderRecord{
+			ID: id, StorageID: 1, StorageMarker: "tickets", UserID: 16, FormIdentifier: "tickets_form",
+			PaymentAccountIdentifier: "cash", StatusIdentifier: "inProgress", Language: "en_US",
+			Products: []store.OrderLineRecord{{ProductID: 10, Quantity: 1}}, Currency: "USD", TotalCents: 100_00,
+			Refunds: refunds,
+		}
+	}
+	refund := func(id, product int, status string) store.RefundRequest {
+		return store.RefundRequest{ID: id, Status: status, Products: []store.RefundLine{{ProductID: product, Quantity: 1}}}
+	}
+	for name, tc := range map[string]struct {
+		orders []store.OrderRecord
+		field  string
+	}{
+		"refund id of another order": {[]store.OrderRecord{order(92, refund(1, 10, "pending")), order(93, refund(1, 10, "approved"))}, "orders[1].refunds[0].id"},
+		"product not in the order":   {[]store.OrderRecord{order(92, refund(1, 11, "pending"))}, "orders[0].refunds[0].products[0]"},
+		"unknown status":             {[]store.OrderRecord{order(92, refund(1, 10, "refunded"))}, "orders[0].refunds[0].status"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			doc := st.Export(t.Context())
+			doc.Orders = tc.orders
+			doc.Counters.NextOrderID = 94
+			err := st.Import(t.Context(), doc)
+			var e *store.Error
+			require.ErrorAs(t, err, &e)
+			assert.Contains(t, e.Message, tc.field)
+		})
+	}
+}

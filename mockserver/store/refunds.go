@@ -434,14 +434,14 @@ func (s *Store) BonusHistory(ctx context.Context, userID int, f BonusFilter) ([]
 	return out, err
 }
 
-// checkRefunds checks the refund requests of an imported order: ids, statuses, products of the
-// order.
-func checkRefunds(at string, refunds []RefundRequest, lines []OrderLine) error {
+// checkRefunds checks the refund requests of an imported order: ids (unique across the orders
+// seen, which taken holds), statuses, products of the order.
+func checkRefunds(at string, refunds []RefundRequest, lines []OrderLine, taken map[int]bool) error {
 	for i, r := range refunds {
 		rat := fmt.Sprintf("%s.refunds[%d]", at, i)
 		switch {
-		case r.ID < 1:
-			return invalidf(rat+".id", "must be a positive integer")
+		case r.ID < 1 || taken[r.ID]:
+			return invalidf(rat+".id", "must be a positive integer no other refund request has")
 		case !slices.Contains([]string{RefundPending, RefundApproved, RefundDeclined, RefundCanceled}, r.Status):
 			return invalidf(rat+".status", "must be pending, approved, declined or canceled")
 		case r.AmountCents < 0:
@@ -452,6 +452,7 @@ func checkRefunds(at string, refunds []RefundRequest, lines []OrderLine) error {
 				return invalidf(fmt.Sprintf("%s.products[%d]", rat, j), "must name a product of the order, quantity at least 1")
 			}
 		}
+		taken[r.ID] = true
 	}
 	return nil
 }
