@@ -120,6 +120,9 @@ func (s *Store) OrderStorage(marker string) (*OrderStorage, error) {
 // validateOrder checks an order body against its storage, form and products (quoteLocked
 // prices it). It reads only immutable fixtures, so it runs before taking the lock.
 func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) ([]schedule.Slot, error) {
+	if err := checkClientStatus(storage, in.StatusIdentifier); err != nil {
+		return nil, err
+	}
 	var msgs []string
 	if in.FormIdentifier != storage.FormIdentifier {
 		msgs = append(msgs, fmt.Sprintf("Incorrect formIdentifier for provided storage: %s", in.FormIdentifier))
@@ -148,9 +151,6 @@ func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) ([]schedule.
 func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker string, in OrderInput) (Order, error) {
 	storage, err := s.OrderStorage(storageMarker)
 	if err != nil {
-		return Order{}, err
-	}
-	if err := checkClientStatus(storage, in.StatusIdentifier); err != nil {
 		return Order{}, err
 	}
 	slots, err := s.validateOrder(storage, in)
@@ -271,9 +271,6 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	_, err = s.ownOrderLocked(userID, storage, id)
 	s.mu.Unlock()
 	if err != nil {
-		return Order{}, err
-	}
-	if err := checkClientStatus(storage, in.StatusIdentifier); err != nil {
 		return Order{}, err
 	}
 	slots, err := s.validateOrder(storage, in)
