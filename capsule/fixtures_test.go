@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,10 +73,13 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 	require.NoError(t, err)
 	forms, err := os.ReadFile("../fixtures/forms.json")
 	require.NoError(t, err)
+	var formList []json.RawMessage
+	require.NoError(t, json.Unmarshal(forms, &formList))
+	require.NoError(t, err)
 
 	c := capsule.New("sha256:x", "live-2026")
 	c.Exchanges = []capsule.Exchange{
-		{Method: "GET", Path: "/api/content/forms", Query: "langCode=en_US", Status: 200, ResponseBody: json.RawMessage(`{"total":2,"items":` + string(forms) + `}`)},
+		{Method: "GET", Path: "/api/content/forms", Query: "langCode=en_US", Status: 200, ResponseBody: json.RawMessage(`{"total":` + strconv.Itoa(len(formList)) + `,"items":` + string(forms) + `}`)},
 		{Method: "GET", Path: "/api/content/products/11", Query: "langCode=en_US", Status: 200, ResponseBody: list[1]},
 		{Method: "GET", Path: "/api/content/payments/accounts", Status: 200, ResponseBody: accounts},
 		{Method: "GET", Path: "/api/content/users-auth-providers/marker/email", Status: 200,
@@ -100,7 +104,7 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 	fx, err := store.LoadFixtures(os.DirFS(dir))
 	require.NoError(t, err, "notes: %s", set.Notes)
 
-	assert.Len(t, fx.Forms, 2)
+	assert.Len(t, fx.Forms, len(formList))
 	p11, ok := fx.Product(11)
 	require.True(t, ok)
 	assert.JSONEq(t, string(list[1]), string(p11.Raw), "a fetched product is kept as fetched")

@@ -237,6 +237,7 @@ func adminValidExchanges() map[string]adminExchange {
 		"applyPaymentAction":    {method: "POST", target: "/__admin/payments/sessions/49/complete", status: 200, resp: `{"session":` + adminSession + `,"order":` + adminOrder + `}`},
 		"approveFormData": {method: "POST", target: "/__admin/form-data/1/approve", status: 200,
 			resp: `{"id":1,"formIdentifier":"contact_us","formModuleConfigId":2,"entityIdentifier":"contacts","language":"en_US","formData":[{"marker":"name","type":"string","value":"Ann"}],"status":"approved","userIdentifier":null,"time":"2025-04-30T21:54:48.918Z"}`},
+		"decideRefund": {method: "POST", target: "/__admin/refunds/1/approve", status: 200, resp: `{"refund":{"id":1,"createdDate":"2025-04-30T21:54:48.918Z","status":"approved","amount":100,"note":"","products":{"10":{"quantity":1}},"orderId":92,"orderStorageId":1,"userId":16,"orderStorage":{"id":1,"identifier":"tickets","localizeInfos":{"title":"Tickets"}},"user":{"id":16,"identifier":"your-user@email.com"}},"order":` + adminOrder + `}`},
 		"applyPaymentAction closed": {method: "POST", target: "/__admin/payments/sessions/49/cancel", status: 409,
 			resp: `{"statusCode":409,"message":"Payment session 49 is already completed","error":"Conflict","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`},
 		"listMail": {method: "GET", target: "/__admin/mail?to=your-user%40email.com&limit=1", status: 200, resp: `{"total":1,"messages":[` + adminMail + `]}`},

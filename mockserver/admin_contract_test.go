@@ -168,6 +168,9 @@ func (o adminOperation) sample() adminCall {
 		path = strings.Replace(path, "{id}", "flt_1", 1)
 	}
 	path = strings.Replace(path, "{id}", "1", 1)
+	if strings.HasPrefix(path, "/__admin/refunds/") {
+		path = strings.Replace(path, "/complete", "/approve", 1)
+	}
 	c := adminCall{method: o.method, path: path}
 	switch o.op.OperationID {
 	case "setClock":
@@ -540,6 +543,15 @@ func adminPayments(t *testing.T, ac *adminContract) {
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: action(g.sessionID, "refund"), status: http.StatusBadRequest, badRequest: true})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/payments/sessions/x/complete", status: http.StatusBadRequest, badRequest: true})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: action(999, "complete"), status: http.StatusNotFound})
+	// The shop's decision on a refund request of the paid order: once taken it stands.
+	refundID := ts.requestRefund(t, g.token, g.orderID, map[string]any{"10": map[string]int{"quantity": 1}})
+	decide := func(act string) string { return fmt.Sprintf("/__admin/refunds/%d/%s", refundID, act) }
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: decide("decline"), status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: decide("decline"), status: http.StatusOK})
+	_, body = ac.do(t, ts, adminCall{method: http.MethodPost, path: decide("approve"), status: http.StatusConflict})
+	decodeError(t, http.StatusConflict, body)
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: decide("refund"), status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/refunds/999/approve", status: http.StatusNotFound})
 	h := ts.openStripeSession(t, 12, 1)
 	res = adminJSON[adminPaymentResult](t, ac, ts, adminCall{method: http.MethodPost, path: action(h.sessionID, "expire"), status: http.StatusOK})
 	assert.Equal(t, "expired", res.Session["status"])

@@ -132,7 +132,7 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 	fx := sb.Store().Fixtures()
 	v := checkoutView{
 		Path: checkoutPath(sb, p.CheckoutToken), CSRF: s.csrfToken(sb, p.CheckoutToken), Title: fx.Title(o), Status: p.Status, SessionID: p.ID, OrderID: o.ID,
-		Total: store.Money(o.TotalCents), Currency: o.Currency, Open: p.Status == store.StatusWaiting,
+		Total: store.Money(o.DueCents()), Currency: o.Currency, Open: p.Status == store.StatusWaiting,
 		Declines: p.Declines, Actions: checkoutButtons, Result: checkoutResults[r.URL.Query().Get("result")],
 	}
 	if acc, ok := fx.PaymentAccountByID(p.PaymentAccountID); ok {

@@ -17,7 +17,7 @@ func stateFingerprint(t *testing.T, ts *testServer) string {
 	var b strings.Builder
 	for _, u := range [][2]string{{userLogin, userPass}, {user2, user2Pass}} {
 		tk := ts.login(t, u[0], u[1])
-		for _, path := range []string{ordersPath + "?limit=100", "/api/content/payments/sessions?limit=100", "/api/content/users/me"} {
+		for _, path := range []string{ordersPath + "?limit=100", "/api/content/payments/sessions?limit=100", "/api/content/users/me", "/api/content/discounts/bonus-balance/history"} {
 			status, body := ts.call(t, http.MethodGet, path, tk.AccessToken, nil)
 			require.Equal(t, http.StatusOK, status)
 			b.Write(body)
@@ -60,6 +60,17 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 	huge := `{"formIdentifier":"` + strings.Repeat("x", 10<<20) + `"}`
 	submission := fmt.Sprintf("/api/content/form-data/%d", ts.submitOK(t, owner.AccessToken, contactBody()))
 	strangerName := map[string]any{"formData": contactValues(field("name", "string", "Mallory"), field("message", "text", plain("x")))}
+	withCoupon := func(code string) map[string]any {
+		b := seedOrderBody(10, 1)
+		b["couponCode"] = code
+		return b
+	}
+	paidStatus := seedOrderBody(10, 1)
+	paidStatus["statusIdentifier"] = "paid"
+	preview := func(extra string) string { return `{"products":[{"productId":10,"quantity":1}]` + extra + `}` }
+	const previewPath = "/api/content/orders-storage/orders/preview"
+	refund := fmt.Sprintf("/api/content/orders/%d/refund", orderID)
+	oneTicket := map[string]any{"products": map[string]any{"10": map[string]int{"quantity": 1}}}
 
 	cases := []struct {
 		name    string
@@ -136,6 +147,29 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"user login taken", http.MethodPut, "/api/content/users/me", owner.AccessToken, map[string]any{"formData": contactValues(field("email_reg", "string", user2))}, nil, 400, "already exists"},
 		{"anonymous account deletion", http.MethodDelete, "/api/content/users/me/account", "", nil, nil, 401, "Unauthorized"},
 		{"push token too long", http.MethodPost, "/api/content/users/me/fcm-token/" + strings.Repeat("x", 4097), owner.AccessToken, nil, nil, 400, "token"},
+		{"preview: unknown product", http.MethodPost, previewPath, owner.AccessToken, `{"products":[{"productId":99,"quantity":1}]}`, nil, 400, "product 99 not found"},
+		{"preview: expired coupon", http.MethodPost, previewPath, owner.AccessToken, preview(`,"couponCode":"SUMMER24"`), nil, 400, "Coupon has expired"},
+		{"preview: negative bonus", http.MethodPost, previewPath, owner.AccessToken, preview(`,"bonusAmount":-5`), nil, 400, "bonusAmount must not be less than 0"},
+		{"preview: bonus not a number", http.MethodPost, previewPath, owner.AccessToken, preview(`,"bonusAmount":"5"`), nil, 400, "bonusAmount"},
+		{"preview: unknown property", http.MethodPost, previewPath, owner.AccessToken, preview(`,"hack":1`), nil, 400, "property hack should not exist"},
+		{"preview: no bearer", http.MethodPost, previewPath, "", preview(""), nil, 401, "Unauthorized"},
+		{"order: used-up coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("FIRST-7QX2"), nil, 400, "Coupon has already been used"},
+		{"order: unknown coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("NOPE"), nil, 400, "Coupon not found"},
+		{"order: payment status", http.MethodPost, ordersPath, owner.AccessToken, paidStatus, nil, 400, "paid is a payment status"},
+		{"order update: payment status", http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, orderID), owner.AccessToken, paidStatus, nil, 400, "paid is a payment status"},
+		{"refund: order not paid", http.MethodPost, refund, owner.AccessToken, oneTicket, nil, 400, "is not paid"},
+		{"refund: another user's order", http.MethodPost, refund, stranger.AccessToken, oneTicket, nil, 404, "not found"},
+		{"refund list: another user's order", http.MethodGet, refund, stranger.AccessToken, nil, nil, 404, "not found"},
+		{"refund: no products", http.MethodPost, refund, owner.AccessToken, map[string]any{"products": map[string]any{}}, nil, 400, "products should not be empty"},
+		{"refund: products not a map", http.MethodPost, refund, owner.AccessToken, map[string]any{"products": []int{10}}, nil, 400, "products"},
+		{"refund: quantity not a number", http.MethodPost, refund, owner.AccessToken, `{"products":{"10":{"quantity":"1"}}}`, nil, 400, "quantity"},
+		{"refund: non-numeric order id", http.MethodPost, "/api/content/orders/abc/refund", owner.AccessToken, oneTicket, nil, 400, "id"},
+		{"refund cancel: none pending", http.MethodDelete, refund, owner.AccessToken, nil, nil, 404, "no pending refund request"},
+		{"coupon validation without code", http.MethodGet, "/api/content/discounts/coupons/validate", "", nil, nil, 400, "code should not be empty"},
+		{"unknown discount", http.MethodGet, "/api/content/discounts/marker/nope", "", nil, nil, 404, "nope"},
+		{"discount type not allowed", http.MethodGet, "/api/content/discounts?type=COUPON", "", nil, nil, 400, "type"},
+		{"bonus balance without bearer", http.MethodGet, "/api/content/discounts/bonus-balance", "", nil, nil, 401, "Unauthorized"},
+		{"bonus history: bad date", http.MethodGet, "/api/content/discounts/bonus-balance/history?dateFrom=yesterday", owner.AccessToken, nil, nil, 400, "dateFrom"},
 		{"oversized x-device-metadata", http.MethodPost, authPath, "", authBody(userLogin, userPass), map[string]string{"x-app-token": appToken, "x-device-metadata": strings.Repeat("x", 4096)}, 400, "x-device-metadata"},
 		{"new passwords differ", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "a", "b"), nil, 400, "password1 and password2 must be equal"},
 		{"new password empty", http.MethodPost, usersBase + "change-password", "", changePassword("123456", "", ""), nil, 400, "password1 should not be empty"},

@@ -142,7 +142,7 @@ func TestTotalsFollowProductPrices(t *testing.T) {
 	assert.Equal(t, "1300.00", read["totalSum"])
 	products := read["products"].([]any)
 	require.Len(t, products, 2)
-	assert.Equal(t, map[string]any{"id": float64(11), "title": "Серебряный", "sku": nil, "previewImage": nil, "price": float64(200), "quantity": float64(2)}, products[0])
+	assert.Equal(t, map[string]any{"id": float64(11), "title": "Серебряный", "sku": nil, "previewImage": nil, "price": float64(200), "quantity": float64(2), "isGift": false}, products[0])
 
 	body["products"] = []map[string]any{{"productId": 10, "quantity": 4}}
 	body["statusIdentifier"] = "canceled"

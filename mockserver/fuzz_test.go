@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,12 +53,55 @@ func FuzzOrderCreateBody(f *testing.F) {
 		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[null]},"products":[{"productId":10,"quantity":1}]}`,
 		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"timeInterval","marker":"schedule","value":[["2025-04-26T16:30:00.000Z","2025-04-26T18:00:00.000Z"]]}]},"products":[{"productId":99999999999999999999,"quantity":1}]}`,
 		`{"formData":[],"products":[]}`,
+		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":1}],"couponCode":"FIRST-K4M9","additionalDiscountsMarkers":["early_bird"],"bonusAmount":12.345}`,
 		`{`, `[]`, `null`, `"x"`, ``,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkFuzzResponse(t, serveAPI(h, http.MethodPost, ordersPath, token, bytes.NewReader(body)))
+	})
+}
+
+func FuzzOrderPreviewBody(f *testing.F) {
+	h, token := handlerWithUser(f)
+	for _, seed := range []string{
+		`{"products":[{"productId":10,"quantity":2},{"productId":11,"quantity":1}],"couponCode":"WELCOME10","additionalDiscountsMarkers":["early_bird"],"bonusAmount":30}`,
+		`{"products":[{"productId":12,"quantity":1000000}],"bonusAmount":1e300}`,
+		`{"products":[],"couponCode":"SUMMER24","additionalDiscountsMarkers":["nope","loyalty"]}`,
+		`{"bonusAmount":-0.001}`, `{}`, `{`, `[]`, `null`, ``,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkFuzzResponse(t, serveAPI(h, http.MethodPost, "/api/content/orders-storage/orders/preview?langCode=en_US", token, bytes.NewReader(body)))
+	})
+}
+
+// FuzzRefundBody sends refund requests for an order of the user: bodies are checked against
+// the order before anything else, so an unpaid order still reaches every rule of the body.
+func FuzzRefundBody(f *testing.F) {
+	h, token := handlerWithUser(f)
+	rec := serveAPI(h, http.MethodPost, ordersPath, token, strings.NewReader(`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":2}]}`))
+	require.Equal(f, http.StatusCreated, rec.Code, rec.Body.String())
+	var order struct{ ID int }
+	require.NoError(f, json.Unmarshal(rec.Body.Bytes(), &order))
+	for _, seed := range []string{
+		`{"products":{"10":{"quantity":1}},"note":"x"}`,
+		`{"products":{"10":{"quantity":3},"11":{"quantity":1},"-1":{"quantity":1},"x":{"quantity":0}}}`,
+		`{"products":{"99999999999999999999":{"quantity":1}}}`,
+		`{"products":{}}`, `{"products":[]}`, `{`, `[]`, `null`, ``,
+	} {
+		f.Add([]byte(seed), false)
+		f.Add([]byte(seed), true)
+	}
+	path := "/api/content/orders/" + strconv.Itoa(order.ID) + "/refund"
+	f.Fuzz(func(t *testing.T, body []byte, cancel bool) {
+		method := http.MethodPost
+		if cancel {
+			method = http.MethodDelete
+		}
+		checkFuzzResponse(t, serveAPI(h, method, path, token, bytes.NewReader(body)))
 	})
 }
 

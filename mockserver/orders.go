@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/gorilla/mux"
 
@@ -37,6 +38,7 @@ func (req orderRequest) input(lang string) (store.OrderInput, error) {
 		Language:                 lang,
 		FormData:                 items,
 		StatusIdentifier:         req.StatusIdentifier,
+		Discounts:                store.DiscountRequest{CouponCode: req.CouponCode, Markers: req.AdditionalDiscountsMarkers, BonusAmount: req.BonusAmount},
 	}
 	for _, p := range req.Products {
 		in.Products = append(in.Products, store.OrderLine{ProductID: p.ProductID, Quantity: p.Quantity, SignedPrice: p.SignedPrice})
@@ -60,6 +62,7 @@ type orderWriteResponse struct {
 	Currency                 string                          `json:"currency"`
 	TotalSum                 moneyNumber                     `json:"totalSum"`
 	CreatedDate              string                          `json:"createdDate"`
+	*orderDiscountFields
 }
 
 func newOrderWriteResponse(o store.Order, withStatus bool) orderWriteResponse {
@@ -84,12 +87,13 @@ func newOrderWriteResponse(o store.Order, withStatus bool) orderWriteResponse {
 }
 
 type orderProductResponse struct {
-	ID           int      `json:"id"`
-	Title        string   `json:"title"`
-	SKU          *string  `json:"sku"`
-	PreviewImage any      `json:"previewImage"`
-	Price        *float64 `json:"price"`
-	Quantity     int      `json:"quantity"`
+	ID           int          `json:"id"`
+	Title        string       `json:"title"`
+	SKU          *string      `json:"sku"`
+	PreviewImage any          `json:"previewImage"`
+	Price        *moneyNumber `json:"price"`
+	Quantity     int          `json:"quantity"`
+	IsGift       bool         `json:"isGift"`
 }
 
 // orderReadResponse is one order as list and get answer it (O2 in docs/api.md): totalSum is a
@@ -109,14 +113,19 @@ type orderReadResponse struct {
 	Products                    []orderProductResponse          `json:"products"`
 	PaymentURL                  *string                         `json:"paymentUrl"`
 	IsCompleted                 *bool                           `json:"isCompleted"`
+	StatusLocalizeInfos         json.RawMessage                 `json:"statusLocalizeInfos,omitempty"`
 }
 
 func newOrderReadResponse(fx *store.Fixtures, o store.Order) orderReadResponse {
 	products := make([]orderProductResponse, len(o.Products))
 	for i, line := range o.Products {
-		p := orderProductResponse{ID: line.ProductID, Quantity: line.Quantity}
+		// The price is the one recorded when the order was priced, not today's.
+		p := orderProductResponse{ID: line.ProductID, Quantity: line.Quantity, Price: (*moneyNumber)(line.PriceCents)}
 		if prod, ok := fx.Product(line.ProductID); ok {
-			p.Title, p.SKU, p.Price = prod.Title, prod.SKU, prod.Price
+			p.Title, p.SKU = prod.Title, prod.SKU
+			if p.Price == nil {
+				p.Price = (*moneyNumber)(prod.PriceCents)
+			}
 		}
 		products[i] = p
 	}
@@ -125,8 +134,12 @@ func newOrderReadResponse(fx *store.Fixtures, o store.Order) orderReadResponse {
 		accountInfo = orEmptyObject(acc.LocalizeInfos)
 	}
 	attrSet := ""
+	var statusInfo json.RawMessage
 	if st, ok := fx.OrderStorage(o.StorageMarker); ok {
 		attrSet = st.AttributeSetIdentifier
+		if i := slices.IndexFunc(st.Statuses, func(s store.OrderStatus) bool { return s.Identifier == o.StatusIdentifier }); i >= 0 {
+			statusInfo = orEmptyObject(st.Statuses[i].LocalizeInfos)
+		}
 	}
 	return orderReadResponse{
 		ID:                          o.ID,
@@ -143,6 +156,7 @@ func newOrderReadResponse(fx *store.Fixtures, o store.Order) orderReadResponse {
 		Products:                    products,
 		PaymentURL:                  o.PaymentURL,
 		IsCompleted:                 o.IsCompleted,
+		StatusLocalizeInfos:         statusInfo,
 	}
 }
 
@@ -163,7 +177,9 @@ func (s *Server) handleOrderCreate(w http.ResponseWriter, r *http.Request, sc *s
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusCreated, newOrderWriteResponse(o, false))
+	resp := newOrderWriteResponse(o, false)
+	resp.orderDiscountFields = s.orderDiscounts(sc, r, o)
+	s.writeJSON(w, http.StatusCreated, resp)
 }
 
 type orderListResponse struct {
@@ -222,7 +238,9 @@ func (s *Server) handleOrderUpdate(w http.ResponseWriter, r *http.Request, sc *s
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, newOrderWriteResponse(o, true))
+	resp := newOrderWriteResponse(o, true)
+	resp.orderDiscountFields = s.orderDiscounts(sc, r, o)
+	s.writeJSON(w, http.StatusOK, resp)
 }
 
 // handleOrderStatuses handles GET /api/content/orders-storage/marker/{marker}/order-statuses:

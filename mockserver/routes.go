@@ -45,6 +45,18 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/order-statuses", user, s.handleOrderStatuses)
 	s.handleRead(r, Read{Path: storages + "/marker/{marker}", File: store.FileOrderStorages, User: true, Noun: "Orders storage"})
 	s.handleRead(r, Read{Path: storages, File: store.FileOrderStorages, User: true})
+	s.handleAPI(r, http.MethodPost, storages+"/orders/preview", user, s.handleOrderPreview)
+	const refund = APIPrefix + "/orders/{id}/refund"
+	s.handleAPI(r, http.MethodGet, refund, user, s.handleRefunds)
+	s.handleAPI(r, http.MethodPost, refund, user, s.handleRefundCreate)
+	s.handleAPI(r, http.MethodDelete, refund, user, s.handleRefundCancel)
+
+	const discounts = APIPrefix + "/discounts"
+	s.handleAPI(r, http.MethodGet, discounts+"/coupons/validate", public, s.handleCouponValidate)
+	s.handleAPI(r, http.MethodGet, discounts+"/bonus-balance", user, s.handleBonusBalance)
+	s.handleAPI(r, http.MethodGet, discounts+"/bonus-balance/history", user, s.handleBonusHistory)
+	s.handleRead(r, Read{Path: discounts + "/marker/{marker}", File: store.FileDiscounts, Noun: "Discount"})
+	s.handleRead(r, Read{Path: discounts, File: store.FileDiscounts, Total: true, Query: map[string]string{"type": "type"}})
 
 	const payments = APIPrefix + "/payments"
 	s.handleAPI(r, http.MethodPost, payments+"/sessions", user, s.handlePaymentSessionCreate)
@@ -139,6 +151,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodPost, "/__admin/oauth/{marker}/codes", s.admin(s.handleAdminOAuthCode))
 	s.handle(r, http.MethodPatch, "/__admin/payments/accounts/{id}", s.admin(s.handleAdminAccountPatch))
 	s.handle(r, http.MethodPost, "/__admin/form-data/{id}/approve", s.admin(s.handleAdminFormDataApprove))
+	s.handle(r, http.MethodPost, "/__admin/refunds/{id}/{action}", s.admin(s.handleAdminRefundAction))
 	s.handle(r, http.MethodGet, "/__admin/mail", s.admin(s.handleAdminMailList))
 	s.handle(r, http.MethodDelete, "/__admin/mail", s.admin(s.handleAdminMailClear))
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))

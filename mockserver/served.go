@@ -116,6 +116,7 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 				FormIdentifier: s.FormIdentifier, GeneralTypeID: s.GeneralTypeID, PaymentAccountIdentifiers: ids,
 			}
 		},
+		store.FileDiscounts: func(i int) any { return fx.Discounts[i].Served() },
 	}
 	out := make(map[string]*store.Collection, len(shapes)+1)
 	forms, err := fx.Collection(store.FileForms)

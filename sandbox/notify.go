@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -14,6 +15,9 @@ import (
 func (sb *Sandbox) handleEvent(e store.Event) {
 	if e.TicketDue {
 		sb.sendTicket(e)
+	}
+	if e.Type == store.EventRefundApproved {
+		sb.sendRefund(e)
 	}
 	if f := sb.reg.opts.OnEvent; f != nil {
 		f(sb, e)
@@ -37,33 +41,25 @@ func (sb *Sandbox) sendTicket(e store.Event) {
 		TicketCode: mail.TicketCode([]byte(sb.secret), e.Order.ID, e.Session.ID),
 		BuyerName:  formValue(e.User.FormData, "name_reg"),
 		BuyerEmail: to,
-		Total:      store.Money(e.Order.TotalCents),
+		Total:      store.Money(e.Order.DueCents()),
 		Currency:   e.Order.Currency,
 	}
 	if len(e.Order.Slots) > 0 {
 		data.SlotStart, data.SlotEnd = e.Order.Slots[0].Start, e.Order.Slots[0].End
 	}
 	subject, text, html := mail.TicketEmail(data)
-	msg, err := mail.Build(mail.Draft{
-		RequestID: e.RequestID,
-		From:      mail.DefaultFrom,
-		To:        []string{to},
-		Subject:   subject,
-		Text:      text,
-		HTML:      html,
-		Date:      e.Time,
-		Headers:   map[string]string{"X-OneEntry-Event": "order.ticket", "X-OneEntry-Order": strconv.Itoa(e.Order.ID)},
-	})
-	if err != nil {
+	if err := sb.send(e.RequestID, to, subject, text, html, e.Time, "order.ticket", e.Order.ID); err != nil {
 		log.Error("build ticket e-mail", "order", e.Order.ID, "err", err)
-		return
 	}
-	sb.outbox.Add(msg)
 }
 
-// SendCode puts an auth-provider code e-mail in the outbox.
-func (sb *Sandbox) SendCode(requestID, to, purpose, code string) error {
-	subject, text, html := mail.CodeEmail(purpose, code)
+// send puts a message for event (its X-OneEntry-Event) to one address in the outbox; orderID,
+// when not 0, is its X-OneEntry-Order.
+func (sb *Sandbox) send(requestID, to, subject, text, html string, date time.Time, event string, orderID int) error {
+	headers := map[string]string{"X-OneEntry-Event": event}
+	if orderID != 0 {
+		headers["X-OneEntry-Order"] = strconv.Itoa(orderID)
+	}
 	msg, err := mail.Build(mail.Draft{
 		RequestID: requestID,
 		From:      mail.DefaultFrom,
@@ -71,14 +67,48 @@ func (sb *Sandbox) SendCode(requestID, to, purpose, code string) error {
 		Subject:   subject,
 		Text:      text,
 		HTML:      html,
-		Date:      sb.Store().Now(),
-		Headers:   map[string]string{"X-OneEntry-Event": "user." + purpose},
+		Date:      date,
+		Headers:   headers,
 	})
 	if err != nil {
 		return err
 	}
 	sb.outbox.Add(msg)
 	return nil
+}
+
+// sendRefund puts the ticket-cancellation e-mail of an approved refund in the outbox.
+func (sb *Sandbox) sendRefund(e store.Event) {
+	log := sb.reg.opts.Logger
+	to := buyerAddress(e.User)
+	if to == "" {
+		log.Warn("refund e-mail not sent: the buyer has no e-mail address", "order", e.Order.ID, "user", e.User.ID)
+		return
+	}
+	refunded := e.Order
+	refunded.Products = nil
+	for _, l := range e.Refund.Products {
+		refunded.Products = append(refunded.Products, store.OrderLine{ProductID: l.ProductID, Quantity: l.Quantity})
+	}
+	subject, text, html := mail.RefundEmail(mail.RefundData{
+		EventTitle: sb.Store().Fixtures().Title(e.Order),
+		Tickets:    ticketTypes(sb.Store().Fixtures(), refunded),
+		OrderID:    e.Order.ID,
+		RefundID:   e.Refund.ID,
+		Amount:     store.Money(e.Refund.AmountCents),
+		Currency:   e.Order.Currency,
+		BuyerName:  formValue(e.User.FormData, "name_reg"),
+		BuyerEmail: to,
+	})
+	if err := sb.send(e.RequestID, to, subject, text, html, e.Time, "order.refund", e.Order.ID); err != nil {
+		log.Error("build refund e-mail", "order", e.Order.ID, "err", err)
+	}
+}
+
+// SendCode puts an auth-provider code e-mail in the outbox.
+func (sb *Sandbox) SendCode(requestID, to, purpose, code string) error {
+	subject, text, html := mail.CodeEmail(purpose, code)
+	return sb.send(requestID, to, subject, text, html, sb.Store().Now(), "user."+purpose, 0)
 }
 
 // buyerAddress is where the ticket goes: the login when it is an e-mail address, else the

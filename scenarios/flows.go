@@ -28,6 +28,7 @@ func All() []Flow {
 		SignUpCode(),
 		ForgotPassword(),
 		ContactForm(),
+		RefundRequest(),
 	}
 }
 

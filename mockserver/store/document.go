@@ -129,13 +129,19 @@ type OrderRecord struct {
 	// HoldsSeats says the order counts against its slots' capacity; seat usage is rebuilt
 	// from it, never stored.
 	HoldsSeats bool `json:"holdsSeats"`
+	// Discounts is absent in documents written before orders kept their pricing: such orders
+	// import with their total as their price before discounts.
+	Discounts *OrderDiscounts `json:"discounts,omitempty"`
+	Refunds   []RefundRequest `json:"refunds,omitempty"`
 }
 
 // OrderLineRecord is one product of an order.
 type OrderLineRecord struct {
-	ProductID   int    `json:"productId"`
-	Quantity    int    `json:"quantity"`
-	SignedPrice string `json:"signedPrice"`
+	ProductID          int    `json:"productId"`
+	Quantity           int    `json:"quantity"`
+	SignedPrice        string `json:"signedPrice"`
+	PriceCents         *int64 `json:"priceCents,omitempty"`
+	DiscountPriceCents *int64 `json:"discountPriceCents,omitempty"`
 }
 
 // PaymentSessionRecord is a payment session.
@@ -332,6 +338,7 @@ func sessionRecord(a *authSession) AuthSessionRecord {
 }
 
 func orderRecord(o *Order) OrderRecord {
+	c := o.clone()
 	var lines []OrderLineRecord
 	if o.Products != nil {
 		lines = make([]OrderLineRecord, len(o.Products))
@@ -358,6 +365,8 @@ func orderRecord(o *Order) OrderRecord {
 		IsCompleted:              clonePtr(o.IsCompleted),
 		PaidAt:                   clonePtr(o.PaidAt),
 		HoldsSeats:               o.holdsSeats,
+		Discounts:                &c.Discounts,
+		Refunds:                  c.Refunds,
 	}
 }
 
@@ -596,6 +605,7 @@ func buildSessions(fx *Fixtures, st *state, sessions []AuthSessionRecord) error 
 }
 
 func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
+	refundIDs := map[int]bool{}
 	for i, r := range orders {
 		at := fmt.Sprintf("orders[%d]", i)
 		if err := checkID(at, r.ID, st.orders, "order"); err != nil {
@@ -634,6 +644,15 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 		if err != nil {
 			return err
 		}
+		discounts := OrderDiscounts{RawCents: r.TotalCents}
+		if r.Discounts != nil {
+			discounts = *r.Discounts
+			discounts.Markers = slices.Clone(r.Discounts.Markers)
+			discounts.DiscountIDs = slices.Clone(r.Discounts.DiscountIDs)
+		}
+		if err := checkRefunds(at, r.Refunds, lines, refundIDs); err != nil {
+			return err
+		}
 		st.orders[r.ID] = &Order{
 			ID:                       r.ID,
 			StorageID:                r.StorageID,
@@ -653,6 +672,8 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			IsCompleted:              clonePtr(r.IsCompleted),
 			PaidAt:                   clonePtr(r.PaidAt),
 			holdsSeats:               r.HoldsSeats,
+			Discounts:                discounts,
+			Refunds:                  slices.Clone(r.Refunds),
 		}
 	}
 	return nil
@@ -800,6 +821,7 @@ func (st *state) reindex(fx *Fixtures) {
 			}
 		}
 	}
+	st.reindexDiscounts()
 	st.paymentsByOrder = map[int][]int{}
 	st.paymentsByUser = map[int][]int{}
 	st.checkoutTokens = map[string]int{}

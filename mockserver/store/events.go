@@ -16,6 +16,8 @@ const (
 	EventSessionDeclined  EventType = "payment.session.declined"
 	EventSessionCanceled  EventType = "payment.session.canceled"
 	EventSessionExpired   EventType = "payment.session.expired"
+	// EventRefundApproved is a refund request the shop approved: its tickets are canceled.
+	EventRefundApproved EventType = "order.refund.approved"
 )
 
 // Event is a change the outside world may react to (a webhook, the ticket e-mail). It carries
@@ -30,6 +32,8 @@ type Event struct {
 	Account   PaymentAccount
 	// TicketDue is set once per order: on the first completed payment.
 	TicketDue bool
+	// Refund is the refund request of a refund event.
+	Refund RefundRequest
 }
 
 type requestIDKey struct{}

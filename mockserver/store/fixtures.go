@@ -18,7 +18,8 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
-// The files a fixture set consists of. Every one is required; see docs/fixtures.md.
+// The files a fixture set consists of. Every one is required (but FileDiscounts); see
+// docs/fixtures.md.
 const (
 	FileProject         = "project.json"
 	FileAuthProviders   = "auth-providers.json"
@@ -425,6 +426,10 @@ type Fixtures struct {
 	// details.
 	seedCatalog, siteCatalog *Catalog
 
+	Discounts []Discount
+
+	couponByCode map[string]couponRef
+
 	// collections holds the fixed files as served, with the one index of each; files the
 	// store has no rules for are read from fsys into extra when first asked for.
 	collections map[string]*Collection
@@ -536,6 +541,7 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		{FileProducts, listOf(&f.Products)},
 		{FileOrderStorages, listOf(&f.OrderStorages)},
 		{FilePaymentAccounts, listOf(&f.PaymentAccounts)},
+		{FileDiscounts, f.loadDiscounts},
 	} {
 		items, err := l.decode(fsys, l.file)
 		if err != nil {
@@ -565,6 +571,7 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		{FileOrderStorages, f.checkStorages},
 		{FileAuthProviders, f.checkProviders},
 		{FileUsers, func(*index) error { return f.checkUsers() }},
+		{FileDiscounts, f.checkDiscounts},
 	} {
 		items, served := raws[c.file]
 		idx := newIndex(len(items))

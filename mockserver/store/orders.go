@@ -14,6 +14,10 @@ type OrderLine struct {
 	ProductID   int
 	Quantity    int
 	SignedPrice string
+	// PriceCents is the unit price when the order was priced (nil: the product has none), and
+	// DiscountPriceCents the unit price after per-item discounts (nil: none applied).
+	PriceCents         *int64
+	DiscountPriceCents *int64
 }
 
 // Order is an order in a storage, owned by the user who created it.
@@ -38,6 +42,10 @@ type Order struct {
 	IsCompleted *bool
 	// PaidAt is when the first payment of the order completed.
 	PaidAt *time.Time
+	// Discounts is how TotalCents was worked out; Refunds are the buyer's refund requests,
+	// oldest first.
+	Discounts OrderDiscounts
+	Refunds   []RefundRequest
 
 	holdsSeats bool
 }
@@ -68,6 +76,12 @@ func (o *Order) clone() Order {
 	c.FormData = slices.Clone(o.FormData)
 	c.Products = slices.Clone(o.Products)
 	c.Slots = slices.Clone(o.Slots)
+	c.Discounts.Markers = slices.Clone(o.Discounts.Markers)
+	c.Discounts.DiscountIDs = slices.Clone(o.Discounts.DiscountIDs)
+	c.Refunds = slices.Clone(o.Refunds)
+	for i := range c.Refunds {
+		c.Refunds[i].Products = slices.Clone(o.Refunds[i].Products)
+	}
 	return c
 }
 
@@ -79,7 +93,19 @@ type OrderInput struct {
 	FormData                 []FormDataItem
 	Products                 []OrderLine
 	// StatusIdentifier is honoured on update; on create it overrides the storage default.
+	// A payment status is refused: payments set it.
 	StatusIdentifier string
+	// Discounts are read on create; an update prices the new products with the order's own.
+	Discounts DiscountRequest
+}
+
+// checkClientStatus refuses a status a client may not set: the storage's paid status, which
+// reflects the order's payment sessions (OneEntry derives the payment axis; nobody writes it).
+func checkClientStatus(storage *OrderStorage, status string) error {
+	if status != "" && status == storage.PaidStatus {
+		return Invalid(fmt.Sprintf("statusIdentifier: %s is a payment status, set by the order's payments", status))
+	}
+	return nil
 }
 
 // OrderStorage returns the storage with the given marker or a not-found error.
@@ -91,9 +117,12 @@ func (s *Store) OrderStorage(marker string) (*OrderStorage, error) {
 	return st, nil
 }
 
-// validateOrder checks an order body against its storage, form and products and returns
-// the total in cents. It reads only immutable fixtures, so it runs before taking the lock.
-func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, []schedule.Slot, error) {
+// validateOrder checks an order body against its storage, form and products (quoteLocked
+// prices it). It reads only immutable fixtures, so it runs before taking the lock.
+func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) ([]schedule.Slot, error) {
+	if err := checkClientStatus(storage, in.StatusIdentifier); err != nil {
+		return nil, err
+	}
 	var msgs []string
 	if in.FormIdentifier != storage.FormIdentifier {
 		msgs = append(msgs, fmt.Sprintf("Incorrect formIdentifier for provided storage: %s", in.FormIdentifier))
@@ -107,38 +136,15 @@ func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) (int64, []sc
 	if len(in.Products) == 0 {
 		msgs = append(msgs, "products should not be empty")
 	}
-	var total int64
-	seen := map[int]bool{}
-	for i, line := range in.Products {
-		prod, ok := s.fx.Product(line.ProductID)
-		switch {
-		case !ok:
-			msgs = append(msgs, fmt.Sprintf("products.%d.productId: product %d not found", i, line.ProductID))
-		case line.Quantity < 1:
-			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be less than 1", i))
-		case line.Quantity > 1_000_000:
-			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be greater than 1000000", i))
-		case seen[line.ProductID]:
-			msgs = append(msgs, fmt.Sprintf("products.%d.productId: product %d is listed twice", i, line.ProductID))
-		default:
-			if prod.PriceCents != nil {
-				total += *prod.PriceCents * int64(line.Quantity)
-			}
-		}
-		seen[line.ProductID] = true
-	}
+	msgs = append(msgs, s.checkLines(in.Products)...)
 	if len(msgs) > 0 {
-		return 0, nil, Invalid(msgs...)
+		return nil, Invalid(msgs...)
 	}
 	form, _ := s.fx.Form(storage.FormIdentifier) // checked at load
 	if err := checkFormData(form, in.FormData, nil); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	slots, err := bookedSlots(form, in.FormData, s.opts.ValidateSlots, s.clock.Now())
-	if err != nil {
-		return 0, nil, err
-	}
-	return total, slots, nil
+	return bookedSlots(form, in.FormData, s.opts.ValidateSlots, s.clock.Now())
 }
 
 // CreateOrder validates and stores a new order for the user.
@@ -147,7 +153,7 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
-	total, slots, err := s.validateOrder(storage, in)
+	slots, err := s.validateOrder(storage, in)
 	if err != nil {
 		return Order{}, err
 	}
@@ -162,7 +168,7 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 	var out Order
 	err = s.update(ctx, func() ([]Event, error) {
 		var err error
-		out, err = s.createOrderLocked(userID, storage, in, status, lang, total, slots)
+		out, err = s.createOrderLocked(userID, storage, in, status, lang, slots)
 		return nil, err
 	})
 	if err != nil {
@@ -171,9 +177,14 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 	return out, nil
 }
 
-func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInput, status, lang string, total int64, slots []schedule.Slot) (Order, error) {
+func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInput, status, lang string, slots []schedule.Slot) (Order, error) {
 	if _, ok := s.state.users[userID]; !ok {
 		return Order{}, Errorf(CodeUnauthorized, "Unauthorized")
+	}
+	now := s.clock.Now()
+	q, err := s.quoteLocked(userID, 0, in.Products, in.Discounts, now)
+	if err != nil {
+		return Order{}, err
 	}
 	o := &Order{
 		ID:                       s.state.nextOrderID,
@@ -185,11 +196,12 @@ func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInp
 		StatusIdentifier:         status,
 		Language:                 lang,
 		FormData:                 slices.Clone(in.FormData),
-		Products:                 slices.Clone(in.Products),
+		Products:                 q.Lines,
 		Currency:                 storage.Currency,
-		TotalCents:               total,
-		CreatedDate:              s.clock.Now(),
+		TotalCents:               q.TotalCents,
+		CreatedDate:              now,
 		Slots:                    slots,
+		Discounts:                q.Discounts,
 	}
 	s.touchOrder(o.ID)
 	if status != storage.CanceledStatus || storage.CanceledStatus == "" {
@@ -199,6 +211,7 @@ func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInp
 	}
 	s.state.nextOrderID++
 	s.state.orders[o.ID] = o
+	s.state.countDiscounts(o, 1)
 	key := ownerStorage{userID, storage.ID}
 	s.state.ordersByOwner[key] = append(s.state.ordersByOwner[key], o.ID)
 	return o.clone(), nil
@@ -260,14 +273,14 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
-	total, slots, err := s.validateOrder(storage, in)
+	slots, err := s.validateOrder(storage, in)
 	if err != nil {
 		return Order{}, err
 	}
 	var out Order
 	err = s.update(ctx, func() ([]Event, error) {
 		var err error
-		out, err = s.updateOrderLocked(userID, storage, id, in, total, slots)
+		out, err = s.updateOrderLocked(userID, storage, id, in, slots)
 		return nil, err
 	})
 	if err != nil {
@@ -276,11 +289,23 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	return out, nil
 }
 
-func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in OrderInput, total int64, slots []schedule.Slot) (Order, error) {
+func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in OrderInput, slots []schedule.Slot) (Order, error) {
 	o, err := s.ownOrderLocked(userID, storage, id)
 	if err != nil {
 		return Order{}, err
 	}
+	// The new products are priced now, with the discounts, coupon and bonus the order was
+	// created with, as of its creation: an update never takes a discount the order did not have.
+	req := DiscountRequest{CouponCode: o.Discounts.CouponCode, Markers: o.Discounts.Markers}
+	if o.Discounts.BonusRequestedCents != nil {
+		b := float64(*o.Discounts.BonusRequestedCents) / 100
+		req.BonusAmount = &b
+	}
+	q, err := s.quoteLocked(userID, o.ID, in.Products, req, o.CreatedDate)
+	if err != nil {
+		return Order{}, err
+	}
+	q.Discounts.Asked = o.Discounts.Asked
 	s.touchOrder(o.ID)
 	next := o.clone()
 	next.FormIdentifier = in.FormIdentifier
@@ -289,9 +314,10 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 		next.Language = in.Language
 	}
 	next.FormData = slices.Clone(in.FormData)
-	next.Products = slices.Clone(in.Products)
+	next.Products = q.Lines
 	next.Slots = slots
-	next.TotalCents = total
+	next.TotalCents = q.TotalCents
+	next.Discounts = q.Discounts
 	if in.StatusIdentifier != "" {
 		next.StatusIdentifier = in.StatusIdentifier
 	}
@@ -310,6 +336,8 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 			return Order{}, err
 		}
 	}
+	s.state.countDiscounts(o, -1)
 	*o = next
+	s.state.countDiscounts(o, 1)
 	return o.clone(), nil
 }

@@ -130,6 +130,12 @@ type state struct {
 	formData       map[int]*Submission
 	formDataByForm map[string][]int // form identifier → ascending ids
 	nextFormDataID int
+
+	// Derived from the orders (see reindexDiscounts): the order that used each single-use
+	// coupon, the bonus each user spent, and the next refund request id.
+	couponUses   map[string]int
+	bonusSpent   map[int]int64
+	nextRefundID int
 }
 
 type ownerStorage struct {
@@ -231,6 +237,9 @@ func (s *Store) seed() *state {
 		formData:         map[int]*Submission{},
 		formDataByForm:   map[string][]int{},
 		nextFormDataID:   1,
+		couponUses:       map[string]int{},
+		bonusSpent:       map[int]int64{},
+		nextRefundID:     1,
 	}
 	st.rows, st.nextRowID = seedRows(s.fx)
 	for _, u := range s.fx.Users {

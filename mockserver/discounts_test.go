@@ -1,0 +1,373 @@
+package mockserver_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+const (
+	previewPath  = "/api/content/orders-storage/orders/preview?langCode=en_US"
+	validatePath = "/api/content/discounts/coupons/validate?code="
+	balancePath  = "/api/content/discounts/bonus-balance"
+)
+
+func refundPath(orderID int) string { return fmt.Sprintf("/api/content/orders/%d/refund", orderID) }
+
+// discountOrder is the seed's order body for several products, with discount fields.
+func discountOrder(products map[int]int, extra map[string]any) map[string]any {
+	body := seedOrderBody(10, 1)
+	lines := []map[string]any{}
+	for _, id := range []int{10, 11, 12} {
+		if q, ok := products[id]; ok {
+			lines = append(lines, map[string]any{"productId": id, "quantity": q})
+		}
+	}
+	body["products"] = lines
+	for k, v := range extra {
+		body[k] = v
+	}
+	return body
+}
+
+// createOrder places an order and returns its create answer.
+func (ts *testServer) createOrder(t *testing.T, token string, body map[string]any) map[string]any {
+	t.Helper()
+	status, resp := ts.call(t, http.MethodPost, ordersPath, token, body)
+	require.Equal(t, http.StatusCreated, status, string(resp))
+	return decode[map[string]any](t, resp)
+}
+
+// payOrder opens a cash session for the order and completes it, as the provider would.
+func (ts *testServer) payOrder(t *testing.T, token string, orderID int) {
+	t.Helper()
+	status, body := ts.call(t, http.MethodPost, "/api/content/payments/sessions", token, map[string]any{"orderId": orderID, "type": "session"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, body = ts.paymentAction(t, int(decode[map[string]any](t, body)["id"].(float64)), "complete")
+	require.Equal(t, http.StatusOK, status, string(body))
+}
+
+// requestRefund asks for a refund of the paid order and returns the new request's id.
+func (ts *testServer) requestRefund(t *testing.T, token string, orderID int, products map[string]any) int {
+	t.Helper()
+	status, body := ts.call(t, http.MethodPost, refundPath(orderID), token, map[string]any{"products": products, "note": "cannot come"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	require.JSONEq(t, `true`, string(body))
+	return int(ts.refunds(t, token, orderID)[0]["id"].(float64))
+}
+
+func (ts *testServer) refunds(t *testing.T, token string, orderID int) []map[string]any {
+	t.Helper()
+	status, body := ts.call(t, http.MethodGet, refundPath(orderID), token, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	return decode[[]map[string]any](t, body)
+}
+
+func (ts *testServer) balance(t *testing.T, token string) float64 {
+	t.Helper()
+	status, body := ts.call(t, http.MethodGet, balancePath, token, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	return decode[map[string]float64](t, body)["balance"]
+}
+
+// Preview and create price a basket alike: per-item discounts on unit prices, then order
+// discounts, then bonus up to the balance (50 for the default user) and the total.
+func TestPreviewAndCreateTotals(t *testing.T) {
+	t.Parallel()
+	type want struct{ raw, withDiscount, bonus, due float64 }
+	for name, tc := range map[string]struct {
+		products map[int]int
+		extra    map[string]any
+		want     want
+		product  []float64 // discountPrice per line, 0 for null
+	}{
+		"no discount":                   {map[int]int{10: 2}, nil, want{200, 200, 0, 200}, []float64{0}},
+		"coupon 10 % off the order":     {map[int]int{10: 2, 11: 1}, map[string]any{"couponCode": "WELCOME10"}, want{400, 360, 0, 360}, []float64{0, 0}},
+		"early_bird 20 % off items":     {map[int]int{10: 2, 11: 1}, map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}}, want{400, 320, 0, 320}, []float64{80, 160}},
+		"items, then order, bonus":      {map[int]int{10: 2, 11: 1}, map[string]any{"couponCode": "WELCOME10", "additionalDiscountsMarkers": []string{"early_bird"}, "bonusAmount": 30}, want{400, 288, 30, 258}, []float64{80, 160}},
+		"bonus beyond the balance":      {map[int]int{11: 2}, map[string]any{"bonusAmount": 80}, want{400, 400, 50, 350}, []float64{0}},
+		"bonus beyond the total":        {map[int]int{10: 1}, map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}, "couponCode": "WELCOME10", "bonusAmount": 50}, want{100, 72, 50, 22}, []float64{80}},
+		"zero bonus asked":              {map[int]int{10: 1}, map[string]any{"bonusAmount": 0}, want{100, 100, 0, 100}, []float64{0}},
+		"percentage capped (maxAmount)": {map[int]int{12: 3}, map[string]any{"couponCode": "FIRST-K4M9"}, want{900, 800, 0, 800}, []float64{0}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+			tk := ts.signIn(t, userLogin, userPass)
+			preview := map[string]any{"products": discountOrder(tc.products, nil)["products"]}
+			for k, v := range tc.extra {
+				preview[k] = v
+			}
+			status, body := ts.call(t, http.MethodPost, previewPath, tk.AccessToken, preview)
+			require.Equal(t, http.StatusCreated, status, string(body))
+			p := decode[map[string]any](t, body)
+			assert.Equal(t, want{p["totalSum"].(float64), p["totalSumWithDiscount"].(float64), p["bonusApplied"].(float64), p["totalDue"].(float64)}, tc.want)
+			assert.Equal(t, "USD", p["currency"])
+			for i, line := range p["orderPreview"].([]any) {
+				l := line.(map[string]any)
+				assert.Equal(t, false, l["isGift"])
+				if tc.product[i] == 0 {
+					assert.Nil(t, l["discountPrice"], "line %d", i)
+				} else {
+					assert.Equal(t, tc.product[i], l["discountPrice"], "line %d", i)
+				}
+			}
+			assert.Equal(t, float64(50), ts.balance(t, tk.AccessToken), "a preview spends nothing")
+
+			created := ts.createOrder(t, tk.AccessToken, discountOrder(tc.products, tc.extra))
+			assert.Equal(t, tc.want.withDiscount, created["totalSum"])
+			if tc.extra != nil {
+				assert.Equal(t, tc.want.due, created["totalDue"])
+				assert.Equal(t, tc.want.bonus, created["bonusApplied"])
+				cfg := created["discountConfig"].(map[string]any)
+				assert.Equal(t, tc.want.raw, cfg["totalRaw"])
+				assert.Equal(t, tc.want.withDiscount, cfg["totalSumWithDiscount"])
+			} else {
+				assert.NotContains(t, created, "discountConfig", "an order without discounts keeps the recorded shape")
+			}
+			read := ts.order(t, tk.AccessToken, int(created["id"].(float64)))
+			assert.Equal(t, fmt.Sprintf("%.2f", tc.want.withDiscount), read["totalSum"])
+			assert.Equal(t, 50-tc.want.bonus, ts.balance(t, tk.AccessToken), "the order spent its bonus")
+		})
+	}
+}
+
+// An order's prices are fixed when it is created: an update prices its new products with the
+// discounts the order had, and the coupon it used up stays its own.
+func TestUpdateKeepsTheOrdersDiscounts(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	tk := ts.signIn(t, userLogin, userPass)
+	created := ts.createOrder(t, tk.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"couponCode": "FIRST-K4M9", "bonusAmount": 10}))
+	id := int(created["id"].(float64))
+	assert.Equal(t, float64(85), created["totalSum"])
+
+	status, body := ts.call(t, http.MethodPut, fmt.Sprintf("%s/%d?langCode=en_US", ordersPath, id), tk.AccessToken, discountOrder(map[int]int{11: 2}, nil))
+	require.Equal(t, http.StatusOK, status, string(body))
+	upd := decode[map[string]any](t, body)
+	assert.Equal(t, float64(340), upd["totalSum"], "15 % off 400, as at creation")
+	assert.Equal(t, "FIRST-K4M9", upd["couponCode"])
+	assert.Equal(t, float64(330), upd["totalDue"])
+	assert.Equal(t, float64(40), ts.balance(t, tk.AccessToken), "the bonus is spent once")
+
+	// The state document carries the pricing through an export and import.
+	doc := stateDocument(t, ts)
+	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", doc, map[string]string{"x-app-token": appToken, "Content-Type": "application/json"})
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "340.00", ts.order(t, tk.AccessToken, id)["totalSum"])
+	assert.Equal(t, float64(40), ts.balance(t, tk.AccessToken))
+	status, body = ts.call(t, http.MethodGet, validatePath+"FIRST-K4M9", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), `"valid":false`, "the import keeps the coupon used")
+}
+
+func TestCouponValidationAnswers(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for code, want := range map[string]string{
+		"WELCOME10":  `{"valid":true,"coupon":{"id":1,"discountId":2,"code":"WELCOME10","isReusable":true,"isUsed":false,"orderId":null,"usedAt":null}}`,
+		"SUMMER24":   `{"valid":false,"coupon":{"id":2,"discountId":3,"code":"SUMMER24","isReusable":true,"isUsed":false,"orderId":null,"usedAt":null},"error":"Coupon has expired"}`,
+		"FIRST-7QX2": `{"valid":false,"coupon":{"id":3,"discountId":4,"code":"FIRST-7QX2","isReusable":false,"isUsed":true,"orderId":91,"usedAt":"2025-04-29T10:00:00.000Z"},"error":"Coupon has already been used"}`,
+		"welcome10":  `{"valid":false,"error":"Coupon not found"}`,
+		"NOPE":       `{"valid":false,"error":"Coupon not found"}`,
+	} {
+		status, body := ts.call(t, http.MethodGet, validatePath+code, "", nil)
+		require.Equal(t, http.StatusOK, status, code)
+		assert.JSONEq(t, want, string(body), code)
+	}
+	status, body := ts.call(t, http.MethodGet, validatePath, "", nil)
+	require.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, decodeError(t, status, body).messages(), "code should not be empty")
+}
+
+// A single-use coupon burns on the order that uses it; a reusable one serves every order; the
+// refused ones answer 400 with validation's reason and create nothing.
+func TestCouponRulesOnOrders(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	owner := ts.signIn(t, userLogin, userPass)
+	other := ts.signIn(t, user2, user2Pass)
+	first := ts.createOrder(t, owner.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"couponCode": "FIRST-K4M9"}))
+	cfg := first["discountConfig"].(map[string]any)
+	assert.Equal(t, map[string]any{"id": float64(4), "discountId": float64(4), "code": "FIRST-K4M9", "isReusable": false, "isUsed": true, "orderId": first["id"], "usedAt": first["createdDate"]}, cfg["coupon"])
+	status, body := ts.call(t, http.MethodGet, validatePath+"FIRST-K4M9", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), `"error":"Coupon has already been used"`)
+	assert.Contains(t, string(body), fmt.Sprintf(`"orderId":%v`, first["id"]))
+
+	for _, tk := range []string{owner.AccessToken, other.AccessToken, owner.AccessToken} {
+		created := ts.createOrder(t, tk, discountOrder(map[int]int{10: 1}, map[string]any{"couponCode": "WELCOME10"}))
+		assert.Equal(t, float64(90), created["totalSum"], "a reusable coupon serves every order")
+	}
+
+	before := stateDocument(t, ts)
+	for code, reason := range map[string]string{"FIRST-K4M9": "Coupon has already been used", "FIRST-7QX2": "Coupon has already been used", "SUMMER24": "Coupon has expired", "NOPE": "Coupon not found"} {
+		for _, path := range []string{ordersPath, previewPath} {
+			status, body := ts.call(t, http.MethodPost, path, other.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"couponCode": code}))
+			if path == previewPath {
+				status, body = ts.call(t, http.MethodPost, path, other.AccessToken, map[string]any{"products": []map[string]int{{"productId": 10, "quantity": 1}}, "couponCode": code})
+			}
+			require.Equal(t, http.StatusBadRequest, status, "%s %s: %s", path, code, body)
+			assert.Equal(t, []string{reason}, decodeError(t, status, body).messages())
+		}
+	}
+	for markers, reason := range map[string]string{"nope": `discount "nope" not found`, "welcome": `discount "welcome" needs its coupon`, "loyalty": `"loyalty" is a bonus program`, "summer_2024": `needs its coupon`} {
+		status, body := ts.call(t, http.MethodPost, ordersPath, other.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"additionalDiscountsMarkers": []string{markers}}))
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+		assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), "\n"), reason)
+	}
+	status, body = ts.call(t, http.MethodPost, ordersPath, other.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"bonusAmount": -1}))
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+	assert.Equal(t, []string{"bonusAmount must not be less than 0"}, decodeError(t, status, body).messages())
+	assert.Equal(t, before, stateDocument(t, ts), "refused orders change nothing")
+}
+
+func TestBonusBalanceAndHistory(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	owner := ts.signIn(t, userLogin, userPass)
+	other := ts.signIn(t, user2, user2Pass)
+	assert.Equal(t, float64(50), ts.balance(t, owner.AccessToken))
+	assert.Equal(t, float64(0), ts.balance(t, other.AccessToken))
+
+	created := ts.createOrder(t, owner.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"bonusAmount": 20}))
+	assert.Equal(t, float64(30), ts.balance(t, owner.AccessToken))
+
+	history := func(tk, query string) []map[string]any {
+		status, body := ts.call(t, http.MethodGet, balancePath+"/history"+query, tk, nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		return decode[[]map[string]any](t, body)
+	}
+	all := history(owner.AccessToken, "")
+	require.Len(t, all, 2)
+	assert.Equal(t, map[string]any{"balanceId": float64(16), "amount": float64(20), "type": "USAGE", "entityIdentifier": fmt.Sprint(created["id"]), "comment": fmt.Sprintf("Order #%v", created["id"]), "isAdmin": false, "triggerType": "EVENT", "createdAt": created["createdDate"]}, all[0], "newest first")
+	assert.Equal(t, "ACCRUAL", all[1]["type"])
+	assert.Equal(t, float64(5), all[1]["discountId"])
+	assert.Len(t, history(owner.AccessToken, "?type=ACCRUAL"), 1)
+	assert.Len(t, history(owner.AccessToken, "?discountId=5"), 1)
+	assert.Len(t, history(owner.AccessToken, "?dateFrom=2025-04-02"), 1)
+	assert.Len(t, history(owner.AccessToken, "?dateTo=2025-04-02T00:00:00.000Z"), 1)
+	assert.Empty(t, history(owner.AccessToken, "?isAdmin=true"))
+	assert.Empty(t, history(other.AccessToken, ""))
+
+	status, body := ts.call(t, http.MethodGet, balancePath+"/history?type=GIFT", owner.AccessToken, nil)
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+	status, _ = ts.call(t, http.MethodGet, balancePath, "", nil)
+	assert.Equal(t, http.StatusUnauthorized, status)
+}
+
+func TestDiscountReads(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	status, body := ts.call(t, http.MethodGet, "/api/content/discounts?langCode=en_US&offset=0&limit=30", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	list := decode[map[string]any](t, body)
+	assert.Equal(t, float64(5), list["total"])
+	assert.NotContains(t, string(body), "coupons", "coupon codes are not published")
+	assert.NotContains(t, string(body), "accruals")
+	status, body = ts.call(t, http.MethodGet, "/api/content/discounts?type=BONUS", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, float64(1), decode[map[string]any](t, body)["total"])
+	status, body = ts.call(t, http.MethodGet, "/api/content/discounts/marker/early_bird?marker=&langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "early_bird", decode[map[string]any](t, body)["identifier"])
+	status, body = ts.call(t, http.MethodGet, "/api/content/discounts/marker/nope", "", nil)
+	require.Equal(t, http.StatusNotFound, status, string(body))
+	assert.Contains(t, decodeError(t, status, body).messages()[0], `Discount with marker "nope" not found`)
+}
+
+// The refund lifecycle: only a paid order, one pending request at a time, quantities bounded by
+// the order, the buyer may withdraw it, the shop approves it and the buyer is told by e-mail.
+func TestRefundLifecycle(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	owner := ts.signIn(t, userLogin, userPass)
+	stranger := ts.signIn(t, user2, user2Pass)
+	created := ts.createOrder(t, owner.AccessToken, discountOrder(map[int]int{10: 2, 11: 1}, map[string]any{"couponCode": "WELCOME10", "bonusAmount": 10}))
+	id := int(created["id"].(float64)) // 400 → 360, 10 of bonus: 350 due
+	one := map[string]any{"10": map[string]int{"quantity": 1}}
+
+	status, body := ts.call(t, http.MethodPost, refundPath(id), owner.AccessToken, map[string]any{"products": one})
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+	assert.Contains(t, decodeError(t, status, body).messages()[0], "is not paid")
+	assert.Empty(t, ts.refunds(t, owner.AccessToken, id))
+
+	ts.payOrder(t, owner.AccessToken, id)
+	first := ts.requestRefund(t, owner.AccessToken, id, one)
+	got := ts.refunds(t, owner.AccessToken, id)
+	require.Len(t, got, 1)
+	assert.Equal(t, "pending", got[0]["status"])
+	assert.Equal(t, float64(87.5), got[0]["amount"], "a quarter of the value, of what was due")
+	assert.Equal(t, map[string]any{"10": map[string]any{"quantity": float64(1)}}, got[0]["products"])
+	assert.Equal(t, "cannot come", got[0]["note"])
+	assert.Equal(t, map[string]any{"id": float64(16), "identifier": userLogin}, got[0]["user"])
+
+	status, body = ts.call(t, http.MethodPost, refundPath(id), owner.AccessToken, map[string]any{"products": one})
+	require.Equal(t, http.StatusConflict, status, string(body))
+	status, body = ts.call(t, http.MethodDelete, refundPath(id), owner.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.JSONEq(t, `true`, string(body))
+	assert.Equal(t, "canceled", ts.refunds(t, owner.AccessToken, id)[0]["status"])
+	status, body = ts.call(t, http.MethodDelete, refundPath(id), owner.AccessToken, nil)
+	require.Equal(t, http.StatusNotFound, status, string(body))
+
+	all := map[string]any{"10": map[string]int{"quantity": 2}, "11": map[string]int{"quantity": 1}}
+	second := ts.requestRefund(t, owner.AccessToken, id, all)
+	assert.Greater(t, second, first)
+	assert.Equal(t, float64(350), ts.refunds(t, owner.AccessToken, id)[0]["amount"], "everything: all that was due")
+	status, body = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/refunds/%d/approve", second), "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "approved", ts.refunds(t, owner.AccessToken, id)[0]["status"])
+	mails := ts.mails(t, userLogin)
+	require.NotEmpty(t, mails)
+	assert.Equal(t, fmt.Sprintf("Your tickets are canceled: order #%d, Билеты", id), mails[0].Subject)
+	assert.Contains(t, mails[0].Text, "Refund:  350.00 USD")
+	assert.Contains(t, mails[0].Text, "Бронзовый × 2, Серебряный")
+
+	status, body = ts.call(t, http.MethodPost, refundPath(id), owner.AccessToken, map[string]any{"products": one})
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+	assert.Contains(t, decodeError(t, status, body).messages()[0], "0 of 2 left to refund")
+	status, _ = ts.call(t, http.MethodGet, refundPath(id), stranger.AccessToken, nil)
+	assert.Equal(t, http.StatusNotFound, status)
+}
+
+// The payment axis is derived from the order's sessions: the storage's paid status cannot be
+// written by a client, on create or update; lifecycle statuses can.
+func TestStatusNotSettableToPaymentState(t *testing.T) {
+	t.Parallel()
+	for _, p := range []sandbox.Profile{sandbox.ProfileSDK115, sandbox.ProfileLive2026} {
+		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, withProfile(p))
+			tk := ts.signIn(t, userLogin, userPass)
+			created := ts.createOrder(t, tk.AccessToken, seedOrderBody(10, 1))
+			id := int(created["id"].(float64))
+			before := stateDocument(t, ts)
+			paid := seedOrderBody(10, 1)
+			paid["statusIdentifier"] = "paid"
+			for _, c := range []struct{ method, path string }{{http.MethodPost, ordersPath}, {http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, id)}} {
+				status, body := ts.call(t, c.method, c.path, tk.AccessToken, paid)
+				require.Equal(t, http.StatusBadRequest, status, string(body))
+				assert.Equal(t, []string{"statusIdentifier: paid is a payment status, set by the order's payments"}, decodeError(t, status, body).messages())
+			}
+			assert.Equal(t, before, stateDocument(t, ts))
+
+			read := ts.order(t, tk.AccessToken, id)
+			assert.Equal(t, map[string]any{"title": "In progress"}, read["statusLocalizeInfos"])
+			assert.Equal(t, map[string]any{"title": "Cash"}, read["paymentAccountLocalizeInfos"])
+			assert.Equal(t, false, read["products"].([]any)[0].(map[string]any)["isGift"])
+
+			canceled := seedOrderBody(10, 1)
+			canceled["statusIdentifier"] = "canceled"
+			status, body := ts.call(t, http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, id), tk.AccessToken, canceled)
+			require.Equal(t, http.StatusOK, status, string(body))
+			assert.Equal(t, map[string]any{"title": "Canceled"}, ts.order(t, tk.AccessToken, id)["statusLocalizeInfos"])
+		})
+	}
+}
