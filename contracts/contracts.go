@@ -209,6 +209,10 @@ func collapseSlashes(p string) string {
 type Operation struct {
 	v     *Validator
 	route *routers.Route
+	// lean is route without the plain parameters, which plain checks; nil when there are none.
+	lean  *routers.Route
+	plain []plainParam
+	query bool // whether any parameter is in the query
 }
 
 // Operation resolves the operation for method and a path template, either relative to the
@@ -228,20 +232,57 @@ func (v *Validator) Operation(method, template string) (*Operation, error) {
 	if len(v.doc.Servers) > 0 {
 		server = v.doc.Servers[0]
 	}
-	return &Operation{v: v, route: v.forRequest(&routers.Route{
+	o := &Operation{v: v, route: v.forRequest(&routers.Route{
 		Spec: v.doc, Server: server, Path: rel, PathItem: item, Method: method, Operation: op,
-	})}, nil
+	})}
+	plain, rest := plainParams(item, op)
+	for _, p := range plain {
+		o.query = o.query || p.in == openapi3.ParameterInQuery
+	}
+	for _, ref := range rest {
+		o.query = o.query || ref.Value.In == openapi3.ParameterInQuery
+	}
+	if len(plain) > 0 {
+		o.plain, o.lean = plain, lean(o.route, rest)
+	}
+	return o, nil
 }
 
 // ValidateRequest checks req against the operation; pathParams are the values of the
 // template's parameters, as the caller's router extracted them.
+//
+// Decoding parameters through kin-openapi costs more than the rest of a request, so plain
+// parameters (a string, or an integer within bounds) whose values are plainly fine are checked
+// here and only the others go to kin-openapi. Whenever that shortcut does not end in success,
+// the whole operation is validated by kin-openapi, so failures read exactly as they always did.
 func (op *Operation) ValidateRequest(ctx context.Context, req *http.Request, pathParams map[string]string) error {
-	return op.v.validateRequest(ctx, &openapi3filter.RequestValidationInput{
+	in := &openapi3filter.RequestValidationInput{
 		Request:    req,
 		PathParams: pathParams,
 		Route:      op.route,
 		Options:    op.v.options,
-	})
+	}
+	if op.query {
+		// Parsed once for both passes.
+		in.QueryParams = req.URL.Query()
+	}
+	if op.lean != nil && op.plainOK(req, pathParams, in.QueryParams) {
+		fast := *in
+		fast.Route = op.lean
+		if openapi3filter.ValidateRequest(ctx, &fast) == nil {
+			return nil
+		}
+	}
+	return openapi3filter.ValidateRequest(ctx, in)
+}
+
+func (op *Operation) plainOK(req *http.Request, path map[string]string, query url.Values) bool {
+	for i := range op.plain {
+		if !op.plain[i].ok(req, path, query) {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidateRequest checks the method, path, query, headers and body of req against the contract.

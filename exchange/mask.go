@@ -119,7 +119,7 @@ func MaskQuery(raw string) string {
 // Authorization value keeps only its scheme, and x-app-token shows only enough of the token to
 // tell sandboxes apart.
 func MaskHeaders(h http.Header, names ...string) map[string]string {
-	out := map[string]string{}
+	out := make(map[string]string, len(names))
 	for _, name := range names {
 		v := h.Get(name)
 		if v == "" {
@@ -130,7 +130,9 @@ func MaskHeaders(h http.Header, names ...string) map[string]string {
 		case "x-app-token":
 			v = MaskToken(v)
 		case "authorization":
-			if scheme, _, ok := strings.Cut(v, " "); ok {
+			if scheme, _, ok := strings.Cut(v, " "); ok && scheme == "Bearer" {
+				v = bearerRedacted // the usual case, without building the string
+			} else if ok {
 				v = scheme + " " + Redacted
 			} else {
 				v = Redacted
@@ -140,6 +142,8 @@ func MaskHeaders(h http.Header, names ...string) map[string]string {
 	}
 	return out
 }
+
+const bearerRedacted = "Bearer " + Redacted
 
 // MaskToken shows enough of a token to tell sandboxes apart, not enough to use it.
 func MaskToken(v string) string {

@@ -5,10 +5,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -78,6 +81,58 @@ func newMetrics(s *Server) *metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// routeMetrics are the metric children of one route, resolved once rather than looked up by
+// their labels on every request.
+type routeMetrics struct {
+	m      *metrics
+	route  string
+	method string // the route's method; "" for the unmatched route, which serves any
+	// duration is resolved on the route's first request: a child resolved earlier would show
+	// in /metrics for routes never called.
+	duration func() prometheus.Observer
+	// byStatus maps a status to its request counter. It is replaced, never changed, when a
+	// status is first seen, so reading it takes no lock.
+	byStatus atomic.Pointer[map[int]prometheus.Counter]
+}
+
+// forRoute resolves the children of route ("METHOD /template", or "" for unmatched requests).
+func (m *metrics) forRoute(route string) *routeMetrics {
+	rm := &routeMetrics{m: m, route: route}
+	if method, _, ok := strings.Cut(route, " "); ok {
+		rm.method = method
+		rm.duration = sync.OnceValue(func() prometheus.Observer {
+			return m.durations.WithLabelValues(metricMethod(method), route)
+		})
+	} else {
+		rm.route = "unmatched"
+	}
+	rm.byStatus.Store(&map[int]prometheus.Counter{})
+	return rm
+}
+
+func (rm *routeMetrics) observe(method string, status int, elapsed time.Duration) {
+	if method != rm.method {
+		rm.m.requests.WithLabelValues(method, rm.route, strconv.Itoa(status)).Inc()
+		rm.m.durations.WithLabelValues(method, rm.route).Observe(elapsed.Seconds())
+		return
+	}
+	rm.duration().Observe(elapsed.Seconds())
+	c, ok := (*rm.byStatus.Load())[status]
+	if !ok {
+		c = rm.m.requests.WithLabelValues(method, rm.route, strconv.Itoa(status))
+		for {
+			old := rm.byStatus.Load()
+			next := make(map[int]prometheus.Counter, len(*old)+1)
+			maps.Copy(next, *old)
+			next[status] = c
+			if rm.byStatus.CompareAndSwap(old, &next) {
+				break
+			}
+		}
+	}
+	c.Inc()
 }
 
 func (m *metrics) handler() http.Handler {
@@ -163,6 +218,7 @@ func isJournaled(p string) bool {
 // once (from x-app-token), applies the sandbox's fault rules, and records the request in the
 // metrics and, for API traffic, in the sandbox's journal. It then hands h the sandbox.
 func (s *Server) observe(route string, h handlerFunc) http.Handler {
+	rm := s.metrics.forRoute(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := s.requestID(r)
@@ -199,6 +255,9 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 			e.sandbox = sb
 			if r.Body != nil && r.Body != http.NoBody {
 				tee = &teeBody{ReadCloser: r.Body}
+				if n := r.ContentLength; n > 0 && n <= sandbox.MaxJournalBody {
+					tee.buf.Grow(int(n))
+				}
 				r.Body = tee
 			}
 		}
@@ -252,7 +311,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 					if rec.status == 0 {
 						rec.status = statusClientClosed
 					}
-					s.record(r, e, rec, tee, start)
+					s.record(r, e, rm, rec, tee, start)
 					panic(v)
 				}
 			}()
@@ -264,7 +323,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 				truncate.finish()
 			}
 		}()
-		s.record(r, e, rec, tee, start)
+		s.record(r, e, rm, rec, tee, start)
 	})
 }
 
@@ -288,15 +347,9 @@ type entry struct {
 	sandbox *sandbox.Sandbox
 }
 
-func (s *Server) record(r *http.Request, e entry, rec *recorder, tee *teeBody, start time.Time) {
+func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorder, tee *teeBody, start time.Time) {
 	elapsed := time.Since(start)
-	route := e.route
-	if route == "" {
-		route = "unmatched"
-	}
-	method := metricMethod(r.Method)
-	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(rec.status)).Inc()
-	s.metrics.durations.WithLabelValues(method, route).Observe(elapsed.Seconds())
+	rm.observe(metricMethod(r.Method), rec.status, elapsed)
 	s.logRequest(r, rec.status, rec.bytes, elapsed)
 	if e.sandbox == nil {
 		return
