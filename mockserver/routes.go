@@ -120,6 +120,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}/raw", s.admin(s.handleAdminMailRaw))
 	s.handle(r, http.MethodGet, "/__admin/webhooks", s.admin(s.handleAdminWebhooks))
+	s.handle(r, http.MethodPost, "/__admin/webhooks/{id}/redeliver", s.admin(s.handleAdminWebhookRedeliver))
 	s.handle(r, http.MethodGet, "/__admin/requests", s.admin(s.handleAdminRequests))
 	s.handle(r, http.MethodGet, "/__admin/requests/count", s.admin(s.handleAdminRequestCount))
 	s.handle(r, http.MethodDelete, "/__admin/requests", s.admin(s.handleAdminRequestsClear))

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"maps"
+	"slices"
+)
+
+// The methods here read across owners, for the operator's tools (the dashboard): the API's
+// own reads are scoped to the calling user.
+
+// Counts is how much state a store holds.
+type Counts struct {
+	Users, Orders, PaymentSessions int
+}
+
+// Counts returns how many users, orders and payment sessions the store holds.
+func (s *Store) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.read(ctx, func() error {
+		c = Counts{Users: len(s.state.users), Orders: len(s.state.orders), PaymentSessions: len(s.state.payments)}
+		return nil
+	})
+	return c, err
+}
+
+// AllOrders lists every order of every user, newest first, and their total count.
+func (s *Store) AllOrders(ctx context.Context, page Page) ([]Order, int, error) {
+	var out []Order
+	var total int
+	err := s.read(ctx, func() error {
+		ids := slices.Sorted(maps.Keys(s.state.orders))
+		out, total = newestFirst[Order](ids, s.state.orders, page), len(ids)
+		return nil
+	})
+	return out, total, err
+}
+
+// AllPaymentSessions lists every payment session, newest first, and their total count.
+func (s *Store) AllPaymentSessions(ctx context.Context, page Page) ([]PaymentSession, int, error) {
+	var out []PaymentSession
+	var total int
+	err := s.read(ctx, func() error {
+		ids := slices.Sorted(maps.Keys(s.state.payments))
+		out, total = newestFirst[PaymentSession](ids, s.state.payments, page), len(ids)
+		return nil
+	})
+	return out, total, err
+}
+
+// OrderWithSessions returns any user's order and its payment sessions, newest first.
+func (s *Store) OrderWithSessions(ctx context.Context, id int) (Order, []PaymentSession, error) {
+	var o Order
+	var sessions []PaymentSession
+	err := s.read(ctx, func() error {
+		p, ok := s.state.orders[id]
+		if !ok {
+			return Errorf(CodeNotFound, "Order not found")
+		}
+		o = p.clone()
+		ids := s.state.paymentsByOrder[id]
+		for i := len(ids) - 1; i >= 0; i-- {
+			sessions = append(sessions, s.state.payments[ids[i]].clone())
+		}
+		return nil
+	})
+	return o, sessions, err
+}
+
+// LatestSessions returns the newest payment session of each order in orders, by order id.
+func (s *Store) LatestSessions(ctx context.Context, orders []Order) (map[int]PaymentSession, error) {
+	out := make(map[int]PaymentSession, len(orders))
+	err := s.read(ctx, func() error {
+		for _, o := range orders {
+			if ids := s.state.paymentsByOrder[o.ID]; len(ids) > 0 {
+				out[o.ID] = s.state.payments[ids[len(ids)-1]].clone()
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Users returns every user, by ascending id.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	var out []User
+	err := s.read(ctx, func() error {
+		for _, id := range slices.Sorted(maps.Keys(s.state.users)) {
+			out = append(out, s.state.users[id].clone())
+		}
+		return nil
+	})
+	return out, err
+}
