@@ -75,8 +75,12 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// Drain makes /readyz answer 503 ahead of a shutdown.
-func (s *Server) Drain() { s.draining.Store(true) }
+// Drain makes /readyz answer 503 ahead of a shutdown, and ends the dashboard's live streams,
+// which would otherwise hold the shutdown up.
+func (s *Server) Drain() {
+	s.draining.Store(true)
+	s.dashboard.Stop()
+}
 
 // handleAdminReset handles POST /__admin/reset: the sandbox goes back to the fixtures, with an
 // empty outbox, journal, fault list and delivery log.

@@ -6,6 +6,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -132,6 +133,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/__admin/sandboxes", s.adminOnly(s.handleSandboxList))
 	s.handle(r, http.MethodDelete, "/__admin/sandboxes/{token}", s.adminOnly(s.handleSandboxDelete))
 	s.handle(r, http.MethodPost, "/__admin/reload", s.adminOnly(s.handleAdminReload))
+	// The dashboard routes its own pages; the origin and host rules of /__admin apply to it.
+	r.PathPrefix(ui.Prefix).Handler(s.dashboard)
 	s.handle(r, http.MethodGet, "/readyz", plain(s.handleReady))
 	s.handle(r, http.MethodGet, "/metrics", plain(s.metrics.handler().ServeHTTP))
 }

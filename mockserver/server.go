@@ -16,6 +16,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -81,6 +82,7 @@ type Server struct {
 	// csrfKey signs the checkout page's forms (csrfToken).
 	csrfKey    []byte
 	metrics    *metrics
+	dashboard  *ui.Handler
 	routeTable routeTable
 	draining   atomic.Bool
 	routeErrs  []error
@@ -145,6 +147,12 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(s)
+	if s.dashboard, err = ui.New(ui.Options{
+		Sandboxes: reg, Contract: opts.Contract, AdminToken: opts.AdminToken,
+		MaxStateBytes: opts.MaxStateBytes, Logger: opts.Logger,
+	}); err != nil {
+		return nil, err
+	}
 	router := mux.NewRouter()
 	// We collapse duplicate slashes ourselves; mux's cleaning would answer them with a 301
 	// that the SDK's fetch follows as a GET, breaking POSTs.

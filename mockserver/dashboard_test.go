@@ -1,0 +1,230 @@
+package mockserver_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// uiGet fetches a dashboard page (redirects are not followed) with the given cookies.
+func uiGet(t *testing.T, ts *testServer, path string, cookies ...*http.Cookie) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+path, nil)
+	require.NoError(t, err)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects(ts).Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+// uiPost submits a dashboard form as the browser does from the dashboard's own page.
+func uiPost(t *testing.T, ts *testServer, path string, form url.Values, headers map[string]string, cookies ...*http.Cookie) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+path, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects(ts).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp
+}
+
+// Every view renders the state a purchase leaves, without a browser.
+func TestDashboardPages(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	f := ts.openStripeSession(t, 10, 2)
+	status, body := ts.paymentAction(t, f.sessionID, "complete")
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, _ = ts.call(t, http.MethodGet, "/api/content/orders-storage/marker/tickets/ordrs", f.token, nil)
+	require.Equal(t, http.StatusNotFound, status)
+	mails := ts.mails(t, userLogin)
+	require.Len(t, mails, 1)
+	entries := ts.server.Sandboxes().Default().Journal().List(sandbox.Filter{Method: http.MethodPost, Path: ordersPath})
+	require.Len(t, entries, 1)
+	order := fmt.Sprint(f.orderID)
+
+	for path, want := range map[string][]string{
+		"/__admin/ui/":                                     {appToken, userLogin, userPass, `data-order="` + order + `"`, "completed", mails[0].Subject},
+		"/__admin/ui/requests":                             {ordersPath, "POST /api/content/orders-storage/marker/{marker}/orders"},
+		"/__admin/ui/requests?class=4xx":                   {"ordrs"},
+		"/__admin/ui/requests/" + entries[0].ID:            {"follows contracts/openapi.yaml", "curl -X POST", "x-app-token", "tickets_form"},
+		"/__admin/ui/orders":                               {`data-order="` + order + `"`},
+		"/__admin/ui/orders/" + order:                      {"Line total", "Payment sessions", "closed", mails[0].Subject},
+		"/__admin/ui/mail":                                 {mails[0].Subject},
+		"/__admin/ui/mail/" + mails[0].ID:                  {`sandbox src="/__admin/ui/mail/`, "TKT-"},
+		"/__admin/ui/mail/" + mails[0].ID + "?tab=text":    {"TKT-"},
+		"/__admin/ui/mail/" + mails[0].ID + "?tab=headers": {"X-Oneentry-Order", order},
+		"/__admin/ui/mail/" + mails[0].ID + "?tab=raw":     {"MIME-Version"},
+		"/__admin/ui/webhooks":                             {"No deliveries yet"},
+		"/__admin/ui/faults":                               {"Add rule"},
+		"/__admin/ui/clock":                                {"clock-now"},
+		"/__admin/ui/sandboxes":                            {appToken, "Create a sandbox"},
+		"/__admin/ui/sandboxes/export":                     {`"oneentry-mock-state"`},
+		"/__admin/ui/assets/app.js":                        {"EventSource"},
+	} {
+		status, body, header := uiGet(t, ts, path)
+		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
+		for _, w := range want {
+			assert.Contains(t, body, w, path)
+		}
+		if !strings.Contains(path, "/assets/") && !strings.Contains(path, "/export") {
+			assert.Contains(t, header.Get("Content-Security-Policy"), "default-src 'self'", path)
+		}
+	}
+	status, nearest, _ := uiGet(t, ts, "/__admin/ui/requests?class=4xx")
+	require.Equal(t, http.StatusOK, status)
+	id := regexp.MustCompile(`/__admin/ui/requests/([^"]+)"`).FindStringSubmatch(nearest)
+	require.NotNil(t, id)
+	_, detail, _ := uiGet(t, ts, "/__admin/ui/requests/"+id[1])
+	assert.Contains(t, detail, "nearest-route", "a 404 names the nearest route")
+
+	status, html, header := uiGet(t, ts, "/__admin/ui/mail/"+mails[0].ID+"/html")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, html, "TKT-")
+	assert.Contains(t, header.Get("Content-Security-Policy"), "sandbox")
+
+	status, _, _ = uiGet(t, ts, "/__admin/ui/orders/999999")
+	assert.Equal(t, http.StatusNotFound, status)
+	status, _, _ = uiGet(t, ts, "/__admin/ui/requests/none")
+	assert.Equal(t, http.StatusNotFound, status)
+	status, _, header = uiGet(t, ts, "/__admin/ui")
+	assert.Equal(t, http.StatusMovedPermanently, status)
+	assert.Equal(t, "/__admin/ui/", header.Get("Location"))
+}
+
+// With --admin-token the dashboard asks once and keeps a session cookie scripts cannot read,
+// sent back to the dashboard only and never from another site.
+func TestDashboardAdminTokenCookie(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withAdminToken("s3cret"))
+	status, body, _ := uiGet(t, ts, "/__admin/ui/orders")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, `name="token"`)
+	assert.NotContains(t, body, appToken, "nothing of the sandbox before the token")
+	assert.Equal(t, http.StatusUnauthorized, uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/x"}, "status": {"500"}}, nil).StatusCode)
+
+	wrong := uiPost(t, ts, "/__admin/ui/login", url.Values{"token": {"guess"}}, nil)
+	assert.Equal(t, http.StatusUnauthorized, wrong.StatusCode)
+	assert.Empty(t, wrong.Cookies())
+
+	resp := uiPost(t, ts, "/__admin/ui/login", url.Values{"token": {"s3cret"}, "next": {"/__admin/ui/orders"}}, nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/__admin/ui/orders", resp.Header.Get("Location"))
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == ui.TokenCookie {
+			session = c
+		}
+	}
+	require.NotNil(t, session)
+	assert.True(t, session.HttpOnly)
+	assert.Equal(t, http.SameSiteStrictMode, session.SameSite)
+	assert.Equal(t, "/__admin/ui/", session.Path)
+	assert.NotContains(t, session.Value, "s3cret", "the cookie is not the token")
+
+	status, body, _ = uiGet(t, ts, "/__admin/ui/", session)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, appToken)
+	status, _, _ = uiGet(t, ts, "/__admin/ui/", &http.Cookie{Name: ui.TokenCookie, Value: "forged"})
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, http.StatusSeeOther, uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/api/content/x"}, "status": {"503"}}, nil, session).StatusCode)
+	assert.Len(t, ts.server.Sandboxes().Default().Faults().List(), 1)
+	// The admin API itself still wants its header: the cookie opens the dashboard only.
+	status, _ = ts.callWith(t, http.MethodGet, "/__admin/faults", "", nil, map[string]string{"Cookie": ui.TokenCookie + "=" + session.Value})
+	assert.Equal(t, http.StatusUnauthorized, status)
+	// Without a token the open redirect is refused: next stays inside the dashboard.
+	resp = uiPost(t, ts, "/__admin/ui/login", url.Values{"token": {"s3cret"}, "next": {"https://evil.example/"}}, nil)
+	assert.Equal(t, "/__admin/ui/", resp.Header.Get("Location"))
+}
+
+// A form posted from another site changes nothing: the admin API's origin rules guard the
+// dashboard's actions.
+func TestDashboardRefusesCrossSiteForms(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	form := url.Values{"path": {"/api/content/forms"}, "status": {"500"}}
+	for name, headers := range map[string]map[string]string{
+		"Sec-Fetch-Site cross-site": {"Sec-Fetch-Site": "cross-site"},
+		"foreign Origin":            {"Sec-Fetch-Site": "", "Origin": "http://evil.example"},
+		"rebound Host":              {"Host": "evil.example"},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/__admin/ui/faults", strings.NewReader(form.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range headers {
+			if k == "Host" {
+				req.Host = v
+				continue
+			}
+			if v != "" {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := noRedirects(ts).Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, name)
+	}
+	assert.Empty(t, ts.server.Sandboxes().Default().Faults().List())
+	resp := uiPost(t, ts, "/__admin/ui/faults", form, nil)
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Len(t, ts.server.Sandboxes().Default().Faults().List(), 1)
+}
+
+// Lists show one page at a time, newest first, with links to the neighbours.
+func TestDashboardPaging(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	for range 120 {
+		status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil)
+		require.Equal(t, http.StatusOK, status)
+	}
+	rows := regexp.MustCompile(`<tr data-request=`)
+	_, first, _ := uiGet(t, ts, "/__admin/ui/requests?q=tickets_form")
+	assert.Len(t, rows.FindAllString(first, -1), 50)
+	assert.Contains(t, first, "1–50 of 120")
+	assert.Contains(t, first, `href="/__admin/ui/requests?offset=50&amp;q=tickets_form" rel="next"`)
+	_, last, _ := uiGet(t, ts, "/__admin/ui/requests?q=tickets_form&offset=100")
+	assert.Len(t, rows.FindAllString(last, -1), 20)
+	assert.Contains(t, last, "101–120 of 120")
+	assert.Contains(t, last, `href="/__admin/ui/requests?offset=50&amp;q=tickets_form" rel="prev"`)
+
+	tk := ts.login(t, userLogin, userPass)
+	for range 55 {
+		status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+		require.Equal(t, http.StatusCreated, status, string(body))
+	}
+	orderRows := regexp.MustCompile(`<tr data-order="(\d+)"`)
+	_, orders, _ := uiGet(t, ts, "/__admin/ui/orders")
+	got := orderRows.FindAllStringSubmatch(orders, -1)
+	require.Len(t, got, 50)
+	newest, _ := strconv.Atoi(got[0][1])
+	oldest, _ := strconv.Atoi(got[49][1])
+	assert.Greater(t, newest, oldest, "newest first")
+	_, older, _ := uiGet(t, ts, "/__admin/ui/orders?offset=50")
+	assert.Len(t, orderRows.FindAllString(older, -1), 5)
+}
