@@ -228,3 +228,36 @@ func TestDashboardPaging(t *testing.T) {
 	_, older, _ := uiGet(t, ts, "/__admin/ui/orders?offset=50")
 	assert.Len(t, orderRows.FindAllString(older, -1), 5)
 }
+
+// The checkout page shows line totals, tells paid from declined at a glance and links the
+// developer to the order in the dashboard, switched to the order's sandbox.
+func TestCheckoutLinksToDashboard(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	other, err := ts.server.Sandboxes().Create(t.Context())
+	require.NoError(t, err)
+	f := ts.openStripeSession(t, 10, 2)
+	page := strings.TrimPrefix(f.payURL, ts.URL)
+	status, body, _ := uiGet(t, ts, page)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "<th class=\"n\">Line total</th>")
+	assert.Contains(t, body, `<td class="n">100.00</td><td class="n">200.00</td>`)
+	link := ui.OrderURL(appToken, f.orderID)
+	assert.Contains(t, body, `href="`+strings.ReplaceAll(link, "&", "&amp;")+`"`)
+	_, paid, _ := uiGet(t, ts, page+"?result=paid")
+	assert.Contains(t, paid, `class="result paid"`)
+	_, declined, _ := uiGet(t, ts, page+"?result=declined")
+	assert.Contains(t, declined, `class="result declined"`)
+
+	// The link switches a dashboard that shows another sandbox to the order's.
+	shown := &http.Cookie{Name: ui.SandboxCookie, Value: other.Token()}
+	status, _, header := uiGet(t, ts, link, shown)
+	require.Equal(t, http.StatusSeeOther, status)
+	assert.Equal(t, fmt.Sprintf("/__admin/ui/orders/%d", f.orderID), header.Get("Location"))
+	resp := &http.Response{Header: header}
+	require.Len(t, resp.Cookies(), 1)
+	assert.Equal(t, appToken, resp.Cookies()[0].Value)
+	status, order, _ := uiGet(t, ts, header.Get("Location"), resp.Cookies()[0])
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, order, fmt.Sprintf("Order #%d", f.orderID))
+}

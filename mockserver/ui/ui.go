@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -39,6 +40,12 @@ var templateFS embed.FS
 
 //go:embed assets
 var assetFS embed.FS
+
+// OrderURL is the dashboard page of an order of the sandbox with the app token; the page
+// switches the dashboard to that sandbox.
+func OrderURL(appToken string, orderID int) string {
+	return Prefix + "/orders/" + strconv.Itoa(orderID) + "?" + url.Values{"sandbox": {appToken}}.Encode()
+}
 
 // Options configures a Handler. Sandboxes is required.
 type Options struct {
