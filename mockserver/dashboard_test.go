@@ -3,12 +3,14 @@ package mockserver_test
 import (
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -260,4 +262,102 @@ func TestCheckoutLinksToDashboard(t *testing.T) {
 	status, order, _ := uiGet(t, ts, header.Get("Location"), resp.Cookies()[0])
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, order, fmt.Sprintf("Order #%d", f.orderID))
+}
+
+// The clock, sandbox and webhook forms do what their admin calls do, and a refused form says
+// why in the admin API's words.
+func TestDashboardActions(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	def := ts.server.Sandboxes().Default()
+	location := func(resp *http.Response) string {
+		t.Helper()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		return resp.Header.Get("Location")
+	}
+
+	before := ts.clock.Now()
+	loc := location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"advance"}, "advance": {"2h"}}, nil))
+	assert.Contains(t, loc, "notice=")
+	assert.WithinDuration(t, before.Add(2*time.Hour), ts.clock.Now(), time.Minute)
+	loc = location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"advance"}, "advance": {"soon"}}, nil))
+	q, err := url.ParseQuery(strings.SplitN(loc, "?", 2)[1])
+	require.NoError(t, err)
+	assert.Equal(t, "advance must be a Go duration such as 90s or 2h", q.Get("error"), "the admin API's message")
+	location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"set"}, "set": {"2030-01-02T03:04:05Z"}}, nil))
+	assert.Equal(t, 2030, ts.clock.Now().Year())
+	location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"freeze"}}, nil))
+	assert.True(t, ts.clock.Frozen())
+	location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"reset"}}, nil))
+	assert.WithinDuration(t, time.Now(), ts.clock.Now(), time.Minute)
+
+	loc = location(uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/api/content/x"}, "status": {"99"}}, nil))
+	assert.Contains(t, loc, "error=")
+	assert.Empty(t, def.Faults().List(), "a refused rule is not added")
+	loc = location(uiPost(t, ts, "/__admin/ui/webhooks/whd_none/redeliver", nil, nil))
+	assert.Contains(t, loc, "/__admin/ui/webhooks?error=")
+
+	// Export, change, import: the state comes back.
+	tk := ts.login(t, userLogin, userPass)
+	status, _, _ := uiGet(t, ts, "/__admin/ui/sandboxes/export")
+	require.Equal(t, http.StatusOK, status)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/__admin/ui/sandboxes/export", nil)
+	require.NoError(t, err)
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	exported, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, resp.Header.Get("Content-Disposition"), "attachment")
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	counts, err := ts.store.Counts(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 1, counts.Orders)
+
+	var form strings.Builder
+	mw := multipart.NewWriter(&form)
+	part, err := mw.CreateFormFile("state", "state.json")
+	require.NoError(t, err)
+	_, err = part.Write(exported)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/__admin/ui/sandboxes/import", strings.NewReader(form.String()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = noRedirects(ts).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Contains(t, location(resp), "notice=")
+	counts, err = ts.store.Counts(t.Context())
+	require.NoError(t, err)
+	assert.Zero(t, counts.Orders, "the imported state has no order")
+
+	// Create, show, reset and remove a sandbox.
+	location(uiPost(t, ts, "/__admin/ui/sandboxes", nil, nil))
+	all := ts.server.Sandboxes().All()
+	require.Len(t, all, 2)
+	other := all[0]
+	if other == def {
+		other = all[1]
+	}
+	resp = uiPost(t, ts, "/__admin/ui/sandboxes/switch", url.Values{"token": {other.Token()}}, nil)
+	assert.Equal(t, "/__admin/ui/?notice=Showing+sandbox+"+url.QueryEscape(other.Token())+".", location(resp))
+	require.Len(t, resp.Cookies(), 1)
+	shown := resp.Cookies()[0]
+	assert.Equal(t, other.Token(), shown.Value)
+	_, page, _ := uiGet(t, ts, "/__admin/ui/", shown)
+	assert.Contains(t, page, `<code id="app-token">`+other.Token()+`</code>`)
+	location(uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/api/content/forms"}, "status": {"500"}}, nil, shown))
+	assert.Len(t, other.Faults().List(), 1, "actions apply to the shown sandbox")
+	assert.Empty(t, def.Faults().List())
+	location(uiPost(t, ts, "/__admin/ui/sandboxes/reset", nil, nil, shown))
+	assert.Empty(t, other.Faults().List())
+	location(uiPost(t, ts, "/__admin/ui/sandboxes/"+other.Token()+"/remove", nil, nil))
+	assert.Len(t, ts.server.Sandboxes().All(), 1)
+	loc = location(uiPost(t, ts, "/__admin/ui/sandboxes/"+appToken+"/remove", nil, nil))
+	assert.Contains(t, loc, "error=", "the default sandbox stays")
+	_, page, _ = uiGet(t, ts, "/__admin/ui/", shown)
+	assert.Contains(t, page, `<code id="app-token">`+appToken+`</code>`, "a removed sandbox's cookie falls back to the default")
 }
