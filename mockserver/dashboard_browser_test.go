@@ -180,11 +180,9 @@ func TestDashboardInChromium(t *testing.T) {
 func TestDashboardScreenshots(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
-	paid := ts.openStripeSession(t, 10, 2)
-	status, body := ts.paymentAction(t, paid.sessionID, "complete")
-	require.Equal(t, http.StatusOK, status, string(body))
+	ts.paidPurchase(t)
 	waiting := ts.openStripeSession(t, 11, 1)
-	status, _ = ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_fom", "", nil)
+	status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_fom", "", nil)
 	require.Equal(t, http.StatusNotFound, status)
 	_, err := ts.server.Sandboxes().Default().AddFault(sandbox.FaultRule{Method: http.MethodPost, Path: "/api/content/payments/sessions", Status: 502, Times: 3})
 	require.NoError(t, err)

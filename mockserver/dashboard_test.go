@@ -54,14 +54,21 @@ func uiPost(t *testing.T, ts *testServer, path string, form url.Values, headers 
 	return resp
 }
 
+// paidPurchase buys two tickets through the API and pays for them.
+func (ts *testServer) paidPurchase(t *testing.T) flowState {
+	t.Helper()
+	f := ts.openStripeSession(t, 10, 2)
+	status, body := ts.paymentAction(t, f.sessionID, "complete")
+	require.Equal(t, http.StatusOK, status, string(body))
+	return f
+}
+
 // Every view renders the state a purchase leaves, without a browser.
 func TestDashboardPages(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
-	f := ts.openStripeSession(t, 10, 2)
-	status, body := ts.paymentAction(t, f.sessionID, "complete")
-	require.Equal(t, http.StatusOK, status, string(body))
-	status, _ = ts.call(t, http.MethodGet, "/api/content/orders-storage/marker/tickets/ordrs", f.token, nil)
+	f := ts.paidPurchase(t)
+	status, _ := ts.call(t, http.MethodGet, "/api/content/orders-storage/marker/tickets/ordrs", f.token, nil)
 	require.Equal(t, http.StatusNotFound, status)
 	mails := ts.mails(t, userLogin)
 	require.Len(t, mails, 1)

@@ -26,23 +26,23 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 
 // AllOrders lists every order of every user, newest first, and their total count.
 func (s *Store) AllOrders(ctx context.Context, page Page) ([]Order, int, error) {
-	var out []Order
-	var total int
-	err := s.read(ctx, func() error {
-		ids := slices.Sorted(maps.Keys(s.state.orders))
-		out, total = newestFirst[Order](ids, s.state.orders, page), len(ids)
-		return nil
-	})
-	return out, total, err
+	return allNewestFirst[Order](ctx, s, func() map[int]*Order { return s.state.orders }, page)
 }
 
 // AllPaymentSessions lists every payment session, newest first, and their total count.
 func (s *Store) AllPaymentSessions(ctx context.Context, page Page) ([]PaymentSession, int, error) {
-	var out []PaymentSession
+	return allNewestFirst[PaymentSession](ctx, s, func() map[int]*PaymentSession { return s.state.payments }, page)
+}
+
+// allNewestFirst pages through every entity of a map of the state, by descending id. The map
+// is read under the lock: Reset and Import replace the state.
+func allNewestFirst[V any, P interface{ clone() V }](ctx context.Context, s *Store, of func() map[int]P, page Page) ([]V, int, error) {
+	var out []V
 	var total int
 	err := s.read(ctx, func() error {
-		ids := slices.Sorted(maps.Keys(s.state.payments))
-		out, total = newestFirst[PaymentSession](ids, s.state.payments, page), len(ids)
+		byID := of()
+		ids := slices.Sorted(maps.Keys(byID))
+		out, total = newestFirst[V](ids, byID, page), len(ids)
 		return nil
 	})
 	return out, total, err

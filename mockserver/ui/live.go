@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -85,12 +86,20 @@ func (h *Handler) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// handleMailHTML handles GET /__admin/ui/mail/{id}/html: the HTML part alone, for the
-// sandboxed frame of the message page. Its own policy forbids scripts and every load.
-func (h *Handler) handleMailHTML(w http.ResponseWriter, r *http.Request) {
+// message finds the outbox message the path names; it answers 404 itself when there is none.
+func (h *Handler) message(w http.ResponseWriter, r *http.Request) (mail.Message, bool) {
 	m, ok := h.sandboxOf(r).Outbox().Get(r.PathValue("id"))
 	if !ok {
 		http.NotFound(w, r)
+	}
+	return m, ok
+}
+
+// handleMailHTML handles GET /__admin/ui/mail/{id}/html: the HTML part alone, for the
+// sandboxed frame of the message page. Its own policy forbids scripts and every load.
+func (h *Handler) handleMailHTML(w http.ResponseWriter, r *http.Request) {
+	m, ok := h.message(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
@@ -100,9 +109,8 @@ func (h *Handler) handleMailHTML(w http.ResponseWriter, r *http.Request) {
 
 // handleMailRaw handles GET /__admin/ui/mail/{id}/raw: the RFC 5322 message, as text.
 func (h *Handler) handleMailRaw(w http.ResponseWriter, r *http.Request) {
-	m, ok := h.sandboxOf(r).Outbox().Get(r.PathValue("id"))
+	m, ok := h.message(w, r)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
