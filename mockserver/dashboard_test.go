@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -367,4 +368,45 @@ func TestDashboardActions(t *testing.T) {
 	assert.Contains(t, loc, "error=", "the default sandbox stays")
 	_, page, _ = uiGet(t, ts, "/__admin/ui/", shown)
 	assert.Contains(t, page, `<code id="app-token">`+appToken+`</code>`, "a removed sandbox's cookie falls back to the default")
+}
+
+// FuzzDashboardForm posts arbitrary forms to the dashboard's actions: every answer is a
+// redirect back (with a notice or an error) or a 4xx, never a 5xx or a panic.
+func FuzzDashboardForm(f *testing.F) {
+	h, _ := handlerWithUser(f)
+	for _, seed := range []struct{ path, body, contentType string }{
+		{"faults", "path=/api/content/forms&status=500&times=2", "application/x-www-form-urlencoded"},
+		{"faults", "path=&kind=latency&latencyMinMs=9&latencyMaxMs=1&probability=2", "application/x-www-form-urlencoded"},
+		{"faults/flt_1/remove", "", ""},
+		{"clock", "op=advance&advance=-99999999h", "application/x-www-form-urlencoded"},
+		{"clock", "op=set&set=0001-01-01T00:00:00Z", "application/x-www-form-urlencoded"},
+		{"sessions/51/complete", "back=//evil.example/", "application/x-www-form-urlencoded"},
+		{"sessions/x/refund", "%zz", "application/x-www-form-urlencoded"},
+		{"webhooks/whd_1/redeliver", "", ""},
+		{"sandboxes/switch", "token=nope", "application/x-www-form-urlencoded"},
+		{"sandboxes/import", "--x\r\nContent-Disposition: form-data; name=\"state\"; filename=\"s.json\"\r\n\r\n{}\r\n--x--", "multipart/form-data; boundary=x"},
+		{"login", "token=x&next=/__admin/ui//evil", "application/x-www-form-urlencoded"},
+	} {
+		f.Add(seed.path, seed.body, seed.contentType)
+	}
+	f.Fuzz(func(t *testing.T, path, body, contentType string) {
+		if strings.Contains(path, "sandboxes/") && strings.HasSuffix(path, "/remove") || path == "sandboxes" || path == "sandboxes/reset" {
+			return // these change the registry for every later input
+		}
+		req, err := http.NewRequest(http.MethodPost, "http://localhost/__admin/ui/"+path, strings.NewReader(body))
+		if err != nil {
+			return // not a URL a client could send
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("POST %s %q: status %d: %s", path, body, rec.Code, rec.Body.String())
+		}
+		if loc := rec.Header().Get("Location"); loc != "" && (!strings.HasPrefix(loc, "/__admin/ui/") || strings.HasPrefix(loc, "/__admin/ui//")) {
+			t.Fatalf("POST %s %q: redirect out of the dashboard to %q", path, body, loc)
+		}
+	})
 }
