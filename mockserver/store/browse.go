@@ -67,13 +67,20 @@ func (s *Store) OrderWithSessions(ctx context.Context, id int) (Order, []Payment
 	return o, sessions, err
 }
 
-// LatestSessions returns the newest payment session of each order in orders, by order id.
-func (s *Store) LatestSessions(ctx context.Context, orders []Order) (map[int]PaymentSession, error) {
-	out := make(map[int]PaymentSession, len(orders))
+// SessionSummary is what an order list says of an order's payment sessions.
+type SessionSummary struct {
+	Latest PaymentSession
+	Count  int
+}
+
+// SessionSummaries returns the newest payment session and the session count of each order in
+// orders that has sessions, by order id.
+func (s *Store) SessionSummaries(ctx context.Context, orders []Order) (map[int]SessionSummary, error) {
+	out := make(map[int]SessionSummary, len(orders))
 	err := s.read(ctx, func() error {
 		for _, o := range orders {
 			if ids := s.state.paymentsByOrder[o.ID]; len(ids) > 0 {
-				out[o.ID] = s.state.payments[ids[len(ids)-1]].clone()
+				out[o.ID] = SessionSummary{Latest: s.state.payments[ids[len(ids)-1]].clone(), Count: len(ids)}
 			}
 		}
 		return nil

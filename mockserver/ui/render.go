@@ -44,6 +44,7 @@ var navigation = []navItem{
 	{"overview", "Overview", Prefix + "/", "o"},
 	{"requests", "Requests", Prefix + "/requests", "r"},
 	{"orders", "Orders", Prefix + "/orders", "d"},
+	{"users", "Users", Prefix + "/users", "u"},
 	{"mail", "Mail", Prefix + "/mail", "m"},
 	{"webhooks", "Webhooks", Prefix + "/webhooks", "w"},
 	{"faults", "Faults", Prefix + "/faults", "f"},
@@ -78,13 +79,14 @@ var funcs = template.FuncMap{
 		}
 		return "s5"
 	},
-	"pretty": prettyJSON,
-	"u":      func(p string) string { return Prefix + p },
-	"inc":    func(i int) int { return i + 1 },
-	"header": header,
-	"deref":  deref,
-	"join":   strings.Join,
-	"path":   url.PathEscape,
+	"pretty":    prettyJSON,
+	"u":         func(p string) string { return Prefix + p },
+	"inc":       func(i int) int { return i + 1 },
+	"header":    header,
+	"formValue": formValue,
+	"deref":     deref,
+	"join":      strings.Join,
+	"path":      url.PathEscape,
 	"mask": func(token string) string {
 		if len(token) <= 12 {
 			return token

@@ -38,6 +38,7 @@ var pages = []page{
 	{"/webhooks", "webhooks", "Webhooks", "webhooks", loadWebhooks},
 	{"/faults", "faults", "Faults", "faults", loadFaults},
 	{"/clock", "clock", "Clock", "clock", loadClock},
+	{"/users", "users", "Users", "users", loadUsers},
 	{"/sandboxes", "sandboxes", "Sandboxes", "sandboxes", loadSandboxes},
 }
 
@@ -56,21 +57,22 @@ func (h *Handler) page(p page) http.HandlerFunc {
 // orderRow is an order as lists show it.
 type orderRow struct {
 	store.Order
-	User    string
-	Session *store.PaymentSession // the newest
+	User     string
+	Session  *store.PaymentSession // the newest
+	Sessions int
 }
 
 func orderRows(ctx context.Context, sb *sandbox.Sandbox, orders []store.Order) ([]orderRow, error) {
 	st := sb.Store()
-	latest, err := st.LatestSessions(ctx, orders)
+	sessions, err := st.SessionSummaries(ctx, orders)
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]orderRow, len(orders))
 	for i, o := range orders {
 		rows[i] = orderRow{Order: o, User: userName(ctx, st, o.UserID)}
-		if p, ok := latest[o.ID]; ok {
-			rows[i].Session = &p
+		if sum, ok := sessions[o.ID]; ok {
+			rows[i].Session, rows[i].Sessions = &sum.Latest, sum.Count
 		}
 	}
 	return rows, nil
@@ -384,4 +386,18 @@ func header(m mail.Message, name string) string {
 		}
 	}
 	return ""
+}
+
+type usersData struct {
+	Users []store.User
+	Pager pager
+}
+
+func loadUsers(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
+	all, err := sb.Store().Users(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := newPager(r, len(all))
+	return usersData{Users: window(all, p), Pager: p}, nil
 }
