@@ -79,7 +79,7 @@ func TestDashboardPages(t *testing.T) {
 
 	for path, want := range map[string][]string{
 		"/__admin/ui/":                                     {appToken, userLogin, userPass, `data-order="` + order + `"`, "completed", mails[0].Subject},
-		"/__admin/ui/requests":                             {ordersPath, "POST /api/content/orders-storage/marker/{marker}/orders"},
+		"/__admin/ui/requests":                             {ordersPath, "POST /api/content/orders-storage/marker/{marker}/orders", `<option value="GET /api/content/forms/marker/{marker}">`},
 		"/__admin/ui/requests?class=4xx":                   {"ordrs"},
 		"/__admin/ui/requests/" + entries[0].ID:            {"follows contracts/openapi.yaml", "curl -X POST", "x-app-token", "tickets_form"},
 		"/__admin/ui/orders":                               {`data-order="` + order + `"`},

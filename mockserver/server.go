@@ -149,7 +149,7 @@ func New(opts Options) (*Server, error) {
 	s.metrics = newMetrics(s)
 	if s.dashboard, err = ui.New(ui.Options{
 		Sandboxes: reg, Contract: opts.Contract, AdminToken: opts.AdminToken,
-		MaxStateBytes: opts.MaxStateBytes, Logger: opts.Logger,
+		MaxStateBytes: opts.MaxStateBytes, Logger: opts.Logger, Routes: s.routeTable.templates,
 	}); err != nil {
 		return nil, err
 	}
@@ -188,6 +188,7 @@ func (s *Server) SweepExpired(ctx context.Context) { s.sandboxes.SweepExpired(ct
 // Close stops the background work of every sandbox (webhook deliveries in flight finish or are
 // marked failed when ctx ends). The SMTP relay and the data dir belong to the caller.
 func (s *Server) Close(ctx context.Context) error {
+	s.dashboard.Stop()
 	return s.sandboxes.Close(ctx)
 }
 

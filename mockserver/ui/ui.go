@@ -55,6 +55,9 @@ type Options struct {
 	Contract *contracts.Validator
 	// AdminToken, when set, is asked for once and kept in an HttpOnly, SameSite=Strict cookie.
 	AdminToken string
+	// Routes lists the content API's route templates ("GET /api/content/…") for the requests
+	// filter; it is called when a page needs it, once the routes are registered.
+	Routes func() []string
 	// MaxStateBytes bounds an imported state document.
 	MaxStateBytes int64
 	Logger        *slog.Logger

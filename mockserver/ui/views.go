@@ -138,11 +138,15 @@ type requestsData struct {
 	Route   string
 	Text    string
 	Classes []string
+	Routes  []string
 }
 
 func loadRequests(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	q := r.URL.Query()
 	d := requestsData{Class: q.Get("class"), Route: q.Get("route"), Text: q.Get("q"), Classes: []string{"2xx", "3xx", "4xx", "5xx"}}
+	if h.opts.Routes != nil {
+		d.Routes = append(h.opts.Routes(), "unmatched")
+	}
 	f := sandbox.Filter{Route: d.Route, Text: d.Text}
 	if len(d.Class) == 3 && strings.HasSuffix(d.Class, "xx") {
 		f.StatusClass = int(d.Class[0] - '0')
