@@ -182,7 +182,7 @@ func TestDashboardScreenshots(t *testing.T) {
 	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
 	ts.paidPurchase(t)
 	waiting := ts.openStripeSession(t, 11, 1)
-	status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_fom", "", nil)
+	status, _ := ts.call(t, http.MethodGet, "/api/content/form/marker/tickets_form", "", nil)
 	require.Equal(t, http.StatusNotFound, status)
 	_, err := ts.server.Sandboxes().Default().AddFault(sandbox.FaultRule{Method: http.MethodPost, Path: "/api/content/payments/sessions", Status: 502, Times: 3})
 	require.NoError(t, err)
