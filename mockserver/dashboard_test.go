@@ -18,6 +18,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
+	"github.com/oneentry-mock/oneentry-mock/webhook"
 )
 
 // uiGet fetches a dashboard page (redirects are not followed) with the given cookies.
@@ -409,4 +410,35 @@ func FuzzDashboardForm(f *testing.F) {
 			t.Fatalf("POST %s %q: redirect out of the dashboard to %q", path, body, loc)
 		}
 	})
+}
+
+// The webhooks page shows each delivery's attempts, and its redeliver button sends the event
+// again, signed, as POST /__admin/webhooks/{id}/redeliver does.
+func TestDashboardWebhooks(t *testing.T) {
+	t.Parallel()
+	receiver := newWebhookReceiver(t, "whsec_oneentry_mock_default")
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115), withFixtures(stripeFixtures(t, receiver.URL, true)))
+	ts.openStripeSession(t, 11, 1)
+	sb := ts.server.Sandboxes().Default()
+	require.Eventually(t, func() bool {
+		list := sb.Webhooks(webhook.Filter{Status: string(webhook.StatusDelivered)})
+		return len(list) == 1
+	}, 10*time.Second, 10*time.Millisecond)
+	first := sb.Webhooks(webhook.Filter{})[0]
+
+	status, page, _ := uiGet(t, ts, "/__admin/ui/webhooks")
+	require.Equal(t, http.StatusOK, status)
+	for _, want := range []string{first.ID, "payment.session.created", receiver.URL, `<span class="st s2">204</span>`, `id="redeliver-` + first.ID + `"`} {
+		assert.Contains(t, page, want)
+	}
+	resp := uiPost(t, ts, "/__admin/ui/webhooks/"+first.ID+"/redeliver", nil, nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Location"), "notice=Sent+again+as+whd_")
+	require.Eventually(t, func() bool {
+		events, verified := receiver.received()
+		return len(events) == 2 && verified[1]
+	}, 10*time.Second, 10*time.Millisecond, "the redelivery arrives, signed")
+	events, _ := receiver.received()
+	assert.Equal(t, events[0], events[1])
+	assert.Len(t, sb.Webhooks(webhook.Filter{}), 2)
 }
