@@ -4,7 +4,12 @@
   "use strict";
   var live = document.getElementById("live");
   var source = document.body.dataset.events;
-  var busy = false, again = false;
+  var busy = false, again = false, pressed = false;
+
+  // A part is not swapped under a pressed button: the click would land on the old element.
+  document.addEventListener("pointerdown", function () { pressed = true; }, true);
+  document.addEventListener("pointerup", function () { pressed = false; }, true);
+  document.addEventListener("pointercancel", function () { pressed = false; }, true);
 
   function state(text, cls) {
     if (!live) return;
@@ -15,7 +20,7 @@
   // refresh fetches the page again and swaps its live parts (elements with data-live and an
   // id), leaving forms, focus and scroll alone.
   function refresh() {
-    if (busy) { again = true; return; }
+    if (busy || pressed) { again = true; if (!busy) setTimeout(retry, 200); return; }
     busy = true;
     fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (r) { return r.ok ? r.text() : null; })
@@ -24,7 +29,8 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         document.querySelectorAll("[data-live][id]").forEach(function (el) {
           var next = doc.getElementById(el.id);
-          if (!next) return;
+          // Only what changed is replaced, so focus and clicks elsewhere are undisturbed.
+          if (!next || next.innerHTML === el.innerHTML) return;
           // Keep open what the reader opened.
           el.querySelectorAll("details[open][data-delivery]").forEach(function (d) {
             var n = next.querySelector('details[data-delivery="' + d.dataset.delivery + '"]');
@@ -41,6 +47,10 @@
         busy = false;
         if (again) { again = false; setTimeout(refresh, 150); }
       });
+  }
+
+  function retry() {
+    if (again && !busy) { again = false; refresh(); }
   }
 
   if (source && window.EventSource) {
