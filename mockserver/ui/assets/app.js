@@ -53,12 +53,26 @@
     if (again && !busy) { again = false; refresh(); }
   }
 
-  if (source && window.EventSource) {
-    var es = new EventSource(source);
+  // Browsers open at most six HTTP/1.1 connections to a host, and each stream holds one: a
+  // hidden tab closes its stream, and catches up when it is shown again.
+  var es = null;
+  function connect() {
+    if (es || !source || !window.EventSource) return;
+    es = new EventSource(source);
     es.addEventListener("hello", function () { state("live", "on"); });
     es.addEventListener("change", refresh);
     es.onerror = function () { state("reconnecting…", "off"); };
-    window.addEventListener("pagehide", function () { es.close(); });
+  }
+  function disconnect() {
+    if (es) { es.close(); es = null; }
+    state("paused", "off");
+  }
+  if (source && window.EventSource) {
+    connect();
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) { disconnect(); } else { connect(); refresh(); }
+    });
+    window.addEventListener("pagehide", disconnect);
   } else {
     state("", "");
   }
