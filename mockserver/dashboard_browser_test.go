@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -139,6 +140,35 @@ func TestDashboardInChromium(t *testing.T) {
 		assert.Contains(t, text(t, ctx, "#curl"), "curl")
 		assert.Contains(t, text(t, ctx, "#request-headers"), "x-app-token")
 		assert.Contains(t, text(t, ctx, "#contract"), "follows")
+	})
+
+	t.Run("usable with the keyboard", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(ui+"/faults"),
+			chromedp.WaitVisible(chromedp.CSS("#fault-path")),
+			chromedp.KeyEvent(kb.Tab),
+		))
+		first, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.activeElement.className"))
+		require.NoError(t, err)
+		assert.Equal(t, "skip", first, "the first Tab reaches the skip link")
+
+		// Enter in a field submits the form; Enter on a focused button presses it.
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Focus(chromedp.CSS("#fault-path")),
+			chromedp.KeyEvent("/api/content/pages/**"),
+			chromedp.Focus(chromedp.CSS("#fault-status")),
+			chromedp.KeyEvent("500"),
+		))
+		resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+		require.NoError(t, err)
+		require.Equal(t, int64(http.StatusOK), resp.Status)
+		faults := ts.server.Sandboxes().Default().Faults().List()
+		require.Len(t, faults, 1)
+		assert.Equal(t, "/api/content/pages/**", faults[0].Path)
+		require.NoError(t, chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#remove-"+faults[0].ID))))
+		_, err = chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+		require.NoError(t, err)
+		assert.Empty(t, ts.server.Sandboxes().Default().Faults().List())
 	})
 
 	t.Run("switch sandboxes", func(t *testing.T) {
