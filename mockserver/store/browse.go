@@ -88,8 +88,8 @@ func (s *Store) SessionSummaries(ctx context.Context, orders []Order) (map[int]S
 	return out, err
 }
 
-// Users returns every user, by ascending id.
-func (s *Store) Users(ctx context.Context) ([]User, error) {
+// AllUsers returns every user, by ascending id.
+func (s *Store) AllUsers(ctx context.Context) ([]User, error) {
 	var out []User
 	err := s.read(ctx, func() error {
 		for _, id := range slices.Sorted(maps.Keys(s.state.users)) {

@@ -398,7 +398,7 @@ type usersData struct {
 }
 
 func loadUsers(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
-	all, err := sb.Store().Users(r.Context())
+	all, err := sb.Store().AllUsers(r.Context())
 	if err != nil {
 		return nil, err
 	}
