@@ -167,6 +167,12 @@ func TestDashboardAdminTokenCookie(t *testing.T) {
 	// The admin API itself still wants its header: the cookie opens the dashboard only.
 	status, _ = ts.callWith(t, http.MethodGet, "/__admin/faults", "", nil, map[string]string{"Cookie": ui.TokenCookie + "=" + session.Value})
 	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, `id="logout"`)
+	out := uiPost(t, ts, "/__admin/ui/logout", nil, nil, session)
+	require.Equal(t, http.StatusSeeOther, out.StatusCode)
+	require.Len(t, out.Cookies(), 1)
+	assert.Equal(t, ui.TokenCookie, out.Cookies()[0].Name)
+	assert.Negative(t, out.Cookies()[0].MaxAge, "logging out drops the cookie")
 	// Without a token the open redirect is refused: next stays inside the dashboard.
 	resp = uiPost(t, ts, "/__admin/ui/login", url.Values{"token": {"s3cret"}, "next": {"https://evil.example/"}}, nil)
 	assert.Equal(t, "/__admin/ui/", resp.Header.Get("Location"))

@@ -25,6 +25,7 @@ type view struct {
 	Error   string
 	Next    string // the login form's destination
 	Bare    bool   // no navigation (the login page)
+	Auth    bool   // an admin token guards the dashboard: offer to log out
 	Data    any
 }
 
@@ -132,6 +133,7 @@ func (h *Handler) renderStatus(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	if !v.Bare {
+		v.Auth = h.opts.AdminToken != ""
 		v.Nav = navigation
 		v.Sandbox = sandboxSummary{Token: sb.Token(), Default: sb.IsDefault(), Sandboxes: len(h.opts.Sandboxes.All())}
 	}
