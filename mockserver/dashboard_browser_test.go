@@ -122,6 +122,10 @@ func TestDashboardInChromium(t *testing.T) {
 		assert.Contains(t, string(body), `"status":503`)
 		status, _ = ts.call(t, http.MethodGet, "/api/content/forms", "", nil)
 		assert.Equal(t, http.StatusServiceUnavailable, status, "the rule applies")
+		// The page follows: the rule's matched count goes live before the test clicks in it.
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(
+			`document.querySelector('#faults tr[data-fault=%q] td:nth-child(5)')?.textContent === "1"`, faults[0].ID)))
+		require.NoError(t, err)
 
 		submit(t, ctx, "#remove-"+faults[0].ID)
 		assert.Contains(t, text(t, ctx, "#notice"), "removed")
