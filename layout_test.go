@@ -22,13 +22,14 @@ var floors = map[string]int{
 	"schedule": 1, "mail": 1, "webhook": 1,
 	"mockserver/store":      2,
 	"mockserver/store/bolt": 3, "sandbox": 3,
-	"mockserver": 4, "capsule": 4,
-	"scenarios":         5,
-	"drift":             6,
-	"pull":              5,
-	"cmd/oneentry-mock": 7, "cmd/bench": 7,
+	"mockserver/ui": 4, "capsule": 4,
+	"mockserver":        5,
+	"scenarios":         6,
+	"drift":             7,
+	"pull":              6,
+	"cmd/oneentry-mock": 8, "cmd/bench": 8,
 	// Test-only packages whose doc files import nothing.
-	"examples": 8, "containertest": 8,
+	"examples": 9, "containertest": 9,
 }
 
 func TestImportsPointDown(t *testing.T) {

@@ -7,11 +7,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gorilla/mux"
 
-	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -77,8 +75,12 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// Drain makes /readyz answer 503 ahead of a shutdown.
-func (s *Server) Drain() { s.draining.Store(true) }
+// Drain makes /readyz answer 503 ahead of a shutdown, and ends the dashboard's live streams,
+// which would otherwise hold the shutdown up.
+func (s *Server) Drain() {
+	s.draining.Store(true)
+	s.dashboard.Stop()
+}
 
 // handleAdminReset handles POST /__admin/reset: the sandbox goes back to the fixtures, with an
 // empty outbox, journal, fault list and delivery log.
@@ -120,33 +122,11 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb 
 	if !decodeAdmin(w, r, s, &req, `{"reset":bool, "set":"RFC 3339 time", "advance":"Go duration", "freeze":bool}`) {
 		return
 	}
-	change := store.ClockChange{Reset: req.Reset, Freeze: req.Freeze}
-	if req.Set != "" {
-		t, err := datetime.Parse(req.Set)
-		if err != nil {
-			s.writeError(w, r, store.Invalid("set: "+err.Error()))
-			return
-		}
-		change.Set = &t
-	}
-	if req.Advance != "" {
-		d, err := time.ParseDuration(req.Advance)
-		if err != nil {
-			s.writeError(w, r, store.Invalid("advance must be a Go duration such as 90s or 2h"))
-			return
-		}
-		change.Advance = d
-	}
-	c := sb.Store().Clock()
-	if _, err := c.Apply(change); err != nil {
+	if err := sb.SetClock(r.Context(), sandbox.ClockInput(req)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := sb.Store().SweepExpired(r.Context()); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, clockState(c))
+	s.writeJSON(w, http.StatusOK, clockState(sb.Store().Clock()))
 }
 
 // decodeAdmin decodes a small admin body strictly; shape describes it in the error.
@@ -179,12 +159,7 @@ func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	action, err := store.ParsePaymentAction(mux.Vars(r)["action"])
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	p, o, err := sb.Store().ApplyPaymentAction(r.Context(), id, action)
+	p, o, err := sb.PaymentAction(r.Context(), id, mux.Vars(r)["action"])
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -219,16 +194,12 @@ const DefaultMaxStateBytes = 64 << 20
 // from GET /__admin/state (of this or another sandbox) and answers the state now held.
 func (s *Server) handleAdminStatePut(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	body := &limitedBody{r: http.MaxBytesReader(w, r.Body, s.maxState)}
-	doc, err := store.DecodeStateDocument(body)
+	err := sb.ImportState(r.Context(), body)
 	if body.tooLarge {
 		s.writeError(w, r, store.Errorf(store.CodeTooLarge, "request entity too large"))
 		return
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := sb.Store().Import(r.Context(), doc); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

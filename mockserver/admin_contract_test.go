@@ -638,6 +638,18 @@ func adminPayments(t *testing.T, ac *adminContract) {
 	assert.Equal(t, first["id"], byRequest.Deliveries[0]["id"])
 	assert.Equal(t, 1, adminJSON[deliveries](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?limit=1", status: http.StatusOK}).Total)
 	assert.Equal(t, 0, adminJSON[deliveries](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/webhooks?status=failed", status: http.StatusOK}).Total)
+
+	// Redelivery: a new delivery of the same event and body, signed afresh.
+	again := adminJSON[map[string]string](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/webhooks/" + first["id"].(string) + "/redeliver", status: http.StatusAccepted})
+	assert.Equal(t, first["id"], again["redeliveryOf"])
+	assert.NotEqual(t, first["id"], again["id"])
+	require.Eventually(t, func() bool {
+		events, _ := receiver.received()
+		return len(events) == list.Total+1
+	}, 10*time.Second, 10*time.Millisecond, "the redelivery arrives")
+	_, verified = receiver.received()
+	assert.NotContains(t, verified, false, "the redelivery's signature verifies")
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/webhooks/whd_none/redeliver", status: http.StatusNotFound})
 }
 
 type adminJournalList struct {

@@ -28,29 +28,35 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// TestCheckoutInChromium pays on the checkout page in a real headless browser, as a buyer would.
-func TestCheckoutInChromium(t *testing.T) {
-	t.Parallel()
-	browser := chromiumPath(t)
-	ts := newTestServer(t)
-	f := ts.openStripeSession(t, 10, 1)
-
+// newBrowser starts a headless Chromium for the test, stopped when it ends.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
+		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 	)
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(t.Context(), 120*time.Second)
+	t.Cleanup(cancel)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
+	return browserCtx
+}
+
+// TestCheckoutInChromium pays on the checkout page in a real headless browser, as a buyer would.
+func TestCheckoutInChromium(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	f := ts.openStripeSession(t, 10, 1)
+	browserCtx := newBrowser(t)
 
 	text := func(sel string) string {
 		t.Helper()

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -51,17 +52,22 @@ func (s *Server) csrfToken(sb *sandbox.Sandbox, checkoutToken string) string {
 }
 
 type checkoutLine struct {
-	Title    string
-	Quantity int
-	Price    string
+	Title     string
+	Quantity  int
+	Price     string
+	LineTotal string // Quantity × Price
 }
 
 type checkoutView struct {
 	Path, CSRF, Title, Status, Result, Total, Currency, Slot, Account string
-	SessionID, OrderID, Declines                                      int
-	Open                                                              bool
-	Lines                                                             []checkoutLine
-	Actions                                                           []checkoutButton
+	// ResultKind styles the result banner: paid, declined, canceled or expired.
+	ResultKind string
+	// Dashboard links to the order in the operator's dashboard.
+	Dashboard                    string
+	SessionID, OrderID, Declines int
+	Open                         bool
+	Lines                        []checkoutLine
+	Actions                      []checkoutButton
 }
 
 type checkoutButton struct {
@@ -86,19 +92,23 @@ h1{font-size:1.4rem}.note{color:#5b6673;font-size:.9rem}table{width:100%;border-
 td,th{padding:.4rem;border-bottom:1px solid #dde3ea;text-align:left}td.n{text-align:right}
 .total{font-weight:700}.status{display:inline-block;padding:.1rem .5rem;border-radius:.3rem;background:#eef2f6}
 form{display:inline}button{font-size:1rem;margin:.3rem .3rem 0 0;padding:.5rem 1rem;border-radius:.3rem;border:1px solid #8a96a3;background:#fff;cursor:pointer}
-button.pay{background:#1f6feb;color:#fff;border-color:#1f6feb}.result{padding:.6rem;border-radius:.3rem;background:#fff4d6}
+button.pay{background:#1f6feb;color:#fff;border-color:#1f6feb}.result{padding:.6rem;border-radius:.3rem;background:#fff4d6;border:1px solid #d4a72c}
+.result.paid{background:#dafbe1;border-color:#1a7f37;color:#0f5323}.result.declined{background:#ffebe9;border-color:#cf222e;color:#82071e}
+.result.paid::before{content:"✓ "}.result.declined::before{content:"✕ "}
+@media (prefers-color-scheme:dark){body{background:#0f141a;color:#dbe3ec}.note{color:#94a1b0}td,th{border-color:#2a3441}.status{background:#1f2833}button{background:#161d25;color:#dbe3ec}.result{background:#3b2e05;color:#f2d27a}.result.paid{background:#0f2e19;color:#7ee2a0}.result.declined{background:#3d0f12;color:#ffaba8}a{color:#4c94ff}}
 </style></head><body>
 <p class="note">oneentry-mock · simulated payment provider · {{.Account}}</p>
 <h1>{{.Title}} – order {{.OrderID}}</h1>
 <p>Payment session {{.SessionID}}: <span class="status" id="status">{{.Status}}</span></p>
-{{if .Result}}<p class="result" id="result">{{.Result}}</p>{{end}}
-<table><thead><tr><th>Ticket</th><th>Qty</th><th class="n">Price</th></tr></thead><tbody>
-{{range .Lines}}<tr><td>{{.Title}}</td><td>{{.Quantity}}</td><td class="n">{{.Price}}</td></tr>{{end}}
-<tr class="total"><td colspan="2">Total</td><td class="n" id="total">{{.Total}} {{.Currency}}</td></tr>
+{{if .Result}}<p class="result {{.ResultKind}}" id="result" role="status">{{.Result}}</p>{{end}}
+<table><thead><tr><th>Ticket</th><th>Qty</th><th class="n">Price</th><th class="n">Line total</th></tr></thead><tbody>
+{{range .Lines}}<tr><td>{{.Title}}</td><td>{{.Quantity}}</td><td class="n">{{.Price}}</td><td class="n">{{.LineTotal}}</td></tr>{{end}}
+<tr class="total"><td colspan="3">Total</td><td class="n" id="total">{{.Total}} {{.Currency}}</td></tr>
 </tbody></table>
 {{if .Slot}}<p>Time slot: <strong id="slot">{{.Slot}}</strong></p>{{end}}
 {{if .Open}}{{$v := .}}{{range .Actions}}<form method="post" action="{{$v.Path}}/{{.Action}}"><input type="hidden" name="csrf" value="{{$v.CSRF}}"><button type="submit" class="{{.Class}}" name="action" value="{{.Action}}" id="{{.Action}}">{{.Label}}</button></form>{{end}}
 {{else}}<p class="note">This session is closed; nothing more can be done here.</p>{{end}}
+<p class="note"><a href="{{.Dashboard}}" id="dashboard-link">Order {{.OrderID}} in the oneentry-mock dashboard</a></p>
 </body></html>
 `))
 
@@ -134,6 +144,10 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 		Path: checkoutPath(sb, p.CheckoutToken), CSRF: s.csrfToken(sb, p.CheckoutToken), Title: fx.Title(o), Status: p.Status, SessionID: p.ID, OrderID: o.ID,
 		Total: store.Money(o.DueCents()), Currency: o.Currency, Open: p.Status == store.StatusWaiting,
 		Declines: p.Declines, Actions: checkoutButtons, Result: checkoutResults[r.URL.Query().Get("result")],
+		Dashboard: ui.OrderURL(sb.Token(), o.ID),
+	}
+	if v.Result != "" {
+		v.ResultKind = r.URL.Query().Get("result")
 	}
 	if acc, ok := fx.PaymentAccountByID(p.PaymentAccountID); ok {
 		v.Account = store.LocalizedTitle(acc.LocalizeInfos, o.Language)
@@ -144,6 +158,7 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 			l.Title = prod.Title
 			if prod.PriceCents != nil {
 				l.Price = store.Money(*prod.PriceCents)
+				l.LineTotal = store.Money(*prod.PriceCents * int64(line.Quantity))
 			}
 		}
 		v.Lines = append(v.Lines, l)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -111,11 +110,7 @@ func (s *Server) handleFaultCreate(w http.ResponseWriter, r *http.Request, sb *s
 		Status: req.Status, Message: req.Message, Reset: req.Reset, Truncate: req.Truncate,
 		Times: req.Times, Probability: req.Probability,
 	}
-	if err := rule.Validate(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	added, err := sb.Faults().Add(rule, time.Now().UTC())
+	added, err := sb.AddFault(rule)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -130,9 +125,8 @@ func (s *Server) handleFaultList(w http.ResponseWriter, r *http.Request, sb *san
 
 // handleFaultDelete handles DELETE /__admin/faults/{id}.
 func (s *Server) handleFaultDelete(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	id := mux.Vars(r)["id"]
-	if !sb.Faults().Remove(id) {
-		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No fault rule %q", id))
+	if err := sb.RemoveFault(mux.Vars(r)["id"]); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -415,6 +415,15 @@ type knownRoute struct {
 	segs   []string
 }
 
+// templates lists the known routes as the journal names them, "METHOD /path/{var}".
+func (t *routeTable) templates() []string {
+	out := make([]string, len(t.routes))
+	for i, r := range t.routes {
+		out[i] = r.method + " /" + strings.Join(r.segs, "/")
+	}
+	return out
+}
+
 func (t *routeTable) add(method, template string) {
 	t.routes = append(t.routes, knownRoute{method: method, segs: strings.Split(strings.Trim(template, "/"), "/")})
 }

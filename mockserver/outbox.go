@@ -88,3 +88,15 @@ func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb 
 	records := sb.Webhooks(webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit})
 	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(records), "deliveries": records})
 }
+
+// handleAdminWebhookRedeliver handles POST /__admin/webhooks/{id}/redeliver: the delivery sent
+// again as a new one.
+func (s *Server) handleAdminWebhookRedeliver(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	id := mux.Vars(r)["id"]
+	newID, err := sb.Redeliver(id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusAccepted, map[string]string{"id": newID, "redeliveryOf": id})
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -157,6 +158,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}/raw", s.admin(s.handleAdminMailRaw))
 	s.handle(r, http.MethodGet, "/__admin/webhooks", s.admin(s.handleAdminWebhooks))
+	s.handle(r, http.MethodPost, "/__admin/webhooks/{id}/redeliver", s.admin(s.handleAdminWebhookRedeliver))
 	s.handle(r, http.MethodGet, "/__admin/requests", s.admin(s.handleAdminRequests))
 	s.handle(r, http.MethodGet, "/__admin/requests/count", s.admin(s.handleAdminRequestCount))
 	s.handle(r, http.MethodDelete, "/__admin/requests", s.admin(s.handleAdminRequestsClear))
@@ -168,6 +170,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/__admin/sandboxes", s.adminOnly(s.handleSandboxList))
 	s.handle(r, http.MethodDelete, "/__admin/sandboxes/{token}", s.adminOnly(s.handleSandboxDelete))
 	s.handle(r, http.MethodPost, "/__admin/reload", s.adminOnly(s.handleAdminReload))
+	// The dashboard routes its own pages; the origin and host rules of /__admin apply to it.
+	r.PathPrefix(ui.Prefix).Handler(s.dashboard)
 	s.handle(r, http.MethodGet, "/readyz", plain(s.handleReady))
 	s.handle(r, http.MethodGet, "/metrics", plain(s.metrics.handler().ServeHTTP))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -81,6 +82,7 @@ type Server struct {
 	// csrfKey signs the checkout page's forms (csrfToken).
 	csrfKey    []byte
 	metrics    *metrics
+	dashboard  *ui.Handler
 	routeTable routeTable
 	draining   atomic.Bool
 	routeErrs  []error
@@ -145,6 +147,12 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(s)
+	if s.dashboard, err = ui.New(ui.Options{
+		Sandboxes: reg, Contract: opts.Contract, AdminToken: opts.AdminToken,
+		MaxStateBytes: opts.MaxStateBytes, Logger: opts.Logger, Routes: s.routeTable.templates,
+	}); err != nil {
+		return nil, err
+	}
 	router := mux.NewRouter()
 	// We collapse duplicate slashes ourselves; mux's cleaning would answer them with a 301
 	// that the SDK's fetch follows as a GET, breaking POSTs.
@@ -180,6 +188,7 @@ func (s *Server) SweepExpired(ctx context.Context) { s.sandboxes.SweepExpired(ct
 // Close stops the background work of every sandbox (webhook deliveries in flight finish or are
 // marked failed when ctx ends). The SMTP relay and the data dir belong to the caller.
 func (s *Server) Close(ctx context.Context) error {
+	s.dashboard.Stop()
 	return s.sandboxes.Close(ctx)
 }
 

@@ -67,6 +67,7 @@ type Journal struct {
 	size    int
 	entries []Entry // oldest first
 	bytes   int     // entrySize of entries, summed
+	seq     uint64  // entries ever added: tells watchers that something happened
 }
 
 // NewJournal returns an empty journal of size entries; DefaultJournalSize when size is not
@@ -90,6 +91,7 @@ func (j *Journal) Add(e Entry) {
 	// what the journal holds.
 	j.entries = append(j.entries, e)
 	j.bytes += n
+	j.seq++
 	for len(j.entries) > 1 && (len(j.entries) > j.size || j.bytes > MaxJournalBytes) {
 		j.bytes -= entrySize(&j.entries[0])
 		j.entries[0] = Entry{}
@@ -177,8 +179,15 @@ type Filter struct {
 	Method string
 	Path   string // exact path, or a prefix ending in "*"
 	Status int
-	Since  time.Time
-	Limit  int
+	// StatusClass keeps one class of statuses: 2 for 2xx, 4 for 4xx and so on.
+	StatusClass int
+	// Route keeps the requests served by one route template ("POST /api/content/…"); "unmatched"
+	// keeps those no route served.
+	Route string
+	// Text keeps the requests whose path, query or route contains it, ignoring case.
+	Text  string
+	Since time.Time
+	Limit int
 }
 
 func (f Filter) match(e *Entry) bool {
@@ -197,7 +206,20 @@ func (f Filter) match(e *Entry) bool {
 	if f.Status != 0 && f.Status != e.Status {
 		return false
 	}
+	if f.StatusClass != 0 && e.Status/100 != f.StatusClass {
+		return false
+	}
+	if f.Route != "" && f.Route != e.Route && (f.Route != "unmatched" || e.Route != "") {
+		return false
+	}
+	if f.Text != "" && !containsFold(e.Path, f.Text) && !containsFold(e.Query, f.Text) && !containsFold(e.Route, f.Text) {
+		return false
+	}
 	return f.Since.IsZero() || !e.Time.Before(f.Since)
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
 
 // List returns matching entries in the order they were made, redacted.
@@ -238,4 +260,46 @@ func (j *Journal) Count(f Filter) int {
 // JournalHeaders keeps the headers that matter for debugging, with credentials masked.
 func JournalHeaders(h http.Header) map[string]string {
 	return exchange.MaskHeaders(h, "Content-Type", "X-App-Token", "Authorization", "X-Device-Metadata", "Origin", "User-Agent")
+}
+
+// Page returns the matching entries newest first, skipping offset of them and keeping at most
+// limit (f.Limit is ignored), redacted, with how many match in all. Only the page is redacted,
+// so a page costs the same however long the journal.
+func (j *Journal) Page(f Filter, offset, limit int) ([]Entry, int) {
+	j.mu.Lock()
+	out := []Entry{}
+	total := 0
+	for i := len(j.entries) - 1; i >= 0; i-- {
+		if e := &j.entries[i]; f.match(e) {
+			if total >= offset && len(out) < limit {
+				out = append(out, *e)
+			}
+			total++
+		}
+	}
+	j.mu.Unlock()
+	for i := range out {
+		out[i] = out[i].redacted()
+	}
+	return out, total
+}
+
+// Get returns the entry with the request id, redacted.
+func (j *Journal) Get(id string) (Entry, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i := len(j.entries) - 1; i >= 0; i-- {
+		if j.entries[i].ID == id {
+			return j.entries[i].redacted(), true
+		}
+	}
+	return Entry{}, false
+}
+
+// Seq counts the entries ever added (Clear does not lower it): a watcher that saw the same
+// Seq before has missed nothing.
+func (j *Journal) Seq() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.seq
 }

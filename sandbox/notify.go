@@ -13,6 +13,7 @@ import (
 // handleEvent turns a store event into what the live project's integrations would produce:
 // the ticket e-mail here, the payment provider's callbacks through Options.OnEvent.
 func (sb *Sandbox) handleEvent(e store.Event) {
+	defer sb.changed()
 	if e.TicketDue {
 		sb.sendTicket(e)
 	}

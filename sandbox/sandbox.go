@@ -99,6 +99,9 @@ type Sandbox struct {
 	journal *Journal
 	faults  *Faults
 	created time.Time
+	// changes counts what Changes cannot see in the journal and the delivery log: store
+	// events, resets, imports, clock and fault changes.
+	changes atomic.Uint64
 
 	mu       sync.Mutex
 	dispatch *webhook.Dispatcher // made on the first callback: most sandboxes send none
@@ -376,6 +379,7 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 		}
 		sb.store.Store(fresh)
 	}
+	defer sb.changed()
 	sb.outbox.Clear()
 	sb.journal.Clear()
 	sb.faults.Clear()

@@ -123,6 +123,7 @@ type Dispatcher struct {
 	closed   bool
 	records  map[string]*Record
 	order    []string // record ids, oldest first
+	changes  uint64   // records added or updated, ever
 	inflight int
 	idle     chan struct{} // closed while inflight == 0
 }
@@ -222,6 +223,7 @@ func (d *Dispatcher) Enqueue(del Delivery) string {
 		Status:    StatusPending,
 		Attempts:  []Attempt{},
 		Created:   d.now(),
+		secret:    bytes.Clone(del.Secret),
 	}
 	invalid := validate(del.URL, body)
 	if invalid == nil {
@@ -278,6 +280,7 @@ func validate(rawURL string, body []byte) error {
 // are passed over while a finished one remains, since a worker will still update them.
 // The log is also kept under maxLogBytes, the newest record excepted.
 func (d *Dispatcher) addLocked(rec *Record) {
+	d.changes++
 	d.records[rec.ID] = rec
 	d.order = append(d.order, rec.ID)
 	total := 0
@@ -348,6 +351,7 @@ func (d *Dispatcher) update(id string, f func(*Record)) {
 	defer d.mu.Unlock()
 	if r, ok := d.records[id]; ok {
 		f(r)
+		d.changes++
 	}
 }
 
@@ -408,6 +412,34 @@ func (d *Dispatcher) describe(ctx context.Context, err error) string {
 	default:
 		return err.Error()
 	}
+}
+
+// ErrUnknownDelivery is returned by Redeliver for an id the log does not hold.
+var ErrUnknownDelivery = errors.New("webhook: no such delivery")
+
+// Redeliver sends a logged delivery again, as a new delivery with its own id, record and
+// retries, and returns that id. Receivers see the same event, body and request id, signed
+// afresh, as they would when a provider resends an event by hand.
+func (d *Dispatcher) Redeliver(id string) (string, error) {
+	d.mu.Lock()
+	r, ok := d.records[id]
+	var del Delivery
+	if ok {
+		del = Delivery{URL: r.URL, Secret: r.secret, Event: r.Event, Body: r.Body, RequestID: r.RequestID}
+	}
+	d.mu.Unlock()
+	if !ok {
+		return "", fmt.Errorf("%w: %q", ErrUnknownDelivery, id)
+	}
+	return d.Enqueue(del), nil
+}
+
+// Changes counts the records ever added or updated: a watcher that saw the same count before
+// has missed nothing.
+func (d *Dispatcher) Changes() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.changes
 }
 
 // Get returns the record with the given id.

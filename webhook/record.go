@@ -85,6 +85,9 @@ type Record struct {
 	// NextAttempt is when a pending delivery will be retried, zero while an attempt runs or
 	// once it is finished.
 	NextAttempt time.Time `json:"nextAttemptAt,omitzero"`
+
+	// secret signed the delivery; kept so that Redeliver signs the copy alike.
+	secret []byte
 }
 
 // size approximates the memory the record holds: its strings, payload and attempts.

@@ -20,6 +20,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -193,6 +194,7 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 		logger.Warn("the admin API (/__admin) is open to the network: anyone who reaches this port can reset state, read the journal and inject faults; set --admin-token", "addr", ln.Addr().String())
 	}
 	url := announce(stdout, "oneentry-mock", ln)
+	fmt.Fprintf(stdout, "  dashboard: %s%s/\n", url, ui.Prefix)
 	fmt.Fprintf(stdout, "  app token: %s\n", fx.Project.AppToken)
 	for _, u := range fx.Users {
 		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)

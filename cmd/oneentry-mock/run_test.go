@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -248,4 +249,28 @@ func TestServeGuardsAdminByHostAndOrigin(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get(t, listed, "sandbox:8080", nil).StatusCode)
 	resp := get(t, listed, "", map[string]string{"Origin": "http://localhost:3000"})
 	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
+}
+
+// The banner names the dashboard, which the server answers.
+func TestServeAnnouncesDashboard(t *testing.T) {
+	t.Parallel()
+	s := startCommand(t, 2, "serve", "--addr", "127.0.0.1:0", "--compat", "sdk-1.0.115", "--shutdown-timeout", "30s")
+	base, ok := strings.CutPrefix(s.header[0], "oneentry-mock listening on ")
+	require.True(t, ok, s.header[0])
+	dashboard := s.headerValue(t, "dashboard:")
+	assert.Equal(t, base+"/__admin/ui/", dashboard)
+	resp, err := http.Get(dashboard)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+
+	// An open live-update stream does not hold up a graceful shutdown.
+	events, err := http.Get(dashboard + "events")
+	require.NoError(t, err)
+	defer events.Body.Close()
+	line, err := bufio.NewReader(events.Body).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "retry: 2000\n", line)
+	require.NoError(t, s.stop())
 }

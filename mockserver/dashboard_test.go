@@ -1,0 +1,450 @@
+package mockserver_test
+
+import (
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+	"github.com/oneentry-mock/oneentry-mock/webhook"
+)
+
+// uiGet fetches a dashboard page (redirects are not followed) with the given cookies.
+func uiGet(t *testing.T, ts *testServer, path string, cookies ...*http.Cookie) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+path, nil)
+	require.NoError(t, err)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects(ts).Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+// uiPost submits a dashboard form as the browser does from the dashboard's own page.
+func uiPost(t *testing.T, ts *testServer, path string, form url.Values, headers map[string]string, cookies ...*http.Cookie) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+path, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects(ts).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp
+}
+
+// paidPurchase buys two tickets through the API and pays for them.
+func (ts *testServer) paidPurchase(t *testing.T) flowState {
+	t.Helper()
+	f := ts.openStripeSession(t, 10, 2)
+	status, body := ts.paymentAction(t, f.sessionID, "complete")
+	require.Equal(t, http.StatusOK, status, string(body))
+	return f
+}
+
+// Every view renders the state a purchase leaves, without a browser.
+func TestDashboardPages(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	f := ts.paidPurchase(t)
+	status, _ := ts.call(t, http.MethodGet, "/api/content/orders-storage/marker/tickets/ordrs", f.token, nil)
+	require.Equal(t, http.StatusNotFound, status)
+	mails := ts.mails(t, userLogin)
+	require.Len(t, mails, 1)
+	entries := ts.server.Sandboxes().Default().Journal().List(sandbox.Filter{Method: http.MethodPost, Path: ordersPath})
+	require.Len(t, entries, 1)
+	order := fmt.Sprint(f.orderID)
+
+	for path, want := range map[string][]string{
+		"/__admin/ui/":                                     {appToken, userLogin, userPass, `data-order="` + order + `"`, "completed", mails[0].Subject},
+		"/__admin/ui/requests":                             {ordersPath, "POST /api/content/orders-storage/marker/{marker}/orders", `<option value="GET /api/content/forms/marker/{marker}">`},
+		"/__admin/ui/requests?class=4xx":                   {"ordrs"},
+		"/__admin/ui/requests/" + entries[0].ID:            {"follows contracts/openapi.yaml", "curl -X POST", "x-app-token", "tickets_form"},
+		"/__admin/ui/orders":                               {`data-order="` + order + `"`},
+		"/__admin/ui/orders/" + order:                      {"Line total", "Payment sessions", "closed", mails[0].Subject},
+		"/__admin/ui/mail":                                 {mails[0].Subject},
+		"/__admin/ui/mail/" + mails[0].ID:                  {`sandbox src="/__admin/ui/mail/`, "TKT-"},
+		"/__admin/ui/mail/" + mails[0].ID + "?tab=text":    {"TKT-"},
+		"/__admin/ui/mail/" + mails[0].ID + "?tab=headers": {"X-Oneentry-Order", order},
+		"/__admin/ui/mail/" + mails[0].ID + "?tab=raw":     {"MIME-Version"},
+		"/__admin/ui/webhooks":                             {"No deliveries yet"},
+		"/__admin/ui/faults":                               {"Add rule"},
+		"/__admin/ui/clock":                                {"clock-now"},
+		"/__admin/ui/sandboxes":                            {appToken, "Create a sandbox"},
+		"/__admin/ui/sandboxes/export":                     {`"oneentry-mock-state"`},
+		"/__admin/ui/assets/app.js":                        {"EventSource"},
+	} {
+		status, body, header := uiGet(t, ts, path)
+		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
+		for _, w := range want {
+			assert.Contains(t, body, w, path)
+		}
+		if !strings.Contains(path, "/assets/") && !strings.Contains(path, "/export") {
+			assert.Contains(t, header.Get("Content-Security-Policy"), "default-src 'self'", path)
+		}
+	}
+	status, nearest, _ := uiGet(t, ts, "/__admin/ui/requests?class=4xx")
+	require.Equal(t, http.StatusOK, status)
+	id := regexp.MustCompile(`/__admin/ui/requests/([^"]+)"`).FindStringSubmatch(nearest)
+	require.NotNil(t, id)
+	_, detail, _ := uiGet(t, ts, "/__admin/ui/requests/"+id[1])
+	assert.Contains(t, detail, "nearest-route", "a 404 names the nearest route")
+
+	status, html, header := uiGet(t, ts, "/__admin/ui/mail/"+mails[0].ID+"/html")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, html, "TKT-")
+	assert.Contains(t, header.Get("Content-Security-Policy"), "sandbox")
+
+	status, _, _ = uiGet(t, ts, "/__admin/ui/orders/999999")
+	assert.Equal(t, http.StatusNotFound, status)
+	status, _, _ = uiGet(t, ts, "/__admin/ui/requests/none")
+	assert.Equal(t, http.StatusNotFound, status)
+	status, _, header = uiGet(t, ts, "/__admin/ui")
+	assert.Equal(t, http.StatusMovedPermanently, status)
+	assert.Equal(t, "/__admin/ui/", header.Get("Location"))
+}
+
+// With --admin-token the dashboard asks once and keeps a session cookie scripts cannot read,
+// sent back to the dashboard only and never from another site.
+func TestDashboardAdminTokenCookie(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withAdminToken("s3cret"))
+	status, body, _ := uiGet(t, ts, "/__admin/ui/orders")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, `name="token"`)
+	assert.NotContains(t, body, appToken, "nothing of the sandbox before the token")
+	assert.Equal(t, http.StatusUnauthorized, uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/x"}, "status": {"500"}}, nil).StatusCode)
+
+	wrong := uiPost(t, ts, "/__admin/ui/login", url.Values{"token": {"guess"}}, nil)
+	assert.Equal(t, http.StatusUnauthorized, wrong.StatusCode)
+	assert.Empty(t, wrong.Cookies())
+
+	resp := uiPost(t, ts, "/__admin/ui/login", url.Values{"token": {"s3cret"}, "next": {"/__admin/ui/orders"}}, nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/__admin/ui/orders", resp.Header.Get("Location"))
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == ui.TokenCookie {
+			session = c
+		}
+	}
+	require.NotNil(t, session)
+	assert.True(t, session.HttpOnly)
+	assert.Equal(t, http.SameSiteStrictMode, session.SameSite)
+	assert.Equal(t, "/__admin/ui/", session.Path)
+	assert.NotContains(t, session.Value, "s3cret", "the cookie is not the token")
+
+	status, body, _ = uiGet(t, ts, "/__admin/ui/", session)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, appToken)
+	status, _, _ = uiGet(t, ts, "/__admin/ui/", &http.Cookie{Name: ui.TokenCookie, Value: "forged"})
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, http.StatusSeeOther, uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/api/content/x"}, "status": {"503"}}, nil, session).StatusCode)
+	assert.Len(t, ts.server.Sandboxes().Default().Faults().List(), 1)
+	// The admin API itself still wants its header: the cookie opens the dashboard only.
+	status, _ = ts.callWith(t, http.MethodGet, "/__admin/faults", "", nil, map[string]string{"Cookie": ui.TokenCookie + "=" + session.Value})
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, `id="logout"`)
+	out := uiPost(t, ts, "/__admin/ui/logout", nil, nil, session)
+	require.Equal(t, http.StatusSeeOther, out.StatusCode)
+	require.Len(t, out.Cookies(), 1)
+	assert.Equal(t, ui.TokenCookie, out.Cookies()[0].Name)
+	assert.Negative(t, out.Cookies()[0].MaxAge, "logging out drops the cookie")
+	// Without a token the open redirect is refused: next stays inside the dashboard.
+	resp = uiPost(t, ts, "/__admin/ui/login", url.Values{"token": {"s3cret"}, "next": {"https://evil.example/"}}, nil)
+	assert.Equal(t, "/__admin/ui/", resp.Header.Get("Location"))
+}
+
+// A form posted from another site changes nothing: the admin API's origin rules guard the
+// dashboard's actions.
+func TestDashboardRefusesCrossSiteForms(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	form := url.Values{"path": {"/api/content/forms"}, "status": {"500"}}
+	for name, headers := range map[string]map[string]string{
+		"Sec-Fetch-Site cross-site": {"Sec-Fetch-Site": "cross-site"},
+		"foreign Origin":            {"Sec-Fetch-Site": "", "Origin": "http://evil.example"},
+		"rebound Host":              {"Host": "evil.example"},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/__admin/ui/faults", strings.NewReader(form.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range headers {
+			if k == "Host" {
+				req.Host = v
+				continue
+			}
+			if v != "" {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := noRedirects(ts).Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, name)
+	}
+	assert.Empty(t, ts.server.Sandboxes().Default().Faults().List())
+	resp := uiPost(t, ts, "/__admin/ui/faults", form, nil)
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Len(t, ts.server.Sandboxes().Default().Faults().List(), 1)
+}
+
+// Lists show one page at a time, newest first, with links to the neighbours.
+func TestDashboardPaging(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	for range 120 {
+		status, _ := ts.call(t, http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil)
+		require.Equal(t, http.StatusOK, status)
+	}
+	rows := regexp.MustCompile(`<tr data-request=`)
+	_, first, _ := uiGet(t, ts, "/__admin/ui/requests?q=tickets_form")
+	assert.Len(t, rows.FindAllString(first, -1), 50)
+	assert.Contains(t, first, "1–50 of 120")
+	assert.Contains(t, first, `href="/__admin/ui/requests?offset=50&amp;q=tickets_form" rel="next"`)
+	_, last, _ := uiGet(t, ts, "/__admin/ui/requests?q=tickets_form&offset=100")
+	assert.Len(t, rows.FindAllString(last, -1), 20)
+	assert.Contains(t, last, "101–120 of 120")
+	assert.Contains(t, last, `href="/__admin/ui/requests?offset=50&amp;q=tickets_form" rel="prev"`)
+
+	tk := ts.login(t, userLogin, userPass)
+	for range 55 {
+		status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+		require.Equal(t, http.StatusCreated, status, string(body))
+	}
+	orderRows := regexp.MustCompile(`<tr data-order="(\d+)"`)
+	_, orders, _ := uiGet(t, ts, "/__admin/ui/orders")
+	got := orderRows.FindAllStringSubmatch(orders, -1)
+	require.Len(t, got, 50)
+	newest, _ := strconv.Atoi(got[0][1])
+	oldest, _ := strconv.Atoi(got[49][1])
+	assert.Greater(t, newest, oldest, "newest first")
+	_, older, _ := uiGet(t, ts, "/__admin/ui/orders?offset=50")
+	assert.Len(t, orderRows.FindAllString(older, -1), 5)
+}
+
+// The checkout page shows line totals, tells paid from declined at a glance and links the
+// developer to the order in the dashboard, switched to the order's sandbox.
+func TestCheckoutLinksToDashboard(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	other, err := ts.server.Sandboxes().Create(t.Context())
+	require.NoError(t, err)
+	f := ts.openStripeSession(t, 10, 2)
+	page := strings.TrimPrefix(f.payURL, ts.URL)
+	status, body, _ := uiGet(t, ts, page)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "<th class=\"n\">Line total</th>")
+	assert.Contains(t, body, `<td class="n">100.00</td><td class="n">200.00</td>`)
+	link := ui.OrderURL(appToken, f.orderID)
+	assert.Contains(t, body, `href="`+strings.ReplaceAll(link, "&", "&amp;")+`"`)
+	_, paid, _ := uiGet(t, ts, page+"?result=paid")
+	assert.Contains(t, paid, `class="result paid"`)
+	_, declined, _ := uiGet(t, ts, page+"?result=declined")
+	assert.Contains(t, declined, `class="result declined"`)
+
+	// The link switches a dashboard that shows another sandbox to the order's.
+	shown := &http.Cookie{Name: ui.SandboxCookie, Value: other.Token()}
+	status, _, header := uiGet(t, ts, link, shown)
+	require.Equal(t, http.StatusSeeOther, status)
+	assert.Equal(t, fmt.Sprintf("/__admin/ui/orders/%d", f.orderID), header.Get("Location"))
+	resp := &http.Response{Header: header}
+	require.Len(t, resp.Cookies(), 1)
+	assert.Equal(t, appToken, resp.Cookies()[0].Value)
+	status, order, _ := uiGet(t, ts, header.Get("Location"), resp.Cookies()[0])
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, order, fmt.Sprintf("Order #%d", f.orderID))
+}
+
+// The clock, sandbox and webhook forms do what their admin calls do, and a refused form says
+// why in the admin API's words.
+func TestDashboardActions(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	def := ts.server.Sandboxes().Default()
+	location := func(resp *http.Response) string {
+		t.Helper()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		return resp.Header.Get("Location")
+	}
+
+	before := ts.clock.Now()
+	loc := location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"advance"}, "advance": {"2h"}}, nil))
+	assert.Contains(t, loc, "notice=")
+	assert.WithinDuration(t, before.Add(2*time.Hour), ts.clock.Now(), time.Minute)
+	loc = location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"advance"}, "advance": {"soon"}}, nil))
+	q, err := url.ParseQuery(strings.SplitN(loc, "?", 2)[1])
+	require.NoError(t, err)
+	assert.Equal(t, "advance must be a Go duration such as 90s or 2h", q.Get("error"), "the admin API's message")
+	location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"set"}, "set": {"2030-01-02T03:04:05Z"}}, nil))
+	assert.Equal(t, 2030, ts.clock.Now().Year())
+	location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"freeze"}}, nil))
+	assert.True(t, ts.clock.Frozen())
+	location(uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"reset"}}, nil))
+	assert.WithinDuration(t, time.Now(), ts.clock.Now(), time.Minute)
+
+	loc = location(uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/api/content/x"}, "status": {"99"}}, nil))
+	assert.Contains(t, loc, "error=")
+	assert.Empty(t, def.Faults().List(), "a refused rule is not added")
+	loc = location(uiPost(t, ts, "/__admin/ui/webhooks/whd_none/redeliver", nil, nil))
+	assert.Contains(t, loc, "/__admin/ui/webhooks?error=")
+
+	// Export, change, import: the state comes back.
+	tk := ts.login(t, userLogin, userPass)
+	status, _, _ := uiGet(t, ts, "/__admin/ui/sandboxes/export")
+	require.Equal(t, http.StatusOK, status)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/__admin/ui/sandboxes/export", nil)
+	require.NoError(t, err)
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	exported, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, resp.Header.Get("Content-Disposition"), "attachment")
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	counts, err := ts.store.Counts(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 1, counts.Orders)
+
+	var form strings.Builder
+	mw := multipart.NewWriter(&form)
+	part, err := mw.CreateFormFile("state", "state.json")
+	require.NoError(t, err)
+	_, err = part.Write(exported)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/__admin/ui/sandboxes/import", strings.NewReader(form.String()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = noRedirects(ts).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Contains(t, location(resp), "notice=")
+	counts, err = ts.store.Counts(t.Context())
+	require.NoError(t, err)
+	assert.Zero(t, counts.Orders, "the imported state has no order")
+
+	// Create, show, reset and remove a sandbox.
+	location(uiPost(t, ts, "/__admin/ui/sandboxes", nil, nil))
+	all := ts.server.Sandboxes().All()
+	require.Len(t, all, 2)
+	other := all[0]
+	if other == def {
+		other = all[1]
+	}
+	resp = uiPost(t, ts, "/__admin/ui/sandboxes/switch", url.Values{"token": {other.Token()}}, nil)
+	assert.Equal(t, "/__admin/ui/?notice=Showing+sandbox+"+url.QueryEscape(other.Token())+".", location(resp))
+	require.Len(t, resp.Cookies(), 1)
+	shown := resp.Cookies()[0]
+	assert.Equal(t, other.Token(), shown.Value)
+	_, page, _ := uiGet(t, ts, "/__admin/ui/", shown)
+	assert.Contains(t, page, `<code id="app-token">`+other.Token()+`</code>`)
+	location(uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/api/content/forms"}, "status": {"500"}}, nil, shown))
+	assert.Len(t, other.Faults().List(), 1, "actions apply to the shown sandbox")
+	assert.Empty(t, def.Faults().List())
+	location(uiPost(t, ts, "/__admin/ui/sandboxes/reset", nil, nil, shown))
+	assert.Empty(t, other.Faults().List())
+	location(uiPost(t, ts, "/__admin/ui/sandboxes/"+other.Token()+"/remove", nil, nil))
+	assert.Len(t, ts.server.Sandboxes().All(), 1)
+	loc = location(uiPost(t, ts, "/__admin/ui/sandboxes/"+appToken+"/remove", nil, nil))
+	assert.Contains(t, loc, "error=", "the default sandbox stays")
+	_, page, _ = uiGet(t, ts, "/__admin/ui/", shown)
+	assert.Contains(t, page, `<code id="app-token">`+appToken+`</code>`, "a removed sandbox's cookie falls back to the default")
+}
+
+// FuzzDashboardForm posts arbitrary forms to the dashboard's actions: every answer is a
+// redirect back (with a notice or an error) or a 4xx, never a 5xx or a panic.
+func FuzzDashboardForm(f *testing.F) {
+	h, _ := handlerWithUser(f)
+	for _, seed := range []struct{ path, body, contentType string }{
+		{"faults", "path=/api/content/forms&status=500&times=2", "application/x-www-form-urlencoded"},
+		{"faults", "path=&kind=latency&latencyMinMs=9&latencyMaxMs=1&probability=2", "application/x-www-form-urlencoded"},
+		{"faults/flt_1/remove", "", ""},
+		{"clock", "op=advance&advance=-99999999h", "application/x-www-form-urlencoded"},
+		{"clock", "op=set&set=0001-01-01T00:00:00Z", "application/x-www-form-urlencoded"},
+		{"sessions/51/complete", "back=//evil.example/", "application/x-www-form-urlencoded"},
+		{"sessions/x/refund", "%zz", "application/x-www-form-urlencoded"},
+		{"webhooks/whd_1/redeliver", "", ""},
+		{"sandboxes/switch", "token=nope", "application/x-www-form-urlencoded"},
+		{"sandboxes/import", "--x\r\nContent-Disposition: form-data; name=\"state\"; filename=\"s.json\"\r\n\r\n{}\r\n--x--", "multipart/form-data; boundary=x"},
+		{"login", "token=x&next=/__admin/ui//evil", "application/x-www-form-urlencoded"},
+	} {
+		f.Add(seed.path, seed.body, seed.contentType)
+	}
+	f.Fuzz(func(t *testing.T, path, body, contentType string) {
+		if strings.Contains(path, "sandboxes/") && strings.HasSuffix(path, "/remove") || path == "sandboxes" || path == "sandboxes/reset" {
+			return // these change the registry for every later input
+		}
+		req, err := http.NewRequest(http.MethodPost, "http://localhost/__admin/ui/"+path, strings.NewReader(body))
+		if err != nil {
+			return // not a URL a client could send
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("POST %s %q: status %d: %s", path, body, rec.Code, rec.Body.String())
+		}
+		if loc := rec.Header().Get("Location"); loc != "" && (!strings.HasPrefix(loc, "/__admin/ui/") || strings.HasPrefix(loc, "/__admin/ui//")) {
+			t.Fatalf("POST %s %q: redirect out of the dashboard to %q", path, body, loc)
+		}
+	})
+}
+
+// The webhooks page shows each delivery's attempts, and its redeliver button sends the event
+// again, signed, as POST /__admin/webhooks/{id}/redeliver does.
+func TestDashboardWebhooks(t *testing.T) {
+	t.Parallel()
+	receiver := newWebhookReceiver(t, "whsec_oneentry_mock_default")
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115), withFixtures(stripeFixtures(t, receiver.URL, true)))
+	ts.openStripeSession(t, 11, 1)
+	sb := ts.server.Sandboxes().Default()
+	require.Eventually(t, func() bool {
+		list := sb.Webhooks(webhook.Filter{Status: string(webhook.StatusDelivered)})
+		return len(list) == 1
+	}, 10*time.Second, 10*time.Millisecond)
+	first := sb.Webhooks(webhook.Filter{})[0]
+
+	status, page, _ := uiGet(t, ts, "/__admin/ui/webhooks")
+	require.Equal(t, http.StatusOK, status)
+	for _, want := range []string{first.ID, "payment.session.created", receiver.URL, `<span class="st s2">204</span>`, `id="redeliver-` + first.ID + `"`} {
+		assert.Contains(t, page, want)
+	}
+	resp := uiPost(t, ts, "/__admin/ui/webhooks/"+first.ID+"/redeliver", nil, nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Location"), "notice=Sent+again+as+whd_")
+	require.Eventually(t, func() bool {
+		events, verified := receiver.received()
+		return len(events) == 2 && verified[1]
+	}, 10*time.Second, 10*time.Millisecond, "the redelivery arrives, signed")
+	events, _ := receiver.received()
+	assert.Equal(t, events[0], events[1])
+	assert.Len(t, sb.Webhooks(webhook.Filter{}), 2)
+}

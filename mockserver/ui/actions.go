@@ -1,0 +1,224 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// An action is a form's POST: it changes state through the same sandbox and registry methods
+// the admin API calls, then redirects back (to the form's "back" field, else fallback) with a
+// notice or the error.
+type action struct {
+	path     string
+	fallback string
+	run      func(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error)
+}
+
+var actions = []action{
+	{"/sessions/{id}/{action}", Prefix + "/orders", paymentAction},
+	{"/faults", Prefix + "/faults", addFault},
+	{"/faults/{id}/remove", Prefix + "/faults", removeFault},
+	{"/clock", Prefix + "/clock", setClock},
+	{"/webhooks/{id}/redeliver", Prefix + "/webhooks", redeliver},
+	{"/sandboxes", Prefix + "/sandboxes", createSandbox},
+	{"/sandboxes/switch", Prefix + "/", switchSandbox},
+	{"/sandboxes/reset", Prefix + "/sandboxes", resetSandbox},
+	{"/sandboxes/{token}/remove", Prefix + "/sandboxes", removeSandbox},
+	{"/sandboxes/import", Prefix + "/sandboxes", importState},
+}
+
+// maxForm bounds an action's form, the state import excepted.
+const maxForm = 64 << 10
+
+func (h *Handler) action(a action) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if err := r.ParseForm(); err != nil {
+				http.Error(w, "The form could not be read: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+		}
+		sb := h.sandboxOf(r)
+		notice, err := a.run(h, w, r, sb)
+		if err != nil && statusOf(err) == http.StatusInternalServerError {
+			h.log.ErrorContext(r.Context(), "dashboard action", "path", r.URL.Path, "err", err)
+		}
+		back(w, r, a.fallback, notice, err)
+	}
+}
+
+func paymentAction(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil {
+		return "", store.Errorf(store.CodeNotFound, "No payment session %q", r.PathValue("id"))
+	}
+	p, _, err := sb.PaymentAction(r.Context(), id, r.PathValue("action"))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Payment session %d is now %s.", p.ID, p.Status), nil
+}
+
+// addFault reads the fault form: the fields of POST /__admin/faults.
+func addFault(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	f := r.PostForm
+	num := func(name string) (int, error) {
+		v := strings.TrimSpace(f.Get(name))
+		if v == "" {
+			return 0, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, store.Invalid(name + " must be a whole number")
+		}
+		return n, nil
+	}
+	rule := sandbox.FaultRule{
+		Method: f.Get("method"), Path: strings.TrimSpace(f.Get("path")), BodyContains: f.Get("bodyContains"),
+		Message: f.Get("message"), Reset: f.Get("kind") == "reset", Truncate: f.Get("kind") == "truncate",
+	}
+	var errs []error
+	var err error
+	if f.Get("kind") == "status" || f.Get("kind") == "" {
+		rule.Status, err = num("status")
+		errs = append(errs, err)
+	}
+	rule.Times, err = num("times")
+	errs = append(errs, err)
+	fixed, err := num("latencyMs")
+	errs = append(errs, err)
+	lo, err := num("latencyMinMs")
+	errs = append(errs, err)
+	hi, err := num("latencyMaxMs")
+	errs = append(errs, err)
+	if fixed != 0 || lo != 0 || hi != 0 {
+		rule.Latency = &sandbox.FaultLatency{FixedMs: fixed, MinMs: lo, MaxMs: hi}
+	}
+	if v := strings.TrimSpace(f.Get("probability")); v != "" {
+		p, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs = append(errs, store.Invalid("probability must be a number between 0 and 1"))
+		}
+		rule.Probability = p
+	}
+	if err := errors.Join(errs...); err != nil {
+		var e *store.Error
+		errors.As(err, &e)
+		return "", e
+	}
+	added, err := sb.AddFault(rule)
+	if err != nil {
+		return "", err
+	}
+	return "Fault rule " + added.ID + " added.", nil
+}
+
+func removeFault(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	if err := sb.RemoveFault(r.PathValue("id")); err != nil {
+		return "", err
+	}
+	return "Fault rule " + r.PathValue("id") + " removed.", nil
+}
+
+// setClock reads the clock forms: one of advance, set, freeze, unfreeze or reset.
+func setClock(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	f := r.PostForm
+	in := sandbox.ClockInput{Reset: f.Get("op") == "reset", Advance: strings.TrimSpace(f.Get("advance")), Set: strings.TrimSpace(f.Get("set"))}
+	switch f.Get("op") {
+	case "freeze", "unfreeze":
+		freeze := f.Get("op") == "freeze"
+		in.Freeze = &freeze
+	case "advance":
+		in.Set = ""
+	case "set":
+		in.Advance = ""
+	}
+	if err := sb.SetClock(r.Context(), in); err != nil {
+		return "", err
+	}
+	return "The clock now shows " + sb.Store().Now().UTC().Format("2006-01-02 15:04:05") + " UTC.", nil
+}
+
+func redeliver(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	id, err := sb.Redeliver(r.PathValue("id"))
+	if err != nil {
+		return "", err
+	}
+	return "Sent again as " + id + ".", nil
+}
+
+func createSandbox(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	created, err := h.opts.Sandboxes.Create(r.Context())
+	if err != nil {
+		return "", err
+	}
+	return "Sandbox " + created.Token() + " created.", nil
+}
+
+func switchSandbox(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	token := r.PostFormValue("token")
+	next := h.opts.Sandboxes.Lookup(token)
+	if next == nil {
+		return "", store.Errorf(store.CodeNotFound, "No sandbox has app token %q", token)
+	}
+	h.setCookie(w, r, SandboxCookie, token)
+	return "Showing sandbox " + token + ".", nil
+}
+
+func resetSandbox(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	if err := sb.Reset(r.Context()); err != nil {
+		return "", err
+	}
+	return "Sandbox " + sb.Token() + " is back to the fixtures.", nil
+}
+
+func removeSandbox(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	token := r.PathValue("token")
+	ok, err := h.opts.Sandboxes.Remove(r.Context(), token)
+	if !ok {
+		return "", store.Errorf(store.CodeNotFound, "No removable sandbox has app token %q", token)
+	}
+	if err != nil {
+		return "", err
+	}
+	return "Sandbox " + token + " removed.", nil
+}
+
+// importState reads an uploaded state document (from Export or GET /__admin/state).
+func importState(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	limit := h.opts.MaxStateBytes
+	if limit <= 0 {
+		limit = 64 << 20
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
+	file, _, err := r.FormFile("state")
+	if err != nil {
+		return "", store.Invalid("choose a state document (a JSON file from Export) to import: " + err.Error())
+	}
+	defer file.Close()
+	if err := sb.ImportState(r.Context(), file); err != nil {
+		return "", err
+	}
+	return "State imported into sandbox " + sb.Token() + ".", nil
+}
+
+// handleExport handles GET /__admin/ui/sandboxes/export: the shown sandbox's state as a
+// download, the document GET /__admin/state answers.
+func (h *Handler) handleExport(w http.ResponseWriter, r *http.Request) {
+	sb := h.sandboxOf(r)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="oneentry-mock-state.json"`)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sb.Store().Export(r.Context())); err != nil {
+		h.log.ErrorContext(r.Context(), "export state", "err", err)
+	}
+}

@@ -1,0 +1,106 @@
+// The dashboard's only script: live updates over Server-Sent Events, and copy buttons.
+// Every page works without it; it only spares the reload.
+(function () {
+  "use strict";
+  var live = document.getElementById("live");
+  var source = document.body.dataset.events;
+  var busy = false, again = false, pressed = false;
+
+  // A part is not swapped under a pressed button: the click would land on the old element.
+  document.addEventListener("pointerdown", function () { pressed = true; }, true);
+  document.addEventListener("pointerup", function () { pressed = false; }, true);
+  document.addEventListener("pointercancel", function () { pressed = false; }, true);
+
+  function state(text, cls) {
+    if (!live) return;
+    live.textContent = text;
+    live.className = "live " + cls;
+  }
+
+  // refresh fetches the page again and swaps its live parts (elements with data-live and an
+  // id), leaving forms, focus and scroll alone.
+  function refresh() {
+    if (busy || pressed) { again = true; if (!busy) setTimeout(retry, 200); return; }
+    busy = true;
+    fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-live][id]").forEach(function (el) {
+          var next = doc.getElementById(el.id);
+          // Only what changed is replaced, so focus and clicks elsewhere are undisturbed.
+          if (!next || next.innerHTML === el.innerHTML) return;
+          // Keep open what the reader opened.
+          el.querySelectorAll("details[open][data-delivery]").forEach(function (d) {
+            var n = next.querySelector('details[data-delivery="' + d.dataset.delivery + '"]');
+            if (n) n.open = true;
+          });
+          el.replaceWith(next);
+        });
+        var sb = doc.getElementById("current-sandbox"), cur = document.getElementById("current-sandbox");
+        if (sb && cur) cur.textContent = sb.textContent;
+        document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
+      })
+      .catch(function () {})
+      .then(function () {
+        busy = false;
+        if (again) { again = false; setTimeout(refresh, 150); }
+      });
+  }
+
+  function retry() {
+    if (again && !busy) { again = false; refresh(); }
+  }
+
+  // Browsers open at most six HTTP/1.1 connections to a host, and each stream holds one: a
+  // hidden tab closes its stream, and catches up when it is shown again.
+  var es = null;
+  function connect() {
+    if (es || !source || !window.EventSource) return;
+    es = new EventSource(source);
+    es.addEventListener("hello", function () { state("live", "on"); });
+    es.addEventListener("change", refresh);
+    es.onerror = function () { state("reconnecting…", "off"); };
+  }
+  function disconnect() {
+    if (es) { es.close(); es = null; }
+    state("paused", "off");
+  }
+  if (source && window.EventSource) {
+    connect();
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) { disconnect(); } else { connect(); refresh(); }
+    });
+    window.addEventListener("pagehide", disconnect);
+  } else {
+    state("", "");
+  }
+
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-copy]");
+    if (!b) return;
+    var el = document.getElementById(b.dataset.copy);
+    if (!el) return;
+    var text = el.textContent;
+    var done = function () { var t = b.textContent; b.textContent = "Copied"; setTimeout(function () { b.textContent = t; }, 1200); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { select(el); });
+    } else {
+      select(el);
+    }
+  });
+
+  function select(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.dataset.confirm;
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+})();

@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+func TestCurlCommand(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/__admin/ui/requests/r1", nil)
+	e := sandbox.Entry{
+		Method: http.MethodPost, Path: "/api/content/orders-storage/marker/tickets/orders", Query: "langCode=en_US",
+		RequestHeaders: map[string]string{"x-app-token": "your…", "content-type": "application/json"},
+		RequestBody:    json.RawMessage(`{"note":"it's"}`),
+	}
+	assert.Equal(t, `curl -X POST 'http://127.0.0.1:8080/api/content/orders-storage/marker/tickets/orders?langCode=en_US' \
+  -H 'content-type: application/json' \
+  -H 'x-app-token: your…' \
+  --data-raw '{"note":"it'\''s"}'`, curlCommand(r, e))
+	assert.Equal(t, `curl 'http://127.0.0.1:8080/api/content/forms'`, curlCommand(r, sandbox.Entry{Method: http.MethodGet, Path: "/api/content/forms"}))
+}
+
+func TestPagerLinks(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodGet, "/__admin/ui/requests?q=x&offset=50&notice=done", nil)
+	p := newPager(r, 120)
+	assert.Equal(t, "/__admin/ui/requests?q=x", p.Newer())
+	assert.Equal(t, "/__admin/ui/requests?offset=100&q=x", p.Older())
+	assert.Equal(t, "51–100 of 120", p.String())
+	last := newPager(httptest.NewRequest(http.MethodGet, "/__admin/ui/requests?offset=100", nil), 120)
+	assert.Empty(t, last.Older())
+	first := newPager(httptest.NewRequest(http.MethodGet, "/__admin/ui/requests", nil), 3)
+	assert.Empty(t, first.Newer())
+	assert.Equal(t, "1–3 of 3", first.String())
+}

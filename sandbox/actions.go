@@ -1,0 +1,133 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/datetime"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/webhook"
+)
+
+// The operator's actions on a sandbox. The admin API and the dashboard both call these, so
+// the two cannot drift apart.
+
+// PaymentAction does on a payment session what the simulated provider's buyer would
+// (complete, decline, cancel or expire), whoever owns it.
+func (sb *Sandbox) PaymentAction(ctx context.Context, sessionID int, action string) (store.PaymentSession, store.Order, error) {
+	a, err := store.ParsePaymentAction(action)
+	if err != nil {
+		return store.PaymentSession{}, store.Order{}, err
+	}
+	return sb.Store().ApplyPaymentAction(ctx, sessionID, a)
+}
+
+// ClockInput changes the sandbox's clock: its parts apply in the order Reset, Set (an RFC 3339
+// time), Advance (a Go duration), then Freeze (true stops the clock, false lets it run).
+type ClockInput struct {
+	Reset   bool
+	Set     string
+	Advance string
+	Freeze  *bool
+}
+
+// SetClock changes the clock and expires at once the sessions the new time makes overdue.
+func (sb *Sandbox) SetClock(ctx context.Context, in ClockInput) error {
+	change := store.ClockChange{Reset: in.Reset, Freeze: in.Freeze}
+	if in.Set != "" {
+		t, err := datetime.Parse(in.Set)
+		if err != nil {
+			return store.Invalid("set: " + err.Error())
+		}
+		change.Set = &t
+	}
+	if in.Advance != "" {
+		d, err := time.ParseDuration(in.Advance)
+		if err != nil {
+			return store.Invalid("advance must be a Go duration such as 90s or 2h")
+		}
+		change.Advance = d
+	}
+	if _, err := sb.Store().Clock().Apply(change); err != nil {
+		return err
+	}
+	sb.changed()
+	return sb.Store().SweepExpired(ctx)
+}
+
+// AddFault checks a fault rule and starts applying it.
+func (sb *Sandbox) AddFault(rule FaultRule) (FaultRule, error) {
+	if err := rule.Validate(); err != nil {
+		return FaultRule{}, err
+	}
+	added, err := sb.faults.Add(rule, time.Now().UTC())
+	if err == nil {
+		sb.changed()
+	}
+	return added, err
+}
+
+// RemoveFault stops applying a fault rule.
+func (sb *Sandbox) RemoveFault(id string) error {
+	if !sb.faults.Remove(id) {
+		return store.Errorf(store.CodeNotFound, "No fault rule %q", id)
+	}
+	sb.changed()
+	return nil
+}
+
+// ImportState replaces the sandbox's state with a document exported from this or another
+// sandbox.
+func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
+	doc, err := store.DecodeStateDocument(r)
+	if err != nil {
+		return err
+	}
+	if err := sb.Store().Import(ctx, doc); err != nil {
+		return err
+	}
+	sb.changed()
+	return nil
+}
+
+// Redeliver sends a logged webhook delivery again and returns the new delivery's id.
+func (sb *Sandbox) Redeliver(id string) (string, error) {
+	sb.mu.Lock()
+	disp := sb.dispatch
+	sb.mu.Unlock()
+	if disp == nil {
+		return "", store.Errorf(store.CodeNotFound, "No webhook delivery %q", id)
+	}
+	newID, err := disp.Redeliver(id)
+	if errors.Is(err, webhook.ErrUnknownDelivery) {
+		return "", store.Errorf(store.CodeNotFound, "No webhook delivery %q", id)
+	}
+	return newID, err
+}
+
+// Changes identifies the sandbox's state as far as an observer can see it: when two calls
+// return the same value, nothing the dashboard shows has changed in between, except the
+// running clock.
+type Changes struct {
+	Sandbox, Journal, Webhooks uint64
+	Faults                     int
+}
+
+// Changes returns the sandbox's current Changes.
+func (sb *Sandbox) Changes() Changes {
+	c := Changes{Sandbox: sb.changes.Load(), Journal: sb.journal.Seq()}
+	sb.mu.Lock()
+	disp := sb.dispatch
+	sb.mu.Unlock()
+	if disp != nil {
+		c.Webhooks = disp.Changes()
+	}
+	for _, f := range sb.faults.List() {
+		c.Faults += 1 + f.Matched
+	}
+	return c
+}
+
+func (sb *Sandbox) changed() { sb.changes.Add(1) }
