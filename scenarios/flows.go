@@ -29,6 +29,7 @@ func All() []Flow {
 		ForgotPassword(),
 		ContactForm(),
 		RefundRequest(),
+		Browse(),
 	}
 }
 

@@ -352,7 +352,7 @@ func TestSelect(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, all, len(scenarios.All()))
 	assert.Equal(t, []string{"ticket-purchase", "token-refresh", "auth-failures", "order-validation", "isolation", "pagination"}, scenarios.Names()[:6])
-	assert.Subset(t, scenarios.Names(), []string{"signup-code", "forgot-password", "guest-cart-order", "paypal-polling", "contact-form", "refund-request"})
+	assert.Subset(t, scenarios.Names(), []string{"signup-code", "forgot-password", "guest-cart-order", "paypal-polling", "contact-form", "refund-request", "browse"})
 
 	_, err = scenarios.Select("checkout")
 	require.Error(t, err)
