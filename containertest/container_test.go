@@ -38,7 +38,7 @@ const (
 	imageTag        = "containertest"
 	containerPort   = "8080/tcp"
 	nonRootUser     = "65532:65532"
-	maxImageBytes   = 20_000_000
+	maxImageBytes   = 24_000_000
 
 	// appToken is the app token of the default fixtures (fixtures/project.json).
 	appToken = "your-app-token"
