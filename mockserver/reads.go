@@ -89,7 +89,6 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 		return
 	}
 	s.readFiles = append(s.readFiles, rd.File)
-	live := liveCollection{s: s, file: rd.File}
 	level := public
 	if rd.User {
 		level = user
@@ -98,7 +97,13 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 		q := r.URL.Query()
 		lang := rd.lang(q)
 		// The content of the last reload, looked up once so one answer comes from one file.
-		items := live.current()
+		// serveContent loads every declared file before it serves a reload, so this cannot fail
+		// after start-up.
+		items, err := s.content.Load().collection(rd.File)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		found := -1
 		if name := pathVariable(rd.Path); name != "" {
 			i, err := rd.find(items, name, r)

@@ -41,20 +41,6 @@ func (c *servedContent) collection(file string) (*store.Collection, error) {
 	return c.fixtures.Collection(file)
 }
 
-// liveCollection is a fixture file of the content served now: a declared read looks its
-// answer up in whatever content the last reload applied.
-type liveCollection struct {
-	s    *Server
-	file string
-}
-
-// current returns the file's collection, nil if it failed to load (serveContent makes sure
-// it does not).
-func (l liveCollection) current() *store.Collection {
-	c, _ := l.s.content.Load().collection(l.file)
-	return c
-}
-
 // Reload applies fixtures loaded again: read-only content (forms, products, accounts, …)
 // is served from them at once; new sandboxes start from them, and existing ones on their
 // next reset, so no state changes under a running test. Fixtures that cannot be applied (a

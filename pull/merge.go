@@ -77,7 +77,7 @@ func mergeValues(langs []string, vals map[string]any) any {
 			break
 		}
 	}
-	if same || len(present) < len(langs) && len(present) == 1 {
+	if same || len(present) == 1 {
 		return first
 	}
 	switch f := first.(type) {

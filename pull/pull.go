@@ -620,6 +620,9 @@ func userHint(user string) string {
 	return " and the user's password"
 }
 
+// pullDevice is the device metadata a pull signs in and reads with.
+const pullDevice = `{"fingerprint":"oneentry-mock-pull","deviceInfo":{"os":"oneentry-mock","browser":"pull","location":""}}`
+
 // maxRetryAfter caps a Retry-After the project asks for.
 const maxRetryAfter = time.Minute
 
@@ -631,7 +634,7 @@ func (w *walker) once(ctx context.Context, method, target string, body []byte) (
 	req.Header.Set("x-app-token", w.opts.AppToken)
 	req.Header.Set("Accept", "application/json")
 	// The live API refuses a sign-in without device metadata; a pull is one device.
-	req.Header.Set("x-device-metadata", `{"fingerprint":"oneentry-mock-pull","deviceInfo":{"os":"`+"oneentry-mock"+`","browser":"pull","location":""}}`)
+	req.Header.Set("x-device-metadata", pullDevice)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -48,9 +48,10 @@ Example:
 		f.required("app-token", &o.AppToken, "the project's app token")
 		f.required("out", &out, "the folder to write to")
 		return func(ctx context.Context, _ []string, sio stdio) error {
-			o.Progress = newPullProgress(sio.stderr)
+			progress := newPullProgress(sio.stderr)
+			o.Progress = progress
 			set, err := pull.Run(ctx, o)
-			o.Progress.(*pullProgress).done()
+			progress.done()
 			if err != nil {
 				return err
 			}
