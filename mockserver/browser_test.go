@@ -2,15 +2,24 @@ package mockserver_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // chromiumPath finds Debian's Chromium, or the one CHROMIUM_PATH names.
@@ -82,4 +91,242 @@ func TestCheckoutInChromium(t *testing.T) {
 	assert.Equal(t, "completed", ts.session(t, f.token, f.sessionID)["status"])
 	assert.Equal(t, true, ts.order(t, f.token, f.orderID)["isCompleted"])
 	assert.Len(t, ts.mails(t, userLogin), 1)
+}
+
+// requestLog keeps the URL of every request a browser tab makes.
+type requestLog struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (l *requestLog) listen(t *testing.T, ctx context.Context) {
+	t.Helper()
+	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			l.mu.Lock()
+			l.urls = append(l.urls, e.Request.URL)
+			l.mu.Unlock()
+		}
+	}))
+}
+
+func (l *requestLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.urls...)
+}
+
+// submit clicks a form's button and waits for the page the form leads to: the page it leaves
+// may show what the test looks for already.
+func submit(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+	require.NoError(t, err, sel)
+	require.Equal(t, int64(http.StatusOK), resp.Status, sel)
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	require.NoError(t, err, sel)
+	return v
+}
+
+// The dashboard in a real browser: it follows the API live, drives sessions, faults and
+// sandboxes through the same code as the admin API, and loads nothing from elsewhere.
+func TestDashboardInChromium(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	ctx := newBrowser(t)
+	var log requestLog
+	log.listen(t, ctx)
+	ui := ts.URL + "/__admin/ui"
+
+	t.Run("a purchase appears without a reload", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(ui+"/"),
+			chromedp.WaitVisible(chromedp.CSS("#live.on")),
+		))
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[int]("window.loadedOnce = 7"))
+		require.NoError(t, err)
+
+		f := ts.openStripeSession(t, 10, 1)
+		status, body := ts.paymentAction(t, f.sessionID, "complete")
+		require.Equal(t, http.StatusOK, status, string(body))
+
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#orders tr[data-order="%d"]`, f.orderID))),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#sessions tr[data-session="%d"] .p-completed`, f.sessionID))),
+			chromedp.WaitVisible(chromedp.CSS(`#mails tr[data-mail]`)),
+		))
+		assert.Contains(t, text(t, ctx, "#mails"), "Your ticket")
+		marker, err := chromedp.Run(ctx, chromedp.Evaluate[int]("window.loadedOnce || 0"))
+		require.NoError(t, err)
+		assert.Equal(t, 7, marker, "the page was updated in place, not reloaded")
+	})
+
+	t.Run("complete a session from the order page", func(t *testing.T) {
+		f := ts.openStripeSession(t, 11, 1)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(fmt.Sprintf("%s/orders/%d", ui, f.orderID)),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#complete-%d", f.sessionID))),
+		))
+		submit(t, ctx, fmt.Sprintf("#complete-%d", f.sessionID))
+		assert.Contains(t, text(t, ctx, "#notice"), "completed")
+		assert.Equal(t, "completed", ts.session(t, f.token, f.sessionID)["status"], "the API agrees")
+		assert.Equal(t, true, ts.order(t, f.token, f.orderID)["isCompleted"])
+	})
+
+	t.Run("add and remove a fault", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(ui+"/faults"),
+			chromedp.WaitVisible(chromedp.CSS("#fault-path")),
+			chromedp.SendKeys(chromedp.CSS("#fault-path"), "/api/content/forms/**"),
+			chromedp.SendKeys(chromedp.CSS("#fault-status"), "503"),
+			chromedp.SendKeys(chromedp.CSS("#fault-times"), "2"),
+		))
+		submit(t, ctx, "#fault-add")
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#faults tr[data-fault]"))))
+		faults := ts.server.Sandboxes().Default().Faults().List()
+		require.Len(t, faults, 1, "the admin API sees the rule")
+		status, body := ts.callWith(t, http.MethodGet, "/__admin/faults", "", nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.Contains(t, string(body), `"path":"/api/content/forms/**"`)
+		assert.Contains(t, string(body), `"status":503`)
+		status, _ = ts.call(t, http.MethodGet, "/api/content/forms", "", nil)
+		assert.Equal(t, http.StatusServiceUnavailable, status, "the rule applies")
+		// The page follows: the rule's matched count goes live before the test clicks in it.
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(
+			`document.querySelector('#faults tr[data-fault=%q] td:nth-child(5)')?.textContent === "1"`, faults[0].ID)))
+		require.NoError(t, err)
+
+		submit(t, ctx, "#remove-"+faults[0].ID)
+		assert.Contains(t, text(t, ctx, "#notice"), "removed")
+		assert.Contains(t, text(t, ctx, "#faults"), "No fault rules")
+		_, body = ts.callWith(t, http.MethodGet, "/__admin/faults", "", nil, nil)
+		assert.JSONEq(t, "[]", string(body), "the admin API agrees")
+	})
+
+	t.Run("open a request's detail", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(ui+"/requests?q=orders"),
+			chromedp.WaitVisible(chromedp.CSS("#requests tr[data-request] td.path a")),
+			chromedp.Click(chromedp.CSS("#requests tr[data-request] td.path a")),
+			chromedp.WaitVisible(chromedp.CSS("#curl")),
+		))
+		assert.Contains(t, text(t, ctx, "#curl"), "curl")
+		assert.Contains(t, text(t, ctx, "#request-headers"), "x-app-token")
+		assert.Contains(t, text(t, ctx, "#contract"), "follows")
+	})
+
+	t.Run("usable with the keyboard", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(ui+"/faults"),
+			chromedp.WaitVisible(chromedp.CSS("#fault-path")),
+			chromedp.KeyEvent(kb.Tab),
+		))
+		first, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.activeElement.className"))
+		require.NoError(t, err)
+		assert.Equal(t, "skip", first, "the first Tab reaches the skip link")
+
+		// Enter in a field submits the form; Enter on a focused button presses it.
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Focus(chromedp.CSS("#fault-path")),
+			chromedp.KeyEvent("/api/content/pages/**"),
+			chromedp.Focus(chromedp.CSS("#fault-status")),
+			chromedp.KeyEvent("500"),
+		))
+		resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+		require.NoError(t, err)
+		require.Equal(t, int64(http.StatusOK), resp.Status)
+		faults := ts.server.Sandboxes().Default().Faults().List()
+		require.Len(t, faults, 1)
+		assert.Equal(t, "/api/content/pages/**", faults[0].Path)
+		require.NoError(t, chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#remove-"+faults[0].ID))))
+		_, err = chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+		require.NoError(t, err)
+		assert.Empty(t, ts.server.Sandboxes().Default().Faults().List())
+	})
+
+	t.Run("switch sandboxes", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(ui+"/sandboxes"),
+			chromedp.WaitVisible(chromedp.CSS("#sandbox-create")),
+		))
+		submit(t, ctx, "#sandbox-create")
+		all := ts.server.Sandboxes().All()
+		require.Len(t, all, 2, "the admin API lists the new sandbox")
+		other := all[0].Token()
+		if other == appToken {
+			other = all[1].Token()
+		}
+		submit(t, ctx, "#switch-"+other)
+		assert.Equal(t, other, text(t, ctx, "#current-sandbox"))
+		assert.Equal(t, other, text(t, ctx, "#app-token"))
+		assert.Equal(t, "0", text(t, ctx, "#count-orders"), "the new sandbox has none of the default one's orders")
+	})
+
+	t.Run("nothing is loaded from outside the server", func(t *testing.T) {
+		mails := ts.mails(t, userLogin)
+		require.NotEmpty(t, mails)
+		var visits []chromedp.Action[chromedp.Void]
+		for _, p := range []string{"/", "/requests", "/orders", "/mail", "/mail/" + mails[0].ID, "/webhooks", "/faults", "/clock", "/sandboxes"} {
+			visits = append(visits, chromedp.Navigate(ui+p), chromedp.WaitReady(chromedp.CSS("main")))
+		}
+		require.NoError(t, chromedp.Do(ctx, visits...))
+		urls := log.all()
+		require.NotEmpty(t, urls)
+		for _, u := range urls {
+			assert.True(t, strings.HasPrefix(u, ts.URL+"/"), "a request left the server: %s", u)
+		}
+	})
+}
+
+// TestDashboardScreenshots renders the main views. With UPDATE_SCREENSHOTS=1 it writes them
+// to docs/img/, as the documentation shows them:
+//
+//	UPDATE_SCREENSHOTS=1 go test ./mockserver -run TestDashboardScreenshots
+func TestDashboardScreenshots(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	ts.paidPurchase(t)
+	waiting := ts.openStripeSession(t, 11, 1)
+	status, _ := ts.call(t, http.MethodGet, "/api/content/form/marker/tickets_form", "", nil)
+	require.Equal(t, http.StatusNotFound, status)
+	_, err := ts.server.Sandboxes().Default().AddFault(sandbox.FaultRule{Method: http.MethodPost, Path: "/api/content/payments/sessions", Status: 502, Times: 3})
+	require.NoError(t, err)
+	mails := ts.mails(t, userLogin)
+	require.Len(t, mails, 1)
+	ctx := newBrowser(t)
+	ui := ts.URL + "/__admin/ui"
+
+	shots := []struct{ name, path, dark string }{
+		{"dashboard-overview.png", "/", ""},
+		{"dashboard-overview-dark.png", "/", "dark"},
+		{"dashboard-requests.png", "/requests", ""},
+		{"dashboard-order.png", fmt.Sprintf("/orders/%d", waiting.orderID), ""},
+		{"dashboard-mail.png", "/mail/" + mails[0].ID, ""},
+		{"dashboard-faults.png", "/faults", ""},
+	}
+	update := os.Getenv("UPDATE_SCREENSHOTS") == "1"
+	for _, s := range shots {
+		scheme := "light"
+		if s.dark != "" {
+			scheme = "dark"
+		}
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(ui+s.path), chromedp.WaitVisible(chromedp.CSS("#live.on"))))
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		require.NoError(t, err, s.name)
+		require.Greater(t, len(png), 1000, s.name)
+		if update {
+			require.NoError(t, os.WriteFile(filepath.Join("..", "docs", "img", s.name), png, 0o644))
+		}
+	}
+	if !update {
+		t.Log("screenshots rendered, not written: set UPDATE_SCREENSHOTS=1 to write them to docs/img/")
+	}
 }

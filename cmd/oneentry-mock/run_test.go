@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 func TestParseServeConfig(t *testing.T) {
@@ -273,4 +278,211 @@ func TestServeAnnouncesDashboard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "retry: 2000\n", line)
 	require.NoError(t, s.stop())
+}
+
+func TestServeCheckoutReturnURLFlag(t *testing.T) {
+	t.Parallel()
+	cfg, _, err := parseWith(serveCommand, serveFlags, []string{"--checkout-return-url", "http://localhost:3000/return"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "http://localhost:3000/return", cfg.CheckoutReturnURL.String())
+	assert.Equal(t, "http://localhost:3000/return", sandboxOptions(cfg, nil, nil, nil).CheckoutReturnURL, "reaches every sandbox")
+
+	cfg, _, err = parseWith(serveCommand, serveFlags, nil, map[string]string{"ONEENTRY_MOCK_CHECKOUT_RETURN_URL": "https://app.test/back"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://app.test/back", cfg.CheckoutReturnURL.String())
+
+	for _, bad := range []string{"/return", "javascript:alert(1)", "localhost:3000"} {
+		_, _, err := parseWith(serveCommand, serveFlags, []string{"--checkout-return-url", bad}, nil)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestServeLimitFlags(t *testing.T) {
+	t.Parallel()
+	cfg, _, err := parseWith(serveCommand, serveFlags, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, int64(sandbox.DefaultMaxSandboxes), cfg.MaxSandboxes)
+	assert.False(t, cfg.SMTPAllow.IsSet(), "unset: the sandbox's default list applies")
+
+	cfg, _, err = parseWith(serveCommand, serveFlags, []string{"--max-sandboxes", "5", "--smtp-allow", "corp.test,boss@big.test"},
+		map[string]string{"ONEENTRY_MOCK_SMTP_ALLOW": "env.test", "ONEENTRY_MOCK_MAX_SANDBOXES": "9"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), cfg.MaxSandboxes)
+	assert.Equal(t, "corp.test,boss@big.test", cfg.SMTPAllow.String(), "the flag replaces the env list")
+	assert.True(t, cfg.SMTPAllow.Allows("x@corp.test"))
+	assert.False(t, cfg.SMTPAllow.Allows("x@env.test"))
+
+	cfg, _, err = parseWith(serveCommand, serveFlags, nil, map[string]string{"ONEENTRY_MOCK_SMTP_ALLOW": "*"})
+	require.NoError(t, err)
+	assert.True(t, cfg.SMTPAllow.Allows("anyone@gmail.com"))
+
+	for _, args := range [][]string{{"--max-sandboxes", "0"}, {"--smtp-allow", "Name <a@b.test>"}, {"--smtp-allow", ","}} {
+		_, _, err := parseWith(serveCommand, serveFlags, args, nil)
+		assert.Error(t, err, args)
+	}
+}
+
+// fixturesDir writes the default fixtures to a new folder.
+func fixturesDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, f := range fixtures.Copy() {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), f.Data, 0o644))
+	}
+	return dir
+}
+
+func editFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(data), old)
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
+}
+
+// A saved edit of the fixtures folder is applied; a broken one is logged with file, line
+// and column and changes nothing, and the next good edit is applied again.
+func TestFixturesWatchAppliesEditsAndKeepsTheLastGood(t *testing.T) {
+	t.Parallel()
+	dir := fixturesDir(t)
+	logs := &lockedBuffer{}
+	var applied []*store.Fixtures
+	w := newFixturesWatch(dir, func(_ context.Context, fx *store.Fixtures) error {
+		applied = append(applied, fx)
+		return nil
+	}, slog.New(slog.NewTextHandler(logs, nil)))
+
+	w.check(t.Context())
+	assert.Empty(t, applied, "nothing changed")
+
+	products := filepath.Join(dir, store.FileProducts)
+	editFile(t, products, `"price": 100,`, `"price": 150,`)
+	w.check(t.Context())
+	require.Len(t, applied, 1)
+	p, ok := applied[0].Product(10)
+	require.True(t, ok)
+	assert.Equal(t, 150.0, *p.Price)
+
+	editFile(t, products, `"price": 150,`, `"price": "150",`)
+	w.check(t.Context())
+	assert.Len(t, applied, 1, "a broken edit is not applied")
+	assert.Regexp(t, `file=\S+products\.json line=13 column=5 .*must be a number, not a string`, logs.String())
+	w.check(t.Context())
+	assert.Len(t, applied, 1, "nor retried until the folder changes")
+
+	editFile(t, products, `"price": "150",`, `"price": 175,`)
+	w.check(t.Context())
+	assert.Len(t, applied, 2)
+}
+
+// serve --fixtures DIR serves an edited product without a restart, and POST /__admin/reload
+// reports a broken folder.
+func TestServeReloadsItsFixturesFolder(t *testing.T) {
+	t.Parallel()
+	dir := fixturesDir(t)
+	url, _ := startServe(t, []string{"--fixtures", dir, "--watch-interval", "20ms", "--compat", "live-2026"}, nil)
+	price := func() float64 {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/api/content/products/10", nil)
+		require.NoError(t, err)
+		req.Header.Set("x-app-token", "your-app-token")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var p struct {
+			Price float64 `json:"price"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&p))
+		return p.Price
+	}
+	require.Equal(t, 100.0, price())
+	editFile(t, filepath.Join(dir, store.FileProducts), `"price": 100,`, `"price": 150,`)
+	require.Eventually(t, func() bool { return price() == 150 }, 10*time.Second, 20*time.Millisecond)
+
+	editFile(t, filepath.Join(dir, store.FileProducts), `"price": 150,`, `"price": "x",`)
+	resp, err := http.Post(url+"/__admin/reload", "application/json", nil)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Contains(t, string(body), "products.json:13:5: [0].price: must be a number, not a string")
+	assert.Equal(t, 150.0, price())
+}
+
+// Issue 14: connections never timed out, and ~20k idle keep-alive connections exhausted the
+// file descriptors so that /healthz stopped answering.
+
+// safety bounds each wait on the server below, so that a broken server fails the test instead
+// of hanging it; no assertion is about time.
+const safety = 20 * time.Second
+
+// dialRequest opens a connection to url's host and makes one keep-alive request on it.
+func dialRequest(t *testing.T, url, path string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.NoError(t, c.SetDeadline(time.Now().Add(safety)))
+	_, err = fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path)
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	return c
+}
+
+// closedByServer reports whether the server has closed c: a read finds the end of the stream.
+// A connection still open has nothing to read, which a short deadline tells.
+func closedByServer(c net.Conn, wait time.Duration) bool {
+	_ = c.SetReadDeadline(time.Now().Add(wait))
+	_, err := c.Read(make([]byte, 1))
+	return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+func TestIdleConnectionsDoNotStarveHealthz(t *testing.T) {
+	t.Parallel()
+	const max, opened = 64, 4 * 64
+	url, _ := startServe(t, []string{"--max-connections", fmt.Sprint(max)}, nil)
+	conns := make([]net.Conn, opened)
+	for i := range conns {
+		conns[i] = dialRequest(t, url, "/healthz")
+	}
+	client := &http.Client{Timeout: safety, Transport: &http.Transport{DisableKeepAlives: true}}
+	for _, path := range []string{"/healthz", "/__admin/requests"} {
+		resp, err := client.Get(url + path)
+		require.NoError(t, err, path)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+	}
+	closed := 0
+	for _, c := range conns {
+		if closedByServer(c, 50*time.Millisecond) {
+			closed++
+		}
+	}
+	assert.GreaterOrEqual(t, closed, opened-max, "the server kept more than --max-connections idle connections")
+}
+
+func TestIdleConnectionTimesOut(t *testing.T) {
+	t.Parallel()
+	url, _ := startServe(t, []string{"--idle-timeout", "200ms"}, nil)
+	c := dialRequest(t, url, "/healthz")
+	assert.True(t, closedByServer(c, safety), "an idle keep-alive connection was never closed")
+}
+
+func TestSlowBodyIsCutOff(t *testing.T) {
+	t.Parallel()
+	url, _ := startServe(t, []string{"--read-timeout", "300ms"}, nil)
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	require.NoError(t, err)
+	defer c.Close()
+	// A body shorter than its Content-Length, and then silence.
+	_, err = fmt.Fprintf(c, "POST /api/content/users-auth-providers/marker/email/users/auth HTTP/1.1\r\nHost: 127.0.0.1\r\n"+
+		"x-app-token: your-app-token\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"authData\":")
+	require.NoError(t, err)
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(safety)))
+	_, err = io.ReadAll(c) // whatever the server answers, it then closes the connection
+	assert.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the server still waits for the body")
 }

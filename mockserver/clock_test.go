@@ -25,7 +25,7 @@ func (ts *testServer) clockNow(t *testing.T) string {
 	return decode[struct{ Now string }](t, body).Now
 }
 
-func TestIssue16ClockRange(t *testing.T) {
+func TestClockRange(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	status, body := ts.adminClock(t, `{"freeze":true}`)
@@ -81,7 +81,7 @@ func TestIssue16ClockRange(t *testing.T) {
 	assert.Regexp(t, `^\d{4}-`, ts.clockNow(t))
 }
 
-func TestIssue16RunningClockFarAhead(t *testing.T) {
+func TestRunningClockFarAhead(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	status, body := ts.adminClock(t, `{"reset":true,"set":"9999-12-31T00:00:00Z"}`)
@@ -96,7 +96,7 @@ func TestIssue16RunningClockFarAhead(t *testing.T) {
 	assert.True(t, strings.HasPrefix(ts.clockNow(t), "9999-12-31T00:00"), ts.clockNow(t))
 }
 
-func TestIssue16StateImportRange(t *testing.T) {
+func TestStateImportRange(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	status, doc := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
@@ -123,7 +123,7 @@ func TestIssue16StateImportRange(t *testing.T) {
 	}
 }
 
-func TestIssue16SubmittedSlotRange(t *testing.T) {
+func TestSubmittedSlotRange(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	tk := ts.login(t, userLogin, userPass)

@@ -22,7 +22,7 @@ import (
 // maxCheckoutFormForTest is the documented limit (docs/security.md) of a checkout action's form, 4 KiB.
 const maxCheckoutFormForTest = 4 << 10
 
-func TestIssue14CheckoutNeedsItsTokens(t *testing.T) {
+func TestCheckoutNeedsItsTokens(t *testing.T) {
 	t.Parallel()
 	for _, adminToken := range []string{"", "s3cret"} {
 		ts := newTestServer(t, withAdminToken(adminToken))

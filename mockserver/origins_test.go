@@ -65,7 +65,7 @@ func addHarmlessFault(t *testing.T, ts *testServer) {
 }
 
 // Issue 14, finding 1: any web page could read and drive the admin API.
-func TestIssue14CrossSitePageCannotReadOrDriveAdmin(t *testing.T) {
+func TestCrossSitePageCannotReadOrDriveAdmin(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	addHarmlessFault(t, ts)
@@ -94,7 +94,7 @@ func TestIssue14CrossSitePageCannotReadOrDriveAdmin(t *testing.T) {
 }
 
 // Issue 14, finding 1: DNS rebinding, a page whose own name now points at 127.0.0.1.
-func TestIssue14ForeignHostRefusedWithoutAdminToken(t *testing.T) {
+func TestForeignHostRefusedWithoutAdminToken(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	addHarmlessFault(t, ts)
@@ -117,7 +117,7 @@ func TestIssue14ForeignHostRefusedWithoutAdminToken(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
-func TestIssue14LoopbackAndListedHostsPass(t *testing.T) {
+func TestLoopbackAndListedHostsPass(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withAllowedHosts("oneentry-mock", "mock.test:9000"))
 	for _, host := range []string{"", "localhost", "localhost:8080", "LOCALHOST.", "app.localhost:1", "127.0.0.1", "127.8.9.10:80", "[::1]:8080", "oneentry-mock:8080", "oneentry-mock", "mock.test:9000"} {
@@ -133,7 +133,7 @@ func TestIssue14LoopbackAndListedHostsPass(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
-func TestIssue14ListedOriginAndCurlPass(t *testing.T) {
+func TestListedOriginAndCurlPass(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withAdminAllowOrigins("http://localhost:3000"))
 	addHarmlessFault(t, ts)
@@ -168,7 +168,7 @@ func TestIssue14ListedOriginAndCurlPass(t *testing.T) {
 	}
 }
 
-func TestIssue14AdminAllowOriginIsChecked(t *testing.T) {
+func TestAdminAllowOriginIsChecked(t *testing.T) {
 	t.Parallel()
 	_, err := newServerErr(t, withAdminAllowOrigins("localhost:3000/path"))
 	require.Error(t, err)
@@ -178,7 +178,7 @@ func TestIssue14AdminAllowOriginIsChecked(t *testing.T) {
 
 // Issue 14: every answer of the content API carries the CORS headers, errors and injected
 // faults included, so browser code sees the status instead of "Failed to fetch".
-func TestIssue14EveryContentAnswerCarriesCORS(t *testing.T) {
+func TestEveryContentAnswerCarriesCORS(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withMaxBody(1024))
 	origin := map[string]string{"Origin": "http://localhost:5173", "x-app-token": appToken}
