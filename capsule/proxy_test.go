@@ -19,6 +19,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 )
 
 // recordTicketFlow runs the ticket flow through a recording proxy in front of the mock and returns
@@ -241,13 +242,9 @@ func sessionCapsule() *capsule.Capsule {
 
 func postSession(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Post(url+"/api/content/payments/sessions", "application/json",
-		strings.NewReader(`{"orderId":92,"type":"session","automaticTaxEnabled":false}`))
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(body)
+	status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/api/content/payments/sessions",
+		`{"orderId":92,"type":"session","automaticTaxEnabled":false}`)
+	return status, string(body)
 }
 
 // Without --loop an exchange answers once; with it, a request that finds nothing left starts

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -346,23 +347,11 @@ func lastLines(s string, n int) string {
 // returns the status and body.
 func call(t *testing.T, method, url, body, bearer string) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("x-app-token", appToken)
+	header := []string{"x-app-token", appToken}
 	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
+		header = append(header, "Authorization", "Bearer "+bearer)
 	}
-	resp, err := httpClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, got
+	return testkit.Call(t, http.DefaultClient, method, url, body, header...)
 }
 
 func TestContainerImage(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 )
 
 // reports collects what a Transport reports; Report may be called from the client's goroutines.
@@ -61,20 +63,8 @@ func newTransportClient(t *testing.T, replies map[string]reply) (*http.Client, *
 
 func do(t *testing.T, c *http.Client, method, url, body string) (int, string) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("x-app-token", appToken)
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(got)
+	status, got := testkit.Call(t, c, method, url, body, "x-app-token", appToken)
+	return status, string(got)
 }
 
 func TestTransportReportsBadResponseAndKeepsBody(t *testing.T) {

@@ -1,83 +1,25 @@
 package mockserver_test
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 )
-
-// smtpSink is an in-process SMTP server, standing in for Mailpit.
-type smtpSink struct {
-	mu   sync.Mutex
-	data [][]byte
-	rcpt [][]string
-}
-
-type smtpSession struct {
-	sink *smtpSink
-	to   []string
-}
-
-func (s *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-func (s *smtpSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.sink.mu.Lock()
-	s.sink.data = append(s.sink.data, b)
-	s.sink.rcpt = append(s.sink.rcpt, s.to)
-	s.sink.mu.Unlock()
-	return nil
-}
-func (s *smtpSession) Reset()        { s.to = nil }
-func (s *smtpSession) Logout() error { return nil }
-
-func (s *smtpSink) received() ([][]byte, [][]string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([][]byte(nil), s.data...), append([][]string(nil), s.rcpt...)
-}
-
-func startSMTPSink(t *testing.T) (*smtpSink, string) {
-	t.Helper()
-	sink := &smtpSink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{sink: sink}, nil }))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return sink, ln.Addr().String()
-}
 
 // The ticket e-mail reaches a real SMTP server through --smtp-url's relay, byte for byte the
 // outbox copy.
 func TestTicketMailIsRelayedToSMTP(t *testing.T) {
 	t.Parallel()
-	sink, addr := startSMTPSink(t)
-	relay, err := mail.NewRelay(mail.RelayOptions{URL: "smtp://" + addr})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = relay.Close(t.Context()) })
-	ts := newTestServer(t, func(mo *mockserver.Options) { mo.Sandbox.Relay = relay })
+	ts, sink, _ := relayServer(t, nil)
 	f := ts.openStripeSession(t, 10, 1)
 	status, _ := ts.paymentAction(t, f.sessionID, "complete")
 	require.Equal(t, http.StatusOK, status)
@@ -87,11 +29,11 @@ func TestTicketMailIsRelayedToSMTP(t *testing.T) {
 	status, raw := ts.callWith(t, http.MethodGet, "/__admin/mail/"+msgs[0].ID+"/raw", "", nil, nil)
 	require.Equal(t, http.StatusOK, status)
 
-	require.Eventually(t, func() bool { data, _ := sink.received(); return len(data) == 1 }, 10*time.Second, 10*time.Millisecond)
-	data, rcpt := sink.received()
-	assert.Equal(t, []string{userLogin}, rcpt[0])
-	assert.Equal(t, string(raw), string(data[0]), "what the SMTP server received is the outbox copy")
-	parsed, err := mail.Parse(data[0])
+	require.Eventually(t, func() bool { return len(sink.Messages()) == 1 }, 10*time.Second, 10*time.Millisecond)
+	got := sink.Messages()[0]
+	assert.Equal(t, []string{userLogin}, got.To)
+	assert.Equal(t, string(raw), string(got.Data), "what the SMTP server received is the outbox copy")
+	parsed, err := mail.Parse(got.Data)
 	require.NoError(t, err, "and it parses as MIME")
 	assert.Contains(t, parsed.Text, "Бронзовый")
 }
@@ -147,38 +89,29 @@ func TestAdminListsRejectBadFilters(t *testing.T) {
 	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // relayServer is a mock whose e-mail also goes to an in-process SMTP server, filtered by allow
 // (the default list when nil).
-func relayServer(t *testing.T, allow *mail.AllowList) (*testServer, *smtpSink, *syncBuffer) {
+func relayServer(t *testing.T, allow *mail.AllowList) (*testServer, *testkit.SMTPSink, *testkit.Buffer) {
 	t.Helper()
-	sink, addr := startSMTPSink(t)
-	relay, err := mail.NewRelay(mail.RelayOptions{URL: "smtp://" + addr})
+	sink := &testkit.SMTPSink{}
+	relay, err := mail.NewRelay(mail.RelayOptions{URL: "smtp://" + sink.Start(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = relay.Close(t.Context()) })
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	ts := newTestServer(t, func(mo *mockserver.Options) {
 		mo.Sandbox.Relay = relay
 		mo.Sandbox.RelayAllow = allow
 		mo.Sandbox.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	})
 	return ts, sink, logs
+}
+
+func recipients(msgs []testkit.Message) [][]string {
+	to := make([][]string, len(msgs))
+	for i, m := range msgs {
+		to[i] = m.To
+	}
+	return to
 }
 
 func (ts *testServer) signUpAndSendCode(t *testing.T, login string) {
@@ -209,8 +142,8 @@ func TestRelaySendsOnlyToAllowedRecipients(t *testing.T) {
 	ts.signUpAndSendCode(t, "dev@sub.example")
 	ts.sendCode(t, userLogin)
 
-	require.Eventually(t, func() bool { data, _ := sink.received(); return len(data) == 2 }, 10*time.Second, 10*time.Millisecond)
-	_, rcpt := sink.received()
+	require.Eventually(t, func() bool { return len(sink.Messages()) == 2 }, 10*time.Second, 10*time.Millisecond)
+	rcpt := recipients(sink.Messages())
 	assert.Equal(t, [][]string{{"dev@sub.example"}, {userLogin}}, rcpt)
 	assert.Len(t, ts.mails(t, "victim@stranger.test"), 1, "the refused message stays in the outbox")
 	assert.Contains(t, logs.String(), "not on the allow list")
@@ -226,7 +159,7 @@ func TestRelayAllowListReplacesTheDefault(t *testing.T) {
 	ts.signUpAndSendCode(t, "boss@corp.test")
 	ts.signUpAndSendCode(t, "victim@stranger.test")
 
-	require.Eventually(t, func() bool { data, _ := sink.received(); return len(data) == 2 }, 10*time.Second, 10*time.Millisecond)
-	_, rcpt := sink.received()
+	require.Eventually(t, func() bool { return len(sink.Messages()) == 2 }, 10*time.Second, 10*time.Millisecond)
+	rcpt := recipients(sink.Messages())
 	assert.Equal(t, [][]string{{"boss@corp.test"}, {"victim@stranger.test"}}, rcpt)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -52,29 +53,11 @@ func exitCode(t *testing.T, err error) int {
 	return exit.code
 }
 
-// lockedBuffer is written by a command's goroutine and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // started is a long-running command (proxy, replay, serve) run in process.
 type started struct {
 	header []string // the first lines it printed
-	out    *lockedBuffer
-	logs   *lockedBuffer
+	out    *testkit.Buffer
+	logs   *testkit.Buffer
 	stop   func() error
 }
 
@@ -90,7 +73,7 @@ func startCommandEnv(t *testing.T, env map[string]string, n int, args ...string)
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
-	s := &started{out: &lockedBuffer{}, logs: &lockedBuffer{}}
+	s := &started{out: &testkit.Buffer{}, logs: &testkit.Buffer{}}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, args, envMap(env), pw, s.logs)
@@ -146,7 +129,7 @@ func upstreamMock(t *testing.T, wrap func(http.Handler) http.Handler) string {
 }
 
 // startServe runs the serve command in process and returns its URL and logs once it listens.
-func startServe(t *testing.T, args []string, env map[string]string) (string, *lockedBuffer) {
+func startServe(t *testing.T, args []string, env map[string]string) (string, *testkit.Buffer) {
 	t.Helper()
 	s := startCommandEnv(t, env, 1, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	url, ok := strings.CutPrefix(s.header[0], "oneentry-mock listening on ")

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 )
 
@@ -47,7 +48,7 @@ func TestPersistChildProcess(t *testing.T) {
 type serveProcess struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *lockedBuffer
+	stderr *testkit.Buffer
 }
 
 // startServeProcess starts `oneentry-mock serve` on dir and waits until it prints its URL.
@@ -61,7 +62,7 @@ func startServeProcess(t *testing.T, dir string) *serveProcess {
 	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	c := &serveProcess{cmd: cmd, stderr: &lockedBuffer{}}
+	c := &serveProcess{cmd: cmd, stderr: &testkit.Buffer{}}
 	cmd.Stderr = c.stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -346,7 +347,7 @@ func editFile(t *testing.T, path, old, new string) {
 func TestFixturesWatchAppliesEditsAndKeepsTheLastGood(t *testing.T) {
 	t.Parallel()
 	dir := fixturesDir(t)
-	logs := &lockedBuffer{}
+	logs := &testkit.Buffer{}
 	var applied []*store.Fixtures
 	w := newFixturesWatch(dir, func(_ context.Context, fx *store.Fixtures) error {
 		applied = append(applied, fx)

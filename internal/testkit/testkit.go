@@ -1,0 +1,59 @@
+// Package testkit holds the test doubles that the tests of several packages share: an
+// in-process SMTP server standing in for Mailpit, a buffer that goroutines may write while a
+// test reads it, and a one-call HTTP request. Only tests import it.
+package testkit
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Buffer is a bytes.Buffer safe for one goroutine to write while another reads.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Call sends method to url with body as JSON (no body when it is empty) and the headers given
+// as name, value pairs, and returns the status and the whole answer. It fails the test when
+// the request cannot be made or read.
+func Call(t testing.TB, c *http.Client, method, url, body string, header ...string) (int, []byte) {
+	t.Helper()
+	require.Zero(t, len(header)%2, "headers come as name, value pairs")
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, got
+}
