@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,8 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/oneentry-mock/oneentry-mock/mockserver"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -404,16 +401,8 @@ func TestDefaultSandboxSecretIsNotPublic(t *testing.T) {
 func TestDataDirKeepsItsRandomSecret(t *testing.T) {
 	t.Parallel()
 	serve := func(dir string) (*testServer, func()) {
-		db, err := bolt.Open(dir)
-		require.NoError(t, err)
-		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Persistence: db, Profile: sandbox.ProfileSDK115}})
-		require.NoError(t, err)
-		hs := httptest.NewServer(srv)
-		return &testServer{Server: hs, server: srv, store: srv.Store()}, func() {
-			hs.Close()
-			require.NoError(t, srv.Close(t.Context()))
-			require.NoError(t, db.Close())
-		}
+		ts, _, stop := startOnDataDir(t, dir)
+		return ts, stop
 	}
 	const me = "/api/content/users/me?langCode=en_US"
 	dir := t.TempDir()

@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,7 +15,6 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -552,14 +550,7 @@ func TestUploads(t *testing.T) {
 func TestSiteStateSurvivesARestart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	start := func() (*testServer, *bolt.DB) {
-		db, err := bolt.Open(dir)
-		require.NoError(t, err)
-		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Persistence: db, Profile: sandbox.ProfileLive2026}, Contract: contractValidator(t), CheckResponses: true})
-		require.NoError(t, err)
-		return &testServer{Server: httptest.NewServer(failOnServerError(t, srv))}, db
-	}
-	first, db1 := start()
+	first, _, stop := startOnDataDir(t, dir, withProfile(sandbox.ProfileLive2026))
 	status, body := first.upload(t, appToken, "?type=product&entity=gallery&id=10", map[string][]byte{"a.txt": []byte("kept")})
 	require.Equal(t, http.StatusCreated, status, string(body))
 	link := decode[[]uploaded](t, body)[0].DownloadLink[len(first.URL):]
@@ -570,11 +561,10 @@ func TestSiteStateSurvivesARestart(t *testing.T) {
 	tk := first.loginLive(t, userLogin, userPass)
 	status, body = first.call(t, http.MethodPost, "/api/content/events/subscribe/marker/price_change", tk, map[string]any{"locale": "en_US", "productId": 11})
 	require.Equal(t, http.StatusCreated, status, string(body))
-	first.Close()
-	require.NoError(t, db1.Close())
+	stop()
 
-	second, db2 := start()
-	t.Cleanup(func() { second.Close(); _ = db2.Close() })
+	second, _, stop := startOnDataDir(t, dir, withProfile(sandbox.ProfileLive2026))
+	t.Cleanup(stop)
 	status, _, data := second.fetch(t, second.URL+link)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "kept", string(data))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"testing"
@@ -12,9 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -359,24 +356,19 @@ func TestFormsServeModuleConfigsUnderTheLiveProfileOnly(t *testing.T) {
 func TestFormDataSurvivesARestartOnTheSameDataDir(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	start := func() (*testServer, *bolt.DB) {
-		db, err := bolt.Open(dir)
-		require.NoError(t, err)
-		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: moderatedContactFixtures(t, false), Persistence: db, Profile: sandbox.ProfileLive}, Contract: contractValidator(t)})
-		require.NoError(t, err)
-		hs := httptest.NewServer(srv)
-		return &testServer{Server: hs, server: srv, store: srv.Store()}, db
+	start := func() (*testServer, func()) {
+		ts, _, stop := startOnDataDir(t, dir, withFixtures(moderatedContactFixtures(t, false)), withProfile(sandbox.ProfileLive))
+		return ts, stop
 	}
-	first, db1 := start()
+	first, stop := start()
 	held := first.submitOK(t, "", contactBody())
 	approved := first.submitOK(t, "", contactBody())
 	status, _ := first.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(approved)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
 	require.Equal(t, http.StatusOK, status)
-	first.Close()
-	require.NoError(t, db1.Close())
+	stop()
 
-	second, db2 := start()
-	t.Cleanup(func() { second.Close(); _ = db2.Close() })
+	second, stop := start()
+	t.Cleanup(stop)
 	read := second.readFormData(t, "", "formModuleConfigId=2", nil)
 	require.Equal(t, 1, read.Total, "the approval survived")
 	assert.Equal(t, float64(approved), read.Items[0]["id"])

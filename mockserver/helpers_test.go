@@ -18,6 +18,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -75,15 +76,35 @@ type testServer struct {
 func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	t.Helper()
 	clock := store.NewClock(nil)
-	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Clock: clock, Profile: sandbox.ProfileSDK115}, Contract: contractValidator(t), CheckResponses: true}
+	ts := startTestServer(t, append([]serverOption{func(mo *mockserver.Options) { mo.Sandbox.Clock = clock }}, opts...)...)
+	ts.clock = clock
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func startTestServer(t testing.TB, opts ...serverOption) *testServer {
+	t.Helper()
+	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Profile: sandbox.ProfileSDK115}, Contract: contractValidator(t), CheckResponses: true}
 	for _, o := range opts {
 		o(&mo)
 	}
 	srv, err := mockserver.New(mo)
 	require.NoError(t, err)
-	ts := httptest.NewServer(failOnServerError(t, srv))
-	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, server: srv, store: srv.Store(), clock: clock}
+	return &testServer{Server: httptest.NewServer(failOnServerError(t, srv)), server: srv, store: srv.Store()}
+}
+
+// startOnDataDir serves a mock that keeps its state in dir, as --data-dir does. stop closes
+// the listener, the server and the database, so that starting again on dir is a restart.
+func startOnDataDir(t testing.TB, dir string, opts ...serverOption) (ts *testServer, db *bolt.DB, stop func()) {
+	t.Helper()
+	db, err := bolt.Open(dir)
+	require.NoError(t, err)
+	ts = startTestServer(t, append([]serverOption{func(mo *mockserver.Options) { mo.Sandbox.Persistence = db }}, opts...)...)
+	return ts, db, func() {
+		ts.Close()
+		require.NoError(t, ts.server.Close(context.Background()))
+		require.NoError(t, db.Close())
+	}
 }
 
 // failOnServerError fails the test on any 5xx that no fault rule asked for: with CheckResponses

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -347,25 +345,15 @@ func TestStateExportResetImportRestoresIdenticalState(t *testing.T) {
 func TestSandboxesSurviveARestartOnTheSameDataDir(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	start := func() (*httptest.Server, *bolt.DB) {
-		db, err := bolt.Open(dir)
-		require.NoError(t, err)
-		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Persistence: db, Profile: sandbox.ProfileSDK115}, Contract: contractValidator(t)})
-		require.NoError(t, err)
-		return httptest.NewServer(srv), db
-	}
-	ts1, db1 := start()
-	first := &testServer{Server: ts1}
+	first, _, stop := startOnDataDir(t, dir)
 	sbx := first.newSandbox(t)
 	tk := first.loginIn(t, sbx.AppToken, sbx.Users[0].Identifier, sbx.Users[0].Password)
 	status, body := first.callWith(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(12, 1), map[string]string{"x-app-token": sbx.AppToken})
 	require.Equal(t, http.StatusCreated, status, string(body))
-	ts1.Close()
-	require.NoError(t, db1.Close())
+	stop()
 
-	ts2, db2 := start()
-	t.Cleanup(func() { ts2.Close(); _ = db2.Close() })
-	second := &testServer{Server: ts2}
+	second, db2, stop := startOnDataDir(t, dir)
+	t.Cleanup(stop)
 	status, body = second.callWith(t, http.MethodGet, ordersPath+"/92", tk.AccessToken, nil, map[string]string{"x-app-token": sbx.AppToken})
 	require.Equal(t, http.StatusOK, status, "the sandbox, its order and its user's token are back: %s", body)
 	assert.Equal(t, "300.00", decode[map[string]any](t, body)["totalSum"])
