@@ -69,29 +69,11 @@ type adminCall struct {
 // validates request and response against admin.yaml.
 func (ac *adminContract) do(t *testing.T, ts *testServer, c adminCall) (http.Header, []byte) {
 	t.Helper()
-	build := func() *http.Request {
-		var body io.Reader
-		if c.body != "" {
-			body = strings.NewReader(c.body)
-		}
-		req, err := http.NewRequestWithContext(t.Context(), c.method, ts.URL+c.path, body)
-		require.NoError(t, err)
-		if c.body != "" {
-			ct := c.contentType
-			if ct == "" {
-				ct = "application/json"
-			}
-			req.Header.Set("Content-Type", ct)
-		}
-		for k, v := range c.headers {
-			if k == "Host" {
-				req.Host = v // the client sends req.Host, not a Host header
-				continue
-			}
-			req.Header.Set(k, v)
-		}
-		return req
+	contentType := c.contentType
+	if c.body != "" && contentType == "" {
+		contentType = "application/json"
 	}
+	build := func() *http.Request { return ts.request(t, c.method, c.path, c.body, contentType, c.headers) }
 	client := *ts.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(build())

@@ -189,18 +189,7 @@ func TestDashboardRefusesCrossSiteForms(t *testing.T) {
 		"foreign Origin":            {"Sec-Fetch-Site": "", "Origin": "http://evil.example"},
 		"rebound Host":              {"Host": "evil.example"},
 	} {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/__admin/ui/faults", strings.NewReader(form.Encode()))
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		for k, v := range headers {
-			if k == "Host" {
-				req.Host = v
-				continue
-			}
-			if v != "" {
-				req.Header.Set(k, v)
-			}
-		}
+		req := ts.request(t, http.MethodPost, "/__admin/ui/faults", form.Encode(), "application/x-www-form-urlencoded", headers)
 		resp, err := noRedirects(ts).Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()

@@ -135,6 +135,31 @@ func (s *statusWatcher) WriteHeader(code int) {
 
 func (s *statusWatcher) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// request builds method path with body as sent (no body when empty), the Content-Type when one
+// is given, and headers, where "Host" sets the host the request names, as a rebinding page
+// would, and an empty value sends no header.
+func (ts *testServer) request(t testing.TB, method, path, body, contentType string, headers map[string]string) *http.Request {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, ts.URL+path, rd)
+	require.NoError(t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range headers {
+		switch {
+		case k == "Host":
+			req.Host = v
+		case v != "":
+			req.Header.Set(k, v)
+		}
+	}
+	return req
+}
+
 // call sends one request with the SDK's headers and returns status and body.
 func (ts *testServer) call(t testing.TB, method, path, bearer string, body any) (int, []byte) {
 	t.Helper()

@@ -22,18 +22,7 @@ type browserCall struct {
 
 func (ts *testServer) browser(t *testing.T, c browserCall) (*http.Response, []byte) {
 	t.Helper()
-	var body io.Reader
-	if c.body != "" {
-		body = strings.NewReader(c.body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), c.method, ts.URL+c.path, body)
-	require.NoError(t, err)
-	if c.contentType != "" {
-		req.Header.Set("Content-Type", c.contentType)
-	}
-	for k, v := range c.headers {
-		req.Header.Set(k, v)
-	}
+	req := ts.request(t, c.method, c.path, c.body, c.contentType, c.headers)
 	if c.host != "" {
 		req.Host = c.host
 	}
