@@ -2,7 +2,6 @@ package capsule_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"io/fs"
 	"net/http"
@@ -14,9 +13,8 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/client"
-	"github.com/oneentry-mock/oneentry-mock/contracts"
-	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -27,37 +25,16 @@ const (
 	seedPassword = "123456"
 )
 
-func contractValidator(t testing.TB) *contracts.Validator {
-	t.Helper()
-	v, err := contracts.Default(context.Background())
-	require.NoError(t, err)
-	return v
-}
-
-// newMock serves the fixture set fsys with every response checked against the contract; a 5xx
-// (an off-contract answer included) fails the test.
+// newMock serves the fixture set fsys (the default one when nil) through mocktest.
 func newMock(t testing.TB, fsys fs.FS) *httptest.Server {
 	t.Helper()
-	if fsys == nil {
-		fsys = fixtures.FS
+	mo := mockserver.Options{Sandbox: sandbox.Options{Profile: sandbox.ProfileSDK115}}
+	if fsys != nil {
+		fx, err := store.LoadFixtures(fsys)
+		require.NoError(t, err)
+		mo.Sandbox.Fixtures = fx
 	}
-	fx, err := store.LoadFixtures(fsys)
-	require.NoError(t, err)
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx, Profile: sandbox.ProfileSDK115}, Contract: contractValidator(t), CheckResponses: true})
-	require.NoError(t, err)
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, r)
-		if rec.Code >= 500 {
-			t.Errorf("%s %s answered %d: %s", r.Method, r.URL.Path, rec.Code, rec.Body.String())
-		}
-		for k, vs := range rec.Header() {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	}))
-	t.Cleanup(ts.Close)
+	ts, _ := mocktest.Start(t, mo)
 	return ts
 }
 

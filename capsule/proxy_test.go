@@ -20,6 +20,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 )
 
 // recordTicketFlow runs the ticket flow through a recording proxy in front of the mock and returns
@@ -32,7 +33,7 @@ func recordTicketFlow(t *testing.T) (string, []captured, flowSecrets) {
 	path := filepath.Join(t.TempDir(), "flow.capsule.json")
 	rec := capsule.NewRecorder(path, capsule.Capsule{Contract: capsule.ContractVersion(contracts.Spec()), Profile: "sdk-1.0.115", Source: "test"})
 	var logs bytes.Buffer
-	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec, Check: capsule.ContractCheck(contractValidator(t)), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec, Check: capsule.ContractCheck(mocktest.Contract(t)), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
 	ps := httptest.NewServer(proxy)
 	t.Cleanup(ps.Close)
@@ -147,7 +148,7 @@ func TestReplayUnmatchedAnswersLive404(t *testing.T) {
 	assert.Equal(t, "none", resp.Header.Get(capsule.ExchangeHeader))
 	assert.True(t, capsule.Unmatched(resp.Header))
 	assert.JSONEq(t, `{"statusCode":404,"message":"no recorded exchange matches GET /api/content/forms/marker/tickets_form?langCode=ru_RU; nearest is #1 GET /api/content/forms/marker/tickets_form?langCode=en_US → 200: query differs (recorded \"langCode=en_US\", got \"langCode=ru_RU\")","error":"Not Found","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`, string(body))
-	violations := contracts.Violations(contractValidator(t).ValidateResponse(t.Context(), httptest.NewRequest("GET", "/api/content/forms/marker/tickets_form", nil), 404, resp.Header, body))
+	violations := contracts.Violations(mocktest.Contract(t).ValidateResponse(t.Context(), httptest.NewRequest("GET", "/api/content/forms/marker/tickets_form", nil), 404, resp.Header, body))
 	assert.Empty(t, violations, "the 404 keeps the live error shape")
 
 	resp, err = rs.Client().Get(rs.URL + "/api/content/forms/marker/tickets_form?langCode=en_US")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 )
 
 var update = flag.Bool("update", false, "rewrite fixtures/recorded/seed.capsule.json")
@@ -111,7 +112,7 @@ func TestSeedCapsuleHoldsNoSecretAndKeepsTheContract(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, c.Exchanges, len(seedRequests))
 	reissuer := capsule.NewReissuer(c.Redactions)
-	v := contractValidator(t)
+	v := mocktest.Contract(t)
 	for i, e := range c.Exchanges {
 		req := httptest.NewRequest(e.Method, e.Path+"?"+e.Query, bytes.NewReader(reissuer.Issue(e.RequestPayload())))
 		for k, val := range e.RequestHeaders {

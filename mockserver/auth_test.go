@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -381,7 +382,7 @@ func mintToken(secret string, userID int, login string) string {
 // a token signed with the secret they once published, or by another process, is refused.
 func TestDefaultSandboxSecretIsNotPublic(t *testing.T) {
 	t.Parallel()
-	assert.Empty(t, loadFixtures(t).Project.TokenSecret, "the embedded fixtures publish no secret")
+	assert.Empty(t, mocktest.DefaultFixtures(t).Project.TokenSecret, "the embedded fixtures publish no secret")
 	a, b := newTestServer(t), newTestServer(t)
 	const me = "/api/content/users/me?langCode=en_US"
 

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -57,8 +58,8 @@ func BenchmarkOrderCreate(b *testing.B) {
 func BenchmarkDashboardFirstPage(b *testing.B) {
 	const n = 10_000
 	srv, err := mockserver.New(mockserver.Options{
-		Sandbox:  sandbox.Options{Fixtures: loadFixtures(b), JournalSize: n},
-		Contract: contractValidator(b),
+		Sandbox:  sandbox.Options{Fixtures: mocktest.DefaultFixtures(b), JournalSize: n},
+		Contract: mocktest.Contract(b),
 	})
 	require.NoError(b, err)
 	sb := srv.Sandboxes().Default()

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -151,7 +152,7 @@ func TestCartsArePersisted(t *testing.T) {
 		require.NoError(t, err)
 		p, err := db.Sandbox("s", "secret")
 		require.NoError(t, err)
-		st, err := store.Open(context.Background(), store.Options{Fixtures: loadFixtures(t), Persist: p})
+		st, err := store.Open(context.Background(), store.Options{Fixtures: mocktest.DefaultFixtures(t), Persist: p})
 		require.NoError(t, err)
 		return st, func() { _ = db.Close() }
 	}

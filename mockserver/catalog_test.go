@@ -14,6 +14,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -646,7 +647,7 @@ func adminStatic(t *testing.T, ac *adminContract) {
 // siteHandler is the server without a listener, under the live profile (the site's products).
 func siteHandler(tb testing.TB) http.Handler {
 	tb.Helper()
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(tb), Profile: sandbox.ProfileLive2026}, Contract: contractValidator(tb)})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: mocktest.DefaultFixtures(tb), Profile: sandbox.ProfileLive2026}, Contract: mocktest.Contract(tb)})
 	require.NoError(tb, err)
 	return srv
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -108,7 +109,7 @@ func TestCheckResponsesCatchesOffContractFixtures(t *testing.T) {
 		},
 	})
 	for _, check := range []bool{false, true} {
-		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}, Contract: contractValidator(t), CheckResponses: check})
+		srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}, Contract: mocktest.Contract(t), CheckResponses: check})
 		require.NoError(t, err)
 		rec := serveAPI(srv, http.MethodGet, "/api/content/products/10", "", nil)
 		if !check {
@@ -222,7 +223,7 @@ func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 func TestDeclaredReadOfAMissingFileFailsAtStart(t *testing.T) {
 	t.Parallel()
 	_, err := mockserver.New(mockserver.Options{
-		Sandbox:  sandbox.Options{Fixtures: loadFixtures(t)},
+		Sandbox:  sandbox.Options{Fixtures: mocktest.DefaultFixtures(t)},
 		Contract: contractWith(t, articlesContract, articleSchema),
 		Reads:    []mockserver.Read{{Path: mockserver.APIPrefix + "/articles", File: "articles.json"}},
 	})

@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 var refreshTokenFormat = regexp.MustCompile(`^\d{13}-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)

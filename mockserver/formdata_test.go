@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -288,7 +289,7 @@ func TestFormDataReadsByMarkerAndOwnerChanges(t *testing.T) {
 // when viewOwn is set, showing readers only their own submissions.
 func moderatedContactFixtures(t *testing.T, viewOwn bool) *store.Fixtures {
 	t.Helper()
-	fx := loadFixtures(t)
+	fx := mocktest.DefaultFixtures(t)
 	cfg, _, ok := fx.ModuleFormConfig(contactConfig)
 	require.True(t, ok)
 	cfg.IsModerate, cfg.ViewOnlyUserData = true, viewOwn

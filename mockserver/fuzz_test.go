@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -22,7 +23,7 @@ import (
 // contract, store) as requests would.
 func handlerWithUser(tb testing.TB) (http.Handler, string) {
 	tb.Helper()
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(tb), Profile: sandbox.ProfileSDK115}, Contract: contractValidator(tb)})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: mocktest.DefaultFixtures(tb), Profile: sandbox.ProfileSDK115}, Contract: mocktest.Contract(tb)})
 	require.NoError(tb, err)
 	tk, err := srv.Store().Authenticate(tb.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": userLogin, "password_reg": userPass}}, store.DeviceInfo{})
 	require.NoError(tb, err)
@@ -172,7 +173,7 @@ func FuzzAdminStatePut(f *testing.F) {
 // auth routes whose bodies today's API added or changed: no 5xx, and every refusal is the
 // error body.
 func FuzzLiveAuthBodies(f *testing.F) {
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(f), Profile: sandbox.ProfileLive}, Contract: contractValidator(f)})
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: mocktest.DefaultFixtures(f), Profile: sandbox.ProfileLive}, Contract: mocktest.Contract(f)})
 	require.NoError(f, err)
 	routes := []string{
 		usersBase + "sign-up", codeBase + "sign-up", usersBase + "change-password", oauthPath,

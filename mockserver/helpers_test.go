@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
-	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -29,20 +29,6 @@ const (
 	user2     = "second-user@email.com"
 	user2Pass = "654321"
 )
-
-func contractValidator(t testing.TB) *contracts.Validator {
-	t.Helper()
-	v, err := contracts.Default(context.Background())
-	require.NoError(t, err)
-	return v
-}
-
-func loadFixtures(t testing.TB) *store.Fixtures {
-	t.Helper()
-	fx, err := store.LoadFixtures(fixtures.FS)
-	require.NoError(t, err)
-	return fx
-}
 
 type serverOption func(*mockserver.Options)
 
@@ -78,19 +64,17 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	clock := store.NewClock(nil)
 	ts := startTestServer(t, append([]serverOption{func(mo *mockserver.Options) { mo.Sandbox.Clock = clock }}, opts...)...)
 	ts.clock = clock
-	t.Cleanup(ts.Close)
 	return ts
 }
 
 func startTestServer(t testing.TB, opts ...serverOption) *testServer {
 	t.Helper()
-	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t), Profile: sandbox.ProfileSDK115}, Contract: contractValidator(t), CheckResponses: true}
+	mo := mockserver.Options{Sandbox: sandbox.Options{Profile: sandbox.ProfileSDK115}}
 	for _, o := range opts {
 		o(&mo)
 	}
-	srv, err := mockserver.New(mo)
-	require.NoError(t, err)
-	return &testServer{Server: httptest.NewServer(failOnServerError(t, srv)), server: srv, store: srv.Store()}
+	hs, srv := mocktest.Start(t, mo)
+	return &testServer{Server: hs, server: srv, store: srv.Store()}
 }
 
 // startOnDataDir serves a mock that keeps its state in dir, as --data-dir does. stop closes
@@ -106,34 +90,6 @@ func startOnDataDir(t testing.TB, dir string, opts ...serverOption) (ts *testSer
 		require.NoError(t, db.Close())
 	}
 }
-
-// failOnServerError fails the test on any 5xx that no fault rule asked for: with CheckResponses
-// on, that includes every response that breaks the contract, so no test can pass on an
-// off-contract answer.
-func failOnServerError(t testing.TB, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWatcher{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		if sw.status >= 500 && w.Header().Get("X-Mock-Fault") == "" && r.URL.Path != "/readyz" {
-			t.Errorf("%s %s answered %d", r.Method, r.URL.Path, sw.status)
-		}
-	})
-}
-
-// statusWatcher notes the status and passes everything through, hijacking included.
-type statusWatcher struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWatcher) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWatcher) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // request builds method path with body as sent (no body when empty), the Content-Type when one
 // is given, and headers, where "Host" sets the host the request names, as a rebinding page

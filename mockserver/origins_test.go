@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -208,7 +209,7 @@ func TestEveryContentAnswerCarriesCORS(t *testing.T) {
 
 func newServerErr(t *testing.T, opts ...serverOption) (*mockserver.Server, error) {
 	t.Helper()
-	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t)}, Contract: contractValidator(t)}
+	mo := mockserver.Options{Sandbox: sandbox.Options{Fixtures: mocktest.DefaultFixtures(t)}, Contract: mocktest.Contract(t)}
 	for _, o := range opts {
 		o(&mo)
 	}

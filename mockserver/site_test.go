@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -440,7 +441,7 @@ func TestDeclaredReadWithoutItsObjectFailsAtStart(t *testing.T) {
 		{Path: mockserver.APIPrefix + "/pages", File: store.FilePages, Field: "config"},
 		{Path: mockserver.APIPrefix + "/pages", File: store.FilePages, Children: "parentId"},
 	} {
-		_, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: loadFixtures(t)}, Contract: contractValidator(t), Reads: []mockserver.Read{rd}})
+		_, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: mocktest.DefaultFixtures(t)}, Contract: mocktest.Contract(t), Reads: []mockserver.Read{rd}})
 		assert.ErrorContains(t, err, "GET /api/content/pages: a Field or Children read needs a path variable naming its object")
 	}
 }

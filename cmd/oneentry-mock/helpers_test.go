@@ -6,17 +6,15 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -115,16 +113,11 @@ func (s *started) headerValue(t *testing.T, prefix string) string {
 // the seed recorded it (sdk-1.0.115): the flows these tests run are the seed's.
 func upstreamMock(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
-	fx, err := store.LoadFixtures(fixtures.FS)
-	require.NoError(t, err)
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx, Profile: sandbox.ProfileSDK115}})
-	require.NoError(t, err)
-	var h http.Handler = srv
+	var wraps []func(http.Handler) http.Handler
 	if wrap != nil {
-		h = wrap(h)
+		wraps = append(wraps, wrap)
 	}
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
+	ts, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Profile: sandbox.ProfileSDK115}}, wraps...)
 	return ts.URL
 }
 

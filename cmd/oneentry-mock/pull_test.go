@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,6 +22,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -91,10 +91,7 @@ func TestFixturesPullRoundTrip(t *testing.T) {
 	}
 	// The mirror answers in the upstream's profile: profiles shape reads too (forms carry their
 	// module configs under live only).
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx, Profile: sandbox.ProfileSDK115}})
-	require.NoError(t, err)
-	pulled := httptest.NewServer(srv)
-	t.Cleanup(pulled.Close)
+	pulled, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx, Profile: sandbox.ProfileSDK115}})
 
 	origin := reader{t: t, base: upstream, token: fx.Project.AppToken}
 	origin.signIn(user.AuthProviderIdentifier, user.Identifier, user.Password)
