@@ -81,7 +81,6 @@ type SignUpResult struct {
 // UnmarshalJSON decodes the user and keeps the raw object in Raw.
 func (u *SignUpResult) UnmarshalJSON(data []byte) error {
 	type alias SignUpResult
-	*u = SignUpResult{}
 	return decodeRaw(data, (*alias)(u), &u.Raw)
 }
 
@@ -105,7 +104,6 @@ type AuthProvider struct {
 // UnmarshalJSON decodes the provider and keeps the raw object in Raw.
 func (p *AuthProvider) UnmarshalJSON(data []byte) error {
 	type alias AuthProvider
-	*p = AuthProvider{}
 	return decodeRaw(data, (*alias)(p), &p.Raw)
 }
 

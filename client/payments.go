@@ -40,7 +40,6 @@ type PaymentSession struct {
 // UnmarshalJSON decodes the session and keeps the raw object in Raw.
 func (s *PaymentSession) UnmarshalJSON(data []byte) error {
 	type alias PaymentSession
-	*s = PaymentSession{}
 	return decodeRaw(data, (*alias)(s), &s.Raw)
 }
 
@@ -83,7 +82,6 @@ type PaymentAccount struct {
 // UnmarshalJSON decodes the account and keeps the raw object in Raw.
 func (a *PaymentAccount) UnmarshalJSON(data []byte) error {
 	type alias PaymentAccount
-	*a = PaymentAccount{}
 	return decodeRaw(data, (*alias)(a), &a.Raw)
 }
 
