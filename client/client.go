@@ -82,21 +82,13 @@ func WithAppToken(token string) Option {
 // WithLanguage sets the langCode sent in query strings and used as the key of locale-wrapped
 // form data; it also picks the language out of locale maps in responses. Default en_US.
 func WithLanguage(lang string) Option {
-	return func(c *Client) {
-		if lang != "" {
-			c.lang = lang
-		}
-	}
+	return func(c *Client) { setUnlessZero(&c.lang, lang) }
 }
 
 // WithHTTPClient sets the HTTP client used for every request (for a custom transport,
 // timeouts or a contract-checking RoundTripper). Default http.DefaultClient.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) {
-		if hc != nil {
-			c.httpClient = hc
-		}
-	}
+	return func(c *Client) { setUnlessZero(&c.httpClient, hc) }
 }
 
 // WithRefreshToken seeds the refresh token, like the SDK's config.auth.refreshToken, so a
@@ -108,11 +100,7 @@ func WithRefreshToken(token string) Option {
 // WithAuthProviderMarker sets the auth provider used by the automatic refresh and by Refresh,
 // like the SDK's config.auth.providerMarker. Default "email".
 func WithAuthProviderMarker(marker string) Option {
-	return func(c *Client) {
-		if marker != "" {
-			c.providerMarker = marker
-		}
-	}
+	return func(c *Client) { setUnlessZero(&c.providerMarker, marker) }
 }
 
 // WithRefreshTokenHook registers fn to be called with every new refresh token (after Auth,
@@ -133,6 +121,15 @@ func WithDeviceMetadata(metadata string) Option {
 // (C1–C4), which the live API keeps only when it is a UUID.
 func WithGuestID(id string) Option {
 	return func(c *Client) { c.guestID = id }
+}
+
+// setUnlessZero sets *dst to v unless v is the zero value, so an option given "" or nil keeps
+// the default New chose.
+func setUnlessZero[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
 }
 
 // New returns a client for the project at baseURL (https://<project>.oneentry.cloud, with or
