@@ -257,9 +257,6 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return err
 		}
 	}
-	if !resp.ok() {
-		return resp.apiError()
-	}
 	return c.decode(resp, out)
 }
 
@@ -304,9 +301,13 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	return &response{method: method, path: full, status: res.StatusCode, body: data}, nil
 }
 
-// decode unmarshals a 2xx body into out and picks the client's language out of locale maps.
-// An empty body leaves out untouched, as the SDK turns it into {}.
+// decode turns a final answer into an *APIError when it is not 2xx; otherwise it unmarshals
+// the body into out and picks the client's language out of locale maps. An empty body leaves
+// out untouched, as the SDK turns it into {}.
 func (c *Client) decode(r *response, out any) error {
+	if !r.ok() {
+		return r.apiError()
+	}
 	if out == nil || len(bytes.TrimSpace(r.body)) == 0 {
 		return nil
 	}
@@ -370,9 +371,6 @@ func (c *Client) postRefresh(ctx context.Context, marker, token string) (*AuthRe
 	resp, err := c.send(ctx, http.MethodPost, providerPath(marker)+"/users/refresh", nil, body, "")
 	if err != nil {
 		return nil, err
-	}
-	if !resp.ok() {
-		return nil, resp.apiError()
 	}
 	var res AuthResult
 	if err := c.decode(resp, &res); err != nil {
