@@ -226,6 +226,16 @@ func callList[T any](ctx context.Context, c *Client, method, path string, query 
 	return *res, nil
 }
 
+// callBool is call for an answer documented as true; like the SDK it judges the answer by
+// JavaScript truthiness.
+func callBool(ctx context.Context, c *Client, method, path string, in any) (bool, error) {
+	var raw json.RawMessage
+	if err := c.do(ctx, method, path, nil, in, &raw); err != nil {
+		return false, err
+	}
+	return truthy(raw), nil
+}
+
 // do sends one API call: path is relative to /api/content, in (if not nil) is encoded as the
 // JSON body and out (if not nil) receives the decoded answer. A 401 triggers one shared
 // refresh and one retry; a non-2xx final answer is returned as *APIError.
