@@ -69,13 +69,7 @@ func (a *tokenAPI) handler(w http.ResponseWriter, r *http.Request) {
 
 func TestAuthKeepsTokensAndSendsBearer(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/content/users-auth-providers/marker/email/users/auth" {
-			writeJSON(w, http.StatusCreated, authAnswer)
-			return
-		}
-		writeJSON(w, http.StatusOK, `{"id":9}`)
-	})
+	api := newFakeAPI(t, issuesPair("/api/content/users-auth-providers/marker/email/users/auth", answer(`{"id":9}`)))
 	var hook hookLog
 	c := api.client(t, client.WithRefreshTokenHook(hook.record))
 
@@ -133,17 +127,7 @@ func TestRefreshAndRetry(t *testing.T) {
 
 func TestRefreshUsesProviderMarker(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/content/users-auth-providers/marker/phone/users/refresh" {
-			writeJSON(w, http.StatusCreated, authAnswer)
-			return
-		}
-		if bearer(r) != "access-2" {
-			writeJSON(w, http.StatusUnauthorized, unauthorized)
-			return
-		}
-		writeJSON(w, http.StatusOK, `{"id":16}`)
-	})
+	api := newFakeAPI(t, issuesPair("/api/content/users-auth-providers/marker/phone/users/refresh", onlyBearer("access-2", answer(`{"id":16}`))))
 	c := api.client(t, client.WithAuthProviderMarker("phone"), client.WithRefreshToken("seeded"))
 	assert.Equal(t, "seeded", c.RefreshToken())
 
@@ -157,13 +141,9 @@ func TestRefreshUsesProviderMarker(t *testing.T) {
 
 func TestRetryAnswering401IsAnErrorWithoutLoop(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == refreshPath {
-			writeJSON(w, http.StatusCreated, authAnswer)
-			return
-		}
+	api := newFakeAPI(t, issuesPair(refreshPath, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, unauthorized)
-	})
+	}))
 	c := api.client(t)
 	c.SetTokens("access-1", "refresh-1")
 
@@ -179,16 +159,9 @@ func TestRetryAnswering401IsAnErrorWithoutLoop(t *testing.T) {
 
 func TestRetryStatusIsChecked(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == refreshPath:
-			writeJSON(w, http.StatusCreated, authAnswer)
-		case bearer(r) == "access-2":
-			writeJSON(w, http.StatusNotFound, `{"statusCode":404,"message":"Order not found","error":"Not Found"}`)
-		default:
-			writeJSON(w, http.StatusUnauthorized, unauthorized)
-		}
-	})
+	api := newFakeAPI(t, issuesPair(refreshPath, onlyBearer("access-2", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, `{"statusCode":404,"message":"Order not found","error":"Not Found"}`)
+	})))
 	c := api.client(t)
 	c.SetTokens("access-1", "refresh-1")
 
@@ -355,9 +328,7 @@ func TestExplicitRefresh(t *testing.T) {
 
 func TestRefreshWithoutTokenPair(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusCreated, `{"userIdentifier":"u"}`)
-	})
+	api := newFakeAPI(t, answer(`{"userIdentifier":"u"}`))
 	c := api.client(t)
 	_, err := c.RefreshWith(t.Context(), "email", "r")
 	require.Error(t, err)
@@ -379,9 +350,7 @@ func TestLogoutDropsTokens(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, http.StatusCreated, tc.answer)
-			})
+			api := newFakeAPI(t, answer(tc.answer))
 			var hook hookLog
 			c := api.client(t, client.WithRefreshTokenHook(hook.record))
 			c.SetTokens("access-1", "refresh-1")
@@ -406,9 +375,7 @@ func TestLogoutDropsTokens(t *testing.T) {
 
 func TestCanceledContext(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, `{"id":16}`)
-	})
+	api := newFakeAPI(t, answer(`{"id":16}`))
 	c := api.client(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

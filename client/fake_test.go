@@ -87,6 +87,42 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body)
 }
 
+// answer is a fake route that answers every request with body and the status the API gives a
+// success: 201 to a POST, 200 otherwise.
+func answer(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		status := http.StatusOK
+		if r.Method == http.MethodPost {
+			status = http.StatusCreated
+		}
+		writeJSON(w, status, body)
+	}
+}
+
+// issuesPair answers requests to path (an auth or refresh endpoint) with authAnswer, the pair
+// access-2/refresh-2, and passes every other request to next.
+func issuesPair(path string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == path {
+			writeJSON(w, http.StatusCreated, authAnswer)
+			return
+		}
+		next(w, r)
+	}
+}
+
+// onlyBearer answers 401 to requests that do not carry the access token and passes the others
+// to next.
+func onlyBearer(token string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if bearer(r) != token {
+			writeJSON(w, http.StatusUnauthorized, unauthorized)
+			return
+		}
+		next(w, r)
+	}
+}
+
 func bearer(r *http.Request) string {
 	const prefix = "Bearer "
 	h := r.Header.Get("Authorization")
