@@ -14,24 +14,6 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/client"
 )
 
-// hookLog records the refresh tokens reported to WithRefreshTokenHook.
-type hookLog struct {
-	mu     sync.Mutex
-	tokens []string
-}
-
-func (h *hookLog) record(token string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.tokens = append(h.tokens, token)
-}
-
-func (h *hookLog) all() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), h.tokens...)
-}
-
 // tokenAPI is a fake whose user route /users/me accepts only the bearer "access-<n>" of the
 // latest pair and whose refresh endpoint rotates single-use refresh tokens like the live API.
 type tokenAPI struct {
@@ -70,8 +52,8 @@ func (a *tokenAPI) handler(w http.ResponseWriter, r *http.Request) {
 func TestAuthKeepsTokensAndSendsBearer(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI(t, issuesPair("/api/content/users-auth-providers/marker/email/users/auth", answer(`{"id":9}`)))
-	var hook hookLog
-	c := api.client(t, client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithRefreshTokenHook(hook.add))
 
 	_, err := c.Form(t.Context(), "tickets_form")
 	require.NoError(t, err)
@@ -96,8 +78,8 @@ func TestRefreshAndRetry(t *testing.T) {
 	t.Parallel()
 	ta := &tokenAPI{gen: 2}
 	api := newFakeAPI(t, ta.handler)
-	var hook hookLog
-	c := api.client(t, client.WithAppToken(appToken), client.WithDeviceMetadata(deviceMetadata), client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithAppToken(appToken), client.WithDeviceMetadata(deviceMetadata), client.WithRefreshTokenHook(hook.add))
 	c.SetTokens("expired", "refresh-2")
 
 	user, err := c.Me(t.Context())
@@ -181,8 +163,8 @@ func TestFailedRefreshReturnsOriginal401(t *testing.T) {
 		}
 		writeJSON(w, http.StatusUnauthorized, `{"statusCode":401,"message":"Invalid login or password","error":"Unauthorized","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`)
 	})
-	var hook hookLog
-	c := api.client(t, client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithRefreshTokenHook(hook.add))
 
 	_, err := c.Auth(t.Context(), "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: "u"}, {Marker: "password_reg", Value: "wrong"}}})
 	var apiErr *client.APIError
@@ -245,8 +227,8 @@ func TestConcurrent401sShareOneRefresh(t *testing.T) {
 		mu.Unlock()
 		writeJSON(w, http.StatusUnauthorized, unauthorized)
 	})
-	var hook hookLog
-	c := api.client(t, client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithRefreshTokenHook(hook.add))
 	c.SetTokens("access-1", "refresh-1")
 
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
@@ -307,8 +289,8 @@ func TestExplicitRefresh(t *testing.T) {
 	t.Parallel()
 	ta := &tokenAPI{gen: 1}
 	api := newFakeAPI(t, ta.handler)
-	var hook hookLog
-	c := api.client(t, client.WithRefreshToken("refresh-1"), client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithRefreshToken("refresh-1"), client.WithRefreshTokenHook(hook.add))
 
 	res, err := c.Refresh(t.Context())
 	require.NoError(t, err)
@@ -351,8 +333,8 @@ func TestLogoutDropsTokens(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			api := newFakeAPI(t, answer(tc.answer))
-			var hook hookLog
-			c := api.client(t, client.WithRefreshTokenHook(hook.record))
+			var hook syncList[string]
+			c := api.client(t, client.WithRefreshTokenHook(hook.add))
 			c.SetTokens("access-1", "refresh-1")
 
 			ok, err := c.Logout(t.Context(), "email", c.RefreshToken())

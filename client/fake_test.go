@@ -26,10 +26,27 @@ type seen struct {
 
 // fakeAPI is an httptest server that records every request and answers through handler.
 type fakeAPI struct {
-	srv *httptest.Server
+	srv  *httptest.Server
+	reqs syncList[seen]
+}
 
-	mu   sync.Mutex
-	reqs []seen
+// syncList is a list that handlers and hooks append to from other goroutines.
+type syncList[T any] struct {
+	mu    sync.Mutex
+	items []T
+}
+
+func (l *syncList[T]) add(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.items = append(l.items, v)
+}
+
+// all returns a copy of the list so far.
+func (l *syncList[T]) all() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]T(nil), l.items...)
 }
 
 func newFakeAPI(t *testing.T, handler http.HandlerFunc) *fakeAPI {
@@ -42,26 +59,20 @@ func newFakeAPI(t *testing.T, handler http.HandlerFunc) *fakeAPI {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		f.mu.Lock()
-		f.reqs = append(f.reqs, seen{
+		f.reqs.add(seen{
 			Method:   r.Method,
 			Path:     r.URL.Path,
 			RawQuery: r.URL.RawQuery,
 			Header:   r.Header.Clone(),
 			Body:     string(body),
 		})
-		f.mu.Unlock()
 		handler(w, r)
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-func (f *fakeAPI) requests() []seen {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]seen(nil), f.reqs...)
-}
+func (f *fakeAPI) requests() []seen { return f.reqs.all() }
 
 // countPath returns how many requests went to path.
 func (f *fakeAPI) countPath(path string) int {
