@@ -35,15 +35,3 @@ func TestCartCallsCarryTheGuestID(t *testing.T) {
 		`GET /api/content/users/me/cart `,
 	}, calls)
 }
-
-func TestProductsByIDs(t *testing.T) {
-	t.Parallel()
-	api := newFakeAPI(t, answer("["+productAnswer+"]"))
-	products, err := api.client(t).ProductsByIDs(t.Context(), 10, 11)
-	require.NoError(t, err)
-	require.Len(t, products, 1)
-	assert.Equal(t, 10, products[0].ID)
-	req := api.requests()[0]
-	assert.Equal(t, "/api/content/products/ids", req.Path)
-	assert.Equal(t, "ids=10%2C11&langCode=en_US", req.RawQuery)
-}

@@ -447,3 +447,13 @@ func TestPathSegmentsAreEscaped(t *testing.T) {
 	assert.Equal(t, "/api/content/forms/marker/a/b?c", got.Path, "decoded path")
 	assert.Equal(t, "langCode=en_US", got.RawQuery, "the marker's ? stays in the path")
 }
+
+func TestEmptySuccessBody(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+	})
+	form, err := api.client(t).Form(t.Context(), "tickets_form")
+	require.NoError(t, err, "the SDK turns an empty 2xx body into {}")
+	assert.Zero(t, form.ID)
+}
