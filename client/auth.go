@@ -81,7 +81,6 @@ type SignUpResult struct {
 // UnmarshalJSON decodes the user and keeps the raw object in Raw.
 func (u *SignUpResult) UnmarshalJSON(data []byte) error {
 	type alias SignUpResult
-	*u = SignUpResult{}
 	return decodeRaw(data, (*alias)(u), &u.Raw)
 }
 
@@ -105,7 +104,6 @@ type AuthProvider struct {
 // UnmarshalJSON decodes the provider and keeps the raw object in Raw.
 func (p *AuthProvider) UnmarshalJSON(data []byte) error {
 	type alias AuthProvider
-	*p = AuthProvider{}
 	return decodeRaw(data, (*alias)(p), &p.Raw)
 }
 
@@ -148,12 +146,7 @@ func (c *Client) Auth(ctx context.Context, marker string, req AuthRequest) (*Aut
 	if req.AuthData == nil {
 		req.AuthData = []AuthData{}
 	}
-	var res AuthResult
-	if err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/auth", nil, req, &res); err != nil {
-		return nil, err
-	}
-	c.storeTokens(res.AccessToken, res.RefreshToken)
-	return &res, nil
+	return c.keepPair(call[AuthResult](ctx, c, http.MethodPost, providerPath(marker)+"/users/auth", nil, req))
 }
 
 // Refresh exchanges the held refresh token for a new pair at the configured provider (A2) and
@@ -166,7 +159,11 @@ func (c *Client) Refresh(ctx context.Context) (*AuthResult, error) {
 // RefreshWith exchanges the given refresh token at the given provider (A2, POST
 // …/marker/{marker}/users/refresh) and keeps the new pair, like the SDK's refresh(marker, token).
 func (c *Client) RefreshWith(ctx context.Context, marker, refreshToken string) (*AuthResult, error) {
-	res, err := c.postRefresh(ctx, marker, refreshToken)
+	return c.keepPair(c.postRefresh(ctx, marker, refreshToken))
+}
+
+// keepPair stores the token pair of a successful auth or refresh answer.
+func (c *Client) keepPair(res *AuthResult, err error) (*AuthResult, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -177,27 +174,20 @@ func (c *Client) RefreshWith(ctx context.Context, marker, refreshToken string) (
 // Logout ends the session of refreshToken (A3). When the API answers truthy (documented as
 // true) the client drops its tokens and reports "" to the refresh-token hook, as the SDK does.
 func (c *Client) Logout(ctx context.Context, marker, refreshToken string) (bool, error) {
-	var raw json.RawMessage
-	err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/logout", nil, refreshRequest{RefreshToken: refreshToken}, &raw)
-	return c.afterLogout(raw, err)
+	return c.afterLogout(callBool(ctx, c, http.MethodPost, providerPath(marker)+"/users/logout", refreshRequest{RefreshToken: refreshToken}))
 }
 
 // LogoutAll ends every session of the user on every device (A4, no body).
 func (c *Client) LogoutAll(ctx context.Context, marker string) (bool, error) {
-	var raw json.RawMessage
-	err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/logout-all", nil, nil, &raw)
-	return c.afterLogout(raw, err)
+	return c.afterLogout(callBool(ctx, c, http.MethodPost, providerPath(marker)+"/users/logout-all", nil))
 }
 
-func (c *Client) afterLogout(raw json.RawMessage, err error) (bool, error) {
-	if err != nil {
-		return false, err
+// afterLogout drops the tokens once the API confirms a logout.
+func (c *Client) afterLogout(ok bool, err error) (bool, error) {
+	if ok {
+		c.storeTokens("", "")
 	}
-	if !truthy(raw) {
-		return false, nil
-	}
-	c.storeTokens("", "")
-	return true, nil
+	return ok, err
 }
 
 // SignUp registers a user with the provider (A5). FormData is sent wrapped by the client's
@@ -253,9 +243,7 @@ func (c *Client) GenerateCode(ctx context.Context, marker, login, event string) 
 
 // ActivateUser activates the user with a code sent to them, which it spends (A6).
 func (c *Client) ActivateUser(ctx context.Context, marker, login, code string) (bool, error) {
-	var raw json.RawMessage
-	err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/activate", nil, codeBody{UserIdentifier: login, Code: code}, &raw)
-	return err == nil && truthy(raw), err
+	return callBool(ctx, c, http.MethodPost, providerPath(marker)+"/users/activate", codeBody{UserIdentifier: login, Code: code})
 }
 
 // ChangePasswordRequest is a password reset: the user, a code from GenerateCode, the new
@@ -279,7 +267,5 @@ func (c *Client) ChangePassword(ctx context.Context, marker string, req ChangePa
 	if req.Password2 == "" {
 		req.Password2 = req.Password1
 	}
-	var raw json.RawMessage
-	err := c.do(ctx, http.MethodPost, providerPath(marker)+"/users/change-password", nil, req, &raw)
-	return err == nil && truthy(raw), err
+	return callBool(ctx, c, http.MethodPost, providerPath(marker)+"/users/change-password", req)
 }

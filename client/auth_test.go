@@ -14,24 +14,6 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/client"
 )
 
-// hookLog records the refresh tokens reported to WithRefreshTokenHook.
-type hookLog struct {
-	mu     sync.Mutex
-	tokens []string
-}
-
-func (h *hookLog) record(token string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.tokens = append(h.tokens, token)
-}
-
-func (h *hookLog) all() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), h.tokens...)
-}
-
 // tokenAPI is a fake whose user route /users/me accepts only the bearer "access-<n>" of the
 // latest pair and whose refresh endpoint rotates single-use refresh tokens like the live API.
 type tokenAPI struct {
@@ -69,15 +51,9 @@ func (a *tokenAPI) handler(w http.ResponseWriter, r *http.Request) {
 
 func TestAuthKeepsTokensAndSendsBearer(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/content/users-auth-providers/marker/email/users/auth" {
-			writeJSON(w, http.StatusCreated, authAnswer)
-			return
-		}
-		writeJSON(w, http.StatusOK, `{"id":9}`)
-	})
-	var hook hookLog
-	c := api.client(t, client.WithRefreshTokenHook(hook.record))
+	api := newFakeAPI(t, issuesPair("/api/content/users-auth-providers/marker/email/users/auth", answer(`{"id":9}`)))
+	var hook syncList[string]
+	c := api.client(t, client.WithRefreshTokenHook(hook.add))
 
 	_, err := c.Form(t.Context(), "tickets_form")
 	require.NoError(t, err)
@@ -102,8 +78,8 @@ func TestRefreshAndRetry(t *testing.T) {
 	t.Parallel()
 	ta := &tokenAPI{gen: 2}
 	api := newFakeAPI(t, ta.handler)
-	var hook hookLog
-	c := api.client(t, client.WithAppToken(appToken), client.WithDeviceMetadata(deviceMetadata), client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithAppToken(appToken), client.WithDeviceMetadata(deviceMetadata), client.WithRefreshTokenHook(hook.add))
 	c.SetTokens("expired", "refresh-2")
 
 	user, err := c.Me(t.Context())
@@ -133,17 +109,7 @@ func TestRefreshAndRetry(t *testing.T) {
 
 func TestRefreshUsesProviderMarker(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/content/users-auth-providers/marker/phone/users/refresh" {
-			writeJSON(w, http.StatusCreated, authAnswer)
-			return
-		}
-		if bearer(r) != "access-2" {
-			writeJSON(w, http.StatusUnauthorized, unauthorized)
-			return
-		}
-		writeJSON(w, http.StatusOK, `{"id":16}`)
-	})
+	api := newFakeAPI(t, issuesPair("/api/content/users-auth-providers/marker/phone/users/refresh", onlyBearer("access-2", answer(`{"id":16}`))))
 	c := api.client(t, client.WithAuthProviderMarker("phone"), client.WithRefreshToken("seeded"))
 	assert.Equal(t, "seeded", c.RefreshToken())
 
@@ -157,13 +123,9 @@ func TestRefreshUsesProviderMarker(t *testing.T) {
 
 func TestRetryAnswering401IsAnErrorWithoutLoop(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == refreshPath {
-			writeJSON(w, http.StatusCreated, authAnswer)
-			return
-		}
+	api := newFakeAPI(t, issuesPair(refreshPath, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, unauthorized)
-	})
+	}))
 	c := api.client(t)
 	c.SetTokens("access-1", "refresh-1")
 
@@ -179,16 +141,9 @@ func TestRetryAnswering401IsAnErrorWithoutLoop(t *testing.T) {
 
 func TestRetryStatusIsChecked(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == refreshPath:
-			writeJSON(w, http.StatusCreated, authAnswer)
-		case bearer(r) == "access-2":
-			writeJSON(w, http.StatusNotFound, `{"statusCode":404,"message":"Order not found","error":"Not Found"}`)
-		default:
-			writeJSON(w, http.StatusUnauthorized, unauthorized)
-		}
-	})
+	api := newFakeAPI(t, issuesPair(refreshPath, onlyBearer("access-2", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, `{"statusCode":404,"message":"Order not found","error":"Not Found"}`)
+	})))
 	c := api.client(t)
 	c.SetTokens("access-1", "refresh-1")
 
@@ -208,8 +163,8 @@ func TestFailedRefreshReturnsOriginal401(t *testing.T) {
 		}
 		writeJSON(w, http.StatusUnauthorized, `{"statusCode":401,"message":"Invalid login or password","error":"Unauthorized","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`)
 	})
-	var hook hookLog
-	c := api.client(t, client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithRefreshTokenHook(hook.add))
 
 	_, err := c.Auth(t.Context(), "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: "u"}, {Marker: "password_reg", Value: "wrong"}}})
 	var apiErr *client.APIError
@@ -272,8 +227,8 @@ func TestConcurrent401sShareOneRefresh(t *testing.T) {
 		mu.Unlock()
 		writeJSON(w, http.StatusUnauthorized, unauthorized)
 	})
-	var hook hookLog
-	c := api.client(t, client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithRefreshTokenHook(hook.add))
 	c.SetTokens("access-1", "refresh-1")
 
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
@@ -334,8 +289,8 @@ func TestExplicitRefresh(t *testing.T) {
 	t.Parallel()
 	ta := &tokenAPI{gen: 1}
 	api := newFakeAPI(t, ta.handler)
-	var hook hookLog
-	c := api.client(t, client.WithRefreshToken("refresh-1"), client.WithRefreshTokenHook(hook.record))
+	var hook syncList[string]
+	c := api.client(t, client.WithRefreshToken("refresh-1"), client.WithRefreshTokenHook(hook.add))
 
 	res, err := c.Refresh(t.Context())
 	require.NoError(t, err)
@@ -355,9 +310,7 @@ func TestExplicitRefresh(t *testing.T) {
 
 func TestRefreshWithoutTokenPair(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusCreated, `{"userIdentifier":"u"}`)
-	})
+	api := newFakeAPI(t, answer(`{"userIdentifier":"u"}`))
 	c := api.client(t)
 	_, err := c.RefreshWith(t.Context(), "email", "r")
 	require.Error(t, err)
@@ -379,11 +332,9 @@ func TestLogoutDropsTokens(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, http.StatusCreated, tc.answer)
-			})
-			var hook hookLog
-			c := api.client(t, client.WithRefreshTokenHook(hook.record))
+			api := newFakeAPI(t, answer(tc.answer))
+			var hook syncList[string]
+			c := api.client(t, client.WithRefreshTokenHook(hook.add))
 			c.SetTokens("access-1", "refresh-1")
 
 			ok, err := c.Logout(t.Context(), "email", c.RefreshToken())
@@ -406,13 +357,41 @@ func TestLogoutDropsTokens(t *testing.T) {
 
 func TestCanceledContext(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, `{"id":16}`)
-	})
+	api := newFakeAPI(t, answer(`{"id":16}`))
 	c := api.client(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := c.Me(ctx)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, api.requests())
+}
+
+func TestSignUpAnswer(t *testing.T) {
+	t.Parallel()
+	res, err := serveBody(t, `{"id":16,"updatedDate":"2025-04-30T21:54:48.918Z","version":0,"identifier":"new@example.com","isActive":false,`+
+		`"formData":[{"marker":"name_reg","type":"string","value":"Ivan"}],"notificationData":{"email":"new@example.com","phonePush":[]},"locale":"en_US","createdDate":"2025-04-30T21:54:48.918Z","state":{}}`).
+		SignUp(t.Context(), "email", client.SignUpRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: "new@example.com"}}})
+	require.NoError(t, err)
+	assert.Equal(t, 16, res.ID)
+	assert.False(t, res.IsActive)
+	assert.Equal(t, "Ivan", res.FormData.Value[0].Value)
+	require.NotNil(t, res.NotificationData)
+	assert.Equal(t, "new@example.com", res.NotificationData.Email)
+	assert.Empty(t, res.NotificationData.PhoneSMS)
+}
+
+func TestAuthProviders(t *testing.T) {
+	t.Parallel()
+	providers, err := serveBody(t, `[{"id":1,"localizeInfos":{"en_US":{"title":"Email"}},"config":{"accessTokenTtlSec":"36000","refreshTokenTtlMc":"604800",`+
+		`"deleteNoneActiveUsersAfterDays":"2","systemCodeTlsSec":"120","systemCodeLength":"6","oauthAuthUrl":null,"systemCodeOnlyNumbers":null},`+
+		`"version":0,"identifier":"email","type":"email","formIdentifier":"reg","userGroupIdentifier":"guest","isActive":true,"isCheckCode":false}]`).AuthProviders(t.Context(), 0, 30)
+	require.NoError(t, err)
+	require.Len(t, providers, 1)
+	p := providers[0]
+	assert.Equal(t, "Email", p.LocalizeInfos.Value.Title)
+	assert.Equal(t, "36000", p.Config.AccessTokenTTLSec)
+	assert.Nil(t, p.Config.OAuthAuthURL)
+	assert.Equal(t, "reg", p.FormIdentifier)
+	assert.True(t, p.IsActive)
+	assert.NotEmpty(t, p.Raw)
 }

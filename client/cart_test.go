@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,13 +11,7 @@ import (
 
 func TestCartCallsCarryTheGuestID(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		status := http.StatusOK
-		if r.Method == http.MethodPost {
-			status = http.StatusCreated
-		}
-		writeJSON(w, status, `{"items":[{"productId":10,"qty":2}],"total":1}`)
-	})
+	api := newFakeAPI(t, answer(`{"items":[{"productId":10,"qty":2}],"total":1}`))
 	c := api.client(t, client.WithGuestID("3f0c2a91-1d44-4a0b-9d2e-6b71f0c2a913"))
 	cart, err := c.AddCartItem(t.Context(), 10, 2)
 	require.NoError(t, err)
@@ -41,16 +34,4 @@ func TestCartCallsCarryTheGuestID(t *testing.T) {
 		`DELETE /api/content/users/me/cart/items/10 `,
 		`GET /api/content/users/me/cart `,
 	}, calls)
-}
-
-func TestProductsByIDs(t *testing.T) {
-	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, "["+productAnswer+"]") })
-	products, err := api.client(t).ProductsByIDs(t.Context(), 10, 11)
-	require.NoError(t, err)
-	require.Len(t, products, 1)
-	assert.Equal(t, 10, products[0].ID)
-	req := api.requests()[0]
-	assert.Equal(t, "/api/content/products/ids", req.Path)
-	assert.Equal(t, "ids=10%2C11&langCode=en_US", req.RawQuery)
 }

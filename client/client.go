@@ -82,21 +82,13 @@ func WithAppToken(token string) Option {
 // WithLanguage sets the langCode sent in query strings and used as the key of locale-wrapped
 // form data; it also picks the language out of locale maps in responses. Default en_US.
 func WithLanguage(lang string) Option {
-	return func(c *Client) {
-		if lang != "" {
-			c.lang = lang
-		}
-	}
+	return func(c *Client) { setUnlessZero(&c.lang, lang) }
 }
 
 // WithHTTPClient sets the HTTP client used for every request (for a custom transport,
 // timeouts or a contract-checking RoundTripper). Default http.DefaultClient.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) {
-		if hc != nil {
-			c.httpClient = hc
-		}
-	}
+	return func(c *Client) { setUnlessZero(&c.httpClient, hc) }
 }
 
 // WithRefreshToken seeds the refresh token, like the SDK's config.auth.refreshToken, so a
@@ -108,11 +100,7 @@ func WithRefreshToken(token string) Option {
 // WithAuthProviderMarker sets the auth provider used by the automatic refresh and by Refresh,
 // like the SDK's config.auth.providerMarker. Default "email".
 func WithAuthProviderMarker(marker string) Option {
-	return func(c *Client) {
-		if marker != "" {
-			c.providerMarker = marker
-		}
-	}
+	return func(c *Client) { setUnlessZero(&c.providerMarker, marker) }
 }
 
 // WithRefreshTokenHook registers fn to be called with every new refresh token (after Auth,
@@ -133,6 +121,15 @@ func WithDeviceMetadata(metadata string) Option {
 // (C1–C4), which the live API keeps only when it is a UUID.
 func WithGuestID(id string) Option {
 	return func(c *Client) { c.guestID = id }
+}
+
+// setUnlessZero sets *dst to v unless v is the zero value, so an option given "" or nil keeps
+// the default New chose.
+func setUnlessZero[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
 }
 
 // New returns a client for the project at baseURL (https://<project>.oneentry.cloud, with or
@@ -229,6 +226,16 @@ func callList[T any](ctx context.Context, c *Client, method, path string, query 
 	return *res, nil
 }
 
+// callBool is call for an answer documented as true; like the SDK it judges the answer by
+// JavaScript truthiness.
+func callBool(ctx context.Context, c *Client, method, path string, in any) (bool, error) {
+	var raw json.RawMessage
+	if err := c.do(ctx, method, path, nil, in, &raw); err != nil {
+		return false, err
+	}
+	return truthy(raw), nil
+}
+
 // do sends one API call: path is relative to /api/content, in (if not nil) is encoded as the
 // JSON body and out (if not nil) receives the decoded answer. A 401 triggers one shared
 // refresh and one retry; a non-2xx final answer is returned as *APIError.
@@ -259,9 +266,6 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if err != nil {
 			return err
 		}
-	}
-	if !resp.ok() {
-		return resp.apiError()
 	}
 	return c.decode(resp, out)
 }
@@ -307,9 +311,13 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	return &response{method: method, path: full, status: res.StatusCode, body: data}, nil
 }
 
-// decode unmarshals a 2xx body into out and picks the client's language out of locale maps.
-// An empty body leaves out untouched, as the SDK turns it into {}.
+// decode turns a final answer into an *APIError when it is not 2xx; otherwise it unmarshals
+// the body into out and picks the client's language out of locale maps. An empty body leaves
+// out untouched, as the SDK turns it into {}.
 func (c *Client) decode(r *response, out any) error {
+	if !r.ok() {
+		return r.apiError()
+	}
 	if out == nil || len(bytes.TrimSpace(r.body)) == 0 {
 		return nil
 	}
@@ -373,9 +381,6 @@ func (c *Client) postRefresh(ctx context.Context, marker, token string) (*AuthRe
 	resp, err := c.send(ctx, http.MethodPost, providerPath(marker)+"/users/refresh", nil, body, "")
 	if err != nil {
 		return nil, err
-	}
-	if !resp.ok() {
-		return nil, resp.apiError()
 	}
 	var res AuthResult
 	if err := c.decode(resp, &res); err != nil {

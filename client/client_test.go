@@ -316,13 +316,7 @@ func TestRequestShape(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-				status := http.StatusOK
-				if r.Method == http.MethodPost {
-					status = http.StatusCreated
-				}
-				writeJSON(w, status, tc.answer)
-			})
+			api := newFakeAPI(t, answer(tc.answer))
 			c := api.client(t, client.WithAppToken(appToken), client.WithDeviceMetadata(deviceMetadata))
 			c.SetTokens("access-1", "refresh-1")
 
@@ -363,9 +357,7 @@ func TestRequestShape(t *testing.T) {
 
 func TestNewBaseURL(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, `{"id":9}`)
-	})
+	api := newFakeAPI(t, answer(`{"id":9}`))
 	for _, base := range []string{api.srv.URL, api.srv.URL + "/", api.srv.URL + "//"} {
 		c, err := client.New(base, client.WithHTTPClient(api.srv.Client()))
 		require.NoError(t, err)
@@ -384,9 +376,7 @@ func TestNewBaseURL(t *testing.T) {
 
 func TestNewBaseURLWithPathPrefix(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, `{"id":9}`)
-	})
+	api := newFakeAPI(t, answer(`{"id":9}`))
 	c, err := client.New(api.srv.URL+"/proxy/", client.WithHTTPClient(api.srv.Client()))
 	require.NoError(t, err)
 	_, err = c.Form(t.Context(), "tickets_form")
@@ -396,9 +386,7 @@ func TestNewBaseURLWithPathPrefix(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusCreated, sessionAnswer)
-	})
+	api := newFakeAPI(t, answer(sessionAnswer))
 	c := api.client(t)
 	assert.Equal(t, client.DefaultLanguage, c.Language())
 	assert.Empty(t, c.AccessToken())
@@ -442,9 +430,7 @@ func TestLanguage(t *testing.T) {
 
 func TestCreateOrderNilListsAreSentEmpty(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusCreated, orderAnswer)
-	})
+	api := newFakeAPI(t, answer(orderAnswer))
 	c := api.client(t)
 	_, err := c.CreateOrder(t.Context(), "tickets", client.OrderInput{FormIdentifier: "tickets_form", PaymentAccountIdentifier: "cash"})
 	require.NoError(t, err)
@@ -453,13 +439,21 @@ func TestCreateOrderNilListsAreSentEmpty(t *testing.T) {
 
 func TestPathSegmentsAreEscaped(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, `{"id":9}`)
-	})
+	api := newFakeAPI(t, answer(`{"id":9}`))
 	c := api.client(t)
 	_, err := c.Form(t.Context(), "a/b?c")
 	require.NoError(t, err)
 	got := api.requests()[0]
 	assert.Equal(t, "/api/content/forms/marker/a/b?c", got.Path, "decoded path")
 	assert.Equal(t, "langCode=en_US", got.RawQuery, "the marker's ? stays in the path")
+}
+
+func TestEmptySuccessBody(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+	})
+	form, err := api.client(t).Form(t.Context(), "tickets_form")
+	require.NoError(t, err, "the SDK turns an empty 2xx body into {}")
+	assert.Zero(t, form.ID)
 }

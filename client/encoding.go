@@ -213,8 +213,11 @@ func pickLocales(v reflect.Value, lang string) {
 
 // decodeRaw decodes data into dst, an alias type of the value whose UnmarshalJSON calls it (the
 // alias has its fields but not its methods, so decoding does not recurse), and keeps a copy of
-// data in raw.
+// data in raw. dst is zeroed first: json.Unmarshal leaves fields the object lacks untouched, and
+// a value decoded twice must not keep the first object's fields.
 func decodeRaw[A any](data []byte, dst *A, raw *json.RawMessage) error {
+	var zero A
+	*dst = zero
 	if err := json.Unmarshal(data, dst); err != nil {
 		return err
 	}

@@ -26,10 +26,27 @@ type seen struct {
 
 // fakeAPI is an httptest server that records every request and answers through handler.
 type fakeAPI struct {
-	srv *httptest.Server
+	srv  *httptest.Server
+	reqs syncList[seen]
+}
 
-	mu   sync.Mutex
-	reqs []seen
+// syncList is a list that handlers and hooks append to from other goroutines.
+type syncList[T any] struct {
+	mu    sync.Mutex
+	items []T
+}
+
+func (l *syncList[T]) add(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.items = append(l.items, v)
+}
+
+// all returns a copy of the list so far.
+func (l *syncList[T]) all() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]T(nil), l.items...)
 }
 
 func newFakeAPI(t *testing.T, handler http.HandlerFunc) *fakeAPI {
@@ -42,26 +59,20 @@ func newFakeAPI(t *testing.T, handler http.HandlerFunc) *fakeAPI {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		f.mu.Lock()
-		f.reqs = append(f.reqs, seen{
+		f.reqs.add(seen{
 			Method:   r.Method,
 			Path:     r.URL.Path,
 			RawQuery: r.URL.RawQuery,
 			Header:   r.Header.Clone(),
 			Body:     string(body),
 		})
-		f.mu.Unlock()
 		handler(w, r)
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-func (f *fakeAPI) requests() []seen {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]seen(nil), f.reqs...)
-}
+func (f *fakeAPI) requests() []seen { return f.reqs.all() }
 
 // countPath returns how many requests went to path.
 func (f *fakeAPI) countPath(path string) int {
@@ -85,6 +96,42 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
+}
+
+// answer is a fake route that answers every request with body and the status the API gives a
+// success: 201 to a POST, 200 otherwise.
+func answer(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		status := http.StatusOK
+		if r.Method == http.MethodPost {
+			status = http.StatusCreated
+		}
+		writeJSON(w, status, body)
+	}
+}
+
+// issuesPair answers requests to path (an auth or refresh endpoint) with authAnswer, the pair
+// access-2/refresh-2, and passes every other request to next.
+func issuesPair(path string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == path {
+			writeJSON(w, http.StatusCreated, authAnswer)
+			return
+		}
+		next(w, r)
+	}
+}
+
+// onlyBearer answers 401 to requests that do not carry the access token and passes the others
+// to next.
+func onlyBearer(token string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if bearer(r) != token {
+			writeJSON(w, http.StatusUnauthorized, unauthorized)
+			return
+		}
+		next(w, r)
+	}
 }
 
 func bearer(r *http.Request) string {

@@ -35,7 +35,6 @@ type Form struct {
 // UnmarshalJSON decodes the form and keeps the raw object in Raw.
 func (f *Form) UnmarshalJSON(data []byte) error {
 	type alias Form
-	*f = Form{}
 	return decodeRaw(data, (*alias)(f), &f.Raw)
 }
 

@@ -99,7 +99,6 @@ type Order struct {
 // UnmarshalJSON decodes the order and keeps the raw object in Raw.
 func (o *Order) UnmarshalJSON(data []byte) error {
 	type alias Order
-	*o = Order{}
 	return decodeRaw(data, (*alias)(o), &o.Raw)
 }
 
@@ -158,7 +157,6 @@ type OrderStorage struct {
 // UnmarshalJSON decodes the storage and keeps the raw object in Raw.
 func (s *OrderStorage) UnmarshalJSON(data []byte) error {
 	type alias OrderStorage
-	*s = OrderStorage{}
 	return decodeRaw(data, (*alias)(s), &s.Raw)
 }
 

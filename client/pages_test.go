@@ -10,18 +10,18 @@ import (
 
 func TestPageMenuAndCatalogue(t *testing.T) {
 	t.Parallel()
-	var answer string
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, answer) })
+	var body string
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, body) })
 	c := api.client(t)
 
-	answer = `{"id":8,"parentId":null,"pageUrl":"tickets","depth":0,"localizeInfos":{"title":"Tickets"},"isVisible":true,"type":"catalog_page","templateIdentifier":null,"attributeSetIdentifier":null,"attributeValues":{},"isSync":false}`
+	body = `{"id":8,"parentId":null,"pageUrl":"tickets","depth":0,"localizeInfos":{"title":"Tickets"},"isVisible":true,"type":"catalog_page","templateIdentifier":null,"attributeSetIdentifier":null,"attributeValues":{},"isSync":false}`
 	page, err := c.PageByURL(t.Context(), "tickets")
 	require.NoError(t, err)
 	assert.Equal(t, 8, page.ID)
 	assert.Nil(t, page.ParentID)
 	assert.Equal(t, "Tickets", page.LocalizeInfos.Value.Title)
 
-	answer = `{"id":1,"identifier":"main","localizeInfos":{"title":"Main"},"pages":[{"id":1,"pageUrl":"home","localizeInfos":{"title":"Home"},"attributeValues":{},"position":1,"parentId":null,"children":[{"id":3,"pageUrl":"history","localizeInfos":{"title":"History"},"attributeValues":{},"position":1,"parentId":2}]}]}`
+	body = `{"id":1,"identifier":"main","localizeInfos":{"title":"Main"},"pages":[{"id":1,"pageUrl":"home","localizeInfos":{"title":"Home"},"attributeValues":{},"position":1,"parentId":null,"children":[{"id":3,"pageUrl":"history","localizeInfos":{"title":"History"},"attributeValues":{},"position":1,"parentId":2}]}]}`
 	menu, err := c.Menu(t.Context(), "main")
 	require.NoError(t, err)
 	require.Len(t, menu.Pages, 1)
@@ -30,7 +30,7 @@ func TestPageMenuAndCatalogue(t *testing.T) {
 	require.Len(t, menu.Pages[0].Children, 1)
 	assert.Equal(t, 2, *menu.Pages[0].Children[0].ParentID)
 
-	answer = `{"items":[{"id":10,"price":100}],"total":3}`
+	body = `{"items":[{"id":10,"price":100}],"total":3}`
 	list, err := c.ProductsByPageURL(t.Context(), "tickets", 0, 1)
 	require.NoError(t, err)
 	assert.Equal(t, 3, list.Total)

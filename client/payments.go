@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 )
 
 // SessionType is the kind of payment session: a hosted checkout page or a payment intent.
@@ -40,7 +41,6 @@ type PaymentSession struct {
 // UnmarshalJSON decodes the session and keeps the raw object in Raw.
 func (s *PaymentSession) UnmarshalJSON(data []byte) error {
 	type alias PaymentSession
-	*s = PaymentSession{}
 	return decodeRaw(data, (*alias)(s), &s.Raw)
 }
 
@@ -83,7 +83,6 @@ type PaymentAccount struct {
 // UnmarshalJSON decodes the account and keeps the raw object in Raw.
 func (a *PaymentAccount) UnmarshalJSON(data []byte) error {
 	type alias PaymentAccount
-	*a = PaymentAccount{}
 	return decodeRaw(data, (*alias)(a), &a.Raw)
 }
 
@@ -104,25 +103,20 @@ func (c *Client) SessionsByOrder(ctx context.Context, orderID int) ([]PaymentSes
 		return nil, err
 	}
 	raw = bytes.TrimSpace(raw)
-	switch {
-	case len(raw) == 0 || string(raw) == "null":
+	if len(raw) == 0 {
 		return []PaymentSession{}, nil
-	case raw[0] == '[':
-		var list []PaymentSession
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, fmt.Errorf("oneentry: GET %s: decode response: %w", apiPrefix+path, err)
-		}
-		if list == nil {
-			list = []PaymentSession{}
-		}
-		return list, nil
-	default:
-		var one PaymentSession
-		if err := json.Unmarshal(raw, &one); err != nil {
-			return nil, fmt.Errorf("oneentry: GET %s: decode response: %w", apiPrefix+path, err)
-		}
-		return []PaymentSession{one}, nil
 	}
+	if raw[0] == '{' {
+		raw = slices.Concat([]byte("["), raw, []byte("]"))
+	}
+	var list []PaymentSession
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, fmt.Errorf("oneentry: GET %s: decode response: %w", apiPrefix+path, err)
+	}
+	if list == nil {
+		list = []PaymentSession{}
+	}
+	return list, nil
 }
 
 // UpdateSession sets a session's status and payment URL (P3, PUT /payments/sessions/{id}).

@@ -39,7 +39,6 @@ type Product struct {
 // UnmarshalJSON decodes the product and keeps the raw object in Raw.
 func (p *Product) UnmarshalJSON(data []byte) error {
 	type alias Product
-	*p = Product{}
 	return decodeRaw(data, (*alias)(p), &p.Raw)
 }
 

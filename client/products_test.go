@@ -44,45 +44,14 @@ func TestProduct(t *testing.T) {
 	assert.Equal(t, "120", p.AttributeValues.Value["price"].Value)
 }
 
-func TestMe(t *testing.T) {
+func TestProductsByIDs(t *testing.T) {
 	t.Parallel()
-	u, err := serveBody(t, `{"id":16,"identifier":"your-user@email.com","authProviderIdentifier":"email","formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ivan"}]},`+
-		`"formIdentifier":"reg","total":"1","groups":[1],"state":{},"moduleFormConfigs":[],"rating":{}}`).Me(t.Context())
+	api := newFakeAPI(t, answer("["+productAnswer+"]"))
+	products, err := api.client(t).ProductsByIDs(t.Context(), 10, 11)
 	require.NoError(t, err)
-	assert.Equal(t, 16, u.ID)
-	assert.Equal(t, "email", u.AuthProviderIdentifier)
-	assert.Equal(t, client.Count(1), u.Total)
-	assert.Equal(t, []any{float64(1)}, u.Groups)
-	assert.Equal(t, []client.FormDataItem{{Marker: "name_reg", Type: "string", Value: "Ivan"}}, u.FormData.Value)
-	assert.NotEmpty(t, u.Raw)
-}
-
-func TestSignUpAnswer(t *testing.T) {
-	t.Parallel()
-	res, err := serveBody(t, `{"id":16,"updatedDate":"2025-04-30T21:54:48.918Z","version":0,"identifier":"new@example.com","isActive":false,`+
-		`"formData":[{"marker":"name_reg","type":"string","value":"Ivan"}],"notificationData":{"email":"new@example.com","phonePush":[]},"locale":"en_US","createdDate":"2025-04-30T21:54:48.918Z","state":{}}`).
-		SignUp(t.Context(), "email", client.SignUpRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: "new@example.com"}}})
-	require.NoError(t, err)
-	assert.Equal(t, 16, res.ID)
-	assert.False(t, res.IsActive)
-	assert.Equal(t, "Ivan", res.FormData.Value[0].Value)
-	require.NotNil(t, res.NotificationData)
-	assert.Equal(t, "new@example.com", res.NotificationData.Email)
-	assert.Empty(t, res.NotificationData.PhoneSMS)
-}
-
-func TestAuthProviders(t *testing.T) {
-	t.Parallel()
-	providers, err := serveBody(t, `[{"id":1,"localizeInfos":{"en_US":{"title":"Email"}},"config":{"accessTokenTtlSec":"36000","refreshTokenTtlMc":"604800",`+
-		`"deleteNoneActiveUsersAfterDays":"2","systemCodeTlsSec":"120","systemCodeLength":"6","oauthAuthUrl":null,"systemCodeOnlyNumbers":null},`+
-		`"version":0,"identifier":"email","type":"email","formIdentifier":"reg","userGroupIdentifier":"guest","isActive":true,"isCheckCode":false}]`).AuthProviders(t.Context(), 0, 30)
-	require.NoError(t, err)
-	require.Len(t, providers, 1)
-	p := providers[0]
-	assert.Equal(t, "Email", p.LocalizeInfos.Value.Title)
-	assert.Equal(t, "36000", p.Config.AccessTokenTTLSec)
-	assert.Nil(t, p.Config.OAuthAuthURL)
-	assert.Equal(t, "reg", p.FormIdentifier)
-	assert.True(t, p.IsActive)
-	assert.NotEmpty(t, p.Raw)
+	require.Len(t, products, 1)
+	assert.Equal(t, 10, products[0].ID)
+	req := api.requests()[0]
+	assert.Equal(t, "/api/content/products/ids", req.Path)
+	assert.Equal(t, "ids=10%2C11&langCode=en_US", req.RawQuery)
 }

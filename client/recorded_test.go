@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,14 +23,7 @@ func recorded(t *testing.T, name string) string {
 // serveBody answers every request with body (201 for POST, 200 otherwise).
 func serveBody(t *testing.T, body string) *client.Client {
 	t.Helper()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		status := http.StatusOK
-		if r.Method == http.MethodPost {
-			status = http.StatusCreated
-		}
-		writeJSON(w, status, body)
-	})
-	return api.client(t)
+	return newFakeAPI(t, answer(body)).client(t)
 }
 
 func TestRecordedAuth(t *testing.T) {

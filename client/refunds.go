@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 )
@@ -49,13 +48,4 @@ func (c *Client) CreateRefundRequest(ctx context.Context, orderID int, quantitie
 // CancelRefundRequest withdraws the order's pending refund request.
 func (c *Client) CancelRefundRequest(ctx context.Context, orderID int) (bool, error) {
 	return callBool(ctx, c, http.MethodDelete, refundPath(orderID), nil)
-}
-
-// callBool is call for an answer documented as true.
-func callBool(ctx context.Context, c *Client, method, path string, in any) (bool, error) {
-	var raw json.RawMessage
-	if err := c.do(ctx, method, path, nil, in, &raw); err != nil {
-		return false, err
-	}
-	return truthy(raw), nil
 }

@@ -27,7 +27,6 @@ type User struct {
 // UnmarshalJSON decodes the user and keeps the raw object in Raw.
 func (u *User) UnmarshalJSON(data []byte) error {
 	type alias User
-	*u = User{}
 	return decodeRaw(data, (*alias)(u), &u.Raw)
 }
 
