@@ -984,7 +984,7 @@ func withMaxSandboxes(n int) serverOption {
 	return func(mo *mockserver.Options) { mo.Sandbox.MaxSandboxes = n }
 }
 
-// adminLimits covers issue 14's admin limits through the admin contract: sandbox creation and
+// adminLimits covers the admin limits through the admin contract: sandbox creation and
 // fault rules are bounded (409 beyond), and counters a JavaScript client could not read, or
 // whose next id would wrap, are refused (400 naming the counter).
 func adminLimits(t *testing.T, ac *adminContract) {

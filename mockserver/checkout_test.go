@@ -16,8 +16,8 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 )
 
-// Issue 14, finding 7: /checkout/your-app-token/51/complete paid another user's order
-// anonymously, even with --admin-token. The URL now carries the session's random checkout
+// A guessable /checkout/your-app-token/51/complete would let anyone pay another user's order,
+// even with --admin-token. The URL carries the session's random checkout
 // token and the form the page's CSRF token; without both nothing changes.
 // maxCheckoutFormForTest is the documented limit (docs/security.md) of a checkout action's form, 4 KiB.
 const maxCheckoutFormForTest = 4 << 10

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Issue 16: date-times outside 0001–9999 (in UTC) are refused with the live 400 body naming the
+// Date-times outside 0001–9999 (in UTC) are refused with the live 400 body naming the
 // field, everywhere one comes in, and nothing changes; those inside the range all work.
 
 func (ts *testServer) adminClock(t *testing.T, body string) (int, []byte) {

@@ -35,7 +35,7 @@ func heapAfterGC() uint64 {
 	return m.HeapAlloc
 }
 
-// heapGrowthBound is what the memory cases of issue 14 may leave on the server's heap: before
+// heapGrowthBound is what the memory cases below may leave on the server's heap: without
 // the caps, 81 generate-code requests left ~73 MB of event identifiers, 600 logins ~540 MB of
 // device metadata.
 const heapGrowthBound = 16 << 20
@@ -211,7 +211,7 @@ func stateDocument(t *testing.T, ts *testServer) string {
 	return string(body)
 }
 
-// Issue 14: hostile input must not exhaust the sandbox.
+// Hostile input must not exhaust the sandbox.
 
 // TestLongPathsDoNotStallOthers sends paths of ~900 KB, which once made the nearest-route
 // hint of a 404 cost seconds under one lock shared by every request, while a plain 404 must

@@ -54,7 +54,7 @@ func addHarmlessFault(t *testing.T, ts *testServer) {
 	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
 }
 
-// Issue 14, finding 1: any web page could read and drive the admin API.
+// No web page on another site can read or drive the admin API.
 func TestCrossSitePageCannotReadOrDriveAdmin(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
@@ -83,7 +83,7 @@ func TestCrossSitePageCannotReadOrDriveAdmin(t *testing.T) {
 	assert.Equal(t, 1, faultCount(t, ts), "no reset happened")
 }
 
-// Issue 14, finding 1: DNS rebinding, a page whose own name now points at 127.0.0.1.
+// DNS rebinding: a page whose own name now points at 127.0.0.1 is refused by its Host.
 func TestForeignHostRefusedWithoutAdminToken(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
@@ -166,7 +166,7 @@ func TestAdminAllowOriginIsChecked(t *testing.T) {
 	require.Error(t, err)
 }
 
-// Issue 14: every answer of the content API carries the CORS headers, errors and injected
+// Every answer of the content API carries the CORS headers, errors and injected
 // faults included, so browser code sees the status instead of "Failed to fetch".
 func TestEveryContentAnswerCarriesCORS(t *testing.T) {
 	t.Parallel()

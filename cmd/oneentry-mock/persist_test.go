@@ -268,7 +268,7 @@ func TestDamagedDataDirStopsStartUp(t *testing.T) {
 	t.Parallel()
 	for name, content := range map[string][]byte{
 		"garbage": bytes.Repeat([]byte("garbage!"), 4096),
-		// bbolt would initialise an empty file as a new database (issue 14, finding 8).
+		// bbolt would initialise an empty file as a new database.
 		"empty file": {},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -292,8 +292,7 @@ func TestDamagedDataDirStopsStartUp(t *testing.T) {
 }
 
 // A checkout URL names its session by a random token kept in the data dir: after a restart the
-// same page opens, and pays with the CSRF token of the page as the new process renders it
-// (issue 14, finding 7).
+// same page opens, and pays with the CSRF token of the page as the new process renders it.
 func TestCheckoutTokenSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -232,7 +232,7 @@ func TestOpenAdminAPIOnTheNetworkIsWarnedAbout(t *testing.T) {
 	assert.NotContains(t, logs.String(), "set --admin-token", "loopback needs no warning")
 }
 
-// The serve command hands --allowed-hosts and --admin-allow-origin to the server (issue 14).
+// The serve command hands --allowed-hosts and --admin-allow-origin to the server.
 func TestServeGuardsAdminByHostAndOrigin(t *testing.T) {
 	t.Parallel()
 	get := func(t *testing.T, url, host string, h map[string]string) *http.Response {
@@ -410,8 +410,8 @@ func TestServeReloadsItsFixturesFolder(t *testing.T) {
 	assert.Equal(t, 150.0, price())
 }
 
-// Issue 14: connections never timed out, and ~20k idle keep-alive connections exhausted the
-// file descriptors so that /healthz stopped answering.
+// Connections time out: without that, ~20k idle keep-alive connections would exhaust the
+// file descriptors and /healthz would stop answering.
 
 // safety bounds each wait on the server below, so that a broken server fails the test instead
 // of hanging it; no assertion is about time.

@@ -17,7 +17,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
-// Scale of one sandbox (issue 7, item 4): the memory each stored order and payment session
+// Scale of one sandbox: the memory each stored order and payment session
 // costs, the memory of an empty sandbox, and whether order lists and session lookups slow down
 // as the sandbox fills. A sandbox of 1,000 orders is compared with a large one: 3,000 orders and
 // few samples by default, which only keeps the test working, or as many orders as
@@ -174,7 +174,7 @@ func measureScale(t *testing.T, total, samples int) scaleRun {
 	return run
 }
 
-// TestScale compares a small and a large sandbox. The budgets of issue 7 (list p99 within 2x,
+// TestScale compares a small and a large sandbox. The budgets (list p99 within 2x,
 // under 1 KiB per order) are reported, not asserted: timings on a shared runner are noise. The
 // assertions guard against an order-of-magnitude regression in memory.
 func TestScale(t *testing.T) {
