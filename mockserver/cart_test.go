@@ -50,8 +50,7 @@ func item(productID, qty int) map[string]int {
 
 func TestCartGuestWithUUIDKeepsItsCart(t *testing.T) {
 	t.Parallel()
-	for _, p := range []sandbox.Profile{sandbox.ProfileSDK115, sandbox.ProfileLive2026} {
-		ts := newTestServer(t, withProfile(p))
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
 		status, got := ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(10, 2))
 		require.Equal(t, http.StatusCreated, status, p.Name)
 		assert.Equal(t, cartBody{[]store.CartItem{{ProductID: 10, Qty: 2}}, 1}, got)
@@ -72,7 +71,7 @@ func TestCartGuestWithUUIDKeepsItsCart(t *testing.T) {
 
 		_, other := ts.cartCall(t, http.MethodGet, cartPath, "", "6b71f0c2-a913-4a0b-9d2e-3f0c2a911d44", nil)
 		assert.Equal(t, cartBody{[]store.CartItem{}, 0}, other, "another guest's cart is their own")
-	}
+	})
 }
 
 func TestCartGuestIDThatIsNoUUIDGetsTheEchoTrap(t *testing.T) {

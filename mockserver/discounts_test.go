@@ -341,33 +341,29 @@ func TestRefundLifecycle(t *testing.T) {
 // written by a client, on create or update; lifecycle statuses can.
 func TestStatusNotSettableToPaymentState(t *testing.T) {
 	t.Parallel()
-	for _, p := range []sandbox.Profile{sandbox.ProfileSDK115, sandbox.ProfileLive2026} {
-		t.Run(p.Name, func(t *testing.T) {
-			t.Parallel()
-			ts := newTestServer(t, withProfile(p))
-			tk := ts.signIn(t, userLogin, userPass)
-			created := ts.createOrder(t, tk.AccessToken, seedOrderBody(10, 1))
-			id := int(created["id"].(float64))
-			before := stateDocument(t, ts)
-			paid := seedOrderBody(10, 1)
-			paid["statusIdentifier"] = "paid"
-			for _, c := range []struct{ method, path string }{{http.MethodPost, ordersPath}, {http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, id)}} {
-				status, body := ts.call(t, c.method, c.path, tk.AccessToken, paid)
-				require.Equal(t, http.StatusBadRequest, status, string(body))
-				assert.Equal(t, []string{"statusIdentifier: paid is a payment status, set by the order's payments"}, decodeError(t, status, body).messages())
-			}
-			assert.Equal(t, before, stateDocument(t, ts))
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
+		tk := ts.signIn(t, userLogin, userPass)
+		created := ts.createOrder(t, tk.AccessToken, seedOrderBody(10, 1))
+		id := int(created["id"].(float64))
+		before := stateDocument(t, ts)
+		paid := seedOrderBody(10, 1)
+		paid["statusIdentifier"] = "paid"
+		for _, c := range []struct{ method, path string }{{http.MethodPost, ordersPath}, {http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, id)}} {
+			status, body := ts.call(t, c.method, c.path, tk.AccessToken, paid)
+			require.Equal(t, http.StatusBadRequest, status, string(body))
+			assert.Equal(t, []string{"statusIdentifier: paid is a payment status, set by the order's payments"}, decodeError(t, status, body).messages())
+		}
+		assert.Equal(t, before, stateDocument(t, ts))
 
-			read := ts.order(t, tk.AccessToken, id)
-			assert.Equal(t, map[string]any{"title": "In progress"}, read["statusLocalizeInfos"])
-			assert.Equal(t, map[string]any{"title": "Cash"}, read["paymentAccountLocalizeInfos"])
-			assert.Equal(t, false, read["products"].([]any)[0].(map[string]any)["isGift"])
+		read := ts.order(t, tk.AccessToken, id)
+		assert.Equal(t, map[string]any{"title": "In progress"}, read["statusLocalizeInfos"])
+		assert.Equal(t, map[string]any{"title": "Cash"}, read["paymentAccountLocalizeInfos"])
+		assert.Equal(t, false, read["products"].([]any)[0].(map[string]any)["isGift"])
 
-			canceled := seedOrderBody(10, 1)
-			canceled["statusIdentifier"] = "canceled"
-			status, body := ts.call(t, http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, id), tk.AccessToken, canceled)
-			require.Equal(t, http.StatusOK, status, string(body))
-			assert.Equal(t, map[string]any{"title": "Canceled"}, ts.order(t, tk.AccessToken, id)["statusLocalizeInfos"])
-		})
-	}
+		canceled := seedOrderBody(10, 1)
+		canceled["statusIdentifier"] = "canceled"
+		status, body := ts.call(t, http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, id), tk.AccessToken, canceled)
+		require.Equal(t, http.StatusOK, status, string(body))
+		assert.Equal(t, map[string]any{"title": "Canceled"}, ts.order(t, tk.AccessToken, id)["statusLocalizeInfos"])
+	})
 }

@@ -48,6 +48,18 @@ func withMaxState(n int64) serverOption {
 	return func(mo *mockserver.Options) { mo.MaxStateBytes = n }
 }
 
+// underEachProfile runs test once per compat profile, each a parallel subtest on a mock of its
+// own.
+func underEachProfile(t *testing.T, test func(t *testing.T, ts *testServer, p sandbox.Profile)) {
+	t.Helper()
+	for _, p := range []sandbox.Profile{sandbox.ProfileSDK115, sandbox.ProfileLive} {
+		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newTestServer(t, withProfile(p)), p)
+		})
+	}
+}
+
 // testServer is a mock behind a real HTTP listener whose every /api/content response is checked
 // against the contract.
 type testServer struct {

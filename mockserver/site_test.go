@@ -56,78 +56,74 @@ func ids(t *testing.T, body []byte) []int {
 // paging and filters, with the ids of the default project.
 func TestSiteReads(t *testing.T) {
 	t.Parallel()
-	for _, profile := range []sandbox.Profile{sandbox.ProfileLive2026, sandbox.ProfileSDK115} {
-		t.Run(profile.Name, func(t *testing.T) {
-			t.Parallel()
-			ts := newTestServer(t, withProfile(profile))
-			for _, c := range []struct {
-				path string
-				want []int
-			}{
-				{"/api/content/pages", []int{1, 8, 2, 3, 4}},
-				{"/api/content/pages?limit=2", []int{1, 8}},
-				{"/api/content/pages?offset=4", []int{4}},
-				{"/api/content/pages?offset=2&limit=2", []int{2, 3}},
-				{"/api/content/pages?offset=10", []int{}},
-				{"/api/content/pages?limit=30", []int{1, 8, 2, 3, 4}},
-				{"/api/content/pages/root?langCode=ru_RU", []int{1, 8, 2, 4}},
-				{"/api/content/pages/root?limit=1&offset=1", []int{8}},
-				{"/api/content/pages/about/children", []int{3}},
-				{"/api/content/pages/history/children", []int{}},
-				{"/api/content/pages/tickets/children", []int{}},
-				{"/api/content/pages/quick/search?name=hist&lang=en_US", []int{3}},
-				{"/api/content/pages/quick/search?name=HIST&langCode=en_US", []int{3}},
-				{"/api/content/pages/quick/search?name=ист&lang=ru_RU", []int{3}},
-				{"/api/content/pages/quick/search?name=ист&lang=en_US", []int{}},
-				{"/api/content/pages/quick/search?url=about&name=o&lang=en_US", []int{2, 3}},
-				{"/api/content/pages/quick/search?url=undefined&name=tick&lang=en_US", []int{8}},
-				{"/api/content/pages/quick/search?name=&lang=en_US", []int{}},
-				{"/api/content/pages/home/blocks", []int{1, 2}},
-				{"/api/content/pages/contacts/blocks", []int{}},
-				{"/api/content/blocks/quick/search?name=ticket&langCode=en_US", []int{2}},
-				{"/api/content/blocks/featured_tickets/products", []int{10, 11, 12}},
-				{"/api/content/blocks/featured_tickets/products?limit=1&offset=2", []int{12}},
-				{"/api/content/blocks/similar_tickets/similar-products", []int{10, 11, 12}},
-				{"/api/content/blocks/similar_tickets/similar-products?productId=11", []int{10, 12}},
-				{"/api/content/blocks/frequently_ordered/products/10/frequently-ordered", []int{11, 12}},
-				{"/api/content/attributes-sets", []int{1, 2, 3, 4}},
-				{"/api/content/attributes-sets?typeId=1", []int{1}},
-				{"/api/content/attributes-sets?limit=1&offset=1", []int{2}},
-				{"/api/content/templates", []int{1, 2, 3, 4, 5}},
-				{"/api/content/templates?type=common_page", []int{1, 2}},
-				{"/api/content/templates?type=product", []int{4}},
-				{"/api/content/templates?type=nothing", []int{}},
-				{"/api/content/template-previews", []int{1, 2}},
-				{"/api/content/locales/active/all", []int{1, 2}},
-			} {
-				status, body := ts.call(t, http.MethodGet, c.path, "", nil)
-				require.Equal(t, http.StatusOK, status, "%s: %s", c.path, body)
-				assert.Equal(t, c.want, ids(t, body), c.path)
-			}
-			for _, c := range []struct {
-				path string
-				body any
-				want []int
-			}{
-				{"/api/content/blocks?type=&langCode=en_US&offset=0&limit=30", nil, []int{1, 2, 3, 4}},
-				{"/api/content/blocks?type=product_block", nil, []int{2}},
-				{"/api/content/blocks?limit=2&offset=1", nil, []int{2, 3}},
-				{"/api/content/admins/all", []any{}, []int{1, 2}},
-				{"/api/content/admins/all?limit=1&offset=1", nil, []int{2}},
-				{"/api/content/admins/all?langCode=en_US", []map[string]any{{"attributeMarker": "role", "conditionMarker": "eq", "conditionValue": "Owner"}}, []int{1}},
-				{"/api/content/admins/all?langCode=ru_RU", []map[string]any{{"attributeMarker": "role", "conditionMarker": "eq", "conditionValue": "Касса"}}, []int{2}},
-				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "email", "conditionMarker": "pat", "conditionValue": "BOX"}}, []int{2}},
-				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "neq", "conditionValue": "Anna Petrova"}}, []int{2}},
-				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "in", "conditionValue": []string{"Anna Petrova", "X"}}}, []int{1}},
-				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "phone", "conditionMarker": "nexs"}}, []int{1, 2}},
-				{"/api/content/admins/all", []map[string]any{{"attributeMarker": "phone", "conditionMarker": "exs"}}, []int{}},
-			} {
-				status, body := ts.call(t, http.MethodPost, c.path, "", c.body)
-				require.Equal(t, http.StatusCreated, status, "%s: %s", c.path, body)
-				assert.Equal(t, c.want, ids(t, body), "%s %v", c.path, c.body)
-			}
-		})
-	}
+	underEachProfile(t, func(t *testing.T, ts *testServer, profile sandbox.Profile) {
+		for _, c := range []struct {
+			path string
+			want []int
+		}{
+			{"/api/content/pages", []int{1, 8, 2, 3, 4}},
+			{"/api/content/pages?limit=2", []int{1, 8}},
+			{"/api/content/pages?offset=4", []int{4}},
+			{"/api/content/pages?offset=2&limit=2", []int{2, 3}},
+			{"/api/content/pages?offset=10", []int{}},
+			{"/api/content/pages?limit=30", []int{1, 8, 2, 3, 4}},
+			{"/api/content/pages/root?langCode=ru_RU", []int{1, 8, 2, 4}},
+			{"/api/content/pages/root?limit=1&offset=1", []int{8}},
+			{"/api/content/pages/about/children", []int{3}},
+			{"/api/content/pages/history/children", []int{}},
+			{"/api/content/pages/tickets/children", []int{}},
+			{"/api/content/pages/quick/search?name=hist&lang=en_US", []int{3}},
+			{"/api/content/pages/quick/search?name=HIST&langCode=en_US", []int{3}},
+			{"/api/content/pages/quick/search?name=ист&lang=ru_RU", []int{3}},
+			{"/api/content/pages/quick/search?name=ист&lang=en_US", []int{}},
+			{"/api/content/pages/quick/search?url=about&name=o&lang=en_US", []int{2, 3}},
+			{"/api/content/pages/quick/search?url=undefined&name=tick&lang=en_US", []int{8}},
+			{"/api/content/pages/quick/search?name=&lang=en_US", []int{}},
+			{"/api/content/pages/home/blocks", []int{1, 2}},
+			{"/api/content/pages/contacts/blocks", []int{}},
+			{"/api/content/blocks/quick/search?name=ticket&langCode=en_US", []int{2}},
+			{"/api/content/blocks/featured_tickets/products", []int{10, 11, 12}},
+			{"/api/content/blocks/featured_tickets/products?limit=1&offset=2", []int{12}},
+			{"/api/content/blocks/similar_tickets/similar-products", []int{10, 11, 12}},
+			{"/api/content/blocks/similar_tickets/similar-products?productId=11", []int{10, 12}},
+			{"/api/content/blocks/frequently_ordered/products/10/frequently-ordered", []int{11, 12}},
+			{"/api/content/attributes-sets", []int{1, 2, 3, 4}},
+			{"/api/content/attributes-sets?typeId=1", []int{1}},
+			{"/api/content/attributes-sets?limit=1&offset=1", []int{2}},
+			{"/api/content/templates", []int{1, 2, 3, 4, 5}},
+			{"/api/content/templates?type=common_page", []int{1, 2}},
+			{"/api/content/templates?type=product", []int{4}},
+			{"/api/content/templates?type=nothing", []int{}},
+			{"/api/content/template-previews", []int{1, 2}},
+			{"/api/content/locales/active/all", []int{1, 2}},
+		} {
+			status, body := ts.call(t, http.MethodGet, c.path, "", nil)
+			require.Equal(t, http.StatusOK, status, "%s: %s", c.path, body)
+			assert.Equal(t, c.want, ids(t, body), c.path)
+		}
+		for _, c := range []struct {
+			path string
+			body any
+			want []int
+		}{
+			{"/api/content/blocks?type=&langCode=en_US&offset=0&limit=30", nil, []int{1, 2, 3, 4}},
+			{"/api/content/blocks?type=product_block", nil, []int{2}},
+			{"/api/content/blocks?limit=2&offset=1", nil, []int{2, 3}},
+			{"/api/content/admins/all", []any{}, []int{1, 2}},
+			{"/api/content/admins/all?limit=1&offset=1", nil, []int{2}},
+			{"/api/content/admins/all?langCode=en_US", []map[string]any{{"attributeMarker": "role", "conditionMarker": "eq", "conditionValue": "Owner"}}, []int{1}},
+			{"/api/content/admins/all?langCode=ru_RU", []map[string]any{{"attributeMarker": "role", "conditionMarker": "eq", "conditionValue": "Касса"}}, []int{2}},
+			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "email", "conditionMarker": "pat", "conditionValue": "BOX"}}, []int{2}},
+			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "neq", "conditionValue": "Anna Petrova"}}, []int{2}},
+			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "in", "conditionValue": []string{"Anna Petrova", "X"}}}, []int{1}},
+			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "phone", "conditionMarker": "nexs"}}, []int{1, 2}},
+			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "phone", "conditionMarker": "exs"}}, []int{}},
+		} {
+			status, body := ts.call(t, http.MethodPost, c.path, "", c.body)
+			require.Equal(t, http.StatusCreated, status, "%s: %s", c.path, body)
+			assert.Equal(t, c.want, ids(t, body), "%s %v", c.path, c.body)
+		}
+	})
 }
 
 // Single reads find what the seed's ids and the site's urls name.
