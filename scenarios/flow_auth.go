@@ -160,15 +160,10 @@ const wrongAppToken = "oneentry-mock-scenarios-wrong-app-token"
 // (403 "Resource is closed" on every route, before credentials are looked at), and user routes
 // called without a bearer token.
 func AuthFailures() Flow {
-	return Flow{
-		Name:        "auth-failures",
-		Description: "wrong password, wrong app token and a missing bearer are refused",
-		Run:         runAuthFailures,
-	}
+	return targetFlow("auth-failures", "wrong password, wrong app token and a missing bearer are refused", runAuthFailures)
 }
 
-func runAuthFailures(ctx context.Context, env *Env) error {
-	t := env.Target
+func runAuthFailures(ctx context.Context, env *Env, t *Target) error {
 	return sequence(env,
 		step{"wrong-password", func() error {
 			c, err := env.Client()

@@ -19,11 +19,10 @@ const (
 // the catalogue it links to, a product, the cart as a guest, then sign-in, the order of the
 // cart and a checkout page.
 func Browse() Flow {
-	return Flow{Name: "browse", Description: "home page, main menu, the catalogue it links, a product, a guest cart, sign-in, the cart ordered and a checkout page opened", Run: runBrowse}
+	return targetFlow("browse", "home page, main menu, the catalogue it links, a product, a guest cart, sign-in, the cart ordered and a checkout page opened", runBrowse)
 }
 
-func runBrowse(ctx context.Context, env *Env) error {
-	t := env.Target
+func runBrowse(ctx context.Context, env *Env, t *Target) error {
 	c, err := env.Client(client.WithGuestID(newUUID()))
 	if err != nil {
 		return err

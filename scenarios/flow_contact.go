@@ -131,15 +131,11 @@ func runContactForm(ctx context.Context, env *Env, t *Target, c *client.Client) 
 			return nil
 		}},
 		step{"delete", func() error {
-			ok, err := c.DeleteFormData(ctx, entry.ID)
-			if err != nil {
+			if err := answeredTrue("delete")(c.DeleteFormData(ctx, entry.ID)); err != nil {
 				return err
 			}
-			if !ok {
-				return errors.New("delete answered false")
-			}
 			deleted = true
-			_, err = c.DeleteFormData(ctx, entry.ID)
+			_, err := c.DeleteFormData(ctx, entry.ID)
 			_, err = refusal(env, err, "second delete", http.StatusNotFound)
 			return err
 		}},

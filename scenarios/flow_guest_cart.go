@@ -15,7 +15,7 @@ const welcomeCoupon = "WELCOME10"
 // GuestCartOrder is a shop visitor: fill a guest cart under a UUID x-guest-id (and see the
 // documented trap of any other id), sign in, find the cart carried over, order what it holds.
 func GuestCartOrder() Flow {
-	return Flow{Name: "guest-cart-order", Description: "a guest cart under a UUID survives, any other id keeps nothing; signing in carries it over; its products are ordered", Run: runGuestCartOrder}
+	return targetFlow("guest-cart-order", "a guest cart under a UUID survives, any other id keeps nothing; signing in carries it over; its products are ordered", runGuestCartOrder)
 }
 
 // newUUID returns a random version 4 UUID, as a front end makes one per visitor.
@@ -27,8 +27,7 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-func runGuestCartOrder(ctx context.Context, env *Env) error {
-	t := env.Target
+func runGuestCartOrder(ctx context.Context, env *Env, t *Target) error {
 	guest := newUUID()
 	c, err := env.Client(client.WithGuestID(guest))
 	if err != nil {

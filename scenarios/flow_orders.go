@@ -97,15 +97,10 @@ func runOrderValidation(ctx context.Context, env *Env, t *Target, c *client.Clie
 // Isolation checks that a second user can neither read nor pay the first user's order, nor see
 // its payment session.
 func Isolation() Flow {
-	return Flow{
-		Name:        "isolation",
-		Description: "a second user cannot read the first user's order or payment session",
-		Run:         runIsolation,
-	}
+	return targetFlow("isolation", "a second user cannot read the first user's order or payment session", runIsolation)
 }
 
-func runIsolation(ctx context.Context, env *Env) error {
-	t := env.Target
+func runIsolation(ctx context.Context, env *Env, t *Target) error {
 	if t.User2.IsZero() {
 		return env.Skip(fmt.Sprintf("needs a second user: set %s and %s", EnvUser2Email, EnvUser2Password))
 	}

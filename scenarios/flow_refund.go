@@ -101,14 +101,10 @@ func runRefundRequest(ctx context.Context, env *Env, t *Target, c *client.Client
 			return err
 		}},
 		step{"cancel", func() error {
-			ok, err := c.CancelRefundRequest(ctx, order.ID)
-			if err != nil {
+			if err := answeredTrue("cancelRefundRequest")(c.CancelRefundRequest(ctx, order.ID)); err != nil {
 				return err
 			}
-			if !ok {
-				return fmt.Errorf("cancelRefundRequest answered false")
-			}
-			_, err = latest("canceled")
+			_, err := latest("canceled")
 			return err
 		}},
 		step{"request-again-and-approve", func() error {

@@ -367,13 +367,20 @@ func gone(err error) bool {
 	return s == http.StatusNotFound || s == http.StatusMethodNotAllowed
 }
 
+// targetFlow is a flow whose run gets the target; it makes the clients it needs itself.
+func targetFlow(name, description string, run func(ctx context.Context, env *Env, t *Target) error) Flow {
+	return Flow{Name: name, Description: description, Run: func(ctx context.Context, env *Env) error {
+		return run(ctx, env, env.Target)
+	}}
+}
+
 // clientFlow is a flow whose run gets the target and a client of its own, as most flows begin.
 func clientFlow(name, description string, run func(ctx context.Context, env *Env, t *Target, c *client.Client) error) Flow {
-	return Flow{Name: name, Description: description, Run: func(ctx context.Context, env *Env) error {
+	return targetFlow(name, description, func(ctx context.Context, env *Env, t *Target) error {
 		c, err := env.Client()
 		if err != nil {
 			return err
 		}
-		return run(ctx, env, env.Target, c)
-	}}
+		return run(ctx, env, t, c)
+	})
 }
