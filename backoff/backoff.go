@@ -1,5 +1,6 @@
-// Package backoff holds the pauses between delivery attempts shared by the mail relay and the
-// webhook dispatcher, and a sleep that ends early with its context.
+// Package backoff holds how the mail relay and the webhook dispatcher deliver in the
+// background: the queue whose workers run deliveries, the retry loop, the pauses between
+// attempts, and a sleep that ends early with its context.
 package backoff
 
 import (

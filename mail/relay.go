@@ -96,14 +96,9 @@ type Relay struct {
 	localName   string
 	statusLimit int
 	dialer      net.Dialer
-
-	ctx    context.Context // canceled when Close gives up waiting
-	cancel context.CancelFunc
-	queue  chan delivery
-	done   chan struct{}
+	queue       *backoff.Queue[delivery] // one worker: messages go out in the order enqueued
 
 	mu       sync.Mutex
-	closed   bool
 	statuses map[string]*DeliveryStatus
 	order    []string // status ids, oldest first
 }
@@ -132,7 +127,6 @@ func NewRelay(opts RelayOptions) (*Relay, error) {
 		timeout:     opts.Timeout,
 		localName:   opts.LocalName,
 		statusLimit: opts.StatusLimit,
-		done:        make(chan struct{}),
 		statuses:    map[string]*DeliveryStatus{},
 	}
 	if r.log == nil {
@@ -154,9 +148,7 @@ func NewRelay(opts RelayOptions) (*Relay, error) {
 	if queueSize <= 0 {
 		queueSize = DefaultRelayQueue
 	}
-	r.queue = make(chan delivery, queueSize)
-	r.ctx, r.cancel = context.WithCancel(context.Background())
-	go r.work()
+	r.queue = backoff.NewQueue(queueSize, 1, r.process)
 	return r, nil
 }
 
@@ -202,20 +194,20 @@ func (r *Relay) Enqueue(m Message) error {
 		return err
 	}
 
+	// Held across Offer so the worker cannot update the status before it is created.
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
+	err = r.queue.Offer(d)
+	if errors.Is(err, backoff.ErrQueueClosed) {
 		return ErrRelayClosed
 	}
 	r.setStatusLocked(m.ID, StatePending, 0, "")
-	select {
-	case r.queue <- d:
-		return nil
-	default:
+	if err != nil {
 		r.setStatusLocked(m.ID, StateFailed, 0, ErrQueueFull.Error())
 		r.log.Error("mail relay: message dropped", "id", m.ID, "err", ErrQueueFull)
 		return ErrQueueFull
 	}
+	return nil
 }
 
 func envelope(m Message) (delivery, error) {
@@ -252,36 +244,13 @@ func (r *Relay) Status(id string) (DeliveryStatus, bool) {
 // If ctx ends first, in-flight attempts and back-off pauses are cut short, every message
 // still queued is marked failed, and ctx.Err() is returned once the worker has stopped.
 // Close may be called more than once.
-func (r *Relay) Close(ctx context.Context) error {
-	r.mu.Lock()
-	if !r.closed {
-		r.closed = true
-		close(r.queue)
-	}
-	r.mu.Unlock()
+func (r *Relay) Close(ctx context.Context) error { return r.queue.Close(ctx) }
 
-	select {
-	case <-r.done:
-		return nil
-	case <-ctx.Done():
-		r.cancel()
-		<-r.done
-		return ctx.Err()
-	}
-}
-
-func (r *Relay) work() {
-	defer close(r.done)
-	defer r.cancel()
-	for d := range r.queue {
-		r.process(d)
-	}
-}
-
-func (r *Relay) process(d delivery) {
+// process delivers one message; ctx ends when Close gives up waiting.
+func (r *Relay) process(ctx context.Context, d delivery) {
 	id := d.msg.ID
-	attempts, err := r.retry.Retry(r.ctx, func(int) (bool, error) {
-		actx, cancel := context.WithTimeout(r.ctx, r.timeout)
+	attempts, err := r.retry.Retry(ctx, func(int) (bool, error) {
+		actx, cancel := context.WithTimeout(ctx, r.timeout)
 		defer cancel()
 		err := r.deliver(actx, d)
 		return !permanent(err), err

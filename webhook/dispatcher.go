@@ -113,14 +113,9 @@ type Dispatcher struct {
 	maxLogBytes int
 	timeout     time.Duration
 	newID       func() string
-
-	ctx    context.Context // canceled when Close gives up waiting; aborts attempts and pauses
-	cancel context.CancelFunc
-	queue  chan job
-	done   chan struct{} // closed when every worker has returned
+	queue       *backoff.Queue[job]
 
 	mu       sync.Mutex
-	closed   bool
 	records  map[string]*Record
 	order    []string // record ids, oldest first
 	changes  uint64   // records added or updated, ever
@@ -150,7 +145,6 @@ func New(opts Options) *Dispatcher {
 		maxLogBytes: opts.MaxLogBytes,
 		timeout:     opts.Timeout,
 		newID:       opts.NewID,
-		done:        make(chan struct{}),
 		records:     map[string]*Record{},
 		idle:        make(chan struct{}),
 	}
@@ -184,22 +178,7 @@ func New(opts Options) *Dispatcher {
 	if queueSize <= 0 {
 		queueSize = DefaultQueueSize
 	}
-	d.queue = make(chan job, queueSize)
-	d.ctx, d.cancel = context.WithCancel(context.Background())
-
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for j := range d.queue {
-				d.deliver(j)
-			}
-		})
-	}
-	go func() {
-		wg.Wait()
-		d.cancel()
-		close(d.done)
-	}()
+	d.queue = backoff.NewQueue(queueSize, workers, d.deliver)
 	return d
 }
 
@@ -232,22 +211,20 @@ func (d *Dispatcher) Enqueue(del Delivery) string {
 
 	d.mu.Lock()
 	d.addLocked(rec)
-	var reason error
-	switch {
-	case invalid != nil:
-		reason = invalid
-	case d.closed:
-		reason = ErrClosed
-	default:
+	reason := invalid
+	if reason == nil {
 		j := job{id: rec.ID, url: del.URL, secret: bytes.Clone(del.Secret), event: del.Event, body: body}
-		select {
-		case d.queue <- j:
+		// Offered under d.mu, so a worker cannot finish the job before it is counted in flight.
+		switch err := d.queue.Offer(j); {
+		case errors.Is(err, backoff.ErrQueueClosed):
+			reason = ErrClosed
+		case err != nil:
+			reason = ErrQueueFull
+		default:
 			if d.inflight == 0 {
 				d.idle = make(chan struct{})
 			}
 			d.inflight++
-		default:
-			reason = ErrQueueFull
 		}
 	}
 	if reason != nil {
@@ -301,11 +278,12 @@ func (d *Dispatcher) addLocked(rec *Record) {
 	}
 }
 
-func (d *Dispatcher) deliver(j job) {
+// deliver runs one job's attempts; ctx ends when Close gives up waiting.
+func (d *Dispatcher) deliver(ctx context.Context, j job) {
 	defer d.finished()
 	var last Attempt
-	attempts, err := d.retry.Retry(d.ctx, func(n int) (bool, error) {
-		a, ok := d.attempt(j)
+	attempts, err := d.retry.Retry(ctx, func(n int) (bool, error) {
+		a, ok := d.attempt(ctx, j)
 		last = a
 		d.update(j.id, func(r *Record) {
 			r.Attempts = append(r.Attempts, a)
@@ -365,8 +343,8 @@ func (d *Dispatcher) finished() {
 }
 
 // attempt POSTs the delivery once and reports whether the receiver accepted it.
-func (d *Dispatcher) attempt(j job) (Attempt, bool) {
-	ctx, cancel := context.WithTimeout(d.ctx, d.timeout)
+func (d *Dispatcher) attempt(base context.Context, j job) (Attempt, bool) {
+	ctx, cancel := context.WithTimeout(base, d.timeout)
 	defer cancel()
 	a := Attempt{At: d.now()}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(j.body))
@@ -388,7 +366,7 @@ func (d *Dispatcher) attempt(j job) (Attempt, bool) {
 	resp, err := d.client.Do(req)
 	if err != nil {
 		a.Duration = time.Since(start)
-		a.Error = d.describe(ctx, err)
+		a.Error = d.describe(base, ctx, err)
 		return a, false
 	}
 	defer resp.Body.Close()
@@ -403,9 +381,10 @@ func (d *Dispatcher) attempt(j job) (Attempt, bool) {
 	return a, true
 }
 
-func (d *Dispatcher) describe(ctx context.Context, err error) string {
+// describe words a failed request; base is the worker's context, ctx the attempt's.
+func (d *Dispatcher) describe(base, ctx context.Context, err error) string {
 	switch {
-	case d.ctx.Err() != nil:
+	case base.Err() != nil:
 		return ErrClosed.Error()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Sprintf("timeout after %s", d.timeout)
@@ -510,20 +489,4 @@ func (d *Dispatcher) Wait(ctx context.Context) error {
 // ctx ends first, running attempts and back-off pauses are cut short, everything unfinished
 // is marked failed, and ctx.Err() is returned once the workers have stopped. Close may be
 // called more than once.
-func (d *Dispatcher) Close(ctx context.Context) error {
-	d.mu.Lock()
-	if !d.closed {
-		d.closed = true
-		close(d.queue)
-	}
-	d.mu.Unlock()
-
-	select {
-	case <-d.done:
-		return nil
-	case <-ctx.Done():
-		d.cancel()
-		<-d.done
-		return ctx.Err()
-	}
-}
+func (d *Dispatcher) Close(ctx context.Context) error { return d.queue.Close(ctx) }

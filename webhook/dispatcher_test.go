@@ -346,11 +346,7 @@ func TestCloseLetsPendingFinish(t *testing.T) {
 
 	closed := make(chan error, 1)
 	go func() { closed <- d.Close(t.Context()) }()
-	require.Eventually(t, func() bool {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		return d.closed
-	}, 5*time.Second, time.Millisecond)
+	require.Eventually(t, d.queue.Closed, 5*time.Second, time.Millisecond)
 	late := d.Enqueue(delivery(rc.URL))
 	assert.Equal(t, ErrClosed.Error(), get(t, d, late).Error)
 

@@ -185,7 +185,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, DefaultMaxAttempts, d.retry.MaxAttempts)
 	assert.Equal(t, DefaultTimeout, d.timeout)
 	assert.Equal(t, DefaultMaxLog, d.maxLog)
-	assert.Equal(t, DefaultQueueSize, cap(d.queue))
+	assert.Equal(t, DefaultQueueSize, d.queue.Cap())
 
 	// Real clock: the receiver verifies against fixedNow, so check against now instead.
 	del := delivery(rc.URL)
