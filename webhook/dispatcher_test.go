@@ -20,10 +20,7 @@ import (
 func TestDeliverySignedAndRecorded(t *testing.T) {
 	t.Parallel()
 	rc := newReceiver(t, answer(http.StatusNoContent))
-	d, s := newTestDispatcher(t, Options{})
-
-	id := d.Enqueue(delivery(rc.URL))
-	waitIdle(t, d)
+	rec, pauses := deliverOne(t, Options{}, rc.URL)
 
 	reqs := rc.requests()
 	require.Len(t, reqs, 1)
@@ -32,10 +29,9 @@ func TestDeliverySignedAndRecorded(t *testing.T) {
 	assert.Equal(t, testBody, got.body)
 	assert.Equal(t, "application/json", got.header.Get("Content-Type"))
 	assert.Equal(t, "payment.session.completed", got.header.Get(EventHeader))
-	assert.Equal(t, id, got.header.Get(DeliveryHeader))
+	assert.Equal(t, rec.ID, got.header.Get(DeliveryHeader))
 	assert.Equal(t, Sign(testSecret, fixedNow, testBody), got.header.Get(SignatureHeader))
 
-	rec := get(t, d, id)
 	assert.Equal(t, StatusDelivered, rec.Status)
 	assert.Equal(t, "payment.session.completed", rec.Event)
 	assert.Equal(t, rc.URL, rec.URL)
@@ -47,7 +43,7 @@ func TestDeliverySignedAndRecorded(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, rec.Attempts[0].StatusCode)
 	assert.Equal(t, fixedNow, rec.Attempts[0].At)
 	assert.Empty(t, rec.Attempts[0].Error)
-	assert.Empty(t, s.pauses())
+	assert.Empty(t, pauses)
 }
 
 func TestHeaderNamesOnTheWire(t *testing.T) {
@@ -121,8 +117,7 @@ func TestRetryThenSuccess(t *testing.T) {
 	}
 	d, s := newTestDispatcher(t, Options{Now: now})
 
-	id := d.Enqueue(delivery(rc.URL))
-	waitIdle(t, d)
+	id := deliverAndWait(t, d, rc.URL)
 
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, s.pauses())
 	rec := get(t, d, id)
@@ -416,8 +411,7 @@ func TestRedeliver(t *testing.T) {
 	t.Parallel()
 	rc := newReceiver(t, answer(http.StatusNoContent))
 	d, _ := newTestDispatcher(t, Options{})
-	first := d.Enqueue(delivery(rc.URL))
-	waitIdle(t, d)
+	first := deliverAndWait(t, d, rc.URL)
 	before := d.Changes()
 
 	again, err := d.Redeliver(first)

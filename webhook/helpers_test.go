@@ -130,9 +130,15 @@ func newTestDispatcher(t *testing.T, opts Options) (*Dispatcher, *sleeper) {
 func deliverOne(t *testing.T, opts Options, url string) (Record, []time.Duration) {
 	t.Helper()
 	d, s := newTestDispatcher(t, opts)
+	return get(t, d, deliverAndWait(t, d, url)), s.pauses()
+}
+
+// deliverAndWait enqueues a delivery to url on d, waits until d is idle and returns its id.
+func deliverAndWait(t *testing.T, d *Dispatcher, url string) string {
+	t.Helper()
 	id := d.Enqueue(delivery(url))
 	waitIdle(t, d)
-	return get(t, d, id), s.pauses()
+	return id
 }
 
 // answer is a receiver response that always has the given status.

@@ -131,8 +131,7 @@ func TestLongResponseExcerpt(t *testing.T) {
 		_, _ = io.WriteString(w, "x"+long)
 	})
 	d, _ := newTestDispatcher(t, Options{})
-	id := d.Enqueue(delivery(rc.URL))
-	waitIdle(t, d)
+	id := deliverAndWait(t, d, rc.URL)
 
 	a := get(t, d, id).Attempts[0]
 	assert.True(t, a.ResponseTruncated)
