@@ -140,32 +140,25 @@ func slotFromValue(v any, path string) (Slot, error) {
 }
 
 func parseItem(v any, path string) (Item, error) {
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return Item{}, fieldErr(path, "want a schedule item object, got %s", kindOf(v))
-	}
-	var it Item
-	var err error
-	if it.ID, err = idField(obj, "id", path); err != nil {
+	f, err := object(v, path, "a schedule item object")
+	if err != nil {
 		return Item{}, err
 	}
-	if it.InEveryWeek, err = boolField(obj, "inEveryWeek", path); err != nil {
-		return Item{}, err
+	it := Item{ID: f.id("id"), InEveryWeek: f.flag("inEveryWeek"), InEveryMonth: f.flag("inEveryMonth")}
+	if f.err != nil {
+		return Item{}, f.err
 	}
-	if it.InEveryMonth, err = boolField(obj, "inEveryMonth", path); err != nil {
-		return Item{}, err
-	}
-	if it.Intervals, err = intervalsField(obj, path, true); err != nil {
+	if it.Intervals, err = intervalsField(f.obj, path, true); err != nil {
 		return Item{}, err
 	}
 	// The SDK skips an item without an intervals array before it reads the
 	// range, so the range is only required when there is something to cut.
-	if rv := obj["range"]; rv != nil || it.Intervals != nil {
+	if rv := f.obj["range"]; rv != nil || it.Intervals != nil {
 		if it.Range, err = dateRange(rv, path+".range"); err != nil {
 			return Item{}, err
 		}
 	}
-	if ev := obj["external"]; ev != nil {
+	if ev := f.obj["external"]; ev != nil {
 		if it.External, err = parseArray(ev, path+".external", "an array", parseExclusion); err != nil {
 			return Item{}, err
 		}
@@ -197,29 +190,56 @@ func intervalsField(obj map[string]any, path string, withPeriod bool) ([]Interva
 		return nil, nil
 	}
 	return parseArray(v, path+".intervals", "an array", func(x any, p string) (Interval, error) {
-		o, ok := x.(map[string]any)
-		if !ok {
-			return Interval{}, fieldErr(p, "want an object, got %s", kindOf(x))
-		}
-		var iv Interval
-		var err error
-		if iv.ID, err = idField(o, "id", p); err != nil {
+		f, err := object(x, p, "an object")
+		if err != nil {
 			return Interval{}, err
 		}
-		if iv.Start, err = clockField(o, "start", p); err != nil {
-			return Interval{}, err
-		}
-		if iv.End, err = clockField(o, "end", p); err != nil {
-			return Interval{}, err
-		}
+		iv := Interval{ID: f.id("id"), Start: f.clock("start"), End: f.clock("end")}
 		if withPeriod {
 			// A period of 0 would loop forever in the SDK; a negative one
 			// walks backwards. Neither describes a bookable slot.
-			if iv.Period, err = intField(o, "period", p, 1, 24*60); err != nil {
-				return Interval{}, err
-			}
+			iv.Period = f.int("period", 1, 24*60)
+		}
+		if f.err != nil {
+			return Interval{}, f.err
 		}
 		return iv, nil
+	})
+}
+
+// fields reads the members of one object under path. It stops at the first error and keeps
+// it, so a parser reads the members it wants in order, checks once, and reports what reading
+// them one by one would have.
+type fields struct {
+	obj  map[string]any
+	path string
+	err  error
+}
+
+// object reads v as an object; want describes it in the error for a v that is not one.
+func object(v any, path, want string) (*fields, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fieldErr(path, "want %s, got %s", want, kindOf(v))
+	}
+	return &fields{obj: obj, path: path}, nil
+}
+
+// member reads key with read unless an earlier member failed.
+func member[T any](f *fields, key string, read func(obj map[string]any, key, path string) (T, error)) T {
+	var v T
+	if f.err == nil {
+		v, f.err = read(f.obj, key, f.path)
+	}
+	return v
+}
+
+func (f *fields) id(key string) string   { return member(f, key, idField) }
+func (f *fields) flag(key string) bool   { return member(f, key, boolField) }
+func (f *fields) clock(key string) Clock { return member(f, key, clockField) }
+func (f *fields) int(key string, lo, hi int) int {
+	return member(f, key, func(obj map[string]any, key, path string) (int, error) {
+		return intField(obj, key, path, lo, hi)
 	})
 }
 
@@ -229,21 +249,16 @@ func clockField(obj map[string]any, key, path string) (Clock, error) {
 	if !ok || v == nil {
 		return Clock{}, fieldErr(p, "missing")
 	}
-	o, ok := v.(map[string]any)
-	if !ok {
-		return Clock{}, fieldErr(p, "want {hours, minutes}, got %s", kindOf(v))
-	}
-	h, err := intField(o, "hours", p, 0, 24)
+	f, err := object(v, p, "{hours, minutes}")
 	if err != nil {
 		return Clock{}, err
 	}
-	m, err := intField(o, "minutes", p, 0, 59)
-	if err != nil {
-		return Clock{}, err
+	c := Clock{Hours: f.int("hours", 0, 24), Minutes: f.int("minutes", 0, 59)}
+	if f.err != nil {
+		return Clock{}, f.err
 	}
-	c := Clock{Hours: h, Minutes: m}
 	if c.minutes() > 24*60 {
-		return Clock{}, fieldErr(p, "%02d:%02d is past the end of the day", h, m)
+		return Clock{}, fieldErr(p, "%02d:%02d is past the end of the day", c.Hours, c.Minutes)
 	}
 	return c, nil
 }
@@ -335,15 +350,10 @@ func parseDateExclusion(obj map[string]any, dv any, path string) (Exclusion, err
 	if err != nil {
 		return Exclusion{}, fieldErr(path+".date", "%v", err)
 	}
-	e := Exclusion{Kind: ExclusionDate, Date: d}
-	if e.InEveryWeek, err = boolField(obj, "inEveryWeek", path); err != nil {
-		return Exclusion{}, err
-	}
-	if e.InEveryMonth, err = boolField(obj, "inEveryMonth", path); err != nil {
-		return Exclusion{}, err
-	}
-	if e.InEveryYear, err = boolField(obj, "inEveryYear", path); err != nil {
-		return Exclusion{}, err
+	f := &fields{obj: obj, path: path}
+	e := Exclusion{Kind: ExclusionDate, Date: d, InEveryWeek: f.flag("inEveryWeek"), InEveryMonth: f.flag("inEveryMonth"), InEveryYear: f.flag("inEveryYear")}
+	if f.err != nil {
+		return Exclusion{}, f.err
 	}
 	if tv := obj["externalTimes"]; tv != nil {
 		e.Times, err = parseArray(tv, path+".externalTimes", "an array of [from, to] pairs", func(x any, p string) (Range, error) {
