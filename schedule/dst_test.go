@@ -76,7 +76,7 @@ func TestSlotsDSTDays(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := mustParse(t, tc.schedule)
-			opts := Options{Location: mustLoc(t, tc.loc)}
+			opts := optionsIn(t, tc.loc)
 			if tc.until != "" {
 				opts.To = mustTime(t, tc.until)
 			}

@@ -88,10 +88,7 @@ func TestSlotsExclusions(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			opts := Options{}
-			if tc.loc != "" {
-				opts.Location = mustLoc(t, tc.loc)
-			}
+			opts := optionsIn(t, tc.loc)
 			if tc.from != "" {
 				opts.From, opts.To = mustTime(t, tc.from+"T00:00:00Z"), mustTime(t, tc.to+"T00:00:00Z")
 			}

@@ -50,6 +50,15 @@ func mustLoc(t testing.TB, name string) *time.Location {
 	return loc
 }
 
+// optionsIn returns Options in the named location; "" keeps the default, UTC.
+func optionsIn(t testing.TB, loc string) Options {
+	t.Helper()
+	if loc == "" {
+		return Options{}
+	}
+	return Options{Location: mustLoc(t, loc)}
+}
+
 func mustTime(t testing.TB, s string) time.Time {
 	t.Helper()
 	ts, err := time.Parse(time.RFC3339Nano, s)
@@ -276,10 +285,7 @@ func TestSlotsRepetition(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			opts := Options{}
-			if tc.loc != "" {
-				opts.Location = mustLoc(t, tc.loc)
-			}
+			opts := optionsIn(t, tc.loc)
 			got := values(mustParse(t, tc.schedule).Slots(opts))
 			if tc.want != nil {
 				assert.Equal(t, tc.want, got)
