@@ -133,12 +133,10 @@ func runTicketPurchase(ctx context.Context, env *Env, t *Target, c *client.Clien
 			return ck.err()
 		}},
 		step{"read-order", func() error {
-			got, err := c.Order(ctx, t.StorageMarker, order.ID)
+			got, ck, err := readBack(ctx, c, t, order)
 			if err != nil {
 				return err
 			}
-			var ck checks
-			ck.that(got.ID == order.ID, "order id %d, want %d", got.ID, order.ID)
 			ck.that(got.TotalSum.IsString(), "read answered totalSum %s as a number; recorded reads have a string", got.TotalSum.Raw)
 			ck.that(got.TotalSum.Cents == order.TotalSum.Cents, "totalSum %s, want %s", got.TotalSum, order.TotalSum)
 			ck.that(got.StatusIdentifier != "", "no statusIdentifier")

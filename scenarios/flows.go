@@ -172,6 +172,18 @@ type orderPlan struct {
 	slot     schedule.Slot
 }
 
+// readBack reads order through c and checks that the answer is that order; the caller adds
+// its own checks before reporting them.
+func readBack(ctx context.Context, c *client.Client, t *Target, order *client.Order) (*client.Order, checks, error) {
+	got, err := c.Order(ctx, t.StorageMarker, order.ID)
+	if err != nil {
+		return nil, checks{}, err
+	}
+	var ck checks
+	ck.that(got.ID == order.ID, "order id %d, want %d", got.ID, order.ID)
+	return got, ck, nil
+}
+
 // readOrderForm reads the storage's form and finds its ticket (entity with products) and
 // schedule (timeInterval) fields.
 func readOrderForm(ctx context.Context, env *Env, c *client.Client) (*orderPlan, error) {
