@@ -11,13 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func testMessage(t testing.TB, to, subject string) Message {
-	t.Helper()
-	m, err := Build(Draft{From: DefaultFrom, To: []string{to}, Subject: subject, Text: "body of " + subject, Date: fixedDate})
-	require.NoError(t, err)
-	return m
-}
-
 func subjects(ms []Message) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {

@@ -1,179 +1,22 @@
 package mail
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log"
-	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 )
-
-// sink is an in-process SMTP server that records what it receives and fails the first
-// failFirst DATA commands with failCode.
-type sink struct {
-	failFirst int
-	failCode  int
-	user      string // when set, AUTH PLAIN is offered and required
-	pass      string
-
-	mu       sync.Mutex
-	data     int
-	received []received
-}
-
-type received struct {
-	from  string
-	to    []string
-	auth  string
-	bytes []byte
-}
-
-func (s *sink) messages() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.received...)
-}
-
-func startSink(t *testing.T, s *sink) string {
-	t.Helper()
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		sess := &session{sink: s}
-		if s.user != "" {
-			return &authSession{session: sess}, nil
-		}
-		return sess, nil
-	}))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return ln.Addr().String()
-}
-
-type session struct {
-	sink *sink
-	cur  received
-}
-
-func (s *session) Reset()        { s.cur = received{auth: s.cur.auth} }
-func (s *session) Logout() error { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	if s.sink.user != "" && s.cur.auth == "" {
-		return smtp.ErrAuthRequired
-	}
-	s.cur.from = from
-	return nil
-}
-
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.to = append(s.cur.to, to)
-	return nil
-}
-
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.sink.mu.Lock()
-	defer s.sink.mu.Unlock()
-	s.sink.data++
-	if s.sink.data <= s.sink.failFirst {
-		return &smtp.SMTPError{Code: s.sink.failCode, EnhancedCode: smtp.EnhancedCodeNotSet, Message: "chaos"}
-	}
-	s.cur.bytes = b
-	s.sink.received = append(s.sink.received, s.cur)
-	return nil
-}
-
-type authSession struct{ *session }
-
-func (s *authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-func (s *authSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != s.sink.user || pass != s.sink.pass {
-			return smtp.ErrAuthFailed
-		}
-		s.cur.auth = user
-		return nil
-	}), nil
-}
-
-// recorder stands in for the relay's sleep and logger.
-type recorder struct {
-	mu     sync.Mutex
-	sleeps []time.Duration
-	logs   bytes.Buffer
-}
-
-func (r *recorder) sleep(ctx context.Context, d time.Duration) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sleeps = append(r.sleeps, d)
-	return ctx.Err()
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.logs.Write(p)
-}
-
-func (r *recorder) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(r, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-func (r *recorder) log() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.logs.String()
-}
-
-func newTestRelay(t *testing.T, opts RelayOptions) *Relay {
-	t.Helper()
-	rl, err := NewRelay(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = rl.Close(context.Background()) })
-	return rl
-}
-
-// relayOne relays m with a relay made from opts, logging to and sleeping through a new
-// recorder, and returns m's final status once the relay has drained.
-func relayOne(t *testing.T, opts RelayOptions, m Message) (DeliveryStatus, *recorder) {
-	t.Helper()
-	rec := &recorder{}
-	opts.Logger, opts.Sleep = rec.logger(), rec.sleep
-	rl := newTestRelay(t, opts)
-	require.NoError(t, rl.Enqueue(m))
-	closeRelay(t, rl)
-	st, ok := rl.Status(m.ID)
-	require.True(t, ok)
-	return st, rec
-}
-
-// closeRelay drains the relay, which is how the tests wait for delivery without sleeping.
-func closeRelay(t *testing.T, rl *Relay) {
-	t.Helper()
-	require.NoError(t, rl.Close(t.Context()))
-}
 
 func TestRelayDeliversOutboxCopy(t *testing.T) {
 	t.Parallel()
-	s := &sink{}
-	addr := startSink(t, s)
+	s := &testkit.SMTPSink{}
+	addr := s.Start(t)
 	rec := &recorder{}
 	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep})
 	o := NewOutbox(OutboxOptions{OnAdd: func(m Message) { assert.NoError(t, rl.Enqueue(m)) }})
@@ -189,12 +32,12 @@ func TestRelayDeliversOutboxCopy(t *testing.T) {
 	assert.Equal(t, 1, st.Attempts)
 	assert.Empty(t, st.LastError)
 
-	got := s.messages()
+	got := s.Messages()
 	require.Len(t, got, 1)
-	assert.Equal(t, stored.Raw, got[0].bytes, "DATA must be the outbox bytes, unchanged")
-	assert.Equal(t, "no-reply@oneentry-mock.test", got[0].from)
-	assert.Equal(t, []string{"ivan@example.test", "second@example.test"}, got[0].to)
-	p, err := Parse(got[0].bytes)
+	assert.Equal(t, stored.Raw, got[0].Data, "DATA must be the outbox bytes, unchanged")
+	assert.Equal(t, "no-reply@oneentry-mock.test", got[0].From)
+	assert.Equal(t, []string{"ivan@example.test", "second@example.test"}, got[0].To)
+	p, err := Parse(got[0].Data)
 	require.NoError(t, err)
 	assert.Equal(t, m.Subject, p.Subject)
 	assert.Equal(t, m.Text, p.Text)
@@ -217,8 +60,8 @@ func TestRelayAuth(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s := &sink{user: "mock", pass: "s3cret"}
-			addr := startSink(t, s)
+			s := &testkit.SMTPSink{User: "mock", Pass: "s3cret"}
+			addr := s.Start(t)
 			m := testMessage(t, "a@example.test", "x")
 			m.ID = "1"
 			st, rec := relayOne(t, RelayOptions{URL: "smtp://" + tc.userinfo + addr}, m)
@@ -227,10 +70,10 @@ func TestRelayAuth(t *testing.T) {
 			assert.Empty(t, rec.sleeps)
 			assert.NotContains(t, rec.log(), "s3cret", "credentials must not be logged")
 			if tc.wantAuth != "" {
-				require.Len(t, s.messages(), 1)
-				assert.Equal(t, tc.wantAuth, s.messages()[0].auth)
+				require.Len(t, s.Messages(), 1)
+				assert.Equal(t, tc.wantAuth, s.Messages()[0].Auth)
 			} else {
-				assert.Empty(t, s.messages())
+				assert.Empty(t, s.Messages())
 			}
 		})
 	}
@@ -238,7 +81,7 @@ func TestRelayAuth(t *testing.T) {
 
 func TestRelayCredentialsWithoutServerAuth(t *testing.T) {
 	t.Parallel()
-	addr := startSink(t, &sink{})
+	addr := (&testkit.SMTPSink{}).Start(t)
 	m := testMessage(t, "a@example.test", "x")
 	m.ID = "1"
 	st, _ := relayOne(t, RelayOptions{URL: "smtp://u:p@" + addr}, m)
@@ -249,15 +92,15 @@ func TestRelayCredentialsWithoutServerAuth(t *testing.T) {
 
 func TestRelayRetriesThenDelivers(t *testing.T) {
 	t.Parallel()
-	s := &sink{failFirst: 2, failCode: 451}
-	addr := startSink(t, s)
+	s := &testkit.SMTPSink{FailFirst: 2, FailCode: 451}
+	addr := s.Start(t)
 	m := NewOutbox(OutboxOptions{}).Add(testMessage(t, "a@example.test", "retry me"))
 	st, rec := relayOne(t, RelayOptions{URL: "smtp://" + addr, MaxAttempts: 5}, m)
 	assert.Equal(t, StateDelivered, st.State)
 	assert.Equal(t, 3, st.Attempts)
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, rec.sleeps, "default exponential back-off")
-	require.Len(t, s.messages(), 1)
-	assert.Equal(t, m.Raw, s.messages()[0].bytes)
+	require.Len(t, s.Messages(), 1)
+	assert.Equal(t, m.Raw, s.Messages()[0].Data)
 	assert.Equal(t, 2, strings.Count(rec.log(), "attempt failed"))
 	assert.Contains(t, rec.log(), "451")
 }
@@ -275,15 +118,15 @@ func TestRelayGivesUp(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s := &sink{failFirst: 1000, failCode: tc.code}
-			addr := startSink(t, s)
+			s := &testkit.SMTPSink{FailFirst: 1000, FailCode: tc.code}
+			addr := s.Start(t)
 			o := NewOutbox(OutboxOptions{})
 			m := o.Add(testMessage(t, "a@example.test", "doomed"))
 			st, rec := relayOne(t, RelayOptions{URL: "smtp://" + addr, MaxAttempts: 3,
 				Backoff: func(n int) time.Duration { return time.Duration(n) * time.Hour }}, m)
 			assert.Equal(t, StateFailed, st.State)
 			assert.Equal(t, tc.wantAttempts, st.Attempts)
-			assert.Contains(t, st.LastError, "chaos")
+			assert.Contains(t, st.LastError, "refused by the test", "the server's reply")
 			assert.Len(t, rec.sleeps, tc.wantSleeps)
 			assert.Contains(t, rec.log(), "level=ERROR msg=\"mail relay: giving up\"")
 
@@ -309,18 +152,9 @@ func TestRelayUnreachableServer(t *testing.T) {
 	assert.NotEmpty(t, st.LastError)
 }
 
-// blockingSleep reports each back-off and then waits until the relay gives up.
-type blockingSleep struct{ entered chan time.Duration }
-
-func (b blockingSleep) sleep(ctx context.Context, d time.Duration) error {
-	b.entered <- d
-	<-ctx.Done()
-	return ctx.Err()
-}
-
 func TestRelayQueueFull(t *testing.T) {
 	t.Parallel()
-	addr := startSink(t, &sink{failFirst: 1000, failCode: 451})
+	addr := (&testkit.SMTPSink{FailFirst: 1000, FailCode: 451}).Start(t)
 	bs := blockingSleep{entered: make(chan time.Duration, 1)}
 	rec := &recorder{}
 	rl, err := NewRelay(RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: bs.sleep, QueueSize: 1})
@@ -386,7 +220,7 @@ func TestRelayEnqueueRejects(t *testing.T) {
 
 func TestRelayStatusLimit(t *testing.T) {
 	t.Parallel()
-	addr := startSink(t, &sink{})
+	addr := (&testkit.SMTPSink{}).Start(t)
 	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, StatusLimit: 2})
 	m := testMessage(t, "a@example.test", "x")
 	for _, id := range []string{"1", "2", "3"} {
