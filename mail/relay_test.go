@@ -49,24 +49,31 @@ func TestRelayDeliversOutboxCopy(t *testing.T) {
 func TestRelayAuth(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
-		userinfo  string
-		wantState DeliveryState
-		wantAuth  string
+		noServerAuth bool // the server offers no AUTH at all
+		userinfo     string
+		wantState    DeliveryState
+		wantAuth     string
+		wantErr      string
 	}{
-		"right password": {"mock:s3cret@", StateDelivered, "mock"},
-		"wrong password": {"mock:nope@", StateFailed, ""},
-		"no credentials": {"", StateFailed, ""},
+		"right password":                  {userinfo: "mock:s3cret@", wantState: StateDelivered, wantAuth: "mock"},
+		"wrong password":                  {userinfo: "mock:nope@", wantState: StateFailed},
+		"no credentials":                  {userinfo: "", wantState: StateFailed},
+		"credentials without server auth": {noServerAuth: true, userinfo: "u:p@", wantState: StateFailed, wantErr: "AUTH"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := &testkit.SMTPSink{User: "mock", Pass: "s3cret"}
+			if tc.noServerAuth {
+				s = &testkit.SMTPSink{}
+			}
 			addr := s.Start(t)
 			m := testMessage(t, "a@example.test", "x")
 			m.ID = "1"
 			st, rec := relayOne(t, RelayOptions{URL: "smtp://" + tc.userinfo + addr}, m)
 			assert.Equal(t, tc.wantState, st.State)
-			assert.Equal(t, 1, st.Attempts, "5xx replies are not retried")
+			assert.Equal(t, 1, st.Attempts, "5xx replies and a missing AUTH are not retried")
+			assert.Contains(t, st.LastError, tc.wantErr)
 			assert.Empty(t, rec.sleeps)
 			assert.NotContains(t, rec.log(), "s3cret", "credentials must not be logged")
 			if tc.wantAuth != "" {
@@ -77,17 +84,6 @@ func TestRelayAuth(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestRelayCredentialsWithoutServerAuth(t *testing.T) {
-	t.Parallel()
-	addr := (&testkit.SMTPSink{}).Start(t)
-	m := testMessage(t, "a@example.test", "x")
-	m.ID = "1"
-	st, _ := relayOne(t, RelayOptions{URL: "smtp://u:p@" + addr}, m)
-	assert.Equal(t, StateFailed, st.State)
-	assert.Equal(t, 1, st.Attempts)
-	assert.Contains(t, st.LastError, "AUTH")
 }
 
 func TestRelayRetriesThenDelivers(t *testing.T) {
