@@ -61,7 +61,7 @@ func (c *comparer) compareExchange(add func(Item), idx int, me, oe *exchange.Exc
 		full.Pointer, full.Kind, full.Severity, full.Mock, full.Other, full.Message = it.Pointer, it.Kind, it.Severity, it.Mock, it.Other, it.Message
 		add(full)
 	}}
-	d.diff(nil, unwrapLocale(mb, c.opts.Language), unwrapLocale(ob, c.opts.Language))
+	d.diff(nil, UnwrapLocale(mb, c.opts.Language), UnwrapLocale(ob, c.opts.Language))
 }
 
 func (c *comparer) compareHeaders(item func(ptr, kind string, sev Severity, mv, ov, format string, args ...any), mh, oh map[string]string) {
@@ -116,24 +116,24 @@ func describeBody(v any, text *string) string {
 	return compact(v)
 }
 
-// unwrapLocale replaces every object that has a key equal to lang by that key's value, at any
+// UnwrapLocale replaces every object that has a key equal to lang by that key's value, at any
 // depth, as the SDK does with every answer it post-processes. Comparing
 // after the unwrap compares what a client sees: {"en_US":[…]} and […] are the same to it.
-func unwrapLocale(v any, lang string) any {
+func UnwrapLocale(v any, lang string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		if inner, ok := t[lang]; ok {
-			return unwrapLocale(inner, lang)
+			return UnwrapLocale(inner, lang)
 		}
 		out := make(map[string]any, len(t))
 		for k, x := range t {
-			out[k] = unwrapLocale(x, lang)
+			out[k] = UnwrapLocale(x, lang)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {
-			out[i] = unwrapLocale(x, lang)
+			out[i] = UnwrapLocale(x, lang)
 		}
 		return out
 	}

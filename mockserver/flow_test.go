@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/drift"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -24,29 +25,6 @@ func recorded(t *testing.T, name string) map[string]any {
 	data, err := os.ReadFile("../fixtures/recorded/" + name)
 	require.NoError(t, err)
 	return decode[map[string]any](t, data)
-}
-
-// unwrapLocale does what every SDK version does to a response: an object holding the request's
-// language key is replaced by that key's value.
-func unwrapLocale(v any, lang string) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if inner, ok := x[lang]; ok {
-			return unwrapLocale(inner, lang)
-		}
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = unwrapLocale(e, lang)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = unwrapLocale(e, lang)
-		}
-		return out
-	}
-	return v
 }
 
 func TestSeedFlowReproducesRecordedResponses(t *testing.T) {
@@ -80,7 +58,7 @@ func TestSeedFlowReproducesRecordedResponses(t *testing.T) {
 	for _, key := range []string{"formIdentifier", "paymentAccountIdentifier", "products", "currency", "totalSum"} {
 		assert.Equal(t, want[key], order[key], key)
 	}
-	assert.Equal(t, want["formData"], unwrapLocale(order, "en_US").(map[string]any)["formData"])
+	assert.Equal(t, want["formData"], drift.UnwrapLocale(order, "en_US").(map[string]any)["formData"])
 	assert.ElementsMatch(t, keys(want), keys(order))
 
 	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken,
