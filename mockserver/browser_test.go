@@ -151,8 +151,7 @@ func TestDashboardInChromium(t *testing.T) {
 		require.NoError(t, err)
 
 		f := ts.openStripeSession(t, 10, 1)
-		status, body := ts.paymentAction(t, f.sessionID, "complete")
-		require.Equal(t, http.StatusOK, status, string(body))
+		ts.settle(t, f.sessionID, "complete")
 
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#orders tr[data-order="%d"]`, f.orderID))),

@@ -60,8 +60,7 @@ func uiPost(t *testing.T, ts *testServer, path string, form url.Values, headers 
 func (ts *testServer) paidPurchase(t *testing.T) flowState {
 	t.Helper()
 	f := ts.openStripeSession(t, 10, 2)
-	status, body := ts.paymentAction(t, f.sessionID, "complete")
-	require.Equal(t, http.StatusOK, status, string(body))
+	ts.settle(t, f.sessionID, "complete")
 	return f
 }
 

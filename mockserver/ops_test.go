@@ -318,8 +318,7 @@ func TestStateExportResetImportRestoresIdenticalState(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	f := ts.openStripeSession(t, 11, 2)
-	status, _ := ts.paymentAction(t, f.sessionID, "complete")
-	require.Equal(t, http.StatusOK, status)
+	ts.settle(t, f.sessionID, "complete")
 	status, before := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
 	require.Equal(t, http.StatusOK, status)
 
