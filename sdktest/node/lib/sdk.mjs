@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { defineOneEntry as define115 } from 'oneentry-1.0.115';
 import { defineOneEntry as defineLatest } from 'oneentry-latest';
 
-import { assertErrorBody } from './check.mjs';
+import { assertErrorBody, assertNotError } from './check.mjs';
 import { APP_TOKEN } from './server.mjs';
 
 export { define115, defineLatest };
@@ -51,4 +51,15 @@ export function assertSchema(schema, value, what) {
     console.log(`${what}: zod issues\n${issues}`);
     assert.fail(`${what} fails the SDK's schema:\n${issues}`);
   }
+}
+
+/**
+ * Awaits an SDK call, fails when it returned an error or, given one of the SDK's zod schemas,
+ * when the schema refuses the answer; returns the answer.
+ */
+export async function ok(what, promise, schema) {
+  const res = await promise;
+  assertNotError(res, what);
+  if (schema) assertSchema(schema, res, what);
+  return res;
 }

@@ -11,8 +11,8 @@ import {
   SignUpResponseSchema,
 } from 'oneentry-latest/dist/auth-provider/authProviderSchemas.js';
 
-import { assertAuthResponse, assertErrorBody, assertNotError } from '../lib/check.mjs';
-import { assertSchema, latestStrict } from '../lib/sdk.mjs';
+import { assertAuthResponse, assertErrorBody } from '../lib/check.mjs';
+import { latestStrict, ok } from '../lib/sdk.mjs';
 import { APP_TOKEN, USER, authData, startServer } from '../lib/server.mjs';
 
 /** The code of the newest e-mail to `to` in the mock's outbox: its subject ends with it. */
@@ -24,12 +24,6 @@ async function codeFromOutbox(url, to) {
   return messages[0].subject.split(': ').pop();
 }
 
-async function ok(what, promise, schema) {
-  const res = await promise;
-  assertNotError(res, what);
-  if (schema) assertSchema(schema, res, what);
-  return res;
-}
 
 test('all 13 AuthProvider methods of the newest SDK, strict, default profile', async (t) => {
   const srv = await startServer(t);

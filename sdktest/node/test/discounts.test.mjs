@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { z } from 'zod';
 
 import { assertNotError } from '../lib/check.mjs';
-import { assertSchema, latestStrict } from '../lib/sdk.mjs';
+import { latestStrict, ok } from '../lib/sdk.mjs';
 import { authData, startServer } from '../lib/server.mjs';
 
 // The SDK ships no zod schemas for Discounts; these follow discountsInterfaces.d.ts, strict, so
@@ -65,12 +65,6 @@ test('every Discounts method of the newest SDK under the default profile, strict
   const srv = await startServer(t);
   const { sdk, httpErrors } = latestStrict(srv.url);
   const { AuthProvider, Discounts, Orders } = sdk;
-  const ok = async (what, promise, schema) => {
-    const res = await promise;
-    assertNotError(res, what);
-    assertSchema(schema, res, what);
-    return res;
-  };
 
   const all = await ok('Discounts.getAllDiscounts', Discounts.getAllDiscounts(), DiscountsSchema);
   assert.deepEqual(all.items.map((d) => d.identifier), ['early_bird', 'welcome', 'summer_2024', 'first_order', 'loyalty']);

@@ -7,7 +7,7 @@ import { OrderStorageSchema, OrdersStorageResponseSchema } from 'oneentry-latest
 import { PaymentAccountSchema, PaymentSessionSchema } from 'oneentry-latest/dist/payments/paymentsSchemas.js';
 
 import { assertAuthResponse, assertNotError, assertRefreshToken, assertSameShape, recorded } from '../lib/check.mjs';
-import { assertRefreshRejected, assertSchema, latestStrict } from '../lib/sdk.mjs';
+import { assertRefreshRejected, latestStrict, ok } from '../lib/sdk.mjs';
 import { USER, authData, startServer } from '../lib/server.mjs';
 
 // The seed's order body; a function because the SDK rewrites formData in the object it is given.
@@ -77,12 +77,6 @@ test('every other method of the served endpoints passes the newest SDK strict sc
 
   // ok fails on an error result and, for methods the SDK itself leaves unvalidated, applies the
   // SDK's exported schema for that entity.
-  const ok = async (what, promise, schema) => {
-    const res = await promise;
-    assertNotError(res, what);
-    if (schema) assertSchema(schema, res, what);
-    return res;
-  };
 
   const login = await ok('AuthProvider.auth', AuthProvider.auth('email', { authData: authData() }));
   assertAuthResponse(login, USER.login);

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import { z } from 'zod';
 import { OrderDiscountConfigSchema, OrderStorageSchema, OrdersStorageResponseSchema } from 'oneentry-latest/dist/orders/ordersSchemas.js';
 
-import { assertErrorBody, assertNotError } from '../lib/check.mjs';
-import { assertSchema, latestStrict } from '../lib/sdk.mjs';
+import { assertErrorBody } from '../lib/check.mjs';
+import { assertSchema, latestStrict, ok } from '../lib/sdk.mjs';
 import { APP_TOKEN, USER, authData, startServer } from '../lib/server.mjs';
 
 // Schemas for the answers the SDK leaves unvalidated, from ordersInterfaces.d.ts; strict, so a
@@ -58,12 +58,6 @@ test('every Orders method of the newest SDK under the default profile, strict', 
   const srv = await startServer(t);
   const { sdk, httpErrors } = latestStrict(srv.url);
   const { AuthProvider, Orders, Payments } = sdk;
-  const ok = async (what, promise, schema) => {
-    const res = await promise;
-    assertNotError(res, what);
-    if (schema) assertSchema(schema, res, what);
-    return res;
-  };
   await ok('AuthProvider.auth', AuthProvider.auth('email', { authData: authData() }));
 
   const storages = await ok('Orders.getAllOrdersStorage', Orders.getAllOrdersStorage(), OrdersStorageResponseSchema);

@@ -9,8 +9,8 @@ import { PageEntitySchema, PagesResponseSchema } from 'oneentry-latest/dist/page
 import { ProductEntitySchema, ProductsResponseSchema } from 'oneentry-latest/dist/products/productsSchemas.js';
 import { TemplateEntitySchema } from 'oneentry-latest/dist/templates/templatesSchemas.js';
 
-import { assertErrorBody, assertNotError } from '../lib/check.mjs';
-import { assertSchema, latestStrict } from '../lib/sdk.mjs';
+import { assertErrorBody } from '../lib/check.mjs';
+import { assertSchema, latestStrict, ok } from '../lib/sdk.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const ids = (list) => list.map((x) => x.id);
@@ -23,12 +23,6 @@ for (const compat of ['live-2026', 'sdk-1.0.115']) {
 
     // ok fails on an error result and, for methods the SDK leaves unvalidated, applies the
     // SDK's exported schema for what they return.
-    const ok = async (what, promise, schema) => {
-      const res = await promise;
-      assertNotError(res, what);
-      if (schema) assertSchema(schema, res, what);
-      return res;
-    };
 
     // Pages
     const root = await ok('Pages.getRootPages', Pages.getRootPages());

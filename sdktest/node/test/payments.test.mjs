@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { PaymentAccountSchema, PaymentSessionSchema, SinglePaymentSessionSchema } from 'oneentry-latest/dist/payments/paymentsSchemas.js';
 import { ProductEntitySchema } from 'oneentry-latest/dist/products/productsSchemas.js';
 
-import { assertErrorBody, assertNotError } from '../lib/check.mjs';
-import { assertSchema, latestStrict } from '../lib/sdk.mjs';
+import { assertErrorBody } from '../lib/check.mjs';
+import { assertSchema, latestStrict, ok } from '../lib/sdk.mjs';
 import { APP_TOKEN, authData, startServer } from '../lib/server.mjs';
 
 const COMPAT = ['--compat', 'live-2026'];
@@ -21,12 +21,6 @@ function order(account) {
   };
 }
 
-async function ok(what, promise, schema) {
-  const res = await promise;
-  assertNotError(res, what);
-  if (schema) assertSchema(schema, res, what);
-  return res;
-}
 
 test('Payments: all six methods, intents, staged sessions, a refused account', async (t) => {
   const srv = await startServer(t, COMPAT);

@@ -5,17 +5,11 @@ import { test } from 'node:test';
 
 import { ProductsCountSchema } from 'oneentry-latest/dist/products/productsSchemas.js';
 
-import { assertErrorBody, assertNotError } from '../lib/check.mjs';
-import { assertSchema, latestStrict } from '../lib/sdk.mjs';
+import { assertErrorBody } from '../lib/check.mjs';
+import { latestStrict, ok } from '../lib/sdk.mjs';
 import { authData, startServer } from '../lib/server.mjs';
 
 // ok fails on an error result and applies the SDK's schema where the SDK itself does not.
-async function ok(what, promise, schema) {
-  const res = await promise;
-  assertNotError(res, what);
-  if (schema) assertSchema(schema, res, what);
-  return res;
-}
 
 // documented accepts a success or a live error body (never a `Cannot …` 404 or a 5xx).
 async function documented(what, promise) {
