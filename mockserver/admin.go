@@ -153,12 +153,7 @@ type paymentActionResponse struct {
 
 // handleAdminPaymentAction handles POST /__admin/payments/sessions/{id}/{action}: what the
 // checkout page's buttons do, for tests without a browser.
-func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox, id int) {
 	p, o, err := sb.PaymentAction(r.Context(), id, mux.Vars(r)["action"])
 	if err != nil {
 		s.writeError(w, r, err)
@@ -175,9 +170,16 @@ func (s *Server) handleAdminAccountPatch(w http.ResponseWriter, r *http.Request,
 	if !decodeAdmin(w, r, s, &patch, `{"settings": {...}, "testSettings": {...}}`) {
 		return
 	}
-	writeByID(s, w, r, func(id int) (store.PaymentAccount, error) {
-		return sb.Store().PatchPaymentAccount(r.Context(), id, patch)
-	}, newAccountResponse)
+	id, err := pathID(r, "id")
+	var a store.PaymentAccount
+	if err == nil {
+		a, err = sb.Store().PatchPaymentAccount(r.Context(), id, patch)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, newAccountResponse(a))
 }
 
 // handleAdminStateGet handles GET /__admin/state: the whole sandbox as one versioned JSON
@@ -249,12 +251,8 @@ type adminFormData struct {
 
 // handleAdminFormDataApprove handles POST /__admin/form-data/{id}/approve: the operator's
 // approval that lets a submission held in moderation show in reads.
-func (s *Server) handleAdminFormDataApprove(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	id, err := pathID(r, "id")
-	var sub store.Submission
-	if err == nil {
-		sub, err = sb.Store().ApproveSubmission(r.Context(), id)
-	}
+func (s *Server) handleAdminFormDataApprove(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox, id int) {
+	sub, err := sb.Store().ApproveSubmission(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -160,12 +160,7 @@ type previewResponse struct {
 
 // handleOrderPreview handles POST /api/content/orders-storage/orders/preview: what createOrder
 // would charge for a basket, stored nowhere.
-func (s *Server) handleOrderPreview(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req previewRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleOrderPreview(w http.ResponseWriter, r *http.Request, sc *scope, req previewRequest) {
 	lines := make([]store.OrderLine, len(req.Products))
 	for i, p := range req.Products {
 		lines[i] = store.OrderLine{ProductID: p.ProductID, Quantity: p.Quantity}

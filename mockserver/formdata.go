@@ -260,31 +260,3 @@ func (s *Server) handleFormDataStatus(w http.ResponseWriter, r *http.Request, sc
 func (s *Server) handleFormDataDelete(w http.ResponseWriter, r *http.Request, sc *scope, id int, _ struct{}) {
 	s.answerTrue(w, r, http.StatusOK, sc.store.DeleteSubmission(r.Context(), sc.claims.UserIdentifier, id))
 }
-
-// withBody adapts a handler that takes its decoded request body.
-func withBody[T any](s *Server, h func(http.ResponseWriter, *http.Request, *scope, T)) func(http.ResponseWriter, *http.Request, *scope) {
-	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
-		var req T
-		if err := decodeBody(sc, &req); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		h(w, r, sc, req)
-	}
-}
-
-// withIDBody adapts a handler of a route with an {id} that takes the id and its decoded body.
-func withIDBody[T any](s *Server, h func(http.ResponseWriter, *http.Request, *scope, int, T)) func(http.ResponseWriter, *http.Request, *scope) {
-	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
-		var req T
-		id, err := pathID(r, "id")
-		if err == nil {
-			err = decodeBody(sc, &req)
-		}
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		h(w, r, sc, id, req)
-	}
-}

@@ -161,25 +161,33 @@ func newOrderReadResponse(fx *store.Fixtures, o store.Order) orderReadResponse {
 }
 
 // handleOrderCreate handles POST /api/content/orders-storage/marker/{marker}/orders.
-func (s *Server) handleOrderCreate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req orderRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	in, err := req.input(sc.store.Fixtures().Project.DefaultLanguage)
+func (s *Server) handleOrderCreate(w http.ResponseWriter, r *http.Request, sc *scope, req orderRequest) {
+	s.writeOrder(w, r, sc, req, sc.store.Fixtures().Project.DefaultLanguage, false, func(in store.OrderInput) (store.Order, error) {
+		return sc.store.CreateOrder(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], in)
+	})
+}
+
+// writeOrder is what create and update share: the request's input, its form data in lang, goes
+// to write, and the order written is answered, 201 when new; an update's answer also carries
+// the order's status.
+func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, sc *scope, req orderRequest, lang string, update bool, write func(store.OrderInput) (store.Order, error)) {
+	in, err := req.input(lang)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	o, err := sc.store.CreateOrder(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], in)
+	o, err := write(in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	resp := newOrderWriteResponse(o, false)
+	resp := newOrderWriteResponse(o, update)
 	resp.orderDiscountFields = s.orderDiscounts(sc, r, o)
-	s.writeJSON(w, http.StatusCreated, resp)
+	status := http.StatusCreated
+	if update {
+		status = http.StatusOK
+	}
+	s.writeJSON(w, status, resp)
 }
 
 type orderListResponse struct {
@@ -202,12 +210,7 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, sc *scope)
 }
 
 // handleOrder handles GET /api/content/orders-storage/marker/{marker}/orders/{id}.
-func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, sc *scope, id int) {
 	o, err := sc.store.Order(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], id)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -217,30 +220,10 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, sc *scope) 
 }
 
 // handleOrderUpdate handles PUT /api/content/orders-storage/marker/{marker}/orders/{id}.
-func (s *Server) handleOrderUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req orderRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	in, err := req.input(language(r, sc.store))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	o, err := sc.store.UpdateOrder(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	resp := newOrderWriteResponse(o, true)
-	resp.orderDiscountFields = s.orderDiscounts(sc, r, o)
-	s.writeJSON(w, http.StatusOK, resp)
+func (s *Server) handleOrderUpdate(w http.ResponseWriter, r *http.Request, sc *scope, id int, req orderRequest) {
+	s.writeOrder(w, r, sc, req, language(r, sc.store), true, func(in store.OrderInput) (store.Order, error) {
+		return sc.store.UpdateOrder(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], id, in)
+	})
 }
 
 // handleOrderStatuses handles GET /api/content/orders-storage/marker/{marker}/order-statuses:

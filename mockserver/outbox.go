@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gorilla/mux"
 	"github.com/oneentry-mock/oneentry-mock/mail"
@@ -13,17 +14,9 @@ import (
 // handleAdminMailList handles GET /__admin/mail: newest first, `?to=` filters by recipient,
 // `?limit=` caps the list.
 func (s *Server) handleAdminMailList(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	q := r.URL.Query()
-	limit, err := limitParam(q.Get("limit"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	msgs := sb.Outbox().List(mail.Filter{To: q.Get("to"), Limit: limit})
-	if msgs == nil {
-		msgs = []mail.Message{}
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(msgs), "messages": msgs})
+	adminList(s, w, r, "messages", func(q url.Values, limit int) ([]mail.Message, error) {
+		return sb.Outbox().List(mail.Filter{To: q.Get("to"), Limit: limit}), nil
+	})
 }
 
 func (s *Server) mailByID(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (mail.Message, bool) {
@@ -75,18 +68,31 @@ func (s *Server) handleAdminMailClear(w http.ResponseWriter, r *http.Request, sb
 // handleAdminWebhooks handles GET /__admin/webhooks: every delivery with its attempts and the
 // receiver's answers, newest first; `?event=`, `?status=`, `?requestId=`, `?limit=` filter.
 func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	adminList(s, w, r, "deliveries", func(q url.Values, limit int) ([]webhook.Record, error) {
+		if st := q.Get("status"); st != "" && !webhook.Status(st).Valid() {
+			return nil, store.Invalid("status must be pending, delivered or failed")
+		}
+		return sb.Webhooks(webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit}), nil
+	})
+}
+
+// adminList answers an admin list as {"total": n, name: items}: what list finds for the query,
+// capped by its ?limit= (0 when absent).
+func adminList[T any](s *Server, w http.ResponseWriter, r *http.Request, name string, list func(q url.Values, limit int) ([]T, error)) {
 	q := r.URL.Query()
 	limit, err := limitParam(q.Get("limit"))
+	var items []T
+	if err == nil {
+		items, err = list(q, limit)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if st := q.Get("status"); st != "" && !webhook.Status(st).Valid() {
-		s.writeError(w, r, store.Invalid("status must be pending, delivered or failed"))
-		return
+	if items == nil {
+		items = []T{}
 	}
-	records := sb.Webhooks(webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit})
-	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(records), "deliveries": records})
+	s.writeJSON(w, http.StatusOK, map[string]any{"total": len(items), name: items})
 }
 
 // handleAdminWebhookRedeliver handles POST /__admin/webhooks/{id}/redeliver: the delivery sent

@@ -41,12 +41,7 @@ type sessionCreateRequest struct {
 }
 
 // handlePaymentSessionCreate handles POST /api/content/payments/sessions.
-func (s *Server) handlePaymentSessionCreate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req sessionCreateRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePaymentSessionCreate(w http.ResponseWriter, r *http.Request, sc *scope, req sessionCreateRequest) {
 	p, err := sc.store.CreatePaymentSession(r.Context(), sc.claims.ID, req.OrderID, req.Type, func(token string) string {
 		return checkoutURL(r, sc.sandbox, token)
 	})
@@ -88,25 +83,18 @@ func (s *Server) handlePaymentSessionsByOrder(w http.ResponseWriter, r *http.Req
 }
 
 // handlePaymentSession handles GET /api/content/payments/sessions/{id}.
-func (s *Server) handlePaymentSession(w http.ResponseWriter, r *http.Request, sc *scope) {
-	writeByID(s, w, r, func(id int) (store.PaymentSession, error) {
-		return sc.store.PaymentSession(r.Context(), sc.claims.ID, id)
-	}, newSessionResponse)
-}
-
-// handlePaymentSessionUpdate handles PUT /api/content/payments/sessions/{id} (SDK 1.0.115's
-// updateSessionById), served only under profiles where clients may move sessions.
-func (s *Server) handlePaymentSessionUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
+func (s *Server) handlePaymentSession(w http.ResponseWriter, r *http.Request, sc *scope, id int) {
+	p, err := sc.store.PaymentSession(r.Context(), sc.claims.ID, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var fields map[string]json.RawMessage
-	if err := decodeBody(sc, &fields); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	s.writeJSON(w, http.StatusOK, newSessionResponse(p))
+}
+
+// handlePaymentSessionUpdate handles PUT /api/content/payments/sessions/{id} (SDK 1.0.115's
+// updateSessionById), served only under profiles where clients may move sessions.
+func (s *Server) handlePaymentSessionUpdate(w http.ResponseWriter, r *http.Request, sc *scope, id int, fields map[string]json.RawMessage) {
 	var upd store.PaymentSessionUpdate
 	if raw, ok := fields["status"]; ok {
 		var status string
@@ -184,21 +172,11 @@ func (s *Server) handlePaymentAccounts(w http.ResponseWriter, r *http.Request, s
 }
 
 // handlePaymentAccount handles GET /api/content/payments/accounts/{id}.
-func (s *Server) handlePaymentAccount(w http.ResponseWriter, r *http.Request, sc *scope) {
-	writeByID(s, w, r, func(id int) (store.PaymentAccount, error) { return sc.store.PaymentAccount(r.Context(), id) }, newAccountResponse)
-}
-
-// writeByID answers with 200 and render of what get returns for the path's {id}.
-func writeByID[T, R any](s *Server, w http.ResponseWriter, r *http.Request, get func(id int) (T, error), render func(T) R) {
-	id, err := pathID(r, "id")
+func (s *Server) handlePaymentAccount(w http.ResponseWriter, r *http.Request, sc *scope, id int) {
+	a, err := sc.store.PaymentAccount(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	v, err := get(id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, render(v))
+	s.writeJSON(w, http.StatusOK, newAccountResponse(a))
 }

@@ -60,12 +60,7 @@ func newRefundResponse(fx *store.Fixtures, o store.Order, login string, rr store
 
 // handleRefunds handles GET /api/content/orders/{id}/refund: the order's refund requests,
 // newest first.
-func (s *Server) handleRefunds(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleRefunds(w http.ResponseWriter, r *http.Request, sc *scope, id int) {
 	o, err := sc.store.Refunds(r.Context(), sc.claims.ID, id)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -84,41 +79,20 @@ type refundRequestBody struct {
 }
 
 // handleRefundCreate handles POST /api/content/orders/{id}/refund; it answers true.
-func (s *Server) handleRefundCreate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req refundRequestBody
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleRefundCreate(w http.ResponseWriter, r *http.Request, sc *scope, id int, req refundRequestBody) {
 	in := store.RefundInput{Products: make(map[string]int, len(req.Products)), Note: req.Note}
 	for k, v := range req.Products {
 		in.Products[k] = v.Quantity
 	}
-	if _, err := sc.store.CreateRefundRequest(r.Context(), sc.claims.ID, id, in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusCreated, true)
+	_, err := sc.store.CreateRefundRequest(r.Context(), sc.claims.ID, id, in)
+	s.answerTrue(w, r, http.StatusCreated, err)
 }
 
 // handleRefundCancel handles DELETE /api/content/orders/{id}/refund: withdraws the order's
 // pending refund request; it answers true.
-func (s *Server) handleRefundCancel(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if _, err := sc.store.CancelRefundRequest(r.Context(), sc.claims.ID, id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, http.StatusOK, true)
+func (s *Server) handleRefundCancel(w http.ResponseWriter, r *http.Request, sc *scope, id int) {
+	_, err := sc.store.CancelRefundRequest(r.Context(), sc.claims.ID, id)
+	s.answerTrue(w, r, http.StatusOK, err)
 }
 
 type refundActionResponse struct {
@@ -129,12 +103,7 @@ type refundActionResponse struct {
 // handleAdminRefundAction handles POST /__admin/refunds/{id}/{action}: the shop approves or
 // declines a refund request, as it would in the admin panel. Approval e-mails the buyer that
 // the tickets are canceled.
-func (s *Server) handleAdminRefundAction(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleAdminRefundAction(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox, id int) {
 	action, err := store.ParseRefundAction(mux.Vars(r)["action"])
 	if err != nil {
 		s.writeError(w, r, err)

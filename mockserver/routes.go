@@ -39,18 +39,18 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPut, formData+"/{id}/update-status", user, withIDBody(s, s.handleFormDataStatus))
 
 	const storages = APIPrefix + "/orders-storage"
-	s.handleAPI(r, http.MethodPost, storages+"/marker/{marker}/orders", user, s.handleOrderCreate)
+	s.handleAPI(r, http.MethodPost, storages+"/marker/{marker}/orders", user, withBody(s, s.handleOrderCreate))
 	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/orders", user, s.handleOrders)
-	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/orders/{id}", user, s.handleOrder)
-	s.handleAPI(r, http.MethodPut, storages+"/marker/{marker}/orders/{id}", user, s.handleOrderUpdate)
+	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/orders/{id}", user, withID(s, s.handleOrder))
+	s.handleAPI(r, http.MethodPut, storages+"/marker/{marker}/orders/{id}", user, withIDBody(s, s.handleOrderUpdate))
 	s.handleAPI(r, http.MethodGet, storages+"/marker/{marker}/order-statuses", user, s.handleOrderStatuses)
 	s.handleRead(r, Read{Path: storages + "/marker/{marker}", File: store.FileOrderStorages, User: true, Noun: "Orders storage"})
 	s.handleRead(r, Read{Path: storages, File: store.FileOrderStorages, User: true})
-	s.handleAPI(r, http.MethodPost, storages+"/orders/preview", user, s.handleOrderPreview)
+	s.handleAPI(r, http.MethodPost, storages+"/orders/preview", user, withBody(s, s.handleOrderPreview))
 	const refund = APIPrefix + "/orders/{id}/refund"
-	s.handleAPI(r, http.MethodGet, refund, user, s.handleRefunds)
-	s.handleAPI(r, http.MethodPost, refund, user, s.handleRefundCreate)
-	s.handleAPI(r, http.MethodDelete, refund, user, s.handleRefundCancel)
+	s.handleAPI(r, http.MethodGet, refund, user, withID(s, s.handleRefunds))
+	s.handleAPI(r, http.MethodPost, refund, user, withIDBody(s, s.handleRefundCreate))
+	s.handleAPI(r, http.MethodDelete, refund, user, withID(s, s.handleRefundCancel))
 
 	const discounts = APIPrefix + "/discounts"
 	s.handleAPI(r, http.MethodGet, discounts+"/coupons/validate", public, s.handleCouponValidate)
@@ -60,17 +60,17 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: discounts, File: store.FileDiscounts, Total: true, Query: map[string]string{"type": "type"}})
 
 	const payments = APIPrefix + "/payments"
-	s.handleAPI(r, http.MethodPost, payments+"/sessions", user, s.handlePaymentSessionCreate)
+	s.handleAPI(r, http.MethodPost, payments+"/sessions", user, withBody(s, s.handlePaymentSessionCreate))
 	s.handleAPI(r, http.MethodGet, payments+"/sessions/order/{orderId}", user, s.handlePaymentSessionsByOrder)
-	s.handleAPI(r, http.MethodGet, payments+"/sessions/{id}", user, s.handlePaymentSession)
+	s.handleAPI(r, http.MethodGet, payments+"/sessions/{id}", user, withID(s, s.handlePaymentSession))
 	if !s.profile.SessionsMoveByProviderOnly {
-		s.handleAPI(r, http.MethodPut, payments+"/sessions/{id}", user, s.handlePaymentSessionUpdate)
+		s.handleAPI(r, http.MethodPut, payments+"/sessions/{id}", user, withIDBody(s, s.handlePaymentSessionUpdate))
 	}
 	s.handleAPI(r, http.MethodGet, payments+"/sessions", user, s.handlePaymentSessions)
 	s.handleAPI(r, http.MethodGet, payments+"/sessions/", user, s.handlePaymentSessions)
 	// Accounts are no fixture read: their settings change at run time (the admin PATCH).
 	s.handleAPI(r, http.MethodGet, payments+"/accounts", user, s.handlePaymentAccounts)
-	s.handleAPI(r, http.MethodGet, payments+"/accounts/{id}", user, s.handlePaymentAccount)
+	s.handleAPI(r, http.MethodGet, payments+"/accounts/{id}", user, withID(s, s.handlePaymentAccount))
 
 	// products/ids before the catalogue's products/{id}, which would take "ids" for an id.
 	s.handleRead(r, Read{Path: APIPrefix + "/products/ids", File: store.FileProducts, IDs: "ids"})
@@ -148,11 +148,11 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodPut, "/__admin/state", s.admin(s.handleAdminStatePut))
 	s.handle(r, http.MethodGet, "/__admin/clock", s.admin(s.handleAdminClock))
 	s.handle(r, http.MethodPost, "/__admin/clock", s.admin(s.handleAdminClockSet))
-	s.handle(r, http.MethodPost, "/__admin/payments/sessions/{id}/{action}", s.admin(s.handleAdminPaymentAction))
+	s.handle(r, http.MethodPost, "/__admin/payments/sessions/{id}/{action}", s.admin(withID(s, s.handleAdminPaymentAction)))
 	s.handle(r, http.MethodPost, "/__admin/oauth/{marker}/codes", s.admin(s.handleAdminOAuthCode))
 	s.handle(r, http.MethodPatch, "/__admin/payments/accounts/{id}", s.admin(s.handleAdminAccountPatch))
-	s.handle(r, http.MethodPost, "/__admin/form-data/{id}/approve", s.admin(s.handleAdminFormDataApprove))
-	s.handle(r, http.MethodPost, "/__admin/refunds/{id}/{action}", s.admin(s.handleAdminRefundAction))
+	s.handle(r, http.MethodPost, "/__admin/form-data/{id}/approve", s.admin(withID(s, s.handleAdminFormDataApprove)))
+	s.handle(r, http.MethodPost, "/__admin/refunds/{id}/{action}", s.admin(withID(s, s.handleAdminRefundAction)))
 	s.handle(r, http.MethodGet, "/__admin/mail", s.admin(s.handleAdminMailList))
 	s.handle(r, http.MethodDelete, "/__admin/mail", s.admin(s.handleAdminMailClear))
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}", s.admin(s.handleAdminMailGet))

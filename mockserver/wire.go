@@ -38,17 +38,14 @@ func decodeBody(sc *scope, v any) error {
 // answer is the whole of most write handlers: decode the body into a T, call the store, and
 // answer status with the result, or the error of either step.
 func answer[T, R any](s *Server, w http.ResponseWriter, r *http.Request, sc *scope, status int, call func(T) (R, error)) {
-	var req T
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	res, err := call(req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, status, res)
+	withBody(s, func(w http.ResponseWriter, r *http.Request, _ *scope, req T) {
+		res, err := call(req)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.writeJSON(w, status, res)
+	})(w, r, sc)
 }
 
 func asTypeError(err error, target **json.UnmarshalTypeError) bool {
@@ -57,6 +54,39 @@ func asTypeError(err error, target **json.UnmarshalTypeError) bool {
 		*target = te
 	}
 	return ok
+}
+
+// withBody adapts a handler that takes its decoded request body.
+func withBody[T any](s *Server, h func(http.ResponseWriter, *http.Request, *scope, T)) func(http.ResponseWriter, *http.Request, *scope) {
+	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
+		var req T
+		if err := decodeBody(sc, &req); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, sc, req)
+	}
+}
+
+// withID adapts a handler of a route with an {id} that takes the id; a bad id is answered
+// before the handler runs. C is what the route passes on: a *scope for the content API, the
+// *sandbox.Sandbox for an admin route.
+func withID[C any](s *Server, h func(http.ResponseWriter, *http.Request, C, int)) func(http.ResponseWriter, *http.Request, C) {
+	return func(w http.ResponseWriter, r *http.Request, c C) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, c, id)
+	}
+}
+
+// withIDBody adapts a handler of a route with an {id} that takes the id and its decoded body.
+func withIDBody[T any](s *Server, h func(http.ResponseWriter, *http.Request, *scope, int, T)) func(http.ResponseWriter, *http.Request, *scope) {
+	return withID(s, func(w http.ResponseWriter, r *http.Request, sc *scope, id int) {
+		withBody(s, func(w http.ResponseWriter, r *http.Request, sc *scope, req T) { h(w, r, sc, id, req) })(w, r, sc)
+	})
 }
 
 // pathID reads a positive integer path variable.
