@@ -10,12 +10,7 @@ import (
 // handleAdmins handles POST /api/content/admins/all?langCode=&offset=&limit=: the project's
 // admins whose attribute values pass the body's filters (an array of IFilterParams; empty or
 // no body: all). Their attributeValues stay keyed by language, as the SDK's schema expects.
-func (s *Server) handleAdmins(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var filters []store.AttributeFilter
-	if err := decodeBody(sc, &filters); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleAdmins(w http.ResponseWriter, r *http.Request, sc *scope, filters []store.AttributeFilter) {
 	q := r.URL.Query()
 	fx := sc.store.Fixtures()
 	found, err := fx.Admins(filters, language(r, sc.store))

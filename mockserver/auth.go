@@ -183,12 +183,7 @@ type signUpResponse struct {
 }
 
 // handleSignUp handles POST …/marker/{marker}/users/sign-up.
-func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req signUpRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request, sc *scope, req signUpRequest) {
 	lang := req.LangCode
 	if lang == "" {
 		lang = language(r, sc.store)
@@ -251,12 +246,7 @@ func codePurpose(event string) string {
 
 // handleGenerateCode handles POST …/marker/{marker}/users/generate-code: the code goes to the
 // user's outbox; the answer has no body, as the SDK expects (it returns void).
-func (s *Server) handleGenerateCode(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req codeRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleGenerateCode(w http.ResponseWriter, r *http.Request, sc *scope, req codeRequest) {
 	code, err := sc.store.GenerateCode(r.Context(), mux.Vars(r)["marker"], req.UserIdentifier, req.EventIdentifier)
 	if err != nil {
 		s.writeError(w, r, err)

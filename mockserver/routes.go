@@ -18,8 +18,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/refresh", public, s.withDevice(s.handleRefresh))
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout", user, s.withDevice(s.handleLogout))
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout-all", user, s.handleLogoutAll)
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/sign-up", public, s.handleSignUp)
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/generate-code", public, s.handleGenerateCode)
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/sign-up", public, withBody(s, s.handleSignUp))
+	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/generate-code", public, withBody(s, s.handleGenerateCode))
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/check-code", public, s.handleCheckCode)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/activate", public, s.handleActivate)
 	s.handleAPI(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", user, s.handleActiveSessions)
@@ -92,9 +92,9 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: blocks, Method: http.MethodPost, File: store.FileBlocks, Query: map[string]string{"type": "type"}, Total: true})
 	s.handleAPI(r, http.MethodGet, blocks+"/quick/search", public, s.handleBlockSearch)
 	s.handleRead(r, Read{Path: blocks + "/marker/{marker}", File: store.FileBlocks, NotFound: "Block not found"})
-	s.handleAPI(r, http.MethodGet, blocks+"/{marker}/products", public, s.handleBlockProducts)
-	s.handleAPI(r, http.MethodGet, blocks+"/{marker}/similar-products", public, s.handleBlockProducts)
-	s.handleAPI(r, http.MethodGet, blocks+"/{marker}/products/{productId}/frequently-ordered", public, s.handleBlockProducts)
+	for _, list := range []string{"/products", "/similar-products", "/products/{productId}/frequently-ordered"} {
+		s.handleAPI(r, http.MethodGet, blocks+"/{marker}"+list, public, s.handleBlockProducts)
+	}
 
 	s.handleRead(r, Read{Path: APIPrefix + "/menus/marker/{marker}", File: store.FileMenus, NotFound: "Menu not found"})
 	s.handleRead(r, Read{Path: APIPrefix + "/locales/active/all", File: store.FileLocales, Where: map[string]string{"isActive": "true"}, Unpaged: true})
@@ -114,11 +114,11 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: APIPrefix + "/template-previews/marker/{marker}", File: store.FileTemplatePreviews, NotFound: "Template preview not found"})
 
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/sitemap/", public, s.handleSitemap)
-	s.handleAPI(r, http.MethodPost, APIPrefix+"/sitemap/", public, s.handleSitemapUpdate)
+	s.handleAPI(r, http.MethodPost, APIPrefix+"/sitemap/", public, withBody(s, s.handleSitemapUpdate))
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/test404", public, s.handleSystemTest404)
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/test500", public, s.handleSystemTest500)
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/api-stat", public, s.handleSystemAPIStat)
-	s.handleAPI(r, http.MethodPost, APIPrefix+"/admins/all", public, s.handleAdmins)
+	s.handleAPI(r, http.MethodPost, APIPrefix+"/admins/all", public, withBody(s, s.handleAdmins))
 
 	const me = APIPrefix + "/users/me"
 	s.handleAPI(r, http.MethodGet, me, user, s.handleUserMe)
@@ -181,13 +181,15 @@ func (s *Server) routes(r *mux.Router) {
 // come before the templates they would otherwise match (/page/url/{url} before /page/{id}/counts).
 func (s *Server) productRoutes(r *mux.Router) {
 	const products = APIPrefix + "/products"
-	s.handleAPI(r, http.MethodPost, products+"/all", public, s.handleProductList(scopeAll, false))
-	s.handleAPI(r, http.MethodPost, products+"/all/counts", public, s.handleProductList(scopeAll, true))
 	s.handleAPI(r, http.MethodPost, products+"/empty-page", public, s.handleProductsEmptyPage)
-	s.handleAPI(r, http.MethodPost, products+"/page/url/{url}", public, s.handleProductList(scopePageURL, false))
-	s.handleAPI(r, http.MethodPost, products+"/page/url/{url}/counts", public, s.handleProductList(scopePageURL, true))
-	s.handleAPI(r, http.MethodPost, products+"/page/{id}", public, s.handleProductList(scopePageID, false))
-	s.handleAPI(r, http.MethodPost, products+"/page/{id}/counts", public, s.handleProductList(scopePageID, true))
+	// Each listing has a /counts twin that answers the counts of its filters.
+	for _, list := range []struct {
+		path  string
+		where productScope
+	}{{"/all", scopeAll}, {"/page/url/{url}", scopePageURL}, {"/page/{id}", scopePageID}} {
+		s.handleAPI(r, http.MethodPost, products+list.path, public, s.handleProductList(list.where, false))
+		s.handleAPI(r, http.MethodPost, products+list.path+"/counts", public, s.handleProductList(list.where, true))
+	}
 	s.handleAPI(r, http.MethodGet, products+"/page/{url}/prices", public, s.handleProductPrices)
 	s.handleAPI(r, http.MethodGet, products+"/quick/search", public, s.handleProductSearch)
 	s.handleAPI(r, http.MethodGet, products+"/{id}/related", public, s.handleProductRelated)
@@ -203,9 +205,9 @@ func (s *Server) productRoutes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, colls+"/marker-validation/{marker}", public, s.handleMarkerValidation(store.FileIntegrationCollections))
 	s.handleAPI(r, http.MethodGet, colls+"/marker/{marker}/rows", public, s.handleCollectionRows)
 	s.handleAPI(r, http.MethodPost, colls+"/marker/{marker}/rows", public, s.handleCollectionRowOp)
-	s.handleAPI(r, http.MethodGet, colls+"/marker/{marker}/rows/{id}", public, s.handleCollectionRowOp)
-	s.handleAPI(r, http.MethodPut, colls+"/marker/{marker}/rows/{id}", public, s.handleCollectionRowOp)
-	s.handleAPI(r, http.MethodDelete, colls+"/marker/{marker}/rows/{id}", public, s.handleCollectionRowOp)
+	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
+		s.handleAPI(r, method, colls+"/marker/{marker}/rows/{id}", public, s.handleCollectionRowOp)
+	}
 	s.handleAPI(r, http.MethodGet, colls+"/{id}/rows", public, s.handleCollectionRows)
 	s.handleRead(r, Read{Path: colls + "/{id}", File: store.FileIntegrationCollections, Noun: "Collection", AllLanguages: true})
 	s.handleRead(r, Read{Path: colls, File: store.FileIntegrationCollections, AllLanguages: true})

@@ -37,12 +37,7 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request, sc *scope
 // handleSitemapUpdate handles POST /api/content/sitemap/: (re)generates the sitemaps of the
 // languages baseUrls names and answers their addresses. A language the project does not have
 // is refused.
-func (s *Server) handleSitemapUpdate(w http.ResponseWriter, r *http.Request, sc *scope) {
-	var req sitemapRequest
-	if err := decodeBody(sc, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleSitemapUpdate(w http.ResponseWriter, r *http.Request, sc *scope, req sitemapRequest) {
 	active := sc.store.Fixtures().Languages()
 	var langs []string
 	for _, l := range active {
