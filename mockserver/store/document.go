@@ -429,6 +429,24 @@ func checkID[V any](at string, id int, taken map[int]*V, what string) error {
 	return nil
 }
 
+// buildRecords builds one map of the state from a list of the document (name, as errors call
+// it): each record's id is checked, what build makes of the record is kept under it, and build
+// names the record in its errors by at.
+func buildRecords[R numberedRecord, V any](name, what string, records []R, into map[int]*V, build func(at string, r R) (*V, error)) error {
+	for i, r := range records {
+		at := fmt.Sprintf("%s[%d]", name, i)
+		if err := checkID(at, r.recordID(), into, what); err != nil {
+			return err
+		}
+		v, err := build(at, r)
+		if err != nil {
+			return err
+		}
+		into[r.recordID()] = v
+	}
+	return nil
+}
+
 func validRaw(raw json.RawMessage) bool { return len(raw) == 0 || json.Valid(raw) }
 
 // buildState checks doc against itself and the fixtures and turns it into a state with every
@@ -526,33 +544,30 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 }
 
 func (s *Store) buildUsers(st *state, users []UserRecord) error {
-	for i, r := range users {
-		at := fmt.Sprintf("users[%d]", i)
-		if err := checkID(at, r.ID, st.users, "user"); err != nil {
-			return err
-		}
+	return buildRecords("users", "user", users, st.users, func(at string, r UserRecord) (*User, error) {
 		switch {
 		case r.Identifier == "":
-			return invalidf(at+".identifier", "must not be empty")
+			return nil, invalidf(at+".identifier", "must not be empty")
 		case r.Password == "":
-			return invalidf(at+".password", "must not be empty")
+			return nil, invalidf(at+".password", "must not be empty")
 		case !validRaw(r.State):
-			return invalidf(at+".state", "must be JSON")
+			return nil, invalidf(at+".state", "must be JSON")
 		case !validRaw(r.NotificationData):
-			return invalidf(at+".notificationData", "must be JSON")
+			return nil, invalidf(at+".notificationData", "must be JSON")
 		}
 		if _, ok := s.fx.AuthProvider(r.AuthProviderIdentifier); !ok {
-			return invalidf(at+".authProviderIdentifier", "no auth provider %q in the fixtures", r.AuthProviderIdentifier)
+			return nil, invalidf(at+".authProviderIdentifier", "no auth provider %q in the fixtures", r.AuthProviderIdentifier)
 		}
 		key := loginKey(r.AuthProviderIdentifier, r.Identifier)
 		if _, dup := st.userByLogin[key]; dup {
-			return invalidf(at+".identifier", "duplicate login %q", r.Identifier)
+			return nil, invalidf(at+".identifier", "duplicate login %q", r.Identifier)
 		}
 		items, err := parseItems(at+".formData", r.FormData)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		st.users[r.ID] = &User{
+		st.userByLogin[key] = r.ID
+		return &User{
 			ID:                     r.ID,
 			AuthProviderIdentifier: r.AuthProviderIdentifier,
 			Identifier:             r.Identifier,
@@ -567,65 +582,54 @@ func (s *Store) buildUsers(st *state, users []UserRecord) error {
 			UpdatedDate:            r.UpdatedDate,
 			AccountState:           r.AccountState.clone(),
 			password:               r.Password,
-		}
-		st.userByLogin[key] = r.ID
-	}
-	return nil
+		}, nil
+	})
 }
 
 func buildSessions(fx *Fixtures, st *state, sessions []AuthSessionRecord) error {
-	for i, r := range sessions {
-		at := fmt.Sprintf("authSessions[%d]", i)
-		if err := checkID(at, r.ID, st.authSessions, "session"); err != nil {
-			return err
-		}
+	return buildRecords("authSessions", "session", sessions, st.authSessions, func(at string, r AuthSessionRecord) (*authSession, error) {
 		switch {
 		case st.users[r.UserID] == nil:
-			return invalidf(at+".userId", "no user %d in the document", r.UserID)
+			return nil, invalidf(at+".userId", "no user %d in the document", r.UserID)
 		case r.RefreshToken == "":
-			return invalidf(at+".refreshToken", "must not be empty")
+			return nil, invalidf(at+".refreshToken", "must not be empty")
 		}
 		if _, ok := fx.AuthProvider(r.AuthProviderIdentifier); !ok {
-			return invalidf(at+".authProviderIdentifier", "no auth provider %q in the fixtures", r.AuthProviderIdentifier)
+			return nil, invalidf(at+".authProviderIdentifier", "no auth provider %q in the fixtures", r.AuthProviderIdentifier)
 		}
 		if _, dup := st.sessionByRefresh[r.RefreshToken]; dup {
-			return invalidf(at+".refreshToken", "held by two sessions")
+			return nil, invalidf(at+".refreshToken", "held by two sessions")
 		}
-		st.authSessions[r.ID] = &authSession{
+		st.sessionByRefresh[r.RefreshToken] = r.ID
+		return &authSession{
 			id:             r.ID,
 			userID:         r.UserID,
 			provider:       r.AuthProviderIdentifier,
 			refreshToken:   r.RefreshToken,
 			refreshExpires: r.RefreshExpires,
 			device:         r.Device,
-		}
-		st.sessionByRefresh[r.RefreshToken] = r.ID
-	}
-	return nil
+		}, nil
+	})
 }
 
 func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 	refundIDs := map[int]bool{}
-	for i, r := range orders {
-		at := fmt.Sprintf("orders[%d]", i)
-		if err := checkID(at, r.ID, st.orders, "order"); err != nil {
-			return err
-		}
+	return buildRecords("orders", "order", orders, st.orders, func(at string, r OrderRecord) (*Order, error) {
 		if st.users[r.UserID] == nil {
-			return invalidf(at+".userId", "no user %d in the document", r.UserID)
+			return nil, invalidf(at+".userId", "no user %d in the document", r.UserID)
 		}
 		storage, ok := fx.OrderStorage(r.StorageMarker)
 		if !ok {
-			return invalidf(at+".storageMarker", "no order storage %q in the fixtures", r.StorageMarker)
+			return nil, invalidf(at+".storageMarker", "no order storage %q in the fixtures", r.StorageMarker)
 		}
 		if storage.ID != r.StorageID {
-			return invalidf(at+".storageId", "storage %q has id %d, not %d", r.StorageMarker, storage.ID, r.StorageID)
+			return nil, invalidf(at+".storageId", "storage %q has id %d, not %d", r.StorageMarker, storage.ID, r.StorageID)
 		}
 		if _, ok := fx.PaymentAccount(r.PaymentAccountIdentifier); !ok {
-			return invalidf(at+".paymentAccountIdentifier", "no payment account %q in the fixtures", r.PaymentAccountIdentifier)
+			return nil, invalidf(at+".paymentAccountIdentifier", "no payment account %q in the fixtures", r.PaymentAccountIdentifier)
 		}
 		if !storage.hasStatus(r.StatusIdentifier) {
-			return invalidf(at+".statusIdentifier", "%q is not a status of storage %q", r.StatusIdentifier, r.StorageMarker)
+			return nil, invalidf(at+".statusIdentifier", "%q is not a status of storage %q", r.StatusIdentifier, r.StorageMarker)
 		}
 		var lines []OrderLine
 		if r.Products != nil {
@@ -633,16 +637,16 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 		}
 		for j, l := range r.Products {
 			if _, ok := fx.Product(l.ProductID); !ok {
-				return invalidf(fmt.Sprintf("%s.products[%d].productId", at, j), "no product %d in the fixtures", l.ProductID)
+				return nil, invalidf(fmt.Sprintf("%s.products[%d].productId", at, j), "no product %d in the fixtures", l.ProductID)
 			}
 			if l.Quantity < 1 {
-				return invalidf(fmt.Sprintf("%s.products[%d].quantity", at, j), "must be at least 1")
+				return nil, invalidf(fmt.Sprintf("%s.products[%d].quantity", at, j), "must be at least 1")
 			}
 			lines[j] = OrderLine(l)
 		}
 		items, err := parseItems(at+".formData", r.FormData)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		discounts := OrderDiscounts{RawCents: r.TotalCents}
 		if r.Discounts != nil {
@@ -651,9 +655,9 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			discounts.DiscountIDs = slices.Clone(r.Discounts.DiscountIDs)
 		}
 		if err := checkRefunds(at, r.Refunds, lines, refundIDs); err != nil {
-			return err
+			return nil, err
 		}
-		st.orders[r.ID] = &Order{
+		return &Order{
 			ID:                       r.ID,
 			StorageID:                r.StorageID,
 			StorageMarker:            r.StorageMarker,
@@ -674,43 +678,37 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			holdsSeats:               r.HoldsSeats,
 			Discounts:                discounts,
 			Refunds:                  slices.Clone(r.Refunds),
-		}
-	}
-	return nil
+		}, nil
+	})
 }
 
 func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) error {
 	seen := map[string]bool{}
-	for i, r := range payments {
-		at := fmt.Sprintf("paymentSessions[%d]", i)
-		if err := checkID(at, r.ID, st.payments, "payment session"); err != nil {
-			return err
-		}
+	return buildRecords("paymentSessions", "payment session", payments, st.payments, func(at string, r PaymentSessionRecord) (*PaymentSession, error) {
 		switch {
 		case st.orders[r.OrderID] == nil:
-			return invalidf(at+".orderId", "no order %d in the document", r.OrderID)
+			return nil, invalidf(at+".orderId", "no order %d in the document", r.OrderID)
 		case st.orders[r.OrderID].UserID != r.UserID:
-			return invalidf(at+".userId", "order %d belongs to user %d, not %d", r.OrderID, st.orders[r.OrderID].UserID, r.UserID)
+			return nil, invalidf(at+".userId", "order %d belongs to user %d, not %d", r.OrderID, st.orders[r.OrderID].UserID, r.UserID)
 		case r.Type != SessionTypeSession && r.Type != SessionTypeIntent:
-			return invalidf(at+".type", "must be %s or %s", SessionTypeSession, SessionTypeIntent)
+			return nil, invalidf(at+".type", "must be %s or %s", SessionTypeSession, SessionTypeIntent)
 		case r.Status == "":
-			return invalidf(at+".status", "must not be empty")
+			return nil, invalidf(at+".status", "must not be empty")
 		case r.CheckoutToken != "" && !ValidCheckoutToken(r.CheckoutToken):
-			return invalidf(at+".checkoutToken", "must be %s and 16 to 64 letters or digits", CheckoutTokenPrefix)
+			return nil, invalidf(at+".checkoutToken", "must be %s and 16 to 64 letters or digits", CheckoutTokenPrefix)
 		case r.CheckoutToken != "" && seen[r.CheckoutToken]:
-			return invalidf(at+".checkoutToken", "duplicate checkout token")
+			return nil, invalidf(at+".checkoutToken", "duplicate checkout token")
 		}
 		if r.CheckoutToken != "" {
 			seen[r.CheckoutToken] = true
 		}
 		if _, ok := fx.PaymentAccountByID(r.PaymentAccountID); !ok {
-			return invalidf(at+".paymentAccountId", "no payment account %d in the fixtures", r.PaymentAccountID)
+			return nil, invalidf(at+".paymentAccountId", "no payment account %d in the fixtures", r.PaymentAccountID)
 		}
 		p := PaymentSession(r)
 		p.PaymentURL = clonePtr(r.PaymentURL)
-		st.payments[r.ID] = &p
-	}
-	return nil
+		return &p, nil
+	})
 }
 
 func buildCarts(fx *Fixtures, st *state, carts []Cart) error {
@@ -745,31 +743,26 @@ func buildCarts(fx *Fixtures, st *state, carts []Cart) error {
 }
 
 func buildSubmissions(fx *Fixtures, st *state, subs []FormDataRecord) error {
-	for i, r := range subs {
-		at := fmt.Sprintf("formData[%d]", i)
-		if err := checkID(at, r.ID, st.formData, "form data"); err != nil {
-			return err
-		}
+	return buildRecords("formData", "form data", subs, st.formData, func(at string, r FormDataRecord) (*Submission, error) {
 		cfg, form, ok := fx.ModuleFormConfig(r.FormModuleConfigID)
 		switch {
 		case !ok:
-			return invalidf(at+".formModuleConfigId", "no module config %d in the fixtures", r.FormModuleConfigID)
+			return nil, invalidf(at+".formModuleConfigId", "no module config %d in the fixtures", r.FormModuleConfigID)
 		case form.Identifier != r.FormIdentifier:
-			return invalidf(at+".formIdentifier", "config %d belongs to form %q, not %q", cfg.ID, form.Identifier, r.FormIdentifier)
+			return nil, invalidf(at+".formIdentifier", "config %d belongs to form %q, not %q", cfg.ID, form.Identifier, r.FormIdentifier)
 		case !slices.Contains(SubmissionStatuses, r.Status):
-			return invalidf(at+".status", "must be one of %v", SubmissionStatuses)
+			return nil, invalidf(at+".status", "must be one of %v", SubmissionStatuses)
 		}
 		items, err := parseItems(at+".formData", r.FormData)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		st.formData[r.ID] = &Submission{
+		return &Submission{
 			ID: r.ID, FormIdentifier: r.FormIdentifier, ConfigID: r.FormModuleConfigID, EntityIdentifier: r.EntityIdentifier,
 			Language: r.Language, FormData: items, Status: r.Status, UserIdentifier: r.UserIdentifier,
 			Fingerprint: r.Fingerprint, IP: r.IP, Time: r.Time,
-		}
-	}
-	return nil
+		}, nil
+	})
 }
 
 // checkCounters makes sure every counter is above every id handed out, so none is reused.
@@ -890,14 +883,28 @@ func (r PaymentSessionRecord) key() string { return recordKey(r.ID) }
 func (r CodeRecord) key() string           { return codeRecordKey(r.UserID, r.Event) }
 func (r FormDataRecord) key() string       { return recordKey(r.ID) }
 
+// numberedRecord is an entity record of the document that an id names.
+type numberedRecord interface{ recordID() int }
+
+func (r UserRecord) recordID() int           { return r.ID }
+func (r AuthSessionRecord) recordID() int    { return r.ID }
+func (r OrderRecord) recordID() int          { return r.ID }
+func (r PaymentSessionRecord) recordID() int { return r.ID }
+func (r FormDataRecord) recordID() int       { return r.ID }
+
+// sortByID puts records in the order of their ids.
+func sortByID[R numberedRecord](records []R) {
+	slices.SortFunc(records, func(a, b R) int { return cmp.Compare(a.recordID(), b.recordID()) })
+}
+
 // sort puts every list of the document in its canonical order: by id, codes by user and event.
 func (doc *StateDocument) sort() {
-	slices.SortFunc(doc.Users, func(a, b UserRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.AuthSessions, func(a, b AuthSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.Orders, func(a, b OrderRecord) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(doc.PaymentSessions, func(a, b PaymentSessionRecord) int { return cmp.Compare(a.ID, b.ID) })
+	sortByID(doc.Users)
+	sortByID(doc.AuthSessions)
+	sortByID(doc.Orders)
+	sortByID(doc.PaymentSessions)
 	slices.SortFunc(doc.Carts, func(a, b Cart) int { return cmp.Compare(a.Owner, b.Owner) })
-	slices.SortFunc(doc.FormData, func(a, b FormDataRecord) int { return cmp.Compare(a.ID, b.ID) })
+	sortByID(doc.FormData)
 	slices.SortFunc(doc.Codes, func(a, b CodeRecord) int {
 		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Event, b.Event))
 	})
