@@ -91,11 +91,7 @@ func (c Credentials) code(p *AuthProvider) string {
 
 // AuthProvider returns the provider with the given identifier or a not-found error.
 func (s *Store) AuthProvider(marker string) (*AuthProvider, error) {
-	p, ok := s.fx.AuthProvider(marker)
-	if !ok {
-		return nil, Errorf(CodeNotFound, "Auth provider with marker %q not found", marker)
-	}
-	return p, nil
+	return foundByMarker(s.fx.AuthProvider, "Auth provider", marker)
 }
 
 // Authenticate logs a user in with the provider's login and password markers and opens a session.

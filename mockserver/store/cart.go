@@ -100,13 +100,10 @@ func (s *Store) checkCartLine(productID, qty int) error {
 // Cart returns the owner's cart: empty when there is none, and always for a guest id that is
 // not a UUID.
 func (s *Store) Cart(ctx context.Context, owner CartOwner) (Cart, error) {
-	var out Cart
-	err := s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Cart, error) {
 		s.mergeLocked(owner)
-		out = s.cartLocked(owner.key())
-		return nil, nil
+		return s.cartLocked(owner.key()), nil
 	})
-	return out, err
 }
 
 // cartLocked returns a copy of the cart of key; an empty one when there is none.
@@ -147,8 +144,7 @@ func (s *Store) RemoveCartItem(ctx context.Context, owner CartOwner, productID i
 	if _, ok := s.fx.Product(productID); !ok {
 		return Cart{}, Errorf(CodeNotFound, "Product with id %d not found", productID)
 	}
-	var out Cart
-	err := s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Cart, error) {
 		s.mergeLocked(owner)
 		key := owner.key()
 		if c, ok := s.state.carts[key]; ok {
@@ -158,10 +154,8 @@ func (s *Store) RemoveCartItem(ctx context.Context, owner CartOwner, productID i
 				c.UpdatedDate = s.clock.Now()
 			}
 		}
-		out = s.cartLocked(key)
-		return nil, nil
+		return s.cartLocked(key), nil
 	})
-	return out, err
 }
 
 func lineOf(c *Cart, productID int) int {
@@ -180,8 +174,7 @@ func (s *Store) changeCart(ctx context.Context, owner CartOwner, productID, qty 
 		change(&echo, -1)
 		return echo, nil
 	}
-	var out Cart
-	err := s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Cart, error) {
 		s.mergeLocked(owner)
 		c, ok := s.state.carts[key]
 		i := -1
@@ -189,7 +182,7 @@ func (s *Store) changeCart(ctx context.Context, owner CartOwner, productID, qty 
 			i = lineOf(c, productID)
 		}
 		if i < 0 && ok && len(c.Items) >= MaxCartLines {
-			return nil, Invalid("a cart holds at most " + strconv.Itoa(MaxCartLines) + " products")
+			return Cart{}, Invalid("a cart holds at most " + strconv.Itoa(MaxCartLines) + " products")
 		}
 		if !ok {
 			s.makeRoomLocked(owner)
@@ -199,10 +192,8 @@ func (s *Store) changeCart(ctx context.Context, owner CartOwner, productID, qty 
 		change(c, i)
 		c.UpdatedDate = s.clock.Now()
 		s.state.carts[key] = c
-		out = c.clone()
-		return nil, nil
+		return c.clone(), nil
 	})
-	return out, err
 }
 
 // makeRoomLocked drops the guest cart changed longest ago when a new guest cart would exceed

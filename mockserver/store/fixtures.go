@@ -512,6 +512,16 @@ func (f *Fixtures) PaymentAccountByID(id int) (*PaymentAccount, bool) {
 	return pick(f.PaymentAccounts)(f.index(FilePaymentAccounts).id(id))
 }
 
+// foundByMarker is the fixture find finds for marker, or the API's not-found error for a noun
+// with that marker.
+func foundByMarker[T any](find func(marker string) (*T, bool), noun, marker string) (*T, error) {
+	v, ok := find(marker)
+	if !ok {
+		return nil, Errorf(CodeNotFound, "%s with marker %q not found", noun, marker)
+	}
+	return v, nil
+}
+
 // MaxFixtureFileSize bounds each fixture file, so a wrong mount fails fast instead of eating memory.
 const MaxFixtureFileSize = 16 << 20
 

@@ -110,11 +110,7 @@ func checkClientStatus(storage *OrderStorage, status string) error {
 
 // OrderStorage returns the storage with the given marker or a not-found error.
 func (s *Store) OrderStorage(marker string) (*OrderStorage, error) {
-	st, ok := s.fx.OrderStorage(marker)
-	if !ok {
-		return nil, Errorf(CodeNotFound, "Orders storage with marker %q not found", marker)
-	}
-	return st, nil
+	return foundByMarker(s.fx.OrderStorage, "Orders storage", marker)
 }
 
 // validateOrder checks an order body against its storage, form and products (quoteLocked
@@ -165,16 +161,9 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 	if lang == "" {
 		lang = s.fx.Project.DefaultLanguage
 	}
-	var out Order
-	err = s.update(ctx, func() ([]Event, error) {
-		var err error
-		out, err = s.createOrderLocked(userID, storage, in, status, lang, slots)
-		return nil, err
+	return updated(ctx, s, func() (Order, error) {
+		return s.createOrderLocked(userID, storage, in, status, lang, slots)
 	})
-	if err != nil {
-		return Order{}, err
-	}
-	return out, nil
 }
 
 func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInput, status, lang string, slots []schedule.Slot) (Order, error) {
@@ -277,16 +266,9 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
-	var out Order
-	err = s.update(ctx, func() ([]Event, error) {
-		var err error
-		out, err = s.updateOrderLocked(userID, storage, id, in, slots)
-		return nil, err
+	return updated(ctx, s, func() (Order, error) {
+		return s.updateOrderLocked(userID, storage, id, in, slots)
 	})
-	if err != nil {
-		return Order{}, err
-	}
-	return out, nil
 }
 
 func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in OrderInput, slots []schedule.Slot) (Order, error) {

@@ -448,10 +448,6 @@ func (s *Store) replaceLocked(ctx context.Context, next *state, clock clockSetti
 	return nil
 }
 
-// update runs f under the lock as one mutation: what it touched is saved before the lock is
-// released (and undone if that fails), then the events it returned go to the listener. f's
-// error is returned after its changes are saved, since a failing call may still change state
-// (an expired refresh token ends its session).
 // updated is update for a mutation that answers a value and emits no events: f's result, or
 // the zero value and the error.
 func updated[T any](ctx context.Context, s *Store, f func() (T, error)) (T, error) {
@@ -468,6 +464,10 @@ func updated[T any](ctx context.Context, s *Store, f func() (T, error)) (T, erro
 	return out, nil
 }
 
+// update runs f under the lock as one mutation: what it touched is saved before the lock is
+// released (and undone if that fails), then the events it returned go to the listener. f's
+// error is returned after its changes are saved, since a failing call may still change state
+// (an expired refresh token ends its session).
 func (s *Store) update(ctx context.Context, f func() ([]Event, error)) error {
 	s.mu.Lock()
 	s.beginLocked()

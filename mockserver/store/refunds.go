@@ -146,21 +146,20 @@ type RefundInput struct {
 // the quantities asked, with those of requests still pending or approved, may not exceed the
 // order's. The amount is what the buyer paid for those products: their share of what was due.
 func (s *Store) CreateRefundRequest(ctx context.Context, userID, orderID int, in RefundInput) (RefundRequest, error) {
-	var out RefundRequest
-	err := s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (RefundRequest, error) {
 		o, err := s.ownOrderLocked(userID, nil, orderID)
 		if err != nil {
-			return nil, err
+			return RefundRequest{}, err
 		}
 		lines, err := refundLines(o, in.Products)
 		if err != nil {
-			return nil, err
+			return RefundRequest{}, err
 		}
 		if st := s.paymentStateLocked(o); st != PaymentPaid && st != PaymentPartiallyRefunded {
-			return nil, Invalid(fmt.Sprintf("Order %d is not paid (payment state %s): there is nothing to refund", o.ID, st))
+			return RefundRequest{}, Invalid(fmt.Sprintf("Order %d is not paid (payment state %s): there is nothing to refund", o.ID, st))
 		}
 		if slices.ContainsFunc(o.Refunds, func(r RefundRequest) bool { return r.Status == RefundPending }) {
-			return nil, Errorf(CodeConflict, "Order %d already has a pending refund request", o.ID)
+			return RefundRequest{}, Errorf(CodeConflict, "Order %d already has a pending refund request", o.ID)
 		}
 		var value, all int64
 		for _, l := range o.Products {
@@ -175,15 +174,14 @@ func (s *Store) CreateRefundRequest(ctx context.Context, userID, orderID int, in
 			amount = amount * value / all
 		}
 		s.touchOrder(o.ID)
-		out = RefundRequest{
+		rr := RefundRequest{
 			ID: s.state.nextRefundID, CreatedDate: s.clock.Now(), Status: RefundPending,
 			AmountCents: amount, Note: in.Note, Products: lines,
 		}
 		s.state.nextRefundID++
-		o.Refunds = append(o.Refunds, out)
-		return nil, nil
+		o.Refunds = append(o.Refunds, rr)
+		return rr, nil
 	})
-	return out, err
 }
 
 // lineValue is what qty of an order line cost after per-item discounts.
@@ -239,22 +237,19 @@ func refundLines(o *Order, products map[string]int) ([]RefundLine, error) {
 
 // CancelRefundRequest withdraws the order's pending refund request.
 func (s *Store) CancelRefundRequest(ctx context.Context, userID, orderID int) (RefundRequest, error) {
-	var out RefundRequest
-	err := s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (RefundRequest, error) {
 		o, err := s.ownOrderLocked(userID, nil, orderID)
 		if err != nil {
-			return nil, err
+			return RefundRequest{}, err
 		}
 		i := slices.IndexFunc(o.Refunds, func(r RefundRequest) bool { return r.Status == RefundPending })
 		if i < 0 {
-			return nil, Errorf(CodeNotFound, "Order %d has no pending refund request", o.ID)
+			return RefundRequest{}, Errorf(CodeNotFound, "Order %d has no pending refund request", o.ID)
 		}
 		s.touchOrder(o.ID)
 		o.Refunds[i].Status = RefundCanceled
-		out = o.Refunds[i]
-		return nil, nil
+		return o.Refunds[i], nil
 	})
-	return out, err
 }
 
 // RefundAction is what the shop does with a pending refund request.

@@ -234,18 +234,15 @@ func (s *Store) CreateCollectionRow(ctx context.Context, marker, lang string, in
 	if err != nil {
 		return CollectionRow{}, err
 	}
-	var out CollectionRow
-	err = s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (CollectionRow, error) {
 		now := s.clock.Now()
 		r := &CollectionRow{ID: s.state.nextRowID, CollectionID: c.ID, FormData: map[string][]RowField{}, CreatedDate: now, UpdatedDate: now}
 		r.apply(in, lang)
 		s.touchRow(r.ID)
 		s.state.rows[r.ID] = r
 		s.state.nextRowID++
-		out = r.clone()
-		return nil, nil
+		return r.clone(), nil
 	})
-	return out, err
 }
 
 // UpdateCollectionRow replaces a row's values in lang (or, for a body keyed by language, in
@@ -255,19 +252,16 @@ func (s *Store) UpdateCollectionRow(ctx context.Context, marker string, id int, 
 	if err != nil {
 		return CollectionRow{}, err
 	}
-	var out CollectionRow
-	err = s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (CollectionRow, error) {
 		r, err := s.rowLocked(c, id)
 		if err != nil {
-			return nil, err
+			return CollectionRow{}, err
 		}
 		s.touchRow(id)
 		r.apply(in, lang)
 		r.UpdatedDate = s.clock.Now()
-		out = r.clone()
-		return nil, nil
+		return r.clone(), nil
 	})
-	return out, err
 }
 
 // DeleteCollectionRow removes a row of the collection named by marker.

@@ -378,8 +378,7 @@ func (s *Store) Submit(ctx context.Context, in SubmissionInput) (Submission, err
 	if cfg.IsModerate {
 		status = SubmissionModeration
 	}
-	var out Submission
-	err = s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Submission, error) {
 		sub := &Submission{
 			ID:               s.state.nextFormDataID,
 			FormIdentifier:   in.FormIdentifier,
@@ -397,10 +396,8 @@ func (s *Store) Submit(ctx context.Context, in SubmissionInput) (Submission, err
 		s.state.nextFormDataID++
 		s.state.formData[sub.ID] = sub
 		s.state.formDataByForm[sub.FormIdentifier] = append(s.state.formDataByForm[sub.FormIdentifier], sub.ID)
-		out = sub.clone()
-		return nil, nil
+		return sub.clone(), nil
 	})
-	return out, err
 }
 
 // SubmissionFilter narrows a read of a form's submissions.
@@ -487,18 +484,15 @@ func (s *Store) UpdateSubmission(ctx context.Context, userIdentifier string, id 
 	if err != nil {
 		return Submission{}, err
 	}
-	var out Submission
-	err = s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Submission, error) {
 		sub, err := s.ownSubmissionLocked(userIdentifier, id)
 		if err != nil {
-			return nil, err
+			return Submission{}, err
 		}
 		s.touchSubmission(id)
 		sub.FormData, sub.Language = items, lang
-		out = sub.clone()
-		return nil, nil
+		return sub.clone(), nil
 	})
-	return out, err
 }
 
 // SetSubmissionStatus moves one of the user's submissions to a status. Approving and banning
@@ -541,16 +535,13 @@ func (s *Store) DeleteSubmission(ctx context.Context, userIdentifier string, id 
 // ApproveSubmission is the operator's approval: a submission waiting in moderation (or any
 // other) becomes approved and shows in reads.
 func (s *Store) ApproveSubmission(ctx context.Context, id int) (Submission, error) {
-	var out Submission
-	err := s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (Submission, error) {
 		sub, ok := s.state.formData[id]
 		if !ok {
-			return nil, Errorf(CodeNotFound, "Form data with id %d not found", id)
+			return Submission{}, Errorf(CodeNotFound, "Form data with id %d not found", id)
 		}
 		s.touchSubmission(id)
 		sub.Status = SubmissionApproved
-		out = sub.clone()
-		return nil, nil
+		return sub.clone(), nil
 	})
-	return out, err
 }

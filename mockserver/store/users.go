@@ -57,14 +57,13 @@ func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, er
 			return User{}, Invalid("notificationData must be an object")
 		}
 	}
-	var out User
-	err := s.update(ctx, func() ([]Event, error) {
+	return updated(ctx, s, func() (User, error) {
 		u, ok := s.state.users[id]
 		if !ok || u.removed() {
-			return nil, Errorf(CodeUnauthorized, "Unauthorized")
+			return User{}, Errorf(CodeUnauthorized, "Unauthorized")
 		}
 		if in.FormIdentifier != "" && in.FormIdentifier != u.FormIdentifier {
-			return nil, Invalid("Incorrect formIdentifier for provided user: " + in.FormIdentifier)
+			return User{}, Invalid("Incorrect formIdentifier for provided user: " + in.FormIdentifier)
 		}
 		provider, _ := s.fx.AuthProvider(u.AuthProviderIdentifier) // checked at load or import
 		login := u.Identifier
@@ -72,24 +71,24 @@ func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, er
 			if form, ok := s.fx.Form(u.FormIdentifier); ok {
 				satisfied := map[string]string{provider.LoginMarker: u.Identifier, provider.PasswordMarker: u.password}
 				if err := checkFormData(form, in.FormData, satisfied); err != nil {
-					return nil, err
+					return User{}, err
 				}
 			}
 			if k := slices.IndexFunc(in.FormData, func(it FormDataItem) bool { return it.Marker == provider.LoginMarker }); k >= 0 {
 				var v string
 				if json.Unmarshal(in.FormData[k].Value, &v) != nil || v == "" {
-					return nil, Invalid(requiredMessage(provider.LoginMarker))
+					return User{}, Invalid(requiredMessage(provider.LoginMarker))
 				}
 				login = v
 			}
 		}
 		oldKey, newKey := loginKey(provider.Identifier, u.Identifier), loginKey(provider.Identifier, login)
 		if other, taken := s.state.userByLogin[newKey]; taken && other != id {
-			return nil, Invalid("User with identifier " + login + " already exists")
+			return User{}, Invalid("User with identifier " + login + " already exists")
 		}
 		if login != u.Identifier {
 			if err := checkLogin(provider, login, nil, false); err != nil {
-				return nil, err
+				return User{}, err
 			}
 		}
 		s.touchUser(id)
@@ -112,10 +111,8 @@ func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, er
 			u.password = in.Password
 		}
 		u.UpdatedDate = s.clock.Now()
-		out = u.clone()
-		return nil, nil
+		return u.clone(), nil
 	})
-	return out, err
 }
 
 // ArchiveUser marks the user's account for deletion; DeleteUser deletes it. Either way every
