@@ -229,10 +229,9 @@ func (s *Server) handleOrderUpdate(w http.ResponseWriter, r *http.Request, sc *s
 // handleOrderStatuses handles GET /api/content/orders-storage/marker/{marker}/order-statuses:
 // the statuses of one storage, paged.
 func (s *Server) handleOrderStatuses(w http.ResponseWriter, r *http.Request, sc *scope) {
-	marker := mux.Vars(r)["marker"]
-	st, ok := sc.store.Fixtures().OrderStorage(marker)
-	if !ok {
-		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Orders storage with marker %q not found", marker))
+	st, err := sc.store.OrderStorage(mux.Vars(r)["marker"])
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	statuses := newStatusResponses(st)
