@@ -114,26 +114,50 @@ func TestResetReturnsToFixtures(t *testing.T) {
 	assert.Equal(t, 92, o.ID, "ids start over")
 }
 
-func TestClock(t *testing.T) {
-	t.Parallel()
-	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	now := base
-	c := store.NewClock(func() time.Time { return now })
-	assert.Equal(t, base, c.Now())
-	c.Advance(time.Hour)
-	assert.Equal(t, base.Add(time.Hour), c.Now())
-	frozen := c.Freeze()
-	now = now.Add(time.Minute)
-	assert.Equal(t, frozen, c.Now(), "a frozen clock does not move")
-	c.Advance(time.Second)
-	assert.Equal(t, frozen.Add(time.Second), c.Now())
-	c.Unfreeze()
-	assert.Equal(t, frozen.Add(time.Second), c.Now(), "unfreezing resumes from the shown time")
-	now = now.Add(time.Minute)
-	assert.Equal(t, frozen.Add(time.Second+time.Minute), c.Now())
-	c.Set(base)
-	assert.Equal(t, base, c.Now())
-	c.Reset()
-	assert.Equal(t, now, c.Now())
-	assert.False(t, c.Frozen())
+const (
+	seedLogin    = "your-user@email.com"
+	seedPassword = "123456"
+)
+
+// BenchmarkAuthenticate is a login: provider and credential checks, a new auth session, a
+// refresh token from crypto/rand and an HS256 access token.
+func BenchmarkAuthenticate(b *testing.B) {
+	st := newStore(b, store.Options{})
+	ctx := context.Background()
+	c := creds(seedLogin, seedPassword)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := st.Authenticate(ctx, "email", c, store.DeviceInfo{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyAccessToken is the bearer check every user route makes: signature, expiry on
+// the mock clock, and the user lookup under the store lock. "parallel" shows what the lock and
+// the clock's mutex cost when every core verifies at once.
+func BenchmarkVerifyAccessToken(b *testing.B) {
+	st := newStore(b, store.Options{})
+	ctx := context.Background()
+	tk, err := st.Authenticate(ctx, "email", creds(seedLogin, seedPassword), store.DeviceInfo{})
+	require.NoError(b, err)
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := st.VerifyAccessToken(ctx, tk.AccessToken); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := st.VerifyAccessToken(ctx, tk.AccessToken); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 }

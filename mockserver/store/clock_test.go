@@ -48,3 +48,27 @@ func TestClockChangesStayInRange(t *testing.T) {
 	require.Error(t, err, "advancing must end in a refusal, never wrap")
 	assert.Equal(t, before, clock.Now(), "the refused advance changed nothing")
 }
+
+func TestClock(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := base
+	c := store.NewClock(func() time.Time { return now })
+	assert.Equal(t, base, c.Now())
+	c.Advance(time.Hour)
+	assert.Equal(t, base.Add(time.Hour), c.Now())
+	frozen := c.Freeze()
+	now = now.Add(time.Minute)
+	assert.Equal(t, frozen, c.Now(), "a frozen clock does not move")
+	c.Advance(time.Second)
+	assert.Equal(t, frozen.Add(time.Second), c.Now())
+	c.Unfreeze()
+	assert.Equal(t, frozen.Add(time.Second), c.Now(), "unfreezing resumes from the shown time")
+	now = now.Add(time.Minute)
+	assert.Equal(t, frozen.Add(time.Second+time.Minute), c.Now())
+	c.Set(base)
+	assert.Equal(t, base, c.Now())
+	c.Reset()
+	assert.Equal(t, now, c.Now())
+	assert.False(t, c.Frozen())
+}

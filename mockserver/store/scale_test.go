@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
@@ -268,4 +269,137 @@ func scaleVerdict(ok bool, budget string) string {
 		return "met (" + budget + ")"
 	}
 	return "**missed** (" + budget + ")"
+}
+
+const (
+	seedUserID  = 16
+	ticketsItem = `{"type":"entity","marker":"tickets","value":["p-8-10"]}`
+)
+
+// ticketOrder returns the seed scenario's order body as the HTTP layer hands it to the store:
+// every string and slice freshly allocated, as decoding a request body leaves them.
+func ticketOrder(tb testing.TB) store.OrderInput {
+	tb.Helper()
+	item, ok, err := store.ParseFormDataItem(json.RawMessage(ticketsItem))
+	require.NoError(tb, err)
+	require.True(tb, ok)
+	return store.OrderInput{
+		FormIdentifier:           strings.Clone("tickets_form"),
+		PaymentAccountIdentifier: strings.Clone("cash"),
+		Language:                 strings.Clone("en_US"),
+		FormData:                 []store.FormDataItem{item},
+		Products:                 []store.OrderLine{{ProductID: 10, Quantity: 1}},
+	}
+}
+
+// placeOrders places n ticket orders for the seed user and, with sessions, opens a payment
+// session for each, left waiting for payment. It returns the last order.
+func placeOrders(tb testing.TB, st *store.Store, n int, sessions bool) store.Order {
+	tb.Helper()
+	ctx, in := context.Background(), ticketOrder(tb)
+	var o store.Order
+	for range n {
+		var err error
+		o, err = st.CreateOrder(ctx, seedUserID, "tickets", in)
+		require.NoError(tb, err)
+		if sessions {
+			_, err = st.CreatePaymentSession(ctx, seedUserID, o.ID, store.SessionTypeSession, nil)
+			require.NoError(tb, err)
+		}
+	}
+	return o
+}
+
+// BenchmarkCreateOrder is the store half of an order create: storage, account, product and
+// form-data validation, then the write under the lock. The store keeps every order, so the
+// benchmark also shows what growing state costs.
+func BenchmarkCreateOrder(b *testing.B) {
+	ctx := context.Background()
+	b.Run("serial", func(b *testing.B) {
+		st := newStore(b, store.Options{})
+		in := ticketOrder(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := st.CreateOrder(ctx, seedUserID, "tickets", in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		st := newStore(b, store.Options{})
+		in := ticketOrder(b)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := st.CreateOrder(ctx, seedUserID, "tickets", in); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkOrders lists a page of 30 of a user's orders, first and last page, for users with 30
+// and with 10,000 orders: the cost should follow the page, not the user's history.
+func BenchmarkOrders(b *testing.B) {
+	ctx := context.Background()
+	for _, own := range []int{30, 10_000} {
+		b.Run("own="+strconv.Itoa(own), func(b *testing.B) {
+			st := newStore(b, store.Options{})
+			placeOrders(b, st, own, false)
+			for _, pg := range []struct {
+				name string
+				page store.Page
+			}{
+				{"first", store.Page{Limit: 30}},
+				{"last", store.Page{Offset: own - 30, Limit: 30}},
+			} {
+				b.Run(pg.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						list, total, err := st.Orders(ctx, seedUserID, "tickets", pg.page)
+						if err != nil || total != own || len(list) != 30 {
+							b.Fatalf("got %d of %d orders, err %v", len(list), total, err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkPaymentSessionsByOrder is the read-back of the flow: the sessions of one order.
+func BenchmarkPaymentSessionsByOrder(b *testing.B) {
+	ctx := context.Background()
+	st := newStore(b, store.Options{})
+	o := placeOrders(b, st, 1, true)
+	b.ReportAllocs()
+	for b.Loop() {
+		sessions, err := st.PaymentSessionsByOrder(ctx, seedUserID, o.ID, nil)
+		if err != nil || len(sessions) != 1 {
+			b.Fatalf("got %d sessions, err %v", len(sessions), err)
+		}
+	}
+}
+
+// BenchmarkReadWithWaitingSessions reads one order while other payment sessions wait for
+// payment. A session waits up to 30 minutes, so under the ticket flow thousands wait at once;
+// a read should not pay for each of them.
+func BenchmarkReadWithWaitingSessions(b *testing.B) {
+	ctx := context.Background()
+	for _, waiting := range []int{0, 1_000, 10_000} {
+		b.Run("waiting="+strconv.Itoa(waiting), func(b *testing.B) {
+			st := newStore(b, store.Options{})
+			placeOrders(b, st, waiting, true)
+			o := placeOrders(b, st, 1, false)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := st.Order(ctx, seedUserID, "tickets", o.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
