@@ -55,14 +55,9 @@ type Tokens struct {
 }
 
 // authSession is one login: it survives refreshes (its refresh token rotates) and ends at logout.
-type authSession struct {
-	id             int
-	userID         int
-	provider       string
-	refreshToken   string
-	refreshExpires time.Time
-	device         DeviceInfo
-}
+// It is its record of the state document, converted by type like a payment session, so a field
+// added to one of the two without the other does not compile.
+type authSession AuthSessionRecord
 
 func loginKey(provider, identifier string) string {
 	return provider + "\x00" + strings.ToLower(identifier)
@@ -155,38 +150,38 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 func (s *Store) openSessionLocked(provider *AuthProvider, user *User, device DeviceInfo) Tokens {
 	s.dropOldestSessionLocked(user.ID, provider.Identifier)
 	sess := &authSession{
-		id:       s.state.nextAuthSession,
-		userID:   user.ID,
-		provider: provider.Identifier,
-		device:   device,
+		ID:                     s.state.nextAuthSession,
+		UserID:                 user.ID,
+		AuthProviderIdentifier: provider.Identifier,
+		Device:                 device,
 	}
-	s.touchSession(sess.id)
+	s.touchSession(sess.ID)
 	s.state.nextAuthSession++
-	s.state.authSessions[sess.id] = sess
+	s.state.authSessions[sess.ID] = sess
 	return s.issueLocked(sess, user, s.clock.Now())
 }
 
 // issueLocked gives sess a fresh token pair; the previous refresh token stops working.
 func (s *Store) issueLocked(sess *authSession, user *User, now time.Time) Tokens {
-	s.touchSession(sess.id)
-	if sess.refreshToken != "" {
-		delete(s.state.sessionByRefresh, sess.refreshToken)
+	s.touchSession(sess.ID)
+	if sess.RefreshToken != "" {
+		delete(s.state.sessionByRefresh, sess.RefreshToken)
 	}
-	sess.refreshToken = refreshTokenFor(now, s.newToken())
-	sess.refreshExpires = now.Add(s.refreshTokenTTL)
-	s.state.sessionByRefresh[sess.refreshToken] = sess.id
+	sess.RefreshToken = refreshTokenFor(now, s.newToken())
+	sess.RefreshExpires = now.Add(s.refreshTokenTTL)
+	s.state.sessionByRefresh[sess.RefreshToken] = sess.ID
 	access := signJWT(s.secret, Claims{
 		ID:                     user.ID,
-		AuthProviderIdentifier: sess.provider,
+		AuthProviderIdentifier: sess.AuthProviderIdentifier,
 		UserIdentifier:         user.Identifier,
 		IssuedAt:               now.Unix(),
 		ExpiresAt:              now.Add(s.accessTokenTTL).Unix(),
 	})
 	return Tokens{
 		UserIdentifier:         user.Identifier,
-		AuthProviderIdentifier: sess.provider,
+		AuthProviderIdentifier: sess.AuthProviderIdentifier,
 		AccessToken:            access,
-		RefreshToken:           sess.refreshToken,
+		RefreshToken:           sess.RefreshToken,
 	}
 }
 
@@ -201,15 +196,15 @@ func (s *Store) Refresh(ctx context.Context, providerMarker, refreshToken string
 	return updated(ctx, s, func() (Tokens, error) {
 		id, ok := s.state.sessionByRefresh[refreshToken]
 		sess := s.state.authSessions[id]
-		if !ok || sess == nil || sess.provider != providerMarker {
+		if !ok || sess == nil || sess.AuthProviderIdentifier != providerMarker {
 			return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
 		}
 		now := s.clock.Now()
-		if !now.Before(sess.refreshExpires) {
+		if !now.Before(sess.RefreshExpires) {
 			s.endSessionLocked(sess)
 			return Tokens{}, Errorf(CodeUnauthorized, "Refresh token expired")
 		}
-		user := s.state.users[sess.userID]
+		user := s.state.users[sess.UserID]
 		if user == nil || user.removed() {
 			s.endSessionLocked(sess)
 			return Tokens{}, Errorf(CodeUnauthorized, "Invalid refresh token")
@@ -226,11 +221,11 @@ func (s *Store) dropOldestSessionLocked(userID int, provider string) {
 		oldest *authSession
 	)
 	for _, sess := range s.state.authSessions {
-		if sess.userID != userID || sess.provider != provider {
+		if sess.UserID != userID || sess.AuthProviderIdentifier != provider {
 			continue
 		}
 		n++
-		if oldest == nil || sess.id < oldest.id {
+		if oldest == nil || sess.ID < oldest.ID {
 			oldest = sess
 		}
 	}
@@ -240,9 +235,9 @@ func (s *Store) dropOldestSessionLocked(userID int, provider string) {
 }
 
 func (s *Store) endSessionLocked(sess *authSession) {
-	s.touchSession(sess.id)
-	delete(s.state.sessionByRefresh, sess.refreshToken)
-	delete(s.state.authSessions, sess.id)
+	s.touchSession(sess.ID)
+	delete(s.state.sessionByRefresh, sess.RefreshToken)
+	delete(s.state.authSessions, sess.ID)
 }
 
 // Logout ends the session that owns refreshToken. The user's access tokens stay valid until
@@ -254,7 +249,7 @@ func (s *Store) Logout(ctx context.Context, userID int, providerMarker, refreshT
 	return s.update(ctx, func() ([]Event, error) {
 		id, ok := s.state.sessionByRefresh[refreshToken]
 		sess := s.state.authSessions[id]
-		if !ok || sess == nil || sess.userID != userID {
+		if !ok || sess == nil || sess.UserID != userID {
 			return nil, Errorf(CodeUnauthorized, "Invalid refresh token")
 		}
 		s.endSessionLocked(sess)
@@ -269,7 +264,7 @@ func (s *Store) LogoutAll(ctx context.Context, userID int, providerMarker string
 	}
 	return s.update(ctx, func() ([]Event, error) {
 		for _, sess := range s.state.authSessions {
-			if sess.userID == userID && sess.provider == providerMarker {
+			if sess.UserID == userID && sess.AuthProviderIdentifier == providerMarker {
 				s.endSessionLocked(sess)
 			}
 		}
@@ -286,14 +281,14 @@ func (s *Store) ActiveSessions(ctx context.Context, userID int, providerMarker s
 	defer s.mu.RUnlock()
 	var ids []int
 	for id, sess := range s.state.authSessions {
-		if sess.userID == userID && sess.provider == providerMarker {
+		if sess.UserID == userID && sess.AuthProviderIdentifier == providerMarker {
 			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
 	out := make([]DeviceInfo, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, s.state.authSessions[id].device)
+		out = append(out, s.state.authSessions[id].Device)
 	}
 	return out, nil
 }

@@ -320,7 +320,7 @@ func (s *Store) ChangePassword(ctx context.Context, in ChangePasswordInput) erro
 		user.UpdatedDate = s.clock.Now()
 		user.tokensBefore = user.UpdatedDate.Unix()
 		for _, sess := range s.state.authSessions {
-			if sess.userID == id && sess.provider == provider.Identifier {
+			if sess.UserID == id && sess.AuthProviderIdentifier == provider.Identifier {
 				s.endSessionLocked(sess)
 			}
 		}

@@ -326,16 +326,7 @@ func userRecord(u *User) UserRecord {
 	}
 }
 
-func sessionRecord(a *authSession) AuthSessionRecord {
-	return AuthSessionRecord{
-		ID:                     a.id,
-		UserID:                 a.userID,
-		AuthProviderIdentifier: a.provider,
-		RefreshToken:           a.refreshToken,
-		RefreshExpires:         a.refreshExpires,
-		Device:                 a.device,
-	}
-}
+func sessionRecord(a *authSession) AuthSessionRecord { return AuthSessionRecord(*a) }
 
 func orderRecord(o *Order) OrderRecord {
 	c := o.clone()
@@ -601,14 +592,8 @@ func buildSessions(fx *Fixtures, st *state, sessions []AuthSessionRecord) error 
 			return nil, invalidf(at+".refreshToken", "held by two sessions")
 		}
 		st.sessionByRefresh[r.RefreshToken] = r.ID
-		return &authSession{
-			id:             r.ID,
-			userID:         r.UserID,
-			provider:       r.AuthProviderIdentifier,
-			refreshToken:   r.RefreshToken,
-			refreshExpires: r.RefreshExpires,
-			device:         r.Device,
-		}, nil
+		a := authSession(r)
+		return &a, nil
 	})
 }
 
@@ -800,7 +785,7 @@ func (st *state) reindex(fx *Fixtures) {
 	}
 	st.sessionByRefresh = make(map[string]int, len(st.authSessions))
 	for id, a := range st.authSessions {
-		st.sessionByRefresh[a.refreshToken] = id
+		st.sessionByRefresh[a.RefreshToken] = id
 	}
 	st.ordersByOwner = map[ownerStorage][]int{}
 	st.seats = map[slotKey]*slotUsage{}

@@ -136,7 +136,7 @@ func (s *Store) removeUser(ctx context.Context, id int, mark func(*User)) error 
 		mark(u)
 		u.UpdatedDate = s.clock.Now()
 		for _, sess := range s.state.authSessions {
-			if sess.userID == id {
+			if sess.UserID == id {
 				s.endSessionLocked(sess)
 			}
 		}
