@@ -134,12 +134,7 @@ func (s *Server) handleProductPrices(w http.ResponseWriter, r *http.Request, sc 
 }
 
 // handleProduct handles GET /products/{id}.
-func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request, sc *scope, id int) {
 	data, ok := s.catalog().Product(id, language(r, sc.store))
 	if !ok {
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Product with id %d not found", id))
@@ -169,12 +164,7 @@ func (s *Server) handleProductRelated(w http.ResponseWriter, r *http.Request, sc
 
 // handleProductBlocks handles GET /products/{id}/blocks: the blocks the product names, from
 // blocks.json when the fixture set has one.
-func (s *Server) handleProductBlocks(w http.ResponseWriter, r *http.Request, sc *scope) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) handleProductBlocks(w http.ResponseWriter, r *http.Request, sc *scope, id int) {
 	if !s.catalog().Has(id) {
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "Product with id %d not found", id))
 		return

@@ -193,8 +193,8 @@ func (s *Server) productRoutes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, products+"/page/{url}/prices", public, s.handleProductPrices)
 	s.handleAPI(r, http.MethodGet, products+"/quick/search", public, s.handleProductSearch)
 	s.handleAPI(r, http.MethodGet, products+"/{id}/related", public, s.handleProductRelated)
-	s.handleAPI(r, http.MethodGet, products+"/{id}/blocks", public, s.handleProductBlocks)
-	s.handleAPI(r, http.MethodGet, products+"/{id}", public, s.handleProduct)
+	s.handleAPI(r, http.MethodGet, products+"/{id}/blocks", public, withID(s, s.handleProductBlocks))
+	s.handleAPI(r, http.MethodGet, products+"/{id}", public, withID(s, s.handleProduct))
 
 	const statuses = APIPrefix + "/product-statuses"
 	s.handleAPI(r, http.MethodGet, statuses+"/marker-validation/{marker}", public, s.handleMarkerValidation(store.FileProductStatuses))
