@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 )
 
@@ -74,14 +73,6 @@ type SignUpResult struct {
 	Locale           string                    `json:"locale,omitempty"`
 	CreatedDate      string                    `json:"createdDate,omitempty"`
 	State            map[string]any            `json:"state,omitempty"`
-	// Raw is the user object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the user and keeps the raw object in Raw.
-func (u *SignUpResult) UnmarshalJSON(data []byte) error {
-	type alias SignUpResult
-	return decodeRaw(data, (*alias)(u), &u.Raw)
 }
 
 // AuthProvider is a configured way to log in (email, phone, oauth).
@@ -97,14 +88,6 @@ type AuthProvider struct {
 	UserGroupIdentifier string `json:"userGroupIdentifier"`
 	IsActive            bool   `json:"isActive"`
 	IsCheckCode         bool   `json:"isCheckCode"`
-	// Raw is the provider object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the provider and keeps the raw object in Raw.
-func (p *AuthProvider) UnmarshalJSON(data []byte) error {
-	type alias AuthProvider
-	return decodeRaw(data, (*alias)(p), &p.Raw)
 }
 
 // AuthProviderConfig is a provider's token and code settings; the API sends numbers as strings.

@@ -393,5 +393,4 @@ func TestAuthProviders(t *testing.T) {
 	assert.Nil(t, p.Config.OAuthAuthURL)
 	assert.Equal(t, "reg", p.FormIdentifier)
 	assert.True(t, p.IsActive)
-	assert.NotEmpty(t, p.Raw)
 }

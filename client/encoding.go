@@ -211,20 +211,6 @@ func pickLocales(v reflect.Value, lang string) {
 	}
 }
 
-// decodeRaw decodes data into dst, an alias type of the value whose UnmarshalJSON calls it (the
-// alias has its fields but not its methods, so decoding does not recurse), and keeps a copy of
-// data in raw. dst is zeroed first: json.Unmarshal leaves fields the object lacks untouched, and
-// a value decoded twice must not keep the first object's fields.
-func decodeRaw[A any](data []byte, dst *A, raw *json.RawMessage) error {
-	var zero A
-	*dst = zero
-	if err := json.Unmarshal(data, dst); err != nil {
-		return err
-	}
-	*raw = append(json.RawMessage(nil), data...)
-	return nil
-}
-
 // numberText returns the text of a JSON number, or of a JSON string holding one; null is
 // reported as such. what names the value in errors.
 func numberText(data []byte, what string) (text string, null bool, err error) {

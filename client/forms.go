@@ -28,14 +28,6 @@ type Form struct {
 	// ModuleFormConfigs links the form to modules; [0].id is the formModuleConfigId of
 	// form-data posts.
 	ModuleFormConfigs []json.RawMessage `json:"moduleFormConfigs,omitempty"`
-	// Raw is the form object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the form and keeps the raw object in Raw.
-func (f *Form) UnmarshalJSON(data []byte) error {
-	type alias Form
-	return decodeRaw(data, (*alias)(f), &f.Raw)
 }
 
 // Attribute returns the form field with the marker.

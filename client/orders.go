@@ -92,14 +92,6 @@ type Order struct {
 	BonusAmount                *float64        `json:"bonusAmount,omitempty"`
 	BonusApplied               *float64        `json:"bonusApplied,omitempty"`
 	TotalDue                   *Money          `json:"totalDue,omitempty"`
-	// Raw is the order object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the order and keeps the raw object in Raw.
-func (o *Order) UnmarshalJSON(data []byte) error {
-	type alias Order
-	return decodeRaw(data, (*alias)(o), &o.Raw)
 }
 
 // FormValue returns the order's form value with the marker.
@@ -150,14 +142,6 @@ type OrderStorage struct {
 	FormIdentifier            string                   `json:"formIdentifier"`
 	GeneralTypeID             *int                     `json:"generalTypeId"`
 	PaymentAccountIdentifiers []PaymentAccountRef      `json:"paymentAccountIdentifiers"`
-	// Raw is the storage object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the storage and keeps the raw object in Raw.
-func (s *OrderStorage) UnmarshalJSON(data []byte) error {
-	type alias OrderStorage
-	return decodeRaw(data, (*alias)(s), &s.Raw)
 }
 
 // PaymentAccountRef names a payment account linked to a storage.

@@ -34,14 +34,6 @@ type PaymentSession struct {
 	Amount     *Money  `json:"amount,omitempty"`
 	// ClientSecret is the Stripe intent secret; never null when present.
 	ClientSecret string `json:"clientSecret,omitempty"`
-	// Raw is the session object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the session and keeps the raw object in Raw.
-func (s *PaymentSession) UnmarshalJSON(data []byte) error {
-	type alias PaymentSession
-	return decodeRaw(data, (*alias)(s), &s.Raw)
 }
 
 // SessionList is a page of the user's payment sessions.
@@ -76,14 +68,6 @@ type PaymentAccount struct {
 	Settings     map[string]any  `json:"settings"`
 	TestSettings json.RawMessage `json:"testSettings,omitempty"`
 	UpdatedDate  string          `json:"updatedDate"`
-	// Raw is the account object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the account and keeps the raw object in Raw.
-func (a *PaymentAccount) UnmarshalJSON(data []byte) error {
-	type alias PaymentAccount
-	return decodeRaw(data, (*alias)(a), &a.Raw)
 }
 
 // CreateSession opens a payment session for the order (P1, POST /payments/sessions). The

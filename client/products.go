@@ -32,14 +32,6 @@ type Product struct {
 	ModuleFormConfigs json.RawMessage                      `json:"moduleFormConfigs,omitempty"`
 	Rating            json.RawMessage                      `json:"rating,omitempty"`
 	PaymentStages     json.RawMessage                      `json:"paymentStages,omitempty"`
-	// Raw is the product object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the product and keeps the raw object in Raw.
-func (p *Product) UnmarshalJSON(data []byte) error {
-	type alias Product
-	return decodeRaw(data, (*alias)(p), &p.Raw)
 }
 
 // ProductAdditional holds derived product data.

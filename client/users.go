@@ -20,14 +20,6 @@ type User struct {
 	State             map[string]any  `json:"state"`
 	ModuleFormConfigs json.RawMessage `json:"moduleFormConfigs,omitempty"`
 	Rating            json.RawMessage `json:"rating,omitempty"`
-	// Raw is the user object exactly as received.
-	Raw json.RawMessage `json:"-"`
-}
-
-// UnmarshalJSON decodes the user and keeps the raw object in Raw.
-func (u *User) UnmarshalJSON(data []byte) error {
-	type alias User
-	return decodeRaw(data, (*alias)(u), &u.Raw)
 }
 
 // Me returns the user the access token belongs to (U1, GET /users/me?langCode=).
