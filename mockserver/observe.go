@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -355,17 +354,17 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 		return
 	}
 	je := sandbox.Entry{
-		ID:             store.RequestID(r.Context()),
-		Time:           start.UTC(),
-		Method:         r.Method,
-		Path:           e.path,
-		Query:          exchange.MaskQuery(capQuery(r.URL.RawQuery)),
-		Route:          e.route,
-		NearestRoute:   e.nearest,
-		Status:         rec.status,
-		DurationMs:     float64(elapsed.Microseconds()) / 1000,
-		RequestHeaders: sandbox.JournalHeaders(r.Header),
-		Fault:          e.fault,
+		ID:           store.RequestID(r.Context()),
+		Time:         start.UTC(),
+		Method:       r.Method,
+		Path:         e.path,
+		RawQuery:     r.URL.RawQuery,
+		Route:        e.route,
+		NearestRoute: e.nearest,
+		Status:       rec.status,
+		DurationMs:   float64(elapsed.Microseconds()) / 1000,
+		RawHeaders:   r.Header,
+		Fault:        e.fault,
 	}
 	if tee != nil {
 		je.RawRequest = tee.buf.Bytes()
@@ -384,15 +383,6 @@ func metricMethod(m string) string {
 		return m
 	}
 	return "OTHER"
-}
-
-// capQuery cuts a query string to what the journal keeps before it is masked, so that masking
-// costs little however long the query.
-func capQuery(q string) string {
-	if len(q) > sandbox.MaxJournalField {
-		return q[:sandbox.MaxJournalField]
-	}
-	return q
 }
 
 // routeTable lists the known routes for nearest-route hints. It is filled while New registers
