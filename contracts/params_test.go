@@ -2,6 +2,8 @@ package contracts
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,6 +39,14 @@ func TestOperationValidatesLikeValidator(t *testing.T) {
 		"order create, bad body":   {"POST", ordersPath, `{"formIdentifier":1}`, nil},
 		"order create, no token":   {"POST", ordersPath, `{}`, func(r *http.Request) { r.Header.Del("x-app-token") }},
 		"payment session by order": {"GET", "/api/content/payments/sessions/order/x", "", nil},
+		"escaped langCode":         {"GET", form + "?langCode=en%5FUS", "", nil},
+		"langCode without a value": {"GET", form + "?langCode", "", nil},
+		"empty pairs":              {"GET", form + "?&&langCode=en_US&", "", nil},
+		"semicolon":                {"GET", "/api/content/forms?limit=5;offset=1", "", nil},
+		"escaped name":             {"GET", "/api/content/forms?li%6Dit=500", "", nil},
+		"plus in a value":          {"GET", "/api/content/forms?limit=+5", "", nil},
+		"limit twice":              {"GET", "/api/content/forms?limit=5&limit=6", "", nil},
+		"many parameters":          {"GET", "/api/content/forms?" + strings.Repeat("x=1&", 20) + "limit=500", "", nil},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -81,5 +91,23 @@ func TestPlainParameters(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, op.plain, c.plain, "%s %s", c.method, c.path)
 		assert.Empty(t, op.lean.Operation.Parameters, "%s %s", c.method, c.path)
+	}
+}
+
+// TestQueryValuesReadsLikeParseQuery holds the reading of a plain query string to
+// url.ParseQuery's.
+func TestQueryValuesReadsLikeParseQuery(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"", "langCode=en_US", "langCode", "langCode=", "&&langCode=a&", "a=1&langCode=b&langCode=c",
+		"langCode==x", "=x&langCode=y", "langcode=x", "x=%41", "langCode=a+b", "a=1;langCode=2", strings.Repeat("a&", 20) + "langCode=z"} {
+		q := queryValues{raw: raw}
+		if !q.plain() {
+			continue
+		}
+		parsed, err := url.ParseQuery(raw)
+		require.NoError(t, err, raw)
+		first, n := q.get("langCode")
+		assert.Equal(t, len(parsed["langCode"]), n, raw)
+		assert.Equal(t, parsed.Get("langCode"), first, raw)
 	}
 }
