@@ -22,6 +22,10 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
+// appTokenHeader is x-app-token in canonical form, which net/http reads without
+// canonicalising it again.
+const appTokenHeader = "X-App-Token"
+
 // handlerFunc serves a request for the sandbox its x-app-token opens: nil when the header is
 // absent or opens none.
 type handlerFunc func(http.ResponseWriter, *http.Request, *sandbox.Sandbox)
@@ -223,7 +227,8 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 		id := s.requestID(r)
 		w.Header().Set("X-Request-Id", id)
 		var sb *sandbox.Sandbox
-		if token := r.Header.Get("x-app-token"); token != "" {
+		token := r.Header.Get(appTokenHeader)
+		if token != "" {
 			sb = s.sandboxes.Lookup(token)
 		}
 		ctx := store.WithRequestID(r.Context(), id)
@@ -243,7 +248,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 		journaled := isJournaled(e.path) && r.Method != http.MethodOptions && sb != nil
 		if !journaled && isJournaled(e.path) && r.Method != http.MethodOptions {
 			reason := "no_app_token"
-			if r.Header.Get("x-app-token") != "" {
+			if token != "" {
 				reason = "unknown_app_token"
 			}
 			s.metrics.unjournaled.WithLabelValues(reason).Inc()
@@ -260,13 +265,14 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 				r.Body = tee
 			}
 		}
-		call := func(w http.ResponseWriter, r *http.Request) { h(w, r, sb) }
-		if s.check {
-			call = s.checkResponses(http.HandlerFunc(call)).ServeHTTP
-		}
 		handle := func(w http.ResponseWriter, r *http.Request) {
-			if !answerPreflight(w, r) {
-				call(w, r)
+			switch {
+			case answerPreflight(w, r):
+			case s.check:
+				sb := sb // a copy for the handler below, which outlives this call, to capture
+				s.checkResponses(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, sb) })).ServeHTTP(w, r)
+			default:
+				h(w, r, sb)
 			}
 		}
 		var truncate *truncatingWriter
