@@ -274,11 +274,13 @@ func (op *Operation) ValidateRequest(ctx context.Context, req *http.Request, pat
 		in.QueryParams = query.parsed
 	}
 	if op.lean != nil && op.plainOK(req, pathParams, &query) {
-		fast := *in
-		fast.Route = op.lean
-		if openapi3filter.ValidateRequest(ctx, &fast) == nil {
+		in.Route = op.lean
+		if openapi3filter.ValidateRequest(ctx, in) == nil {
 			return nil
 		}
+		// The same input for the full pass: kin-openapi changes no more of it than the query
+		// it parses (and only of the parameters in the route, which are parsed already).
+		in.Route = op.route
 	}
 	if op.query && in.QueryParams == nil {
 		in.QueryParams = req.URL.Query()
