@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -42,7 +43,9 @@ func jsonBody(body io.Reader, header http.Header, schema *openapi3.SchemaRef, en
 // when s is that one value between optional white space and encoding/json would take it as
 // is; ok is false otherwise, and the caller asks encoding/json.
 func decodeJSON(s string) (v any, ok bool) {
-	d := jsonDecoder{s: s}
+	d := decoders.Get().(*jsonDecoder)
+	defer d.release()
+	d.s, d.i = s, 0
 	d.space()
 	v, ok = d.value(0)
 	if !ok {
@@ -51,6 +54,23 @@ func decodeJSON(s string) (v any, ok bool) {
 	d.space()
 	return v, d.i == len(d.s)
 }
+
+// decoders keep their stacks from one body to the next.
+var decoders = sync.Pool{New: func() any { return new(jsonDecoder) }}
+
+func (d *jsonDecoder) release() {
+	// The stacks are empty again, but their arrays still point at the last body's values.
+	// Stacks grown large by a large body are dropped rather than cleared on every release.
+	if cap(d.members) > maxPooledStack || cap(d.elems) > maxPooledStack {
+		d.members, d.elems = nil, nil
+	}
+	clear(d.members[:cap(d.members)])
+	clear(d.elems[:cap(d.elems)])
+	d.s = ""
+	decoders.Put(d)
+}
+
+const maxPooledStack = 256
 
 // maxJSONDepth bounds the nesting jsonDecoder follows; deeper documents (encoding/json allows
 // 10000 levels) go to encoding/json.
