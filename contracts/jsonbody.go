@@ -131,15 +131,12 @@ func (d *jsonDecoder) value(depth int) (any, bool) {
 }
 
 func (d *jsonDecoder) object(depth int) (any, bool) {
-	d.i++ // {
 	base := len(d.members)
 	defer func() { d.members = d.members[:base] }()
-	d.space()
-	if d.i < len(d.s) && d.s[d.i] == '}' {
-		d.i++
+	if d.open('}') {
 		return map[string]any{}, true
 	}
-	for {
+	for more := true; more; {
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
 			return nil, false
 		}
@@ -158,58 +155,66 @@ func (d *jsonDecoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		d.members = append(d.members, jsonMember{key, v})
-		d.space()
-		if d.i >= len(d.s) {
+		if more, ok = d.separator('}'); !ok {
 			return nil, false
 		}
-		switch d.s[d.i] {
-		case ',':
-			d.i++
-			d.space()
-			continue
-		case '}':
-			d.i++
-			m := make(map[string]any, len(d.members)-base)
-			// In order, so that of repeated names the last one wins, as in encoding/json.
-			for _, kv := range d.members[base:] {
-				m[kv.key] = kv.value
-			}
-			return m, true
-		}
-		return nil, false
 	}
+	m := make(map[string]any, len(d.members)-base)
+	// In order, so that of repeated names the last one wins, as in encoding/json.
+	for _, kv := range d.members[base:] {
+		m[kv.key] = kv.value
+	}
+	return m, true
 }
 
 func (d *jsonDecoder) array(depth int) (any, bool) {
-	d.i++ // [
 	base := len(d.elems)
 	defer func() { d.elems = d.elems[:base] }()
-	d.space()
-	if d.i < len(d.s) && d.s[d.i] == ']' {
-		d.i++
+	if d.open(']') {
 		return []any{}, true
 	}
-	for {
+	for more := true; more; {
 		v, ok := d.value(depth)
 		if !ok {
 			return nil, false
 		}
 		d.elems = append(d.elems, v)
-		d.space()
-		if d.i >= len(d.s) {
+		if more, ok = d.separator(']'); !ok {
 			return nil, false
 		}
-		switch d.s[d.i] {
-		case ',':
-			d.i++
-			d.space()
-			continue
-		case ']':
-			d.i++
-			return append([]any(nil), d.elems[base:]...), true
-		}
-		return nil, false
 	}
+	return append([]any(nil), d.elems[base:]...), true
+}
+
+// open steps over the opening bracket at d.i and the space after it, and says whether the
+// closing one, end, follows at once (and steps over it too).
+func (d *jsonDecoder) open(end byte) (empty bool) {
+	d.i++
+	d.space()
+	if d.i < len(d.s) && d.s[d.i] == end {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// separator reads what follows a member or an element: a comma, after which more follow, or
+// the closing bracket end.
+func (d *jsonDecoder) separator(end byte) (more, ok bool) {
+	d.space()
+	if d.i >= len(d.s) {
+		return false, false
+	}
+	switch d.s[d.i] {
+	case ',':
+		d.i++
+		d.space()
+		return true, true
+	case end:
+		d.i++
+		return false, true
+	}
+	return false, false
 }
 
 // string decodes a string whose opening quote is at d.i. A string without escapes is a slice
