@@ -213,6 +213,9 @@ type Operation struct {
 	lean  *routers.Route
 	plain []plainParam
 	query bool // whether any parameter is in the query
+	// restQuery is whether any parameter left to kin-openapi is in the query: only then does
+	// a request whose plain parameters are fine need its query parsed.
+	restQuery bool
 }
 
 // Operation resolves the operation for method and a path template, either relative to the
@@ -240,8 +243,9 @@ func (v *Validator) Operation(method, template string) (*Operation, error) {
 		o.query = o.query || p.in == openapi3.ParameterInQuery
 	}
 	for _, ref := range rest {
-		o.query = o.query || ref.Value.In == openapi3.ParameterInQuery
+		o.restQuery = o.restQuery || ref.Value.In == openapi3.ParameterInQuery
 	}
+	o.query = o.query || o.restQuery
 	if len(plain) > 0 {
 		o.plain, o.lean = plain, lean(o.route, rest)
 	}
@@ -262,21 +266,29 @@ func (op *Operation) ValidateRequest(ctx context.Context, req *http.Request, pat
 		Route:      op.route,
 		Options:    op.v.options,
 	}
-	if op.query {
-		// Parsed once for both passes.
-		in.QueryParams = req.URL.Query()
+	// Parsed once for both passes, and not at all when only plain parameters are in the
+	// query and it is plain enough to read as it is.
+	query := queryValues{raw: req.URL.RawQuery}
+	if op.restQuery || op.query && !query.plain() {
+		query.parsed = req.URL.Query()
+		in.QueryParams = query.parsed
 	}
-	if op.lean != nil && op.plainOK(req, pathParams, in.QueryParams) {
-		fast := *in
-		fast.Route = op.lean
-		if openapi3filter.ValidateRequest(ctx, &fast) == nil {
+	if op.lean != nil && op.plainOK(req, pathParams, &query) {
+		in.Route = op.lean
+		if openapi3filter.ValidateRequest(ctx, in) == nil {
 			return nil
 		}
+		// The same input for the full pass: kin-openapi changes no more of it than the query
+		// it parses (and only of the parameters in the route, which are parsed already).
+		in.Route = op.route
+	}
+	if op.query && in.QueryParams == nil {
+		in.QueryParams = req.URL.Query()
 	}
 	return openapi3filter.ValidateRequest(ctx, in)
 }
 
-func (op *Operation) plainOK(req *http.Request, path map[string]string, query url.Values) bool {
+func (op *Operation) plainOK(req *http.Request, path map[string]string, query *queryValues) bool {
 	for i := range op.plain {
 		if !op.plain[i].ok(req, path, query) {
 			return false

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -89,7 +91,7 @@ func asPlain(p *openapi3.Parameter) (plainParam, bool) {
 // ok says whether the request's value of the parameter is plainly valid: absent when optional,
 // or sent once, not empty, and (for an integer) a decimal within the bounds. Anything else,
 // valid or not, is for kin-openapi to judge.
-func (p *plainParam) ok(req *http.Request, path map[string]string, query url.Values) bool {
+func (p *plainParam) ok(req *http.Request, path map[string]string, query *queryValues) bool {
 	var v string
 	switch p.in {
 	case openapi3.ParameterInPath:
@@ -98,14 +100,14 @@ func (p *plainParam) ok(req *http.Request, path map[string]string, query url.Val
 			return false
 		}
 	case openapi3.ParameterInQuery:
-		vs := query[p.name]
-		if len(vs) == 0 {
+		first, n := query.get(p.name)
+		if n == 0 {
 			return !p.required
 		}
-		if len(vs) != 1 {
+		if n != 1 {
 			return false
 		}
-		v = vs[0]
+		v = first
 	case openapi3.ParameterInHeader:
 		vs := req.Header[p.name]
 		if len(vs) == 0 {
@@ -143,4 +145,50 @@ func lean(route *routers.Route, rest openapi3.Parameters) *routers.Route {
 	r := *route
 	r.Operation, r.PathItem = &op, &item
 	return &r
+}
+
+// queryValues reads the parameters of a query string: from parsed, url.ParseQuery's reading of
+// raw, when the caller parsed it, else from raw itself, which plain must allow.
+type queryValues struct {
+	raw    string
+	parsed url.Values
+}
+
+// maxPlainQueryParams bounds the parameters of a query read as it is: url.ParseQuery refuses
+// queries with more than a limit that GODEBUG can lower (urlmaxqueryparams), so longer ones are
+// parsed, and the limit is checked to be at least this once.
+const maxPlainQueryParams = 16
+
+var queryLimitAllowsPlain = sync.OnceValue(func() bool {
+	_, err := url.ParseQuery(strings.Repeat("a&", maxPlainQueryParams-1) + "a")
+	return err == nil
+})
+
+// plain says whether raw can be read without url.ParseQuery to the same effect: it has nothing
+// to unescape, no ";" (which ParseQuery refuses) and few parameters.
+func (q *queryValues) plain() bool {
+	return !strings.ContainsAny(q.raw, "%+;") && strings.Count(q.raw, "&") < maxPlainQueryParams &&
+		queryLimitAllowsPlain()
+}
+
+// get returns the first value of the parameter name and how many values it has.
+func (q *queryValues) get(name string) (first string, n int) {
+	if q.parsed != nil {
+		vs := q.parsed[name]
+		if len(vs) == 0 {
+			return "", 0
+		}
+		return vs[0], len(vs)
+	}
+	for rest := q.raw; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if key, value, _ := strings.Cut(pair, "="); key == name {
+			if n == 0 {
+				first = value
+			}
+			n++
+		}
+	}
+	return first, n
 }

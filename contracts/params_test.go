@@ -2,6 +2,8 @@ package contracts
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,10 +15,11 @@ import (
 func TestOperationValidatesLikeValidator(t *testing.T) {
 	v := testValidator(t)
 	const form = "/api/content/forms/marker/tickets_form"
-	cases := map[string]struct {
+	type requestCase struct {
 		method, target, body string
 		edit                 func(*http.Request)
-	}{
+	}
+	cases := map[string]requestCase{
 		"form read":                {"GET", form + "?langCode=en_US", "", nil},
 		"no app token":             {"GET", form, "", func(r *http.Request) { r.Header.Del("x-app-token") }},
 		"empty app token":          {"GET", form, "", func(r *http.Request) { r.Header.Set("x-app-token", "") }},
@@ -37,6 +40,13 @@ func TestOperationValidatesLikeValidator(t *testing.T) {
 		"order create, bad body":   {"POST", ordersPath, `{"formIdentifier":1}`, nil},
 		"order create, no token":   {"POST", ordersPath, `{}`, func(r *http.Request) { r.Header.Del("x-app-token") }},
 		"payment session by order": {"GET", "/api/content/payments/sessions/order/x", "", nil},
+	}
+	// Query strings the plain checks read as they are, and those they leave to url.ParseQuery
+	// (escapes, a semicolon, many parameters).
+	for _, target := range []string{form + "?langCode=en%5FUS", form + "?langCode", form + "?&&langCode=en_US&",
+		"/api/content/forms?limit=5;offset=1", "/api/content/forms?li%6Dit=500", "/api/content/forms?limit=5&limit=6",
+		"/api/content/forms?" + strings.Repeat("x=1&", 20) + "limit=500"} {
+		cases[target] = requestCase{"GET", target, "", nil}
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -81,5 +91,23 @@ func TestPlainParameters(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, op.plain, c.plain, "%s %s", c.method, c.path)
 		assert.Empty(t, op.lean.Operation.Parameters, "%s %s", c.method, c.path)
+	}
+}
+
+// TestQueryValuesReadsLikeParseQuery holds the reading of a plain query string to
+// url.ParseQuery's.
+func TestQueryValuesReadsLikeParseQuery(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"", "langCode=en_US", "langCode", "langCode=", "&&langCode=a&", "a=1&langCode=b&langCode=c",
+		"langCode==x", "=x&langCode=y", "langcode=x", "x=%41", "langCode=a+b", "a=1;langCode=2", strings.Repeat("a&", 20) + "langCode=z"} {
+		q := queryValues{raw: raw}
+		if !q.plain() {
+			continue
+		}
+		parsed, err := url.ParseQuery(raw)
+		require.NoError(t, err, raw)
+		first, n := q.get("langCode")
+		assert.Equal(t, len(parsed["langCode"]), n, raw)
+		assert.Equal(t, parsed.Get("langCode"), first, raw)
 	}
 }

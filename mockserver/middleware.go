@@ -31,7 +31,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 func (s *Server) requestID(r *http.Request) string {
 	id := r.Header.Get("X-Request-Id")
 	if id == "" || len(id) > 128 || strings.ContainsAny(id, " \t\r\n") {
-		id = s.requestPrefix + strconv.FormatUint(s.requestSeq.Add(1), 36)
+		// Built in a buffer on the stack, so that the id is the only allocation.
+		var buf [64]byte
+		id = string(strconv.AppendUint(append(buf[:0], s.requestPrefix...), s.requestSeq.Add(1), 36))
 	}
 	return id
 }

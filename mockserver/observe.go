@@ -18,10 +18,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
+
+// appTokenHeader is x-app-token in canonical form, which net/http reads without
+// canonicalising it again.
+const appTokenHeader = "X-App-Token"
 
 // handlerFunc serves a request for the sandbox its x-app-token opens: nil when the header is
 // absent or opens none.
@@ -224,7 +227,8 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 		id := s.requestID(r)
 		w.Header().Set("X-Request-Id", id)
 		var sb *sandbox.Sandbox
-		if token := r.Header.Get("x-app-token"); token != "" {
+		token := r.Header.Get(appTokenHeader)
+		if token != "" {
 			sb = s.sandboxes.Lookup(token)
 		}
 		ctx := store.WithRequestID(r.Context(), id)
@@ -244,7 +248,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 		journaled := isJournaled(e.path) && r.Method != http.MethodOptions && sb != nil
 		if !journaled && isJournaled(e.path) && r.Method != http.MethodOptions {
 			reason := "no_app_token"
-			if r.Header.Get("x-app-token") != "" {
+			if token != "" {
 				reason = "unknown_app_token"
 			}
 			s.metrics.unjournaled.WithLabelValues(reason).Inc()
@@ -261,13 +265,14 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 				r.Body = tee
 			}
 		}
-		call := func(w http.ResponseWriter, r *http.Request) { h(w, r, sb) }
-		if s.check {
-			call = s.checkResponses(http.HandlerFunc(call)).ServeHTTP
-		}
 		handle := func(w http.ResponseWriter, r *http.Request) {
-			if !answerPreflight(w, r) {
-				call(w, r)
+			switch {
+			case answerPreflight(w, r):
+			case s.check:
+				sb := sb // a copy for the handler below, which outlives this call, to capture
+				s.checkResponses(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, sb) })).ServeHTTP(w, r)
+			default:
+				h(w, r, sb)
 			}
 		}
 		var truncate *truncatingWriter
@@ -355,17 +360,17 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 		return
 	}
 	je := sandbox.Entry{
-		ID:             store.RequestID(r.Context()),
-		Time:           start.UTC(),
-		Method:         r.Method,
-		Path:           e.path,
-		Query:          exchange.MaskQuery(capQuery(r.URL.RawQuery)),
-		Route:          e.route,
-		NearestRoute:   e.nearest,
-		Status:         rec.status,
-		DurationMs:     float64(elapsed.Microseconds()) / 1000,
-		RequestHeaders: sandbox.JournalHeaders(r.Header),
-		Fault:          e.fault,
+		ID:           store.RequestID(r.Context()),
+		Time:         start.UTC(),
+		Method:       r.Method,
+		Path:         e.path,
+		RawQuery:     r.URL.RawQuery,
+		Route:        e.route,
+		NearestRoute: e.nearest,
+		Status:       rec.status,
+		DurationMs:   float64(elapsed.Microseconds()) / 1000,
+		RawHeaders:   r.Header,
+		Fault:        e.fault,
 	}
 	if tee != nil {
 		je.RawRequest = tee.buf.Bytes()
@@ -384,15 +389,6 @@ func metricMethod(m string) string {
 		return m
 	}
 	return "OTHER"
-}
-
-// capQuery cuts a query string to what the journal keeps before it is masked, so that masking
-// costs little however long the query.
-func capQuery(q string) string {
-	if len(q) > sandbox.MaxJournalField {
-		return q[:sandbox.MaxJournalField]
-	}
-	return q
 }
 
 // routeTable lists the known routes for nearest-route hints. It is filled while New registers

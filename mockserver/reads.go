@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -68,7 +69,7 @@ type Read struct {
 
 // lang is the language a read answers in: the request's langCode; without one, the default
 // language, or every language when the read says so.
-func (rd Read) lang(q interface{ Get(string) string }) string {
+func (rd Read) lang(q url.Values) string {
 	l := q.Get("langCode")
 	if l == "" && rd.AllLanguages {
 		return store.AllLanguages
@@ -138,7 +139,7 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 		case found >= 0 && rd.Children == "":
 			body = items.At(found, lang)
 		default:
-			body = rd.list(items, found, r)
+			body = rd.list(items, found, q)
 		}
 		status := http.StatusOK
 		if method == http.MethodPost {
@@ -177,9 +178,8 @@ func (rd Read) find(items *store.Collection, name string, r *http.Request) (int,
 }
 
 // list returns the answer of a list read: the objects Where, Query and Children keep, grouped
-// or windowed.
-func (rd Read) list(items *store.Collection, parent int, r *http.Request) []byte {
-	q := r.URL.Query()
+// or windowed; q is the request's query.
+func (rd Read) list(items *store.Collection, parent int, q url.Values) []byte {
 	lang := rd.lang(q)
 	parentID := ""
 	if rd.Children != "" {

@@ -46,28 +46,61 @@ type Entry struct {
 	Fault           string            `json:"fault,omitempty"`
 	BodiesTruncated bool              `json:"bodiesTruncated,omitempty"`
 
-	// The bodies are kept as received and redacted only when the journal is read: requests
-	// are many and reads are few.
-	RawRequest, RawResponse []byte `json:"-"`
+	// The bodies, the query string and the headers are kept as received and masked only when
+	// the journal is read: requests are many and reads are few. Query and RequestHeaders are
+	// filled from RawQuery and RawHeaders then; Add keeps of RawHeaders only the values of
+	// journalHeaders.
+	RawRequest, RawResponse []byte      `json:"-"`
+	RawQuery                string      `json:"-"`
+	RawHeaders              http.Header `json:"-"`
+	headers                 [len(journalHeaders)]string
 }
 
-// redacted fills the JSON body fields from the raw bodies.
+// journalHeaders are the request headers the journal keeps, canonical, so that they are read
+// from an http.Header without canonicalising.
+var journalHeaders = [...]string{"Content-Type", "X-App-Token", "Authorization", "X-Device-Metadata", "Origin", "User-Agent"}
+
+// redacted fills the JSON fields from the raw bodies, query and headers, masked.
 func (e Entry) redacted() Entry {
 	var reqCut, respCut bool
 	e.RequestBody, e.RequestText, reqCut = exchange.Mask(e.RawRequest, MaxJournalBody, nil)
 	e.ResponseBody, e.ResponseText, respCut = exchange.Mask(e.RawResponse, MaxJournalBody, nil)
 	e.BodiesTruncated = reqCut || respCut
+	e.Query = e.query()
+	if e.RequestHeaders == nil {
+		h := make(http.Header, len(e.headers))
+		for i, v := range e.headers {
+			if v != "" {
+				h[journalHeaders[i]] = []string{v}
+			}
+		}
+		e.RequestHeaders = JournalHeaders(h)
+	}
+	e.RawQuery, e.headers = "", [len(journalHeaders)]string{}
 	return e
+}
+
+// query is the entry's query string as the journal shows it: masked, and cut as capped cuts
+// the other strings.
+func (e *Entry) query() string {
+	if e.RawQuery == "" {
+		return e.Query
+	}
+	return capField(exchange.MaskQuery(e.RawQuery))
 }
 
 // Journal is a sandbox's bounded request log, oldest dropped first: it keeps at most size
 // entries and MaxJournalBytes. It grows as requests come, so an idle sandbox costs nothing.
 type Journal struct {
-	mu      sync.Mutex
-	size    int
-	entries []Entry // oldest first
-	bytes   int     // entrySize of entries, summed
-	seq     uint64  // entries ever added: tells watchers that something happened
+	mu   sync.Mutex
+	size int
+	// ring holds the entries from index start on, wrapping around: n of them, oldest first.
+	// It grows up to size entries and is then reused, so adding an entry copies only that one.
+	ring  []Entry
+	start int
+	n     int
+	bytes int    // entrySize of the entries, summed
+	seq   uint64 // entries ever added: tells watchers that something happened
 }
 
 // NewJournal returns an empty journal of size entries; DefaultJournalSize when size is not
@@ -86,24 +119,48 @@ func (j *Journal) Add(e Entry) {
 	n := entrySize(&e)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	// Dropping from the front and appending at the back: append reallocates (copying only
-	// the live entries) once the slice's end is reached, so the array stays within twice
-	// what the journal holds.
-	j.entries = append(j.entries, e)
+	if j.n == j.size {
+		j.dropOldest()
+	}
+	if j.n == len(j.ring) {
+		j.grow()
+	}
+	j.ring[(j.start+j.n)%len(j.ring)] = e
+	j.n++
 	j.bytes += n
 	j.seq++
-	for len(j.entries) > 1 && (len(j.entries) > j.size || j.bytes > MaxJournalBytes) {
-		j.bytes -= entrySize(&j.entries[0])
-		j.entries[0] = Entry{}
-		j.entries = j.entries[1:]
+	for j.n > 1 && j.bytes > MaxJournalBytes {
+		j.dropOldest()
 	}
+}
+
+// at returns the i-th entry, oldest first.
+func (j *Journal) at(i int) *Entry {
+	return &j.ring[(j.start+i)%len(j.ring)]
+}
+
+func (j *Journal) dropOldest() {
+	old := j.at(0)
+	j.bytes -= entrySize(old)
+	*old = Entry{}
+	j.start = (j.start + 1) % len(j.ring)
+	j.n--
+}
+
+// grow doubles the ring, up to size entries, with the entries moved to its front.
+func (j *Journal) grow() {
+	ring := make([]Entry, min(max(2*len(j.ring), 16), j.size))
+	for i := range j.n {
+		ring[i] = *j.at(i)
+	}
+	j.ring, j.start = ring, 0
 }
 
 // Clear empties the journal.
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries, j.bytes = nil, 0
+	j.ring, j.start, j.n, j.bytes = nil, 0, 0, 0
 }
 
 // capped returns e with every string cut to MaxJournalField and the bodies to one byte over
@@ -116,6 +173,9 @@ func (e Entry) capped() Entry {
 	e.Method = internMethod(e.Method)
 	e.Path = strings.Clone(capField(e.Path))
 	e.Query = strings.Clone(capField(e.Query))
+	// Cut before masking, as reading masks it, so that masking costs little however long
+	// the query.
+	e.RawQuery = strings.Clone(e.RawQuery[:min(len(e.RawQuery), MaxJournalField)])
 	e.Route = capField(e.Route)
 	e.NearestRoute = capField(e.NearestRoute)
 	e.Fault = capField(e.Fault)
@@ -123,6 +183,14 @@ func (e Entry) capped() Entry {
 		if len(v) > MaxJournalField {
 			e.RequestHeaders[k] = capField(v)
 		}
+	}
+	if e.RawHeaders != nil {
+		for i, name := range journalHeaders {
+			if vs := e.RawHeaders[name]; len(vs) > 0 {
+				e.headers[i] = capField(vs[0])
+			}
+		}
+		e.RawHeaders = nil
 	}
 	e.RawRequest = capBody(e.RawRequest)
 	e.RawResponse = capBody(e.RawResponse)
@@ -166,10 +234,13 @@ const entryOverhead = 512
 // entrySize is what e counts against MaxJournalBytes: its strings, header values and bodies
 // (their arrays' capacity, which is what they keep alive) plus a fixed overhead.
 func entrySize(e *Entry) int {
-	n := entryOverhead + len(e.ID) + len(e.Method) + len(e.Path) + len(e.Query) + len(e.Route) +
-		len(e.NearestRoute) + len(e.Fault) + cap(e.RawRequest) + cap(e.RawResponse)
+	n := entryOverhead + len(e.ID) + len(e.Method) + len(e.Path) + len(e.Query) + len(e.RawQuery) +
+		len(e.Route) + len(e.NearestRoute) + len(e.Fault) + cap(e.RawRequest) + cap(e.RawResponse)
 	for k, v := range e.RequestHeaders {
 		n += len(k) + len(v)
+	}
+	for _, v := range e.headers {
+		n += len(v)
 	}
 	return n
 }
@@ -212,7 +283,7 @@ func (f Filter) match(e *Entry) bool {
 	if f.Route != "" && f.Route != e.Route && (f.Route != "unmatched" || e.Route != "") {
 		return false
 	}
-	if f.Text != "" && !containsFold(e.Path, f.Text) && !containsFold(e.Query, f.Text) && !containsFold(e.Route, f.Text) {
+	if f.Text != "" && !containsFold(e.Path, f.Text) && !containsFold(e.query(), f.Text) && !containsFold(e.Route, f.Text) {
 		return false
 	}
 	return f.Since.IsZero() || !e.Time.Before(f.Since)
@@ -226,8 +297,8 @@ func containsFold(s, sub string) bool {
 func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
 	var out []Entry
-	for i := range j.entries {
-		if e := &j.entries[i]; f.match(e) {
+	for i := range j.n {
+		if e := j.at(i); f.match(e) {
 			out = append(out, *e)
 		}
 	}
@@ -249,8 +320,8 @@ func (j *Journal) Count(f Filter) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	c := 0
-	for i := range j.entries {
-		if f.match(&j.entries[i]) {
+	for i := range j.n {
+		if f.match(j.at(i)) {
 			c++
 		}
 	}
@@ -259,7 +330,7 @@ func (j *Journal) Count(f Filter) int {
 
 // JournalHeaders keeps the headers that matter for debugging, with credentials masked.
 func JournalHeaders(h http.Header) map[string]string {
-	return exchange.MaskHeaders(h, "Content-Type", "X-App-Token", "Authorization", "X-Device-Metadata", "Origin", "User-Agent")
+	return exchange.MaskHeaders(h, journalHeaders[:]...)
 }
 
 // Page returns the matching entries newest first, skipping offset of them and keeping at most
@@ -269,8 +340,8 @@ func (j *Journal) Page(f Filter, offset, limit int) ([]Entry, int) {
 	j.mu.Lock()
 	out := []Entry{}
 	total := 0
-	for i := len(j.entries) - 1; i >= 0; i-- {
-		if e := &j.entries[i]; f.match(e) {
+	for i := j.n - 1; i >= 0; i-- {
+		if e := j.at(i); f.match(e) {
 			if total >= offset && len(out) < limit {
 				out = append(out, *e)
 			}
@@ -288,9 +359,9 @@ func (j *Journal) Page(f Filter, offset, limit int) ([]Entry, int) {
 func (j *Journal) Get(id string) (Entry, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for i := len(j.entries) - 1; i >= 0; i-- {
-		if j.entries[i].ID == id {
-			return j.entries[i].redacted(), true
+	for i := j.n - 1; i >= 0; i-- {
+		if e := j.at(i); e.ID == id {
+			return e.redacted(), true
 		}
 	}
 	return Entry{}, false

@@ -17,7 +17,7 @@ func BenchmarkJournalAppend(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			j.Add(Entry{ID: "req", Time: time.Now(), Method: http.MethodPost, Path: "/api/content/orders-storage/marker/tickets/orders",
-				Status: 201, RequestHeaders: JournalHeaders(h), RawRequest: req, RawResponse: resp})
+				Status: 201, RawHeaders: h, RawRequest: req, RawResponse: resp})
 		}
 	})
 }
@@ -53,7 +53,7 @@ func TestJournalDropsTheOldestBeyondItsByteBudget(t *testing.T) {
 		j.Add(Entry{ID: strconv.Itoa(i), Method: http.MethodPost, Path: "/p", Query: huge, RequestHeaders: map[string]string{"user-agent": huge}, RawRequest: body, RawResponse: body})
 	}
 	j.mu.Lock()
-	held, bytes := len(j.entries), j.bytes
+	held, bytes := j.n, j.bytes
 	j.mu.Unlock()
 	if bytes > MaxJournalBytes {
 		t.Fatalf("journal holds %d bytes, over its budget of %d", bytes, MaxJournalBytes)
@@ -64,5 +64,59 @@ func TestJournalDropsTheOldestBeyondItsByteBudget(t *testing.T) {
 	got := j.List(Filter{Limit: 1})
 	if got[0].ID != strconv.Itoa(DefaultJournalSize-1) || len(got[0].Query) > MaxJournalField || len(got[0].RequestHeaders["user-agent"]) > MaxJournalField {
 		t.Fatalf("newest entry %s: query %d bytes, user-agent %d bytes", got[0].ID, len(got[0].Query), len(got[0].RequestHeaders["user-agent"]))
+	}
+}
+
+func TestJournalWrapsAroundInOrder(t *testing.T) {
+	t.Parallel()
+	j := NewJournal(40) // its ring grows 16, 32, 40 entries, then wraps around
+	for i := range 100 {
+		j.Add(Entry{ID: strconv.Itoa(i), Method: http.MethodGet, Path: "/p"})
+	}
+	got := j.List(Filter{})
+	if len(got) != 40 {
+		t.Fatalf("journal holds %d entries, want 40", len(got))
+	}
+	for i, e := range got {
+		if want := strconv.Itoa(60 + i); e.ID != want {
+			t.Fatalf("entry %d is %s, want %s: oldest first", i, e.ID, want)
+		}
+	}
+	if page, total := j.Page(Filter{}, 1, 2); total != 40 || len(page) != 2 || page[0].ID != "98" || page[1].ID != "97" {
+		t.Fatalf("page: %d of %d, first %v", len(page), total, page)
+	}
+	if _, ok := j.Get("59"); ok {
+		t.Fatal("entry 59 was dropped yet found")
+	}
+	if e, ok := j.Get("60"); !ok || e.ID != "60" {
+		t.Fatalf("oldest entry: %v, %v", e, ok)
+	}
+}
+
+func TestJournalMasksQueryAndHeadersWhenRead(t *testing.T) {
+	t.Parallel()
+	j := NewJournal(10)
+	h := http.Header{"X-App-Token": {"your-app-token"}, "Authorization": {"Bearer x.y.z"}, "Cookie": {"c=1"}}
+	j.Add(Entry{ID: "1", Method: http.MethodGet, Path: "/p", RawQuery: "token=s3cret&langCode=en_US", RawHeaders: h})
+	h.Set("Authorization", "Basic changed") // the request's headers are not the journal's
+	e, ok := j.Get("1")
+	if !ok {
+		t.Fatal("entry not found")
+	}
+	if e.Query != "token=[redacted]&langCode=en_US" {
+		t.Fatalf("query %q", e.Query)
+	}
+	want := map[string]string{"x-app-token": "your…en", "authorization": "Bearer [redacted]"}
+	if len(e.RequestHeaders) != len(want) || e.RequestHeaders["x-app-token"] != want["x-app-token"] || e.RequestHeaders["authorization"] != want["authorization"] {
+		t.Fatalf("headers %v, want %v", e.RequestHeaders, want)
+	}
+	if e.RawQuery != "" {
+		t.Fatalf("a read entry keeps its raw query %q", e.RawQuery)
+	}
+	if n := j.Count(Filter{Text: "s3cret"}); n != 0 {
+		t.Fatalf("a search for a masked value finds %d entries", n)
+	}
+	if n := j.Count(Filter{Text: "langcode=en"}); n != 1 {
+		t.Fatalf("a search in the query finds %d entries, want 1", n)
 	}
 }
