@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"unicode/utf8"
 )
 
 // Localised fixture values. A value of a fixture object, at any depth, is either plain (the
@@ -23,9 +24,13 @@ func Localize(raw json.RawMessage, lang, defaultLang string) json.RawMessage {
 	if lang == "" {
 		lang = defaultLang
 	}
+	if !json.Valid(raw) {
+		return raw
+	}
 	return localize(raw, lang)
 }
 
+// localize is Localize of a value known to be valid JSON.
 func localize(raw json.RawMessage, lang string) json.RawMessage {
 	out, _ := rewriteKeyed(raw, func(ms []member) json.RawMessage {
 		return localize(pickLanguage(ms, lang), lang)
@@ -36,11 +41,19 @@ func localize(raw json.RawMessage, lang string) json.RawMessage {
 // Languages returns the language codes the keyed values of raw use, sorted; nil when it has
 // none.
 func Languages(raw json.RawMessage) []string {
+	if !json.Valid(raw) {
+		return nil
+	}
+	return languages(raw)
+}
+
+// languages is Languages of a value known to be valid JSON.
+func languages(raw json.RawMessage) []string {
 	var langs []string
 	rewriteKeyed(raw, func(ms []member) json.RawMessage {
 		for _, m := range ms {
 			langs = append(langs, m.key)
-			langs = append(langs, Languages(m.val)...)
+			langs = append(langs, languages(m.val)...)
 		}
 		return nil
 	})
@@ -133,31 +146,115 @@ func keyedByLanguage(ms []member) bool {
 }
 
 // parts returns the members of an object, or the elements of an array (with empty keys), in
-// order; ok is false for any other value.
+// order, as slices of v; ok is false for any other value. v must be valid JSON: fixture files
+// are checked whole as they load, and Localize and Languages check what they are given. Each
+// level is read once, skipping over what it holds: the values of keyed objects nest, and
+// decoding every level whole again made loading the fixtures quadratic in their depth.
 func parts(v []byte) (ms []member, array, ok bool) {
 	if len(v) == 0 || (v[0] != '{' && v[0] != '[') {
 		return nil, false, false
 	}
 	array = v[0] == '['
-	dec := json.NewDecoder(bytes.NewReader(v))
-	if _, err := dec.Token(); err != nil {
-		return nil, false, false
+	i := skipSpace(v, 1)
+	if i < len(v) && (v[i] == '}' || v[i] == ']') {
+		return nil, array, true
 	}
-	for dec.More() {
+	for i < len(v) {
 		var m member
 		if !array {
-			key, err := dec.Token()
-			if err != nil {
+			end := skipValue(v, i)
+			if end < 0 || v[i] != '"' {
 				return nil, false, false
 			}
-			m.key, _ = key.(string)
+			m.key = jsonKey(v[i:end])
+			if i = skipSpace(v, end); i >= len(v) || v[i] != ':' {
+				return nil, false, false
+			}
+			i = skipSpace(v, i+1)
 		}
-		if err := dec.Decode(&m.val); err != nil {
+		end := skipValue(v, i)
+		if end < 0 {
 			return nil, false, false
 		}
+		m.val = v[i:end]
 		ms = append(ms, m)
+		if i = skipSpace(v, end); i >= len(v) {
+			return nil, false, false
+		}
+		switch v[i] {
+		case ',':
+			i = skipSpace(v, i+1)
+		case '}', ']':
+			return ms, array, true
+		default:
+			return nil, false, false
+		}
 	}
-	return ms, array, true
+	return nil, false, false
+}
+
+// skipValue returns where the JSON value that starts at v[i] ends, or -1 when v ends first.
+func skipValue(v []byte, i int) int {
+	if i >= len(v) {
+		return -1
+	}
+	switch v[i] {
+	case '"':
+		for j := i + 1; j < len(v); j++ {
+			switch v[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1
+			}
+		}
+		return -1
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(v); j++ {
+			switch v[j] {
+			case '"':
+				end := skipValue(v, j)
+				if end < 0 {
+					return -1
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	// A number, true, false or null runs to the next delimiter.
+	for j := i; j < len(v); j++ {
+		switch v[j] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return j
+		}
+	}
+	return len(v)
+}
+
+func skipSpace(v []byte, i int) int {
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' || v[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// jsonKey returns the text of a JSON string as encoding/json decodes it, which takes work only
+// for an escape or bytes that are not UTF-8 (each becomes U+FFFD).
+func jsonKey(quoted []byte) string {
+	if bytes.IndexByte(quoted, '\\') < 0 && utf8.Valid(quoted) {
+		return string(quoted[1 : len(quoted)-1])
+	}
+	var key string
+	_ = json.Unmarshal(quoted, &key) // valid JSON: the string decodes
+	return key
 }
 
 // appendJSONString appends s as a JSON string, leaving <, > and & as they are (as the fixture

@@ -1,10 +1,15 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
+	"io/fs"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
 )
 
 func TestLocalize(t *testing.T) {
@@ -35,4 +40,84 @@ func TestLocalize(t *testing.T) {
 	assert.Nil(t, Languages(json.RawMessage(`{"a":[1,{"b":"c"}]}`)))
 	same := json.RawMessage(`{"a": [1, {"b": "c"}]}`)
 	assert.Equal(t, string(same), string(Localize(same, "ru_RU", "en_US")), "an object without keyed values keeps its bytes")
+}
+
+// partsByDecoder is parts as encoding/json reads a value: the reference parts must agree with.
+func partsByDecoder(v []byte) (ms []member, array, ok bool) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || (v[0] != '{' && v[0] != '[') {
+		return nil, false, false
+	}
+	array = v[0] == '['
+	dec := json.NewDecoder(bytes.NewReader(v))
+	if _, err := dec.Token(); err != nil {
+		return nil, false, false
+	}
+	for dec.More() {
+		var m member
+		if !array {
+			key, err := dec.Token()
+			if err != nil {
+				return nil, false, false
+			}
+			m.key, _ = key.(string)
+		}
+		if err := dec.Decode(&m.val); err != nil {
+			return nil, false, false
+		}
+		ms = append(ms, m)
+	}
+	return ms, array, true
+}
+
+// checkPartsAgree walks v as parts does and requires every level to read as encoding/json
+// reads it.
+func checkPartsAgree(t *testing.T, v []byte) {
+	t.Helper()
+	want, wantArray, wantOK := partsByDecoder(v)
+	got, gotArray, gotOK := parts(bytes.TrimSpace(v))
+	require.Equal(t, wantOK, gotOK, "%s", v)
+	require.Equal(t, wantArray, gotArray, "%s", v)
+	require.Equal(t, len(want), len(got), "%s", v)
+	for i := range want {
+		require.Equal(t, want[i].key, got[i].key, "%s", v)
+		require.Equal(t, string(want[i].val), string(got[i].val), "%s", v)
+		checkPartsAgree(t, got[i].val)
+	}
+}
+
+var partsCases = []string{
+	`{}`, `[]`, ` { } `, `[1, 2 ,3]`, `{"a":1}`, `{"a" : { "b" : [ "x" , {"c":null} ] } , "d":true}`,
+	`{"k\"ey":"va\\\"l}]","\u00e9t\u00e9":"{[","en_US":{"t":"]"}}`, `[[[]],[{}],"\\\\",-1.5e3,false]`,
+	`{"a":"\ud83d\ude00","b":"\/"}`,
+}
+
+// parts reads every level of every default fixture file, and the cases above, as encoding/json
+// does.
+func TestPartsReadsAsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	files, err := fs.Glob(fixtures.FS, "*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, name := range files {
+		data, err := fs.ReadFile(fixtures.FS, name)
+		require.NoError(t, err)
+		checkPartsAgree(t, data)
+	}
+	for _, c := range partsCases {
+		checkPartsAgree(t, []byte(c))
+	}
+}
+
+// FuzzParts: on any valid JSON, parts reads as encoding/json does.
+func FuzzParts(f *testing.F) {
+	for _, c := range partsCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		checkPartsAgree(t, data)
+	})
 }
