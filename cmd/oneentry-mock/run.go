@@ -13,8 +13,10 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
@@ -170,6 +172,11 @@ func fixturesLoader(dir string) func() (*store.Fixtures, error) {
 
 func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
 	logger := newLogger(cfg.serverOptions, stderr)
+	resumeGC := pauseGC()
+	defer resumeGC()
+	// Parsing the contract takes about as long as loading the fixtures; on a second core it
+	// happens meanwhile, and mockserver.New picks up the shared result.
+	go func() { _, _ = contracts.Default(ctx) }()
 	fx, err := loadFixtures(cfg.FixturesDir)
 	if err != nil {
 		return err
@@ -183,8 +190,8 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	if cfg.FixturesDir != "" && cfg.WatchInterval > 0 {
 		go newFixturesWatch(cfg.FixturesDir, srv.Reload, logger).run(ctx, cfg.WatchInterval)
 	}
-	// Loading the contract and fixtures leaves garbage several times the size of what stays;
-	// hand it back now, so an idle sandbox is as small as it looks.
+	// Hand the garbage of loading back now, so an idle sandbox is as small as it looks.
+	resumeGC()
 	debug.FreeOSMemory()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -206,6 +213,41 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	logger.Info("serving", "url", url, "compat", cfg.Profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
 	httpSrv, ln := newHTTPServer(srv, ln, cfg.serverOptions, logger)
 	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
+}
+
+// startupGC pauses garbage collection while a server loads. Loading the contract and the
+// fixtures leaves garbage several times the size of what stays, all of it short-lived:
+// collecting it once at the end costs less than collecting it as it grows. The memory limit
+// still starts a collection should a large fixtures folder come near it. Tests start several
+// servers in one process, so the last load to finish resumes.
+var startupGC struct {
+	sync.Mutex
+	loads   int
+	percent int
+	limit   int64
+}
+
+// startupMemoryLimit is the heap a paused load may grow to before a collection runs anyway.
+const startupMemoryLimit = 256 << 20
+
+// pauseGC pauses collection until the returned function, which may be called more than once,
+// resumes it.
+func pauseGC() (resume func()) {
+	startupGC.Lock()
+	if startupGC.loads == 0 {
+		startupGC.limit = debug.SetMemoryLimit(startupMemoryLimit)
+		startupGC.percent = debug.SetGCPercent(-1)
+	}
+	startupGC.loads++
+	startupGC.Unlock()
+	return sync.OnceFunc(func() {
+		startupGC.Lock()
+		defer startupGC.Unlock()
+		if startupGC.loads--; startupGC.loads == 0 {
+			debug.SetGCPercent(startupGC.percent)
+			debug.SetMemoryLimit(startupGC.limit)
+		}
+	})
 }
 
 // newServer builds the store (with its persister when --data-dir is set), the mail relay and

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -486,4 +487,24 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(safety)))
 	_, err = io.ReadAll(c) // whatever the server answers, it then closes the connection
 	assert.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the server still waits for the body")
+}
+
+// Collection stays paused until the last of the loads running at once is done, and comes back
+// as it was. Not parallel: it reads the process's collector settings.
+func TestPauseGCResumesAfterTheLastLoad(t *testing.T) {
+	gcPercent := func() int {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p
+	}
+	before, limit := gcPercent(), debug.SetMemoryLimit(-1)
+	first, second := pauseGC(), pauseGC()
+	assert.Equal(t, -1, gcPercent())
+	assert.Equal(t, int64(startupMemoryLimit), debug.SetMemoryLimit(-1), "a paused load still collects near the limit")
+	first()
+	first()
+	assert.Equal(t, -1, gcPercent(), "the second load is still running")
+	second()
+	assert.Equal(t, before, gcPercent())
+	assert.Equal(t, limit, debug.SetMemoryLimit(-1))
 }
