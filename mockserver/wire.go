@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -141,6 +142,10 @@ func localeMap(lang string, items []store.FormDataItem) map[string][]store.FormD
 	return map[string][]store.FormDataItem{lang: items}
 }
 
+func formDataShapeError() error {
+	return store.Invalid("formData must be an object keyed by language, holding an array of {marker, type, value}")
+}
+
 // parseFormData reads a submitted formData: `{"<lang>": [items]}` as the SDK sends it, or a flat
 // array. It returns the items (null items dropped) and the language key.
 func parseFormData(raw json.RawMessage, fallbackLang string) ([]store.FormDataItem, string, error) {
@@ -149,10 +154,16 @@ func parseFormData(raw json.RawMessage, fallbackLang string) ([]store.FormDataIt
 	}
 	var list []json.RawMessage
 	lang := fallbackLang
-	if err := json.Unmarshal(raw, &list); err != nil {
+	// The first byte tells the two shapes apart, so a body is decoded once, not tried as a list
+	// first: the SDK sends the keyed shape.
+	if bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("[")) {
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, "", formDataShapeError()
+		}
+	} else {
 		var byLang map[string][]json.RawMessage
 		if err := json.Unmarshal(raw, &byLang); err != nil {
-			return nil, "", store.Invalid("formData must be an object keyed by language, holding an array of {marker, type, value}")
+			return nil, "", formDataShapeError()
 		}
 		switch len(byLang) {
 		case 0:
