@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -264,15 +265,7 @@ func adminHealth(t *testing.T, ac *adminContract) {
 	// A page on another origin gets no CORS grant from the admin API, and its preflight is
 	// refused, unless the origin is listed (examples/compose lists its front end).
 	preflight := func(ts *testServer) *http.Response {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, ts.URL+"/__admin/mail", nil)
-		require.NoError(t, err)
-		req.Header.Set("Origin", "http://localhost:3000")
-		req.Header.Set("Access-Control-Request-Method", http.MethodGet)
-		req.Header.Set("Access-Control-Request-Headers", "x-app-token")
-		resp, err := ts.Client().Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		return resp
+		return testkit.Preflight(t, ts.Client(), ts.URL+"/__admin/mail", http.MethodGet, "x-app-token")
 	}
 	resp := preflight(ts)
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)

@@ -77,13 +77,7 @@ func TestAdminListsRejectBadFilters(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, status, path)
 		decodeError(t, status, body)
 	}
-	req, err := http.NewRequest(http.MethodOptions, ts.URL+"/__admin/requests", nil)
-	require.NoError(t, err)
-	req.Header.Set("Origin", "http://localhost:3000")
-	req.Header.Set("Access-Control-Request-Method", "GET")
-	resp, err := ts.Client().Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
+	resp := testkit.Preflight(t, ts.Client(), ts.URL+"/__admin/requests", http.MethodGet, "")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "no origin is listed in --admin-allow-origin")
 	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -329,14 +330,7 @@ func TestDoubleSlashPathsAreServed(t *testing.T) {
 func TestCORSPreflight(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	req, err := http.NewRequest(http.MethodOptions, ts.URL+ordersPath, nil)
-	require.NoError(t, err)
-	req.Header.Set("Origin", "http://localhost:3000")
-	req.Header.Set("Access-Control-Request-Method", "POST")
-	req.Header.Set("Access-Control-Request-Headers", "x-app-token, authorization, content-type, x-device-metadata")
-	resp, err := ts.Client().Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
+	resp := testkit.Preflight(t, ts.Client(), ts.URL+ordersPath, http.MethodPost, "x-app-token, authorization, content-type, x-device-metadata")
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
 	allowed := strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers"))
@@ -345,7 +339,7 @@ func TestCORSPreflight(t *testing.T) {
 	}
 	assert.Contains(t, resp.Header.Get("Access-Control-Allow-Methods"), "POST")
 
-	req, err = http.NewRequest(http.MethodGet, ts.URL+"/api/content/forms/marker/tickets_form", nil)
+	req, err := http.NewRequest(http.MethodGet, ts.URL+"/api/content/forms/marker/tickets_form", nil)
 	require.NoError(t, err)
 	req.Header.Set("Origin", "http://shop.test")
 	req.Header.Set("x-app-token", appToken)

@@ -57,3 +57,23 @@ func Call(t testing.TB, c *http.Client, method, url, body string, header ...stri
 	require.NoError(t, err)
 	return resp.StatusCode, got
 }
+
+// FrontEndOrigin is where a front end's dev server serves the page the tests play.
+const FrontEndOrigin = "http://localhost:3000"
+
+// Preflight sends the CORS preflight a page on FrontEndOrigin sends before a method request
+// with requestHeaders (a comma-separated list, none when empty) and returns the answer.
+func Preflight(t testing.TB, c *http.Client, url, method, requestHeaders string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Origin", FrontEndOrigin)
+	req.Header.Set("Access-Control-Request-Method", method)
+	if requestHeaders != "" {
+		req.Header.Set("Access-Control-Request-Headers", requestHeaders)
+	}
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	return resp
+}
