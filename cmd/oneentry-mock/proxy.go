@@ -87,7 +87,8 @@ func capsulePath(dir string, now time.Time) (string, error) {
 }
 
 func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) error {
-	logger := newLogger(cfg.serverOptions, stderr)
+	logger, flushLog := newLogger(cfg.serverOptions, stderr)
+	defer flushLog()
 	check, err := contractCheck()
 	if err != nil {
 		return err

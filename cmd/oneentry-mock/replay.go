@@ -52,7 +52,8 @@ func replayFlags(f *flags, cfg *replayConfig) {
 }
 
 func runReplay(ctx context.Context, cfg replayConfig, stdout, stderr io.Writer) error {
-	logger := newLogger(cfg.serverOptions, stderr)
+	logger, flushLog := newLogger(cfg.serverOptions, stderr)
+	defer flushLog()
 	c, err := capsule.Load(cfg.Capsule)
 	if err != nil {
 		return err

@@ -130,12 +130,19 @@ func (l levelValue) String() string {
 	return strings.ToLower(l.p.String())
 }
 
-func newLogger(cfg serverOptions, w io.Writer) *slog.Logger {
+// newLogger logs to w; flush writes what waits, as lines written to a file go in batches
+// (logBatch). The command calls it before it returns.
+func newLogger(cfg serverOptions, w io.Writer) (logger *slog.Logger, flush func()) {
+	flush = func() {}
+	if f, ok := w.(*os.File); ok {
+		batch := &logBatch{out: f}
+		w, flush = batch, batch.Flush
+	}
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(slog.NewJSONHandler(w, opts)), flush
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(slog.NewTextHandler(w, opts)), flush
 }
 
 // loadFixtures returns the fixture set to serve: the folder when one is given, else the embedded one.
@@ -171,7 +178,8 @@ func fixturesLoader(dir string) func() (*store.Fixtures, error) {
 }
 
 func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
-	logger := newLogger(cfg.serverOptions, stderr)
+	logger, flushLog := newLogger(cfg.serverOptions, stderr)
+	defer flushLog()
 	resumeGC := pauseGC()
 	defer resumeGC()
 	// Parsing the contract takes about as long as loading the fixtures; on a second core it
