@@ -158,7 +158,17 @@ func (s *Store) openSessionLocked(provider *AuthProvider, user *User, device Dev
 	s.touchSession(sess.ID)
 	s.state.nextAuthSession++
 	s.state.authSessions[sess.ID] = sess
+	s.state.addUserSession(sess)
 	return s.issueLocked(sess, user, s.clock.Now())
+}
+
+func (st *state) addUserSession(sess *authSession) {
+	byID := st.sessionsByUser[sess.UserID]
+	if byID == nil {
+		byID = map[int]*authSession{}
+		st.sessionsByUser[sess.UserID] = byID
+	}
+	byID[sess.ID] = sess
 }
 
 // issueLocked gives sess a fresh token pair; the previous refresh token stops working.
@@ -220,8 +230,8 @@ func (s *Store) dropOldestSessionLocked(userID int, provider string) {
 		n      int
 		oldest *authSession
 	)
-	for _, sess := range s.state.authSessions {
-		if sess.UserID != userID || sess.AuthProviderIdentifier != provider {
+	for _, sess := range s.state.sessionsByUser[userID] {
+		if sess.AuthProviderIdentifier != provider {
 			continue
 		}
 		n++
@@ -238,6 +248,12 @@ func (s *Store) endSessionLocked(sess *authSession) {
 	s.touchSession(sess.ID)
 	delete(s.state.sessionByRefresh, sess.RefreshToken)
 	delete(s.state.authSessions, sess.ID)
+	if byID := s.state.sessionsByUser[sess.UserID]; byID != nil {
+		delete(byID, sess.ID)
+		if len(byID) == 0 {
+			delete(s.state.sessionsByUser, sess.UserID)
+		}
+	}
 }
 
 // Logout ends the session that owns refreshToken. The user's access tokens stay valid until
@@ -263,8 +279,8 @@ func (s *Store) LogoutAll(ctx context.Context, userID int, providerMarker string
 		return err
 	}
 	return s.update(ctx, func() ([]Event, error) {
-		for _, sess := range s.state.authSessions {
-			if sess.UserID == userID && sess.AuthProviderIdentifier == providerMarker {
+		for _, sess := range s.state.sessionsByUser[userID] {
+			if sess.AuthProviderIdentifier == providerMarker {
 				s.endSessionLocked(sess)
 			}
 		}
@@ -280,8 +296,8 @@ func (s *Store) ActiveSessions(ctx context.Context, userID int, providerMarker s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var ids []int
-	for id, sess := range s.state.authSessions {
-		if sess.UserID == userID && sess.AuthProviderIdentifier == providerMarker {
+	for id, sess := range s.state.sessionsByUser[userID] {
+		if sess.AuthProviderIdentifier == providerMarker {
 			ids = append(ids, id)
 		}
 	}

@@ -92,6 +92,39 @@ func TestRefreshTokensAreSingleUse(t *testing.T) {
 	assert.Equal(t, []store.DeviceInfo{{OS: "Linux"}}, devices, "a refresh keeps the session")
 }
 
+func TestSessionsFollowTheirUserThroughExportAndImport(t *testing.T) {
+	t.Parallel()
+	src := newStore(t, store.Options{})
+	ctx := context.Background()
+	signIn := func(st *store.Store, login, password, os string) store.Tokens {
+		t.Helper()
+		tk, err := st.Authenticate(ctx, "email", creds(login, password), store.DeviceInfo{OS: os})
+		require.NoError(t, err)
+		return tk
+	}
+	first := signIn(src, "your-user@email.com", "123456", "Linux")
+	signIn(src, "your-user@email.com", "123456", "macOS")
+	second := signIn(src, "second-user@email.com", "654321", "Windows")
+
+	st := newStore(t, store.Options{})
+	require.NoError(t, st.Import(ctx, src.Export(ctx)))
+	devices, err := st.ActiveSessions(ctx, 16, "email")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []store.DeviceInfo{{OS: "Linux"}, {OS: "macOS"}}, devices)
+
+	require.NoError(t, st.LogoutAll(ctx, 16, "email"))
+	devices, err = st.ActiveSessions(ctx, 16, "email")
+	require.NoError(t, err)
+	assert.Empty(t, devices)
+	_, err = st.Refresh(ctx, "email", first.RefreshToken)
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err))
+	_, err = st.Refresh(ctx, "email", second.RefreshToken)
+	assert.NoError(t, err, "signing one user out everywhere leaves the others signed in")
+	devices, err = st.ActiveSessions(ctx, 17, "email")
+	require.NoError(t, err)
+	assert.Equal(t, []store.DeviceInfo{{OS: "Windows"}}, devices)
+}
+
 func TestResetReturnsToFixtures(t *testing.T) {
 	t.Parallel()
 	st := newStore(t, store.Options{})

@@ -319,8 +319,8 @@ func (s *Store) ChangePassword(ctx context.Context, in ChangePasswordInput) erro
 		user.password = in.Password1
 		user.UpdatedDate = s.clock.Now()
 		user.tokensBefore = user.UpdatedDate.Unix()
-		for _, sess := range s.state.authSessions {
-			if sess.UserID == id && sess.AuthProviderIdentifier == provider.Identifier {
+		for _, sess := range s.state.sessionsByUser[id] {
+			if sess.AuthProviderIdentifier == provider.Identifier {
 				s.endSessionLocked(sess)
 			}
 		}

@@ -784,8 +784,10 @@ func (st *state) reindex(fx *Fixtures) {
 		st.userByLogin[loginKey(u.AuthProviderIdentifier, u.Identifier)] = id
 	}
 	st.sessionByRefresh = make(map[string]int, len(st.authSessions))
+	st.sessionsByUser = map[int]map[int]*authSession{}
 	for id, a := range st.authSessions {
 		st.sessionByRefresh[a.RefreshToken] = id
+		st.addUserSession(a)
 	}
 	st.ordersByOwner = map[ownerStorage][]int{}
 	st.seats = map[slotKey]*slotUsage{}

@@ -87,7 +87,10 @@ type state struct {
 	nextUserID       int
 	authSessions     map[int]*authSession
 	sessionByRefresh map[string]int
-	nextAuthSession  int
+	// sessionsByUser holds each user's sessions, so that signing in, signing out everywhere
+	// and listing a user's devices cost what that user has, not what every user has.
+	sessionsByUser  map[int]map[int]*authSession
+	nextAuthSession int
 
 	orders        map[int]*Order
 	ordersByOwner map[ownerStorage][]int // ascending ids
@@ -218,6 +221,7 @@ func (s *Store) seed() *state {
 		userByLogin:      make(map[string]int, len(s.fx.Users)),
 		authSessions:     map[int]*authSession{},
 		sessionByRefresh: map[string]int{},
+		sessionsByUser:   map[int]map[int]*authSession{},
 		nextAuthSession:  1,
 		orders:           map[int]*Order{},
 		ordersByOwner:    map[ownerStorage][]int{},

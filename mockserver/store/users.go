@@ -135,10 +135,8 @@ func (s *Store) removeUser(ctx context.Context, id int, mark func(*User)) error 
 		s.touchUser(id)
 		mark(u)
 		u.UpdatedDate = s.clock.Now()
-		for _, sess := range s.state.authSessions {
-			if sess.UserID == id {
-				s.endSessionLocked(sess)
-			}
+		for _, sess := range s.state.sessionsByUser[id] {
+			s.endSessionLocked(sess)
 		}
 		return nil, nil
 	})
