@@ -27,6 +27,7 @@ var statusByCode = map[store.Code]int{
 	store.CodeConflict:     http.StatusConflict,
 	store.CodeTooLarge:     http.StatusRequestEntityTooLarge,
 	store.CodeTooMany:      http.StatusTooManyRequests,
+	store.CodeMemoryFull:   http.StatusConflict,
 }
 
 // writeError answers with the live error body. Errors that are not *store.Error are the
@@ -40,6 +41,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			status = http.StatusBadRequest
 		}
 		message = e.Message
+		if e.Code == store.CodeMemoryFull {
+			// Marks an answer the live API never gives, so that the response check and a
+			// front end's developer can tell it from the API's own 409s.
+			w.Header().Set("X-Mock-Limit", "memory")
+		}
 		if len(e.Messages) > 0 {
 			message = e.Messages
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -378,4 +379,79 @@ func TestJournalStaysSmallUnderHugeRequests(t *testing.T) {
 	status, body = ts.call(t, http.MethodGet, "/metrics", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, string(body), fmt.Sprintf(`oneentry_mock_unjournaled_requests_total{reason="unknown_app_token"} %d`, n/4))
+}
+
+// liveHeap is a heap reading a test turns up and down.
+type liveHeap struct{ bytes atomic.Uint64 }
+
+func (h *liveHeap) read() uint64 { return h.bytes.Load() }
+
+func TestMemoryLimitRefusesWhatAddsStateUntilThereIsRoom(t *testing.T) {
+	heap := &liveHeap{}
+	ts := newTestServer(t, func(mo *mockserver.Options) {
+		mo.Sandbox.MaxMemoryBytes = 64 << 20
+		mo.Sandbox.LiveHeapBytes = heap.read
+	})
+	tk := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status, string(body))
+
+	heap.bytes.Store(65 << 20)
+	order, err := json.Marshal(seedOrderBody(10, 1))
+	require.NoError(t, err)
+	signIn, err := json.Marshal(authBody(userLogin, userPass))
+	require.NoError(t, err)
+	for _, write := range []struct{ path, body, bearer string }{
+		{ordersPath, string(order), "Bearer " + tk.AccessToken},
+		{authPath, string(signIn), ""},
+		{"/__admin/sandboxes", "", ""},
+	} {
+		req := ts.request(t, http.MethodPost, write.path, write.body, "application/json",
+			map[string]string{"x-app-token": appToken, "Authorization": write.bearer, "x-device-metadata": `{"os":"Linux"}`})
+		resp, err := ts.Client().Do(req)
+		require.NoError(t, err)
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusConflict, resp.StatusCode, write.path)
+		assert.Equal(t, "memory", resp.Header.Get("X-Mock-Limit"), write.path)
+		msg := strings.Join(decodeError(t, resp.StatusCode, data).messages(), " ")
+		assert.Contains(t, msg, "65 MiB, above its limit of 64 MiB (--max-memory-bytes)", write.path)
+	}
+	status, body = ts.call(t, http.MethodGet, ordersPath+"?langCode=en_US", tk.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.EqualValues(t, 1, decode[map[string]any](t, body)["total"], "the refused order was not stored")
+	status, body = ts.call(t, http.MethodPost, "/api/content/products/all?langCode=en_US", "", []any{})
+	assert.Equal(t, http.StatusCreated, status, "a query sent by POST is a read: %s", body)
+	status, body = ts.call(t, http.MethodPost, usersBase+"logout", tk.AccessToken, map[string]string{"refreshToken": tk.RefreshToken})
+	assert.Less(t, status, 300, "signing out makes room: %s", body)
+	status, body = ts.call(t, http.MethodPost, "/__admin/reset", "", nil)
+	assert.Less(t, status, 300, "a reset makes room: %s", body)
+
+	heap.bytes.Store(63 << 20)
+	tk = ts.login(t, userLogin, userPass)
+	status, body = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	assert.Equal(t, http.StatusCreated, status, string(body))
+}
+
+// The memory limit with the runtime's own reading: submissions of 256 KiB each are refused
+// once the heap is full, and the heap stays near the limit instead of growing with them.
+func TestMemoryLimitHoldsTheHeap(t *testing.T) {
+	limit := heapAfterGC() + 24<<20
+	ts := newTestServer(t, withJournalSize(1), func(mo *mockserver.Options) { mo.Sandbox.MaxMemoryBytes = int64(limit) })
+	message := strings.Repeat("m", 256<<10)
+	var stored int
+	for range 400 {
+		status, body := ts.submit(t, "", contactBody(func(b map[string]any) {
+			b["formData"] = contactValues(field("name", "string", "Ann"), field("email", "string", "ann@example.com"), field("message", "text", plain(message)))
+		}))
+		if status == http.StatusConflict {
+			break
+		}
+		require.Equal(t, http.StatusCreated, status, string(body))
+		stored++
+	}
+	t.Logf("stored %d submissions of 256 KiB under a limit %d MiB above the start", stored, 24)
+	assert.Less(t, stored, 400, "the limit refused a submission before 100 MiB of them were stored")
+	assert.Less(t, heapAfterGC(), limit+heapGrowthBound)
 }

@@ -12,7 +12,7 @@ import (
 
 // exposedHeaders are the response headers browser code may read across origins: the request
 // id and the mock's own headers, so a front end can tell an injected fault from a real one.
-const exposedHeaders = "X-Request-Id, X-Mock-Fault, X-Mock-Nearest-Route"
+const exposedHeaders = "X-Request-Id, X-Mock-Fault, X-Mock-Limit, X-Mock-Nearest-Route"
 
 // origins holds who may reach the admin API and the checkout: the origins granted CORS and
 // exempt from cross-origin refusal (--admin-allow-origin), and the Host values answered

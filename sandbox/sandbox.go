@@ -60,6 +60,11 @@ type Options struct {
 	// MaxSandboxes bounds the sandboxes Create makes, the default one included;
 	// DefaultMaxSandboxes when zero. Sandboxes restored from Persistence are never refused.
 	MaxSandboxes int
+	// MaxMemoryBytes bounds the live heap, every sandbox's state included: above it, writes
+	// and new sandboxes are refused with a conflict. DefaultMaxMemoryBytes when zero.
+	MaxMemoryBytes int64
+	// LiveHeapBytes reads the live heap for MaxMemoryBytes; the runtime's figure when nil.
+	LiveHeapBytes func() uint64
 	// CheckoutReturnURL is where checkout pages send the buyer back for accounts whose
 	// settings name no return URL (serve --checkout-return-url).
 	CheckoutReturnURL string
@@ -85,6 +90,8 @@ type Registry struct {
 	opening int
 	// uploads bounds the bytes the uploads of every sandbox hold together.
 	uploads *store.ByteBudget
+	// memory refuses writes while the heap is above Options.MaxMemoryBytes.
+	memory *memoryGuard
 }
 
 // Sandbox is one isolated project: its own store (ids, users, orders, sessions, clock),
@@ -133,7 +140,8 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 		}
 		opts.RelayAllow = mail.NewDefaultAllowList(logins)
 	}
-	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}, uploads: store.NewByteBudget(store.DefaultUploadBudget)}
+	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}, uploads: store.NewByteBudget(store.DefaultUploadBudget),
+		memory: newMemoryGuard(opts.MaxMemoryBytes, opts.LiveHeapBytes)}
 	r.fixtures.Store(opts.Fixtures)
 	fx := opts.Fixtures
 	var saved []store.SandboxInfo
@@ -198,7 +206,7 @@ func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *sto
 		AppToken: sb.token, TokenSecret: sb.secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
 		CheckoutReturnURL: o.CheckoutReturnURL,
 		CodeLimits:        o.Profile.CodeLimits, LiveAuthBodies: o.Profile.LiveAuthBodies,
-		UploadBudget: sb.reg.uploads,
+		UploadBudget: sb.reg.uploads, Admit: sb.reg.memory.check,
 	}
 	if o.Persistence != nil {
 		p, err := o.Persistence.Sandbox(sb.token, sb.secret)
@@ -261,6 +269,9 @@ func (r *Registry) Default() *Sandbox { return r.fallback }
 // Create opens a new sandbox seeded from the fixtures, with its own app token, token secret,
 // ids, outbox and clock. At MaxSandboxes it refuses with a conflict: one must be removed first.
 func (r *Registry) Create(ctx context.Context) (*Sandbox, error) {
+	if err := r.memory.check(); err != nil {
+		return nil, err
+	}
 	r.mu.Lock()
 	if len(r.byToken)+r.opening >= r.opts.MaxSandboxes {
 		r.mu.Unlock()
@@ -278,6 +289,10 @@ func (r *Registry) Create(ctx context.Context) (*Sandbox, error) {
 	r.byToken[sb.token] = sb
 	return sb, nil
 }
+
+// CheckMemory returns a conflict while the process holds more than Options.MaxMemoryBytes:
+// requests that add state are refused then, those that read or remove it are not.
+func (r *Registry) CheckMemory() error { return r.memory.check() }
 
 // Remove deletes a sandbox other than the default one, with its saved state. It reports
 // whether there was such a sandbox.

@@ -47,6 +47,7 @@ type serveConfig struct {
 	JournalSize       int64
 	DataDir           string
 	MaxSandboxes      int64
+	MaxMemoryBytes    int64
 	// WatchInterval is how often a --fixtures folder is checked for edits; 0 never.
 	WatchInterval time.Duration
 	// CheckoutReturnURL is where checkout pages send the buyer back after Pay or Cancel, for
@@ -92,6 +93,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.list(&cfg.AllowedHosts, "allowed-hosts", "HOSTS", "Host names (comma-separated or repeated, optionally with :port) that /__admin and the checkout answer besides loopback ones while no --admin-token is set, e.g. a compose service name")
 	f.positive(&cfg.JournalSize, "journal-size", sandbox.DefaultJournalSize, "N", "requests kept in each sandbox's journal")
 	f.positive(&cfg.MaxSandboxes, "max-sandboxes", sandbox.DefaultMaxSandboxes, "N", "sandboxes POST /__admin/sandboxes may bring to exist, the default one included; beyond it answers 409")
+	f.positive(&cfg.MaxMemoryBytes, "max-memory-bytes", sandbox.DefaultMaxMemoryBytes, "BYTES", "live heap, every sandbox's state included, above which requests that add state and new sandboxes answer 409 until a reset or deletion makes room")
 	f.url(&cfg.CheckoutReturnURL, "checkout-return-url", "URL", "where the checkout page sends the buyer after Pay or Cancel (with session_id, order_id and status added), for accounts whose settings name no successUrl or cancelUrl; e.g. http://localhost:3000/checkout/return")
 	f.bool(&cfg.CheckResponses, "check-responses", false, "answer 500 instead of any response that breaks the contract; for checking custom fixtures")
 }
@@ -324,6 +326,7 @@ func returnURL(u *url.URL) string {
 func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mail.Relay) sandbox.Options {
 	opts := sandbox.Options{Fixtures: fx, Profile: cfg.Profile, AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL,
 		Relay: relay, RelayAllow: &cfg.SMTPAllow, JournalSize: int(cfg.JournalSize), MaxSandboxes: int(cfg.MaxSandboxes),
+		MaxMemoryBytes:    cfg.MaxMemoryBytes,
 		CheckoutReturnURL: returnURL(cfg.CheckoutReturnURL)}
 	if db != nil { // a nil *bolt.DB would make a non-nil Persistence
 		opts.Persistence = db

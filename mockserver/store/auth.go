@@ -262,7 +262,7 @@ func (s *Store) Logout(ctx context.Context, userID int, providerMarker, refreshT
 	if _, err := s.AuthProvider(providerMarker); err != nil {
 		return err
 	}
-	return s.update(ctx, func() ([]Event, error) {
+	return s.remove(ctx, func() ([]Event, error) {
 		id, ok := s.state.sessionByRefresh[refreshToken]
 		sess := s.state.authSessions[id]
 		if !ok || sess == nil || sess.UserID != userID {
@@ -278,7 +278,7 @@ func (s *Store) LogoutAll(ctx context.Context, userID int, providerMarker string
 	if _, err := s.AuthProvider(providerMarker); err != nil {
 		return err
 	}
-	return s.update(ctx, func() ([]Event, error) {
+	return s.remove(ctx, func() ([]Event, error) {
 		for _, sess := range s.state.sessionsByUser[userID] {
 			if sess.AuthProviderIdentifier == providerMarker {
 				s.endSessionLocked(sess)

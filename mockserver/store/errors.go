@@ -16,6 +16,9 @@ const (
 	CodeConflict     Code = "conflict"
 	CodeTooLarge     Code = "too_large"
 	CodeTooMany      Code = "too_many"
+	// CodeMemoryFull is the mock's own limit on the memory a process holds, not an answer
+	// of the API it imitates.
+	CodeMemoryFull Code = "memory_full"
 )
 
 // Error is a failure the caller caused. Messages holds the list of validation failures when

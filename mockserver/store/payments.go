@@ -480,7 +480,7 @@ func (s *Store) orderHasOpenSessionLocked(orderID int) bool {
 // moving the clock, is durable when it answers. It fails only when saving fails; the expiries
 // and the clock change are then undone.
 func (s *Store) SweepExpired(ctx context.Context) error {
-	return s.update(ctx, func() ([]Event, error) { return s.sweepLocked(ctx), nil })
+	return s.remove(ctx, func() ([]Event, error) { return s.sweepLocked(ctx), nil })
 }
 
 func (s *Store) sweepLocked(ctx context.Context) []Event {

@@ -469,6 +469,17 @@ func updated[T any](ctx context.Context, s *Store, f func() (T, error)) (T, erro
 // error is returned after its changes are saved, since a failing call may still change state
 // (an expired refresh token ends its session).
 func (s *Store) update(ctx context.Context, f func() ([]Event, error)) error {
+	if s.opts.Admit != nil {
+		if err := s.opts.Admit(); err != nil {
+			return err
+		}
+	}
+	return s.remove(ctx, f)
+}
+
+// remove is update for a change that only ends, expires or deletes state: Options.Admit is
+// not asked, so a sandbox at its memory limit can still make room.
+func (s *Store) remove(ctx context.Context, f func() ([]Event, error)) error {
 	s.mu.Lock()
 	s.beginLocked()
 	events, err := f()

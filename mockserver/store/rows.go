@@ -270,7 +270,7 @@ func (s *Store) DeleteCollectionRow(ctx context.Context, marker string, id int) 
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func() ([]Event, error) {
+	return s.remove(ctx, func() ([]Event, error) {
 		if _, err := s.rowLocked(c, id); err != nil {
 			return nil, err
 		}

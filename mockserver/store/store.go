@@ -53,6 +53,9 @@ type Options struct {
 	MaxUploadSize int
 	UploadQuota   int
 	UploadBudget  *ByteBudget
+	// Admit is asked before every change that may add state; its error refuses the change
+	// (a process's memory limit). Changes that only end or delete state are not asked.
+	Admit func() error
 }
 
 // Store is the state of one project. It is safe for concurrent use; methods return copies.

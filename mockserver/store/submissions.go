@@ -520,7 +520,7 @@ func (s *Store) SetSubmissionStatus(ctx context.Context, userIdentifier string, 
 
 // DeleteSubmission removes one of the user's submissions.
 func (s *Store) DeleteSubmission(ctx context.Context, userIdentifier string, id int) error {
-	return s.update(ctx, func() ([]Event, error) {
+	return s.remove(ctx, func() ([]Event, error) {
 		sub, err := s.ownSubmissionLocked(userIdentifier, id)
 		if err != nil {
 			return nil, err

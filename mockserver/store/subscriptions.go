@@ -52,7 +52,7 @@ func (s *Store) Unsubscribe(ctx context.Context, userID int, marker string, prod
 	if err := s.checkSubscription(marker, productID); err != nil {
 		return err
 	}
-	return s.update(ctx, func() ([]Event, error) {
+	return s.remove(ctx, func() ([]Event, error) {
 		k := subscriptionKey(userID, marker, productID)
 		if _, ok := s.state.subs[k]; ok {
 			s.touchSubscription(k)

@@ -196,7 +196,7 @@ func (s *Store) DeleteFile(ctx context.Context, folder UploadFolder, filename st
 	if !ok {
 		return Errorf(CodeNotFound, "File %s not found", filename)
 	}
-	return s.update(ctx, func() ([]Event, error) {
+	return s.remove(ctx, func() ([]Event, error) {
 		old, ok := s.state.files[f.Path]
 		if !ok {
 			return nil, Errorf(CodeNotFound, "File %s not found", filename)

@@ -127,7 +127,7 @@ func (s *Store) DeleteUser(ctx context.Context, id int) error {
 }
 
 func (s *Store) removeUser(ctx context.Context, id int, mark func(*User)) error {
-	return s.update(ctx, func() ([]Event, error) {
+	return s.remove(ctx, func() ([]Event, error) {
 		u, ok := s.state.users[id]
 		if !ok || u.removed() {
 			return nil, Errorf(CodeUnauthorized, "Unauthorized")

@@ -1,0 +1,71 @@
+package sandbox
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// DefaultMaxMemoryBytes is the MaxMemoryBytes of zero Options.
+const DefaultMaxMemoryBytes = 1 << 30
+
+// recollectEvery spaces the collections a full guard forces: a collection of a large heap
+// costs tens of milliseconds, and until one runs the live heap it reports is the last one's.
+const recollectEvery = time.Second
+
+// memoryGuard refuses writes while the live heap, which holds every sandbox's state, is above
+// its limit, the way a cache with no eviction policy refuses writes at its memory limit: state
+// a front end made is never dropped behind its back, and a reset or a deletion makes room.
+type memoryGuard struct {
+	limit   uint64
+	read    func() uint64
+	collect func()
+
+	mu        sync.Mutex
+	collected time.Time
+}
+
+func newMemoryGuard(limit int64, read func() uint64) *memoryGuard {
+	if limit <= 0 {
+		limit = DefaultMaxMemoryBytes
+	}
+	if read == nil {
+		read = liveHeapBytes
+	}
+	return &memoryGuard{limit: uint64(limit), read: read, collect: runtime.GC}
+}
+
+// check returns a conflict while the live heap is above the limit. The live heap is measured
+// at each collection, so one that has freed room shows only after the next: when the last
+// figure is over, a collection runs first, at most once per recollectEvery.
+func (g *memoryGuard) check() error {
+	live := g.read()
+	if live <= g.limit {
+		return nil
+	}
+	g.mu.Lock()
+	if time.Since(g.collected) >= recollectEvery {
+		g.collect()
+		g.collected = time.Now()
+		live = g.read()
+	}
+	g.mu.Unlock()
+	if live <= g.limit {
+		return nil
+	}
+	return store.Errorf(store.CodeMemoryFull, "The mock's state takes %d MiB, above its limit of %d MiB (--max-memory-bytes); reset or delete a sandbox to make room",
+		live>>20, g.limit>>20)
+}
+
+// liveHeapBytes is the heap the last collection found reachable.
+func liveHeapBytes() uint64 {
+	sample := [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample[:])
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
+}
