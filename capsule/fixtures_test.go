@@ -2,7 +2,6 @@ package capsule_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/client/clienttest"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
@@ -60,7 +60,7 @@ func TestDeriveFixturesServesTheTicketFlow(t *testing.T) {
 	assert.NotEmpty(t, set.Notes, "what had to be rebuilt is reported")
 
 	srv := newMock(t, os.DirFS(dir))
-	ticketFlow(t, srv.URL, "<app-token-1>", "user1@example.test", capsule.PasswordPlaceholder, http.DefaultTransport)
+	clienttest.RunTicketFlow(t, srv.URL, "<app-token-1>", "user1@example.test", capsule.PasswordPlaceholder, nil)
 }
 
 func TestDeriveFixturesFromFetchedEntities(t *testing.T) {

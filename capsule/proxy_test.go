@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/client/clienttest"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
@@ -25,7 +26,7 @@ import (
 
 // recordTicketFlow runs the ticket flow through a recording proxy in front of the mock and returns
 // the capsule file, the client-side exchanges and the secrets the flow saw.
-func recordTicketFlow(t *testing.T) (string, []captured, flowSecrets) {
+func recordTicketFlow(t *testing.T) (string, []captured, clienttest.TicketFlow) {
 	t.Helper()
 	upstream := newMock(t, nil)
 	u, err := url.Parse(upstream.URL)
@@ -39,7 +40,7 @@ func recordTicketFlow(t *testing.T) (string, []captured, flowSecrets) {
 	t.Cleanup(ps.Close)
 
 	cap := &capture{}
-	secrets := ticketFlow(t, ps.URL, seedAppToken, seedLogin, seedPassword, cap)
+	secrets := clienttest.RunTicketFlow(t, ps.URL, seedAppToken, seedLogin, seedPassword, cap)
 	require.NoError(t, rec.Flush())
 	assert.NotContains(t, logs.String(), "contract violation", "the mock's traffic keeps the contract")
 	assert.Equal(t, 7, strings.Count(logs.String(), "msg=recorded"))
@@ -53,7 +54,7 @@ func TestProxyRecordsRedactedCapsule(t *testing.T) {
 	require.NoError(t, err)
 
 	// Redaction is proven on the file itself: none of the flow's real secrets is in it.
-	for _, s := range append(append([]string{seedAppToken, seedLogin, `"` + seedPassword + `"`}, secrets.accessTokens...), secrets.refreshTokens...) {
+	for _, s := range append(append([]string{seedAppToken, seedLogin, `"` + seedPassword + `"`}, secrets.AccessTokens...), secrets.RefreshTokens...) {
 		require.NotEmpty(t, s)
 		assert.NotContains(t, string(data), s)
 	}
@@ -109,7 +110,7 @@ func TestReplayAnswersTheRecordedFlow(t *testing.T) {
 	t.Cleanup(rs.Close)
 
 	cap := &capture{}
-	ticketFlow(t, rs.URL, "any-app-token", "someone@else.test", "other-password", cap)
+	clienttest.RunTicketFlow(t, rs.URL, "any-app-token", "someone@else.test", "other-password", cap)
 	replayed := cap.exchanges()
 	require.Len(t, replayed, len(original))
 

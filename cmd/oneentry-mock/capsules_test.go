@@ -20,6 +20,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/client"
+	"github.com/oneentry-mock/oneentry-mock/client/clienttest"
 )
 
 func TestParseProxyConfig(t *testing.T) {
@@ -182,7 +183,7 @@ func TestCapsuleToSandbox(t *testing.T) {
 	p := startCommand(t, 3, "proxy", "--upstream", upstreamMock(t, nil), "--record", filepath.Join(dir, "rec"), "--addr", "127.0.0.1:0", "--compat", "sdk-1.0.115")
 	proxyURL, _ := strings.CutPrefix(p.header[0], "oneentry-mock proxy listening on ")
 	path := p.headerValue(t, "recording:")
-	ticketFlowCmd(t, proxyURL, "your-app-token", "your-user@email.com", "123456")
+	clienttest.RunTicketFlow(t, proxyURL, "your-app-token", "your-user@email.com", "123456", nil)
 	require.NoError(t, p.stop())
 
 	out := filepath.Join(dir, "fixtures")
@@ -200,37 +201,10 @@ func TestCapsuleToSandbox(t *testing.T) {
 	s := startCommand(t, 1, "serve", "--addr", "127.0.0.1:0", "--fixtures", out, "--check-responses", "--compat", "sdk-1.0.115")
 	sandbox, ok := strings.CutPrefix(s.header[0], "oneentry-mock listening on ")
 	require.True(t, ok, s.header[0])
-	ticketFlowCmd(t, sandbox, "<app-token-1>", "user1@example.test", capsule.PasswordPlaceholder)
-}
-
-// ticketFlowCmd runs the seed's ticket purchase with the reference client.
-func ticketFlowCmd(t *testing.T, base, appToken, login, password string) {
-	t.Helper()
-	ctx := t.Context()
-	c, err := client.New(base, client.WithAppToken(appToken))
-	require.NoError(t, err)
-	_, err = c.Auth(ctx, "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: login}, {Marker: "password_reg", Value: password}}})
-	require.NoError(t, err)
-	_, err = c.Form(ctx, "tickets_form")
-	require.NoError(t, err)
-	order, err := c.CreateOrder(ctx, "tickets", client.OrderInput{
-		FormIdentifier: "tickets_form", PaymentAccountIdentifier: "cash",
-		FormData: []client.FormDataItem{{Marker: "tickets", Type: "entity", Value: []string{"p-8-10"}}},
-		Products: []client.OrderProductInput{{ProductID: 10, Quantity: 1}},
-	})
-	require.NoError(t, err)
-	require.Equal(t, 92, order.ID)
-	require.Equal(t, int64(10000), order.TotalSum.Cents)
-	session, err := c.CreateSession(ctx, order.ID, client.SessionTypeSession, false)
-	require.NoError(t, err)
-	require.Equal(t, 49, session.ID)
-	empty := ""
-	_, err = c.UpdateSession(ctx, session.ID, client.SessionUpdate{Status: "expired_ticket", PaymentURL: &empty})
-	require.NoError(t, err)
-	byOrder, err := c.SessionsByOrder(ctx, order.ID)
-	require.NoError(t, err)
-	require.Len(t, byOrder, 1)
-	require.Equal(t, "expired_ticket", byOrder[0].Status)
+	flow := clienttest.RunTicketFlow(t, sandbox, "<app-token-1>", "user1@example.test", capsule.PasswordPlaceholder, nil)
+	assert.Equal(t, 92, flow.OrderID, "the recorded ids go on")
+	assert.Equal(t, int64(10000), flow.OrderTotalCents)
+	assert.Equal(t, 49, flow.SessionID)
 }
 
 func TestFixturesCommandErrors(t *testing.T) {
