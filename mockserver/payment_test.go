@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -173,12 +174,8 @@ func (ts *testServer) order(t *testing.T, token string, id int) map[string]any {
 // checkoutCSRF reads the CSRF token the checkout page's forms carry.
 func (ts *testServer) checkoutCSRF(t *testing.T, payURL string) string {
 	t.Helper()
-	resp, err := ts.Client().Get(payURL)
-	require.NoError(t, err)
-	page, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode, string(page))
+	status, page := testkit.Call(t, ts.Client(), http.MethodGet, payURL, "")
+	require.Equal(t, http.StatusOK, status, string(page))
 	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindSubmatch(page)
 	require.NotNil(t, m, "the page's forms carry a csrf token")
 	return string(m[1])
