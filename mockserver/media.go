@@ -11,14 +11,11 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
-// mediaRef is how a fixture names a file of its media folder: a root-relative URL, made
-// absolute against the address the request came to, as live answers carry absolute links.
-var mediaRef = []byte(`"` + store.MediaPath)
-
-// writeMedia sends JSON whose media links are made absolute for this request.
+// writeMedia sends JSON whose media links (store.MediaRef) are made absolute against the
+// address the request came to.
 func (s *Server) writeMedia(w http.ResponseWriter, r *http.Request, status int, data []byte) {
-	if bytes.Contains(data, mediaRef) {
-		data = bytes.ReplaceAll(data, mediaRef, []byte(`"`+origin(r)+store.MediaPath))
+	if bytes.Contains(data, store.MediaRef) {
+		data = bytes.ReplaceAll(data, store.MediaRef, []byte(`"`+origin(r)+store.MediaPath))
 	}
 	s.writeRaw(w, status, data)
 }

@@ -506,10 +506,14 @@ func (s *Server) logRequest(r *http.Request, status, size int, elapsed time.Dura
 	case status >= 400:
 		level = slog.LevelWarn
 	}
-	if !s.log.Enabled(r.Context(), level) {
+	h := s.log.Handler()
+	if !h.Enabled(r.Context(), level) {
 		return
 	}
-	s.log.LogAttrs(r.Context(), level, "request",
+	// A record made here, with no program counter, spares the stack walk Logger methods make
+	// for a source the handler does not print.
+	rec := slog.NewRecord(time.Now(), level, "request", 0)
+	rec.AddAttrs(
 		slog.String("id", store.RequestID(r.Context())),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -517,4 +521,5 @@ func (s *Server) logRequest(r *http.Request, status, size int, elapsed time.Dura
 		slog.Int("bytes", size),
 		slog.Duration("duration", elapsed),
 	)
+	_ = h.Handle(r.Context(), rec)
 }

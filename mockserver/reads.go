@@ -145,7 +145,11 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 		if method == http.MethodPost {
 			status = http.StatusCreated
 		}
-		s.writeMedia(w, r, status, body)
+		if items.LinksMedia() {
+			s.writeMedia(w, r, status, body)
+		} else {
+			s.writeRaw(w, status, body)
+		}
 	})
 }
 

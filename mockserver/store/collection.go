@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -25,6 +26,9 @@ type Collection struct {
 	// the default one; "" holds it in any other language.
 	byLang      []map[string]json.RawMessage
 	defaultLang string
+	// linksMedia says whether any object holds a MediaRef, so that answers from a file
+	// without one need not be searched for them.
+	linksMedia bool
 }
 
 type index struct {
@@ -67,6 +71,7 @@ func (x *index) marker(m string) (int, bool) {
 func newCollection(items []json.RawMessage, idx *index, defaultLang string) *Collection {
 	c := &Collection{items: items, idx: idx, defaultLang: defaultLang}
 	for i, item := range items {
+		c.linksMedia = c.linksMedia || bytes.Contains(item, MediaRef)
 		if langs := localizations(item, defaultLang); langs != nil {
 			if c.byLang == nil {
 				c.byLang = make([]map[string]json.RawMessage, len(items))
@@ -76,6 +81,9 @@ func newCollection(items []json.RawMessage, idx *index, defaultLang string) *Col
 	}
 	return c
 }
+
+// LinksMedia reports whether any object links to a file of the media folder (MediaRef).
+func (c *Collection) LinksMedia() bool { return c.linksMedia }
 
 // Len returns how many objects the collection holds.
 func (c *Collection) Len() int { return len(c.items) }

@@ -38,6 +38,10 @@ const (
 	MediaPath = "/cloud-static/content/"
 )
 
+// MediaRef starts a JSON string that links to a file of the media folder by a root-relative
+// URL, which answers make absolute, as live answers carry absolute links.
+var MediaRef = []byte(`"` + MediaPath)
+
 // Media returns a file of the fixture set's media folder.
 func (f *Fixtures) Media(name string) ([]byte, error) {
 	if f.fsys == nil || strings.Contains(name, "/") || !fs.ValidPath(name) {

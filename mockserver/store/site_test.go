@@ -145,3 +145,14 @@ func TestAdminFilters(t *testing.T) {
 	_, err = fx.Admins([]store.AttributeFilter{{ConditionMarker: "eq"}}, "en_US")
 	assert.ErrorContains(t, err, "attributeMarker should not be empty")
 }
+
+func TestCollectionsKnowWhetherTheyLinkMedia(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	for file, links := range map[string]bool{store.FilePages: true, store.FileBlocks: true, store.FileForms: false, store.FileMenus: false} {
+		c, err := fx.Collection(file)
+		require.NoError(t, err, file)
+		assert.Equal(t, links, c.LinksMedia(), file)
+	}
+}
