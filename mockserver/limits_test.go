@@ -454,4 +454,9 @@ func TestMemoryLimitHoldsTheHeap(t *testing.T) {
 	t.Logf("stored %d submissions of 256 KiB under a limit %d MiB above the start", stored, 24)
 	assert.Less(t, stored, 400, "the limit refused a submission before 100 MiB of them were stored")
 	assert.Less(t, heapAfterGC(), limit+heapGrowthBound)
+
+	status, body := ts.call(t, http.MethodPost, "/__admin/reset", "", nil)
+	require.Less(t, status, 300, string(body))
+	status, body = ts.submit(t, "", contactBody())
+	assert.Equal(t, http.StatusCreated, status, "a reset makes room at once: %s", body)
 }

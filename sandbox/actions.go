@@ -88,6 +88,7 @@ func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
 	if err := sb.Store().Import(ctx, doc); err != nil {
 		return err
 	}
+	sb.reg.memory.freed()
 	sb.changed()
 	return nil
 }

@@ -60,6 +60,14 @@ func (g *memoryGuard) check() error {
 		live>>20, g.limit>>20)
 }
 
+// freed makes the next check over the limit collect at once: a reset, an import or a removed
+// sandbox has just let go of state, and the writes it makes room for should not wait.
+func (g *memoryGuard) freed() {
+	g.mu.Lock()
+	g.collected = time.Time{}
+	g.mu.Unlock()
+}
+
 // liveHeapBytes is the heap the last collection found reachable.
 func liveHeapBytes() uint64 {
 	sample := [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}

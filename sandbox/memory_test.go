@@ -1,11 +1,16 @@
 package sandbox
 
 import (
+	"bytes"
+	"encoding/json"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -27,9 +32,9 @@ func TestMemoryGuardCollectsBeforeItRefuses(t *testing.T) {
 	assert.Error(t, g.check())
 	assert.Equal(t, 1, collections, "collections are spaced, so a full sandbox does not collect on every request")
 
-	g.collected = g.collected.Add(-recollectEvery)
+	g.freed()
 	g.collect = func() { collections++; live = 50 }
-	assert.NoError(t, g.check(), "what a collection frees is room")
+	assert.NoError(t, g.check(), "after a reset the next check collects, and what it frees is room")
 	assert.Equal(t, 2, collections)
 }
 
@@ -39,4 +44,33 @@ func TestMemoryGuardReadsTheRuntimeByDefault(t *testing.T) {
 	assert.Equal(t, uint64(DefaultMaxMemoryBytes), g.limit)
 	assert.Positive(t, g.read(), "the live heap of a running test is not empty")
 	assert.NoError(t, g.check())
+}
+
+// What makes room is seen at once: after a reset, an import or a removed sandbox, the next
+// write collects instead of waiting out the spacing of collections.
+func TestWhatMakesRoomLetsTheNextWriteIn(t *testing.T) {
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	var live, reachable atomic.Uint64
+	reg, err := New(t.Context(), Options{Fixtures: fx, MaxMemoryBytes: 100, LiveHeapBytes: live.Load})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = reg.Close(t.Context()) })
+	reg.memory.collect = func() { live.Store(reachable.Load()) }
+	other, err := reg.Create(t.Context())
+	require.NoError(t, err)
+	doc, err := json.Marshal(other.Store().Export(t.Context()))
+	require.NoError(t, err)
+
+	for name, makeRoom := range map[string]func() error{
+		"reset":  func() error { return reg.Default().Reset(t.Context()) },
+		"import": func() error { return reg.Default().ImportState(t.Context(), bytes.NewReader(doc)) },
+		"remove": func() error { _, err := reg.Remove(t.Context(), other.Token()); return err },
+	} {
+		live.Store(200)
+		reachable.Store(200)
+		require.Error(t, reg.CheckMemory(), name)
+		reachable.Store(50)
+		require.NoError(t, makeRoom(), name)
+		assert.NoError(t, reg.CheckMemory(), name)
+	}
 }

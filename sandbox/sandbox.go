@@ -308,6 +308,7 @@ func (r *Registry) Remove(ctx context.Context, token string) (bool, error) {
 	}
 	_ = sb.closeWebhooks(ctx, true)
 	sb.Store().ReleaseUploads()
+	r.memory.freed()
 	if p := r.opts.Persistence; p != nil {
 		if err := p.DeleteSandbox(token); err != nil {
 			return true, err
@@ -401,6 +402,7 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 	// A dispatcher that cannot stop in time has marked its pending deliveries failed: nothing
 	// more to do about them.
 	_ = sb.closeWebhooks(ctx, false)
+	sb.reg.memory.freed()
 	return nil
 }
 
