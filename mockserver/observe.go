@@ -80,6 +80,14 @@ func newMetrics(s *Server) *metrics {
 			}
 			return float64(n)
 		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "oneentry_mock_live_heap_bytes",
+			Help: "Live heap at the last garbage collection, every sandbox's state included: what --max-memory-bytes bounds.",
+		}, func() float64 { live, _ := s.sandboxes.Memory(); return float64(live) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "oneentry_mock_max_memory_bytes",
+			Help: "The live heap above which requests that add state answer 409 (--max-memory-bytes).",
+		}, func() float64 { _, limit := s.sandboxes.Memory(); return float64(limit) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

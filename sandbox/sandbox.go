@@ -290,6 +290,10 @@ func (r *Registry) Create(ctx context.Context) (*Sandbox, error) {
 	return sb, nil
 }
 
+// Memory returns the live heap as the last collection measured it, every sandbox's state
+// included, and the limit above which writes are refused.
+func (r *Registry) Memory() (live, limit uint64) { return r.memory.read(), r.memory.limit }
+
 // CheckMemory returns a conflict while the process holds more than Options.MaxMemoryBytes:
 // requests that add state are refused then, those that read or remove it are not.
 func (r *Registry) CheckMemory() error { return r.memory.check() }

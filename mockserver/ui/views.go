@@ -97,10 +97,12 @@ type overviewData struct {
 	Requests int
 	Webhooks int
 	Faults   int
-	Orders   []orderRow
-	Sessions []store.PaymentSession
-	Messages []mail.Message
-	Entries  []sandbox.Entry
+	// MemoryMiB and MemoryLimitMiB are the heap of every sandbox together and its limit.
+	MemoryMiB, MemoryLimitMiB uint64
+	Orders                    []orderRow
+	Sessions                  []store.PaymentSession
+	Messages                  []mail.Message
+	Entries                   []sandbox.Entry
 }
 
 func loadOverview(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
@@ -113,6 +115,8 @@ func loadOverview(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error)
 		Webhooks: len(sb.Webhooks(webhook.Filter{})),
 		Messages: sb.Outbox().List(mail.Filter{Limit: 5}),
 	}
+	live, limit := h.opts.Sandboxes.Memory()
+	d.MemoryMiB, d.MemoryLimitMiB = live>>20, limit>>20
 	var err error
 	if d.Counts, err = st.Counts(ctx); err != nil {
 		return nil, err
