@@ -1,16 +1,52 @@
 package sandbox
 
 import (
+	"io/fs"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
-// DefaultMaxMemoryBytes is the MaxMemoryBytes of zero Options.
+// DefaultMaxMemoryBytes bounds the live heap where the process's container allows more than
+// twice as much; see DefaultMemoryLimit.
 const DefaultMaxMemoryBytes = 1 << 30
+
+// DefaultMemoryLimit is the MaxMemoryBytes of zero Options: DefaultMaxMemoryBytes, or half
+// the memory the process's container may use when that is less. The heap grows to about twice
+// its live part between collections, so half keeps the limit's refusals ahead of the kernel
+// ending the process for want of memory.
+func DefaultMemoryLimit() int64 {
+	limit := int64(DefaultMaxMemoryBytes)
+	if n, ok := ContainerMemory(); ok {
+		limit = min(limit, n/2)
+	}
+	return limit
+}
+
+// ContainerMemory returns the memory the process's cgroup may use, when it is bounded.
+func ContainerMemory() (int64, bool) { return cgroupMemory(os.DirFS("/sys/fs/cgroup")) }
+
+// cgroupMemory reads the memory limit of cgroup v2 (memory.max, "max" when unbounded) or v1
+// (memory/memory.limit_in_bytes, a number near 2^63 when unbounded) from a cgroup folder.
+func cgroupMemory(cgroup fs.FS) (int64, bool) {
+	for _, name := range []string{"memory.max", "memory/memory.limit_in_bytes"} {
+		data, err := fs.ReadFile(cgroup, name)
+		if err != nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+		if err == nil && n > 0 && n < 1<<60 {
+			return n, true
+		}
+	}
+	return 0, false
+}
 
 // recollectEvery spaces the collections a full guard forces: a collection of a large heap
 // costs tens of milliseconds, and until one runs the live heap it reports is the last one's.
@@ -30,7 +66,7 @@ type memoryGuard struct {
 
 func newMemoryGuard(limit int64, read func() uint64) *memoryGuard {
 	if limit <= 0 {
-		limit = DefaultMaxMemoryBytes
+		limit = DefaultMemoryLimit()
 	}
 	if read == nil {
 		read = liveHeapBytes

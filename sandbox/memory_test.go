@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,7 +42,7 @@ func TestMemoryGuardCollectsBeforeItRefuses(t *testing.T) {
 func TestMemoryGuardReadsTheRuntimeByDefault(t *testing.T) {
 	runtime.GC() // the live heap is measured by collections, none of which may have run yet
 	g := newMemoryGuard(0, nil)
-	assert.Equal(t, uint64(DefaultMaxMemoryBytes), g.limit)
+	assert.Equal(t, uint64(DefaultMemoryLimit()), g.limit)
 	assert.Positive(t, g.read(), "the live heap of a running test is not empty")
 	assert.NoError(t, g.check())
 }
@@ -72,5 +73,33 @@ func TestWhatMakesRoomLetsTheNextWriteIn(t *testing.T) {
 		reachable.Store(50)
 		require.NoError(t, makeRoom(), name)
 		assert.NoError(t, reg.CheckMemory(), name)
+	}
+}
+
+func TestCgroupMemoryReadsBothVersions(t *testing.T) {
+	for name, tc := range map[string]struct {
+		files map[string]string
+		want  int64
+		ok    bool
+	}{
+		"v2 bounded":   {map[string]string{"memory.max": "536870912\n"}, 512 << 20, true},
+		"v2 unbounded": {map[string]string{"memory.max": "max\n"}, 0, false},
+		"v1 bounded":   {map[string]string{"memory/memory.limit_in_bytes": "268435456\n"}, 256 << 20, true},
+		"v1 unbounded": {map[string]string{"memory/memory.limit_in_bytes": "9223372036854771712\n"}, 0, false},
+		"no cgroup":    {map[string]string{}, 0, false},
+		"garbage":      {map[string]string{"memory.max": "lots"}, 0, false},
+	} {
+		fsys := fstest.MapFS{}
+		for path, data := range tc.files {
+			fsys[path] = &fstest.MapFile{Data: []byte(data)}
+		}
+		n, ok := cgroupMemory(fsys)
+		assert.Equal(t, tc.want, n, name)
+		assert.Equal(t, tc.ok, ok, name)
+	}
+	limit := DefaultMemoryLimit()
+	assert.LessOrEqual(t, limit, int64(DefaultMaxMemoryBytes))
+	if n, ok := ContainerMemory(); ok {
+		assert.LessOrEqual(t, limit, n/2, "half the container's memory at the most")
 	}
 }

@@ -61,7 +61,7 @@ type Options struct {
 	// DefaultMaxSandboxes when zero. Sandboxes restored from Persistence are never refused.
 	MaxSandboxes int
 	// MaxMemoryBytes bounds the live heap, every sandbox's state included: above it, writes
-	// and new sandboxes are refused with a conflict. DefaultMaxMemoryBytes when zero.
+	// and new sandboxes are refused with a conflict. DefaultMemoryLimit() when zero.
 	MaxMemoryBytes int64
 	// LiveHeapBytes reads the live heap for MaxMemoryBytes; the runtime's figure when nil.
 	LiveHeapBytes func() uint64

@@ -93,7 +93,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.list(&cfg.AllowedHosts, "allowed-hosts", "HOSTS", "Host names (comma-separated or repeated, optionally with :port) that /__admin and the checkout answer besides loopback ones while no --admin-token is set, e.g. a compose service name")
 	f.positive(&cfg.JournalSize, "journal-size", sandbox.DefaultJournalSize, "N", "requests kept in each sandbox's journal")
 	f.positive(&cfg.MaxSandboxes, "max-sandboxes", sandbox.DefaultMaxSandboxes, "N", "sandboxes POST /__admin/sandboxes may bring to exist, the default one included; beyond it answers 409")
-	f.positive(&cfg.MaxMemoryBytes, "max-memory-bytes", sandbox.DefaultMaxMemoryBytes, "BYTES", "live heap, every sandbox's state included, above which requests that add state and new sandboxes answer 409 until a reset or deletion makes room")
+	f.positive(&cfg.MaxMemoryBytes, "max-memory-bytes", sandbox.DefaultMemoryLimit(), "BYTES", "live heap, every sandbox's state included, above which requests that add state and new sandboxes answer 409 until a reset or deletion makes room; the default is 1 GiB, or half the container's memory when that is less")
 	f.url(&cfg.CheckoutReturnURL, "checkout-return-url", "URL", "where the checkout page sends the buyer after Pay or Cancel (with session_id, order_id and status added), for accounts whose settings name no successUrl or cancelUrl; e.g. http://localhost:3000/checkout/return")
 	f.bool(&cfg.CheckResponses, "check-responses", false, "answer 500 instead of any response that breaks the contract; for checking custom fixtures")
 }
@@ -182,6 +182,9 @@ func fixturesLoader(dir string) func() (*store.Fixtures, error) {
 func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
 	logger, flushLog := newLogger(cfg.serverOptions, stderr)
 	defer flushLog()
+	if limit, ok := softMemoryLimit(sandbox.ContainerMemory()); ok && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(limit)
+	}
 	resumeGC := pauseGC()
 	defer resumeGC()
 	// Parsing the contract takes about as long as loading the fixtures; on a second core it
@@ -223,6 +226,16 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	logger.Info("serving", "url", url, "compat", cfg.Profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
 	httpSrv, ln := newHTTPServer(srv, ln, cfg.serverOptions, logger)
 	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
+}
+
+// softMemoryLimit is the runtime's memory limit in a container that may use container bytes:
+// nine tenths of it, so that the collector works harder near the edge rather than the kernel
+// ending the process. Outside a bounded container the runtime keeps no limit.
+func softMemoryLimit(container int64, bounded bool) (int64, bool) {
+	if !bounded {
+		return 0, false
+	}
+	return container / 10 * 9, true
 }
 
 // startupGC pauses garbage collection while a server loads. Loading the contract and the

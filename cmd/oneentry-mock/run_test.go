@@ -550,3 +550,11 @@ func TestLogBatchKeepsConcurrentLinesWhole(t *testing.T) {
 		require.Equal(t, "a line of the request log", l)
 	}
 }
+
+func TestSoftMemoryLimitLeavesRoomInTheContainer(t *testing.T) {
+	limit, ok := softMemoryLimit(512<<20, true)
+	assert.True(t, ok)
+	assert.Equal(t, int64(512<<20)/10*9, limit)
+	_, ok = softMemoryLimit(0, false)
+	assert.False(t, ok, "no container limit, no runtime limit")
+}
