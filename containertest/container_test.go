@@ -240,10 +240,10 @@ func sharedContainer(t *testing.T) (*dockertest.Resource, string) {
 }
 
 // runContainer starts a container of its own for the test, purged when the test ends.
-func runContainer(t *testing.T, env, mounts []string) (*dockertest.Resource, string) {
+func runContainer(t *testing.T, env, mounts []string, host ...func(*dc.HostConfig)) (*dockertest.Resource, string) {
 	t.Helper()
 	h := dockerImage(t)
-	res, baseURL, err := h.run(env, mounts)
+	res, baseURL, err := h.run(env, mounts, host...)
 	if res != nil {
 		t.Cleanup(func() {
 			if err := h.pool.Purge(res); err != nil {
@@ -257,13 +257,13 @@ func runContainer(t *testing.T, env, mounts []string) (*dockertest.Resource, str
 
 // run starts a container and waits until /healthz answers 200. It returns the resource even
 // with an error, so that the caller purges it.
-func (h *harness) run(env, mounts []string) (*dockertest.Resource, string, error) {
+func (h *harness) run(env, mounts []string, host ...func(*dc.HostConfig)) (*dockertest.Resource, string, error) {
 	res, err := h.pool.RunWithOptions(&dockertest.RunOptions{
 		Repository: imageRepository,
 		Tag:        imageTag,
 		Env:        env,
 		Mounts:     mounts,
-	})
+	}, host...)
 	if err != nil {
 		return nil, "", fmt.Errorf("run %s: %w", h.image, err)
 	}
@@ -383,6 +383,25 @@ func TestContainerServes(t *testing.T) {
 	first, _, _ := strings.Cut(stdout, "\n")
 	assert.Regexp(t, regexp.MustCompile(`^oneentry-mock listening on http://\S+:8080$`), first,
 		"the first stdout line announces the address, from ONEENTRY_MOCK_ADDR")
+}
+
+// In a container with a memory limit, the state's limit is half of it and the runtime's soft
+// limit nine tenths, read from the container's own cgroup.
+func TestContainerMemoryLimitFollowsTheContainer(t *testing.T) {
+	t.Parallel()
+	const memory = 256 << 20
+	_, baseURL := runContainer(t, nil, nil, func(hc *dc.HostConfig) { hc.Memory = memory })
+	status, body := call(t, http.MethodGet, baseURL+"/metrics", "", "")
+	require.Equal(t, http.StatusOK, status)
+	gauge := func(name string) float64 {
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(body)
+		require.NotNil(t, m, name)
+		v, err := strconv.ParseFloat(string(m[1]), 64)
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, float64(memory/2), gauge("oneentry_mock_max_memory_bytes"))
+	assert.Equal(t, float64(memory/10*9), gauge("go_gc_gomemlimit_bytes"))
 }
 
 func TestContainerRunsAsNonRoot(t *testing.T) {
