@@ -23,7 +23,7 @@ func AdminSpec() []byte {
 
 var loadAdmin = loadEmbedded("admin.yaml", adminSpec)
 
-// LoadAdmin parses and validates the embedded operations contract. The document is loaded once
+// LoadAdmin parses the embedded operations contract. The document is loaded once
 // and shared by every caller; treat it as read-only. NewValidator accepts it like the content
 // contract.
 func LoadAdmin(ctx context.Context) (*openapi3.T, error) {

@@ -66,9 +66,22 @@ func TestEmbeddedContractsLoad(t *testing.T) {
 	}
 }
 
+// The embedded documents are validated here, not at every start.
+func TestEmbeddedContractsAreValid(t *testing.T) {
+	t.Parallel()
+	for name, load := range map[string]func(context.Context) (*openapi3.T, error){"openapi.yaml": Load, "admin.yaml": LoadAdmin} {
+		doc, err := load(t.Context())
+		require.NoError(t, err, name)
+		assert.NoError(t, doc.Validate(t.Context()), name)
+	}
+	broken, err := parse("broken.yaml", []byte("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {}\n"))
+	require.NoError(t, err)
+	assert.Error(t, broken.Validate(t.Context()), "validation would catch a document without responses")
+}
+
 func TestLoadNamesTheFile(t *testing.T) {
 	t.Parallel()
-	_, err := load(t.Context(), "admin.yaml", []byte("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {}\n"))
+	_, err := parse("admin.yaml", []byte("openapi: [3.0.3\n"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "admin.yaml")
 }
