@@ -86,8 +86,9 @@ func (g *memoryGuard) check() error {
 	if time.Since(g.collected) >= recollectEvery {
 		g.collect()
 		g.collected = time.Now()
-		live = g.read()
 	}
+	// Read again in either case: a caller that waited for another's collection sees its result.
+	live = g.read()
 	g.mu.Unlock()
 	if live <= g.limit {
 		return nil
