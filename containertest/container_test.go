@@ -390,18 +390,22 @@ func TestContainerServes(t *testing.T) {
 func TestContainerMemoryLimitFollowsTheContainer(t *testing.T) {
 	t.Parallel()
 	const memory = 256 << 20
-	_, baseURL := runContainer(t, nil, nil, func(hc *dc.HostConfig) { hc.Memory = memory })
-	status, body := call(t, http.MethodGet, baseURL+"/metrics", "", "")
-	require.Equal(t, http.StatusOK, status)
-	gauge := func(name string) float64 {
+	limited := func(hc *dc.HostConfig) { hc.Memory = memory }
+	gauge := func(baseURL, name string) float64 {
+		status, body := call(t, http.MethodGet, baseURL+"/metrics", "", "")
+		require.Equal(t, http.StatusOK, status)
 		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(body)
 		require.NotNil(t, m, name)
 		v, err := strconv.ParseFloat(string(m[1]), 64)
 		require.NoError(t, err)
 		return v
 	}
-	assert.Equal(t, float64(memory/2), gauge("oneentry_mock_max_memory_bytes"))
-	assert.Equal(t, float64(memory/10*9), gauge("go_gc_gomemlimit_bytes"))
+	_, baseURL := runContainer(t, nil, nil, limited)
+	assert.Equal(t, float64(memory/2), gauge(baseURL, "oneentry_mock_max_memory_bytes"))
+	assert.Equal(t, float64(memory/10*9), gauge(baseURL, "go_gc_gomemlimit_bytes"))
+
+	_, baseURL = runContainer(t, []string{"GOMEMLIMIT=100MiB"}, nil, limited)
+	assert.Equal(t, float64(100<<20), gauge(baseURL, "go_gc_gomemlimit_bytes"), "GOMEMLIMIT wins")
 }
 
 func TestContainerRunsAsNonRoot(t *testing.T) {

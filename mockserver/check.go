@@ -43,7 +43,7 @@ func (s *Server) checkResponses(next http.Handler) http.Handler {
 		buf := &bufferedResponse{header: http.Header{}}
 		next.ServeHTTP(buf, r)
 		err := s.contract.ValidateResponse(r.Context(), r, buf.status, buf.header, buf.body.Bytes())
-		if err != nil && !isUnroutedNotFound(err, buf.status) && buf.header.Get("X-Mock-Limit") == "" {
+		if err != nil && !isUnroutedNotFound(err, buf.status) && buf.header.Get(mockLimitHeader) == "" {
 			msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseResponse)
 			s.log.ErrorContext(r.Context(), "response breaks the contract", "method", r.Method, "path", r.URL.Path, "status", buf.status, "violations", strings.Join(msgs, "; "))
 			s.writeErrorStatus(w, r, http.StatusInternalServerError, append([]string{fmt.Sprintf("response %d breaks the contract", buf.status)}, msgs...))

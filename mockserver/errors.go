@@ -30,6 +30,10 @@ var statusByCode = map[store.Code]int{
 	store.CodeMemoryFull:   http.StatusConflict,
 }
 
+// mockLimitHeader marks a refusal by one of the mock's own limits, which the live API never
+// answers; the response check lets such answers through.
+const mockLimitHeader = "X-Mock-Limit"
+
 // writeError answers with the live error body. Errors that are not *store.Error are the
 // mock's own faults: logged, and answered 500 without details.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -44,7 +48,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if e.Code == store.CodeMemoryFull {
 			// Marks an answer the live API never gives, so that the response check and a
 			// front end's developer can tell it from the API's own 409s.
-			w.Header().Set("X-Mock-Limit", "memory")
+			w.Header().Set(mockLimitHeader, "memory")
 		}
 		if len(e.Messages) > 0 {
 			message = e.Messages

@@ -182,8 +182,10 @@ func fixturesLoader(dir string) func() (*store.Fixtures, error) {
 func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
 	logger, flushLog := newLogger(cfg.serverOptions, stderr)
 	defer flushLog()
-	if limit, ok := softMemoryLimit(sandbox.ContainerMemory()); ok && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(limit)
+	// In a container, the collector works harder near its memory's edge rather than the kernel
+	// ending the process there.
+	if n, ok := sandbox.ContainerMemory(); ok && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(n / 10 * 9)
 	}
 	resumeGC := pauseGC()
 	defer resumeGC()
@@ -228,16 +230,6 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
 }
 
-// softMemoryLimit is the runtime's memory limit in a container that may use container bytes:
-// nine tenths of it, so that the collector works harder near the edge rather than the kernel
-// ending the process. Outside a bounded container the runtime keeps no limit.
-func softMemoryLimit(container int64, bounded bool) (int64, bool) {
-	if !bounded {
-		return 0, false
-	}
-	return container / 10 * 9, true
-}
-
 // startupGC pauses garbage collection while a server loads. Loading the contract and the
 // fixtures leaves garbage several times the size of what stays, all of it short-lived:
 // collecting it once at the end costs less than collecting it as it grows. The memory limit
@@ -250,7 +242,8 @@ var startupGC struct {
 	limit   int64
 }
 
-// startupMemoryLimit is the heap a paused load may grow to before a collection runs anyway.
+// startupMemoryLimit is the heap a paused load may grow to before a collection runs anyway,
+// unless the runtime's limit (a container's) is lower already.
 const startupMemoryLimit = 256 << 20
 
 // pauseGC pauses collection until the returned function, which may be called more than once,
@@ -258,7 +251,8 @@ const startupMemoryLimit = 256 << 20
 func pauseGC() (resume func()) {
 	startupGC.Lock()
 	if startupGC.loads == 0 {
-		startupGC.limit = debug.SetMemoryLimit(startupMemoryLimit)
+		startupGC.limit = debug.SetMemoryLimit(-1) // reads the limit without changing it
+		debug.SetMemoryLimit(min(startupGC.limit, startupMemoryLimit))
 		startupGC.percent = debug.SetGCPercent(-1)
 	}
 	startupGC.loads++

@@ -508,6 +508,13 @@ func TestPauseGCResumesAfterTheLastLoad(t *testing.T) {
 	second()
 	assert.Equal(t, before, gcPercent())
 	assert.Equal(t, limit, debug.SetMemoryLimit(-1))
+
+	debug.SetMemoryLimit(64 << 20) // a container's, lower than the pause's
+	defer debug.SetMemoryLimit(limit)
+	resume := pauseGC()
+	assert.Equal(t, int64(64<<20), debug.SetMemoryLimit(-1), "a pause never raises the limit")
+	resume()
+	assert.Equal(t, int64(64<<20), debug.SetMemoryLimit(-1))
 }
 
 // Lines wait for the batch and then arrive whole and in order; a full batch goes at once, and
@@ -549,12 +556,4 @@ func TestLogBatchKeepsConcurrentLinesWhole(t *testing.T) {
 	for _, l := range lines {
 		require.Equal(t, "a line of the request log", l)
 	}
-}
-
-func TestSoftMemoryLimitLeavesRoomInTheContainer(t *testing.T) {
-	limit, ok := softMemoryLimit(512<<20, true)
-	assert.True(t, ok)
-	assert.Equal(t, int64(512<<20)/10*9, limit)
-	_, ok = softMemoryLimit(0, false)
-	assert.False(t, ok, "no container limit, no runtime limit")
 }
