@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/internal/graceful"
 )
 
 // roleEnv selects what the harness binary does when it runs itself: with roleBare it is the bare
@@ -113,20 +115,5 @@ func runBare(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Handler:           &bareHandler{set: &set, healthz: canned{Status: http.StatusOK, Body: []byte(`{"status":"ok"}`)}},
 		ReadHeaderTimeout: 5 * time.Second,
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return graceful.Serve(ctx, srv, ln, stopTimeout)
 }

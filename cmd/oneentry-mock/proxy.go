@@ -14,6 +14,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/internal/graceful"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -124,7 +125,7 @@ func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) er
 	var wg sync.WaitGroup
 	wg.Go(func() { flushEvery(flushCtx, rec, cfg.FlushInterval, logger) })
 	srv, ln := newHTTPServer(h, ln, cfg.serverOptions, logger)
-	serveErr := serve(ctx, srv, ln, cfg.ShutdownTimeout)
+	serveErr := graceful.Serve(ctx, srv, ln, cfg.ShutdownTimeout)
 	stopFlush()
 	wg.Wait()
 	if err := rec.Flush(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/internal/graceful"
 )
 
 // replayConfig is the configuration of the replay command.
@@ -68,5 +69,5 @@ func runReplay(ctx context.Context, cfg replayConfig, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "  capsule:   %s (%d exchanges, profile %s)\n", cfg.Capsule, len(c.Exchanges), c.Profile)
 	srv, ln := newHTTPServer(h, ln, cfg.serverOptions, logger)
-	return serve(ctx, srv, ln, cfg.ShutdownTimeout)
+	return graceful.Serve(ctx, srv, ln, cfg.ShutdownTimeout)
 }

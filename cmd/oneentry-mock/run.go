@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/internal/graceful"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -227,7 +227,7 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	}
 	logger.Info("serving", "url", url, "compat", cfg.Profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
 	httpSrv, ln := newHTTPServer(srv, ln, cfg.serverOptions, logger)
-	return serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
+	return graceful.Serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
 }
 
 // startupGC pauses garbage collection while a server loads. Loading the contract and the
@@ -385,30 +385,6 @@ func displayAddr(a net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
-}
-
-// serve runs srv on ln until ctx ends, then shuts down gracefully within timeout; drain, if
-// given, runs first so readiness probes fail before the listener closes.
-func serve(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, drain ...func()) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	for _, f := range drain {
-		f()
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
 
 var healthcheckCommand = &command{

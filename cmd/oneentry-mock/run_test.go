@@ -125,22 +125,6 @@ func TestParseServeConfig(t *testing.T) {
 	}
 }
 
-func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })}
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, srv, ln, time.Second) }()
-	resp, err := http.Get("http://" + ln.Addr().String())
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusTeapot, resp.StatusCode)
-	cancel()
-	assert.NoError(t, <-done)
-}
-
 func TestServeCommandServesTheSeedProject(t *testing.T) {
 	t.Parallel()
 	url, logs := startServe(t, nil, map[string]string{"ONEENTRY_MOCK_LOG_FORMAT": "json"})
