@@ -3,11 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/internal/budget"
 )
 
 // The budgets, measured on a 2-core machine. They are printed next to the figures, never
@@ -56,7 +59,7 @@ func (r *report) rows() []row {
 		bare:    fmtDuration(r.bare.startup),
 		mock:    fmtDuration(r.mock.startup),
 		ratio:   fmtRatio(float64(r.mock.startup), float64(r.bare.startup)),
-		budget:  verdict(r.mock.startup < budgetStartup, "< 50 ms"),
+		budget:  budget.Verdict(r.mock.startup < budgetStartup, "< 50 ms"),
 	})
 	rows = append(rows, row{
 		measure: "Idle RSS",
@@ -81,7 +84,7 @@ func (r *report) rows() []row {
 			ratio:   fmtRatio(mockRate, bareRate),
 		}
 		if run.key == "flow" {
-			rate.budget = verdict(mockRate >= budgetFlowsPerSec, "≥ 1,500 flows/s")
+			rate.budget = budget.Verdict(mockRate >= budgetFlowsPerSec, "≥ 1,500 flows/s")
 		}
 		rows = append(rows, rate)
 		rows = append(rows, cpuRow(run))
@@ -106,7 +109,7 @@ func (r *report) rows() []row {
 				ratio:   fmtRatio(float64(m), float64(b)),
 			}
 			if run.key == "form" && q.name == "p99" {
-				lat.budget = verdict(run.mock.ops > 0 && m < budgetFormP99, "< 10 ms")
+				lat.budget = budget.Verdict(run.mock.ops > 0 && m < budgetFormP99, "< 10 ms")
 			}
 			rows = append(rows, lat)
 		}
@@ -122,7 +125,7 @@ func (r *report) rows() []row {
 		measure: "Failed requests or flows",
 		bare:    strconv.FormatInt(bareErrors, 10),
 		mock:    strconv.FormatInt(mockErrors, 10),
-		budget:  verdict(mockErrors == 0, "0"),
+		budget:  budget.Verdict(mockErrors == 0, "0"),
 	})
 	return rows
 }
@@ -150,19 +153,19 @@ func cpuRow(run scenarioRun) row {
 	m, mok := run.mock.cpuPerRequest(run.perOp)
 	r := row{measure: run.title + ": server CPU per request (ratio bare ÷ mock)", bare: "n/a", mock: "n/a", ratio: "–"}
 	if bok {
-		r.bare = fmtMicros(b)
+		r.bare = budget.Micros(b)
 	}
 	if mok {
-		r.mock = fmtMicros(m)
+		r.mock = budget.Micros(m)
 	}
 	if bok && mok {
 		r.ratio = fmtRatio(float64(b), float64(m))
 	}
-	budget := map[string]float64{"form": budgetFormRatio, "order": budgetOrderRatio}[run.key]
-	if budget > 0 {
-		text := "≥ " + strconv.FormatFloat(budget, 'f', 1, 64) + "x"
+	minRatio := map[string]float64{"form": budgetFormRatio, "order": budgetOrderRatio}[run.key]
+	if minRatio > 0 {
+		text := "≥ " + strconv.FormatFloat(minRatio, 'f', 1, 64) + "x"
 		if bok && mok && m > 0 {
-			r.budget = verdict(float64(b)/float64(m) >= budget, text)
+			r.budget = budget.Verdict(float64(b)/float64(m) >= minRatio, text)
 		} else {
 			r.budget = "n/a (" + text + ")"
 		}
@@ -170,22 +173,11 @@ func cpuRow(run scenarioRun) row {
 	return r
 }
 
-func fmtMicros(d time.Duration) string {
-	return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 1, 64) + " µs"
-}
-
-func verdict(ok bool, budget string) string {
-	if ok {
-		return "met (" + budget + ")"
-	}
-	return "**missed** (" + budget + ")"
-}
-
-func memVerdict(v int64, err error, limit int64, budget string) string {
+func memVerdict(v int64, err error, limit int64, text string) string {
 	if err != nil {
-		return "n/a (" + budget + ")"
+		return "n/a (" + text + ")"
 	}
-	return verdict(v < limit, budget)
+	return budget.Verdict(v < limit, text)
 }
 
 func fmtDuration(d time.Duration) string {
@@ -207,17 +199,9 @@ func fmtBytes(n int64, err error) string {
 	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
 }
 
-// fmtRate writes a rate with thousands separators: 12,345.
+// fmtRate writes a rate rounded to a whole number, with thousands separators: 12,345.
 func fmtRate(v float64) string {
-	s := strconv.FormatInt(int64(v+0.5), 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return budget.Thousands(int64(math.Round(v)))
 }
 
 func fmtRatio(mock, bare float64) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/internal/budget"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -193,32 +194,32 @@ func TestScale(t *testing.T) {
 	big := measureScale(t, large, samples)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%s calls timed per figure.\n\n", group(samples))
-	fmt.Fprintf(&b, "| One sandbox, %s users | %s orders | %s orders | large ÷ small | Budget |\n", group(scaleUsers), group(small.orders), group(big.orders))
+	fmt.Fprintf(&b, "\n%s calls timed per figure.\n\n", budget.Thousands(int64(samples)))
+	fmt.Fprintf(&b, "| One sandbox, %s users | %s orders | %s orders | large ÷ small | Budget |\n", budget.Thousands(int64(scaleUsers)), budget.Thousands(int64(small.orders)), budget.Thousands(int64(big.orders)))
 	b.WriteString("|---|--:|--:|--:|---|\n")
-	latencyRows := func(name string, s, l []time.Duration, budget bool) {
+	latencyRows := func(name string, s, l []time.Duration, hasBudget bool) {
 		for _, q := range []struct {
 			name string
 			q    float64
 		}{{"p50", 0.5}, {"p99", 0.99}} {
 			sv, lv := quantile(s, q.q), quantile(l, q.q)
 			verdict := ""
-			if budget && q.name == "p99" {
-				verdict = scaleVerdict(float64(lv) <= 2*float64(sv), "≤ 2x")
+			if hasBudget && q.name == "p99" {
+				verdict = budget.Verdict(float64(lv) <= 2*float64(sv), "≤ 2x")
 			}
-			fmt.Fprintf(&b, "| %s %s | %s | %s | %.2fx | %s |\n", name, q.name, fmtMicros(sv), fmtMicros(lv), float64(lv)/float64(max(sv, 1)), verdict)
+			fmt.Fprintf(&b, "| %s %s | %s | %s | %.2fx | %s |\n", name, q.name, budget.Micros(sv), budget.Micros(lv), float64(lv)/float64(max(sv, 1)), verdict)
 		}
 	}
 	latencyRows("Order list (page of 30, user with 30 orders)", small.list, big.list, true)
 	latencyRows("Session lookup by order", small.sessions, big.sessions, true)
 	fmt.Fprintf(&b, "| Memory per order | %.0f B | %.0f B | %.2fx | %s |\n", small.bytesPerOrder, big.bytesPerOrder,
-		big.bytesPerOrder/small.bytesPerOrder, scaleVerdict(big.bytesPerOrder < 1024, "< 1 KiB"))
+		big.bytesPerOrder/small.bytesPerOrder, budget.Verdict(big.bytesPerOrder < 1024, "< 1 KiB"))
 	fmt.Fprintf(&b, "| Memory per payment session | %.0f B | %.0f B | %.2fx |  |\n", small.bytesPerSession, big.bytesPerSession,
 		big.bytesPerSession/small.bytesPerSession)
 	fmt.Fprintf(&b, "| Time to create orders and sessions | %v | %v |  |  |\n", small.build.Round(time.Millisecond), big.build.Round(time.Millisecond))
 	if big.heavyList != nil {
 		fmt.Fprintf(&b, "\nA user with %s orders in the large sandbox lists a page of 30 in %s (p50), %s (p99).\n",
-			group(big.heavyOwn), fmtMicros(quantile(big.heavyList, 0.5)), fmtMicros(quantile(big.heavyList, 0.99)))
+			budget.Thousands(int64(big.heavyOwn)), budget.Micros(quantile(big.heavyList, 0.5)), budget.Micros(quantile(big.heavyList, 0.99)))
 	}
 	t.Log(b.String())
 
@@ -249,26 +250,6 @@ func TestSandboxMemory(t *testing.T) {
 		require.NoError(t, err, "every sandbox is seeded")
 	}
 	assert.Less(t, perSandbox, float64(1<<20), "an empty sandbox should not cost a MiB")
-}
-
-// group writes n with thousands separators: 1,000,000.
-func group(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-func fmtMicros(d time.Duration) string {
-	return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 1, 64) + " µs"
-}
-
-func scaleVerdict(ok bool, budget string) string {
-	if ok {
-		return "met (" + budget + ")"
-	}
-	return "**missed** (" + budget + ")"
 }
 
 const (
