@@ -1,8 +1,6 @@
 package capsule_test
 
 import (
-	"bytes"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -49,21 +48,18 @@ type capture struct {
 }
 
 func (c *capture) RoundTrip(req *http.Request) (*http.Response, error) {
-	var reqBody []byte
-	if req.Body != nil {
-		reqBody, _ = io.ReadAll(req.Body)
-		req.Body = io.NopCloser(bytes.NewReader(reqBody))
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
+	reqBody, err := exchange.ReadRequestBody(req)
 	if err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
+	resp, err := http.DefaultTransport.RoundTrip(exchange.WithBody(req.Context(), req, reqBody))
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	body, err := exchange.BufferResponse(resp)
+	if err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	c.list = append(c.list, captured{raw: capsule.RawExchange{
 		Method: req.Method, Path: req.URL.Path, RawQuery: req.URL.RawQuery, RequestHeader: req.Header.Clone(), RequestBody: reqBody,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -57,22 +56,12 @@ func (s *violationSink) take() []contracts.Violation {
 
 // RoundTrip sends req on and records it with its answer.
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	var reqBody []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		reqBody = b
+	reqBody, err := exchange.ReadRequestBody(req)
+	if err != nil {
+		return nil, err
 	}
 	sink := &violationSink{}
-	out := req.Clone(context.WithValue(req.Context(), sinkKey{}, sink))
-	if reqBody != nil {
-		out.Body = io.NopCloser(bytes.NewReader(reqBody))
-		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(reqBody)), nil }
-		out.ContentLength = int64(len(reqBody))
-	}
+	out := exchange.WithBody(context.WithValue(req.Context(), sinkKey{}, sink), req, reqBody)
 
 	ex := exchange.Exchange{
 		Method:         req.Method,
@@ -90,8 +79,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.env.record(ex, sink.take())
 		return nil, err
 	}
-	respBody, rerr := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
+	respBody, rerr := exchange.BufferResponse(resp)
 	ex.DurationMs = exchange.Millis(time.Since(start))
 	ex.Status = resp.StatusCode
 	ex.ResponseHeaders = exchange.ResponseHeaders(resp.Header)
@@ -104,7 +92,6 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, rerr
 	}
 	r.env.record(ex, sink.take())
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	return resp, nil
 }
 

@@ -1,0 +1,48 @@
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+)
+
+// A RoundTripper that looks at bodies must leave the caller's request as it was and hand back a
+// response whose body can still be read. These three are how the module's round trippers (the
+// contract transport, the scenario recorder) read a body once and pass it on.
+
+// ReadRequestBody reads and closes req's body. It returns nil for a request without one (nil or
+// http.NoBody), so WithBody can keep that difference.
+func ReadRequestBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	return data, err
+}
+
+// WithBody returns a clone of req under ctx whose body reads data, any number of times through
+// GetBody. A nil data, a request that had no body, leaves the clone without one.
+func WithBody(ctx context.Context, req *http.Request, data []byte) *http.Request {
+	r := req.Clone(ctx)
+	if data == nil {
+		return r
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	r.ContentLength = int64(len(data))
+	return r
+}
+
+// BufferResponse reads and closes resp's body and gives resp a new body reading the same bytes.
+// On a read error it returns what was read with the error, and resp's body stays consumed.
+func BufferResponse(resp *http.Response) ([]byte, error) {
+	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return data, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return data, nil
+}
