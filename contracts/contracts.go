@@ -22,48 +22,6 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-//go:embed openapi.yaml
-var spec []byte
-
-// Spec returns the raw YAML of the contract. The slice is a copy, so callers may keep or change it.
-func Spec() []byte {
-	return bytes.Clone(spec)
-}
-
-var loadContent = loadEmbedded("openapi.yaml", spec)
-
-// Load parses the embedded contract. The document is loaded once and shared by every caller;
-// treat it as read-only.
-func Load(ctx context.Context) (*openapi3.T, error) {
-	return loadContent(ctx)
-}
-
-// loadEmbedded returns the loader of an embedded document: it parses the document once, on
-// first use, and hands every caller the same result. An embedded document is fixed when the
-// binary is built, so it is validated by TestEmbeddedContractsAreValid rather than at every
-// start, where validation was a tenth of the time to the first answer.
-func loadEmbedded(name string, data []byte) func(context.Context) (*openapi3.T, error) {
-	once := sync.OnceValues(func() (*openapi3.T, error) { return parse(name, data) })
-	return func(ctx context.Context) (*openapi3.T, error) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		return once()
-	}
-}
-
-// parse reads one embedded contract document and resolves its references; name is its file,
-// for errors.
-func parse(name string, data []byte) (*openapi3.T, error) {
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
-	doc, err := loader.LoadFromData(data)
-	if err != nil {
-		return nil, fmt.Errorf("contracts: load %s: %w", name, err)
-	}
-	return doc, nil
-}
-
 var defaultValidator = sync.OnceValues(func() (*Validator, error) {
 	doc, err := loadContent(context.Background())
 	if err != nil {
