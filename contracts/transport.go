@@ -1,11 +1,11 @@
 package contracts
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
-
-	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // Transport is an http.RoundTripper that validates every exchange passing through it against the
@@ -40,21 +40,28 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	// A RoundTripper must not modify req, so the request sent and the one validated are clones
 	// that share the buffered body bytes.
-	reqBody, err := exchange.ReadRequestBody(req)
+	var reqBody []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		reqBody, err = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	resp, err := base.RoundTrip(withBody(req, reqBody))
 	if err != nil {
 		return nil, err
 	}
-	resp, err := base.RoundTrip(exchange.WithBody(req.Context(), req, reqBody))
+	respBody, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
 	if err != nil {
 		return nil, err
 	}
-	respBody, err := exchange.BufferResponse(resp)
-	if err != nil {
-		return nil, err
-	}
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 
 	if t.checked(req) {
-		verr := t.Validator.ValidateExchange(req.Context(), exchange.WithBody(req.Context(), req, reqBody), resp.StatusCode, resp.Header, respBody)
+		verr := t.Validator.ValidateExchange(req.Context(), withBody(req, reqBody), resp.StatusCode, resp.Header, respBody)
 		if t.Report != nil {
 			for _, v := range Violations(verr) {
 				t.Report(req, v)
@@ -75,4 +82,17 @@ func (t *Transport) checked(req *http.Request) bool {
 	}
 	p := collapseSlashes(req.URL.Path)
 	return p == base || strings.HasPrefix(p, base+"/")
+}
+
+// withBody returns a clone of req whose body reads data. A nil data means req had no body
+// (nil or http.NoBody), which the clone keeps.
+func withBody(req *http.Request, data []byte) *http.Request {
+	r := req.Clone(req.Context())
+	if data == nil {
+		return r
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	r.ContentLength = int64(len(data))
+	return r
 }
