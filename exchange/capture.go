@@ -8,9 +8,9 @@ import (
 )
 
 // A RoundTripper that looks at bodies must leave the caller's request as it was and hand back a
-// response whose body can still be read. These three are how the scenario recorder and the tests'
-// capturing round trippers read a body once and pass it on. (contracts.Transport does the same
-// with its own copy: the contract package imports nothing from this module.)
+// response whose body can still be read. These three are how the scenario recorder and the
+// capsule tests' capturing transport read a body once and pass it on. contracts.Transport keeps
+// a copy of its own, because the contract package imports nothing from this module.
 
 // ReadRequestBody reads and closes req's body. It returns nil for a request without one (nil or
 // http.NoBody), so WithBody can keep that difference.
