@@ -59,6 +59,9 @@ type Tokens struct {
 // added to one of the two without the other does not compile.
 type authSession AuthSessionRecord
 
+// clone copies a session; its fields are all values.
+func (a *authSession) clone() authSession { return *a }
+
 func loginKey(provider, identifier string) string {
 	return provider + "\x00" + strings.ToLower(identifier)
 }

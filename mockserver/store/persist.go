@@ -250,7 +250,7 @@ func (s *Store) beginLocked() {
 }
 
 // remember records the before image of live[k] the first time a mutation touches it.
-func remember[K comparable, V any](before *map[K]*V, live map[K]*V, k K, clone func(*V) *V) {
+func remember[K comparable, V any](before *map[K]*V, live map[K]*V, k K, clone func(*V) V) {
 	if *before == nil {
 		*before = map[K]*V{}
 	}
@@ -259,7 +259,8 @@ func remember[K comparable, V any](before *map[K]*V, live map[K]*V, k K, clone f
 	}
 	var b *V
 	if v, ok := live[k]; ok {
-		b = clone(v)
+		c := clone(v)
+		b = &c
 	}
 	(*before)[k] = b
 }
@@ -268,37 +269,37 @@ func remember[K comparable, V any](before *map[K]*V, live map[K]*V, k K, clone f
 
 func (s *Store) touchUser(id int) {
 	if s.tx != nil {
-		remember(&s.tx.users, s.state.users, id, func(u *User) *User { c := u.clone(); return &c })
+		remember(&s.tx.users, s.state.users, id, (*User).clone)
 	}
 }
 
 func (s *Store) touchSession(id int) {
 	if s.tx != nil {
-		remember(&s.tx.sessions, s.state.authSessions, id, func(a *authSession) *authSession { c := *a; return &c })
+		remember(&s.tx.sessions, s.state.authSessions, id, (*authSession).clone)
 	}
 }
 
 func (s *Store) touchOrder(id int) {
 	if s.tx != nil {
-		remember(&s.tx.orders, s.state.orders, id, func(o *Order) *Order { c := o.clone(); return &c })
+		remember(&s.tx.orders, s.state.orders, id, (*Order).clone)
 	}
 }
 
 func (s *Store) touchPayment(id int) {
 	if s.tx != nil {
-		remember(&s.tx.payments, s.state.payments, id, func(p *PaymentSession) *PaymentSession { c := p.clone(); return &c })
+		remember(&s.tx.payments, s.state.payments, id, (*PaymentSession).clone)
 	}
 }
 
 func (s *Store) touchCart(key string) {
 	if s.tx != nil {
-		remember(&s.tx.carts, s.state.carts, key, func(c *Cart) *Cart { v := c.clone(); return &v })
+		remember(&s.tx.carts, s.state.carts, key, (*Cart).clone)
 	}
 }
 
 func (s *Store) touchSubmission(id int) {
 	if s.tx != nil {
-		remember(&s.tx.formData, s.state.formData, id, func(v *Submission) *Submission { c := v.clone(); return &c })
+		remember(&s.tx.formData, s.state.formData, id, (*Submission).clone)
 	}
 }
 

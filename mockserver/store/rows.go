@@ -292,7 +292,7 @@ func (r *CollectionRow) apply(in RowInput, lang string) {
 
 func (s *Store) touchRow(id int) {
 	if s.tx != nil {
-		remember(&s.tx.rows, s.state.rows, id, func(r *CollectionRow) *CollectionRow { c := r.clone(); return &c })
+		remember(&s.tx.rows, s.state.rows, id, (*CollectionRow).clone)
 	}
 }
 

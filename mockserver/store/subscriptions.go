@@ -91,7 +91,7 @@ func (s *Store) Subscriptions(ctx context.Context, userID int, p Page) ([]Subscr
 
 func (s *Store) touchSubscription(k string) {
 	if s.tx != nil {
-		remember(&s.tx.subs, s.state.subs, k, func(v *Subscription) *Subscription { c := *v; return &c })
+		remember(&s.tx.subs, s.state.subs, k, (*Subscription).clone)
 	}
 }
 

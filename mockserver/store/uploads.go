@@ -233,7 +233,7 @@ func (s *Store) uploadQuota() int {
 
 func (s *Store) touchFile(p string) {
 	if s.tx != nil {
-		remember(&s.tx.files, s.state.files, p, func(f *StoredFile) *StoredFile { c := f.clone(); return &c })
+		remember(&s.tx.files, s.state.files, p, (*StoredFile).clone)
 	}
 }
 
