@@ -41,9 +41,13 @@ func TestOfficialSDK(t *testing.T) {
 		t.Fatalf("go build ./cmd/oneentry-mock: %v\n%s", err, out)
 	}
 
+	calls := filepath.Join(t.TempDir(), "sdk-calls.txt")
+	if err := os.WriteFile(calls, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "--test-timeout=60000")
 	cmd.Dir = "node"
-	cmd.Env = append(os.Environ(), "ONEENTRY_MOCK_BIN="+bin, "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "ONEENTRY_MOCK_BIN="+bin, "ONEENTRY_SDK_CALLS="+calls, "NO_COLOR=1")
 	// The node tests start one server process each; a process group lets a timeout (or a crashed
 	// test file) take all of them down instead of leaving servers listening.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -80,5 +84,14 @@ func TestOfficialSDK(t *testing.T) {
 	}
 	if err != nil {
 		t.Fatalf("node --test: %v", err)
+	}
+
+	// Every method of the newest SDK must have run in some test, or be listed as not served.
+	check := exec.CommandContext(ctx, node, filepath.Join("lib", "methods.mjs"), calls)
+	check.Dir = "node"
+	out, err := check.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("node lib/methods.mjs: %v", err)
 	}
 }

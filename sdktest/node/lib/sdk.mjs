@@ -2,12 +2,23 @@
 import assert from 'node:assert/strict';
 
 import { defineOneEntry as define115 } from 'oneentry-1.0.115';
-import { defineOneEntry as defineLatest } from 'oneentry-latest';
+import { defineOneEntry as defineOneEntryLatest } from 'oneentry-latest';
 
 import { assertErrorBody, assertNotError } from './check.mjs';
+import { recordCalls } from './methods.mjs';
 import { APP_TOKEN } from './server.mjs';
 
-export { define115, defineLatest };
+export { define115 };
+
+/**
+ * The newest SDK's defineOneEntry. Each module comes back behind a proxy that notes every method
+ * the test calls (see methods.mjs), so that the suite can tell which SDK methods it never ran.
+ *
+ * @type {typeof defineOneEntryLatest}
+ */
+export function defineLatest(url, config) {
+  return recordCalls(defineOneEntryLatest(url, config));
+}
 
 // Every status the newest SDK has an error hook for.
 const HOOKED = [400, 401, 403, 404, 429, 500, 502, 503, 504];
