@@ -1,7 +1,7 @@
-// Which methods of the newest SDK the suite runs. Every test's SDK instance notes the methods
-// called on it in the file named by ONEENTRY_SDK_CALLS; after the suite, `node lib/methods.mjs
-// FILE` compares those with every method the SDK's modules declare, so a method a new SDK
-// version adds fails the suite until a test calls it or NOT_SERVED names it.
+// Which methods of the newest SDK the suite runs. Every instance of it the tests make (through
+// lib/sdk.mjs) notes the methods called on it in the file named by ONEENTRY_SDK_CALLS; after the
+// suite, `node lib/methods.mjs FILE` compares those with every method the SDK's modules declare,
+// so a method a new SDK version adds fails the suite until a test calls it or NOT_SERVED names it.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
