@@ -51,37 +51,56 @@ func planPinning(enabled bool) pinning {
 	return pinning{prefix: []string{path, "-c", serverCPU}, note: "server pinned to core " + serverCPU + ", load generator to core " + loadCPU + " (taskset)"}
 }
 
-// cpuTime is the user plus system CPU time a running process has used.
-func (c *child) cpuTime() (time.Duration, error) {
+// cpuTime is the CPU time a process has used, split as the kernel counts it: user is the
+// process's own code (for a Go server, the runtime and garbage collection too), system the
+// kernel's work on its behalf, mostly the socket reads and writes and waking the peers that
+// wait on them.
+type cpuTime struct {
+	user, system time.Duration
+}
+
+func (c cpuTime) total() time.Duration { return c.user + c.system }
+
+func (c cpuTime) minus(o cpuTime) cpuTime {
+	return cpuTime{user: c.user - o.user, system: c.system - o.system}
+}
+
+func (c cpuTime) per(n int64) cpuTime {
+	return cpuTime{user: c.user / time.Duration(n), system: c.system / time.Duration(n)}
+}
+
+// cpuTime reads the CPU time a running process has used.
+func (c *child) cpuTime() (cpuTime, error) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/stat")
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return 0, errNoProc
+			return cpuTime{}, errNoProc
 		}
-		return 0, err
+		return cpuTime{}, err
 	}
 	return parseStat(data)
 }
 
 // parseStat reads utime and stime (fields 14 and 15) from the contents of /proc/PID/stat.
-func parseStat(data []byte) (time.Duration, error) {
+func parseStat(data []byte) (cpuTime, error) {
 	// The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
 	i := strings.LastIndexByte(string(data), ')')
 	if i < 0 {
-		return 0, errors.New("/proc/PID/stat: no command name")
+		return cpuTime{}, errors.New("/proc/PID/stat: no command name")
 	}
 	fields := strings.Fields(string(data[i+1:]))
 	const utime = 14 - 3 // fields after the name start at field 3, the state
 	if len(fields) <= utime+1 {
-		return 0, errors.New("/proc/PID/stat: too few fields")
+		return cpuTime{}, errors.New("/proc/PID/stat: too few fields")
 	}
-	var ticks int64
-	for _, f := range fields[utime : utime+2] {
+	var ticks [2]int64
+	for k, f := range fields[utime : utime+2] {
 		n, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("/proc/PID/stat: %q is not a tick count", f)
+			return cpuTime{}, fmt.Errorf("/proc/PID/stat: %q is not a tick count", f)
 		}
-		ticks += n
+		ticks[k] = n
 	}
-	return time.Duration(ticks) * time.Second / userHZ, nil
+	toDuration := func(t int64) time.Duration { return time.Duration(t) * time.Second / userHZ }
+	return cpuTime{user: toDuration(ticks[0]), system: toDuration(ticks[1])}, nil
 }

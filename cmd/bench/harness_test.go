@@ -90,6 +90,10 @@ func TestHarnessRuns(t *testing.T) {
 		if assert.True(t, ok, "%s: no CPU row", measure) && !strings.Contains(errOut.String(), "unpinned") {
 			assert.True(t, strings.HasSuffix(cells[1], " µs"), "%s: mock CPU %q", measure, cells[1])
 		}
+		kernel, ok := rows[measure+": of which in the kernel"]
+		if assert.True(t, ok, "%s: no kernel CPU row", measure) && !strings.Contains(errOut.String(), "unpinned") {
+			assert.True(t, strings.HasSuffix(kernel[1], " µs"), "%s: mock kernel CPU %q", measure, kernel[1])
+		}
 	}
 	require.Contains(t, rows, "Failed requests or flows")
 	assert.Equal(t, []string{"0", "0"}, rows["Failed requests or flows"][:2], "progress:\n%s", errOut.String())
@@ -190,11 +194,15 @@ func TestParseStatus(t *testing.T) {
 
 func TestParseStat(t *testing.T) {
 	t.Parallel()
-	// A name with a space and a parenthesis; utime 250 and stime 50 ticks: 3 s.
+	// A name with a space and a parenthesis; utime 250 and stime 50 ticks.
 	stat := "4242 (odd) name) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 8 0 100 0 0\n"
-	d, err := parseStat([]byte(stat))
+	c, err := parseStat([]byte(stat))
 	require.NoError(t, err)
-	assert.Equal(t, 3*time.Second, d)
+	assert.Equal(t, cpuTime{user: 2500 * time.Millisecond, system: 500 * time.Millisecond}, c)
+	assert.Equal(t, 3*time.Second, c.total())
+	assert.Equal(t, cpuTime{user: 250 * time.Millisecond, system: 50 * time.Millisecond}, c.per(10))
+	assert.Equal(t, cpuTime{user: 2 * time.Second, system: 400 * time.Millisecond},
+		c.minus(cpuTime{user: 500 * time.Millisecond, system: 100 * time.Millisecond}))
 	_, err = parseStat([]byte("4242 (x) S 1"))
 	assert.Error(t, err)
 	_, err = parseStat([]byte("4242 (x) S 1 2 3 4 5 6 7 8 9 10 ticks 5 0"))

@@ -177,7 +177,7 @@ type loadConfig struct {
 	maxOps      int64 // counted ops after warmup; 0 means no bound but time
 	timeout     time.Duration
 	// cpu, when set, reads the server's CPU time at the start and the end of the measured window.
-	cpu func() (time.Duration, error)
+	cpu func() (cpuTime, error)
 }
 
 // opFunc is one unit of work of a virtual user (a request, or a whole flow) on its connection.
@@ -192,18 +192,18 @@ type result struct {
 	firstErr error
 	peakRSS  int64 // the server's VmHWM right after the run
 	peakErr  error
-	cpu      time.Duration // the server's CPU time (user + system) in the measured window
+	cpu      cpuTime // the server's CPU time in the measured window
 	cpuErr   error
 }
 
 // cpuPerRequest is the server's CPU time per request of the measured window; perOp requests
 // make one op.
-func (r *result) cpuPerRequest(perOp int) (time.Duration, bool) {
+func (r *result) cpuPerRequest(perOp int) (cpuTime, bool) {
 	n := (r.ops + r.errors) * int64(max(perOp, 1))
 	if r.cpuErr != nil || n == 0 {
-		return 0, false
+		return cpuTime{}, false
 	}
-	return r.cpu / time.Duration(n), true
+	return r.cpu.per(n), true
 }
 
 // throughput is successful ops per second.
@@ -229,7 +229,7 @@ func drive(ctx context.Context, host string, cfg loadConfig, newOp func(vu int) 
 		firstErr    error
 	}
 	results := make([]vuResult, cfg.concurrency)
-	var cpuStart time.Duration
+	var cpuStart cpuTime
 	cpuErr := errors.New("not measured")
 	cpuStarted := make(chan struct{})
 	go func() {
@@ -285,7 +285,7 @@ func drive(ctx context.Context, host string, cfg loadConfig, newOp func(vu int) 
 	out.cpuErr = cpuErr
 	if cpuErr == nil {
 		end, err := cfg.cpu()
-		out.cpu, out.cpuErr = end-cpuStart, err
+		out.cpu, out.cpuErr = end.minus(cpuStart), err
 	}
 	end := measureFrom
 	for i := range results {
