@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -38,4 +40,20 @@ func TestPagerLinks(t *testing.T) {
 	first := newPager(httptest.NewRequest(http.MethodGet, "/__admin/ui/requests", nil), 3)
 	assert.Empty(t, first.Newer())
 	assert.Equal(t, "1–3 of 3", first.String())
+}
+
+func TestEveryPageHasAParsedTemplate(t *testing.T) {
+	t.Parallel()
+	parsed, err := pageTemplates()
+	require.NoError(t, err)
+	want := []string{"error", "login"}
+	for _, p := range pages {
+		want = append(want, p.name)
+	}
+	for _, name := range want {
+		assert.Contains(t, parsed, name, "templates/%s.html", name)
+	}
+	again, err := pageTemplates()
+	require.NoError(t, err)
+	assert.Equal(t, reflect.ValueOf(parsed).Pointer(), reflect.ValueOf(again).Pointer(), "parsed once per process")
 }

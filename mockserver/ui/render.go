@@ -127,7 +127,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, sb
 }
 
 func (h *Handler) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, sb *sandbox.Sandbox, v view) {
-	t, ok := h.pages[name]
+	pages, err := pageTemplates()
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "parse dashboard templates", "err", err)
+		http.Error(w, "The dashboard's templates do not parse: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	t, ok := pages[name]
 	if !ok {
 		http.Error(w, "no template "+name, http.StatusInternalServerError)
 		return

@@ -69,7 +69,6 @@ type Handler struct {
 	opts    Options
 	log     *slog.Logger
 	mux     *http.ServeMux
-	pages   map[string]*template.Template
 	session string // the cookie value that proves the admin token was given
 	stop    chan struct{}
 	once    sync.Once
@@ -95,9 +94,6 @@ func New(opts Options) (*Handler, error) {
 		m.Write([]byte(opts.AdminToken))
 		h.session = hex.EncodeToString(m.Sum(nil))
 	}
-	if err := h.parseTemplates(); err != nil {
-		return nil, err
-	}
 	h.routes()
 	return h, nil
 }
@@ -105,16 +101,22 @@ func New(opts Options) (*Handler, error) {
 // Stop ends the live-update streams, so that a graceful shutdown does not wait for them.
 func (h *Handler) Stop() { h.once.Do(func() { close(h.stop) }) }
 
-func (h *Handler) parseTemplates() error {
+// pageTemplates parses the embedded page templates once per process, when the first page is
+// rendered: they are the same for every sandbox and server, and most runs never show the
+// dashboard, so start-up does not pay for them.
+var pageTemplates = sync.OnceValues(parseTemplates)
+
+// parseTemplates builds each page's template: the layout with the page's own file.
+func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	h.pages = map[string]*template.Template{}
+	pages := map[string]*template.Template{}
 	for _, name := range names {
 		name = strings.TrimPrefix(name, "templates/")
 		if name == "layout.html" {
@@ -122,11 +124,11 @@ func (h *Handler) parseTemplates() error {
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		h.pages[strings.TrimSuffix(name, ".html")] = t
+		pages[strings.TrimSuffix(name, ".html")] = t
 	}
-	return nil
+	return pages, nil
 }
 
 // ServeHTTP implements http.Handler.
