@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -191,19 +190,20 @@ type memory struct {
 	peak int64 // VmHWM: the high-water mark of VmRSS since the process started
 }
 
-var errNoProc = errors.New("/proc/PID/status is not available on this system")
+var errNoProc = errors.New("/proc is not available on this system")
 
-// memoryOf reads the resident set of a running process.
-func (c *child) memory() (memory, error) {
-	f, err := os.Open("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/status")
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return memory{}, errNoProc
-		}
-		return memory{}, err
+// readProc reads the file name of the child's /proc/PID folder.
+func (c *child) readProc(name string) ([]byte, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/" + name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, errNoProc
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
+	return data, err
+}
+
+// memory reads the resident set of the running child.
+func (c *child) memory() (memory, error) {
+	data, err := c.readProc("status")
 	if err != nil {
 		return memory{}, err
 	}

@@ -69,13 +69,10 @@ func (c cpuTime) per(n int64) cpuTime {
 	return cpuTime{user: c.user / time.Duration(n), system: c.system / time.Duration(n)}
 }
 
-// cpuTime reads the CPU time a running process has used.
+// cpuTime reads the CPU time the running child has used.
 func (c *child) cpuTime() (cpuTime, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/stat")
+	data, err := c.readProc("stat")
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return cpuTime{}, errNoProc
-		}
 		return cpuTime{}, err
 	}
 	return parseStat(data)
