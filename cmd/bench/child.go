@@ -192,23 +192,21 @@ type memory struct {
 
 var errNoProc = errors.New("/proc is not available on this system")
 
-// readProc reads the file name of the child's /proc/PID folder.
-func (c *child) readProc(name string) ([]byte, error) {
+// readProc reads the file name of the running child's /proc/PID folder and parses it.
+func readProc[T any](c *child, name string, parse func([]byte) (T, error)) (T, error) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/" + name)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, errNoProc
+	if err != nil {
+		var zero T
+		if errors.Is(err, os.ErrNotExist) {
+			return zero, errNoProc
+		}
+		return zero, err
 	}
-	return data, err
+	return parse(data)
 }
 
 // memory reads the resident set of the running child.
-func (c *child) memory() (memory, error) {
-	data, err := c.readProc("status")
-	if err != nil {
-		return memory{}, err
-	}
-	return parseStatus(data)
-}
+func (c *child) memory() (memory, error) { return readProc(c, "status", parseStatus) }
 
 // parseStatus reads VmRSS and VmHWM (kB) from the contents of a /proc/PID/status file.
 func parseStatus(data []byte) (memory, error) {

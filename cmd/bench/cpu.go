@@ -70,13 +70,7 @@ func (c cpuTime) per(n int64) cpuTime {
 }
 
 // cpuTime reads the CPU time the running child has used.
-func (c *child) cpuTime() (cpuTime, error) {
-	data, err := c.readProc("stat")
-	if err != nil {
-		return cpuTime{}, err
-	}
-	return parseStat(data)
-}
+func (c *child) cpuTime() (cpuTime, error) { return readProc(c, "stat", parseStat) }
 
 // parseStat reads utime and stime (fields 14 and 15) from the contents of /proc/PID/stat.
 func parseStat(data []byte) (cpuTime, error) {
