@@ -192,7 +192,7 @@ type memory struct {
 
 var errNoProc = errors.New("/proc is not available on this system")
 
-// readProc reads the file name of the running child's /proc/PID folder and parses it.
+// readProc reads the file called name in the running child's /proc/PID folder and parses it.
 func readProc[T any](c *child, name string, parse func([]byte) (T, error)) (T, error) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/" + name)
 	if err != nil {
