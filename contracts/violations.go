@@ -3,6 +3,8 @@ package contracts
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -195,7 +197,8 @@ func requestError(out *[]Violation, e *openapi3filter.RequestError, s site) {
 			*out = append(*out, s.violation("", "body", "is required", KindRequired))
 		case e.Err == nil:
 			// The only body failure without a cause is a Content-Type the operation does not accept.
-			*out = append(*out, s.violation("header/content-type", "content-type", "must be application/json", KindOther))
+			accepted := slices.Sorted(maps.Keys(e.RequestBody.Content))
+			*out = append(*out, s.violation("header/content-type", "content-type", "must be "+strings.Join(accepted, " or "), KindOther))
 		case errors.As(e.Err, &perr):
 			*out = append(*out, bodyParseViolation(s, perr))
 		default:

@@ -186,6 +186,12 @@ func TestViolationsOfBadExchanges(t *testing.T) {
 			status: 400, resp: errorBody(400, `["x"]`),
 			want: []finding{req("header/content-type", "content-type", KindOther, "content-type must be application/json")},
 		},
+		"request content type of an upload": {
+			method: "POST", target: "/api/content/files?type=page&entity=editor&id=3787", body: `{}`,
+			header: func(h http.Header) { h.Set("Content-Type", "text/plain;charset=UTF-8") },
+			status: 400, resp: errorBody(400, `["x"]`),
+			want: []finding{req("header/content-type", "content-type", KindOther, "content-type must be multipart/form-data")},
+		},
 		"response not JSON": {
 			method: "POST", target: "/api/content/payments/sessions", body: `{"orderId":92,"type":"session"}`, status: 201, resp: `<html>`,
 			want: []finding{resp("", "body", KindType, "body must be valid JSON")},
