@@ -131,10 +131,10 @@ func (v *Validator) forRequest(route *routers.Route) *routers.Route {
 // slashes are collapsed before matching.
 func (v *Validator) route(req *http.Request) (*openapi3filter.RequestValidationInput, error) {
 	match := req
-	if strings.Contains(req.URL.Path, "//") {
+	if p := routedPath(req.URL.Path); p != req.URL.Path {
 		u := *req.URL
-		u.Path = collapseSlashes(u.Path)
-		u.RawPath = collapseSlashes(u.RawPath)
+		u.Path = p
+		u.RawPath = routedPath(u.RawPath)
 		r := *req
 		r.URL = &u
 		match = &r
@@ -151,9 +151,15 @@ func (v *Validator) route(req *http.Request) (*openapi3filter.RequestValidationI
 	}, nil
 }
 
-func collapseSlashes(p string) string {
+// routedPath is the path the live API routes: runs of slashes collapsed (SDK ≤ 1.0.115 sends
+// "//api/content/..." when its base URL ends in "/") and one trailing slash dropped, as Express's
+// routing, which is not strict, ignores it (SDK 1.0.115 sends "/attributes-sets/?langCode=…").
+func routedPath(p string) string {
 	for strings.Contains(p, "//") {
 		p = strings.ReplaceAll(p, "//", "/")
+	}
+	if len(p) > 1 {
+		p = strings.TrimSuffix(p, "/")
 	}
 	return p
 }

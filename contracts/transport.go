@@ -80,7 +80,7 @@ func (t *Transport) checked(req *http.Request) bool {
 	if base == "" {
 		return true
 	}
-	p := collapseSlashes(req.URL.Path)
+	p := routedPath(req.URL.Path)
 	return p == base || strings.HasPrefix(p, base+"/")
 }
 

@@ -184,7 +184,8 @@ func parseBound(field, v string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-// handleFormDataByMarker handles POST /api/content/form-data/marker/{marker}.
+// handleFormDataByMarker handles POST /api/content/form-data/marker/{marker}, and the GET of
+// SDK 1.0.115 with no filter.
 func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, sc *scope, body formDataFilter) {
 	q := r.URL.Query()
 	f := store.SubmissionFilter{
@@ -214,7 +215,25 @@ func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, 
 		s.writeError(w, r, err)
 		return
 	}
-	extended := q.Get("isExtended") == "1"
+	s.writeSubmissions(w, r, sc, subs, total)
+}
+
+// handleFormDataAll handles GET /api/content/form-data (SDK 1.0.115's getFormsData): the
+// submissions of every publicly readable form in the language, newest first.
+func (s *Server) handleFormDataAll(w http.ResponseWriter, r *http.Request, sc *scope) {
+	f := store.SubmissionFilter{Language: language(r, sc.store), Viewer: s.optionalUser(r, sc.store)}
+	subs, total, err := sc.store.AllSubmissions(r.Context(), f, page(r.URL.Query()))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeSubmissions(w, r, sc, subs, total)
+}
+
+// writeSubmissions answers a page of submissions: 201 to the POST of today's SDK, 200 to the
+// GET of SDK 1.0.115.
+func (s *Server) writeSubmissions(w http.ResponseWriter, r *http.Request, sc *scope, subs []store.Submission, total int) {
+	extended := r.URL.Query().Get("isExtended") == "1"
 	fx := sc.store.Fixtures()
 	out := formDataPage{Items: make([]formDataEntry, len(subs)), Total: total}
 	for i, sub := range subs {
@@ -230,7 +249,11 @@ func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, 
 		}
 		out.Items[i] = e
 	}
-	s.writeJSON(w, http.StatusCreated, out)
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		status = http.StatusCreated
+	}
+	s.writeJSON(w, status, out)
 }
 
 type formDataUpdateRequest struct {

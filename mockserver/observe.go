@@ -340,10 +340,11 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 	})
 }
 
-// receivedPath is the path as the client sent it, before collapseSlashes cleaned it: the
-// journal and fault rules see what was sent.
+// receivedPath is the path as the client sent it, before cleanPaths cleaned it: the journal
+// and fault rules see what was sent.
 func receivedPath(r *http.Request) string {
-	if strings.Contains(r.RequestURI, "//") {
+	sent, _, _ := strings.Cut(r.RequestURI, "?")
+	if strings.Contains(sent, "//") || strings.HasSuffix(sent, "/") {
 		if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
 			return u.Path
 		}

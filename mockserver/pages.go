@@ -28,6 +28,26 @@ func (s *Server) handlePageBlocks(w http.ResponseWriter, r *http.Request, sc *sc
 	s.writeMedia(w, r, http.StatusOK, listBody(out, store.Page{}, false))
 }
 
+// handlePageForms handles GET /api/content/pages/{url}/forms (SDK 1.0.115's getFormsByPageUrl):
+// the forms that take submissions on the page, as the form reads serve them.
+func (s *Server) handlePageForms(w http.ResponseWriter, r *http.Request, sc *scope) {
+	fx := sc.store.Fixtures()
+	i, err := fx.Page(mux.Vars(r)["url"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	forms := s.collection(store.FileForms)
+	lang := r.URL.Query().Get("langCode")
+	var out [][]byte
+	for _, form := range fx.PageForms(i) {
+		if j, ok := forms.MarkerIndex(form.Identifier); ok {
+			out = append(out, forms.At(j, lang))
+		}
+	}
+	s.writeMedia(w, r, http.StatusOK, listBody(out, store.Page{}, false))
+}
+
 // handlePageSearch handles GET /api/content/pages/quick/search?name=&url=&lang=: the pages
 // whose title in the language contains name, within the page url and its children when given.
 // The SDK names the language `lang` here; `langCode` is read too.

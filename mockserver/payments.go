@@ -128,8 +128,8 @@ type sessionListResponse struct {
 	Total int               `json:"total"`
 }
 
-// handlePaymentSessions handles GET /api/content/payments/sessions (with or without the
-// trailing slash the SDK sends).
+// handlePaymentSessions handles GET /api/content/payments/sessions (the SDK sends it with a
+// trailing slash).
 func (s *Server) handlePaymentSessions(w http.ResponseWriter, r *http.Request, sc *scope) {
 	sessions, total, err := sc.store.PaymentSessions(r.Context(), sc.claims.ID, page(r.URL.Query()))
 	if err != nil {
@@ -179,4 +179,28 @@ func (s *Server) handlePaymentAccount(w http.ResponseWriter, r *http.Request, sc
 		return
 	}
 	s.writeJSON(w, http.StatusOK, newAccountResponse(a))
+}
+
+// connectedResponse is IConnectedEntity: the Stripe Connect account of the project.
+type connectedResponse struct {
+	StripeAccountID      *string `json:"stripeAccountId"`
+	StripePublishableKey *string `json:"stripePublishableKey"`
+}
+
+// handlePaymentsConnected handles GET /api/content/payments/connected (SDK 1.0.115's
+// getConnected). A sandbox has no Stripe Connect account: its Stripe is the mock's own checkout.
+func (s *Server) handlePaymentsConnected(w http.ResponseWriter, _ *http.Request, _ *scope) {
+	s.writeJSON(w, http.StatusOK, connectedResponse{})
+}
+
+// handleStripeWebhook handles POST /api/content/payments/webhook/stripe (SDK 1.0.115's
+// webhookStripe), the address where Stripe delivers a project's events. Stripe signs each
+// event; the SDK posts {} unsigned, which the API refuses as Stripe's library does. A sandbox
+// takes no Stripe events: its payments move on the checkout page and the admin actions.
+func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request, _ *scope) {
+	msg := "No signatures found matching the expected signature for payload"
+	if r.Header.Get("Stripe-Signature") == "" {
+		msg = "No stripe-signature header value was provided"
+	}
+	s.writeError(w, r, store.Invalid(msg))
 }

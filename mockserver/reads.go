@@ -34,8 +34,8 @@ type Read struct {
 	Noun string
 	// NotFound, when set, is the whole message of that 404 instead.
 	NotFound string
-	// By is the field the path's variable is matched against when it is neither {id} nor
-	// {marker}: "pageUrl" for {url}.
+	// By is the field the path's variable is matched against when it is neither {id}, {marker}
+	// nor {idOrMarker} (an id when it is a number, a marker otherwise): "pageUrl" for {url}.
 	By string
 	// Children serves, instead of the object found, the list of objects whose Children field
 	// holds its id: "parentId".
@@ -153,15 +153,26 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 	})
 }
 
+// idOrMarker is the path variable that names an object by id when it is a number, by marker
+// otherwise.
+const idOrMarker = "idOrMarker"
+
 // find returns the object the path's variable name names.
 func (rd Read) find(items *store.Collection, name string, r *http.Request) (int, error) {
 	value := mux.Vars(r)[name]
 	var i, id int
 	var ok bool
+	if name == idOrMarker {
+		// SDK 1.0.115 reads a template by id and by marker at the same path.
+		name = "marker"
+		if _, err := strconv.Atoi(value); err == nil {
+			name = "id"
+		}
+	}
 	switch {
 	case name == "id":
 		var err error
-		if id, err = pathID(r, "id"); err != nil {
+		if id, err = positiveInt("id", value); err != nil {
 			return 0, err
 		}
 		i, ok = items.Index(id)

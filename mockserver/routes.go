@@ -67,7 +67,6 @@ func (s *Server) routes(r *mux.Router) {
 		s.handleAPI(r, http.MethodPut, payments+"/sessions/{id}", user, withIDBody(s, s.handlePaymentSessionUpdate))
 	}
 	s.handleAPI(r, http.MethodGet, payments+"/sessions", user, s.handlePaymentSessions)
-	s.handleAPI(r, http.MethodGet, payments+"/sessions/", user, s.handlePaymentSessions)
 	// Accounts are no fixture read: their settings change at run time (the admin PATCH).
 	s.handleAPI(r, http.MethodGet, payments+"/accounts", user, s.handlePaymentAccounts)
 	s.handleAPI(r, http.MethodGet, payments+"/accounts/{id}", user, withID(s, s.handlePaymentAccount))
@@ -113,8 +112,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: APIPrefix + "/template-previews", File: store.FileTemplatePreviews, Unpaged: true})
 	s.handleRead(r, Read{Path: APIPrefix + "/template-previews/marker/{marker}", File: store.FileTemplatePreviews, NotFound: "Template preview not found"})
 
-	s.handleAPI(r, http.MethodGet, APIPrefix+"/sitemap/", public, s.handleSitemap)
-	s.handleAPI(r, http.MethodPost, APIPrefix+"/sitemap/", public, withBody(s, s.handleSitemapUpdate))
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/sitemap", public, s.handleSitemap)
+	s.handleAPI(r, http.MethodPost, APIPrefix+"/sitemap", public, withBody(s, s.handleSitemapUpdate))
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/test404", public, s.handleSystemTest404)
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/test500", public, s.handleSystemTest500)
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/system/api-stat", public, s.handleSystemAPIStat)
@@ -134,6 +133,10 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPost, cart+"/items", userOrGuest, s.handleCartItemAdd)
 	s.handleAPI(r, http.MethodPut, cart+"/items/{productId}", userOrGuest, s.handleCartItemSet)
 	s.handleAPI(r, http.MethodDelete, cart+"/items/{productId}", userOrGuest, s.handleCartItemRemove)
+
+	if s.profile.SDK115Paths {
+		s.sdk115Routes(r)
+	}
 
 	s.handle(r, http.MethodGet, "/healthz", plain(s.handleHealth))
 	s.handle(r, http.MethodGet, "/cloud-static/content/{file}", plain(s.handleMedia))
@@ -182,6 +185,9 @@ func (s *Server) routes(r *mux.Router) {
 func (s *Server) productRoutes(r *mux.Router) {
 	const products = APIPrefix + "/products"
 	s.handleAPI(r, http.MethodPost, products+"/empty-page", public, s.handleProductsEmptyPage)
+	if s.profile.SDK115Paths { // here, before /products/{id} would take "empty-page" for an id
+		s.handleAPI(r, http.MethodGet, products+"/empty-page", public, s.handleProductsEmptyPage)
+	}
 	// Each listing has a /counts twin that answers the counts of its filters.
 	for _, list := range []struct {
 		path  string
@@ -251,4 +257,24 @@ func (s *Server) handle(r *mux.Router, method, path string, h handlerFunc) {
 // plain adapts a handler that needs no sandbox.
 func plain(h http.HandlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ *sandbox.Sandbox) { h(w, r) }
+}
+
+// sdk115Routes registers the paths only SDK 1.0.115 calls, for methods later SDKs dropped or
+// moved; profile sdk-1.0.115 serves them (and GET /products/empty-page, which productRoutes
+// registers). They come after every other API route, so that a literal path such as
+// /templates/all keeps precedence over /templates/{idOrMarker}.
+func (s *Server) sdk115Routes(r *mux.Router) {
+	s.handleAPI(r, http.MethodPost, APIPrefix+"/admins", public, withBody(s, s.handleAdmins))
+	s.handleRead(r, Read{Path: APIPrefix + "/blocks", File: store.FileBlocks, Query: map[string]string{"type": "type"}, Total: true})
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/form-data", public, s.handleFormDataAll)
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/form-data/marker/{marker}", public,
+		func(w http.ResponseWriter, r *http.Request, sc *scope) {
+			s.handleFormDataByMarker(w, r, sc, formDataFilter{})
+		})
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/pages/{url}/forms", public, s.handlePageForms)
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/payments/connected", public, s.handlePaymentsConnected)
+	s.handleAPI(r, http.MethodPost, APIPrefix+"/payments/webhook/stripe", public, s.handleStripeWebhook)
+	s.handleRead(r, Read{Path: APIPrefix + "/product-statuses/{id}", File: store.FileProductStatuses, Noun: "Product status"})
+	s.handleRead(r, Read{Path: APIPrefix + "/templates/{" + idOrMarker + "}", File: store.FileTemplates, NotFound: "Template not found"})
+	s.handleRead(r, Read{Path: APIPrefix + "/template-previews/{id}", File: store.FileTemplatePreviews, NotFound: "Template preview not found"})
 }

@@ -167,7 +167,7 @@ func New(opts Options) (*Server, error) {
 	notFound := s.observe("", s.handleNotFound)
 	router.NotFoundHandler = notFound
 	router.MethodNotAllowedHandler = notFound
-	s.handler = s.guardOrigins(s.recoverPanics(collapseSlashes(router)))
+	s.handler = s.guardOrigins(s.recoverPanics(cleanPaths(router)))
 	return s, nil
 }
 
@@ -199,15 +199,26 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, _ *sandb
 	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
 }
 
-// collapseSlashes serves "//api/content/..." (SDK ≤ 1.0.115 with a base URL ending in "/") like
-// the single-slash path.
-func collapseSlashes(next http.Handler) http.Handler {
+// routedPath is the path the router matches. Runs of slashes collapse: SDK ≤ 1.0.115 sends
+// "//api/content/..." when its base URL ends in "/". Under the API one trailing slash is
+// dropped: the live API (NestJS on Express, whose routing is not strict) serves "/forms/" as
+// "/forms", and SDK 1.0.115 sends several paths that way ("/attributes-sets/?langCode=…").
+func routedPath(p string) string {
+	p = exchange.CleanPath(p)
+	if len(p) > len(APIPrefix)+1 && strings.HasPrefix(p, APIPrefix+"/") && strings.HasSuffix(p, "/") {
+		p = p[:len(p)-1]
+	}
+	return p
+}
+
+// cleanPaths serves each request at its routedPath.
+func cleanPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Path, "//") {
+		if p := routedPath(r.URL.Path); p != r.URL.Path {
 			u := *r.URL
-			u.Path = exchange.CleanPath(u.Path)
+			u.Path = p
 			if u.RawPath != "" {
-				u.RawPath = exchange.CleanPath(u.RawPath)
+				u.RawPath = routedPath(u.RawPath)
 			}
 			r2 := r.Clone(r.Context())
 			r2.URL = &u

@@ -28,13 +28,13 @@ func sitemapURLs(r *http.Request, langs []string) []string {
 	return out
 }
 
-// handleSitemap handles GET /api/content/sitemap/: the addresses of the sitemaps, one per
+// handleSitemap handles GET /api/content/sitemap (the SDK sends /sitemap/): the addresses of the sitemaps, one per
 // active language.
 func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request, sc *scope) {
 	s.writeJSON(w, http.StatusOK, sitemapURLs(r, sc.store.Fixtures().Languages()))
 }
 
-// handleSitemapUpdate handles POST /api/content/sitemap/: (re)generates the sitemaps of the
+// handleSitemapUpdate handles POST /api/content/sitemap: (re)generates the sitemaps of the
 // languages baseUrls names and answers their addresses. A language the project does not have
 // is refused.
 func (s *Server) handleSitemapUpdate(w http.ResponseWriter, r *http.Request, sc *scope, req sitemapRequest) {

@@ -92,7 +92,11 @@ func withIDBody[T any](s *Server, h func(http.ResponseWriter, *http.Request, *sc
 
 // pathID reads a positive integer path variable.
 func pathID(r *http.Request, name string) (int, error) {
-	v := mux.Vars(r)[name]
+	return positiveInt(name, mux.Vars(r)[name])
+}
+
+// positiveInt reads the value of the path variable name as a positive integer.
+func positiveInt(name, v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
 		return 0, store.Invalid(name + " must be a positive integer")

@@ -36,12 +36,16 @@ type Profile struct {
 	// FormModuleConfigs serves forms with their moduleFormConfigs, the bindings whose ids
 	// submissions name; the 2025 recording has none.
 	FormModuleConfigs bool
+	// SDK115Paths serves the paths that only SDK 1.0.115 calls, for methods later SDKs dropped
+	// or moved (getFormsData, getFormsByPageUrl, getConnected, webhookStripe, the templates,
+	// previews and product statuses by id, GET /blocks, GET /products/empty-page, POST /admins).
+	SDK115Paths bool
 }
 
 // The profiles the mock offers.
 var (
 	// ProfileSDK115 is the API as the seed scenario recorded it with SDK 1.0.115 (April 2025).
-	ProfileSDK115 = Profile{Name: "sdk-1.0.115"}
+	ProfileSDK115 = Profile{Name: "sdk-1.0.115", SDK115Paths: true}
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
 		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,

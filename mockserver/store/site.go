@@ -129,6 +129,48 @@ func (f *Fixtures) PageBlocks(i int) []string {
 	return ids
 }
 
+// PageForms returns the forms whose module configs take submissions on page i of pages.json,
+// in the order of forms.json: a global config, one that names the page (by id when numeric,
+// by url otherwise), or one that names an ancestor of the page with childrenOn.
+func (f *Fixtures) PageForms(i int) []*Form {
+	pages := f.site(FilePages)
+	var out []*Form
+	for k := range f.Forms {
+		form := &f.Forms[k]
+		if slices.ContainsFunc(form.ModuleFormConfigs, func(c ModuleFormConfig) bool { return c.bindsPage(pages, i) }) {
+			out = append(out, form)
+		}
+	}
+	return out
+}
+
+// bindsPage reports whether the config takes submissions on page i: it names the page, or an
+// ancestor of it with childrenOn.
+func (c *ModuleFormConfig) bindsPage(pages *Collection, i int) bool {
+	if c.IsGlobal {
+		return true
+	}
+	at := i
+	for range pages.Len() { // bounded, should parents ever form a cycle
+		id, url := pages.FieldText(at, "id"), pages.FieldText(at, "pageUrl")
+		if slices.ContainsFunc(c.EntityIdentifiers, func(e EntityIdentifier) bool {
+			named := e.text() == url
+			if e.IsNumeric {
+				named = e.text() == id
+			}
+			return named && (at == i || e.ChildrenOn)
+		}) {
+			return true
+		}
+		parent, ok := pages.Find("id", pages.FieldText(at, "parentId"))
+		if !ok {
+			return false
+		}
+		at = parent
+	}
+	return false
+}
+
 // Page returns the index in pages.json of the page with the given url.
 func (f *Fixtures) Page(url string) (int, error) {
 	if i, ok := f.site(FilePages).Find("pageUrl", url); ok {

@@ -439,6 +439,30 @@ func (s *Store) Submissions(ctx context.Context, formMarker string, f Submission
 	return out, total, err
 }
 
+// AllSubmissions returns a page of the submissions of every publicly readable form that pass
+// f, newest first, and how many there are: SDK 1.0.115's flat listing (getFormsData).
+func (s *Store) AllSubmissions(ctx context.Context, f SubmissionFilter, p Page) ([]Submission, int, error) {
+	var out []Submission
+	var total int
+	err := s.read(ctx, func() error {
+		var ids []int
+		for i := range s.fx.Forms {
+			form := &s.fx.Forms[i]
+			if form.IsPrivate != nil && !*form.IsPrivate {
+				for _, id := range s.state.formDataByForm[form.Identifier] {
+					if s.matches(s.state.formData[id], f) {
+						ids = append(ids, id)
+					}
+				}
+			}
+		}
+		slices.Sort(ids)
+		out, total = newestFirst[Submission](ids, s.state.formData, p), len(ids)
+		return nil
+	})
+	return out, total, err
+}
+
 func (s *Store) matches(sub *Submission, f SubmissionFilter) bool {
 	cfg, _, _ := s.fx.ModuleFormConfig(sub.ConfigID)
 	switch {

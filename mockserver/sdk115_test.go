@@ -1,0 +1,205 @@
+package mockserver_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// sdk115Paths are the requests of SDK 1.0.115 methods that later SDKs dropped or moved, with
+// the status profile sdk-1.0.115 answers, and the status today's API answers when it is not
+// 404 "Cannot METHOD path".
+var sdk115Paths = []struct {
+	method, path string
+	body         any
+	status       int
+	live         int
+}{
+	{http.MethodPost, "/api/content/admins/?langCode=en_US&offset=0&limit=30", []any{}, http.StatusCreated, 0},
+	{http.MethodGet, "/api/content/blocks?langCode=en_US&type=&offset=0&limit=30", nil, http.StatusOK, 0},
+	{http.MethodGet, "/api/content/form-data?langCode=en_US&offset=0&limit=30", nil, http.StatusOK, 0},
+	{http.MethodGet, "/api/content/form-data/marker/contact_us?langCode=en_US&offset=0&limit=30", nil, http.StatusOK, 0},
+	{http.MethodGet, "/api/content/pages/tickets/forms?langCode=en_US", nil, http.StatusOK, 0},
+	{http.MethodGet, "/api/content/payments/connected", nil, http.StatusOK, 0},
+	{http.MethodPost, "/api/content/payments/webhook/stripe", map[string]any{}, http.StatusBadRequest, 0},
+	{http.MethodGet, "/api/content/product-statuses/1", nil, http.StatusOK, 0},
+	// Today's GET /products/{id} takes "empty-page" for an id that is not a number.
+	{http.MethodGet, "/api/content/products/empty-page?langCode=en_US&", nil, http.StatusOK, http.StatusBadRequest},
+	{http.MethodGet, "/api/content/templates/1?langCode=en_US", nil, http.StatusOK, 0},
+	{http.MethodGet, "/api/content/templates/home_template?langCode=en_US", nil, http.StatusOK, 0},
+	{http.MethodGet, "/api/content/template-previews/2?langCode=en_US", nil, http.StatusOK, 0},
+}
+
+// Profile sdk-1.0.115 serves the paths only its SDK calls; today's API does not have them.
+func TestSDK115PathsOnlyUnderTheirProfile(t *testing.T) {
+	t.Parallel()
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
+		for _, c := range sdk115Paths {
+			status, body := ts.call(t, c.method, c.path, "", c.body)
+			if p.SDK115Paths {
+				assert.Equal(t, c.status, status, "%s %s: %s", c.method, c.path, body)
+				continue
+			}
+			e := decodeError(t, status, body)
+			if c.live != 0 {
+				assert.Equal(t, c.live, status, "%s %s", c.method, c.path)
+				continue
+			}
+			assert.Equal(t, http.StatusNotFound, status, "%s %s", c.method, c.path)
+			assert.Contains(t, e.messages()[0], "Cannot "+c.method+" /api/content/", "%s %s", c.method, c.path)
+		}
+	})
+}
+
+func TestSDK115Reads(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	get := func(path string) (int, map[string]any) {
+		t.Helper()
+		status, body := ts.call(t, http.MethodGet, path, "", nil)
+		if status != http.StatusOK {
+			return status, map[string]any{"error": decodeError(t, status, body).messages()}
+		}
+		return status, decode[map[string]any](t, body)
+	}
+	identifier := func(path string) any {
+		t.Helper()
+		status, v := get(path)
+		require.Equal(t, http.StatusOK, status, "%s: %v", path, v)
+		return v["identifier"]
+	}
+
+	assert.Equal(t, "home_template", identifier("/api/content/templates/1?langCode=en_US"), "a number is an id")
+	assert.Equal(t, "ticket_template", identifier("/api/content/templates/ticket_template?langCode=en_US"), "anything else a marker")
+	assert.Equal(t, "hero_wide", identifier("/api/content/template-previews/2?langCode=en_US"))
+	assert.Equal(t, "sold_out", identifier("/api/content/product-statuses/2"))
+	for path, want := range map[string]int{
+		"/api/content/templates/nowhere":        http.StatusNotFound,
+		"/api/content/templates/99":             http.StatusNotFound,
+		"/api/content/templates/0":              http.StatusBadRequest,
+		"/api/content/template-previews/99":     http.StatusNotFound,
+		"/api/content/product-statuses/99":      http.StatusNotFound,
+		"/api/content/product-statuses/x":       http.StatusBadRequest,
+		"/api/content/pages/nowhere/forms":      http.StatusNotFound,
+		"/api/content/form-data/marker/nowhere": http.StatusNotFound,
+	} {
+		status, v := get(path)
+		assert.Equal(t, want, status, "%s: %v", path, v)
+	}
+	// The literal paths keep their routes.
+	status, body := ts.call(t, http.MethodGet, "/api/content/templates/all?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, decode[map[string]any](t, body), "common_page")
+	status, body = ts.call(t, http.MethodGet, "/api/content/products/10?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+
+	status, body = ts.call(t, http.MethodGet, "/api/content/blocks?langCode=en_US&type=product_block&offset=0&limit=30", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	_, byPost := ts.call(t, http.MethodPost, "/api/content/blocks?langCode=en_US&type=product_block&offset=0&limit=30", "", nil)
+	assert.JSONEq(t, string(byPost), string(body), "GET /blocks answers what today's POST does")
+
+	_, byNewPath := ts.call(t, http.MethodPost, "/api/content/admins/all?langCode=en_US", "", []any{})
+	_, body = ts.call(t, http.MethodPost, "/api/content/admins/?langCode=en_US", "", []any{})
+	assert.JSONEq(t, string(byNewPath), string(body), "POST /admins answers what /admins/all does")
+
+	status, body = ts.call(t, http.MethodGet, "/api/content/payments/connected", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"stripeAccountId":null,"stripePublishableKey":null}`, string(body))
+}
+
+// A form is on a page when one of its module configs names the page, or an ancestor with
+// childrenOn, or is global.
+func TestSDK115PageForms(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	forms := func(url string) []any {
+		t.Helper()
+		status, body := ts.call(t, http.MethodGet, "/api/content/pages/"+url+"/forms?langCode=en_US", "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		var ids []any
+		for _, f := range decode[[]map[string]any](t, body) {
+			ids = append(ids, f["identifier"])
+		}
+		return ids
+	}
+	assert.Equal(t, []any{"tickets_form"}, forms("tickets"), "named by id (isNumeric)")
+	assert.Equal(t, []any{"contact_us"}, forms("contacts"), "named by url")
+	assert.Empty(t, forms("home"))
+	assert.Empty(t, forms("history"), "a child of a page no config names")
+}
+
+func TestSDK115FormDataListings(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	read := func(path string) formDataRead {
+		t.Helper()
+		status, body := ts.call(t, http.MethodGet, path, "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		return decode[formDataRead](t, body)
+	}
+	assert.Zero(t, read("/api/content/form-data?langCode=en_US").Total)
+	first := ts.submitOK(t, "", contactBody())
+	second := ts.submitOK(t, "", contactBody())
+	for _, path := range []string{"/api/content/form-data?langCode=en_US", "/api/content/form-data/marker/contact_us?langCode=en_US"} {
+		page := read(path)
+		require.Equal(t, 2, page.Total, path)
+		require.Len(t, page.Items, 2, path)
+		assert.Equal(t, []any{float64(second), float64(first)}, []any{page.Items[0]["id"], page.Items[1]["id"]}, "newest first: %s", path)
+	}
+	page := read("/api/content/form-data?langCode=en_US&offset=1&limit=1")
+	assert.Equal(t, 2, page.Total)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, float64(first), page.Items[0]["id"])
+	assert.Zero(t, read("/api/content/form-data?langCode=ru_RU").Total, "the submissions of the language")
+
+	status, body := ts.call(t, http.MethodGet, "/api/content/form-data/marker/tickets_form?langCode=en_US", "", nil)
+	assert.Equal(t, http.StatusForbidden, status, "a private form's submissions stay unread: %s", body)
+}
+
+// The webhook Stripe delivers to refuses what Stripe did not sign; a sandbox takes no events.
+func TestSDK115StripeWebhookRefusesUnsignedEvents(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	const path = "/api/content/payments/webhook/stripe"
+	status, body := ts.call(t, http.MethodPost, path, "", map[string]any{})
+	assert.Equal(t, []string{"No stripe-signature header value was provided"}, decodeError(t, status, body).messages())
+	assert.Equal(t, http.StatusBadRequest, status)
+	status, body = ts.callWith(t, http.MethodPost, path, "", map[string]any{"type": "checkout.session.completed"},
+		map[string]string{"x-app-token": appToken, "Stripe-Signature": "t=1,v1=00"})
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, []string{"No signatures found matching the expected signature for payload"}, decodeError(t, status, body).messages())
+}
+
+// Express routes "/forms/" as "/forms" (its routing is not strict), and SDK 1.0.115 sends
+// several paths with a slash before the query; the journal keeps the path as sent.
+func TestTrailingSlashIsServedAsWithout(t *testing.T) {
+	t.Parallel()
+	underEachProfile(t, func(t *testing.T, ts *testServer, _ sandbox.Profile) {
+		for _, path := range []string{
+			"/api/content/forms?langCode=en_US",
+			"/api/content/attributes-sets/marker/page?langCode=en_US",
+			"/api/content/integration-collections/marker/faq/rows?langCode=en_US",
+		} {
+			status, want := ts.call(t, http.MethodGet, path, "", nil)
+			require.Equal(t, http.StatusOK, status, "%s: %s", path, want)
+			slashed := strings.Replace(path, "?", "/?", 1)
+			status, got := ts.call(t, http.MethodGet, slashed, "", nil)
+			require.Equal(t, http.StatusOK, status, "%s: %s", slashed, got)
+			assert.JSONEq(t, string(want), string(got), slashed)
+		}
+		status, body := ts.call(t, http.MethodGet, "/api/content/", "", nil)
+		assert.Equal(t, http.StatusNotFound, status)
+		assert.Equal(t, []string{"Cannot GET /api/content/"}, decodeError(t, status, body).messages())
+
+		_, body = ts.callWith(t, http.MethodGet, "/__admin/requests?path=/api/content/forms/", "", nil, nil)
+		entries := decode[struct{ Requests []sandbox.Entry }](t, body).Requests
+		require.Len(t, entries, 1)
+		assert.Equal(t, "/api/content/forms/", entries[0].Path)
+		assert.Equal(t, "GET /api/content/forms", entries[0].Route)
+	})
+}
