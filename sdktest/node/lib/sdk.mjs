@@ -1,23 +1,30 @@
 // SDK instances configured the way the tests need them.
 import assert from 'node:assert/strict';
 
-import { defineOneEntry as define115 } from 'oneentry-1.0.115';
+import { defineOneEntry as defineOneEntry115 } from 'oneentry-1.0.115';
 import { defineOneEntry as defineOneEntryLatest } from 'oneentry-latest';
 
 import { assertErrorBody, assertNotError } from './check.mjs';
 import { recordCalls } from './methods.mjs';
 import { APP_TOKEN } from './server.mjs';
 
-export { define115 };
+/**
+ * SDK 1.0.115's defineOneEntry. Each module comes back behind a proxy that notes every method
+ * the test calls (see methods.mjs), so that the suite can tell which SDK methods it never ran.
+ *
+ * @type {typeof defineOneEntry115}
+ */
+export function define115(url, config) {
+  return recordCalls(defineOneEntry115(url, config), 'oneentry-1.0.115');
+}
 
 /**
- * The newest SDK's defineOneEntry. Each module comes back behind a proxy that notes every method
- * the test calls (see methods.mjs), so that the suite can tell which SDK methods it never ran.
+ * The newest SDK's defineOneEntry, its calls noted as define115's are.
  *
  * @type {typeof defineOneEntryLatest}
  */
 export function defineLatest(url, config) {
-  return recordCalls(defineOneEntryLatest(url, config));
+  return recordCalls(defineOneEntryLatest(url, config), 'oneentry-latest');
 }
 
 // Every status the newest SDK has an error hook for.

@@ -20,6 +20,25 @@ export function authData(login = USER.login, password = USER.password) {
   ];
 }
 
+/**
+ * The code of the newest e-mail to `to` in the default sandbox's outbox (GET /__admin/mail): the
+ * mock never answers a one-time code, it e-mails it, and such an e-mail's subject ends with it.
+ *
+ * @param {string} url the server's URL
+ * @param {string} to
+ */
+export async function codeFromOutbox(url, to) {
+  const res = await fetch(`${url}/__admin/mail?to=${encodeURIComponent(to)}`, { headers: { 'x-app-token': APP_TOKEN } });
+  if (!res.ok) {
+    throw new Error(`GET /__admin/mail answered ${res.status}: ${await res.text()}`);
+  }
+  const { messages } = await res.json();
+  if (messages.length === 0) {
+    throw new Error(`no e-mail to ${to} in the outbox`);
+  }
+  return messages[0].subject.split(': ').pop();
+}
+
 const READY = /^oneentry-mock listening on (http:\/\/127\.0\.0\.1:\d+)$/;
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;

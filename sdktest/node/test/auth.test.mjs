@@ -13,17 +13,7 @@ import {
 
 import { assertAuthResponse, assertErrorBody } from '../lib/check.mjs';
 import { latestStrict, ok } from '../lib/sdk.mjs';
-import { APP_TOKEN, USER, authData, startServer } from '../lib/server.mjs';
-
-/** The code of the newest e-mail to `to` in the mock's outbox: its subject ends with it. */
-async function codeFromOutbox(url, to) {
-  const res = await fetch(`${url}/__admin/mail?to=${encodeURIComponent(to)}`, { headers: { 'x-app-token': APP_TOKEN } });
-  assert.equal(res.status, 200);
-  const { messages } = await res.json();
-  assert.ok(messages.length > 0, `no e-mail to ${to}`);
-  return messages[0].subject.split(': ').pop();
-}
-
+import { USER, authData, codeFromOutbox, startServer } from '../lib/server.mjs';
 
 test('all 13 AuthProvider methods of the newest SDK, strict, default profile', async (t) => {
   const srv = await startServer(t);
