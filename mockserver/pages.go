@@ -11,38 +11,30 @@ import (
 // handlePageBlocks handles GET /api/content/pages/{url}/blocks: the blocks attached to the
 // page, in the page's order, as the block reads serve them.
 func (s *Server) handlePageBlocks(w http.ResponseWriter, r *http.Request, sc *scope) {
-	fx := sc.store.Fixtures()
-	i, err := fx.Page(mux.Vars(r)["url"])
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	blocks := s.collection(store.FileBlocks)
-	lang := r.URL.Query().Get("langCode")
-	var out [][]byte
-	for _, marker := range fx.PageBlocks(i) {
-		if j, ok := blocks.MarkerIndex(marker); ok {
-			out = append(out, blocks.At(j, lang))
-		}
-	}
-	s.writeMedia(w, r, http.StatusOK, listBody(out, store.Page{}, false))
+	s.writePageObjects(w, r, sc, store.FileBlocks, (*store.Fixtures).PageBlocks)
 }
 
 // handlePageForms handles GET /api/content/pages/{url}/forms (SDK 1.0.115's getFormsByPageUrl):
 // the forms that take submissions on the page, as the form reads serve them.
 func (s *Server) handlePageForms(w http.ResponseWriter, r *http.Request, sc *scope) {
+	s.writePageObjects(w, r, sc, store.FileForms, (*store.Fixtures).PageForms)
+}
+
+// writePageObjects answers the objects of file that markers names for the page of the path, in
+// that order, in the request's language.
+func (s *Server) writePageObjects(w http.ResponseWriter, r *http.Request, sc *scope, file string, markers func(*store.Fixtures, int) []string) {
 	fx := sc.store.Fixtures()
 	i, err := fx.Page(mux.Vars(r)["url"])
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	forms := s.collection(store.FileForms)
+	objects := s.collection(file)
 	lang := r.URL.Query().Get("langCode")
 	var out [][]byte
-	for _, form := range fx.PageForms(i) {
-		if j, ok := forms.MarkerIndex(form.Identifier); ok {
-			out = append(out, forms.At(j, lang))
+	for _, marker := range markers(fx, i) {
+		if j, ok := objects.MarkerIndex(marker); ok {
+			out = append(out, objects.At(j, lang))
 		}
 	}
 	s.writeMedia(w, r, http.StatusOK, listBody(out, store.Page{}, false))

@@ -129,16 +129,15 @@ func (f *Fixtures) PageBlocks(i int) []string {
 	return ids
 }
 
-// PageForms returns the forms whose module configs take submissions on page i of pages.json,
-// in the order of forms.json: a global config, one that names the page (by id when numeric,
-// by url otherwise), or one that names an ancestor of the page with childrenOn.
-func (f *Fixtures) PageForms(i int) []*Form {
+// PageForms returns the identifiers of the forms whose module configs take submissions on
+// page i of pages.json, in the order of forms.json: a global config, one that names the page (by
+// id when numeric, by url otherwise), or one that names an ancestor of the page with childrenOn.
+func (f *Fixtures) PageForms(i int) []string {
 	pages := f.site(FilePages)
-	var out []*Form
+	var out []string
 	for k := range f.Forms {
-		form := &f.Forms[k]
-		if slices.ContainsFunc(form.ModuleFormConfigs, func(c ModuleFormConfig) bool { return c.bindsPage(pages, i) }) {
-			out = append(out, form)
+		if slices.ContainsFunc(f.Forms[k].ModuleFormConfigs, func(c ModuleFormConfig) bool { return c.bindsPage(pages, i) }) {
+			out = append(out, f.Forms[k].Identifier)
 		}
 	}
 	return out

@@ -156,3 +156,44 @@ func TestCollectionsKnowWhetherTheyLinkMedia(t *testing.T) {
 		assert.Equal(t, links, c.LinksMedia(), file)
 	}
 }
+
+// pageForms loads the default fixtures with contact_us's module config binding as given, and
+// returns the identifiers of the forms on each page that has any.
+func pageForms(t *testing.T, binding map[string]any) map[string][]string {
+	t.Helper()
+	fx, err := loadEdited(t, store.FileForms, 2, func(form map[string]any) {
+		require.Equal(t, "contact_us", form["identifier"])
+		config := form["moduleFormConfigs"].([]any)[0].(map[string]any)
+		for k, v := range binding {
+			config[k] = v
+		}
+	})
+	require.NoError(t, err)
+	out := map[string][]string{}
+	for _, url := range []string{"home", "about", "history", "contacts", "tickets"} {
+		i, err := fx.Page(url)
+		require.NoError(t, err)
+		if forms := fx.PageForms(i); forms != nil {
+			out[url] = forms
+		}
+	}
+	return out
+}
+
+func TestPageForms(t *testing.T) {
+	t.Parallel()
+	names := func(id any, numeric, children bool) map[string]any {
+		return map[string]any{"isGlobal": false, "entityIdentifiers": []any{map[string]any{"id": id, "isNumeric": numeric, "childrenOn": children}}}
+	}
+	assert.Equal(t, map[string][]string{"tickets": {"tickets_form"}, "contacts": {"contact_us"}},
+		pageForms(t, names("contacts", false, false)), "by url; tickets_form names page 8 by id")
+	assert.Equal(t, map[string][]string{"tickets": {"tickets_form"}, "about": {"contact_us"}, "history": {"contact_us"}},
+		pageForms(t, names(2, true, true)), "about (id 2) and, with childrenOn, its child history")
+	assert.Equal(t, map[string][]string{"tickets": {"tickets_form"}, "about": {"contact_us"}},
+		pageForms(t, names(2, true, false)), "without childrenOn, not its child")
+	assert.Equal(t, map[string][]string{"tickets": {"tickets_form"}},
+		pageForms(t, names("2", false, false)), "a text identifier names a url, not an id")
+	all := []string{"contact_us"}
+	assert.Equal(t, map[string][]string{"home": all, "about": all, "history": all, "contacts": all, "tickets": {"tickets_form", "contact_us"}},
+		pageForms(t, map[string]any{"isGlobal": true, "entityIdentifiers": []any{}}), "a global config is on every page")
+}

@@ -21,6 +21,25 @@ export function authData(login = USER.login, password = USER.password) {
 }
 
 /**
+ * A contact_us submission as a front end passes it, through the module config configId; a new
+ * object each call because the SDK rewrites formData in the object it is given.
+ */
+export function contactForm(configId, message = [{ plainValue: 'Please call me back.' }]) {
+  return {
+    formIdentifier: 'contact_us',
+    formModuleConfigId: configId,
+    moduleEntityIdentifier: 'contacts',
+    replayTo: null,
+    status: 'sent',
+    formData: [
+      { marker: 'name', type: 'string', value: 'Ann' },
+      { marker: 'email', type: 'string', value: 'ann@example.com' },
+      { marker: 'message', type: 'text', value: message },
+    ],
+  };
+}
+
+/**
  * The code of the newest e-mail to `to` in the default sandbox's outbox (GET /__admin/mail): the
  * mock never answers a one-time code, it e-mails it, and such an e-mail's subject ends with it.
  *

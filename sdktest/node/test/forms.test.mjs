@@ -5,24 +5,7 @@ import { test } from 'node:test';
 
 import { assertErrorBody, assertNotError } from '../lib/check.mjs';
 import { latestStrict } from '../lib/sdk.mjs';
-import { USER, authData, startServer } from '../lib/server.mjs';
-
-// contact_us values as a front end passes them; a function because the SDK rewrites formData in
-// the object it is given.
-function contactForm(configId, message = [{ plainValue: 'Please call me back.' }]) {
-  return {
-    formIdentifier: 'contact_us',
-    formModuleConfigId: configId,
-    moduleEntityIdentifier: 'contacts',
-    replayTo: null,
-    status: 'sent',
-    formData: [
-      { marker: 'name', type: 'string', value: 'Ann' },
-      { marker: 'email', type: 'string', value: 'ann@example.com' },
-      { marker: 'message', type: 'text', value: message },
-    ],
-  };
-}
+import { USER, authData, contactForm, startServer } from '../lib/server.mjs';
 
 test('Forms and FormsData: every method, strict, --compat live', async (t) => {
   const srv = await startServer(t, ['--compat', 'live']);

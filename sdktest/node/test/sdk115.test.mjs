@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { assertAuthResponse, assertErrorBody, assertNotError, describeError } from '../lib/check.mjs';
 import { NOT_SERVED, sdkMethods, trackCalls } from '../lib/methods.mjs';
 import { define115 } from '../lib/sdk.mjs';
-import { APP_TOKEN, SEED, USER, authData, codeFromOutbox, startServer } from '../lib/server.mjs';
+import { APP_TOKEN, SEED, USER, authData, codeFromOutbox, contactForm, startServer } from '../lib/server.mjs';
 
 /**
  * Awaits an SDK call and returns its answer; fails with what the SDK threw, or with the error body
@@ -362,18 +362,7 @@ test('every method of SDK 1.0.115 under --compat sdk-1.0.115', async (t) => {
       // Config 2 binds contact_us to the page contacts (this profile's forms do not show it).
       posted = await answer(
         'FormData.postFormsData',
-        FormData.postFormsData({
-          formIdentifier: 'contact_us',
-          formModuleConfigId: 2,
-          moduleEntityIdentifier: 'contacts',
-          replayTo: null,
-          status: 'sent',
-          formData: [
-            { marker: 'name', type: 'string', value: 'Ann' },
-            { marker: 'email', type: 'string', value: 'ann@example.com' },
-            { marker: 'message', type: 'text', value: [{ plainValue: 'Written with SDK 1.0.115.' }] },
-          ],
-        }),
+        FormData.postFormsData(contactForm(2, [{ plainValue: 'Written with SDK 1.0.115.' }])),
       );
       // The d.ts declares the submission itself; the API wraps it with the form's action message.
       assert.equal(posted.actionMessage, 'Thank you! We will get back to you soon.');
