@@ -94,13 +94,16 @@ func TestSDK115Reads(t *testing.T) {
 	// The literal paths keep their routes.
 	status, body := ts.call(t, http.MethodGet, "/api/content/templates/all?langCode=en_US", "", nil)
 	require.Equal(t, http.StatusOK, status, string(body))
-	assert.Contains(t, decode[map[string]any](t, body), "common_page")
+	assert.Contains(t, decode[map[string]any](t, body), "forUsualPage", "grouped by the 2025 names")
 	status, body = ts.call(t, http.MethodGet, "/api/content/products/10?langCode=en_US", "", nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 
-	status, body = ts.call(t, http.MethodGet, "/api/content/blocks?langCode=en_US&type=product_block&offset=0&limit=30", "", nil)
+	status, body = ts.call(t, http.MethodGet, "/api/content/blocks?langCode=en_US&type=forProductBlock&offset=0&limit=30", "", nil)
 	require.Equal(t, http.StatusOK, status, string(body))
-	_, byPost := ts.call(t, http.MethodPost, "/api/content/blocks?langCode=en_US&type=product_block&offset=0&limit=30", "", nil)
+	blocks := decode[struct{ Items []map[string]any }](t, body).Items
+	require.Len(t, blocks, 1)
+	assert.Equal(t, "featured_tickets", blocks[0]["identifier"])
+	_, byPost := ts.call(t, http.MethodPost, "/api/content/blocks?langCode=en_US&type=forProductBlock&offset=0&limit=30", "", nil)
 	assert.JSONEq(t, string(byPost), string(body), "GET /blocks answers what today's POST does")
 
 	_, byNewPath := ts.call(t, http.MethodPost, "/api/content/admins/all?langCode=en_US", "", []any{})
@@ -201,5 +204,58 @@ func TestTrailingSlashIsServedAsWithout(t *testing.T) {
 		require.Len(t, entries, 1)
 		assert.Equal(t, "/api/content/forms/", entries[0].Path)
 		assert.Equal(t, "GET /api/content/forms", entries[0].Route)
+	})
+}
+
+// Profile sdk-1.0.115 names general types as the 2025 API did, wherever an object names one,
+// and filters by those names; the rest of each object is served as the fixture holds it.
+func TestSDK115TypeNames(t *testing.T) {
+	t.Parallel()
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
+		field := func(path, name string) []any {
+			t.Helper()
+			status, body := ts.call(t, http.MethodGet, path, "", nil)
+			require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
+			var items []map[string]any
+			if strings.HasPrefix(string(body), "[") {
+				items = decode[[]map[string]any](t, body)
+			} else {
+				items = []map[string]any{decode[map[string]any](t, body)}
+			}
+			var out []any
+			for _, it := range items {
+				out = append(out, it[name])
+			}
+			return out
+		}
+		want := map[bool]map[string][]any{
+			false: {
+				"/api/content/pages/url/home":                   {"common_page"},
+				"/api/content/pages/url/tickets":                {"catalog_page"},
+				"/api/content/blocks/marker/hero":               {"common_block"},
+				"/api/content/templates/marker/ticket_template": {"product"},
+			},
+			true: {
+				"/api/content/pages/url/home":                   {"forUsualPage"},
+				"/api/content/pages/url/tickets":                {"forCatalogPages"},
+				"/api/content/blocks/marker/hero":               {"forTextBlock"},
+				"/api/content/templates/marker/ticket_template": {"forProductPage"},
+			},
+		}[p.TypeNames2025]
+		for path, names := range want {
+			name := "type"
+			if strings.Contains(path, "templates") {
+				name = "generalTypeName"
+			}
+			assert.Equal(t, names, field(path, name), path)
+		}
+		types := field("/api/content/general-types", "type")
+		if p.TypeNames2025 {
+			assert.Subset(t, types, []any{"forProductPage", "forProductBlock", "forSimilarProductBlock", "forStatisticProductBlock", "service", "none", "external_page", "discount"})
+			assert.NotContains(t, types, "product_block")
+		} else {
+			assert.Subset(t, types, []any{"product", "product_block", "similar_products_block", "frequently_ordered_block"})
+		}
+		assert.Len(t, types, 15, "one name for each general type")
 	})
 }

@@ -137,7 +137,72 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 			return nil, err
 		}
 	}
+	if profile.TypeNames2025 {
+		for file, field := range typedFields {
+			c, err := fx.Collection(file)
+			if err != nil {
+				return nil, err
+			}
+			if out[file], err = c.Map(func(_ int, item json.RawMessage) (json.RawMessage, error) { return renamedType(item, field), nil }); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return out, nil
+}
+
+// typedFields are the site files whose objects name a general type, and the field that does.
+var typedFields = map[string]string{
+	store.FileGeneralTypes: "type",
+	store.FilePages:        "type",
+	store.FileBlocks:       "type",
+	store.FileTemplates:    "generalTypeName",
+}
+
+// typeNames2025 are the names the 2025 API gave today's general types, as SDK 1.0.115's Types
+// lists them. Types without a 2025 name (external_page, discount) and those whose name did not
+// change (service, none) keep theirs.
+var typeNames2025 = map[string]string{
+	"product":                  "forProductPage",
+	"product_preview":          "forProductPreview",
+	"catalog_page":             "forCatalogPages",
+	"error_page":               "forErrorPage",
+	"common_page":              "forUsualPage",
+	"common_block":             "forTextBlock",
+	"product_block":            "forProductBlock",
+	"similar_products_block":   "forSimilarProductBlock",
+	"frequently_ordered_block": "forStatisticProductBlock",
+	"form":                     "forForm",
+	"order":                    "forOrder",
+}
+
+// renamedType returns the object with the general type its field names by its 2025 name, the
+// other bytes untouched.
+func renamedType(obj json.RawMessage, field string) json.RawMessage {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return obj
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return obj
+		}
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return obj
+		}
+		if key != field {
+			continue
+		}
+		var name string
+		if json.Unmarshal(value, &name) != nil || typeNames2025[name] == "" {
+			return obj
+		}
+		end := int(dec.InputOffset())
+		return slices.Concat(obj[:end-len(value)], strconv.AppendQuote(nil, typeNames2025[name]), obj[end:])
+	}
+	return obj
 }
 
 func newStatusResponses(s *store.OrderStorage) []statusResponse {

@@ -57,6 +57,13 @@ func ids(t *testing.T, body []byte) []int {
 func TestSiteReads(t *testing.T) {
 	t.Parallel()
 	underEachProfile(t, func(t *testing.T, ts *testServer, profile sandbox.Profile) {
+		// Profile sdk-1.0.115 names general types as SDK 1.0.115 does.
+		typeName := func(today, in2025 string) string {
+			if profile.TypeNames2025 {
+				return in2025
+			}
+			return today
+		}
 		for _, c := range []struct {
 			path string
 			want []int
@@ -91,8 +98,9 @@ func TestSiteReads(t *testing.T) {
 			{"/api/content/attributes-sets?typeId=1", []int{1}},
 			{"/api/content/attributes-sets?limit=1&offset=1", []int{2}},
 			{"/api/content/templates", []int{1, 2, 3, 4, 5}},
-			{"/api/content/templates?type=common_page", []int{1, 2}},
-			{"/api/content/templates?type=product", []int{4}},
+			{"/api/content/templates?type=" + typeName("common_page", "forUsualPage"), []int{1, 2}},
+			{"/api/content/templates?type=" + typeName("product", "forProductPage"), []int{4}},
+			{"/api/content/templates?type=" + typeName("forProductPage", "product"), []int{}},
 			{"/api/content/templates?type=nothing", []int{}},
 			{"/api/content/template-previews", []int{1, 2}},
 			{"/api/content/locales/active/all", []int{1, 2}},
@@ -107,7 +115,7 @@ func TestSiteReads(t *testing.T) {
 			want []int
 		}{
 			{"/api/content/blocks?type=&langCode=en_US&offset=0&limit=30", nil, []int{1, 2, 3, 4}},
-			{"/api/content/blocks?type=product_block", nil, []int{2}},
+			{"/api/content/blocks?type=" + typeName("product_block", "forProductBlock"), nil, []int{2}},
 			{"/api/content/blocks?limit=2&offset=1", nil, []int{2, 3}},
 			{"/api/content/admins/all", []any{}, []int{1, 2}},
 			{"/api/content/admins/all?limit=1&offset=1", nil, []int{2}},

@@ -40,12 +40,16 @@ type Profile struct {
 	// or moved (getFormsData, getFormsByPageUrl, getConnected, webhookStripe, the templates,
 	// previews and product statuses by id, GET /blocks, GET /products/empty-page, POST /admins).
 	SDK115Paths bool
+	// TypeNames2025 serves the general types of pages, blocks, templates and the general-types
+	// list by the names SDK 1.0.115 knows (forUsualPage, forProductBlock, …), so that it attaches
+	// a product block's products as it did in 2025.
+	TypeNames2025 bool
 }
 
 // The profiles the mock offers.
 var (
 	// ProfileSDK115 is the API as the seed scenario recorded it with SDK 1.0.115 (April 2025).
-	ProfileSDK115 = Profile{Name: "sdk-1.0.115", SDK115Paths: true}
+	ProfileSDK115 = Profile{Name: "sdk-1.0.115", SDK115Paths: true, TypeNames2025: true}
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
 		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,

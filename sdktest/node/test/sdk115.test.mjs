@@ -120,7 +120,7 @@ test('every method of SDK 1.0.115 under --compat sdk-1.0.115', async (t) => {
     await t.test('Pages.getPageByUrl', async () => {
       const tickets = await answer('Pages.getPageByUrl', Pages.getPageByUrl('tickets', 'ru_RU'));
       assert.equal(tickets.id, 8);
-      assert.equal(tickets.type, 'catalog_page');
+      assert.equal(tickets.type, 'forCatalogPages');
       assert.equal(tickets.localizeInfos.title, 'Билеты');
     });
     await t.test('Pages.getChildPagesByParentUrl', async () => {
@@ -154,17 +154,25 @@ test('every method of SDK 1.0.115 under --compat sdk-1.0.115', async (t) => {
   await t.test('Blocks', async (t) => {
     const { Blocks } = sdk;
     await t.test('Blocks.getBlocks', async () => {
-      const shelf = await answer('Blocks.getBlocks', Blocks.getBlocks('product_block'));
+      // The 2025 API names the product block's type forProductBlock, which makes the SDK attach
+      // the block's products.
+      const shelf = await answer('Blocks.getBlocks', Blocks.getBlocks('forProductBlock'));
       assertPage(shelf, 'Blocks.getBlocks');
       assert.equal(shelf.total, 1);
       assert.deepEqual(identifiers(shelf.items), ['featured_tickets']);
+      assert.equal(shelf.items[0].type, 'forProductBlock');
       assert.equal(shelf.items[0].quantity, 3);
+      assert.deepEqual(ids(shelf.items[0].products), [10, 11, 12]);
     });
     await t.test('Blocks.getBlockByMarker', async () => {
       const hero = await answer('Blocks.getBlockByMarker', Blocks.getBlockByMarker('hero', 'ru_RU'));
       assert.equal(hero.id, 1);
       assert.equal(hero.identifier, 'hero');
       assert.equal(hero.attributeValues.cta_text.value, 'Купить билеты');
+      // Of a forSimilarProductBlock block the SDK reads the similar products as well.
+      const similar = await answer('Blocks.getBlockByMarker', Blocks.getBlockByMarker('similar_tickets'));
+      assert.equal(similar.type, 'forSimilarProductBlock');
+      assert.deepEqual(ids(similar.similarProducts.items), [10, 11, 12]);
     });
     await t.test('Blocks.getProductsByBlockMarker', async () => {
       const products = await answer('Blocks.getProductsByBlockMarker', Blocks.getProductsByBlockMarker('featured_tickets'));
@@ -194,7 +202,7 @@ test('every method of SDK 1.0.115 under --compat sdk-1.0.115', async (t) => {
       const types = await answer('GeneralTypes.getAllTypes', sdk.GeneralTypes.getAllTypes());
       assert.ok(Array.isArray(types));
       for (const g of types) assert.ok(Number.isInteger(g.id) && typeof g.type === 'string', JSON.stringify(g));
-      assert.deepEqual(types.find((g) => g.type === 'catalog_page'), { id: 3, type: 'catalog_page' });
+      assert.deepEqual(types.find((g) => g.id === 3), { id: 3, type: 'forCatalogPages' }, 'the 2025 name of catalog_page');
     });
     await t.test('Admins.getAdminsInfo', async () => {
       const admins = await answer('Admins.getAdminsInfo', sdk.Admins.getAdminsInfo());
@@ -233,19 +241,19 @@ test('every method of SDK 1.0.115 under --compat sdk-1.0.115', async (t) => {
     const { Templates, TemplatePreviews } = sdk;
     await t.test('Templates.getAllTemplates', async () => {
       const grouped = await answer('Templates.getAllTemplates', Templates.getAllTemplates());
-      assert.deepEqual(Object.keys(grouped).sort(), ['catalog_page', 'common_block', 'common_page', 'product']);
-      assert.deepEqual(identifiers(grouped.common_page), ['home_template', 'content_template']);
+      assert.deepEqual(Object.keys(grouped).sort(), ['forCatalogPages', 'forProductPage', 'forTextBlock', 'forUsualPage']);
+      assert.deepEqual(identifiers(grouped.forUsualPage), ['home_template', 'content_template']);
     });
     await t.test('Templates.getTemplateByType', async () => {
-      assert.deepEqual(identifiers(await answer('Templates.getTemplateByType', Templates.getTemplateByType('product'))), ['ticket_template']);
+      assert.deepEqual(identifiers(await answer('Templates.getTemplateByType', Templates.getTemplateByType('forProductPage'))), ['ticket_template']);
     });
     await t.test('Templates.getTemplateById', async () => {
       const tmpl = await answer('Templates.getTemplateById', Templates.getTemplateById(1));
-      assert.deepEqual([tmpl.id, tmpl.identifier, tmpl.generalTypeName], [1, 'home_template', 'common_page']);
+      assert.deepEqual([tmpl.id, tmpl.identifier, tmpl.generalTypeName], [1, 'home_template', 'forUsualPage']);
     });
     await t.test('Templates.getTemplateByMarker', async () => {
       const tmpl = await answer('Templates.getTemplateByMarker', Templates.getTemplateByMarker('home_template'));
-      assert.deepEqual([tmpl.id, tmpl.identifier, tmpl.generalTypeName], [1, 'home_template', 'common_page']);
+      assert.deepEqual([tmpl.id, tmpl.identifier, tmpl.generalTypeName], [1, 'home_template', 'forUsualPage']);
       assert.equal(tmpl.attributeValues.layout.value, 'wide');
     });
     await t.test('TemplatePreviews.getTemplatePreviews', async () => {
