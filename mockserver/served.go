@@ -179,30 +179,15 @@ var typeNames2025 = map[string]string{
 // renamedType returns the object with the general type its field names by its 2025 name, the
 // other bytes untouched.
 func renamedType(obj json.RawMessage, field string) json.RawMessage {
-	dec := json.NewDecoder(bytes.NewReader(obj))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	f, ok := store.FindRawField(obj, field)
+	if !ok {
 		return obj
 	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return obj
-		}
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
-			return obj
-		}
-		if key != field {
-			continue
-		}
-		var name string
-		if json.Unmarshal(value, &name) != nil || typeNames2025[name] == "" {
-			return obj
-		}
-		end := int(dec.InputOffset())
-		return slices.Concat(obj[:end-len(value)], strconv.AppendQuote(nil, typeNames2025[name]), obj[end:])
+	var name string
+	if json.Unmarshal(obj[f.ValueStart:f.End], &name) != nil || typeNames2025[name] == "" {
+		return obj
 	}
-	return obj
+	return slices.Concat(obj[:f.ValueStart], strconv.AppendQuote(nil, typeNames2025[name]), obj[f.End:])
 }
 
 func newStatusResponses(s *store.OrderStorage) []statusResponse {

@@ -91,35 +91,6 @@ func (f *Fixtures) ModuleFormConfig(id int) (*ModuleFormConfig, *Form, bool) {
 	return nil, nil, false
 }
 
-// withoutField returns a compact JSON object without its top-level field name, the other
-// bytes untouched.
-func withoutField(obj []byte, name string) []byte {
-	dec := json.NewDecoder(bytes.NewReader(obj))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return obj
-	}
-	for first := true; dec.More(); first = false {
-		start := int(dec.InputOffset())
-		key, err := dec.Token()
-		if err != nil {
-			return obj
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return obj
-		}
-		if key != name {
-			continue
-		}
-		end := int(dec.InputOffset())
-		if first && end < len(obj) && obj[end] == ',' {
-			end++ // drop the comma after a leading field instead of the one before it
-		}
-		return slices.Concat(obj[:start], obj[end:])
-	}
-	return obj
-}
-
 // The statuses of a submission, lowercase as the API takes them.
 const (
 	SubmissionSent       = "sent"
