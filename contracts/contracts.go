@@ -131,10 +131,10 @@ func (v *Validator) forRequest(route *routers.Route) *routers.Route {
 // slashes are collapsed before matching.
 func (v *Validator) route(req *http.Request) (*openapi3filter.RequestValidationInput, error) {
 	match := req
-	if p := routedPath(req.URL.Path); p != req.URL.Path {
+	if p := RoutedPath(req.URL.Path); p != req.URL.Path {
 		u := *req.URL
 		u.Path = p
-		u.RawPath = routedPath(u.RawPath)
+		u.RawPath = RoutedPath(u.RawPath)
 		r := *req
 		r.URL = &u
 		match = &r
@@ -151,10 +151,10 @@ func (v *Validator) route(req *http.Request) (*openapi3filter.RequestValidationI
 	}, nil
 }
 
-// routedPath is the path the live API routes: runs of slashes collapsed (SDK ≤ 1.0.115 sends
+// RoutedPath is the path the live API routes: runs of slashes collapsed (SDK ≤ 1.0.115 sends
 // "//api/content/..." when its base URL ends in "/") and one trailing slash dropped, as Express's
 // routing, which is not strict, ignores it (SDK 1.0.115 sends "/attributes-sets/?langCode=…").
-func routedPath(p string) string {
+func RoutedPath(p string) string {
 	for strings.Contains(p, "//") {
 		p = strings.ReplaceAll(p, "//", "/")
 	}

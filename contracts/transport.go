@@ -80,7 +80,7 @@ func (t *Transport) checked(req *http.Request) bool {
 	if base == "" {
 		return true
 	}
-	p := routedPath(req.URL.Path)
+	p := RoutedPath(req.URL.Path)
 	return p == base || strings.HasPrefix(p, base+"/")
 }
 

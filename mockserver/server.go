@@ -199,14 +199,13 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, _ *sandb
 	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
 }
 
-// routedPath is the path the router matches. Runs of slashes collapse: SDK ≤ 1.0.115 sends
-// "//api/content/..." when its base URL ends in "/". Under the API one trailing slash is
-// dropped: the live API (NestJS on Express, whose routing is not strict) serves "/forms/" as
-// "/forms", and SDK 1.0.115 sends several paths that way ("/attributes-sets/?langCode=…").
+// routedPath is the path the router matches: runs of slashes collapsed (SDK ≤ 1.0.115 sends
+// "//api/content/..." when its base URL ends in "/"), and an API path routed as the live API
+// routes it (contracts.RoutedPath). The mock's own paths keep a trailing slash.
 func routedPath(p string) string {
 	p = exchange.CleanPath(p)
-	if len(p) > len(APIPrefix)+1 && strings.HasPrefix(p, APIPrefix+"/") && strings.HasSuffix(p, "/") {
-		p = p[:len(p)-1]
+	if len(p) > len(APIPrefix)+1 && strings.HasPrefix(p, APIPrefix+"/") {
+		p = contracts.RoutedPath(p)
 	}
 	return p
 }
