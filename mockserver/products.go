@@ -103,8 +103,9 @@ func (s *Server) handleProductList(where productScope, counts bool) func(http.Re
 	}
 }
 
-// handleProductsEmptyPage handles POST /products/empty-page (GET under SDK 1.0.115): the products on no catalogue
-// page, grouped. Every product of the fixtures sits on a page, so there are none.
+// handleProductsEmptyPage handles POST /products/empty-page (GET under SDK 1.0.115): the
+// products on no catalogue page, grouped. Every product of the fixtures sits on a page, so
+// there are none.
 func (s *Server) handleProductsEmptyPage(w http.ResponseWriter, r *http.Request, _ *scope) {
 	status := http.StatusCreated
 	if r.Method == http.MethodGet { // SDK 1.0.115
