@@ -378,6 +378,7 @@ func FuzzDashboardForm(f *testing.F) {
 		{"sessions/51/complete", "back=//evil.example/", "application/x-www-form-urlencoded"},
 		{"sessions/x/refund", "%zz", "application/x-www-form-urlencoded"},
 		{"webhooks/whd_1/redeliver", "", ""},
+		{"form-data/1/approve", "", ""},
 		{"sandboxes/switch", "token=nope", "application/x-www-form-urlencoded"},
 		{"sandboxes/import", "--x\r\nContent-Disposition: form-data; name=\"state\"; filename=\"s.json\"\r\n\r\n{}\r\n--x--", "multipart/form-data; boundary=x"},
 		{"login", "token=x&next=/__admin/ui//evil", "application/x-www-form-urlencoded"},
@@ -435,4 +436,35 @@ func TestDashboardWebhooks(t *testing.T) {
 	events, _ := receiver.received()
 	assert.Equal(t, events[0], events[1])
 	assert.Len(t, sb.Webhooks(webhook.Filter{}), 2)
+}
+
+// The form data page lists every submission, the moderated ones too, and approves a held one
+// as POST /__admin/form-data/{id}/approve does.
+func TestDashboardFormData(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, false)))
+	_, body, _ := uiGet(t, ts, "/__admin/ui/form-data")
+	assert.Contains(t, body, "No form data yet.")
+	id := ts.submitOK(t, "", contactBody())
+	status, body, _ := uiGet(t, ts, "/__admin/ui/form-data")
+	require.Equal(t, http.StatusOK, status, body)
+	row := fmt.Sprintf(`data-submission="%d"`, id)
+	for _, want := range []string{row, "contact_us", "contacts", "visitor", `<span class="pill p-moderation">moderation</span>`, "ann@example.com", fmt.Sprintf(`id="approve-%d"`, id)} {
+		assert.Contains(t, body, want)
+	}
+	assert.Contains(t, body, `aria-current="page">Form data</a>`, "the page has its navigation entry")
+
+	resp := uiPost(t, ts, fmt.Sprintf("/__admin/ui/form-data/%d/approve", id), nil, nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Location"), "notice=")
+	assert.Equal(t, 1, ts.readFormData(t, "", "formModuleConfigId=2", nil).Total, "readers see it once approved")
+	_, body, _ = uiGet(t, ts, "/__admin/ui/form-data")
+	assert.Contains(t, body, `<span class="pill p-approved">approved</span>`)
+	assert.NotContains(t, body, fmt.Sprintf(`id="approve-%d"`, id), "nothing left to approve")
+
+	for _, path := range []string{"/__admin/ui/form-data/999/approve", "/__admin/ui/form-data/x/approve"} {
+		resp := uiPost(t, ts, path, nil, nil)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, path)
+		assert.Contains(t, resp.Header.Get("Location"), "error=", path)
+	}
 }

@@ -222,7 +222,7 @@ func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, 
 // submissions of every publicly readable form in the language, newest first.
 func (s *Server) handleFormDataAll(w http.ResponseWriter, r *http.Request, sc *scope) {
 	f := store.SubmissionFilter{Language: language(r, sc.store), Viewer: s.optionalUser(r, sc.store)}
-	subs, total, err := sc.store.AllSubmissions(r.Context(), f, page(r.URL.Query()))
+	subs, total, err := sc.store.PublicSubmissions(r.Context(), f, page(r.URL.Query()))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

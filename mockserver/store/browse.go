@@ -34,6 +34,12 @@ func (s *Store) AllPaymentSessions(ctx context.Context, page Page) ([]PaymentSes
 	return allNewestFirst[PaymentSession](ctx, s, func() map[int]*PaymentSession { return s.state.payments }, page)
 }
 
+// AllSubmissions lists every form submission, of any form and in any status, newest first, and
+// their total count.
+func (s *Store) AllSubmissions(ctx context.Context, page Page) ([]Submission, int, error) {
+	return allNewestFirst[Submission](ctx, s, func() map[int]*Submission { return s.state.formData }, page)
+}
+
 // allNewestFirst pages through every entity of a map of the state, by descending id. The map
 // is read under the lock: Reset and Import replace the state.
 func allNewestFirst[V any, P interface{ clone() V }](ctx context.Context, s *Store, of func() map[int]P, page Page) ([]V, int, error) {

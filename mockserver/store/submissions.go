@@ -410,9 +410,9 @@ func (s *Store) Submissions(ctx context.Context, formMarker string, f Submission
 	return out, total, err
 }
 
-// AllSubmissions returns a page of the submissions of every publicly readable form that pass
-// f, newest first, and how many there are: SDK 1.0.115's flat listing (getFormsData).
-func (s *Store) AllSubmissions(ctx context.Context, f SubmissionFilter, p Page) ([]Submission, int, error) {
+// PublicSubmissions returns a page of the submissions of every publicly readable form that
+// pass f, newest first, and how many there are: SDK 1.0.115's flat listing (getFormsData).
+func (s *Store) PublicSubmissions(ctx context.Context, f SubmissionFilter, p Page) ([]Submission, int, error) {
 	var out []Submission
 	var total int
 	err := s.read(ctx, func() error {

@@ -27,6 +27,7 @@ var actions = []action{
 	{"/faults/{id}/remove", Prefix + "/faults", removeFault},
 	{"/clock", Prefix + "/clock", setClock},
 	{"/webhooks/{id}/redeliver", Prefix + "/webhooks", redeliver},
+	{"/form-data/{id}/approve", Prefix + "/form-data", approveSubmission},
 	{"/sandboxes", Prefix + "/sandboxes", createSandbox},
 	{"/sandboxes/switch", Prefix + "/", switchSandbox},
 	{"/sandboxes/reset", Prefix + "/sandboxes", resetSandbox},
@@ -153,6 +154,20 @@ func redeliver(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.S
 		return "", err
 	}
 	return "Sent again as " + id + ".", nil
+}
+
+// approveSubmission approves a submission held in moderation, as POST
+// /__admin/form-data/{id}/approve does.
+func approveSubmission(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil {
+		return "", store.Errorf(store.CodeNotFound, "No form data %q", r.PathValue("id"))
+	}
+	sub, err := sb.Store().ApproveSubmission(r.Context(), id)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Form data %d is now %s.", sub.ID, sub.Status), nil
 }
 
 func createSandbox(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {

@@ -46,6 +46,7 @@ var navigation = []navItem{
 	{"requests", "Requests", Prefix + "/requests", "r"},
 	{"orders", "Orders", Prefix + "/orders", "d"},
 	{"users", "Users", Prefix + "/users", "u"},
+	{"submissions", "Form data", Prefix + "/form-data", "a"},
 	{"mail", "Mail", Prefix + "/mail", "m"},
 	{"webhooks", "Webhooks", Prefix + "/webhooks", "w"},
 	{"faults", "Faults", Prefix + "/faults", "f"},

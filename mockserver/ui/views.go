@@ -17,8 +17,8 @@ import (
 )
 
 // A page is one view: the template of its name and the function that loads its data. A new
-// kind of state (form submissions, carts, users) is a template, a load function and a line
-// here, plus a navigation entry when it is a list.
+// kind of state (carts, say) is a template, a load function and a line here, plus a navigation
+// entry when it is a list.
 type page struct {
 	path   string // under Prefix, as an http.ServeMux pattern
 	name   string // the template, templates/<name>.html
@@ -39,6 +39,7 @@ var pages = []page{
 	{"/faults", "faults", "Faults", "faults", loadFaults},
 	{"/clock", "clock", "Clock", "clock", loadClock},
 	{"/users", "users", "Users", "users", loadUsers},
+	{"/form-data", "submissions", "Form data", "submissions", loadSubmissions},
 	{"/sandboxes", "sandboxes", "Sandboxes", "sandboxes", loadSandboxes},
 }
 
@@ -408,4 +409,19 @@ func loadUsers(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	}
 	p := newPager(r, len(all))
 	return usersData{Users: window(all, p), Pager: p}, nil
+}
+
+type submissionsData struct {
+	Submissions []store.Submission
+	Pager       pager
+}
+
+// loadSubmissions lists every form submission, in any status: the API shows a form's readers
+// only the sent and approved ones.
+func loadSubmissions(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
+	subs, total, err := sb.Store().AllSubmissions(r.Context(), store.Page{Offset: offsetOf(r), Limit: pageSize})
+	if err != nil {
+		return nil, err
+	}
+	return submissionsData{Submissions: subs, Pager: newPager(r, total)}, nil
 }
