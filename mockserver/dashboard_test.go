@@ -378,7 +378,6 @@ func FuzzDashboardForm(f *testing.F) {
 		{"sessions/51/complete", "back=//evil.example/", "application/x-www-form-urlencoded"},
 		{"sessions/x/refund", "%zz", "application/x-www-form-urlencoded"},
 		{"webhooks/whd_1/redeliver", "", ""},
-		{"form-data/1/approve", "", ""},
 		{"sandboxes/switch", "token=nope", "application/x-www-form-urlencoded"},
 		{"sandboxes/import", "--x\r\nContent-Disposition: form-data; name=\"state\"; filename=\"s.json\"\r\n\r\n{}\r\n--x--", "multipart/form-data; boundary=x"},
 		{"login", "token=x&next=/__admin/ui//evil", "application/x-www-form-urlencoded"},
