@@ -467,3 +467,34 @@ func TestDashboardFormData(t *testing.T) {
 		assert.Contains(t, resp.Header.Get("Location"), "error=", path)
 	}
 }
+
+// The carts page shows every cart, a user's by login and a guest's by its id, with its
+// products, quantities and value at today's prices.
+func TestDashboardCarts(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	_, body, _ := uiGet(t, ts, "/__admin/ui/carts")
+	assert.Contains(t, body, "No carts yet.")
+
+	tk := ts.signIn(t, userLogin, userPass)
+	status, _ := ts.cartCall(t, http.MethodPost, cartPath+"/items", tk.AccessToken, "", item(11, 3))
+	require.Equal(t, http.StatusCreated, status)
+	_, err := ts.clock.Advance(time.Minute)
+	require.NoError(t, err)
+	status, _ = ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(10, 2))
+	require.Equal(t, http.StatusCreated, status)
+
+	status, body, _ = uiGet(t, ts, "/__admin/ui/carts")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `aria-current="page">Carts</a>`)
+	guest := strings.Index(body, `data-cart="`+guestUUID+`"`)
+	user := strings.Index(body, `data-cart="`+userLogin+`"`)
+	require.Positive(t, guest, "the guest's cart, by its id")
+	require.Positive(t, user, "the user's cart, by login")
+	assert.Less(t, guest, user, "the most recently changed first")
+	assert.Contains(t, body[user:], "3 × ")
+	assert.Contains(t, body[user:], "#11")
+	assert.Contains(t, body[user:], "600.00", "three at 200")
+	assert.Contains(t, body[guest:user], "2 × ")
+	assert.Contains(t, body[guest:user], "#10")
+}

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // The methods here read across owners, for the operator's tools (the dashboard): the API's
@@ -38,6 +40,21 @@ func (s *Store) AllPaymentSessions(ctx context.Context, page Page) ([]PaymentSes
 // their total count.
 func (s *Store) AllSubmissions(ctx context.Context, page Page) ([]Submission, int, error) {
 	return allNewestFirst[Submission](ctx, s, func() map[int]*Submission { return s.state.formData }, page)
+}
+
+// AllCarts returns every cart, the most recently changed first.
+func (s *Store) AllCarts(ctx context.Context) ([]Cart, error) {
+	var out []Cart
+	err := s.read(ctx, func() error {
+		for _, c := range s.state.carts {
+			out = append(out, c.clone())
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b Cart) int {
+		return cmp.Or(b.UpdatedDate.Compare(a.UpdatedDate), strings.Compare(a.Owner, b.Owner))
+	})
+	return out, err
 }
 
 // allNewestFirst pages through every entity of a map of the state, by descending id. The map

@@ -47,6 +47,7 @@ var navigation = []navItem{
 	{"orders", "Orders", Prefix + "/orders", "d"},
 	{"users", "Users", Prefix + "/users", "u"},
 	{"submissions", "Form data", Prefix + "/form-data", "a"},
+	{"carts", "Carts", Prefix + "/carts", "t"},
 	{"mail", "Mail", Prefix + "/mail", "m"},
 	{"webhooks", "Webhooks", Prefix + "/webhooks", "w"},
 	{"faults", "Faults", Prefix + "/faults", "f"},

@@ -17,8 +17,8 @@ import (
 )
 
 // A page is one view: the template of its name and the function that loads its data. A new
-// kind of state (carts, say) is a template, a load function and a line here, plus a navigation
-// entry when it is a list.
+// kind of state is a template, a load function and a line here, plus a navigation entry when it
+// is a list.
 type page struct {
 	path   string // under Prefix, as an http.ServeMux pattern
 	name   string // the template, templates/<name>.html
@@ -40,6 +40,7 @@ var pages = []page{
 	{"/clock", "clock", "Clock", "clock", loadClock},
 	{"/users", "users", "Users", "users", loadUsers},
 	{"/form-data", "submissions", "Form data", "submissions", loadSubmissions},
+	{"/carts", "carts", "Carts", "carts", loadCarts},
 	{"/sandboxes", "sandboxes", "Sandboxes", "sandboxes", loadSandboxes},
 }
 
@@ -236,15 +237,7 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		Location: fx.Project.Location,
 	}
 	for _, l := range o.Products {
-		line := orderLine{OrderLine: l, Title: "product " + strconv.Itoa(l.ProductID)}
-		if p, ok := fx.Product(l.ProductID); ok {
-			line.Title = p.Title
-			if p.PriceCents != nil {
-				price, total := *p.PriceCents, *p.PriceCents*int64(l.Quantity)
-				line.PriceCents, line.LineCents = &price, &total
-			}
-		}
-		d.Lines = append(d.Lines, line)
+		d.Lines = append(d.Lines, lineOf(fx, l))
 	}
 	for _, it := range o.FormData {
 		d.Form = append(d.Form, formItem{Marker: it.Marker, Type: it.Type, Value: formValue(it.Value)})
@@ -255,6 +248,19 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		}
 	}
 	return d, nil
+}
+
+// lineOf is a line of products with the product's title and its price from the fixtures.
+func lineOf(fx *store.Fixtures, l store.OrderLine) orderLine {
+	line := orderLine{OrderLine: l, Title: "product " + strconv.Itoa(l.ProductID)}
+	if p, ok := fx.Product(l.ProductID); ok {
+		line.Title = p.Title
+		if p.PriceCents != nil {
+			price, total := *p.PriceCents, *p.PriceCents*int64(l.Quantity)
+			line.PriceCents, line.LineCents = &price, &total
+		}
+	}
+	return line
 }
 
 // formValue shows a form value: a string as it is, anything else as compact JSON.
@@ -424,4 +430,43 @@ func loadSubmissions(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, err
 		return nil, err
 	}
 	return submissionsData{Submissions: subs, Pager: newPager(r, total)}, nil
+}
+
+// cartRow is a cart as the carts page shows it: its owner by name, its lines priced.
+type cartRow struct {
+	Owner   string
+	Guest   bool
+	Updated time.Time
+	Lines   []orderLine
+}
+
+type cartsData struct {
+	Carts []cartRow
+	Pager pager
+}
+
+// loadCarts lists every cart of signed-in users and guests, the most recently changed first.
+func loadCarts(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
+	st := sb.Store()
+	all, err := st.AllCarts(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := newPager(r, len(all))
+	fx := st.Fixtures()
+	rows := make([]cartRow, 0, p.Limit)
+	for _, c := range window(all, p) {
+		row := cartRow{Owner: c.Owner, Updated: c.UpdatedDate}
+		if id, ok := strings.CutPrefix(c.Owner, "user/"); ok {
+			n, _ := strconv.Atoi(id)
+			row.Owner = userName(r.Context(), st, n)
+		} else {
+			row.Owner, row.Guest = strings.TrimPrefix(c.Owner, "guest/"), true
+		}
+		for _, it := range c.Items {
+			row.Lines = append(row.Lines, lineOf(fx, store.OrderLine{ProductID: it.ProductID, Quantity: it.Qty}))
+		}
+		rows = append(rows, row)
+	}
+	return cartsData{Carts: rows, Pager: p}, nil
 }
