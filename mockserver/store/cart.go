@@ -44,6 +44,15 @@ func (c *Cart) clone() Cart {
 
 func (c Cart) key() string { return c.Owner }
 
+// Whose returns the cart's owner: a user's id, or else a guest's id.
+func (c Cart) Whose() (userID int, guestID string) {
+	if id, ok := strings.CutPrefix(c.Owner, "user/"); ok {
+		n, _ := strconv.Atoi(id)
+		return n, ""
+	}
+	return 0, strings.TrimPrefix(c.Owner, "guest/")
+}
+
 // CartOwner is whose cart a request means: a signed-in user, else the guest of an x-guest-id.
 // A signed-in user's request that names a guest too (MergeGuest) first merges that guest's
 // cart into the user's: what signing in does to a guest cart.

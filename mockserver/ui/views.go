@@ -456,12 +456,11 @@ func loadCarts(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	fx := st.Fixtures()
 	rows := make([]cartRow, 0, p.Limit)
 	for _, c := range window(all, p) {
-		row := cartRow{Owner: c.Owner, Updated: c.UpdatedDate}
-		if id, ok := strings.CutPrefix(c.Owner, "user/"); ok {
-			n, _ := strconv.Atoi(id)
-			row.Owner = userName(r.Context(), st, n)
+		row := cartRow{Updated: c.UpdatedDate}
+		if user, guest := c.Whose(); user > 0 {
+			row.Owner = userName(r.Context(), st, user)
 		} else {
-			row.Owner, row.Guest = strings.TrimPrefix(c.Owner, "guest/"), true
+			row.Owner, row.Guest = guest, true
 		}
 		for _, it := range c.Items {
 			row.Lines = append(row.Lines, lineOf(fx, store.OrderLine{ProductID: it.ProductID, Quantity: it.Qty}))
