@@ -1,0 +1,271 @@
+package socketio
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// serve starts a Server behind an HTTP server; the request's user header says whose the
+// connection is, and a connection without one is not allowed to stay.
+func serve(t *testing.T, opts Options) (*Server, *Room, string) {
+	t.Helper()
+	srv, room := New(opts), NewRoom()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if herr := CheckHandshake(r); herr != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(herr.Status)
+			_ = json.NewEncoder(w).Encode(herr)
+			return
+		}
+		user, err := strconv.Atoi(r.Header.Get("user"))
+		if err := srv.Serve(w, r, Member{Room: room, User: user, Allowed: err == nil}); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close(context.Background())
+	})
+	return srv, room, "ws" + strings.TrimPrefix(hs.URL, "http") + "/api/content/ws/?EIO=4&transport=websocket"
+}
+
+// client is the test's side of a connection.
+type client struct {
+	t  *testing.T
+	ws *websocket.Conn
+}
+
+func dial(t *testing.T, url, user string) *client {
+	t.Helper()
+	h := http.Header{}
+	if user != "" {
+		h.Set("user", user)
+	}
+	ws, resp, err := websocket.Dial(context.Background(), url, &websocket.DialOptions{HTTPHeader: h})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	t.Cleanup(func() { ws.CloseNow() })
+	return &client{t: t, ws: ws}
+}
+
+func (c *client) next() string {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, msg, err := c.ws.Read(ctx)
+	require.NoError(c.t, err)
+	return string(msg)
+}
+
+func (c *client) send(msg string) {
+	c.t.Helper()
+	require.NoError(c.t, c.ws.Write(context.Background(), websocket.MessageText, []byte(msg)))
+}
+
+// closed waits for the server to end the connection.
+func (c *client) closed() {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := c.ws.Read(ctx); err != nil {
+			require.NoError(c.t, ctx.Err(), "the server did not close the connection")
+			return
+		}
+	}
+}
+
+// join opens a session and joins the main namespace, returning the open packet's fields.
+func (c *client) join() map[string]any {
+	c.t.Helper()
+	open := c.next()
+	require.Equal(c.t, byte('0'), open[0], open)
+	var fields map[string]any
+	require.NoError(c.t, json.Unmarshal([]byte(open[1:]), &fields))
+	c.send("40")
+	ack := c.next()
+	require.True(c.t, strings.HasPrefix(ack, `40{"sid":"`), ack)
+	return fields
+}
+
+func TestHandshakeErrors(t *testing.T) {
+	t.Parallel()
+	_, _, url := serve(t, Options{})
+	httpURL := "http" + strings.TrimPrefix(url, "ws")
+	for _, tc := range []struct {
+		name, query string
+		upgrade     bool
+		code        int
+	}{
+		{"polling is not served", "EIO=4&transport=polling", false, 0},
+		{"no transport", "EIO=4", true, 0},
+		{"websocket without an upgrade", "EIO=4&transport=websocket", false, 3},
+		{"an upgrade without a key", "EIO=4&transport=websocket&nokey", true, 3},
+		{"Engine.IO 3", "EIO=3&transport=websocket", true, 5},
+		{"no version", "transport=websocket", true, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u, _, _ := strings.Cut(httpURL, "?")
+			req, err := http.NewRequest(http.MethodGet, u+"?"+tc.query, nil)
+			require.NoError(t, err)
+			if tc.upgrade {
+				req.Header.Set("Connection", "Upgrade")
+				req.Header.Set("Upgrade", "websocket")
+				req.Header.Set("Sec-WebSocket-Version", "13")
+				if !strings.HasSuffix(tc.query, "&nokey") {
+					req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+				}
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+			var body HandshakeError
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+			assert.Equal(t, tc.code, body.Code)
+			assert.NotEmpty(t, body.Message)
+		})
+	}
+}
+
+func TestEmitReachesTheUsersConnections(t *testing.T) {
+	t.Parallel()
+	_, room, url := serve(t, Options{})
+	first, second, other := dial(t, url, "7"), dial(t, url, "7"), dial(t, url, "8")
+	open := first.join()
+	assert.Equal(t, float64(DefaultPingInterval.Milliseconds()), open["pingInterval"])
+	assert.Equal(t, float64(DefaultPingTimeout.Milliseconds()), open["pingTimeout"])
+	assert.Equal(t, []any{}, open["upgrades"])
+	assert.Len(t, open["sid"], 20)
+	second.join()
+	other.join()
+	require.Eventually(t, func() bool { return room.Connections()[7] == 2 && room.Connections()[8] == 1 }, 10*time.Second, 5*time.Millisecond)
+
+	n, err := room.Emit(7, "price_drop", json.RawMessage(`{"product":{"id":10}}`))
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, `42["price_drop",{"product":{"id":10}}]`, first.next())
+	assert.Equal(t, `42["price_drop",{"product":{"id":10}}]`, second.next())
+	n, err = room.Emit(9, "price_drop", json.RawMessage(`{}`))
+	require.NoError(t, err)
+	assert.Zero(t, n, "nobody else hears it")
+
+	other.send("41")
+	require.Eventually(t, func() bool { _, ok := room.Connections()[8]; return !ok }, 10*time.Second, 5*time.Millisecond)
+}
+
+func TestInvalidEventData(t *testing.T) {
+	t.Parallel()
+	_, room, _ := serve(t, Options{})
+	_, err := room.Emit(1, "e", json.RawMessage(`{`))
+	assert.Error(t, err)
+}
+
+func TestPingAndPingTimeout(t *testing.T) {
+	t.Parallel()
+	srv, room, url := serve(t, Options{PingInterval: 20 * time.Millisecond, PingTimeout: 200 * time.Millisecond})
+	c := dial(t, url, "1")
+	c.join()
+	for range 3 {
+		require.Equal(t, "2", c.next())
+		c.send("3")
+	}
+	require.Equal(t, "2", c.next())
+	c.closed() // no pong this time
+	require.Eventually(t, func() bool { return srv.Connections() == 0 && len(room.Connections()) == 0 }, 10*time.Second, 5*time.Millisecond)
+}
+
+func TestNotAllowedIsConnectedThenDisconnected(t *testing.T) {
+	t.Parallel()
+	srv, room, url := serve(t, Options{})
+	c := dial(t, url, "")
+	c.join()
+	assert.Equal(t, "41", c.next())
+	c.closed()
+	assert.Empty(t, room.Connections())
+	require.Eventually(t, func() bool { return srv.Connections() == 0 }, 10*time.Second, 5*time.Millisecond)
+}
+
+func TestOtherNamespacesAreRefused(t *testing.T) {
+	t.Parallel()
+	_, _, url := serve(t, Options{})
+	c := dial(t, url, "1")
+	require.Equal(t, byte('0'), c.next()[0])
+	c.send("40/admin,")
+	assert.Equal(t, `44/admin,{"message":"Invalid namespace"}`, c.next())
+	c.send("40")
+	assert.True(t, strings.HasPrefix(c.next(), `40{"sid":"`))
+}
+
+func TestConnectTimeout(t *testing.T) {
+	t.Parallel()
+	srv, _, url := serve(t, Options{ConnectTimeout: 50 * time.Millisecond})
+	c := dial(t, url, "1")
+	require.Equal(t, byte('0'), c.next()[0])
+	c.closed()
+	require.Eventually(t, func() bool { return srv.Connections() == 0 }, 10*time.Second, 5*time.Millisecond)
+}
+
+func TestMaxConnections(t *testing.T) {
+	t.Parallel()
+	_, _, url := serve(t, Options{MaxConnections: 1})
+	dial(t, url, "1").join()
+	_, resp, err := websocket.Dial(context.Background(), url, nil)
+	require.Error(t, err)
+	require.NotNil(t, resp)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+}
+
+func TestDisconnectAllAndClose(t *testing.T) {
+	t.Parallel()
+	srv, room, url := serve(t, Options{})
+	a, b := dial(t, url, "1"), dial(t, url, "2")
+	a.join()
+	b.join()
+	require.Eventually(t, func() bool { return len(room.Connections()) == 2 }, 10*time.Second, 5*time.Millisecond)
+	room.DisconnectAll()
+	assert.Equal(t, "41", a.next())
+	assert.Equal(t, "41", b.next())
+	a.closed()
+	b.closed()
+
+	c := dial(t, url, "3")
+	c.join()
+	require.NoError(t, srv.Close(context.Background()))
+	c.closed()
+	assert.Zero(t, srv.Connections())
+	_, resp, err := websocket.Dial(context.Background(), url, nil)
+	require.Error(t, err)
+	require.NotNil(t, resp)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "a closed server takes no connection")
+}
+
+func TestParsePacket(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]packet{
+		"0":              {kind: '0', namespace: "/"},
+		`0{"token":1}`:   {kind: '0', namespace: "/"},
+		"0/admin,":       {kind: '0', namespace: "/admin"},
+		"1":              {kind: '1', namespace: "/"},
+		`2["hello",1]`:   {kind: '2', namespace: "/"},
+		`51-/x,["a",{}]`: {kind: '5', namespace: "/x"},
+	} {
+		got, ok := parsePacket(in)
+		assert.True(t, ok, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "9", "x"} {
+		_, ok := parsePacket(in)
+		assert.False(t, ok, in)
+	}
+}
