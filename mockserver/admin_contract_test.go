@@ -168,6 +168,8 @@ func (o adminOperation) sample() adminCall {
 		c.body = `{"email":"a@b.c"}`
 	case "patchPaymentAccount":
 		c.body = `{"testSettings":{"successUrl":"http://localhost:3000/thanks"}}`
+	case "fireProductEvent":
+		c.body = `{"productId":12}`
 	}
 	return c
 }
@@ -220,6 +222,7 @@ func TestAdminContract(t *testing.T) {
 			{"payments checkout mail webhooks", adminPayments},
 			{"payment accounts", adminPaymentAccounts},
 			{"form data approval", adminFormData},
+			{"sockets and product events", adminEvents},
 			{"journal", adminJournal},
 			{"faults", adminFaults},
 			{"limits", adminLimits},
@@ -284,6 +287,16 @@ func adminHealth(t *testing.T, ac *adminContract) {
 	ts.server.Drain()
 	assert.Equal(t, "draining", adminJSON[map[string]string](t, ac, ts, adminCall{method: http.MethodGet, path: "/readyz", status: http.StatusServiceUnavailable})["status"])
 	assert.Equal(t, "ok", adminJSON[map[string]string](t, ac, ts, adminCall{method: http.MethodGet, path: "/healthz", status: http.StatusOK})["status"])
+}
+
+// The socket side of product events is in sockets_test.go; here, the admin calls' shapes.
+func adminEvents(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/sockets", status: http.StatusOK})
+	fire := "/__admin/events/back_in_stock/fire"
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: fire, body: `{"productId":12}`, status: http.StatusOK})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: fire, body: `{"productId":"12"}`, status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: fire, body: `{"productId":99}`, status: http.StatusNotFound})
 }
 
 type adminSandboxInfo struct {

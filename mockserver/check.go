@@ -36,7 +36,9 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 // response becomes a 500 whose message lists the breaches.
 func (s *Server) checkResponses(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+		// The socket's handshake is Engine.IO's, which an OpenAPI document cannot describe, and
+		// it needs the connection itself.
+		if !strings.HasPrefix(r.URL.Path, APIPrefix+"/") || contracts.RoutedPath(r.URL.Path) == socketPath {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -162,6 +162,8 @@ func (s *Server) routes(r *mux.Router) {
 	s.handle(r, http.MethodGet, "/__admin/mail/{id}/raw", s.admin(s.handleAdminMailRaw))
 	s.handle(r, http.MethodGet, "/__admin/webhooks", s.admin(s.handleAdminWebhooks))
 	s.handle(r, http.MethodPost, "/__admin/webhooks/{id}/redeliver", s.admin(s.handleAdminWebhookRedeliver))
+	s.handle(r, http.MethodPost, "/__admin/events/{marker}/fire", s.admin(s.handleAdminEventFire))
+	s.handle(r, http.MethodGet, "/__admin/sockets", s.admin(s.handleAdminSockets))
 	s.handle(r, http.MethodGet, "/__admin/requests", s.admin(s.handleAdminRequests))
 	s.handle(r, http.MethodGet, "/__admin/requests/count", s.admin(s.handleAdminRequestCount))
 	s.handle(r, http.MethodDelete, "/__admin/requests", s.admin(s.handleAdminRequestsClear))
@@ -227,6 +229,7 @@ func (s *Server) productRoutes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, events+"/subscriptions", user, s.handleSubscriptions)
 	s.handleAPI(r, http.MethodPost, events+"/subscribe/marker/{marker}", user, s.handleSubscribe)
 	s.handleAPI(r, http.MethodDelete, events+"/unsubscribe/marker/{marker}", user, s.handleUnsubscribe)
+	s.handle(r, http.MethodGet, socketPath, s.handleSocket)
 }
 
 // handleAPI registers a content-API route, resolving its contract operation once: a route

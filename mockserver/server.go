@@ -18,6 +18,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
+	"github.com/oneentry-mock/oneentry-mock/socketio"
 )
 
 // DefaultMaxBodyBytes bounds request bodies; the live API (NestJS body-parser) refuses large
@@ -83,6 +84,7 @@ type Server struct {
 	csrfKey    []byte
 	metrics    *metrics
 	dashboard  *ui.Handler
+	sockets    *socketio.Server
 	routeTable routeTable
 	draining   atomic.Bool
 	routeErrs  []error
@@ -128,6 +130,7 @@ func New(opts Options) (*Server, error) {
 		maxState:   opts.MaxStateBytes,
 		check:      opts.CheckResponses,
 		adminToken: opts.AdminToken,
+		sockets:    socketio.New(socketio.Options{Logger: opts.Logger}),
 
 		requestPrefix: randomPrefix(),
 	}
@@ -185,11 +188,12 @@ func (s *Server) Sandboxes() *sandbox.Registry { return s.sandboxes }
 // looks at it; reads expire overdue sessions too.
 func (s *Server) SweepExpired(ctx context.Context) { s.sandboxes.SweepExpired(ctx) }
 
-// Close stops the background work of every sandbox (webhook deliveries in flight finish or are
-// marked failed when ctx ends). The SMTP relay and the data dir belong to the caller.
+// Close drops every socket and stops the background work of every sandbox (webhook deliveries
+// in flight finish or are marked failed when ctx ends). The SMTP relay and the data dir belong
+// to the caller.
 func (s *Server) Close(ctx context.Context) error {
 	s.dashboard.Stop()
-	return s.sandboxes.Close(ctx)
+	return errors.Join(s.sockets.Close(ctx), s.sandboxes.Close(ctx))
 }
 
 // handleNotFound answers unknown routes, and known paths with a method they do not serve, as

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"time"
@@ -106,6 +107,49 @@ func (sb *Sandbox) Redeliver(id string) (string, error) {
 		return "", store.Errorf(store.CodeNotFound, "No webhook delivery %q", id)
 	}
 	return newID, err
+}
+
+// ProductEvent is an event about a product fired at its subscribers, as the shop fires one
+// when a price or a status changes.
+type ProductEvent struct {
+	Marker    string `json:"event"`
+	ProductID int    `json:"productId"`
+	Message   string `json:"message"`
+	// Subscribers is how many users are subscribed to the event for the product; Delivered
+	// how many of their open sockets it was sent to.
+	Subscribers int `json:"subscribers"`
+	Delivered   int `json:"delivered"`
+}
+
+// FireProductEvent pushes the event named by ev.Marker about ev.ProductID to the sockets of
+// every user subscribed to it (Events.subscribeByMarker), each in the language they
+// subscribed in, under the event's marker as the Socket.IO event name.
+func (sb *Sandbox) FireProductEvent(ev ProductEvent) (ProductEvent, error) {
+	if ev.Marker == "" {
+		return ev, store.Invalid("marker should not be empty")
+	}
+	catalog := sb.reg.Fixtures().Catalog(sb.reg.opts.Profile.SiteProducts)
+	if !catalog.Has(ev.ProductID) {
+		return ev, store.Errorf(store.CodeNotFound, "Product with id %d not found", ev.ProductID)
+	}
+	subs := sb.Store().Subscribers(ev.Marker, ev.ProductID)
+	ev.Subscribers, ev.Delivered = len(subs), 0
+	for _, sub := range subs {
+		notice, ok := catalog.ProductNotice(ev.ProductID, sub.Locale, ev.Message)
+		if !ok {
+			continue
+		}
+		data, err := json.Marshal(notice)
+		if err != nil {
+			return ev, err
+		}
+		n, err := sb.sockets.Emit(sub.UserID, ev.Marker, data)
+		if err != nil {
+			return ev, err
+		}
+		ev.Delivered += n
+	}
+	return ev, nil
 }
 
 // Changes identifies the sandbox's state as far as an observer can see it: when two calls

@@ -19,6 +19,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/socketio"
 	"github.com/oneentry-mock/oneentry-mock/webhook"
 )
 
@@ -95,7 +96,8 @@ type Registry struct {
 }
 
 // Sandbox is one isolated project: its own store (ids, users, orders, sessions, clock),
-// journal, fault rules, outbox and webhook deliveries. Requests reach it by its app token.
+// journal, fault rules, outbox, webhook deliveries and its users' sockets. Requests reach it
+// by its app token.
 type Sandbox struct {
 	reg    *Registry
 	token  string
@@ -105,6 +107,7 @@ type Sandbox struct {
 	outbox  *mail.Outbox
 	journal *Journal
 	faults  *Faults
+	sockets *socketio.Room
 	created time.Time
 	// changes counts what Changes cannot see in the journal and the delivery log: store
 	// events, resets, imports, clock and fault changes.
@@ -188,7 +191,8 @@ func defaultSecret(fx *store.Fixtures, saved []store.SandboxInfo) string {
 
 // open builds a sandbox seeded from the fixtures (or restored from its saved state).
 func (r *Registry) open(ctx context.Context, token, secret string, clock *store.Clock) (*Sandbox, error) {
-	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(r.opts.JournalSize), faults: &Faults{}}
+	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(r.opts.JournalSize), faults: &Faults{},
+		sockets: socketio.NewRoom()}
 	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: r.relayMail})
 	st, err := sb.openStore(ctx, r.fixtures.Load(), clock)
 	if err != nil {
@@ -311,6 +315,7 @@ func (r *Registry) Remove(ctx context.Context, token string) (bool, error) {
 		return false, nil
 	}
 	_ = sb.closeWebhooks(ctx, true)
+	sb.sockets.DisconnectAll()
 	sb.Store().ReleaseUploads()
 	r.memory.freed()
 	if p := r.opts.Persistence; p != nil {
@@ -365,6 +370,9 @@ func (sb *Sandbox) Outbox() *mail.Outbox { return sb.outbox }
 
 // Journal returns the sandbox's request log.
 func (sb *Sandbox) Journal() *Journal { return sb.journal }
+
+// Sockets returns the WebSocket connections of the sandbox's users.
+func (sb *Sandbox) Sockets() *socketio.Room { return sb.sockets }
 
 // Faults returns the sandbox's fault rules.
 func (sb *Sandbox) Faults() *Faults { return sb.faults }

@@ -89,6 +89,22 @@ func (s *Store) Subscriptions(ctx context.Context, userID int, p Page) ([]Subscr
 	return mine[start:end], len(mine)
 }
 
+// Subscribers returns the subscriptions to an event about a product, oldest first.
+func (s *Store) Subscribers(marker string, productID int) []Subscription {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Subscription
+	for _, sub := range s.state.subs {
+		if sub.EventMarker == marker && sub.ProductID == productID {
+			out = append(out, *sub)
+		}
+	}
+	slices.SortFunc(out, func(a, b Subscription) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.UserID, b.UserID))
+	})
+	return out
+}
+
 func (s *Store) touchSubscription(k string) {
 	if s.tx != nil {
 		remember(&s.tx.subs, s.state.subs, k, (*Subscription).clone)

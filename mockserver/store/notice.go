@@ -1,0 +1,69 @@
+package store
+
+import "encoding/json"
+
+// ProductNotice is what a product event pushes to a subscriber's socket, in the shape the
+// SDK's WS documentation gives: the event's text and attributes, and the product with its
+// title, status and attribute values as {identifier, type, value}.
+type ProductNotice struct {
+	Message    string                     `json:"message"`
+	Attributes map[string]json.RawMessage `json:"attributes"`
+	Product    NoticeProduct              `json:"product"`
+}
+
+// NoticeProduct is the product part of a ProductNotice.
+type NoticeProduct struct {
+	ID         int                        `json:"id"`
+	Info       noticeInfo                 `json:"info"`
+	Status     *noticeStatus              `json:"status"`
+	Attributes map[string]NoticeAttribute `json:"attributes"`
+}
+
+type noticeInfo struct {
+	Title string `json:"title"`
+}
+
+type noticeStatus struct {
+	Identifier string     `json:"identifier"`
+	Info       noticeInfo `json:"info"`
+}
+
+// NoticeAttribute is one attribute value of a notice, keyed by its marker.
+type NoticeAttribute struct {
+	Identifier string          `json:"identifier"`
+	Type       string          `json:"type"`
+	Value      json.RawMessage `json:"value"`
+}
+
+// ProductNotice builds the notice of an event about a product, in lang. The product is read
+// as the catalogue serves it, so the notice names what a page shows.
+func (c *Catalog) ProductNotice(id int, lang, message string) (ProductNotice, bool) {
+	raw, ok := c.Product(id, lang)
+	if !ok {
+		return ProductNotice{}, false
+	}
+	var served struct {
+		LocalizeInfos       noticeInfo      `json:"localizeInfos"`
+		StatusIdentifier    *string         `json:"statusIdentifier"`
+		StatusLocalizeInfos noticeInfo      `json:"statusLocalizeInfos"`
+		AttributeValues     json.RawMessage `json:"attributeValues"`
+	}
+	if json.Unmarshal(raw, &served) != nil {
+		return ProductNotice{}, false
+	}
+	// attributeValues is an object keyed by marker; a product without values may have [].
+	var values map[string]struct {
+		Type  string          `json:"type"`
+		Value json.RawMessage `json:"value"`
+	}
+	_ = json.Unmarshal(served.AttributeValues, &values)
+	n := ProductNotice{Message: message, Attributes: map[string]json.RawMessage{},
+		Product: NoticeProduct{ID: id, Info: served.LocalizeInfos, Attributes: make(map[string]NoticeAttribute, len(values))}}
+	if served.StatusIdentifier != nil {
+		n.Product.Status = &noticeStatus{Identifier: *served.StatusIdentifier, Info: served.StatusLocalizeInfos}
+	}
+	for marker, v := range values {
+		n.Product.Attributes[marker] = NoticeAttribute{Identifier: marker, Type: v.Type, Value: v.Value}
+	}
+	return n, true
+}
