@@ -18,16 +18,10 @@ export const SDKS = {
   'oneentry-1.0.115': { label: "SDK 1.0.115's", define: define115 },
 };
 
-const SOCKET_IO = 'socket.io events (/api/content/ws) are not served: docs/api/pages.md';
-
 /** Per SDK package, the methods the mock does not serve, with where the documentation says so. */
 export const NOT_SERVED = {
-  'oneentry-latest': {
-    'WS.connect': SOCKET_IO,
-  },
-  'oneentry-1.0.115': {
-    'WS.connect': SOCKET_IO,
-  },
+  'oneentry-latest': {},
+  'oneentry-1.0.115': {},
 };
 
 /**

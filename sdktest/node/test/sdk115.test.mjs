@@ -3,6 +3,7 @@
 // the d.ts and the API differ), or, where the SDK itself cannot succeed, the test asserts that
 // failure. SDK 1.0.115 throws the error body of an HTTP error; the newest SDK returns it.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { test } from 'node:test';
 
 import { assertAuthResponse, assertErrorBody, assertNotError, describeError } from '../lib/check.mjs';
@@ -499,6 +500,24 @@ test('every method of SDK 1.0.115 under --compat sdk-1.0.115', async (t) => {
       await refusal('Events.unsubscribeByMarker', Events.unsubscribeByMarker('price_change', 10), 400);
       const subs = await answer('Events.getAllSubscriptions after the refusal', Events.getAllSubscriptions());
       assert.deepEqual(subs.items, [subscription]);
+    });
+    await t.test('WS.connect', async () => {
+      // The signed-in user's socket hears the event of the subscription above.
+      const socket = sdk.WS.connect();
+      try {
+        await once(socket, 'connect');
+        const heard = once(socket, 'price_change');
+        const res = await fetch(`${srv.url}/__admin/events/price_change/fire`, {
+          method: 'POST',
+          headers: { 'x-app-token': APP_TOKEN },
+          body: JSON.stringify({ productId: 10 }),
+        });
+        assert.equal((await res.json()).delivered, 1);
+        const [notice] = await heard;
+        assert.equal(notice.product.id, 10);
+      } finally {
+        socket.disconnect();
+      }
     });
   });
 
