@@ -498,3 +498,41 @@ func TestDashboardCarts(t *testing.T) {
 	assert.Contains(t, body[guest:user], "2 × ")
 	assert.Contains(t, body[guest:user], "#10")
 }
+
+// The events page lists the subscriptions with the sockets that would hear them, and fires an
+// event as the admin API does.
+func TestDashboardEvents(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	_, body, _ := uiGet(t, ts, "/__admin/ui/product-events")
+	assert.Contains(t, body, "No subscriptions yet")
+	assert.Contains(t, body, "No open sockets")
+
+	tk := ts.loginLive(t, userLogin, userPass)
+	status, resp := ts.call(t, http.MethodPost, "/api/content/events/subscribe/marker/back_in_stock", tk, map[string]any{"locale": "en_US", "productId": 12})
+	require.Equal(t, http.StatusCreated, status, string(resp))
+	socket := ts.openSocket(t, appToken, tk)
+	ts.waitSockets(t, 1)
+
+	status, body, _ = uiGet(t, ts, "/__admin/ui/product-events")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `aria-current="page">Events</a>`)
+	row := strings.Index(body, `data-subscription="back_in_stock/12/16"`)
+	require.Positive(t, row)
+	assert.Contains(t, body[row:], "Gold ticket")
+	assert.Contains(t, body[row:], userLogin)
+	assert.Contains(t, body, `<tr data-sockets="`+userLogin+`"><td>`+userLogin+`</td><td class="n">1</td>`)
+
+	res := uiPost(t, ts, "/__admin/ui/product-events/fire", url.Values{"marker": {"back_in_stock"}, "productId": {"12"}, "message": {"Back again"}}, nil)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	assert.Contains(t, res.Header.Get("Location"), "notice=")
+	msg := socket.next()
+	require.True(t, strings.HasPrefix(msg, `42["back_in_stock",`), msg)
+	assert.Contains(t, msg, `"message":"Back again"`)
+
+	for _, form := range []url.Values{{"marker": {"back_in_stock"}, "productId": {"x"}}, {"marker": {"back_in_stock"}, "productId": {"999"}}, {"productId": {"12"}}} {
+		res := uiPost(t, ts, "/__admin/ui/product-events/fire", form, nil)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
+		assert.Contains(t, res.Header.Get("Location"), "error=", form.Encode())
+	}
+}

@@ -109,6 +109,11 @@ func (sb *Sandbox) Redeliver(id string) (string, error) {
 	return newID, err
 }
 
+// Catalog returns the products the sandbox's content API serves.
+func (sb *Sandbox) Catalog() *store.Catalog {
+	return sb.reg.Fixtures().Catalog(sb.reg.opts.Profile.SiteProducts)
+}
+
 // ProductEvent is an event about a product fired at its subscribers, as the shop fires one
 // when a price or a status changes.
 type ProductEvent struct {
@@ -128,7 +133,7 @@ func (sb *Sandbox) FireProductEvent(ev ProductEvent) (ProductEvent, error) {
 	if ev.Marker == "" {
 		return ev, store.Invalid("marker should not be empty")
 	}
-	catalog := sb.reg.Fixtures().Catalog(sb.reg.opts.Profile.SiteProducts)
+	catalog := sb.Catalog()
 	if !catalog.Has(ev.ProductID) {
 		return ev, store.Errorf(store.CodeNotFound, "Product with id %d not found", ev.ProductID)
 	}

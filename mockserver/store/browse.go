@@ -57,6 +57,23 @@ func (s *Store) AllCarts(ctx context.Context) ([]Cart, error) {
 	return out, err
 }
 
+// AllSubscriptions returns every user's event subscriptions, by event marker, then product,
+// then the oldest first.
+func (s *Store) AllSubscriptions(ctx context.Context) ([]Subscription, error) {
+	var out []Subscription
+	err := s.read(ctx, func() error {
+		for _, sub := range s.state.subs {
+			out = append(out, *sub)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b Subscription) int {
+		return cmp.Or(strings.Compare(a.EventMarker, b.EventMarker), cmp.Compare(a.ProductID, b.ProductID),
+			a.Created.Compare(b.Created), cmp.Compare(a.UserID, b.UserID))
+	})
+	return out, err
+}
+
 // allNewestFirst pages through every entity of a map of the state, by descending id. The map
 // is read under the lock: Reset and Import replace the state.
 func allNewestFirst[V any, P interface{ clone() V }](ctx context.Context, s *Store, of func() map[int]P, page Page) ([]V, int, error) {

@@ -35,6 +35,18 @@ type NoticeAttribute struct {
 	Value      json.RawMessage `json:"value"`
 }
 
+// Title returns a product's title in lang, as the catalogue serves it.
+func (c *Catalog) Title(id int, lang string) (string, bool) {
+	raw, ok := c.Product(id, lang)
+	if !ok {
+		return "", false
+	}
+	var served struct {
+		LocalizeInfos noticeInfo `json:"localizeInfos"`
+	}
+	return served.LocalizeInfos.Title, json.Unmarshal(raw, &served) == nil
+}
+
 // ProductNotice builds the notice of an event about a product, in lang. The product is read
 // as the catalogue serves it, so the notice names what a page shows.
 func (c *Catalog) ProductNotice(id int, lang, message string) (ProductNotice, bool) {

@@ -28,6 +28,7 @@ var actions = []action{
 	{"/clock", Prefix + "/clock", setClock},
 	{"/webhooks/{id}/redeliver", Prefix + "/webhooks", redeliver},
 	{"/form-data/{id}/approve", Prefix + "/form-data", approveSubmission},
+	{"/product-events/fire", Prefix + "/product-events", fireEvent},
 	{"/sandboxes", Prefix + "/sandboxes", createSandbox},
 	{"/sandboxes/switch", Prefix + "/", switchSandbox},
 	{"/sandboxes/reset", Prefix + "/sandboxes", resetSandbox},
@@ -236,4 +237,19 @@ func (h *Handler) handleExport(w http.ResponseWriter, r *http.Request) {
 	if err := enc.Encode(sb.Store().Export(r.Context())); err != nil {
 		h.log.ErrorContext(r.Context(), "export state", "err", err)
 	}
+}
+
+// fireEvent reads the fields of POST /__admin/events/{marker}/fire: the marker, the product and
+// the message.
+func fireEvent(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
+	f := r.PostForm
+	product, err := strconv.Atoi(strings.TrimSpace(f.Get("productId")))
+	if err != nil {
+		return "", store.Invalid("productId must be a number")
+	}
+	ev, err := sb.FireProductEvent(sandbox.ProductEvent{Marker: strings.TrimSpace(f.Get("marker")), ProductID: product, Message: f.Get("message")})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Fired %s about product %d: %d subscribed, heard on %d sockets.", ev.Marker, ev.ProductID, ev.Subscribers, ev.Delivered), nil
 }

@@ -48,6 +48,7 @@ var navigation = []navItem{
 	{"users", "Users", Prefix + "/users", "u"},
 	{"submissions", "Form data", Prefix + "/form-data", "a"},
 	{"carts", "Carts", Prefix + "/carts", "t"},
+	{"events", "Events", Prefix + "/product-events", "e"},
 	{"mail", "Mail", Prefix + "/mail", "m"},
 	{"webhooks", "Webhooks", Prefix + "/webhooks", "w"},
 	{"faults", "Faults", Prefix + "/faults", "f"},

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -41,6 +42,7 @@ var pages = []page{
 	{"/users", "users", "Users", "users", loadUsers},
 	{"/form-data", "submissions", "Form data", "submissions", loadSubmissions},
 	{"/carts", "carts", "Carts", "carts", loadCarts},
+	{"/product-events", "events", "Events", "events", loadEvents},
 	{"/sandboxes", "sandboxes", "Sandboxes", "sandboxes", loadSandboxes},
 }
 
@@ -468,4 +470,50 @@ func loadCarts(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		rows = append(rows, row)
 	}
 	return cartsData{Carts: rows, Pager: p}, nil
+}
+
+// subscriptionRow is a subscription as the events page shows it, by names.
+type subscriptionRow struct {
+	store.Subscription
+	User    string
+	Product string
+	Sockets int
+}
+
+// socketRow is a user's open sockets.
+type socketRow struct {
+	User        string
+	Connections int
+}
+
+type eventsData struct {
+	Subscriptions []subscriptionRow
+	Sockets       []socketRow
+	Pager         pager
+}
+
+// loadEvents lists the event subscriptions, each with a button that fires its event, and the
+// open sockets that would hear it.
+func loadEvents(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
+	st := sb.Store()
+	all, err := st.AllSubscriptions(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	open := sb.Sockets().Connections()
+	p := newPager(r, len(all))
+	catalog := sb.Catalog()
+	d := eventsData{Pager: p, Subscriptions: make([]subscriptionRow, 0, p.Limit)}
+	for _, sub := range window(all, p) {
+		row := subscriptionRow{Subscription: sub, User: userName(r.Context(), st, sub.UserID), Product: "product " + strconv.Itoa(sub.ProductID),
+			Sockets: open[sub.UserID]}
+		if title, ok := catalog.Title(sub.ProductID, sub.Locale); ok {
+			row.Product = title
+		}
+		d.Subscriptions = append(d.Subscriptions, row)
+	}
+	for _, user := range slices.Sorted(maps.Keys(open)) {
+		d.Sockets = append(d.Sockets, socketRow{User: userName(r.Context(), st, user), Connections: open[user]})
+	}
+	return d, nil
 }
