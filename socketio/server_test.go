@@ -269,3 +269,26 @@ func TestParsePacket(t *testing.T) {
 		assert.False(t, ok, in)
 	}
 }
+
+func TestOversizedMessageClosesTheConnection(t *testing.T) {
+	t.Parallel()
+	srv, _, url := serve(t, Options{})
+	c := dial(t, url, "1")
+	c.join()
+	c.send("4" + strings.Repeat("x", maxPayload))
+	c.closed()
+	require.Eventually(t, func() bool { return srv.Connections() == 0 }, 10*time.Second, 5*time.Millisecond)
+}
+
+// A client that takes nothing while messages pile up is dropped, not buffered without end.
+func TestSlowClientIsDropped(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := &conn{server: New(Options{}), out: make(chan outgoing, queueSize), ctx: ctx, cancel: cancel}
+	for i := range queueSize {
+		require.True(t, c.send([]byte("2")), "message %d", i)
+	}
+	assert.False(t, c.send([]byte("2")))
+	assert.Error(t, ctx.Err(), "the connection is ended")
+}
