@@ -44,7 +44,10 @@ func (c *Catalog) Title(id int, lang string) (string, bool) {
 	var served struct {
 		LocalizeInfos noticeInfo `json:"localizeInfos"`
 	}
-	return served.LocalizeInfos.Title, json.Unmarshal(raw, &served) == nil
+	if json.Unmarshal(raw, &served) != nil {
+		return "", false
+	}
+	return served.LocalizeInfos.Title, true
 }
 
 // ProductNotice builds the notice of an event about a product, in lang. The product is read
