@@ -299,6 +299,14 @@ func TestRefundLifecycle(t *testing.T) {
 	assert.Empty(t, ts.refunds(t, owner.AccessToken, id))
 
 	ts.payOrder(t, owner.AccessToken, id)
+	before := stateDocument(t, ts)
+	for _, key := range []string{"+10", "010", " 10"} {
+		twice := map[string]any{"10": map[string]int{"quantity": 1}, key: map[string]int{"quantity": 1}}
+		status, body = ts.call(t, http.MethodPost, refundPath(id), owner.AccessToken, map[string]any{"products": twice})
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+		assert.Equal(t, []string{"products." + key + ": must be keyed by a product id"}, decodeError(t, status, body).messages())
+	}
+	assert.Equal(t, before, stateDocument(t, ts), "a product named twice claims nothing")
 	first := ts.requestRefund(t, owner.AccessToken, id, one)
 	got := ts.refunds(t, owner.AccessToken, id)
 	require.Len(t, got, 1)

@@ -215,7 +215,9 @@ func refundLines(o *Order, products map[string]int) ([]RefundLine, error) {
 		id, err := strconv.Atoi(key)
 		i := slices.IndexFunc(o.Products, func(p OrderLine) bool { return p.ProductID == id })
 		switch {
-		case err != nil || id < 1:
+		// Only the canonical spelling: "+10" and "010" would name product 10 again under another
+		// key and claim its quantity twice.
+		case err != nil || id < 1 || strconv.Itoa(id) != key:
 			msgs = append(msgs, fmt.Sprintf("products.%s: must be keyed by a product id", key))
 		case i < 0:
 			msgs = append(msgs, fmt.Sprintf("products.%s: product %d is not in order %d", key, id, o.ID))
