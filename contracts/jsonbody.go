@@ -2,6 +2,7 @@ package contracts
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -23,7 +24,9 @@ func init() {
 
 // jsonBody is openapi3filter.JSONBodyDecoder, faster. Whatever it does not handle exactly as
 // encoding/json would (invalid or unusual JSON, deep nesting, something after the value) goes
-// to JSONBodyDecoder itself, so values and errors are kin-openapi's own.
+// to JSONBodyDecoder itself, so values and errors are kin-openapi's own, with one difference:
+// a body with anything after its value is refused, as the API's body parser (JSON.parse)
+// refuses it, where JSONBodyDecoder reads the first value and stops.
 func jsonBody(body io.Reader, header http.Header, schema *openapi3.SchemaRef, encFn openapi3filter.EncodingFn) (any, error) {
 	var text strings.Builder
 	if sized, ok := body.(interface{ Len() int }); ok {
@@ -36,8 +39,14 @@ func jsonBody(body io.Reader, header http.Header, schema *openapi3.SchemaRef, en
 	if v, ok := decodeJSON(s); ok {
 		return v, nil
 	}
-	return openapi3filter.JSONBodyDecoder(strings.NewReader(s), header, schema, encFn)
+	v, err := openapi3filter.JSONBodyDecoder(strings.NewReader(s), header, schema, encFn)
+	if err == nil && !json.Valid([]byte(s)) {
+		return nil, &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: errAfterValue}
+	}
+	return v, err
 }
+
+var errAfterValue = errors.New("the JSON body has more after its value")
 
 // decodeJSON decodes s as a json.Decoder with UseNumber decodes its first value into an any,
 // when s is that one value between optional white space and encoding/json would take it as

@@ -3,11 +3,15 @@ package mockserver_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // stateFingerprint captures what a failed request must not change: both users' profiles, orders
@@ -208,4 +212,35 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 
 func changePassword(code, p1, p2 string) map[string]any {
 	return map[string]any{"userIdentifier": userLogin, "eventIdentifier": "reset", "type": 1, "code": code, "password1": p1, "password2": p2}
+}
+
+// Every operation that takes a JSON body refuses one with more after its value, as the live
+// API's body parser (JSON.parse) does, before its handler runs, whether or not the handler
+// reads the body, and changes nothing.
+func TestJSONBodiesAreOneValue(t *testing.T) {
+	t.Parallel()
+	doc, err := contracts.Load(t.Context())
+	require.NoError(t, err)
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	bearer := ts.signIn(t, userLogin, userPass).AccessToken
+	before := stateDocument(t, ts)
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	checked := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+				continue
+			}
+			target := "/api/content" + param.ReplaceAllString(path, "1")
+			status, body := ts.callWith(t, method, target, bearer, `{} x`, deviceHeaders)
+			if status == http.StatusNotFound && strings.Contains(string(body), "Cannot "+method) {
+				continue // an operation of the other profile
+			}
+			checked++
+			require.Equal(t, http.StatusBadRequest, status, "%s %s: %s", method, target, body)
+			assert.Equal(t, []string{"Unexpected token x in JSON at position 3"}, decodeError(t, status, body).messages(), "%s %s", method, target)
+		}
+	}
+	assert.Greater(t, checked, 30, "operations with a JSON body")
+	assert.Equal(t, before, stateDocument(t, ts))
 }
