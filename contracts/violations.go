@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"mime"
 	"slices"
 	"strconv"
 	"strings"
@@ -201,6 +202,10 @@ func requestError(out *[]Violation, e *openapi3filter.RequestError, s site) {
 			*out = append(*out, s.violation("header/content-type", "content-type", "must be "+strings.Join(accepted, " or "), KindOther))
 		case errors.As(e.Err, &perr):
 			*out = append(*out, bodyParseViolation(s, perr))
+		case isMultipart(e.Input) && !errors.As(e.Err, new(*openapi3.SchemaError)):
+			// kin-openapi passes on the multipart reader's own error ("EOF"), which says nothing
+			// to the client.
+			*out = append(*out, s.violation("", "body", "must be a well-formed multipart/form-data body", KindType))
 		default:
 			flatten(out, e.Err, s)
 		}
@@ -240,6 +245,14 @@ func responseError(out *[]Violation, e *openapi3filter.ResponseError, s site) {
 	default:
 		flatten(out, e.Err, s)
 	}
+}
+
+func isMultipart(in *openapi3filter.RequestValidationInput) bool {
+	if in == nil || in.Request == nil {
+		return false
+	}
+	mt, _, _ := mime.ParseMediaType(in.Request.Header.Get("Content-Type"))
+	return strings.HasPrefix(mt, "multipart/")
 }
 
 func bodyParseViolation(s site, perr *openapi3filter.ParseError) Violation {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -98,7 +99,7 @@ func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body 
 	if err == nil {
 		return nil
 	}
-	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+	if isJSONBody(r) && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
 		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
 	}
 	msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseRequest)
@@ -106,6 +107,13 @@ func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body 
 		msgs = []string{"request does not match the API contract"}
 	}
 	return store.Invalid(msgs...)
+}
+
+// isJSONBody reports whether the request says its body is JSON; multipart uploads have parse
+// errors of their own.
+func isJSONBody(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/json" || mt == ""
 }
 
 // jsonSyntaxMessage words a JSON syntax error as Node's JSON.parse does, which is what the live

@@ -244,6 +244,12 @@ func TestProductPagesCountsPricesRelated(t *testing.T) {
 	status, body = ts.call(t, http.MethodPost, productsPath+"/empty-page", "", map[string]any{})
 	require.Equal(t, http.StatusCreated, status)
 	assert.JSONEq(t, `[]`, string(body))
+	// Its filters are checked as the other lists check them.
+	for _, bad := range []string{`"x"`, `123`, `{"filter":"x"}`} {
+		status, body = ts.call(t, http.MethodPost, productsPath+"/empty-page", "", bad)
+		require.Equal(t, http.StatusBadRequest, status, bad)
+		assert.Equal(t, []string{"filter must be an array"}, decodeError(t, status, body).messages(), bad)
+	}
 }
 
 // Images are links to the mock itself, on the host the API was called through, and load.
@@ -535,7 +541,17 @@ func TestUploads(t *testing.T) {
 	decodeError(t, status, body)
 	status, body = ts.call(t, http.MethodPost, "/api/content/files", "", map[string]any{"file": "x"})
 	require.Equal(t, http.StatusBadRequest, status)
-	decodeError(t, status, body)
+	assert.Equal(t, []string{"content-type must be multipart/form-data"}, decodeError(t, status, body).messages())
+	// A multipart body cut short, or without its boundary, is not taken for bad JSON.
+	for ct, raw := range map[string]string{
+		"multipart/form-data; boundary=zz": "--zz\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nabc",
+		"multipart/form-data":              "xx",
+	} {
+		status, body = ts.callWith(t, http.MethodPost, "/api/content/files", "", raw, map[string]string{"x-app-token": appToken, "Content-Type": ct})
+		require.Equal(t, http.StatusBadRequest, status, ct)
+		assert.Equal(t, []string{"body must be a well-formed multipart/form-data body"}, decodeError(t, status, body).messages(), ct)
+	}
+	assert.JSONEq(t, full, ts.export(t), "refused uploads keep nothing")
 
 	// Delete by the whole filename; a second delete is a 404.
 	status, body = ts.call(t, http.MethodDelete, "/api/content/files?filename="+f.Filename, "", nil)
@@ -545,6 +561,21 @@ func TestUploads(t *testing.T) {
 	status, body = ts.call(t, http.MethodDelete, "/api/content/files?filename="+f.Filename, "", nil)
 	require.Equal(t, http.StatusNotFound, status)
 	decodeError(t, status, body)
+}
+
+// An upload is bounded by its own limit, not the JSON bodies' --max-body-bytes: two files of
+// the largest size kept fit, a third does not.
+func TestUploadBodyHasItsOwnBound(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withMaxBody(1<<20))
+	big := make([]byte, store.DefaultMaxUploadSize)
+	status, body := ts.upload(t, appToken, "", map[string][]byte{"a.bin": big})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	before := ts.export(t)
+	status, body = ts.upload(t, appToken, "", map[string][]byte{"b.bin": big, "c.bin": big, "d.bin": big})
+	require.Equal(t, http.StatusRequestEntityTooLarge, status)
+	decodeError(t, status, body)
+	assert.JSONEq(t, before, ts.export(t))
 }
 
 // Uploads, rows and subscriptions survive a restart on the same data dir.

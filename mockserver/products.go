@@ -104,9 +104,13 @@ func (s *Server) handleProductList(where productScope, counts bool) func(http.Re
 }
 
 // handleProductsEmptyPage handles POST /products/empty-page (GET under SDK 1.0.115): the
-// products on no catalogue page, grouped. Every product of the fixtures sits on a page, so
-// there are none.
-func (s *Server) handleProductsEmptyPage(w http.ResponseWriter, r *http.Request, _ *scope) {
+// products on no catalogue page, grouped. The mock lists no groups (how the API groups them is
+// not documented), but checks the filters and query as the other product lists do.
+func (s *Server) handleProductsEmptyPage(w http.ResponseWriter, r *http.Request, sc *scope) {
+	if _, err := s.productQuery(r, sc, scopeAll); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	status := http.StatusCreated
 	if r.Method == http.MethodGet { // SDK 1.0.115
 		status = http.StatusOK
