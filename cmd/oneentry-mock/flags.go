@@ -167,6 +167,27 @@ func (d *durationValue) Set(v string) error {
 
 func (d *durationValue) String() string { return time.Duration(*d).String() }
 
+// intervalOrOff defines a duration flag like duration whose 0 turns what it paces off.
+func (f *flags) intervalOrOff(p *time.Duration, name string, def time.Duration, usage string) {
+	*p = def
+	f.value((*intervalValue)(p), name, "DURATION", usage)
+}
+
+type intervalValue time.Duration
+
+func (d *intervalValue) Set(v string) error {
+	if off, err := time.ParseDuration(v); err == nil && off == 0 {
+		*d = 0
+		return nil
+	}
+	if err := (*durationValue)(d).Set(v); err != nil {
+		return fmt.Errorf("%w, or 0 for off", err)
+	}
+	return nil
+}
+
+func (d *intervalValue) String() string { return time.Duration(*d).String() }
+
 type positiveValue int64
 
 func (n *positiveValue) Set(v string) error {

@@ -78,7 +78,7 @@ const defaultAddr = "127.0.0.1:8080"
 func serveFlags(f *flags, cfg *serveConfig) {
 	f.string(&cfg.Addr, "addr", defaultAddr, "ADDR", "listen address; 0.0.0.0:8080 opens the sandbox to the network (the container image does)")
 	f.string(&cfg.FixturesDir, "fixtures", "", "DIR", "folder of fixture files replacing the embedded default; edits are applied as they are saved")
-	f.duration(&cfg.WatchInterval, "watch-interval", time.Second, "how often the --fixtures folder is checked for edits; 0 turns the check off (POST /__admin/reload still works)")
+	f.intervalOrOff(&cfg.WatchInterval, "watch-interval", time.Second, "how often the --fixtures folder is checked for edits; 0 turns the check off (POST /__admin/reload still works)")
 	f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "live API generation to imitate")
 	addServerFlags(f, &cfg.serverOptions)
 	f.duration(&cfg.AccessTokenTTL, "access-token-ttl", store.DefaultAccessTokenTTL, "lifetime of user access tokens; a bare number is seconds")

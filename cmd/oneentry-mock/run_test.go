@@ -103,12 +103,21 @@ func TestParseServeConfig(t *testing.T) {
 		},
 		"journal size":    {args: []string{"--journal-size", "0"}, wantErr: "journal-size"},
 		"unknown profile": {args: []string{"--compat", "v9"}, wantErr: "unknown compat profile"},
-		"zero ttl":        {args: []string{"--access-token-ttl", "0s"}, wantErr: "-access-token-ttl: must be positive"},
-		"garbage ttl":     {env: map[string]string{"ONEENTRY_MOCK_REFRESH_TOKEN_TTL": "soon"}, wantErr: "refresh-token-ttl"},
-		"bad log level":   {args: []string{"--log-level", "loud"}, wantErr: "log-level"},
-		"bad log format":  {args: []string{"--log-format", "xml"}, wantErr: "log-format"},
-		"bad body limit":  {env: map[string]string{"ONEENTRY_MOCK_MAX_BODY_BYTES": "lots"}, wantErr: "max-body-bytes"},
-		"stray argument":  {args: []string{"extra"}, wantErr: "unexpected arguments"},
+		"watch off": {
+			args:  []string{"--fixtures", "dir", "--watch-interval", "0"},
+			check: func(t *testing.T, cfg serveConfig) { assert.Zero(t, cfg.WatchInterval) },
+		},
+		"watch off from env": {
+			env:   map[string]string{"ONEENTRY_MOCK_WATCH_INTERVAL": "0s"},
+			check: func(t *testing.T, cfg serveConfig) { assert.Zero(t, cfg.WatchInterval) },
+		},
+		"negative watch": {args: []string{"--watch-interval", "-1s"}, wantErr: "-watch-interval: must be positive, or 0 for off"},
+		"zero ttl":       {args: []string{"--access-token-ttl", "0s"}, wantErr: "-access-token-ttl: must be positive"},
+		"garbage ttl":    {env: map[string]string{"ONEENTRY_MOCK_REFRESH_TOKEN_TTL": "soon"}, wantErr: "refresh-token-ttl"},
+		"bad log level":  {args: []string{"--log-level", "loud"}, wantErr: "log-level"},
+		"bad log format": {args: []string{"--log-format", "xml"}, wantErr: "log-format"},
+		"bad body limit": {env: map[string]string{"ONEENTRY_MOCK_MAX_BODY_BYTES": "lots"}, wantErr: "max-body-bytes"},
+		"stray argument": {args: []string{"extra"}, wantErr: "unexpected arguments"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
