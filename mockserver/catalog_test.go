@@ -155,7 +155,7 @@ func TestProductQuickSearch(t *testing.T) {
 		"name=Золот&langCode=ru_RU":  `[{"id":12,"title":"Золотой"}]`,
 		"name=gold&langCode=ru_RU":   `[]`,
 		"name=&langCode=en_US":       `[]`,
-		"name=bronze&langCode=de_DE": `[{"id":10,"title":"Bronze ticket"}]`,
+		"name=bronze&langCode=de_DE": `[]`, // no title in a language without translations
 	} {
 		status, body := ts.call(t, http.MethodGet, productsPath+"/quick/search?"+query, "", nil)
 		require.Equal(t, http.StatusOK, status)
@@ -164,7 +164,7 @@ func TestProductQuickSearch(t *testing.T) {
 }
 
 // langCode switches every localised field of a product: title, description, status label,
-// list option titles; a language the project lacks falls back to en_US.
+// list option titles; a language the product is not told in is blank.
 func TestProductLangCode(t *testing.T) {
 	t.Parallel()
 	ts := siteServer(t)
@@ -183,7 +183,13 @@ func TestProductLangCode(t *testing.T) {
 	en := fields{"Gold ticket", "Sold out", "A box seat with a drink at the bar.", "Box"}
 	assert.Equal(t, en, read(get("en_US")))
 	assert.Equal(t, fields{"Золотой", "Распродано", "Место в ложе и напиток в баре.", "Ложа"}, read(get("ru_RU")))
-	assert.Equal(t, en, read(get("fr_FR")), "a language without translations answers the default one")
+	// A language without translations is blank, as pages are: the live API has no fallback.
+	fr := get("fr_FR")
+	assert.Equal(t, map[string]any{}, fr["localizeInfos"])
+	assert.Equal(t, map[string]any{}, fr["statusLocalizeInfos"])
+	assert.Equal(t, []any{}, fr["attributeValues"].(map[string]any)["description"].(map[string]any)["value"])
+	assert.Equal(t, 300.0, fr["price"], "values that are not localised stay")
+	assert.Equal(t, en, read(get("")), "no langCode: the default language")
 
 	l := ts.listProducts(t, "/page/8?langCode=ru_RU", nil)
 	assert.Equal(t, "Бронзовый", l.Items[0].LocalizeInfos["title"])
@@ -407,11 +413,15 @@ func TestCollectionRowsCRUD(t *testing.T) {
 
 	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("%s/%d?langCode=ru_RU", rowsPath, created.ID), "", rowBody("Есть ли парковка?"))
 	require.Equal(t, http.StatusOK, status, string(body))
-	for lang, want := range map[string]string{"en_US": "Is there parking?", "ru_RU": "Есть ли парковка?", "de_DE": "Is there parking?"} {
+	for lang, want := range map[string]string{"en_US": "Is there parking?", "ru_RU": "Есть ли парковка?", "": "Is there parking?"} {
 		status, body = ts.call(t, http.MethodGet, fmt.Sprintf("%s/%d?langCode=%s", rowsPath, created.ID, lang), "", nil)
 		require.Equal(t, http.StatusOK, status)
 		assert.Equal(t, want, decode[rowJSON](t, body).FormData[0].Value, lang)
 	}
+	// A language the row was not written in is blank: nothing falls back to another language.
+	status, body = ts.call(t, http.MethodGet, fmt.Sprintf("%s/%d?langCode=de_DE", rowsPath, created.ID), "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Empty(t, decode[rowJSON](t, body).FormData)
 
 	before := ts.export(t)
 	for name, body := range map[string]any{

@@ -15,11 +15,8 @@ import (
 // Catalog is the product catalogue as the API serves it: every product in every language,
 // with what lists filter, sort and search on worked out once. It is immutable.
 type Catalog struct {
-	served *Collection
-	items  []catalogItem
-	// langs are the languages the products are told in; an asked language outside them is
-	// answered in the default one.
-	langs       map[string]bool
+	served      *Collection
+	items       []catalogItem
 	defaultLang string
 }
 
@@ -86,13 +83,7 @@ func (f *Fixtures) buildCatalog(site bool) (*Catalog, error) {
 	c := &Catalog{
 		served:      newCollection(raws, products.idx, f.Project.DefaultLanguage),
 		items:       make([]catalogItem, len(raws)),
-		langs:       map[string]bool{},
 		defaultLang: f.Project.DefaultLanguage,
-	}
-	for _, raw := range raws {
-		for _, l := range Languages(raw) {
-			c.langs[l] = true
-		}
 	}
 	for i, raw := range raws {
 		if err := c.index(i, raw); err != nil {
@@ -217,14 +208,10 @@ func (c *Catalog) index(i int, raw json.RawMessage) error {
 		AttributeValues    map[string]attributeValue  `json:"attributeValues"`
 	}
 	it := catalogItem{byLang: map[string]productText{}}
-	langs := append([]string{""}, Languages(raw)...)
-	for _, l := range langs {
-		rendered := raw
-		if l != "" {
-			rendered = Localize(raw, l, c.defaultLang)
-		} else {
-			rendered = Localize(raw, c.defaultLang, c.defaultLang)
-		}
+	// "" is every language the product is not told in: its keyed values blank, as the
+	// collection serves it.
+	for _, l := range append([]string{"", c.defaultLang}, Languages(raw)...) {
+		rendered := localize(raw, l)
 		p.LocalizeInfos, p.AttributeValues = nil, nil
 		if err := json.Unmarshal(rendered, &p); err != nil {
 			return err
@@ -244,7 +231,7 @@ func (c *Catalog) index(i int, raw json.RawMessage) error {
 	return nil
 }
 
-// text returns the product's title and attributes in lang.
+// text returns the product's title and attributes in lang, a language (not "").
 func (it *catalogItem) text(lang string) productText {
 	if t, ok := it.byLang[lang]; ok {
 		return t
@@ -252,12 +239,13 @@ func (it *catalogItem) text(lang string) productText {
 	return it.byLang[""]
 }
 
-// lang returns the language an answer is given in: lang when the products have it, else "".
+// lang returns the language an answer is given in: the asked one, the default when none is
+// asked. A language the products are not told in gets no fallback (see Localize).
 func (c *Catalog) lang(lang string) string {
-	if c.langs[lang] {
-		return lang
+	if lang == "" {
+		return c.defaultLang
 	}
-	return ""
+	return lang
 }
 
 // Product returns the product with the given id, in lang.

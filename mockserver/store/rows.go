@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 )
@@ -39,19 +38,16 @@ func (r *CollectionRow) clone() CollectionRow {
 	return c
 }
 
-// Fields returns the row's values in lang, else the default language's, else the first
-// language's, as every localised value falls back.
+// Fields returns the row's values in lang ("" for defaultLang); none when the row was not
+// written in lang, as no localised value falls back to another language.
 func (r *CollectionRow) Fields(lang, defaultLang string) []RowField {
-	for _, l := range []string{lang, defaultLang} {
-		if fs, ok := r.FormData[l]; ok {
-			return fs
-		}
+	if lang == "" {
+		lang = defaultLang
 	}
-	langs := slices.Sorted(maps.Keys(r.FormData))
-	if len(langs) == 0 {
-		return []RowField{}
+	if fs, ok := r.FormData[lang]; ok {
+		return fs
 	}
-	return r.FormData[langs[0]]
+	return []RowField{}
 }
 
 // RowInput is the body of a row write: the SDK's ICollectionFormObject.
