@@ -1,12 +1,17 @@
 package drift_test
 
 import (
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -36,4 +41,25 @@ func TestRunAgainstTheSeedCapsule(t *testing.T) {
 	assert.ErrorContains(t, err, "target:")
 	_, err = drift.Run(t.Context(), drift.Options{Target: "live", RunOptions: drift.RunOptions{Flows: flows}})
 	assert.ErrorContains(t, err, scenarios.EnvProjectURL, "live needs its variables")
+}
+
+// TestRunAgainstAServedMockFindsNoDrift compares the in-process mock with the same mock served
+// as `oneentry-mock serve` serves it (default options, the real clock): the flows that move the
+// clock while holding a token (paypal-polling, token-refresh) must line up without drift.
+func TestRunAgainstAServedMockFindsNoDrift(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+
+	flows, err := scenarios.Select("paypal-polling", "token-refresh")
+	require.NoError(t, err)
+	r, err := drift.Run(t.Context(), drift.Options{Target: ts.URL, RunOptions: drift.RunOptions{Flows: flows}})
+	require.NoError(t, err)
+	assert.Equal(t, drift.TargetURL, r.TargetKind)
+	assert.Empty(t, find(r, "paypal-polling/poll-for-url", "status"), "the in-process mock's polls are not refused")
+	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
 }

@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/client"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -465,4 +467,59 @@ func mustJSON(t *testing.T, v any) []byte {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return b
+}
+
+// TestPayPalPollingMatchesAServedMock runs paypal-polling on the in-process mock and on a mock
+// served as `oneentry-mock serve` serves it: both issue access tokens of the default lifetime,
+// so the poll's clock moves expire nothing and the two record the same polls, with no refresh.
+func TestPayPalPollingMatchesAServedMock(t *testing.T) {
+	t.Parallel()
+	inProcess := scenarios.Run(t.Context(), mockTarget(t, scenarios.MockOptions{}), scenarios.PayPalPolling())
+	served := scenarios.Run(t.Context(), scenarios.URLTarget(newSandbox(t, nil).URL, ""), scenarios.PayPalPolling())
+	requirePassed(t, inProcess)
+	requirePassed(t, served)
+
+	summary := func(r scenarios.Result) []string {
+		var out []string
+		for _, ex := range step(t, r, "poll-for-url").Exchanges {
+			out = append(out, ex.Method+" "+ex.Path+" "+http.StatusText(ex.Status))
+		}
+		return out
+	}
+	polls := summary(inProcess[0])
+	assert.Equal(t, summary(served[0]), polls, "the in-process mock polls as a served one does")
+	assert.NotContains(t, polls, "GET /api/content/payments/sessions/order/92 Unauthorized", "no poll finds its access token expired")
+}
+
+// TestTheInProcessMockIssuesTheServedTokenLifetime checks that MockTarget's access tokens last
+// what a served mock's do by default (store.DefaultAccessTokenTTL), and that AccessTokenTTL
+// still sets another lifetime.
+func TestTheInProcessMockIssuesTheServedTokenLifetime(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		ttl, want time.Duration
+	}{
+		"default": {0, store.DefaultAccessTokenTTL},
+		"set":     {time.Second, time.Second},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tg := mockTarget(t, scenarios.MockOptions{AccessTokenTTL: tc.ttl})
+			c, err := client.New(tg.BaseURL, client.WithAppToken(tg.AppToken), client.WithDeviceMetadata(scenarios.DefaultDeviceMetadata))
+			require.NoError(t, err)
+			res, err := c.Auth(t.Context(), "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: tg.User.Login}, {Marker: "password_reg", Value: tg.User.Password}}})
+			require.NoError(t, err)
+			_, payload, ok := strings.Cut(res.AccessToken, ".")
+			require.True(t, ok)
+			payload, _, _ = strings.Cut(payload, ".")
+			raw, err := base64.RawURLEncoding.DecodeString(payload)
+			require.NoError(t, err)
+			var claims struct {
+				IssuedAt  int64 `json:"iat"`
+				ExpiresAt int64 `json:"exp"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &claims))
+			assert.Equal(t, tc.want, time.Duration(claims.ExpiresAt-claims.IssuedAt)*time.Second)
+		})
+	}
 }

@@ -150,8 +150,10 @@ type MockOptions struct {
 	Fixtures fs.FS
 	// Profile is the live API generation the mock imitates; sandbox.ProfileDefault when zero.
 	Profile sandbox.Profile
-	// AccessTokenTTL is the lifetime of access tokens; 1s when zero, so the token-refresh flow
-	// expires a token by moving the clock a second.
+	// AccessTokenTTL is the lifetime of access tokens; when zero, what `oneentry-mock serve`
+	// issues by default (store.DefaultAccessTokenTTL, the live API's 36000 s), so flows that move
+	// the clock (paypal-polling's polls) see the tokens a served mock would and drift compares
+	// like with like. The token-refresh flow reads the token's exp, so it needs no short lifetime.
 	AccessTokenTTL time.Duration
 	// Now is where the mock's clock stands still; SeedTime when zero.
 	Now time.Time
@@ -174,7 +176,7 @@ func MockTarget(opts MockOptions) (*Target, error) {
 		return nil, fmt.Errorf("mock target: %w", err)
 	}
 	if opts.AccessTokenTTL <= 0 {
-		opts.AccessTokenTTL = time.Second
+		opts.AccessTokenTTL = store.DefaultAccessTokenTTL
 	}
 	if opts.Now.IsZero() {
 		opts.Now = SeedTime
