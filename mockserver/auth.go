@@ -48,25 +48,20 @@ type deviceMetadata struct {
 	device      store.DeviceInfo // DeviceInfo's fields, when it is an object
 }
 
-// parse reads the header's JSON and reports whether it has the live shape: an object whose
-// fingerprint, when present, is a string and whose deviceInfo, when present, is an object.
+// parse reads the header's JSON and reports whether it has the shape every SDK sends: an
+// object with a string fingerprint and an object deviceInfo. The device's fields are read
+// from whatever object there is, for the profile that does not insist on the shape.
 func (d *deviceMetadata) parse(header string) bool {
 	if json.Unmarshal([]byte(header), d) != nil {
 		return false
 	}
-	if len(d.Fingerprint) > 0 {
-		var s string
-		if json.Unmarshal(d.Fingerprint, &s) != nil {
-			return false
-		}
-	}
-	if len(d.DeviceInfo) > 0 && string(d.DeviceInfo) != "null" {
-		if d.DeviceInfo[0] != '{' {
-			return false
-		}
+	isObject := func(v []byte) bool { return len(v) > 0 && v[0] == '{' }
+	if isObject(d.DeviceInfo) {
 		_ = json.Unmarshal(d.DeviceInfo, &d.device) // fields of another type stay empty
 	}
-	return true
+	var fingerprint string
+	return isObject([]byte(strings.TrimSpace(header))) && isObject(d.DeviceInfo) &&
+		len(d.Fingerprint) > 0 && d.Fingerprint[0] == '"' && json.Unmarshal(d.Fingerprint, &fingerprint) == nil
 }
 
 // maxDeviceMetadataBytes bounds the x-device-metadata header. The SDK sends a fingerprint and

@@ -85,6 +85,10 @@ func TestLiveSignInNeedsDeviceMetadata(t *testing.T) {
 		"not JSON":               {"fp-1", "Invalid x-device-metadata format"},
 		"fingerprint not string": {`{"fingerprint":1,"deviceInfo":{}}`, "Invalid x-device-metadata format"},
 		"deviceInfo not object":  {`{"fingerprint":"a","deviceInfo":"pc"}`, "Invalid x-device-metadata format"},
+		"null":                   {`null`, "Invalid x-device-metadata format"},
+		"empty object":           {`{}`, "Invalid x-device-metadata format"},
+		"no deviceInfo":          {`{"fingerprint":"a"}`, "Invalid x-device-metadata format"},
+		"null fingerprint":       {`{"fingerprint":null,"deviceInfo":{}}`, "Invalid x-device-metadata format"},
 	} {
 		h := map[string]string{"x-app-token": appToken}
 		if tc.header != "" {
