@@ -93,6 +93,7 @@ func TestPreviewAndCreateTotals(t *testing.T) {
 		"items, then order, bonus":      {map[int]int{10: 2, 11: 1}, map[string]any{"couponCode": "WELCOME10", "additionalDiscountsMarkers": []string{"early_bird"}, "bonusAmount": 30}, want{400, 288, 30, 258}, []float64{80, 160}},
 		"bonus beyond the balance":      {map[int]int{11: 2}, map[string]any{"bonusAmount": 80}, want{400, 400, 50, 350}, []float64{0}},
 		"bonus beyond the total":        {map[int]int{10: 1}, map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}, "couponCode": "WELCOME10", "bonusAmount": 50}, want{100, 72, 50, 22}, []float64{80}},
+		"bonus beyond counting":         {map[int]int{11: 2}, map[string]any{"bonusAmount": 1e15}, want{400, 400, 50, 350}, []float64{0}},
 		"zero bonus asked":              {map[int]int{10: 1}, map[string]any{"bonusAmount": 0}, want{100, 100, 0, 100}, []float64{0}},
 		"percentage capped (maxAmount)": {map[int]int{12: 3}, map[string]any{"couponCode": "FIRST-K4M9"}, want{900, 800, 0, 800}, []float64{0}},
 	} {

@@ -156,10 +156,13 @@ func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req Discount
 			chosen[d.ID] = true
 		}
 	}
+	const maxBonusAmount = 1e12
 	var bonusCents int64
 	if req.BonusAmount != nil {
-		b := *req.BonusAmount
-		if b < 0 || math.IsNaN(b) || math.IsInf(b, 0) || b > 1e12 {
+		// Bonus is spent up to the balance, so a larger ask only needs to stay countable in
+		// cents: past maxBonusAmount it is taken as maxBonusAmount.
+		b := min(*req.BonusAmount, maxBonusAmount)
+		if b < 0 || math.IsNaN(b) {
 			msgs = append(msgs, "bonusAmount must not be less than 0")
 		} else {
 			bonusCents = int64(math.Round(b * 100))
