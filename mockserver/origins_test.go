@@ -1,7 +1,9 @@
 package mockserver_test
 
 import (
+	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -214,4 +216,22 @@ func newServerErr(t *testing.T, opts ...serverOption) (*mockserver.Server, error
 		o(&mo)
 	}
 	return mockserver.New(mo)
+}
+
+// A request line Go's server cannot parse never reaches the mock: the server answers it in
+// plain text, without CORS headers, as docs/api.md says.
+func TestUnparsableRequestLineIsAnsweredByGo(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "GET /api/content/pages/url/50%off HTTP/1.1\r\nHost: x\r\nOrigin: https://shop.example\r\nx-app-token: "+appToken+"\r\n\r\n")
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain"), resp.Header.Get("Content-Type"))
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
 }
