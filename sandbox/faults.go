@@ -95,7 +95,7 @@ func (f *FaultRule) Validate() error {
 	if f.Times < 0 {
 		msgs = append(msgs, "times must not be negative")
 	}
-	if f.Probability < 0 || f.Probability > 1 {
+	if !(f.Probability >= 0 && f.Probability <= 1) { // NaN too, which a form can send
 		msgs = append(msgs, "probability must be between 0 and 1")
 	}
 	if len(msgs) > 0 {
