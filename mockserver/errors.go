@@ -28,7 +28,11 @@ var statusByCode = map[store.Code]int{
 	store.CodeTooLarge:     http.StatusRequestEntityTooLarge,
 	store.CodeTooMany:      http.StatusTooManyRequests,
 	store.CodeMemoryFull:   http.StatusConflict,
+	store.CodeIDsUsedUp:    http.StatusConflict,
 }
+
+// mockLimits names, for the X-Mock-Limit header, the codes of the mock's own limits.
+var mockLimits = map[store.Code]string{store.CodeMemoryFull: "memory", store.CodeIDsUsedUp: "ids"}
 
 // mockLimitHeader marks a refusal by one of the mock's own limits, which the live API never
 // answers; the response check lets such answers through.
@@ -45,10 +49,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			status = http.StatusBadRequest
 		}
 		message = e.Message
-		if e.Code == store.CodeMemoryFull {
+		if limit, ok := mockLimits[e.Code]; ok {
 			// Marks an answer the live API never gives, so that the response check and a
 			// front end's developer can tell it from the API's own 409s.
-			w.Header().Set(mockLimitHeader, "memory")
+			w.Header().Set(mockLimitHeader, limit)
 		}
 		if len(e.Messages) > 0 {
 			message = e.Messages

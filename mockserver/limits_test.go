@@ -465,3 +465,41 @@ func TestMemoryLimitHoldsTheHeap(t *testing.T) {
 	status, body = ts.submit(t, "", contactBody())
 	assert.Equal(t, http.StatusCreated, status, "a reset makes room: %s", body)
 }
+
+// A counter imported at its bound hands out no id: an id past 2^53 - 1 would not survive a
+// JavaScript client, and the sandbox's export would not import again. The refused writes change
+// nothing; up to the bound, ids are handed out and the export imports.
+func TestCountersStopAtTheirBound(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	put := func(doc string) {
+		t.Helper()
+		status, body := ts.call(t, http.MethodPut, "/__admin/state", "", doc)
+		require.Equal(t, http.StatusOK, status, string(body))
+	}
+	withCounters := func(counters map[string]int) string {
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal([]byte(stateDocument(t, ts)), &doc))
+		for name, next := range counters {
+			doc["counters"].(map[string]any)[name] = next
+		}
+		b, err := json.Marshal(doc)
+		require.NoError(t, err)
+		return string(b)
+	}
+	last := store.MaxCounter - 1
+	tk := ts.signIn(t, userLogin, userPass)
+	put(withCounters(map[string]int{"nextOrderId": last, "nextAuthSessionId": store.MaxCounter}))
+	created := ts.createOrder(t, tk.AccessToken, seedOrderBody(10, 1))
+	assert.Equal(t, float64(last), created["id"])
+
+	full := stateDocument(t, ts)
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusConflict, status, string(body))
+	assert.Contains(t, decodeError(t, status, body).messages()[0], "no order ids left")
+	status, body = ts.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), deviceHeaders)
+	require.Equal(t, http.StatusConflict, status, string(body))
+	assert.Contains(t, decodeError(t, status, body).messages()[0], "no session ids left")
+	assert.Equal(t, full, stateDocument(t, ts))
+	put(full)
+}

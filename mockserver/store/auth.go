@@ -145,12 +145,15 @@ func (s *Store) Authenticate(ctx context.Context, providerMarker string, creds C
 		if !user.IsActive {
 			return Tokens{}, Errorf(CodeUnauthorized, "User is not activated")
 		}
-		return s.openSessionLocked(provider, user, device), nil
+		return s.openSessionLocked(provider, user, device)
 	})
 }
 
 // openSessionLocked opens a session of the user with the provider on the device.
-func (s *Store) openSessionLocked(provider *AuthProvider, user *User, device DeviceInfo) Tokens {
+func (s *Store) openSessionLocked(provider *AuthProvider, user *User, device DeviceInfo) (Tokens, error) {
+	if err := checkIDLeft(s.state.nextAuthSession, "session"); err != nil {
+		return Tokens{}, err
+	}
 	s.dropOldestSessionLocked(user.ID, provider.Identifier)
 	sess := &authSession{
 		ID:                     s.state.nextAuthSession,
@@ -162,7 +165,7 @@ func (s *Store) openSessionLocked(provider *AuthProvider, user *User, device Dev
 	s.state.nextAuthSession++
 	s.state.authSessions[sess.ID] = sess
 	s.state.addUserSession(sess)
-	return s.issueLocked(sess, user, s.clock.Now())
+	return s.issueLocked(sess, user, s.clock.Now()), nil
 }
 
 func (st *state) addUserSession(sess *authSession) {
@@ -438,6 +441,9 @@ func checkLogin(provider *AuthProvider, login string, notification json.RawMessa
 }
 
 func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, password string) (*User, error) {
+	if err := checkIDLeft(s.state.nextUserID, "user"); err != nil {
+		return nil, err
+	}
 	key := loginKey(provider.Identifier, login)
 	if _, taken := s.state.userByLogin[key]; taken {
 		return nil, Invalid("User with identifier " + login + " already exists")

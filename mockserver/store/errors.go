@@ -16,9 +16,10 @@ const (
 	CodeConflict     Code = "conflict"
 	CodeTooLarge     Code = "too_large"
 	CodeTooMany      Code = "too_many"
-	// CodeMemoryFull is the mock's own limit on the memory a process holds, not an answer
-	// of the API it imitates.
+	// CodeMemoryFull is the mock's own limit on the memory a process holds, and CodeIDsUsedUp
+	// its bound on ids (MaxCounter): neither is an answer of the API it imitates.
 	CodeMemoryFull Code = "memory_full"
+	CodeIDsUsedUp  Code = "ids_used_up"
 )
 
 // Error is a failure the caller caused. Messages holds the list of validation failures when

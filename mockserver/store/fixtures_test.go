@@ -237,6 +237,7 @@ func TestImportRefusesRefundsThatCannotBe(t *testing.T) {
 		"refund id of another order": {[]store.OrderRecord{order(92, refund(1, 10, "pending")), order(93, refund(1, 10, "approved"))}, "orders[1].refunds[0].id"},
 		"product not in the order":   {[]store.OrderRecord{order(92, refund(1, 11, "pending"))}, "orders[0].refunds[0].products[0]"},
 		"unknown status":             {[]store.OrderRecord{order(92, refund(1, 10, "refunded"))}, "orders[0].refunds[0].status"},
+		"id past the bound":          {[]store.OrderRecord{order(92, refund(store.MaxCounter, 10, "pending"))}, "orders[0].refunds[0].id"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			doc := st.Export(t.Context())

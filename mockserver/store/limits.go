@@ -22,8 +22,9 @@ const (
 	MaxSessionsPerUser = 100
 	// MaxDeviceFieldBytes bounds each field of a session's device (os, browser, location).
 	MaxDeviceFieldBytes = 256
-	// MaxCounter bounds the next ids of a state document: 2^53, the largest integer a
-	// JavaScript number holds exactly, far below where the next id would wrap negative.
+	// MaxCounter bounds the next ids of a state document, and so every id: 2^53, one past
+	// the largest integer a JavaScript number holds exactly, far below where an id would wrap
+	// negative.
 	MaxCounter = 1 << 53
 	// MaxOAuthGrants bounds the authorization codes waiting to be exchanged in one sandbox; the
 	// consent page is public, so issuing one more past the bound forgets the oldest.
@@ -69,6 +70,16 @@ func checkDevice(d DeviceInfo) error {
 		if len(f.value) > MaxDeviceFieldBytes {
 			return Invalid("x-device-metadata deviceInfo." + f.name + " must be at most " + strconv.Itoa(MaxDeviceFieldBytes) + " bytes long")
 		}
+	}
+	return nil
+}
+
+// checkIDLeft refuses a write that would hand out the id next of a counter at MaxCounter: the
+// id would not survive a JavaScript client, nor the sandbox's export its own import. Only an
+// imported state document brings a counter there.
+func checkIDLeft(next int, what string) error {
+	if next >= MaxCounter {
+		return Errorf(CodeIDsUsedUp, "The sandbox has no %s ids left: reset it, or import its state with lower counters", what)
 	}
 	return nil
 }

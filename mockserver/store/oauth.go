@@ -99,6 +99,11 @@ func (s *Store) OAuthSignIn(ctx context.Context, in OAuthInput, device DeviceInf
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, g.email)]
 		user := s.state.users[id]
 		if !ok {
+			// The session's id is checked first, so a sign-up is not kept for a session that
+			// cannot open.
+			if err := checkIDLeft(s.state.nextAuthSession, "session"); err != nil {
+				return Tokens{}, err
+			}
 			var err error
 			user, err = s.signUpLocked(provider, SignUpInput{NotificationData: notificationEmail(g.email)}, g.email, "")
 			if err != nil {
@@ -106,7 +111,7 @@ func (s *Store) OAuthSignIn(ctx context.Context, in OAuthInput, device DeviceInf
 			}
 			user.IsActive = true
 		}
-		return s.openSessionLocked(provider, user, device), nil
+		return s.openSessionLocked(provider, user, device)
 	})
 }
 

@@ -170,6 +170,9 @@ func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInp
 	if _, ok := s.state.users[userID]; !ok {
 		return Order{}, Errorf(CodeUnauthorized, "Unauthorized")
 	}
+	if err := checkIDLeft(s.state.nextOrderID, "order"); err != nil {
+		return Order{}, err
+	}
 	now := s.clock.Now()
 	q, err := s.quoteLocked(userID, 0, in.Products, in.Discounts, now)
 	if err != nil {

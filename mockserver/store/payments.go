@@ -121,6 +121,9 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	if !acc.Connected() {
 		return PaymentSession{}, nil, Errorf(CodeInvalid, "Your payment account is not connected")
 	}
+	if err := checkIDLeft(s.state.nextPaymentID, "payment session"); err != nil {
+		return PaymentSession{}, nil, err
+	}
 	now := s.clock.Now()
 	p := &PaymentSession{
 		ID:               s.state.nextPaymentID,

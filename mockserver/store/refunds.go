@@ -173,6 +173,9 @@ func (s *Store) CreateRefundRequest(ctx context.Context, userID, orderID int, in
 		if all > 0 {
 			amount = amount * value / all
 		}
+		if err := checkIDLeft(s.state.nextRefundID, "refund request"); err != nil {
+			return RefundRequest{}, err
+		}
 		s.touchOrder(o.ID)
 		rr := RefundRequest{
 			ID: s.state.nextRefundID, CreatedDate: s.clock.Now(), Status: RefundPending,
@@ -437,8 +440,8 @@ func checkRefunds(at string, refunds []RefundRequest, lines []OrderLine, taken m
 	for i, r := range refunds {
 		rat := fmt.Sprintf("%s.refunds[%d]", at, i)
 		switch {
-		case r.ID < 1 || taken[r.ID]:
-			return invalidf(rat+".id", "must be a positive integer no other refund request has")
+		case r.ID < 1 || r.ID >= MaxCounter || taken[r.ID]:
+			return invalidf(rat+".id", "must be a positive integer below %d that no other refund request has", MaxCounter)
 		case !slices.Contains([]string{RefundPending, RefundApproved, RefundDeclined, RefundCanceled}, r.Status):
 			return invalidf(rat+".status", "must be pending, approved, declined or canceled")
 		case r.AmountCents < 0:

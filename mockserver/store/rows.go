@@ -231,6 +231,9 @@ func (s *Store) CreateCollectionRow(ctx context.Context, marker, lang string, in
 		return CollectionRow{}, err
 	}
 	return updated(ctx, s, func() (CollectionRow, error) {
+		if err := checkIDLeft(s.state.nextRowID, "collection row"); err != nil {
+			return CollectionRow{}, err
+		}
 		now := s.clock.Now()
 		r := &CollectionRow{ID: s.state.nextRowID, CollectionID: c.ID, FormData: map[string][]RowField{}, CreatedDate: now, UpdatedDate: now}
 		r.apply(in, lang)

@@ -350,6 +350,9 @@ func (s *Store) Submit(ctx context.Context, in SubmissionInput) (Submission, err
 		status = SubmissionModeration
 	}
 	return updated(ctx, s, func() (Submission, error) {
+		if err := checkIDLeft(s.state.nextFormDataID, "form data"); err != nil {
+			return Submission{}, err
+		}
 		sub := &Submission{
 			ID:               s.state.nextFormDataID,
 			FormIdentifier:   in.FormIdentifier,
