@@ -39,8 +39,8 @@ func (a *PaymentAccount) checkSettings() error {
 		}
 		if raw, ok := fields["sessionTimeout"]; ok {
 			var n int
-			if json.Unmarshal(raw, &n) != nil || n < 0 {
-				return fmt.Errorf("%s.sessionTimeout must be a whole number of minutes, not negative", obj.name)
+			if json.Unmarshal(raw, &n) != nil || n < 0 || n > maxSessionTimeoutMinutes {
+				return fmt.Errorf("%s.sessionTimeout must be a whole number of minutes from 0 to %d (a year)", obj.name, maxSessionTimeoutMinutes)
 			}
 		}
 	}

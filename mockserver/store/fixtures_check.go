@@ -34,14 +34,14 @@ func (p *Project) check() error {
 	if p.DefaultLanguage == "" {
 		p.DefaultLanguage = "en_US"
 	}
-	if p.FirstOrderID < 0 {
-		return fixtureErr(FileProject, "firstOrderId", "must not be negative")
+	if p.FirstOrderID < 0 || p.FirstOrderID >= MaxCounter {
+		return fixtureErr(FileProject, "firstOrderId", "must be from 0 to %d", MaxCounter-1)
 	}
 	if p.FirstOrderID == 0 {
 		p.FirstOrderID = 1
 	}
-	if p.FirstPaymentSessionID < 0 {
-		return fixtureErr(FileProject, "firstPaymentSessionId", "must not be negative")
+	if p.FirstPaymentSessionID < 0 || p.FirstPaymentSessionID >= MaxCounter {
+		return fixtureErr(FileProject, "firstPaymentSessionId", "must be from 0 to %d", MaxCounter-1)
 	}
 	if p.FirstPaymentSessionID == 0 {
 		p.FirstPaymentSessionID = 1
@@ -166,8 +166,8 @@ func (f *Fixtures) checkAccounts(idx *index) error {
 		if _, err := datetime.Parse(acc.UpdatedDate); err != nil {
 			return fixtureErr(FilePaymentAccounts, at+".updatedDate", "%v", err)
 		}
-		if acc.SessionTimeoutMinutes < 0 {
-			return fixtureErr(FilePaymentAccounts, at+".sessionTimeoutMinutes", "must not be negative")
+		if acc.SessionTimeoutMinutes < 0 || acc.SessionTimeoutMinutes > maxSessionTimeoutMinutes {
+			return fixtureErr(FilePaymentAccounts, at+".sessionTimeoutMinutes", "must be from 0 to %d (a year)", maxSessionTimeoutMinutes)
 		}
 		if acc.WebhookURL != "" {
 			u, err := url.Parse(acc.WebhookURL)
@@ -175,8 +175,8 @@ func (f *Fixtures) checkAccounts(idx *index) error {
 				return fixtureErr(FilePaymentAccounts, at+".webhookUrl", "must be an http(s) URL")
 			}
 		}
-		if acc.PaymentURLDelaySeconds != nil && (*acc.PaymentURLDelaySeconds < 0 || acc.Type != "custom") {
-			return fixtureErr(FilePaymentAccounts, at+".paymentUrlDelaySeconds", "must not be negative, and only a custom account has one")
+		if acc.PaymentURLDelaySeconds != nil && (*acc.PaymentURLDelaySeconds < 0 || *acc.PaymentURLDelaySeconds > maxPaymentURLDelaySeconds || acc.Type != "custom") {
+			return fixtureErr(FilePaymentAccounts, at+".paymentUrlDelaySeconds", "must be from 0 to %d (a day), and only a custom account has one", maxPaymentURLDelaySeconds)
 		}
 		if err := acc.checkSettings(); err != nil {
 			return fixtureErr(FilePaymentAccounts, at+".settings", "%v", err)
@@ -317,3 +317,10 @@ func (f *Fixtures) checkUsers() error {
 	}
 	return nil
 }
+
+// The bounds of an account's waits keep their times far inside a time.Duration and the
+// date-time range, whatever the clock shows.
+const (
+	maxSessionTimeoutMinutes  = 366 * 24 * 60
+	maxPaymentURLDelaySeconds = 24 * 60 * 60
+)

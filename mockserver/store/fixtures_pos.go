@@ -63,14 +63,14 @@ func jsonValueWord(v string) string {
 }
 
 // locateFixtureError adds the line and column of the field a *FixtureError names, reading
-// the file again: errors are rare, and the checks that find most of them see decoded values
-// only.
+// the file again, within the same size bound: errors are rare, and the checks that find most
+// of them see decoded values only.
 func locateFixtureError(fsys fs.FS, err error) error {
 	var fe *FixtureError
 	if !errors.As(err, &fe) || fe.Line > 0 || fsys == nil {
 		return err
 	}
-	data, rerr := fs.ReadFile(fsys, fe.File)
+	data, rerr := readFixture(fsys, fe.File)
 	if rerr != nil {
 		return err
 	}

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"errors"
+	"io/fs"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,4 +47,38 @@ func TestFixtureErrorsGiveLineColumnAndJSONWords(t *testing.T) {
 	require.True(t, errors.As(err, &fe))
 	assert.Positive(t, fe.Line)
 	assert.Regexp(t, `^fixtures order-storages\.json:\d+:\d+: \[0\]\.formIdentifier: `, err.Error())
+}
+
+// countingFS counts the bytes read from its files; it has no ReadFile, so every read goes
+// through Open and Read.
+type countingFS struct {
+	fs.FS
+	read *atomic.Int64
+}
+
+func (c countingFS) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	return countingFile{f, c.read}, err
+}
+
+type countingFile struct {
+	fs.File
+	read *atomic.Int64
+}
+
+func (c countingFile) Read(p []byte) (int, error) {
+	n, err := c.File.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+// An oversized fixture file is refused after reading just past the bound, also when the
+// error is located: a wrong mount (a device, a huge file) must fail fast.
+func TestOversizedFixtureIsNotReadWhole(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat(" ", 3*store.MaxFixtureFileSize)
+	read := new(atomic.Int64)
+	_, err := store.LoadFixtures(countingFS{withFile(t, store.FileProducts, "["+big+"]"), read})
+	require.ErrorContains(t, err, "products.json: file is larger than")
+	assert.LessOrEqual(t, read.Load(), int64(3*(store.MaxFixtureFileSize+1)), "bytes read in all")
 }

@@ -91,6 +91,10 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"duplicate form", replaceIn(t, store.FileForms, `"identifier": "reg"`, `"identifier": "tickets_form"`), store.FileForms, "[1].identifier", "duplicate"},
 		{"validators not an object", replaceIn(t, store.FileForms, `"validators": {}`, `"validators": 5`), store.FileForms, "[0].attributes[0].validators", "object"},
 		{"bad account date", replaceIn(t, store.FilePaymentAccounts, `"2025-02-26T10:13:16.839Z"`, `"yesterday"`), store.FilePaymentAccounts, "[0].updatedDate", "date"},
+		{"first order id past the bound", replaceIn(t, store.FileProject, `"firstOrderId": 92`, `"firstOrderId": 9223372036854775807`), store.FileProject, "firstOrderId", "must be from 0 to"},
+		{"session timeout past a year", replaceIn(t, store.FilePaymentAccounts, `"sessionTimeoutMinutes": 30`, `"sessionTimeoutMinutes": 200000000`), store.FilePaymentAccounts, "sessionTimeoutMinutes", "a year"},
+		{"test session timeout past a year", replaceIn(t, store.FilePaymentAccounts, `"sessionTimeout": 30`, `"sessionTimeout": 200000000`), store.FilePaymentAccounts, "settings", "a year"},
+		{"payment URL delay past a day", replaceIn(t, store.FilePaymentAccounts, `"paymentUrlDelaySeconds": 3`, `"paymentUrlDelaySeconds": 9223372036854775807`), store.FilePaymentAccounts, "paymentUrlDelaySeconds", "a day"},
 		{"trailing data", withFile(t, store.FileProject, `{"appToken":"a","tokenSecret":"0123456789abcdef"} {}`), store.FileProject, "", "after the JSON value"},
 	}
 	for _, tc := range cases {
