@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
 // Date-times outside 0001–9999 (in UTC) are refused with the live 400 body naming the
@@ -94,6 +96,29 @@ func TestRunningClockFarAhead(t *testing.T) {
 	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", json.RawMessage(doc), nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.True(t, strings.HasPrefix(ts.clockNow(t), "9999-12-31T00:00"), ts.clockNow(t))
+}
+
+// Lifetimes that would run past the last instant end there: a sign-in (its refresh token
+// lasts a week), an order's payment session and a code taken an hour before it leave a state
+// document that exports and imports.
+func TestLifetimesEndAtTheLastInstant(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	status, body := ts.adminClock(t, `{"set":"9999-12-31T23:00:00Z","freeze":true}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	tk := ts.signIn(t, userLogin, userPass)
+	body0 := seedOrderBody(10, 1)
+	body0["paymentAccountIdentifier"] = "stripe"
+	order := ts.createOrder(t, tk.AccessToken, body0)
+	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": order["id"], "type": "session"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, body = ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/generate-code", "", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg"}, deviceHeaders)
+	require.Less(t, status, 300, string(body))
+
+	doc := stateDocument(t, ts)
+	assert.Contains(t, doc, `"9999-12-31T23:59:59.999Z"`)
+	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", json.RawMessage(doc), nil)
+	require.Equal(t, http.StatusOK, status, string(body))
 }
 
 func TestStateImportRange(t *testing.T) {

@@ -184,7 +184,7 @@ func (s *Store) issueLocked(sess *authSession, user *User, now time.Time) Tokens
 		delete(s.state.sessionByRefresh, sess.RefreshToken)
 	}
 	sess.RefreshToken = refreshTokenFor(now, s.newToken())
-	sess.RefreshExpires = now.Add(s.refreshTokenTTL)
+	sess.RefreshExpires = after(now, s.refreshTokenTTL)
 	s.state.sessionByRefresh[sess.RefreshToken] = sess.ID
 	access := signJWT(s.secret, Claims{
 		ID:                     user.ID,

@@ -177,3 +177,13 @@ func (c *Clock) Apply(change ClockChange) (time.Time, error) {
 	c.offset, c.frozen = next.offset, next.frozen
 	return c.nowLocked(), nil
 }
+
+// after is t moved on by d, at most the last instant a date-time can show (datetime.Max):
+// a lifetime that would run past it ends there, as the clock itself does, so every stored time
+// stays one the state document can write.
+func after(t time.Time, d time.Duration) time.Time {
+	if u := t.Add(d); u.Before(datetime.Max) {
+		return u
+	}
+	return datetime.Max
+}

@@ -137,7 +137,7 @@ func (s *Store) issueCodeLocked(user *User, event string, length int, ttl time.D
 		s.dropOldestCodeLocked(id)
 	}
 	s.touchCode(k)
-	s.state.codes[k] = oneTimeCode{code: code, expires: now.Add(ttl)}
+	s.state.codes[k] = oneTimeCode{code: code, expires: after(now, ttl)}
 	if lim != nil {
 		*lim = codeLimit{sentAt: now}
 	}

@@ -55,7 +55,7 @@ func (s *Store) GrantOAuthCode(ctx context.Context, in OAuthGrantInput) (string,
 		}
 		delete(s.state.oauthGrants, oldest)
 	}
-	s.state.oauthGrants[code] = oauthGrant{provider: provider.Identifier, email: in.Email, redirectURI: in.RedirectURI, expires: s.clock.Now().Add(OAuthCodeTTL)}
+	s.state.oauthGrants[code] = oauthGrant{provider: provider.Identifier, email: in.Email, redirectURI: in.RedirectURI, expires: after(s.clock.Now(), OAuthCodeTTL)}
 	return code, nil
 }
 

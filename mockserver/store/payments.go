@@ -134,7 +134,7 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 		Status:           StatusWaiting,
 		CreatedDate:      now,
 		UpdatedDate:      now,
-		ExpiresAt:        now.Add(acc.SessionTimeout()),
+		ExpiresAt:        after(now, acc.SessionTimeout()),
 	}
 	s.touchPayment(p.ID)
 	if acc.HasCheckout() && checkoutURL != nil {
@@ -142,7 +142,7 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 		u := checkoutURL(p.CheckoutToken)
 		switch {
 		case acc.PaymentURLDelaySeconds != nil:
-			p.PendingURL, p.URLAt = u, now.Add(acc.PaymentURLDelay())
+			p.PendingURL, p.URLAt = u, after(now, acc.PaymentURLDelay())
 		case sessionType == SessionTypeIntent:
 			p.ClientSecret = p.CheckoutToken + "_secret_" + randomHex(12)
 		default:

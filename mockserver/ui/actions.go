@@ -230,13 +230,16 @@ func importState(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox
 // download, the document GET /__admin/state answers.
 func (h *Handler) handleExport(w http.ResponseWriter, r *http.Request) {
 	sb := h.sandboxOf(r)
+	// Encoded whole before the headers go, so a failure is not a 200 with half a document.
+	doc, err := json.MarshalIndent(sb.Store().Export(r.Context()), "", "  ")
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "export state", "err", err)
+		http.Error(w, "The state cannot be written: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", `attachment; filename="oneentry-mock-state.json"`)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(sb.Store().Export(r.Context())); err != nil {
-		h.log.ErrorContext(r.Context(), "export state", "err", err)
-	}
+	_, _ = w.Write(append(doc, '\n'))
 }
 
 // fireEvent reads the fields of POST /__admin/events/{marker}/fire: the marker, the product and
