@@ -314,6 +314,18 @@ func TestModeratedSubmissionsWaitForApproval(t *testing.T) {
 	status, _ = ts.callWith(t, http.MethodPost, "/__admin/form-data/999/approve", "", nil, map[string]string{"x-app-token": appToken})
 	assert.Equal(t, http.StatusNotFound, status)
 
+	// A state document whose submission has null form data imports it as none, and the
+	// approval answers an empty list, as the contract says.
+	var parsed map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stateDocument(t, ts)), &parsed))
+	sub := parsed["formData"].([]any)[0].(map[string]any)
+	sub["formData"], sub["status"] = nil, "moderation"
+	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", parsed, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(id)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, []any{}, decode[map[string]any](t, body)["formData"])
+
 	// Submissions are journalled like any request, bodies included.
 	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?method=POST&path=/api/content/form-data", "", nil, map[string]string{"x-app-token": appToken})
 	require.Equal(t, http.StatusOK, status, string(body))

@@ -391,10 +391,9 @@ func invalidf(field, format string, args ...any) *Error {
 }
 
 // parseItems decodes stored form data items; null stays nil, as the store keeps it.
+// parseItems reads the form data of a record; null or none is no items, as the API shows
+// them: an empty list.
 func parseItems(field string, raws []json.RawMessage) ([]FormDataItem, error) {
-	if raws == nil {
-		return nil, nil
-	}
 	items := make([]FormDataItem, 0, len(raws))
 	for i, raw := range raws {
 		item, ok, err := ParseFormDataItem(raw)
