@@ -464,3 +464,37 @@ func TestGenerateCodeSendsMail(t *testing.T) {
 }
 
 var regexpDigits = regexp.MustCompile(`\b\d{6}\b`)
+
+// A reset drops pending callbacks at once: a delivery hanging on a receiver that never answers
+// does not hold the reset up, and its log is gone afterwards.
+func TestResetDoesNotWaitForCallbacks(t *testing.T) {
+	t.Parallel()
+	arrived, release := make(chan struct{}, 8), make(chan struct{})
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(receiver.Close)
+	t.Cleanup(func() { close(release) })
+	ts := newTestServer(t, withFixtures(stripeFixtures(t, receiver.URL, false)))
+	ts.openStripeSession(t, 10, 1)
+	<-arrived // the callback of the new session is in flight, and stays so
+
+	reset := make(chan int)
+	go func() {
+		status, _ := ts.callWith(t, http.MethodPost, "/__admin/reset", "", nil, nil)
+		reset <- status
+	}()
+	select {
+	case status := <-reset:
+		assert.Equal(t, http.StatusOK, status)
+	case <-time.After(time.Minute):
+		t.Fatal("the reset is still waiting for the callback's receiver")
+	}
+	status, body := ts.callWith(t, http.MethodGet, "/__admin/webhooks", "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"total":0`)
+}

@@ -314,7 +314,7 @@ func (r *Registry) Remove(ctx context.Context, token string) (bool, error) {
 	if !ok || sb == r.fallback {
 		return false, nil
 	}
-	_ = sb.closeWebhooks(ctx, true)
+	_ = sb.closeWebhooks(true)
 	sb.sockets.DisconnectAll()
 	sb.Store().ReleaseUploads()
 	r.memory.freed()
@@ -354,7 +354,7 @@ func (r *Registry) SweepExpired(ctx context.Context) {
 func (r *Registry) Close(ctx context.Context) error {
 	var errs []error
 	for _, sb := range r.All() {
-		errs = append(errs, sb.closeWebhooks(ctx, true))
+		errs = append(errs, sb.stopWebhooks(ctx, true))
 	}
 	return errors.Join(errs...)
 }
@@ -411,9 +411,7 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 	sb.outbox.Clear()
 	sb.journal.Clear()
 	sb.faults.Clear()
-	// A dispatcher that cannot stop in time has marked its pending deliveries failed: nothing
-	// more to do about them.
-	_ = sb.closeWebhooks(ctx, false)
+	_ = sb.closeWebhooks(false)
 	sb.reg.memory.freed()
 	return nil
 }
@@ -442,8 +440,18 @@ func (sb *Sandbox) Webhooks(f webhook.Filter) []webhook.Record {
 	return disp.List(f)
 }
 
-// closeWebhooks stops the dispatcher and forgets its log; final refuses later callbacks.
-func (sb *Sandbox) closeWebhooks(ctx context.Context, final bool) error {
+// closeWebhooks drops the dispatcher at once, with its log and pending deliveries: they belong
+// to the state a reset or removal drops, and their retries could hold the call up for minutes.
+// final refuses later callbacks.
+func (sb *Sandbox) closeWebhooks(final bool) error {
+	now, cancel := context.WithCancel(context.Background())
+	cancel()
+	return sb.stopWebhooks(now, final)
+}
+
+// stopWebhooks stops the dispatcher, letting pending deliveries run until ctx ends, and
+// forgets its log; final refuses later callbacks.
+func (sb *Sandbox) stopWebhooks(ctx context.Context, final bool) error {
 	sb.mu.Lock()
 	disp := sb.dispatch
 	sb.dispatch = nil
