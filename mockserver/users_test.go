@@ -80,6 +80,36 @@ func TestUpdateUser(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status, "the old login and password are gone")
 	moved := ts.signIn(t, "ivan@new.example", "s3cret")
 	assert.Equal(t, "ivan@new.example", ts.me(t, moved.AccessToken)["identifier"])
+	// A token names its user's login: the one issued before the move answers 401, which the
+	// SDK meets with a refresh of its session, and the refreshed token names the new login.
+	status, _ = ts.call(t, http.MethodGet, mePath, tk.AccessToken, nil)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	status, data = ts.callWith(t, http.MethodPost, usersBase+"refresh", "", map[string]string{"refreshToken": tk.RefreshToken}, deviceHeaders)
+	require.Equal(t, http.StatusCreated, status, string(data))
+	assert.Equal(t, "ivan@new.example", ts.me(t, decode[tokens](t, data).AccessToken)["identifier"])
+}
+
+// After a reset the same user id can be someone else: a token of the one before opens nothing.
+func TestTokensDoNotOutliveTheirUserAcrossAReset(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	signUp := func(login string) tokens {
+		t.Helper()
+		status, body := ts.call(t, http.MethodPost, usersBase+"sign-up", "", codeSignUp(login))
+		require.Equal(t, http.StatusCreated, status, string(body))
+		return ts.signIn(t, login, "pw-1")
+	}
+	alice := signUp("alice@example.com")
+	aliceID := ts.me(t, alice.AccessToken)["id"]
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/reset", "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	bob := signUp("bob@example.com")
+	require.Equal(t, aliceID, ts.me(t, bob.AccessToken)["id"], "the id is handed out again")
+
+	status, body = ts.call(t, http.MethodGet, mePath, alice.AccessToken, nil)
+	assert.Equal(t, http.StatusUnauthorized, status, string(body))
+	status, body = ts.call(t, http.MethodPost, ordersPath, alice.AccessToken, seedOrderBody(10, 1))
+	assert.Equal(t, http.StatusUnauthorized, status, string(body))
 }
 
 func TestDeletedAndArchivedUsersCannotSignInAndKeepTheirOrders(t *testing.T) {

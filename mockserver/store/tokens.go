@@ -118,9 +118,12 @@ func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, er
 	if s.clock.Now().Unix() > claims.ExpiresAt {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
 	}
+	// The login is compared too: after a reset or an import the same id may be another
+	// person, whom a token of the one before must not open.
 	s.mu.RLock()
 	user, ok := s.state.users[claims.ID]
-	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier && claims.IssuedAt >= user.tokensBefore && !user.removed()
+	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier && user.Identifier == claims.UserIdentifier &&
+		claims.IssuedAt >= user.tokensBefore && !user.removed()
 	s.mu.RUnlock()
 	if !ok {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
