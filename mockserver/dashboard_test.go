@@ -363,6 +363,14 @@ func TestDashboardActions(t *testing.T) {
 	assert.Contains(t, loc, "error=", "the default sandbox stays")
 	_, page, _ = uiGet(t, ts, "/__admin/ui/", shown)
 	assert.Contains(t, page, `<code id="app-token">`+appToken+`</code>`, "a removed sandbox's cookie falls back to the default")
+	// An action from a page of the removed sandbox changes nothing, the default one included.
+	location(uiPost(t, ts, "/__admin/ui/faults", url.Values{"path": {"/api/content/forms"}, "status": {"500"}}, nil))
+	require.Len(t, def.Faults().List(), 1)
+	for _, path := range []string{"/__admin/ui/sandboxes/reset", "/__admin/ui/faults/" + def.Faults().List()[0].ID + "/remove"} {
+		loc = location(uiPost(t, ts, path, nil, nil, shown))
+		assert.Contains(t, loc, "error=Sandbox+"+other.Token()+"+no+longer+exists", path)
+		assert.Len(t, def.Faults().List(), 1, path)
+	}
 }
 
 // FuzzDashboardForm posts arbitrary forms to the dashboard's actions: every answer is a

@@ -19,21 +19,24 @@ type action struct {
 	path     string
 	fallback string
 	run      func(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error)
+	// ofRegistry marks an action that names its sandbox itself (or makes one), rather than
+	// acting on the one the page showed.
+	ofRegistry bool
 }
 
 var actions = []action{
-	{"/sessions/{id}/{action}", Prefix + "/orders", paymentAction},
-	{"/faults", Prefix + "/faults", addFault},
-	{"/faults/{id}/remove", Prefix + "/faults", removeFault},
-	{"/clock", Prefix + "/clock", setClock},
-	{"/webhooks/{id}/redeliver", Prefix + "/webhooks", redeliver},
-	{"/form-data/{id}/approve", Prefix + "/form-data", approveSubmission},
-	{"/product-events/fire", Prefix + "/product-events", fireEvent},
-	{"/sandboxes", Prefix + "/sandboxes", createSandbox},
-	{"/sandboxes/switch", Prefix + "/", switchSandbox},
-	{"/sandboxes/reset", Prefix + "/sandboxes", resetSandbox},
-	{"/sandboxes/{token}/remove", Prefix + "/sandboxes", removeSandbox},
-	{"/sandboxes/import", Prefix + "/sandboxes", importState},
+	{"/sessions/{id}/{action}", Prefix + "/orders", paymentAction, false},
+	{"/faults", Prefix + "/faults", addFault, false},
+	{"/faults/{id}/remove", Prefix + "/faults", removeFault, false},
+	{"/clock", Prefix + "/clock", setClock, false},
+	{"/webhooks/{id}/redeliver", Prefix + "/webhooks", redeliver, false},
+	{"/form-data/{id}/approve", Prefix + "/form-data", approveSubmission, false},
+	{"/product-events/fire", Prefix + "/product-events", fireEvent, false},
+	{"/sandboxes", Prefix + "/sandboxes", createSandbox, true},
+	{"/sandboxes/switch", Prefix + "/", switchSandbox, true},
+	{"/sandboxes/reset", Prefix + "/sandboxes", resetSandbox, false},
+	{"/sandboxes/{token}/remove", Prefix + "/sandboxes", removeSandbox, true},
+	{"/sandboxes/import", Prefix + "/sandboxes", importState, false},
 }
 
 // maxForm bounds an action's form, the state import excepted.
@@ -49,6 +52,12 @@ func (h *Handler) action(a action) http.HandlerFunc {
 			}
 		}
 		sb := h.sandboxOf(r)
+		if gone := h.goneSandbox(r); gone != "" && !a.ofRegistry {
+			// The page was of a sandbox removed since: acting on the default one instead
+			// would change a sandbox nobody was looking at.
+			back(w, r, a.fallback, "", store.Errorf(store.CodeNotFound, "Sandbox %s no longer exists, so nothing was changed; the dashboard now shows the default sandbox", gone))
+			return
+		}
 		notice, err := a.run(h, w, r, sb)
 		if err != nil && statusOf(err) == http.StatusInternalServerError {
 			h.log.ErrorContext(r.Context(), "dashboard action", "path", r.URL.Path, "err", err)

@@ -236,6 +236,16 @@ func (h *Handler) sandboxOf(r *http.Request) *sandbox.Sandbox {
 	return h.opts.Sandboxes.Default()
 }
 
+// goneSandbox is the token the dashboard's cookie names when no sandbox has it any more; ""
+// when the cookie names a live sandbox or there is none.
+func (h *Handler) goneSandbox(r *http.Request) string {
+	c, err := r.Cookie(SandboxCookie)
+	if err != nil || h.opts.Sandboxes.Lookup(c.Value) != nil {
+		return ""
+	}
+	return c.Value
+}
+
 // back redirects to the page the action was taken on, with a notice or the error.
 func back(w http.ResponseWriter, r *http.Request, fallback, notice string, err error) {
 	target := r.PostFormValue("back")
