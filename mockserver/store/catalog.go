@@ -210,7 +210,11 @@ func (c *Catalog) index(i int, raw json.RawMessage) error {
 	it := catalogItem{byLang: map[string]productText{}}
 	// "" is every language the product is not told in: its keyed values blank, as the
 	// collection serves it.
-	for _, l := range append([]string{"", c.defaultLang}, Languages(raw)...) {
+	langs := Languages(raw)
+	if !slices.Contains(langs, c.defaultLang) {
+		langs = append(langs, c.defaultLang)
+	}
+	for _, l := range append([]string{""}, langs...) {
 		rendered := localize(raw, l)
 		p.LocalizeInfos, p.AttributeValues = nil, nil
 		if err := json.Unmarshal(rendered, &p); err != nil {
