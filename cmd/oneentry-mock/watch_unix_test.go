@@ -1,0 +1,67 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// A FIFO and a link to a device in the fixtures folder are not opened: reading the first would
+// block the watch until someone writes to it, the second would fill the memory. Edits
+// elsewhere are still applied.
+func TestFixturesWatchOpensNoFIFOOrDevice(t *testing.T) {
+	t.Parallel()
+	dir := fixturesDir(t)
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, store.MediaDir, "pipe"), 0o644))
+	require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, store.MediaDir, "zero")))
+
+	done := make(chan int, 1)
+	go func() {
+		w, applied := countingWatch(t, dir, &testkit.Buffer{})
+		w.check(t.Context())
+		editFile(t, filepath.Join(dir, store.FileProducts), `"price": 100,`, `"price": 150,`)
+		w.check(t.Context())
+		done <- *applied
+	}()
+	select {
+	case applied := <-done:
+		assert.Equal(t, 1, applied, "the edit is applied once")
+	case <-time.After(safety):
+		t.Fatal("the watch is still reading the FIFO or the device")
+	}
+}
+
+// An entry that cannot be read (here a link that loops) is logged once, not at every poll, and
+// does not stop the watch from applying edits of the rest.
+func TestFixturesWatchLogsAnUnreadableEntryOnce(t *testing.T) {
+	t.Parallel()
+	dir := fixturesDir(t)
+	loop := filepath.Join(dir, store.MediaDir, "loop")
+	require.NoError(t, os.Symlink("loop", loop))
+	logs := &testkit.Buffer{}
+	w, applied := countingWatch(t, dir, logs)
+	w.check(t.Context())
+	w.check(t.Context())
+	editFile(t, filepath.Join(dir, store.FileProducts), `"price": 100,`, `"price": 150,`)
+	w.check(t.Context())
+	assert.Equal(t, 1, *applied, "the edit is applied")
+	assert.Equal(t, 1, strings.Count(logs.String(), "not fully readable"), logs.String())
+	assert.Contains(t, logs.String(), "media/loop")
+
+	require.NoError(t, os.Remove(loop))
+	w.check(t.Context())
+	require.NoError(t, os.Symlink("loop", loop))
+	w.check(t.Context())
+	assert.Equal(t, 2, strings.Count(logs.String(), "not fully readable"), "the problem is logged again once it comes back")
+}
