@@ -183,16 +183,53 @@ type walker struct {
 	providers, forms []json.RawMessage
 }
 
+// ParseURL reads a project's address: an http(s) URL without a query or a fragment. Links in
+// the answers are made relative by cutting this address off them, and the media to copy are
+// found by those relative links, so an address with a query would leave every link absolute
+// and copy no media, without a word.
+func ParseURL(s string) (*url.URL, error) {
+	base, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.Opaque != "" {
+		return nil, fmt.Errorf("%q is not an http(s) address such as https://my-project.oneentry.cloud", s)
+	}
+	if base.RawQuery != "" || base.ForceQuery || base.Fragment != "" || strings.Contains(s, "#") {
+		return nil, fmt.Errorf("%q: the project's address takes no query or fragment", s)
+	}
+	if port := base.Port(); port != "" {
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return nil, fmt.Errorf("%q: the port must be a number from 1 to 65535", s)
+		}
+	}
+	return base, nil
+}
+
+// langCode is what a OneEntry langCode looks like: a language, and mostly a region (en_US).
+var langCode = regexp.MustCompile(`^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$`)
+
+// CheckLang refuses what is not a language code such as en_US: the code is sent as langCode
+// and keys the texts of the fixtures written.
+func CheckLang(s string) error {
+	if !langCode.MatchString(s) {
+		return fmt.Errorf("%q is not a language code such as en_US", s)
+	}
+	return nil
+}
+
 func newWalker(o Options) (*walker, error) {
-	base, err := url.Parse(strings.TrimRight(o.URL, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("pull: --url %q is not an http(s) address", o.URL)
+	base, err := ParseURL(o.URL)
+	if err != nil {
+		return nil, fmt.Errorf("pull: --url %w", err)
 	}
 	if o.AppToken == "" {
 		return nil, errors.New("pull: an app token is needed")
 	}
 	if (o.User == "") != (o.Password == "") {
 		return nil, errors.New("pull: --user and --password go together")
+	}
+	for _, lang := range o.Langs {
+		if err := CheckLang(lang); err != nil {
+			return nil, fmt.Errorf("pull: --lang %w", err)
+		}
 	}
 	w := &walker{opts: o, base: base, langs: o.Langs, client: o.Client, retry: o.Retry}
 	if len(w.langs) == 0 {

@@ -168,6 +168,37 @@ func TestPullRefusesBadOptions(t *testing.T) {
 	}
 }
 
+// An address with a query or a fragment, which would keep every link absolute and so copy no
+// media, and a language that is not a language code are refused before anything is read.
+func TestPullRefusesAnAddressOrLanguageItCannotUse(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		suffix string
+		langs  []string
+		want   string
+	}{
+		"query":    {suffix: "/?lang=en", want: "no query or fragment"},
+		"fragment": {suffix: "#top", want: "no query or fragment"},
+		"language": {langs: []string{"en_US", "English"}, want: `"English" is not a language code`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeProject{forms: 1}
+			ts := httptest.NewServer(f)
+			t.Cleanup(ts.Close)
+			_, err := Run(t.Context(), Options{URL: ts.URL + tc.suffix, AppToken: "secret-app-token", Langs: tc.langs})
+			assert.ErrorContains(t, err, tc.want)
+			assert.Empty(t, f.calls, "nothing is read")
+		})
+	}
+	_, err := ParseURL("https://p.example:99999")
+	assert.ErrorContains(t, err, "1 to 65535")
+	for _, lang := range []string{"en_US", "ru_RU", "en", "es_419"} {
+		assert.NoError(t, CheckLang(lang), lang)
+	}
+}
+
 func TestMergeValuesKeysOnlyWhatDiffers(t *testing.T) {
 	t.Parallel()
 	langs := []string{"en_US", "ru_RU"}

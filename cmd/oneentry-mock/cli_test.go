@@ -138,7 +138,8 @@ func TestEnvNameFollowsTheFlag(t *testing.T) {
 	assert.Equal(t, "ONEENTRY_MOCK_ADDR", envName("addr"))
 	// What a required flag or argument needs, so that the parse gets as far as the flag tested.
 	base := map[string]string{"ONEENTRY_MOCK_UPSTREAM": "https://p.example", "ONEENTRY_MOCK_RECORD": "d"}
-	candidates := []string{"live-2026", "sdk-1.0.115", "json", "text", "warn", "error", "7s", "42", "9", "https://q.example", "https://r.example", "true", "false"}
+	candidates := []string{"live-2026", "sdk-1.0.115", "json", "text", "warn", "error", "7s", "42", "9", "https://q.example", "https://r.example", "true", "false",
+		"127.0.0.1:9001", "127.0.0.1:9002", "smtp://q.example:2525", "smtp://r.example"}
 	for _, c := range commands {
 		if !c.env {
 			continue

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
+	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +103,35 @@ func (f *flags) flows(p *[]scenarios.Flow) {
 	f.value(&flowsValue{p: p}, "only", "FLOWS", "comma-separated flows to run (default all): "+strings.Join(scenarios.Names(), ","))
 }
 
+// checked defines a string flag whose value, when given, must pass check: what the command
+// will do with it is tried at parse time, so a bad value is a usage error naming the flag
+// rather than a failure later on.
+func (f *flags) checked(p *string, name, def, meta, usage string, check func(string) error) {
+	*p = def
+	f.value(&checkedValue{p: p, check: check}, name, meta, usage)
+}
+
+// addr defines a listen address flag: host:port with a port from 0 (any free one) to 65535.
+func (f *flags) addr(p *string, def, usage string) {
+	f.checked(p, "addr", def, "ADDR", usage, checkListenAddr)
+}
+
+// checkListenAddr refuses what net.Listen would refuse, or read differently than meant: an empty
+// address listens on every interface, which must be asked for (0.0.0.0:8080 or :8080).
+func checkListenAddr(s string) error {
+	if s == "" {
+		return errors.New("want HOST:PORT such as 127.0.0.1:8080 (0.0.0.0:8080 for every interface), got an empty value")
+	}
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("want HOST:PORT such as 127.0.0.1:8080, got %q", s)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("%q: the port must be a number from 0 to 65535", s)
+	}
+	return nil
+}
+
 // url defines a flag holding an http(s) URL; empty until given.
 func (f *flags) url(p **url.URL, name, meta, usage string) {
 	f.value(&urlValue{p: p}, name, meta, usage)
@@ -116,22 +148,37 @@ func (f *flags) list(p *[]string, name, meta, usage string) {
 	f.value(&listValue{p: p}, name, meta, usage)
 }
 
+// checkedList defines a list flag like list whose every item must pass check.
+func (f *flags) checkedList(p *[]string, name, meta, usage string, check func(string) error) {
+	f.value(&listValue{p: p, check: check}, name, meta, usage)
+}
+
 type listValue struct {
 	p *[]string
+	// check, when set, tests each item.
+	check func(string) error
 	// replace is set once the environment is applied: the first use on the command line
 	// starts a new list.
 	replace bool
 }
 
 func (v *listValue) Set(s string) error {
+	var items []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		if v.check != nil {
+			if err := v.check(item); err != nil {
+				return err
+			}
+		}
+		items = append(items, item)
+	}
 	if v.replace {
 		*v.p, v.replace = nil, false
 	}
-	for _, item := range strings.Split(s, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			*v.p = append(*v.p, item)
-		}
-	}
+	*v.p = append(*v.p, items...)
 	return nil
 }
 
@@ -142,6 +189,26 @@ func (v *listValue) String() string {
 	return strings.Join(*v.p, ",")
 }
 
+type checkedValue struct {
+	p     *string
+	check func(string) error
+}
+
+func (v *checkedValue) Set(s string) error {
+	if err := v.check(s); err != nil {
+		return err
+	}
+	*v.p = s
+	return nil
+}
+
+func (v *checkedValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
 type stringValue string
 
 func (s *stringValue) Set(v string) error { *s = stringValue(v); return nil }
@@ -149,11 +216,29 @@ func (s *stringValue) String() string     { return string(*s) }
 
 type durationValue time.Duration
 
+// maxSeconds is the most whole seconds a time.Duration holds (about 292 years).
+const maxSeconds = int64(math.MaxInt64 / time.Second)
+
+// errTooLong names the limit: a longer value would wrap around silently (to a lifetime that has
+// ended at once, or to a negative one).
+var errTooLong = fmt.Errorf("longer than the longest duration, %d seconds (%s, about 292 years)", maxSeconds, time.Duration(maxSeconds)*time.Second)
+
+// goDuration matches what time.ParseDuration reads, whatever the size of the numbers: when it
+// matches and the parse failed, the value was too long.
+var goDuration = regexp.MustCompile(`^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
 func (d *durationValue) Set(v string) error {
 	parsed, err := time.ParseDuration(v)
 	if err != nil {
 		secs, serr := strconv.ParseInt(v, 10, 64)
-		if serr != nil {
+		tooLong := serr == nil && (secs > maxSeconds || secs < -maxSeconds) ||
+			errors.Is(serr, strconv.ErrRange) || goDuration.MatchString(v)
+		switch {
+		case tooLong && strings.HasPrefix(v, "-"):
+			return errors.New("must be positive")
+		case tooLong:
+			return fmt.Errorf("%q is %w", v, errTooLong)
+		case serr != nil:
 			return fmt.Errorf("%q is not a duration such as 30s, 10h or 36000", v)
 		}
 		parsed = time.Duration(secs) * time.Second
@@ -274,6 +359,12 @@ func (v *urlValue) Set(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("want an http(s) URL, got %q", s)
+	}
+	// url.Parse takes any digits as a port; a dial to one out of range fails only when used.
+	if port := u.Port(); port != "" {
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return fmt.Errorf("%q: the port must be a number from 1 to 65535", s)
+		}
 	}
 	*v.p = u
 	return nil

@@ -47,7 +47,7 @@ Example:
 func proxyFlags(f *flags, cfg *proxyConfig) {
 	f.url(&cfg.Upstream, "upstream", "URL", "the project to forward to, e.g. https://<project>.oneentry.cloud")
 	f.string(&cfg.RecordDir, "record", "", "DIR", "folder the capsule file is written to")
-	f.string(&cfg.Addr, "addr", defaultAddr, "ADDR", "listen address")
+	f.addr(&cfg.Addr, defaultAddr, "listen address")
 	f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "compat profile the recording is marked with")
 	f.duration(&cfg.FlushInterval, "flush-interval", 5*time.Second, "how often the capsule file is rewritten while recording")
 	addServerFlags(f, &cfg.serverOptions)

@@ -34,9 +34,12 @@ Example:
 		var o pull.Options
 		var out, users string
 		var force bool
-		f.string(&o.URL, "url", "", "URL", "the project's address, e.g. https://my-project.oneentry.cloud")
+		f.checked(&o.URL, "url", "", "URL", "the project's address, e.g. https://my-project.oneentry.cloud (no query or fragment)", func(s string) error {
+			_, err := pull.ParseURL(s)
+			return err
+		})
 		f.string(&o.AppToken, "app-token", "", "TOKEN", "the project's app token (sent, never written)")
-		f.list(&o.Langs, "lang", "LANGS", "comma-separated languages to read, the default one first (default en_US)")
+		f.checkedList(&o.Langs, "lang", "LANGS", "comma-separated languages to read, the default one first (default en_US)", pull.CheckLang)
 		f.string(&o.User, "user", "", "LOGIN", "sign in as this user to read order storages, statuses and payment accounts")
 		f.string(&o.Password, "password", "", "PASSWORD", "the user's password (never written)")
 		f.list(&o.Menus, "menu", "MARKERS", "comma-separated menus to read (default main): the API lists none")
@@ -47,6 +50,13 @@ Example:
 		f.required("url", &o.URL, "the project's address")
 		f.required("app-token", &o.AppToken, "the project's app token")
 		f.required("out", &out, "the folder to write to")
+		f.check(func() error {
+			// pull.Run refuses this too, but as a failed run (exit 1); here it is a usage error.
+			if (o.User == "") != (o.Password == "") {
+				return errors.New("--user and --password go together: give both to read what a signed-in user sees, or neither")
+			}
+			return nil
+		})
 		return func(ctx context.Context, _ []string, sio stdio) error {
 			progress := newPullProgress(sio.stderr)
 			o.Progress = progress

@@ -47,7 +47,7 @@ Example:
 
 // replayFlags defines the flags of replay on f, parsing into cfg.
 func replayFlags(f *flags, cfg *replayConfig) {
-	f.string(&cfg.Addr, "addr", defaultAddr, "ADDR", "listen address")
+	f.addr(&cfg.Addr, defaultAddr, "listen address")
 	f.bool(&cfg.Loop, "loop", false, "start over from the first exchange when a request finds none left")
 	addServerFlags(f, &cfg.serverOptions)
 }

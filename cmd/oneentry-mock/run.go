@@ -76,7 +76,7 @@ const defaultAddr = "127.0.0.1:8080"
 
 // serveFlags defines the flags of serve on f, parsing into cfg.
 func serveFlags(f *flags, cfg *serveConfig) {
-	f.string(&cfg.Addr, "addr", defaultAddr, "ADDR", "listen address; 0.0.0.0:8080 opens the sandbox to the network (the container image does)")
+	f.addr(&cfg.Addr, defaultAddr, "listen address; 0.0.0.0:8080 opens the sandbox to the network (the container image does)")
 	f.string(&cfg.FixturesDir, "fixtures", "", "DIR", "folder of fixture files replacing the embedded default; edits are applied as they are saved")
 	f.intervalOrOff(&cfg.WatchInterval, "watch-interval", time.Second, "how often the --fixtures folder is checked for edits; 0 turns the check off (POST /__admin/reload still works)")
 	f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "live API generation to imitate")
@@ -85,7 +85,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.duration(&cfg.RefreshTokenTTL, "refresh-token-ttl", store.DefaultRefreshTokenTTL, "lifetime of refresh tokens; a bare number is seconds")
 	f.positive(&cfg.MaxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "BYTES", "largest request body accepted")
 	f.positive(&cfg.MaxStateBytes, "max-state-bytes", mockserver.DefaultMaxStateBytes, "BYTES", "largest state document PUT /__admin/state accepts")
-	f.string(&cfg.SMTPURL, "smtp-url", "", "URL", "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit")
+	f.checked(&cfg.SMTPURL, "smtp-url", "", "URL", "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit", checkRelayURL)
 	f.value(&cfg.SMTPAllow, "smtp-allow", "LIST", "comma-separated recipient domains (with subdomains) and addresses --smtp-url may deliver to, * for anyone; default the fixture users' domains and example.com/.org/.net/*.example")
 	f.string(&cfg.DataDir, "data-dir", "", "DIR", "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory")
 	f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "require this value in x-admin-token on every /__admin call")
@@ -96,6 +96,20 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.positive(&cfg.MaxMemoryBytes, "max-memory-bytes", sandbox.DefaultMemoryLimit(), "BYTES", "live heap, every sandbox's state included, above which requests that add state and new sandboxes answer 409 until a reset or deletion makes room; the default is 1 GiB, or half the container's memory when that is less")
 	f.url(&cfg.CheckoutReturnURL, "checkout-return-url", "URL", "where the checkout page sends the buyer after Pay or Cancel (with session_id, order_id and status added), for accounts whose settings name no successUrl or cancelUrl; e.g. http://localhost:3000/checkout/return")
 	f.bool(&cfg.CheckResponses, "check-responses", false, "answer 500 instead of any response that breaks the contract; for checking custom fixtures")
+}
+
+// checkRelayURL refuses an --smtp-url the mail relay would refuse, with the relay's own check:
+// mail exports no check of its own, and building a relay runs it. A relay that was never given
+// a message closes at once. Empty is no relay.
+func checkRelayURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	relay, err := mail.NewRelay(mail.RelayOptions{URL: s})
+	if err != nil {
+		return err
+	}
+	return relay.Close(context.Background())
 }
 
 // serverOptions are the settings every command that serves HTTP shares.
