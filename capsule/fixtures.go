@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"testing/fstest"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
@@ -45,26 +47,98 @@ type FixtureSet struct {
 	Notes []string
 }
 
-// WriteDir writes every file of the set into dir, creating it if needed.
-func (s *FixtureSet) WriteDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	names := make([]string, 0, len(s.Files))
-	for name := range s.Files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+// WriteDir writes every file of the set into dir, creating it and the folders in it if needed.
+// It writes all or nothing, as far as a file system lets it: every file is first written whole
+// beside its destination under a temporary name, and only once all are written are they renamed
+// into place. A failure before that (a destination that is a folder, a full disk) removes what
+// was written and the folders made, leaving dir as it was; a rename that fails, which only a
+// folder changed meanwhile makes happen, names the files already replaced.
+func (s *FixtureSet) WriteDir(dir string) (err error) {
+	names := slices.Sorted(maps.Keys(s.Files))
+	type staged struct{ tmp, target string }
+	var written []staged
+	var made []string // folders created, outermost first
+	defer func() {
+		if err == nil {
+			return
+		}
+		for _, f := range written {
+			_ = os.Remove(f.tmp)
+		}
+		for _, d := range slices.Backward(made) {
+			_ = os.Remove(d) // removes only a folder left empty
+		}
+	}()
 	for _, name := range names {
 		target := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		if info, err := os.Lstat(target); err == nil && info.IsDir() {
+			return fmt.Errorf("%s is a folder, not a file that can be replaced", target)
+		}
+		if err := mkdirAll(filepath.Dir(target), &made); err != nil {
 			return err
 		}
-		if err := writeAtomic(target, s.Files[name]); err != nil {
+		tmp, err := stageFile(target, s.Files[name])
+		if err != nil {
 			return err
+		}
+		written = append(written, staged{tmp, target})
+	}
+	for i, f := range written {
+		if err := os.Rename(f.tmp, f.target); err != nil {
+			return fmt.Errorf("%w (already written: %s)", err, strings.Join(names[:i], ", "))
 		}
 	}
 	return nil
+}
+
+// mkdirAll makes dir and its missing parents, adding each folder it makes to made.
+func mkdirAll(dir string, made *[]string) error {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		_, err := os.Stat(d)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	for _, d := range slices.Backward(missing) {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return err
+		}
+		*made = append(*made, d)
+	}
+	return nil
+}
+
+// FS is the folder dir as it will be once the set is written into it: the set's files, and
+// whatever else dir holds. Loading the fixtures from it is loading what `serve --fixtures dir`
+// would load after WriteDir, before anything is written. Listing a folder shows only what dir
+// holds; the fixture loader lists none.
+func (s *FixtureSet) FS(dir string) fs.FS {
+	files := fstest.MapFS{}
+	for name, data := range s.Files {
+		files[name] = &fstest.MapFile{Data: data, Mode: 0o644}
+	}
+	return overlayFS{files: files, base: os.DirFS(dir)}
+}
+
+// overlayFS serves files from files, and every other name from base.
+type overlayFS struct {
+	files fstest.MapFS
+	base  fs.FS
+}
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	if _, ok := o.files[name]; ok {
+		return o.files.Open(name)
+	}
+	return o.base.Open(name)
 }
 
 // Fields the mock's fixture loader accepts, per object, less the mock's own settings; anything

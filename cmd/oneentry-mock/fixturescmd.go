@@ -48,8 +48,10 @@ func fromCapsule(path, out string, force bool, stdout, stderr io.Writer) error {
 	return writeFixtureSet(set, out, force, stdout, stderr)
 }
 
-// writeFixtureSet checks that set loads as serve would load it, then writes it into out and
-// says how to serve it. A set that cannot make a valid sandbox leaves the folder untouched.
+// writeFixtureSet checks that out, once set is written into it, loads as serve would load it:
+// the set's files with those out holds already (a pages.json of a pull before, say), then
+// writes the set, all or nothing, and says how to serve it. A set that cannot make a valid
+// sandbox leaves the folder untouched.
 func writeFixtureSet(set *capsule.FixtureSet, out string, force bool, stdout, stderr io.Writer) error {
 	if !force {
 		for name := range set.Files {
@@ -58,20 +60,12 @@ func writeFixtureSet(set *capsule.FixtureSet, out string, force bool, stdout, st
 			}
 		}
 	}
-	tmp, err := os.MkdirTemp("", "oneentry-mock-fixtures-")
+	fx, err := store.LoadFixtures(set.FS(out))
 	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	if err := set.WriteDir(tmp); err != nil {
-		return err
-	}
-	fx, err := store.LoadFixtures(os.DirFS(tmp))
-	if err != nil {
-		return fmt.Errorf("the fixtures do not load: %w", err)
+		return fmt.Errorf("the fixtures do not load in %s, which is left as it was: %w", out, err)
 	}
 	if err := set.WriteDir(out); err != nil {
-		return err
+		return err // it names the path
 	}
 	for _, n := range set.Notes {
 		fmt.Fprintln(stderr, "note:", n)
