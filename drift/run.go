@@ -48,7 +48,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if recorded, err = capsule.Load(opts.Target); err != nil {
 			return nil, fmt.Errorf("target: %w", err)
 		}
-		if p, perr := sandbox.ParseProfile(recorded.Profile); profile.Name == "" && perr == nil {
+		// A capsule that names no profile (pull builds such, and older recordings may be such)
+		// leaves the choice to --compat or the default. One that names a profile this build
+		// does not know was recorded against an API the mock cannot be made to imitate: running
+		// the mock as live instead would report the difference as drift.
+		if recorded.Profile != "" && profile.Name == "" {
+			p, err := sandbox.ParseProfile(recorded.Profile)
+			if err != nil {
+				return nil, fmt.Errorf("target: %s: the capsule's profile: %w; --compat names the one to run the mock as", opts.Target, err)
+			}
 			profile = p
 		}
 	}

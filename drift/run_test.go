@@ -2,11 +2,13 @@ package drift_test
 
 import (
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/drift"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
@@ -62,4 +64,30 @@ func TestRunAgainstAServedMockFindsNoDrift(t *testing.T) {
 	assert.Equal(t, drift.TargetURL, r.TargetKind)
 	assert.Empty(t, find(r, "paypal-polling/poll-for-url", "status"), "the in-process mock's polls are not refused")
 	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
+}
+
+// A capsule naming a profile this build does not know is refused, not compared as if recorded
+// from today's API; one naming none leaves the choice to --compat or the default.
+func TestRunRefusesACapsuleOfAnUnknownProfile(t *testing.T) {
+	t.Parallel()
+	flows, err := scenarios.Select("ticket-purchase")
+	require.NoError(t, err)
+	seed, err := capsule.Load(seedCapsule)
+	require.NoError(t, err)
+	withProfile := func(profile string) string {
+		c := *seed
+		c.Profile = profile
+		path := filepath.Join(t.TempDir(), "capsule.json")
+		require.NoError(t, capsule.WriteFile(path, &c))
+		return path
+	}
+
+	unknown := withProfile("nonsense")
+	_, err = drift.Run(t.Context(), drift.Options{Target: unknown, RunOptions: drift.RunOptions{Flows: flows}})
+	assert.ErrorContains(t, err, `unknown compat profile "nonsense"`)
+	_, err = drift.Run(t.Context(), drift.Options{Target: unknown, RunOptions: drift.RunOptions{Flows: flows, Profile: sandbox.ProfileSDK115}})
+	assert.NoError(t, err, "--compat says what to run the mock as")
+
+	_, err = drift.Run(t.Context(), drift.Options{Target: withProfile(""), RunOptions: drift.RunOptions{Flows: flows, Profile: sandbox.ProfileSDK115}})
+	assert.NoError(t, err, "a capsule that names no profile")
 }

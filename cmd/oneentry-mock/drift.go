@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,8 +35,8 @@ Targets:
 Exit codes:
   0  no breaking drift (warnings and info do not fail the run)
   1  breaking drift that no allow entry acknowledges
-  2  the run itself failed: bad flags or allow file, unreadable capsule, target unreachable,
-     login failed
+  2  the run itself failed: bad flags or allow file, unreadable capsule (or one naming a
+     profile this build does not know, without --compat), target unreachable, login failed
 
 Example:
   oneentry-mock drift --target fixtures/recorded/seed.capsule.json --allow drift-allow.yaml --format markdown`,
@@ -52,7 +53,7 @@ Example:
 			}
 			return nil
 		})
-		f.profile(&opts.Profile, "compat", "", "API generation the mock imitates (default: a capsule's profile, else "+sandbox.ProfileDefault.Name+")")
+		f.profile(&opts.Profile, "compat", "", "API generation the mock imitates (default: a capsule's profile, else "+sandbox.ProfileDefault.Name+"; a capsule naming an unknown one needs it)")
 		return func(ctx context.Context, _ []string, sio stdio) error {
 			opts.Target, opts.Flows, opts.AppToken, opts.Getenv = cfg.Target, cfg.Flows, cfg.AppToken, sio.getenv
 			return runDrift(ctx, cfg, opts, sio)
@@ -77,13 +78,21 @@ func (v allowValue) String() string { return "" }
 // runDrift compares the mock with the target. Exit codes: 0 no breaking drift, 1 breaking drift,
 // 2 the run failed.
 func runDrift(ctx context.Context, cfg scenariosConfig, opts drift.Options, sio stdio) error {
+	out, err := createReport(cfg.Out, sio.stdout)
+	if err != nil {
+		return exitError{code: drift.ExitFailed, msg: err.Error()}
+	}
+	defer out.Close()
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	report, err := drift.Run(ctx, opts)
 	if err != nil {
 		return exitError{code: drift.ExitFailed, msg: err.Error()}
 	}
-	if err := writeReport(cfg.Out, sio.stdout, func(w io.Writer) error { return drift.Write(w, cfg.Format, report) }); err != nil {
+	if err := drift.Write(out, cfg.Format, report); err != nil {
+		return exitError{code: drift.ExitFailed, msg: err.Error()}
+	}
+	if err := out.Close(); err != nil {
 		return exitError{code: drift.ExitFailed, msg: err.Error()}
 	}
 	if cfg.Out != "" {
@@ -95,19 +104,32 @@ func runDrift(ctx context.Context, cfg scenariosConfig, opts drift.Options, sio 
 	return nil
 }
 
-// writeReport writes a report with write to the file out, or to stdout when out is empty.
-func writeReport(out string, stdout io.Writer, write func(io.Writer) error) (err error) {
+// createReport opens where a report goes, the file out or stdout when out is empty, before the
+// run that makes it: an --out that cannot be written fails at once, as a run that could not
+// start, rather than after the whole run. Like a shell's "> out", it empties a file already there.
+func createReport(out string, stdout io.Writer) (io.WriteCloser, error) {
 	if out == "" {
-		return write(stdout)
+		return nopCloser{stdout}, nil
 	}
 	f, err := os.Create(out)
 	if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	return closeOnce{File: f}, nil
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// closeOnce lets a deferred Close follow the one whose error is reported.
+type closeOnce struct {
+	*os.File
+}
+
+func (c closeOnce) Close() error {
+	if err := c.File.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 		return err
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	return write(f)
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,6 +91,24 @@ func TestScenariosRunAgainstARunningServe(t *testing.T) {
 	n := len(scenarios.Names())
 	assert.Contains(t, stdout, fmt.Sprintf("%d flows: %d passed, 0 failed, 0 skipped", n, n))
 	assert.Contains(t, stdout, "0 contract violations on "+url)
+}
+
+// An --out that cannot be written stops the run before it starts (exit 2), rather than after
+// every flow ran, with exit 1, which means a step failed.
+func TestScenariosRunChecksItsOutFileFirst(t *testing.T) {
+	t.Parallel()
+	var requests atomic.Int64
+	url := upstreamMock(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			requests.Add(1)
+			next.ServeHTTP(w, r)
+		})
+	})
+	out := filepath.Join(t.TempDir(), "missing", "report.txt")
+	_, _, err := runScenarioCmd(t, nil, "--target", url, "--out", out)
+	assert.Equal(t, 2, exitCode(t, err), "%v", err)
+	assert.ErrorContains(t, err, "--out: open "+out)
+	assert.Zero(t, requests.Load(), "no flow ran")
 }
 
 func TestScenariosRunJUnitReport(t *testing.T) {
@@ -285,6 +304,10 @@ func TestDriftExitCodes(t *testing.T) {
 	closed.Close()
 	badAllow := filepath.Join(t.TempDir(), "allow.yaml")
 	require.NoError(t, os.WriteFile(badAllow, []byte("allow:\n  - {step: a/b, pointer: /x, kind: value, expires: 2030-01-01}\n"), 0o644))
+	seed, err := os.ReadFile(seedCapsuleFile)
+	require.NoError(t, err)
+	unknownProfile := filepath.Join(t.TempDir(), "unknown-profile.capsule.json")
+	require.NoError(t, os.WriteFile(unknownProfile, bytes.Replace(seed, []byte(`"profile": "sdk-1.0.115"`), []byte(`"profile": "nonsense"`), 1), 0o644))
 	tests := map[string]struct {
 		args []string
 		code int
@@ -300,6 +323,8 @@ func TestDriftExitCodes(t *testing.T) {
 		"bad ignore":       {[]string{"--target", seedCapsuleFile, "--ignore", "items"}, 2, ""},
 		"unknown flow":     {[]string{"--target", seedCapsuleFile, "--only", "checkout"}, 2, ""},
 		"live, no env set": {[]string{"--target", "live"}, 2, ""},
+		"unknown profile":  {[]string{"--target", unknownProfile}, 2, ""},
+		"unwritable out":   {[]string{"--target", seedCapsuleFile, "--out", filepath.Join(t.TempDir(), "missing", "drift.txt")}, 2, ""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -128,6 +128,11 @@ func scenarioTarget(cfg scenariosConfig, getenv func(string) string) (*scenarios
 // contract, and 2 when the run cannot start (bad flags, unreachable target, failed login).
 func runScenariosRun(ctx context.Context, cfg scenariosConfig, sio stdio) error {
 	stdout, stderr := sio.stdout, sio.stderr
+	out, err := createReport(cfg.Out, stdout)
+	if err != nil {
+		return exitError{code: 2, msg: err.Error()}
+	}
+	defer out.Close()
 	target, err := scenarioTarget(cfg, sio.getenv)
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
@@ -168,7 +173,10 @@ func runScenariosRun(ctx context.Context, cfg scenariosConfig, sio stdio) error 
 	case "junit":
 		write = scenarios.WriteJUnit
 	}
-	if err := writeReport(cfg.Out, stdout, func(w io.Writer) error { return write(w, results) }); err != nil {
+	if err := write(out, results); err != nil {
+		return err
+	}
+	if err := out.Close(); err != nil {
 		return err
 	}
 	summary := scenarios.Summarize(results)
