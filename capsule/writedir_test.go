@@ -10,23 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 )
-
-// files lists the files under dir with their contents.
-func files(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	got := map[string]string{}
-	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		got[filepath.ToSlash(rel)] = string(data)
-		return err
-	}))
-	return got
-}
 
 // A set that cannot be written whole leaves the folder as it was: no file of it replaced or
 // added, no temporary file left, no folder made.
@@ -47,13 +32,13 @@ func TestWriteDirWritesAllOrNothing(t *testing.T) {
 			dir := t.TempDir()
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "a.json"), []byte("old"), 0o644))
 			block(t, dir)
-			before := files(t, dir)
+			before := testkit.Files(t, dir)
 			set := &capsule.FixtureSet{Files: map[string][]byte{
 				"a.json": []byte("new"), "b.json": []byte("new"), "new/c.json": []byte("new"),
 				"sub/d.json": []byte("new"), "z.json": []byte("new"),
 			}}
 			require.Error(t, set.WriteDir(dir))
-			assert.Equal(t, before, files(t, dir))
+			assert.Equal(t, before, testkit.Files(t, dir))
 			assert.NoDirExists(t, filepath.Join(dir, "new"), "a folder made for the set is removed")
 		})
 	}
@@ -76,5 +61,5 @@ func TestFixtureSetFSIsTheFolderAfterWriting(t *testing.T) {
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 
 	require.NoError(t, set.WriteDir(dir))
-	assert.Equal(t, map[string]string{"kept.json": "kept", "replaced.json": "new", "media/a.svg": "svg"}, files(t, dir))
+	assert.Equal(t, map[string]string{"kept.json": "kept", "replaced.json": "new", "media/a.svg": "svg"}, testkit.Files(t, dir))
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,23 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
-
-// folderFiles lists the files under dir with their contents.
-func folderFiles(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	got := map[string]string{}
-	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		got[filepath.Base(p)] = string(data)
-		return err
-	}))
-	return got
-}
 
 // The set is checked as --out will be once it is written, files already there included: one
 // that would not load with the new set fails the command before anything is written, instead
@@ -34,14 +19,14 @@ func TestFromCapsuleChecksTheFolderWithWhatItHolds(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(out, store.FilePages), []byte(`{"not": "a list of pages"}`), 0o644))
-	before := folderFiles(t, out)
+	before := testkit.Files(t, out)
 
 	stdout, _, err := runCmd(t, nil, "fixtures", "from-capsule", seedCapsuleFile, "--out", out)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), store.FilePages)
 	assert.Contains(t, err.Error(), "left as it was")
 	assert.NotContains(t, stdout, "serve them")
-	assert.Equal(t, before, folderFiles(t, out), "nothing is written")
+	assert.Equal(t, before, testkit.Files(t, out), "nothing is written")
 	_, err = loadFixtures(out)
 	require.Error(t, err, "serve refuses the folder, as the command said")
 }
@@ -59,10 +44,10 @@ func TestFromCapsuleForceWritesAllOrNothing(t *testing.T) {
 	}
 	require.NoError(t, os.Remove(filepath.Join(out, store.FileProject)))
 	require.NoError(t, os.Mkdir(filepath.Join(out, store.FileProject), 0o755))
-	before := folderFiles(t, out)
+	before := testkit.Files(t, out)
 
 	_, _, err = runCmd(t, nil, "fixtures", "from-capsule", "--force", seedCapsuleFile, "--out", out)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "is a folder")
-	assert.Equal(t, before, folderFiles(t, out), "no file replaced, no temporary file left")
+	assert.Equal(t, before, testkit.Files(t, out), "no file replaced, no temporary file left")
 }

@@ -1,12 +1,15 @@
 // Package testkit holds the test doubles that the tests of several packages share: an
 // in-process SMTP server standing in for Mailpit, a buffer that goroutines may write while a
-// test reads it, and a one-call HTTP request. Only tests import it.
+// test reads it, a one-call HTTP request and a folder's files. Only tests import it.
 package testkit
 
 import (
 	"bytes"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -76,4 +79,21 @@ func Preflight(t testing.TB, c *http.Client, url, method, requestHeaders string)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	return resp
+}
+
+// Files lists the files under dir with their contents, by slash-separated path relative to
+// dir: what a test compares to see that a folder was, or was not, written.
+func Files(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		got[filepath.ToSlash(rel)] = string(data)
+		return err
+	}))
+	return got
 }
