@@ -40,12 +40,27 @@ func newOrigins(allowOrigins, allowHosts []string) (*origins, error) {
 		if host == "" {
 			continue
 		}
-		if strings.ContainsAny(host, "/?#@ ") {
-			return nil, fmt.Errorf("allowed host %q: want a host name or address, optionally with a port", host)
+		if err := CheckAllowedHost(host); err != nil {
+			return nil, err
 		}
 		o.allowHosts = append(o.allowHosts, host)
 	}
 	return o, nil
+}
+
+// CheckAllowedOrigin reports whether origin can be one of Options.AdminAllowOrigins, as
+// New will judge it; a command checks its flag with it.
+func CheckAllowedOrigin(origin string) error {
+	_, err := newOrigins([]string{origin}, nil)
+	return err
+}
+
+// CheckAllowedHost reports whether host can be one of Options.AllowedHosts.
+func CheckAllowedHost(host string) error {
+	if strings.ContainsAny(host, "/?#@ ") {
+		return fmt.Errorf("allowed host %q: want a host name or address, optionally with a port", host)
+	}
+	return nil
 }
 
 // guarded says which paths only the developer's own tools may reach: the admin API and the

@@ -41,6 +41,8 @@ func TestBadFlagValuesAreUsageErrors(t *testing.T) {
 		"pull url not http":      {args: pull("--url", "p.example"), want: []string{"--url", "not an http(s) address"}},
 		"pull user alone":        {args: pull("--url", "https://p.example", "--user", "me@example.com"), want: []string{"--user and --password go together"}},
 		"pull password alone":    {args: pull("--url", "https://p.example", "--password", "x"), want: []string{"--user and --password go together"}},
+		"admin origin":           {args: []string{"serve", "--admin-allow-origin", "https://ok.example,notanorigin"}, want: []string{"--admin-allow-origin", "admin allow origin"}},
+		"allowed host":           {args: []string{"serve", "--allowed-hosts", "a b"}, want: []string{"--allowed-hosts", "want a host name"}},
 		"pull lang":              {args: pull("--url", "https://p.example", "--lang", "en_US,english"), want: []string{"--lang", `"english" is not a language code such as en_US`}},
 	}
 	for name, tc := range tests {
