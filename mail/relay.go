@@ -152,6 +152,13 @@ func NewRelay(opts RelayOptions) (*Relay, error) {
 	return r, nil
 }
 
+// CheckRelayURL reports whether raw can be RelayOptions.URL, as NewRelay will judge it; a
+// command checks its flag with it.
+func CheckRelayURL(raw string) error {
+	_, _, err := parseRelayURL(raw)
+	return err
+}
+
 func parseRelayURL(raw string) (addr string, auth *url.Userinfo, err error) {
 	u, err := url.Parse(raw)
 	if err != nil {
