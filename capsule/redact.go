@@ -166,7 +166,9 @@ func (r *Redactor) body(n *node, raw []byte, request bool) (json.RawMessage, str
 		if len(strings.TrimSpace(string(raw))) == 0 {
 			return nil, ""
 		}
-		return nil, r.redactString("", string(raw), request)
+		// A form, or JSON with something after it: its members and fields named like
+		// credentials are masked as the journal masks them, then the known secrets replaced.
+		return nil, r.redactString("", exchange.MaskText(string(raw)), request)
 	}
 	n.walkStrings("", func(key, s string) string { return r.redactString(key, s, request) })
 	return json.RawMessage(n.marshal()), ""
@@ -246,7 +248,7 @@ func (r *Redactor) redactQuery(raw string) string {
 	}
 	q, err := url.ParseQuery(raw)
 	if err != nil {
-		return r.redactString("", raw, true)
+		return r.redactString("", exchange.MaskQuery(raw), true)
 	}
 	for k, vs := range q {
 		for i, v := range vs {
@@ -258,24 +260,28 @@ func (r *Redactor) redactQuery(raw string) string {
 
 // keyKind is the kind a member's string value has because of its key alone.
 func keyKind(key string, request bool) string {
-	k := strings.ToLower(key)
+	k := exchange.FoldName(key)
 	switch {
-	case k == "accesstoken" || k == "access_token" || k == "idtoken" || k == "id_token":
+	case k == "accesstoken" || k == "idtoken" || k == "jwt":
 		return KindAccessToken
-	case k == "refreshtoken" || k == "refresh_token":
+	case k == "refreshtoken":
 		return KindRefreshToken
 	case strings.Contains(k, "password"):
 		return KindPassword
-	case k == "clientsecret" || k == "client_secret":
+	case k == "clientsecret":
 		return KindClientSecret
-	case strings.Contains(k, "secret") || k == "apikey" || k == "api_key" || k == "x-app-token":
+	case strings.Contains(k, "secret") || k == "apikey" || k == "xapptoken":
 		return KindSecret
 	case k == "fingerprint":
 		return KindFingerprint
 	case strings.Contains(k, "phone"):
 		return KindPhone
-	case request && k == "code":
-		return KindCode
+	case k == "code":
+		if request {
+			return KindCode
+		}
+	case exchange.IsSecretName(key): // token, fcmToken, …: named like a credential all the same
+		return KindSecret
 	}
 	return ""
 }
@@ -396,7 +402,6 @@ func (r *Redactor) placeholder(secret, kind string) string {
 	switch kind {
 	case KindPassword:
 		p = PasswordPlaceholder
-		r.exact[key] = true
 	case KindEmail:
 		r.counters[kind]++
 		p = fmt.Sprintf("user%d@%s", r.counters[kind], EmailDomain)

@@ -119,3 +119,39 @@ func TestRedactorBody(t *testing.T) {
 	assert.Equal(t, `{"log":"Bearer <access-token-1> from user1@example.test"}`, got)
 	assert.True(t, strings.HasPrefix(string(r.Body([]byte("token "+testRefresh))), "token <refresh-token-1>"))
 }
+
+// Secrets outside compact JSON members are redacted too: a form body, JSON with something
+// after it, query parameters named like credentials in any spelling, and a password of 8
+// characters or more inside a longer string.
+func TestRedactorSecretsInEveryPlacement(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	form := r.Exchange(RawExchange{
+		Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth",
+		RequestHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		RequestBody:   []byte(`password=FORM-PASS-SECRET&refreshToken=FORM-REFRESH-SECRET&code=FORMCODE99&lang=en`),
+		Status:        400,
+	})
+	assert.Equal(t, `password=[redacted]&refreshToken=[redacted]&code=[redacted]&lang=en`, form.RequestText)
+
+	trailing := r.Exchange(RawExchange{
+		Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth",
+		RequestBody: []byte(`{"authData":[{"marker":"password_reg","value":"TRAILING-PASS-SECRET"}],"password":"TRAIL2-SECRET"} x`),
+		Status:      400,
+	})
+	assert.NotContains(t, trailing.RequestText, "TRAILING-PASS-SECRET")
+	assert.NotContains(t, trailing.RequestText, "TRAIL2-SECRET")
+
+	query := r.Exchange(RawExchange{Method: "GET", Path: "/api/content/pages", RawQuery: "token=QTOKEN-SECRET&Refresh-Token=QREFRESH-SECRET&jwt=QJWT-SECRET&langCode=en_US", Status: 200})
+	for _, secret := range []string{"QTOKEN-SECRET", "QREFRESH-SECRET", "QJWT-SECRET"} {
+		assert.NotContains(t, query.Query, secret)
+	}
+	assert.Contains(t, query.Query, "langCode=en_US")
+	semicolons := r.Exchange(RawExchange{Method: "GET", Path: "/api/content/pages", RawQuery: "a=1;token=SEMI-SECRET", Status: 200})
+	assert.NotContains(t, semicolons.Query, "SEMI-SECRET")
+
+	r.Exchange(authExchange("a@b.io", "NewGoodPass789", testJWT, testRefresh))
+	echo := r.Exchange(RawExchange{Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/change-password",
+		Status: 404, ResponseBody: []byte(`{"statusCode":404,"message":"User NewGoodPass789 not found"}`)})
+	assert.JSONEq(t, `{"statusCode":404,"message":"User <password> not found"}`, string(echo.ResponseBody))
+}

@@ -57,6 +57,13 @@ func TestMask(t *testing.T) {
 		"key order kept": {body: `{"b":1,"a":2}`, js: `{"b":1,"a":2}`},
 		"known secrets":  {body: `{"sid":"s3cr3t-value","other":"x"}`, secrets: []string{"s3cr3t-value"}, js: `{"sid":"[redacted]","other":"x"}`},
 		"text":           {body: `token=abc "password":"p" s3cr3t`, secrets: []string{"s3cr3t"}, text: `token=abc "password":"[redacted]" [redacted]`},
+		"form":           {body: `password=P&refreshToken=R&code=C&x=1`, text: `password=[redacted]&refreshToken=[redacted]&code=[redacted]&x=1`},
+		"not JSON, spaced": {body: `{"authData": [{"marker": "password_reg", "value": "P"}], "password": "Q"} x`,
+			text: `{"authData": [{"marker": "password_reg", "value": "[redacted]"}], "password": "[redacted]"} x`},
+		"value before marker": {body: `{"authData":[{"value":"P","marker":"password_reg"},{"value":"a@b.c","marker":"email_reg"}]}`,
+			js: `{"authData":[{"value":"[redacted]","marker":"password_reg"},{"value":"a@b.c","marker":"email_reg"}]}`},
+		"names of every spelling": {body: `{"nested":{"access_token":"A","refresh_token":"R","newPassword":"N","idToken":"I","apiKey":"K","webhookSecret":"W","couponCode":"C","tokens":2}}`,
+			js: `{"nested":{"access_token":"[redacted]","refresh_token":"[redacted]","newPassword":"[redacted]","idToken":"[redacted]","apiKey":"[redacted]","webhookSecret":"[redacted]","couponCode":"C","tokens":2}}`},
 		"truncated": {body: `{"password":"p","x":"0123456789"}`, max: 20,
 			text: `{"password":"[redacted]","x":`, cut: true},
 	}
@@ -142,14 +149,15 @@ func TestReadJUnitRefusesWhatCISystemsMiss(t *testing.T) {
 func TestMaskQuery(t *testing.T) {
 	t.Parallel()
 	for raw, want := range map[string]string{
-		"":                                     "",
-		"langCode=en_US&offset=0":              "langCode=en_US&offset=0",
-		"token=abc&langCode=en_US":             "token=[redacted]&langCode=en_US",
-		"Access_Token=a&refresh-token=b&x=1":   "Access_Token=[redacted]&refresh-token=[redacted]&x=1",
-		"code=1234&client_secret=s&PASSWORD":   "code=[redacted]&client_secret=[redacted]&PASSWORD",
-		"my%5Fsecret=s&apiKey=k&newPassword=p": "my%5Fsecret=[redacted]&apiKey=[redacted]&newPassword=[redacted]",
-		"password2=p&signing_secret_key=k":     "password2=[redacted]&signing_secret_key=[redacted]",
-		"codes=1&tokens=2&secretary=3":         "codes=1&tokens=2&secretary=3",
+		"":                                                    "",
+		"langCode=en_US&offset=0":                             "langCode=en_US&offset=0",
+		"token=abc&langCode=en_US":                            "token=[redacted]&langCode=en_US",
+		"Access_Token=a&refresh-token=b&x=1":                  "Access_Token=[redacted]&refresh-token=[redacted]&x=1",
+		"code=1234&client_secret=s&PASSWORD":                  "code=[redacted]&client_secret=[redacted]&PASSWORD",
+		"my%5Fsecret=s&apiKey=k&newPassword=p":                "my%5Fsecret=[redacted]&apiKey=[redacted]&newPassword=[redacted]",
+		"password2=p&signing_secret_key=k":                    "password2=[redacted]&signing_secret_key=[redacted]",
+		"codes=1&tokens=2&secretary=3":                        "codes=1&tokens=2&secretary=3",
+		"id_token=q&token[]=a&user%5Bpassword%5D=b&a=1;jwt=s": "id_token=[redacted]&token[]=[redacted]&user%5Bpassword%5D=[redacted]&a=1;jwt=[redacted]",
 	} {
 		if got := MaskQuery(raw); got != want {
 			t.Errorf("MaskQuery(%q) = %q, want %q", raw, got, want)

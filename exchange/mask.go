@@ -12,18 +12,58 @@ import (
 // Redacted replaces a masked value in logs and reports.
 const Redacted = "[redacted]"
 
-// secretNames are the names whose values are credentials, in lower case without separators
-// (and client_secret as OAuth bodies spell it), each literally: the list is a regular
-// expression for bodies and a set for query parameters.
-const secretNames = `password|password1|password2|accesstoken|refreshtoken|token|code|clientsecret|client_secret|signingsecret|signingsecretkey|tokensecret|tokensecretkey`
+// secretNames are the names whose values are credentials, folded as IsSecretName folds them;
+// names ending in "secret", "password" or "token" are credentials too.
+var secretNames = map[string]bool{
+	"password1": true, "password2": true, "code": true, "jwt": true, "apikey": true,
+	"secretkey": true, "signingsecretkey": true, "tokensecretkey": true,
+}
+
+// IsSecretName reports whether a body member or a query parameter of this name holds a
+// credential. The name is folded first: lower case, without "_" and "-" (access_token,
+// Refresh-Token), and of a bracketed name its last part (user[password], token[]). A map and
+// suffix checks, not a regular expression: every journaled query goes through here.
+func IsSecretName(name string) bool {
+	folded := FoldName(name)
+	return secretNames[folded] || strings.HasSuffix(folded, "secret") || strings.HasSuffix(folded, "password") ||
+		strings.HasSuffix(folded, "token")
+}
+
+// FoldName is a member or parameter name as the secret rules compare it: lower case, without
+// "_" and "-", and of a bracketed name (user[password], token[]) its last part.
+func FoldName(name string) string {
+	if i := strings.LastIndexByte(name, '['); i >= 0 {
+		if inner := strings.TrimSuffix(name[i+1:], "]"); inner != "" {
+			name = inner
+		} else {
+			name = name[:i]
+		}
+	}
+	return foldName.Replace(strings.ToLower(name))
+}
+
+// foldName lets "client_secret", "client-secret" and "clientSecret" match one name. Built once:
+// a Replacer builds its tables on first use, which per request cost more than the rest of the
+// masking.
+var foldName = strings.NewReplacer("_", "", "-", "")
+
+const (
+	jsonString = `"(?:[^"\\]|\\.)*"`
+	jsonScalar = `(?:` + jsonString + `|-?[0-9][0-9.eE+-]*|true|false|null)`
+	// passwordMarker is the marker of a password field, which the project chooses.
+	passwordMarker = `"marker"\s*:\s*"[^"]*(?i:pass)[^"]*"`
+)
 
 var (
-	// secretMembers matches "key":value members whose value is a credential, in compact JSON.
-	// Keys are matched without regard to case, as front ends spell them both ways.
-	secretMembers = regexp.MustCompile(`"((?i:` + secretNames + `))":("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)`)
-	// passwordAuthData matches authData/formData entries of password fields, whose marker is
-	// chosen by the project, as clients write them (marker before value).
-	passwordAuthData = regexp.MustCompile(`("marker":"[^"]*(?i:pass)[^"]*","value":)"(?:[^"\\]|\\.)*"`)
+	// members matches "key":value members with a scalar value, white space allowed, so that a
+	// body that is not compact (cut, or not valid JSON) is masked too.
+	members = regexp.MustCompile(`(` + jsonString + `\s*:\s*)(` + jsonScalar + `)`)
+	// passwordEntries match authData/formData entries of password fields, marker and value
+	// next to each other in either order.
+	passwordEntries = []*regexp.Regexp{
+		regexp.MustCompile(`(` + passwordMarker + `\s*,\s*"value"\s*:\s*)` + jsonString + `()`),
+		regexp.MustCompile(`("value"\s*:\s*)` + jsonString + `(\s*,\s*` + passwordMarker + `)`),
+	}
 )
 
 // Mask keeps a body for a log or report: compact JSON when it is JSON and no longer than max
@@ -44,7 +84,7 @@ func Mask(body []byte, max int, secrets []string) (js json.RawMessage, text stri
 			return json.RawMessage(maskJSON(buf.Bytes(), secrets)), "", false
 		}
 	}
-	s := string(maskJSON(body, nil))
+	s := MaskText(string(body))
 	for _, sec := range secrets {
 		if sec != "" {
 			s = strings.ReplaceAll(s, sec, Redacted)
@@ -53,9 +93,28 @@ func Mask(body []byte, max int, secrets []string) (js json.RawMessage, text stri
 	return nil, s, truncated
 }
 
+// MaskText masks a body that is not JSON, or was cut, as far as it reads like JSON members or
+// a form: what Mask does with such a body.
+func MaskText(s string) string {
+	s = string(maskJSON([]byte(s), nil))
+	if !strings.ContainsAny(s, " \t\r\n\"{") {
+		s = MaskQuery(s)
+	}
+	return s
+}
+
 func maskJSON(b []byte, secrets []string) []byte {
-	b = secretMembers.ReplaceAll(b, []byte(`"$1":"`+Redacted+`"`))
-	b = passwordAuthData.ReplaceAll(b, []byte(`$1"`+Redacted+`"`))
+	b = members.ReplaceAllFunc(b, func(m []byte) []byte {
+		sub := members.FindSubmatchIndex(m)
+		var key string
+		if json.Unmarshal(bytes.TrimRight(bytes.TrimSpace(m[sub[2]:sub[3]]), ": \t\r\n"), &key) != nil || !IsSecretName(key) {
+			return m
+		}
+		return append(m[:sub[3]:sub[3]], `"`+Redacted+`"`...)
+	})
+	for _, re := range passwordEntries {
+		b = re.ReplaceAll(b, []byte(`${1}"`+Redacted+`"${2}`))
+	}
 	for _, s := range secrets {
 		if s == "" {
 			continue
@@ -66,53 +125,39 @@ func maskJSON(b []byte, secrets []string) []byte {
 	return b
 }
 
-// secretParams are the query parameter names whose values are credentials, folded as
-// isSecretParam folds them.
-var secretParams = func() map[string]bool {
-	m := map[string]bool{"apikey": true}
-	for _, name := range strings.Split(secretNames, "|") {
-		m[name] = true
-	}
-	return m
-}()
-
-// isSecretParam says whether a query parameter's value is a credential: its name, lower-cased
-// and stripped of "_" and "-" (access_token, Refresh-Token), is a secret name, or ends in
-// "secret" or "password". A map and two suffix checks, not a regular expression: every journaled
-// request's query goes through here.
-func isSecretParam(name string) bool {
-	folded := foldParamName.Replace(strings.ToLower(name))
-	return secretParams[folded] || strings.HasSuffix(folded, "secret") || strings.HasSuffix(folded, "password")
-}
-
-// foldParamName lets "client_secret", "client-secret" and "clientSecret" match one pattern. Built
-// once: a Replacer builds its tables on first use, which per request cost more than the rest of
-// the masking.
-var foldParamName = strings.NewReplacer("_", "", "-", "")
-
-// MaskQuery masks a raw query string as Mask masks a body: the value of every parameter named
-// like a credential (token, code, password, access_token, client_secret, …) becomes Redacted.
-// Everything else stays as sent, in its order.
+// MaskQuery masks a raw query string (or a form body) as Mask masks a body: the value of every
+// parameter named like a credential (see IsSecretName) becomes Redacted, whether "&" or ";"
+// separates the parameters. Everything else stays as sent, in its order.
 func MaskQuery(raw string) string {
-	if raw == "" {
+	if !strings.Contains(raw, "=") {
 		return raw
 	}
-	parts := strings.Split(raw, "&")
 	masked := false
-	for i, p := range parts {
-		key, _, hasValue := strings.Cut(p, "=")
-		if name, err := url.QueryUnescape(key); err == nil {
-			key = name
+	var out strings.Builder
+	for rest := raw; rest != ""; {
+		i := strings.IndexAny(rest, "&;")
+		part, sep := rest, ""
+		if i >= 0 {
+			part, sep, rest = rest[:i], rest[i:i+1], rest[i+1:]
+		} else {
+			rest = ""
 		}
-		if hasValue && isSecretParam(key) {
-			parts[i] = p[:strings.IndexByte(p, '=')+1] + Redacted
-			masked = true
+		if key, _, hasValue := strings.Cut(part, "="); hasValue {
+			if name, err := url.QueryUnescape(key); err == nil {
+				key = name
+			}
+			if IsSecretName(key) {
+				part = part[:strings.IndexByte(part, '=')+1] + Redacted
+				masked = true
+			}
 		}
+		out.WriteString(part)
+		out.WriteString(sep)
 	}
 	if !masked {
 		return raw
 	}
-	return strings.Join(parts, "&")
+	return out.String()
 }
 
 // MaskHeaders keeps the named request headers, lower-cased, with credentials masked: the
