@@ -150,6 +150,27 @@ func TestJournalShowsFlowInOrderWithSecretsRedacted(t *testing.T) {
 	status, _ = ts.callWith(t, http.MethodGet, "/__admin/requests?status=abc", "", nil, nil)
 	assert.Equal(t, http.StatusBadRequest, status)
 
+	// Secrets in a form body, in spaced or broken JSON and in odd query names are masked too, in
+	// the journal and on the dashboard's requests page.
+	for _, c := range []struct{ target, contentType, body string }{
+		{authPath, "application/x-www-form-urlencoded", "password=FORM-PASS-SECRET&refreshToken=FORM-REFRESH-SECRET"},
+		{authPath, "application/json", `{"authData": [{"value": "SPACED-PASS-SECRET", "marker": "password_reg"}], "access_token": "SPACED-TOKEN-SECRET"} x`},
+		{"/api/content/pages?id_token=QUERY-ID-SECRET&user%5Bpassword%5D=QUERY-PW-SECRET&a=1;token=QUERY-SEMI-SECRET", "", ""},
+	} {
+		method := http.MethodGet
+		if c.body != "" {
+			method = http.MethodPost
+		}
+		ts.callWith(t, method, c.target, "", c.body, map[string]string{"x-app-token": appToken, "Content-Type": c.contentType})
+	}
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	_, page, _ := uiGet(t, ts, "/__admin/ui/requests")
+	for _, secret := range []string{"FORM-PASS-SECRET", "FORM-REFRESH-SECRET", "SPACED-PASS-SECRET", "SPACED-TOKEN-SECRET", "QUERY-ID-SECRET", "QUERY-PW-SECRET", "QUERY-SEMI-SECRET"} {
+		assert.NotContains(t, string(body), secret)
+		assert.NotContains(t, page, secret)
+	}
+
 	status, _ = ts.callWith(t, http.MethodDelete, "/__admin/requests", "", nil, nil)
 	require.Equal(t, http.StatusNoContent, status)
 	_, body = ts.callWith(t, http.MethodGet, "/__admin/requests/count", "", nil, nil)
