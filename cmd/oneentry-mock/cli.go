@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"runtime/debug"
 	"strings"
 )
@@ -76,8 +77,14 @@ func usageError(name string, err error) error {
 	}
 	// The flag package names flags with one dash; help and the README use two.
 	msg = strings.NewReplacer("flag -", "flag --", "defined: -", "defined: --").Replace(msg)
+	// A refused value is quoted back, and a URL's password (--smtp-url) would end up in a
+	// CI log with it.
+	msg = urlPassword.ReplaceAllString(msg, "${1}xxxxx@")
 	return exitError{code: exitUsage, msg: fmt.Sprintf("%s\nRun '%s --help' for usage.", msg, prog)}
 }
+
+// urlPassword matches the user and password of a URL written in a message.
+var urlPassword = regexp.MustCompile(`(://[^\s:/@"]*:)[^\s@"]*@`)
 
 // run is main without the process: arguments, environment and output are parameters, so
 // tests drive it directly.

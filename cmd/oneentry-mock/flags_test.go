@@ -90,3 +90,21 @@ func TestFlagValuesAtTheirLimits(t *testing.T) {
 	assert.ErrorContains(t, d.Set("-9223372037"), "must be positive", "a negative value is refused as negative")
 	assert.ErrorContains(t, d.Set("s"), "is not a duration", "a unit alone is not a long duration")
 }
+
+// A refused URL is quoted back without its password, from the command line or the environment.
+func TestUsageErrorsHideURLPasswords(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{args: []string{"serve", "--smtp-url", "ftp://mailer:hunter2@mail.example:25"}},
+		{args: []string{"serve"}, env: map[string]string{"ONEENTRY_MOCK_SMTP_URL": "ftp://mailer:hunter2@mail.example:25"}},
+	} {
+		err := parseCommandLine(tc.env, tc.args...)
+		var exit exitError
+		require.True(t, errors.As(err, &exit), "%v", err)
+		assert.NotContains(t, exit.msg, "hunter2")
+		assert.Contains(t, exit.msg, "ftp://mailer:xxxxx@mail.example:25")
+	}
+}
