@@ -498,3 +498,44 @@ func TestResetDoesNotWaitForCallbacks(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.Contains(t, string(body), `"total":0`)
 }
+
+// A receiver that hangs on a few callbacks does not hold back the next one: several are sent
+// at once.
+func TestCallbacksAreSentInParallel(t *testing.T) {
+	t.Parallel()
+	const hanging = 3
+	var mu sync.Mutex
+	seen := map[string]int{} // the order in which each delivery first arrived
+	delivered, release := make(chan struct{}, 1), make(chan struct{})
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("OneEntry-Mock-Delivery")
+		mu.Lock()
+		if _, ok := seen[id]; !ok {
+			seen[id] = len(seen) + 1
+		}
+		n := seen[id]
+		mu.Unlock()
+		if n <= hanging { // every attempt of the first deliveries hangs
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		select {
+		case delivered <- struct{}{}:
+		default:
+		}
+	}))
+	t.Cleanup(receiver.Close)
+	t.Cleanup(func() { close(release) })
+	ts := newTestServer(t, withFixtures(stripeFixtures(t, receiver.URL, false)))
+	for range hanging + 1 {
+		ts.openStripeSession(t, 10, 1)
+	}
+	select {
+	case <-delivered:
+	case <-time.After(time.Minute):
+		t.Fatalf("the callback after %d hanging ones was not sent", hanging)
+	}
+}

@@ -416,11 +416,16 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 	return nil
 }
 
+// WebhookSenders bounds the callbacks a sandbox sends at once. A delivery keeps its sender
+// through its retries' waits, so this many failing receivers hold the rest back; a sandbox that
+// has sent callbacks keeps this many goroutines, so it is not larger.
+const WebhookSenders = 8
+
 // SendWebhook queues a signed callback.
 func (sb *Sandbox) SendWebhook(d webhook.Delivery) {
 	sb.mu.Lock()
 	if sb.dispatch == nil && !sb.closed {
-		sb.dispatch = webhook.New(webhook.Options{Client: sb.reg.opts.WebhookClient, Logger: sb.reg.opts.Logger, Workers: 2})
+		sb.dispatch = webhook.New(webhook.Options{Client: sb.reg.opts.WebhookClient, Logger: sb.reg.opts.Logger, Workers: WebhookSenders})
 	}
 	disp := sb.dispatch
 	sb.mu.Unlock()
