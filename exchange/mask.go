@@ -57,7 +57,7 @@ const (
 var (
 	// members matches "key":value members with a scalar value, white space allowed, so that a
 	// body that is not compact (cut, or not valid JSON) is masked too.
-	members = regexp.MustCompile(`(` + jsonString + `\s*:\s*)(` + jsonScalar + `)`)
+	members = regexp.MustCompile(`(` + jsonString + `)\s*:\s*` + jsonScalar)
 	// passwordEntries match authData/formData entries of password fields, marker and value
 	// next to each other in either order.
 	passwordEntries = []*regexp.Regexp{
@@ -93,6 +93,26 @@ func Mask(body []byte, max int, secrets []string) (js json.RawMessage, text stri
 	return nil, s, truncated
 }
 
+// maskMembers replaces the value of every member whose key names a credential, matching each
+// member once.
+func maskMembers(b []byte) []byte {
+	var out []byte
+	last := 0
+	for _, m := range members.FindAllSubmatchIndex(b, -1) {
+		var key string
+		if json.Unmarshal(b[m[2]:m[3]], &key) != nil || !IsSecretName(key) {
+			continue
+		}
+		valueStart := m[1] - len(bytes.TrimLeft(b[m[3]:m[1]], " \t\r\n:"))
+		out = append(append(out, b[last:valueStart]...), `"`+Redacted+`"`...)
+		last = m[1]
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
 // MaskText masks a body that is not JSON, or was cut, as far as it reads like JSON members or
 // a form: what Mask does with such a body.
 func MaskText(s string) string {
@@ -104,14 +124,7 @@ func MaskText(s string) string {
 }
 
 func maskJSON(b []byte, secrets []string) []byte {
-	b = members.ReplaceAllFunc(b, func(m []byte) []byte {
-		sub := members.FindSubmatchIndex(m)
-		var key string
-		if json.Unmarshal(bytes.TrimRight(bytes.TrimSpace(m[sub[2]:sub[3]]), ": \t\r\n"), &key) != nil || !IsSecretName(key) {
-			return m
-		}
-		return append(m[:sub[3]:sub[3]], `"`+Redacted+`"`...)
-	})
+	b = maskMembers(b)
 	for _, re := range passwordEntries {
 		b = re.ReplaceAll(b, []byte(`${1}"`+Redacted+`"${2}`))
 	}
