@@ -200,6 +200,9 @@ func (c *conn) run() {
 		SID: c.sid, Upgrades: []string{}, PingInterval: c.server.opts.PingInterval.Milliseconds(),
 		PingTimeout: c.server.opts.PingTimeout.Milliseconds(), MaxPayload: maxPayload,
 	})
+	if c.member.Allowed {
+		defer c.member.Room.remove(c)
+	}
 	if !c.send(append([]byte{engineOpen}, open...)) || !c.join() {
 		return
 	}
@@ -208,8 +211,6 @@ func (c *conn) run() {
 		<-c.ctx.Done()
 		return
 	}
-	c.member.Room.add(c)
-	defer c.member.Room.remove(c)
 	go c.ping()
 	for {
 		msg, ok := c.read(c.ctx)
@@ -256,6 +257,11 @@ func (c *conn) join() bool {
 					return false
 				}
 				continue
+			}
+			// In the room before the client hears it joined: an event emitted as soon as the
+			// client knows it is connected must reach it.
+			if c.member.Allowed {
+				c.member.Room.add(c)
 			}
 			ack, _ := json.Marshal(map[string]string{"sid": newID()})
 			return c.send(append([]byte{engineMessage, packetConnect}, ack...))

@@ -164,6 +164,31 @@ func TestEmitReachesTheUsersConnections(t *testing.T) {
 	require.Eventually(t, func() bool { _, ok := room.Connections()[8]; return !ok }, 10*time.Second, 5*time.Millisecond)
 }
 
+// A client that has heard it joined is in the room already, so an event emitted the moment
+// it knows it is connected reaches it. While the room is held, the join cannot complete, so
+// the acknowledgement must not arrive.
+func TestJoinedClientIsInTheRoomBeforeItHearsSo(t *testing.T) {
+	t.Parallel()
+	_, room, url := serve(t, Options{})
+	c := dial(t, url, "7")
+	require.Equal(t, byte('0'), c.next()[0])
+	room.mu.Lock()
+	c.send("40")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	_, early, err := c.ws.Read(ctx)
+	cancel()
+	room.mu.Unlock()
+	require.Error(t, err, "the join was acknowledged before the room had the connection: %s", early)
+
+	// The read that timed out closed the test's side; a new client shows the order end to end.
+	c = dial(t, url, "8")
+	c.join()
+	n, err := room.Emit(8, "price_drop", json.RawMessage(`{}`))
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, `42["price_drop",{}]`, c.next())
+}
+
 func TestInvalidEventData(t *testing.T) {
 	t.Parallel()
 	_, room, _ := serve(t, Options{})
