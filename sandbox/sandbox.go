@@ -416,9 +416,9 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 	return nil
 }
 
-// WebhookSenders bounds the callbacks a sandbox sends at once. A delivery keeps its sender
-// through its retries' waits, so this many failing receivers hold the rest back; a sandbox that
-// has sent callbacks keeps this many goroutines, so it is not larger.
+// WebhookSenders bounds the callbacks a sandbox sends at once; a delivery waiting to be
+// retried holds none. A sandbox that has sent callbacks keeps this many goroutines, so it is
+// not larger.
 const WebhookSenders = 8
 
 // SendWebhook queues a signed callback.

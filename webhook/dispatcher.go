@@ -88,10 +88,11 @@ type Options struct {
 	// MaxLogBytes bounds the payloads, excerpts and errors the log keeps; the oldest
 	// finished records go first, the newest always stays (DefaultMaxLogBytes if zero).
 	MaxLogBytes int
-	// Workers is the number of concurrent senders (DefaultWorkers if zero).
+	// Workers is the number of concurrent senders (DefaultWorkers if zero). A delivery
+	// waiting for its next attempt holds none.
 	Workers int
-	// QueueSize bounds deliveries waiting for a worker; beyond it Enqueue fails them with
-	// ErrQueueFull (DefaultQueueSize if zero).
+	// QueueSize bounds deliveries waiting for a worker or for their next attempt; beyond it
+	// Enqueue fails them with ErrQueueFull (DefaultQueueSize if zero).
 	QueueSize int
 	// Timeout bounds one attempt, connect to the end of the response excerpt
 	// (DefaultTimeout if zero).
@@ -124,11 +125,12 @@ type Dispatcher struct {
 }
 
 type job struct {
-	id     string
-	url    string
-	secret []byte
-	event  string
-	body   []byte
+	id       string
+	url      string
+	secret   []byte
+	event    string
+	body     []byte
+	attempts int // made so far
 }
 
 // defaultRetry fills in what Options leave zero.
@@ -278,48 +280,49 @@ func (d *Dispatcher) addLocked(rec *Record) {
 	}
 }
 
-// deliver runs one job's attempts; ctx ends when Close gives up waiting.
+// deliver makes the job's next attempt; ctx ends when Close gives up waiting. A failed
+// attempt with attempts left is put back on the queue for after its pause, so a receiver
+// that keeps failing holds no sender while it waits.
 func (d *Dispatcher) deliver(ctx context.Context, j job) {
-	defer d.finished()
-	var last Attempt
-	attempts, err := d.retry.Retry(ctx, func(n int) (bool, error) {
-		a, ok := d.attempt(ctx, j)
-		last = a
-		d.update(j.id, func(r *Record) {
-			r.Attempts = append(r.Attempts, a)
-			r.NextAttempt = time.Time{}
-			if ok {
-				r.Status = StatusDelivered
-			}
-		})
-		if !ok {
-			return true, errors.New(a.Error)
+	if ctx.Err() != nil {
+		d.fail(j, ErrClosed.Error())
+		return
+	}
+	j.attempts++
+	a, ok := d.attempt(ctx, j)
+	d.update(j.id, func(r *Record) {
+		r.Attempts = append(r.Attempts, a)
+		r.NextAttempt = time.Time{}
+		if ok {
+			r.Status = StatusDelivered
 		}
-		return false, nil
-	}, func(n int, wait time.Duration, _ error) {
+	})
+	switch {
+	case ok:
+		d.log.Info("webhook: delivered", "id", j.id, "event", j.event, "url", j.url,
+			"attempts", j.attempts, "status", a.StatusCode)
+		d.finished()
+	case ctx.Err() != nil:
+		d.fail(j, ErrClosed.Error())
+	case j.attempts >= d.retry.MaxAttempts:
+		d.fail(j, fmt.Sprintf("gave up after %d attempts: %s", j.attempts, a.Error))
+	default:
+		wait := d.retry.Backoff(j.attempts)
 		next := d.now().Add(wait)
 		d.update(j.id, func(r *Record) { r.NextAttempt = next })
 		d.log.Warn("webhook: attempt failed", "id", j.id, "event", j.event, "url", j.url,
-			"attempt", n, "status", last.StatusCode, "err", last.Error, "retry_in", wait)
-	})
-	var stopped *backoff.StoppedError
-	switch {
-	case err == nil:
-		d.log.Info("webhook: delivered", "id", j.id, "event", j.event, "url", j.url,
-			"attempts", attempts, "status", last.StatusCode)
-	case errors.As(err, &stopped):
-		d.fail(j, attempts, ErrClosed.Error())
-	default:
-		d.fail(j, attempts, fmt.Sprintf("gave up after %d attempts: %s", attempts, last.Error))
+			"attempt", j.attempts, "status", a.StatusCode, "err", a.Error, "retry_in", wait)
+		d.queue.Later(j, wait, d.retry.Sleep)
 	}
 }
 
-func (d *Dispatcher) fail(j job, attempts int, reason string) {
+func (d *Dispatcher) fail(j job, reason string) {
 	d.update(j.id, func(r *Record) {
 		r.Status, r.Error, r.NextAttempt = StatusFailed, reason, time.Time{}
 	})
 	d.log.Warn("webhook: delivery failed", "id", j.id, "event", j.event, "url", j.url,
-		"attempts", attempts, "err", reason)
+		"attempts", j.attempts, "err", reason)
+	d.finished()
 }
 
 // update applies f to the record if the log still holds it (Clear or the cap may have

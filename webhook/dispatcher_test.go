@@ -432,3 +432,37 @@ func TestRedeliver(t *testing.T) {
 	_, err = d.Redeliver("whd_none")
 	assert.ErrorIs(t, err, ErrUnknownDelivery)
 }
+
+// A receiver that keeps failing holds no sender while its delivery waits to be retried: with
+// one sender, a delivery to another receiver goes out during the pause.
+func TestRetryPauseHoldsNoSender(t *testing.T) {
+	t.Parallel()
+	failing, healthy := newReceiver(t, answer(http.StatusBadGateway)), newReceiver(t, answer(http.StatusOK))
+	pausing, resume := make(chan struct{}, 1), make(chan struct{})
+	d, _ := newTestDispatcher(t, Options{Workers: 1, Sleep: func(ctx context.Context, _ time.Duration) error {
+		select {
+		case pausing <- struct{}{}:
+		default:
+		}
+		select {
+		case <-resume:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}})
+
+	retried := d.Enqueue(delivery(failing.URL))
+	<-pausing
+	other := d.Enqueue(delivery(healthy.URL))
+	require.Eventually(t, func() bool { return get(t, d, other).Status == StatusDelivered }, 5*time.Second, time.Millisecond)
+	rec := get(t, d, retried)
+	assert.Equal(t, StatusPending, rec.Status)
+	assert.Len(t, rec.Attempts, 1)
+
+	close(resume)
+	waitIdle(t, d)
+	rec = get(t, d, retried)
+	assert.Equal(t, StatusFailed, rec.Status)
+	assert.Len(t, rec.Attempts, DefaultMaxAttempts)
+}
