@@ -11,7 +11,7 @@ func TestAllowList(t *testing.T) {
 	t.Parallel()
 	def := NewDefaultAllowList([]string{"your-user@Email.com", "phone-login"})
 	for addr, want := range map[string]bool{
-		"a@example.com": true, "a@EXAMPLE.org": true, "a@example.net": true, "a@x.example": true,
+		"a@example.com": true, "a@EXAMPLE.org": true, "a@example.net": true, "a@x.example": true, "a@example": true,
 		"a@email.com": true, "Name <b@email.com>": true, "a@mail.email.com": true,
 		"a@example.com.evil.test": false, "a@notexample.com": false, "a@gmail.com": false, "garbage": false,
 	} {

@@ -86,7 +86,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.positive(&cfg.MaxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "BYTES", "largest request body accepted")
 	f.positive(&cfg.MaxStateBytes, "max-state-bytes", mockserver.DefaultMaxStateBytes, "BYTES", "largest state document PUT /__admin/state accepts")
 	f.checked(&cfg.SMTPURL, "smtp-url", "", "URL", "also deliver every e-mail to this SMTP server, e.g. smtp://127.0.0.1:1025 for Mailpit", checkRelayURL)
-	f.value(&cfg.SMTPAllow, "smtp-allow", "LIST", "comma-separated recipient domains (with subdomains) and addresses --smtp-url may deliver to, * for anyone; default the fixture users' domains and example.com/.org/.net/*.example")
+	f.value(&cfg.SMTPAllow, "smtp-allow", "LIST", "comma-separated recipient domains (with subdomains) and addresses --smtp-url may deliver to, * for anyone; default the fixture users' domains and example.com/.org/.net and the TLD example")
 	f.string(&cfg.DataDir, "data-dir", "", "DIR", "keep the state in this folder: every change is on disk before its response, and restored at start; empty keeps it in memory")
 	f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "require this value in x-admin-token on every /__admin call")
 	f.checkedList(&cfg.AdminAllowOrigins, "admin-allow-origin", "ORIGINS", "browser origins (scheme://host[:port], comma-separated or repeated) allowed to call /__admin and the checkout cross-origin; none by default", mockserver.CheckAllowedOrigin)
