@@ -146,6 +146,21 @@ func TestReadJUnitRefusesWhatCISystemsMiss(t *testing.T) {
 	}
 }
 
+func TestMaskPath(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ route, path, want string }{
+		{"POST /api/content/users/me/fcm-token/{token}", "/api/content/users/me/fcm-token/abc", "/api/content/users/me/fcm-token/" + Redacted},
+		{"/checkout/{token}/{session}", "/checkout/app-1/7", "/checkout/" + Redacted + "/7"},
+		{"/a/{clientSecret:[a-z]+}/b", "/a/xyz/b", "/a/" + Redacted + "/b"},
+		{"GET /api/content/forms/marker/{marker}", "/api/content/forms/marker/tickets_form", "/api/content/forms/marker/tickets_form"},
+		{"/a/{api_token}/b", "/a/x/y/b", "/a/" + Redacted},
+		{"", "/api/content/users/me/fcm-token/abc", "/api/content/users/me/fcm-token/abc"},
+		{"/a/{token", "/a/x", "/a/x"},
+	} {
+		assert.Equal(t, tc.want, MaskPath(tc.route, tc.path), tc.route)
+	}
+}
+
 func TestMaskQuery(t *testing.T) {
 	t.Parallel()
 	for raw, want := range map[string]string{

@@ -223,3 +223,58 @@ func ResponseHeaders(h http.Header) map[string]string {
 	}
 	return out
 }
+
+// MaskPath masks the segments of path that fill a variable of route named like a credential
+// (see IsSecretName): "/users/me/fcm-token/abc" under ".../fcm-token/{token}" becomes
+// ".../fcm-token/[redacted]". route is a template as the router writes it, optionally after a
+// method ("POST /a/{b}"), a variable optionally with a pattern ("{id:[0-9]+}"). When the path
+// has more segments than the route (an escaped "/" in a value), everything from the first such
+// variable on is masked, so a value is never shown in part.
+func MaskPath(route, path string) string {
+	if !hasSecretVariable(route) {
+		return path
+	}
+	if _, template, ok := strings.Cut(route, " "); ok {
+		route = template
+	}
+	routeSegs, pathSegs := strings.Split(route, "/"), strings.Split(path, "/")
+	masked := false
+	for i, seg := range routeSegs {
+		name, isVar := strings.CutPrefix(seg, "{")
+		if !isVar || i >= len(pathSegs) {
+			continue
+		}
+		name, _, _ = strings.Cut(strings.TrimSuffix(name, "}"), ":")
+		if !IsSecretName(name) {
+			continue
+		}
+		if len(pathSegs) != len(routeSegs) {
+			return strings.Join(append(pathSegs[:i], Redacted), "/")
+		}
+		pathSegs[i], masked = Redacted, true
+	}
+	if !masked {
+		return path
+	}
+	return strings.Join(pathSegs, "/")
+}
+
+// hasSecretVariable reports whether a variable of route is named like a credential; without
+// splitting anything, as it runs for every request.
+func hasSecretVariable(route string) bool {
+	for rest := route; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+1:]
+		end := strings.IndexAny(rest, ":}")
+		if end < 0 {
+			return false
+		}
+		if IsSecretName(rest[:end]) {
+			return true
+		}
+		rest = rest[end:]
+	}
+}

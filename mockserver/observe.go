@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -364,7 +365,7 @@ type entry struct {
 func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorder, tee *teeBody, start time.Time) {
 	elapsed := time.Since(start)
 	rm.observe(metricMethod(r.Method), rec.status, elapsed)
-	s.logRequest(r, rec.status, rec.bytes, elapsed)
+	s.logRequest(r, exchange.MaskPath(e.route, r.URL.Path), rec.status, rec.bytes, elapsed)
 	if e.sandbox == nil {
 		return
 	}
@@ -372,7 +373,7 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 		ID:           store.RequestID(r.Context()),
 		Time:         start.UTC(),
 		Method:       r.Method,
-		Path:         e.path,
+		Path:         exchange.MaskPath(e.route, e.path),
 		RawQuery:     r.URL.RawQuery,
 		Route:        e.route,
 		NearestRoute: e.nearest,
@@ -507,7 +508,8 @@ func levenshtein(a, b string) int {
 }
 
 // logRequest writes one structured line per request, at a level set by the status class.
-func (s *Server) logRequest(r *http.Request, status, size int, elapsed time.Duration) {
+// path is the request's, with credentials in it masked.
+func (s *Server) logRequest(r *http.Request, path string, status, size int, elapsed time.Duration) {
 	level := slog.LevelInfo
 	switch {
 	case status >= 500:
@@ -525,7 +527,7 @@ func (s *Server) logRequest(r *http.Request, status, size int, elapsed time.Dura
 	rec.AddAttrs(
 		slog.String("id", store.RequestID(r.Context())),
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", path),
 		slog.Int("status", status),
 		slog.Int("bytes", size),
 		slog.Duration("duration", elapsed),

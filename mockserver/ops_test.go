@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -175,6 +177,26 @@ func TestJournalShowsFlowInOrderWithSecretsRedacted(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, status)
 	_, body = ts.callWith(t, http.MethodGet, "/__admin/requests/count", "", nil, nil)
 	assert.JSONEq(t, `{"count":0}`, string(body))
+}
+
+// A credential in a path segment (the push token of fcm-token) is masked in the journal, on the
+// dashboard and in the request log, as it is in a query string.
+func TestJournalAndLogMaskCredentialsInThePath(t *testing.T) {
+	t.Parallel()
+	logs := &testkit.Buffer{}
+	ts := newTestServer(t, func(mo *mockserver.Options) { mo.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	tk := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, mePath+"/fcm-token/FCM-PATH-SECRET", tk.AccessToken, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?route=POST%20/api/content/users/me/fcm-token/{token}", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), `"path":"/api/content/users/me/fcm-token/[redacted]"`)
+	_, page, _ := uiGet(t, ts, "/__admin/ui/requests")
+	for _, seen := range []string{string(body), page, logs.String()} {
+		assert.NotContains(t, seen, "FCM-PATH-SECRET")
+	}
+	assert.Contains(t, logs.String(), "path=/api/content/users/me/fcm-token/[redacted]")
 }
 
 func TestUnknownPathNamesNearestRoute(t *testing.T) {
