@@ -51,12 +51,12 @@ type FixtureSet struct {
 // It writes all or nothing, as far as a file system lets it: every file is first written whole
 // beside its destination under a temporary name, and only once all are written are they renamed
 // into place. A failure before that (a destination that is a folder, a full disk) removes what
-// was written and the folders made, leaving dir as it was; a rename that fails, which only a
-// folder changed meanwhile makes happen, names the files already replaced.
+// was written and the folders made, leaving dir as it was. A rename that fails, which only a
+// folder changed meanwhile makes happen, puts back the files already replaced from links kept
+// to them; what cannot be put back is named in the error.
 func (s *FixtureSet) WriteDir(dir string) (err error) {
 	names := slices.Sorted(maps.Keys(s.Files))
-	type staged struct{ tmp, target string }
-	var written []staged
+	var written []stagedFile
 	var made []string // folders created, outermost first
 	defer func() {
 		if err == nil {
@@ -81,14 +81,69 @@ func (s *FixtureSet) WriteDir(dir string) (err error) {
 		if err != nil {
 			return err
 		}
-		written = append(written, staged{tmp, target})
+		written = append(written, stagedFile{tmp, target})
+	}
+	backups, err := keepOriginals(written)
+	defer func() {
+		for _, b := range backups {
+			if b != "" {
+				_ = os.Remove(b)
+			}
+		}
+	}()
+	if err != nil {
+		return err
 	}
 	for i, f := range written {
-		if err := os.Rename(f.tmp, f.target); err != nil {
-			return fmt.Errorf("%w (already written: %s)", err, strings.Join(names[:i], ", "))
+		if err := rename(f.tmp, f.target); err != nil {
+			var lost []string
+			for j := i - 1; j >= 0; j-- {
+				if restore(written[j].target, backups[j]) != nil {
+					lost = append(lost, names[j])
+				} else {
+					backups[j] = ""
+				}
+			}
+			if len(lost) > 0 {
+				return fmt.Errorf("%w (replaced and not put back: %s)", err, strings.Join(lost, ", "))
+			}
+			return err
 		}
 	}
 	return nil
+}
+
+// stagedFile is a file written under a temporary name beside its target.
+type stagedFile struct{ tmp, target string }
+
+// rename is os.Rename; a test makes it fail midway.
+var rename = os.Rename
+
+// keepOriginals links each staged file's current destination, when there is one, to a name
+// beside it, so that a failure midway can put it back; "" for a destination that did not exist.
+func keepOriginals(staged []stagedFile) ([]string, error) {
+	backups := make([]string, len(staged))
+	for i, f := range staged {
+		target := f.target
+		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		name := filepath.Join(filepath.Dir(target), "."+filepath.Base(target)+".bak-"+strconv.Itoa(os.Getpid()))
+		_ = os.Remove(name)
+		if err := os.Link(target, name); err != nil {
+			return backups, fmt.Errorf("keeping %s until the new files are in place: %w", target, err)
+		}
+		backups[i] = name
+	}
+	return backups, nil
+}
+
+// restore puts the original of target back from backup, or removes target when it had none.
+func restore(target, backup string) error {
+	if backup == "" {
+		return os.Remove(target)
+	}
+	return os.Rename(backup, target)
 }
 
 // mkdirAll makes dir and its missing parents, adding each folder it makes to made.
