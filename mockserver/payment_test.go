@@ -334,6 +334,61 @@ func TestClosedSessionRefusesOtherActions(t *testing.T) {
 	assert.Empty(t, ts.mails(t, userLogin))
 }
 
+// Once money moves against an order (a session waits or completed), its products and total
+// stay as paid for: an update that changes them answers 400 and changes nothing. Its status
+// can still move.
+func TestAnOrderWithAPaymentKeepsItsContents(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	f := ts.openStripeSession(t, 10, 2)
+	orderPath := fmt.Sprintf("%s/%d", ordersPath, f.orderID)
+	for _, state := range []string{"pending", "paid"} {
+		if state == "paid" {
+			ts.settle(t, f.sessionID, "complete")
+		}
+		before := stateDocument(t, ts)
+		for _, change := range []map[string]any{ticketOrder(12, 1, "stripe"), ticketOrder(10, 3, "stripe")} {
+			status, body := ts.call(t, http.MethodPut, orderPath, f.token, change)
+			require.Equal(t, http.StatusBadRequest, status, string(body))
+			assert.Equal(t, []string{fmt.Sprintf("Order %d has a payment (payment state %s): its products cannot change", f.orderID, state)},
+				decodeError(t, status, body).messages())
+		}
+		assert.Equal(t, before, stateDocument(t, ts), "a refused update changes nothing")
+	}
+
+	same := ticketOrder(10, 2, "stripe")
+	same["statusIdentifier"] = "completed"
+	status, body := ts.call(t, http.MethodPut, orderPath, f.token, same)
+	require.Equal(t, http.StatusOK, status, string(body))
+	read := ts.order(t, f.token, f.orderID)
+	assert.Equal(t, "completed", read["statusIdentifier"])
+	assert.Equal(t, "200.00", read["totalSum"])
+}
+
+// An order read names its products as the catalogue does in the asked language; the 2025
+// profile's catalogue has one title for every language, as the seed recorded it.
+func TestOrderReadTitlesProductsInTheAskedLanguage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		profile sandbox.Profile
+		want    map[string]string
+	}{
+		{sandbox.ProfileLive, map[string]string{"en_US": "Bronze ticket", "ru_RU": "Бронзовый"}},
+		{sandbox.ProfileSDK115, map[string]string{"en_US": "Бронзовый", "ru_RU": "Бронзовый"}},
+	} {
+		ts := newTestServer(t, withProfile(tc.profile))
+		token := ts.signIn(t, userLogin, userPass).AccessToken
+		id := int(ts.createOrder(t, token, discountOrder(map[int]int{10: 1}, nil))["id"].(float64))
+		for lang, want := range tc.want {
+			for _, path := range []string{fmt.Sprintf("%s/%d?langCode=%s", ordersPath, id, lang), ordersPath + "?langCode=" + lang} {
+				status, body := ts.call(t, http.MethodGet, path, token, nil)
+				require.Equal(t, http.StatusOK, status, string(body))
+				assert.Contains(t, string(body), `"title":"`+want+`"`, "%s %s", tc.profile.Name, path)
+			}
+		}
+	}
+}
+
 func TestCashSessionHasNoPaymentURL(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -291,6 +292,11 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 		return Order{}, err
 	}
 	q.Discounts.Asked = o.Discounts.Asked
+	// Money has moved against the recorded contents: a completed session paid for them, a
+	// waiting one will charge them. Changing them would leave a total no payment covers.
+	if st := s.paymentStateLocked(o); st != PaymentUnpaid && (q.TotalCents != o.TotalCents || !sameContents(q.Lines, o.Products)) {
+		return Order{}, Invalid(fmt.Sprintf("Order %d has a payment (payment state %s): its products cannot change", o.ID, st))
+	}
 	s.touchOrder(o.ID)
 	next := o.clone()
 	next.FormIdentifier = in.FormIdentifier
@@ -325,4 +331,17 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 	*o = next
 	s.state.countDiscounts(o, 1)
 	return o.clone(), nil
+}
+
+// sameContents reports whether two orders' lines hold the same products in the same quantities,
+// in whatever order.
+func sameContents(a, b []OrderLine) bool {
+	count := func(lines []OrderLine) map[int]int {
+		m := make(map[int]int, len(lines))
+		for _, l := range lines {
+			m[l.ProductID] += l.Quantity
+		}
+		return m
+	}
+	return maps.Equal(count(a), count(b))
 }
