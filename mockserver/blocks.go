@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -37,15 +36,7 @@ func (s *Server) handleBlockProducts(w http.ResponseWriter, r *http.Request, sc 
 		s.writeError(w, r, err)
 		return
 	}
-	products := s.collection(store.FileProducts)
-	lang := q.Get("langCode")
-	items := make([]json.RawMessage, 0, len(ids))
-	for _, id := range ids {
-		if i, ok := products.Index(id); ok {
-			items = append(items, products.At(i, lang))
-		}
-	}
-	s.writeMedia(w, r, http.StatusOK, listBody(items, page(q), true))
+	s.writeMedia(w, r, http.StatusOK, listBody(s.catalogProducts(ids, language(r, sc.store)), page(q), true))
 }
 
 // handleBlockSearch handles GET /api/content/blocks/quick/search?name=&langCode=: the blocks

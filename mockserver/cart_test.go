@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -199,6 +201,48 @@ func TestProductsByIDs(t *testing.T) {
 	status, body := ts.call(t, http.MethodGet, "/api/content/products/10", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, float64(10), decode[map[string]any](t, body)["id"], "products/{id} is still served")
+}
+
+// Every list that answers products by id answers each as /products/{id} does in the same
+// language: a cart or a block shelf shows the title, status and attributes a product page does.
+func TestProductListsAnswerProductsAsTheProductRead(t *testing.T) {
+	t.Parallel()
+	for _, profile := range []sandbox.Profile{sandbox.ProfileLive, sandbox.ProfileSDK115} {
+		t.Run(profile.Name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, withProfile(profile))
+			for _, lang := range []string{"en_US", "ru_RU", ""} {
+				query := "?langCode=" + lang
+				byID := map[float64]string{}
+				for _, id := range []int{10, 11, 12} {
+					status, body := ts.call(t, http.MethodGet, fmt.Sprintf("/api/content/products/%d%s", id, query), "", nil)
+					require.Equal(t, http.StatusOK, status, string(body))
+					byID[float64(id)] = string(body)
+				}
+				lists := []string{"/api/content/products/ids?ids=12,10,11&" + query[1:]}
+				if profile.Name == sandbox.ProfileLive.Name {
+					lists = append(lists, "/api/content/blocks/featured_tickets/products"+query,
+						"/api/content/blocks/similar_tickets/similar-products"+query,
+						"/api/content/blocks/frequently_ordered/products/10/frequently-ordered"+query)
+				}
+				for _, list := range lists {
+					status, body := ts.call(t, http.MethodGet, list, "", nil)
+					require.Equal(t, http.StatusOK, status, string(body))
+					var items []json.RawMessage
+					if strings.Contains(list, "/blocks/") {
+						items = decode[struct{ Items []json.RawMessage }](t, body).Items
+					} else {
+						items = decode[[]json.RawMessage](t, body)
+					}
+					require.NotEmpty(t, items, list)
+					for _, item := range items {
+						id := decode[map[string]any](t, item)["id"].(float64)
+						assert.JSONEq(t, byID[id], string(item), "%s: product %v", list, id)
+					}
+				}
+			}
+		})
+	}
 }
 
 // FuzzCartItemBody sends cart item bodies as a guest and as the user: never a 5xx, and a

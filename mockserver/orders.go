@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -116,13 +117,17 @@ type orderReadResponse struct {
 	StatusLocalizeInfos         json.RawMessage                 `json:"statusLocalizeInfos,omitempty"`
 }
 
-func newOrderReadResponse(fx *store.Fixtures, o store.Order) orderReadResponse {
+// newOrderReadResponse answers o with its products' titles in lang, or in the order's language
+// when lang is "".
+func newOrderReadResponse(fx *store.Fixtures, catalog *store.Catalog, lang string, o store.Order) orderReadResponse {
+	lang = cmp.Or(lang, o.Language)
 	products := make([]orderProductResponse, len(o.Products))
 	for i, line := range o.Products {
 		// The price is the one recorded when the order was priced, not today's.
 		p := orderProductResponse{ID: line.ProductID, Quantity: line.Quantity, Price: (*moneyNumber)(line.PriceCents)}
+		p.Title, _ = catalog.Title(line.ProductID, lang)
 		if prod, ok := fx.Product(line.ProductID); ok {
-			p.Title, p.SKU = prod.Title, prod.SKU
+			p.SKU = prod.SKU
 			if p.Price == nil {
 				p.Price = (*moneyNumber)(prod.PriceCents)
 			}
@@ -204,7 +209,7 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, sc *scope)
 	}
 	out := orderListResponse{Items: make([]orderReadResponse, len(orders)), Total: total}
 	for i, o := range orders {
-		out.Items[i] = newOrderReadResponse(sc.store.Fixtures(), o)
+		out.Items[i] = newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), o)
 	}
 	s.writeJSON(w, http.StatusOK, out)
 }
@@ -216,7 +221,7 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, sc *scope, 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, newOrderReadResponse(sc.store.Fixtures(), o))
+	s.writeJSON(w, http.StatusOK, newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), o))
 }
 
 // handleOrderUpdate handles PUT /api/content/orders-storage/marker/{marker}/orders/{id}.

@@ -2,8 +2,10 @@ package mockserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -150,6 +152,54 @@ func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request, sc *scope
 		return
 	}
 	s.writeMedia(w, r, http.StatusOK, data)
+}
+
+// handleProductsByIDs handles GET /products/ids?ids=: the products ?ids= lists, in that order
+// and each once, as /products/{id} answers them; ids the catalogue lacks are left out.
+func (s *Server) handleProductsByIDs(w http.ResponseWriter, r *http.Request, sc *scope) {
+	ids, err := idList(r.URL.Query().Get("ids"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeMedia(w, r, http.StatusOK, listBody(s.catalogProducts(ids, language(r, sc.store)), store.Page{}, false))
+}
+
+// catalogProducts returns the catalogue's products with the given ids, in lang, leaving out
+// ids it lacks.
+func (s *Server) catalogProducts(ids []int, lang string) []json.RawMessage {
+	catalog := s.catalog()
+	items := make([]json.RawMessage, 0, len(ids))
+	for _, id := range ids {
+		if p, ok := catalog.Product(id, lang); ok {
+			items = append(items, p)
+		}
+	}
+	return items
+}
+
+// maxIDList bounds the ids of one ?ids= list.
+const maxIDList = 100
+
+// idList parses a comma-separated list of positive ids, each once, in order.
+func idList(raw string) ([]int, error) {
+	parts := strings.Split(raw, ",")
+	if len(parts) > maxIDList {
+		return nil, store.Invalid(fmt.Sprintf("ids must list at most %d ids", maxIDList))
+	}
+	ids := make([]int, 0, len(parts))
+	seen := map[int]bool{}
+	for _, p := range parts {
+		id, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || id < 1 {
+			return nil, store.Invalid("ids must be a comma-separated list of positive integers")
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }
 
 // handleProductRelated handles GET /products/{id}/related: the products the product names

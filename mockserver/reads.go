@@ -49,10 +49,6 @@ type Read struct {
 	// Query keeps the objects of a list whose field reads as a query parameter's value, when
 	// the request sends it not empty: {"type": "generalTypeName"}.
 	Query map[string]string
-	// IDs serves the objects whose ids the query parameter of that name lists
-	// (comma-separated, required), in that order and each once; ids the file lacks are left
-	// out: "ids" for products/ids.
-	IDs string
 	// GroupBy serves a list as an object of lists keyed by the field's text, in file order.
 	GroupBy string
 	// Total wraps a list as {"total": n, "items": [...]}; a bare array otherwise.
@@ -116,19 +112,6 @@ func (s *Server) handleRead(r *mux.Router, rd Read) {
 		}
 		var body []byte
 		switch {
-		case rd.IDs != "":
-			ids, err := idList(q.Get(rd.IDs))
-			if err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-			kept := make([]json.RawMessage, 0, len(ids))
-			for _, id := range ids {
-				if i, ok := items.Index(id); ok {
-					kept = append(kept, items.At(i, lang))
-				}
-			}
-			body = listBody(kept, store.Page{}, false)
 		case rd.Field != "":
 			body = items.At(found, lang)
 			if v := fieldOf(body, rd.Field); v != nil {
@@ -250,30 +233,6 @@ func (rd Read) list(items *store.Collection, parent int, q url.Values) []byte {
 		p = page(q)
 	}
 	return listBody(kept, p, rd.Total)
-}
-
-// maxIDList bounds the ids of one ?ids= list.
-const maxIDList = 100
-
-// idList parses a comma-separated list of positive ids, each once, in order.
-func idList(raw string) ([]int, error) {
-	parts := strings.Split(raw, ",")
-	if len(parts) > maxIDList {
-		return nil, store.Invalid(fmt.Sprintf("ids must list at most %d ids", maxIDList))
-	}
-	ids := make([]int, 0, len(parts))
-	seen := map[int]bool{}
-	for _, p := range parts {
-		id, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || id < 1 {
-			return nil, store.Invalid("ids must be a comma-separated list of positive integers")
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
 }
 
 // pathVariable returns the name of the last {variable} of a route template, "" when it has none.

@@ -72,7 +72,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodGet, payments+"/accounts/{id}", user, withID(s, s.handlePaymentAccount))
 
 	// products/ids before the catalogue's products/{id}, which would take "ids" for an id.
-	s.handleRead(r, Read{Path: APIPrefix + "/products/ids", File: store.FileProducts, IDs: "ids"})
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/products/ids", public, s.handleProductsByIDs)
 	s.productRoutes(r)
 	// The site a front end renders: pages, blocks, menus and their catalogues.
 	const pages = APIPrefix + "/pages"

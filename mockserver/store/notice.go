@@ -35,19 +35,14 @@ type NoticeAttribute struct {
 	Value      json.RawMessage `json:"value"`
 }
 
-// Title returns a product's title in lang, as the catalogue serves it.
+// Title returns a product's title in lang (the default language when lang is ""), as the
+// catalogue serves it.
 func (c *Catalog) Title(id int, lang string) (string, bool) {
-	raw, ok := c.Product(id, lang)
+	i, ok := c.served.idx.id(id)
 	if !ok {
 		return "", false
 	}
-	var served struct {
-		LocalizeInfos noticeInfo `json:"localizeInfos"`
-	}
-	if json.Unmarshal(raw, &served) != nil {
-		return "", false
-	}
-	return served.LocalizeInfos.Title, true
+	return c.items[i].text(c.lang(lang)).title, true
 }
 
 // ProductNotice builds the notice of an event about a product, in lang. The product is read
