@@ -1,5 +1,7 @@
 package contracts
 
+import "strings"
+
 // siteExchanges are valid exchanges of the site's operations: pages, blocks, menus and their
 // catalogues.
 func siteExchanges() map[string]struct {
@@ -30,7 +32,7 @@ func siteExchanges() map[string]struct {
 		"getPageByUrl unknown":  {"GET", "/api/content/pages/url/nowhere?langCode=en_US", "", 404, notFound},
 		"listChildPages":        {"GET", "/api/content/pages/about/children?langCode=en_US", "", 200, "[]"},
 		"getPageConfig":         {"GET", "/api/content/pages/home/config", "", 200, `{"rowsPerPage":null,"productsPerRow":null}`},
-		"listPageBlocks":        {"GET", "/api/content/pages/home/blocks?langCode=en_US", "", 200, "[" + block + "]"},
+		"listPageBlocks":        {"GET", "/api/content/pages/home/blocks?langCode=en_US", "", 200, "[" + strings.TrimSuffix(block, "}") + `,"attributeSetIdentifier":"block","isSync":false}]`},
 		"getPage":               {"GET", "/api/content/pages/8?langCode=en_US", "", 200, page},
 		"listBlocks":            {"POST", "/api/content/blocks?langCode=en_US&type=&offset=0&limit=30", "", 201, `{"total":1,"items":[` + block + `]}`},
 		"searchBlocks":          {"GET", "/api/content/blocks/quick/search?langCode=en_US&name=hero", "", 200, `[{"id":1,"identifier":"hero","name":"Hero banner"}]`},

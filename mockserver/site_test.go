@@ -195,6 +195,26 @@ func TestSiteLookups(t *testing.T) {
 }
 
 // Bad input answers the live 4xx with the error body, never a 5xx; reads change nothing.
+// A page lists its blocks as the SDK's IPositionBlock declares them: with attributeSetIdentifier
+// (the block's attribute set, also under the block reads' attributesSetIdentifier, which the SDK
+// drops here) and isSync.
+func TestPageBlocksArePositionBlocks(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	status, body := ts.call(t, http.MethodGet, "/api/content/pages/home/blocks?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	blocks := decode[[]map[string]any](t, body)
+	require.NotEmpty(t, blocks)
+	for _, b := range blocks {
+		require.Contains(t, b, "attributeSetIdentifier", b["identifier"])
+		assert.Equal(t, b["attributesSetIdentifier"], b["attributeSetIdentifier"], b["identifier"])
+		assert.Equal(t, false, b["isSync"], b["identifier"])
+	}
+	status, body = ts.call(t, http.MethodGet, "/api/content/blocks/marker/hero?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.NotContains(t, decode[map[string]any](t, body), "isSync", "the block read keeps its own shape")
+}
+
 func TestSiteBadInput(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
