@@ -164,3 +164,25 @@ func TestSubmittedSlotRange(t *testing.T) {
 		assert.Contains(t, string(body), "outside the supported range", "%v", slot)
 	}
 }
+
+// A code sent before the clock was moved back holds nothing back: otherwise every code would
+// wait the length of the jump.
+func TestCodeWaitAfterTheClockMovesBack(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	generate := func() (int, []byte) {
+		return ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/generate-code", "",
+			map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg"}, deviceHeaders)
+	}
+	status, body := ts.adminClock(t, `{"set":"2027-06-01T00:00:00Z","freeze":true}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = generate()
+	require.Less(t, status, 300, string(body))
+	status, body = ts.adminClock(t, `{"set":"2027-01-01T00:00:00Z","freeze":true}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = generate()
+	require.Less(t, status, 300, string(body))
+	status, body = generate()
+	require.Equal(t, http.StatusTooManyRequests, status, string(body))
+	assert.Equal(t, []string{"A new code can be requested in 30 seconds"}, decodeError(t, status, body).messages(), "the interval counts from the new code")
+}

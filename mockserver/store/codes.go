@@ -109,9 +109,13 @@ func (s *Store) issueCodeLocked(user *User, event string, length int, ttl time.D
 	id := user.ID
 	now := s.clock.Now()
 	lim := s.codeLimitLocked(id)
-	if lim != nil && !lim.sentAt.IsZero() && now.Sub(lim.sentAt) < CodeResendInterval {
-		wait := (CodeResendInterval - now.Sub(lim.sentAt) + time.Second - 1) / time.Second
-		return OneTimeCode{}, Errorf(CodeTooMany, "A new code can be requested in %d seconds", wait)
+	// A code sent "after" now was sent before the clock was moved back; it holds nothing back,
+	// or moving the clock back would lock codes out for the length of the jump.
+	if lim != nil && !lim.sentAt.IsZero() {
+		if elapsed := now.Sub(lim.sentAt); elapsed >= 0 && elapsed < CodeResendInterval {
+			wait := (CodeResendInterval - elapsed + time.Second - 1) / time.Second
+			return OneTimeCode{}, Errorf(CodeTooMany, "A new code can be requested in %d seconds", wait)
+		}
 	}
 	email := user.Identifier
 	if !strings.Contains(email, "@") {
