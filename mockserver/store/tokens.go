@@ -113,9 +113,8 @@ func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, er
 	if err != nil {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
 	}
-	// exp has whole-second precision; the token stays valid through its exp second so that a
-	// one-second lifetime never shrinks to a few milliseconds.
-	if s.clock.Now().Unix() > claims.ExpiresAt {
+	// As jsonwebtoken (the live API's) decides: expired from the first instant of the exp second.
+	if s.clock.Now().Unix() >= claims.ExpiresAt {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
 	}
 	// The login is compared too: after a reset or an import the same id may be another
