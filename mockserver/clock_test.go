@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -162,6 +163,30 @@ func TestSubmittedSlotRange(t *testing.T) {
 		status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, order)
 		require.Equal(t, http.StatusBadRequest, status, "%v: %s", slot, body)
 		assert.Contains(t, string(body), "outside the supported range", "%v", slot)
+	}
+}
+
+// Every date-time of a state document is in range, and one that is not, or cannot be read,
+// is refused naming its field; nothing changes.
+func TestStateImportDateTimesNameTheirField(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	before := stateDocument(t, ts)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(before), &doc))
+	last := len(doc["orders"].([]any)) - 1
+	field := fmt.Sprintf("orders[%d].createdDate", last)
+	for _, value := range []string{"0000-06-01T00:00:00Z", "10000-01-01T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T00:00:00+25:00"} {
+		doc["orders"].([]any)[last].(map[string]any)["createdDate"] = value
+		bad, err := json.Marshal(doc)
+		require.NoError(t, err)
+		status, body := ts.callWith(t, http.MethodPut, "/__admin/state", "", json.RawMessage(bad), nil)
+		require.Equal(t, http.StatusBadRequest, status, "%s: %s", value, body)
+		assert.True(t, strings.HasPrefix(decodeError(t, status, body).messages()[0], field+": "), "%s: %s", value, body)
+		assert.Equal(t, before, stateDocument(t, ts), "a refused import changes nothing")
 	}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"container/heap"
 	"context"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -216,11 +218,17 @@ func (s *Store) Import(ctx context.Context, doc StateDocument) error {
 // DecodeStateDocument reads a state document strictly: unknown fields and trailing data are
 // errors, reported as CodeInvalid *Error.
 func DecodeStateDocument(r io.Reader) (StateDocument, error) {
-	dec := json.NewDecoder(r)
+	// Read whole, as the decoder would buffer it anyway, so that an error can be traced to
+	// its field.
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return StateDocument{}, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var doc StateDocument
 	if err := dec.Decode(&doc); err != nil {
-		return StateDocument{}, Invalid("state document: " + err.Error())
+		return StateDocument{}, describeDecodeError(data, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return StateDocument{}, Invalid("state document: unexpected data after the document")
@@ -465,6 +473,9 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 			return nil, clock, invalidf("clock.frozenAt", "%s %v", t.Format(time.RFC3339Nano), err)
 		}
 		clock.frozen = &t
+	}
+	if err := checkTimes(reflect.ValueOf(doc), ""); err != nil {
+		return nil, clock, err
 	}
 
 	st := &state{
