@@ -418,6 +418,9 @@ func TestMemoryLimitRefusesWhatAddsStateUntilThereIsRoom(t *testing.T) {
 		msg := strings.Join(decodeError(t, resp.StatusCode, data).messages(), " ")
 		assert.Contains(t, msg, "65 MiB, above its limit of 64 MiB (--max-memory-bytes)", write.path)
 	}
+	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", json.RawMessage(stateDocument(t, ts)), nil)
+	require.Equal(t, http.StatusConflict, status, "an import can add state too: %s", body)
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "above its limit of 64 MiB")
 	status, body = ts.call(t, http.MethodGet, ordersPath+"?langCode=en_US", tk.AccessToken, nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.EqualValues(t, 1, decode[map[string]any](t, body)["total"], "the refused order was not stored")

@@ -80,8 +80,13 @@ func (sb *Sandbox) RemoveFault(id string) error {
 }
 
 // ImportState replaces the sandbox's state with a document exported from this or another
-// sandbox.
+// sandbox. Like every write that can add state, it is refused while the process is above its
+// memory limit: a document as large as the body limit allows would otherwise grow the heap
+// past any bound, one sandbox after another.
 func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
+	if err := sb.reg.memory.check(); err != nil {
+		return err
+	}
 	doc, err := store.DecodeStateDocument(r)
 	if err != nil {
 		return err
