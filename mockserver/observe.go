@@ -292,10 +292,11 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 			}
 			faults := e.sandbox.Faults()
 			// Body matching needs the body before the handler; read what faults need and
-			// hand the handler the same bytes.
+			// hand the handler the same bytes. A body longer than the limit is refused by
+			// its handler, so the limit's worth is all a rule needs to see.
 			var peek []byte
 			if tee != nil && faults.HasBodyRules() {
-				peek, _ = io.ReadAll(io.LimitReader(tee, sandbox.MaxJournalBody))
+				peek, _ = io.ReadAll(io.LimitReader(tee, s.maxBody))
 				r.Body = struct {
 					io.Reader
 					io.Closer

@@ -294,6 +294,13 @@ func TestFaultsThroughTheHTTPStack(t *testing.T) {
 		status, body := ts.call(t, http.MethodPost, authPath, "", authBody(user2, user2Pass))
 		assert.Equal(t, http.StatusTooManyRequests, status)
 		decodeError(t, status, body)
+
+		// The text is found anywhere in a body the API accepts, not only near its start.
+		addFault(`{"method":"POST","path":"/api/content/form-data","bodyContains":"FAR-NEEDLE","status":418,"times":1}`)
+		far := map[string]any{"formIdentifier": "contact_us", "formData": map[string]any{"en_US": []map[string]any{
+			{"marker": "message", "type": "string", "value": strings.Repeat("x", 200<<10) + "FAR-NEEDLE"}}}}
+		status, body = ts.call(t, http.MethodPost, "/api/content/form-data?langCode=en_US", "", far)
+		assert.Equal(t, http.StatusTeapot, status, string(body))
 		for _, bad := range []string{`{"path":"x","status":500}`, `{"path":"/a","status":200}`, `{"path":"/a"}`, `{"path":"/a","status":500,"reset":true}`, `{"path":"/a","status":500,"probability":2}`, `{"path":"/a","latency":{"fixedMs":999999}}`} {
 			status, body := ts.callWith(t, http.MethodPost, "/__admin/faults", "", bad, nil)
 			assert.Equal(t, http.StatusBadRequest, status, bad)
