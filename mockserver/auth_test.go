@@ -425,3 +425,24 @@ func TestDataDirKeepsItsRandomSecret(t *testing.T) {
 	status, _ = other.call(t, http.MethodGet, me, tk.AccessToken, nil)
 	assert.Equal(t, http.StatusUnauthorized, status, "another data dir has its own secret")
 }
+
+// A restart keeps each sandbox's creation time, the default one's included, so the list stays
+// oldest first.
+func TestDataDirKeepsWhenSandboxesWereMade(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	list := func(ts *testServer) string {
+		status, body := ts.callWith(t, http.MethodGet, "/__admin/sandboxes", "", nil, nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		return string(body)
+	}
+	first, _, stop := startOnDataDir(t, dir)
+	status, body := first.callWith(t, http.MethodPost, "/__admin/sandboxes", "", nil, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	before := list(first)
+	stop()
+
+	again, _, stop := startOnDataDir(t, dir)
+	defer stop()
+	assert.JSONEq(t, before, list(again))
+}

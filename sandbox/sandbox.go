@@ -162,6 +162,9 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 	r.byToken[def.token] = def
 	for _, info := range saved {
 		if info.AppToken == def.token {
+			if !info.Created.IsZero() {
+				def.created = info.Created
+			}
 			continue
 		}
 		sb, err := r.open(ctx, info.AppToken, info.TokenSecret, nil)
