@@ -47,8 +47,9 @@ func TestMemoryGuardReadsTheRuntimeByDefault(t *testing.T) {
 	assert.NoError(t, g.check())
 }
 
-// What makes room is seen at once: after a reset, an import or a removed sandbox, the next
-// write collects instead of waiting out the spacing of collections.
+// What makes room is seen at once: after a reset or a removed sandbox, the next write collects
+// instead of waiting out the spacing of collections. An import can add state, so it is refused
+// while the heap is over, like any such write, and changes nothing.
 func TestWhatMakesRoomLetsTheNextWriteIn(t *testing.T) {
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
@@ -61,18 +62,22 @@ func TestWhatMakesRoomLetsTheNextWriteIn(t *testing.T) {
 	require.NoError(t, err)
 	doc, err := json.Marshal(other.Store().Export(t.Context()))
 	require.NoError(t, err)
+	before := reg.Default().Store().Export(t.Context())
 
 	for name, makeRoom := range map[string]func() error{
 		"reset":  func() error { return reg.Default().Reset(t.Context()) },
-		"import": func() error { return reg.Default().ImportState(t.Context(), bytes.NewReader(doc)) },
 		"remove": func() error { _, err := reg.Remove(t.Context(), other.Token()); return err },
 	} {
 		live.Store(200)
 		reachable.Store(200)
 		require.Error(t, reg.CheckMemory(), name)
+		require.Error(t, reg.Default().ImportState(t.Context(), bytes.NewReader(doc)), name)
+		assert.Equal(t, before, reg.Default().Store().Export(t.Context()), "%s: a refused import changes nothing", name)
 		reachable.Store(50)
 		require.NoError(t, makeRoom(), name)
 		assert.NoError(t, reg.CheckMemory(), name)
+		require.NoError(t, reg.Default().ImportState(t.Context(), bytes.NewReader(doc)), name)
+		before = reg.Default().Store().Export(t.Context())
 	}
 }
 
