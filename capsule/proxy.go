@@ -58,6 +58,11 @@ type ProxyOptions struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds buffered bodies; DefaultMaxBodyBytes when zero.
 	MaxBodyBytes int64
+	// UpstreamTimeout bounds each exchange, from the moment the proxy starts reading the
+	// request to the end of the upstream's answer. An upstream that takes longer is given up on
+	// and the client gets a 504; zero means no bound, which leaves a client waiting forever on
+	// an upstream that accepts a request and never answers.
+	UpstreamTimeout time.Duration
 	// Now is the clock of recorded timings and error timestamps; time.Now when nil.
 	Now func() time.Time
 }
@@ -115,6 +120,11 @@ type proxy struct {
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if preflight(w, r) {
 		return
+	}
+	if p.opts.UpstreamTimeout > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), p.opts.UpstreamTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.opts.MaxBodyBytes))
 	if err != nil {
@@ -189,6 +199,11 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 
 func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	p.opts.Logger.ErrorContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if errors.Is(err, context.DeadlineExceeded) {
+		writeAPIError(w, r, http.StatusGatewayTimeout,
+			fmt.Sprintf("oneentry-mock proxy: upstream did not answer within %s", p.opts.UpstreamTimeout), p.opts.Now())
+		return
+	}
 	writeAPIError(w, r, http.StatusBadGateway, "oneentry-mock proxy: upstream failed: "+err.Error(), p.opts.Now())
 }
 

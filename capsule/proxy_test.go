@@ -285,3 +285,43 @@ func TestReplayRewritesRedactedURLs(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(page), "http://127.0.0.1:8080/checkout/&lt;app-token&gt;/cs_test_0123")
 }
+
+// An upstream that takes the request and never answers (or stops half-way through its answer)
+// is given up on after UpstreamTimeout: the client gets a 504 in the live error shape and nothing
+// is recorded.
+func TestProxyGivesUpOnASilentUpstream(t *testing.T) {
+	t.Parallel()
+	tests := map[string]func(http.ResponseWriter){
+		"no answer":    func(http.ResponseWriter) {},
+		"headers only": func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK); w.(http.Flusher).Flush() },
+	}
+	for name, start := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			release := make(chan struct{})
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				start(w)
+				<-release
+			}))
+			t.Cleanup(upstream.Close)
+			t.Cleanup(func() { close(release) }) // runs first: Close waits for the handler
+			u, _ := url.Parse(upstream.URL)
+			rec := capsule.NewRecorder(filepath.Join(t.TempDir(), "c.json"), capsule.Capsule{})
+			proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec, UpstreamTimeout: 50 * time.Millisecond})
+			require.NoError(t, err)
+			ps := httptest.NewServer(proxy)
+			t.Cleanup(ps.Close)
+
+			// The client's own limit only keeps a regression from hanging the test run.
+			c := &http.Client{Timeout: time.Minute}
+			resp, err := c.Post(ps.URL+"/api/content/orders-storage/marker/tickets/orders", "application/json", strings.NewReader(`{"formIdentifier":"tickets_form"}`))
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			assert.Equal(t, http.StatusGatewayTimeout, resp.StatusCode)
+			assert.Contains(t, string(body), `"statusCode":504,"message":"oneentry-mock proxy: upstream did not answer within 50ms","error":"Gateway Timeout"`)
+			assert.Equal(t, 0, rec.Len(), "a failed exchange is not recorded")
+		})
+	}
+}

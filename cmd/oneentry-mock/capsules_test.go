@@ -12,8 +12,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -244,4 +247,102 @@ func TestReplayLoopFlag(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, cfg.Loop, "the variable sets it too")
 	assert.Equal(t, "127.0.0.1:8080", cfg.Addr)
+}
+
+// TestProxyCommandAnswersASilentUpstream runs `proxy` in front of an upstream that reads the
+// request and never answers: the client hears a 504 before --write-timeout would cut the
+// connection, and nothing is recorded.
+func TestProxyCommandAnswersASilentUpstream(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-release
+	}))
+	t.Cleanup(up.Close)
+	t.Cleanup(func() { close(release) }) // runs first: Close waits for the handler
+
+	dir := filepath.Join(t.TempDir(), "rec")
+	p := startCommand(t, 3, "proxy", "--upstream", up.URL, "--record", dir, "--addr", "127.0.0.1:0", "--write-timeout", "1s")
+	proxyURL, _ := strings.CutPrefix(p.header[0], "oneentry-mock proxy listening on ")
+	path := p.headerValue(t, "recording:")
+
+	// The client's own limit only keeps a regression from hanging the test run.
+	c := &http.Client{Timeout: time.Minute}
+	resp, err := c.Get(proxyURL + "/api/content/forms/marker/tickets_form")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusGatewayTimeout, resp.StatusCode)
+	assert.Contains(t, string(body), `"message":"oneentry-mock proxy: upstream did not answer within 900ms"`)
+
+	require.NoError(t, p.stop())
+	got, err := capsule.Load(path)
+	require.NoError(t, err)
+	assert.Empty(t, got.Exchanges)
+}
+
+func TestUpstreamTimeoutLeavesRoomForTheAnswer(t *testing.T) {
+	t.Parallel()
+	for write, want := range map[time.Duration]time.Duration{
+		defaultWriteTimeout: 85 * time.Second,
+		10 * time.Second:    9 * time.Second,
+		time.Second:         900 * time.Millisecond,
+	} {
+		assert.Equal(t, want, upstreamTimeout(write), "write timeout %s", write)
+	}
+}
+
+// Proxies started in the same second on the same folder each get a file of their own: the name
+// is claimed when it is picked, not merely found free.
+func TestCapsulePathClaimsTheName(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	const proxies = 8
+	paths := make(chan string, proxies)
+	var wg sync.WaitGroup
+	for range proxies {
+		wg.Go(func() {
+			p, err := capsulePath(dir, start)
+			assert.NoError(t, err)
+			paths <- p
+		})
+	}
+	wg.Wait()
+	close(paths)
+	seen := map[string]bool{}
+	for p := range paths {
+		assert.False(t, seen[p], "%s handed out twice", p)
+		seen[p] = true
+	}
+	assert.True(t, seen[filepath.Join(dir, "capsule-20260101T120000Z.json")])
+	assert.True(t, seen[filepath.Join(dir, "capsule-20260101T120000Z-8.json")])
+
+	_, err := capsulePath(filepath.Join(dir, "capsule-20260101T120000Z.json", "sub"), start)
+	assert.ErrorContains(t, err, "record: ", "a folder that cannot be made is an error, not a loop")
+}
+
+// The flag table of capsule/README.md's "Recording" section gives the proxy's own defaults and
+// variables.
+func TestProxyFlagTableMatchesTheCommand(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(filepath.Join(repoRoot, "capsule", "README.md"))
+	require.NoError(t, err)
+	_, section, found := strings.Cut(string(doc), "### Recording: `oneentry-mock proxy`")
+	require.True(t, found)
+	section, _, _ = strings.Cut(section, "\n### ")
+	f := newFlags(proxyCommand.name)
+	proxyCommand.flags(f, func(string) string { return "" })
+	rows := regexp.MustCompile("(?m)^\\| `--([a-z-]+)` \\| `([A-Z_]+)` \\| `([^`]*)` \\|").FindAllStringSubmatch(section, -1)
+	require.GreaterOrEqual(t, len(rows), 4)
+	for _, row := range rows {
+		name, env, def := row[1], row[2], row[3]
+		fl := f.fs.Lookup(name)
+		if !assert.NotNil(t, fl, "--%s is a flag of proxy", name) {
+			continue
+		}
+		assert.Equal(t, envName(name), env, "--%s", name)
+		assert.Equal(t, fl.DefValue, def, "the default of --%s", name)
+	}
 }

@@ -36,7 +36,8 @@ var proxyCommand = &command{
 at the proxy. Every request is forwarded unchanged, every answer checked against the contract
 (breaches are logged as they happen) and recorded, secrets and personal data redacted, into a
 capsule file in DIR (written atomically every --flush-interval and on shutdown). CORS preflights
-are answered by the proxy itself. Replay the capsule with "oneentry-mock replay FILE".
+are answered by the proxy itself. An upstream that has not answered shortly before --write-timeout
+gets the client a 504. Replay the capsule with "oneentry-mock replay FILE".
 
 Example:
   oneentry-mock proxy --upstream https://my-project.oneentry.cloud --record ./capsules --addr :8081`,
@@ -69,7 +70,16 @@ func contractCheck() (capsule.CheckFunc, error) {
 	return capsule.ContractCheck(v), nil
 }
 
-// capsulePath picks a file name in dir that does not exist yet.
+// upstreamTimeout is how long the proxy waits for the upstream's answer: the write timeout less a
+// tenth of it (five seconds at most), so the client hears the proxy's 504 before the server's
+// write deadline would cut the connection without a word.
+func upstreamTimeout(writeTimeout time.Duration) time.Duration {
+	return writeTimeout - min(writeTimeout/10, 5*time.Second)
+}
+
+// capsulePath claims a file name in dir for a recording that starts at now, and returns it.
+// The name is claimed by creating the file exclusively, trying the next suffix while one exists,
+// so proxies started in the same second on the same folder (parallel CI jobs) never share a file.
 func capsulePath(dir string, now time.Time) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("record: %w", err)
@@ -81,9 +91,17 @@ func capsulePath(dir string, now time.Time) (string, error) {
 			name = fmt.Sprintf("%s-%d.json", base, i)
 		}
 		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-			return p, nil
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
 		}
+		if err != nil {
+			return "", fmt.Errorf("record: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return "", fmt.Errorf("record: %w", err)
+		}
+		return p, nil
 	}
 }
 
@@ -110,7 +128,10 @@ func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) er
 	if err := rec.Flush(); err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
-	h, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: cfg.Upstream, Recorder: rec, Check: check, Logger: logger})
+	h, err := capsule.NewProxy(capsule.ProxyOptions{
+		Upstream: cfg.Upstream, Recorder: rec, Check: check, Logger: logger,
+		UpstreamTimeout: upstreamTimeout(cfg.WriteTimeout),
+	})
 	if err != nil {
 		return err
 	}
