@@ -948,31 +948,49 @@ func (d *deriver) buildProducts() *node {
 	return out
 }
 
+// buildAccounts lists the fetched accounts, and rebuilds every other account an order or a
+// fetched storage names: the fixture loader refuses a storage that names an account it lacks.
 func (d *deriver) buildAccounts() *node {
-	for _, h := range d.storageHints {
-		for _, ident := range h.accounts {
-			if _, ok := d.accounts[ident]; ok {
-				continue
-			}
-			id, ok := d.accountIDs[ident]
-			if !ok {
-				id = d.freeAccountID()
-			}
-			d.note("payment-accounts.json: account %q was never fetched; it is rebuilt as a custom account (id %d) from the orders and sessions that used it", ident, id)
-			d.accounts[ident] = obj(
-				"id", id,
-				"identifier", ident,
-				"type", "custom",
-				"localizeInfos", obj("title", ident),
-				"isVisible", true,
-				"isUsed", true,
-				"testMode", false,
-				"settings", obj(),
-				"updatedDate", defaultAccountUpdate,
-			)
+	for _, m := range slices.Sorted(maps.Keys(d.storageHints)) {
+		for _, ident := range d.storageHints[m].accounts {
+			d.rebuildAccount(ident, "from the orders and sessions that used it")
+		}
+	}
+	for _, m := range slices.Sorted(maps.Keys(d.storages)) {
+		named, _ := d.storages[m].get("paymentAccountIdentifiers")
+		for _, item := range arrayItems(named) {
+			d.rebuildAccount(stringOf(item, "identifier"), fmt.Sprintf("because storage %q names it (no order used it, so its type and settings are guessed)", m))
 		}
 	}
 	return sortedByKey(d.accounts)
+}
+
+// rebuildAccount adds a custom account for ident unless one was fetched or rebuilt already,
+// with the id a payment session showed for it, else a free one; from says what it is rebuilt
+// from, for the note.
+func (d *deriver) rebuildAccount(ident, from string) {
+	if ident == "" {
+		return
+	}
+	if _, ok := d.accounts[ident]; ok {
+		return
+	}
+	id, ok := d.accountIDs[ident]
+	if !ok {
+		id = d.freeAccountID()
+	}
+	d.note("payment-accounts.json: account %q was never fetched; it is rebuilt as a custom account (id %d) %s", ident, id, from)
+	d.accounts[ident] = obj(
+		"id", id,
+		"identifier", ident,
+		"type", "custom",
+		"localizeInfos", obj("title", ident),
+		"isVisible", true,
+		"isUsed", true,
+		"testMode", false,
+		"settings", obj(),
+		"updatedDate", defaultAccountUpdate,
+	)
 }
 
 func (d *deriver) freeAccountID() int {
@@ -1086,8 +1104,7 @@ func (d *deriver) buildProviders() *node {
 	for ident, p := range d.providers {
 		m, ok := markers[ident]
 		if !ok || m[0] == "" || m[1] == "" {
-			m = [2]string{"login", "password"}
-			d.note("auth-providers.json: no login through provider %q was recorded; its login markers are assumed to be %q and %q", ident, m[0], m[1])
+			m = d.providerMarkers(ident, stringOf(p, "formIdentifier"))
 		}
 		full := &node{kind: kindObject, keys: append([]string(nil), p.keys...), vals: append([]*node(nil), p.vals...)}
 		if f := stringOf(full, "formIdentifier"); f != "" {
@@ -1105,6 +1122,20 @@ func (d *deriver) buildProviders() *node {
 		out[ident] = full
 	}
 	return sortedByKey(out)
+}
+
+// providerMarkers are the login and password markers of a provider no recorded login went
+// through: the login and password fields of its form when that was recorded, as users sign in
+// with those; else a guess.
+func (d *deriver) providerMarkers(provider, formIdentifier string) [2]string {
+	if form, ok := d.forms[formIdentifier]; ok {
+		if login, password := AuthMarkers(form.marshal()); login != "" && password != "" {
+			d.note("auth-providers.json: no login through provider %q was recorded; its login markers are %q and %q, the login and password fields of its form %q", provider, login, password, formIdentifier)
+			return [2]string{login, password}
+		}
+	}
+	d.note("auth-providers.json: no login through provider %q was recorded; its login markers are assumed to be %q and %q", provider, "login", "password")
+	return [2]string{"login", "password"}
 }
 
 func (d *deriver) buildUsers() *node {

@@ -2,6 +2,9 @@ package capsule_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/client"
 	"github.com/oneentry-mock/oneentry-mock/client/clienttest"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -132,4 +136,63 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 	c.Exchanges = []capsule.Exchange{{Method: "GET", Path: "/api/content/forms/marker/x", Status: 404, ResponseBody: json.RawMessage(`{}`)}}
 	_, err = capsule.DeriveFixtures(c)
 	assert.ErrorContains(t, err, "no successful answer")
+}
+
+// A recording that fetched a storage but placed no order still derives a set that loads: every
+// account the storage names is rebuilt, and the notes say so.
+func TestDeriveFixturesRebuildsTheAccountsAStorageNames(t *testing.T) {
+	t.Parallel()
+	upstream := newMock(t, nil)
+	u, err := url.Parse(upstream.URL)
+	require.NoError(t, err)
+	rec := capsule.NewRecorder(filepath.Join(t.TempDir(), "c.json"), capsule.Capsule{Profile: "sdk-1.0.115"})
+	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec})
+	require.NoError(t, err)
+	ps := httptest.NewServer(proxy)
+	t.Cleanup(ps.Close)
+
+	ctx := t.Context()
+	c, err := client.New(ps.URL, client.WithAppToken(seedAppToken))
+	require.NoError(t, err)
+	_, err = c.Auth(ctx, "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: seedLogin}, {Marker: "password_reg", Value: seedPassword}}})
+	require.NoError(t, err)
+	_, err = c.Form(ctx, "tickets_form")
+	require.NoError(t, err)
+	storage, err := c.OrderStorage(ctx, "tickets")
+	require.NoError(t, err)
+	require.Len(t, storage.PaymentAccountIdentifiers, 4, "the seed's storage names cash, stripe, paypal and stripe_disconnected")
+
+	set, err := capsule.DeriveFixtures(rec.Capsule())
+	require.NoError(t, err)
+	fx, err := store.LoadFixtures(set.FS(t.TempDir()))
+	require.NoError(t, err, "the derived set loads; notes: %s", set.Notes)
+	ids := map[int]bool{}
+	for _, named := range storage.PaymentAccountIdentifiers {
+		account, ok := fx.PaymentAccount(named.Identifier)
+		require.True(t, ok, named.Identifier)
+		assert.False(t, ids[account.ID], "account %s has an id of its own", named.Identifier)
+		ids[account.ID] = true
+		assert.Contains(t, set.Notes, fmt.Sprintf("payment-accounts.json: account %q was never fetched; it is rebuilt as a custom account (id %d) because storage \"tickets\" names it (no order used it, so its type and settings are guessed)", named.Identifier, account.ID))
+	}
+}
+
+func TestAuthMarkers(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		form            string
+		login, password string
+	}{
+		"flagged":  {`{"attributes":[{"marker":"email"},{"marker":"pass_hint"},{"marker":"mail_x","isLogin":true},{"marker":"secret_x","isPassword":true}]}`, "mail_x", "secret_x"},
+		"named":    {`{"attributes":[{"marker":"name_reg"},{"marker":"email_reg"},{"marker":"password_reg"}]}`, "email_reg", "password_reg"},
+		"none":     {`{"attributes":[{"marker":"name"}]}`, "", ""},
+		"not JSON": {`[`, "", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			login, password := capsule.AuthMarkers(json.RawMessage(tc.form))
+			assert.Equal(t, tc.login, login)
+			assert.Equal(t, tc.password, password)
+		})
+	}
 }

@@ -449,29 +449,16 @@ func pickProvider(list []json.RawMessage, want string) (provider, error) {
 	return provider{}, fmt.Errorf("pull: no auth provider %q (the project has: %s)", want, strings.Join(names, ", "))
 }
 
-// authMarkers returns the markers of the login and password fields of the named form: the
-// attributes flagged isLogin and isPassword, else those named like a login or a password.
+// authMarkers returns the markers of the login and password fields of the named form
+// (capsule.AuthMarkers); email and password where it names none.
 func authMarkers(forms []json.RawMessage, formIdentifier string) (login, password string) {
 	for _, raw := range forms {
 		var f struct {
 			Identifier string `json:"identifier"`
-			Attributes []struct {
-				Marker     string `json:"marker"`
-				IsLogin    bool   `json:"isLogin"`
-				IsPassword bool   `json:"isPassword"`
-			} `json:"attributes"`
 		}
-		if json.Unmarshal(raw, &f) != nil || f.Identifier != formIdentifier {
-			continue
-		}
-		for _, a := range f.Attributes {
-			lower := strings.ToLower(a.Marker)
-			switch {
-			case a.IsPassword || (password == "" && strings.Contains(lower, "pass")):
-				password = a.Marker
-			case a.IsLogin || (login == "" && (strings.Contains(lower, "email") || strings.Contains(lower, "login"))):
-				login = a.Marker
-			}
+		if json.Unmarshal(raw, &f) == nil && f.Identifier == formIdentifier {
+			login, password = capsule.AuthMarkers(raw)
+			break
 		}
 	}
 	if login == "" {

@@ -19,11 +19,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/client"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/pull"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -291,4 +293,45 @@ func TestFixturesPullWritesTheGivenUsers(t *testing.T) {
 	assert.Contains(t, err.Error(), "auth providers (GET /api/content/users-auth-providers): 403")
 	_, statErr := os.Stat(filepath.Join(dir, "refused"))
 	assert.True(t, os.IsNotExist(statErr), "a failed pull writes nothing")
+}
+
+// A pulled copy signs users in with the project's own authData markers (the login and password
+// fields its providers' form flags), with --user or without, and through every provider, not
+// only the one the pull signed in with.
+func TestFixturesPullKeepsTheProjectsAuthMarkers(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	user := fx.Users[0]
+	upstream := upstreamMock(t, nil)
+	pullTo := func(args ...string) (*store.Fixtures, string) {
+		out := filepath.Join(t.TempDir(), "pulled")
+		_, stderr, err := runCmd(t, nil, append([]string{"fixtures", "pull", "--url", upstream, "--app-token", fx.Project.AppToken, "--out", out}, args...)...)
+		require.NoError(t, err, stderr)
+		pulled, err := store.LoadFixtures(os.DirFS(out))
+		require.NoError(t, err)
+		ts, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulled, Profile: sandbox.ProfileSDK115}})
+		return pulled, ts.URL
+	}
+	signUp := func(base, appToken, login string) error {
+		c, err := client.New(base, client.WithAppToken(appToken))
+		require.NoError(t, err)
+		_, err = c.SignUp(t.Context(), "email_code", client.SignUpRequest{
+			AuthData:         []client.AuthData{{Marker: "email_reg", Value: login}, {Marker: "password_reg", Value: "a-new-password"}},
+			NotificationData: &client.NotificationData{Email: login},
+		})
+		return err
+	}
+
+	pulled, base := pullTo()
+	mirror := reader{t: t, base: base, token: pulled.Project.AppToken}
+	mirror.signIn(user.AuthProviderIdentifier, pull.TestUser, capsule.PasswordPlaceholder) // email_reg, password_reg
+	for _, p := range pulled.AuthProviders {
+		assert.Equal(t, "email_reg", p.LoginMarker, p.Identifier)
+		assert.Equal(t, "password_reg", p.PasswordMarker, p.Identifier)
+	}
+
+	pulled, base = pullTo("--user", user.Identifier, "--password", user.Password)
+	require.NoError(t, signUp(upstream, fx.Project.AppToken, "new@example.com"), "the source signs up through email_code")
+	require.NoError(t, signUp(base, pulled.Project.AppToken, "new@example.com"), "the pulled copy signs up as the source does")
 }
