@@ -52,25 +52,41 @@ func sameRequest(a, b *exchange.Exchange) bool {
 	return strings.EqualFold(a.Method, b.Method) && exchange.Route(a.Path) == exchange.Route(b.Path)
 }
 
+// stepKey names a step of a flow, for the pairs capsuleSide made in it.
+func stepKey(flow, step string) string { return flow + "\x00" + step }
+
 // capsuleSide builds the other side of a comparison with a capsule: for every exchange of the
-// mock's run, the recorded exchange that answered the same request. Recorded exchanges are used
-// once each, in run order, so the first flow to make a request gets its recording; among the
-// candidates with the same method and route the best is the one with the same path, query and
-// body shape, then the earliest. It also returns the recorded exchanges no mock exchange took.
-func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Validator) ([]scenarios.Result, []int) {
+// mock's run, the recorded exchange that answered the same request (alignRecorded). It returns
+// the recorded exchanges as steps of the same flows, the pairs per step (stepKey; mock exchange
+// → position among the step's recorded exchanges), and the recorded exchanges no mock exchange
+// took.
+func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Validator) ([]scenarios.Result, map[string][]pair, []int) {
+	var run []*exchange.Exchange
+	for _, mr := range mock {
+		for _, ms := range mr.Steps {
+			for i := range ms.Exchanges {
+				run = append(run, &ms.Exchanges[i])
+			}
+		}
+	}
+	recordedFor := alignRecorded(run, c.Exchanges)
 	used := make([]bool, len(c.Exchanges))
 	reissuer := capsule.NewReissuer(c.Redactions)
+	pairs := map[string][]pair{}
 	var other []scenarios.Result
+	n := 0
 	for _, mr := range mock {
 		or := scenarios.Result{Flow: mr.Flow, Target: "capsule", Status: scenarios.StatusPassed}
 		for _, ms := range mr.Steps {
 			os := scenarios.StepResult{Name: ms.Name, Status: scenarios.StatusPassed}
 			for i := range ms.Exchanges {
-				j := bestRecorded(&ms.Exchanges[i], c, used)
+				j := recordedFor[n]
+				n++
 				if j < 0 {
 					continue
 				}
 				used[j] = true
+				pairs[stepKey(mr.Flow, ms.Name)] = append(pairs[stepKey(mr.Flow, ms.Name)], pair{mock: i, other: len(os.Exchanges)})
 				os.Exchanges = append(os.Exchanges, c.Exchanges[j])
 				os.Violations = append(os.Violations, checkRecorded(v, reissuer, &c.Exchanges[j])...)
 			}
@@ -86,39 +102,172 @@ func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Valid
 			unused = append(unused, i)
 		}
 	}
-	return other, unused
+	return other, pairs, unused
 }
 
-func bestRecorded(me *exchange.Exchange, c *capsule.Capsule, used []bool) int {
+// maxAlignCells bounds the table alignRecorded fills (mock exchanges × recorded candidates); a
+// larger recording is paired by closestUnused alone.
+const maxAlignCells = 1 << 22
+
+// alignRecorded returns, for each exchange of the mock's run (in run order), the index of the
+// recorded exchange it is compared with, or -1.
+//
+// A recording of the flows themselves (a URL run through the proxy) made the same requests in
+// the same order, plus some the mock's run does not show (the run's preflight login, admin
+// calls). Requests alone cannot tell its exchanges apart: once passwords are redacted every
+// login looks alike, and a preflight login sits just before the wrong-password one. So the
+// pairing keeps the recorded order, as in a sequence alignment, choosing first the most pairs
+// that order allows, then the closest requests, and only then, among requests that look alike,
+// the answers with the same status. A step whose answer differs is thus still paired with its
+// own recording whenever the requests around it pin it down. Exchanges the order leaves
+// unpaired (a front end that made the requests in another order) then take the closest unused
+// recorded request anywhere.
+func alignRecorded(run []*exchange.Exchange, rec []exchange.Exchange) []int {
+	out := make([]int, len(run))
+	mockSigs := make([]requestSig, len(run))
+	routes := map[string]bool{}
+	for i, e := range run {
+		out[i] = -1
+		mockSigs[i] = signature(e)
+		routes[mockSigs[i].route] = true
+	}
+	// Only recorded exchanges of a route the run made can pair.
+	var cand []int
+	var recSigs []requestSig
+	for j := range rec {
+		if sig := signature(&rec[j]); routes[sig.route] {
+			cand = append(cand, j)
+			recSigs = append(recSigs, sig)
+		}
+	}
+	n, m := len(run), len(cand)
+	taken := make([]bool, m)
+	if n > 0 && m > 0 && (n+1)*(m+1) <= maxAlignCells {
+		// best[i*width+j] is the best score of aligning run[i:] with cand[j:]. A pair is worth
+		// more than any sum of closeness, so the most pairs win outright.
+		pairWorth := int64(maxCloseness+1) * int64(n+1)
+		width := m + 1
+		best := make([]int64, (n+1)*width)
+		worth := func(i, j int) int64 {
+			c := requestCloseness(&mockSigs[i], &recSigs[j])
+			if c < 0 {
+				return -1
+			}
+			return pairWorth + int64(c+answerCloseness(&mockSigs[i], &recSigs[j]))
+		}
+		for i := n - 1; i >= 0; i-- {
+			for j := m - 1; j >= 0; j-- {
+				v := max(best[(i+1)*width+j], best[i*width+j+1])
+				if w := worth(i, j); w >= 0 {
+					v = max(v, w+best[(i+1)*width+j+1])
+				}
+				best[i*width+j] = v
+			}
+		}
+		// Read the alignment from the front: on a tie, pair now (the first flow to make a
+		// request gets its recording), else pass a recorded exchange by (a recording holds
+		// more than the run), else leave the mock's exchange unpaired.
+		for i, j := 0, 0; i < n && j < m; {
+			here := best[i*width+j]
+			if w := worth(i, j); w >= 0 && here == w+best[(i+1)*width+j+1] {
+				out[i], taken[j] = cand[j], true
+				i, j = i+1, j+1
+			} else if here == best[i*width+j+1] {
+				j++
+			} else {
+				i++
+			}
+		}
+	}
+	for i := range run {
+		if out[i] >= 0 {
+			continue
+		}
+		if j := closestUnused(&mockSigs[i], recSigs, taken); j >= 0 {
+			out[i], taken[j] = cand[j], true
+		}
+	}
+	return out
+}
+
+// closestUnused returns the position in recorded of the request closest to me that is not
+// taken, the earliest of equals; -1 when none is the same request.
+func closestUnused(me *requestSig, recorded []requestSig, taken []bool) int {
 	best, bestScore := -1, -1
-	mq, _ := url.ParseQuery(me.Query)
-	mShape := capsule.Shape(me.RequestBody)
-	for j := range c.Exchanges {
-		if used[j] {
+	for j := range recorded {
+		if taken[j] {
 			continue
 		}
-		e := &c.Exchanges[j]
-		if !strings.EqualFold(e.Method, me.Method) || exchange.Route(e.Path) != exchange.Route(me.Path) {
-			continue
-		}
-		score := 0
-		if e.Path == me.Path {
-			score += 4
-		}
-		eq, _ := url.ParseQuery(e.Query)
-		if eq.Encode() == mq.Encode() {
-			score += 2
-		} else if sameKeys(eq, mq) {
-			score++
-		}
-		if capsule.Shape(e.RequestBody) == mShape {
-			score += 2
-		}
-		if score > bestScore {
+		if score := requestCloseness(me, &recorded[j]); score > bestScore {
 			best, bestScore = j, score
 		}
 	}
 	return best
+}
+
+// requestSig is what pairing looks at in an exchange.
+type requestSig struct {
+	route     string // method and route: exchanges pair only when these are equal
+	path      string
+	query     string // encoded, keys sorted
+	queryKeys url.Values
+	shape     string // of the request body
+	bearer    bool
+	status    int
+}
+
+func signature(e *exchange.Exchange) requestSig {
+	q, _ := url.ParseQuery(e.Query)
+	return requestSig{
+		route:     strings.ToUpper(e.Method) + " " + exchange.Route(e.Path),
+		path:      exchange.CleanPath(e.Path),
+		query:     q.Encode(),
+		queryKeys: q,
+		shape:     capsule.Shape(e.RequestBody),
+		bearer:    e.RequestHeaders["authorization"] != "",
+		status:    e.Status,
+	}
+}
+
+// maxCloseness is the largest requestCloseness plus answerCloseness of two exchanges.
+const maxCloseness = 75
+
+// requestCloseness scores how alike two requests are, -1 when they are not the same request
+// (method and route).
+func requestCloseness(a, b *requestSig) int {
+	if a.route != b.route {
+		return -1
+	}
+	score := 0
+	if a.path == b.path {
+		score += 32
+	}
+	if a.query == b.query {
+		score += 16
+	} else if sameKeys(a.queryKeys, b.queryKeys) {
+		score += 8
+	}
+	if a.shape == b.shape {
+		score += 16
+	}
+	if a.bearer == b.bearer {
+		score += 8
+	}
+	return score
+}
+
+// answerCloseness scores how alike two answers' statuses are. It is below the smallest step of
+// requestCloseness: the answer is what is compared, and it only decides between requests that
+// look alike.
+func answerCloseness(a, b *requestSig) int {
+	score := 0
+	if a.status/100 == b.status/100 {
+		score += 2
+	}
+	if a.status == b.status {
+		score++
+	}
+	return score
 }
 
 func sameKeys(a, b url.Values) bool {
@@ -174,7 +323,8 @@ func CompareCapsule(mock []scenarios.Result, c *capsule.Capsule, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	other, unused := capsuleSide(mock, c, v)
+	other, pairs, unused := capsuleSide(mock, c, v)
+	cmp.recordedPairs = pairs
 	r := &Report{Target: cmp.opts.Target, TargetKind: cmp.opts.TargetKind}
 	byFlow := map[string]*scenarios.Result{}
 	for i := range other {

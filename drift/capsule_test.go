@@ -2,6 +2,10 @@ package drift_test
 
 import (
 	"encoding/json"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -170,4 +174,81 @@ func TestParseAllowFileRejects(t *testing.T) {
 	a, err := drift.ParseAllowFile(nil)
 	require.NoError(t, err, "an empty file allows nothing")
 	assert.Empty(t, a.Allow)
+}
+
+// recordFlowsThroughProxy runs flows against a served mock through the recording proxy, in the
+// mock's default sandbox, as `scenarios run --target PROXY --sandbox default` does, and returns
+// the capsule.
+func recordFlowsThroughProxy(t *testing.T, flows []scenarios.Flow) *capsule.Capsule {
+	t.Helper()
+	upstream := serveMock(t)
+	u, err := url.Parse(upstream.URL)
+	require.NoError(t, err)
+	rec := capsule.NewRecorder(filepath.Join(t.TempDir(), "c.json"), capsule.Capsule{Profile: sandbox.ProfileDefault.Name})
+	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec})
+	require.NoError(t, err)
+	ps := httptest.NewServer(proxy)
+	t.Cleanup(ps.Close)
+
+	target := scenarios.URLTarget(ps.URL, "")
+	t.Cleanup(target.Close)
+	for _, res := range scenarios.Run(t.Context(), target, flows...) {
+		require.Equal(t, scenarios.StatusPassed, res.Status, "%s: %s", res.Flow, res.Err)
+	}
+	return rec.Capsule()
+}
+
+// A recording of the same flows against an identical mock shows no drift, although the URL run
+// logged in once more before the first flow and every login's request looks alike once its
+// password is redacted: each exchange is compared with its own recording, not the first alike.
+func TestCapsuleOfTheSameFlowsHasNoDrift(t *testing.T) {
+	t.Parallel()
+	flows, err := scenarios.Select("auth-failures", "order-validation")
+	require.NoError(t, err)
+	c := recordFlowsThroughProxy(t, flows)
+
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}, flows...), c, drift.Options{Target: "recorded"})
+	require.NoError(t, err)
+	assert.Empty(t, r.Items(), textReport(t, r))
+	assert.Equal(t, drift.ExitOK, r.ExitCode())
+	for _, s := range r.Steps {
+		if s.Step != "choose-slot" { // a URL run picks its slot without a request the mock's run makes
+			assert.Equal(t, "recorded", s.Other, s.ID())
+		}
+	}
+}
+
+// Every flow, recorded the same way, pairs without a breaking difference: what differs is the
+// state a default sandbox keeps between flows (totals, ids in messages), never a status.
+func TestCapsuleOfEveryFlowHasNoBreakingDrift(t *testing.T) {
+	t.Parallel()
+	c := recordFlowsThroughProxy(t, scenarios.All())
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}), c, drift.Options{Target: "recorded"})
+	require.NoError(t, err)
+	assert.Zero(t, r.Summary.Breaking, textReport(t, r))
+	for _, it := range r.Items() {
+		assert.NotEqual(t, drift.KindStatusClass, it.Kind, "%s: %s", it.StepID(), it.Message)
+		assert.NotEqual(t, drift.KindStatus, it.Kind, "%s: %s", it.StepID(), it.Message)
+	}
+}
+
+// A front end's recording need not follow the flow's order: exchanges the recorded order cannot
+// pair still take the closest recorded request.
+func TestCapsuleInAnotherOrderIsStillPaired(t *testing.T) {
+	t.Parallel()
+	c, err := capsule.Load(seedCapsule)
+	require.NoError(t, err)
+	slices.Reverse(c.Exchanges)
+	allow, err := drift.LoadAllowFile(allowFile)
+	require.NoError(t, err)
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "reversed seed", Allow: allow})
+	require.NoError(t, err)
+	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
+	recorded := 0
+	for _, s := range r.Steps {
+		if s.Other == "recorded" {
+			recorded++
+		}
+	}
+	assert.Equal(t, 5, recorded, textReport(t, r))
 }

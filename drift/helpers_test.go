@@ -10,8 +10,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
+
+// serveMock serves a mock of the embedded fixtures as `oneentry-mock serve` does by default.
+func serveMock(t *testing.T) *httptest.Server {
+	t.Helper()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts
+}
 
 // run runs flows (all when none) against the in-process mock built with opts.
 func run(t *testing.T, opts scenarios.MockOptions, flows ...scenarios.Flow) []scenarios.Result {

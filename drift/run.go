@@ -2,6 +2,7 @@ package drift
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -17,8 +18,17 @@ type RunOptions struct {
 	// Profile is the API generation the in-process mock imitates. When zero: the profile a
 	// capsule target was recorded with, else sandbox.ProfileDefault.
 	Profile sandbox.Profile
-	// AppToken replaces the app token sent to a URL target (the embedded fixtures' by default).
+	// AppToken replaces the app token sent to a URL target (the embedded fixtures' by default);
+	// the flows then run in that token's sandbox.
 	AppToken string
+	// AdminToken is the x-admin-token of a URL target started with one; without it such a
+	// target cannot make a sandbox for the run.
+	AdminToken string
+	// DefaultSandbox runs the flows of a URL target in its default sandbox, whose state they
+	// change. Otherwise, on a target that serves the mock's admin API, they run in a sandbox of
+	// their own, deleted afterwards, so the default one (which a front end may be using) is
+	// left as it was: what "scenarios run" does.
+	DefaultSandbox bool
 	// Getenv reads the live project's ONEENTRY_* variables for a live target.
 	Getenv func(string) string
 }
@@ -86,11 +96,24 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer other.Close()
+	release, notes := ownSandbox(ctx, other, opts)
 	otherResults, err := runFlows(ctx, other, flows)
+	if relErr := release(context.WithoutCancel(ctx)); relErr != nil {
+		relErr = fmt.Errorf("deleting the run's sandbox %s: %w", other.AppToken, relErr)
+		if err != nil {
+			return nil, errors.Join(err, relErr)
+		}
+		notes = append(notes, relErr.Error())
+	}
 	if err != nil {
 		return nil, err
 	}
-	return Compare(mockResults, otherResults, opts)
+	report, err := Compare(mockResults, otherResults, opts)
+	if err != nil {
+		return nil, err
+	}
+	report.Notes = append(notes, report.Notes...)
+	return report, nil
 }
 
 // otherTarget builds the live or URL side of a run.
@@ -111,7 +134,24 @@ func otherTarget(opts Options) (*scenarios.Target, error) {
 	if opts.AppToken != "" {
 		t.AppToken = opts.AppToken
 	}
+	t.AdminToken = opts.AdminToken
 	return t, nil
+}
+
+// ownSandbox points a URL target at a sandbox of the run's own, unless opts say to use the
+// default one or a given app token's, or the target does not serve the mock's admin API. It
+// returns what deletes the sandbox (a no-op when none was made) and a note for the report.
+func ownSandbox(ctx context.Context, t *scenarios.Target, opts Options) (release func(context.Context) error, notes []string) {
+	release = func(context.Context) error { return nil }
+	if opts.TargetKind != TargetURL || opts.AppToken != "" || opts.DefaultSandbox {
+		return release, nil
+	}
+	// An unreachable target is reported by runFlows' preflight, as for every other target.
+	own, ok, err := t.OwnSandbox(ctx)
+	if err != nil || !ok {
+		return release, nil
+	}
+	return own, []string{fmt.Sprintf("the flows ran in a new sandbox (app token %s), deleted afterwards; the default sandbox was left as it was", t.AppToken)}
 }
 
 // runFlows checks that the target can be used, then runs the flows on it. A run that could not

@@ -1,7 +1,8 @@
 package drift_test
 
 import (
-	"net/http/httptest"
+	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"testing"
 
@@ -10,9 +11,6 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/drift"
-	"github.com/oneentry-mock/oneentry-mock/fixtures"
-	"github.com/oneentry-mock/oneentry-mock/mockserver"
-	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
@@ -50,12 +48,7 @@ func TestRunAgainstTheSeedCapsule(t *testing.T) {
 // clock while holding a token (paypal-polling, token-refresh) must line up without drift.
 func TestRunAgainstAServedMockFindsNoDrift(t *testing.T) {
 	t.Parallel()
-	fx, err := store.LoadFixtures(fixtures.FS)
-	require.NoError(t, err)
-	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
-	require.NoError(t, err)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	ts := serveMock(t)
 
 	flows, err := scenarios.Select("paypal-polling", "token-refresh")
 	require.NoError(t, err)
@@ -90,4 +83,48 @@ func TestRunRefusesACapsuleOfAnUnknownProfile(t *testing.T) {
 
 	_, err = drift.Run(t.Context(), drift.Options{Target: withProfile(""), RunOptions: drift.RunOptions{Flows: flows, Profile: sandbox.ProfileSDK115}})
 	assert.NoError(t, err, "a capsule that names no profile")
+}
+
+// A URL target that serves the mock's admin API runs the flows in a sandbox of their own and
+// deletes it, leaving the default sandbox as it was, as scenarios run does; DefaultSandbox runs
+// them in the default one.
+func TestRunAgainstAURLUsesItsOwnSandbox(t *testing.T) {
+	t.Parallel()
+	ts := serveMock(t)
+	adminGet := func(path string, v any) {
+		t.Helper()
+		resp, err := ts.Client().Get(ts.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+	}
+	journal := func() int {
+		var count struct{ Count int }
+		adminGet("/__admin/requests/count", &count)
+		return count.Count
+	}
+	sandboxes := func() int {
+		var list []json.RawMessage
+		adminGet("/__admin/sandboxes", &list)
+		return len(list)
+	}
+
+	flows, err := scenarios.Select("ticket-purchase")
+	require.NoError(t, err)
+	r, err := drift.Run(t.Context(), drift.Options{Target: ts.URL, RunOptions: drift.RunOptions{Flows: flows}})
+	require.NoError(t, err)
+	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
+	assert.Zero(t, journal(), "the default sandbox saw nothing")
+	assert.Equal(t, 1, sandboxes(), "the run's sandbox is deleted")
+	require.NotEmpty(t, r.Notes)
+	assert.Contains(t, r.Notes[0], "the flows ran in a new sandbox")
+
+	r, err = drift.Run(t.Context(), drift.Options{Target: ts.URL, RunOptions: drift.RunOptions{Flows: flows, DefaultSandbox: true}})
+	require.NoError(t, err)
+	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
+	assert.Positive(t, journal(), "DefaultSandbox runs in the default sandbox")
+	for _, n := range r.Notes {
+		assert.NotContains(t, n, "new sandbox")
+	}
 }

@@ -27,7 +27,11 @@ expire.
 Targets:
   live          the project of ONEENTRY_PROJECT_URL, ONEENTRY_APP_TOKEN, ONEENTRY_USER_EMAIL and
                 ONEENTRY_USER_PASSWORD (optional ONEENTRY_USER2_EMAIL, ONEENTRY_USER2_PASSWORD)
-  URL           any server of the OneEntry API, e.g. a running sandbox: http://127.0.0.1:8080
+  URL           any server of the OneEntry API, e.g. a running sandbox: http://127.0.0.1:8080;
+                on one that serves the admin API the flows run in a sandbox of their own,
+                deleted afterwards, so the default sandbox (which a front end may be using) is
+                left as it was; --sandbox default runs them there, --app-token in that token's
+                sandbox
   CAPSULE_FILE  a recording (oneentry-mock proxy, or fixtures/recorded/seed.capsule.json): each
                 exchange of the mock's run is compared with the recorded exchange of the same
                 request; no network is used
@@ -53,9 +57,12 @@ Example:
 			}
 			return nil
 		})
+		f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "x-admin-token for a URL target whose sandbox was started with --admin-token")
+		f.oneOf(&cfg.Sandbox, "sandbox", "new", []string{"new", "default"}, "on a URL target that serves the admin API: run in a new sandbox, deleted afterwards (new), or in the default one, whose state the run changes (default)")
 		f.profile(&opts.Profile, "compat", "", "API generation the mock imitates (default: a capsule's profile, else "+sandbox.ProfileDefault.Name+"; a capsule naming an unknown one needs it)")
 		return func(ctx context.Context, _ []string, sio stdio) error {
 			opts.Target, opts.Flows, opts.AppToken, opts.Getenv = cfg.Target, cfg.Flows, cfg.AppToken, sio.getenv
+			opts.AdminToken, opts.DefaultSandbox = cfg.AdminToken, cfg.Sandbox == "default"
 			return runDrift(ctx, cfg, opts, sio)
 		}
 	},

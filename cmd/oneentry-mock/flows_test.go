@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -412,4 +413,50 @@ func TestScenariosRunUsesItsOwnSandbox(t *testing.T) {
 	require.NoError(t, err, stderr)
 	assert.NotContains(t, stderr, "new sandbox")
 	assert.Positive(t, journal(), "--sandbox default runs in the default sandbox")
+}
+
+// drift --target URL runs the URL side in a sandbox of its own, as scenarios run does, and says
+// so in the report; --sandbox default runs it in the default one.
+func TestDriftUsesItsOwnSandbox(t *testing.T) {
+	t.Parallel()
+	url, _ := startServe(t, []string{"--log-level", "warn"}, nil)
+	journal := func() int {
+		return adminGet[struct {
+			Count int `json:"count"`
+		}](t, url+"/__admin/requests/count").Count
+	}
+	sandboxes := func() int { return len(adminGet[[]json.RawMessage](t, url+"/__admin/sandboxes")) }
+
+	stdout, stderr, err := runDriftCmd(t, "--target", url, "--only", "refund-request")
+	require.NoError(t, err, stderr)
+	assert.Contains(t, stdout, "the flows ran in a new sandbox")
+	assert.Zero(t, journal(), "the default sandbox saw nothing")
+	assert.Equal(t, 1, sandboxes(), "the run's sandbox is deleted")
+
+	stdout, stderr, err = runDriftCmd(t, "--target", url, "--only", "refund-request", "--sandbox", "default")
+	require.NoError(t, err, stderr)
+	assert.NotContains(t, stdout, "new sandbox")
+	assert.Positive(t, journal(), "--sandbox default runs in the default sandbox")
+}
+
+// The flow table of docs/scenarios-and-drift.md lists the flows `scenarios list` prints, in its
+// order, so a flow added to the binary cannot go undocumented.
+func TestScenariosDocListsEveryFlow(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(filepath.Join(repoRoot, "docs", "scenarios-and-drift.md"))
+	require.NoError(t, err)
+	_, table, found := strings.Cut(string(doc), "| Flow | What it does |\n")
+	require.True(t, found, "the flow table's header")
+	table, _, _ = strings.Cut(table, "\n\n")
+	var documented []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([^`]+)` \\| ").FindAllStringSubmatch(table, -1) {
+		documented = append(documented, m[1])
+	}
+	stdout, _, err := runCmd(t, nil, "scenarios", "list")
+	require.NoError(t, err)
+	var listed []string
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		listed = append(listed, strings.Fields(line)[0])
+	}
+	assert.Equal(t, listed, documented)
 }
