@@ -11,12 +11,19 @@ const appTokenLine = /^\s+app token:\s+(\S+)/;
 const loginLine = /^\s+login:\s+(\S+) \/ (\S+) \(auth provider "([^"]*)"\)/;
 const compatLine = /^\s+compat:\s+(\S+)/;
 
+// The servers still running, stopped when this process exits without stop(): one listener
+// for all of them, however many a test run starts.
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) child.kill();
+});
+
 /**
  * Starts `oneentry-mock serve` on 127.0.0.1 and a free port.
  * @param {import('./index.js').StartMockOptions} [options]
  * @returns {Promise<import('./index.js').RunningMock>}
  */
-export function startMock(options = {}) {
+export async function startMock(options = {}) {
   const args = ['serve', '--addr', '127.0.0.1:0'];
   if (options.fixtures) args.push('--fixtures', options.fixtures);
   if (options.compat) args.push('--compat', options.compat);
@@ -24,27 +31,30 @@ export function startMock(options = {}) {
   args.push(...(options.args ?? []));
   const timeoutMs = options.timeoutMs ?? 30_000;
 
+  // A test process killed by a signal runs no exit handler; --exit-with-parent (through its
+  // variable) makes the server notice and stop on its own.
   const child = spawn(options.binary ?? binaryPath(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
+    env: { ONEENTRY_MOCK_EXIT_WITH_PARENT: 'true', ...process.env, ...options.env },
     windowsHide: true,
   });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  running.add(child);
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // A binary that cannot be run emits 'error' and no 'exit'.
+    child.once('error', (err) => resolve({ error: err }));
+  }).finally(() => running.delete(child));
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-8192);
     options.onLog?.(chunk);
   });
-  // A test runner that ends without stop() must not leave the server behind.
-  const killOnExit = () => child.kill();
-  process.once('exit', killOnExit);
 
   let stopping;
   const stop = () => {
     stopping ??= (async () => {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         child.kill('SIGTERM');
       }
       await exited;
@@ -59,8 +69,9 @@ export function startMock(options = {}) {
       stop().finally(() => reject(new Error(`${message}\n${stderr.trim()}`.trim())));
     };
     const timer = setTimeout(() => fail(`oneentry-mock did not start within ${timeoutMs} ms`), timeoutMs);
-    exited.then(({ code, signal }) => {
-      if (!mock.compat) fail(`oneentry-mock exited (${signal ?? `code ${code}`}) before it listened: serve ${args.slice(1).join(' ')}`);
+    exited.then(({ code, signal, error }) => {
+      if (error) fail(`oneentry-mock: cannot run ${child.spawnfile}: ${error.message}`);
+      else if (!mock.compat) fail(`oneentry-mock exited (${signal ?? `code ${code}`}) before it listened: serve ${args.slice(1).join(' ')}`);
     });
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {

@@ -1,8 +1,12 @@
-// Two servers started in parallel by startMock() are independent, answer the SDK's routes
-// and stop cleanly. Runs from a project where oneentry-mock is installed (.ci/run) or, with
-// ONEENTRY_MOCK_BINARY set, from the repository's npm/ folder (go test ./npm).
+// What the package promises: servers started by startMock() are independent, answer the SDK's
+// routes and stop cleanly, also when the test process or npx is killed. Runs from a project where
+// oneentry-mock is installed (.ci/run) or, with ONEENTRY_MOCK_BINARY set, from the repository's
+// npm/ folder (node --test test/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { startMock } from 'oneentry-mock';
 
 test('startMock twice in parallel', async () => {
@@ -36,4 +40,54 @@ test('startMock twice in parallel', async () => {
 
 test('startMock reports a server that cannot start', async () => {
   await assert.rejects(startMock({ fixtures: '/no/such/folder' }), /before it listened[\s\S]*no\/such\/folder/);
+});
+
+test('startMock rejects a binary that cannot be run', async () => {
+  await assert.rejects(startMock({ binary: '/no/such/oneentry-mock' }), /cannot run \/no\/such\/oneentry-mock: spawn .*ENOENT/);
+});
+
+// gone resolves once nothing answers at url: the server has shut down.
+async function gone(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(`${url}/healthz`);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+// firstMatch resolves with the first group of re once a child's stdout matches it.
+function firstMatch(child, re) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = re.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', () => reject(new Error(`exited before printing ${re}: ${out}`)));
+  });
+}
+
+test('a test process killed by a signal leaves no server behind', async () => {
+  // No request log: a server writing to the dead process's pipe would end for that reason alone.
+  const script = "import('oneentry-mock').then(async ({ startMock }) => { const m = await startMock({ args: ['--log-level', 'warn'] }); console.log('url ' + m.url); setInterval(() => {}, 1000); })";
+  const runner = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await firstMatch(runner, /url (\S+)/);
+  assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  runner.kill('SIGKILL');
+  assert.ok(await gone(url), 'the server stopped with the process that started it');
+});
+
+test('npx stopped without passing the signal on leaves no server behind', async () => {
+  const bin = join(dirname(createRequire(import.meta.url).resolve('oneentry-mock/package.json')), 'bin', 'oneentry-mock.js');
+  // As npx runs a bin: through a shell that passes no signal on; "; true" keeps sh from exec'ing.
+  const shell = spawn('sh', ['-c', `"${process.execPath}" "${bin}" serve --addr 127.0.0.1:0; true`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await firstMatch(shell, /listening on (\S+)/);
+  shell.kill('SIGKILL');
+  assert.ok(await gone(url), 'the wrapper stopped the server once its parent was gone');
 });
