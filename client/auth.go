@@ -124,23 +124,32 @@ func providerPath(marker string) string {
 
 // Auth logs in with the provider marker (A1, POST /users-auth-providers/marker/{marker}/users/auth)
 // and keeps the returned token pair for later calls. Like every call, a 401 answer (wrong
-// credentials) first makes the client try one refresh, as the SDK does.
+// credentials) first makes the client try one refresh, as the SDK does. A 2xx answer without
+// both tokens is ErrNoTokenPair and leaves the held tokens as they were.
 func (c *Client) Auth(ctx context.Context, marker string, req AuthRequest) (*AuthResult, error) {
 	if req.AuthData == nil {
 		req.AuthData = []AuthData{}
 	}
-	return c.keepPair(call[AuthResult](ctx, c, http.MethodPost, providerPath(marker)+"/users/auth", nil, req))
+	path := providerPath(marker) + "/users/auth"
+	res, err := call[AuthResult](ctx, c, http.MethodPost, path, nil, req)
+	if err == nil {
+		err = checkTokenPair(http.MethodPost, apiPrefix+path, res)
+	}
+	return c.keepPair(res, err)
 }
 
 // Refresh exchanges the held refresh token for a new pair at the configured provider (A2) and
 // keeps it. If an automatic refresh is already running, Refresh waits for it and returns its
-// pair instead of spending the token a second time.
+// pair instead of spending the token a second time. If the tokens are replaced or dropped
+// before the answer arrives (SetTokens, Auth, RefreshWith, a logout), the new pair is not kept
+// and Refresh returns ErrRefreshDiscarded.
 func (c *Client) Refresh(ctx context.Context) (*AuthResult, error) {
 	return c.sharedRefresh(ctx, "", true)
 }
 
 // RefreshWith exchanges the given refresh token at the given provider (A2, POST
 // …/marker/{marker}/users/refresh) and keeps the new pair, like the SDK's refresh(marker, token).
+// A 2xx answer without both tokens is ErrNoTokenPair and leaves the held tokens as they were.
 func (c *Client) RefreshWith(ctx context.Context, marker, refreshToken string) (*AuthResult, error) {
 	return c.keepPair(c.postRefresh(ctx, marker, refreshToken))
 }
@@ -155,7 +164,9 @@ func (c *Client) keepPair(res *AuthResult, err error) (*AuthResult, error) {
 }
 
 // Logout ends the session of refreshToken (A3). When the API answers truthy (documented as
-// true) the client drops its tokens and reports "" to the refresh-token hook, as the SDK does.
+// true) the client drops its tokens and reports "" to the refresh-token hook, as the SDK does;
+// an automatic refresh still running then cannot bring them back, and the calls waiting for it
+// fail with their 401. An empty or null answer is ErrEmptyAnswer and keeps the tokens.
 func (c *Client) Logout(ctx context.Context, marker, refreshToken string) (bool, error) {
 	return c.afterLogout(callBool(ctx, c, http.MethodPost, providerPath(marker)+"/users/logout", refreshRequest{RefreshToken: refreshToken}))
 }

@@ -308,14 +308,51 @@ func TestExplicitRefresh(t *testing.T) {
 	assert.Equal(t, 3, api.countPath(refreshPath), "explicit refreshes never refresh on their own 401")
 }
 
-func TestRefreshWithoutTokenPair(t *testing.T) {
+// TestAnswerWithoutTokenPair covers 2xx auth and refresh answers that lack a token: they
+// must neither wipe the held session nor reach the hook.
+func TestAnswerWithoutTokenPair(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, answer(`{"userIdentifier":"u"}`))
-	c := api.client(t)
-	_, err := c.RefreshWith(t.Context(), "email", "r")
-	require.Error(t, err)
-	var apiErr *client.APIError
-	assert.False(t, errors.As(err, &apiErr), "a 2xx without tokens is not an API error")
+	calls := map[string]func(context.Context, *client.Client) error{
+		"auth": func(ctx context.Context, c *client.Client) error {
+			_, err := c.Auth(ctx, "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "email_reg", Value: "u"}}})
+			return err
+		},
+		"refresh with": func(ctx context.Context, c *client.Client) error {
+			_, err := c.RefreshWith(ctx, "email", "r")
+			return err
+		},
+		"refresh": func(ctx context.Context, c *client.Client) error {
+			_, err := c.Refresh(ctx)
+			return err
+		},
+	}
+	answers := map[string]string{
+		"no tokens":        `{}`,
+		"user only":        `{"userIdentifier":"u"}`,
+		"access only":      `{"accessToken":"access-2"}`,
+		"refresh only":     `{"refreshToken":"refresh-2"}`,
+		"empty token pair": `{"accessToken":"","refreshToken":""}`,
+	}
+	for callName, call := range calls {
+		for answerName, body := range answers {
+			t.Run(callName+"/"+answerName, func(t *testing.T) {
+				t.Parallel()
+				api := newFakeAPI(t, answer(body))
+				var hook syncList[string]
+				c := api.client(t, client.WithRefreshTokenHook(hook.add))
+				c.SetTokens("access-1", "refresh-1")
+
+				err := call(t.Context(), c)
+				require.ErrorIs(t, err, client.ErrNoTokenPair)
+				var apiErr *client.APIError
+				assert.False(t, errors.As(err, &apiErr), "a 2xx without tokens is not an API error")
+				assert.Contains(t, err.Error(), "/api/content/users-auth-providers/marker/email/users/")
+				assert.Equal(t, "access-1", c.AccessToken())
+				assert.Equal(t, "refresh-1", c.RefreshToken())
+				assert.Empty(t, hook.all())
+			})
+		}
+	}
 }
 
 func TestLogoutDropsTokens(t *testing.T) {
@@ -324,10 +361,12 @@ func TestLogoutDropsTokens(t *testing.T) {
 		answer  string
 		want    bool
 		dropped bool
+		wantErr error
 	}{
-		"true":  {`true`, true, true},
-		"false": {`false`, false, false},
-		"empty": {``, false, false},
+		"true":  {answer: `true`, want: true, dropped: true},
+		"false": {answer: `false`},
+		"empty": {answer: ``, wantErr: client.ErrEmptyAnswer},
+		"null":  {answer: `null`, wantErr: client.ErrEmptyAnswer},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -338,10 +377,10 @@ func TestLogoutDropsTokens(t *testing.T) {
 			c.SetTokens("access-1", "refresh-1")
 
 			ok, err := c.Logout(t.Context(), "email", c.RefreshToken())
-			require.NoError(t, err)
+			require.ErrorIs(t, err, tc.wantErr)
 			assert.Equal(t, tc.want, ok)
 			ok, err = c.LogoutAll(t.Context(), "email")
-			require.NoError(t, err)
+			require.ErrorIs(t, err, tc.wantErr)
 			assert.Equal(t, tc.want, ok)
 			if tc.dropped {
 				assert.Empty(t, c.AccessToken())

@@ -5,7 +5,10 @@
 // It behaves on the wire like the official JS SDK (npm "oneentry"): the same paths, query
 // strings, headers and bodies, one shared pair of user tokens, and a single refresh-and-retry
 // when a call answers 401. Where the SDK is lax the client is strict: the status of the retried
-// call is checked, and every non-2xx answer becomes an *APIError.
+// call is checked, every non-2xx answer becomes an *APIError, a 2xx answer with an empty or
+// null body is ErrEmptyAnswer wherever the contract promises a value, an auth or refresh
+// answer without both tokens is ErrNoTokenPair, an answer over 32 MiB is ErrAnswerTooLarge
+// rather than cut short, and a redirect is ErrRedirect rather than followed.
 //
 // The client knows the API only through its documented contract; it shares no code with any
 // server, so a field name it gets wrong cannot be wrong on the server side in the same way.
@@ -15,6 +18,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -43,7 +47,31 @@ const (
 	// refresh token without storing its replacement.
 	refreshTimeout = 30 * time.Second
 
+	// maxResponseSize bounds how much of an answer the client reads, so that a broken or
+	// hostile server cannot make it hold an unbounded body in memory.
 	maxResponseSize = 32 << 20
+)
+
+var (
+	// ErrEmptyAnswer is returned, wrapped with the call's method, path and status, when a
+	// 2xx answer has an empty or null body where the call expects a value. The SDK turns an
+	// empty body into {}, which would hand the caller a zero-value result.
+	ErrEmptyAnswer = errors.New("answer has an empty or null body")
+	// ErrNoTokenPair is returned when an auth or refresh answer is 2xx but lacks the access or
+	// the refresh token; the held tokens and the refresh-token hook are left untouched.
+	ErrNoTokenPair = errors.New("answer has no token pair")
+	// ErrAnswerTooLarge is returned when an answer's body exceeds 32 MiB; the client reads no
+	// further rather than decode a truncated body.
+	ErrAnswerTooLarge = fmt.Errorf("answer larger than %d MiB", maxResponseSize>>20)
+	// ErrRedirect is returned, wrapped with the Location the API answered, instead of
+	// following a redirect.
+	ErrRedirect = errors.New("redirect refused")
+	// ErrRefreshDiscarded is returned when a refresh finishes after the tokens it started from
+	// were replaced or dropped (SetTokens, Auth, RefreshWith, a logout): its new pair is not
+	// kept, so a logout stays a logout. Refresh returns it; a call whose 401 was waiting for
+	// an automatic refresh gets it as APIError.RefreshErr when the tokens were dropped, and
+	// retries with the new access token when they were replaced.
+	ErrRefreshDiscarded = errors.New("tokens changed while the refresh ran; its pair was discarded")
 )
 
 // Client calls the OneEntry content API. It holds the app token, the language and the user's
@@ -61,14 +89,14 @@ type Client struct {
 	mu           sync.Mutex
 	accessToken  string
 	refreshToken string
-	refreshing   *refreshCall // the refresh in flight, shared by every call that needs it
-}
-
-// refreshCall is one refresh request that several callers may wait for.
-type refreshCall struct {
-	done   chan struct{}
-	result *AuthResult
-	err    error
+	// tokenGen counts changes of the token pair, so that a refresh can tell whether the pair it
+	// started from is still the one held when its answer arrives.
+	tokenGen   uint64
+	refreshing *refreshCall // the refresh in flight, shared by every call that needs it
+	// hookRunning is set while a goroutine is calling onRefreshToken; hookPending asks it to
+	// call once more because the tokens changed meanwhile. See reportRefreshToken.
+	hookRunning bool
+	hookPending bool
 }
 
 // Option configures a Client in New.
@@ -86,7 +114,9 @@ func WithLanguage(lang string) Option {
 }
 
 // WithHTTPClient sets the HTTP client used for every request (for a custom transport,
-// timeouts or a contract-checking RoundTripper). Default http.DefaultClient.
+// timeouts or a contract-checking RoundTripper). Default http.DefaultClient. The client uses a
+// copy of hc that follows no redirect, whatever hc.CheckRedirect says; hc itself is not
+// changed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) { setUnlessZero(&c.httpClient, hc) }
 }
@@ -103,9 +133,16 @@ func WithAuthProviderMarker(marker string) Option {
 	return func(c *Client) { setUnlessZero(&c.providerMarker, marker) }
 }
 
-// WithRefreshTokenHook registers fn to be called with every new refresh token (after Auth,
-// Refresh, RefreshWith and automatic refreshes) and with "" after a logout, like the SDK's
-// saveFunction. fn may be called from any goroutine and must not block for long.
+// WithRefreshTokenHook registers fn to be told the refresh token the client holds whenever
+// Auth, Refresh, RefreshWith or an automatic refresh stores a new one, and "" after a logout,
+// like the SDK's saveFunction; SetTokens does not call it.
+//
+// Calls of fn never overlap, and the last one names the token the client holds. When changes
+// race, fn may miss a token that was already replaced or hear the same one twice, and a change
+// made while fn runs is reported by the goroutine already running fn, once fn returns: the call
+// that made the change may return before fn has heard of it. fn runs without any lock of the
+// client held, so it may call back into the client. fn may be called from any goroutine and
+// must not block for long.
 func WithRefreshTokenHook(fn func(refreshToken string)) Option {
 	return func(c *Client) { c.onRefreshToken = fn }
 }
@@ -133,20 +170,27 @@ func setUnlessZero[T comparable](dst *T, v T) {
 }
 
 // New returns a client for the project at baseURL (https://<project>.oneentry.cloud, with or
-// without a trailing slash).
+// without a trailing slash). Errors about baseURL never quote a password in it.
 func New(baseURL string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
+		// url.Error quotes the whole URL, password included; its cause alone is enough.
+		if urlErr, ok := errors.AsType[*url.Error](err); ok {
+			err = urlErr.Err
+		}
 		return nil, fmt.Errorf("client: base URL: %w", err)
 	}
+	shown := u.Redacted()
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("client: base URL %q: scheme must be http or https", baseURL)
+		return nil, fmt.Errorf("client: base URL %q: scheme must be http or https", shown)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("client: base URL %q: no host", baseURL)
+		return nil, fmt.Errorf("client: base URL %q: no host", shown)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("client: base URL %q: must not have a query or fragment", baseURL)
+	// A bare "?" or "#" parses to an empty query or fragment; the paths the client appends
+	// would end up inside it.
+	if u.RawQuery != "" || u.ForceQuery || strings.Contains(baseURL, "#") {
+		return nil, fmt.Errorf("client: base URL %q: must not have a query or fragment", shown)
 	}
 	c := &Client{
 		// SDK 1.0.115 keeps a trailing slash and sends //api/content/...; later ones strip it.
@@ -158,41 +202,24 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(c)
 	}
+	c.httpClient = refusingRedirects(c.httpClient)
 	return c, nil
+}
+
+// refusingRedirects returns a copy of hc that follows no redirect. The API never redirects,
+// and net/http would carry x-app-token, x-device-metadata and the body (a password, on auth)
+// to whatever host a Location names: it drops only Authorization. hc is copied rather than
+// changed because it may serve other code.
+func refusingRedirects(hc *http.Client) *http.Client {
+	refusing := *hc
+	refusing.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+		return fmt.Errorf("%w to %s", ErrRedirect, req.URL.Redacted())
+	}
+	return &refusing
 }
 
 // Language returns the langCode the client sends.
 func (c *Client) Language() string { return c.lang }
-
-// AccessToken returns the user access token the client currently sends, or "".
-func (c *Client) AccessToken() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.accessToken
-}
-
-// RefreshToken returns the refresh token the client currently holds, or "".
-func (c *Client) RefreshToken() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.refreshToken
-}
-
-// SetTokens replaces both user tokens, like the SDK's setAccessToken/setRefreshToken. It does
-// not call the refresh-token hook: the caller already knows the token.
-func (c *Client) SetTokens(access, refresh string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.accessToken, c.refreshToken = access, refresh
-}
-
-// storeTokens keeps a new pair and reports the refresh token to the hook.
-func (c *Client) storeTokens(access, refresh string) {
-	c.SetTokens(access, refresh)
-	if c.onRefreshToken != nil {
-		c.onRefreshToken(refresh)
-	}
-}
 
 // response is a fully read HTTP answer.
 type response struct {
@@ -304,22 +331,30 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		return nil, fmt.Errorf("oneentry: %s %s: %w", method, full, err)
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponseSize))
+	// One byte past the limit tells a body that fits exactly from one that was cut.
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponseSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("oneentry: %s %s: read response: %w", method, full, err)
+	}
+	if len(data) > maxResponseSize {
+		return nil, fmt.Errorf("oneentry: %s %s: %s: %w", method, full, statusLine(res.StatusCode), ErrAnswerTooLarge)
 	}
 	return &response{method: method, path: full, status: res.StatusCode, body: data}, nil
 }
 
 // decode turns a final answer into an *APIError when it is not 2xx; otherwise it unmarshals
-// the body into out and picks the client's language out of locale maps. An empty body leaves
-// out untouched, as the SDK turns it into {}.
+// the body into out and picks the client's language out of locale maps. out is nil only for
+// calls whose contract answer has no body; for any other call an empty or null body is
+// ErrEmptyAnswer.
 func (c *Client) decode(r *response, out any) error {
 	if !r.ok() {
 		return r.apiError()
 	}
-	if out == nil || len(bytes.TrimSpace(r.body)) == 0 {
+	if out == nil {
 		return nil
+	}
+	if trimmed := bytes.TrimSpace(r.body); len(trimmed) == 0 || string(trimmed) == "null" {
+		return fmt.Errorf("oneentry: %s %s: %s: %w", r.method, r.path, statusLine(r.status), ErrEmptyAnswer)
 	}
 	if err := json.Unmarshal(r.body, out); err != nil {
 		return fmt.Errorf("oneentry: %s %s: decode response: %w", r.method, r.path, err)
@@ -328,75 +363,25 @@ func (c *Client) decode(r *response, out any) error {
 	return nil
 }
 
-// sharedRefresh refreshes the token pair once for every caller that needs it at the same
-// time: refresh tokens are single use, so two parallel refreshes would fail one of them. A
-// caller whose 401 was answered to a bearer that has since been replaced does not refresh at
-// all, it just retries with the new token. force starts (or joins) a refresh regardless.
-func (c *Client) sharedRefresh(ctx context.Context, staleBearer string, force bool) (*AuthResult, error) {
-	c.mu.Lock()
-	if !force && c.refreshing == nil && c.accessToken != staleBearer {
-		c.mu.Unlock()
-		return nil, nil
-	}
-	call := c.refreshing
-	if call == nil {
-		call = &refreshCall{done: make(chan struct{})}
-		c.refreshing = call
-		go c.runRefresh(context.WithoutCancel(ctx), call, c.providerMarker, c.refreshToken)
-	}
-	c.mu.Unlock()
-	select {
-	case <-call.done:
-		return call.result, call.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (c *Client) runRefresh(ctx context.Context, call *refreshCall, marker, token string) {
-	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
-	defer cancel()
-	res, err := c.postRefresh(ctx, marker, token)
-	c.mu.Lock()
-	if err == nil {
-		c.accessToken, c.refreshToken = res.AccessToken, res.RefreshToken
-	}
-	c.refreshing = nil
-	c.mu.Unlock()
-	if err == nil && c.onRefreshToken != nil {
-		c.onRefreshToken(res.RefreshToken)
-	}
-	call.result, call.err = res, err
-	close(call.done)
-}
-
-// postRefresh calls the refresh endpoint the way the SDK's internal refresh does: no
-// Authorization header, and {} as the body when there is no refresh token. It never
-// refreshes on its own 401.
-func (c *Client) postRefresh(ctx context.Context, marker, token string) (*AuthResult, error) {
-	body, err := json.Marshal(refreshRequest{RefreshToken: token})
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.send(ctx, http.MethodPost, providerPath(marker)+"/users/refresh", nil, body, "")
-	if err != nil {
-		return nil, err
-	}
-	var res AuthResult
-	if err := c.decode(resp, &res); err != nil {
-		return nil, err
-	}
-	if res.AccessToken == "" || res.RefreshToken == "" {
-		return nil, fmt.Errorf("oneentry: POST %s: refresh answer has no token pair", resp.path)
-	}
-	return &res, nil
-}
-
 // seg escapes one path segment; the SDK sends markers verbatim, which is the same for the
-// identifiers OneEntry allows.
-func seg(s string) string { return url.PathEscape(s) }
+// identifiers OneEntry allows. "." and ".." are escaped too, or a proxy that normalises
+// paths would resolve them to another route.
+func seg(s string) string {
+	switch s {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return url.PathEscape(s)
+}
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// statusLine names a status the way error messages show it: "204 No Content".
+func statusLine(status int) string {
+	return strings.TrimSpace(itoa(status) + " " + http.StatusText(status))
+}
 
 // langQuery is the ?langCode= query of most reads.
 func (c *Client) langQuery() url.Values {

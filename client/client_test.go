@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -368,9 +369,28 @@ func TestNewBaseURL(t *testing.T) {
 		assert.Equal(t, "/api/content/forms/marker/tickets_form", r.Path, "a trailing slash must not double the slash")
 	}
 
-	for _, bad := range []string{"", "example.com", "ftp://example.com", "http://", "http://example.com?x=1", "http://exa mple.com"} {
+	for _, bad := range []string{
+		"", "example.com", "ftp://example.com", "http://", "http://exa mple.com",
+		"http://example.com?x=1", "http://example.com/?", "http://example.com?",
+		"http://example.com#top", "http://example.com/#", "http://example.com#",
+	} {
 		_, err := client.New(bad)
 		assert.Error(t, err, bad)
+	}
+}
+
+func TestNewBaseURLErrorHidesPassword(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{
+		"http://user:s3cret@example.com/?a=1",
+		"http://user:s3cret@example.com/#",
+		"ftp://user:s3cret@example.com",
+		"http://user:s3cret@exa mple.com",
+		"http://user:s3cret@example.com/%zz",
+	} {
+		_, err := client.New(bad)
+		require.Error(t, err, bad)
+		assert.NotContains(t, err.Error(), "s3cret", bad)
 	}
 }
 
@@ -448,12 +468,112 @@ func TestPathSegmentsAreEscaped(t *testing.T) {
 	assert.Equal(t, "langCode=en_US", got.RawQuery, "the marker's ? stays in the path")
 }
 
-func TestEmptySuccessBody(t *testing.T) {
+// TestDotSegmentsAreEscaped covers markers a path-normalising proxy would resolve as
+// directory steps: /forms/marker/.. would become /forms.
+func TestDotSegmentsAreEscaped(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusOK)
-	})
-	form, err := api.client(t).Form(t.Context(), "tickets_form")
-	require.NoError(t, err, "the SDK turns an empty 2xx body into {}")
-	assert.Zero(t, form.ID)
+	tests := map[string]struct {
+		call func(context.Context, *client.Client) error
+		want string
+	}{
+		"form ..": {
+			call: func(ctx context.Context, c *client.Client) error { _, err := c.Form(ctx, ".."); return err },
+			want: "/api/content/forms/marker/%2E%2E",
+		},
+		"form .": {
+			call: func(ctx context.Context, c *client.Client) error { _, err := c.Form(ctx, "."); return err },
+			want: "/api/content/forms/marker/%2E",
+		},
+		"provider ..": {
+			call: func(ctx context.Context, c *client.Client) error { _, err := c.AuthProvider(ctx, ".."); return err },
+			want: "/api/content/users-auth-providers/marker/%2E%2E",
+		},
+		"storage .": {
+			call: func(ctx context.Context, c *client.Client) error { _, err := c.Orders(ctx, ".", 0, 30); return err },
+			want: "/api/content/orders-storage/marker/%2E/orders",
+		},
+		"page url ..": {
+			call: func(ctx context.Context, c *client.Client) error { _, err := c.PageByURL(ctx, ".."); return err },
+			want: "/api/content/pages/url/%2E%2E",
+		},
+		"not only dots": {
+			call: func(ctx context.Context, c *client.Client) error { _, err := c.Form(ctx, "..a"); return err },
+			want: "/api/content/forms/marker/..a",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t, answer(`{"id":9}`))
+			require.NoError(t, tc.call(t.Context(), api.client(t)))
+			assert.Equal(t, tc.want, api.requests()[0].EscapedPath)
+		})
+	}
+}
+
+// TestRedirectsAreRefused covers an answer that redirects elsewhere: net/http would follow it
+// with x-app-token, x-device-metadata and the body (the password, on auth).
+func TestRedirectsAreRefused(t *testing.T) {
+	t.Parallel()
+	calls := map[string]struct {
+		status int
+		call   func(context.Context, *client.Client) error
+	}{
+		"307 auth": {
+			status: http.StatusTemporaryRedirect,
+			call: func(ctx context.Context, c *client.Client) error {
+				_, err := c.Auth(ctx, "email", client.AuthRequest{AuthData: []client.AuthData{{Marker: "password_reg", Value: "s3cret"}}})
+				return err
+			},
+		},
+		"302 form": {
+			status: http.StatusFound,
+			call: func(ctx context.Context, c *client.Client) error {
+				_, err := c.Form(ctx, "tickets_form")
+				return err
+			},
+		},
+	}
+	httpClients := map[string]func() *http.Client{
+		"default":  func() *http.Client { return nil },
+		"caller's": func() *http.Client { return &http.Client{} },
+		"caller's following": func() *http.Client {
+			return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+		},
+	}
+	for callName, tc := range calls {
+		for clientName, newHTTPClient := range httpClients {
+			t.Run(callName+"/"+clientName, func(t *testing.T) {
+				t.Parallel()
+				elsewhere := newFakeAPI(t, answer(authAnswer))
+				api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, elsewhere.srv.URL+"/collect", tc.status)
+				})
+				hc := newHTTPClient()
+				var callerCheck uintptr
+				if hc != nil {
+					callerCheck = funcAddress(hc.CheckRedirect)
+				}
+				c, err := client.New(api.srv.URL, client.WithHTTPClient(hc), client.WithAppToken(appToken), client.WithDeviceMetadata(deviceMetadata))
+				require.NoError(t, err)
+
+				err = tc.call(t.Context(), c)
+				require.ErrorIs(t, err, client.ErrRedirect)
+				assert.Contains(t, err.Error(), elsewhere.srv.URL+"/collect", "the error names the Location")
+				assert.Empty(t, elsewhere.requests(), "nothing reaches the other host")
+				assert.Len(t, api.requests(), 1)
+				if hc != nil {
+					assert.Equal(t, callerCheck, funcAddress(hc.CheckRedirect), "the caller's client is not changed")
+				}
+			})
+		}
+	}
+}
+
+// funcAddress identifies a func, which Go cannot compare directly; 0 for nil.
+func funcAddress(fn func(*http.Request, []*http.Request) error) uintptr {
+	if fn == nil {
+		return 0
+	}
+	return reflect.ValueOf(fn).Pointer()
 }

@@ -37,7 +37,8 @@ type APIError struct {
 	// Method and Path identify the request; Path starts at /api/content and has no query.
 	Method, Path string
 	// RefreshErr is set when the error is a 401 that an automatic refresh could not cure:
-	// it is the refresh's own error. Unwrap returns it.
+	// it is the refresh's own error, or wraps ErrRefreshDiscarded when the tokens were dropped
+	// (a logout) while the refresh ran. Unwrap returns it.
 	RefreshErr error
 }
 

@@ -17,11 +17,13 @@ import (
 
 // seen is one request as the fake API received it.
 type seen struct {
-	Method   string
-	Path     string
-	RawQuery string
-	Header   http.Header
-	Body     string
+	Method string
+	Path   string
+	// EscapedPath is the path as sent, before percent-decoding.
+	EscapedPath string
+	RawQuery    string
+	Header      http.Header
+	Body        string
 }
 
 // fakeAPI is an httptest server that records every request and answers through handler.
@@ -60,11 +62,12 @@ func newFakeAPI(t *testing.T, handler http.HandlerFunc) *fakeAPI {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		f.reqs.add(seen{
-			Method:   r.Method,
-			Path:     r.URL.Path,
-			RawQuery: r.URL.RawQuery,
-			Header:   r.Header.Clone(),
-			Body:     string(body),
+			Method:      r.Method,
+			Path:        r.URL.Path,
+			EscapedPath: r.URL.EscapedPath(),
+			RawQuery:    r.URL.RawQuery,
+			Header:      r.Header.Clone(),
+			Body:        string(body),
 		})
 		handler(w, r)
 	}))

@@ -79,7 +79,8 @@ func (c *Client) CreateSession(ctx context.Context, orderID int, sessionType Ses
 
 // SessionsByOrder returns the order's payment sessions (P2, GET
 // /payments/sessions/order/{orderId}). Older APIs answer with one session object, newer ones
-// with an array of all sessions; both come back as a slice (empty for null or []).
+// with an array of all sessions; both come back as a slice (empty for []). An empty or null
+// answer, which the contract does not allow, is ErrEmptyAnswer.
 func (c *Client) SessionsByOrder(ctx context.Context, orderID int) ([]PaymentSession, error) {
 	var raw json.RawMessage
 	path := "/payments/sessions/order/" + itoa(orderID)
@@ -87,18 +88,12 @@ func (c *Client) SessionsByOrder(ctx context.Context, orderID int) ([]PaymentSes
 		return nil, err
 	}
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return []PaymentSession{}, nil
-	}
-	if raw[0] == '{' {
+	if bytes.HasPrefix(raw, []byte("{")) {
 		raw = slices.Concat([]byte("["), raw, []byte("]"))
 	}
 	var list []PaymentSession
 	if err := json.Unmarshal(raw, &list); err != nil {
 		return nil, fmt.Errorf("oneentry: GET %s: decode response: %w", apiPrefix+path, err)
-	}
-	if list == nil {
-		list = []PaymentSession{}
 	}
 	return list, nil
 }

@@ -19,7 +19,6 @@ func TestSessionsByOrderShapes(t *testing.T) {
 		"one object (sdk-1.0.115 profile)":  {sessionAnswer, []int{49}},
 		"array, newest first (live-2026)":   {`[` + second + `,` + sessionAnswer + `]`, []int{50, 49}},
 		"empty array":                       {`[]`, []int{}},
-		"null":                              {`null`, []int{}},
 		"whitespace around a single object": {"\n " + sessionAnswer + " \n", []int{49}},
 	}
 	for name, tc := range tests {
