@@ -4,9 +4,11 @@
 #   docker build -t oneentry-mock .
 # Offline, with the base image made by .ci/docker-setup from the machine's Go toolchain:
 #   docker build --build-arg GO_IMAGE=oneentry-mock/go-build:local -t oneentry-mock .
-# Run it; mount a fixtures folder (same layout as fixtures/) to replace the embedded seed:
-#   docker run --rm -p 8080:8080 oneentry-mock
-#   docker run --rm -p 8080:8080 -v "$PWD/fixtures:/fixtures:ro" -e ONEENTRY_MOCK_FIXTURES=/fixtures oneentry-mock
+# Run it; mount a fixtures folder (same layout as fixtures/) to replace the embedded seed, and a
+# volume on /data to keep the state:
+#   docker run --rm -p 127.0.0.1:8080:8080 oneentry-mock
+#   docker run --rm -p 127.0.0.1:8080:8080 -v "$PWD/fixtures:/fixtures:ro" -e ONEENTRY_MOCK_FIXTURES=/fixtures oneentry-mock
+#   docker run --rm -p 127.0.0.1:8080:8080 -v oneentry-state:/data -e ONEENTRY_MOCK_DATA_DIR=/data oneentry-mock
 #
 # No "# syntax=" line and no BuildKit-only flags: the file builds with the classic builder and
 # with BuildKit alike, and never has to fetch a Dockerfile frontend image.
@@ -24,6 +26,8 @@ FROM ${GO_IMAGE} AS build
 ARG GOPROXY
 ARG GOFLAGS
 ENV CGO_ENABLED=0 GOTOOLCHAIN=local
+# An empty folder for the final stage's /data: the image has no shell to make one there.
+WORKDIR /out/data
 WORKDIR /src
 # Exec form throughout: the locally made build image has a Go toolchain but no shell.
 # The standard library compiled with the final build's settings, in a layer that only a new
@@ -38,6 +42,9 @@ FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="oneentry-mock" \
       org.opencontainers.image.description="Local stateful mock of the OneEntry Headless CMS content API"
 COPY --from=build /out/oneentry-mock /oneentry-mock
+# The data dir's usual place, the server's own: a new named volume mounted there starts with
+# this owner, so --data-dir /data works without a chown.
+COPY --from=build --chown=65532:65532 /out/data /data
 # Numeric, so it works in scratch, which has no /etc/passwd; 65532 is distroless's nonroot.
 USER 65532:65532
 # serve listens on loopback by default; inside the container that would be unreachable.

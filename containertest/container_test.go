@@ -489,6 +489,33 @@ func TestContainerFixturesFolder(t *testing.T) {
 		"without the mount the embedded fixtures are served")
 }
 
+// A named volume on /data takes the image's /data, which belongs to the server's uid, so state
+// kept there survives the container: a new container on the same volume has it.
+func TestContainerDataDirOnANamedVolume(t *testing.T) {
+	t.Parallel()
+	h := dockerImage(t)
+	volume, err := h.pool.Client.CreateVolume(dc.CreateVolumeOptions{Name: "oneentry-mock-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = h.pool.Client.RemoveVolume(volume.Name) })
+	env, mounts := []string{"ONEENTRY_MOCK_DATA_DIR=/data"}, []string{volume.Name + ":/data"}
+	sandboxes := func(baseURL string) int {
+		status, body := call(t, http.MethodGet, baseURL+"/__admin/sandboxes", "", "")
+		require.Equal(t, http.StatusOK, status, string(body))
+		var list []json.RawMessage
+		require.NoError(t, json.Unmarshal(body, &list))
+		return len(list)
+	}
+
+	first, baseURL := runContainer(t, env, mounts)
+	status, body := call(t, http.MethodPost, baseURL+"/__admin/sandboxes", "", "")
+	require.Equal(t, http.StatusCreated, status, string(body))
+	require.Equal(t, 2, sandboxes(baseURL))
+	require.NoError(t, h.pool.Purge(first))
+
+	_, baseURL = runContainer(t, env, mounts)
+	assert.Equal(t, 2, sandboxes(baseURL), "the sandbox made in the first container")
+}
+
 // setProductPrice rewrites the price of one product in a products.json fixture, both the
 // top-level price and the price attribute it is derived from, so that the file stays coherent.
 func setProductPrice(t *testing.T, path string, id, price int) {
@@ -531,9 +558,6 @@ func productPrice(t *testing.T, url string) json.Number {
 	return product.Price
 }
 
-// TestContainerScenarios runs the seed's flow against the container, over the network and the
-// embedded fixtures as a user of the image gets them. For now it logs in and loads the form;
-// the scenario suite plugs in here.
 // TestContainerScenarios runs the whole scenario suite against the container, in a sandbox of
 // its own, as a CI job sharing the container would.
 func TestContainerScenarios(t *testing.T) {
