@@ -496,7 +496,7 @@ func TestContainerDataDirOnANamedVolume(t *testing.T) {
 	h := dockerImage(t)
 	volume, err := h.pool.Client.CreateVolume(dc.CreateVolumeOptions{Name: "oneentry-mock-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.pool.Client.RemoveVolume(volume.Name) })
+	t.Cleanup(func() { _ = h.pool.Client.RemoveVolumeWithOptions(dc.RemoveVolumeOptions{Name: volume.Name}) })
 	env, mounts := []string{"ONEENTRY_MOCK_DATA_DIR=/data"}, []string{volume.Name + ":/data"}
 	sandboxes := func(baseURL string) int {
 		status, body := call(t, http.MethodGet, baseURL+"/__admin/sandboxes", "", "")
