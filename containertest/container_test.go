@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -559,11 +560,26 @@ func productPrice(t *testing.T, url string) json.Number {
 }
 
 // TestContainerScenarios runs the whole scenario suite against the container, in a sandbox of
-// its own, as a CI job sharing the container would.
+// its own, as a CI job sharing the container would. The container runs hardened as the docs say
+// it can (read-only root, no capabilities, no privilege gain), so nothing the suite does, nor a
+// large upload, may need to write outside a data dir.
 func TestContainerScenarios(t *testing.T) {
 	t.Parallel()
-	baseURL := startContainer(t)
-	status, body := call(t, http.MethodPost, baseURL+"/__admin/sandboxes", "", "")
+	_, baseURL := runContainer(t, nil, nil, func(hc *dc.HostConfig) {
+		hc.ReadonlyRootfs, hc.CapDrop, hc.SecurityOpt = true, []string{"ALL"}, []string{"no-new-privileges"}
+	})
+	var upload bytes.Buffer
+	form := multipart.NewWriter(&upload)
+	file, err := form.CreateFormFile("files", "large.bin")
+	require.NoError(t, err)
+	_, err = file.Write(bytes.Repeat([]byte("x"), 5<<20))
+	require.NoError(t, err)
+	require.NoError(t, form.Close())
+	status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, baseURL+"/api/content/files?type=page&entity=editor&id=1", upload.String(),
+		"x-app-token", appToken, "Content-Type", form.FormDataContentType())
+	require.Equal(t, http.StatusCreated, status, "a 5 MiB upload on a read-only root: %s", body)
+
+	status, body = call(t, http.MethodPost, baseURL+"/__admin/sandboxes", "", "")
 	require.Equal(t, http.StatusCreated, status, "create sandbox: %s", body)
 	var sandbox struct {
 		AppToken string `json:"appToken"`
