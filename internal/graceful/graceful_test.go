@@ -45,3 +45,28 @@ func TestServeReturnsTheErrorOfAListenerThatFails(t *testing.T) {
 	err = graceful.Serve(t.Context(), &http.Server{}, ln, time.Second)
 	assert.ErrorIs(t, err, net.ErrClosed)
 }
+
+// A request still running when the shutdown timeout ends makes Serve fail, which the command
+// turns into exit code 1: docs/container.md says so for a docker stop that outlasts it.
+func TestServeFailsWhenARequestOutlastsTheTimeout(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	started, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+	})}
+	done := make(chan error, 1)
+	go func() { done <- graceful.Serve(ctx, srv, ln, time.Millisecond) }()
+	go func() {
+		if resp, err := http.Get("http://" + ln.Addr().String()); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-started
+	cancel()
+	assert.ErrorIs(t, <-done, context.DeadlineExceeded)
+}
