@@ -49,8 +49,6 @@ const (
 	buildTimeout   = 20 * time.Minute
 	readyTimeout   = time.Minute
 	requestTimeout = 10 * time.Second
-	// expireSeconds stops a container the test binary failed to purge (killed mid-run).
-	expireSeconds = 300
 )
 
 // harness is the Docker connection and the image built for this package run.
@@ -134,6 +132,9 @@ func setup() (h *harness, took time.Duration, args, skip string, err error) {
 		return nil, 0, "", fmt.Sprintf("%s (%v)", enable, err), nil
 	}
 	pool.MaxWait = readyTimeout
+	if _, err := reapOrphans(pool.Client); err != nil {
+		return nil, 0, "", "", err
+	}
 
 	buildArgs, err := buildArgsFromEnv(os.Getenv)
 	if err != nil {
@@ -264,12 +265,10 @@ func (h *harness) run(env, mounts []string, host ...func(*dc.HostConfig)) (*dock
 		Tag:        imageTag,
 		Env:        env,
 		Mounts:     mounts,
+		Labels:     ownerLabels(),
 	}, host...)
 	if err != nil {
 		return nil, "", fmt.Errorf("run %s: %w", h.image, err)
-	}
-	if err := res.Expire(expireSeconds); err != nil {
-		return res, "", err
 	}
 	hostPort := res.GetHostPort(containerPort)
 	if hostPort == "" {
@@ -490,12 +489,57 @@ func TestContainerFixturesFolder(t *testing.T) {
 		"without the mount the embedded fixtures are served")
 }
 
+// `docker stop` lets a request in flight finish, then the server exits 0 (docs/container.md).
+func TestContainerStopIsGraceful(t *testing.T) {
+	t.Parallel()
+	h := dockerImage(t)
+	res, baseURL := runContainer(t, nil, nil)
+	status, body := call(t, http.MethodPost, baseURL+"/__admin/faults",
+		`{"path":"/api/content/forms/marker/tickets_form","latency":{"fixedMs":1500}}`, "")
+	require.Equal(t, http.StatusCreated, status, string(body))
+
+	inFlight := make(chan int, 1)
+	go func() {
+		req, err := http.NewRequest(http.MethodGet, baseURL+"/api/content/forms/marker/tickets_form?langCode=en_US", nil)
+		if err != nil {
+			inFlight <- 0
+			return
+		}
+		req.Header.Set("x-app-token", appToken)
+		resp, err := httpClient.Do(req)
+		if err != nil {
+			inFlight <- 0
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		inFlight <- resp.StatusCode
+	}()
+	require.Eventually(t, func() bool {
+		status, body := call(t, http.MethodGet, baseURL+"/__admin/faults", "", "")
+		var rules []struct{ Matched int }
+		return status == http.StatusOK && json.Unmarshal(body, &rules) == nil && len(rules) == 1 && rules[0].Matched == 1
+	}, requestTimeout, 20*time.Millisecond, "the slow request reaches the server")
+
+	// What `docker stop` sends first; dockertest's containers are told to stop with SIGWINCH.
+	require.NoError(t, h.pool.Client.KillContainer(dc.KillContainerOptions{ID: res.Container.ID, Signal: dc.SIGTERM}))
+	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	defer cancel()
+	code, err := h.pool.Client.WaitContainerWithContext(res.Container.ID, ctx)
+	require.NoError(t, err, h.logs(res))
+	assert.Equal(t, 0, code, h.logs(res))
+	assert.Equal(t, http.StatusOK, <-inFlight, "the request in flight is answered")
+}
+
 // A named volume on /data takes the image's /data, which belongs to the server's uid, so state
 // kept there survives the container: a new container on the same volume has it.
 func TestContainerDataDirOnANamedVolume(t *testing.T) {
 	t.Parallel()
 	h := dockerImage(t)
-	volume, err := h.pool.Client.CreateVolume(dc.CreateVolumeOptions{Name: "oneentry-mock-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)})
+	volume, err := h.pool.Client.CreateVolume(dc.CreateVolumeOptions{
+		Name:   "oneentry-mock-test-" + strconv.FormatInt(time.Now().UnixNano(), 36),
+		Labels: ownerLabels(),
+	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = h.pool.Client.RemoveVolumeWithOptions(dc.RemoveVolumeOptions{Name: volume.Name}) })
 	env, mounts := []string{"ONEENTRY_MOCK_DATA_DIR=/data"}, []string{volume.Name + ":/data"}
