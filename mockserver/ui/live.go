@@ -160,7 +160,9 @@ func curlCommand(r *http.Request, e sandbox.Entry) string {
 	var b strings.Builder
 	b.WriteString("curl")
 	if e.Method != http.MethodGet {
-		b.WriteString(" -X " + e.Method)
+		// net/http accepts shell syntax such as & and ` in a method: quoted like the rest, or
+		// pasting the command would run what the request's sender chose.
+		b.WriteString(" -X " + shellWord(e.Method))
 	}
 	b.WriteString(" " + shellQuote(target))
 	names := make([]string, 0, len(e.RequestHeaders))
@@ -178,6 +180,18 @@ func curlCommand(r *http.Request, e sandbox.Entry) string {
 		b.WriteString(" \\\n  --data-raw " + shellQuote(e.RequestText))
 	}
 	return b.String()
+}
+
+// shellWord is s as one shell word: as it is when it holds only letters, digits, - and _
+// (every real method does), else quoted.
+func shellWord(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')
+	}) < 0
+	if plain {
+		return s
+	}
+	return shellQuote(s)
 }
 
 func shellQuote(s string) string {

@@ -26,6 +26,29 @@ func TestCurlCommand(t *testing.T) {
   -H 'x-app-token: your…' \
   --data-raw '{"note":"it'\''s"}'`, curlCommand(r, e))
 	assert.Equal(t, `curl 'http://127.0.0.1:8080/api/content/forms'`, curlCommand(r, sandbox.Entry{Method: http.MethodGet, Path: "/api/content/forms"}))
+	// net/http takes such a method; pasted unquoted, the command would run `id`.
+	assert.Equal(t, `curl -X 'X&id&`+"`id`"+`' 'http://127.0.0.1:8080/x'`, curlCommand(r, sandbox.Entry{Method: "X&id&`id`", Path: "/x"}))
+}
+
+func TestDashboardURL(t *testing.T) {
+	t.Parallel()
+	const fallback = Prefix + "/"
+	for target, want := range map[string]string{
+		Prefix + "/orders/3?offset=50":   Prefix + "/orders/3?offset=50",
+		Prefix + "/":                     Prefix + "/",
+		Prefix:                           Prefix,
+		Prefix + "/a/../orders":          Prefix + "/orders",
+		Prefix + "//orders/":             Prefix + "/orders/",
+		Prefix + "/../../\\evil.example": fallback,
+		Prefix + "/../../evil":           fallback,
+		Prefix + "/..":                   fallback,
+		"//evil.example" + Prefix + "/":  fallback,
+		"https://evil.example" + Prefix:  fallback,
+		"/__admin/uix":                   fallback,
+		"":                               fallback,
+	} {
+		assert.Equal(t, want, dashboardURL(target, fallback), target)
+	}
 }
 
 func TestPagerLinks(t *testing.T) {
@@ -40,6 +63,8 @@ func TestPagerLinks(t *testing.T) {
 	first := newPager(httptest.NewRequest(http.MethodGet, "/__admin/ui/requests", nil), 3)
 	assert.Empty(t, first.Newer())
 	assert.Equal(t, "1–3 of 3", first.String())
+	far := newPager(httptest.NewRequest(http.MethodGet, "/__admin/ui/requests?offset=9223372036854775807", nil), 88)
+	assert.Equal(t, "88–88 of 88", far.String(), "an offset past the list does not overflow")
 }
 
 func TestEveryPageHasAParsedTemplate(t *testing.T) {
