@@ -1,12 +1,14 @@
 package mockserver_test
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,6 +49,34 @@ func uiPost(t *testing.T, ts *testServer, path string, form url.Values, headers 
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects(ts).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp
+}
+
+// uiUpload submits a multipart dashboard form with one file, as the browser does.
+func uiUpload(t *testing.T, ts *testServer, path string, fields url.Values, fileField string, file []byte, cookies ...*http.Cookie) *http.Response {
+	t.Helper()
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	for k, vs := range fields {
+		for _, v := range vs {
+			require.NoError(t, mw.WriteField(k, v))
+		}
+	}
+	part, err := mw.CreateFormFile(fileField, fileField+".json")
+	require.NoError(t, err)
+	_, err = part.Write(file)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+path, &form)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
@@ -318,21 +348,7 @@ func TestDashboardActions(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, counts.Orders)
 
-	var form strings.Builder
-	mw := multipart.NewWriter(&form)
-	part, err := mw.CreateFormFile("state", "state.json")
-	require.NoError(t, err)
-	_, err = part.Write(exported)
-	require.NoError(t, err)
-	require.NoError(t, mw.Close())
-	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/__admin/ui/sandboxes/import", strings.NewReader(form.String()))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err = noRedirects(ts).Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Contains(t, location(resp), "notice=")
+	assert.Contains(t, location(uiUpload(t, ts, "/__admin/ui/sandboxes/import", nil, "state", exported)), "notice=")
 	counts, err = ts.store.Counts(t.Context())
 	require.NoError(t, err)
 	assert.Zero(t, counts.Orders, "the imported state has no order")
@@ -371,6 +387,89 @@ func TestDashboardActions(t *testing.T) {
 		assert.Contains(t, loc, "error=Sandbox+"+other.Token()+"+no+longer+exists", path)
 		assert.Len(t, def.Faults().List(), 1, path)
 	}
+}
+
+// A form acts on the sandbox whose page it was on, whichever the dashboard shows since; a form
+// of a removed sandbox changes nothing. Removing the shown sandbox shows the default again.
+func TestDashboardFormsActOnTheirPagesSandbox(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	def := ts.server.Sandboxes().Default()
+	second, err := ts.server.Sandboxes().Create(t.Context())
+	require.NoError(t, err)
+	third, err := ts.server.Sandboxes().Create(t.Context())
+	require.NoError(t, err)
+	showing := func(sb *sandbox.Sandbox) *http.Cookie { return &http.Cookie{Name: ui.SandboxCookie, Value: sb.Token()} }
+	rule := func(sb *sandbox.Sandbox) url.Values {
+		return url.Values{"path": {"/api/content/forms"}, "status": {"500"}, "sandbox": {sb.Token()}}
+	}
+
+	_, page, _ := uiGet(t, ts, "/__admin/ui/faults", showing(third))
+	assert.Contains(t, page, `name="sandbox" value="`+third.Token()+`"`, "the page's forms name its sandbox")
+
+	resp := uiPost(t, ts, "/__admin/ui/faults", rule(third), nil, showing(second))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Location"), "notice=")
+	assert.Len(t, third.Faults().List(), 1, "the sandbox of the page")
+	assert.Empty(t, second.Faults().List(), "not the one shown since")
+
+	_, err = ts.server.Sandboxes().Remove(t.Context(), third.Token())
+	require.NoError(t, err)
+	resp = uiPost(t, ts, "/__admin/ui/faults", rule(third), nil, showing(second))
+	assert.Contains(t, resp.Header.Get("Location"), "error=Sandbox+"+third.Token()+"+no+longer+exists")
+	assert.Empty(t, second.Faults().List())
+	assert.Empty(t, def.Faults().List())
+
+	resp = uiPost(t, ts, "/__admin/ui/sandboxes/"+second.Token()+"/remove", nil, nil, showing(second))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Len(t, resp.Cookies(), 1)
+	assert.Equal(t, ui.SandboxCookie, resp.Cookies()[0].Name)
+	assert.Negative(t, resp.Cookies()[0].MaxAge, "the cookie of the removed sandbox is dropped")
+	resp = uiPost(t, ts, "/__admin/ui/sandboxes/reset", nil, nil)
+	assert.Contains(t, resp.Header.Get("Location"), "notice=", "without it, the default sandbox's buttons work")
+}
+
+// Dashboard forms are bounded and read whole, multipart ones too; nothing of them stays on disk.
+func TestDashboardFormLimits(t *testing.T) {
+	ts := newTestServer(t, withMaxState(40<<20))
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where a spilled multipart file would be written
+
+	resp := uiUpload(t, ts, "/__admin/ui/clock", url.Values{"op": {"freeze"}}, "note", make([]byte, 10<<10))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.True(t, ts.clock.Frozen(), "a multipart form is read like any other")
+
+	big := strings.Repeat("x", 70<<10)
+	resp = uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"unfreeze"}, "pad": {big}}, nil)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	resp = uiUpload(t, ts, "/__admin/ui/clock", url.Values{"op": {"unfreeze"}}, "note", []byte(big))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	assert.True(t, ts.clock.Frozen(), "a refused form changes nothing")
+
+	// Over Go's 32 MiB for files held in memory, under --max-state-bytes: not a document.
+	resp = uiUpload(t, ts, "/__admin/ui/sandboxes/import", nil, "state", bytes.Repeat([]byte(" "), 33<<20))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Location"), "error=")
+	left, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, left, "no upload is left in the temporary folder")
+}
+
+// The dashboard's import holds to --max-state-bytes as PUT /__admin/state does.
+func TestDashboardImportHoldsToTheStateLimit(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withMaxState(10_000))
+	status, doc := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	padded := append(bytes.Clone(doc), bytes.Repeat([]byte(" "), 20_000)...)
+	status, _ = ts.callWith(t, http.MethodPut, "/__admin/state", "", padded, nil)
+	require.Equal(t, http.StatusRequestEntityTooLarge, status)
+
+	resp := uiUpload(t, ts, "/__admin/ui/sandboxes/import", nil, "state", padded)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Location"), "error=The+state+document+has+")
+	resp = uiUpload(t, ts, "/__admin/ui/sandboxes/import", nil, "state", doc)
+	assert.Contains(t, resp.Header.Get("Location"), "notice=", "a document within the limit")
 }
 
 // FuzzDashboardForm posts arbitrary forms to the dashboard's actions: every answer is a
@@ -443,6 +542,27 @@ func TestDashboardWebhooks(t *testing.T) {
 	events, _ := receiver.received()
 	assert.Equal(t, events[0], events[1])
 	assert.Len(t, sb.Webhooks(webhook.Filter{}), 2)
+}
+
+// A receiver's answer shows beside a failed attempt's error: what it said is what one debugs.
+func TestDashboardWebhookShowsAFailingReceiversAnswer(t *testing.T) {
+	t.Parallel()
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "signature mismatch: <expected v1>", http.StatusBadRequest)
+	}))
+	t.Cleanup(receiver.Close)
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115), withFixtures(stripeFixtures(t, receiver.URL, true)))
+	ts.openStripeSession(t, 11, 1)
+	sb := ts.server.Sandboxes().Default()
+	require.Eventually(t, func() bool {
+		list := sb.Webhooks(webhook.Filter{})
+		return len(list) == 1 && len(list[0].Attempts) > 0
+	}, 10*time.Second, 10*time.Millisecond)
+
+	status, page, _ := uiGet(t, ts, "/__admin/ui/webhooks")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, "HTTP 400")
+	assert.Contains(t, page, "signature mismatch: &lt;expected v1&gt;", "the answer, escaped")
 }
 
 // The form data page lists every submission, the moderated ones too, and approves a held one

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,21 +23,24 @@ type action struct {
 	// ofRegistry marks an action that names its sandbox itself (or makes one), rather than
 	// acting on the one the page showed.
 	ofRegistry bool
+	// upload marks the action whose form carries a state document, bounded by MaxStateBytes
+	// rather than maxForm.
+	upload bool
 }
 
 var actions = []action{
-	{"/sessions/{id}/{action}", Prefix + "/orders", paymentAction, false},
-	{"/faults", Prefix + "/faults", addFault, false},
-	{"/faults/{id}/remove", Prefix + "/faults", removeFault, false},
-	{"/clock", Prefix + "/clock", setClock, false},
-	{"/webhooks/{id}/redeliver", Prefix + "/webhooks", redeliver, false},
-	{"/form-data/{id}/approve", Prefix + "/form-data", approveSubmission, false},
-	{"/product-events/fire", Prefix + "/product-events", fireEvent, false},
-	{"/sandboxes", Prefix + "/sandboxes", createSandbox, true},
-	{"/sandboxes/switch", Prefix + "/", switchSandbox, true},
-	{"/sandboxes/reset", Prefix + "/sandboxes", resetSandbox, false},
-	{"/sandboxes/{token}/remove", Prefix + "/sandboxes", removeSandbox, true},
-	{"/sandboxes/import", Prefix + "/sandboxes", importState, false},
+	{"/sessions/{id}/{action}", Prefix + "/orders", paymentAction, false, false},
+	{"/faults", Prefix + "/faults", addFault, false, false},
+	{"/faults/{id}/remove", Prefix + "/faults", removeFault, false, false},
+	{"/clock", Prefix + "/clock", setClock, false, false},
+	{"/webhooks/{id}/redeliver", Prefix + "/webhooks", redeliver, false, false},
+	{"/form-data/{id}/approve", Prefix + "/form-data", approveSubmission, false, false},
+	{"/product-events/fire", Prefix + "/product-events", fireEvent, false, false},
+	{"/sandboxes", Prefix + "/sandboxes", createSandbox, true, false},
+	{"/sandboxes/switch", Prefix + "/", switchSandbox, true, false},
+	{"/sandboxes/reset", Prefix + "/sandboxes", resetSandbox, false, false},
+	{"/sandboxes/{token}/remove", Prefix + "/sandboxes", removeSandbox, true, false},
+	{"/sandboxes/import", Prefix + "/sandboxes", importState, false, true},
 }
 
 // maxForm bounds an action's form, the state import excepted.
@@ -44,19 +48,30 @@ const maxForm = 64 << 10
 
 func (h *Handler) action(a action) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-			if err := r.ParseForm(); err != nil {
-				http.Error(w, "The form could not be read: "+err.Error(), http.StatusBadRequest)
+		limit := int64(maxForm)
+		if a.upload {
+			limit += h.stateLimit()
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if err := parseForm(r, limit); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				http.Error(w, fmt.Sprintf("The form is over the %d bytes it may hold, so nothing was changed.", limit), http.StatusRequestEntityTooLarge)
 				return
 			}
+			http.Error(w, "The form could not be read, so nothing was changed: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if r.MultipartForm != nil {
+			defer func() { _ = r.MultipartForm.RemoveAll() }()
 		}
 		sb := h.sandboxOf(r)
-		if gone := h.goneSandbox(r); gone != "" && !a.ofRegistry {
-			// The page was of a sandbox removed since: acting on the default one instead
-			// would change a sandbox nobody was looking at.
-			back(w, r, a.fallback, "", store.Errorf(store.CodeNotFound, "Sandbox %s no longer exists, so nothing was changed; the dashboard now shows the default sandbox", gone))
-			return
+		if !a.ofRegistry {
+			var err error
+			if sb, err = h.formSandbox(r); err != nil {
+				back(w, r, a.fallback, "", err)
+				return
+			}
 		}
 		notice, err := a.run(h, w, r, sb)
 		if err != nil && statusOf(err) == http.StatusInternalServerError {
@@ -64,6 +79,24 @@ func (h *Handler) action(a action) http.HandlerFunc {
 		}
 		back(w, r, a.fallback, notice, err)
 	}
+}
+
+// parseForm reads a URL-encoded or multipart form. A multipart one is held in memory whole (the
+// body is bounded by limit): files spilled to disk would outlive the request, since the
+// server cleans up only the forms of the request it made, not of the router's copy.
+func parseForm(r *http.Request, limit int64) error {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType == "multipart/form-data" {
+		return r.ParseMultipartForm(limit)
+	}
+	return r.ParseForm()
+}
+
+func (h *Handler) stateLimit() int64 {
+	if h.opts.MaxStateBytes > 0 {
+		return h.opts.MaxStateBytes
+	}
+	return 64 << 20
 }
 
 func paymentAction(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
@@ -214,21 +247,23 @@ func removeSandbox(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandb
 	if err != nil {
 		return "", err
 	}
+	if c, err := r.Cookie(SandboxCookie); err == nil && c.Value == token {
+		h.clearCookie(w, r, SandboxCookie)
+		return "Sandbox " + token + " removed; the dashboard shows the default sandbox.", nil
+	}
 	return "Sandbox " + token + " removed.", nil
 }
 
 // importState reads an uploaded state document (from Export or GET /__admin/state).
 func importState(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (string, error) {
-	limit := h.opts.MaxStateBytes
-	if limit <= 0 {
-		limit = 64 << 20
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
-	file, _, err := r.FormFile("state")
+	file, header, err := r.FormFile("state")
 	if err != nil {
 		return "", store.Invalid("choose a state document (a JSON file from Export) to import: " + err.Error())
 	}
 	defer file.Close()
+	if limit := h.stateLimit(); header.Size > limit {
+		return "", store.Errorf(store.CodeTooLarge, "The state document has %d bytes, over the %d of --max-state-bytes, so nothing was imported.", header.Size, limit)
+	}
 	if err := sb.ImportState(r.Context(), file); err != nil {
 		return "", err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -181,7 +182,8 @@ func newPager(r *http.Request, total int) pager {
 // offsetOf reads the requested offset before the total is known.
 func offsetOf(r *http.Request) int {
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	return max(0, offset)
+	// Past any list a sandbox holds, and low enough that the row numbers cannot overflow.
+	return min(max(0, offset), math.MaxInt32)
 }
 
 // From and To number the rows shown, from 1.

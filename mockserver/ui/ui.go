@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,10 +197,7 @@ func (h *Handler) askToken(w http.ResponseWriter, r *http.Request, msg string) {
 func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	token := r.PostFormValue("token")
-	next := r.PostFormValue("next")
-	if !strings.HasPrefix(next, Prefix+"/") || strings.HasPrefix(next, Prefix+"//") {
-		next = Prefix + "/"
-	}
+	next := dashboardURL(r.PostFormValue("next"), Prefix+"/")
 	if h.opts.AdminToken == "" {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
@@ -215,8 +213,15 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 // handleLogout handles POST /__admin/ui/logout.
 func (h *Handler) handleLogout(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: TokenCookie, Value: "", Path: Prefix + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	h.clearCookie(w, r, TokenCookie)
 	http.Redirect(w, r, Prefix+"/", http.StatusSeeOther)
+}
+
+func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: "", Path: Prefix + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil,
+	})
 }
 
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string) {
@@ -236,23 +241,47 @@ func (h *Handler) sandboxOf(r *http.Request) *sandbox.Sandbox {
 	return h.opts.Sandboxes.Default()
 }
 
-// goneSandbox is the token the dashboard's cookie names when no sandbox has it any more; ""
-// when the cookie names a live sandbox or there is none.
-func (h *Handler) goneSandbox(r *http.Request) string {
-	c, err := r.Cookie(SandboxCookie)
-	if err != nil || h.opts.Sandboxes.Lookup(c.Value) != nil {
-		return ""
+// formSandbox is the sandbox an action's form changes: the one whose page the form was on (its
+// "sandbox" field), else the one the dashboard's cookie names, else the default. A sandbox
+// removed since is an error: acting on another one instead would change a sandbox nobody was
+// looking at.
+func (h *Handler) formSandbox(r *http.Request) (*sandbox.Sandbox, error) {
+	token := r.PostForm.Get("sandbox")
+	if token == "" {
+		c, err := r.Cookie(SandboxCookie)
+		if err != nil {
+			return h.opts.Sandboxes.Default(), nil
+		}
+		token = c.Value
 	}
-	return c.Value
+	if sb := h.opts.Sandboxes.Lookup(token); sb != nil {
+		return sb, nil
+	}
+	return nil, store.Errorf(store.CodeNotFound, "Sandbox %s no longer exists, so nothing was changed; the dashboard now shows the default sandbox", token)
+}
+
+// dashboardURL is target when it is a page of the dashboard, else fallback. The path is judged
+// as http.Redirect will send it, with its dot segments resolved: /__admin/ui/../../x is not a
+// page of the dashboard. A backslash is refused, as browsers read it as a slash.
+func dashboardURL(target, fallback string) string {
+	u, err := url.Parse(target)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || strings.Contains(target, `\`) {
+		return fallback
+	}
+	clean := path.Clean(u.Path)
+	if clean != Prefix && !strings.HasPrefix(clean, Prefix+"/") {
+		return fallback
+	}
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	u.Path, u.RawPath = clean, ""
+	return u.String()
 }
 
 // back redirects to the page the action was taken on, with a notice or the error.
 func back(w http.ResponseWriter, r *http.Request, fallback, notice string, err error) {
-	target := r.PostFormValue("back")
-	if !strings.HasPrefix(target, Prefix+"/") || strings.HasPrefix(target, Prefix+"//") {
-		target = fallback
-	}
-	u, perr := url.Parse(target)
+	u, perr := url.Parse(dashboardURL(r.PostFormValue("back"), fallback))
 	if perr != nil {
 		u = &url.URL{Path: fallback}
 	}
