@@ -129,11 +129,20 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb 
 	s.writeJSON(w, http.StatusOK, clockState(sb.Store().Clock()))
 }
 
+// maxAdminBody bounds an admin request's JSON body, the state document excepted: rules,
+// clock moves and account changes are a few hundred bytes.
+const maxAdminBody = 64 << 10
+
 // decodeAdmin decodes a small admin body strictly; shape describes it in the error.
 func decodeAdmin(w http.ResponseWriter, r *http.Request, s *Server, v any, shape string) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.writeError(w, r, store.Errorf(store.CodeTooLarge, "request entity too large: an admin request body holds at most %d bytes", maxAdminBody))
+			return false
+		}
 		s.writeError(w, r, store.Invalid("body must be "+shape+": "+err.Error()))
 		return false
 	}

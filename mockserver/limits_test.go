@@ -310,6 +310,23 @@ func TestTrailingDataAfterJSONRefused(t *testing.T) {
 	assert.NotContains(t, string(body), "/api/content/pages", "a refused body added a fault rule")
 }
 
+// An admin body over its 64 KiB answers 413, as the content API does, and changes nothing.
+func TestOversizedAdminBodiesAnswer413(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	pad := strings.Repeat(" ", 70<<10)
+	for _, c := range []struct{ method, path, body string }{
+		{http.MethodPost, "/__admin/clock", `{"advance":"1h"` + pad + `}`},
+		{http.MethodPost, "/__admin/faults", `{"path":"/api/content/pages","status":503` + pad + `}`},
+	} {
+		status, body := ts.call(t, c.method, c.path, "", c.body)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, status, "%s %s: %s", c.method, c.path, body)
+		decodeError(t, http.StatusRequestEntityTooLarge, body)
+	}
+	assert.WithinDuration(t, time.Now(), ts.clock.Now(), 30*time.Minute, "a refused body moved the clock")
+	assert.Empty(t, ts.server.Sandboxes().Default().Faults().List(), "a refused body added a fault rule")
+}
+
 // heapInUse is the live heap after a collection.
 func heapInUse() uint64 {
 	runtime.GC()
