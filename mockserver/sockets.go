@@ -25,7 +25,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request, sb *sandbo
 	var m socketio.Member
 	if sb != nil {
 		if claims, err := s.bearer(r, sb.Store()); err == nil {
-			m = socketio.Member{Room: sb.Sockets(), User: claims.ID, Allowed: true}
+			m = sb.SocketMember(claims)
 		}
 	}
 	err := s.sockets.Serve(w, r, m)

@@ -180,6 +180,47 @@ func TestRemovingASandboxDisconnectsItsSockets(t *testing.T) {
 	assert.Equal(t, "41", c.next())
 }
 
+// After a reset the id of a signed-up user may be given to another person: the socket of the
+// one before is ended and hears nothing of the new one's events.
+func TestASocketOfSomeoneGoneHearsNothingOfWhoHasTheirIdNow(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	signUp := func(login string) string {
+		t.Helper()
+		status, body := ts.call(t, http.MethodPost, usersBase+"sign-up", "", map[string]any{
+			"formIdentifier": "reg", "langCode": "en_US",
+			"authData": []map[string]string{{"marker": "email_reg", "value": login}, {"marker": "password_reg", "value": "12345"}},
+			"formData": map[string]any{"en_US": []map[string]any{{"marker": "name_reg", "type": "string", "value": "Ivan"}}},
+		})
+		require.Equal(t, http.StatusCreated, status, string(body))
+		return ts.loginLive(t, login, "12345")
+	}
+	idOf := func(token string) int {
+		t.Helper()
+		claims, err := ts.store.VerifyAccessToken(t.Context(), token)
+		require.NoError(t, err)
+		return claims.ID
+	}
+	aliceToken := signUp("alice@example.com")
+	aliceID := idOf(aliceToken)
+	alice := ts.openSocket(t, appToken, aliceToken)
+
+	status, _ := ts.call(t, http.MethodPost, "/__admin/reset", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "41", alice.next(), "the socket of a user the reset removed is ended")
+
+	bobToken := signUp("bob@example.com")
+	require.Equal(t, aliceID, idOf(bobToken), "the reset gave alice's id to bob")
+	status, body := ts.call(t, http.MethodPost, "/api/content/events/subscribe/marker/back_in_stock", bobToken, map[string]any{"productId": 12})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	bob := ts.openSocket(t, appToken, bobToken)
+	ts.waitSockets(t, 1)
+	status, body = ts.call(t, http.MethodPost, "/__admin/events/back_in_stock/fire", "", map[string]any{"productId": 12})
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.JSONEq(t, `{"event":"back_in_stock","productId":12,"message":"","subscribers":1,"delivered":1}`, string(body))
+	assert.True(t, strings.HasPrefix(bob.next(), `42["back_in_stock",`))
+}
+
 // The mock is built here without mocktest, which fails a test on any 5xx: the 503 is the point.
 func TestClosingTheServerDisconnectsSocketsAndRefusesNew(t *testing.T) {
 	t.Parallel()

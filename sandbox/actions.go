@@ -94,6 +94,7 @@ func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
 	if err := sb.Store().Import(ctx, doc); err != nil {
 		return err
 	}
+	sb.dropStrangers()
 	sb.reg.memory.freed()
 	sb.changed()
 	return nil
@@ -153,7 +154,11 @@ func (sb *Sandbox) FireProductEvent(ev ProductEvent) (ProductEvent, error) {
 		if err != nil {
 			return ev, err
 		}
-		n, err := sb.sockets.Emit(sub.UserID, ev.Marker, data)
+		login, ok := sb.Store().LoginOf(sub.UserID)
+		if !ok {
+			continue
+		}
+		n, err := sb.sockets.Emit(sub.UserID, login, ev.Marker, data)
 		if err != nil {
 			return ev, err
 		}

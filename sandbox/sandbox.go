@@ -377,6 +377,23 @@ func (sb *Sandbox) Journal() *Journal { return sb.journal }
 // Sockets returns the WebSocket connections of the sandbox's users.
 func (sb *Sandbox) Sockets() *socketio.Room { return sb.sockets }
 
+// SocketMember is the membership of a socket opened with a token of claims: it hears the
+// events of that person only.
+func (sb *Sandbox) SocketMember(claims store.Claims) socketio.Member {
+	return socketio.Member{Room: sb.sockets, User: claims.ID, Identity: claims.Login(), Allowed: true}
+}
+
+// dropStrangers disconnects the sockets whose user is gone from the state, or whose id now
+// names another person: after a reset or an import, they belong to no one there. Events
+// already reach only their own person; this keeps the count of open sockets true.
+func (sb *Sandbox) dropStrangers() {
+	st := sb.Store()
+	sb.sockets.DisconnectIf(func(m socketio.Member) bool {
+		login, ok := st.LoginOf(m.User)
+		return !ok || m.Identity != any(login)
+	})
+}
+
 // Faults returns the sandbox's fault rules.
 func (sb *Sandbox) Faults() *Faults { return sb.faults }
 
@@ -411,6 +428,7 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 		sb.store.Store(fresh)
 	}
 	defer sb.changed()
+	sb.dropStrangers()
 	sb.outbox.Clear()
 	sb.journal.Clear()
 	sb.faults.Clear()

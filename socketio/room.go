@@ -34,19 +34,33 @@ func (r *Room) remove(c *conn) {
 	}
 }
 
-// Emit sends event with data to every connection of user and returns how many it reached.
-func (r *Room) Emit(user int, event string, data json.RawMessage) (int, error) {
+// Emit sends event with data to every connection of user opened as identity and returns how
+// many it reached.
+func (r *Room) Emit(user int, identity any, event string, data json.RawMessage) (int, error) {
 	msg, err := eventMessage(event, data)
 	if err != nil {
 		return 0, err
 	}
 	sent := 0
 	for _, c := range r.members(user) {
-		if c.send(msg) {
+		if c.member.Identity == identity && c.send(msg) {
 			sent++
 		}
 	}
 	return sent, nil
+}
+
+// DisconnectIf ends, from the server's side, every connection whose member stale reports, and
+// returns how many it ended.
+func (r *Room) DisconnectIf(stale func(Member) bool) int {
+	ended := 0
+	for _, c := range r.members(-1) {
+		if stale(c.member) {
+			c.disconnect()
+			ended++
+		}
+	}
+	return ended
 }
 
 // Connections returns the connections open for each user who has one.

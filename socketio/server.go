@@ -90,9 +90,13 @@ func positiveOr[T int | time.Duration](v, def T) T {
 // Member says whose a connection is. A connection with Allowed false is told it is connected
 // and disconnected at once, as a server that checks its clients on connection does.
 type Member struct {
-	Room    *Room
-	User    int
-	Allowed bool
+	Room *Room
+	User int
+	// Identity is who User is beyond the id, a comparable value: an event reaches the
+	// connection only when emitted to this identity, so that a connection opened by a person
+	// whose id now names another (after a reset of the project) hears nothing of theirs.
+	Identity any
+	Allowed  bool
 }
 
 // Serve upgrades a request that passed CheckHandshake and serves the connection in the

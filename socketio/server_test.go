@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// serve starts a Server behind an HTTP server; the request's user header says whose the
-// connection is, and a connection without one is not allowed to stay.
+// serve starts a Server behind an HTTP server; the request's user and identity headers say
+// whose the connection is, and a connection without a user is not allowed to stay.
 func serve(t *testing.T, opts Options) (*Server, *Room, string) {
 	t.Helper()
 	srv, room := New(opts), NewRoom()
@@ -28,7 +28,8 @@ func serve(t *testing.T, opts Options) (*Server, *Room, string) {
 			return
 		}
 		user, err := strconv.Atoi(r.Header.Get("user"))
-		if err := srv.Serve(w, r, Member{Room: room, User: user, Allowed: err == nil}); err != nil {
+		m := Member{Room: room, User: user, Identity: r.Header.Get("identity"), Allowed: err == nil}
+		if err := srv.Serve(w, r, m); err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		}
 	}))
@@ -47,9 +48,17 @@ type client struct {
 
 func dial(t *testing.T, url, user string) *client {
 	t.Helper()
+	return dialAs(t, url, user, "")
+}
+
+func dialAs(t *testing.T, url, user, identity string) *client {
+	t.Helper()
 	h := http.Header{}
 	if user != "" {
 		h.Set("user", user)
+	}
+	if identity != "" {
+		h.Set("identity", identity)
 	}
 	ws, resp, err := websocket.Dial(context.Background(), url, &websocket.DialOptions{HTTPHeader: h})
 	require.NoError(t, err)
@@ -151,17 +160,38 @@ func TestEmitReachesTheUsersConnections(t *testing.T) {
 	other.join()
 	require.Eventually(t, func() bool { return room.Connections()[7] == 2 && room.Connections()[8] == 1 }, 10*time.Second, 5*time.Millisecond)
 
-	n, err := room.Emit(7, "price_drop", json.RawMessage(`{"product":{"id":10}}`))
+	n, err := room.Emit(7, "", "price_drop", json.RawMessage(`{"product":{"id":10}}`))
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	assert.Equal(t, `42["price_drop",{"product":{"id":10}}]`, first.next())
 	assert.Equal(t, `42["price_drop",{"product":{"id":10}}]`, second.next())
-	n, err = room.Emit(9, "price_drop", json.RawMessage(`{}`))
+	n, err = room.Emit(9, "", "price_drop", json.RawMessage(`{}`))
 	require.NoError(t, err)
 	assert.Zero(t, n, "nobody else hears it")
 
 	other.send("41")
 	require.Eventually(t, func() bool { _, ok := room.Connections()[8]; return !ok }, 10*time.Second, 5*time.Millisecond)
+}
+
+// An id names one person at a time: an event reaches the connections opened as the identity
+// it is emitted to, and the others of the same id can be ended.
+func TestEmitAndDisconnectByIdentity(t *testing.T) {
+	t.Parallel()
+	_, room, url := serve(t, Options{})
+	before, now := dialAs(t, url, "7", "alice"), dialAs(t, url, "7", "bob")
+	before.join()
+	now.join()
+	require.Eventually(t, func() bool { return room.Connections()[7] == 2 }, 10*time.Second, 5*time.Millisecond)
+
+	n, err := room.Emit(7, "bob", "price_drop", json.RawMessage(`{}`))
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, `42["price_drop",{}]`, now.next())
+
+	ended := room.DisconnectIf(func(m Member) bool { return m.Identity != "bob" })
+	assert.Equal(t, 1, ended)
+	assert.Equal(t, "41", before.next(), "alice's connection is ended, having heard nothing")
+	require.Eventually(t, func() bool { return room.Connections()[7] == 1 }, 10*time.Second, 5*time.Millisecond)
 }
 
 // A client that has heard it joined is in the room already, so an event emitted the moment
@@ -183,7 +213,7 @@ func TestJoinedClientIsInTheRoomBeforeItHearsSo(t *testing.T) {
 	// The read that timed out closed the test's side; a new client shows the order end to end.
 	c = dial(t, url, "8")
 	c.join()
-	n, err := room.Emit(8, "price_drop", json.RawMessage(`{}`))
+	n, err := room.Emit(8, "", "price_drop", json.RawMessage(`{}`))
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, `42["price_drop",{}]`, c.next())
@@ -192,7 +222,7 @@ func TestJoinedClientIsInTheRoomBeforeItHearsSo(t *testing.T) {
 func TestInvalidEventData(t *testing.T) {
 	t.Parallel()
 	_, room, _ := serve(t, Options{})
-	_, err := room.Emit(1, "e", json.RawMessage(`{`))
+	_, err := room.Emit(1, "", "e", json.RawMessage(`{`))
 	assert.Error(t, err)
 }
 

@@ -24,6 +24,30 @@ type Claims struct {
 	ExpiresAt              int64  `json:"exp"`
 }
 
+// Login names a person as a token does: the user id and what they signed in with. After a
+// reset or an import the same id may be another person, with another login.
+type Login struct {
+	ID                     int
+	AuthProviderIdentifier string
+	UserIdentifier         string
+}
+
+// Login is who the claims were issued to.
+func (c Claims) Login() Login {
+	return Login{ID: c.ID, AuthProviderIdentifier: c.AuthProviderIdentifier, UserIdentifier: c.UserIdentifier}
+}
+
+// LoginOf is the login of user id, false when the store has no such user or it was removed.
+func (s *Store) LoginOf(id int) (Login, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	user, ok := s.state.users[id]
+	if !ok || user.removed() {
+		return Login{}, false
+	}
+	return user.login(), true
+}
+
 // The only header the mock issues and accepts; comparing it byte for byte rules out
 // algorithm-confusion tokens ("alg":"none", RS256 keys used as HMAC secrets).
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
@@ -121,8 +145,7 @@ func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, er
 	// person, whom a token of the one before must not open.
 	s.mu.RLock()
 	user, ok := s.state.users[claims.ID]
-	ok = ok && user.AuthProviderIdentifier == claims.AuthProviderIdentifier && user.Identifier == claims.UserIdentifier &&
-		claims.IssuedAt >= user.tokensBefore && !user.removed()
+	ok = ok && user.login() == claims.Login() && claims.IssuedAt >= user.tokensBefore && !user.removed()
 	s.mu.RUnlock()
 	if !ok {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")

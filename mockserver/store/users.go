@@ -25,6 +25,10 @@ func (a AccountState) clone() AccountState {
 // removed users. Their orders stay.
 func (u *User) removed() bool { return u.Archived || u.Deleted }
 
+func (u *User) login() Login {
+	return Login{ID: u.ID, AuthProviderIdentifier: u.AuthProviderIdentifier, UserIdentifier: u.Identifier}
+}
+
 // UserUpdate is the body of PUT /users/me. Nil fields are left as they are; FormData, when
 // set, replaces the user's values whole.
 type UserUpdate struct {
