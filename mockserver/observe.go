@@ -233,6 +233,9 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 	rm := s.metrics.forRoute(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if r.Context().Value(escapedPathKey{}) != nil {
+			r = unescapeVars(r)
+		}
 		id := s.requestID(r)
 		w.Header().Set("X-Request-Id", id)
 		var sb *sandbox.Sandbox

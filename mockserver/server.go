@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 
@@ -203,6 +204,24 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, _ *sandb
 	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
 }
 
+func hasEscapedSlash(p string) bool {
+	return strings.Contains(p, "%2F") || strings.Contains(p, "%2f")
+}
+
+// unescapeVars is r with its route variables unescaped, for a request routed on its path as
+// sent (escapedPathKey). A variable that does not unescape (a lone %) is kept as sent.
+func unescapeVars(r *http.Request) *http.Request {
+	vars := mux.Vars(r)
+	plain := make(map[string]string, len(vars))
+	for k, v := range vars {
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
+		}
+		plain[k] = v
+	}
+	return mux.SetURLVars(r, plain)
+}
+
 // routedPath is the path the router matches: runs of slashes collapsed (SDK ≤ 1.0.115 sends
 // "//api/content/..." when its base URL ends in "/"), and an API path routed as the live API
 // routes it (contracts.RoutedPath). The mock's own paths keep a trailing slash.
@@ -214,9 +233,24 @@ func routedPath(p string) string {
 	return p
 }
 
-// cleanPaths serves each request at its routedPath.
+// escapedPathKey marks, in a request's context, a request routed on its path as sent.
+type escapedPathKey struct{}
+
+// cleanPaths serves each request at its routedPath. A path with an escaped slash (%2F) is
+// routed as sent, escapes kept, as the live API does: the slash stays inside its segment
+// (/payments/sessions/%2F is a session id of "/", not the list), and observe unescapes the
+// route's variables once the route is chosen. Other escapes are unescaped before routing,
+// which costs the common request nothing.
 func cleanPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if raw := r.URL.RawPath; raw != "" && hasEscapedSlash(raw) {
+			u := *r.URL
+			u.Path, u.RawPath = routedPath(raw), ""
+			r2 := r.Clone(context.WithValue(r.Context(), escapedPathKey{}, true))
+			r2.URL = &u
+			next.ServeHTTP(w, r2)
+			return
+		}
 		if p := routedPath(r.URL.Path); p != r.URL.Path {
 			u := *r.URL
 			u.Path = p
