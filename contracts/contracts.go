@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -176,6 +177,9 @@ type Operation struct {
 	// restQuery is whether any parameter left to kin-openapi is in the query: only then does
 	// a request whose plain parameters are fine need its query parsed.
 	restQuery bool
+	// singleQuery names the query parameters of one value (not a list): kin-openapi checks
+	// only the first of a repeated one, so each further value is checked too.
+	singleQuery []string
 }
 
 // Operation resolves the operation for method and a path template, either relative to the
@@ -201,6 +205,15 @@ func (v *Validator) Operation(method, template string) (*Operation, error) {
 	plain, rest := plainParams(item, op)
 	for _, p := range plain {
 		o.query = o.query || p.in == openapi3.ParameterInQuery
+		if p.in == openapi3.ParameterInQuery {
+			o.singleQuery = append(o.singleQuery, p.name)
+		}
+	}
+	for _, ref := range rest {
+		if p := ref.Value; p.In == openapi3.ParameterInQuery && p.Schema != nil && p.Schema.Value != nil &&
+			!p.Schema.Value.Type.Includes(openapi3.TypeArray) && !p.Schema.Value.Type.Includes(openapi3.TypeObject) {
+			o.singleQuery = append(o.singleQuery, p.Name)
+		}
 	}
 	for _, ref := range rest {
 		o.restQuery = o.restQuery || ref.Value.In == openapi3.ParameterInQuery
@@ -245,7 +258,29 @@ func (op *Operation) ValidateRequest(ctx context.Context, req *http.Request, pat
 	if op.query && in.QueryParams == nil {
 		in.QueryParams = req.URL.Query()
 	}
-	return openapi3filter.ValidateRequest(ctx, in)
+	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+		return err
+	}
+	return op.validateRepeated(ctx, in)
+}
+
+// validateRepeated checks every further value of a repeated single-value query parameter, as
+// the live API's validation (of the list Express makes of it) refuses a bad one wherever it
+// stands. Only the query differs between the passes.
+func (op *Operation) validateRepeated(ctx context.Context, in *openapi3filter.RequestValidationInput) error {
+	for _, name := range op.singleQuery {
+		values := in.QueryParams[name]
+		for _, v := range values[min(1, len(values)):] {
+			one := maps.Clone(in.QueryParams)
+			one[name] = []string{v}
+			again := *in
+			again.QueryParams, again.Route = one, op.route
+			if err := openapi3filter.ValidateRequest(ctx, &again); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (op *Operation) plainOK(req *http.Request, path map[string]string, query *queryValues) bool {

@@ -157,7 +157,9 @@ func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request, sc *scope
 // handleProductsByIDs handles GET /products/ids?ids=: the products ?ids= lists, in that order
 // and each once, as /products/{id} answers them; ids the catalogue lacks are left out.
 func (s *Server) handleProductsByIDs(w http.ResponseWriter, r *http.Request, sc *scope) {
-	ids, err := idList(r.URL.Query().Get("ids"))
+	// A repeated ?ids= is read as one list, each of its values checked, as the validation
+	// of the list Express makes of it would.
+	ids, err := idList(strings.Join(r.URL.Query()["ids"], ","))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
