@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -185,6 +186,13 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"oauth with an unknown code", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope"}, nil, 400, "already used or has expired"},
 		{"oauth with another grant", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope", "grant_type": "password"}, nil, 400, "grant_type"},
 		{"oauth with an unknown field", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope", "scope": "all"}, nil, 400, "property scope should not exist"},
+		{"collection row in no language", http.MethodPost, "/api/content/integration-collections/marker/faq/rows?langCode=en", "", map[string]any{"formIdentifier": "faq_form", "formData": []map[string]string{{"marker": "q", "type": "string", "value": "hi"}}}, nil, 400, "langCode must be a language code"},
+		{"collection row update in no language", http.MethodPut, "/api/content/integration-collections/marker/faq/rows/1?langCode=xyz", "", map[string]any{"formIdentifier": "faq_form", "formData": []map[string]string{{"marker": "q", "type": "string", "value": "hi"}}}, nil, 400, "langCode must be a language code"},
+		{"event marker of invalid UTF-8", http.MethodPost, "/api/content/events/subscribe/marker/%FF%FE", owner.AccessToken, map[string]any{"locale": "en_US", "productId": 10}, nil, 400, "marker must be valid UTF-8"},
+		{"event marker too long", http.MethodPost, "/api/content/events/subscribe/marker/" + strings.Repeat("m", 129), owner.AccessToken, map[string]any{"locale": "en_US", "productId": 10}, nil, 400, "marker must be at most 128 bytes"},
+		{"limit repeated, the second out of range", http.MethodGet, ordersPath + "?limit=5&limit=500", owner.AccessToken, nil, nil, 400, "limit"},
+		{"offset repeated, the second negative", http.MethodGet, ordersPath + "?offset=0&offset=-1", owner.AccessToken, nil, nil, 400, "offset"},
+		{"ids repeated, the second not numbers", http.MethodGet, "/api/content/products/ids?ids=10&ids=abc", "", nil, nil, 400, "ids"},
 		{"code sign-up without login", http.MethodPost, codeBase + "sign-up", "", map[string]any{"langCode": "en_US", "authData": []map[string]string{{"marker": "password_reg", "value": "1"}}}, nil, 400, "email_reg"},
 	}
 	before := stateFingerprint(t, ts)
@@ -243,4 +251,41 @@ func TestJSONBodiesAreOneValue(t *testing.T) {
 	}
 	assert.Greater(t, checked, 30, "operations with a JSON body")
 	assert.Equal(t, before, stateDocument(t, ts))
+}
+
+// An escaped slash stays inside its path segment, as the live API (Express) routes it: a value
+// sent with encodeURIComponent reaches its parameter whole, and never another route. The
+// journal keeps the path as sent.
+func TestEscapedSlashStaysInItsSegment(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	bearer := ts.loginLive(t, userLogin, userPass)
+	for _, c := range []struct {
+		method, path, bearer string
+		status               int
+		message              string
+	}{
+		{http.MethodGet, "/api/content/pages/%2F", "", http.StatusBadRequest, `["id must be an integer"]`},
+		{http.MethodGet, "/api/content/pages/url/tickets%2F", "", http.StatusNotFound, `"Page not found"`},
+		{http.MethodGet, "/api/content/users%2Fme", bearer, http.StatusNotFound, `"Cannot GET /api/content/users%2Fme"`},
+		{http.MethodPost, "/api/content/orders-storage/marker/tickets%2Forders", bearer, http.StatusNotFound, `"Cannot POST /api/content/orders-storage/marker/tickets%2Forders"`},
+		{http.MethodGet, "/api/content/orders-storage/marker/tickets/orders/%2F", bearer, http.StatusBadRequest, ""},
+	} {
+		status, body := ts.call(t, c.method, c.path+"?langCode=en_US", c.bearer, map[string]any{})
+		assert.Equal(t, c.status, status, "%s %s: %s", c.method, c.path, body)
+		if c.message != "" {
+			assert.JSONEq(t, c.message, string(decode[struct{ Message json.RawMessage }](t, body).Message), c.path)
+		}
+		status, body = ts.call(t, http.MethodGet, "/__admin/requests?limit=1", "", nil)
+		require.Equal(t, http.StatusOK, status)
+		journaled := decode[struct{ Requests []struct{ Path string } }](t, body).Requests
+		require.Len(t, journaled, 1)
+		assert.Equal(t, c.path, journaled[0].Path, "the journal keeps the path as sent")
+	}
+	counts, err := ts.store.Counts(t.Context())
+	require.NoError(t, err)
+	assert.Zero(t, counts.Orders, "tickets%2Forders is no storage's order list")
+
+	status, body := ts.call(t, http.MethodGet, "/api/content/pages/url/tickets?langCode=en_US", "", nil)
+	assert.Equal(t, http.StatusOK, status, "without an escaped slash, routing is as before: %s", body)
 }

@@ -31,6 +31,9 @@ const (
 	MaxOAuthGrants = 1024
 	// MaxRedirectURIBytes bounds the redirect address an authorization code remembers.
 	MaxRedirectURIBytes = 2048
+	// MaxEventMarkerBytes bounds the event marker of a subscription: the project's events are
+	// short markers ("back_in_stock", "price_change").
+	MaxEventMarkerBytes = 128
 )
 
 // checkEventIdentifier refuses an event identifier that could not name a project event or
@@ -42,6 +45,21 @@ func checkEventIdentifier(event string) error {
 	}
 	if !printable(event) {
 		return Invalid("eventIdentifier must be valid UTF-8 without control characters")
+	}
+	return nil
+}
+
+// checkEventMarker refuses an event marker that could name no project event, or that the
+// state could not keep as it is: saved state is keyed by it, and an invalid UTF-8 marker comes
+// back from a document as another string.
+func checkEventMarker(marker string) error {
+	switch {
+	case marker == "":
+		return Invalid("marker should not be empty")
+	case len(marker) > MaxEventMarkerBytes:
+		return Invalid("marker must be at most " + strconv.Itoa(MaxEventMarkerBytes) + " bytes long")
+	case !printable(marker):
+		return Invalid("marker must be valid UTF-8 without control characters")
 	}
 	return nil
 }

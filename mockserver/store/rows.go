@@ -226,6 +226,9 @@ func (s *Store) rowLocked(c *IntegrationCollection, id int) (*CollectionRow, err
 
 // CreateCollectionRow adds a row to the collection named by marker, its values in lang.
 func (s *Store) CreateCollectionRow(ctx context.Context, marker, lang string, in RowInput) (CollectionRow, error) {
+	if err := in.checkLanguage(lang); err != nil {
+		return CollectionRow{}, err
+	}
 	c, err := s.collection(marker, 0)
 	if err != nil {
 		return CollectionRow{}, err
@@ -247,6 +250,9 @@ func (s *Store) CreateCollectionRow(ctx context.Context, marker, lang string, in
 // UpdateCollectionRow replaces a row's values in lang (or, for a body keyed by language, in
 // each language it names).
 func (s *Store) UpdateCollectionRow(ctx context.Context, marker string, id int, lang string, in RowInput) (CollectionRow, error) {
+	if err := in.checkLanguage(lang); err != nil {
+		return CollectionRow{}, err
+	}
 	c, err := s.collection(marker, 0)
 	if err != nil {
 		return CollectionRow{}, err
@@ -277,6 +283,15 @@ func (s *Store) DeleteCollectionRow(ctx context.Context, marker string, id int) 
 		delete(s.state.rows, id)
 		return nil, nil
 	})
+}
+
+// checkLanguage refuses a write of values in lang that is no language code: the row keeps its
+// values by language, and a state holding another key could not be loaded again.
+func (in RowInput) checkLanguage(lang string) error {
+	if in.ByLang == nil && !isLanguageCode(lang) {
+		return Invalid("langCode must be a language code such as en_US")
+	}
+	return nil
 }
 
 func (r *CollectionRow) apply(in RowInput, lang string) {

@@ -63,8 +63,8 @@ func (s *Store) Unsubscribe(ctx context.Context, userID int, marker string, prod
 }
 
 func (s *Store) checkSubscription(marker string, productID int) error {
-	if marker == "" {
-		return Invalid("marker should not be empty")
+	if err := checkEventMarker(marker); err != nil {
+		return err
 	}
 	if _, ok := s.fx.Product(productID); !ok {
 		return Errorf(CodeNotFound, "Product with id %d not found", productID)
