@@ -3,6 +3,7 @@ package mockserver_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -288,4 +289,29 @@ func TestEscapedSlashStaysInItsSegment(t *testing.T) {
 
 	status, body := ts.call(t, http.MethodGet, "/api/content/pages/url/tickets?langCode=en_US", "", nil)
 	assert.Equal(t, http.StatusOK, status, "without an escaped slash, routing is as before: %s", body)
+}
+
+// HEAD is answered by the GET route, as Express does: the GET's status and headers, no body.
+func TestHeadIsAnsweredByTheGetRoute(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for path, want := range map[string]int{
+		"/api/content/forms/marker/tickets_form?langCode=en_US": http.StatusOK,
+		"/api/content/forms/marker/nope":                        http.StatusNotFound,
+		"/api/content/nothing":                                  http.StatusNotFound,
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodHead, ts.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("x-app-token", appToken)
+		resp, err := ts.Client().Do(req)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, want, resp.StatusCode, path)
+		assert.Empty(t, body, path)
+		if want == http.StatusOK {
+			assert.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"), path)
+		}
+	}
 }

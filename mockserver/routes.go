@@ -254,7 +254,12 @@ func (s *Server) handle(r *mux.Router, method, path string, h handlerFunc) {
 	if isJournaled(path) {
 		s.routeTable.add(method, path)
 	}
-	r.Handle(path, s.observe(method+" "+path, h)).Methods(method)
+	methods := []string{method}
+	if method == http.MethodGet {
+		// Express answers HEAD with a GET route, its body left out (net/http drops it).
+		methods = append(methods, http.MethodHead)
+	}
+	r.Handle(path, s.observe(method+" "+path, h)).Methods(methods...)
 }
 
 // plain adapts a handler that needs no sandbox.
