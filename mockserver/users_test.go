@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -187,4 +188,14 @@ func TestFCMTokens(t *testing.T) {
 	status, _ = ts.call(t, http.MethodPost, tokenPath+"fcm_c", "", nil)
 	assert.Equal(t, http.StatusUnauthorized, status)
 	assert.Equal(t, []string{"fcm_b"}, ts.exportedUser(t, id).FCMTokens)
+
+	// At the bound, a further token replaces the oldest.
+	for i := range store.MaxFCMTokensPerUser {
+		status, body := ts.call(t, http.MethodPost, tokenPath+"device_"+strconv.Itoa(i), tk.AccessToken, nil)
+		require.Equal(t, http.StatusCreated, status, string(body))
+	}
+	kept := ts.exportedUser(t, id).FCMTokens
+	require.Len(t, kept, store.MaxFCMTokensPerUser)
+	assert.Equal(t, "device_0", kept[0], "fcm_b, the oldest, made room")
+	assert.Equal(t, "device_"+strconv.Itoa(store.MaxFCMTokensPerUser-1), kept[len(kept)-1])
 }

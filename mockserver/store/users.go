@@ -45,6 +45,10 @@ type UserUpdate struct {
 // MaxFCMTokenBytes bounds a push token; real FCM tokens are about 160 bytes.
 const MaxFCMTokenBytes = 4096
 
+// MaxFCMTokensPerUser bounds a user's push tokens, one per device: a further one replaces the
+// oldest, as MaxSessionsPerUser does for sessions.
+const MaxFCMTokensPerUser = 100
+
 // UpdateUser changes the signed-in user's profile. A new value of the form's login field moves
 // the login too (refused when blank or taken, removed users included); nothing is written on
 // any refusal.
@@ -151,6 +155,9 @@ func (s *Store) AddFCMToken(ctx context.Context, id int, token string) error {
 	return s.changeFCMTokens(ctx, id, token, func(list []string) []string {
 		if slices.Contains(list, token) {
 			return list
+		}
+		if len(list) >= MaxFCMTokensPerUser {
+			list = list[len(list)-MaxFCMTokensPerUser+1:]
 		}
 		return append(list, token)
 	})
