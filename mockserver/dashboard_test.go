@@ -45,9 +45,17 @@ func uiPost(t *testing.T, ts *testServer, path string, form url.Values, headers 
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+path, strings.NewReader(form.Encode()))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	for k, v := range headers {
 		req.Header.Set(k, v)
+	}
+	return uiSend(t, ts, req, cookies)
+}
+
+// uiSend sends a dashboard form's request from the dashboard's own page, with the cookies.
+func uiSend(t *testing.T, ts *testServer, req *http.Request, cookies []*http.Cookie) *http.Response {
+	t.Helper()
+	if req.Header.Get("Sec-Fetch-Site") == "" {
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
 	}
 	for _, c := range cookies {
 		req.AddCookie(c)
@@ -76,14 +84,7 @@ func uiUpload(t *testing.T, ts *testServer, path string, fields url.Values, file
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+path, &form)
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	resp, err := noRedirects(ts).Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	return resp
+	return uiSend(t, ts, req, cookies)
 }
 
 // paidPurchase buys two tickets through the API and pays for them.

@@ -109,13 +109,19 @@ func recipients(msgs []testkit.Message) [][]string {
 
 func (ts *testServer) signUpAndSendCode(t *testing.T, login string) {
 	t.Helper()
+	ts.signUp(t, login)
+	ts.sendCode(t, login)
+}
+
+// signUp registers login with the password "12345" through the "reg" form.
+func (ts *testServer) signUp(t *testing.T, login string) {
+	t.Helper()
 	status, body := ts.call(t, http.MethodPost, usersBase+"sign-up", "", map[string]any{
 		"formIdentifier": "reg", "langCode": "en_US",
 		"authData": []map[string]string{{"marker": "email_reg", "value": login}, {"marker": "password_reg", "value": "12345"}},
 		"formData": map[string]any{"en_US": []map[string]any{{"marker": "name_reg", "type": "string", "value": "Ivan"}}},
 	})
 	require.Equal(t, http.StatusCreated, status, string(body))
-	ts.sendCode(t, login)
 }
 
 func (ts *testServer) sendCode(t *testing.T, login string) {

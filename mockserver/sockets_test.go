@@ -187,12 +187,7 @@ func TestASocketOfSomeoneGoneHearsNothingOfWhoHasTheirIdNow(t *testing.T) {
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	signUp := func(login string) string {
 		t.Helper()
-		status, body := ts.call(t, http.MethodPost, usersBase+"sign-up", "", map[string]any{
-			"formIdentifier": "reg", "langCode": "en_US",
-			"authData": []map[string]string{{"marker": "email_reg", "value": login}, {"marker": "password_reg", "value": "12345"}},
-			"formData": map[string]any{"en_US": []map[string]any{{"marker": "name_reg", "type": "string", "value": "Ivan"}}},
-		})
-		require.Equal(t, http.StatusCreated, status, string(body))
+		ts.signUp(t, login)
 		return ts.loginLive(t, login, "12345")
 	}
 	idOf := func(token string) int {
