@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -151,7 +152,7 @@ func TestCartsArePersisted(t *testing.T) {
 	open := func() (*store.Store, func()) {
 		db, err := bolt.Open(dir)
 		require.NoError(t, err)
-		p, err := db.Sandbox("s", "secret")
+		p, err := db.Sandbox("s", "secret", time.Now())
 		require.NoError(t, err)
 		st, err := store.Open(context.Background(), store.Options{Fixtures: mocktest.DefaultFixtures(t), Persist: p})
 		require.NoError(t, err)

@@ -26,8 +26,10 @@ import (
 // Persistence keeps the state of sandboxes beyond the process (bolt.DB is the one
 // implementation); it makes one store.Persister per sandbox.
 type Persistence interface {
-	// Sandbox returns the persister of the sandbox with the app token, recording its secret.
-	Sandbox(appToken, tokenSecret string) (store.Persister, error)
+	// Sandbox returns the persister of the sandbox with the app token, recording its secret
+	// and, for a sandbox it does not keep yet, when it was made: the time the registry shows,
+	// so that a restart shows the same.
+	Sandbox(appToken, tokenSecret string, created time.Time) (store.Persister, error)
 	// ListSandboxes returns the sandboxes kept, oldest first.
 	ListSandboxes() ([]store.SandboxInfo, error)
 	// DeleteSandbox forgets a sandbox and its state.
@@ -216,7 +218,7 @@ func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *sto
 		UploadBudget: sb.reg.uploads, Admit: sb.reg.memory.check,
 	}
 	if o.Persistence != nil {
-		p, err := o.Persistence.Sandbox(sb.token, sb.secret)
+		p, err := o.Persistence.Sandbox(sb.token, sb.secret, sb.created)
 		if err != nil {
 			return nil, err
 		}

@@ -215,7 +215,7 @@ func readInfo(b *bbolt.Bucket) (sandboxInfo, error) {
 // absent. The token secret is recorded for ListSandboxes; a different secret than the one
 // recorded replaces it (the fixtures were changed, and tokens signed with the old secret
 // are then rejected, as they would be by a new sandbox).
-func (db *DB) Sandbox(appToken, tokenSecret string) (store.Persister, error) {
+func (db *DB) Sandbox(appToken, tokenSecret string, created time.Time) (store.Persister, error) {
 	if appToken == "" {
 		return nil, errors.New("sandbox: empty app token")
 	}
@@ -224,7 +224,7 @@ func (db *DB) Sandbox(appToken, tokenSecret string) (store.Persister, error) {
 		if err != nil {
 			return err
 		}
-		info := sandboxInfo{TokenSecret: tokenSecret, Created: time.Now().UTC()}
+		info := sandboxInfo{TokenSecret: tokenSecret, Created: created.UTC()}
 		if sb.Get(keyInfo) != nil {
 			old, err := readInfo(sb)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,7 +50,7 @@ func openDB(tb testing.TB, dir string) *bolt.DB {
 
 func openStore(tb testing.TB, db *bolt.DB, fx *store.Fixtures, token, secret string) *store.Store {
 	tb.Helper()
-	sb, err := db.Sandbox(token, secret)
+	sb, err := db.Sandbox(token, secret, time.Now())
 	require.NoError(tb, err)
 	st, err := store.Open(context.Background(), store.Options{Fixtures: fx, AppToken: token, TokenSecret: secret, Persist: sb})
 	require.NoError(tb, err)
@@ -128,18 +129,21 @@ func TestDeletedSandboxIsGoneAndRefusesSaves(t *testing.T) {
 func TestSandboxRecordsANewSecret(t *testing.T) {
 	t.Parallel()
 	db := openDB(t, t.TempDir())
-	_, err := db.Sandbox("sbx", "one")
+	made := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+	_, err := db.Sandbox("sbx", "one", made)
 	require.NoError(t, err)
 	first, err := db.ListSandboxes()
 	require.NoError(t, err)
-	_, err = db.Sandbox("sbx", "two")
+	require.Len(t, first, 1)
+	assert.True(t, made.Equal(first[0].Created), "the time the registry gives is kept: %s", first[0].Created)
+	_, err = db.Sandbox("sbx", "two", time.Now())
 	require.NoError(t, err)
 	second, err := db.ListSandboxes()
 	require.NoError(t, err)
 	require.Len(t, second, 1)
 	assert.Equal(t, "two", second[0].TokenSecret)
 	assert.Equal(t, first[0].Created, second[0].Created)
-	_, err = db.Sandbox("", "x")
+	_, err = db.Sandbox("", "x", time.Now())
 	assert.Error(t, err)
 }
 
@@ -230,7 +234,7 @@ func TestOpenRefusesARecordItCannotDecode(t *testing.T) {
 	require.NoError(t, b.Close())
 
 	db = openDB(t, dir)
-	sb, err := db.Sandbox("sbx", "secret")
+	sb, err := db.Sandbox("sbx", "secret", time.Now())
 	require.NoError(t, err)
 	_, err = store.Open(context.Background(), store.Options{Fixtures: fx, Persist: sb})
 	require.Error(t, err)
