@@ -399,10 +399,14 @@ func TestConcurrentEnqueue(t *testing.T) {
 		assert.Equal(t, StatusDelivered, get(t, d, id).Status)
 	}
 	assert.Len(t, seen, goroutines*each)
-	assert.Len(t, rc.requests(), goroutines*each)
+	// Delivery is at least once: on a loaded machine an attempt can time out after the
+	// receiver got it, and the retry arrives under the same delivery id.
+	arrived := map[string]bool{}
 	for _, r := range rc.requests() {
 		assert.NoError(t, r.verifyErr)
+		arrived[r.header.Get(DeliveryHeader)] = true
 	}
+	assert.Equal(t, seen, arrived, "every delivery arrived, and no other")
 	assert.Len(t, d.List(Filter{Status: string(StatusDelivered)}), goroutines*each)
 }
 
