@@ -134,8 +134,17 @@ func TestDashboardPages(t *testing.T) {
 		}
 		if !strings.Contains(path, "/assets/") && !strings.Contains(path, "/export") {
 			assert.Contains(t, header.Get("Content-Security-Policy"), "default-src 'self'", path)
+			assert.Contains(t, header.Get("Content-Security-Policy"), "frame-ancestors 'none'", path)
+			assert.Equal(t, "no-store", header.Get("Cache-Control"), path)
 		}
 	}
+	// The route filter: the unmatched request alone, or the order create's route alone.
+	_, unmatched, _ := uiGet(t, ts, "/__admin/ui/requests?route=unmatched")
+	assert.Contains(t, unmatched, "ordrs")
+	assert.NotContains(t, unmatched, `data-request="`+entries[0].ID+`"`)
+	_, creates, _ := uiGet(t, ts, "/__admin/ui/requests?route="+url.QueryEscape("POST /api/content/orders-storage/marker/{marker}/orders"))
+	assert.Contains(t, creates, `data-request="`+entries[0].ID+`"`)
+	assert.NotContains(t, creates, "ordrs")
 	status, nearest, _ := uiGet(t, ts, "/__admin/ui/requests?class=4xx")
 	require.Equal(t, http.StatusOK, status)
 	id := regexp.MustCompile(`/__admin/ui/requests/([^"]+)"`).FindStringSubmatch(nearest)

@@ -213,6 +213,15 @@ func TestTokenRefreshRotatesAndExpires(t *testing.T) {
 	status, _ = ts.call(t, http.MethodGet, me, next.AccessToken, nil)
 	assert.Equal(t, http.StatusOK, status)
 
+	// A refresh does not revoke the access token it replaces: that one serves until its exp.
+	ts.clock.Freeze()
+	status, body = ts.call(t, http.MethodPost, refresh, "", map[string]string{"refreshToken": next.RefreshToken})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	replaced := next
+	next = decode[tokens](t, body)
+	status, _ = ts.call(t, http.MethodGet, me, replaced.AccessToken, nil)
+	assert.Equal(t, http.StatusOK, status, "the access token before a refresh")
+
 	status, body = ts.call(t, http.MethodPost, refresh, "", map[string]string{"refreshToken": tk.RefreshToken})
 	assert.Equal(t, http.StatusUnauthorized, status, "a used refresh token is rejected")
 	decodeError(t, status, body)

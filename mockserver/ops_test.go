@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -177,6 +179,36 @@ func TestJournalShowsFlowInOrderWithSecretsRedacted(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, status)
 	_, body = ts.callWith(t, http.MethodGet, "/__admin/requests/count", "", nil, nil)
 	assert.JSONEq(t, `{"count":0}`, string(body))
+}
+
+// The request log's level follows the status class (INFO, WARN for 4xx, ERROR for 5xx), and
+// a request without an app token is counted as such, apart from one with an unknown token.
+func TestRequestLogLevelsAndUnjournaledReasons(t *testing.T) {
+	t.Parallel()
+	logs := &testkit.Buffer{}
+	ts := newTestServer(t, func(mo *mockserver.Options) { mo.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	for _, c := range []struct {
+		path, token string
+		status      int
+		level       string
+	}{
+		{"/api/content/forms/marker/tickets_form", appToken, http.StatusOK, "INFO"},
+		{"/api/content/forms/marker/nope", appToken, http.StatusNotFound, "WARN"},
+		{"/api/content/system/test500", appToken, http.StatusInternalServerError, "ERROR"},
+		{"/api/content/forms/marker/tickets_form", "", http.StatusForbidden, "WARN"},
+		{"/api/content/forms/marker/tickets_form", "unknown", http.StatusForbidden, "WARN"},
+	} {
+		headers := map[string]string{}
+		if c.token != "" {
+			headers["x-app-token"] = c.token
+		}
+		status, _ := ts.callWith(t, http.MethodGet, c.path, "", nil, headers)
+		require.Equal(t, c.status, status, c.path)
+		assert.Regexp(t, `level=`+c.level+` msg=request .*path=`+regexp.QuoteMeta(c.path)+` status=`+strconv.Itoa(c.status), logs.String(), c.path)
+	}
+	_, metrics := ts.call(t, http.MethodGet, "/metrics", "", nil)
+	assert.Contains(t, string(metrics), `oneentry_mock_unjournaled_requests_total{reason="no_app_token"} 1`)
+	assert.Contains(t, string(metrics), `oneentry_mock_unjournaled_requests_total{reason="unknown_app_token"} 1`)
 }
 
 // A credential in a path segment (the push token of fcm-token) is masked in the journal, on the

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,6 +66,31 @@ func replaceIn(t *testing.T, name, old, new string) fs.FS {
 	require.NoError(t, err)
 	require.Contains(t, string(data), old)
 	return withFile(t, name, strings.Replace(string(data), old, new, 1))
+}
+
+// What a project file leaves out takes the documented defaults (docs/fixtures.md): UTC, en_US,
+// first order and session ids 1, and a payment session waits 30 minutes.
+func TestFixtureDefaults(t *testing.T) {
+	t.Parallel()
+	fsys := withFile(t, store.FileProject, `{"appToken":"your-app-token"}`)
+	data, err := fs.ReadFile(fsys, store.FilePaymentAccounts)
+	require.NoError(t, err)
+	const stripeTimeout = `,
+    "sessionTimeoutMinutes": 30`
+	require.Contains(t, string(data), stripeTimeout)
+	fsys.(fstest.MapFS)[store.FilePaymentAccounts] = &fstest.MapFile{Data: []byte(strings.Replace(string(data), stripeTimeout, "", 1))}
+	fx, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
+	assert.Equal(t, "UTC", fx.Project.TimeZone)
+	assert.Equal(t, time.UTC.String(), fx.Project.Location.String())
+	assert.Equal(t, "en_US", fx.Project.DefaultLanguage)
+	assert.Equal(t, 1, fx.Project.FirstOrderID)
+	assert.Equal(t, 1, fx.Project.FirstPaymentSessionID)
+	for _, a := range fx.PaymentAccounts {
+		if a.Identifier == "stripe" {
+			assert.Equal(t, 30*time.Minute, a.SessionTimeout(), "stripe, its timeout left out")
+		}
+	}
 }
 
 func TestBadFixturesNameFileAndField(t *testing.T) {
