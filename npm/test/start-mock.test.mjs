@@ -1,13 +1,51 @@
 // What the package promises: servers started by startMock() are independent, answer the SDK's
-// routes and stop cleanly, also when the test process or npx is killed. Runs from a project where
-// oneentry-mock is installed (.ci/run) or, with ONEENTRY_MOCK_BINARY set, from the repository's
-// npm/ folder (node --test test/).
+// routes, honour the documented options and stop cleanly, also when the test process or npx is
+// killed. Runs from a project where oneentry-mock is installed (.ci/run) or, with
+// ONEENTRY_MOCK_BINARY set, from the repository's npm/ folder (node --test test/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startMock } from 'oneentry-mock';
+
+// eventually resolves with true once check() does, or with false after about 10 s.
+async function eventually(check) {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+// gone resolves once nothing answers at url: the server has shut down.
+const gone = (url) => eventually(() => fetch(`${url}/healthz`).then(() => false, () => true));
+
+// withMock runs use(mock) on a server of its own and stops that server whatever happens.
+async function withMock(options, use) {
+  const mock = await startMock(options);
+  try {
+    return await use(mock);
+  } finally {
+    await mock.stop();
+  }
+}
+
+const createSandbox = (mock) => fetch(`${mock.url}/__admin/sandboxes`, { method: 'POST' });
+const listSandboxes = async (mock) => (await fetch(`${mock.url}/__admin/sandboxes`)).json();
+
+// childPids lists the processes this one started and that have not been reaped, ps aside.
+function childPids() {
+  const ps = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  assert.equal(ps.status, 0, ps.stderr);
+  return ps.stdout.trim().split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([pid, ppid]) => ppid === process.pid && pid !== ps.pid)
+    .map(([pid]) => pid);
+}
 
 test('startMock twice in parallel', async () => {
   const [a, b] = await Promise.all([startMock(), startMock({ compat: 'live-2026', args: ['--log-level', 'warn'] })]);
@@ -26,12 +64,9 @@ test('startMock twice in parallel', async () => {
     }
     assert.match(b.compat, /^live/);
     // An order in one is not in the other: each is a fresh server.
-    const created = await fetch(`${a.url}/__admin/sandboxes`, { method: 'POST' });
-    assert.equal(created.status, 201);
-    const listA = await (await fetch(`${a.url}/__admin/sandboxes`)).json();
-    const listB = await (await fetch(`${b.url}/__admin/sandboxes`)).json();
-    assert.equal(listA.length, 2);
-    assert.equal(listB.length, 1);
+    assert.equal((await createSandbox(a)).status, 201);
+    assert.equal((await listSandboxes(a)).length, 2);
+    assert.equal((await listSandboxes(b)).length, 1);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }
@@ -46,18 +81,51 @@ test('startMock rejects a binary that cannot be run', async () => {
   await assert.rejects(startMock({ binary: '/no/such/oneentry-mock' }), /cannot run \/no\/such\/oneentry-mock: spawn .*ENOENT/);
 });
 
-// gone resolves once nothing answers at url: the server has shut down.
-async function gone(url) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(`${url}/healthz`);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 50));
+test('startMock keeps the state in dataDir across restarts', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'oneentry-mock-data-'));
+  try {
+    const appToken = await withMock({ dataDir }, async (mock) => {
+      const created = await createSandbox(mock);
+      assert.equal(created.status, 201);
+      return (await created.json()).appToken;
+    });
+    assert.ok(existsSync(join(dataDir, 'oneentry-mock.db')), 'the server wrote its database into dataDir');
+    // Only a server reading the same folder again knows the sandbox the first one made.
+    const sandboxes = await withMock({ dataDir }, listSandboxes);
+    assert.ok(sandboxes.some((s) => s.appToken === appToken), JSON.stringify(sandboxes));
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
   }
-  return false;
-}
+});
+
+test('startMock passes env to the server', () =>
+  withMock({ env: { ONEENTRY_MOCK_MAX_SANDBOXES: '1' } }, async (mock) => {
+    // The default sandbox already takes the only place, so the variable shows as a refusal.
+    assert.equal((await createSandbox(mock)).status, 409);
+    assert.equal((await listSandboxes(mock)).length, 1);
+  }));
+
+test('startMock hands the server log to onLog', async () => {
+  let log = '';
+  await withMock({ onLog: (chunk) => { log += chunk; } }, async (mock) => {
+    // A path no other request uses ties the line to this request; request lines are written
+    // in batches, so it may come a little after the response.
+    assert.equal((await fetch(`${mock.url}/onlog-probe`)).status, 404);
+    assert.ok(await eventually(() => /path=\/onlog-probe status=404/.test(log)), `no request line in:\n${log}`);
+  });
+});
+
+test('startMock gives up after timeoutMs and leaves no server running', async () => {
+  // Earlier tests' children may still be awaiting their reaping: only a new one counts.
+  const before = new Set(childPids());
+  // No server listens within 1 ms of its spawn. One that starts all the same is stopped, or its
+  // open pipes would keep this run from ever ending.
+  await assert.rejects(startMock({ timeoutMs: 1 }).then((mock) => mock.stop()), /did not start within 1 ms/);
+  const leaked = childPids().filter((pid) => !before.has(pid));
+  // Killed before the assertion so that a leak fails this test instead of hanging the run.
+  for (const pid of leaked) process.kill(pid);
+  assert.deepEqual(leaked, [], 'no server process outlives the rejection');
+});
 
 // firstMatch resolves with the first group of re once a child's stdout matches it.
 function firstMatch(child, re) {
