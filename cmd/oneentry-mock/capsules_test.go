@@ -24,6 +24,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/client"
 	"github.com/oneentry-mock/oneentry-mock/client/clienttest"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 )
 
 func TestParseProxyConfig(t *testing.T) {
@@ -247,6 +248,25 @@ func TestReplayLoopFlag(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, cfg.Loop, "the variable sets it too")
 	assert.Equal(t, "127.0.0.1:8080", cfg.Addr)
+}
+
+// The seed recorded one sign-in: a second is answered only by a replay that starts over.
+func TestReplayCommandLoops(t *testing.T) {
+	t.Parallel()
+	const login = `{"authData":[{"marker":"email_reg","value":"me@shop.io"},{"marker":"password_reg","value":"pw"}]}`
+	for loop, second := range map[bool]int{false: http.StatusNotFound, true: http.StatusCreated} {
+		args := []string{"replay", seedCapsuleFile, "--addr", "127.0.0.1:0", "--log-level", "warn"}
+		if loop {
+			args = append(args, "--loop")
+		}
+		r := startCommand(t, 2, args...)
+		base, ok := strings.CutPrefix(r.header[0], "oneentry-mock replay listening on ")
+		require.True(t, ok, r.header[0])
+		for i, want := range []int{http.StatusCreated, second} {
+			status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, base+usersPath+"auth", login, "x-app-token", "any")
+			assert.Equal(t, want, status, "--loop %t, sign-in %d: %s", loop, i+1, body)
+		}
+	}
 }
 
 // TestProxyCommandAnswersASilentUpstream runs `proxy` in front of an upstream that reads the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -77,12 +78,15 @@ func startCommandEnv(t *testing.T, env map[string]string, n int, args ...string)
 		done <- run(ctx, args, envMap(env), pw, s.logs)
 		_ = pw.Close()
 	}()
+	copied := make(chan struct{})
 	var once sync.Once
 	var result error
+	// stop returns once the command has ended and all it printed is in out.
 	s.stop = func() error {
 		once.Do(func() {
 			cancel()
 			result = <-done
+			<-copied
 		})
 		return result
 	}
@@ -90,10 +94,16 @@ func startCommandEnv(t *testing.T, env map[string]string, n int, args ...string)
 	br := bufio.NewReader(pr)
 	for range n {
 		line, err := br.ReadString('\n')
+		if err != nil {
+			close(copied) // nothing left to copy; stop must not wait for it
+		}
 		require.NoError(t, err, "%v printed %q; logs: %s", args, s.header, s.logs.String())
 		s.header = append(s.header, strings.TrimRight(line, "\n"))
 	}
-	go func() { _, _ = io.Copy(s.out, br) }()
+	go func() {
+		defer close(copied)
+		_, _ = io.Copy(s.out, br)
+	}()
 	return s
 }
 
@@ -124,8 +134,35 @@ func upstreamMock(t *testing.T, wrap func(http.Handler) http.Handler) string {
 // startServe runs the serve command in process and returns its URL and logs once it listens.
 func startServe(t *testing.T, args []string, env map[string]string) (string, *testkit.Buffer) {
 	t.Helper()
+	s, url := startServeCommand(t, args, env)
+	return url, s.logs
+}
+
+// startServeCommand is startServe for a test that also stops the server.
+func startServeCommand(t *testing.T, args []string, env map[string]string) (*started, string) {
+	t.Helper()
 	s := startCommandEnv(t, env, 1, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	url, ok := strings.CutPrefix(s.header[0], "oneentry-mock listening on ")
 	require.True(t, ok, "first line %q", s.header[0])
-	return url, s.logs
+	return s, url
+}
+
+// seedAppToken opens the default sandbox of the embedded fixtures.
+const seedAppToken = "your-app-token"
+
+// appCall calls url as a client of the default sandbox, with body as JSON when not empty.
+func appCall(t *testing.T, method, url, body string) (int, []byte) {
+	t.Helper()
+	return testkit.Call(t, http.DefaultClient, method, url, body, "x-app-token", seedAppToken)
+}
+
+// getJSON decodes the 200 answer of a GET into v; false otherwise. It does not fail the test,
+// so that a require.Eventually condition may call it.
+func getJSON(url string, v any) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(v) == nil
 }

@@ -264,6 +264,31 @@ func TestDataDirServesOneProcessAtATime(t *testing.T) {
 	assert.Contains(t, err.Error(), "in use by another process")
 }
 
+// Sandboxes restored from the data dir count towards --max-sandboxes but are all restored,
+// even beyond it: a lower limit at a restart loses no state.
+func TestRestoredSandboxesBeyondTheLimit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	type sandbox struct {
+		AppToken string `json:"appToken"`
+	}
+	createSandbox := func(url string) int {
+		status, _ := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/sandboxes", "")
+		return status
+	}
+	first, url := startServeCommand(t, []string{"--data-dir", dir, "--log-level", "warn"}, nil)
+	for range 3 {
+		require.Equal(t, http.StatusCreated, createSandbox(url))
+	}
+	before := adminGet[[]sandbox](t, url+"/__admin/sandboxes")
+	require.Len(t, before, 4)
+	require.NoError(t, first.stop())
+
+	_, url = startServeCommand(t, []string{"--data-dir", dir, "--log-level", "warn", "--max-sandboxes", "2"}, nil)
+	assert.ElementsMatch(t, before, adminGet[[]sandbox](t, url+"/__admin/sandboxes"))
+	assert.Equal(t, http.StatusConflict, createSandbox(url))
+}
+
 func TestDamagedDataDirStopsStartUp(t *testing.T) {
 	t.Parallel()
 	for name, content := range map[string][]byte{

@@ -14,8 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,6 +50,12 @@ func TestParseServeConfig(t *testing.T) {
 				assert.Equal(t, time.Minute, cfg.IdleTimeout)
 				assert.Equal(t, int64(4096), cfg.MaxConnections)
 				assert.Equal(t, int64(64<<20), cfg.MaxStateBytes)
+				// The values docs/configuration.md gives.
+				assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
+				assert.Equal(t, int64(1000), cfg.JournalSize)
+				assert.Equal(t, int64(1000), cfg.MaxSandboxes)
+				assert.Equal(t, int64(1048576), cfg.MaxBodyBytes)
+				assert.Equal(t, time.Second, cfg.WatchInterval)
 			},
 		},
 		"env over default": {
@@ -318,6 +326,152 @@ func TestServeLimitFlags(t *testing.T) {
 	}
 }
 
+const (
+	formPath  = "/api/content/forms/marker/tickets_form"
+	usersPath = "/api/content/users-auth-providers/marker/email/users/"
+	// firstProductPrices is the additional.prices of the first product of products.json.
+	firstProductPrices = `"additional": {
+      "prices": {
+        "min": 100,
+        "max": 300
+      }
+    },
+    `
+	seedLogin = `{"authData":[{"marker":"email_reg","value":"your-user@email.com"},{"marker":"password_reg","value":"123456"}]}`
+)
+
+// Each serve flag changes what the server does, not only the parsed configuration: a flag
+// dropped on its way to the server would otherwise go unnoticed.
+func TestServeFlagsReachTheServer(t *testing.T) {
+	t.Parallel()
+	smtp := &testkit.SMTPSink{} // of the smtp-allow case
+	cases := map[string]struct {
+		args []string
+		// more adds arguments that need the test's own resources.
+		more  func(t *testing.T) []string
+		check func(t *testing.T, url string, logs *testkit.Buffer)
+	}{
+		"journal-size": {
+			args: []string{"--journal-size", "3"},
+			check: func(t *testing.T, url string, _ *testkit.Buffer) {
+				for i := range 5 {
+					status, _ := appCall(t, http.MethodGet, fmt.Sprintf("%s%s?n=%d", url, formPath, i), "")
+					require.Equal(t, http.StatusOK, status)
+				}
+				var journal struct {
+					Requests []struct {
+						Query string `json:"query"`
+					} `json:"requests"`
+				}
+				// An entry is added once its answer is written, which the client may see first.
+				require.Eventually(t, func() bool {
+					return getJSON(url+"/__admin/requests", &journal) && len(journal.Requests) > 0 && journal.Requests[len(journal.Requests)-1].Query == "n=4"
+				}, safety, 10*time.Millisecond)
+				require.Len(t, journal.Requests, 3)
+				assert.Equal(t, "n=2", journal.Requests[0].Query, "the newest are kept")
+			},
+		},
+		"max-sandboxes": {
+			args: []string{"--max-sandboxes", "1"},
+			check: func(t *testing.T, url string, _ *testkit.Buffer) {
+				status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/sandboxes", "")
+				assert.Equal(t, http.StatusConflict, status)
+				assert.Contains(t, string(body), "At most 1 sandboxes")
+			},
+		},
+		"max-memory-bytes": {
+			// Any heap is above one byte.
+			args: []string{"--max-memory-bytes", "1"},
+			check: func(t *testing.T, url string, _ *testkit.Buffer) {
+				status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/sandboxes", "")
+				assert.Equal(t, http.StatusConflict, status)
+				assert.Contains(t, string(body), "--max-memory-bytes")
+			},
+		},
+		"max-body-bytes": {
+			args: []string{"--max-body-bytes", "100"},
+			check: func(t *testing.T, url string, _ *testkit.Buffer) {
+				body := `{"authData":[{"marker":"email_reg","value":"` + strings.Repeat("x", 200) + `@email.com"}]}`
+				status, _ := appCall(t, http.MethodPost, url+usersPath+"auth", body)
+				assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+			},
+		},
+		"max-state-bytes": {
+			args: []string{"--max-state-bytes", "1000"},
+			check: func(t *testing.T, url string, _ *testkit.Buffer) {
+				status, state := testkit.Call(t, http.DefaultClient, http.MethodGet, url+"/__admin/state", "")
+				require.Equal(t, http.StatusOK, status)
+				require.Greater(t, len(state), 1000, "the seed's state document is larger than the limit")
+				status, _ = testkit.Call(t, http.DefaultClient, http.MethodPut, url+"/__admin/state", string(state))
+				assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+			},
+		},
+		"check-responses": {
+			// A product without additional.prices loads, but breaks the contract.
+			args: []string{"--check-responses"},
+			more: func(t *testing.T) []string {
+				return []string{"--fixtures", fixturesCopy(t, store.FileProducts, firstProductPrices, "")}
+			},
+			check: func(t *testing.T, url string, _ *testkit.Buffer) {
+				status, body := appCall(t, http.MethodGet, url+"/api/content/products/10", "")
+				assert.Equal(t, http.StatusInternalServerError, status)
+				assert.Contains(t, string(body), "additional")
+			},
+		},
+		"refresh-token-ttl": {
+			args: []string{"--refresh-token-ttl", "1h", "--compat", "sdk-1.0.115"},
+			check: func(t *testing.T, url string, _ *testkit.Buffer) {
+				status, body := appCall(t, http.MethodPost, url+usersPath+"auth", seedLogin)
+				require.Equal(t, http.StatusCreated, status, string(body))
+				var tokens struct {
+					RefreshToken string `json:"refreshToken"`
+				}
+				require.NoError(t, json.Unmarshal(body, &tokens))
+				status, _ = testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/clock", `{"advance":"61m"}`)
+				require.Equal(t, http.StatusOK, status)
+				status, _ = appCall(t, http.MethodPost, url+usersPath+"refresh", `{"refreshToken":"`+tokens.RefreshToken+`"}`)
+				assert.Equal(t, http.StatusUnauthorized, status, "a refresh token outlived --refresh-token-ttl (the default is a week)")
+			},
+		},
+		"smtp-allow": {
+			args: []string{"--smtp-allow", "corp.test", "--compat", "sdk-1.0.115"},
+			more: func(t *testing.T) []string { return []string{"--smtp-url", "smtp://" + smtp.Start(t)} },
+			check: func(t *testing.T, url string, logs *testkit.Buffer) {
+				// The default list allows the fixture users' domain; this one does not.
+				status, body := appCall(t, http.MethodPost, url+usersPath+"generate-code", `{"userIdentifier":"your-user@email.com","eventIdentifier":"reg"}`)
+				require.Equal(t, http.StatusCreated, status, string(body))
+				refused := func() bool { return strings.Contains(logs.String(), "not on the allow list") }
+				require.Eventually(t, func() bool { return refused() || len(smtp.Messages()) > 0 }, safety, 10*time.Millisecond)
+				assert.True(t, refused())
+				assert.Zero(t, len(smtp.Messages()), "delivered despite --smtp-allow")
+			},
+		},
+		"log-level": {
+			args: []string{"--log-level", "warn"},
+			check: func(t *testing.T, url string, logs *testkit.Buffer) {
+				status, _ := appCall(t, http.MethodGet, url+formPath, "")
+				require.Equal(t, http.StatusOK, status)
+				status, _ = appCall(t, http.MethodGet, url+"/api/content/nowhere", "")
+				require.Equal(t, http.StatusNotFound, status)
+				require.Eventually(t, func() bool { return strings.Contains(logs.String(), "level=WARN") }, safety, 10*time.Millisecond)
+				// The start-up line comes before any request is served.
+				assert.NotContains(t, logs.String(), "level=INFO")
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			args := tc.args
+			if tc.more != nil {
+				args = append(slices.Clip(args), tc.more(t)...)
+			}
+			url, logs := startServe(t, args, nil)
+			tc.check(t, url, logs)
+		})
+	}
+}
+
 // fixturesDir writes the default fixtures to a new folder.
 func fixturesDir(t *testing.T) string {
 	t.Helper()
@@ -378,19 +532,7 @@ func TestServeReloadsItsFixturesFolder(t *testing.T) {
 	t.Parallel()
 	dir := fixturesDir(t)
 	url, _ := startServe(t, []string{"--fixtures", dir, "--watch-interval", "20ms", "--compat", "live-2026"}, nil)
-	price := func() float64 {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/api/content/products/10", nil)
-		require.NoError(t, err)
-		req.Header.Set("x-app-token", "your-app-token")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		var p struct {
-			Price float64 `json:"price"`
-		}
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&p))
-		return p.Price
-	}
+	price := func() float64 { return productPrice(t, url) }
 	require.Equal(t, 100.0, price())
 	editFile(t, filepath.Join(dir, store.FileProducts), `"price": 100,`, `"price": 150,`)
 	require.Eventually(t, func() bool { return price() == 150 }, 10*time.Second, 20*time.Millisecond)
@@ -405,6 +547,35 @@ func TestServeReloadsItsFixturesFolder(t *testing.T) {
 	assert.Equal(t, 150.0, price())
 }
 
+// productPrice is the price product 10 is served with.
+func productPrice(t *testing.T, url string) float64 {
+	t.Helper()
+	status, body := appCall(t, http.MethodGet, url+"/api/content/products/10", "")
+	require.Equal(t, http.StatusOK, status, string(body))
+	var p struct {
+		Price float64 `json:"price"`
+	}
+	require.NoError(t, json.Unmarshal(body, &p))
+	return p.Price
+}
+
+// With --watch-interval 0 an edit waits for POST /__admin/reload. The wait outlasts the
+// default interval, so a watch left running would have applied the edit.
+func TestServeWatchIntervalZeroWaitsForReload(t *testing.T) {
+	t.Parallel()
+	dir := fixturesDir(t)
+	url, logs := startServe(t, []string{"--fixtures", dir, "--watch-interval", "0", "--compat", "live-2026"}, nil)
+	editFile(t, filepath.Join(dir, store.FileProducts), `"price": 100,`, `"price": 150,`)
+	for end := time.Now().Add(1500 * time.Millisecond); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		require.Equal(t, 100.0, productPrice(t, url), "applied without a reload")
+	}
+	assert.NotContains(t, logs.String(), "fixtures reloaded")
+
+	status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/reload", "")
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, 150.0, productPrice(t, url))
+}
+
 // Connections time out: without that, ~20k idle keep-alive connections would exhaust the
 // file descriptors and /healthz would stop answering.
 
@@ -415,18 +586,35 @@ const safety = 20 * time.Second
 // dialRequest opens a connection to url's host and makes one keep-alive request on it.
 func dialRequest(t *testing.T, url, path string) net.Conn {
 	t.Helper()
+	c := dial(t, url)
+	status, err := request(c, path)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	return c
+}
+
+// dial opens a connection to url's host that sends nothing yet.
+func dial(t *testing.T, url string) net.Conn {
+	t.Helper()
 	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
 	require.NoError(t, c.SetDeadline(time.Now().Add(safety)))
-	_, err = fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path)
-	require.NoError(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	require.NoError(t, err)
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
 	return c
+}
+
+// request makes a keep-alive GET of path on c and returns the status answered.
+func request(c net.Conn, path string) (int, error) {
+	if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path); err != nil {
+		return 0, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, err
 }
 
 // closedByServer reports whether the server has closed c: a read finds the end of the stream.
@@ -461,6 +649,121 @@ func TestIdleConnectionsDoNotStarveHealthz(t *testing.T) {
 	assert.GreaterOrEqual(t, closed, opened-max, "the server kept more than --max-connections idle connections")
 }
 
+// limitedServer serves h on a new port as the serving commands do, with at most max
+// connections, and returns its URL. onState, when set, hears each state a connection enters,
+// once the limit knows of it.
+func limitedServer(t *testing.T, max int, h http.Handler, onState func(http.ConnState)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	o := serverOptions{ReadTimeout: safety, WriteTimeout: safety, IdleTimeout: safety, MaxConnections: int64(max)}
+	srv, ln := newHTTPServer(h, ln, o, slog.New(slog.DiscardHandler))
+	if onState != nil {
+		track := srv.ConnState
+		srv.ConnState = func(c net.Conn, s http.ConnState) {
+			track(c, s)
+			onState(s)
+		}
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// receive waits for a value from ch, failing the test after a while instead of hanging.
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(safety):
+		t.Fatalf("waited in vain for %s", what)
+	}
+	var zero T
+	return zero
+}
+
+var answerOK = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+
+// At the cap, each newcomer closes the oldest connection that has sent nothing yet.
+func TestConnectionCapClosesSilentConnections(t *testing.T) {
+	t.Parallel()
+	url := limitedServer(t, 2, answerOK, nil)
+	silent := []net.Conn{dial(t, url), dial(t, url)}
+	// Both newcomers connect before either asks: the second finds the first still silent too,
+	// and newer than what is left of the first two.
+	newcomers := []net.Conn{dial(t, url), dial(t, url)}
+	for i, c := range newcomers {
+		status, err := request(c, "/")
+		require.NoError(t, err, "newcomer %d", i)
+		assert.Equal(t, http.StatusOK, status)
+	}
+	for i, c := range silent {
+		assert.True(t, closedByServer(c, safety), "silent connection %d is still open", i)
+	}
+}
+
+// A connection idle between requests goes before one that has not sent anything yet, however
+// old that one is.
+func TestConnectionCapClosesTheIdleFirst(t *testing.T) {
+	t.Parallel()
+	idle := make(chan struct{}, 1)
+	url := limitedServer(t, 2, answerOK, func(s http.ConnState) {
+		if s == http.StateIdle {
+			select {
+			case idle <- struct{}{}:
+			default: // only the first is awaited
+			}
+		}
+	})
+	silent := dial(t, url)
+	kept := dialRequest(t, url, "/")
+	receive(t, idle, "the first request's connection to go idle")
+	status, err := request(dial(t, url), "/")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, status)
+	// The newcomer was admitted, and room made, before it was answered.
+	require.False(t, closedByServer(silent, 50*time.Millisecond), "the silent connection was closed")
+	assert.True(t, closedByServer(kept, safety), "the idle connection is still open")
+}
+
+// When every connection is busy with a request, a newcomer is closed at once and the busy ones
+// are answered.
+func TestConnectionCapRefusesWhenAllAreBusy(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}, 2), make(chan struct{})
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	var handled atomic.Int32
+	url := limitedServer(t, 2, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		if handled.Add(1) <= 2 { // a request beyond the two held is answered at once
+			entered <- struct{}{}
+			<-release
+		}
+	}), nil)
+	t.Cleanup(releaseOnce) // runs before the server closes: Close leaves handlers running
+
+	busy := []net.Conn{dial(t, url), dial(t, url)}
+	answers := make(chan error, len(busy))
+	for _, c := range busy {
+		go func() {
+			status, err := request(c, "/")
+			if err == nil && status != http.StatusOK {
+				err = fmt.Errorf("status %d", status)
+			}
+			answers <- err
+		}()
+	}
+	receive(t, entered, "the first request to be handled")
+	receive(t, entered, "the second request to be handled")
+	_, err := request(dial(t, url), "/")
+	assert.Error(t, err, "a connection beyond the cap was served")
+	assert.NotErrorIs(t, err, os.ErrDeadlineExceeded, "a connection beyond the cap was left waiting, not closed")
+	releaseOnce()
+	for range busy {
+		assert.NoError(t, receive(t, answers, "a busy connection's answer"))
+	}
+}
+
 func TestIdleConnectionTimesOut(t *testing.T) {
 	t.Parallel()
 	url, _ := startServe(t, []string{"--idle-timeout", "200ms"}, nil)
@@ -481,6 +784,39 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(safety)))
 	_, err = io.ReadAll(c) // whatever the server answers, it then closes the connection
 	assert.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the server still waits for the body")
+}
+
+// A client that starts its headers and goes quiet is let go after the header timeout, though
+// --read-timeout would wait far longer for the whole request.
+func TestUnfinishedHeadersAreCutOff(t *testing.T) {
+	t.Parallel()
+	url, _ := startServe(t, []string{"--read-timeout", "10m"}, nil)
+	c := dial(t, url)
+	_, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: 127.0")
+	require.NoError(t, err)
+	assert.True(t, closedByServer(c, safety), "the server still waits for the headers")
+}
+
+// An answer not written within --write-timeout never reaches the client: the connection is
+// closed instead.
+func TestLateAnswerIsDropped(t *testing.T) {
+	t.Parallel()
+	url, _ := startServe(t, []string{"--write-timeout", "1s"}, nil)
+	status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/faults",
+		`{"path":"`+formPath+`","latency":{"fixedMs":1500}}`)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	// A new connection, so that the client does not retry the request on another.
+	client := &http.Client{Timeout: safety, Transport: &http.Transport{DisableKeepAlives: true}}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+formPath, nil)
+	require.NoError(t, err)
+	req.Header.Set("x-app-token", seedAppToken)
+	resp, err := client.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("answered %d after the write timeout", resp.StatusCode)
+	}
+	var netErr net.Error
+	assert.False(t, errors.As(err, &netErr) && netErr.Timeout(), "the client gave up first: %v", err)
 }
 
 // Collection stays paused until the last of the loads running at once is done, and comes back
