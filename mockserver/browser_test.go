@@ -218,6 +218,22 @@ func TestDashboardInChromium(t *testing.T) {
 		assert.Contains(t, text(t, ctx, "#contract"), "follows")
 	})
 
+	t.Run("a hidden tab closes its stream and catches up when shown", func(t *testing.T) {
+		// The page's visibility as the browser reports it when the tab is switched away from.
+		setHidden := func(hidden bool) {
+			t.Helper()
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`Object.defineProperty(document, "hidden", {configurable: true, get: () => %t});
+				document.dispatchEvent(new Event("visibilitychange")); true`, hidden)))
+			require.NoError(t, err)
+		}
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(ui+"/"), chromedp.WaitVisible(chromedp.CSS("#live.on"))))
+		setHidden(true)
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#live.off"))))
+		assert.Equal(t, "paused", text(t, ctx, "#live"))
+		setHidden(false)
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#live.on"))))
+	})
+
 	t.Run("usable with the keyboard", func(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Navigate(ui+"/faults"),

@@ -138,6 +138,15 @@ func TestDashboardPages(t *testing.T) {
 			assert.Equal(t, "no-store", header.Get("Cache-Control"), path)
 		}
 	}
+	// Every page of the top bar has its access key, and the filters theirs (docs/dashboard.md).
+	_, overview, _ := uiGet(t, ts, "/__admin/ui/")
+	for _, key := range strings.Split("o r d u a t e m w f c s", " ") {
+		assert.Contains(t, overview, `accesskey="`+key+`"`)
+	}
+	for _, path := range []string{"/__admin/ui/requests", "/__admin/ui/mail"} {
+		_, page, _ := uiGet(t, ts, path)
+		assert.Contains(t, page, `accesskey="/"`, path)
+	}
 	// The route filter: the unmatched request alone, or the order create's route alone.
 	_, unmatched, _ := uiGet(t, ts, "/__admin/ui/requests?route=unmatched")
 	assert.Contains(t, unmatched, "ordrs")
