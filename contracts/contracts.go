@@ -249,7 +249,7 @@ func (op *Operation) ValidateRequest(ctx context.Context, req *http.Request, pat
 	if op.lean != nil && op.plainOK(req, pathParams, &query) {
 		in.Route = op.lean
 		if openapi3filter.ValidateRequest(ctx, in) == nil {
-			return nil
+			return op.validateRepeated(ctx, in)
 		}
 		// The same input for the full pass: kin-openapi changes no more of it than the query
 		// it parses (and only of the parameters in the route, which are parsed already).
@@ -268,10 +268,18 @@ func (op *Operation) ValidateRequest(ctx context.Context, req *http.Request, pat
 // the live API's validation (of the list Express makes of it) refuses a bad one wherever it
 // stands. Only the query differs between the passes.
 func (op *Operation) validateRepeated(ctx context.Context, in *openapi3filter.RequestValidationInput) error {
+	// A query of one parameter repeats none, and costs the common request nothing more.
+	if len(op.singleQuery) == 0 || !strings.Contains(in.Request.URL.RawQuery, "&") {
+		return nil
+	}
+	query := in.QueryParams
+	if query == nil {
+		query = in.Request.URL.Query()
+	}
 	for _, name := range op.singleQuery {
-		values := in.QueryParams[name]
+		values := query[name]
 		for _, v := range values[min(1, len(values)):] {
-			one := maps.Clone(in.QueryParams)
+			one := maps.Clone(query)
 			one[name] = []string{v}
 			again := *in
 			again.QueryParams, again.Route = one, op.route

@@ -193,6 +193,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"event marker too long", http.MethodPost, "/api/content/events/subscribe/marker/" + strings.Repeat("m", 129), owner.AccessToken, map[string]any{"locale": "en_US", "productId": 10}, nil, 400, "marker must be at most 128 bytes"},
 		{"limit repeated, the second out of range", http.MethodGet, ordersPath + "?limit=5&limit=500", owner.AccessToken, nil, nil, 400, "limit"},
 		{"offset repeated, the second negative", http.MethodGet, ordersPath + "?offset=0&offset=-1", owner.AccessToken, nil, nil, 400, "offset"},
+		{"type repeated, the second not allowed", http.MethodGet, "/api/content/discounts?langCode=en_US&type=BONUS&type=COUPON", "", nil, nil, 400, "type"},
 		{"ids repeated, the second not numbers", http.MethodGet, "/api/content/products/ids?ids=10&ids=abc", "", nil, nil, 400, "ids"},
 		{"code sign-up without login", http.MethodPost, codeBase + "sign-up", "", map[string]any{"langCode": "en_US", "authData": []map[string]string{{"marker": "password_reg", "value": "1"}}}, nil, 400, "email_reg"},
 	}
