@@ -15,8 +15,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -68,8 +70,10 @@ func Open(dir string) (*DB, error) {
 	}
 	var b *bbolt.DB
 	err := func() (err error) {
-		// bbolt panics on some damaged pages instead of returning an error; a damaged file
-		// must stop start-up with a message, not a stack trace.
+		// bbolt panics on some damaged pages instead of returning an error, and reads a file
+		// cut short past its end, a memory fault that would kill the process; either must stop
+		// start-up with a message, not a stack trace.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("%s is damaged (%v): %w", path, r, ErrIncompatible)
@@ -79,7 +83,7 @@ func Open(dir string) (*DB, error) {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
 			return fmt.Errorf("%s is in use by another process", path)
-		case errors.Is(err, fs.ErrPermission):
+		case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
 			return openError(err)
 		case err != nil:
 			return fmt.Errorf("%s is damaged or not a database (%v): %w", path, err, ErrIncompatible)
@@ -128,6 +132,9 @@ func checkFile(path string) error {
 func openError(err error) error {
 	if errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("data dir: %w: give this user read and write access to the file and its dir", err)
+	}
+	if errors.Is(err, syscall.EROFS) {
+		return fmt.Errorf("data dir: %w: the data dir must be on a writable file system (a volume, in a read-only container)", err)
 	}
 	return fmt.Errorf("data dir: %w", err)
 }

@@ -185,6 +185,15 @@ func TestOpenRefusesAnUnusableDataDir(t *testing.T) {
 		"truncated": {func(t *testing.T, path string) {
 			require.NoError(t, os.WriteFile(path, []byte("bolt"), 0o600))
 		}, "damaged or not a database"},
+		"cut short": {func(t *testing.T, path string) {
+			// A file of a few MiB cut to its first pages: bbolt's meta page points past the end.
+			rows := map[string]string{}
+			for i := range 5000 {
+				rows[strconv.Itoa(i)] = strings.Repeat("x", 400)
+			}
+			writeBolt(t, path, map[string]map[string]string{"oneentry-mock": {"magic": bolt.Magic, "version": "1"}, "sandboxes": rows})
+			require.NoError(t, os.Truncate(path, 32<<10))
+		}, "damaged"},
 		"another program's database": {func(t *testing.T, path string) {
 			writeBolt(t, path, map[string]map[string]string{"widgets": {"1": "x"}})
 		}, "another program"},

@@ -18,3 +18,12 @@ func TestOpenErrorNamesPermission(t *testing.T) {
 	assert.Contains(t, err.Error(), "/data/oneentry-mock.db")
 	assert.Contains(t, err.Error(), "read and write access")
 }
+
+// A data dir on a read-only file system is named as such, not as a damaged database.
+func TestOpenErrorNamesAReadOnlyFileSystem(t *testing.T) {
+	t.Parallel()
+	err := openError(&fs.PathError{Op: "open", Path: "/data/oneentry-mock.db", Err: syscall.EROFS})
+	assert.ErrorIs(t, err, syscall.EROFS)
+	assert.NotErrorIs(t, err, ErrIncompatible)
+	assert.Contains(t, err.Error(), "writable file system")
+}
