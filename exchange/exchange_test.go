@@ -64,6 +64,8 @@ func TestMask(t *testing.T) {
 			js: `{"authData":[{"value":"[redacted]","marker":"password_reg"},{"value":"a@b.c","marker":"email_reg"}]}`},
 		"names of every spelling": {body: `{"nested":{"access_token":"A","refresh_token":"R","newPassword":"N","idToken":"I","apiKey":"K","webhookSecret":"W","couponCode":"C","tokens":2}}`,
 			js: `{"nested":{"access_token":"[redacted]","refresh_token":"[redacted]","newPassword":"[redacted]","idToken":"[redacted]","apiKey":"[redacted]","webhookSecret":"[redacted]","couponCode":"C","tokens":2}}`},
+		"form data password": {body: `{"formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ann"},{"marker":"password_reg","type":"string","value":"P"},{"value":"Q","type":"string","marker":"pass2"}]}}`,
+			js: `{"formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ann"},{"marker":"password_reg","type":"string","value":"[redacted]"},{"value":"[redacted]","type":"string","marker":"pass2"}]}}`},
 		"truncated": {body: `{"password":"p","x":"0123456789"}`, max: 20,
 			text: `{"password":"[redacted]","x":`, cut: true},
 	}

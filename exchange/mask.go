@@ -52,17 +52,19 @@ const (
 	jsonScalar = `(?:` + jsonString + `|-?[0-9][0-9.eE+-]*|true|false|null)`
 	// passwordMarker is the marker of a password field, which the project chooses.
 	passwordMarker = `"marker"\s*:\s*"[^"]*(?i:pass)[^"]*"`
+	// entryMembers are further scalar members of one object: they never cross into another.
+	entryMembers = `(?:\s*,\s*` + jsonString + `\s*:\s*` + jsonScalar + `)*`
 )
 
 var (
 	// members matches "key":value members with a scalar value, white space allowed, so that a
 	// body that is not compact (cut, or not valid JSON) is masked too.
 	members = regexp.MustCompile(`(` + jsonString + `)\s*:\s*` + jsonScalar)
-	// passwordEntries match authData/formData entries of password fields, marker and value
-	// next to each other in either order.
+	// passwordEntries match authData/formData entries of password fields, marker and value in
+	// either order, with other scalar members of the entry (a formData entry's "type") between.
 	passwordEntries = []*regexp.Regexp{
-		regexp.MustCompile(`(` + passwordMarker + `\s*,\s*"value"\s*:\s*)` + jsonString + `()`),
-		regexp.MustCompile(`("value"\s*:\s*)` + jsonString + `(\s*,\s*` + passwordMarker + `)`),
+		regexp.MustCompile(`(` + passwordMarker + entryMembers + `\s*,\s*"value"\s*:\s*)` + jsonString + `()`),
+		regexp.MustCompile(`("value"\s*:\s*)` + jsonString + `(` + entryMembers + `\s*,\s*` + passwordMarker + `)`),
 	}
 )
 
