@@ -44,13 +44,15 @@ func TestUpdateUser(t *testing.T) {
 	before := ts.me(t, tk.AccessToken)
 
 	for name, body := range map[string]any{
-		"state not an object":    map[string]any{"state": []int{1}},
-		"marker of another form": map[string]any{"formData": regValues(field("tickets", "entity", []string{"p-8-10"}))},
-		"another form":           map[string]any{"formIdentifier": "contact_us"},
-		"unknown key":            map[string]any{"nickname": "x"},
-		"blank login":            map[string]any{"formData": regValues(field("email_reg", "string", ""))},
-		"login of another user":  map[string]any{"formData": regValues(field("email_reg", "string", strings.ToUpper(user2)))},
-		"broken JSON":            `{"state":`,
+		"state not an object":      map[string]any{"state": []int{1}},
+		"marker of another form":   map[string]any{"formData": regValues(field("tickets", "entity", []string{"p-8-10"}))},
+		"another form":             map[string]any{"formIdentifier": "contact_us"},
+		"unknown key":              map[string]any{"nickname": "x"},
+		"blank login":              map[string]any{"formData": regValues(field("email_reg", "string", ""))},
+		"login of spaces":          map[string]any{"formData": regValues(field("email_reg", "string", "   "))},
+		"login that is no address": map[string]any{"formData": regValues(field("email_reg", "string", "plainlogin"))},
+		"login of another user":    map[string]any{"formData": regValues(field("email_reg", "string", strings.ToUpper(user2)))},
+		"broken JSON":              `{"state":`,
 	} {
 		status, data := ts.call(t, http.MethodPut, mePath, tk.AccessToken, body)
 		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", name, data)
@@ -133,6 +135,14 @@ func TestDeletedAndArchivedUsersCannotSignInAndKeepTheirOrders(t *testing.T) {
 			status, body = ts.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), deviceHeaders)
 			assert.Equal(t, http.StatusUnauthorized, status, "no more sign-in: %s", body)
 			assert.Equal(t, "Invalid login or password", decodeError(t, status, body).messages()[0])
+			// OAuth neither signs the account in nor opens a session for it.
+			status, body = ts.callWith(t, http.MethodPost, "/__admin/oauth/email/codes", "", `{"email":"`+userLogin+`"}`, nil)
+			require.Equal(t, http.StatusCreated, status, string(body))
+			grant := map[string]string{"code": decode[map[string]string](t, body)["code"], "grant_type": "authorization_code"}
+			removed := stateDocument(t, ts)
+			status, body = ts.post(t, oauthPath, grant)
+			assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or password")
+			assert.Equal(t, removed, stateDocument(t, ts), "a refused OAuth sign-in changes nothing")
 			status, _ = ts.call(t, http.MethodGet, mePath, tk.AccessToken, nil)
 			assert.Equal(t, http.StatusUnauthorized, status, "tokens issued before stop working")
 			status, _ = ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/refresh", "", map[string]string{"refreshToken": tk.RefreshToken}, deviceHeaders)

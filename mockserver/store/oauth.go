@@ -95,9 +95,14 @@ func (s *Store) OAuthSignIn(ctx context.Context, in OAuthInput, device DeviceInf
 		if g.redirectURI != "" && g.redirectURI != in.RedirectURI {
 			return Tokens{}, Errorf(CodeInvalid, "The authorization code was issued for a different redirect_uri")
 		}
-		delete(s.state.oauthGrants, in.Code)
 		id, ok := s.state.userByLogin[loginKey(provider.Identifier, g.email)]
 		user := s.state.users[id]
+		if ok && user.removed() {
+			// Refused as the password sign-in refuses it; the login stays taken, so it cannot
+			// register again either.
+			return Tokens{}, Errorf(CodeUnauthorized, "Invalid login or password")
+		}
+		delete(s.state.oauthGrants, in.Code)
 		if !ok {
 			// The session's id is checked first, so a sign-up is not kept for a session that
 			// cannot open.
