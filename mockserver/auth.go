@@ -255,7 +255,7 @@ func (s *Server) handleGenerateCode(w http.ResponseWriter, r *http.Request, sc *
 // sendCode e-mails a one-time code the store made (none when code is zero); on failure it
 // answers the error and reports false.
 func (s *Server) sendCode(w http.ResponseWriter, r *http.Request, sc *scope, code store.OneTimeCode, purpose string) bool {
-	if code.Email == "" {
+	if code.Code == "" {
 		return true
 	}
 	if err := sc.sandbox.SendCode(store.RequestID(r.Context()), code.Email, purpose, code.Code); err != nil {

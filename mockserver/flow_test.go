@@ -245,6 +245,14 @@ func TestLogoutEndsSessions(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Len(t, decode[[]map[string]any](t, body), 2)
 
+	// Another provider's logout ends none of this provider's sessions, as its refresh refuses them.
+	status, body = ts.call(t, http.MethodPost, "/api/content/users-auth-providers/marker/email_code/users/logout", first.AccessToken, map[string]string{"refreshToken": first.RefreshToken})
+	assert.Equal(t, http.StatusUnauthorized, status, string(body))
+	decodeError(t, status, body)
+	status, body = ts.call(t, http.MethodGet, sessions, first.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, decode[[]map[string]any](t, body), 2)
+
 	status, body = ts.call(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/logout", first.AccessToken, map[string]string{"refreshToken": first.RefreshToken})
 	require.Equal(t, http.StatusCreated, status)
 	assert.Equal(t, "true", string(body))

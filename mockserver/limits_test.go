@@ -190,7 +190,9 @@ func TestBadLoginsAndEventsAnswer400(t *testing.T) {
 		{"display name as login", "sign-up", signUp("Name <n@e.example>", nil), "email_reg"},
 		{"angle brackets as login", "sign-up", signUp("<n@e.example>", nil), "email_reg"},
 		{"CR LF in login", "sign-up", signUp("x@y.example\r\nBcc: q@r.example", nil), "email_reg"},
-		{"two addresses in notificationData", "sign-up", signUp("phone-user", map[string]any{"email": "a@b.example, d@e.example"}), "notificationData.email"},
+		{"two addresses in notificationData", "sign-up", signUp("n@e.example", map[string]any{"email": "a@b.example, d@e.example"}), "notificationData.email"},
+		{"login that is no address", "sign-up", signUp("phone-user", nil), "email_reg must be an e-mail address"},
+		{"login of spaces", "sign-up", signUp("   ", nil), "email_reg"},
 	}
 	before := stateDocument(t, ts)
 	for _, tc := range cases {

@@ -271,7 +271,8 @@ func (s *Store) Logout(ctx context.Context, userID int, providerMarker, refreshT
 	return s.remove(ctx, func() ([]Event, error) {
 		id, ok := s.state.sessionByRefresh[refreshToken]
 		sess := s.state.authSessions[id]
-		if !ok || sess == nil || sess.UserID != userID {
+		// A session of another provider is refused as refresh refuses it there.
+		if !ok || sess == nil || sess.UserID != userID || sess.AuthProviderIdentifier != providerMarker {
 			return nil, Errorf(CodeUnauthorized, "Invalid refresh token")
 		}
 		s.endSessionLocked(sess)
@@ -351,7 +352,7 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, OneTimeCode, 
 	login := in.Credentials.Values[provider.LoginMarker]
 	password := in.Credentials.Values[provider.PasswordMarker]
 	var missing []string
-	if login == "" {
+	if strings.TrimSpace(login) == "" {
 		missing = append(missing, "required values are missing or incorrect: "+provider.LoginMarker)
 	}
 	if password == "" && !provider.IsCheckCode {
@@ -360,10 +361,11 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, OneTimeCode, 
 	if len(missing) > 0 {
 		return User{}, OneTimeCode{}, Invalid(missing...)
 	}
-	if err := checkLogin(provider, login, in.NotificationData, s.opts.LiveAuthBodies); err != nil {
+	form, _ := s.fx.Form(provider.FormIdentifier)
+	if err := checkLogin(provider, form, login, in.NotificationData, s.opts.LiveAuthBodies); err != nil {
 		return User{}, OneTimeCode{}, err
 	}
-	if form, ok := s.fx.Form(provider.FormIdentifier); ok {
+	if form != nil {
 		if err := checkFormData(form, in.FormData, in.Credentials.Values); err != nil {
 			return User{}, OneTimeCode{}, err
 		}
@@ -403,12 +405,18 @@ func (s *Store) rollbackSignUpLocked(u *User) {
 
 // checkLogin refuses what the code e-mail could not be sent to: a login that looks like an
 // e-mail address must be exactly one bare address ("a@b.c, d@e.f" and "Name <a@b.c>" are not),
-// and so must notificationData.email when it is given.
+// and so must notificationData.email when it is given. A login field of form with an e-mail
+// validator takes nothing else, as a submission of that field would not.
 // With emailOnly, as today's API, a non-empty phone value is refused too (an SDK's empty
 // `phonePush: []` passes).
-func checkLogin(provider *AuthProvider, login string, notification json.RawMessage, emailOnly bool) error {
+func checkLogin(provider *AuthProvider, form *Form, login string, notification json.RawMessage, emailOnly bool) error {
 	if strings.Contains(login, "@") && !singleAddress(login) {
 		return Invalid(provider.LoginMarker + " must be a single e-mail address")
+	}
+	if form != nil {
+		if attr, ok := form.Attribute(provider.LoginMarker); ok && hasValidator(attr, "emailInspectionValidator") && !singleAddress(login) {
+			return Invalid(provider.LoginMarker + " must be an e-mail address")
+		}
 	}
 	var nd struct {
 		Email     any             `json:"email"`

@@ -195,3 +195,28 @@ func BenchmarkVerifyAccessToken(b *testing.B) {
 		})
 	})
 }
+
+// A code goes by e-mail only: for a user with no address to send it to (a login that is no
+// address, from a state document, and no notificationData.email) none is made.
+func TestNoCodeWithoutAnAddressToSendItTo(t *testing.T) {
+	t.Parallel()
+	st := newStore(t, store.Options{})
+	ctx := context.Background()
+	doc := st.Export(ctx)
+	doc.Users = append(doc.Users, store.UserRecord{ID: 900, AuthProviderIdentifier: "email_code", Identifier: "phone-user", Password: "pw-1", FormIdentifier: "reg", IsActive: true, Language: "en_US"})
+	doc.Counters.NextUserID = 901
+	require.NoError(t, st.Import(ctx, doc))
+	before := st.Export(ctx)
+
+	_, err := st.GenerateCode(ctx, "email_code", "phone-user", "auth")
+	require.Error(t, err)
+	assert.Equal(t, store.CodeInvalid, codeOf(err))
+	assert.Contains(t, err.Error(), "notificationData.email")
+	assert.Equal(t, before, st.Export(ctx), "no code is kept")
+
+	doc.Users[len(doc.Users)-1].NotificationData = []byte(`{"email":"phone-user@example.com"}`)
+	require.NoError(t, st.Import(ctx, doc))
+	code, err := st.GenerateCode(ctx, "email_code", "phone-user", "auth")
+	require.NoError(t, err)
+	assert.Equal(t, "phone-user@example.com", code.Email)
+}

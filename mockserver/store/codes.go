@@ -125,9 +125,10 @@ func (s *Store) issueCodeLocked(user *User, event string, length int, ttl time.D
 		_ = json.Unmarshal(user.NotificationData, &nd)
 		email = nd.Email
 	}
-	// A user restored from a state document may carry a login no e-mail can go to; refuse
-	// before a code is stored rather than fail building the e-mail.
-	if email != "" && !singleAddress(email) {
+	// The code goes by e-mail only: refuse before a code is stored that could never arrive (a
+	// login that is no address, from a form without an e-mail validator or a state document,
+	// and no notificationData.email), rather than answer as if it had been sent.
+	if !singleAddress(email) {
 		return OneTimeCode{}, Invalid("userIdentifier must be a single e-mail address, or the user's notificationData.email must be")
 	}
 	digits := make([]byte, length)

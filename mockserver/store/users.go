@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 )
 
 // AccountState is what a user did to their account: archived or deleted it (they can no longer
@@ -84,7 +85,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, er
 			}
 			if k := slices.IndexFunc(in.FormData, func(it FormDataItem) bool { return it.Marker == provider.LoginMarker }); k >= 0 {
 				var v string
-				if json.Unmarshal(in.FormData[k].Value, &v) != nil || v == "" {
+				if json.Unmarshal(in.FormData[k].Value, &v) != nil || strings.TrimSpace(v) == "" {
 					return User{}, Invalid(requiredMessage(provider.LoginMarker))
 				}
 				login = v
@@ -95,7 +96,8 @@ func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, er
 			return User{}, Invalid("User with identifier " + login + " already exists")
 		}
 		if login != u.Identifier {
-			if err := checkLogin(provider, login, nil, false); err != nil {
+			form, _ := s.fx.Form(u.FormIdentifier)
+			if err := checkLogin(provider, form, login, nil, false); err != nil {
 				return User{}, err
 			}
 		}
