@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -344,6 +345,41 @@ func TestRefundLifecycle(t *testing.T) {
 	assert.Contains(t, decodeError(t, status, body).messages()[0], "0 of 2 left to refund")
 	status, _ = ts.call(t, http.MethodGet, refundPath(id), stranger.AccessToken, nil)
 	assert.Equal(t, http.StatusNotFound, status)
+}
+
+// Refunds in parts add up to exactly what was paid, and the share of a large order does not
+// overflow; the state afterwards imports back.
+func TestRefundAmountsAddUpToWhatWasPaid(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	owner := ts.signIn(t, userLogin, userPass)
+	approve := func(id int) {
+		t.Helper()
+		status, body := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/refunds/%d/approve", id), "", nil, nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+	}
+	one := map[string]any{"11": map[string]int{"quantity": 1}}
+
+	created := ts.createOrder(t, owner.AccessToken, discountOrder(map[int]int{11: 3}, map[string]any{"bonusAmount": 0.01}))
+	id := int(created["id"].(float64)) // 3 × 200, 0.01 of bonus: 599.99 due
+	ts.payOrder(t, owner.AccessToken, id)
+	var refunded float64
+	for range 3 {
+		approve(ts.requestRefund(t, owner.AccessToken, id, one))
+		refunded += ts.refunds(t, owner.AccessToken, id)[0]["amount"].(float64)
+	}
+	assert.InDelta(t, 599.99, refunded, 0.001, "199.99 + 199.99 + 200.01")
+
+	created = ts.createOrder(t, owner.AccessToken, discountOrder(map[int]int{11: 1_000_000}, nil))
+	id = int(created["id"].(float64)) // 200,000,000.00 due
+	ts.payOrder(t, owner.AccessToken, id)
+	ts.requestRefund(t, owner.AccessToken, id, map[string]any{"11": map[string]int{"quantity": 999_999}})
+	assert.Equal(t, 199_999_800.0, ts.refunds(t, owner.AccessToken, id)[0]["amount"])
+
+	status, exported := ts.call(t, http.MethodGet, "/__admin/state", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	status, body := ts.callWith(t, http.MethodPut, "/__admin/state", "", json.RawMessage(exported), nil)
+	require.Equal(t, http.StatusOK, status, string(body))
 }
 
 // The payment axis is derived from the order's sessions: the storage's paid status cannot be

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math/bits"
 	"slices"
 	"strconv"
 	"time"
@@ -161,18 +163,7 @@ func (s *Store) CreateRefundRequest(ctx context.Context, userID, orderID int, in
 		if slices.ContainsFunc(o.Refunds, func(r RefundRequest) bool { return r.Status == RefundPending }) {
 			return RefundRequest{}, Errorf(CodeConflict, "Order %d already has a pending refund request", o.ID)
 		}
-		var value, all int64
-		for _, l := range o.Products {
-			all += lineValue(l, l.Quantity)
-		}
-		for _, l := range lines {
-			i := slices.IndexFunc(o.Products, func(p OrderLine) bool { return p.ProductID == l.ProductID })
-			value += lineValue(o.Products[i], l.Quantity)
-		}
-		amount := o.DueCents()
-		if all > 0 {
-			amount = amount * value / all
-		}
+		amount := refundAmount(o, lines)
 		if err := checkIDLeft(s.state.nextRefundID, "refund request"); err != nil {
 			return RefundRequest{}, err
 		}
@@ -185,6 +176,47 @@ func (s *Store) CreateRefundRequest(ctx context.Context, userID, orderID int, in
 		o.Refunds = append(o.Refunds, rr)
 		return rr, nil
 	})
+}
+
+// refundAmount is the part of what was paid that lines give back: their share of the order's
+// value after per-item discounts. The request that gives back everything left gets what the
+// other live requests have not, so refunds in parts add up to exactly what was paid.
+func refundAmount(o *Order, lines []RefundLine) int64 {
+	due := o.DueCents()
+	left := map[int]int{}
+	var value, all, taken int64
+	for _, l := range o.Products {
+		all += lineValue(l, l.Quantity)
+		left[l.ProductID] = l.Quantity
+	}
+	for _, r := range o.Refunds {
+		if r.Status == RefundPending || r.Status == RefundApproved {
+			taken += r.AmountCents
+			for _, l := range r.Products {
+				left[l.ProductID] -= l.Quantity
+			}
+		}
+	}
+	for _, l := range lines {
+		i := slices.IndexFunc(o.Products, func(p OrderLine) bool { return p.ProductID == l.ProductID })
+		value += lineValue(o.Products[i], l.Quantity)
+		left[l.ProductID] -= l.Quantity
+	}
+	if !slices.ContainsFunc(slices.Collect(maps.Values(left)), func(n int) bool { return n > 0 }) {
+		return max(due-taken, 0)
+	}
+	if all <= 0 || due <= 0 || value <= 0 {
+		return 0
+	}
+	return shareOf(due, min(value, all), all)
+}
+
+// shareOf is a*b/c rounded down, for a >= 0 and 0 <= b <= c, without overflow: a product of two amounts
+// in cents passes int64 from about 30 million dollars.
+func shareOf(a, b, c int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	q, _ := bits.Div64(hi, lo, uint64(c))
+	return int64(q)
 }
 
 // lineValue is what qty of an order line cost after per-item discounts.
