@@ -83,6 +83,8 @@ func TestProductFilters(t *testing.T) {
 		"in any of a list":         {cond("zones", "in", []string{"stalls", "box"}), []int{11, 12}},
 		"in text contains":         {cond("currency_products", "in", "us"), []int{10, 11, 12}},
 		"nin":                      {cond("zones", "nin", "bar"), []int{10, 11}},
+		"in rich text":             {cond("description", "in", "STAGE"), []int{10}},
+		"nin rich text":            {cond("description", "nin", "stage"), []int{11, 12}},
 		"eq list option":           {cond("zones", "eq", "dance_floor"), []int{10}},
 		"exs":                      {cond("image", "exs", nil), []int{10, 11, 12}},
 		"nexs":                     {cond("colour", "nexs", nil), []int{10, 11, 12}},

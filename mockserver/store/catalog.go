@@ -614,7 +614,8 @@ func emptyValue(v json.RawMessage) bool {
 }
 
 // scalars returns the comparable values of an attribute value: a scalar itself, the elements
-// of a list, and for list options ({"title", "value"}) their value. Each is a string.
+// of a list, for list options ({"title", "value"}) their value, and for text
+// ({"htmlValue", "plainValue"}) its plain text, else its Markdown or HTML. Each is a string.
 func scalars(v json.RawMessage) []string {
 	var list []json.RawMessage
 	if json.Unmarshal(v, &list) == nil {
@@ -626,10 +627,18 @@ func scalars(v json.RawMessage) []string {
 	}
 	var opt struct {
 		Value json.RawMessage `json:"value"`
+		Plain json.RawMessage `json:"plainValue"`
+		MD    json.RawMessage `json:"mdValue"`
+		HTML  json.RawMessage `json:"htmlValue"`
 	}
 	if t := bytes.TrimSpace(v); len(t) > 0 && t[0] == '{' {
-		if json.Unmarshal(v, &opt) == nil && opt.Value != nil {
-			return scalars(opt.Value)
+		if json.Unmarshal(v, &opt) != nil {
+			return nil
+		}
+		for _, inner := range [...]json.RawMessage{opt.Value, opt.Plain, opt.MD, opt.HTML} {
+			if inner != nil {
+				return scalars(inner)
+			}
 		}
 		return nil
 	}
