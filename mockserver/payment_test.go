@@ -450,6 +450,25 @@ func TestLastSeatsGoToExactlyTenBuyers(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, status)
 }
 
+// The default schedule's slots lie in 2025-26: on today's clock they have started, and the
+// documented clock move makes the next one bookable.
+func TestDefaultScheduleBookableAfterTheDocumentedClockMove(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	tk := ts.signIn(t, userLogin, userPass)
+	next := ticketOrder(10, 1, "cash")
+	next["formData"].(map[string]any)["en_US"].([]map[string]any)[0]["value"] = [][]string{{"2025-05-03T16:30:00.000Z", "2025-05-03T18:00:00.000Z"}}
+	if time.Now().After(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)) {
+		status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, next)
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+		assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "has already started")
+	}
+	status, body := ts.adminClock(t, `{"set":"2025-05-01T09:00:00Z"}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, next)
+	assert.Equal(t, http.StatusCreated, status, string(body))
+}
+
 func TestSlotValidationFollowsProfile(t *testing.T) {
 	t.Parallel()
 	offSchedule := ticketOrder(10, 1, "cash")
