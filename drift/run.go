@@ -96,7 +96,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer other.Close()
-	release, notes := ownSandbox(ctx, other, opts)
+	release, notes, err := ownSandbox(ctx, other, opts)
+	if err != nil {
+		return nil, err
+	}
 	otherResults, err := runFlows(ctx, other, flows)
 	if relErr := release(context.WithoutCancel(ctx)); relErr != nil {
 		relErr = fmt.Errorf("deleting the run's sandbox %s: %w", other.AppToken, relErr)
@@ -140,18 +143,22 @@ func otherTarget(opts Options) (*scenarios.Target, error) {
 
 // ownSandbox points a URL target at a sandbox of the run's own, unless opts say to use the
 // default one or a given app token's, or the target does not serve the mock's admin API. It
-// returns what deletes the sandbox (a no-op when none was made) and a note for the report.
-func ownSandbox(ctx context.Context, t *scenarios.Target, opts Options) (release func(context.Context) error, notes []string) {
+// returns what deletes the sandbox (a no-op when none was made) and a note for the report; a
+// mock that refuses the sandbox is an error, as the run would otherwise change its default one.
+func ownSandbox(ctx context.Context, t *scenarios.Target, opts Options) (release func(context.Context) error, notes []string, err error) {
 	release = func(context.Context) error { return nil }
 	if opts.TargetKind != TargetURL || opts.AppToken != "" || opts.DefaultSandbox {
-		return release, nil
+		return release, nil, nil
+	}
+	own, ok, err := t.OwnSandbox(ctx)
+	if refused := (*scenarios.SandboxRefusedError)(nil); errors.As(err, &refused) {
+		return nil, nil, err
 	}
 	// An unreachable target is reported by runFlows' preflight, as for every other target.
-	own, ok, err := t.OwnSandbox(ctx)
 	if err != nil || !ok {
-		return release, nil
+		return release, nil, nil
 	}
-	return own, []string{fmt.Sprintf("the flows ran in a new sandbox (app token %s), deleted afterwards; the default sandbox was left as it was", t.AppToken)}
+	return own, []string{fmt.Sprintf("the flows ran in a new sandbox (app token %s), deleted afterwards; the default sandbox was left as it was", t.AppToken)}, nil
 }
 
 // runFlows checks that the target can be used, then runs the flows on it. A run that could not

@@ -10,17 +10,41 @@ import (
 	"strings"
 )
 
+// SandboxRefusedError is a mock's refusal of a sandbox for the run: it serves the admin API but
+// wants an admin token, or holds as many sandboxes as it may.
+type SandboxRefusedError struct {
+	Status  int
+	Message string
+}
+
+func (e *SandboxRefusedError) Error() string {
+	hint := "give its --admin-token"
+	if e.Status == http.StatusConflict {
+		hint = "delete a sandbox of it or raise its --max-sandboxes"
+	}
+	return fmt.Sprintf("the target refused a sandbox for the run (POST /__admin/sandboxes answered %d %s): %s, or run in its default sandbox with --sandbox default", e.Status, e.Message, hint)
+}
+
 // OwnSandbox asks the mock at t.BaseURL for a sandbox of its own (POST /__admin/sandboxes)
 // and points t at it, with its app token and its first two users, so a run leaves the
 // default sandbox, which a developer's front end may be using, as it was. ok is false, and t
-// unchanged, when the target does not answer as the mock does (a live project, another
-// server, the sandbox limit reached); release deletes the sandbox.
+// unchanged, when the target does not serve the mock's admin API (a live project, another
+// server). A mock that refuses (a missing or wrong admin token, the sandbox limit reached) is
+// a *SandboxRefusedError: running in its default sandbox instead would change the state a
+// front end may be using. release deletes the sandbox.
 func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) error, ok bool, err error) {
 	status, body, err := t.adminRequest(ctx, http.MethodPost, "/__admin/sandboxes", "", nil)
 	if err != nil {
 		return nil, false, err
 	}
-	if status != http.StatusCreated {
+	switch status {
+	case http.StatusCreated:
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict:
+		if msg, isMock := adminRefusal(body); isMock {
+			return nil, false, &SandboxRefusedError{Status: status, Message: msg}
+		}
+		return nil, false, nil
+	default:
 		return nil, false, nil
 	}
 	var sb struct {
@@ -87,4 +111,25 @@ func (t *Target) adminRequest(ctx context.Context, method, path, appToken string
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	return resp.StatusCode, data, err
+}
+
+// adminRefusal reads the error body of an admin call as the mock writes it (the OneEntry error
+// shape with the status it answered), so another server's 401 is not taken for the mock's.
+func adminRefusal(body []byte) (message string, ok bool) {
+	var e struct {
+		StatusCode int             `json:"statusCode"`
+		Message    json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.StatusCode == 0 || e.Message == nil {
+		return "", false
+	}
+	var one string
+	if json.Unmarshal(e.Message, &one) == nil {
+		return one, true
+	}
+	var many []string
+	if json.Unmarshal(e.Message, &many) == nil {
+		return strings.Join(many, "; "), true
+	}
+	return "", false
 }

@@ -244,12 +244,51 @@ func TestScenariosRunWithAnAdminToken(t *testing.T) {
 		clockNote bool
 	}{
 		{[]string{"--admin-token", "s3cret"}, true},
-		{nil, false},
+		{[]string{"--sandbox", "default"}, false},
 	} {
 		args := append([]string{"--target", url, "--only", "token-refresh", "--format", "json"}, tc.args...)
 		stdout, stderr, err := runScenarioCmd(t, nil, args...)
 		require.NoError(t, err, "stderr: %s", stderr)
 		assert.Equal(t, tc.clockNote, strings.Contains(stdout, "by 10h0m"), "with the admin token the flow moves the sandbox clock; without it, it cannot: %s", stdout)
+	}
+}
+
+// A mock that refuses the run a sandbox of its own (no admin token, or no room for one) stops
+// the run with exit 2 and what to do, rather than let it change the default sandbox.
+func TestRunsRefusedASandboxStopAndChangeNothing(t *testing.T) {
+	t.Parallel()
+	guarded, _ := startServe(t, []string{"--admin-token", "s3cret", "--log-level", "warn"}, nil)
+	full, _ := startServe(t, []string{"--max-sandboxes", "1", "--log-level", "warn"}, nil)
+	for _, tc := range []struct {
+		url, token, hint string
+	}{
+		{guarded, "s3cret", "--admin-token"},
+		{full, "", "--max-sandboxes"},
+	} {
+		journal := func() int {
+			req, err := http.NewRequest(http.MethodGet, tc.url+"/__admin/requests/count", nil)
+			require.NoError(t, err)
+			req.Header.Set("x-admin-token", tc.token)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			var n struct {
+				Count int `json:"count"`
+			}
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&n))
+			return n.Count
+		}
+		for _, args := range [][]string{
+			{"scenarios", "run", "--target", tc.url, "--only", "ticket-purchase"},
+			{"drift", "--target", tc.url, "--only", "ticket-purchase"},
+		} {
+			_, stderr, err := runCmd(t, nil, args...)
+			require.Equal(t, 2, exitCode(t, err), "%s: %s", args[0], stderr)
+			assert.Contains(t, err.Error(), "refused a sandbox for the run")
+			assert.Contains(t, err.Error(), tc.hint)
+			assert.Contains(t, err.Error(), "--sandbox default")
+		}
+		assert.Zero(t, journal(), "the default sandbox saw nothing")
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -142,8 +143,12 @@ func runScenariosRun(ctx context.Context, cfg scenariosConfig, sio stdio) error 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	if cfg.Target != "mock" && cfg.Target != "live" && cfg.Sandbox == "new" && cfg.AppToken == "" {
+		release, ok, err := target.OwnSandbox(ctx)
+		if refused := (*scenarios.SandboxRefusedError)(nil); errors.As(err, &refused) {
+			return exitError{code: 2, msg: err.Error()}
+		}
 		// An unreachable target is reported by Preflight, as for every other target.
-		if release, ok, err := target.OwnSandbox(ctx); err == nil && ok {
+		if err == nil && ok {
 			fmt.Fprintf(stderr, "running in a new sandbox (app token %s), deleted afterwards; --sandbox default runs in the default one\n", target.AppToken)
 			defer func() {
 				if err := release(context.WithoutCancel(ctx)); err != nil {
