@@ -1,6 +1,7 @@
 package capsule_test
 
 import (
+	"errors"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -56,9 +57,9 @@ func (c *capture) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := exchange.BufferResponse(resp)
-	if err != nil {
-		return nil, err
+	body, complete, err := exchange.BufferResponse(resp, 1<<20)
+	if err != nil || !complete {
+		return nil, errors.Join(err, errors.New("capture: an answer over 1 MiB"))
 	}
 	c.mu.Lock()
 	c.list = append(c.list, captured{raw: capsule.RawExchange{

@@ -20,7 +20,13 @@ type Transport struct {
 	Base      http.RoundTripper // nil = http.DefaultTransport
 	Validator *Validator
 	Report    func(req *http.Request, v Violation) // may be nil
+	// MaxBody bounds the answer held for validation (0: DefaultMaxBody). A longer one is
+	// passed on unvalidated, streaming, for the caller's own limit to judge.
+	MaxBody int64
 }
+
+// DefaultMaxBody is the largest answer Transport validates unless told otherwise.
+const DefaultMaxBody = 32 << 20
 
 var _ http.RoundTripper = (*Transport)(nil)
 
@@ -53,11 +59,23 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	respBody, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
+	limit := t.MaxBody
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
+		_ = resp.Body.Close()
 		return nil, err
 	}
+	if int64(len(respBody)) > limit {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(respBody), resp.Body), resp.Body}
+		return resp, nil
+	}
+	_ = resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 
 	if t.checked(req) {

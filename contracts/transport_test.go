@@ -91,6 +91,20 @@ func TestTransportReportsBadResponseAndKeepsBody(t *testing.T) {
 	assert.Equal(t, KindRequired, byPointer["/attributes"].Kind)
 }
 
+// An answer over MaxBody is passed on whole and unvalidated, and only MaxBody+1 of it is held.
+func TestTransportPassesAnAnswerOverItsLimitUnread(t *testing.T) {
+	t.Parallel()
+	bad := `{"id":"9","extra":true}`
+	c, srv, rep, _ := newTransportClient(t, map[string]reply{
+		"GET /api/content/forms/marker/tickets_form": {200, bad},
+	})
+	c.Transport.(*Transport).MaxBody = 8
+	status, body := do(t, c, "GET", srv.URL+"/api/content/forms/marker/tickets_form?langCode=en_US", "")
+	assert.Equal(t, 200, status)
+	assert.Equal(t, bad, body, "the caller reads all the server sent")
+	assert.Empty(t, rep.all(), "not validated")
+}
+
 func TestTransportGoodTrafficReportsNothing(t *testing.T) {
 	t.Parallel()
 	sessions := `{"items":[],"total":0}`

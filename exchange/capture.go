@@ -38,12 +38,28 @@ func WithBody(ctx context.Context, req *http.Request, data []byte) *http.Request
 
 // BufferResponse reads and closes resp's body and gives resp a new body reading the same bytes.
 // On a read error it returns what was read with the error, and resp's body stays consumed.
-func BufferResponse(resp *http.Response) ([]byte, error) {
-	data, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
+// A body longer than max bytes is not held whole: the first max bytes are returned with
+// complete false, and resp's body reads them and then the rest as the server sends it, so the
+// caller's own limit decides what happens to an answer that large.
+func BufferResponse(resp *http.Response, max int64) (data []byte, complete bool, err error) {
+	data, err = io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return data, err
+		_ = resp.Body.Close()
+		return data, false, err
 	}
+	if int64(len(data)) > max {
+		resp.Body = PrefixedBody(data, resp.Body)
+		return data[:max], false, nil
+	}
+	_ = resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(data))
-	return data, nil
+	return data, true, nil
+}
+
+// PrefixedBody reads prefix, then rest; closing it closes rest.
+func PrefixedBody(prefix []byte, rest io.ReadCloser) io.ReadCloser {
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(prefix), rest), rest}
 }

@@ -230,14 +230,35 @@ func (f *failingReader) Close() error             { f.closed = true; return nil 
 func TestBufferResponse(t *testing.T) {
 	t.Parallel()
 	resp := &http.Response{Body: io.NopCloser(strings.NewReader(`{"ok":true}`))}
-	data, err := BufferResponse(resp)
+	data, complete, err := BufferResponse(resp, 64)
 	require.NoError(t, err)
+	assert.True(t, complete)
 	assert.Equal(t, `{"ok":true}`, string(data))
 	again, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, data, again, "the caller still reads the whole body")
 
 	broken := &failingReader{}
-	_, err = BufferResponse(&http.Response{Body: broken})
+	_, _, err = BufferResponse(&http.Response{Body: broken}, 64)
 	assert.ErrorContains(t, err, "connection reset")
 	assert.True(t, broken.closed, "the body is closed even when reading it fails")
+
+	// Beyond max only max is held; the caller still reads all the server sent.
+	long := strings.Repeat("x", 100)
+	rest := &closeCounter{Reader: strings.NewReader(long)}
+	resp = &http.Response{Body: rest}
+	data, complete, err = BufferResponse(resp, 10)
+	require.NoError(t, err)
+	assert.False(t, complete)
+	assert.Equal(t, long[:10], string(data))
+	again, _ = io.ReadAll(resp.Body)
+	assert.Equal(t, long, string(again))
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, 1, rest.closed)
 }
+
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }

@@ -79,13 +79,14 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.env.record(ex, sink.take())
 		return nil, err
 	}
-	respBody, rerr := exchange.BufferResponse(resp)
+	// Only what the record keeps is held here: the client reads the rest under its own limit.
+	respBody, complete, rerr := exchange.BufferResponse(resp, MaxRecordedBody)
 	ex.DurationMs = exchange.Millis(time.Since(start))
 	ex.Status = resp.StatusCode
 	ex.ResponseHeaders = exchange.ResponseHeaders(resp.Header)
 	var cut bool
 	ex.ResponseBody, ex.ResponseText, cut = r.body(respBody)
-	ex.Truncated = ex.Truncated || cut
+	ex.Truncated = ex.Truncated || cut || !complete && rerr == nil
 	if rerr != nil {
 		ex.Error = rerr.Error()
 		r.env.record(ex, sink.take())

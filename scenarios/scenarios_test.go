@@ -1,13 +1,16 @@
 package scenarios_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -522,4 +525,39 @@ func TestTheInProcessMockIssuesTheServedTokenLifetime(t *testing.T) {
 			assert.Equal(t, tc.want, time.Duration(claims.ExpiresAt-claims.IssuedAt)*time.Second)
 		})
 	}
+}
+
+// A target's answer far over the client's limit fails its step without being held in memory
+// by the layers under the client (recorder, contract check). Not parallel: it measures the
+// heap this run allocates.
+func TestAHugeAnswerIsNotHeldInMemory(t *testing.T) {
+	const huge = 1 << 30
+	chunk := bytes.Repeat([]byte("x"), 1<<20)
+	sb := newSandbox(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/api/content/forms/marker/tickets_form" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`"`))
+			for range huge / len(chunk) {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+			_, _ = w.Write([]byte(`"`))
+		})
+	})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	results := scenarios.Run(t.Context(), scenarios.URLTarget(sb.URL, ""), scenarios.TicketPurchase())
+	runtime.ReadMemStats(&after)
+
+	require.Len(t, results, 1)
+	assert.Equal(t, scenarios.StatusFailed, results[0].Status)
+	assert.Contains(t, results[0].Err+fmt.Sprint(results[0].Steps), "answer larger than")
+	// The client and the contract check each hold at most their 32 MiB limit (and what growing
+	// a buffer to it costs); the answer's own size does not count.
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(huge/4), "allocated while reading a 1 GiB answer")
 }
