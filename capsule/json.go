@@ -51,11 +51,18 @@ func (k nodeKind) String() string {
 	}
 }
 
+// maxDepth is how deep parseJSON follows nested arrays and objects, encoding/json's own limit:
+// a body of a few megabytes of "[" would otherwise grow the stack until the process dies.
+const maxDepth = 10000
+
+// errTooDeep refuses a value nested deeper than maxDepth.
+var errTooDeep = fmt.Errorf("JSON nested deeper than %d levels", maxDepth)
+
 // parseJSON parses one JSON value; anything after it is an error.
 func parseJSON(data []byte) (*node, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	n, err := parseNode(dec)
+	n, err := parseNode(dec, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -65,15 +72,18 @@ func parseJSON(data []byte) (*node, error) {
 	return n, nil
 }
 
-func parseNode(dec *json.Decoder) (*node, error) {
+func parseNode(dec *json.Decoder, depth int) (*node, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
 	}
-	return parseFrom(dec, tok)
+	return parseFrom(dec, tok, depth)
 }
 
-func parseFrom(dec *json.Decoder, tok json.Token) (*node, error) {
+func parseFrom(dec *json.Decoder, tok json.Token, depth int) (*node, error) {
+	if _, nests := tok.(json.Delim); nests && depth >= maxDepth {
+		return nil, errTooDeep
+	}
 	switch t := tok.(type) {
 	case nil:
 		return &node{kind: kindNull}, nil
@@ -88,7 +98,7 @@ func parseFrom(dec *json.Decoder, tok json.Token) (*node, error) {
 		case '[':
 			n := &node{kind: kindArray, items: []*node{}}
 			for dec.More() {
-				item, err := parseNode(dec)
+				item, err := parseNode(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -109,7 +119,7 @@ func parseFrom(dec *json.Decoder, tok json.Token) (*node, error) {
 				if !ok {
 					return nil, fmt.Errorf("object key is %T", kt)
 				}
-				val, err := parseNode(dec)
+				val, err := parseNode(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}

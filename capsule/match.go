@@ -86,6 +86,27 @@ func (m *Matcher) Match(req Request) (Match, error) {
 	in := m.incoming(req)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.matchLocked(in)
+}
+
+// MatchAgain starts over and matches req when an exchange of a fresh run would answer it; a
+// request no exchange could ever answer (a favicon, a typo) returns the mismatch and keeps the
+// run's place. Checked and reset under one lock, so a concurrent request cannot slip between.
+func (m *Matcher) MatchAgain(req Request) (Match, error) {
+	in := m.incoming(req)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.c.Exchanges {
+		if len(m.differences(i, in)) == 0 {
+			clear(m.used)
+			m.seq = 0
+			return m.matchLocked(in)
+		}
+	}
+	return Match{}, m.mismatch(in)
+}
+
+func (m *Matcher) matchLocked(in incoming) (Match, error) {
 	repeat, repeatSeq := -1, 0
 	for i := range m.c.Exchanges {
 		if len(m.differences(i, in)) > 0 {
@@ -184,6 +205,8 @@ func (m *Matcher) differences(i int, in incoming) []string {
 		out = append(out, "body differs (recorded one, got none)")
 	case rec != nil && in.body == nil:
 		out = append(out, "body differs (recorded JSON, got a body that is not JSON)")
+	case rec == nil && in.body != nil:
+		out = append(out, "body differs (recorded a body that is not JSON, got JSON)")
 	case rec != nil:
 		if diffs := shapeDiff(rec, in.body, 3); len(diffs) > 0 {
 			out = append(out, "body shape differs ("+strings.Join(diffs, ", ")+")")

@@ -107,6 +107,55 @@ func TestMatcherInOrder(t *testing.T) {
 	assert.Equal(t, 2, got.Index)
 }
 
+// A recorded body that is not JSON answers only a body that is not JSON either, as the other
+// way round; each kind goes to its own exchange.
+func TestMatcherTellsTextFromJSON(t *testing.T) {
+	t.Parallel()
+	const path = "/api/content/orders-storage/marker/tickets/orders"
+	c := &Capsule{Format: Format, Version: Version, Exchanges: []Exchange{
+		{Method: "POST", Path: path, RequestText: "hello", Status: 400},
+		{Method: "POST", Path: path, RequestBody: []byte(`{"formIdentifier":"tickets_form"}`), Status: 201},
+	}}
+	m := NewMatcher(c, nil)
+	got, err := m.Match(Request{Method: "POST", Path: path, Body: []byte(`{"formIdentifier":"x"}`)})
+	require.NoError(t, err)
+	assert.Equal(t, 1, got.Index)
+	_, err = m.Match(Request{Method: "POST", Path: path, Body: []byte(`[1,2]`)})
+	assert.ErrorContains(t, err, "recorded a body that is not JSON, got JSON")
+	got, err = m.Match(Request{Method: "POST", Path: path, Body: []byte(`hello again`)})
+	require.NoError(t, err)
+	assert.Equal(t, 0, got.Index)
+}
+
+// MatchAgain starts over only for a request a fresh run would answer.
+func TestMatcherMatchAgainKeepsItsPlaceForStrangers(t *testing.T) {
+	t.Parallel()
+	c := testCapsule()
+	m := NewMatcher(c, nil)
+	auth := Request{Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth",
+		Body: []byte(`{"authData":[{"marker":"email_reg","value":"a@b.io"},{"marker":"password_reg","value":"p"}]}`)}
+	_, err := m.Match(auth)
+	require.NoError(t, err)
+	_, err = m.MatchAgain(Request{Method: "GET", Path: "/favicon.ico"})
+	require.Error(t, err)
+	_, err = m.Match(auth)
+	require.Error(t, err, "the run kept its place: the sign-in was answered already")
+	got, err := m.MatchAgain(auth)
+	require.NoError(t, err)
+	assert.Equal(t, 0, got.Index, "a request of a fresh run starts over")
+}
+
+// Nesting deeper than encoding/json allows is refused, not followed until the stack runs out.
+func TestParseJSONBoundsNesting(t *testing.T) {
+	t.Parallel()
+	_, err := parseJSON([]byte(strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)))
+	require.NoError(t, err)
+	_, err = parseJSON([]byte(strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)))
+	require.ErrorIs(t, err, errTooDeep)
+	_, err = parseJSON([]byte(strings.Repeat(`{"a":`, 3_000_000)))
+	require.ErrorIs(t, err, errTooDeep)
+}
+
 func TestMatcherMismatchNamesNearest(t *testing.T) {
 	t.Parallel()
 	c := testCapsule()

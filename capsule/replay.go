@@ -97,10 +97,8 @@ func (rp *Replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := rp.matcher.Match(req)
 	if err != nil && rp.opts.Loop {
-		// Nothing left matches: the client is going round again. Starting over loses
-		// nothing, since no exchange was left for this request anyway.
-		rp.matcher.Reset()
-		if m, err = rp.matcher.Match(req); err == nil {
+		// Nothing left matches: the client may be going round again.
+		if m, err = rp.matcher.MatchAgain(req); err == nil {
 			rp.opts.Logger.InfoContext(r.Context(), "replay: starting over from the first exchange", "method", r.Method, "path", r.URL.Path)
 		}
 	}
