@@ -82,6 +82,11 @@ func (c *Capsule) Validate() error {
 			return fmt.Errorf("recordedAt: %w", err)
 		}
 	}
+	for p, kind := range c.Redactions {
+		if err := checkPlaceholder(p, kind); err != nil {
+			return fmt.Errorf("redactions: %w", err)
+		}
+	}
 	for i, e := range c.Exchanges {
 		if e.StartedAt != "" {
 			if _, err := datetime.Parse(e.StartedAt); err != nil {
@@ -223,3 +228,23 @@ func stageFile(path string, data []byte) (name string, err error) {
 
 // ErrNoExchanges is returned when a capsule that must hold exchanges holds none.
 var ErrNoExchanges = errors.New("capsule holds no exchanges")
+
+// checkPlaceholder accepts a placeholder only in the shapes the redactor writes: replay replaces
+// every occurrence of a token placeholder in every answer, so an empty or one-letter key would
+// multiply each answer's size.
+func checkPlaceholder(p, kind string) error {
+	switch kind {
+	case KindEmail:
+		local, domain, ok := strings.Cut(p, "@")
+		if !ok || local == "" || domain != EmailDomain {
+			return fmt.Errorf("%q is not an e-mail placeholder (user1@%s)", p, EmailDomain)
+		}
+	case KindAccessToken, KindRefreshToken, KindAppToken, KindPassword, KindFingerprint, KindClientSecret, KindSecret, KindCode, KindPhone:
+		if !placeholderPattern.MatchString(p) {
+			return fmt.Errorf("%q is not a placeholder of the shape <%s-1>", p, kind)
+		}
+	default:
+		return fmt.Errorf("%q has the unknown kind %q", p, kind)
+	}
+	return nil
+}

@@ -57,6 +57,10 @@ func TestReadRejects(t *testing.T) {
 		"recorded in year 0": {`{"format":"oneentry-mock-capsule","version":1,"recordedAt":"0000-12-31T23:00:00Z","exchanges":[]}`, "recordedAt"},
 		"started past 9999":  {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":200,"startedAt":"9999-12-31T23:30:00-01:00"}]}`, "exchanges[0].startedAt"},
 		"trailing object":    {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[]} {}`, "capsule:"},
+		"empty placeholder":  {`{"format":"oneentry-mock-capsule","version":1,"redactions":{"":"access-token"},"exchanges":[]}`, "redactions:"},
+		"letter placeholder": {`{"format":"oneentry-mock-capsule","version":1,"redactions":{"a":"refresh-token"},"exchanges":[]}`, `"a" is not a placeholder`},
+		"bare e-mail domain": {`{"format":"oneentry-mock-capsule","version":1,"redactions":{"@example.test":"email"},"exchanges":[]}`, "e-mail placeholder"},
+		"unknown kind":       {`{"format":"oneentry-mock-capsule","version":1,"redactions":{"<x-1>":"x"},"exchanges":[]}`, "unknown kind"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -68,6 +72,8 @@ func TestReadRejects(t *testing.T) {
 	c, err := Read(strings.NewReader(`{"format":"oneentry-mock-capsule","version":1,"contract":"","profile":"","exchanges":[]}`))
 	require.NoError(t, err)
 	assert.NotNil(t, c.Redactions)
+	_, err = Read(strings.NewReader(`{"format":"oneentry-mock-capsule","version":1,"redactions":{"<access-token-1>":"access-token","<password>":"password","user1@example.test":"email"},"exchanges":[]}`))
+	require.NoError(t, err, "what the redactor writes")
 }
 
 // TestRecorderFlushIsAtomic reads the capsule file while exchanges are recorded and flushed
