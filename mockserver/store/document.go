@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/schedule"
@@ -224,6 +225,11 @@ func DecodeStateDocument(r io.Reader) (StateDocument, error) {
 	if err != nil {
 		return StateDocument{}, err
 	}
+	// encoding/json would read invalid UTF-8 as U+FFFD, so the export afterwards would not be
+	// the document imported.
+	if at := invalidUTF8At(data); at >= 0 {
+		return StateDocument{}, Invalid(fmt.Sprintf("state document: invalid UTF-8 at byte %d", at))
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var doc StateDocument
@@ -234,6 +240,21 @@ func DecodeStateDocument(r io.Reader) (StateDocument, error) {
 		return StateDocument{}, Invalid("state document: unexpected data after the document")
 	}
 	return doc, nil
+}
+
+// invalidUTF8At is the offset of the first byte that is not valid UTF-8, or -1.
+func invalidUTF8At(data []byte) int {
+	if utf8.Valid(data) {
+		return -1
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // documentOf renders st and a clock setting as a document, every list sorted.

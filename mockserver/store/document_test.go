@@ -312,11 +312,12 @@ func TestDecodeStateDocumentIsStrict(t *testing.T) {
 		"trailing data": `{"format":"oneentry-mock-state","version":1} {}`,
 		"not JSON":      `format: yaml`,
 		"wrong type":    `{"format":"oneentry-mock-state","version":"1"}`,
+		"invalid UTF-8": `{"format":"oneentry-mock-state","version":1,"users":[{"identifier":"a` + "\xff" + `b"}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := store.DecodeStateDocument(strings.NewReader(body))
-			assert.Equal(t, store.CodeInvalid, codeOf(err))
+			assert.Equal(t, store.CodeInvalid, codeOf(err), "%v", err)
 		})
 	}
 }
