@@ -168,7 +168,11 @@ func (r *Redactor) body(n *node, raw []byte, request bool) (json.RawMessage, str
 		}
 		// A form, or JSON with something after it: its members and fields named like
 		// credentials are masked as the journal masks them, then the known secrets replaced.
-		return nil, r.redactString("", exchange.MaskText(string(raw)), request)
+		masked := exchange.MaskText(string(raw))
+		if form, ok := r.redactForm(masked, request); ok {
+			return nil, form
+		}
+		return nil, r.redactString("", masked, request)
 	}
 	n.walkStrings("", func(key, s string) string { return r.redactString(key, s, request) })
 	return json.RawMessage(n.marshal()), ""
@@ -350,6 +354,39 @@ func (r *Redactor) redactString(key, s string, request bool) string {
 		return r.placeholder(m, KindEmail)
 	})
 	return s
+}
+
+// redactForm redacts each value of a URL-encoded form as its decoded text, so that an address a
+// browser sent as "a%40b.c" is found; keys, order and separators stay. ok is false for text that
+// is not a form.
+func (r *Redactor) redactForm(s string, request bool) (string, bool) {
+	if !strings.Contains(s, "=") || strings.ContainsAny(s, " \t\r\n\"{}[]") {
+		return "", false
+	}
+	var out strings.Builder
+	for rest := s; rest != ""; {
+		part, sep := rest, ""
+		if i := strings.IndexAny(rest, "&;"); i >= 0 {
+			part, sep, rest = rest[:i], rest[i:i+1], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		if key, value, hasValue := strings.Cut(part, "="); hasValue {
+			name, kerr := url.QueryUnescape(key)
+			text, verr := url.QueryUnescape(value)
+			if kerr != nil || verr != nil {
+				return "", false
+			}
+			if text == exchange.Redacted {
+				// masked already, by name
+			} else if red := r.redactString(name, text, request); red != text {
+				part = key + "=" + url.QueryEscape(red)
+			}
+		}
+		out.WriteString(part)
+		out.WriteString(sep)
+	}
+	return out.String(), true
 }
 
 // replaceKnown replaces every known secret long enough to be recognised inside a longer string,

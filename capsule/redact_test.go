@@ -133,6 +133,13 @@ func TestRedactorSecretsInEveryPlacement(t *testing.T) {
 		Status:        400,
 	})
 	assert.Equal(t, `password=[redacted]&refreshToken=[redacted]&code=[redacted]&lang=en`, form.RequestText)
+	browser := r.Exchange(RawExchange{
+		Method: "POST", Path: "/oauth/x/email",
+		RequestHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		RequestBody:   []byte(`email=Form.User%40Mail.example&state=s1`),
+		Status:        303,
+	})
+	assert.Equal(t, `email=user1%40example.test&state=s1`, browser.RequestText, "an address as a browser encodes it")
 
 	trailing := r.Exchange(RawExchange{
 		Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth",

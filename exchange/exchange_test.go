@@ -66,6 +66,8 @@ func TestMask(t *testing.T) {
 			js: `{"nested":{"access_token":"[redacted]","refresh_token":"[redacted]","newPassword":"[redacted]","idToken":"[redacted]","apiKey":"[redacted]","webhookSecret":"[redacted]","couponCode":"C","tokens":2}}`},
 		"form data password": {body: `{"formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ann"},{"marker":"password_reg","type":"string","value":"P"},{"value":"Q","type":"string","marker":"pass2"}]}}`,
 			js: `{"formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ann"},{"marker":"password_reg","type":"string","value":"[redacted]"},{"value":"[redacted]","type":"string","marker":"pass2"}]}}`},
+		"multipart": {body: "--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunter3333y\r\n--b\r\ncontent-disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n",
+			text: "--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n[redacted]\r\n--b\r\ncontent-disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n"},
 		"truncated": {body: `{"password":"p","x":"0123456789"}`, max: 20,
 			text: `{"password":"[redacted]","x":`, cut: true},
 	}

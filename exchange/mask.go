@@ -115,14 +115,33 @@ func maskMembers(b []byte) []byte {
 	return append(out, b[last:]...)
 }
 
-// MaskText masks a body that is not JSON, or was cut, as far as it reads like JSON members or
-// a form: what Mask does with such a body.
+// multipartField matches a field of a multipart/form-data body up to its value's first line:
+// the part's headers, the blank line, then the value.
+var multipartField = regexp.MustCompile(`(?i)(content-disposition:\s*form-data;\s*name="([^"]*)"[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n)([^\r\n]*)`)
+
+// MaskText masks a body that is not JSON, or was cut, as far as it reads like JSON members, a
+// form or multipart form fields: what Mask does with such a body.
 func MaskText(s string) string {
+	s = maskMultipart(s)
 	s = string(maskJSON([]byte(s), nil))
 	if !strings.ContainsAny(s, " \t\r\n\"{") {
 		s = MaskQuery(s)
 	}
 	return s
+}
+
+// maskMultipart replaces the values of multipart fields named like credentials.
+func maskMultipart(s string) string {
+	if !strings.Contains(strings.ToLower(s), "form-data") {
+		return s
+	}
+	return multipartField.ReplaceAllStringFunc(s, func(field string) string {
+		m := multipartField.FindStringSubmatch(field)
+		if !IsSecretName(m[2]) {
+			return field
+		}
+		return m[1] + Redacted
+	})
 }
 
 func maskJSON(b []byte, secrets []string) []byte {
