@@ -31,6 +31,7 @@ const (
 	FixtureProducts        = store.FileProducts
 	FixtureOrderStorages   = store.FileOrderStorages
 	FixturePaymentAccounts = store.FilePaymentAccounts
+	FixtureProductDetails  = store.FileProductDetails
 )
 
 // DerivedTokenSecret signs the user tokens of a sandbox derived from a capsule. It is the mock's
@@ -239,6 +240,7 @@ type deriver struct {
 
 	forms     map[string]*node // identifier → form
 	products  map[int]*node
+	related   map[int][]int    // product id → the ids its answer named in relatedIds
 	accounts  map[string]*node // identifier → account
 	storages  map[string]*node // identifier → storage (API fields only)
 	statuses  map[string][]*node
@@ -350,7 +352,7 @@ func DeriveFixtures(c *Capsule) (*FixtureSet, error) {
 		return nil, ErrNoExchanges
 	}
 	d := &deriver{
-		forms: map[string]*node{}, products: map[int]*node{}, accounts: map[string]*node{},
+		forms: map[string]*node{}, products: map[int]*node{}, related: map[int][]int{}, accounts: map[string]*node{},
 		storages: map[string]*node{}, statuses: map[string][]*node{}, providers: map[string]*node{},
 		productHints: map[int]*productHint{}, storageHints: map[string]*storageHint{},
 		accountIDs: map[string]int{}, orderAccount: map[int]string{}, me: map[string]*node{},
@@ -425,6 +427,11 @@ func (d *deriver) read(e *Exchange) {
 		eachItem(items, d.addForm)
 	case method == "GET" && reProduct.MatchString(path):
 		if id, ok := intOf(body, "id"); ok {
+			// relatedIds is not a field of products.json but of product-details.json.
+			if rel, ok := body.get("relatedIds"); ok {
+				d.related[id] = intItems(rel)
+				body = without(body, "relatedIds")
+			}
 			d.products[id] = d.filter(FixtureProducts, body, productFields)
 		}
 	case method == "GET" && reAccounts.MatchString(path):
@@ -791,6 +798,9 @@ func (d *deriver) build() (*FixtureSet, error) {
 		FixtureAuthProviders:   providers,
 		FixtureUsers:           d.buildUsers(),
 	}
+	if details := d.buildProductDetails(); details != nil {
+		files[FixtureProductDetails] = details
+	}
 	for file, l := range d.listed {
 		files[file] = arr(l.items...)
 	}
@@ -894,6 +904,57 @@ func (d *deriver) buildProject() *node {
 		"firstOrderId", first(d.firstOrder),
 		"firstPaymentSessionId", first(d.firstSession),
 	)
+}
+
+// buildProductDetails lists the related products each fetched product named, as far as they
+// are products of the set too; nil when no answer named any.
+func (d *deriver) buildProductDetails() *node {
+	if len(d.related) == 0 {
+		return nil
+	}
+	ids := make([]int, 0, len(d.related))
+	for id := range d.related {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	out := arr()
+	for _, id := range ids {
+		rel := arr()
+		for _, r := range d.related[id] {
+			if _, known := d.products[r]; known && r != id {
+				rel.items = append(rel.items, &node{kind: kindNumber, num: json.Number(strconv.Itoa(r))})
+			} else {
+				d.note("%s: product %d names related product %d, which was not fetched; left out", FixtureProductDetails, id, r)
+			}
+		}
+		out.items = append(out.items, obj("id", id, "relatedIds", rel))
+	}
+	return out
+}
+
+// intItems is the whole numbers of an array node.
+func intItems(n *node) []int {
+	var out []int
+	for _, it := range arrayItems(n) {
+		if it.kind == kindNumber {
+			if v, err := strconv.Atoi(string(it.num)); err == nil {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// without is an object node less one key.
+func without(n *node, key string) *node {
+	out := &node{kind: n.kind, items: n.items}
+	for i, k := range n.keys {
+		if k != key {
+			out.keys = append(out.keys, k)
+			out.vals = append(out.vals, n.vals[i])
+		}
+	}
+	return out
 }
 
 func (d *deriver) buildProducts() *node {

@@ -123,11 +123,16 @@ func (s *started) headerValue(t *testing.T, prefix string) string {
 // the seed recorded it (sdk-1.0.115): the flows these tests run are the seed's.
 func upstreamMock(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
+	return upstreamMockOf(t, sandbox.ProfileSDK115, wrap)
+}
+
+func upstreamMockOf(t *testing.T, profile sandbox.Profile, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
 	var wraps []func(http.Handler) http.Handler
 	if wrap != nil {
 		wraps = append(wraps, wrap)
 	}
-	ts, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Profile: sandbox.ProfileSDK115}}, wraps...)
+	ts, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Profile: profile}}, wraps...)
 	return ts.URL
 }
 

@@ -61,10 +61,21 @@ var notMirrored = []string{
 // fixture content, for every marker and id, in both languages.
 func TestFixturesPullRoundTrip(t *testing.T) {
 	t.Parallel()
+	for _, profile := range []sandbox.Profile{sandbox.ProfileSDK115, sandbox.ProfileLive} {
+		t.Run(profile.Name, func(t *testing.T) {
+			t.Parallel()
+			pullRoundTrip(t, profile)
+		})
+	}
+}
+
+// pullRoundTrip pulls a mock serving the default fixtures under profile and compares every
+// read of the mirror, served under the same profile, with the original's.
+func pullRoundTrip(t *testing.T, profile sandbox.Profile) {
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
 	user := fx.Users[0]
-	upstream := upstreamMock(t, nil)
+	upstream := upstreamMockOf(t, profile, nil)
 	out := filepath.Join(t.TempDir(), "pulled")
 	stdout, stderr, err := runCmd(t, nil, "fixtures", "pull", "--url", upstream,
 		"--app-token", fx.Project.AppToken, "--user", user.Identifier, "--password", user.Password,
@@ -86,7 +97,7 @@ func TestFixturesPullRoundTrip(t *testing.T) {
 		assert.NotContains(t, string(data), fx.Project.AppToken, "%s keeps the project's app token", f.Name())
 		assert.NotContains(t, string(data), `"`+user.Password+`"`, "%s keeps the user's password", f.Name())
 	}
-	linked := linkedMedia(t)
+	linked := linkedMedia(t, profile)
 	require.NotEmpty(t, linked)
 	for _, name := range linked {
 		want, err := fs.ReadFile(fixtures.FS, store.MediaDir+"/"+name)
@@ -97,7 +108,7 @@ func TestFixturesPullRoundTrip(t *testing.T) {
 	}
 	// The mirror answers in the upstream's profile: profiles shape reads too (forms carry their
 	// module configs under live only).
-	pulled, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx, Profile: sandbox.ProfileSDK115}})
+	pulled, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx, Profile: profile}})
 
 	origin := reader{t: t, base: upstream, token: fx.Project.AppToken}
 	origin.signIn(user.AuthProviderIdentifier, user.Identifier, user.Password)
@@ -153,16 +164,16 @@ func TestFixturesPullRoundTrip(t *testing.T) {
 	t.Logf("compared %d answers", compared)
 }
 
-// linkedMedia lists the media files the default fixtures link to.
-func linkedMedia(t *testing.T) []string {
+// linkedMedia lists the media files the default fixtures link to under profile.
+func linkedMedia(t *testing.T, profile sandbox.Profile) []string {
 	t.Helper()
 	files, err := fs.Glob(fixtures.FS, "*.json")
 	require.NoError(t, err)
 	link := regexp.MustCompile(regexp.QuoteMeta(store.MediaPath) + `([A-Za-z0-9._-]+)"`)
 	var names []string
 	for _, f := range files {
-		if f == store.FileProductDetails {
-			continue // served under the live profile only; upstreamMock is sdk-1.0.115
+		if f == store.FileProductDetails && profile == sandbox.ProfileSDK115 {
+			continue // served under the live profile only
 		}
 		data, err := fs.ReadFile(fixtures.FS, f)
 		require.NoError(t, err)
