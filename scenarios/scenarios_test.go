@@ -559,5 +559,6 @@ func TestAHugeAnswerIsNotHeldInMemory(t *testing.T) {
 	assert.Contains(t, results[0].Err+fmt.Sprint(results[0].Steps), "answer larger than")
 	// The client and the contract check each hold at most their 32 MiB limit (and what growing
 	// a buffer to it costs); the answer's own size does not count.
-	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(huge/4), "allocated while reading a 1 GiB answer")
+	// With the race detector it is about twice that.
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(huge/2), "allocated while reading a 1 GiB answer")
 }
