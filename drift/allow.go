@@ -21,7 +21,7 @@ import (
 //	  - /items/*/createdDate
 //	allow:
 //	  - step: ticket-purchase/create-order   # flow/step; "*" matches within a segment
-//	    pointer: /formData/1                  # as the report prints it; "*" = any one segment
+//	    pointer: /formData/1                  # as the report prints it ("-" = the whole body); "*" = any one segment
 //	    kind: value                           # a Kind, or "*"
 //	    reason: the seed recorded no schedule slot
 //	    expires: 2027-06-30                   # the entry silences nothing after this day (UTC)
@@ -57,7 +57,7 @@ func ParseAllowFile(data []byte) (*AllowFile, error) {
 		e := &a.Allow[i]
 		at := fmt.Sprintf("allow file: allow[%d]", i)
 		if strings.TrimSpace(e.Step) == "" || strings.TrimSpace(e.Pointer) == "" {
-			return nil, fmt.Errorf("%s: step and pointer are required (pointer \"*\" matches any)", at)
+			return nil, fmt.Errorf("%s: step and pointer are required (pointer \"*\" matches any, \"-\" the whole body)", at)
 		}
 		if e.Kind != "*" && !slices.Contains(Kinds, e.Kind) {
 			return nil, fmt.Errorf("%s: kind %q is not one of %s or *", at, e.Kind, strings.Join(Kinds, ", "))
@@ -129,11 +129,19 @@ func (a *AllowFile) expired(now time.Time) []AllowEntry {
 	return out
 }
 
+// wholeBody is the pointer the reports print for a difference of the whole body or of the step
+// (RFC 6901 writes it as "", which an allow file cannot tell from a pointer left out). "/"
+// cannot stand for it: that pointer names the member whose key is "".
+const wholeBody = "-"
+
 // pointerMatch matches a pointer against a pattern whose segments may use path.Match wildcards;
-// the pattern "*" alone matches any pointer.
+// the pattern "*" alone matches any pointer, wholeBody only the empty one.
 func pointerMatch(pattern, p string) bool {
 	if pattern == "*" || pattern == p {
 		return true
+	}
+	if pattern == wholeBody || p == "" {
+		return pattern == wholeBody && p == ""
 	}
 	ps, ts := strings.Split(pattern, "/"), strings.Split(p, "/")
 	if len(ps) != len(ts) {

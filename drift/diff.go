@@ -91,7 +91,8 @@ func mediaType(v string) string {
 	return mt
 }
 
-// decodeBody returns a JSON body decoded (numbers kept as written), or a text body.
+// decodeBody returns a JSON body decoded (numbers kept as written), or a text body. An empty
+// body is text: a JSON client cannot read it, while a literal null it reads as null.
 func decodeBody(js json.RawMessage, text string) (any, *string) {
 	if len(js) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(js))
@@ -103,14 +104,17 @@ func decodeBody(js json.RawMessage, text string) (any, *string) {
 		s := string(js)
 		return nil, &s
 	}
-	if text != "" {
-		return nil, &text
-	}
-	return nil, nil
+	return nil, &text
 }
+
+// emptyBody stands for an empty body in reports, which would otherwise show nothing at all.
+const emptyBody = "(empty body)"
 
 func describeBody(v any, text *string) string {
 	if text != nil {
+		if *text == "" {
+			return emptyBody
+		}
 		return cut(*text)
 	}
 	return compact(v)
