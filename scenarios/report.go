@@ -1,9 +1,11 @@
 package scenarios
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -57,15 +59,29 @@ func (s Summary) String() string {
 		s.Flows, s.FlowsPassed, s.FlowsFailed, s.FlowsSkipped, s.Steps, s.StepsPassed, s.StepsFailed, s.StepsSkipped, s.Violations)
 }
 
-// WriteJSON writes results as an indented JSON array of Result.
+// WriteJSON writes results as an indented JSON array of Result, always valid UTF-8.
 func WriteJSON(w io.Writer, results []Result) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(results)
+	if err := enc.Encode(results); err != nil {
+		return err
+	}
+	// A recorded body is kept as the target sent it, and encoding/json copies a RawMessage
+	// without checking its strings' bytes, so a target's invalid UTF-8 would reach the report.
+	// Such bytes can only sit inside a string (outside one, JSON is ASCII), where the escape
+	// encoding/json writes for them in its own strings is valid too.
+	out := buf.Bytes()
+	if !utf8.Valid(out) {
+		out = bytes.ToValidUTF8(out, []byte(`\ufffd`))
+	}
+	_, err := w.Write(out)
+	return err
 }
 
-// WriteText writes a per-step table, the details of every failure and a summary line.
+// WriteText writes a per-step table, the details of every failure, what each flow created and a
+// summary line.
 func WriteText(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FLOW\tSTEP\tRESULT\tTIME\tHTTP\tNOTE")
@@ -107,6 +123,21 @@ func WriteText(w io.Writer, results []Result) error {
 			}
 			fmt.Fprintf(&b, "\n%s\n  %s\n", r.Flow, r.Err)
 		}
+	}
+	first = true
+	for _, r := range results {
+		if len(r.Created) == 0 {
+			continue
+		}
+		if first {
+			b.WriteString("\nCreated:\n")
+			first = false
+		}
+		names := make([]string, len(r.Created))
+		for i, c := range r.Created {
+			names[i] = c.String()
+		}
+		fmt.Fprintf(&b, "  %s: %s\n", r.Flow, strings.Join(names, ", "))
 	}
 	target := ""
 	if len(results) > 0 {
@@ -172,6 +203,15 @@ func Excerpt(ex exchange.Exchange, max int) string {
 	return b.String()
 }
 
+// String names a created entity as reports list it: "order 92 in storage tickets".
+func (c Created) String() string {
+	s := fmt.Sprintf("%s %d", c.Kind, c.ID)
+	if c.Storage != "" {
+		s += " in storage " + c.Storage
+	}
+	return s
+}
+
 // flowCase names the testcase that stands for a whole flow when it failed or was skipped
 // outside its steps.
 const flowCase = "(flow)"
@@ -179,7 +219,8 @@ const flowCase = "(flow)"
 // WriteJUnit writes results as JUnit XML, one testsuite per flow and one testcase per step
 // (classname = flow): a step that failed or broke the contract is a <failure> with the error,
 // the violations and the request/response excerpts; a failure outside steps (unreachable
-// target, failed cleanup) is an <error>; skips are <skipped>.
+// target, failed cleanup) is an <error>; skips are <skipped>. What a step created is in its
+// testcase's system-out, after its notes, so data left on a live project can be found.
 func WriteJUnit(w io.Writer, results []Result) error {
 	doc := exchange.Suites{Name: "oneentry-mock scenarios"}
 	if len(results) > 0 {
@@ -192,6 +233,10 @@ func WriteJUnit(w io.Writer, results []Result) error {
 			Time:       seconds(r.Duration),
 			Timestamp:  r.Started.UTC().Format("2006-01-02T15:04:05"),
 			Properties: &exchange.Properties{Property: []exchange.Property{{Name: "target", Value: r.Target}}},
+		}
+		created := map[string][]string{}
+		for _, c := range r.Created {
+			created[c.Step] = append(created[c.Step], "created "+c.String())
 		}
 		for _, s := range r.Steps {
 			c := exchange.Case{ClassName: r.Flow, Name: s.Name, Time: seconds(s.Duration)}
@@ -212,10 +257,15 @@ func WriteJUnit(w io.Writer, results []Result) error {
 			case StatusSkipped:
 				c.Skipped = &exchange.Problem{Message: s.SkipReason}
 			}
-			if len(s.Notes) > 0 {
-				c.SystemOut = strings.Join(s.Notes, "\n")
-			}
+			c.SystemOut = strings.Join(append(slices.Clone(s.Notes), created[s.Name]...), "\n")
+			delete(created, s.Name)
 			suite.Cases = append(suite.Cases, c)
+		}
+		// Entities credited to a step the result does not hold (one edited by hand) are kept.
+		for _, c := range r.Created {
+			if _, ok := created[c.Step]; ok {
+				suite.Properties.Property = append(suite.Properties.Property, exchange.Property{Name: "created", Value: c.String() + " (step " + c.Step + ")"})
+			}
 		}
 		switch {
 		case r.Err != "":

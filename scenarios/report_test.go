@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -142,4 +143,48 @@ func TestSummarize(t *testing.T) {
 	s := scenarios.Summarize(sampleResults())
 	assert.Equal(t, scenarios.Summary{Flows: 3, FlowsFailed: 2, FlowsSkipped: 1, Steps: 2, StepsPassed: 1, StepsFailed: 1, Violations: 1}, s)
 	assert.True(t, s.Failed())
+}
+
+// A target may put bytes that are not UTF-8 in a JSON error message; Go keeps them in the
+// recorded body, and a report that copied them would not parse in stricter readers (Python).
+func TestWriteJSONIsValidUTF8(t *testing.T) {
+	t.Parallel()
+	results := sampleResults()
+	valid := string(results[0].Steps[0].Exchanges[0].ResponseBody)
+	results[0].Steps[1].Exchanges[0].ResponseBody = json.RawMessage("{\"statusCode\":400,\"message\":\"bad \xff\xfe name: \xe9t\xe9\"}")
+	var buf bytes.Buffer
+	require.NoError(t, scenarios.WriteJSON(&buf, results))
+	require.True(t, utf8.Valid(buf.Bytes()), "%q", buf.String())
+	assert.Contains(t, buf.String(), `"message": "bad \ufffd name: \ufffdt\ufffd"`, "as encoding/json writes such bytes in a string")
+	var got []scenarios.Result
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	assert.JSONEq(t, valid, string(got[0].Steps[0].Exchanges[0].ResponseBody), "a valid body is kept as it was")
+}
+
+// Flows that create data on a live project name it in every report, so it can be found and
+// deleted: JSON has it as data, text as a line per flow, JUnit in the creating step's output.
+func TestReportsListCreatedData(t *testing.T) {
+	t.Parallel()
+	results := sampleResults()
+	results[0].Created = []scenarios.Created{
+		{Kind: "order", Storage: "tickets", ID: 92, Step: "create-order"},
+		{Kind: "payment-session", ID: 7, Step: "create-order"},
+		{Kind: "order", Storage: "tickets", ID: 93, Step: "login"},
+		{Kind: "payment-session", ID: 8, Step: "read-back"},
+	}
+
+	var text bytes.Buffer
+	require.NoError(t, scenarios.WriteText(&text, results))
+	assert.Contains(t, text.String(), "\nCreated:\n  ticket-purchase: order 92 in storage tickets, payment-session 7, order 93 in storage tickets, payment-session 8\n")
+	assert.Equal(t, 1, strings.Count(text.String(), "Created:"), "flows that created nothing are not listed")
+
+	var junit bytes.Buffer
+	require.NoError(t, scenarios.WriteJUnit(&junit, results))
+	doc := parseJUnit(t, junit.Bytes())
+	cases := doc.Suites[0].Cases
+	assert.Equal(t, "created order 93 in storage tickets", cases[0].SystemOut)
+	assert.Equal(t, "created order 92 in storage tickets\ncreated payment-session 7", cases[1].SystemOut)
+	assert.Contains(t, doc.Suites[0].Properties.Property, exchange.Property{Name: "created", Value: "payment-session 8 (step read-back)"},
+		"an entity credited to a step the result does not hold is still listed")
+	assert.Empty(t, doc.Suites[1].Cases[0].SystemOut)
 }
