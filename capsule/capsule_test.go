@@ -76,6 +76,38 @@ func TestReadRejects(t *testing.T) {
 	require.NoError(t, err, "what the redactor writes")
 }
 
+// A recorder stops taking exchanges before its file would pass what Read accepts; what it wrote
+// reads back whole.
+func TestRecorderStopsWhenTheCapsuleIsFull(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "full.capsule.json")
+	rec := NewRecorder(path, Capsule{Contract: "sha256:x", Profile: "live", Source: "test"})
+	require.NoError(t, rec.Flush())
+	empty, err := os.Stat(path)
+	require.NoError(t, err)
+	rec.budget = 64 << 10
+	raw := authExchange("u@x.io", "pw", testJWT, testRefresh)
+	raw.ResponseBody = []byte(`{"pad":"` + strings.Repeat("\u0001", 1000) + `"}`)
+	var recorded int
+	for {
+		if _, err := rec.Record(raw); err != nil {
+			require.ErrorIs(t, err, ErrCapsuleFull)
+			break
+		}
+		recorded++
+		require.Less(t, recorded, 1000, "never full")
+	}
+	assert.Equal(t, recorded, rec.Len(), "a refused exchange is not kept")
+	require.NoError(t, rec.Flush())
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, info.Size()-empty.Size(), rec.budget+1<<10, "the exchanges stay within the budget")
+	assert.Greater(t, info.Size()-empty.Size(), rec.budget*3/4, "and fill most of it")
+	c, err := Load(path)
+	require.NoError(t, err)
+	assert.Len(t, c.Exchanges, recorded)
+}
+
 // TestRecorderFlushIsAtomic reads the capsule file while exchanges are recorded and flushed
 // concurrently: every read must see a complete, valid capsule.
 func TestRecorderFlushIsAtomic(t *testing.T) {
@@ -91,7 +123,8 @@ func TestRecorderFlushIsAtomic(t *testing.T) {
 				raw := authExchange("u@x.io", "pw", testJWT, testRefresh)
 				raw.ResponseBody = []byte(`{"n":` + strings.Repeat("1", w+i+1) + `,"pad":"` + strings.Repeat("x", 4096) + `"}`)
 				raw.ResponseHeader = http.Header{}
-				rec.Record(raw)
+				_, err := rec.Record(raw)
+				assert.NoError(t, err)
 				assert.NoError(t, rec.Flush())
 			}
 		})

@@ -169,7 +169,15 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 		checkReq.Body = io.NopCloser(bytes.NewReader(st.body))
 		breaches = p.opts.Check(checkReq, st.body, resp.StatusCode, resp.Header, body)
 	}
-	p.opts.Recorder.Record(raw)
+	defer setCORS(resp.Header, st.req)
+	if _, err := p.opts.Recorder.Record(raw); err != nil {
+		// The answer still goes to the client: a full capsule ends the recording, not the proxy.
+		p.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "not recorded",
+			slog.String("method", st.req.Method),
+			slog.String("path", st.path),
+			slog.String("error", err.Error()))
+		return nil
+	}
 	n := p.opts.Recorder.Len()
 	level := slog.LevelInfo
 	switch {
@@ -193,7 +201,6 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 			slog.Int("status", resp.StatusCode),
 			slog.String("violation", b))
 	}
-	setCORS(resp.Header, st.req)
 	return nil
 }
 

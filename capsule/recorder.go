@@ -1,8 +1,20 @@
 package capsule
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
 )
+
+// ErrCapsuleFull refuses an exchange that would take the capsule past what Read accepts: a file
+// that replay and `fixtures from-capsule` cannot load is no recording at all.
+var ErrCapsuleFull = fmt.Errorf("the capsule is full: one more exchange would take it past %d MiB", MaxFileSize>>20)
+
+// recordBudget is the part of MaxFileSize exchanges may take; the rest is for the header and
+// the redaction map.
+const recordBudget = MaxFileSize - 1<<20
 
 // Recorder collects redacted exchanges into a capsule and writes it to a file. Secrets are
 // replaced the moment an exchange is recorded: the unredacted exchange is never kept. It is safe
@@ -13,6 +25,8 @@ type Recorder struct {
 
 	mu      sync.Mutex
 	c       *Capsule
+	size    int64 // the exchanges' bytes as Marshal writes them
+	budget  int64
 	dirty   bool
 	flushed bool
 
@@ -25,21 +39,42 @@ func NewRecorder(path string, header Capsule) *Recorder {
 	c := New(header.Contract, header.Profile)
 	c.RecordedAt = header.RecordedAt
 	c.Source = header.Source
-	return &Recorder{path: path, redactor: NewRedactor(), c: c}
+	return &Recorder{path: path, redactor: NewRedactor(), c: c, budget: recordBudget}
 }
 
 // Path returns the file the recorder writes.
 func (r *Recorder) Path() string { return r.path }
 
-// Record redacts raw and appends it. It returns the exchange as stored.
-func (r *Recorder) Record(raw RawExchange) Exchange {
+// Record redacts raw and appends it. It returns the exchange as stored, or ErrCapsuleFull and
+// records nothing.
+func (r *Recorder) Record(raw RawExchange) (Exchange, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e := r.redactor.Exchange(raw)
+	n, err := encodedSize(e)
+	if err != nil {
+		return Exchange{}, err
+	}
+	if r.size+n > r.budget {
+		return Exchange{}, ErrCapsuleFull
+	}
+	r.size += n
 	r.c.Exchanges = append(r.c.Exchanges, e)
 	r.c.Redactions = r.redactor.Redactions()
 	r.dirty = true
-	return e
+	return e, nil
+}
+
+// encodedSize is what e takes in a file Marshal writes, where exchanges stand two levels deep.
+func encodedSize(e Exchange) (int64, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	if err := enc.Encode(e); err != nil {
+		return 0, errors.Join(errors.New("capsule: encoding an exchange"), err)
+	}
+	return int64(b.Len()) + 6, nil // the indent before it and the separator after
 }
 
 // Len returns the number of exchanges recorded.
