@@ -99,8 +99,8 @@ func (c *Capsule) Validate() error {
 		if e.Status < 100 || e.Status > 599 {
 			return fmt.Errorf("exchanges[%d]: status %d is not an HTTP status", i, e.Status)
 		}
-		if len(e.RequestBody) > 0 && e.RequestText != "" || len(e.ResponseBody) > 0 && e.ResponseText != "" {
-			return fmt.Errorf("exchanges[%d]: a body is either JSON or text, not both", i)
+		if holds(len(e.RequestBody), len(e.RequestText), len(e.RequestBytes)) > 1 || holds(len(e.ResponseBody), len(e.ResponseText), len(e.ResponseBytes)) > 1 {
+			return fmt.Errorf("exchanges[%d]: a body is JSON, text or bytes, one of them", i)
 		}
 		if e.Truncated || e.Error != "" {
 			return fmt.Errorf("exchanges[%d]: a capsule records whole answers: truncated and error are not allowed", i)
@@ -247,4 +247,15 @@ func checkPlaceholder(p, kind string) error {
 		return fmt.Errorf("%q has the unknown kind %q", p, kind)
 	}
 	return nil
+}
+
+// holds counts the lengths that are not zero.
+func holds(lengths ...int) int {
+	n := 0
+	for _, l := range lengths {
+		if l > 0 {
+			n++
+		}
+	}
+	return n
 }

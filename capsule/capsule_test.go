@@ -1,9 +1,12 @@
 package capsule
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +56,8 @@ func TestReadRejects(t *testing.T) {
 		"unknown field":      {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[],"extra":1}`, `unknown field "extra"`},
 		"bad exchange":       {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"x","status":200}]}`, "exchanges[0]"},
 		"bad status":         {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":42}]}`, "status 42"},
-		"two body kinds":     {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":200,"responseBody":{},"responseText":"x"}]}`, "either JSON or text"},
+		"two body kinds":     {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":200,"responseBody":{},"responseText":"x"}]}`, "JSON, text or bytes"},
+		"text and bytes":     {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"POST","path":"/x","status":200,"requestText":"x","requestBytes":"AAE="}]}`, "JSON, text or bytes"},
 		"recorded in year 0": {`{"format":"oneentry-mock-capsule","version":1,"recordedAt":"0000-12-31T23:00:00Z","exchanges":[]}`, "recordedAt"},
 		"started past 9999":  {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[{"method":"GET","path":"/x","status":200,"startedAt":"9999-12-31T23:30:00-01:00"}]}`, "exchanges[0].startedAt"},
 		"trailing object":    {`{"format":"oneentry-mock-capsule","version":1,"exchanges":[]} {}`, "capsule:"},
@@ -106,6 +110,46 @@ func TestRecorderStopsWhenTheCapsuleIsFull(t *testing.T) {
 	c, err := Load(path)
 	require.NoError(t, err)
 	assert.Len(t, c.Exchanges, recorded)
+}
+
+// A body that is not UTF-8 (a file) is kept byte for byte through the file and served so.
+func TestBinaryBodiesSurviveTheFile(t *testing.T) {
+	t.Parallel()
+	file := make([]byte, 2048)
+	for i := range file {
+		file[i] = byte(i * 7)
+	}
+	path := filepath.Join(t.TempDir(), "bin.capsule.json")
+	rec := NewRecorder(path, Capsule{Contract: "sha256:x", Profile: "live", Source: "test"})
+	_, err := rec.Record(RawExchange{
+		Method: "GET", Path: "/api/content/files", RawQuery: "filename=pic.bin",
+		Status: 200, ResponseHeader: http.Header{"Content-Type": {"application/octet-stream"}}, ResponseBody: file,
+	})
+	require.NoError(t, err)
+	_, err = rec.Record(RawExchange{Method: "POST", Path: "/api/content/files", RequestBody: file, Status: 201, ResponseBody: []byte(`[]`)})
+	require.NoError(t, err)
+	require.NoError(t, rec.Flush())
+
+	c, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, file, c.Exchanges[0].ResponseBytes)
+	assert.Empty(t, c.Exchanges[0].ResponseText)
+	assert.Equal(t, file, c.Exchanges[1].RequestPayload())
+
+	rp, err := NewReplay(c, ReplayOptions{})
+	require.NoError(t, err)
+	ts := httptest.NewServer(rp)
+	t.Cleanup(ts.Close)
+	resp, err := http.Get(ts.URL + "/api/content/files?filename=pic.bin")
+	require.NoError(t, err)
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, file, got)
+	resp, err = http.Post(ts.URL+"/api/content/files", "application/octet-stream", bytes.NewReader(file))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusCreated, resp.StatusCode, "a body that is not JSON answers the exchange recorded with one")
 }
 
 // TestRecorderFlushIsAtomic reads the capsule file while exchanges are recorded and flushed

@@ -198,10 +198,11 @@ func (m *Matcher) differences(i int, in incoming) []string {
 		out = append(out, fmt.Sprintf("query differs (recorded %q, got %q)", e.Query, in.rawQuery))
 	}
 	rec := m.parsed[i]
+	other := len(e.RequestText) > 0 || len(e.RequestBytes) > 0 // a body that is not JSON
 	switch {
-	case rec == nil && len(e.RequestText) == 0 && in.hasBody:
+	case rec == nil && !other && in.hasBody:
 		out = append(out, "body differs (recorded none, got one)")
-	case (rec != nil || len(e.RequestText) > 0) && !in.hasBody:
+	case (rec != nil || other) && !in.hasBody:
 		out = append(out, "body differs (recorded one, got none)")
 	case rec != nil && in.body == nil:
 		out = append(out, "body differs (recorded JSON, got a body that is not JSON)")

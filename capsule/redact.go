@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
@@ -126,6 +127,13 @@ func (r *Redactor) Exchange(raw RawExchange) Exchange {
 	e.ResponseHeaders = r.keepHeaders(raw.ResponseHeader, ResponseHeaderNames)
 	e.RequestBody, e.RequestText = r.body(reqBody, raw.RequestBody, true)
 	e.ResponseBody, e.ResponseText = r.body(respBody, raw.ResponseBody, false)
+	// Text that is not UTF-8 (a file) would come back from JSON altered: it is kept as bytes.
+	if !utf8.ValidString(e.RequestText) {
+		e.RequestBytes, e.RequestText = []byte(e.RequestText), ""
+	}
+	if !utf8.ValidString(e.ResponseText) {
+		e.ResponseBytes, e.ResponseText = []byte(e.ResponseText), ""
+	}
 	if !raw.Start.IsZero() {
 		e.StartedAt = raw.Start.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 	}

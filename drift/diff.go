@@ -40,8 +40,8 @@ func (c *comparer) compareExchange(add func(Item), idx int, me, oe *exchange.Exc
 	}
 	c.compareHeaders(item, me.ResponseHeaders, oe.ResponseHeaders)
 
-	mb, mText := decodeBody(me.ResponseBody, me.ResponseText)
-	ob, oText := decodeBody(oe.ResponseBody, oe.ResponseText)
+	mb, mText := decodeBody(me.ResponseBody, me.ResponseText+string(me.ResponseBytes))
+	ob, oText := decodeBody(oe.ResponseBody, oe.ResponseText+string(oe.ResponseBytes))
 	switch {
 	case mText != nil && oText != nil:
 		if *mText != *oText && !me.Truncated && !oe.Truncated {

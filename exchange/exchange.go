@@ -21,11 +21,15 @@ type Exchange struct {
 	RequestHeaders map[string]string `json:"requestHeaders,omitempty"`
 	RequestBody    json.RawMessage   `json:"requestBody,omitempty"`
 	RequestText    string            `json:"requestText,omitempty"`
+	// RequestBytes holds a body that is not valid UTF-8 (a file), which text would alter;
+	// JSON writes it in base64.
+	RequestBytes []byte `json:"requestBytes,omitempty"`
 	// Status is the response status; 0 when the exchange failed (see Error).
 	Status          int               `json:"status"`
 	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
 	ResponseBody    json.RawMessage   `json:"responseBody,omitempty"`
 	ResponseText    string            `json:"responseText,omitempty"`
+	ResponseBytes   []byte            `json:"responseBytes,omitempty"`
 	// Truncated is set when a body was longer than the recorder keeps.
 	Truncated bool `json:"truncated,omitempty"`
 	// Error is the transport error when no response arrived.
@@ -39,18 +43,24 @@ type Exchange struct {
 // Millis converts d to the fractional milliseconds of DurationMs, to the microsecond.
 func Millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// Body returns the response body as bytes, JSON or text.
+// Body returns the response body as bytes, whichever way it is held.
 func (e *Exchange) Body() []byte {
-	if len(e.ResponseBody) > 0 {
+	switch {
+	case len(e.ResponseBody) > 0:
 		return e.ResponseBody
+	case len(e.ResponseBytes) > 0:
+		return e.ResponseBytes
 	}
 	return []byte(e.ResponseText)
 }
 
-// RequestPayload returns the request body as bytes, JSON or text.
+// RequestPayload returns the request body as bytes, whichever way it is held.
 func (e *Exchange) RequestPayload() []byte {
-	if len(e.RequestBody) > 0 {
+	switch {
+	case len(e.RequestBody) > 0:
 		return e.RequestBody
+	case len(e.RequestBytes) > 0:
+		return e.RequestBytes
 	}
 	return []byte(e.RequestText)
 }
