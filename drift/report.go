@@ -161,13 +161,13 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if len(open) > 0 {
 		ew.printf("\n### Differences\n\n| Severity | Step | Pointer | Kind | Mock | Other | What |\n|---|---|---|---|---|---|---|\n")
 		for _, it := range open {
-			ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", it.Severity, mdCode(it.StepID()), mdCode(it.Pointer), it.Kind, mdCode(it.Mock), mdCode(it.Other), mdCell(it.Message))
+			ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", it.Severity, mdCode(it.StepID()), mdCode(orDash(it.Pointer)), it.Kind, mdCode(it.Mock), mdCode(it.Other), mdCell(it.Message))
 		}
 	}
 	if len(acked) > 0 {
 		ew.printf("\n### Acknowledged (drift-allow)\n\n| Step | Pointer | Kind | Reason | Until |\n|---|---|---|---|---|\n")
 		for _, it := range acked {
-			ew.printf("| %s | %s | %s | %s | %s |\n", mdCode(it.StepID()), mdCode(it.Pointer), it.Kind, mdCell(it.Allowed.Reason), it.Allowed.Expires)
+			ew.printf("| %s | %s | %s | %s | %s |\n", mdCode(it.StepID()), mdCode(orDash(it.Pointer)), it.Kind, mdCell(it.Allowed.Reason), it.Allowed.Expires)
 		}
 	}
 	if len(r.Expired) > 0 {
