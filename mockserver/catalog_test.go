@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -478,12 +479,27 @@ func (ts *testServer) export(t *testing.T) string {
 // upload sends files as the SDK does: one multipart part named files per file.
 func (ts *testServer) upload(t *testing.T, token, query string, files map[string][]byte) (int, []byte) {
 	t.Helper()
+	var parts []filePart
+	for name, data := range files {
+		parts = append(parts, filePart{name, data})
+	}
+	return ts.uploadParts(t, token, query, parts...)
+}
+
+type filePart struct {
+	name string
+	data []byte
+}
+
+// uploadParts is upload with the parts in order, names repeating as they may.
+func (ts *testServer) uploadParts(t *testing.T, token, query string, parts ...filePart) (int, []byte) {
+	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for name, data := range files {
-		w, err := mw.CreateFormFile("files", name)
+	for _, p := range parts {
+		w, err := mw.CreateFormFile("files", p.name)
 		require.NoError(t, err)
-		_, _ = w.Write(data)
+		_, _ = w.Write(p.data)
 	}
 	require.NoError(t, mw.Close())
 	return ts.callWith(t, http.MethodPost, "/api/content/files"+query, "", buf.Bytes(),
@@ -573,6 +589,42 @@ func TestUploads(t *testing.T) {
 	status, body = ts.call(t, http.MethodDelete, "/api/content/files?filename="+f.Filename, "", nil)
 	require.Equal(t, http.StatusNotFound, status)
 	decodeError(t, status, body)
+}
+
+// Names in any script stay apart, and parts of one name replace one another without the
+// replaced bytes counting against the sandbox's allowance.
+func TestUploadNamesAndReplacedParts(t *testing.T) {
+	t.Parallel()
+	ts := siteServer(t)
+	status, body := ts.uploadParts(t, appToken, "?type=page&entity=editor&id=5",
+		filePart{"снимок.jpg", []byte("FIRST-IMAGE")}, filePart{"машина.jpg", []byte("SECOND")}, filePart{"日本.txt", []byte("third")})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	files := decode[[]uploaded](t, body)
+	require.Len(t, files, 3)
+	assert.Equal(t, "files/project/page/editor/5/снимок.jpg", files[0].Filename)
+	for i, want := range []string{"FIRST-IMAGE", "SECOND", "third"} {
+		status, _, data := ts.fetch(t, files[i].DownloadLink)
+		require.Equal(t, http.StatusOK, status, files[i].DownloadLink)
+		assert.Equal(t, want, string(data))
+	}
+	status, data := ts.call(t, http.MethodGet, "/api/content/files?id=5&type=page&entity=editor&filename="+url.QueryEscape("машина.jpg"), "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "SECOND", string(data))
+
+	part := make([]byte, store.DefaultMaxUploadSize-1)
+	for range 3 {
+		status, body = ts.uploadParts(t, appToken, "?type=page&entity=editor&id=1", filePart{"photo.jpg", part}, filePart{"photo.jpg", part})
+		require.Equal(t, http.StatusCreated, status, string(body))
+		status, body = ts.call(t, http.MethodDelete, "/api/content/files?type=page&entity=editor&id=1&filename=photo.jpg", "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+	}
+	status, body = ts.call(t, http.MethodDelete, "/api/content/files?type=page&entity=editor&id=5&filename="+url.QueryEscape("снимок.jpg"), "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	// What is left (two small files) leaves room for all but the last of the full parts.
+	for i := range store.DefaultUploadQuota/store.DefaultMaxUploadSize - 1 {
+		status, body = ts.upload(t, appToken, "", map[string][]byte{fmt.Sprintf("part%d.bin", i): part})
+		require.Equal(t, http.StatusCreated, status, "part %d: %s", i, body)
+	}
 }
 
 // An upload is bounded by its own limit, not the JSON bodies' --max-body-bytes: two files of

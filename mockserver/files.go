@@ -36,7 +36,11 @@ func uploadFolder(q url.Values) store.UploadFolder {
 
 // uploadLink is where the mock serves an upload of a sandbox.
 func uploadLink(r *http.Request, sb *sandbox.Sandbox, filename string) string {
-	return origin(r) + "/cloud-static/" + url.PathEscape(sb.Token()) + "/" + filename
+	segs := strings.Split(filename, "/")
+	for i, seg := range segs {
+		segs[i] = url.PathEscape(seg)
+	}
+	return origin(r) + "/cloud-static/" + url.PathEscape(sb.Token()) + "/" + strings.Join(segs, "/")
 }
 
 // handleUpload handles POST /files: the multipart body's file parts (any field name, as live)

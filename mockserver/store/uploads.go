@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Upload limits. The live instance applies a maximum upload size per file and a storage
@@ -61,10 +63,12 @@ func cleanSegment(s string) string {
 	if s == "null" || s == "undefined" {
 		return ""
 	}
+	// Letters and digits of every script stay, so that "снимок.jpg" and "машина.jpg" stay two
+	// files; what could reach outside the folder or break a URL does not.
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r), r == '-', r == '_', r == '.':
 			b.WriteRune(r)
 		default:
 			b.WriteByte('_')
@@ -72,7 +76,11 @@ func cleanSegment(s string) string {
 	}
 	out := strings.Trim(b.String(), ".")
 	if len(out) > 128 {
-		out = out[:128]
+		cut := 128
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
+			cut--
+		}
+		out = out[:cut]
 	}
 	return out
 }
@@ -145,10 +153,15 @@ func (s *Store) Upload(ctx context.Context, folder UploadFolder, files []FileInp
 	var out []StoredFile
 	err := s.update(ctx, func() ([]Event, error) {
 		now := s.clock.Now()
-		grow := int64(0)
+		// Parts of one name replace one another, the last staying: only it counts.
+		final := map[string]int64{}
 		for _, f := range stored {
-			grow += int64(len(f.Data))
-			if old, ok := s.state.files[f.Path]; ok {
+			final[f.Path] = int64(len(f.Data))
+		}
+		grow := int64(0)
+		for p, size := range final {
+			grow += size
+			if old, ok := s.state.files[p]; ok {
 				grow -= int64(len(old.Data))
 			}
 		}
