@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // FormDataItem is one submitted form value. Raw keeps the item exactly as sent, so responses
@@ -160,15 +164,21 @@ func checkValue(attr *FormAttribute, value json.RawMessage) string {
 			}
 		}
 	case "integer", "float":
+		// A number, or a string holding exactly one as JSON writes it (what a form's input
+		// sends): "12abc", "Inf" and "NaN" are not.
 		var n float64
 		if json.Unmarshal(value, &n) != nil {
 			var s string
-			if json.Unmarshal(value, &s) != nil {
+			if json.Unmarshal(value, &s) != nil || !jsonNumber.MatchString(strings.TrimSpace(s)) {
 				return attr.Marker + " must be a number"
 			}
-			if _, err := fmt.Sscan(s, &n); err != nil {
-				return attr.Marker + " must be a number"
+			var err error
+			if n, err = strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
+				return attr.Marker + " must be a number" // beyond float64
 			}
+		}
+		if attr.Type == "integer" && n != math.Trunc(n) {
+			return attr.Marker + " must be an integer"
 		}
 	case "string":
 		var s string
@@ -178,6 +188,9 @@ func checkValue(attr *FormAttribute, value json.RawMessage) string {
 	}
 	return ""
 }
+
+// jsonNumber is a number as JSON writes it.
+var jsonNumber = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$`)
 
 func hasOption(attr *FormAttribute, v json.RawMessage) bool {
 	v = bytes.TrimSpace(v)
