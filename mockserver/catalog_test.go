@@ -434,6 +434,7 @@ func TestCollectionRowsCRUD(t *testing.T) {
 		"bad language key":  map[string]any{"formIdentifier": "faq", "formData": map[string]any{"english": []any{}}},
 		"not an object":     `[1]`,
 		"broken JSON":       `{"formIdentifier":`,
+		"unknown property":  map[string]any{"formIdentifier": "faq", "formData": []any{}, "entityType": "orders"},
 	} {
 		status, resp := ts.call(t, http.MethodPost, rowsPath, "", body)
 		assert.Equal(t, http.StatusBadRequest, status, name)
