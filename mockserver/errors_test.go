@@ -141,6 +141,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"submission to an unknown field", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formData"] = contactValues(field("nope", "string", "x")) }), nil, 400, "has no attribute nope"},
 		{"submission without config", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { delete(b, "formModuleConfigId") }), nil, 400, "formModuleConfigId"},
 		{"submission of broken JSON", http.MethodPost, formDataPath, "", `{"formIdentifier":`, nil, 400, "Unexpected end of JSON input"},
+		{"submission with a config id Go cannot hold", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formModuleConfigId"] = 2.5e30 }), nil, 400, "formModuleConfigId must be an integer"},
 		{"submission to an order form", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formIdentifier"] = "tickets_form"; b["formData"] = contactValues() }), nil, 400, "required values are missing or incorrect: tickets"},
 		{"stranger updates a submission", http.MethodPut, submission, stranger.AccessToken, strangerName, nil, 404, "not found"},
 		{"submission update with a bare text", http.MethodPut, submission, owner.AccessToken, map[string]any{"formData": contactValues(field("name", "string", "Ann"), field("message", "text", "x"))}, nil, 400, "a text value"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 
 	"github.com/gorilla/mux"
@@ -29,7 +30,7 @@ func decodeBody(sc *scope, v any) error {
 	if err := json.Unmarshal(sc.body, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if ok := asTypeError(err, &typeErr); ok && typeErr.Field != "" {
-			return store.Invalid(fmt.Sprintf("%s must be %s", typeErr.Field, typeErr.Type))
+			return store.Invalid(fmt.Sprintf("%s must be %s", typeErr.Field, jsonKind(typeErr.Type)))
 		}
 		return store.Invalid("request body is not valid for this endpoint")
 	}
@@ -47,6 +48,26 @@ func answer[T, R any](s *Server, w http.ResponseWriter, r *http.Request, sc *sco
 		}
 		s.writeJSON(w, status, res)
 	})(w, r, sc)
+}
+
+// jsonKind names a Go type as the JSON value it decodes from, in the contract's words.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
 }
 
 func asTypeError(err error, target **json.UnmarshalTypeError) bool {
