@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -101,24 +102,51 @@ type Journal struct {
 	n     int
 	bytes int    // entrySize of the entries, summed
 	seq   uint64 // entries ever added: tells watchers that something happened
+	// shared bounds what every journal of the process holds together; nil for none.
+	shared *JournalShare
+	closed bool // its sandbox is removed: a request still finishing there is not kept
 }
 
+// JournalShare bounds the bytes all the journals of a process hold together: each journal's
+// own MaxJournalBytes, times as many sandboxes as may exist, is far more than the memory limit.
+// A journal that adds while the share is spent drops its own oldest entries, down to the one
+// it added.
+type JournalShare struct {
+	limit int64
+	used  atomic.Int64
+}
+
+// NewJournalShare returns a share of limit bytes.
+func NewJournalShare(limit int64) *JournalShare { return &JournalShare{limit: limit} }
+
+func (s *JournalShare) add(n int) {
+	if s != nil {
+		s.used.Add(int64(n))
+	}
+}
+
+func (s *JournalShare) over() bool { return s != nil && s.used.Load() > s.limit }
+
 // NewJournal returns an empty journal of size entries; DefaultJournalSize when size is not
-// positive.
-func NewJournal(size int) *Journal {
+// positive. shared, when set, is the bound it shares with other journals.
+func NewJournal(size int, shared *JournalShare) *Journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
-	return &Journal{size: size}
+	return &Journal{size: size, shared: shared}
 }
 
 // Add records e, its strings cut to MaxJournalField and its bodies to MaxJournalBody, and
-// drops the oldest entries while the journal holds more than its size or MaxJournalBytes.
+// drops the oldest entries while the journal holds more than its size or MaxJournalBytes, or
+// the journals together more than their share.
 func (j *Journal) Add(e Entry) {
 	e = e.capped()
 	n := entrySize(&e)
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.closed {
+		return
+	}
 	if j.n == j.size {
 		j.dropOldest()
 	}
@@ -128,8 +156,9 @@ func (j *Journal) Add(e Entry) {
 	j.ring[(j.start+j.n)%len(j.ring)] = e
 	j.n++
 	j.bytes += n
+	j.shared.add(n)
 	j.seq++
-	for j.n > 1 && j.bytes > MaxJournalBytes {
+	for j.n > 1 && (j.bytes > MaxJournalBytes || j.shared.over()) {
 		j.dropOldest()
 	}
 }
@@ -141,7 +170,9 @@ func (j *Journal) at(i int) *Entry {
 
 func (j *Journal) dropOldest() {
 	old := j.at(0)
-	j.bytes -= entrySize(old)
+	size := entrySize(old)
+	j.bytes -= size
+	j.shared.add(-size)
 	*old = Entry{}
 	j.start = (j.start + 1) % len(j.ring)
 	j.n--
@@ -160,7 +191,21 @@ func (j *Journal) grow() {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.clearLocked()
+}
+
+func (j *Journal) clearLocked() {
+	j.shared.add(-j.bytes)
 	j.ring, j.start, j.n, j.bytes = nil, 0, 0, 0
+}
+
+// Close clears the journal for good: what is added afterwards is dropped, so the bytes of a
+// removed sandbox's journal all go back to the share.
+func (j *Journal) Close() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.clearLocked()
+	j.closed = true
 }
 
 // capped returns e with every string cut to MaxJournalField and the bodies to one byte over

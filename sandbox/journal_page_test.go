@@ -11,7 +11,7 @@ import (
 
 func TestJournalPage(t *testing.T) {
 	t.Parallel()
-	j := NewJournal(100)
+	j := NewJournal(100, nil)
 	for i := range 10 {
 		e := Entry{ID: "r" + strconv.Itoa(i), Method: http.MethodGet, Path: "/api/content/forms", Route: "GET /api/content/forms", Status: 200,
 			RawResponse: []byte(`{"password":"p"}`)}

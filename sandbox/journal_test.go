@@ -9,7 +9,7 @@ import (
 
 // BenchmarkJournalAppend is what every API request pays to be journaled.
 func BenchmarkJournalAppend(b *testing.B) {
-	j := NewJournal(DefaultJournalSize)
+	j := NewJournal(DefaultJournalSize, nil)
 	req := []byte(`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":1}]}`)
 	resp := []byte(`{"id":92,"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":1}],"currency":"USD","totalSum":100,"createdDate":"2025-04-30T21:54:48.918Z"}`)
 	h := http.Header{"Content-Type": {"application/json"}, "X-App-Token": {"your-app-token"}, "Authorization": {"Bearer x.y.z"}}
@@ -24,7 +24,7 @@ func BenchmarkJournalAppend(b *testing.B) {
 
 func TestJournalKeepsTheNewestEntries(t *testing.T) {
 	t.Parallel()
-	j := NewJournal(3)
+	j := NewJournal(3, nil)
 	for i := range 5 {
 		j.Add(Entry{ID: string(rune('a' + i)), Method: http.MethodGet, Path: "/p"})
 	}
@@ -46,7 +46,7 @@ func TestJournalKeepsTheNewestEntries(t *testing.T) {
 
 func TestJournalDropsTheOldestBeyondItsByteBudget(t *testing.T) {
 	t.Parallel()
-	j := NewJournal(DefaultJournalSize)
+	j := NewJournal(DefaultJournalSize, nil)
 	body := make([]byte, MaxJournalBody)
 	huge := string(make([]byte, 900<<10))
 	for i := range DefaultJournalSize {
@@ -69,7 +69,7 @@ func TestJournalDropsTheOldestBeyondItsByteBudget(t *testing.T) {
 
 func TestJournalWrapsAroundInOrder(t *testing.T) {
 	t.Parallel()
-	j := NewJournal(40) // its ring grows 16, 32, 40 entries, then wraps around
+	j := NewJournal(40, nil) // its ring grows 16, 32, 40 entries, then wraps around
 	for i := range 100 {
 		j.Add(Entry{ID: strconv.Itoa(i), Method: http.MethodGet, Path: "/p"})
 	}
@@ -95,7 +95,7 @@ func TestJournalWrapsAroundInOrder(t *testing.T) {
 
 func TestJournalMasksQueryAndHeadersWhenRead(t *testing.T) {
 	t.Parallel()
-	j := NewJournal(10)
+	j := NewJournal(10, nil)
 	h := http.Header{"X-App-Token": {"your-app-token"}, "Authorization": {"Bearer x.y.z"}, "Cookie": {"c=1"}}
 	j.Add(Entry{ID: "1", Method: http.MethodGet, Path: "/p", RawQuery: "token=s3cret&langCode=en_US", RawHeaders: h})
 	h.Set("Authorization", "Basic changed") // the request's headers are not the journal's

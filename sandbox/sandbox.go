@@ -95,6 +95,8 @@ type Registry struct {
 	uploads *store.ByteBudget
 	// memory refuses writes while the heap is above Options.MaxMemoryBytes.
 	memory *memoryGuard
+	// journals bounds what the request journals hold together: a quarter of the memory limit.
+	journals *JournalShare
 }
 
 // Sandbox is one isolated project: its own store (ids, users, orders, sessions, clock),
@@ -118,6 +120,9 @@ type Sandbox struct {
 	mu       sync.Mutex
 	dispatch *webhook.Dispatcher // made on the first callback: most sandboxes send none
 	closed   bool
+
+	lifecycle sync.Mutex // held by Reset and Registry.Remove, which both replace saved state
+	removed   bool       // under lifecycle
 }
 
 // New opens the default sandbox, restored from opts.Persistence when it holds a saved state,
@@ -147,6 +152,7 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 	}
 	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}, uploads: store.NewByteBudget(store.DefaultUploadBudget),
 		memory: newMemoryGuard(opts.MaxMemoryBytes, opts.LiveHeapBytes)}
+	r.journals = NewJournalShare(int64(r.memory.limit / 4))
 	r.fixtures.Store(opts.Fixtures)
 	fx := opts.Fixtures
 	var saved []store.SandboxInfo
@@ -196,7 +202,7 @@ func defaultSecret(fx *store.Fixtures, saved []store.SandboxInfo) string {
 
 // open builds a sandbox seeded from the fixtures (or restored from its saved state).
 func (r *Registry) open(ctx context.Context, token, secret string, clock *store.Clock) (*Sandbox, error) {
-	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(r.opts.JournalSize), faults: &Faults{},
+	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(r.opts.JournalSize, r.journals), faults: &Faults{},
 		sockets: socketio.NewRoom()}
 	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: r.relayMail})
 	st, err := sb.openStore(ctx, r.fixtures.Load(), clock)
@@ -321,7 +327,11 @@ func (r *Registry) Remove(ctx context.Context, token string) (bool, error) {
 	}
 	_ = sb.closeWebhooks(true)
 	sb.sockets.DisconnectAll()
-	sb.Store().ReleaseUploads()
+	sb.lifecycle.Lock()
+	defer sb.lifecycle.Unlock()
+	sb.removed = true
+	sb.Store().Retire()
+	sb.journal.Close()
 	r.memory.freed()
 	if p := r.opts.Persistence; p != nil {
 		if err := p.DeleteSandbox(token); err != nil {
@@ -408,6 +418,13 @@ func (sb *Sandbox) IsDefault() bool { return sb == sb.reg.fallback }
 // Reset returns the sandbox to the fixtures, with an empty outbox, journal, fault list and
 // delivery log. After a Reload it starts from the reloaded fixtures, keeping its clock.
 func (sb *Sandbox) Reset(ctx context.Context) error {
+	// One reset or removal at a time: a removal between dropping the saved state and saving
+	// the new store's would leave the removed sandbox on disk, to come back at the next start.
+	sb.lifecycle.Lock()
+	defer sb.lifecycle.Unlock()
+	if sb.removed {
+		return store.Errorf(store.CodeNotFound, "sandbox %s was removed", exchange.MaskToken(sb.token))
+	}
 	st := sb.Store()
 	if err := st.Reset(ctx); err != nil {
 		return err
@@ -415,7 +432,9 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 	if fx := sb.reg.fixtures.Load(); fx != st.Fixtures() {
 		// A store's fixtures never change under it (its readers take no lock for them), so the
 		// sandbox gets a new store, seeded afresh: its saved state is dropped first, since it
-		// may name users or products the new fixtures lack.
+		// may name users or products the new fixtures lack. The old store saves nothing from
+		// here on, or a request still holding it would write into the new store's state.
+		st.Retire()
 		var err error
 		if p := sb.reg.opts.Persistence; p != nil {
 			err = p.DeleteSandbox(sb.token)

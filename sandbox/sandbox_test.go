@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -80,4 +82,82 @@ func TestSandboxStoresAreBuiltFromTheOptions(t *testing.T) {
 	for _, got := range from {
 		assert.Same(t, sb, got, "events name the sandbox they happened in")
 	}
+}
+
+// A store a reset to reloaded fixtures or a removal has replaced saves nothing more: a request
+// still holding it completes without error, and neither the sandbox's next store nor a removed
+// sandbox finds its writes on disk at the next start.
+func TestReplacedStoresSaveNothing(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	db, err := bolt.Open(dir)
+	require.NoError(t, err)
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: db})
+	require.NoError(t, err)
+	creds := store.Credentials{Values: map[string]string{"email_reg": "your-user@email.com", "password_reg": "123456"}}
+
+	kept, err := reg.Create(ctx)
+	require.NoError(t, err)
+	gone, err := reg.Create(ctx)
+	require.NoError(t, err)
+	keptOld, goneOld := kept.Store(), gone.Store()
+
+	reloaded, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	require.NoError(t, reg.Reload(reloaded))
+	require.NoError(t, kept.Reset(ctx))
+	require.NotSame(t, keptOld, kept.Store(), "reloaded fixtures make a new store")
+	removed, err := reg.Remove(ctx, gone.Token())
+	require.NoError(t, err)
+	require.True(t, removed)
+	assert.Error(t, gone.Reset(ctx), "a removed sandbox is not reset back onto disk")
+
+	_, err = keptOld.Authenticate(ctx, "email", creds, store.DeviceInfo{})
+	assert.NoError(t, err, "a request holding the replaced store completes")
+	_, err = goneOld.Authenticate(ctx, "email", creds, store.DeviceInfo{})
+	assert.NoError(t, err, "and one holding a removed sandbox's store")
+	want := kept.Store().Export(ctx)
+
+	require.NoError(t, reg.Close(ctx))
+	require.NoError(t, db.Close())
+	db, err = bolt.Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	again, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: db})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = again.Close(ctx) })
+	assert.Nil(t, again.Lookup(gone.Token()), "the removed sandbox stays removed")
+	restored := again.Lookup(kept.Token())
+	require.NotNil(t, restored)
+	got := restored.Store().Export(ctx)
+	assert.Empty(t, want.AuthSessions)
+	assert.Equal(t, want.AuthSessions, got.AuthSessions, "the saved state is the new store's alone")
+	assert.Equal(t, want.Counters, got.Counters)
+}
+
+// The journals of all sandboxes share one bound: adding past it drops the adding journal's
+// oldest entries, and a removed sandbox's journal gives its bytes back and keeps nothing more.
+func TestJournalsShareOneBound(t *testing.T) {
+	t.Parallel()
+	entry := sandbox.Entry{Method: "POST", Path: "/x", Status: 201, RawRequest: bytes.Repeat([]byte("x"), 10<<10)}
+	share := sandbox.NewJournalShare(100 << 10)
+	a, b := sandbox.NewJournal(1000, share), sandbox.NewJournal(1000, share)
+	for range 8 {
+		a.Add(entry)
+	}
+	for range 20 {
+		b.Add(entry)
+	}
+	assert.Less(t, a.Count(sandbox.Filter{})+b.Count(sandbox.Filter{}), 11, "about 100 KiB of 10 KiB entries in all")
+	assert.GreaterOrEqual(t, a.Count(sandbox.Filter{}), 1)
+	a.Close()
+	a.Add(entry)
+	assert.Zero(t, a.Count(sandbox.Filter{}))
+	for range 20 {
+		b.Add(entry)
+	}
+	assert.GreaterOrEqual(t, b.Count(sandbox.Filter{}), 8, "a closed journal's share is free for the others")
 }

@@ -222,12 +222,17 @@ func (s *Store) DeleteFile(ctx context.Context, folder UploadFolder, filename st
 	})
 }
 
-// ReleaseUploads gives the bytes of the store's uploads back to the shared budget: the store
-// is being discarded (its sandbox removed).
-func (s *Store) ReleaseUploads() {
+// Retire detaches a store that is being discarded (its sandbox removed, or replaced by a
+// store of reloaded fixtures) from what it shares: its uploads' bytes go back to the shared
+// budget and it saves nothing more. A request that still holds it completes in its memory
+// alone, as if it had come just before the store was dropped: it neither fails nor writes
+// into the saved state of the sandbox's next store.
+func (s *Store) Retire() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.opts.UploadBudget.swap(s.state.fileBytes, 0)
+	s.opts.UploadBudget = nil
+	s.persist = nil
 }
 
 func (s *Store) maxUpload() int {
