@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -17,10 +18,13 @@ import (
 // adminSandbox is the sandbox an admin call addresses: the one of its x-app-token (sb), or the
 // default sandbox when the header is absent.
 func (s *Server) adminSandbox(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) (*sandbox.Sandbox, bool) {
-	token := r.Header.Get("x-app-token")
-	if token == "" {
+	// Only a request without the header means the default sandbox: an empty one is a token
+	// no sandbox has, as on the content API, or a suite whose token variable is unset would
+	// reset the sandbox a front end is using.
+	if _, sent := r.Header["X-App-Token"]; !sent {
 		return s.sandboxes.Default(), true
 	}
+	token := r.Header.Get("x-app-token")
 	if sb == nil {
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "No sandbox has app token %q", token))
 		return nil, false
@@ -40,14 +44,42 @@ func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
 // adminOnly guards an admin handler that addresses no sandbox.
 func (s *Server) adminOnly(h http.HandlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ *sandbox.Sandbox) {
-		if s.adminAllowed(w, r) {
+		if s.adminAllowed(w, r) && s.adminBodyBounded(w, r) {
 			h(w, r)
 		}
 	}
 }
 
-// admin wraps an admin handler with the admin token check and the sandbox lookup.
+// admin wraps an admin handler with the admin token check, the body bound and the sandbox
+// lookup.
 func (s *Server) admin(h handlerFunc) handlerFunc {
+	return s.adminState(func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+		if s.adminBodyBounded(w, r) {
+			h(w, r, sb)
+		}
+	})
+}
+
+// adminBodyBounded answers 413 for a body over maxAdminBody, whether or not the handler reads
+// it, so that no admin call acts on a request its limit refuses. A body of unknown length is
+// read here, within the bound.
+func (s *Server) adminBodyBounded(w http.ResponseWriter, r *http.Request) bool {
+	tooLarge := r.ContentLength > maxAdminBody
+	if r.ContentLength < 0 {
+		data, err := io.ReadAll(io.LimitReader(r.Body, maxAdminBody+1))
+		tooLarge = err == nil && len(data) > maxAdminBody
+		r.Body = io.NopCloser(bytes.NewReader(data))
+	}
+	if tooLarge {
+		s.writeError(w, r, store.Errorf(store.CodeTooLarge, "request entity too large: an admin request body holds at most %d bytes", maxAdminBody))
+		return false
+	}
+	return true
+}
+
+// adminState is admin without the body bound, for the state document, which has its own
+// (--max-state-bytes).
+func (s *Server) adminState(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 		if !s.adminAllowed(w, r) {
 			return

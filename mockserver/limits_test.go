@@ -312,14 +312,21 @@ func TestTrailingDataAfterJSONRefused(t *testing.T) {
 	assert.NotContains(t, string(body), "/api/content/pages", "a refused body added a fault rule")
 }
 
-// An admin body over its 64 KiB answers 413, as the content API does, and changes nothing.
+// An admin body over its 64 KiB answers 413, as the content API does, and changes nothing,
+// also where the call reads no body.
 func TestOversizedAdminBodiesAnswer413(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	before := stateDocument(t, ts)
 	pad := strings.Repeat(" ", 70<<10)
 	for _, c := range []struct{ method, path, body string }{
 		{http.MethodPost, "/__admin/clock", `{"advance":"1h"` + pad + `}`},
 		{http.MethodPost, "/__admin/faults", `{"path":"/api/content/pages","status":503` + pad + `}`},
+		{http.MethodPost, "/__admin/reset", `{}` + pad},
+		{http.MethodPost, "/__admin/sandboxes", `{}` + pad},
 	} {
 		status, body := ts.call(t, c.method, c.path, "", c.body)
 		assert.Equal(t, http.StatusRequestEntityTooLarge, status, "%s %s: %s", c.method, c.path, body)
@@ -327,6 +334,27 @@ func TestOversizedAdminBodiesAnswer413(t *testing.T) {
 	}
 	assert.WithinDuration(t, time.Now(), ts.clock.Now(), 30*time.Minute, "a refused body moved the clock")
 	assert.Empty(t, ts.server.Sandboxes().Default().Faults().List(), "a refused body added a fault rule")
+	assert.Equal(t, before, stateDocument(t, ts), "a refused reset kept the order")
+	assert.Len(t, ts.server.Sandboxes().All(), 1, "a refused create made no sandbox")
+}
+
+// An x-app-token header that is sent empty names no sandbox: admin calls answer 404 instead of
+// acting on the default sandbox, which only a request without the header means.
+func TestAdminCallsWithAnEmptyAppTokenTouchNoSandbox(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	before := stateDocument(t, ts)
+	for _, c := range []struct{ method, path, body string }{
+		{http.MethodPost, "/__admin/clock", `{"advance":"100h"}`},
+		{http.MethodPost, "/__admin/reset", ``},
+		{http.MethodGet, "/__admin/state", ``},
+	} {
+		status, body := ts.callWith(t, c.method, c.path, "", c.body, map[string]string{"x-app-token": ""})
+		assert.Equal(t, http.StatusNotFound, status, "%s %s: %s", c.method, c.path, body)
+		decodeError(t, http.StatusNotFound, body)
+	}
+	assert.WithinDuration(t, time.Now(), ts.clock.Now(), 30*time.Minute, "the default sandbox's clock stayed")
+	assert.Equal(t, before, stateDocument(t, ts))
 }
 
 // heapInUse is the live heap after a collection.

@@ -148,7 +148,7 @@ func (s *Server) routes(r *mux.Router) {
 
 	s.handle(r, http.MethodPost, "/__admin/reset", s.admin(s.handleAdminReset))
 	s.handle(r, http.MethodGet, "/__admin/state", s.admin(s.handleAdminStateGet))
-	s.handle(r, http.MethodPut, "/__admin/state", s.admin(s.handleAdminStatePut))
+	s.handle(r, http.MethodPut, "/__admin/state", s.adminState(s.handleAdminStatePut))
 	s.handle(r, http.MethodGet, "/__admin/clock", s.admin(s.handleAdminClock))
 	s.handle(r, http.MethodPost, "/__admin/clock", s.admin(s.handleAdminClockSet))
 	s.handle(r, http.MethodPost, "/__admin/payments/sessions/{id}/{action}", s.admin(withID(s, s.handleAdminPaymentAction)))
