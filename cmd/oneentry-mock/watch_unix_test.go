@@ -42,6 +42,37 @@ func TestFixturesWatchOpensNoFIFOOrDevice(t *testing.T) {
 	}
 }
 
+// A fixture file replaced by a FIFO is refused as not a regular file rather than opened, so
+// the watch goes on and applies the real file once it is back.
+func TestFixturesWatchRefusesAFIFOInPlaceOfAFile(t *testing.T) {
+	t.Parallel()
+	dir := fixturesDir(t)
+	products := filepath.Join(dir, store.FileProducts)
+	data, err := os.ReadFile(products)
+	require.NoError(t, err)
+
+	done := make(chan int, 1)
+	logs := &testkit.Buffer{}
+	go func() {
+		w, applied := countingWatch(t, dir, logs)
+		w.check(t.Context())
+		_ = os.Remove(products)
+		_ = syscall.Mkfifo(products, 0o644)
+		w.check(t.Context())
+		_ = os.Remove(products)
+		_ = os.WriteFile(products, []byte(strings.Replace(string(data), `"price": 100,`, `"price": 150,`, 1)), 0o644)
+		w.check(t.Context())
+		done <- *applied
+	}()
+	select {
+	case applied := <-done:
+		assert.Equal(t, 1, applied, "the file back is applied")
+		assert.Contains(t, logs.String(), "not a regular file")
+	case <-time.After(safety):
+		t.Fatal("the watch is still opening the FIFO")
+	}
+}
+
 // An entry that cannot be read (here a link that loops) is logged once, not at every poll, and
 // does not stop the watch from applying edits of the rest.
 func TestFixturesWatchLogsAnUnreadableEntryOnce(t *testing.T) {

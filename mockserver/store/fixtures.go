@@ -602,11 +602,20 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 }
 
 func readFixture(fsys fs.FS, name string) ([]byte, error) {
-	file, err := fsys.Open(name)
+	// Checked before opening: opening a FIFO blocks until something writes to it, which would
+	// hang start-up (and a reload) past any signal.
+	info, err := fs.Stat(fsys, name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fixtureErr(name, "", "file is missing")
 		}
+		return nil, &FixtureError{File: name, Err: err}
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fixtureErr(name, "", "is not a regular file (%s)", info.Mode().Type())
+	}
+	file, err := fsys.Open(name)
+	if err != nil {
 		return nil, &FixtureError{File: name, Err: err}
 	}
 	defer file.Close()

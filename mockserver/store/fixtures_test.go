@@ -104,6 +104,11 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 	}{
 		{"missing file", withFile(t, store.FileUsers, ""), store.FileUsers, "", "missing"},
 		{"broken JSON", withFile(t, store.FileProducts, `[{"id": 10,`), store.FileProducts, "", "invalid JSON"},
+		{"a FIFO", func() fs.FS {
+			m := fixtures.Copy()
+			m[store.FileProducts] = &fstest.MapFile{Mode: fs.ModeNamedPipe}
+			return m
+		}(), store.FileProducts, "", "not a regular file"},
 		{"unknown field", replaceIn(t, store.FileUsers, `"password": "123456"`, `"password": "123456", "pasword": "x"`), store.FileUsers, "pasword", "unknown field"},
 		{"wrong type", replaceIn(t, store.FileProducts, `"price": 200`, `"price": "200"`), store.FileProducts, "[1].price", "must be a number, not a string"},
 		{"negative price", replaceIn(t, store.FileProducts, `"price": 200`, `"price": -1`), store.FileProducts, "[1].price", "non-negative"},

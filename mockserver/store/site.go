@@ -47,7 +47,12 @@ func (f *Fixtures) Media(name string) ([]byte, error) {
 	if f.fsys == nil || strings.Contains(name, "/") || !fs.ValidPath(name) {
 		return nil, Errorf(CodeNotFound, "File not found")
 	}
-	data, err := fs.ReadFile(f.fsys, path.Join(MediaDir, name))
+	// Only a regular file: a FIFO would hold the request until something wrote to it.
+	p := path.Join(MediaDir, name)
+	if info, err := fs.Stat(f.fsys, p); err != nil || !info.Mode().IsRegular() {
+		return nil, Errorf(CodeNotFound, "File not found")
+	}
+	data, err := fs.ReadFile(f.fsys, p)
 	if err != nil {
 		return nil, Errorf(CodeNotFound, "File not found")
 	}
