@@ -76,12 +76,16 @@ func usageError(name string, err error) error {
 		prog, msg = prog+" "+name, name+": "+msg
 	}
 	// The flag package names flags with one dash; help and the README use two.
-	msg = strings.NewReplacer("flag -", "flag --", "defined: -", "defined: --").Replace(msg)
+	msg = flagDash.ReplaceAllString(msg, "${1}--${2}")
 	// A refused value is quoted back, and a URL's password (--smtp-url) would end up in a
 	// CI log with it.
 	msg = urlPassword.ReplaceAllString(msg, "${1}xxxxx@")
 	return exitError{code: exitUsage, msg: fmt.Sprintf("%s\nRun '%s --help' for usage.", msg, prog)}
 }
+
+// flagDash matches a flag name as the flag package writes it in its messages ("flag needs an
+// argument: -addr", "invalid value … for flag -x", "invalid boolean value … for -x").
+var flagDash = regexp.MustCompile(`((?:flag |for |defined: |argument: ))-([a-z])`)
 
 // urlPassword matches the user and password of a URL written in a message.
 var urlPassword = regexp.MustCompile(`(://[^\s:/@"]*:)[^\s@"]*@`)

@@ -61,6 +61,14 @@ func TestEveryUsageErrorExits2(t *testing.T) {
 				break
 			}
 		}
+		for _, fl := range commandFlags(c) {
+			switch fl.Value.(type) {
+			case interface{ IsBoolFlag() bool }:
+				lines["bad boolean for --"+fl.Name] = []string{"--" + fl.Name + "=maybe"}
+			case *urlValue:
+				lines["bad URL for --"+fl.Name] = []string{"--" + fl.Name, "notaurl"}
+			}
+		}
 		for name, args := range lines {
 			t.Run(c.name+"/"+name, func(t *testing.T) {
 				t.Parallel()
@@ -73,6 +81,7 @@ func TestEveryUsageErrorExits2(t *testing.T) {
 				require.ErrorAs(t, err, &exit)
 				first, rest, _ := strings.Cut(exit.msg, "\n")
 				assert.True(t, strings.HasPrefix(first, c.name+": "), "the error comes first: %q", first)
+				assert.NotRegexp(t, `(^|[ :])-[a-z]`, first, "flags are named --flag")
 				assert.Equal(t, "Run 'oneentry-mock "+c.name+" --help' for usage.", rest)
 				assert.Empty(t, stderr, "no flag list")
 			})

@@ -431,15 +431,15 @@ Without --url it probes the port of ONEENTRY_MOCK_ADDR on 127.0.0.1, as the cont
 Example:
   oneentry-mock healthcheck --url http://127.0.0.1:8080/healthz --timeout 2s`,
 	flags: func(f *flags, getenv func(string) string) runFunc {
-		var url string
 		var timeout time.Duration
 		addr := getenv(envName("addr"))
 		if addr == "" {
 			addr = ":8080"
 		}
-		f.string(&url, "url", "http://127.0.0.1"+portOf(addr)+"/healthz", "URL", "health endpoint to probe")
+		probe := &url.URL{Scheme: "http", Host: "127.0.0.1" + portOf(addr), Path: "/healthz"}
+		f.url(&probe, "url", "URL", "health endpoint to probe")
 		f.duration(&timeout, "timeout", 3*time.Second, "how long to wait for the answer")
-		return func(ctx context.Context, _ []string, _ stdio) error { return healthcheck(ctx, url, timeout) }
+		return func(ctx context.Context, _ []string, _ stdio) error { return healthcheck(ctx, probe.String(), timeout) }
 	},
 }
 
