@@ -8,8 +8,13 @@ export { binaryPath } from './binary.js';
 
 const listening = /^oneentry-mock listening on (\S+)/;
 const appTokenLine = /^\s+app token:\s+(\S+)/;
-const loginLine = /^\s+login:\s+(\S+) \/ (\S+) \(auth provider "([^"]*)"\)/;
+// A password may hold spaces: it runs to the provider at the end of the line.
+const loginLine = /^\s+login:\s+(\S+) \/ (.*) \(auth provider "([^"]*)"\)$/;
 const compatLine = /^\s+compat:\s+(\S+)/;
+
+// How long stop() waits for the server to end after SIGTERM before it sends SIGKILL: past
+// --shutdown-timeout's default, so a graceful stop is never cut short.
+const stopTimeoutMs = 20_000;
 
 // The servers still running, stopped when this process exits without stop(): one listener
 // for all of them, however many a test run starts.
@@ -40,7 +45,9 @@ export async function startMock(options = {}) {
   });
   running.add(child);
   const exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // 'close', not 'exit': it comes once stderr is read to its end, so a failure's message
+    // is whole in the rejection.
+    child.once('close', (code, signal) => resolve({ code, signal }));
     // A binary that cannot be run emits 'error' and no 'exit'.
     child.once('error', (err) => resolve({ error: err }));
   }).finally(() => running.delete(child));
@@ -51,11 +58,24 @@ export async function startMock(options = {}) {
     options.onLog?.(chunk);
   });
 
+  // Once it listens, the server does not keep this process alive on its own (see below);
+  // while it stops, it does, so that the stop completes.
+  const hold = (held) => {
+    for (const handle of [child, child.stdout, child.stderr]) {
+      if (held) handle?.ref?.();
+      else handle?.unref?.();
+    }
+  };
   let stopping;
   const stop = () => {
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        hold(true);
         child.kill('SIGTERM');
+        // A server that does not stop in time (stuck where no signal reaches it) is killed.
+        const kill = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+        await exited;
+        clearTimeout(kill);
       }
       await exited;
     })();
@@ -86,6 +106,9 @@ export async function startMock(options = {}) {
       } else if (!mock.compat && (m = compatLine.exec(line))) {
         mock.compat = m[1];
         clearTimeout(timer);
+        // A server never stopped must not keep the test process from ending: the exit
+        // handler above stops it then.
+        hold(false);
         resolve(mock);
       }
     });

@@ -2,6 +2,7 @@
 // `npx oneentry-mock <command>`: runs the native binary with the same arguments, standard
 // streams and exit code; Ctrl-C and SIGTERM reach it, so serve shuts down gracefully.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { binaryPath } from '../binary.js';
 
 let bin;
@@ -22,18 +23,51 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 // npx runs this file through `sh -c`, which passes no signal on: when npx is stopped, its
 // shell exits and this process is left to itself. Stop the server then, as npx would have.
+// npx killed outright (SIGKILL) leaves its shell waiting for this process instead: where
+// /proc tells, the shell's own parent is watched too, when it is npm's (node) and the
+// parent a shell.
 const parent = process.ppid;
+const npm = isShell(parent) && /^(node|npm|npx)/.test(command(parentOf(parent))) ? parentOf(parent) : undefined;
 const watch = setInterval(() => {
-  try {
-    process.kill(parent, 0);
-  } catch (err) {
-    if (err.code === 'ESRCH') {
-      clearInterval(watch);
-      child.kill('SIGTERM');
-    }
+  const orphaned = !alive(parent) || (npm !== undefined && parentOf(parent) !== npm);
+  if (orphaned) {
+    clearInterval(watch);
+    child.kill('SIGTERM');
   }
 }, 500);
 watch.unref();
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code !== 'ESRCH';
+  }
+}
+
+// parentOf reads a process's parent from /proc; undefined where there is none.
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid …": the command may hold spaces and parentheses.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function command(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function isShell(pid) {
+  return ['sh', 'dash', 'bash', 'zsh'].includes(command(pid));
+}
 child.on('error', (err) => {
   console.error(`oneentry-mock: cannot run ${bin}: ${err.message}`);
   process.exit(1);

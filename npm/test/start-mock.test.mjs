@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -158,4 +158,66 @@ test('npx stopped without passing the signal on leaves no server behind', async 
   const url = await firstMatch(shell, /listening on (\S+)/);
   shell.kill('SIGKILL');
   assert.ok(await gone(url), 'the wrapper stopped the server once its parent was gone');
+});
+
+test('a server never stopped ends with the test process, which it does not keep running', async () => {
+  const script = "import('oneentry-mock').then(async ({ startMock }) => { const m = await startMock({ args: ['--log-level', 'warn'] }); console.log('url ' + m.url); })";
+  const runner = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ended = new Promise((resolve) => runner.once('exit', (code) => resolve(code)));
+  const url = await firstMatch(runner, /url (\S+)/);
+  const code = await Promise.race([ended, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+  if (code === 'still running') runner.kill('SIGKILL');
+  assert.equal(code, 0, 'the process ends when its work does');
+  assert.ok(await gone(url), 'and the server with it');
+});
+
+test('npx killed outright leaves no server behind', async () => {
+  const bin = join(dirname(createRequire(import.meta.url).resolve('oneentry-mock/package.json')), 'bin', 'oneentry-mock.js');
+  // A node process standing for npm, running the bin through a shell as npm does; SIGKILL
+  // leaves that shell waiting for the bin, so only the shell's parent tells npm is gone.
+  const npm = `const { spawn } = require('node:child_process'); spawn('sh', ['-c', ${JSON.stringify(`"${process.execPath}" "${bin}" serve --addr 127.0.0.1:0; true`)}], { stdio: 'inherit' }); setInterval(() => {}, 1000);`;
+  const fake = spawn(process.execPath, ['-e', npm], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await firstMatch(fake, /listening on (\S+)/);
+  fake.kill('SIGKILL');
+  assert.ok(await gone(url), 'the wrapper stopped the server once npm was gone');
+});
+
+test('startMock reads a password with spaces off the banner', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'oneentry-mock-banner-'));
+  try {
+    // A stand-in binary that prints the serve banner and waits to be stopped.
+    const fake = join(dir, 'fake-mock');
+    await writeFile(fake, `#!${process.execPath}
+console.log('oneentry-mock listening on http://127.0.0.1:9');
+console.log('  app token: t0k');
+console.log('  login:     a@b.example / correct horse (auth provider "email")');
+console.log('  compat:    live');
+setInterval(() => {}, 1000);
+`, { mode: 0o755 });
+    const mock = await startMock({ binary: fake });
+    try {
+      assert.deepEqual(mock.users, [{ identifier: 'a@b.example', password: 'correct horse', authProviderIdentifier: 'email' }]);
+    } finally {
+      await mock.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a server that fails at once has its whole message in the rejection', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'oneentry-mock-fail-'));
+  try {
+    // A fixtures folder whose project file is cut short: the server exits as soon as it has
+    // said so, and parallel starts must not lose the end of what it said to the exit.
+    await writeFile(join(dir, 'project.json'), '{"appToken":');
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => startMock({ fixtures: dir })));
+    for (const r of results) {
+      assert.equal(r.status, 'rejected');
+      assert.match(r.reason.message, /project\.json/);
+      assert.match(r.reason.message, /JSON/);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
