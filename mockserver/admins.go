@@ -12,8 +12,7 @@ import (
 // no body: all). Their attributeValues stay keyed by language, as the SDK's schema expects.
 func (s *Server) handleAdmins(w http.ResponseWriter, r *http.Request, sc *scope, filters []store.AttributeFilter) {
 	q := r.URL.Query()
-	fx := sc.store.Fixtures()
-	found, err := fx.Admins(filters, language(r, sc.store))
+	found, err := s.site().Admins(filters, language(r, sc.store))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -31,7 +31,7 @@ func (s *Server) handleBlockProducts(w http.ResponseWriter, r *http.Request, sc 
 		}
 		source = id
 	}
-	ids, err := sc.store.Fixtures().BlockProducts(mux.Vars(r)["marker"], source)
+	ids, err := s.site().BlockProducts(mux.Vars(r)["marker"], source)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -43,5 +43,5 @@ func (s *Server) handleBlockProducts(w http.ResponseWriter, r *http.Request, sc 
 // whose title in the language contains name, as {id, identifier, name}.
 func (s *Server) handleBlockSearch(w http.ResponseWriter, r *http.Request, sc *scope) {
 	q := r.URL.Query()
-	s.writeJSON(w, http.StatusOK, sc.store.Fixtures().SearchBlocks(q.Get("name"), q.Get("langCode")))
+	s.writeJSON(w, http.StatusOK, s.site().SearchBlocks(q.Get("name"), q.Get("langCode")))
 }

@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -32,6 +33,12 @@ func (e *editableFixtures) replace(t *testing.T, name, old, new string) {
 	data := string(e.files[name].Data)
 	require.Contains(t, data, old)
 	e.files[name] = &fstest.MapFile{Data: []byte(strings.Replace(data, old, new, 1))}
+}
+
+func (e *editableFixtures) set(name string, data []byte) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.files[name] = &fstest.MapFile{Data: data}
 }
 
 func (e *editableFixtures) load() (*store.Fixtures, error) {
@@ -96,6 +103,37 @@ func adminReload(t *testing.T, ac *adminContract) {
 	dir.replace(t, store.FileProject, `"appToken": "your-app-token"`, `"appToken": "another-token"`)
 	_, body = ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/reload", status: http.StatusBadRequest})
 	assert.Contains(t, strings.Join(decodeError(t, http.StatusBadRequest, body).messages(), " "), "restart")
+}
+
+// After a reload every read of the site answers from the reloaded fixtures, an index and the
+// objects it points into from one set: a page's blocks, page and block search, the admins.
+func TestReloadServesTheWholeSiteAtOnce(t *testing.T) {
+	t.Parallel()
+	dir := newEditableFixtures()
+	ts := newTestServer(t, withReloadFrom(dir), withProfile(sandbox.ProfileLive2026))
+	dir.replace(t, store.FilePages, `"pageUrl": "about",`, `"pageUrl": "about-us",`)
+	dir.replace(t, store.FileBlocks, `"title": "Hero banner"`, `"title": "Latebird banner"`)
+	var admins []json.RawMessage
+	require.NoError(t, json.Unmarshal(dir.files[store.FileAdmins].Data, &admins))
+	one, err := json.Marshal(admins[:1])
+	require.NoError(t, err)
+	dir.set(store.FileAdmins, one)
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/reload", "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+
+	status, body = ts.call(t, http.MethodGet, "/api/content/pages/about-us/blocks?langCode=en_US", "", nil)
+	assert.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.call(t, http.MethodGet, "/api/content/pages/quick/search?name=About&lang=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"about-us"`)
+	status, body = ts.call(t, http.MethodGet, "/api/content/blocks/quick/search?name=Latebird&langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"hero"`)
+	status, body = ts.call(t, http.MethodPost, "/api/content/admins/all?langCode=en_US", "", []any{})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	got := decode[[]map[string]any](t, body)
+	require.Len(t, got, 1)
+	assert.Equal(t, "admin", got[0]["identifier"])
 }
 
 // A fixture the SDK's strict schemas would reject (product without additional.prices) is

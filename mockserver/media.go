@@ -34,7 +34,7 @@ func origin(r *http.Request) string {
 // Browsers ask for them without an app token, so they are public.
 func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
 	name := mux.Vars(r)["file"]
-	data, err := s.content.Load().fixtures.Media(name)
+	data, err := s.site().Media(name)
 	if err != nil {
 		http.NotFound(w, r)
 		return

@@ -51,7 +51,7 @@ func (s *Server) handlePageForms(w http.ResponseWriter, r *http.Request, sc *sco
 // writePageObjects answers the objects of file that markers names for the page of the path, in
 // that order, in the request's language, each as served makes it when it is not nil.
 func (s *Server) writePageObjects(w http.ResponseWriter, r *http.Request, sc *scope, file string, markers func(*store.Fixtures, int) []string, served func(json.RawMessage) json.RawMessage) {
-	fx := sc.store.Fixtures()
+	fx := s.site()
 	i, err := fx.Page(mux.Vars(r)["url"])
 	if err != nil {
 		s.writeError(w, r, err)
@@ -85,7 +85,7 @@ func (s *Server) handlePageSearch(w http.ResponseWriter, r *http.Request, sc *sc
 	if url == "undefined" { // the SDK's query when searchPage is called without a url
 		url = ""
 	}
-	hits, err := sc.store.Fixtures().SearchPages(q.Get("name"), url, lang)
+	hits, err := s.site().SearchPages(q.Get("name"), url, lang)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -14,7 +14,7 @@ import (
 
 // catalog is the product catalogue the profile serves: the site's, or the seed's answers.
 func (s *Server) catalog() *store.Catalog {
-	return s.content.Load().fixtures.Catalog(s.profile.SiteProducts)
+	return s.site().Catalog(s.profile.SiteProducts)
 }
 
 // productScope says which products a list route covers.

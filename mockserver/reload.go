@@ -32,6 +32,12 @@ func (s *Server) serveContent(fx *store.Fixtures) error {
 	return nil
 }
 
+// site returns the fixtures the read-only content is served from: after a reload, the
+// reloaded ones, while each sandbox's store keeps its own until its next reset. Reads of the
+// site (pages, blocks, admins, languages) take everything from here, so that an index and the
+// objects it points into come from one set.
+func (s *Server) site() *store.Fixtures { return s.content.Load().fixtures }
+
 // collection returns a fixture file as the API serves it: in the shape the server gives it
 // (see newServedFixtures), else as the fixture holds it.
 func (c *servedContent) collection(file string) (*store.Collection, error) {

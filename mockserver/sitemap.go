@@ -31,14 +31,14 @@ func sitemapURLs(r *http.Request, langs []string) []string {
 // handleSitemap handles GET /api/content/sitemap (the SDK sends /sitemap/): the addresses of the sitemaps, one per
 // active language.
 func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request, sc *scope) {
-	s.writeJSON(w, http.StatusOK, sitemapURLs(r, sc.store.Fixtures().Languages()))
+	s.writeJSON(w, http.StatusOK, sitemapURLs(r, s.site().Languages()))
 }
 
 // handleSitemapUpdate handles POST /api/content/sitemap: (re)generates the sitemaps of the
 // languages baseUrls names and answers their addresses. A language the project does not have
 // is refused.
 func (s *Server) handleSitemapUpdate(w http.ResponseWriter, r *http.Request, sc *scope, req sitemapRequest) {
-	active := sc.store.Fixtures().Languages()
+	active := s.site().Languages()
 	var langs []string
 	for _, l := range active {
 		if _, ok := req.BaseURLs[l]; ok {
@@ -69,12 +69,12 @@ type sitemapLoc struct {
 func (s *Server) handleSitemapFile(w http.ResponseWriter, r *http.Request) {
 	lang, prefixed := strings.CutPrefix(mux.Vars(r)["file"], "sitemap-")
 	lang, suffixed := strings.CutSuffix(lang, ".xml")
-	if !prefixed || !suffixed || !slices.Contains(s.content.Load().fixtures.Languages(), lang) {
+	if !prefixed || !suffixed || !slices.Contains(s.site().Languages(), lang) {
 		http.NotFound(w, r)
 		return
 	}
 	set := sitemapURLSet{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
-	for _, p := range s.content.Load().fixtures.PagePaths() {
+	for _, p := range s.site().PagePaths() {
 		set.URLs = append(set.URLs, sitemapLoc{Loc: origin(r) + "/" + p})
 	}
 	data, err := xml.MarshalIndent(set, "", "  ")
