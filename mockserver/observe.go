@@ -376,6 +376,7 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 	je := sandbox.Entry{
 		ID:           store.RequestID(r.Context()),
 		Time:         start.UTC(),
+		ClockTime:    e.sandbox.Store().Now(),
 		Method:       r.Method,
 		Path:         exchange.MaskPath(e.route, e.path),
 		RawQuery:     r.URL.RawQuery,

@@ -192,6 +192,15 @@ func TestSiteLookups(t *testing.T) {
 	stat := decode[map[string]any](t, body)
 	assert.Equal(t, ts.store.Now().UTC().Format("2006-01-02"), stat["date"])
 	assert.GreaterOrEqual(t, stat["count"], 15.0)
+
+	// The day is the sandbox clock's: moved to another, it counts the requests made there.
+	status, body = ts.callWith(t, http.MethodPost, "/__admin/clock", "", json.RawMessage(`{"set":"2025-05-01T09:00:00Z"}`), nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	for range 2 {
+		status, body = ts.call(t, http.MethodGet, "/api/content/system/api-stat", "", nil)
+		require.Equal(t, http.StatusOK, status)
+	}
+	assert.Equal(t, map[string]any{"date": "2025-05-01", "count": 1.0}, decode[map[string]any](t, body), "the first api-stat of that day")
 }
 
 // Bad input answers the live 4xx with the error body, never a 5xx; reads change nothing.

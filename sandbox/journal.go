@@ -51,6 +51,9 @@ type Entry struct {
 	// the journal is read: requests are many and reads are few. Query and RequestHeaders are
 	// filled from RawQuery and RawHeaders then; Add keeps of RawHeaders only the values of
 	// journalHeaders.
+	// ClockTime is the sandbox clock's time of the request, which a moved clock sets apart
+	// from Time: what "today" means to the sandbox's own answers.
+	ClockTime               time.Time   `json:"-"`
 	RawRequest, RawResponse []byte      `json:"-"`
 	RawQuery                string      `json:"-"`
 	RawHeaders              http.Header `json:"-"`
@@ -303,7 +306,9 @@ type Filter struct {
 	// Text keeps the requests whose path, query or route contains it, ignoring case.
 	Text  string
 	Since time.Time
-	Limit int
+	// ClockDay keeps the requests made on the day (UTC) that starts then, by the sandbox clock.
+	ClockDay time.Time
+	Limit    int
 }
 
 func (f Filter) match(e *Entry) bool {
@@ -329,6 +334,9 @@ func (f Filter) match(e *Entry) bool {
 		return false
 	}
 	if f.Text != "" && !containsFold(e.Path, f.Text) && !containsFold(e.query(), f.Text) && !containsFold(e.Route, f.Text) {
+		return false
+	}
+	if !f.ClockDay.IsZero() && (e.ClockTime.Before(f.ClockDay) || !e.ClockTime.Before(f.ClockDay.Add(24*time.Hour))) {
 		return false
 	}
 	return f.Since.IsZero() || !e.Time.Before(f.Since)
