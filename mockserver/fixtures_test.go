@@ -112,6 +112,7 @@ func TestReloadServesTheWholeSiteAtOnce(t *testing.T) {
 	dir := newEditableFixtures()
 	ts := newTestServer(t, withReloadFrom(dir), withProfile(sandbox.ProfileLive2026))
 	dir.replace(t, store.FilePages, `"pageUrl": "about",`, `"pageUrl": "about-us",`)
+	dir.replace(t, store.FileMenus, `"pageUrl": "about",`, `"pageUrl": "about-us",`)
 	dir.replace(t, store.FileBlocks, `"title": "Hero banner"`, `"title": "Latebird banner"`)
 	var admins []json.RawMessage
 	require.NoError(t, json.Unmarshal(dir.files[store.FileAdmins].Data, &admins))

@@ -119,9 +119,73 @@ func (f *Fixtures) checkSite() error {
 			}
 		}
 	}
+	for i := range pages.Len() {
+		if err := checkParents(pages, i); err != nil {
+			return err
+		}
+	}
 	for i := range blocks.Len() {
 		if err := refs(FileBlocks, blocks, i, "templateIdentifier", templates, "identifier"); err != nil {
 			return err
+		}
+		if err := refs(FileBlocks, blocks, i, "attributesSetIdentifier", sets, "identifier"); err != nil {
+			return err
+		}
+		var urls []string
+		_ = json.Unmarshal(blocks.Field(i, "productPageUrls"), &urls) // not strings: none
+		for _, u := range urls {
+			if _, ok := pages.Find("pageUrl", u); !ok {
+				return fixtureErr(FileBlocks, fmt.Sprintf("[%d].productPageUrls", i), "names page %q, which does not exist", u)
+			}
+		}
+		var settings blockSettings
+		_ = json.Unmarshal(blocks.Field(i, "customSettings"), &settings)
+		for _, id := range settings.SimilarScope.PageIDs {
+			if _, ok := pages.Find("id", strconv.Itoa(id)); !ok {
+				return fixtureErr(FileBlocks, fmt.Sprintf("[%d].customSettings.similarScope.pageIds", i), "names page %d, which does not exist", id)
+			}
+		}
+	}
+	return f.checkMenus(pages)
+}
+
+// checkParents refuses a page whose parents lead back to it: the tree reads (root pages, the
+// sitemap's paths) would go round it for ever, or leave it out.
+func checkParents(pages *Collection, i int) error {
+	at := i
+	for range pages.Len() {
+		parent := pages.FieldText(at, "parentId")
+		if parent == "" || parent == "null" {
+			return nil
+		}
+		j, ok := pages.Find("id", parent)
+		if !ok {
+			return nil // refused as a missing page already
+		}
+		if j == i {
+			return fixtureErr(FilePages, fmt.Sprintf("[%d].parentId", i), "page %q is its own ancestor", pages.FieldText(i, "pageUrl"))
+		}
+		at = j
+	}
+	return nil
+}
+
+// checkMenus refuses a menu item of a page that does not exist.
+func (f *Fixtures) checkMenus(pages *Collection) error {
+	menus := f.site(FileMenus)
+	for i := range menus.Len() {
+		var items []struct {
+			PageURL  *string `json:"pageUrl"`
+			ItemType string  `json:"itemType"`
+		}
+		_ = json.Unmarshal(menus.Field(i, "pages"), &items) // not a list of objects: nothing to check
+		for k, it := range items {
+			if it.PageURL == nil || (it.ItemType != "" && it.ItemType != "page") {
+				continue
+			}
+			if _, ok := pages.Find("pageUrl", *it.PageURL); !ok {
+				return fixtureErr(FileMenus, fmt.Sprintf("[%d].pages[%d].pageUrl", i, k), "names page %q, which does not exist", *it.PageURL)
+			}
 		}
 	}
 	return nil

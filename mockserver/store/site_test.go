@@ -42,6 +42,14 @@ func TestSiteFixturesAreCheckedAtLoad(t *testing.T) {
 		"no url":                {store.FilePages, 4, func(p map[string]any) { delete(p, "pageUrl") }, `pages.json:<pos>: [4].pageUrl: is missing`},
 		"duplicate id":          {store.FilePages, 4, func(p map[string]any) { p["id"] = 1 }, `pages.json:<pos>: [4].id: duplicate id 1`},
 		"block template":        {store.FileBlocks, 0, func(b map[string]any) { b["templateIdentifier"] = "nope" }, `blocks.json:<pos>: [0].templateIdentifier: names "nope"`},
+		"parent cycle":          {store.FilePages, 2, func(p map[string]any) { p["parentId"] = 3 }, `pages.json:<pos>: [2].parentId: page "about" is its own ancestor`},
+		"block product page":    {store.FileBlocks, 1, func(b map[string]any) { b["productPageUrls"] = []string{"ghost"} }, `blocks.json:<pos>: [1].productPageUrls: names page "ghost", which does not exist`},
+		"block attribute set":   {store.FileBlocks, 1, func(b map[string]any) { b["attributesSetIdentifier"] = "ghost" }, `blocks.json:<pos>: [1].attributesSetIdentifier: names "ghost"`},
+		"similar scope page": {store.FileBlocks, 2, func(b map[string]any) {
+			b["customSettings"] = map[string]any{"similarScope": map[string]any{"pageIds": []int{99}}}
+		}, `blocks.json:<pos>: [2].customSettings.similarScope.pageIds: names page 99, which does not exist`},
+		"menu page": {store.FileMenus, 0, func(m map[string]any) { m["pages"].([]any)[0].(map[string]any)["pageUrl"] = "ghost" },
+			`menus.json:<pos>: [0].pages[0].pageUrl: names page "ghost", which does not exist`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
