@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -201,6 +203,33 @@ func TestSiteLookups(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 	}
 	assert.Equal(t, map[string]any{"date": "2025-05-01", "count": 1.0}, decode[map[string]any](t, body), "the first api-stat of that day")
+}
+
+// The sitemap's URLs are escaped: a page url with a space or another script stays one URL.
+func TestSitemapEscapesPageURLs(t *testing.T) {
+	t.Parallel()
+	const name = "контакты и карта"
+	fx := editFixtures(t, map[string]func(any) any{
+		store.FilePages: func(v any) any {
+			v.([]any)[4].(map[string]any)["pageUrl"] = name
+			return v
+		},
+		store.FileMenus: func(v any) any {
+			for _, item := range v.([]any)[0].(map[string]any)["pages"].([]any) {
+				if item := item.(map[string]any); item["pageUrl"] == "contacts" {
+					item["pageUrl"] = name
+				}
+			}
+			return v
+		},
+	})
+	ts := newTestServer(t, withFixtures(fx), withProfile(sandbox.ProfileLive))
+	resp, err := ts.Client().Get(ts.URL + "/cloud-static/sitemaps/sitemap-en_US.xml")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Contains(t, string(body), "<loc>"+ts.URL+"/"+url.PathEscape(name)+"</loc>")
 }
 
 // Bad input answers the live 4xx with the error body, never a 5xx; reads change nothing.

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -75,7 +76,12 @@ func (s *Server) handleSitemapFile(w http.ResponseWriter, r *http.Request) {
 	}
 	set := sitemapURLSet{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
 	for _, p := range s.site().PagePaths() {
-		set.URLs = append(set.URLs, sitemapLoc{Loc: origin(r) + "/" + p})
+		// A sitemap's URLs are escaped (sitemaps.org): a page url may hold spaces or any script.
+		segs := strings.Split(p, "/")
+		for i, seg := range segs {
+			segs[i] = url.PathEscape(seg)
+		}
+		set.URLs = append(set.URLs, sitemapLoc{Loc: origin(r) + "/" + strings.Join(segs, "/")})
 	}
 	data, err := xml.MarshalIndent(set, "", "  ")
 	if err != nil {
