@@ -44,25 +44,22 @@ type Exchange struct {
 func Millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // Body returns the response body as bytes, whichever way it is held.
-func (e *Exchange) Body() []byte {
-	switch {
-	case len(e.ResponseBody) > 0:
-		return e.ResponseBody
-	case len(e.ResponseBytes) > 0:
-		return e.ResponseBytes
-	}
-	return []byte(e.ResponseText)
-}
+func (e *Exchange) Body() []byte { return payload(e.ResponseBody, e.ResponseBytes, e.ResponseText) }
 
 // RequestPayload returns the request body as bytes, whichever way it is held.
 func (e *Exchange) RequestPayload() []byte {
+	return payload(e.RequestBody, e.RequestBytes, e.RequestText)
+}
+
+// payload is a body held as JSON, as bytes or as text, whichever is set.
+func payload(js json.RawMessage, raw []byte, text string) []byte {
 	switch {
-	case len(e.RequestBody) > 0:
-		return e.RequestBody
-	case len(e.RequestBytes) > 0:
-		return e.RequestBytes
+	case len(js) > 0:
+		return js
+	case len(raw) > 0:
+		return raw
 	}
-	return []byte(e.RequestText)
+	return []byte(text)
 }
 
 // Header returns the recorded response headers as an http.Header.

@@ -170,11 +170,7 @@ func TestSubmittedSlotRange(t *testing.T) {
 // is refused naming its field; nothing changes.
 func TestStateImportDateTimesNameTheirField(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	tk := ts.login(t, userLogin, userPass)
-	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
-	require.Equal(t, http.StatusCreated, status, string(body))
-	before := stateDocument(t, ts)
+	ts, before := serverWithAnOrder(t)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(before), &doc))
 	last := len(doc["orders"].([]any)) - 1

@@ -207,6 +207,16 @@ func TestBadLoginsAndEventsAnswer400(t *testing.T) {
 	assert.Empty(t, ts.mails(t, ""), "no e-mail was built")
 }
 
+// serverWithAnOrder is a fresh server holding one order of the seed user, and its state.
+func serverWithAnOrder(t *testing.T) (*testServer, string) {
+	t.Helper()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	return ts, stateDocument(t, ts)
+}
+
 func stateDocument(t *testing.T, ts *testServer) string {
 	t.Helper()
 	status, body := ts.call(t, http.MethodGet, "/__admin/state", "", nil)
@@ -316,11 +326,7 @@ func TestTrailingDataAfterJSONRefused(t *testing.T) {
 // also where the call reads no body.
 func TestOversizedAdminBodiesAnswer413(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	tk := ts.login(t, userLogin, userPass)
-	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
-	require.Equal(t, http.StatusCreated, status, string(body))
-	before := stateDocument(t, ts)
+	ts, before := serverWithAnOrder(t)
 	pad := strings.Repeat(" ", 70<<10)
 	for _, c := range []struct{ method, path, body string }{
 		{http.MethodPost, "/__admin/clock", `{"advance":"1h"` + pad + `}`},
