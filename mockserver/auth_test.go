@@ -301,6 +301,37 @@ func TestChangePasswordWithAResetCode(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status, "an access token from before the reset is refused")
 	status, body = change(func(map[string]any) {})
 	assertRefused(t, status, body, http.StatusBadRequest, "Invalid or expired code")
+
+	// The clock moved back behind the change: tokens issued now work, those from before the
+	// change stay refused.
+	status, _ = ts.adminClock(t, `{"advance":"-1h"}`)
+	require.Equal(t, http.StatusOK, status)
+	status, body = ts.post(t, authPath, authBody(userLogin, "n3w-pass"))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	after := decode[tokens](t, body)
+	status, body = ts.callWith(t, http.MethodGet, "/api/content/users/me", after.AccessToken, nil, liveHeaders)
+	assert.Equal(t, http.StatusOK, status, "a token issued after the change: %s", body)
+	status, body = ts.post(t, usersBase+"refresh", map[string]string{"refreshToken": after.RefreshToken})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, _ = ts.callWith(t, http.MethodGet, "/api/content/users/me", decode[tokens](t, body).AccessToken, nil, liveHeaders)
+	assert.Equal(t, http.StatusOK, status, "and one refreshed from it")
+	status, _ = ts.callWith(t, http.MethodGet, "/api/content/users/me", before.AccessToken, nil, liveHeaders)
+	assert.Equal(t, http.StatusUnauthorized, status, "a token from before the change is still refused")
+}
+
+// A clock set before 1970 issues working tokens: their iat, and perhaps their exp, are 0 or
+// less.
+func TestTokensOfAClockBefore1970(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	for _, at := range []string{"1969-12-31T23:00:00Z", "1969-12-31T14:00:00Z"} {
+		status, body := ts.adminClock(t, `{"set":"`+at+`","freeze":true}`)
+		require.Equal(t, http.StatusOK, status, string(body))
+		status, body = ts.post(t, authPath, authBody(userLogin, userPass))
+		require.Equal(t, http.StatusCreated, status, string(body))
+		status, body = ts.callWith(t, http.MethodGet, "/api/content/users/me", decode[tokens](t, body).AccessToken, nil, liveHeaders)
+		assert.Equal(t, http.StatusOK, status, "%s: %s", at, body)
+	}
 }
 
 func TestOAuthSignInWithTheSimulatedNetwork(t *testing.T) {

@@ -269,6 +269,19 @@ func TestLogoutEndsSessions(t *testing.T) {
 	assert.JSONEq(t, `[]`, string(body))
 }
 
+// A session whose refresh token has expired is no longer listed as active.
+func TestActiveSessionsLeaveOutExpiredOnes(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	ts.clock.Freeze()
+	ts.login(t, userLogin, userPass)
+	ts.clock.Advance(169 * time.Hour)
+	second := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodGet, "/api/content/users-auth-providers/marker/email/users/sessions", second.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Len(t, decode[[]map[string]any](t, body), 1)
+}
+
 func TestSignUpThenLogin(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)

@@ -25,12 +25,39 @@ type User struct {
 	UpdatedDate            time.Time
 	AccountState
 
-	password     string
-	tokensBefore int64 // a password change refuses tokens of earlier seconds (iat); in memory only
+	password string
+	tokenCut tokenCut // in memory only
+}
+
+// tokenCut refuses the access tokens a password change made stale: those issued (iat) in
+// seconds of the mock clock before the change. A token issued after the change while the clock
+// stood behind it (moved back since) has such a second too: those are remembered, and pass.
+type tokenCut struct {
+	set    bool
+	before int64
+	late   []string // the newest maxLateTokens
+}
+
+// maxLateTokens bounds the tokens a user is issued behind a password change and kept open.
+const maxLateTokens = 64
+
+func (c *tokenCut) refuses(iat int64, token string) bool {
+	return c.set && iat < c.before && !slices.Contains(c.late, token)
+}
+
+// issued notes a token issued at iat.
+func (c *tokenCut) issued(iat int64, token string) {
+	if c.set && iat < c.before {
+		c.late = append(c.late, token)
+		if len(c.late) > maxLateTokens {
+			c.late = slices.Delete(c.late, 0, 1)
+		}
+	}
 }
 
 func (u *User) clone() User {
 	c := *u
+	c.tokenCut.late = slices.Clone(u.tokenCut.late)
 	c.FormData = slices.Clone(u.FormData)
 	c.Groups = slices.Clone(u.Groups)
 	c.State = slices.Clone(u.State)
@@ -193,6 +220,7 @@ func (s *Store) issueLocked(sess *authSession, user *User, now time.Time) Tokens
 		IssuedAt:               now.Unix(),
 		ExpiresAt:              now.Add(s.accessTokenTTL).Unix(),
 	})
+	user.tokenCut.issued(now.Unix(), access)
 	return Tokens{
 		UserIdentifier:         user.Identifier,
 		AuthProviderIdentifier: sess.AuthProviderIdentifier,
@@ -300,11 +328,13 @@ func (s *Store) ActiveSessions(ctx context.Context, userID int, providerMarker s
 	if _, err := s.AuthProvider(providerMarker); err != nil {
 		return nil, err
 	}
+	now := s.clock.Now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var ids []int
 	for id, sess := range s.state.sessionsByUser[userID] {
-		if sess.AuthProviderIdentifier == providerMarker {
+		// A session whose refresh token has expired is over, though it is still held.
+		if sess.AuthProviderIdentifier == providerMarker && now.Before(sess.RefreshExpires) {
 			ids = append(ids, id)
 		}
 	}

@@ -323,7 +323,7 @@ func (s *Store) ChangePassword(ctx context.Context, in ChangePasswordInput) erro
 		user := s.state.users[id]
 		user.password = in.Password1
 		user.UpdatedDate = s.clock.Now()
-		user.tokensBefore = user.UpdatedDate.Unix()
+		user.tokenCut = tokenCut{set: true, before: user.UpdatedDate.Unix()}
 		for _, sess := range s.state.sessionsByUser[id] {
 			if sess.AuthProviderIdentifier == provider.Identifier {
 				s.endSessionLocked(sess)

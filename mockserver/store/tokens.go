@@ -92,11 +92,16 @@ func parseJWT(secret []byte, token string) (Claims, error) {
 	if err != nil {
 		return Claims{}, errBadToken
 	}
-	var c Claims
-	if err := json.Unmarshal(raw, &c); err != nil || c.ID < 1 || c.ExpiresAt == 0 {
+	var c struct {
+		Claims
+		// exp is required; 0 is a time (a token of a mock clock set before 1970).
+		Exp *int64 `json:"exp"`
+	}
+	if err := json.Unmarshal(raw, &c); err != nil || c.ID < 1 || c.Exp == nil {
 		return Claims{}, errBadToken
 	}
-	return c, nil
+	c.ExpiresAt = *c.Exp
+	return c.Claims, nil
 }
 
 // RandomSecret returns 32 random bytes, hex-encoded, for signing user tokens.
@@ -145,7 +150,7 @@ func (s *Store) VerifyAccessToken(ctx context.Context, token string) (Claims, er
 	// person, whom a token of the one before must not open.
 	s.mu.RLock()
 	user, ok := s.state.users[claims.ID]
-	ok = ok && user.login() == claims.Login() && claims.IssuedAt >= user.tokensBefore && !user.removed()
+	ok = ok && user.login() == claims.Login() && !user.tokenCut.refuses(claims.IssuedAt, token) && !user.removed()
 	s.mu.RUnlock()
 	if !ok {
 		return Claims{}, Errorf(CodeUnauthorized, "Unauthorized")
