@@ -151,6 +151,23 @@ func TestPaymentsPayPalURLAppearsOnTheMockClock(t *testing.T) {
 	assert.Equal(t, http.StatusOK, s.pageStatus(t, u.Path))
 }
 
+// A session closed before its URL came never gets one, nor does its order.
+func TestPaymentsPayPalSessionClosedBeforeItsURLGetsNone(t *testing.T) {
+	t.Parallel()
+	s := newLiveShop(t)
+	orderID, created := s.open(t, "paypal", "session")
+	status, body := s.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%v/expire", created["id"]), "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	closed := s.byOrder(t, orderID)[0]
+	s.clock.Advance(5 * time.Second)
+	later := s.byOrder(t, orderID)[0]
+	assert.Nil(t, later["paymentUrl"])
+	assert.Equal(t, closed["updatedDate"], later["updatedDate"], "a closed session does not change")
+	status, body = s.call(t, http.MethodGet, fmt.Sprintf("%s/%d?langCode=en_US", ordersPath, orderID), s.token, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Nil(t, decode[map[string]any](t, body)["paymentUrl"])
+}
+
 // pageStatus answers the status of a GET of path, a checkout page.
 func (ts *testServer) pageStatus(t *testing.T, path string) int {
 	t.Helper()

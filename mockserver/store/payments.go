@@ -491,9 +491,17 @@ func (s *Store) sweepLocked(ctx context.Context) []Event {
 	var events []Event
 	for s.state.reveals.due(now) {
 		next := heap.Pop(&s.state.reveals).(expiry)
-		if p, ok := s.state.payments[next.id]; ok && p.PendingURL != "" {
-			events = append(events, s.revealLocked(ctx, p))
+		p, ok := s.state.payments[next.id]
+		if !ok || p.PendingURL == "" {
+			continue
 		}
+		if _, waiting := s.state.waiting[next.id]; !waiting {
+			// Closed before its URL came: the provider shows no link for it any more.
+			s.touchPayment(p.ID)
+			p.PendingURL, p.URLAt = "", time.Time{}
+			continue
+		}
+		events = append(events, s.revealLocked(ctx, p))
 	}
 	for s.state.expiries.due(now) {
 		next := heap.Pop(&s.state.expiries).(expiry)
