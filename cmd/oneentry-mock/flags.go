@@ -252,6 +252,29 @@ func (d *durationValue) Set(v string) error {
 
 func (d *durationValue) String() string { return time.Duration(*d).String() }
 
+// lifetime defines a duration flag like duration for a token's lifetime, at least a second:
+// tokens carry whole seconds, so a shorter one would end the second it began.
+func (f *flags) lifetime(p *time.Duration, name string, def time.Duration, usage string) {
+	*p = def
+	f.value((*lifetimeValue)(p), name, "DURATION", usage)
+}
+
+type lifetimeValue time.Duration
+
+func (d *lifetimeValue) Set(v string) error {
+	var parsed durationValue
+	if err := parsed.Set(v); err != nil {
+		return err
+	}
+	if time.Duration(parsed) < time.Second {
+		return errors.New("must be at least 1s: tokens carry whole seconds")
+	}
+	*d = lifetimeValue(parsed)
+	return nil
+}
+
+func (d *lifetimeValue) String() string { return time.Duration(*d).String() }
+
 // intervalOrOff defines a duration flag like duration whose 0 turns what it paces off.
 func (f *flags) intervalOrOff(p *time.Duration, name string, def time.Duration, usage string) {
 	*p = def

@@ -27,6 +27,7 @@ func TestBadFlagValuesAreUsageErrors(t *testing.T) {
 		"seconds that wrap":      {args: []string{"serve", "--access-token-ttl", "18446744074"}, want: []string{"--access-token-ttl", "longer than the longest duration, 9223372036 seconds"}},
 		"seconds just too many":  {args: []string{"serve", "--refresh-token-ttl", "9223372037"}, want: []string{"--refresh-token-ttl", "9223372036 seconds"}},
 		"duration too long":      {args: []string{"serve", "--read-timeout", "2562048h"}, want: []string{"--read-timeout", "longest duration"}},
+		"token under a second":   {args: []string{"serve", "--access-token-ttl", "500ms"}, want: []string{"--access-token-ttl", "at least 1s"}},
 		"interval too long":      {args: []string{"serve", "--watch-interval", "99999999999999999999"}, want: []string{"--watch-interval", "longest duration"}},
 		"empty addr":             {args: []string{"serve", "--addr", ""}, want: []string{"--addr", "empty value"}},
 		"port out of range":      {args: []string{"serve", "--addr", "127.0.0.1:99999"}, want: []string{"--addr", "0 to 65535"}},
