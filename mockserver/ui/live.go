@@ -159,7 +159,12 @@ func curlCommand(r *http.Request, e sandbox.Entry) string {
 	}
 	var b strings.Builder
 	b.WriteString("curl")
-	if e.Method != http.MethodGet {
+	switch e.Method {
+	case http.MethodGet:
+	case http.MethodHead:
+		// -X HEAD would wait for the body Content-Length announces.
+		b.WriteString(" --head")
+	default:
 		// net/http accepts shell syntax such as & and ` in a method: quoted like the rest, or
 		// pasting the command would run what the request's sender chose.
 		b.WriteString(" -X " + shellWord(e.Method))

@@ -26,6 +26,8 @@ func TestCurlCommand(t *testing.T) {
   -H 'x-app-token: your…' \
   --data-raw '{"note":"it'\''s"}'`, curlCommand(r, e))
 	assert.Equal(t, `curl 'http://127.0.0.1:8080/api/content/forms'`, curlCommand(r, sandbox.Entry{Method: http.MethodGet, Path: "/api/content/forms"}))
+	assert.Equal(t, `curl --head 'http://127.0.0.1:8080/api/content/forms'`, curlCommand(r, sandbox.Entry{Method: http.MethodHead, Path: "/api/content/forms"}),
+		"-X HEAD would wait for a body")
 	// net/http takes such a method; pasted unquoted, the command would run `id`.
 	assert.Equal(t, `curl -X 'X&id&`+"`id`"+`' 'http://127.0.0.1:8080/x'`, curlCommand(r, sandbox.Entry{Method: "X&id&`id`", Path: "/x"}))
 }
