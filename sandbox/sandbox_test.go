@@ -161,3 +161,19 @@ func TestJournalsShareOneBound(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, b.Count(sandbox.Filter{}), 8, "a closed journal's share is free for the others")
 }
+
+// The journals of a registry share a quarter of its memory limit.
+func TestRegistryJournalsShareAQuarterOfTheMemoryLimit(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t, sandbox.Options{MaxMemoryBytes: 4 << 20})
+	other, err := reg.Create(t.Context())
+	require.NoError(t, err)
+	entry := sandbox.Entry{Method: "POST", Path: "/x", Status: 201, RawRequest: bytes.Repeat([]byte("x"), 10<<10)}
+	for range 200 {
+		reg.Default().Journal().Add(entry)
+		other.Journal().Add(entry)
+	}
+	held := reg.Default().Journal().Count(sandbox.Filter{}) + other.Journal().Count(sandbox.Filter{})
+	assert.LessOrEqual(t, held*10<<10, (1<<20)+(20<<10), "about 1 MiB of 10 KiB entries")
+	assert.Greater(t, held*10<<10, 3<<18, "and most of it used")
+}
