@@ -69,7 +69,13 @@ func TestMask(t *testing.T) {
 		"multipart": {body: "--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunter3333y\r\n--b\r\ncontent-disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n",
 			text: "--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n[redacted]\r\n--b\r\ncontent-disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n"},
 		"truncated": {body: `{"password":"p","x":"0123456789"}`, max: 20,
-			text: `{"password":"[redacted]","x":`, cut: true},
+			text: `{"password":"[redacted]",`, cut: true},
+		// A cut may split a secret's value, its key or the marker naming it: what it split goes.
+		"cut in a password": {body: `{"n":1,"password":"S3CRET,VALUE"}`, max: 26, text: `{"n":1,`, cut: true},
+		"cut in an entry's value": {body: `{"authData":[{"marker":"email_reg","value":"a@b.c"},{"marker":"password_reg","value":"123456"}]}`, max: 90,
+			text: `{"authData":[{"marker":"email_reg","value":"a@b.c"},`, cut: true},
+		"cut in an entry's marker": {body: `{"authData":[{"value":"123456","marker":"password_reg"}]}`, max: 40,
+			text: `{"authData":[`, cut: true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

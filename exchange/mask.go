@@ -86,6 +86,9 @@ func Mask(body []byte, max int, secrets []string) (js json.RawMessage, text stri
 			return json.RawMessage(maskJSON(buf.Bytes(), secrets)), "", false
 		}
 	}
+	if truncated {
+		body = withoutOpenEntry(body)
+	}
 	s := MaskText(string(body))
 	for _, sec := range secrets {
 		if sec != "" {
@@ -93,6 +96,47 @@ func Mask(body []byte, max int, secrets []string) (js json.RawMessage, text stri
 		}
 	}
 	return nil, s, truncated
+}
+
+// withoutOpenEntry leaves out what a cut split. The masks match whole members and entries,
+// and a cut may split a password's value, its key or the marker that names it, so that what
+// is left of it would show. Inside a nested object (an authData or formData entry) the whole
+// open object goes; in the outermost one, the member the cut fell in.
+func withoutOpenEntry(b []byte) []byte {
+	var objects []int // where each object still open at the cut starts
+	lastMember := -1  // where the last member or element of the innermost open value starts
+	inString, escaped := false, false
+	for i, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{':
+			objects = append(objects, i)
+			lastMember = i + 1
+		case c == '[', c == ',':
+			lastMember = i + 1
+		case c == '}':
+			if len(objects) > 0 {
+				objects = objects[:len(objects)-1]
+			}
+		}
+	}
+	switch {
+	case len(objects) >= 2:
+		return b[:objects[len(objects)-1]]
+	case lastMember >= 0:
+		return b[:lastMember]
+	}
+	return b
 }
 
 // maskMembers replaces the value of every member whose key names a credential, matching each
