@@ -63,11 +63,18 @@ func CheckAllowedHost(host string) error {
 	return nil
 }
 
-// guarded says which paths only the developer's own tools may reach: the admin API and the
-// checkout. Everything else (the content API, its 404s, health and metrics) is CORS-open.
+// guarded says which paths only the developer's own tools may reach: the admin API, the
+// checkout and the OAuth consent page (which hands out sign-in codes for any address, as the
+// admin API's OAuth call does). Everything else (the content API, its 404s, health and
+// metrics) is CORS-open.
 func guarded(p string) bool {
 	p = exchange.CleanPath(p)
-	return strings.HasPrefix(p, "/__admin") || p == "/checkout" || strings.HasPrefix(p, "/checkout/")
+	for _, prefix := range [...]string{"/checkout", "/oauth"} {
+		if p == prefix || strings.HasPrefix(p, prefix+"/") {
+			return true
+		}
+	}
+	return strings.HasPrefix(p, "/__admin")
 }
 
 // guardOrigins applies the origin and host rules before anything else runs, so every answer

@@ -66,7 +66,7 @@ func TestCrossSitePageCannotReadOrDriveAdmin(t *testing.T) {
 	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), "the page may not read the state")
 	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Credentials"))
 
-	for _, path := range []string{"/__admin/state", "/__admin/reset", "/__admin/sandboxes", "/checkout/" + appToken + "/cs_test_x/complete"} {
+	for _, path := range []string{"/__admin/state", "/__admin/reset", "/__admin/sandboxes", "/checkout/" + appToken + "/cs_test_x/complete", "/oauth/" + appToken + "/email"} {
 		resp, _ = ts.browser(t, browserCall{method: http.MethodOptions, path: path, headers: map[string]string{
 			"Origin": "https://evil.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}})
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "preflight of %s", path)
@@ -81,6 +81,10 @@ func TestCrossSitePageCannotReadOrDriveAdmin(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%v", h)
 		decodeError(t, http.StatusForbidden, body)
 		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+		// A cross-site form cannot take a sign-in code for someone else's address.
+		resp, _ = ts.browser(t, browserCall{method: http.MethodPost, path: "/oauth/" + appToken + "/email", contentType: "application/x-www-form-urlencoded",
+			body: "email=your-user%40email.com&redirect_uri=http%3A%2F%2Fevil.example%2Fcb", headers: h})
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "consent %v", h)
 	}
 	assert.Equal(t, 1, faultCount(t, ts), "no reset happened")
 }
@@ -97,6 +101,8 @@ func TestForeignHostRefusedWithoutAdminToken(t *testing.T) {
 		{method: http.MethodPost, path: "/__admin/reset", host: "evil.example", contentType: "text/plain", body: "x"},
 		{method: http.MethodGet, path: "/checkout/" + appToken + "/cs_test_x", host: "evil.example"},
 		{method: http.MethodGet, path: "//__admin/state", host: "evil.example"},
+		{method: http.MethodGet, path: "/oauth/" + appToken + "/email", host: "evil.example"},
+		{method: http.MethodPost, path: "/oauth/" + appToken + "/email", host: "evil.example", contentType: "application/x-www-form-urlencoded", body: "email=your-user%40email.com"},
 	} {
 		resp, body := ts.browser(t, c)
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%s %s Host %s", c.method, c.path, c.host)
