@@ -372,21 +372,13 @@ func TestServeFlagsReachTheServer(t *testing.T) {
 			},
 		},
 		"max-sandboxes": {
-			args: []string{"--max-sandboxes", "1"},
-			check: func(t *testing.T, url string, _ *testkit.Buffer) {
-				status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/sandboxes", "")
-				assert.Equal(t, http.StatusConflict, status)
-				assert.Contains(t, string(body), "At most 1 sandboxes")
-			},
+			args:  []string{"--max-sandboxes", "1"},
+			check: refusesNewSandbox("At most 1 sandboxes"),
 		},
 		"max-memory-bytes": {
 			// Any heap is above one byte.
-			args: []string{"--max-memory-bytes", "1"},
-			check: func(t *testing.T, url string, _ *testkit.Buffer) {
-				status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/sandboxes", "")
-				assert.Equal(t, http.StatusConflict, status)
-				assert.Contains(t, string(body), "--max-memory-bytes")
-			},
+			args:  []string{"--max-memory-bytes", "1"},
+			check: refusesNewSandbox("--max-memory-bytes"),
 		},
 		"max-body-bytes": {
 			args: []string{"--max-body-bytes", "100"},
@@ -915,4 +907,13 @@ func TestUntilParentEnds(t *testing.T) {
 	cfg, _, err = parseWith(serveCommand, serveFlags, nil, map[string]string{"ONEENTRY_MOCK_EXIT_WITH_PARENT": "1"})
 	require.NoError(t, err)
 	assert.True(t, cfg.ExitWithParent, "the variable the npm package sets")
+}
+
+// refusesNewSandbox checks that creating a sandbox answers 409 with a message naming why.
+func refusesNewSandbox(why string) func(*testing.T, string, *testkit.Buffer) {
+	return func(t *testing.T, url string, _ *testkit.Buffer) {
+		status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, url+"/__admin/sandboxes", "")
+		assert.Equal(t, http.StatusConflict, status)
+		assert.Contains(t, string(body), why)
+	}
 }
