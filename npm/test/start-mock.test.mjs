@@ -221,3 +221,21 @@ test('a server that fails at once has its whole message in the rejection', async
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('stop() kills a server that ignores SIGTERM', { timeout: 60_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'oneentry-mock-stuck-'));
+  try {
+    const fake = join(dir, 'stuck-mock');
+    await writeFile(fake, `#!${process.execPath}
+process.on('SIGTERM', () => {});
+console.log('oneentry-mock listening on http://127.0.0.1:9');
+console.log('  compat:    live');
+setInterval(() => {}, 1000);
+`, { mode: 0o755 });
+    const mock = await startMock({ binary: fake });
+    await mock.stop();
+    assert.equal(mock.process.signalCode, 'SIGKILL', 'killed once SIGTERM went unheeded');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
