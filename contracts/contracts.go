@@ -14,6 +14,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -180,6 +181,8 @@ type Operation struct {
 	// singleQuery names the query parameters of one value (not a list): kin-openapi checks
 	// only the first of a repeated one, so each further value is checked too.
 	singleQuery []string
+	// integerPath are the path parameters of type integer, which must be written as digits.
+	integerPath []*openapi3.Parameter
 }
 
 // Operation resolves the operation for method and a path template, either relative to the
@@ -218,6 +221,7 @@ func (v *Validator) Operation(method, template string) (*Operation, error) {
 	for _, ref := range rest {
 		o.restQuery = o.restQuery || ref.Value.In == openapi3.ParameterInQuery
 	}
+	o.integerPath = integerPathParams(item, op)
 	o.query = o.query || o.restQuery
 	if len(plain) > 0 {
 		o.plain, o.lean = plain, lean(o.route, rest)
@@ -238,6 +242,9 @@ func (op *Operation) ValidateRequest(ctx context.Context, req *http.Request, pat
 		PathParams: pathParams,
 		Route:      op.route,
 		Options:    op.v.options,
+	}
+	if err := explicitlySigned(in, op.integerPath); err != nil {
+		return err
 	}
 	// Parsed once for both passes, and not at all when only plain parameters are in the
 	// query and it is plain enough to read as it is.
@@ -291,6 +298,34 @@ func (op *Operation) validateRepeated(ctx context.Context, in *openapi3filter.Re
 	return nil
 }
 
+// integerPathParams lists the path parameters of the operation whose schema is an integer.
+func integerPathParams(item *openapi3.PathItem, op *openapi3.Operation) []*openapi3.Parameter {
+	var out []*openapi3.Parameter
+	for _, params := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, ref := range params {
+			if p := ref.Value; p != nil && p.In == openapi3.ParameterInPath && p.Schema != nil &&
+				p.Schema.Value != nil && p.Schema.Value.Type.Is(openapi3.TypeInteger) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// explicitlySigned refuses a path integer written with a plus sign ("/products/+1"), which
+// kin-openapi reads as Go's strconv.ParseInt does while the live API's ParseIntPipe wants
+// /^-?\d+$/; the error is the one kin-openapi gives any other value that is not an integer.
+func explicitlySigned(in *openapi3filter.RequestValidationInput, params []*openapi3.Parameter) error {
+	for _, p := range params {
+		if v := in.PathParams[p.Name]; strings.HasPrefix(v, "+") {
+			return &openapi3filter.RequestError{Input: in, Parameter: p, Err: &openapi3filter.ParseError{
+				Kind: openapi3filter.KindInvalidFormat, Value: v, Reason: "an invalid integer", Cause: strconv.ErrSyntax,
+			}}
+		}
+	}
+	return nil
+}
+
 func (op *Operation) plainOK(req *http.Request, path map[string]string, query *queryValues) bool {
 	for i := range op.plain {
 		if !op.plain[i].ok(req, path, query) {
@@ -313,6 +348,9 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) erro
 }
 
 func (v *Validator) validateRequest(ctx context.Context, in *openapi3filter.RequestValidationInput) error {
+	if err := explicitlySigned(in, integerPathParams(in.Route.PathItem, in.Route.Operation)); err != nil {
+		return err
+	}
 	// Without security checks (see unsecured), kin-openapi reads the body only of an operation
 	// that has one, and puts the same bytes back; the body of any other request is not touched.
 	unsecured := *in

@@ -532,6 +532,7 @@ func adminPayments(t *testing.T, ac *adminContract) {
 	decodeError(t, http.StatusConflict, body)
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: action(g.sessionID, "refund"), status: http.StatusBadRequest, badRequest: true})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/payments/sessions/x/complete", status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: fmt.Sprintf("/__admin/payments/sessions/+%d/complete", g.sessionID), status: http.StatusBadRequest, badRequest: true})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: action(999, "complete"), status: http.StatusNotFound})
 	// The shop's decision on a refund request of the paid order: once taken it stands.
 	refundID := ts.requestRefund(t, g.token, g.orderID, map[string]any{"10": map[string]int{"quantity": 1}})

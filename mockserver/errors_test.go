@@ -121,6 +121,11 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"session for another user's order", http.MethodPost, "/api/content/payments/sessions", stranger.AccessToken, map[string]any{"orderId": orderID, "type": "session"}, nil, 404, "not found"},
 		{"unknown order id", http.MethodGet, ordersPath + "/999999", owner.AccessToken, nil, nil, 404, "not found"},
 		{"non-numeric order id", http.MethodGet, ordersPath + "/abc", owner.AccessToken, nil, nil, 400, "id"},
+		// NestJS's ParseIntPipe wants /^-?\d+$/: a plus sign is not a number's.
+		{"order id with a plus sign", http.MethodGet, fmt.Sprintf("%s/+%d", ordersPath, orderID), owner.AccessToken, nil, nil, 400, "id must be an integer"},
+		{"product id with a plus sign", http.MethodGet, "/api/content/products/+10", "", nil, nil, 400, "id must be an integer"},
+		{"product id with an escaped plus sign", http.MethodGet, "/api/content/products/%2B10", "", nil, nil, 400, "id must be an integer"},
+		{"cart item id with a plus sign", http.MethodPut, "/api/content/users/me/cart/items/+10", owner.AccessToken, map[string]int{"qty": 1}, nil, 400, "productId"},
 		{"session type not allowed", http.MethodPost, "/api/content/payments/sessions", owner.AccessToken, map[string]any{"orderId": orderID, "type": "cash"}, nil, 400, "type"},
 		{"session status not a string", http.MethodPut, fmt.Sprintf("/api/content/payments/sessions/%d", sessionID), owner.AccessToken, map[string]any{"status": 5}, nil, 400, "status"},
 		{"limit out of range", http.MethodGet, ordersPath + "?limit=0", owner.AccessToken, nil, nil, 400, "limit"},
@@ -254,6 +259,44 @@ func TestJSONBodiesAreOneValue(t *testing.T) {
 	}
 	assert.Greater(t, checked, 30, "operations with a JSON body")
 	assert.Equal(t, before, stateDocument(t, ts))
+}
+
+// JSON.parse reads 2.0 and 2e0 as the integer 2, so the live API takes them where an integer
+// is asked for; 2.5 stays refused, by the contract's own message.
+func TestWholeNumbersInFractionFormAreIntegers(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	owner := ts.login(t, userLogin, userPass)
+	for _, quantity := range []string{"2.0", "2e0", "0.2e1", "2.000"} {
+		body := `{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash",` +
+			`"formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},` +
+			`"products":[{"productId":10.0,"quantity":` + quantity + `}]}`
+		status, answer := ts.call(t, http.MethodPost, ordersPath, owner.AccessToken, body)
+		require.Equal(t, http.StatusCreated, status, "%s: %s", quantity, answer)
+		order := decode[struct {
+			Products []struct{ ProductID, Quantity json.Number }
+		}](t, answer)
+		require.Len(t, order.Products, 1)
+		assert.Equal(t, json.Number("2"), order.Products[0].Quantity, quantity)
+		assert.Equal(t, json.Number("10"), order.Products[0].ProductID, quantity)
+	}
+	before := stateDocument(t, ts)
+	status, answer := ts.call(t, http.MethodPost, ordersPath, owner.AccessToken, strings.Replace(
+		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":Q}]}`,
+		"Q", "2.5", 1))
+	require.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, []string{"quantity must be an integer"}, decodeError(t, status, answer).messages())
+	assert.Equal(t, before, stateDocument(t, ts))
+}
+
+// A path id is read as ParseIntPipe reads it: leading zeros are digits, a plus sign is not (the
+// refusals are in TestBadRequestsAnswerLiveErrorsAndChangeNothing).
+func TestPathIDsWithLeadingZerosAreRead(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	status, body := ts.call(t, http.MethodGet, "/api/content/products/010?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, float64(10), decode[map[string]any](t, body)["id"])
 }
 
 // An escaped slash stays inside its path segment, as the live API (Express) routes it: a value

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -27,7 +28,14 @@ func decodeBody(sc *scope, v any) error {
 	if len(sc.body) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(sc.body, v); err != nil {
+	err := json.Unmarshal(sc.body, v)
+	if typeErr := (*json.UnmarshalTypeError)(nil); asTypeError(err, &typeErr) && jsonKind(typeErr.Type) == "an integer" {
+		// JavaScript reads 2.0 and 2e0 as the integer 2, and so does the live API.
+		if whole, ok := wholeNumbersAsIntegers(sc.body); ok {
+			err = json.Unmarshal(whole, v)
+		}
+	}
+	if err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if ok := asTypeError(err, &typeErr); ok && typeErr.Field != "" {
 			return store.Invalid(fmt.Sprintf("%s must be %s", typeErr.Field, jsonKind(typeErr.Type)))
@@ -68,6 +76,53 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return "an object"
+}
+
+// wholeNumbersAsIntegers rewrites the numbers of body that hold a whole value in fraction or
+// exponent form ("2.0", "1e3") as integers, within the range a float64 holds exactly; ok is
+// false when there is none to rewrite.
+func wholeNumbersAsIntegers(body []byte) (rewritten []byte, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	v, ok = asIntegers(v)
+	if !ok {
+		return nil, false
+	}
+	rewritten, err := json.Marshal(v)
+	return rewritten, err == nil
+}
+
+func asIntegers(v any) (any, bool) {
+	const exact = 1 << 53
+	changed := false
+	switch t := v.(type) {
+	case json.Number:
+		if _, err := t.Int64(); err == nil {
+			return t, false
+		}
+		f, err := t.Float64()
+		if err != nil || f != math.Trunc(f) || math.Abs(f) > exact {
+			return t, false
+		}
+		return json.Number(strconv.FormatInt(int64(f), 10)), true
+	case map[string]any:
+		for k, e := range t {
+			if e, ok := asIntegers(e); ok {
+				t[k], changed = e, true
+			}
+		}
+	case []any:
+		for i, e := range t {
+			if e, ok := asIntegers(e); ok {
+				t[i], changed = e, true
+			}
+		}
+	}
+	return v, changed
 }
 
 func asTypeError(err error, target **json.UnmarshalTypeError) bool {
@@ -119,7 +174,7 @@ func pathID(r *http.Request, name string) (int, error) {
 // positiveInt reads the value of the path variable name as a positive integer.
 func positiveInt(name, v string) (int, error) {
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
+	if err != nil || n < 1 || v[0] == '+' {
 		return 0, store.Invalid(name + " must be a positive integer")
 	}
 	return n, nil
