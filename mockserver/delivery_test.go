@@ -50,6 +50,14 @@ func TestSessionPutSendsAnUpdatedWebhookAndNoTicket(t *testing.T) {
 	assert.Equal(t, []bool{true, true}, verified)
 	assert.Empty(t, ts.mails(t, userLogin), "the PUT never pays the order")
 	assert.Nil(t, ts.order(t, f.token, f.orderID)["isCompleted"])
+
+	// Paying it now would be a second "completed" that pays nothing: refused, and not an
+	// idempotent repeat.
+	before := stateDocument(t, ts)
+	status, body = ts.paymentAction(t, f.sessionID, "complete")
+	require.Equal(t, http.StatusConflict, status, string(body))
+	assert.Contains(t, decodeError(t, status, body).messages()[0], "set to completed by the client")
+	assert.Equal(t, before, stateDocument(t, ts))
 }
 
 func TestCancelingOneOfTwoOpenSessionsKeepsTheOrder(t *testing.T) {

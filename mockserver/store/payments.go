@@ -420,6 +420,13 @@ var finalStatusOf = map[PaymentAction]string{ActionComplete: StatusCompleted, Ac
 
 func (s *Store) applyLocked(ctx context.Context, p *PaymentSession, action PaymentAction) ([]Event, error) {
 	if isFinal(p.Status) {
+		if action == ActionComplete && p.Status == StatusCompleted {
+			// SDK 1.0.115's PUT can write "completed" without paying: repeating a payment
+			// is a no-op only where there was one.
+			if o, ok := s.state.orders[p.OrderID]; ok && o.PaidAt == nil {
+				return nil, Errorf(CodeConflict, "Payment session %d was set to completed by the client; its order %d is not paid", p.ID, p.OrderID)
+			}
+		}
 		if finalStatusOf[action] == p.Status {
 			return nil, nil
 		}
