@@ -14,6 +14,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -198,6 +199,11 @@ func (v *Validator) Operation(method, template string) (*Operation, error) {
 	if op == nil {
 		return nil, fmt.Errorf("contracts: no %s operation on %s: %w", method, rel, ErrNoRoute)
 	}
+	return v.newOperation(method, rel, item, op), nil
+}
+
+// newOperation prepares op, the operation of method on the path rel, for validating requests.
+func (v *Validator) newOperation(method, rel string, item *openapi3.PathItem, op *openapi3.Operation) *Operation {
 	var server *openapi3.Server
 	if len(v.doc.Servers) > 0 {
 		server = v.doc.Servers[0]
@@ -226,7 +232,44 @@ func (v *Validator) Operation(method, template string) (*Operation, error) {
 	if len(plain) > 0 {
 		o.plain, o.lean = plain, lean(o.route, rest)
 	}
-	return o, nil
+	return o
+}
+
+// optionalIn2025 is the extension of an operation that names the properties of its JSON
+// request body that the 2025 API (profile sdk-1.0.115) did not require.
+const optionalIn2025 = "x-optional-in-2025"
+
+// In2025 is the operation as the 2025 API validated it: the request-body properties its
+// x-optional-in-2025 extension names are not required. Without the extension it is op itself.
+func (op *Operation) In2025() (*Operation, error) {
+	raw, ok := op.route.Operation.Extensions[optionalIn2025]
+	if !ok {
+		return op, nil
+	}
+	names, ok := raw.([]any)
+	body := op.route.Operation.RequestBody
+	var media *openapi3.MediaType
+	if body != nil && body.Value != nil {
+		media = body.Value.Content.Get("application/json")
+	}
+	if !ok || media == nil || media.Schema == nil || media.Schema.Value == nil {
+		return nil, fmt.Errorf("contracts: %s of %s %s must list properties of a JSON request body", optionalIn2025, op.route.Method, op.route.Path)
+	}
+	schema := *media.Schema.Value
+	schema.Required = slices.DeleteFunc(slices.Clone(schema.Required), func(name string) bool {
+		return slices.Contains(names, any(name))
+	})
+	if len(schema.Required) != len(media.Schema.Value.Required)-len(names) {
+		return nil, fmt.Errorf("contracts: %s of %s %s names a property the body does not require", optionalIn2025, op.route.Method, op.route.Path)
+	}
+	relaxedMedia := *media
+	relaxedMedia.Schema = &openapi3.SchemaRef{Value: &schema}
+	relaxedBody := *body.Value
+	relaxedBody.Content = maps.Clone(body.Value.Content)
+	relaxedBody.Content["application/json"] = &relaxedMedia
+	relaxed := *op.route.Operation
+	relaxed.RequestBody = &openapi3.RequestBodyRef{Value: &relaxedBody}
+	return op.v.newOperation(op.route.Method, op.route.Path, op.route.PathItem, &relaxed), nil
 }
 
 // ValidateRequest checks req against the operation; pathParams are the values of the

@@ -111,3 +111,51 @@ func TestQueryValuesReadsLikeParseQuery(t *testing.T) {
 		assert.Equal(t, parsed.Get("langCode"), first, raw)
 	}
 }
+
+// A path integer is digits, as the live API's ParseIntPipe reads it: Go's ParseInt, and so
+// kin-openapi, also takes a plus sign.
+func TestPathIntegersRefuseAPlusSign(t *testing.T) {
+	v := testValidator(t)
+	op, err := v.Operation("GET", "/orders-storage/marker/{marker}/orders/{id}")
+	require.NoError(t, err)
+	for target, ok := range map[string]bool{ordersPath + "/7": true, ordersPath + "/007": true, ordersPath + "/+7": false} {
+		in, err := v.route(newRequest("GET", target, ""))
+		require.NoError(t, err)
+		for name, err := range map[string]error{
+			"operation": op.ValidateRequest(t.Context(), newRequest("GET", target, ""), in.PathParams),
+			"validator": v.ValidateRequest(t.Context(), newRequest("GET", target, "")),
+		} {
+			if ok {
+				assert.NoError(t, err, "%s %s", name, target)
+				continue
+			}
+			assert.Equal(t, []string{"id must be an integer"}, Messages(Violations(err), PhaseRequest), "%s %s", name, target)
+		}
+	}
+}
+
+// In2025 relaxes only what the operation's x-optional-in-2025 names, and leaves the operation
+// it came from as it was.
+func TestIn2025MakesTheNamedPropertiesOptional(t *testing.T) {
+	v := testValidator(t)
+	submit, err := v.Operation("POST", "/form-data")
+	require.NoError(t, err)
+	relaxed, err := submit.In2025()
+	require.NoError(t, err)
+	request := func(body string) *http.Request { return newRequest("POST", "/api/content/form-data", body) }
+	const withoutConfig = `{"formIdentifier":"contact_us","formData":{"en_US":[]}}`
+	assert.Equal(t, []string{"formModuleConfigId is required", "moduleEntityIdentifier is required"},
+		Messages(Violations(submit.ValidateRequest(t.Context(), request(withoutConfig), nil)), PhaseRequest))
+	assert.NoError(t, relaxed.ValidateRequest(t.Context(), request(withoutConfig), nil))
+	assert.Equal(t, []string{"formIdentifier is required"},
+		Messages(Violations(relaxed.ValidateRequest(t.Context(), request(`{"formData":{}}`), nil)), PhaseRequest), "the rest is still required")
+	assert.Equal(t, []string{"formModuleConfigId must be an integer"},
+		Messages(Violations(relaxed.ValidateRequest(t.Context(), request(`{"formIdentifier":"c","formModuleConfigId":"2","formData":{}}`), nil)), PhaseRequest), "and typed")
+	assert.Error(t, submit.ValidateRequest(t.Context(), request(withoutConfig), nil), "the original is unchanged")
+
+	read, err := v.Operation("GET", "/forms/marker/{marker}")
+	require.NoError(t, err)
+	same, err := read.In2025()
+	require.NoError(t, err)
+	assert.Same(t, read, same, "an operation without the extension is its own 2025 form")
+}

@@ -144,7 +144,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"products by ids not numbers", http.MethodGet, "/api/content/products/ids?ids=10,x", "", nil, nil, 400, "ids"},
 		{"products by ids missing", http.MethodGet, "/api/content/products/ids", "", nil, nil, 400, "ids"},
 		{"submission to an unknown field", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formData"] = contactValues(field("nope", "string", "x")) }), nil, 400, "has no attribute nope"},
-		{"submission without config", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { delete(b, "formModuleConfigId") }), nil, 400, "formModuleConfigId"},
+		{"submission naming another form's config", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formModuleConfigId"] = 1 }), nil, 400, "Incorrect formIdentifier for provided config"},
 		{"submission of broken JSON", http.MethodPost, formDataPath, "", `{"formIdentifier":`, nil, 400, "Unexpected end of JSON input"},
 		{"submission with a config id Go cannot hold", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formModuleConfigId"] = 2.5e30 }), nil, 400, "formModuleConfigId must be an integer"},
 		{"submission to an order form", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formIdentifier"] = "tickets_form"; b["formData"] = contactValues() }), nil, 400, "required values are missing or incorrect: tickets"},

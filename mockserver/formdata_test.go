@@ -366,6 +366,70 @@ func TestFormsServeModuleConfigsUnderTheLiveProfileOnly(t *testing.T) {
 	assert.JSONEq(t, string(recorded), string(body), "the seed's answer, as recorded")
 }
 
+// SDK 1.0.115 submits {formIdentifier, formData} only: the 2025 API took that, filing the
+// values under the form (its first config here); today's requires the config and its entity.
+func TestSubmissionsWithoutAConfigUnderTheSeedProfileOnly(t *testing.T) {
+	t.Parallel()
+	withoutConfig := contactBody(func(b map[string]any) {
+		delete(b, "formModuleConfigId")
+		delete(b, "moduleEntityIdentifier")
+		delete(b, "replayTo")
+		delete(b, "status")
+	})
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
+		before := stateDocument(t, ts)
+		status, body := ts.submit(t, "", withoutConfig)
+		if !p.RequestBodies2025 {
+			require.Equal(t, http.StatusBadRequest, status, string(body))
+			assert.Equal(t, []string{"formModuleConfigId is required", "moduleEntityIdentifier is required"}, decodeError(t, status, body).messages())
+			assert.Equal(t, before, stateDocument(t, ts))
+			return
+		}
+		require.Equal(t, http.StatusCreated, status, string(body))
+		written := decode[struct{ FormData map[string]any }](t, body).FormData
+		assert.Equal(t, float64(contactConfig), written["formModuleId"], "the form's first config")
+		assert.Equal(t, "", written["entityIdentifier"])
+		status, body = ts.call(t, http.MethodGet, "/api/content/form-data/marker/contact_us?langCode=en_US&offset=0&limit=30", "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		assert.Equal(t, float64(1), decode[map[string]any](t, body)["total"], "SDK 1.0.115's getFormsDataByMarker reads it back")
+
+		// What the 2025 API still checked: the fields, and a config when one is named.
+		status, body = ts.submit(t, "", contactBody(func(b map[string]any) { delete(b, "formModuleConfigId"); b["formData"] = contactValues() }))
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+		assert.Contains(t, decodeError(t, status, body).messages()[0], "required values are missing or incorrect")
+		status, body = ts.submit(t, "", contactBody(func(b map[string]any) { b["formModuleConfigId"] = 1 }))
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+		assert.Equal(t, []string{"Incorrect formIdentifier for provided config"}, decodeError(t, status, body).messages())
+	})
+
+	// The first config's settings apply; a form with none takes no submission.
+	contactConfigs := func(edit func(configs []any) []any) *store.Fixtures {
+		return editFixtures(t, map[string]func(v any) any{"forms.json": func(v any) any {
+			for _, f := range v.([]any) {
+				if form := f.(map[string]any); form["identifier"] == "contact_us" {
+					form["moduleFormConfigs"] = edit(form["moduleFormConfigs"].([]any))
+				}
+			}
+			return v
+		}})
+	}
+	for name, c := range map[string]struct {
+		fixtures *store.Fixtures
+		status   int
+		message  string
+	}{
+		"closed first config": {contactConfigs(func(cs []any) []any { cs[0].(map[string]any)["isClosed"] = true; return cs }), http.StatusForbidden, "Form is closed for submissions"},
+		"no config":           {contactConfigs(func([]any) []any { return []any{} }), http.StatusBadRequest, "Incorrect formIdentifier for provided config"},
+	} {
+		ts := newTestServer(t, withProfile(sandbox.ProfileSDK115), withFixtures(c.fixtures))
+		before := stateDocument(t, ts)
+		status, body := ts.submit(t, "", withoutConfig)
+		require.Equal(t, c.status, status, "%s: %s", name, body)
+		assert.Equal(t, []string{c.message}, decodeError(t, status, body).messages(), name)
+		assert.Equal(t, before, stateDocument(t, ts), name)
+	}
+}
+
 func TestFormDataSurvivesARestartOnTheSameDataDir(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -241,6 +241,9 @@ func (s *Server) handleAPI(r *mux.Router, method, path string, level access, h f
 // handleAPIBody is handleAPI for a route whose bodies may reach maxBody bytes (uploads).
 func (s *Server) handleAPIBody(r *mux.Router, method, path string, level access, maxBody int64, h func(http.ResponseWriter, *http.Request, *scope)) {
 	op, err := s.contract.Operation(method, path)
+	if err == nil && s.profile.RequestBodies2025 {
+		op, err = op.In2025()
+	}
 	if err != nil {
 		s.routeErrs = append(s.routeErrs, err)
 		return

@@ -44,12 +44,17 @@ type Profile struct {
 	// list by the names SDK 1.0.115 knows (forUsualPage, forProductBlock, …), so that it attaches
 	// a product block's products as it did in 2025.
 	TypeNames2025 bool
+	// RequestBodies2025 validates request bodies as the 2025 API did: the properties the
+	// contract marks x-optional-in-2025 are optional. So a submission may name no
+	// formModuleConfigId and moduleEntityIdentifier (SDK 1.0.115 sends neither), and goes to its
+	// form's first module config.
+	RequestBodies2025 bool
 }
 
 // The profiles the mock offers.
 var (
 	// ProfileSDK115 is the API as the seed scenario recorded it with SDK 1.0.115 (April 2025).
-	ProfileSDK115 = Profile{Name: "sdk-1.0.115", SDK115Paths: true, TypeNames2025: true}
+	ProfileSDK115 = Profile{Name: "sdk-1.0.115", SDK115Paths: true, TypeNames2025: true, RequestBodies2025: true}
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
 		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,

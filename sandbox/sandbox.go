@@ -219,8 +219,9 @@ func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *sto
 	so := store.Options{
 		Fixtures: fx, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
 		AppToken: sb.token, TokenSecret: sb.secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
-		CheckoutReturnURL: o.CheckoutReturnURL,
-		CodeLimits:        o.Profile.CodeLimits, LiveAuthBodies: o.Profile.LiveAuthBodies,
+		ConfigFreeSubmissions: o.Profile.RequestBodies2025,
+		CheckoutReturnURL:     o.CheckoutReturnURL,
+		CodeLimits:            o.Profile.CodeLimits, LiveAuthBodies: o.Profile.LiveAuthBodies,
 		UploadBudget: sb.reg.uploads, Admit: sb.reg.memory.check,
 	}
 	if o.Persistence != nil {

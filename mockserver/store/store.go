@@ -38,6 +38,9 @@ type Options struct {
 	// ValidateSlots refuses schedule slots that are not in the form's schedule or have
 	// already started.
 	ValidateSlots bool
+	// ConfigFreeSubmissions takes a submission that names no module config (formModuleConfigId
+	// 0) and files it under its form's first, as the 2025 API took them.
+	ConfigFreeSubmissions bool
 	// CheckoutReturnURL is where checkout pages send the buyer back (success and cancel) for
 	// accounts whose settings name no URL of their own.
 	CheckoutReturnURL string

@@ -160,17 +160,33 @@ func (s *Store) checkSubmission(in SubmissionInput) ([]FormDataItem, string, *Mo
 		}
 		return nil, "", nil, Invalid("Form has incorrect type: " + t)
 	}
-	cfg, cfgForm, ok := s.fx.ModuleFormConfig(in.ConfigID)
-	if !ok || cfgForm.ID != form.ID {
-		return nil, "", nil, Invalid(msgIncorrectConfig)
-	}
-	if !cfg.binds(in.EntityIdentifier) {
-		return nil, "", nil, Invalid("Incorrect moduleEntityIdentifier for provided config")
+	cfg, err := s.submissionConfig(form, in)
+	if err != nil {
+		return nil, "", nil, err
 	}
 	if cfg.IsClosed {
 		return nil, "", nil, Errorf(CodeForbidden, "Form is closed for submissions")
 	}
 	return items, lang, cfg, nil
+}
+
+// submissionConfig is the config a submission names, which must be one of its form's and bind
+// its entity; or, where submissions may name none, the form's first.
+func (s *Store) submissionConfig(form *Form, in SubmissionInput) (*ModuleFormConfig, error) {
+	if in.ConfigID == 0 && s.opts.ConfigFreeSubmissions {
+		if len(form.ModuleFormConfigs) == 0 {
+			return nil, Invalid(msgIncorrectConfig)
+		}
+		return &form.ModuleFormConfigs[0], nil
+	}
+	cfg, cfgForm, ok := s.fx.ModuleFormConfig(in.ConfigID)
+	if !ok || cfgForm.ID != form.ID {
+		return nil, Invalid(msgIncorrectConfig)
+	}
+	if !cfg.binds(in.EntityIdentifier) {
+		return nil, Invalid("Incorrect moduleEntityIdentifier for provided config")
+	}
+	return cfg, nil
 }
 
 const msgIncorrectConfig = "Incorrect formIdentifier for provided config"

@@ -362,11 +362,11 @@ test('every method of SDK 1.0.115 under --compat sdk-1.0.115', async (t) => {
       assert.deepEqual(form.attributes.map((a) => a.marker), ['schedule', 'tickets']);
     });
     await t.test('FormData.postFormsData', async () => {
-      // Config 2 binds contact_us to the page contacts (this profile's forms do not show it).
-      posted = await answer(
-        'FormData.postFormsData',
-        FormData.postFormsData(contactForm(2, [{ plainValue: 'Written with SDK 1.0.115.' }])),
-      );
+      // As SDK 1.0.115's IFormsPost declares it: no module config, which this profile's forms
+      // do not show; the submission goes to the form's first.
+      const { formIdentifier, formData } = contactForm(2, [{ plainValue: 'Written with SDK 1.0.115.' }]);
+      posted = await answer('FormData.postFormsData', FormData.postFormsData({ formIdentifier, formData }));
+      assert.equal(posted.formData.formModuleId, 2);
       // The d.ts declares the submission itself; the API wraps it with the form's action message.
       assert.equal(posted.actionMessage, 'Thank you! We will get back to you soon.');
       assert.ok(Number.isInteger(posted.formData.id), `submission id of ${JSON.stringify(posted)}`);
