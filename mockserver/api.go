@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/internal/reqbody"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -80,7 +81,7 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	data, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength, maxBody)
+	data, err := reqbody.Read(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength, maxBody)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -129,28 +130,4 @@ func jsonSyntaxMessage(body []byte) string {
 		}
 	}
 	return "Unexpected end of JSON input"
-}
-
-// readAll is io.ReadAll starting from a buffer sized by the declared length, when there is one
-// within limit, so that a body usually arrives in one allocation rather than several doublings.
-// The one spare byte lets the read see EOF without growing; a body longer than declared is still
-// read whole.
-func readAll(body io.Reader, length, limit int64) ([]byte, error) {
-	if length <= 0 || length > limit {
-		return io.ReadAll(body)
-	}
-	b := make([]byte, 0, length+1)
-	for {
-		n, err := body.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-	}
 }
