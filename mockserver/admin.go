@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gorilla/mux"
@@ -60,22 +62,28 @@ func (s *Server) admin(h handlerFunc) handlerFunc {
 	})
 }
 
-// adminBodyBounded answers 413 for a body over maxAdminBody, whether or not the handler reads
-// it, so that no admin call acts on a request its limit refuses. A body of unknown length is
-// read here, within the bound.
+// adminBodyBounded reads the body before the handler runs, whether or not the handler reads
+// it, so that no admin call acts on a request its limit refuses (413) or on a body that did
+// not arrive whole (400: a broken chunk, a connection closed early).
 func (s *Server) adminBodyBounded(w http.ResponseWriter, r *http.Request) bool {
-	tooLarge := r.ContentLength > maxAdminBody
-	if r.ContentLength < 0 {
-		data, err := io.ReadAll(io.LimitReader(r.Body, maxAdminBody+1))
-		tooLarge = err == nil && len(data) > maxAdminBody
-		r.Body = io.NopCloser(bytes.NewReader(data))
-	}
-	if tooLarge {
-		s.writeError(w, r, store.Errorf(store.CodeTooLarge, "request entity too large: an admin request body holds at most %d bytes", maxAdminBody))
+	if r.ContentLength > maxAdminBody {
+		s.writeError(w, r, errAdminBodyTooLarge)
 		return false
 	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxAdminBody+1))
+	switch {
+	case err != nil:
+		s.writeError(w, r, store.Invalid("could not read the request body"))
+		return false
+	case len(data) > maxAdminBody:
+		s.writeError(w, r, errAdminBodyTooLarge)
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
 	return true
 }
+
+var errAdminBodyTooLarge = store.Errorf(store.CodeTooLarge, "request entity too large: an admin request body holds at most %d bytes", maxAdminBody)
 
 // adminState is admin without the body bound, for the state document, which has its own
 // (--max-state-bytes).
@@ -165,16 +173,23 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb 
 // clock moves and account changes are a few hundred bytes.
 const maxAdminBody = 64 << 10
 
-// decodeAdmin decodes a small admin body strictly; shape describes it in the error.
+// decodeAdmin decodes a small admin body strictly: one JSON object, no field unknown to v and
+// none null (the admin contract declares no nullable field: leave out what is not set);
+// shape describes it in the error.
 func decodeAdmin(w http.ResponseWriter, r *http.Request, s *Server, v any, shape string) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminBody))
+	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			s.writeError(w, r, store.Errorf(store.CodeTooLarge, "request entity too large: an admin request body holds at most %d bytes", maxAdminBody))
-			return false
+			s.writeError(w, r, errAdminBodyTooLarge)
+		} else {
+			s.writeError(w, r, store.Invalid("could not read the request body"))
 		}
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		s.writeError(w, r, store.Invalid("body must be "+shape+": "+err.Error()))
 		return false
 	}
@@ -183,6 +198,17 @@ func decodeAdmin(w http.ResponseWriter, r *http.Request, s *Server, v any, shape
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		s.writeError(w, r, store.Invalid("body must be "+shape+": unexpected data after the JSON value"))
 		return false
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil || fields == nil {
+		s.writeError(w, r, store.Invalid("body must be "+shape+": a JSON object"))
+		return false
+	}
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if string(fields[name]) == "null" {
+			s.writeError(w, r, store.Invalid("body must be "+shape+": "+name+" must not be null; leave it out instead"))
+			return false
+		}
 	}
 	return true
 }

@@ -1,9 +1,11 @@
 package mockserver_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -320,6 +322,70 @@ func TestTrailingDataAfterJSONRefused(t *testing.T) {
 	status, body := ts.call(t, http.MethodGet, "/__admin/faults", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.NotContains(t, string(body), "/api/content/pages", "a refused body added a fault rule")
+}
+
+// An admin body must be one object with no null field (the admin contract declares none
+// nullable), and the fields it requires; otherwise 400 and nothing changes.
+func TestAdminBodiesThatAreNotTheirObjectAnswer400(t *testing.T) {
+	t.Parallel()
+	ts, before := serverWithAnOrder(t)
+	for _, c := range []struct{ method, path, body, message string }{
+		{http.MethodPost, "/__admin/clock", `null`, "a JSON object"},
+		{http.MethodPost, "/__admin/clock", `[]`, "body must be"},
+		{http.MethodPost, "/__admin/clock", `{"advance":null}`, "advance must not be null"},
+		{http.MethodPatch, "/__admin/payments/accounts/1", `null`, "a JSON object"},
+		{http.MethodPatch, "/__admin/payments/accounts/1", `{"settings":null}`, "settings must not be null"},
+		{http.MethodPost, "/__admin/faults", `{"path":"/api/content/pages","status":null}`, "status must not be null"},
+		{http.MethodPost, "/__admin/events/back_in_stock/fire", `{}`, "productId is required"},
+		{http.MethodPost, "/__admin/events/back_in_stock/fire", `{"productId":null}`, "productId must not be null"},
+		{http.MethodPost, "/__admin/oauth/email/codes", `null`, "a JSON object"},
+	} {
+		status, body := ts.call(t, c.method, c.path, "", c.body)
+		require.Equal(t, http.StatusBadRequest, status, "%s %s %s: %s", c.method, c.path, c.body, body)
+		assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), "\n"), c.message, "%s %s", c.path, c.body)
+	}
+	assert.Equal(t, before, stateDocument(t, ts))
+	assert.Empty(t, ts.server.Sandboxes().Default().Faults().List(), "a refused body added a fault rule")
+}
+
+// An admin body that does not arrive whole (a broken chunk, a connection closed before the
+// declared length) answers 400 and the call does nothing, also where the call reads no body.
+func TestAdminBodiesCutShortChangeNothing(t *testing.T) {
+	t.Parallel()
+	ts, before := serverWithAnOrder(t)
+	send := func(t *testing.T, head, body string) int {
+		t.Helper()
+		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = io.WriteString(conn, head+"Host: localhost\r\n\r\n"+body)
+		require.NoError(t, err)
+		require.NoError(t, conn.(*net.TCPConn).CloseWrite())
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		decodeError(t, resp.StatusCode, data)
+		return resp.StatusCode
+	}
+	for _, path := range []string{"POST /__admin/clock", "POST /__admin/faults", "POST /__admin/reset", "PUT /__admin/state"} {
+		body := map[string]string{
+			"POST /__admin/clock":  `{"advance":"24h"}`,
+			"POST /__admin/faults": `{"path":"/api/content/pages","status":503}`,
+			"POST /__admin/reset":  `{}`,
+			"PUT /__admin/state":   emptyState,
+		}[path]
+		chunked := send(t, path+" HTTP/1.1\r\nTransfer-Encoding: chunked\r\n", fmt.Sprintf("%x\r\n%s\r\nzz\r\n", len(body), body))
+		assert.Equal(t, http.StatusBadRequest, chunked, "%s with a broken chunk", path)
+		unterminated := send(t, path+" HTTP/1.1\r\nTransfer-Encoding: chunked\r\n", fmt.Sprintf("%x\r\n%s\r\n", len(body), body))
+		assert.Equal(t, http.StatusBadRequest, unterminated, "%s without the last chunk", path)
+		short := send(t, fmt.Sprintf("%s HTTP/1.1\r\nContent-Length: %d\r\n", path, len(body)+10), body)
+		assert.Equal(t, http.StatusBadRequest, short, "%s shorter than declared", path)
+	}
+	assert.WithinDuration(t, time.Now(), ts.clock.Now(), 30*time.Minute, "a body cut short moved the clock")
+	assert.Empty(t, ts.server.Sandboxes().Default().Faults().List(), "a body cut short added a fault rule")
+	assert.Equal(t, before, stateDocument(t, ts), "a body cut short reset or replaced the state")
 }
 
 // An admin body over its 64 KiB answers 413, as the content API does, and changes nothing,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/socketio"
 )
@@ -56,13 +57,17 @@ func (s *Server) handleAdminSockets(w http.ResponseWriter, r *http.Request, sb *
 // event at the sockets of its subscribers.
 func (s *Server) handleAdminEventFire(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 	var req struct {
-		ProductID int    `json:"productId"`
+		ProductID *int   `json:"productId"`
 		Message   string `json:"message"`
 	}
 	if !decodeAdmin(w, r, s, &req, `{"productId":number, "message":"text"}`) {
 		return
 	}
-	fired, err := sb.FireProductEvent(sandbox.ProductEvent{Marker: mux.Vars(r)["marker"], ProductID: req.ProductID, Message: req.Message})
+	if req.ProductID == nil {
+		s.writeError(w, r, store.Invalid("productId is required"))
+		return
+	}
+	fired, err := sb.FireProductEvent(sandbox.ProductEvent{Marker: mux.Vars(r)["marker"], ProductID: *req.ProductID, Message: req.Message})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -223,7 +223,7 @@ func DecodeStateDocument(r io.Reader) (StateDocument, error) {
 	// its field.
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return StateDocument{}, err
+		return StateDocument{}, Invalid("state document: could not read it: " + err.Error())
 	}
 	// encoding/json would read invalid UTF-8 as U+FFFD, so the export afterwards would not be
 	// the document imported.
