@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oneentry-mock/oneentry-mock/backoff"
 )
@@ -262,6 +263,12 @@ func (d *Dispatcher) addLocked(rec *Record) {
 	d.changes++
 	d.records[rec.ID] = rec
 	d.order = append(d.order, rec.ID)
+	d.trimLocked()
+}
+
+// trimLocked forgets the oldest records while the log holds more than its cap or its bytes,
+// finished ones first and the newest never.
+func (d *Dispatcher) trimLocked() {
 	total := 0
 	for _, id := range d.order {
 		total += d.records[id].size()
@@ -333,6 +340,7 @@ func (d *Dispatcher) update(id string, f func(*Record)) {
 	if r, ok := d.records[id]; ok {
 		f(r)
 		d.changes++
+		d.trimLocked() // attempts add to the record's bytes
 	}
 }
 
@@ -352,7 +360,7 @@ func (d *Dispatcher) attempt(base context.Context, j job) (Attempt, bool) {
 	a := Attempt{At: d.now()}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(j.body))
 	if err != nil {
-		a.Error = err.Error()
+		a.Error = truncateText(err.Error(), maxErrorText)
 		return a, false
 	}
 	// Assigned directly rather than with Set, which would canonicalize the names to
@@ -391,9 +399,28 @@ func (d *Dispatcher) describe(base, ctx context.Context, err error) string {
 		return ErrClosed.Error()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Sprintf("timeout after %s", d.timeout)
-	default:
-		return err.Error()
 	}
+	// The record has the URL already: *url.Error would repeat it in every attempt.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return truncateText(err.Error(), maxErrorText)
+}
+
+// maxErrorText bounds the error text an attempt keeps.
+const maxErrorText = 512
+
+// truncateText cuts s to at most n bytes, at a rune boundary, marking the cut.
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // ErrUnknownDelivery is returned by Redeliver for an id the log does not hold.

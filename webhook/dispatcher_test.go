@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -213,6 +214,7 @@ func TestNetworkError(t *testing.T) {
 	require.Len(t, rec.Attempts, 2)
 	assert.Zero(t, rec.Attempts[0].StatusCode)
 	assert.Contains(t, rec.Attempts[0].Error, "connect")
+	assert.NotContains(t, rec.Attempts[0].Error, url, "the record holds the URL once")
 }
 
 func TestInvalidDelivery(t *testing.T) {
@@ -469,4 +471,13 @@ func TestRetryPauseHoldsNoSender(t *testing.T) {
 	rec = get(t, d, retried)
 	assert.Equal(t, StatusFailed, rec.Status)
 	assert.Len(t, rec.Attempts, DefaultMaxAttempts)
+}
+
+func TestTruncateTextCutsAtARune(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "short", truncateText("short", 10))
+	got := truncateText(strings.Repeat("é", 10), 9)
+	assert.LessOrEqual(t, len(got), 9)
+	assert.True(t, utf8.ValidString(got), got)
+	assert.True(t, strings.HasSuffix(got, "…"), got)
 }

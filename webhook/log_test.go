@@ -249,3 +249,19 @@ func TestMaxLogBytesEvictsOldestFinished(t *testing.T) {
 	require.Len(t, list, 1, "the newest record stays even alone over the cap")
 	assert.Equal(t, id, list[0].ID)
 }
+
+// A delivery's attempts add to the log's bytes as they come, not only when it is enqueued.
+func TestAttemptsCountTowardsMaxLogBytes(t *testing.T) {
+	t.Parallel()
+	fast := newReceiver(t, nil)
+	failing := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, strings.Repeat("e", 1500))
+	})
+	d, _ := newTestDispatcher(t, Options{MaxLogBytes: 4 << 10, MaxAttempts: 3})
+	first := deliverAndWait(t, d, fast.URL)
+	second := deliverAndWait(t, d, failing.URL)
+	_, kept := d.Get(first)
+	assert.False(t, kept, "the attempts of the later delivery took the log's room")
+	assert.Len(t, get(t, d, second).Attempts, 3)
+}

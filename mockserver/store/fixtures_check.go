@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,8 +172,11 @@ func (f *Fixtures) checkAccounts(idx *index) error {
 		}
 		if acc.WebhookURL != "" {
 			u, err := url.Parse(acc.WebhookURL)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u.Port()) {
 				return fixtureErr(FilePaymentAccounts, at+".webhookUrl", "must be an http(s) URL")
+			}
+			if len(acc.WebhookURL) > maxWebhookURL {
+				return fixtureErr(FilePaymentAccounts, at+".webhookUrl", "must be at most %d bytes", maxWebhookURL)
 			}
 		}
 		if acc.PaymentURLDelaySeconds != nil && (*acc.PaymentURLDelaySeconds < 0 || *acc.PaymentURLDelaySeconds > maxPaymentURLDelaySeconds || acc.Type != "custom") {
@@ -324,3 +328,15 @@ const (
 	maxSessionTimeoutMinutes  = 366 * 24 * 60
 	maxPaymentURLDelaySeconds = 24 * 60 * 60
 )
+
+// maxWebhookURL bounds an account's webhook URL, which every logged delivery keeps.
+const maxWebhookURL = 2048
+
+// validPort reports whether port, as url.URL.Port gives it, is absent or from 1 to 65535.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
+}

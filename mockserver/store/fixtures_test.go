@@ -126,6 +126,8 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"session timeout past a year", replaceIn(t, store.FilePaymentAccounts, `"sessionTimeoutMinutes": 30`, `"sessionTimeoutMinutes": 200000000`), store.FilePaymentAccounts, "sessionTimeoutMinutes", "a year"},
 		{"test session timeout past a year", replaceIn(t, store.FilePaymentAccounts, `"sessionTimeout": 30`, `"sessionTimeout": 200000000`), store.FilePaymentAccounts, "settings", "a year"},
 		{"payment URL delay past a day", replaceIn(t, store.FilePaymentAccounts, `"paymentUrlDelaySeconds": 3`, `"paymentUrlDelaySeconds": 9223372036854775807`), store.FilePaymentAccounts, "paymentUrlDelaySeconds", "a day"},
+		{"webhook URL port out of range", replaceIn(t, store.FilePaymentAccounts, `"sessionTimeoutMinutes": 30`, `"sessionTimeoutMinutes": 30, "webhookUrl": "http://127.0.0.1:99999/hook"`), store.FilePaymentAccounts, "webhookUrl", "http(s) URL"},
+		{"webhook URL over 2 KiB", replaceIn(t, store.FilePaymentAccounts, `"sessionTimeoutMinutes": 30`, `"sessionTimeoutMinutes": 30, "webhookUrl": "http://127.0.0.1:9/`+strings.Repeat("a", 2048)+`"`), store.FilePaymentAccounts, "webhookUrl", "2048 bytes"},
 		{"trailing data", withFile(t, store.FileProject, `{"appToken":"a","tokenSecret":"0123456789abcdef"} {}`), store.FileProject, "", "after the JSON value"},
 	}
 	for _, tc := range cases {
