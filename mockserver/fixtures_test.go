@@ -82,16 +82,28 @@ func adminReload(t *testing.T, ac *adminContract) {
 	require.Equal(t, 100.0, price())
 	before := ts.server.Store()
 
+	bearer := ts.login(t, userLogin, userPass).AccessToken
+	cashTitle := func() string {
+		status, body := ts.call(t, http.MethodGet, "/api/content/payments/accounts/1", bearer, nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		return decode[struct{ LocalizeInfos struct{ Title string } }](t, body).LocalizeInfos.Title
+	}
+	require.Equal(t, "Cash", cashTitle())
+
 	dir.replace(t, store.FileProducts, `"price": 100,`, `"price": 150,`)
 	dir.replace(t, store.FileUsers, `"password": "654321"`, `"password": "999999"`)
+	dir.replace(t, store.FilePaymentAccounts, `"title": "Cash"`, `"title": "Cash at the door"`)
 	assert.Equal(t, map[string]bool{"reloaded": true}, adminJSON[map[string]bool](t, ac, ts, adminCall{method: http.MethodPost, path: "/__admin/reload", status: http.StatusOK}))
 	assert.Equal(t, 150.0, price(), "read-only content changes at once")
+	assert.Equal(t, "Cash", cashTitle(), "payment accounts are the sandbox's, until its reset")
 	assert.Same(t, before, ts.server.Store(), "a running sandbox keeps its state until reset")
 	_, created := ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/sandboxes", status: http.StatusCreated})
 	assert.Contains(t, string(created), `"999999"`, "a new sandbox starts from the reloaded fixtures")
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/reset", status: http.StatusOK})
 	assert.NotSame(t, before, ts.server.Store())
 	assert.Same(t, ts.server.Sandboxes().Fixtures(), ts.server.Store().Fixtures(), "reset applies the reloaded fixtures")
+	bearer = ts.login(t, userLogin, userPass).AccessToken
+	assert.Equal(t, "Cash at the door", cashTitle())
 
 	dir.replace(t, store.FileProducts, `"price": 150,`, `"price": "150",`)
 	_, body = ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/reload", status: http.StatusBadRequest})
