@@ -284,14 +284,21 @@ func (r *Relay) fail(id string, attempts int, err error) {
 	r.log.Error("mail relay: giving up", "id", id, "addr", r.addr, "attempts", attempts, "err", err)
 }
 
-// permanent reports a 5xx reply: RFC 5321 §4.2.1 says the same transaction will fail again,
-// so retrying only delays the failure.
+// permanent reports a failure that retrying only delays: a 5xx reply (RFC 5321 §4.2.1 says
+// the same transaction will fail again), or a refusal on the relay's side.
 func permanent(err error) bool {
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		return se.Code >= 500 && se.Code < 600
 	}
-	return errors.Is(err, errNoAuth)
+	// Only the network can heal. Anything else is a refusal on this side that the next
+	// attempt would meet again: no AUTH on offer, or go-smtp's own checks (a non-ASCII
+	// address for a server without SMTPUTF8), which would hold the one worker for every
+	// sandbox's mail through all the retries.
+	var ne net.Error
+	transient := errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	return !transient
 }
 
 var errNoAuth = errors.New("server does not offer AUTH, but the relay url has credentials")

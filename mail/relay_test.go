@@ -133,6 +133,19 @@ func TestRelayGivesUp(t *testing.T) {
 	}
 }
 
+// go-smtp refuses a non-ASCII address for a server without SMTPUTF8 before sending anything:
+// the next attempt would be refused alike, so there is none.
+func TestRelayGivesUpAtOnceOnARefusalOfItsOwn(t *testing.T) {
+	t.Parallel()
+	addr := (&testkit.SMTPSink{}).Start(t)
+	m := NewOutbox(OutboxOptions{}).Add(testMessage(t, "jörg@example.test", "umlaut"))
+	st, rec := relayOne(t, RelayOptions{URL: "smtp://" + addr, MaxAttempts: 3}, m)
+	assert.Equal(t, StateFailed, st.State)
+	assert.Equal(t, 1, st.Attempts)
+	assert.Contains(t, st.LastError, "SMTPUTF8")
+	assert.Empty(t, rec.sleeps)
+}
+
 func TestRelayUnreachableServer(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
