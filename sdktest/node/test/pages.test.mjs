@@ -103,6 +103,13 @@ test(`the site's SDK modules, strict validation, --compat live-2026`, async (t) 
   assert.deepEqual(features.listTitles.map((l) => l.value), ['programme', 'cloakroom', 'drink', 'meet']);
   const pageSet = await ok('AttributesSets.getAttributeSetByMarker', AttributesSets.getAttributeSetByMarker('page'));
   assert.deepEqual(Object.keys(pageSet.schema), ['hero_image', 'subtitle', 'body', 'highlights']);
+  // What the SDK's IAttributeSchemaItem declares of every schema item.
+  for (const [marker, item] of Object.entries(sets.items.find((s) => s.identifier === 'tickets').schema)) {
+    assert.ok(Number.isInteger(item.id), `${marker}.id`);
+    assert.equal(item.identifier, marker);
+    assert.equal(item.isPrice, marker === 'price', `${marker}.isPrice`);
+    assert.equal(item.original, true, `${marker}.original`);
+  }
 
   // Templates and previews
   const grouped = await ok('Templates.getAllTemplates', Templates.getAllTemplates());
