@@ -369,6 +369,12 @@ func TestCORSPreflight(t *testing.T) {
 	}
 	assert.Contains(t, resp.Header.Get("Access-Control-Allow-Methods"), "POST")
 
+	// A front end's own headers pass too, as NestJS's CORS grants what the browser asks for.
+	resp = testkit.Preflight(t, ts.Client(), ts.URL+ordersPath, http.MethodPost, "x-app-token, sentry-trace, baggage")
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, "x-app-token, sentry-trace, baggage", resp.Header.Get("Access-Control-Allow-Headers"))
+	assert.Contains(t, resp.Header.Values("Vary"), "Access-Control-Request-Headers")
+
 	req, err := http.NewRequest(http.MethodGet, ts.URL+"/api/content/forms/marker/tickets_form", nil)
 	require.NoError(t, err)
 	req.Header.Set("Origin", "http://shop.test")
