@@ -220,3 +220,36 @@ func TestNoCodeWithoutAnAddressToSendItTo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "phone-user@example.com", code.Email)
 }
+
+// A request verifies its token before it takes the store's lock; when a reset removes the
+// user in between, what it writes for that user is refused, so the state never holds a cart
+// or a subscription of nobody (which no import takes back, and which the next user given that
+// id would inherit).
+func TestWritesForAUserGoneSinceTheTokenWasVerifiedAreRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newStore(t, store.Options{})
+	user, _, err := st.SignUp(ctx, store.SignUpInput{ProviderMarker: "email", FormIdentifier: "reg", Credentials: creds("gone@example.com", "secret1")})
+	require.NoError(t, err)
+	tk, err := st.Authenticate(ctx, "email", creds("gone@example.com", "secret1"), store.DeviceInfo{})
+	require.NoError(t, err)
+	claims, err := st.VerifyAccessToken(ctx, tk.AccessToken)
+	require.NoError(t, err)
+	require.Equal(t, user.ID, claims.ID)
+
+	require.NoError(t, st.Reset(ctx))
+	before := st.Export(ctx)
+	owner := store.CartOwner{UserID: claims.ID}
+	_, err = st.AddCartItem(ctx, owner, 10, 1)
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err), "add")
+	_, err = st.SetCartItem(ctx, owner, 10, 2)
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err), "set")
+	_, err = st.RemoveCartItem(ctx, owner, 10)
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err), "remove")
+	_, err = st.Cart(ctx, owner)
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err), "read")
+	err = st.Subscribe(ctx, claims.ID, "price_change", 10, "en_US")
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err), "subscribe")
+	assert.Equal(t, before, st.Export(ctx))
+	require.NoError(t, st.Import(ctx, st.Export(ctx)), "the state still imports")
+}

@@ -110,7 +110,9 @@ func (s *Store) checkCartLine(productID, qty int) error {
 // not a UUID.
 func (s *Store) Cart(ctx context.Context, owner CartOwner) (Cart, error) {
 	return updated(ctx, s, func() (Cart, error) {
-		s.mergeLocked(owner)
+		if err := s.ownCartLocked(owner); err != nil {
+			return Cart{}, err
+		}
 		return s.cartLocked(owner.key()), nil
 	})
 }
@@ -154,7 +156,9 @@ func (s *Store) RemoveCartItem(ctx context.Context, owner CartOwner, productID i
 		return Cart{}, Errorf(CodeNotFound, "Product with id %d not found", productID)
 	}
 	return updated(ctx, s, func() (Cart, error) {
-		s.mergeLocked(owner)
+		if err := s.ownCartLocked(owner); err != nil {
+			return Cart{}, err
+		}
 		key := owner.key()
 		if c, ok := s.state.carts[key]; ok {
 			if i := lineOf(c, productID); i >= 0 {
@@ -184,7 +188,9 @@ func (s *Store) changeCart(ctx context.Context, owner CartOwner, productID, qty 
 		return echo, nil
 	}
 	return updated(ctx, s, func() (Cart, error) {
-		s.mergeLocked(owner)
+		if err := s.ownCartLocked(owner); err != nil {
+			return Cart{}, err
+		}
 		c, ok := s.state.carts[key]
 		i := -1
 		if ok {
@@ -225,6 +231,18 @@ func (s *Store) makeRoomLocked(owner CartOwner) {
 		s.touchCart(oldest)
 		delete(s.state.carts, oldest)
 	}
+}
+
+// ownCartLocked checks that a signed-in owner is still a user, then merges the guest cart
+// they name into theirs.
+func (s *Store) ownCartLocked(owner CartOwner) error {
+	if owner.UserID > 0 {
+		if err := s.activeUserLocked(owner.UserID); err != nil {
+			return err
+		}
+	}
+	s.mergeLocked(owner)
+	return nil
 }
 
 // mergeLocked moves the cart of owner.MergeGuest into the signed-in owner's: quantities of a

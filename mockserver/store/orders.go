@@ -168,8 +168,8 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 }
 
 func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInput, status, lang string, slots []schedule.Slot) (Order, error) {
-	if _, ok := s.state.users[userID]; !ok {
-		return Order{}, Errorf(CodeUnauthorized, "Unauthorized")
+	if err := s.activeUserLocked(userID); err != nil {
+		return Order{}, err
 	}
 	if err := checkIDLeft(s.state.nextOrderID, "order"); err != nil {
 		return Order{}, err

@@ -36,6 +36,9 @@ func (s *Store) Subscribe(ctx context.Context, userID int, marker string, produc
 		return err
 	}
 	return s.update(ctx, func() ([]Event, error) {
+		if err := s.activeUserLocked(userID); err != nil {
+			return nil, err
+		}
 		k := subscriptionKey(userID, marker, productID)
 		s.touchSubscription(k)
 		created := s.clock.Now()

@@ -48,6 +48,17 @@ func (s *Store) LoginOf(id int) (Login, bool) {
 	return user.login(), true
 }
 
+// activeUserLocked answers 401 unless id is a user who can still act. A request verifies its
+// token before it takes the store's lock: a reset, an import or the account's removal may
+// come in between, and a write for the user it named would then belong to nobody (and, once
+// ids start over, to the next user given that id).
+func (s *Store) activeUserLocked(id int) error {
+	if user, ok := s.state.users[id]; !ok || user.removed() {
+		return Errorf(CodeUnauthorized, "Unauthorized")
+	}
+	return nil
+}
+
 // The only header the mock issues and accepts; comparing it byte for byte rules out
 // algorithm-confusion tokens ("alg":"none", RS256 keys used as HMAC secrets).
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
