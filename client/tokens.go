@@ -101,12 +101,15 @@ func (c *Client) reportRefreshToken() {
 // the retry of a call that started before it.
 func (c *Client) sharedRefresh(ctx context.Context, staleBearer string, force bool) (*AuthResult, error) {
 	c.mu.Lock()
-	if !force && c.refreshing == nil && c.accessToken != staleBearer {
+	running := c.refreshing != nil && c.refreshing.gen == c.tokenGen
+	if !force && !running && c.accessToken != staleBearer {
 		c.mu.Unlock()
 		return nil, nil
 	}
 	call := c.refreshing
-	if call == nil {
+	// One that started from tokens replaced since will be discarded: the tokens held now get a
+	// refresh of their own.
+	if !running {
 		call = &refreshCall{done: make(chan struct{}), gen: c.tokenGen}
 		c.refreshing = call
 		go c.runRefresh(context.WithoutCancel(ctx), call, c.providerMarker, c.refreshToken)
@@ -138,7 +141,9 @@ func (c *Client) runRefresh(ctx context.Context, call *refreshCall, marker, toke
 	if err == nil {
 		c.setTokensLocked(res.AccessToken, res.RefreshToken)
 	}
-	c.refreshing = nil
+	if c.refreshing == call {
+		c.refreshing = nil
+	}
 	c.mu.Unlock()
 	if err == nil {
 		c.reportRefreshToken()

@@ -2,7 +2,9 @@ package client_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -136,6 +138,52 @@ func TestTokensChangedDuringAutomaticRefresh(t *testing.T) {
 			assert.Equal(t, tc.wantHook, hook.all())
 		})
 	}
+}
+
+// Tokens set while a refresh of the old ones is on the wire get a refresh of their own: a call
+// whose new bearer answers 401 does not wait for the old refresh, whose pair is discarded.
+func TestTokensSetDuringARefreshGetTheirOwn(t *testing.T) {
+	t.Parallel()
+	reached, release := make(chan struct{}), make(chan struct{})
+	reachedOnce := sync.OnceFunc(func() { close(reached) })
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch {
+		case r.URL.Path == refreshPath && strings.Contains(string(body), `"r1"`):
+			reachedOnce()
+			select {
+			case <-release:
+			case <-r.Context().Done():
+				return
+			}
+			writeJSON(w, http.StatusCreated, pairAnswer("a2", "r2"))
+		case r.URL.Path == refreshPath && strings.Contains(string(body), `"s1"`):
+			writeJSON(w, http.StatusCreated, pairAnswer("b2", "s2"))
+		case r.URL.Path == refreshPath:
+			writeJSON(w, http.StatusUnauthorized, unauthorized)
+		case bearer(r) == "b2":
+			writeJSON(w, http.StatusOK, `{"id":16}`)
+		default:
+			writeJSON(w, http.StatusUnauthorized, unauthorized)
+		}
+	})
+	releaseRefresh := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(releaseRefresh)
+	c := api.client(t)
+	c.SetTokens("a1", "r1")
+	first := inBackground(func() error { _, err := c.Me(t.Context()); return err })
+	<-reached
+
+	c.SetTokens("b1", "s1") // a saved session loaded, its access token expired
+	_, err := c.Me(t.Context())
+	require.NoError(t, err, "refreshed with s1 while the r1 refresh still waits")
+	assert.Equal(t, "b2", c.AccessToken())
+	assert.Equal(t, "s2", c.RefreshToken())
+
+	releaseRefresh()
+	require.NoError(t, <-first, "the first call retries with the tokens now held")
+	assert.Equal(t, "b2", c.AccessToken(), "the r1 pair is discarded")
+	assert.Equal(t, "s2", c.RefreshToken())
 }
 
 func TestExplicitRefreshDiscardedByLogout(t *testing.T) {
