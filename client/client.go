@@ -148,7 +148,8 @@ func WithRefreshTokenHook(fn func(refreshToken string)) Option {
 }
 
 // WithDeviceMetadata sets the x-device-metadata header sent on every POST, including the
-// automatic refresh, as SDK 1.0.130+ does. The live API requires it on auth since 2026; it is
+// automatic refresh, as SDK 1.0.130+ does. The live API requires it on auth, refresh, logout
+// and oauth since 2026 (docs/api/auth.md); it is
 // a JSON string such as {"fingerprint":"UQ_…","deviceInfo":{"os":…,"browser":…,"location":…}}.
 func WithDeviceMetadata(metadata string) Option {
 	return func(c *Client) { c.deviceMetadata = metadata }
@@ -177,6 +178,10 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		// url.Error quotes the whole URL, password included; its cause alone is enough.
 		if urlErr, ok := errors.AsType[*url.Error](err); ok {
 			err = urlErr.Err
+		}
+		// An escape error quotes the escape, which may stand in the password.
+		if _, ok := errors.AsType[url.EscapeError](err); ok {
+			err = errors.New("invalid URL escape: a % not followed by two hex digits")
 		}
 		return nil, fmt.Errorf("client: base URL: %w", err)
 	}

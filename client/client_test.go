@@ -387,10 +387,12 @@ func TestNewBaseURLErrorHidesPassword(t *testing.T) {
 		"ftp://user:s3cret@example.com",
 		"http://user:s3cret@exa mple.com",
 		"http://user:s3cret@example.com/%zz",
+		"http://user:s3%zzcret@example.com/",
 	} {
 		_, err := client.New(bad)
 		require.Error(t, err, bad)
 		assert.NotContains(t, err.Error(), "s3cret", bad)
+		assert.NotContains(t, err.Error(), "%zz", bad)
 	}
 }
 

@@ -90,7 +90,9 @@ func newAPIError(method, path string, status int, body []byte) *APIError {
 }
 
 func bodyText(body []byte) string {
-	s := strings.TrimSpace(string(body))
+	// Bytes that are not UTF-8 (a body in ISO 8859-1, say) keep their place as U+FFFD, so
+	// that the cut below drops only a rune it splits.
+	s := strings.ToValidUTF8(strings.TrimSpace(string(body)), "\uFFFD")
 	if len(s) > maxMessageText {
 		s = s[:maxMessageText]
 		for len(s) > 0 && !utf8.ValidString(s) {

@@ -3,6 +3,7 @@ package client_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -104,4 +105,22 @@ func TestAPIErrorLongTextBodyIsCut(t *testing.T) {
 	assert.NotEmpty(t, apiErr.Message)
 	assert.True(t, utf8.ValidString(apiErr.Message), "cut on a rune boundary")
 	assert.Equal(t, long, apiErr.Body, "the full body stays available")
+}
+
+// A body in another charset keeps its text past the bytes that are not UTF-8.
+func TestAPIErrorTextInAnotherCharsetIsKept(t *testing.T) {
+	t.Parallel()
+	latin1 := []byte("Service unavailable: Wartungsarbeiten f\xfcr das System. " + strings.Repeat("Bitte warten. ", 60))
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=iso-8859-1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write(latin1)
+	})
+	_, err := api.client(t).Me(t.Context())
+	var apiErr *client.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.True(t, strings.HasPrefix(apiErr.Message, "Service unavailable: Wartungsarbeiten f\uFFFDr das System. Bitte warten."), apiErr.Message)
+	assert.LessOrEqual(t, len(apiErr.Message), 512)
+	assert.Greater(t, len(apiErr.Message), 500)
+	assert.True(t, utf8.ValidString(apiErr.Message))
 }
