@@ -343,6 +343,10 @@ func TestRefundLifecycle(t *testing.T) {
 	status, body = ts.call(t, http.MethodPost, refundPath(id), owner.AccessToken, map[string]any{"products": one})
 	require.Equal(t, http.StatusBadRequest, status, string(body))
 	assert.Contains(t, decodeError(t, status, body).messages()[0], "0 of 2 left to refund")
+	// A quantity that added to what is claimed overflows is still more than is left.
+	status, body = ts.call(t, http.MethodPost, refundPath(id), owner.AccessToken, `{"products":{"10":{"quantity":9223372036854775807}}}`)
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+	assert.Contains(t, decodeError(t, status, body).messages()[0], "0 of 2 left to refund")
 	status, _ = ts.call(t, http.MethodGet, refundPath(id), stranger.AccessToken, nil)
 	assert.Equal(t, http.StatusNotFound, status)
 }

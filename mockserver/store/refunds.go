@@ -258,7 +258,7 @@ func refundLines(o *Order, products map[string]int) ([]RefundLine, error) {
 			msgs = append(msgs, fmt.Sprintf("products.%s: product %d is not in order %d", key, id, o.ID))
 		case qty < 1:
 			msgs = append(msgs, fmt.Sprintf("products.%s.quantity must not be less than 1", key))
-		case qty+claimed[id] > o.Products[i].Quantity:
+		case qty > o.Products[i].Quantity-claimed[id]: // not qty+claimed, which a huge qty overflows
 			msgs = append(msgs, fmt.Sprintf("products.%s.quantity: %d asked, %d of %d left to refund", key, qty, o.Products[i].Quantity-claimed[id], o.Products[i].Quantity))
 		default:
 			lines = append(lines, RefundLine{ProductID: id, Quantity: qty})
