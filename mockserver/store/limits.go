@@ -34,6 +34,9 @@ const (
 	// MaxEventMarkerBytes bounds the event marker of a subscription: the project's events are
 	// short markers ("back_in_stock", "price_change").
 	MaxEventMarkerBytes = 128
+	// MaxSubscriptionsPerUser bounds a user's event subscriptions (one per event marker and
+	// product): a shop's few events over its products, with room to spare.
+	MaxSubscriptionsPerUser = 1000
 )
 
 // checkEventIdentifier refuses an event identifier that could not name a project event or

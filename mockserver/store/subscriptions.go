@@ -35,19 +35,34 @@ func (s *Store) Subscribe(ctx context.Context, userID int, marker string, produc
 	if err := s.checkSubscription(marker, productID); err != nil {
 		return err
 	}
+	if locale != "" && !isLanguageCode(locale) {
+		return Invalid("locale must be a language code such as en_US")
+	}
 	return s.update(ctx, func() ([]Event, error) {
 		if err := s.activeUserLocked(userID); err != nil {
 			return nil, err
 		}
 		k := subscriptionKey(userID, marker, productID)
-		s.touchSubscription(k)
 		created := s.clock.Now()
 		if old, ok := s.state.subs[k]; ok {
 			created = old.Created
+		} else if s.subscriptionsOfLocked(userID) >= MaxSubscriptionsPerUser {
+			return nil, Invalid("a user holds at most " + strconv.Itoa(MaxSubscriptionsPerUser) + " subscriptions: unsubscribe from one first")
 		}
+		s.touchSubscription(k)
 		s.state.subs[k] = &Subscription{UserID: userID, EventMarker: marker, ProductID: productID, Locale: locale, Created: created}
 		return nil, nil
 	})
+}
+
+func (s *Store) subscriptionsOfLocked(userID int) int {
+	n := 0
+	for _, sub := range s.state.subs {
+		if sub.UserID == userID {
+			n++
+		}
+	}
+	return n
 }
 
 // Unsubscribe ends a user's subscription; ending one that does not exist changes nothing.
@@ -132,8 +147,11 @@ func subscriptionProblem(fx *Fixtures, st *state, sub Subscription) (field, prob
 	if st.users[sub.UserID] == nil {
 		return ".userId", fmt.Sprintf("no user %d in the document", sub.UserID)
 	}
-	if sub.EventMarker == "" {
-		return ".eventMarker", "must not be empty"
+	if err := checkEventMarker(sub.EventMarker); err != nil {
+		return ".eventMarker", err.Error()
+	}
+	if sub.Locale != "" && !isLanguageCode(sub.Locale) {
+		return ".locale", "must be a language code such as en_US"
 	}
 	if _, ok := fx.Product(sub.ProductID); !ok {
 		return ".productId", fmt.Sprintf("no product %d in the fixtures", sub.ProductID)
