@@ -77,6 +77,54 @@ func (ts *testServer) balance(t *testing.T, token string) float64 {
 	return decode[map[string]float64](t, body)["balance"]
 }
 
+// Money stays countable: a basket past what a JavaScript number holds in cents is refused, and
+// a fixture's huge discount takes the whole amount off instead of wrapping around to nothing.
+func TestHugeAmountsNeitherWrapNorVanish(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{
+		"products.json": func(v any) any {
+			for _, p := range v.([]any) {
+				if p := p.(map[string]any); p["id"] == float64(12) {
+					p["price"] = 1e11
+				}
+			}
+			return v
+		},
+		"discounts.json": func(v any) any {
+			for _, d := range v.([]any) {
+				d := d.(map[string]any)
+				switch d["identifier"] {
+				case "welcome": // coupon WELCOME10
+					d["discountValue"].(map[string]any)["discountType"] = "FIXED_AMOUNT"
+					d["discountValue"].(map[string]any)["value"] = 1e17
+				case "early_bird":
+					d["discountValue"].(map[string]any)["value"] = 50
+					d["discountValue"].(map[string]any)["maxAmount"] = 1e300
+				}
+			}
+			return v
+		},
+	})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(fx))
+	tk := ts.signIn(t, userLogin, userPass)
+	before := stateDocument(t, ts)
+	for _, path := range []string{previewPath, ordersPath} {
+		status, body := ts.call(t, http.MethodPost, path, tk.AccessToken, discountOrder(map[int]int{12: 1_000_000}, nil))
+		require.Equal(t, http.StatusBadRequest, status, "%s: %s", path, body)
+		assert.Equal(t, []string{"products: an order's total must be at most 90071992547409.92"}, decodeError(t, status, body).messages())
+	}
+	assert.Equal(t, before, stateDocument(t, ts))
+
+	preview := func(extra map[string]any) map[string]any {
+		t.Helper()
+		status, body := ts.call(t, http.MethodPost, previewPath, tk.AccessToken, discountOrder(map[int]int{10: 2}, extra))
+		require.Equal(t, http.StatusCreated, status, string(body))
+		return decode[map[string]any](t, body)
+	}
+	assert.Equal(t, float64(0), preview(map[string]any{"couponCode": "WELCOME10"})["totalSumWithDiscount"], "a fixed amount beyond counting takes everything")
+	assert.Equal(t, float64(100), preview(map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}})["totalSumWithDiscount"], "a cap beyond counting caps nothing")
+}
+
 // Preview and create price a basket alike: per-item discounts on unit prices, then order
 // discounts, then bonus up to the balance (50 for the default user) and the total.
 func TestPreviewAndCreateTotals(t *testing.T) {

@@ -120,7 +120,11 @@ func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req Discount
 		l.PriceCents, l.DiscountPriceCents = nil, nil
 		if prod, ok := s.fx.Product(l.ProductID); ok && prod.PriceCents != nil {
 			l.PriceCents = clonePtr(prod.PriceCents)
-			q.Discounts.RawCents += *prod.PriceCents * int64(l.Quantity)
+			price, qty := *prod.PriceCents, int64(l.Quantity)
+			if qty > 0 && price > (MaxOrderCents-q.Discounts.RawCents)/qty {
+				return Quote{}, Invalid("products: an order's total must be at most " + Money(MaxOrderCents))
+			}
+			q.Discounts.RawCents += price * qty
 		}
 		q.Lines[i] = l
 		inCart[l.ProductID] = true
@@ -249,19 +253,31 @@ func (q Quote) MaxBonusCents() int64 {
 	return min(max(q.Discounts.BonusAvailableCents, 0), q.TotalCents)
 }
 
+// MaxOrderCents bounds an order's total before discounts: the most cents a JavaScript number
+// (the live API's arithmetic) counts exactly, far beyond any real basket.
+const MaxOrderCents = MaxCounter
+
+// cents is an amount of money in cents, rounded, and clamped to ±MaxOrderCents so that a
+// fixture's huge discount value takes everything off rather than wrapping around.
+func cents(amount float64) int64 { return roundCents(amount * 100) }
+
+func roundCents(c float64) int64 {
+	return int64(math.Round(max(min(c, MaxOrderCents), -MaxOrderCents)))
+}
+
 // amountOff is what the value takes off an amount of base cents, never more than base.
 func (v *DiscountValue) amountOff(base int64) int64 {
 	var off int64
 	switch v.DiscountType {
 	case valuePercent, valuePercentage:
-		off = int64(math.Round(float64(base) * v.Value / 100))
+		off = roundCents(float64(base) * v.Value / 100)
 	case valueFixedAmount:
-		off = int64(math.Round(v.Value * 100))
+		off = cents(v.Value)
 	case valueFixedPrice:
-		off = base - int64(math.Round(v.Value*100))
+		off = base - cents(v.Value)
 	}
 	if v.MaxAmount != nil {
-		off = min(off, int64(math.Round(*v.MaxAmount*100)))
+		off = min(off, cents(*v.MaxAmount))
 	}
 	return min(max(off, 0), base)
 }
@@ -282,7 +298,7 @@ func (d *Discount) conditionsHold(fx *Fixtures, lines []OrderLine, inCart map[in
 			ok = slices.ContainsFunc(lines, func(l OrderLine) bool { return inCategory(fx, l.ProductID, c.Value) })
 		case condMinCartAmount:
 			v, _ := strconv.ParseFloat(c.Value, 64) // checked at load
-			ok = rawCents >= int64(math.Round(v*100))
+			ok = rawCents >= cents(v)
 		}
 		if ok == anyOf {
 			return ok
