@@ -651,14 +651,29 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 		if r.Products != nil {
 			lines = make([]OrderLine, len(r.Products))
 		}
+		listed := map[int]bool{}
 		for j, l := range r.Products {
+			line := fmt.Sprintf("%s.products[%d]", at, j)
 			if _, ok := fx.Product(l.ProductID); !ok {
-				return nil, invalidf(fmt.Sprintf("%s.products[%d].productId", at, j), "no product %d in the fixtures", l.ProductID)
+				return nil, invalidf(line+".productId", "no product %d in the fixtures", l.ProductID)
 			}
-			if l.Quantity < 1 {
-				return nil, invalidf(fmt.Sprintf("%s.products[%d].quantity", at, j), "must be at least 1")
+			if listed[l.ProductID] {
+				return nil, invalidf(line+".productId", "product %d is listed twice", l.ProductID)
+			}
+			listed[l.ProductID] = true
+			if l.Quantity < 1 || l.Quantity > MaxLineQuantity {
+				return nil, invalidf(line+".quantity", "must be from 1 to %d", MaxLineQuantity)
+			}
+			if l.PriceCents != nil && !countableCents(*l.PriceCents) {
+				return nil, invalidf(line+".priceCents", "must be from 0 to %d", MaxOrderCents)
+			}
+			if l.DiscountPriceCents != nil && !countableCents(*l.DiscountPriceCents) {
+				return nil, invalidf(line+".discountPriceCents", "must be from 0 to %d", MaxOrderCents)
 			}
 			lines[j] = OrderLine(l)
+		}
+		if !countableCents(r.TotalCents) {
+			return nil, invalidf(at+".totalCents", "must be from 0 to %d", MaxOrderCents)
 		}
 		items, err := parseItems(at+".formData", r.FormData)
 		if err != nil {
@@ -666,6 +681,9 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 		}
 		discounts := OrderDiscounts{RawCents: r.TotalCents}
 		if r.Discounts != nil {
+			if err := checkOrderDiscounts(fx, at+".discounts", r.Discounts, r.TotalCents); err != nil {
+				return nil, err
+			}
 			discounts = *r.Discounts
 			discounts.Markers = slices.Clone(r.Discounts.Markers)
 			discounts.DiscountIDs = slices.Clone(r.Discounts.DiscountIDs)
@@ -697,6 +715,33 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 		}, nil
 	})
 }
+
+// checkOrderDiscounts holds an order's recorded pricing to what pricing could have made of
+// it: amounts a JavaScript number counts, bonus within the total, a coupon the fixtures have
+// (an update prices with it again).
+func checkOrderDiscounts(fx *Fixtures, at string, d *OrderDiscounts, totalCents int64) error {
+	amounts := map[string]int64{"rawCents": d.RawCents, "bonusAvailableCents": d.BonusAvailableCents, "bonusAppliedCents": d.BonusAppliedCents}
+	if d.BonusRequestedCents != nil {
+		amounts["bonusRequestedCents"] = *d.BonusRequestedCents
+	}
+	for _, name := range slices.Sorted(maps.Keys(amounts)) {
+		if !countableCents(amounts[name]) {
+			return invalidf(at+"."+name, "must be from 0 to %d", MaxOrderCents)
+		}
+	}
+	if d.BonusAppliedCents > totalCents {
+		return invalidf(at+".bonusAppliedCents", "must not be more than the order's totalCents, %d", totalCents)
+	}
+	if d.CouponCode != "" {
+		if _, _, ok := fx.coupon(d.CouponCode); !ok {
+			return invalidf(at+".couponCode", "no coupon %q in the fixtures", d.CouponCode)
+		}
+	}
+	return nil
+}
+
+// countableCents reports whether c is an amount pricing can produce: 0 to MaxOrderCents.
+func countableCents(c int64) bool { return c >= 0 && c <= MaxOrderCents }
 
 func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) error {
 	seen := map[string]bool{}

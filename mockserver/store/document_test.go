@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -250,34 +251,44 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		edit      func(d *store.StateDocument)
 		wantField string
 	}{
-		"format":                 {func(d *store.StateDocument) { d.Format = "something-else" }, "format:"},
-		"version":                {func(d *store.StateDocument) { d.Version = 2 }, "version:"},
-		"clock offset":           {func(d *store.StateDocument) { d.Clock.Offset = "soon" }, "clock.offset:"},
-		"user id":                {func(d *store.StateDocument) { d.Users[0].ID = 0 }, "users[0].id:"},
-		"duplicate user":         {func(d *store.StateDocument) { d.Users[1].ID = d.Users[0].ID }, "users[1].id:"},
-		"duplicate login":        {func(d *store.StateDocument) { d.Users[1].Identifier = strings.ToUpper(d.Users[0].Identifier) }, "users[1].identifier:"},
-		"unknown provider":       {func(d *store.StateDocument) { d.Users[2].AuthProviderIdentifier = "phone" }, "users[2].authProviderIdentifier:"},
-		"empty password":         {func(d *store.StateDocument) { d.Users[0].Password = "" }, "users[0].password:"},
-		"bad form data":          {func(d *store.StateDocument) { d.Users[0].FormData[0] = json.RawMessage(`{"marker":""}`) }, "users[0].formData[0]:"},
-		"session of nobody":      {func(d *store.StateDocument) { d.AuthSessions[0].UserID = 99 }, "authSessions[0].userId:"},
-		"shared refresh token":   {func(d *store.StateDocument) { d.AuthSessions = append(d.AuthSessions, withID(d.AuthSessions[0], 50)) }, "authSessions[1].refreshToken:"},
-		"order of nobody":        {func(d *store.StateDocument) { d.Orders[2].UserID = 99 }, "orders[2].userId:"},
-		"order storage":          {func(d *store.StateDocument) { d.Orders[0].StorageMarker = "gone" }, "orders[0].storageMarker:"},
-		"order storage id":       {func(d *store.StateDocument) { d.Orders[0].StorageID = 7 }, "orders[0].storageId:"},
-		"order status":           {func(d *store.StateDocument) { d.Orders[0].StatusIdentifier = "lost" }, "orders[0].statusIdentifier:"},
-		"order product":          {func(d *store.StateDocument) { d.Orders[1].Products[0].ProductID = 999 }, "orders[1].products[0].productId:"},
-		"order account":          {func(d *store.StateDocument) { d.Orders[1].PaymentAccountIdentifier = "venmo" }, "orders[1].paymentAccountIdentifier:"},
-		"session of no order":    {func(d *store.StateDocument) { d.PaymentSessions[0].OrderID = 999 }, "paymentSessions[0].orderId:"},
-		"session of other buyer": {func(d *store.StateDocument) { d.PaymentSessions[0].UserID = 17 }, "paymentSessions[0].userId:"},
-		"session account":        {func(d *store.StateDocument) { d.PaymentSessions[1].PaymentAccountID = 999 }, "paymentSessions[1].paymentAccountId:"},
-		"session type":           {func(d *store.StateDocument) { d.PaymentSessions[2].Type = "card" }, "paymentSessions[2].type:"},
-		"checkout token shape":   {func(d *store.StateDocument) { d.PaymentSessions[0].CheckoutToken = "../../x" }, "paymentSessions[0].checkoutToken:"},
-		"shared checkout token":  {func(d *store.StateDocument) { d.PaymentSessions[1].CheckoutToken = d.PaymentSessions[0].CheckoutToken }, "paymentSessions[1].checkoutToken:"},
-		"code of nobody":         {func(d *store.StateDocument) { d.Codes[0].UserID = 99 }, "codes[0].userId:"},
-		"order counter":          {func(d *store.StateDocument) { d.Counters.NextOrderID = d.Orders[2].ID }, "counters.nextOrderId:"},
-		"user counter":           {func(d *store.StateDocument) { d.Counters.NextUserID = 0 }, "counters.nextUserId:"},
-		"session counter":        {func(d *store.StateDocument) { d.Counters.NextAuthSessionID = 1 }, "counters.nextAuthSessionId:"},
-		"payment counter":        {func(d *store.StateDocument) { d.Counters.NextPaymentSessionID = d.PaymentSessions[0].ID }, "counters.nextPaymentSessionId:"},
+		"format":               {func(d *store.StateDocument) { d.Format = "something-else" }, "format:"},
+		"version":              {func(d *store.StateDocument) { d.Version = 2 }, "version:"},
+		"clock offset":         {func(d *store.StateDocument) { d.Clock.Offset = "soon" }, "clock.offset:"},
+		"user id":              {func(d *store.StateDocument) { d.Users[0].ID = 0 }, "users[0].id:"},
+		"duplicate user":       {func(d *store.StateDocument) { d.Users[1].ID = d.Users[0].ID }, "users[1].id:"},
+		"duplicate login":      {func(d *store.StateDocument) { d.Users[1].Identifier = strings.ToUpper(d.Users[0].Identifier) }, "users[1].identifier:"},
+		"unknown provider":     {func(d *store.StateDocument) { d.Users[2].AuthProviderIdentifier = "phone" }, "users[2].authProviderIdentifier:"},
+		"empty password":       {func(d *store.StateDocument) { d.Users[0].Password = "" }, "users[0].password:"},
+		"bad form data":        {func(d *store.StateDocument) { d.Users[0].FormData[0] = json.RawMessage(`{"marker":""}`) }, "users[0].formData[0]:"},
+		"session of nobody":    {func(d *store.StateDocument) { d.AuthSessions[0].UserID = 99 }, "authSessions[0].userId:"},
+		"shared refresh token": {func(d *store.StateDocument) { d.AuthSessions = append(d.AuthSessions, withID(d.AuthSessions[0], 50)) }, "authSessions[1].refreshToken:"},
+		"order of nobody":      {func(d *store.StateDocument) { d.Orders[2].UserID = 99 }, "orders[2].userId:"},
+		"order storage":        {func(d *store.StateDocument) { d.Orders[0].StorageMarker = "gone" }, "orders[0].storageMarker:"},
+		"order storage id":     {func(d *store.StateDocument) { d.Orders[0].StorageID = 7 }, "orders[0].storageId:"},
+		"order status":         {func(d *store.StateDocument) { d.Orders[0].StatusIdentifier = "lost" }, "orders[0].statusIdentifier:"},
+		"order product":        {func(d *store.StateDocument) { d.Orders[1].Products[0].ProductID = 999 }, "orders[1].products[0].productId:"},
+		"order account":        {func(d *store.StateDocument) { d.Orders[1].PaymentAccountIdentifier = "venmo" }, "orders[1].paymentAccountIdentifier:"},
+		"order line twice": {func(d *store.StateDocument) {
+			d.Orders[1].Products = append(d.Orders[1].Products[:1], d.Orders[1].Products[0])
+		}, "orders[1].products[1].productId:"},
+		"order quantity beyond the API's": {func(d *store.StateDocument) { d.Orders[1].Products[0].Quantity = math.MaxInt }, "orders[1].products[0].quantity:"},
+		"order unit price negative":       {func(d *store.StateDocument) { d.Orders[1].Products[0].PriceCents = new(int64(-1)) }, "orders[1].products[0].priceCents:"},
+		"order total negative":            {func(d *store.StateDocument) { d.Orders[1].TotalCents = -5 }, "orders[1].totalCents:"},
+		"order bonus negative":            {func(d *store.StateDocument) { discountsOf(d, 1).BonusAppliedCents = -1_000_000 }, "orders[1].discounts.bonusAppliedCents:"},
+		"order bonus beyond its total":    {func(d *store.StateDocument) { discountsOf(d, 1).BonusAppliedCents = d.Orders[1].TotalCents + 1 }, "orders[1].discounts.bonusAppliedCents:"},
+		"order coupon the fixtures lack":  {func(d *store.StateDocument) { discountsOf(d, 1).CouponCode = "NOPE" }, "orders[1].discounts.couponCode:"},
+		"order raw total beyond counting": {func(d *store.StateDocument) { discountsOf(d, 1).RawCents = math.MaxInt64 }, "orders[1].discounts.rawCents:"},
+		"session of no order":             {func(d *store.StateDocument) { d.PaymentSessions[0].OrderID = 999 }, "paymentSessions[0].orderId:"},
+		"session of other buyer":          {func(d *store.StateDocument) { d.PaymentSessions[0].UserID = 17 }, "paymentSessions[0].userId:"},
+		"session account":                 {func(d *store.StateDocument) { d.PaymentSessions[1].PaymentAccountID = 999 }, "paymentSessions[1].paymentAccountId:"},
+		"session type":                    {func(d *store.StateDocument) { d.PaymentSessions[2].Type = "card" }, "paymentSessions[2].type:"},
+		"checkout token shape":            {func(d *store.StateDocument) { d.PaymentSessions[0].CheckoutToken = "../../x" }, "paymentSessions[0].checkoutToken:"},
+		"shared checkout token":           {func(d *store.StateDocument) { d.PaymentSessions[1].CheckoutToken = d.PaymentSessions[0].CheckoutToken }, "paymentSessions[1].checkoutToken:"},
+		"code of nobody":                  {func(d *store.StateDocument) { d.Codes[0].UserID = 99 }, "codes[0].userId:"},
+		"order counter":                   {func(d *store.StateDocument) { d.Counters.NextOrderID = d.Orders[2].ID }, "counters.nextOrderId:"},
+		"user counter":                    {func(d *store.StateDocument) { d.Counters.NextUserID = 0 }, "counters.nextUserId:"},
+		"session counter":                 {func(d *store.StateDocument) { d.Counters.NextAuthSessionID = 1 }, "counters.nextAuthSessionId:"},
+		"payment counter":                 {func(d *store.StateDocument) { d.Counters.NextPaymentSessionID = d.PaymentSessions[0].ID }, "counters.nextPaymentSessionId:"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -355,4 +366,12 @@ func TestCheckoutTokenTravelsWithTheState(t *testing.T) {
 	assert.Error(t, err, "the imported sessions have no checkout page")
 	_, _, err = dst.PaymentSessionByCheckoutToken(ctx, "")
 	assert.Error(t, err)
+}
+
+// discountsOf is the recorded pricing of order i, made when the document has none.
+func discountsOf(d *store.StateDocument, i int) *store.OrderDiscounts {
+	if d.Orders[i].Discounts == nil {
+		d.Orders[i].Discounts = &store.OrderDiscounts{RawCents: d.Orders[i].TotalCents}
+	}
+	return d.Orders[i].Discounts
 }

@@ -253,6 +253,9 @@ func (q Quote) MaxBonusCents() int64 {
 	return min(max(q.Discounts.BonusAvailableCents, 0), q.TotalCents)
 }
 
+// MaxLineQuantity bounds the quantity of a product in an order, as the contract does.
+const MaxLineQuantity = 1_000_000
+
 // MaxOrderCents bounds an order's total before discounts: the most cents a JavaScript number
 // (the live API's arithmetic) counts exactly, far beyond any real basket.
 const MaxOrderCents = MaxCounter
@@ -344,8 +347,8 @@ func (s *Store) checkLines(lines []OrderLine) []string {
 			msgs = append(msgs, fmt.Sprintf("products.%d.productId: product %d not found", i, line.ProductID))
 		case line.Quantity < 1:
 			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be less than 1", i))
-		case line.Quantity > 1_000_000:
-			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be greater than 1000000", i))
+		case line.Quantity > MaxLineQuantity:
+			msgs = append(msgs, fmt.Sprintf("products.%d.quantity must not be greater than %d", i, MaxLineQuantity))
 		case seen[line.ProductID]:
 			msgs = append(msgs, fmt.Sprintf("products.%d.productId: product %d is listed twice", i, line.ProductID))
 		}
