@@ -57,32 +57,54 @@ func (f UploadFolder) Dir() string {
 	return strings.Join(parts, "/")
 }
 
-// cleanSegment keeps a folder or file name to one path segment of safe characters.
+// cleanSegment keeps a folder or file name to one path segment of safe characters. Cleaning
+// a cleaned name changes nothing.
 func cleanSegment(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "null" || s == "undefined" {
-		return ""
-	}
 	// Letters and digits of every script stay, so that "снимок.jpg" and "машина.jpg" stay two
 	// files; what could reach outside the folder or break a URL does not.
 	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r), r == '-', r == '_', r == '.':
+	for _, r := range strings.TrimSpace(s) {
+		if segmentRune(r) {
 			b.WriteRune(r)
-		default:
+		} else {
 			b.WriteByte('_')
 		}
 	}
-	out := strings.Trim(b.String(), ".")
-	if len(out) > 128 {
-		cut := 128
+	out := b.String()
+	if len(out) > maxSegmentBytes {
+		cut := maxSegmentBytes
 		for cut > 0 && !utf8.RuneStart(out[cut]) {
 			cut--
 		}
 		out = out[:cut]
 	}
+	out = strings.Trim(out, ".")
+	if out == "null" || out == "undefined" { // what JavaScript sends for a missing name
+		return ""
+	}
 	return out
+}
+
+const maxSegmentBytes = 128
+
+func segmentRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '-' || r == '_' || r == '.'
+}
+
+// storedSegment reports whether a segment of a stored file's path is one no path can escape
+// by: of cleanSegment's characters and length, and neither "." nor "..". It is looser than
+// what cleanSegment makes now, so that the uploads of earlier versions load: they kept dots
+// at the end of a long name, and "null" for "null.".
+func storedSegment(s string) bool {
+	if s == "" || s == "." || s == ".." || len(s) > maxSegmentBytes || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !segmentRune(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // FileInput is one file part of an upload.
@@ -261,8 +283,8 @@ func buildFiles(st *state, files []StoredFile, quota int) error {
 	st.fileBytes = 0
 	for i, f := range files {
 		at := fmt.Sprintf("files[%d]", i)
-		dir, name := path.Split(f.Path)
-		if strings.Count(dir, "/") != 5 || !strings.HasPrefix(dir, "files/project/") || name == "" || cleanSegment(name) != name || strings.Contains(f.Path, "..") {
+		segments := strings.Split(f.Path, "/")
+		if len(segments) != 6 || segments[0] != "files" || segments[1] != "project" || slices.ContainsFunc(segments[2:], func(s string) bool { return !storedSegment(s) }) {
 			return invalidf(at+".path", "must be files/project/<type>/<entity>/<id>/<name>")
 		}
 		if st.files[f.Path] != nil {
