@@ -37,6 +37,8 @@ const (
 	// MaxSubscriptionsPerUser bounds a user's event subscriptions (one per event marker and
 	// product): a shop's few events over its products, with room to spare.
 	MaxSubscriptionsPerUser = 1000
+	// MaxLocaleBytes bounds the locale a subscription keeps: a language tag.
+	MaxLocaleBytes = 32
 )
 
 // checkEventIdentifier refuses an event identifier that could not name a project event or

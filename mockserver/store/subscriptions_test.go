@@ -29,25 +29,32 @@ func TestSubscriptionsPerUserAreBounded(t *testing.T) {
 	assert.NoError(t, st.Subscribe(ctx, 17, "one_more", 10, "en_US"), "another user has room")
 }
 
-// A state document's subscriptions are held to what Subscribe takes.
+// A state document's subscriptions load as earlier versions wrote them (markers past 128
+// bytes, locales of any shape); only what no subscription could be is refused.
 func TestStateImportChecksSubscriptions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := newStore(t, store.Options{})
 	require.NoError(t, st.Subscribe(ctx, 16, "price_change", 10, "en_US"))
+	doc := st.Export(ctx)
+	doc.Subscriptions[0].EventMarker = strings.Repeat("m", 200)
+	doc.Subscriptions[0].Locale = "en-US"
+	require.NoError(t, st.Import(ctx, doc))
+	assert.Equal(t, doc, st.Export(ctx))
+
 	for name, c := range map[string]struct {
 		edit  func(*store.Subscription)
 		field string
 	}{
-		"locale no language code": {func(s *store.Subscription) { s.Locale = strings.Repeat("x", 1000) }, "subscriptions[0].locale"},
-		"marker too long":         {func(s *store.Subscription) { s.EventMarker = strings.Repeat("m", 129) }, "subscriptions[0].eventMarker"},
-		"marker empty":            {func(s *store.Subscription) { s.EventMarker = "" }, "subscriptions[0].eventMarker"},
+		"marker empty": {func(s *store.Subscription) { s.EventMarker = "" }, "subscriptions[0].eventMarker"},
+		"user unknown": {func(s *store.Subscription) { s.UserID = 999 }, "subscriptions[0].userId"},
+		"product gone": {func(s *store.Subscription) { s.ProductID = 999 }, "subscriptions[0].productId"},
 	} {
-		doc := st.Export(ctx)
-		c.edit(&doc.Subscriptions[0])
-		err := st.Import(ctx, doc)
+		bad := st.Export(ctx)
+		c.edit(&bad.Subscriptions[0])
+		err := st.Import(ctx, bad)
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), c.field, name)
 	}
-	assert.Equal(t, "en_US", st.Export(ctx).Subscriptions[0].Locale, "nothing changed")
+	assert.Equal(t, doc, st.Export(ctx), "nothing changed")
 }
