@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -374,4 +376,25 @@ func discountsOf(d *store.StateDocument, i int) *store.OrderDiscounts {
 		d.Orders[i].Discounts = &store.OrderDiscounts{RawCents: d.Orders[i].TotalCents}
 	}
 	return d.Orders[i].Discounts
+}
+
+// Collection rows load with the language keys earlier versions took ("en"); a key that is no
+// language tag at all is refused.
+func TestStateImportTakesTheRowLanguagesOfEarlierVersions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newStore(t, store.Options{})
+	row, err := st.CreateCollectionRow(ctx, "faq", "en_US", store.RowInput{FormIdentifier: "faq", Fields: []store.RowField{{Marker: "question", Type: "string", Value: "Q?"}}})
+	require.NoError(t, err)
+	doc := st.Export(ctx)
+	i := slices.IndexFunc(doc.CollectionRows, func(r store.CollectionRowRecord) bool { return r.ID == row.ID })
+	require.GreaterOrEqual(t, i, 0)
+	doc.CollectionRows[i].FormData["en"] = doc.CollectionRows[i].FormData["en_US"]
+	require.NoError(t, st.Import(ctx, doc))
+	assert.Equal(t, doc, st.Export(ctx))
+
+	doc.CollectionRows[i].FormData[strings.Repeat("x", 40)] = nil
+	err = st.Import(ctx, doc)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("collectionRows[%d].formData", i))
 }

@@ -361,8 +361,10 @@ func buildRows(fx *Fixtures, st *state, doc *StateDocument) error {
 			row.FormData = map[string][]RowField{}
 		}
 		for l := range row.FormData {
-			if !isLanguageCode(l) {
-				return invalidf(at+".formData", "%q is not a language code such as en_US", l)
+			// Looser than a write's langCode, so that the rows of earlier versions, which took
+			// "en", load.
+			if l == "" || len(l) > MaxLocaleBytes || !printable(l) {
+				return invalidf(at+".formData", "%q is not a language tag", l)
 			}
 		}
 		c := row.clone()
