@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,6 +117,53 @@ func adminReload(t *testing.T, ac *adminContract) {
 	dir.replace(t, store.FileProject, `"appToken": "your-app-token"`, `"appToken": "another-token"`)
 	_, body = ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/reload", status: http.StatusBadRequest})
 	assert.Contains(t, strings.Join(decodeError(t, http.StatusBadRequest, body).messages(), " "), "restart")
+}
+
+// Reloads take turns: one that read the folder before an edit cannot apply its fixtures after
+// a reload that read the edit.
+func TestReloadsTakeTurns(t *testing.T) {
+	t.Parallel()
+	dir := newEditableFixtures()
+	firstRead, releaseFirst, secondRead := make(chan struct{}), make(chan struct{}), make(chan struct{}, 1)
+	var calls atomic.Int32
+	slowFirst := func(mo *mockserver.Options) {
+		withReloadFrom(dir)(mo)
+		mo.LoadFixtures = func() (*store.Fixtures, error) {
+			fx, err := dir.load()
+			switch calls.Add(1) {
+			case 1:
+				close(firstRead)
+				<-releaseFirst
+			default:
+				secondRead <- struct{}{}
+			}
+			return fx, err
+		}
+	}
+	ts := newTestServer(t, slowFirst)
+	reload := func() <-chan int {
+		done := make(chan int, 1)
+		go func() {
+			status, _ := ts.callWith(t, http.MethodPost, "/__admin/reload", "", nil, nil)
+			done <- status
+		}()
+		return done
+	}
+	first := reload()
+	<-firstRead
+	dir.replace(t, store.FileProducts, `"price": 100,`, `"price": 150,`)
+	second := reload()
+	// Without turns the second reload reads and applies the edit while the first waits.
+	select {
+	case <-secondRead:
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(releaseFirst)
+	assert.Equal(t, http.StatusOK, <-first)
+	assert.Equal(t, http.StatusOK, <-second)
+	status, body := ts.call(t, http.MethodGet, "/api/content/products/10", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, float64(150), decode[map[string]any](t, body)["price"], "the later read is what is served")
 }
 
 // After a reload every read of the site answers from the reloaded fixtures, an index and the

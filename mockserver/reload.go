@@ -52,6 +52,12 @@ func (c *servedContent) collection(file string) (*store.Collection, error) {
 // next reset, so no state changes under a running test. Fixtures that cannot be applied (a
 // changed app token, a declared read's file that does not load) change nothing.
 func (s *Server) Reload(_ context.Context, fx *store.Fixtures) error {
+	s.reloading.Lock()
+	defer s.reloading.Unlock()
+	return s.reloadLocked(fx)
+}
+
+func (s *Server) reloadLocked(fx *store.Fixtures) error {
 	old := s.sandboxes.Fixtures()
 	if err := s.sandboxes.Reload(fx); err != nil {
 		return err
@@ -75,10 +81,12 @@ func (s *Server) handleAdminReload(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, store.Errorf(store.CodeConflict, "The fixtures are the embedded ones; start serve with --fixtures DIR to reload them"))
 		return
 	}
+	s.reloading.Lock()
 	fx, err := s.loadFixtures()
 	if err == nil {
-		err = s.Reload(r.Context(), fx)
+		err = s.reloadLocked(fx)
 	}
+	s.reloading.Unlock()
 	if err != nil {
 		if e := (*store.Error)(nil); !errors.As(err, &e) {
 			err = store.Errorf(store.CodeInvalid, "%s", err.Error())

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gorilla/mux"
@@ -76,6 +77,9 @@ type Server struct {
 	// content is the read-only content the API serves, replaced whole by Reload.
 	content      atomic.Pointer[servedContent]
 	loadFixtures func() (*store.Fixtures, error)
+	// reloading makes reloads take turns: one that read the folder earlier must not apply
+	// its fixtures after a later one, nor several hold a folder's fixtures at once.
+	reloading sync.Mutex
 	// readFiles are the fixture files declared reads serve: fixtures to reload must hold them.
 	readFiles []string
 
