@@ -29,6 +29,10 @@ type Collection struct {
 	// linksMedia says whether any object holds a MediaRef, so that answers from a file
 	// without one need not be searched for them.
 	linksMedia bool
+	// found indexes, per field name Find was asked for, the first object holding each value:
+	// checking a site's references with a scan each was quadratic in its pages.
+	foundMu sync.Mutex
+	found   map[string]map[string]int
 }
 
 type index struct {
@@ -113,13 +117,29 @@ func (c *Collection) FieldText(i int, name string) string {
 
 // Find returns the first object whose field name reads as value (see FieldText).
 func (c *Collection) Find(name, value string) (int, bool) {
-	for i := range c.items {
-		if c.Field(i, name) != nil && c.FieldText(i, name) == value {
-			return i, true
+	c.foundMu.Lock()
+	byValue, ok := c.found[name]
+	if !ok {
+		byValue = make(map[string]int, len(c.items))
+		for i := range c.items {
+			if c.Field(i, name) == nil {
+				continue
+			}
+			if text := c.FieldText(i, name); !hasKey(byValue, text) {
+				byValue[text] = i
+			}
 		}
+		if c.found == nil {
+			c.found = map[string]map[string]int{}
+		}
+		c.found[name] = byValue
 	}
-	return 0, false
+	c.foundMu.Unlock()
+	i, ok := byValue[value]
+	return i, ok
 }
+
+func hasKey(m map[string]int, k string) bool { _, ok := m[k]; return ok }
 
 // Select returns f's answer for every object whose field name reads as value, in file order.
 func (c *Collection) Select(name, value string, f func(i int) string) []string {

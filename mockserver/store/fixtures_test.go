@@ -1,8 +1,11 @@
 package store_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"maps"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -285,5 +288,30 @@ func TestImportRefusesRefundsThatCannotBe(t *testing.T) {
 			require.ErrorAs(t, err, &e)
 			assert.Contains(t, e.Message, tc.field)
 		})
+	}
+}
+
+// BenchmarkLoadDeepSite loads the default fixtures with a chain of 1000 pages, each the child
+// of the one before: checking the site looks every parent up, which was a scan each.
+func BenchmarkLoadDeepSite(b *testing.B) {
+	m := fixtures.Copy()
+	var pages []map[string]any
+	require.NoError(b, json.Unmarshal(m[store.FilePages].Data, &pages))
+	base := pages[len(pages)-1]
+	for d := range 1000 {
+		p := maps.Clone(base)
+		p["id"], p["pageUrl"], p["depth"], p["parentId"] = 1000+d, fmt.Sprintf("chain-%d", d), d, nil
+		if d > 0 {
+			p["parentId"] = 999 + d
+		}
+		pages = append(pages, p)
+	}
+	data, err := json.Marshal(pages)
+	require.NoError(b, err)
+	m[store.FilePages] = &fstest.MapFile{Data: data}
+	for b.Loop() {
+		if _, err := store.LoadFixtures(m); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
