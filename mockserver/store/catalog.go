@@ -310,6 +310,10 @@ type filterWire struct {
 	IsNested        *bool           `json:"isNested"`
 }
 
+// MaxProductFilters bounds the filters of a product list request, and the page URLs they
+// name together: a shop's filter panel uses a handful.
+const MaxProductFilters = 32
+
 // ParseProductFilters reads a list request's body: {"filter": [...]} as SDK 1.0.149 sends it,
 // a bare array as older SDKs and the count routes send it, or nothing. A malformed element is
 // a CodeInvalid error naming it, in class-validator's words.
@@ -334,7 +338,13 @@ func ParseProductFilters(body []byte) ([]ProductFilter, error) {
 	if err := json.Unmarshal(list, &elems); err != nil {
 		return nil, Invalid(field + " must be an array")
 	}
+	// Every filter is tested on every product: bounded, a request costs a bounded multiple
+	// of the catalogue, whatever its body holds.
+	if len(elems) > MaxProductFilters {
+		return nil, Invalid(fmt.Sprintf("%s must contain no more than %d elements", field, MaxProductFilters))
+	}
 	out := make([]ProductFilter, 0, len(elems))
+	pageURLs := 0
 	var msgs []string
 	for i, e := range elems {
 		at := fmt.Sprintf("%s.%d.", field, i)
@@ -348,6 +358,9 @@ func ParseProductFilters(body []byte) ([]ProductFilter, error) {
 			continue
 		}
 		f := ProductFilter{ConditionValue: w.ConditionValue, PageURLs: w.PageURLs}
+		if pageURLs += len(w.PageURLs); pageURLs > MaxProductFilters {
+			return nil, Invalid(fmt.Sprintf("%s may name no more than %d pageUrls in all", field, MaxProductFilters))
+		}
 		if w.AttributeMarker != nil {
 			f.AttributeMarker = *w.AttributeMarker
 		}
