@@ -104,12 +104,17 @@ func (f *Fixtures) addDetails(raws []json.RawMessage) error {
 	if err != nil {
 		return err
 	}
+	seen := make(map[int]bool, len(details))
 	for i, d := range details {
 		at := fmt.Sprintf("[%d]", i)
 		pi, ok := f.index(FileProducts).id(d.ID)
 		if !ok {
 			return fixtureErr(FileProductDetails, at+".id", "no product with id %d in %s", d.ID, FileProducts)
 		}
+		if seen[d.ID] {
+			return fixtureErr(FileProductDetails, at+".id", "duplicate product id %d", d.ID)
+		}
+		seen[d.ID] = true
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(raws[pi], &obj); err != nil {
 			return fixtureErr(FileProducts, at, "%v", err)

@@ -626,6 +626,12 @@ func readFixture(fsys fs.FS, name string) ([]byte, error) {
 	if len(data) > MaxFixtureFileSize {
 		return nil, fixtureErr(name, "", "file is larger than %d bytes", MaxFixtureFileSize)
 	}
+	// JSON between systems is UTF-8 (RFC 8259 §8.1); served as they are, other bytes would
+	// make answers that are not JSON.
+	if at := invalidUTF8At(data); at >= 0 {
+		line, column := lineColumn(data, at)
+		return nil, &FixtureError{File: name, Line: line, Column: column, Err: errors.New("invalid UTF-8: save the file as UTF-8")}
+	}
 	return data, nil
 }
 

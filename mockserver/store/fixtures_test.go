@@ -131,6 +131,8 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"payment URL delay past a day", replaceIn(t, store.FilePaymentAccounts, `"paymentUrlDelaySeconds": 3`, `"paymentUrlDelaySeconds": 9223372036854775807`), store.FilePaymentAccounts, "paymentUrlDelaySeconds", "a day"},
 		{"webhook URL port out of range", replaceIn(t, store.FilePaymentAccounts, `"sessionTimeoutMinutes": 30`, `"sessionTimeoutMinutes": 30, "webhookUrl": "http://127.0.0.1:99999/hook"`), store.FilePaymentAccounts, "webhookUrl", "http(s) URL"},
 		{"webhook URL over 2 KiB", replaceIn(t, store.FilePaymentAccounts, `"sessionTimeoutMinutes": 30`, `"sessionTimeoutMinutes": 30, "webhookUrl": "http://127.0.0.1:9/`+strings.Repeat("a", 2048)+`"`), store.FilePaymentAccounts, "webhookUrl", "2048 bytes"},
+		{"product details twice", duplicateFirst(t, store.FileProductDetails), store.FileProductDetails, ".id", "duplicate product id"},
+		{"not UTF-8", replaceIn(t, store.FileLocales, `"en_US"`, "\"en_US\xff\""), store.FileLocales, "", "invalid UTF-8"},
 		{"trailing data", withFile(t, store.FileProject, `{"appToken":"a","tokenSecret":"0123456789abcdef"} {}`), store.FileProject, "", "after the JSON value"},
 	}
 	for _, tc := range cases {
@@ -314,4 +316,17 @@ func BenchmarkLoadDeepSite(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// duplicateFirst is the default fixture file name, a JSON list, with its first element again
+// at the end.
+func duplicateFirst(t *testing.T, name string) fs.FS {
+	t.Helper()
+	data, err := fs.ReadFile(fixtures.FS, name)
+	require.NoError(t, err)
+	var list []json.RawMessage
+	require.NoError(t, json.Unmarshal(data, &list))
+	again, err := json.Marshal(append(list, list[0]))
+	require.NoError(t, err)
+	return withFile(t, name, string(again))
 }
