@@ -324,6 +324,54 @@ func TestTrailingDataAfterJSONRefused(t *testing.T) {
 	assert.NotContains(t, string(body), "/api/content/pages", "a refused body added a fault rule")
 }
 
+// The journal keeps each string up to 4 KiB, cut with "…", and each body up to 64 KiB, the
+// numbers docs/admin.md gives.
+func TestJournalCutsAtTheDocumentedSizes(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	type entry struct {
+		Path, Query     string
+		RequestHeaders  map[string]string
+		RequestText     string
+		BodiesTruncated bool
+	}
+	send := func(method, target, body string) entry {
+		t.Helper()
+		req, err := http.NewRequest(method, ts.URL+target, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("x-app-token", appToken)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", strings.Repeat("u", 5000))
+		resp, err := ts.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		status, journal := ts.call(t, http.MethodGet, "/__admin/requests?limit=1", "", nil)
+		require.Equal(t, http.StatusOK, status)
+		var list struct{ Requests []entry }
+		require.NoError(t, json.Unmarshal(journal, &list))
+		require.Len(t, list.Requests, 1)
+		return list.Requests[0]
+	}
+	long := strings.Repeat("p", 5000)
+	e := send(http.MethodGet, "/api/content/forms/marker/"+long+"?q="+long, "")
+	for name, v := range map[string]string{"path": e.Path, "query": e.Query, "user-agent": e.RequestHeaders["user-agent"]} {
+		assert.Len(t, v, 4096, name)
+		assert.True(t, strings.HasSuffix(v, "…"), "%s ends %q", name, v[max(0, len(v)-8):])
+	}
+	// Many short entries: a cut body keeps its whole entries (so that no secret shows half
+	// masked), up to the 64 KiB.
+	var body strings.Builder
+	body.WriteString("{")
+	for i := range 100 {
+		fmt.Fprintf(&body, `"f%03d":"%s",`, i, strings.Repeat("b", 1000))
+	}
+	body.WriteString(`"end":1}`)
+	e = send(http.MethodPost, "/api/content/form-data", body.String())
+	assert.LessOrEqual(t, len(e.RequestText), 64<<10, "the body, cut")
+	assert.Greater(t, len(e.RequestText), 63<<10)
+	assert.True(t, e.BodiesTruncated)
+}
+
 // An admin body must be one object with no null field (the admin contract declares none
 // nullable), and the fields it requires; otherwise 400 and nothing changes.
 func TestAdminBodiesThatAreNotTheirObjectAnswer400(t *testing.T) {

@@ -58,6 +58,7 @@ type Entry struct {
 	RawQuery                string      `json:"-"`
 	RawHeaders              http.Header `json:"-"`
 	headers                 [len(journalHeaders)]string
+	rawQueryCut             bool // RawQuery was cut to MaxJournalField
 }
 
 // journalHeaders are the request headers the journal keeps, canonical, so that they are read
@@ -90,7 +91,11 @@ func (e *Entry) query() string {
 	if e.RawQuery == "" {
 		return e.Query
 	}
-	return capField(exchange.MaskQuery(e.RawQuery))
+	q := exchange.MaskQuery(e.RawQuery)
+	if e.rawQueryCut && len(q) <= MaxJournalField {
+		return cutField(q) // what capField does to a longer one
+	}
+	return capField(q)
 }
 
 // Journal is a sandbox's bounded request log, oldest dropped first: it keeps at most size
@@ -223,7 +228,11 @@ func (e Entry) capped() Entry {
 	e.Query = strings.Clone(capField(e.Query))
 	// Cut before masking, as reading masks it, so that masking costs little however long
 	// the query.
-	e.RawQuery = strings.Clone(e.RawQuery[:min(len(e.RawQuery), MaxJournalField)])
+	if len(e.RawQuery) > MaxJournalField {
+		e.RawQuery, e.rawQueryCut = strings.Clone(e.RawQuery[:MaxJournalField]), true
+	} else {
+		e.RawQuery = strings.Clone(e.RawQuery)
+	}
 	e.Route = capField(e.Route)
 	e.NearestRoute = capField(e.NearestRoute)
 	e.Fault = capField(e.Fault)
@@ -250,7 +259,12 @@ func capField(s string) string {
 	if len(s) <= MaxJournalField {
 		return s
 	}
-	cut := MaxJournalField - len("…")
+	return cutField(s)
+}
+
+// cutField cuts s to MaxJournalField bytes at a rune boundary, ending in "…".
+func cutField(s string) string {
+	cut := min(len(s), MaxJournalField-len("…"))
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
