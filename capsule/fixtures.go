@@ -804,6 +804,9 @@ func (d *deriver) build() (*FixtureSet, error) {
 	for file, l := range d.listed {
 		files[file] = arr(l.items...)
 	}
+	if menus, ok := files[store.FileMenus]; ok {
+		d.dropLinksToUnrecordedPages(menus, files[store.FilePages])
+	}
 	for name, n := range files {
 		var b bytes.Buffer
 		if err := json.Indent(&b, n.marshal(), "", "  "); err != nil {
@@ -814,6 +817,39 @@ func (d *deriver) build() (*FixtureSet, error) {
 	}
 	set.Notes = d.notes
 	return set, nil
+}
+
+// dropLinksToUnrecordedPages removes from the recorded menus their links to pages the capsule
+// holds no answer of: the fixtures must name only pages they have (a menu answer carries the
+// pages' URLs and titles, not the pages).
+func (d *deriver) dropLinksToUnrecordedPages(menus, pages *node) {
+	known := map[string]bool{}
+	if pages != nil {
+		for _, p := range pages.items {
+			known[stringOf(p, "pageUrl")] = true
+		}
+	}
+	dropped := 0
+	for _, menu := range menus.items {
+		links, ok := menu.get("pages")
+		if !ok || links.kind != kindArray {
+			continue
+		}
+		kept := links.items[:0]
+		for _, link := range links.items {
+			url, hasURL := link.get("pageUrl")
+			isPage := stringOf(link, "itemType") == "" || stringOf(link, "itemType") == "page"
+			if hasURL && url.kind == kindString && isPage && !known[url.str] {
+				dropped++
+				continue
+			}
+			kept = append(kept, link)
+		}
+		links.items = kept
+	}
+	if dropped > 0 {
+		d.note("%d menu links name pages the capsule has no answer of (GET /api/content/pages): they are left out of %s", dropped, store.FileMenus)
+	}
 }
 
 // sortedByKey lists the objects of m as the API lists them: by position where they have one
