@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/exchange"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -110,4 +112,62 @@ func TestDocumentedFirstOfARepeatedParameterIsUsed(t *testing.T) {
 	status, body := ts.call(t, http.MethodGet, "/api/content/forms?limit=1&limit=2", "", nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.Len(t, decode[struct{ Items []any }](t, body).Items, 1)
+}
+
+// The provider's config shows the lifetimes the mock enforces (docs/api.md, "Auth provider
+// config"), whatever they are set to.
+func TestDocumentedProviderConfigShowsTheLifetimes(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withAccessTTL(90*time.Minute), func(mo *mockserver.Options) { mo.Sandbox.RefreshTokenTTL = 48 * time.Hour })
+	status, body := ts.call(t, http.MethodGet, "/api/content/users-auth-providers/marker/email", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	config := decode[struct{ Config map[string]any }](t, body).Config
+	assert.Equal(t, "5400", config["accessTokenTtlSec"])
+	assert.Equal(t, "172800", config["refreshTokenTtlMc"])
+}
+
+// A declined payment keeps the session waiting and is counted (docs/api.md, "Payment
+// lifecycle"); the dashboard's order page shows the count.
+func TestDocumentedDeclinesAreCounted(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	f := ts.openStripeSession(t, 10, 1)
+	for range 2 {
+		status, body := ts.paymentAction(t, f.sessionID, "decline")
+		require.Equal(t, http.StatusOK, status, string(body))
+	}
+	status, page, _ := uiGet(t, ts, fmt.Sprintf("/__admin/ui/orders/%d", f.orderID))
+	require.Equal(t, http.StatusOK, status)
+	assert.Regexp(t, `p-waiting">waiting</span></td>\s*<td>2</td>`, page)
+}
+
+// The gauges count what there is (docs/admin.md, "Metrics").
+func TestDocumentedGaugesCount(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for range 2 {
+		status, body := ts.call(t, http.MethodPost, "/__admin/sandboxes", "", nil)
+		require.Equal(t, http.StatusCreated, status, string(body))
+	}
+	status, body := ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, body = ts.callWith(t, http.MethodGet, "/metrics", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), "oneentry_mock_sandboxes 3\n")
+	assert.Contains(t, string(body), "oneentry_mock_outbox_messages 1\n")
+}
+
+// A code has the provider's systemCodeLength digits (docs/api.md, "Auth codes").
+func TestDocumentedCodeLengthIsTheProvidersOwn(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{"auth-providers.json": func(v any) any {
+		for _, p := range v.([]any) {
+			p.(map[string]any)["config"].(map[string]any)["systemCodeLength"] = "4"
+		}
+		return v
+	}})
+	ts := newTestServer(t, withFixtures(fx))
+	status, body := ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Regexp(t, `^[0-9]{4}$`, ts.lastCode(t, userLogin))
 }
