@@ -171,3 +171,31 @@ func TestDocumentedCodeLengthIsTheProvidersOwn(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, string(body))
 	assert.Regexp(t, `^[0-9]{4}$`, ts.lastCode(t, userLogin))
 }
+
+// Without limit a list answers 30 items (docs/api.md, "Pagination"), and limit=100 at most.
+func TestDocumentedDefaultPageSize(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	owner := ts.login(t, userLogin, userPass)
+	for range 31 {
+		status, body := ts.call(t, http.MethodPost, ordersPath, owner.AccessToken, seedOrderBody(10, 1))
+		require.Equal(t, http.StatusCreated, status, string(body))
+	}
+	list := func(query string) (int, int) {
+		t.Helper()
+		status, body := ts.call(t, http.MethodGet, ordersPath+query, owner.AccessToken, nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		page := decode[struct {
+			Items []any
+			Total int
+		}](t, body)
+		return len(page.Items), page.Total
+	}
+	items, total := list("")
+	assert.Equal(t, 30, items)
+	assert.Equal(t, 31, total)
+	items, _ = list("?limit=100")
+	assert.Equal(t, 31, items)
+	status, _ := ts.call(t, http.MethodGet, ordersPath+"?limit=101", owner.AccessToken, nil)
+	assert.Equal(t, http.StatusBadRequest, status)
+}
