@@ -223,6 +223,15 @@ func seedOrderBody(productID, quantity int) map[string]any {
 
 const ordersPath = "/api/content/orders-storage/marker/tickets/orders"
 
+// placeOrders places n orders of one ticket each as the bearer's user.
+func (ts *testServer) placeOrders(t *testing.T, bearer string, n int) {
+	t.Helper()
+	for range n {
+		status, body := ts.call(t, http.MethodPost, ordersPath, bearer, seedOrderBody(10, 1))
+		require.Equal(t, http.StatusCreated, status, string(body))
+	}
+}
+
 func decode[T any](t testing.TB, data []byte) T {
 	t.Helper()
 	var v T

@@ -345,10 +345,7 @@ func TestMetricsCountTheFlow(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	tk := ts.login(t, userLogin, userPass)
-	for range 3 {
-		status, _ := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
-		require.Equal(t, http.StatusCreated, status)
-	}
+	ts.placeOrders(t, tk.AccessToken, 3)
 	resp, err := ts.Client().Get(ts.URL + "/metrics")
 	require.NoError(t, err)
 	defer resp.Body.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -252,4 +253,21 @@ func TestWritesForAUserGoneSinceTheTokenWasVerifiedAreRefused(t *testing.T) {
 	assert.Equal(t, store.CodeUnauthorized, codeOf(err), "subscribe")
 	assert.Equal(t, before, st.Export(ctx))
 	require.NoError(t, st.Import(ctx, st.Export(ctx)), "the state still imports")
+}
+
+// A user's subscriptions are bounded; subscribing again to one held is no new one.
+func TestSubscriptionsPerUserAreBounded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newStore(t, store.Options{})
+	for i := range store.MaxSubscriptionsPerUser {
+		require.NoError(t, st.Subscribe(ctx, 16, fmt.Sprintf("event_%d", i), 10, "en_US"))
+	}
+	before := st.Export(ctx)
+	err := st.Subscribe(ctx, 16, "one_more", 10, "en_US")
+	assert.Equal(t, store.CodeInvalid, codeOf(err))
+	assert.Contains(t, err.Error(), "at most 1000 subscriptions")
+	assert.Equal(t, before, st.Export(ctx), "the refused one changed nothing")
+	require.NoError(t, st.Subscribe(ctx, 16, "event_0", 10, "ru_RU"), "a held one changes its locale")
+	assert.NoError(t, st.Subscribe(ctx, 17, "one_more", 10, "en_US"), "another user has room")
 }
