@@ -856,3 +856,29 @@ func TestDocumentedDefaultPageSize(t *testing.T) {
 	status, _ := ts.call(t, http.MethodGet, ordersPath+"?limit=101", owner.AccessToken, nil)
 	assert.Equal(t, http.StatusBadRequest, status)
 }
+
+// A user holds one code per event and at most 16: a code for a 17th event replaces the oldest
+// (docs/api.md, "Auth codes").
+func TestDocumentedCodesPerUser(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	check := func(event, code string) string {
+		t.Helper()
+		status, body := ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": event, "code": code})
+		require.Equal(t, http.StatusCreated, status, string(body))
+		return string(body)
+	}
+	codes := map[string]string{}
+	for i := range 17 {
+		event := fmt.Sprintf("event_%d", i)
+		status, body := ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": event})
+		require.Equal(t, http.StatusCreated, status, string(body))
+		codes[event] = ts.lastCode(t, userLogin)
+		if i == 15 {
+			assert.Equal(t, "true", check("event_0", codes["event_0"]), "16 codes: the first is held")
+		}
+	}
+	assert.Equal(t, "false", check("event_0", codes["event_0"]), "the 17th replaced the oldest")
+	assert.Equal(t, "true", check("event_1", codes["event_1"]))
+	assert.Equal(t, "true", check("event_16", codes["event_16"]))
+}
