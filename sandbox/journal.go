@@ -265,7 +265,7 @@ func capField(s string) string {
 // cutField cuts s to MaxJournalField bytes at a rune boundary, ending in "…".
 func cutField(s string) string {
 	cut := min(len(s), MaxJournalField-len("…"))
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
+	for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return strings.Clone(s[:cut]) + "…"
@@ -362,14 +362,7 @@ func containsFold(s, sub string) bool {
 
 // List returns matching entries in the order they were made, redacted.
 func (j *Journal) List(f Filter) []Entry {
-	j.mu.Lock()
-	var out []Entry
-	for i := range j.n {
-		if e := j.at(i); f.match(e) {
-			out = append(out, *e)
-		}
-	}
-	j.mu.Unlock()
+	out := j.matching(f)
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]
 	}
@@ -378,6 +371,19 @@ func (j *Journal) List(f Filter) []Entry {
 	}
 	if out == nil {
 		out = []Entry{}
+	}
+	return out
+}
+
+// matching returns the entries that match, oldest first, unredacted.
+func (j *Journal) matching(f Filter) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []Entry
+	for i := range j.n {
+		if e := j.at(i); f.match(e) {
+			out = append(out, *e)
+		}
 	}
 	return out
 }
@@ -404,7 +410,16 @@ func JournalHeaders(h http.Header) map[string]string {
 // limit (f.Limit is ignored), redacted, with how many match in all. Only the page is redacted,
 // so a page costs the same however long the journal.
 func (j *Journal) Page(f Filter, offset, limit int) ([]Entry, int) {
+	out, total := j.page(f, offset, limit)
+	for i := range out {
+		out[i] = out[i].redacted()
+	}
+	return out, total
+}
+
+func (j *Journal) page(f Filter, offset, limit int) ([]Entry, int) {
 	j.mu.Lock()
+	defer j.mu.Unlock()
 	out := []Entry{}
 	total := 0
 	for i := j.n - 1; i >= 0; i-- {
@@ -414,10 +429,6 @@ func (j *Journal) Page(f Filter, offset, limit int) ([]Entry, int) {
 			}
 			total++
 		}
-	}
-	j.mu.Unlock()
-	for i := range out {
-		out[i] = out[i].redacted()
 	}
 	return out, total
 }

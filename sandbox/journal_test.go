@@ -3,6 +3,7 @@ package sandbox
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -118,5 +119,29 @@ func TestJournalMasksQueryAndHeadersWhenRead(t *testing.T) {
 	}
 	if n := j.Count(Filter{Text: "langcode=en"}); n != 1 {
 		t.Fatalf("a search in the query finds %d entries, want 1", n)
+	}
+}
+
+// A query cut to MaxJournalField that masking then shortens still reads back marked as cut,
+// through every way of reading the journal.
+func TestJournalCutQueryShortenedByMaskingReadsBack(t *testing.T) {
+	t.Parallel()
+	j := NewJournal(10, nil)
+	j.Add(Entry{ID: "1", Method: http.MethodGet, Path: "/p", RawQuery: "token=" + strings.Repeat("a", 5000)})
+	e, ok := j.Get("1")
+	if !ok {
+		t.Fatal("entry not found")
+	}
+	if e.Query != "token=[redacted]…" {
+		t.Fatalf("query %q", e.Query)
+	}
+	if got := j.List(Filter{Text: "zzz"}); len(got) != 0 {
+		t.Fatalf("list found %d", len(got))
+	}
+	if got, total := j.Page(Filter{Text: "zzz"}, 0, 10); len(got) != 0 || total != 0 {
+		t.Fatalf("page found %d of %d", len(got), total)
+	}
+	if n := j.Count(Filter{}); n != 1 {
+		t.Fatalf("count %d after the reads", n)
 	}
 }
