@@ -720,7 +720,7 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 // it: amounts a JavaScript number counts, bonus within the total, a coupon the fixtures have
 // (an update prices with it again).
 func checkOrderDiscounts(fx *Fixtures, at string, d *OrderDiscounts, totalCents int64) error {
-	amounts := map[string]int64{"rawCents": d.RawCents, "bonusAvailableCents": d.BonusAvailableCents, "bonusAppliedCents": d.BonusAppliedCents}
+	amounts := map[string]int64{"rawCents": d.RawCents, "bonusAppliedCents": d.BonusAppliedCents}
 	if d.BonusRequestedCents != nil {
 		amounts["bonusRequestedCents"] = *d.BonusRequestedCents
 	}
@@ -728,6 +728,11 @@ func checkOrderDiscounts(fx *Fixtures, at string, d *OrderDiscounts, totalCents 
 		if !countableCents(amounts[name]) {
 			return invalidf(at+"."+name, "must be from 0 to %d", MaxOrderCents)
 		}
+	}
+	// The balance when the order was priced is recorded as it was, overspent (below 0)
+	// included.
+	if d.BonusAvailableCents < -MaxOrderCents || d.BonusAvailableCents > MaxOrderCents {
+		return invalidf(at+".bonusAvailableCents", "must be from -%d to %d", MaxOrderCents, MaxOrderCents)
 	}
 	if d.BonusAppliedCents > totalCents {
 		return invalidf(at+".bonusAppliedCents", "must not be more than the order's totalCents, %d", totalCents)

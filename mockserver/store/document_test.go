@@ -280,6 +280,7 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		"order bonus beyond its total":    {func(d *store.StateDocument) { discountsOf(d, 1).BonusAppliedCents = d.Orders[1].TotalCents + 1 }, "orders[1].discounts.bonusAppliedCents:"},
 		"order coupon the fixtures lack":  {func(d *store.StateDocument) { discountsOf(d, 1).CouponCode = "NOPE" }, "orders[1].discounts.couponCode:"},
 		"order raw total beyond counting": {func(d *store.StateDocument) { discountsOf(d, 1).RawCents = math.MaxInt64 }, "orders[1].discounts.rawCents:"},
+		"order balance beyond counting":   {func(d *store.StateDocument) { discountsOf(d, 1).BonusAvailableCents = math.MinInt64 }, "orders[1].discounts.bonusAvailableCents:"},
 		"session of no order":             {func(d *store.StateDocument) { d.PaymentSessions[0].OrderID = 999 }, "paymentSessions[0].orderId:"},
 		"session of other buyer":          {func(d *store.StateDocument) { d.PaymentSessions[0].UserID = 17 }, "paymentSessions[0].userId:"},
 		"session account":                 {func(d *store.StateDocument) { d.PaymentSessions[1].PaymentAccountID = 999 }, "paymentSessions[1].paymentAccountId:"},
