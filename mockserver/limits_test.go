@@ -762,6 +762,12 @@ func TestDocumentedHeadersAndSecrets(t *testing.T) {
 	for _, name := range []string{"secretKey", "password", "accessToken", "refreshToken"} {
 		assert.True(t, exchange.IsSecretName(name), name)
 	}
+	status, _ := ts.call(t, http.MethodPost, "/api/content/form-data", "", `{"formIdentifier":"contact_us","secretKey":"sk_live_do_not_show","formData":{}}`)
+	require.Equal(t, http.StatusBadRequest, status)
+	status, journal := ts.call(t, http.MethodGet, "/__admin/requests?limit=1", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(journal), `"secretKey"`)
+	assert.NotContains(t, string(journal), "sk_live_do_not_show", "the journal masks a secretKey field")
 }
 
 // A repeated query parameter: each value is checked, the first is used (docs/api.md,
@@ -881,4 +887,29 @@ func TestDocumentedCodesPerUser(t *testing.T) {
 	assert.Equal(t, "false", check("event_0", codes["event_0"]), "the 17th replaced the oldest")
 	assert.Equal(t, "true", check("event_1", codes["event_1"]))
 	assert.Equal(t, "true", check("event_16", codes["event_16"]))
+}
+
+// A balance overspent through an imported order prices the next order with a negative
+// balance available, and the state with that order imports back.
+func TestOverspentBonusStateImportsBack(t *testing.T) {
+	t.Parallel()
+	ts, doc := serverWithAnOrder(t)
+	var state map[string]any
+	require.NoError(t, json.Unmarshal([]byte(doc), &state))
+	order := state["orders"].([]any)[0].(map[string]any)
+	discounts, _ := order["discounts"].(map[string]any)
+	if discounts == nil {
+		discounts = map[string]any{"rawCents": order["totalCents"]}
+		order["discounts"] = discounts
+	}
+	discounts["bonusAppliedCents"] = 6000 // of a total of 10000, more than the 5000 the user has
+	edited, err := json.Marshal(state)
+	require.NoError(t, err)
+	status, body := ts.call(t, http.MethodPut, "/__admin/state", "", string(edited))
+	require.Equal(t, http.StatusOK, status, string(body))
+	ts.placeOrders(t, ts.login(t, userLogin, userPass).AccessToken, 1)
+	again := stateDocument(t, ts)
+	status, body = ts.call(t, http.MethodPut, "/__admin/state", "", again)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, again, stateDocument(t, ts))
 }
