@@ -263,6 +263,31 @@ func TestDashboardInChromium(t *testing.T) {
 		assert.Empty(t, ts.server.Sandboxes().Default().Faults().List())
 	})
 
+	t.Run("a live update keeps the focus where the reader left it", func(t *testing.T) {
+		status, _ := ts.callWith(t, http.MethodPost, "/__admin/faults", "", `{"path":"/api/content/pages/**","status":503}`, nil)
+		require.Equal(t, http.StatusCreated, status)
+		faults := ts.server.Sandboxes().Default().Faults().List()
+		require.Len(t, faults, 1)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(ui+"/faults"),
+			chromedp.WaitVisible(chromedp.CSS("#live.on")),
+			chromedp.Focus(chromedp.CSS("#remove-"+faults[0].ID)),
+		))
+		before, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.dataset.refreshed || '0'"))
+		require.NoError(t, err)
+		status, _ = ts.call(t, http.MethodGet, "/api/content/pages/1", "", nil)
+		require.Equal(t, http.StatusServiceUnavailable, status)
+		// The rule's matched count changes, so its row is swapped.
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(
+			`document.querySelector('#faults tr[data-fault=%q] td:nth-child(5)')?.textContent === "1" && document.body.dataset.refreshed !== %q`, faults[0].ID, before)))
+		require.NoError(t, err)
+		focused, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.activeElement.id"))
+		require.NoError(t, err)
+		assert.Equal(t, "remove-"+faults[0].ID, focused)
+		status, _ = ts.callWith(t, http.MethodDelete, "/__admin/faults/"+faults[0].ID, "", nil, nil)
+		require.Equal(t, http.StatusNoContent, status)
+	})
+
 	t.Run("switch sandboxes", func(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Navigate(ui+"/sandboxes"),

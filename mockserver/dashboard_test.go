@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 	"github.com/oneentry-mock/oneentry-mock/webhook"
@@ -682,4 +683,28 @@ func TestDashboardEvents(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		assert.Contains(t, res.Header.Get("Location"), "error=", form.Encode())
 	}
+}
+
+// A page keeps showing its own sandbox: its live updates and its export name it ("shown"), so
+// another tab switching the dashboard's cookie changes neither.
+func TestDashboardPageKeepsItsSandbox(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	other, err := ts.server.Sandboxes().Create(t.Context())
+	require.NoError(t, err)
+	_, _, err = other.Store().SignUp(t.Context(), store.SignUpInput{ProviderMarker: "email", FormIdentifier: "reg", Credentials: store.Credentials{Values: map[string]string{"email_reg": "only-there@example.com", "password_reg": "secret1"}}})
+	require.NoError(t, err)
+	def := &http.Cookie{Name: ui.SandboxCookie, Value: ts.server.Sandboxes().Default().Token()}
+
+	status, page, _ := uiGet(t, ts, "/__admin/ui/faults?shown="+other.Token(), def)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, `<code id="current-sandbox">`+other.Token()+`</code>`, "the refresh of a page of the other sandbox")
+
+	status, exported, _ := uiGet(t, ts, "/__admin/ui/sandboxes/export?shown="+other.Token(), def)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, exported, "only-there@example.com")
+
+	status, page, _ = uiGet(t, ts, "/__admin/ui/sandboxes", &http.Cookie{Name: ui.SandboxCookie, Value: other.Token()})
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, `href="/__admin/ui/sandboxes/export?shown=`+other.Token()+`"`, "the export link names the page's sandbox")
 }

@@ -231,8 +231,18 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value 
 	})
 }
 
-// sandboxOf is the sandbox the dashboard shows: the one its cookie names, else the default.
+// shownParam names the sandbox a page shows in its live updates' requests.
+const shownParam = "shown"
+
+// sandboxOf is the sandbox the dashboard shows: the one a page's own live updates name (its
+// "shown" parameter: a page keeps showing its sandbox whatever another tab chose since), else
+// the one the cookie names, else the default.
 func (h *Handler) sandboxOf(r *http.Request) *sandbox.Sandbox {
+	if shown := r.URL.Query().Get(shownParam); shown != "" {
+		if sb := h.opts.Sandboxes.Lookup(shown); sb != nil {
+			return sb
+		}
+	}
 	if c, err := r.Cookie(SandboxCookie); err == nil {
 		if sb := h.opts.Sandboxes.Lookup(c.Value); sb != nil {
 			return sb

@@ -17,12 +17,20 @@
     live.className = "live " + cls;
   }
 
+  // shown adds to url the sandbox this page shows, so that its updates stay of that sandbox
+  // whatever another tab switched the dashboard to since.
+  function shown(url) {
+    var cur = document.getElementById("current-sandbox"), u = new URL(url, location.href);
+    if (cur) u.searchParams.set("shown", cur.textContent);
+    return u.toString();
+  }
+
   // refresh fetches the page again and swaps its live parts (elements with data-live and an
   // id), leaving forms, focus and scroll alone.
   function refresh() {
     if (busy || pressed) { again = true; if (!busy) setTimeout(retry, 200); return; }
     busy = true;
-    fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(shown(location.href), { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (!html) return;
@@ -36,7 +44,16 @@
             var n = next.querySelector('details[data-delivery="' + d.dataset.delivery + '"]');
             if (n) n.open = true;
           });
+          // Keep the reader's place: the focused control comes back focused, found by its id,
+          // else by its place among the part's controls.
+          var controls = "a[href],button,input,select,textarea,[tabindex]";
+          var focused = el.contains(document.activeElement) ? document.activeElement : null;
+          var place = focused ? Array.prototype.indexOf.call(el.querySelectorAll(controls), focused) : -1;
           el.replaceWith(next);
+          if (focused) {
+            var back = (focused.id && document.getElementById(focused.id)) || next.querySelectorAll(controls)[place];
+            if (back) back.focus({ preventScroll: true });
+          }
         });
         var sb = doc.getElementById("current-sandbox"), cur = document.getElementById("current-sandbox");
         if (sb && cur) cur.textContent = sb.textContent;
@@ -58,7 +75,7 @@
   var es = null;
   function connect() {
     if (es || !source || !window.EventSource) return;
-    es = new EventSource(source);
+    es = new EventSource(shown(source));
     es.addEventListener("hello", function () { state("live", "on"); });
     es.addEventListener("change", refresh);
     es.onerror = function () { state("reconnecting…", "off"); };
