@@ -708,3 +708,22 @@ func TestDashboardPageKeepsItsSandbox(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, page, `href="/__admin/ui/sandboxes/export?shown=`+other.Token()+`"`, "the export link names the page's sandbox")
 }
+
+// An exchange whose bodies the journal cut is not judged against the contract: the cut body
+// is not what was sent.
+func TestDashboardDoesNotJudgeCutBodies(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	big := contactBody(func(b map[string]any) {
+		b["formData"] = contactValues(field("name", "string", strings.Repeat("n", 200_000)), field("email", "string", "ann@example.com"), field("message", "text", plain("hi")))
+	})
+	status, body := ts.submit(t, "", big)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	entries := ts.server.Sandboxes().Default().Journal().List(sandbox.Filter{Limit: 1})
+	require.Len(t, entries, 1)
+	require.True(t, entries[0].BodiesTruncated)
+	status, page, _ := uiGet(t, ts, "/__admin/ui/requests/"+entries[0].ID)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, "the contract check needs them whole")
+	assert.NotContains(t, page, "must be valid JSON")
+}

@@ -125,6 +125,9 @@ func (h *Handler) violations(ctx context.Context, e sandbox.Entry) ([]string, bo
 	if h.opts.Contract == nil || !strings.Contains(e.Route, " /api/content") {
 		return nil, false
 	}
+	if e.BodiesTruncated {
+		return nil, true // cut bodies are not the exchange: the page says so
+	}
 	u := url.URL{Scheme: "http", Host: "localhost", Path: e.Path, RawQuery: e.Query}
 	req, err := http.NewRequestWithContext(ctx, e.Method, u.String(), bytes.NewReader(e.RawRequest))
 	if err != nil {
