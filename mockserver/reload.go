@@ -47,7 +47,7 @@ func (c *servedContent) collection(file string) (*store.Collection, error) {
 	return c.fixtures.Collection(file)
 }
 
-// Reload applies fixtures loaded again: read-only content (forms, products, accounts, …)
+// Reload applies fixtures loaded again: read-only content (forms, products, pages, …)
 // is served from them at once; new sandboxes start from them, and existing ones on their
 // next reset, so no state changes under a running test. Fixtures that cannot be applied (a
 // changed app token, a declared read's file that does not load) change nothing.
