@@ -224,12 +224,17 @@ func (s *Store) rowLocked(c *IntegrationCollection, id int) (*CollectionRow, err
 	return r, nil
 }
 
+// rowWriteTarget checks a row write's language and returns the collection marker names.
+func (s *Store) rowWriteTarget(marker, lang string, in RowInput) (*IntegrationCollection, error) {
+	if err := in.checkLanguage(lang); err != nil {
+		return nil, err
+	}
+	return s.collection(marker, 0)
+}
+
 // CreateCollectionRow adds a row to the collection named by marker, its values in lang.
 func (s *Store) CreateCollectionRow(ctx context.Context, marker, lang string, in RowInput) (CollectionRow, error) {
-	if err := in.checkLanguage(lang); err != nil {
-		return CollectionRow{}, err
-	}
-	c, err := s.collection(marker, 0)
+	c, err := s.rowWriteTarget(marker, lang, in)
 	if err != nil {
 		return CollectionRow{}, err
 	}
@@ -250,10 +255,7 @@ func (s *Store) CreateCollectionRow(ctx context.Context, marker, lang string, in
 // UpdateCollectionRow replaces a row's values in lang (or, for a body keyed by language, in
 // each language it names).
 func (s *Store) UpdateCollectionRow(ctx context.Context, marker string, id int, lang string, in RowInput) (CollectionRow, error) {
-	if err := in.checkLanguage(lang); err != nil {
-		return CollectionRow{}, err
-	}
-	c, err := s.collection(marker, 0)
+	c, err := s.rowWriteTarget(marker, lang, in)
 	if err != nil {
 		return CollectionRow{}, err
 	}
