@@ -1,11 +1,11 @@
 package contracts
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // Transport is an http.RoundTripper that validates every exchange passing through it against the
@@ -46,16 +46,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	// A RoundTripper must not modify req, so the request sent and the one validated are clones
 	// that share the buffered body bytes.
-	var reqBody []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		var err error
-		reqBody, err = io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
+	reqBody, err := exchange.ReadRequestBody(req)
+	if err != nil {
+		return nil, err
 	}
-	resp, err := base.RoundTrip(withBody(req, reqBody))
+	resp, err := base.RoundTrip(exchange.WithBody(req.Context(), req, reqBody))
 	if err != nil {
 		return nil, err
 	}
@@ -63,23 +58,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	respBody, complete, err := exchange.BufferResponse(resp, limit)
 	if err != nil {
-		_ = resp.Body.Close()
 		return nil, err
 	}
-	if int64(len(respBody)) > limit {
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(respBody), resp.Body), resp.Body}
-		return resp, nil
+	if !complete {
+		return resp, nil // too large to judge; the caller reads it whole
 	}
-	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 
 	if t.checked(req) {
-		verr := t.Validator.ValidateExchange(req.Context(), withBody(req, reqBody), resp.StatusCode, resp.Header, respBody)
+		verr := t.Validator.ValidateExchange(req.Context(), exchange.WithBody(req.Context(), req, reqBody), resp.StatusCode, resp.Header, respBody)
 		if t.Report != nil {
 			for _, v := range Violations(verr) {
 				t.Report(req, v)
@@ -100,17 +88,4 @@ func (t *Transport) checked(req *http.Request) bool {
 	}
 	p := RoutedPath(req.URL.Path)
 	return p == base || strings.HasPrefix(p, base+"/")
-}
-
-// withBody returns a clone of req whose body reads data. A nil data means req had no body
-// (nil or http.NoBody), which the clone keeps.
-func withBody(req *http.Request, data []byte) *http.Request {
-	r := req.Clone(req.Context())
-	if data == nil {
-		return r
-	}
-	r.Body = io.NopCloser(bytes.NewReader(data))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	r.ContentLength = int64(len(data))
-	return r
 }
