@@ -175,18 +175,9 @@ const maxAdminBody = 64 << 10
 
 // decodeAdmin decodes a small admin body strictly: one JSON object, no field unknown to v and
 // none null (the admin contract declares no nullable field: leave out what is not set);
-// shape describes it in the error.
+// shape describes it in the error. The body is the one admin read whole and bounded.
 func decodeAdmin(w http.ResponseWriter, r *http.Request, s *Server, v any, shape string) bool {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			s.writeError(w, r, errAdminBodyTooLarge)
-		} else {
-			s.writeError(w, r, store.Invalid("could not read the request body"))
-		}
-		return false
-	}
+	data, _ := io.ReadAll(r.Body) // in memory: adminBodyBounded read it
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -29,7 +29,7 @@ func decodeBody(sc *scope, v any) error {
 		return nil
 	}
 	err := json.Unmarshal(sc.body, v)
-	if typeErr := (*json.UnmarshalTypeError)(nil); asTypeError(err, &typeErr) && jsonKind(typeErr.Type) == "an integer" {
+	if typeErr := (*json.UnmarshalTypeError)(nil); asTypeError(err, &typeErr) && isInteger(typeErr.Type) {
 		// JavaScript reads 2.0 and 2e0 as the integer 2, and so does the live API.
 		if whole, ok := wholeNumbersAsIntegers(sc.body); ok {
 			err = json.Unmarshal(whole, v)
@@ -58,12 +58,25 @@ func answer[T, R any](s *Server, w http.ResponseWriter, r *http.Request, sc *sco
 	})(w, r, sc)
 }
 
-// jsonKind names a Go type as the JSON value it decodes from, in the contract's words.
-func jsonKind(t reflect.Type) string {
+// isInteger reports whether t (or what it points to) decodes from a JSON integer.
+func isInteger(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+// jsonKind names a Go type as the JSON value it decodes from, in the contract's words.
+func jsonKind(t reflect.Type) string {
+	if isInteger(t) {
 		return "an integer"
+	}
+	switch t.Kind() {
 	case reflect.Float32, reflect.Float64:
 		return "a number"
 	case reflect.String:
