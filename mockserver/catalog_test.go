@@ -328,6 +328,15 @@ func TestProductBadInput(t *testing.T) {
 			}
 		})
 	}
+	// At the bounds the filters are taken.
+	mth := map[string]any{"attributeMarker": "price", "conditionMarker": "mth", "conditionValue": 1}
+	for name, body := range map[string]any{
+		"32 filters":   map[string]any{"filter": slices.Repeat([]any{mth}, 32)},
+		"32 page URLs": map[string]any{"filter": []any{map[string]any{"pageUrls": slices.Repeat([]string{"tickets"}, 32)}}},
+	} {
+		status, answer := ts.call(t, http.MethodPost, productsPath+"/all", "", body)
+		assert.Equal(t, http.StatusCreated, status, "%s: %s", name, answer)
+	}
 }
 
 func TestProductStatuses(t *testing.T) {
