@@ -215,8 +215,21 @@ func (r *Registry) open(ctx context.Context, token, secret string, clock *store.
 
 // openStore opens the sandbox's store over fx (restored from its saved state, if any).
 func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *store.Clock) (*store.Store, error) {
+	so := sb.storeOptions(fx, clock)
+	if p := sb.reg.opts.Persistence; p != nil {
+		persister, err := p.Sandbox(sb.token, sb.secret, sb.created)
+		if err != nil {
+			return nil, err
+		}
+		so.Persist = persister
+	}
+	return store.Open(ctx, so)
+}
+
+// storeOptions are the options of every store of the sandbox, but for its persister.
+func (sb *Sandbox) storeOptions(fx *store.Fixtures, clock *store.Clock) store.Options {
 	o := sb.reg.opts
-	so := store.Options{
+	return store.Options{
 		Fixtures: fx, Clock: clock, AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL,
 		AppToken: sb.token, TokenSecret: sb.secret, OnEvent: sb.handleEvent, ValidateSlots: o.Profile.ValidateSlots,
 		ConfigFreeSubmissions: o.Profile.RequestBodies2025,
@@ -224,14 +237,6 @@ func (sb *Sandbox) openStore(ctx context.Context, fx *store.Fixtures, clock *sto
 		CodeLimits:            o.Profile.CodeLimits, LiveAuthBodies: o.Profile.LiveAuthBodies,
 		UploadBudget: sb.reg.uploads, Admit: sb.reg.memory.check,
 	}
-	if o.Persistence != nil {
-		p, err := o.Persistence.Sandbox(sb.token, sb.secret, sb.created)
-		if err != nil {
-			return nil, err
-		}
-		so.Persist = p
-	}
-	return store.Open(ctx, so)
 }
 
 // Fixtures returns the fixtures new sandboxes and resets start from.
@@ -427,27 +432,18 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 		return store.Errorf(store.CodeNotFound, "sandbox %s was removed", exchange.MaskToken(sb.token))
 	}
 	st := sb.Store()
-	if err := st.Reset(ctx); err != nil {
-		return err
-	}
 	if fx := sb.reg.fixtures.Load(); fx != st.Fixtures() {
 		// A store's fixtures never change under it (its readers take no lock for them), so the
-		// sandbox gets a new store, seeded afresh: its saved state is dropped first, since it
-		// may name users or products the new fixtures lack. The old store saves nothing from
-		// here on, or a request still holding it would write into the new store's state.
-		st.Retire()
-		var err error
-		if p := sb.reg.opts.Persistence; p != nil {
-			err = p.DeleteSandbox(sb.token)
-		}
-		var fresh *store.Store
-		if err == nil {
-			fresh, err = sb.openStore(ctx, fx, st.Clock())
-		}
-		if err != nil {
+		// sandbox gets a new store, seeded afresh, whose state replaces the saved one. The old
+		// store saves nothing from then on, or a request still holding it would write into the
+		// new store's state.
+		fresh := store.New(sb.storeOptions(fx, st.Clock()))
+		if err := st.HandOver(ctx, fresh); err != nil {
 			return fmt.Errorf("reset to the reloaded fixtures: %w", err)
 		}
 		sb.store.Store(fresh)
+	} else if err := st.Reset(ctx); err != nil {
+		return err
 	}
 	defer sb.changed()
 	sb.dropStrangers()

@@ -2,7 +2,11 @@ package sandbox_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -176,4 +180,72 @@ func TestRegistryJournalsShareAQuarterOfTheMemoryLimit(t *testing.T) {
 	held := reg.Default().Journal().Count(sandbox.Filter{}) + other.Journal().Count(sandbox.Filter{})
 	assert.LessOrEqual(t, held*10<<10, (1<<20)+(20<<10), "about 1 MiB of 10 KiB entries")
 	assert.Greater(t, held*10<<10, 3<<18, "and most of it used")
+}
+
+// failingSaves is a data dir whose saves can be made to fail, as a full disk fails them.
+type failingSaves struct {
+	*bolt.DB
+	failing atomic.Bool
+}
+
+func (f *failingSaves) Sandbox(appToken, tokenSecret string, created time.Time) (store.Persister, error) {
+	p, err := f.DB.Sandbox(appToken, tokenSecret, created)
+	return failingPersister{p, f}, err
+}
+
+type failingPersister struct {
+	store.Persister
+	disk *failingSaves
+}
+
+func (p failingPersister) Save(ctx context.Context, c store.Change) error {
+	if p.disk.failing.Load() {
+		return errors.New("no space left on device")
+	}
+	return p.Persister.Save(ctx, c)
+}
+
+// A reset to reloaded fixtures that cannot be saved changes nothing: the sandbox keeps its
+// store, which goes on saving, so what it acknowledges afterwards is still there at the next
+// start.
+func TestAResetThatCannotBeSavedKeepsTheSandboxSaving(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	db, err := bolt.Open(dir)
+	require.NoError(t, err)
+	disk := &failingSaves{DB: db}
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: disk})
+	require.NoError(t, err)
+	sb, err := reg.Create(ctx)
+	require.NoError(t, err)
+	before := sb.Store()
+
+	reloaded, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	require.NoError(t, reg.Reload(reloaded))
+	disk.failing.Store(true)
+	require.ErrorContains(t, sb.Reset(ctx), "no space left on device")
+	assert.Same(t, before, sb.Store(), "the sandbox keeps the store whose state is on disk")
+	disk.failing.Store(false)
+
+	creds := store.Credentials{Values: map[string]string{"email_reg": "your-user@email.com", "password_reg": "123456"}}
+	_, err = sb.Store().Authenticate(ctx, "email", creds, store.DeviceInfo{})
+	require.NoError(t, err)
+	want := sb.Store().Export(ctx)
+	require.Len(t, want.AuthSessions, 1)
+
+	require.NoError(t, reg.Close(ctx))
+	require.NoError(t, db.Close())
+	db, err = bolt.Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	again, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: db})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = again.Close(ctx) })
+	restored := again.Lookup(sb.Token())
+	require.NotNil(t, restored)
+	assert.Equal(t, want.AuthSessions, restored.Store().Export(ctx).AuthSessions, "the sign-in after the failed reset was saved")
 }

@@ -252,9 +252,34 @@ func (s *Store) DeleteFile(ctx context.Context, folder UploadFolder, filename st
 func (s *Store) Retire() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.retireLocked()
+}
+
+func (s *Store) retireLocked() {
 	s.opts.UploadBudget.swap(s.state.fileBytes, 0)
 	s.opts.UploadBudget = nil
 	s.persist = nil
+}
+
+// HandOver retires s in favour of next, a store not yet shared, that takes over s's saved
+// state: next's state is saved in place of s's first. When that save fails nothing changes,
+// s keeps saving and the disk keeps its state, so memory and disk never part.
+func (s *Store) HandOver(ctx context.Context, next *Store) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.persist != nil {
+		clock := next.clock.setting()
+		recs, err := recordsOf(documentOf(next.state, clock))
+		if err == nil {
+			err = s.persist.Save(ctx, Change{Replace: true, Records: recs})
+		}
+		if err != nil {
+			return fmt.Errorf("save state: %w", err)
+		}
+		next.persist, next.savedClock = s.persist, clock
+	}
+	s.retireLocked()
+	return nil
 }
 
 func (s *Store) maxUpload() int {
