@@ -94,11 +94,7 @@ func TestSandboxStoresAreBuiltFromTheOptions(t *testing.T) {
 func TestReplacedStoresSaveNothing(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dir := t.TempDir()
-	db, err := bolt.Open(dir)
-	require.NoError(t, err)
-	fx, err := store.LoadFixtures(fixtures.FS)
-	require.NoError(t, err)
+	dir, db, fx := openDataDir(t)
 	reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: db})
 	require.NoError(t, err)
 	creds := store.Credentials{Values: map[string]string{"email_reg": "your-user@email.com", "password_reg": "123456"}}
@@ -125,14 +121,7 @@ func TestReplacedStoresSaveNothing(t *testing.T) {
 	assert.NoError(t, err, "and one holding a removed sandbox's store")
 	want := kept.Store().Export(ctx)
 
-	require.NoError(t, reg.Close(ctx))
-	require.NoError(t, db.Close())
-	db, err = bolt.Open(dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	again, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: db})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = again.Close(ctx) })
+	again := restart(t, reg, db, dir, fx)
 	assert.Nil(t, again.Lookup(gone.Token()), "the removed sandbox stays removed")
 	restored := again.Lookup(kept.Token())
 	require.NotNil(t, restored)
@@ -140,6 +129,32 @@ func TestReplacedStoresSaveNothing(t *testing.T) {
 	assert.Empty(t, want.AuthSessions)
 	assert.Equal(t, want.AuthSessions, got.AuthSessions, "the saved state is the new store's alone")
 	assert.Equal(t, want.Counters, got.Counters)
+}
+
+// openDataDir opens a data dir of its own and the default fixtures.
+func openDataDir(t *testing.T) (string, *bolt.DB, *store.Fixtures) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := bolt.Open(dir)
+	require.NoError(t, err)
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	return dir, db, fx
+}
+
+// restart closes reg and its data dir, then opens them again, as the next start does.
+func restart(t *testing.T, reg *sandbox.Registry, db *bolt.DB, dir string, fx *store.Fixtures) *sandbox.Registry {
+	t.Helper()
+	ctx := t.Context()
+	require.NoError(t, reg.Close(ctx))
+	require.NoError(t, db.Close())
+	db, err := bolt.Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	again, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: db})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = again.Close(ctx) })
+	return again
 }
 
 // The journals of all sandboxes share one bound: adding past it drops the adding journal's
@@ -211,12 +226,8 @@ func (p failingPersister) Save(ctx context.Context, c store.Change) error {
 func TestAResetThatCannotBeSavedKeepsTheSandboxSaving(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dir := t.TempDir()
-	db, err := bolt.Open(dir)
-	require.NoError(t, err)
+	dir, db, fx := openDataDir(t)
 	disk := &failingSaves{DB: db}
-	fx, err := store.LoadFixtures(fixtures.FS)
-	require.NoError(t, err)
 	reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: disk})
 	require.NoError(t, err)
 	sb, err := reg.Create(ctx)
@@ -237,14 +248,7 @@ func TestAResetThatCannotBeSavedKeepsTheSandboxSaving(t *testing.T) {
 	want := sb.Store().Export(ctx)
 	require.Len(t, want.AuthSessions, 1)
 
-	require.NoError(t, reg.Close(ctx))
-	require.NoError(t, db.Close())
-	db, err = bolt.Open(dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	again, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: db})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = again.Close(ctx) })
+	again := restart(t, reg, db, dir, fx)
 	restored := again.Lookup(sb.Token())
 	require.NotNil(t, restored)
 	assert.Equal(t, want.AuthSessions, restored.Store().Export(ctx).AuthSessions, "the sign-in after the failed reset was saved")
