@@ -804,6 +804,7 @@ func (d *deriver) build() (*FixtureSet, error) {
 	for file, l := range d.listed {
 		files[file] = arr(l.items...)
 	}
+	d.dropUnrecordedReferences(files)
 	if menus, ok := files[store.FileMenus]; ok {
 		d.dropLinksToUnrecordedPages(menus, files[store.FilePages])
 	}
@@ -817,6 +818,94 @@ func (d *deriver) build() (*FixtureSet, error) {
 	}
 	set.Notes = d.notes
 	return set, nil
+}
+
+// recordedReference is a field of a recorded object that names an object of another fixture
+// file (or of its own) by one of that object's fields.
+type recordedReference struct {
+	file  string
+	field []string // the path to the field: a value, or a list of values
+	names string   // the fixture file named
+	by    string   // the field of its objects the value matches
+}
+
+// recordedReferences are the references the fixtures check on loading (store.Fixtures), as
+// the recorded answers carry them.
+var recordedReferences = []recordedReference{
+	{store.FilePages, []string{"parentId"}, store.FilePages, "id"},
+	{store.FilePages, []string{"templateIdentifier"}, store.FileTemplates, "identifier"},
+	{store.FilePages, []string{"attributeSetIdentifier"}, store.FileAttributeSets, "identifier"},
+	{store.FilePages, []string{"blocks"}, store.FileBlocks, "identifier"},
+	{store.FileBlocks, []string{"templateIdentifier"}, store.FileTemplates, "identifier"},
+	{store.FileBlocks, []string{"attributesSetIdentifier"}, store.FileAttributeSets, "identifier"},
+	{store.FileBlocks, []string{"productPageUrls"}, store.FilePages, "pageUrl"},
+	{store.FileBlocks, []string{"customSettings", "similarScope", "pageIds"}, store.FilePages, "id"},
+}
+
+// dropUnrecordedReferences empties the references of recorded objects to objects the capsule
+// holds no answer of (a page's template, when the recording never listed the templates): the
+// fixtures must name only what they have. A single reference becomes null, a list loses the
+// names; the notes count them.
+func (d *deriver) dropUnrecordedReferences(files map[string]*node) {
+	for _, ref := range recordedReferences {
+		from := files[ref.file]
+		if from == nil {
+			continue
+		}
+		known := map[string]bool{}
+		if to := files[ref.names]; to != nil {
+			for _, n := range to.items {
+				if v, ok := n.get(ref.by); ok {
+					known[referenceKey(v)] = true
+				}
+			}
+		}
+		unknown := func(v *node) bool { key := referenceKey(v); return key != "" && !known[key] }
+		dropped := 0
+		for _, n := range from.items {
+			parent, last := n, len(ref.field)-1
+			for _, step := range ref.field[:last] {
+				parent, _ = parent.get(step)
+			}
+			v, ok := parent.get(ref.field[last])
+			if !ok {
+				continue
+			}
+			switch v.kind {
+			case kindString, kindNumber:
+				if unknown(v) {
+					*v = node{kind: kindNull}
+					dropped++
+				}
+			case kindArray:
+				kept := v.items[:0]
+				for _, item := range v.items {
+					if unknown(item) {
+						dropped++
+					} else {
+						kept = append(kept, item)
+					}
+				}
+				v.items = kept
+			}
+		}
+		if dropped > 0 {
+			d.note("%s, field %s: %d left out, naming objects of %s the capsule has no answer of",
+				ref.file, strings.Join(ref.field, "."), dropped, ref.names)
+		}
+	}
+}
+
+// referenceKey is how a reference's value compares with the field it names: the text of a
+// string or a number; "" for any other value, which names nothing and is left as it is.
+func referenceKey(v *node) string {
+	switch v.kind {
+	case kindString:
+		return "s" + v.str
+	case kindNumber:
+		return "n" + v.num.String()
+	}
+	return ""
 }
 
 // dropLinksToUnrecordedPages removes from the recorded menus their links to pages the capsule

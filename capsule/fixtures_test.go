@@ -197,9 +197,10 @@ func TestAuthMarkers(t *testing.T) {
 	}
 }
 
-// A recorded menu keeps only its links to pages the capsule recorded too: the fixtures then
-// load, and the notes say what was left out.
-func TestDeriveFixturesKeepsMenuLinksToRecordedPages(t *testing.T) {
+// Recorded menus, pages and blocks keep only their references to what the capsule recorded
+// too (a menu's links to pages, a page's template, attribute set and blocks): the fixtures
+// then load, and the notes say what was left out.
+func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 	t.Parallel()
 	read := func(name string) []json.RawMessage {
 		data, err := os.ReadFile("../fixtures/" + name)
@@ -208,22 +209,16 @@ func TestDeriveFixturesKeepsMenuLinksToRecordedPages(t *testing.T) {
 		require.NoError(t, json.Unmarshal(data, &list))
 		return list
 	}
-	forms, menus, pages := read("forms.json"), read("menus.json"), read("pages.json")
-	// home and tickets, without the templates, sets and blocks this recording did not fetch
-	var bare []map[string]any
-	for _, raw := range pages[:2] {
-		var p map[string]any
-		require.NoError(t, json.Unmarshal(raw, &p))
-		p["templateIdentifier"], p["attributeSetIdentifier"], p["blocks"] = nil, nil, []any{}
-		bare = append(bare, p)
-	}
-	twoPages, err := json.Marshal(bare)
+	forms, menus, pages, blocks := read("forms.json"), read("menus.json"), read("pages.json"), read("blocks.json")
+	recordedPages, err := json.Marshal([]json.RawMessage{pages[0], pages[1], pages[3]}) // home, tickets, history (a child of about)
 	require.NoError(t, err)
 	c := capsule.New("sha256:x", "live-2026")
 	c.Exchanges = []capsule.Exchange{
 		{Method: "GET", Path: "/api/content/forms/marker/tickets_form", Query: "langCode=en_US", Status: 200, ResponseBody: forms[0]},
 		{Method: "GET", Path: "/api/content/menus/marker/main", Query: "langCode=en_US", Status: 200, ResponseBody: menus[0]},
-		{Method: "GET", Path: "/api/content/pages", Query: "langCode=en_US", Status: 200, ResponseBody: twoPages},
+		{Method: "GET", Path: "/api/content/pages", Query: "langCode=en_US", Status: 200, ResponseBody: recordedPages},
+		{Method: "POST", Path: "/api/content/blocks", Query: "langCode=en_US", Status: 200, ResponseBody: blocks[0]}, // hero
+		{Method: "POST", Path: "/api/content/blocks", Query: "langCode=en_US", Status: 200, ResponseBody: blocks[2]}, // similar to tickets
 	}
 	set, err := capsule.DeriveFixtures(c)
 	require.NoError(t, err)
@@ -240,4 +235,33 @@ func TestDeriveFixturesKeepsMenuLinksToRecordedPages(t *testing.T) {
 	}
 	assert.Equal(t, []string{"home", "tickets"}, urls)
 	assert.Contains(t, set.Notes, "2 menu links name pages the capsule has no answer of (GET /api/content/pages): they are left out of menus.json")
+
+	var derivedPages []struct {
+		ParentID               *int     `json:"parentId"`
+		TemplateIdentifier     *string  `json:"templateIdentifier"`
+		AttributeSetIdentifier *string  `json:"attributeSetIdentifier"`
+		Blocks                 []string `json:"blocks"`
+	}
+	require.NoError(t, json.Unmarshal(set.Files[store.FilePages], &derivedPages))
+	require.Len(t, derivedPages, 3)
+	home, history := derivedPages[0], derivedPages[2]
+	assert.Nil(t, home.TemplateIdentifier)
+	assert.Nil(t, home.AttributeSetIdentifier)
+	assert.Equal(t, []string{"hero"}, home.Blocks, "the recorded block stays")
+	assert.Nil(t, history.ParentID, "its parent was not recorded")
+	var derivedBlocks []struct {
+		ProductPageUrls []string `json:"productPageUrls"`
+		CustomSettings  struct {
+			SimilarScope struct {
+				PageIDs []int `json:"pageIds"`
+			} `json:"similarScope"`
+		} `json:"customSettings"`
+	}
+	require.NoError(t, json.Unmarshal(set.Files[store.FileBlocks], &derivedBlocks))
+	require.Len(t, derivedBlocks, 2)
+	assert.Equal(t, []string{"tickets"}, derivedBlocks[1].ProductPageUrls, "references to recorded pages stay")
+	assert.Equal(t, []int{8}, derivedBlocks[1].CustomSettings.SimilarScope.PageIDs)
+	assert.Contains(t, set.Notes, "pages.json, field parentId: 1 left out, naming objects of pages.json the capsule has no answer of")
+	assert.Contains(t, set.Notes, "blocks.json, field templateIdentifier: 1 left out, naming objects of templates.json the capsule has no answer of")
+	assert.Contains(t, set.Notes, "pages.json, field blocks: 1 left out, naming objects of blocks.json the capsule has no answer of")
 }
