@@ -109,6 +109,8 @@ func TestFormDataChecksRunInTheLiveOrder(t *testing.T) {
 		"1 marker of another form, before everything else": {contactBody(values(field("nope", "string", "x"), field("message", "text", "bare")), badConfig),
 			[]string{"form contact_us has no attribute nope"}},
 		"1 locale": {contactBody(set("formData", map[string]any{"english": []any{}}), badConfig), []string{"formData: english is not a locale"}},
+		"1 locale not active": {contactBody(set("formData", map[string]any{"de_DE": []any{}}), badConfig),
+			[]string{"formData: de_DE is not an active locale of the project"}},
 		"1 two locales": {contactBody(set("formData", map[string]any{"en_US": []any{}, "ru_RU": []any{}})),
 			[]string{"formData must hold the values of exactly one locale"}},
 		"1 flat list": {contactBody(set("formData", []any{field("name", "string", "Ann")})),
@@ -182,6 +184,93 @@ func TestFormDataTextValues(t *testing.T) {
 			assert.Equal(t, []string{"message: a text value must be a list of one object with exactly one of plainValue, htmlValue, mdValue"}, decodeError(t, status, data).messages())
 		})
 	}
+}
+
+// contactWithDates is contact_us with an optional field of each date type: visit (date),
+// arrival (dateTime) and slot (time).
+func contactWithDates(t *testing.T) *store.Fixtures {
+	return editFixtures(t, map[string]func(v any) any{"forms.json": func(v any) any {
+		for _, f := range v.([]any) {
+			form := f.(map[string]any)
+			if form["identifier"] != "contact_us" {
+				continue
+			}
+			attrs := form["attributes"].([]any)
+			for i, typ := range map[string]string{"visit": "date", "arrival": "dateTime", "slot": "time"} {
+				attr := map[string]any{}
+				for k, v := range attrs[0].(map[string]any) {
+					attr[k] = v
+				}
+				attr["marker"], attr["type"], attr["validators"] = i, typ, map[string]any{}
+				attr["position"] = len(attrs) + 1
+				attrs = append(attrs, attr)
+			}
+			form["attributes"] = attrs
+		}
+		return v
+	}})
+}
+
+// A submission's date, dateTime and time values carry all of fullDate, formattedValue and
+// formatString; unlike an entity's, they cannot be left out or cleared.
+func TestFormDataDateValues(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(contactWithDates(t)))
+	full := map[string]any{"fullDate": "2026-03-12T00:00:00.000Z", "formattedValue": "12-03-2026", "formatString": "DD-MM-YYYY"}
+	without := func(key string) map[string]any {
+		v := map[string]any{}
+		for k, x := range full {
+			if k != key {
+				v[k] = x
+			}
+		}
+		return v
+	}
+	shape := `visit: a date value must be an object with fullDate, formattedValue and formatString, such as {"fullDate": "2026-03-12T00:00:00.000Z", "formattedValue": "12-03-2026", "formatString": "DD-MM-YYYY"}`
+	for name, tc := range map[string]struct {
+		value any
+		want  string
+	}{
+		"all three":              {full, ""},
+		"fullDate alone":         {map[string]any{"fullDate": "2026-03-12T00:00:00.000Z"}, shape},
+		"no formattedValue":      {without("formattedValue"), shape},
+		"no formatString":        {without("formatString"), shape},
+		"empty string":           {"", shape},
+		"empty object":           {map[string]any{}, shape},
+		"null":                   {nil, shape},
+		"scalar":                 {"2026-03-12", shape},
+		"number":                 {12, shape},
+		"formatString no string": {map[string]any{"fullDate": "2026-03-12T00:00:00.000Z", "formattedValue": "12-03-2026", "formatString": 1}, shape},
+		"empty fullDate":         {map[string]any{"fullDate": "", "formattedValue": "", "formatString": ""}, `visit: fullDate "" is not an ISO 8601 timestamp, such as 2026-03-12T00:00:00.000Z`},
+		"fullDate not a time":    {map[string]any{"fullDate": "12-03-2026", "formattedValue": "12-03-2026", "formatString": "DD-MM-YYYY"}, `visit: fullDate "12-03-2026" is not an ISO 8601 timestamp, such as 2026-03-12T00:00:00.000Z`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
+				b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")), field("visit", "date", tc.value))
+			}))
+			if tc.want == "" {
+				require.Equal(t, http.StatusCreated, status, string(data))
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, status, string(data))
+			assert.Equal(t, []string{tc.want}, decodeError(t, status, data).messages())
+		})
+	}
+	t.Run("each date type names its usual format", func(t *testing.T) {
+		t.Parallel()
+		status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
+			b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")),
+				field("arrival", "dateTime", ""), field("slot", "time", ""))
+		}))
+		require.Equal(t, http.StatusBadRequest, status, string(data))
+		msgs := decodeError(t, status, data).messages()
+		require.Len(t, msgs, 2)
+		assert.Contains(t, msgs[0], `arrival: a dateTime value must be an object`)
+		assert.Contains(t, msgs[0], `"formatString": "DD-MM-YYYY HH:mm"`)
+		assert.Contains(t, msgs[1], `slot: a time value must be an object`)
+		assert.Contains(t, msgs[1], `"formatString": "HH:mm"`)
+	})
 }
 
 func mustJSON(t testing.TB, v any) string {

@@ -149,7 +149,7 @@ func (s *Store) checkSubmission(in SubmissionInput) ([]FormDataItem, string, *Mo
 	if !formOK {
 		return nil, "", nil, Invalid(msgIncorrectConfig)
 	}
-	items, lang, err := checkFields(form, in.FormData)
+	items, lang, err := checkFields(s.fx, form, in.FormData)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -192,8 +192,8 @@ func (s *Store) submissionConfig(form *Form, in SubmissionInput) (*ModuleFormCon
 const msgIncorrectConfig = "Incorrect formIdentifier for provided config"
 
 // checkFields runs the field steps (1 to 3) of a submission, which an update runs too.
-func checkFields(form *Form, formData json.RawMessage) ([]FormDataItem, string, error) {
-	items, lang, err := parseSubmissionValues(form, formData)
+func checkFields(fx *Fixtures, form *Form, formData json.RawMessage) ([]FormDataItem, string, error) {
+	items, lang, err := parseSubmissionValues(fx, form, formData)
 	if err != nil {
 		return nil, "", err
 	}
@@ -206,9 +206,9 @@ func checkFields(form *Form, formData json.RawMessage) ([]FormDataItem, string, 
 	return items, lang, nil
 }
 
-// parseSubmissionValues is step 1: formData is an object with one locale key holding a list of
-// {marker, type?, value}, each marker a field of the form, none twice.
-func parseSubmissionValues(form *Form, raw json.RawMessage) ([]FormDataItem, string, error) {
+// parseSubmissionValues is step 1: formData is an object with one key, an active locale of the
+// project, holding a list of {marker, type?, value}, each marker a field of the form, none twice.
+func parseSubmissionValues(fx *Fixtures, form *Form, raw json.RawMessage) ([]FormDataItem, string, error) {
 	var byLang map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &byLang); err != nil || byLang == nil {
 		return nil, "", Invalid(`formData must be an object keyed by locale, such as {"en_US": [{"marker": "name", "value": "…"}]}`)
@@ -222,6 +222,9 @@ func parseSubmissionValues(form *Form, raw json.RawMessage) ([]FormDataItem, str
 		lang = k
 		if !isLanguageCode(k) {
 			return nil, "", Invalid(fmt.Sprintf("formData: %s is not a locale", k))
+		}
+		if !slices.Contains(fx.Languages(), k) {
+			return nil, "", Invalid(fmt.Sprintf("formData: %s is not an active locale of the project", k))
 		}
 		if json.Unmarshal(v, &list) != nil {
 			return nil, "", Invalid(fmt.Sprintf("formData.%s must be an array of {marker, value}", k))
@@ -291,13 +294,15 @@ func badValues(form *Form, items []FormDataItem) []string {
 			msgs = append(msgs, fmt.Sprintf("%s must have type %s, not %s", item.Marker, attr.Type, item.Type))
 			continue
 		}
-		if isEmptyValue(item.Value) {
+		if isEmptyValue(item.Value) && !isDateType(attr.Type) {
 			continue
 		}
 		msg := ""
 		switch attr.Type {
 		case "text":
 			msg = checkTextValue(attr.Marker, item.Value)
+		case "date", "dateTime", "time":
+			msg = checkDateValue(attr.Marker, attr.Type, item.Value)
 		default:
 			msg = checkValue(attr, item.Value)
 		}
@@ -312,6 +317,29 @@ func badValues(form *Form, items []FormDataItem) []string {
 		}
 	}
 	return msgs
+}
+
+func isDateType(t string) bool { return t == "date" || t == "dateTime" || t == "time" }
+
+// dateFormats are the usual formatString of each date type, for the example of the message.
+var dateFormats = map[string]string{"date": "DD-MM-YYYY", "dateTime": "DD-MM-YYYY HH:mm", "time": "HH:mm"}
+
+// checkDateValue accepts what a submission takes for a date, dateTime or time field: an object
+// with all of fullDate (an ISO 8601 timestamp), formattedValue and formatString, as strings.
+// Unlike an entity's attribute, no part may be left out and the value cannot be cleared.
+func checkDateValue(marker, typ string, value json.RawMessage) string {
+	msg := fmt.Sprintf(`%s: a %s value must be an object with fullDate, formattedValue and formatString, such as {"fullDate": "2026-03-12T00:00:00.000Z", "formattedValue": "12-03-2026", "formatString": %q}`,
+		marker, typ, dateFormats[typ])
+	var v struct {
+		FullDate, FormattedValue, FormatString *string
+	}
+	if json.Unmarshal(value, &v) != nil || v.FullDate == nil || v.FormattedValue == nil || v.FormatString == nil {
+		return msg
+	}
+	if _, err := time.Parse(time.RFC3339Nano, *v.FullDate); err != nil {
+		return fmt.Sprintf("%s: fullDate %q is not an ISO 8601 timestamp, such as 2026-03-12T00:00:00.000Z", marker, *v.FullDate)
+	}
+	return ""
 }
 
 var textKeys = []string{"plainValue", "htmlValue", "mdValue"}
@@ -494,7 +522,7 @@ func (s *Store) UpdateSubmission(ctx context.Context, userIdentifier string, id 
 		return Submission{}, err
 	}
 	form, _ := s.fx.Form(formMarker) // a stored submission's form exists
-	items, lang, err := checkFields(form, formData)
+	items, lang, err := checkFields(s.fx, form, formData)
 	if err != nil {
 		return Submission{}, err
 	}
