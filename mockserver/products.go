@@ -42,7 +42,9 @@ func (s *Server) productQuery(r *http.Request, sc *scope, where productScope) (s
 		Template:  q.Get("templateMarker"),
 		Page:      page(q),
 	}
-	qf := store.ProductFilter{StatusMarker: q.Get("statusMarker")}
+	// The query's statusMarker is ignored, as today's API ignores it: only a filter record's
+	// filters by status.
+	var qf store.ProductFilter
 	if cm := q.Get("conditionMarker"); cm != "" {
 		qf.AttributeMarker, qf.ConditionMarker = q.Get("attributeMarker"), cm
 		qf.ConditionValue, _ = json.Marshal(q.Get("conditionValue"))
@@ -50,7 +52,7 @@ func (s *Server) productQuery(r *http.Request, sc *scope, where productScope) (s
 			return store.ProductQuery{}, store.Invalid("attributeMarker must be a string")
 		}
 	}
-	if qf.StatusMarker != "" || qf.ConditionMarker != "" {
+	if qf.ConditionMarker != "" {
 		pq.Filters = append(pq.Filters, qf)
 	}
 	switch where {

@@ -42,7 +42,10 @@ test('Products, ProductStatuses, IntegrationCollections, FileUploading and Event
     ]),
   );
   assert.deepEqual(ids(cheap.items), [11]);
-  const inStock = await ok('Products.getProducts by status', Products.getProducts([], 'ru_RU', { statusMarker: 'in_stock', limit: 1, offset: 1 }));
+  const statusInQuery = await ok('Products.getProducts with a status in the query', Products.getProducts([], 'ru_RU', { statusMarker: 'sold_out' }));
+  assert.deepEqual(ids(statusInQuery.items), [10, 11, 12], "the query's statusMarker is ignored, as live ignores it");
+  const catchAll = { attributeMarker: 'price', conditionMarker: 'mth', conditionValue: -1, statusMarker: 'in_stock' };
+  const inStock = await ok('Products.getProducts by status', Products.getProducts([catchAll], 'ru_RU', { limit: 1, offset: 1 }));
   assert.deepEqual(ids(inStock.items), [11]);
   assert.equal(inStock.total, 2);
   assert.equal(inStock.items[0].localizeInfos.title, 'Серебряный');
