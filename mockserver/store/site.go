@@ -358,6 +358,7 @@ type blockSettings struct {
 // order: the products of the pages its productPageUrls (or, for a similar-products block, its
 // similarScope.pageIds) name. source is the product the block is shown for (0: none): it is
 // left out, and an `automatic` similar-products block needs it, as live answers 400 without.
+// A `manual` one (the mode when none is set) is a static shelf that ignores it.
 func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 	i, err := f.Block(marker)
 	if err != nil {
@@ -366,8 +367,12 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 	blocks := f.site(FileBlocks)
 	var settings blockSettings
 	_ = json.Unmarshal(blocks.Field(i, "customSettings"), &settings) // no settings: defaults
-	if settings.Mode == "automatic" && source == 0 {
+	switch {
+	case blocks.FieldText(i, "type") != "similar_products_block":
+	case settings.Mode == "automatic" && source == 0:
 		return nil, Errorf(CodeInvalid, "productId is required for automatic mode")
+	case settings.Mode != "automatic":
+		source = 0 // manual: the same shelf for every visitor, whatever product is asked about
 	}
 	pageIDs := settings.SimilarScope.PageIDs
 	if len(pageIDs) == 0 {

@@ -94,7 +94,8 @@ func TestBlockProducts(t *testing.T) {
 		err    string
 	}{
 		{"featured_tickets", 0, []int{10, 11, 12}, ""},
-		{"similar_tickets", 12, []int{10, 11}, ""},
+		{"similar_tickets", 12, []int{10, 11, 12}, ""}, // manual: productId is ignored
+		{"similar_tickets", 99, []int{10, 11, 12}, ""},
 		{"frequently_ordered", 11, []int{10, 12}, ""},
 		{"frequently_ordered", 99, nil, "Product not found"},
 		{"hero", 0, nil, ""},
@@ -119,6 +120,8 @@ func TestBlockProducts(t *testing.T) {
 	got, err := auto.BlockProducts("similar_tickets", 10)
 	require.NoError(t, err)
 	assert.Equal(t, []int{11, 12}, got, "the source product's own catalogue, itself left out")
+	_, err = auto.BlockProducts("similar_tickets", 99)
+	assert.ErrorContains(t, err, "Product not found")
 }
 
 func TestAdminFilters(t *testing.T) {
