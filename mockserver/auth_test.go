@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -148,6 +149,12 @@ func TestLiveAuthAndSignUpBodiesDiffer(t *testing.T) {
 		b["notificationData"] = map[string]any{"email": "ann@example.com", "phoneSMS": "+15550100"}
 	})
 	assertRefused(t, status, body, http.StatusBadRequest, "phoneSMS")
+	status, body = signUp(func(b map[string]any) {
+		b["notificationData"] = map[string]any{"email": "ann@example.com", "phoneSMS": ""}
+	})
+	assertRefused(t, status, body, http.StatusBadRequest, "phoneSMS")
+	status, body = signUp(func(b map[string]any) { b["formIdentifier"] = "nope" })
+	assertRefused(t, status, body, http.StatusBadRequest, "formIdentifier: there is no form nope")
 	// Refusals change nothing: the login is still free.
 	status, body = ts.post(t, authPath, authBody("ann@example.com", "pw-1"))
 	assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or password")
@@ -164,6 +171,48 @@ func TestLiveAuthAndSignUpBodiesDiffer(t *testing.T) {
 	status, body = ts.post(t, usersBase+"sign-up", b)
 	require.Equal(t, http.StatusCreated, status, string(body))
 	assert.Equal(t, map[string]any{"email": "bob@example.com", "phonePush": []any{}}, decode[map[string]any](t, body)["notificationData"])
+}
+
+// A sign-up that names a form other than its provider's is checked against that form, and the
+// user is of that form, as OneEntry's platform notes say the value sent is honoured.
+func TestSignUpHonoursTheFormItNames(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{"forms.json": func(v any) any {
+		forms := v.([]any)
+		for _, f := range forms {
+			if f.(map[string]any)["identifier"] != "reg" {
+				continue
+			}
+			raw, err := json.Marshal(f)
+			require.NoError(t, err)
+			other := decode[map[string]any](t, raw)
+			other["id"], other["identifier"], other["position"] = 99, "reg_partner", 99
+			attrs := other["attributes"].([]any)
+			nick := decode[map[string]any](t, []byte(mustJSON(t, attrs[len(attrs)-1])))
+			nick["marker"], nick["position"] = "nick_reg", len(attrs)+1
+			other["attributes"] = append(attrs, nick)
+			return append(forms, other)
+		}
+		return forms
+	}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	withNick := func(form string) map[string]any {
+		b := codeSignUp("nick@example.com")
+		if form != "" {
+			b["formIdentifier"] = form
+		}
+		b["formData"] = map[string]any{"en_US": []map[string]any{{"marker": "nick_reg", "type": "string", "value": "Nick"}}}
+		return b
+	}
+	status, body := ts.post(t, usersBase+"sign-up", withNick(""))
+	assertRefused(t, status, body, http.StatusBadRequest, "form reg has no attribute nick_reg")
+	status, body = ts.post(t, usersBase+"sign-up", withNick("reg_partner"))
+	require.Equal(t, http.StatusCreated, status, string(body))
+
+	tk := ts.signIn(t, "nick@example.com", "pw-1")
+	status, body = ts.call(t, http.MethodGet, mePath+"?langCode=en_US", tk.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "reg_partner", decode[map[string]any](t, body)["formIdentifier"])
 }
 
 // codeUser signs login up through the code provider and returns the answer and the e-mailed code.

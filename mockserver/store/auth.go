@@ -376,8 +376,11 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, OneTimeCode, 
 	if err != nil {
 		return User{}, OneTimeCode{}, err
 	}
-	if in.FormIdentifier != "" && in.FormIdentifier != provider.FormIdentifier {
-		return User{}, OneTimeCode{}, Invalid("Incorrect formIdentifier for provided auth provider: " + in.FormIdentifier)
+	// Without formIdentifier the provider's form is the user's; a form named is honoured.
+	if in.FormIdentifier == "" {
+		in.FormIdentifier = provider.FormIdentifier
+	} else if _, ok := s.fx.Form(in.FormIdentifier); !ok {
+		return User{}, OneTimeCode{}, Invalid("formIdentifier: there is no form " + in.FormIdentifier)
 	}
 	login := in.Credentials.Values[provider.LoginMarker]
 	password := in.Credentials.Values[provider.PasswordMarker]
@@ -391,7 +394,7 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, OneTimeCode, 
 	if len(missing) > 0 {
 		return User{}, OneTimeCode{}, Invalid(missing...)
 	}
-	form, _ := s.fx.Form(provider.FormIdentifier)
+	form, _ := s.fx.Form(in.FormIdentifier)
 	if err := checkLogin(provider, form, login, in.NotificationData, s.opts.LiveAuthBodies); err != nil {
 		return User{}, OneTimeCode{}, err
 	}
@@ -437,8 +440,8 @@ func (s *Store) rollbackSignUpLocked(u *User) {
 // e-mail address must be exactly one bare address ("a@b.c, d@e.f" and "Name <a@b.c>" are not),
 // and so must notificationData.email when it is given. A login field of form with an e-mail
 // validator takes nothing else, as a submission of that field would not.
-// With emailOnly, as today's API, a non-empty phone value is refused too (an SDK's empty
-// `phonePush: []` passes).
+// With emailOnly, as today's API, a phone value is refused too, an empty string included (an
+// SDK's empty `phonePush: []` passes).
 func checkLogin(provider *AuthProvider, form *Form, login string, notification json.RawMessage, emailOnly bool) error {
 	if strings.Contains(login, "@") && !singleAddress(login) {
 		return Invalid(provider.LoginMarker + " must be a single e-mail address")
@@ -470,8 +473,8 @@ func checkLogin(provider *AuthProvider, form *Form, login string, notification j
 		value json.RawMessage
 	}{{"phonePush", nd.PhonePush}, {"phoneSMS", nd.PhoneSMS}} {
 		switch strings.TrimSpace(string(f.value)) {
-		case "", "null", "[]", `""`:
-		default:
+		case "", "null", "[]": // left out, or the SDK's empty list
+		default: // an empty string too, which SDK 1.0.149 drops from phoneSMS before sending
 			return Invalid("notificationData." + f.name + " is not allowed: notifications go to email only")
 		}
 	}
@@ -499,7 +502,7 @@ func (s *Store) signUpLocked(provider *AuthProvider, in SignUpInput, login, pass
 		ID:                     s.state.nextUserID,
 		AuthProviderIdentifier: provider.Identifier,
 		Identifier:             login,
-		FormIdentifier:         provider.FormIdentifier,
+		FormIdentifier:         in.FormIdentifier,
 		FormData:               slices.Clone(in.FormData),
 		Groups:                 []int{},
 		State:                  json.RawMessage(`{}`),
