@@ -354,6 +354,10 @@ type blockSettings struct {
 	} `json:"similarScope"`
 }
 
+// similarBlockTypes name a similar-products block, today and in 2025 (as fixtures pulled from
+// an sdk-1.0.115 sandbox name it).
+var similarBlockTypes = []string{"similar_products_block", "forSimilarProductBlock"}
+
 // BlockProducts returns the ids of the visible products a product block shows, in catalogue
 // order: the products of the pages its productPageUrls (or, for a similar-products block, its
 // similarScope.pageIds) name. source is the product the block is shown for (0: none): it is
@@ -368,7 +372,7 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 	var settings blockSettings
 	_ = json.Unmarshal(blocks.Field(i, "customSettings"), &settings) // no settings: defaults
 	switch {
-	case blocks.FieldText(i, "type") != "similar_products_block":
+	case !slices.Contains(similarBlockTypes, blocks.FieldText(i, "type")):
 	case settings.Mode == "automatic" && source == 0:
 		return nil, Errorf(CodeInvalid, "productId is required for automatic mode")
 	case settings.Mode != "automatic":
