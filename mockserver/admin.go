@@ -63,8 +63,9 @@ func (s *Server) admin(h handlerFunc) handlerFunc {
 }
 
 // adminBodyBounded reads the body before the handler runs, whether or not the handler reads
-// it, so that no admin call acts on a request its limit refuses (413) or on a body that did
-// not arrive whole (400: a broken chunk, a connection closed early).
+// it, so that no admin call acts on a request its limit refuses (413), on a body that did not
+// arrive whole (400: a broken chunk, a connection closed early) or on one that is not a JSON
+// object (400), even where the call takes none.
 func (s *Server) adminBodyBounded(w http.ResponseWriter, r *http.Request) bool {
 	if r.ContentLength > maxAdminBody {
 		s.writeError(w, r, errAdminBodyTooLarge)
@@ -77,6 +78,10 @@ func (s *Server) adminBodyBounded(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	case len(data) > maxAdminBody:
 		s.writeError(w, r, errAdminBodyTooLarge)
+		return false
+	}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && (trimmed[0] != '{' || !json.Valid(trimmed)) {
+		s.writeError(w, r, store.Invalid("body must be a JSON object"))
 		return false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))

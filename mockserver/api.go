@@ -96,6 +96,11 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 // validateRequest checks the request against the contract. Broken JSON gets body-parser's
 // wording first, since that is what the live API answers before any validation runs.
 func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body []byte) error {
+	if !op.TakesBody() {
+		if err := parsedAndIgnored(r, body); err != nil {
+			return err
+		}
+	}
 	err := op.ValidateRequest(r.Context(), r, mux.Vars(r))
 	if err == nil {
 		return nil
@@ -108,6 +113,27 @@ func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body 
 		msgs = []string{"request does not match the API contract"}
 	}
 	return store.Invalid(msgs...)
+}
+
+// parsedAndIgnored checks the body of an operation that takes none as the live API's body
+// parser does before any route runs: a JSON body must parse, as an object or an array (the
+// parser's strict mode); then it is ignored.
+func parsedAndIgnored(r *http.Request, body []byte) error {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return nil
+	}
+	if !json.Valid(trimmed) {
+		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
+	}
+	if trimmed[0] != '{' && trimmed[0] != '[' {
+		at := bytes.IndexByte(body, trimmed[0])
+		return store.Errorf(store.CodeInvalid, "Unexpected token %c in JSON at position %d", trimmed[0], at)
+	}
+	return nil
 }
 
 // isJSONBody reports whether the request says its body is JSON; multipart uploads have parse

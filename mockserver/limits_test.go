@@ -397,6 +397,63 @@ func TestAdminBodiesThatAreNotTheirObjectAnswer400(t *testing.T) {
 	assert.Empty(t, ts.server.Sandboxes().Default().Faults().List(), "a refused body added a fault rule")
 }
 
+// A call that takes no body still refuses one that is not a JSON object, before it acts: a
+// reset sent a broken body does not reset.
+func TestAdminCallsWithoutABodyRefuseOneThatIsNotAnObject(t *testing.T) {
+	t.Parallel()
+	ts, before := serverWithAnOrder(t)
+	for _, c := range []struct{ method, path string }{
+		{http.MethodPost, "/__admin/reset"},
+		{http.MethodPost, "/__admin/sandboxes"},
+		{http.MethodPost, "/__admin/reload"},
+		{http.MethodDelete, "/__admin/mail"},
+		{http.MethodDelete, "/__admin/requests"},
+		{http.MethodPost, "/__admin/payments/sessions/1/complete"},
+	} {
+		for _, body := range []string{`{"x":`, `null`, `[]`, `5`, `{} x`} {
+			status, data := ts.call(t, c.method, c.path, "", body)
+			require.Equal(t, http.StatusBadRequest, status, "%s %s %s: %s", c.method, c.path, body, data)
+			assert.Equal(t, []string{"body must be a JSON object"}, decodeError(t, status, data).messages())
+		}
+	}
+	assert.Equal(t, before, stateDocument(t, ts))
+	assert.Len(t, ts.server.Sandboxes().All(), 1, "no sandbox was made")
+	status, data := ts.call(t, http.MethodGet, "/__admin/requests/count", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.NotContains(t, string(data), `"count":0`, "the journal was not cleared")
+
+	status, data = ts.call(t, http.MethodPost, "/__admin/reset", "", `{}`)
+	require.Equal(t, http.StatusOK, status, "an empty object is taken: %s", data)
+}
+
+// The content API's routes that take no body parse a JSON one before they act, as the live
+// API's body parser does before any route runs: a body that does not parse, or is not an
+// object or an array, answers 400 and nothing happens; another one is ignored.
+func TestContentRoutesWithoutABodyRefuseABrokenOne(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	before := stateDocument(t, ts)
+	for body, want := range map[string]string{
+		`{} x`:  "Unexpected token x in JSON at position 3",
+		`{"x":`: "Unexpected end of JSON input",
+		` null`: "Unexpected token n in JSON at position 1",
+		`5`:     "Unexpected token 5 in JSON at position 0",
+	} {
+		for _, path := range []string{"/api/content/users/me", "/api/content/users/me/account", "/api/content/integration-collections/marker/faq/rows/1"} {
+			status, data := ts.call(t, http.MethodDelete, path, tk.AccessToken, body)
+			require.Equal(t, http.StatusBadRequest, status, "%s %s: %s", path, body, data)
+			assert.Equal(t, []string{want}, decodeError(t, status, data).messages(), "%s %s", path, body)
+		}
+	}
+	assert.Equal(t, before, stateDocument(t, ts))
+
+	status, data := ts.callWith(t, http.MethodDelete, "/api/content/users/me/fcm-token/abc", tk.AccessToken, `{"x":`, map[string]string{"Content-Type": "text/plain"})
+	assert.NotEqual(t, http.StatusBadRequest, status, "a body that is not JSON is not parsed: %s", data)
+	status, data = ts.call(t, http.MethodDelete, "/api/content/users/me", tk.AccessToken, `[]`)
+	require.Equal(t, http.StatusOK, status, "a body that parses is ignored: %s", data)
+}
+
 // An admin body that does not arrive whole (a broken chunk, a connection closed before the
 // declared length) answers 400 and the call does nothing, also where the call reads no body.
 func TestAdminBodiesCutShortChangeNothing(t *testing.T) {
