@@ -47,6 +47,10 @@ func FoldName(name string) string {
 // masking.
 var foldName = strings.NewReplacer("_", "", "-", "")
 
+// IsPasswordMarker reports whether a form field of this marker holds a password, as masking
+// judges it: its marker names one ("password_reg", "newPass").
+func IsPasswordMarker(marker string) bool { return strings.Contains(strings.ToLower(marker), "pass") }
+
 const (
 	jsonString = `"(?:[^"\\]|\\.)*"`
 	jsonScalar = `(?:` + jsonString + `|-?[0-9][0-9.eE+-]*|true|false|null)`

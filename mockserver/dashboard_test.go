@@ -178,6 +178,34 @@ func TestDashboardPages(t *testing.T) {
 
 // With --admin-token the dashboard asks once and keeps a session cookie scripts cannot read,
 // sent back to the dashboard only and never from another site.
+// The dashboard shows no password a user could sign in with but the fixtures' own: a password
+// field's value kept in form data is masked, and the overview lists a fixture user only while
+// the fixtures' password still signs them in.
+func TestDashboardShowsOnlyTheFixturesPasswords(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	b := codeSignUp("kept@example.com")
+	b["formData"] = map[string]any{"en_US": []map[string]any{{"marker": "password_reg", "type": "string", "value": "S3cret-pw"}}}
+	status, body := ts.post(t, usersBase+"sign-up", b)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	_, users, _ := uiGet(t, ts, "/__admin/ui/users")
+	assert.Contains(t, users, "kept@example.com")
+	assert.NotContains(t, users, "S3cret-pw")
+	assert.Contains(t, users, "[redacted]")
+
+	_, overview, _ := uiGet(t, ts, "/__admin/ui/")
+	assert.Contains(t, overview, "<code>"+userPass+"</code>")
+	tk := ts.signIn(t, userLogin, userPass)
+	status, body = ts.call(t, http.MethodPut, mePath, tk.AccessToken, map[string]any{
+		"formIdentifier": "reg", "langCode": "en_US",
+		"authData": []map[string]string{{"marker": "password_reg", "value": "changed-1"}},
+	})
+	require.Equal(t, http.StatusOK, status, string(body))
+	_, overview, _ = uiGet(t, ts, "/__admin/ui/")
+	assert.NotContains(t, overview, "<code>"+userLogin+"</code>", "its password no longer signs in")
+	assert.Contains(t, overview, "<code>"+user2+"</code>")
+}
+
 func TestDashboardAdminTokenCookie(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withAdminToken("s3cret"))

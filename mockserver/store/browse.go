@@ -129,6 +129,22 @@ func (s *Store) SessionSummaries(ctx context.Context, orders []Order) (map[int]S
 }
 
 // AllUsers returns every user, by ascending id.
+// FixtureLogins are the fixture users whose fixture password still signs them in: not changed,
+// and the user neither removed nor waiting for activation. A dashboard shows these.
+func (s *Store) FixtureLogins(ctx context.Context) ([]UserFixture, error) {
+	var out []UserFixture
+	err := s.read(ctx, func() error {
+		for _, f := range s.fx.Users {
+			id, ok := s.state.userByLogin[loginKey(f.AuthProviderIdentifier, f.Identifier)]
+			if u := s.state.users[id]; ok && !u.removed() && u.IsActive && u.password == f.Password {
+				out = append(out, f)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 func (s *Store) AllUsers(ctx context.Context) ([]User, error) {
 	var out []User
 	err := s.read(ctx, func() error {

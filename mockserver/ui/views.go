@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -114,7 +115,7 @@ func loadOverview(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error)
 	st := sb.Store()
 	d := overviewData{
 		Token: sb.Token(), Default: sb.IsDefault(), Profile: h.opts.Sandboxes.Profile().Name,
-		Now: st.Now(), Frozen: st.Clock().Frozen(), Users: st.Fixtures().Users,
+		Now: st.Now(), Frozen: st.Clock().Frozen(),
 		Mails: sb.Outbox().Len(), Faults: len(sb.Faults().List()),
 		Webhooks: len(sb.Webhooks(webhook.Filter{})),
 		Messages: sb.Outbox().List(mail.Filter{Limit: 5}),
@@ -123,6 +124,9 @@ func loadOverview(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error)
 	d.MemoryMiB, d.MemoryLimitMiB = live>>20, limit>>20
 	var err error
 	if d.Counts, err = st.Counts(ctx); err != nil {
+		return nil, err
+	}
+	if d.Users, err = st.FixtureLogins(ctx); err != nil {
 		return nil, err
 	}
 	orders, _, err := st.AllOrders(ctx, store.Page{Limit: 5})
@@ -242,7 +246,7 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		d.Lines = append(d.Lines, lineOf(fx, l))
 	}
 	for _, it := range o.FormData {
-		d.Form = append(d.Form, formItem{Marker: it.Marker, Type: it.Type, Value: formValue(it.Value)})
+		d.Form = append(d.Form, formItem{Marker: it.Marker, Type: it.Type, Value: formValue(it.Marker, it.Value)})
 	}
 	for _, m := range sb.Outbox().List(mail.Filter{}) {
 		if header(m, "X-OneEntry-Order") == strconv.Itoa(o.ID) {
@@ -265,8 +269,12 @@ func lineOf(fx *store.Fixtures, l store.OrderLine) orderLine {
 	return line
 }
 
-// formValue shows a form value: a string as it is, anything else as compact JSON.
-func formValue(raw json.RawMessage) string {
+// formValue shows a form value: a string as it is, anything else as compact JSON; the value of
+// a password field masked, as the journal masks it.
+func formValue(marker string, raw json.RawMessage) string {
+	if exchange.IsPasswordMarker(marker) {
+		return exchange.Redacted
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s
