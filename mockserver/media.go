@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"bytes"
 	"mime"
 	"net/http"
 	"path"
@@ -14,10 +13,7 @@ import (
 // writeMedia sends JSON whose media links (store.MediaRef) are made absolute against the
 // address the request came to.
 func (s *Server) writeMedia(w http.ResponseWriter, r *http.Request, status int, data []byte) {
-	if bytes.Contains(data, store.MediaRef) {
-		data = bytes.ReplaceAll(data, store.MediaRef, []byte(`"`+origin(r)+store.MediaPath))
-	}
-	s.writeRaw(w, status, data)
+	s.writeRaw(w, status, store.AbsoluteMedia(data, origin(r)))
 }
 
 // origin is the scheme and host the request came to.

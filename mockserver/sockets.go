@@ -26,7 +26,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request, sb *sandbo
 	var m socketio.Member
 	if sb != nil {
 		if claims, err := s.bearer(r, sb.Store()); err == nil {
-			m = sb.SocketMember(claims)
+			m = sb.SocketMember(claims, origin(r))
 		}
 	}
 	err := s.sockets.Serve(w, r, m)

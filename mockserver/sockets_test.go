@@ -102,6 +102,8 @@ func TestSocketHearsTheProductEventsOfItsUser(t *testing.T) {
 		assert.Equal(t, 12, notice.Product.ID)
 		assert.Equal(t, title, notice.Product.Info.Title)
 		assert.JSONEq(t, `{"identifier":"price","type":"integer","value":300}`, string(notice.Product.Attributes["price"]))
+		assert.Contains(t, msg, `"`+ts.URL+`/cloud-static/content/`, "media links are absolute, as the API answers them")
+		assert.NotContains(t, msg, `"/cloud-static/`)
 	}
 
 	status, body = ts.call(t, http.MethodPost, "/__admin/events/price_change/fire", "", map[string]any{"productId": 12})

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -395,10 +396,12 @@ func (sb *Sandbox) Journal() *Journal { return sb.journal }
 // Sockets returns the WebSocket connections of the sandbox's users.
 func (sb *Sandbox) Sockets() *socketio.Room { return sb.sockets }
 
-// SocketMember is the membership of a socket opened with a token of claims: it hears the
-// events of that person only.
-func (sb *Sandbox) SocketMember(claims store.Claims) socketio.Member {
-	return socketio.Member{Room: sb.sockets, User: claims.ID, Identity: claims.Login(), Allowed: true}
+// SocketMember is the membership of a socket opened with a token of claims through origin
+// (scheme and host): it hears the events of that person only, their media links absolute
+// against origin as the API's answers are.
+func (sb *Sandbox) SocketMember(claims store.Claims, origin string) socketio.Member {
+	return socketio.Member{Room: sb.sockets, User: claims.ID, Identity: claims.Login(), Allowed: true,
+		Adapt: func(data json.RawMessage) json.RawMessage { return store.AbsoluteMedia(data, origin) }}
 }
 
 // dropStrangers disconnects the sockets whose user is gone from the state, or whose id now

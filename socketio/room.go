@@ -43,7 +43,16 @@ func (r *Room) Emit(user int, identity any, event string, data json.RawMessage) 
 	}
 	sent := 0
 	for _, c := range r.members(user) {
-		if c.member.Identity == identity && c.send(msg) {
+		if c.member.Identity != identity {
+			continue
+		}
+		own := msg
+		if c.member.Adapt != nil {
+			if own, err = eventMessage(event, c.member.Adapt(data)); err != nil {
+				return sent, err
+			}
+		}
+		if c.send(own) {
 			sent++
 		}
 	}

@@ -97,6 +97,9 @@ type Member struct {
 	// whose id now names another (after a reset of the project) hears nothing of theirs.
 	Identity any
 	Allowed  bool
+	// Adapt, when set, adapts an event's data to this connection (its links to the host the
+	// connection was opened through, say).
+	Adapt func(json.RawMessage) json.RawMessage
 }
 
 // Serve upgrades a request that passed CheckHandshake and serves the connection in the

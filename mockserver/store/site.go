@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +42,15 @@ const (
 // MediaRef starts a JSON string that links to a file of the media folder by a root-relative
 // URL, which answers make absolute, as live answers carry absolute links.
 var MediaRef = []byte(`"` + MediaPath)
+
+// AbsoluteMedia makes the media links (MediaRef) of JSON absolute against origin, the scheme
+// and host the API was called through.
+func AbsoluteMedia(data []byte, origin string) []byte {
+	if !bytes.Contains(data, MediaRef) {
+		return data
+	}
+	return bytes.ReplaceAll(data, MediaRef, []byte(`"`+origin+MediaPath))
+}
 
 // Media returns a file of the fixture set's media folder.
 func (f *Fixtures) Media(name string) ([]byte, error) {
