@@ -206,6 +206,28 @@ func TestDashboardShowsOnlyTheFixturesPasswords(t *testing.T) {
 	assert.Contains(t, overview, "<code>"+user2+"</code>")
 }
 
+// A message links the request that caused it only while the journal holds that request: a
+// ticket paid for on the checkout page came from a request the journal never keeps.
+func TestDashboardLinksOnlyJournaledCauses(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	ts.signUp(t, "cause@example.com")
+	ts.sendCode(t, "cause@example.com")
+	code := ts.mails(t, "cause@example.com")[0]
+	require.NotEmpty(t, code.RequestID)
+	_, page, _ := uiGet(t, ts, "/__admin/ui/mail/"+code.ID)
+	assert.Contains(t, page, `<a href="/__admin/ui/requests/`+code.RequestID+`">`)
+	status, _, _ := uiGet(t, ts, "/__admin/ui/requests/"+code.RequestID)
+	assert.Equal(t, http.StatusOK, status, "the link leads to the request")
+
+	ts.paidPurchase(t)
+	ticket := ts.mails(t, userLogin)[0]
+	require.NotEmpty(t, ticket.RequestID)
+	_, page, _ = uiGet(t, ts, "/__admin/ui/mail/"+ticket.ID)
+	assert.NotContains(t, page, "/__admin/ui/requests/"+ticket.RequestID)
+	assert.Contains(t, page, "not in the journal")
+}
+
 func TestDashboardAdminTokenCookie(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withAdminToken("s3cret"))

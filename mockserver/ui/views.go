@@ -301,9 +301,22 @@ func window[T any](all []T, p pager) []T {
 	return all[start:min(start+p.Limit, len(all))]
 }
 
+// causedBy is the request an e-mail or a callback came from, and whether the journal still
+// holds it: checkout and admin requests are never journaled, and old ones drop out.
+type causedBy struct {
+	ID        string
+	Journaled bool
+}
+
+func causedByOf(sb *sandbox.Sandbox, requestID string) causedBy {
+	_, ok := sb.Journal().Get(requestID)
+	return causedBy{ID: requestID, Journaled: ok}
+}
+
 type mailData struct {
 	mail.Message
-	Parsed  mail.Parsed
+	CausedBy causedBy
+	Parsed   mail.Parsed
 	Raw     string
 	Tab     string
 	OrderID string
@@ -326,7 +339,7 @@ func loadMail(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := mailData{Message: m, Parsed: parsed, Raw: string(m.Raw), Tab: r.URL.Query().Get("tab"), OrderID: header(m, "X-OneEntry-Order")}
+	d := mailData{Message: m, CausedBy: causedByOf(sb, m.RequestID), Parsed: parsed, Raw: string(m.Raw), Tab: r.URL.Query().Get("tab"), OrderID: header(m, "X-OneEntry-Order")}
 	if !slices.Contains([]string{"html", "text", "headers", "raw"}, d.Tab) {
 		d.Tab = "text"
 		if parsed.HTML != "" {
@@ -344,14 +357,24 @@ func loadMail(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 }
 
 type webhooksData struct {
-	Deliveries []webhook.Record
+	Deliveries []deliveryRow
 	Pager      pager
+}
+
+type deliveryRow struct {
+	webhook.Record
+	CausedBy causedBy
 }
 
 func loadWebhooks(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	all := sb.Webhooks(webhook.Filter{})
 	p := newPager(r, len(all))
-	return webhooksData{Deliveries: window(all, p), Pager: p}, nil
+	shown := window(all, p)
+	rows := make([]deliveryRow, len(shown))
+	for i, d := range shown {
+		rows[i] = deliveryRow{Record: d, CausedBy: causedByOf(sb, d.RequestID)}
+	}
+	return webhooksData{Deliveries: rows, Pager: p}, nil
 }
 
 type faultsData struct {
