@@ -317,12 +317,12 @@ type mailData struct {
 	mail.Message
 	CausedBy causedBy
 	Parsed   mail.Parsed
-	Raw     string
-	Tab     string
-	OrderID string
-	Code    string
-	Ticket  string
-	Links   []string
+	Raw      string
+	Tab      string
+	OrderID  string
+	Code     string
+	Ticket   string
+	Links    []string
 }
 
 var (
