@@ -39,7 +39,7 @@ func siteExchanges() map[string]struct {
 		"getBlock":              {"GET", "/api/content/blocks/marker/hero?langCode=en_US", "", 200, block},
 		"listBlockProducts":     {"GET", "/api/content/blocks/featured_tickets/products?langCode=en_US&offset=0&limit=30", "", 200, `{"total":1,"items":[` + product + `]}`},
 		"listSimilarProducts":   {"GET", "/api/content/blocks/similar_tickets/similar-products?langCode=en_US&offset=0&limit=30", "", 200, `{"total":1,"items":[` + product + `]}`},
-		"listFrequentlyOrdered": {"GET", "/api/content/blocks/frequently_ordered/products/10/frequently-ordered?langCode=en_US", "", 200, `{"total":0,"items":[]}`},
+		"listFrequentlyOrdered": {"GET", "/api/content/blocks/frequently_ordered/products/10/frequently-ordered?langCode=en_US", "", 200, `{"total":0,"items":[],"fallbackUsed":true}`},
 		"getMenu": {"GET", "/api/content/menus/marker/main?langCode=en_US", "", 200,
 			`{"id":1,"identifier":"main","localizeInfos":{"title":"Main menu"},"pages":[{"id":2,"pageUrl":"about","itemType":"page","localizeInfos":{"title":"About"},"attributeValues":{},"position":2,"parentId":null,"children":[{"id":3,"pageUrl":"history","itemType":"page","localizeInfos":{"title":"History"},"attributeValues":{},"position":1,"parentId":2}]}]}`},
 		"listLocales":          {"GET", "/api/content/locales/active/all", "", 200, `[{"id":1,"shortCode":"en","code":"en_US","name":"English (USA)","nativeName":"English (USA)","isActive":true,"image":null,"position":1}]`},

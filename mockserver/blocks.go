@@ -36,7 +36,12 @@ func (s *Server) handleBlockProducts(w http.ResponseWriter, r *http.Request, sc 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeMedia(w, r, http.StatusOK, listBody(s.catalogProducts(ids, language(r, sc.store)), page(q), true))
+	body := listBody(s.catalogProducts(ids, language(r, sc.store)), page(q), true)
+	if _, frequentlyOrdered := mux.Vars(r)["productId"]; frequentlyOrdered {
+		// The answer is never drawn from orders, so it is always the block's fallback.
+		body = append(body[:len(body)-1], `,"fallbackUsed":true}`...)
+	}
+	s.writeMedia(w, r, http.StatusOK, body)
 }
 
 // handleBlockSearch handles GET /api/content/blocks/quick/search?name=&langCode=: the blocks
