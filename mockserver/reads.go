@@ -37,6 +37,8 @@ type Read struct {
 	// By is the field the path's variable is matched against when it is neither {id}, {marker}
 	// nor {idOrMarker} (an id when it is a number, a marker otherwise): "pageUrl" for {url}.
 	By string
+	// Hidden are objects the read does not find, by a field's text: {"type": "external_page"}.
+	Hidden map[string]string
 	// Children serves, instead of the object found, the list of objects whose Children field
 	// holds its id: "parentId".
 	Children string
@@ -163,6 +165,9 @@ func (rd Read) find(items *store.Collection, name string, r *http.Request) (int,
 		i, ok = items.Find(rd.By, value)
 	default:
 		i, ok = items.MarkerIndex(value)
+	}
+	for field, text := range rd.Hidden {
+		ok = ok && items.FieldText(i, field) != text
 	}
 	switch {
 	case ok:

@@ -79,7 +79,9 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: pages, File: store.FilePages, WholeUnlessPaged: true})
 	s.handleRead(r, Read{Path: pages + "/root", File: store.FilePages, Where: map[string]string{"parentId": "null"}, WholeUnlessPaged: true})
 	s.handleAPI(r, http.MethodGet, pages+"/quick/search", public, s.handlePageSearch)
-	s.handleRead(r, Read{Path: pages + "/url/{url}", File: store.FilePages, By: "pageUrl", NotFound: "Page not found"})
+	// An external page has no public address of its own: it is served inside a menu.
+	s.handleRead(r, Read{Path: pages + "/url/{url}", File: store.FilePages, By: "pageUrl", NotFound: "Page not found",
+		Hidden: map[string]string{"type": "external_page"}})
 	s.handleRead(r, Read{Path: pages + "/{url}/children", File: store.FilePages, By: "pageUrl", Children: "parentId", NotFound: "Page not found",
 		WholeUnlessPaged: true})
 	s.handleRead(r, Read{Path: pages + "/{url}/config", File: store.FilePages, By: "pageUrl", NotFound: "Page not found",

@@ -133,7 +133,36 @@ func TestSiteReads(t *testing.T) {
 			require.Equal(t, http.StatusCreated, status, "%s: %s", c.path, body)
 			assert.Equal(t, c.want, ids(t, body), "%s %v", c.path, c.body)
 		}
+
+		// Never drawn from orders: the platform notes' fallback flag says so.
+		status, body := ts.call(t, http.MethodGet, "/api/content/blocks/frequently_ordered/products/10/frequently-ordered", "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		assert.Equal(t, true, decode[map[string]any](t, body)["fallbackUsed"])
+		status, body = ts.call(t, http.MethodGet, "/api/content/blocks/featured_tickets/products", "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		assert.NotContains(t, decode[map[string]any](t, body), "fallbackUsed", "only the frequently-ordered answer has it")
 	})
+}
+
+// A page of type external_page has no public address: reading it by url answers 404, as the
+// platform notes say, while it still lists among the pages.
+func TestExternalPagesHaveNoPublicAddress(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{"pages.json": func(v any) any {
+		pages := v.([]any)
+		raw, err := json.Marshal(pages[len(pages)-1])
+		require.NoError(t, err)
+		partner := decode[map[string]any](t, raw)
+		partner["id"], partner["pageUrl"], partner["type"], partner["blocks"] = 20, "partner", "external_page", []any{}
+		return append(pages, partner)
+	}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	status, body := ts.call(t, http.MethodGet, "/api/content/pages/url/partner", "", nil)
+	assertRefused(t, status, body, http.StatusNotFound, "Page not found")
+	status, body = ts.call(t, http.MethodGet, "/api/content/pages/20", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.call(t, http.MethodGet, "/api/content/pages/url/contacts", "", nil)
+	require.Equal(t, http.StatusOK, status, "other pages keep theirs: %s", body)
 }
 
 // Single reads find what the seed's ids and the site's urls name.
