@@ -91,6 +91,14 @@ func nullable(s string) *string {
 
 // handleFormDataPost handles POST /api/content/form-data.
 func (s *Server) handleFormDataPost(w http.ResponseWriter, r *http.Request, sc *scope, req formDataPostRequest) {
+	// A rating form needs the visitor's device, as sign-in does (platform notes,
+	// rating-forms-and-reviews.md): the fingerprint tells one reviewer from another.
+	if form, ok := sc.store.Fixtures().Form(req.FormIdentifier); ok && form.Type != nil && *form.Type == "rating" {
+		if _, err := s.device(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	in := store.SubmissionInput{
 		FormIdentifier:   req.FormIdentifier,
 		ConfigID:         req.FormModuleConfigID,

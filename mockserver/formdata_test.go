@@ -273,6 +273,29 @@ func TestFormDataDateValues(t *testing.T) {
 	})
 }
 
+// A rating form takes a submission only with the visitor's x-device-metadata, under live.
+func TestRatingSubmissionsNeedTheDevice(t *testing.T) {
+	t.Parallel()
+	rating := editFixtures(t, map[string]func(v any) any{"forms.json": func(v any) any {
+		for _, f := range v.([]any) {
+			if form := f.(map[string]any); form["identifier"] == "contact_us" {
+				form["type"] = "rating"
+			}
+		}
+		return v
+	}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(rating))
+	status, body := ts.submit(t, "", contactBody())
+	assertRefused(t, status, body, http.StatusBadRequest, "Missing x-device-metadata header")
+	assert.Empty(t, ts.exportedFormData(t))
+	status, body = ts.callWith(t, http.MethodPost, formDataPath+"?langCode=en_US", "", contactBody(), deviceHeaders)
+	require.Equal(t, http.StatusCreated, status, string(body))
+
+	seed := newTestServer(t, withProfile(sandbox.ProfileSDK115), withFixtures(rating))
+	status, body = seed.submit(t, "", contactBody())
+	require.Equal(t, http.StatusCreated, status, "the 2025 API asked for no device: %s", body)
+}
+
 func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	data, err := json.Marshal(v)
