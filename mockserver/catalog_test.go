@@ -83,6 +83,8 @@ func TestProductFilters(t *testing.T) {
 		"mth on text matches none": {cond("currency_products", "mth", 1), []int{}},
 		"in list value":            {cond("zones", "in", "bar"), []int{12}},
 		"in any of a list":         {cond("zones", "in", []string{"stalls", "box"}), []int{11, 12}},
+		"in on a number":           {cond("price", "in", 100), []int{}},
+		"nin on a number":          {cond("price", "nin", 100), []int{}},
 		"in text contains":         {cond("currency_products", "in", "us"), []int{10, 11, 12}},
 		"nin":                      {cond("zones", "nin", "bar"), []int{10, 11}},
 		"in rich text":             {cond("description", "in", "STAGE"), []int{10}},
@@ -110,6 +112,23 @@ func TestProductFilters(t *testing.T) {
 			assert.Equal(t, len(tc.want), l.Total)
 		})
 	}
+}
+
+// Greater-than on a text attribute returns nothing, even where its text is a number.
+func TestGreaterThanOnTextMatchesNothing(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{"product-details.json": func(v any) any {
+		for _, p := range v.([]any) {
+			p.(map[string]any)["attributeValues"].(map[string]any)["row"] = map[string]any{
+				"type": "string", "value": "150", "isIcon": false, "position": 5, "additionalFields": []any{}, "isProductPreview": false}
+		}
+		return v
+	}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	cond := map[string]any{"filter": []any{map[string]any{"attributeMarker": "row", "conditionMarker": "mth", "conditionValue": 100}}}
+	assert.Empty(t, ts.listProducts(t, "/all?langCode=en_US", cond).ids())
+	cond = map[string]any{"filter": []any{map[string]any{"attributeMarker": "row", "conditionMarker": "eq", "conditionValue": 150}}}
+	assert.Equal(t, []int{10, 11, 12}, ts.listProducts(t, "/all?langCode=en_US", cond).ids(), "the attribute is there")
 }
 
 // The query's own filter (IProductsQuery: attribute condition, template) adds to the body's;

@@ -603,10 +603,12 @@ func (it *catalogItem) matches(f ProductFilter, lang string) bool {
 		return present
 	case CondNotExists:
 		return !present
+	// As the platform notes say (filters.md), membership on a number and greater-than on a
+	// string return nothing.
 	case CondIn:
-		return present && contains(av.Value, f.ConditionValue)
+		return present && !numericType(av.Type) && contains(av.Value, f.ConditionValue)
 	case CondNotIn:
-		return present && !contains(av.Value, f.ConditionValue)
+		return present && !numericType(av.Type) && !contains(av.Value, f.ConditionValue)
 	case CondEqual:
 		return present && equalValue(av.Value, f.ConditionValue)
 	case CondNotEqual:
@@ -614,7 +616,7 @@ func (it *catalogItem) matches(f ProductFilter, lang string) bool {
 	case CondMoreThan, CondLessThan:
 		a, aok := number(av.Value)
 		b, bok := number(f.ConditionValue)
-		if !present || !aok || !bok {
+		if !present || !aok || !bok || textType(av.Type) {
 			return false
 		}
 		if f.ConditionMarker == CondMoreThan {
@@ -624,6 +626,10 @@ func (it *catalogItem) matches(f ProductFilter, lang string) bool {
 	}
 	return false
 }
+
+func numericType(t string) bool { return t == "integer" || t == "float" || t == "real" }
+
+func textType(t string) bool { return t == "string" || t == "text" || t == "textWithHeader" }
 
 // emptyValue is an attribute with nothing in it: null, "", [] or {}.
 func emptyValue(v json.RawMessage) bool {
