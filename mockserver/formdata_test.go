@@ -273,6 +273,42 @@ func TestFormDataDateValues(t *testing.T) {
 	})
 }
 
+// A list field's options may be written as SDK 1.0.149 types them (title, value, position,
+// extended): the form is served with them, and a submission takes their values only.
+func TestListOptionsInTheSDKsShape(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{"forms.json": func(v any) any {
+		for _, f := range v.([]any) {
+			form := f.(map[string]any)
+			if form["identifier"] != "contact_us" {
+				continue
+			}
+			attrs := form["attributes"].([]any)
+			colour := decode[map[string]any](t, []byte(mustJSON(t, attrs[0])))
+			colour["marker"], colour["type"], colour["position"], colour["validators"] = "colour", "list", len(attrs)+1, map[string]any{}
+			colour["listTitles"] = []any{
+				map[string]any{"title": "Red", "value": "red", "position": 1, "extended": map[string]any{"value": "#ff0000", "type": "color"}},
+				map[string]any{"title": "Blue", "value": "blue", "position": 2, "extended": nil},
+			}
+			form["attributes"] = append(attrs, colour)
+		}
+		return v
+	}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	status, body := ts.call(t, http.MethodGet, "/api/content/forms/marker/contact_us?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"value":"#ff0000"`, "the options are served as written")
+	with := func(value any) map[string]any {
+		return contactBody(func(b map[string]any) {
+			b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")), field("colour", "list", value))
+		})
+	}
+	status, body = ts.submit(t, "", with([]string{"blue"}))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, body = ts.submit(t, "", with([]string{"green"}))
+	assertRefused(t, status, body, http.StatusBadRequest, `colour: "green" is not an option of this field`)
+}
+
 // A rating form takes a submission only with the visitor's x-device-metadata, under live.
 func TestRatingSubmissionsNeedTheDevice(t *testing.T) {
 	t.Parallel()

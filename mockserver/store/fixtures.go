@@ -186,16 +186,30 @@ type ListTitle struct {
 	Position json.RawMessage `json:"position"`
 	Selected *bool           `json:"selected,omitempty"`
 	IsPinned *bool           `json:"isPinned,omitempty"`
+	// OptionValue and Extended are an option of a list or radioButton field as SDK 1.0.149
+	// types it (IListTitle: title, value, position, extended), which has no id.
+	OptionValue json.RawMessage `json:"value"`
+	Extended    json.RawMessage `json:"extended"`
 }
 
-// Value returns the id as the value a submission carries: the string for products, the
-// decimal number for pages.
+// Value returns the value a submission carries for the option: its id (the string for
+// products, the decimal number for pages), or, for an option without one, its value.
 func (l ListTitle) Value() string {
+	raw := l.ID
+	if len(raw) == 0 || string(raw) == "null" {
+		raw = l.OptionValue
+		var entity struct { // IListTitleEntityValue: an entity's entry under value
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(raw, &entity) == nil && len(entity.ID) > 0 {
+			raw = entity.ID
+		}
+	}
 	var s string
-	if json.Unmarshal(l.ID, &s) == nil {
+	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return string(l.ID)
+	return string(raw)
 }
 
 // Product is a product as the API serves it. Raw is served verbatim.
@@ -546,7 +560,11 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		decode func(fs.FS, string) ([]json.RawMessage, error)
 	}{
 		{FileAuthProviders, listOf(&f.AuthProviders)},
-		{FileUsers, func(fsys fs.FS, name string) ([]json.RawMessage, error) { return nil, decodeFile(fsys, name, &f.Users) }},
+		// Decoded element by element, so that an error names the user; never served.
+		{FileUsers, func(fsys fs.FS, name string) ([]json.RawMessage, error) {
+			_, err := listOf(&f.Users)(fsys, name)
+			return nil, err
+		}},
 		{FileForms, listOf(&f.Forms)},
 		{FileProducts, listOf(&f.Products)},
 		{FileOrderStorages, listOf(&f.OrderStorages)},
@@ -577,6 +595,7 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		{FileProject, func(*index) error { return f.Project.check() }},
 		{FileForms, f.checkForms},
 		{FileProducts, f.checkProducts},
+		{"", func(*index) error { return f.checkFormProducts() }},
 		{FilePaymentAccounts, f.checkAccounts},
 		{FileOrderStorages, f.checkStorages},
 		{FileAuthProviders, f.checkProviders},
@@ -626,6 +645,11 @@ func readFixture(fsys fs.FS, name string) ([]byte, error) {
 	if len(data) > MaxFixtureFileSize {
 		return nil, fixtureErr(name, "", "file is larger than %d bytes", MaxFixtureFileSize)
 	}
+	// Editors on Windows start UTF-8 files with a byte order mark, which RFC 8259 §8.1 lets a
+	// parser ignore. Blanked rather than cut, so that every position in the file stays.
+	if bytes.HasPrefix(data, utf8BOM) {
+		copy(data, "   ")
+	}
 	// JSON between systems is UTF-8 (RFC 8259 §8.1); served as they are, other bytes would
 	// make answers that are not JSON.
 	if at := invalidUTF8At(data); at >= 0 {
@@ -634,6 +658,8 @@ func readFixture(fsys fs.FS, name string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))

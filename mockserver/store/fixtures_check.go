@@ -84,18 +84,25 @@ func (f *Fixtures) checkForms(idx *index) error {
 	for i := range f.Forms {
 		form := &f.Forms[i]
 		at := fmt.Sprintf("[%d]", i)
-		if err := checkKeys(idx, FileForms, at, "form", key{id: form.ID, marker: form.Identifier, useMarker: true}); err != nil {
+		if err := checkKeys(idx, FileForms, at, "form", key{id: form.ID, useID: true, marker: form.Identifier, useMarker: true}); err != nil {
 			return err
 		}
+		markers := map[string]bool{}
 		for j := range form.Attributes {
-			if err := form.Attributes[j].check(fmt.Sprintf("%s.attributes[%d]", at, j)); err != nil {
+			attr := &form.Attributes[j]
+			attrAt := fmt.Sprintf("%s.attributes[%d]", at, j)
+			if err := attr.check(attrAt); err != nil {
 				return err
 			}
+			if markers[attr.Marker] {
+				return fixtureErr(FileForms, attrAt+".marker", "duplicate attribute %q in form %q", attr.Marker, form.Identifier)
+			}
+			markers[attr.Marker] = true
 		}
 		if err := f.checkModuleConfigs(form, at, configIDs); err != nil {
 			return err
 		}
-		idx.add(i, 0, form.Identifier)
+		idx.add(i, form.ID, form.Identifier)
 	}
 	return nil
 }
@@ -126,6 +133,23 @@ func (attr *FormAttribute) check(at string) error {
 			return fixtureErr(FileForms, at+".localizeInfos", "%v", err)
 		}
 		attr.schedule = &sched
+	}
+	return nil
+}
+
+// checkFormProducts refuses a form option that names a product (p-<page>-<id>) the fixtures
+// lack: an order could otherwise choose it.
+func (f *Fixtures) checkFormProducts() error {
+	for i := range f.Forms {
+		for j, attr := range f.Forms[i].Attributes {
+			for k, opt := range attr.ListTitles {
+				if id, ok := productIDFromEntity(opt.Value()); ok {
+					if _, found := f.Product(id); !found {
+						return fixtureErr(FileForms, fmt.Sprintf("[%d].attributes[%d].listTitles[%d].id", i, j, k), "names product %d, which is not in %s", id, FileProducts)
+					}
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -210,10 +234,22 @@ func (f *Fixtures) checkStorages(idx *index) error {
 		if len(st.Statuses) == 0 {
 			return fixtureErr(FileOrderStorages, at+".statuses", "must list at least one order status")
 		}
+		seen, defaults := map[string]bool{}, 0
 		for j, s := range st.Statuses {
+			statusAt := fmt.Sprintf("%s.statuses[%d]", at, j)
 			if s.Identifier == "" {
-				return fixtureErr(FileOrderStorages, fmt.Sprintf("%s.statuses[%d].identifier", at, j), "must not be empty")
+				return fixtureErr(FileOrderStorages, statusAt+".identifier", "must not be empty")
 			}
+			if seen[s.Identifier] {
+				return fixtureErr(FileOrderStorages, statusAt+".identifier", "duplicate status %q", s.Identifier)
+			}
+			seen[s.Identifier] = true
+			if s.IsDefault {
+				defaults++
+			}
+		}
+		if defaults != 1 {
+			return fixtureErr(FileOrderStorages, at+".statuses", "exactly one status must be isDefault (the status new orders get), not %d", defaults)
 		}
 		for field, status := range map[string]string{"paidStatus": st.PaidStatus, "canceledStatus": st.CanceledStatus} {
 			if status != "" && !st.hasStatus(status) {
@@ -258,7 +294,7 @@ func (f *Fixtures) checkProviders(idx *index) error {
 	for i := range f.AuthProviders {
 		pr := &f.AuthProviders[i]
 		at := fmt.Sprintf("[%d]", i)
-		if err := checkKeys(idx, FileAuthProviders, at, "provider", key{marker: pr.Identifier, useMarker: true, anyID: true}); err != nil {
+		if err := checkKeys(idx, FileAuthProviders, at, "provider", key{id: pr.ID, useID: pr.ID > 0, marker: pr.Identifier, useMarker: true, anyID: true}); err != nil {
 			return err
 		}
 		if pr.LoginMarker == "" || pr.PasswordMarker == "" {
@@ -275,7 +311,7 @@ func (f *Fixtures) checkProviders(idx *index) error {
 				return fixtureErr(FileAuthProviders, at+".config", "must be an object")
 			}
 		}
-		idx.add(i, 0, pr.Identifier)
+		idx.add(i, pr.ID, pr.Identifier)
 	}
 	return nil
 }
@@ -299,6 +335,9 @@ func (f *Fixtures) checkUsers() error {
 		}
 		if u.Identifier == "" {
 			return fixtureErr(FileUsers, at+".identifier", "must not be empty")
+		}
+		if _, ok := f.Form(u.FormIdentifier); u.FormIdentifier != "" && !ok {
+			return fixtureErr(FileUsers, at+".formIdentifier", "no form %q in %s", u.FormIdentifier, FileForms)
 		}
 		key := u.AuthProviderIdentifier + "\x00" + strings.ToLower(u.Identifier)
 		if seenLogin[key] {

@@ -71,6 +71,17 @@ func replaceIn(t *testing.T, name, old, new string) fs.FS {
 	return withFile(t, name, strings.Replace(string(data), old, new, 1))
 }
 
+// A file that starts with a UTF-8 byte order mark, as editors on Windows save it, loads.
+func TestFixturesWithAByteOrderMarkLoad(t *testing.T) {
+	t.Parallel()
+	data, err := fs.ReadFile(fixtures.FS, store.FileProducts)
+	require.NoError(t, err)
+	fx, err := store.LoadFixtures(withFile(t, store.FileProducts, "\ufeff"+string(data)))
+	require.NoError(t, err)
+	_, ok := fx.Product(10)
+	assert.True(t, ok)
+}
+
 // What a project file leaves out takes the documented defaults (docs/fixtures.md): UTC, en_US,
 // first order and session ids 1, and a payment session waits 30 minutes.
 func TestFixtureDefaults(t *testing.T) {
@@ -134,6 +145,16 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"product details twice", duplicateFirst(t, store.FileProductDetails), store.FileProductDetails, ".id", "duplicate product id"},
 		{"not UTF-8", replaceIn(t, store.FileLocales, `"en_US"`, "\"en_US\xff\""), store.FileLocales, "", "invalid UTF-8"},
 		{"trailing data", withFile(t, store.FileProject, `{"appToken":"a","tokenSecret":"0123456789abcdef"} {}`), store.FileProject, "", "after the JSON value"},
+		{"user id of the wrong type", replaceIn(t, store.FileUsers, `"id": 17`, `"id": "17"`), store.FileUsers, "[1].id", "must be"},
+		{"duplicate form id", replaceIn(t, store.FileForms, `"id": 3,`, `"id": 9,`), store.FileForms, "[1].id", "duplicate form id 9"},
+		{"duplicate attribute", replaceIn(t, store.FileForms, `"marker": "email",`, `"marker": "name",`), store.FileForms, "[2].attributes[1].marker", `duplicate attribute "name" in form "contact_us"`},
+		{"option of a missing product", replaceIn(t, store.FileForms, `"id": "p-8-10"`, `"id": "p-8-99"`), store.FileForms, "[0].attributes[1].listTitles", "names product 99"},
+		{"duplicate provider id", replaceIn(t, store.FileAuthProviders, `"id": 2,`, `"id": 1,`), store.FileAuthProviders, "[1].id", "duplicate provider id 1"},
+		{"two default statuses", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": false },`, `"isUsed": true, "isDefault": true },`), store.FileOrderStorages, "[0].statuses", "exactly one status must be isDefault"},
+		{"no default status", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": true },`, `"isUsed": true, "isDefault": false },`), store.FileOrderStorages, "[0].statuses", "not 0"},
+		{"duplicate status", replaceIn(t, store.FileOrderStorages, `"identifier": "completed"`, `"identifier": "paid"`), store.FileOrderStorages, "[0].statuses[2].identifier", `duplicate status "paid"`},
+		{"user of a missing form", replaceIn(t, store.FileUsers, `"formIdentifier": "reg"`, `"formIdentifier": "nope"`), store.FileUsers, "[0].formIdentifier", `no form "nope"`},
+		{"duplicate locale", replaceIn(t, store.FileLocales, `"code": "ru_RU"`, `"code": "en_US"`), store.FileLocales, "[1].code", `duplicate locale "en_US"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

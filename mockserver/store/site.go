@@ -94,6 +94,13 @@ func (f *Fixtures) site(file string) *Collection {
 }
 
 func (f *Fixtures) checkSite() error {
+	locales := f.site(FileLocales)
+	for i := range locales.Len() {
+		code := locales.FieldText(i, "code")
+		if j, _ := locales.Find("code", code); j != i {
+			return fixtureErr(FileLocales, fmt.Sprintf("[%d].code", i), "duplicate locale %q", code)
+		}
+	}
 	pages, blocks := f.site(FilePages), f.site(FileBlocks)
 	templates, sets := f.site(FileTemplates), f.site(FileAttributeSets)
 	refs := func(file string, c *Collection, i int, field string, in *Collection, key string) error {
@@ -180,22 +187,37 @@ func checkParents(pages *Collection, i int) error {
 	return nil
 }
 
-// checkMenus refuses a menu item of a page that does not exist.
+// menuItem is an item of a menu, as far as its checks need: the page it links, and its own
+// items.
+type menuItem struct {
+	PageURL  *string    `json:"pageUrl"`
+	ItemType string     `json:"itemType"`
+	Children []menuItem `json:"children"`
+}
+
+// checkMenus refuses a menu item, at any depth, of a page that does not exist.
 func (f *Fixtures) checkMenus(pages *Collection) error {
 	menus := f.site(FileMenus)
 	for i := range menus.Len() {
-		var items []struct {
-			PageURL  *string `json:"pageUrl"`
-			ItemType string  `json:"itemType"`
-		}
+		var items []menuItem
 		_ = json.Unmarshal(menus.Field(i, "pages"), &items) // not a list of objects: nothing to check
-		for k, it := range items {
-			if it.PageURL == nil || (it.ItemType != "" && it.ItemType != "page") {
-				continue
-			}
+		if err := checkMenuItems(pages, items, fmt.Sprintf("[%d].pages", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkMenuItems(pages *Collection, items []menuItem, at string) error {
+	for k, it := range items {
+		itemAt := fmt.Sprintf("%s[%d]", at, k)
+		if it.PageURL != nil && (it.ItemType == "" || it.ItemType == "page") {
 			if _, ok := pages.Find("pageUrl", *it.PageURL); !ok {
-				return fixtureErr(FileMenus, fmt.Sprintf("[%d].pages[%d].pageUrl", i, k), "names page %q, which does not exist", *it.PageURL)
+				return fixtureErr(FileMenus, itemAt+".pageUrl", "names page %q, which does not exist", *it.PageURL)
 			}
+		}
+		if err := checkMenuItems(pages, it.Children, itemAt+".children"); err != nil {
+			return err
 		}
 	}
 	return nil

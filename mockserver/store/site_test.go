@@ -50,6 +50,9 @@ func TestSiteFixturesAreCheckedAtLoad(t *testing.T) {
 		}, `blocks.json:<pos>: [2].customSettings.similarScope.pageIds: names page 99, which does not exist`},
 		"menu page": {store.FileMenus, 0, func(m map[string]any) { m["pages"].([]any)[0].(map[string]any)["pageUrl"] = "ghost" },
 			`menus.json:<pos>: [0].pages[0].pageUrl: names page "ghost", which does not exist`},
+		"menu child page": {store.FileMenus, 0, func(m map[string]any) {
+			m["pages"].([]any)[2].(map[string]any)["children"].([]any)[0].(map[string]any)["pageUrl"] = "ghost"
+		}, `menus.json:<pos>: [0].pages[2].children[0].pageUrl: names page "ghost", which does not exist`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
