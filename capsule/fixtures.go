@@ -919,10 +919,10 @@ func (d *deriver) dropLinksToUnrecordedPages(menus, pages *node) {
 		}
 	}
 	dropped := 0
-	for _, menu := range menus.items {
-		links, ok := menu.get("pages")
-		if !ok || links.kind != kindArray {
-			continue
+	var keepKnown func(links *node)
+	keepKnown = func(links *node) {
+		if links == nil || links.kind != kindArray {
+			return
 		}
 		kept := links.items[:0]
 		for _, link := range links.items {
@@ -932,9 +932,15 @@ func (d *deriver) dropLinksToUnrecordedPages(menus, pages *node) {
 				dropped++
 				continue
 			}
+			children, _ := link.get("children")
+			keepKnown(children)
 			kept = append(kept, link)
 		}
 		links.items = kept
+	}
+	for _, menu := range menus.items {
+		links, _ := menu.get("pages")
+		keepKnown(links)
 	}
 	if dropped > 0 {
 		d.note("%d menu links name pages the capsule has no answer of (GET /api/content/pages): they are left out of %s", dropped, store.FileMenus)

@@ -262,6 +262,19 @@ func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 	assert.Equal(t, []string{"tickets"}, derivedBlocks[1].ProductPageUrls, "references to recorded pages stay")
 	assert.Equal(t, []int{8}, derivedBlocks[1].CustomSettings.SimilarScope.PageIDs)
 	assert.Contains(t, set.Notes, "pages.json, field parentId: 1 left out, naming objects of pages.json the capsule has no answer of")
+
+	// A menu item's own items are links too: about stays, its unrecorded child history goes.
+	withAbout, err := json.Marshal([]json.RawMessage{pages[0], pages[1], pages[2], pages[4]})
+	require.NoError(t, err)
+	c.Exchanges[2].ResponseBody = withAbout
+	set, err = capsule.DeriveFixtures(c)
+	require.NoError(t, err)
+	dir = t.TempDir()
+	require.NoError(t, set.WriteDir(dir))
+	_, err = store.LoadFixtures(os.DirFS(dir))
+	require.NoError(t, err, "notes: %s", set.Notes)
+	assert.Contains(t, set.Notes, "1 menu links name pages the capsule has no answer of (GET /api/content/pages): they are left out of menus.json")
+	assert.NotContains(t, string(set.Files[store.FileMenus]), `"history"`)
 	assert.Contains(t, set.Notes, "blocks.json, field templateIdentifier: 1 left out, naming objects of templates.json the capsule has no answer of")
 	assert.Contains(t, set.Notes, "pages.json, field blocks: 1 left out, naming objects of blocks.json the capsule has no answer of")
 }
