@@ -177,6 +177,16 @@ func (f *Fixtures) checkDiscounts(idx *index) error {
 		if d.ConditionLogic != "" && d.ConditionLogic != "AND" && d.ConditionLogic != "OR" {
 			return bad(at+".conditionLogic", "must be AND or OR")
 		}
+		// What pricing does not apply is refused rather than served and ignored: a test that
+		// relies on it would pass here and fail live.
+		for _, field := range []struct {
+			name  string
+			value json.RawMessage
+		}{{"exclusions", d.Exclusions}, {"gifts", d.Gifts}, {"userGroups", d.UserGroups}, {"userExclusions", d.UserExclusions}} {
+			if !emptyValue(field.value) {
+				return bad(at+"."+field.name, "is not simulated: the mock's pricing would ignore it, so leave it empty")
+			}
+		}
 		if d.Conditions == nil {
 			d.Conditions = []DiscountCondition{}
 		}

@@ -261,6 +261,9 @@ func TestDiscountFixturesAreChecked(t *testing.T) {
 		"accrual for a stranger": {`[{"id":1,"identifier":"b","type":"BONUS","conditions":[],"accruals":[{"userId":99,"amount":5,"date":"2025-01-01T00:00:00.000Z"}],` + rest + `}]`, "[0].accruals[0].userId"},
 		"discount without value": {`[{"id":1,"identifier":"a","type":"DISCOUNT","conditions":[],` + rest + `}]`, "[0].discountValue"},
 		"unknown field":          {`[{"id":1,"identifier":"a","type":"DISCOUNT",` + value + `,"conditions":[],"auto":true,` + rest + `}]`, "[0].auto"},
+		"exclusions":             {`[{"id":1,"identifier":"a","type":"DISCOUNT",` + value + `,"conditions":[],` + strings.Replace(rest, `"exclusions":null`, `"exclusions":[{"type":"PRODUCT","value":"10"}]`, 1) + `}]`, "[0].exclusions"},
+		"user groups":            {`[{"id":1,"identifier":"a","type":"DISCOUNT",` + value + `,"conditions":[],` + strings.Replace(rest, `"userGroups":null`, `"userGroups":[999]`, 1) + `}]`, "[0].userGroups"},
+		"gifts":                  {`[{"id":1,"identifier":"a","type":"DISCOUNT",` + value + `,"conditions":[],` + strings.Replace(rest, `"gifts":[]`, `"gifts":[{"productId":999}]`, 1) + `}]`, "[0].gifts"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := store.LoadFixtures(withDiscounts(tc.file))
