@@ -52,6 +52,10 @@ type FixtureError struct {
 	// the name of an unknown field (encoding/json reports no path for those).
 	at         int
 	unknownKey string
+	// elem is the element of the file's array ("[3]") the error is in, and elemAt the byte
+	// offset of the error in that element plus one, when it is known.
+	elem   string
+	elemAt int
 }
 
 func (e *FixtureError) Error() string {
@@ -709,7 +713,7 @@ func decodeList[T any](fsys fs.FS, name string, out *[]T, decode func([]byte, an
 	*out = make([]T, len(raws))
 	for i, raw := range raws {
 		if err := decode(raw, &(*out)[i]); err != nil {
-			return nil, jsonFixtureErr(name, fmt.Sprintf("[%d]", i), err)
+			return nil, elementFixtureErr(name, fmt.Sprintf("[%d]", i), raw, err)
 		}
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, raw); err != nil {

@@ -75,7 +75,11 @@ func locateFixtureError(fsys fs.FS, err error) error {
 		return err
 	}
 	off := -1
-	if fe.at > 0 {
+	if fe.elemAt > 0 {
+		if start := fieldOffset(data, fe.elem); start >= 0 {
+			off = start + fe.elemAt - 1
+		}
+	} else if fe.at > 0 {
 		off = valueStart(data, int64(fe.at-1))
 		if fe.at == math.MaxInt {
 			off = len(data)
@@ -99,6 +103,77 @@ func lineColumn(data []byte, off int) (line, col int) {
 	before := data[:off]
 	line = bytes.Count(before, []byte("\n")) + 1
 	return line, utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+}
+
+// elementFixtureErr is jsonFixtureErr for element elem ("[3]") of a file's array, whose JSON
+// is raw: encoding/json names a nested field without its array indexes ("statuses.isDefault")
+// and an unknown one without any path, so the value or key is found in raw and named by its
+// whole path ("[3].statuses[2].isDefault").
+func elementFixtureErr(file, elem string, raw []byte, err error) error {
+	fe, ok := jsonFixtureErr(file, elem, err).(*FixtureError)
+	if !ok {
+		return err
+	}
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr):
+		// Offset is just past what the decoder read of the value: its last byte lies in it.
+		if path, start, found := pathAt(raw, max(int(typeErr.Offset)-1, 0)); found {
+			fe.Field, fe.elem, fe.elemAt = elem+path, elem, start+1
+		}
+	case fe.unknownKey != "":
+		if at := keyOffset(raw, fe.unknownKey); at >= 0 {
+			if path, _, found := pathAt(raw, at); found {
+				fe.Field, fe.elem, fe.elemAt = elem+path+"."+fe.unknownKey, elem, at+1
+			}
+		}
+	}
+	return fe
+}
+
+// pathAt returns the path (".key", "[i]", joined) from the top of data to the innermost value
+// that holds byte off, and where it starts: its key for a member of an object, as the errors
+// of the other checks point at the field.
+func pathAt(data []byte, off int) (path string, start int, found bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(path string, at int) (string, int, bool)
+	walk = func(path string, at int) (string, int, bool) {
+		begin := valueStart(data, dec.InputOffset())
+		if at < 0 {
+			at = begin
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return "", 0, false
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				keyAt := valueStart(data, dec.InputOffset())
+				key, err := dec.Token()
+				name, isKey := key.(string)
+				if err != nil || !isKey {
+					return "", 0, false
+				}
+				if p, s, ok := walk(path+"."+name, keyAt); ok {
+					return p, s, true
+				}
+			}
+			_, _ = dec.Token()
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if p, s, ok := walk(path+"["+strconv.Itoa(i)+"]", -1); ok {
+					return p, s, true
+				}
+			}
+			_, _ = dec.Token()
+		}
+		if begin <= off && off < int(dec.InputOffset()) {
+			return path, at, true
+		}
+		return "", 0, false
+	}
+	return walk("", -1)
 }
 
 // keyOffset finds the first object key named key.

@@ -28,6 +28,12 @@ func TestFixtureErrorsGiveLineColumnAndJSONWords(t *testing.T) {
 		"object for an array":       {store.FileProducts, "{}", "fixtures products.json:1:1: must be an array, not an object"},
 		"unknown field":             {store.FileProject, "{\n  \"appToken\": \"t\",\n  \"appTokn\": 1\n}", "fixtures project.json:3:3: appTokn: unknown field"},
 		"string for a whole number": {store.FileProject, "{\"appToken\": \"t\", \"firstOrderId\": \"92\"}", "fixtures project.json:1:19: firstOrderId: must be a whole number, not a string"},
+		"type in a nested list": {store.FileOrderStorages, "[{\"id\": 1,\n  \"statuses\": [{\"identifier\": \"a\", \"isDefault\": true},\n    {\"identifier\": \"b\", \"isDefault\": \"yes\"}]}]",
+			"fixtures order-storages.json:3:25: [0].statuses[1].isDefault: must be true or false, not a string"},
+		"unknown key found elsewhere too": {store.FileProducts, "[\n  {\"id\": 1, \"attributeValues\": {\"a\": {\"value\": 1}}},\n  {\"id\": 2,\n   \"value\": 1}\n]\n",
+			"fixtures products.json:4:4: [1].value: unknown field"},
+		"unknown key in a nested list": {store.FileOrderStorages, "[{\"id\": 1,\n  \"statuses\": [{\"identifier\": \"a\"},\n    {\"identifier\": \"b\", \"bogus\": 1}]}]",
+			"fixtures order-storages.json:3:25: [0].statuses[1].bogus: unknown field"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
