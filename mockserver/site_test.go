@@ -144,6 +144,26 @@ func TestSiteReads(t *testing.T) {
 	})
 }
 
+// Every attribute a default product carries is one of its attribute set's, as a live product's
+// can only be: a filter panel reads its options there.
+func TestProductAttributesAreTheirSetsAttributes(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	for _, id := range []int{10, 11, 12} {
+		status, body := ts.call(t, http.MethodGet, fmt.Sprintf("/api/content/products/%d?langCode=en_US", id), "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		p := decode[struct {
+			AttributeSetIdentifier string                     `json:"attributeSetIdentifier"`
+			AttributeValues        map[string]json.RawMessage `json:"attributeValues"`
+		}](t, body)
+		require.NotEmpty(t, p.AttributeValues)
+		for marker := range p.AttributeValues {
+			status, body := ts.call(t, http.MethodGet, "/api/content/attributes-sets/"+p.AttributeSetIdentifier+"/attributes/"+marker+"?langCode=en_US", "", nil)
+			assert.Equal(t, http.StatusOK, status, "product %d: %s: %s", id, marker, body)
+		}
+	}
+}
+
 // A page of type external_page has no public address: reading it by url answers 404, as the
 // platform notes say, while it still lists among the pages.
 func TestExternalPagesHaveNoPublicAddress(t *testing.T) {
@@ -197,7 +217,7 @@ func TestSiteLookups(t *testing.T) {
 	for _, a := range decode[[]map[string]any](t, body) {
 		markers = append(markers, a["marker"].(string))
 	}
-	assert.Equal(t, []string{"price", "currency_products", "image", "description", "features", "event_date"}, markers, "in position order")
+	assert.Equal(t, []string{"price", "currency_products", "image", "description", "features", "event_date", "zones"}, markers, "in position order")
 
 	// Media links are absolute on the host asked, and the mock serves them.
 	page := get("/api/content/pages/1")
