@@ -309,6 +309,16 @@ func TestListOptionsInTheSDKsShape(t *testing.T) {
 	assertRefused(t, status, body, http.StatusBadRequest, `colour: "green" is not an option of this field`)
 }
 
+// The status a submission's body carries is not the visitor's to choose: it is stored sent.
+func TestSubmissionsStatusIsNotTheVisitors(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	ts.submitOK(t, "", contactBody(func(b map[string]any) { b["status"] = "approved" }))
+	subs := ts.exportedFormData(t)
+	require.Len(t, subs, 1)
+	assert.Equal(t, "sent", string(subs[0].Status))
+}
+
 // A rating form takes a submission only with the visitor's x-device-metadata, under live.
 func TestRatingSubmissionsNeedTheDevice(t *testing.T) {
 	t.Parallel()
