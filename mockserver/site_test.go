@@ -135,12 +135,8 @@ func TestSiteReads(t *testing.T) {
 		}
 
 		// Never drawn from orders: the platform notes' fallback flag says so.
-		status, body := ts.call(t, http.MethodGet, "/api/content/blocks/frequently_ordered/products/10/frequently-ordered", "", nil)
-		require.Equal(t, http.StatusOK, status, string(body))
-		assert.Equal(t, true, decode[map[string]any](t, body)["fallbackUsed"])
-		status, body = ts.call(t, http.MethodGet, "/api/content/blocks/featured_tickets/products", "", nil)
-		require.Equal(t, http.StatusOK, status, string(body))
-		assert.NotContains(t, decode[map[string]any](t, body), "fallbackUsed", "only the frequently-ordered answer has it")
+		assert.Equal(t, true, ts.object(t, "/api/content/blocks/frequently_ordered/products/10/frequently-ordered")["fallbackUsed"])
+		assert.NotContains(t, ts.object(t, "/api/content/blocks/featured_tickets/products"), "fallbackUsed", "only the frequently-ordered answer has it")
 	})
 }
 
@@ -185,16 +181,19 @@ func TestExternalPagesHaveNoPublicAddress(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, "other pages keep theirs: %s", body)
 }
 
+// object reads path, which must answer 200 with a JSON object.
+func (ts *testServer) object(t *testing.T, path string) map[string]any {
+	t.Helper()
+	status, body := ts.call(t, http.MethodGet, path, "", nil)
+	require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
+	return decode[map[string]any](t, body)
+}
+
 // Single reads find what the seed's ids and the site's urls name.
 func TestSiteLookups(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
-	get := func(path string) map[string]any {
-		t.Helper()
-		status, body := ts.call(t, http.MethodGet, path, "", nil)
-		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
-		return decode[map[string]any](t, body)
-	}
+	get := func(path string) map[string]any { t.Helper(); return ts.object(t, path) }
 	assert.EqualValues(t, 8, get("/api/content/pages/url/tickets")["id"])
 	assert.Equal(t, "tickets", get("/api/content/pages/8")["pageUrl"])
 	assert.EqualValues(t, 2, get("/api/content/pages/url/history")["parentId"])
@@ -297,9 +296,7 @@ func TestPageBlocksArePositionBlocks(t *testing.T) {
 		assert.Equal(t, b["attributesSetIdentifier"], b["attributeSetIdentifier"], b["identifier"])
 		assert.Equal(t, false, b["isSync"], b["identifier"])
 	}
-	status, body = ts.call(t, http.MethodGet, "/api/content/blocks/marker/hero?langCode=en_US", "", nil)
-	require.Equal(t, http.StatusOK, status, string(body))
-	assert.NotContains(t, decode[map[string]any](t, body), "isSync", "the block read keeps its own shape")
+	assert.NotContains(t, ts.object(t, "/api/content/blocks/marker/hero?langCode=en_US"), "isSync", "the block read keeps its own shape")
 }
 
 func TestSiteBadInput(t *testing.T) {
