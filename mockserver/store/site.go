@@ -309,15 +309,17 @@ type PageHit struct {
 // the page with url and its descendants when url is not empty.
 func (f *Fixtures) SearchPages(name, url, lang string) ([]PageHit, error) {
 	pages := f.site(FilePages)
+	out := []PageHit{}
 	within := -1
 	if url != "" {
+		// A subtree that does not exist holds no match: SDK 1.0.149's searchPage filters the
+		// answer as a list without looking for an error, so a search answers a list.
 		i, err := f.Page(url)
 		if err != nil {
-			return nil, err
+			return out, nil
 		}
 		within = i
 	}
-	out := []PageHit{}
 	for i := range pages.Len() {
 		if t := Title(pages, i, lang); matches(t, name) && (within < 0 || f.descends(i, within)) {
 			out = append(out, PageHit{ID: fieldInt(pages, i, "id"), Title: t, PageURL: pages.FieldText(i, "pageUrl")})

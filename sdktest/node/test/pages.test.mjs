@@ -57,6 +57,9 @@ test(`the site's SDK modules, strict validation, --compat live-2026`, async (t) 
   assert.deepEqual(ids(found), [3]);
   const within = await ok('Pages.searchPage within about', Pages.searchPage('o', 'about', 'en_US'));
   assert.deepEqual(ids(within).sort(), [2, 3]);
+  // A locale where the url goes, as OneEntry's create-search skill writes it: no such subtree.
+  const nowhere = await ok('Pages.searchPage within no page', Pages.searchPage('About', 'en_US'));
+  assert.deepEqual(nowhere, []);
   const withTemplates = await ok('Pages.addTemplateToPages', Pages.addTemplateToPages(structuredClone(children)));
   assert.equal(withTemplates[0].template.identifier, 'content_template');
   const withTemplate = await ok('Pages.addTemplateToPage', Pages.addTemplateToPage(structuredClone(catalogue)), PageEntitySchema);
