@@ -226,6 +226,7 @@ func TestAdminContract(t *testing.T) {
 			{"journal", adminJournal},
 			{"faults", adminFaults},
 			{"limits", adminLimits},
+			{"bodies that are not objects", adminBodiesNotObjects},
 			{"reload", adminReload},
 			{"site media and sitemaps", adminSiteFiles},
 			{"oauth", adminOAuth},
@@ -994,6 +995,23 @@ func withMaxSandboxes(n int) serverOption {
 // adminLimits covers the admin limits through the admin contract: sandbox creation and
 // fault rules are bounded (409 beyond), and counters a JavaScript client could not read, or
 // whose next id would wrap, are refused (400 naming the counter).
+// adminBodiesNotObjects sends each call that takes no body one that is not a JSON object: it
+// is refused before the call acts.
+func adminBodiesNotObjects(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	for _, c := range []struct{ method, path string }{
+		{http.MethodPost, "/__admin/reset"}, {http.MethodGet, "/__admin/state"}, {http.MethodGet, "/__admin/clock"},
+		{http.MethodGet, "/__admin/mail"}, {http.MethodDelete, "/__admin/mail"}, {http.MethodGet, "/__admin/mail/1"},
+		{http.MethodGet, "/__admin/mail/1/raw"}, {http.MethodGet, "/__admin/webhooks"}, {http.MethodPost, "/__admin/webhooks/whd_1/redeliver"},
+		{http.MethodDelete, "/__admin/requests"}, {http.MethodGet, "/__admin/faults"}, {http.MethodDelete, "/__admin/faults"},
+		{http.MethodDelete, "/__admin/faults/flt_1"}, {http.MethodPost, "/__admin/sandboxes"}, {http.MethodGet, "/__admin/sandboxes"},
+		{http.MethodDelete, "/__admin/sandboxes/nope"}, {http.MethodGet, "/__admin/sockets"},
+	} {
+		_, body := ac.do(t, ts, adminCall{method: c.method, path: c.path, body: "{", status: http.StatusBadRequest})
+		assert.Equal(t, []string{"body must be a JSON object"}, decodeError(t, http.StatusBadRequest, body).messages(), "%s %s", c.method, c.path)
+	}
+}
+
 func adminLimits(t *testing.T, ac *adminContract) {
 	ts := newTestServer(t, withMaxSandboxes(3))
 	var made []string

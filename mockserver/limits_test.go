@@ -451,6 +451,12 @@ func TestContentRoutesWithoutABodyRefuseABrokenOne(t *testing.T) {
 		}
 	}
 	assert.Equal(t, before, stateDocument(t, ts))
+	// Reads too, each a 400 the contract documents (responses are checked here).
+	for _, path := range []string{"/api/content/locales/active/all", "/api/content/general-types", "/api/content/sitemap",
+		"/api/content/system/api-stat", "/api/content/payments/accounts", "/api/content/discounts/bonus-balance"} {
+		status, data := ts.call(t, http.MethodGet, path, tk.AccessToken, `x`)
+		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", path, data)
+	}
 
 	status, data := ts.callWith(t, http.MethodDelete, "/api/content/users/me/fcm-token/abc", tk.AccessToken, `{"x":`, map[string]string{"Content-Type": "text/plain"})
 	assert.NotEqual(t, http.StatusBadRequest, status, "a body that is not JSON is not parsed: %s", data)
