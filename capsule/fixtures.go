@@ -829,9 +829,18 @@ type recordedReference struct {
 	by    string   // the field of its objects the value matches
 }
 
+// fixtureReads are the reads whose answers make the fixture files references name, for the
+// notes to tell what to record.
+var fixtureReads = map[string]string{
+	store.FilePages: "GET /api/content/pages", store.FileBlocks: "POST /api/content/blocks",
+	store.FileTemplates: "GET /api/content/templates", store.FileAttributeSets: "GET /api/content/attributes-sets",
+	store.FileForms: "GET /api/content/forms, or the form by its marker",
+}
+
 // recordedReferences are the references the fixtures check on loading (store.Fixtures), as
 // the recorded answers carry them.
 var recordedReferences = []recordedReference{
+	{store.FileUsers, []string{"formIdentifier"}, store.FileForms, "identifier"},
 	{store.FilePages, []string{"parentId"}, store.FilePages, "id"},
 	{store.FilePages, []string{"templateIdentifier"}, store.FileTemplates, "identifier"},
 	{store.FilePages, []string{"attributeSetIdentifier"}, store.FileAttributeSets, "identifier"},
@@ -890,8 +899,8 @@ func (d *deriver) dropUnrecordedReferences(files map[string]*node) {
 			}
 		}
 		if dropped > 0 {
-			d.note("%s, field %s: %d left out, naming objects of %s the capsule has no answer of",
-				ref.file, strings.Join(ref.field, "."), dropped, ref.names)
+			d.note("%s, field %s: %d left out, naming objects of %s the capsule has no answer of (record %s)",
+				ref.file, strings.Join(ref.field, "."), dropped, ref.names, fixtureReads[ref.names])
 		}
 	}
 }
@@ -1251,6 +1260,8 @@ func (d *deriver) buildStorages() *node {
 			if len(seen) == 0 {
 				seen = []string{defaultOrderStatus}
 				d.note("order-storages.json: storage %q: its order statuses were not recorded; new orders get %q", m, defaultOrderStatus)
+			} else {
+				d.note("order-storages.json: storage %q: its order statuses were not recorded (GET /api/content/orders-storage/marker/%s/order-statuses); those its orders show are kept, and new orders get %q, the first seen", m, m, seen[0])
 			}
 			for i, st := range seen {
 				statuses = append(statuses, obj("id", i+1, "identifier", st, "localizeInfos", obj("title", st), "position", i+1, "isUsed", true, "isDefault", i == 0))

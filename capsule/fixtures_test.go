@@ -131,6 +131,23 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 	assert.JSONEq(t, `[{"marker":"name_reg","type":"string","value":"Ivan"}]`, string(fx.Users[0].FormData), "users/me formData, unwrapped from its locale")
 	assert.Contains(t, set.Notes, `auth-providers.json: field "tokenSecretKey" is not part of the fixture format and was left out`)
 
+	// A profile read without the sign-up form: the user's form is left out, and the set loads.
+	// Orders read without their storage's statuses: the status they show is the default.
+	c.Exchanges = []capsule.Exchange{
+		{Method: "GET", Path: "/api/content/forms/marker/tickets_form", Query: "langCode=en_US", Status: 200, ResponseBody: formList[0]},
+		c.Exchanges[6], c.Exchanges[7], c.Exchanges[8],
+	}
+	set, err = capsule.DeriveFixtures(c)
+	require.NoError(t, err)
+	dir = t.TempDir()
+	require.NoError(t, set.WriteDir(dir))
+	fx, err = store.LoadFixtures(os.DirFS(dir))
+	require.NoError(t, err, "notes: %s", set.Notes)
+	require.Len(t, fx.Users, 1)
+	assert.Empty(t, fx.Users[0].FormIdentifier)
+	assert.Contains(t, set.Notes, "users.json, field formIdentifier: 1 left out, naming objects of forms.json the capsule has no answer of (record GET /api/content/forms, or the form by its marker)")
+	assert.Contains(t, set.Notes, `order-storages.json: storage "tickets": its order statuses were not recorded (GET /api/content/orders-storage/marker/tickets/order-statuses); those its orders show are kept, and new orders get "new", the first seen`)
+
 	_, err = capsule.DeriveFixtures(capsule.New("", ""))
 	assert.ErrorIs(t, err, capsule.ErrNoExchanges)
 	c.Exchanges = []capsule.Exchange{{Method: "GET", Path: "/api/content/forms/marker/x", Status: 404, ResponseBody: json.RawMessage(`{}`)}}
@@ -261,7 +278,7 @@ func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 	require.Len(t, derivedBlocks, 2)
 	assert.Equal(t, []string{"tickets"}, derivedBlocks[1].ProductPageUrls, "references to recorded pages stay")
 	assert.Equal(t, []int{8}, derivedBlocks[1].CustomSettings.SimilarScope.PageIDs)
-	assert.Contains(t, set.Notes, "pages.json, field parentId: 1 left out, naming objects of pages.json the capsule has no answer of")
+	assert.Contains(t, set.Notes, "pages.json, field parentId: 1 left out, naming objects of pages.json the capsule has no answer of (record GET /api/content/pages)")
 
 	// A menu item's own items are links too: about stays, its unrecorded child history goes.
 	withAbout, err := json.Marshal([]json.RawMessage{pages[0], pages[1], pages[2], pages[4]})
@@ -275,6 +292,6 @@ func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 	require.NoError(t, err, "notes: %s", set.Notes)
 	assert.Contains(t, set.Notes, "1 menu links name pages the capsule has no answer of (GET /api/content/pages): they are left out of menus.json")
 	assert.NotContains(t, string(set.Files[store.FileMenus]), `"history"`)
-	assert.Contains(t, set.Notes, "blocks.json, field templateIdentifier: 1 left out, naming objects of templates.json the capsule has no answer of")
-	assert.Contains(t, set.Notes, "pages.json, field blocks: 1 left out, naming objects of blocks.json the capsule has no answer of")
+	assert.Contains(t, set.Notes, "blocks.json, field templateIdentifier: 1 left out, naming objects of templates.json the capsule has no answer of (record GET /api/content/templates)")
+	assert.Contains(t, set.Notes, "pages.json, field blocks: 1 left out, naming objects of blocks.json the capsule has no answer of (record POST /api/content/blocks)")
 }
