@@ -101,12 +101,7 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 		{Method: "GET", Path: "/api/content/users/me", Query: "langCode=en_US", Status: 200,
 			ResponseBody: json.RawMessage(`{"id":16,"identifier":"user1@example.test","authProviderIdentifier":"email","formData":{"en_US":[{"marker":"name_reg","type":"string","value":"Ivan"}]},"formIdentifier":"reg","total":"1","groups":[1],"state":{},"moduleFormConfigs":[],"rating":{}}`)},
 	}
-	set, err := capsule.DeriveFixtures(c)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, set.WriteDir(dir))
-	fx, err := store.LoadFixtures(os.DirFS(dir))
-	require.NoError(t, err, "notes: %s", set.Notes)
+	set, fx := deriveAndLoad(t, c)
 
 	assert.Len(t, fx.Forms, len(formList))
 	p11, ok := fx.Product(11)
@@ -137,12 +132,7 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 		{Method: "GET", Path: "/api/content/forms/marker/tickets_form", Query: "langCode=en_US", Status: 200, ResponseBody: formList[0]},
 		c.Exchanges[6], c.Exchanges[7], c.Exchanges[8],
 	}
-	set, err = capsule.DeriveFixtures(c)
-	require.NoError(t, err)
-	dir = t.TempDir()
-	require.NoError(t, set.WriteDir(dir))
-	fx, err = store.LoadFixtures(os.DirFS(dir))
-	require.NoError(t, err, "notes: %s", set.Notes)
+	set, fx = deriveAndLoad(t, c)
 	require.Len(t, fx.Users, 1)
 	assert.Empty(t, fx.Users[0].FormIdentifier)
 	assert.Contains(t, set.Notes, "users.json, field formIdentifier: 1 left out, naming objects of forms.json the capsule has no answer of (record GET /api/content/forms, or the form by its marker)")
@@ -153,6 +143,19 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 	c.Exchanges = []capsule.Exchange{{Method: "GET", Path: "/api/content/forms/marker/x", Status: 404, ResponseBody: json.RawMessage(`{}`)}}
 	_, err = capsule.DeriveFixtures(c)
 	assert.ErrorContains(t, err, "no successful answer")
+}
+
+// deriveAndLoad derives the fixtures of c, writes them to a folder and loads them, as serve
+// would: the set must load.
+func deriveAndLoad(t *testing.T, c *capsule.Capsule) (*capsule.FixtureSet, *store.Fixtures) {
+	t.Helper()
+	set, err := capsule.DeriveFixtures(c)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, set.WriteDir(dir))
+	fx, err := store.LoadFixtures(os.DirFS(dir))
+	require.NoError(t, err, "notes: %s", set.Notes)
+	return set, fx
 }
 
 // A recording that fetched a storage but placed no order still derives a set that loads: every
@@ -237,12 +240,7 @@ func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 		{Method: "POST", Path: "/api/content/blocks", Query: "langCode=en_US", Status: 200, ResponseBody: blocks[0]}, // hero
 		{Method: "POST", Path: "/api/content/blocks", Query: "langCode=en_US", Status: 200, ResponseBody: blocks[2]}, // similar to tickets
 	}
-	set, err := capsule.DeriveFixtures(c)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, set.WriteDir(dir))
-	_, err = store.LoadFixtures(os.DirFS(dir))
-	require.NoError(t, err, "notes: %s", set.Notes)
+	set, _ := deriveAndLoad(t, c)
 	var derived []struct{ Pages []struct{ PageURL string } }
 	require.NoError(t, json.Unmarshal(set.Files[store.FileMenus], &derived))
 	require.Len(t, derived, 1)
@@ -284,12 +282,7 @@ func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 	withAbout, err := json.Marshal([]json.RawMessage{pages[0], pages[1], pages[2], pages[4]})
 	require.NoError(t, err)
 	c.Exchanges[2].ResponseBody = withAbout
-	set, err = capsule.DeriveFixtures(c)
-	require.NoError(t, err)
-	dir = t.TempDir()
-	require.NoError(t, set.WriteDir(dir))
-	_, err = store.LoadFixtures(os.DirFS(dir))
-	require.NoError(t, err, "notes: %s", set.Notes)
+	set, _ = deriveAndLoad(t, c)
 	assert.Contains(t, set.Notes, "1 menu links name pages the capsule has no answer of (GET /api/content/pages): they are left out of menus.json")
 	assert.NotContains(t, string(set.Files[store.FileMenus]), `"history"`)
 	assert.Contains(t, set.Notes, "blocks.json, field templateIdentifier: 1 left out, naming objects of templates.json the capsule has no answer of (record GET /api/content/templates)")
