@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -713,7 +714,7 @@ func decodeList[T any](fsys fs.FS, name string, out *[]T, decode func([]byte, an
 	*out = make([]T, len(raws))
 	for i, raw := range raws {
 		if err := decode(raw, &(*out)[i]); err != nil {
-			return nil, elementFixtureErr(name, fmt.Sprintf("[%d]", i), raw, err)
+			return nil, elementFixtureErr(name, fmt.Sprintf("[%d]", i), raw, reflect.TypeFor[T](), err)
 		}
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, raw); err != nil {

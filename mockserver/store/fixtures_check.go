@@ -145,7 +145,11 @@ func (f *Fixtures) checkFormProducts() error {
 			for k, opt := range attr.ListTitles {
 				if id, ok := productIDFromEntity(opt.Value()); ok {
 					if _, found := f.Product(id); !found {
-						return fixtureErr(FileForms, fmt.Sprintf("[%d].attributes[%d].listTitles[%d].id", i, j, k), "names product %d, which is not in %s", id, FileProducts)
+						field := "id"
+						if len(opt.ID) == 0 || string(opt.ID) == "null" {
+							field = "value" // an option in the SDK's shape
+						}
+						return fixtureErr(FileForms, fmt.Sprintf("[%d].attributes[%d].listTitles[%d].%s", i, j, k, field), "names product %d, which is not in %s", id, FileProducts)
 					}
 				}
 			}

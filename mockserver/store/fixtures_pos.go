@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -109,7 +110,7 @@ func lineColumn(data []byte, off int) (line, col int) {
 // is raw: encoding/json names a nested field without its array indexes ("statuses.isDefault")
 // and an unknown one without any path, so the value or key is found in raw and named by its
 // whole path ("[3].statuses[2].isDefault").
-func elementFixtureErr(file, elem string, raw []byte, err error) error {
+func elementFixtureErr(file, elem string, raw []byte, typ reflect.Type, err error) error {
 	fe, ok := jsonFixtureErr(file, elem, err).(*FixtureError)
 	if !ok {
 		return err
@@ -122,13 +123,91 @@ func elementFixtureErr(file, elem string, raw []byte, err error) error {
 			fe.Field, fe.elem, fe.elemAt = elem+path, elem, start+1
 		}
 	case fe.unknownKey != "":
-		if at := keyOffset(raw, fe.unknownKey); at >= 0 {
-			if path, _, found := pathAt(raw, at); found {
-				fe.Field, fe.elem, fe.elemAt = elem+path+"."+fe.unknownKey, elem, at+1
-			}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		if path, at, found := unknownKey(dec, raw, typ, ""); found {
+			fe.Field, fe.elem, fe.elemAt = elem+path, elem, at+1
 		}
 	}
 	return fe
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// unknownKey walks the JSON value dec reads next along typ, the Go type it decodes into, and
+// returns the path and offset of the first object key no field of typ takes, as
+// encoding/json matches them (the exact name, else any case).
+func unknownKey(dec *json.Decoder, data []byte, typ reflect.Type, path string) (string, int, bool) {
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	opaque := reflect.PointerTo(typ).Implements(unmarshalerType) || typ.Kind() == reflect.Interface
+	if !opaque && (typ.Kind() == reflect.Struct || typ.Kind() == reflect.Map || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array) {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", 0, false
+		}
+		switch {
+		case tok == json.Delim('{') && typ.Kind() != reflect.Slice && typ.Kind() != reflect.Array:
+			for dec.More() {
+				at := valueStart(data, dec.InputOffset())
+				key, err := dec.Token()
+				name, ok := key.(string)
+				if err != nil || !ok {
+					return "", 0, false
+				}
+				var inner reflect.Type
+				if typ.Kind() == reflect.Struct {
+					field, known := jsonField(typ, name)
+					if !known {
+						return path + "." + name, at, true
+					}
+					inner = field
+				} else {
+					inner = typ.Elem() // a map's values
+				}
+				if p, a, found := unknownKey(dec, data, inner, path+"."+name); found {
+					return p, a, true
+				}
+			}
+		case tok == json.Delim('[') && (typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array):
+			for i := 0; dec.More(); i++ {
+				if p, a, found := unknownKey(dec, data, typ.Elem(), path+"["+strconv.Itoa(i)+"]"); found {
+					return p, a, true
+				}
+			}
+		default:
+			return "", 0, false // of another kind: a type error, reported as one
+		}
+		_, _ = dec.Token()
+		return "", 0, false
+	}
+	var skip json.RawMessage
+	_ = dec.Decode(&skip)
+	return "", 0, false
+}
+
+// jsonField returns the type of the field of struct typ that encoding/json decodes name into.
+func jsonField(typ reflect.Type, name string) (reflect.Type, bool) {
+	var folded reflect.Type
+	for _, f := range reflect.VisibleFields(typ) {
+		if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag == name {
+			return f.Type, true
+		}
+		if folded == nil && strings.EqualFold(tag, name) {
+			folded = f.Type
+		}
+	}
+	return folded, folded != nil
 }
 
 // pathAt returns the path (".key", "[i]", joined) from the top of data to the innermost value

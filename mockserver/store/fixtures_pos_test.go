@@ -32,6 +32,8 @@ func TestFixtureErrorsGiveLineColumnAndJSONWords(t *testing.T) {
 			"fixtures order-storages.json:3:25: [0].statuses[1].isDefault: must be true or false, not a string"},
 		"unknown key found elsewhere too": {store.FileProducts, "[\n  {\"id\": 1, \"attributeValues\": {\"a\": {\"value\": 1}}},\n  {\"id\": 2,\n   \"value\": 1}\n]\n",
 			"fixtures products.json:4:4: [1].value: unknown field"},
+		"unknown key that a nested object has": {store.FileUsers, "[{\"id\": 16, \"formData\": [{\"marker\": \"a\", \"type\": \"string\", \"value\": \"x\"}],\n  \"type\": 1}]",
+			"fixtures users.json:2:3: [0].type: unknown field"},
 		"unknown key in a nested list": {store.FileOrderStorages, "[{\"id\": 1,\n  \"statuses\": [{\"identifier\": \"a\"},\n    {\"identifier\": \"b\", \"bogus\": 1}]}]",
 			"fixtures order-storages.json:3:25: [0].statuses[1].bogus: unknown field"},
 	}
