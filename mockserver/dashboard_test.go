@@ -176,8 +176,6 @@ func TestDashboardPages(t *testing.T) {
 	assert.Equal(t, "/__admin/ui/", header.Get("Location"))
 }
 
-// With --admin-token the dashboard asks once and keeps a session cookie scripts cannot read,
-// sent back to the dashboard only and never from another site.
 // The dashboard shows no password a user could sign in with but the fixtures' own: a password
 // field's value kept in form data is masked, and the overview lists a fixture user only while
 // the fixtures' password still signs them in.
@@ -228,6 +226,8 @@ func TestDashboardLinksOnlyJournaledCauses(t *testing.T) {
 	assert.Contains(t, page, "not in the journal")
 }
 
+// With --admin-token the dashboard asks once and keeps a session cookie scripts cannot read,
+// sent back to the dashboard only and never from another site.
 func TestDashboardAdminTokenCookie(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withAdminToken("s3cret"))

@@ -128,7 +128,6 @@ func (s *Store) SessionSummaries(ctx context.Context, orders []Order) (map[int]S
 	return out, err
 }
 
-// AllUsers returns every user, by ascending id.
 // FixtureLogins are the fixture users whose fixture password still signs them in: not changed,
 // and the user neither removed nor waiting for activation. A dashboard shows these.
 func (s *Store) FixtureLogins(ctx context.Context) ([]UserFixture, error) {
@@ -145,6 +144,7 @@ func (s *Store) FixtureLogins(ctx context.Context) ([]UserFixture, error) {
 	return out, err
 }
 
+// AllUsers returns every user, by ascending id.
 func (s *Store) AllUsers(ctx context.Context) ([]User, error) {
 	var out []User
 	err := s.read(ctx, func() error {
