@@ -49,13 +49,18 @@ var foldName = strings.NewReplacer("_", "", "-", "")
 
 // IsPasswordMarker reports whether a form field of this marker holds a password, as masking
 // judges it: its marker names one ("password_reg", "newPass").
-func IsPasswordMarker(marker string) bool { return strings.Contains(strings.ToLower(marker), "pass") }
+func IsPasswordMarker(marker string) bool {
+	return strings.Contains(strings.ToLower(marker), passwordWord)
+}
+
+// passwordWord is what the marker of a password field holds, in any case.
+const passwordWord = "pass"
 
 const (
 	jsonString = `"(?:[^"\\]|\\.)*"`
 	jsonScalar = `(?:` + jsonString + `|-?[0-9][0-9.eE+-]*|true|false|null)`
 	// passwordMarker is the marker of a password field, which the project chooses.
-	passwordMarker = `"marker"\s*:\s*"[^"]*(?i:pass)[^"]*"`
+	passwordMarker = `"marker"\s*:\s*"[^"]*(?i:` + passwordWord + `)[^"]*"`
 	// entryMembers are further scalar members of one object: they never cross into another.
 	entryMembers = `(?:\s*,\s*` + jsonString + `\s*:\s*` + jsonScalar + `)*`
 )

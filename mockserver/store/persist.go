@@ -104,11 +104,7 @@ func (s *Store) attach(ctx context.Context, p Persister) error {
 	}
 	if len(recs) == 0 {
 		clock := s.clock.setting()
-		recs, err := recordsOf(documentOf(s.state, clock))
-		if err == nil {
-			err = p.Save(ctx, Change{Replace: true, Records: recs})
-		}
-		if err != nil {
+		if err := saveWhole(ctx, p, s.state, clock); err != nil {
 			return fmt.Errorf("save initial state: %w", err)
 		}
 		s.savedClock = clock
@@ -129,6 +125,15 @@ func (s *Store) attach(ctx context.Context, p Persister) error {
 	s.savedClock = clock
 	s.persist = p
 	return nil
+}
+
+// saveWhole saves st, at clock, as the whole of what p keeps.
+func saveWhole(ctx context.Context, p Persister, st *state, clock clockSetting) error {
+	recs, err := recordsOf(documentOf(st, clock))
+	if err != nil {
+		return err
+	}
+	return p.Save(ctx, Change{Replace: true, Records: recs})
 }
 
 // recordsOf splits a document into records.
@@ -435,11 +440,7 @@ func restore[K comparable, V any](live map[K]*V, before map[K]*V) {
 // replaceLocked swaps in a whole new state (reset, import), saved first as one Change.
 func (s *Store) replaceLocked(ctx context.Context, next *state, clock clockSetting) error {
 	if s.persist != nil {
-		recs, err := recordsOf(documentOf(next, clock))
-		if err == nil {
-			err = s.persist.Save(ctx, Change{Replace: true, Records: recs})
-		}
-		if err != nil {
+		if err := saveWhole(ctx, s.persist, next, clock); err != nil {
 			return fmt.Errorf("save state: %w", err)
 		}
 		s.savedClock = clock

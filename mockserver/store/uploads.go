@@ -269,11 +269,7 @@ func (s *Store) HandOver(ctx context.Context, next *Store) error {
 	defer s.mu.Unlock()
 	if s.persist != nil {
 		clock := next.clock.setting()
-		recs, err := recordsOf(documentOf(next.state, clock))
-		if err == nil {
-			err = s.persist.Save(ctx, Change{Replace: true, Records: recs})
-		}
-		if err != nil {
+		if err := saveWhole(ctx, s.persist, next.state, clock); err != nil {
 			return fmt.Errorf("save state: %w", err)
 		}
 		next.persist, next.savedClock = s.persist, clock
