@@ -131,6 +131,14 @@ func elementFixtureErr(file, elem string, raw []byte, typ reflect.Type, err erro
 	return fe
 }
 
+// nextKey reads the next key of the object dec is in, and where it starts in data.
+func nextKey(dec *json.Decoder, data []byte) (name string, at int, ok bool) {
+	at = valueStart(data, dec.InputOffset())
+	key, err := dec.Token()
+	name, ok = key.(string)
+	return name, at, ok && err == nil
+}
+
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
 // unknownKey walks the JSON value dec reads next along typ, the Go type it decodes into, and
@@ -149,10 +157,8 @@ func unknownKey(dec *json.Decoder, data []byte, typ reflect.Type, path string) (
 		switch {
 		case tok == json.Delim('{') && typ.Kind() != reflect.Slice && typ.Kind() != reflect.Array:
 			for dec.More() {
-				at := valueStart(data, dec.InputOffset())
-				key, err := dec.Token()
-				name, ok := key.(string)
-				if err != nil || !ok {
+				name, at, ok := nextKey(dec, data)
+				if !ok {
 					return "", 0, false
 				}
 				var inner reflect.Type
@@ -228,10 +234,8 @@ func pathAt(data []byte, off int) (path string, start int, found bool) {
 		switch tok {
 		case json.Delim('{'):
 			for dec.More() {
-				keyAt := valueStart(data, dec.InputOffset())
-				key, err := dec.Token()
-				name, isKey := key.(string)
-				if err != nil || !isKey {
+				name, keyAt, isKey := nextKey(dec, data)
+				if !isKey {
 					return "", 0, false
 				}
 				if p, s, ok := walk(path+"."+name, keyAt); ok {
