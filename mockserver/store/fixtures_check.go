@@ -252,8 +252,8 @@ func (f *Fixtures) checkStorages(idx *index) error {
 				defaults++
 			}
 		}
-		if defaults != 1 {
-			return fixtureErr(FileOrderStorages, at+".statuses", "exactly one status must be isDefault (the status new orders get), not %d", defaults)
+		if defaults > 1 {
+			return fixtureErr(FileOrderStorages, at+".statuses", "at most one status may be isDefault (the status new orders get), not %d", defaults)
 		}
 		for field, status := range map[string]string{"paidStatus": st.PaidStatus, "canceledStatus": st.CanceledStatus} {
 			if status != "" && !st.hasStatus(status) {

@@ -71,6 +71,16 @@ func replaceIn(t *testing.T, name, old, new string) fs.FS {
 	return withFile(t, name, strings.Replace(string(data), old, new, 1))
 }
 
+// A storage with no default status gives new orders its first.
+func TestAStorageWithoutADefaultStatusStartsOrdersAtItsFirst(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": true },`, `"isUsed": true, "isDefault": false },`))
+	require.NoError(t, err)
+	storage, ok := fx.OrderStorage("tickets")
+	require.True(t, ok)
+	assert.Equal(t, "inProgress", storage.DefaultStatus())
+}
+
 // A file that starts with a UTF-8 byte order mark, as editors on Windows save it, loads.
 func TestFixturesWithAByteOrderMarkLoad(t *testing.T) {
 	t.Parallel()
@@ -151,8 +161,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"option of a missing product", replaceIn(t, store.FileForms, `"id": "p-8-10"`, `"id": "p-8-99"`), store.FileForms, "[0].attributes[1].listTitles[1].id", "names product 99"},
 		{"option in the SDK's shape of a missing product", replaceIn(t, store.FileForms, `"listTitles": []`, `"listTitles": [{"title": "X", "value": "p-8-99"}]`), store.FileForms, "listTitles[0].value", "names product 99"},
 		{"duplicate provider id", replaceIn(t, store.FileAuthProviders, `"id": 2,`, `"id": 1,`), store.FileAuthProviders, "[1].id", "duplicate provider id 1"},
-		{"two default statuses", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": false },`, `"isUsed": true, "isDefault": true },`), store.FileOrderStorages, "[0].statuses", "exactly one status must be isDefault"},
-		{"no default status", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": true },`, `"isUsed": true, "isDefault": false },`), store.FileOrderStorages, "[0].statuses", "not 0"},
+		{"two default statuses", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": false },`, `"isUsed": true, "isDefault": true },`), store.FileOrderStorages, "[0].statuses", "at most one status may be isDefault"},
 		{"duplicate status", replaceIn(t, store.FileOrderStorages, `"identifier": "completed"`, `"identifier": "paid"`), store.FileOrderStorages, "[0].statuses[2].identifier", `duplicate status "paid"`},
 		{"user of a missing form", replaceIn(t, store.FileUsers, `"formIdentifier": "reg"`, `"formIdentifier": "nope"`), store.FileUsers, "[0].formIdentifier", `no form "nope"`},
 		{"duplicate locale", replaceIn(t, store.FileLocales, `"code": "ru_RU"`, `"code": "en_US"`), store.FileLocales, "[1].code", `duplicate locale "en_US"`},
