@@ -356,9 +356,19 @@ func TestAnOrderWithAPaymentKeepsItsContents(t *testing.T) {
 		assert.Equal(t, before, stateDocument(t, ts), "a refused update changes nothing")
 	}
 
+	// A paid order sent back as read keeps its status; it does not go back before its payment.
 	same := ticketOrder(10, 2, "stripe")
-	same["statusIdentifier"] = "completed"
+	same["statusIdentifier"] = "paid"
 	status, body := ts.call(t, http.MethodPut, orderPath, f.token, same)
+	require.Equal(t, http.StatusOK, status, "the order as read: %s", body)
+	same["statusIdentifier"] = "inProgress"
+	before := stateDocument(t, ts)
+	status, body = ts.call(t, http.MethodPut, orderPath, f.token, same)
+	assertRefused(t, status, body, http.StatusBadRequest, fmt.Sprintf("statusIdentifier: order %d is paid; inProgress comes before its payment", f.orderID))
+	assert.Equal(t, before, stateDocument(t, ts))
+
+	same["statusIdentifier"] = "completed"
+	status, body = ts.call(t, http.MethodPut, orderPath, f.token, same)
 	require.Equal(t, http.StatusOK, status, string(body))
 	read := ts.order(t, f.token, f.orderID)
 	assert.Equal(t, "completed", read["statusIdentifier"])

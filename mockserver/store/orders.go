@@ -261,10 +261,17 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	}
 	// Ownership first: a stranger learns nothing about the order from validation messages.
 	s.mu.Lock()
-	_, err = s.ownOrderLocked(userID, storage, id)
+	o, err := s.ownOrderLocked(userID, storage, id)
+	var current string
+	if err == nil {
+		current = o.StatusIdentifier
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return Order{}, err
+	}
+	if in.StatusIdentifier == current {
+		in.StatusIdentifier = "" // the order sent back as read: its status is not being set
 	}
 	slots, err := s.validateOrder(storage, in)
 	if err != nil {
@@ -292,6 +299,12 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 		return Order{}, err
 	}
 	q.Discounts.Asked = o.Discounts.Asked
+	// A paid order goes on from its payment, not back before it: a status listed before the
+	// paid one would disagree with its payments, and the client could not put paid back.
+	if paid := storage.PaidStatus; paid != "" && o.StatusIdentifier == paid && in.StatusIdentifier != "" &&
+		storage.statusIndex(in.StatusIdentifier) < storage.statusIndex(paid) {
+		return Order{}, Invalid(fmt.Sprintf("statusIdentifier: order %d is %s; %s comes before its payment", o.ID, paid, in.StatusIdentifier))
+	}
 	// Money has moved against the recorded contents: a completed session paid for them, a
 	// waiting one will charge them. Changing them would leave a total no payment covers.
 	if st := s.paymentStateLocked(o); st != PaymentUnpaid && (q.TotalCents != o.TotalCents || !sameContents(q.Lines, o.Products)) {
