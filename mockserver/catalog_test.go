@@ -321,6 +321,7 @@ func TestProductBadInput(t *testing.T) {
 		"unknown condition":     {http.MethodPost, "/all", filter(map[string]any{"attributeMarker": "price", "conditionMarker": "gt", "conditionValue": 1}), 400, "filter.0.conditionMarker must be one of the following values: in, nin, eq, neq, mth, lth, exs, nexs"},
 		"condition, no marker":  {http.MethodPost, "/all", filter(map[string]any{"conditionMarker": "eq", "conditionValue": 1}), 400, "filter.0.attributeMarker must be a string"},
 		"filter not a list":     {http.MethodPost, "/all", map[string]any{"filter": "price"}, 400, "filter must be an array"},
+		"paging in the body":    {http.MethodPost, "/all", map[string]any{"filter": []any{}, "limit": 1}, 400, "property limit should not exist"},
 		"33 filters":            {http.MethodPost, "/all", map[string]any{"filter": slices.Repeat([]any{map[string]any{"attributeMarker": "price", "conditionMarker": "mth", "conditionValue": 1}}, 33)}, 400, "filter must contain no more than 32 elements"},
 		"33 page URLs":          {http.MethodPost, "/all", map[string]any{"filter": []any{map[string]any{"pageUrls": slices.Repeat([]string{"tickets"}, 20)}, map[string]any{"pageUrls": slices.Repeat([]string{"tickets"}, 13)}}}, 400, "filter may name no more than 32 pageUrls in all"},
 		"element not an object": {http.MethodPost, "/all", []any{1}, 400, "filter.0 must be an object"},

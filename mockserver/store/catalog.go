@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -333,6 +334,16 @@ func ParseProductFilters(body []byte) ([]ProductFilter, error) {
 		var wrapper map[string]json.RawMessage
 		if err := json.Unmarshal(body, &wrapper); err != nil {
 			return nil, Invalid("filter must be an array")
+		}
+		// Paging and language are the query's: in the body they are refused, not ignored.
+		var extra []string
+		for _, k := range slices.Sorted(maps.Keys(wrapper)) {
+			if k != "filter" {
+				extra = append(extra, "property "+k+" should not exist")
+			}
+		}
+		if len(extra) > 0 {
+			return nil, Invalid(extra...)
 		}
 		list = wrapper["filter"]
 		if len(list) == 0 || string(list) == "null" {
