@@ -114,12 +114,15 @@ test('every Orders method of the newest SDK under the default profile, strict', 
   assert.deepEqual(httpErrors, [], 'error hooks fired');
 
   // The live errors: the payment axis is not the client's, a second cancel finds nothing.
-  const paid = await Orders.updateOrderByMarkerAndId('tickets', created.id, order([{ productId: 10, quantity: 1 }], { statusIdentifier: 'paid' }));
+  const paid = await Orders.createOrder('tickets', order([{ productId: 10, quantity: 1 }], { statusIdentifier: 'paid' }));
   assertErrorBody(paid, 400);
   assert.deepEqual(paid.message, ["statusIdentifier: paid is a payment status, set by the order's payments"]);
+  const back = await Orders.updateOrderByMarkerAndId('tickets', created.id, order([{ productId: 10, quantity: 1 }], { statusIdentifier: 'inProgress' }));
+  assertErrorBody(back, 400);
+  assert.deepEqual(back.message, [`statusIdentifier: order ${created.id} is paid; inProgress comes before its payment`]);
   assertErrorBody(await Orders.cancelRefundRequest(created.id), 404, `Order ${created.id} has no pending refund request`);
   const expired = await Orders.previewOrder({ products: lines, couponCode: 'SUMMER24' });
   assertErrorBody(expired, 400);
   assert.deepEqual(expired.message, ['Coupon has expired']);
-  assert.deepEqual(httpErrors.map((e) => e.status), [400, 404, 400]);
+  assert.deepEqual(httpErrors.map((e) => e.status), [400, 400, 404, 400]);
 });
