@@ -142,6 +142,26 @@ func TestSiteReads(t *testing.T) {
 	})
 }
 
+// Previews are made of png and jpeg images only (OneEntry's platform notes,
+// files-and-uploads.md): the default pages' and blocks' SVG images have none.
+func TestSVGImagesHaveNoPreview(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	for _, path := range []string{"/api/content/pages/url/home?langCode=en_US", "/api/content/blocks/marker/hero?langCode=en_US"} {
+		values := ts.object(t, path)["attributeValues"].(map[string]any)
+		found := 0
+		for _, v := range values {
+			attr, _ := v.(map[string]any)
+			if img, ok := attr["value"].(map[string]any); ok && attr["type"] == "image" {
+				assert.Equal(t, "", img["previewLink"], path)
+				assert.NotEmpty(t, img["downloadLink"], path)
+				found++
+			}
+		}
+		assert.Positive(t, found, "%s has an image", path)
+	}
+}
+
 // Every attribute a default product carries is one of its attribute set's, as a live product's
 // can only be: a filter panel reads its options there.
 func TestProductAttributesAreTheirSetsAttributes(t *testing.T) {
