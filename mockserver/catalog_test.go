@@ -273,6 +273,9 @@ func TestProductPagesCountsPricesRelated(t *testing.T) {
 	status, body = ts.call(t, http.MethodPost, productsPath+"/empty-page", "", map[string]any{})
 	require.Equal(t, http.StatusCreated, status)
 	assert.JSONEq(t, `[]`, string(body))
+	// SDK 1.0.149's getProductsEmptyPage sends its paging as the body: let be.
+	status, body = ts.call(t, http.MethodPost, productsPath+"/empty-page", "", map[string]any{"limit": 30, "offset": 0, "sortOrder": "DESC", "sortKey": "id"})
+	require.Equal(t, http.StatusCreated, status, string(body))
 	// Its filters are checked as the other lists check them.
 	for _, bad := range []string{`"x"`, `123`, `{"filter":"x"}`} {
 		status, body = ts.call(t, http.MethodPost, productsPath+"/empty-page", "", bad)

@@ -24,12 +24,15 @@ const (
 	scopeAll productScope = iota
 	scopePageID
 	scopePageURL
+	// scopeEmptyPage is the empty page, whose body SDK 1.0.149 fills with its paging: keys
+	// beside filter are let be there.
+	scopeEmptyPage
 )
 
 // productQuery reads a list request: its scope from the path, its filters from the body, and
 // from the query its language, paging, sorting and the one filter IProductsQuery carries.
 func (s *Server) productQuery(r *http.Request, sc *scope, where productScope) (store.ProductQuery, error) {
-	filters, err := store.ParseProductFilters(sc.body)
+	filters, err := store.ParseProductFilters(sc.body, where == scopeEmptyPage)
 	if err != nil {
 		return store.ProductQuery{}, err
 	}
@@ -63,7 +66,7 @@ func (s *Server) productQuery(r *http.Request, sc *scope, where productScope) (s
 	case scopePageURL:
 		pq.PageURL = mux.Vars(r)["url"]
 	}
-	if where != scopeAll && !s.pageKnown(pq.PageID, pq.PageURL) {
+	if (where == scopePageID || where == scopePageURL) && !s.pageKnown(pq.PageID, pq.PageURL) {
 		return store.ProductQuery{}, store.Errorf(store.CodeNotFound, "Page not found")
 	}
 	return pq, nil
@@ -111,7 +114,7 @@ func (s *Server) handleProductList(where productScope, counts bool) func(http.Re
 // products on no catalogue page, grouped. The mock lists no groups (how the API groups them is
 // not documented), but checks the filters and query as the other product lists do.
 func (s *Server) handleProductsEmptyPage(w http.ResponseWriter, r *http.Request, sc *scope) {
-	if _, err := s.productQuery(r, sc, scopeAll); err != nil {
+	if _, err := s.productQuery(r, sc, scopeEmptyPage); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

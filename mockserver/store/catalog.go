@@ -322,8 +322,9 @@ const MaxProductFilters = 32
 
 // ParseProductFilters reads a list request's body: {"filter": [...]} as SDK 1.0.149 sends it,
 // a bare array as older SDKs and the count routes send it, or nothing. A malformed element is
-// a CodeInvalid error naming it, in class-validator's words.
-func ParseProductFilters(body []byte) ([]ProductFilter, error) {
+// a CodeInvalid error naming it, in class-validator's words; so is a key of the object beside
+// filter, unless besideFilter lets them be.
+func ParseProductFilters(body []byte, besideFilter bool) ([]ProductFilter, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, nil
@@ -335,10 +336,11 @@ func ParseProductFilters(body []byte) ([]ProductFilter, error) {
 		if err := json.Unmarshal(body, &wrapper); err != nil {
 			return nil, Invalid("filter must be an array")
 		}
-		// Paging and language are the query's: in the body they are refused, not ignored.
+		// Paging and language are the query's: in the body they are refused, not ignored,
+		// unless besideFilter lets other keys be.
 		var extra []string
 		for _, k := range slices.Sorted(maps.Keys(wrapper)) {
-			if k != "filter" {
+			if k != "filter" && !besideFilter {
 				extra = append(extra, "property "+k+" should not exist")
 			}
 		}

@@ -51,6 +51,8 @@ test('Products, ProductStatuses, IntegrationCollections, FileUploading and Event
   assert.equal(inStock.items[0].localizeInfos.title, 'Серебряный');
 
   const empty = await ok('Products.getProductsEmptyPage', Products.getProductsEmptyPage());
+  // Its JSDoc example: the paging goes in the body.
+  assert.deepEqual(await ok('Products.getProductsEmptyPage with paging', Products.getProductsEmptyPage({ limit: 30, offset: 0, sortOrder: 'DESC', sortKey: 'id' })), []);
   assert.deepEqual(empty, []);
   const byPage = await ok('Products.getProductsByPageId', Products.getProductsByPageId(8, [{ attributeMarker: 'zones', conditionMarker: 'in', conditionValue: 'bar' }]));
   assert.deepEqual(ids(byPage.items), [12]);
