@@ -304,12 +304,8 @@ func (s *OrderStorage) DefaultStatus() string {
 	return ""
 }
 
-func (s *OrderStorage) hasStatus(identifier string) bool { return s.statusIndex(identifier) >= 0 }
-
-// statusIndex is where the status stands in the storage's list, -1 when it has none of that
-// identifier.
-func (s *OrderStorage) statusIndex(identifier string) int {
-	return slices.IndexFunc(s.Statuses, func(st OrderStatus) bool { return st.Identifier == identifier })
+func (s *OrderStorage) hasStatus(identifier string) bool {
+	return slices.ContainsFunc(s.Statuses, func(st OrderStatus) bool { return st.Identifier == identifier })
 }
 
 func (s *OrderStorage) acceptsAccount(identifier string) bool {

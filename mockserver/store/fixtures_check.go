@@ -255,6 +255,9 @@ func (f *Fixtures) checkStorages(idx *index) error {
 		if defaults > 1 {
 			return fixtureErr(FileOrderStorages, at+".statuses", "at most one status may be isDefault (the status new orders get), not %d", defaults)
 		}
+		if st.PaidStatus != "" && st.DefaultStatus() == st.PaidStatus {
+			return fixtureErr(FileOrderStorages, at+".statuses", "new orders would get %q, the paidStatus, which only payments set", st.PaidStatus)
+		}
 		for field, status := range map[string]string{"paidStatus": st.PaidStatus, "canceledStatus": st.CanceledStatus} {
 			if status != "" && !st.hasStatus(status) {
 				return fixtureErr(FileOrderStorages, at+"."+field, "%q is not one of the storage's statuses", status)

@@ -161,6 +161,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"option of a missing product", replaceIn(t, store.FileForms, `"id": "p-8-10"`, `"id": "p-8-99"`), store.FileForms, "[0].attributes[1].listTitles[1].id", "names product 99"},
 		{"option in the SDK's shape of a missing product", replaceIn(t, store.FileForms, `"listTitles": []`, `"listTitles": [{"title": "X", "value": "p-8-99"}]`), store.FileForms, "listTitles[0].value", "names product 99"},
 		{"duplicate provider id", replaceIn(t, store.FileAuthProviders, `"id": 2,`, `"id": 1,`), store.FileAuthProviders, "[1].id", "duplicate provider id 1"},
+		{"paid is the default", replaceIn(t, store.FileOrderStorages, `"paidStatus": "paid"`, `"paidStatus": "inProgress"`), store.FileOrderStorages, "[0].statuses", `new orders would get "inProgress", the paidStatus`},
 		{"two default statuses", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": false },`, `"isUsed": true, "isDefault": true },`), store.FileOrderStorages, "[0].statuses", "at most one status may be isDefault"},
 		{"duplicate status", replaceIn(t, store.FileOrderStorages, `"identifier": "completed"`, `"identifier": "paid"`), store.FileOrderStorages, "[0].statuses[2].identifier", `duplicate status "paid"`},
 		{"user of a missing form", replaceIn(t, store.FileUsers, `"formIdentifier": "reg"`, `"formIdentifier": "nope"`), store.FileUsers, "[0].formIdentifier", `no form "nope"`},

@@ -299,11 +299,11 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 		return Order{}, err
 	}
 	q.Discounts.Asked = o.Discounts.Asked
-	// A paid order goes on from its payment, not back before it: a status listed before the
-	// paid one would disagree with its payments, and the client could not put paid back.
-	if paid := storage.PaidStatus; paid != "" && o.StatusIdentifier == paid && in.StatusIdentifier != "" &&
-		storage.statusIndex(in.StatusIdentifier) < storage.statusIndex(paid) {
-		return Order{}, Invalid(fmt.Sprintf("statusIdentifier: order %d is %s; %s comes before its payment", o.ID, paid, in.StatusIdentifier))
+	// A paid order does not go back to the status new orders get: it would disagree with its
+	// payments, and the client could not put the paid status back.
+	if st := s.paymentStateLocked(o); in.StatusIdentifier != "" && in.StatusIdentifier == storage.DefaultStatus() &&
+		st != PaymentUnpaid && st != PaymentPending {
+		return Order{}, Invalid(fmt.Sprintf("statusIdentifier: order %d is paid; %s, the status of new orders, comes before its payment", o.ID, in.StatusIdentifier))
 	}
 	// Money has moved against the recorded contents: a completed session paid for them, a
 	// waiting one will charge them. Changing them would leave a total no payment covers.

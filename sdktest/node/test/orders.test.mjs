@@ -119,7 +119,7 @@ test('every Orders method of the newest SDK under the default profile, strict', 
   assert.deepEqual(paid.message, ["statusIdentifier: paid is a payment status, set by the order's payments"]);
   const back = await Orders.updateOrderByMarkerAndId('tickets', created.id, order([{ productId: 10, quantity: 1 }], { statusIdentifier: 'inProgress' }));
   assertErrorBody(back, 400);
-  assert.deepEqual(back.message, [`statusIdentifier: order ${created.id} is paid; inProgress comes before its payment`]);
+  assert.deepEqual(back.message, [`statusIdentifier: order ${created.id} is paid; inProgress, the status of new orders, comes before its payment`]);
   assertErrorBody(await Orders.cancelRefundRequest(created.id), 404, `Order ${created.id} has no pending refund request`);
   const expired = await Orders.previewOrder({ products: lines, couponCode: 'SUMMER24' });
   assertErrorBody(expired, 400);
