@@ -992,9 +992,6 @@ func withMaxSandboxes(n int) serverOption {
 	return func(mo *mockserver.Options) { mo.Sandbox.MaxSandboxes = n }
 }
 
-// adminLimits covers the admin limits through the admin contract: sandbox creation and
-// fault rules are bounded (409 beyond), and counters a JavaScript client could not read, or
-// whose next id would wrap, are refused (400 naming the counter).
 // adminBodiesNotObjects sends each call that takes no body one that is not a JSON object: it
 // is refused before the call acts.
 func adminBodiesNotObjects(t *testing.T, ac *adminContract) {
@@ -1012,6 +1009,9 @@ func adminBodiesNotObjects(t *testing.T, ac *adminContract) {
 	}
 }
 
+// adminLimits covers the admin limits through the admin contract: sandbox creation and
+// fault rules are bounded (409 beyond), and counters a JavaScript client could not read, or
+// whose next id would wrap, are refused (400 naming the counter).
 func adminLimits(t *testing.T, ac *adminContract) {
 	ts := newTestServer(t, withMaxSandboxes(3))
 	var made []string
