@@ -199,6 +199,9 @@ func TestExternalPagesHaveNoPublicAddress(t *testing.T) {
 	assertRefused(t, status, body, http.StatusNotFound, "Page not found")
 	status, body = ts.call(t, http.MethodGet, "/api/content/pages/20", "", nil)
 	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.call(t, http.MethodGet, "/api/content/pages", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, ids(t, body), 20, "it is listed")
 	status, body = ts.call(t, http.MethodGet, "/api/content/pages/url/contacts", "", nil)
 	require.Equal(t, http.StatusOK, status, "other pages keep theirs: %s", body)
 }

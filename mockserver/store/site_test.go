@@ -125,6 +125,15 @@ func TestBlockProducts(t *testing.T) {
 	assert.Equal(t, []int{11, 12}, got, "the source product's own catalogue, itself left out")
 	_, err = auto.BlockProducts("similar_tickets", 99)
 	assert.ErrorContains(t, err, "Product not found")
+
+	// Without a mode, a block is manual: the same shelf for every product asked about.
+	unset, err := loadEdited(t, store.FileBlocks, 2, func(b map[string]any) {
+		b["customSettings"] = map[string]any{"similarScope": map[string]any{"pageIds": []int{8}}}
+	})
+	require.NoError(t, err)
+	got, err = unset.BlockProducts("similar_tickets", 10)
+	require.NoError(t, err)
+	assert.Equal(t, []int{10, 11, 12}, got)
 }
 
 func TestAdminFilters(t *testing.T) {
