@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // SandboxRefusedError is a mock's refusal of a sandbox for the run: it serves the admin API but
@@ -33,7 +34,11 @@ func (e *SandboxRefusedError) Error() string {
 // a *SandboxRefusedError: running in its default sandbox instead would change the state a
 // front end may be using. release deletes the sandbox.
 func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) error, ok bool, err error) {
-	status, body, err := t.adminRequest(ctx, http.MethodPost, "/__admin/sandboxes", "", nil)
+	// The answer is read even when the run's time runs out or it is canceled meanwhile: the
+	// sandbox may exist by then, and only the answer names it for deletion.
+	create, cancel := context.WithTimeout(context.WithoutCancel(ctx), sandboxCallTimeout)
+	defer cancel()
+	status, body, err := t.adminRequest(create, http.MethodPost, "/__admin/sandboxes", "", nil)
 	if err != nil {
 		return nil, false, err
 	}
@@ -57,13 +62,6 @@ func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) 
 	if err := json.Unmarshal(body, &sb); err != nil || sb.AppToken == "" {
 		return nil, false, nil
 	}
-	t.AppToken = sb.AppToken
-	users := []*Credentials{&t.User, &t.User2}
-	for i, u := range sb.Users {
-		if i < len(users) {
-			*users[i] = Credentials{Login: u.Identifier, Password: u.Password}
-		}
-	}
 	release = func(ctx context.Context) error {
 		status, body, err := t.adminRequest(ctx, http.MethodDelete, "/__admin/sandboxes/"+sb.AppToken, "", nil)
 		if err == nil && status != http.StatusNoContent {
@@ -71,8 +69,24 @@ func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) 
 		}
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		if rerr := release(create); rerr != nil {
+			return nil, false, fmt.Errorf("%w; the sandbox %s made meanwhile is left: %w", err, sb.AppToken, rerr)
+		}
+		return nil, false, err
+	}
+	t.AppToken = sb.AppToken
+	users := []*Credentials{&t.User, &t.User2}
+	for i, u := range sb.Users {
+		if i < len(users) {
+			*users[i] = Credentials{Login: u.Identifier, Password: u.Password}
+		}
+	}
 	return release, true, nil
 }
+
+// sandboxCallTimeout bounds making a run's sandbox, which outlives the run's own deadline.
+const sandboxCallTimeout = 10 * time.Second
 
 // adminRequest sends one admin call with body as JSON (none when nil), outside any
 // recording, addressing the sandbox of appToken ("" for none).

@@ -1,11 +1,14 @@
 package scenarios_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,5 +89,39 @@ func TestHundredSandboxesRunTheSuiteInParallel(t *testing.T) {
 			}
 		}
 		assert.ElementsMatch(t, created, listed, "sandbox %s holds exactly the orders its own flows created", run.token)
+	}
+}
+
+// A run whose time runs out while its sandbox is being made deletes the sandbox: the mock made
+// it, and only its answer named it.
+func TestASandboxMadeAsTheRunTimesOutIsDeleted(t *testing.T) {
+	t.Parallel()
+	deleted := make(chan string, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /__admin/sandboxes", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(100 * time.Millisecond) // the run's deadline passes meanwhile
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(`{"appToken":"sbx_late","users":[]}`))
+	})
+	mux.HandleFunc("DELETE /__admin/sandboxes/{token}", func(w http.ResponseWriter, r *http.Request) {
+		deleted <- r.PathValue("token")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	server := httptest.NewServer(mux)
+	t.Cleanup(server.Close)
+
+	tg := scenarios.URLTarget(server.URL, "")
+	before := tg.AppToken
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	_, ok, err := tg.OwnSandbox(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.False(t, ok)
+	assert.Equal(t, before, tg.AppToken, "the target is left as it was")
+	select {
+	case token := <-deleted:
+		assert.Equal(t, "sbx_late", token)
+	default:
+		t.Fatal("the sandbox made as the run timed out was left on the target")
 	}
 }
