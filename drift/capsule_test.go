@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,6 +101,25 @@ func TestMockAgainstDriftedCapsule(t *testing.T) {
 	require.NotEmpty(t, unpaired, "a recorded exchange no flow made is still checked against the contract")
 	assert.Equal(t, drift.SideOtherContract, unpaired[0].Side)
 	assert.Equal(t, "#6 GET /api/content/users/me", unpaired[0].Step)
+}
+
+// An answer on a route the contract does not know is breaking drift, as the README's table says.
+func TestAnswerOnAnUnknownRouteIsBreaking(t *testing.T) {
+	t.Parallel()
+	c, err := capsule.Load(seedCapsule)
+	require.NoError(t, err)
+	c.Exchanges = append(c.Exchanges, exchange.Exchange{Method: "GET", Path: "/api/content/nonexistent", Status: 200, ResponseBody: json.RawMessage(`{"a":1}`)})
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "seed with an unknown route"})
+	require.NoError(t, err)
+	var route []drift.Item
+	for _, it := range r.Items() {
+		if strings.Contains(it.Step, "/api/content/nonexistent") {
+			route = append(route, it)
+		}
+	}
+	require.NotEmpty(t, route, textReport(t, r))
+	assert.Equal(t, drift.SeverityBreaking, route[0].Severity)
+	assert.Equal(t, drift.ExitBreaking, r.ExitCode())
 }
 
 func TestAllowFileSilencesUntilExpiry(t *testing.T) {

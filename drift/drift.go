@@ -412,6 +412,11 @@ func prefixSlash(p string) string {
 // type, with an undocumented status or on an unknown route break clients; the rest may not.
 // Requests are the flows' own and never break a client.
 func violationSeverity(v contracts.Violation) Severity {
+	// An unknown route is filed with the request, but what breaks is the answer: the contract
+	// documents none for it.
+	if v.Kind == contracts.KindRoute {
+		return SeverityBreaking
+	}
 	if v.Phase == contracts.PhaseRequest {
 		return SeverityWarning
 	}
