@@ -3,6 +3,7 @@ package drift
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -87,6 +88,30 @@ type Item struct {
 	Message string `json:"message"`
 	// Allowed is set when an allow-file entry acknowledges the item.
 	Allowed *Allowance `json:"allowed,omitempty"`
+}
+
+// jsonItem is Item as JSON writes it.
+type jsonItem Item
+
+// MarshalJSON writes the pointer as every report prints it: the body itself as "-", which an
+// allow entry names it by.
+func (it Item) MarshalJSON() ([]byte, error) {
+	j := jsonItem(it)
+	j.Pointer = orDash(j.Pointer)
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (it *Item) UnmarshalJSON(data []byte) error {
+	var j jsonItem
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	if j.Pointer == wholeBody {
+		j.Pointer = ""
+	}
+	*it = Item(j)
+	return nil
 }
 
 // StepID is "flow/step", the name allow files use.

@@ -88,6 +88,7 @@ func TestJSONReportParsesBack(t *testing.T) {
 	r := sampleReport(t)
 	var b bytes.Buffer
 	require.NoError(t, drift.Write(&b, "json", r))
+	assert.Contains(t, b.String(), `"pointer": "-"`, "the body itself, as every report prints it and an allow entry names it")
 	var back drift.Report
 	dec := json.NewDecoder(&b)
 	dec.DisallowUnknownFields()
@@ -105,7 +106,11 @@ func TestJUnitReportParsesBack(t *testing.T) {
 	require.True(t, strings.HasPrefix(b.String(), `<?xml version="1.0" encoding="UTF-8"?>`))
 	doc, err := exchange.ReadJUnit(b.Bytes())
 	require.NoError(t, err)
-	require.Len(t, doc.Suites, 1)
+	require.Len(t, doc.Suites, 2)
+	report := doc.Suites[1]
+	assert.Equal(t, "drift/report", report.Name)
+	assert.Zero(t, report.Tests)
+	assert.Contains(t, report.SystemOut, "expired allow entry: ticket-purchase/create-order /discount new-field, expired 2025-01-31", "an expired entry is looked at again")
 	s := doc.Suites[0]
 	assert.Equal(t, "drift/ticket-purchase", s.Name)
 	assert.Equal(t, 3, s.Tests)
