@@ -241,5 +241,16 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		tc.SystemOut = strings.Join(lines, "\n")
 		suite.Cases = append(suite.Cases, tc)
 	}
+	// The notes and the expired allow entries concern no one step: a suite of no cases says them.
+	var said []string
+	for _, n := range r.Notes {
+		said = append(said, "note: "+n)
+	}
+	for _, e := range r.Expired {
+		said = append(said, fmt.Sprintf("expired allow entry: %s %s %s, expired %s: %s", e.Step, e.Pointer, e.Kind, e.Expires, e.Reason))
+	}
+	if len(said) > 0 {
+		doc.Suites = append(doc.Suites, exchange.Suite{Name: "drift/report", Time: "0", SystemOut: strings.Join(said, "\n")})
+	}
 	return exchange.WriteJUnit(w, &doc)
 }

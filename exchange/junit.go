@@ -32,6 +32,8 @@ type Suite struct {
 	Timestamp  string      `xml:"timestamp,attr,omitempty"`
 	Properties *Properties `xml:"properties,omitempty"`
 	Cases      []Case      `xml:"testcase"`
+	// SystemOut is what the suite says beside its cases.
+	SystemOut string `xml:"system-out,omitempty"`
 }
 
 // Properties are the name/value pairs of a testsuite.

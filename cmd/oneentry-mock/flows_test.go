@@ -396,7 +396,8 @@ func TestDriftReportFormats(t *testing.T) {
 		} `xml:"testsuite"`
 	}
 	require.NoError(t, xml.Unmarshal(data, &doc))
-	require.Len(t, doc.Suites, 1)
+	require.Len(t, doc.Suites, 2)
+	assert.Equal(t, "drift/report", doc.Suites[1].Name, "the report's notes")
 	assert.Equal(t, 1, doc.Failures)
 	for _, c := range doc.Suites[0].Cases {
 		assert.Equal(t, c.Name == "create-order", c.Failure != nil, c.Name)
