@@ -115,5 +115,5 @@ func runBare(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Handler:           &bareHandler{set: &set, healthz: canned{Status: http.StatusOK, Body: []byte(`{"status":"ok"}`)}},
 		ReadHeaderTimeout: 5 * time.Second,
 	}
-	return graceful.Serve(ctx, srv, ln, stopTimeout)
+	return graceful.Serve(ctx, srv, ln, stopTimeout, graceful.Drain{})
 }

@@ -146,7 +146,7 @@ func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) er
 	var wg sync.WaitGroup
 	wg.Go(func() { flushEvery(flushCtx, rec, cfg.FlushInterval, logger) })
 	srv, ln := newHTTPServer(h, ln, cfg.serverOptions, logger)
-	serveErr := graceful.Serve(ctx, srv, ln, cfg.ShutdownTimeout)
+	serveErr := graceful.Serve(ctx, srv, ln, cfg.ShutdownTimeout, graceful.Drain{})
 	stopFlush()
 	wg.Wait()
 	if err := rec.Flush(); err != nil {

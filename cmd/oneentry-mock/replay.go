@@ -69,5 +69,5 @@ func runReplay(ctx context.Context, cfg replayConfig, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "  capsule:   %s (%d exchanges, profile %s)\n", cfg.Capsule, len(c.Exchanges), c.Profile)
 	srv, ln := newHTTPServer(h, ln, cfg.serverOptions, logger)
-	return graceful.Serve(ctx, srv, ln, cfg.ShutdownTimeout)
+	return graceful.Serve(ctx, srv, ln, cfg.ShutdownTimeout, graceful.Drain{})
 }

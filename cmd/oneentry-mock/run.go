@@ -55,6 +55,8 @@ type serveConfig struct {
 	CheckoutReturnURL *url.URL
 	// ExitWithParent shuts the server down when the process that started it ends.
 	ExitWithParent bool
+	// DrainDelay keeps accepting requests that long after SIGTERM, /readyz answering 503.
+	DrainDelay time.Duration
 }
 
 var serveCommand = &command{
@@ -83,6 +85,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.intervalOrOff(&cfg.WatchInterval, "watch-interval", time.Second, "how often the --fixtures folder is checked for edits; 0 turns the check off (POST /__admin/reload still works)")
 	f.profile(&cfg.Profile, "compat", sandbox.ProfileDefault.Name, "live API generation to imitate")
 	addServerFlags(f, &cfg.serverOptions)
+	f.intervalOrOff(&cfg.DrainDelay, "drain-delay", 0, "how long to keep accepting requests after SIGINT/SIGTERM, /readyz answering 503, before new connections are refused; give a load balancer's probe period (0: refuse at once)")
 	f.lifetime(&cfg.AccessTokenTTL, "access-token-ttl", store.DefaultAccessTokenTTL, "lifetime of user access tokens; a bare number is seconds")
 	f.lifetime(&cfg.RefreshTokenTTL, "refresh-token-ttl", store.DefaultRefreshTokenTTL, "lifetime of refresh tokens; a bare number is seconds")
 	f.positive(&cfg.MaxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "BYTES", "largest request body accepted")
@@ -243,7 +246,7 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	}
 	logger.Info("serving", "url", url, "compat", cfg.Profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
 	httpSrv, ln := newHTTPServer(srv, ln, cfg.serverOptions, logger)
-	return graceful.Serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, srv.Drain)
+	return graceful.Serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, graceful.Drain{Start: srv.Drain, Delay: cfg.DrainDelay})
 }
 
 // startupGC pauses garbage collection while a server loads. Loading the contract and the

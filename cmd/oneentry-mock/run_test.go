@@ -284,6 +284,31 @@ func TestServeAnnouncesDashboard(t *testing.T) {
 	require.NoError(t, s.stop())
 }
 
+// With --drain-delay a shutdown keeps accepting for a while, /readyz answering 503, so a load
+// balancer polling it stops sending before connections are refused.
+func TestServeDrainDelayShowsTheDrainOnReadyz(t *testing.T) {
+	t.Parallel()
+	s := startCommand(t, 1, "serve", "--addr", "127.0.0.1:0", "--drain-delay", "2s", "--shutdown-timeout", "5s")
+	base, ok := strings.CutPrefix(s.header[0], "oneentry-mock listening on ")
+	require.True(t, ok, s.header[0])
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	probe := func() int {
+		resp, err := client.Get(base + "/readyz")
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusOK, probe())
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.stop() }()
+	assert.Eventually(t, func() bool { return probe() == http.StatusServiceUnavailable }, 2*time.Second, 20*time.Millisecond,
+		"a new connection sees the drain")
+	require.NoError(t, <-stopped)
+	assert.Zero(t, probe(), "refused once the delay is over")
+}
+
 func TestServeCheckoutReturnURLFlag(t *testing.T) {
 	t.Parallel()
 	cfg, _, err := parseWith(serveCommand, serveFlags, []string{"--checkout-return-url", "http://localhost:3000/return"}, nil)

@@ -12,10 +12,19 @@ import (
 	"time"
 )
 
-// Serve runs srv on ln until ctx ends, then shuts it down within timeout. drain, if given, runs
-// before the listener closes, so readiness probes fail while requests in flight finish. An error
-// of Serve itself ends it at once.
-func Serve(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, drain ...func()) error {
+// Drain is what a server does between the end of its context and the closing of its
+// listener.
+type Drain struct {
+	// Start runs first: readiness probes fail from then on.
+	Start func()
+	// Delay keeps the listener open that long after Start, so a load balancer that polls the
+	// probe stops sending before connections are refused.
+	Delay time.Duration
+}
+
+// Serve runs srv on ln until ctx ends, then drains it as drain says and shuts it down within
+// timeout, letting requests in flight finish. An error of Serve itself ends it at once.
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, drain Drain) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -23,8 +32,15 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.
 		return err
 	case <-ctx.Done():
 	}
-	for _, f := range drain {
-		f()
+	if drain.Start != nil {
+		drain.Start()
+	}
+	if drain.Delay > 0 {
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(drain.Delay):
+		}
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()

@@ -14,17 +14,24 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/internal/graceful"
 )
 
-func TestServeAnswersUntilCanceledThenDrainsAndStops(t *testing.T) {
-	t.Parallel()
+// serving runs Serve with drain on a new loopback listener; cancel starts the shutdown.
+func serving(t *testing.T, h http.HandlerFunc, drain graceful.Drain) (url string, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	var drained atomic.Bool
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })}
-	done := make(chan error, 1)
-	go func() { done <- graceful.Serve(ctx, srv, ln, time.Second, func() { drained.Store(true) }) }()
+	errc := make(chan error, 1)
+	go func() { errc <- graceful.Serve(ctx, &http.Server{Handler: h}, ln, time.Second, drain) }()
+	return "http://" + ln.Addr().String(), cancel, errc
+}
 
-	resp, err := http.Get("http://" + ln.Addr().String())
+func TestServeAnswersUntilCanceledThenDrainsAndStops(t *testing.T) {
+	t.Parallel()
+	var drained atomic.Bool
+	url, cancel, done := serving(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) },
+		graceful.Drain{Start: func() { drained.Store(true) }})
+
+	resp, err := http.Get(url)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusTeapot, resp.StatusCode)
@@ -33,8 +40,30 @@ func TestServeAnswersUntilCanceledThenDrainsAndStops(t *testing.T) {
 	cancel()
 	assert.NoError(t, <-done)
 	assert.True(t, drained.Load())
-	_, err = http.Get("http://" + ln.Addr().String())
+	_, err = http.Get(url)
 	assert.Error(t, err, "the listener is closed after a shutdown")
+}
+
+// With a drain delay the listener stays open after the drain started: a probe on a new
+// connection sees the drain, then connections are refused.
+func TestServeKeepsAcceptingForTheDrainDelay(t *testing.T) {
+	t.Parallel()
+	var draining atomic.Bool
+	url, cancel, done := serving(t, func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}, graceful.Drain{Start: func() { draining.Store(true) }, Delay: 300 * time.Millisecond})
+	cancel()
+	require.Eventually(t, draining.Load, time.Second, time.Millisecond)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(url)
+	require.NoError(t, err, "a new connection is accepted during the delay")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.NoError(t, <-done)
+	_, err = client.Get(url)
+	assert.Error(t, err, "refused after the delay")
 }
 
 func TestServeReturnsTheErrorOfAListenerThatFails(t *testing.T) {
@@ -42,7 +71,7 @@ func TestServeReturnsTheErrorOfAListenerThatFails(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	require.NoError(t, ln.Close())
-	err = graceful.Serve(t.Context(), &http.Server{}, ln, time.Second)
+	err = graceful.Serve(t.Context(), &http.Server{}, ln, time.Second, graceful.Drain{})
 	assert.ErrorIs(t, err, net.ErrClosed)
 }
 
@@ -60,7 +89,7 @@ func TestServeFailsWhenARequestOutlastsTheTimeout(t *testing.T) {
 		<-release
 	})}
 	done := make(chan error, 1)
-	go func() { done <- graceful.Serve(ctx, srv, ln, time.Millisecond) }()
+	go func() { done <- graceful.Serve(ctx, srv, ln, time.Millisecond, graceful.Drain{}) }()
 	go func() {
 		if resp, err := http.Get("http://" + ln.Addr().String()); err == nil {
 			resp.Body.Close()
