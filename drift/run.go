@@ -151,7 +151,8 @@ func ownSandbox(ctx context.Context, t *scenarios.Target, opts Options) (release
 		return release, nil, nil
 	}
 	own, ok, err := t.OwnSandbox(ctx)
-	if refused := (*scenarios.SandboxRefusedError)(nil); errors.As(err, &refused) {
+	refused, left := (*scenarios.SandboxRefusedError)(nil), (*scenarios.SandboxLeftError)(nil)
+	if errors.As(err, &refused) || errors.As(err, &left) {
 		return nil, nil, err
 	}
 	// An unreachable target is reported by runFlows' preflight, as for every other target.

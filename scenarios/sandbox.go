@@ -34,10 +34,11 @@ func (e *SandboxRefusedError) Error() string {
 // a *SandboxRefusedError: running in its default sandbox instead would change the state a
 // front end may be using. release deletes the sandbox.
 func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) error, ok bool, err error) {
-	// The answer is read even when the run's time runs out or it is canceled meanwhile: the
-	// sandbox may exist by then, and only the answer names it for deletion.
+	// The answer is awaited a little past the run's end (its deadline, Ctrl-C): the sandbox
+	// may exist by then, and only the answer names it for deletion.
 	create, cancel := context.WithTimeout(context.WithoutCancel(ctx), sandboxCallTimeout)
 	defer cancel()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(sandboxGrace, cancel) })()
 	status, body, err := t.adminRequest(create, http.MethodPost, "/__admin/sandboxes", "", nil)
 	if err != nil {
 		return nil, false, err
@@ -71,7 +72,7 @@ func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) 
 	}
 	if err := ctx.Err(); err != nil {
 		if rerr := release(create); rerr != nil {
-			return nil, false, fmt.Errorf("%w; the sandbox %s made meanwhile is left: %w", err, sb.AppToken, rerr)
+			return nil, false, &SandboxLeftError{AppToken: sb.AppToken, Run: err, Delete: rerr}
 		}
 		return nil, false, err
 	}
@@ -85,8 +86,25 @@ func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) 
 	return release, true, nil
 }
 
-// sandboxCallTimeout bounds making a run's sandbox, which outlives the run's own deadline.
-const sandboxCallTimeout = 10 * time.Second
+// sandboxCallTimeout bounds making a run's sandbox; sandboxGrace is how long past the run's
+// end its answer is still awaited.
+const (
+	sandboxCallTimeout = 10 * time.Second
+	sandboxGrace       = time.Second
+)
+
+// SandboxLeftError is a run that ended while the mock made its sandbox, whose deletion then
+// failed: the sandbox stays on the target, counted against its --max-sandboxes.
+type SandboxLeftError struct {
+	AppToken    string
+	Run, Delete error
+}
+
+func (e *SandboxLeftError) Error() string {
+	return fmt.Sprintf("%v; the sandbox %s made meanwhile could not be deleted and is left on the target: %v", e.Run, e.AppToken, e.Delete)
+}
+
+func (e *SandboxLeftError) Unwrap() error { return e.Run }
 
 // adminRequest sends one admin call with body as JSON (none when nil), outside any
 // recording, addressing the sandbox of appToken ("" for none).

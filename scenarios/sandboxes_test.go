@@ -92,23 +92,31 @@ func TestHundredSandboxesRunTheSuiteInParallel(t *testing.T) {
 	}
 }
 
-// A run whose time runs out while its sandbox is being made deletes the sandbox: the mock made
-// it, and only its answer named it.
-func TestASandboxMadeAsTheRunTimesOutIsDeleted(t *testing.T) {
-	t.Parallel()
-	deleted := make(chan string, 1)
+// slowSandboxes is a mock whose POST /__admin/sandboxes answers after the run's deadline has
+// passed, and whose DELETE answers deleteStatus, telling deleted.
+func slowSandboxes(t *testing.T, deleteStatus int, deleted chan<- string) *httptest.Server {
+	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /__admin/sandboxes", func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(100 * time.Millisecond) // the run's deadline passes meanwhile
+		time.Sleep(100 * time.Millisecond)
 		w.WriteHeader(http.StatusCreated)
 		_, _ = w.Write([]byte(`{"appToken":"sbx_late","users":[]}`))
 	})
 	mux.HandleFunc("DELETE /__admin/sandboxes/{token}", func(w http.ResponseWriter, r *http.Request) {
 		deleted <- r.PathValue("token")
-		w.WriteHeader(http.StatusNoContent)
+		w.WriteHeader(deleteStatus)
 	})
 	server := httptest.NewServer(mux)
 	t.Cleanup(server.Close)
+	return server
+}
+
+// A run whose time runs out while its sandbox is being made deletes the sandbox: the mock made
+// it, and only its answer named it.
+func TestASandboxMadeAsTheRunTimesOutIsDeleted(t *testing.T) {
+	t.Parallel()
+	deleted := make(chan string, 1)
+	server := slowSandboxes(t, http.StatusNoContent, deleted)
 
 	tg := scenarios.URLTarget(server.URL, "")
 	before := tg.AppToken
@@ -124,4 +132,44 @@ func TestASandboxMadeAsTheRunTimesOutIsDeleted(t *testing.T) {
 	default:
 		t.Fatal("the sandbox made as the run timed out was left on the target")
 	}
+}
+
+// A sandbox that could not be deleted after the run ended is named in the error.
+func TestASandboxLeftOnTheTargetIsNamed(t *testing.T) {
+	t.Parallel()
+	server := slowSandboxes(t, http.StatusInternalServerError, make(chan string, 1))
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	_, _, err := scenarios.URLTarget(server.URL, "").OwnSandbox(ctx)
+	var left *scenarios.SandboxLeftError
+	require.ErrorAs(t, err, &left)
+	assert.Equal(t, "sbx_late", left.AppToken)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// A target that never answers holds the run only a little past its end: making the sandbox is
+// abandoned then.
+func TestMakingASandboxIsAbandonedSoonAfterTheRunEnds(t *testing.T) {
+	t.Parallel()
+	abandoned := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /__admin/sandboxes", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		close(abandoned)
+	})
+	server := httptest.NewServer(mux)
+	t.Cleanup(server.Close)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := scenarios.URLTarget(server.URL, "").OwnSandbox(ctx)
+		done <- err
+	}()
+	cancel() // Ctrl-C
+	select {
+	case <-abandoned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request for a sandbox outlived the run by more than its grace")
+	}
+	assert.Error(t, <-done)
 }

@@ -144,7 +144,8 @@ func runScenariosRun(ctx context.Context, cfg scenariosConfig, sio stdio) error 
 	defer cancel()
 	if cfg.Target != "mock" && cfg.Target != "live" && cfg.Sandbox == "new" && cfg.AppToken == "" {
 		release, ok, err := target.OwnSandbox(ctx)
-		if refused := (*scenarios.SandboxRefusedError)(nil); errors.As(err, &refused) {
+		refused, left := (*scenarios.SandboxRefusedError)(nil), (*scenarios.SandboxLeftError)(nil)
+		if errors.As(err, &refused) || errors.As(err, &left) {
 			return exitError{code: 2, msg: err.Error()}
 		}
 		// An unreachable target is reported by Preflight, as for every other target.
