@@ -577,7 +577,8 @@ func FuzzDashboardForm(f *testing.F) {
 		if rec.Code >= 500 {
 			t.Fatalf("POST %s %q: status %d: %s", path, body, rec.Code, rec.Body.String())
 		}
-		if loc := rec.Header().Get("Location"); loc != "" && (!strings.HasPrefix(loc, "/__admin/ui/") || strings.HasPrefix(loc, "/__admin/ui//")) {
+		// The dashboard's own root counts as in it: path cleaning sends "/__admin/ui/." there.
+		if loc := rec.Header().Get("Location"); loc != "" && loc != "/__admin/ui" && (!strings.HasPrefix(loc, "/__admin/ui/") || strings.HasPrefix(loc, "/__admin/ui//")) {
 			t.Fatalf("POST %s %q: redirect out of the dashboard to %q", path, body, loc)
 		}
 	})
