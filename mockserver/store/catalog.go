@@ -338,14 +338,16 @@ func ParseProductFilters(body []byte, besideFilter bool) ([]ProductFilter, error
 		}
 		// Paging and language are the query's: in the body they are refused, not ignored,
 		// unless besideFilter lets other keys be.
-		var extra []string
-		for _, k := range slices.Sorted(maps.Keys(wrapper)) {
-			if k != "filter" && !besideFilter {
-				extra = append(extra, "property "+k+" should not exist")
+		if !besideFilter {
+			var extra []string
+			for _, k := range slices.Sorted(maps.Keys(wrapper)) {
+				if k != "filter" {
+					extra = append(extra, "property "+k+" should not exist")
+				}
 			}
-		}
-		if len(extra) > 0 {
-			return nil, Invalid(extra...)
+			if len(extra) > 0 {
+				return nil, Invalid(extra...)
+			}
 		}
 		list = wrapper["filter"]
 		if len(list) == 0 || string(list) == "null" {

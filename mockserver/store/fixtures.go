@@ -595,7 +595,6 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		{FileProject, func(*index) error { return f.Project.check() }},
 		{FileForms, f.checkForms},
 		{FileProducts, f.checkProducts},
-		{"", func(*index) error { return f.checkFormProducts() }},
 		{FilePaymentAccounts, f.checkAccounts},
 		{FileOrderStorages, f.checkStorages},
 		{FileAuthProviders, f.checkProviders},
@@ -610,6 +609,10 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 		if served {
 			f.collections[c.file] = newCollection(items, idx, f.Project.DefaultLanguage)
 		}
+	}
+	// Across files, once each is checked: a form's options name products.
+	if err := f.checkFormProducts(); err != nil {
+		return nil, err
 	}
 	if err := f.loadSite(); err != nil {
 		return nil, err

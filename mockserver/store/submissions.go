@@ -319,10 +319,11 @@ func badValues(form *Form, items []FormDataItem) []string {
 	return msgs
 }
 
-func isDateType(t string) bool { return t == "date" || t == "dateTime" || t == "time" }
-
-// dateFormats are the usual formatString of each date type, for the example of the message.
+// dateFormats are the date types, each with its usual formatString, for the example of the
+// message.
 var dateFormats = map[string]string{"date": "DD-MM-YYYY", "dateTime": "DD-MM-YYYY HH:mm", "time": "HH:mm"}
+
+func isDateType(t string) bool { _, ok := dateFormats[t]; return ok }
 
 // checkDateValue accepts what a submission takes for a date, dateTime or time field: an object
 // with all of fullDate (an ISO 8601 timestamp), formattedValue and formatString, as strings.
