@@ -87,6 +87,8 @@ func TestProductFilters(t *testing.T) {
 		"nin on a number":          {cond("price", "nin", 100), []int{}},
 		"in text contains":         {cond("currency_products", "in", "us"), []int{10, 11, 12}},
 		"nin":                      {cond("zones", "nin", "bar"), []int{10, 11}},
+		"in part of an option":     {cond("zones", "in", "stall"), []int{}},
+		"nin part of an option":    {cond("zones", "nin", "o"), []int{10, 11, 12}},
 		"in rich text":             {cond("description", "in", "STAGE"), []int{10}},
 		"nin rich text":            {cond("description", "nin", "stage"), []int{11, 12}},
 		"eq list option":           {cond("zones", "eq", "dance_floor"), []int{10}},

@@ -621,9 +621,9 @@ func (it *catalogItem) matches(f ProductFilter, lang string) bool {
 	// As the platform notes say (filters.md), membership on a number and greater-than on a
 	// string return nothing.
 	case CondIn:
-		return present && !numericType(av.Type) && contains(av.Value, f.ConditionValue)
+		return present && !numericType(av.Type) && contains(av.Value, f.ConditionValue, textType(av.Type))
 	case CondNotIn:
-		return present && !numericType(av.Type) && !contains(av.Value, f.ConditionValue)
+		return present && !numericType(av.Type) && !contains(av.Value, f.ConditionValue, textType(av.Type))
 	case CondEqual:
 		return present && equalValue(av.Value, f.ConditionValue)
 	case CondNotEqual:
@@ -718,8 +718,9 @@ func equalValue(attr, want json.RawMessage) bool {
 }
 
 // contains: the asked value, or one of the asked list, is one of the attribute's values, or,
-// for a text attribute, part of its text (case-insensitive).
-func contains(attr, want json.RawMessage) bool {
+// when partial (a text attribute), part of its text (case-insensitive). A list's options match
+// whole: the platform notes (filters.md) have choices filtered by their stored value.
+func contains(attr, want json.RawMessage, partial bool) bool {
 	wants := scalars(want)
 	if len(wants) == 0 {
 		return false
@@ -727,7 +728,7 @@ func contains(attr, want json.RawMessage) bool {
 	have := scalars(attr)
 	for _, w := range wants {
 		for _, h := range have {
-			if strings.EqualFold(h, w) || strings.Contains(strings.ToLower(h), strings.ToLower(w)) {
+			if strings.EqualFold(h, w) || partial && strings.Contains(strings.ToLower(h), strings.ToLower(w)) {
 				return true
 			}
 		}
