@@ -183,7 +183,7 @@ func TestProductAttributesAreTheirSetsAttributes(t *testing.T) {
 }
 
 // A page of type external_page has no public address: reading it by url answers 404, as the
-// platform notes say, while it still lists among the pages.
+// platform notes say, nor a place in the sitemap, while it still lists among the pages.
 func TestExternalPagesHaveNoPublicAddress(t *testing.T) {
 	t.Parallel()
 	fx := editFixtures(t, map[string]func(v any) any{"pages.json": func(v any) any {
@@ -202,6 +202,10 @@ func TestExternalPagesHaveNoPublicAddress(t *testing.T) {
 	status, body = ts.call(t, http.MethodGet, "/api/content/pages", "", nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.Contains(t, ids(t, body), 20, "it is listed")
+	status, body = ts.call(t, http.MethodGet, "/cloud-static/sitemaps/sitemap-en_US.xml", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.NotContains(t, string(body), "/partner<")
+	assert.Contains(t, string(body), "/contacts<")
 	status, body = ts.call(t, http.MethodGet, "/api/content/pages/url/contacts", "", nil)
 	require.Equal(t, http.StatusOK, status, "other pages keep theirs: %s", body)
 }

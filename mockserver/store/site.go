@@ -465,15 +465,21 @@ func (f *Fixtures) Languages() []string {
 	return []string{f.Project.DefaultLanguage}
 }
 
-// PagePaths returns the path of every visible page, its ancestors' urls and its own joined by
-// "/" ("about/history"), in file order: what a sitemap lists.
+// PagePaths returns the path of every visible page with an address of its own, its ancestors'
+// urls and its own joined by "/" ("about/history"), in file order: what a sitemap lists. An
+// external page has none: it is served inside a menu.
 func (f *Fixtures) PagePaths() []string {
 	pages := f.site(FilePages)
-	return pages.Select("isVisible", "true", func(i int) string {
+	var out []string
+	for i := range pages.Len() {
+		if pages.FieldText(i, "isVisible") != "true" || pages.FieldText(i, "type") == "external_page" {
+			continue
+		}
 		path := pages.FieldText(i, "pageUrl")
 		for _, a := range f.ancestors(i) {
 			path = pages.FieldText(a, "pageUrl") + "/" + path
 		}
-		return path
-	})
+		out = append(out, path)
+	}
+	return out
 }
