@@ -416,15 +416,20 @@ func TestCashSessionHasNoPaymentURL(t *testing.T) {
 	assert.Nil(t, decode[map[string]any](t, body)["paymentUrl"])
 }
 
-func TestLastSeatsGoToExactlyTenBuyers(t *testing.T) {
-	t.Parallel()
-	fx := editFixtures(t, map[string]func(any) any{
+// seatsFixtures are the default fixtures with the tickets storage's seats set.
+func seatsFixtures(t *testing.T, seats map[string]any) *store.Fixtures {
+	t.Helper()
+	return editFixtures(t, map[string]func(any) any{
 		store.FileOrderStorages: func(v any) any {
-			v.([]any)[0].(map[string]any)["seats"] = map[string]any{"perSlot": 10, "perTicketType": map[string]any{"p-8-12": 3}}
+			v.([]any)[0].(map[string]any)["seats"] = seats
 			return v
 		},
 	})
-	ts := newTestServer(t, withFixtures(fx))
+}
+
+func TestLastSeatsGoToExactlyTenBuyers(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withFixtures(seatsFixtures(t, map[string]any{"perSlot": 10, "perTicketType": map[string]any{"p-8-12": 3}})))
 	tk := ts.login(t, userLogin, userPass)
 
 	// Three Gold tickets at most, whatever the slot's total.
@@ -463,6 +468,73 @@ func TestLastSeatsGoToExactlyTenBuyers(t *testing.T) {
 	assert.Equal(t, http.StatusCreated, status)
 	status, _ = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
 	assert.Equal(t, http.StatusConflict, status)
+}
+
+// A slot listed twice in one order is one booking of it: counted once and checked once.
+func TestASlotListedTwiceIsBookedOnce(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withFixtures(seatsFixtures(t, map[string]any{"perSlot": 4})))
+	tk := ts.login(t, userLogin, userPass)
+	twice := ticketOrder(10, 3, "cash")
+	twice["formData"].(map[string]any)["en_US"].([]map[string]any)[0]["value"] = [][]string{{seedSlotStart, seedSlotEnd}, {seedSlotStart, seedSlotEnd}}
+	ts.createOrder(t, tk.AccessToken, twice)
+	ts.createOrder(t, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	require.Equal(t, http.StatusConflict, status, string(body))
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "0 of 4 seats left")
+}
+
+// A canceled order gave its seats back; a payment session opened for it afterwards takes them
+// again, and is refused while others hold them: a slot is never paid for beyond its seats.
+func TestCanceledOrderIsPaidOnlyWithFreeSeats(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withFixtures(seatsFixtures(t, map[string]any{"perSlot": 1})))
+	tk := ts.login(t, userLogin, userPass)
+	first := ts.createOrder(t, tk.AccessToken, ticketOrder(10, 1, "cash"))["id"]
+	canceled := ticketOrder(10, 1, "cash")
+	canceled["statusIdentifier"] = "canceled"
+	status, body := ts.call(t, http.MethodPut, fmt.Sprintf("%s/%v", ordersPath, first), tk.AccessToken, canceled)
+	require.Equal(t, http.StatusOK, status, string(body))
+	second := ts.createOrder(t, tk.AccessToken, ticketOrder(10, 1, "cash"))["id"]
+
+	before := stateDocument(t, ts)
+	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": first, "type": "session"})
+	require.Equal(t, http.StatusConflict, status, string(body))
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "sold out")
+	assert.Equal(t, before, stateDocument(t, ts), "a refused session changes nothing")
+
+	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("%s/%v", ordersPath, second), tk.AccessToken, canceled)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": first, "type": "session"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, body = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	require.Equal(t, http.StatusConflict, status, "the session took the seat back: %s", body)
+}
+
+// An order keeps the slot it booked once the slot has begun: sent back as read it can still
+// change status, while moving it to another slot that has begun is refused.
+func TestOrderKeepsItsSlotAfterTheSlotBegins(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	status, body := ts.adminClock(t, `{"set":"2025-04-20T09:00:00Z"}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	tk := ts.signIn(t, userLogin, userPass)
+	id := ts.createOrder(t, tk.AccessToken, ticketOrder(10, 1, "cash"))["id"]
+
+	status, body = ts.adminClock(t, `{"set":"2025-05-04T09:00:00Z"}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	tk = ts.signIn(t, userLogin, userPass)
+	completed := ticketOrder(10, 1, "cash")
+	completed["statusIdentifier"] = "completed"
+	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("%s/%v", ordersPath, id), tk.AccessToken, completed)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "completed", decode[map[string]any](t, body)["statusIdentifier"])
+
+	moved := ticketOrder(10, 1, "cash")
+	moved["formData"].(map[string]any)["en_US"].([]map[string]any)[0]["value"] = [][]string{{"2025-05-03T16:30:00.000Z", "2025-05-03T18:00:00.000Z"}}
+	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("%s/%v", ordersPath, id), tk.AccessToken, moved)
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "has already started")
 }
 
 // The default schedule's slots lie in 2025-26: on today's clock they have started, and the

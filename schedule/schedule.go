@@ -209,6 +209,9 @@ func (s Slot) Value() [2]string {
 	return [2]string{s.Start.UTC().Format(datetime.Layout), s.End.UTC().Format(datetime.Layout)}
 }
 
+// Same reports whether o is the same slot: the same start and end instants.
+func (s Slot) Same(o Slot) bool { return s.Start.Equal(o.Start) && s.End.Equal(o.End) }
+
 // String returns the slot as "start/end" (ISO 8601 interval notation).
 func (s Slot) String() string {
 	v := s.Value()

@@ -116,7 +116,7 @@ func (s *Store) OrderStorage(marker string) (*OrderStorage, error) {
 
 // validateOrder checks an order body against its storage, form and products (quoteLocked
 // prices it). It reads only immutable fixtures, so it runs before taking the lock.
-func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) ([]schedule.Slot, error) {
+func (s *Store) validateOrder(storage *OrderStorage, in OrderInput, held []schedule.Slot) ([]schedule.Slot, error) {
 	if err := checkClientStatus(storage, in.StatusIdentifier); err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (s *Store) validateOrder(storage *OrderStorage, in OrderInput) ([]schedule.
 	if err := checkFormData(form, in.FormData, nil); err != nil {
 		return nil, err
 	}
-	return bookedSlots(form, in.FormData, s.opts.ValidateSlots, s.clock.Now())
+	return bookedSlots(form, in.FormData, s.opts.ValidateSlots, s.clock.Now(), held)
 }
 
 // CreateOrder validates and stores a new order for the user.
@@ -150,7 +150,7 @@ func (s *Store) CreateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
-	slots, err := s.validateOrder(storage, in)
+	slots, err := s.validateOrder(storage, in, nil)
 	if err != nil {
 		return Order{}, err
 	}
@@ -263,8 +263,9 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	s.mu.Lock()
 	o, err := s.ownOrderLocked(userID, storage, id)
 	var current string
+	var held []schedule.Slot
 	if err == nil {
-		current = o.StatusIdentifier
+		current, held = o.StatusIdentifier, slices.Clone(o.Slots)
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -273,7 +274,7 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if in.StatusIdentifier == current {
 		in.StatusIdentifier = "" // the order sent back as read: its status is not being set
 	}
-	slots, err := s.validateOrder(storage, in)
+	slots, err := s.validateOrder(storage, in, held)
 	if err != nil {
 		return Order{}, err
 	}

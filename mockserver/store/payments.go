@@ -124,6 +124,16 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	if err := checkIDLeft(s.state.nextPaymentID, "payment session"); err != nil {
 		return PaymentSession{}, nil, err
 	}
+	// A canceled order gave its seats back and others may have taken them since: paying it
+	// needs them again, so its new session takes them while they are free and is refused like a
+	// new order when they are not.
+	if storage, ok := s.fx.OrderStorage(o.StorageMarker); ok && o.PaidAt == nil && !o.holdsSeats &&
+		storage.CanceledStatus != "" && o.StatusIdentifier == storage.CanceledStatus {
+		s.touchOrder(o.ID)
+		if err := s.reserveLocked(storage, o); err != nil {
+			return PaymentSession{}, nil, err
+		}
+	}
 	now := s.clock.Now()
 	p := &PaymentSession{
 		ID:               s.state.nextPaymentID,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/schedule"
@@ -19,10 +20,12 @@ type slotUsage struct {
 	byProduct map[int]int
 }
 
-// bookedSlots extracts the slots an order books from its timeInterval values, checking each
-// against the attribute's schedule when validate is set. Slots are read in UTC, as SDK ≥ 1.0.137
-// computes them from the schedule's hours.
-func bookedSlots(form *Form, items []FormDataItem, validate bool, now time.Time) ([]schedule.Slot, error) {
+// bookedSlots extracts the slots an order books from its timeInterval values, each once however
+// often it is listed, checking each against the attribute's schedule when validate is set.
+// Slots the order already holds (held) are not checked again: an order keeps a slot it booked
+// after the slot has begun, and its status can still change. Slots are read in UTC, as SDK ≥
+// 1.0.137 computes them from the schedule's hours.
+func bookedSlots(form *Form, items []FormDataItem, validate bool, now time.Time, held []schedule.Slot) ([]schedule.Slot, error) {
 	var slots []schedule.Slot
 	for _, item := range items {
 		attr, ok := form.Attribute(item.Marker)
@@ -33,10 +36,14 @@ func bookedSlots(form *Form, items []FormDataItem, validate bool, now time.Time)
 		if err != nil {
 			return nil, Invalid(fmt.Sprintf("%s: %v", item.Marker, err))
 		}
-		if validate {
-			sched, ok := attr.Schedule()
-			for _, slot := range got {
-				if !ok || !sched.Contains(slot, schedule.Options{Location: time.UTC}) {
+		sched, hasSchedule := attr.Schedule()
+		for _, slot := range got {
+			if slices.ContainsFunc(slots, slot.Same) {
+				continue // one booking of a slot listed twice
+			}
+			slots = append(slots, slot)
+			if validate && !slices.ContainsFunc(held, slot.Same) {
+				if !hasSchedule || !sched.Contains(slot, schedule.Options{Location: time.UTC}) {
 					return nil, Invalid(fmt.Sprintf("%s: %s is not a slot of the schedule", item.Marker, slotText(slot)))
 				}
 				if slot.Start.Before(now) {
@@ -44,7 +51,6 @@ func bookedSlots(form *Form, items []FormDataItem, validate bool, now time.Time)
 				}
 			}
 		}
-		slots = append(slots, got...)
 	}
 	return slots, nil
 }
