@@ -303,6 +303,54 @@ func TestFiveWrongCodesDestroyTheCode(t *testing.T) {
 	assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or code")
 }
 
+// A code route without a code, or with an event it could not name, is malformed: 400, and it
+// does not count as a wrong code, so no number of such requests destroys the user's code.
+func TestMalformedCodeRequestsLeaveTheCodeAlive(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	status, body := ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	code := ts.lastCode(t, userLogin)
+	for range 6 {
+		status, body = ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset"})
+		assertRefused(t, status, body, http.StatusBadRequest, "code should not be empty")
+		status, body = ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "code": code})
+		assertRefused(t, status, body, http.StatusBadRequest, "eventIdentifier should not be empty")
+		status, body = ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "re\nset", "code": code})
+		assertRefused(t, status, body, http.StatusBadRequest, "eventIdentifier")
+		status, body = ts.post(t, usersBase+"activate", map[string]string{"userIdentifier": userLogin})
+		assertRefused(t, status, body, http.StatusBadRequest, "code should not be empty")
+	}
+	status, body = ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset", "code": code})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, "true", string(body))
+}
+
+// A removed account is an unknown login on the code routes as at sign-in: no code is mailed to
+// it, none is checked or spent, and its password does not change.
+func TestCodeRoutesTreatARemovedAccountAsUnknown(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	status, body := ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	code := ts.lastCode(t, userLogin)
+	tk := ts.signIn(t, userLogin, userPass)
+	status, body = ts.call(t, http.MethodDelete, mePath, tk.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	mailed := len(ts.mails(t, userLogin))
+
+	status, body = ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "auth"})
+	assertRefused(t, status, body, http.StatusNotFound, "not found")
+	assert.Len(t, ts.mails(t, userLogin), mailed, "nothing mailed to a removed account")
+	status, body = ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset", "code": code})
+	assertRefused(t, status, body, http.StatusNotFound, "not found")
+	status, body = ts.post(t, usersBase+"activate", map[string]string{"userIdentifier": userLogin, "code": code})
+	assertRefused(t, status, body, http.StatusNotFound, "not found")
+	change := map[string]any{"userIdentifier": userLogin, "eventIdentifier": "reset", "type": 1, "code": code, "password1": "n3w-pass", "password2": "n3w-pass"}
+	status, body = ts.post(t, usersBase+"change-password", change)
+	assertRefused(t, status, body, http.StatusBadRequest, "not found")
+}
+
 func TestChangePasswordWithAResetCode(t *testing.T) {
 	t.Parallel()
 	ts := newLiveServer(t)

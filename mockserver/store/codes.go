@@ -91,11 +91,36 @@ func (s *Store) GenerateCode(ctx context.Context, providerMarker, login, event s
 }
 
 func (s *Store) generateCodeLocked(provider *AuthProvider, login, event string, length int, ttl time.Duration) (OneTimeCode, error) {
-	id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
+	id, ok := s.codeHolderLocked(provider, login)
 	if !ok {
 		return OneTimeCode{}, Errorf(CodeNotFound, "User %s not found", login)
 	}
 	return s.issueCodeLocked(s.state.users[id], event, length, ttl)
+}
+
+// codeHolderLocked finds the user a code route names. A removed account is an unknown login
+// here as at sign-in, so the code routes neither mail it nor tell that it existed.
+func (s *Store) codeHolderLocked(provider *AuthProvider, login string) (int, bool) {
+	id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
+	if !ok || s.state.users[id].removed() {
+		return 0, false
+	}
+	return id, true
+}
+
+// notEmpty refuses the named fields that are empty, before a code is looked at: a request
+// without a code is malformed, not a wrong guess, and must not count against the real one.
+func notEmpty(fields ...[2]string) error {
+	var missing []string
+	for _, f := range fields {
+		if f[1] == "" {
+			missing = append(missing, f[0]+" should not be empty")
+		}
+	}
+	if len(missing) > 0 {
+		return Invalid(missing...)
+	}
+	return nil
 }
 
 // codeSettings are the length and lifetime of a provider's codes: systemCodeLength and
@@ -241,12 +266,21 @@ func (s *Store) useCodeLocked(userID int, event, code string, spend bool) bool {
 
 // CheckCode reports whether code is the user's current code for the event, without spending it.
 func (s *Store) CheckCode(ctx context.Context, providerMarker, login, event, code string) (bool, error) {
+	if err := notEmpty([2]string{"userIdentifier", login}, [2]string{"code", code}); err != nil {
+		return false, err
+	}
+	if event == "" && s.opts.LiveAuthBodies {
+		return false, Invalid("eventIdentifier should not be empty")
+	}
+	if err := checkEventIdentifier(event); err != nil {
+		return false, err
+	}
 	provider, err := s.AuthProvider(providerMarker)
 	if err != nil {
 		return false, err
 	}
 	return updated(ctx, s, func() (bool, error) {
-		id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
+		id, ok := s.codeHolderLocked(provider, login)
 		if !ok {
 			return false, Errorf(CodeNotFound, "User %s not found", login)
 		}
@@ -260,12 +294,15 @@ func (s *Store) CheckCode(ctx context.Context, providerMarker, login, event, cod
 // Activate activates a user with the code of any event sent to them; the code is spent.
 // A wrong or reused code answers 401, as the live API does for reused codes.
 func (s *Store) Activate(ctx context.Context, providerMarker, login, code string) error {
+	if err := notEmpty([2]string{"userIdentifier", login}, [2]string{"code", code}); err != nil {
+		return err
+	}
 	provider, err := s.AuthProvider(providerMarker)
 	if err != nil {
 		return err
 	}
 	return s.update(ctx, func() ([]Event, error) {
-		id, ok := s.state.userByLogin[loginKey(provider.Identifier, login)]
+		id, ok := s.codeHolderLocked(provider, login)
 		if !ok {
 			return nil, Errorf(CodeNotFound, "User %s not found", login)
 		}
@@ -296,14 +333,8 @@ func (s *Store) ChangePassword(ctx context.Context, in ChangePasswordInput) erro
 	if err != nil {
 		return err
 	}
-	var missing []string
-	for _, f := range [...]struct{ name, value string }{{"userIdentifier", in.Login}, {"code", in.Code}, {"password1", in.Password1}, {"password2", in.Password2}} {
-		if f.value == "" {
-			missing = append(missing, f.name+" should not be empty")
-		}
-	}
-	if len(missing) > 0 {
-		return Invalid(missing...)
+	if err := notEmpty([2]string{"userIdentifier", in.Login}, [2]string{"code", in.Code}, [2]string{"password1", in.Password1}, [2]string{"password2", in.Password2}); err != nil {
+		return err
 	}
 	if in.Password1 != in.Password2 {
 		return Invalid("password1 and password2 must be equal")
@@ -312,7 +343,7 @@ func (s *Store) ChangePassword(ctx context.Context, in ChangePasswordInput) erro
 		return err
 	}
 	return s.update(ctx, func() ([]Event, error) {
-		id, ok := s.state.userByLogin[loginKey(provider.Identifier, in.Login)]
+		id, ok := s.codeHolderLocked(provider, in.Login)
 		if !ok {
 			return nil, Errorf(CodeInvalid, "User %s not found", in.Login)
 		}
