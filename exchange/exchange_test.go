@@ -54,6 +54,14 @@ func TestMask(t *testing.T) {
 			body: `{"authData":[{"marker":"email_reg","value":"a@b.c"},{"marker":"Password_reg","value":"secret1"}]}`,
 			js:   `{"authData":[{"marker":"email_reg","value":"a@b.c"},{"marker":"Password_reg","value":"[redacted]"}]}`,
 		},
+		"code sign-in": {
+			body: `{"authData":[{"marker":"email_reg","value":"a@b.c"},{"marker":"code","value":"482913"},{"value":"1","marker":"email_code"}]}`,
+			js:   `{"authData":[{"marker":"email_reg","value":"a@b.c"},{"marker":"code","value":"[redacted]"},{"value":"[redacted]","marker":"email_code"}]}`,
+		},
+		"credentials not sent as strings": {
+			body: `{"authData":[{"marker":"password_reg","value":987654},{"marker":"pass2","value":["a", "b"]}],"password1":["p1"],"password2":[],"codes":[1]}`,
+			js:   `{"authData":[{"marker":"password_reg","value":"[redacted]"},{"marker":"pass2","value":"[redacted]"}],"password1":"[redacted]","password2":"[redacted]","codes":[1]}`,
+		},
 		"key order kept": {body: `{"b":1,"a":2}`, js: `{"b":1,"a":2}`},
 		"known secrets":  {body: `{"sid":"s3cr3t-value","other":"x"}`, secrets: []string{"s3cr3t-value"}, js: `{"sid":"[redacted]","other":"x"}`},
 		"text":           {body: `token=abc "password":"p" s3cr3t`, secrets: []string{"s3cr3t"}, text: `token=abc "password":"[redacted]" [redacted]`},

@@ -59,28 +59,33 @@ const passwordWord = "pass"
 const (
 	jsonString = `"(?:[^"\\]|\\.)*"`
 	jsonScalar = `(?:` + jsonString + `|-?[0-9][0-9.eE+-]*|true|false|null)`
-	// passwordMarker is the marker of a password field, which the project chooses.
-	passwordMarker = `"marker"\s*:\s*"[^"]*(?i:` + passwordWord + `)[^"]*"`
+	// jsonFlat is a scalar or a list of scalars: a credential sent as a number or in a list
+	// (the SDK types a password value string | number) is masked whole.
+	jsonFlat = `(?:` + jsonScalar + `|\[\s*(?:` + jsonScalar + `(?:\s*,\s*` + jsonScalar + `)*)?\s*\])`
+	// secretMarker is the marker of a field holding a credential, which the project chooses: a
+	// password field, or the one-time code of a code sign-in ("code", "email_code").
+	secretMarker = `"marker"\s*:\s*"(?:[^"]*(?i:` + passwordWord + `)[^"]*|(?i:code)|[^"]*(?i:_code))"`
 	// entryMembers are further scalar members of one object: they never cross into another.
 	entryMembers = `(?:\s*,\s*` + jsonString + `\s*:\s*` + jsonScalar + `)*`
 )
 
 var (
-	// members matches "key":value members with a scalar value, white space allowed, so that a
-	// body that is not compact (cut, or not valid JSON) is masked too.
-	members = regexp.MustCompile(`(` + jsonString + `)\s*:\s*` + jsonScalar)
-	// passwordEntries match authData/formData entries of password fields, marker and value in
+	// members matches "key":value members with a scalar value or a list of them, white space
+	// allowed, so that a body that is not compact (cut, or not valid JSON) is masked too.
+	members = regexp.MustCompile(`(` + jsonString + `)\s*:\s*` + jsonFlat)
+	// secretEntries match authData/formData entries of credential fields, marker and value in
 	// either order, with other scalar members of the entry (a formData entry's "type") between.
-	passwordEntries = []*regexp.Regexp{
-		regexp.MustCompile(`(` + passwordMarker + entryMembers + `\s*,\s*"value"\s*:\s*)` + jsonString + `()`),
-		regexp.MustCompile(`("value"\s*:\s*)` + jsonString + `(` + entryMembers + `\s*,\s*` + passwordMarker + `)`),
+	secretEntries = []*regexp.Regexp{
+		regexp.MustCompile(`(` + secretMarker + entryMembers + `\s*,\s*"value"\s*:\s*)` + jsonFlat + `()`),
+		regexp.MustCompile(`("value"\s*:\s*)` + jsonFlat + `(` + entryMembers + `\s*,\s*` + secretMarker + `)`),
 	}
 )
 
 // Mask keeps a body for a log or report: compact JSON when it is JSON and no longer than max
 // bytes, text otherwise, cut at max (truncated is then set). Credentials are replaced with
 // Redacted: members named like a token, password, code or client secret, the value of an
-// authData entry whose marker names a password, and every one of secrets. Everything else
+// authData or formData entry whose marker names a password or a one-time code (scalar or
+// list, as sent), and every one of secrets. Everything else
 // stays, keys in their order, so a developer sees what was sent.
 func Mask(body []byte, max int, secrets []string) (js json.RawMessage, text string, truncated bool) {
 	if max > 0 && len(body) > max {
@@ -199,7 +204,7 @@ func maskMultipart(s string) string {
 
 func maskJSON(b []byte, secrets []string) []byte {
 	b = maskMembers(b)
-	for _, re := range passwordEntries {
+	for _, re := range secretEntries {
 		b = re.ReplaceAll(b, []byte(`${1}"`+Redacted+`"${2}`))
 	}
 	for _, s := range secrets {
