@@ -237,7 +237,7 @@ func (s *Store) Refresh(ctx context.Context, providerMarker, refreshToken string
 	if refreshToken == "" {
 		return Tokens{}, Errorf(CodeUnauthorized, "Refresh token is required")
 	}
-	return updated(ctx, s, func() (Tokens, error) {
+	return swapped(ctx, s, func() (Tokens, error) {
 		id, ok := s.state.sessionByRefresh[refreshToken]
 		sess := s.state.authSessions[id]
 		if !ok || sess == nil || sess.AuthProviderIdentifier != providerMarker {

@@ -279,7 +279,7 @@ func (s *Store) CheckCode(ctx context.Context, providerMarker, login, event, cod
 	if err != nil {
 		return false, err
 	}
-	return updated(ctx, s, func() (bool, error) {
+	return swapped(ctx, s, func() (bool, error) {
 		id, ok := s.codeHolderLocked(provider, login)
 		if !ok {
 			return false, Errorf(CodeNotFound, "User %s not found", login)

@@ -453,8 +453,19 @@ func (s *Store) replaceLocked(ctx context.Context, next *state, clock clockSetti
 // updated is update for a mutation that answers a value and emits no events: f's result, or
 // the zero value and the error.
 func updated[T any](ctx context.Context, s *Store, f func() (T, error)) (T, error) {
+	return answered(ctx, s.update, f)
+}
+
+// swapped is updated for a mutation that adds no state: it replaces what is there (a refresh
+// token by the next) or counts in a bounded place (a wrong code). Options.Admit is not asked,
+// so a sandbox at its memory limit keeps its visitors signed in.
+func swapped[T any](ctx context.Context, s *Store, f func() (T, error)) (T, error) {
+	return answered(ctx, s.remove, f)
+}
+
+func answered[T any](ctx context.Context, run func(context.Context, func() ([]Event, error)) error, f func() (T, error)) (T, error) {
 	var out T
-	err := s.update(ctx, func() ([]Event, error) {
+	err := run(ctx, func() ([]Event, error) {
 		var err error
 		out, err = f()
 		return nil, err

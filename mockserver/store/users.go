@@ -154,7 +154,7 @@ func (s *Store) removeUser(ctx context.Context, id int, mark func(*User)) error 
 
 // AddFCMToken registers a push token for the user; adding one twice keeps one.
 func (s *Store) AddFCMToken(ctx context.Context, id int, token string) error {
-	return s.changeFCMTokens(ctx, id, token, func(list []string) []string {
+	return s.changeFCMTokens(ctx, s.update, id, token, func(list []string) []string {
 		if slices.Contains(list, token) {
 			return list
 		}
@@ -167,16 +167,18 @@ func (s *Store) AddFCMToken(ctx context.Context, id int, token string) error {
 
 // RemoveFCMToken forgets a push token; removing one the user does not have changes nothing.
 func (s *Store) RemoveFCMToken(ctx context.Context, id int, token string) error {
-	return s.changeFCMTokens(ctx, id, token, func(list []string) []string {
+	return s.changeFCMTokens(ctx, s.remove, id, token, func(list []string) []string {
 		return slices.DeleteFunc(list, func(t string) bool { return t == token })
 	})
 }
 
-func (s *Store) changeFCMTokens(ctx context.Context, id int, token string, change func([]string) []string) error {
+// changeFCMTokens changes the user's push tokens through run: update for an addition, remove
+// for a deletion, which a sandbox at its memory limit still makes.
+func (s *Store) changeFCMTokens(ctx context.Context, run func(context.Context, func() ([]Event, error)) error, id int, token string, change func([]string) []string) error {
 	if token == "" || len(token) > MaxFCMTokenBytes || !printable(token) {
 		return Invalid("token must be 1 to 4096 printable characters")
 	}
-	return s.update(ctx, func() ([]Event, error) {
+	return run(ctx, func() ([]Event, error) {
 		u, ok := s.state.users[id]
 		if !ok || u.removed() {
 			return nil, Errorf(CodeUnauthorized, "Unauthorized")
