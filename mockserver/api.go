@@ -34,11 +34,22 @@ type scope struct {
 	store   *store.Store
 	claims  store.Claims
 	body    []byte
+	// device is what x-device-metadata says, on the routes that read it.
+	device store.DeviceInfo
+}
+
+// guards are the checks a route makes before its handler runs.
+type guards struct {
+	level   access
+	maxBody int64
+	// device: the route reads x-device-metadata, which the live API's guard checks.
+	device bool
 }
 
 // api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
-// guards before pipes): app token (403), user bearer (401), body size (413), contract (400).
-func (s *Server) api(level access, op *contracts.Operation, maxBody int64, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
+// guards before pipes): app token (403), user bearer (401), x-device-metadata where the route
+// reads it (400), body size (413), contract (400).
+func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 		if sb == nil {
 			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
@@ -46,7 +57,7 @@ func (s *Server) api(level access, op *contracts.Operation, maxBody int64, h fun
 		}
 		st := sb.Store()
 		sc := &scope{sandbox: sb, store: st}
-		if level == user || level == userOrGuest && r.Header.Get("Authorization") != "" {
+		if g.level == user || g.level == userOrGuest && r.Header.Get("Authorization") != "" {
 			claims, err := s.bearer(r, st)
 			if err != nil {
 				s.writeError(w, r, err)
@@ -54,7 +65,15 @@ func (s *Server) api(level access, op *contracts.Operation, maxBody int64, h fun
 			}
 			sc.claims = claims
 		}
-		body, err := readBody(w, r, maxBody)
+		if g.device {
+			device, err := s.device(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			sc.device = device
+		}
+		body, err := readBody(w, r, g.maxBody)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -89,23 +89,10 @@ func (s *Server) device(r *http.Request) (store.DeviceInfo, error) {
 	return d.device, nil
 }
 
-// withDevice wraps the handlers of the routes that read x-device-metadata (sign-in, refresh,
-// logout, oauth): the header is checked before the body, as the live API's guard does.
-func (s *Server) withDevice(h func(http.ResponseWriter, *http.Request, *scope, store.DeviceInfo)) func(http.ResponseWriter, *http.Request, *scope) {
-	return func(w http.ResponseWriter, r *http.Request, sc *scope) {
-		device, err := s.device(r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		h(w, r, sc, device)
-	}
-}
-
 // handleAuth handles POST /api/content/users-auth-providers/marker/{marker}/users/auth.
-func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request, sc *scope, device store.DeviceInfo) {
+func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request, sc *scope) {
 	answer(s, w, r, sc, http.StatusCreated, func(req authRequest) (tokensResponse, error) {
-		t, err := sc.store.Authenticate(r.Context(), mux.Vars(r)["marker"], credentials(req.AuthData, req.Code), device)
+		t, err := sc.store.Authenticate(r.Context(), mux.Vars(r)["marker"], credentials(req.AuthData, req.Code), sc.device)
 		return newTokensResponse(t), err
 	})
 }
@@ -115,7 +102,7 @@ type refreshRequest struct {
 }
 
 // handleRefresh handles POST …/marker/{marker}/users/refresh.
-func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, sc *scope, _ store.DeviceInfo) {
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, sc *scope) {
 	answer(s, w, r, sc, http.StatusCreated, func(req refreshRequest) (tokensResponse, error) {
 		t, err := sc.store.Refresh(r.Context(), mux.Vars(r)["marker"], req.RefreshToken)
 		return newTokensResponse(t), err
@@ -123,7 +110,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, sc *scope
 }
 
 // handleLogout handles POST …/marker/{marker}/users/logout.
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sc *scope, _ store.DeviceInfo) {
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sc *scope) {
 	answer(s, w, r, sc, http.StatusCreated, func(req refreshRequest) (bool, error) {
 		return true, sc.store.Logout(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], req.RefreshToken)
 	})

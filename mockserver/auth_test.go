@@ -97,7 +97,13 @@ func TestLiveSignInNeedsDeviceMetadata(t *testing.T) {
 		}
 		status, body := ts.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), h)
 		assertRefused(t, status, body, http.StatusBadRequest, tc.want)
-		_ = name
+		// The guard runs before the body is looked at: a body the contract refuses gets the
+		// header's error, and that alone.
+		for _, bad := range []any{map[string]any{}, map[string]any{"authData": []any{}, "langCode": "en_US"}} {
+			status, body = ts.callWith(t, http.MethodPost, authPath, "", bad, h)
+			assertRefused(t, status, body, http.StatusBadRequest, tc.want)
+			assert.Len(t, decodeError(t, status, body).messages(), 1, "%s: %s", name, body)
+		}
 	}
 	status, body := ts.post(t, authPath, authBody(userLogin, userPass))
 	require.Equal(t, http.StatusCreated, status, string(body))

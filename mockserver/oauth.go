@@ -22,11 +22,11 @@ type oauthRequest struct {
 
 // handleOAuth handles POST …/marker/{marker}/oauth: an authorization code of the simulated
 // network (its consent page or the admin call) for a token pair.
-func (s *Server) handleOAuth(w http.ResponseWriter, r *http.Request, sc *scope, device store.DeviceInfo) {
+func (s *Server) handleOAuth(w http.ResponseWriter, r *http.Request, sc *scope) {
 	answer(s, w, r, sc, http.StatusCreated, func(req oauthRequest) (tokensResponse, error) {
 		t, err := sc.store.OAuthSignIn(r.Context(), store.OAuthInput{
 			ProviderMarker: mux.Vars(r)["marker"], Code: req.Code, GrantType: req.GrantType, RedirectURI: req.RedirectURI,
-		}, device)
+		}, sc.device)
 		return newTokensResponse(t), err
 	})
 }

@@ -14,9 +14,9 @@ import (
 // gorilla/mux reports unknown methods consistently (gorilla/mux#751).
 func (s *Server) routes(r *mux.Router) {
 	const auth = APIPrefix + "/users-auth-providers"
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/auth", public, s.withDevice(s.handleAuth))
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/refresh", public, s.withDevice(s.handleRefresh))
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout", user, s.withDevice(s.handleLogout))
+	s.handleDeviceAPI(r, http.MethodPost, auth+"/marker/{marker}/users/auth", public, s.handleAuth)
+	s.handleDeviceAPI(r, http.MethodPost, auth+"/marker/{marker}/users/refresh", public, s.handleRefresh)
+	s.handleDeviceAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout", user, s.handleLogout)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/logout-all", user, s.handleLogoutAll)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/sign-up", public, withBody(s, s.handleSignUp))
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/generate-code", public, withBody(s, s.handleGenerateCode))
@@ -24,7 +24,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/activate", public, s.handleActivate)
 	s.handleAPI(r, http.MethodGet, auth+"/marker/{marker}/users/sessions", user, s.handleActiveSessions)
 	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/users/change-password", public, s.handleChangePassword)
-	s.handleAPI(r, http.MethodPost, auth+"/marker/{marker}/oauth", public, s.withDevice(s.handleOAuth))
+	s.handleDeviceAPI(r, http.MethodPost, auth+"/marker/{marker}/oauth", public, s.handleOAuth)
 	s.handleRead(r, Read{Path: auth + "/marker/{marker}", File: store.FileAuthProviders, Noun: "Auth provider"})
 	s.handleRead(r, Read{Path: auth, File: store.FileAuthProviders})
 
@@ -237,11 +237,21 @@ func (s *Server) productRoutes(r *mux.Router) {
 // handleAPI registers a content-API route, resolving its contract operation once: a route
 // missing from the contract is a start-up error, not a silent gap.
 func (s *Server) handleAPI(r *mux.Router, method, path string, level access, h func(http.ResponseWriter, *http.Request, *scope)) {
-	s.handleAPIBody(r, method, path, level, s.maxBody, h)
+	s.handleGuarded(r, method, path, guards{level: level, maxBody: s.maxBody}, h)
 }
 
 // handleAPIBody is handleAPI for a route whose bodies may reach maxBody bytes (uploads).
 func (s *Server) handleAPIBody(r *mux.Router, method, path string, level access, maxBody int64, h func(http.ResponseWriter, *http.Request, *scope)) {
+	s.handleGuarded(r, method, path, guards{level: level, maxBody: maxBody}, h)
+}
+
+// handleDeviceAPI is handleAPI for the routes that read x-device-metadata (sign-in, refresh,
+// logout, oauth): the handler finds the device in its scope.
+func (s *Server) handleDeviceAPI(r *mux.Router, method, path string, level access, h func(http.ResponseWriter, *http.Request, *scope)) {
+	s.handleGuarded(r, method, path, guards{level: level, maxBody: s.maxBody, device: true}, h)
+}
+
+func (s *Server) handleGuarded(r *mux.Router, method, path string, g guards, h func(http.ResponseWriter, *http.Request, *scope)) {
 	op, err := s.contract.Operation(method, path)
 	if err == nil && s.profile.RequestBodies2025 {
 		op, err = op.In2025()
@@ -250,7 +260,7 @@ func (s *Server) handleAPIBody(r *mux.Router, method, path string, level access,
 		s.routeErrs = append(s.routeErrs, err)
 		return
 	}
-	s.handle(r, method, path, s.api(level, op, maxBody, h))
+	s.handle(r, method, path, s.api(g, op, h))
 }
 
 // handle registers a route, observed under its template, and remembers the template for
