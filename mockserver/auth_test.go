@@ -457,6 +457,7 @@ func TestOAuthSignInWithTheSimulatedNetwork(t *testing.T) {
 	assert.Equal(t, "eve@example.com", tk.UserIdentifier)
 	status, body = ts.callWith(t, http.MethodGet, "/api/content/users/me", tk.AccessToken, nil, liveHeaders)
 	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "reg", decode[map[string]any](t, body)["formIdentifier"], "registered with the provider's form")
 
 	// The code works once; an unknown one is the same 400.
 	status, body = ts.post(t, oauthPath, exchange)
@@ -486,6 +487,20 @@ func TestOAuthSignInWithTheSimulatedNetwork(t *testing.T) {
 	status, body = ts.post(t, oauthPath, exchange)
 	require.Equal(t, http.StatusCreated, status, string(body))
 	assert.Equal(t, tk.UserIdentifier, decode[tokens](t, body).UserIdentifier, "a returning person is the same user")
+}
+
+// An account that is not active (never activated, or turned off) is refused by the OAuth
+// sign-in as by the others.
+func TestOAuthSignInRefusesAnInactiveAccount(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	const login = "ina@example.com"
+	ts.codeUser(t, login)
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/oauth/email_code/codes", "", `{"email":"`+login+`"}`, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	code := decode[map[string]string](t, body)["code"]
+	status, body = ts.post(t, "/api/content/users-auth-providers/marker/email_code/oauth", map[string]string{"code": code})
+	assertRefused(t, status, body, http.StatusUnauthorized, "User is not activated")
 }
 
 // adminOAuth exercises every documented answer of the OAuth admin call and consent page.

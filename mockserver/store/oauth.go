@@ -102,6 +102,10 @@ func (s *Store) OAuthSignIn(ctx context.Context, in OAuthInput, device DeviceInf
 			// register again either.
 			return Tokens{}, Errorf(CodeUnauthorized, "Invalid login or password")
 		}
+		if ok && !user.IsActive {
+			// Not yet activated, or turned off by the project: the other sign-ins refuse it too.
+			return Tokens{}, Errorf(CodeUnauthorized, "User is not activated")
+		}
 		delete(s.state.oauthGrants, in.Code)
 		if !ok {
 			// The session's id is checked first, so a sign-up is not kept for a session that
@@ -110,7 +114,9 @@ func (s *Store) OAuthSignIn(ctx context.Context, in OAuthInput, device DeviceInf
 				return Tokens{}, err
 			}
 			var err error
-			user, err = s.signUpLocked(provider, SignUpInput{NotificationData: notificationEmail(g.email)}, g.email, "")
+			// Registered with the provider's form, as a sign-up that names none is, so that the
+			// user's form data is checked and updates name the form the SDK's examples name.
+			user, err = s.signUpLocked(provider, SignUpInput{FormIdentifier: provider.FormIdentifier, NotificationData: notificationEmail(g.email)}, g.email, "")
 			if err != nil {
 				return Tokens{}, err
 			}
