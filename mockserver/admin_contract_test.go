@@ -1012,7 +1012,40 @@ func adminBodiesNotObjects(t *testing.T, ac *adminContract) {
 // adminLimits covers the admin limits through the admin contract: sandbox creation and
 // fault rules are bounded (409 beyond), and counters a JavaScript client could not read, or
 // whose next id would wrap, are refused (400 naming the counter).
+// adminMemoryLimit: above --max-memory-bytes every admin write that adds state answers 409
+// and changes nothing.
+func adminMemoryLimit(t *testing.T, ac *adminContract) {
+	heap := &liveHeap{}
+	ts := newTestServer(t, func(mo *mockserver.Options) {
+		mo.Sandbox.MaxMemoryBytes = 64 << 20
+		mo.Sandbox.LiveHeapBytes = heap.read
+	})
+	doc := stateDocument(t, ts)
+	heap.bytes.Store(65 << 20)
+	for _, call := range []adminCall{
+		{method: http.MethodPut, path: "/__admin/state", body: doc},
+		{method: http.MethodPost, path: "/__admin/faults", body: `{"path":"/x","status":500}`},
+		{method: http.MethodPatch, path: "/__admin/payments/accounts/2", body: `{"settings":{"successUrl":"http://localhost:3000/ok"}}`},
+		{method: http.MethodPost, path: "/__admin/sandboxes"},
+	} {
+		call.status = http.StatusConflict
+		header, body := ac.do(t, ts, call)
+		assert.Equal(t, "memory", header.Get("X-Mock-Limit"), call.path)
+		assert.Contains(t, strings.Join(decodeError(t, http.StatusConflict, body).messages(), " "), "above its limit of 64 MiB", call.path)
+	}
+	heap.bytes.Store(0)
+	assert.Equal(t, doc, stateDocument(t, ts), "the refused writes changed nothing")
+	status, body := ts.call(t, http.MethodGet, "/__admin/faults", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.JSONEq(t, "[]", string(body), "the refused rule was not added")
+	status, body = ts.call(t, http.MethodGet, "/api/content/payments/accounts", ts.login(t, userLogin, userPass).AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"identifier":"stripe"`)
+	assert.NotContains(t, string(body), "localhost:3000/ok", "the refused patch was not kept")
+}
+
 func adminLimits(t *testing.T, ac *adminContract) {
+	adminMemoryLimit(t, ac)
 	ts := newTestServer(t, withMaxSandboxes(3))
 	var made []string
 	for range 2 {

@@ -616,6 +616,35 @@ func TestJournalStaysSmallUnderHugeRequests(t *testing.T) {
 	assert.Contains(t, string(body), fmt.Sprintf(`oneentry_mock_unjournaled_requests_total{reason="unknown_app_token"} %d`, n/4))
 }
 
+// An account's run-time patches add up to a bound: the key past it is refused, and nothing of
+// the refused patch is kept.
+func TestAccountPatchesKeepABoundedNumberOfKeys(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	patch := func(keys ...string) (int, []byte) {
+		settings := map[string]string{}
+		for _, k := range keys {
+			settings[k] = "v"
+		}
+		b, err := json.Marshal(map[string]any{"settings": settings})
+		require.NoError(t, err)
+		return ts.callWith(t, http.MethodPatch, "/__admin/payments/accounts/1", "", json.RawMessage(b), nil)
+	}
+	var keys []string
+	for i := range store.MaxAccountPatchKeys {
+		keys = append(keys, fmt.Sprintf("k%d", i))
+	}
+	status, body := patch(keys[:store.MaxAccountPatchKeys/2]...)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = patch(keys[store.MaxAccountPatchKeys/2:]...)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = patch("k0", "one-more", "and-another")
+	assertRefused(t, status, body, http.StatusBadRequest, "at most 100")
+	status, body = patch("k0")
+	require.Equal(t, http.StatusOK, status, "a key already kept is not one more: %s", body)
+	assert.NotContains(t, string(body), "one-more", "the refused patch left nothing")
+}
+
 // liveHeap is a heap reading a test turns up and down.
 type liveHeap struct{ bytes atomic.Uint64 }
 

@@ -63,6 +63,11 @@ func (sb *Sandbox) AddFault(rule FaultRule) (FaultRule, error) {
 	if err := rule.Validate(); err != nil {
 		return FaultRule{}, err
 	}
+	// A rule is state a reset empties, up to 64 KiB of it: refused above the memory limit
+	// like every write that adds state.
+	if err := sb.reg.memory.check(); err != nil {
+		return FaultRule{}, err
+	}
 	added, err := sb.faults.Add(rule, time.Now().UTC())
 	if err == nil {
 		sb.changed()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 )
 
@@ -172,6 +173,11 @@ func (s *Store) PaymentAccount(ctx context.Context, id int) (PaymentAccount, err
 // import (return URLs, status): the admin API's PATCH. Patches add up; a bad one changes
 // nothing.
 func (s *Store) PatchPaymentAccount(ctx context.Context, id int, p AccountPatch) (PaymentAccount, error) {
+	if s.opts.Admit != nil {
+		if err := s.opts.Admit(); err != nil {
+			return PaymentAccount{}, err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.accountLocked(id)
@@ -182,15 +188,18 @@ func (s *Store) PatchPaymentAccount(ctx context.Context, id int, p AccountPatch)
 	if err != nil {
 		return PaymentAccount{}, Invalid(err.Error())
 	}
-	merged := AccountPatch{Settings: map[string]json.RawMessage{}, TestSettings: map[string]json.RawMessage{}}
-	if old, ok := s.state.accountPatches[id]; ok {
-		merged = old
+	old := s.state.accountPatches[id]
+	merged := AccountPatch{Settings: maps.Clone(old.Settings), TestSettings: maps.Clone(old.TestSettings)}
+	if merged.Settings == nil {
+		merged.Settings = map[string]json.RawMessage{}
 	}
-	for k, v := range p.Settings {
-		merged.Settings[k] = v
+	if merged.TestSettings == nil {
+		merged.TestSettings = map[string]json.RawMessage{}
 	}
-	for k, v := range p.TestSettings {
-		merged.TestSettings[k] = v
+	maps.Copy(merged.Settings, p.Settings)
+	maps.Copy(merged.TestSettings, p.TestSettings)
+	if n := len(merged.Settings) + len(merged.TestSettings); n > MaxAccountPatchKeys {
+		return PaymentAccount{}, Invalid(fmt.Sprintf("the account's patches would keep %d settings; at most %d are kept until a reset", n, MaxAccountPatchKeys))
 	}
 	s.state.accountPatches[id] = merged
 	return next, nil

@@ -37,6 +37,9 @@ const (
 	// MaxSubscriptionsPerUser bounds a user's event subscriptions (one per event marker and
 	// product): a shop's few events over its products, with room to spare.
 	MaxSubscriptionsPerUser = 1000
+	// MaxAccountPatchKeys bounds the settings and test settings a payment account's run-time
+	// patches keep, which add up until a reset.
+	MaxAccountPatchKeys = 100
 	// MaxLocaleBytes bounds the locale a subscription keeps: a language tag.
 	MaxLocaleBytes = 32
 )
