@@ -80,12 +80,32 @@ func (s *Server) adminBodyBounded(w http.ResponseWriter, r *http.Request) bool {
 		s.writeError(w, r, errAdminBodyTooLarge)
 		return false
 	}
-	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && (trimmed[0] != '{' || !json.Valid(trimmed)) {
-		s.writeError(w, r, store.Invalid("body must be a JSON object"))
-		return false
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 {
+		if trimmed[0] != '{' || !json.Valid(trimmed) {
+			s.writeError(w, r, store.Invalid("body must be a JSON object"))
+			return false
+		}
+		if name, ok := nullField(trimmed); ok {
+			s.writeError(w, r, store.Invalid("body must be a JSON object: "+name+" must not be null; leave it out instead"))
+			return false
+		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	return true
+}
+
+// nullField names the first member of a JSON object, in name order, whose value is null: the
+// admin contract declares no nullable field (leave out what is not set), so null is refused,
+// on the calls that read no body too.
+func nullField(object []byte) (string, bool) {
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(object, &fields) // a valid object: checked by the caller
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if string(fields[name]) == "null" {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 var errAdminBodyTooLarge = store.Errorf(store.CodeTooLarge, "request entity too large: an admin request body holds at most %d bytes", maxAdminBody)
@@ -178,9 +198,9 @@ func (s *Server) handleAdminClockSet(w http.ResponseWriter, r *http.Request, sb 
 // clock moves and account changes are a few hundred bytes.
 const maxAdminBody = 64 << 10
 
-// decodeAdmin decodes a small admin body strictly: one JSON object, no field unknown to v and
-// none null (the admin contract declares no nullable field: leave out what is not set);
-// shape describes it in the error. The body is the one admin read whole and bounded.
+// decodeAdmin decodes a small admin body strictly: one JSON object and no field unknown to v;
+// shape describes it in the error. The body is the one adminBodyBounded read whole, bounded
+// and found to be an object with no null field.
 func decodeAdmin(w http.ResponseWriter, r *http.Request, s *Server, v any, shape string) bool {
 	data, _ := io.ReadAll(r.Body) // in memory: adminBodyBounded read it
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -194,17 +214,6 @@ func decodeAdmin(w http.ResponseWriter, r *http.Request, s *Server, v any, shape
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		s.writeError(w, r, store.Invalid("body must be "+shape+": unexpected data after the JSON value"))
 		return false
-	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(data, &fields) != nil || fields == nil {
-		s.writeError(w, r, store.Invalid("body must be "+shape+": a JSON object"))
-		return false
-	}
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if string(fields[name]) == "null" {
-			s.writeError(w, r, store.Invalid("body must be "+shape+": "+name+" must not be null; leave it out instead"))
-			return false
-		}
 	}
 	return true
 }

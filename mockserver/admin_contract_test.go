@@ -1006,12 +1006,14 @@ func adminBodiesNotObjects(t *testing.T, ac *adminContract) {
 	} {
 		_, body := ac.do(t, ts, adminCall{method: c.method, path: c.path, body: "{", status: http.StatusBadRequest})
 		assert.Equal(t, []string{"body must be a JSON object"}, decodeError(t, http.StatusBadRequest, body).messages(), "%s %s", c.method, c.path)
+		_, body = ac.do(t, ts, adminCall{method: c.method, path: c.path, body: `{"appToken":null}`, status: http.StatusBadRequest})
+		assert.Equal(t, []string{"body must be a JSON object: appToken must not be null; leave it out instead"}, decodeError(t, http.StatusBadRequest, body).messages(), "%s %s", c.method, c.path)
 	}
+	status, body := ts.call(t, http.MethodGet, "/__admin/sandboxes", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Len(t, decode[[]any](t, body), 1, "no refused call made a sandbox")
 }
 
-// adminLimits covers the admin limits through the admin contract: sandbox creation and
-// fault rules are bounded (409 beyond), and counters a JavaScript client could not read, or
-// whose next id would wrap, are refused (400 naming the counter).
 // adminMemoryLimit: above --max-memory-bytes every admin write that adds state answers 409
 // and changes nothing.
 func adminMemoryLimit(t *testing.T, ac *adminContract) {
@@ -1044,6 +1046,9 @@ func adminMemoryLimit(t *testing.T, ac *adminContract) {
 	assert.NotContains(t, string(body), "localhost:3000/ok", "the refused patch was not kept")
 }
 
+// adminLimits covers the admin limits through the admin contract: sandbox creation and
+// fault rules are bounded (409 beyond), and counters a JavaScript client could not read, or
+// whose next id would wrap, are refused (400 naming the counter).
 func adminLimits(t *testing.T, ac *adminContract) {
 	adminMemoryLimit(t, ac)
 	ts := newTestServer(t, withMaxSandboxes(3))
