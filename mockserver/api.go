@@ -47,8 +47,8 @@ type guards struct {
 }
 
 // api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
-// guards before pipes): app token (403), user bearer (401), x-device-metadata where the route
-// reads it (400), body size (413), contract (400).
+// guards before pipes): app token (403), user bearer (401), body size (413), x-device-metadata
+// where the route reads it (400), contract (400).
 func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
 		if sb == nil {
@@ -65,6 +65,12 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 			}
 			sc.claims = claims
 		}
+		body, err := readBody(w, r, g.maxBody)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		sc.body = body
 		if g.device {
 			device, err := s.device(r)
 			if err != nil {
@@ -73,12 +79,6 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 			}
 			sc.device = device
 		}
-		body, err := readBody(w, r, g.maxBody)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		sc.body = body
 		if err := s.validateRequest(r, op, body); err != nil {
 			s.writeError(w, r, err)
 			return
