@@ -282,7 +282,11 @@ func keyKind(key string, request bool) string {
 		return KindPassword
 	case k == "clientsecret":
 		return KindClientSecret
-	case strings.Contains(k, "secret") || k == "apikey" || k == "xapptoken":
+	case k == "apptoken" || k == "xapptoken":
+		// A sandbox's creation answer names it so; seen there first, it must still be the
+		// app token that the requests after it send.
+		return KindAppToken
+	case strings.Contains(k, "secret") || k == "apikey":
 		return KindSecret
 	case k == "fingerprint":
 		return KindFingerprint

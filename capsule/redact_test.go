@@ -68,6 +68,20 @@ func TestRedactorReplacesSecretsConsistently(t *testing.T) {
 	}
 }
 
+// An app token first seen in a body (a sandbox's creation answer) is the app token all the
+// same: the requests that send it afterwards carry the app-token placeholder.
+func TestRedactorAppTokenFirstSeenInABody(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	made := r.Exchange(RawExchange{Method: "POST", Path: "/__admin/sandboxes", Status: 201,
+		ResponseBody: []byte(`{"appToken":"sbx_0123456789abcdef"}`)})
+	used := r.Exchange(RawExchange{Method: "GET", Path: "/api/content/forms", Status: 200,
+		RequestHeader: http.Header{"X-App-Token": {"sbx_0123456789abcdef"}}})
+	assert.JSONEq(t, `{"appToken":"<app-token-1>"}`, string(made.ResponseBody))
+	assert.Equal(t, "<app-token-1>", used.RequestHeaders["x-app-token"])
+	assert.Equal(t, map[string]string{"<app-token-1>": KindAppToken}, r.Redactions())
+}
+
 func TestRedactorKeyRules(t *testing.T) {
 	t.Parallel()
 	r := NewRedactor()
