@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -242,6 +243,87 @@ func mustRead(t *testing.T, name string) []byte {
 	data, err := fixtures.FS.ReadFile(name)
 	require.NoError(t, err)
 	return data
+}
+
+// childPageFixtures are the default fixtures with product 12 moved to a catalogue page vip (id
+// 9) under tickets (8), its productPage as given. With site, pages.json has vip; without, the
+// fixture set has no site files, so only the products tell the pages.
+func childPageFixtures(t *testing.T, productPage map[string]any, site bool) *store.Fixtures {
+	t.Helper()
+	fsys := fixtures.Copy()
+	edit := func(name string, f func([]any) []any) {
+		var v []any
+		require.NoError(t, json.Unmarshal(fsys[name].Data, &v))
+		data, err := json.Marshal(f(v))
+		require.NoError(t, err)
+		fsys[name].Data = data
+	}
+	edit(store.FileProducts, func(products []any) []any {
+		products[2].(map[string]any)["productPages"] = []any{productPage}
+		return products
+	})
+	if site {
+		edit(store.FilePages, func(pages []any) []any {
+			vip := maps.Clone(pages[1].(map[string]any)) // tickets
+			vip["id"], vip["parentId"], vip["pageUrl"], vip["depth"] = 9, 8, "vip", 1
+			return append(pages, vip)
+		})
+	} else {
+		for _, name := range []string{store.FilePages, store.FileBlocks, store.FileMenus} {
+			delete(fsys, name)
+		}
+	}
+	fx, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
+	return fx
+}
+
+// A product on a child catalogue page is on that page, asked by id or by url, and on its parent
+// page with its nested pages, whatever its categoryPath holds: the page tree decides.
+func TestProductsOnAChildPage(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		productPage map[string]any
+		site        bool
+	}{
+		"full category path": {map[string]any{"id": 32, "pageId": 9, "productId": 12, "positionId": 112, "categoryPath": "tickets/vip"}, true},
+		"own segment":        {map[string]any{"id": 32, "pageId": 9, "productId": 12, "positionId": 112, "categoryPath": "vip"}, true},
+		"unknown pageId":     {map[string]any{"id": 32, "pageId": 0, "productId": 12, "positionId": 112, "categoryPath": "tickets/vip"}, true},
+		"no pages.json":      {map[string]any{"id": 32, "pageId": 9, "productId": 12, "positionId": 112, "categoryPath": "tickets/vip"}, false},
+	} {
+		for _, profile := range []sandbox.Profile{sandbox.ProfileLive2026, sandbox.ProfileSDK115} {
+			t.Run(name+"/"+profile.Name, func(t *testing.T) {
+				t.Parallel()
+				ts := newTestServer(t, withProfile(profile), withFixtures(childPageFixtures(t, c.productPage, c.site)))
+				assert.Equal(t, []int{12}, ts.listProducts(t, "/page/url/vip", nil).ids())
+				assert.Equal(t, []int{12}, ts.listProducts(t, "/page/9", nil).ids())
+				assert.Equal(t, []int{10, 11}, ts.listProducts(t, "/page/8", nil).ids())
+				assert.Equal(t, []int{10, 11}, ts.listProducts(t, "/page/url/tickets", nil).ids())
+				pages := func(url string, nested bool) []int {
+					return ts.listProducts(t, "/all", filter(map[string]any{"pageUrls": []string{url}, "isNested": nested})).ids()
+				}
+				assert.Equal(t, []int{12}, pages("vip", false))
+				assert.Equal(t, []int{12}, pages("vip", true))
+				assert.Equal(t, []int{10, 11}, pages("tickets", false))
+				assert.Equal(t, []int{10, 11, 12}, pages("tickets", true))
+				assert.Equal(t, []int{}, pages("tickets/vip", true), "a page's url is its own segment")
+
+				status, body := ts.call(t, http.MethodGet, productsPath+"/page/vip/prices", "", nil)
+				require.Equal(t, http.StatusOK, status, string(body))
+				assert.JSONEq(t, `{"items":[{"id":12,"price":300}],"total":1}`, string(body))
+				for path, want := range map[string]string{
+					"/page/8/counts":           `{"totalAll":3,"totalInCategory":2,"totalInCategoryWithNested":3}`,
+					"/page/url/tickets/counts": `{"totalAll":3,"totalInCategory":2,"totalInCategoryWithNested":3}`,
+					"/page/9/counts":           `{"totalAll":3,"totalInCategory":1,"totalInCategoryWithNested":1}`,
+					"/page/url/vip/counts":     `{"totalAll":3,"totalInCategory":1,"totalInCategoryWithNested":1}`,
+				} {
+					status, body := ts.call(t, http.MethodPost, productsPath+path, "", []any{})
+					require.Equal(t, http.StatusCreated, status, string(body))
+					assert.JSONEq(t, want, string(body), path)
+				}
+			})
+		}
+	}
 }
 
 func TestProductPagesCountsPricesRelated(t *testing.T) {

@@ -28,7 +28,7 @@ type catalogItem struct {
 	price    *float64
 	status   string
 	template string
-	pages    []productPage
+	placed   placement
 	related  []int
 	blocks   []string
 	// byLang holds the title and attribute values in each language; "" is the default one.
@@ -90,6 +90,7 @@ func (f *Fixtures) buildCatalog(site bool) (*Catalog, error) {
 		if err := c.index(i, raw); err != nil {
 			return nil, fixtureErr(FileProducts, fmt.Sprintf("[%d]", i), "%v", err)
 		}
+		c.items[i].placed = f.Products[i].placed // raws are products.json's items, in its order
 	}
 	return c, nil
 }
@@ -207,7 +208,6 @@ func (c *Catalog) index(i int, raw json.RawMessage) error {
 		Price              *float64                   `json:"price"`
 		StatusIdentifier   *string                    `json:"statusIdentifier"`
 		TemplateIdentifier *string                    `json:"templateIdentifier"`
-		ProductPages       []productPage              `json:"productPages"`
 		RelatedIDs         []int                      `json:"relatedIds"`
 		Blocks             []string                   `json:"blocks"`
 		LocalizeInfos      map[string]json.RawMessage `json:"localizeInfos"`
@@ -230,7 +230,7 @@ func (c *Catalog) index(i int, raw json.RawMessage) error {
 		_ = json.Unmarshal(p.LocalizeInfos["title"], &title)
 		it.byLang[l] = productText{title: title, attrs: p.AttributeValues}
 	}
-	it.id, it.position, it.price, it.pages, it.related, it.blocks = p.ID, p.Position, p.Price, p.ProductPages, p.RelatedIDs, p.Blocks
+	it.id, it.position, it.price, it.related, it.blocks = p.ID, p.Position, p.Price, p.RelatedIDs, p.Blocks
 	if p.StatusIdentifier != nil {
 		it.status = *p.StatusIdentifier
 	}
@@ -584,18 +584,10 @@ func (c *Catalog) match(q ProductQuery, lang string) []int {
 	return out
 }
 
-// onPage reports whether the product sits on the page with the id or url given (the url is
-// the page's category path); nested admits the pages under it.
+// onPage reports whether the product sits on the page with the id or url given; nested admits
+// the pages under it, as the page tree (not the text of a path) has them.
 func (it *catalogItem) onPage(id int, url string, nested bool) bool {
-	for _, p := range it.pages {
-		if id > 0 && p.PageID == id {
-			return true
-		}
-		if url != "" && (p.CategoryPath == url || nested && strings.HasPrefix(p.CategoryPath, url+"/")) {
-			return true
-		}
-	}
-	return false
+	return it.placed.in(pageRef{id, url}, nested)
 }
 
 func (it *catalogItem) matches(f ProductFilter, lang string) bool {

@@ -97,6 +97,9 @@ func (f *Fixtures) loadCatalog(fsys fs.FS) error {
 		return err
 	}
 	f.collections[FileIntegrationCollections] = colls
+	if err := f.placeProducts(); err != nil {
+		return err
+	}
 	if f.seedCatalog, err = f.buildCatalog(false); err != nil {
 		return err
 	}

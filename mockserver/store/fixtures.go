@@ -243,6 +243,8 @@ type Product struct {
 	Raw        json.RawMessage `json:"-"`
 	Title      string          `json:"-"`
 	PriceCents *int64          `json:"-"`
+
+	placed placement
 }
 
 // OrderStatus is a status an order of a storage can have.
