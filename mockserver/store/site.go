@@ -394,7 +394,7 @@ var similarBlockTypes = []string{"similar_products_block", "forSimilarProductBlo
 
 // BlockProducts returns the ids of the visible products a product block shows, in catalogue
 // order: the products of the pages its productPageUrls (or, for a similar-products block, its
-// similarScope.pageIds) name. source is the product the block is shown for (0: none): it is
+// similarScope.pageIds) name, and, for a similar-products block, of the pages under them. source is the product the block is shown for (0: none): it is
 // left out, and an `automatic` similar-products block needs it, as live answers 400 without.
 // A `manual` one (the mode when none is set) is a static shelf that ignores it.
 func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
@@ -402,23 +402,29 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	blocks := f.site(FileBlocks)
+	blocks, pages := f.site(FileBlocks), f.site(FilePages)
 	var settings blockSettings
 	_ = json.Unmarshal(blocks.Field(i, "customSettings"), &settings) // no settings: defaults
+	similar := slices.Contains(similarBlockTypes, blocks.FieldText(i, "type"))
 	switch {
-	case !slices.Contains(similarBlockTypes, blocks.FieldText(i, "type")):
+	case !similar:
 	case settings.Mode == "automatic" && source == 0:
 		return nil, Errorf(CodeInvalid, "productId is required for automatic mode")
 	case settings.Mode != "automatic":
 		source = 0 // manual: the same shelf for every visitor, whatever product is asked about
 	}
-	pageIDs := settings.SimilarScope.PageIDs
-	if len(pageIDs) == 0 {
+	var area []pageRef
+	for _, id := range settings.SimilarScope.PageIDs {
+		if p, ok := pages.Index(id); ok {
+			area = append(area, pageAt(pages, p))
+		}
+	}
+	if len(area) == 0 {
 		var urls []string
 		_ = json.Unmarshal(blocks.Field(i, "productPageUrls"), &urls) // absent: none
 		for _, u := range urls {
-			if p, err := f.Page(u); err == nil {
-				pageIDs = append(pageIDs, fieldInt(f.site(FilePages), p, "id"))
+			if p, ok := pages.Find("pageUrl", u); ok {
+				area = append(area, pageAt(pages, p))
 			}
 		}
 	}
@@ -427,32 +433,22 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 		if !ok || !p.IsVisible {
 			return nil, Errorf(CodeNotFound, "Product not found")
 		}
-		if len(pageIDs) == 0 {
-			pageIDs = productPageIDs(p)
+		if len(area) == 0 {
+			area = p.placed.on
 		}
 	}
+	// As the platform notes say (similar-product-blocks.md), a similar-products block's
+	// sections take in their descendants: a scope names sections, not their subtrees.
 	var out []int
 	for _, p := range f.Products {
 		if !p.IsVisible || p.ID == source {
 			continue
 		}
-		if slices.ContainsFunc(productPageIDs(&p), func(id int) bool { return slices.Contains(pageIDs, id) }) {
+		if slices.ContainsFunc(area, func(r pageRef) bool { return p.placed.in(r, similar) }) {
 			out = append(out, p.ID)
 		}
 	}
 	return out, nil
-}
-
-func productPageIDs(p *Product) []int {
-	var pages []struct {
-		PageID int `json:"pageId"`
-	}
-	_ = json.Unmarshal(p.ProductPages, &pages) // absent: on no page
-	ids := make([]int, len(pages))
-	for i, pg := range pages {
-		ids[i] = pg.PageID
-	}
-	return ids
 }
 
 // Languages returns the codes of the project's active locales, in their order; the default

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -134,6 +135,38 @@ func TestBlockProducts(t *testing.T) {
 	got, err = unset.BlockProducts("similar_tickets", 10)
 	require.NoError(t, err)
 	assert.Equal(t, []int{10, 11, 12}, got)
+}
+
+// A similar-products block's scope takes in the pages under the sections it names, as the
+// platform notes say (similar-product-blocks.md): product 12, moved to vip under tickets, is on
+// the shelf of a block scoped to tickets. A product block's productPageUrls are its pages alone.
+func TestSimilarScopeTakesInChildPages(t *testing.T) {
+	t.Parallel()
+	fsys := fixtures.Copy()
+	edit := func(name string, f func([]map[string]any) []map[string]any) {
+		var items []map[string]any
+		require.NoError(t, json.Unmarshal(fsys[name].Data, &items))
+		data, err := json.Marshal(f(items))
+		require.NoError(t, err)
+		fsys[name].Data = data
+	}
+	edit(store.FilePages, func(pages []map[string]any) []map[string]any {
+		vip := maps.Clone(pages[1]) // tickets
+		vip["id"], vip["parentId"], vip["pageUrl"] = 9, 8, "vip"
+		return append(pages, vip)
+	})
+	edit(store.FileProducts, func(products []map[string]any) []map[string]any {
+		products[2]["productPages"] = []any{map[string]any{"id": 32, "pageId": 9, "productId": 12, "positionId": 112, "categoryPath": "tickets/vip"}}
+		return products
+	})
+	fx, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
+	got, err := fx.BlockProducts("similar_tickets", 0)
+	require.NoError(t, err)
+	assert.Equal(t, []int{10, 11, 12}, got, "scope [8] takes in vip")
+	got, err = fx.BlockProducts("featured_tickets", 0)
+	require.NoError(t, err)
+	assert.Equal(t, []int{10, 11}, got, "productPageUrls [tickets] is tickets alone")
 }
 
 func TestAdminFilters(t *testing.T) {
