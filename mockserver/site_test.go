@@ -98,6 +98,8 @@ func TestSiteReads(t *testing.T) {
 			{"/api/content/blocks/similar_tickets/similar-products", []int{10, 11, 12}},
 			{"/api/content/blocks/similar_tickets/similar-products?productId=11", []int{10, 11, 12}},
 			{"/api/content/blocks/frequently_ordered/products/10/frequently-ordered", []int{11, 12}},
+			{"/api/content/blocks/hero/products?productId=10", []int{}},
+			{"/api/content/blocks/hero/products/10/frequently-ordered", []int{}},
 			{"/api/content/attributes-sets", []int{1, 2, 3, 4}},
 			{"/api/content/attributes-sets?typeId=1", []int{1}},
 			{"/api/content/attributes-sets?limit=1&offset=1", []int{2}},
@@ -138,6 +140,7 @@ func TestSiteReads(t *testing.T) {
 
 		// Never drawn from orders: the platform notes' fallback flag says so.
 		assert.Equal(t, true, ts.object(t, "/api/content/blocks/frequently_ordered/products/10/frequently-ordered")["fallbackUsed"])
+		assert.Equal(t, true, ts.object(t, "/api/content/blocks/hero/products/10/frequently-ordered")["fallbackUsed"], "nothing drawn from orders, even when nothing is shown")
 		assert.NotContains(t, ts.object(t, "/api/content/blocks/featured_tickets/products"), "fallbackUsed", "only the frequently-ordered answer has it")
 	})
 }

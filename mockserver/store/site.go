@@ -393,10 +393,11 @@ type blockSettings struct {
 var similarBlockTypes = []string{"similar_products_block", "forSimilarProductBlock"}
 
 // BlockProducts returns the ids of the visible products a product block shows, in catalogue
-// order: the products of the pages its productPageUrls (or, for a similar-products block, its
-// similarScope.pageIds) name, and, for a similar-products block, of the pages under them. source is the product the block is shown for (0: none): it is
-// left out, and an `automatic` similar-products block needs it, as live answers 400 without.
-// A `manual` one (the mode when none is set) is a static shelf that ignores it.
+// order: the products of the pages its productPageUrls name; for a similar-products block, of
+// its similarScope.pageIds (else its productPageUrls) and the pages under them. source is the
+// product the block is shown for (0: none): it is left out. An `automatic` similar-products
+// block needs it, as live answers 400 without, and without a scope shows the source's own
+// pages; a `manual` one (the mode when none is set) is a static shelf that ignores it.
 func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 	i, err := f.Block(marker)
 	if err != nil {
@@ -413,13 +414,19 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 	case settings.Mode != "automatic":
 		source = 0 // manual: the same shelf for every visitor, whatever product is asked about
 	}
+	// The platform notes (similar-product-blocks.md) give similarScope to similar-products
+	// blocks, and the source product's own pages to an automatic one without a scope only:
+	// other blocks, and a manual one, show their own pages, or nothing.
+	automatic := similar && settings.Mode == "automatic"
 	var area []pageRef
-	for _, id := range settings.SimilarScope.PageIDs {
-		if p, ok := pages.Index(id); ok {
-			area = append(area, pageAt(pages, p))
+	if similar {
+		for _, id := range settings.SimilarScope.PageIDs {
+			if p, ok := pages.Index(id); ok {
+				area = append(area, pageAt(pages, p))
+			}
 		}
 	}
-	if len(area) == 0 {
+	if len(area) == 0 && !automatic {
 		var urls []string
 		_ = json.Unmarshal(blocks.Field(i, "productPageUrls"), &urls) // absent: none
 		for _, u := range urls {
@@ -433,7 +440,7 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 		if !ok || !p.IsVisible {
 			return nil, Errorf(CodeNotFound, "Product not found")
 		}
-		if len(area) == 0 {
+		if automatic && len(area) == 0 {
 			area = p.placed.on
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,11 +138,11 @@ func TestBlockProducts(t *testing.T) {
 	assert.Equal(t, []int{10, 11, 12}, got)
 }
 
-// A similar-products block's scope takes in the pages under the sections it names, as the
-// platform notes say (similar-product-blocks.md): product 12, moved to vip under tickets, is on
-// the shelf of a block scoped to tickets. A product block's productPageUrls are its pages alone.
-func TestSimilarScopeTakesInChildPages(t *testing.T) {
-	t.Parallel()
+// vipFixtures are the default fixtures with a catalogue page vip (id 9) under tickets (8), the
+// products given moved to it, and the similar-products block's customSettings set to settings
+// (nil: as they are).
+func vipFixtures(t *testing.T, settings map[string]any, products ...int) *store.Fixtures {
+	t.Helper()
 	fsys := fixtures.Copy()
 	edit := func(name string, f func([]map[string]any) []map[string]any) {
 		var items []map[string]any
@@ -155,18 +156,61 @@ func TestSimilarScopeTakesInChildPages(t *testing.T) {
 		vip["id"], vip["parentId"], vip["pageUrl"] = 9, 8, "vip"
 		return append(pages, vip)
 	})
-	edit(store.FileProducts, func(products []map[string]any) []map[string]any {
-		products[2]["productPages"] = []any{map[string]any{"id": 32, "pageId": 9, "productId": 12, "positionId": 112, "categoryPath": "tickets/vip"}}
-		return products
+	edit(store.FileProducts, func(items []map[string]any) []map[string]any {
+		for _, p := range items {
+			if id := int(p["id"].(float64)); slices.Contains(products, id) {
+				p["productPages"] = []any{map[string]any{"id": id + 22, "pageId": 9, "productId": id, "positionId": id + 100, "categoryPath": "tickets/vip"}}
+			}
+		}
+		return items
 	})
+	if settings != nil {
+		edit(store.FileBlocks, func(blocks []map[string]any) []map[string]any {
+			blocks[2]["customSettings"] = settings // similar_tickets
+			return blocks
+		})
+	}
 	fx, err := store.LoadFixtures(fsys)
 	require.NoError(t, err)
+	return fx
+}
+
+// A similar-products block's scope takes in the pages under the sections it names, as the
+// platform notes say (similar-product-blocks.md): product 12, moved to vip under tickets, is on
+// the shelf of a block scoped to tickets. A product block's productPageUrls are its pages alone.
+func TestSimilarScopeTakesInChildPages(t *testing.T) {
+	t.Parallel()
+	fx := vipFixtures(t, nil, 12)
 	got, err := fx.BlockProducts("similar_tickets", 0)
 	require.NoError(t, err)
 	assert.Equal(t, []int{10, 11, 12}, got, "scope [8] takes in vip")
 	got, err = fx.BlockProducts("featured_tickets", 0)
 	require.NoError(t, err)
 	assert.Equal(t, []int{10, 11}, got, "productPageUrls [tickets] is tickets alone")
+}
+
+// Only an automatic similar-products block without a scope draws from the source product's
+// own pages (similar-product-blocks.md: an empty pageIds means the source's own section, even
+// where the block names productPageUrls); any other block shows its own pages or nothing.
+func TestOnlyAnAutomaticBlockFallsBackToTheSourcesPages(t *testing.T) {
+	t.Parallel()
+	fx := vipFixtures(t, map[string]any{"mode": "automatic"}, 11, 12)
+	got, err := fx.BlockProducts("similar_tickets", 12)
+	require.NoError(t, err)
+	assert.Equal(t, []int{11}, got, "vip, not productPageUrls [tickets]")
+	got, err = fx.BlockProducts("similar_tickets", 10)
+	require.NoError(t, err)
+	assert.Equal(t, []int{11, 12}, got, "tickets and the pages under it")
+
+	for _, source := range []int{0, 10} {
+		got, err = fx.BlockProducts("hero", source)
+		require.NoError(t, err)
+		assert.Empty(t, got, "a common block names no pages, and takes none of product %d's", source)
+	}
+	manual := vipFixtures(t, map[string]any{"mode": "manual"}, 12)
+	got, err = manual.BlockProducts("similar_tickets", 12)
+	require.NoError(t, err)
+	assert.Equal(t, []int{10, 11, 12}, got, "manual without a scope: its productPageUrls, whatever the product")
 }
 
 func TestAdminFilters(t *testing.T) {
