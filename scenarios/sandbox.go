@@ -41,6 +41,10 @@ func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) 
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(sandboxGrace, cancel) })()
 	status, body, err := t.adminRequest(create, http.MethodPost, "/__admin/sandboxes", "", nil)
 	if err != nil {
+		if runErr := ctx.Err(); runErr != nil {
+			// The run's end, not the grace that followed it, is why there is no sandbox.
+			return nil, false, fmt.Errorf("%w; no answer within %s after it: %v", runErr, sandboxGrace, err)
+		}
 		return nil, false, err
 	}
 	switch status {

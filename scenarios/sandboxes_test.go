@@ -92,13 +92,13 @@ func TestHundredSandboxesRunTheSuiteInParallel(t *testing.T) {
 	}
 }
 
-// slowSandboxes is a mock whose POST /__admin/sandboxes answers after the run's deadline has
-// passed, and whose DELETE answers deleteStatus, telling deleted.
-func slowSandboxes(t *testing.T, deleteStatus int, deleted chan<- string) *httptest.Server {
+// slowSandboxes is a mock whose POST /__admin/sandboxes answers once runEnded is closed (the
+// run's deadline has passed), and whose DELETE answers deleteStatus, telling deleted.
+func slowSandboxes(t *testing.T, runEnded <-chan struct{}, deleteStatus int, deleted chan<- string) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /__admin/sandboxes", func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(100 * time.Millisecond)
+		<-runEnded
 		w.WriteHeader(http.StatusCreated)
 		_, _ = w.Write([]byte(`{"appToken":"sbx_late","users":[]}`))
 	})
@@ -116,12 +116,12 @@ func slowSandboxes(t *testing.T, deleteStatus int, deleted chan<- string) *httpt
 func TestASandboxMadeAsTheRunTimesOutIsDeleted(t *testing.T) {
 	t.Parallel()
 	deleted := make(chan string, 1)
-	server := slowSandboxes(t, http.StatusNoContent, deleted)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	server := slowSandboxes(t, ctx.Done(), http.StatusNoContent, deleted)
 
 	tg := scenarios.URLTarget(server.URL, "")
 	before := tg.AppToken
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
-	defer cancel()
 	_, ok, err := tg.OwnSandbox(ctx)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.False(t, ok)
@@ -137,9 +137,9 @@ func TestASandboxMadeAsTheRunTimesOutIsDeleted(t *testing.T) {
 // A sandbox that could not be deleted after the run ended is named in the error.
 func TestASandboxLeftOnTheTargetIsNamed(t *testing.T) {
 	t.Parallel()
-	server := slowSandboxes(t, http.StatusInternalServerError, make(chan string, 1))
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
 	defer cancel()
+	server := slowSandboxes(t, ctx.Done(), http.StatusInternalServerError, make(chan string, 1))
 	_, _, err := scenarios.URLTarget(server.URL, "").OwnSandbox(ctx)
 	var left *scenarios.SandboxLeftError
 	require.ErrorAs(t, err, &left)
