@@ -507,8 +507,19 @@ func TestCanceledOrderIsPaidOnlyWithFreeSeats(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, string(body))
 	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": first, "type": "session"})
 	require.Equal(t, http.StatusCreated, status, string(body))
+	session := decode[map[string]any](t, body)["id"]
 	status, body = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, ticketOrder(10, 1, "cash"))
 	require.Equal(t, http.StatusConflict, status, "the session took the seat back: %s", body)
+
+	// The 2025 session PUT can reopen a closed session: it takes the seats back the same way.
+	status, body = ts.call(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%v/cancel", session), "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	ts.createOrder(t, tk.AccessToken, ticketOrder(10, 1, "cash"))
+	before = stateDocument(t, ts)
+	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("/api/content/payments/sessions/%v", session), tk.AccessToken, map[string]any{"status": "waiting"})
+	require.Equal(t, http.StatusConflict, status, string(body))
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "sold out")
+	assert.Equal(t, before, stateDocument(t, ts), "a refused reopening changes nothing")
 }
 
 // An order keeps the slot it booked once the slot has begun: sent back as read it can still

@@ -124,15 +124,8 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	if err := checkIDLeft(s.state.nextPaymentID, "payment session"); err != nil {
 		return PaymentSession{}, nil, err
 	}
-	// A canceled order gave its seats back and others may have taken them since: paying it
-	// needs them again, so its new session takes them while they are free and is refused like a
-	// new order when they are not.
-	if storage, ok := s.fx.OrderStorage(o.StorageMarker); ok && o.PaidAt == nil && !o.holdsSeats &&
-		storage.CanceledStatus != "" && o.StatusIdentifier == storage.CanceledStatus {
-		s.touchOrder(o.ID)
-		if err := s.reserveLocked(storage, o); err != nil {
-			return PaymentSession{}, nil, err
-		}
+	if err := s.reclaimSeatsLocked(o); err != nil {
+		return PaymentSession{}, nil, err
 	}
 	now := s.clock.Now()
 	p := &PaymentSession{
@@ -367,6 +360,13 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 		if err != nil {
 			return events, err
 		}
+		if _, open := s.state.waiting[p.ID]; upd.Status != nil && !isFinal(*upd.Status) && !open {
+			if o, ok := s.state.orders[p.OrderID]; ok {
+				if err := s.reclaimSeatsLocked(o); err != nil {
+					return events, err
+				}
+			}
+		}
 		out = s.updatePaymentLocked(p, upd)
 		return append(events, s.eventLocked(ctx, EventSessionUpdated, p, false)), nil
 	})
@@ -374,6 +374,19 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 		return PaymentSession{}, err
 	}
 	return out, nil
+}
+
+// reclaimSeatsLocked takes back the seats of a canceled order about to be paid again, through
+// a new session or one reopened: it gave them back when it was canceled, and others may have
+// taken them since. When they have, nothing changes and the 409 of a new order answers, so a
+// slot is never paid for beyond its seats.
+func (s *Store) reclaimSeatsLocked(o *Order) error {
+	storage, ok := s.fx.OrderStorage(o.StorageMarker)
+	if !ok || o.PaidAt != nil || o.holdsSeats || storage.CanceledStatus == "" || o.StatusIdentifier != storage.CanceledStatus {
+		return nil
+	}
+	s.touchOrder(o.ID)
+	return s.reserveLocked(storage, o)
 }
 
 func (s *Store) updatePaymentLocked(p *PaymentSession, upd PaymentSessionUpdate) PaymentSession {
