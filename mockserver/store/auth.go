@@ -447,7 +447,7 @@ func checkLogin(provider *AuthProvider, form *Form, login string, notification j
 		return Invalid(provider.LoginMarker + " must be a single e-mail address")
 	}
 	if form != nil {
-		if attr, ok := form.Attribute(provider.LoginMarker); ok && hasValidator(attr, "emailInspectionValidator") && !singleAddress(login) {
+		if attr, ok := form.Attribute(provider.LoginMarker); ok && attr.rules.email && !singleAddress(login) {
 			return Invalid(provider.LoginMarker + " must be an e-mail address")
 		}
 	}

@@ -171,6 +171,7 @@ type FormAttribute struct {
 	IsSignUpRequired        *bool           `json:"isSignUpRequired,omitempty"`
 
 	required bool
+	rules    fieldRules
 	schedule *schedule.Schedule
 	options  map[string]struct{} // values of the selectable listTitles
 }

@@ -117,6 +117,9 @@ func (attr *FormAttribute) check(at string) error {
 		return fixtureErr(FileForms, at+".validators", "%v", err)
 	}
 	attr.required = required
+	if attr.rules, err = parseFieldRules(attr.Validators); err != nil {
+		return fixtureErr(FileForms, at+".validators", "%v", err)
+	}
 	// When the list marks entries as selected (the seed's products), only those are
 	// options; the unmarked catalogue page above them is not. A list that marks
 	// nothing offers every entry.

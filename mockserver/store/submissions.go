@@ -306,11 +306,8 @@ func badValues(form *Form, items []FormDataItem) []string {
 		default:
 			msg = checkValue(attr, item.Value)
 		}
-		if msg == "" && hasValidator(attr, "emailInspectionValidator") {
-			var addr string
-			if json.Unmarshal(item.Value, &addr) != nil || !singleAddress(addr) {
-				msg = attr.Marker + " must be an e-mail address"
-			}
+		if msg == "" {
+			msg = checkRules(attr, item.Value)
 		}
 		if msg != "" {
 			msgs = append(msgs, msg)
@@ -372,15 +369,6 @@ func emptyText(value json.RawMessage) bool {
 		return strings.TrimSpace(v) == ""
 	}
 	return false
-}
-
-func hasValidator(attr *FormAttribute, name string) bool {
-	var v map[string]json.RawMessage
-	if json.Unmarshal(attr.Validators, &v) != nil {
-		return false
-	}
-	raw, ok := v[name]
-	return ok && string(bytes.TrimSpace(raw)) != "false" && string(bytes.TrimSpace(raw)) != "null"
 }
 
 // Submit checks and stores a submission. Under a config with isModerate it waits in

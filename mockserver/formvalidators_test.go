@@ -1,0 +1,111 @@
+package mockserver_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// contactWith is contact_us with more optional fields, each {marker, type, validators}.
+func contactWith(t *testing.T, fields ...map[string]any) *store.Fixtures {
+	t.Helper()
+	return editFixtures(t, map[string]func(v any) any{"forms.json": func(v any) any {
+		for _, f := range v.([]any) {
+			form := f.(map[string]any)
+			if form["identifier"] != "contact_us" {
+				continue
+			}
+			attrs := form["attributes"].([]any)
+			for _, extra := range fields {
+				attr := map[string]any{}
+				for k, v := range attrs[0].(map[string]any) {
+					attr[k] = v
+				}
+				attr["validators"] = map[string]any{}
+				for k, v := range extra {
+					attr[k] = v
+				}
+				attr["position"] = len(attrs) + 1
+				attrs = append(attrs, attr)
+			}
+			form["attributes"] = attrs
+		}
+		return v
+	}})
+}
+
+// Every validator the platform enforces on a submission is checked (platform notes,
+// attribute-sets.md: all but the five stored for the panel only); a value that fails one is
+// refused naming the field, and nothing is stored.
+func TestFormDataValidators(t *testing.T) {
+	t.Parallel()
+	fx := contactWith(t,
+		map[string]any{"marker": "nick", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMin": "2", "stringMax": 5, "stringLength": 0}}},
+		map[string]any{"marker": "pin", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMin": "", "stringMax": "", "stringLength": "4"}}},
+		map[string]any{"marker": "digits", "type": "string", "validators": map[string]any{"regExpValidator": map[string]any{"patternValue": "^[0-9]+$", "customErrorText": "Digits only"}}},
+		map[string]any{"marker": "site", "type": "string", "validators": map[string]any{"urlInspectionValidator": true}},
+		map[string]any{"marker": "seats", "type": "string", "validators": map[string]any{"checkForNumberValidator": map[string]any{"integerOnly": true, "minValue": "1", "maxValue": 10}}},
+		map[string]any{"marker": "padded", "type": "string", "validators": map[string]any{"trimValidator": true, "stringInspectionValidator": map[string]any{"stringMax": "3"}}},
+		map[string]any{"marker": "note", "type": "text", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMax": "5"}}},
+		map[string]any{"marker": "panel", "type": "string", "validators": map[string]any{"checkForLettersValidator": true, "valueValidator": map[string]any{"x": 1}}},
+	)
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	for name, tc := range map[string]struct {
+		item map[string]any
+		want string
+	}{
+		"length within":           {field("nick", "string", "Anna"), ""},
+		"length counts letters":   {field("nick", "string", "Ääkkö"), ""},
+		"too long":                {field("nick", "string", "Annabel Lee"), "nick must be at most 5 characters long"},
+		"too short":               {field("nick", "string", "A"), "nick must be at least 2 characters long"},
+		"empty passes":            {field("nick", "string", ""), ""},
+		"exact length":            {field("pin", "string", "1234"), ""},
+		"not the exact length":    {field("pin", "string", "123"), "pin must be exactly 4 characters long"},
+		"pattern":                 {field("digits", "string", "0123"), ""},
+		"not the pattern":         {field("digits", "string", "abc"), "digits does not match the pattern ^[0-9]+$"},
+		"url":                     {field("site", "string", "https://example.com/a?b=c"), ""},
+		"url without a scheme":    {field("site", "string", "example.com"), ""},
+		"not a url":               {field("site", "string", "not a url"), "site must be a URL, such as https://example.com"},
+		"url without a tld":       {field("site", "string", "http://localhost"), "site must be a URL, such as https://example.com"},
+		"url of another scheme":   {field("site", "string", "javascript:alert(1)"), "site must be a URL, such as https://example.com"},
+		"number in range":         {field("seats", "string", "10"), ""},
+		"number above the range":  {field("seats", "string", "500"), "seats must be at most 10"},
+		"number below the range":  {field("seats", "string", "0"), "seats must be at least 1"},
+		"not a number":            {field("seats", "string", "ten"), "seats must be a number"},
+		"not a whole number":      {field("seats", "string", "3.5"), "seats must be an integer"},
+		"trimmed before measured": {field("padded", "string", "  abc  "), ""},
+		"too long once trimmed":   {field("padded", "string", " abcd "), "padded must be at most 3 characters long"},
+		"text measured":           {field("note", "text", plain("Hello")), ""},
+		"text too long":           {field("note", "text", plain("Hello!")), "note must be at most 5 characters long"},
+		"panel-only validators":   {field("panel", "string", "1234 !!"), ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
+				b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")), tc.item)
+			}))
+			if tc.want == "" {
+				require.Equal(t, http.StatusCreated, status, string(data))
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, status, string(data))
+			assert.Equal(t, []string{tc.want}, decodeError(t, status, data).messages())
+		})
+	}
+	t.Run("every failing field is named, nothing stored", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+		status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
+			b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")),
+				field("nick", "string", "Annabel Lee"), field("digits", "string", "abc"))
+		}))
+		require.Equal(t, http.StatusBadRequest, status, string(data))
+		assert.Equal(t, []string{"nick must be at most 5 characters long", "digits does not match the pattern ^[0-9]+$"}, decodeError(t, status, data).messages())
+		assert.Empty(t, ts.exportedFormData(t))
+	})
+}

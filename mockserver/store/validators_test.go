@@ -1,0 +1,72 @@
+package store_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// formsWithValidators is the default forms.json with contact_us's name field carrying validators.
+func formsWithValidators(t *testing.T, validators map[string]any) string {
+	t.Helper()
+	data, err := fs.ReadFile(fixtures.FS, store.FileForms)
+	require.NoError(t, err)
+	var forms []map[string]any
+	require.NoError(t, json.Unmarshal(data, &forms))
+	for _, f := range forms {
+		if f["identifier"] == "contact_us" {
+			f["attributes"].([]any)[0].(map[string]any)["validators"] = validators
+		}
+	}
+	out, err := json.Marshal(forms)
+	require.NoError(t, err)
+	return string(out)
+}
+
+// A validator the mock would enforce in a shape it cannot read fails the load, naming it, rather
+// than being skipped: a fixture's pattern runs under Go's RE2, so a JavaScript-only construct is
+// refused here.
+func TestValidatorFixturesAreChecked(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		validators map[string]any
+		want       string
+	}{
+		"pattern that does not compile": {map[string]any{"regExpValidator": map[string]any{"patternValue": "([0-9]"}}, `regExpValidator.patternValue "([0-9]" is not a pattern`},
+		"lookahead":                     {map[string]any{"regExpValidator": map[string]any{"patternValue": "^(?=.*[0-9]).+$"}}, "without lookaround"},
+		"pattern not a string":          {map[string]any{"regExpValidator": map[string]any{"patternValue": 12}}, "regExpValidator must be an object with patternValue"},
+		"length not a number":           {map[string]any{"stringInspectionValidator": map[string]any{"stringMax": "ten"}}, "stringInspectionValidator.stringMax must be a whole number"},
+		"negative length":               {map[string]any{"stringInspectionValidator": map[string]any{"stringMin": -1}}, "stringInspectionValidator.stringMin must be a whole number"},
+		"min above max":                 {map[string]any{"stringInspectionValidator": map[string]any{"stringMin": "9", "stringMax": "3"}}, "stringMin 9 is above stringMax 3"},
+		"number bound not a number":     {map[string]any{"checkForNumberValidator": map[string]any{"minValue": "one"}}, "checkForNumberValidator.minValue must be a number"},
+		"number bounds crossed":         {map[string]any{"checkForNumberValidator": map[string]any{"minValue": 5, "maxValue": "1"}}, "minValue 5 is above maxValue 1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := store.LoadFixtures(withFile(t, store.FileForms, formsWithValidators(t, tc.validators)))
+			var fe *store.FixtureError
+			require.True(t, errors.As(err, &fe), "%v", err)
+			require.Contains(t, err.Error(), "[2].attributes[0].validators")
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+	for name, validators := range map[string]map[string]any{
+		"unset bounds":      {"stringInspectionValidator": map[string]any{"stringMin": "", "stringMax": 0, "stringLength": ""}},
+		"empty pattern":     {"regExpValidator": map[string]any{"patternValue": ""}},
+		"switched off":      {"regExpValidator": false, "urlInspectionValidator": nil},
+		"number flag alone": {"checkForNumberValidator": true},
+		"panel only":        {"sizeInPixelsValidator": map[string]any{"maxX": "500"}, "minMaxDateValidator": map[string]any{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := store.LoadFixtures(withFile(t, store.FileForms, formsWithValidators(t, validators)))
+			require.NoError(t, err)
+		})
+	}
+}
