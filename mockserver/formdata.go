@@ -164,6 +164,8 @@ type formDataFilter struct {
 	DateTo           string          `json:"dateTo"`
 	Status           []string        `json:"status"`
 	UserIdentifier   string          `json:"userIdentifier"`
+	ParentID         int             `json:"parentId"`
+	IsSentByAdmin    bool            `json:"isSentByAdmin"`
 }
 
 // dateBound is a filter date: YYYY-MM-DD, optionally with a time of day after a space.
@@ -199,6 +201,8 @@ func (s *Server) handleFormDataByMarker(w http.ResponseWriter, r *http.Request, 
 	f := store.SubmissionFilter{
 		Statuses:       body.Status,
 		UserIdentifier: body.UserIdentifier,
+		ParentID:       body.ParentID,
+		SentByAdmin:    body.IsSentByAdmin,
 		Language:       language(r, sc.store),
 		Viewer:         s.optionalUser(r, sc.store),
 	}

@@ -390,6 +390,10 @@ func TestFormDataReadsByMarkerAndOwnerChanges(t *testing.T) {
 		"status":               {"formModuleConfigId=2", map[string]any{"status": []string{"approved"}}, 0},
 		"dates covering today": {"formModuleConfigId=2", map[string]any{"dateFrom": ts.clock.Now().UTC().Format("2006-01-02"), "dateTo": ts.clock.Now().UTC().Format("2006-01-02")}, 3},
 		"dates before":         {"formModuleConfigId=2", map[string]any{"dateTo": "2000-01-01 00:00:00"}, 0},
+		"root-level entries":   {"formModuleConfigId=2", map[string]any{"parentId": 0}, 3},
+		"replies to an entry":  {"formModuleConfigId=2", map[string]any{"parentId": mine}, 0},
+		"sent by an operator":  {"formModuleConfigId=2", map[string]any{"isSentByAdmin": true}, 0},
+		"sent by anyone":       {"formModuleConfigId=2", map[string]any{"isSentByAdmin": false}, 3},
 	} {
 		assert.Equal(t, tc.want, ts.readFormData(t, "", tc.query, tc.filter).Total, name)
 	}
@@ -397,6 +401,7 @@ func TestFormDataReadsByMarkerAndOwnerChanges(t *testing.T) {
 		"ISO date":       map[string]any{"dateFrom": "2026-08-01T00:00:00Z"},
 		"unknown key":    map[string]any{"limit": 10},
 		"unknown status": map[string]any{"status": []string{"SENT"}},
+		"parent id text": map[string]any{"parentId": "12"},
 	} {
 		status, body := ts.call(t, http.MethodPost, "/api/content/form-data/marker/contact_us?formModuleConfigId=2", "", filter)
 		assert.Equal(t, http.StatusBadRequest, status, name)

@@ -413,7 +413,12 @@ type SubmissionFilter struct {
 	ConfigID         int
 	EntityIdentifier string
 	UserIdentifier   string
-	Statuses         []string
+	// ParentID keeps the replies to one entry; 0 keeps the root-level entries (OneEntry's
+	// platform notes, form-submissions.md).
+	ParentID int
+	// SentByAdmin keeps only what an operator submitted; false does not narrow.
+	SentByAdmin bool
+	Statuses    []string
 	// From and To bound the submission time, both inclusive; zero means open.
 	From, To time.Time
 	Language string
@@ -479,6 +484,9 @@ func (s *Store) matches(sub *Submission, f SubmissionFilter) bool {
 		f.EntityIdentifier != "" && sub.EntityIdentifier != f.EntityIdentifier,
 		f.UserIdentifier != "" && sub.UserIdentifier != f.UserIdentifier,
 		f.Language != "" && sub.Language != f.Language,
+		// Every submission here is a visitor's root-level entry: the content API takes no
+		// replies (replayTo threads are not modelled) and no operator's submissions.
+		f.ParentID != 0, f.SentByAdmin,
 		!f.From.IsZero() && sub.Time.Before(f.From),
 		!f.To.IsZero() && sub.Time.After(f.To),
 		cfg != nil && cfg.ViewOnlyUserData && (f.Viewer == "" || sub.UserIdentifier != f.Viewer):
