@@ -109,3 +109,52 @@ func TestFormDataValidators(t *testing.T) {
 		assert.Empty(t, ts.exportedFormData(t))
 	})
 }
+
+// A submission's real, textWithHeader and radioButton values have their types' shapes, and one
+// that does not is refused before anything is stored.
+func TestFormDataValueShapes(t *testing.T) {
+	t.Parallel()
+	fx := contactWith(t,
+		map[string]any{"marker": "weight", "type": "real"},
+		map[string]any{"marker": "faq", "type": "textWithHeader"},
+		map[string]any{"marker": "colour", "type": "radioButton", "listTitles": []any{
+			map[string]any{"title": "Red", "value": "red", "position": 1, "extended": map[string]any{"type": nil, "value": nil}},
+			map[string]any{"title": "Blue", "value": "blue", "position": 2, "extended": map[string]any{"type": nil, "value": nil}},
+		}},
+	)
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	for name, tc := range map[string]struct {
+		item map[string]any
+		want string
+	}{
+		"real":                {field("weight", "real", 2.5), ""},
+		"real not a number":   {field("weight", "real", "abc"), "weight must be a number"},
+		"heading and text":    {field("faq", "textWithHeader", []any{map[string]any{"header": "How", "htmlValue": "<p>Rinse</p>"}}), ""},
+		"bare string heading": {field("faq", "textWithHeader", "How to use"), `faq: a textWithHeader value must be a list of objects with a header and its text, such as [{"header": "Title", "htmlValue": "<p>Body</p>"}]`},
+		"one option":          {field("colour", "radioButton", []string{"red"}), ""},
+		"two options":         {field("colour", "radioButton", []string{"red", "blue"}), `colour: a radioButton value is one chosen option, such as ["red"]`},
+		"option of no field":  {field("colour", "radioButton", []string{"green"}), `colour: "green" is not an option of this field`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
+				b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")), tc.item)
+			}))
+			if tc.want == "" {
+				require.Equal(t, http.StatusCreated, status, string(data))
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, status, string(data))
+			assert.Equal(t, []string{tc.want}, decodeError(t, status, data).messages())
+		})
+	}
+	t.Run("nothing stored", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+		status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
+			b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")), field("colour", "radioButton", []string{"red", "blue"}))
+		}))
+		require.Equal(t, http.StatusBadRequest, status, string(data))
+		assert.Empty(t, ts.exportedFormData(t))
+	})
+}

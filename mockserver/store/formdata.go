@@ -145,6 +145,9 @@ func checkValue(attr *FormAttribute, value json.RawMessage) string {
 		if err := json.Unmarshal(value, &values); err != nil {
 			return attr.Marker + " must be an array of option ids"
 		}
+		if attr.Type == "radioButton" && len(values) > 1 {
+			return attr.Marker + ": a radioButton value is one chosen option, such as [\"red\"]"
+		}
 		if len(attr.ListTitles) == 0 {
 			return ""
 		}
@@ -163,7 +166,9 @@ func checkValue(attr *FormAttribute, value json.RawMessage) string {
 				return attr.Marker + " must be an array of [start, end] date pairs"
 			}
 		}
-	case "integer", "float":
+	case "textWithHeader":
+		return checkTextWithHeader(attr.Marker, value)
+	case "integer", "float", "real":
 		// A number, or a string holding exactly one as JSON writes it (what a form's input
 		// sends): "12abc", "Inf" and "NaN" are not.
 		var n float64
@@ -184,6 +189,43 @@ func checkValue(attr *FormAttribute, value json.RawMessage) string {
 		var s string
 		if json.Unmarshal(value, &s) != nil {
 			return attr.Marker + " must be a string"
+		}
+	}
+	return ""
+}
+
+// checkTextWithHeader accepts a list of heading-and-text pairs, as OneEntry's notes write a
+// textWithHeader value: each an object with a header and at least one of plainValue, htmlValue
+// or mdValue, all strings, and editor params beside them.
+func checkTextWithHeader(marker string, value json.RawMessage) string {
+	msg := marker + `: a textWithHeader value must be a list of objects with a header and its text, such as [{"header": "Title", "htmlValue": "<p>Body</p>"}]`
+	var list []map[string]json.RawMessage
+	if json.Unmarshal(value, &list) != nil || len(list) == 0 {
+		return msg
+	}
+	for _, pair := range list {
+		var header string
+		texts := 0
+		if json.Unmarshal(pair["header"], &header) != nil {
+			return msg
+		}
+		for k, v := range pair {
+			var s string
+			switch {
+			case k == "header":
+			case k == "params":
+				var params map[string]json.RawMessage
+				if json.Unmarshal(v, &params) != nil || params == nil {
+					return msg
+				}
+			case slices.Contains(textKeys, k) && json.Unmarshal(v, &s) == nil:
+				texts++
+			default:
+				return msg
+			}
+		}
+		if texts == 0 {
+			return msg
 		}
 	}
 	return ""

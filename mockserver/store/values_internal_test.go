@@ -39,6 +39,39 @@ func TestNumberValues(t *testing.T) {
 	}
 }
 
+// The shapes every form check shares (submissions, orders, sign-up): a real is a number, a
+// textWithHeader a list of heading-and-text pairs, a radioButton one chosen option.
+func TestValueShapes(t *testing.T) {
+	t.Parallel()
+	pairs := "f: a textWithHeader value must be a list of objects with a header and its text, such as [{\"header\": \"Title\", \"htmlValue\": \"<p>Body</p>\"}]"
+	for _, tc := range []struct {
+		typ, value, want string
+	}{
+		{"real", `2.5`, ""},
+		{"real", `"2.5"`, ""},
+		{"real", `"abc"`, "f must be a number"},
+		{"real", `[1]`, "f must be a number"},
+		{"textWithHeader", `[{"header": "How", "htmlValue": "<p>Rinse</p>"}]`, ""},
+		{"textWithHeader", `[{"header": "How", "htmlValue": "<p>Rinse</p>", "mdValue": "", "plainValue": "", "params": {"editorMode": "html"}}, {"header": "Why", "plainValue": "Clean"}]`, ""},
+		{"textWithHeader", `"How to use"`, pairs},
+		{"textWithHeader", `{"header": "How", "htmlValue": "<p>Rinse</p>"}`, pairs},
+		{"textWithHeader", `["How"]`, pairs},
+		{"textWithHeader", `[{"htmlValue": "<p>Rinse</p>"}]`, pairs},
+		{"textWithHeader", `[{"header": "How"}]`, pairs},
+		{"textWithHeader", `[{"header": 1, "plainValue": "Rinse"}]`, pairs},
+		{"textWithHeader", `[{"header": "How", "plainValue": 1}]`, pairs},
+		{"textWithHeader", `[{"header": "How", "plainValue": "Rinse", "value": "x"}]`, pairs},
+		{"textWithHeader", `[{"header": "How", "plainValue": "Rinse", "params": "html"}]`, pairs},
+		{"radioButton", `["red"]`, ""},
+		{"radioButton", `["red", "blue"]`, `f: a radioButton value is one chosen option, such as ["red"]`},
+		{"radioButton", `"red"`, "f must be an array of option ids"},
+		{"list", `["red", "blue"]`, ""},
+	} {
+		attr := &FormAttribute{Type: tc.typ, Marker: "f"}
+		assert.Equal(t, tc.want, checkValue(attr, json.RawMessage(tc.value)), "%s %s", tc.typ, tc.value)
+	}
+}
+
 // A retired store gives its uploads back to the shared budget, and what it stores afterwards
 // (a request that still held it) takes nothing from it.
 func TestRetiredStoresLeaveTheUploadBudget(t *testing.T) {
