@@ -158,3 +158,51 @@ func TestFormDataValueShapes(t *testing.T) {
 		assert.Empty(t, ts.exportedFormData(t))
 	})
 }
+
+// A submission's timeInterval value is [[startISO, endISO], …], as orders read it, and is
+// refused with the words an order gets; a plain submission books nothing, so any well-formed
+// slot is taken, one outside the schedule or already begun included.
+func TestFormDataTimeIntervalValues(t *testing.T) {
+	t.Parallel()
+	weekly := map[string]any{"title": "Slot", "intervals": []any{map[string]any{
+		"id": "a", "range": []string{"2025-04-26T21:00:00.000Z", "2025-04-26T21:00:00.000Z"}, "external": []any{}, "inEveryWeek": true, "inEveryMonth": true,
+		"intervals": []any{map[string]any{"id": "b", "start": map[string]int{"hours": 16, "minutes": 30}, "end": map[string]int{"hours": 21, "minutes": 30}, "period": 90}},
+	}}}
+	fx := contactWith(t, map[string]any{"marker": "slot", "type": "timeInterval", "localizeInfos": weekly})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	for name, tc := range map[string]struct {
+		value any
+		want  string
+	}{
+		"a slot":            {[][]string{{"2026-03-12T10:00:00.000Z", "2026-03-12T11:00:00.000Z"}}, ""},
+		"a slot long begun": {[][]string{{"2000-01-01T10:00:00Z", "2000-01-01T11:00:00Z"}}, ""},
+		"not dates":         {[][]string{{"a", "b"}}, `slot: schedule: value[0][0]: "a" is not an ISO 8601 date-time with a zone, like "2025-04-26T16:30:00.000Z"`},
+		"a bare pair":       {[]string{"2026-03-12T10:00:00.000Z", "2026-03-12T11:00:00.000Z"}, "slot: schedule: value: want an array of [start, end] pairs, got a single pair: wrap it as [[start, end]]"},
+		"end before start":  {[][]string{{"2026-03-12T11:00:00.000Z", "2026-03-12T10:00:00.000Z"}}, "slot: schedule: value[0]: end 2026-03-12T10:00:00.000Z is not after start 2026-03-12T11:00:00.000Z"},
+		"a start alone":     {[][]string{{"2026-03-12T10:00:00.000Z"}}, "slot: schedule: value[0]: want a [start, end] pair of ISO strings, got 1 elements"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
+				b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")), field("slot", "timeInterval", tc.value))
+			}))
+			if tc.want == "" {
+				require.Equal(t, http.StatusCreated, status, string(data))
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, status, string(data))
+			assert.Equal(t, []string{tc.want}, decodeError(t, status, data).messages())
+		})
+	}
+	t.Run("an order's words", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t)
+		tk := ts.login(t, userLogin, userPass)
+		order := seedOrderBody(10, 1)
+		items := order["formData"].(map[string]any)["en_US"].([]map[string]any)
+		order["formData"] = map[string]any{"en_US": append(items, field("schedule", "timeInterval", [][]string{{"a", "b"}}))}
+		status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, order)
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+		assert.Equal(t, []string{`schedule: schedule: value[0][0]: "a" is not an ISO 8601 date-time with a zone, like "2025-04-26T16:30:00.000Z"`}, decodeError(t, status, body).messages())
+	})
+}

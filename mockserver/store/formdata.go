@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/schedule"
 )
 
 // FormDataItem is one submitted form value. Raw keeps the item exactly as sent, so responses
@@ -157,14 +159,10 @@ func checkValue(attr *FormAttribute, value json.RawMessage) string {
 			}
 		}
 	case "timeInterval":
-		var pairs [][]string
-		if err := json.Unmarshal(value, &pairs); err != nil {
-			return attr.Marker + " must be an array of [start, end] date pairs"
-		}
-		for _, p := range pairs {
-			if len(p) != 2 {
-				return attr.Marker + " must be an array of [start, end] date pairs"
-			}
+		// The format only, with the words orders' booking uses: whether a slot is one of the
+		// schedule's and still to come is a booking's question (bookedSlots), not a form's.
+		if _, err := schedule.ParseSubmitted(value); err != nil {
+			return fmt.Sprintf("%s: %v", attr.Marker, err)
 		}
 	case "textWithHeader":
 		return checkTextWithHeader(attr.Marker, value)
