@@ -90,10 +90,15 @@ func parseFieldRules(raw json.RawMessage) (fieldRules, error) {
 				continue
 			}
 			// A pattern is the project's data. Go's RE2 engine runs any pattern in linear time,
-			// but it lacks lookaround and backreferences, so a JavaScript pattern using them is
-			// refused here rather than enforced differently.
+			// but it lacks lookaround and backreferences, which JavaScript patterns use (a
+			// password rule's "(?=.*[0-9])"): such a pattern is left unchecked, so that a live
+			// project's forms still load. One that is no pattern at all fails the load.
 			if r.pattern, err = regexp.Compile(*p.PatternValue); err != nil {
-				return r, fmt.Errorf("%s.patternValue %q is not a pattern the mock can run (RE2 syntax, without lookaround or backreferences): %v", name, *p.PatternValue, err)
+				if javaScriptOnly.MatchString(*p.PatternValue) {
+					r.pattern = nil
+					continue
+				}
+				return r, fmt.Errorf("%s.patternValue %q is not a pattern: %v", name, *p.PatternValue, err)
 			}
 		case "checkForNumberValidator":
 			var b struct {
@@ -125,6 +130,10 @@ func parseFieldRules(raw json.RawMessage) (fieldRules, error) {
 	}
 	return r, nil
 }
+
+// javaScriptOnly finds what a JavaScript pattern may hold and RE2 lacks: lookahead, lookbehind
+// and backreferences.
+var javaScriptOnly = regexp.MustCompile(`\(\?<?[=!]|\\[1-9]|\\k<`)
 
 // off reports a validator or flag that is switched off: false or null.
 func off(v json.RawMessage) bool {

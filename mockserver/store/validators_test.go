@@ -30,8 +30,8 @@ func formsWithValidators(t *testing.T, validators map[string]any) string {
 }
 
 // A validator the mock would enforce in a shape it cannot read fails the load, naming it, rather
-// than being skipped: a fixture's pattern runs under Go's RE2, so a JavaScript-only construct is
-// refused here.
+// than being skipped. A pattern valid in JavaScript that Go's RE2 cannot run (lookaround,
+// backreferences) loads and is left unchecked: a live project's forms must load.
 func TestValidatorFixturesAreChecked(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
@@ -39,7 +39,6 @@ func TestValidatorFixturesAreChecked(t *testing.T) {
 		want       string
 	}{
 		"pattern that does not compile": {map[string]any{"regExpValidator": map[string]any{"patternValue": "([0-9]"}}, `regExpValidator.patternValue "([0-9]" is not a pattern`},
-		"lookahead":                     {map[string]any{"regExpValidator": map[string]any{"patternValue": "^(?=.*[0-9]).+$"}}, "without lookaround"},
 		"pattern not a string":          {map[string]any{"regExpValidator": map[string]any{"patternValue": 12}}, "regExpValidator must be an object with patternValue"},
 		"length not a number":           {map[string]any{"stringInspectionValidator": map[string]any{"stringMax": "ten"}}, "stringInspectionValidator.stringMax must be a whole number"},
 		"negative length":               {map[string]any{"stringInspectionValidator": map[string]any{"stringMin": -1}}, "stringInspectionValidator.stringMin must be a whole number"},
@@ -59,6 +58,9 @@ func TestValidatorFixturesAreChecked(t *testing.T) {
 	for name, validators := range map[string]map[string]any{
 		"unset bounds":      {"stringInspectionValidator": map[string]any{"stringMin": "", "stringMax": 0, "stringLength": ""}},
 		"empty pattern":     {"regExpValidator": map[string]any{"patternValue": ""}},
+		"lookahead":         {"regExpValidator": map[string]any{"patternValue": "^(?=.*[0-9]).+$"}},
+		"lookbehind":        {"regExpValidator": map[string]any{"patternValue": "(?<!x)y"}},
+		"backreference":     {"regExpValidator": map[string]any{"patternValue": "^(a)\\1$"}},
 		"switched off":      {"regExpValidator": false, "urlInspectionValidator": nil},
 		"number flag alone": {"checkForNumberValidator": true},
 		"panel only":        {"sizeInPixelsValidator": map[string]any{"maxX": "500"}, "minMaxDateValidator": map[string]any{}},
