@@ -146,6 +146,25 @@ func TestCartSignInMergesTheGuestCart(t *testing.T) {
 	assert.Equal(t, got, again, "merging once")
 }
 
+// A signed-in change that is refused merges nothing: the guest cart it names stays as it was.
+// Adding past a line's limit is refused, not cut short.
+func TestCartRefusedChangeMergesNothing(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	tk := ts.signInWith(t, nil)
+	ts.cartCall(t, http.MethodPut, cartPath+"/items/10", tk.AccessToken, "", map[string]int{"qty": store.MaxCartQty})
+	ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(11, 2))
+	before := stateDocument(t, ts)
+
+	status, body := ts.callWith(t, http.MethodPost, cartPath+"/items", tk.AccessToken, item(10, 1), map[string]string{"x-app-token": appToken, "x-guest-id": guestUUID})
+	assertRefused(t, status, body, http.StatusBadRequest, "at most 1000000")
+	assert.Equal(t, before, stateDocument(t, ts), "the refused add merged nothing")
+
+	status, got := ts.cartCall(t, http.MethodPost, cartPath+"/items", tk.AccessToken, guestUUID, item(12, 1))
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, []store.CartItem{{ProductID: 10, Qty: store.MaxCartQty}, {ProductID: 11, Qty: 2}, {ProductID: 12, Qty: 1}}, got.Items, "an accepted one merges")
+}
+
 func TestCartsArePersisted(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

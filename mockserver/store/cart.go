@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,23 +130,28 @@ func (s *Store) cartLocked(key string) Cart {
 // guest id that is not a UUID it keeps nothing and answers the cart as if it held the item
 // alone: the live API's echo.
 func (s *Store) AddCartItem(ctx context.Context, owner CartOwner, productID, qty int) (Cart, error) {
-	return s.changeCart(ctx, owner, productID, qty, func(c *Cart, i int) {
+	return s.changeCart(ctx, owner, productID, qty, func(c *Cart, i int) error {
 		if i < 0 {
 			c.Items = append(c.Items, CartItem{productID, qty})
-		} else {
-			c.Items[i].Qty = min(c.Items[i].Qty+qty, MaxCartQty)
+			return nil
 		}
+		if sum := c.Items[i].Qty + qty; sum > MaxCartQty {
+			return Invalid(fmt.Sprintf("qty: the line of product %d would hold %d; a line holds at most %d", productID, sum, MaxCartQty))
+		}
+		c.Items[i].Qty += qty
+		return nil
 	})
 }
 
 // SetCartItem sets the quantity of a product in the owner's cart, adding its line when absent.
 func (s *Store) SetCartItem(ctx context.Context, owner CartOwner, productID, qty int) (Cart, error) {
-	return s.changeCart(ctx, owner, productID, qty, func(c *Cart, i int) {
+	return s.changeCart(ctx, owner, productID, qty, func(c *Cart, i int) error {
 		if i < 0 {
 			c.Items = append(c.Items, CartItem{productID, qty})
 		} else {
 			c.Items[i].Qty = qty
 		}
+		return nil
 	})
 }
 
@@ -177,34 +183,44 @@ func lineOf(c *Cart, productID int) int {
 
 // changeCart applies change to the owner's cart (i is the product's line, -1 when absent),
 // creating the cart when needed, after checking the line.
-func (s *Store) changeCart(ctx context.Context, owner CartOwner, productID, qty int, change func(c *Cart, i int)) (Cart, error) {
+func (s *Store) changeCart(ctx context.Context, owner CartOwner, productID, qty int, change func(c *Cart, i int) error) (Cart, error) {
 	if err := s.checkCartLine(productID, qty); err != nil {
 		return Cart{}, err
 	}
 	key := owner.key()
 	if key == "" {
 		echo := Cart{Items: []CartItem{}}
-		change(&echo, -1)
+		_ = change(&echo, -1) // a new line: nothing to refuse
 		return echo, nil
 	}
 	return updated(ctx, s, func() (Cart, error) {
-		if err := s.ownCartLocked(owner); err != nil {
+		if err := s.ownerLocked(owner); err != nil {
 			return Cart{}, err
 		}
-		c, ok := s.state.carts[key]
+		// The change is made to a copy of the cart as the merge leaves it, and kept only when
+		// it holds: a refused change merges nothing either.
+		c, guest := s.mergedCartLocked(owner)
 		i := -1
-		if ok {
+		if c != nil {
 			i = lineOf(c, productID)
 		}
-		if i < 0 && ok && len(c.Items) >= MaxCartLines {
+		if i < 0 && c != nil && len(c.Items) >= MaxCartLines {
 			return Cart{}, Invalid("a cart holds at most " + strconv.Itoa(MaxCartLines) + " products")
 		}
-		if !ok {
-			s.makeRoomLocked(owner)
+		if c == nil {
 			c = &Cart{Owner: key}
 		}
+		if err := change(c, i); err != nil {
+			return Cart{}, err
+		}
+		if _, ok := s.state.carts[key]; !ok {
+			s.makeRoomLocked(owner)
+		}
+		if guest != "" {
+			s.touchCart(guest)
+			delete(s.state.carts, guest)
+		}
 		s.touchCart(key)
-		change(c, i)
 		c.UpdatedDate = s.clock.Now()
 		s.state.carts[key] = c
 		return c.clone(), nil
@@ -236,30 +252,44 @@ func (s *Store) makeRoomLocked(owner CartOwner) {
 // ownCartLocked checks that a signed-in owner is still a user, then merges the guest cart
 // they name into theirs.
 func (s *Store) ownCartLocked(owner CartOwner) error {
-	if owner.UserID > 0 {
-		if err := s.activeUserLocked(owner.UserID); err != nil {
-			return err
-		}
+	if err := s.ownerLocked(owner); err != nil {
+		return err
 	}
-	s.mergeLocked(owner)
+	if u, guest := s.mergedCartLocked(owner); guest != "" {
+		s.touchCart(owner.key())
+		s.touchCart(guest)
+		s.state.carts[owner.key()] = u
+		delete(s.state.carts, guest)
+	}
 	return nil
 }
 
-// mergeLocked moves the cart of owner.MergeGuest into the signed-in owner's: quantities of a
-// product both hold add up (lines past MaxCartLines are dropped), and the guest cart is gone.
-func (s *Store) mergeLocked(owner CartOwner) {
+// ownerLocked checks that a signed-in owner is still a user.
+func (s *Store) ownerLocked(owner CartOwner) error {
+	if owner.UserID > 0 {
+		return s.activeUserLocked(owner.UserID)
+	}
+	return nil
+}
+
+// mergedCartLocked returns a copy of the owner's cart as merging the guest cart of
+// owner.MergeGuest into it leaves it (nil when there is no cart either way), and the key of the
+// guest cart it took in ("" when none). Quantities of a product both hold add up (capped at
+// MaxCartQty); the guest's lines past MaxCartLines are left out. The state is not changed.
+func (s *Store) mergedCartLocked(owner CartOwner) (*Cart, string) {
+	var u *Cart
+	if c, ok := s.state.carts[owner.key()]; ok {
+		cl := c.clone()
+		u = &cl
+	}
 	guest := CartOwner{GuestID: owner.MergeGuest}.key()
 	g, ok := s.state.carts[guest]
 	if owner.UserID == 0 || guest == "" || !ok {
-		return
+		return u, ""
 	}
-	user := owner.key()
-	u := s.state.carts[user]
 	if u == nil {
-		u = &Cart{Owner: user}
+		u = &Cart{Owner: owner.key(), Items: []CartItem{}}
 	}
-	s.touchCart(user)
-	s.touchCart(guest)
 	for _, it := range g.Items {
 		if i := lineOf(u, it.ProductID); i >= 0 {
 			u.Items[i].Qty = min(u.Items[i].Qty+it.Qty, MaxCartQty)
@@ -268,6 +298,5 @@ func (s *Store) mergeLocked(owner CartOwner) {
 		}
 	}
 	u.UpdatedDate = s.clock.Now()
-	s.state.carts[user] = u
-	delete(s.state.carts, guest)
+	return u, guest
 }
