@@ -778,6 +778,7 @@ func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) err
 }
 
 func buildCarts(fx *Fixtures, st *state, carts []Cart) error {
+	guests := 0
 	for i, c := range carts {
 		at := fmt.Sprintf("carts[%d]", i)
 		kind, id, _ := strings.Cut(c.Owner, "/")
@@ -794,7 +795,17 @@ func buildCarts(fx *Fixtures, st *state, carts []Cart) error {
 		case len(c.Items) > MaxCartLines:
 			return invalidf(at+".items", "a cart holds at most %d products", MaxCartLines)
 		}
+		if kind == "guest" {
+			if guests++; guests > MaxGuestCarts {
+				return invalidf(at+".owner", "a sandbox holds at most %d guest carts", MaxGuestCarts)
+			}
+		}
+		lines := make(map[int]bool, len(c.Items))
 		for j, it := range c.Items {
+			if lines[it.ProductID] {
+				return invalidf(fmt.Sprintf("%s.items[%d].productId", at, j), "product %d has a line already: a cart holds one line a product", it.ProductID)
+			}
+			lines[it.ProductID] = true
 			if _, ok := fx.Product(it.ProductID); !ok {
 				return invalidf(fmt.Sprintf("%s.items[%d].productId", at, j), "no product %d in the fixtures", it.ProductID)
 			}

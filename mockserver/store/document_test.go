@@ -288,10 +288,19 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		"checkout token shape":            {func(d *store.StateDocument) { d.PaymentSessions[0].CheckoutToken = "../../x" }, "paymentSessions[0].checkoutToken:"},
 		"shared checkout token":           {func(d *store.StateDocument) { d.PaymentSessions[1].CheckoutToken = d.PaymentSessions[0].CheckoutToken }, "paymentSessions[1].checkoutToken:"},
 		"code of nobody":                  {func(d *store.StateDocument) { d.Codes[0].UserID = 99 }, "codes[0].userId:"},
-		"order counter":                   {func(d *store.StateDocument) { d.Counters.NextOrderID = d.Orders[2].ID }, "counters.nextOrderId:"},
-		"user counter":                    {func(d *store.StateDocument) { d.Counters.NextUserID = 0 }, "counters.nextUserId:"},
-		"session counter":                 {func(d *store.StateDocument) { d.Counters.NextAuthSessionID = 1 }, "counters.nextAuthSessionId:"},
-		"payment counter":                 {func(d *store.StateDocument) { d.Counters.NextPaymentSessionID = d.PaymentSessions[0].ID }, "counters.nextPaymentSessionId:"},
+		"cart line twice": {func(d *store.StateDocument) {
+			d.Carts = []store.Cart{{Owner: "guest/3f0c2a91-1d44-4a0b-9d2e-6b71f0c2a913", Items: []store.CartItem{{ProductID: 10, Qty: 1}, {ProductID: 10, Qty: 2}}}}
+		}, "carts[0].items[1].productId:"},
+		"guest carts beyond the bound": {func(d *store.StateDocument) {
+			d.Carts = nil
+			for i := range store.MaxGuestCarts + 1 {
+				d.Carts = append(d.Carts, store.Cart{Owner: fmt.Sprintf("guest/00000000-0000-4000-8000-%012d", i), Items: []store.CartItem{{ProductID: 10, Qty: 1}}})
+			}
+		}, fmt.Sprintf("carts[%d].owner:", store.MaxGuestCarts)},
+		"order counter":   {func(d *store.StateDocument) { d.Counters.NextOrderID = d.Orders[2].ID }, "counters.nextOrderId:"},
+		"user counter":    {func(d *store.StateDocument) { d.Counters.NextUserID = 0 }, "counters.nextUserId:"},
+		"session counter": {func(d *store.StateDocument) { d.Counters.NextAuthSessionID = 1 }, "counters.nextAuthSessionId:"},
+		"payment counter": {func(d *store.StateDocument) { d.Counters.NextPaymentSessionID = d.PaymentSessions[0].ID }, "counters.nextPaymentSessionId:"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
