@@ -257,5 +257,22 @@ func TestSDK115TypeNames(t *testing.T) {
 			assert.Subset(t, types, []any{"product", "product_block", "similar_products_block", "frequently_ordered_block"})
 		}
 		assert.Len(t, types, 15, "one name for each general type")
+
+		// An attribute set names its general type in a nested object.
+		sets := map[bool][]any{false: {"product", "common_page", "common_block", "none"}, true: {"forProductPage", "forUsualPage", "forTextBlock", "none"}}[p.TypeNames2025]
+		status, body := ts.call(t, http.MethodGet, "/api/content/attributes-sets?langCode=en_US", "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		var got []any
+		for _, set := range decode[struct {
+			Items []struct {
+				Type map[string]any `json:"type"`
+			} `json:"items"`
+		}](t, body).Items {
+			got = append(got, set.Type["type"])
+		}
+		assert.Equal(t, sets, got, "attribute sets")
+		marker := field("/api/content/attributes-sets/marker/tickets?langCode=en_US", "type")
+		require.Len(t, marker, 1)
+		assert.Equal(t, sets[0], marker[0].(map[string]any)["type"], "an attribute set by marker")
 	})
 }

@@ -138,12 +138,12 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 		}
 	}
 	if profile.TypeNames2025 {
-		for file, field := range typedFields {
+		for file, path := range typedFields {
 			c, err := fx.Collection(file)
 			if err != nil {
 				return nil, err
 			}
-			if out[file], err = c.Map(func(_ int, item json.RawMessage) (json.RawMessage, error) { return renamedType(item, field), nil }); err != nil {
+			if out[file], err = c.Map(func(_ int, item json.RawMessage) (json.RawMessage, error) { return renamedType(item, path...), nil }); err != nil {
 				return nil, err
 			}
 		}
@@ -151,12 +151,14 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 	return out, nil
 }
 
-// typedFields are the site files whose objects name a general type, and the field that does.
-var typedFields = map[string]string{
-	store.FileGeneralTypes: "type",
-	store.FilePages:        "type",
-	store.FileBlocks:       "type",
-	store.FileTemplates:    "generalTypeName",
+// typedFields are the site files whose objects name a general type, and the path of the field
+// that does.
+var typedFields = map[string][]string{
+	store.FileGeneralTypes:  {"type"},
+	store.FilePages:         {"type"},
+	store.FileBlocks:        {"type"},
+	store.FileTemplates:     {"generalTypeName"},
+	store.FileAttributeSets: {"type", "type"},
 }
 
 // typeNames2025 are the names the 2025 API gave today's general types, as SDK 1.0.115's Types
@@ -176,18 +178,24 @@ var typeNames2025 = map[string]string{
 	"order":                    "forOrder",
 }
 
-// renamedType returns the object with the general type its field names by its 2025 name, the
-// other bytes untouched.
-func renamedType(obj json.RawMessage, field string) json.RawMessage {
-	f, ok := store.FindRawField(obj, field)
+// renamedType returns the object with the general type the field at path names by its 2025
+// name, the other bytes untouched.
+func renamedType(obj json.RawMessage, path ...string) json.RawMessage {
+	f, ok := store.FindRawField(obj, path[0])
 	if !ok {
 		return obj
 	}
-	var name string
-	if json.Unmarshal(obj[f.ValueStart:f.End], &name) != nil || typeNames2025[name] == "" {
-		return obj
+	value := json.RawMessage(obj[f.ValueStart:f.End])
+	if len(path) > 1 {
+		value = renamedType(value, path[1:]...)
+	} else {
+		var name string
+		if json.Unmarshal(value, &name) != nil || typeNames2025[name] == "" {
+			return obj
+		}
+		value = strconv.AppendQuote(nil, typeNames2025[name])
 	}
-	return slices.Concat(obj[:f.ValueStart], strconv.AppendQuote(nil, typeNames2025[name]), obj[f.End:])
+	return slices.Concat(obj[:f.ValueStart], value, obj[f.End:])
 }
 
 func newStatusResponses(s *store.OrderStorage) []statusResponse {
