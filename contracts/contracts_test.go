@@ -194,7 +194,7 @@ func TestUserRoutes(t *testing.T) {
 		"logout", "logoutAll", "listActiveSessions",
 		"createOrder", "listOrders", "getOrder", "updateOrder", "listOrderStorages", "getOrderStorage", "listOrderStatuses",
 		"createPaymentSession", "getPaymentSessionsByOrder", "updatePaymentSession", "getPaymentSession",
-		"listPaymentSessions", "listPaymentAccounts", "getPaymentAccount",
+		"listPaymentSessions", "listPaymentAccounts", "getPaymentAccount", "getPaymentsConnected",
 		"getMe", "updateMe", "archiveMe", "deleteMe", "addFcmToken", "deleteFcmToken",
 		"updateFormData", "updateFormDataStatus", "deleteFormData",
 		"listSubscriptions", "subscribe", "unsubscribe",

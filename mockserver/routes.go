@@ -295,7 +295,7 @@ func (s *Server) sdk115Routes(r *mux.Router) {
 			s.handleFormDataByMarker(w, r, sc, formDataFilter{})
 		})
 	s.handleAPI(r, http.MethodGet, APIPrefix+"/pages/{url}/forms", public, s.handlePageForms)
-	s.handleAPI(r, http.MethodGet, APIPrefix+"/payments/connected", public, s.handlePaymentsConnected)
+	s.handleAPI(r, http.MethodGet, APIPrefix+"/payments/connected", user, s.handlePaymentsConnected)
 	s.handleAPI(r, http.MethodPost, APIPrefix+"/payments/webhook/stripe", public, s.handleStripeWebhook)
 	s.handleRead(r, Read{Path: APIPrefix + "/product-statuses/{id}", File: store.FileProductStatuses, Noun: "Product status"})
 	s.handleRead(r, Read{Path: APIPrefix + "/templates/{" + idOrMarker + "}", File: store.FileTemplates, NotFound: "Template not found"})

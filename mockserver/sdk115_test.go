@@ -25,7 +25,7 @@ var sdk115Paths = []struct {
 	{http.MethodGet, "/api/content/form-data?langCode=en_US&offset=0&limit=30", nil, http.StatusOK, 0},
 	{http.MethodGet, "/api/content/form-data/marker/contact_us?langCode=en_US&offset=0&limit=30", nil, http.StatusOK, 0},
 	{http.MethodGet, "/api/content/pages/tickets/forms?langCode=en_US", nil, http.StatusOK, 0},
-	{http.MethodGet, "/api/content/payments/connected", nil, http.StatusOK, 0},
+	{http.MethodGet, "/api/content/payments/connected", nil, http.StatusUnauthorized, 0}, // a user's, as every payments route
 	{http.MethodPost, "/api/content/payments/webhook/stripe", map[string]any{}, http.StatusBadRequest, 0},
 	{http.MethodGet, "/api/content/product-statuses/1", nil, http.StatusOK, 0},
 	// Today's GET /products/{id} takes "empty-page" for an id that is not a number.
@@ -111,6 +111,8 @@ func TestSDK115Reads(t *testing.T) {
 	assert.JSONEq(t, string(byNewPath), string(body), "POST /admins answers what /admins/all does")
 
 	status, body = ts.call(t, http.MethodGet, "/api/content/payments/connected", "", nil)
+	assertRefused(t, status, body, http.StatusUnauthorized, "Unauthorized")
+	status, body = ts.call(t, http.MethodGet, "/api/content/payments/connected", ts.login(t, userLogin, userPass).AccessToken, nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"stripeAccountId":null,"stripePublishableKey":null}`, string(body))
 }
