@@ -22,6 +22,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
@@ -291,29 +292,64 @@ func TestRestoredSandboxesBeyondTheLimit(t *testing.T) {
 
 func TestDamagedDataDirStopsStartUp(t *testing.T) {
 	t.Parallel()
-	for name, content := range map[string][]byte{
-		"garbage": bytes.Repeat([]byte("garbage!"), 4096),
+	for name, tc := range map[string]struct {
+		content []byte
+		want    string
+	}{
+		"garbage": {bytes.Repeat([]byte("garbage!"), 4096), "damaged"},
 		// bbolt would initialise an empty file as a new database.
-		"empty file": {},
+		"empty file": {[]byte{}, "empty"},
+		"a sandbox without its info": {boltFile(t, func(tx *bbolt.Tx) error {
+			meta, err := tx.CreateBucket([]byte("oneentry-mock"))
+			if err != nil {
+				return err
+			}
+			if err := meta.Put([]byte("magic"), []byte(bolt.Magic)); err != nil {
+				return err
+			}
+			if err := meta.Put([]byte("version"), []byte(bolt.Version)); err != nil {
+				return err
+			}
+			sandboxes, err := tx.CreateBucket([]byte("sandboxes"))
+			if err != nil {
+				return err
+			}
+			_, err = sandboxes.CreateBucket([]byte("sbx"))
+			return err
+		}), "no info record"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			path := filepath.Join(dir, bolt.FileName)
-			require.NoError(t, os.WriteFile(path, content, 0o600))
+			require.NoError(t, os.WriteFile(path, tc.content, 0o600))
 
 			var stdout bytes.Buffer
 			err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir}, envMap(nil), &stdout, io.Discard)
 			require.Error(t, err)
 			require.ErrorIs(t, err, bolt.ErrIncompatible)
 			assert.Contains(t, err.Error(), path, "the message names the file")
-			assert.Regexp(t, "damaged|empty", err.Error())
+			assert.Equal(t, 1, strings.Count(err.Error(), dir), "and the data dir once: %s", err)
+			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, stdout.String(), "listening", "nothing is served")
 			after, err := os.ReadFile(path)
 			require.NoError(t, err)
-			assert.Equal(t, content, after, "the data dir is left as it was, never reset")
+			assert.Equal(t, tc.content, after, "the data dir is left as it was, never reset")
 		})
 	}
+}
+
+// boltFile returns the bytes of a bbolt database that fill made.
+func boltFile(t *testing.T, fill func(tx *bbolt.Tx) error) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "made.db")
+	b, err := bbolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, b.Update(fill))
+	require.NoError(t, b.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
 }
 
 // A checkout URL names its session by a random token kept in the data dir: after a restart the

@@ -57,6 +57,10 @@ type DB struct {
 
 // Open opens the data dir, creating the dir and its database when absent. Another process
 // holding the dir makes it fail after a second rather than wait.
+//
+// An existing database is read whole, read-only, before anything is written to it: bbolt
+// writes a meta page at every commit, even one that changes nothing, so damage found out only
+// by a later read would be found in a file already changed.
 func Open(dir string) (*DB, error) {
 	if dir == "" {
 		return nil, errors.New("data dir: empty path")
@@ -65,66 +69,117 @@ func Open(dir string) (*DB, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	if err := checkFile(path); err != nil {
+	exists, err := checkFile(path)
+	if err != nil {
 		return nil, err
 	}
-	var b *bbolt.DB
-	err := func() (err error) {
-		// bbolt panics on some damaged pages instead of returning an error, and reads a file
-		// cut short past its end, a memory fault that would kill the process; either must stop
-		// start-up with a message, not a stack trace.
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("%s is damaged (%v): %w", path, r, ErrIncompatible)
-			}
-		}()
-		b, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-		switch {
-		case errors.Is(err, bolterrors.ErrTimeout):
-			return fmt.Errorf("%s is in use by another process", path)
-		case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
-			return openError(err)
-		case err != nil:
-			return fmt.Errorf("%s is damaged or not a database (%v): %w", path, err, ErrIncompatible)
+	if exists {
+		if err := verify(path); err != nil {
+			return nil, err
 		}
-		if err := b.Update(checkLayout); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		return nil
-	}()
+	}
+	b, err := openBolt(path, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
-		if b != nil {
-			_ = b.Close()
-		}
+		return nil, err
+	}
+	if err := stamp(b, path); err != nil {
+		_ = b.Close()
 		return nil, err
 	}
 	return &DB{bolt: b, dir: dir}, nil
 }
 
-// checkFile refuses what bbolt would silently accept or misreport: it initialises an empty file
-// as a new database, throwing away whatever was meant to be there, and a file this user may not
-// open is a permission problem, not damage.
-func checkFile(path string) error {
+// openBolt opens the database file, telling a file in use and one this user may not write
+// from a damaged one.
+func openBolt(path string, o *bbolt.Options) (*bbolt.DB, error) {
+	var b *bbolt.DB
+	err := guard(path, func() (err error) {
+		b, err = bbolt.Open(path, 0o600, o)
+		return err
+	})
+	switch {
+	case err == nil:
+		return b, nil
+	case errors.Is(err, ErrIncompatible):
+		return nil, err
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("%s is in use by another process", path)
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		return nil, openError(err)
+	default:
+		return nil, fmt.Errorf("%s is damaged or not a database (%v): %w", path, err, ErrIncompatible)
+	}
+}
+
+// guard runs f, which reads the file at path. bbolt panics on some damaged pages instead of
+// returning an error, and reads a file cut short past its end, a memory fault that would kill
+// the process; either must stop start-up with a message, not a stack trace.
+func guard(path string, f func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s is damaged (%v): %w", path, r, ErrIncompatible)
+		}
+	}()
+	return f()
+}
+
+// verify reads an existing database without writing to it: its stamp, and every sandbox's
+// info and records, as a start then loads them. (bbolt's Tx.Check is no help here: it reads in a
+// goroutine of its own, where a damaged page's panic kills the process, and a damaged
+// overflow count sends it through billions of pages.)
+func verify(path string) error {
+	b, err := openBolt(path, &bbolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	return guard(path, func() error {
+		return b.View(func(tx *bbolt.Tx) error {
+			if err := checkLayout(tx); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if tx.Bucket(bucketMeta) == nil {
+				return nil // not stamped yet: Open stamps it
+			}
+			infos, err := sandboxInfos(tx)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			for _, info := range infos {
+				token := []byte(info.AppToken)
+				if _, err := records(tx.Bucket(bucketSandboxes).Bucket(token), token); err != nil {
+					return fmt.Errorf("%s: sandbox %q: %w", path, token, err)
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// checkFile reports whether the database file exists, and refuses what bbolt would silently
+// accept or misreport: it initialises an empty file as a new database, throwing away whatever
+// was meant to be there, and a file this user may not open is a permission problem, not damage.
+func checkFile(path string) (exists bool, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return openError(err)
+		return false, openError(err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("data dir: %w", err)
+		return false, fmt.Errorf("data dir: %w", err)
 	}
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file: %w", path, ErrIncompatible)
+		return false, fmt.Errorf("%s is not a regular file: %w", path, ErrIncompatible)
 	}
 	if info.Size() == 0 {
-		return fmt.Errorf("%s is empty, so it is damaged or was truncated: %w", path, ErrIncompatible)
+		return false, fmt.Errorf("%s is empty, so it is damaged or was truncated: %w", path, ErrIncompatible)
 	}
-	return nil
+	return true, nil
 }
 
 // openError describes a data dir file that could not be opened. A permission problem is told
@@ -139,7 +194,8 @@ func openError(err error) error {
 	return fmt.Errorf("data dir: %w", err)
 }
 
-// checkLayout stamps a new database and checks the stamp of an existing one.
+// checkLayout checks the stamp of the database. One without any bucket passes: it is new, or
+// the start that made it stopped before stamping it, and stamp stamps it.
 func checkLayout(tx *bbolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
@@ -148,15 +204,7 @@ func checkLayout(tx *bbolt.Tx) error {
 		if !empty {
 			return fmt.Errorf("a bbolt database of another program: %w", ErrIncompatible)
 		}
-		if meta, err := tx.CreateBucket(bucketMeta); err != nil {
-			return err
-		} else if err := meta.Put(keyMagic, []byte(Magic)); err != nil {
-			return err
-		} else if err := meta.Put(keyVersion, []byte(Version)); err != nil {
-			return err
-		}
-		_, err := tx.CreateBucket(bucketSandboxes)
-		return err
+		return nil
 	}
 	if got := meta.Get(keyMagic); string(got) != Magic {
 		return fmt.Errorf("magic %q, want %q: %w", got, Magic, ErrIncompatible)
@@ -166,6 +214,42 @@ func checkLayout(tx *bbolt.Tx) error {
 	}
 	if tx.Bucket(bucketSandboxes) == nil {
 		return fmt.Errorf("no %s bucket: %w", bucketSandboxes, ErrIncompatible)
+	}
+	return nil
+}
+
+// stamp checks the layout of the open database and stamps a new one; it writes nothing to a
+// database already stamped.
+func stamp(b *bbolt.DB, path string) error {
+	var stamped bool
+	err := guard(path, func() error {
+		return b.View(func(tx *bbolt.Tx) error {
+			stamped = tx.Bucket(bucketMeta) != nil
+			if err := checkLayout(tx); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			return nil
+		})
+	})
+	if err != nil || stamped {
+		return err
+	}
+	err = b.Update(func(tx *bbolt.Tx) error {
+		meta, err := tx.CreateBucket(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if err := meta.Put(keyMagic, []byte(Magic)); err != nil {
+			return err
+		}
+		if err := meta.Put(keyVersion, []byte(Version)); err != nil {
+			return err
+		}
+		_, err = tx.CreateBucket(bucketSandboxes)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }
@@ -184,18 +268,26 @@ type sandboxInfo struct {
 // ListSandboxes returns the sandboxes kept in the data dir, oldest first.
 func (db *DB) ListSandboxes() ([]store.SandboxInfo, error) {
 	var out []store.SandboxInfo
-	err := db.view(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketSandboxes).ForEachBucket(func(token []byte) error {
-			info, err := readInfo(tx.Bucket(bucketSandboxes).Bucket(token))
-			if err != nil {
-				return fmt.Errorf("sandbox %q: %w", token, err)
-			}
-			out = append(out, store.SandboxInfo{AppToken: string(token), TokenSecret: info.TokenSecret, Created: info.Created})
-			return nil
-		})
+	err := db.view(func(tx *bbolt.Tx) (err error) {
+		out, err = sandboxInfos(tx)
+		return err
+	})
+	return out, err
+}
+
+// sandboxInfos reads the info record of every sandbox kept, oldest first.
+func sandboxInfos(tx *bbolt.Tx) ([]store.SandboxInfo, error) {
+	var out []store.SandboxInfo
+	err := tx.Bucket(bucketSandboxes).ForEachBucket(func(token []byte) error {
+		info, err := readInfo(tx.Bucket(bucketSandboxes).Bucket(token))
+		if err != nil {
+			return fmt.Errorf("sandbox %q: %w", token, err)
+		}
+		out = append(out, store.SandboxInfo{AppToken: string(token), TokenSecret: info.TokenSecret, Created: info.Created})
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("data dir %s: %w", db.dir, err)
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b store.SandboxInfo) int {
 		if c := a.Created.Compare(b.Created); c != 0 {
@@ -221,35 +313,48 @@ func readInfo(b *bbolt.Bucket) (sandboxInfo, error) {
 // Sandbox returns the persister of the sandbox with the app token, creating its bucket when
 // absent. The token secret is recorded for ListSandboxes; a different secret than the one
 // recorded replaces it (the fixtures were changed, and tokens signed with the old secret
-// are then rejected, as they would be by a new sandbox).
+// are then rejected, as they would be by a new sandbox). A sandbox recorded as it is costs no
+// write, so a start on a data dir whose saved state then does not load leaves the file as it was.
 func (db *DB) Sandbox(appToken, tokenSecret string, created time.Time) (store.Persister, error) {
 	if appToken == "" {
 		return nil, errors.New("sandbox: empty app token")
 	}
-	err := db.update(func(tx *bbolt.Tx) error {
-		sb, err := tx.Bucket(bucketSandboxes).CreateBucketIfNotExists([]byte(appToken))
-		if err != nil {
-			return err
+	var recorded bool
+	err := db.view(func(tx *bbolt.Tx) error {
+		sb := tx.Bucket(bucketSandboxes).Bucket([]byte(appToken))
+		if sb == nil || sb.Get(keyInfo) == nil {
+			return nil
 		}
-		info := sandboxInfo{TokenSecret: tokenSecret, Created: created.UTC()}
-		if sb.Get(keyInfo) != nil {
-			old, err := readInfo(sb)
+		old, err := readInfo(sb)
+		recorded = err == nil && old.TokenSecret == tokenSecret
+		return err
+	})
+	if err == nil && !recorded {
+		err = db.update(func(tx *bbolt.Tx) error {
+			sb, err := tx.Bucket(bucketSandboxes).CreateBucketIfNotExists([]byte(appToken))
 			if err != nil {
 				return err
 			}
-			if old.TokenSecret == tokenSecret {
-				return nil
+			info := sandboxInfo{TokenSecret: tokenSecret, Created: created.UTC()}
+			if sb.Get(keyInfo) != nil {
+				old, err := readInfo(sb)
+				if err != nil {
+					return err
+				}
+				if old.TokenSecret == tokenSecret {
+					return nil
+				}
+				info.Created = old.Created
 			}
-			info.Created = old.Created
-		}
-		raw, err := json.Marshal(info)
-		if err != nil {
-			return err
-		}
-		return sb.Put(keyInfo, raw)
-	})
+			raw, err := json.Marshal(info)
+			if err != nil {
+				return err
+			}
+			return sb.Put(keyInfo, raw)
+		})
+	}
 	if err != nil {
-		return nil, fmt.Errorf("data dir %s: sandbox %q: %w", db.dir, appToken, err)
+		return nil, fmt.Errorf("sandbox %q: %w", appToken, err)
 	}
 	return &Sandbox{db: db, token: []byte(appToken)}, nil
 }
@@ -301,33 +406,42 @@ func (s *Sandbox) AppToken() string { return string(s.token) }
 
 // Load returns every record saved for the sandbox. A record of an unknown kind is an error.
 func (s *Sandbox) Load(ctx context.Context) ([]store.Record, error) {
-	known := map[string]bool{}
-	for _, k := range store.Kinds() {
-		known[string(k)] = true
-	}
 	var recs []store.Record
 	err := s.db.view(func(tx *bbolt.Tx) error {
 		sb := tx.Bucket(bucketSandboxes).Bucket(s.token)
 		if sb == nil {
 			return errors.New("removed from the data dir")
 		}
-		return sb.ForEachBucket(func(kind []byte) error {
-			if !known[string(kind)] {
-				return fmt.Errorf("unknown bucket %q: %w", kind, ErrIncompatible)
-			}
-			return sb.Bucket(kind).ForEach(func(k, v []byte) error {
-				if v == nil {
-					return fmt.Errorf("bucket %s/%s: nested bucket %q: %w", s.token, kind, k, ErrIncompatible)
-				}
-				recs = append(recs, store.Record{Kind: store.Kind(kind), Key: string(k), Value: bytes.Clone(v)})
-				return nil
-			})
-		})
+		var err error
+		recs, err = records(sb, s.token)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox %q: %w", s.token, err)
 	}
 	return recs, nil
+}
+
+// records reads every record in the bucket of the sandbox with the app token.
+func records(sb *bbolt.Bucket, token []byte) ([]store.Record, error) {
+	known := map[string]bool{}
+	for _, k := range store.Kinds() {
+		known[string(k)] = true
+	}
+	var recs []store.Record
+	err := sb.ForEachBucket(func(kind []byte) error {
+		if !known[string(kind)] {
+			return fmt.Errorf("unknown bucket %q: %w", kind, ErrIncompatible)
+		}
+		return sb.Bucket(kind).ForEach(func(k, v []byte) error {
+			if v == nil {
+				return fmt.Errorf("bucket %s/%s: nested bucket %q: %w", token, kind, k, ErrIncompatible)
+			}
+			recs = append(recs, store.Record{Kind: store.Kind(kind), Key: string(k), Value: bytes.Clone(v)})
+			return nil
+		})
+	})
+	return recs, err
 }
 
 // Save applies c in one transaction: durable when it returns nil, absent when it fails.

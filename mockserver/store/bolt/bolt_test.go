@@ -1,6 +1,7 @@
 package bolt_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io/fs"
@@ -203,6 +204,13 @@ func TestOpenRefusesAnUnusableDataDir(t *testing.T) {
 		"newer layout": {func(t *testing.T, path string) {
 			writeBolt(t, path, map[string]map[string]string{"oneentry-mock": {"magic": bolt.Magic, "version": "2"}, "sandboxes": {}})
 		}, `layout version "2"`},
+		"a damaged page of saved records": {func(t *testing.T, path string) {
+			// The stamp and the sandbox list read well; only loading the orders shows the damage.
+			saveOrders(t, filepath.Dir(path), 20)
+			damagePage(t, path, func(tx *bbolt.Tx) uint64 {
+				return uint64(tx.Bucket([]byte("sandboxes")).Bucket([]byte("sbx")).Bucket([]byte(store.KindOrder)).RootPage())
+			})
+		}, "damaged"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -224,6 +232,37 @@ func TestOpenRefusesAnUnusableDataDir(t *testing.T) {
 	}
 }
 
+// saveOrders saves n orders in sandbox "sbx" of the data dir.
+func saveOrders(t *testing.T, dir string, n int) {
+	t.Helper()
+	db, err := bolt.Open(dir)
+	require.NoError(t, err)
+	st := openStore(t, db, loadFixtures(t), "sbx", "secret")
+	for range n {
+		_, err := st.CreateOrder(context.Background(), 16, "tickets", ticketOrder(t))
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+}
+
+// damagePage overwrites the first element of the page that page picks with 0xff bytes, as a
+// bad sector or a stray write would.
+func damagePage(t *testing.T, path string, page func(tx *bbolt.Tx) uint64) {
+	t.Helper()
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	require.NoError(t, err)
+	var id uint64
+	require.NoError(t, b.View(func(tx *bbolt.Tx) error { id = page(tx); return nil }))
+	size := b.Info().PageSize
+	require.NoError(t, b.Close())
+	require.NotZero(t, id, "the page is not inline in its parent")
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt(bytes.Repeat([]byte{0xff}, 8), int64(id)*int64(size)+20)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
+
 func TestOpenRefusesARecordItCannotDecode(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -242,12 +281,19 @@ func TestOpenRefusesARecordItCannotDecode(t *testing.T) {
 	}))
 	require.NoError(t, b.Close())
 
+	before, err := os.ReadFile(filepath.Join(dir, bolt.FileName))
+	require.NoError(t, err)
+
 	db = openDB(t, dir)
 	sb, err := db.Sandbox("sbx", "secret", time.Now())
 	require.NoError(t, err)
 	_, err = store.Open(context.Background(), store.Options{Fixtures: fx, Persist: sb})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "record orders/")
+	require.NoError(t, db.Close())
+	after, err := os.ReadFile(filepath.Join(dir, bolt.FileName))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(before, after), "a start that cannot load the saved state writes nothing")
 }
 
 func TestOpenFailsWhileAnotherProcessHoldsTheDir(t *testing.T) {
