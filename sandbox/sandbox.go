@@ -301,7 +301,13 @@ func (r *Registry) Create(ctx context.Context) (*Sandbox, error) {
 	}
 	r.opening++
 	r.mu.Unlock()
-	sb, err := r.open(ctx, randomToken("sbx_"), store.RandomSecret(), nil)
+	token := randomToken("sbx_")
+	sb, err := r.open(ctx, token, store.RandomSecret(), nil)
+	if err != nil && r.opts.Persistence != nil {
+		// The sandbox is recorded before its first state is saved; when that save fails, a
+		// sandbox whose token nobody was given would come back at the next start.
+		err = errors.Join(err, r.opts.Persistence.DeleteSandbox(token))
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.opening--

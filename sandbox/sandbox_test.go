@@ -253,3 +253,23 @@ func TestAResetThatCannotBeSavedKeepsTheSandboxSaving(t *testing.T) {
 	require.NotNil(t, restored)
 	assert.Equal(t, want.AuthSessions, restored.Store().Export(ctx).AuthSessions, "the sign-in after the failed reset was saved")
 }
+
+// A sandbox whose first state cannot be saved is not made, and does not come back at the
+// next start either.
+func TestASandboxThatCannotBeSavedIsNotMade(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir, db, fx := openDataDir(t)
+	disk := &failingSaves{DB: db}
+	reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: disk, MaxSandboxes: 2})
+	require.NoError(t, err)
+	disk.failing.Store(true)
+	_, err = reg.Create(ctx)
+	require.ErrorContains(t, err, "no space left on device")
+	assert.Len(t, reg.All(), 1)
+
+	again := restart(t, reg, db, dir, fx)
+	assert.Len(t, again.All(), 1, "only the default sandbox was made")
+	_, err = again.Create(ctx)
+	assert.NoError(t, err, "the failed one takes no place under MaxSandboxes")
+}
