@@ -433,8 +433,10 @@ func (sb *Sandbox) IsDefault() bool { return sb == sb.reg.fallback }
 // Reset returns the sandbox to the fixtures, with an empty outbox, journal, fault list and
 // delivery log. After a Reload it starts from the reloaded fixtures, keeping its clock.
 func (sb *Sandbox) Reset(ctx context.Context) error {
-	// One reset or removal at a time: a removal between dropping the saved state and saving
-	// the new store's would leave the removed sandbox on disk, to come back at the next start.
+	// One reset or removal at a time, so that a removal retires the store the sandbox ends
+	// with and a removed sandbox is not reset: a removal between the hand-over below and the
+	// swap would retire the old store and leave the new one, whose saves then find no
+	// sandbox on disk, to the requests still running.
 	sb.lifecycle.Lock()
 	defer sb.lifecycle.Unlock()
 	if sb.removed {
