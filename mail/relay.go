@@ -19,9 +19,11 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/backoff"
 )
 
-// Defaults for RelayOptions fields left zero.
+// Defaults for RelayOptions fields left zero. The queue takes the bursts a suite of parallel
+// flows makes (hundreds of messages in a fraction of a second, over every sandbox) while the one
+// worker sends them a connection at a time; it holds as many as the statuses remember.
 const (
-	DefaultRelayQueue       = 100
+	DefaultRelayQueue       = 1000
 	DefaultRelayAttempts    = 5
 	DefaultRelayTimeout     = 30 * time.Second
 	DefaultRelayStatusLimit = 1000

@@ -2,7 +2,9 @@ package mail
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,6 +161,30 @@ func TestRelayUnreachableServer(t *testing.T) {
 	assert.Equal(t, StateFailed, st.State)
 	assert.Equal(t, 2, st.Attempts)
 	assert.NotEmpty(t, st.LastError)
+}
+
+// A burst far beyond what one delivery at a time keeps up with is queued, not dropped: every
+// message reaches the server, in the order sent.
+func TestRelayTakesABurst(t *testing.T) {
+	t.Parallel()
+	s := &testkit.SMTPSink{}
+	addr := s.Start(t)
+	rec := &recorder{}
+	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep})
+	const burst = 500
+	for i := range burst {
+		m := testMessage(t, "a@example.test", fmt.Sprintf("m%d", i))
+		m.ID = strconv.Itoa(i)
+		require.NoError(t, rl.Enqueue(m), "message %d", i)
+	}
+	closeRelay(t, rl)
+	got := s.Messages()
+	require.Len(t, got, burst)
+	for i, msg := range got {
+		p, err := Parse(msg.Data)
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("m%d", i), p.Subject)
+	}
 }
 
 func TestRelayQueueFull(t *testing.T) {
