@@ -168,9 +168,7 @@ func TestRelayUnreachableServer(t *testing.T) {
 func TestRelayTakesABurst(t *testing.T) {
 	t.Parallel()
 	s := &testkit.SMTPSink{}
-	addr := s.Start(t)
-	rec := &recorder{}
-	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: rec.sleep})
+	rl := newTestRelay(t, RelayOptions{URL: "smtp://" + s.Start(t)})
 	const burst = 500
 	for i := range burst {
 		m := testMessage(t, "a@example.test", fmt.Sprintf("m%d", i))

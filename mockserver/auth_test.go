@@ -309,16 +309,23 @@ func TestFiveWrongCodesDestroyTheCode(t *testing.T) {
 	assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or code")
 }
 
+// mailedCode asks for a code of the event for the email provider's login, and answers the code
+// the e-mail brought.
+func (ts *testServer) mailedCode(t *testing.T, login, event string) string {
+	t.Helper()
+	status, body := ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": login, "eventIdentifier": event})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	return ts.lastCode(t, login)
+}
+
 // A code route without a code, or with an event it could not name, is malformed: 400, and it
 // does not count as a wrong code, so no number of such requests destroys the user's code.
 func TestMalformedCodeRequestsLeaveTheCodeAlive(t *testing.T) {
 	t.Parallel()
 	ts := newLiveServer(t)
-	status, body := ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset"})
-	require.Equal(t, http.StatusCreated, status, string(body))
-	code := ts.lastCode(t, userLogin)
+	code := ts.mailedCode(t, userLogin, "reset")
 	for range 6 {
-		status, body = ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset"})
+		status, body := ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset"})
 		assertRefused(t, status, body, http.StatusBadRequest, "code should not be empty")
 		status, body = ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "code": code})
 		assertRefused(t, status, body, http.StatusBadRequest, "eventIdentifier should not be empty")
@@ -327,7 +334,7 @@ func TestMalformedCodeRequestsLeaveTheCodeAlive(t *testing.T) {
 		status, body = ts.post(t, usersBase+"activate", map[string]string{"userIdentifier": userLogin})
 		assertRefused(t, status, body, http.StatusBadRequest, "code should not be empty")
 	}
-	status, body = ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset", "code": code})
+	status, body := ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset", "code": code})
 	require.Equal(t, http.StatusCreated, status, string(body))
 	assert.Equal(t, "true", string(body))
 }
@@ -337,11 +344,9 @@ func TestMalformedCodeRequestsLeaveTheCodeAlive(t *testing.T) {
 func TestCodeRoutesTreatARemovedAccountAsUnknown(t *testing.T) {
 	t.Parallel()
 	ts := newLiveServer(t)
-	status, body := ts.post(t, usersBase+"generate-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset"})
-	require.Equal(t, http.StatusCreated, status, string(body))
-	code := ts.lastCode(t, userLogin)
+	code := ts.mailedCode(t, userLogin, "reset")
 	tk := ts.signIn(t, userLogin, userPass)
-	status, body = ts.call(t, http.MethodDelete, mePath, tk.AccessToken, nil)
+	status, body := ts.call(t, http.MethodDelete, mePath, tk.AccessToken, nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 	mailed := len(ts.mails(t, userLogin))
 

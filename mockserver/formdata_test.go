@@ -94,6 +94,38 @@ func (ts *testServer) exportedFormData(t *testing.T) []store.FormDataRecord {
 	return decode[store.StateDocument](t, body).FormData
 }
 
+// contactCase is a value of a contact_us field and the one message it is refused with ("":
+// accepted).
+type contactCase struct {
+	item map[string]any
+	want string
+}
+
+// checkContactValues checks each case with checkContactValue, in parallel subtests.
+func (ts *testServer) checkContactValues(t *testing.T, cases map[string]contactCase) {
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ts.checkContactValue(t, tc.item, tc.want)
+		})
+	}
+}
+
+// checkContactValue submits contact_us with item beside its required values: with want "" it
+// must be accepted, else refused with want as its one message.
+func (ts *testServer) checkContactValue(t *testing.T, item map[string]any, want string) {
+	t.Helper()
+	status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
+		b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")), item)
+	}))
+	if want == "" {
+		require.Equal(t, http.StatusCreated, status, string(data))
+		return
+	}
+	require.Equal(t, http.StatusBadRequest, status, string(data))
+	assert.Equal(t, []string{want}, decodeError(t, status, data).messages())
+}
+
 func TestFormDataChecksRunInTheLiveOrder(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
@@ -189,26 +221,10 @@ func TestFormDataTextValues(t *testing.T) {
 // contactWithDates is contact_us with an optional field of each date type: visit (date),
 // arrival (dateTime) and slot (time).
 func contactWithDates(t *testing.T) *store.Fixtures {
-	return editFixtures(t, map[string]func(v any) any{"forms.json": func(v any) any {
-		for _, f := range v.([]any) {
-			form := f.(map[string]any)
-			if form["identifier"] != "contact_us" {
-				continue
-			}
-			attrs := form["attributes"].([]any)
-			for i, typ := range map[string]string{"visit": "date", "arrival": "dateTime", "slot": "time"} {
-				attr := map[string]any{}
-				for k, v := range attrs[0].(map[string]any) {
-					attr[k] = v
-				}
-				attr["marker"], attr["type"], attr["validators"] = i, typ, map[string]any{}
-				attr["position"] = len(attrs) + 1
-				attrs = append(attrs, attr)
-			}
-			form["attributes"] = attrs
-		}
-		return v
-	}})
+	return contactWith(t,
+		map[string]any{"marker": "visit", "type": "date"},
+		map[string]any{"marker": "arrival", "type": "dateTime"},
+		map[string]any{"marker": "slot", "type": "time"})
 }
 
 // A submission's date, dateTime and time values carry all of fullDate, formattedValue and
@@ -246,15 +262,7 @@ func TestFormDataDateValues(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			status, data := ts.submit(t, "", contactBody(func(b map[string]any) {
-				b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Hi")), field("visit", "date", tc.value))
-			}))
-			if tc.want == "" {
-				require.Equal(t, http.StatusCreated, status, string(data))
-				return
-			}
-			require.Equal(t, http.StatusBadRequest, status, string(data))
-			assert.Equal(t, []string{tc.want}, decodeError(t, status, data).messages())
+			ts.checkContactValue(t, field("visit", "date", tc.value), tc.want)
 		})
 	}
 	t.Run("each date type names its usual format", func(t *testing.T) {

@@ -15,6 +15,13 @@ import (
 
 // defaultForms returns the default forms.json with edit applied to the contact form's config.
 func defaultForms(t *testing.T, edit func(cfg map[string]any, all []map[string]any)) string {
+	return contactForms(t, func(form map[string]any, all []map[string]any) {
+		edit(form["moduleFormConfigs"].([]any)[0].(map[string]any), all)
+	})
+}
+
+// contactForms returns the default forms.json with edit applied to the contact form.
+func contactForms(t *testing.T, edit func(form map[string]any, all []map[string]any)) string {
 	t.Helper()
 	data, err := fs.ReadFile(fixtures.FS, store.FileForms)
 	require.NoError(t, err)
@@ -22,7 +29,7 @@ func defaultForms(t *testing.T, edit func(cfg map[string]any, all []map[string]a
 	require.NoError(t, json.Unmarshal(data, &forms))
 	for _, f := range forms {
 		if f["identifier"] == "contact_us" {
-			edit(f["moduleFormConfigs"].([]any)[0].(map[string]any), forms)
+			edit(f, forms)
 		}
 	}
 	out, err := json.Marshal(forms)

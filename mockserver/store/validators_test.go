@@ -1,32 +1,19 @@
 package store_test
 
 import (
-	"encoding/json"
 	"errors"
-	"io/fs"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
 // formsWithValidators is the default forms.json with contact_us's name field carrying validators.
 func formsWithValidators(t *testing.T, validators map[string]any) string {
-	t.Helper()
-	data, err := fs.ReadFile(fixtures.FS, store.FileForms)
-	require.NoError(t, err)
-	var forms []map[string]any
-	require.NoError(t, json.Unmarshal(data, &forms))
-	for _, f := range forms {
-		if f["identifier"] == "contact_us" {
-			f["attributes"].([]any)[0].(map[string]any)["validators"] = validators
-		}
-	}
-	out, err := json.Marshal(forms)
-	require.NoError(t, err)
-	return string(out)
+	return contactForms(t, func(form map[string]any, _ []map[string]any) {
+		form["attributes"].([]any)[0].(map[string]any)["validators"] = validators
+	})
 }
 
 // A validator the mock would enforce in a shape it cannot read fails the load, naming it, rather
