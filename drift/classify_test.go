@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -189,4 +190,36 @@ func TestLocaleMapsAreUnwrapped(t *testing.T) {
 	r, err = drift.Compare(mock, other, drift.Options{Language: "ru_RU"})
 	require.NoError(t, err)
 	assert.NotEmpty(t, r.Items(), "only the requested language's maps are unwrapped")
+}
+
+// TestIgnoreSlashIsTheEmptyKey ignores "/", which RFC 6901 reads as the member whose key is
+// empty: that member is not compared, the rest of the body still is.
+func TestIgnoreSlashIsTheEmptyKey(t *testing.T) {
+	t.Parallel()
+	result := func(body string) []scenarios.Result {
+		return []scenarios.Result{{Flow: "ticket-purchase", Status: scenarios.StatusPassed, Steps: []scenarios.StepResult{
+			{Name: "read-product", Status: scenarios.StatusPassed, Exchanges: []exchange.Exchange{
+				{Method: "GET", Path: productPath, Status: 200, ResponseBody: json.RawMessage(body)},
+			}},
+		}}}
+	}
+	mock := result(`{"":"a","price":100,"title":{"":"x"}}`)
+	other := result(`{"":"b","price":"100","title":{"":"y"}}`)
+	allow, err := drift.ParseAllowFile([]byte("ignore:\n  - /\n"))
+	require.NoError(t, err)
+	for name, opts := range map[string]drift.Options{
+		"--ignore":            {Ignore: []string{"/"}},
+		"the allow's ignore:": {Allow: allow},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r, err := drift.Compare(mock, other, opts)
+			require.NoError(t, err)
+			var pointers []string
+			for _, it := range r.Items() {
+				pointers = append(pointers, it.Pointer)
+			}
+			assert.ElementsMatch(t, []string{"/price", "/title/"}, pointers, textReport(t, r))
+		})
+	}
 }

@@ -466,13 +466,14 @@ func joinPointer(tokens []string) string {
 	return b.String()
 }
 
-// splitPointer parses an RFC 6901 pointer into tokens.
+// splitPointer parses an RFC 6901 pointer into tokens. Only "" is the whole body: "/" is the
+// member whose key is empty, and "/a/" the empty key under a, so neither may widen to the
+// subtree above it.
 func splitPointer(p string) []string {
-	p = strings.TrimPrefix(strings.TrimSpace(p), "/")
 	if p == "" {
 		return nil
 	}
-	parts := strings.Split(p, "/")
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	for i, t := range parts {
 		parts[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
 	}
