@@ -351,6 +351,14 @@ func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) 
 		c.contractItems(add, os, SideOtherContract)
 	}
 	if ms == nil || os == nil {
+		// A capsule records what a front end happened to call: its "not recorded" steps are
+		// counted in a note. A run of the same flows that never reached a step lost its
+		// comparison, which must not pass for agreement.
+		if !c.capsule {
+			if it, ok := notRunItem(ms, os); ok {
+				add(it)
+			}
+		}
 		return sr
 	}
 	if !c.capsule && ms.Status != os.Status {
@@ -389,6 +397,27 @@ func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) 
 			Message: fmt.Sprintf("%s was made on the other side only", request(e))})
 	}
 	return sr
+}
+
+// notRunItem reports a step that ran on one side only: the flow stopped before it on the
+// other side, or the step is new there. A step that was skipped where it ran compared nothing
+// either way.
+func notRunItem(ms, os *scenarios.StepResult) (Item, bool) {
+	it := Item{Side: SideMockOther, Kind: KindStep, Severity: SeverityInfo, Mock: "not run", Other: "not run"}
+	ran, side, missing := ms, "mock", "other side"
+	if ms == nil {
+		ran, side, missing = os, "other side", "mock"
+	}
+	if ran.Status == scenarios.StatusSkipped {
+		return Item{}, false
+	}
+	if ms != nil {
+		it.Mock = string(ms.Status)
+	} else {
+		it.Other = string(os.Status)
+	}
+	it.Message = fmt.Sprintf("the step %s on the %s and did not run on the %s; nothing of it was compared", ran.Status, side, missing)
+	return it, true
 }
 
 func firstNonEmpty(s ...string) string {
