@@ -59,6 +59,19 @@ func TestRunAgainstAServedMockFindsNoDrift(t *testing.T) {
 	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
 }
 
+// TestRunAgainstAServedMockStartsEachFlowAlike runs two flows that make orders against a served
+// mock: in the run's own sandbox each flow starts from the fixtures, as on the in-process
+// mock, so the second sees neither the first's orders nor its ids.
+func TestRunAgainstAServedMockStartsEachFlowAlike(t *testing.T) {
+	t.Parallel()
+	ts := serveMock(t)
+	flows, err := scenarios.Select("ticket-purchase", "pagination")
+	require.NoError(t, err)
+	r, err := drift.Run(t.Context(), drift.Options{Target: ts.URL, RunOptions: drift.RunOptions{Flows: flows}})
+	require.NoError(t, err)
+	assert.Empty(t, r.Items(), textReport(t, r))
+}
+
 // A capsule naming a profile this build does not know is refused, not compared as if recorded
 // from today's API; one naming none leaves the choice to --compat or the default.
 func TestRunRefusesACapsuleOfAnUnknownProfile(t *testing.T) {

@@ -32,7 +32,8 @@ func (e *SandboxRefusedError) Error() string {
 // unchanged, when the target does not serve the mock's admin API (a live project, another
 // server). A mock that refuses (a missing or wrong admin token, the sandbox limit reached) is
 // a *SandboxRefusedError: running in its default sandbox instead would change the state a
-// front end may be using. release deletes the sandbox.
+// front end may be using. Every flow run on t then starts from the sandbox's fixtures, as on
+// the in-process mock: the sandbox is reset before each. release deletes the sandbox.
 func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) error, ok bool, err error) {
 	// The answer is awaited a little past the run's end (its deadline, Ctrl-C): the sandbox
 	// may exist by then, and only the answer names it for deletion.
@@ -80,7 +81,7 @@ func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) 
 		}
 		return nil, false, err
 	}
-	t.AppToken = sb.AppToken
+	t.AppToken, t.ownSandbox = sb.AppToken, true
 	users := []*Credentials{&t.User, &t.User2}
 	for i, u := range sb.Users {
 		if i < len(users) {

@@ -387,7 +387,8 @@ func Run(ctx context.Context, t *Target, flows ...Flow) []Result {
 
 // Run runs flows one after the other against t and returns one Result per flow, in order.
 // It first runs t.Preflight; when that fails, every flow's Result carries its error. On the
-// in-process mock every flow starts from freshly seeded fixtures and the frozen seed time.
+// in-process mock every flow starts from freshly seeded fixtures and the frozen seed time; in a
+// sandbox the run made for itself (Target.OwnSandbox), from the fixtures too.
 func (r Runner) Run(ctx context.Context, t *Target, flows ...Flow) []Result {
 	results := make([]Result, 0, len(flows))
 	perr := t.Preflight(ctx)
@@ -405,12 +406,12 @@ func (r Runner) runFlow(ctx context.Context, t *Target, f Flow) Result {
 	res := &Result{Flow: f.Name, Target: t.Name, Started: time.Now()}
 	env := &Env{Target: t, onStep: r.OnStep, result: res}
 	env.http = t.httpClient(env)
-	t.resetForFlow(ctx)
-
-	var err error
-	if f.Run == nil {
+	err := t.resetForFlow(ctx)
+	switch {
+	case err != nil:
+	case f.Run == nil:
 		err = errors.New("flow has no Run function")
-	} else {
+	default:
 		err = call(func() error { return f.Run(ctx, env) })
 	}
 

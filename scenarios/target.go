@@ -110,6 +110,8 @@ type Target struct {
 	store      *store.Store
 	seed       *seedFacts
 	probeAdmin bool
+	// ownSandbox is set by OwnSandbox: the sandbox is the run's, which may reset it.
+	ownSandbox bool
 
 	mu           sync.Mutex
 	preflighted  bool
@@ -436,15 +438,38 @@ func (t *Target) httpClient(env *Env) *http.Client {
 	}
 }
 
-// resetForFlow gives each flow on the in-process mock a fresh project at the seed time.
-func (t *Target) resetForFlow(ctx context.Context) {
-	if t.store == nil {
-		return
+// resetForFlow gives each flow a fresh project: on the in-process mock at the seed time, in a
+// sandbox the run made for itself (OwnSandbox) through the admin API, with the clock a new
+// sandbox starts with. Otherwise each flow would see what the flows before it made (another
+// order id, more orders in a list), and a comparison with the in-process mock would report it.
+// A live project, and a sandbox the run did not make, keep their state: they are not the
+// run's to reset.
+func (t *Target) resetForFlow(ctx context.Context) error {
+	if t.store != nil {
+		if err := t.store.Reset(ctx); err != nil {
+			return fmt.Errorf("reset the mock: %w", err)
+		}
+		clock := t.store.Clock()
+		_ = clock.Set(t.seed.now) // in range: the same instant was set when the target was made
+		clock.Freeze()
+		return nil
 	}
-	t.store.Reset(ctx)
-	clock := t.store.Clock()
-	_ = clock.Set(t.seed.now) // in range: the same instant was set when the target was made
-	clock.Freeze()
+	if !t.ownSandbox {
+		return nil
+	}
+	for _, call := range []struct {
+		path string
+		body any
+	}{{"/__admin/reset", nil}, {"/__admin/clock", map[string]bool{"reset": true}}} {
+		status, body, err := t.adminRequest(ctx, http.MethodPost, call.path, t.AppToken, call.body)
+		if err == nil && status != http.StatusOK {
+			err = fmt.Errorf("status %d: %s", status, body)
+		}
+		if err != nil {
+			return fmt.Errorf("reset the run's sandbox: POST %s: %w", call.path, err)
+		}
+	}
+	return nil
 }
 
 func (t *Target) canControlClock() bool { return t.store != nil || t.Admin }

@@ -29,9 +29,10 @@ Targets:
                 ONEENTRY_USER_PASSWORD (optional ONEENTRY_USER2_EMAIL, ONEENTRY_USER2_PASSWORD)
   URL           any server of the OneEntry API, e.g. a running sandbox: http://127.0.0.1:8080;
                 on one that serves the admin API the flows run in a sandbox of their own,
-                deleted afterwards, so the default sandbox (which a front end may be using) is
-                left as it was; --sandbox default runs them there, --app-token in that token's
-                sandbox
+                reset before each flow as the in-process mock is and deleted afterwards, so
+                the default sandbox (which a front end may be using) is left as it was;
+                --sandbox default runs them there, --app-token in that token's sandbox (not
+                reset: later flows see what earlier ones made, which shows as info)
   CAPSULE_FILE  a recording (oneentry-mock proxy, or fixtures/recorded/seed.capsule.json): each
                 exchange of the mock's run is compared with the recorded exchange of the same
                 request; no network is used

@@ -61,9 +61,11 @@ Exit codes:
 Example:
   oneentry-mock scenarios run --target http://127.0.0.1:8080 --format junit --out scenarios.xml
 
-On a URL target that serves the admin API the run creates a sandbox of its own and deletes it
-afterwards, so the default sandbox (which a front end may be using) is left as it was;
---sandbox default runs in the default sandbox instead, and --app-token in that token's.`,
+On a URL target that serves the admin API the run creates a sandbox of its own, resets it
+before each flow (every flow starts from the fixtures, as on the in-process mock) and deletes
+it afterwards, so the default sandbox (which a front end may be using) is left as it was;
+--sandbox default runs in the default sandbox instead, and --app-token in that token's: those
+are not the run's to reset, so each flow sees what the flows before it made.`,
 	flags: func(f *flags, _ func(string) string) runFunc {
 		var cfg scenariosConfig
 		scenarioTargetFlags(f, &cfg, "mock", "mock|live|URL", "where to run: mock (in process), a URL of a running sandbox, or live ("+
