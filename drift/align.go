@@ -88,7 +88,13 @@ func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Valid
 				used[j] = true
 				pairs[stepKey(mr.Flow, ms.Name)] = append(pairs[stepKey(mr.Flow, ms.Name)], pair{mock: i, other: len(os.Exchanges)})
 				os.Exchanges = append(os.Exchanges, c.Exchanges[j])
-				os.Violations = append(os.Violations, checkRecorded(v, reissuer, &c.Exchanges[j])...)
+				for _, viol := range checkRecorded(v, reissuer, &c.Exchanges[j]) {
+					if provoked(ms.ExpectedViolations, viol) {
+						os.ExpectedViolations = append(os.ExpectedViolations, viol)
+					} else {
+						os.Violations = append(os.Violations, viol)
+					}
+				}
 			}
 			if len(os.Exchanges) > 0 {
 				or.Steps = append(or.Steps, os)
@@ -103,6 +109,23 @@ func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Valid
 		}
 	}
 	return other, pairs, unused
+}
+
+// provoked reports whether a recorded request breaks the contract as the mock's run of the same
+// step did on purpose (Env.ExpectInvalidRequest): the same request-side breach of the same
+// route. A URL target's run files such a breach as expected, and so does a capsule's; a
+// recorded request that breaks the contract in another way is still reported.
+func provoked(expected []contracts.Violation, v contracts.Violation) bool {
+	if v.Phase != contracts.PhaseRequest {
+		return false
+	}
+	for _, e := range expected {
+		if e.Phase == v.Phase && strings.EqualFold(e.Method, v.Method) && exchange.Route(e.Path) == exchange.Route(v.Path) &&
+			e.Pointer == v.Pointer && e.Kind == v.Kind {
+			return true
+		}
+	}
+	return false
 }
 
 // maxAlignCells bounds the table alignRecorded fills (mock exchanges × recorded candidates); a

@@ -238,6 +238,18 @@ func TestCapsuleOfTheSameFlowsHasNoDrift(t *testing.T) {
 	}
 }
 
+// The requests a flow breaks the contract with on purpose (pagination's out-of-range limit and
+// offset) are expected in its recording too, as on a URL target: no contract warning.
+func TestCapsuleOfProvokedInvalidRequestsHasNoContractItem(t *testing.T) {
+	t.Parallel()
+	flows, err := scenarios.Select("pagination")
+	require.NoError(t, err)
+	c := recordFlowsThroughProxy(t, flows)
+	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}, flows...), c, drift.Options{Target: "recorded"})
+	require.NoError(t, err)
+	assert.Empty(t, r.Items(), textReport(t, r))
+}
+
 // Every flow, recorded the same way, pairs without a breaking difference: what differs is the
 // state a default sandbox keeps between flows (totals, ids in messages), never a status.
 func TestCapsuleOfEveryFlowHasNoBreakingDrift(t *testing.T) {
