@@ -223,3 +223,30 @@ func TestIgnoreSlashIsTheEmptyKey(t *testing.T) {
 		})
 	}
 }
+
+// TestContractPointerIsUnwrapped drops a required field inside the order's locale-keyed
+// formData: the contract item names it by the unwrapped pointer, as the difference does, so
+// both point at the same field and one allow pointer covers both.
+func TestContractPointerIsUnwrapped(t *testing.T) {
+	t.Parallel()
+	flow := scenarios.TicketPurchase()
+	mock := run(t, scenarios.MockOptions{}, flow)
+	other := run(t, scenarios.MockOptions{Wrap: drifted(rewrite{http.MethodPost, ordersPath, func(_ *int, _ http.Header, b any) any {
+		fd := obj(obj(b)["formData"])["en_US"].([]any)
+		delete(obj(fd[1]), "type")
+		return b
+	}})}, flow)
+	r, err := drift.Compare(mock, other, drift.Options{})
+	require.NoError(t, err)
+	bySide := map[string]string{}
+	for _, it := range r.Items() {
+		// The breach also fails the step on the other side, a step item of no pointer.
+		if it.StepID() == "ticket-purchase/create-order" && it.Kind != drift.KindStep {
+			bySide[it.Side+" "+it.Kind] = it.Pointer
+		}
+	}
+	assert.Equal(t, map[string]string{
+		drift.SideOtherContract + " " + drift.KindContract: "/formData/1/type",
+		drift.SideMockOther + " " + drift.KindFieldMissing: "/formData/1/type",
+	}, bySide, textReport(t, r))
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -445,6 +446,11 @@ func (c *comparer) contractItems(add func(Item), s *scenarios.StepResult, side s
 				if side == SideMockContract {
 					it.Exchange = i + 1
 				}
+				if v.Phase == contracts.PhaseResponse && strings.HasPrefix(v.Pointer, "/") {
+					if body, text := decodeBody(e.ResponseBody, ""); text == nil {
+						it.Pointer = unwrappedPointer(body, v.Pointer, c.opts.Language)
+					}
+				}
 				break
 			}
 		}
@@ -453,6 +459,41 @@ func (c *comparer) contractItems(add func(Item), s *scenarios.StepResult, side s
 		}
 		add(it)
 	}
+}
+
+// unwrappedPointer returns a pointer into a raw body as it points into the body after
+// UnwrapLocale, the body every other item's pointer refers to: the lang members the unwrap
+// steps into are left out. A pointer to a member the unwrap drops (a sibling of a lang key) has
+// no place in the unwrapped body and is returned as it is.
+func unwrappedPointer(body any, p, lang string) string {
+	tokens := splitPointer(p)
+	out := make([]string, 0, len(tokens))
+	cur := body
+	for i := 0; i < len(tokens); {
+		tok := tokens[i]
+		switch v := cur.(type) {
+		case map[string]any:
+			if inner, ok := v[lang]; ok {
+				if tok != lang {
+					return p
+				}
+				cur, i = inner, i+1
+				continue
+			}
+			cur = v[tok]
+		case []any:
+			n, err := strconv.Atoi(tok)
+			if err != nil || n < 0 || n >= len(v) {
+				return p
+			}
+			cur = v[n]
+		default:
+			return p
+		}
+		out = append(out, tok)
+		i++
+	}
+	return joinPointer(out)
 }
 
 func prefixSlash(p string) string {
