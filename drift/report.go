@@ -159,15 +159,15 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 	}
 	if len(open) > 0 {
-		ew.printf("\n### Differences\n\n| Severity | Step | Pointer | Kind | Mock | Other | What |\n|---|---|---|---|---|---|---|\n")
+		ew.printf("\n### Differences\n\n| Severity | Step | Request | Pointer | Kind | Mock | Other | What |\n|---|---|---|---|---|---|---|---|\n")
 		for _, it := range open {
-			ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", it.Severity, mdCode(it.StepID()), mdCode(orDash(it.Pointer)), it.Kind, mdCode(it.Mock), mdCode(it.Other), mdCell(it.Message))
+			ew.printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", it.Severity, mdCode(it.StepID()), mdCode(it.Request), mdCode(orDash(it.Pointer)), it.Kind, mdCode(it.Mock), mdCode(it.Other), mdCell(it.Message))
 		}
 	}
 	if len(acked) > 0 {
-		ew.printf("\n### Acknowledged (drift-allow)\n\n| Step | Pointer | Kind | Reason | Until |\n|---|---|---|---|---|\n")
+		ew.printf("\n### Acknowledged (drift-allow)\n\n| Step | Request | Pointer | Kind | Reason | Until |\n|---|---|---|---|---|---|\n")
 		for _, it := range acked {
-			ew.printf("| %s | %s | %s | %s | %s |\n", mdCode(it.StepID()), mdCode(orDash(it.Pointer)), it.Kind, mdCell(it.Allowed.Reason), it.Allowed.Expires)
+			ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdCode(it.StepID()), mdCode(it.Request), mdCode(orDash(it.Pointer)), it.Kind, mdCell(it.Allowed.Reason), it.Allowed.Expires)
 		}
 	}
 	if len(r.Expired) > 0 {
@@ -222,7 +222,12 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		tc := exchange.Case{Name: s.Step, ClassName: "drift." + s.Flow, Time: "0"}
 		var lines, breaking []string
 		for _, it := range s.Items {
-			line := fmt.Sprintf("%s %s %s [%s] %s", it.Severity, it.Kind, orDash(it.Pointer), it.Side, it.Message)
+			line := fmt.Sprintf("%s %s %s [%s]", it.Severity, it.Kind, orDash(it.Pointer), it.Side)
+			if it.Request != "" {
+				// A step's items may come from several requests to the same route.
+				line += " " + it.Request + ":"
+			}
+			line += " " + it.Message
 			if it.Mock != "" || it.Other != "" {
 				line += fmt.Sprintf(" (mock: %s, other: %s)", orDash(it.Mock), orDash(it.Other))
 			}

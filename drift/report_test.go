@@ -135,7 +135,8 @@ func TestJUnitReportParsesBack(t *testing.T) {
 	require.NotNil(t, order.Failure)
 	assert.Equal(t, "breaking", order.Failure.Type)
 	assert.Equal(t, "2 breaking differences", order.Failure.Message)
-	assert.Contains(t, order.Failure.Text, "/totalSum")
+	assert.Contains(t, order.Failure.Text, "breaking type /totalSum [mock-vs-other] POST /api/content/orders-storage/marker/tickets/orders: /totalSum is a number",
+		"the request says which of a step's exchanges an item is about")
 	assert.Contains(t, order.SystemOut, "new-field /discount")
 }
 

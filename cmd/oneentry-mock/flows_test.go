@@ -406,7 +406,7 @@ func TestDriftReportFormats(t *testing.T) {
 	md, _, err := runDriftCmd(t, "--target", target, "--only", "ticket-purchase", "--format", "markdown", "--ignore", "/totalSum")
 	assert.Equal(t, 1, exitCode(t, err), "an ignored pointer is not compared, but the answer still breaks the contract")
 	assert.True(t, strings.HasPrefix(md, "## Contract drift: `mock vs "+target+" (url)`"), md)
-	assert.Contains(t, md, "| breaking | `ticket-purchase/create-order` | `/totalSum` | contract |")
+	assert.Contains(t, md, "| breaking | `ticket-purchase/create-order` | `POST /api/content/orders-storage/marker/tickets/orders` | `/totalSum` | contract |")
 	assert.NotContains(t, md, "| type |")
 }
 
