@@ -44,14 +44,17 @@ type AllowEntry struct {
 // expiryLayout is the date format of expires.
 const expiryLayout = "2006-01-02"
 
-// ParseAllowFile decodes and checks an allow file. Unknown fields, entries without a step, a
-// pointer, a known kind, a reason or a valid expiry date are errors.
+// ParseAllowFile decodes and checks an allow file. Unknown fields, null items, entries without a
+// step, a pointer, a known kind, a reason or a valid expiry date are errors.
 func ParseAllowFile(data []byte) (*AllowFile, error) {
 	var a AllowFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&a); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("allow file: %w", err)
+	}
+	if err := refuseNullItems(data); err != nil {
+		return nil, err
 	}
 	for i := range a.Allow {
 		e := &a.Allow[i]
@@ -80,6 +83,39 @@ func ParseAllowFile(data []byte) (*AllowFile, error) {
 		}
 	}
 	return &a, nil
+}
+
+// refuseNullItems refuses an allow or ignore item that is null ("- null", "- ~", or a bare
+// "-"). The decoder drops such items from the lists before the entries are checked, so an
+// entry left empty would otherwise pass where "- {}" is refused.
+func refuseNullItems(data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return nil // the decode before reported what is wrong, or the file is empty
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, list := root.Content[i].Value, root.Content[i+1]
+		if list.Kind != yaml.SequenceNode {
+			continue
+		}
+		for j, item := range list.Content {
+			if item.Kind == yaml.AliasNode && item.Alias != nil {
+				item = item.Alias
+			}
+			if item.Kind == yaml.ScalarNode && item.ShortTag() == "!!null" {
+				need := "a JSON pointer"
+				if key == "allow" {
+					need = "step, pointer, kind, reason and expires"
+				}
+				return fmt.Errorf("allow file: %s[%d] (line %d) is empty; it needs %s", key, j, item.Line, need)
+			}
+		}
+	}
+	return nil
 }
 
 // LoadAllowFile reads and parses the allow file at p.

@@ -183,6 +183,10 @@ func TestParseAllowFileRejects(t *testing.T) {
 		"not yaml":       {"allow: [", "allow file:"},
 		"bad step glob":  {"allow:\n  - {step: \"a/[\", pointer: /x, kind: value, reason: r, expires: 2027-01-01}\n", "step pattern"},
 		"allow not list": {"allow: {step: a}\n", "allow file:"},
+		"null entry":     {entry("  - null\n"), "allow[1] (line 7) is empty; it needs step, pointer"},
+		"bare dash":      {"allow:\n  -\n", "allow[0] (line 2) is empty"},
+		"tilde in flow":  {"allow: [~]\n", "allow[0] (line 1) is empty"},
+		"null ignore":    {"ignore:\n  - /a\n  -\n", "ignore[1] (line 3) is empty; it needs a JSON pointer"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
