@@ -48,12 +48,7 @@ func TestRunAgainstTheSeedCapsule(t *testing.T) {
 // clock while holding a token (paypal-polling, token-refresh) must line up without drift.
 func TestRunAgainstAServedMockFindsNoDrift(t *testing.T) {
 	t.Parallel()
-	ts := serveMock(t)
-
-	flows, err := scenarios.Select("paypal-polling", "token-refresh")
-	require.NoError(t, err)
-	r, err := drift.Run(t.Context(), drift.Options{Target: ts.URL, RunOptions: drift.RunOptions{Flows: flows}})
-	require.NoError(t, err)
+	r := runAgainstServedMock(t, "paypal-polling", "token-refresh")
 	assert.Equal(t, drift.TargetURL, r.TargetKind)
 	assert.Empty(t, find(r, "paypal-polling/poll-for-url", "status"), "the in-process mock's polls are not refused")
 	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
@@ -64,12 +59,19 @@ func TestRunAgainstAServedMockFindsNoDrift(t *testing.T) {
 // mock, so the second sees neither the first's orders nor its ids.
 func TestRunAgainstAServedMockStartsEachFlowAlike(t *testing.T) {
 	t.Parallel()
-	ts := serveMock(t)
-	flows, err := scenarios.Select("ticket-purchase", "pagination")
-	require.NoError(t, err)
-	r, err := drift.Run(t.Context(), drift.Options{Target: ts.URL, RunOptions: drift.RunOptions{Flows: flows}})
-	require.NoError(t, err)
+	r := runAgainstServedMock(t, "ticket-purchase", "pagination")
 	assert.Empty(t, r.Items(), textReport(t, r))
+}
+
+// runAgainstServedMock compares the in-process mock with a served one over the named flows.
+func runAgainstServedMock(t *testing.T, flows ...string) *drift.Report {
+	t.Helper()
+	ts := serveMock(t)
+	selected, err := scenarios.Select(flows...)
+	require.NoError(t, err)
+	r, err := drift.Run(t.Context(), drift.Options{Target: ts.URL, RunOptions: drift.RunOptions{Flows: selected}})
+	require.NoError(t, err)
+	return r
 }
 
 // A capsule naming a profile this build does not know is refused, not compared as if recorded
