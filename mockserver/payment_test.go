@@ -522,6 +522,25 @@ func TestCanceledOrderIsPaidOnlyWithFreeSeats(t *testing.T) {
 	assert.Equal(t, before, stateDocument(t, ts), "a refused reopening changes nothing")
 }
 
+// Seats a reopened session took back for a canceled order are given back when that session
+// closes unpaid: a canceled order holds no seats once nothing may still pay it.
+func TestReopenedSessionClosedUnpaidGivesTheSeatsBack(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withFixtures(seatsFixtures(t, map[string]any{"perSlot": 1})))
+	tk := ts.login(t, userLogin, userPass)
+	order := ts.createOrder(t, tk.AccessToken, ticketOrder(10, 1, "cash"))["id"]
+	status, body := ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": order, "type": "session"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	session := fmt.Sprintf("/api/content/payments/sessions/%v", decode[map[string]any](t, body)["id"])
+	status, body = ts.call(t, http.MethodPost, strings.Replace(session, "/api/content/", "/__admin/", 1)+"/cancel", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	for _, step := range []string{"waiting", "canceled"} {
+		status, body = ts.call(t, http.MethodPut, session, tk.AccessToken, map[string]any{"status": step})
+		require.Equal(t, http.StatusOK, status, "%s: %s", step, body)
+	}
+	ts.createOrder(t, tk.AccessToken, ticketOrder(10, 1, "cash")) // the seat is free again
+}
+
 // An order keeps the slot it booked once the slot has begun: sent back as read it can still
 // change status, while moving it to another slot that has begun is refused.
 func TestOrderKeepsItsSlotAfterTheSlotBegins(t *testing.T) {
@@ -544,6 +563,15 @@ func TestOrderKeepsItsSlotAfterTheSlotBegins(t *testing.T) {
 	moved := ticketOrder(10, 1, "cash")
 	moved["formData"].(map[string]any)["en_US"].([]map[string]any)[0]["value"] = [][]string{{"2025-05-03T16:30:00.000Z", "2025-05-03T18:00:00.000Z"}}
 	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("%s/%v", ordersPath, id), tk.AccessToken, moved)
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "has already started")
+
+	// A canceled order gave its slot back: taking it again once it has begun is a new booking.
+	canceled := ticketOrder(10, 1, "cash")
+	canceled["statusIdentifier"] = "canceled"
+	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("%s/%v", ordersPath, id), tk.AccessToken, canceled)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.call(t, http.MethodPut, fmt.Sprintf("%s/%v", ordersPath, id), tk.AccessToken, completed)
 	require.Equal(t, http.StatusBadRequest, status, string(body))
 	assert.Contains(t, strings.Join(decodeError(t, status, body).messages(), " "), "has already started")
 }

@@ -274,6 +274,9 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if in.StatusIdentifier == current {
 		in.StatusIdentifier = "" // the order sent back as read: its status is not being set
 	}
+	if canceled := storage.CanceledStatus; canceled != "" && current == canceled && in.StatusIdentifier != "" && in.StatusIdentifier != canceled {
+		held = nil // a canceled order gave its slots back: taking them again is a new booking
+	}
 	slots, err := s.validateOrder(storage, in, held)
 	if err != nil {
 		return Order{}, err

@@ -360,14 +360,17 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 		if err != nil {
 			return events, err
 		}
-		if _, open := s.state.waiting[p.ID]; upd.Status != nil && !isFinal(*upd.Status) && !open {
-			if o, ok := s.state.orders[p.OrderID]; ok {
-				if err := s.reclaimSeatsLocked(o); err != nil {
-					return events, err
-				}
+		_, wasOpen := s.state.waiting[p.ID]
+		o := s.state.orders[p.OrderID]
+		if upd.Status != nil && !isFinal(*upd.Status) && !wasOpen && o != nil {
+			if err := s.reclaimSeatsLocked(o); err != nil {
+				return events, err
 			}
 		}
 		out = s.updatePaymentLocked(p, upd)
+		if upd.Status != nil && isFinal(*upd.Status) && wasOpen && o != nil {
+			s.releaseCanceledLocked(o)
+		}
 		return append(events, s.eventLocked(ctx, EventSessionUpdated, p, false)), nil
 	})
 	if err != nil {
@@ -387,6 +390,18 @@ func (s *Store) reclaimSeatsLocked(o *Order) error {
 	}
 	s.touchOrder(o.ID)
 	return s.reserveLocked(storage, o)
+}
+
+// releaseCanceledLocked gives back the seats of a canceled, unpaid order once no session of it
+// is open: the seats a reopened session took back were for that session's payment.
+func (s *Store) releaseCanceledLocked(o *Order) {
+	storage, ok := s.fx.OrderStorage(o.StorageMarker)
+	if !ok || o.PaidAt != nil || !o.holdsSeats || storage.CanceledStatus == "" || o.StatusIdentifier != storage.CanceledStatus ||
+		s.orderHasOpenSessionLocked(o.ID) {
+		return
+	}
+	s.touchOrder(o.ID)
+	s.releaseLocked(storage, o)
 }
 
 func (s *Store) updatePaymentLocked(p *PaymentSession, upd PaymentSessionUpdate) PaymentSession {
