@@ -26,7 +26,8 @@ type fieldRules struct {
 	trim bool
 	// stringInspectionValidator: lengths in characters, 0 for no bound; exact wins over both.
 	minLen, maxLen, exactLen int
-	pattern                  *regexp.Regexp // regExpValidator.patternValue
+	pattern                  *regexp.Regexp // regExpValidator.patternValue, as RE2 reads it
+	patternText              string         // the pattern as the project wrote it
 	number                   *numberRule    // checkForNumberValidator
 }
 
@@ -48,7 +49,6 @@ func parseFieldRules(raw json.RawMessage) (fieldRules, error) {
 	if err := json.Unmarshal(raw, &validators); err != nil {
 		return r, errors.New("must be an object")
 	}
-	var err error
 	for name, v := range validators {
 		if off(v) {
 			continue
@@ -89,16 +89,12 @@ func parseFieldRules(raw json.RawMessage) (fieldRules, error) {
 			if *p.PatternValue == "" {
 				continue
 			}
-			// A pattern is the project's data. Go's RE2 engine runs any pattern in linear time,
-			// but it lacks lookaround and backreferences, which JavaScript patterns use (a
-			// password rule's "(?=.*[0-9])"): such a pattern is left unchecked, so that a live
-			// project's forms still load. One that is no pattern at all fails the load.
-			if r.pattern, err = regexp.Compile(*p.PatternValue); err != nil {
-				if javaScriptOnly.MatchString(*p.PatternValue) {
-					r.pattern = nil
-					continue
-				}
-				return r, fmt.Errorf("%s.patternValue %q is not a pattern: %v", name, *p.PatternValue, err)
+			// A pattern is the project's data, written for JavaScript's RegExp. Go's RE2 engine
+			// runs any pattern in linear time and reads most of them alike once JavaScript's own
+			// escapes are rewritten; what it lacks (lookaround, backreferences: a password rule's
+			// "(?=.*[0-9])") leaves the pattern unchecked, so that a live project's forms load.
+			if re, err := regexp.Compile(fromJavaScript(*p.PatternValue)); err == nil {
+				r.pattern, r.patternText = re, *p.PatternValue
 			}
 		case "checkForNumberValidator":
 			var b struct {
@@ -131,9 +127,40 @@ func parseFieldRules(raw json.RawMessage) (fieldRules, error) {
 	return r, nil
 }
 
-// javaScriptOnly finds what a JavaScript pattern may hold and RE2 lacks: lookahead, lookbehind
-// and backreferences.
-var javaScriptOnly = regexp.MustCompile(`\(\?<?[=!]|\\[1-9]|\\k<`)
+// fromJavaScript rewrites what a JavaScript pattern writes one way and RE2 another: \uXXXX and
+// \u{X…} escapes become \x{…}, \cX control escapes their character's \x{…}, and [^] (any
+// character at all) [\s\S]. Everything else is left as written.
+func fromJavaScript(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch {
+		case strings.HasPrefix(p[i:], "[^]"):
+			b.WriteString(`[\s\S]`)
+			i += 2
+		case p[i] != '\\' || i+1 == len(p):
+			b.WriteByte(p[i])
+		case p[i+1] == 'u' && len(p) >= i+6 && isHex(p[i+2:i+6]):
+			b.WriteString(`\x{` + p[i+2:i+6] + `}`)
+			i += 5
+		case p[i+1] == 'u' && strings.HasPrefix(p[i+2:], "{") && strings.Contains(p[i+2:], "}"):
+			end := i + 2 + strings.IndexByte(p[i+2:], '}')
+			b.WriteString(`\x` + p[i+2:end+1])
+			i = end
+		case p[i+1] == 'c' && i+2 < len(p) && unicode.IsLetter(rune(p[i+2])) && p[i+2] < utf8.RuneSelf:
+			fmt.Fprintf(&b, `\x{%02X}`, p[i+2]%32)
+			i += 2
+		default: // an escape both read alike (or RE2 refuses): copied whole, so \\u stays two
+			b.WriteString(p[i : i+2])
+			i++
+		}
+	}
+	return b.String()
+}
+
+func isHex(s string) bool {
+	_, err := strconv.ParseUint(s, 16, 32)
+	return err == nil
+}
 
 // off reports a validator or flag that is switched off: false or null.
 func off(v json.RawMessage) bool {
@@ -197,7 +224,7 @@ func checkRules(attr *FormAttribute, value json.RawMessage) string {
 	case r.url && !isURL(s):
 		return attr.Marker + " must be a URL, such as https://example.com"
 	case r.pattern != nil && !r.pattern.MatchString(s):
-		return fmt.Sprintf("%s does not match the pattern %s", attr.Marker, r.pattern)
+		return fmt.Sprintf("%s does not match the pattern %s", attr.Marker, r.patternText)
 	}
 	return ""
 }
