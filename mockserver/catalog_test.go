@@ -326,6 +326,20 @@ func TestProductsOnAChildPage(t *testing.T) {
 	}
 }
 
+// A product on a page pages.json lacks sits under the pages its categoryPath names, asked for by
+// id or by url alike, also under a page of pages.json no product sits on itself (about, id 2).
+func TestProductOnAPageTheSiteLacks(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(childPageFixtures(t,
+		map[string]any{"id": 32, "pageId": 50, "productId": 12, "positionId": 112, "categoryPath": "about/gold"}, true)))
+	for _, path := range []string{"/page/2/counts", "/page/url/about/counts"} {
+		status, body := ts.call(t, http.MethodPost, productsPath+path, "", []any{})
+		require.Equal(t, http.StatusCreated, status, string(body))
+		assert.JSONEq(t, `{"totalAll":3,"totalInCategory":0,"totalInCategoryWithNested":1}`, string(body), path)
+	}
+	assert.Equal(t, []int{12}, ts.listProducts(t, "/page/url/gold", nil).ids())
+}
+
 func TestProductPagesCountsPricesRelated(t *testing.T) {
 	t.Parallel()
 	ts := siteServer(t)

@@ -68,7 +68,8 @@ func (f *Fixtures) placeProducts() error {
 // place works out where productPages put a product. A productPage names its page by pageId, and
 // its categoryPath ("tickets/vip") ends in the page's url, as a child page's url is its own
 // segment. The page tree (pages.json's parentId) gives the ancestors; for a page pages.json
-// lacks, they are the categoryPath's other segments, with the ids ids knows them by.
+// lacks, they are the categoryPath's other segments: pages.json's pages of those urls, or, for
+// those it lacks too, the ids ids knows them by.
 func (f *Fixtures) place(pps []productPage, ids map[string]int) placement {
 	pages := f.site(FilePages)
 	var pl placement
@@ -97,7 +98,11 @@ func (f *Fixtures) place(pps []productPage, ids map[string]int) placement {
 		pl.on = append(pl.on, own)
 		pl.under = append(pl.under, own)
 		for _, s := range segs {
-			pl.under = append(pl.under, pageRef{ids[s], s})
+			if a, ok := pages.Find("pageUrl", s); ok {
+				pl.under = append(pl.under, pageAt(pages, a))
+			} else {
+				pl.under = append(pl.under, pageRef{ids[s], s})
+			}
 		}
 	}
 	return pl
