@@ -100,6 +100,9 @@ func TestFormDataValidators(t *testing.T) {
 	})
 }
 
+// twhShape is the refusal of a textWithHeader value of another shape.
+const twhShape = `faq: a textWithHeader value must be a list of objects with a header and its text, such as [{"header": "Title", "htmlValue": "<p>Body</p>"}]`
+
 // A submission's real, textWithHeader and radioButton values have their types' shapes, and one
 // that does not is refused before anything is stored.
 func TestFormDataValueShapes(t *testing.T) {
@@ -117,7 +120,9 @@ func TestFormDataValueShapes(t *testing.T) {
 		"real":                {field("weight", "real", 2.5), ""},
 		"real not a number":   {field("weight", "real", "abc"), "weight must be a number"},
 		"heading and text":    {field("faq", "textWithHeader", []any{map[string]any{"header": "How", "htmlValue": "<p>Rinse</p>"}}), ""},
-		"bare string heading": {field("faq", "textWithHeader", "How to use"), `faq: a textWithHeader value must be a list of objects with a header and its text, such as [{"header": "Title", "htmlValue": "<p>Body</p>"}]`},
+		"bare string heading": {field("faq", "textWithHeader", "How to use"), twhShape},
+		"null text":           {field("faq", "textWithHeader", []any{map[string]any{"header": "How", "plainValue": nil}}), twhShape},
+		"null heading":        {field("faq", "textWithHeader", []any{map[string]any{"header": nil, "plainValue": "Rinse"}}), twhShape},
 		"one option":          {field("colour", "radioButton", []string{"red"}), ""},
 		"two options":         {field("colour", "radioButton", []string{"red", "blue"}), `colour: a radioButton value is one chosen option, such as ["red"]`},
 		"option of no field":  {field("colour", "radioButton", []string{"green"}), `colour: "green" is not an option of this field`},

@@ -201,14 +201,17 @@ func checkTextWithHeader(marker string, value json.RawMessage) string {
 	if json.Unmarshal(value, &list) != nil || len(list) == 0 {
 		return msg
 	}
+	// A JSON null reads into a Go string without error: the text keys are checked for strings.
+	isString := func(v json.RawMessage) bool {
+		v = bytes.TrimSpace(v)
+		return len(v) > 0 && v[0] == '"' && json.Valid(v)
+	}
 	for _, pair := range list {
-		var header string
 		texts := 0
-		if json.Unmarshal(pair["header"], &header) != nil {
+		if !isString(pair["header"]) {
 			return msg
 		}
 		for k, v := range pair {
-			var s string
 			switch {
 			case k == "header":
 			case k == "params":
@@ -216,7 +219,7 @@ func checkTextWithHeader(marker string, value json.RawMessage) string {
 				if json.Unmarshal(v, &params) != nil || params == nil {
 					return msg
 				}
-			case slices.Contains(textKeys, k) && json.Unmarshal(v, &s) == nil:
+			case slices.Contains(textKeys, k) && isString(v):
 				texts++
 			default:
 				return msg
