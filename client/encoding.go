@@ -144,6 +144,13 @@ func (l *Localized[T]) UnmarshalJSON(data []byte) error {
 	}
 	var v T
 	if err := json.Unmarshal(data, &v); err != nil {
+		// {} is an empty locale map where T is no object: form data with no locale, which the
+		// contract allows.
+		var empty map[string]json.RawMessage
+		if json.Unmarshal(data, &empty) == nil && empty != nil && len(empty) == 0 {
+			*l = Localized[T]{Locales: map[string]T{}}
+			return nil
+		}
 		return err
 	}
 	*l = Localized[T]{Value: v}

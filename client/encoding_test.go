@@ -155,6 +155,17 @@ func TestLocalizedLocalizeInfosBothForms(t *testing.T) {
 	}
 }
 
+// An empty object is form data with no locale, which the contract allows: an empty locale map.
+func TestLocalizedFormDataEmptyObject(t *testing.T) {
+	t.Parallel()
+	var o client.Order
+	require.NoError(t, json.Unmarshal([]byte(`{"id":92,"formData":{},"totalSum":0}`), &o))
+	assert.True(t, o.FormData.Keyed())
+	assert.Empty(t, o.FormData.Value)
+	_, ok := o.FormValue("tickets")
+	assert.False(t, ok)
+}
+
 func TestLocalizedRejectsWrongShape(t *testing.T) {
 	t.Parallel()
 	var o client.Order

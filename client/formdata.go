@@ -60,9 +60,22 @@ type FormDataPosted struct {
 type FormDataEntry struct {
 	ID             int    `json:"id"`
 	FormIdentifier string `json:"formIdentifier"`
+	// Time is when it was submitted.
+	Time string `json:"time"`
+	// Status is the moderation status of a submission read back (sent, approved, …).
+	Status string `json:"status,omitempty"`
 	// UserIdentifier is the submitter's login, null for a visitor.
-	UserIdentifier *string         `json:"userIdentifier"`
-	FormData       json.RawMessage `json:"formData"`
+	UserIdentifier         *string         `json:"userIdentifier"`
+	IsUserAdmin            bool            `json:"isUserAdmin"`
+	EntityIdentifier       string          `json:"entityIdentifier"`
+	ModuleIdentifier       string          `json:"moduleIdentifier,omitempty"`
+	FormModuleConfigID     *int            `json:"formModuleConfigId,omitempty"`
+	AttributeSetIdentifier *string         `json:"attributeSetIdentifier,omitempty"`
+	FormData               json.RawMessage `json:"formData"`
+	// The submission's answer (FormDataPosted) carries these too.
+	FormModuleID *int    `json:"formModuleId,omitempty"`
+	ParentID     *int    `json:"parentId,omitempty"`
+	Fingerprint  *string `json:"fingerprint,omitempty"`
 }
 
 // FormDataList is a page of a form's submissions.

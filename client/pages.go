@@ -8,17 +8,30 @@ import (
 
 // Page is a page of the site: its URL, place in the tree and content.
 type Page struct {
-	ID                     int                      `json:"id"`
-	ParentID               *int                     `json:"parentId"`
-	PageURL                string                   `json:"pageUrl"`
-	Depth                  int                      `json:"depth"`
-	LocalizeInfos          Localized[LocalizeInfos] `json:"localizeInfos"`
-	IsVisible              bool                     `json:"isVisible"`
-	Type                   string                   `json:"type"`
-	TemplateIdentifier     *string                  `json:"templateIdentifier"`
-	AttributeSetIdentifier *string                  `json:"attributeSetIdentifier"`
-	AttributeValues        json.RawMessage          `json:"attributeValues"`
-	Blocks                 json.RawMessage          `json:"blocks,omitempty"`
+	ID                     int                          `json:"id"`
+	ParentID               *int                         `json:"parentId"`
+	PageURL                string                       `json:"pageUrl"`
+	Depth                  int                          `json:"depth"`
+	LocalizeInfos          Localized[PageLocalizeInfos] `json:"localizeInfos"`
+	IsVisible              bool                         `json:"isVisible"`
+	IsSync                 bool                         `json:"isSync"`
+	Type                   string                       `json:"type"`
+	TemplateIdentifier     *string                      `json:"templateIdentifier"`
+	AttributeSetIdentifier *string                      `json:"attributeSetIdentifier"`
+	AttributeValues        json.RawMessage              `json:"attributeValues"`
+	Position               *int                         `json:"position,omitempty"`
+	Blocks                 json.RawMessage              `json:"blocks,omitempty"`
+	ModuleFormConfigs      json.RawMessage              `json:"moduleFormConfigs,omitempty"`
+	Rating                 json.RawMessage              `json:"rating,omitempty"`
+}
+
+// PageLocalizeInfos is the translated text of a page: its title, its title in menus and its
+// content as HTML and as plain text.
+type PageLocalizeInfos struct {
+	Title        string `json:"title"`
+	MenuTitle    string `json:"menuTitle,omitempty"`
+	HTMLContent  string `json:"htmlContent,omitempty"`
+	PlainContent string `json:"plainContent,omitempty"`
 }
 
 // PageByURL returns the page at a URL (GET /pages/url/{url}).
@@ -36,12 +49,15 @@ type Menu struct {
 
 // MenuPage is one entry of a menu; Children nests its sub-pages.
 type MenuPage struct {
-	ID            *int                     `json:"id"`
-	PageURL       *string                  `json:"pageUrl"`
-	LocalizeInfos Localized[LocalizeInfos] `json:"localizeInfos"`
-	Position      int                      `json:"position"`
-	ParentID      *int                     `json:"parentId"`
-	Children      []MenuPage               `json:"children,omitempty"`
+	ID      *int    `json:"id"`
+	PageURL *string `json:"pageUrl"`
+	// ItemType tells a link to a page of the project from an external one.
+	ItemType        string                       `json:"itemType,omitempty"`
+	LocalizeInfos   Localized[PageLocalizeInfos] `json:"localizeInfos"`
+	AttributeValues json.RawMessage              `json:"attributeValues"`
+	Position        int                          `json:"position"`
+	ParentID        *int                         `json:"parentId"`
+	Children        []MenuPage                   `json:"children,omitempty"`
 }
 
 // Menu returns a menu by marker (GET /menus/marker/{marker}).

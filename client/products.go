@@ -32,6 +32,8 @@ type Product struct {
 	ModuleFormConfigs json.RawMessage                      `json:"moduleFormConfigs,omitempty"`
 	Rating            json.RawMessage                      `json:"rating,omitempty"`
 	PaymentStages     json.RawMessage                      `json:"paymentStages,omitempty"`
+	// RelatedIDs are the products shown as related to this one, on newer instances.
+	RelatedIDs []int `json:"relatedIds,omitempty"`
 }
 
 // ProductAdditional holds derived product data.
@@ -73,6 +75,9 @@ func (c *Client) Product(ctx context.Context, id int) (*Product, error) {
 // ProductsByIDs returns the products whose ids are given, in that order; ids the project
 // does not have are left out (R2).
 func (c *Client) ProductsByIDs(ctx context.Context, ids ...int) ([]Product, error) {
+	if len(ids) == 0 {
+		return []Product{}, nil // the API takes at least one id: none asked, none found
+	}
 	list := make([]string, len(ids))
 	for i, id := range ids {
 		list[i] = itoa(id)

@@ -54,3 +54,14 @@ func TestProductsByIDs(t *testing.T) {
 	assert.Equal(t, "/api/content/products/ids", req.Path)
 	assert.Equal(t, "ids=10%2C11&langCode=en_US", req.RawQuery)
 }
+
+// Asking for no ids finds none without a request, which the API would refuse.
+func TestProductsByNoIDs(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t, answer("[]"))
+	products, err := api.client(t).ProductsByIDs(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, products)
+	assert.NotNil(t, products)
+	assert.Empty(t, api.requests())
+}
