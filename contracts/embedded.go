@@ -64,3 +64,18 @@ func parse(name string, data []byte) (*openapi3.T, error) {
 	}
 	return doc, nil
 }
+
+// CheckAdminSchema checks a decoded JSON value against the schema of that name in the
+// operations contract and returns every breach of it (nil when it fits): a value the mock takes
+// outside a route, such as an imported state document, holds to the contract its export does.
+func CheckAdminSchema(ctx context.Context, name string, value any) ([]Violation, error) {
+	doc, err := loadAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ref, ok := doc.Components.Schemas[name]
+	if !ok || ref.Value == nil {
+		return nil, fmt.Errorf("contracts: admin.yaml has no schema %q", name)
+	}
+	return Violations(ref.Value.VisitJSON(value, openapi3.MultiErrors())), nil
+}

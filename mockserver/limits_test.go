@@ -1023,3 +1023,39 @@ func TestOverspentBonusStateImportsBack(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.Equal(t, again, stateDocument(t, ts))
 }
+
+// A state document holds to the admin contract's StateDocument, the shape of an export: one
+// that leaves out or nulls a required list, or whose values break their schema, answers 400
+// naming the field and changes nothing, rather than importing as something else.
+func TestStateImportHoldsToTheContract(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	tk := ts.signIn(t, userLogin, userPass)
+	ts.createOrder(t, tk.AccessToken, discountOrder(map[int]int{10: 1}, nil))
+	exported := stateDocument(t, ts)
+	for name, tc := range map[string]struct {
+		edit func(doc map[string]any)
+		want string
+	}{
+		"null list":              {func(d map[string]any) { d["paymentSessions"] = nil }, "state document: paymentSessions:"},
+		"required list left out": {func(d map[string]any) { delete(d, "authSessions") }, "authSessions"},
+		"required flag left out": {func(d map[string]any) { delete(firstOf(d, "users"), "isActive") }, "isActive"},
+		"state not an object":    {func(d map[string]any) { firstOf(d, "users")["state"] = "s" }, "state document: users[0].state:"},
+		"form value left out": {func(d map[string]any) {
+			delete(firstOf(d, "orders")["formData"].([]any)[0].(map[string]any), "value")
+		}, "value"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			doc := decode[map[string]any](t, []byte(exported))
+			tc.edit(doc)
+			status, body := ts.callWith(t, http.MethodPut, "/__admin/state", "", doc, nil)
+			assertRefused(t, status, body, http.StatusBadRequest, tc.want)
+			assert.Equal(t, exported, stateDocument(t, ts), "a refused document changes nothing")
+		})
+	}
+}
+
+// firstOf is the first object of the document's list key.
+func firstOf(doc map[string]any, key string) map[string]any {
+	return doc[key].([]any)[0].(map[string]any)
+}

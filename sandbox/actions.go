@@ -1,12 +1,17 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/webhook"
@@ -92,8 +97,15 @@ func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
 	if err := sb.reg.memory.check(); err != nil {
 		return err
 	}
-	doc, err := store.DecodeStateDocument(r)
+	data, err := io.ReadAll(r)
 	if err != nil {
+		return store.Invalid("state document: could not read it: " + err.Error())
+	}
+	doc, err := store.DecodeStateDocument(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	if err := checkStateSchema(ctx, data); err != nil {
 		return err
 	}
 	if err := sb.Store().Import(ctx, doc); err != nil {
@@ -196,3 +208,44 @@ func (sb *Sandbox) Changes() Changes {
 }
 
 func (sb *Sandbox) changed() { sb.changes.Add(1) }
+
+// checkStateSchema holds a state document to the admin contract's StateDocument, the schema of
+// what an export answers: a required list left out or null, a user's state that is no object or
+// a form value without its value would otherwise import as something else (an empty list,
+// false), and the content API would then answer off its own contract.
+func checkStateSchema(ctx context.Context, data []byte) error {
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return store.Invalid("state document: " + err.Error()) // decoded once already: not reached
+	}
+	violations, err := contracts.CheckAdminSchema(ctx, "StateDocument", v)
+	if err != nil {
+		return fmt.Errorf("state document: %w", err)
+	}
+	if len(violations) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(violations))
+	for i, viol := range violations {
+		msgs[i] = "state document: " + fieldPath(viol.Pointer) + ": " + viol.Reason
+	}
+	return store.Invalid(msgs...)
+}
+
+// fieldPath writes a JSON pointer as the store's import errors name a field:
+// /users/0/isActive as users[0].isActive.
+func fieldPath(pointer string) string {
+	var b strings.Builder
+	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
