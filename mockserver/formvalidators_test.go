@@ -76,6 +76,8 @@ func TestFormDataValidators(t *testing.T) {
 		"not a url":               {field("site", "string", "not a url"), "site must be a URL, such as https://example.com"},
 		"url without a tld":       {field("site", "string", "http://localhost"), "site must be a URL, such as https://example.com"},
 		"url of another scheme":   {field("site", "string", "javascript:alert(1)"), "site must be a URL, such as https://example.com"},
+		"a mailto address":        {field("site", "string", "mailto:a@b.com"), "site must be a URL, such as https://example.com"},
+		"angle brackets":          {field("site", "string", "https://example.com/<b>"), "site must be a URL, such as https://example.com"},
 		"number in range":         {field("seats", "string", "10"), ""},
 		"number above the range":  {field("seats", "string", "500"), "seats must be at most 10"},
 		"number below the range":  {field("seats", "string", "0"), "seats must be at least 1"},

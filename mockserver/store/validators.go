@@ -283,7 +283,10 @@ func valueText(value json.RawMessage) (string, bool) {
 // calls: an http, https or ftp address (the scheme may be left out) whose host is an IP
 // address or a domain name with a top-level domain, and no spaces.
 func isURL(s string) bool {
-	if s == "" || strings.ContainsFunc(s, unicode.IsSpace) || !utf8.ValidString(s) {
+	// As validator.js's isURL, which class-validator's IsUrl runs: no white space or angle
+	// brackets, and never a mailto: address (which would otherwise read as user info and a host).
+	if s == "" || strings.ContainsFunc(s, func(c rune) bool { return unicode.IsSpace(c) || c == '<' || c == '>' }) ||
+		!utf8.ValidString(s) || strings.HasPrefix(strings.ToLower(s), "mailto:") {
 		return false
 	}
 	raw := s
