@@ -643,6 +643,14 @@ func TestAccountPatchesKeepABoundedNumberOfKeys(t *testing.T) {
 	status, body = patch("k0")
 	require.Equal(t, http.StatusOK, status, "a key already kept is not one more: %s", body)
 	assert.NotContains(t, string(body), "one-more", "the refused patch left nothing")
+
+	// A key removed (null) is no longer kept, so another may take its place.
+	remove, err := json.Marshal(map[string]any{"settings": map[string]any{"k0": nil, "k1": nil}})
+	require.NoError(t, err)
+	status, body = ts.callWith(t, http.MethodPatch, "/__admin/payments/accounts/1", "", json.RawMessage(remove), nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = patch("in-their-place", "and-another")
+	require.Equal(t, http.StatusOK, status, string(body))
 }
 
 // liveHeap is a heap reading a test turns up and down.

@@ -73,6 +73,26 @@ func (p *AccountPatch) apply(a PaymentAccount) (PaymentAccount, error) {
 	return a, a.checkSettings()
 }
 
+// mergePatch adds the keys of set to the run-time patch kept: a null is kept only where it
+// removes a key of the account as the server started it (base), so that removing a key a
+// patch had set leaves nothing behind to count against MaxAccountPatchKeys.
+func mergePatch(kept, set map[string]json.RawMessage, base json.RawMessage) map[string]json.RawMessage {
+	out := maps.Clone(kept)
+	if out == nil {
+		out = map[string]json.RawMessage{}
+	}
+	var baseKeys map[string]json.RawMessage
+	_ = json.Unmarshal(base, &baseKeys) // an object, checked at load; absent: no keys
+	for k, v := range set {
+		if _, inBase := baseKeys[k]; string(v) == "null" && !inBase {
+			delete(out, k)
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
 // mergeObject sets the keys of set in the JSON object raw (null removes one); raw stays as it
 // is when set is empty.
 func mergeObject(raw json.RawMessage, set map[string]json.RawMessage) (json.RawMessage, error) {
@@ -122,6 +142,19 @@ func returnURLPatch(a *PaymentAccount, returnURL string) *AccountPatch {
 // accountLocked returns the account with the given id as this sandbox has it: the fixture's,
 // with the server's return URL and the run-time patch applied.
 func (s *Store) accountLocked(id int) (PaymentAccount, bool) {
+	a, ok := s.baseAccount(id)
+	if !ok {
+		return PaymentAccount{}, false
+	}
+	if p, ok := s.state.accountPatches[id]; ok {
+		a, _ = p.apply(a) // checked when it was made
+	}
+	return a, true
+}
+
+// baseAccount is the account as the server starts it: the fixture's, with the server's return
+// URL.
+func (s *Store) baseAccount(id int) (PaymentAccount, bool) {
 	fa, ok := s.fx.PaymentAccountByID(id)
 	if !ok {
 		return PaymentAccount{}, false
@@ -129,9 +162,6 @@ func (s *Store) accountLocked(id int) (PaymentAccount, bool) {
 	a := *fa
 	if p := returnURLPatch(&a, s.opts.CheckoutReturnURL); p != nil {
 		a, _ = p.apply(a) // the URL was checked when the server started
-	}
-	if p, ok := s.state.accountPatches[id]; ok {
-		a, _ = p.apply(a) // checked when it was made
 	}
 	return a, true
 }
@@ -189,15 +219,11 @@ func (s *Store) PatchPaymentAccount(ctx context.Context, id int, p AccountPatch)
 		return PaymentAccount{}, Invalid(err.Error())
 	}
 	old := s.state.accountPatches[id]
-	merged := AccountPatch{Settings: maps.Clone(old.Settings), TestSettings: maps.Clone(old.TestSettings)}
-	if merged.Settings == nil {
-		merged.Settings = map[string]json.RawMessage{}
+	base, _ := s.baseAccount(id)
+	merged := AccountPatch{
+		Settings:     mergePatch(old.Settings, p.Settings, base.Settings),
+		TestSettings: mergePatch(old.TestSettings, p.TestSettings, base.TestSettings),
 	}
-	if merged.TestSettings == nil {
-		merged.TestSettings = map[string]json.RawMessage{}
-	}
-	maps.Copy(merged.Settings, p.Settings)
-	maps.Copy(merged.TestSettings, p.TestSettings)
 	if n := len(merged.Settings) + len(merged.TestSettings); n > MaxAccountPatchKeys {
 		return PaymentAccount{}, Invalid(fmt.Sprintf("the account's patches would keep %d settings; at most %d are kept until a reset", n, MaxAccountPatchKeys))
 	}
