@@ -113,6 +113,8 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"wrong JSON type", http.MethodPost, ordersPath, owner.AccessToken, `{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[]},"products":[{"productId":"ten","quantity":1}]}`, nil, 400, "productId"},
 		{"body is an array", http.MethodPost, ordersPath, owner.AccessToken, `[]`, nil, 400, ""},
 		{"10 MB body", http.MethodPost, ordersPath, owner.AccessToken, huge, nil, 413, "request entity too large"},
+		{"10 MB body on a read", http.MethodGet, "/api/content/forms", "", huge, nil, 413, "request entity too large"},
+		{"10 MB body on a deletion", http.MethodDelete, submission, owner.AccessToken, huge, nil, 413, "request entity too large"},
 		{"another user's order", http.MethodGet, fmt.Sprintf("%s/%d", ordersPath, orderID), stranger.AccessToken, nil, nil, 404, "not found"},
 		{"another user's order update", http.MethodPut, fmt.Sprintf("%s/%d", ordersPath, orderID), stranger.AccessToken, seedOrderBody(10, 5), nil, 404, "not found"},
 		{"another user's session", http.MethodGet, fmt.Sprintf("/api/content/payments/sessions/%d", sessionID), stranger.AccessToken, nil, nil, 404, "not found"},
