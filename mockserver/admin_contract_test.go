@@ -506,6 +506,14 @@ func adminPayments(t *testing.T, ac *adminContract) {
 		_, resp := ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/complete", body: body, contentType: form, status: http.StatusForbidden})
 		decodeError(t, http.StatusForbidden, resp)
 	}
+	// The page's forms send csrf and the path's action alone: another action or another field
+	// is not the page's, and nothing happens.
+	before := stateDocument(t, ts)
+	for _, body := range []string{"action=complete&" + csrf, csrf + "&zzz=1"} {
+		_, resp := ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/decline", body: body, contentType: form, status: http.StatusBadRequest})
+		decodeError(t, http.StatusBadRequest, resp)
+	}
+	assert.Equal(t, before, stateDocument(t, ts), "no decline was counted")
 	assert.Equal(t, "waiting", ts.session(t, f.token, f.sessionID)["status"])
 	header, _ := ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/decline", body: "action=decline&" + csrf, contentType: form, status: http.StatusSeeOther})
 	assert.Equal(t, pay.Path+"?result=declined", header.Get("Location"), "a refused card goes back to the page")

@@ -198,6 +198,14 @@ func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 		s.writeErrorStatus(w, r, http.StatusForbidden, "The checkout form's csrf token is missing or wrong: reload the checkout page and choose again")
 		return
 	}
+	// The page's forms send csrf and their button's action, the one of the path: anything else
+	// is not the page's, and acting on it would do what the form did not say.
+	for name, values := range r.PostForm {
+		if name != csrfField && (name != "action" || len(values) != 1 || values[0] != string(action)) {
+			s.writeErrorStatus(w, r, http.StatusBadRequest, "The checkout form sends csrf and action="+string(action)+" only, not "+name)
+			return
+		}
+	}
 	page := checkoutPath(sb, p.CheckoutToken)
 	p, o, err := sb.Store().ApplyPaymentAction(r.Context(), p.ID, action)
 	var se *store.Error
