@@ -1040,7 +1040,20 @@ func TestStateImportHoldsToTheContract(t *testing.T) {
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	tk := ts.signIn(t, userLogin, userPass)
 	ts.createOrder(t, tk.AccessToken, discountOrder(map[int]int{10: 1}, nil))
+	ts.cartCall(t, http.MethodPost, cartPath+"/items", tk.AccessToken, "", item(10, 2))
+	ts.submitOK(t, "", contactBody())
+	for account, kind := range map[string]string{"stripe": "intent", "paypal": "session"} {
+		order := ts.createOrder(t, tk.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"paymentAccountIdentifier": account}))
+		status, body := ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": order["id"], "type": kind})
+		require.Equal(t, http.StatusCreated, status, string(body))
+	}
 	exported := stateDocument(t, ts)
+	for _, held := range []string{`"carts"`, `"clientSecret"`, `"pendingUrl"`, `"formData"`} {
+		require.Contains(t, exported, held, "the round trip covers it")
+	}
+	status, body := ts.callWith(t, http.MethodPut, "/__admin/state", "", json.RawMessage(exported), nil)
+	require.Equal(t, http.StatusOK, status, "an export imports as it is: %s", body)
+	assert.JSONEq(t, exported, string(body))
 	for name, tc := range map[string]struct {
 		edit func(doc map[string]any)
 		want string

@@ -3,15 +3,20 @@ package sandbox_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
@@ -185,7 +190,8 @@ func TestJournalsShareOneBound(t *testing.T) {
 // The journals of a registry share a quarter of its memory limit.
 func TestRegistryJournalsShareAQuarterOfTheMemoryLimit(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t, sandbox.Options{MaxMemoryBytes: 4 << 20})
+	// The heap reading is the test's own: the process's would count the parallel tests' too.
+	reg := newRegistry(t, sandbox.Options{MaxMemoryBytes: 4 << 20, LiveHeapBytes: func() uint64 { return 1 << 20 }})
 	other, err := reg.Create(t.Context())
 	require.NoError(t, err)
 	entry := sandbox.Entry{Method: "POST", Path: "/x", Status: 201, RawRequest: bytes.Repeat([]byte("x"), 10<<10)}
@@ -286,4 +292,46 @@ func TestASandboxThatCannotBeSavedIsNotMade(t *testing.T) {
 	assert.Len(t, again.All(), 1, "only the default sandbox was made")
 	_, err = again.Create(ctx)
 	assert.NoError(t, err, "the failed one takes no place under MaxSandboxes")
+}
+
+// Every field a state document's Go types write is a property of the admin contract's
+// StateDocument, at every depth: the import holds a document to that schema, so a field the
+// schema lacks would make every export that carries it one no import takes back.
+func TestStateDocumentSchemaKnowsEveryField(t *testing.T) {
+	t.Parallel()
+	doc, err := contracts.LoadAdmin(t.Context())
+	require.NoError(t, err)
+	var walk func(typ reflect.Type, schema *openapi3.Schema, at string)
+	walk = func(typ reflect.Type, schema *openapi3.Schema, at string) {
+		for typ.Kind() == reflect.Pointer {
+			typ = typ.Elem()
+		}
+		switch {
+		case typ == reflect.TypeFor[time.Time](), typ == reflect.TypeFor[json.RawMessage](), schema == nil,
+			typ.Implements(reflect.TypeFor[json.Marshaler]()): // written its own way, as its schema says
+		case typ.Kind() == reflect.Slice:
+			if schema.Items != nil {
+				walk(typ.Elem(), schema.Items.Value, at+"[]")
+			}
+		case typ.Kind() == reflect.Struct:
+			for f := range typ.Fields() {
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				switch {
+				case name == "-" || !f.IsExported():
+					continue
+				case f.Anonymous && name == "": // its fields are the record's own
+					walk(f.Type, schema, at)
+					continue
+				case name == "":
+					name = f.Name
+				}
+				prop, ok := schema.Properties[name]
+				if !assert.True(t, ok, "%s.%s is written by the export but not in the schema", at, name) {
+					continue
+				}
+				walk(f.Type, prop.Value, at+"."+name)
+			}
+		}
+	}
+	walk(reflect.TypeFor[store.StateDocument](), doc.Components.Schemas["StateDocument"].Value, "StateDocument")
 }
