@@ -53,6 +53,7 @@ func TestFormDataValidators(t *testing.T) {
 		map[string]any{"marker": "site", "type": "string", "validators": map[string]any{"urlInspectionValidator": true}},
 		map[string]any{"marker": "seats", "type": "string", "validators": map[string]any{"checkForNumberValidator": map[string]any{"integerOnly": true, "minValue": "1", "maxValue": 10}}},
 		map[string]any{"marker": "padded", "type": "string", "validators": map[string]any{"trimValidator": true, "stringInspectionValidator": map[string]any{"stringMax": "3"}}},
+		map[string]any{"marker": "amount", "type": "string", "validators": map[string]any{"checkForNumberValidator": map[string]any{"minValue": "0.000001", "maxValue": 1000000}}},
 		map[string]any{"marker": "note", "type": "text", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMax": "5"}}},
 		map[string]any{"marker": "panel", "type": "string", "validators": map[string]any{"checkForLettersValidator": true, "valueValidator": map[string]any{"x": 1}}},
 	)
@@ -81,6 +82,8 @@ func TestFormDataValidators(t *testing.T) {
 		"number in range":         {field("seats", "string", "10"), ""},
 		"number above the range":  {field("seats", "string", "500"), "seats must be at most 10"},
 		"number below the range":  {field("seats", "string", "0"), "seats must be at least 1"},
+		"bound as written, high":  {field("amount", "string", "2000000"), "amount must be at most 1000000"},
+		"bound as written, low":   {field("amount", "string", "0"), "amount must be at least 0.000001"},
 		"not a number":            {field("seats", "string", "ten"), "seats must be a number"},
 		"not a whole number":      {field("seats", "string", "3.5"), "seats must be an integer"},
 		"trimmed before measured": {field("padded", "string", "  abc  "), ""},

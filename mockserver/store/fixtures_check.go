@@ -294,6 +294,11 @@ func (f *Fixtures) checkSeats(st *OrderStorage, at string) error {
 		if n < 0 {
 			return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "must not be negative")
 		}
+		if _, dup := st.seatsByProduct[id]; dup {
+			// Two keys of one product (p-8-10 and p-99-10): which cap held would change from
+			// load to load with the map's order.
+			return fixtureErr(FileOrderStorages, at+".seats.perTicketType."+entity, "a second cap of product %d", id)
+		}
 		st.seatsByProduct[id] = n
 	}
 	return nil

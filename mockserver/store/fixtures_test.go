@@ -163,6 +163,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"duplicate provider id", replaceIn(t, store.FileAuthProviders, `"id": 2,`, `"id": 1,`), store.FileAuthProviders, "[1].id", "duplicate provider id 1"},
 		{"paid is the default", replaceIn(t, store.FileOrderStorages, `"paidStatus": "paid"`, `"paidStatus": "inProgress"`), store.FileOrderStorages, "[0].statuses", `new orders would get "inProgress", the paidStatus`},
 		{"two default statuses", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": false },`, `"isUsed": true, "isDefault": true },`), store.FileOrderStorages, "[0].statuses", "at most one status may be isDefault"},
+		{"two seat caps of one product", replaceIn(t, store.FileOrderStorages, `"paidStatus": "paid"`, `"paidStatus": "paid", "seats": {"perTicketType": {"p-8-10": 1, "p-99-10": 5}}`), store.FileOrderStorages, "[0].seats.perTicketType", "a second cap of product 10"},
 		{"duplicate status", replaceIn(t, store.FileOrderStorages, `"identifier": "completed"`, `"identifier": "paid"`), store.FileOrderStorages, "[0].statuses[2].identifier", `duplicate status "paid"`},
 		{"user of a missing form", replaceIn(t, store.FileUsers, `"formIdentifier": "reg"`, `"formIdentifier": "nope"`), store.FileUsers, "[0].formIdentifier", `no form "nope"`},
 		{"duplicate locale", replaceIn(t, store.FileLocales, `"code": "ru_RU"`, `"code": "en_US"`), store.FileLocales, "[1].code", `duplicate locale "en_US"`},

@@ -122,9 +122,26 @@ func parseFieldRules(raw json.RawMessage) (fieldRules, error) {
 				return r, fmt.Errorf("%s.minValue %v is above maxValue %v", name, *rule.min, *rule.max)
 			}
 			r.number = rule
+		case "requiredValidator", "roundingNumberValidator", "booleanValidator", "comparisonValidator",
+			"fieldMaskValidator", "checkForAGivenList", "defaultValueValidator", "sizeInPixelsValidator",
+			"checkingFilesValidator", "minMaxDateValidator", "valueValidator", "checkForLettersValidator":
+			// Of the platform's fixed list, read elsewhere (required) or not checked here.
+		default:
+			// The platform refuses a name outside its fixed list (attribute-sets.md): a misspelt
+			// one would otherwise load and check nothing.
+			return r, fmt.Errorf("%s is not a validator; the platform's are %s", name, strings.Join(validatorNames, ", "))
 		}
 	}
 	return r, nil
+}
+
+// validatorNames is the platform's fixed list of validator names (attribute-sets.md).
+var validatorNames = []string{
+	"requiredValidator", "trimValidator", "stringInspectionValidator", "urlInspectionValidator",
+	"emailInspectionValidator", "checkForNumberValidator", "roundingNumberValidator", "booleanValidator",
+	"comparisonValidator", "regExpValidator", "fieldMaskValidator", "checkForAGivenList",
+	"defaultValueValidator", "sizeInPixelsValidator", "checkingFilesValidator", "minMaxDateValidator",
+	"valueValidator", "checkForLettersValidator",
 }
 
 // fromJavaScript rewrites what a JavaScript pattern writes one way and RE2 another: \uXXXX and
@@ -252,9 +269,9 @@ func (nr *numberRule) check(marker string, value json.RawMessage, trim bool) str
 	case nr.integerOnly && n != math.Trunc(n):
 		return marker + " must be an integer"
 	case nr.min != nil && n < *nr.min:
-		return fmt.Sprintf("%s must be at least %v", marker, *nr.min)
+		return fmt.Sprintf("%s must be at least %s", marker, strconv.FormatFloat(*nr.min, 'f', -1, 64))
 	case nr.max != nil && n > *nr.max:
-		return fmt.Sprintf("%s must be at most %v", marker, *nr.max)
+		return fmt.Sprintf("%s must be at most %s", marker, strconv.FormatFloat(*nr.max, 'f', -1, 64))
 	}
 	return ""
 }

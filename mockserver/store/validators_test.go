@@ -26,6 +26,7 @@ func TestValidatorFixturesAreChecked(t *testing.T) {
 		want       string
 	}{
 		"pattern not a string":      {map[string]any{"regExpValidator": map[string]any{"patternValue": 12}}, "regExpValidator must be an object with patternValue"},
+		"a name of no validator":    {map[string]any{"regExValidator": map[string]any{"patternValue": "^a$"}}, "regExValidator is not a validator; the platform's are requiredValidator"},
 		"length not a number":       {map[string]any{"stringInspectionValidator": map[string]any{"stringMax": "ten"}}, "stringInspectionValidator.stringMax must be a whole number"},
 		"negative length":           {map[string]any{"stringInspectionValidator": map[string]any{"stringMin": -1}}, "stringInspectionValidator.stringMin must be a whole number"},
 		"min above max":             {map[string]any{"stringInspectionValidator": map[string]any{"stringMin": "9", "stringMax": "3"}}, "stringMin 9 is above stringMax 3"},
