@@ -182,3 +182,15 @@ func TestFormDataTimeIntervalValues(t *testing.T) {
 		assert.Equal(t, []string{`schedule: schedule: value[0][0]: "a" is not an ISO 8601 date-time with a zone, like "2025-04-26T16:30:00.000Z"`}, decodeError(t, status, body).messages())
 	})
 }
+
+// A required textWithHeader field whose headers and texts are all blank is missing, as a blank
+// required text is.
+func TestRequiredTextWithHeaderIsNotBlank(t *testing.T) {
+	t.Parallel()
+	fx := contactWith(t, map[string]any{"marker": "steps", "type": "textWithHeader", "validators": map[string]any{"requiredValidator": map[string]any{"strict": true}}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	ts.checkContactValues(t, map[string]contactCase{
+		"blank":     {field("steps", "textWithHeader", []any{map[string]any{"header": " ", "plainValue": ""}}), "required values are missing or incorrect: steps"},
+		"a heading": {field("steps", "textWithHeader", []any{map[string]any{"header": "Rinse", "plainValue": ""}}), ""},
+	})
+}

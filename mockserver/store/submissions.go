@@ -278,7 +278,8 @@ func missingRequired(form *Form, items []FormDataItem) []string {
 			continue
 		}
 		k := slices.IndexFunc(items, func(it FormDataItem) bool { return it.Marker == attr.Marker })
-		if k < 0 || isEmptyValue(items[k].Value) || (attr.Type == "text" && emptyText(items[k].Value)) {
+		if k < 0 || isEmptyValue(items[k].Value) || (attr.Type == "text" && emptyText(items[k].Value)) ||
+			(attr.Type == "textWithHeader" && emptyHeadedText(items[k].Value)) {
 			msgs = append(msgs, requiredMessage(attr.Marker))
 		}
 	}
@@ -369,6 +370,24 @@ func emptyText(value json.RawMessage) bool {
 		return strings.TrimSpace(v) == ""
 	}
 	return false
+}
+
+// emptyHeadedText reports a textWithHeader value whose every header and text is blank: a
+// required field left blank, as a blank text is.
+func emptyHeadedText(value json.RawMessage) bool {
+	var list []map[string]json.RawMessage
+	if json.Unmarshal(value, &list) != nil {
+		return false
+	}
+	for _, pair := range list {
+		for k, v := range pair {
+			var s string
+			if k != "params" && json.Unmarshal(v, &s) == nil && strings.TrimSpace(s) != "" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Submit checks and stores a submission. Under a config with isModerate it waits in
