@@ -319,11 +319,19 @@ func isURL(s string) bool {
 	default:
 		return false
 	}
+	if u.User != nil && u.User.Username() == "" { // "http://@example.com"
+		return false
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return false
+		}
+	}
 	host := u.Hostname()
 	if net.ParseIP(host) != nil {
 		return true
 	}
-	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
+	labels := strings.Split(host, ".") // a trailing dot leaves an empty label: refused below
 	if len(labels) < 2 {
 		return false
 	}
