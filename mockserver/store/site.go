@@ -148,15 +148,21 @@ func (f *Fixtures) checkSite() error {
 		if err := refs(FileBlocks, blocks, i, "attributesSetIdentifier", sets, "identifier"); err != nil {
 			return err
 		}
+		// The block reads take these as they are: one of another type would show other
+		// products (or none) without a word, so it fails the load.
 		var urls []string
-		_ = json.Unmarshal(blocks.Field(i, "productPageUrls"), &urls) // not strings: none
+		if raw := blocks.Field(i, "productPageUrls"); !emptyValue(raw) && json.Unmarshal(raw, &urls) != nil {
+			return fixtureErr(FileBlocks, fmt.Sprintf("[%d].productPageUrls", i), "must be a list of page urls, such as [\"tickets\"]")
+		}
 		for _, u := range urls {
 			if _, ok := pages.Find("pageUrl", u); !ok {
 				return fixtureErr(FileBlocks, fmt.Sprintf("[%d].productPageUrls", i), "names page %q, which does not exist", u)
 			}
 		}
 		var settings blockSettings
-		_ = json.Unmarshal(blocks.Field(i, "customSettings"), &settings)
+		if raw := blocks.Field(i, "customSettings"); !emptyValue(raw) && json.Unmarshal(raw, &settings) != nil {
+			return fixtureErr(FileBlocks, fmt.Sprintf("[%d].customSettings", i), "must be an object whose mode is a string and similarScope.pageIds a list of page ids, such as {\"mode\": \"manual\", \"similarScope\": {\"pageIds\": [8]}}")
+		}
 		for _, id := range settings.SimilarScope.PageIDs {
 			if _, ok := pages.Find("id", strconv.Itoa(id)); !ok {
 				return fixtureErr(FileBlocks, fmt.Sprintf("[%d].customSettings.similarScope.pageIds", i), "names page %d, which does not exist", id)

@@ -36,17 +36,21 @@ func TestSiteFixturesAreCheckedAtLoad(t *testing.T) {
 		edit func(map[string]any)
 		want string
 	}{
-		"dangling parent":       {store.FilePages, 3, func(p map[string]any) { p["parentId"] = 77 }, `pages.json:<pos>: [3].parentId: names "77", which does not exist`},
-		"unknown block":         {store.FilePages, 0, func(p map[string]any) { p["blocks"] = []string{"hero", "footer"} }, `pages.json:<pos>: [0].blocks: names block "footer", which does not exist`},
-		"unknown template":      {store.FilePages, 0, func(p map[string]any) { p["templateIdentifier"] = "nope" }, `pages.json:<pos>: [0].templateIdentifier: names "nope", which does not exist`},
-		"unknown attribute set": {store.FilePages, 1, func(p map[string]any) { p["attributeSetIdentifier"] = "nope" }, `pages.json:<pos>: [1].attributeSetIdentifier: names "nope"`},
-		"duplicate url":         {store.FilePages, 4, func(p map[string]any) { p["pageUrl"] = "home" }, `pages.json:<pos>: [4].pageUrl: duplicate pageUrl "home"`},
-		"no url":                {store.FilePages, 4, func(p map[string]any) { delete(p, "pageUrl") }, `pages.json:<pos>: [4].pageUrl: is missing`},
-		"duplicate id":          {store.FilePages, 4, func(p map[string]any) { p["id"] = 1 }, `pages.json:<pos>: [4].id: duplicate id 1`},
-		"block template":        {store.FileBlocks, 0, func(b map[string]any) { b["templateIdentifier"] = "nope" }, `blocks.json:<pos>: [0].templateIdentifier: names "nope"`},
-		"parent cycle":          {store.FilePages, 2, func(p map[string]any) { p["parentId"] = 3 }, `pages.json:<pos>: [2].parentId: page "about" is its own ancestor`},
-		"block product page":    {store.FileBlocks, 1, func(b map[string]any) { b["productPageUrls"] = []string{"ghost"} }, `blocks.json:<pos>: [1].productPageUrls: names page "ghost", which does not exist`},
-		"block attribute set":   {store.FileBlocks, 1, func(b map[string]any) { b["attributesSetIdentifier"] = "ghost" }, `blocks.json:<pos>: [1].attributesSetIdentifier: names "ghost"`},
+		"dangling parent":                {store.FilePages, 3, func(p map[string]any) { p["parentId"] = 77 }, `pages.json:<pos>: [3].parentId: names "77", which does not exist`},
+		"unknown block":                  {store.FilePages, 0, func(p map[string]any) { p["blocks"] = []string{"hero", "footer"} }, `pages.json:<pos>: [0].blocks: names block "footer", which does not exist`},
+		"unknown template":               {store.FilePages, 0, func(p map[string]any) { p["templateIdentifier"] = "nope" }, `pages.json:<pos>: [0].templateIdentifier: names "nope", which does not exist`},
+		"unknown attribute set":          {store.FilePages, 1, func(p map[string]any) { p["attributeSetIdentifier"] = "nope" }, `pages.json:<pos>: [1].attributeSetIdentifier: names "nope"`},
+		"duplicate url":                  {store.FilePages, 4, func(p map[string]any) { p["pageUrl"] = "home" }, `pages.json:<pos>: [4].pageUrl: duplicate pageUrl "home"`},
+		"no url":                         {store.FilePages, 4, func(p map[string]any) { delete(p, "pageUrl") }, `pages.json:<pos>: [4].pageUrl: is missing`},
+		"duplicate id":                   {store.FilePages, 4, func(p map[string]any) { p["id"] = 1 }, `pages.json:<pos>: [4].id: duplicate id 1`},
+		"block template":                 {store.FileBlocks, 0, func(b map[string]any) { b["templateIdentifier"] = "nope" }, `blocks.json:<pos>: [0].templateIdentifier: names "nope"`},
+		"parent cycle":                   {store.FilePages, 2, func(p map[string]any) { p["parentId"] = 3 }, `pages.json:<pos>: [2].parentId: page "about" is its own ancestor`},
+		"block product page":             {store.FileBlocks, 1, func(b map[string]any) { b["productPageUrls"] = []string{"ghost"} }, `blocks.json:<pos>: [1].productPageUrls: names page "ghost", which does not exist`},
+		"block product pages not a list": {store.FileBlocks, 1, func(b map[string]any) { b["productPageUrls"] = "tickets" }, `blocks.json:<pos>: [1].productPageUrls: must be a list of page urls`},
+		"block scope ids as text": {store.FileBlocks, 2, func(b map[string]any) {
+			b["customSettings"] = map[string]any{"similarScope": map[string]any{"pageIds": []string{"8"}}}
+		}, `blocks.json:<pos>: [2].customSettings: must be an object whose mode is a string`},
+		"block attribute set": {store.FileBlocks, 1, func(b map[string]any) { b["attributesSetIdentifier"] = "ghost" }, `blocks.json:<pos>: [1].attributesSetIdentifier: names "ghost"`},
 		"similar scope page": {store.FileBlocks, 2, func(b map[string]any) {
 			b["customSettings"] = map[string]any{"similarScope": map[string]any{"pageIds": []int{99}}}
 		}, `blocks.json:<pos>: [2].customSettings.similarScope.pageIds: names page 99, which does not exist`},
