@@ -167,6 +167,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"duplicate status", replaceIn(t, store.FileOrderStorages, `"identifier": "completed"`, `"identifier": "paid"`), store.FileOrderStorages, "[0].statuses[2].identifier", `duplicate status "paid"`},
 		{"user of a missing form", replaceIn(t, store.FileUsers, `"formIdentifier": "reg"`, `"formIdentifier": "nope"`), store.FileUsers, "[0].formIdentifier", `no form "nope"`},
 		{"duplicate locale", replaceIn(t, store.FileLocales, `"code": "ru_RU"`, `"code": "en_US"`), store.FileLocales, "[1].code", `duplicate locale "en_US"`},
+		{"product page id as text", replaceIn(t, store.FileProducts, `"pageId": 8,`, `"pageId": "8",`), store.FileProducts, "[0].productPages[0].pageId", "products.json:47:9: [0].productPages[0].pageId: must be a whole number, not a string"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

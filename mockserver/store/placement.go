@@ -2,7 +2,9 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -45,7 +47,11 @@ func (f *Fixtures) placeProducts() error {
 	for i := range f.Products {
 		if raw := f.Products[i].ProductPages; len(raw) > 0 {
 			if err := json.Unmarshal(raw, &all[i]); err != nil {
-				return fixtureErr(FileProducts, fmt.Sprintf("[%d].productPages", i), "%v", err)
+				err = elementFixtureErr(FileProducts, fmt.Sprintf("[%d].productPages", i), raw, reflect.TypeFor[[]productPage](), err)
+				if fe := (*FixtureError)(nil); errors.As(err, &fe) {
+					fe.elemAt = 0 // raw is not the file's bytes: the position is found by the field's path
+				}
+				return err
 			}
 		}
 	}
