@@ -305,13 +305,12 @@ func keyKind(key string, request bool) string {
 // markerKind is the kind of the value of an authData/formData entry {marker, value} because of
 // its marker: the provider's password field is an ordinary form attribute with a chosen marker.
 func markerKind(marker string) string {
-	m := strings.ToLower(marker)
 	switch {
-	case strings.Contains(m, "pass"):
+	case exchange.IsPasswordMarker(marker):
 		return KindPassword
-	case strings.Contains(m, "phone"):
+	case strings.Contains(strings.ToLower(marker), "phone"):
 		return KindPhone
-	case m == "code" || strings.HasSuffix(m, "_code"):
+	case exchange.IsCodeMarker(marker):
 		return KindCode
 	}
 	return ""

@@ -53,8 +53,19 @@ func IsPasswordMarker(marker string) bool {
 	return strings.Contains(strings.ToLower(marker), passwordWord)
 }
 
-// passwordWord is what the marker of a password field holds, in any case.
-const passwordWord = "pass"
+// IsCodeMarker reports whether a form field of this marker holds a one-time code, as masking
+// judges it: "code", or a name ending in "_code" ("email_code").
+func IsCodeMarker(marker string) bool {
+	m := strings.ToLower(marker)
+	return m == codeWord || strings.HasSuffix(m, "_"+codeWord)
+}
+
+// passwordWord is what the marker of a password field holds, and codeWord what the marker of a
+// one-time code is or ends in, in any case.
+const (
+	passwordWord = "pass"
+	codeWord     = "code"
+)
 
 const (
 	jsonString = `"(?:[^"\\]|\\.)*"`
@@ -62,9 +73,9 @@ const (
 	// jsonFlat is a scalar or a list of scalars: a credential sent as a number or in a list
 	// (the SDK types a password value string | number) is masked whole.
 	jsonFlat = `(?:` + jsonScalar + `|\[\s*(?:` + jsonScalar + `(?:\s*,\s*` + jsonScalar + `)*)?\s*\])`
-	// secretMarker is the marker of a field holding a credential, which the project chooses: a
-	// password field, or the one-time code of a code sign-in ("code", "email_code").
-	secretMarker = `"marker"\s*:\s*"(?:[^"]*(?i:` + passwordWord + `)[^"]*|(?i:code)|[^"]*(?i:_code))"`
+	// secretMarker is the marker of a field holding a credential, which the project chooses: as
+	// IsPasswordMarker or IsCodeMarker judge it.
+	secretMarker = `"marker"\s*:\s*"(?:[^"]*(?i:` + passwordWord + `)[^"]*|(?i:` + codeWord + `)|[^"]*(?i:_` + codeWord + `))"`
 	// entryMembers are further scalar members of one object: they never cross into another.
 	entryMembers = `(?:\s*,\s*` + jsonString + `\s*:\s*` + jsonScalar + `)*`
 )
