@@ -216,15 +216,10 @@ func (s *Store) Import(ctx context.Context, doc StateDocument) error {
 	return nil
 }
 
-// DecodeStateDocument reads a state document strictly: unknown fields and trailing data are
-// errors, reported as CodeInvalid *Error.
-func DecodeStateDocument(r io.Reader) (StateDocument, error) {
-	// Read whole, as the decoder would buffer it anyway, so that an error can be traced to
-	// its field.
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return StateDocument{}, Invalid("state document: could not read it: " + err.Error())
-	}
+// DecodeStateDocument decodes a state document, read whole so that an error can be traced to
+// its field, strictly: unknown fields and trailing data are errors, reported as CodeInvalid
+// *Error.
+func DecodeStateDocument(data []byte) (StateDocument, error) {
 	// encoding/json would read invalid UTF-8 as U+FFFD, so the export afterwards would not be
 	// the document imported.
 	if at := invalidUTF8At(data); at >= 0 {

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -189,7 +188,7 @@ func TestStateDocumentSurvivesJSON(t *testing.T) {
 	fx, st := busyStore(t)
 	before := exportJSON(t, st)
 
-	doc, err := store.DecodeStateDocument(strings.NewReader(before))
+	doc, err := store.DecodeStateDocument([]byte(before))
 	require.NoError(t, err)
 	other := store.New(store.Options{Fixtures: fx, AppToken: "other", TokenSecret: "other-secret"})
 	require.NoError(t, other.Import(ctx, doc))
@@ -305,7 +304,7 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			doc, err := store.DecodeStateDocument(bytes.NewReader(good))
+			doc, err := store.DecodeStateDocument(good)
 			require.NoError(t, err)
 			tc.edit(&doc)
 			st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
@@ -339,7 +338,7 @@ func TestDecodeStateDocumentIsStrict(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := store.DecodeStateDocument(strings.NewReader(body))
+			_, err := store.DecodeStateDocument([]byte(body))
 			assert.Equal(t, store.CodeInvalid, codeOf(err), "%v", err)
 		})
 	}
@@ -360,7 +359,7 @@ func TestCheckoutTokenTravelsWithTheState(t *testing.T) {
 
 	data, err := json.Marshal(doc)
 	require.NoError(t, err)
-	decoded, err := store.DecodeStateDocument(bytes.NewReader(data))
+	decoded, err := store.DecodeStateDocument(data)
 	require.NoError(t, err)
 	dst := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
 	require.NoError(t, dst.Import(ctx, decoded))
@@ -371,7 +370,7 @@ func TestCheckoutTokenTravelsWithTheState(t *testing.T) {
 	old := strings.ReplaceAll(string(data), `,"checkoutToken":"`+token+`"`, "")
 	old = strings.ReplaceAll(old, `,"checkoutToken":"`+doc.PaymentSessions[1].CheckoutToken+`"`, "")
 	require.NotContains(t, old, "checkoutToken")
-	decoded, err = store.DecodeStateDocument(strings.NewReader(old))
+	decoded, err = store.DecodeStateDocument([]byte(old))
 	require.NoError(t, err, "a version 1 document without checkout tokens still decodes")
 	require.NoError(t, dst.Import(ctx, decoded))
 	_, _, err = dst.PaymentSessionByCheckoutToken(ctx, token)
