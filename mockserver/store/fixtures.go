@@ -248,6 +248,12 @@ type Product struct {
 	placed placement
 }
 
+// isCanceled reports whether status is the storage's canceled status (a storage without one
+// cancels nothing).
+func (st *OrderStorage) isCanceled(status string) bool {
+	return st.CanceledStatus != "" && status == st.CanceledStatus
+}
+
 // OrderStatus is a status an order of a storage can have.
 type OrderStatus struct {
 	ID            int             `json:"id"`

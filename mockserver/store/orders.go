@@ -197,7 +197,7 @@ func (s *Store) createOrderLocked(userID int, storage *OrderStorage, in OrderInp
 		Discounts:                q.Discounts,
 	}
 	s.touchOrder(o.ID)
-	if status != storage.CanceledStatus || storage.CanceledStatus == "" {
+	if !storage.isCanceled(status) {
 		if err := s.reserveLocked(storage, o); err != nil {
 			return Order{}, err
 		}
@@ -274,7 +274,7 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if in.StatusIdentifier == current {
 		in.StatusIdentifier = "" // the order sent back as read: its status is not being set
 	}
-	if canceled := storage.CanceledStatus; canceled != "" && current == canceled && in.StatusIdentifier != "" && in.StatusIdentifier != canceled {
+	if storage.isCanceled(current) && in.StatusIdentifier != "" && !storage.isCanceled(in.StatusIdentifier) {
 		held = nil // a canceled order gave its slots back: taking them again is a new booking
 	}
 	slots, err := s.validateOrder(storage, in, held)
@@ -334,7 +334,7 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 	held := o.holdsSeats
 	s.releaseLocked(storage, o)
 	next.holdsSeats = false
-	if storage.CanceledStatus == "" || next.StatusIdentifier != storage.CanceledStatus {
+	if !storage.isCanceled(next.StatusIdentifier) {
 		if err := s.reserveLocked(storage, &next); err != nil {
 			if held {
 				if rerr := s.reserveLocked(storage, o); rerr != nil {

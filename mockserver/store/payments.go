@@ -384,8 +384,8 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 // taken them since. When they have, nothing changes and the 409 of a new order answers, so a
 // slot is never paid for beyond its seats.
 func (s *Store) reclaimSeatsLocked(o *Order) error {
-	storage, ok := s.fx.OrderStorage(o.StorageMarker)
-	if !ok || o.PaidAt != nil || o.holdsSeats || storage.CanceledStatus == "" || o.StatusIdentifier != storage.CanceledStatus {
+	storage, ok := s.canceledUnpaid(o)
+	if !ok || o.holdsSeats {
 		return nil
 	}
 	s.touchOrder(o.ID)
@@ -395,13 +395,18 @@ func (s *Store) reclaimSeatsLocked(o *Order) error {
 // releaseCanceledLocked gives back the seats of a canceled, unpaid order once no session of it
 // is open: the seats a reopened session took back were for that session's payment.
 func (s *Store) releaseCanceledLocked(o *Order) {
-	storage, ok := s.fx.OrderStorage(o.StorageMarker)
-	if !ok || o.PaidAt != nil || !o.holdsSeats || storage.CanceledStatus == "" || o.StatusIdentifier != storage.CanceledStatus ||
-		s.orderHasOpenSessionLocked(o.ID) {
+	storage, ok := s.canceledUnpaid(o)
+	if !ok || !o.holdsSeats || s.orderHasOpenSessionLocked(o.ID) {
 		return
 	}
 	s.touchOrder(o.ID)
 	s.releaseLocked(storage, o)
+}
+
+// canceledUnpaid returns the storage of an order that is canceled and was never paid.
+func (s *Store) canceledUnpaid(o *Order) (*OrderStorage, bool) {
+	storage, ok := s.fx.OrderStorage(o.StorageMarker)
+	return storage, ok && o.PaidAt == nil && storage.isCanceled(o.StatusIdentifier)
 }
 
 func (s *Store) updatePaymentLocked(p *PaymentSession, upd PaymentSessionUpdate) PaymentSession {
