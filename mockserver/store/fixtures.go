@@ -170,14 +170,13 @@ type FormAttribute struct {
 	IsPassword              *bool           `json:"isPassword,omitempty"`
 	IsSignUpRequired        *bool           `json:"isSignUpRequired,omitempty"`
 
-	required bool
 	rules    fieldRules
 	schedule *schedule.Schedule
 	options  map[string]struct{} // values of the selectable listTitles
 }
 
 // Required reports whether the attribute carries a requiredValidator.
-func (a *FormAttribute) Required() bool { return a.required }
+func (a *FormAttribute) Required() bool { return a.rules.required }
 
 // Schedule returns the parsed schedule of a timeInterval attribute.
 func (a *FormAttribute) Schedule() (*schedule.Schedule, bool) { return a.schedule, a.schedule != nil }
@@ -769,27 +768,6 @@ func joinField(prefix, field string) string {
 	default:
 		return prefix + "." + field
 	}
-}
-
-func hasRequiredValidator(raw json.RawMessage) (bool, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return false, nil
-	}
-	var validators map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &validators); err != nil {
-		return false, errors.New("must be an object")
-	}
-	v, ok := validators["requiredValidator"]
-	if !ok || string(v) == "null" || string(v) == "false" {
-		return false, nil
-	}
-	var rule struct {
-		Strict *bool `json:"strict"`
-	}
-	if json.Unmarshal(v, &rule) == nil && rule.Strict != nil && !*rule.Strict {
-		return false, nil
-	}
-	return true, nil
 }
 
 // LocalizedTitle reads `title` from a localizeInfos object, flat or keyed by language.

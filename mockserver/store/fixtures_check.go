@@ -112,11 +112,7 @@ func (attr *FormAttribute) check(at string) error {
 	if attr.Marker == "" || attr.Type == "" {
 		return fixtureErr(FileForms, at, "marker and type must not be empty")
 	}
-	required, err := hasRequiredValidator(attr.Validators)
-	if err != nil {
-		return fixtureErr(FileForms, at+".validators", "%v", err)
-	}
-	attr.required = required
+	var err error
 	if attr.rules, err = parseFieldRules(attr.Validators); err != nil {
 		return fixtureErr(FileForms, at+".validators", "%v", err)
 	}

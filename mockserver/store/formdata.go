@@ -167,18 +167,9 @@ func checkValue(attr *FormAttribute, value json.RawMessage) string {
 	case "textWithHeader":
 		return checkTextWithHeader(attr.Marker, value)
 	case "integer", "float", "real":
-		// A number, or a string holding exactly one as JSON writes it (what a form's input
-		// sends): "12abc", "Inf" and "NaN" are not.
-		var n float64
-		if json.Unmarshal(value, &n) != nil {
-			var s string
-			if json.Unmarshal(value, &s) != nil || !jsonNumber.MatchString(strings.TrimSpace(s)) {
-				return attr.Marker + " must be a number"
-			}
-			var err error
-			if n, err = strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
-				return attr.Marker + " must be a number" // beyond float64
-			}
+		n, ok := numberOf(value, true)
+		if !ok {
+			return attr.Marker + " must be a number"
 		}
 		if attr.Type == "integer" && n != math.Trunc(n) {
 			return attr.Marker + " must be an integer"
@@ -230,6 +221,28 @@ func checkTextWithHeader(marker string, value json.RawMessage) string {
 		}
 	}
 	return ""
+}
+
+// numberOf reads a number, or a string holding exactly one as JSON writes it (what a form's
+// input sends; "12abc", "Inf", "NaN" and one beyond float64 are not), with the white space
+// around it when trim is set.
+func numberOf(value json.RawMessage, trim bool) (float64, bool) {
+	var n float64
+	if json.Unmarshal(value, &n) == nil {
+		return n, true
+	}
+	var s string
+	if json.Unmarshal(value, &s) != nil {
+		return 0, false
+	}
+	if trim {
+		s = strings.TrimSpace(s)
+	}
+	if !jsonNumber.MatchString(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	return n, err == nil
 }
 
 // jsonNumber is a number as JSON writes it.
