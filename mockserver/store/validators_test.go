@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
@@ -58,5 +59,20 @@ func TestValidatorFixturesAreChecked(t *testing.T) {
 			_, err := store.LoadFixtures(withFile(t, store.FileForms, formsWithValidators(t, validators)))
 			require.NoError(t, err)
 		})
+	}
+}
+
+// requiredValidator makes a field required unless its strict is false.
+func TestRequiredValidatorStrict(t *testing.T) {
+	t.Parallel()
+	for want, validators := range map[bool]map[string]any{
+		true:  {"requiredValidator": map[string]any{"strict": true}},
+		false: {"requiredValidator": map[string]any{"strict": false}},
+	} {
+		fx, err := store.LoadFixtures(withFile(t, store.FileForms, formsWithValidators(t, validators)))
+		require.NoError(t, err)
+		form, ok := fx.Form("contact_us")
+		require.True(t, ok)
+		assert.Equal(t, want, form.Attributes[0].Required(), "%v", validators)
 	}
 }
