@@ -217,13 +217,8 @@ func (s *Store) changeCart(ctx context.Context, owner CartOwner, productID, qty 
 		if _, ok := s.state.carts[key]; !ok {
 			s.makeRoomLocked(owner)
 		}
-		if guest != "" {
-			s.touchCart(guest)
-			delete(s.state.carts, guest)
-		}
-		s.touchCart(key)
 		c.UpdatedDate = s.clock.Now()
-		s.state.carts[key] = c
+		s.keepCartLocked(key, c, guest)
 		return c.clone(), nil
 	})
 }
@@ -257,12 +252,20 @@ func (s *Store) ownCartLocked(owner CartOwner) error {
 		return err
 	}
 	if u, guest := s.mergedCartLocked(owner); guest != "" {
-		s.touchCart(owner.key())
-		s.touchCart(guest)
-		s.state.carts[owner.key()] = u
-		delete(s.state.carts, guest)
+		s.keepCartLocked(owner.key(), u, guest)
 	}
 	return nil
+}
+
+// keepCartLocked stores c as the cart of key and drops the guest cart merged into it ("":
+// none).
+func (s *Store) keepCartLocked(key string, c *Cart, guest string) {
+	s.touchCart(key)
+	s.state.carts[key] = c
+	if guest != "" {
+		s.touchCart(guest)
+		delete(s.state.carts, guest)
+	}
 }
 
 // ownerLocked checks that a signed-in owner is still a user.
