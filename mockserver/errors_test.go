@@ -148,7 +148,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"submission to an unknown field", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formData"] = contactValues(field("nope", "string", "x")) }), nil, 400, "has no attribute nope"},
 		{"submission naming another form's config", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formModuleConfigId"] = 1 }), nil, 400, "Incorrect formIdentifier for provided config"},
 		{"submission of broken JSON", http.MethodPost, formDataPath, "", `{"formIdentifier":`, nil, 400, "Unexpected end of JSON input"},
-		{"submission with a config id Go cannot hold", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formModuleConfigId"] = 2.5e30 }), nil, 400, "formModuleConfigId must be an integer"},
+		{"submission with a config id past int64", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formModuleConfigId"] = 2.5e30 }), nil, 400, "Incorrect formIdentifier for provided config"},
 		{"submission to an order form", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) { b["formIdentifier"] = "tickets_form"; b["formData"] = contactValues() }), nil, 400, "required values are missing or incorrect: tickets"},
 		{"stranger updates a submission", http.MethodPut, submission, stranger.AccessToken, strangerName, nil, 404, "not found"},
 		{"submission update with a bare text", http.MethodPut, submission, owner.AccessToken, map[string]any{"formData": contactValues(field("name", "string", "Ann"), field("message", "text", "x"))}, nil, 400, "a text value"},
@@ -285,11 +285,20 @@ func TestWholeNumbersInFractionFormAreIntegers(t *testing.T) {
 		assert.Equal(t, json.Number("10"), order.Products[0].ProductID, quantity)
 	}
 	before := stateDocument(t, ts)
-	status, answer := ts.call(t, http.MethodPost, ordersPath, owner.AccessToken, strings.Replace(
-		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":Q}]}`,
-		"Q", "2.5", 1))
-	require.Equal(t, http.StatusBadRequest, status)
-	assert.Equal(t, []string{"quantity must be an integer"}, decodeError(t, status, answer).messages())
+	for quantity, message := range map[string]string{
+		"2.5": "quantity must be an integer",
+		// Whole, however large: past the line's bound rather than not integers.
+		"1e18":                 "products.0.quantity must not be greater than 1000000",
+		"1e19":                 "products.0.quantity must not be greater than 1000000",
+		"99999999999999999999": "products.0.quantity must not be greater than 1000000",
+		"-1e19":                "products.0.quantity must not be less than 1",
+	} {
+		status, answer := ts.call(t, http.MethodPost, ordersPath, owner.AccessToken, strings.Replace(
+			`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},"products":[{"productId":10,"quantity":Q}]}`,
+			"Q", quantity, 1))
+		require.Equal(t, http.StatusBadRequest, status, quantity)
+		assert.Equal(t, []string{message}, decodeError(t, status, answer).messages(), quantity)
+	}
 	assert.Equal(t, before, stateDocument(t, ts))
 }
 

@@ -23,7 +23,7 @@ const (
 )
 
 // decodeBody decodes a request body that the contract has already checked. A failure here means
-// a value the schema allows but Go cannot hold (an integer beyond int64, say).
+// a value the schema allows but the handler's type cannot hold.
 func decodeBody(sc *scope, v any) error {
 	if len(sc.body) == 0 {
 		return nil
@@ -92,8 +92,8 @@ func jsonKind(t reflect.Type) string {
 }
 
 // wholeNumbersAsIntegers rewrites the numbers of body that hold a whole value in fraction or
-// exponent form ("2.0", "1e3") as integers, within the range a float64 holds exactly; ok is
-// false when there is none to rewrite.
+// exponent form ("2.0", "1e3"), or beyond int64, as integers; ok is false when there is none to
+// rewrite.
 func wholeNumbersAsIntegers(body []byte) (rewritten []byte, ok bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -110,7 +110,6 @@ func wholeNumbersAsIntegers(body []byte) (rewritten []byte, ok bool) {
 }
 
 func asIntegers(v any) (any, bool) {
-	const exact = 1 << 53
 	changed := false
 	switch t := v.(type) {
 	case json.Number:
@@ -118,10 +117,20 @@ func asIntegers(v any) (any, bool) {
 			return t, false
 		}
 		f, err := t.Float64()
-		if err != nil || f != math.Trunc(f) || math.Abs(f) > exact {
+		if err != nil || f != math.Trunc(f) {
 			return t, false
 		}
-		return json.Number(strconv.FormatInt(int64(f), 10)), true
+		// JavaScript holds every number as a float64, so the live API reads 1e19 as a whole
+		// number past the field's bound, not as a non-integer. Past int64 the nearest end stands
+		// in for it, which bounded fields refuse as out of range and no stored id equals.
+		whole := int64(math.MinInt64)
+		switch {
+		case f >= math.MaxInt64:
+			whole = math.MaxInt64
+		case f > math.MinInt64:
+			whole = int64(f)
+		}
+		return json.Number(strconv.FormatInt(whole, 10)), true
 	case map[string]any:
 		for k, e := range t {
 			if e, ok := asIntegers(e); ok {
