@@ -356,17 +356,18 @@ func (r *Relay) setStatusLocked(id string, state DeliveryState, attempts int, la
 		st = &DeliveryStatus{ID: id}
 		r.statuses[id] = st
 		r.order = append(r.order, id)
-		r.evictLocked()
 	}
 	st.State, st.Attempts, st.LastError, st.UpdatedAt = state, attempts, lastErr, r.now()
+	r.evictLocked(id)
 }
 
-// evictLocked forgets the oldest finished statuses beyond the limit. Pending ones are kept:
-// their number is bounded by the queue, and the worker still has to update them.
-func (r *Relay) evictLocked() {
+// evictLocked forgets the oldest finished statuses beyond the limit, never the one just set
+// (a message the full queue refused must still read as failed). Pending ones are kept: their
+// number is bounded by the queue, and the worker still has to update them.
+func (r *Relay) evictLocked(justSet string) {
 	for i := 0; len(r.statuses) > r.statusLimit && i < len(r.order); {
 		id := r.order[i]
-		if st := r.statuses[id]; st != nil && st.State == StatePending {
+		if st := r.statuses[id]; id == justSet || st != nil && st.State == StatePending {
 			i++
 			continue
 		}

@@ -187,29 +187,8 @@ func TestRelayTakesABurst(t *testing.T) {
 
 func TestRelayQueueFull(t *testing.T) {
 	t.Parallel()
-	addr := (&testkit.SMTPSink{FailFirst: 1000, FailCode: 451}).Start(t)
-	bs := blockingSleep{entered: make(chan time.Duration, 1)}
-	rec := &recorder{}
-	rl, err := NewRelay(RelayOptions{URL: "smtp://" + addr, Logger: rec.logger(), Sleep: bs.sleep, QueueSize: 1})
-	require.NoError(t, err)
-	m := testMessage(t, "a@example.test", "x")
-
-	m.ID = "1"
-	require.NoError(t, rl.Enqueue(m))
-	select { // the worker holds message 1 in back-off; the queue is empty
-	case <-bs.entered:
-	case <-time.After(time.Minute): // a bug, not slowness: fail instead of hanging the run
-		t.Fatal("message 1 never reached back-off")
-	}
-	m.ID = "2"
-	require.NoError(t, rl.Enqueue(m))
-	m.ID = "3"
-	require.ErrorIs(t, rl.Enqueue(m), ErrQueueFull)
-	st, _ := rl.Status("3")
-	assert.Equal(t, StateFailed, st.State)
-	assert.Equal(t, ErrQueueFull.Error(), st.LastError)
-	st, _ = rl.Status("2")
-	assert.Equal(t, StatePending, st.State)
+	rl, m := relayHoldingOneInBackoff(t, RelayOptions{QueueSize: 1})
+	overfill(t, rl, m, []string{"2"})
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -219,12 +198,67 @@ func TestRelayQueueFull(t *testing.T) {
 		assert.Equal(t, StateFailed, st.State, id)
 		assert.Contains(t, st.LastError, "closed", id)
 	}
-	st, _ = rl.Status("1")
+	st, _ := rl.Status("1")
 	assert.Equal(t, 1, st.Attempts)
 	st, _ = rl.Status("2")
 	assert.Equal(t, 0, st.Attempts, "abandoned before its first attempt")
 	assert.ErrorIs(t, rl.Enqueue(m), ErrRelayClosed)
 	assert.NoError(t, rl.Close(t.Context()), "second Close finds the worker stopped")
+}
+
+// By default 1 000 messages wait, as docs/checkout.md says. With as many statuses pending as
+// the relay remembers, the one the full queue refuses still reads as failed.
+func TestRelayDefaultQueueHoldsAThousand(t *testing.T) {
+	t.Parallel()
+	rl, m := relayHoldingOneInBackoff(t, RelayOptions{})
+	waiting := make([]string, 1000)
+	for i := range waiting {
+		waiting[i] = fmt.Sprintf("waiting %d", i)
+	}
+	overfill(t, rl, m, waiting)
+}
+
+// overfill enqueues copies of m named waiting, which the queue must take, then one more, which
+// it must refuse and mark failed.
+func overfill(t *testing.T, rl *Relay, m Message, waiting []string) {
+	t.Helper()
+	for _, id := range waiting {
+		m.ID = id
+		require.NoError(t, rl.Enqueue(m), id)
+	}
+	m.ID = "over"
+	require.ErrorIs(t, rl.Enqueue(m), ErrQueueFull)
+	st, _ := rl.Status("over")
+	assert.Equal(t, StateFailed, st.State)
+	assert.Equal(t, ErrQueueFull.Error(), st.LastError)
+	st, _ = rl.Status(waiting[len(waiting)-1])
+	assert.Equal(t, StatePending, st.State)
+}
+
+// relayHoldingOneInBackoff starts a relay made from opts, against a server that refuses every
+// message for now, and returns it once its worker holds message "1" in back-off, the queue
+// empty; m is a message to send more of. The test's end abandons what still waits.
+func relayHoldingOneInBackoff(t *testing.T, opts RelayOptions) (rl *Relay, m Message) {
+	t.Helper()
+	addr := (&testkit.SMTPSink{FailFirst: 2000, FailCode: 451}).Start(t)
+	bs := blockingSleep{entered: make(chan time.Duration, 1)}
+	opts.URL, opts.Logger, opts.Sleep = "smtp://"+addr, (&recorder{}).logger(), bs.sleep
+	rl, err := NewRelay(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { // what waits is abandoned: the server would refuse it for long
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = rl.Close(ctx)
+	})
+	m = testMessage(t, "a@example.test", "x")
+	m.ID = "1"
+	require.NoError(t, rl.Enqueue(m))
+	select {
+	case <-bs.entered:
+	case <-time.After(time.Minute): // a bug, not slowness: fail instead of hanging the run
+		t.Fatal("message 1 never reached back-off")
+	}
+	return rl, m
 }
 
 func TestRelayEnqueueRejects(t *testing.T) {
