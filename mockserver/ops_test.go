@@ -401,15 +401,23 @@ func TestStateExportResetImportRestoresIdenticalState(t *testing.T) {
 	status, before := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
 	require.Equal(t, http.StatusOK, status)
 
+	require.NotEmpty(t, ts.mails(t, userLogin), "the paid order was mailed")
+
 	status, _ = ts.callWith(t, http.MethodPost, "/__admin/reset", "", nil, nil)
 	require.Equal(t, http.StatusOK, status)
 	_, empty := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
 	assert.NotEqual(t, string(before), string(empty), "the reset dropped the order")
+	status, _ = ts.callWith(t, http.MethodPost, "/__admin/faults", "", `{"path":"/nowhere","status":500}`, nil)
+	require.Equal(t, http.StatusCreated, status)
 
 	status, imported := ts.callWith(t, http.MethodPut, "/__admin/state", "", before, nil)
 	require.Equal(t, http.StatusOK, status, string(imported))
 	_, after := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
 	assert.JSONEq(t, string(before), string(after))
+	// Logs and fault rules are not state: the import leaves the target's own.
+	assert.Empty(t, ts.mails(t, userLogin), "the outbox is not imported")
+	_, faults := ts.callWith(t, http.MethodGet, "/__admin/faults", "", nil, nil)
+	assert.Len(t, decode[[]map[string]any](t, faults), 1, "the fault rule stays")
 	assert.Equal(t, "paid", ts.order(t, ts.login(t, userLogin, userPass).AccessToken, f.orderID)["statusIdentifier"], "the imported state serves")
 
 	_, current := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
