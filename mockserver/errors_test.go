@@ -352,12 +352,19 @@ func TestEscapedSlashStaysInItsSegment(t *testing.T) {
 // HEAD is answered by the GET route, as Express does: the GET's status and headers, no body.
 func TestHeadIsAnsweredByTheGetRoute(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	for path, want := range map[string]int{
-		"/api/content/forms/marker/tickets_form?langCode=en_US": http.StatusOK,
-		"/api/content/forms/marker/nope":                        http.StatusNotFound,
-		"/api/content/nothing":                                  http.StatusNotFound,
+	live, sdk115 := newTestServer(t), newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	for _, c := range []struct {
+		ts   *testServer
+		path string
+		want int
+	}{
+		{live, "/api/content/forms/marker/tickets_form?langCode=en_US", http.StatusOK},
+		{live, "/api/content/forms/marker/nope", http.StatusNotFound},
+		{live, "/api/content/nothing", http.StatusNotFound},
+		// A route whose POST answers 201 under today's API, and whose GET is the 2025 one.
+		{sdk115, "/api/content/products/empty-page?langCode=en_US", http.StatusOK},
 	} {
+		ts, path, want := c.ts, c.path, c.want
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodHead, ts.URL+path, nil)
 		require.NoError(t, err)
 		req.Header.Set("x-app-token", appToken)

@@ -118,9 +118,9 @@ func (s *Server) handleProductsEmptyPage(w http.ResponseWriter, r *http.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	status := http.StatusCreated
-	if r.Method == http.MethodGet { // SDK 1.0.115
-		status = http.StatusOK
+	status := http.StatusOK // GET and HEAD under SDK 1.0.115
+	if r.Method == http.MethodPost {
+		status = http.StatusCreated
 	}
 	s.writeRaw(w, status, []byte(`[]`))
 }
