@@ -49,6 +49,13 @@ func TestAccessTokens(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 16, claims.ID)
 	assert.Equal(t, int64(1), claims.ExpiresAt-claims.IssuedAt)
+	// jsonwebtoken compares signatures as text: one whose last character differs only in the
+	// bits past the signature's 32 bytes decodes to the same bytes, yet is not the token.
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, tk.AccessToken[len(tk.AccessToken)-1])
+	require.Zero(t, last%4, "a 32-byte signature leaves two bits of its last character over")
+	_, err = st.VerifyAccessToken(ctx, tk.AccessToken[:len(tk.AccessToken)-1]+alphabet[last+1:last+2])
+	assert.Equal(t, store.CodeUnauthorized, codeOf(err), "signature with its spare bits set")
 
 	// iat and exp are whole seconds, and jsonwebtoken refuses a token from its exp second on:
 	// issued at :48.998 with 1 s, it lives until :49.000, as on the live API.

@@ -90,7 +90,8 @@ func parseJWT(secret []byte, token string) (Claims, error) {
 	if !ok || strings.Contains(sig, ".") {
 		return Claims{}, errBadToken
 	}
-	gotSig, err := base64.RawURLEncoding.DecodeString(sig)
+	// Strict: jsonwebtoken compares the signature's text, so bits past its last byte count.
+	gotSig, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil {
 		return Claims{}, errBadToken
 	}
