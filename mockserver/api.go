@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
@@ -69,6 +70,10 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 		if err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if isJSONBody(r) && !utf8.Valid(body) {
+			body = asUTF8Text(body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		sc.body = body
 		if g.device {
@@ -153,6 +158,23 @@ func parsedAndIgnored(r *http.Request, body []byte) error {
 		return store.Errorf(store.CodeInvalid, "Unexpected token %c in JSON at position %d", trimmed[0], at)
 	}
 	return nil
+}
+
+// asUTF8Text reads body as the live API's body parser does before JSON.parse: as UTF-8 text, in
+// which each byte that is not part of a character reads as U+FFFD. Stored as sent, such bytes
+// would be served and exported as JSON that is not UTF-8.
+func asUTF8Text(body []byte) []byte {
+	text := make([]byte, 0, len(body)+8)
+	for len(body) > 0 {
+		r, size := utf8.DecodeRune(body)
+		if r == utf8.RuneError && size == 1 {
+			text = utf8.AppendRune(text, utf8.RuneError)
+		} else {
+			text = append(text, body[:size]...)
+		}
+		body = body[size:]
+	}
+	return text
 }
 
 // isJSONBody reports whether the request says its body is JSON; multipart uploads have parse

@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,7 +100,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"app token as bearer", http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil, map[string]string{"Authorization": "Bearer " + appToken}, 403, "Resource is closed"},
 		{"no bearer on a user route", http.MethodPost, ordersPath, "", seedOrderBody(10, 1), nil, 401, "Unauthorized"},
 		{"garbage bearer", http.MethodGet, ordersPath, "not.a.jwt", nil, nil, 401, "Unauthorized"},
-		{"tampered bearer", http.MethodGet, ordersPath, owner.AccessToken[:len(owner.AccessToken)-2] + "xx", nil, nil, 401, "Unauthorized"},
+		{"tampered bearer", http.MethodGet, ordersPath, tampered(owner.AccessToken), nil, nil, 401, "Unauthorized"},
 		{"unknown form", http.MethodGet, "/api/content/forms/marker/nope", "", nil, nil, 404, "nope"},
 		{"unknown storage", http.MethodPost, "/api/content/orders-storage/marker/nope/orders", owner.AccessToken, seedOrderBody(10, 1), nil, 404, "nope"},
 		{"unknown storage list", http.MethodGet, "/api/content/orders-storage/marker/nope/orders", owner.AccessToken, nil, nil, 404, "nope"},
@@ -379,4 +381,44 @@ func TestHeadIsAnsweredByTheGetRoute(t *testing.T) {
 			assert.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"), path)
 		}
 	}
+}
+
+// The live API's body parser reads a body as UTF-8 text before JSON.parse, so a byte that is not
+// part of a character reads as U+FFFD. Kept as sent, the bytes were served and exported as JSON
+// that is not UTF-8, and the sandbox's own export no longer imported.
+func TestBytesThatAreNotUTF8ReadAsReplacementCharacters(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	notUTF8 := func(body any) []byte {
+		data, err := json.Marshal(body)
+		require.NoError(t, err)
+		return bytes.Replace(data, []byte("Iv-an"), []byte("Iv\xff\xfean"), 1)
+	}
+	status, data := ts.call(t, http.MethodPut, mePath+"?langCode=en_US", tk.AccessToken, notUTF8(map[string]any{
+		"formIdentifier": "reg",
+		"formData":       regValues(field("name_reg", "string", "Iv-an")),
+	}))
+	require.Equal(t, http.StatusOK, status, string(data))
+	status, data = ts.call(t, http.MethodPost, formDataPath, "", notUTF8(contactBody(func(b map[string]any) {
+		b["formData"] = contactValues(field("name", "string", "Iv-an"), field("email", "string", "ann@example.com"), field("message", "text", plain("Hi")))
+	})))
+	require.Equal(t, http.StatusCreated, status, string(data))
+	assert.True(t, utf8.Valid(data), "the answer is UTF-8")
+	assert.Contains(t, string(data), "Iv\uFFFD\uFFFDan")
+
+	me := ts.me(t, tk.AccessToken)
+	assert.Equal(t, map[string]any{"en_US": []any{map[string]any{"marker": "name_reg", "type": "string", "value": "Iv\uFFFD\uFFFDan"}}}, me["formData"])
+	export := stateDocument(t, ts)
+	status, data = ts.callWith(t, http.MethodPut, "/__admin/state", "", export, nil)
+	require.Equal(t, http.StatusOK, status, "the export imports back: %s", data)
+}
+
+// tampered changes a token's signature: its last character, to another.
+func tampered(token string) string {
+	last := "A"
+	if strings.HasSuffix(token, last) {
+		last = "Q"
+	}
+	return token[:len(token)-1] + last
 }
