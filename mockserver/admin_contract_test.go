@@ -231,6 +231,7 @@ func TestAdminContract(t *testing.T) {
 			{"site media and sitemaps", adminSiteFiles},
 			{"oauth", adminOAuth},
 			{"uploads", adminStatic},
+			{"bodies over the bound", adminBodiesTooLarge},
 		} {
 			t.Run(part.name, func(t *testing.T) {
 				t.Parallel()
@@ -1057,6 +1058,38 @@ func adminMemoryLimit(t *testing.T, ac *adminContract) {
 // adminLimits covers the admin limits through the admin contract: sandbox creation and
 // fault rules are bounded (409 beyond), and counters a JavaScript client could not read, or
 // whose next id would wrap, are refused (400 naming the counter).
+// adminBodiesTooLarge sends every admin call a body past 64 KiB: each answers 413 before it
+// acts, whether or not it takes a body (the state import has a bound of its own).
+func adminBodiesTooLarge(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	_, before := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/state", status: http.StatusOK})
+	body := `{"padding":"` + strings.Repeat("a", 64<<10) + `"}`
+	checked := 0
+	for _, o := range ac.operations() {
+		if !strings.HasPrefix(o.path, "/__admin/") || o.op.OperationID == "importState" {
+			continue
+		}
+		path := o.path
+		for _, p := range o.op.Parameters {
+			if p.Value.In != openapi3.ParameterInPath {
+				continue
+			}
+			value := "1"
+			if enum := p.Value.Schema.Value.Enum; len(enum) > 0 {
+				value = fmt.Sprint(enum[0])
+			}
+			path = strings.Replace(path, "{"+p.Value.Name+"}", value, 1)
+		}
+		_, resp := ac.do(t, ts, adminCall{method: strings.ToUpper(o.method), path: path, body: body,
+			status: http.StatusRequestEntityTooLarge, badRequest: o.op.RequestBody != nil})
+		assert.Contains(t, strings.Join(decodeError(t, http.StatusRequestEntityTooLarge, resp).messages(), " "), "65536 bytes", o.path)
+		checked++
+	}
+	assert.Greater(t, checked, 25)
+	_, after := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/__admin/state", status: http.StatusOK})
+	assert.JSONEq(t, string(before), string(after), "nothing happened, not even a reset")
+}
+
 func adminLimits(t *testing.T, ac *adminContract) {
 	adminMemoryLimit(t, ac)
 	ts := newTestServer(t, withMaxSandboxes(3))
