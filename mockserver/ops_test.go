@@ -2,6 +2,8 @@ package mockserver_test
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -490,4 +492,23 @@ func TestJournalKeepsTheDoubleSlashPathAsSent(t *testing.T) {
 	require.Len(t, entries, 1)
 	assert.Equal(t, "//api/content/forms/marker/tickets_form", entries[0].Path)
 	assert.Equal(t, "GET /api/content/forms/marker/{marker}", entries[0].Route)
+}
+
+// A hand-edited state document comes back in the export's own form, as admin.md says: a null
+// list as an empty one, an escaped lone surrogate as U+FFFD.
+func TestHandEditedStateComesBackInTheExportsForm(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	doc := decode[map[string]any](t, []byte(stateDocument(t, ts)))
+	user := doc["users"].([]any)[0].(map[string]any)
+	user["formData"], user["language"] = nil, "LONE-SURROGATE"
+	edited, err := json.Marshal(doc)
+	require.NoError(t, err)
+	edited = bytes.Replace(edited, []byte("LONE-SURROGATE"), []byte(`\ud800`), 1)
+	status, body := ts.callWith(t, http.MethodPut, "/__admin/state", "", edited, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+
+	user = decode[map[string]any](t, []byte(stateDocument(t, ts)))["users"].([]any)[0].(map[string]any)
+	assert.Equal(t, []any{}, user["formData"])
+	assert.Equal(t, "\uFFFD", user["language"])
 }
