@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -582,4 +583,23 @@ func TestDeclaredReadWithoutItsObjectFailsAtStart(t *testing.T) {
 		_, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: mocktest.DefaultFixtures(t)}, Contract: mocktest.Contract(t), Reads: []mockserver.Read{rd}})
 		assert.ErrorContains(t, err, "GET /api/content/pages: a Field or Children read needs a path variable naming its object")
 	}
+}
+
+// api-stat counts the sandbox clock's day even when that is the first day a date-time can
+// name: 0001-01-01 holds none of the requests made on other days.
+func TestAPIStatOnTheFirstDay(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	stat := func() map[string]any {
+		status, body := ts.call(t, http.MethodGet, "/api/content/system/api-stat", "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		return decode[map[string]any](t, body)
+	}
+	require.NoError(t, ts.clock.Set(time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)))
+	for range 4 {
+		stat()
+	}
+	require.NoError(t, ts.clock.Set(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)))
+	assert.Equal(t, map[string]any{"date": "0001-01-01", "count": 0.0}, stat())
+	assert.Equal(t, map[string]any{"date": "0001-01-01", "count": 1.0}, stat())
 }

@@ -29,6 +29,6 @@ type apiStat struct {
 func (s *Server) handleSystemAPIStat(w http.ResponseWriter, r *http.Request, sc *scope) {
 	now := sc.store.Now().UTC()
 	day := now.Truncate(24 * time.Hour)
-	n := sc.sandbox.Journal().Count(sandbox.Filter{Path: APIPrefix + "/*", ClockDay: day})
+	n := sc.sandbox.Journal().Count(sandbox.Filter{Path: APIPrefix + "/*", ClockDay: &day})
 	s.writeJSON(w, http.StatusOK, apiStat{Date: day.Format(time.DateOnly), Count: n})
 }

@@ -321,7 +321,8 @@ type Filter struct {
 	Text  string
 	Since time.Time
 	// ClockDay keeps the requests made on the day (UTC) that starts then, by the sandbox clock.
-	ClockDay time.Time
+	// Nil keeps every day: the zero time.Time is itself a day the clock can show, 0001-01-01.
+	ClockDay *time.Time
 	Limit    int
 }
 
@@ -350,7 +351,7 @@ func (f Filter) match(e *Entry) bool {
 	if f.Text != "" && !containsFold(e.Path, f.Text) && !containsFold(e.query(), f.Text) && !containsFold(e.Route, f.Text) {
 		return false
 	}
-	if !f.ClockDay.IsZero() && (e.ClockTime.Before(f.ClockDay) || !e.ClockTime.Before(f.ClockDay.Add(24*time.Hour))) {
+	if f.ClockDay != nil && (e.ClockTime.Before(*f.ClockDay) || !e.ClockTime.Before(f.ClockDay.Add(24*time.Hour))) {
 		return false
 	}
 	return f.Since.IsZero() || !e.Time.Before(f.Since)
