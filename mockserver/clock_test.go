@@ -207,3 +207,24 @@ func TestCodeWaitAfterTheClockMovesBack(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, status, string(body))
 	assert.Equal(t, []string{"A new code can be requested in 30 seconds"}, decodeError(t, status, body).messages(), "the interval counts from the new code")
 }
+
+// The resend interval holds at the first instant a date-time can name, as at any other.
+func TestCodeWaitAtTheFirstInstant(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	generate := func() (int, []byte) {
+		return ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/generate-code", "",
+			map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg"}, deviceHeaders)
+	}
+	// Frozen first, so that the clock shows that instant exactly.
+	status, body := ts.adminClock(t, `{"freeze":true}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.adminClock(t, `{"set":"0001-01-01T00:00:00Z"}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	require.True(t, ts.clock.Now().IsZero())
+	status, body = generate()
+	require.Less(t, status, 300, string(body))
+	status, body = generate()
+	require.Equal(t, http.StatusTooManyRequests, status, string(body))
+	assert.Equal(t, []string{"A new code can be requested in 30 seconds"}, decodeError(t, status, body).messages())
+}

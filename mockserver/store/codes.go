@@ -32,9 +32,11 @@ const (
 	MaxWrongCodes = 5
 )
 
-// codeLimit is what the limits remember of a user: when their last code was sent and how many
-// wrong codes they have tried since.
+// codeLimit is what the limits remember of a user: whether and when their last code was sent
+// and how many wrong codes they have tried since. sent says whether: the zero sentAt is an
+// instant the clock can show.
 type codeLimit struct {
+	sent   bool
 	sentAt time.Time
 	wrong  int
 }
@@ -136,7 +138,7 @@ func (s *Store) issueCodeLocked(user *User, event string, length int, ttl time.D
 	lim := s.codeLimitLocked(id)
 	// A code sent "after" now was sent before the clock was moved back; it holds nothing back,
 	// or moving the clock back would lock codes out for the length of the jump.
-	if lim != nil && !lim.sentAt.IsZero() {
+	if lim != nil && lim.sent {
 		if elapsed := now.Sub(lim.sentAt); elapsed >= 0 && elapsed < CodeResendInterval {
 			wait := (CodeResendInterval - elapsed + time.Second - 1) / time.Second
 			return OneTimeCode{}, Errorf(CodeTooMany, "A new code can be requested in %d seconds", wait)
@@ -169,7 +171,7 @@ func (s *Store) issueCodeLocked(user *User, event string, length int, ttl time.D
 	s.touchCode(k)
 	s.state.codes[k] = oneTimeCode{code: code, expires: after(now, ttl)}
 	if lim != nil {
-		*lim = codeLimit{sentAt: now}
+		*lim = codeLimit{sent: true, sentAt: now}
 	}
 	return OneTimeCode{Code: code, Email: email, UserID: id, Event: event}, nil
 }
