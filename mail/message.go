@@ -63,8 +63,8 @@ type Draft struct {
 	Subject string
 	Text    string
 	HTML    string
-	// Date is the Date header; the zero value means time.Now(). Callers with an injected
-	// clock should always set it.
+	// Date is the Date header, written as given: the sandbox clock's time, which can be the
+	// zero time.Time (0001-01-01T00:00:00Z), so no value of it stands for "now".
 	Date time.Time
 	// MessageID is the Message-ID without angle brackets; empty means a random one.
 	MessageID string
@@ -117,10 +117,6 @@ func Build(d Draft) (Message, error) {
 		return Message{}, fmt.Errorf("%w: message id %q", ErrInvalidMessage, d.MessageID)
 	}
 	date := d.Date
-	if date.IsZero() {
-		date = time.Now()
-	}
-
 	m := Message{
 		RequestID: d.RequestID,
 		MessageID: msgID,

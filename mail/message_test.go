@@ -254,12 +254,16 @@ func TestBuildGeneratesMessageID(t *testing.T) {
 	assert.Equal(t, a.MessageID, p.MessageID)
 }
 
-func TestBuildDefaultsDate(t *testing.T) {
+// The first instant the sandbox clock can show dates a message like any other.
+func TestBuildDatesAtTheFirstInstant(t *testing.T) {
 	t.Parallel()
-	before := time.Now()
-	m, err := Build(Draft{From: DefaultFrom, To: []string{"a@example.test"}, Text: "x"})
+	first := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	m, err := Build(Draft{From: DefaultFrom, To: []string{"a@example.test"}, Text: "x", Date: first})
 	require.NoError(t, err)
-	assert.False(t, m.Date.Before(before))
+	assert.True(t, first.Equal(m.Date), "date %v", m.Date)
+	msg, err := mail.ReadMessage(bytes.NewReader(m.Raw))
+	require.NoError(t, err)
+	assert.Equal(t, "Mon, 01 Jan 0001 00:00:00 +0000", msg.Header.Get("Date"))
 }
 
 func TestBuildDoesNotAliasInput(t *testing.T) {
