@@ -15,9 +15,9 @@ import (
 type TicketData struct {
 	EventTitle string
 	TicketType string
-	SlotStart  time.Time
-	// SlotEnd may be zero for a slot without a known end.
-	SlotEnd time.Time
+	// Slot is the booked time, nil when the order booked none: a pointer, as a slot can start
+	// at the zero time.Time (0001-01-01T00:00:00Z) like at any instant of the clock's range.
+	Slot *Slot
 	// Location is the project's time zone; the slot is shown in it with its abbreviation.
 	// Nil means UTC.
 	Location   *time.Location
@@ -30,6 +30,11 @@ type TicketData struct {
 	Currency string
 }
 
+// Slot is a booked time, from its start to its end.
+type Slot struct {
+	Start, End time.Time
+}
+
 type ticketView struct {
 	TicketData
 	Title string
@@ -38,7 +43,10 @@ type ticketView struct {
 
 // TicketEmail renders the confirmation sent to the buyer once payment completes.
 func TicketEmail(d TicketData) (subject, text, html string) {
-	v := ticketView{TicketData: d, Title: d.EventTitle, When: formatSlot(d.SlotStart, d.SlotEnd, d.Location)}
+	v := ticketView{TicketData: d, Title: d.EventTitle}
+	if d.Slot != nil {
+		v.When = formatSlot(*d.Slot, d.Location)
+	}
 	if v.Title == "" {
 		v.Title = d.TicketType
 	}
@@ -51,18 +59,11 @@ func TicketEmail(d TicketData) (subject, text, html string) {
 
 // formatSlot shows a slot on one line, e.g. "Sat, 26 Apr 2025, 16:30–18:00 MSK"; a slot
 // spanning days, or a zone change such as a DST switch, repeats date and zone.
-func formatSlot(start, end time.Time, loc *time.Location) string {
-	if start.IsZero() {
-		return ""
-	}
+func formatSlot(slot Slot, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	start = start.In(loc)
-	if end.IsZero() {
-		return start.Format("Mon, 2 Jan 2006, 15:04 MST")
-	}
-	end = end.In(loc)
+	start, end := slot.Start.In(loc), slot.End.In(loc)
 	if start.Format("2006-01-02 MST") == end.Format("2006-01-02 MST") {
 		return start.Format("Mon, 2 Jan 2006, 15:04") + "–" + end.Format("15:04 MST")
 	}

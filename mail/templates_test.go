@@ -17,8 +17,7 @@ func ticketData() TicketData {
 	return TicketData{
 		EventTitle: "Концерт",
 		TicketType: "Бронзовый",
-		SlotStart:  time.Date(2025, 4, 26, 13, 30, 0, 0, time.UTC),
-		SlotEnd:    time.Date(2025, 4, 26, 15, 0, 0, 0, time.UTC),
+		Slot:       &Slot{time.Date(2025, 4, 26, 13, 30, 0, 0, time.UTC), time.Date(2025, 4, 26, 15, 0, 0, 0, time.UTC)},
 		Location:   msk,
 		OrderID:    92,
 		TicketCode: "TKT-AB12-CD34",
@@ -91,19 +90,19 @@ func TestFormatSlot(t *testing.T) {
 		loc        *time.Location
 		want       string
 	}{
-		"same day":     {start, start.Add(90 * time.Minute), msk, "Sat, 26 Apr 2025, 16:30–18:00 MSK"},
-		"nil is UTC":   {start, start.Add(90 * time.Minute), nil, "Sat, 26 Apr 2025, 13:30–15:00 UTC"},
-		"no end":       {start, time.Time{}, msk, "Sat, 26 Apr 2025, 16:30 MSK"},
-		"no start":     {time.Time{}, time.Time{}, msk, ""},
-		"across days":  {start.Add(7 * time.Hour), start.Add(9 * time.Hour), msk, "Sat, 26 Apr 2025, 23:30 MSK – Sun, 27 Apr 2025, 01:30 MSK"},
-		"numeric zone": {start, start.Add(time.Hour), time.FixedZone("", 5*60*60+30*60), "Sat, 26 Apr 2025, 19:00–20:00 +0530"},
+		"same day":   {start, start.Add(90 * time.Minute), msk, "Sat, 26 Apr 2025, 16:30–18:00 MSK"},
+		"nil is UTC": {start, start.Add(90 * time.Minute), nil, "Sat, 26 Apr 2025, 13:30–15:00 UTC"},
+		// The zero time.Time is an instant the clock can show, not a missing start.
+		"first instant": {time.Time{}, time.Time{}.Add(90 * time.Minute), nil, "Mon, 1 Jan 0001, 00:00–01:30 UTC"},
+		"across days":   {start.Add(7 * time.Hour), start.Add(9 * time.Hour), msk, "Sat, 26 Apr 2025, 23:30 MSK – Sun, 27 Apr 2025, 01:30 MSK"},
+		"numeric zone":  {start, start.Add(time.Hour), time.FixedZone("", 5*60*60+30*60), "Sat, 26 Apr 2025, 19:00–20:00 +0530"},
 		// The zone abbreviation changes within the day, so both ends carry theirs.
 		"dst switch": {switchStart, switchStart.Add(time.Hour), berlin, "Sun, 30 Mar 2025, 01:30 CET – Sun, 30 Mar 2025, 03:30 CEST"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tc.want, formatSlot(tc.start, tc.end, tc.loc))
+			assert.Equal(t, tc.want, formatSlot(Slot{tc.start, tc.end}, tc.loc))
 		})
 	}
 }

@@ -46,7 +46,7 @@ func (sb *Sandbox) sendTicket(e store.Event) {
 		Currency:   e.Order.Currency,
 	}
 	if len(e.Order.Slots) > 0 {
-		data.SlotStart, data.SlotEnd = e.Order.Slots[0].Start, e.Order.Slots[0].End
+		data.Slot = &mail.Slot{Start: e.Order.Slots[0].Start, End: e.Order.Slots[0].End}
 	}
 	subject, text, html := mail.TicketEmail(data)
 	if err := sb.send(e.RequestID, to, subject, text, html, e.Time, "order.ticket", e.Order.ID); err != nil {
