@@ -778,3 +778,16 @@ func TestDashboardDoesNotJudgeCutBodies(t *testing.T) {
 	assert.Contains(t, page, "the contract check needs them whole")
 	assert.NotContains(t, page, "must be valid JSON")
 }
+
+// The first instant the clock can show is shown like any other, not as a missing time.
+func TestDashboardClockAtTheFirstInstant(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	ts.clock.Freeze()
+	require.NoError(t, ts.clock.Set(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)))
+	for _, path := range []string{"/__admin/ui/clock", "/__admin/ui/"} {
+		status, body, _ := uiGet(t, ts, path)
+		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
+		assert.Contains(t, body, "0001-01-01 00:00:00 UTC", path)
+	}
+}

@@ -61,10 +61,9 @@ var funcs = template.FuncMap{
 	"money": func(cents int64, currency string) string {
 		return strings.TrimSpace(store.Money(cents) + " " + currency)
 	},
+	// when shows every instant, the zero time.Time too: it is 0001-01-01 00:00:00, a time the
+	// sandbox clock can show. A time that may be missing is a pointer, shown with deref.
 	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
 		return t.UTC().Format("2006-01-02 15:04:05")
 	},
 	"ms": func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " ms" },
