@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -463,4 +464,35 @@ func TestStatusNotSettableToPaymentState(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, string(body))
 		assert.Equal(t, map[string]any{"title": "Canceled"}, ts.order(t, tk.AccessToken, id)["statusLocalizeInfos"])
 	})
+}
+
+// A discount that ends at the first instant a date-time can name has ended, as any other whose
+// end has passed: its coupon is expired and its marker is not active.
+func TestDiscountEndingAtTheFirstInstant(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(any) any{
+		store.FileDiscounts: func(v any) any {
+			for _, d := range v.([]any) {
+				if d := d.(map[string]any); d["identifier"] == "welcome" || d["identifier"] == "early_bird" {
+					delete(d, "startDate")
+					d["endDate"] = "0001-01-01T00:00:00.000Z"
+				}
+			}
+			return v
+		},
+	})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(fx))
+	status, body := ts.call(t, http.MethodGet, validatePath+"WELCOME10", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "Coupon has expired", decode[map[string]any](t, body)["error"])
+
+	tk := ts.signIn(t, userLogin, userPass)
+	for message, extra := range map[string]map[string]any{
+		"Coupon has expired": {"couponCode": "WELCOME10"},
+		`additionalDiscountsMarkers.0: discount "early_bird" is not active`: {"additionalDiscountsMarkers": []string{"early_bird"}},
+	} {
+		status, body := ts.call(t, http.MethodPost, previewPath, tk.AccessToken, discountOrder(map[int]int{10: 1}, extra))
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+		assert.Equal(t, []string{message}, decodeError(t, status, body).messages())
+	}
 }

@@ -55,7 +55,9 @@ type Discount struct {
 	// Accruals are the bonus a BONUS discount has credited to users before the sandbox starts.
 	Accruals []BonusAccrual `json:"accruals,omitempty" fixture:"mock"`
 
-	start, end time.Time // zero when open-ended
+	// start and end bound the discount to [start, end); nil leaves that side open. Pointers,
+	// as the zero time.Time is a date a fixture can give (0001-01-01T00:00:00.000Z).
+	start, end *time.Time
 }
 
 // DiscountValue is how a discount computes its amount.
@@ -123,8 +125,14 @@ func (f *Fixtures) loadDiscounts(fsys fs.FS, name string) ([]json.RawMessage, er
 
 // activeAt reports whether d runs at t.
 func (d *Discount) activeAt(t time.Time) bool {
-	return (d.start.IsZero() || !t.Before(d.start)) && (d.end.IsZero() || t.Before(d.end))
+	return !d.startsAfter(t) && !d.endedBy(t)
 }
+
+// startsAfter reports whether d has not started yet at t.
+func (d *Discount) startsAfter(t time.Time) bool { return d.start != nil && t.Before(*d.start) }
+
+// endedBy reports whether d has ended at t: its end is the first instant it no longer runs.
+func (d *Discount) endedBy(t time.Time) bool { return d.end != nil && !t.Before(*d.end) }
 
 // Discount value types: the SDK's names and the platform's (PERCENTAGE), which mean the same.
 const (
@@ -169,9 +177,9 @@ func (f *Fixtures) checkDiscounts(idx *index) error {
 				return bad(at+"."+field, "%v", err)
 			}
 			if field == "startDate" {
-				d.start = t
+				d.start = &t
 			} else {
-				d.end = t
+				d.end = &t
 			}
 		}
 		if d.ConditionLogic != "" && d.ConditionLogic != "AND" && d.ConditionLogic != "OR" {

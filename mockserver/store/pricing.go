@@ -77,9 +77,9 @@ const (
 // or "" when it can.
 func (s *Store) couponProblemLocked(c *Coupon, d *Discount, t time.Time, orderID int) string {
 	switch {
-	case !d.start.IsZero() && t.Before(d.start):
+	case d.startsAfter(t):
 		return CouponNotStarted
-	case !d.end.IsZero() && !t.Before(d.end):
+	case d.endedBy(t):
 		return CouponExpired
 	}
 	if c.IsReusable {
