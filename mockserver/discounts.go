@@ -249,7 +249,7 @@ type bonusTransactionResponse struct {
 func (s *Server) handleBonusHistory(w http.ResponseWriter, r *http.Request, sc *scope) {
 	q := r.URL.Query()
 	f := store.BonusFilter{Type: q.Get("type")}
-	for name, dst := range map[string]*time.Time{"dateFrom": &f.From, "dateTo": &f.To} {
+	for name, dst := range map[string]**time.Time{"dateFrom": &f.From, "dateTo": &f.To} {
 		if v := q.Get(name); v != "" {
 			t, err := datetime.Parse(v)
 			if err != nil {
@@ -258,7 +258,7 @@ func (s *Server) handleBonusHistory(w http.ResponseWriter, r *http.Request, sc *
 					return
 				}
 			}
-			*dst = t
+			*dst = &t
 		}
 	}
 	f.DiscountID, _ = strconv.Atoi(q.Get("discountId")) // the contract checked it

@@ -496,3 +496,19 @@ func TestDiscountEndingAtTheFirstInstant(t *testing.T) {
 		assert.Equal(t, []string{message}, decodeError(t, status, body).messages())
 	}
 }
+
+// The first instant a date-time can name bounds the bonus history like any other.
+func TestBonusHistoryBoundsAtTheFirstInstant(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	owner := ts.signIn(t, userLogin, userPass)
+	for query, want := range map[string]int{
+		"?dateTo=0001-01-01T00:00:00.000Z":   0,
+		"?dateTo=0001-01-01T00:00:01.000Z":   0,
+		"?dateFrom=0001-01-01T00:00:00.000Z": 1,
+	} {
+		status, body := ts.call(t, http.MethodGet, balancePath+"/history"+query, owner.AccessToken, nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		assert.Len(t, decode[[]map[string]any](t, body), want, query)
+	}
+}

@@ -428,8 +428,10 @@ type BonusTransaction struct {
 
 // BonusFilter narrows the bonus history; zero fields match everything.
 type BonusFilter struct {
-	Type       string
-	From, To   time.Time
+	Type string
+	// From and To bound the time of a transaction, both inclusive; nil leaves that side open.
+	// Pointers, as the zero time.Time is a bound a request can name (0001-01-01T00:00:00Z).
+	From, To   *time.Time
 	DiscountID int
 }
 
@@ -460,7 +462,7 @@ func (s *Store) BonusHistory(ctx context.Context, userID int, f BonusFilter) ([]
 	})
 	out = slices.DeleteFunc(out, func(t BonusTransaction) bool {
 		return (f.Type != "" && t.Type != f.Type) || (f.DiscountID != 0 && t.DiscountID != f.DiscountID) ||
-			(!f.From.IsZero() && t.CreatedAt.Before(f.From)) || (!f.To.IsZero() && t.CreatedAt.After(f.To))
+			(f.From != nil && t.CreatedAt.Before(*f.From)) || (f.To != nil && t.CreatedAt.After(*f.To))
 	})
 	slices.SortStableFunc(out, func(a, b BonusTransaction) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	return out, err
