@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -22,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/oneentry-mock/oneentry-mock/backoff"
 	"github.com/oneentry-mock/oneentry-mock/capsule"
@@ -101,39 +104,84 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 	return set, w.addTestUser(set)
 }
 
-// mediaLink matches the links to files the project itself serves from its media folder.
-var mediaLink = regexp.MustCompile(`"` + regexp.QuoteMeta(store.MediaPath) + `([A-Za-z0-9._-]+)"`)
+// mediaLink matches a JSON string linking to a file the project itself serves from its media
+// folder: the whole string, escapes and all, with whatever name, query or fragment it carries.
+var mediaLink = regexp.MustCompile(`"` + regexp.QuoteMeta(store.MediaPath) + `(?:[^"\\]|\\.)*"`)
 
 // maxMedia bounds the media files a pull copies.
 const maxMedia = 1000
 
+// mediaName is the file of the media folder a link (a JSON string matched by mediaLink) names:
+// its path after the media path, percent-escapes decoded, without query or fragment. ok is
+// false where that is no single plain file name (a sub-folder, "..", a control character),
+// which the pulled sandbox could not serve from its media folder.
+func mediaName(quoted []byte) (name string, ok bool) {
+	var link string
+	if json.Unmarshal(quoted, &link) != nil {
+		return "", false
+	}
+	rest := strings.TrimPrefix(link, store.MediaPath)
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	name, err := url.PathUnescape(rest)
+	if err != nil || name == "" || name == "." || !utf8.ValidString(name) || !fs.ValidPath(name) ||
+		strings.ContainsAny(name, `/\`) || strings.ContainsFunc(name, unicode.IsControl) {
+		return "", false
+	}
+	return name, true
+}
+
 // pullMedia copies the files the fixtures link to at the project's own media path, so the
-// pulled sandbox serves its images offline. Links elsewhere (a CDN) stay links.
+// pulled sandbox serves its images offline. Links elsewhere (a CDN) stay links. A linked file
+// that cannot be copied keeps its link absolute, to the project, with a note: a relative link
+// would point at a file the pulled sandbox does not have.
 func (w *walker) pullMedia(ctx context.Context, set *capsule.FixtureSet) error {
+	links := map[string]string{} // each link as the JSON holds it → its file name, "" if none
 	var names []string
 	for _, data := range set.Files {
-		for _, m := range mediaLink.FindAllSubmatch(data, -1) {
-			if name := string(m[1]); !slices.Contains(names, name) {
+		for _, m := range mediaLink.FindAll(data, -1) {
+			if _, seen := links[string(m)]; seen {
+				continue
+			}
+			name, ok := mediaName(m)
+			links[string(m)] = name
+			if !ok {
+				w.note("media: %s names no single file of the media folder; the link stays absolute", m)
+			} else if !slices.Contains(names, name) {
 				names = append(names, name)
 			}
 		}
 	}
 	slices.Sort(names)
 	if len(names) > maxMedia {
-		w.note("media: %d files are linked; the first %d are copied", len(names), maxMedia)
+		w.note("media: %d files are linked; the first %d are copied, the others' links stay absolute", len(names), maxMedia)
 		names = names[:maxMedia]
 	}
+	copied := map[string]bool{}
 	for i, name := range names {
 		e, err := w.do(ctx, "media "+name, http.MethodGet, store.MediaPath+name, nil, nil)
 		if errors.Is(err, ErrNotFound) {
-			w.note("media: %s is linked but the project does not serve it", name)
+			w.note("media: %s is linked but the project does not serve it; the link stays absolute", name)
 			continue
 		}
 		if err != nil {
 			return err
 		}
 		set.Files[store.MediaDir+"/"+name] = e.Body()
+		copied[name] = true
 		w.progress("media", i+1, i+1, len(names))
+	}
+	for link, name := range links {
+		if copied[name] {
+			continue
+		}
+		absolute := []byte(`"` + w.base.String() + link[1:])
+		for file, data := range set.Files {
+			if !strings.HasPrefix(file, store.MediaDir+"/") {
+				set.Files[file] = bytes.ReplaceAll(data, []byte(link), absolute)
+			}
+		}
 	}
 	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/backoff"
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
 // fakeProject answers the reads a pull makes: one auth provider, forms in pages of the asked
@@ -23,6 +26,10 @@ import (
 type fakeProject struct {
 	forms int
 	fail  func(r *http.Request) (status int, retryAfter string)
+	// infoExtra is added to every form's localizeInfos; media are the files served at the media
+	// path, by name.
+	infoExtra map[string]any
+	media     map[string]string
 
 	mu    sync.Mutex
 	calls []string
@@ -61,14 +68,21 @@ func (f *fakeProject) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if lang == "ru_RU" {
 				title = fmt.Sprintf("Форма %d", i)
 			}
+			info := map[string]any{"title": title}
+			maps.Copy(info, f.infoExtra)
 			items = append(items, map[string]any{
 				"id": i + 1, "identifier": fmt.Sprintf("form_%d", i), "position": i + 1, "type": "data",
 				"attributeSetId": 1, "processingType": "async", "templateId": nil, "version": 1,
-				"localizeInfos": map[string]any{"title": title}, "attributes": []any{},
+				"localizeInfos": info, "attributes": []any{},
 			})
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "total": f.forms})
 	default:
+		if body, ok := f.media[strings.TrimPrefix(r.URL.Path, store.MediaPath)]; ok {
+			w.Header().Set("Content-Type", "image/svg+xml")
+			fmt.Fprint(w, body)
+			return
+		}
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprintf(w, `{"statusCode":404,"message":"Cannot GET %s"}`, r.URL.Path)
 	}
@@ -211,4 +225,49 @@ func TestMergeValuesKeysOnlyWhatDiffers(t *testing.T) {
 	assert.JSONEq(t, `{"id":1,"title":{"en_US":"Tickets","ru_RU":"Билеты"},
 		"tags":["a",{"en_US":"b","ru_RU":"в"}],
 		"list":{"en_US":["x"],"ru_RU":["x","y"]}}`, string(got))
+}
+
+// Every file linked at the media path is copied under its decoded name, whatever its letters,
+// escapes or query; a link that names no file the pull can copy stays absolute, with a note.
+func TestPullCopiesEveryLinkedMediaFile(t *testing.T) {
+	t.Parallel()
+	f := &fakeProject{forms: 1,
+		infoExtra: map[string]any{"images": []string{
+			"/cloud-static/content/фото.svg", "/cloud-static/content/photo%201.svg",
+			"/cloud-static/content/plain.svg?w=100&h=50", "/cloud-static/content/missing.svg",
+			"/cloud-static/content/..%2Fsecret", "/cloud-static/content/sub/deep.svg",
+		}},
+		media: map[string]string{"фото.svg": "<svg>1</svg>", "photo 1.svg": "<svg>2</svg>", "plain.svg": "<svg>3</svg>",
+			"sub/deep.svg": "<svg>4</svg>"},
+	}
+	ts := httptest.NewServer(f)
+	t.Cleanup(ts.Close)
+	set, err := Run(t.Context(), Options{URL: ts.URL, AppToken: "secret-app-token", PageSize: 2})
+	require.NoError(t, err)
+	for name, body := range map[string]string{"фото.svg": "<svg>1</svg>", "photo 1.svg": "<svg>2</svg>", "plain.svg": "<svg>3</svg>"} {
+		assert.Equal(t, body, string(set.Files[store.MediaDir+"/"+name]), name)
+	}
+	var forms []struct {
+		LocalizeInfos struct {
+			Images []string `json:"images"`
+		} `json:"localizeInfos"`
+	}
+	require.NoError(t, json.Unmarshal(set.Files[capsule.FixtureForms], &forms))
+	require.Len(t, forms, 1)
+	assert.Equal(t, []string{
+		"/cloud-static/content/фото.svg", "/cloud-static/content/photo%201.svg",
+		"/cloud-static/content/plain.svg?w=100&h=50", ts.URL + "/cloud-static/content/missing.svg",
+		ts.URL + "/cloud-static/content/..%2Fsecret", ts.URL + "/cloud-static/content/sub/deep.svg",
+	}, forms[0].LocalizeInfos.Images, "copied files keep relative links; the others point at the project")
+	var media []string
+	for name := range set.Files {
+		if strings.HasPrefix(name, store.MediaDir+"/") {
+			media = append(media, name)
+		}
+	}
+	assert.Len(t, media, 3, "nothing lands outside the media folder's plain names")
+	notes := strings.Join(set.Notes, "\n")
+	assert.Contains(t, notes, "missing.svg is linked but the project does not serve it; the link stays absolute")
+	assert.Contains(t, notes, `..%2Fsecret" names no single file`)
+	assert.Contains(t, notes, `sub/deep.svg" names no single file`)
 }
