@@ -165,6 +165,29 @@ func (m *Matcher) incoming(req Request) incoming {
 	return in
 }
 
+// samePath says whether a request's path is a recorded one. A credential the recording
+// replaced in the path (the token after fcm-token, see redactPath) stands for any value: the
+// client replaying sends a token of its own.
+func samePath(recorded, got string) bool {
+	if recorded == got {
+		return true
+	}
+	rs, gs := strings.Split(recorded, "/"), strings.Split(got, "/")
+	if len(rs) != len(gs) {
+		return false
+	}
+	for i := range rs {
+		if rs[i] == gs[i] {
+			continue
+		}
+		seg, err := url.PathUnescape(rs[i])
+		if err != nil || i == 0 || gs[i] == "" || !holdsCredential(rs[i-1]) || !placeholderPattern.MatchString(seg) {
+			return false
+		}
+	}
+	return true
+}
+
 func parseQuery(raw string, r *Reissuer) url.Values {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
@@ -190,7 +213,7 @@ func (m *Matcher) differences(i int, in incoming) []string {
 	if !strings.EqualFold(e.Method, in.method) {
 		out = append(out, fmt.Sprintf("method differs (recorded %s, got %s)", e.Method, in.method))
 	}
-	if rp := exchange.CleanPath(e.Path); rp != in.path {
+	if rp := exchange.CleanPath(e.Path); !samePath(rp, in.path) {
 		out = append(out, fmt.Sprintf("path differs (recorded %s, got %s)", rp, in.path))
 	}
 	rq := parseQuery(e.Query, nil)
@@ -257,7 +280,7 @@ func (m *Matcher) nearest(in incoming) int {
 		}
 		rp := exchange.CleanPath(e.Path)
 		switch {
-		case rp == in.path:
+		case samePath(rp, in.path):
 			score += 32
 		case exchange.Route(rp) == exchange.Route(in.path):
 			score += 24

@@ -229,3 +229,18 @@ func TestReissuer(t *testing.T) {
 	_, ok = r.Value("<password>")
 	assert.False(t, ok, "only tokens are re-issued")
 }
+
+// A token the recording replaced in the path stands for the token the replaying client sends.
+func TestMatcherTakesAnyTokenForARedactedPathToken(t *testing.T) {
+	t.Parallel()
+	rec := NewRedactor()
+	c := New("sha256:test", "sdk-1.0.115")
+	c.Exchanges = []Exchange{rec.Exchange(RawExchange{Method: "POST", Path: "/api/content/users/me/fcm-token/fcm-recorded-token", Status: 201})}
+	c.Redactions = rec.Redactions()
+	m := NewMatcher(c, NewReissuer(c.Redactions))
+	_, err := m.Match(Request{Method: "POST", Path: "/api/content/users/me/fcm-token/a/b"})
+	assert.Error(t, err, "one segment stands for one")
+	got, err := m.Match(Request{Method: "POST", Path: "/api/content/users/me/fcm-token/fcm-another-token"})
+	require.NoError(t, err)
+	assert.Equal(t, 0, got.Index)
+}

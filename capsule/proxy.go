@@ -174,7 +174,7 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 		// The answer still goes to the client: a full capsule ends the recording, not the proxy.
 		p.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "not recorded",
 			slog.String("method", st.req.Method),
-			slog.String("path", st.path),
+			slog.String("path", maskPath(st.path)),
 			slog.String("error", err.Error()))
 		return nil
 	}
@@ -197,7 +197,7 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 		p.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "contract violation",
 			slog.Int("exchange", n),
 			slog.String("method", st.req.Method),
-			slog.String("path", st.path),
+			slog.String("path", maskPath(st.path)),
 			slog.Int("status", resp.StatusCode),
 			slog.String("violation", b))
 	}
@@ -205,7 +205,8 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 }
 
 func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
-	p.opts.Logger.ErrorContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	p.opts.Logger.ErrorContext(r.Context(), "upstream failed", "method", r.Method, "path", maskPath(r.URL.Path),
+		"err", strings.NewReplacer(r.URL.EscapedPath(), maskPath(r.URL.EscapedPath()), r.URL.Path, maskPath(r.URL.Path)).Replace(err.Error()))
 	if errors.Is(err, context.DeadlineExceeded) {
 		writeAPIError(w, r, http.StatusGatewayTimeout,
 			fmt.Sprintf("oneentry-mock proxy: upstream did not answer within %s", p.opts.UpstreamTimeout), p.opts.Now())

@@ -239,19 +239,49 @@ func (r *Redactor) keepHeaders(h http.Header, names []string) map[string]string 
 	return out
 }
 
+// redactPath redacts each segment of a path as a string value; a segment after one named like a
+// credential is that credential, whatever it looks like: the SDK's addFCMToken sends the push
+// token only in the path, as /users/me/fcm-token/{token}.
 func (r *Redactor) redactPath(p string) string {
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		if s == "" {
 			continue
 		}
-		if dec, err := url.PathUnescape(s); err == nil {
-			if red := r.redactString("", dec, true); red != dec {
-				segs[i] = url.PathEscape(red)
-			}
+		dec, err := url.PathUnescape(s)
+		if err != nil {
+			dec = s
+		}
+		red := r.redactString("", dec, true)
+		if i > 0 && holdsCredential(segs[i-1]) {
+			red = r.placeholder(dec, KindSecret)
+		}
+		if red != dec {
+			segs[i] = url.PathEscape(red)
 		}
 	}
 	return strings.Join(segs, "/")
+}
+
+// maskPath is a path as a log line may show it: each credential redactPath would replace by
+// its place (the segment after fcm-token) masked.
+func maskPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i := 1; i < len(segs); i++ {
+		if segs[i] != "" && holdsCredential(segs[i-1]) {
+			segs[i] = exchange.Redacted
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// holdsCredential says whether the path segment after seg is a credential: seg is named like
+// one (fcm-token).
+func holdsCredential(seg string) bool {
+	if dec, err := url.PathUnescape(seg); err == nil {
+		seg = dec
+	}
+	return seg != "" && exchange.IsSecretName(seg)
 }
 
 func (r *Redactor) redactQuery(raw string) string {

@@ -176,3 +176,22 @@ func TestRedactorSecretsInEveryPlacement(t *testing.T) {
 		Status: 404, ResponseBody: []byte(`{"statusCode":404,"message":"User NewGoodPass789 not found"}`)})
 	assert.JSONEq(t, `{"statusCode":404,"message":"User <password> not found"}`, string(echo.ResponseBody))
 }
+
+// addFCMToken sends the push token only in the path: the segment after fcm-token is a
+// credential, replaced the same way when it is taken back, and wherever else it shows.
+func TestRedactorReplacesATokenInThePath(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	const token = "fcm-SECRETTOKEN-abc123"
+	added := r.Exchange(RawExchange{Method: "POST", Path: "/api/content/users/me/fcm-token/" + token, Status: 201,
+		ResponseBody: []byte(`{"fcmToken":"` + token + `","note":"registered ` + token + `"}`)})
+	deleted := r.Exchange(RawExchange{Method: "DELETE", Path: "/api/content/users/me/fcm-token/" + token, Status: 200})
+	short := r.Exchange(RawExchange{Method: "DELETE", Path: "/api/content/users/me/fcm-token/abc", Status: 200})
+
+	assert.Equal(t, "/api/content/users/me/fcm-token/%3Csecret-1%3E", added.Path)
+	assert.Equal(t, added.Path, deleted.Path, "the same token, the same placeholder")
+	assert.Equal(t, "/api/content/users/me/fcm-token/%3Csecret-2%3E", short.Path, "a token of any length")
+	assert.JSONEq(t, `{"fcmToken":"<secret-1>","note":"registered <secret-1>"}`, string(added.ResponseBody))
+	assert.Equal(t, map[string]string{"<secret-1>": KindSecret, "<secret-2>": KindSecret}, r.Redactions())
+	assert.Equal(t, "/api/content/users/me", r.Exchange(RawExchange{Method: "GET", Path: "/api/content/users/me"}).Path)
+}
