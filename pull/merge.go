@@ -14,15 +14,20 @@ import (
 // mergeLanguages makes one fixture set of the sets read in each language. A value that reads
 // the same in every language stays plain; one that differs becomes keyed by language
 // ({"en_US": …, "ru_RU": …}) at the deepest level where the languages part, which is how the
-// fixtures say "this text is translated".
-func mergeLanguages(langs []string, sets map[string]*capsule.FixtureSet) (*capsule.FixtureSet, error) {
+// fixtures say "this text is translated". probes are languages read only to find that level
+// where the project answers them blank (see otherLocales): they take part in the merge, and
+// are then left out of every keyed value, as is any language whose value is blank, so that
+// the pulled sandbox answers a language without the text blank at the same level the project
+// does.
+func mergeLanguages(langs, probes []string, sets map[string]*capsule.FixtureSet) (*capsule.FixtureSet, error) {
+	all := append(slices.Clone(langs), probes...)
 	// Each language's capsule names itself the default language; the pull's first is.
-	for _, lang := range langs {
+	for _, lang := range all {
 		if err := setDefaultLanguage(sets[lang], langs[0]); err != nil {
 			return nil, err
 		}
 	}
-	if len(langs) == 1 {
+	if len(all) == 1 {
 		return sets[langs[0]], nil
 	}
 	out := &capsule.FixtureSet{Files: map[string][]byte{}}
@@ -39,7 +44,7 @@ func mergeLanguages(langs []string, sets map[string]*capsule.FixtureSet) (*capsu
 	}
 	for name := range names {
 		vals := map[string]any{}
-		for _, lang := range langs {
+		for _, lang := range all {
 			raw, ok := sets[lang].Files[name]
 			if !ok {
 				continue
@@ -52,7 +57,7 @@ func mergeLanguages(langs []string, sets map[string]*capsule.FixtureSet) (*capsu
 			}
 			vals[lang] = v
 		}
-		merged, err := json.MarshalIndent(mergeValues(langs, vals), "", "  ")
+		merged, err := json.MarshalIndent(mergeValues(all, vals, probes), "", "  ")
 		if err != nil {
 			return nil, fmt.Errorf("pull: %s: %w", name, err)
 		}
@@ -61,8 +66,10 @@ func mergeLanguages(langs []string, sets map[string]*capsule.FixtureSet) (*capsu
 	return out, nil
 }
 
-// mergeValues merges one value as each language read it (a language may lack it).
-func mergeValues(langs []string, vals map[string]any) any {
+// mergeValues merges one value as each language read it (a language may lack it). Keyed values
+// leave out the probes and the languages whose value is blank, keeping at least one language:
+// the fixtures serve a language a keyed value lacks blank.
+func mergeValues(langs []string, vals map[string]any, probes []string) any {
 	present := make([]string, 0, len(langs))
 	for _, l := range langs {
 		if _, ok := vals[l]; ok {
@@ -88,7 +95,7 @@ func mergeValues(langs []string, vals map[string]any) any {
 		}) {
 			out := make(map[string]any, len(f))
 			for k := range f {
-				out[k] = mergeValues(present, pick(present, vals, func(v any) any { return v.(map[string]any)[k] }))
+				out[k] = mergeValues(present, pick(present, vals, func(v any) any { return v.(map[string]any)[k] }), probes)
 			}
 			return out
 		}
@@ -99,16 +106,60 @@ func mergeValues(langs []string, vals map[string]any) any {
 		}) {
 			out := make([]any, len(f))
 			for i := range f {
-				out[i] = mergeValues(present, pick(present, vals, func(v any) any { return v.([]any)[i] }))
+				out[i] = mergeValues(present, pick(present, vals, func(v any) any { return v.([]any)[i] }), probes)
 			}
 			return out
 		}
 	}
-	keyed := make(map[string]any, len(present))
+	var pulled []string
 	for _, l := range present {
-		keyed[l] = vals[l]
+		if !slices.Contains(probes, l) {
+			pulled = append(pulled, l)
+		}
+	}
+	if len(pulled) == 0 {
+		return first
+	}
+	keyed := make(map[string]any, len(pulled))
+	for _, l := range pulled {
+		if !isBlank(vals[l]) {
+			keyed[l] = vals[l]
+		}
+	}
+	if len(keyed) == 0 && alike(pulled, vals, func(v any) bool { return reflect.DeepEqual(v, vals[pulled[0]]) }) {
+		return vals[pulled[0]] // blank in every language pulled
+	}
+	// A language left out is served the blank of the kind of the first language kept (the
+	// fixtures' keys are sorted); one blank of another kind keeps its value.
+	var served any = struct{}{}
+	if len(keyed) > 0 {
+		served = blankOf(keyed[slices.Min(slices.Collect(maps.Keys(keyed)))])
+	}
+	for _, l := range pulled {
+		if _, kept := keyed[l]; !kept && !reflect.DeepEqual(vals[l], served) {
+			keyed[l] = vals[l]
+		}
 	}
 	return keyed
+}
+
+// isBlank says whether v is the empty value of its kind, as the fixtures serve a language a
+// keyed value lacks: {}, [], "" or null.
+func isBlank(v any) bool {
+	return reflect.DeepEqual(v, blankOf(v))
+}
+
+// blankOf is the empty value of v's kind (store.Localize's blank).
+func blankOf(v any) any {
+	switch v.(type) {
+	case map[string]any:
+		return map[string]any{}
+	case []any:
+		return []any{}
+	case string:
+		return ""
+	}
+	return nil
 }
 
 func alike(langs []string, vals map[string]any, ok func(any) bool) bool {

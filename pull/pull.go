@@ -78,8 +78,12 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	probes, err := w.otherLocales(ctx)
+	if err != nil {
+		return nil, err
+	}
 	perLang := map[string]*capsule.FixtureSet{}
-	for _, lang := range w.langs {
+	for _, lang := range append(slices.Clone(w.langs), probes...) {
 		c, err := w.walk(ctx, lang)
 		if err != nil {
 			return nil, err
@@ -90,7 +94,7 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 		}
 		perLang[lang] = set
 	}
-	set, err := mergeLanguages(w.langs, perLang)
+	set, err := mergeLanguages(w.langs, probes, perLang)
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +106,34 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 	}
 	set.Notes = append(set.Notes, w.notes...)
 	return set, w.addTestUser(set)
+}
+
+// otherLocales returns the project's active languages that the pull was not asked for. They
+// are read all the same, to learn where their texts are blank: the project keeps a text per
+// language at some level (a whole localizeInfos, one attribute's value), which no single
+// language's answer shows, and a language without the text answers blank at that level ({}
+// for the whole localizeInfos). Their texts are not kept (see mergeLanguages).
+func (w *walker) otherLocales(ctx context.Context) ([]string, error) {
+	e, err := w.do(ctx, "locales", http.MethodGet, "/api/content/locales/active/all", nil, nil)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var locales []struct {
+		Code string `json:"code"`
+	}
+	if json.Unmarshal(e.ResponseBody, &locales) != nil {
+		return nil, nil // the walk reads the locales again and says what is wrong with them
+	}
+	var out []string
+	for _, l := range locales {
+		if CheckLang(l.Code) == nil && !slices.Contains(w.langs, l.Code) && !slices.Contains(out, l.Code) {
+			out = append(out, l.Code)
+		}
+	}
+	return out, nil
 }
 
 // mediaLink matches a JSON string linking to a file the project itself serves from its media

@@ -167,7 +167,7 @@ func TestPullNamesTheStepARefusalStopsAt(t *testing.T) {
 	t.Cleanup(ts.Close)
 	_, err := Run(t.Context(), Options{URL: ts.URL, AppToken: "wrong"})
 	require.ErrorIs(t, err, ErrRefused)
-	assert.Contains(t, err.Error(), "auth providers (GET /api/content/users-auth-providers): 403 Resource is closed")
+	assert.Contains(t, err.Error(), "locales (GET /api/content/locales/active/all): 403 Resource is closed")
 }
 
 func TestPullRefusesBadOptions(t *testing.T) {
@@ -219,7 +219,7 @@ func TestMergeValuesKeysOnlyWhatDiffers(t *testing.T) {
 	merged := mergeValues(langs, map[string]any{
 		"en_US": map[string]any{"id": 1.0, "title": "Tickets", "tags": []any{"a", "b"}, "list": []any{"x"}},
 		"ru_RU": map[string]any{"id": 1.0, "title": "Билеты", "tags": []any{"a", "в"}, "list": []any{"x", "y"}},
-	})
+	}, nil)
 	got, err := json.Marshal(merged)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"id":1,"title":{"en_US":"Tickets","ru_RU":"Билеты"},
@@ -270,4 +270,42 @@ func TestPullCopiesEveryLinkedMediaFile(t *testing.T) {
 	assert.Contains(t, notes, "missing.svg is linked but the project does not serve it; the link stays absolute")
 	assert.Contains(t, notes, `..%2Fsecret" names no single file`)
 	assert.Contains(t, notes, `sub/deep.svg" names no single file`)
+}
+
+// A language the project answers blank is left out of keyed values, and so is a language read
+// only to learn where the project keys its texts: a page written in en_US and ru_RU only is
+// blank as a whole in de_DE, and a text attribute's value blank in it, as the project answers.
+func TestMergeValuesLeavesOutBlankAndProbedLanguages(t *testing.T) {
+	t.Parallel()
+	page := func(title, menu string, body []any) map[string]any {
+		info := map[string]any{}
+		if title != "" {
+			info = map[string]any{"title": title, "menuTitle": menu}
+		}
+		return map[string]any{"id": 2.0, "localizeInfos": info,
+			"attributeValues": map[string]any{"body": map[string]any{"type": "text", "value": body}}}
+	}
+	text := func(s string) []any { return []any{map[string]any{"htmlValue": "<p>" + s + "</p>", "plainValue": s}} }
+	vals := map[string]any{
+		"en_US": page("About us", "About", text("Hi")),
+		"ru_RU": page("О нас", "О нас", text("Привет")),
+		"de_DE": page("", "", []any{}),
+	}
+	want := `{"id":2,
+		"localizeInfos":{"en_US":{"title":"About us","menuTitle":"About"},"ru_RU":{"title":"О нас","menuTitle":"О нас"}},
+		"attributeValues":{"body":{"type":"text","value":{
+			"en_US":[{"htmlValue":"<p>Hi</p>","plainValue":"Hi"}],"ru_RU":[{"htmlValue":"<p>Привет</p>","plainValue":"Привет"}]}}}}`
+	for name, tc := range map[string]struct{ langs, probes []string }{
+		"probed":              {langs: []string{"en_US", "ru_RU", "de_DE"}, probes: []string{"de_DE"}},
+		"pulled, and blank":   {langs: []string{"en_US", "ru_RU", "de_DE"}},
+		"blank first, pulled": {langs: []string{"de_DE", "en_US", "ru_RU"}},
+	} {
+		got, err := json.Marshal(mergeValues(tc.langs, vals, tc.probes))
+		require.NoError(t, err)
+		assert.JSONEq(t, want, string(got), name)
+	}
+	got, err := json.Marshal(mergeValues([]string{"en_US", "ru_RU"}, map[string]any{
+		"en_US": map[string]any{"t": "", "n": 1.0}, "ru_RU": map[string]any{"t": "", "n": 2.0}}, nil))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"t":"","n":{"en_US":1,"ru_RU":2}}`, string(got), "blank in every language stays plain")
 }

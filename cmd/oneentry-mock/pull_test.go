@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -301,7 +302,7 @@ func TestFixturesPullWritesTheGivenUsers(t *testing.T) {
 
 	_, _, err = runCmd(t, nil, "fixtures", "pull", "--url", upstream, "--app-token", "wrong-token", "--out", filepath.Join(dir, "refused"))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "auth providers (GET /api/content/users-auth-providers): 403")
+	assert.Contains(t, err.Error(), "locales (GET /api/content/locales/active/all): 403")
 	_, statErr := os.Stat(filepath.Join(dir, "refused"))
 	assert.True(t, os.IsNotExist(statErr), "a failed pull writes nothing")
 }
@@ -345,4 +346,56 @@ func TestFixturesPullKeepsTheProjectsAuthMarkers(t *testing.T) {
 	pulled, base = pullTo("--user", user.Identifier, "--password", user.Password)
 	require.NoError(t, signUp(upstream, fx.Project.AppToken, "new@example.com"), "the source signs up through email_code")
 	require.NoError(t, signUp(base, pulled.Project.AppToken, "new@example.com"), "the pulled copy signs up as the source does")
+}
+
+// A project's active language the pull was not asked for reads as the project reads it: blank
+// at the level where the project keeps its texts per language ({} for a page's localizeInfos
+// written in en_US and ru_RU only, [] for a text attribute's value), not field by field.
+func TestFixturesPullAnswersAnUnpulledLanguageAsTheProject(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(fixtures.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fixtures.FS, p)
+		files[p] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	var locales []map[string]any
+	require.NoError(t, json.Unmarshal(files[store.FileLocales].Data, &locales))
+	locales = append(locales, map[string]any{"id": 3, "shortCode": "de", "code": "de_DE", "name": "German",
+		"nativeName": "Deutsch", "isActive": true, "image": "", "position": 3})
+	data, err := json.Marshal(locales)
+	require.NoError(t, err)
+	files[store.FileLocales] = &fstest.MapFile{Data: data}
+	fx, err := store.LoadFixtures(files)
+	require.NoError(t, err)
+	upstream, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
+
+	out := filepath.Join(t.TempDir(), "pulled")
+	_, stderr, err := runCmd(t, nil, "fixtures", "pull", "--url", upstream.URL, "--app-token", fx.Project.AppToken,
+		"--lang", "en_US,ru_RU", "--out", out)
+	require.NoError(t, err, stderr)
+	pulledFx, err := store.LoadFixtures(os.DirFS(out))
+	require.NoError(t, err)
+	pulled, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx}})
+
+	origin := reader{t: t, base: upstream.URL, token: fx.Project.AppToken}
+	mirror := reader{t: t, base: pulled.URL, token: pulledFx.Project.AppToken}
+	var paths []string
+	for _, u := range fixtureValues(t, store.FilePages, "pageUrl") {
+		paths = append(paths, "/pages/url/"+u)
+	}
+	for _, p := range fx.Products {
+		paths = append(paths, "/products/"+strconv.Itoa(p.ID))
+	}
+	for _, p := range paths {
+		for _, lang := range []string{"de_DE", "en_US"} {
+			want, wantStatus := origin.get(p, "langCode="+lang)
+			got, gotStatus := mirror.get(p, "langCode="+lang)
+			assert.Equal(t, wantStatus, gotStatus, "GET %s in %s", p, lang)
+			assert.JSONEq(t, want, got, "GET %s in %s", p, lang)
+		}
+	}
 }
