@@ -46,6 +46,9 @@ type Options struct {
 	User, Password string
 	// Menus are the markers of the menus to read; empty means DefaultMenus.
 	Menus []string
+	// Coupons are the codes of coupons to copy under their discounts: the API lists none, it
+	// only answers one by code.
+	Coupons []string
 	// Provider is the auth provider to sign in with; empty means the first one listed.
 	Provider string
 	// PageSize is the limit asked for each page of a paged list; 0 means 100.
@@ -101,11 +104,18 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 	if err := w.pullSite(ctx, set); err != nil {
 		return nil, err
 	}
+	if err := w.addTestUser(set); err != nil {
+		return nil, err
+	}
+	// After the users: which discounts the fixtures load is asked of the whole set.
+	if err := w.pullDiscounts(ctx, set); err != nil {
+		return nil, err
+	}
 	if err := w.pullMedia(ctx, set); err != nil {
 		return nil, err
 	}
 	set.Notes = append(set.Notes, w.notes...)
-	return set, w.addTestUser(set)
+	return set, nil
 }
 
 // otherLocales returns the project's active languages that the pull was not asked for. They

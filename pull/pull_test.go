@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/backoff"
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -308,4 +310,30 @@ func TestMergeValuesLeavesOutBlankAndProbedLanguages(t *testing.T) {
 		"en_US": map[string]any{"t": "", "n": 1.0}, "ru_RU": map[string]any{"t": "", "n": 2.0}}, nil))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"t":"","n":{"en_US":1,"ru_RU":2}}`, string(got), "blank in every language stays plain")
+}
+
+// A discount the fixtures cannot load (here a condition on a product the pull did not read) is
+// left out with a note; the others are written.
+func TestPullLeavesOutADiscountTheFixturesRefuse(t *testing.T) {
+	t.Parallel()
+	set := &capsule.FixtureSet{Files: map[string][]byte{}}
+	require.NoError(t, fs.WalkDir(fixtures.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		set.Files[p], err = fs.ReadFile(fixtures.FS, p)
+		return err
+	}))
+	var discounts []any
+	require.NoError(t, json.Unmarshal(set.Files[store.FileDiscounts], &discounts))
+	stray := map[string]any{"id": 99, "identifier": "stray", "type": "DISCOUNT", "localizeInfos": map[string]any{},
+		"version": 0, "position": 9, "attributeSetId": nil, "conditionLogic": "AND",
+		"discountValue": map[string]any{"applicability": "TO_ORDER", "discountType": "PERCENT", "value": 5, "maxAmount": nil},
+		"conditions":    []any{map[string]any{"type": "PRODUCT", "value": "9999"}}}
+	discounts = append(discounts[:1], append([]any{stray}, discounts[1:]...)...)
+	w := &walker{}
+	require.NoError(t, w.keepLoadable(set, discounts))
+	assert.NotContains(t, string(set.Files[store.FileDiscounts]), `"stray"`)
+	assert.Contains(t, string(set.Files[store.FileDiscounts]), `"welcome"`)
+	assert.Contains(t, strings.Join(w.notes, "\n"), `discounts.json: "stray" left out: no product 9999 in products.json`)
 }

@@ -45,10 +45,7 @@ var notMirrored = []string{
 	"/orders/{id}/refund",
 	"/discounts/bonus-balance",
 	"/discounts/bonus-balance/history",
-	// Discounts are not pulled: their coupons, which decide when they apply, are not readable
-	// through the content API, so a pulled discount would apply where the project's does not.
-	"/discounts",
-	"/discounts/marker/{marker}",
+	// A coupon is read by the code the test names, not by any marker or id.
 	"/discounts/coupons/validate",
 	"/form-data",
 	"/form-data/marker/{marker}",
@@ -76,11 +73,17 @@ func pullRoundTrip(t *testing.T, profile sandbox.Profile) {
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
 	user := fx.Users[0]
+	var coupons []string
+	for _, d := range fx.Discounts {
+		for _, c := range d.Coupons {
+			coupons = append(coupons, c.Code)
+		}
+	}
 	upstream := upstreamMockOf(t, profile, nil)
 	out := filepath.Join(t.TempDir(), "pulled")
 	stdout, stderr, err := runCmd(t, nil, "fixtures", "pull", "--url", upstream,
 		"--app-token", fx.Project.AppToken, "--user", user.Identifier, "--password", user.Password,
-		"--lang", "en_US,ru_RU", "--out", out)
+		"--lang", "en_US,ru_RU", "--coupon", strings.Join(coupons, ","), "--out", out)
 	require.NoError(t, err, stderr)
 	assert.Contains(t, stderr, "reading forms: ", "progress names the steps")
 	assert.Contains(t, stdout, "app token: pulled-")
@@ -134,6 +137,7 @@ func pullRoundTrip(t *testing.T, profile sandbox.Profile) {
 		"/product-statuses":        {"marker": {"in_stock", "sold_out"}, "id": fixtureValues(t, store.FileProductStatuses, "id")},
 		"/form-data":               {"marker": identifiers(fx.Forms, func(f store.Form) string { return f.Identifier })},
 		"/integration-collections": {"id": {"1"}, "marker": {"faq"}},
+		"/discounts":               {"marker": identifiers(fx.Discounts, func(d store.Discount) string { return d.Identifier })},
 	}
 	doc, err := contracts.Load(context.Background())
 	require.NoError(t, err)
@@ -162,6 +166,25 @@ func pullRoundTrip(t *testing.T, profile sandbox.Profile) {
 			}
 		}
 	}
+	for _, code := range coupons {
+		want, wantStatus := origin.get("/discounts/coupons/validate", "code="+code)
+		got, gotStatus := mirror.get("/discounts/coupons/validate", "code="+code)
+		assert.Equal(t, wantStatus, gotStatus, "coupon %s", code)
+		assert.JSONEq(t, want, got, "coupon %s", code)
+	}
+	// The shop prices an order with the pulled discounts and coupons as the project does.
+	order := `{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10"]}]},` +
+		`"products":[{"productId":10,"quantity":2}],"couponCode":"WELCOME10","additionalDiscountsMarkers":["early_bird"]}`
+	var totals [2]map[string]any
+	for i, r := range []*reader{&origin, &mirror} {
+		status, body := r.do(http.MethodPost, "/orders-storage/marker/tickets/orders", "", strings.NewReader(order))
+		require.Equal(t, http.StatusCreated, status, body)
+		require.NoError(t, json.Unmarshal([]byte(body), &totals[i]))
+		for _, k := range []string{"id", "createdDate", "updatedDate", "formData", "paymentUrl", "statusIdentifier"} {
+			delete(totals[i], k)
+		}
+	}
+	assert.Equal(t, totals[0], totals[1], "the order is priced alike")
 	t.Logf("compared %d answers", compared)
 }
 

@@ -18,7 +18,8 @@ var pullCommand = &command{
 	synopsis: "mirror a project's public read side into a fixture folder",
 	help: `Walks a OneEntry project's content API as a front end reads it (auth providers, forms, product
 statuses, integration collections and their rows, the site's pages, blocks, menus, locales,
-attribute sets and templates, the products the forms offer, and with --user the order
+attribute sets and templates, the products the forms offer, the discounts with the coupons
+--coupon names, and with --user the order
 storages, their statuses, payment accounts and the user's profile), in each --lang, and writes
 a fixture folder that "serve --fixtures DIR" serves. Texts that differ between languages are
 kept per language. Lists are read page by page; 429 and 5xx answers are retried with back-off; a 401 or 403 stops the pull and names the step. Files the project serves at its own
@@ -43,6 +44,7 @@ Example:
 		f.string(&o.User, "user", "", "LOGIN", "sign in as this user to read order storages, statuses and payment accounts")
 		f.string(&o.Password, "password", "", "PASSWORD", "the user's password (never written)")
 		f.list(&o.Menus, "menu", "MARKERS", "comma-separated menus to read (default main): the API lists none")
+		f.list(&o.Coupons, "coupon", "CODES", "comma-separated coupon codes to copy under their discounts: the API lists none")
 		f.string(&o.Provider, "provider", "", "MARKER", "the auth provider to sign in with (default: the first listed)")
 		f.string(&users, "users", "", "FILE", "a users.json to write instead of the pulled user")
 		f.string(&out, "out", "", "DIR", "folder to write the fixture files to (created if missing)")

@@ -1,0 +1,172 @@
+package pull
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"testing/fstest"
+
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+)
+
+// pullDiscounts adds the project's discounts to a set, read in each language, with the coupons
+// named in Options.Coupons. The API shows neither a discount's coupons nor whether it applies
+// by itself, so a discount without a named coupon applies only on request (onRequest), which
+// a note says: applied to every order, a discount the project gates by a coupon would lower
+// totals where the project's do not, with nothing to show for it. A discount the mock cannot
+// price (gifts, exclusions, a condition on a product the pull did not read) is left out with a
+// note, rather than stop the pull.
+func (w *walker) pullDiscounts(ctx context.Context, set *capsule.FixtureSet) error {
+	vals := map[string]any{}
+	for _, lang := range w.langs {
+		items, err := w.list(ctx, "discounts", "/api/content/discounts", url.Values{"langCode": {lang}}, func(exchange.Exchange) {})
+		if errors.Is(err, ErrNotFound) {
+			w.note("discounts.json: GET /api/content/discounts answered 404; left out")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		list := make([]any, 0, len(items))
+		for _, raw := range items {
+			v, err := decodeNumbers(raw)
+			if err != nil {
+				return fmt.Errorf("pull: discounts: %w", err)
+			}
+			list = append(list, v)
+		}
+		vals[lang] = list
+	}
+	discounts, ok := mergeValues(w.langs, vals, nil).([]any)
+	if !ok {
+		w.note("discounts.json: the languages list different discounts; left out")
+		return nil
+	}
+	if len(discounts) == 0 {
+		return nil
+	}
+	known := discountFields()
+	for _, d := range discounts {
+		m, ok := d.(map[string]any)
+		if !ok {
+			return errors.New("pull: discounts: an item is not an object")
+		}
+		for k := range m {
+			if !known[k] {
+				delete(m, k)
+				w.note("discounts.json: field %q is not part of the fixture format and was left out", k)
+			}
+		}
+	}
+	if err := w.addCoupons(ctx, discounts); err != nil {
+		return err
+	}
+	for _, d := range discounts {
+		m := d.(map[string]any)
+		if _, gated := m["coupons"]; !gated && m["type"] != store.DiscountKindBonus {
+			m["onRequest"] = true
+			w.note("discounts.json: %q applies only to an order naming it in additionalDiscountsMarkers: the API does not show whether it applies by itself; name the coupons that gate it with --coupon", m["identifier"])
+		}
+	}
+	return w.keepLoadable(set, discounts)
+}
+
+// decodeNumbers decodes JSON keeping numbers as written.
+func decodeNumbers(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// discountFields are the fields of a discount as the fixtures take them and the API serves them.
+func discountFields() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeFor[store.Discount]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.IsExported() && name != "" && name != "-" && f.Tag.Get("fixture") != "mock" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// addCoupons asks the project about each coupon named in Options.Coupons and puts the ones it
+// knows under their discounts, in the state the project gives them.
+func (w *walker) addCoupons(ctx context.Context, discounts []any) error {
+	for _, code := range w.opts.Coupons {
+		e, err := w.do(ctx, "coupon "+code, http.MethodGet, "/api/content/discounts/coupons/validate", url.Values{"code": {code}}, nil)
+		if err != nil {
+			return err
+		}
+		var answer struct {
+			Coupon *struct {
+				ID         int     `json:"id"`
+				DiscountID int     `json:"discountId"`
+				Code       string  `json:"code"`
+				IsReusable bool    `json:"isReusable"`
+				IsUsed     bool    `json:"isUsed"`
+				OrderID    *int    `json:"orderId"`
+				UsedAt     *string `json:"usedAt"`
+			} `json:"coupon"`
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(e.ResponseBody, &answer) != nil || answer.Coupon == nil {
+			w.note("discounts.json: coupon %q left out: the project answered %q", code, answer.Error)
+			continue
+		}
+		c := answer.Coupon
+		i := slices.IndexFunc(discounts, func(d any) bool {
+			id, _ := d.(map[string]any)["id"].(json.Number)
+			return id.String() == fmt.Sprint(c.DiscountID)
+		})
+		if i < 0 {
+			w.note("discounts.json: coupon %q left out: its discount %d is not listed", code, c.DiscountID)
+			continue
+		}
+		d := discounts[i].(map[string]any)
+		coupons, _ := d["coupons"].([]any)
+		d["coupons"] = append(coupons, map[string]any{"id": c.ID, "code": c.Code, "isReusable": c.IsReusable,
+			"isUsed": c.IsUsed, "orderId": c.OrderID, "usedAt": c.UsedAt})
+	}
+	return nil
+}
+
+// keepLoadable writes discounts.json with the discounts the fixtures load, leaving out, with a
+// note, each the loader refuses: the loader is the one judge of what the mock can price.
+func (w *walker) keepLoadable(set *capsule.FixtureSet, discounts []any) error {
+	for {
+		data, err := json.MarshalIndent(discounts, "", "  ")
+		if err != nil {
+			return err
+		}
+		set.Files[store.FileDiscounts] = append(data, '\n')
+		fsys := fstest.MapFS{}
+		for name, data := range set.Files {
+			fsys[name] = &fstest.MapFile{Data: data}
+		}
+		_, err = store.LoadFixtures(fsys)
+		var fe *store.FixtureError
+		if err == nil || !errors.As(err, &fe) || fe.File != store.FileDiscounts {
+			return nil // the set is checked whole where it is written
+		}
+		var i int
+		if _, scanErr := fmt.Sscanf(fe.Field, "[%d]", &i); scanErr != nil || i < 0 || i >= len(discounts) {
+			return nil
+		}
+		w.note("discounts.json: %q left out: %v", discounts[i].(map[string]any)["identifier"], fe.Err)
+		discounts = slices.Delete(discounts, i, i+1)
+	}
+}
