@@ -1270,9 +1270,36 @@ func (d *deriver) buildStorages() *node {
 		full := &node{kind: kindObject, keys: append([]string(nil), s.keys...), vals: append([]*node(nil), s.vals...)}
 		full.keys = append(full.keys, "currency", "attributeSetIdentifier", "statuses")
 		full.vals = append(full.vals, val(currency), val(attrSet), arr(statuses...))
+		for _, st := range lifecycleStatuses(statuses) {
+			full.keys = append(full.keys, st[0])
+			full.vals = append(full.vals, val(st[1]))
+			d.note("order-storages.json: storage %q: orders move to %q as %s, the status of that name (the API does not show the project's setting)", m, st[1], strings.TrimSuffix(st[0], "Status"))
+		}
 		out[m] = full
 	}
 	return sortedByKey(out)
+}
+
+// lifecycleStatuses are the paidStatus and canceledStatus a storage gets ({field, status}):
+// the API does not show which statuses a project moves paid and canceled orders to, so a
+// storage whose statuses include one named so moves its orders there, as the default project
+// does, and a paid order does not stay in the status it was created in. None is the status
+// new orders get, which the loader refuses as a paidStatus.
+func lifecycleStatuses(statuses []*node) [][2]string {
+	var out [][2]string
+	for _, want := range []struct{ field, names string }{{"paidStatus", "paid"}, {"canceledStatus", "canceled cancelled"}} {
+		for _, st := range statuses {
+			id := stringOf(st, "identifier")
+			if def, _ := st.get("isDefault"); def != nil && def.kind == kindBool && def.b {
+				continue
+			}
+			if id != "" && slices.Contains(strings.Fields(want.names), id) {
+				out = append(out, [2]string{want.field, id})
+				break
+			}
+		}
+	}
+	return out
 }
 
 func (d *deriver) buildProviders() *node {

@@ -91,7 +91,9 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 		{Method: "GET", Path: "/api/content/orders-storage/marker/tickets", Status: 200,
 			ResponseBody: json.RawMessage(`{"id":3,"localizeInfos":{"title":"Tickets"},"position":1,"identifier":"tickets","formIdentifier":"tickets_form","generalTypeId":23,"paymentAccountIdentifiers":[{"identifier":"cash"}]}`)},
 		{Method: "GET", Path: "/api/content/orders-storage/marker/tickets/order-statuses", Status: 200,
-			ResponseBody: json.RawMessage(`[{"id":7,"localizeInfos":{"title":"New"},"identifier":"new","position":1,"isUsed":true,"isDefault":true}]`)},
+			ResponseBody: json.RawMessage(`[{"id":7,"localizeInfos":{"title":"New"},"identifier":"new","position":1,"isUsed":true,"isDefault":true},` +
+				`{"id":8,"localizeInfos":{"title":"Paid"},"identifier":"paid","position":2,"isUsed":true,"isDefault":false},` +
+				`{"id":9,"localizeInfos":{"title":"Cancelled"},"identifier":"cancelled","position":3,"isUsed":true,"isDefault":false}]`)},
 		{Method: "GET", Path: "/api/content/orders-storage/marker/tickets/orders", Query: "langCode=en_US&limit=30&offset=0", Status: 200,
 			ResponseBody: json.RawMessage(`{"items":[{"id":7,"storageId":3,"createdDate":"2025-04-30T21:54:48.918Z","statusIdentifier":"new","formIdentifier":"tickets_form","formData":[],"attributeSetIdentifier":"order_form","totalSum":"600.00","currency":"EUR","paymentAccountIdentifier":"cash","paymentAccountLocalizeInfos":{},"products":[{"id":12,"title":"Gold","sku":null,"previewImage":null,"price":300,"quantity":2}],"paymentUrl":null,"isCompleted":null}],"total":1}`)},
 		{Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/auth", Status: 201,
@@ -116,6 +118,9 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 	assert.Equal(t, "EUR", storage.Currency)
 	assert.Equal(t, "order_form", storage.AttributeSetIdentifier)
 	assert.Equal(t, "new", storage.DefaultStatus())
+	assert.Equal(t, "paid", storage.PaidStatus, "a paid order moves to the status named paid")
+	assert.Equal(t, "cancelled", storage.CanceledStatus)
+	assert.Contains(t, set.Notes, `order-storages.json: storage "tickets": orders move to "paid" as paid, the status of that name (the API does not show the project's setting)`)
 	provider, ok := fx.AuthProvider("email")
 	require.True(t, ok)
 	assert.Equal(t, "email_reg", provider.LoginMarker)
