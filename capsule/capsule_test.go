@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -228,4 +229,35 @@ func TestWriteDirPutsBackWhatItReplacedWhenARenameFails(t *testing.T) {
 	t.Cleanup(func() { rename = os.Rename })
 	require.ErrorContains(t, set.WriteDir(dir), "the folder changed")
 	assert.Equal(t, before, testkit.Files(t, dir), "no file replaced or added, nothing left beside them")
+}
+
+// An e-mail read before the code it holds is sent keeps no code once the code is known, and a
+// code is replaced where it stands as a word, not inside a longer number.
+func TestRecorderReplacesACodeInWhatWasRecordedBeforeIt(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "c.json")
+	rec := NewRecorder(path, Capsule{Contract: "sha256:x", Profile: "live-2026"})
+	mail := RawExchange{Method: "GET", Path: "/__admin/mail", Status: 200,
+		ResponseBody: []byte(`{"items":[{"subject":"Confirm your e-mail address: 227257","text":"Your code is 227257.\nOrder 1227257 is kept."}]}`)}
+	_, err := rec.Record(mail)
+	require.NoError(t, err)
+	require.NoError(t, rec.Flush())
+	_, err = rec.Record(RawExchange{Method: "POST", Path: "/api/content/users-auth-providers/marker/email/users/activate", Status: 200,
+		RequestBody: []byte(`{"code":"227257"}`)})
+	require.NoError(t, err)
+	_, err = rec.Record(mail)
+	require.NoError(t, err)
+	require.NoError(t, rec.Flush())
+
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	c, err := Read(f)
+	require.NoError(t, err)
+	require.Len(t, c.Exchanges, 3)
+	want := `{"items":[{"subject":"Confirm your e-mail address: <one-time-code-1>","text":"Your code is <one-time-code-1>.\nOrder 1227257 is kept."}]}`
+	assert.JSONEq(t, want, string(c.Exchanges[0].ResponseBody), "recorded before the code was known")
+	assert.JSONEq(t, `{"code":"<one-time-code-1>"}`, string(c.Exchanges[1].RequestBody))
+	assert.JSONEq(t, want, string(c.Exchanges[2].ResponseBody), "recorded after")
+	assert.NotContains(t, strings.ReplaceAll(fmt.Sprint(c.Exchanges), "1227257", ""), "227257")
 }

@@ -51,6 +51,7 @@ func (r *Recorder) Record(raw RawExchange) (Exchange, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e := r.redactor.Exchange(raw)
+	r.scrubEarlier(r.redactor.TakeFresh())
 	n, err := encodedSize(e)
 	if err != nil {
 		return Exchange{}, err
@@ -63,6 +64,28 @@ func (r *Recorder) Record(raw RawExchange) (Exchange, error) {
 	r.c.Redactions = r.redactor.Redactions()
 	r.dirty = true
 	return e, nil
+}
+
+// scrubEarlier replaces secrets just learnt in the exchanges recorded before them: the e-mail
+// holding a one-time code is read before the request that sends the code makes it known. The
+// file is written whole, so the next Flush leaves no trace of them. r.mu is held.
+func (r *Recorder) scrubEarlier(fresh []string) {
+	if len(fresh) == 0 {
+		return
+	}
+	for i, e := range r.c.Exchanges {
+		scrubbed, changed := r.redactor.Scrub(e, fresh)
+		if !changed {
+			continue
+		}
+		before, err1 := encodedSize(e)
+		after, err2 := encodedSize(scrubbed)
+		if err1 == nil && err2 == nil {
+			r.size += after - before
+		}
+		r.c.Exchanges[i] = scrubbed
+		r.dirty = true
+	}
 }
 
 // encodedSize is what e takes in a file Marshal writes, where exchanges stand two levels deep.

@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/oneentry-mock/oneentry-mock/exchange"
@@ -74,7 +76,8 @@ type Redactor struct {
 	bySecret map[string]string // secret (emails lower-cased) → placeholder
 	kinds    map[string]string // placeholder → kind
 	counters map[string]int
-	exact    map[string]bool // secrets replaced only as whole values
+	exact    map[string]bool // secrets replaced only as whole values (codes also as whole words)
+	fresh    []string        // secrets learnt since the last TakeFresh
 }
 
 // NewRedactor returns a Redactor that knows no secrets yet.
@@ -431,17 +434,23 @@ func (r *Redactor) redactForm(s string, request bool) (string, bool) {
 }
 
 // replaceKnown replaces every known secret long enough to be recognised inside a longer string,
-// longest first so that a secret containing another is replaced whole.
+// and every one-time code standing as a word of its own, longest first so that a secret
+// containing another is replaced whole.
 func (r *Redactor) replaceKnown(s string) string {
 	var secrets []string
 	for secret := range r.bySecret {
-		if !r.exact[secret] && len(secret) >= minSubstringSecret && strings.Contains(s, secret) {
+		if strings.Contains(s, secret) {
 			secrets = append(secrets, secret)
 		}
 	}
-	if len(secrets) == 0 {
-		return s
-	}
+	return r.replaceSecrets(s, secrets)
+}
+
+// replaceSecrets replaces the given known secrets in s, each by its rule: a whole value equal
+// to it always; inside a longer string one of minSubstringSecret characters or more, and a
+// one-time code where it stands as a word ("Your code: 227257"), not where it is part of one
+// (order 1227257); other short secrets (a 6-digit password) not.
+func (r *Redactor) replaceSecrets(s string, secrets []string) string {
 	sort.Slice(secrets, func(i, j int) bool {
 		if len(secrets[i]) != len(secrets[j]) {
 			return len(secrets[i]) > len(secrets[j])
@@ -449,9 +458,112 @@ func (r *Redactor) replaceKnown(s string) string {
 		return secrets[i] < secrets[j]
 	})
 	for _, secret := range secrets {
-		s = strings.ReplaceAll(s, secret, r.bySecret[secret])
+		p, ok := r.bySecret[secret]
+		switch {
+		case !ok || secret == "":
+		case s == secret:
+			return p
+		case r.exact[secret] && r.kinds[p] == KindCode:
+			s = replaceWord(s, secret, p)
+		case !r.exact[secret] && len(secret) >= minSubstringSecret:
+			s = strings.ReplaceAll(s, secret, p)
+		}
 	}
 	return s
+}
+
+// replaceWord replaces each occurrence of word in s that no letter or digit touches.
+func replaceWord(s, word, with string) string {
+	var out strings.Builder
+	for {
+		i := strings.Index(s, word)
+		if i < 0 {
+			out.WriteString(s)
+			return out.String()
+		}
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+len(word):])
+		out.WriteString(s[:i])
+		if i > 0 && isWordRune(before) || i+len(word) < len(s) && isWordRune(after) {
+			out.WriteString(word)
+		} else {
+			out.WriteString(with)
+		}
+		s = s[i+len(word):]
+	}
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// TakeFresh returns the secrets learnt since it was last called. An exchange recorded before a
+// secret was known (the e-mail holding a code, read before the code is sent) still holds it:
+// Scrub those with these.
+func (r *Redactor) TakeFresh() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fresh := r.fresh
+	r.fresh = nil
+	return fresh
+}
+
+// Scrub replaces the given secrets, learnt since e was redacted, in e's path, query, headers
+// and bodies; changed says whether any was there.
+func (r *Redactor) Scrub(e Exchange, secrets []string) (out Exchange, changed bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	replace := func(s string) string {
+		if red := r.replaceSecrets(s, slices.Clone(secrets)); red != s {
+			changed = true
+			return red
+		}
+		return s
+	}
+	segs := strings.Split(e.Path, "/")
+	for i, seg := range segs {
+		if dec, err := url.PathUnescape(seg); err == nil {
+			if red := replace(dec); red != dec {
+				segs[i] = url.PathEscape(red)
+			}
+		}
+	}
+	e.Path = strings.Join(segs, "/")
+	if q, err := url.ParseQuery(e.Query); err == nil && e.Query != "" {
+		before := changed
+		changed = false
+		for _, vs := range q {
+			for i, v := range vs {
+				vs[i] = replace(v)
+			}
+		}
+		if changed {
+			e.Query = q.Encode()
+		}
+		changed = changed || before
+	}
+	// New maps: a snapshot being written may share the old ones.
+	for _, h := range []*map[string]string{&e.RequestHeaders, &e.ResponseHeaders} {
+		if *h == nil {
+			continue
+		}
+		scrubbed := make(map[string]string, len(*h))
+		for k, v := range *h {
+			scrubbed[k] = replace(v)
+		}
+		*h = scrubbed
+	}
+	for _, body := range []*json.RawMessage{&e.RequestBody, &e.ResponseBody} {
+		if n := parseBody(*body); n != nil {
+			before := changed
+			changed = false
+			n.walkStrings("", func(_, s string) string { return replace(s) })
+			if changed {
+				*body = json.RawMessage(n.marshal())
+			}
+			changed = changed || before
+		}
+	}
+	e.RequestText, e.ResponseText = replace(e.RequestText), replace(e.ResponseText)
+	return e, changed
 }
 
 func (r *Redactor) learn(secret, kind string) {
@@ -492,5 +604,6 @@ func (r *Redactor) placeholder(secret, kind string) string {
 	}
 	r.bySecret[key] = p
 	r.kinds[p] = kind
+	r.fresh = append(r.fresh, key)
 	return p
 }
