@@ -19,7 +19,7 @@ import (
 )
 
 // pullDiscounts adds the project's discounts to a set, read in each language, with the coupons
-// named in Options.Coupons. The API shows neither a discount's coupons nor whether it applies
+// named in Options.Coupons and the bonus the signed-in user was accrued. The API shows neither a discount's coupons nor whether it applies
 // by itself, so a discount without a named coupon applies only on request (onRequest), which
 // a note says: applied to every order, a discount the project gates by a coupon would lower
 // totals where the project's do not, with nothing to show for it. A discount the mock cannot
@@ -68,6 +68,9 @@ func (w *walker) pullDiscounts(ctx context.Context, set *capsule.FixtureSet) err
 		}
 	}
 	if err := w.addCoupons(ctx, discounts); err != nil {
+		return err
+	}
+	if err := w.addAccruals(ctx, set, discounts); err != nil {
 		return err
 	}
 	for _, d := range discounts {
@@ -140,6 +143,70 @@ func (w *walker) addCoupons(ctx context.Context, discounts []any) error {
 		coupons, _ := d["coupons"].([]any)
 		d["coupons"] = append(coupons, map[string]any{"id": c.ID, "code": c.Code, "isReusable": c.IsReusable,
 			"isUsed": c.IsUsed, "orderId": c.OrderID, "usedAt": c.UsedAt})
+	}
+	return nil
+}
+
+// addAccruals puts the bonus the signed-in user's history shows accrued under its BONUS
+// discounts, so the user's balance and history start as the project's. What orders spent is
+// the orders' part, which a pull does not copy: a note says so.
+func (w *walker) addAccruals(ctx context.Context, set *capsule.FixtureSet, discounts []any) error {
+	if w.access == "" {
+		return nil
+	}
+	type user struct {
+		ID         int    `json:"id"`
+		Identifier string `json:"identifier"`
+	}
+	var users []user
+	_ = json.Unmarshal(set.Files[capsule.FixtureUsers], &users)
+	i := slices.IndexFunc(users, func(u user) bool { return strings.EqualFold(u.Identifier, w.opts.User) })
+	if i < 0 {
+		return nil
+	}
+	e, err := w.do(ctx, "bonus history", http.MethodGet, "/api/content/discounts/bonus-balance/history", nil, nil)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var history []struct {
+		Type       string      `json:"type"`
+		DiscountID *int        `json:"discountId"`
+		Amount     json.Number `json:"amount"`
+		Comment    string      `json:"comment"`
+		CreatedAt  string      `json:"createdAt"`
+	}
+	if err := json.Unmarshal(e.ResponseBody, &history); err != nil {
+		w.note("discounts.json: the bonus history is not a list of transactions; no bonus is copied")
+		return nil
+	}
+	spent := false
+	for _, tx := range history {
+		if tx.Type != "ACCRUAL" || tx.DiscountID == nil {
+			spent = spent || tx.Type == "USAGE"
+			continue
+		}
+		j := slices.IndexFunc(discounts, func(d any) bool {
+			m := d.(map[string]any)
+			id, _ := m["id"].(json.Number)
+			return m["type"] == store.DiscountKindBonus && id.String() == fmt.Sprint(*tx.DiscountID)
+		})
+		if j < 0 {
+			continue
+		}
+		d := discounts[j].(map[string]any)
+		accruals, _ := d["accruals"].([]any)
+		accrual := map[string]any{"userId": users[i].ID, "amount": tx.Amount, "date": tx.CreatedAt}
+		if tx.Comment != "" {
+			accrual["comment"] = tx.Comment
+		}
+		// The history is newest first; the fixtures list accruals as they happened.
+		d["accruals"] = append([]any{accrual}, accruals...)
+	}
+	if spent {
+		w.note("discounts.json: %s spent bonus on orders, which are not copied: the pulled balance is what was accrued", w.opts.User)
 	}
 	return nil
 }

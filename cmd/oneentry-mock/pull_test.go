@@ -43,8 +43,6 @@ var notMirrored = []string{
 	"/files",
 	"/events/subscriptions",
 	"/orders/{id}/refund",
-	"/discounts/bonus-balance",
-	"/discounts/bonus-balance/history",
 	// A coupon is read by the code the test names, not by any marker or id.
 	"/discounts/coupons/validate",
 	"/form-data",
