@@ -57,7 +57,16 @@ func mergeLanguages(langs, probes []string, sets map[string]*capsule.FixtureSet)
 			}
 			vals[lang] = v
 		}
-		merged, err := json.MarshalIndent(mergeValues(all, vals, probes), "", "  ")
+		v := mergeValues(all, vals, probes)
+		if _, keyed := v.(map[string]any); keyed && !sameShape(v, vals[langs[0]]) {
+			// A probe blank as a whole (an empty list) would key the whole file by language,
+			// which is no fixture file: the file is merged from the languages pulled alone.
+			for _, p := range probes {
+				delete(vals, p)
+			}
+			v = mergeValues(langs, vals, nil)
+		}
+		merged, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
 			return nil, fmt.Errorf("pull: %s: %w", name, err)
 		}
@@ -75,6 +84,15 @@ func mergeValues(langs []string, vals map[string]any, probes []string) any {
 		if _, ok := vals[l]; ok {
 			present = append(present, l)
 		}
+	}
+	// A probe counts where it is blank or has the shape of the languages pulled: read to find
+	// where texts are blank, a list shorter in it, or an object with other members, must not
+	// key what the languages pulled read alike.
+	if pulled := slices.IndexFunc(present, func(l string) bool { return !slices.Contains(probes, l) }); pulled >= 0 {
+		shape := vals[present[pulled]]
+		present = slices.DeleteFunc(present, func(l string) bool {
+			return slices.Contains(probes, l) && !isBlank(vals[l]) && !sameShape(vals[l], shape)
+		})
 	}
 	first := vals[present[0]]
 	same := true
@@ -141,6 +159,24 @@ func mergeValues(langs []string, vals map[string]any, probes []string) any {
 		}
 	}
 	return keyed
+}
+
+// sameShape says whether a and b are objects with the same members, lists of the same length,
+// or both neither.
+func sameShape(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		m, ok := b.(map[string]any)
+		return ok && sameKeys(a, m)
+	case []any:
+		s, ok := b.([]any)
+		return ok && len(s) == len(a)
+	}
+	switch b.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return true
 }
 
 // isBlank says whether v is the empty value of its kind, as the fixtures serve a language a

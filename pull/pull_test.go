@@ -310,6 +310,10 @@ func TestMergeValuesLeavesOutBlankAndProbedLanguages(t *testing.T) {
 		"en_US": map[string]any{"t": "", "n": 1.0}, "ru_RU": map[string]any{"t": "", "n": 2.0}}, nil))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"t":"","n":{"en_US":1,"ru_RU":2}}`, string(got), "blank in every language stays plain")
+	got, err = json.Marshal(mergeValues([]string{"en_US", "ru_RU", "de_DE"}, map[string]any{
+		"en_US": []any{"a", "b"}, "ru_RU": []any{"a", "b"}, "de_DE": []any{"a"}}, []string{"de_DE"}))
+	require.NoError(t, err)
+	assert.JSONEq(t, `["a","b"]`, string(got), "a probe of another shape keys nothing the languages pulled read alike")
 }
 
 // A discount the fixtures cannot load (here a condition on a product the pull did not read) is
@@ -336,4 +340,18 @@ func TestPullLeavesOutADiscountTheFixturesRefuse(t *testing.T) {
 	assert.NotContains(t, string(set.Files[store.FileDiscounts]), `"stray"`)
 	assert.Contains(t, string(set.Files[store.FileDiscounts]), `"welcome"`)
 	assert.Contains(t, strings.Join(w.notes, "\n"), `discounts.json: "stray" left out: no product 9999 in products.json`)
+}
+
+// A probe language that lists nothing leaves a file a list: keyed by language as a whole, it
+// would be no fixture file.
+func TestMergeLanguagesKeepsAFileAListWhenAProbeListsNothing(t *testing.T) {
+	t.Parallel()
+	sets := map[string]*capsule.FixtureSet{
+		"en_US": {Files: map[string][]byte{"pages.json": []byte(`[{"id":1,"t":"a"}]`)}},
+		"ru_RU": {Files: map[string][]byte{"pages.json": []byte(`[{"id":1,"t":"б"}]`)}},
+		"de_DE": {Files: map[string][]byte{"pages.json": []byte(`[]`)}},
+	}
+	set, err := mergeLanguages([]string{"en_US", "ru_RU"}, []string{"de_DE"}, sets)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"id":1,"t":{"en_US":"a","ru_RU":"б"}}]`, string(set.Files["pages.json"]))
 }
