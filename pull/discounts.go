@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"strings"
 	"testing/fstest"
@@ -54,14 +53,14 @@ func (w *walker) pullDiscounts(ctx context.Context, set *capsule.FixtureSet) err
 	if len(discounts) == 0 {
 		return nil
 	}
-	known := discountFields()
+	known := store.APIFields(store.Discount{})
 	for _, d := range discounts {
 		m, ok := d.(map[string]any)
 		if !ok {
 			return errors.New("pull: discounts: an item is not an object")
 		}
 		for k := range m {
-			if !known[k] {
+			if !slices.Contains(known, k) {
 				delete(m, k)
 				w.note("discounts.json: field %q is not part of the fixture format and was left out", k)
 			}
@@ -90,20 +89,6 @@ func decodeNumbers(raw []byte) (any, error) {
 	var v any
 	err := dec.Decode(&v)
 	return v, err
-}
-
-// discountFields are the fields of a discount as the fixtures take them and the API serves them.
-func discountFields() map[string]bool {
-	out := map[string]bool{}
-	t := reflect.TypeFor[store.Discount]()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if f.IsExported() && name != "" && name != "-" && f.Tag.Get("fixture") != "mock" {
-			out[name] = true
-		}
-	}
-	return out
 }
 
 // addCoupons asks the project about each coupon named in Options.Coupons and puts the ones it
