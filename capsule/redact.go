@@ -495,6 +495,24 @@ func replaceWord(s, word, with string) string {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// mentionsAny says whether any of secrets occurs anywhere in e as stored.
+func mentionsAny(e Exchange, secrets []string) bool {
+	parts := []string{e.Path, e.Query, string(e.RequestBody), string(e.ResponseBody), e.RequestText, e.ResponseText}
+	for _, h := range []map[string]string{e.RequestHeaders, e.ResponseHeaders} {
+		for _, v := range h {
+			parts = append(parts, v)
+		}
+	}
+	for _, part := range parts {
+		for _, secret := range secrets {
+			if secret != "" && strings.Contains(part, secret) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // TakeFresh returns the secrets learnt since it was last called. An exchange recorded before a
 // secret was known (the e-mail holding a code, read before the code is sent) still holds it:
 // Scrub those with these.
@@ -509,6 +527,9 @@ func (r *Redactor) TakeFresh() []string {
 // Scrub replaces the given secrets, learnt since e was redacted, in e's path, query, headers
 // and bodies; changed says whether any was there.
 func (r *Redactor) Scrub(e Exchange, secrets []string) (out Exchange, changed bool) {
+	if !mentionsAny(e, secrets) {
+		return e, false // the usual case: parsing every earlier body for every new secret is not cheap
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	replace := func(s string) string {
