@@ -134,11 +134,23 @@ type ClockChange struct {
 // Apply makes change as one step and returns the time the clock then shows: when any part would
 // take the clock out of the supported range, nothing changes and the error names that part
 // ("set" or "advance"). Every other way of changing a clock goes through it.
+//
+// The setting it keeps is always one a state document can carry back: a frozen clock keeps no
+// offset (unfreezing runs on from the frozen time, so an old offset would only be a stale number
+// that may point past year 9999), and a running clock's offset is taken from the time it shows,
+// never from one that ran past the last instant, so advancing from the end moves from the end.
 func (c *Clock) Apply(change ClockChange) (time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	base := c.base() // read once, so that every part of the change sees the same instant
 	next := clockSetting{offset: c.offset, frozen: c.frozen}
-	now := func() time.Time { return next.shows(c.base()) }
+	show := func(t time.Time) {
+		if next.frozen != nil {
+			next.frozen = &t
+		} else {
+			next.offset = datetime.Between(base, t)
+		}
+	}
 	if change.Reset {
 		next = clockSetting{}
 	}
@@ -147,35 +159,32 @@ func (c *Clock) Apply(change ClockChange) (time.Time, error) {
 		if err := datetime.Check(t); err != nil {
 			return time.Time{}, invalidf("set", "%s %v", t.Format(time.RFC3339Nano), err)
 		}
-		if next.frozen != nil {
-			next.frozen = &t
-		} else {
-			next.offset = datetime.Between(c.base(), t)
-		}
+		show(t)
 	}
 	if change.Advance != 0 {
-		t, err := datetime.Add(now(), change.Advance)
+		t, err := datetime.Add(next.shows(base), change.Advance)
 		if err != nil {
 			return time.Time{}, invalidf("advance", "%s would take the clock to a time that %v", change.Advance, err)
 		}
-		if next.frozen != nil {
-			next.frozen = &t
-		} else {
-			next.offset = next.offset.Plus(datetime.SpanOf(change.Advance))
-		}
+		show(t)
 	}
 	if change.Freeze != nil {
 		switch {
 		case *change.Freeze && next.frozen == nil:
-			t := now()
+			t := next.shows(base)
 			next.frozen = &t
 		case !*change.Freeze && next.frozen != nil:
-			next.offset = datetime.Between(c.base(), *next.frozen)
+			next.offset = datetime.Between(base, *next.frozen)
 			next.frozen = nil
 		}
 	}
+	if next.frozen != nil {
+		next.offset = datetime.Span{}
+	} else {
+		show(next.shows(base))
+	}
 	c.offset, c.frozen = next.offset, next.frozen
-	return c.nowLocked(), nil
+	return next.shows(base), nil
 }
 
 // after is t moved on by d, at most the last instant a date-time can show (datetime.Max):

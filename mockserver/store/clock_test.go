@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -72,3 +73,79 @@ func TestClock(t *testing.T) {
 	assert.Equal(t, now, c.Now())
 	assert.False(t, c.Frozen())
 }
+
+// A running clock that reached the last instant moves back from the time it shows, not from
+// the time it would show were there no end.
+func TestAdvanceFromTheLastInstant(t *testing.T) {
+	t.Parallel()
+	host := time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC)
+	clock := store.NewClock(func() time.Time { return host })
+	require.NoError(t, clock.Set(datetime.Max))
+	host = host.Add(time.Minute)
+	require.Equal(t, datetime.Max, clock.Now())
+	got, err := clock.Advance(-time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, datetime.Max.Add(-time.Second), got)
+	assert.Equal(t, datetime.Max.Add(-time.Second), clock.Now())
+}
+
+// Every clock setting the admin clock can leave survives a restart on the saved state and an
+// export read back, whatever the host's clock reads by then.
+func TestClockSettingsNearTheEndRestore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	start := time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC)
+	spring := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+	yes, no := true, false
+	tests := map[string]struct {
+		changes []store.ClockChange
+		want    time.Time // what the clock shows an hour later
+		frozen  bool
+	}{
+		"running, reached the end": {
+			changes: []store.ClockChange{{Set: &datetime.Max}},
+			want:    datetime.Max,
+		},
+		"frozen near the end, then set while frozen": {
+			changes: []store.ClockChange{{Set: ptr(datetime.Max.Add(-999 * time.Millisecond)), Freeze: &yes}, {Set: &spring}},
+			want:    spring,
+			frozen:  true,
+		},
+		"frozen at the end": {
+			changes: []store.ClockChange{{Set: &datetime.Max}, {Freeze: &yes}},
+			want:    datetime.Max,
+			frozen:  true,
+		},
+		"unfrozen at the end": {
+			changes: []store.ClockChange{{Set: &datetime.Max, Freeze: &yes}, {Freeze: &no}},
+			want:    datetime.Max,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			host := start
+			p := newMemPersister()
+			st := openPersisted(t, p, store.NewClock(func() time.Time { return host }))
+			for _, c := range tc.changes {
+				_, err := st.Clock().Apply(c)
+				require.NoError(t, err)
+				host = host.Add(time.Second)
+			}
+			require.NoError(t, st.SweepExpired(ctx), "saves the clock")
+			doc := st.Export(ctx)
+
+			later := host.Add(time.Hour)
+			again, err := store.Open(ctx, store.Options{Fixtures: seatFixtures(t), Clock: store.NewClock(func() time.Time { return later }), Persist: p})
+			require.NoError(t, err, "a restart on the saved state")
+			assert.Equal(t, tc.want, again.Now())
+			assert.Equal(t, tc.frozen, again.Clock().Frozen())
+
+			other := store.New(store.Options{Fixtures: seatFixtures(t), Clock: store.NewClock(func() time.Time { return later })})
+			require.NoError(t, other.Import(ctx, doc), "an import of the export")
+			assert.Equal(t, tc.want, other.Now())
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

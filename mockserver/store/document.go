@@ -59,8 +59,10 @@ type StateDocument struct {
 // "two hours ahead" instead of jumping back; a frozen clock keeps the instant it shows.
 type ClockState struct {
 	// Offset is a Go duration ("0s", "2h0m0s", "-30m0s"): how far the clock runs ahead of the
-	// host's clock. A frozen clock keeps it for when it is unfrozen. Beyond the ~292 years a Go
-	// duration holds, whole hours come first ("69842160h1m2.5s"); see datetime.Span.
+	// host's clock; one that puts the clock past the last instant shows the last instant. A
+	// frozen clock is written with "0s" (unfreezing runs on from frozenAt), and any other offset
+	// a document gives it is kept but never used. Beyond the ~292 years a Go duration holds,
+	// whole hours come first ("69842160h1m2.5s"); see datetime.Span.
 	Offset string `json:"offset"`
 	// FrozenAt is the time a frozen clock shows; null while it runs.
 	FrozenAt *time.Time `json:"frozenAt"`
@@ -479,17 +481,20 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 	if err != nil {
 		return nil, clock, invalidf("clock.offset", "must be a Go duration such as 0s or 2h30m, not %q", doc.Clock.Offset)
 	}
-	if err := datetime.Check(offset.From(s.clock.base())); err != nil {
-		return nil, clock, invalidf("clock.offset", "%q puts the clock at a time that %v", doc.Clock.Offset, err)
-	}
-	clock.offset = offset
 	if doc.Clock.FrozenAt != nil {
+		// A frozen clock shows frozenAt and runs on from it when unfrozen: its offset is unused,
+		// and an old one may point anywhere, so it is not held against the document.
 		t := doc.Clock.FrozenAt.UTC()
 		if err := datetime.Check(t); err != nil {
 			return nil, clock, invalidf("clock.frozenAt", "%s %v", t.Format(time.RFC3339Nano), err)
 		}
 		clock.frozen = &t
+	} else if offset.From(s.clock.base()).Before(datetime.Min) {
+		// Past the end is fine: a running clock that reaches the last instant stays there (see
+		// Clock.Now), and the host's clock runs on between the export and the import.
+		return nil, clock, invalidf("clock.offset", "%q puts the clock at a time that %v", doc.Clock.Offset, datetime.ErrOutOfRange)
 	}
+	clock.offset = offset
 	if err := checkTimes(reflect.ValueOf(doc), ""); err != nil {
 		return nil, clock, err
 	}
