@@ -539,31 +539,50 @@ func (s *Store) SweepExpired(ctx context.Context) error {
 func (s *Store) sweepLocked(ctx context.Context) []Event {
 	now := s.clock.Now()
 	var events []Event
-	for s.state.reveals.due(now) {
-		next := heap.Pop(&s.state.reveals).(expiry)
-		p, ok := s.state.payments[next.id]
-		if !ok || p.PendingURL == "" {
-			continue
+	// One move of the clock may pass a session's URL time and its deadline both: they take
+	// effect in the order they fell due, as they would one small step at a time, so a URL due
+	// after the session expired never appears. At the same instant the expiry goes first, as a
+	// session is expired from its deadline on.
+	for {
+		reveal, expire := s.state.reveals.due(now), s.state.expiries.due(now)
+		switch {
+		case expire && (!reveal || !s.state.reveals[0].at.Before(s.state.expiries[0].at)):
+			events = append(events, s.expireNextLocked(ctx)...)
+		case reveal:
+			events = append(events, s.revealNextLocked(ctx)...)
+		default:
+			return events
 		}
-		if _, waiting := s.state.waiting[next.id]; !waiting {
-			// Closed before its URL came: the provider shows no link for it any more.
-			s.touchPayment(p.ID)
-			p.PendingURL, p.URLAt = "", time.Time{}
-			continue
-		}
-		events = append(events, s.revealLocked(ctx, p))
 	}
-	for s.state.expiries.due(now) {
-		next := heap.Pop(&s.state.expiries).(expiry)
-		p, ok := s.state.payments[next.id]
-		if _, waiting := s.state.waiting[next.id]; !ok || !waiting {
-			continue
-		}
-		// Waiting sessions are never final, so expiring one cannot fail.
-		evs, _ := s.applyLocked(ctx, p, ActionExpire)
-		events = append(events, evs...)
+}
+
+// revealNextLocked takes the earliest URL time off its heap and shows that session's URL.
+func (s *Store) revealNextLocked(ctx context.Context) []Event {
+	next := heap.Pop(&s.state.reveals).(expiry)
+	p, ok := s.state.payments[next.id]
+	if !ok || p.PendingURL == "" {
+		return nil
 	}
-	return events
+	if _, waiting := s.state.waiting[next.id]; !waiting {
+		// Closed before its URL came: the provider shows no link for it any more.
+		s.touchPayment(p.ID)
+		p.PendingURL, p.URLAt = "", time.Time{}
+		return nil
+	}
+	return []Event{s.revealLocked(ctx, p)}
+}
+
+// expireNextLocked takes the earliest deadline off its heap and expires that session if it
+// still waits.
+func (s *Store) expireNextLocked(ctx context.Context) []Event {
+	next := heap.Pop(&s.state.expiries).(expiry)
+	p, ok := s.state.payments[next.id]
+	if _, waiting := s.state.waiting[next.id]; !ok || !waiting {
+		return nil
+	}
+	// Waiting sessions are never final, so expiring one cannot fail.
+	evs, _ := s.applyLocked(ctx, p, ActionExpire)
+	return evs
 }
 
 // expiry is a waiting session's deadline.
@@ -601,8 +620,7 @@ func (st *state) markWaiting(p *PaymentSession) {
 }
 
 // revealLocked gives a PayPal-like session the payment URL its provider produced, and its
-// order too, as a stripe-kind session has from the start. A session closed meanwhile gets it
-// all the same: the provider does not know.
+// order too, as a stripe-kind session has from the start.
 func (s *Store) revealLocked(ctx context.Context, p *PaymentSession) Event {
 	s.touchPayment(p.ID)
 	u := p.PendingURL
