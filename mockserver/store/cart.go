@@ -157,12 +157,17 @@ func (s *Store) SetCartItem(ctx context.Context, owner CartOwner, productID, qty
 }
 
 // RemoveCartItem removes a product from the owner's cart; removing one it does not hold
-// answers the cart unchanged.
+// answers the cart unchanged. A line of a product the fixtures no longer have (kept from a
+// saved state) is removed too; such a product the cart does not hold is not found.
 func (s *Store) RemoveCartItem(ctx context.Context, owner CartOwner, productID int) (Cart, error) {
-	if _, ok := s.fx.Product(productID); !ok {
-		return Cart{}, Errorf(CodeNotFound, "Product with id %d not found", productID)
-	}
+	_, known := s.fx.Product(productID)
 	return swapped(ctx, s, func() (Cart, error) { // a deletion, made at the memory limit too
+		if !known {
+			// Asked before the merge, so that a refused call merges nothing.
+			if c, _ := s.mergedCartLocked(owner); c == nil || lineOf(c, productID) < 0 {
+				return Cart{}, Errorf(CodeNotFound, "Product with id %d not found", productID)
+			}
+		}
 		if err := s.ownCartLocked(owner); err != nil {
 			return Cart{}, err
 		}

@@ -654,9 +654,9 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 		listed := map[int]bool{}
 		for j, l := range r.Products {
 			line := fmt.Sprintf("%s.products[%d]", at, j)
-			if _, ok := fx.Product(l.ProductID); !ok {
-				return nil, invalidf(line+".productId", "no product %d in the fixtures", l.ProductID)
-			}
+			// A product the fixtures no longer have stays on the order, with the price it was
+			// priced at: an order keeps what was bought when the catalogue changes (a reload
+			// keeps it so too), and a refusal here would stop every sandbox of a data dir.
 			if listed[l.ProductID] {
 				return nil, invalidf(line+".productId", "product %d is listed twice", l.ProductID)
 			}
@@ -806,9 +806,8 @@ func buildCarts(fx *Fixtures, st *state, carts []Cart) error {
 				return invalidf(fmt.Sprintf("%s.items[%d].productId", at, j), "product %d has a line already: a cart holds one line a product", it.ProductID)
 			}
 			lines[it.ProductID] = true
-			if _, ok := fx.Product(it.ProductID); !ok {
-				return invalidf(fmt.Sprintf("%s.items[%d].productId", at, j), "no product %d in the fixtures", it.ProductID)
-			}
+			// A line of a product the fixtures no longer have is kept, as for orders: it can be
+			// removed, not added to.
 			if it.Qty < 1 || it.Qty > MaxCartQty {
 				return invalidf(fmt.Sprintf("%s.items[%d].qty", at, j), "must be from 1 to %d", MaxCartQty)
 			}

@@ -267,7 +267,6 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		"order storage":        {func(d *store.StateDocument) { d.Orders[0].StorageMarker = "gone" }, "orders[0].storageMarker:"},
 		"order storage id":     {func(d *store.StateDocument) { d.Orders[0].StorageID = 7 }, "orders[0].storageId:"},
 		"order status":         {func(d *store.StateDocument) { d.Orders[0].StatusIdentifier = "lost" }, "orders[0].statusIdentifier:"},
-		"order product":        {func(d *store.StateDocument) { d.Orders[1].Products[0].ProductID = 999 }, "orders[1].products[0].productId:"},
 		"order account":        {func(d *store.StateDocument) { d.Orders[1].PaymentAccountIdentifier = "venmo" }, "orders[1].paymentAccountIdentifier:"},
 		"order line twice": {func(d *store.StateDocument) {
 			d.Orders[1].Products = append(d.Orders[1].Products[:1], d.Orders[1].Products[0])
