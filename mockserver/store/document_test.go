@@ -472,7 +472,6 @@ func TestStateImportChecksSubscriptions(t *testing.T) {
 	}{
 		"marker empty": {func(s *store.Subscription) { s.EventMarker = "" }, "subscriptions[0].eventMarker"},
 		"user unknown": {func(s *store.Subscription) { s.UserID = 999 }, "subscriptions[0].userId"},
-		"product gone": {func(s *store.Subscription) { s.ProductID = 999 }, "subscriptions[0].productId"},
 	} {
 		bad := st.Export(ctx)
 		c.edit(&bad.Subscriptions[0])

@@ -102,3 +102,31 @@ func TestOrdersAndCartsOutliveTheirProducts(t *testing.T) {
 		assert.Equal(t, store.CodeNotFound, codeOf(err), "%s: a product neither kept nor in the fixtures: %v", name, err)
 	}
 }
+
+// A subscription to a product the fixtures no longer have is kept as orders are, and the user
+// can still end it.
+func TestSubscriptionsOutliveTheirProducts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newMemPersister()
+	st := openPersisted(t, p, frozenClock())
+	require.NoError(t, st.Subscribe(ctx, 16, "price_change", 11, "en_US"))
+	doc := st.Export(ctx)
+
+	fx := withoutProducts(t, 11, 12)
+	again, err := store.Open(ctx, store.Options{Fixtures: fx, Clock: frozenClock(), Persist: p})
+	require.NoError(t, err, "a restart on the edited fixtures")
+	other := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	require.NoError(t, other.Import(ctx, doc), "an import into a sandbox of the edited fixtures")
+
+	for name, s := range map[string]*store.Store{"restarted": again, "imported": other} {
+		subs, n := s.Subscriptions(ctx, 16, store.Page{})
+		require.Equal(t, 1, n, name)
+		assert.Equal(t, 11, subs[0].ProductID, name)
+		assert.Equal(t, store.CodeNotFound, codeOf(s.Subscribe(ctx, 16, "price_change", 11, "en_US")), "%s: a product gone takes no new subscription", name)
+		require.NoError(t, s.Unsubscribe(ctx, 16, "price_change", 11), name)
+		_, n = s.Subscriptions(ctx, 16, store.Page{})
+		assert.Zero(t, n, name)
+		assert.Equal(t, store.CodeNotFound, codeOf(s.Unsubscribe(ctx, 16, "price_change", 11)), "%s: a product neither kept nor in the fixtures", name)
+	}
+}

@@ -37,7 +37,7 @@ func (s *Store) buildSite(st *state, doc *StateDocument) error {
 	if err := buildFiles(st, doc.Files, s.uploadQuota()); err != nil {
 		return err
 	}
-	return buildSubscriptions(s.fx, st, doc.Subscriptions)
+	return buildSubscriptions(st, doc.Subscriptions)
 }
 
 // addSiteChanges adds the records of the site's state that j touched, as they are now.

@@ -67,17 +67,21 @@ func (s *Store) subscriptionsOfLocked(userID int) int {
 	return n
 }
 
-// Unsubscribe ends a user's subscription; ending one that does not exist changes nothing.
+// Unsubscribe ends a user's subscription; ending one that does not exist changes nothing. A
+// subscription to a product the fixtures no longer have (kept from a saved state) ends too;
+// such a product the user is not subscribed to is not found.
 func (s *Store) Unsubscribe(ctx context.Context, userID int, marker string, productID int) error {
-	if err := s.checkSubscription(marker, productID); err != nil {
+	if err := checkEventMarker(marker); err != nil {
 		return err
 	}
+	unknown := s.knownProduct(productID)
 	return s.remove(ctx, func() ([]Event, error) {
 		k := subscriptionKey(userID, marker, productID)
-		if _, ok := s.state.subs[k]; ok {
-			s.touchSubscription(k)
-			delete(s.state.subs, k)
+		if _, ok := s.state.subs[k]; !ok {
+			return nil, unknown
 		}
+		s.touchSubscription(k)
+		delete(s.state.subs, k)
 		return nil, nil
 	})
 }
@@ -86,6 +90,11 @@ func (s *Store) checkSubscription(marker string, productID int) error {
 	if err := checkEventMarker(marker); err != nil {
 		return err
 	}
+	return s.knownProduct(productID)
+}
+
+// knownProduct refuses a product the fixtures do not have.
+func (s *Store) knownProduct(productID int) error {
 	if _, ok := s.fx.Product(productID); !ok {
 		return Errorf(CodeNotFound, "Product with id %d not found", productID)
 	}
@@ -132,10 +141,10 @@ func (s *Store) touchSubscription(k string) {
 }
 
 // buildSubscriptions checks the subscriptions of a document.
-func buildSubscriptions(fx *Fixtures, st *state, subs []Subscription) error {
+func buildSubscriptions(st *state, subs []Subscription) error {
 	st.subs = make(map[string]*Subscription, len(subs))
 	for i, sub := range subs {
-		if field, problem := subscriptionProblem(fx, st, sub); problem != "" {
+		if field, problem := subscriptionProblem(st, sub); problem != "" {
 			return invalidf(fmt.Sprintf("subscriptions[%d]%s", i, field), "%s", problem)
 		}
 		c := sub
@@ -145,7 +154,7 @@ func buildSubscriptions(fx *Fixtures, st *state, subs []Subscription) error {
 }
 
 // subscriptionProblem names what is wrong with a subscription of a document, if anything.
-func subscriptionProblem(fx *Fixtures, st *state, sub Subscription) (field, problem string) {
+func subscriptionProblem(st *state, sub Subscription) (field, problem string) {
 	if st.users[sub.UserID] == nil {
 		return ".userId", fmt.Sprintf("no user %d in the document", sub.UserID)
 	}
@@ -154,9 +163,8 @@ func subscriptionProblem(fx *Fixtures, st *state, sub Subscription) (field, prob
 	if sub.EventMarker == "" {
 		return ".eventMarker", "must not be empty"
 	}
-	if _, ok := fx.Product(sub.ProductID); !ok {
-		return ".productId", fmt.Sprintf("no product %d in the fixtures", sub.ProductID)
-	}
+	// A product the fixtures no longer have keeps its subscriptions, as orders keep their
+	// lines: nothing fires for it, and the user can still unsubscribe.
 	if st.subs[sub.key()] != nil {
 		return "", "duplicate subscription"
 	}
