@@ -545,7 +545,7 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 	if err := s.buildSite(st, &doc); err != nil {
 		return nil, clock, err
 	}
-	if err := buildCarts(s.fx, st, doc.Carts); err != nil {
+	if err := buildCarts(st, doc.Carts); err != nil {
 		return nil, clock, err
 	}
 	if err := buildSubmissions(s.fx, st, doc.FormData); err != nil {
@@ -777,7 +777,7 @@ func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) err
 	})
 }
 
-func buildCarts(fx *Fixtures, st *state, carts []Cart) error {
+func buildCarts(st *state, carts []Cart) error {
 	guests := 0
 	for i, c := range carts {
 		at := fmt.Sprintf("carts[%d]", i)
