@@ -277,6 +277,24 @@ func TestCheckoutPayDeliversTicketAndSignedWebhook(t *testing.T) {
 	assert.Len(t, ts.mails(t, userLogin), 1, "paying twice sends one ticket")
 }
 
+// An order is ticketed once: its first completed payment sends the ticket e-mail, and a second
+// session of the same order completed afterwards sends none (docs/api.md, Payment lifecycle).
+func TestASecondPaidSessionOfAnOrderSendsNoTicket(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	f := ts.openStripeSession(t, 10, 1)
+	status, body := ts.call(t, http.MethodPost, "/api/content/payments/sessions", f.token, map[string]any{"orderId": f.orderID, "type": "session", "automaticTaxEnabled": false})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	second := int(decode[map[string]any](t, body)["id"].(float64))
+	require.NotEqual(t, f.sessionID, second)
+
+	ts.settle(t, f.sessionID, "complete")
+	require.Len(t, ts.mails(t, userLogin), 1, "the first payment sends the ticket")
+	ts.settle(t, second, "complete")
+	assert.Equal(t, "completed", ts.session(t, f.token, second)["status"])
+	assert.Len(t, ts.mails(t, userLogin), 1, "the order's second payment sends no ticket")
+}
+
 func TestDeclineCancelExpireSendNoTicket(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
