@@ -309,6 +309,59 @@ func TestFiveWrongCodesDestroyTheCode(t *testing.T) {
 	assertRefused(t, status, body, http.StatusUnauthorized, "Invalid login or code")
 }
 
+// wrongCodes sends n wrong codes to check-code for the event, each answered false, as wrong
+// codes short of the limit are.
+func (ts *testServer) wrongCodes(t *testing.T, base, login, event, right string, n int) {
+	t.Helper()
+	wrong := "000000"
+	if right == wrong {
+		wrong = "111111"
+	}
+	for i := range n {
+		status, body := ts.post(t, base+"check-code", map[string]string{"userIdentifier": login, "eventIdentifier": event, "code": wrong})
+		require.Equal(t, http.StatusCreated, status, "wrong code %d: %s", i+1, body)
+		require.Equal(t, "false", string(body))
+	}
+}
+
+// A right code spent resets the count of wrong codes (docs/api/auth.md, the code rules): four
+// wrong codes, a right one spent, and four more leave the user's other code alive.
+func TestASpentRightCodeResetsTheWrongCodeCount(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	const login = "erin@example.com"
+	_, _, first := ts.codeUser(t, login)
+	status, _ := ts.adminClock(t, `{"advance":"31s"}`)
+	require.Equal(t, http.StatusOK, status)
+	status, body := ts.post(t, codeBase+"generate-code", map[string]string{"userIdentifier": login, "eventIdentifier": "auth"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	code := ts.lastCode(t, login)
+	require.NotEqual(t, first, code)
+
+	ts.wrongCodes(t, codeBase, login, "auth", code, 4)
+	status, body = ts.post(t, codeBase+"activate", map[string]string{"userIdentifier": login, "code": first})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	ts.wrongCodes(t, codeBase, login, "auth", code, 4)
+	status, body = ts.post(t, codeBase+"auth", codeAuth(login, code))
+	require.Equal(t, http.StatusCreated, status, string(body))
+}
+
+// A new code resets the count of wrong codes (docs/api/auth.md, the code rules): four wrong
+// codes, a new code, and four more leave the new code alive.
+func TestANewCodeResetsTheWrongCodeCount(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	first := ts.mailedCode(t, userLogin, "reset")
+	ts.wrongCodes(t, usersBase, userLogin, "reset", first, 4)
+	status, _ := ts.adminClock(t, `{"advance":"31s"}`)
+	require.Equal(t, http.StatusOK, status)
+	code := ts.mailedCode(t, userLogin, "reset")
+	ts.wrongCodes(t, usersBase, userLogin, "reset", code, 4)
+	status, body := ts.post(t, usersBase+"check-code", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reset", "code": code})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, "true", string(body))
+}
+
 // mailedCode asks for a code of the event for the email provider's login, and answers the code
 // the e-mail brought.
 func (ts *testServer) mailedCode(t *testing.T, login, event string) string {
@@ -492,6 +545,30 @@ func TestOAuthSignInWithTheSimulatedNetwork(t *testing.T) {
 	status, body = ts.post(t, oauthPath, exchange)
 	require.Equal(t, http.StatusCreated, status, string(body))
 	assert.Equal(t, tk.UserIdentifier, decode[tokens](t, body).UserIdentifier, "a returning person is the same user")
+}
+
+// grantOAuth issues a code of the simulated network for the email provider.
+func (ts *testServer) grantOAuth(t *testing.T, email string) string {
+	t.Helper()
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/oauth/email/codes", "", `{"email":"`+email+`"}`, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	return decode[map[string]string](t, body)["code"]
+}
+
+// An OAuth code lives 10 minutes on the mock clock (docs/api/auth.md): exchanged a second
+// before, it signs in; at 10 minutes it is expired.
+func TestAnOAuthCodeLivesTenMinutes(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	early, late := ts.grantOAuth(t, "eve@example.com"), ts.grantOAuth(t, "eve@example.com")
+	status, body := ts.adminClock(t, `{"advance":"9m59s"}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.post(t, oauthPath, map[string]string{"code": early})
+	require.Equal(t, http.StatusCreated, status, "a second before 10 minutes: %s", body)
+	status, body = ts.adminClock(t, `{"advance":"1s"}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.post(t, oauthPath, map[string]string{"code": late})
+	assertRefused(t, status, body, http.StatusBadRequest, "already used or has expired")
 }
 
 // An account that is not active (never activated, or turned off) is refused by the OAuth
