@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -569,6 +570,22 @@ func TestAnOAuthCodeLivesTenMinutes(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, string(body))
 	status, body = ts.post(t, oauthPath, map[string]string{"code": late})
 	assertRefused(t, status, body, http.StatusBadRequest, "already used or has expired")
+}
+
+// At most 1024 OAuth codes wait per sandbox, and a further one pushes out the oldest
+// (docs/api/auth.md), on a frozen clock too, where every code was issued at the same instant.
+func TestTheOldestWaitingOAuthCodeGoes(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	oldest, next := ts.grantOAuth(t, "eve@example.com"), ts.grantOAuth(t, "eve@example.com")
+	for range 1023 {
+		_, err := ts.store.GrantOAuthCode(t.Context(), store.OAuthGrantInput{ProviderMarker: "email", Email: "eve@example.com"})
+		require.NoError(t, err)
+	}
+	status, body := ts.post(t, oauthPath, map[string]string{"code": oldest})
+	assertRefused(t, status, body, http.StatusBadRequest, "already used or has expired")
+	status, body = ts.post(t, oauthPath, map[string]string{"code": next})
+	require.Equal(t, http.StatusCreated, status, "the second oldest stays: %s", body)
 }
 
 // An account that is not active (never activated, or turned off) is refused by the OAuth

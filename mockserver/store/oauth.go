@@ -17,6 +17,9 @@ type oauthGrant struct {
 	email       string
 	redirectURI string
 	expires     time.Time
+	// issued orders the grants by issue: the clock cannot, as a frozen clock issues them all
+	// at one instant and a clock moved back issues later grants at earlier times.
+	issued uint64
 }
 
 // OAuthGrantInput is a consent given on the simulated network's page (or by an admin call).
@@ -49,13 +52,14 @@ func (s *Store) GrantOAuthCode(ctx context.Context, in OAuthGrantInput) (string,
 	if len(s.state.oauthGrants) >= MaxOAuthGrants {
 		var oldest string
 		for c, g := range s.state.oauthGrants {
-			if oldest == "" || g.expires.Before(s.state.oauthGrants[oldest].expires) {
+			if oldest == "" || g.issued < s.state.oauthGrants[oldest].issued {
 				oldest = c
 			}
 		}
 		delete(s.state.oauthGrants, oldest)
 	}
-	s.state.oauthGrants[code] = oauthGrant{provider: provider.Identifier, email: in.Email, redirectURI: in.RedirectURI, expires: after(s.clock.Now(), OAuthCodeTTL)}
+	s.state.oauthIssued++
+	s.state.oauthGrants[code] = oauthGrant{provider: provider.Identifier, email: in.Email, redirectURI: in.RedirectURI, expires: after(s.clock.Now(), OAuthCodeTTL), issued: s.state.oauthIssued}
 	return code, nil
 }
 

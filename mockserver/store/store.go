@@ -130,6 +130,7 @@ type state struct {
 	// them, as it would a rate limiter's counters.
 	codeLimits  map[int]*codeLimit
 	oauthGrants map[string]oauthGrant
+	oauthIssued uint64 // the grants issued so far
 	rows        map[int]*CollectionRow
 	nextRowID   int
 	files       map[string]*StoredFile
