@@ -269,6 +269,36 @@ func TestLogoutEndsSessions(t *testing.T) {
 	assert.JSONEq(t, `[]`, string(body))
 }
 
+// logout-all ends every session of the user with the provider of its path, and no other
+// (docs/api/auth.md): the same bearer on another provider's logout-all ends none of them, and
+// another user's sessions stay.
+func TestLogoutAllEndsOnlyTheProvidersSessionsOfTheUser(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	first := ts.login(t, userLogin, userPass)
+	second := ts.login(t, userLogin, userPass)
+	other := ts.login(t, user2, user2Pass)
+	const users = "/api/content/users-auth-providers/marker/"
+	refreshes := func(tk tokens) bool {
+		t.Helper()
+		status, body := ts.call(t, http.MethodPost, users+"email/users/refresh", "", map[string]string{"refreshToken": tk.RefreshToken})
+		if status != http.StatusCreated {
+			require.Equal(t, http.StatusUnauthorized, status, string(body))
+			return false
+		}
+		return true
+	}
+
+	status, body := ts.call(t, http.MethodPost, users+"email_code/users/logout-all", first.AccessToken, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.True(t, refreshes(first), "another provider's logout-all leaves the email sessions")
+
+	status, body = ts.call(t, http.MethodPost, users+"email/users/logout-all", second.AccessToken, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.False(t, refreshes(second))
+	assert.True(t, refreshes(other), "another user's session stays")
+}
+
 // A session whose refresh token has expired is no longer listed as active.
 func TestActiveSessionsLeaveOutExpiredOnes(t *testing.T) {
 	t.Parallel()
