@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -235,6 +236,28 @@ func TestCouponValidationAnswers(t *testing.T) {
 	status, body := ts.call(t, http.MethodGet, validatePath, "", nil)
 	require.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, decodeError(t, status, body).messages(), "code should not be empty")
+}
+
+// A coupon whose discount has not started is not active yet (docs/api/discounts.md, orders.md):
+// validation says so, an order naming it is refused, and from the discount's first instant it
+// is valid. SUMMER24's discount runs from 2024-06-01.
+func TestACouponBeforeItsDiscountStartsIsNotActiveYet(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	ts.clock.Freeze()
+	require.NoError(t, ts.clock.Set(time.Date(2024, 5, 31, 23, 59, 59, 0, time.UTC)))
+	status, body := ts.call(t, http.MethodGet, validatePath+"SUMMER24", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"valid":false,"coupon":{"id":2,"discountId":3,"code":"SUMMER24","isReusable":true,"isUsed":false,"orderId":null,"usedAt":null},"error":"Coupon is not active yet"}`, string(body))
+	status, body = ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"couponCode": "SUMMER24"}))
+	require.Equal(t, http.StatusBadRequest, status, string(body))
+	assert.Equal(t, []string{"Coupon is not active yet"}, decodeError(t, status, body).messages())
+
+	require.NoError(t, ts.clock.Set(time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)))
+	status, body = ts.call(t, http.MethodGet, validatePath+"SUMMER24", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), `"valid":true`)
 }
 
 // A single-use coupon burns on the order that uses it; a reusable one serves every order; the
