@@ -91,6 +91,21 @@ func TestCartGuestIDThatIsNoUUIDGetsTheEchoTrap(t *testing.T) {
 	assert.Empty(t, ts.store.Export(t.Context()).Carts)
 }
 
+// A guest id is a UUID in any case (docs/api/cart.md): an upper-case one keeps its cart, the
+// same cart its lower-case spelling names.
+func TestCartGuestUUIDInUpperCaseKeepsItsCart(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	upper := strings.ToUpper(guestUUID)
+	status, _ := ts.cartCall(t, http.MethodPost, cartPath+"/items", "", upper, item(10, 2))
+	require.Equal(t, http.StatusCreated, status)
+	want := cartBody{[]store.CartItem{{ProductID: 10, Qty: 2}}, 1}
+	_, got := ts.cartCall(t, http.MethodGet, cartPath, "", upper, nil)
+	assert.Equal(t, want, got, "kept under the upper-case id")
+	_, got = ts.cartCall(t, http.MethodGet, cartPath, "", guestUUID, nil)
+	assert.Equal(t, want, got, "the lower-case id names the same cart")
+}
+
 func TestCartUnderUsersCartIsNotFound(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
@@ -144,6 +159,61 @@ func TestCartSignInMergesTheGuestCart(t *testing.T) {
 	assert.Empty(t, guest.Items, "the guest cart is gone into the user's")
 	_, again := ts.cartCall(t, http.MethodGet, cartPath, tk.AccessToken, guestUUID, nil)
 	assert.Equal(t, got, again, "merging once")
+}
+
+// Merging caps a line at 1 000 000 (docs/api/cart.md): the user's 999 999 and the guest's 5
+// of a product make 1 000 000.
+func TestCartMergeCapsALineAtTheMostALineHolds(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	tk := ts.signInWith(t, nil)
+	status, _ := ts.cartCall(t, http.MethodPut, cartPath+"/items/10", tk.AccessToken, "", map[string]int{"qty": store.MaxCartQty - 1})
+	require.Equal(t, http.StatusOK, status)
+	status, _ = ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, item(10, 5))
+	require.Equal(t, http.StatusCreated, status)
+	status, got := ts.cartCall(t, http.MethodGet, cartPath, tk.AccessToken, guestUUID, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, cartBody{[]store.CartItem{{ProductID: 10, Qty: 1_000_000}}, 1}, got)
+}
+
+// manyProductsFixtures are the default fixtures with n more products, ids 1001 on, copies of
+// product 10.
+func manyProductsFixtures(t *testing.T, n int) *store.Fixtures {
+	t.Helper()
+	return editFixtures(t, map[string]func(any) any{store.FileProducts: func(v any) any {
+		products := v.([]any)
+		raw, err := json.Marshal(products[0])
+		require.NoError(t, err)
+		for i := range n {
+			p := decode[map[string]any](t, raw)
+			p["id"], p["position"] = 1001+i, 100+i
+			products = append(products, p)
+		}
+		return products
+	}})
+}
+
+// Merging leaves out the guest's new lines that would take the user's cart past 200 lines
+// (docs/api/cart.md), and still adds to the lines the user has.
+func TestCartMergeLeavesOutLinesPastTheMostACartHolds(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(manyProductsFixtures(t, 199)))
+	tk := ts.signInWith(t, nil)
+	var want []store.CartItem
+	for id := 1001; id < 1001+199; id++ {
+		status, _ := ts.cartCall(t, http.MethodPost, cartPath+"/items", tk.AccessToken, "", item(id, 1))
+		require.Equal(t, http.StatusCreated, status)
+		want = append(want, store.CartItem{ProductID: id, Qty: 1})
+	}
+	for _, it := range []map[string]int{item(1001, 2), item(10, 1), item(11, 1), item(12, 1)} {
+		status, _ := ts.cartCall(t, http.MethodPost, cartPath+"/items", "", guestUUID, it)
+		require.Equal(t, http.StatusCreated, status)
+	}
+	status, got := ts.cartCall(t, http.MethodGet, cartPath, tk.AccessToken, guestUUID, nil)
+	require.Equal(t, http.StatusOK, status)
+	want[0].Qty = 3
+	want = append(want, store.CartItem{ProductID: 10, Qty: 1})
+	assert.Equal(t, cartBody{want, store.MaxCartLines}, got, "the 200th line is the guest's first new one; 11 and 12 are left out")
 }
 
 // A signed-in change that is refused merges nothing: the guest cart it names stays as it was.
