@@ -117,6 +117,27 @@ func TestProductFilters(t *testing.T) {
 	}
 }
 
+// eq and neq compare text case-insensitively (docs/api/products.md): "USD" is the products'
+// "usd", and "DANCE_FLOOR" is product 10's option.
+func TestProductFilterEqComparesTextInAnyCase(t *testing.T) {
+	t.Parallel()
+	ts := siteServer(t)
+	cond := func(attr, c string, v any) map[string]any {
+		return filter(map[string]any{"attributeMarker": attr, "conditionMarker": c, "conditionValue": v})
+	}
+	for name, tc := range map[string]struct {
+		body any
+		want []int
+	}{
+		"eq text":        {cond("currency_products", "eq", "USD"), []int{10, 11, 12}},
+		"neq text":       {cond("currency_products", "neq", "USD"), []int{}},
+		"eq list option": {cond("zones", "eq", "DANCE_FLOOR"), []int{10}},
+	} {
+		l := ts.listProducts(t, "/all?langCode=en_US", tc.body)
+		assert.Equal(t, tc.want, l.ids(), name)
+	}
+}
+
 // Greater-than on a text attribute returns nothing, even where its text is a number.
 func TestGreaterThanOnTextMatchesNothing(t *testing.T) {
 	t.Parallel()
