@@ -110,6 +110,23 @@ func TestFormDataValidators(t *testing.T) {
 	})
 }
 
+// An exact stringLength wins over stringMin and stringMax (docs/api/forms.md): a value of the
+// exact length passes bounds it lies outside, and one inside them fails for not being exact.
+func TestFormDataExactLengthWinsOverMinAndMax(t *testing.T) {
+	t.Parallel()
+	fx := contactWith(t,
+		map[string]any{"marker": "short", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMin": 6, "stringMax": 8, "stringLength": 4}}},
+		map[string]any{"marker": "long", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMax": 2, "stringLength": 4}}},
+	)
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
+	ts.checkContactValues(t, map[string]contactCase{
+		"exact, under stringMin": {field("short", "string", "1234"), ""},
+		"within the bounds":      {field("short", "string", "123456"), "short must be exactly 4 characters long"},
+		"exact, over stringMax":  {field("long", "string", "1234"), ""},
+		"within stringMax":       {field("long", "string", "12"), "long must be exactly 4 characters long"},
+	})
+}
+
 // twhShape is the refusal of a textWithHeader value of another shape.
 const twhShape = `faq: a textWithHeader value must be a list of objects with a header and its text, such as [{"header": "Title", "htmlValue": "<p>Body</p>"}]`
 
