@@ -47,6 +47,18 @@ func TestDeliverySignedAndRecorded(t *testing.T) {
 	assert.Empty(t, pauses)
 }
 
+// Any 2xx answer counts as delivered (docs/checkout.md), not only 200 and 204.
+func TestAny2xxIsDelivered(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusCreated, http.StatusAccepted, 299} {
+		rc := newReceiver(t, answer(status))
+		rec, pauses := deliverOne(t, Options{}, rc.URL)
+		assert.Equal(t, StatusDelivered, rec.Status, "HTTP %d", status)
+		assert.Len(t, rec.Attempts, 1, "HTTP %d", status)
+		assert.Empty(t, pauses, "HTTP %d", status)
+	}
+}
+
 func TestHeaderNamesOnTheWire(t *testing.T) {
 	t.Parallel()
 	// A bare TCP server, since Go's HTTP server canonicalizes header names when it parses.

@@ -101,6 +101,19 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+// The default tolerance is five minutes, as docs/checkout.md tells receivers and as the Stripe
+// SDKs have it: the other tests name DefaultTolerance, so they hold whatever value it has.
+func TestDefaultToleranceIsFiveMinutes(t *testing.T) {
+	t.Parallel()
+	header := Sign(testSecret, fixedNow, testBody)
+	for _, skew := range []time.Duration{5 * time.Minute, -5 * time.Minute} {
+		assert.NoError(t, Verify(testSecret, header, testBody, fixedNow.Add(skew), 0), "%s off", skew)
+	}
+	for _, skew := range []time.Duration{5*time.Minute + time.Second, -5*time.Minute - time.Second} {
+		assert.ErrorIs(t, Verify(testSecret, header, testBody, fixedNow.Add(skew), 0), ErrTimestampOutOfTolerance, "%s off", skew)
+	}
+}
+
 func TestVerifyStaleButAuthentic(t *testing.T) {
 	t.Parallel()
 	// A forged old signature must be reported as forged, not as merely stale: only a
