@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store/bolt"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
+	"github.com/oneentry-mock/oneentry-mock/webhook"
 )
 
 func newRegistry(t *testing.T, opts sandbox.Options) *sandbox.Registry {
@@ -92,6 +95,76 @@ func TestSandboxStoresAreBuiltFromTheOptions(t *testing.T) {
 	for _, got := range from {
 		assert.Same(t, sb, got, "events name the sandbox they happened in")
 	}
+}
+
+// holdingTransport holds every request until the test lets one go (one) or all of them
+// (all), or the request ends; each request that reaches it is reported on started. It counts
+// the requests in flight and the most there were at once.
+type holdingTransport struct {
+	started  chan struct{}
+	one, all chan struct{}
+	mu       sync.Mutex
+	cur, max int
+}
+
+func (h *holdingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	h.cur++
+	h.max = max(h.max, h.cur)
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		h.cur--
+		h.mu.Unlock()
+	}()
+	h.started <- struct{}{}
+	select {
+	case <-h.one:
+	case <-h.all:
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+}
+
+func (h *holdingTransport) inFlight() (cur, most int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cur, h.max
+}
+
+// A sandbox sends at most eight webhooks at once (docs/checkout.md, docs/security.md): to a
+// receiver that holds every request, eight go out together and the ninth waits until one of
+// them ends.
+func TestASandboxSendsEightWebhooksAtOnce(t *testing.T) {
+	t.Parallel()
+	rt := &holdingTransport{started: make(chan struct{}, 32), one: make(chan struct{}), all: make(chan struct{})}
+	reg := newRegistry(t, sandbox.Options{WebhookClient: &http.Client{Transport: rt}})
+	t.Cleanup(func() { close(rt.all) })
+	sb := reg.Default()
+	for range 9 {
+		sb.SendWebhook(webhook.Delivery{URL: "http://receiver.test/hooks", Secret: []byte("whsec_test"), Event: "payment.session.completed", Body: []byte(`{}`)})
+	}
+	// The deadline only keeps a dispatcher with fewer senders from hanging the test.
+	deadline := time.After(30 * time.Second)
+	waitStarted := func(what string) {
+		t.Helper()
+		select {
+		case <-rt.started:
+		case <-deadline:
+			cur, _ := rt.inFlight()
+			t.Fatalf("%s never went out; %d deliveries are in flight", what, cur)
+		}
+	}
+	for i := range 8 {
+		waitStarted(fmt.Sprintf("delivery %d of the first eight", i+1))
+	}
+	cur, _ := rt.inFlight()
+	assert.Equal(t, 8, cur, "eight deliveries in flight at once")
+	rt.one <- struct{}{}
+	waitStarted("the ninth, once a sender was free,")
+	_, most := rt.inFlight()
+	assert.Equal(t, 8, most, "the ninth waited for a sender")
 }
 
 // A store a reset to reloaded fixtures or a removal has replaced saves nothing more: a request
