@@ -98,6 +98,20 @@ func TestRedactorKeyRules(t *testing.T) {
 		"a response's code is data, not a one-time code; a long secret is replaced inside other strings too")
 }
 
+// An entry whose marker ends in "_code" holds a one-time code, as the journal judges it: the
+// code provider's sign-in sends it so, and the capsule replaces it as it does a "code" entry.
+func TestRedactorReplacesCodeEntriesOfEveryCodeMarker(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	e := r.Exchange(RawExchange{
+		Method: "POST", Path: "/api/content/users-auth-providers/marker/email_code/users/auth",
+		RequestBody: []byte(`{"authData":[{"marker":"email_reg","value":"a@shop.example"},{"marker":"email_code","value":"407063"},{"marker":"SMS_Code","value":"518274"}]}`),
+		Status:      201,
+	})
+	assert.JSONEq(t, `{"authData":[{"marker":"email_reg","value":"user1@example.test"},{"marker":"email_code","value":"<one-time-code-1>"},{"marker":"SMS_Code","value":"<one-time-code-2>"}]}`, string(e.RequestBody))
+	assert.Equal(t, KindCode, r.Redactions()["<one-time-code-1>"])
+}
+
 func TestRedactorIsIdempotent(t *testing.T) {
 	t.Parallel()
 	first := NewRedactor().Exchange(authExchange("a@b.io", "pw-123456", testJWT, testRefresh))

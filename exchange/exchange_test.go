@@ -96,6 +96,20 @@ func TestMask(t *testing.T) {
 	}
 }
 
+// A form entry holds a one-time code when its marker is "code" or ends in "_code", in any case,
+// as Mask's marker rule has it; the capsule's redaction asks IsCodeMarker.
+func TestIsCodeMarker(t *testing.T) {
+	t.Parallel()
+	for marker, want := range map[string]bool{
+		"code": true, "Code": true, "email_code": true, "SMS_CODE": true,
+		"couponCode": false, "zipcode": false, "code_reg": false, "codes": false, "": false,
+	} {
+		assert.Equal(t, want, IsCodeMarker(marker), marker)
+	}
+	js, _, _ := Mask([]byte(`{"authData":[{"marker":"SMS_CODE","value":"482913"}]}`), 0, nil)
+	assert.JSONEq(t, `{"authData":[{"marker":"SMS_CODE","value":"[redacted]"}]}`, string(js), "the journal masks what IsCodeMarker names")
+}
+
 func TestMaskHeaders(t *testing.T) {
 	t.Parallel()
 	h := http.Header{
