@@ -137,11 +137,25 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 			return nil, err
 		}
 	}
+	if profile.FormModuleConfigs {
+		pages, err := fx.Collection(store.FilePages)
+		if err != nil {
+			return nil, err
+		}
+		if out[store.FilePages], err = pages.Map(func(i int, page json.RawMessage) (json.RawMessage, error) {
+			configs, err := json.Marshal(fx.PageFormConfigs(i))
+			return store.WithRawField(page, "moduleFormConfigs", configs), err
+		}); err != nil {
+			return nil, err
+		}
+	}
 	if profile.TypeNames2025 {
 		for file, path := range typedFields {
-			c, err := fx.Collection(file)
-			if err != nil {
-				return nil, err
+			c, ok := out[file]
+			if !ok {
+				if c, err = fx.Collection(file); err != nil {
+					return nil, err
+				}
 			}
 			if out[file], err = c.Map(func(_ int, item json.RawMessage) (json.RawMessage, error) { return renamedType(item, path...), nil }); err != nil {
 				return nil, err

@@ -332,6 +332,46 @@ func TestPageBlocksArePositionBlocks(t *testing.T) {
 	assert.NotContains(t, ts.object(t, "/api/content/blocks/marker/hero?langCode=en_US"), "isSync", "the block read keeps its own shape")
 }
 
+// A page or product read names the module configs that take submissions on it, the only way a
+// site learns which form a page has under today's API; the 2025 recording shows none.
+func TestEntityReadsShowTheirFormConfigs(t *testing.T) {
+	t.Parallel()
+	configs := func(obj map[string]any) []string {
+		var out []string
+		for _, c := range obj["moduleFormConfigs"].([]any) {
+			c := c.(map[string]any)
+			out = append(out, fmt.Sprintf("%v %v %v", c["id"], c["formIdentifier"], c["entityIdentifiers"]))
+		}
+		return out
+	}
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
+		want := map[string][]string{
+			"/api/content/pages/url/contacts?langCode=en_US": {"2 contact_us [map[id:contacts isNested:false]]"},
+			"/api/content/pages/url/tickets?langCode=en_US":  {"1 tickets_form [map[id:8 isNested:true]]"},
+			"/api/content/pages/8?langCode=en_US":            {"1 tickets_form [map[id:8 isNested:true]]"},
+			"/api/content/pages/url/home?langCode=en_US":     nil,
+			"/api/content/products/10?langCode=en_US":        {"1 tickets_form [map[id:8 isNested:true]]"},
+		}
+		if p.Name == sandbox.ProfileSDK115.Name {
+			want = map[string][]string{"/api/content/pages/url/contacts?langCode=en_US": nil, "/api/content/products/10?langCode=en_US": nil}
+		}
+		for path, w := range want {
+			assert.Equal(t, w, configs(ts.object(t, path)), path)
+		}
+		if p.FormModuleConfigs {
+			c := ts.object(t, "/api/content/pages/url/tickets?langCode=en_US")["moduleFormConfigs"].([]any)[0].(map[string]any)
+			assert.Equal(t, "catalog", c["moduleIdentifier"])
+			assert.Equal(t, []any{"8"}, c["nestedEntityIdentifiers"])
+			status, body := ts.call(t, http.MethodGet, "/api/content/pages/root?langCode=en_US", "", nil)
+			require.Equal(t, http.StatusOK, status, string(body))
+			list := decode[[]map[string]any](t, body)
+			i := slices.IndexFunc(list, func(page map[string]any) bool { return page["pageUrl"] == "contacts" })
+			require.GreaterOrEqual(t, i, 0)
+			assert.Equal(t, want["/api/content/pages/url/contacts?langCode=en_US"], configs(list[i]), "lists show them too")
+		}
+	})
+}
+
 func TestSiteBadInput(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
@@ -453,6 +493,12 @@ func TestSiteLanguages(t *testing.T) {
 				continue
 			}
 			path := rd.prefix + c.FieldText(i, rd.key)
+			obj := c.Raw(i)
+			if file == store.FilePages { // served with the configs that bind the page
+				configs, err := json.Marshal(fx.PageFormConfigs(i))
+				require.NoError(t, err)
+				obj = store.WithRawField(obj, "moduleFormConfigs", configs)
+			}
 			answers := map[string]string{}
 			for _, lang := range []string{"en_US", "ru_RU"} {
 				status, body := ts.call(t, http.MethodGet, path+"?langCode="+lang, "", nil)
@@ -460,7 +506,7 @@ func TestSiteLanguages(t *testing.T) {
 				var served any
 				require.NoError(t, json.Unmarshal(body, &served))
 				keyedValues(served, path, func(path string, _ []string) { t.Errorf("%s in %s is still keyed by language", path, lang) })
-				want := strings.ReplaceAll(string(store.Localize(c.Raw(i), lang, "en_US")), `"/cloud-static/`, `"`+ts.URL+"/cloud-static/")
+				want := strings.ReplaceAll(string(store.Localize(obj, lang, "en_US")), `"/cloud-static/`, `"`+ts.URL+"/cloud-static/")
 				assert.JSONEq(t, want, string(body), "%s in %s", path, lang)
 				answers[lang] = string(body)
 			}

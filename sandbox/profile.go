@@ -34,7 +34,8 @@ type Profile struct {
 	// admin payment actions) moves a session, and the PUT answers 404 "Cannot PUT".
 	SessionsMoveByProviderOnly bool
 	// FormModuleConfigs serves forms with their moduleFormConfigs, the bindings whose ids
-	// submissions name; the 2025 recording has none.
+	// submissions name, and pages with the configs that bind them; the 2025 recording has none
+	// (its pages show an empty list). Products show theirs with SiteProducts.
 	FormModuleConfigs bool
 	// SDK115Paths serves the paths that only SDK 1.0.115 calls, for methods later SDKs dropped
 	// or moved (getFormsData, getFormsByPageUrl, getConnected, webhookStripe, the templates,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
 	"slices"
@@ -67,9 +68,10 @@ type productStatus struct {
 }
 
 // buildCatalog returns the products as the API serves them: as the seed recorded them, or,
-// with site set, with what FileProductDetails adds (titles and descriptions in every
-// language, statuses, images, related products). A detail naming an unknown product or
-// status is an error.
+// with site set, as today's API serves the site's: with what FileProductDetails adds when the
+// set has it (titles and descriptions in every language, statuses, images, related products),
+// and with the module configs that bind each (the seed recorded none). A detail naming an
+// unknown product or status is an error.
 func (f *Fixtures) buildCatalog(site bool) (*Catalog, error) {
 	products, err := f.Collection(FileProducts)
 	if err != nil {
@@ -77,8 +79,19 @@ func (f *Fixtures) buildCatalog(site bool) (*Catalog, error) {
 	}
 	raws := slices.Clone(products.items)
 	if site {
-		if err := f.addDetails(raws); err != nil {
-			return nil, err
+		if _, err := fs.Stat(f.fsys, FileProductDetails); err == nil {
+			if err := f.addDetails(raws); err != nil {
+				return nil, err
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, &FixtureError{File: FileProductDetails, Err: err}
+		}
+		for i := range raws {
+			configs, err := json.Marshal(f.productFormConfigs(i))
+			if err != nil {
+				return nil, err
+			}
+			raws[i] = WithRawField(raws[i], "moduleFormConfigs", configs)
 		}
 	}
 	c := &Catalog{

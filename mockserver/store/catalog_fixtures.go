@@ -103,15 +103,7 @@ func (f *Fixtures) loadCatalog(fsys fs.FS) error {
 	if f.seedCatalog, err = f.buildCatalog(false); err != nil {
 		return err
 	}
-	_, err = fs.Stat(fsys, FileProductDetails)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		f.siteCatalog, err = f.seedCatalog, nil
-	case err != nil:
-		return &FixtureError{File: FileProductDetails, Err: err}
-	default:
-		f.siteCatalog, err = f.buildCatalog(true)
-	}
+	f.siteCatalog, err = f.buildCatalog(true)
 	return err
 }
 

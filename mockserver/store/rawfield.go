@@ -53,3 +53,20 @@ func withoutField(obj []byte, name string) []byte {
 	}
 	return slices.Concat(obj[:f.Start], obj[end:])
 }
+
+// WithRawField returns the JSON object obj with its top-level field name set to value: in
+// place when obj has the field, last otherwise; the other bytes untouched.
+func WithRawField(obj []byte, name string, value []byte) []byte {
+	if f, ok := FindRawField(obj, name); ok {
+		return slices.Concat(obj[:f.ValueStart], value, obj[f.End:])
+	}
+	end := bytes.LastIndexByte(obj, '}')
+	if end < 0 {
+		return obj
+	}
+	sep := []byte(",")
+	if len(bytes.TrimSpace(obj[:end])) == 1 { // "{": no field before it
+		sep = nil
+	}
+	return slices.Concat(obj[:end], sep, appendJSONString(nil, name), []byte(":"), value, obj[end:])
+}

@@ -240,11 +240,44 @@ func (f *Fixtures) PageBlocks(i int) []string {
 // page i of pages.json, in the order of forms.json: a global config, one that names the page (by
 // id when numeric, by url otherwise), or one that names an ancestor of the page with childrenOn.
 func (f *Fixtures) PageForms(i int) []string {
-	pages := f.site(FilePages)
 	var out []string
+	for _, b := range f.PageFormConfigs(i) {
+		if !slices.Contains(out, b.FormIdentifier) {
+			out = append(out, b.FormIdentifier)
+		}
+	}
+	return out
+}
+
+// PageFormConfigs returns the module configs that take submissions on page i of pages.json, as
+// a read of the page shows them, in the order of forms.json.
+func (f *Fixtures) PageFormConfigs(i int) []EntityFormConfig {
+	pages := f.site(FilePages)
+	return f.boundConfigs(func(c *ModuleFormConfig) bool { return c.bindsPage(pages, i) })
+}
+
+// productFormConfigs returns the module configs that take submissions on product i of
+// products.json: a global one, or one that names, with childrenOn, a page the product sits on or
+// an ancestor of one. A product is a child of its catalogue page, so a config that names the page
+// alone is the page's, not its products'.
+func (f *Fixtures) productFormConfigs(i int) []EntityFormConfig {
+	under := f.Products[i].placed.under
+	return f.boundConfigs(func(c *ModuleFormConfig) bool {
+		return c.IsGlobal || slices.ContainsFunc(c.EntityIdentifiers, func(e EntityIdentifier) bool {
+			return e.ChildrenOn && slices.ContainsFunc(under, e.names)
+		})
+	})
+}
+
+// boundConfigs returns, as an entity's read shows them, the module configs binds keeps, in the
+// order of forms.json; an empty list when none.
+func (f *Fixtures) boundConfigs(binds func(*ModuleFormConfig) bool) []EntityFormConfig {
+	out := []EntityFormConfig{}
 	for k := range f.Forms {
-		if slices.ContainsFunc(f.Forms[k].ModuleFormConfigs, func(c ModuleFormConfig) bool { return c.bindsPage(pages, i) }) {
-			out = append(out, f.Forms[k].Identifier)
+		for n := range f.Forms[k].ModuleFormConfigs {
+			if c := &f.Forms[k].ModuleFormConfigs[n]; binds(c) {
+				out = append(out, c.onEntity(f.Forms[k].Identifier))
+			}
 		}
 	}
 	return out
@@ -258,13 +291,9 @@ func (c *ModuleFormConfig) bindsPage(pages *Collection, i int) bool {
 	}
 	at := i
 	for range pages.Len() { // bounded, should parents ever form a cycle
-		id, url := pages.FieldText(at, "id"), pages.FieldText(at, "pageUrl")
+		p := pageAt(pages, at)
 		if slices.ContainsFunc(c.EntityIdentifiers, func(e EntityIdentifier) bool {
-			named := e.text() == url
-			if e.IsNumeric {
-				named = e.text() == id
-			}
-			return named && (at == i || e.ChildrenOn)
+			return e.names(p) && (at == i || e.ChildrenOn)
 		}) {
 			return true
 		}
@@ -275,6 +304,15 @@ func (c *ModuleFormConfig) bindsPage(pages *Collection, i int) bool {
 		at = parent
 	}
 	return false
+}
+
+// names reports whether the identifier names page p: by id when it is numeric, by url
+// otherwise.
+func (e EntityIdentifier) names(p pageRef) bool {
+	if e.IsNumeric {
+		return p.id > 0 && e.text() == strconv.Itoa(p.id)
+	}
+	return p.url != "" && e.text() == p.url
 }
 
 // Page returns the index in pages.json of the page with the given url.

@@ -301,3 +301,31 @@ func TestPageForms(t *testing.T) {
 	assert.Equal(t, map[string][]string{"home": all, "about": all, "history": all, "contacts": all, "tickets": {"tickets_form", "contact_us"}},
 		pageForms(t, map[string]any{"isGlobal": true, "entityIdentifiers": []any{}}), "a global config is on every page")
 }
+
+// A product is a child of its catalogue page: a config that names the page takes in its
+// products only with childrenOn, and the seed's catalogue shows none.
+func TestProductFormConfigs(t *testing.T) {
+	t.Parallel()
+	configs := func(fx *store.Fixtures, site bool) []any {
+		raw, ok := fx.Catalog(site).Product(10, "en_US")
+		require.True(t, ok)
+		var p struct {
+			ModuleFormConfigs []any `json:"moduleFormConfigs"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &p))
+		return p.ModuleFormConfigs
+	}
+	for children, want := range map[bool]int{true: 1, false: 0} {
+		fx, err := loadEdited(t, store.FileForms, 0, func(form map[string]any) {
+			require.Equal(t, "tickets_form", form["identifier"])
+			config := form["moduleFormConfigs"].([]any)[0].(map[string]any)
+			config["entityIdentifiers"].([]any)[0].(map[string]any)["childrenOn"] = children
+		})
+		require.NoError(t, err)
+		assert.Len(t, configs(fx, true), want, "childrenOn %v", children)
+		assert.Empty(t, configs(fx, false), "the seed's catalogue")
+		i, err := fx.Page("tickets")
+		require.NoError(t, err)
+		assert.Len(t, fx.PageFormConfigs(i), 1, "the page itself, either way")
+	}
+}

@@ -43,6 +43,50 @@ func (e EntityIdentifier) text() string {
 	return string(bytes.TrimSpace(e.ID))
 }
 
+// EntityFormConfig is a module config as the read of a page or product it binds shows it:
+// SDK 1.0.149's IFormConfig in the variant it marks "only in products/pages API". It names its
+// form by marker, since a site has no other way to learn which form a page takes, and its
+// entities as strings, with isNested for childrenOn. The user-data flags are the config's
+// viewOnlyUserData and commentOnlyUserData under this variant's names.
+type EntityFormConfig struct {
+	ID                      int             `json:"id"`
+	FormIdentifier          string          `json:"formIdentifier"`
+	ModuleIdentifier        string          `json:"moduleIdentifier"`
+	IsGlobal                bool            `json:"isGlobal"`
+	IsClosed                bool            `json:"isClosed"`
+	IsModerate              bool            `json:"isModerate"`
+	ViewOnlyMyData          bool            `json:"viewOnlyMyData"`
+	CommentOnlyMyData       bool            `json:"commentOnlyMyData"`
+	EntityIdentifiers       []NestingEntity `json:"entityIdentifiers"`
+	NestedEntityIdentifiers []string        `json:"nestedEntityIdentifiers"`
+	ExceptionIDs            []string        `json:"exceptionIds"`
+}
+
+// NestingEntity is an entity of an EntityFormConfig: its identifier, and whether the config
+// takes in the entity's children.
+type NestingEntity struct {
+	ID       string `json:"id"`
+	IsNested bool   `json:"isNested"`
+}
+
+// onEntity returns the config as the read of an entity it binds shows it; form is its form's
+// identifier.
+func (c *ModuleFormConfig) onEntity(form string) EntityFormConfig {
+	out := EntityFormConfig{
+		ID: c.ID, FormIdentifier: form, ModuleIdentifier: c.ModuleIdentifier, IsGlobal: c.IsGlobal,
+		IsClosed: c.IsClosed, IsModerate: c.IsModerate, ViewOnlyMyData: c.ViewOnlyUserData,
+		CommentOnlyMyData: c.CommentOnlyUserData, EntityIdentifiers: []NestingEntity{},
+		NestedEntityIdentifiers: []string{}, ExceptionIDs: []string{},
+	}
+	for _, e := range c.EntityIdentifiers {
+		out.EntityIdentifiers = append(out.EntityIdentifiers, NestingEntity{ID: e.text(), IsNested: e.ChildrenOn})
+		if e.ChildrenOn {
+			out.NestedEntityIdentifiers = append(out.NestedEntityIdentifiers, e.text())
+		}
+	}
+	return out
+}
+
 // binds reports whether the config accepts submissions for the entity.
 func (c *ModuleFormConfig) binds(entity string) bool {
 	if c.IsGlobal {
