@@ -39,7 +39,8 @@ func (c *Client) PageByURL(ctx context.Context, pageURL string) (*Page, error) {
 	return call[Page](ctx, c, http.MethodGet, "/pages/url/"+seg(pageURL), c.langQuery(), nil)
 }
 
-// Menu is a navigation menu: the pages it links, as a tree.
+// Menu is a navigation menu: the pages it links, in one list where a child names its parent
+// by ParentID, or nested where an answer nests them.
 type Menu struct {
 	ID            int                      `json:"id"`
 	Identifier    string                   `json:"identifier"`
@@ -47,7 +48,7 @@ type Menu struct {
 	Pages         []MenuPage               `json:"pages"`
 }
 
-// MenuPage is one entry of a menu; Children nests its sub-pages.
+// MenuPage is one entry of a menu; Children nests its sub-pages where the answer nests them.
 type MenuPage struct {
 	ID      *int    `json:"id"`
 	PageURL *string `json:"pageUrl"`

@@ -149,6 +149,17 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 			return nil, err
 		}
 	}
+	if profile.FlatMenus {
+		menus, err := fx.Collection(store.FileMenus)
+		if err != nil {
+			return nil, err
+		}
+		if out[store.FileMenus], err = menus.Map(func(_ int, menu json.RawMessage) (json.RawMessage, error) {
+			return store.FlatMenu(menu), nil
+		}); err != nil {
+			return nil, err
+		}
+	}
 	if profile.TypeNames2025 {
 		for file, path := range typedFields {
 			c, ok := out[file]

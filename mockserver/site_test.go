@@ -372,6 +372,32 @@ func TestEntityReadsShowTheirFormConfigs(t *testing.T) {
 	})
 }
 
+// Today's API lists a menu's items flat, a child after its parent and naming it by parentId
+// (the sdk-rules: "The children field is NOT in the API"); sdk-1.0.115 keeps the fixture's
+// nesting.
+func TestMenuItems(t *testing.T) {
+	t.Parallel()
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
+		var items []string
+		var walk func(list []any, depth string)
+		walk = func(list []any, depth string) {
+			for _, it := range list {
+				it := it.(map[string]any)
+				items = append(items, fmt.Sprintf("%s%v<%v", depth, it["pageUrl"], it["parentId"]))
+				if children, ok := it["children"].([]any); ok {
+					walk(children, depth+"  ")
+				}
+			}
+		}
+		walk(ts.object(t, "/api/content/menus/marker/main?langCode=en_US")["pages"].([]any), "")
+		want := []string{"home<<nil>", "tickets<<nil>", "about<<nil>", "history<2", "contacts<<nil>"}
+		if p.Name == sandbox.ProfileSDK115.Name {
+			want[3] = "  " + want[3]
+		}
+		assert.Equal(t, want, items)
+	})
+}
+
 func TestSiteBadInput(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
@@ -494,10 +520,13 @@ func TestSiteLanguages(t *testing.T) {
 			}
 			path := rd.prefix + c.FieldText(i, rd.key)
 			obj := c.Raw(i)
-			if file == store.FilePages { // served with the configs that bind the page
+			switch file {
+			case store.FilePages: // served with the configs that bind the page
 				configs, err := json.Marshal(fx.PageFormConfigs(i))
 				require.NoError(t, err)
 				obj = store.WithRawField(obj, "moduleFormConfigs", configs)
+			case store.FileMenus: // served flat
+				obj = store.FlatMenu(obj)
 			}
 			answers := map[string]string{}
 			for _, lang := range []string{"en_US", "ru_RU"} {

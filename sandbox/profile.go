@@ -37,6 +37,10 @@ type Profile struct {
 	// submissions name, and pages with the configs that bind them; the 2025 recording has none
 	// (its pages show an empty list). Products show theirs with SiteProducts.
 	FormModuleConfigs bool
+	// FlatMenus serves a menu's items in one list, each child after its parent and naming it
+	// by parentId, as today's API does; without it they are served nested as the fixture
+	// writes them (under `children`).
+	FlatMenus bool
 	// SDK115Paths serves the paths that only SDK 1.0.115 calls, for methods later SDKs dropped
 	// or moved (getFormsData, getFormsByPageUrl, getConnected, webhookStripe, the templates,
 	// previews and product statuses by id, GET /blocks, GET /products/empty-page, POST /admins).
@@ -59,7 +63,7 @@ var (
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
 		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,
-		SessionsMoveByProviderOnly: true, FormModuleConfigs: true}
+		SessionsMoveByProviderOnly: true, FormModuleConfigs: true, FlatMenus: true}
 	// ProfileLive2026 is ProfileLive under its earlier name; `live-2026` still parses to it.
 	ProfileLive2026 = ProfileLive
 	// ProfileDefault is the profile of zero options and of a --compat flag not given.

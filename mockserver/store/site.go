@@ -229,6 +229,70 @@ func checkMenuItems(pages *Collection, items []menuItem, at string) error {
 	return nil
 }
 
+// FlatMenu returns a menu with its items in one list, as today's API serves them: each item
+// followed by its children (nested under `children`, as a fixture may write them), each of
+// those naming it by parentId when it names no parent itself. A child is found by its
+// parentId; the items keep their fields' bytes and order. A menu whose items are not a list of
+// objects is returned as it is.
+func FlatMenu(menu json.RawMessage) json.RawMessage {
+	f, ok := FindRawField(menu, "pages")
+	if !ok {
+		return menu
+	}
+	var flat []json.RawMessage
+	if !flattenMenuItems(menu[f.ValueStart:f.End], nil, &flat) {
+		return menu
+	}
+	list := listJSON(flat)
+	return slices.Concat(menu[:f.ValueStart], list, menu[f.End:])
+}
+
+// flattenMenuItems appends the items of the JSON list items, and after each its children, to
+// out; parent is the id of the item they are the children of (nil at the top). It reports
+// false when items is not a list of objects.
+func flattenMenuItems(items json.RawMessage, parent json.RawMessage, out *[]json.RawMessage) bool {
+	var list []json.RawMessage
+	if json.Unmarshal(items, &list) != nil {
+		return false
+	}
+	for _, it := range list {
+		if len(it) == 0 || it[0] != '{' {
+			return false
+		}
+		children := json.RawMessage(nil)
+		if c, ok := FindRawField(it, "children"); ok {
+			children = it[c.ValueStart:c.End]
+			it = withoutField(it, "children")
+		}
+		if p, ok := FindRawField(it, "parentId"); parent != nil && (!ok || string(it[p.ValueStart:p.End]) == "null") {
+			it = WithRawField(it, "parentId", parent)
+		}
+		*out = append(*out, it)
+		if !emptyValue(children) {
+			id := json.RawMessage("null")
+			if f, ok := FindRawField(it, "id"); ok {
+				id = it[f.ValueStart:f.End]
+			}
+			if !flattenMenuItems(children, id, out) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// listJSON joins JSON values into a JSON array.
+func listJSON(items []json.RawMessage) []byte {
+	out := []byte{'['}
+	for i, it := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, it...)
+	}
+	return append(out, ']')
+}
+
 // PageBlocks returns the identifiers of the blocks attached to page i of pages.json, in order.
 func (f *Fixtures) PageBlocks(i int) []string {
 	var ids []string
