@@ -805,6 +805,7 @@ func (d *deriver) build() (*FixtureSet, error) {
 		files[file] = arr(l.items...)
 	}
 	d.dropUnrecordedReferences(files)
+	nameConfigModules(files[FixtureForms], files[store.FilePages])
 	if menus, ok := files[store.FileMenus]; ok {
 		d.dropLinksToUnrecordedPages(menus, files[store.FilePages])
 	}
@@ -818,6 +819,37 @@ func (d *deriver) build() (*FixtureSet, error) {
 	}
 	set.Notes = d.notes
 	return set, nil
+}
+
+// nameConfigModules gives a form's module config without a moduleIdentifier the one the read
+// of a page it binds shows for it: a form's read names the module by id only, so without this
+// a pulled config would lose what the page and product reads show of it.
+func nameConfigModules(forms, pages *node) {
+	modules := map[int]string{}
+	if pages != nil {
+		for _, p := range pages.items {
+			configs, _ := p.get("moduleFormConfigs")
+			for _, c := range arrayItems(configs) {
+				if id, ok := intOf(c, "id"); ok && stringOf(c, "moduleIdentifier") != "" {
+					modules[id] = stringOf(c, "moduleIdentifier")
+				}
+			}
+		}
+	}
+	for _, f := range forms.items {
+		configs, _ := f.get("moduleFormConfigs")
+		for _, c := range arrayItems(configs) {
+			id, _ := intOf(c, "id")
+			if m := modules[id]; m != "" && stringOf(c, "moduleIdentifier") == "" {
+				if i := slices.Index(c.keys, "moduleIdentifier"); i >= 0 {
+					c.vals[i] = val(m)
+				} else {
+					c.keys = append(c.keys, "moduleIdentifier")
+					c.vals = append(c.vals, val(m))
+				}
+			}
+		}
+	}
 }
 
 // recordedReference is a field of a recorded object that names an object of another fixture
