@@ -260,19 +260,25 @@ func TestSDK115TypeNames(t *testing.T) {
 		}
 		assert.Len(t, types, 15, "one name for each general type")
 
-		// An attribute set names its general type in a nested object.
-		sets := map[bool][]any{false: {"product", "common_page", "common_block", "none"}, true: {"forProductPage", "forUsualPage", "forTextBlock", "none"}}[p.TypeNames2025]
+		// An attribute set names its set type (today) or, in 2025, its general type in a nested
+		// object, whose id is its typeId.
+		sets := map[bool][]any{false: {"forProducts", "forPages", "forBlocks", "system"}, true: {"forProductPage", "forUsualPage", "forTextBlock", "none"}}[p.TypeNames2025]
+		typeIDs := map[bool][]any{false: {5.0, 4.0, 2.0, 11.0}, true: {1.0, 8.0, 9.0, 15.0}}[p.TypeNames2025]
 		status, body := ts.call(t, http.MethodGet, "/api/content/attributes-sets?langCode=en_US", "", nil)
 		require.Equal(t, http.StatusOK, status, string(body))
-		var got []any
+		var got, gotIDs []any
 		for _, set := range decode[struct {
 			Items []struct {
-				Type map[string]any `json:"type"`
+				TypeID any            `json:"typeId"`
+				Type   map[string]any `json:"type"`
 			} `json:"items"`
 		}](t, body).Items {
 			got = append(got, set.Type["type"])
+			gotIDs = append(gotIDs, set.TypeID)
+			assert.Equal(t, set.TypeID, set.Type["id"], "typeId is type.id")
 		}
 		assert.Equal(t, sets, got, "attribute sets")
+		assert.Equal(t, typeIDs, gotIDs, "attribute sets' typeId")
 		marker := field("/api/content/attributes-sets/marker/tickets?langCode=en_US", "type")
 		require.Len(t, marker, 1)
 		assert.Equal(t, sets[0], marker[0].(map[string]any)["type"], "an attribute set by marker")

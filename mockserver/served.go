@@ -161,6 +161,19 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 		}
 	}
 	if profile.TypeNames2025 {
+		types, err := fx.Collection(store.FileGeneralTypes)
+		if err != nil {
+			return nil, err
+		}
+		sets, err := fx.Collection(store.FileAttributeSets)
+		if err != nil {
+			return nil, err
+		}
+		if out[store.FileAttributeSets], err = sets.Map(func(_ int, set json.RawMessage) (json.RawMessage, error) {
+			return setGeneralType(set, types), nil
+		}); err != nil {
+			return nil, err
+		}
 		for file, path := range typedFields {
 			c, ok := out[file]
 			if !ok {
@@ -201,6 +214,44 @@ var typeNames2025 = map[string]string{
 	"frequently_ordered_block": "forStatisticProductBlock",
 	"form":                     "forForm",
 	"order":                    "forOrder",
+}
+
+// setTypeGeneral2025 names, for today's attribute set types, the general type the 2025 API
+// gave a set of that kind in its typeId and type, as the seed's sets answer: a product set
+// product, a page set common_page, a block set common_block, a template's (system) none.
+var setTypeGeneral2025 = map[string]string{
+	"forProducts":  "product",
+	"forPages":     "common_page",
+	"forBlocks":    "common_block",
+	"forForms":     "form",
+	"forOrders":    "order",
+	"forDiscounts": "discount",
+	"system":       "none",
+}
+
+// setGeneralType returns an attribute set with the general type of its set type
+// (setTypeGeneral2025) in its typeId and type, found by name among types; the set as it is
+// when its set type has none there.
+func setGeneralType(set json.RawMessage, types *store.Collection) json.RawMessage {
+	var s struct {
+		Type struct {
+			Type string `json:"type"`
+		} `json:"type"`
+	}
+	if json.Unmarshal(set, &s) != nil {
+		return set
+	}
+	name, ok := setTypeGeneral2025[s.Type.Type]
+	if !ok {
+		return set
+	}
+	i, ok := types.Find("type", name)
+	if !ok {
+		return set
+	}
+	id := []byte(types.FieldText(i, "id"))
+	ref := slices.Concat([]byte(`{"id":`), id, []byte(`,"type":`), strconv.AppendQuote(nil, name), []byte("}"))
+	return store.WithRawField(store.WithRawField(set, "typeId", id), "type", ref)
 }
 
 // renamedType returns the object with the general type the field at path names by its 2025

@@ -107,6 +107,7 @@ test(`the site's SDK modules, strict validation, --compat live-2026`, async (t) 
   assert.deepEqual(features.listTitles.map((l) => l.value), ['programme', 'cloakroom', 'drink', 'meet']);
   const pageSet = await ok('AttributesSets.getAttributeSetByMarker', AttributesSets.getAttributeSetByMarker('page'));
   assert.deepEqual(Object.keys(pageSet.schema), ['hero_image', 'subtitle', 'body', 'highlights']);
+  assert.deepEqual([pageSet.typeId, pageSet.type], [4, { id: 4, type: 'forPages' }], 'an attribute set type, not a general type');
   // What the SDK's IAttributeSchemaItem declares of every schema item.
   for (const [marker, item] of Object.entries(sets.items.find((s) => s.identifier === 'tickets').schema)) {
     assert.ok(Number.isInteger(item.id), `${marker}.id`);
