@@ -925,3 +925,29 @@ func FuzzCollectionRowBody(f *testing.F) {
 		checkFuzzResponse(t, serveAPI(h, method, path, "", bytes.NewReader(body)))
 	})
 }
+
+// A text value on an entity carries its forms together, as the admin panel writes them
+// (platform notes, attribute-types.md): products' as pages' do.
+func TestEntityTextValuesCarryEveryForm(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	texts := 0
+	for _, path := range []string{"/api/content/products/10", "/api/content/products/11", "/api/content/products/12", "/api/content/pages/url/home", "/api/content/pages/url/contacts"} {
+		for _, lang := range []string{"en_US", "ru_RU"} {
+			attrs := ts.object(t, path+"?langCode="+lang)["attributeValues"].(map[string]any)
+			for marker, a := range attrs {
+				a := a.(map[string]any)
+				if a["type"] != "text" {
+					continue
+				}
+				for _, v := range a["value"].([]any) {
+					texts++
+					v := v.(map[string]any)
+					assert.ElementsMatch(t, []string{"htmlValue", "mdValue", "plainValue", "params"}, slices.Collect(maps.Keys(v)), "%s %s in %s", path, marker, lang)
+					assert.Equal(t, map[string]any{"editorMode": "html"}, v["params"], "%s %s", path, marker)
+				}
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, texts, 10)
+}
