@@ -160,6 +160,17 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 			return nil, err
 		}
 	}
+	if profile.PreviewWeights {
+		previews, err := fx.Collection(store.FileTemplatePreviews)
+		if err != nil {
+			return nil, err
+		}
+		if out[store.FileTemplatePreviews], err = previews.Map(func(_ int, preview json.RawMessage) (json.RawMessage, error) {
+			return store.WithPreviewWeights(preview), nil
+		}); err != nil {
+			return nil, err
+		}
+	}
 	if profile.TypeNames2025 {
 		types, err := fx.Collection(store.FileGeneralTypes)
 		if err != nil {

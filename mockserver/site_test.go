@@ -399,6 +399,33 @@ func TestMenuItems(t *testing.T) {
 	})
 }
 
+// Today's reads answer a preview size's width under its deprecated name weight too, with the
+// same number (platform notes, templates-and-previews.md); sdk-1.0.115 keeps the fixture's.
+func TestPreviewSizesHaveWeight(t *testing.T) {
+	t.Parallel()
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
+		sizes := 0
+		for _, marker := range []string{"ticket_card", "hero_wide"} {
+			proportions := ts.object(t, "/api/content/template-previews/marker/"+marker)["proportions"].(map[string]any)
+			for _, set := range proportions {
+				for name, size := range set.(map[string]any) {
+					size, ok := size.(map[string]any)
+					if !ok || size["width"] == nil {
+						continue
+					}
+					sizes++
+					if p.Name == sandbox.ProfileSDK115.Name {
+						assert.NotContains(t, size, "weight", "%s %s", marker, name)
+					} else {
+						assert.Equal(t, size["width"], size["weight"], "%s %s", marker, name)
+					}
+				}
+			}
+		}
+		assert.Equal(t, 3, sizes)
+	})
+}
+
 func TestSiteBadInput(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
@@ -528,6 +555,8 @@ func TestSiteLanguages(t *testing.T) {
 				obj = store.WithRawField(obj, "moduleFormConfigs", configs)
 			case store.FileMenus: // served flat
 				obj = store.FlatMenu(obj)
+			case store.FileTemplatePreviews: // served with weight beside width
+				obj = store.WithPreviewWeights(obj)
 			}
 			answers := map[string]string{}
 			for _, lang := range []string{"en_US", "ru_RU"} {

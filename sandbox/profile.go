@@ -41,6 +41,9 @@ type Profile struct {
 	// by parentId, as today's API does; without it they are served nested as the fixture
 	// writes them (under `children`).
 	FlatMenus bool
+	// PreviewWeights serves each template preview size with a width also under its deprecated
+	// name weight, as today's reads answer both.
+	PreviewWeights bool
 	// SDK115Paths serves the paths that only SDK 1.0.115 calls, for methods later SDKs dropped
 	// or moved (getFormsData, getFormsByPageUrl, getConnected, webhookStripe, the templates,
 	// previews and product statuses by id, GET /blocks, GET /products/empty-page, POST /admins).
@@ -63,7 +66,7 @@ var (
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
 		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,
-		SessionsMoveByProviderOnly: true, FormModuleConfigs: true, FlatMenus: true}
+		SessionsMoveByProviderOnly: true, FormModuleConfigs: true, FlatMenus: true, PreviewWeights: true}
 	// ProfileLive2026 is ProfileLive under its earlier name; `live-2026` still parses to it.
 	ProfileLive2026 = ProfileLive
 	// ProfileDefault is the profile of zero options and of a --compat flag not given.

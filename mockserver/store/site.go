@@ -293,6 +293,33 @@ func listJSON(items []json.RawMessage) []byte {
 	return append(out, ']')
 }
 
+// WithPreviewWeights returns a template preview whose every size with a width also has it as weight:
+// the platform notes (templates-and-previews.md) say every read answers both keys with the same
+// number, weight being the deprecated name of width. A weight the fixture gives is kept.
+func WithPreviewWeights(preview json.RawMessage) json.RawMessage {
+	f, ok := FindRawField(preview, "proportions")
+	if !ok {
+		return preview
+	}
+	var sets map[string]map[string]json.RawMessage
+	if json.Unmarshal(preview[f.ValueStart:f.End], &sets) != nil {
+		return preview // not sets of sizes: nothing to add to
+	}
+	for _, set := range sets {
+		for name, size := range set {
+			width, ok := FindRawField(size, "width")
+			if _, has := FindRawField(size, "weight"); ok && !has {
+				set[name] = WithRawField(size, "weight", size[width.ValueStart:width.End])
+			}
+		}
+	}
+	proportions, err := json.Marshal(sets)
+	if err != nil {
+		return preview
+	}
+	return WithRawField(preview, "proportions", proportions)
+}
+
 // PageBlocks returns the identifiers of the blocks attached to page i of pages.json, in order.
 func (f *Fixtures) PageBlocks(i int) []string {
 	var ids []string

@@ -343,3 +343,16 @@ func TestFlatMenu(t *testing.T) {
 		assert.Equal(t, want, string(store.FlatMenu(json.RawMessage(in))), in)
 	}
 }
+
+func TestWithPreviewWeights(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`{"id":1,"proportions":{"default":{"horizontal":{"width":600,"height":400},"vertical":null,"square":{"side":4}}}}`: `{"id":1,"proportions":{"default":{"horizontal":{"width":600,"height":400,"weight":600},"square":{"side":4},"vertical":null}}}`,
+		`{"proportions":{"default":{"horizontal":{"width":6,"weight":7}}}}`:                                                `{"proportions":{"default":{"horizontal":{"width":6,"weight":7}}}}`,
+		`{"proportions":{"default":{}}}`: `{"proportions":{"default":{}}}`,
+		`{"proportions":null}`:           `{"proportions":null}`,
+		`{"id":2}`:                       `{"id":2}`,
+	} {
+		assert.JSONEq(t, want, string(store.WithPreviewWeights(json.RawMessage(in))), in)
+	}
+}
