@@ -160,6 +160,17 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 			return nil, err
 		}
 	}
+	if profile.ListMultiselect {
+		sets, err := fx.Collection(store.FileAttributeSets)
+		if err != nil {
+			return nil, err
+		}
+		if out[store.FileAttributeSets], err = sets.Map(func(_ int, set json.RawMessage) (json.RawMessage, error) {
+			return store.WithListMultiselect(set), nil
+		}); err != nil {
+			return nil, err
+		}
+	}
 	if profile.PreviewWeights {
 		previews, err := fx.Collection(store.FileTemplatePreviews)
 		if err != nil {
@@ -176,9 +187,11 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 		if err != nil {
 			return nil, err
 		}
-		sets, err := fx.Collection(store.FileAttributeSets)
-		if err != nil {
-			return nil, err
+		sets, ok := out[store.FileAttributeSets]
+		if !ok {
+			if sets, err = fx.Collection(store.FileAttributeSets); err != nil {
+				return nil, err
+			}
 		}
 		if out[store.FileAttributeSets], err = sets.Map(func(_ int, set json.RawMessage) (json.RawMessage, error) {
 			return setGeneralType(set, types), nil

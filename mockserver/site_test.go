@@ -426,6 +426,41 @@ func TestPreviewSizesHaveWeight(t *testing.T) {
 	})
 }
 
+// Today's attribute reads say of every list attribute whether it takes several options
+// (platform notes, list-options-and-extra-values.md); sdk-1.0.115 keeps the fixture's schema.
+func TestListAttributesSayMultiselect(t *testing.T) {
+	t.Parallel()
+	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
+		live := p.Name != sandbox.ProfileSDK115.Name
+		check := func(attr map[string]any, where string) {
+			t.Helper()
+			if attr["type"] != "list" {
+				assert.NotContains(t, attr, "multiselect", where)
+				return
+			}
+			if live {
+				assert.Equal(t, false, attr["multiselect"], where)
+			} else {
+				assert.NotContains(t, attr, "multiselect", where)
+			}
+		}
+		check(ts.object(t, "/api/content/attributes-sets/tickets/attributes/zones?langCode=en_US"), "zones by marker")
+		status, body := ts.call(t, http.MethodGet, "/api/content/attributes-sets/page/attributes?langCode=en_US", "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		lists := 0
+		for _, attr := range decode[[]map[string]any](t, body) {
+			check(attr, fmt.Sprint(attr["marker"]))
+			if attr["type"] == "list" {
+				lists++
+			}
+		}
+		assert.Equal(t, 1, lists, "the page set's highlights")
+		for marker, attr := range ts.object(t, "/api/content/attributes-sets/marker/tickets?langCode=en_US")["schema"].(map[string]any) {
+			check(attr.(map[string]any), "schema "+marker)
+		}
+	})
+}
+
 func TestSiteBadInput(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
@@ -557,6 +592,8 @@ func TestSiteLanguages(t *testing.T) {
 				obj = store.FlatMenu(obj)
 			case store.FileTemplatePreviews: // served with weight beside width
 				obj = store.WithPreviewWeights(obj)
+			case store.FileAttributeSets: // served with multiselect on list attributes
+				obj = store.WithListMultiselect(obj)
 			}
 			answers := map[string]string{}
 			for _, lang := range []string{"en_US", "ru_RU"} {

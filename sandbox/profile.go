@@ -41,6 +41,9 @@ type Profile struct {
 	// by parentId, as today's API does; without it they are served nested as the fixture
 	// writes them (under `children`).
 	FlatMenus bool
+	// ListMultiselect serves every list attribute of an attribute set with multiselect (false
+	// unless the fixture sets it), as today's attribute reads answer it.
+	ListMultiselect bool
 	// PreviewWeights serves each template preview size with a width also under its deprecated
 	// name weight, as today's reads answer both.
 	PreviewWeights bool
@@ -66,7 +69,8 @@ var (
 	// ProfileLive is today's API, as OneEntry's own notes describe it; the default.
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
 		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,
-		SessionsMoveByProviderOnly: true, FormModuleConfigs: true, FlatMenus: true, PreviewWeights: true}
+		SessionsMoveByProviderOnly: true, FormModuleConfigs: true, FlatMenus: true, PreviewWeights: true,
+		ListMultiselect: true}
 	// ProfileLive2026 is ProfileLive under its earlier name; `live-2026` still parses to it.
 	ProfileLive2026 = ProfileLive
 	// ProfileDefault is the profile of zero options and of a --compat flag not given.

@@ -320,6 +320,36 @@ func WithPreviewWeights(preview json.RawMessage) json.RawMessage {
 	return WithRawField(preview, "proportions", proportions)
 }
 
+// WithListMultiselect returns an attribute set whose every list attribute says whether it
+// takes several options: the platform notes (list-options-and-extra-values.md) say the
+// attribute read returns multiselect beside type and listTitles. One the fixture does not set
+// is false, the flag's default. The other bytes are untouched.
+func WithListMultiselect(set json.RawMessage) json.RawMessage {
+	f, ok := FindRawField(set, "schema")
+	if !ok {
+		return set
+	}
+	schema := set[f.ValueStart:f.End]
+	var attrs map[string]struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(schema, &attrs) != nil {
+		return set
+	}
+	for marker, a := range attrs {
+		at, ok := FindRawField(schema, marker)
+		if !ok || a.Type != "list" {
+			continue
+		}
+		attr := schema[at.ValueStart:at.End]
+		if _, has := FindRawField(attr, "multiselect"); has {
+			continue
+		}
+		schema = slices.Concat(schema[:at.ValueStart], WithRawField(attr, "multiselect", []byte("false")), schema[at.End:])
+	}
+	return slices.Concat(set[:f.ValueStart], schema, set[f.End:])
+}
+
 // PageBlocks returns the identifiers of the blocks attached to page i of pages.json, in order.
 func (f *Fixtures) PageBlocks(i int) []string {
 	var ids []string

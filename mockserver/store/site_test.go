@@ -356,3 +356,15 @@ func TestWithPreviewWeights(t *testing.T) {
 		assert.JSONEq(t, want, string(store.WithPreviewWeights(json.RawMessage(in))), in)
 	}
 }
+
+func TestWithListMultiselect(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`{"id":1,"schema":{"a":{"type":"list","marker":"a"},"b":{"type":"string"},"c":{"type":"list","multiselect":true}},"x":1}`: `{"id":1,"schema":{"a":{"type":"list","marker":"a","multiselect":false},"b":{"type":"string"},"c":{"type":"list","multiselect":true}},"x":1}`,
+		`{"schema":{}}`: `{"schema":{}}`,
+		`{"schema":5}`:  `{"schema":5}`,
+		`{"id":1}`:      `{"id":1}`,
+	} {
+		assert.Equal(t, want, string(store.WithListMultiselect(json.RawMessage(in))), in)
+	}
+}
