@@ -47,6 +47,9 @@ func TestFormDataValidators(t *testing.T) {
 	fx := contactWith(t,
 		map[string]any{"marker": "nick", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMin": "2", "stringMax": 5, "stringLength": 0}}},
 		map[string]any{"marker": "pin", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMin": "", "stringMax": "", "stringLength": "4"}}},
+		// An exact stringLength wins over stringMin and stringMax (docs/api/forms.md).
+		map[string]any{"marker": "short", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMin": 6, "stringMax": 8, "stringLength": 4}}},
+		map[string]any{"marker": "long", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMax": 2, "stringLength": 4}}},
 		map[string]any{"marker": "digits", "type": "string", "validators": map[string]any{"regExpValidator": map[string]any{"patternValue": "^[0-9]+$", "customErrorText": "Digits only"}}},
 		map[string]any{"marker": "cyrillic", "type": "string", "validators": map[string]any{"regExpValidator": map[string]any{"patternValue": `^[\u0410-\u044f\u{401}\u{451}\s]+$`}}},
 		map[string]any{"marker": "anything", "type": "string", "validators": map[string]any{"regExpValidator": map[string]any{"patternValue": `^[^]{2}\cJ?$`}}},
@@ -66,6 +69,10 @@ func TestFormDataValidators(t *testing.T) {
 		"empty passes":            {field("nick", "string", ""), ""},
 		"exact length":            {field("pin", "string", "1234"), ""},
 		"not the exact length":    {field("pin", "string", "123"), "pin must be exactly 4 characters long"},
+		"exact, under stringMin":  {field("short", "string", "1234"), ""},
+		"within min and max":      {field("short", "string", "123456"), "short must be exactly 4 characters long"},
+		"exact, over stringMax":   {field("long", "string", "1234"), ""},
+		"within stringMax":        {field("long", "string", "12"), "long must be exactly 4 characters long"},
 		"pattern":                 {field("digits", "string", "0123"), ""},
 		"not the pattern":         {field("digits", "string", "abc"), "digits does not match the pattern ^[0-9]+$"},
 		"javascript escapes":      {field("cyrillic", "string", "Ёлка и ёж"), ""},
@@ -107,23 +114,6 @@ func TestFormDataValidators(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, string(data))
 		assert.Equal(t, []string{"nick must be at most 5 characters long", "digits does not match the pattern ^[0-9]+$"}, decodeError(t, status, data).messages())
 		assert.Empty(t, ts.exportedFormData(t))
-	})
-}
-
-// An exact stringLength wins over stringMin and stringMax (docs/api/forms.md): a value of the
-// exact length passes bounds it lies outside, and one inside them fails for not being exact.
-func TestFormDataExactLengthWinsOverMinAndMax(t *testing.T) {
-	t.Parallel()
-	fx := contactWith(t,
-		map[string]any{"marker": "short", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMin": 6, "stringMax": 8, "stringLength": 4}}},
-		map[string]any{"marker": "long", "type": "string", "validators": map[string]any{"stringInspectionValidator": map[string]any{"stringMax": 2, "stringLength": 4}}},
-	)
-	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(fx))
-	ts.checkContactValues(t, map[string]contactCase{
-		"exact, under stringMin": {field("short", "string", "1234"), ""},
-		"within the bounds":      {field("short", "string", "123456"), "short must be exactly 4 characters long"},
-		"exact, over stringMax":  {field("long", "string", "1234"), ""},
-		"within stringMax":       {field("long", "string", "12"), "long must be exactly 4 characters long"},
 	})
 }
 

@@ -61,6 +61,18 @@ func withoutProducts(t *testing.T, ids ...int) *store.Fixtures {
 	return fx
 }
 
+// onFixturesWithout returns the stores that take up a saved state on the default fixtures
+// without the products of ids: a restart on p's data, and an import of doc.
+func onFixturesWithout(t *testing.T, p store.Persister, doc store.StateDocument, ids ...int) map[string]*store.Store {
+	t.Helper()
+	fx := withoutProducts(t, ids...)
+	again, err := store.Open(context.Background(), store.Options{Fixtures: fx, Clock: frozenClock(), Persist: p})
+	require.NoError(t, err, "a restart on the edited fixtures")
+	other := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	require.NoError(t, other.Import(context.Background(), doc), "an import into a sandbox of the edited fixtures")
+	return map[string]*store.Store{"restarted": again, "imported": other}
+}
+
 // An order or a cart that names a product the fixtures no longer have loads as it was kept:
 // a restart after such an edit, and an import into a sandbox of the edited fixtures, keep it
 // rather than refusing the whole saved state. The cart's line can still be removed.
@@ -78,13 +90,7 @@ func TestOrdersAndCartsOutliveTheirProducts(t *testing.T) {
 	require.NoError(t, err)
 	doc := st.Export(ctx)
 
-	fx := withoutProducts(t, 11, 12)
-	again, err := store.Open(ctx, store.Options{Fixtures: fx, Clock: frozenClock(), Persist: p})
-	require.NoError(t, err, "a restart on the edited fixtures")
-	other := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
-	require.NoError(t, other.Import(ctx, doc), "an import into a sandbox of the edited fixtures")
-
-	for name, s := range map[string]*store.Store{"restarted": again, "imported": other} {
+	for name, s := range onFixturesWithout(t, p, doc, 11, 12) {
 		got, err := s.Order(ctx, 16, "tickets", o.ID)
 		require.NoError(t, err, name)
 		assert.Equal(t, o.Products, got.Products, name)
@@ -113,13 +119,7 @@ func TestSubscriptionsOutliveTheirProducts(t *testing.T) {
 	require.NoError(t, st.Subscribe(ctx, 16, "price_change", 11, "en_US"))
 	doc := st.Export(ctx)
 
-	fx := withoutProducts(t, 11, 12)
-	again, err := store.Open(ctx, store.Options{Fixtures: fx, Clock: frozenClock(), Persist: p})
-	require.NoError(t, err, "a restart on the edited fixtures")
-	other := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
-	require.NoError(t, other.Import(ctx, doc), "an import into a sandbox of the edited fixtures")
-
-	for name, s := range map[string]*store.Store{"restarted": again, "imported": other} {
+	for name, s := range onFixturesWithout(t, p, doc, 11, 12) {
 		subs, n := s.Subscriptions(ctx, 16, store.Page{})
 		require.Equal(t, 1, n, name)
 		assert.Equal(t, 11, subs[0].ProductID, name)
