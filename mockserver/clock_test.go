@@ -186,15 +186,19 @@ func TestStateImportDateTimesNameTheirField(t *testing.T) {
 	}
 }
 
+// generateCode asks for a new code of event for login, by e-mail.
+func (ts *testServer) generateCode(t *testing.T, login, event string) (int, []byte) {
+	t.Helper()
+	return ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/generate-code", "",
+		map[string]string{"userIdentifier": login, "eventIdentifier": event}, deviceHeaders)
+}
+
 // A code sent before the clock was moved back holds nothing back: otherwise every code would
 // wait the length of the jump.
 func TestCodeWaitAfterTheClockMovesBack(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
-	generate := func() (int, []byte) {
-		return ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/generate-code", "",
-			map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg"}, deviceHeaders)
-	}
+	generate := func() (int, []byte) { return ts.generateCode(t, userLogin, "reg") }
 	status, body := ts.adminClock(t, `{"set":"2027-06-01T00:00:00Z","freeze":true}`)
 	require.Equal(t, http.StatusOK, status, string(body))
 	status, body = generate()
@@ -212,10 +216,7 @@ func TestCodeWaitAfterTheClockMovesBack(t *testing.T) {
 func TestCodeWaitAtTheFirstInstant(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
-	generate := func() (int, []byte) {
-		return ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/generate-code", "",
-			map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg"}, deviceHeaders)
-	}
+	generate := func() (int, []byte) { return ts.generateCode(t, userLogin, "reg") }
 	// Frozen first, so that the clock shows that instant exactly.
 	status, body := ts.adminClock(t, `{"freeze":true}`)
 	require.Equal(t, http.StatusOK, status, string(body))
