@@ -137,48 +137,34 @@ func newServedFixtures(fx *store.Fixtures, st *store.Store, profile sandbox.Prof
 			return nil, err
 		}
 	}
-	if profile.FormModuleConfigs {
-		pages, err := fx.Collection(store.FilePages)
-		if err != nil {
-			return nil, err
-		}
-		if out[store.FilePages], err = pages.Map(func(i int, page json.RawMessage) (json.RawMessage, error) {
+	// The profile's shapes: each item of a fixture file served as edit makes it.
+	for _, r := range []struct {
+		on   bool
+		file string
+		edit func(i int, item json.RawMessage) (json.RawMessage, error)
+	}{
+		{profile.FormModuleConfigs, store.FilePages, func(i int, page json.RawMessage) (json.RawMessage, error) {
 			configs, err := json.Marshal(fx.PageFormConfigs(i))
 			return store.WithRawField(page, "moduleFormConfigs", configs), err
-		}); err != nil {
-			return nil, err
-		}
-	}
-	if profile.FlatMenus {
-		menus, err := fx.Collection(store.FileMenus)
-		if err != nil {
-			return nil, err
-		}
-		if out[store.FileMenus], err = menus.Map(func(_ int, menu json.RawMessage) (json.RawMessage, error) {
+		}},
+		{profile.FlatMenus, store.FileMenus, func(_ int, menu json.RawMessage) (json.RawMessage, error) {
 			return store.FlatMenu(menu), nil
-		}); err != nil {
-			return nil, err
-		}
-	}
-	if profile.ListMultiselect {
-		sets, err := fx.Collection(store.FileAttributeSets)
-		if err != nil {
-			return nil, err
-		}
-		if out[store.FileAttributeSets], err = sets.Map(func(_ int, set json.RawMessage) (json.RawMessage, error) {
+		}},
+		{profile.ListMultiselect, store.FileAttributeSets, func(_ int, set json.RawMessage) (json.RawMessage, error) {
 			return store.WithListMultiselect(set), nil
-		}); err != nil {
-			return nil, err
+		}},
+		{profile.PreviewWeights, store.FileTemplatePreviews, func(_ int, preview json.RawMessage) (json.RawMessage, error) {
+			return store.WithPreviewWeights(preview), nil
+		}},
+	} {
+		if !r.on {
+			continue
 		}
-	}
-	if profile.PreviewWeights {
-		previews, err := fx.Collection(store.FileTemplatePreviews)
+		c, err := fx.Collection(r.file)
 		if err != nil {
 			return nil, err
 		}
-		if out[store.FileTemplatePreviews], err = previews.Map(func(_ int, preview json.RawMessage) (json.RawMessage, error) {
-			return store.WithPreviewWeights(preview), nil
-		}); err != nil {
+		if out[r.file], err = c.Map(r.edit); err != nil {
 			return nil, err
 		}
 	}
