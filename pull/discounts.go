@@ -101,13 +101,8 @@ func (w *walker) addCoupons(ctx context.Context, discounts []any) error {
 		}
 		var answer struct {
 			Coupon *struct {
-				ID         int     `json:"id"`
-				DiscountID int     `json:"discountId"`
-				Code       string  `json:"code"`
-				IsReusable bool    `json:"isReusable"`
-				IsUsed     bool    `json:"isUsed"`
-				OrderID    *int    `json:"orderId"`
-				UsedAt     *string `json:"usedAt"`
+				store.Coupon
+				DiscountID int `json:"discountId"`
 			} `json:"coupon"`
 			Error string `json:"error"`
 		}
@@ -126,8 +121,7 @@ func (w *walker) addCoupons(ctx context.Context, discounts []any) error {
 		}
 		d := discounts[i].(map[string]any)
 		coupons, _ := d["coupons"].([]any)
-		d["coupons"] = append(coupons, map[string]any{"id": c.ID, "code": c.Code, "isReusable": c.IsReusable,
-			"isUsed": c.IsUsed, "orderId": c.OrderID, "usedAt": c.UsedAt})
+		d["coupons"] = append(coupons, c.Coupon)
 	}
 	return nil
 }
