@@ -243,8 +243,8 @@ func (r *Redactor) keepHeaders(h http.Header, names []string) map[string]string 
 }
 
 // redactPath redacts each segment of a path as a string value; a segment after one named like a
-// credential is that credential, whatever it looks like: the SDK's addFCMToken sends the push
-// token only in the path, as /users/me/fcm-token/{token}.
+// token is that token, whatever it looks like: the SDK's addFCMToken sends the push token only
+// in the path, as /users/me/fcm-token/{token}.
 func (r *Redactor) redactPath(p string) string {
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
@@ -278,13 +278,15 @@ func maskPath(p string) string {
 	return strings.Join(segs, "/")
 }
 
-// holdsCredential says whether the path segment after seg is a credential: seg is named like
-// one (fcm-token).
+// holdsCredential says whether the path segment after seg is a credential: seg is named like a
+// token (fcm-token). Only a token: other names a credential may have are words of ordinary
+// paths too (/pages/reset-password/forms, /attributes-sets/code/attributes), and what follows
+// them is no secret.
 func holdsCredential(seg string) bool {
 	if dec, err := url.PathUnescape(seg); err == nil {
 		seg = dec
 	}
-	return seg != "" && exchange.IsSecretName(seg)
+	return strings.HasSuffix(exchange.FoldName(seg), "token")
 }
 
 func (r *Redactor) redactQuery(raw string) string {

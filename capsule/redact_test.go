@@ -208,4 +208,10 @@ func TestRedactorReplacesATokenInThePath(t *testing.T) {
 	assert.JSONEq(t, `{"fcmToken":"<secret-1>","note":"registered <secret-1>"}`, string(added.ResponseBody))
 	assert.Equal(t, map[string]string{"<secret-1>": KindSecret, "<secret-2>": KindSecret}, r.Redactions())
 	assert.Equal(t, "/api/content/users/me", r.Exchange(RawExchange{Method: "GET", Path: "/api/content/users/me"}).Path)
+	// Only a token: what follows other credential-like words of ordinary paths stays.
+	for _, path := range []string{"/api/content/pages/reset-password/forms", "/api/content/attributes-sets/code/attributes",
+		"/api/content/forms/marker/contact_us"} {
+		assert.Equal(t, path, r.Exchange(RawExchange{Method: "GET", Path: path}).Path)
+	}
+	assert.Len(t, r.Redactions(), 2, "no ordinary word became a secret")
 }
