@@ -301,6 +301,11 @@ func TestWholeNumbersInFractionFormAreIntegers(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, quantity)
 		assert.Equal(t, []string{message}, decodeError(t, status, answer).messages(), quantity)
 	}
+	// Only integer fields take the stand-in: a number past int64 elsewhere stays as sent.
+	status, answer := ts.call(t, http.MethodPost, ordersPath, owner.AccessToken,
+		`{"formIdentifier":"tickets_form","paymentAccountIdentifier":"cash","formData":{"en_US":[{"type":"entity","marker":"tickets","value":["p-8-10",123456789012345678901234]}]},"products":[{"productId":10,"quantity":1.0}]}`)
+	require.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, []string{"tickets: 123456789012345678901234 is not an option of this field"}, decodeError(t, status, answer).messages())
 	assert.Equal(t, before, stateDocument(t, ts))
 }
 

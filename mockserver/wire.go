@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -30,9 +32,26 @@ func decodeBody(sc *scope, v any) error {
 	}
 	err := json.Unmarshal(sc.body, v)
 	if typeErr := (*json.UnmarshalTypeError)(nil); asTypeError(err, &typeErr) && isInteger(typeErr.Type) {
+		body := sc.body
 		// JavaScript reads 2.0 and 2e0 as the integer 2, and so does the live API.
-		if whole, ok := wholeNumbersAsIntegers(sc.body); ok {
-			err = json.Unmarshal(whole, v)
+		if whole, ok := wholeNumbersAsIntegers(body); ok {
+			body = whole
+			err = json.Unmarshal(body, v)
+		}
+		// It reads 1e19 as a whole number too, past the field's bound rather than not an
+		// integer. Past int64 the nearest end stands in, in the integer fields alone (each
+		// failure names the number's place), which bounded fields refuse as out of range and
+		// no stored id equals.
+		for range maxClampedNumbers {
+			if !asTypeError(err, &typeErr) || !isInteger(typeErr.Type) {
+				break
+			}
+			clamped, ok := clampNumberEndingAt(body, typeErr)
+			if !ok {
+				break
+			}
+			body = clamped
+			err = json.Unmarshal(body, v)
 		}
 	}
 	if err != nil {
@@ -91,9 +110,9 @@ func jsonKind(t reflect.Type) string {
 	return "an object"
 }
 
-// wholeNumbersAsIntegers rewrites the numbers of body that hold a whole value in fraction or
-// exponent form ("2.0", "1e3"), or beyond int64, as integers; ok is false when there is none to
-// rewrite.
+// wholeNumbersAsIntegers rewrites the numbers of body that hold a whole value within int64 in
+// fraction or exponent form ("2.0", "1e3") as integers, the same numbers to JavaScript; ok is
+// false when there is none to rewrite.
 func wholeNumbersAsIntegers(body []byte) (rewritten []byte, ok bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -117,20 +136,10 @@ func asIntegers(v any) (any, bool) {
 			return t, false
 		}
 		f, err := t.Float64()
-		if err != nil || f != math.Trunc(f) {
-			return t, false
+		if err != nil || f != math.Trunc(f) || f >= math.MaxInt64 || f < math.MinInt64 {
+			return t, false // past int64: see clampNumberEndingAt
 		}
-		// JavaScript holds every number as a float64, so the live API reads 1e19 as a whole
-		// number past the field's bound, not as a non-integer. Past int64 the nearest end stands
-		// in for it, which bounded fields refuse as out of range and no stored id equals.
-		whole := int64(math.MinInt64)
-		switch {
-		case f >= math.MaxInt64:
-			whole = math.MaxInt64
-		case f > math.MinInt64:
-			whole = int64(f)
-		}
-		return json.Number(strconv.FormatInt(whole, 10)), true
+		return json.Number(strconv.FormatInt(int64(f), 10)), true
 	case map[string]any:
 		for k, e := range t {
 			if e, ok := asIntegers(e); ok {
@@ -145,6 +154,29 @@ func asIntegers(v any) (any, bool) {
 		}
 	}
 	return v, changed
+}
+
+// maxClampedNumbers bounds the numbers past int64 one body may have brought within it.
+const maxClampedNumbers = 32
+
+// clampNumberEndingAt rewrites the number typeErr failed on, a whole one past int64, as the
+// nearest end of int64; ok is false for any other failure.
+func clampNumberEndingAt(body []byte, typeErr *json.UnmarshalTypeError) (clamped []byte, ok bool) {
+	literal, isNumber := strings.CutPrefix(typeErr.Value, "number ")
+	end := int(typeErr.Offset)
+	start := end - len(literal)
+	if !isNumber || start < 0 || end > len(body) || string(body[start:end]) != literal {
+		return nil, false
+	}
+	f, err := strconv.ParseFloat(literal, 64)
+	if err != nil || f != math.Trunc(f) || f < math.MaxInt64 && f >= math.MinInt64 {
+		return nil, false
+	}
+	whole := int64(math.MinInt64)
+	if f > 0 {
+		whole = math.MaxInt64
+	}
+	return slices.Concat(body[:start], strconv.AppendInt(nil, whole, 10), body[end:]), true
 }
 
 func asTypeError(err error, target **json.UnmarshalTypeError) bool {
