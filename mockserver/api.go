@@ -161,20 +161,56 @@ func parsedAndIgnored(r *http.Request, body []byte) error {
 }
 
 // asUTF8Text reads body as the live API's body parser does before JSON.parse: as UTF-8 text, in
-// which each byte that is not part of a character reads as U+FFFD. Stored as sent, such bytes
-// would be served and exported as JSON that is not UTF-8.
+// which each maximal part of a broken character reads as one U+FFFD (the WHATWG decoder's rule,
+// which Node's Buffer.toString follows). Stored as sent, such bytes would be served and
+// exported as JSON that is not UTF-8.
 func asUTF8Text(body []byte) []byte {
 	text := make([]byte, 0, len(body)+8)
 	for len(body) > 0 {
 		r, size := utf8.DecodeRune(body)
 		if r == utf8.RuneError && size == 1 {
 			text = utf8.AppendRune(text, utf8.RuneError)
+			size = brokenCharacterLength(body)
 		} else {
 			text = append(text, body[:size]...)
 		}
 		body = body[size:]
 	}
 	return text
+}
+
+// brokenCharacterLength is how many bytes at the start of b, which holds no whole character
+// there, make one maximal part of a broken character: a lead byte and the continuation bytes
+// that could still follow it, or the one byte that can start none.
+func brokenCharacterLength(b []byte) int {
+	for _, l := range utf8Leads {
+		if b[0] < l.first || b[0] > l.last {
+			continue
+		}
+		i := 1
+		for lo, hi := l.secondLo, l.secondHi; i < l.length && i < len(b) && b[i] >= lo && b[i] <= hi; i++ {
+			lo, hi = 0x80, 0xBF
+		}
+		return i
+	}
+	return 1
+}
+
+// utf8Leads are the lead bytes of UTF-8 (the Unicode Standard's table 3-7): the length of the
+// character each starts and the bytes its second byte may be.
+var utf8Leads = []struct {
+	first, last        byte
+	length             int
+	secondLo, secondHi byte
+}{
+	{0xC2, 0xDF, 2, 0x80, 0xBF},
+	{0xE0, 0xE0, 3, 0xA0, 0xBF},
+	{0xE1, 0xEC, 3, 0x80, 0xBF},
+	{0xED, 0xED, 3, 0x80, 0x9F},
+	{0xEE, 0xEF, 3, 0x80, 0xBF},
+	{0xF0, 0xF0, 4, 0x90, 0xBF},
+	{0xF1, 0xF3, 4, 0x80, 0xBF},
+	{0xF4, 0xF4, 4, 0x80, 0x8F},
 }
 
 // isJSONBody reports whether the request says its body is JSON; multipart uploads have parse

@@ -417,6 +417,25 @@ func TestBytesThatAreNotUTF8ReadAsReplacementCharacters(t *testing.T) {
 	export := stateDocument(t, ts)
 	status, data = ts.callWith(t, http.MethodPut, "/__admin/state", "", export, nil)
 	require.Equal(t, http.StatusOK, status, "the export imports back: %s", data)
+
+	// One U+FFFD for each maximal part of a broken character, as Node's Buffer.toString reads
+	// them (its answers for these bytes).
+	for sent, read := range map[string]string{
+		"\xe2\x82":             "\uFFFD",
+		"\xff\xfe":             "\uFFFD\uFFFD",
+		"\xf0\x9f\x98":         "\uFFFD",
+		"\xed\xa0\x80":         "\uFFFD\uFFFD\uFFFD",
+		"\xe0\x80\xaf":         "\uFFFD\uFFFD\uFFFD",
+		"\xf4\x90\x80\x80":     "\uFFFD\uFFFD\uFFFD\uFFFD",
+		"\xf0\x9f\x98\x80\xe2": "\U0001F600\uFFFD",
+	} {
+		body := bytes.Replace(notUTF8(map[string]any{"formIdentifier": "reg", "formData": regValues(field("name_reg", "string", "Iv-an"))}),
+			[]byte("Iv\xff\xfean"), []byte("Iv"+sent+"an"), 1)
+		status, data := ts.call(t, http.MethodPut, mePath+"?langCode=en_US", tk.AccessToken, body)
+		require.Equal(t, http.StatusOK, status, string(data))
+		name := ts.me(t, tk.AccessToken)["formData"].(map[string]any)["en_US"].([]any)[0].(map[string]any)["value"]
+		assert.Equal(t, "Iv"+read+"an", name, "%q", sent)
+	}
 }
 
 // tampered changes a token's signature: its last character, to another.
