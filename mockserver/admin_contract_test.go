@@ -795,12 +795,17 @@ func adminFaults(t *testing.T, ac *adminContract) {
 
 	journal := adminJSON[adminJournalList](t, ac, ts, adminCall{method: http.MethodGet, path: "/__admin/requests", status: http.StatusOK})
 	require.Equal(t, 4, journal.Total)
+	// A reset connection's entry is written as its handler ends, which may be after the client
+	// has seen the reset and sent the next request: the order of those two is not fixed.
 	faults := make([]string, 4)
 	for i, e := range journal.Requests {
 		faults[i] = fmt.Sprint(e["fault"])
+		if faults[i] == truncate.ID {
+			assert.NotEmpty(t, e["responseText"], "the half body sent is kept as text")
+		}
 	}
-	assert.Equal(t, []string{status.ID, reset.ID, truncate.ID, ranged.ID}, faults, "the journal names the rule applied")
-	assert.NotEmpty(t, journal.Requests[2]["responseText"], "the half body sent is kept as text")
+	assert.ElementsMatch(t, []string{status.ID, reset.ID, truncate.ID, ranged.ID}, faults, "the journal names the rule applied")
+	assert.Contains(t, faults, truncate.ID)
 
 	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults/" + status.ID, status: http.StatusNoContent})
 	ac.do(t, ts, adminCall{method: http.MethodDelete, path: "/__admin/faults/" + status.ID, status: http.StatusNotFound})
