@@ -927,16 +927,24 @@ func FuzzCollectionRowBody(f *testing.F) {
 }
 
 // A text value on an entity carries its forms together, as the admin panel writes them
-// (platform notes, attribute-types.md): products' as pages' do.
-func TestEntityTextValuesCarryEveryForm(t *testing.T) {
+// (platform notes, attribute-types.md): products' as pages' do. A list value's selected options
+// carry only title and value (list-options-and-extra-values.md: the extras belong to the
+// attribute, read by marker).
+func TestEntityValuesHaveTheirReadShapes(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
-	texts := 0
+	texts, options := 0, 0
 	for _, path := range []string{"/api/content/products/10", "/api/content/products/11", "/api/content/products/12", "/api/content/pages/url/home", "/api/content/pages/url/contacts"} {
 		for _, lang := range []string{"en_US", "ru_RU"} {
 			attrs := ts.object(t, path+"?langCode="+lang)["attributeValues"].(map[string]any)
 			for marker, a := range attrs {
 				a := a.(map[string]any)
+				if a["type"] == "list" {
+					for _, v := range a["value"].([]any) {
+						options++
+						assert.ElementsMatch(t, []string{"title", "value"}, slices.Collect(maps.Keys(v.(map[string]any))), "%s %s in %s", path, marker, lang)
+					}
+				}
 				if a["type"] != "text" {
 					continue
 				}
@@ -950,4 +958,5 @@ func TestEntityTextValuesCarryEveryForm(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, texts, 10)
+	assert.GreaterOrEqual(t, options, 10)
 }
