@@ -307,6 +307,14 @@ func TestWholeNumbersInFractionFormAreIntegers(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, []string{"tickets: 123456789012345678901234 is not an option of this field"}, decodeError(t, status, answer).messages())
 	assert.Equal(t, before, stateDocument(t, ts))
+
+	// Every body is read so, event subscriptions' too.
+	const subscribe = "/api/content/events/subscribe/marker/price_drop"
+	status, answer = ts.call(t, http.MethodPost, subscribe, owner.AccessToken, `{"locale":"en_US","productId":1e19}`)
+	require.Equal(t, http.StatusNotFound, status, string(answer))
+	assert.Equal(t, []string{"Product with id 9223372036854775807 not found"}, decodeError(t, status, answer).messages())
+	status, answer = ts.call(t, http.MethodPost, subscribe, owner.AccessToken, `{"locale":"en_US","productId":10.0}`)
+	require.Equal(t, http.StatusCreated, status, string(answer))
 }
 
 // A path id is read as ParseIntPipe reads it: leading zeros are digits, a plus sign is not (the

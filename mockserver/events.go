@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -15,9 +14,11 @@ type subscribeRequest struct {
 	ProductID *int   `json:"productId"`
 }
 
-func decodeSubscribe(body []byte) (subscribeRequest, error) {
+// decodeSubscribe reads the body as other bodies are read (10.0 is the integer 10; 1e19 no
+// product's id).
+func decodeSubscribe(sc *scope) (subscribeRequest, error) {
 	var req subscribeRequest
-	if json.Unmarshal(body, &req) != nil || req.ProductID == nil || *req.ProductID < 1 {
+	if decodeBody(sc, &req) != nil || req.ProductID == nil || *req.ProductID < 1 {
 		return req, store.Invalid("productId must be a positive number")
 	}
 	return req, nil
@@ -43,7 +44,7 @@ func (s *Server) handleSubscriptions(w http.ResponseWriter, r *http.Request, sc 
 
 // handleSubscribe handles POST /events/subscribe/marker/{marker}.
 func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request, sc *scope) {
-	req, err := decodeSubscribe(sc.body)
+	req, err := decodeSubscribe(sc)
 	if err == nil {
 		err = sc.store.Subscribe(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], *req.ProductID, req.Locale)
 	}
@@ -56,7 +57,7 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request, sc *sco
 
 // handleUnsubscribe handles DELETE /events/unsubscribe/marker/{marker}.
 func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request, sc *scope) {
-	req, err := decodeSubscribe(sc.body)
+	req, err := decodeSubscribe(sc)
 	if err == nil {
 		err = sc.store.Unsubscribe(r.Context(), sc.claims.ID, mux.Vars(r)["marker"], *req.ProductID)
 	}
