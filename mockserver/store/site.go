@@ -243,7 +243,7 @@ func FlatMenu(menu json.RawMessage) json.RawMessage {
 	if !flattenMenuItems(menu[f.ValueStart:f.End], nil, &flat) {
 		return menu
 	}
-	list := listJSON(flat)
+	list := listJSON(inTreeOrder(flat))
 	return slices.Concat(menu[:f.ValueStart], list, menu[f.End:])
 }
 
@@ -279,6 +279,59 @@ func flattenMenuItems(items json.RawMessage, parent json.RawMessage, out *[]json
 		}
 	}
 	return true
+}
+
+// inTreeOrder orders menu items so that each is followed by its descendants, the items whose
+// parent is not among them first, in the order given: a fixture may write a child flat, before
+// or far from its parent, and a site builds the tree in one pass over the list. Items whose ids
+// are not unique are left in the order given.
+func inTreeOrder(items []json.RawMessage) []json.RawMessage {
+	ids, parents := make([]string, len(items)), make([]string, len(items))
+	at := map[string]int{}
+	for i, it := range items {
+		ids[i], parents[i] = rawFieldText(it, "id"), rawFieldText(it, "parentId")
+		if _, dup := at[ids[i]]; dup || ids[i] == "" || ids[i] == "null" {
+			return items
+		}
+		at[ids[i]] = i
+	}
+	children := map[string][]int{}
+	var tops []int
+	for i := range items {
+		if _, ok := at[parents[i]]; ok && parents[i] != ids[i] {
+			children[parents[i]] = append(children[parents[i]], i)
+		} else {
+			tops = append(tops, i)
+		}
+	}
+	out := make([]json.RawMessage, 0, len(items))
+	placed := make([]bool, len(items))
+	var place func(i int)
+	place = func(i int) {
+		if placed[i] {
+			return
+		}
+		placed[i] = true
+		out = append(out, items[i])
+		for _, c := range children[ids[i]] {
+			place(c)
+		}
+	}
+	for _, i := range tops {
+		place(i)
+	}
+	for i := range items { // items in a loop of parents, which no top leads to
+		place(i)
+	}
+	return out
+}
+
+// rawFieldText is the JSON text of a top-level field of object, "" when it has none.
+func rawFieldText(object json.RawMessage, name string) string {
+	if f, ok := FindRawField(object, name); ok {
+		return string(bytes.TrimSpace(object[f.ValueStart:f.End]))
+	}
+	return ""
 }
 
 // listJSON joins JSON values into a JSON array.

@@ -335,10 +335,14 @@ func TestFlatMenu(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"id":1,"pages":[{"id":1,"parentId":null,"children":[{"id":2,"children":[{"id":3,"parentId":null}]},{"parentId":7,"id":4}]},{"id":5}],"x":1}`: `{"id":1,"pages":[{"id":1,"parentId":null},{"id":2,"parentId":1},{"id":3,"parentId":2},{"parentId":7,"id":4},{"id":5}],"x":1}`,
 		`{"pages":[{"id":1,"children":[]}]}`: `{"pages":[{"id":1}]}`,
-		`{"pages":[]}`:                       `{"pages":[]}`,
-		`{"pages":[1,2]}`:                    `{"pages":[1,2]}`,
-		`{"pages":[{"id":1,"children":5}]}`:  `{"pages":[{"id":1,"children":5}]}`,
-		`{"id":1}`:                           `{"id":1}`,
+		// Flat children before or far from their parents follow them.
+		`{"pages":[{"id":4,"parentId":8},{"id":1,"parentId":null},{"id":8},{"id":2},{"id":3,"parentId":1}]}`: `{"pages":[{"id":1,"parentId":null},{"id":3,"parentId":1},{"id":8},{"id":4,"parentId":8},{"id":2}]}`,
+		`{"pages":[{"id":1},{"id":1,"parentId":2},{"id":2}]}`:                                                `{"pages":[{"id":1},{"id":1,"parentId":2},{"id":2}]}`,
+		`{"pages":[{"id":1,"parentId":2},{"id":2,"parentId":1}]}`:                                            `{"pages":[{"id":1,"parentId":2},{"id":2,"parentId":1}]}`,
+		`{"pages":[]}`:                      `{"pages":[]}`,
+		`{"pages":[1,2]}`:                   `{"pages":[1,2]}`,
+		`{"pages":[{"id":1,"children":5}]}`: `{"pages":[{"id":1,"children":5}]}`,
+		`{"id":1}`:                          `{"id":1}`,
 	} {
 		assert.Equal(t, want, string(store.FlatMenu(json.RawMessage(in))), in)
 	}
