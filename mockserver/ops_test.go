@@ -494,14 +494,15 @@ func TestJournalKeepsTheDoubleSlashPathAsSent(t *testing.T) {
 	assert.Equal(t, "GET /api/content/forms/marker/{marker}", entries[0].Route)
 }
 
-// A hand-edited state document comes back in the export's own form, as admin.md says: a null
-// list as an empty one, an escaped lone surrogate as U+FFFD.
+// A hand-edited state document comes back in the export's own form where the mock reads a
+// field into a type of its own, as admin.md says: a null formData as an empty one, an escaped
+// lone surrogate as U+FFFD; a value kept as sent (groups) comes back as sent.
 func TestHandEditedStateComesBackInTheExportsForm(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	doc := decode[map[string]any](t, []byte(stateDocument(t, ts)))
 	user := doc["users"].([]any)[0].(map[string]any)
-	user["formData"], user["language"] = nil, "LONE-SURROGATE"
+	user["formData"], user["language"], user["groups"] = nil, "LONE-SURROGATE", nil
 	edited, err := json.Marshal(doc)
 	require.NoError(t, err)
 	edited = bytes.Replace(edited, []byte("LONE-SURROGATE"), []byte(`\ud800`), 1)
@@ -511,4 +512,5 @@ func TestHandEditedStateComesBackInTheExportsForm(t *testing.T) {
 	user = decode[map[string]any](t, []byte(stateDocument(t, ts)))["users"].([]any)[0].(map[string]any)
 	assert.Equal(t, []any{}, user["formData"])
 	assert.Equal(t, "\uFFFD", user["language"])
+	assert.Nil(t, user["groups"], "kept as sent")
 }
