@@ -108,6 +108,19 @@ func pullRoundTrip(t *testing.T, profile sandbox.Profile) {
 		assert.NoError(t, err, "the linked file %s is copied", name)
 		assert.Equal(t, want, got, "%s arrives unchanged", name)
 	}
+	// A discount no coupon gates applies on request (the API does not show whether it applies
+	// by itself); a BONUS one, which lowers no total, is copied as it is (docs/fixtures.md).
+	bonus := 0
+	for _, d := range pulledFx.Discounts {
+		switch {
+		case d.Type == store.DiscountKindBonus:
+			bonus++
+			assert.False(t, d.OnRequest, d.Identifier)
+		case len(d.Coupons) == 0:
+			assert.True(t, d.OnRequest, d.Identifier)
+		}
+	}
+	assert.Positive(t, bonus)
 	// The mirror answers in the upstream's profile: profiles shape reads too (forms carry their
 	// module configs under live only).
 	pulled, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx, Profile: profile}})
