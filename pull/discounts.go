@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing/fstest"
 
@@ -111,17 +112,24 @@ func (w *walker) addCoupons(ctx context.Context, discounts []any) error {
 			continue
 		}
 		c := answer.Coupon
-		i := slices.IndexFunc(discounts, func(d any) bool {
-			id, _ := d.(map[string]any)["id"].(json.Number)
-			return id.String() == fmt.Sprint(c.DiscountID)
-		})
-		if i < 0 {
+		d := discountWithID(discounts, c.DiscountID)
+		if d == nil {
 			w.note("discounts.json: coupon %q left out: its discount %d is not listed", code, c.DiscountID)
 			continue
 		}
-		d := discounts[i].(map[string]any)
 		coupons, _ := d["coupons"].([]any)
 		d["coupons"] = append(coupons, c.Coupon)
+	}
+	return nil
+}
+
+// discountWithID returns the pulled discount of an id, nil when none has it.
+func discountWithID(discounts []any, id int) map[string]any {
+	for _, d := range discounts {
+		m := d.(map[string]any)
+		if n, _ := m["id"].(json.Number); n.String() == strconv.Itoa(id) {
+			return m
+		}
 	}
 	return nil
 }
@@ -167,15 +175,10 @@ func (w *walker) addAccruals(ctx context.Context, set *capsule.FixtureSet, disco
 			spent = spent || tx.Type == "USAGE"
 			continue
 		}
-		j := slices.IndexFunc(discounts, func(d any) bool {
-			m := d.(map[string]any)
-			id, _ := m["id"].(json.Number)
-			return m["type"] == store.DiscountKindBonus && id.String() == fmt.Sprint(*tx.DiscountID)
-		})
-		if j < 0 {
+		d := discountWithID(discounts, *tx.DiscountID)
+		if d == nil || d["type"] != store.DiscountKindBonus {
 			continue
 		}
-		d := discounts[j].(map[string]any)
 		accruals, _ := d["accruals"].([]any)
 		accrual := map[string]any{"userId": users[i].ID, "amount": tx.Amount, "date": tx.CreatedAt}
 		if tx.Comment != "" {
