@@ -71,7 +71,7 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 			s.writeError(w, r, err)
 			return
 		}
-		if isJSONBody(r) && !utf8.Valid(body) {
+		if !utf8.Valid(body) && isJSONBody(r) { // the cheap test first: almost every body is UTF-8
 			body = asUTF8Text(body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
