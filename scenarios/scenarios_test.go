@@ -20,6 +20,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/client"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	mocksandbox "github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -280,10 +281,7 @@ func TestPreflightFailures(t *testing.T) {
 	t.Parallel()
 	t.Run("unreachable", func(t *testing.T) {
 		t.Parallel()
-		ts := httptest.NewServer(http.NotFoundHandler())
-		url := ts.URL
-		ts.Close()
-		tg := scenarios.URLTarget(url, "")
+		tg := scenarios.URLTarget(testkit.UnreachableURL, "")
 		err := tg.Preflight(t.Context())
 		var perr *scenarios.PreflightError
 		require.ErrorAs(t, err, &perr)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 )
 
 func TestDeliverySignedAndRecorded(t *testing.T) {
@@ -218,9 +219,7 @@ func TestAttemptTimeout(t *testing.T) {
 
 func TestNetworkError(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.NotFoundHandler())
-	url := srv.URL
-	srv.Close() // nothing listens there any more
+	url := testkit.UnreachableURL + "/hooks"
 	rec, _ := deliverOne(t, Options{MaxAttempts: 2}, url)
 	assert.Equal(t, StatusFailed, rec.Status)
 	require.Len(t, rec.Attempts, 2)
@@ -235,8 +234,8 @@ func TestInvalidDelivery(t *testing.T) {
 		"relative url":  {URL: "/hooks", Body: testBody},
 		"ftp url":       {URL: "ftp://example.test/hooks", Body: testBody},
 		"unparsable":    {URL: "http://[::1", Body: testBody},
-		"body not json": {URL: "http://127.0.0.1:1/hooks", Body: []byte("status=completed")},
-		"empty body":    {URL: "http://127.0.0.1:1/hooks"},
+		"body not json": {URL: testkit.UnreachableURL + "/hooks", Body: []byte("status=completed")},
+		"empty body":    {URL: testkit.UnreachableURL + "/hooks"},
 	}
 	for name, del := range tests {
 		t.Run(name, func(t *testing.T) {

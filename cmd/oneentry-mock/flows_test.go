@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/drift"
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
 
@@ -182,14 +183,12 @@ func TestScenariosRunJSONReport(t *testing.T) {
 
 func TestScenariosRunCannotStart(t *testing.T) {
 	t.Parallel()
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
 	sandbox := upstreamMock(t, nil)
 	tests := map[string]struct {
 		args []string
 		want string
 	}{
-		"unreachable target": {[]string{"--target", closed.URL}, "target unreachable"},
+		"unreachable target": {[]string{"--target", testkit.UnreachableURL}, "target unreachable"},
 		"wrong app token":    {[]string{"--target", sandbox, "--app-token", "nope"}, "login as your-user@email.com failed"},
 		"live not configured": {[]string{"--target", "live"},
 			"ONEENTRY_PROJECT_URL, ONEENTRY_APP_TOKEN, ONEENTRY_USER_EMAIL, ONEENTRY_USER_PASSWORD"},
@@ -340,8 +339,6 @@ func drifting(t *testing.T) string {
 
 func TestDriftExitCodes(t *testing.T) {
 	t.Parallel()
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
 	badAllow := filepath.Join(t.TempDir(), "allow.yaml")
 	require.NoError(t, os.WriteFile(badAllow, []byte("allow:\n  - {step: a/b, pointer: /x, kind: value, expires: 2030-01-01}\n"), 0o644))
 	seed, err := os.ReadFile(seedCapsuleFile)
@@ -355,7 +352,7 @@ func TestDriftExitCodes(t *testing.T) {
 	}{
 		"clean":            {[]string{"--target", upstreamMock(t, nil), "--only", "ticket-purchase", "--compat", "sdk-1.0.115"}, 0, "no breaking drift"},
 		"breaking":         {[]string{"--target", drifting(t), "--only", "ticket-purchase", "--compat", "sdk-1.0.115"}, 1, "/totalSum"},
-		"unreachable":      {[]string{"--target", closed.URL}, 2, ""},
+		"unreachable":      {[]string{"--target", testkit.UnreachableURL}, 2, ""},
 		"missing capsule":  {[]string{"--target", "no-such.capsule.json"}, 2, ""},
 		"bad allow file":   {[]string{"--target", seedCapsuleFile, "--allow", badAllow}, 2, ""},
 		"no target":        {nil, 2, ""},

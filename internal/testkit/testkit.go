@@ -64,6 +64,11 @@ func Call(t testing.TB, c *http.Client, method, url, body string, header ...stri
 // FrontEndOrigin is where a front end's dev server serves the page the tests play.
 const FrontEndOrigin = "http://localhost:3000"
 
+// UnreachableURL is a URL no test can reach: nothing listens on port 1, and no test server
+// is handed a port below 1024. A closed test server's URL is not one: while tests run in
+// parallel, its port may be handed to the next server one of them starts.
+const UnreachableURL = "http://127.0.0.1:1"
+
 // Preflight sends the CORS preflight a page on FrontEndOrigin sends before a method request
 // with requestHeaders (a comma-separated list, none when empty) and returns the answer.
 func Preflight(t testing.TB, c *http.Client, url, method, requestHeaders string) *http.Response {
