@@ -152,14 +152,12 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 	if acc, ok := fx.PaymentAccountByID(p.PaymentAccountID); ok {
 		v.Account = store.LocalizedTitle(acc.LocalizeInfos, o.Language)
 	}
+	catalog := sb.Catalog()
 	for _, line := range o.Products {
-		l := checkoutLine{Title: "product " + strconv.Itoa(line.ProductID), Quantity: line.Quantity}
-		if prod, ok := fx.Product(line.ProductID); ok {
-			l.Title = prod.Title
-			if prod.PriceCents != nil {
-				l.Price = store.Money(*prod.PriceCents)
-				l.LineTotal = store.Money(*prod.PriceCents * int64(line.Quantity))
-			}
+		shown := store.ShowLine(fx, catalog, o.Language, line)
+		l := checkoutLine{Title: shown.Title, Quantity: line.Quantity}
+		if shown.PriceCents != nil {
+			l.Price, l.LineTotal = store.Money(*shown.PriceCents), store.Money(*shown.LineCents)
 		}
 		v.Lines = append(v.Lines, l)
 	}

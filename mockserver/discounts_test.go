@@ -410,7 +410,7 @@ func TestRefundLifecycle(t *testing.T) {
 	require.NotEmpty(t, mails)
 	assert.Equal(t, fmt.Sprintf("Your tickets are canceled: order #%d, Билеты", id), mails[0].Subject)
 	assert.Contains(t, mails[0].Text, "Refund:  350.00 USD")
-	assert.Contains(t, mails[0].Text, "Бронзовый × 2, Серебряный")
+	assert.Contains(t, mails[0].Text, "Bronze ticket × 2, Silver ticket") // in the order's language
 
 	status, body = ts.call(t, http.MethodPost, refundPath(id), owner.AccessToken, map[string]any{"products": one})
 	require.Equal(t, http.StatusBadRequest, status, string(body))

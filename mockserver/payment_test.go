@@ -422,6 +422,42 @@ func TestOrderReadTitlesProductsInTheAskedLanguage(t *testing.T) {
 	}
 }
 
+// The checkout page, the dashboard's order and the ticket e-mail name the tickets in the
+// order's language, as an order read does.
+func TestOrderPagesAndMailNameTicketsInTheOrdersLanguage(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	token := ts.signIn(t, userLogin, userPass).AccessToken
+	for lang, want := range map[string][]string{
+		"en_US": {"Bronze ticket", "Silver ticket", "Bronze ticket × 2, Silver ticket"},
+		"ru_RU": {"Бронзовый", "Серебряный", "Бронзовый × 2, Серебряный"},
+	} {
+		formData := map[string]any{lang: []map[string]any{{"type": "entity", "marker": "tickets", "value": []string{"p-8-10"}}}}
+		id := int(ts.createOrder(t, token, discountOrder(map[int]int{10: 2, 11: 1}, map[string]any{"paymentAccountIdentifier": "stripe", "formData": formData}))["id"].(float64))
+		status, body := ts.call(t, http.MethodPost, "/api/content/payments/sessions", token, map[string]any{"orderId": id, "type": "session"})
+		require.Equal(t, http.StatusCreated, status, string(body))
+		session := decode[map[string]any](t, body)
+
+		status, page := testkit.Call(t, ts.Client(), http.MethodGet, session["paymentUrl"].(string), "")
+		require.Equal(t, http.StatusOK, status)
+		_, dashboard, _ := uiGet(t, ts, fmt.Sprintf("/__admin/ui/orders/%d", id))
+		for _, title := range want[:2] {
+			assert.Contains(t, string(page), "<td>"+title+"</td>", "checkout page, %s", lang)
+			assert.Contains(t, dashboard, title, "dashboard, %s", lang)
+		}
+
+		ts.settle(t, int(session["id"].(float64)), "complete")
+		var tickets []string
+		for _, m := range ts.mails(t, userLogin) {
+			if m.Headers["X-Oneentry-Order"] == fmt.Sprint(id) {
+				tickets = append(tickets, m.Text)
+			}
+		}
+		require.Len(t, tickets, 1, "the ticket e-mail of order %d", id)
+		assert.Contains(t, tickets[0], want[2], lang)
+	}
+}
+
 func TestCashSessionHasNoPaymentURL(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)

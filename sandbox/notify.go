@@ -36,7 +36,7 @@ func (sb *Sandbox) sendTicket(e store.Event) {
 	}
 	data := mail.TicketData{
 		EventTitle: fx.Title(e.Order),
-		TicketType: ticketTypes(fx, e.Order),
+		TicketType: sb.ticketTypes(e.Order),
 		Location:   fx.Project.Location,
 		OrderID:    e.Order.ID,
 		TicketCode: mail.TicketCode([]byte(sb.secret), e.Order.ID, e.Session.ID),
@@ -93,7 +93,7 @@ func (sb *Sandbox) sendRefund(e store.Event) {
 	}
 	subject, text, html := mail.RefundEmail(mail.RefundData{
 		EventTitle: sb.Store().Fixtures().Title(e.Order),
-		Tickets:    ticketTypes(sb.Store().Fixtures(), refunded),
+		Tickets:    sb.ticketTypes(refunded),
 		OrderID:    e.Order.ID,
 		RefundID:   e.Refund.ID,
 		Amount:     store.Money(e.Refund.AmountCents),
@@ -127,15 +127,14 @@ func buyerAddress(u store.User) string {
 	return ""
 }
 
-func ticketTypes(fx *store.Fixtures, o store.Order) string {
+// ticketTypes names what o holds, in the order's language ("Bronze ticket × 2, Silver ticket").
+func (sb *Sandbox) ticketTypes(o store.Order) string {
+	fx, catalog := sb.Store().Fixtures(), sb.Catalog()
 	names := make([]string, 0, len(o.Products))
-	for _, line := range o.Products {
-		title := "product " + strconv.Itoa(line.ProductID)
-		if p, ok := fx.Product(line.ProductID); ok && p.Title != "" {
-			title = p.Title
-		}
-		if line.Quantity > 1 {
-			title += " × " + strconv.Itoa(line.Quantity)
+	for _, l := range o.Products {
+		title := store.ShowLine(fx, catalog, o.Language, l).Title
+		if l.Quantity > 1 {
+			title += " × " + strconv.Itoa(l.Quantity)
 		}
 		names = append(names, title)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/schedule"
@@ -70,6 +71,32 @@ func (fx *Fixtures) Title(o Order) string {
 		}
 	}
 	return o.StorageMarker
+}
+
+// ShownLine is a line of an order or a cart as a page or an e-mail shows it to the buyer.
+type ShownLine struct {
+	OrderLine
+	Title string
+	// PriceCents is the unit price (nil: the product has none), LineCents Quantity times it.
+	PriceCents, LineCents *int64
+}
+
+// ShowLine names a line by its product's title in lang as catalog serves it ("product N" once
+// the product is gone), priced as it was ordered, or at today's price when it was not yet
+// priced (a cart's line).
+func ShowLine(fx *Fixtures, catalog *Catalog, lang string, l OrderLine) ShownLine {
+	line := ShownLine{OrderLine: l, Title: "product " + strconv.Itoa(l.ProductID), PriceCents: l.PriceCents}
+	if title, ok := catalog.Title(l.ProductID, lang); ok && title != "" {
+		line.Title = title
+	}
+	if p, ok := fx.Product(l.ProductID); ok && line.PriceCents == nil {
+		line.PriceCents = p.PriceCents
+	}
+	if line.PriceCents != nil {
+		total := *line.PriceCents * int64(l.Quantity)
+		line.LineCents = &total
+	}
+	return line
 }
 
 func (o *Order) clone() Order {

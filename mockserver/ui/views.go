@@ -203,13 +203,6 @@ func loadOrders(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	return ordersData{Orders: rows, Pager: newPager(r, total)}, nil
 }
 
-type orderLine struct {
-	store.OrderLine
-	Title      string
-	PriceCents *int64
-	LineCents  *int64
-}
-
 type formItem struct {
 	Marker, Type, Value string
 }
@@ -218,7 +211,7 @@ type orderData struct {
 	store.Order
 	User     string
 	Title    string
-	Lines    []orderLine
+	Lines    []store.ShownLine
 	Form     []formItem
 	Sessions []store.PaymentSession
 	Messages []mail.Message
@@ -242,8 +235,9 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		Actions:  []string{string(store.ActionComplete), string(store.ActionDecline), string(store.ActionCancel), string(store.ActionExpire)},
 		Location: fx.Project.Location,
 	}
+	catalog := sb.Catalog()
 	for _, l := range o.Products {
-		d.Lines = append(d.Lines, lineOf(fx, l))
+		d.Lines = append(d.Lines, store.ShowLine(fx, catalog, o.Language, l))
 	}
 	for _, it := range o.FormData {
 		d.Form = append(d.Form, formItem{Marker: it.Marker, Type: it.Type, Value: formValue(it.Marker, it.Value)})
@@ -254,19 +248,6 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		}
 	}
 	return d, nil
-}
-
-// lineOf is a line of products with the product's title and its price from the fixtures.
-func lineOf(fx *store.Fixtures, l store.OrderLine) orderLine {
-	line := orderLine{OrderLine: l, Title: "product " + strconv.Itoa(l.ProductID)}
-	if p, ok := fx.Product(l.ProductID); ok {
-		line.Title = p.Title
-		if p.PriceCents != nil {
-			price, total := *p.PriceCents, *p.PriceCents*int64(l.Quantity)
-			line.PriceCents, line.LineCents = &price, &total
-		}
-	}
-	return line
 }
 
 // formValue shows a form value: a string as it is, anything else as compact JSON; the value of
@@ -470,7 +451,7 @@ type cartRow struct {
 	Owner   string
 	Guest   bool
 	Updated time.Time
-	Lines   []orderLine
+	Lines   []store.ShownLine
 }
 
 type cartsData struct {
@@ -486,7 +467,7 @@ func loadCarts(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		return nil, err
 	}
 	p := newPager(r, len(all))
-	fx := st.Fixtures()
+	fx, catalog := st.Fixtures(), sb.Catalog()
 	rows := make([]cartRow, 0, p.Limit)
 	for _, c := range window(all, p) {
 		row := cartRow{Updated: c.UpdatedDate}
@@ -496,7 +477,7 @@ func loadCarts(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 			row.Owner, row.Guest = guest, true
 		}
 		for _, it := range c.Items {
-			row.Lines = append(row.Lines, lineOf(fx, store.OrderLine{ProductID: it.ProductID, Quantity: it.Qty}))
+			row.Lines = append(row.Lines, store.ShowLine(fx, catalog, "", store.OrderLine{ProductID: it.ProductID, Quantity: it.Qty}))
 		}
 		rows = append(rows, row)
 	}
