@@ -596,10 +596,23 @@ func inDashboard(location string) bool {
 }
 
 // cleaned tells whether a redirect is the router's cleaning of the path asked for
-// ("/__admin/ui/.." to "/__admin"): it takes the client where its own URL pointed.
+// ("/__admin/ui/.." to "/__admin"): it takes the client where its own URL pointed. The
+// cleaning escapes an already escaped path again ("/__admin/ui/../ " to "/__admin/%2520"), so
+// the target is unescaped until it no longer changes.
 func cleaned(asked *url.URL, location string) bool {
 	target, ok := sameOrigin(location)
-	return ok && path.Clean(target.Path) == path.Clean(asked.Path)
+	if !ok {
+		return false
+	}
+	p := target.Path
+	for {
+		unescaped, err := url.PathUnescape(p)
+		if err != nil || unescaped == p {
+			break
+		}
+		p = unescaped
+	}
+	return path.Clean(p) == path.Clean(asked.Path)
 }
 
 // sameOrigin parses a redirect's target that a browser resolves on the server's own origin:
