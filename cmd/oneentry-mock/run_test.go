@@ -167,11 +167,7 @@ func TestServeCommandServesTheSeedProject(t *testing.T) {
 
 func TestHealthcheckFailsWithoutServer(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	ln.Close()
-	err = run(t.Context(), []string{"healthcheck", "--url", "http://" + addr + "/healthz", "--timeout", "1s"}, envMap(nil), io.Discard, io.Discard)
+	err := run(t.Context(), []string{"healthcheck", "--url", testkit.UnreachableURL + "/healthz", "--timeout", "1s"}, envMap(nil), io.Discard, io.Discard)
 	var exit exitError
 	require.True(t, errors.As(err, &exit), "%v", err)
 	assert.Equal(t, 1, exit.code)
