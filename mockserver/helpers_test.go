@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -81,7 +82,10 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 
 func startTestServer(t testing.TB, opts ...serverOption) *testServer {
 	t.Helper()
-	mo := mockserver.Options{Sandbox: sandbox.Options{Profile: sandbox.ProfileSDK115}}
+	// The memory guard reads the heap of the whole test process, which every parallel test's
+	// server shares: under the default limit (half a small container's memory) one test's
+	// writes would be refused for the others' state. The tests of the guard set their own.
+	mo := mockserver.Options{Sandbox: sandbox.Options{Profile: sandbox.ProfileSDK115, MaxMemoryBytes: math.MaxInt64}}
 	for _, o := range opts {
 		o(&mo)
 	}
