@@ -302,7 +302,9 @@ func TestServeDrainDelayShowsTheDrainOnReadyz(t *testing.T) {
 	assert.Eventually(t, func() bool { return probe() == http.StatusServiceUnavailable }, 2*time.Second, 20*time.Millisecond,
 		"a new connection sees the drain")
 	require.NoError(t, <-stopped)
-	assert.Zero(t, probe(), "refused once the delay is over")
+	// Once closed, the port may be a parallel test's server: this one is gone when the answer
+	// is not its drain's.
+	assert.NotEqual(t, http.StatusServiceUnavailable, probe(), "refused once the delay is over")
 }
 
 func TestServeCheckoutReturnURLFlag(t *testing.T) {
