@@ -360,6 +360,7 @@ func mustJSON(t testing.TB, v any) string {
 func TestFormDataReadsByMarkerAndOwnerChanges(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	ts.clock.Freeze() // "dates covering today" must be the day the entries were sent
 	owner := ts.signIn(t, userLogin, userPass)
 	stranger := ts.signIn(t, user2, user2Pass)
 
