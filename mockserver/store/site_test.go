@@ -372,3 +372,26 @@ func TestWithListMultiselect(t *testing.T) {
 		assert.Equal(t, want, string(store.WithListMultiselect(json.RawMessage(in))), in)
 	}
 }
+
+// A line is shown at the price it was ordered at, not today's; a cart's line, not yet priced,
+// at today's; a product that is gone by its id, with no price.
+func TestShowLine(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	catalog := fx.Catalog(true)
+	for name, tc := range map[string]struct {
+		line        store.OrderLine
+		lang, title string
+		price, sum  *int64
+	}{
+		"ordered":      {store.OrderLine{ProductID: 10, Quantity: 2, PriceCents: ptr(int64(7000))}, "en_US", "Bronze ticket", ptr(int64(7000)), ptr(int64(14000))},
+		"in a cart":    {store.OrderLine{ProductID: 10, Quantity: 3}, "ru_RU", "Бронзовый", ptr(int64(10000)), ptr(int64(30000))},
+		"product gone": {store.OrderLine{ProductID: 999, Quantity: 1}, "en_US", "product 999", nil, nil},
+	} {
+		shown := store.ShowLine(fx, catalog, tc.lang, tc.line)
+		assert.Equal(t, tc.title, shown.Title, name)
+		assert.Equal(t, tc.price, shown.PriceCents, name)
+		assert.Equal(t, tc.sum, shown.LineCents, name)
+	}
+}
