@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,7 +52,7 @@ allow:
     expires: 2027-06-30
 `))
 			require.NoError(t, err)
-			r, err := drift.Compare(mock, other, drift.Options{Allow: allow, Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
+			r, err := drift.Compare(mock, other, drift.Options{Allow: allow, Now: allowDay})
 			require.NoError(t, err)
 			require.Len(t, find(r, "ticket-purchase/browse", ""), 1, textReport(t, r))
 			assert.Equal(t, drift.KindType, find(r, "ticket-purchase/browse", "")[0].Kind)
