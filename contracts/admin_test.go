@@ -114,51 +114,6 @@ func TestAdminOperationConventions(t *testing.T) {
 	}
 }
 
-// Every object schema with properties is closed, so a field the server adds (or drops from
-// required) is reported; maps have no properties and stay open on purpose.
-func TestAdminSchemasAreClosed(t *testing.T) {
-	t.Parallel()
-	var walk func(where string, s *openapi3.SchemaRef)
-	seen := map[*openapi3.Schema]bool{}
-	walk = func(where string, ref *openapi3.SchemaRef) {
-		if ref == nil || ref.Value == nil || seen[ref.Value] {
-			return
-		}
-		s := ref.Value
-		seen[s] = true
-		if len(s.Properties) > 0 {
-			assert.True(t, s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has, "%s: additionalProperties: false", where)
-		}
-		for name, p := range s.Properties {
-			walk(where+"."+name, p)
-		}
-		walk(where+"[]", s.Items)
-		walk(where+"{}", s.AdditionalProperties.Schema)
-		for i, sub := range s.AllOf {
-			walk(where+".allOf"+strconv.Itoa(i), sub)
-		}
-		// anyOf branches only add constraints to properties their parent declares.
-	}
-	doc := adminDoc(t)
-	for name, s := range doc.Components.Schemas {
-		walk(name, s)
-	}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		for method, op := range doc.Paths.Value(path).Operations() {
-			for code, r := range op.Responses.Map() {
-				for mime, mt := range r.Value.Content {
-					walk(method+" "+path+" "+code+" "+mime, mt.Schema)
-				}
-			}
-			if op.RequestBody != nil {
-				for mime, mt := range op.RequestBody.Value.Content {
-					walk(method+" "+path+" request "+mime, mt.Schema)
-				}
-			}
-		}
-	}
-}
-
 // GoDuration accepts exactly the non-empty strings time.ParseDuration accepts (the server parses
 // the clock's advance and a state document's offset with it), and whatever Duration.String writes.
 func TestGoDurationPatternIsGoDuration(t *testing.T) {

@@ -202,6 +202,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"event marker of invalid UTF-8", http.MethodPost, "/api/content/events/subscribe/marker/%FF%FE", owner.AccessToken, map[string]any{"locale": "en_US", "productId": 10}, nil, 400, "marker must be valid UTF-8"},
 		{"subscription locale of 100 KB", http.MethodPost, "/api/content/events/subscribe/marker/price_change", owner.AccessToken, map[string]any{"locale": strings.Repeat("x", 100<<10), "productId": 10}, nil, 400, "locale must be at most 32 bytes"},
 		{"subscription locale with a control character", http.MethodPost, "/api/content/events/subscribe/marker/price_change", owner.AccessToken, map[string]any{"locale": "en\nUS", "productId": 10}, nil, 400, "locale must be at most 32 bytes"},
+		{"subscription with an unknown property", http.MethodPost, "/api/content/events/subscribe/marker/price_change", owner.AccessToken, map[string]any{"locale": "en_US", "productId": 10, "x": 1}, nil, 400, "property x should not exist"},
 		{"event marker too long", http.MethodPost, "/api/content/events/subscribe/marker/" + strings.Repeat("m", 129), owner.AccessToken, map[string]any{"locale": "en_US", "productId": 10}, nil, 400, "marker must be at most 128 bytes"},
 		{"limit repeated, the second out of range", http.MethodGet, ordersPath + "?limit=5&limit=500", owner.AccessToken, nil, nil, 400, "limit"},
 		{"offset repeated, the second negative", http.MethodGet, ordersPath + "?offset=0&offset=-1", owner.AccessToken, nil, nil, 400, "offset"},
