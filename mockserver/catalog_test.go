@@ -569,6 +569,7 @@ func TestCollectionRowsCRUD(t *testing.T) {
 		"value not string":  map[string]any{"formIdentifier": "faq", "formData": []map[string]any{{"marker": "q", "type": "string", "value": 1}}},
 		"empty marker":      map[string]any{"formIdentifier": "faq", "formData": []map[string]any{{"marker": "", "type": "string", "value": "x"}}},
 		"bad language key":  map[string]any{"formIdentifier": "faq", "formData": map[string]any{"english": []any{}}},
+		"inactive language": map[string]any{"formIdentifier": "faq", "formData": map[string]any{"en_US": []any{}, "de_DE": []any{}}},
 		"not an object":     `[1]`,
 		"broken JSON":       `{"formIdentifier":`,
 		"unknown property":  map[string]any{"formIdentifier": "faq", "formData": []any{}, "entityType": "orders"},
@@ -579,6 +580,11 @@ func TestCollectionRowsCRUD(t *testing.T) {
 		status, _ = ts.call(t, http.MethodPut, rowsPath+"/1", "", body)
 		assert.Equal(t, http.StatusBadRequest, status, name)
 	}
+	// The project's active locales are en_US and ru_RU: the live API writes no other.
+	status, body = ts.call(t, http.MethodPost, rowsPath+"?langCode=de_DE", "", rowBody("Frage"))
+	assertRefused(t, status, body, http.StatusBadRequest, "langCode: de_DE is not an active locale of the project")
+	status, body = ts.call(t, http.MethodPut, rowsPath+"/1?langCode=de_DE", "", rowBody("Frage"))
+	assertRefused(t, status, body, http.StatusBadRequest, "langCode: de_DE is not an active locale of the project")
 	status, _ = ts.call(t, http.MethodPut, rowsPath+"/99", "", rowBody("x"))
 	assert.Equal(t, http.StatusNotFound, status)
 	status, _ = ts.call(t, http.MethodPost, "/api/content/integration-collections/marker/blog/rows", "", rowBody("x"))
