@@ -669,7 +669,7 @@ func (ts *testServer) fetch(t *testing.T, url string) (int, http.Header, []byte)
 func TestUploads(t *testing.T) {
 	t.Parallel()
 	ts := siteServer(t)
-	status, body := ts.upload(t, appToken, "?type=page&entity=editor&id=3787", map[string][]byte{"photo.png": []byte("\x89PNG fake")})
+	status, body := ts.upload(t, appToken, "?type=page&entity=editor&id=3787&template=1", map[string][]byte{"photo.png": []byte("\x89PNG fake")})
 	require.Equal(t, http.StatusCreated, status, string(body))
 	files := decode[[]uploaded](t, body)
 	require.Len(t, files, 1)
@@ -723,6 +723,10 @@ func TestUploads(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, ct)
 		assert.Equal(t, []string{"body must be a well-formed multipart/form-data body"}, decodeError(t, status, body).messages(), ct)
 	}
+	// A preview template is named by its numeric id; a marker is refused, as live fails on it.
+	status, body = ts.upload(t, appToken, "?type=page&entity=editor&id=3787&template=ticket_card", map[string][]byte{"t.png": []byte("x")})
+	require.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, []string{"template must be an integer"}, decodeError(t, status, body).messages())
 	assert.JSONEq(t, full, ts.export(t), "refused uploads keep nothing")
 
 	// Delete by the whole filename; a second delete is a 404.
