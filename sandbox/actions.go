@@ -112,6 +112,10 @@ func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
 	}
 	sb.dropStrangers()
 	sb.reg.memory.freed()
+	// The document's clock may stand past a waiting session's deadline: it expires now, as
+	// after a move of the clock. The import stands if that cannot be saved; the next request
+	// sweeps again and reports the failure.
+	_ = sb.Store().SweepExpired(ctx)
 	sb.changed()
 	return nil
 }

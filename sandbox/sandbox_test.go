@@ -408,3 +408,36 @@ func TestStateDocumentSchemaKnowsEveryField(t *testing.T) {
 	}
 	walk(reflect.TypeFor[store.StateDocument](), doc.Components.Schemas["StateDocument"].Value, "StateDocument")
 }
+
+// A state document whose clock stands past a waiting session's deadline expires the session
+// as it is imported, as a move of the clock does, so no change after it sees the session open.
+func TestImportExpiresOverdueSessions(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	reg := newRegistry(t, sandbox.Options{Profile: sandbox.ProfileSDK115})
+	sb := reg.Default()
+	st := sb.Store()
+	st.Clock().Freeze()
+	tickets, _, err := store.ParseFormDataItem(json.RawMessage(`{"marker":"tickets","type":"entity","value":["p-8-10"]}`))
+	require.NoError(t, err)
+	o, err := st.CreateOrder(ctx, 16, "tickets", store.OrderInput{
+		FormIdentifier:           "tickets_form",
+		PaymentAccountIdentifier: "stripe",
+		FormData:                 []store.FormDataItem{tickets},
+		Products:                 []store.OrderLine{{ProductID: 10, Quantity: 1}},
+	})
+	require.NoError(t, err)
+	ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
+	require.NoError(t, err)
+	doc := st.Export(ctx)
+	later := doc.Clock.FrozenAt.Add(time.Hour)
+	doc.Clock.FrozenAt = &later
+	data, err := json.Marshal(doc)
+	require.NoError(t, err)
+
+	require.NoError(t, sb.ImportState(ctx, bytes.NewReader(data)))
+	after := st.Export(ctx)
+	require.Len(t, after.PaymentSessions, 1)
+	assert.Equal(t, store.StatusExpired, after.PaymentSessions[0].Status)
+	assert.Equal(t, ps.ExpiresAt, after.PaymentSessions[0].UpdatedDate)
+}

@@ -101,10 +101,9 @@ func (s *Store) CreatePaymentSession(ctx context.Context, userID, orderID int, s
 	}
 	var out PaymentSession
 	err := s.update(ctx, func() ([]Event, error) {
-		events := s.sweepLocked(ctx)
 		p, evs, err := s.createPaymentLocked(ctx, userID, orderID, sessionType, checkoutURL)
 		out = p
-		return append(events, evs...), err
+		return evs, err
 	})
 	return out, err
 }
@@ -126,6 +125,12 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	}
 	if err := s.reclaimSeatsLocked(o); err != nil {
 		return PaymentSession{}, nil, err
+	}
+	if storage, ok := s.canceledUnpaid(o); ok {
+		// The buyer pays the order again: it is not canceled while its new session waits, and
+		// that session's cancel or expiry cancels it again.
+		s.touchOrder(o.ID)
+		o.StatusIdentifier = storage.DefaultStatus()
 	}
 	now := s.clock.Now()
 	p := &PaymentSession{
@@ -170,7 +175,9 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 
 // eventLocked snapshots a session with its order, buyer and account.
 func (s *Store) eventLocked(ctx context.Context, typ EventType, p *PaymentSession, ticket bool) Event {
-	e := Event{Type: typ, Time: s.clock.Now(), RequestID: RequestID(ctx), Session: p.clone(), TicketDue: ticket}
+	// The event is the session's change, so it is dated as the session is: an expiry found late
+	// is dated at its deadline.
+	e := Event{Type: typ, Time: p.UpdatedDate, RequestID: RequestID(ctx), Session: p.clone(), TicketDue: ticket}
 	if o, ok := s.state.orders[p.OrderID]; ok {
 		e.Order = o.clone()
 	}
@@ -294,16 +301,15 @@ func (s *Store) PaymentSessionsByOrder(ctx context.Context, userID, orderID int,
 		return out, err
 	}
 	err = s.update(ctx, func() ([]Event, error) {
-		events := s.sweepLocked(ctx)
 		var err error
 		if out, opens, err = s.sessionsByOrderLocked(userID, orderID); err != nil || !opens {
-			return events, err
+			return nil, err
 		}
 		_, evs, err := s.createPaymentLocked(ctx, userID, orderID, SessionTypeSession, checkoutURL)
 		if err == nil {
 			out, _, err = s.sessionsByOrderLocked(userID, orderID)
 		}
-		return append(events, evs...), err
+		return evs, err
 	})
 	return out, err
 }
@@ -355,23 +361,22 @@ func (s *Store) UpdatePaymentSession(ctx context.Context, userID, id int, upd Pa
 	}
 	var out PaymentSession
 	err := s.update(ctx, func() ([]Event, error) {
-		events := s.sweepLocked(ctx)
 		p, err := s.ownPaymentLocked(userID, id)
 		if err != nil {
-			return events, err
+			return nil, err
 		}
 		_, wasOpen := s.state.waiting[p.ID]
 		o := s.state.orders[p.OrderID]
 		if upd.Status != nil && !isFinal(*upd.Status) && !wasOpen && o != nil {
 			if err := s.reclaimSeatsLocked(o); err != nil {
-				return events, err
+				return nil, err
 			}
 		}
 		out = s.updatePaymentLocked(p, upd)
 		if upd.Status != nil && isFinal(*upd.Status) && wasOpen && o != nil {
 			s.releaseCanceledLocked(o)
 		}
-		return append(events, s.eventLocked(ctx, EventSessionUpdated, p, false)), nil
+		return []Event{s.eventLocked(ctx, EventSessionUpdated, p, false)}, nil
 	})
 	if err != nil {
 		return PaymentSession{}, err
@@ -387,6 +392,9 @@ func (s *Store) reclaimSeatsLocked(o *Order) error {
 	storage, ok := s.canceledUnpaid(o)
 	if !ok || o.holdsSeats {
 		return nil
+	}
+	if err := s.rebookableLocked(o); err != nil {
+		return err
 	}
 	s.touchOrder(o.ID)
 	return s.reserveLocked(storage, o)
@@ -439,19 +447,18 @@ func (s *Store) ApplyPaymentAction(ctx context.Context, id int, action PaymentAc
 	var out PaymentSession
 	var order Order
 	err := s.update(ctx, func() ([]Event, error) {
-		events := s.sweepLocked(ctx)
 		p, ok := s.state.payments[id]
 		if !ok {
-			return events, Errorf(CodeNotFound, "Payment session with id %d not found", id)
+			return nil, Errorf(CodeNotFound, "Payment session with id %d not found", id)
 		}
-		evs, err := s.applyLocked(ctx, p, action)
+		evs, err := s.applyLocked(ctx, p, action, s.clock.Now())
 		if err == nil {
 			out = p.clone()
 			if o, ok := s.state.orders[p.OrderID]; ok {
 				order = o.clone()
 			}
 		}
-		return append(events, evs...), err
+		return evs, err
 	})
 	if err != nil {
 		return PaymentSession{}, Order{}, err
@@ -461,7 +468,8 @@ func (s *Store) ApplyPaymentAction(ctx context.Context, id int, action PaymentAc
 
 var finalStatusOf = map[PaymentAction]string{ActionComplete: StatusCompleted, ActionCancel: StatusCanceled, ActionExpire: StatusExpired}
 
-func (s *Store) applyLocked(ctx context.Context, p *PaymentSession, action PaymentAction) ([]Event, error) {
+// applyLocked moves the session as of now, which an expiry found late sets to its deadline.
+func (s *Store) applyLocked(ctx context.Context, p *PaymentSession, action PaymentAction, now time.Time) ([]Event, error) {
 	if isFinal(p.Status) {
 		if action == ActionComplete && p.Status == StatusCompleted {
 			// SDK 1.0.115's PUT can write "completed" without paying: repeating a payment
@@ -475,7 +483,6 @@ func (s *Store) applyLocked(ctx context.Context, p *PaymentSession, action Payme
 		}
 		return nil, Errorf(CodeConflict, "Payment session %d is already %s", p.ID, p.Status)
 	}
-	now := s.clock.Now()
 	o := s.state.orders[p.OrderID]
 	storage, _ := s.fx.OrderStorage(o.StorageMarker)
 	s.touchPayment(p.ID)
@@ -569,7 +576,7 @@ func (s *Store) revealNextLocked(ctx context.Context) []Event {
 		p.PendingURL, p.URLAt = "", time.Time{}
 		return nil
 	}
-	return []Event{s.revealLocked(ctx, p)}
+	return []Event{s.revealLocked(ctx, p, latest(next.at, p.UpdatedDate))}
 }
 
 // expireNextLocked takes the earliest deadline off its heap and expires that session if it
@@ -580,8 +587,9 @@ func (s *Store) expireNextLocked(ctx context.Context) []Event {
 	if _, waiting := s.state.waiting[next.id]; !ok || !waiting {
 		return nil
 	}
-	// Waiting sessions are never final, so expiring one cannot fail.
-	evs, _ := s.applyLocked(ctx, p, ActionExpire)
+	// Waiting sessions are never final, so expiring one cannot fail. It expired at its deadline,
+	// however late the sweep finds it (a session reopened since is not dated before that).
+	evs, _ := s.applyLocked(ctx, p, ActionExpire, latest(next.at, p.UpdatedDate))
 	return evs
 }
 
@@ -610,6 +618,14 @@ func (h *expiryHeap) Pop() any {
 	return e
 }
 
+// latest returns the later of two times.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // due reports whether the earliest deadline has passed at now.
 func (h expiryHeap) due(now time.Time) bool { return len(h) > 0 && !now.Before(h[0].at) }
 
@@ -621,11 +637,11 @@ func (st *state) markWaiting(p *PaymentSession) {
 
 // revealLocked gives a PayPal-like session the payment URL its provider produced, and its
 // order too, as a stripe-kind session has from the start.
-func (s *Store) revealLocked(ctx context.Context, p *PaymentSession) Event {
+func (s *Store) revealLocked(ctx context.Context, p *PaymentSession, at time.Time) Event {
 	s.touchPayment(p.ID)
 	u := p.PendingURL
 	p.PaymentURL, p.PendingURL, p.URLAt = &u, "", time.Time{}
-	p.UpdatedDate = s.clock.Now()
+	p.UpdatedDate = at
 	if o, ok := s.state.orders[p.OrderID]; ok && o.PaymentURL == nil {
 		s.touchOrder(o.ID)
 		o.PaymentURL = &u

@@ -67,3 +67,87 @@ func TestURLDueAfterExpiryNeverComes(t *testing.T) {
 	assert.Equal(t, inSteps, run(t, 2*time.Hour+31*time.Minute), "one step")
 	assert.Equal(t, inSteps, run(t, 2*time.Hour), "one step past both deadlines")
 }
+
+// A change made after a session's deadline finds the session expired, though no sweep has run
+// since: seats it held are free for the next buyer, its order's products can change, and the
+// expiry is dated at the deadline however late it was found.
+func TestOverdueSessionsExpireBeforeAChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := seatFixtures(t)
+	var (
+		mu      sync.Mutex
+		expired []time.Time
+	)
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock(), OnEvent: func(e store.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Type == store.EventSessionExpired {
+			expired = append(expired, e.Time)
+		}
+	}})
+	first, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 10))
+	require.NoError(t, err)
+	ps, err := st.CreatePaymentSession(ctx, 16, first.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
+	require.NoError(t, err)
+	_, err = st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
+	require.Error(t, err, "the slot's ten seats are held by the waiting session")
+
+	_, err = st.Clock().Advance(time.Hour)
+	require.NoError(t, err)
+	second, err := st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
+	require.NoError(t, err, "the expired session's seats are free")
+	update := stateOrder(t, "stripe", 2)
+	update.StatusIdentifier = "inProgress"
+	_, err = st.UpdateOrder(ctx, 16, "tickets", first.ID, update)
+	require.NoError(t, err, "the order's only payment has expired: its products may change")
+
+	got, err := st.PaymentSession(ctx, 16, ps.ID)
+	require.NoError(t, err)
+	assert.Equal(t, store.StatusExpired, got.Status)
+	assert.Equal(t, ps.ExpiresAt, got.UpdatedDate, "expired at its deadline, not when it was found")
+	mu.Lock()
+	assert.Equal(t, []time.Time{ps.ExpiresAt}, expired)
+	mu.Unlock()
+	assert.NotEqual(t, first.ID, second.ID)
+}
+
+// A session opened for an order its expired payment canceled takes the order back from
+// canceled while it waits; once the order's slot has begun, no new session books it again.
+func TestReopenedOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock(), ValidateSlots: true})
+	checkout := func(token string) string { return "http://mock/checkout/" + token }
+	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 1))
+	require.NoError(t, err)
+	_, err = st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, checkout)
+	require.NoError(t, err)
+	status := func() string {
+		t.Helper()
+		got, err := st.Order(ctx, 16, "tickets", o.ID)
+		require.NoError(t, err)
+		return got.StatusIdentifier
+	}
+	_, err = st.Clock().Advance(time.Hour)
+	require.NoError(t, err)
+	require.Equal(t, "canceled", status())
+
+	_, err = st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, checkout)
+	require.NoError(t, err)
+	assert.Equal(t, "inProgress", status(), "an order being paid again is not canceled")
+	_, err = st.Clock().Advance(time.Hour)
+	require.NoError(t, err)
+	require.Equal(t, "canceled", status(), "its new session expired too")
+
+	// The slot of stateOrder begins on 26 April 2025 at 16:30 UTC.
+	require.NoError(t, st.Clock().Set(time.Date(2025, 4, 27, 0, 0, 0, 0, time.UTC)))
+	before := exportJSON(t, st)
+	_, err = st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, checkout)
+	var e *store.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, store.CodeInvalid, e.Code)
+	assert.Contains(t, e.Error(), "has already started")
+	assert.Equal(t, before, exportJSON(t, st), "the refused session changed nothing")
+	assert.Equal(t, "canceled", status())
+}

@@ -491,11 +491,15 @@ func (s *Store) update(ctx context.Context, f func() ([]Event, error)) error {
 }
 
 // remove is update for a change that only ends, expires or deletes state: Options.Admit is
-// not asked, so a sandbox at its memory limit can still make room.
+// not asked, so a sandbox at its memory limit can still make room. Sessions past their
+// deadline are expired first, so no change acts on a session the clock has already closed
+// (an order update refused for a payment that expired, seats still held by it).
 func (s *Store) remove(ctx context.Context, f func() ([]Event, error)) error {
 	s.mu.Lock()
 	s.beginLocked()
-	events, err := f()
+	events := s.sweepLocked(ctx)
+	more, err := f()
+	events = append(events, more...)
 	if cerr := s.commitLocked(ctx); cerr != nil {
 		s.mu.Unlock()
 		return cerr

@@ -60,6 +60,21 @@ func slotText(s schedule.Slot) string {
 	return v[0] + "–" + v[1]
 }
 
+// rebookableLocked refuses to take a canceled order's seats again once one of its slots has
+// begun: that is a new booking, which a slot that has begun no longer takes.
+func (s *Store) rebookableLocked(o *Order) error {
+	if !s.opts.ValidateSlots {
+		return nil
+	}
+	now := s.clock.Now()
+	for _, slot := range o.Slots {
+		if slot.Start.Before(now) {
+			return Invalid(fmt.Sprintf("order %d: %s has already started", o.ID, slotText(slot)))
+		}
+	}
+	return nil
+}
+
 // reserveLocked books the order's seats, or fails without booking any when a slot lacks room.
 func (s *Store) reserveLocked(storage *OrderStorage, o *Order) error {
 	if storage.Seats == nil || len(o.Slots) == 0 {
