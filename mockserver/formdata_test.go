@@ -486,14 +486,17 @@ func TestModeratedSubmissionsWaitForApproval(t *testing.T) {
 	status, _ = ts.callWith(t, http.MethodPost, "/__admin/form-data/999/approve", "", nil, map[string]string{"x-app-token": appToken})
 	assert.Equal(t, http.StatusNotFound, status)
 
+	// One its author deleted stays deleted: readers no longer see it.
+	ts.setFirstSubmission(t, func(sub map[string]any) { sub["status"] = "deleted" })
+	before := stateDocument(t, ts)
+	status, body = ts.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(id)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
+	assertRefused(t, status, body, http.StatusConflict, "deleted by its author")
+	assert.Equal(t, before, stateDocument(t, ts), "the refused approval changed nothing")
+	assert.Equal(t, 0, ts.readFormData(t, "", "formModuleConfigId=2", nil).Total)
+
 	// A state document whose submission has null form data imports it as none, and the
 	// approval answers an empty list, as the contract says.
-	var parsed map[string]any
-	require.NoError(t, json.Unmarshal([]byte(stateDocument(t, ts)), &parsed))
-	sub := parsed["formData"].([]any)[0].(map[string]any)
-	sub["formData"], sub["status"] = nil, "moderation"
-	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", parsed, nil)
-	require.Equal(t, http.StatusOK, status, string(body))
+	ts.setFirstSubmission(t, func(sub map[string]any) { sub["formData"], sub["status"] = nil, "moderation" })
 	status, body = ts.callWith(t, http.MethodPost, "/__admin/form-data/"+strconv.Itoa(id)+"/approve", "", nil, map[string]string{"x-app-token": appToken})
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.Equal(t, []any{}, decode[map[string]any](t, body)["formData"])
@@ -659,9 +662,23 @@ func adminFormData(t *testing.T, ac *adminContract) {
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, false)))
 	id := ts.submitOK(t, "", contactBody())
 	sandboxed := map[string]string{"x-app-token": appToken}
-	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/form-data/" + strconv.Itoa(id) + "/approve", headers: sandboxed, status: http.StatusOK})
+	approve := "/__admin/form-data/" + strconv.Itoa(id) + "/approve"
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: approve, headers: sandboxed, status: http.StatusOK})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/form-data/0/approve", headers: sandboxed, status: http.StatusBadRequest, badRequest: true})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/form-data/99/approve", headers: sandboxed, status: http.StatusNotFound})
+	ts.setFirstSubmission(t, func(sub map[string]any) { sub["status"] = "deleted" })
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: approve, headers: sandboxed, status: http.StatusConflict})
+}
+
+// setFirstSubmission changes the sandbox's first submission as its state document holds it,
+// for a state no request of the content API makes.
+func (ts *testServer) setFirstSubmission(t *testing.T, change func(map[string]any)) {
+	t.Helper()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stateDocument(t, ts)), &doc))
+	change(doc["formData"].([]any)[0].(map[string]any))
+	status, body := ts.callWith(t, http.MethodPut, "/__admin/state", "", doc, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
 }
 
 // FuzzFormDataBody sends arbitrary submission bodies to POST /form-data and, as updates, to

@@ -635,12 +635,16 @@ func (s *Store) DeleteSubmission(ctx context.Context, userIdentifier string, id 
 }
 
 // ApproveSubmission is the operator's approval: a submission waiting in moderation (or any
-// other) becomes approved and shows in reads.
+// other) becomes approved and shows in reads, except one its author deleted, which readers no
+// longer see and an approval must not bring back.
 func (s *Store) ApproveSubmission(ctx context.Context, id int) (Submission, error) {
 	return updated(ctx, s, func() (Submission, error) {
 		sub, ok := s.state.formData[id]
 		if !ok {
 			return Submission{}, Errorf(CodeNotFound, "Form data with id %d not found", id)
+		}
+		if sub.Status == SubmissionDeleted {
+			return Submission{}, Errorf(CodeConflict, "Form data %d was deleted by its author: it cannot be approved", id)
 		}
 		s.touchSubmission(id)
 		sub.Status = SubmissionApproved
