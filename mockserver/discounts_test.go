@@ -336,6 +336,24 @@ func TestBonusBalanceAndHistory(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status)
 }
 
+// An accrual is the user's from its date on the sandbox's clock: before it, there is no
+// balance to spend and no history line.
+func TestBonusAccruesOnItsDate(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	ts.clock.Set(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)) // the accrual is dated 2025-04-01
+	owner := ts.signIn(t, userLogin, userPass)
+	assert.Equal(t, float64(0), ts.balance(t, owner.AccessToken))
+	status, body := ts.call(t, http.MethodGet, balancePath+"/history", owner.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.JSONEq(t, `[]`, string(body))
+	created := ts.createOrder(t, owner.AccessToken, discountOrder(map[int]int{10: 1}, map[string]any{"bonusAmount": 20}))
+	assert.EqualValues(t, 0, created["bonusApplied"])
+
+	ts.clock.Set(time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC))
+	assert.Equal(t, float64(50), ts.balance(t, ts.signIn(t, userLogin, userPass).AccessToken))
+}
+
 func TestDiscountReads(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)

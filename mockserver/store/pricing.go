@@ -94,12 +94,13 @@ func (s *Store) couponProblemLocked(c *Coupon, d *Discount, t time.Time, orderID
 	return ""
 }
 
-// bonusBalanceLocked is what the user has accrued less what their orders spent.
-func (s *Store) bonusBalanceLocked(userID int) int64 {
+// bonusBalanceLocked is what the user has accrued by t less what their orders spent: an
+// accrual the fixtures date later is not theirs yet on the sandbox's clock.
+func (s *Store) bonusBalanceLocked(userID int, t time.Time) int64 {
 	var sum int64
 	for _, d := range s.fx.Discounts {
 		for _, a := range d.Accruals {
-			if a.UserID == userID {
+			if a.UserID == userID && !a.at.After(t) {
 				sum += a.cents
 			}
 		}
@@ -235,7 +236,7 @@ func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req Discount
 		}
 	}
 
-	available := s.bonusBalanceLocked(userID)
+	available := s.bonusBalanceLocked(userID, t)
 	if orderID != 0 {
 		if o, ok := s.state.orders[orderID]; ok {
 			available += o.Discounts.BonusAppliedCents

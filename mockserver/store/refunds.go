@@ -401,7 +401,7 @@ func (s *Store) BonusBalance(ctx context.Context, userID int) (int64, error) {
 		if _, ok := s.state.users[userID]; !ok {
 			return Errorf(CodeUnauthorized, "Unauthorized")
 		}
-		out = s.bonusBalanceLocked(userID)
+		out = s.bonusBalanceLocked(userID, s.clock.Now())
 		return nil
 	})
 	return out, err
@@ -443,9 +443,10 @@ func (s *Store) BonusHistory(ctx context.Context, userID int, f BonusFilter) ([]
 		if _, ok := s.state.users[userID]; !ok {
 			return Errorf(CodeUnauthorized, "Unauthorized")
 		}
+		now := s.clock.Now()
 		for _, d := range s.fx.Discounts {
 			for _, a := range d.Accruals {
-				if a.UserID == userID {
+				if a.UserID == userID && !a.at.After(now) {
 					out = append(out, BonusTransaction{UserID: userID, AmountCents: a.cents, Type: BonusAccrualTx, DiscountID: d.ID, Comment: a.Comment, CreatedAt: a.at})
 				}
 			}
