@@ -604,7 +604,26 @@ type blockSettings struct {
 	SimilarScope struct {
 		PageIDs []int `json:"pageIds"`
 	} `json:"similarScope"`
+	ProductConfig struct {
+		Quantity json.RawMessage `json:"quantity"`
+	} `json:"productConfig"`
 }
+
+// ceiling is the most items a computed block shows (productConfig.quantity, written as a
+// string or a number), and whether it sets one.
+func (b blockSettings) ceiling() (int, bool) {
+	var n json.Number
+	if json.Unmarshal(bytes.Trim(b.ProductConfig.Quantity, `"`), &n) != nil {
+		return 0, false
+	}
+	v, err := n.Int64()
+	return int(v), err == nil && v >= 0
+}
+
+// cappedBlockTypes compute their products when asked and show at most their productConfig's
+// quantity, whatever limit a request sends (block-types.md): a frequently-ordered block, by
+// today's type name and 2025's. Similar-products blocks take the request's number.
+var cappedBlockTypes = []string{"frequently_ordered_block", "forStatisticProductBlock"}
 
 // similarBlockTypes name a similar-products block, today and in 2025 (as fixtures pulled from
 // an sdk-1.0.115 sandbox name it).
@@ -672,6 +691,9 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 		if slices.ContainsFunc(area, func(r pageRef) bool { return p.placed.in(r, similar) }) {
 			out = append(out, p.ID)
 		}
+	}
+	if n, ok := settings.ceiling(); ok && slices.Contains(cappedBlockTypes, blocks.FieldText(i, "type")) {
+		out = out[:min(n, len(out))]
 	}
 	return out, nil
 }

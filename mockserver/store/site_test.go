@@ -140,6 +140,25 @@ func TestBlockProducts(t *testing.T) {
 	got, err = unset.BlockProducts("similar_tickets", 10)
 	require.NoError(t, err)
 	assert.Equal(t, []int{10, 11, 12}, got)
+
+	// A frequently-ordered block shows at most its productConfig.quantity, a similar-products
+	// block whatever it finds.
+	for quantity, want := range map[any][]int{"1": {10}, 1: {10}, "0": {}, "5": {10, 12}, "many": {10, 12}} {
+		capped, err := loadEdited(t, store.FileBlocks, 3, func(b map[string]any) {
+			b["customSettings"].(map[string]any)["productConfig"].(map[string]any)["quantity"] = quantity
+		})
+		require.NoError(t, err)
+		got, err = capped.BlockProducts("frequently_ordered", 11)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "quantity %v", quantity)
+	}
+	one, err := loadEdited(t, store.FileBlocks, 2, func(b map[string]any) {
+		b["customSettings"].(map[string]any)["productConfig"].(map[string]any)["quantity"] = "1"
+	})
+	require.NoError(t, err)
+	got, err = one.BlockProducts("similar_tickets", 10)
+	require.NoError(t, err)
+	assert.Equal(t, []int{10, 11, 12}, got)
 }
 
 // vipFixtures are the default fixtures with a catalogue page vip (id 9) under tickets (8), the
