@@ -380,23 +380,29 @@ func TestEntityReadsShowTheirFormConfigs(t *testing.T) {
 func TestMenuItems(t *testing.T) {
 	t.Parallel()
 	underEachProfile(t, func(t *testing.T, ts *testServer, p sandbox.Profile) {
-		var items []string
-		var walk func(list []any, depth string)
-		walk = func(list []any, depth string) {
-			for _, it := range list {
-				it := it.(map[string]any)
-				items = append(items, fmt.Sprintf("%s%v<%v", depth, it["pageUrl"], it["parentId"]))
-				if children, ok := it["children"].([]any); ok {
-					walk(children, depth+"  ")
+		for _, lang := range []string{"en_US", "ru_RU"} {
+			var items []string
+			var walk func(list []any, depth string)
+			walk = func(list []any, depth string) {
+				for _, it := range list {
+					it := it.(map[string]any)
+					items = append(items, fmt.Sprintf("%s%v<%v", depth, it["pageUrl"], it["parentId"]))
+					// A page's item carries the page's own texts: a site labels it by menuTitle,
+					// and an external page's address is its htmlContent (platform notes, menus.md).
+					page := ts.object(t, fmt.Sprintf("/api/content/pages/url/%v?langCode=%s", it["pageUrl"], lang))
+					assert.Equal(t, page["localizeInfos"], it["localizeInfos"], "%v in %s", it["pageUrl"], lang)
+					if children, ok := it["children"].([]any); ok {
+						walk(children, depth+"  ")
+					}
 				}
 			}
+			walk(ts.object(t, "/api/content/menus/marker/main?langCode="+lang)["pages"].([]any), "")
+			want := []string{"home<<nil>", "tickets<<nil>", "about<<nil>", "history<2", "contacts<<nil>"}
+			if p.Name == sandbox.ProfileSDK115.Name {
+				want[3] = "  " + want[3]
+			}
+			assert.Equal(t, want, items)
 		}
-		walk(ts.object(t, "/api/content/menus/marker/main?langCode=en_US")["pages"].([]any), "")
-		want := []string{"home<<nil>", "tickets<<nil>", "about<<nil>", "history<2", "contacts<<nil>"}
-		if p.Name == sandbox.ProfileSDK115.Name {
-			want[3] = "  " + want[3]
-		}
-		assert.Equal(t, want, items)
 	})
 }
 
