@@ -346,9 +346,11 @@ func listJSON(items []json.RawMessage) []byte {
 	return append(out, ']')
 }
 
-// WithPreviewWeights returns a template preview whose every size with a width also has it as weight:
-// the platform notes (templates-and-previews.md) say every read answers both keys with the same
-// number, weight being the deprecated name of width. A weight the fixture gives is kept.
+// WithPreviewWeights returns a template preview whose every size with a width also has it as
+// weight, and with a weight alone also has it as width: the platform notes
+// (templates-and-previews.md) say every read answers both keys with the same number, weight
+// being the deprecated name of width that a write may still use. Both, when the fixture gives
+// both, are kept.
 func WithPreviewWeights(preview json.RawMessage) json.RawMessage {
 	f, ok := FindRawField(preview, "proportions")
 	if !ok {
@@ -360,9 +362,13 @@ func WithPreviewWeights(preview json.RawMessage) json.RawMessage {
 	}
 	for _, set := range sets {
 		for name, size := range set {
-			width, ok := FindRawField(size, "width")
-			if _, has := FindRawField(size, "weight"); ok && !has {
+			width, hasWidth := FindRawField(size, "width")
+			weight, hasWeight := FindRawField(size, "weight")
+			switch {
+			case hasWidth && !hasWeight:
 				set[name] = WithRawField(size, "weight", size[width.ValueStart:width.End])
+			case hasWeight && !hasWidth:
+				set[name] = WithRawField(size, "width", size[weight.ValueStart:weight.End])
 			}
 		}
 	}

@@ -372,6 +372,7 @@ func TestWithPreviewWeights(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"id":1,"proportions":{"default":{"horizontal":{"width":600,"height":400},"vertical":null,"square":{"side":4}}}}`: `{"id":1,"proportions":{"default":{"horizontal":{"width":600,"height":400,"weight":600},"square":{"side":4},"vertical":null}}}`,
 		`{"proportions":{"default":{"horizontal":{"width":6,"weight":7}}}}`:                                                `{"proportions":{"default":{"horizontal":{"width":6,"weight":7}}}}`,
+		`{"proportions":{"default":{"horizontal":{"weight":600,"height":400}}}}`:                                           `{"proportions":{"default":{"horizontal":{"width":600,"weight":600,"height":400}}}}`,
 		`{"proportions":{"default":{}}}`: `{"proportions":{"default":{}}}`,
 		`{"proportions":null}`:           `{"proportions":null}`,
 		`{"id":2}`:                       `{"id":2}`,
