@@ -34,10 +34,6 @@ const (
 	FixtureProductDetails  = store.FileProductDetails
 )
 
-// DerivedTokenSecret signs the user tokens of a sandbox derived from a capsule. It is the mock's
-// own key, not a secret of the recorded project.
-const DerivedTokenSecret = "oneentry-mock-capsule-derived-secret"
-
 // DefaultDerivedAppToken is the app token of a derived sandbox when the capsule recorded none.
 const DefaultDerivedAppToken = "your-app-token"
 
@@ -1056,6 +1052,9 @@ func val(v any) *node {
 	panic(fmt.Sprintf("capsule: no JSON node for %T", v))
 }
 
+// buildProject writes no tokenSecret: a key in the fixtures would let anyone who reads them mint
+// user tokens for the sandbox, which without one signs with a random secret of its own (kept in
+// its data dir, so tokens survive a restart).
 func (d *deriver) buildProject() *node {
 	token := d.appToken
 	if token == "" {
@@ -1070,7 +1069,6 @@ func (d *deriver) buildProject() *node {
 	}
 	return obj(
 		"appToken", token,
-		"tokenSecret", DerivedTokenSecret,
 		"timeZone", "UTC",
 		"defaultLanguage", d.lang,
 		"firstOrderId", first(d.firstOrder),

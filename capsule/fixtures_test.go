@@ -38,6 +38,7 @@ func TestDeriveFixturesServesTheTicketFlow(t *testing.T) {
 	assert.Equal(t, "<app-token-1>", fx.Project.AppToken)
 	assert.Equal(t, 92, fx.Project.FirstOrderID, "the sandbox starts where the recording did")
 	assert.Equal(t, 49, fx.Project.FirstPaymentSessionID)
+	assert.Empty(t, fx.Project.TokenSecret, "no signing key anyone reading the fixtures could mint tokens with")
 	require.Len(t, fx.Users, 1)
 	assert.Equal(t, "user1@example.test", fx.Users[0].Identifier)
 	assert.Equal(t, capsule.PasswordPlaceholder, fx.Users[0].Password)

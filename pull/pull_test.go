@@ -125,6 +125,7 @@ func TestPullFollowsPagesAndKeepsTranslations(t *testing.T) {
 	require.Len(t, forms, 5, "pages of 2 are followed to the announced total")
 	assert.JSONEq(t, `{"title":{"en_US":"Form 0","ru_RU":"Форма 0"}}`, string(forms[0].LocalizeInfos))
 	assert.NotContains(t, string(set.Files[capsule.FixtureProject]), "secret-app-token")
+	assert.NotContains(t, string(set.Files[capsule.FixtureProject]), "tokenSecret", "the pulled sandbox signs with a random secret")
 	assert.Contains(t, string(set.Files[capsule.FixtureProject]), `"defaultLanguage": "en_US"`)
 	assert.Contains(t, f.calls, "/api/content/forms?langCode=ru_RU&limit=2&offset=4")
 	assert.Contains(t, string(set.Files[capsule.FixtureUsers]), `"identifier": "`+TestUser+`"`, "a pull without --user gets a user to sign in with")
