@@ -161,18 +161,8 @@ func Load(path string) (*Capsule, error) {
 	return c, nil
 }
 
-// Marshal encodes the capsule as indented JSON with a trailing newline. HTML characters are not
-// escaped, so placeholders read as <access-token-1> in the file.
-func (c *Capsule) Marshal() ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(c); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
+// Marshal encodes the capsule as its file holds it (MarshalFile).
+func (c *Capsule) Marshal() ([]byte, error) { return MarshalFile(c) }
 
 // WriteFile writes the capsule to path atomically: to a temporary file in the same folder, synced,
 // then renamed over path. A crash at any moment leaves either the previous file or the new one,

@@ -294,3 +294,35 @@ func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 	assert.Contains(t, set.Notes, "blocks.json, field templateIdentifier: 1 left out, naming objects of templates.json the capsule has no answer of (record GET /api/content/templates)")
 	assert.Contains(t, set.Notes, "pages.json, field blocks: 1 left out, naming objects of blocks.json the capsule has no answer of (record POST /api/content/blocks)")
 }
+
+// A fixture file rewritten through DecodeOrdered and MarshalFile keeps its keys' order and
+// its <, > and &; Set replaces in place and adds last, Delete removes.
+func TestMarshalFileKeepsOrderAndText(t *testing.T) {
+	t.Parallel()
+	v, err := capsule.DecodeOrdered([]byte(`{"z":1,"a":{"y":"<p>&</p>","b":[{"k":2.50,"c":null}]},"m":true}`))
+	require.NoError(t, err)
+	o := v.(*capsule.Object)
+	o.Set("a", o.Values[1])
+	o.Set("n", "new")
+	o.Delete("m")
+	got, err := capsule.MarshalFile(o)
+	require.NoError(t, err)
+	assert.Equal(t, `{
+  "z": 1,
+  "a": {
+    "y": "<p>&</p>",
+    "b": [
+      {
+        "k": 2.50,
+        "c": null
+      }
+    ]
+  },
+  "n": "new"
+}
+`, string(got))
+	var decoded capsule.Object
+	require.NoError(t, json.Unmarshal(got, &decoded))
+	assert.Equal(t, []string{"z", "a", "n"}, decoded.Keys)
+	assert.Error(t, json.Unmarshal([]byte(`[1]`), &decoded), "only an object decodes into an Object")
+}

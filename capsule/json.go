@@ -220,3 +220,129 @@ func pointerToken(key string) string {
 	}
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
 }
+
+// MarshalFile writes v as capsule and fixture files are written: indented by two spaces, with
+// <, > and & as they are (placeholders read as <access-token-1>, HTML texts as the project wrote
+// them), an *Object's keys in their order, and a final newline.
+func MarshalFile(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Object is a JSON object that keeps its members in the order they were written. It is for
+// code outside this package that rewrites JSON a front end reads (the fixture files a pull
+// merges): decoded into a Go map, the keys would come out sorted, and a site walking an
+// object's entries would list them in another order than the project sends.
+type Object struct {
+	Keys   []string
+	Values []any // parallel to Keys, as DecodeOrdered gives them
+}
+
+// DecodeOrdered decodes one JSON value as encoding/json decodes it into an any with UseNumber,
+// except that an object is an *Object, which keeps the order of its keys.
+func DecodeOrdered(data []byte) (any, error) {
+	n, err := parseJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	return n.ordered(), nil
+}
+
+func (n *node) ordered() any {
+	switch n.kind {
+	case kindBool:
+		return n.b
+	case kindNumber:
+		return n.num
+	case kindString:
+		return n.str
+	case kindArray:
+		out := make([]any, len(n.items))
+		for i, item := range n.items {
+			out[i] = item.ordered()
+		}
+		return out
+	case kindObject:
+		o := &Object{Keys: make([]string, len(n.keys)), Values: make([]any, len(n.vals))}
+		copy(o.Keys, n.keys)
+		for i, v := range n.vals {
+			o.Values[i] = v.ordered()
+		}
+		return o
+	}
+	return nil
+}
+
+// Get returns the value of key.
+func (o *Object) Get(key string) (any, bool) {
+	for i, k := range o.Keys {
+		if k == key {
+			return o.Values[i], true
+		}
+	}
+	return nil, false
+}
+
+// Set replaces the value of key, or adds key last.
+func (o *Object) Set(key string, v any) {
+	for i, k := range o.Keys {
+		if k == key {
+			o.Values[i] = v
+			return
+		}
+	}
+	o.Keys = append(o.Keys, key)
+	o.Values = append(o.Values, v)
+}
+
+// Delete removes key.
+func (o *Object) Delete(key string) {
+	for i, k := range o.Keys {
+		if k == key {
+			o.Keys = append(o.Keys[:i:i], o.Keys[i+1:]...)
+			o.Values = append(o.Values[:i:i], o.Values[i+1:]...)
+			return
+		}
+	}
+}
+
+// MarshalJSON writes the members in order, leaving <, > and & as they are, as fixture files
+// and the API write them.
+func (o *Object) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	b.WriteByte('{')
+	for i, k := range o.Keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeString(&b, k)
+		b.WriteByte(':')
+		if err := enc.Encode(o.Values[i]); err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		b.Truncate(b.Len() - 1) // Encode appends a newline
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON decodes an object keeping the order of its keys.
+func (o *Object) UnmarshalJSON(data []byte) error {
+	n, err := parseJSON(data)
+	if err != nil {
+		return err
+	}
+	if n.kind != kindObject {
+		return fmt.Errorf("a JSON object was expected, not %s", n.kind)
+	}
+	*o = *n.ordered().(*Object)
+	return nil
+}

@@ -1,7 +1,6 @@
 package pull
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,7 +37,7 @@ func (w *walker) pullDiscounts(ctx context.Context, set *capsule.FixtureSet) err
 		}
 		list := make([]any, 0, len(items))
 		for _, raw := range items {
-			v, err := decodeNumbers(raw)
+			v, err := capsule.DecodeOrdered(raw)
 			if err != nil {
 				return fmt.Errorf("pull: discounts: %w", err)
 			}
@@ -56,13 +55,13 @@ func (w *walker) pullDiscounts(ctx context.Context, set *capsule.FixtureSet) err
 	}
 	known := store.APIFields(store.Discount{})
 	for _, d := range discounts {
-		m, ok := d.(map[string]any)
+		m, ok := d.(*capsule.Object)
 		if !ok {
 			return errors.New("pull: discounts: an item is not an object")
 		}
-		for k := range m {
+		for _, k := range slices.Clone(m.Keys) {
 			if !slices.Contains(known, k) {
-				delete(m, k)
+				m.Delete(k)
 				w.note("discounts.json: field %q is not part of the fixture format and was left out", k)
 			}
 		}
@@ -74,22 +73,20 @@ func (w *walker) pullDiscounts(ctx context.Context, set *capsule.FixtureSet) err
 		return err
 	}
 	for _, d := range discounts {
-		m := d.(map[string]any)
-		if _, gated := m["coupons"]; !gated && m["type"] != store.DiscountKindBonus {
-			m["onRequest"] = true
-			w.note("discounts.json: %q applies only to an order naming it in additionalDiscountsMarkers: the API does not show whether it applies by itself; name the coupons that gate it with --coupon", m["identifier"])
+		m := d.(*capsule.Object)
+		_, gated := m.Get("coupons")
+		if kind, _ := m.Get("type"); !gated && kind != store.DiscountKindBonus {
+			m.Set("onRequest", true)
+			w.note("discounts.json: %q applies only to an order naming it in additionalDiscountsMarkers: the API does not show whether it applies by itself; name the coupons that gate it with --coupon", identifierOf(m))
 		}
 	}
 	return w.keepLoadable(set, discounts)
 }
 
-// decodeNumbers decodes JSON keeping numbers as written.
-func decodeNumbers(raw []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	err := dec.Decode(&v)
-	return v, err
+// identifierOf is a discount's identifier, for the notes.
+func identifierOf(d *capsule.Object) any {
+	id, _ := d.Get("identifier")
+	return id
 }
 
 // addCoupons asks the project about each coupon named in Options.Coupons and puts the ones it
@@ -117,17 +114,18 @@ func (w *walker) addCoupons(ctx context.Context, discounts []any) error {
 			w.note("discounts.json: coupon %q left out: its discount %d is not listed", code, c.DiscountID)
 			continue
 		}
-		coupons, _ := d["coupons"].([]any)
-		d["coupons"] = append(coupons, c.Coupon)
+		coupons, _ := d.Get("coupons")
+		list, _ := coupons.([]any)
+		d.Set("coupons", append(list, c.Coupon))
 	}
 	return nil
 }
 
 // discountWithID returns the pulled discount of an id, nil when none has it.
-func discountWithID(discounts []any, id int) map[string]any {
+func discountWithID(discounts []any, id int) *capsule.Object {
 	for _, d := range discounts {
-		m := d.(map[string]any)
-		if n, _ := m["id"].(json.Number); n.String() == strconv.Itoa(id) {
+		m := d.(*capsule.Object)
+		if n, _ := m.Get("id"); n == json.Number(strconv.Itoa(id)) {
 			return m
 		}
 	}
@@ -176,16 +174,20 @@ func (w *walker) addAccruals(ctx context.Context, set *capsule.FixtureSet, disco
 			continue
 		}
 		d := discountWithID(discounts, *tx.DiscountID)
-		if d == nil || d["type"] != store.DiscountKindBonus {
+		if d == nil {
 			continue
 		}
-		accruals, _ := d["accruals"].([]any)
-		accrual := map[string]any{"userId": users[i].ID, "amount": tx.Amount, "date": tx.CreatedAt}
-		if tx.Comment != "" {
-			accrual["comment"] = tx.Comment
+		if kind, _ := d.Get("type"); kind != store.DiscountKindBonus {
+			continue
 		}
+		accrual := &capsule.Object{Keys: []string{"userId", "amount", "date"}, Values: []any{users[i].ID, tx.Amount, tx.CreatedAt}}
+		if tx.Comment != "" {
+			accrual.Set("comment", tx.Comment)
+		}
+		accruals, _ := d.Get("accruals")
+		list, _ := accruals.([]any)
 		// The history is newest first; the fixtures list accruals as they happened.
-		d["accruals"] = append([]any{accrual}, accruals...)
+		d.Set("accruals", append([]any{accrual}, list...))
 	}
 	if spent {
 		w.note("discounts.json: %s spent bonus on orders, which are not copied: the pulled balance is what was accrued", w.opts.User)
@@ -197,11 +199,11 @@ func (w *walker) addAccruals(ctx context.Context, set *capsule.FixtureSet, disco
 // note, each the loader refuses: the loader is the one judge of what the mock can price.
 func (w *walker) keepLoadable(set *capsule.FixtureSet, discounts []any) error {
 	for {
-		data, err := json.MarshalIndent(discounts, "", "  ")
+		data, err := capsule.MarshalFile(discounts)
 		if err != nil {
 			return err
 		}
-		set.Files[store.FileDiscounts] = append(data, '\n')
+		set.Files[store.FileDiscounts] = data
 		fsys := fstest.MapFS{}
 		for name, data := range set.Files {
 			fsys[name] = &fstest.MapFile{Data: data}
@@ -215,7 +217,7 @@ func (w *walker) keepLoadable(set *capsule.FixtureSet, discounts []any) error {
 		if _, scanErr := fmt.Sscanf(fe.Field, "[%d]", &i); scanErr != nil || i < 0 || i >= len(discounts) {
 			return nil
 		}
-		w.note("discounts.json: %q left out: %v", discounts[i].(map[string]any)["identifier"], fe.Err)
+		w.note("discounts.json: %q left out: %v", identifierOf(discounts[i].(*capsule.Object)), fe.Err)
 		discounts = slices.Delete(discounts, i, i+1)
 	}
 }

@@ -1,10 +1,8 @@
 package pull
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 
@@ -14,7 +12,9 @@ import (
 // mergeLanguages makes one fixture set of the sets read in each language. A value that reads
 // the same in every language stays plain; one that differs becomes keyed by language
 // ({"en_US": …, "ru_RU": …}) at the deepest level where the languages part, which is how the
-// fixtures say "this text is translated". probes are languages read only to find that level
+// fixtures say "this text is translated". Objects keep their keys in the order the project sent
+// them, which the pulled sandbox serves as written: a site listing an object's entries (the
+// attribute values of a page) gets them in the project's order. probes are languages read only to find that level
 // where the project answers them blank (see otherLocales): they take part in the merge, and
 // are then left out of every keyed value, as is any language whose value is blank, so that
 // the pulled sandbox answers a language without the text blank at the same level the project
@@ -49,16 +49,14 @@ func mergeLanguages(langs, probes []string, sets map[string]*capsule.FixtureSet)
 			if !ok {
 				continue
 			}
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			dec.UseNumber()
-			var v any
-			if err := dec.Decode(&v); err != nil {
+			v, err := capsule.DecodeOrdered(raw)
+			if err != nil {
 				return nil, fmt.Errorf("pull: %s in %s: %w", name, lang, err)
 			}
 			vals[lang] = v
 		}
 		v := mergeValues(all, vals, probes)
-		if _, keyed := v.(map[string]any); keyed && !sameShape(v, vals[langs[0]]) {
+		if _, keyed := v.(*capsule.Object); keyed && !sameShape(v, vals[langs[0]]) {
 			// A probe blank as a whole (an empty list) would key the whole file by language,
 			// which is no fixture file: the file is merged from the languages pulled alone.
 			for _, p := range probes {
@@ -66,11 +64,11 @@ func mergeLanguages(langs, probes []string, sets map[string]*capsule.FixtureSet)
 			}
 			v = mergeValues(langs, vals, nil)
 		}
-		merged, err := json.MarshalIndent(v, "", "  ")
+		merged, err := capsule.MarshalFile(v)
 		if err != nil {
 			return nil, fmt.Errorf("pull: %s: %w", name, err)
 		}
-		out.Files[name] = append(merged, '\n')
+		out.Files[name] = merged
 	}
 	return out, nil
 }
@@ -106,14 +104,17 @@ func mergeValues(langs []string, vals map[string]any, probes []string) any {
 		return first
 	}
 	switch f := first.(type) {
-	case map[string]any:
+	case *capsule.Object:
 		if alike(present, vals, func(v any) bool {
-			m, ok := v.(map[string]any)
-			return ok && sameKeys(m, f)
+			o, ok := v.(*capsule.Object)
+			return ok && sameKeys(o, f)
 		}) {
-			out := make(map[string]any, len(f))
-			for k := range f {
-				out[k] = mergeValues(present, pick(present, vals, func(v any) any { return v.(map[string]any)[k] }), probes)
+			out := &capsule.Object{Keys: slices.Clone(f.Keys), Values: make([]any, len(f.Keys))}
+			for i, k := range f.Keys {
+				out.Values[i] = mergeValues(present, pick(present, vals, func(v any) any {
+					member, _ := v.(*capsule.Object).Get(k)
+					return member
+				}), probes)
 			}
 			return out
 		}
@@ -138,24 +139,22 @@ func mergeValues(langs []string, vals map[string]any, probes []string) any {
 	if len(pulled) == 0 {
 		return first
 	}
-	keyed := make(map[string]any, len(pulled))
-	for _, l := range pulled {
-		if !isBlank(vals[l]) {
-			keyed[l] = vals[l]
+	kept := slices.DeleteFunc(slices.Clone(pulled), func(l string) bool { return isBlank(vals[l]) })
+	if len(kept) == 0 {
+		if alike(pulled, vals, func(v any) bool { return reflect.DeepEqual(v, vals[pulled[0]]) }) {
+			return vals[pulled[0]] // blank in every language pulled
 		}
+		kept = pulled // blanks of different kinds: each keeps its own
 	}
-	if len(keyed) == 0 && alike(pulled, vals, func(v any) bool { return reflect.DeepEqual(v, vals[pulled[0]]) }) {
-		return vals[pulled[0]] // blank in every language pulled
-	}
-	// A language left out is served the blank of the kind of the first language kept (the
-	// fixtures' keys are sorted); one blank of another kind keeps its value.
-	var served any = struct{}{}
-	if len(keyed) > 0 {
-		served = blankOf(keyed[slices.Min(slices.Collect(maps.Keys(keyed)))])
-	}
+	// The fixtures serve a language a keyed value lacks the blank of the kind of the value
+	// written first: a language kept goes first, and one left out blank of another kind keeps
+	// its value. The others are written in the order of the languages pulled.
+	served := blankOf(vals[kept[0]])
+	keyed := &capsule.Object{}
+	keyed.Set(kept[0], vals[kept[0]])
 	for _, l := range pulled {
-		if _, kept := keyed[l]; !kept && !reflect.DeepEqual(vals[l], served) {
-			keyed[l] = vals[l]
+		if slices.Contains(kept, l) || !reflect.DeepEqual(blankOf(vals[l]), served) {
+			keyed.Set(l, vals[l])
 		}
 	}
 	return keyed
@@ -165,15 +164,15 @@ func mergeValues(langs []string, vals map[string]any, probes []string) any {
 // or both neither.
 func sameShape(a, b any) bool {
 	switch a := a.(type) {
-	case map[string]any:
-		m, ok := b.(map[string]any)
-		return ok && sameKeys(a, m)
+	case *capsule.Object:
+		o, ok := b.(*capsule.Object)
+		return ok && sameKeys(a, o)
 	case []any:
 		s, ok := b.([]any)
 		return ok && len(s) == len(a)
 	}
 	switch b.(type) {
-	case map[string]any, []any:
+	case *capsule.Object, []any:
 		return false
 	}
 	return true
@@ -182,14 +181,22 @@ func sameShape(a, b any) bool {
 // isBlank says whether v is the empty value of its kind, as the fixtures serve a language a
 // keyed value lacks: {}, [], "" or null.
 func isBlank(v any) bool {
-	return reflect.DeepEqual(v, blankOf(v))
+	switch v := v.(type) {
+	case *capsule.Object:
+		return len(v.Keys) == 0
+	case []any:
+		return len(v) == 0
+	case string:
+		return v == ""
+	}
+	return v == nil
 }
 
 // blankOf is the empty value of v's kind (store.Localize's blank).
 func blankOf(v any) any {
 	switch v.(type) {
-	case map[string]any:
-		return map[string]any{}
+	case *capsule.Object:
+		return &capsule.Object{}
 	case []any:
 		return []any{}
 	case string:
@@ -215,9 +222,10 @@ func pick(langs []string, vals map[string]any, f func(any) any) map[string]any {
 	return out
 }
 
-func sameKeys(a, b map[string]any) bool {
-	return len(a) == len(b) && !slices.ContainsFunc(slices.Collect(maps.Keys(a)), func(k string) bool {
-		_, ok := b[k]
+// sameKeys says whether two objects have the same keys, in any order.
+func sameKeys(a, b *capsule.Object) bool {
+	return len(a.Keys) == len(b.Keys) && !slices.ContainsFunc(a.Keys, func(k string) bool {
+		_, ok := b.Get(k)
 		return !ok
 	})
 }
@@ -227,17 +235,15 @@ func setDefaultLanguage(set *capsule.FixtureSet, lang string) error {
 	if !ok {
 		return nil
 	}
-	var project map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&project); err != nil {
+	var project capsule.Object
+	if err := json.Unmarshal(raw, &project); err != nil {
 		return fmt.Errorf("pull: %s: %w", capsule.FixtureProject, err)
 	}
-	project["defaultLanguage"] = lang
-	out, err := json.MarshalIndent(project, "", "  ")
+	project.Set("defaultLanguage", lang)
+	out, err := capsule.MarshalFile(&project)
 	if err != nil {
 		return err
 	}
-	set.Files[capsule.FixtureProject] = append(out, '\n')
+	set.Files[capsule.FixtureProject] = out
 	return nil
 }

@@ -220,14 +220,30 @@ func TestMergeValuesKeysOnlyWhatDiffers(t *testing.T) {
 	t.Parallel()
 	langs := []string{"en_US", "ru_RU"}
 	merged := mergeValues(langs, map[string]any{
-		"en_US": map[string]any{"id": 1.0, "title": "Tickets", "tags": []any{"a", "b"}, "list": []any{"x"}},
-		"ru_RU": map[string]any{"id": 1.0, "title": "Билеты", "tags": []any{"a", "в"}, "list": []any{"x", "y"}},
+		"en_US": decoded(t, `{"id":1,"title":"Tickets","tags":["a","b"],"list":["x"]}`),
+		"ru_RU": decoded(t, `{"id":1,"title":"Билеты","tags":["a","в"],"list":["x","y"]}`),
 	}, nil)
 	got, err := json.Marshal(merged)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"id":1,"title":{"en_US":"Tickets","ru_RU":"Билеты"},
-		"tags":["a",{"en_US":"b","ru_RU":"в"}],
-		"list":{"en_US":["x"],"ru_RU":["x","y"]}}`, string(got))
+	assert.Equal(t, `{"id":1,"title":{"en_US":"Tickets","ru_RU":"Билеты"},`+
+		`"tags":["a",{"en_US":"b","ru_RU":"в"}],`+
+		`"list":{"en_US":["x"],"ru_RU":["x","y"]}}`, string(got), "keys stay in the order read, languages in the order pulled")
+}
+
+// decoded is JSON decoded as the pull decodes fixture files: objects keep their keys' order.
+func decoded(t *testing.T, s string) any {
+	t.Helper()
+	v, err := capsule.DecodeOrdered([]byte(s))
+	require.NoError(t, err)
+	return v
+}
+
+// reencoded is v, written by encoding/json, decoded as the pull decodes fixture files.
+func reencoded(t *testing.T, v any) any {
+	t.Helper()
+	data, err := json.Marshal(v)
+	require.NoError(t, err)
+	return decoded(t, string(data))
 }
 
 // Every file linked at the media path is copied under its decoded name, whatever its letters,
@@ -290,9 +306,9 @@ func TestMergeValuesLeavesOutBlankAndProbedLanguages(t *testing.T) {
 	}
 	text := func(s string) []any { return []any{map[string]any{"htmlValue": "<p>" + s + "</p>", "plainValue": s}} }
 	vals := map[string]any{
-		"en_US": page("About us", "About", text("Hi")),
-		"ru_RU": page("О нас", "О нас", text("Привет")),
-		"de_DE": page("", "", []any{}),
+		"en_US": reencoded(t, page("About us", "About", text("Hi"))),
+		"ru_RU": reencoded(t, page("О нас", "О нас", text("Привет"))),
+		"de_DE": reencoded(t, page("", "", []any{})),
 	}
 	want := `{"id":2,
 		"localizeInfos":{"en_US":{"title":"About us","menuTitle":"About"},"ru_RU":{"title":"О нас","menuTitle":"О нас"}},
@@ -308,7 +324,7 @@ func TestMergeValuesLeavesOutBlankAndProbedLanguages(t *testing.T) {
 		assert.JSONEq(t, want, string(got), name)
 	}
 	got, err := json.Marshal(mergeValues([]string{"en_US", "ru_RU"}, map[string]any{
-		"en_US": map[string]any{"t": "", "n": 1.0}, "ru_RU": map[string]any{"t": "", "n": 2.0}}, nil))
+		"en_US": decoded(t, `{"t":"","n":1}`), "ru_RU": decoded(t, `{"t":"","n":2}`)}, nil))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"t":"","n":{"en_US":1,"ru_RU":2}}`, string(got), "blank in every language stays plain")
 	got, err = json.Marshal(mergeValues([]string{"en_US", "ru_RU", "de_DE"}, map[string]any{
@@ -329,12 +345,11 @@ func TestPullLeavesOutADiscountTheFixturesRefuse(t *testing.T) {
 		set.Files[p], err = fs.ReadFile(fixtures.FS, p)
 		return err
 	}))
-	var discounts []any
-	require.NoError(t, json.Unmarshal(set.Files[store.FileDiscounts], &discounts))
-	stray := map[string]any{"id": 99, "identifier": "stray", "type": "DISCOUNT", "localizeInfos": map[string]any{},
+	discounts := decoded(t, string(set.Files[store.FileDiscounts])).([]any)
+	stray := reencoded(t, map[string]any{"id": 99, "identifier": "stray", "type": "DISCOUNT", "localizeInfos": map[string]any{},
 		"version": 0, "position": 9, "attributeSetId": nil, "conditionLogic": "AND",
 		"discountValue": map[string]any{"applicability": "TO_ORDER", "discountType": "PERCENT", "value": 5, "maxAmount": nil},
-		"conditions":    []any{map[string]any{"type": "PRODUCT", "value": "9999"}}}
+		"conditions":    []any{map[string]any{"type": "PRODUCT", "value": "9999"}}})
 	discounts = append(discounts[:1], append([]any{stray}, discounts[1:]...)...)
 	w := &walker{}
 	require.NoError(t, w.keepLoadable(set, discounts))

@@ -24,26 +24,27 @@ func (w *walker) pullSite(ctx context.Context, set *capsule.FixtureSet) error {
 	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, 0, len(colls))
+	out := make([]*capsule.Object, 0, len(colls))
 	for _, raw := range colls {
-		var c map[string]any
+		var c capsule.Object
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return err
 		}
-		marker, _ := c["identifier"].(string)
+		identifier, _ := c.Get("identifier")
+		marker, _ := identifier.(string)
 		rows, err := w.rows(ctx, marker)
 		if err != nil {
 			return err
 		}
-		c["rows"] = rows
-		out = append(out, c)
+		c.Set("rows", rows)
+		out = append(out, &c)
 	}
 	for name, v := range map[string]any{store.FileProductStatuses: statuses, store.FileIntegrationCollections: out} {
-		data, err := json.MarshalIndent(v, "", "  ")
+		data, err := capsule.MarshalFile(v)
 		if err != nil {
 			return err
 		}
-		set.Files[name] = append(data, '\n')
+		set.Files[name] = data
 	}
 	return nil
 }
