@@ -101,6 +101,9 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := w.markReadableForms(ctx, set); err != nil {
+		return nil, err
+	}
 	if err := w.pullSite(ctx, set); err != nil {
 		return nil, err
 	}

@@ -32,6 +32,8 @@ type fakeProject struct {
 	// path, by name.
 	infoExtra map[string]any
 	media     map[string]string
+	// readStatus is how the read of a form's submissions answers, by marker; 404 for the others.
+	readStatus map[string]int
 
 	mu    sync.Mutex
 	calls []string
@@ -80,6 +82,11 @@ func (f *fakeProject) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "total": f.forms})
 	default:
+		if marker, ok := strings.CutPrefix(r.URL.Path, "/api/content/form-data/marker/"); ok && f.readStatus[marker] != 0 {
+			w.WriteHeader(f.readStatus[marker])
+			fmt.Fprint(w, `{"items":[],"total":0}`)
+			return
+		}
 		if body, ok := f.media[strings.TrimPrefix(r.URL.Path, store.MediaPath)]; ok {
 			w.Header().Set("Content-Type", "image/svg+xml")
 			fmt.Fprint(w, body)
@@ -129,6 +136,29 @@ func TestPullFollowsPagesAndKeepsTranslations(t *testing.T) {
 	assert.Contains(t, string(set.Files[capsule.FixtureProject]), `"defaultLanguage": "en_US"`)
 	assert.Contains(t, f.calls, "/api/content/forms?langCode=ru_RU&limit=2&offset=4")
 	assert.Contains(t, string(set.Files[capsule.FixtureUsers]), `"identifier": "`+TestUser+`"`, "a pull without --user gets a user to sign in with")
+}
+
+// Whether a form's submissions are publicly readable is not in its answer: the pull reads them
+// and marks the forms the project lets it read, and a form whose read the project refuses
+// otherwise than with a 403 too, with a note.
+func TestPullMarksTheFormsWhoseSubmissionsAreReadable(t *testing.T) {
+	t.Parallel()
+	f := &fakeProject{forms: 3, readStatus: map[string]int{"form_0": http.StatusCreated, "form_1": http.StatusForbidden}}
+	set, err := pullFrom(t, f, &recordedSleeps{})
+	require.NoError(t, err)
+	var forms []struct {
+		Identifier string `json:"identifier"`
+		IsPrivate  *bool  `json:"isPrivate"`
+	}
+	require.NoError(t, json.Unmarshal(set.Files[capsule.FixtureForms], &forms))
+	require.Len(t, forms, 3)
+	private := map[string]*bool{}
+	for _, form := range forms {
+		private[form.Identifier] = form.IsPrivate
+	}
+	no := false
+	assert.Equal(t, map[string]*bool{"form_0": &no, "form_1": nil, "form_2": &no}, private)
+	assert.Contains(t, strings.Join(set.Notes, "\n"), `forms.json: "form_2": POST /api/content/form-data/marker/form_2 answered 404`)
 }
 
 func TestPullRetries429WithTheAskedPause(t *testing.T) {

@@ -21,7 +21,8 @@ statuses, integration collections and their rows, the site's pages, blocks, menu
 attribute sets and templates, the products the forms offer, the discounts with the coupons
 --coupon names, and with --user the order
 storages, their statuses, payment accounts and the user's profile), in each --lang, and writes
-a fixture folder that "serve --fixtures DIR" serves. Texts that differ between languages are
+a fixture folder that "serve --fixtures DIR" serves. Each form's submissions are read once, to
+learn whether the project lets a site read them (the form's answer does not say). Texts that differ between languages are
 kept per language. Lists are read page by page; 429 and 5xx answers are retried with back-off; a 401 or 403 stops the pull and names the step. Files the project serves at its own
 media path are copied into media/; links elsewhere stay links.
 
