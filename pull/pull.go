@@ -86,16 +86,23 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 		return nil, err
 	}
 	perLang := map[string]*capsule.FixtureSet{}
-	for _, lang := range append(slices.Clone(w.langs), probes...) {
-		c, err := w.walk(ctx, lang)
-		if err != nil {
+	read := append(slices.Clone(w.langs), probes...)
+	for _, lang := range read {
+		if perLang[lang], err = w.read(ctx, lang); err != nil {
 			return nil, err
 		}
-		set, err := capsule.DeriveFixtures(c)
-		if err != nil {
-			return nil, fmt.Errorf("pull: %s: %w", lang, err)
+	}
+	if lang := unheldLanguage(read); lang != "" {
+		unheld, err := w.read(ctx, lang)
+		switch {
+		case err == nil:
+			perLang[lang] = unheld
+			probes = append(probes, lang)
+		case ctx.Err() != nil:
+			return nil, err
+		default:
+			w.note("reading the project in %s, a language it does not hold, failed (%v): the pulled sandbox answers such a language blank text by text, which may not be where the project does", lang, err)
 		}
-		perLang[lang] = set
 	}
 	set, err := mergeLanguages(w.langs, probes, perLang)
 	if err != nil {
@@ -119,6 +126,38 @@ func Run(ctx context.Context, o Options) (*capsule.FixtureSet, error) {
 	}
 	set.Notes = append(set.Notes, w.notes...)
 	return set, nil
+}
+
+// read walks the project in one language and derives the fixtures of what it read.
+func (w *walker) read(ctx context.Context, lang string) (*capsule.FixtureSet, error) {
+	c, err := w.walk(ctx, lang)
+	if err != nil {
+		return nil, err
+	}
+	set, err := capsule.DeriveFixtures(c)
+	if err != nil {
+		return nil, fmt.Errorf("pull: %s: %w", lang, err)
+	}
+	return set, nil
+}
+
+// unheldCandidates are the languages one of which a pull reads the project in as a language it
+// does not hold: the first that is neither pulled nor active (a project holding them all is
+// read in none).
+var unheldCandidates = []string{"de_DE", "fr_FR", "es_ES", "it_IT", "pt_PT", "nl_NL", "pl_PL", "ja_JP"}
+
+// unheldLanguage is the language the project is read in as one it does not hold, besides those
+// read: its answers show where the project keeps texts per language, and so what it answers
+// a language it lacks (a whole localizeInfos blank, {}, rather than each text ""), even where
+// the languages pulled read alike or no other language is active. It is a probe (see
+// otherLocales); "" when every candidate is read already.
+func unheldLanguage(read []string) string {
+	for _, l := range unheldCandidates {
+		if !slices.Contains(read, l) {
+			return l
+		}
+	}
+	return ""
 }
 
 // otherLocales returns the project's active languages that the pull was not asked for. They

@@ -97,6 +97,16 @@ func (f *fakeProject) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// failWhere fails every request whose query sets key to value with status.
+func failWhere(key, value string, status int) func(*http.Request) (int, string) {
+	return func(r *http.Request) (int, string) {
+		if r.URL.Query().Get(key) == value {
+			return status, ""
+		}
+		return 0, ""
+	}
+}
+
 type recordedSleeps struct {
 	mu     sync.Mutex
 	pauses []time.Duration
@@ -161,6 +171,18 @@ func TestPullMarksTheFormsWhoseSubmissionsAreReadable(t *testing.T) {
 	assert.Contains(t, strings.Join(set.Notes, "\n"), `forms.json: "form_2": POST /api/content/form-data/marker/form_2 answered 404`)
 }
 
+// The project is read in a language it does not hold too, to learn where it answers such a
+// language blank; a project that refuses that read keeps its pull, with a note.
+func TestPullReadsALanguageTheProjectDoesNotHold(t *testing.T) {
+	t.Parallel()
+	f := &fakeProject{forms: 1, fail: failWhere("langCode", "de_DE", http.StatusBadRequest)}
+	set, err := pullFrom(t, f, &recordedSleeps{}, "en_US")
+	require.NoError(t, err)
+	assert.Contains(t, f.calls, "/api/content/users-auth-providers?langCode=de_DE&limit=2&offset=0")
+	assert.Contains(t, string(set.Files[capsule.FixtureForms]), `"form_0"`)
+	assert.Contains(t, strings.Join(set.Notes, "\n"), "reading the project in de_DE, a language it does not hold, failed")
+}
+
 func TestPullRetries429WithTheAskedPause(t *testing.T) {
 	t.Parallel()
 	var once sync.Once
@@ -180,12 +202,7 @@ func TestPullRetries429WithTheAskedPause(t *testing.T) {
 
 func TestPullStopsOnAPageThatKeepsFailing(t *testing.T) {
 	t.Parallel()
-	f := &fakeProject{forms: 5, fail: func(r *http.Request) (int, string) {
-		if r.URL.Query().Get("offset") == "2" {
-			return http.StatusBadGateway, ""
-		}
-		return 0, ""
-	}}
+	f := &fakeProject{forms: 5, fail: failWhere("offset", "2", http.StatusBadGateway)}
 	sleeps := &recordedSleeps{}
 	_, err := pullFrom(t, f, sleeps)
 	require.Error(t, err)
