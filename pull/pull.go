@@ -313,6 +313,9 @@ type walker struct {
 	notes        []string
 	// providers and forms as the first language listed them.
 	providers, forms []json.RawMessage
+	// catalogueIDs are the products the catalogue lists, once catalogueRead.
+	catalogueIDs  []int
+	catalogueRead bool
 }
 
 // ParseURL reads a project's address: an http(s) URL without a query or a fragment. Links in
@@ -411,7 +414,16 @@ func (w *walker) walk(ctx context.Context, lang string) (*capsule.Capsule, error
 	if err := w.walkSite(ctx, q, rec); err != nil {
 		return nil, err
 	}
+	listed, err := w.catalogue(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	ids := productIDs(forms)
+	for _, id := range listed {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
 	for i, id := range ids {
 		e, err := w.do(ctx, "product "+strconv.Itoa(id), http.MethodGet, "/api/content/products/"+strconv.Itoa(id), q, nil)
 		if err != nil {
@@ -476,7 +488,7 @@ func (w *walker) walkSite(ctx context.Context, q url.Values, rec func(exchange.E
 	for _, r := range siteReads {
 		var err error
 		if r.paged {
-			_, err = w.listBy(ctx, r.step, r.method, r.path, q, rec)
+			_, err = w.listBy(ctx, r.step, r.method, r.path, q, nil, rec)
 		} else {
 			var e exchange.Exchange
 			if e, err = w.do(ctx, r.step, r.method, r.path, q, nil); err == nil {
@@ -602,6 +614,33 @@ func authMarkers(forms []json.RawMessage, formIdentifier string) (login, passwor
 	return login, password
 }
 
+// catalogue returns the ids of the products the catalogue lists (POST /products/all, page by
+// page, as a site's getProducts reads it), read once, in the first language: every language
+// reads the same products. A project without the read lists none.
+func (w *walker) catalogue(ctx context.Context, q url.Values) ([]int, error) {
+	if w.catalogueRead {
+		return w.catalogueIDs, nil
+	}
+	w.catalogueRead = true
+	items, err := w.listBy(ctx, "catalogue", http.MethodPost, "/api/content/products/all", q, []byte(`[]`), func(exchange.Exchange) {})
+	if errors.Is(err, ErrNotFound) {
+		w.note("products.json: POST /api/content/products/all answered 404; only the products the forms offer are read")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, raw := range items {
+		var p struct {
+			ID int `json:"id"`
+		}
+		if json.Unmarshal(raw, &p) == nil && p.ID > 0 && !slices.Contains(w.catalogueIDs, p.ID) {
+			w.catalogueIDs = append(w.catalogueIDs, p.ID)
+		}
+	}
+	return w.catalogueIDs, nil
+}
+
 // productEntityID is how a form's list option names a product: p-<page id>-<product id>.
 var productEntityID = regexp.MustCompile(`^p-\d+-(\d+)$`)
 
@@ -642,11 +681,11 @@ func productIDs(forms []json.RawMessage) []int {
 // list reads a list page by page, following offset and limit until the API's total (of an
 // {items, total} answer) is reached or a page comes back short, and returns every item.
 func (w *walker) list(ctx context.Context, step, path string, q url.Values, rec func(exchange.Exchange)) ([]json.RawMessage, error) {
-	return w.listBy(ctx, step, http.MethodGet, path, q, rec)
+	return w.listBy(ctx, step, http.MethodGet, path, q, nil, rec)
 }
 
-// listBy is list for a list read with another method (the site's POST lists).
-func (w *walker) listBy(ctx context.Context, step, method, path string, q url.Values, rec func(exchange.Exchange)) ([]json.RawMessage, error) {
+// listBy is list for a list read with another method and a body (the site's POST lists).
+func (w *walker) listBy(ctx context.Context, step, method, path string, q url.Values, body []byte, rec func(exchange.Exchange)) ([]json.RawMessage, error) {
 	var all []json.RawMessage
 	total := -1
 	w.progress(step, 0, 0, total)
@@ -657,7 +696,7 @@ func (w *walker) listBy(ctx context.Context, step, method, path string, q url.Va
 		}
 		pq.Set("offset", strconv.Itoa(len(all)))
 		pq.Set("limit", strconv.Itoa(w.opts.PageSize))
-		e, err := w.do(ctx, step, method, path, pq, nil)
+		e, err := w.do(ctx, step, method, path, pq, body)
 		if err != nil {
 			return nil, err
 		}

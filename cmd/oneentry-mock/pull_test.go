@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -417,6 +418,52 @@ func TestFixturesPullKeepsTheProjectsAuthMarkers(t *testing.T) {
 // written in en_US and ru_RU only, [] for a text attribute's value), not field by field.
 func TestFixturesPullAnswersAnUnpulledLanguageAsTheProject(t *testing.T) {
 	t.Parallel()
+	files := defaultFixtureFiles(t)
+	var locales []map[string]any
+	require.NoError(t, json.Unmarshal(files[store.FileLocales].Data, &locales))
+	locales = append(locales, map[string]any{"id": 3, "shortCode": "de", "code": "de_DE", "name": "German",
+		"nativeName": "Deutsch", "isActive": true, "image": "", "position": 3})
+	data, err := json.Marshal(locales)
+	require.NoError(t, err)
+	files[store.FileLocales] = &fstest.MapFile{Data: data}
+	origin, mirror := pullAndServe(t, files, "--lang", "en_US,ru_RU")
+
+	var paths []string
+	for _, u := range fixtureValues(t, store.FilePages, "pageUrl") {
+		paths = append(paths, "/pages/url/"+u)
+	}
+	for _, id := range fixtureValues(t, store.FileProducts, "id") {
+		paths = append(paths, "/products/"+id)
+	}
+	for _, p := range paths {
+		for _, lang := range []string{"de_DE", "en_US"} {
+			want, wantStatus := origin.get(p, "langCode="+lang)
+			got, gotStatus := mirror.get(p, "langCode="+lang)
+			assert.Equal(t, wantStatus, gotStatus, "GET %s in %s", p, lang)
+			assert.JSONEq(t, want, got, "GET %s in %s", p, lang)
+		}
+	}
+}
+
+// pullAndServe serves files as the project, pulls it with the arguments given besides its
+// address, app token and folder, serves the pull, and returns a reader of each.
+func pullAndServe(t *testing.T, files fstest.MapFS, args ...string) (origin, mirror reader) {
+	t.Helper()
+	fx, err := store.LoadFixtures(files)
+	require.NoError(t, err)
+	upstream, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
+	out := filepath.Join(t.TempDir(), "pulled")
+	_, stderr, err := runCmd(t, nil, append([]string{"fixtures", "pull", "--url", upstream.URL, "--app-token", fx.Project.AppToken, "--out", out}, args...)...)
+	require.NoError(t, err, stderr)
+	pulledFx, err := store.LoadFixtures(os.DirFS(out))
+	require.NoError(t, err)
+	pulled, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx}})
+	return reader{t: t, base: upstream.URL, token: fx.Project.AppToken}, reader{t: t, base: pulled.URL, token: pulledFx.Project.AppToken}
+}
+
+// defaultFixtureFiles is a copy of the default fixtures, for a test to edit.
+func defaultFixtureFiles(t *testing.T) fstest.MapFS {
+	t.Helper()
 	files := fstest.MapFS{}
 	require.NoError(t, fs.WalkDir(fixtures.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -426,40 +473,33 @@ func TestFixturesPullAnswersAnUnpulledLanguageAsTheProject(t *testing.T) {
 		files[p] = &fstest.MapFile{Data: data}
 		return err
 	}))
-	var locales []map[string]any
-	require.NoError(t, json.Unmarshal(files[store.FileLocales].Data, &locales))
-	locales = append(locales, map[string]any{"id": 3, "shortCode": "de", "code": "de_DE", "name": "German",
-		"nativeName": "Deutsch", "isActive": true, "image": "", "position": 3})
-	data, err := json.Marshal(locales)
-	require.NoError(t, err)
-	files[store.FileLocales] = &fstest.MapFile{Data: data}
-	fx, err := store.LoadFixtures(files)
-	require.NoError(t, err)
-	upstream, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}})
+	return files
+}
 
-	out := filepath.Join(t.TempDir(), "pulled")
-	_, stderr, err := runCmd(t, nil, "fixtures", "pull", "--url", upstream.URL, "--app-token", fx.Project.AppToken,
-		"--lang", "en_US,ru_RU", "--out", out)
-	require.NoError(t, err, stderr)
-	pulledFx, err := store.LoadFixtures(os.DirFS(out))
+// A product no form offers, which a site finds through the catalogue's listings, is pulled
+// too: the copy answers it, and the listings, as the project does.
+func TestFixturesPullCopiesTheWholeCatalogue(t *testing.T) {
+	t.Parallel()
+	files := defaultFixtureFiles(t)
+	var products []map[string]any
+	require.NoError(t, json.Unmarshal(files[store.FileProducts].Data, &products))
+	extra := maps.Clone(products[len(products)-1])
+	extra["id"], extra["position"], extra["localizeInfos"] = 13, 4, map[string]any{"title": "Platinum"}
+	extra["productPages"] = []any{map[string]any{"id": 33, "pageId": 8, "productId": 13, "positionId": 113, "categoryPath": "tickets"}}
+	data, err := json.Marshal(append(products, extra))
 	require.NoError(t, err)
-	pulled, _ := mocktest.Start(t, mockserver.Options{Sandbox: sandbox.Options{Fixtures: pulledFx}})
+	files[store.FileProducts] = &fstest.MapFile{Data: data}
+	origin, mirror := pullAndServe(t, files)
 
-	origin := reader{t: t, base: upstream.URL, token: fx.Project.AppToken}
-	mirror := reader{t: t, base: pulled.URL, token: pulledFx.Project.AppToken}
-	var paths []string
-	for _, u := range fixtureValues(t, store.FilePages, "pageUrl") {
-		paths = append(paths, "/pages/url/"+u)
-	}
-	for _, p := range fx.Products {
-		paths = append(paths, "/products/"+strconv.Itoa(p.ID))
-	}
-	for _, p := range paths {
-		for _, lang := range []string{"de_DE", "en_US"} {
-			want, wantStatus := origin.get(p, "langCode="+lang)
-			got, gotStatus := mirror.get(p, "langCode="+lang)
-			assert.Equal(t, wantStatus, gotStatus, "GET %s in %s", p, lang)
-			assert.JSONEq(t, want, got, "GET %s in %s", p, lang)
-		}
+	want, wantStatus := origin.get("/products/13", "langCode=en_US")
+	got, gotStatus := mirror.get("/products/13", "langCode=en_US")
+	require.Equal(t, http.StatusOK, wantStatus, want)
+	assert.Equal(t, wantStatus, gotStatus, got)
+	assert.JSONEq(t, want, got)
+	for _, list := range []string{"/products/all", "/products/page/8"} {
+		wantStatus, want := origin.do(http.MethodPost, list, "langCode=en_US", strings.NewReader(`[]`))
+		gotStatus, got := mirror.do(http.MethodPost, list, "langCode=en_US", strings.NewReader(`[]`))
+		assert.Equal(t, wantStatus, gotStatus, list)
+		assert.JSONEq(t, strings.ReplaceAll(want, origin.base, "http://sandbox"), strings.ReplaceAll(got, mirror.base, "http://sandbox"), list)
 	}
 }

@@ -18,7 +18,7 @@ var pullCommand = &command{
 	synopsis: "mirror a project's public read side into a fixture folder",
 	help: `Walks a OneEntry project's content API as a front end reads it (auth providers, forms, product
 statuses, integration collections and their rows, the site's pages, blocks, menus, locales,
-attribute sets and templates, the products the forms offer, the discounts with the coupons
+attribute sets and templates, the products the catalogue lists and the forms offer, the discounts with the coupons
 --coupon names, and with --user the order
 storages, their statuses, payment accounts and the user's profile), in each --lang, and writes
 a fixture folder that "serve --fixtures DIR" serves. Each form's submissions are read once, to
