@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -307,10 +308,10 @@ func (c *comparer) compareFlow(r *Report, m, o *scenarios.Result) {
 	flow := ""
 	var mSteps, oSteps []scenarios.StepResult
 	if m != nil {
-		flow, mSteps = m.Flow, m.Steps
+		flow, mSteps = m.Flow, ranSteps(m.Steps)
 	}
 	if o != nil {
-		flow, oSteps = o.Flow, o.Steps
+		flow, oSteps = o.Flow, ranSteps(o.Steps)
 		if !c.capsule && o.Err != "" {
 			r.Notes = append(r.Notes, fmt.Sprintf("%s: the other side failed outside its steps: %s", flow, o.Err))
 		}
@@ -324,6 +325,12 @@ func (c *comparer) compareFlow(r *Report, m, o *scenarios.Result) {
 	pairByKey(mSteps, oSteps, func(s *scenarios.StepResult) string { return s.Name }, func(ms, os *scenarios.StepResult) {
 		r.Steps = append(r.Steps, c.compareStep(flow, cmp.Or(ms, os).Name, ms, os))
 	})
+}
+
+// ranSteps leaves out the steps a flow listed without running them: compared as absent, such a
+// step is reported as "not run".
+func ranSteps(steps []scenarios.StepResult) []scenarios.StepResult {
+	return slices.DeleteFunc(slices.Clone(steps), func(s scenarios.StepResult) bool { return s.NotRun })
 }
 
 func (c *comparer) label(s *scenarios.StepResult, other bool) string {

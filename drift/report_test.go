@@ -174,8 +174,8 @@ func TestTextReport(t *testing.T) {
 }
 
 // TestStepNotRunOnOneSideIsReported stops the other side's flow at its first step: the steps
-// it never reached compared nothing, and every report says so instead of passing them as
-// agreeing. A step skipped where it ran compared nothing either way and is not reported.
+// it never reached (listed by the run as not run, or missing) compared nothing, and every
+// report says so instead of passing them as agreeing. A step skipped where it ran compared nothing either way and is not reported.
 func TestStepNotRunOnOneSideIsReported(t *testing.T) {
 	t.Parallel()
 	form := exchange.Exchange{Method: "GET", Path: formPath, Status: 200, ResponseBody: []byte(`{"identifier":"tickets_form"}`)}
@@ -188,6 +188,7 @@ func TestStepNotRunOnOneSideIsReported(t *testing.T) {
 	}}}
 	other := []scenarios.Result{{Flow: "ticket-purchase", Status: scenarios.StatusFailed, Steps: []scenarios.StepResult{
 		{Name: "read-form", Status: scenarios.StatusFailed, Err: "no ticket type to pick", Exchanges: []exchange.Exchange{form}},
+		{Name: "create-order", Status: scenarios.StatusSkipped, SkipReason: "not run: step read-form failed", NotRun: true},
 		passed("new-step"),
 	}}}
 	r, err := drift.Compare(mock, other, drift.Options{Target: "http://other", TargetKind: drift.TargetURL})

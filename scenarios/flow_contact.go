@@ -40,38 +40,30 @@ func runContactForm(ctx context.Context, env *Env, t *Target, c *client.Client) 
 	submission := func(configID int, items []client.FormDataItem) client.FormDataInput {
 		return client.FormDataInput{FormIdentifier: contactForm, ConfigID: configID, EntityIdentifier: contactEntity, Values: items}
 	}
-	// Without the form there is nothing to submit to: the whole flow skips.
-	var skip string
-	err := env.Step("read-form", func() error {
-		form, err := c.Form(ctx, contactForm)
-		var apiErr *client.APIError
-		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
-			skip = "the target has no " + contactForm + " form"
-			return env.Skip(skip)
-		}
-		if err != nil {
-			return err
-		}
-		configs, err := form.Configs()
-		if err != nil {
-			return fmt.Errorf("moduleFormConfigs: %w", err)
-		}
-		if len(configs) > 0 {
-			configID = configs[0].ID
-		} else {
-			// The mock under sdk-1.0.115 serves forms as the 2025 recording did, without them.
-			configID = contactConfigID
-			env.Note("the form is served without moduleFormConfigs: using the default project's config %d", configID)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if skip != "" {
-		return env.Skip(skip)
-	}
 	return sequence(env,
+		step{"read-form", func() error {
+			form, err := c.Form(ctx, contactForm)
+			var apiErr *client.APIError
+			if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+				// Without the form there is nothing to submit to: the whole flow skips.
+				return env.Skip("the target has no " + contactForm + " form")
+			}
+			if err != nil {
+				return err
+			}
+			configs, err := form.Configs()
+			if err != nil {
+				return fmt.Errorf("moduleFormConfigs: %w", err)
+			}
+			if len(configs) > 0 {
+				configID = configs[0].ID
+			} else {
+				// The mock under sdk-1.0.115 serves forms as the 2025 recording did, without them.
+				configID = contactConfigID
+				env.Note("the form is served without moduleFormConfigs: using the default project's config %d", configID)
+			}
+			return nil
+		}},
 		step{"refusals-in-order", func() error {
 			var ck checks
 			for _, tc := range []struct {

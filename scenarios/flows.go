@@ -65,14 +65,32 @@ type step struct {
 	fn   func() error
 }
 
-// sequence runs steps in order and stops at the first that fails.
+// sequence runs steps in order. A step that fails stops it, returning the step's error; a step
+// that skips while others follow stops it too and skips the flow, since later steps build on
+// what it would have done. The steps it then does not run are listed as not run, so a report
+// names the same steps whether the flow passed or not.
 func sequence(env *Env, steps ...step) error {
-	for _, s := range steps {
-		if err := env.Step(s.name, s.fn); err != nil {
+	for i, s := range steps {
+		done, err := env.step(s.name, s.fn)
+		rest := steps[i+1:]
+		switch {
+		case err != nil:
+			env.notRun(stepNames(rest), fmt.Sprintf("not run: step %s failed", done.Name))
 			return err
+		case done.Status == StatusSkipped && len(rest) > 0:
+			env.notRun(stepNames(rest), fmt.Sprintf("not run: step %s was skipped", done.Name))
+			return env.Skip(done.SkipReason)
 		}
 	}
 	return nil
+}
+
+func stepNames(steps []step) []string {
+	names := make([]string, len(steps))
+	for i, s := range steps {
+		names[i] = s.name
+	}
+	return names
 }
 
 // checks collects failed expectations of one step, so a step reports all of them at once.

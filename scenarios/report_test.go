@@ -98,7 +98,12 @@ func TestWriteJUnitOfARealRun(t *testing.T) {
 	doc := parseJUnit(t, buf.Bytes())
 	var steps int
 	for _, r := range results {
-		steps += len(r.Steps)
+		for _, s := range r.Steps {
+			// A cleanup's traffic outside steps is a testcase only when it breaks the contract.
+			if s.Name != "(outside steps)" || s.Failed() {
+				steps++
+			}
+		}
 	}
 	assert.Equal(t, steps, doc.Tests)
 	assert.Zero(t, doc.Failures)

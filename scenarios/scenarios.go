@@ -67,6 +67,9 @@ type StepResult struct {
 	Err string `json:"error,omitempty"`
 	// SkipReason says why the step was skipped.
 	SkipReason string `json:"skipReason,omitempty"`
+	// NotRun marks a skipped step that never started: an earlier step of the flow failed or
+	// skipped. Such steps are listed so that every run of a flow reports the same steps.
+	NotRun bool `json:"notRun,omitempty"`
 	// Notes record decisions and observations: the slot chosen, a divergence tolerated on a
 	// live target.
 	Notes []string `json:"notes,omitempty"`
@@ -95,7 +98,9 @@ type Result struct {
 	// Target is the target's Name: "mock", the URL of a URL target, or "live".
 	Target string `json:"target"`
 	Status Status `json:"status"`
-	// Steps are the steps that ran, in order. A flow stops at its first failing step.
+	// Steps are the flow's steps in order. A flow stops at its first failing (or skipping)
+	// step; the steps it then did not run follow it, skipped and marked NotRun. Traffic outside
+	// any step (a cleanup's) is in a last pseudo-step named "(outside steps)".
 	Steps []StepResult `json:"steps"`
 	// Err is a failure outside any step: the target could not be reached, a cleanup failed.
 	Err string `json:"error,omitempty"`
@@ -194,11 +199,17 @@ func (e *Env) ExactState() bool { return e.Target.ExactState }
 // contract is marked failed but lets the flow go on, since its answer was usable). Steps do not
 // nest; names are made unique within the flow by a "#2" suffix.
 func (e *Env) Step(name string, fn func() error) error {
+	_, err := e.step(name, fn)
+	return err
+}
+
+// step is Step, returning the step's result as well.
+func (e *Env) step(name string, fn func() error) (StepResult, error) {
 	e.mu.Lock()
 	if e.cur != nil {
 		outer := e.cur.res.Name
 		e.mu.Unlock()
-		return &StepError{Step: name, Err: fmt.Errorf("step started inside step %s", outer)}
+		return StepResult{Name: name, Status: StatusFailed}, &StepError{Step: name, Err: fmt.Errorf("step started inside step %s", outer)}
 	}
 	st := &stepState{res: StepResult{Name: e.uniqueLocked(name), Exchanges: []exchange.Exchange{}}}
 	e.steps = append(e.steps, st)
@@ -233,9 +244,19 @@ func (e *Env) Step(name string, fn func() error) error {
 		e.onStep(flow, done)
 	}
 	if err != nil {
-		return &StepError{Step: done.Name, Err: err}
+		return done, &StepError{Step: done.Name, Err: err}
 	}
-	return nil
+	return done, nil
+}
+
+// notRun lists steps the flow will not start, skipped for reason.
+func (e *Env) notRun(names []string, reason string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, name := range names {
+		res := StepResult{Name: e.uniqueLocked(name), Status: StatusSkipped, SkipReason: reason, NotRun: true, Exchanges: []exchange.Exchange{}}
+		e.steps = append(e.steps, &stepState{res: res})
+	}
 }
 
 // call runs fn and turns a panic into an error, so one broken flow cannot end a whole run.

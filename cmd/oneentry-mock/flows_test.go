@@ -49,6 +49,9 @@ type junitReport struct {
 				Message *string `xml:"message,attr"`
 				Text    string  `xml:",chardata"`
 			} `xml:"failure"`
+			Skipped *struct {
+				Message *string `xml:"message,attr"`
+			} `xml:"skipped"`
 		} `xml:"testcase"`
 	} `xml:"testsuite"`
 }
@@ -152,12 +155,18 @@ func TestScenariosRunReportsAFailingStep(t *testing.T) {
 	doc := parseJUnitFile(t, out)
 	require.Len(t, doc.Suites, 1)
 	assert.Equal(t, 1, *doc.Failures)
-	last := doc.Suites[0].Cases[len(doc.Suites[0].Cases)-1]
-	assert.Equal(t, "read-session-by-order", *last.Name)
-	require.NotNil(t, last.Failure, "a failing step is a failure, not a pass")
-	assert.Contains(t, *last.Failure.Message, "503")
-	assert.Contains(t, last.Failure.Text, "> GET /api/content/payments/sessions/order/")
-	assert.Contains(t, last.Failure.Text, "< 503")
+	cases := doc.Suites[0].Cases
+	require.Len(t, cases, 10, "every step, run or not")
+	failed := cases[7]
+	assert.Equal(t, "read-session-by-order", *failed.Name)
+	require.NotNil(t, failed.Failure, "a failing step is a failure, not a pass")
+	assert.Contains(t, *failed.Failure.Message, "503")
+	assert.Contains(t, failed.Failure.Text, "> GET /api/content/payments/sessions/order/")
+	assert.Contains(t, failed.Failure.Text, "< 503")
+	for _, c := range cases[8:] {
+		require.NotNil(t, c.Skipped, "the step %s the flow did not run is skipped", *c.Name)
+		assert.Equal(t, "not run: step read-session-by-order failed", *c.Skipped.Message)
+	}
 
 	stdout, _, err := runScenarioCmd(t, nil, "--target", url, "--only", "ticket-purchase")
 	assert.Equal(t, 1, exitCode(t, err))
