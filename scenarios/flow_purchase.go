@@ -90,7 +90,7 @@ func runTicketPurchase(ctx context.Context, env *Env, t *Target, c *client.Clien
 			ck.that(session.Status == "waiting", "session status %q, want waiting", session.Status)
 			ck.that(session.Type == client.SessionTypeSession, "session type %q, want session", session.Type)
 			if env.Strict() {
-				ck.that(session.PaymentURL == nil, "paymentUrl %v, want null for a custom account", session.PaymentURL)
+				ck.that(session.PaymentURL == nil, "paymentUrl %s, want null for a custom account", shown(session.PaymentURL))
 				if session.Amount != nil {
 					ck.that(session.Amount.Cents == order.TotalSum.Cents, "amount %s, want the order total %s", session.Amount, order.TotalSum)
 				}
@@ -116,7 +116,7 @@ func runTicketPurchase(ctx context.Context, env *Env, t *Target, c *client.Clien
 			var ck checks
 			ck.that(got.ID == session.ID, "updated session id %d, want %d", got.ID, session.ID)
 			ck.that(got.Status == seedSessionStatus, "status %q, want %q", got.Status, seedSessionStatus)
-			ck.that(got.PaymentURL != nil && *got.PaymentURL == seedPaymentURL, "paymentUrl %v, want %q", got.PaymentURL, seedPaymentURL)
+			ck.that(got.PaymentURL != nil && *got.PaymentURL == seedPaymentURL, "paymentUrl %s, want %q", shown(got.PaymentURL), seedPaymentURL)
 			return ck.err()
 		}},
 		step{"read-session-by-order", func() error {

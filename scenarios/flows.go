@@ -104,6 +104,16 @@ func (c *checks) that(ok bool, format string, args ...any) {
 
 func (c *checks) err() error { return errors.Join(c.errs...) }
 
+// shown formats a value of an answer for a message as the JSON it stands for: %v would print
+// the address of a pointer field (an optional string) and the bytes of raw JSON.
+func shown(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%+v", v)
+	}
+	return string(b)
+}
+
 // login logs cred in on c and checks the answer's shape.
 func login(ctx context.Context, env *Env, c *client.Client, cred Credentials) (*client.AuthResult, error) {
 	t := env.Target
@@ -303,7 +313,7 @@ func (p *orderPlan) createOrder(ctx context.Context, env *Env, c *client.Client,
 	ck.that(order.ID > 0, "order id %d", order.ID)
 	ck.that(!order.TotalSum.IsString(), "create answered totalSum %s as a string; the recorded answer has a number", order.TotalSum.Raw)
 	line := slices.IndexFunc(order.Products, func(l client.OrderProduct) bool { return l.EffectiveProductID() == option.ProductID() })
-	ck.that(line >= 0, "order products %v lack product %d", order.Products, option.ProductID())
+	ck.that(line >= 0, "order products %s lack product %d", shown(order.Products), option.ProductID())
 	if line >= 0 {
 		ck.that(order.Products[line].Quantity == quantity, "order quantity %d, want %d", order.Products[line].Quantity, quantity)
 	}
