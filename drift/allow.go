@@ -20,7 +20,7 @@ import (
 //	ignore:                      # optional: more volatile JSON pointers ("*" = one segment)
 //	  - /items/*/createdDate
 //	allow:
-//	  - step: ticket-purchase/create-order   # flow/step; "*" matches within a segment
+//	  - step: ticket-purchase/create-order   # flow/step; "*" matches within the flow or the step (capsule/*)
 //	    pointer: /formData/1                  # as the report prints it ("-" = the whole body); "*" = any one segment
 //	    kind: value                           # a Kind, or "*"
 //	    reason: the seed recorded no schedule slot
@@ -144,7 +144,7 @@ func (a *AllowFile) match(it Item, now time.Time) *AllowEntry {
 		if e.Kind != "*" && e.Kind != it.Kind {
 			continue
 		}
-		if ok, _ := path.Match(e.Step, it.StepID()); !ok {
+		if !stepMatch(e.Step, it) {
 			continue
 		}
 		if !pointerMatch(e.Pointer, it.Pointer) {
@@ -153,6 +153,24 @@ func (a *AllowFile) match(it Item, now time.Time) *AllowEntry {
 		return e
 	}
 	return nil
+}
+
+// stepMatch matches an item's step against a "flow/step" pattern, the flow's name and the step's
+// each one segment for path.Match wildcards. The step of a recorded exchange no flow made is
+// named after its request ("#10 GET /api/content/products/10") and must be one segment too, so
+// that "capsule/*" matches it: its slashes are hidden from path.Match, which never lets a
+// wildcard cross one.
+func stepMatch(pattern string, it Item) bool {
+	flowPattern, stepPattern, ok := strings.Cut(pattern, "/")
+	if !ok {
+		return false
+	}
+	if m, _ := path.Match(flowPattern, it.Flow); !m {
+		return false
+	}
+	oneSegment := strings.NewReplacer("/", "\x00")
+	m, _ := path.Match(oneSegment.Replace(stepPattern), oneSegment.Replace(it.Step))
+	return m
 }
 
 func (a *AllowFile) expired(now time.Time) []AllowEntry {

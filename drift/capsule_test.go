@@ -2,6 +2,7 @@ package drift_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -120,6 +121,42 @@ func TestAnswerOnAnUnknownRouteIsBreaking(t *testing.T) {
 	require.NotEmpty(t, route, textReport(t, r))
 	assert.Equal(t, drift.SeverityBreaking, route[0].Severity)
 	assert.Equal(t, drift.ExitBreaking, r.ExitCode())
+}
+
+// The documented flow/* form acknowledges the recorded exchanges no flow made, whose step names
+// hold their request's path.
+func TestAllowFlowWildcardMatchesCapsuleSteps(t *testing.T) {
+	t.Parallel()
+	c, err := capsule.Load(seedCapsule)
+	require.NoError(t, err)
+	c.Exchanges = append(c.Exchanges, exchange.Exchange{Method: "GET", Path: "/api/content/nonexistent", Status: 200, ResponseBody: json.RawMessage(`{"a":1}`)})
+	mock := run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase())
+	seed, err := drift.LoadAllowFile(allowFile)
+	require.NoError(t, err)
+	for _, step := range []string{"capsule/*", "*/*", fmt.Sprintf("capsule/#%d GET *", len(c.Exchanges)), fmt.Sprintf("capsule/#%d GET /api/content/nonexistent", len(c.Exchanges))} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			allow, err := drift.ParseAllowFile(fmt.Appendf(nil, "allow:\n  - {step: %q, pointer: \"*\", kind: \"*\", reason: r, expires: 2099-01-01}\n", step))
+			require.NoError(t, err)
+			allow.Allow = append(allow.Allow, seed.Allow...)
+			r, err := drift.CompareCapsule(mock, c, drift.Options{Target: "seed with an unknown route", Allow: allow, Now: allowDay})
+			require.NoError(t, err)
+			assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
+			var allowed int
+			for _, it := range r.Items() {
+				if it.Flow == "capsule" {
+					assert.NotNil(t, it.Allowed, "%s", it.StepID())
+					allowed++
+				}
+			}
+			assert.Positive(t, allowed)
+		})
+	}
+	allow, err := drift.ParseAllowFile([]byte("allow:\n  - {step: \"ticket-purchase/*\", pointer: \"*\", kind: \"*\", reason: r, expires: 2099-01-01}\n"))
+	require.NoError(t, err)
+	r, err := drift.CompareCapsule(mock, c, drift.Options{Allow: allow, Now: allowDay})
+	require.NoError(t, err)
+	assert.Equal(t, drift.ExitBreaking, r.ExitCode(), "another flow's pattern does not match the capsule's steps")
 }
 
 func TestAllowFileSilencesUntilExpiry(t *testing.T) {
