@@ -53,6 +53,11 @@ func ParseAllowFile(data []byte) (*AllowFile, error) {
 	if err := dec.Decode(&a); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("allow file: %w", err)
 	}
+	// Only the first document is read: entries after a "---" would silence nothing, unseen.
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("allow file: a second YAML document (line %d): one file holds one document", next.Line)
+	}
 	if err := refuseNullItems(data); err != nil {
 		return nil, err
 	}
@@ -61,6 +66,9 @@ func ParseAllowFile(data []byte) (*AllowFile, error) {
 		at := fmt.Sprintf("allow file: allow[%d]", i)
 		if strings.TrimSpace(e.Step) == "" || strings.TrimSpace(e.Pointer) == "" {
 			return nil, fmt.Errorf("%s: step and pointer are required (pointer \"*\" matches any, \"-\" the whole body)", at)
+		}
+		if err := checkPointerPattern(e.Pointer); err != nil {
+			return nil, fmt.Errorf("%s: %w", at, err)
 		}
 		if e.Kind != "*" && !slices.Contains(Kinds, e.Kind) {
 			return nil, fmt.Errorf("%s: kind %q is not one of %s or *", at, e.Kind, strings.Join(Kinds, ", "))
@@ -78,11 +86,31 @@ func ParseAllowFile(data []byte) (*AllowFile, error) {
 		}
 	}
 	for i, p := range a.Ignore {
-		if !strings.HasPrefix(p, "/") {
-			return nil, fmt.Errorf("allow file: ignore[%d]: %q is not a JSON pointer", i, p)
+		if err := CheckIgnore(p); err != nil {
+			return nil, fmt.Errorf("allow file: ignore[%d]: %w", i, err)
 		}
 	}
 	return &a, nil
+}
+
+// CheckIgnore refuses what cannot be an ignore pointer (Options.Ignore, an allow file's
+// ignore:): anything but a JSON pointer, and a pattern path.Match cannot read.
+func CheckIgnore(p string) error {
+	if !strings.HasPrefix(p, "/") {
+		return fmt.Errorf("%q is not a JSON pointer", p)
+	}
+	return checkPointerPattern(p)
+}
+
+// checkPointerPattern refuses a pointer pattern with a segment path.Match cannot read
+// ("/formData/["): it would match no pointer at all, and silence nothing without a word.
+func checkPointerPattern(p string) error {
+	for _, segment := range strings.Split(p, "/") {
+		if _, err := path.Match(segment, ""); err != nil {
+			return fmt.Errorf("pointer pattern %q: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // refuseNullItems refuses an allow or ignore item that is null ("- null", "- ~", or a bare

@@ -210,20 +210,24 @@ func TestParseAllowFileRejects(t *testing.T) {
 		return "allow:\n  - step: a/b\n    pointer: /x\n    kind: value\n    reason: r\n    expires: 2027-01-01\n" + s
 	}
 	tests := map[string]struct{ doc, want string }{
-		"unknown field":  {entry("    severity: info\n"), "field severity not found"},
-		"no reason":      {"allow:\n  - {step: a/b, pointer: /x, kind: value, expires: 2027-01-01}\n", "a reason is required"},
-		"no step":        {"allow:\n  - {pointer: /x, kind: value, reason: r, expires: 2027-01-01}\n", "step and pointer are required"},
-		"unknown kind":   {"allow:\n  - {step: a/b, pointer: /x, kind: oops, reason: r, expires: 2027-01-01}\n", `kind "oops" is not one of`},
-		"bad expiry":     {"allow:\n  - {step: a/b, pointer: /x, kind: value, reason: r, expires: soon}\n", `expires "soon" is not a date`},
-		"no expiry":      {"allow:\n  - {step: a/b, pointer: /x, kind: value, reason: r}\n", `expires "" is not a date`},
-		"bad ignore":     {"ignore: [items]\n", `"items" is not a JSON pointer`},
-		"not yaml":       {"allow: [", "allow file:"},
-		"bad step glob":  {"allow:\n  - {step: \"a/[\", pointer: /x, kind: value, reason: r, expires: 2027-01-01}\n", "step pattern"},
-		"allow not list": {"allow: {step: a}\n", "allow file:"},
-		"null entry":     {entry("  - null\n"), "allow[1] (line 7) is empty; it needs step, pointer"},
-		"bare dash":      {"allow:\n  -\n", "allow[0] (line 2) is empty"},
-		"tilde in flow":  {"allow: [~]\n", "allow[0] (line 1) is empty"},
-		"null ignore":    {"ignore:\n  - /a\n  -\n", "ignore[1] (line 3) is empty; it needs a JSON pointer"},
+		"unknown field":         {entry("    severity: info\n"), "field severity not found"},
+		"no reason":             {"allow:\n  - {step: a/b, pointer: /x, kind: value, expires: 2027-01-01}\n", "a reason is required"},
+		"no step":               {"allow:\n  - {pointer: /x, kind: value, reason: r, expires: 2027-01-01}\n", "step and pointer are required"},
+		"unknown kind":          {"allow:\n  - {step: a/b, pointer: /x, kind: oops, reason: r, expires: 2027-01-01}\n", `kind "oops" is not one of`},
+		"bad expiry":            {"allow:\n  - {step: a/b, pointer: /x, kind: value, reason: r, expires: soon}\n", `expires "soon" is not a date`},
+		"no expiry":             {"allow:\n  - {step: a/b, pointer: /x, kind: value, reason: r}\n", `expires "" is not a date`},
+		"bad ignore":            {"ignore: [items]\n", `"items" is not a JSON pointer`},
+		"not yaml":              {"allow: [", "allow file:"},
+		"bad step glob":         {"allow:\n  - {step: \"a/[\", pointer: /x, kind: value, reason: r, expires: 2027-01-01}\n", "step pattern"},
+		"bad pointer glob":      {"allow:\n  - {step: a/b, pointer: \"/formData/[\", kind: value, reason: r, expires: 2027-01-01}\n", `allow[0]: pointer pattern "/formData/["`},
+		"bad ignore glob":       {"ignore: [\"/items/[\"]\n", `ignore[0]: pointer pattern "/items/["`},
+		"second document":       {entry("---\n" + entry("")), "a second YAML document (line 7)"},
+		"empty second document": {entry("---\n"), "a second YAML document"},
+		"allow not list":        {"allow: {step: a}\n", "allow file:"},
+		"null entry":            {entry("  - null\n"), "allow[1] (line 7) is empty; it needs step, pointer"},
+		"bare dash":             {"allow:\n  -\n", "allow[0] (line 2) is empty"},
+		"tilde in flow":         {"allow: [~]\n", "allow[0] (line 1) is empty"},
+		"null ignore":           {"ignore:\n  - /a\n  -\n", "ignore[1] (line 3) is empty; it needs a JSON pointer"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -235,6 +239,9 @@ func TestParseAllowFileRejects(t *testing.T) {
 	a, err := drift.ParseAllowFile(nil)
 	require.NoError(t, err, "an empty file allows nothing")
 	assert.Empty(t, a.Allow)
+
+	_, err = drift.Compare(nil, nil, drift.Options{Ignore: []string{"/formData/["}})
+	assert.ErrorContains(t, err, `ignore: pointer pattern "/formData/["`, "an ignore option matches no pointer either")
 }
 
 // recordFlowsThroughProxy runs flows against a served mock through the recording proxy, in the

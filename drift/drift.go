@@ -234,6 +234,11 @@ func (o *Options) defaults() error {
 	if o.Allow != nil {
 		o.Ignore = append(append([]string(nil), o.Ignore...), o.Allow.Ignore...)
 	}
+	for _, p := range o.Ignore {
+		if err := CheckIgnore(p); err != nil {
+			return fmt.Errorf("ignore: %w", err)
+		}
+	}
 	return nil
 }
 

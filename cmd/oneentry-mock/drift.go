@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/oneentry-mock/oneentry-mock/drift"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -52,12 +51,7 @@ Example:
 		f.required("target", &cfg.Target, "live, a URL or a capsule file")
 		f.oneOf(&cfg.Format, "format", "text", drift.Formats, "report format")
 		f.value(allowValue{&opts.Allow}, "allow", "FILE", "acknowledged-drift file, e.g. drift-allow.yaml")
-		f.repeat(&opts.Ignore, "ignore", "POINTER", `a JSON pointer whose values are not compared, "*" matching one segment (repeatable): /items/*/createdDate`, func(s string) error {
-			if !strings.HasPrefix(s, "/") {
-				return fmt.Errorf("%q is not a JSON pointer", s)
-			}
-			return nil
-		})
+		f.repeat(&opts.Ignore, "ignore", "POINTER", `a JSON pointer whose values are not compared, "*" matching one segment (repeatable): /items/*/createdDate`, drift.CheckIgnore)
 		f.string(&cfg.AdminToken, "admin-token", "", "TOKEN", "x-admin-token for a URL target whose sandbox was started with --admin-token")
 		f.oneOf(&cfg.Sandbox, "sandbox", "new", []string{"new", "default"}, "on a URL target that serves the admin API: run in a new sandbox, deleted afterwards (new), or in the default one, whose state the run changes (default)")
 		f.profile(&opts.Profile, "compat", "", "API generation the mock imitates (default: a capsule's profile, else "+sandbox.ProfileDefault.Name+"; a capsule naming an unknown one needs it)")

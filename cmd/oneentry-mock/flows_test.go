@@ -367,6 +367,7 @@ func TestDriftExitCodes(t *testing.T) {
 		"no target":        {nil, 2, ""},
 		"bad format":       {[]string{"--target", seedCapsuleFile, "--format", "html"}, 2, ""},
 		"bad ignore":       {[]string{"--target", seedCapsuleFile, "--ignore", "items"}, 2, ""},
+		"bad ignore glob":  {[]string{"--target", seedCapsuleFile, "--ignore", "/formData/["}, 2, ""},
 		"unknown flow":     {[]string{"--target", seedCapsuleFile, "--only", "checkout"}, 2, ""},
 		"live, no env set": {[]string{"--target", "live"}, 2, ""},
 		"unknown profile":  {[]string{"--target", unknownProfile}, 2, ""},
