@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"reflect"
@@ -32,28 +33,39 @@ func MoneyFromCents(cents int64) Money { return Money{Cents: cents} }
 func ParseMoney(s string) (Money, error) {
 	cents, err := parseCents(s)
 	if err != nil {
-		return Money{}, err
+		return Money{}, fmt.Errorf("money %q: %w", strings.TrimSpace(s), err)
 	}
 	return Money{Cents: cents}, nil
 }
 
+// parseCents returns the cents of a decimal amount; its error says what the text is not.
 func parseCents(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if !decimalPattern.MatchString(s) {
-		return 0, fmt.Errorf("money %q is not a decimal number", s)
+		return 0, errors.New("not a decimal number")
 	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
-		return 0, fmt.Errorf("money %q is not a decimal number", s)
+		return 0, errors.New("not a decimal number")
 	}
 	r.Mul(r, big.NewRat(100, 1))
 	if !r.IsInt() {
-		return 0, fmt.Errorf("money %q has more than two decimal places", s)
+		return 0, errors.New("more than two decimal places")
 	}
 	if !r.Num().IsInt64() {
-		return 0, fmt.Errorf("money %q is out of range", s)
+		return 0, errors.New("out of range")
 	}
 	return r.Num().Int64(), nil
+}
+
+// maxValueText caps how much of a JSON value a decode error quotes.
+const maxValueText = 64
+
+// valueError reports a JSON value that is no T as encoding/json reports its own type errors,
+// which json.Unmarshal completes with the field the value was in: `json: cannot unmarshal
+// "n/a" (not a decimal number) into Go struct field Product.price of type client.Money`.
+func valueError[T any](data []byte, why error) error {
+	return &json.UnmarshalTypeError{Value: fmt.Sprintf("%s (%v)", excerpt(data, maxValueText), why), Type: reflect.TypeFor[T]()}
 }
 
 // UnmarshalJSON accepts a JSON number or a string holding one. null leaves m unchanged.
@@ -65,7 +77,7 @@ func (m *Money) UnmarshalJSON(data []byte) error {
 	}
 	cents, err := parseCents(text)
 	if err != nil {
-		return err
+		return valueError[Money](data, err)
 	}
 	m.Cents = cents
 	m.Raw = append(json.RawMessage(nil), data...)
@@ -245,7 +257,7 @@ func (n *Count) UnmarshalJSON(data []byte) error {
 	}
 	v, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil {
-		return fmt.Errorf("count %s is not an integer", data)
+		return valueError[Count](data, errors.New("not an integer"))
 	}
 	*n = Count(v)
 	return nil

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,7 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// maxMessageText caps how much of a non-JSON error body goes into APIError.Message.
+// maxMessageText caps how much of an error body the client shows: a non-JSON body in
+// APIError.Message, a JSON one without a message in Error().
 const maxMessageText = 512
 
 // APIError is a non-2xx answer from the API. The server's error body is
@@ -23,7 +25,8 @@ type APIError struct {
 	// StatusCode is the HTTP status of the answer (not the body's statusCode field).
 	StatusCode int
 	// Message is the body's message; an array of messages is joined with "; ". For a body
-	// that is not a JSON object it is the body's text, trimmed and cut to 512 bytes.
+	// that is not a JSON object it is the body's text, trimmed and cut to 512 bytes. For a
+	// JSON object without a message it is empty, and Error() shows the body instead.
 	Message string
 	// Messages holds message when the body sent it as an array of strings.
 	Messages []string
@@ -51,6 +54,10 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
+	} else if body := bodyExcerpt(e.Body); body != "" {
+		// A body with no message the client knows ({"errors":[…]} from a proxy or another
+		// framework) still says what went wrong.
+		b.WriteString(": " + body)
 	}
 	if e.RefreshErr != nil {
 		b.WriteString(" (token refresh failed: " + e.RefreshErr.Error() + ")")
@@ -67,7 +74,7 @@ func newAPIError(method, path string, status int, body []byte) *APIError {
 	e := &APIError{StatusCode: status, Body: body, Method: method, Path: path}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		e.Message = bodyText(body)
+		e.Message = excerpt(body, maxMessageText)
 		return e
 	}
 	if raw, ok := fields["message"]; ok {
@@ -89,12 +96,23 @@ func newAPIError(method, path string, status int, body []byte) *APIError {
 	return e
 }
 
-func bodyText(body []byte) string {
+// bodyExcerpt is the start of an error body on one line: JSON compacted, cut to
+// maxMessageText bytes.
+func bodyExcerpt(body []byte) string {
+	var compact bytes.Buffer
+	if json.Compact(&compact, body) == nil {
+		body = compact.Bytes()
+	}
+	return excerpt(body, maxMessageText)
+}
+
+// excerpt is text of at most max bytes from b, trimmed, cut on a rune boundary.
+func excerpt(b []byte, max int) string {
 	// Bytes that are not UTF-8 (a body in ISO 8859-1, say) keep their place as U+FFFD, so
 	// that the cut below drops only a rune it splits.
-	s := strings.ToValidUTF8(strings.TrimSpace(string(body)), "\uFFFD")
-	if len(s) > maxMessageText {
-		s = s[:maxMessageText]
+	s := strings.ToValidUTF8(strings.TrimSpace(string(b)), "\uFFFD")
+	if len(s) > max {
+		s = s[:max]
 		for len(s) > 0 && !utf8.ValidString(s) {
 			s = s[:len(s)-1]
 		}

@@ -57,6 +57,12 @@ func TestAPIError(t *testing.T) {
 			status:    http.StatusInternalServerError,
 			wantError: "oneentry: GET /api/content/forms/marker/tickets_form: 500 Internal Server Error",
 		},
+		"no message": {
+			status:     http.StatusUnprocessableEntity,
+			body:       "{\n  \"errors\": [{\"field\": \"email\", \"code\": \"taken\"}],\n  \"error\": \"Unprocessable Entity\"\n}\n",
+			wantReason: "Unprocessable Entity",
+			wantError:  `oneentry: GET /api/content/forms/marker/tickets_form: 422 Unprocessable Entity: {"errors":[{"field":"email","code":"taken"}],"error":"Unprocessable Entity"}`,
+		},
 		"wrongly typed fields": {
 			status:      http.StatusConflict,
 			body:        `{"message":{"detail":"x"},"error":409,"timestamp":1}`,
@@ -105,6 +111,24 @@ func TestAPIErrorLongTextBodyIsCut(t *testing.T) {
 	assert.NotEmpty(t, apiErr.Message)
 	assert.True(t, utf8.ValidString(apiErr.Message), "cut on a rune boundary")
 	assert.Equal(t, long, apiErr.Body, "the full body stays available")
+}
+
+// An error body of JSON without a message shows in Error() cut as a text body is.
+func TestAPIErrorLongBodyWithoutMessageIsCut(t *testing.T) {
+	t.Parallel()
+	body := `{"errors":["` + strings.Repeat("ошибка ", 200) + `"]}`
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = w.Write([]byte(body))
+	})
+	_, err := api.client(t).Me(t.Context())
+	var apiErr *client.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Empty(t, apiErr.Message)
+	prefix := "oneentry: GET /api/content/users/me: 422 Unprocessable Entity: "
+	require.True(t, strings.HasPrefix(apiErr.Error(), prefix+`{"errors":["ошибка`), apiErr.Error())
+	assert.LessOrEqual(t, len(apiErr.Error()), len(prefix)+512)
+	assert.True(t, utf8.ValidString(apiErr.Error()), "cut on a rune boundary")
 }
 
 // A body in another charset keeps its text past the bytes that are not UTF-8.

@@ -1,6 +1,8 @@
 package client_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,6 +43,29 @@ func TestProduct(t *testing.T) {
 	assert.Nil(t, p.Price, "null price is not 0")
 	assert.False(t, p.AttributeValues.Keyed())
 	assert.Equal(t, "120", p.AttributeValues.Value["price"].Value)
+}
+
+// A value that is no amount or count names the field it was in, what it was and why it fails.
+func TestProductWithABadValueNamesItsField(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ from, to, want string }{
+		"money": {`"max":300`, `"max":"n/a"`, `decode response: json: cannot unmarshal "n/a" (not a decimal number) into Go struct field PriceRange.additional.prices.max of type client.Money`},
+		"cents": {`"price":100`, `"price":1.005`, `cannot unmarshal 1.005 (more than two decimal places) into Go struct field Product.price of type client.Money`},
+		"long":  {`"max":300`, `"max":"` + strings.Repeat("x", 100) + `"`, `cannot unmarshal "` + strings.Repeat("x", 63) + ` (not a decimal number) into`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := serveBody(t, strings.Replace(productAnswer, tc.from, tc.to, 1)).Product(t.Context(), 10)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			var typeErr *json.UnmarshalTypeError
+			assert.ErrorAs(t, err, &typeErr)
+		})
+	}
+	var list client.OrderList
+	err := json.Unmarshal([]byte(`{"items":[],"total":"n/a"}`), &list)
+	assert.EqualError(t, err, `json: cannot unmarshal "n/a" (not an integer) into Go struct field OrderList.total of type client.Count`)
 }
 
 func TestProductsByIDs(t *testing.T) {
