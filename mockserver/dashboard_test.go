@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
+	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/ui"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -526,10 +529,12 @@ func TestDashboardFormLimits(t *testing.T) {
 	assert.Empty(t, left, "no upload is left in the temporary folder")
 }
 
-// The dashboard's import holds to --max-state-bytes as PUT /__admin/state does.
+// The dashboard's import holds to --max-state-bytes as PUT /__admin/state does, and the refusal
+// is the caller's (413 in the API), not logged as the mock's own failure.
 func TestDashboardImportHoldsToTheStateLimit(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, withMaxState(10_000))
+	logs := &testkit.Buffer{}
+	ts := newTestServer(t, withMaxState(10_000), func(mo *mockserver.Options) { mo.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 	status, doc := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
 	require.Equal(t, http.StatusOK, status)
 	padded := append(bytes.Clone(doc), bytes.Repeat([]byte(" "), 20_000)...)
@@ -539,6 +544,7 @@ func TestDashboardImportHoldsToTheStateLimit(t *testing.T) {
 	resp := uiUpload(t, ts, "/__admin/ui/sandboxes/import", nil, "state", padded)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Contains(t, resp.Header.Get("Location"), "error=The+state+document+has+")
+	assert.NotContains(t, logs.String(), "level=ERROR", "a refused import is not an internal failure")
 	resp = uiUpload(t, ts, "/__admin/ui/sandboxes/import", nil, "state", doc)
 	assert.Contains(t, resp.Header.Get("Location"), "notice=", "a document within the limit")
 }

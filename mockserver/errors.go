@@ -38,16 +38,26 @@ var mockLimits = map[store.Code]string{store.CodeMemoryFull: "memory", store.Cod
 // answers; the response check lets such answers through.
 const mockLimitHeader = "X-Mock-Limit"
 
+// statusOf is the status that answers err, for the API and the dashboard alike: a store
+// error's by its code (400 for a code without one), 500 for anything else, which is the
+// mock's own fault.
+func statusOf(err error) int {
+	var e *store.Error
+	if !errors.As(err, &e) {
+		return http.StatusInternalServerError
+	}
+	if status, ok := statusByCode[e.Code]; ok {
+		return status
+	}
+	return http.StatusBadRequest
+}
+
 // writeError answers with the live error body. Errors that are not *store.Error are the
 // mock's own faults: logged, and answered 500 without details.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, message := http.StatusInternalServerError, any("Internal server error")
+	status, message := statusOf(err), any("Internal server error")
 	var e *store.Error
 	if errors.As(err, &e) {
-		status = statusByCode[e.Code]
-		if status == 0 {
-			status = http.StatusBadRequest
-		}
 		message = e.Message
 		if limit, ok := mockLimits[e.Code]; ok {
 			// Marks an answer the live API never gives, so that the response check and a

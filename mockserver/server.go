@@ -157,7 +157,7 @@ func New(opts Options) (*Server, error) {
 	s.metrics = newMetrics(s)
 	if s.dashboard, err = ui.New(ui.Options{
 		Sandboxes: reg, Contract: opts.Contract, AdminToken: opts.AdminToken,
-		MaxStateBytes: opts.MaxStateBytes, Logger: opts.Logger, Routes: s.routeTable.templates,
+		MaxStateBytes: opts.MaxStateBytes, Logger: opts.Logger, Routes: s.routeTable.templates, ErrorStatus: statusOf,
 	}); err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ func (h *Handler) action(a action) http.HandlerFunc {
 			}
 		}
 		notice, err := a.run(h, w, r, sb)
-		if err != nil && statusOf(err) == http.StatusInternalServerError {
+		if err != nil && h.opts.ErrorStatus(err) == http.StatusInternalServerError {
 			h.log.ErrorContext(r.Context(), "dashboard action", "path", r.URL.Path, "err", err)
 		}
 		back(w, r, a.fallback, notice, err)

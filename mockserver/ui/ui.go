@@ -61,7 +61,10 @@ type Options struct {
 	Routes func() []string
 	// MaxStateBytes bounds an imported state document.
 	MaxStateBytes int64
-	Logger        *slog.Logger
+	// ErrorStatus is the status the API answers an error with; a page answers the same, and
+	// only a 500 is logged as the mock's own failure. Required.
+	ErrorStatus func(error) int
+	Logger      *slog.Logger
 }
 
 // Handler serves the dashboard. The origin and host rules of the admin API are applied in
@@ -81,6 +84,9 @@ var _ http.Handler = (*Handler)(nil)
 func New(opts Options) (*Handler, error) {
 	if opts.Sandboxes == nil {
 		return nil, errors.New("ui: Options.Sandboxes is required")
+	}
+	if opts.ErrorStatus == nil {
+		return nil, errors.New("ui: Options.ErrorStatus is required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -315,20 +321,4 @@ func errorText(err error) string {
 		return e.Message
 	}
 	return err.Error()
-}
-
-// statusOf maps a store error to the status a page answers with.
-func statusOf(err error) int {
-	var e *store.Error
-	if errors.As(err, &e) {
-		switch e.Code {
-		case store.CodeNotFound:
-			return http.StatusNotFound
-		case store.CodeInvalid:
-			return http.StatusBadRequest
-		case store.CodeConflict:
-			return http.StatusConflict
-		}
-	}
-	return http.StatusInternalServerError
 }

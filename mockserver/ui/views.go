@@ -52,7 +52,7 @@ func (h *Handler) page(p page) http.HandlerFunc {
 		sb := h.sandboxOf(r)
 		data, err := p.load(h, r, sb)
 		if err != nil {
-			h.renderStatus(w, r, statusOf(err), "error", sb, view{Title: p.title, Active: p.active, Error: errorText(err)})
+			h.renderStatus(w, r, h.opts.ErrorStatus(err), "error", sb, view{Title: p.title, Active: p.active, Error: errorText(err)})
 			return
 		}
 		h.render(w, r, p.name, sb, view{Title: p.title, Active: p.active, Data: data})
