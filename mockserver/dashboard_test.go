@@ -180,6 +180,15 @@ func TestDashboardPages(t *testing.T) {
 	assert.Equal(t, "/__admin/ui/", header.Get("Location"))
 }
 
+// A request the journal no longer holds is said to be gone by the journal's configured size.
+func TestDashboardMissingRequestNamesTheJournalSize(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(mo *mockserver.Options) { mo.Sandbox.JournalSize = 7 })
+	status, body, _ := uiGet(t, ts, "/__admin/ui/requests/none")
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, body, "it keeps the newest 7)")
+}
+
 // The dashboard shows no password a user could sign in with but the fixtures' own: a password
 // field's value kept in form data is masked, and the overview lists a fixture user only while
 // the fixtures' password still signs them in.

@@ -195,6 +195,9 @@ func (j *Journal) grow() {
 	j.ring, j.start = ring, 0
 }
 
+// Size is how many entries the journal keeps at most.
+func (j *Journal) Size() int { return j.size }
+
 // Clear empties the journal.
 func (j *Journal) Clear() {
 	j.mu.Lock()

@@ -179,7 +179,7 @@ type requestData struct {
 func loadRequest(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	e, ok := sb.Journal().Get(r.PathValue("id"))
 	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "No request %q in this sandbox's journal (it keeps the newest %d)", r.PathValue("id"), sandbox.DefaultJournalSize)
+		return nil, store.Errorf(store.CodeNotFound, "No request %q in this sandbox's journal (it keeps the newest %d)", r.PathValue("id"), sb.Journal().Size())
 	}
 	d := requestData{Entry: e, Curl: curlCommand(r, e)}
 	d.Violations, d.Checked = h.violations(r.Context(), e)
