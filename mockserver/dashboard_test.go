@@ -180,6 +180,38 @@ func TestDashboardPages(t *testing.T) {
 	assert.Equal(t, "/__admin/ui/", header.Get("Location"))
 }
 
+// A page past the end of a list says so and links to the last page, rather than calling the
+// list empty or offering a newer page that is past the end too.
+func TestDashboardPagePastTheEnd(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	ts.placeOrders(t, tk.AccessToken, 4)
+	for i := 0; i < 60; i++ {
+		status, _ := ts.callWith(t, http.MethodGet, "/api/content/forms/marker/tickets_form", "", nil, map[string]string{"x-app-token": appToken})
+		require.Equal(t, http.StatusOK, status)
+	}
+	requests := ts.server.Sandboxes().Default().Journal().Count(sandbox.Filter{})
+	for path, want := range map[string]string{
+		"/__admin/ui/orders?offset=100":   `href="/__admin/ui/orders"`,
+		"/__admin/ui/requests?offset=500": `href="/__admin/ui/requests?offset=50"`,
+		"/__admin/ui/mail?offset=50":      `href="/__admin/ui/mail"`,
+	} {
+		status, body, _ := uiGet(t, ts, path)
+		require.Equal(t, http.StatusOK, status, path)
+		assert.Contains(t, body, `id="past-end"`, path)
+		assert.Contains(t, body, want+` id="last-page"`, path)
+		assert.NotContains(t, body, "No orders yet", path)
+		assert.NotContains(t, body, "The outbox is empty", path)
+		assert.NotContains(t, body, `rel="prev"`, path)
+	}
+	_, body, _ := uiGet(t, ts, "/__admin/ui/orders?offset=100")
+	assert.Contains(t, body, "which has 4 in all")
+	_, body, _ = uiGet(t, ts, "/__admin/ui/requests?offset=50")
+	assert.NotContains(t, body, `id="past-end"`, "the last page itself")
+	assert.Contains(t, body, fmt.Sprintf("51–%d of %d", requests, requests))
+}
+
 // A request the journal no longer holds is said to be gone by the journal's configured size.
 func TestDashboardMissingRequestNamesTheJournalSize(t *testing.T) {
 	t.Parallel()

@@ -67,6 +67,13 @@ func TestPagerLinks(t *testing.T) {
 	assert.Equal(t, "1–3 of 3", first.String())
 	far := newPager(httptest.NewRequest(http.MethodGet, "/__admin/ui/requests?offset=9223372036854775807", nil), 88)
 	assert.Equal(t, "88–88 of 88", far.String(), "an offset past the list does not overflow")
+	assert.True(t, far.PastEnd())
+	assert.Equal(t, "/__admin/ui/requests?offset=50", far.Last())
+	assert.False(t, last.PastEnd())
+	assert.Equal(t, "/__admin/ui/requests?offset=100", last.Last())
+	for total, want := range map[int]string{0: "/__admin/ui/requests", 50: "/__admin/ui/requests", 51: "/__admin/ui/requests?offset=50"} {
+		assert.Equal(t, want, newPager(httptest.NewRequest(http.MethodGet, "/__admin/ui/requests?offset=500", nil), total).Last(), total)
+	}
 }
 
 func TestEveryPageHasAParsedTemplate(t *testing.T) {

@@ -207,6 +207,13 @@ func (p pager) link(offset int) string {
 	return p.path + "?" + q.Encode()
 }
 
+// PastEnd says the page starts after the list's last row: an old link, or a list that
+// shrank since.
+func (p pager) PastEnd() bool { return p.Offset > 0 && p.Offset >= p.Total }
+
+// Last links to the list's last page.
+func (p pager) Last() string { return p.link(max(0, p.Total-1) / p.Limit * p.Limit) }
+
 // Newer links to the previous page, or is empty on the first.
 func (p pager) Newer() string {
 	if p.Offset == 0 {
