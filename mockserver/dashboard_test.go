@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -210,6 +211,50 @@ func TestDashboardPagePastTheEnd(t *testing.T) {
 	_, body, _ = uiGet(t, ts, "/__admin/ui/requests?offset=50")
 	assert.NotContains(t, body, `id="past-end"`, "the last page itself")
 	assert.Contains(t, body, fmt.Sprintf("51–%d of %d", requests, requests))
+}
+
+// Every journal entry has an id of the mock's own, unique and usable in a link, whatever
+// X-Request-Id the client sent (chi's shape holds a slash, and clients repeat theirs): the
+// request's page and the "Caused by" link of its e-mail open that request, and the client's id
+// is kept with it and found by the text filter.
+func TestDashboardRequestIDsAreTheMocksOwn(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	const clientID = "myhost/AbCdEf1234-000001"
+	var ids []string
+	for _, login := range []string{"first@example.com", "second@example.com"} {
+		headers := map[string]string{"X-Request-Id": clientID}
+		for k, v := range liveHeaders {
+			headers[k] = v
+		}
+		b, err := json.Marshal(codeSignUp(login))
+		require.NoError(t, err)
+		resp, err := ts.Client().Do(ts.request(t, http.MethodPost, codeBase+"sign-up", string(b), "application/json", headers))
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		id := resp.Header.Get("X-Request-Id")
+		assert.NotEqual(t, clientID, id)
+		ids = append(ids, id)
+
+		msgs := ts.mails(t, login)
+		require.Len(t, msgs, 1)
+		assert.Equal(t, id, msgs[0].RequestID, "the e-mail names the request by the mock's id")
+		_, page, _ := uiGet(t, ts, "/__admin/ui/mail/"+msgs[0].ID)
+		link := regexp.MustCompile(`<dt>Caused by</dt><dd><a href="([^"]+)"`).FindStringSubmatch(page)
+		require.NotNil(t, link, "the cause is linked while the journal holds it")
+		status, detail, _ := uiGet(t, ts, link[1])
+		require.Equal(t, http.StatusOK, status, link[1])
+		assert.Contains(t, detail, "<code>"+id+"</code>")
+		assert.Contains(t, detail, login, "the link opens this request, not the other one with the client's id")
+		assert.Contains(t, detail, clientID, "the client's X-Request-Id is shown")
+	}
+	assert.NotEqual(t, ids[0], ids[1])
+	_, found, _ := uiGet(t, ts, "/__admin/ui/requests?q="+url.QueryEscape(clientID))
+	for _, id := range ids {
+		assert.Contains(t, found, `data-request="`+id+`"`)
+	}
+	assert.Equal(t, 2, strings.Count(found, `data-request="`), "the text filter finds the client's id")
 }
 
 // A request the journal no longer holds is said to be gone by the journal's configured size.

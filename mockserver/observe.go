@@ -236,7 +236,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 		if r.Context().Value(escapedPathKey{}) != nil {
 			r = unescapeVars(r)
 		}
-		id := s.requestID(r)
+		id := s.requestID()
 		w.Header().Set("X-Request-Id", id)
 		var sb *sandbox.Sandbox
 		token := r.Header.Get(appTokenHeader)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,8 +63,21 @@ type Entry struct {
 }
 
 // journalHeaders are the request headers the journal keeps, canonical, so that they are read
-// from an http.Header without canonicalising.
-var journalHeaders = [...]string{"Content-Type", "X-App-Token", "Authorization", "X-Device-Metadata", "Origin", "User-Agent"}
+// from an http.Header without canonicalising. X-Request-Id is the client's own id for the
+// request, which the entry's ID (the mock's) does not replace.
+var journalHeaders = [...]string{"Content-Type", "X-App-Token", "Authorization", "X-Device-Metadata", "Origin", "User-Agent", clientRequestIDHeader}
+
+const clientRequestIDHeader = "X-Request-Id"
+
+var clientRequestIDAt = slices.Index(journalHeaders[:], clientRequestIDHeader)
+
+// clientRequestID is the X-Request-Id the client sent with the request, if any.
+func (e *Entry) clientRequestID() string {
+	if e.RequestHeaders != nil {
+		return e.RequestHeaders[strings.ToLower(clientRequestIDHeader)]
+	}
+	return e.headers[clientRequestIDAt]
+}
 
 // redacted fills the JSON fields from the raw bodies, query and headers, masked.
 func (e Entry) redacted() Entry {
@@ -320,7 +334,8 @@ type Filter struct {
 	// Route keeps the requests served by one route template ("POST /api/content/…"); "unmatched"
 	// keeps those no route served.
 	Route string
-	// Text keeps the requests whose path, query or route contains it, ignoring case.
+	// Text keeps the requests whose path, query, route or client's X-Request-Id contains it,
+	// ignoring case.
 	Text  string
 	Since time.Time
 	// ClockDay keeps the requests made on the day (UTC) that starts then, by the sandbox clock.
@@ -351,7 +366,8 @@ func (f Filter) match(e *Entry) bool {
 	if f.Route != "" && f.Route != e.Route && (f.Route != "unmatched" || e.Route != "") {
 		return false
 	}
-	if f.Text != "" && !containsFold(e.Path, f.Text) && !containsFold(e.query(), f.Text) && !containsFold(e.Route, f.Text) {
+	if f.Text != "" && !containsFold(e.Path, f.Text) && !containsFold(e.query(), f.Text) && !containsFold(e.Route, f.Text) &&
+		!containsFold(e.clientRequestID(), f.Text) {
 		return false
 	}
 	if f.ClockDay != nil && (e.ClockTime.Before(*f.ClockDay) || !e.ClockTime.Before(f.ClockDay.Add(24*time.Hour))) {
