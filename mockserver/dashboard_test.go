@@ -181,6 +181,38 @@ func TestDashboardPages(t *testing.T) {
 	assert.Equal(t, "/__admin/ui/", header.Get("Location"))
 }
 
+// A discounted order shows what it records, as the API answered it and the checkout charges
+// it: lines at their prices, the discounts, the bonus spent and the amount due.
+func TestDashboardShowsAnOrdersDiscountsAndAmountDue(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	tk := ts.signIn(t, userLogin, userPass)
+	created := ts.createOrder(t, tk.AccessToken, discountOrder(map[int]int{10: 2, 11: 1},
+		map[string]any{"couponCode": "WELCOME10", "additionalDiscountsMarkers": []string{"early_bird"}, "bonusAmount": 30}))
+	require.Equal(t, []any{288.0, 30.0, 258.0}, []any{created["totalSum"], created["bonusApplied"], created["totalDue"]})
+	id := fmt.Sprint(created["id"])
+
+	status, page, _ := uiGet(t, ts, "/__admin/ui/orders/"+id)
+	require.Equal(t, http.StatusOK, status)
+	for _, want := range []string{
+		`id="order-subtotal">400.00 USD<`, "Early bird", "Welcome, 10 % off", "<code>WELCOME10</code>",
+		`id="order-discount">−112.00 USD<`, `id="order-total">288.00 USD<`, `id="order-bonus">−30.00 USD<`,
+		`id="order-due">258.00 USD<`, "80.00 USD after item discounts",
+	} {
+		assert.Contains(t, page, want)
+	}
+	_, list, _ := uiGet(t, ts, "/__admin/ui/orders")
+	assert.Contains(t, list, "258.00 USD")
+	assert.NotContains(t, list, "288.00 USD", "the list shows what is due, as the checkout charges it")
+
+	plain := ts.createOrder(t, tk.AccessToken, discountOrder(map[int]int{10: 2}, nil))
+	_, page, _ = uiGet(t, ts, fmt.Sprintf("/__admin/ui/orders/%v", plain["id"]))
+	assert.Contains(t, page, `id="order-total">200.00 USD<`)
+	for _, absent := range []string{"order-subtotal", "order-discount", "order-bonus", "order-due"} {
+		assert.NotContains(t, page, absent, "an order without discounts shows its total alone")
+	}
+}
+
 // A page past the end of a list says so and links to the last page, rather than calling the
 // list empty or offering a newer page that is past the end too.
 func TestDashboardPagePastTheEnd(t *testing.T) {

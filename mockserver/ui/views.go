@@ -209,14 +209,16 @@ type formItem struct {
 
 type orderData struct {
 	store.Order
-	User     string
-	Title    string
-	Lines    []store.ShownLine
-	Form     []formItem
-	Sessions []store.PaymentSession
-	Messages []mail.Message
-	Actions  []string
-	Location *time.Location
+	User  string
+	Title string
+	Lines []store.ShownLine
+	// DiscountTitles name the discounts that applied.
+	DiscountTitles []string
+	Form           []formItem
+	Sessions       []store.PaymentSession
+	Messages       []mail.Message
+	Actions        []string
+	Location       *time.Location
 }
 
 func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
@@ -239,6 +241,9 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	for _, l := range o.Products {
 		d.Lines = append(d.Lines, store.ShowLine(fx, catalog, o.Language, l))
 	}
+	for _, id := range o.Discounts.DiscountIDs {
+		d.DiscountTitles = append(d.DiscountTitles, discountTitle(fx, id, o.Language))
+	}
 	for _, it := range o.FormData {
 		d.Form = append(d.Form, formItem{Marker: it.Marker, Type: it.Type, Value: formValue(it.Marker, it.Value)})
 	}
@@ -248,6 +253,19 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		}
 	}
 	return d, nil
+}
+
+// discountTitle names a discount in lang, or by its identifier when it has no title there, or
+// by its id once the fixtures no longer have it.
+func discountTitle(fx *store.Fixtures, id int, lang string) string {
+	d, ok := fx.DiscountByID(id)
+	if !ok {
+		return "discount " + strconv.Itoa(id)
+	}
+	if title := store.LocalizedTitle(d.LocalizeInfos, lang); title != "" {
+		return title
+	}
+	return d.Identifier
 }
 
 // formValue shows a form value: a string as it is, anything else as compact JSON; the value of
