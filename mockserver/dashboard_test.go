@@ -213,6 +213,55 @@ func TestDashboardShowsAnOrdersDiscountsAndAmountDue(t *testing.T) {
 	}
 }
 
+// The order page and list show the order's payment state as the store derives it, refunds
+// included, and the order page its refund requests.
+func TestDashboardShowsPaymentStateAndRefunds(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	tk := ts.signIn(t, userLogin, userPass)
+	id := int(ts.createOrder(t, tk.AccessToken, discountOrder(map[int]int{10: 2}, nil))["id"].(float64))
+	page := func() (string, string) {
+		t.Helper()
+		status, order, _ := uiGet(t, ts, fmt.Sprintf("/__admin/ui/orders/%d", id))
+		require.Equal(t, http.StatusOK, status)
+		_, list, _ := uiGet(t, ts, "/__admin/ui/orders")
+		return order, list
+	}
+	order, list := page()
+	assert.Contains(t, order, `<span class="pill p-unpaid"`)
+	assert.Contains(t, order, "No refund requests.")
+	assert.Contains(t, list, `<span class="pill p-unpaid"`)
+
+	ts.payOrder(t, tk.AccessToken, id)
+	declined := ts.requestRefund(t, tk.AccessToken, id, map[string]any{"10": map[string]int{"quantity": 1}})
+	status, body := ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/refunds/%d/decline", declined), "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	partial := ts.requestRefund(t, tk.AccessToken, id, map[string]any{"10": map[string]int{"quantity": 1}})
+	order, list = page()
+	assert.Contains(t, order, `<span class="pill p-paid"`)
+	assert.Contains(t, order, fmt.Sprintf(`data-refund="%d"`, declined))
+	assert.Contains(t, order, `<span class="pill p-declined">declined</span>`)
+	assert.Contains(t, order, `<span class="pill p-pending">pending</span>`)
+	assert.Contains(t, list, `<span class="pill p-paid"`)
+
+	status, body = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/refunds/%d/approve", partial), "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	order, list = page()
+	assert.Contains(t, order, `<span class="pill p-partially_refunded"`)
+	assert.Contains(t, order, `<span class="pill p-approved">approved</span>`)
+	assert.Contains(t, list, `<span class="pill p-partially_refunded"`)
+
+	rest := ts.requestRefund(t, tk.AccessToken, id, map[string]any{"10": map[string]int{"quantity": 1}})
+	status, body = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/refunds/%d/approve", rest), "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	order, list = page()
+	for _, seen := range []string{order, list} {
+		assert.Contains(t, seen, `<span class="pill p-refunded"`)
+		assert.NotContains(t, seen, `p-paid`, "a refunded order is not shown as paid")
+		assert.NotContains(t, seen, `>paid</span>`)
+	}
+}
+
 // A page past the end of a list says so and links to the last page, rather than calling the
 // list empty or offering a newer page that is past the end too.
 func TestDashboardPagePastTheEnd(t *testing.T) {

@@ -62,9 +62,10 @@ func (h *Handler) page(p page) http.HandlerFunc {
 // orderRow is an order as lists show it.
 type orderRow struct {
 	store.Order
-	User     string
-	Session  *store.PaymentSession // the newest
-	Sessions int
+	User         string
+	PaymentState store.PaymentState
+	Session      *store.PaymentSession // the newest
+	Sessions     int
 }
 
 func orderRows(ctx context.Context, sb *sandbox.Sandbox, orders []store.Order) ([]orderRow, error) {
@@ -76,6 +77,9 @@ func orderRows(ctx context.Context, sb *sandbox.Sandbox, orders []store.Order) (
 	rows := make([]orderRow, len(orders))
 	for i, o := range orders {
 		rows[i] = orderRow{Order: o, User: userName(ctx, st, o.UserID)}
+		if rows[i].PaymentState, err = st.OrderPaymentState(ctx, o.UserID, o.ID); err != nil {
+			return nil, err
+		}
 		if sum, ok := sessions[o.ID]; ok {
 			rows[i].Session, rows[i].Sessions = &sum.Latest, sum.Count
 		}
@@ -207,6 +211,12 @@ type formItem struct {
 	Marker, Type, Value string
 }
 
+// refundRow is a refund request with its products named.
+type refundRow struct {
+	store.RefundRequest
+	Lines []store.ShownLine
+}
+
 type orderData struct {
 	store.Order
 	User  string
@@ -214,6 +224,8 @@ type orderData struct {
 	Lines []store.ShownLine
 	// DiscountTitles name the discounts that applied.
 	DiscountTitles []string
+	PaymentState   store.PaymentState
+	Refunds        []refundRow
 	Form           []formItem
 	Sessions       []store.PaymentSession
 	Messages       []mail.Message
@@ -240,6 +252,17 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	catalog := sb.Catalog()
 	for _, l := range o.Products {
 		d.Lines = append(d.Lines, store.ShowLine(fx, catalog, o.Language, l))
+	}
+	if d.PaymentState, err = st.OrderPaymentState(r.Context(), o.UserID, o.ID); err != nil {
+		return nil, err
+	}
+	for i := len(o.Refunds) - 1; i >= 0; i-- {
+		rr := o.Refunds[i]
+		row := refundRow{RefundRequest: rr}
+		for _, l := range rr.Products {
+			row.Lines = append(row.Lines, store.ShowLine(fx, catalog, o.Language, store.OrderLine{ProductID: l.ProductID, Quantity: l.Quantity}))
+		}
+		d.Refunds = append(d.Refunds, row)
 	}
 	for _, id := range o.Discounts.DiscountIDs {
 		d.DiscountTitles = append(d.DiscountTitles, discountTitle(fx, id, o.Language))
