@@ -974,6 +974,45 @@ func TestDashboardPageKeepsItsSandbox(t *testing.T) {
 	assert.Contains(t, page, `href="/__admin/ui/sandboxes/export?shown=`+other.Token()+`"`, "the export link names the page's sandbox")
 }
 
+// A link or a live page naming a sandbox that does not exist (never made, or removed since)
+// says so, rather than showing the default sandbox's object of the same id.
+func TestDashboardNamesAMissingSandbox(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	ts.placeOrders(t, tk.AccessToken, 1)
+	orders, _, err := ts.store.AllOrders(t.Context(), store.Page{Limit: 1})
+	require.NoError(t, err)
+	order := fmt.Sprintf("/__admin/ui/orders/%d", orders[0].ID)
+	removed, err := ts.server.Sandboxes().Create(t.Context())
+	require.NoError(t, err)
+	_, err = ts.server.Sandboxes().Remove(t.Context(), removed.Token())
+	require.NoError(t, err)
+
+	for _, path := range []string{
+		order + "?sandbox=" + removed.Token(), // the checkout page's link of a removed sandbox
+		order + "?sandbox=never-made",
+		order + "?shown=" + removed.Token(), // an open page's live update
+		"/__admin/ui/requests?shown=" + removed.Token(),
+	} {
+		status, page, header := uiGet(t, ts, path)
+		assert.Equal(t, http.StatusNotFound, status, path)
+		assert.Empty(t, header.Get("Location"), path)
+		assert.Contains(t, page, "data-sandbox-gone", path)
+		assert.Contains(t, page, "does not exist", path)
+		assert.NotContains(t, page, `id="order-detail"`, "%s: the default sandbox's order is not shown instead", path)
+		assert.Empty(t, header.Values("Set-Cookie"), path)
+	}
+	status, _, _ := uiGet(t, ts, "/__admin/ui/events?shown="+removed.Token())
+	assert.Equal(t, http.StatusNotFound, status, "the stream of a removed sandbox's page ends")
+	status, _, _ = uiGet(t, ts, "/__admin/ui/sandboxes/export?shown="+removed.Token())
+	assert.Equal(t, http.StatusNotFound, status, "no other sandbox's state is exported")
+
+	status, page, _ := uiGet(t, ts, order)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, `id="order-detail"`, "the default sandbox's own page")
+}
+
 // An exchange whose bodies the journal cut is not judged against the contract: the cut body
 // is not what was sent.
 func TestDashboardDoesNotJudgeCutBodies(t *testing.T) {

@@ -65,7 +65,7 @@ func (h *Handler) action(a action) http.HandlerFunc {
 		if r.MultipartForm != nil {
 			defer func() { _ = r.MultipartForm.RemoveAll() }()
 		}
-		sb := h.sandboxOf(r)
+		sb := h.chosenSandbox(r)
 		if !a.ofRegistry {
 			var err error
 			if sb, err = h.formSandbox(r); err != nil {
@@ -273,7 +273,11 @@ func importState(h *Handler, w http.ResponseWriter, r *http.Request, sb *sandbox
 // handleExport handles GET /__admin/ui/sandboxes/export: the shown sandbox's state as a
 // download, the document GET /__admin/state answers.
 func (h *Handler) handleExport(w http.ResponseWriter, r *http.Request) {
-	sb := h.sandboxOf(r)
+	sb, err := h.sandboxOf(r)
+	if err != nil {
+		http.Error(w, errorText(err), http.StatusNotFound)
+		return
+	}
 	// Encoded whole before the headers go, so a failure is not a 200 with half a document.
 	doc, err := json.MarshalIndent(sb.Store().Export(r.Context()), "", "  ")
 	if err != nil {

@@ -43,10 +43,15 @@ func (h *Handler) handleEvents(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	// A stream outlives any write timeout the server has.
 	_ = rc.SetWriteDeadline(time.Time{})
+	sb, err := h.sandboxOf(r)
+	if err != nil {
+		// Not a stream: the browser's EventSource gives up rather than retrying.
+		http.Error(w, errorText(err), http.StatusNotFound)
+		return
+	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	sb := h.sandboxOf(r)
 	type stamp struct {
 		changes   sandbox.Changes
 		sandboxes int
@@ -88,7 +93,12 @@ func (h *Handler) handleEvents(w http.ResponseWriter, r *http.Request) {
 
 // message finds the outbox message the path names; it answers 404 itself when there is none.
 func (h *Handler) message(w http.ResponseWriter, r *http.Request) (mail.Message, bool) {
-	m, ok := h.sandboxOf(r).Outbox().Get(r.PathValue("id"))
+	sb, err := h.sandboxOf(r)
+	var m mail.Message
+	ok := err == nil
+	if ok {
+		m, ok = sb.Outbox().Get(r.PathValue("id"))
+	}
 	if !ok {
 		http.NotFound(w, r)
 	}

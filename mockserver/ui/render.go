@@ -27,7 +27,9 @@ type view struct {
 	Next    string // the login form's destination
 	Bare    bool   // no navigation (the login page)
 	Auth    bool   // an admin token guards the dashboard: offer to log out
-	Data    any
+	// SandboxGone marks the error of a sandbox that does not exist, for a live page to show.
+	SandboxGone bool
+	Data        any
 }
 
 type navItem struct {

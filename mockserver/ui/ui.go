@@ -160,9 +160,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sb := r.URL.Query().Get("sandbox"); sb != "" && r.Method == http.MethodGet {
 		// A link from elsewhere (the checkout page) names its sandbox: remember it, and show
 		// the page without the parameter.
-		if h.opts.Sandboxes.Lookup(sb) != nil {
-			h.setCookie(w, r, SandboxCookie, sb)
+		if h.opts.Sandboxes.Lookup(sb) == nil {
+			h.sandboxMissing(w, r, errNoSandbox(sb))
+			return
 		}
+		h.setCookie(w, r, SandboxCookie, sb)
 		u := *r.URL
 		q := u.Query()
 		q.Del("sandbox")
@@ -171,6 +173,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// sandboxMissing answers a page of a sandbox that does not exist with a notice that says so,
+// marked for the live updates of a page already open.
+func (h *Handler) sandboxMissing(w http.ResponseWriter, r *http.Request, err error) {
+	h.renderStatus(w, r, http.StatusNotFound, "error", h.chosenSandbox(r), view{Title: "No such sandbox", Error: errorText(err), SandboxGone: true})
 }
 
 // authorized says whether the request brings the admin token: in x-admin-token, as the admin
@@ -242,13 +250,25 @@ const shownParam = "shown"
 
 // sandboxOf is the sandbox the dashboard shows: the one a page's own live updates name (its
 // "shown" parameter: a page keeps showing its sandbox whatever another tab chose since), else
-// the one the cookie names, else the default.
-func (h *Handler) sandboxOf(r *http.Request) *sandbox.Sandbox {
+// the chosen one. A shown sandbox that no longer exists is an error: another sandbox's objects
+// swapped into its page would pass for its own.
+func (h *Handler) sandboxOf(r *http.Request) (*sandbox.Sandbox, error) {
 	if shown := r.URL.Query().Get(shownParam); shown != "" {
 		if sb := h.opts.Sandboxes.Lookup(shown); sb != nil {
-			return sb
+			return sb, nil
 		}
+		return nil, errNoSandbox(shown)
 	}
+	return h.chosenSandbox(r), nil
+}
+
+// errNoSandbox says that a page's or a link's sandbox does not exist.
+func errNoSandbox(token string) error {
+	return store.Errorf(store.CodeNotFound, "Sandbox %s does not exist: it was removed, or the link is from another run. Nothing of another sandbox is shown in its place; the Sandboxes page lists those that exist.", token)
+}
+
+// chosenSandbox is the sandbox the cookie names, else the default.
+func (h *Handler) chosenSandbox(r *http.Request) *sandbox.Sandbox {
 	if c, err := r.Cookie(SandboxCookie); err == nil {
 		if sb := h.opts.Sandboxes.Lookup(c.Value); sb != nil {
 			return sb

@@ -49,7 +49,11 @@ var pages = []page{
 
 func (h *Handler) page(p page) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		sb := h.sandboxOf(r)
+		sb, err := h.sandboxOf(r)
+		if err != nil {
+			h.sandboxMissing(w, r, err)
+			return
+		}
 		data, err := p.load(h, r, sb)
 		if err != nil {
 			h.renderStatus(w, r, h.opts.ErrorStatus(err), "error", sb, view{Title: p.title, Active: p.active, Error: errorText(err)})

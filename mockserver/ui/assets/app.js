@@ -4,7 +4,7 @@
   "use strict";
   var live = document.getElementById("live");
   var source = document.body.dataset.events;
-  var busy = false, again = false, pressed = false;
+  var busy = false, again = false, pressed = false, gone = false;
 
   // A part is not swapped under a pressed button: the click would land on the old element.
   document.addEventListener("pointerdown", function () { pressed = true; }, true);
@@ -31,10 +31,14 @@
     if (busy || pressed) { again = true; if (!busy) setTimeout(retry, 200); return; }
     busy = true;
     fetch(shown(location.href), { credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        if (!html) return;
-        var doc = new DOMParser().parseFromString(html, "text/html");
+      .then(function (r) { return r.text().then(function (html) { return { ok: r.ok, html: html }; }); })
+      .then(function (res) {
+        var doc = new DOMParser().parseFromString(res.html, "text/html");
+        // The page's sandbox was removed: say so, and keep what the page showed of it rather
+        // than swap in another sandbox's.
+        var missing = doc.querySelector("[data-sandbox-gone]");
+        if (missing) { sandboxGone(missing); return; }
+        if (!res.ok) return;
         document.querySelectorAll("[data-live][id]").forEach(function (el) {
           var next = doc.getElementById(el.id);
           // Only what changed is replaced, so focus and clicks elsewhere are undisturbed.
@@ -66,6 +70,16 @@
       });
   }
 
+  function sandboxGone(notice) {
+    gone = true;
+    if (es) { es.close(); es = null; }
+    state("sandbox removed", "off");
+    if (document.getElementById("sandbox-gone")) return;
+    var main = document.getElementById("main"), el = document.importNode(notice, true);
+    el.id = "sandbox-gone";
+    if (main) main.insertBefore(el, main.firstChild);
+  }
+
   function retry() {
     if (again && !busy) { again = false; refresh(); }
   }
@@ -74,7 +88,7 @@
   // hidden tab closes its stream, and catches up when it is shown again.
   var es = null;
   function connect() {
-    if (es || !source || !window.EventSource) return;
+    if (gone || es || !source || !window.EventSource) return;
     es = new EventSource(shown(source));
     es.addEventListener("hello", function () { state("live", "on"); });
     es.addEventListener("change", refresh);
@@ -82,12 +96,12 @@
   }
   function disconnect() {
     if (es) { es.close(); es = null; }
-    state("paused", "off");
+    if (!gone) state("paused", "off");
   }
   if (source && window.EventSource) {
     connect();
     document.addEventListener("visibilitychange", function () {
-      if (document.hidden) { disconnect(); } else { connect(); refresh(); }
+      if (document.hidden) { disconnect(); } else if (!gone) { connect(); refresh(); }
     });
     window.addEventListener("pagehide", disconnect);
   } else {
