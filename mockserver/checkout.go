@@ -60,6 +60,9 @@ type checkoutLine struct {
 
 type checkoutView struct {
 	Path, CSRF, Title, Status, Result, Total, Currency, Slot, Account string
+	// Subtotal, Discount and Bonus are set when the order was discounted or spent bonus, so
+	// the lines add up to the total charged; Discounts names the discounts and the coupon.
+	Subtotal, Discount, Discounts, Bonus string
 	// ResultKind styles the result banner: paid, declined, canceled or expired.
 	ResultKind string
 	// Dashboard links to the order in the operator's dashboard.
@@ -103,6 +106,9 @@ button.pay{background:#1f6feb;color:#fff;border-color:#1f6feb}.result{padding:.6
 {{if .Result}}<p class="result {{.ResultKind}}" id="result" role="status">{{.Result}}</p>{{end}}
 <table><thead><tr><th>Ticket</th><th>Qty</th><th class="n">Price</th><th class="n">Line total</th></tr></thead><tbody>
 {{range .Lines}}<tr><td>{{.Title}}</td><td>{{.Quantity}}</td><td class="n">{{.Price}}</td><td class="n">{{.LineTotal}}</td></tr>{{end}}
+{{if .Discount}}<tr><td colspan="3">Subtotal</td><td class="n" id="subtotal">{{.Subtotal}}</td></tr>
+<tr><td colspan="3">Discounts{{with .Discounts}}: {{.}}{{end}}</td><td class="n" id="discount">−{{.Discount}}</td></tr>{{end}}
+{{if .Bonus}}<tr><td colspan="3">Bonus applied</td><td class="n" id="bonus">−{{.Bonus}}</td></tr>{{end}}
 <tr class="total"><td colspan="3">Total</td><td class="n" id="total">{{.Total}} {{.Currency}}</td></tr>
 </tbody></table>
 {{if .Slot}}<p>Time slot: <strong id="slot">{{.Slot}}</strong></p>{{end}}
@@ -160,6 +166,20 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 			l.Price, l.LineTotal = store.Money(*shown.PriceCents), store.Money(*shown.LineCents)
 		}
 		v.Lines = append(v.Lines, l)
+	}
+	if d := o.Discounts; d.RawCents > o.TotalCents {
+		v.Subtotal, v.Discount = store.Money(d.RawCents), store.Money(d.RawCents-o.TotalCents)
+		var names []string
+		for _, id := range d.DiscountIDs {
+			names = append(names, fx.DiscountTitle(id, o.Language))
+		}
+		if d.CouponCode != "" {
+			names = append(names, "coupon "+d.CouponCode)
+		}
+		v.Discounts = strings.Join(names, ", ")
+	}
+	if b := o.Discounts.BonusAppliedCents; b > 0 {
+		v.Bonus = store.Money(b)
 	}
 	if len(o.Slots) > 0 {
 		loc := fx.Project.Location

@@ -188,9 +188,18 @@ func TestDashboardShowsAnOrdersDiscountsAndAmountDue(t *testing.T) {
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
 	tk := ts.signIn(t, userLogin, userPass)
 	created := ts.createOrder(t, tk.AccessToken, discountOrder(map[int]int{10: 2, 11: 1},
-		map[string]any{"couponCode": "WELCOME10", "additionalDiscountsMarkers": []string{"early_bird"}, "bonusAmount": 30}))
+		map[string]any{"couponCode": "WELCOME10", "additionalDiscountsMarkers": []string{"early_bird"}, "bonusAmount": 30, "paymentAccountIdentifier": "stripe"}))
 	require.Equal(t, []any{288.0, 30.0, 258.0}, []any{created["totalSum"], created["bonusApplied"], created["totalDue"]})
 	id := fmt.Sprint(created["id"])
+
+	// The checkout page charges the same, its lines adding up to it.
+	status, body := ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": created["id"], "type": "session"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, checkout := testkit.Call(t, ts.Client(), http.MethodGet, decode[map[string]any](t, body)["paymentUrl"].(string), "")
+	require.Equal(t, http.StatusOK, status)
+	for _, want := range []string{`id="subtotal">400.00<`, "Early bird", "coupon WELCOME10", `id="discount">−112.00<`, `id="bonus">−30.00<`, `id="total">258.00 USD<`} {
+		assert.Contains(t, string(checkout), want, "checkout page")
+	}
 
 	status, page, _ := uiGet(t, ts, "/__admin/ui/orders/"+id)
 	require.Equal(t, http.StatusOK, status)

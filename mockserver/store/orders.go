@@ -81,6 +81,19 @@ type ShownLine struct {
 	PriceCents, LineCents *int64
 }
 
+// DiscountTitle names a discount an order applied in lang, or by its identifier when it has no
+// title there, or by its id once the fixtures no longer have it.
+func (fx *Fixtures) DiscountTitle(id int, lang string) string {
+	d, ok := fx.DiscountByID(id)
+	if !ok {
+		return "discount " + strconv.Itoa(id)
+	}
+	if title := LocalizedTitle(d.LocalizeInfos, lang); title != "" {
+		return title
+	}
+	return d.Identifier
+}
+
 // ShowLine names a line by its product's title in lang as catalog serves it ("product N" once
 // the product is gone), priced as it was ordered, or at today's price when it was not yet
 // priced (a cart's line).

@@ -269,7 +269,7 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		d.Refunds = append(d.Refunds, row)
 	}
 	for _, id := range o.Discounts.DiscountIDs {
-		d.DiscountTitles = append(d.DiscountTitles, discountTitle(fx, id, o.Language))
+		d.DiscountTitles = append(d.DiscountTitles, fx.DiscountTitle(id, o.Language))
 	}
 	for _, it := range o.FormData {
 		d.Form = append(d.Form, formItem{Marker: it.Marker, Type: it.Type, Value: formValue(it.Marker, it.Value)})
@@ -280,19 +280,6 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		}
 	}
 	return d, nil
-}
-
-// discountTitle names a discount in lang, or by its identifier when it has no title there, or
-// by its id once the fixtures no longer have it.
-func discountTitle(fx *store.Fixtures, id int, lang string) string {
-	d, ok := fx.DiscountByID(id)
-	if !ok {
-		return "discount " + strconv.Itoa(id)
-	}
-	if title := store.LocalizedTitle(d.LocalizeInfos, lang); title != "" {
-		return title
-	}
-	return d.Identifier
 }
 
 // formValue shows a form value: a string as it is, anything else as compact JSON; the value of
