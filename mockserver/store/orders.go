@@ -351,8 +351,13 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 	}
 	// Money has moved against the recorded contents: a completed session paid for them, a
 	// waiting one will charge them. Changing them would leave a total no payment covers.
-	if st := s.paymentStateLocked(o); st != PaymentUnpaid && (q.TotalCents != o.TotalCents || !sameContents(q.Lines, o.Products)) {
-		return Order{}, Invalid(fmt.Sprintf("Order %d has a payment (payment state %s): its products cannot change", o.ID, st))
+	if st := s.paymentStateLocked(o); st != PaymentUnpaid {
+		if q.TotalCents != o.TotalCents || !sameContents(q.Lines, o.Products) {
+			return Order{}, Invalid(fmt.Sprintf("Order %d has a payment (payment state %s): its products cannot change", o.ID, st))
+		}
+		// Nor does its money: the bonus priced again against today's balance would change
+		// what is due after it was charged, and what a refund returns.
+		q.Lines, q.Discounts = o.Products, o.Discounts
 	}
 	s.touchOrder(o.ID)
 	next := o.clone()

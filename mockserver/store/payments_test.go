@@ -151,3 +151,38 @@ func TestReopenedOrder(t *testing.T) {
 	assert.Equal(t, before, exportJSON(t, st), "the refused session changed nothing")
 	assert.Equal(t, "canceled", status())
 }
+
+// An order with a payment keeps the money it was charged when it is sent back unchanged: its
+// bonus is not priced again against a balance other orders have moved since.
+func TestAPaidOrderKeepsItsBonus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx, err := store.LoadFixtures(replaceIn(t, store.FileDiscounts, `"amount": 50`, `"amount": 500`))
+	require.NoError(t, err)
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	withBonus := func(product, quantity int, bonus float64) store.OrderInput {
+		in := stateOrder(t, "stripe", quantity)
+		in.Products = []store.OrderLine{{ProductID: product, Quantity: quantity}}
+		in.Discounts.BonusAmount = &bonus
+		return in
+	}
+	other, err := st.CreateOrder(ctx, 16, "tickets", withBonus(12, 1, 300))
+	require.NoError(t, err)
+	paid, err := st.CreateOrder(ctx, 16, "tickets", withBonus(11, 2, 500))
+	require.NoError(t, err)
+	require.Equal(t, int64(20000), paid.Discounts.BonusAppliedCents, "what the balance had left")
+	ps, err := st.CreatePaymentSession(ctx, 16, paid.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
+	require.NoError(t, err)
+	_, _, err = st.ApplyPaymentAction(ctx, ps.ID, store.ActionComplete)
+	require.NoError(t, err)
+
+	_, err = st.UpdateOrder(ctx, 16, "tickets", other.ID, withBonus(10, 1, 300)) // gives 200 of bonus back
+	require.NoError(t, err)
+	again, err := st.UpdateOrder(ctx, 16, "tickets", paid.ID, withBonus(11, 2, 500))
+	require.NoError(t, err)
+	assert.Equal(t, paid.Discounts.BonusAppliedCents, again.Discounts.BonusAppliedCents)
+	assert.Equal(t, paid.DueCents(), again.DueCents(), "what the payment charged")
+	balance, err := st.BonusBalance(ctx, 16)
+	require.NoError(t, err)
+	assert.Equal(t, int64(20000), balance, "500 accrued, 200 and 100 spent")
+}
