@@ -688,7 +688,7 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			discounts.Markers = slices.Clone(r.Discounts.Markers)
 			discounts.DiscountIDs = slices.Clone(r.Discounts.DiscountIDs)
 		}
-		if err := checkRefunds(at, r.Refunds, lines, refundIDs); err != nil {
+		if err := checkRefunds(at, r.Refunds, lines, r.TotalCents-discounts.BonusAppliedCents, refundIDs); err != nil {
 			return nil, err
 		}
 		return &Order{

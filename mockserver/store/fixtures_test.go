@@ -309,6 +309,8 @@ func TestImportRefusesRefundsThatCannotBe(t *testing.T) {
 	refund := func(id, product int, status string) store.RefundRequest {
 		return store.RefundRequest{ID: id, Status: status, Products: []store.RefundLine{{ProductID: product, Quantity: 1}}}
 	}
+	withAmount := func(r store.RefundRequest, cents int64) store.RefundRequest { r.AmountCents = cents; return r }
+	withQuantity := func(r store.RefundRequest, n int) store.RefundRequest { r.Products = r.Products[:n]; return r }
 	for name, tc := range map[string]struct {
 		orders []store.OrderRecord
 		field  string
@@ -317,6 +319,9 @@ func TestImportRefusesRefundsThatCannotBe(t *testing.T) {
 		"product not in the order":   {[]store.OrderRecord{order(92, refund(1, 11, "pending"))}, "orders[0].refunds[0].products[0]"},
 		"unknown status":             {[]store.OrderRecord{order(92, refund(1, 10, "refunded"))}, "orders[0].refunds[0].status"},
 		"id past the bound":          {[]store.OrderRecord{order(92, refund(store.MaxCounter, 10, "pending"))}, "orders[0].refunds[0].id"},
+		"returned twice":             {[]store.OrderRecord{order(92, refund(1, 10, "approved"), refund(2, 10, "pending"))}, "orders[0].refunds[1].products[0]"},
+		"two pending":                {[]store.OrderRecord{order(92, refund(1, 10, "declined"), refund(2, 10, "pending"), refund(3, 10, "canceled"), withQuantity(refund(4, 10, "pending"), 0))}, "orders[0].refunds[3]"},
+		"more money than was due":    {[]store.OrderRecord{order(92, withAmount(refund(1, 10, "approved"), 100_01))}, "orders[0].refunds[0].amountCents"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			doc := st.Export(t.Context())

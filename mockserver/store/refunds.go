@@ -470,8 +470,13 @@ func (s *Store) BonusHistory(ctx context.Context, userID int, f BonusFilter) ([]
 }
 
 // checkRefunds checks the refund requests of an imported order: ids (unique across the orders
-// seen, which taken holds), statuses, products of the order.
-func checkRefunds(at string, refunds []RefundRequest, lines []OrderLine, taken map[int]bool) error {
+// seen, which taken holds), statuses, products of the order; and that the live ones (pending or
+// approved) are what requests could have made: one pending at most, no product returned more
+// often than ordered, no more money than was due.
+func checkRefunds(at string, refunds []RefundRequest, lines []OrderLine, dueCents int64, taken map[int]bool) error {
+	claimed := map[int]int{}
+	var pending int
+	var amount int64
 	for i, r := range refunds {
 		rat := fmt.Sprintf("%s.refunds[%d]", at, i)
 		switch {
@@ -482,10 +487,30 @@ func checkRefunds(at string, refunds []RefundRequest, lines []OrderLine, taken m
 		case r.AmountCents < 0:
 			return invalidf(rat+".amountCents", "must not be negative")
 		}
+		live := r.Status == RefundPending || r.Status == RefundApproved
 		for j, l := range r.Products {
-			if l.Quantity < 1 || !slices.ContainsFunc(lines, func(o OrderLine) bool { return o.ProductID == l.ProductID }) {
+			k := slices.IndexFunc(lines, func(o OrderLine) bool { return o.ProductID == l.ProductID })
+			if l.Quantity < 1 || k < 0 {
 				return invalidf(fmt.Sprintf("%s.products[%d]", rat, j), "must name a product of the order, quantity at least 1")
 			}
+			if live {
+				// Compared by what is left, as a huge quantity would overflow the sum.
+				if l.Quantity > lines[k].Quantity-claimed[l.ProductID] {
+					return invalidf(fmt.Sprintf("%s.products[%d]", rat, j), "returns product %d beyond the %d ordered, with the order's other pending and approved refunds", l.ProductID, lines[k].Quantity)
+				}
+				claimed[l.ProductID] += l.Quantity
+			}
+		}
+		if r.Status == RefundPending {
+			if pending++; pending > 1 {
+				return invalidf(rat+".status", "a second pending refund request: an order has one at a time")
+			}
+		}
+		if live {
+			if r.AmountCents > dueCents-amount {
+				return invalidf(rat+".amountCents", "with the order's other pending and approved refunds, more than the %s it was due", Money(dueCents))
+			}
+			amount += r.AmountCents
 		}
 		taken[r.ID] = true
 	}
