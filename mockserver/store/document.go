@@ -630,6 +630,7 @@ func buildSessions(fx *Fixtures, st *state, sessions []AuthSessionRecord) error 
 
 func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 	refundIDs := map[int]bool{}
+	singleUse := map[string]int{} // a single-use coupon's code: the order that used it
 	return buildRecords("orders", "order", orders, st.orders, func(at string, r OrderRecord) (*Order, error) {
 		if st.users[r.UserID] == nil {
 			return nil, invalidf(at+".userId", "no user %d in the document", r.UserID)
@@ -683,6 +684,12 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 		if r.Discounts != nil {
 			if err := checkOrderDiscounts(fx, at+".discounts", r.Discounts, r.TotalCents); err != nil {
 				return nil, err
+			}
+			if c, _, _ := fx.coupon(r.Discounts.CouponCode); c != nil && !c.IsReusable {
+				if other, used := singleUse[c.Code]; used {
+					return nil, invalidf(at+".discounts.couponCode", "single-use coupon %q is the coupon of order %d already", c.Code, other)
+				}
+				singleUse[c.Code] = r.ID
 			}
 			discounts = *r.Discounts
 			discounts.Markers = slices.Clone(r.Discounts.Markers)

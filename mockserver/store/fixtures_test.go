@@ -293,7 +293,7 @@ func TestDiscountFixturesAreChecked(t *testing.T) {
 	assert.Empty(t, fx.Discounts)
 }
 
-func TestImportRefusesRefundsThatCannotBe(t *testing.T) {
+func TestImportRefusesOrdersRequestsCouldNotMake(t *testing.T) {
 	t.Parallel()
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
@@ -309,6 +309,10 @@ func TestImportRefusesRefundsThatCannotBe(t *testing.T) {
 	refund := func(id, product int, status string) store.RefundRequest {
 		return store.RefundRequest{ID: id, Status: status, Products: []store.RefundLine{{ProductID: product, Quantity: 1}}}
 	}
+	withCoupon := func(o store.OrderRecord, code string) store.OrderRecord {
+		o.Discounts = &store.OrderDiscounts{RawCents: o.TotalCents, CouponCode: code}
+		return o
+	}
 	withAmount := func(r store.RefundRequest, cents int64) store.RefundRequest { r.AmountCents = cents; return r }
 	withQuantity := func(r store.RefundRequest, n int) store.RefundRequest { r.Products = r.Products[:n]; return r }
 	for name, tc := range map[string]struct {
@@ -322,6 +326,7 @@ func TestImportRefusesRefundsThatCannotBe(t *testing.T) {
 		"returned twice":             {[]store.OrderRecord{order(92, refund(1, 10, "approved"), refund(2, 10, "pending"))}, "orders[0].refunds[1].products[0]"},
 		"two pending":                {[]store.OrderRecord{order(92, refund(1, 10, "declined"), refund(2, 10, "pending"), refund(3, 10, "canceled"), withQuantity(refund(4, 10, "pending"), 0))}, "orders[0].refunds[3]"},
 		"more money than was due":    {[]store.OrderRecord{order(92, withAmount(refund(1, 10, "approved"), 100_01))}, "orders[0].refunds[0].amountCents"},
+		"a single-use coupon twice":  {[]store.OrderRecord{withCoupon(order(92), "FIRST-K4M9"), withCoupon(order(93), "FIRST-K4M9")}, "orders[1].discounts.couponCode"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			doc := st.Export(t.Context())
