@@ -299,6 +299,11 @@ func (s *Store) UpdateOrder(ctx context.Context, userID int, storageMarker strin
 	if err != nil {
 		return Order{}, err
 	}
+	// The order's status is read before the lock the update takes, so sessions past their
+	// deadline are expired first: a canceled order's slots are not taken for still held.
+	if err := s.SweepExpired(ctx); err != nil {
+		return Order{}, err
+	}
 	// Ownership first: a stranger learns nothing about the order from validation messages.
 	s.mu.Lock()
 	o, err := s.ownOrderLocked(userID, storage, id)

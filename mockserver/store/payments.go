@@ -326,7 +326,8 @@ func (s *Store) sessionsByOrderLocked(userID, orderID int) ([]PaymentSession, bo
 	for i := len(ids) - 1; i >= 0; i-- {
 		out = append(out, s.state.payments[ids[i]].clone())
 	}
-	if len(ids) > 0 {
+	if _, canceled := s.canceledUnpaid(o); len(ids) > 0 || canceled {
+		// A canceled order's provider opens nothing; a read must not book it again.
 		return out, false, nil
 	}
 	acc, ok := s.accountByMarkerLocked(o.PaymentAccountIdentifier)
@@ -424,6 +425,11 @@ func (s *Store) updatePaymentLocked(p *PaymentSession, upd PaymentSessionUpdate)
 		if isFinal(p.Status) {
 			delete(s.state.waiting, p.ID)
 		} else if _, open := s.state.waiting[p.ID]; !open {
+			// Reopened: it waits its account's timeout from now, as a new session would,
+			// not until the deadline that already closed it.
+			if acc, ok := s.accountLocked(p.PaymentAccountID); ok {
+				p.ExpiresAt = after(s.clock.Now(), acc.SessionTimeout())
+			}
 			s.state.markWaiting(p)
 		}
 	}
@@ -540,7 +546,7 @@ func (s *Store) orderHasOpenSessionLocked(orderID int) bool {
 // moving the clock, is durable when it answers. It fails only when saving fails; the expiries
 // and the clock change are then undone.
 func (s *Store) SweepExpired(ctx context.Context) error {
-	return s.remove(ctx, func() ([]Event, error) { return s.sweepLocked(ctx), nil })
+	return s.remove(ctx, func() ([]Event, error) { return nil, nil }) // remove sweeps first
 }
 
 func (s *Store) sweepLocked(ctx context.Context) []Event {

@@ -186,3 +186,97 @@ func TestAPaidOrderKeepsItsBonus(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(20000), balance, "500 accrued, 200 and 100 spent")
 }
+
+// An update sent just after its order's payment expired, before any sweep, finds the order
+// canceled by that expiry: it cannot take back the seats of a slot that has begun.
+func TestAnUpdateAfterTheDeadlineFindsTheOrderCanceled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock(), ValidateSlots: true})
+	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 10))
+	require.NoError(t, err)
+	_, err = st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
+	require.NoError(t, err)
+	require.NoError(t, st.Clock().Set(time.Date(2025, 4, 27, 0, 0, 0, 0, time.UTC))) // past the deadline and the slot's start
+
+	update := stateOrder(t, "stripe", 10)
+	update.StatusIdentifier = "completed"
+	_, err = st.UpdateOrder(ctx, 16, "tickets", o.ID, update)
+	require.ErrorContains(t, err, "has already started")
+	got, err := st.Order(ctx, 16, "tickets", o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "canceled", got.StatusIdentifier)
+	left, _, err := st.SeatsLeft("tickets", stateSlot)
+	require.NoError(t, err)
+	assert.Equal(t, 10, left)
+}
+
+// An unpaid order sent back unchanged keeps the bonus it spent, though its update is priced
+// as of its creation, before a later accrual, and other orders have spent since.
+func TestAnUnchangedUpdateKeepsTheBonusSpent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx, err := store.LoadFixtures(replaceIn(t, store.FileDiscounts,
+		`{ "userId": 16, "amount": 50, "date": "2025-04-01T09:00:00.000Z", "comment": "Welcome bonus" }`,
+		`{ "userId": 16, "amount": 50, "date": "2025-04-01T09:00:00.000Z", "comment": "Welcome bonus" },
+		{ "userId": 16, "amount": 100, "date": "2025-04-10T09:00:00.000Z", "comment": "Loyalty" }`))
+	require.NoError(t, err)
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	withBonus := func(bonus float64) store.OrderInput {
+		in := stateOrder(t, "cash", 1)
+		in.Discounts.BonusAmount = &bonus
+		return in
+	}
+	require.NoError(t, st.Clock().Set(time.Date(2025, 4, 5, 0, 0, 0, 0, time.UTC)))
+	first, err := st.CreateOrder(ctx, 16, "tickets", withBonus(50))
+	require.NoError(t, err)
+	require.Equal(t, int64(5000), first.Discounts.BonusAppliedCents)
+	require.NoError(t, st.Clock().Set(time.Date(2025, 4, 20, 0, 0, 0, 0, time.UTC)))
+	_, err = st.CreateOrder(ctx, 16, "tickets", withBonus(100))
+	require.NoError(t, err)
+
+	again, err := st.UpdateOrder(ctx, 16, "tickets", first.ID, withBonus(50))
+	require.NoError(t, err)
+	assert.Equal(t, int64(5000), again.Discounts.BonusAppliedCents)
+	balance, err := st.BonusBalance(ctx, 16)
+	require.NoError(t, err)
+	assert.Zero(t, balance)
+}
+
+// Reading the sessions of a canceled order whose provider opens sessions by itself opens
+// none: the read neither books the order again nor fails as a booking would.
+func TestReadingACanceledOrdersSessionsOpensNone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock(), ValidateSlots: true})
+	in := stateOrder(t, "paypal", 1)
+	in.StatusIdentifier = "canceled"
+	o, err := st.CreateOrder(ctx, 16, "tickets", in)
+	require.NoError(t, err)
+	sessions, err := st.PaymentSessionsByOrder(ctx, 16, o.ID, func(token string) string { return "http://mock/checkout/" + token })
+	require.NoError(t, err)
+	assert.Empty(t, sessions)
+	got, err := st.Order(ctx, 16, "tickets", o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "canceled", got.StatusIdentifier)
+}
+
+// A session the 1.0.115 PUT reopens waits its account's timeout from then, as a new one does.
+func TestAReopenedSessionWaitsAFreshTimeout(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock()})
+	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 1))
+	require.NoError(t, err)
+	ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
+	require.NoError(t, err)
+	_, err = st.Clock().Advance(time.Hour)
+	require.NoError(t, err)
+	waiting := store.StatusWaiting
+	reopened, err := st.UpdatePaymentSession(ctx, 16, ps.ID, store.PaymentSessionUpdate{Status: &waiting})
+	require.NoError(t, err)
+	assert.Equal(t, ps.ExpiresAt.Sub(ps.CreatedDate), reopened.ExpiresAt.Sub(reopened.UpdatedDate))
+	got, err := st.PaymentSession(ctx, 16, ps.ID)
+	require.NoError(t, err)
+	assert.Equal(t, store.StatusWaiting, got.Status, "still waiting on the unmoved clock")
+}

@@ -94,13 +94,14 @@ func (s *Store) couponProblemLocked(c *Coupon, d *Discount, t time.Time, orderID
 	return ""
 }
 
-// bonusBalanceLocked is what the user has accrued by t less what their orders spent: an
+// bonusBalanceLocked is what the user has accrued less what their orders spent, now: an
 // accrual the fixtures date later is not theirs yet on the sandbox's clock.
-func (s *Store) bonusBalanceLocked(userID int, t time.Time) int64 {
+func (s *Store) bonusBalanceLocked(userID int) int64 {
+	now := s.clock.Now()
 	var sum int64
 	for _, d := range s.fx.Discounts {
 		for _, a := range d.Accruals {
-			if a.UserID == userID && !a.at.After(t) {
+			if a.UserID == userID && !a.at.After(now) {
 				sum += a.cents
 			}
 		}
@@ -236,7 +237,9 @@ func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req Discount
 		}
 	}
 
-	available := s.bonusBalanceLocked(userID, t)
+	// The balance is the user's now, whatever date the order is priced at: an update priced as
+	// of its order's creation still subtracts what other orders have spent since.
+	available := s.bonusBalanceLocked(userID)
 	if orderID != 0 {
 		if o, ok := s.state.orders[orderID]; ok {
 			available += o.Discounts.BonusAppliedCents

@@ -401,7 +401,7 @@ func (s *Store) BonusBalance(ctx context.Context, userID int) (int64, error) {
 		if _, ok := s.state.users[userID]; !ok {
 			return Errorf(CodeUnauthorized, "Unauthorized")
 		}
-		out = s.bonusBalanceLocked(userID, s.clock.Now())
+		out = s.bonusBalanceLocked(userID)
 		return nil
 	})
 	return out, err
