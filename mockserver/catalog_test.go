@@ -727,6 +727,8 @@ func TestUploads(t *testing.T) {
 	status, body = ts.upload(t, appToken, "?type=page&entity=editor&id=3787&template=ticket_card", map[string][]byte{"t.png": []byte("x")})
 	require.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, []string{"template must be an integer"}, decodeError(t, status, body).messages())
+	status, _ = ts.call(t, http.MethodGet, "/api/content/files?id=3787&type=page&entity=editor&filename=t.png&template=ticket_card", "", nil)
+	assert.Equal(t, http.StatusNotFound, status, "getFile types its template as a string: only the upload refuses a marker")
 	assert.JSONEq(t, full, ts.export(t), "refused uploads keep nothing")
 
 	// Delete by the whole filename; a second delete is a 404.

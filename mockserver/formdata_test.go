@@ -670,8 +670,8 @@ func adminFormData(t *testing.T, ac *adminContract) {
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: approve, headers: sandboxed, status: http.StatusConflict})
 }
 
-// setFirstSubmission changes the sandbox's first submission as its state document holds it,
-// for a state no request of the content API makes.
+// setFirstSubmission changes the sandbox's first submission as its state document holds it:
+// the author of one held in moderation cannot change its status through the content API.
 func (ts *testServer) setFirstSubmission(t *testing.T, change func(map[string]any)) {
 	t.Helper()
 	var doc map[string]any

@@ -56,6 +56,21 @@ func TestSDK115PathsOnlyUnderTheirProfile(t *testing.T) {
 	})
 }
 
+// SDK 1.0.115 sends a subscription's threshold whenever it is not 0.
+func TestSDK115SubscriptionThreshold(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))
+	token := ts.signIn(t, userLogin, userPass).AccessToken
+	for _, method := range []string{http.MethodPost, http.MethodDelete} {
+		path := "/api/content/events/subscribe/marker/price_change"
+		if method == http.MethodDelete {
+			path = "/api/content/events/unsubscribe/marker/price_change"
+		}
+		status, body := ts.call(t, method, path, token, map[string]any{"locale": "en_US", "productId": 10, "threshold": 5})
+		assert.Less(t, status, 300, "%s: %s", method, body)
+	}
+}
+
 func TestSDK115Reads(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115))

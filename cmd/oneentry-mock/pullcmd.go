@@ -24,7 +24,7 @@ storages, their statuses, payment accounts and the user's profile), in each --la
 a fixture folder that "serve --fixtures DIR" serves. Each form's submissions are read once, to
 learn whether the project lets a site read them (the form's answer does not say). Texts that differ between languages are
 kept per language; the project's other active languages, and one it does not hold, are read
-too (not written) to learn where it answers a language it lacks blank. Lists are read page by page; 429 and 5xx answers are retried with back-off; a 401 or 403 stops the pull and names the step. Files the project serves at its own
+too (not written) to learn where it answers a language it lacks blank. Lists are read page by page; 429 and 5xx answers are retried with back-off; a 401 or 403 stops the pull and names the step (but for the read of a form's submissions, which only tells whether the form is private). Files the project serves at its own
 media path are copied into media/; links elsewhere stay links.
 
 Nothing secret is written: the app token is replaced by a generated one (printed at the end), and
