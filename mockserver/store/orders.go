@@ -379,19 +379,30 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 	if in.StatusIdentifier != "" {
 		next.StatusIdentifier = in.StatusIdentifier
 	}
-	// Swap the seats: give back the old booking, take the new one, and put the old one back
-	// if the new one does not fit, so a failed update changes nothing.
-	held := o.holdsSeats
-	s.releaseLocked(storage, o)
-	next.holdsSeats = false
-	if !storage.isCanceled(next.StatusIdentifier) {
-		if err := s.reserveLocked(storage, &next); err != nil {
-			if held {
-				if rerr := s.reserveLocked(storage, o); rerr != nil {
-					return Order{}, fmt.Errorf("restore seats of order %d: %w", o.ID, rerr)
-				}
-			}
+	if storage.isCanceled(o.StatusIdentifier) && !storage.isCanceled(next.StatusIdentifier) {
+		// Checked again under the lock: the order may have been canceled since its body was
+		// checked, and taking a canceled order's slots is a new booking.
+		if err := s.rebookableLocked(&next); err != nil {
 			return Order{}, err
+		}
+	}
+	unchanged := o.holdsSeats && !storage.isCanceled(next.StatusIdentifier) && sameContents(next.Products, o.Products) &&
+		slices.EqualFunc(next.Slots, o.Slots, schedule.Slot.Same)
+	if !unchanged {
+		// Swap the seats: give back the old booking, take the new one, and put the old one
+		// back if the new one does not fit, so a failed update changes nothing. An order
+		// that keeps its booking keeps its seats, also one paid beyond a full slot's.
+		held := o.holdsSeats
+		s.releaseLocked(storage, o)
+		next.holdsSeats = false
+		if !storage.isCanceled(next.StatusIdentifier) {
+			if err := s.reserveLocked(storage, &next); err != nil {
+				if held {
+					s.state.countSeats(storage, o)
+					o.holdsSeats = true
+				}
+				return Order{}, err
+			}
 		}
 	}
 	s.state.countDiscounts(o, -1)

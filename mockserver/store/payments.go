@@ -509,10 +509,12 @@ func (s *Store) applyLocked(ctx context.Context, p *PaymentSession, action Payme
 			if storage.PaidStatus != "" {
 				o.StatusIdentifier = storage.PaidStatus
 			}
-			if !o.holdsSeats && storage.CanceledStatus != "" {
-				// A payment that arrives for an order canceled meanwhile takes its seats
-				// back when they are still free; the ticket is owed either way.
-				_ = s.reserveLocked(storage, o)
+			if !o.holdsSeats && storage.CanceledStatus != "" && s.reserveLocked(storage, o) != nil {
+				// A payment that arrives for an order canceled meanwhile takes its seats back;
+				// when others have taken them, the ticket is owed all the same, and its seats
+				// count beyond the slot's, so none of them is sold again.
+				s.state.countSeats(storage, o)
+				o.holdsSeats = true
 			}
 		}
 		return []Event{s.eventLocked(ctx, EventSessionCompleted, p, firstPayment)}, nil
@@ -590,8 +592,8 @@ func (s *Store) revealNextLocked(ctx context.Context) []Event {
 func (s *Store) expireNextLocked(ctx context.Context) []Event {
 	next := heap.Pop(&s.state.expiries).(expiry)
 	p, ok := s.state.payments[next.id]
-	if _, waiting := s.state.waiting[next.id]; !ok || !waiting {
-		return nil
+	if _, waiting := s.state.waiting[next.id]; !ok || !waiting || !next.at.Equal(p.ExpiresAt) {
+		return nil // closed, or reopened since with a deadline of its own
 	}
 	// Waiting sessions are never final, so expiring one cannot fail. It expired at its deadline,
 	// however late the sweep finds it (a session reopened since is not dated before that).

@@ -279,4 +279,86 @@ func TestAReopenedSessionWaitsAFreshTimeout(t *testing.T) {
 	got, err := st.PaymentSession(ctx, 16, ps.ID)
 	require.NoError(t, err)
 	assert.Equal(t, store.StatusWaiting, got.Status, "still waiting on the unmoved clock")
+
+	// Closed before its deadline and reopened: the first deadline no longer applies.
+	canceled := store.StatusCanceled
+	_, err = st.UpdatePaymentSession(ctx, 16, ps.ID, store.PaymentSessionUpdate{Status: &canceled})
+	require.NoError(t, err)
+	_, err = st.Clock().Advance(time.Minute)
+	require.NoError(t, err)
+	reopened, err = st.UpdatePaymentSession(ctx, 16, ps.ID, store.PaymentSessionUpdate{Status: &waiting})
+	require.NoError(t, err)
+	require.NoError(t, st.Clock().Set(got.ExpiresAt.Add(time.Second)))
+	got, err = st.PaymentSession(ctx, 16, ps.ID)
+	require.NoError(t, err)
+	assert.Equal(t, store.StatusWaiting, got.Status, "past the deadline it had before, not %v", reopened.ExpiresAt)
+}
+
+// A payment that completes for an order canceled while its session waited is owed its
+// tickets, also when others have taken the seats meanwhile: they count beyond the slot's, so
+// none is sold again, and the paid order can still be sent back unchanged.
+func TestAPaymentForACanceledOrderHoldsItsSeats(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock(), ValidateSlots: true})
+	withStatus := func(account, status string) store.OrderInput {
+		in := stateOrder(t, account, 10)
+		in.StatusIdentifier = status
+		return in
+	}
+	seatsLeft := func() int {
+		t.Helper()
+		left, _, err := st.SeatsLeft("tickets", stateSlot)
+		require.NoError(t, err)
+		return left
+	}
+	a, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 10))
+	require.NoError(t, err)
+	ps, err := st.CreatePaymentSession(ctx, 16, a.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
+	require.NoError(t, err)
+	_, err = st.UpdateOrder(ctx, 16, "tickets", a.ID, withStatus("stripe", "canceled"))
+	require.NoError(t, err)
+	b, err := st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 10))
+	require.NoError(t, err)
+	_, paid, err := st.ApplyPaymentAction(ctx, ps.ID, store.ActionComplete)
+	require.NoError(t, err)
+	require.NotNil(t, paid.PaidAt)
+	assert.Equal(t, 0, seatsLeft())
+
+	_, err = st.UpdateOrder(ctx, 17, "tickets", b.ID, withStatus("cash", "canceled"))
+	require.NoError(t, err)
+	assert.Equal(t, 0, seatsLeft(), "the paid order's ten tickets are in the slot")
+	_, err = st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
+	assert.ErrorContains(t, err, "sold out")
+	_, err = st.UpdateOrder(ctx, 16, "tickets", a.ID, withStatus("stripe", paid.StatusIdentifier))
+	assert.NoError(t, err, "sent back as read")
+}
+
+// An update racing a cancel of the order's payment, after the order's slot has begun, never
+// leaves the order booked: whichever comes first, the order ends canceled with its seats free.
+func TestAnUpdateRacingACancelNeverRebooksABegunSlot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for range 100 {
+		clock := frozenClock()
+		require.NoError(t, clock.Set(time.Date(2025, 4, 26, 16, 10, 0, 0, time.UTC)))
+		st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: clock, ValidateSlots: true})
+		o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 1))
+		require.NoError(t, err)
+		ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
+		require.NoError(t, err)
+		require.NoError(t, st.Clock().Set(time.Date(2025, 4, 26, 16, 35, 0, 0, time.UTC))) // begun; the session still waits
+		done := make(chan error)
+		go func() {
+			_, _, err := st.ApplyPaymentAction(ctx, ps.ID, store.ActionCancel)
+			done <- err
+		}()
+		update := stateOrder(t, "stripe", 1)
+		update.StatusIdentifier = "completed"
+		_, _ = st.UpdateOrder(ctx, 16, "tickets", o.ID, update)
+		require.NoError(t, <-done)
+		got, err := st.Order(ctx, 16, "tickets", o.ID)
+		require.NoError(t, err)
+		require.Equal(t, "canceled", got.StatusIdentifier)
+	}
 }

@@ -154,11 +154,12 @@ func (s *Store) SeatsLeft(storageMarker string, slot schedule.Slot) (int, map[in
 	total := -1
 	perProduct := map[int]int{}
 	if storage.Seats != nil {
+		// None left, not fewer than none, where a payment owed its seats took them beyond.
 		if storage.Seats.PerSlot > 0 {
-			total = storage.Seats.PerSlot - use.total
+			total = max(storage.Seats.PerSlot-use.total, 0)
 		}
 		for id, limit := range storage.seatsByProduct {
-			perProduct[id] = limit - use.byProduct[id]
+			perProduct[id] = max(limit-use.byProduct[id], 0)
 		}
 	}
 	return total, perProduct, nil
