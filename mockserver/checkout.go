@@ -167,14 +167,11 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Lines = append(v.Lines, l)
 	}
-	if d := o.Discounts; d.RawCents > o.TotalCents {
-		v.Subtotal, v.Discount = store.Money(d.RawCents), store.Money(d.RawCents-o.TotalCents)
-		var names []string
-		for _, id := range d.DiscountIDs {
-			names = append(names, fx.DiscountTitle(id, o.Language))
-		}
-		if d.CouponCode != "" {
-			names = append(names, "coupon "+d.CouponCode)
+	if off := o.DiscountCents(); off > 0 {
+		v.Subtotal, v.Discount = store.Money(o.Discounts.RawCents), store.Money(off)
+		names := fx.DiscountTitles(o)
+		if o.Discounts.CouponCode != "" {
+			names = append(names, "coupon "+o.Discounts.CouponCode)
 		}
 		v.Discounts = strings.Join(names, ", ")
 	}

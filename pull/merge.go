@@ -14,11 +14,11 @@ import (
 // ({"en_US": …, "ru_RU": …}) at the deepest level where the languages part, which is how the
 // fixtures say "this text is translated". Objects keep their keys in the order the project sent
 // them, which the pulled sandbox serves as written: a site listing an object's entries (the
-// attribute values of a page) gets them in the project's order. probes are languages read only to find that level
-// where the project answers them blank (see otherLocales): they take part in the merge, and
-// are then left out of every keyed value, as is any language whose value is blank, so that
-// the pulled sandbox answers a language without the text blank at the same level the project
-// does.
+// attribute values of a page) gets them in the project's order. probes are languages read
+// only to find that level where the project answers them blank (see otherLocales): they take
+// part in the merge, and are then left out of every keyed value, as is any language whose
+// value is blank, so that the pulled sandbox answers a language without the text blank at the
+// same level the project does.
 func mergeLanguages(langs, probes []string, sets map[string]*capsule.FixtureSet) (*capsule.FixtureSet, error) {
 	all := append(slices.Clone(langs), probes...)
 	// Each language's capsule names itself the default language; the pull's first is.

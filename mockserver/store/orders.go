@@ -81,17 +81,22 @@ type ShownLine struct {
 	PriceCents, LineCents *int64
 }
 
-// DiscountTitle names a discount an order applied in lang, or by its identifier when it has no
-// title there, or by its id once the fixtures no longer have it.
-func (fx *Fixtures) DiscountTitle(id int, lang string) string {
-	d, ok := fx.DiscountByID(id)
-	if !ok {
-		return "discount " + strconv.Itoa(id)
+// DiscountTitles name the discounts an order applied, in its language: each by its title, or
+// by its identifier when it has no title there, or by its id once the fixtures no longer have it.
+func (fx *Fixtures) DiscountTitles(o Order) []string {
+	var out []string
+	for _, id := range o.Discounts.DiscountIDs {
+		d, ok := fx.DiscountByID(id)
+		switch {
+		case !ok:
+			out = append(out, "discount "+strconv.Itoa(id))
+		case LocalizedTitle(d.LocalizeInfos, o.Language) != "":
+			out = append(out, LocalizedTitle(d.LocalizeInfos, o.Language))
+		default:
+			out = append(out, d.Identifier)
+		}
 	}
-	if title := LocalizedTitle(d.LocalizeInfos, lang); title != "" {
-		return title
-	}
-	return d.Identifier
+	return out
 }
 
 // ShowLine names a line by its product's title in lang as catalog serves it ("product N" once

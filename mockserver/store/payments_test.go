@@ -362,3 +362,12 @@ func TestAnUpdateRacingACancelNeverRebooksABegunSlot(t *testing.T) {
 		require.Equal(t, "canceled", got.StatusIdentifier)
 	}
 }
+
+// What discounts took off is the lines' sum less the total; an order imported from a document
+// that recorded no sum shows none rather than a negative amount.
+func TestDiscountCents(t *testing.T) {
+	t.Parallel()
+	discounted := store.Order{TotalCents: 288_00, Discounts: store.OrderDiscounts{RawCents: 400_00}}
+	assert.Equal(t, int64(112_00), discounted.DiscountCents())
+	assert.Zero(t, store.Order{TotalCents: 100_00}.DiscountCents())
+}

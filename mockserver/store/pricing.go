@@ -58,6 +58,10 @@ func (q Quote) DueCents() int64 { return q.TotalCents - q.Discounts.BonusApplied
 // DueCents is what the buyer pays for the order: its total less the bonus spent on it.
 func (o Order) DueCents() int64 { return o.TotalCents - o.Discounts.BonusAppliedCents }
 
+// DiscountCents is what the order's discounts took off its lines' sum: 0 for an order without
+// discounts, or imported from a document that did not record the sum.
+func (o Order) DiscountCents() int64 { return max(o.Discounts.RawCents-o.TotalCents, 0) }
+
 // DiscountSettings are the project's stacking rules. OneEntry keeps them per instance; the mock
 // has one fixed set: discounts stack, gifts do not, no cap.
 var DiscountSettings = struct {

@@ -63,8 +63,6 @@ var funcs = template.FuncMap{
 	"money": func(cents int64, currency string) string {
 		return strings.TrimSpace(store.Money(cents) + " " + currency)
 	},
-	// less is what discounts took off: the total before them less the one after.
-	"less": func(before, after int64) int64 { return before - after },
 	// when shows every instant, the zero time.Time too: it is 0001-01-01 00:00:00, a time the
 	// sandbox clock can show. A time that may be missing is a pointer, shown with deref.
 	"when": func(t time.Time) string {

@@ -268,9 +268,7 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		}
 		d.Refunds = append(d.Refunds, row)
 	}
-	for _, id := range o.Discounts.DiscountIDs {
-		d.DiscountTitles = append(d.DiscountTitles, fx.DiscountTitle(id, o.Language))
-	}
+	d.DiscountTitles = fx.DiscountTitles(o)
 	for _, it := range o.FormData {
 		d.Form = append(d.Form, formItem{Marker: it.Marker, Type: it.Type, Value: formValue(it.Marker, it.Value)})
 	}
