@@ -211,6 +211,7 @@ var (
 
 var (
 	reFormByMarker    = regexp.MustCompile(`^/api/content/forms/marker/([^/]+)$`)
+	reFormData        = regexp.MustCompile(`^/api/content/form-data/marker/([^/]+)$`)
 	reForms           = regexp.MustCompile(`^/api/content/forms/?$`)
 	reProduct         = regexp.MustCompile(`^/api/content/products/(\d+)$`)
 	reAccounts        = regexp.MustCompile(`^/api/content/payments/accounts/?$`)
@@ -235,6 +236,7 @@ type deriver struct {
 	appToken string
 
 	forms     map[string]*node // identifier → form
+	readable  map[string]bool  // identifier → the project answered a read of its submissions
 	products  map[int]*node
 	related   map[int][]int    // product id → the ids its answer named in relatedIds
 	accounts  map[string]*node // identifier → account
@@ -348,7 +350,7 @@ func DeriveFixtures(c *Capsule) (*FixtureSet, error) {
 		return nil, ErrNoExchanges
 	}
 	d := &deriver{
-		forms: map[string]*node{}, products: map[int]*node{}, related: map[int][]int{}, accounts: map[string]*node{},
+		forms: map[string]*node{}, readable: map[string]bool{}, products: map[int]*node{}, related: map[int][]int{}, accounts: map[string]*node{},
 		storages: map[string]*node{}, statuses: map[string][]*node{}, providers: map[string]*node{},
 		productHints: map[int]*productHint{}, storageHints: map[string]*storageHint{},
 		accountIDs: map[string]int{}, orderAccount: map[int]string{}, me: map[string]*node{},
@@ -415,6 +417,8 @@ func (d *deriver) read(e *Exchange) {
 	switch {
 	case method == "GET" && reFormByMarker.MatchString(path):
 		d.addForm(body)
+	case method == "POST" && reFormData.MatchString(path):
+		d.readable[pathParam(reFormData, path, 1)] = true
 	case method == "GET" && reForms.MatchString(path):
 		items := body
 		if it, ok := body.get("items"); ok {
@@ -589,6 +593,22 @@ func (d *deriver) addForm(f *node) {
 		}
 	}
 	d.forms[id] = form
+}
+
+// markReadableForms gives each form whose submissions the recording read the fixtures'
+// "isPrivate": false, so the derived sandbox answers that read as the project did; a form the
+// recording shows no such read of stays private, as a fixture form is unless it says otherwise.
+func (d *deriver) markReadableForms() {
+	for marker := range d.readable {
+		form, ok := d.forms[marker]
+		if !ok {
+			continue
+		}
+		form = without(form, "isPrivate")
+		form.keys = append(form.keys, "isPrivate")
+		form.vals = append(form.vals, val(false))
+		d.forms[marker] = form
+	}
 }
 
 // hintFromListTitle remembers the title and catalogue page of a product an entity field offers.
@@ -785,6 +805,7 @@ func (d *deriver) build() (*FixtureSet, error) {
 	accounts := d.buildAccounts()
 	storages := d.buildStorages()
 	providers := d.buildProviders()
+	d.markReadableForms()
 	files := map[string]*node{
 		FixtureProject:         d.buildProject(),
 		FixtureForms:           sortedByKey(d.forms),

@@ -70,17 +70,9 @@ func TestDeriveFixturesServesTheTicketFlow(t *testing.T) {
 
 func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 	t.Parallel()
-	products, err := os.ReadFile("../fixtures/products.json")
-	require.NoError(t, err)
-	var list []json.RawMessage
-	require.NoError(t, json.Unmarshal(products, &list))
-	accounts, err := os.ReadFile("../fixtures/payment-accounts.json")
-	require.NoError(t, err)
-	forms, err := os.ReadFile("../fixtures/forms.json")
-	require.NoError(t, err)
-	var formList []json.RawMessage
-	require.NoError(t, json.Unmarshal(forms, &formList))
-	require.NoError(t, err)
+	_, list := defaultFixtureList(t, "products.json")
+	accounts, _ := defaultFixtureList(t, "payment-accounts.json")
+	forms, formList := defaultFixtureList(t, "forms.json")
 
 	c := capsule.New("sha256:x", "live-2026")
 	c.Exchanges = []capsule.Exchange{
@@ -144,11 +136,45 @@ func TestDeriveFixturesFromFetchedEntities(t *testing.T) {
 	assert.Contains(t, set.Notes, "users.json, field formIdentifier: 1 left out, naming objects of forms.json the capsule has no answer of (record GET /api/content/forms, or the form by its marker)")
 	assert.Contains(t, set.Notes, `order-storages.json: storage "tickets": its order statuses were not recorded (GET /api/content/orders-storage/marker/tickets/order-statuses); those its orders show are kept, and new orders get "new", the first seen`)
 
-	_, err = capsule.DeriveFixtures(capsule.New("", ""))
+	_, err := capsule.DeriveFixtures(capsule.New("", ""))
 	assert.ErrorIs(t, err, capsule.ErrNoExchanges)
 	c.Exchanges = []capsule.Exchange{{Method: "GET", Path: "/api/content/forms/marker/x", Status: 404, ResponseBody: json.RawMessage(`{}`)}}
 	_, err = capsule.DeriveFixtures(c)
 	assert.ErrorContains(t, err, "no successful answer")
+}
+
+// A form whose submissions the recording read is derived publicly readable; one whose read the
+// project refused, or that the recording never read, stays private.
+func TestDeriveFixturesKeepsWhichFormsAreReadable(t *testing.T) {
+	t.Parallel()
+	forms, formList := defaultFixtureList(t, "forms.json")
+	c := capsule.New("sha256:x", "live-2026")
+	c.Exchanges = []capsule.Exchange{
+		{Method: "GET", Path: "/api/content/forms", Query: "langCode=en_US", Status: 200, ResponseBody: json.RawMessage(`{"total":` + strconv.Itoa(len(formList)) + `,"items":` + string(forms) + `}`)},
+		{Method: "POST", Path: "/api/content/form-data/marker/contact_us", Query: "langCode=en_US&offset=0&limit=30", Status: 200,
+			RequestBody: json.RawMessage(`{}`), ResponseBody: json.RawMessage(`{"items":[],"total":0}`)},
+		{Method: "POST", Path: "/api/content/form-data/marker/tickets_form", Query: "langCode=en_US&offset=0&limit=30", Status: 403,
+			RequestBody: json.RawMessage(`{}`), ResponseBody: json.RawMessage(`{"statusCode":403,"message":"Forbidden"}`)},
+		{Method: "POST", Path: "/api/content/form-data/marker/not_recorded", Query: "langCode=en_US", Status: 200,
+			RequestBody: json.RawMessage(`{}`), ResponseBody: json.RawMessage(`{"items":[],"total":0}`)},
+	}
+	_, fx := deriveAndLoad(t, c)
+	private := map[string]bool{}
+	for _, f := range fx.Forms {
+		private[f.Identifier] = f.IsPrivate == nil || *f.IsPrivate
+	}
+	assert.Equal(t, map[string]bool{"contact_us": false, "tickets_form": true, "reg": true}, private,
+		"only the read the project answered makes a form readable; a form the capsule has no answer of is not invented")
+}
+
+// defaultFixtureList reads a list file of the default fixtures: its bytes and its items.
+func defaultFixtureList(t *testing.T, name string) ([]byte, []json.RawMessage) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "fixtures", name))
+	require.NoError(t, err)
+	var items []json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &items))
+	return raw, items
 }
 
 // deriveAndLoad derives the fixtures of c, writes them to a folder and loads them, as serve
