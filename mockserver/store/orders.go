@@ -341,18 +341,10 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 	if err != nil {
 		return Order{}, err
 	}
-	// The new products are priced now, with the discounts, coupon and bonus the order was
-	// created with, as of its creation: an update never takes a discount the order did not have.
-	req := DiscountRequest{CouponCode: o.Discounts.CouponCode, Markers: o.Discounts.Markers}
-	if o.Discounts.BonusRequestedCents != nil {
-		b := float64(*o.Discounts.BonusRequestedCents) / 100
-		req.BonusAmount = &b
-	}
-	q, err := s.quoteLocked(userID, o.ID, in.Products, req, o.CreatedDate)
+	q, err := s.requoteLocked(userID, o, in.Products)
 	if err != nil {
 		return Order{}, err
 	}
-	q.Discounts.Asked = o.Discounts.Asked
 	// A paid order does not go back to the status new orders get: it would disagree with its
 	// payments, and the client could not put the paid status back.
 	if st := s.paymentStateLocked(o); in.StatusIdentifier != "" && in.StatusIdentifier == storage.DefaultStatus() &&
@@ -361,13 +353,8 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 	}
 	// Money has moved against the recorded contents: a completed session paid for them, a
 	// waiting one will charge them. Changing them would leave a total no payment covers.
-	if st := s.paymentStateLocked(o); st != PaymentUnpaid {
-		if q.TotalCents != o.TotalCents || !sameContents(q.Lines, o.Products) {
-			return Order{}, Invalid(fmt.Sprintf("Order %d has a payment (payment state %s): its products cannot change", o.ID, st))
-		}
-		// Nor does its money: the bonus priced again against today's balance would change
-		// what is due after it was charged, and what a refund returns.
-		q.Lines, q.Discounts = o.Products, o.Discounts
+	if st := s.paymentStateLocked(o); st != PaymentUnpaid && !sameContents(q.Lines, o.Products) {
+		return Order{}, Invalid(fmt.Sprintf("Order %d has a payment (payment state %s): its products cannot change", o.ID, st))
 	}
 	s.touchOrder(o.ID)
 	next := o.clone()
@@ -414,6 +401,25 @@ func (s *Store) updateOrderLocked(userID int, storage *OrderStorage, id int, in 
 	*o = next
 	s.state.countDiscounts(o, 1)
 	return o.clone(), nil
+}
+
+// requoteLocked prices an update's lines for order o. The same products in the same quantities
+// keep the order's money as recorded: its unit prices, discounts and bonus, whatever the
+// catalogue or the buyer's balance says now. Other lines are priced with the discounts, coupon
+// and bonus the order was created with, as of its creation (an update never takes a discount
+// the order did not have), a product it already held at its recorded price.
+func (s *Store) requoteLocked(userID int, o *Order, lines []OrderLine) (Quote, error) {
+	if sameContents(lines, o.Products) {
+		return Quote{Lines: o.Products, TotalCents: o.TotalCents, Discounts: o.Discounts}, nil
+	}
+	req := DiscountRequest{CouponCode: o.Discounts.CouponCode, Markers: o.Discounts.Markers}
+	if o.Discounts.BonusRequestedCents != nil {
+		b := float64(*o.Discounts.BonusRequestedCents) / 100
+		req.BonusAmount = &b
+	}
+	q, err := s.quoteLocked(userID, o.ID, lines, req, o.CreatedDate)
+	q.Discounts.Asked = o.Discounts.Asked
+	return q, err
 }
 
 // sameContents reports whether two orders' lines hold the same products in the same quantities,

@@ -42,8 +42,7 @@ func TestURLDueAfterExpiryNeverComes(t *testing.T) {
 		in.FormData = in.FormData[:1]
 		o, err := st.CreateOrder(ctx, 16, "tickets", in)
 		require.NoError(t, err)
-		ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
-		require.NoError(t, err)
+		ps := openSession(t, st, o.ID)
 		for _, d := range steps {
 			_, err := st.Clock().Advance(d)
 			require.NoError(t, err)
@@ -88,8 +87,7 @@ func TestOverdueSessionsExpireBeforeAChange(t *testing.T) {
 	}})
 	first, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 10))
 	require.NoError(t, err)
-	ps, err := st.CreatePaymentSession(ctx, 16, first.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
-	require.NoError(t, err)
+	ps := openSession(t, st, first.ID)
 	_, err = st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
 	require.Error(t, err, "the slot's ten seats are held by the waiting session")
 
@@ -118,7 +116,7 @@ func TestReopenedOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock(), ValidateSlots: true})
-	checkout := func(token string) string { return "http://mock/checkout/" + token }
+	checkout := testCheckoutURL
 	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 1))
 	require.NoError(t, err)
 	_, err = st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, checkout)
@@ -171,8 +169,7 @@ func TestAPaidOrderKeepsItsBonus(t *testing.T) {
 	paid, err := st.CreateOrder(ctx, 16, "tickets", withBonus(11, 2, 500))
 	require.NoError(t, err)
 	require.Equal(t, int64(20000), paid.Discounts.BonusAppliedCents, "what the balance had left")
-	ps, err := st.CreatePaymentSession(ctx, 16, paid.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
-	require.NoError(t, err)
+	ps := openSession(t, st, paid.ID)
 	_, _, err = st.ApplyPaymentAction(ctx, ps.ID, store.ActionComplete)
 	require.NoError(t, err)
 
@@ -187,6 +184,39 @@ func TestAPaidOrderKeepsItsBonus(t *testing.T) {
 	assert.Equal(t, int64(20000), balance, "500 accrued, 200 and 100 spent")
 }
 
+// An order keeps the unit prices it recorded when the catalogue's change: sent back unchanged it
+// keeps its total, with a payment waiting too, and a product added to it is priced now while the
+// ones it held keep their price.
+func TestAnUpdateKeepsTheRecordedPrices(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	before := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock()})
+	unpaid, pending := placeOrder(t, before, "cash", 2), placeOrder(t, before, "stripe", 2)
+	openSession(t, before, pending.ID)
+	fx, err := store.LoadFixtures(replaceIn(t, store.FileProducts, `"price": 100,`, `"price": 120,`))
+	require.NoError(t, err)
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	require.NoError(t, st.Import(ctx, before.Export(ctx)))
+
+	same, err := st.UpdateOrder(ctx, 16, "tickets", unpaid.ID, stateOrder(t, "cash", 2))
+	require.NoError(t, err)
+	assert.Equal(t, int64(20000), same.TotalCents, "two tickets at the 100 recorded, not the 120 of today")
+	cancel := stateOrder(t, "stripe", 2)
+	cancel.StatusIdentifier = "canceled"
+	canceled, err := st.UpdateOrder(ctx, 16, "tickets", pending.ID, cancel)
+	require.NoError(t, err, "the same products are no change to a paid-for basket")
+	assert.Equal(t, int64(20000), canceled.TotalCents)
+
+	more := stateOrder(t, "cash", 3)
+	more.Products = append(more.Products, store.OrderLine{ProductID: 11, Quantity: 1})
+	grown, err := st.UpdateOrder(ctx, 16, "tickets", unpaid.ID, more)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3*10000+20000), grown.TotalCents, "a held product keeps its price, a new one is priced now")
+	fresh, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "cash", 1))
+	require.NoError(t, err)
+	assert.Equal(t, int64(12000), fresh.TotalCents)
+}
+
 // An update sent just after its order's payment expired, before any sweep, finds the order
 // canceled by that expiry: it cannot take back the seats of a slot that has begun.
 func TestAnUpdateAfterTheDeadlineFindsTheOrderCanceled(t *testing.T) {
@@ -195,8 +225,7 @@ func TestAnUpdateAfterTheDeadlineFindsTheOrderCanceled(t *testing.T) {
 	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock(), ValidateSlots: true})
 	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 10))
 	require.NoError(t, err)
-	_, err = st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
-	require.NoError(t, err)
+	openSession(t, st, o.ID)
 	require.NoError(t, st.Clock().Set(time.Date(2025, 4, 27, 0, 0, 0, 0, time.UTC))) // past the deadline and the slot's start
 
 	update := stateOrder(t, "stripe", 10)
@@ -253,7 +282,7 @@ func TestReadingACanceledOrdersSessionsOpensNone(t *testing.T) {
 	in.StatusIdentifier = "canceled"
 	o, err := st.CreateOrder(ctx, 16, "tickets", in)
 	require.NoError(t, err)
-	sessions, err := st.PaymentSessionsByOrder(ctx, 16, o.ID, func(token string) string { return "http://mock/checkout/" + token })
+	sessions, err := st.PaymentSessionsByOrder(ctx, 16, o.ID, testCheckoutURL)
 	require.NoError(t, err)
 	assert.Empty(t, sessions)
 	got, err := st.Order(ctx, 16, "tickets", o.ID)
@@ -268,8 +297,7 @@ func TestAReopenedSessionWaitsAFreshTimeout(t *testing.T) {
 	st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: frozenClock()})
 	o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 1))
 	require.NoError(t, err)
-	ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
-	require.NoError(t, err)
+	ps := openSession(t, st, o.ID)
 	_, err = st.Clock().Advance(time.Hour)
 	require.NoError(t, err)
 	waiting := store.StatusWaiting
@@ -314,8 +342,7 @@ func TestAPaymentForACanceledOrderHoldsItsSeats(t *testing.T) {
 	}
 	a, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 10))
 	require.NoError(t, err)
-	ps, err := st.CreatePaymentSession(ctx, 16, a.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
-	require.NoError(t, err)
+	ps := openSession(t, st, a.ID)
 	_, err = st.UpdateOrder(ctx, 16, "tickets", a.ID, withStatus("stripe", "canceled"))
 	require.NoError(t, err)
 	b, err := st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 10))
@@ -345,8 +372,7 @@ func TestAnUpdateRacingACancelNeverRebooksABegunSlot(t *testing.T) {
 		st := store.New(store.Options{Fixtures: seatFixtures(t), Clock: clock, ValidateSlots: true})
 		o, err := st.CreateOrder(ctx, 16, "tickets", stateOrder(t, "stripe", 1))
 		require.NoError(t, err)
-		ps, err := st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, func(token string) string { return "http://mock/checkout/" + token })
-		require.NoError(t, err)
+		ps := openSession(t, st, o.ID)
 		require.NoError(t, st.Clock().Set(time.Date(2025, 4, 26, 16, 35, 0, 0, time.UTC))) // begun; the session still waits
 		done := make(chan error)
 		go func() {
@@ -370,4 +396,23 @@ func TestDiscountCents(t *testing.T) {
 	discounted := store.Order{TotalCents: 288_00, Discounts: store.OrderDiscounts{RawCents: 400_00}}
 	assert.Equal(t, int64(112_00), discounted.DiscountCents())
 	assert.Zero(t, store.Order{TotalCents: 100_00}.DiscountCents())
+}
+
+// testCheckoutURL is the address of the checkout page of a test's payment sessions.
+func testCheckoutURL(token string) string { return "http://mock/checkout/" + token }
+
+// openSession opens a payment session of an order of user 16.
+func openSession(t testing.TB, st *store.Store, orderID int) store.PaymentSession {
+	t.Helper()
+	ps, err := st.CreatePaymentSession(context.Background(), 16, orderID, store.SessionTypeSession, testCheckoutURL)
+	require.NoError(t, err)
+	return ps
+}
+
+// placeOrder places stateOrder as user 16.
+func placeOrder(t testing.TB, st *store.Store, account string, quantity int) store.Order {
+	t.Helper()
+	o, err := st.CreateOrder(context.Background(), 16, "tickets", stateOrder(t, account, quantity))
+	require.NoError(t, err)
+	return o
 }

@@ -115,18 +115,29 @@ func (s *Store) bonusBalanceLocked(userID int) int64 {
 
 // quoteLocked prices lines (already checked: known products, sane quantities) with the
 // discounts that apply at t and the ones req asks for. orderID is the order being priced again
-// (0 for a new one): its own coupon and bonus stay available to it.
+// (0 for a new one): its own coupon and bonus stay available to it, and a product it already
+// holds keeps the unit price it recorded; only a product new to it is priced now.
 func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req DiscountRequest, t time.Time) (Quote, error) {
 	q := Quote{Lines: make([]OrderLine, len(lines))}
 	q.Discounts.Asked = req.asked()
 	q.Discounts.CouponCode = req.CouponCode
 	q.Discounts.Markers = slices.Clone(req.Markers)
+	recorded := map[int]*int64{}
+	if o, ok := s.state.orders[orderID]; ok {
+		for _, l := range o.Products {
+			recorded[l.ProductID] = l.PriceCents
+		}
+	}
 	inCart := map[int]bool{}
 	for i, l := range lines {
 		l.PriceCents, l.DiscountPriceCents = nil, nil
-		if prod, ok := s.fx.Product(l.ProductID); ok && prod.PriceCents != nil {
+		if price, ok := recorded[l.ProductID]; ok {
+			l.PriceCents = clonePtr(price)
+		} else if prod, ok := s.fx.Product(l.ProductID); ok {
 			l.PriceCents = clonePtr(prod.PriceCents)
-			price, qty := *prod.PriceCents, int64(l.Quantity)
+		}
+		if l.PriceCents != nil {
+			price, qty := *l.PriceCents, int64(l.Quantity)
 			if qty > 0 && price > (MaxOrderCents-q.Discounts.RawCents)/qty {
 				return Quote{}, Invalid("products: an order's total must be at most " + Money(MaxOrderCents))
 			}
