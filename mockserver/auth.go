@@ -170,7 +170,7 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request, sc *scope,
 	if lang == "" {
 		lang = language(r, sc.store)
 	}
-	items, lang, err := parseFormData(req.FormData, lang)
+	items, lang, err := formDataReader{fx: sc.store.Fixtures(), fallbackLang: lang}.read(req.FormData)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -65,6 +65,23 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		"authData": []map[string]string{{"marker": "email_reg", "value": "a@b.example, d@e.example"}, {"marker": "password_reg", "value": "12345"}},
 		"formData": map[string]any{"en_US": []map[string]any{{"marker": "name_reg", "type": "string", "value": "Ivan"}}},
 	}
+	signUp := func(edit func(map[string]any)) map[string]any {
+		b := map[string]any{
+			"formIdentifier": "reg", "langCode": "en_US",
+			"authData": []map[string]string{{"marker": "email_reg", "value": "new@b.example"}, {"marker": "password_reg", "value": "12345"}},
+		}
+		edit(b)
+		return b
+	}
+	ivan := []map[string]any{{"marker": "name_reg", "type": "string", "value": "Ivan"}}
+	orderIn := func(locales ...string) map[string]any {
+		b, values := seedOrderBody(10, 1), map[string]any{}
+		for _, l := range locales {
+			values[l] = b["formData"].(map[string]any)["en_US"]
+		}
+		b["formData"] = values
+		return b
+	}
 	huge := `{"formIdentifier":"` + strings.Repeat("x", 10<<20) + `"}`
 	submission := fmt.Sprintf("/api/content/form-data/%d", ts.submitOK(t, owner.AccessToken, contactBody()))
 	strangerName := map[string]any{"formData": contactValues(field("name", "string", "Mallory"), field("message", "text", plain("x")))}
@@ -141,6 +158,13 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"CR LF in eventIdentifier", http.MethodPost, usersBase + "generate-code", "", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg\r\nX: y"}, nil, 400, "eventIdentifier"},
 		{"invalid UTF-8 in eventIdentifier", http.MethodPost, usersBase + "generate-code", "", `{"userIdentifier":"` + userLogin + `","eventIdentifier":"` + "\xff" + `"}`, nil, 400, "eventIdentifier"},
 		{"login of two addresses", http.MethodPost, usersBase + "sign-up", "", twoAddressSignUp, nil, 400, "email_reg must be a single e-mail address"},
+		{"sign-up values under no locale", http.MethodPost, usersBase + "sign-up", "", signUp(func(b map[string]any) { b["formData"] = map[string]any{"garbage": ivan} }), nil, 400, "formData: garbage is not a locale"},
+		{"sign-up values in an inactive locale", http.MethodPost, usersBase + "sign-up", "", signUp(func(b map[string]any) { b["formData"] = map[string]any{"de_DE": ivan} }), nil, 400, "formData: de_DE is not an active locale of the project"},
+		{"sign-up values in two locales", http.MethodPost, usersBase + "sign-up", "", signUp(func(b map[string]any) { b["formData"] = map[string]any{"en_US": ivan, "ru_RU": ivan} }), nil, 400, "exactly one locale"},
+		{"sign-up in no locale", http.MethodPost, usersBase + "sign-up", "", signUp(func(b map[string]any) { b["langCode"] = "xx_XX" }), nil, 400, "langCode: xx_XX is not an active locale of the project"},
+		{"sign-up with a password of spaces", http.MethodPost, usersBase + "sign-up", "", signUp(func(b map[string]any) {
+			b["authData"] = []map[string]string{{"marker": "email_reg", "value": "new@b.example"}, {"marker": "password_reg", "value": "   "}}
+		}), nil, 400, "required values are missing or incorrect: password_reg"},
 		{"cart without token or guest id", http.MethodGet, "/api/content/users/me/cart", "", nil, nil, 401, "Unauthorized"},
 		{"cart item of an unknown product", http.MethodPost, "/api/content/users/me/cart/items", owner.AccessToken, map[string]int{"productId": 99, "qty": 1}, nil, 404, "99"},
 		{"cart item without qty", http.MethodPost, "/api/content/users/me/cart/items", owner.AccessToken, map[string]int{"productId": 10}, nil, 400, "qty"},
@@ -169,6 +193,9 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"preview: bonus not a number", http.MethodPost, previewPath, owner.AccessToken, preview(`,"bonusAmount":"5"`), nil, 400, "bonusAmount"},
 		{"preview: unknown property", http.MethodPost, previewPath, owner.AccessToken, preview(`,"hack":1`), nil, 400, "property hack should not exist"},
 		{"preview: no bearer", http.MethodPost, previewPath, "", preview(""), nil, 401, "Unauthorized"},
+		{"order: values in an inactive locale", http.MethodPost, ordersPath, owner.AccessToken, orderIn("de_DE"), nil, 400, "formData: de_DE is not an active locale of the project"},
+		{"order: values under no locale", http.MethodPost, ordersPath, owner.AccessToken, orderIn("<b>x</b>"), nil, 400, "formData: <b>x</b> is not a locale"},
+		{"order: values in two locales", http.MethodPost, ordersPath, owner.AccessToken, orderIn("en_US", "ru_RU"), nil, 400, "exactly one locale"},
 		{"order: used-up coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("FIRST-7QX2"), nil, 400, "Coupon has already been used"},
 		{"order: unknown coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("NOPE"), nil, 400, "Coupon not found"},
 		{"order: payment status", http.MethodPost, ordersPath, owner.AccessToken, paidStatus, nil, 400, "paid is a payment status"},
@@ -197,8 +224,8 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"oauth with an unknown code", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope"}, nil, 400, "already used or has expired"},
 		{"oauth with another grant", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope", "grant_type": "password"}, nil, 400, "grant_type"},
 		{"oauth with an unknown field", http.MethodPost, "/api/content/users-auth-providers/marker/email/oauth", "", map[string]string{"code": "nope", "scope": "all"}, nil, 400, "property scope should not exist"},
-		{"collection row in no language", http.MethodPost, "/api/content/integration-collections/marker/faq/rows?langCode=en", "", map[string]any{"formIdentifier": "faq_form", "formData": []map[string]string{{"marker": "q", "type": "string", "value": "hi"}}}, nil, 400, "langCode must be a language code"},
-		{"collection row update in no language", http.MethodPut, "/api/content/integration-collections/marker/faq/rows/1?langCode=xyz", "", map[string]any{"formIdentifier": "faq_form", "formData": []map[string]string{{"marker": "q", "type": "string", "value": "hi"}}}, nil, 400, "langCode must be a language code"},
+		{"collection row in no language", http.MethodPost, "/api/content/integration-collections/marker/faq/rows?langCode=en", "", map[string]any{"formIdentifier": "faq_form", "formData": []map[string]string{{"marker": "q", "type": "string", "value": "hi"}}}, nil, 400, "is not a locale"},
+		{"collection row update in no language", http.MethodPut, "/api/content/integration-collections/marker/faq/rows/1?langCode=xyz", "", map[string]any{"formIdentifier": "faq_form", "formData": []map[string]string{{"marker": "q", "type": "string", "value": "hi"}}}, nil, 400, "is not a locale"},
 		{"event marker of invalid UTF-8", http.MethodPost, "/api/content/events/subscribe/marker/%FF%FE", owner.AccessToken, map[string]any{"locale": "en_US", "productId": 10}, nil, 400, "marker must be valid UTF-8"},
 		{"subscription locale of 100 KB", http.MethodPost, "/api/content/events/subscribe/marker/price_change", owner.AccessToken, map[string]any{"locale": strings.Repeat("x", 100<<10), "productId": 10}, nil, 400, "locale must be at most 32 bytes"},
 		{"subscription locale with a control character", http.MethodPost, "/api/content/events/subscribe/marker/price_change", owner.AccessToken, map[string]any{"locale": "en\nUS", "productId": 10}, nil, 400, "locale must be at most 32 bytes"},

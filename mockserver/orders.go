@@ -28,8 +28,8 @@ type orderRequest struct {
 	BonusAmount                *float64              `json:"bonusAmount"`
 }
 
-func (req orderRequest) input(lang string) (store.OrderInput, error) {
-	items, lang, err := parseFormData(req.FormData, lang)
+func (req orderRequest) input(fx *store.Fixtures, lang string) (store.OrderInput, error) {
+	items, lang, err := formDataReader{fx: fx, fallbackLang: lang, dropNull: true}.read(req.FormData)
 	if err != nil {
 		return store.OrderInput{}, err
 	}
@@ -176,7 +176,7 @@ func (s *Server) handleOrderCreate(w http.ResponseWriter, r *http.Request, sc *s
 // to write, and the order written is answered, 201 when new; an update's answer also carries
 // the order's status.
 func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, sc *scope, req orderRequest, lang string, update bool, write func(store.OrderInput) (store.Order, error)) {
-	in, err := req.input(lang)
+	in, err := req.input(sc.store.Fixtures(), lang)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -70,7 +70,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, sc *sc
 		State:            nonNull(req.State),
 	}
 	if raw := nonNull(req.FormData); raw != nil {
-		items, _, err := parseFormData(raw, lang)
+		items, _, err := formDataReader{fx: sc.store.Fixtures(), fallbackLang: lang}.read(raw)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

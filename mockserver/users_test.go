@@ -41,10 +41,21 @@ func TestUpdateUser(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	tk := ts.signIn(t, userLogin, userPass)
-	before := ts.me(t, tk.AccessToken)
+	before, beforeRecord := ts.me(t, tk.AccessToken), ts.exportedUser(t, 16)
+	ivan := field("name_reg", "string", "Ivan")
 
 	for name, body := range map[string]any{
 		"state not an object":      map[string]any{"state": []int{1}},
+		"values of no list":        map[string]any{"formData": map[string]any{"en_US": nil}},
+		"a null value":             map[string]any{"formData": map[string]any{"en_US": []any{nil}}},
+		"a null value, flat":       map[string]any{"formData": []any{nil}},
+		"values under no locale":   map[string]any{"formData": map[string]any{"email": []any{ivan}}},
+		"an inactive locale":       map[string]any{"formData": map[string]any{"de_DE": []any{ivan}}},
+		"two locales":              map[string]any{"formData": map[string]any{"en_US": []any{ivan}, "ru_RU": []any{ivan}}},
+		"notification of a number": map[string]any{"notificationData": map[string]any{"email": 5}},
+		"unknown notification":     map[string]any{"notificationData": map[string]any{"fax": "1"}},
+		"no locale":                map[string]any{"langCode": "garbage"},
+		"password of spaces":       map[string]any{"authData": []map[string]string{{"marker": "password_reg", "value": "   "}}},
 		"marker of another form":   map[string]any{"formData": regValues(field("tickets", "entity", []string{"p-8-10"}))},
 		"another form":             map[string]any{"formIdentifier": "contact_us"},
 		"unknown key":              map[string]any{"nickname": "x"},
@@ -59,6 +70,7 @@ func TestUpdateUser(t *testing.T) {
 		decodeError(t, status, data)
 	}
 	assert.Equal(t, before, ts.me(t, tk.AccessToken), "refusals write nothing")
+	assert.Equal(t, beforeRecord, ts.exportedUser(t, 16), "refusals write nothing")
 
 	status, data := ts.call(t, http.MethodPut, mePath+"?langCode=en_US", tk.AccessToken, map[string]any{
 		"formIdentifier": "reg",
@@ -90,6 +102,29 @@ func TestUpdateUser(t *testing.T) {
 	status, data = ts.callWith(t, http.MethodPost, usersBase+"refresh", "", map[string]string{"refreshToken": tk.RefreshToken}, deviceHeaders)
 	require.Equal(t, http.StatusCreated, status, string(data))
 	assert.Equal(t, "ivan@new.example", ts.me(t, decode[tokens](t, data).AccessToken)["identifier"])
+}
+
+// A user registered through OAuth has no password: they save their profile as anyone does,
+// their state exports and imports again, and no password signs them in.
+func TestAnOAuthUserSavesTheirProfileAndSurvivesAnExport(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	status, body := ts.post(t, oauthPath, map[string]string{"code": ts.grantOAuth(t, "eve@example.com"), "grant_type": "authorization_code"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	tk := decode[tokens](t, body)
+	status, body = ts.call(t, http.MethodPut, mePath, tk.AccessToken, map[string]any{"formData": regValues(field("name_reg", "string", "Eve"))})
+	require.Equal(t, http.StatusOK, status, "the password field counts as given: %s", body)
+	saved := map[string]any{"en_US": []any{map[string]any{"marker": "name_reg", "type": "string", "value": "Eve"}}}
+	assert.Equal(t, saved, ts.me(t, tk.AccessToken)["formData"])
+
+	_, state := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", string(state), nil)
+	require.Equal(t, http.StatusOK, status, "the mock's own export imports again: %s", body)
+	assert.Equal(t, saved, ts.me(t, tk.AccessToken)["formData"])
+	status, _ = ts.callWith(t, http.MethodPost, authPath, "", authBody("eve@example.com", ""), deviceHeaders)
+	assert.Equal(t, http.StatusBadRequest, status, "an empty password is no password")
+	status, _ = ts.callWith(t, http.MethodPost, authPath, "", authBody("eve@example.com", " "), deviceHeaders)
+	assert.Equal(t, http.StatusUnauthorized, status)
 }
 
 // After a reset the same user id can be someone else: a token of the one before opens nothing.

@@ -280,14 +280,23 @@ func formDataShapeError() error {
 	return store.Invalid("formData must be an object keyed by language, holding an array of {marker, type, value}")
 }
 
-// parseFormData reads a submitted formData: `{"<lang>": [items]}` as the SDK sends it, or a flat
-// array. It returns the items (null items dropped) and the language key.
-func parseFormData(raw json.RawMessage, fallbackLang string) ([]store.FormDataItem, string, error) {
+// formDataReader reads a submitted formData: `{"<lang>": [items]}` as the SDK sends it, one
+// active locale of the project, or a flat array in fallbackLang.
+type formDataReader struct {
+	fx           *store.Fixtures
+	fallbackLang string
+	// dropNull tolerates null items, dropping them: SDK 1.0.115 sends `{"en_US": [null]}` for
+	// an order it was given no formData for. Elsewhere a null item is refused, as sign-up's is.
+	dropNull bool
+}
+
+// read returns the items and their language; an absent or null formData is none.
+func (fr formDataReader) read(raw json.RawMessage) ([]store.FormDataItem, string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return []store.FormDataItem{}, fallbackLang, nil
+		return []store.FormDataItem{}, fr.fallbackLang, nil
 	}
 	var list []json.RawMessage
-	lang := fallbackLang
+	lang, field := fr.fallbackLang, "formData"
 	// The first byte tells the two shapes apart, so a body is decoded once, not tried as a list
 	// first: the SDK sends the keyed shape.
 	if bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("[")) {
@@ -295,32 +304,33 @@ func parseFormData(raw json.RawMessage, fallbackLang string) ([]store.FormDataIt
 			return nil, "", formDataShapeError()
 		}
 	} else {
-		var byLang map[string][]json.RawMessage
+		var byLang map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &byLang); err != nil {
 			return nil, "", formDataShapeError()
 		}
-		switch len(byLang) {
-		case 0:
-		case 1:
-			for k, v := range byLang {
-				lang, list = k, v
+		if len(byLang) > 1 {
+			return nil, "", store.Invalid("formData must hold the values of exactly one locale")
+		}
+		for k, v := range byLang {
+			lang, field = k, "formData."+k
+			if err := fr.fx.CheckLocale("formData", k); err != nil {
+				return nil, "", err
 			}
-		default:
-			if v, ok := byLang[fallbackLang]; ok {
-				list = v
-			} else {
-				return nil, "", store.Invalid("formData must hold the values of one language")
+			if string(v) == "null" || json.Unmarshal(v, &list) != nil {
+				return nil, "", store.Invalid(field + " must be an array of {marker, type, value}")
 			}
 		}
 	}
 	items := make([]store.FormDataItem, 0, len(list))
-	for _, r := range list {
+	for i, r := range list {
 		item, ok, err := store.ParseFormDataItem(r)
-		if err != nil {
+		switch {
+		case err != nil:
 			return nil, "", store.Invalid(err.Error())
-		}
-		if ok {
+		case ok:
 			items = append(items, item)
+		case !fr.dropNull:
+			return nil, "", store.Invalid(fmt.Sprintf("%s[%d] must be an object with marker, type and value", field, i))
 		}
 	}
 	return items, lang, nil

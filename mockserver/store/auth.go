@@ -386,13 +386,19 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput) (User, OneTimeCode, 
 	password := in.Credentials.Values[provider.PasswordMarker]
 	var missing []string
 	if strings.TrimSpace(login) == "" {
-		missing = append(missing, "required values are missing or incorrect: "+provider.LoginMarker)
+		missing = append(missing, requiredMessage(provider.LoginMarker))
 	}
-	if password == "" && !provider.IsCheckCode {
-		missing = append(missing, "required values are missing or incorrect: "+provider.PasswordMarker)
+	// Blank, as the form's required check counts a text of only spaces.
+	if strings.TrimSpace(password) == "" && !provider.IsCheckCode {
+		missing = append(missing, requiredMessage(provider.PasswordMarker))
 	}
 	if len(missing) > 0 {
 		return User{}, OneTimeCode{}, Invalid(missing...)
+	}
+	if in.Language != "" {
+		if err := s.fx.CheckLocale("langCode", in.Language); err != nil {
+			return User{}, OneTimeCode{}, err
+		}
 	}
 	form, _ := s.fx.Form(in.FormIdentifier)
 	if err := checkLogin(provider, form, login, in.NotificationData, s.opts.LiveAuthBodies); err != nil {
@@ -438,10 +444,8 @@ func (s *Store) rollbackSignUpLocked(u *User) {
 
 // checkLogin refuses what the code e-mail could not be sent to: a login that looks like an
 // e-mail address must be exactly one bare address ("a@b.c, d@e.f" and "Name <a@b.c>" are not),
-// and so must notificationData.email when it is given. A login field of form with an e-mail
-// validator takes nothing else, as a submission of that field would not.
-// With emailOnly, as today's API, a phone value is refused too, an empty string included (an
-// SDK's empty `phonePush: []` passes).
+// and so must notificationData.email when it is given (checkNotificationData). A login field
+// of form with an e-mail validator takes nothing else, as a submission of that field would not.
 func checkLogin(provider *AuthProvider, form *Form, login string, notification json.RawMessage, emailOnly bool) error {
 	if strings.Contains(login, "@") && !singleAddress(login) {
 		return Invalid(provider.LoginMarker + " must be a single e-mail address")
@@ -451,6 +455,13 @@ func checkLogin(provider *AuthProvider, form *Form, login string, notification j
 			return Invalid(provider.LoginMarker + " must be an e-mail address")
 		}
 	}
+	return checkNotificationData(notification, emailOnly)
+}
+
+// checkNotificationData refuses a notificationData.email that is not one bare e-mail address.
+// With emailOnly, as today's API, a phone value is refused too, an empty string included (an
+// SDK's empty `phonePush: []` passes).
+func checkNotificationData(notification json.RawMessage, emailOnly bool) error {
 	var nd struct {
 		Email     any             `json:"email"`
 		PhonePush json.RawMessage `json:"phonePush"`

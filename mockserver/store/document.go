@@ -83,7 +83,8 @@ type Counters struct {
 }
 
 // UserRecord is a user, fixture or signed up, password included: the document is a sandbox's,
-// and its users exist only to be logged in as.
+// and its users exist only to be logged in as. A user registered through OAuth has an empty
+// password: no password signs them in.
 type UserRecord struct {
 	ID                     int               `json:"id"`
 	AuthProviderIdentifier string            `json:"authProviderIdentifier"`
@@ -570,8 +571,6 @@ func (s *Store) buildUsers(st *state, users []UserRecord) error {
 		switch {
 		case r.Identifier == "":
 			return nil, invalidf(at+".identifier", "must not be empty")
-		case r.Password == "":
-			return nil, invalidf(at+".password", "must not be empty")
 		case !validRaw(r.State):
 			return nil, invalidf(at+".state", "must be JSON")
 		case !validRaw(r.NotificationData):

@@ -96,7 +96,7 @@ func busyState(t testing.TB, st *store.Store) string {
 	require.NoError(t, err)
 	open, err := st.CreateOrder(ctx, 17, "tickets", stateOrder(t, "cash", 1))
 	require.NoError(t, err)
-	checkout := func(token string) string { return "http://mock/checkout/" + token }
+	checkout := testCheckoutURL
 
 	ps, err := st.CreatePaymentSession(ctx, 16, paid.ID, store.SessionTypeSession, checkout)
 	require.NoError(t, err)
@@ -259,7 +259,6 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		"duplicate user":       {func(d *store.StateDocument) { d.Users[1].ID = d.Users[0].ID }, "users[1].id:"},
 		"duplicate login":      {func(d *store.StateDocument) { d.Users[1].Identifier = strings.ToUpper(d.Users[0].Identifier) }, "users[1].identifier:"},
 		"unknown provider":     {func(d *store.StateDocument) { d.Users[2].AuthProviderIdentifier = "phone" }, "users[2].authProviderIdentifier:"},
-		"empty password":       {func(d *store.StateDocument) { d.Users[0].Password = "" }, "users[0].password:"},
 		"bad form data":        {func(d *store.StateDocument) { d.Users[0].FormData[0] = json.RawMessage(`{"marker":""}`) }, "users[0].formData[0]:"},
 		"session of nobody":    {func(d *store.StateDocument) { d.AuthSessions[0].UserID = 99 }, "authSessions[0].userId:"},
 		"shared refresh token": {func(d *store.StateDocument) { d.AuthSessions = append(d.AuthSessions, withID(d.AuthSessions[0], 50)) }, "authSessions[1].refreshToken:"},

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"unicode/utf8"
 )
@@ -265,6 +266,19 @@ func appendJSONString(out []byte, s string) []byte {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s) // a string always encodes
 	return append(out, bytes.TrimRight(buf.Bytes(), "\n")...)
+}
+
+// CheckLocale refuses lang, the locale a write names in field, unless it is a language code the
+// project has activated: the live API neither writes nor returns an inactive locale's values,
+// and a state holding another could not be loaded again.
+func (f *Fixtures) CheckLocale(field, lang string) error {
+	if !isLanguageCode(lang) {
+		return Invalid(fmt.Sprintf("%s: %s is not a locale", field, lang))
+	}
+	if !slices.Contains(f.Languages(), lang) {
+		return Invalid(fmt.Sprintf("%s: %s is not an active locale of the project", field, lang))
+	}
+	return nil
 }
 
 // isLanguageCode matches the project language codes OneEntry uses: en_US, ru_RU.

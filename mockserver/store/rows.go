@@ -226,7 +226,7 @@ func (s *Store) rowLocked(c *IntegrationCollection, id int) (*CollectionRow, err
 
 // rowWriteTarget checks a row write's language and returns the collection marker names.
 func (s *Store) rowWriteTarget(marker, lang string, in RowInput) (*IntegrationCollection, error) {
-	if err := in.checkLanguage(lang, s.fx.Languages()); err != nil {
+	if err := in.checkLanguage(s.fx, lang); err != nil {
 		return nil, err
 	}
 	return s.collection(marker, 0)
@@ -290,16 +290,11 @@ func (s *Store) DeleteCollectionRow(ctx context.Context, marker string, id int) 
 // checkLanguage refuses a write of values in lang that is no language code, or in a language
 // the project has not activated: the live API neither writes nor returns an inactive locale's
 // values, and a state holding another key could not be loaded again.
-func (in RowInput) checkLanguage(lang string, active []string) error {
+func (in RowInput) checkLanguage(fx *Fixtures, lang string) error {
 	if in.ByLang == nil {
-		if !isLanguageCode(lang) {
-			return Invalid("langCode must be a language code such as en_US")
-		}
-		if !slices.Contains(active, lang) {
-			return Invalid(fmt.Sprintf("langCode: %s is not an active locale of the project", lang))
-		}
-		return nil
+		return fx.CheckLocale("langCode", lang)
 	}
+	active := fx.Languages()
 	var inactive []string
 	for l := range in.ByLang {
 		if !slices.Contains(active, l) {

@@ -264,11 +264,8 @@ func parseSubmissionValues(fx *Fixtures, form *Form, raw json.RawMessage) ([]For
 	var list []json.RawMessage
 	for k, v := range byLang {
 		lang = k
-		if !isLanguageCode(k) {
-			return nil, "", Invalid(fmt.Sprintf("formData: %s is not a locale", k))
-		}
-		if !slices.Contains(fx.Languages(), k) {
-			return nil, "", Invalid(fmt.Sprintf("formData: %s is not an active locale of the project", k))
+		if err := fx.CheckLocale("formData", k); err != nil {
+			return nil, "", err
 		}
 		if json.Unmarshal(v, &list) != nil {
 			return nil, "", Invalid(fmt.Sprintf("formData.%s must be an array of {marker, value}", k))

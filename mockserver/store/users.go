@@ -65,6 +65,14 @@ func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, er
 		if json.Unmarshal(in.NotificationData, &obj) != nil || obj == nil {
 			return User{}, Invalid("notificationData must be an object")
 		}
+		if err := checkNotificationData(in.NotificationData, false); err != nil {
+			return User{}, err
+		}
+	}
+	if in.Language != "" {
+		if err := s.fx.CheckLocale("langCode", in.Language); err != nil {
+			return User{}, err
+		}
 	}
 	return updated(ctx, s, func() (User, error) {
 		u, ok := s.state.users[id]
@@ -75,10 +83,15 @@ func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, er
 			return User{}, Invalid("Incorrect formIdentifier for provided user: " + in.FormIdentifier)
 		}
 		provider, _ := s.fx.AuthProvider(u.AuthProviderIdentifier) // checked at load or import
+		if in.Password != "" && strings.TrimSpace(in.Password) == "" {
+			return User{}, Invalid(requiredMessage(provider.PasswordMarker))
+		}
 		login := u.Identifier
 		if in.HasFormData {
 			if form, ok := s.fx.Form(u.FormIdentifier); ok {
-				satisfied := map[string]string{provider.LoginMarker: u.Identifier, provider.PasswordMarker: u.password}
+				// The signed-in user has a login and a way to sign in, whether a password or,
+				// registered through OAuth, none: neither is profile data to send again.
+				satisfied := map[string]string{provider.LoginMarker: u.Identifier, provider.PasswordMarker: "signed in"}
 				if err := checkFormData(form, in.FormData, satisfied); err != nil {
 					return User{}, err
 				}
