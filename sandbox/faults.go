@@ -157,7 +157,7 @@ func (fs *Faults) Add(f FaultRule, now time.Time) (FaultRule, error) {
 		f.Remaining = &n
 	}
 	fs.rules = append(fs.rules, &f)
-	return f, nil
+	return f.copy(), nil
 }
 
 // List returns copies of the rules in the order they apply.
@@ -166,11 +166,18 @@ func (fs *Faults) List() []FaultRule {
 	defer fs.mu.Unlock()
 	out := make([]FaultRule, len(fs.rules))
 	for i, f := range fs.rules {
-		out[i] = *f
-		if f.Remaining != nil {
-			n := *f.Remaining
-			out[i].Remaining = &n
-		}
+		out[i] = f.copy()
+	}
+	return out
+}
+
+// copy is the rule with a counter of its own: the stored rule's counts down under fs.mu as
+// requests match it, while a copy is read without the lock.
+func (f *FaultRule) copy() FaultRule {
+	out := *f
+	if f.Remaining != nil {
+		n := *f.Remaining
+		out.Remaining = &n
 	}
 	return out
 }
@@ -220,7 +227,7 @@ func (fs *Faults) Pick(method, p string, body []byte) (FaultRule, bool) {
 			continue
 		}
 		f.Matched++
-		picked := *f
+		picked := f.copy()
 		if f.Remaining != nil {
 			*f.Remaining--
 			if *f.Remaining <= 0 {

@@ -3,8 +3,10 @@ package sandbox_test
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -21,4 +23,24 @@ func TestFaultProbabilityIsANumberFromZeroToOne(t *testing.T) {
 		rule := sandbox.FaultRule{Path: "/api/content/**", Status: 503, Probability: p}
 		assert.NoError(t, rule.Validate(), "%v", p)
 	}
+}
+
+// The rule Add answers is the caller's to read: requests matching the stored rule meanwhile
+// count down the stored counter, not the answer's (under -race, a shared one is reported).
+func TestAnAddedRuleIsTheCallersCopy(t *testing.T) {
+	t.Parallel()
+	var fs sandbox.Faults
+	added, err := fs.Add(sandbox.FaultRule{Path: "/api/content/**", Status: 503, Times: 1000}, time.Now())
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 100 {
+			fs.Pick("GET", "/api/content/products/10", nil)
+		}
+	}()
+	answered := *added.Remaining
+	<-done
+	assert.Equal(t, 1000, answered)
+	assert.Equal(t, 900, *fs.List()[0].Remaining)
 }
