@@ -20,6 +20,9 @@ const (
 	// readHeaderTimeout bounds the wait for a request's headers, so a client that connects
 	// and says nothing is soon let go.
 	readHeaderTimeout = 5 * time.Second
+	// maxHeaderBytes is Node's default (the live API runs on Node.js): a larger request head is
+	// answered 431, as live does, and thousands of slow clients cannot hold a megabyte each.
+	maxHeaderBytes = 16 << 10
 )
 
 // listen binds addr and announces it (see announce).
@@ -47,6 +50,7 @@ func newHTTPServer(h http.Handler, ln net.Listener, o serverOptions, logger *slo
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ReadTimeout:       o.ReadTimeout,
 		WriteTimeout:      o.WriteTimeout,
 		IdleTimeout:       o.IdleTimeout,
