@@ -93,6 +93,15 @@ func (sb *Sandbox) RemoveFault(id string) error {
 // memory limit: a document as large as the body limit allows would otherwise grow the heap
 // past any bound, one sandbox after another.
 func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
+	// One document is read and decoded at a time, over every sandbox: each costs several times
+	// its size in memory, and uploads that others leave unfinished must not add up to the memory
+	// limit and refuse every sandbox's writes. The others wait unread.
+	select {
+	case sb.reg.importing <- struct{}{}:
+		defer func() { <-sb.reg.importing }()
+	case <-ctx.Done(): // the client went away, or the server is shutting down
+		return store.Errorf(store.CodeConflict, "state document: given up waiting for another state import to finish")
+	}
 	if err := sb.reg.memory.check(); err != nil {
 		return err
 	}

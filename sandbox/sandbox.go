@@ -98,6 +98,8 @@ type Registry struct {
 	memory *memoryGuard
 	// journals bounds what the request journals hold together: a quarter of the memory limit.
 	journals *JournalShare
+	// importing admits one state import at a time over every sandbox (see ImportState).
+	importing chan struct{}
 }
 
 // Sandbox is one isolated project: its own store (ids, users, orders, sessions, clock),
@@ -152,7 +154,7 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 		opts.RelayAllow = mail.NewDefaultAllowList(logins)
 	}
 	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}, uploads: store.NewByteBudget(store.DefaultUploadBudget),
-		memory: newMemoryGuard(opts.MaxMemoryBytes, opts.LiveHeapBytes)}
+		memory: newMemoryGuard(opts.MaxMemoryBytes, opts.LiveHeapBytes), importing: make(chan struct{}, 1)}
 	r.journals = NewJournalShare(int64(r.memory.limit / 4))
 	r.fixtures.Store(opts.Fixtures)
 	fx := opts.Fixtures

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -440,4 +441,55 @@ func TestImportExpiresOverdueSessions(t *testing.T) {
 	require.Len(t, after.PaymentSessions, 1)
 	assert.Equal(t, store.StatusExpired, after.PaymentSessions[0].Status)
 	assert.Equal(t, ps.ExpiresAt, after.PaymentSessions[0].UpdatedDate)
+}
+
+// State imports are read one at a time over every sandbox: while one document is still
+// arriving, another sandbox's import waits unread, and an import that gives up waiting
+// changes nothing.
+func TestStateImportsAreReadOneAtATime(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	reg := newRegistry(t, sandbox.Options{})
+	first := reg.Default()
+	second, err := reg.Create(ctx)
+	require.NoError(t, err)
+	doc, err := json.Marshal(first.Store().Export(ctx))
+	require.NoError(t, err)
+
+	arriving, send := io.Pipe()
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- first.ImportState(ctx, arriving) }()
+	_, err = send.Write(doc[:1]) // the first import is reading
+	require.NoError(t, err)
+
+	waiting := &readSignal{r: bytes.NewReader(doc), read: make(chan struct{})}
+	secondDone := make(chan error, 1)
+	go func() { secondDone <- second.ImportState(ctx, waiting) }()
+	gaveUp, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorContains(t, second.ImportState(gaveUp, bytes.NewReader(nil)), "given up waiting")
+	select {
+	case <-waiting.read:
+		t.Fatal("the second import read while the first was still arriving")
+	case <-time.After(100 * time.Millisecond): // long enough for an import let through to read
+	}
+
+	_, err = send.Write(doc[1:])
+	require.NoError(t, err)
+	require.NoError(t, send.Close())
+	require.NoError(t, <-firstDone)
+	require.NoError(t, <-secondDone)
+	assert.Equal(t, first.Store().Export(ctx), second.Store().Export(ctx))
+}
+
+// readSignal closes read at its first Read.
+type readSignal struct {
+	r    io.Reader
+	read chan struct{}
+	once sync.Once
+}
+
+func (s *readSignal) Read(p []byte) (int, error) {
+	s.once.Do(func() { close(s.read) })
+	return s.r.Read(p)
 }
