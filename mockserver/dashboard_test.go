@@ -1053,3 +1053,25 @@ func TestDashboardClockAtTheFirstInstant(t *testing.T) {
 		assert.Contains(t, body, "0001-01-01 00:00:00 UTC", path)
 	}
 }
+
+// A path or method the dashboard does not serve is answered as the admin API answers one: the
+// live error body, not Go's plain-text defaults.
+func TestTheDashboardAnswersWhatItDoesNotServeAsTheAdminAPIDoes(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, tc := range []struct{ method, path string }{
+		{http.MethodDelete, "/__admin/ui/"},
+		{http.MethodPut, "/__admin/ui/clock"},
+		{"TRACE", "/__admin/ui/"},
+		{http.MethodGet, "/__admin/ui/nope"},
+		{http.MethodPost, "/__admin/ui/nope"},
+		{http.MethodGet, "/__admin/ui/mail/x/html/more"},
+	} {
+		status, body := ts.callWith(t, tc.method, tc.path, "", nil, nil)
+		e := decodeError(t, status, body)
+		assert.Equal(t, http.StatusNotFound, status, "%s %s", tc.method, tc.path)
+		assert.Equal(t, []string{"Cannot " + tc.method + " " + tc.path}, e.messages())
+	}
+	status, _, _ := uiGet(t, ts, "/__admin/ui/")
+	assert.Equal(t, http.StatusOK, status, "a page it serves is still served")
+}

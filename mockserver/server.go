@@ -155,9 +155,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(s)
+	notFound := s.observe("", s.handleNotFound)
 	if s.dashboard, err = ui.New(ui.Options{
 		Sandboxes: reg, Contract: opts.Contract, AdminToken: opts.AdminToken,
 		MaxStateBytes: opts.MaxStateBytes, Logger: opts.Logger, Routes: s.routeTable.templates, ErrorStatus: statusOf,
+		NotFound: notFound,
 	}); err != nil {
 		return nil, err
 	}
@@ -172,7 +174,6 @@ func New(opts Options) (*Server, error) {
 	if err := errors.Join(s.routeErrs...); err != nil {
 		return nil, fmt.Errorf("mockserver: routes outside the contract: %w", err)
 	}
-	notFound := s.observe("", s.handleNotFound)
 	router.NotFoundHandler = notFound
 	router.MethodNotAllowedHandler = notFound
 	s.handler = s.guardOrigins(s.recoverPanics(cleanPaths(router)))

@@ -64,7 +64,10 @@ type Options struct {
 	// ErrorStatus is the status the API answers an error with; a page answers the same, and
 	// only a 500 is logged as the mock's own failure. Required.
 	ErrorStatus func(error) int
-	Logger      *slog.Logger
+	// NotFound answers a path or method the dashboard does not serve, as the admin API
+	// answers one (the live error body). Required.
+	NotFound http.Handler
+	Logger   *slog.Logger
 }
 
 // Handler serves the dashboard. The origin and host rules of the admin API are applied in
@@ -87,6 +90,9 @@ func New(opts Options) (*Handler, error) {
 	}
 	if opts.ErrorStatus == nil {
 		return nil, errors.New("ui: Options.ErrorStatus is required")
+	}
+	if opts.NotFound == nil {
+		return nil, errors.New("ui: Options.NotFound is required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -147,6 +153,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Cache-Control", "no-store")
 	if r.URL.Path == Prefix {
 		http.Redirect(w, r, Prefix+"/", http.StatusMovedPermanently)
+		return
+	}
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		h.opts.NotFound.ServeHTTP(w, r)
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, Prefix+"/assets/") || r.URL.Path == Prefix+"/login" {
