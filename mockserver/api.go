@@ -120,10 +120,8 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 // validateRequest checks the request against the contract. Broken JSON gets body-parser's
 // wording first, since that is what the live API answers before any validation runs.
 func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body []byte) error {
-	if !op.TakesBody() {
-		if err := parsedAndIgnored(r, body); err != nil {
-			return err
-		}
+	if err := parsedStrictly(r, body); err != nil {
+		return err
 	}
 	err := op.ValidateRequest(r.Context(), r, mux.Vars(r))
 	if err == nil {
@@ -139,10 +137,10 @@ func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body 
 	return store.Invalid(msgs...)
 }
 
-// parsedAndIgnored checks the body of an operation that takes none as the live API's body
-// parser does before any route runs: a JSON body must parse, as an object or an array (the
-// parser's strict mode); then it is ignored.
-func parsedAndIgnored(r *http.Request, body []byte) error {
+// parsedStrictly checks a body as the live API's body parser does before any route runs: a
+// JSON body must parse, as an object or an array (the parser's strict mode), whether or not the
+// operation takes one (one that does not then ignores it).
+func parsedStrictly(r *http.Request, body []byte) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return nil

@@ -378,11 +378,19 @@ func TestProductPagesCountsPricesRelated(t *testing.T) {
 	// SDK 1.0.149's getProductsEmptyPage sends its paging as the body: let be.
 	status, body = ts.call(t, http.MethodPost, productsPath+"/empty-page", "", map[string]any{"limit": 30, "offset": 0, "sortOrder": "DESC", "sortKey": "id"})
 	require.Equal(t, http.StatusCreated, status, string(body))
-	// Its filters are checked as the other lists check them.
-	for _, bad := range []string{`"x"`, `123`, `{"filter":"x"}`} {
-		status, body = ts.call(t, http.MethodPost, productsPath+"/empty-page", "", bad)
-		require.Equal(t, http.StatusBadRequest, status, bad)
-		assert.Equal(t, []string{"filter must be an array"}, decodeError(t, status, body).messages(), bad)
+	// Its filters are checked as the other lists check them, once the body parser, in strict
+	// mode, took the body for an object or an array.
+	for bad, message := range map[string]string{
+		`{"filter":"x"}`: "filter must be an array",
+		`"x"`:            `Unexpected token " in JSON at position 0`,
+		`123`:            "Unexpected token 1 in JSON at position 0",
+		` null`:          "Unexpected token n in JSON at position 1",
+	} {
+		for _, path := range []string{productsPath + "/empty-page", productsPath + "/page/url/home"} {
+			status, body = ts.call(t, http.MethodPost, path, "", bad)
+			require.Equal(t, http.StatusBadRequest, status, bad)
+			assert.Equal(t, []string{message}, decodeError(t, status, body).messages(), bad)
+		}
 	}
 }
 
