@@ -980,3 +980,38 @@ func TestEntityValuesHaveTheirReadShapes(t *testing.T) {
 	assert.GreaterOrEqual(t, texts, 10)
 	assert.GreaterOrEqual(t, options, 10)
 }
+
+// An order's lines show their product's preview image, as the product's answer shows it, with
+// links to the mock; the recorded 2025 API's products have none, and its lines show null.
+func TestOrderLinesShowTheProductsPreviewImage(t *testing.T) {
+	t.Parallel()
+	for profile, want := range map[sandbox.Profile]string{
+		sandbox.ProfileLive2026: "/cloud-static/content/ticket-bronze.svg",
+		sandbox.ProfileSDK115:   "",
+	} {
+		ts := newTestServer(t, withProfile(profile))
+		tk := ts.signIn(t, userLogin, userPass)
+		status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
+		require.Equal(t, http.StatusCreated, status, string(body))
+		path := fmt.Sprintf("%s/%v?langCode=en_US", ordersPath, decode[map[string]any](t, body)["id"])
+		type line struct {
+			PreviewImage []struct {
+				DownloadLink string `json:"downloadLink"`
+			} `json:"previewImage"`
+		}
+		status, body = ts.call(t, http.MethodGet, path, tk.AccessToken, nil)
+		require.Equal(t, http.StatusOK, status)
+		read := decode[struct{ Products []line }](t, body)
+		status, body = ts.call(t, http.MethodGet, ordersPath+"?langCode=en_US", tk.AccessToken, nil)
+		require.Equal(t, http.StatusOK, status)
+		list := decode[struct{ Items []struct{ Products []line } }](t, body)
+		for name, l := range map[string]line{"read": read.Products[0], "list": list.Items[0].Products[0]} {
+			if want == "" {
+				assert.Nil(t, l.PreviewImage, "%s %s", profile, name)
+				continue
+			}
+			require.Len(t, l.PreviewImage, 1, "%s %s", profile, name)
+			assert.Equal(t, ts.URL+want, l.PreviewImage[0].DownloadLink, "%s %s", profile, name)
+		}
+	}
+}

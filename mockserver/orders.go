@@ -126,6 +126,9 @@ func newOrderReadResponse(fx *store.Fixtures, catalog *store.Catalog, lang strin
 		// The price is the one recorded when the order was priced, not today's.
 		p := orderProductResponse{ID: line.ProductID, Quantity: line.Quantity, Price: (*moneyNumber)(line.PriceCents)}
 		p.Title, _ = catalog.Title(line.ProductID, lang)
+		if img := catalog.PreviewImage(line.ProductID, lang); img != nil {
+			p.PreviewImage = img
+		}
 		if prod, ok := fx.Product(line.ProductID); ok {
 			p.SKU = prod.SKU
 			if p.Price == nil {
@@ -211,7 +214,7 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, sc *scope)
 	for i, o := range orders {
 		out.Items[i] = newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), o)
 	}
-	s.writeJSON(w, http.StatusOK, out)
+	s.writeJSONMedia(w, r, http.StatusOK, out)
 }
 
 // handleOrder handles GET /api/content/orders-storage/marker/{marker}/orders/{id}.
@@ -221,7 +224,7 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, sc *scope, 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), o))
+	s.writeJSONMedia(w, r, http.StatusOK, newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), o))
 }
 
 // handleOrderUpdate handles PUT /api/content/orders-storage/marker/{marker}/orders/{id}.

@@ -45,6 +45,39 @@ func (c *Catalog) Title(id int, lang string) (string, bool) {
 	return c.items[i].text(c.lang(lang)).title, true
 }
 
+// PreviewImage returns the value of the product's preview attribute (isProductPreview) in lang,
+// as the catalogue serves it, which an order's line shows as its previewImage: a list of images
+// for an image attribute, one object for a file. Nil when the product has none. Of two, the one
+// first in position.
+func (c *Catalog) PreviewImage(id int, lang string) json.RawMessage {
+	raw, ok := c.Product(id, lang)
+	if !ok {
+		return nil
+	}
+	var served struct {
+		AttributeValues map[string]struct {
+			Value            json.RawMessage `json:"value"`
+			Position         int             `json:"position"`
+			IsProductPreview bool            `json:"isProductPreview"`
+		} `json:"attributeValues"`
+	}
+	if json.Unmarshal(raw, &served) != nil {
+		return nil
+	}
+	var preview json.RawMessage
+	first := ""
+	for marker, a := range served.AttributeValues {
+		if !a.IsProductPreview || len(a.Value) == 0 {
+			continue
+		}
+		if first == "" || a.Position < served.AttributeValues[first].Position ||
+			a.Position == served.AttributeValues[first].Position && marker < first {
+			first, preview = marker, a.Value
+		}
+	}
+	return preview
+}
+
 // ProductNotice builds the notice of an event about a product, in lang. The product is read
 // as the catalogue serves it, so the notice names what a page shows.
 func (c *Catalog) ProductNotice(id int, lang, message string) (ProductNotice, bool) {
