@@ -1015,3 +1015,36 @@ func TestOrderLinesShowTheProductsPreviewImage(t *testing.T) {
 		}
 	}
 }
+
+// A product without a price shows null, "no price set", wherever a price of it is answered:
+// its own answer, the page's prices and an order preview.
+func TestAProductWithoutAPriceShowsNull(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{store.FileProducts: func(v any) any {
+		for _, p := range v.([]any) {
+			if p := p.(map[string]any); p["id"] == float64(11) {
+				p["price"] = nil
+			}
+		}
+		return v
+	}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(fx))
+	status, body := ts.call(t, http.MethodGet, productsPath+"/11", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Nil(t, decode[map[string]any](t, body)["price"])
+
+	status, body = ts.call(t, http.MethodGet, productsPath+"/page/tickets/prices?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	prices := map[float64]any{}
+	for _, it := range decode[struct{ Items []map[string]any }](t, body).Items {
+		prices[it["id"].(float64)] = it["price"]
+	}
+	assert.Equal(t, map[float64]any{10: float64(100), 11: nil, 12: float64(300)}, prices)
+
+	tk := ts.signIn(t, userLogin, userPass)
+	status, body = ts.call(t, http.MethodPost, previewPath, tk.AccessToken, `{"products":[{"productId":11,"quantity":1}]}`)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	line := decode[struct{ OrderPreview []map[string]any }](t, body).OrderPreview[0]
+	assert.Contains(t, line, "price")
+	assert.Nil(t, line["price"])
+}

@@ -141,7 +141,7 @@ type previewRequest struct {
 
 type previewLineResponse struct {
 	ID            int          `json:"id"`
-	Price         moneyNumber  `json:"price"`
+	Price         *moneyNumber `json:"price"`
 	Quantity      int          `json:"quantity"`
 	DiscountPrice *moneyNumber `json:"discountPrice"`
 	IsGift        bool         `json:"isGift"`
@@ -183,11 +183,8 @@ func (s *Server) handleOrderPreview(w http.ResponseWriter, r *http.Request, sc *
 		BonusApplied: moneyNumber(q.Discounts.BonusAppliedCents), TotalDue: moneyNumber(q.DueCents()),
 	}
 	for i, l := range q.Lines {
-		p := previewLineResponse{ID: l.ProductID, Quantity: l.Quantity, DiscountPrice: (*moneyNumber)(l.DiscountPriceCents)}
-		if l.PriceCents != nil {
-			p.Price = moneyNumber(*l.PriceCents)
-		}
-		out.OrderPreview[i] = p
+		out.OrderPreview[i] = previewLineResponse{ID: l.ProductID, Quantity: l.Quantity,
+			Price: (*moneyNumber)(l.PriceCents), DiscountPrice: (*moneyNumber)(l.DiscountPriceCents)}
 	}
 	s.writeJSON(w, http.StatusCreated, out)
 }

@@ -126,12 +126,12 @@ func (s *Server) handleProductsEmptyPage(w http.ResponseWriter, r *http.Request,
 }
 
 type priceItem struct {
-	ID    int     `json:"id"`
-	Price float64 `json:"price"`
+	ID    int      `json:"id"`
+	Price *float64 `json:"price"`
 }
 
 // handleProductPrices handles GET /products/page/{url}/prices: the ids and prices of a
-// catalogue page's products (a product without a price shows 0).
+// catalogue page's products (null for a product without a price).
 func (s *Server) handleProductPrices(w http.ResponseWriter, r *http.Request, sc *scope) {
 	q, err := s.productQuery(r, sc, scopePageURL)
 	if err != nil {

@@ -481,19 +481,16 @@ func (c *Catalog) Find(q ProductQuery) ProductList {
 	return out
 }
 
-// Prices returns the ids and prices of the products q selects, ordered and windowed.
-func (c *Catalog) Prices(q ProductQuery) (ids []int, prices []float64, total int) {
+// Prices returns the ids and prices of the products q selects, ordered and windowed; nil for
+// a product without a price ("no price set", not zero, as its own answer says).
+func (c *Catalog) Prices(q ProductQuery) (ids []int, prices []*float64, total int) {
 	lang := c.lang(q.Lang)
 	idx := c.match(q, lang)
 	c.sort(idx, q.SortKey, q.SortOrder, lang)
 	start, end := q.Page.window(len(idx))
 	for _, i := range idx[start:end] {
 		ids = append(ids, c.items[i].id)
-		p := 0.0
-		if c.items[i].price != nil {
-			p = *c.items[i].price
-		}
-		prices = append(prices, p)
+		prices = append(prices, c.items[i].price)
 	}
 	return ids, prices, len(idx)
 }
