@@ -107,12 +107,7 @@ func TestLifetimesEndAtTheLastInstant(t *testing.T) {
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
 	status, body := ts.adminClock(t, `{"set":"9999-12-31T23:00:00Z","freeze":true}`)
 	require.Equal(t, http.StatusOK, status, string(body))
-	tk := ts.signIn(t, userLogin, userPass)
-	body0 := seedOrderBody(10, 1)
-	body0["paymentAccountIdentifier"] = "stripe"
-	order := ts.createOrder(t, tk.AccessToken, body0)
-	status, body = ts.call(t, http.MethodPost, "/api/content/payments/sessions", tk.AccessToken, map[string]any{"orderId": order["id"], "type": "session"})
-	require.Equal(t, http.StatusCreated, status, string(body))
+	ts.orderWithWaitingSession(t, ts.signIn(t, userLogin, userPass).AccessToken)
 	status, body = ts.callWith(t, http.MethodPost, "/api/content/users-auth-providers/marker/email/users/generate-code", "", map[string]string{"userIdentifier": userLogin, "eventIdentifier": "reg"}, deviceHeaders)
 	require.Less(t, status, 300, string(body))
 

@@ -476,6 +476,28 @@ func TestRefundAmountsAddUpToWhatWasPaid(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, string(body))
 }
 
+// A partial refund returns the lines' share of what was due by their price after per-item
+// discounts: a line its discount lowered returns what it cost, not its list price's share.
+func TestAPartialRefundReturnsTheDiscountedPrice(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{store.FileDiscounts: func(v any) any {
+		for _, d := range v.([]any) {
+			if d := d.(map[string]any); d["identifier"] == "early_bird" {
+				d["conditions"] = []any{map[string]any{"type": "PRODUCT", "value": "11"}}
+			}
+		}
+		return v
+	}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(fx))
+	owner := ts.signIn(t, userLogin, userPass)
+	created := ts.createOrder(t, owner.AccessToken, discountOrder(map[int]int{10: 1, 11: 1}, map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}}))
+	require.Equal(t, 260.0, created["totalSum"], "100 + 200 less 20 %% of product 11 alone")
+	id := int(created["id"].(float64))
+	ts.payOrder(t, owner.AccessToken, id)
+	ts.requestRefund(t, owner.AccessToken, id, map[string]any{"11": map[string]int{"quantity": 1}})
+	assert.Equal(t, 160.0, ts.refunds(t, owner.AccessToken, id)[0]["amount"], "what product 11 cost, not 260 × 200/300")
+}
+
 // The payment axis is derived from the order's sessions: the storage's paid status cannot be
 // written by a client, on create or update; lifecycle statuses can.
 func TestStatusNotSettableToPaymentState(t *testing.T) {

@@ -227,6 +227,18 @@ func seedOrderBody(productID, quantity int) map[string]any {
 
 const ordersPath = "/api/content/orders-storage/marker/tickets/orders"
 
+// orderWithWaitingSession places the seed order on the stripe account, opens its payment
+// session, which waits for the buyer, and returns the order.
+func (ts *testServer) orderWithWaitingSession(t *testing.T, bearer string) map[string]any {
+	t.Helper()
+	body := seedOrderBody(10, 1)
+	body["paymentAccountIdentifier"] = "stripe"
+	order := ts.createOrder(t, bearer, body)
+	status, data := ts.call(t, http.MethodPost, sessionsPath, bearer, map[string]any{"orderId": order["id"], "type": "session"})
+	require.Equal(t, http.StatusCreated, status, string(data))
+	return order
+}
+
 // placeOrders places n orders of one ticket each as the bearer's user.
 func (ts *testServer) placeOrders(t *testing.T, bearer string, n int) {
 	t.Helper()

@@ -23,6 +23,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -453,6 +454,26 @@ func TestSandboxesSurviveARestartOnTheSameDataDir(t *testing.T) {
 	for _, info := range infos {
 		assert.NotEqual(t, sbx.AppToken, info.AppToken, "a deleted sandbox leaves the data dir")
 	}
+}
+
+// A move of the clock expires the sessions it makes overdue before it answers, and is saved
+// before it answers: on a data dir, a restart right after it keeps it.
+func TestAClockMoveExpiresSessionsAndIsSavedBeforeItAnswers(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first, _, stop := startOnDataDir(t, dir)
+	first.orderWithWaitingSession(t, first.signIn(t, userLogin, userPass).AccessToken)
+	status, body := first.callWith(t, http.MethodPost, "/__admin/clock", "", map[string]string{"advance": "240h"}, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	doc := first.server.Store().Export(t.Context()) // a read that sweeps nothing itself
+	require.Len(t, doc.PaymentSessions, 1)
+	assert.Equal(t, store.StatusExpired, doc.PaymentSessions[0].Status)
+	stop()
+
+	second, _, stop := startOnDataDir(t, dir)
+	t.Cleanup(stop)
+	now := second.server.Store().Clock().Now()
+	assert.True(t, now.After(time.Now().Add(239*time.Hour)), "the clock is 10 days ahead after the restart, not %s", now)
 }
 
 // Every request resolves its sandbox once, in the middleware, whatever the layers below need

@@ -278,6 +278,28 @@ func TestQueueFull(t *testing.T) {
 	assert.Equal(t, StatusPending, get(t, d, queued).Status)
 }
 
+// The bound docs/checkout.md names: with its eight senders busy, a sandbox's dispatcher keeps
+// 256 more deliveries waiting, and fails the next with ErrQueueFull, never sent.
+func TestTwoHundredFiftySixDeliveriesWaitTheirTurn(t *testing.T) {
+	t.Parallel()
+	rc, started := newHangingReceiver(t)
+	d, _ := newTestDispatcher(t, Options{Workers: 8})
+	for range 8 {
+		d.Enqueue(delivery(rc.URL))
+	}
+	for range 8 {
+		<-started
+	}
+	for i := range 256 {
+		id := d.Enqueue(delivery(rc.URL))
+		require.Equal(t, StatusPending, get(t, d, id).Status, "waiting delivery %d", i+1)
+	}
+	rec := get(t, d, d.Enqueue(delivery(rc.URL)))
+	assert.Equal(t, StatusFailed, rec.Status)
+	assert.Equal(t, ErrQueueFull.Error(), rec.Error)
+	assert.Empty(t, rec.Attempts)
+}
+
 func TestCloseCutShort(t *testing.T) {
 	t.Parallel()
 	rc, started := newHangingReceiver(t)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -165,12 +166,20 @@ func TestServeCommandServesTheSeedProject(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-func TestHealthcheckFailsWithoutServer(t *testing.T) {
+// healthcheck exits 1 when nothing answers, and when what answers is not a 200: a mock
+// draining (503) or another server on the port (404).
+func TestHealthcheckFailsWithoutAHealthyServer(t *testing.T) {
 	t.Parallel()
-	err := run(t.Context(), []string{"healthcheck", "--url", testkit.UnreachableURL + "/healthz", "--timeout", "1s"}, envMap(nil), io.Discard, io.Discard)
-	var exit exitError
-	require.True(t, errors.As(err, &exit), "%v", err)
-	assert.Equal(t, 1, exit.code)
+	draining := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(draining.Close)
+	for _, url := range []string{testkit.UnreachableURL + "/healthz", draining.URL + "/readyz"} {
+		err := run(t.Context(), []string{"healthcheck", "--url", url, "--timeout", "1s"}, envMap(nil), io.Discard, io.Discard)
+		var exit exitError
+		require.True(t, errors.As(err, &exit), "%s: %v", url, err)
+		assert.Equal(t, 1, exit.code, url)
+	}
 }
 
 // fixturesCopy writes the embedded fixtures to a new folder, with old replaced by new in file.
