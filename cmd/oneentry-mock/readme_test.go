@@ -77,11 +77,21 @@ func shellCommands(t *testing.T, file string) [][]string {
 }
 
 // toolArgs returns the arguments of a command line that runs this tool, however it is
-// started: npx oneentry-mock, go run ./cmd/oneentry-mock, or the binary.
+// started: npx [its flags] oneentry-mock, go run ./cmd/oneentry-mock, or the binary.
 func toolArgs(words []string) ([]string, bool) {
+	if len(words) >= 2 && words[0] == "npx" {
+		i := 1
+		for i < len(words) && strings.HasPrefix(words[i], "-") {
+			if words[i] == "--package" || words[i] == "-p" {
+				i++ // its value
+			}
+			i++
+		}
+		if i < len(words) && words[i] == "oneentry-mock" {
+			return words[i+1:], true
+		}
+	}
 	switch {
-	case len(words) >= 2 && words[0] == "npx" && words[1] == "oneentry-mock":
-		return words[2:], true
 	case len(words) >= 3 && words[0] == "go" && words[1] == "run" && words[2] == "./cmd/oneentry-mock":
 		return words[3:], true
 	case len(words) >= 1 && (words[0] == "oneentry-mock" || words[0] == "./oneentry-mock"):
@@ -142,6 +152,13 @@ func TestReadmeCommands(t *testing.T) {
 					assert.Contains(t, string(dockerfile), "ONEENTRY_MOCK_ADDR=0.0.0.0:"+parts[len(parts)-1], "the image listens on the published port")
 				}
 			}
+		case len(words) == 3 && words[0] == "bash" && words[1] == "npm/pack.sh":
+			// Builds the npm package into a folder, which the npx line after it runs: as the
+			// script's usage says (and .ci/run packs and runs it), OUTDIR/oneentry-mock-<version>.tgz.
+			script, err := os.ReadFile(filepath.Join(repoRoot, "npm", "pack.sh"))
+			require.NoError(t, err)
+			assert.Contains(t, string(script), "OUTDIR/oneentry-mock-<version>.tgz")
+			assert.Contains(t, string(readme), "--package ./"+words[2]+"/oneentry-mock-*.tgz oneentry-mock", "%s: npx runs the package it built", line)
 		case len(words) >= 2 && words[0] == "go" && words[1] == "test":
 			assert.Equal(t, "./...", words[len(words)-1], line)
 			assert.Regexp(t, `(?m)^go test (-race )?\./\.\.\.$`, string(ciRun), ".ci/run runs the README's test command")
