@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"strings"
 	"sync"
@@ -319,13 +320,43 @@ func TestDeclaredReadServesAFixtureFile(t *testing.T) {
 	assert.Contains(t, body, `Article with marker \"nowhere\" not found`)
 }
 
-// A declared read over a file the fixture set lacks stops the server at start-up.
-func TestDeclaredReadOfAMissingFileFailsAtStart(t *testing.T) {
+// A declared read over a file the fixture folder lacks serves it empty, as a site file the
+// folder lacks is: a folder written before the endpoint was added still starts. One that is
+// there but broken stops the start.
+func TestDeclaredReadOfAFileTheFolderLacksServesItEmpty(t *testing.T) {
 	t.Parallel()
-	_, err := mockserver.New(mockserver.Options{
+	reads := []mockserver.Read{
+		{Path: mockserver.APIPrefix + "/articles/marker/{marker}", File: "articles.json", Noun: "Article"},
+		{Path: mockserver.APIPrefix + "/articles", File: "articles.json"},
+	}
+	srv, err := mockserver.New(mockserver.Options{
 		Sandbox:  sandbox.Options{Fixtures: mocktest.DefaultFixtures(t)},
 		Contract: contractWith(t, articlesContract, articleSchema),
-		Reads:    []mockserver.Read{{Path: mockserver.APIPrefix + "/articles", File: "articles.json"}},
+		Reads:    reads,
 	})
+	require.NoError(t, err)
+	rec := serveAPI(srv, http.MethodGet, "/api/content/articles", "", nil)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.JSONEq(t, `[]`, rec.Body.String())
+	rec = serveAPI(srv, http.MethodGet, "/api/content/articles/marker/home", "", nil)
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+
+	fsys := fixtures.Copy()
+	fsys["articles.json"] = &fstest.MapFile{Data: []byte(`{"not":"a list"}`)}
+	fx, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
+	_, err = mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}, Contract: contractWith(t, articlesContract, articleSchema), Reads: reads})
 	require.ErrorContains(t, err, "articles.json")
+}
+
+// Every file a declared read of the API serves is in the default fixtures, so that a misspelt
+// File in routes.go cannot pass as a file a folder lacks.
+func TestEveryDeclaredReadsFileIsInTheDefaultFixtures(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	require.NotEmpty(t, ts.server.ReadFiles())
+	for _, file := range ts.server.ReadFiles() {
+		_, err := fs.Stat(fixtures.FS, file)
+		assert.NoError(t, err, file)
+	}
 }

@@ -80,7 +80,7 @@ type Server struct {
 	// reloading makes reloads take turns: one that read the folder earlier must not apply
 	// its fixtures after a later one, nor several hold a folder's fixtures at once.
 	reloading sync.Mutex
-	// readFiles are the fixture files declared reads serve: fixtures to reload must hold them.
+	// readFiles are the fixture files declared reads serve: fixtures to reload must load them.
 	readFiles []string
 
 	adminToken string

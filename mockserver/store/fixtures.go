@@ -462,7 +462,9 @@ type Fixtures struct {
 
 // Collection returns a fixture file as the API serves it. A file outside the fixed set is read
 // from the fixture set's folder the first time it is asked for; it must be a JSON array of
-// objects with unique ids and markers.
+// objects with unique ids and markers. A folder without it serves it empty, as it serves a site
+// file it lacks: a folder written before an endpoint was added (by fixtures pull, say) still
+// starts.
 func (f *Fixtures) Collection(file string) (*Collection, error) {
 	if c, ok := f.collections[file]; ok {
 		return c, nil
@@ -475,8 +477,15 @@ func (f *Fixtures) Collection(file string) (*Collection, error) {
 	if slices.Contains(siteFiles, file) {
 		return f.site(file), nil
 	}
-	if f.fsys == nil || !fs.ValidPath(file) {
-		return nil, fixtureErr(file, "", "file is missing")
+	if !fs.ValidPath(file) {
+		return nil, fixtureErr(file, "", "not a file name of the fixture folder")
+	}
+	if f.fsys == nil {
+		return f.site(file), nil
+	}
+	if _, err := fs.Stat(f.fsys, file); errors.Is(err, fs.ErrNotExist) {
+		f.extra[file] = f.site(file)
+		return f.extra[file], nil
 	}
 	c, err := loadCollection(f.fsys, file, f.Project.DefaultLanguage)
 	if err != nil {
