@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -349,6 +350,9 @@ func (t *Target) preflight(ctx context.Context) error {
 	}
 	if t.probeAdmin {
 		admin, err := t.probeAdminEndpoints(ctx)
+		if errors.Is(err, errAdminTokenNeeded) {
+			return &PreflightError{Target: t.Name, Reason: "the mock's admin API needs its admin token (--admin-token)", Err: err}
+		}
 		if err != nil {
 			return &PreflightError{Target: t.Name, Reason: "target unreachable", Err: err}
 		}
@@ -376,11 +380,19 @@ func (t *Target) preflight(ctx context.Context) error {
 	return nil
 }
 
-// probeAdminEndpoints asks GET /__admin/clock; only the mock answers it with its clock.
+// errAdminTokenNeeded is a mock refusing the admin calls of a run that did not bring its admin
+// token: run without them, the flows would fail on the mock's clock, far from the cause.
+var errAdminTokenNeeded = errors.New("GET /__admin/clock answered 401: admin calls need the x-admin-token header")
+
+// probeAdminEndpoints asks GET /__admin/clock; only the mock answers it with its clock, or
+// refuses it for want of the admin token.
 func (t *Target) probeAdminEndpoints(ctx context.Context) (bool, error) {
 	status, body, err := t.adminCall(ctx, http.MethodGet, nil)
 	if err != nil {
 		return false, err
+	}
+	if status == http.StatusUnauthorized && bytes.Contains(body, []byte("x-admin-token")) {
+		return false, errAdminTokenNeeded
 	}
 	var clock struct {
 		Now *string `json:"now"`
