@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/oneentry-mock/oneentry-mock/drift"
@@ -108,30 +109,51 @@ func runDrift(ctx context.Context, cfg scenariosConfig, opts drift.Options, sio 
 
 // createReport opens where a report goes, the file out or stdout when out is empty, before the
 // run that makes it: an --out that cannot be written fails at once, as a run that could not
-// start, rather than after the whole run. Like a shell's "> out", it empties a file already there.
+// start, rather than after the whole run. A file already there keeps its content until the
+// report is written over it, so a run that fails before it has a report leaves the last
+// one; a file it made for a report that never came is removed.
 func createReport(out string, stdout io.Writer) (io.WriteCloser, error) {
 	if out == "" {
 		return nopCloser{stdout}, nil
 	}
-	f, err := os.Create(out)
+	_, statErr := os.Stat(out)
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
-	return closeOnce{File: f}, nil
+	return &reportFile{file: f, made: errors.Is(statErr, fs.ErrNotExist)}, nil
 }
 
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
 
-// closeOnce lets a deferred Close follow the one whose error is reported.
-type closeOnce struct {
-	*os.File
+// reportFile empties its file at the first write, and lets a deferred Close follow the one whose
+// error is reported. It is a plain io.Writer, so that no WriteString or ReadFrom of the file
+// writes past the emptying.
+type reportFile struct {
+	file    *os.File
+	made    bool // created by createReport
+	written bool
 }
 
-func (c closeOnce) Close() error {
-	if err := c.File.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
-		return err
+func (r *reportFile) Write(p []byte) (int, error) {
+	if !r.written {
+		r.written = true
+		if err := r.file.Truncate(0); err != nil {
+			return 0, err
+		}
 	}
-	return nil
+	return r.file.Write(p)
+}
+
+func (r *reportFile) Close() error {
+	err := r.file.Close()
+	if errors.Is(err, os.ErrClosed) {
+		return nil
+	}
+	if err == nil && r.made && !r.written {
+		err = os.Remove(r.file.Name())
+	}
+	return err
 }

@@ -118,6 +118,32 @@ func TestScenariosRunChecksItsOutFileFirst(t *testing.T) {
 	assert.Zero(t, requests.Load(), "no flow ran")
 }
 
+// A run that cannot start leaves the report of the last run as it was, and makes no file
+// where there was none; one that runs replaces the old report whole.
+func TestARunThatCannotStartKeepsTheLastReport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	kept, fresh := filepath.Join(dir, "kept.txt"), filepath.Join(dir, "fresh.txt")
+	last := strings.Repeat("the last run's report\n", 1000)
+	require.NoError(t, os.WriteFile(kept, []byte(last), 0o644))
+	for _, cmd := range [][]string{{"scenarios", "run"}, {"drift"}} {
+		for _, out := range []string{kept, fresh} {
+			_, _, err := runCmd(t, nil, append(cmd, "--target", testkit.UnreachableURL, "--out", out)...)
+			assert.Equal(t, 2, exitCode(t, err), "%v", err)
+		}
+		data, err := os.ReadFile(kept)
+		require.NoError(t, err)
+		assert.Equal(t, last, string(data), "%s", cmd)
+		assert.NoFileExists(t, fresh, "%s", cmd)
+	}
+	_, _, err := runScenarioCmd(t, nil, "--target", upstreamMock(t, nil), "--only", "browse", "--out", kept)
+	require.NoError(t, err)
+	data, err := os.ReadFile(kept)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), "the last run's report")
+	assert.Less(t, len(data), len(last), "nothing of the longer report is left behind")
+}
+
 func TestScenariosRunJUnitReport(t *testing.T) {
 	t.Parallel()
 	url := upstreamMock(t, nil)
