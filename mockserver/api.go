@@ -120,7 +120,7 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 // validateRequest checks the request against the contract. Broken JSON gets body-parser's
 // wording first, since that is what the live API answers before any validation runs.
 func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body []byte) error {
-	if err := parsedStrictly(r, body); err != nil {
+	if err := parsedStrictly(r, body, op.TakesBody()); err != nil {
 		return err
 	}
 	err := op.ValidateRequest(r.Context(), r, mux.Vars(r))
@@ -139,10 +139,11 @@ func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body 
 
 // parsedStrictly checks a body as the live API's body parser does before any route runs: a
 // JSON body must parse, as an object or an array (the parser's strict mode), whether or not the
-// operation takes one (one that does not then ignores it).
-func parsedStrictly(r *http.Request, body []byte) error {
+// operation takes one (one that does not then ignores it). An object or array an operation
+// takes is left to the contract's decoding, which words a syntax error the same way.
+func parsedStrictly(r *http.Request, body []byte, takesBody bool) error {
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
+	if len(trimmed) == 0 || takesBody && (trimmed[0] == '{' || trimmed[0] == '[') {
 		return nil
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {

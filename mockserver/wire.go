@@ -304,7 +304,8 @@ func (fr formDataReader) read(raw json.RawMessage) ([]store.FormDataItem, string
 			return nil, "", formDataShapeError()
 		}
 	} else {
-		var byLang map[string]json.RawMessage
+		// A pointer tells a null list from an empty one.
+		var byLang map[string]*[]json.RawMessage
 		if err := json.Unmarshal(raw, &byLang); err != nil {
 			return nil, "", formDataShapeError()
 		}
@@ -316,9 +317,10 @@ func (fr formDataReader) read(raw json.RawMessage) ([]store.FormDataItem, string
 			if err := fr.fx.CheckLocale("formData", k); err != nil {
 				return nil, "", err
 			}
-			if string(v) == "null" || json.Unmarshal(v, &list) != nil {
+			if v == nil {
 				return nil, "", store.Invalid(field + " must be an array of {marker, type, value}")
 			}
+			list = *v
 		}
 	}
 	items := make([]store.FormDataItem, 0, len(list))

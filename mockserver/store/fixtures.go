@@ -451,6 +451,9 @@ type Fixtures struct {
 	Discounts []Discount
 
 	couponByCode map[string]couponRef
+	// languages are the active locales' codes, read once from the loaded locales file: every
+	// write with form data checks its locale against them.
+	languages []string
 
 	// collections holds the fixed files as served, with the one index of each; files the
 	// store has no rules for are read from fsys into extra when first asked for.

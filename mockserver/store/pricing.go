@@ -122,8 +122,9 @@ func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req Discount
 	q.Discounts.Asked = req.asked()
 	q.Discounts.CouponCode = req.CouponCode
 	q.Discounts.Markers = slices.Clone(req.Markers)
-	recorded := map[int]*int64{}
+	var recorded map[int]*int64
 	if o, ok := s.state.orders[orderID]; ok {
+		recorded = make(map[int]*int64, len(o.Products))
 		for _, l := range o.Products {
 			recorded[l.ProductID] = l.PriceCents
 		}

@@ -82,6 +82,7 @@ func (f *Fixtures) loadSite() error {
 		}
 		f.collections[file] = c
 	}
+	f.languages = f.activeLanguages()
 	return f.checkSite()
 }
 
@@ -707,6 +708,13 @@ func (f *Fixtures) BlockProducts(marker string, source int) ([]int, error) {
 // Languages returns the codes of the project's active locales, in their order; the default
 // language alone when the fixture set lists none.
 func (f *Fixtures) Languages() []string {
+	if f.languages != nil {
+		return slices.Clip(f.languages)
+	}
+	return f.activeLanguages()
+}
+
+func (f *Fixtures) activeLanguages() []string {
 	locales := f.site(FileLocales)
 	if out := locales.Select("isActive", "true", func(i int) string { return locales.FieldText(i, "code") }); len(out) > 0 {
 		return out
