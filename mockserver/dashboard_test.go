@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1074,4 +1075,54 @@ func TestTheDashboardAnswersWhatItDoesNotServeAsTheAdminAPIDoes(t *testing.T) {
 	}
 	status, _, _ := uiGet(t, ts, "/__admin/ui/")
 	assert.Equal(t, http.StatusOK, status, "a page it serves is still served")
+}
+
+// The dashboard's import waits, its upload unread, while another state import is read, as
+// PUT /__admin/state does: uploads left unfinished cannot add up in memory through the form.
+func TestADashboardImportWaitsBeforeReadingItsUpload(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	_, release, err := ts.server.Sandboxes().AdmitImport(t.Context())
+	require.NoError(t, err)
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	part, err := mw.CreateFormFile("state", "state.json")
+	require.NoError(t, err)
+	_, err = part.Write(bytes.Repeat([]byte(" "), 40<<20))
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	size := int64(form.Len())
+	sent := &countingReader{r: &form}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/__admin/ui/sandboxes/import", sent)
+	require.NoError(t, err)
+	req.ContentLength = size
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	done := make(chan int, 1)
+	go func() {
+		resp, err := noRedirects(ts).Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	time.Sleep(300 * time.Millisecond) // long enough for a form let through to be read whole
+	assert.Less(t, sent.n.Load(), size, "the upload was read while another import was")
+	release()
+	assert.Equal(t, http.StatusSeeOther, <-done, "back to the page, which says the document is no JSON")
+	assert.Equal(t, size, sent.n.Load())
+}
+
+// countingReader counts the bytes read from r.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }

@@ -88,20 +88,37 @@ func (sb *Sandbox) RemoveFault(id string) error {
 	return nil
 }
 
+// importAdmitted marks the context of an import AdmitImport let in.
+type importAdmitted struct{}
+
+// AdmitImport waits until no other state import is being read, and returns a context that
+// carries the admission (an ImportState under it does not wait again) and its release. One
+// document is read and decoded at a time, over every sandbox: each costs several times its size
+// in memory, and uploads that others leave unfinished must not add up to the memory limit and
+// refuse every sandbox's writes. The others wait unread. A caller that reads the document
+// before ImportState does (the dashboard's form) is admitted first.
+func (r *Registry) AdmitImport(ctx context.Context) (context.Context, func(), error) {
+	if ctx.Value(importAdmitted{}) != nil {
+		return ctx, func() {}, nil
+	}
+	select {
+	case r.importing <- struct{}{}:
+		return context.WithValue(ctx, importAdmitted{}, true), func() { <-r.importing }, nil
+	case <-ctx.Done(): // the client went away, or the server is shutting down
+		return ctx, nil, store.Errorf(store.CodeConflict, "state document: given up waiting for another state import to finish")
+	}
+}
+
 // ImportState replaces the sandbox's state with a document exported from this or another
 // sandbox. Like every write that can add state, it is refused while the process is above its
 // memory limit: a document as large as the body limit allows would otherwise grow the heap
 // past any bound, one sandbox after another.
 func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
-	// One document is read and decoded at a time, over every sandbox: each costs several times
-	// its size in memory, and uploads that others leave unfinished must not add up to the memory
-	// limit and refuse every sandbox's writes. The others wait unread.
-	select {
-	case sb.reg.importing <- struct{}{}:
-		defer func() { <-sb.reg.importing }()
-	case <-ctx.Done(): // the client went away, or the server is shutting down
-		return store.Errorf(store.CodeConflict, "state document: given up waiting for another state import to finish")
+	ctx, release, err := sb.reg.AdmitImport(ctx)
+	if err != nil {
+		return err
 	}
+	defer release()
 	if err := sb.reg.memory.check(); err != nil {
 		return err
 	}

@@ -51,6 +51,14 @@ func (h *Handler) action(a action) http.HandlerFunc {
 		limit := int64(maxForm)
 		if a.upload {
 			limit += h.stateLimit()
+			// The form holds the document in memory: it is read once the import is let in.
+			ctx, release, err := h.opts.Sandboxes.AdmitImport(r.Context())
+			if err != nil {
+				back(w, r, a.fallback, "", err)
+				return
+			}
+			defer release()
+			r = r.WithContext(ctx)
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := parseForm(r, limit); err != nil {
