@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -612,15 +611,9 @@ func TestContainerScenarios(t *testing.T) {
 	_, baseURL := runContainer(t, nil, nil, func(hc *dc.HostConfig) {
 		hc.ReadonlyRootfs, hc.CapDrop, hc.SecurityOpt = true, []string{"ALL"}, []string{"no-new-privileges"}
 	})
-	var upload bytes.Buffer
-	form := multipart.NewWriter(&upload)
-	file, err := form.CreateFormFile("files", "large.bin")
-	require.NoError(t, err)
-	_, err = file.Write(bytes.Repeat([]byte("x"), 5<<20))
-	require.NoError(t, err)
-	require.NoError(t, form.Close())
+	upload, contentType := testkit.FileForm(t, nil, "files", "large.bin", bytes.Repeat([]byte("x"), 5<<20))
 	status, body := testkit.Call(t, http.DefaultClient, http.MethodPost, baseURL+"/api/content/files?type=page&entity=editor&id=1", upload.String(),
-		"x-app-token", appToken, "Content-Type", form.FormDataContentType())
+		"x-app-token", appToken, "Content-Type", contentType)
 	require.Equal(t, http.StatusCreated, status, "a 5 MiB upload on a read-only root: %s", body)
 
 	status, body = call(t, http.MethodPost, baseURL+"/__admin/sandboxes", "", "")

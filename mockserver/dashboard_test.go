@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -76,21 +75,10 @@ func uiSend(t *testing.T, ts *testServer, req *http.Request, cookies []*http.Coo
 // uiUpload submits a multipart dashboard form with one file, as the browser does.
 func uiUpload(t *testing.T, ts *testServer, path string, fields url.Values, fileField string, file []byte, cookies ...*http.Cookie) *http.Response {
 	t.Helper()
-	var form bytes.Buffer
-	mw := multipart.NewWriter(&form)
-	for k, vs := range fields {
-		for _, v := range vs {
-			require.NoError(t, mw.WriteField(k, v))
-		}
-	}
-	part, err := mw.CreateFormFile(fileField, fileField+".json")
+	form, contentType := testkit.FileForm(t, fields, fileField, fileField+".json", file)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+path, form)
 	require.NoError(t, err)
-	_, err = part.Write(file)
-	require.NoError(t, err)
-	require.NoError(t, mw.Close())
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+path, &form)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", contentType)
 	return uiSend(t, ts, req, cookies)
 }
 
@@ -1084,19 +1072,13 @@ func TestADashboardImportWaitsBeforeReadingItsUpload(t *testing.T) {
 	ts := newTestServer(t)
 	_, release, err := ts.server.Sandboxes().AdmitImport(t.Context())
 	require.NoError(t, err)
-	var form bytes.Buffer
-	mw := multipart.NewWriter(&form)
-	part, err := mw.CreateFormFile("state", "state.json")
-	require.NoError(t, err)
-	_, err = part.Write(bytes.Repeat([]byte(" "), 40<<20))
-	require.NoError(t, err)
-	require.NoError(t, mw.Close())
+	form, contentType := testkit.FileForm(t, nil, "state", "state.json", bytes.Repeat([]byte(" "), 40<<20))
 	size := int64(form.Len())
-	sent := &countingReader{r: &form}
+	sent := &countingReader{r: form}
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/__admin/ui/sandboxes/import", sent)
 	require.NoError(t, err)
 	req.ContentLength = size
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	done := make(chan int, 1)
 	go func() {

@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"io"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,4 +103,23 @@ func Files(t testing.TB, dir string) map[string]string {
 		return err
 	}))
 	return got
+}
+
+// FileForm is a multipart form as a browser sends it, fields first, then one file: its body and
+// its Content-Type.
+func FileForm(t testing.TB, fields url.Values, field, filename string, data []byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			require.NoError(t, mw.WriteField(k, v))
+		}
+	}
+	part, err := mw.CreateFormFile(field, filename)
+	require.NoError(t, err)
+	_, err = part.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	return &body, mw.FormDataContentType()
 }
