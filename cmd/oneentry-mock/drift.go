@@ -121,6 +121,14 @@ func createReport(out string, stdout io.Writer) (io.WriteCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	if !info.Mode().IsRegular() { // /dev/stdout, /dev/null, a pipe: nothing to keep or empty
+		return closeOnce{f}, nil
+	}
 	return &reportFile{file: f, made: errors.Is(statErr, fs.ErrNotExist)}, nil
 }
 
@@ -128,8 +136,18 @@ type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
 
-// reportFile empties its file at the first write, and lets a deferred Close follow the one whose
-// error is reported. It is a plain io.Writer, so that no WriteString or ReadFrom of the file
+// closeOnce lets a deferred Close follow the one whose error is reported.
+type closeOnce struct{ *os.File }
+
+func (c closeOnce) Close() error {
+	if err := c.File.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// reportFile empties its regular file at the first write, and lets a deferred Close follow the
+// one whose error is reported. It is a plain io.Writer, so that no WriteString or ReadFrom of the file
 // writes past the emptying.
 type reportFile struct {
 	file    *os.File
