@@ -417,7 +417,7 @@ func (d *deriver) read(e *Exchange) {
 	switch {
 	case method == "GET" && reFormByMarker.MatchString(path):
 		d.addForm(body)
-	case method == "POST" && reFormData.MatchString(path):
+	case (method == "POST" || method == "GET") && reFormData.MatchString(path): // GET: SDK 1.0.115
 		d.readable[pathParam(reFormData, path, 1)] = true
 	case method == "GET" && reForms.MatchString(path):
 		items := body
