@@ -498,6 +498,26 @@ func TestAPartialRefundReturnsTheDiscountedPrice(t *testing.T) {
 	assert.Equal(t, 160.0, ts.refunds(t, owner.AccessToken, id)[0]["amount"], "what product 11 cost, not 260 × 200/300")
 }
 
+// What a buyer typed is answered as typed, also when it reads like a link to the mock's media:
+// only a product's preview image is made absolute.
+func TestABuyersTextIsNotTakenForAMediaLink(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026))
+	owner := ts.signIn(t, userLogin, userPass)
+	id := int(ts.createOrder(t, owner.AccessToken, discountOrder(map[int]int{11: 1}, nil))["id"].(float64))
+	ts.payOrder(t, owner.AccessToken, id)
+	note := "/cloud-static/content/see-photo.jpg"
+	status, body := ts.call(t, http.MethodPost, refundPath(id), owner.AccessToken, map[string]any{"products": map[string]any{"11": map[string]int{"quantity": 1}}, "note": note})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	refund := int(ts.refunds(t, owner.AccessToken, id)[0]["id"].(float64))
+	status, body = ts.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/refunds/%d/approve", refund), "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	answer := decode[map[string]map[string]any](t, body)
+	assert.Equal(t, note, answer["refund"]["note"])
+	line := answer["order"]["products"].([]any)[0].(map[string]any)
+	assert.Equal(t, ts.URL+"/cloud-static/content/ticket-silver.svg", line["previewImage"].([]any)[0].(map[string]any)["downloadLink"])
+}
+
 // The payment axis is derived from the order's sessions: the storage's paid status cannot be
 // written by a client, on create or update; lifecycle statuses can.
 func TestStatusNotSettableToPaymentState(t *testing.T) {

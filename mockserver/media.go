@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"mime"
 	"net/http"
 	"path"
@@ -15,17 +14,6 @@ import (
 // address the request came to.
 func (s *Server) writeMedia(w http.ResponseWriter, r *http.Request, status int, data []byte) {
 	s.writeRaw(w, status, store.AbsoluteMedia(data, origin(r)))
-}
-
-// writeJSONMedia is writeJSON for an answer that may link to media (store.MediaRef), such as an
-// order's preview images.
-func (s *Server) writeJSONMedia(w http.ResponseWriter, r *http.Request, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		s.writeJSON(w, status, v) // answers the encoding failure
-		return
-	}
-	s.writeMedia(w, r, status, data)
 }
 
 // origin is the scheme and host the request came to.

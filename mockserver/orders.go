@@ -118,8 +118,9 @@ type orderReadResponse struct {
 }
 
 // newOrderReadResponse answers o with its products' titles in lang, or in the order's language
-// when lang is "".
-func newOrderReadResponse(fx *store.Fixtures, catalog *store.Catalog, lang string, o store.Order) orderReadResponse {
+// when lang is "", and their preview images' links made absolute against origin, the address
+// the request came to (only there: an order's form data is the buyer's text).
+func newOrderReadResponse(fx *store.Fixtures, catalog *store.Catalog, lang, origin string, o store.Order) orderReadResponse {
 	lang = cmp.Or(lang, o.Language)
 	products := make([]orderProductResponse, len(o.Products))
 	for i, line := range o.Products {
@@ -127,7 +128,7 @@ func newOrderReadResponse(fx *store.Fixtures, catalog *store.Catalog, lang strin
 		p := orderProductResponse{ID: line.ProductID, Quantity: line.Quantity, Price: (*moneyNumber)(line.PriceCents)}
 		p.Title, _ = catalog.Title(line.ProductID, lang)
 		if img := catalog.PreviewImage(line.ProductID, lang); img != nil {
-			p.PreviewImage = img
+			p.PreviewImage = json.RawMessage(store.AbsoluteMedia(img, origin))
 		}
 		if prod, ok := fx.Product(line.ProductID); ok {
 			p.SKU = prod.SKU
@@ -212,9 +213,9 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, sc *scope)
 	}
 	out := orderListResponse{Items: make([]orderReadResponse, len(orders)), Total: total}
 	for i, o := range orders {
-		out.Items[i] = newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), o)
+		out.Items[i] = newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), origin(r), o)
 	}
-	s.writeJSONMedia(w, r, http.StatusOK, out)
+	s.writeJSON(w, http.StatusOK, out)
 }
 
 // handleOrder handles GET /api/content/orders-storage/marker/{marker}/orders/{id}.
@@ -224,7 +225,7 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, sc *scope, 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSONMedia(w, r, http.StatusOK, newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), o))
+	s.writeJSON(w, http.StatusOK, newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), origin(r), o))
 }
 
 // handleOrderUpdate handles PUT /api/content/orders-storage/marker/{marker}/orders/{id}.
