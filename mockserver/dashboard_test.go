@@ -1055,6 +1055,8 @@ func TestTheDashboardAnswersWhatItDoesNotServeAsTheAdminAPIDoes(t *testing.T) {
 		{http.MethodGet, "/__admin/ui/nope"},
 		{http.MethodPost, "/__admin/ui/nope"},
 		{http.MethodGet, "/__admin/ui/mail/x/html/more"},
+		{http.MethodGet, "/__admin/ui/assets/nope.js"},
+		{http.MethodGet, "/__admin/ui/assets/"},
 	} {
 		status, body := ts.callWith(t, tc.method, tc.path, "", nil, nil)
 		e := decodeError(t, status, body)
@@ -1063,6 +1065,10 @@ func TestTheDashboardAnswersWhatItDoesNotServeAsTheAdminAPIDoes(t *testing.T) {
 	}
 	status, _, _ := uiGet(t, ts, "/__admin/ui/")
 	assert.Equal(t, http.StatusOK, status, "a page it serves is still served")
+	status, css, header := uiGet(t, ts, "/__admin/ui/assets/app.css")
+	assert.Equal(t, http.StatusOK, status, "and an asset")
+	assert.Contains(t, header.Get("Content-Type"), "text/css")
+	assert.NotEmpty(t, css)
 }
 
 // The dashboard's import waits, its upload unread, while another state import is read, as

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,7 +18,7 @@ import (
 )
 
 func (h *Handler) routes() {
-	h.mux.Handle("GET "+Prefix+"/assets/", http.StripPrefix(Prefix+"/", http.FileServerFS(assetFS)))
+	h.mux.HandleFunc("GET "+Prefix+"/assets/{file}", h.handleAsset)
 	h.mux.HandleFunc("POST "+Prefix+"/login", h.handleLogin)
 	h.mux.HandleFunc("POST "+Prefix+"/logout", h.handleLogout)
 	h.mux.HandleFunc("GET "+Prefix+"/events", h.handleEvents)
@@ -30,6 +31,17 @@ func (h *Handler) routes() {
 	for _, a := range actions {
 		h.mux.HandleFunc("POST "+Prefix+a.path, h.action(a))
 	}
+}
+
+// handleAsset serves a file of the dashboard's assets folder; any other path under it is not
+// found, as the admin API answers one (no folder listing).
+func (h *Handler) handleAsset(w http.ResponseWriter, r *http.Request) {
+	name := "assets/" + r.PathValue("file")
+	if info, err := fs.Stat(assetFS, name); err != nil || info.IsDir() {
+		h.opts.NotFound.ServeHTTP(w, r)
+		return
+	}
+	http.ServeFileFS(w, r, assetFS, name)
 }
 
 // pollEvery is how often a live page's stream looks for changes: cheap (a few counters), and
