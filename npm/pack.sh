@@ -3,8 +3,9 @@
 #
 #   bash npm/pack.sh OUTDIR
 #
-# writes OUTDIR/oneentry-mock-<version>.tgz (one package holding the binary of every
-# platform, found at run time by npm/binary.js), and OUTDIR/release/: the same binaries as
+# writes OUTDIR/oneentry-mock-<version>.tgz (one package holding the binary of every platform,
+# found at run time by npm/binary.js; it replaces the package of any earlier version there, so
+# that OUTDIR/oneentry-mock-*.tgz names one file), and OUTDIR/release/: the same binaries as
 # oneentry-mock-<version>-<os>-<arch>[.exe] with SHA256SUMS. The version is
 # ONEENTRY_MOCK_VERSION when set, else the git tag of HEAD (v1.2.3 gives 1.2.3), else the
 # pseudo-version Go would stamp into the module's build info (0.0.0-20261203074800-302bf47a1b2c).
@@ -79,6 +80,8 @@ pkg.version = process.argv[2];
 fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
 ' "$pkg/package.json" "$version"
 
+# The package of an earlier version would leave OUTDIR/oneentry-mock-*.tgz naming two files.
+rm -f "$out"/oneentry-mock-*.tgz
 tgz=$(cd "$pkg" && npm pack --silent --pack-destination "$out")
 [[ $tgz == "oneentry-mock-$version.tgz" ]] || { say "npm pack wrote $tgz, want oneentry-mock-$version.tgz" && exit 1; }
 say "wrote $out/$tgz and $out/release/ ($(wc -l <"$out/release/SHA256SUMS") binaries, SHA256SUMS)"
