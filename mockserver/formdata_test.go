@@ -3,9 +3,11 @@ package mockserver_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -714,4 +716,49 @@ func FuzzFormDataBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A submission is taken on every entity a page or product read lists its config on: a page or
+// product under an entry with childrenOn, and, of a global config, the entities of its module
+// only.
+func TestASubmissionIsTakenWhereTheReadsListItsConfig(t *testing.T) {
+	t.Parallel()
+	withConfig := func(config map[string]any) *testServer {
+		fx := editFixtures(t, map[string]func(v any) any{store.FileForms: func(v any) any {
+			for _, f := range v.([]any) {
+				if f := f.(map[string]any); f["identifier"] == "contact_us" {
+					c := f["moduleFormConfigs"].([]any)[0].(map[string]any)
+					maps.Copy(c, config)
+				}
+			}
+			return v
+		}})
+		return newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(fx))
+	}
+	on := func(entity string) func(map[string]any) {
+		return func(b map[string]any) { b["moduleEntityIdentifier"] = entity }
+	}
+	listed := func(ts *testServer, path string) bool {
+		status, body := ts.call(t, http.MethodGet, path, "", nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		return strings.Contains(string(body), `"formIdentifier":"contact_us"`)
+	}
+
+	nested := withConfig(map[string]any{"entityIdentifiers": []any{map[string]any{"id": "about", "isNumeric": false, "childrenOn": true}}})
+	assert.True(t, listed(nested, "/api/content/pages/url/history"))
+	nested.submitOK(t, "", contactBody(on("history")))
+	status, body := nested.submit(t, "", contactBody(on("home")))
+	assertRefused(t, status, body, http.StatusBadRequest, "Incorrect moduleEntityIdentifier for provided config")
+
+	catalog := withConfig(map[string]any{"moduleId": 3, "moduleIdentifier": "catalog",
+		"entityIdentifiers": []any{map[string]any{"id": 8, "isNumeric": true, "childrenOn": true}}})
+	assert.True(t, listed(catalog, "/api/content/products/10"))
+	catalog.submitOK(t, "", contactBody(on("10")))
+
+	global := withConfig(map[string]any{"isGlobal": true, "entityIdentifiers": []any{}})
+	assert.True(t, listed(global, "/api/content/pages/url/home"))
+	assert.False(t, listed(global, "/api/content/products/10"), "a content config is no product's")
+	global.submitOK(t, "", contactBody(on("home")))
+	status, body = global.submit(t, "", contactBody(on("10")))
+	assertRefused(t, status, body, http.StatusBadRequest, "Incorrect moduleEntityIdentifier for provided config")
 }

@@ -442,12 +442,56 @@ func (f *Fixtures) PageFormConfigs(i int) []EntityFormConfig {
 // an ancestor of one. A product is a child of its catalogue page, so a config that names the page
 // alone is the page's, not its products'.
 func (f *Fixtures) productFormConfigs(i int) []EntityFormConfig {
-	under := f.Products[i].placed.under
-	return f.boundConfigs(func(c *ModuleFormConfig) bool {
-		return c.IsGlobal || slices.ContainsFunc(c.EntityIdentifiers, func(e EntityIdentifier) bool {
-			return e.ChildrenOn && slices.ContainsFunc(under, e.names)
-		})
+	return f.boundConfigs(func(c *ModuleFormConfig) bool { return c.bindsProduct(&f.Products[i]) })
+}
+
+// bindsProduct reports whether the config takes submissions on product p: a global one of the
+// catalogue, or one that names, with childrenOn, a page the product sits on or an ancestor.
+func (c *ModuleFormConfig) bindsProduct(p *Product) bool {
+	if c.IsGlobal {
+		return c.ofModule(catalogModule)
+	}
+	return slices.ContainsFunc(c.EntityIdentifiers, func(e EntityIdentifier) bool {
+		return e.ChildrenOn && slices.ContainsFunc(p.placed.under, e.names)
 	})
+}
+
+// The modules whose entities the reads list configs of: every page is the content module's, a
+// catalogue page the catalogue's too (its configs name it for its products), a product the
+// catalogue's.
+const (
+	catalogModule = "catalog"
+	contentModule = "content"
+)
+
+// ofModule reports whether the config is of the module: a global config binds "every entity of
+// the module" (platform notes). One whose module the fixture does not name binds every module's.
+func (c *ModuleFormConfig) ofModule(module string) bool {
+	return c.ModuleIdentifier == "" || c.ModuleIdentifier == module
+}
+
+// bindsEntity reports whether the config takes a submission naming the entity (its
+// moduleEntityIdentifier): one it lists, or a page or product it covers as the entity's read
+// shows it, through an ancestor listed with childrenOn or as a global config of the module.
+func (f *Fixtures) bindsEntity(c *ModuleFormConfig, entity string) bool {
+	switch {
+	case c.IsGlobal && c.ModuleIdentifier != contentModule && c.ModuleIdentifier != catalogModule:
+		return true // a module whose entities the mock does not keep (or one not named)
+	case !c.IsGlobal && slices.ContainsFunc(c.EntityIdentifiers, func(e EntityIdentifier) bool { return e.text() == entity }):
+		return true
+	}
+	pages := f.site(FilePages)
+	for i := range pages.Len() {
+		if p := pageAt(pages, i); (p.url == entity || p.id > 0 && strconv.Itoa(p.id) == entity) && c.bindsPage(pages, i) {
+			return true
+		}
+	}
+	if id, err := strconv.Atoi(entity); err == nil {
+		if p, ok := f.Product(id); ok && c.bindsProduct(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // boundConfigs returns, as an entity's read shows them, the module configs binds keeps, in the
@@ -464,11 +508,11 @@ func (f *Fixtures) boundConfigs(binds func(*ModuleFormConfig) bool) []EntityForm
 	return out
 }
 
-// bindsPage reports whether the config takes submissions on page i: it names the page, or an
-// ancestor of it with childrenOn.
+// bindsPage reports whether the config takes submissions on page i: a global one of a module the
+// page is of, or one that names the page, or an ancestor of it with childrenOn.
 func (c *ModuleFormConfig) bindsPage(pages *Collection, i int) bool {
 	if c.IsGlobal {
-		return true
+		return c.ofModule(contentModule) || pages.FieldText(i, "type") == "catalog_page" && c.ofModule(catalogModule)
 	}
 	at := i
 	for range pages.Len() { // bounded, should parents ever form a cycle

@@ -87,14 +87,6 @@ func (c *ModuleFormConfig) onEntity(form string) EntityFormConfig {
 	return out
 }
 
-// binds reports whether the config accepts submissions for the entity.
-func (c *ModuleFormConfig) binds(entity string) bool {
-	if c.IsGlobal {
-		return true
-	}
-	return slices.ContainsFunc(c.EntityIdentifiers, func(e EntityIdentifier) bool { return e.text() == entity })
-}
-
 // checkModuleConfigs validates the configs of a form; ids are unique across forms.
 func (f *Fixtures) checkModuleConfigs(form *Form, at string, taken map[int]bool) error {
 	for k := range form.ModuleFormConfigs {
@@ -227,7 +219,7 @@ func (s *Store) submissionConfig(form *Form, in SubmissionInput) (*ModuleFormCon
 	if !ok || cfgForm.ID != form.ID {
 		return nil, Invalid(msgIncorrectConfig)
 	}
-	if !cfg.binds(in.EntityIdentifier) {
+	if !s.fx.bindsEntity(cfg, in.EntityIdentifier) {
 		return nil, Invalid("Incorrect moduleEntityIdentifier for provided config")
 	}
 	return cfg, nil
