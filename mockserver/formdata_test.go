@@ -509,6 +509,32 @@ func TestModeratedSubmissionsWaitForApproval(t *testing.T) {
 	assert.Contains(t, string(body), `"formIdentifier":"contact_us"`)
 }
 
+// A submission in moderation or banned stays as the operator has it: its author can change
+// neither its status nor its values, nor delete it (403), and nothing changes.
+func TestAnAuthorCannotChangeASubmissionHeldOrBanned(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, false)))
+	owner := ts.signIn(t, userLogin, userPass)
+	id := ts.submitOK(t, owner.AccessToken, contactBody())
+	path := "/api/content/form-data/" + strconv.Itoa(id)
+	for _, held := range []string{"moderation", "banned"} {
+		ts.setFirstSubmission(t, func(sub map[string]any) { sub["status"] = held })
+		before := stateDocument(t, ts)
+		for _, c := range []struct {
+			method, path string
+			body         any
+		}{
+			{http.MethodPut, path + "/update-status", map[string]string{"status": "deleted"}},
+			{http.MethodPut, path, map[string]any{"formData": contactValues(field("name", "string", "Mallory"), field("email", "string", "m@example.com"), field("message", "text", plain("x")))}},
+			{http.MethodDelete, path, nil},
+		} {
+			status, body := ts.call(t, c.method, c.path, owner.AccessToken, c.body)
+			assertRefused(t, status, body, http.StatusForbidden, "Forbidden resource")
+		}
+		assert.Equal(t, before, stateDocument(t, ts), "%s: nothing changed", held)
+	}
+}
+
 func TestViewOnlyUserDataShowsReadersTheirOwn(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, true)))

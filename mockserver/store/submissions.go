@@ -576,7 +576,7 @@ func (s *Store) UpdateSubmission(ctx context.Context, userIdentifier string, id 
 		return Submission{}, err
 	}
 	return updated(ctx, s, func() (Submission, error) {
-		sub, err := s.ownSubmissionLocked(userIdentifier, id)
+		sub, err := s.changeableSubmissionLocked(userIdentifier, id)
 		if err != nil {
 			return Submission{}, err
 		}
@@ -586,6 +586,19 @@ func (s *Store) UpdateSubmission(ctx context.Context, userIdentifier string, id 
 	})
 }
 
+// changeableSubmissionLocked is one of the user's submissions that its author may still change
+// or delete: one in moderation or banned stays as the operator has it (403), as its status does.
+func (s *Store) changeableSubmissionLocked(userIdentifier string, id int) (*Submission, error) {
+	sub, err := s.ownSubmissionLocked(userIdentifier, id)
+	if err != nil {
+		return nil, err
+	}
+	if sub.Status == SubmissionModeration || sub.Status == SubmissionBanned {
+		return nil, Errorf(CodeForbidden, "Forbidden resource")
+	}
+	return sub, nil
+}
+
 // SetSubmissionStatus moves one of the user's submissions to a status. Approving and banning
 // are an operator's decisions (an admin call approves).
 func (s *Store) SetSubmissionStatus(ctx context.Context, userIdentifier string, id int, status string) error {
@@ -593,14 +606,11 @@ func (s *Store) SetSubmissionStatus(ctx context.Context, userIdentifier string, 
 		return Invalid("status must be one of the following values: " + strings.Join(SubmissionStatuses, ", "))
 	}
 	return s.update(ctx, func() ([]Event, error) {
-		sub, err := s.ownSubmissionLocked(userIdentifier, id)
+		sub, err := s.changeableSubmissionLocked(userIdentifier, id)
 		if err != nil {
 			return nil, err
 		}
 		if status == SubmissionApproved || status == SubmissionBanned {
-			return nil, Errorf(CodeForbidden, "Forbidden resource")
-		}
-		if sub.Status == SubmissionModeration || sub.Status == SubmissionBanned {
 			return nil, Errorf(CodeForbidden, "Forbidden resource")
 		}
 		s.touchSubmission(id)
@@ -612,7 +622,7 @@ func (s *Store) SetSubmissionStatus(ctx context.Context, userIdentifier string, 
 // DeleteSubmission removes one of the user's submissions.
 func (s *Store) DeleteSubmission(ctx context.Context, userIdentifier string, id int) error {
 	return s.remove(ctx, func() ([]Event, error) {
-		sub, err := s.ownSubmissionLocked(userIdentifier, id)
+		sub, err := s.changeableSubmissionLocked(userIdentifier, id)
 		if err != nil {
 			return nil, err
 		}
