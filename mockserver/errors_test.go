@@ -196,6 +196,10 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"order: values in an inactive locale", http.MethodPost, ordersPath, owner.AccessToken, orderIn("de_DE"), nil, 400, "formData: de_DE is not an active locale of the project"},
 		{"order: values under no locale", http.MethodPost, ordersPath, owner.AccessToken, orderIn("<b>x</b>"), nil, 400, "formData: <b>x</b> is not a locale"},
 		{"order: values in two locales", http.MethodPost, ordersPath, owner.AccessToken, orderIn("en_US", "ru_RU"), nil, 400, "exactly one locale"},
+		{"body nested deeper than 1000 levels", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) {
+			b["formData"] = json.RawMessage(`{"en_US":[{"marker":"name","type":"string","value":` + strings.Repeat("[", 1001) + strings.Repeat("]", 1001) + `}]}`)
+		}), nil, 400, "request body nests more than 1000 levels"},
+		{"brackets in a string are text, not nesting", http.MethodPost, previewPath, owner.AccessToken, preview(`,"couponCode":"`+strings.Repeat("[", 2000)+`"`), nil, 400, "Coupon not found"},
 		{"order: used-up coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("FIRST-7QX2"), nil, 400, "Coupon has already been used"},
 		{"order: unknown coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("NOPE"), nil, 400, "Coupon not found"},
 		{"order: payment status", http.MethodPost, ordersPath, owner.AccessToken, paidStatus, nil, 400, "paid is a payment status"},
