@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/oneentry-mock/oneentry-mock/internal/jsonscan"
 )
 
 // Redacted replaces a masked value in logs and reports.
@@ -130,31 +132,20 @@ func Mask(body []byte, max int, secrets []string) (js json.RawMessage, text stri
 func withoutOpenEntry(b []byte) []byte {
 	var objects []int // where each object still open at the cut starts
 	lastMember := -1  // where the last member or element of the innermost open value starts
-	inString, escaped := false, false
-	for i, c := range b {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{':
+	jsonscan.Outside(b, func(i int, c byte) bool {
+		switch c {
+		case '{':
 			objects = append(objects, i)
 			lastMember = i + 1
-		case c == '[', c == ',':
+		case '[', ',':
 			lastMember = i + 1
-		case c == '}':
+		case '}':
 			if len(objects) > 0 {
 				objects = objects[:len(objects)-1]
 			}
 		}
-	}
+		return true
+	})
 	switch {
 	case len(objects) >= 2:
 		return b[:objects[len(objects)-1]]

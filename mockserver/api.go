@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/internal/jsonscan"
 	"github.com/oneentry-mock/oneentry-mock/internal/reqbody"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -171,29 +172,17 @@ const maxBodyDepth = 1000
 
 // nestedDeeper reports whether JSON text nests arrays and objects more than max levels deep.
 func nestedDeeper(text []byte, max int) bool {
-	depth, inString, escaped := 0, false, false
-	for _, c := range text {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '[' || c == '{':
-			if depth++; depth > max {
-				return true
-			}
-		case c == ']' || c == '}':
+	depth := 0
+	jsonscan.Outside(text, func(_ int, c byte) bool {
+		switch c {
+		case '[', '{':
+			depth++
+		case ']', '}':
 			depth--
 		}
-	}
-	return false
+		return depth <= max
+	})
+	return depth > max
 }
 
 // jsonContentType reports a body declared JSON, or not declared, as the mock reads both.

@@ -199,7 +199,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		{"body nested deeper than 1000 levels", http.MethodPost, formDataPath, "", contactBody(func(b map[string]any) {
 			b["formData"] = json.RawMessage(`{"en_US":[{"marker":"name","type":"string","value":` + strings.Repeat("[", 1001) + strings.Repeat("]", 1001) + `}]}`)
 		}), nil, 400, "request body nests more than 1000 levels"},
-		{"brackets in a string are text, not nesting", http.MethodPost, previewPath, owner.AccessToken, preview(`,"couponCode":"`+strings.Repeat("[", 2000)+`"`), nil, 400, "Coupon not found"},
+		{"brackets in a string are text, not nesting", http.MethodPost, previewPath, owner.AccessToken, preview(`,"couponCode":"` + strings.Repeat("[", 2000) + `"`), nil, 400, "Coupon not found"},
 		{"order: used-up coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("FIRST-7QX2"), nil, 400, "Coupon has already been used"},
 		{"order: unknown coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("NOPE"), nil, 400, "Coupon not found"},
 		{"order: payment status", http.MethodPost, ordersPath, owner.AccessToken, paidStatus, nil, 400, "paid is a payment status"},
