@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -124,6 +125,10 @@ func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body 
 	if err := parsedStrictly(r, body, op.TakesBody()); err != nil {
 		return err
 	}
+	if queryLangCode(r.URL.RawQuery) == store.AllLanguages {
+		// The store's own name for "every language at once", which no client may ask for.
+		return store.Invalid("langCode: " + store.AllLanguages + " is not a locale")
+	}
 	err := op.ValidateRequest(r.Context(), r, mux.Vars(r))
 	if err == nil {
 		return nil
@@ -163,6 +168,22 @@ func parsedStrictly(r *http.Request, body []byte, takesBody bool) error {
 		return store.Errorf(store.CodeInvalid, "Unexpected token %c in JSON at position %d", trimmed[0], at)
 	}
 	return nil
+}
+
+// queryLangCode is the first langCode of a raw query, unescaped, as url.Values.Get would read
+// it, without parsing the query into a map on every request.
+func queryLangCode(rawQuery string) string {
+	for rawQuery != "" {
+		var param string
+		param, rawQuery, _ = strings.Cut(rawQuery, "&")
+		if v, ok := strings.CutPrefix(param, "langCode="); ok {
+			if u, err := url.QueryUnescape(v); err == nil {
+				return u
+			}
+			return v
+		}
+	}
+	return ""
 }
 
 // maxBodyDepth bounds how deep a JSON body nests. Whatever a request stores must export and
