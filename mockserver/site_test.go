@@ -270,6 +270,11 @@ func TestSiteLookups(t *testing.T) {
 	status, body = ts.call(t, http.MethodPost, "/api/content/sitemap/", "", map[string]any{"baseUrls": map[string]string{"ru_RU": "https://tickets.example/ru"}})
 	require.Equal(t, http.StatusCreated, status)
 	assert.Equal(t, maps[1:], decode[[]string](t, body))
+	// The entry fields SDK 1.0.149's ISitemapQuery declares are taken.
+	status, body = ts.call(t, http.MethodPost, "/api/content/sitemap/", "", map[string]any{"baseUrls": map[string]string{"ru_RU": "https://tickets.example/ru"},
+		"url": "https://tickets.example/ru/about", "lastmod": "2025-04-20", "changefreq": "daily", "priority": 0.8})
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, maps[1:], decode[[]string](t, body))
 
 	// api-stat counts today's content-API requests of the sandbox, this one included.
 	status, body = ts.call(t, http.MethodGet, "/api/content/system/api-stat", "", nil)
