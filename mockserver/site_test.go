@@ -105,7 +105,9 @@ func TestSiteReads(t *testing.T) {
 			{"/api/content/attributes-sets?typeId=" + typeName("5", "1"), []int{1}},
 			{"/api/content/attributes-sets?typeId=" + typeName("1", "5"), []int{}},
 			{"/api/content/attributes-sets?limit=1&offset=1", []int{2}},
-			{"/api/content/templates", []int{1, 2, 3, 4, 5}},
+			{"/api/content/templates", []int{1, 2, 3, 4, 5, 6}},
+			// Each dynamic block type ships <type>_default (platform notes, block-types.md).
+			{"/api/content/templates?type=" + typeName("frequently_ordered_block", "forStatisticProductBlock"), []int{6}},
 			{"/api/content/templates?type=" + typeName("common_page", "forUsualPage"), []int{1, 2}},
 			{"/api/content/templates?type=" + typeName("product", "forProductPage"), []int{4}},
 			{"/api/content/templates?type=" + typeName("forProductPage", "product"), []int{}},
