@@ -481,8 +481,8 @@ func (f *Fixtures) bindsEntity(c *ModuleFormConfig, entity string) bool {
 		return true
 	}
 	pages := f.site(FilePages)
-	for i := range pages.Len() {
-		if p := pageAt(pages, i); (p.url == entity || p.id > 0 && strconv.Itoa(p.id) == entity) && c.bindsPage(pages, i) {
+	for _, field := range [...]string{"pageUrl", "id"} {
+		if i, ok := pages.Find(field, entity); ok && c.bindsPage(pages, i) {
 			return true
 		}
 	}
