@@ -4,8 +4,8 @@
 #   bash npm/pack.sh OUTDIR
 #
 # writes OUTDIR/oneentry-mock-<version>.tgz (one package holding the binary of every platform,
-# found at run time by npm/binary.js; it replaces the package of any earlier version there, so
-# that OUTDIR/oneentry-mock-*.tgz names one file), and OUTDIR/release/: the same binaries as
+# found at run time by npm/binary.js; it replaces the package and release binaries of any
+# earlier version there, once the new ones are made), and OUTDIR/release/: the same binaries as
 # oneentry-mock-<version>-<os>-<arch>[.exe] with SHA256SUMS. The version is
 # ONEENTRY_MOCK_VERSION when set, else the git tag of HEAD (v1.2.3 gives 1.2.3), else the
 # pseudo-version Go would stamp into the module's build info (0.0.0-20261203074800-302bf47a1b2c).
@@ -44,7 +44,7 @@ version=${version:-0.0.0-dev}
 say "version $version"
 
 pkg=$stage/package
-mkdir -p "$pkg/binaries" "$out/release"
+mkdir -p "$pkg/binaries" "$stage/release"
 cp -R "$root/npm/bin" "$root/npm/examples" "$pkg/"
 cp "$root/npm/binary.js" "$root/npm/index.js" "$root/npm/index.d.ts" "$root/npm/README.md" "$root/npm/package.json" "$pkg/"
 
@@ -65,11 +65,11 @@ for p in $platforms; do
 		-ldflags "-s -w -X main.version=$version" -o "$pkg/binaries/$p/$exe" ./cmd/oneentry-mock)
 	release=oneentry-mock-$version-$os-$arch
 	[[ $os == windows ]] && release=$release.exe
-	cp "$pkg/binaries/$p/$exe" "$out/release/$release"
+	cp "$pkg/binaries/$p/$exe" "$stage/release/$release"
 	sums+=("$release")
 	(cd "$pkg/binaries" && sha256sum "$p/$exe") >>"$pkg/binaries/SHA256SUMS"
 done
-(cd "$out/release" && sha256sum "${sums[@]}" >SHA256SUMS)
+(cd "$stage/release" && sha256sum "${sums[@]}" >SHA256SUMS)
 
 # The version goes into the staged package.json only; the repository's stays a template.
 node -e '
@@ -80,9 +80,14 @@ pkg.version = process.argv[2];
 fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
 ' "$pkg/package.json" "$version"
 
-# The package of an earlier version would leave OUTDIR/oneentry-mock-*.tgz naming two files.
-rm -f "$out"/oneentry-mock-*.tgz
-tgz=$(cd "$pkg" && npm pack --silent --pack-destination "$out")
+tgz=$(cd "$pkg" && npm pack --silent --pack-destination "$stage")
 [[ $tgz == "oneentry-mock-$version.tgz" ]] || { say "npm pack wrote $tgz, want oneentry-mock-$version.tgz" && exit 1; }
+# Only now, with everything made, does OUTDIR change: an earlier version's package and release
+# binaries go, so that OUTDIR/oneentry-mock-*.tgz names one file and release/ holds what
+# SHA256SUMS lists.
+rm -f "$out"/oneentry-mock-*.tgz
+rm -rf "$out/release"
+mv "$stage/$tgz" "$out/$tgz"
+mv "$stage/release" "$out/release"
 say "wrote $out/$tgz and $out/release/ ($(wc -l <"$out/release/SHA256SUMS") binaries, SHA256SUMS)"
 echo "$out/$tgz"
