@@ -118,7 +118,8 @@ test(`the site's SDK modules, strict validation, --compat live-2026`, async (t) 
 
   // Templates and previews
   const grouped = await ok('Templates.getAllTemplates', Templates.getAllTemplates());
-  assert.deepEqual(Object.keys(grouped).sort(), ['catalog_page', 'common_block', 'common_page', 'product']);
+  assert.deepEqual(Object.keys(grouped).sort(), ['catalog_page', 'common_block', 'common_page', 'frequently_ordered_block', 'product']);
+  assert.deepEqual(grouped.frequently_ordered_block.map((x) => x.identifier), ['frequently_ordered_block_default'], 'the default template the dynamic type ships');
   const byType = await ok('Templates.getTemplateByType', Templates.getTemplateByType('product'));
   assert.deepEqual(byType.map((x) => x.identifier), ['ticket_template']);
   const tmpl = await ok('Templates.getTemplateByMarker', Templates.getTemplateByMarker('home_template'));

@@ -242,7 +242,7 @@ test('every method of SDK 1.0.115 under --compat sdk-1.0.115', async (t) => {
     const { Templates, TemplatePreviews } = sdk;
     await t.test('Templates.getAllTemplates', async () => {
       const grouped = await answer('Templates.getAllTemplates', Templates.getAllTemplates());
-      assert.deepEqual(Object.keys(grouped).sort(), ['forCatalogPages', 'forProductPage', 'forTextBlock', 'forUsualPage']);
+      assert.deepEqual(Object.keys(grouped).sort(), ['forCatalogPages', 'forProductPage', 'forStatisticProductBlock', 'forTextBlock', 'forUsualPage']);
       assert.deepEqual(identifiers(grouped.forUsualPage), ['home_template', 'content_template']);
     });
     await t.test('Templates.getTemplateByType', async () => {
