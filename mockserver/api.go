@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,12 +151,12 @@ func parsedStrictly(r *http.Request, body []byte, takesBody bool) error {
 	if len(trimmed) == 0 {
 		return nil
 	}
-	if container := trimmed[0] == '{' || trimmed[0] == '['; container && jsonContentType(r) && nestedDeeper(trimmed, maxBodyDepth) {
+	if container := trimmed[0] == '{' || trimmed[0] == '['; container && isJSONBody(r) && nestedDeeper(trimmed, maxBodyDepth) {
 		return store.Errorf(store.CodeInvalid, "request body nests more than %d levels", maxBodyDepth)
 	} else if container && takesBody {
 		return nil
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+	if mediaType(r) != "application/json" {
 		return nil
 	}
 	if !json.Valid(trimmed) {
@@ -204,12 +203,6 @@ func nestedDeeper(text []byte, max int) bool {
 		return depth <= max
 	})
 	return depth > max
-}
-
-// jsonContentType reports a body declared JSON, or not declared, as the mock reads both.
-func jsonContentType(r *http.Request) bool {
-	ct := r.Header.Get("Content-Type")
-	return ct == "" || len(ct) >= len("application/json") && strings.EqualFold(ct[:len("application/json")], "application/json")
 }
 
 // asUTF8Text reads body as the live API's body parser does before JSON.parse: as UTF-8 text, in
@@ -265,11 +258,18 @@ var utf8Leads = []struct {
 	{0xF4, 0xF4, 4, 0x80, 0x8F},
 }
 
-// isJSONBody reports whether the request says its body is JSON; multipart uploads have parse
-// errors of their own.
+// isJSONBody reports whether the request says its body is JSON, or says nothing of it;
+// multipart uploads have parse errors of their own.
 func isJSONBody(r *http.Request) bool {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mt := mediaType(r)
 	return mt == "application/json" || mt == ""
+}
+
+// mediaType is the request's Content-Type without its parameters, in lower case: read on every
+// request with a body, so without mime.ParseMediaType's map of parameters.
+func mediaType(r *http.Request) string {
+	mt, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // jsonSyntaxMessage words a JSON syntax error as Node's JSON.parse does, which is what the live

@@ -42,8 +42,10 @@ type productText struct {
 }
 
 type attributeValue struct {
-	Type  string          `json:"type"`
-	Value json.RawMessage `json:"value"`
+	Type             string          `json:"type"`
+	Value            json.RawMessage `json:"value"`
+	Position         int             `json:"position"`
+	IsProductPreview bool            `json:"isProductPreview"`
 }
 
 type productPage struct {

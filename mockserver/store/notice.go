@@ -50,28 +50,18 @@ func (c *Catalog) Title(id int, lang string) (string, bool) {
 // for an image attribute, one object for a file. Nil when the product has none. Of two, the one
 // first in position.
 func (c *Catalog) PreviewImage(id int, lang string) json.RawMessage {
-	raw, ok := c.Product(id, lang)
+	i, ok := c.served.idx.id(id)
 	if !ok {
 		return nil
 	}
-	var served struct {
-		AttributeValues map[string]struct {
-			Value            json.RawMessage `json:"value"`
-			Position         int             `json:"position"`
-			IsProductPreview bool            `json:"isProductPreview"`
-		} `json:"attributeValues"`
-	}
-	if json.Unmarshal(raw, &served) != nil {
-		return nil
-	}
+	attrs := c.items[i].text(c.lang(lang)).attrs
 	var preview json.RawMessage
 	first := ""
-	for marker, a := range served.AttributeValues {
+	for marker, a := range attrs {
 		if !a.IsProductPreview || len(a.Value) == 0 {
 			continue
 		}
-		if first == "" || a.Position < served.AttributeValues[first].Position ||
-			a.Position == served.AttributeValues[first].Position && marker < first {
+		if first == "" || a.Position < attrs[first].Position || a.Position == attrs[first].Position && marker < first {
 			first, preview = marker, a.Value
 		}
 	}

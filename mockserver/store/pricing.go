@@ -123,9 +123,10 @@ func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req Discount
 	q.Discounts.CouponCode = req.CouponCode
 	q.Discounts.Markers = slices.Clone(req.Markers)
 	var recorded map[int]*int64
-	if o, ok := s.state.orders[orderID]; ok {
-		recorded = make(map[int]*int64, len(o.Products))
-		for _, l := range o.Products {
+	priced, again := s.state.orders[orderID] // the order priced again, when there is one
+	if again {
+		recorded = make(map[int]*int64, len(priced.Products))
+		for _, l := range priced.Products {
 			recorded[l.ProductID] = l.PriceCents
 		}
 	}
@@ -256,10 +257,8 @@ func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req Discount
 	// The balance is the user's now, whatever date the order is priced at: an update priced as
 	// of its order's creation still subtracts what other orders have spent since.
 	available := s.bonusBalanceLocked(userID)
-	if orderID != 0 {
-		if o, ok := s.state.orders[orderID]; ok {
-			available += o.Discounts.BonusAppliedCents
-		}
+	if again {
+		available += priced.Discounts.BonusAppliedCents
 	}
 	q.Discounts.BonusAvailableCents = available
 	if req.BonusAmount != nil {
