@@ -134,6 +134,7 @@ func TestOperationConventions(t *testing.T) {
 			assert.NotNil(t, responses.Status(http.StatusForbidden), "403 on every operation")
 			assert.NotNil(t, responses.Status(http.StatusBadRequest), "400 on every operation: a JSON body that does not parse, even where none is taken")
 			assert.NotNil(t, responses.Status(http.StatusRequestEntityTooLarge), "413 on every operation: a body past the bound, even where none is taken")
+			assert.NotNil(t, responses.Status(http.StatusUnsupportedMediaType), "415 on every operation: a JSON body in a charset that is not UTF, even where none is taken")
 			assert.Nil(t, responses.Default(), "no catch-all response: undocumented statuses must be reported")
 
 			success := http.StatusOK

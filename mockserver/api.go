@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -66,6 +67,10 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 				return
 			}
 			sc.claims = claims
+		}
+		if err := unsupportedCharset(r); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 		body, err := readBody(w, r, g.maxBody)
 		if err != nil {
@@ -270,6 +275,28 @@ func isJSONBody(r *http.Request) bool {
 func mediaType(r *http.Request) string {
 	mt, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
 	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// unsupportedCharset refuses a JSON body that names a charset other than a UTF one, as the live
+// API's body parser does before it reads a byte. A request that sends no body (no length, no
+// chunks) is not parsed, so its Content-Type goes unread.
+func unsupportedCharset(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if !strings.Contains(ct, ";") || mediaType(r) != "application/json" {
+		return nil
+	}
+	if r.Header.Get("Content-Length") == "" && len(r.TransferEncoding) == 0 {
+		return nil
+	}
+	_, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil // the parser takes a header it cannot read for one without a charset
+	}
+	charset := strings.ToLower(params["charset"])
+	if charset == "" || strings.HasPrefix(charset, "utf-") {
+		return nil
+	}
+	return store.Errorf(store.CodeUnsupported, "unsupported charset \"%s\"", strings.ToUpper(charset))
 }
 
 // jsonSyntaxMessage words a JSON syntax error as Node's JSON.parse does, which is what the live

@@ -26,6 +26,7 @@ var statusByCode = map[store.Code]int{
 	store.CodeNotFound:     http.StatusNotFound,
 	store.CodeConflict:     http.StatusConflict,
 	store.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+	store.CodeUnsupported:  http.StatusUnsupportedMediaType,
 	store.CodeTooMany:      http.StatusTooManyRequests,
 	store.CodeMemoryFull:   http.StatusConflict,
 	store.CodeIDsUsedUp:    http.StatusConflict,

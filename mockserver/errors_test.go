@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -487,4 +488,34 @@ func tampered(token string) string {
 		last = "Q"
 	}
 	return token[:len(token)-1] + last
+}
+
+// The live API's body parser refuses a JSON body in a charset that is not a UTF one before it
+// reads it, so the request changes nothing. A UTF charset, any case, is read as before.
+func TestJSONBodyInACharsetThatIsNotUTFIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, profile := range []sandbox.Profile{sandbox.ProfileLive, sandbox.ProfileSDK115} {
+		ts := newTestServer(t, withProfile(profile))
+		tk := ts.signIn(t, userLogin, userPass)
+		rename := map[string]any{"formIdentifier": "reg", "formData": regValues(field("name_reg", "string", "Latin"))}
+		before := ts.me(t, tk.AccessToken)["formData"]
+		for contentType, want := range map[string]string{
+			"application/json; charset=latin1":         `unsupported charset "LATIN1"`,
+			"application/json;charset=ISO-8859-1":      `unsupported charset "ISO-8859-1"`,
+			`Application/JSON; charset="windows-1251"`: `unsupported charset "WINDOWS-1251"`,
+		} {
+			status, data := ts.callWith(t, http.MethodPut, mePath+"?langCode=en_US", tk.AccessToken, rename, map[string]string{"x-app-token": appToken, "Content-Type": contentType})
+			e := decodeError(t, http.StatusUnsupportedMediaType, data)
+			assert.Equal(t, http.StatusUnsupportedMediaType, status, contentType)
+			assert.Equal(t, strconv.Quote(want), string(e.Message), contentType)
+		}
+		assert.Equal(t, before, ts.me(t, tk.AccessToken)["formData"], "a refused body changes nothing")
+
+		// Without a body there is nothing to parse; a UTF charset in any case reads as UTF-8.
+		status, data := ts.callWith(t, http.MethodGet, "/api/content/forms/marker/tickets_form?langCode=en_US", "", nil, map[string]string{"x-app-token": appToken, "Content-Type": "application/json; charset=latin1"})
+		assert.Equal(t, http.StatusOK, status, string(data))
+		status, data = ts.callWith(t, http.MethodPut, mePath+"?langCode=en_US", tk.AccessToken, rename, map[string]string{"x-app-token": appToken, "Content-Type": "application/json; charset=UTF-8"})
+		require.Equal(t, http.StatusOK, status, string(data))
+		assert.Equal(t, map[string]any{"en_US": []any{map[string]any{"marker": "name_reg", "type": "string", "value": "Latin"}}}, ts.me(t, tk.AccessToken)["formData"])
+	}
 }

@@ -15,6 +15,7 @@ const (
 	CodeNotFound     Code = "not_found"
 	CodeConflict     Code = "conflict"
 	CodeTooLarge     Code = "too_large"
+	CodeUnsupported  Code = "unsupported"
 	CodeTooMany      Code = "too_many"
 	// CodeMemoryFull is the mock's own limit on the memory a process holds, and CodeIDsUsedUp
 	// its bound on ids (MaxCounter): neither is an answer of the API it imitates.
