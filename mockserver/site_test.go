@@ -134,6 +134,8 @@ func TestSiteReads(t *testing.T) {
 			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "email", "conditionMarker": "pat", "conditionValue": "BOX"}}, []int{2}},
 			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "neq", "conditionValue": "Anna Petrova"}}, []int{2}},
 			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "in", "conditionValue": []string{"Anna Petrova", "X"}}}, []int{1}},
+			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "role", "conditionMarker": "in", "conditionValue": "Owner,Касса"}}, []int{1}},
+			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "name", "conditionMarker": "nin", "conditionValue": "X, Anna Petrova"}}, []int{2}},
 			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "phone", "conditionMarker": "nexs"}}, []int{1, 2}},
 			{"/api/content/admins/all", []map[string]any{{"attributeMarker": "phone", "conditionMarker": "exs"}}, []int{}},
 		} {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -88,14 +89,7 @@ func (f AttributeFilter) matches(value json.RawMessage, has bool) bool {
 		}
 		return (f.ConditionMarker == "mth" && g > w) || (f.ConditionMarker == "lth" && g < w)
 	case "in", "nin":
-		var set []json.RawMessage
-		if json.Unmarshal(f.ConditionValue, &set) != nil {
-			set = []json.RawMessage{f.ConditionValue}
-		}
-		in := false
-		for _, s := range set {
-			in = in || equalValues(got, jsonText(s))
-		}
+		in := slices.ContainsFunc(askedSet(f.ConditionValue), func(s string) bool { return equalValues(got, s) })
 		return in == (f.ConditionMarker == "in")
 	case "pat":
 		return strings.Contains(strings.ToLower(got), strings.ToLower(want))

@@ -696,10 +696,7 @@ func scalars(v json.RawMessage) []string {
 func scalar(v json.RawMessage) (string, bool) {
 	var s string
 	if json.Unmarshal(v, &s) == nil {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
-			return strconv.FormatFloat(f, 'g', -1, 64), true
-		}
-		return s, true
+		return textScalar(s), true
 	}
 	var f float64
 	if json.Unmarshal(v, &f) == nil {
@@ -710,6 +707,14 @@ func scalar(v json.RawMessage) (string, bool) {
 		return strconv.FormatBool(b), true
 	}
 	return "", false
+}
+
+// textScalar is a text as scalar renders it: a number written as text in its shortest form.
+func textScalar(s string) string {
+	if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return s
 }
 
 // equalValue: the attribute's value (or one of its list values) equals the asked one.
@@ -725,7 +730,7 @@ func equalValue(attr, want json.RawMessage) bool {
 // when partial (a text attribute), part of its text (case-insensitive). A list's options match
 // whole: the platform notes (filters.md) have choices filtered by their stored value.
 func contains(attr, want json.RawMessage, partial bool) bool {
-	wants := scalars(want)
+	wants := askedSet(want)
 	if len(wants) == 0 {
 		return false
 	}
@@ -738,6 +743,23 @@ func contains(attr, want json.RawMessage, partial bool) bool {
 		}
 	}
 	return false
+}
+
+// askedSet is the set an `in` or `nin` filter asks about: the elements of a list, or the
+// comma-separated parts of a text. The SDK types the value as one string or number, and
+// OneEntry's own product-list code asks for several facet values by joining them with commas.
+func askedSet(want json.RawMessage) []string {
+	var text string
+	if json.Unmarshal(want, &text) != nil || !strings.Contains(text, ",") {
+		return scalars(want)
+	}
+	var set []string
+	for part := range strings.SplitSeq(text, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			set = append(set, textScalar(part))
+		}
+	}
+	return set
 }
 
 // number reads a number, or a string holding one.
