@@ -28,7 +28,7 @@ func sdk115Exchanges(t *testing.T) map[string]struct {
 		"getFormDataByMarkerSDK115":     {"GET", "/api/content/form-data/marker/contact_us?langCode=en_US&offset=0&limit=30", "", 200, submissions},
 		"getPaymentsConnected":          {"GET", "/api/content/payments/connected", "", 200, `{"stripeAccountId":null,"stripePublishableKey":null}`},
 		"stripeWebhook":                 {"POST", "/api/content/payments/webhook/stripe", `{}`, 400, unsigned},
-		"listProductsWithoutPageSDK115": {"GET", "/api/content/products/empty-page?langCode=en_US&offset=0&limit=30", "", 200, `[]`},
+		"listProductsWithoutPageSDK115": {"GET", "/api/content/products/empty-page?langCode=en_US&offset=0&limit=30", "", 200, `{"items":[],"total":0}`},
 		"getProductStatusById":          {"GET", "/api/content/product-statuses/1", "", 200, status},
 		"listPageForms":                 {"GET", "/api/content/pages/tickets/forms?langCode=en_US", "", 200, "[" + form + "]"},
 		"listBlocksSDK115":              {"GET", "/api/content/blocks?langCode=en_US&type=common_block&offset=0&limit=30", "", 200, `{"total":1,"items":[` + block + `]}`},

@@ -231,7 +231,7 @@ func (s *Server) handleAdminPaymentAction(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, paymentActionResponse{Session: newSessionResponse(p), Order: newOrderReadResponse(sb.Store().Fixtures(), s.catalog(), "", origin(r), o)})
+	s.writeJSON(w, http.StatusOK, paymentActionResponse{Session: newSessionResponse(p), Order: s.orderRead(sb.Store().Fixtures(), "", origin(r), o)})
 }
 
 // handleAdminAccountPatch handles PATCH /__admin/payments/accounts/{id}: sets keys of the

@@ -122,7 +122,7 @@ func TestTotalsFollowProductPrices(t *testing.T) {
 	assert.Equal(t, "1300.00", read["totalSum"])
 	products := read["products"].([]any)
 	require.Len(t, products, 2)
-	assert.Equal(t, map[string]any{"id": float64(11), "title": "Серебряный", "sku": nil, "previewImage": nil, "price": float64(200), "quantity": float64(2), "isGift": false}, products[0])
+	assert.Equal(t, map[string]any{"id": float64(11), "title": "Серебряный", "sku": nil, "previewImage": nil, "price": float64(200), "quantity": float64(2)}, products[0], "no isGift in the 2025 API")
 
 	body["products"] = []map[string]any{{"productId": 10, "quantity": 4}}
 	body["statusIdentifier"] = "canceled"
@@ -358,7 +358,13 @@ func TestReadEndpoints(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, tc.path)
 		assert.JSONEq(t, tc.want, string(body), tc.path)
 	}
+	// The 2025 API listed forms as a bare array; today's wraps the page with the total.
 	status, body := ts.call(t, http.MethodGet, "/api/content/forms?langCode=en_US&offset=1&limit=1", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	forms2025 := decode[[]map[string]any](t, body)
+	require.Len(t, forms2025, 1)
+	assert.Equal(t, "reg", forms2025[0]["identifier"])
+	status, body = newTestServer(t, withProfile(sandbox.ProfileLive)).call(t, http.MethodGet, "/api/content/forms?langCode=en_US&offset=1&limit=1", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	forms := decode[map[string]any](t, body)
 	assert.Equal(t, float64(3), forms["total"])

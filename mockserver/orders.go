@@ -94,7 +94,7 @@ type orderProductResponse struct {
 	PreviewImage any          `json:"previewImage"`
 	Price        *moneyNumber `json:"price"`
 	Quantity     int          `json:"quantity"`
-	IsGift       bool         `json:"isGift"`
+	IsGift       *bool        `json:"isGift,omitempty"`
 }
 
 // orderReadResponse is one order as list and get answer it (O2 in docs/api.md): totalSum is a
@@ -117,15 +117,19 @@ type orderReadResponse struct {
 	StatusLocalizeInfos         json.RawMessage                 `json:"statusLocalizeInfos,omitempty"`
 }
 
-// newOrderReadResponse answers o with its products' titles in lang, or in the order's language
-// when lang is "", and their preview images' links made absolute against origin, the address
-// the request came to (only there: an order's form data is the buyer's text).
-func newOrderReadResponse(fx *store.Fixtures, catalog *store.Catalog, lang, origin string, o store.Order) orderReadResponse {
+// orderRead answers o with its products' titles in lang, or in the order's language when lang
+// is "", and their preview images' links made absolute against origin, the address the request
+// came to (only there: an order's form data is the buyer's text).
+func (s *Server) orderRead(fx *store.Fixtures, lang, origin string, o store.Order) orderReadResponse {
 	lang = cmp.Or(lang, o.Language)
+	catalog := s.catalog()
 	products := make([]orderProductResponse, len(o.Products))
 	for i, line := range o.Products {
 		// The price is the one recorded when the order was priced, not today's.
 		p := orderProductResponse{ID: line.ProductID, Quantity: line.Quantity, Price: (*moneyNumber)(line.PriceCents)}
+		if s.profile.GiftLines {
+			p.IsGift = new(bool)
+		}
 		p.Title, _ = catalog.Title(line.ProductID, lang)
 		if img := catalog.PreviewImage(line.ProductID, lang); img != nil {
 			p.PreviewImage = json.RawMessage(store.AbsoluteMedia(img, origin))
@@ -213,7 +217,7 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, sc *scope)
 	}
 	out := orderListResponse{Items: make([]orderReadResponse, len(orders)), Total: total}
 	for i, o := range orders {
-		out.Items[i] = newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), origin(r), o)
+		out.Items[i] = s.orderRead(sc.store.Fixtures(), r.URL.Query().Get("langCode"), origin(r), o)
 	}
 	s.writeJSON(w, http.StatusOK, out)
 }
@@ -225,7 +229,7 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, sc *scope, 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, newOrderReadResponse(sc.store.Fixtures(), s.catalog(), r.URL.Query().Get("langCode"), origin(r), o))
+	s.writeJSON(w, http.StatusOK, s.orderRead(sc.store.Fixtures(), r.URL.Query().Get("langCode"), origin(r), o))
 }
 
 // handleOrderUpdate handles PUT /api/content/orders-storage/marker/{marker}/orders/{id}.

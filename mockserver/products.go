@@ -110,19 +110,27 @@ func (s *Server) handleProductList(where productScope, counts bool) func(http.Re
 	}
 }
 
-// handleProductsEmptyPage handles POST /products/empty-page (GET under SDK 1.0.115): the
-// products on no catalogue page, grouped. The mock lists no groups (how the API groups them is
-// not documented), but checks the filters and query as the other product lists do.
+// handleProductsEmptyPage handles POST /products/empty-page: the products on no catalogue page,
+// grouped. The mock lists no groups (how today's API groups them is not documented), but checks
+// the filters and query as the other product lists do.
 func (s *Server) handleProductsEmptyPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 	if _, err := s.productQuery(r, sc, scopeEmptyPage); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	status := http.StatusOK // GET and HEAD under SDK 1.0.115
-	if r.Method == http.MethodPost {
-		status = http.StatusCreated
+	s.writeRaw(w, http.StatusCreated, []byte(`[]`))
+}
+
+// handleProductsOnNoPage handles GET /products/empty-page under SDK 1.0.115: the products on no
+// catalogue page as a paged list, the IProductsResponse that SDK's types give it.
+func (s *Server) handleProductsOnNoPage(w http.ResponseWriter, r *http.Request, sc *scope) {
+	q, err := s.productQuery(r, sc, scopeAll)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	s.writeRaw(w, status, []byte(`[]`))
+	q.OnNoPage = true
+	s.writeProducts(w, r, http.StatusOK, s.catalog().Find(q))
 }
 
 type priceItem struct {

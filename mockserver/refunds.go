@@ -119,5 +119,5 @@ func (s *Server) handleAdminRefundAction(w http.ResponseWriter, r *http.Request,
 	if u, err := st.User(r.Context(), o.UserID); err == nil {
 		login = u.Identifier
 	}
-	s.writeJSON(w, http.StatusOK, refundActionResponse{Refund: newRefundResponse(st.Fixtures(), o, login, rr), Order: newOrderReadResponse(st.Fixtures(), s.catalog(), "", origin(r), o)})
+	s.writeJSON(w, http.StatusOK, refundActionResponse{Refund: newRefundResponse(st.Fixtures(), o, login, rr), Order: s.orderRead(st.Fixtures(), "", origin(r), o)})
 }

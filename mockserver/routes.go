@@ -29,7 +29,7 @@ func (s *Server) routes(r *mux.Router) {
 	s.handleRead(r, Read{Path: auth, File: store.FileAuthProviders})
 
 	s.handleRead(r, Read{Path: APIPrefix + "/forms/marker/{marker}", File: store.FileForms, Noun: "Form"})
-	s.handleRead(r, Read{Path: APIPrefix + "/forms", File: store.FileForms, Total: true})
+	s.handleRead(r, Read{Path: APIPrefix + "/forms", File: store.FileForms, Total: s.profile.FormListWithTotal})
 
 	const formData = APIPrefix + "/form-data"
 	s.handleAPI(r, http.MethodPost, formData, public, withBody(s, s.handleFormDataPost))
@@ -190,7 +190,7 @@ func (s *Server) productRoutes(r *mux.Router) {
 	const products = APIPrefix + "/products"
 	s.handleAPI(r, http.MethodPost, products+"/empty-page", public, s.handleProductsEmptyPage)
 	if s.profile.SDK115Paths { // here, before /products/{id} would take "empty-page" for an id
-		s.handleAPI(r, http.MethodGet, products+"/empty-page", public, s.handleProductsEmptyPage)
+		s.handleAPI(r, http.MethodGet, products+"/empty-page", public, s.handleProductsOnNoPage)
 	}
 	// Each listing has a /counts twin that answers the counts of its filters.
 	for _, list := range []struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
 
@@ -298,4 +299,32 @@ func TestSDK115TypeNames(t *testing.T) {
 		require.Len(t, marker, 1)
 		assert.Equal(t, sets[0], marker[0].(map[string]any)["type"], "an attribute set by marker")
 	})
+}
+
+// SDK 1.0.115 reads the products on no catalogue page with GET, typed as a paged list
+// (IProductsResponse); today's POST answers groups, of which the mock lists none.
+func TestSDK115ListsTheProductsOnNoPage(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(v any) any{store.FileProducts: func(v any) any {
+		for _, p := range v.([]any) {
+			if p := p.(map[string]any); p["id"] == float64(11) || p["id"] == float64(12) {
+				p["productPages"] = []any{}
+			}
+		}
+		return v
+	}})
+	ts := newTestServer(t, withProfile(sandbox.ProfileSDK115), withFixtures(fx))
+	status, body := ts.call(t, http.MethodGet, productsPath+"/empty-page?langCode=en_US&offset=0&limit=1&sortKey=id&sortOrder=DESC", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	list := decode[struct {
+		Items []map[string]any
+		Total int
+	}](t, body)
+	assert.Equal(t, 2, list.Total)
+	require.Len(t, list.Items, 1)
+	assert.Equal(t, float64(12), list.Items[0]["id"])
+
+	status, body = newTestServer(t, withProfile(sandbox.ProfileSDK115)).call(t, http.MethodGet, productsPath+"/empty-page?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.JSONEq(t, `{"items":[],"total":0}`, string(body), "every default product is on a page")
 }

@@ -60,6 +60,12 @@ type Profile struct {
 	// formModuleConfigId and moduleEntityIdentifier (SDK 1.0.115 sends neither), and goes to its
 	// form's first module config.
 	RequestBodies2025 bool
+	// FormListWithTotal answers GET /forms as {total, items}, as SDK 1.0.149 reads it; the 2025
+	// API answered the bare array (SDK 1.0.115's getAllForms types one, 1.0.137 validates one).
+	FormListWithTotal bool
+	// GiftLines marks each product of an order read with isGift, as today's API does since
+	// gifts came with discounts; no 2025 type (SDK 1.0.115's, 1.0.137's) has the field.
+	GiftLines bool
 }
 
 // The profiles the mock offers.
@@ -70,7 +76,7 @@ var (
 	ProfileLive = Profile{Name: "live", SessionsByOrderAsArray: true, RequireDeviceMetadata: true, ValidateSlots: true,
 		LiveAuthBodies: true, CodeLimits: true, SiteProducts: true,
 		SessionsMoveByProviderOnly: true, FormModuleConfigs: true, FlatMenus: true, PreviewWeights: true,
-		ListMultiselect: true}
+		ListMultiselect: true, FormListWithTotal: true, GiftLines: true}
 	// ProfileLive2026 is ProfileLive under its earlier name; `live-2026` still parses to it.
 	ProfileLive2026 = ProfileLive
 	// ProfileDefault is the profile of zero options and of a --compat flag not given.

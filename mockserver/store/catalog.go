@@ -453,6 +453,8 @@ type ProductQuery struct {
 	PageID  int
 	PageURL string
 	Nested  bool
+	// OnNoPage limits the list to the products that sit on no catalogue page.
+	OnNoPage bool
 	// Related limits the list to the products related to this one.
 	Related int
 	// Template limits the list to the products shown with this template.
@@ -580,6 +582,9 @@ func (c *Catalog) match(q ProductQuery, lang string) []int {
 			continue
 		}
 		if q.Template != "" && it.template != q.Template {
+			continue
+		}
+		if q.OnNoPage && len(it.placed.on) > 0 {
 			continue
 		}
 		ok := true
