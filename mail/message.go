@@ -68,7 +68,7 @@ type Draft struct {
 	Date time.Time
 	// MessageID is the Message-ID without angle brackets; empty means a random one.
 	MessageID string
-	// Headers are extra header fields (for example X-OneEntry-Event). The fields Build
+	// Headers are extra header fields (for example X-Oneentry-Event). The fields Build
 	// writes itself cannot be overridden.
 	Headers map[string]string
 }

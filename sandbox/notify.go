@@ -54,12 +54,12 @@ func (sb *Sandbox) sendTicket(e store.Event) {
 	}
 }
 
-// send puts a message for event (its X-OneEntry-Event) to one address in the outbox; orderID,
-// when not 0, is its X-OneEntry-Order.
+// send puts a message for event (its X-Oneentry-Event) to one address in the outbox; orderID,
+// when not 0, is its X-Oneentry-Order.
 func (sb *Sandbox) send(requestID, to, subject, text, html string, date time.Time, event string, orderID int) error {
-	headers := map[string]string{"X-OneEntry-Event": event}
+	headers := map[string]string{"X-Oneentry-Event": event}
 	if orderID != 0 {
-		headers["X-OneEntry-Order"] = strconv.Itoa(orderID)
+		headers["X-Oneentry-Order"] = strconv.Itoa(orderID)
 	}
 	msg, err := mail.Build(mail.Draft{
 		RequestID: requestID,

@@ -273,7 +273,7 @@ func loadOrder(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		d.Form = append(d.Form, formItem{Marker: it.Marker, Type: it.Type, Value: formValue(it.Marker, it.Value)})
 	}
 	for _, m := range sb.Outbox().List(mail.Filter{}) {
-		if header(m, "X-OneEntry-Order") == strconv.Itoa(o.ID) {
+		if header(m, "X-Oneentry-Order") == strconv.Itoa(o.ID) {
 			d.Messages = append(d.Messages, m)
 		}
 	}
@@ -350,7 +350,7 @@ func loadMail(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := mailData{Message: m, CausedBy: causedByOf(sb, m.RequestID), Parsed: parsed, Raw: string(m.Raw), Tab: r.URL.Query().Get("tab"), OrderID: header(m, "X-OneEntry-Order")}
+	d := mailData{Message: m, CausedBy: causedByOf(sb, m.RequestID), Parsed: parsed, Raw: string(m.Raw), Tab: r.URL.Query().Get("tab"), OrderID: header(m, "X-Oneentry-Order")}
 	if !slices.Contains([]string{"html", "text", "headers", "raw"}, d.Tab) {
 		d.Tab = "text"
 		if parsed.HTML != "" {
@@ -358,7 +358,7 @@ func loadMail(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 		}
 	}
 	d.Ticket = ticketCode.FindString(parsed.Text)
-	if strings.HasPrefix(header(m, "X-OneEntry-Event"), "user.") {
+	if strings.HasPrefix(header(m, "X-Oneentry-Event"), "user.") {
 		if _, code, ok := strings.Cut(parsed.Subject, ": "); ok {
 			d.Code = code
 		}
