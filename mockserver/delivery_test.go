@@ -13,6 +13,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
 // The ticket e-mail reaches a real SMTP server through --smtp-url's relay, byte for byte the
@@ -155,6 +156,26 @@ func TestRelaySendsOnlyToAllowedRecipients(t *testing.T) {
 	assert.Len(t, ts.mails(t, "victim@stranger.test"), 1, "the refused message stays in the outbox")
 	assert.Contains(t, logs.String(), "not on the allow list")
 	assert.Contains(t, logs.String(), "victim@stranger.test")
+}
+
+// The default list is the domains of the fixtures' users as they are now: a reload that names
+// a new domain lets mail to it go out.
+func TestRelayDefaultAllowListFollowsReloadedFixtures(t *testing.T) {
+	t.Parallel()
+	ts, sink, logs := relayServer(t, nil)
+	ts.signUpAndSendCode(t, "boss@corp.test")
+	fx := editFixtures(t, map[string]func(any) any{store.FileUsers: func(v any) any {
+		v.([]any)[1].(map[string]any)["identifier"] = "second-user@corp.test"
+		return v
+	}})
+	require.NoError(t, ts.server.Reload(t.Context(), fx))
+	ts.sendCode(t, "boss@corp.test")
+	ts.sendCode(t, userLogin) // the relay delivers in order: once this is in, so is all before it
+
+	require.Eventually(t, func() bool { return len(sink.Messages()) == 2 }, 10*time.Second, 10*time.Millisecond)
+	assert.Equal(t, [][]string{{"boss@corp.test"}, {userLogin}}, recipients(sink.Messages()))
+	assert.Len(t, ts.mails(t, "boss@corp.test"), 2, "the first code, refused before the reload, stays in the outbox")
+	assert.Contains(t, logs.String(), "not on the allow list")
 }
 
 func TestRelayAllowListReplacesTheDefault(t *testing.T) {

@@ -85,10 +85,13 @@ type Registry struct {
 	opts Options
 	// fixtures seed new sandboxes and every reset: Options.Fixtures until Reload replaces them.
 	fixtures atomic.Pointer[store.Fixtures]
-	lookups  atomic.Uint64
-	mu       sync.RWMutex
-	byToken  map[string]*Sandbox
-	fallback *Sandbox
+	// usersRelayAllow is the relay's allow list when Options.RelayAllow is not set: the domains
+	// of the users of fixtures, made again when Reload replaces them.
+	usersRelayAllow atomic.Pointer[mail.AllowList]
+	lookups         atomic.Uint64
+	mu              sync.RWMutex
+	byToken         map[string]*Sandbox
+	fallback        *Sandbox
 	// opening counts the Create calls between their slot check and their insertion, so
 	// concurrent calls cannot overshoot MaxSandboxes.
 	opening int
@@ -146,17 +149,10 @@ func New(ctx context.Context, opts Options) (*Registry, error) {
 	if opts.MaxSandboxes <= 0 {
 		opts.MaxSandboxes = DefaultMaxSandboxes
 	}
-	if !opts.RelayAllow.IsSet() {
-		logins := make([]string, 0, len(opts.Fixtures.Users))
-		for _, u := range opts.Fixtures.Users {
-			logins = append(logins, u.Identifier)
-		}
-		opts.RelayAllow = mail.NewDefaultAllowList(logins)
-	}
 	r := &Registry{opts: opts, byToken: map[string]*Sandbox{}, uploads: store.NewByteBudget(store.DefaultUploadBudget),
 		memory: newMemoryGuard(opts.MaxMemoryBytes, opts.LiveHeapBytes), importing: make(chan struct{}, 1)}
 	r.journals = NewJournalShare(int64(r.memory.limit / 4))
-	r.fixtures.Store(opts.Fixtures)
+	r.storeFixtures(opts.Fixtures)
 	fx := opts.Fixtures
 	var saved []store.SandboxInfo
 	if opts.Persistence != nil {
@@ -253,17 +249,37 @@ func (r *Registry) Reload(fx *store.Fixtures) error {
 		return store.Errorf(store.CodeInvalid, "fixtures %s: appToken changed from %q: a new app token needs a restart",
 			store.FileProject, exchange.MaskToken(r.fallback.token))
 	}
-	r.fixtures.Store(fx)
+	r.storeFixtures(fx)
 	return nil
+}
+
+// storeFixtures makes fx the fixtures of new sandboxes and resets, and of the relay's default
+// allow list.
+func (r *Registry) storeFixtures(fx *store.Fixtures) {
+	logins := make([]string, 0, len(fx.Users))
+	for _, u := range fx.Users {
+		logins = append(logins, u.Identifier)
+	}
+	r.usersRelayAllow.Store(mail.NewDefaultAllowList(logins))
+	r.fixtures.Store(fx)
+}
+
+// relayAllow is the allow list in force: --smtp-allow's, or the fixture users' default.
+func (r *Registry) relayAllow() *mail.AllowList {
+	if r.opts.RelayAllow.IsSet() {
+		return r.opts.RelayAllow
+	}
+	return r.usersRelayAllow.Load()
 }
 
 // relayMail hands a message to the SMTP relay when one is configured and every recipient is
 // on the allow list; otherwise it stays in the outbox only, and the log says why.
 func (r *Registry) relayMail(m mail.Message) {
 	if r.opts.Relay != nil {
-		if refused := r.opts.RelayAllow.Refused(m); len(refused) > 0 {
+		allow := r.relayAllow()
+		if refused := allow.Refused(m); len(refused) > 0 {
 			r.opts.Logger.Warn("mail relay: not sent, recipient not on the allow list (--smtp-allow); the message stays in the outbox",
-				"message", m.ID, "refused", refused, "allowed", r.opts.RelayAllow.String())
+				"message", m.ID, "refused", refused, "allowed", allow.String())
 			return
 		}
 		if err := r.opts.Relay.Enqueue(m); err != nil {
