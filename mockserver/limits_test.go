@@ -391,6 +391,8 @@ func TestAdminBodiesThatAreNotTheirObjectAnswer400(t *testing.T) {
 		{http.MethodPost, "/__admin/faults", `{"path":"/api/content/pages","status":null}`, "status must not be null"},
 		{http.MethodPost, "/__admin/events/back_in_stock/fire", `{}`, "productId is required"},
 		{http.MethodPost, "/__admin/events/back_in_stock/fire", `{"productId":null}`, "productId must not be null"},
+		// A Socket.IO client takes such an event for a broken packet and drops its connection.
+		{http.MethodPost, "/__admin/events/disconnect/fire", `{"productId":12}`, `"disconnect" is a name Socket.IO keeps for itself`},
 		{http.MethodPost, "/__admin/oauth/email/codes", `null`, "a JSON object"},
 	} {
 		status, body := ts.call(t, c.method, c.path, "", c.body)

@@ -13,6 +13,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
+	"github.com/oneentry-mock/oneentry-mock/socketio"
 	"github.com/oneentry-mock/oneentry-mock/webhook"
 )
 
@@ -184,6 +185,9 @@ type ProductEvent struct {
 func (sb *Sandbox) FireProductEvent(ev ProductEvent) (ProductEvent, error) {
 	if ev.Marker == "" {
 		return ev, store.Invalid("marker should not be empty")
+	}
+	if socketio.ReservedEvent(ev.Marker) {
+		return ev, store.Invalid(fmt.Sprintf("%q is a name Socket.IO keeps for itself: no socket can receive an event of that name", ev.Marker))
 	}
 	catalog := sb.Catalog()
 	if !catalog.Has(ev.ProductID) {

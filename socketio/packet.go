@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -49,8 +50,22 @@ func parsePacket(payload string) (packet, bool) {
 	return p, p.kind >= '0' && p.kind <= '6'
 }
 
+// reservedEvents are the event names a Socket.IO client keeps for itself: its parser takes an
+// event packet under one of them for a broken packet and closes the connection, and a Socket.IO
+// server refuses to emit them.
+var reservedEvents = map[string]bool{
+	"connect": true, "connect_error": true, "disconnect": true, "disconnecting": true,
+	"newListener": true, "removeListener": true,
+}
+
+// ReservedEvent reports whether no client can be sent an event of this name.
+func ReservedEvent(name string) bool { return reservedEvents[name] }
+
 // eventMessage is the WebSocket message that emits event with data to a client.
 func eventMessage(event string, data json.RawMessage) ([]byte, error) {
+	if ReservedEvent(event) {
+		return nil, fmt.Errorf("socketio: %q is a reserved event name", event)
+	}
 	args, err := json.Marshal([]any{event, data})
 	if err != nil {
 		return nil, err

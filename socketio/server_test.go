@@ -224,6 +224,10 @@ func TestInvalidEventData(t *testing.T) {
 	_, room, _ := serve(t, Options{})
 	_, err := room.Emit(1, "", "e", json.RawMessage(`{`))
 	assert.Error(t, err)
+	for _, reserved := range []string{"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"} {
+		_, err := room.Emit(1, "", reserved, json.RawMessage(`{}`))
+		assert.ErrorContains(t, err, "reserved event name", reserved)
+	}
 }
 
 func TestPingAndPingTimeout(t *testing.T) {
