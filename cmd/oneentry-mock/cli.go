@@ -97,8 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		args = append([]string{"version"}, args[1:]...)
 	}
 	if len(args) > 0 && isHelp(args[0]) {
-		writeCommandList(stdout, "")
-		return nil
+		return writeHelpFor(stdout, "", args[1:], getenv)
 	}
 	cmd, rest := lookup(args)
 	if cmd == nil {
@@ -109,8 +108,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		switch {
 		case len(args) > 0 && isHelp(args[0]):
-			writeCommandList(stdout, group)
-			return nil
+			return writeHelpFor(stdout, group, args[1:], getenv)
 		case len(args) == 0 && group == "":
 			return usageError("", errors.New("no command given"))
 		case len(args) == 0:
@@ -131,6 +129,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "help" }
+
+// writeHelpFor answers "help NAME…" within group ("" for all): the help of the command NAME…
+// names, as its --help shows it, the command list of a group, or with no name the list of group.
+func writeHelpFor(w io.Writer, group string, name []string, getenv func(string) string) error {
+	full := append(strings.Fields(group), name...)
+	if cmd, rest := lookup(full); cmd != nil && len(rest) == 0 {
+		cmd.writeHelp(w, getenv)
+		return nil
+	}
+	switch {
+	case len(name) == 0:
+		writeCommandList(w, group)
+	case group == "" && len(name) == 1 && hasGroup(name[0]):
+		writeCommandList(w, name[0])
+	default:
+		return usageError(group, fmt.Errorf("unknown command %q", strings.Join(full, " ")))
+	}
+	return nil
+}
 
 // lookup finds the command args name, the longest name first, and returns the rest of args.
 func lookup(args []string) (*command, []string) {

@@ -96,13 +96,17 @@ func TestTopLevelCommandLine(t *testing.T) {
 		wantCode int
 		want     string
 	}{
-		"no command":       {nil, 2, "no command given"},
-		"unknown":          {[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		"group alone":      {[]string{"scenarios"}, 2, "scenarios: a subcommand is required"},
-		"unknown in group": {[]string{"scenarios", "walk"}, 2, `unknown command "scenarios walk"`},
-		"fixtures alone":   {[]string{"fixtures"}, 2, "fixtures: a subcommand is required"},
-		"help":             {[]string{"--help"}, 0, "healthcheck"},
-		"group help":       {[]string{"scenarios", "--help"}, 0, "scenarios list"},
+		"no command":         {nil, 2, "no command given"},
+		"unknown":            {[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		"group alone":        {[]string{"scenarios"}, 2, "scenarios: a subcommand is required"},
+		"unknown in group":   {[]string{"scenarios", "walk"}, 2, `unknown command "scenarios walk"`},
+		"fixtures alone":     {[]string{"fixtures"}, 2, "fixtures: a subcommand is required"},
+		"help":               {[]string{"--help"}, 0, "healthcheck"},
+		"group help":         {[]string{"scenarios", "--help"}, 0, "scenarios list"},
+		"help of a group":    {[]string{"help", "scenarios"}, 0, "scenarios list"},
+		"help unknown":       {[]string{"help", "nosuchcommand"}, 2, `unknown command "nosuchcommand"`},
+		"help two unknown":   {[]string{"help", "serve", "extra"}, 2, `unknown command "serve extra"`},
+		"group help unknown": {[]string{"scenarios", "help", "walk"}, 2, `unknown command "scenarios walk"`},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -122,6 +126,27 @@ func TestTopLevelCommandLine(t *testing.T) {
 	for _, c := range commands {
 		assert.Contains(t, stdout, c.name+" ", "the command list names every command")
 		assert.Contains(t, stdout, c.synopsis)
+	}
+}
+
+// "help NAME" and "GROUP help SUB" show what NAME --help shows.
+func TestHelpCommandShowsTheCommandsHelp(t *testing.T) {
+	t.Parallel()
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			want, _, err := runCmd(t, nil, append(strings.Fields(c.name), "--help")...)
+			require.NoError(t, err)
+			lines := [][]string{append([]string{"help"}, strings.Fields(c.name)...), append([]string{"--help"}, strings.Fields(c.name)...)}
+			if group, sub, ok := strings.Cut(c.name, " "); ok {
+				lines = append(lines, []string{group, "help", sub}, []string{group, "-h", sub})
+			}
+			for _, args := range lines {
+				got, _, err := runCmd(t, nil, args...)
+				require.NoError(t, err, "%q", args)
+				assert.Equal(t, want, got, "%q", args)
+			}
+		})
 	}
 }
 
