@@ -186,18 +186,17 @@ func (c *command) parse(args []string, getenv func(string) string) (runFunc, []s
 func (c *command) parseDefined(f *flags, args []string, getenv func(string) string) ([]string, error) {
 	f.fs.SetOutput(io.Discard)
 	f.fs.Usage = func() {}
+	// A bad variable fails the parse only once the command line has been read: --help, which
+	// the error points to, still shows the help.
+	var envErr error
 	if c.env {
-		var err error
 		f.fs.VisitAll(func(fl *flag.Flag) {
-			if v := getenv(envName(fl.Name)); v != "" && err == nil {
+			if v := getenv(envName(fl.Name)); v != "" && envErr == nil {
 				if serr := fl.Value.Set(v); serr != nil {
-					err = fmt.Errorf("--%s: %s=%q: %w", fl.Name, envName(fl.Name), v, serr)
+					envErr = fmt.Errorf("--%s: %s=%q: %w", fl.Name, envName(fl.Name), v, serr)
 				}
 			}
 		})
-		if err != nil {
-			return nil, err
-		}
 		f.fs.VisitAll(func(fl *flag.Flag) {
 			if l, ok := fl.Value.(*listValue); ok {
 				l.replace = true // the command line's list wins over the variable's
@@ -207,6 +206,9 @@ func (c *command) parseDefined(f *flags, args []string, getenv func(string) stri
 	var positional []string
 	for {
 		if err := f.fs.Parse(args); err != nil {
+			if envErr != nil && !errors.Is(err, flag.ErrHelp) {
+				return nil, envErr
+			}
 			return nil, err
 		}
 		args = f.fs.Args()
@@ -219,6 +221,9 @@ func (c *command) parseDefined(f *flags, args []string, getenv func(string) stri
 		}
 		positional = append(positional, args[0])
 		args = args[1:]
+	}
+	if envErr != nil {
+		return nil, envErr
 	}
 	if len(positional) != c.nargs {
 		if c.nargs == 0 {

@@ -150,6 +150,34 @@ func TestHelpCommandShowsTheCommandsHelp(t *testing.T) {
 	}
 }
 
+// --help shows the help whatever the environment holds: a bad variable's error points to it.
+func TestHelpDespiteBadVariables(t *testing.T) {
+	t.Parallel()
+	for _, c := range commands {
+		if !c.env {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{}
+			for _, fl := range commandFlags(c) {
+				env[envName(fl.Name)] = "\x00not a value"
+			}
+			want, _, err := runCmd(t, nil, append(strings.Fields(c.name), "--help")...)
+			require.NoError(t, err)
+			for _, help := range []string{"--help", "-h"} {
+				got, _, err := runCmd(t, env, append(strings.Fields(c.name), "--log-format", "json", help)...)
+				require.NoError(t, err, help)
+				assert.Equal(t, want, got, help)
+			}
+			_, _, err = runCmd(t, env, strings.Fields(c.name)...)
+			assert.Equal(t, exitUsage, exitCode(t, err), "without --help the variable is still refused")
+		})
+	}
+	_, _, err := runCmd(t, map[string]string{"ONEENTRY_MOCK_ADDR": "foo"}, "serve", "--help")
+	require.NoError(t, err)
+}
+
 func TestVersion(t *testing.T) {
 	t.Parallel()
 	long, _, err := runCmd(t, nil, "--version")
