@@ -32,6 +32,8 @@ func TestBadFlagValuesAreUsageErrors(t *testing.T) {
 		"empty addr":             {args: []string{"serve", "--addr", ""}, want: []string{"--addr", "empty value"}},
 		"port out of range":      {args: []string{"serve", "--addr", "127.0.0.1:99999"}, want: []string{"--addr", "0 to 65535"}},
 		"addr from env":          {args: []string{"serve"}, env: map[string]string{"ONEENTRY_MOCK_ADDR": "notanaddr"}, want: []string{"--addr: ONEENTRY_MOCK_ADDR", "HOST:PORT"}},
+		"healthcheck addr":       {args: []string{"healthcheck"}, env: map[string]string{"ONEENTRY_MOCK_ADDR": "garbage"}, want: []string{`ONEENTRY_MOCK_ADDR="garbage"`, "HOST:PORT", "--url"}},
+		"healthcheck port":       {args: []string{"healthcheck"}, env: map[string]string{"ONEENTRY_MOCK_ADDR": "0.0.0.0:99999"}, want: []string{"ONEENTRY_MOCK_ADDR", "0 to 65535"}},
 		"replay addr":            {args: []string{"replay", "c.json", "--addr", "8080"}, want: []string{"--addr", "HOST:PORT"}},
 		"proxy addr":             {args: []string{"proxy", "--upstream", "https://p.example", "--record", "d", "--addr", "127.0.0.1:http"}, want: []string{"--addr", "0 to 65535"}},
 		"smtp scheme":            {args: []string{"serve", "--smtp-url", "http://127.0.0.1:1025"}, want: []string{"--smtp-url", "want smtp"}},
@@ -58,6 +60,34 @@ func TestBadFlagValuesAreUsageErrors(t *testing.T) {
 				assert.Contains(t, first, w)
 			}
 			assert.Contains(t, exit.msg, "--help' for usage.")
+		})
+	}
+}
+
+// healthcheck probes the port of ONEENTRY_MOCK_ADDR on 127.0.0.1, whatever its host; --url
+// makes the variable irrelevant.
+func TestHealthcheckURLFromTheVariable(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		addr string
+		args []string
+		want string
+	}{
+		"unset":         {"", nil, "http://127.0.0.1:8080/healthz"},
+		"every address": {"0.0.0.0:9000", nil, "http://127.0.0.1:9000/healthz"},
+		"port only":     {":9001", nil, "http://127.0.0.1:9001/healthz"},
+		"IPv6 host":     {"[::]:9002", nil, "http://127.0.0.1:9002/healthz"},
+		"--url instead": {"garbage", []string{"--url", "http://127.0.0.1:7000/healthz"}, "http://127.0.0.1:7000/healthz"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := envMap(map[string]string{"ONEENTRY_MOCK_ADDR": tc.addr})
+			f := newFlags(healthcheckCommand.name)
+			healthcheckCommand.flags(f, env)
+			_, err := healthcheckCommand.parseDefined(f, tc.args, env)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, f.fs.Lookup("url").Value.String())
 		})
 	}
 }
