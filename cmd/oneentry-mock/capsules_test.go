@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -365,4 +367,21 @@ func TestProxyFlagTableMatchesTheCommand(t *testing.T) {
 		assert.Equal(t, envName(name), env, "--%s", name)
 		assert.Equal(t, fl.DefValue, def, "the default of --%s", name)
 	}
+}
+
+// A proxy that cannot listen (the port is taken) fails before it records: no capsule file, and
+// not even the folder, is left in --record.
+func TestProxyOnATakenPortWritesNothing(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = taken.Close() })
+	dir := filepath.Join(t.TempDir(), "rec")
+	for range 2 {
+		_, _, err := runCmd(t, nil, "proxy", "--upstream", "https://p.example", "--record", dir, "--addr", taken.Addr().String())
+		var listenErr *net.OpError
+		require.ErrorAs(t, err, &listenErr, "a failed run (exit 1) that names the address")
+	}
+	_, err = os.Stat(dir)
+	assert.ErrorIs(t, err, fs.ErrNotExist, "the record folder")
 }

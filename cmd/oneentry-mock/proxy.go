@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -112,33 +114,18 @@ func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	path, err := capsulePath(cfg.RecordDir, now)
+	// Bound before the capsule is made: a start that fails on a taken port leaves no file.
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	rec := capsule.NewRecorder(path, capsule.Capsule{
-		Contract:   capsule.ContractVersion(contracts.Spec()),
-		Profile:    cfg.Profile.Name,
-		RecordedAt: now.UTC().Format(time.RFC3339),
-		Source:     "oneentry-mock proxy",
-	})
-	// An empty but valid capsule from the start: a crash before the first flush leaves a file
-	// that loads.
-	if err := rec.Flush(); err != nil {
-		return fmt.Errorf("record: %w", err)
-	}
-	h, err := capsule.NewProxy(capsule.ProxyOptions{
-		Upstream: cfg.Upstream, Recorder: rec, Check: check, Logger: logger,
-		UpstreamTimeout: upstreamTimeout(cfg.WriteTimeout),
-	})
+	rec, h, err := newRecordingProxy(cfg, check, logger)
 	if err != nil {
+		ln.Close()
 		return err
 	}
-	ln, err := listen(cfg.Addr, "oneentry-mock proxy", stdout)
-	if err != nil {
-		return err
-	}
+	path := rec.Path()
+	announce(stdout, "oneentry-mock proxy", ln)
 	fmt.Fprintf(stdout, "  upstream:  %s\n", cfg.Upstream)
 	fmt.Fprintf(stdout, "  recording: %s\n", path)
 
@@ -154,6 +141,35 @@ func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "recorded %d exchanges to %s\n", rec.Len(), path)
 	return serveErr
+}
+
+// newRecordingProxy claims the capsule file in cfg.RecordDir and returns its recorder and the
+// proxy that records into it.
+func newRecordingProxy(cfg proxyConfig, check capsule.CheckFunc, logger *slog.Logger) (*capsule.Recorder, http.Handler, error) {
+	now := time.Now()
+	path, err := capsulePath(cfg.RecordDir, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec := capsule.NewRecorder(path, capsule.Capsule{
+		Contract:   capsule.ContractVersion(contracts.Spec()),
+		Profile:    cfg.Profile.Name,
+		RecordedAt: now.UTC().Format(time.RFC3339),
+		Source:     "oneentry-mock proxy",
+	})
+	// An empty but valid capsule from the start: a crash before the first flush leaves a file
+	// that loads.
+	if err := rec.Flush(); err != nil {
+		return nil, nil, fmt.Errorf("record: %w", err)
+	}
+	h, err := capsule.NewProxy(capsule.ProxyOptions{
+		Upstream: cfg.Upstream, Recorder: rec, Check: check, Logger: logger,
+		UpstreamTimeout: upstreamTimeout(cfg.WriteTimeout),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, h, nil
 }
 
 // flushEvery writes the capsule every interval until ctx ends, so a killed proxy loses at most
