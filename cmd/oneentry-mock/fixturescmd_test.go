@@ -3,11 +3,13 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
@@ -50,4 +52,64 @@ func TestFromCapsuleForceWritesAllOrNothing(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "is a folder")
 	assert.Equal(t, before, testkit.Files(t, out), "no file replaced, no temporary file left")
+}
+
+// A command line whose --users, --out or existing files cannot work fails as a usage error
+// before the pull reads anything from the project.
+func TestFixturesPullChecksItsCommandLineFirst(t *testing.T) {
+	t.Parallel()
+	upstream, reads := countedUpstreamMock(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	emptyUsers := filepath.Join(dir, "empty.json")
+	require.NoError(t, os.WriteFile(emptyUsers, []byte(" \n"), 0o644))
+	pulled := filepath.Join(dir, "pulled")
+	require.NoError(t, os.Mkdir(pulled, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(pulled, store.FileProject), []byte("{}"), 0o644))
+
+	tests := map[string]struct {
+		args []string
+		want []string // on the first line
+	}{
+		"users missing":   {[]string{"--users", filepath.Join(dir, "nonexistent", "users.json"), "--out", filepath.Join(dir, "x")}, []string{"--users", "nonexistent"}},
+		"users empty":     {[]string{"--users", emptyUsers, "--out", filepath.Join(dir, "x")}, []string{"--users", "is empty"}},
+		"out is a file":   {[]string{"--out", file}, []string{"--out", file + " is a file, not a folder"}},
+		"out in a file":   {[]string{"--out", filepath.Join(file, "sub")}, []string{"--out", "cannot make the folder", file + " is a file"}},
+		"files are there": {[]string{"--out", pulled}, []string{pulled + " already has " + store.FileProject, "use --force"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			args := append([]string{"fixtures", "pull", "--url", upstream, "--app-token", seedAppToken}, tc.args...)
+			_, _, err := runCmd(t, nil, args...)
+			require.Equal(t, exitUsage, exitCode(t, err), "%v", err)
+			var exit exitError
+			require.ErrorAs(t, err, &exit)
+			first, rest, _ := strings.Cut(exit.msg, "\n")
+			assert.True(t, strings.HasPrefix(first, "fixtures pull: "), first)
+			for _, w := range tc.want {
+				assert.Contains(t, first, w)
+			}
+			assert.NotContains(t, first, "do not load")
+			assert.Equal(t, "Run 'oneentry-mock fixtures pull --help' for usage.", rest)
+		})
+	}
+	assert.Zero(t, reads.Load(), "no request reached the project")
+	assert.NoDirExists(t, filepath.Join(dir, "x"))
+
+	_, _, err := runCmd(t, nil, "fixtures", "from-capsule", seedCapsuleFile, "--out", file)
+	require.Equal(t, exitUsage, exitCode(t, err), "%v", err)
+	assert.ErrorContains(t, err, "fixtures from-capsule: --out: "+file+" is a file, not a folder")
+}
+
+// The files refused up front without --force are in every derived set.
+func TestEverySetHoldsTheFilesCheckedFirst(t *testing.T) {
+	t.Parallel()
+	c, err := capsule.Load(seedCapsuleFile)
+	require.NoError(t, err)
+	set, err := capsule.DeriveFixtures(c)
+	require.NoError(t, err)
+	for _, name := range everySetsFiles {
+		assert.Contains(t, set.Files, name)
+	}
 }

@@ -104,6 +104,17 @@ func TestScenariosRunAgainstARunningServe(t *testing.T) {
 // every flow ran, with exit 1, which means a step failed.
 func TestScenariosRunChecksItsOutFileFirst(t *testing.T) {
 	t.Parallel()
+	url, requests := countedUpstreamMock(t)
+	out := filepath.Join(t.TempDir(), "missing", "report.txt")
+	_, _, err := runScenarioCmd(t, nil, "--target", url, "--out", out)
+	assert.Equal(t, 2, exitCode(t, err), "%v", err)
+	assert.ErrorContains(t, err, "--out: open "+out)
+	assert.Zero(t, requests.Load(), "no flow ran")
+}
+
+// countedUpstreamMock is upstreamMock with a count of the requests it has had.
+func countedUpstreamMock(t *testing.T) (string, *atomic.Int64) {
+	t.Helper()
 	var requests atomic.Int64
 	url := upstreamMock(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -111,11 +122,7 @@ func TestScenariosRunChecksItsOutFileFirst(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	out := filepath.Join(t.TempDir(), "missing", "report.txt")
-	_, _, err := runScenarioCmd(t, nil, "--target", url, "--out", out)
-	assert.Equal(t, 2, exitCode(t, err), "%v", err)
-	assert.ErrorContains(t, err, "--out: open "+out)
-	assert.Zero(t, requests.Load(), "no flow ran")
+	return url, &requests
 }
 
 // A run that cannot start leaves the report of the last run as it was, and makes no file

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/pull"
 )
@@ -35,7 +34,8 @@ Example:
     --lang en_US,ru_RU --user me@example.com --password "$PASSWORD" --out ./my-fixtures`,
 	flags: func(f *flags, _ func(string) string) runFunc {
 		var o pull.Options
-		var out, users string
+		var out string
+		var users []byte
 		var force bool
 		f.checked(&o.URL, "url", "", "URL", "the project's address, e.g. https://my-project.oneentry.cloud (no query or fragment)", func(s string) error {
 			_, err := pull.ParseURL(s)
@@ -48,12 +48,10 @@ Example:
 		f.list(&o.Menus, "menu", "MARKERS", "comma-separated menus to read (default main): the API lists none")
 		f.list(&o.Coupons, "coupon", "CODES", "comma-separated coupon codes to copy under their discounts: the API lists none")
 		f.string(&o.Provider, "provider", "", "MARKER", "the auth provider to sign in with (default: the first listed)")
-		f.string(&users, "users", "", "FILE", "a users.json to write instead of the pulled user")
-		f.string(&out, "out", "", "DIR", "folder to write the fixture files to (created if missing)")
-		f.bool(&force, "force", false, "overwrite fixture files already in the folder")
+		f.value(usersFile{&users}, "users", "FILE", "a users.json to write instead of the pulled user")
 		f.required("url", &o.URL, "the project's address")
 		f.required("app-token", &o.AppToken, "the project's app token")
-		f.required("out", &out, "the folder to write to")
+		fixtureOutFlags(f, &out, &force)
 		f.check(func() error {
 			// pull.Run refuses this too, but as a failed run (exit 1); here it is a usage error.
 			if (o.User == "") != (o.Password == "") {
@@ -69,28 +67,31 @@ Example:
 			if err != nil {
 				return err
 			}
-			if users != "" {
-				if err := replaceUsers(set, users); err != nil {
-					return err
-				}
+			if users != nil {
+				set.Files[store.FileUsers] = users
 			}
 			return writeFixtureSet(set, out, force, sio.stdout, sio.stderr)
 		}
 	},
 }
 
-// replaceUsers puts the users of a file of the developer's own into the set.
-func replaceUsers(set *capsule.FixtureSet, path string) error {
+// usersFile reads the users.json --users names when the flag is parsed, so that a file that
+// cannot be read is a usage error before the pull, not a failure after it.
+type usersFile struct{ p *[]byte }
+
+func (v usersFile) Set(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("--users: %w", err)
+		return err
 	}
 	if strings.TrimSpace(string(data)) == "" {
-		return errors.New("--users: the file is empty")
+		return fmt.Errorf("%s is empty", path)
 	}
-	set.Files[store.FileUsers] = data
+	*v.p = data
 	return nil
 }
+
+func (v usersFile) String() string { return "" }
 
 // pullProgress shows what the pull reads: one line rewritten in place on a terminal, a line
 // per finished page elsewhere (a CI log).
