@@ -1,8 +1,10 @@
 # oneentry-mock container image: one static binary, nothing else.
 #
-# Public base images (needs a registry):
-#   docker build -t oneentry-mock .
-# Offline, with the base image made by .ci/docker-setup from the machine's Go toolchain:
+# Public base images (needs a registry); VERSION and REVISION are what --version prints:
+#   docker build --build-arg VERSION="$(git describe --tags --always --dirty)" \
+#     --build-arg REVISION="$(git rev-parse HEAD)" -t oneentry-mock .
+# Offline, with the base image made by .ci/docker-setup from the machine's Go toolchain (the
+# same two --build-arg too):
 #   docker build --build-arg GO_IMAGE=oneentry-mock/go-build:local -t oneentry-mock .
 # Run it; mount a fixtures folder (same layout as fixtures/) to replace the embedded seed, and a
 # volume on /data to keep the state:
@@ -36,7 +38,16 @@ RUN ["go", "build", "-trimpath", "std"]
 COPY go.mod go.sum ./
 RUN ["go", "mod", "download"]
 COPY . .
-RUN ["go", "build", "-trimpath", "-ldflags", "-s -w", "-o", "/out/oneentry-mock", "./cmd/oneentry-mock"]
+# What --version prints. The context has no .git (.dockerignore), so Go stamps no revision: pass
+# both from git, as the build line at the top does; the defaults say they are unknown. Declared
+# only here, so that a new value rebuilds the binary alone.
+ARG VERSION=unknown
+ARG REVISION=unknown
+# Given through GOFLAGS because an exec-form RUN expands no variables and the build image has no
+# shell; the quotes keep -ldflags one setting (cmd/go splits GOFLAGS honouring them). A
+# -ldflags on the command line would replace this one.
+ENV GOFLAGS="${GOFLAGS} '-ldflags=-s -w -X=main.version=${VERSION} -X=main.revision=${REVISION}'"
+RUN ["go", "build", "-trimpath", "-o", "/out/oneentry-mock", "./cmd/oneentry-mock"]
 
 FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="oneentry-mock" \

@@ -54,6 +54,8 @@ const (
 type harness struct {
 	pool  *dockertest.Pool
 	image string
+	// buildArgs are the image's build arguments.
+	buildArgs []dc.BuildArg
 }
 
 var (
@@ -139,6 +141,7 @@ func setup() (h *harness, took time.Duration, args, skip string, err error) {
 	if err != nil {
 		return nil, 0, "", "", err
 	}
+	buildArgs = withVersionStamp(buildArgs)
 	root, err := filepath.Abs("..")
 	if err != nil {
 		return nil, 0, "", "", err
@@ -165,7 +168,7 @@ func setup() (h *harness, took time.Duration, args, skip string, err error) {
 		args = strings.Join(parts, " ")
 	}
 
-	h = &harness{pool: pool, image: imageRepository + ":" + imageTag}
+	h = &harness{pool: pool, image: imageRepository + ":" + imageTag, buildArgs: buildArgs}
 	// Built here rather than by BuildAndRunWithBuildOptions, which discards the build output:
 	// a failing `go build` would then show only "returned a non-zero code: 1".
 	var out bytes.Buffer
@@ -211,6 +214,33 @@ func buildArgsFromEnv(getenv func(string) string) ([]dc.BuildArg, error) {
 		}
 	}
 	return args, nil
+}
+
+// The version and revision the image is stamped with unless the environment names others; what
+// --version prints is checked against them.
+const (
+	stampVersion  = "0.0.0-containertest"
+	stampRevision = "containertest-revision"
+)
+
+// withVersionStamp adds the VERSION and REVISION build arguments args does not give.
+func withVersionStamp(args []dc.BuildArg) []dc.BuildArg {
+	for _, a := range []dc.BuildArg{{Name: "VERSION", Value: stampVersion}, {Name: "REVISION", Value: stampRevision}} {
+		if !slices.ContainsFunc(args, func(b dc.BuildArg) bool { return b.Name == a.Name }) {
+			args = append(args, a)
+		}
+	}
+	return args
+}
+
+// buildArg is the value of the build argument name in args, "" when not given.
+func buildArg(args []dc.BuildArg, name string) string {
+	for _, a := range args {
+		if a.Name == name {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 // startContainer returns the base URL of a container of the image with the default
@@ -370,6 +400,42 @@ func TestContainerImage(t *testing.T) {
 	if assert.NotNil(t, img.Config.Healthcheck) {
 		assert.Equal(t, []string{"CMD", "/oneentry-mock", "healthcheck"}, img.Config.Healthcheck.Test)
 	}
+}
+
+// The image's --version prints the VERSION and REVISION it was built with: the build context
+// has no .git for Go to stamp a revision from.
+func TestContainerVersion(t *testing.T) {
+	t.Parallel()
+	h := dockerImage(t)
+	res, err := h.pool.RunWithOptions(&dockertest.RunOptions{
+		Repository: imageRepository,
+		Tag:        imageTag,
+		Cmd:        []string{"--version"},
+		Labels:     ownerLabels(),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if err := h.pool.Purge(res); err != nil {
+			t.Logf("purge container: %v", err)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	defer cancel()
+	code, err := h.pool.Client.WaitContainerWithContext(res.Container.ID, ctx)
+	require.NoError(t, err)
+	require.Equal(t, 0, code, h.logs(res))
+	stdout, _, err := h.output(res)
+	require.NoError(t, err)
+	version, revision := buildArg(h.buildArgs, "VERSION"), buildArg(h.buildArgs, "REVISION")
+	assert.True(t, strings.HasPrefix(stdout, "oneentry-mock "+version+" (rev "+revision+")"), stdout)
+}
+
+func TestWithVersionStamp(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, []dc.BuildArg{{Name: "GO_IMAGE", Value: "g"}, {Name: "VERSION", Value: stampVersion}, {Name: "REVISION", Value: stampRevision}},
+		withVersionStamp([]dc.BuildArg{{Name: "GO_IMAGE", Value: "g"}}))
+	given := []dc.BuildArg{{Name: "REVISION", Value: "abc"}, {Name: "VERSION", Value: "v1.2.3"}}
+	assert.Equal(t, given, withVersionStamp(slices.Clone(given)), "the environment's values win")
 }
 
 func TestContainerServes(t *testing.T) {

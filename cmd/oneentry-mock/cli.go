@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -299,24 +300,33 @@ Example:
   oneentry-mock --version`,
 	flags: func(*flags, func(string) string) runFunc {
 		return func(_ context.Context, _ []string, io stdio) error {
-			fmt.Fprintln(io.stdout, versionLine(debug.ReadBuildInfo()))
+			info, ok := debug.ReadBuildInfo()
+			fmt.Fprintln(io.stdout, versionLine(info, ok, linkStamp{version: version, revision: revision}))
 			return nil
 		}
 	},
 }
 
 // version, when set at link time (-ldflags "-X main.version=1.2.3", as npm/pack.sh does for
-// the release binaries), is the version printed instead of the module's.
+// the release binaries and the Dockerfile from its VERSION argument), is the version printed
+// instead of the module's.
 var version string
 
+// revision, when set at link time (the Dockerfile's REVISION argument), is the VCS revision
+// printed when Go stamped none: a build whose source has no .git, as the image's context.
+var revision string
+
+// linkStamp is what the build set with -X: version and revision, each "" when not set.
+type linkStamp struct{ version, revision string }
+
 // versionLine describes a build: "oneentry-mock v1.2.3 (rev 0c8d639, 2026-12-01T10:00:00Z, modified)".
-func versionLine(info *debug.BuildInfo, ok bool) string {
+func versionLine(info *debug.BuildInfo, ok bool, linked linkStamp) string {
 	if !ok {
 		return "oneentry-mock (unknown version: no build info)"
 	}
 	v := info.Main.Version
-	if version != "" {
-		v = version
+	if linked.version != "" {
+		v = linked.version
 	}
 	if v == "" {
 		v = "(devel)"
@@ -326,7 +336,7 @@ func versionLine(info *debug.BuildInfo, ok bool) string {
 	for _, s := range info.Settings {
 		settings[s.Key] = s.Value
 	}
-	if rev := settings["vcs.revision"]; rev != "" {
+	if rev := cmp.Or(settings["vcs.revision"], linked.revision); rev != "" {
 		stamp = append(stamp, "rev "+rev)
 	}
 	if t := settings["vcs.time"]; t != "" {

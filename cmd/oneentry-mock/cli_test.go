@@ -189,9 +189,15 @@ func TestVersion(t *testing.T) {
 
 	info := &debug.BuildInfo{GoVersion: "go1.25.0", Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{
 		{Key: "vcs.revision", Value: "0c8d639"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
-	assert.Equal(t, "oneentry-mock v1.2.3 (rev 0c8d639, 2026-12-01T10:00:00Z, modified) go1.25.0", versionLine(info, true))
-	assert.Equal(t, "oneentry-mock (devel) (no VCS revision) go1.25.0", versionLine(&debug.BuildInfo{GoVersion: "go1.25.0"}, true))
-	assert.Contains(t, versionLine(nil, false), "unknown version")
+	assert.Equal(t, "oneentry-mock v1.2.3 (rev 0c8d639, 2026-12-01T10:00:00Z, modified) go1.25.0", versionLine(info, true, linkStamp{}))
+	assert.Equal(t, "oneentry-mock 1.2.4 (rev 0c8d639, 2026-12-01T10:00:00Z, modified) go1.25.0", versionLine(info, true, linkStamp{version: "1.2.4", revision: "ffff"}),
+		"a stamped version wins; Go's revision wins over a stamped one")
+	noVCS := &debug.BuildInfo{GoVersion: "go1.25.0", Main: debug.Module{Version: "(devel)"}}
+	assert.Equal(t, "oneentry-mock (devel) (no VCS revision) go1.25.0", versionLine(noVCS, true, linkStamp{}))
+	// The container image's build: no .git in its context, version and revision from build args.
+	assert.Equal(t, "oneentry-mock v1.3.0 (rev 302bf47a1b2c) go1.25.0", versionLine(noVCS, true, linkStamp{version: "v1.3.0", revision: "302bf47a1b2c"}))
+	assert.Equal(t, "oneentry-mock unknown (rev unknown) go1.25.0", versionLine(noVCS, true, linkStamp{version: "unknown", revision: "unknown"}))
+	assert.Contains(t, versionLine(nil, false, linkStamp{}), "unknown version")
 }
 
 func TestEnvNameFollowsTheFlag(t *testing.T) {

@@ -142,6 +142,11 @@ func TestReadmeCommands(t *testing.T) {
 				}
 			}
 			require.NotEmpty(t, image, "%s names its image", line)
+			// The context has no .git: what --version prints comes from these two.
+			for _, arg := range []string{"VERSION", "REVISION"} {
+				assert.Contains(t, line, "--build-arg "+arg+"=", "%s: stamps the version", line)
+				assert.Regexp(t, `(?m)^ARG `+arg+`=`, string(dockerfile), "the Dockerfile declares %s", arg)
+			}
 		case len(words) >= 2 && words[0] == "docker" && words[1] == "run":
 			assert.Equal(t, image, words[len(words)-1], "%s runs the image the build line makes", line)
 			for i, w := range words {
