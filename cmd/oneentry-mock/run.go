@@ -460,7 +460,10 @@ func healthURL(addr string) (*url.URL, error) {
 	if err := checkListenAddr(addr); err != nil {
 		return nil, err
 	}
-	_, port, _ := net.SplitHostPort(addr) // checked
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
 	return &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", port), Path: "/healthz"}, nil
 }
 
