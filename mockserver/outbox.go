@@ -1,8 +1,10 @@
 package mockserver
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/gorilla/mux"
 	"github.com/oneentry-mock/oneentry-mock/mail"
@@ -71,6 +73,9 @@ func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb 
 	adminList(s, w, r, "deliveries", func(q url.Values, limit int) ([]webhook.Record, error) {
 		if st := q.Get("status"); st != "" && !webhook.Status(st).Valid() {
 			return nil, store.Invalid("status must be pending, delivered or failed")
+		}
+		if ev := q.Get("event"); ev != "" && !slices.Contains(store.SessionEvents, store.EventType(ev)) {
+			return nil, store.Invalid(fmt.Sprintf("event must be one of %v", store.SessionEvents))
 		}
 		return sb.Webhooks(webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit}), nil
 	})

@@ -20,6 +20,10 @@ const (
 	EventRefundApproved EventType = "order.refund.approved"
 )
 
+// SessionEvents are the events of a payment session, the ones its account's webhookUrl hears.
+var SessionEvents = []EventType{EventSessionCreated, EventSessionUpdated, EventSessionCompleted,
+	EventSessionDeclined, EventSessionCanceled, EventSessionExpired}
+
 // Event is a change the outside world may react to (a webhook, the ticket e-mail). It carries
 // copies taken when the change was made.
 type Event struct {
