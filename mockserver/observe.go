@@ -202,6 +202,7 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 type teeBody struct {
 	io.ReadCloser
 	buf bytes.Buffer
+	end bool // the body was read to its end, or could not be read further
 }
 
 func (t *teeBody) Read(p []byte) (int, error) {
@@ -209,7 +210,19 @@ func (t *teeBody) Read(p []byte) (int, error) {
 	if room := sandbox.MaxJournalBody + 1 - t.buf.Len(); room > 0 {
 		t.buf.Write(p[:min(n, room)])
 	}
+	t.end = t.end || err != nil
 	return n, err
+}
+
+// readForJournal reads what the handler left of the body, as far as the journal keeps it: a
+// request answered before its body was read (a fault, a 401, an unknown path) is journaled with
+// the body it was sent with. A client that waits for "100 Continue" has sent nothing to read.
+func (t *teeBody) readForJournal(r *http.Request) {
+	room := sandbox.MaxJournalBody + 1 - t.buf.Len()
+	if t.end || room <= 0 || strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(t, int64(room)))
 }
 
 // isJournaled says which requests the journal, faults and nearest-route hints are about: the
@@ -388,6 +401,7 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 		Fault:        e.fault,
 	}
 	if tee != nil {
+		tee.readForJournal(r)
 		je.RawRequest = tee.buf.Bytes()
 	}
 	je.RawResponse = rec.body()

@@ -113,6 +113,37 @@ func TestSandboxesShareNothing(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, status)
 }
 
+// A request answered before its body is read (a fault, a missing user token, an unknown path)
+// is journaled with the body it was sent with: it is the request a developer opens to see what
+// the app sent.
+func TestJournalKeepsTheBodyOfARequestAnsweredUnread(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	status, _ := ts.callWith(t, http.MethodPost, "/__admin/faults", "", `{"method":"POST","path":"/api/content/orders-storage/marker/*/orders","status":503,"times":1}`, nil)
+	require.Equal(t, http.StatusCreated, status)
+	tk := ts.login(t, userLogin, userPass)
+	for _, c := range []struct {
+		path, bearer string
+		status       int
+	}{
+		{ordersPath, tk.AccessToken, http.StatusServiceUnavailable},
+		{ordersPath, "", http.StatusUnauthorized},
+		{"/api/content/forms-data", "", http.StatusNotFound},
+	} {
+		status, _ := ts.call(t, http.MethodPost, c.path, c.bearer, seedOrderBody(10, 1))
+		require.Equal(t, c.status, status, c.path)
+		status, body := ts.callWith(t, http.MethodGet, "/__admin/requests?method=POST&limit=1&status="+strconv.Itoa(c.status), "", nil, nil)
+		require.Equal(t, http.StatusOK, status)
+		requests := decode[struct {
+			Requests []struct {
+				RequestBody map[string]any `json:"requestBody"`
+			} `json:"requests"`
+		}](t, body).Requests
+		require.Len(t, requests, 1, c.path)
+		assert.Equal(t, "tickets_form", requests[0].RequestBody["formIdentifier"], "%s answered %d", c.path, c.status)
+	}
+}
+
 func TestJournalShowsFlowInOrderWithSecretsRedacted(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
