@@ -357,7 +357,7 @@ type PaymentAccount struct {
 	OpenSessionWithOrder bool `json:"openSessionWithOrder,omitempty" fixture:"mock"`
 
 	successURL, cancelURL string
-	testTimeout           int
+	sessionTimeout        int // minutes: testSettings' for a test-mode account, else settings'
 }
 
 // accountSettings is what the mock reads in an account's settings and testSettings.
@@ -388,7 +388,7 @@ func (a *PaymentAccount) readSettings() error {
 	}
 	a.successURL = cmp.Or(test.SuccessURL, live.SuccessURL)
 	a.cancelURL = cmp.Or(test.CancelURL, live.CancelURL)
-	a.testTimeout = test.SessionTimeout
+	a.sessionTimeout = cmp.Or(test.SessionTimeout, live.SessionTimeout)
 	return nil
 }
 
@@ -409,8 +409,8 @@ func (a *PaymentAccount) Connected() bool {
 // SessionTimeout is how long a session of this account waits for payment.
 func (a *PaymentAccount) SessionTimeout() time.Duration {
 	switch {
-	case a.testTimeout > 0:
-		return time.Duration(a.testTimeout) * time.Minute
+	case a.sessionTimeout > 0:
+		return time.Duration(a.sessionTimeout) * time.Minute
 	case a.SessionTimeoutMinutes > 0:
 		return time.Duration(a.SessionTimeoutMinutes) * time.Minute
 	}

@@ -377,3 +377,40 @@ func duplicateFirst(t *testing.T, name string) fs.FS {
 	require.NoError(t, err)
 	return withFile(t, name, string(again))
 }
+
+// An account's sessionTimeout is read from testSettings for a test-mode account, and from
+// settings otherwise or when testSettings has none (docs/api/payments.md).
+func TestSessionTimeoutFromSettingsAndTestSettings(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, old, new, account string
+		want                    time.Duration
+	}{
+		{"settings of a live account", `"testMode": false,
+    "settings": {
+      "status": "connected"`, `"testMode": false,
+    "settings": {
+      "sessionTimeout": 5, "status": "connected"`, "cash", 5 * time.Minute},
+		{"settings of a test-mode account without its own", `"settings": {
+      "status": "connected"
+    },
+    "testSettings": {
+      "status": "connected",
+      "sessionTimeout": 30`, `"settings": {
+      "status": "connected", "sessionTimeout": 7
+    },
+    "testSettings": {
+      "status": "connected"`, "paypal", 7 * time.Minute},
+		{"testSettings first", `"testSettings": {
+      "status": "connected",
+      "sessionTimeout": 30`, `"testSettings": {
+      "status": "connected",
+      "sessionTimeout": 2`, "paypal", 2 * time.Minute},
+	} {
+		fx, err := store.LoadFixtures(replaceIn(t, store.FilePaymentAccounts, c.old, c.new))
+		require.NoError(t, err, c.name)
+		acc, ok := fx.PaymentAccount(c.account)
+		require.True(t, ok)
+		assert.Equal(t, c.want, acc.SessionTimeout(), c.name)
+	}
+}
