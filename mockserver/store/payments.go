@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -112,6 +113,10 @@ func (s *Store) createPaymentLocked(ctx context.Context, userID, orderID int, se
 	o, err := s.ownOrderLocked(userID, nil, orderID)
 	if err != nil {
 		return PaymentSession{}, nil, err
+	}
+	if o.PaidAt != nil {
+		// A session would charge the whole order again, and a refund gives back one payment.
+		return PaymentSession{}, nil, Invalid(fmt.Sprintf("Order %d is paid (payment state %s): there is nothing left to pay", o.ID, s.paymentStateLocked(o)))
 	}
 	acc, ok := s.accountByMarkerLocked(o.PaymentAccountIdentifier)
 	if !ok {

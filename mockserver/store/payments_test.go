@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -415,4 +417,27 @@ func placeOrder(t testing.TB, st *store.Store, account string, quantity int) sto
 	o, err := st.CreateOrder(context.Background(), 16, "tickets", stateOrder(t, account, quantity))
 	require.NoError(t, err)
 	return o
+}
+
+// A paid order opens no new session: it would charge the whole order again, and a refund gives
+// back one payment. A second session opened while the first still waited stays payable.
+func TestAPaidOrderOpensNoNewSession(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(store.Options{Fixtures: mocktest.DefaultFixtures(t), Clock: frozenClock()})
+	o := placeOrder(t, st, "stripe", 1)
+	first, waiting := openSession(t, st, o.ID), openSession(t, st, o.ID)
+	_, _, err := st.ApplyPaymentAction(ctx, first.ID, store.ActionComplete)
+	require.NoError(t, err)
+
+	before := exportJSON(t, st)
+	_, err = st.CreatePaymentSession(ctx, 16, o.ID, store.SessionTypeSession, testCheckoutURL)
+	var e *store.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, store.CodeInvalid, e.Code)
+	assert.Equal(t, fmt.Sprintf("Order %d is paid (payment state paid): there is nothing left to pay", o.ID), e.Message)
+	assert.Equal(t, before, exportJSON(t, st), "the refused session changes nothing")
+
+	_, _, err = st.ApplyPaymentAction(ctx, waiting.ID, store.ActionComplete)
+	assert.NoError(t, err)
 }
