@@ -138,14 +138,18 @@ func TestPreviewAndCreateTotals(t *testing.T) {
 		want     want
 		product  []float64 // discountPrice per line, 0 for null
 	}{
-		"no discount":                   {map[int]int{10: 2}, nil, want{200, 200, 0, 200}, []float64{0}},
-		"coupon 10 % off the order":     {map[int]int{10: 2, 11: 1}, map[string]any{"couponCode": "WELCOME10"}, want{400, 360, 0, 360}, []float64{0, 0}},
-		"early_bird 20 % off items":     {map[int]int{10: 2, 11: 1}, map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}}, want{400, 320, 0, 320}, []float64{80, 160}},
-		"items, then order, bonus":      {map[int]int{10: 2, 11: 1}, map[string]any{"couponCode": "WELCOME10", "additionalDiscountsMarkers": []string{"early_bird"}, "bonusAmount": 30}, want{400, 288, 30, 258}, []float64{80, 160}},
-		"bonus beyond the balance":      {map[int]int{11: 2}, map[string]any{"bonusAmount": 80}, want{400, 400, 50, 350}, []float64{0}},
-		"bonus beyond the total":        {map[int]int{10: 1}, map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}, "couponCode": "WELCOME10", "bonusAmount": 50}, want{100, 72, 50, 22}, []float64{80}},
-		"bonus beyond counting":         {map[int]int{11: 2}, map[string]any{"bonusAmount": 1e15}, want{400, 400, 50, 350}, []float64{0}},
-		"zero bonus asked":              {map[int]int{10: 1}, map[string]any{"bonusAmount": 0}, want{100, 100, 0, 100}, []float64{0}},
+		"no discount":               {map[int]int{10: 2}, nil, want{200, 200, 0, 200}, []float64{0}},
+		"coupon 10 % off the order": {map[int]int{10: 2, 11: 1}, map[string]any{"couponCode": "WELCOME10"}, want{400, 360, 0, 360}, []float64{0, 0}},
+		"early_bird 20 % off items": {map[int]int{10: 2, 11: 1}, map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}}, want{400, 320, 0, 320}, []float64{80, 160}},
+		"items, then order, bonus":  {map[int]int{10: 2, 11: 1}, map[string]any{"couponCode": "WELCOME10", "additionalDiscountsMarkers": []string{"early_bird"}, "bonusAmount": 30}, want{400, 288, 30, 258}, []float64{80, 160}},
+		"bonus beyond the balance":  {map[int]int{11: 2}, map[string]any{"bonusAmount": 80}, want{400, 400, 50, 350}, []float64{0}},
+		"bonus beyond the total":    {map[int]int{10: 1}, map[string]any{"additionalDiscountsMarkers": []string{"early_bird"}, "couponCode": "WELCOME10", "bonusAmount": 50}, want{100, 72, 50, 22}, []float64{80}},
+		"bonus beyond counting":     {map[int]int{11: 2}, map[string]any{"bonusAmount": 1e15}, want{400, 400, 50, 350}, []float64{0}},
+		"zero bonus asked":          {map[int]int{10: 1}, map[string]any{"bonusAmount": 0}, want{100, 100, 0, 100}, []float64{0}},
+		// Never more than asked: part of a cent is not spent, whole cents are.
+		"bonus below a cent":            {map[int]int{10: 1}, map[string]any{"bonusAmount": 0.005}, want{100, 100, 0, 100}, []float64{0}},
+		"bonus with half a cent":        {map[int]int{10: 1}, map[string]any{"bonusAmount": 0.015}, want{100, 100, 0.01, 99.99}, []float64{0}},
+		"bonus in whole cents":          {map[int]int{10: 1}, map[string]any{"bonusAmount": 0.29}, want{100, 100, 0.29, 99.71}, []float64{0}},
 		"percentage capped (maxAmount)": {map[int]int{12: 3}, map[string]any{"couponCode": "FIRST-K4M9"}, want{900, 800, 0, 800}, []float64{0}},
 	} {
 		t.Run(name, func(t *testing.T) {

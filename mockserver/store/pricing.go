@@ -189,6 +189,9 @@ func (s *Store) quoteLocked(userID, orderID int, lines []OrderLine, req Discount
 			msgs = append(msgs, "bonusAmount must not be less than 0")
 		} else {
 			bonusCents = int64(math.Round(b * 100))
+			if float64(bonusCents)/100 > b+1e-9 { // part of a cent is not spent: never more than asked
+				bonusCents--
+			}
 			q.Discounts.BonusRequestedCents = &bonusCents
 		}
 	}
