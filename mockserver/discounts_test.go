@@ -110,12 +110,19 @@ func TestHugeAmountsNeitherWrapNorVanish(t *testing.T) {
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive2026), withFixtures(fx))
 	tk := ts.signIn(t, userLogin, userPass)
 	before := stateDocument(t, ts)
-	for _, path := range []string{previewPath, ordersPath} {
-		status, body := ts.call(t, http.MethodPost, path, tk.AccessToken, discountOrder(map[int]int{12: 1_000_000}, nil))
-		require.Equal(t, http.StatusBadRequest, status, "%s: %s", path, body)
-		assert.Equal(t, []string{"products: an order's total must be at most 90071992547409.92"}, decodeError(t, status, body).messages())
+	// 800 × 1e11 is below 2^53 cents, but past 2^46 in currency units a JavaScript number no
+	// longer holds every cent.
+	for _, quantity := range []int{1_000_000, 800} {
+		for _, path := range []string{previewPath, ordersPath} {
+			status, body := ts.call(t, http.MethodPost, path, tk.AccessToken, discountOrder(map[int]int{12: quantity}, nil))
+			require.Equal(t, http.StatusBadRequest, status, "%s: %s", path, body)
+			assert.Equal(t, []string{"products: an order's total must be at most 70368744177663.99"}, decodeError(t, status, body).messages())
+		}
 	}
 	assert.Equal(t, before, stateDocument(t, ts))
+	status, body := ts.call(t, http.MethodPost, previewPath, tk.AccessToken, discountOrder(map[int]int{12: 700}, nil))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	assert.Equal(t, 7e13, decode[map[string]any](t, body)["totalSum"])
 
 	preview := func(extra map[string]any) map[string]any {
 		t.Helper()

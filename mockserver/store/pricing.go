@@ -278,9 +278,10 @@ func (q Quote) MaxBonusCents() int64 {
 // MaxLineQuantity bounds the quantity of a product in an order, as the contract does.
 const MaxLineQuantity = 1_000_000
 
-// MaxOrderCents bounds an order's total before discounts: the most cents a JavaScript number
-// (the live API's arithmetic) counts exactly, far beyond any real basket.
-const MaxOrderCents = MaxCounter
+// MaxOrderCents bounds an order's total before discounts, far beyond any real basket: amounts
+// travel as JavaScript numbers in currency units (the live API's arithmetic), which hold every
+// cent below 2^46 units. Past that, the number answers and the two-decimal strings part ways.
+const MaxOrderCents = 1<<46*100 - 1
 
 // cents is an amount of money in cents, rounded, and clamped to ±MaxOrderCents so that a
 // fixture's huge discount value takes everything off rather than wrapping around.
