@@ -652,6 +652,7 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			lines = make([]OrderLine, len(r.Products))
 		}
 		listed := map[int]bool{}
+		var rawCents int64 // the lines' recorded prices: never more than pricing counts to
 		for j, l := range r.Products {
 			line := fmt.Sprintf("%s.products[%d]", at, j)
 			// A product the fixtures no longer have stays on the order, with the price it was
@@ -666,6 +667,12 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 			}
 			if l.PriceCents != nil && !countableCents(*l.PriceCents) {
 				return nil, invalidf(line+".priceCents", "must be from 0 to %d", MaxOrderCents)
+			}
+			if l.PriceCents != nil {
+				if *l.PriceCents > (MaxOrderCents-rawCents)/int64(l.Quantity) {
+					return nil, invalidf(line+".priceCents", "the order's lines come to more than %d cents, the most an order is priced at", MaxOrderCents)
+				}
+				rawCents += *l.PriceCents * int64(l.Quantity)
 			}
 			if l.DiscountPriceCents != nil && !countableCents(*l.DiscountPriceCents) {
 				return nil, invalidf(line+".discountPriceCents", "must be from 0 to %d", MaxOrderCents)

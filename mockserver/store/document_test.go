@@ -272,6 +272,9 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		}, "orders[1].products[1].productId:"},
 		"order quantity beyond the API's": {func(d *store.StateDocument) { d.Orders[1].Products[0].Quantity = math.MaxInt }, "orders[1].products[0].quantity:"},
 		"order unit price negative":       {func(d *store.StateDocument) { d.Orders[1].Products[0].PriceCents = new(int64(-1)) }, "orders[1].products[0].priceCents:"},
+		"order line beyond counting": {func(d *store.StateDocument) {
+			d.Orders[1].Products[0].Quantity, d.Orders[1].Products[0].PriceCents = store.MaxLineQuantity, new(int64(store.MaxOrderCents))
+		}, "orders[1].products[0].priceCents:"},
 		"order total negative":            {func(d *store.StateDocument) { d.Orders[1].TotalCents = -5 }, "orders[1].totalCents:"},
 		"order bonus negative":            {func(d *store.StateDocument) { discountsOf(d, 1).BonusAppliedCents = -1_000_000 }, "orders[1].discounts.bonusAppliedCents:"},
 		"order bonus beyond its total":    {func(d *store.StateDocument) { discountsOf(d, 1).BonusAppliedCents = d.Orders[1].TotalCents + 1 }, "orders[1].discounts.bonusAppliedCents:"},
