@@ -117,9 +117,14 @@ func TestAnOAuthUserSavesTheirProfileAndSurvivesAnExport(t *testing.T) {
 	saved := map[string]any{"en_US": []any{map[string]any{"marker": "name_reg", "type": "string", "value": "Eve"}}}
 	assert.Equal(t, saved, ts.me(t, tk.AccessToken)["formData"])
 
+	// A second one who never saves a profile has no form data at all.
+	status, body = ts.post(t, oauthPath, map[string]string{"code": ts.grantOAuth(t, "zed@example.com"), "grant_type": "authorization_code"})
+	require.Equal(t, http.StatusCreated, status, string(body))
+
 	_, state := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
 	status, body = ts.callWith(t, http.MethodPut, "/__admin/state", "", string(state), nil)
 	require.Equal(t, http.StatusOK, status, "the mock's own export imports again: %s", body)
+	assert.JSONEq(t, string(state), string(body), "and is held as it was written")
 	assert.Equal(t, saved, ts.me(t, tk.AccessToken)["formData"])
 	status, _ = ts.callWith(t, http.MethodPost, authPath, "", authBody("eve@example.com", ""), deviceHeaders)
 	assert.Equal(t, http.StatusBadRequest, status, "an empty password is no password")

@@ -323,10 +323,9 @@ func (st *state) setCounters(c Counters) {
 	st.nextFormDataID = c.NextFormDataID
 }
 
+// rawItems writes form values as a document holds them: a list, empty when there are none, as
+// parseItems reads any back, so that an export imports to the same document.
 func rawItems(items []FormDataItem) []json.RawMessage {
-	if items == nil {
-		return nil
-	}
 	out := make([]json.RawMessage, len(items))
 	for i, item := range items {
 		out[i], _ = item.MarshalJSON() // its fields are valid JSON: they were parsed from it
