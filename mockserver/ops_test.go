@@ -566,3 +566,24 @@ func TestHandEditedStateComesBackInTheExportsForm(t *testing.T) {
 	assert.Equal(t, "\uFFFD", user["language"])
 	assert.Nil(t, user["groups"], "kept as sent")
 }
+
+// The sandbox list gives the fixture logins that still sign in there: a user removed since is
+// left out, in that sandbox only.
+func TestSandboxListGivesTheLoginsThatStillSignIn(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	tk := ts.signIn(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodDelete, mePath, tk.AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	created := ts.newSandbox(t)
+
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/sandboxes", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	logins := map[string][]string{}
+	for _, sb := range decode[[]sandboxInfo](t, body) {
+		for _, u := range sb.Users {
+			logins[sb.AppToken] = append(logins[sb.AppToken], u.Identifier)
+		}
+	}
+	assert.Equal(t, map[string][]string{appToken: {"second-user@email.com"}, created.AppToken: {userLogin, "second-user@email.com"}}, logins)
+}

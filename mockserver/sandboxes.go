@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -22,13 +23,18 @@ type sandboxResponse struct {
 	Default   bool          `json:"default"`
 }
 
-func (s *Server) describeSandbox(sb *sandbox.Sandbox) sandboxResponse {
-	fx := sb.Store().Fixtures()
-	users := make([]sandboxUser, len(fx.Users))
-	for i, u := range fx.Users {
+// describeSandbox is a sandbox as the admin API lists it, with the fixture users whose fixture
+// password still signs them in there (not one changed since, nor a removed user).
+func (s *Server) describeSandbox(ctx context.Context, sb *sandbox.Sandbox) (sandboxResponse, error) {
+	logins, err := sb.Store().FixtureLogins(ctx)
+	if err != nil {
+		return sandboxResponse{}, err
+	}
+	users := make([]sandboxUser, len(logins))
+	for i, u := range logins {
 		users[i] = sandboxUser{Identifier: u.Identifier, Password: u.Password, AuthProviderIdentifier: u.AuthProviderIdentifier}
 	}
-	return sandboxResponse{AppToken: sb.Token(), Users: users, CreatedAt: sb.Created().UTC().Format(datetime.Layout), Default: sb.IsDefault()}
+	return sandboxResponse{AppToken: sb.Token(), Users: users, CreatedAt: sb.Created().UTC().Format(datetime.Layout), Default: sb.IsDefault()}, nil
 }
 
 // handleSandboxCreate handles POST /__admin/sandboxes: a new sandbox seeded from the fixtures,
@@ -39,7 +45,12 @@ func (s *Server) handleSandboxCreate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusCreated, s.describeSandbox(sb))
+	resp, err := s.describeSandbox(r.Context(), sb)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, resp)
 }
 
 // handleSandboxList handles GET /__admin/sandboxes.
@@ -47,7 +58,11 @@ func (s *Server) handleSandboxList(w http.ResponseWriter, r *http.Request) {
 	all := s.sandboxes.All()
 	out := make([]sandboxResponse, len(all))
 	for i, sb := range all {
-		out[i] = s.describeSandbox(sb)
+		var err error
+		if out[i], err = s.describeSandbox(r.Context(), sb); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	s.writeJSON(w, http.StatusOK, out)
 }

@@ -129,7 +129,8 @@ func (s *Store) SessionSummaries(ctx context.Context, orders []Order) (map[int]S
 }
 
 // FixtureLogins are the fixture users whose fixture password still signs them in: not changed,
-// and the user neither removed nor waiting for activation. A dashboard shows these.
+// and the user neither removed nor waiting for activation. The dashboard and the admin API's
+// sandbox list show these.
 func (s *Store) FixtureLogins(ctx context.Context) ([]UserFixture, error) {
 	var out []UserFixture
 	err := s.read(ctx, func() error {
