@@ -235,9 +235,6 @@ func (v *Validator) newOperation(method, rel string, item *openapi3.PathItem, op
 	return o
 }
 
-// TakesBody reports whether the operation declares a request body.
-func (op *Operation) TakesBody() bool { return op.route.Operation.RequestBody != nil }
-
 // optionalIn2025 is the extension of an operation that names the properties of its JSON
 // request body that the 2025 API (profile sdk-1.0.115) did not require.
 const optionalIn2025 = "x-optional-in-2025"

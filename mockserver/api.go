@@ -49,17 +49,23 @@ type guards struct {
 	device bool
 }
 
-// api wraps a content-API handler with the checks the live API makes, in its order (NestJS runs
-// guards before pipes): app token (403), user bearer (401), body size (413), x-device-metadata
-// where the route reads it (400), contract (400).
+// api wraps a content-API handler with the checks the live API makes, in its order: the body
+// parser, which Express runs before anything of NestJS (charset 415, size 413, JSON syntax 400);
+// then the guards (app token 403, user bearer 401, x-device-metadata where the route reads it
+// 400); then the pipes (contract 400).
 func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+		body, err := s.parseBody(w, r, g.maxBody)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if sb == nil {
 			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
 			return
 		}
 		st := sb.Store()
-		sc := &scope{sandbox: sb, store: st}
+		sc := &scope{sandbox: sb, store: st, body: body}
 		if g.level == user || g.level == userOrGuest && r.Header.Get("Authorization") != "" {
 			claims, err := s.bearer(r, st)
 			if err != nil {
@@ -68,20 +74,6 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 			}
 			sc.claims = claims
 		}
-		if err := unsupportedCharset(r); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		body, err := readBody(w, r, g.maxBody)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if !utf8.Valid(body) && isJSONBody(r) { // the cheap test first: almost every body is UTF-8
-			body = asUTF8Text(body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		sc.body = body
 		if g.device {
 			device, err := s.device(r)
 			if err != nil {
@@ -96,6 +88,24 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 		}
 		h(w, r, sc)
 	}
+}
+
+// parseBody reads the body as the live API's body parser does: a JSON body in a charset that is
+// not UTF is refused unread, one over maxBody refused, what is read is UTF-8 text, and JSON must
+// parse in the parser's strict mode.
+func (s *Server) parseBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, error) {
+	if err := unsupportedCharset(r); err != nil {
+		return nil, err
+	}
+	body, err := readBody(w, r, maxBody)
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(body) && isJSONBody(r) { // the cheap test first: almost every body is UTF-8
+		body = asUTF8Text(body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return body, parsedStrictly(r, body)
 }
 
 func (s *Server) bearer(r *http.Request, st *store.Store) (store.Claims, error) {
@@ -123,12 +133,9 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 	return data, nil
 }
 
-// validateRequest checks the request against the contract. Broken JSON gets body-parser's
-// wording first, since that is what the live API answers before any validation runs.
+// validateRequest checks the request against the contract; a body broken in a way the body
+// parser let through (sent with no Content-Type) gets the parser's wording.
 func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body []byte) error {
-	if err := parsedStrictly(r, body, op.TakesBody()); err != nil {
-		return err
-	}
 	if queryLangCode(r.URL.RawQuery) == store.AllLanguages {
 		// The store's own name for "every language at once", which no client may ask for.
 		return store.Invalid("langCode: " + store.AllLanguages + " is not a locale")
@@ -149,17 +156,16 @@ func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body 
 
 // parsedStrictly checks a body as the live API's body parser does before any route runs: a
 // JSON body must parse, as an object or an array (the parser's strict mode), whether or not the
-// operation takes one (one that does not then ignores it). An object or array an operation
-// takes is left to the contract's decoding, which words a syntax error the same way.
-func parsedStrictly(r *http.Request, body []byte, takesBody bool) error {
+// operation takes one (one that does not then ignores it), and nest no deeper than the mock
+// reads.
+func parsedStrictly(r *http.Request, body []byte) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return nil
 	}
-	if container := trimmed[0] == '{' || trimmed[0] == '['; container && isJSONBody(r) && nestedDeeper(trimmed, maxBodyDepth) {
+	container := trimmed[0] == '{' || trimmed[0] == '['
+	if container && isJSONBody(r) && nestedDeeper(trimmed, maxBodyDepth) {
 		return store.Errorf(store.CodeInvalid, "request body nests more than %d levels", maxBodyDepth)
-	} else if container && takesBody {
-		return nil
 	}
 	if mediaType(r) != "application/json" {
 		return nil
@@ -167,7 +173,7 @@ func parsedStrictly(r *http.Request, body []byte, takesBody bool) error {
 	if !json.Valid(trimmed) {
 		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
 	}
-	if trimmed[0] != '{' && trimmed[0] != '[' {
+	if !container {
 		at := bytes.IndexByte(body, trimmed[0])
 		return store.Errorf(store.CodeInvalid, "Unexpected token %c in JSON at position %d", trimmed[0], at)
 	}

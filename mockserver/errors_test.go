@@ -519,3 +519,28 @@ func TestJSONBodyInACharsetThatIsNotUTFIsRefused(t *testing.T) {
 		assert.Equal(t, map[string]any{"en_US": []any{map[string]any{"marker": "name_reg", "type": "string", "value": "Latin"}}}, ts.me(t, tk.AccessToken)["formData"])
 	}
 }
+
+// The body parser runs before anything of NestJS: a body it refuses is answered so whatever the
+// app token and the user token are, as the live API's Express middleware answers it before the
+// guards run.
+func TestTheBodyParserAnswersBeforeTheGuards(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	const sessions = "/api/content/payments/sessions"
+	for _, c := range []struct {
+		name, token, contentType, body string
+		status                         int
+		message                        string
+	}{
+		{"broken JSON, no user token", appToken, "application/json", "nope", http.StatusBadRequest, `"Unexpected token o in JSON at position 1"`},
+		{"broken JSON, no app token", "", "application/json", `{"orderId":`, http.StatusBadRequest, `"Unexpected end of JSON input"`},
+		{"a charset that is not UTF", "", "application/json; charset=latin1", `{"orderId":1}`, http.StatusUnsupportedMediaType, `"unsupported charset \"LATIN1\""`},
+		{"over the size bound", appToken, "application/json", `{"orderId":1,"x":"` + strings.Repeat("a", 2<<20) + `"}`, http.StatusRequestEntityTooLarge, `"request entity too large"`},
+		{"a body that parses meets the guards", appToken, "application/json", `{"orderId":1}`, http.StatusUnauthorized, `"Unauthorized"`},
+	} {
+		status, body := ts.callWith(t, http.MethodPost, sessions, "", c.body, map[string]string{"x-app-token": c.token, "Content-Type": c.contentType})
+		e := decodeError(t, c.status, body)
+		assert.Equal(t, c.status, status, c.name)
+		assert.Equal(t, c.message, string(e.Message), c.name)
+	}
+}
