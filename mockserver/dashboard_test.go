@@ -373,6 +373,37 @@ func TestDashboardShowsOnlyTheFixturesPasswords(t *testing.T) {
 	assert.Contains(t, overview, "<code>"+user2+"</code>")
 }
 
+// The users page shows what each account can do now, the newest first: an archived or deleted
+// account, which no longer signs in, is not shown as active; the overview's count says that it
+// counts accounts in any state.
+func TestDashboardShowsArchivedAndDeletedAccounts(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	status, body := ts.post(t, usersBase+"sign-up", codeSignUp("newest@example.com"))
+	require.Equal(t, http.StatusCreated, status, string(body))
+	status, body = ts.call(t, http.MethodDelete, mePath, ts.signIn(t, userLogin, userPass).AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	status, body = ts.call(t, http.MethodDelete, mePath+"/account", ts.signIn(t, user2, user2Pass).AccessToken, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+
+	_, page, _ := uiGet(t, ts, "/__admin/ui/users")
+	states := map[string]string{}
+	var logins []string
+	for _, row := range regexp.MustCompile(`<tr data-user="\d+"><td>\d+</td><td><code>([^<]+)</code>.*?data-state="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		logins = append(logins, row[1])
+		states[row[1]] = row[2]
+	}
+	assert.Equal(t, "archived", states[userLogin])
+	assert.Equal(t, "deleted", states[user2])
+	assert.Equal(t, "active", states["newest@example.com"])
+	require.NotEmpty(t, logins)
+	assert.Equal(t, "newest@example.com", logins[0], "the newest user first")
+	assert.Equal(t, userLogin, logins[len(logins)-1], "the first fixture user last")
+
+	_, overview, _ := uiGet(t, ts, "/__admin/ui/")
+	assert.Contains(t, overview, `Accounts</a> <span class="muted">(any state)</span>`)
+}
+
 // A message links the request that caused it only while the journal holds that request: a
 // ticket paid for on the checkout page came from a request the journal never keeps.
 func TestDashboardLinksOnlyJournaledCauses(t *testing.T) {

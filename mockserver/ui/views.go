@@ -447,18 +447,47 @@ func header(m mail.Message, name string) string {
 	return ""
 }
 
+// userRow is a user as the users page shows it, with the state of the account and the pill
+// class it is shown with.
+type userRow struct {
+	store.User
+	State, Pill string
+}
+
+// newUserRow names what a user can do with their account now: an archived or deleted one no
+// longer signs in (the state document's archived and deleted), whatever its activation says.
+func newUserRow(u store.User) userRow {
+	switch {
+	case u.Deleted:
+		return userRow{User: u, State: "deleted", Pill: "p-deleted"}
+	case u.Archived:
+		return userRow{User: u, State: "archived", Pill: "p-archived"}
+	case !u.IsActive:
+		return userRow{User: u, State: "awaiting activation", Pill: "p-waiting"}
+	}
+	return userRow{User: u, State: "active"}
+}
+
 type usersData struct {
-	Users []store.User
+	Users []userRow
 	Pager pager
 }
 
+// loadUsers lists every user, removed ones too, the newest first as the other lists are: a
+// sign-up just made is the row a developer looks for.
 func loadUsers(h *Handler, r *http.Request, sb *sandbox.Sandbox) (any, error) {
 	all, err := sb.Store().AllUsers(r.Context())
 	if err != nil {
 		return nil, err
 	}
+	slices.Reverse(all)
 	p := newPager(r, len(all))
-	return usersData{Users: window(all, p), Pager: p}, nil
+	shown := window(all, p)
+	rows := make([]userRow, len(shown))
+	for i, u := range shown {
+		rows[i] = newUserRow(u)
+	}
+	return usersData{Users: rows, Pager: p}, nil
 }
 
 type submissionsData struct {
