@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -977,6 +978,44 @@ func TestDashboardEvents(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		assert.Contains(t, res.Header.Get("Location"), "error=", form.Encode())
 	}
+}
+
+// A notice or an error that quotes a long value comes back cut, on a character boundary: the
+// whole of it in the redirect would make the page's request head larger than the server takes
+// (16 KiB, as live), and the developer would get a 431 instead of the message.
+func TestDashboardCutsALongMessageInTheRedirect(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	long := strings.Repeat("é", 8_000) // 16,000 bytes, 48,000 in the URL
+	status, exported := ts.callWith(t, http.MethodGet, "/__admin/state", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(exported, &doc))
+	doc["clock"].(map[string]any)["offset"] = strings.Repeat("9999999h", 2_500) // quoted by the refusal
+	state, err := json.Marshal(doc)
+	require.NoError(t, err)
+	for name, resp := range map[string]*http.Response{
+		"clock set":   uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"set"}, "set": {long}}, nil),
+		"fired event": uiPost(t, ts, "/__admin/ui/product-events/fire", url.Values{"marker": {"x" + long}, "productId": {"12"}}, nil),
+		"state":       uiUpload(t, ts, "/__admin/ui/sandboxes/import", nil, "state", state),
+	} {
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, name)
+		loc := resp.Header.Get("Location")
+		assert.Less(t, len(loc), 4<<10, name)
+		u, err := url.Parse(loc)
+		require.NoError(t, err, name)
+		text := u.Query().Get("error") + u.Query().Get("notice")
+		assert.True(t, utf8.ValidString(text), name)
+		assert.True(t, strings.HasSuffix(text, "…"), "%s: %s", name, text)
+		assert.Equal(t, 301, utf8.RuneCountInString(text), name)
+		status, page, _ := uiGet(t, ts, loc)
+		require.Equal(t, http.StatusOK, status, name)
+		assert.Regexp(t, `<p class="(error|notice)"[^>]*>[^<]*…</p>`, page, name)
+	}
+	resp := uiPost(t, ts, "/__admin/ui/clock", url.Values{"op": {"advance"}, "advance": {"soon"}}, nil)
+	u, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "advance must be a Go duration such as 90s or 2h", u.Query().Get("error"), "a short message whole")
 }
 
 // A page keeps showing its own sandbox: its live updates and its export name it ("shown"), so

@@ -335,12 +335,30 @@ func back(w http.ResponseWriter, r *http.Request, fallback, notice string, err e
 	q.Del("notice")
 	q.Del("error")
 	if err != nil {
-		q.Set("error", errorText(err))
+		q.Set("error", shortened(errorText(err)))
 	} else if notice != "" {
-		q.Set("notice", notice)
+		q.Set("notice", shortened(notice))
 	}
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+}
+
+// maxRedirectText bounds the notice or error a redirect carries, in characters.
+const maxRedirectText = 300
+
+// shortened is text cut to maxRedirectText characters, with an ellipsis when cut. A message
+// travels in the redirect's URL, and one that quotes a long value (a 20,000-character form
+// field) would make the page's request head larger than the server takes: the browser would
+// get the server's 431 instead of the message.
+func shortened(text string) string {
+	n := 0
+	for i := range text {
+		if n == maxRedirectText {
+			return text[:i] + "…"
+		}
+		n++
+	}
+	return text
 }
 
 // errorText is what the dashboard says of a failed action: the store's message, as the admin
