@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -1136,4 +1137,72 @@ func adminLimits(t *testing.T, ac *adminContract) {
 	// The largest counter allowed still hands out a readable id.
 	doc := strings.Replace(emptyState, `"nextOrderId":1`, `"nextOrderId":9007199254740992`, 1)
 	ac.do(t, ts, adminCall{method: http.MethodPut, path: "/__admin/state", body: doc, status: http.StatusOK})
+}
+
+// Every /__admin operation of admin.yaml has its row in docs/admin.md's table, which is where a
+// developer looks first; the row may send them on to docs/api/.
+func TestAdminDocsListEveryAdminOperation(t *testing.T) {
+	t.Parallel()
+	docs, err := os.ReadFile("../docs/admin.md")
+	require.NoError(t, err)
+	for _, o := range newAdminContract(t).operations() {
+		if strings.HasPrefix(o.path, "/__admin/") {
+			row := "| `" + strings.ToUpper(o.method) + " " + o.path + "`"
+			assert.True(t, strings.Contains(string(docs), row), "docs/admin.md has no row %s", row)
+		}
+	}
+}
+
+// An admin call's error body has message as an array of strings for a 400 (one string per
+// failed rule, as the live API's validation answers: the body, the query or a path value) and as
+// a string for every other status, as admin.yaml's conventions say; the 404s named there say what
+// was not found.
+func TestAdminErrorMessageIsAnArrayForBrokenRules(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	id := ts.submitOK(t, ts.signIn(t, userLogin, userPass).AccessToken, contactBody())
+	author := ts.signIn(t, userLogin, userPass).AccessToken
+	status, body := ts.call(t, http.MethodDelete, formDataPath+"/"+strconv.Itoa(id), author, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		array              bool
+		message            string
+	}{
+		{http.MethodGet, "/__admin/requests?status=abc", "", http.StatusBadRequest, true, ""},
+		{http.MethodGet, "/__admin/webhooks?status=x", "", http.StatusBadRequest, true, ""},
+		{http.MethodPost, "/__admin/payments/sessions/abc/complete", "", http.StatusBadRequest, true, ""},
+		{http.MethodPost, "/__admin/payments/sessions/1/bogus", "", http.StatusBadRequest, true, ""},
+		{http.MethodPost, "/__admin/faults", `{"path":"/api/content/x","status":99}`, http.StatusBadRequest, true, ""},
+		{http.MethodPost, "/__admin/clock", `{"advance":"soon"}`, http.StatusBadRequest, true, ""},
+		{http.MethodPost, "/__admin/clock", `{"advance":`, http.StatusBadRequest, true, ""},
+		{http.MethodPost, "/__admin/clock", `{"padding":"` + strings.Repeat("a", 64<<10) + `"}`, http.StatusRequestEntityTooLarge, false, ""},
+		{http.MethodDelete, "/__admin/faults/nope", "", http.StatusNotFound, false, ""},
+		{http.MethodPost, "/__admin/oauth/nosuch/codes", `{"email":"a@example.com"}`, http.StatusNotFound, false, `Auth provider with marker "nosuch" not found`},
+		{http.MethodPost, "/__admin/form-data/" + strconv.Itoa(id) + "/approve", "", http.StatusNotFound, false, "Form data with id " + strconv.Itoa(id) + " not found"},
+	} {
+		var body any
+		if c.body != "" {
+			body = c.body
+		}
+		status, answer := ts.call(t, c.method, c.path, "", body)
+		name := c.method + " " + c.path
+		require.Equal(t, c.status, status, "%s: %s", name, answer)
+		var e struct {
+			Message json.RawMessage `json:"message"`
+		}
+		require.NoError(t, json.Unmarshal(answer, &e), name)
+		if c.array {
+			var messages []string
+			assert.NoError(t, json.Unmarshal(e.Message, &messages), "%s: %s", name, e.Message)
+			continue
+		}
+		var message string
+		require.NoError(t, json.Unmarshal(e.Message, &message), "%s: %s", name, e.Message)
+		if c.message != "" {
+			assert.Equal(t, c.message, message, name)
+		}
+	}
 }
