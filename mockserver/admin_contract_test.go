@@ -1175,6 +1175,7 @@ func TestAdminErrorMessageIsAnArrayForBrokenRules(t *testing.T) {
 		{http.MethodGet, "/__admin/webhooks?status=x", "", http.StatusBadRequest, true, ""},
 		{http.MethodPost, "/__admin/payments/sessions/abc/complete", "", http.StatusBadRequest, true, ""},
 		{http.MethodPost, "/__admin/payments/sessions/1/bogus", "", http.StatusBadRequest, true, ""},
+		{http.MethodPost, "/__admin/refunds/1/bogus", "", http.StatusBadRequest, true, ""},
 		{http.MethodPost, "/__admin/faults", `{"path":"/api/content/x","status":99}`, http.StatusBadRequest, true, ""},
 		{http.MethodPost, "/__admin/clock", `{"advance":"soon"}`, http.StatusBadRequest, true, ""},
 		{http.MethodPost, "/__admin/clock", `{"advance":`, http.StatusBadRequest, true, ""},

@@ -304,7 +304,7 @@ func ParseRefundAction(s string) (RefundAction, error) {
 	case RefundApprove, RefundDecline:
 		return a, nil
 	}
-	return "", Errorf(CodeInvalid, "unknown refund action %q (approve or decline)", s)
+	return "", Invalid(fmt.Sprintf("action must be one of approve, decline (not %q)", s))
 }
 
 // DecideRefund approves or declines a pending refund request, as the shop would in the admin
