@@ -50,15 +50,20 @@ type guards struct {
 }
 
 // api wraps a content-API handler with the checks the live API makes, in its order: the body
-// parser, which Express runs before anything of NestJS (charset 415, size 413, JSON syntax 400);
-// then the guards (app token 403, user bearer 401, x-device-metadata where the route reads it
-// 400); then the pipes (contract 400).
+// parsers, which Express runs before anything of NestJS (for a JSON or URL-encoded body:
+// charset 415, size 413, JSON syntax 400); then the guards (app token 403, user bearer 401);
+// then what the route reads itself (any other body, a multipart upload, with its size 413;
+// x-device-metadata 400); then the pipes (contract 400).
 func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWriter, *http.Request, *scope)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-		body, err := s.parseBody(w, r, g.maxBody)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
+		var body []byte
+		parsedFirst := readByBodyParser(r)
+		if parsedFirst {
+			var err error
+			if body, err = s.parseBody(w, r, g.maxBody); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 		if sb == nil {
 			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
@@ -74,6 +79,13 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 			}
 			sc.claims = claims
 		}
+		if !parsedFirst {
+			var err error
+			if sc.body, err = s.parseBody(w, r, g.maxBody); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
 		if g.device {
 			device, err := s.device(r)
 			if err != nil {
@@ -82,12 +94,20 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 			}
 			sc.device = device
 		}
-		if err := s.validateRequest(r, op, body); err != nil {
+		if err := s.validateRequest(r, op, sc.body); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		h(w, r, sc)
 	}
+}
+
+// readByBodyParser reports whether the live API's body parsers read the request's body, before
+// any route: Express's JSON and URL-encoded ones, which NestJS sets up. Any other body is the
+// route's to read.
+func readByBodyParser(r *http.Request) bool {
+	mt := mediaType(r)
+	return mt == "application/json" || mt == "application/x-www-form-urlencoded"
 }
 
 // parseBody reads the body as the live API's body parser does: a JSON body in a charset that is

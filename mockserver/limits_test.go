@@ -1082,3 +1082,32 @@ func TestStateImportHoldsToTheContract(t *testing.T) {
 func firstOf(doc map[string]any, key string) map[string]any {
 	return doc[key].([]any)[0].(map[string]any)
 }
+
+// A request answered without reading its body is answered at once, whatever is left to send of
+// it: a client that declares a large body, sends a little and waits for the answer gets it. The
+// journal reads what is left only where net/http waits for it anyway, and an upload, which the
+// route reads after the guards, is refused by them unread.
+func TestAnswersDoNotWaitForABodyNobodyReads(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, c := range []struct {
+		head   string
+		status int
+	}{
+		{"POST /api/content/no-such-route HTTP/1.1\r\nx-app-token: " + appToken + "\r\nContent-Type: application/json\r\nContent-Length: 300000\r\n", http.StatusNotFound},
+		{"POST /api/content/files?type=page&entity=editor&id=1 HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 5000000\r\n", http.StatusForbidden},
+	} {
+		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+		require.NoError(t, err)
+		// Closed however the test ends, so that a server waiting for the rest stops too.
+		t.Cleanup(func() { conn.Close() })
+		_, err = io.WriteString(conn, c.head+"Host: localhost\r\n\r\n--b\r\n{\"a\":1")
+		require.NoError(t, err)
+		// Only so that a server that waits for the rest fails the test instead of hanging it.
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second)))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err, "%s: answered while the body is still coming", c.head)
+		assert.Equal(t, c.status, resp.StatusCode, c.head)
+		resp.Body.Close()
+	}
+}

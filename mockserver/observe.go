@@ -201,8 +201,9 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // teeBody keeps a copy of the first bytes of a request body as the handler reads it.
 type teeBody struct {
 	io.ReadCloser
-	buf bytes.Buffer
-	end bool // the body was read to its end, or could not be read further
+	buf  bytes.Buffer
+	read int64 // bytes read in all
+	end  bool  // the body was read to its end, or could not be read further
 }
 
 func (t *teeBody) Read(p []byte) (int, error) {
@@ -210,16 +211,25 @@ func (t *teeBody) Read(p []byte) (int, error) {
 	if room := sandbox.MaxJournalBody + 1 - t.buf.Len(); room > 0 {
 		t.buf.Write(p[:min(n, room)])
 	}
+	t.read += int64(n)
 	t.end = t.end || err != nil
 	return n, err
 }
 
+// serverDrainLimit is how much of a body its handler left unread net/http reads before it
+// answers (its maxPostHandlerReadBytes); with more declared, it answers at once and closes the
+// connection instead.
+const serverDrainLimit = 256 << 10
+
 // readForJournal reads what the handler left of the body, as far as the journal keeps it: a
 // request answered before its body was read (a fault, a 401, an unknown path) is journaled with
-// the body it was sent with. A client that waits for "100 Continue" has sent nothing to read.
+// the body it was sent with. It reads only where net/http would wait for the rest before
+// answering anyway, so the answer never waits on it: not with more left than net/http drains,
+// nor from a client that waits for "100 Continue" and has sent nothing.
 func (t *teeBody) readForJournal(r *http.Request) {
 	room := sandbox.MaxJournalBody + 1 - t.buf.Len()
-	if t.end || room <= 0 || strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+	if t.end || room <= 0 || strings.EqualFold(r.Header.Get("Expect"), "100-continue") ||
+		r.ContentLength >= 0 && r.ContentLength-t.read >= serverDrainLimit {
 		return
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(t, int64(room)))
