@@ -665,21 +665,21 @@ func buildOrders(fx *Fixtures, st *state, orders []OrderRecord) error {
 				return nil, invalidf(line+".quantity", "must be from 1 to %d", MaxLineQuantity)
 			}
 			if l.PriceCents != nil && !countableCents(*l.PriceCents) {
-				return nil, invalidf(line+".priceCents", "must be from 0 to %d", MaxOrderCents)
+				return nil, invalidf(line+".priceCents", "must be from 0 to %d", MaxStoredCents)
 			}
 			if l.PriceCents != nil {
-				if *l.PriceCents > (MaxOrderCents-rawCents)/int64(l.Quantity) {
-					return nil, invalidf(line+".priceCents", "the order's lines come to more than %d cents, the most an order is priced at", MaxOrderCents)
+				if *l.PriceCents > (MaxStoredCents-rawCents)/int64(l.Quantity) {
+					return nil, invalidf(line+".priceCents", "the order's lines come to more than %d cents, the most a stored order holds", MaxStoredCents)
 				}
 				rawCents += *l.PriceCents * int64(l.Quantity)
 			}
 			if l.DiscountPriceCents != nil && !countableCents(*l.DiscountPriceCents) {
-				return nil, invalidf(line+".discountPriceCents", "must be from 0 to %d", MaxOrderCents)
+				return nil, invalidf(line+".discountPriceCents", "must be from 0 to %d", MaxStoredCents)
 			}
 			lines[j] = OrderLine(l)
 		}
 		if !countableCents(r.TotalCents) {
-			return nil, invalidf(at+".totalCents", "must be from 0 to %d", MaxOrderCents)
+			return nil, invalidf(at+".totalCents", "must be from 0 to %d", MaxStoredCents)
 		}
 		items, err := parseItems(at+".formData", r.FormData)
 		if err != nil {
@@ -738,13 +738,13 @@ func checkOrderDiscounts(fx *Fixtures, at string, d *OrderDiscounts, totalCents 
 	}
 	for _, name := range slices.Sorted(maps.Keys(amounts)) {
 		if !countableCents(amounts[name]) {
-			return invalidf(at+"."+name, "must be from 0 to %d", MaxOrderCents)
+			return invalidf(at+"."+name, "must be from 0 to %d", MaxStoredCents)
 		}
 	}
 	// The balance when the order was priced is recorded as it was, overspent (below 0)
 	// included.
-	if d.BonusAvailableCents < -MaxOrderCents || d.BonusAvailableCents > MaxOrderCents {
-		return invalidf(at+".bonusAvailableCents", "must be from -%d to %d", MaxOrderCents, MaxOrderCents)
+	if d.BonusAvailableCents < -MaxStoredCents || d.BonusAvailableCents > MaxStoredCents {
+		return invalidf(at+".bonusAvailableCents", "must be from -%d to %d", MaxStoredCents, MaxStoredCents)
 	}
 	if d.BonusAppliedCents > totalCents {
 		return invalidf(at+".bonusAppliedCents", "must not be more than the order's totalCents, %d", totalCents)
@@ -757,8 +757,13 @@ func checkOrderDiscounts(fx *Fixtures, at string, d *OrderDiscounts, totalCents 
 	return nil
 }
 
-// countableCents reports whether c is an amount pricing can produce: 0 to MaxOrderCents.
-func countableCents(c int64) bool { return c >= 0 && c <= MaxOrderCents }
+// MaxStoredCents bounds the amounts a state document or a data dir may hold: 2^53 cents, what
+// pricing produced before its ceiling came down to MaxOrderCents, so that state saved then
+// still loads.
+const MaxStoredCents = MaxCounter
+
+// countableCents reports whether c is an amount a stored order may hold: 0 to MaxStoredCents.
+func countableCents(c int64) bool { return c >= 0 && c <= MaxStoredCents }
 
 func buildPayments(fx *Fixtures, st *state, payments []PaymentSessionRecord) error {
 	seen := map[string]bool{}

@@ -273,7 +273,7 @@ func TestImportRejectsBadDocuments(t *testing.T) {
 		"order quantity beyond the API's": {func(d *store.StateDocument) { d.Orders[1].Products[0].Quantity = math.MaxInt }, "orders[1].products[0].quantity:"},
 		"order unit price negative":       {func(d *store.StateDocument) { d.Orders[1].Products[0].PriceCents = new(int64(-1)) }, "orders[1].products[0].priceCents:"},
 		"order line beyond counting": {func(d *store.StateDocument) {
-			d.Orders[1].Products[0].Quantity, d.Orders[1].Products[0].PriceCents = store.MaxLineQuantity, new(int64(store.MaxOrderCents))
+			d.Orders[1].Products[0].Quantity, d.Orders[1].Products[0].PriceCents = store.MaxLineQuantity, new(int64(store.MaxStoredCents))
 		}, "orders[1].products[0].priceCents:"},
 		"order total negative":            {func(d *store.StateDocument) { d.Orders[1].TotalCents = -5 }, "orders[1].totalCents:"},
 		"order bonus negative":            {func(d *store.StateDocument) { discountsOf(d, 1).BonusAppliedCents = -1_000_000 }, "orders[1].discounts.bonusAppliedCents:"},
@@ -598,4 +598,20 @@ func TestSubscriptionsOutliveTheirProducts(t *testing.T) {
 		assert.Zero(t, n, name)
 		assert.Equal(t, store.CodeNotFound, codeOf(s.Unsubscribe(ctx, 16, "price_change", 11)), "%s: a product neither kept nor in the fixtures", name)
 	}
+}
+
+// Pricing stops below 2^46 currency units, where JavaScript numbers still hold every cent; it
+// priced up to 2^53 cents before, so state saved then, up to that bound, still loads.
+func TestStateSavedUnderTheEarlierCeilingStillLoads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx, src := busyStore(t)
+	doc := src.Export(ctx)
+	o := &doc.Orders[1]
+	o.Products = o.Products[:1]
+	o.Products[0].Quantity, o.Products[0].PriceCents, o.Products[0].DiscountPriceCents = 1, new(int64(store.MaxStoredCents)), nil
+	o.TotalCents, o.Discounts = store.MaxStoredCents, nil
+	require.Greater(t, o.TotalCents, int64(store.MaxOrderCents))
+	st := store.New(store.Options{Fixtures: fx, Clock: frozenClock()})
+	require.NoError(t, st.Import(ctx, doc))
 }
