@@ -611,3 +611,26 @@ func TestBonusHistoryBoundsAtTheFirstInstant(t *testing.T) {
 		assert.Len(t, decode[[]map[string]any](t, body), want, query)
 	}
 }
+
+// OneEntry's own create-orders-list code cancels an order with statusMarker, which the mock
+// takes as statusIdentifier; both at once must name the same status.
+func TestOrderStatusByStatusMarker(t *testing.T) {
+	t.Parallel()
+	ts := newLiveServer(t)
+	tk := ts.signIn(t, userLogin, userPass)
+	id := int(ts.createOrder(t, tk.AccessToken, seedOrderBody(10, 1))["id"].(float64))
+	path := fmt.Sprintf("%s/%d", ordersPath, id)
+
+	before := stateDocument(t, ts)
+	both := seedOrderBody(10, 1)
+	both["statusMarker"], both["statusIdentifier"] = "canceled", "inProgress"
+	status, body := ts.call(t, http.MethodPut, path, tk.AccessToken, both)
+	assertRefused(t, status, body, http.StatusBadRequest, `statusMarker "canceled" and statusIdentifier "inProgress" name different statuses`)
+	assert.Equal(t, before, stateDocument(t, ts))
+
+	cancel := seedOrderBody(10, 1)
+	cancel["statusMarker"] = "canceled"
+	status, body = ts.call(t, http.MethodPut, path, tk.AccessToken, cancel)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Equal(t, "canceled", ts.order(t, tk.AccessToken, id)["statusIdentifier"])
+}

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -23,12 +24,16 @@ type orderRequest struct {
 	FormData                   json.RawMessage       `json:"formData"`
 	Products                   []orderProductRequest `json:"products"`
 	StatusIdentifier           string                `json:"statusIdentifier"`
+	StatusMarker               string                `json:"statusMarker"`
 	CouponCode                 string                `json:"couponCode"`
 	AdditionalDiscountsMarkers []string              `json:"additionalDiscountsMarkers"`
 	BonusAmount                *float64              `json:"bonusAmount"`
 }
 
 func (req orderRequest) input(fx *store.Fixtures, lang string) (store.OrderInput, error) {
+	if req.StatusMarker != "" && req.StatusIdentifier != "" && req.StatusMarker != req.StatusIdentifier {
+		return store.OrderInput{}, store.Invalid(fmt.Sprintf("statusMarker %q and statusIdentifier %q name different statuses", req.StatusMarker, req.StatusIdentifier))
+	}
 	items, lang, err := formDataReader{fx: fx, fallbackLang: lang, dropNull: true}.read(req.FormData)
 	if err != nil {
 		return store.OrderInput{}, err
@@ -38,7 +43,7 @@ func (req orderRequest) input(fx *store.Fixtures, lang string) (store.OrderInput
 		PaymentAccountIdentifier: req.PaymentAccountIdentifier,
 		Language:                 lang,
 		FormData:                 items,
-		StatusIdentifier:         req.StatusIdentifier,
+		StatusIdentifier:         cmp.Or(req.StatusIdentifier, req.StatusMarker),
 		Discounts:                store.DiscountRequest{CouponCode: req.CouponCode, Markers: req.AdditionalDiscountsMarkers, BonusAmount: req.BonusAmount},
 	}
 	for _, p := range req.Products {
