@@ -17,6 +17,7 @@ type formDataPostRequest struct {
 	FormIdentifier         string          `json:"formIdentifier"`
 	FormModuleConfigID     int             `json:"formModuleConfigId"`
 	ModuleEntityIdentifier string          `json:"moduleEntityIdentifier"`
+	Status                 *string         `json:"status"`
 	FormData               json.RawMessage `json:"formData"`
 }
 
@@ -106,6 +107,9 @@ func (s *Server) handleFormDataPost(w http.ResponseWriter, r *http.Request, sc *
 		FormData:         req.FormData,
 		UserIdentifier:   s.optionalUser(r, sc.store),
 		Fingerprint:      fingerprint(r),
+	}
+	if req.Status != nil {
+		in.Status = *req.Status
 	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		in.IP = host

@@ -319,14 +319,29 @@ func TestListOptionsInTheSDKsShape(t *testing.T) {
 	assertRefused(t, status, body, http.StatusBadRequest, `colour: "green" is not an option of this field`)
 }
 
-// The status a submission's body carries is not the visitor's to choose: it is stored sent.
-func TestSubmissionsStatusIsNotTheVisitors(t *testing.T) {
+// A submission is stored with the status its body asks for, sent or approved, as OneEntry's
+// create-reviews code posts a review approved and reads approved ones back; sent without one.
+// A config with isModerate holds it in moderation whatever it asks.
+func TestSubmissionsStatusIsTheOneItIsSentWith(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
 	ts.submitOK(t, "", contactBody(func(b map[string]any) { b["status"] = "approved" }))
+	ts.submitOK(t, "", contactBody(func(b map[string]any) { b["status"] = nil }))
+	before := stateDocument(t, ts)
+	for _, refused := range []string{"banned", "deleted", "moderation", "new"} {
+		status, body := ts.submit(t, "", contactBody(func(b map[string]any) { b["status"] = refused }))
+		assertRefused(t, status, body, http.StatusBadRequest, "status must be one of the following values: sent, approved")
+	}
+	assert.Equal(t, before, stateDocument(t, ts))
 	subs := ts.exportedFormData(t)
-	require.Len(t, subs, 1)
-	assert.Equal(t, "sent", string(subs[0].Status))
+	require.Len(t, subs, 2)
+	assert.Equal(t, []string{"approved", "sent"}, []string{subs[0].Status, subs[1].Status})
+	approved := ts.readFormData(t, "", "formModuleConfigId=2", map[string]any{"status": []string{"approved"}})
+	assert.Equal(t, 1, approved.Total)
+
+	moderated := newTestServer(t, withProfile(sandbox.ProfileLive), withFixtures(moderatedContactFixtures(t, false)))
+	moderated.submitOK(t, "", contactBody(func(b map[string]any) { b["status"] = "approved" }))
+	assert.Equal(t, "moderation", moderated.exportedFormData(t)[0].Status)
 }
 
 // A rating form takes a submission only with the visitor's x-device-metadata, under live.

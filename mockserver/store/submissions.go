@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -174,7 +175,13 @@ type SubmissionInput struct {
 	UserIdentifier string
 	Fingerprint    string
 	IP             string
+	// Status is the one the body asks for, "" for none: sent or approved, as OneEntry's own
+	// create-reviews code posts a review approved and reads approved ones back.
+	Status string
 }
+
+// postableStatuses are the statuses a submission may be sent with.
+var postableStatuses = []string{SubmissionSent, SubmissionApproved}
 
 // checkSubmission runs the checks the live API runs on a submission, in its order, and
 // answers the first failing step: (1) shape, locale and markers, (2) required values,
@@ -423,14 +430,17 @@ func emptyHeadedText(value json.RawMessage) bool {
 	return true
 }
 
-// Submit checks and stores a submission. Under a config with isModerate it waits in
-// moderation, out of reads, until approved.
+// Submit checks and stores a submission, with the status it asks for (sent when none). Under a
+// config with isModerate it waits in moderation, out of reads, until approved, whatever it asks.
 func (s *Store) Submit(ctx context.Context, in SubmissionInput) (Submission, error) {
+	if in.Status != "" && !slices.Contains(postableStatuses, in.Status) {
+		return Submission{}, Invalid("status must be one of the following values: " + strings.Join(postableStatuses, ", "))
+	}
 	items, lang, cfg, err := s.checkSubmission(in)
 	if err != nil {
 		return Submission{}, err
 	}
-	status := SubmissionSent
+	status := cmp.Or(in.Status, SubmissionSent)
 	if cfg.IsModerate {
 		status = SubmissionModeration
 	}
