@@ -475,8 +475,8 @@ type SubmissionFilter struct {
 	ConfigID         int
 	EntityIdentifier string
 	UserIdentifier   string
-	// ParentID keeps the replies to one entry; 0 keeps the root-level entries (OneEntry's
-	// platform notes, form-submissions.md).
+	// ParentID keeps the replies to one entry; 0 keeps the root-level entries (a submission's
+	// parentId, as SDK 1.0.149's IFormByMarkerDataEntity names its parent).
 	ParentID int
 	// SentByAdmin keeps only what an operator submitted; false does not narrow.
 	SentByAdmin bool
