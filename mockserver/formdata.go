@@ -166,10 +166,26 @@ type formDataFilter struct {
 	EntityIdentifier json.RawMessage `json:"entityIdentifier"`
 	DateFrom         string          `json:"dateFrom"`
 	DateTo           string          `json:"dateTo"`
-	Status           []string        `json:"status"`
+	Status           statusFilter    `json:"status"`
 	UserIdentifier   string          `json:"userIdentifier"`
 	ParentID         int             `json:"parentId"`
 	IsSentByAdmin    bool            `json:"isSentByAdmin"`
+}
+
+// statusFilter is the statuses a read keeps: a list, or one status as a string, where "" keeps
+// any (the SDK's own example body for getFormsDataByMarker sends "status": "", as it sends its
+// other unused filters).
+type statusFilter []string
+
+func (f *statusFilter) UnmarshalJSON(data []byte) error {
+	var one string
+	if err := json.Unmarshal(data, &one); err == nil {
+		if *f = nil; one != "" {
+			*f = statusFilter{one}
+		}
+		return nil
+	}
+	return json.Unmarshal(data, (*[]string)(f))
 }
 
 // dateBound is a filter date: YYYY-MM-DD, optionally with a time of day after a space.

@@ -408,26 +408,30 @@ func TestFormDataReadsByMarkerAndOwnerChanges(t *testing.T) {
 		filter any
 		want   int
 	}{
-		"foreign config":       {"formModuleConfigId=1", nil, 0},
-		"other locale":         {"formModuleConfigId=2&langCode=ru_RU", nil, 0},
-		"entity":               {"formModuleConfigId=2", map[string]any{"entityIdentifier": "contacts"}, 3},
-		"other entity":         {"formModuleConfigId=2", map[string]any{"entityIdentifier": "about"}, 0},
-		"user":                 {"formModuleConfigId=2", map[string]any{"userIdentifier": userLogin}, 1},
-		"status":               {"formModuleConfigId=2", map[string]any{"status": []string{"approved"}}, 0},
-		"dates covering today": {"formModuleConfigId=2", map[string]any{"dateFrom": ts.clock.Now().UTC().Format("2006-01-02"), "dateTo": ts.clock.Now().UTC().Format("2006-01-02")}, 3},
-		"dates before":         {"formModuleConfigId=2", map[string]any{"dateTo": "2000-01-01 00:00:00"}, 0},
-		"root-level entries":   {"formModuleConfigId=2", map[string]any{"parentId": 0}, 3},
-		"replies to an entry":  {"formModuleConfigId=2", map[string]any{"parentId": mine}, 0},
-		"sent by an operator":  {"formModuleConfigId=2", map[string]any{"isSentByAdmin": true}, 0},
-		"sent by anyone":       {"formModuleConfigId=2", map[string]any{"isSentByAdmin": false}, 3},
+		"foreign config":     {"formModuleConfigId=1", nil, 0},
+		"other locale":       {"formModuleConfigId=2&langCode=ru_RU", nil, 0},
+		"entity":             {"formModuleConfigId=2", map[string]any{"entityIdentifier": "contacts"}, 3},
+		"other entity":       {"formModuleConfigId=2", map[string]any{"entityIdentifier": "about"}, 0},
+		"user":               {"formModuleConfigId=2", map[string]any{"userIdentifier": userLogin}, 1},
+		"status":             {"formModuleConfigId=2", map[string]any{"status": []string{"approved"}}, 0},
+		"one status as text": {"formModuleConfigId=2", map[string]any{"status": "sent"}, 3},
+		// The SDK's own example body sends every filter it does not use as "".
+		"the SDK's example body": {"formModuleConfigId=2", map[string]any{"entityIdentifier": "contacts", "userIdentifier": "", "status": "", "dateFrom": "2025-08-11", "dateTo": ""}, 3},
+		"dates covering today":   {"formModuleConfigId=2", map[string]any{"dateFrom": ts.clock.Now().UTC().Format("2006-01-02"), "dateTo": ts.clock.Now().UTC().Format("2006-01-02")}, 3},
+		"dates before":           {"formModuleConfigId=2", map[string]any{"dateTo": "2000-01-01 00:00:00"}, 0},
+		"root-level entries":     {"formModuleConfigId=2", map[string]any{"parentId": 0}, 3},
+		"replies to an entry":    {"formModuleConfigId=2", map[string]any{"parentId": mine}, 0},
+		"sent by an operator":    {"formModuleConfigId=2", map[string]any{"isSentByAdmin": true}, 0},
+		"sent by anyone":         {"formModuleConfigId=2", map[string]any{"isSentByAdmin": false}, 3},
 	} {
 		assert.Equal(t, tc.want, ts.readFormData(t, "", tc.query, tc.filter).Total, name)
 	}
 	for name, filter := range map[string]any{
-		"ISO date":       map[string]any{"dateFrom": "2026-08-01T00:00:00Z"},
-		"unknown key":    map[string]any{"limit": 10},
-		"unknown status": map[string]any{"status": []string{"SENT"}},
-		"parent id text": map[string]any{"parentId": "12"},
+		"ISO date":               map[string]any{"dateFrom": "2026-08-01T00:00:00Z"},
+		"unknown key":            map[string]any{"limit": 10},
+		"unknown status":         map[string]any{"status": []string{"SENT"}},
+		"unknown status as text": map[string]any{"status": "new"},
+		"parent id text":         map[string]any{"parentId": "12"},
 	} {
 		status, body := ts.call(t, http.MethodPost, "/api/content/form-data/marker/contact_us?formModuleConfigId=2", "", filter)
 		assert.Equal(t, http.StatusBadRequest, status, name)
