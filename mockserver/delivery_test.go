@@ -86,6 +86,9 @@ func TestAdminListsRejectBadFilters(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, status, path)
 		decodeError(t, status, body)
 	}
+	status, body := ts.callWith(t, http.MethodGet, "/__admin/webhooks?event=payment.session.complete", "", nil, nil)
+	assert.Equal(t, []string{"event must be one of the following values: payment.session.created, payment.session.updated, " +
+		"payment.session.completed, payment.session.declined, payment.session.canceled, payment.session.expired"}, decodeError(t, status, body).messages())
 	resp := testkit.Preflight(t, ts.Client(), ts.URL+"/__admin/requests", http.MethodGet, "")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "no origin is listed in --admin-allow-origin")
 	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))

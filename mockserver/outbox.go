@@ -1,10 +1,10 @@
 package mockserver
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/oneentry-mock/oneentry-mock/mail"
@@ -74,10 +74,15 @@ func (s *Server) handleAdminWebhooks(w http.ResponseWriter, r *http.Request, sb 
 		if st := q.Get("status"); st != "" && !webhook.Status(st).Valid() {
 			return nil, store.Invalid("status must be pending, delivered or failed")
 		}
-		if ev := q.Get("event"); ev != "" && !slices.Contains(store.SessionEvents, store.EventType(ev)) {
-			return nil, store.Invalid(fmt.Sprintf("event must be one of %v", store.SessionEvents))
+		ev := q.Get("event")
+		if ev != "" && !slices.Contains(store.SessionEvents, store.EventType(ev)) {
+			names := make([]string, len(store.SessionEvents))
+			for i, e := range store.SessionEvents {
+				names[i] = string(e)
+			}
+			return nil, store.Invalid("event must be one of the following values: " + strings.Join(names, ", "))
 		}
-		return sb.Webhooks(webhook.Filter{Event: q.Get("event"), Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit}), nil
+		return sb.Webhooks(webhook.Filter{Event: ev, Status: q.Get("status"), RequestID: q.Get("requestId"), Limit: limit}), nil
 	})
 }
 
