@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -43,20 +44,29 @@ func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// adminOnly guards an admin handler that addresses no sandbox.
+// adminOnly guards an admin handler that addresses no sandbox and takes no body.
 func (s *Server) adminOnly(h http.HandlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ *sandbox.Sandbox) {
-		if s.adminAllowed(w, r) && s.adminBodyBounded(w, r) {
+		if s.adminAllowed(w, r) && s.adminBodyBounded(w, r, false) {
 			h(w, r)
 		}
 	}
 }
 
-// admin wraps an admin handler with the admin token check, the body bound and the sandbox
-// lookup.
+// admin wraps an admin handler that takes no body with the admin token check, the body bound
+// and the sandbox lookup.
 func (s *Server) admin(h handlerFunc) handlerFunc {
+	return s.adminCall(h, false)
+}
+
+// adminWithBody is admin for a handler that reads its body with decodeAdmin.
+func (s *Server) adminWithBody(h handlerFunc) handlerFunc {
+	return s.adminCall(h, true)
+}
+
+func (s *Server) adminCall(h handlerFunc, takesBody bool) handlerFunc {
 	return s.adminState(func(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
-		if s.adminBodyBounded(w, r) {
+		if s.adminBodyBounded(w, r, takesBody) {
 			h(w, r, sb)
 		}
 	})
@@ -65,8 +75,10 @@ func (s *Server) admin(h handlerFunc) handlerFunc {
 // adminBodyBounded reads the body before the handler runs, whether or not the handler reads
 // it, so that no admin call acts on a request its limit refuses (413), on a body that did not
 // arrive whole (400: a broken chunk, a connection closed early) or on one that is not a JSON
-// object (400), even where the call takes none.
-func (s *Server) adminBodyBounded(w http.ResponseWriter, r *http.Request) bool {
+// object (400), even where the call takes none. A call that takes no body accepts only an
+// empty object: a field it would ignore (`{"appToken":"ci-1"}` to a sandbox create) is a
+// client that believes it chose something, and learns otherwise only from later failures.
+func (s *Server) adminBodyBounded(w http.ResponseWriter, r *http.Request, takesBody bool) bool {
 	if r.ContentLength > maxAdminBody {
 		s.writeError(w, r, errAdminBodyTooLarge)
 		return false
@@ -89,9 +101,24 @@ func (s *Server) adminBodyBounded(w http.ResponseWriter, r *http.Request) bool {
 			s.writeError(w, r, store.Invalid("body must be a JSON object: "+name+" must not be null; leave it out instead"))
 			return false
 		}
+		if name, ok := firstField(trimmed); ok && !takesBody {
+			s.writeError(w, r, store.Invalid(fmt.Sprintf("body must be {}: this call takes no body: json: unknown field %q", name)))
+			return false
+		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	return true
+}
+
+// firstField names the first member of a JSON object, in name order, if it has any.
+func firstField(object []byte) (string, bool) {
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(object, &fields) // a valid object: checked by the caller
+	names := slices.Sorted(maps.Keys(fields))
+	if len(names) == 0 {
+		return "", false
+	}
+	return names[0], true
 }
 
 // nullField names the first member of a JSON object, in name order, whose value is null: the

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -228,6 +229,7 @@ func TestAdminContract(t *testing.T) {
 			{"faults", adminFaults},
 			{"limits", adminLimits},
 			{"bodies that are not objects", adminBodiesNotObjects},
+			{"fields sent to calls that take no body", adminBodiesWithFields},
 			{"reload", adminReload},
 			{"site media and sitemaps", adminSiteFiles},
 			{"oauth", adminOAuth},
@@ -1027,6 +1029,42 @@ func adminBodiesNotObjects(t *testing.T, ac *adminContract) {
 	status, body := ts.call(t, http.MethodGet, "/__admin/sandboxes", "", nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.Len(t, decode[[]any](t, body), 1, "no refused call made a sandbox")
+}
+
+// adminBodiesWithFields sends every /__admin call of the contract that declares no request
+// body an object with a field: it is refused by name before the call acts, so that a client
+// that thinks it chose a token or a profile learns it did not.
+func adminBodiesWithFields(t *testing.T, ac *adminContract) {
+	ts := newTestServer(t)
+	before := stateDocument(t, ts)
+	placeholder := regexp.MustCompile(`\{[^}]+\}`)
+	calls := 0
+	for path, item := range ac.doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/__admin/") {
+			continue
+		}
+		for method, op := range item.Operations() {
+			if op.RequestBody != nil {
+				continue
+			}
+			calls++
+			filled := placeholder.ReplaceAllStringFunc(path, func(name string) string {
+				param := append(op.Parameters, item.Parameters...).GetByInAndName("path", strings.Trim(name, "{}"))
+				if param != nil && param.Schema != nil && len(param.Schema.Value.Enum) > 0 {
+					return fmt.Sprint(param.Schema.Value.Enum[0])
+				}
+				return "1"
+			})
+			_, body := ac.do(t, ts, adminCall{method: method, path: filled, body: `{"appToken":"ci-job-1"}`, status: http.StatusBadRequest})
+			assert.Equal(t, []string{`body must be {}: this call takes no body: json: unknown field "appToken"`}, decodeError(t, http.StatusBadRequest, body).messages(), "%s %s", method, path)
+		}
+	}
+	assert.Greater(t, calls, 15)
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/__admin/sandboxes", body: `{}`, status: http.StatusCreated})
+	status, body := ts.call(t, http.MethodGet, "/__admin/sandboxes", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Len(t, decode[[]any](t, body), 2, "only the empty object made a sandbox")
+	assert.Equal(t, before, stateDocument(t, ts), "no refused call changed the default sandbox")
 }
 
 // adminMemoryLimit: above --max-memory-bytes every admin write that adds state answers 409
