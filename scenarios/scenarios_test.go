@@ -115,6 +115,24 @@ func TestEveryFlowPassesOnTheLive2026Profile(t *testing.T) {
 	requirePassed(t, scenarios.Run(t.Context(), tg, scenarios.All()...))
 }
 
+// TestEachFlowStartsWithoutWhatTheTestLeft: the in-process mock's reset before each flow is
+// the sandbox's whole reset, so a fault rule (or an e-mail, or a journal entry) left from before
+// does not reach the flow.
+func TestEachFlowStartsWithoutWhatTheTestLeft(t *testing.T) {
+	t.Parallel()
+	tg := mockTarget(t, scenarios.MockOptions{})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, tg.BaseURL+"/__admin/faults",
+		strings.NewReader(`{"path":"/api/content/forms/marker/tickets_form","status":503}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+
+	requirePassed(t, scenarios.Run(t.Context(), tg, scenarios.TicketPurchase()))
+}
+
 func TestTicketPurchaseReproducesTheSeed(t *testing.T) {
 	t.Parallel()
 	tg := mockTarget(t, scenarios.MockOptions{})

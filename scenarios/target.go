@@ -107,8 +107,9 @@ type Target struct {
 	// RequestTimeout bounds each HTTP exchange; 30s when zero.
 	RequestTimeout time.Duration
 
-	server     *httptest.Server
-	store      *store.Store
+	server *httptest.Server
+	// inProcess is the sandbox of the mock MockTarget serves.
+	inProcess  *sandbox.Sandbox
 	seed       *seedFacts
 	probeAdmin bool
 	// ownSandbox is set by OwnSandbox: the sandbox is the run's, which may reset it.
@@ -193,7 +194,6 @@ func MockTarget(opts MockOptions) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mock target: %w", err)
 	}
-	st := srv.Store()
 	var h http.Handler = srv
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
@@ -207,7 +207,7 @@ func MockTarget(opts MockOptions) (*Target, error) {
 		ExactState: true,
 		Transport:  ts.Client().Transport,
 		server:     ts,
-		store:      st,
+		inProcess:  srv.Sandboxes().Default(),
 	}
 	fromFixtures(t, fx)
 	t.seed = &seedFacts{
@@ -457,11 +457,14 @@ func (t *Target) httpClient(env *Env) *http.Client {
 // A live project, and a sandbox the run did not make, keep their state: they are not the
 // run's to reset.
 func (t *Target) resetForFlow(ctx context.Context) error {
-	if t.store != nil {
-		if err := t.store.Reset(ctx); err != nil {
+	if t.inProcess != nil {
+		// The sandbox's reset, not its store's: the outbox, journal, faults and webhook log go
+		// too, or a flow reading "the newest e-mail" could read one an earlier flow was sent
+		// for an order with the same id.
+		if err := t.inProcess.Reset(ctx); err != nil {
 			return fmt.Errorf("reset the mock: %w", err)
 		}
-		clock := t.store.Clock()
+		clock := t.inProcess.Store().Clock()
 		_ = clock.Set(t.seed.now) // in range: the same instant was set when the target was made
 		clock.Freeze()
 		return nil
@@ -484,12 +487,12 @@ func (t *Target) resetForFlow(ctx context.Context) error {
 	return nil
 }
 
-func (t *Target) canControlClock() bool { return t.store != nil || t.Admin }
+func (t *Target) canControlClock() bool { return t.inProcess != nil || t.Admin }
 
 func (t *Target) now(ctx context.Context) (time.Time, error) {
 	switch {
-	case t.store != nil:
-		return t.store.Clock().Now(), nil
+	case t.inProcess != nil:
+		return t.inProcess.Store().Clock().Now(), nil
 	case t.Admin:
 		status, body, err := t.adminCall(ctx, http.MethodGet, nil)
 		if err != nil {
@@ -509,8 +512,8 @@ func (t *Target) now(ctx context.Context) (time.Time, error) {
 
 func (t *Target) advance(ctx context.Context, d time.Duration) error {
 	switch {
-	case t.store != nil:
-		if _, err := t.store.Clock().Advance(d); err != nil {
+	case t.inProcess != nil:
+		if _, err := t.inProcess.Store().Clock().Advance(d); err != nil {
 			return fmt.Errorf("advance the mock clock: %w", err)
 		}
 		return nil
