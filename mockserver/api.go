@@ -206,7 +206,14 @@ func queryLangCode(rawQuery string) string {
 	for rawQuery != "" {
 		var param string
 		param, rawQuery, _ = strings.Cut(rawQuery, "&")
-		if v, ok := strings.CutPrefix(param, "langCode="); ok {
+		key, v, _ := strings.Cut(param, "=")
+		if strings.ContainsAny(key, "%+") {
+			// lang%43ode is langCode to the query parser the handlers read it with.
+			if u, err := url.QueryUnescape(key); err == nil {
+				key = u
+			}
+		}
+		if key == "langCode" {
 			if u, err := url.QueryUnescape(v); err == nil {
 				return u
 			}

@@ -202,6 +202,7 @@ func TestBadRequestsAnswerLiveErrorsAndChangeNothing(t *testing.T) {
 		}), nil, 400, "request body nests more than 1000 levels"},
 		{"brackets in a string are text, not nesting", http.MethodPost, previewPath, owner.AccessToken, preview(`,"couponCode":"` + strings.Repeat("[", 2000) + `"`), nil, 400, "Coupon not found"},
 		{"langCode of every language", http.MethodGet, "/api/content/pages/url/home?langCode=%2A", "", nil, nil, 400, "langCode: * is not a locale"},
+		{"langCode of every language, its name escaped", http.MethodGet, "/api/content/menus/marker/main?lang%43ode=*", "", nil, nil, 400, "langCode: * is not a locale"},
 		{"langCode of every language, on a declared read", http.MethodGet, "/api/content/attributes-sets/tickets/attributes/zones?langCode=*", "", nil, nil, 400, "langCode: * is not a locale"},
 		{"order: used-up coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("FIRST-7QX2"), nil, 400, "Coupon has already been used"},
 		{"order: unknown coupon", http.MethodPost, ordersPath, owner.AccessToken, withCoupon("NOPE"), nil, 400, "Coupon not found"},
