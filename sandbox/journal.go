@@ -126,20 +126,35 @@ type Journal struct {
 	seq   uint64 // entries ever added: tells watchers that something happened
 	// shared bounds what every journal of the process holds together; nil for none.
 	shared *JournalShare
-	closed bool // its sandbox is removed: a request still finishing there is not kept
+	// reclaimable is bytes while the journal holds more than its newest entry, else 0: what
+	// the share weighs journals by, without taking their locks.
+	reclaimable atomic.Int64
+	closed      bool // its sandbox is removed: a request still finishing there is not kept
 }
 
 // JournalShare bounds the bytes all the journals of a process hold together: each journal's
 // own MaxJournalBytes, times as many sandboxes as may exist, is far more than the memory limit.
-// A journal that adds while the share is spent drops its own oldest entries, down to the one
-// it added.
+// While the share is spent, the oldest entries of the journal holding the most are dropped, so
+// that a busy sandbox's requests do not push a quiet one's out: a journal holding no more than
+// its fair share (the limit over the journals holding entries) loses nothing while a larger one
+// has more than its newest entry, which every journal keeps.
 type JournalShare struct {
 	limit int64
-	used  atomic.Int64
+	// lowWater is what making room brings the share down to: a little below the limit, so that
+	// a busy journal looks over the others once every few entries, not on every one.
+	lowWater int64
+	used     atomic.Int64
+
+	// mu is taken before a journal's lock, never while holding one, so that two journals
+	// adding at once cannot wait on each other.
+	mu       sync.Mutex
+	journals []*Journal
 }
 
 // NewJournalShare returns a share of limit bytes.
-func NewJournalShare(limit int64) *JournalShare { return &JournalShare{limit: limit} }
+func NewJournalShare(limit int64) *JournalShare {
+	return &JournalShare{limit: limit, lowWater: limit - limit/64}
+}
 
 func (s *JournalShare) add(n int) {
 	if s != nil {
@@ -149,25 +164,88 @@ func (s *JournalShare) add(n int) {
 
 func (s *JournalShare) over() bool { return s != nil && s.used.Load() > s.limit }
 
+func (s *JournalShare) aboveLowWater() bool { return s.used.Load() > s.lowWater }
+
+func (s *JournalShare) join(j *Journal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.journals = append(s.journals, j)
+}
+
+func (s *JournalShare) leave(j *Journal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := slices.Index(s.journals, j); i >= 0 {
+		s.journals = slices.Delete(s.journals, i, i+1)
+	}
+}
+
+// makeRoom, once the share is spent, drops the oldest entries of the journal holding the most
+// until the share is down to its low water, or no journal holds more than its newest entry. It
+// drops from one journal until that one is no larger than the next largest, so that a busy
+// journal pays for what it adds with one look over the journals, not one per entry.
+func (s *JournalShare) makeRoom() {
+	if !s.over() {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.aboveLowWater() {
+		largest, next := s.largest()
+		if largest == nil {
+			return
+		}
+		largest.yield(next)
+	}
+}
+
+// largest returns the journal that holds the most of those holding more than their newest
+// entry, and what the next largest holds.
+func (s *JournalShare) largest() (*Journal, int64) {
+	var top *Journal
+	var most, next int64
+	for _, j := range s.journals {
+		switch b := j.reclaimable.Load(); {
+		case b > most:
+			top, most, next = j, b, most
+		case b > next:
+			next = b
+		}
+	}
+	return top, next
+}
+
 // NewJournal returns an empty journal of size entries; DefaultJournalSize when size is not
-// positive. shared, when set, is the bound it shares with other journals.
+// positive. shared, when set, is the bound it shares with other journals until it is closed.
 func NewJournal(size int, shared *JournalShare) *Journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
-	return &Journal{size: size, shared: shared}
+	j := &Journal{size: size, shared: shared}
+	if shared != nil {
+		shared.join(j)
+	}
+	return j
 }
 
 // Add records e, its strings cut to MaxJournalField and its bodies to MaxJournalBody, and
-// drops the oldest entries while the journal holds more than its size or MaxJournalBytes, or
-// the journals together more than their share.
+// drops the oldest entries while the journal holds more than its size or MaxJournalBytes; while
+// the journals together hold more than their share, the largest of them drops its oldest.
 func (j *Journal) Add(e Entry) {
+	if j.add(e) {
+		j.shared.makeRoom()
+	}
+}
+
+// add records e under the journal's lock, which makeRoom must not be called under; it reports
+// whether e was kept.
+func (j *Journal) add(e Entry) bool {
 	e = e.capped()
 	n := entrySize(&e)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
-		return
+		return false
 	}
 	if j.n == j.size {
 		j.dropOldest()
@@ -180,8 +258,33 @@ func (j *Journal) Add(e Entry) {
 	j.bytes += n
 	j.shared.add(n)
 	j.seq++
-	for j.n > 1 && (j.bytes > MaxJournalBytes || j.shared.over()) {
+	for j.n > 1 && j.bytes > MaxJournalBytes {
 		j.dropOldest()
+	}
+	j.weigh()
+	return true
+}
+
+// yield gives the share the journal's oldest entries, at least one, until the share is down to
+// its low water or the journal holds no more than above; it keeps its newest entry.
+func (j *Journal) yield(above int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for j.n > 1 {
+		j.dropOldest()
+		if !j.shared.aboveLowWater() || int64(j.bytes) <= above {
+			break
+		}
+	}
+	j.weigh()
+}
+
+// weigh publishes what the share may take from the journal.
+func (j *Journal) weigh() {
+	if j.n > 1 {
+		j.reclaimable.Store(int64(j.bytes))
+	} else {
+		j.reclaimable.Store(0)
 	}
 }
 
@@ -222,15 +325,19 @@ func (j *Journal) Clear() {
 func (j *Journal) clearLocked() {
 	j.shared.add(-j.bytes)
 	j.ring, j.start, j.n, j.bytes = nil, 0, 0, 0
+	j.weigh()
 }
 
 // Close clears the journal for good: what is added afterwards is dropped, so the bytes of a
-// removed sandbox's journal all go back to the share.
+// removed sandbox's journal all go back to the share, which forgets it.
 func (j *Journal) Close() {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.clearLocked()
 	j.closed = true
+	j.mu.Unlock()
+	if j.shared != nil {
+		j.shared.leave(j)
+	}
 }
 
 // capped returns e with every string cut to MaxJournalField and the bodies to one byte over

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -143,5 +144,43 @@ func TestJournalCutQueryShortenedByMaskingReadsBack(t *testing.T) {
 	}
 	if n := j.Count(Filter{}); n != 1 {
 		t.Fatalf("count %d after the reads", n)
+	}
+}
+
+// Journals adding at once, each making room in the others, neither wait on each other for good
+// nor lose count: afterwards the share holds what the journals hold, within its limit, and every
+// journal still holds its newest entry.
+func TestJournalShareUnderConcurrentAdds(t *testing.T) {
+	t.Parallel()
+	share := NewJournalShare(256 << 10)
+	journals := make([]*Journal, 8)
+	for i := range journals {
+		journals[i] = NewJournal(100, share)
+	}
+	var wg sync.WaitGroup
+	for i, j := range journals {
+		body := make([]byte, (i+1)<<10)
+		wg.Go(func() {
+			for k := range 300 {
+				j.Add(Entry{ID: strconv.Itoa(k), Method: http.MethodPost, Path: "/p", RawRequest: body})
+				if i == 0 && k == 150 {
+					j.Clear()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	held := 0
+	for i, j := range journals {
+		j.mu.Lock()
+		held += j.bytes
+		n := j.n
+		j.mu.Unlock()
+		if n == 0 || j.List(Filter{Limit: 1})[0].ID != "299" {
+			t.Fatalf("journal %d lost its newest entry", i)
+		}
+	}
+	if used := share.used.Load(); used != int64(held) || used > share.limit {
+		t.Fatalf("share counts %d bytes, the journals hold %d, the limit is %d", used, held, share.limit)
 	}
 }

@@ -206,6 +206,7 @@ func (r *Registry) open(ctx context.Context, token, secret string, clock *store.
 	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: r.relayMail})
 	st, err := sb.openStore(ctx, r.fixtures.Load(), clock)
 	if err != nil {
+		sb.journal.Close() // or the share would weigh it for good
 		return nil, err
 	}
 	sb.store.Store(st)

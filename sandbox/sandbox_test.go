@@ -237,8 +237,9 @@ func restart(t *testing.T, reg *sandbox.Registry, db *bolt.DB, dir string, fx *s
 	return again
 }
 
-// The journals of all sandboxes share one bound: adding past it drops the adding journal's
-// oldest entries, and a removed sandbox's journal gives its bytes back and keeps nothing more.
+// The journals of all sandboxes share one bound: adding past it drops the oldest entries of
+// the journal holding the most, and a removed sandbox's journal gives its bytes back and keeps
+// nothing more.
 func TestJournalsShareOneBound(t *testing.T) {
 	t.Parallel()
 	entry := sandbox.Entry{Method: "POST", Path: "/x", Status: 201, RawRequest: bytes.Repeat([]byte("x"), 10<<10)}
@@ -251,7 +252,7 @@ func TestJournalsShareOneBound(t *testing.T) {
 		b.Add(entry)
 	}
 	assert.Less(t, a.Count(sandbox.Filter{})+b.Count(sandbox.Filter{}), 11, "about 100 KiB of 10 KiB entries in all")
-	assert.GreaterOrEqual(t, a.Count(sandbox.Filter{}), 1)
+	assert.InDelta(t, a.Count(sandbox.Filter{}), b.Count(sandbox.Filter{}), 1, "the larger journal gives way, so the two end even")
 	a.Close()
 	a.Add(entry)
 	assert.Zero(t, a.Count(sandbox.Filter{}))
@@ -259,6 +260,32 @@ func TestJournalsShareOneBound(t *testing.T) {
 		b.Add(entry)
 	}
 	assert.GreaterOrEqual(t, b.Count(sandbox.Filter{}), 8, "a closed journal's share is free for the others")
+}
+
+// A busy sandbox's requests do not push a quiet one's out of its journal: with the journals'
+// share spent by one sandbox, another's ten requests all stay, and the busy one gives way.
+func TestBusySandboxDoesNotEmptyAQuietOnesJournal(t *testing.T) {
+	t.Parallel()
+	// A memory limit of 64 MiB gives the journals 16 MiB; the heap reading is the test's own.
+	reg := newRegistry(t, sandbox.Options{MaxMemoryBytes: 64 << 20, LiveHeapBytes: func() uint64 { return 1 << 20 }})
+	busy, err := reg.Create(t.Context())
+	require.NoError(t, err)
+	quiet, err := reg.Create(t.Context())
+	require.NoError(t, err)
+	busyRequest := sandbox.Entry{Method: "POST", Path: "/api/content/products/all", Status: 200,
+		RawRequest: bytes.Repeat([]byte("x"), 60_000), RawResponse: []byte(`{"items":[],"total":0}`)}
+	for range 400 {
+		busy.Journal().Add(busyRequest)
+	}
+	assert.Less(t, busy.Journal().Count(sandbox.Filter{}), 400, "the busy sandbox alone spends the share")
+	for range 10 {
+		quiet.Journal().Add(sandbox.Entry{Method: "GET", Path: "/api/content/pages", Status: 200, RawResponse: []byte(`[]`)})
+	}
+	for range 100 {
+		busy.Journal().Add(busyRequest)
+	}
+	assert.Equal(t, 10, quiet.Journal().Count(sandbox.Filter{}), "the quiet sandbox keeps all its requests")
+	assert.LessOrEqual(t, busy.Journal().Count(sandbox.Filter{})*60_000, 16<<20, "the share still bounds the journals")
 }
 
 // The journals of a registry share a quarter of its memory limit.
