@@ -373,15 +373,21 @@ func (r *Registry) Remove(ctx context.Context, token string) (bool, error) {
 	return true, nil
 }
 
-// All returns every sandbox, oldest first.
+// All returns every sandbox: the default one first, then the others oldest first. The default
+// one need not be the oldest: after the fixtures' app token changes, a data dir brings back the
+// sandbox of the earlier one, made before it.
 func (r *Registry) All() []*Sandbox {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]*Sandbox, 0, len(r.byToken))
+	out := make([]*Sandbox, 1, len(r.byToken))
+	out[0] = r.fallback
 	for _, sb := range r.byToken {
-		out = append(out, sb)
+		if sb != r.fallback {
+			out = append(out, sb)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].created.Before(out[j].created) })
+	others := out[1:]
+	sort.Slice(others, func(i, j int) bool { return others[i].created.Before(others[j].created) })
 	return out
 }
 

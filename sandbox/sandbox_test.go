@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -78,24 +79,32 @@ func TestSandboxStoresAreBuiltFromTheOptions(t *testing.T) {
 	sb, err := reg.Create(t.Context())
 	require.NoError(t, err)
 	st := sb.Store()
-	fx := st.Fixtures()
-	tk, err := st.Authenticate(t.Context(), "email", store.Credentials{Values: map[string]string{"email_reg": fx.Users[0].Identifier, "password_reg": fx.Users[0].Password}}, store.DeviceInfo{})
-	require.NoError(t, err)
-	claims, err := st.VerifyAccessToken(t.Context(), tk.AccessToken)
-	require.NoError(t, err)
-	item, _, err := store.ParseFormDataItem([]byte(`{"marker":"tickets","type":"entity","value":["p-8-10"]}`))
-	require.NoError(t, err)
-	o, err := st.CreateOrder(t.Context(), claims.ID, "tickets", store.OrderInput{
-		FormIdentifier: "tickets_form", PaymentAccountIdentifier: "cash",
-		FormData: []store.FormDataItem{item}, Products: []store.OrderLine{{ProductID: 10, Quantity: 1}},
-	})
-	require.NoError(t, err)
+	claims, o := placeOrder(t, st)
 	_, err = st.CreatePaymentSession(t.Context(), claims.ID, o.ID, store.SessionTypeSession, func(string) string { return "" })
 	require.NoError(t, err)
 	require.NotEmpty(t, events)
 	for _, got := range from {
 		assert.Same(t, sb, got, "events name the sandbox they happened in")
 	}
+}
+
+// placeOrder signs the fixtures' first user in and places a ticket order for them.
+func placeOrder(t *testing.T, st *store.Store) (store.Claims, store.Order) {
+	t.Helper()
+	ctx := t.Context()
+	user := st.Fixtures().Users[0]
+	tk, err := st.Authenticate(ctx, "email", store.Credentials{Values: map[string]string{"email_reg": user.Identifier, "password_reg": user.Password}}, store.DeviceInfo{})
+	require.NoError(t, err)
+	claims, err := st.VerifyAccessToken(ctx, tk.AccessToken)
+	require.NoError(t, err)
+	item, _, err := store.ParseFormDataItem([]byte(`{"marker":"tickets","type":"entity","value":["p-8-10"]}`))
+	require.NoError(t, err)
+	o, err := st.CreateOrder(ctx, claims.ID, "tickets", store.OrderInput{
+		FormIdentifier: "tickets_form", PaymentAccountIdentifier: "cash",
+		FormData: []store.FormDataItem{item}, Products: []store.OrderLine{{ProductID: 10, Quantity: 1}},
+	})
+	require.NoError(t, err)
+	return claims, o
 }
 
 // holdingTransport holds every request until the test lets one go (one) or all of them
@@ -174,9 +183,7 @@ func TestASandboxSendsEightWebhooksAtOnce(t *testing.T) {
 func TestReplacedStoresSaveNothing(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dir, db, fx := openDataDir(t)
-	reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: db})
-	require.NoError(t, err)
+	dir, db, fx, reg := openPersistentRegistry(t)
 	creds := store.Credentials{Values: map[string]string{"email_reg": "your-user@email.com", "password_reg": "123456"}}
 
 	kept, err := reg.Create(ctx)
@@ -220,6 +227,15 @@ func openDataDir(t *testing.T) (string, *bolt.DB, *store.Fixtures) {
 	fx, err := store.LoadFixtures(fixtures.FS)
 	require.NoError(t, err)
 	return dir, db, fx
+}
+
+// openPersistentRegistry opens a registry of the default fixtures over a data dir of its own.
+func openPersistentRegistry(t *testing.T) (string, *bolt.DB, *store.Fixtures, *sandbox.Registry) {
+	t.Helper()
+	dir, db, fx := openDataDir(t)
+	reg, err := sandbox.New(t.Context(), sandbox.Options{Fixtures: fx, Persistence: db})
+	require.NoError(t, err)
+	return dir, db, fx, reg
 }
 
 // restart closes reg and its data dir, then opens them again, as the next start does.
@@ -519,4 +535,40 @@ type readSignal struct {
 func (s *readSignal) Read(p []byte) (int, error) {
 	s.once.Do(func() { close(s.read) })
 	return s.r.Read(p)
+}
+
+// After the fixtures' app token changes between two starts on one data dir, the default
+// sandbox (the new token's) is still listed first, though the old token's sandbox, which
+// comes back with its state as an ordinary removable one, was made before it.
+func TestDefaultSandboxIsListedFirstAfterTheAppTokenChanges(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir, db, _, reg := openPersistentRegistry(t)
+	old := reg.Default()
+	claims, order := placeOrder(t, old.Store())
+	created, err := reg.Create(ctx)
+	require.NoError(t, err)
+
+	files := fixtures.Copy()
+	project := string(files[store.FileProject].Data)
+	require.Contains(t, project, `"appToken": "your-app-token"`)
+	files[store.FileProject] = &fstest.MapFile{Data: []byte(strings.Replace(project, `"appToken": "your-app-token"`, `"appToken": "other-token"`, 1))}
+	renamed, err := store.LoadFixtures(files)
+	require.NoError(t, err)
+	again := restart(t, reg, db, dir, renamed)
+
+	var tokens []string
+	for _, sb := range again.All() {
+		tokens = append(tokens, sb.Token())
+	}
+	assert.Equal(t, []string{"other-token", old.Token(), created.Token()}, tokens, "the default one first, then the others oldest first")
+	assert.True(t, again.All()[0].IsDefault())
+	formerDefault := again.Lookup(old.Token())
+	require.NotNil(t, formerDefault)
+	assert.True(t, formerDefault.Created().Before(again.Default().Created()), "the former default was made first")
+	_, err = formerDefault.Store().Order(ctx, claims.ID, "tickets", order.ID)
+	assert.NoError(t, err, "the former default keeps its orders")
+	removed, err := again.Remove(ctx, old.Token())
+	require.NoError(t, err)
+	assert.True(t, removed, "the former default is an ordinary removable sandbox")
 }
