@@ -360,8 +360,6 @@ func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mai
 	return opts
 }
 
-// sweepEverySecond expires overdue payment sessions even when nobody reads them, so their
-// webhooks fire on time.
 // parentCheckInterval is how often --exit-with-parent looks for its parent.
 const parentCheckInterval = 500 * time.Millisecond
 
@@ -381,6 +379,8 @@ func untilParentEnds(ctx context.Context, getppid func() int, interval time.Dura
 	return ctx, cancel
 }
 
+// sweepEverySecond expires overdue payment sessions even when nobody reads them, so their
+// webhooks fire on time.
 func sweepEverySecond(ctx context.Context, srv *mockserver.Server) {
 	every(ctx, time.Second, func() { srv.SweepExpired(ctx) })
 }
