@@ -35,12 +35,12 @@ type runFunc func(ctx context.Context, args []string, io stdio) error
 
 // configFlags is the flags function of a command that takes no arguments and whose flags all
 // parse, through define, into one config that run is given.
-func configFlags[C any](define func(*flags, *C), run func(context.Context, C, io.Writer, io.Writer) error) func(*flags, func(string) string) runFunc {
+func configFlags[C any](define func(*flags, *C), run func(context.Context, C, stdio) error) func(*flags, func(string) string) runFunc {
 	return func(f *flags, _ func(string) string) runFunc {
 		var cfg C
 		define(f, &cfg)
 		return func(ctx context.Context, _ []string, sio stdio) error {
-			return run(ctx, cfg, sio.stdout, sio.stderr)
+			return run(ctx, cfg, sio)
 		}
 	}
 }

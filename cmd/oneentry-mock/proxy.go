@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -107,8 +106,9 @@ func capsulePath(dir string, now time.Time) (string, error) {
 	}
 }
 
-func runProxy(ctx context.Context, cfg proxyConfig, stdout, stderr io.Writer) error {
-	logger, flushLog := newLogger(cfg.serverOptions, stderr)
+func runProxy(ctx context.Context, cfg proxyConfig, sio stdio) error {
+	stdout := sio.stdout
+	logger, flushLog := newLogger(cfg.serverOptions, sio.stderr)
 	defer flushLog()
 	check, err := contractCheck()
 	if err != nil {

@@ -193,18 +193,17 @@ func fixturesLoader(dir string) func() (*store.Fixtures, error) {
 	return func() (*store.Fixtures, error) { return loadFixtures(dir) }
 }
 
-func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
-	logger, flushLog := newLogger(cfg.serverOptions, stderr)
+func runServe(ctx context.Context, cfg serveConfig, sio stdio) error {
+	stdout := sio.stdout
+	logger, flushLog := newLogger(cfg.serverOptions, sio.stderr)
 	defer flushLog()
 	if cfg.ExitWithParent {
 		var stop context.CancelFunc
 		ctx, stop = untilParentEnds(ctx, os.Getppid, parentCheckInterval, logger)
 		defer stop()
 	}
-	// In a container, the collector works harder near its memory's edge rather than the kernel
-	// ending the process there.
-	if n, ok := sandbox.ContainerMemory(); ok && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(n / 10 * 9)
+	if limit, ok := containerMemoryLimit(sio.getenv, sandbox.ContainerMemory); ok {
+		debug.SetMemoryLimit(limit)
 	}
 	resumeGC := pauseGC()
 	defer resumeGC()
@@ -247,6 +246,21 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	logger.Info("serving", "url", url, "compat", cfg.Profile.Name, "fixtures", fixturesName(cfg.FixturesDir))
 	httpSrv, ln := newHTTPServer(srv, ln, cfg.serverOptions, logger)
 	return graceful.Serve(ctx, httpSrv, ln, cfg.ShutdownTimeout, graceful.Drain{Start: srv.Drain, Delay: cfg.DrainDelay})
+}
+
+// containerMemoryLimit is the soft memory limit serve sets for the runtime in a container:
+// nine tenths of the container's memory, so the collector works harder near its edge rather
+// than the kernel ending the process there. A GOMEMLIMIT the user set wins; the runtime has
+// applied it already.
+func containerMemoryLimit(getenv func(string) string, containerMemory func() (int64, bool)) (int64, bool) {
+	if getenv("GOMEMLIMIT") != "" {
+		return 0, false
+	}
+	n, ok := containerMemory()
+	if !ok {
+		return 0, false
+	}
+	return n / 10 * 9, true
 }
 
 // startupGC pauses garbage collection while a server loads. Loading the contract and the

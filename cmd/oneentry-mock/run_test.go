@@ -887,6 +887,20 @@ func TestPauseGCResumesAfterTheLastLoad(t *testing.T) {
 	assert.Equal(t, int64(64<<20), debug.SetMemoryLimit(-1))
 }
 
+// In a container serve sets the runtime's memory limit below the container's memory, unless
+// GOMEMLIMIT, read through the environment serve is given, already set one.
+func TestContainerMemoryLimitLeavesGOMEMLIMITAlone(t *testing.T) {
+	t.Parallel()
+	container := func() (int64, bool) { return 1000 << 20, true }
+	limit, ok := containerMemoryLimit(envMap(nil), container)
+	assert.True(t, ok)
+	assert.Equal(t, int64(900<<20), limit)
+	_, ok = containerMemoryLimit(envMap(map[string]string{"GOMEMLIMIT": "100MiB"}), container)
+	assert.False(t, ok, "GOMEMLIMIT wins")
+	_, ok = containerMemoryLimit(envMap(nil), func() (int64, bool) { return 0, false })
+	assert.False(t, ok, "no container, no limit")
+}
+
 // Lines wait for the batch and then arrive whole and in order; a full batch goes at once, and
 // Flush sends what waits.
 func TestLogBatchWritesLinesTogether(t *testing.T) {
