@@ -219,10 +219,13 @@ func runServe(ctx context.Context, cfg serveConfig, sio stdio) error {
 		return err
 	}
 	defer closeAll()
-	go sweepEverySecond(ctx, srv)
+	tasks := []func(context.Context){func(ctx context.Context) { sweepEverySecond(ctx, srv) }}
 	if cfg.FixturesDir != "" && cfg.WatchInterval > 0 {
-		go newFixturesWatch(cfg.FixturesDir, srv.Reload, logger).run(ctx, cfg.WatchInterval)
+		watch := newFixturesWatch(cfg.FixturesDir, srv.Reload, logger)
+		tasks = append(tasks, func(ctx context.Context) { watch.run(ctx, cfg.WatchInterval) })
 	}
+	stopBackground := startBackground(ctx, tasks...)
+	defer stopBackground() // deferred after closeAll, so it runs first
 	// Hand the garbage of loading back now, so an idle sandbox is as small as it looks.
 	resumeGC()
 	debug.FreeOSMemory()
@@ -391,6 +394,22 @@ func untilParentEnds(ctx context.Context, getppid func() int, interval time.Dura
 		}
 	})
 	return ctx, cancel
+}
+
+// startBackground runs each task in its own goroutine until ctx ends or stop is called; stop
+// ends them and returns once every one has returned. serve stops its sweep and fixtures watch
+// this way before it closes the server and the data dir: a sweep or reload under way when the
+// server shuts down would otherwise write to a store or a bolt DB being closed.
+func startBackground(ctx context.Context, tasks ...func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var running sync.WaitGroup
+	for _, task := range tasks {
+		running.Go(func() { task(ctx) })
+	}
+	return func() {
+		cancel()
+		running.Wait()
+	}
 }
 
 // sweepEverySecond expires overdue payment sessions even when nobody reads them, so their

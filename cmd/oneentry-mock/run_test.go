@@ -901,6 +901,20 @@ func TestContainerMemoryLimitLeavesGOMEMLIMITAlone(t *testing.T) {
 	assert.False(t, ok, "no container, no limit")
 }
 
+// stop returns only once every task has returned, so serve closes nothing a sweep or a reload
+// is still using; it ends them itself, since serve may return before its context ends.
+func TestStartBackgroundStopWaitsForItsTasks(t *testing.T) {
+	t.Parallel()
+	var finished atomic.Int32
+	task := func(ctx context.Context) {
+		<-ctx.Done()
+		finished.Add(1)
+	}
+	stop := startBackground(t.Context(), task, task)
+	stop()
+	assert.Equal(t, int32(2), finished.Load())
+}
+
 // Lines wait for the batch and then arrive whole and in order; a full batch goes at once, and
 // Flush sends what waits.
 func TestLogBatchWritesLinesTogether(t *testing.T) {
