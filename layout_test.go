@@ -32,9 +32,11 @@ var floors = map[string]int{
 	"examples": 9, "containertest": 9,
 }
 
-func TestImportsPointDown(t *testing.T) {
-	t.Parallel()
-	imports := map[string]map[string]bool{} // package dir → module packages its non-test files import
+// moduleImports returns, for every package directory of the module with non-test files, the
+// module packages those files import.
+func moduleImports(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	imports := map[string]map[string]bool{}
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -67,6 +69,12 @@ func TestImportsPointDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return imports
+}
+
+func TestImportsPointDown(t *testing.T) {
+	t.Parallel()
+	imports := moduleImports(t)
 	for dir, deps := range imports {
 		floor, ok := floors[dir]
 		if !ok {
@@ -89,23 +97,51 @@ func TestImportsPointDown(t *testing.T) {
 // architectureDoc is the page whose table lists every package.
 const architectureDoc = "docs/architecture.md"
 
+// backquoted matches a name the table writes in backquotes.
+var backquoted = regexp.MustCompile("`([^`]+)`")
+
+// architectureRow is a row of the table of architectureDoc: the packages its first cell names
+// and the module packages its last cell says they import ("nothing" names none).
+type architectureRow struct {
+	packages []string
+	imports  map[string]bool
+}
+
+// architectureTable reads the rows of the table of architectureDoc: those whose first cell
+// starts with a backquoted name.
+func architectureTable(t *testing.T) []architectureRow {
+	t.Helper()
+	data, err := os.ReadFile(architectureDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []architectureRow
+	for _, line := range strings.Split(string(data), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 5 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		row := architectureRow{imports: map[string]bool{}}
+		for _, m := range backquoted.FindAllStringSubmatch(cells[1], -1) {
+			row.packages = append(row.packages, m[1])
+		}
+		for _, m := range backquoted.FindAllStringSubmatch(cells[len(cells)-2], -1) {
+			row.imports[m[1]] = true
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
 // TestArchitectureTableNamesEveryPackage keeps the table of docs/architecture.md in step with
 // floors: every package has a row (the first cell names one or more packages in backquotes),
 // and every row names packages that exist.
 func TestArchitectureTableNamesEveryPackage(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile(architectureDoc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	listed := map[string]bool{}
-	for _, line := range strings.Split(string(data), "\n") {
-		cells := strings.Split(line, "|")
-		if len(cells) < 3 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
-			continue
-		}
-		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cells[1], -1) {
-			listed[m[1]] = true
+	for _, row := range architectureTable(t) {
+		for _, name := range row.packages {
+			listed[name] = true
 		}
 	}
 	for dir := range floors {
@@ -116,6 +152,32 @@ func TestArchitectureTableNamesEveryPackage(t *testing.T) {
 	for name := range listed {
 		if _, ok := floors[name]; !ok {
 			t.Errorf("%s lists %s, which is not a package of floors", architectureDoc, name)
+		}
+	}
+}
+
+// TestArchitectureTableNamesEveryImport keeps the last column of the table of
+// docs/architecture.md true: each package of a row imports, in its non-test files, exactly the
+// module packages that column names.
+func TestArchitectureTableNamesEveryImport(t *testing.T) {
+	t.Parallel()
+	imports := moduleImports(t)
+	for _, row := range architectureTable(t) {
+		for _, name := range row.packages {
+			deps, ok := imports[name]
+			if !ok {
+				continue // TestArchitectureTableNamesEveryPackage reports it
+			}
+			for dep := range deps {
+				if !row.imports[dep] {
+					t.Errorf("%s imports %s, which its row in %s does not name", name, dep, architectureDoc)
+				}
+			}
+			for dep := range row.imports {
+				if !deps[dep] {
+					t.Errorf("the row of %s in %s names %s, which it does not import", name, architectureDoc, dep)
+				}
+			}
 		}
 	}
 }
