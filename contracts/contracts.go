@@ -411,6 +411,14 @@ func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, sta
 	return v.validateResponse(ctx, in, status, header, body)
 }
 
+// ValidateResponse checks a response produced for req against the operation, the one the
+// caller's router chose (pathParams are its values), which for a path that fits two templates
+// may not be the one the contract's own router would pick.
+func (op *Operation) ValidateResponse(ctx context.Context, req *http.Request, pathParams map[string]string, status int, header http.Header, body []byte) error {
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: op.route, Options: op.v.options}
+	return op.v.validateResponse(ctx, in, status, header, body)
+}
+
 func (v *Validator) validateResponse(ctx context.Context, in *openapi3filter.RequestValidationInput, status int, header http.Header, body []byte) error {
 	if header == nil {
 		header = http.Header{}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gorilla/mux"
+
 	"github.com/oneentry-mock/oneentry-mock/contracts"
 )
 
@@ -32,9 +34,22 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 	return b.body.Write(p)
 }
 
-// checkResponses validates each content-API response against the contract; an off-contract
-// response becomes a 500 whose message lists the breaches.
-func (s *Server) checkResponses(next http.Handler) http.Handler {
+// responseOperation is the operation the answers of route ("METHOD template", as the request
+// was routed) are checked against, nil for a route the contract does not have. GET
+// /products/all is answered by the route GET /products/{id}, while the contract's own router
+// would find the path of POST /products/all first and call any answer to it off the contract.
+func (s *Server) responseOperation(route string) *contracts.Operation {
+	method, template, _ := strings.Cut(route, " ")
+	op, err := s.contract.Operation(method, template)
+	if err != nil {
+		return nil
+	}
+	return op
+}
+
+// checkResponses validates each content-API response against the contract, against op when
+// the route has one; an off-contract response becomes a 500 whose message lists the breaches.
+func (s *Server) checkResponses(op *contracts.Operation, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The socket's handshake is Engine.IO's, which an OpenAPI document cannot describe, and
 		// it needs the connection itself.
@@ -50,7 +65,12 @@ func (s *Server) checkResponses(next http.Handler) http.Handler {
 			checked = r.Clone(r.Context())
 			checked.Method = http.MethodGet
 		}
-		err := s.contract.ValidateResponse(r.Context(), checked, buf.status, buf.header, buf.body.Bytes())
+		var err error
+		if op != nil {
+			err = op.ValidateResponse(r.Context(), checked, mux.Vars(r), buf.status, buf.header, buf.body.Bytes())
+		} else {
+			err = s.contract.ValidateResponse(r.Context(), checked, buf.status, buf.header, buf.body.Bytes())
+		}
 		if err != nil && !isUnroutedNotFound(err, buf.status) && buf.header.Get(mockLimitHeader) == "" {
 			msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseResponse)
 			s.log.ErrorContext(r.Context(), "response breaks the contract", "method", r.Method, "path", r.URL.Path, "status", buf.status, "violations", strings.Join(msgs, "; "))

@@ -360,3 +360,21 @@ func TestEveryDeclaredReadsFileIsInTheDefaultFixtures(t *testing.T) {
 		assert.NoError(t, err, file)
 	}
 }
+
+// With CheckResponses, an answer is checked against the operation of the route that answered:
+// GET /products/all is GET /products/{id}'s (an id that is not a number), though the contract's
+// own router would take the path of POST /products/all.
+func TestCheckedAnswersAreCheckedAgainstTheRouteThatAnswered(t *testing.T) {
+	t.Parallel()
+	fx, err := store.LoadFixtures(fixtures.FS)
+	require.NoError(t, err)
+	srv, err := mockserver.New(mockserver.Options{Sandbox: sandbox.Options{Fixtures: fx}, CheckResponses: true})
+	require.NoError(t, err)
+	rec := serveAPI(srv, http.MethodGet, "/api/content/products/all", "", nil)
+	assert.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+	assert.Contains(t, rec.Body.String(), "id must be an integer")
+	rec = serveAPI(srv, http.MethodGet, "/api/content/products/10", "", nil)
+	assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	rec = serveAPI(srv, http.MethodGet, "/api/content/no-such-route", "", nil)
+	assert.Equal(t, http.StatusNotFound, rec.Code, rec.Body.String())
+}

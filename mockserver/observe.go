@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -254,6 +255,10 @@ func isJournaled(p string) bool {
 // metrics and, for API traffic, in the sandbox's journal. It then hands h the sandbox.
 func (s *Server) observe(route string, h handlerFunc) http.Handler {
 	rm := s.metrics.forRoute(route)
+	var checked *contracts.Operation
+	if s.check {
+		checked = s.responseOperation(route)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		if r.Context().Value(escapedPathKey{}) != nil {
@@ -305,7 +310,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 			case answerPreflight(w, r):
 			case s.check:
 				sb := sb // a copy for the handler below, which outlives this call, to capture
-				s.checkResponses(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, sb) })).ServeHTTP(w, r)
+				s.checkResponses(checked, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, sb) })).ServeHTTP(w, r)
 			default:
 				h(w, r, sb)
 			}
