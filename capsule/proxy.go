@@ -189,7 +189,7 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 	p.opts.Logger.LogAttrs(ctx, level, "recorded",
 		slog.Int("exchange", n),
 		slog.String("method", st.req.Method),
-		slog.String("path", st.path),
+		slog.String("path", maskPath(st.path)),
 		slog.Int("status", resp.StatusCode),
 		slog.Duration("duration", duration),
 		slog.Int("violations", len(breaches)))
@@ -199,20 +199,33 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 			slog.String("method", st.req.Method),
 			slog.String("path", maskPath(st.path)),
 			slog.Int("status", resp.StatusCode),
-			slog.String("violation", b))
+			slog.String("violation", maskRequestIn(b, st.req)))
 	}
 	return nil
 }
 
 func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	p.opts.Logger.ErrorContext(r.Context(), "upstream failed", "method", r.Method, "path", maskPath(r.URL.Path),
-		"err", strings.NewReplacer(r.URL.EscapedPath(), maskPath(r.URL.EscapedPath()), r.URL.Path, maskPath(r.URL.Path)).Replace(err.Error()))
+		"err", maskRequestIn(err.Error(), r))
 	if errors.Is(err, context.DeadlineExceeded) {
 		writeAPIError(w, r, http.StatusGatewayTimeout,
 			fmt.Sprintf("oneentry-mock proxy: upstream did not answer within %s", p.opts.UpstreamTimeout), p.opts.Now())
 		return
 	}
 	writeAPIError(w, r, http.StatusBadGateway, "oneentry-mock proxy: upstream failed: "+err.Error(), p.opts.Now())
+}
+
+// maskRequestIn returns text (an error that names r) as a log line may show it: r's path and
+// query masked wherever text spells them, as sent, unescaped or with its slashes collapsed.
+func maskRequestIn(text string, r *http.Request) string {
+	var pairs []string
+	for _, p := range []string{r.URL.EscapedPath(), r.URL.Path, exchange.CleanPath(r.URL.Path)} {
+		pairs = append(pairs, p, maskPath(p))
+	}
+	if r.URL.RawQuery != "" {
+		pairs = append(pairs, r.URL.RawQuery, exchange.MaskQuery(r.URL.RawQuery))
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
 }
 
 // corsAllowHeaders are the request headers the SDK sends.

@@ -20,6 +20,7 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/client/clienttest"
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/mocktest"
 )
@@ -323,5 +324,54 @@ func TestProxyGivesUpOnASilentUpstream(t *testing.T) {
 			assert.Contains(t, string(body), `"statusCode":504,"message":"oneentry-mock proxy: upstream did not answer within 50ms","error":"Gateway Timeout"`)
 			assert.Equal(t, 0, rec.Len(), "a failed exchange is not recorded")
 		})
+	}
+}
+
+// fcmPath is the SDK's addFCMToken call, which sends the push token only in the path.
+const fcmPath = "/api/content/users/me/fcm-token/"
+
+// The proxy and the replay log every exchange; a credential in its path shows masked in each
+// of their lines, as serve's request log masks it.
+func TestProxyAndReplayLogsMaskPathCredentials(t *testing.T) {
+	t.Parallel()
+	const secret = "SECRET-FCM-123"
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(upstream.Close)
+	u, err := url.Parse(upstream.URL)
+	require.NoError(t, err)
+	var proxyLogs bytes.Buffer
+	rec := capsule.NewRecorder(filepath.Join(t.TempDir(), "c.json"), capsule.Capsule{})
+	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec, Logger: slog.New(slog.NewTextHandler(&proxyLogs, nil)),
+		Check: func(r *http.Request, _ []byte, _ int, _ http.Header, _ []byte) []string {
+			return []string{"request " + r.Method + " " + r.URL.Path + ": a breach"} // as contracts.Violation spells one
+		}})
+	require.NoError(t, err)
+	w := httptest.NewRecorder()
+	proxy.ServeHTTP(w, httptest.NewRequest(http.MethodPost, fcmPath+secret, nil))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Contains(t, proxyLogs.String(), "msg=recorded")
+	require.Contains(t, proxyLogs.String(), `msg="contract violation"`)
+	assert.NotContains(t, proxyLogs.String(), secret)
+	assert.Contains(t, proxyLogs.String(), "path="+fcmPath+exchange.Redacted)
+
+	for _, loop := range []bool{false, true} {
+		var replayLogs bytes.Buffer
+		rp, err := capsule.NewReplay(rec.Capsule(), capsule.ReplayOptions{Loop: loop, Logger: slog.New(slog.NewTextHandler(&replayLogs, nil))})
+		require.NoError(t, err)
+		for _, target := range []string{"POST " + fcmPath + secret, "POST " + fcmPath + secret, "DELETE " + fcmPath + secret + "?token=" + secret} {
+			method, path, _ := strings.Cut(target, " ") // replayed; again (no match, or looped); no match
+			rp.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, path, nil))
+		}
+		logs := replayLogs.String()
+		require.Contains(t, logs, "msg=replayed")
+		require.Contains(t, logs, `msg="replay: no match"`)
+		if loop {
+			require.Contains(t, logs, "starting over")
+		}
+		assert.NotContains(t, logs, secret)
+		assert.Contains(t, logs, "path="+fcmPath+exchange.Redacted)
 	}
 }
