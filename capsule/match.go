@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -166,8 +167,8 @@ func (m *Matcher) incoming(req Request) incoming {
 }
 
 // samePath says whether a request's path is a recorded one. A credential the recording
-// replaced in the path (the token after fcm-token, see redactPath) stands for any value: the
-// client replaying sends a token of its own.
+// replaced in the path (see redactPath) stands for any value: the client replaying sends a
+// token of its own.
 func samePath(recorded, got string) bool {
 	if recorded == got {
 		return true
@@ -176,12 +177,13 @@ func samePath(recorded, got string) bool {
 	if len(rs) != len(gs) {
 		return false
 	}
+	secrets, toEnd := exchange.SecretSegments(got)
 	for i := range rs {
 		if rs[i] == gs[i] {
 			continue
 		}
 		seg, err := url.PathUnescape(rs[i])
-		if err != nil || i == 0 || gs[i] == "" || !holdsCredential(rs[i-1]) || !placeholderPattern.MatchString(seg) {
+		if err != nil || toEnd || !slices.Contains(secrets, i) || !placeholderPattern.MatchString(seg) {
 			return false
 		}
 	}

@@ -243,4 +243,13 @@ func TestMatcherTakesAnyTokenForARedactedPathToken(t *testing.T) {
 	got, err := m.Match(Request{Method: "POST", Path: "/api/content/users/me/fcm-token/fcm-another-token"})
 	require.NoError(t, err)
 	assert.Equal(t, 0, got.Index)
+
+	// The app token that addresses the mock's checkout page is such a credential too.
+	c.Exchanges = []Exchange{rec.Exchange(RawExchange{Method: "GET", Path: "/checkout/recorded-app-token/cs_1", Status: 200})}
+	m = NewMatcher(c, NewReissuer(rec.Redactions()))
+	_, err = m.Match(Request{Method: "GET", Path: "/checkout/replaying-app-token/cs_2"})
+	assert.Error(t, err, "only the credential stands for any value")
+	got, err = m.Match(Request{Method: "GET", Path: "/checkout/replaying-app-token/cs_1"})
+	require.NoError(t, err)
+	assert.Equal(t, 0, got.Index)
 }

@@ -174,7 +174,7 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 		// The answer still goes to the client: a full capsule ends the recording, not the proxy.
 		p.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "not recorded",
 			slog.String("method", st.req.Method),
-			slog.String("path", maskPath(st.path)),
+			slog.String("path", exchange.MaskUnroutedPath(st.path)),
 			slog.String("error", err.Error()))
 		return nil
 	}
@@ -189,7 +189,7 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 	p.opts.Logger.LogAttrs(ctx, level, "recorded",
 		slog.Int("exchange", n),
 		slog.String("method", st.req.Method),
-		slog.String("path", maskPath(st.path)),
+		slog.String("path", exchange.MaskUnroutedPath(st.path)),
 		slog.Int("status", resp.StatusCode),
 		slog.Duration("duration", duration),
 		slog.Int("violations", len(breaches)))
@@ -197,7 +197,7 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 		p.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "contract violation",
 			slog.Int("exchange", n),
 			slog.String("method", st.req.Method),
-			slog.String("path", maskPath(st.path)),
+			slog.String("path", exchange.MaskUnroutedPath(st.path)),
 			slog.Int("status", resp.StatusCode),
 			slog.String("violation", maskRequestIn(b, st.req)))
 	}
@@ -205,7 +205,7 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 }
 
 func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
-	p.opts.Logger.ErrorContext(r.Context(), "upstream failed", "method", r.Method, "path", maskPath(r.URL.Path),
+	p.opts.Logger.ErrorContext(r.Context(), "upstream failed", "method", r.Method, "path", exchange.MaskUnroutedPath(r.URL.Path),
 		"err", maskRequestIn(err.Error(), r))
 	if errors.Is(err, context.DeadlineExceeded) {
 		writeAPIError(w, r, http.StatusGatewayTimeout,
@@ -220,7 +220,7 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 func maskRequestIn(text string, r *http.Request) string {
 	var pairs []string
 	for _, p := range []string{r.URL.EscapedPath(), r.URL.Path, exchange.CleanPath(r.URL.Path)} {
-		pairs = append(pairs, p, maskPath(p))
+		pairs = append(pairs, p, exchange.MaskUnroutedPath(p))
 	}
 	if r.URL.RawQuery != "" {
 		pairs = append(pairs, r.URL.RawQuery, exchange.MaskQuery(r.URL.RawQuery))

@@ -349,13 +349,16 @@ func TestProxyAndReplayLogsMaskPathCredentials(t *testing.T) {
 			return []string{"request " + r.Method + " " + r.URL.Path + ": a breach"} // as contracts.Violation spells one
 		}})
 	require.NoError(t, err)
-	w := httptest.NewRecorder()
-	proxy.ServeHTTP(w, httptest.NewRequest(http.MethodPost, fcmPath+secret, nil))
-	require.Equal(t, http.StatusOK, w.Code)
+	for _, path := range []string{fcmPath + secret, "/checkout/" + secret + "/cs_1"} {
+		w := httptest.NewRecorder()
+		proxy.ServeHTTP(w, httptest.NewRequest(http.MethodPost, path, nil))
+		require.Equal(t, http.StatusOK, w.Code)
+	}
 	require.Contains(t, proxyLogs.String(), "msg=recorded")
 	require.Contains(t, proxyLogs.String(), `msg="contract violation"`)
 	assert.NotContains(t, proxyLogs.String(), secret)
 	assert.Contains(t, proxyLogs.String(), "path="+fcmPath+exchange.Redacted)
+	assert.Contains(t, proxyLogs.String(), "path=/checkout/"+exchange.Redacted+"/cs_1", "masked by the rule serve's log masks by")
 
 	for _, loop := range []bool{false, true} {
 		var replayLogs bytes.Buffer

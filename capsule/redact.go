@@ -242,11 +242,17 @@ func (r *Redactor) keepHeaders(h http.Header, names []string) map[string]string 
 	return out
 }
 
-// redactPath redacts each segment of a path as a string value; a segment after one named like a
-// token is that token, whatever it looks like: the SDK's addFCMToken sends the push token only
-// in the path, as /users/me/fcm-token/{token}.
+// redactPath redacts each segment of a path as a string value; a segment that holds a
+// credential by its place (exchange.SecretSegments: the push token of
+// /users/me/fcm-token/{token}, which the SDK's addFCMToken sends only there) is that
+// credential, whatever it looks like.
 func (r *Redactor) redactPath(p string) string {
 	segs := strings.Split(p, "/")
+	secrets, toEnd := exchange.SecretSegments(p)
+	if toEnd { // one value with a "/" in it: the rest of the path
+		last := secrets[len(secrets)-1]
+		segs = append(segs[:last], strings.Join(segs[last:], "/"))
+	}
 	for i, s := range segs {
 		if s == "" {
 			continue
@@ -256,7 +262,7 @@ func (r *Redactor) redactPath(p string) string {
 			dec = s
 		}
 		red := r.redactString("", dec, true)
-		if i > 0 && holdsCredential(segs[i-1]) {
+		if slices.Contains(secrets, i) {
 			red = r.placeholder(dec, KindSecret)
 		}
 		if red != dec {
@@ -264,29 +270,6 @@ func (r *Redactor) redactPath(p string) string {
 		}
 	}
 	return strings.Join(segs, "/")
-}
-
-// maskPath is a path as a log line may show it: each credential redactPath would replace by
-// its place (the segment after fcm-token) masked.
-func maskPath(p string) string {
-	segs := strings.Split(p, "/")
-	for i := 1; i < len(segs); i++ {
-		if segs[i] != "" && holdsCredential(segs[i-1]) {
-			segs[i] = exchange.Redacted
-		}
-	}
-	return strings.Join(segs, "/")
-}
-
-// holdsCredential says whether the path segment after seg is a credential: seg is named like a
-// token (fcm-token). Only a token: other names a credential may have are words of ordinary
-// paths too (/pages/reset-password/forms, /attributes-sets/code/attributes), and what follows
-// them is no secret.
-func holdsCredential(seg string) bool {
-	if dec, err := url.PathUnescape(seg); err == nil {
-		seg = dec
-	}
-	return strings.HasSuffix(exchange.FoldName(seg), "token")
 }
 
 func (r *Redactor) redactQuery(raw string) string {

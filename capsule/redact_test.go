@@ -214,4 +214,13 @@ func TestRedactorReplacesATokenInThePath(t *testing.T) {
 		assert.Equal(t, path, r.Exchange(RawExchange{Method: "GET", Path: path}).Path)
 	}
 	assert.Len(t, r.Redactions(), 2, "no ordinary word became a secret")
+	// The paths serve masks in its log by their route's credential variable are the capsule's too.
+	for _, tc := range []struct{ path, want string }{
+		{"/checkout/app-SECRET-77/cs_test_1", "/checkout/%3Csecret-3%3E/cs_test_1"},
+		{"/cloud-static/app-SECRET-77/files/project/page/1/2/a.png", "/cloud-static/%3Csecret-3%3E/files/project/page/1/2/a.png"},
+		{"/api/content/users/me/fcm-token/fcm/with-slash", "/api/content/users/me/fcm-token/%3Csecret-4%3E"},
+		{"/cloud-static/files/project/page/1/2/a.png", "/cloud-static/files/project/page/1/2/a.png"},
+	} {
+		assert.Equal(t, tc.want, r.Exchange(RawExchange{Method: "GET", Path: tc.path}).Path, tc.path)
+	}
 }

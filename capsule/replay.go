@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
 // ExchangeHeader names the response header through which the replay says which recorded exchange
@@ -99,11 +101,11 @@ func (rp *Replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil && rp.opts.Loop {
 		// Nothing left matches: the client may be going round again.
 		if m, err = rp.matcher.MatchAgain(req); err == nil {
-			rp.opts.Logger.InfoContext(r.Context(), "replay: starting over from the first exchange", "method", r.Method, "path", maskPath(r.URL.Path))
+			rp.opts.Logger.InfoContext(r.Context(), "replay: starting over from the first exchange", "method", r.Method, "path", exchange.MaskUnroutedPath(r.URL.Path))
 		}
 	}
 	if err != nil {
-		rp.opts.Logger.WarnContext(r.Context(), "replay: no match", "method", r.Method, "path", maskPath(r.URL.Path), "err", maskRequestIn(err.Error(), r))
+		rp.opts.Logger.WarnContext(r.Context(), "replay: no match", "method", r.Method, "path", exchange.MaskUnroutedPath(r.URL.Path), "err", maskRequestIn(err.Error(), r))
 		w.Header().Set(ExchangeHeader, "none")
 		writeAPIError(w, r, http.StatusNotFound, err.Error(), rp.opts.Now())
 		return
@@ -124,7 +126,7 @@ func (rp *Replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(out)
 	}
-	rp.opts.Logger.InfoContext(r.Context(), "replayed", "method", r.Method, "path", maskPath(r.URL.Path),
+	rp.opts.Logger.InfoContext(r.Context(), "replayed", "method", r.Method, "path", exchange.MaskUnroutedPath(r.URL.Path),
 		"exchange", m.Index+1, "status", e.Status, "repeat", m.Repeat)
 }
 

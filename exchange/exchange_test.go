@@ -188,9 +188,40 @@ func TestMaskPath(t *testing.T) {
 		{"/a/{api_token}/b", "/a/x/y/b", "/a/" + Redacted},
 		{"", "/api/content/users/me/fcm-token/abc", "/api/content/users/me/fcm-token/abc"},
 		{"/a/{token", "/a/x", "/a/x"},
+		{"POST /api/content/users/me/fcm-token/{token}", "//api/content/users/me/fcm-token/abc", "//api/content/users/me/fcm-token/" + Redacted},
 	} {
 		assert.Equal(t, tc.want, MaskPath(tc.route, tc.path), tc.route)
 	}
+}
+
+// A path that comes with no route is masked under the credential route it fits.
+func TestMaskUnroutedPath(t *testing.T) {
+	t.Parallel()
+	const fcm = "/api/content/users/me/fcm-token/"
+	for path, want := range map[string]string{
+		fcm + "abc":                  fcm + Redacted,
+		"/" + fcm + "abc/":           "/" + fcm + Redacted + "/",
+		fcm + "a/b":                  fcm + Redacted,
+		"/checkout/app-1/cs_7":       "/checkout/" + Redacted + "/cs_7",
+		"/checkout/app-1/cs_7/pay":   "/checkout/" + Redacted + "/cs_7/pay",
+		"/checkout/app-1/cs_7/pay/x": "/checkout/" + Redacted,
+		"/cloud-static/app-1/files/project/page/1/2/a.png": "/cloud-static/" + Redacted + "/files/project/page/1/2/a.png",
+		"/oauth/app-1/google":                              "/oauth/" + Redacted + "/google",
+		"/__admin/sandboxes/app-1":                         "/__admin/sandboxes/" + Redacted,
+		"/api/content/users/me":                            "/api/content/users/me",
+		"/api/content/users/me/fcm-token":                  "/api/content/users/me/fcm-token",
+		"/cloud-static/content/a.png":                      "/cloud-static/content/a.png",
+		"/api/content/pages/reset-password/forms":          "/api/content/pages/reset-password/forms",
+		"/api/content/attributes-sets/code/attributes":     "/api/content/attributes-sets/code/attributes",
+	} {
+		assert.Equal(t, want, MaskUnroutedPath(path), path)
+	}
+	segments, toEnd := SecretSegments("//checkout/app-1/cs_7")
+	assert.Equal(t, []int{3}, segments)
+	assert.False(t, toEnd)
+	segments, toEnd = SecretSegments(fcm + "a/b")
+	assert.Equal(t, []int{6}, segments)
+	assert.True(t, toEnd)
 }
 
 func TestMaskQuery(t *testing.T) {

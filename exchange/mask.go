@@ -308,9 +308,10 @@ func ResponseHeaders(h http.Header) map[string]string {
 // MaskPath masks the segments of path that fill a variable of route named like a credential
 // (see IsSecretName): "/users/me/fcm-token/abc" under ".../fcm-token/{token}" becomes
 // ".../fcm-token/[redacted]". route is a template as the router writes it, optionally after a
-// method ("POST /a/{b}"), a variable optionally with a pattern ("{id:[0-9]+}"). When the path
-// has more segments than the route (an escaped "/" in a value), everything from the first such
-// variable on is masked, so a value is never shown in part.
+// method ("POST /a/{b}"), a variable optionally with a pattern ("{id:[0-9]+}"). Empty segments
+// of path (a doubled or trailing slash) fill no variable. When the path has more segments than
+// the route (an escaped "/" in a value), everything from the first such variable on is masked,
+// so a value is never shown in part.
 func MaskPath(route, path string) string {
 	if !hasSecretVariable(route) {
 		return path
@@ -318,26 +319,151 @@ func MaskPath(route, path string) string {
 	if _, template, ok := strings.Cut(route, " "); ok {
 		route = template
 	}
-	routeSegs, pathSegs := strings.Split(route, "/"), strings.Split(path, "/")
-	masked := false
-	for i, seg := range routeSegs {
-		name, isVar := strings.CutPrefix(seg, "{")
-		if !isVar || i >= len(pathSegs) {
-			continue
-		}
-		name, _, _ = strings.Cut(strings.TrimSuffix(name, "}"), ":")
-		if !IsSecretName(name) {
-			continue
-		}
-		if len(pathSegs) != len(routeSegs) {
-			return strings.Join(append(pathSegs[:i], Redacted), "/")
-		}
-		pathSegs[i], masked = Redacted, true
-	}
-	if !masked {
+	segs := strings.Split(path, "/")
+	secrets, toEnd := secretSegments(nonEmpty(strings.Split(route, "/")), segs)
+	if len(secrets) == 0 {
 		return path
 	}
-	return strings.Join(pathSegs, "/")
+	return maskSegments(segs, secrets, toEnd)
+}
+
+// MaskUnroutedPath masks path as MaskPath masks it under the route it fits among the routes
+// whose variables hold a credential, for a path that comes with no route: one the recording
+// proxy forwards, a replay answers, or a router matched to none. A path that fits none of them
+// stays as it is.
+func MaskUnroutedPath(path string) string {
+	segs := strings.Split(path, "/")
+	secrets, toEnd := unroutedSecrets(segs)
+	if len(secrets) == 0 {
+		return path
+	}
+	return maskSegments(segs, secrets, toEnd)
+}
+
+// SecretSegments says which segments of path, numbered as strings.Split(path, "/") numbers
+// them, MaskUnroutedPath masks: each of segments holds one credential. When toEnd is set the
+// path has not as many segments as its route (an escaped "/" in a value), so where the value
+// ends is not known: the credential runs from the last of segments to the end of the path.
+func SecretSegments(path string) (segments []int, toEnd bool) {
+	return unroutedSecrets(strings.Split(path, "/"))
+}
+
+// credentialRoutes are the routes whose variables hold a credential, by which a path that
+// comes with no route is masked: the push token of the SDK's addFCMToken, which it sends only
+// in the path, and the app token that addresses the mock's own pages (uploads, checkout, OAuth
+// consent) and an admin sandbox.
+var credentialRoutes = splitRoutes(
+	"/api/content/users/me/fcm-token/{token}",
+	"/cloud-static/{token}/files/project/{type}/{entity}/{id}/{name}",
+	"/checkout/{token}/{session}/{action}",
+	"/checkout/{token}/{session}",
+	"/oauth/{token}/{marker}",
+	"/__admin/sandboxes/{token}",
+)
+
+func splitRoutes(routes ...string) [][]string {
+	out := make([][]string, len(routes))
+	for i, r := range routes {
+		out[i] = nonEmpty(strings.Split(r, "/"))
+	}
+	return out
+}
+
+// unroutedSecrets is secretSegments under the credential route segs fits: the first that it
+// fits whole, else the first it fits up to its first credential with segments to spare (a
+// value with an escaped "/" in it lengthens the path). A shorter path fits none: the live
+// API's /cloud-static/files/… is no /cloud-static/{token}/files/….
+func unroutedSecrets(segs []string) (secrets []int, toEnd bool) {
+	parts := nonEmpty(segs)
+	var longer []string
+	for _, route := range credentialRoutes {
+		whole, prefix := fits(route, parts)
+		if whole {
+			return secretSegments(route, segs)
+		}
+		if prefix && longer == nil && len(parts) > len(route) {
+			longer = route
+		}
+	}
+	if longer == nil {
+		return nil, false
+	}
+	return secretSegments(longer, segs)
+}
+
+// fits says whether parts, a path's non-empty segments, fit route whole (as many segments,
+// the same literals) and whether they fit it up to its first credential variable.
+func fits(route, parts []string) (whole, prefix bool) {
+	whole = len(route) == len(parts)
+	for j, seg := range route {
+		if j >= len(parts) {
+			return false, prefix
+		}
+		if name, isVar := variable(seg); isVar {
+			prefix = prefix || IsSecretName(name)
+			continue
+		}
+		if seg != parts[j] {
+			return false, prefix
+		}
+	}
+	return whole, prefix
+}
+
+// secretSegments returns the indexes of the segments of segs (a path split at "/") that fill a
+// variable of route (its non-empty segments) named like a credential; empty segments fill none.
+// When segs has not as many non-empty segments as route, it returns only the first, and toEnd.
+func secretSegments(route, segs []string) (secrets []int, toEnd bool) {
+	var filled []int
+	for i, s := range segs {
+		if s != "" {
+			filled = append(filled, i)
+		}
+	}
+	for j, seg := range route {
+		name, isVar := variable(seg)
+		if !isVar || j >= len(filled) || !IsSecretName(name) {
+			continue
+		}
+		if len(filled) != len(route) {
+			return append(secrets, filled[j]), true
+		}
+		secrets = append(secrets, filled[j])
+	}
+	return secrets, false
+}
+
+// variable returns the name of a route segment that is a variable ("{id}", "{id:[0-9]+}").
+func variable(seg string) (name string, ok bool) {
+	name, ok = strings.CutPrefix(seg, "{")
+	if !ok || !strings.HasSuffix(name, "}") {
+		return "", false
+	}
+	name, _, _ = strings.Cut(strings.TrimSuffix(name, "}"), ":")
+	return name, true
+}
+
+func nonEmpty(segs []string) []string {
+	out := make([]string, 0, len(segs))
+	for _, s := range segs {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// maskSegments joins segs with the segments numbered in secrets masked; with toEnd, the last
+// of them and everything after it as one.
+func maskSegments(segs []string, secrets []int, toEnd bool) string {
+	if toEnd {
+		last := secrets[len(secrets)-1]
+		segs, secrets = append(segs[:last], Redacted), secrets[:len(secrets)-1]
+	}
+	for _, i := range secrets {
+		segs[i] = Redacted
+	}
+	return strings.Join(segs, "/")
 }
 
 // hasSecretVariable reports whether a variable of route is named like a credential; without
