@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
-	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
@@ -228,53 +227,34 @@ func maskRequestIn(text string, r *http.Request) string {
 	return strings.NewReplacer(pairs...).Replace(text)
 }
 
-// corsAllowHeaders are the request headers the SDK sends.
-const corsAllowHeaders = "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, Accept"
-
-// setCORS replaces any CORS headers with ones that let the calling origin read the answer.
+// setCORS replaces the upstream's CORS headers with the content API's for the calling origin,
+// as the mock sets them (exchange.SetCORS).
 func setCORS(h http.Header, r *http.Request) {
 	for k := range h {
 		if strings.HasPrefix(http.CanonicalHeaderKey(k), "Access-Control-") {
 			delete(h, k)
 		}
 	}
-	if origin := r.Header.Get("Origin"); origin != "" {
-		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
-		h.Add("Vary", "Origin")
-	} else {
-		h.Set("Access-Control-Allow-Origin", "*")
-	}
+	h.Add("Vary", "Origin")
+	exchange.SetCORS(h, r.Header.Get("Origin"))
 }
 
-// preflight answers a CORS preflight and reports whether it did.
+// preflight answers a CORS preflight as the mock answers one of the content API, and reports
+// whether it did.
 func preflight(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+	if !exchange.IsPreflight(r) {
 		return false
 	}
-	h := w.Header()
-	setCORS(h, r)
-	h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
-	h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
-	h.Set("Access-Control-Max-Age", "86400")
-	w.WriteHeader(http.StatusNoContent)
-	return true
+	setCORS(w.Header(), r)
+	return exchange.AnswerPreflight(w, r)
 }
 
-// apiError is the live API's error body (fixtures/recorded/ holds examples).
-type apiError struct {
-	StatusCode int       `json:"statusCode"`
-	Message    string    `json:"message"`
-	Error      string    `json:"error"`
-	PageData   *struct{} `json:"pageData"`
-	Timestamp  string    `json:"timestamp"`
-}
-
+// writeAPIError answers with the live error body, as the mock does.
 func writeAPIError(w http.ResponseWriter, r *http.Request, status int, msg string, now time.Time) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(apiError{StatusCode: status, Message: msg, Error: http.StatusText(status), Timestamp: now.UTC().Format(datetime.Layout)})
+	_ = enc.Encode(exchange.NewErrorBody(status, msg, now))
 	h := w.Header()
 	setCORS(h, r)
 	h.Set("Content-Type", "application/json; charset=utf-8")

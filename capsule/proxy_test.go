@@ -3,13 +3,16 @@ package capsule_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -377,4 +380,78 @@ func TestProxyAndReplayLogsMaskPathCredentials(t *testing.T) {
 		assert.NotContains(t, logs, secret)
 		assert.Contains(t, logs, "path="+fcmPath+exchange.Redacted)
 	}
+}
+
+// corsOf is what an answer says to the browser about reading it: its Access-Control-* headers
+// and whether it varies by Origin.
+func corsOf(h http.Header) map[string]string {
+	out := map[string]string{"vary origin": fmt.Sprint(slices.Contains(strings.Split(strings.Join(h.Values("Vary"), ","), ","), "Origin"))}
+	for name, vs := range h {
+		if strings.HasPrefix(name, "Access-Control-") {
+			out[name] = strings.Join(vs, ", ")
+		}
+	}
+	return out
+}
+
+// A front end gets the same CORS answers from the proxy and the replay as from the mock: the
+// headers a preflight asks for (or, when it names none, the SDK's, the admin token and a
+// request id), the headers it may read, its origin with credentials or "*".
+func TestProxyAndReplayCORSAgreeWithTheMock(t *testing.T) {
+	t.Parallel()
+	mock := newMock(t, nil)
+	u, err := url.Parse(mock.URL)
+	require.NoError(t, err)
+	rec := capsule.NewRecorder(filepath.Join(t.TempDir(), "c.json"), capsule.Capsule{})
+	proxy, err := capsule.NewProxy(capsule.ProxyOptions{Upstream: u, Recorder: rec})
+	require.NoError(t, err)
+	ps := httptest.NewServer(proxy)
+	t.Cleanup(ps.Close)
+	const read = "/api/content/locales/active/all"
+	for _, origin := range []string{testkit.FrontEndOrigin, ""} {
+		status, _ := testkit.Call(t, ps.Client(), http.MethodGet, ps.URL+read, "", "x-app-token", seedAppToken, "Origin", origin)
+		require.Equal(t, http.StatusOK, status)
+	}
+	rp, err := capsule.NewReplay(rec.Capsule(), capsule.ReplayOptions{})
+	require.NoError(t, err)
+	rs := httptest.NewServer(rp)
+	t.Cleanup(rs.Close)
+
+	get := func(base, origin string) http.Header {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+read, nil)
+		require.NoError(t, err)
+		req.Header.Set("x-app-token", seedAppToken)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, http.StatusOK, resp.StatusCode, base)
+		return resp.Header
+	}
+	for name, base := range map[string]string{"proxy": ps.URL, "replay": rs.URL} {
+		for _, asked := range []string{"", "x-request-id, sentry-trace"} {
+			want := corsOf(testkit.Preflight(t, http.DefaultClient, mock.URL+read, http.MethodPost, asked).Header)
+			assert.Equal(t, want, corsOf(testkit.Preflight(t, http.DefaultClient, base+read, http.MethodPost, asked).Header), "%s preflight asking for %q", name, asked)
+		}
+		for _, origin := range []string{testkit.FrontEndOrigin, ""} {
+			assert.Equal(t, corsOf(get(mock.URL, origin)), corsOf(get(base, origin)), "%s answer to origin %q", name, origin)
+		}
+	}
+}
+
+// The replay refuses a body over its limit in the live error shape, with the reason NestJS
+// gives 413 ("Payload Too Large", not Go's "Request Entity Too Large"), as the mock does.
+func TestReplayRefusesALargeBodyAsTheMockDoes(t *testing.T) {
+	t.Parallel()
+	rp, err := capsule.NewReplay(sessionCapsule(), capsule.ReplayOptions{MaxBodyBytes: 10})
+	require.NoError(t, err)
+	w := httptest.NewRecorder()
+	rp.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/content/payments/sessions", strings.NewReader(strings.Repeat("x", 100))))
+	require.Equal(t, http.StatusRequestEntityTooLarge, w.Code)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+	assert.Equal(t, "Payload Too Large", body["error"])
+	assert.ElementsMatch(t, []string{"statusCode", "message", "error", "pageData", "timestamp"}, slices.Collect(maps.Keys(body)))
 }

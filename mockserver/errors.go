@@ -5,19 +5,9 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/oneentry-mock/oneentry-mock/datetime"
+	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
-
-// errorBody is the live API's error body (as fixtures/recorded/ shows it). message is a string, or an array of
-// strings for request validation failures, as NestJS's ValidationPipe answers.
-type errorBody struct {
-	StatusCode int       `json:"statusCode"`
-	Message    any       `json:"message"`
-	Error      string    `json:"error"`
-	PageData   *struct{} `json:"pageData"`
-	Timestamp  string    `json:"timestamp"`
-}
 
 var statusByCode = map[store.Code]int{
 	store.CodeInvalid:      http.StatusBadRequest,
@@ -79,13 +69,7 @@ func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status
 	if sb == nil {
 		sb = s.sandboxes.Default()
 	}
-	now := sb.Store().Now()
-	s.writeJSON(w, status, errorBody{
-		StatusCode: status,
-		Message:    message,
-		Error:      reasonPhrase(status),
-		Timestamp:  now.UTC().Format(datetime.Layout),
-	})
+	s.writeJSON(w, status, exchange.NewErrorBody(status, message, sb.Store().Now()))
 }
 
 // writeJSON encodes v as the response body.
@@ -105,15 +89,4 @@ func (s *Server) writeRaw(w http.ResponseWriter, status int, data []byte) {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(data)
-}
-
-// reasonPhrase is the `error` field: NestJS's names for the statuses, which differ from Go's
-// for a few codes.
-func reasonPhrase(status int) string {
-	switch status {
-	case http.StatusRequestEntityTooLarge:
-		return "Payload Too Large"
-	default:
-		return http.StatusText(status)
-	}
 }

@@ -10,10 +10,6 @@ import (
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 )
 
-// exposedHeaders are the response headers browser code may read across origins: the request
-// id and the mock's own headers, so a front end can tell an injected fault from a real one.
-const exposedHeaders = "X-Request-Id, X-Mock-Fault, X-Mock-Limit, X-Mock-Nearest-Route"
-
 // origins holds who may reach the admin API and the checkout: the origins granted CORS and
 // exempt from cross-origin refusal (--admin-allow-origin), and the Host values answered
 // besides loopback ones when no admin token is set (--allowed-hosts).
@@ -86,13 +82,7 @@ func (s *Server) guardOrigins(next http.Handler) http.Handler {
 		origin := r.Header.Get("Origin")
 		if !guarded(r.URL.Path) {
 			// Front ends on any origin call the content API, as they call the live one.
-			if origin != "" {
-				h.Set("Access-Control-Allow-Origin", origin)
-				h.Set("Access-Control-Allow-Credentials", "true")
-			} else {
-				h.Set("Access-Control-Allow-Origin", "*")
-			}
-			h.Set("Access-Control-Expose-Headers", exposedHeaders)
+			exchange.SetCORS(h, origin)
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -104,11 +94,9 @@ func (s *Server) guardOrigins(next http.Handler) http.Handler {
 		}
 		allowed := origin != "" && slices.Contains(s.origins.allowOrigins, strings.ToLower(origin))
 		if allowed {
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Allow-Credentials", "true")
-			h.Set("Access-Control-Expose-Headers", exposedHeaders)
+			exchange.SetCORS(h, origin)
 		}
-		if isPreflight(r) && !allowed {
+		if exchange.IsPreflight(r) && !allowed {
 			s.refuseOrigin(w, r, fmt.Sprintf("cross-origin calls from %q are not allowed here; list the origin in --admin-allow-origin", origin))
 			return
 		}
@@ -147,30 +135,4 @@ func (o *origins) hostAllowed(hostport string) bool {
 		}
 	}
 	return false
-}
-
-// answerPreflight answers a CORS preflight whose origin guardOrigins let through. It reports
-// whether it has answered.
-func answerPreflight(w http.ResponseWriter, r *http.Request) bool {
-	if !isPreflight(r) {
-		return false
-	}
-	h := w.Header()
-	h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
-	// The headers the browser asks for, as the cors middleware of NestJS's enableCors grants
-	// by default: a front end's own headers (Sentry's sentry-trace and baggage, say) pass as
-	// they pass the live API.
-	h.Add("Vary", "Access-Control-Request-Headers")
-	if asked := r.Header.Get("Access-Control-Request-Headers"); asked != "" {
-		h.Set("Access-Control-Allow-Headers", asked)
-	} else {
-		h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, x-app-token, x-device-metadata, x-guest-id, x-admin-token, x-request-id, Accept")
-	}
-	h.Set("Access-Control-Max-Age", "86400")
-	w.WriteHeader(http.StatusNoContent)
-	return true
-}
-
-func isPreflight(r *http.Request) bool {
-	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 }
