@@ -34,11 +34,15 @@ func (s *Server) handleUserMe(w http.ResponseWriter, r *http.Request, sc *scope)
 	if groups == nil {
 		groups = []int{}
 	}
+	locale := u.Language
+	if locale == "" { // a fixture user, whose values are the project's language's
+		locale = sc.store.Fixtures().Project.DefaultLanguage
+	}
 	s.writeJSON(w, http.StatusOK, userResponse{
 		ID:                     u.ID,
 		Identifier:             u.Identifier,
 		AuthProviderIdentifier: u.AuthProviderIdentifier,
-		FormData:               localeMap(language(r, sc.store), u.FormData),
+		FormData:               localeMap(locale, u.FormData),
 		FormIdentifier:         u.FormIdentifier,
 		// The live API sends the number of form values as a string; the SDK requires a string.
 		Total:             strconv.Itoa(len(u.FormData)),
@@ -70,12 +74,14 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, sc *sc
 		State:            nonNull(req.State),
 	}
 	if raw := nonNull(req.FormData); raw != nil {
-		items, _, err := formDataReader{fx: sc.store.Fixtures(), fallbackLang: lang}.read(raw)
+		// The profile keeps the locale its values were written in, as a sign-up does, and is
+		// read back under it whatever the langCode of the read.
+		items, written, err := formDataReader{fx: sc.store.Fixtures(), fallbackLang: lang}.read(raw)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		in.FormData, in.HasFormData = items, true
+		in.FormData, in.HasFormData, in.Language = items, true, written
 	}
 	if provider, err := sc.store.AuthProvider(sc.claims.AuthProviderIdentifier); err == nil {
 		in.Password = credentials(req.AuthData, "").Values[provider.PasswordMarker]
