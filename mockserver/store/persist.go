@@ -173,6 +173,11 @@ func documentFromRecords(recs []Record) (StateDocument, error) {
 		if !ok {
 			return StateDocument{}, fmt.Errorf("unknown kind of record %q", r.Kind)
 		}
+		// As an import refuses it: decoded, invalid UTF-8 would be served and exported as
+		// it is, and that export would not import anywhere.
+		if at := invalidUTF8At(r.Value); at >= 0 {
+			return StateDocument{}, fmt.Errorf("record %s/%s: invalid UTF-8 at byte %d", r.Kind, r.Key, at)
+		}
 		key, err := dec(r.Value)
 		if err != nil {
 			return StateDocument{}, fmt.Errorf("record %s/%s: %w", r.Kind, r.Key, err)

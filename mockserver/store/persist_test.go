@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -305,7 +306,10 @@ func TestOpenRefusesSavedStateItCannotRead(t *testing.T) {
 		"unknown field":      {func(p *memPersister) { p.put(store.KindUser, "99", []byte(`{"id":99,"nickname":"x"}`)) }, "record users/99"},
 		"key not its id":     {func(p *memPersister) { p.put(store.KindUser, "99", p.recs[store.KindUser]["16"]) }, "record users/99"},
 		"unknown kind":       {func(p *memPersister) { p.put("widgets", "1", []byte(`{}`)) }, `"widgets"`},
-		"no header":          {func(p *memPersister) { delete(p.recs, store.KindMeta) }, "never completely written"},
+		"bytes not UTF-8": {func(p *memPersister) {
+			p.put(store.KindUser, "16", bytes.Replace(p.recs[store.KindUser]["16"], []byte("Ivan"), []byte("Iva\xff"), 1))
+		}, "record users/16: invalid UTF-8 at byte"},
+		"no header": {func(p *memPersister) { delete(p.recs, store.KindMeta) }, "never completely written"},
 		"newer version": {func(p *memPersister) {
 			p.put(store.KindMeta, store.MetaKey, []byte(`{"format":"oneentry-mock-state","version":2,"clock":{"offset":"0s","frozenAt":null},"counters":{}}`))
 		}, "version 2"},
