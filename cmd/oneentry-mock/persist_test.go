@@ -388,3 +388,24 @@ func TestCheckoutTokenSurvivesRestart(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 }
+
+// The start-up banner lists the logins the restored default sandbox still takes: a password
+// changed before the restart is not printed as the fixtures give it.
+func TestBannerListsTheLoginsTheDataDirKept(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	args := []string{"--data-dir", dir, "--compat", "sdk-1.0.115", "--log-level", "warn"}
+	first, url := startServeCommand(t, args, nil)
+	a := loginSeedUser(t, url)
+	status, err := a.do(t.Context(), http.MethodPut, "/api/content/users/me", map[string]any{
+		"authData": []map[string]string{{"marker": "password_reg", "value": "newpass1"}},
+	}, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	require.NoError(t, first.stop())
+
+	again := startCommandEnv(t, nil, 5, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	banner := strings.Join(again.header, "\n")
+	assert.NotContains(t, banner, "your-user@email.com", "its fixture password no longer signs in")
+	assert.Contains(t, banner, "login:     second-user@email.com / 654321")
+}

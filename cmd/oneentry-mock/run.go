@@ -238,7 +238,12 @@ func runServe(ctx context.Context, cfg serveConfig, sio stdio) error {
 	url := announce(stdout, "oneentry-mock", ln)
 	fmt.Fprintf(stdout, "  dashboard: %s%s/\n", url, ui.Prefix)
 	fmt.Fprintf(stdout, "  app token: %s\n", fx.Project.AppToken)
-	for _, u := range fx.Users {
+	// The default sandbox's, which a data dir may have kept with a password changed since.
+	logins, err := srv.Store().FixtureLogins(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range logins {
 		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)
 	}
 	fmt.Fprintf(stdout, "  compat:    %s\n", cfg.Profile.Name)
