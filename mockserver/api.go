@@ -65,6 +65,10 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 				return
 			}
 		}
+		if err := undecodableParam(mux.Vars(r)); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if sb == nil {
 			s.writeErrorStatus(w, r, http.StatusForbidden, "Resource is closed")
 			return
@@ -151,6 +155,18 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	return data, nil
+}
+
+// undecodableParam refuses a path parameter whose percent-escapes decode to bytes that are not
+// UTF-8 (`%FF`), as Express's router does when it matches the route, before any guard:
+// decodeURIComponent throws, and the router answers 400 naming the parameter as sent.
+func undecodableParam(vars map[string]string) error {
+	for _, v := range vars {
+		if !utf8.ValidString(v) {
+			return store.Invalid(fmt.Sprintf("Failed to decode param '%s'", url.PathEscape(v)))
+		}
+	}
+	return nil
 }
 
 // validateRequest checks the request against the contract; a body broken in a way the body
