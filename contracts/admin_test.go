@@ -105,8 +105,8 @@ func TestAdminOperationConventions(t *testing.T) {
 					if mt := ref.Value.Content.Get("application/json"); mt != nil {
 						assert.Equal(t, "#/components/schemas/Error", mt.Schema.Ref, "%s uses the shared error body", code)
 					} else {
-						assert.True(t, strings.HasPrefix(path, "/checkout/") || strings.HasPrefix(path, "/cloud-static/") || strings.HasPrefix(path, "/oauth/"),
-							"%s: only the checkout and consent pages and the site's files answer errors as text", code)
+						assert.True(t, strings.HasPrefix(path, "/cloud-static/") || strings.HasPrefix(path, "/oauth/"),
+							"%s: only the consent page and the site's files answer errors as text", code)
 					}
 				}
 			})
@@ -229,7 +229,7 @@ func adminValidExchanges() map[string]adminExchange {
 		"reloadFixtures broken":                  {method: "POST", target: "/__admin/reload", status: 400, resp: adminErr400},
 		"checkoutPage":                           {method: "GET", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef?result=paid", status: 200, respHeader: http.Header{"Content-Type": {"text/html; charset=utf-8"}}, resp: "<!doctype html><p>ok</p>"},
 		"staticUpload":                           {method: "GET", target: "/cloud-static/your-app-token/files/project/page/-/-/a.txt", status: 200, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "a"},
-		"checkoutPage unknown":                   {method: "GET", target: "/checkout/nope/49", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "No such checkout session.\n"},
+		"checkoutPage unknown":                   {method: "GET", target: "/checkout/nope/49", status: 404, resp: adminErr404},
 		"siteMedia":                              {method: "GET", target: "/cloud-static/content/hero.svg", status: 200, respHeader: http.Header{"Content-Type": {"image/svg+xml"}}, resp: "<svg/>"},
 		"siteMedia unknown":                      {method: "GET", target: "/cloud-static/content/nope.png", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "404 page not found\n"},
 		"siteSitemap":                            {method: "GET", target: "/cloud-static/sitemaps/sitemap-en_US.xml", status: 200, respHeader: http.Header{"Content-Type": {"application/xml; charset=utf-8"}}, resp: "<urlset/>"},
@@ -296,7 +296,7 @@ func TestAdminInvalidExchanges(t *testing.T) {
 		"journal entry without id":            {ex: adminExchange{method: "GET", target: "/__admin/requests", status: 200, resp: `{"total":1,"requests":[` + strings.Replace(adminEntry, `"id":"req_1-3",`, "", 1) + `]}`}},
 		"fault rule with raw seq":             {ex: adminExchange{method: "GET", target: "/__admin/faults", status: 200, resp: `[` + strings.Replace(adminRule, `"flt_1"`, `"1"`, 1) + `]`}},
 		"redirect without target":             {ex: adminExchange{method: "POST", target: "/checkout/t/1/complete", status: 303}},
-		"checkout error as json":              {ex: adminExchange{method: "GET", target: "/checkout/t/1", status: 404, resp: adminErr404}},
+		"checkout error as text":              {ex: adminExchange{method: "GET", target: "/checkout/t/1", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "No such checkout session.\n"}},
 		"state without codes":                 {ex: adminExchange{method: "GET", target: "/__admin/state", status: 200, resp: strings.Replace(adminState, `,"codes":[{"userId":16,"event":"reset_password","code":"123456","expires":"2025-04-30T21:56:48.918Z"}]`, "", 1)}},
 		"state order with a slot of one time": {ex: adminExchange{method: "GET", target: "/__admin/state", status: 200, resp: strings.Replace(adminState, `[["2025-04-26T16:30:00.000Z","2025-04-26T18:00:00.000Z"]]`, `[["2025-04-26T16:30:00.000Z"]]`, 1)}},
 		"session with an amount":              {ex: adminExchange{method: "POST", target: "/__admin/payments/sessions/49/complete", status: 200, resp: `{"session":` + strings.Replace(adminSession, `"type"`, `"amount":1,"type"`, 1) + `,"order":` + adminOrder + `}`}},
@@ -317,7 +317,7 @@ func TestAdminInvalidExchanges(t *testing.T) {
 		"payment action refund":   {request: true, ex: adminExchange{method: "POST", target: "/__admin/payments/sessions/49/refund", status: 400, resp: adminErr400}},
 		"payment session word":    {request: true, ex: adminExchange{method: "POST", target: "/__admin/payments/sessions/x/complete", status: 400, resp: adminErr400}},
 		"mail id with zeros":      {request: true, ex: adminExchange{method: "GET", target: "/__admin/mail/007", status: 404, resp: adminErr404}},
-		"checkout action refund":  {request: true, ex: adminExchange{method: "POST", target: "/checkout/t/1/refund", status: 400, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "Unknown action.\n"}},
+		"checkout action refund":  {request: true, ex: adminExchange{method: "POST", target: "/checkout/t/1/refund", status: 400, resp: adminErr400}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -521,7 +521,7 @@ func adminPayments(t *testing.T, ac *adminContract) {
 	assert.Equal(t, "waiting", ts.session(t, f.token, f.sessionID)["status"])
 	header, _ := ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/decline", body: "action=decline&" + csrf, contentType: form, status: http.StatusSeeOther})
 	assert.Equal(t, pay.Path+"?result=declined", header.Get("Location"), "a refused card goes back to the page")
-	ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/refund", status: http.StatusBadRequest, badRequest: true})
+	ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/refund", body: csrf, contentType: form, status: http.StatusBadRequest, badRequest: true})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: "/checkout/" + appToken + "/" + strconv.Itoa(f.sessionID) + "/complete", body: csrf, contentType: form, status: http.StatusNotFound})
 	header, _ = ac.do(t, ts, adminCall{method: http.MethodPost, path: pay.Path + "/complete", body: "action=complete&" + csrf, contentType: form, status: http.StatusSeeOther})
 	loc, err := url.Parse(header.Get("Location"))
@@ -1070,15 +1070,16 @@ func adminBodiesWithFields(t *testing.T, ac *adminContract) {
 // adminMemoryLimit: above --max-memory-bytes every admin write that adds state answers 409
 // and changes nothing.
 func adminMemoryLimit(t *testing.T, ac *adminContract) {
-	heap := &liveHeap{}
-	ts := newTestServer(t, func(mo *mockserver.Options) {
-		mo.Sandbox.MaxMemoryBytes = 64 << 20
-		mo.Sandbox.LiveHeapBytes = heap.read
-	})
+	ts, heap := newMemoryLimitedServer(t)
+	f := ts.openStripeSession(t, 10, 1)
+	pay, err := url.Parse(f.payURL)
+	require.NoError(t, err)
+	csrf := ts.checkoutCSRF(t, f.payURL)
 	doc := stateDocument(t, ts)
 	heap.bytes.Store(65 << 20)
 	for _, call := range []adminCall{
 		{method: http.MethodPut, path: "/__admin/state", body: doc},
+		{method: http.MethodPost, path: pay.Path + "/complete", body: "csrf=" + csrf, contentType: "application/x-www-form-urlencoded"},
 		{method: http.MethodPost, path: "/__admin/faults", body: `{"path":"/x","status":500}`},
 		{method: http.MethodPatch, path: "/__admin/payments/accounts/2", body: `{"settings":{"successUrl":"http://localhost:3000/ok"}}`},
 		{method: http.MethodPost, path: "/__admin/sandboxes"},

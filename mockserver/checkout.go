@@ -125,8 +125,11 @@ var checkoutResults = map[string]string{
 	"expired":  "The session expired before payment.",
 }
 
-// checkoutTarget finds the sandbox and session of a checkout URL; it answers the error page
-// itself when they do not exist.
+// errNoCheckoutSession answers a checkout URL whose sandbox or session does not exist.
+var errNoCheckoutSession = store.Errorf(store.CodeNotFound, "No such checkout session")
+
+// checkoutTarget finds the sandbox and session of a checkout URL; it answers the error itself
+// when they do not exist.
 func (s *Server) checkoutTarget(w http.ResponseWriter, r *http.Request) (*sandbox.Sandbox, store.PaymentSession, store.Order, bool) {
 	sb := s.sandboxes.Lookup(mux.Vars(r)["token"])
 	if sb != nil {
@@ -134,7 +137,7 @@ func (s *Server) checkoutTarget(w http.ResponseWriter, r *http.Request) (*sandbo
 			return sb, p, o, true
 		}
 	}
-	http.Error(w, "No such checkout session.", http.StatusNotFound)
+	s.writeError(w, r, errNoCheckoutSession)
 	return nil, store.PaymentSession{}, store.Order{}, false
 }
 
@@ -193,36 +196,33 @@ func (s *Server) handleCheckoutPage(w http.ResponseWriter, r *http.Request) {
 // handleCheckoutAction handles POST /checkout/{token}/{session}/{action}: the buyer's choice,
 // which must carry the page's CSRF token. The answer redirects to the account's success or
 // cancel URL (with session_id, order_id and status added), or back to the page when the
-// account has none.
+// account has none. Refusals answer the mock's JSON error body, as the origin and host checks
+// in front of this page do: a browser shows it as text, and a test reads it like any other.
 func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 	sb, p, _, ok := s.checkoutTarget(w, r)
 	if !ok {
 		return
 	}
-	action, err := store.ParsePaymentAction(mux.Vars(r)["action"])
-	if err != nil {
-		http.Error(w, "Unknown action.", http.StatusBadRequest)
-		return
-	}
+	action := mux.Vars(r)["action"]
 	r.Body = http.MaxBytesReader(w, r.Body, maxCheckoutForm)
 	sent := ""
 	if err := r.ParseForm(); err == nil {
 		sent = r.PostForm.Get(csrfField)
 	}
 	if want := s.csrfToken(sb, p.CheckoutToken); subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
-		s.writeErrorStatus(w, r, http.StatusForbidden, "The checkout form's csrf token is missing or wrong: reload the checkout page and choose again")
+		s.writeError(w, r, store.Errorf(store.CodeForbidden, "The checkout form's csrf token is missing or wrong: reload the checkout page and choose again"))
 		return
 	}
 	// The page's forms send csrf and their button's action, the one of the path: anything else
 	// is not the page's, and acting on it would do what the form did not say.
 	for name, values := range r.PostForm {
-		if name != csrfField && (name != "action" || len(values) != 1 || values[0] != string(action)) {
-			s.writeErrorStatus(w, r, http.StatusBadRequest, "The checkout form sends csrf and action="+string(action)+" only, not "+name)
+		if name != csrfField && (name != "action" || len(values) != 1 || values[0] != action) {
+			s.writeError(w, r, store.Errorf(store.CodeInvalid, "The checkout form sends csrf and action=%s only, not %s", action, name))
 			return
 		}
 	}
 	page := checkoutPath(sb, p.CheckoutToken)
-	p, o, err := sb.Store().ApplyPaymentAction(r.Context(), p.ID, action)
+	p, o, err := sb.PaymentAction(r.Context(), p.ID, action)
 	var se *store.Error
 	if errors.As(err, &se) && se.Code == store.CodeConflict {
 		// A second click after the session closed: show the page as it now is.
@@ -230,25 +230,33 @@ func (s *Server) handleCheckoutAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		http.Error(w, "No such checkout session.", http.StatusNotFound)
+		s.writeError(w, r, err)
 		return
 	}
-	result := map[store.PaymentAction]string{store.ActionComplete: "paid", store.ActionDecline: "declined", store.ActionCancel: "canceled", store.ActionExpire: "expired"}[action]
 	target := ""
 	if acc, err := sb.Store().PaymentAccount(r.Context(), p.PaymentAccountID); err == nil {
 		success, cancel := acc.RedirectURLs()
-		switch action {
-		case store.ActionComplete:
+		switch p.Status {
+		case store.StatusCompleted:
 			target = success
-		case store.ActionCancel, store.ActionExpire:
+		case store.StatusCanceled, store.StatusExpired:
 			target = cancel
 		}
 	}
 	if target == "" {
-		http.Redirect(w, r, page+"?result="+result, http.StatusSeeOther)
+		http.Redirect(w, r, page+"?result="+checkoutResultOf[p.Status], http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, withQuery(target, url.Values{"session_id": {strconv.Itoa(p.ID)}, "order_id": {strconv.Itoa(o.ID)}, "status": {p.Status}}), http.StatusSeeOther)
+}
+
+// checkoutResultOf names, for the page's result banner, what an action left a session in: a
+// session still waiting after an action had its card declined.
+var checkoutResultOf = map[string]string{
+	store.StatusCompleted: "paid",
+	store.StatusWaiting:   "declined",
+	store.StatusCanceled:  "canceled",
+	store.StatusExpired:   "expired",
 }
 
 func withQuery(raw string, add url.Values) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -153,4 +154,41 @@ func FuzzCheckoutAction(f *testing.F) {
 		}
 		page = "" // this session is closed or declined: the next input gets a fresh one
 	})
+}
+
+// A checkout action refused by the store answers what refused it, in the mock's JSON error
+// body: above the memory limit a click must not read as "no such session", and a session that
+// does not exist is a 404 of the same shape.
+func TestCheckoutActionRefusalsAnswerTheirOwnStatus(t *testing.T) {
+	t.Parallel()
+	ts, heap := newMemoryLimitedServer(t)
+	f := ts.openStripeSession(t, 10, 1)
+	pay, err := url.Parse(f.payURL)
+	require.NoError(t, err)
+	form := ts.checkoutForm(t, f.payURL, "complete")
+	post := func(path string) (*http.Response, []byte) {
+		t.Helper()
+		resp, err := noRedirects(ts).PostForm(ts.URL+path, form)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp, body
+	}
+
+	heap.bytes.Store(65 << 20)
+	resp, body := post(pay.Path + "/complete")
+	require.Equal(t, http.StatusConflict, resp.StatusCode, string(body))
+	assert.Equal(t, "memory", resp.Header.Get("X-Mock-Limit"))
+	assert.Contains(t, strings.Join(decodeError(t, http.StatusConflict, body).messages(), " "), "above its limit of 64 MiB")
+	assert.Equal(t, "waiting", ts.session(t, f.token, f.sessionID)["status"], "the refused click paid nothing")
+
+	resp, body = post("/checkout/" + appToken + "/cs_test_00000000000000000000000000000000/complete")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, string(body))
+	assert.Equal(t, []string{"No such checkout session"}, decodeError(t, http.StatusNotFound, body).messages())
+
+	heap.bytes.Store(0)
+	resp, body = post(pay.Path + "/complete")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, string(body))
+	assert.Equal(t, "completed", ts.session(t, f.token, f.sessionID)["status"])
 }

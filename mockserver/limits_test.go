@@ -660,12 +660,20 @@ type liveHeap struct{ bytes atomic.Uint64 }
 
 func (h *liveHeap) read() uint64 { return h.bytes.Load() }
 
-func TestMemoryLimitRefusesWhatAddsStateUntilThereIsRoom(t *testing.T) {
+// newMemoryLimitedServer serves with a 64 MiB memory limit (--max-memory-bytes) measured
+// against a heap reading the test sets.
+func newMemoryLimitedServer(t *testing.T) (*testServer, *liveHeap) {
+	t.Helper()
 	heap := &liveHeap{}
 	ts := newTestServer(t, func(mo *mockserver.Options) {
 		mo.Sandbox.MaxMemoryBytes = 64 << 20
 		mo.Sandbox.LiveHeapBytes = heap.read
 	})
+	return ts, heap
+}
+
+func TestMemoryLimitRefusesWhatAddsStateUntilThereIsRoom(t *testing.T) {
+	ts, heap := newMemoryLimitedServer(t)
 	tk := ts.login(t, userLogin, userPass)
 	status, body := ts.call(t, http.MethodPost, ordersPath, tk.AccessToken, seedOrderBody(10, 1))
 	require.Equal(t, http.StatusCreated, status, string(body))
