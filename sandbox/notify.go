@@ -29,7 +29,7 @@ func (sb *Sandbox) handleEvent(e store.Event) {
 func (sb *Sandbox) sendTicket(e store.Event) {
 	log := sb.reg.opts.Logger
 	fx := sb.Store().Fixtures()
-	to := buyerAddress(e.User)
+	to := e.User.Email()
 	if to == "" {
 		log.Warn("ticket e-mail not sent: the buyer has no e-mail address", "order", e.Order.ID, "user", e.User.ID)
 		return
@@ -81,7 +81,7 @@ func (sb *Sandbox) send(requestID, to, subject, text, html string, date time.Tim
 // sendRefund puts the ticket-cancellation e-mail of an approved refund in the outbox.
 func (sb *Sandbox) sendRefund(e store.Event) {
 	log := sb.reg.opts.Logger
-	to := buyerAddress(e.User)
+	to := e.User.Email()
 	if to == "" {
 		log.Warn("refund e-mail not sent: the buyer has no e-mail address", "order", e.Order.ID, "user", e.User.ID)
 		return
@@ -110,21 +110,6 @@ func (sb *Sandbox) sendRefund(e store.Event) {
 func (sb *Sandbox) SendCode(requestID, to, purpose, code string) error {
 	subject, text, html := mail.CodeEmail(purpose, code)
 	return sb.send(requestID, to, subject, text, html, sb.Store().Now(), "user."+purpose, 0)
-}
-
-// buyerAddress is where the ticket goes: the login when it is an e-mail address, else the
-// e-mail of the user's notification data.
-func buyerAddress(u store.User) string {
-	if strings.Contains(u.Identifier, "@") {
-		return u.Identifier
-	}
-	var nd struct {
-		Email string `json:"email"`
-	}
-	if json.Unmarshal(u.NotificationData, &nd) == nil && strings.Contains(nd.Email, "@") {
-		return nd.Email
-	}
-	return ""
 }
 
 // ticketTypes names what o holds, in the order's language ("Bronze ticket × 2, Silver ticket").

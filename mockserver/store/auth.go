@@ -29,6 +29,26 @@ type User struct {
 	tokenCut tokenCut // in memory only
 }
 
+// Email is the address the mock mails the user at (codes, tickets): the login when it has an
+// @, else notificationData.email. It is "" when that is not one bare address, as for a phone
+// login without a notification e-mail, so that nothing is sent to it.
+func (u User) Email() string {
+	email := u.Identifier
+	if !strings.Contains(email, "@") {
+		var nd struct {
+			Email string `json:"email"`
+		}
+		if json.Unmarshal(u.NotificationData, &nd) != nil {
+			return ""
+		}
+		email = nd.Email
+	}
+	if !singleAddress(email) {
+		return ""
+	}
+	return email
+}
+
 // tokenCut refuses the access tokens a password change made stale: those issued (iat) in
 // seconds of the mock clock before the change. A token issued after the change while the clock
 // stood behind it (moved back since) has such a second too: those are remembered, and pass.

@@ -229,6 +229,32 @@ func TestNoCodeWithoutAnAddressToSendItTo(t *testing.T) {
 	assert.Equal(t, "phone-user@example.com", code.Email)
 }
 
+// One rule decides where the codes and the ticket e-mails go: the login when it has an @, else
+// notificationData.email, and nothing that is not one bare address.
+func TestUserEmail(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		login, notification string
+		want                string
+	}{
+		"login is an address":                   {"ann@example.com", `{"email":"other@example.com"}`, "ann@example.com"},
+		"phone login, notification address":     {"+15550100", `{"email":"ann@example.com"}`, "ann@example.com"},
+		"phone login, no notification data":     {"+15550100", ``, ""},
+		"phone login, notification without @":   {"+15550100", `{"email":"ann"}`, ""},
+		"phone login, notification not a text":  {"+15550100", `{"email":5}`, ""},
+		"phone login, two notification address": {"+15550100", `{"email":"a@example.com, b@example.com"}`, ""},
+		"login of two addresses":                {"a@example.com, b@example.com", `{"email":"ann@example.com"}`, ""},
+		"login with a display name":             {"Ann <ann@example.com>", ``, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			u := store.User{Identifier: tc.login, NotificationData: []byte(tc.notification)}
+			assert.Equal(t, tc.want, u.Email())
+		})
+	}
+}
+
 // A request verifies its token before it takes the store's lock; when a reset removes the
 // user in between, what it writes for that user is refused, so the state never holds a cart
 // or a subscription of nobody (which no import takes back, and which the next user given that

@@ -144,18 +144,11 @@ func (s *Store) issueCodeLocked(user *User, event string, length int, ttl time.D
 			return OneTimeCode{}, Errorf(CodeTooMany, "A new code can be requested in %d seconds", wait)
 		}
 	}
-	email := user.Identifier
-	if !strings.Contains(email, "@") {
-		var nd struct {
-			Email string `json:"email"`
-		}
-		_ = json.Unmarshal(user.NotificationData, &nd)
-		email = nd.Email
-	}
 	// The code goes by e-mail only: refuse before a code is stored that could never arrive (a
 	// login that is no address, from a form without an e-mail validator or a state document,
 	// and no notificationData.email), rather than answer as if it had been sent.
-	if !singleAddress(email) {
+	email := user.Email()
+	if email == "" {
 		return OneTimeCode{}, Invalid("userIdentifier must be a single e-mail address, or the user's notificationData.email must be")
 	}
 	digits := make([]byte, length)
