@@ -41,27 +41,31 @@ func credentials(entries []authDataEntry, code string) store.Credentials {
 	return c
 }
 
-// deviceMetadata is the x-device-metadata header SDK 1.0.127+ sends on POSTs.
+// deviceMetadata is what the x-device-metadata header SDK 1.0.127+ sends on POSTs says.
 type deviceMetadata struct {
-	Fingerprint json.RawMessage  `json:"fingerprint"`
-	DeviceInfo  json.RawMessage  `json:"deviceInfo"`
-	device      store.DeviceInfo // DeviceInfo's fields, when it is an object
+	fingerprint string           // "" unless the fingerprint is a string
+	device      store.DeviceInfo // deviceInfo's fields, when it is an object
 }
 
-// parse reads the header's JSON and reports whether it has the shape every SDK sends: an
-// object with a string fingerprint and an object deviceInfo. The device's fields are read
-// from whatever object there is, for the profile that does not insist on the shape.
-func (d *deviceMetadata) parse(header string) bool {
-	if json.Unmarshal([]byte(header), d) != nil {
-		return false
+// parseDeviceMetadata reads the header's JSON and reports whether it has the shape every SDK
+// sends: an object with a string fingerprint and an object deviceInfo. The fingerprint and the
+// device's fields are read from whatever object there is, for the profile that does not insist
+// on the shape and for a submission, which keeps the fingerprint whenever there is one.
+func parseDeviceMetadata(header string) (deviceMetadata, bool) {
+	var d deviceMetadata
+	var raw struct {
+		Fingerprint json.RawMessage `json:"fingerprint"`
+		DeviceInfo  json.RawMessage `json:"deviceInfo"`
+	}
+	if json.Unmarshal([]byte(header), &raw) != nil {
+		return d, false
 	}
 	isObject := func(v []byte) bool { return len(v) > 0 && v[0] == '{' }
-	if isObject(d.DeviceInfo) {
-		_ = json.Unmarshal(d.DeviceInfo, &d.device) // fields of another type stay empty
+	if isObject(raw.DeviceInfo) {
+		_ = json.Unmarshal(raw.DeviceInfo, &d.device) // fields of another type stay empty
 	}
-	var fingerprint string
-	return isObject([]byte(strings.TrimSpace(header))) && isObject(d.DeviceInfo) &&
-		len(d.Fingerprint) > 0 && d.Fingerprint[0] == '"' && json.Unmarshal(d.Fingerprint, &fingerprint) == nil
+	isString := len(raw.Fingerprint) > 0 && raw.Fingerprint[0] == '"' && json.Unmarshal(raw.Fingerprint, &d.fingerprint) == nil
+	return d, isObject([]byte(strings.TrimSpace(header))) && isObject(raw.DeviceInfo) && isString
 }
 
 // maxDeviceMetadataBytes bounds the x-device-metadata header. The SDK sends a fingerprint and
@@ -82,11 +86,22 @@ func (s *Server) device(r *http.Request) (store.DeviceInfo, error) {
 		}
 		return store.DeviceInfo{}, nil
 	}
-	var d deviceMetadata
-	if !d.parse(header) && s.profile.RequireDeviceMetadata {
+	d, ok := parseDeviceMetadata(header)
+	if !ok && s.profile.RequireDeviceMetadata {
 		return store.DeviceInfo{}, store.Invalid("Invalid x-device-metadata format")
 	}
 	return d.device, nil
+}
+
+// fingerprint is the x-device-metadata header's fingerprint, "" when there is none or the
+// header is longer than a sign-in takes.
+func fingerprint(r *http.Request) string {
+	header := r.Header.Get("x-device-metadata")
+	if len(header) > maxDeviceMetadataBytes {
+		return ""
+	}
+	d, _ := parseDeviceMetadata(header)
+	return d.fingerprint
 }
 
 // handleAuth handles POST /api/content/users-auth-providers/marker/{marker}/users/auth.

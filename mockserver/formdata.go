@@ -136,18 +136,6 @@ func (s *Server) optionalUser(r *http.Request, st *store.Store) string {
 	return claims.UserIdentifier
 }
 
-// fingerprint is the x-device-metadata header's fingerprint, "" when there is none.
-func fingerprint(r *http.Request) string {
-	header := r.Header.Get("x-device-metadata")
-	var device struct {
-		Fingerprint string `json:"fingerprint"`
-	}
-	if len(header) > maxDeviceMetadataBytes || json.Unmarshal([]byte(header), &device) != nil {
-		return ""
-	}
-	return device.Fingerprint
-}
-
 // successMessage is the form's successMessage in lang, the actionMessage of a submission.
 func successMessage(form *store.Form, lang string) string {
 	var infos map[string]json.RawMessage
