@@ -349,12 +349,17 @@ func unsupportedCharset(r *http.Request) error {
 }
 
 // jsonSyntaxMessage words a JSON syntax error as Node's JSON.parse does, which is what the live
-// API's body parser reports.
+// API's body parser reports. A decoder tells a body that ends inside a value (io.EOF when it
+// holds none, io.ErrUnexpectedEOF when it stops part way, a literal such as "tru" included)
+// from one with a byte that cannot come where it is, which Unmarshal's error locates: the
+// offset alone cannot tell them apart, as a bad last byte and the end both sit at the length.
 func jsonSyntaxMessage(body []byte) string {
 	var v any
-	err := json.Unmarshal(body, &v)
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&v); errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "Unexpected end of JSON input"
+	}
 	var syn *json.SyntaxError
-	if errors.As(err, &syn) && !strings.Contains(syn.Error(), "unexpected end") {
+	if errors.As(json.Unmarshal(body, &v), &syn) {
 		pos := int(syn.Offset) - 1
 		if pos >= 0 && pos < len(body) {
 			return fmt.Sprintf("Unexpected token %s in JSON at position %d", string(body[pos]), pos)
