@@ -781,12 +781,6 @@ func number(v json.RawMessage) (float64, bool) {
 	return f, err == nil
 }
 
-// The sort keys and orders a list accepts.
-var (
-	SortKeys   = []string{"id", "position", "title", "date", "price", "status"}
-	SortOrders = []string{"ASC", "DESC"}
-)
-
 // sort orders idx by key; ties, and no key, keep catalogue order (position, then id). The
 // catalogue has no creation dates, so "date" orders by id, the order products were made in.
 func (c *Catalog) sort(idx []int, key, order, lang string) {
