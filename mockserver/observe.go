@@ -3,6 +3,7 @@ package mockserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"maps"
@@ -397,7 +398,8 @@ type entry struct {
 func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorder, tee *teeBody, start time.Time) {
 	elapsed := time.Since(start)
 	rm.observe(metricMethod(r.Method), rec.status, elapsed)
-	s.logRequest(r, exchange.MaskPath(e.route, r.URL.Path), rec.status, rec.bytes, elapsed)
+	logged := maskedPath(e.route, r.URL.Path)
+	s.logRequest(r, logged, rec.status, rec.bytes, elapsed)
 	if e.sandbox == nil {
 		return
 	}
@@ -406,7 +408,7 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 		Time:         start.UTC(),
 		ClockTime:    e.sandbox.Store().Now(),
 		Method:       r.Method,
-		Path:         exchange.MaskPath(e.route, e.path),
+		Path:         maskedPath(e.route, e.path),
 		RawQuery:     r.URL.RawQuery,
 		Route:        e.route,
 		NearestRoute: e.nearest,
@@ -420,7 +422,27 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 		je.RawRequest = tee.buf.Bytes()
 	}
 	je.RawResponse = rec.body()
+	if e.route == "" && logged != r.URL.Path {
+		// The 404 repeats the path it could not route ("Cannot POST /path"), credential and all.
+		je.RawResponse = bytes.ReplaceAll(je.RawResponse, jsonStringContent(r.URL.Path), jsonStringContent(logged))
+	}
 	e.sandbox.Journal().Add(je)
+}
+
+// maskedPath is path with its credentials masked: under the route it matched or, when it
+// matched none (a 404, a 405), under the credential route it fits, since a push token or an
+// app token in a mistyped path is as secret as in a routed one.
+func maskedPath(route, path string) string {
+	if route == "" {
+		return exchange.MaskUnroutedPath(path)
+	}
+	return exchange.MaskPath(route, path)
+}
+
+// jsonStringContent is s as it stands inside a JSON string the server wrote.
+func jsonStringContent(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b[1 : len(b)-1]
 }
 
 // metricMethod is the method label of a request: one of the methods HTTP defines, else OTHER,

@@ -246,23 +246,52 @@ func TestRequestLogLevelsAndUnjournaledReasons(t *testing.T) {
 }
 
 // A credential in a path segment (the push token of fcm-token) is masked in the journal, on the
-// dashboard and in the request log, as it is in a query string.
+// dashboard and in the request log, as it is in a query string; in a path no route matches too,
+// under the credential route it fits, since a push token in a mistyped path is no less secret.
 func TestJournalAndLogMaskCredentialsInThePath(t *testing.T) {
 	t.Parallel()
-	logs := &testkit.Buffer{}
-	ts := newTestServer(t, func(mo *mockserver.Options) { mo.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
-	tk := ts.login(t, userLogin, userPass)
-	status, body := ts.call(t, http.MethodPost, mePath+"/fcm-token/FCM-PATH-SECRET", tk.AccessToken, nil)
-	require.Equal(t, http.StatusCreated, status, string(body))
+	for name, tc := range map[string]struct {
+		path   string
+		status int
+		// journal selects the request in the journal.
+		journal string
+	}{
+		"routed":   {mePath + "/fcm-token/FCM-PATH-SECRET", http.StatusCreated, "route=POST%20/api/content/users/me/fcm-token/{token}"},
+		"unrouted": {mePath + "/fcm-token/FCM-PATH-SECRET/extra", http.StatusNotFound, "status=404"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			logs := &testkit.Buffer{}
+			ts := newTestServer(t, func(mo *mockserver.Options) { mo.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+			tk := ts.login(t, userLogin, userPass)
+			status, body := ts.call(t, http.MethodPost, tc.path, tk.AccessToken, nil)
+			require.Equal(t, tc.status, status, string(body))
 
-	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?route=POST%20/api/content/users/me/fcm-token/{token}", "", nil, nil)
-	require.Equal(t, http.StatusOK, status)
-	assert.Contains(t, string(body), `"path":"/api/content/users/me/fcm-token/[redacted]"`)
-	_, page, _ := uiGet(t, ts, "/__admin/ui/requests")
-	for _, seen := range []string{string(body), page, logs.String()} {
-		assert.NotContains(t, seen, "FCM-PATH-SECRET")
+			status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?"+tc.journal, "", nil, nil)
+			require.Equal(t, http.StatusOK, status)
+			// Of an unrouted path, the token and what follows it, as it may hold an escaped /.
+			assert.Contains(t, string(body), `"path":"/api/content/users/me/fcm-token/[redacted]"`)
+			_, page, _ := uiGet(t, ts, "/__admin/ui/requests")
+			for _, seen := range []string{string(body), page, logs.String()} {
+				assert.NotContains(t, seen, "FCM-PATH-SECRET")
+			}
+			assert.Contains(t, logs.String(), "path=/api/content/users/me/fcm-token/[redacted] status="+strconv.Itoa(tc.status))
+		})
 	}
-	assert.Contains(t, logs.String(), "path=/api/content/users/me/fcm-token/[redacted]")
+}
+
+// A 404 repeats the path it could not route, as the live API does; the journal keeps that answer
+// with the path's credential masked.
+func TestJournaledNotFoundMasksThePathItRepeats(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	tk := ts.login(t, userLogin, userPass)
+	status, body := ts.call(t, http.MethodPost, mePath+"/fcm-token/FCM-PATH-SECRET/extra", tk.AccessToken, nil)
+	require.Equal(t, http.StatusNotFound, status, string(body))
+	assert.Contains(t, string(body), "Cannot POST /api/content/users/me/fcm-token/FCM-PATH-SECRET/extra", "the client gets the live answer")
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?status=404", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), `"message":"Cannot POST /api/content/users/me/fcm-token/[redacted]"`)
 }
 
 func TestUnknownPathNamesNearestRoute(t *testing.T) {
