@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/oneentry-mock/oneentry-mock/internal/jsonscan"
@@ -348,18 +349,27 @@ func SecretSegments(path string) (segments []int, toEnd bool) {
 	return unroutedSecrets(strings.Split(path, "/"))
 }
 
-// credentialRoutes are the routes whose variables hold a credential, by which a path that
-// comes with no route is masked: the push token of the SDK's addFCMToken, which it sends only
-// in the path, and the app token that addresses the mock's own pages (uploads, checkout, OAuth
-// consent) and an admin sandbox.
-var credentialRoutes = splitRoutes(
+// credentialRouteTemplates are the routes whose variables hold a credential, by which a path
+// that comes with no route is masked: the push token of the SDK's addFCMToken, which it sends
+// only in the path, and the app token that addresses the mock's own pages (uploads, checkout,
+// OAuth consent) and an admin sandbox. The mock's routes are kept in step with them by a test
+// of mockserver. When a path fits several, the first wins.
+var credentialRouteTemplates = []string{
 	"/api/content/users/me/fcm-token/{token}",
 	"/cloud-static/{token}/files/project/{type}/{entity}/{id}/{name}",
 	"/checkout/{token}/{session}/{action}",
 	"/checkout/{token}/{session}",
 	"/oauth/{token}/{marker}",
 	"/__admin/sandboxes/{token}",
-)
+}
+
+var credentialRoutes = splitRoutes(credentialRouteTemplates...)
+
+// CredentialRoutes returns the route templates by which MaskUnroutedPath and SecretSegments
+// mask a path that comes with no route.
+func CredentialRoutes() []string {
+	return slices.Clone(credentialRouteTemplates)
+}
 
 func splitRoutes(routes ...string) [][]string {
 	out := make([][]string, len(routes))
