@@ -23,7 +23,8 @@ type Collection struct {
 	fieldsOnce sync.Once
 	fields     []map[string]json.RawMessage
 	// byLang holds, for an object with keyed values, its JSON in each language it has and
-	// the default one; "" holds it in any other language.
+	// the default one; "" holds it in any other language. An object in more languages than
+	// maxPrerenderedLanguages holds only the default and "", and is localized when asked.
 	byLang      []map[string]json.RawMessage
 	defaultLang string
 	// linksMedia says whether any object holds a MediaRef, so that answers from a file
@@ -181,6 +182,9 @@ func (c *Collection) item(i int, lang string) json.RawMessage {
 	if v, ok := c.byLang[i][lang]; ok {
 		return v
 	}
+	if _, some := c.byLang[i][onRequest]; some {
+		return localize(c.items[i], lang)
+	}
 	return c.byLang[i][""]
 }
 
@@ -223,13 +227,26 @@ func localizations(item json.RawMessage, defaultLang string) map[string]json.Raw
 	if langs == nil {
 		return nil
 	}
-	out := make(map[string]json.RawMessage, len(langs)+2)
+	out := make(map[string]json.RawMessage, min(len(langs), maxPrerenderedLanguages)+3)
+	if len(langs) > maxPrerenderedLanguages {
+		// A copy per language would make the fixtures' memory, and the time to load them,
+		// grow with the square of the languages one object holds.
+		langs, out[onRequest] = nil, nil
+	}
 	for _, lang := range append(langs, defaultLang) {
 		out[lang] = localize(item, lang)
 	}
 	out[""] = localize(item, "")
 	return out
 }
+
+// maxPrerenderedLanguages is how many languages of one object are rendered when the fixtures
+// load; a project has a few, and an object in more is rendered per request instead.
+const maxPrerenderedLanguages = 32
+
+// onRequest marks, among an object's localizations, one rendered per request in the
+// languages besides the default: no language code has a NUL byte.
+const onRequest = "\x00"
 
 // Map returns the collection with every object replaced by f's answer, under the same index:
 // the way to serve a file in another shape than the fixture's (mock-only fields left out,

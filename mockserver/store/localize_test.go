@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -120,4 +122,39 @@ func FuzzParts(f *testing.F) {
 		}
 		checkPartsAgree(t, data)
 	})
+}
+
+// An object in more languages than are rendered at load is served in each of them all the
+// same, and loading it keeps a few copies of it, not one per language.
+func TestAnObjectInManyLanguages(t *testing.T) {
+	const langs = 2000
+	var b bytes.Buffer
+	b.WriteString(`{"id":1,"plain":"` + string(bytes.Repeat([]byte("x"), 20000)) + `","localizeInfos":{`)
+	for i := range langs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"l%c_%c%c":{"title":"t%d"}`, 'a'+i%26, 'A'+i/26%26, 'A'+i/676, i)
+	}
+	b.WriteString(`}}`)
+	item := json.RawMessage(b.Bytes())
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	c := newCollection([]json.RawMessage{item}, newIndex(1), "la_AA")
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.HeapAlloc-min(after.HeapAlloc, before.HeapAlloc), uint64(10*len(item)), "a few copies, not one per language")
+
+	for _, i := range []int{0, 1, 999, langs - 1} {
+		lang := fmt.Sprintf("l%c_%c%c", 'a'+i%26, 'A'+i/26%26, 'A'+i/676)
+		var got struct {
+			LocalizeInfos struct{ Title string } `json:"localizeInfos"`
+		}
+		require.NoError(t, json.Unmarshal(c.At(0, lang), &got), lang)
+		assert.Equal(t, fmt.Sprintf("t%d", i), got.LocalizeInfos.Title, lang)
+	}
+	assert.Equal(t, localize(item, "zz_ZZ"), c.At(0, "zz_ZZ"), "a language it lacks is blank")
+	assert.Equal(t, localize(item, "la_AA"), c.At(0, ""), "no language is the default")
 }
