@@ -34,15 +34,11 @@ func (s *Server) handleUserMe(w http.ResponseWriter, r *http.Request, sc *scope)
 	if groups == nil {
 		groups = []int{}
 	}
-	locale := u.Language
-	if locale == "" { // a fixture user, whose values are the project's language's
-		locale = sc.store.Fixtures().Project.DefaultLanguage
-	}
 	s.writeJSON(w, http.StatusOK, userResponse{
 		ID:                     u.ID,
 		Identifier:             u.Identifier,
 		AuthProviderIdentifier: u.AuthProviderIdentifier,
-		FormData:               localeMap(locale, u.FormData),
+		FormData:               localeMap(language(r, sc.store), u.FormData),
 		FormIdentifier:         u.FormIdentifier,
 		// The live API sends the number of form values as a string; the SDK requires a string.
 		Total:             strconv.Itoa(len(u.FormData)),
@@ -74,14 +70,12 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, sc *sc
 		State:            nonNull(req.State),
 	}
 	if raw := nonNull(req.FormData); raw != nil {
-		// The profile keeps the locale its values were written in, as a sign-up does, and is
-		// read back under it whatever the langCode of the read.
-		items, written, err := formDataReader{fx: sc.store.Fixtures(), fallbackLang: lang}.read(raw)
+		items, _, err := formDataReader{fx: sc.store.Fixtures(), fallbackLang: lang}.read(raw)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		in.FormData, in.HasFormData, in.Language = items, true, written
+		in.FormData, in.HasFormData = items, true
 	}
 	if provider, err := sc.store.AuthProvider(sc.claims.AuthProviderIdentifier); err == nil {
 		in.Password = credentials(req.AuthData, "").Values[provider.PasswordMarker]
