@@ -229,11 +229,20 @@ var (
 	reProductEntityID = regexp.MustCompile(`^p-(\d+)-(\d+)$`)
 )
 
+// MaxDerivedValues is how many JSON values DeriveFixtures reads from a capsule's bodies in all.
+// The deriver holds a parsed body while it reads it and keeps the objects it derives from, and
+// a parsed value takes some fifty times the two bytes of a "0," in an array: a count, not a size
+// in bytes, is what bounds its memory (a few hundred megabytes at most). Realistic answers run
+// twenty to thirty bytes a value, so this is some forty megabytes of them.
+const MaxDerivedValues = 2_000_000
+
 // deriver accumulates what a capsule tells about the recorded project.
 type deriver struct {
-	lang     string
-	notes    []string
-	appToken string
+	lang       string
+	notes      []string
+	appToken   string
+	maxValues  int // JSON values the deriver may parse in all
+	valuesLeft int
 
 	forms     map[string]*node // identifier → form
 	readable  map[string]bool  // identifier → the project answered a read of its submissions
@@ -346,6 +355,11 @@ type login struct {
 // accounts, order storages, auth providers and users (with placeholder passwords) recorded or
 // reconstructed from the orders, sessions and logins that used them. Notes say what was guessed.
 func DeriveFixtures(c *Capsule) (*FixtureSet, error) {
+	return deriveFixtures(c, MaxDerivedValues)
+}
+
+// deriveFixtures is DeriveFixtures reading at most maxValues JSON values.
+func deriveFixtures(c *Capsule, maxValues int) (*FixtureSet, error) {
 	if len(c.Exchanges) == 0 {
 		return nil, ErrNoExchanges
 	}
@@ -354,27 +368,33 @@ func DeriveFixtures(c *Capsule) (*FixtureSet, error) {
 		storages: map[string]*node{}, statuses: map[string][]*node{}, providers: map[string]*node{},
 		productHints: map[int]*productHint{}, storageHints: map[string]*storageHint{},
 		accountIDs: map[string]int{}, orderAccount: map[int]string{}, me: map[string]*node{},
-		listed: map[string]*listedItems{},
+		listed: map[string]*listedItems{}, maxValues: maxValues, valuesLeft: maxValues,
 	}
-	d.lang = d.language(c)
+	d.lang = language(c)
 	for i := range c.Exchanges {
-		d.read(&c.Exchanges[i])
+		if err := d.read(i, &c.Exchanges[i]); err != nil {
+			return nil, err
+		}
 	}
 	return d.build()
 }
 
 // language is the langCode the recording used: the first langCode query value, else the key of
 // a locale-keyed formData in a request, else en_US.
-func (d *deriver) language(c *Capsule) string {
+func language(c *Capsule) string {
 	for _, e := range c.Exchanges {
 		if v := parseQuery(e.Query, nil).Get("langCode"); v != "" {
 			return v
 		}
 	}
 	for _, e := range c.Exchanges {
-		if b := parseBody(e.RequestBody); b != nil {
-			if fd, ok := b.get("formData"); ok && fd.kind == kindObject && len(fd.keys) == 1 {
-				return fd.keys[0]
+		// Decoded into a struct, the rest of the body is only checked, not built.
+		var req struct {
+			FormData map[string]json.RawMessage `json:"formData"`
+		}
+		if json.Unmarshal(e.RequestBody, &req) == nil && len(req.FormData) == 1 {
+			for lang := range req.FormData {
+				return lang
 			}
 		}
 	}
@@ -400,19 +420,41 @@ func (d *deriver) unwrap(n *node) *node {
 	return n
 }
 
-func (d *deriver) read(e *Exchange) {
+// parse parses one of exchange i's bodies (nil when it is not JSON), charging its values to
+// what the deriver may still read.
+func (d *deriver) parse(i int, e *Exchange, which string, data []byte) (*node, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	n, values, err := parseJSONWithin(data, d.valuesLeft)
+	if errors.Is(err, errTooManyValues) {
+		return nil, fmt.Errorf("exchanges[%d] (%s %s): the %s body takes the capsule past %d JSON values, the most fixtures are derived from; derive from a capsule of fewer or smaller answers",
+			i, e.Method, e.Path, which, d.maxValues)
+	}
+	if err != nil {
+		return nil, nil
+	}
+	d.valuesLeft -= values
+	return n, nil
+}
+
+func (d *deriver) read(i int, e *Exchange) error {
 	if d.appToken == "" {
 		d.appToken = e.RequestHeaders["x-app-token"]
 	}
 	if e.Status < 200 || e.Status > 299 {
-		return
+		return nil
 	}
 	path := squeezeSlashes(e.Path)
-	body := parseBody(e.ResponseBody)
-	req := parseBody(e.RequestBody)
+	body, err := d.parse(i, e, "response", e.ResponseBody)
+	if err != nil {
+		return err
+	}
+	// The request body is parsed only for the two answers that need it.
+	request := func() (*node, error) { return d.parse(i, e, "request", e.RequestBody) }
 	method := strings.ToUpper(e.Method)
 	if body == nil || d.readListed(method, path, body) {
-		return
+		return nil
 	}
 	switch {
 	case method == "GET" && reFormByMarker.MatchString(path):
@@ -450,6 +492,10 @@ func (d *deriver) read(e *Exchange) {
 	case method == "GET" && reStorage.MatchString(path):
 		d.addStorage(body)
 	case method == "POST" && reOrders.MatchString(path):
+		req, err := request()
+		if err != nil {
+			return err
+		}
 		d.readOrderCreate(pathParam(reOrders, path, 1), req, body)
 	case method == "GET" && reOrders.MatchString(path):
 		marker := pathParam(reOrders, path, 1)
@@ -478,12 +524,17 @@ func (d *deriver) read(e *Exchange) {
 	case method == "GET" && reProvider.MatchString(path):
 		d.addProvider(body)
 	case method == "POST" && reAuth.MatchString(path):
+		req, err := request()
+		if err != nil {
+			return err
+		}
 		d.readLogin(pathParam(reAuth, path, 1), req, body)
 	case method == "GET" && reUsersMe.MatchString(path):
 		if id, ok := body.get("identifier"); ok && id.kind == kindString {
 			d.me[strings.ToLower(id.str)] = body
 		}
 	}
+	return nil
 }
 
 func pathParam(re *regexp.Regexp, path string, i int) string {
@@ -525,7 +576,7 @@ func intOf(n *node, key string) (int, bool) {
 	if !ok || v.kind != kindNumber {
 		return 0, false
 	}
-	i, err := strconv.Atoi(v.num.String())
+	i, err := strconv.Atoi(v.str)
 	return i, err == nil
 }
 
@@ -543,10 +594,7 @@ func floatOf(n *node, key string) (*float64, bool) {
 		return nil, false
 	}
 	switch v.kind {
-	case kindNumber:
-		f, err := v.num.Float64()
-		return &f, err == nil
-	case kindString:
+	case kindNumber, kindString:
 		f, err := strconv.ParseFloat(v.str, 64)
 		return &f, err == nil
 	}
@@ -961,7 +1009,7 @@ func referenceKey(v *node) string {
 	case kindString:
 		return "s" + v.str
 	case kindNumber:
-		return "n" + v.num.String()
+		return "n" + v.str
 	}
 	return ""
 }
@@ -1058,12 +1106,12 @@ func val(v any) *node {
 	case bool:
 		return &node{kind: kindBool, b: t}
 	case int:
-		return &node{kind: kindNumber, num: json.Number(strconv.Itoa(t))}
+		return &node{kind: kindNumber, str: strconv.Itoa(t)}
 	case *float64:
 		if t == nil {
 			return &node{kind: kindNull}
 		}
-		return &node{kind: kindNumber, num: json.Number(strconv.FormatFloat(*t, 'f', -1, 64))}
+		return &node{kind: kindNumber, str: strconv.FormatFloat(*t, 'f', -1, 64)}
 	case *string:
 		if t == nil {
 			return &node{kind: kindNull}
@@ -1113,7 +1161,7 @@ func (d *deriver) buildProductDetails() *node {
 		rel := arr()
 		for _, r := range d.related[id] {
 			if _, known := d.products[r]; known && r != id {
-				rel.items = append(rel.items, &node{kind: kindNumber, num: json.Number(strconv.Itoa(r))})
+				rel.items = append(rel.items, &node{kind: kindNumber, str: strconv.Itoa(r)})
 			} else {
 				d.note("%s: product %d names related product %d, which was not fetched; left out", FixtureProductDetails, id, r)
 			}
@@ -1128,7 +1176,7 @@ func intItems(n *node) []int {
 	var out []int
 	for _, it := range arrayItems(n) {
 		if it.kind == kindNumber {
-			if v, err := strconv.Atoi(string(it.num)); err == nil {
+			if v, err := strconv.Atoi(it.str); err == nil {
 				out = append(out, v)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -15,12 +16,11 @@ import (
 // should see the keys in the order the live API sent them.
 type node struct {
 	kind  nodeKind
+	b     bool
 	keys  []string // object
 	vals  []*node  // object values, parallel to keys
 	items []*node  // array
-	str   string   // string
-	num   json.Number
-	b     bool
+	str   string   // a string, or a number's text as the JSON has it
 }
 
 type nodeKind uint8
@@ -58,29 +58,47 @@ const maxDepth = 10000
 // errTooDeep refuses a value nested deeper than maxDepth.
 var errTooDeep = fmt.Errorf("JSON nested deeper than %d levels", maxDepth)
 
+// errTooManyValues refuses data holding more JSON values than a parse was allowed to build.
+var errTooManyValues = errors.New("too many JSON values")
+
 // parseJSON parses one JSON value; anything after it is an error.
 func parseJSON(data []byte) (*node, error) {
+	n, _, err := parseJSONWithin(data, math.MaxInt)
+	return n, err
+}
+
+// parseJSONWithin parses like parseJSON but stops with errTooManyValues at the value after
+// limit, before building it: a node costs some fifty times the two bytes of a "0," in an
+// array, so the count, not the size of the data, is what bounds the memory a parse takes.
+// It returns how many values it built.
+func parseJSONWithin(data []byte, limit int) (*node, int, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	n, err := parseNode(dec, 0)
+	p := parser{dec: dec, left: limit}
+	n, err := p.value(0)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("unexpected data after the JSON value")
+		return nil, 0, errors.New("unexpected data after the JSON value")
 	}
-	return n, nil
+	return n, limit - p.left, nil
 }
 
-func parseNode(dec *json.Decoder, depth int) (*node, error) {
-	tok, err := dec.Token()
+type parser struct {
+	dec  *json.Decoder
+	left int // values still allowed
+}
+
+func (p *parser) value(depth int) (*node, error) {
+	tok, err := p.dec.Token()
 	if err != nil {
 		return nil, err
 	}
-	return parseFrom(dec, tok, depth)
-}
-
-func parseFrom(dec *json.Decoder, tok json.Token, depth int) (*node, error) {
+	if p.left == 0 {
+		return nil, errTooManyValues
+	}
+	p.left--
 	if _, nests := tok.(json.Delim); nests && depth >= maxDepth {
 		return nil, errTooDeep
 	}
@@ -90,28 +108,28 @@ func parseFrom(dec *json.Decoder, tok json.Token, depth int) (*node, error) {
 	case bool:
 		return &node{kind: kindBool, b: t}, nil
 	case json.Number:
-		return &node{kind: kindNumber, num: t}, nil
+		return &node{kind: kindNumber, str: string(t)}, nil
 	case string:
 		return &node{kind: kindString, str: t}, nil
 	case json.Delim:
 		switch t {
 		case '[':
 			n := &node{kind: kindArray, items: []*node{}}
-			for dec.More() {
-				item, err := parseNode(dec, depth+1)
+			for p.dec.More() {
+				item, err := p.value(depth + 1)
 				if err != nil {
 					return nil, err
 				}
 				n.items = append(n.items, item)
 			}
-			if _, err := dec.Token(); err != nil {
+			if _, err := p.dec.Token(); err != nil {
 				return nil, err
 			}
 			return n, nil
 		case '{':
 			n := &node{kind: kindObject}
-			for dec.More() {
-				kt, err := dec.Token()
+			for p.dec.More() {
+				kt, err := p.dec.Token()
 				if err != nil {
 					return nil, err
 				}
@@ -119,14 +137,14 @@ func parseFrom(dec *json.Decoder, tok json.Token, depth int) (*node, error) {
 				if !ok {
 					return nil, fmt.Errorf("object key is %T", kt)
 				}
-				val, err := parseNode(dec, depth+1)
+				val, err := p.value(depth + 1)
 				if err != nil {
 					return nil, err
 				}
 				n.keys = append(n.keys, key)
 				n.vals = append(n.vals, val)
 			}
-			if _, err := dec.Token(); err != nil {
+			if _, err := p.dec.Token(); err != nil {
 				return nil, err
 			}
 			return n, nil
@@ -163,7 +181,7 @@ func (n *node) write(b *bytes.Buffer) {
 	case kindBool:
 		b.WriteString(strconv.FormatBool(n.b))
 	case kindNumber:
-		b.WriteString(n.num.String())
+		b.WriteString(n.str)
 	case kindString:
 		writeString(b, n.str)
 	case kindArray:
@@ -259,7 +277,7 @@ func (n *node) ordered() any {
 	case kindBool:
 		return n.b
 	case kindNumber:
-		return n.num
+		return json.Number(n.str)
 	case kindString:
 		return n.str
 	case kindArray:

@@ -2,7 +2,9 @@ package capsule
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -252,4 +254,37 @@ func TestMatcherTakesAnyTokenForARedactedPathToken(t *testing.T) {
 	got, err = m.Match(Request{Method: "GET", Path: "/checkout/replaying-app-token/cs_1"})
 	require.NoError(t, err)
 	assert.Equal(t, 0, got.Index)
+}
+
+// A body of more values than the deriver may read is refused with the exchange and the limit
+// named, not built until the process runs out of memory.
+func TestDeriveFixturesRefusesTooManyValues(t *testing.T) {
+	t.Parallel()
+	pages := "[" + strings.Repeat("0,", 1000) + "0]"
+	c := &Capsule{Exchanges: []Exchange{
+		{Method: "GET", Path: "/api/content/forms/marker/contact", Status: 200, ResponseBody: json.RawMessage(`{"identifier":"contact","attributes":[]}`)},
+		{Method: "GET", Path: "/api/content/pages", Status: 200, ResponseBody: json.RawMessage(pages)},
+	}}
+	_, err := deriveFixtures(c, 1000)
+	require.EqualError(t, err, "exchanges[1] (GET /api/content/pages): the response body takes the capsule past 1000 JSON values, the most fixtures are derived from; derive from a capsule of fewer or smaller answers")
+	_, err = deriveFixtures(c, 1005)
+	require.NoError(t, err, "the limit counts the values of every body read")
+}
+
+// parseJSONWithin stops at the limit before building the rest: a body of a million values
+// costs the memory of the limit's, not of the body's.
+func TestParseJSONWithinStopsBeforeBuilding(t *testing.T) {
+	body := []byte("[" + strings.Repeat("0,", 1_000_000) + "0]")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, _, err := parseJSONWithin(body, 1000)
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, errTooManyValues)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated")
+
+	n, values, err := parseJSONWithin([]byte(`{"a":[1,"x",null],"b":{}}`), 6)
+	require.NoError(t, err)
+	assert.Equal(t, 6, values)
+	assert.JSONEq(t, `{"a":[1,"x",null],"b":{}}`, string(n.marshal()))
 }
