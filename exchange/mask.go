@@ -402,22 +402,31 @@ func unroutedSecrets(segs []string) (secrets []int, toEnd bool) {
 }
 
 // fits says whether parts, a path's non-empty segments, fit route whole (as many segments,
-// the same literals) and whether they fit it up to its first credential variable.
+// the same literals), and whether they fit it with its first credential variable taking more
+// than one segment (a value with an escaped "/" in it): the segments before and after that
+// variable fit the route's, the ones after aligned to the path's end.
 func fits(route, parts []string) (whole, prefix bool) {
-	whole = len(route) == len(parts)
+	whole = len(route) == len(parts) && literalsFit(route, parts)
+	k := slices.IndexFunc(route, func(seg string) bool {
+		name, isVar := variable(seg)
+		return isVar && IsSecretName(name)
+	})
+	if k < 0 || len(parts) <= len(route) {
+		return whole, false
+	}
+	tail := route[k+1:]
+	return whole, literalsFit(route[:k+1], parts[:k+1]) && literalsFit(tail, parts[len(parts)-len(tail):])
+}
+
+// literalsFit says whether parts, as many as route's segments, have its literals where it has
+// them.
+func literalsFit(route, parts []string) bool {
 	for j, seg := range route {
-		if j >= len(parts) {
-			return false, prefix
-		}
-		if name, isVar := variable(seg); isVar {
-			prefix = prefix || IsSecretName(name)
-			continue
-		}
-		if seg != parts[j] {
-			return false, prefix
+		if _, isVar := variable(seg); !isVar && seg != parts[j] {
+			return false
 		}
 	}
-	return whole, prefix
+	return true
 }
 
 // secretSegments returns the indexes of the segments of segs (a path split at "/") that fill a
