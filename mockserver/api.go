@@ -65,7 +65,7 @@ func (s *Server) api(g guards, op *contracts.Operation, h func(http.ResponseWrit
 				return
 			}
 		}
-		if err := undecodableParam(mux.Vars(r)); err != nil {
+		if err := undecodableParam(r); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -159,12 +159,19 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 
 // undecodableParam refuses a path parameter whose percent-escapes decode to bytes that are not
 // UTF-8 (`%FF`), as Express's router does when it matches the route, before any guard:
-// decodeURIComponent throws, and the router answers 400 naming the parameter as sent.
-func undecodableParam(vars map[string]string) error {
-	for _, v := range vars {
-		if !utf8.ValidString(v) {
-			return store.Invalid(fmt.Sprintf("Failed to decode param '%s'", url.PathEscape(v)))
+// decodeURIComponent throws, and the router answers 400 naming the parameter as it was sent.
+// A parameter is one segment, and a literal segment with such escapes matches no route.
+func undecodableParam(r *http.Request) error {
+	for _, v := range mux.Vars(r) {
+		if utf8.ValidString(v) {
+			continue
 		}
+		for _, seg := range strings.Split(r.URL.EscapedPath(), "/") {
+			if u, err := url.PathUnescape(seg); err == nil && !utf8.ValidString(u) {
+				return store.Invalid(fmt.Sprintf("Failed to decode param '%s'", seg))
+			}
+		}
+		return store.Invalid(fmt.Sprintf("Failed to decode param '%s'", url.PathEscape(v)))
 	}
 	return nil
 }
