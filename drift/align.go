@@ -2,6 +2,7 @@ package drift
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -60,7 +61,7 @@ func stepKey(flow, step string) string { return flow + "\x00" + step }
 // the recorded exchanges as steps of the same flows, the pairs per step (stepKey; mock exchange
 // → position among the step's recorded exchanges), and the recorded exchanges no mock exchange
 // took.
-func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Validator) ([]scenarios.Result, map[string][]pair, []int) {
+func capsuleSide(ctx context.Context, mock []scenarios.Result, c *capsule.Capsule, v *contracts.Validator) ([]scenarios.Result, map[string][]pair, []int) {
 	var run []*exchange.Exchange
 	for _, mr := range mock {
 		for _, ms := range mr.Steps {
@@ -82,13 +83,13 @@ func capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Valid
 			for i := range ms.Exchanges {
 				j := recordedFor[n]
 				n++
-				if j < 0 {
+				if j < 0 || ctx.Err() != nil {
 					continue
 				}
 				used[j] = true
 				pairs[stepKey(mr.Flow, ms.Name)] = append(pairs[stepKey(mr.Flow, ms.Name)], pair{mock: i, other: len(os.Exchanges)})
 				os.Exchanges = append(os.Exchanges, c.Exchanges[j])
-				for _, viol := range checkRecorded(v, reissuer, &c.Exchanges[j]) {
+				for _, viol := range checkRecorded(ctx, v, reissuer, &c.Exchanges[j]) {
 					if provoked(ms.ExpectedViolations, viol) {
 						os.ExpectedViolations = append(os.ExpectedViolations, viol)
 					} else {
@@ -308,7 +309,7 @@ func sameKeys(a, b url.Values) bool {
 // checkRecorded validates a recorded exchange against the contract, with token placeholders
 // re-issued as values (a placeholder is not what the live API sent). A capsule that kept no
 // response headers is checked as JSON when its body is JSON.
-func checkRecorded(v *contracts.Validator, r *capsule.Reissuer, e *exchange.Exchange) []contracts.Violation {
+func checkRecorded(ctx context.Context, v *contracts.Validator, r *capsule.Reissuer, e *exchange.Exchange) []contracts.Violation {
 	if v == nil || !strings.HasPrefix(exchange.CleanPath(e.Path), "/api/content/") {
 		return nil
 	}
@@ -316,7 +317,7 @@ func checkRecorded(v *contracts.Validator, r *capsule.Reissuer, e *exchange.Exch
 	if e.Query != "" {
 		target += "?" + e.Query
 	}
-	req, err := http.NewRequest(e.Method, target, bytes.NewReader(r.Issue(e.RequestPayload())))
+	req, err := http.NewRequestWithContext(ctx, e.Method, target, bytes.NewReader(r.Issue(e.RequestPayload())))
 	if err != nil {
 		return []contracts.Violation{{Phase: contracts.PhaseRequest, Method: e.Method, Path: e.Path, Kind: contracts.KindOther, Reason: err.Error()}}
 	}
@@ -327,18 +328,18 @@ func checkRecorded(v *contracts.Validator, r *capsule.Reissuer, e *exchange.Exch
 	if h.Get("Content-Type") == "" && len(e.ResponseBody) > 0 {
 		h.Set("Content-Type", "application/json")
 	}
-	return contracts.Violations(v.ValidateExchange(req.Context(), req, e.Status, h, r.Issue(e.Body())))
+	return contracts.Violations(v.ValidateExchange(ctx, req, e.Status, h, r.Issue(e.Body())))
 }
 
 // CompareCapsule compares the mock's run with a capsule: each exchange of the mock's run is
 // compared with the recorded exchange of the same request (capsuleSide), the recorded
 // exchanges are checked against the contract, and those no flow made are checked too and listed
-// under the flow "capsule" when they break it.
-func CompareCapsule(mock []scenarios.Result, c *capsule.Capsule, opts Options) (*Report, error) {
+// under the flow "capsule" when they break it. An ended ctx stops it with an error.
+func CompareCapsule(ctx context.Context, mock []scenarios.Result, c *capsule.Capsule, opts Options) (*Report, error) {
 	if opts.TargetKind == "" {
 		opts.TargetKind = TargetCapsule
 	}
-	cmp, err := newComparer(opts)
+	cmp, err := newComparer(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +347,7 @@ func CompareCapsule(mock []scenarios.Result, c *capsule.Capsule, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	other, pairs, unused := capsuleSide(mock, c, v)
+	other, pairs, unused := capsuleSide(ctx, mock, c, v)
 	cmp.recordedPairs = pairs
 	r := &Report{Target: cmp.opts.Target, TargetKind: cmp.opts.TargetKind}
 	byFlow := map[string]*scenarios.Result{}
@@ -358,8 +359,11 @@ func CompareCapsule(mock []scenarios.Result, c *capsule.Capsule, opts Options) (
 	}
 	reissuer := capsule.NewReissuer(c.Redactions)
 	for _, j := range unused {
+		if cmp.stopped() {
+			break
+		}
 		e := &c.Exchanges[j]
-		vs := checkRecorded(v, reissuer, e)
+		vs := checkRecorded(ctx, v, reissuer, e)
 		if len(vs) == 0 {
 			continue
 		}
@@ -376,6 +380,9 @@ func CompareCapsule(mock []scenarios.Result, c *capsule.Capsule, opts Options) (
 	}
 	if c.Contract != "" && c.Contract != capsule.ContractVersion(contracts.Spec()) {
 		r.Notes = append(r.Notes, "the capsule was recorded under another version of the contract ("+shortHash(c.Contract)+")")
+	}
+	if cmp.stopped() {
+		return nil, unfinished(ctx, "the comparison")
 	}
 	cmp.finish(r)
 	return r, nil

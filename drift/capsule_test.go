@@ -34,7 +34,7 @@ func TestMockAgainstSeedCapsule(t *testing.T) {
 	require.NoError(t, err)
 	allow, err := drift.LoadAllowFile(allowFile)
 	require.NoError(t, err)
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}), c, drift.Options{Target: seedCapsule, Allow: allow})
+	r, err := drift.CompareCapsule(t.Context(), run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}), c, drift.Options{Target: seedCapsule, Allow: allow})
 	require.NoError(t, err)
 
 	for _, it := range r.Items() {
@@ -82,7 +82,7 @@ func TestMockAgainstDriftedCapsule(t *testing.T) {
 	edit(3, func(b map[string]any) { delete(b, "paymentUrl") })
 	c.Exchanges = append(c.Exchanges, exchange.Exchange{Method: "GET", Path: "/api/content/users/me", Status: 200, ResponseBody: json.RawMessage(`{"id":"16"}`)})
 
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "drifted seed"})
+	r, err := drift.CompareCapsule(t.Context(), run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "drifted seed"})
 	require.NoError(t, err)
 	got := find(r, "ticket-purchase/create-order", "/formData")
 	require.Len(t, got, 1, textReport(t, r))
@@ -110,7 +110,7 @@ func TestAnswerOnAnUnknownRouteIsBreaking(t *testing.T) {
 	c, err := capsule.Load(seedCapsule)
 	require.NoError(t, err)
 	c.Exchanges = append(c.Exchanges, exchange.Exchange{Method: "GET", Path: "/api/content/nonexistent", Status: 200, ResponseBody: json.RawMessage(`{"a":1}`)})
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "seed with an unknown route"})
+	r, err := drift.CompareCapsule(t.Context(), run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "seed with an unknown route"})
 	require.NoError(t, err)
 	var route []drift.Item
 	for _, it := range r.Items() {
@@ -139,7 +139,7 @@ func TestAllowFlowWildcardMatchesCapsuleSteps(t *testing.T) {
 			allow, err := drift.ParseAllowFile(fmt.Appendf(nil, "allow:\n  - {step: %q, pointer: \"*\", kind: \"*\", reason: r, expires: 2099-01-01}\n", step))
 			require.NoError(t, err)
 			allow.Allow = append(allow.Allow, seed.Allow...)
-			r, err := drift.CompareCapsule(mock, c, drift.Options{Target: "seed with an unknown route", Allow: allow, Now: allowDay})
+			r, err := drift.CompareCapsule(t.Context(), mock, c, drift.Options{Target: "seed with an unknown route", Allow: allow, Now: allowDay})
 			require.NoError(t, err)
 			assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
 			var allowed int
@@ -154,7 +154,7 @@ func TestAllowFlowWildcardMatchesCapsuleSteps(t *testing.T) {
 	}
 	allow, err := drift.ParseAllowFile([]byte("allow:\n  - {step: \"ticket-purchase/*\", pointer: \"*\", kind: \"*\", reason: r, expires: 2099-01-01}\n"))
 	require.NoError(t, err)
-	r, err := drift.CompareCapsule(mock, c, drift.Options{Allow: allow, Now: allowDay})
+	r, err := drift.CompareCapsule(t.Context(), mock, c, drift.Options{Allow: allow, Now: allowDay})
 	require.NoError(t, err)
 	assert.Equal(t, drift.ExitBreaking, r.ExitCode(), "another flow's pattern does not match the capsule's steps")
 }
@@ -190,14 +190,14 @@ allow:
 `))
 	require.NoError(t, err)
 	before := time.Date(2025, 6, 30, 23, 59, 0, 0, time.UTC)
-	r, err := drift.CompareCapsule(mock, c, drift.Options{Allow: allow, Now: before})
+	r, err := drift.CompareCapsule(t.Context(), mock, c, drift.Options{Allow: allow, Now: before})
 	require.NoError(t, err)
 	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
 	assert.Zero(t, r.Summary.Breaking+r.Summary.Warnings+r.Summary.Info, textReport(t, r))
 	assert.Equal(t, 3, r.Summary.Allowed, "the missing field, its contract breach and the null after the update; /formData and /status are ignored")
 	assert.Empty(t, r.Expired)
 
-	r, err = drift.CompareCapsule(mock, c, drift.Options{Allow: allow, Now: before.Add(time.Hour)})
+	r, err = drift.CompareCapsule(t.Context(), mock, c, drift.Options{Allow: allow, Now: before.Add(time.Hour)})
 	require.NoError(t, err)
 	assert.Equal(t, drift.ExitBreaking, r.ExitCode(), "expired entries silence nothing")
 	assert.Len(t, r.Expired, 3)
@@ -240,7 +240,7 @@ func TestParseAllowFileRejects(t *testing.T) {
 	require.NoError(t, err, "an empty file allows nothing")
 	assert.Empty(t, a.Allow)
 
-	_, err = drift.Compare(nil, nil, drift.Options{Ignore: []string{"/formData/["}})
+	_, err = drift.Compare(t.Context(), nil, nil, drift.Options{Ignore: []string{"/formData/["}})
 	assert.ErrorContains(t, err, `ignore: pointer pattern "/formData/["`, "an ignore option matches no pointer either")
 }
 
@@ -275,7 +275,7 @@ func TestCapsuleOfTheSameFlowsHasNoDrift(t *testing.T) {
 	require.NoError(t, err)
 	c := recordFlowsThroughProxy(t, flows)
 
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}, flows...), c, drift.Options{Target: "recorded"})
+	r, err := drift.CompareCapsule(t.Context(), run(t, scenarios.MockOptions{}, flows...), c, drift.Options{Target: "recorded"})
 	require.NoError(t, err)
 	assert.Empty(t, r.Items(), textReport(t, r))
 	assert.Equal(t, drift.ExitOK, r.ExitCode())
@@ -293,7 +293,7 @@ func TestCapsuleOfProvokedInvalidRequestsHasNoContractItem(t *testing.T) {
 	flows, err := scenarios.Select("pagination")
 	require.NoError(t, err)
 	c := recordFlowsThroughProxy(t, flows)
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}, flows...), c, drift.Options{Target: "recorded"})
+	r, err := drift.CompareCapsule(t.Context(), run(t, scenarios.MockOptions{}, flows...), c, drift.Options{Target: "recorded"})
 	require.NoError(t, err)
 	assert.Empty(t, r.Items(), textReport(t, r))
 }
@@ -303,7 +303,7 @@ func TestCapsuleOfProvokedInvalidRequestsHasNoContractItem(t *testing.T) {
 func TestCapsuleOfEveryFlowHasNoBreakingDrift(t *testing.T) {
 	t.Parallel()
 	c := recordFlowsThroughProxy(t, scenarios.All())
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{}), c, drift.Options{Target: "recorded"})
+	r, err := drift.CompareCapsule(t.Context(), run(t, scenarios.MockOptions{}), c, drift.Options{Target: "recorded"})
 	require.NoError(t, err)
 	assert.Zero(t, r.Summary.Breaking, textReport(t, r))
 	for _, it := range r.Items() {
@@ -321,7 +321,7 @@ func TestCapsuleInAnotherOrderIsStillPaired(t *testing.T) {
 	slices.Reverse(c.Exchanges)
 	allow, err := drift.LoadAllowFile(allowFile)
 	require.NoError(t, err)
-	r, err := drift.CompareCapsule(run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "reversed seed", Allow: allow})
+	r, err := drift.CompareCapsule(t.Context(), run(t, scenarios.MockOptions{Profile: sandbox.ProfileSDK115}, scenarios.TicketPurchase()), c, drift.Options{Target: "reversed seed", Allow: allow})
 	require.NoError(t, err)
 	assert.Equal(t, drift.ExitOK, r.ExitCode(), textReport(t, r))
 	recorded := 0

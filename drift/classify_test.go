@@ -27,7 +27,7 @@ func TestIdenticalRunsHaveNoDrift(t *testing.T) {
 	t.Parallel()
 	mock := run(t, scenarios.MockOptions{})
 	other := run(t, scenarios.MockOptions{Now: scenarios.SeedTime.Add(26*time.Hour + 7*time.Second)})
-	r, err := drift.Compare(mock, other, drift.Options{Target: "mock at another time", TargetKind: drift.TargetURL})
+	r, err := drift.Compare(t.Context(), mock, other, drift.Options{Target: "mock at another time", TargetKind: drift.TargetURL})
 	require.NoError(t, err)
 	assert.Empty(t, r.Items(), "volatile values are not compared")
 	assert.Equal(t, drift.ExitOK, r.ExitCode())
@@ -106,7 +106,7 @@ func TestDriftedServerIsClassified(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			other := run(t, scenarios.MockOptions{Wrap: drifted(tc.rule)}, flow)
-			r, err := drift.Compare(mock, other, drift.Options{Target: "drifted", TargetKind: drift.TargetURL})
+			r, err := drift.Compare(t.Context(), mock, other, drift.Options{Target: "drifted", TargetKind: drift.TargetURL})
 			require.NoError(t, err)
 
 			got := find(r, tc.step, tc.pointer)
@@ -141,7 +141,7 @@ func TestOtherSideContractViolationsAreReported(t *testing.T) {
 		obj(b)["extra"] = true
 		return b
 	}})}, flow)
-	r, err := drift.Compare(mock, other, drift.Options{})
+	r, err := drift.Compare(t.Context(), mock, other, drift.Options{})
 	require.NoError(t, err)
 	var kinds = map[string]drift.Severity{}
 	for _, it := range r.Items() {
@@ -165,7 +165,7 @@ func TestIgnorePointers(t *testing.T) {
 		obj(obj(b)["localizeInfos"])["titleForSite"] = "Tickets"
 		return b
 	}})}, flow)
-	r, err := drift.Compare(mock, other, drift.Options{Ignore: []string{"/attributes/*/localizeInfos"}})
+	r, err := drift.Compare(t.Context(), mock, other, drift.Options{Ignore: []string{"/attributes/*/localizeInfos"}})
 	require.NoError(t, err)
 	var pointers []string
 	for _, it := range r.Items() {
@@ -184,10 +184,10 @@ func TestLocaleMapsAreUnwrapped(t *testing.T) {
 		obj(b)["localizeInfos"] = map[string]any{"en_US": obj(b)["localizeInfos"]}
 		return b
 	}})}, flow)
-	r, err := drift.Compare(mock, other, drift.Options{})
+	r, err := drift.Compare(t.Context(), mock, other, drift.Options{})
 	require.NoError(t, err)
 	assert.Empty(t, find(r, "ticket-purchase/read-form", "/localizeInfos"))
-	r, err = drift.Compare(mock, other, drift.Options{Language: "ru_RU"})
+	r, err = drift.Compare(t.Context(), mock, other, drift.Options{Language: "ru_RU"})
 	require.NoError(t, err)
 	assert.NotEmpty(t, r.Items(), "only the requested language's maps are unwrapped")
 }
@@ -213,7 +213,7 @@ func TestIgnoreSlashIsTheEmptyKey(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			r, err := drift.Compare(mock, other, opts)
+			r, err := drift.Compare(t.Context(), mock, other, opts)
 			require.NoError(t, err)
 			var pointers []string
 			for _, it := range r.Items() {
@@ -236,7 +236,7 @@ func TestContractPointerIsUnwrapped(t *testing.T) {
 		delete(obj(fd[1]), "type")
 		return b
 	}})}, flow)
-	r, err := drift.Compare(mock, other, drift.Options{})
+	r, err := drift.Compare(t.Context(), mock, other, drift.Options{})
 	require.NoError(t, err)
 	bySide := map[string]string{}
 	for _, it := range r.Items() {
@@ -271,7 +271,7 @@ func TestMarkupIsNotAPlaceholder(t *testing.T) {
 		"downloadLink":"https://cdn.example/cloud-static/content/a.svg","previewLink":"https://cdn.example/p.svg",
 		"token":"opaque","email":"someone@mail.example","code":"123456","secret":"hunter2",
 		"paymentUrl":"https://pay.example/checkout/tok/cs_2","note":"n"}`)
-	r, err := drift.Compare(mock, other, drift.Options{})
+	r, err := drift.Compare(t.Context(), mock, other, drift.Options{})
 	require.NoError(t, err)
 	got := map[string]string{}
 	for _, it := range r.Items() {

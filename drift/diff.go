@@ -40,8 +40,8 @@ func (c *comparer) compareExchange(add func(Item), idx int, me, oe *exchange.Exc
 	}
 	c.compareHeaders(item, me.ResponseHeaders, oe.ResponseHeaders)
 
-	mb, mText := decodeBody(me.ResponseBody, me.ResponseText+string(me.ResponseBytes))
-	ob, oText := decodeBody(oe.ResponseBody, oe.ResponseText+string(oe.ResponseBytes))
+	mb, mText := c.decode(me.ResponseBody, me.ResponseText+string(me.ResponseBytes))
+	ob, oText := c.decode(oe.ResponseBody, oe.ResponseText+string(oe.ResponseBytes))
 	switch {
 	case mText != nil && oText != nil:
 		if *mText != *oText && !me.Truncated && !oe.Truncated {
@@ -156,7 +156,7 @@ func (d *differ) out(tokens []string, kind string, sev Severity, m, o any, forma
 }
 
 func (d *differ) diff(tokens []string, m, o any) {
-	if d.c.ignored(tokens) {
+	if d.c.stopped() || d.c.ignored(tokens) {
 		return
 	}
 	tm, to := jsonType(m), jsonType(o)

@@ -242,8 +242,10 @@ func (o *Options) defaults() error {
 	return nil
 }
 
-// comparer holds what one comparison needs.
+// comparer holds what one comparison needs. It serves a single call, whose ctx it keeps: every
+// loop of the comparison stops once ctx ends.
 type comparer struct {
+	ctx         context.Context
 	opts        Options
 	index       *contractIndex
 	ignore      [][]string
@@ -252,9 +254,12 @@ type comparer struct {
 	// recordedPairs are the pairs capsuleSide made, by stepKey: against a capsule a step's
 	// exchanges are not paired again.
 	recordedPairs map[string][]pair
+	// decode is decodeBody; a field, so that a test can count how often a comparison decodes
+	// a body (once per exchange and side, however many breaches it holds).
+	decode func(js json.RawMessage, text string) (any, *string)
 }
 
-func newComparer(opts Options) (*comparer, error) {
+func newComparer(ctx context.Context, opts Options) (*comparer, error) {
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
@@ -262,7 +267,7 @@ func newComparer(opts Options) (*comparer, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &comparer{opts: opts, index: idx, capsule: opts.TargetKind == TargetCapsule}
+	c := &comparer{ctx: ctx, opts: opts, index: idx, capsule: opts.TargetKind == TargetCapsule, decode: decodeBody}
 	for _, p := range opts.Ignore {
 		c.ignore = append(c.ignore, splitPointer(p))
 	}
@@ -270,13 +275,31 @@ func newComparer(opts Options) (*comparer, error) {
 }
 
 // Compare lines up two runs of the same flows step by step and reports, per step, the mock's and
-// the other side's contract violations and every difference between their answers.
-func Compare(mock, other []scenarios.Result, opts Options) (*Report, error) {
-	c, err := newComparer(opts)
+// the other side's contract violations and every difference between their answers. An ended
+// ctx stops it with an error.
+func Compare(ctx context.Context, mock, other []scenarios.Result, opts Options) (*Report, error) {
+	c, err := newComparer(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	return c.compare(mock, other), nil
+	r := c.compare(mock, other)
+	if c.stopped() {
+		return nil, unfinished(ctx, "the comparison")
+	}
+	return r, nil
+}
+
+// stopped reports whether the comparison's ctx has ended; what it made since is discarded.
+func (c *comparer) stopped() bool { return c.ctx.Err() != nil }
+
+// unfinished is the error of work that ctx ended before it was done: it names the cause, such
+// as the signal that ended the command, and wraps ctx.Err().
+func unfinished(ctx context.Context, what string) error {
+	err := ctx.Err()
+	if cause := context.Cause(ctx); cause != nil && cause != err {
+		return fmt.Errorf("%s did not finish (%v): %w", what, cause, err)
+	}
+	return fmt.Errorf("%s did not finish: %w", what, err)
 }
 
 func (c *comparer) compare(mock, other []scenarios.Result) *Report {
@@ -310,6 +333,9 @@ func pairByKey[T any](mock, other []T, key func(*T) string, each func(m, o *T)) 
 }
 
 func (c *comparer) compareFlow(r *Report, m, o *scenarios.Result) {
+	if c.stopped() {
+		return
+	}
 	flow := ""
 	var mSteps, oSteps []scenarios.StepResult
 	if m != nil {
@@ -328,6 +354,9 @@ func (c *comparer) compareFlow(r *Report, m, o *scenarios.Result) {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s: the mock failed outside its steps: %s", flow, m.Err))
 	}
 	pairByKey(mSteps, oSteps, func(s *scenarios.StepResult) string { return s.Name }, func(ms, os *scenarios.StepResult) {
+		if c.stopped() {
+			return
+		}
 		r.Steps = append(r.Steps, c.compareStep(flow, cmp.Or(ms, os).Name, ms, os))
 	})
 }
@@ -390,6 +419,9 @@ func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) 
 	if c.capsule {
 		pairs := c.recordedPairs[stepKey(flow, name)]
 		for _, p := range pairs {
+			if c.stopped() {
+				break
+			}
 			c.compareExchange(add, p.mock+1, &ms.Exchanges[p.mock], &os.Exchanges[p.other])
 		}
 		c.notRecorded += len(ms.Exchanges) - len(pairs)
@@ -397,6 +429,9 @@ func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) 
 	}
 	pairs, onlyMock, onlyOther := pairExchanges(ms.Exchanges, os.Exchanges)
 	for _, p := range pairs {
+		if c.stopped() {
+			break
+		}
 		c.compareExchange(add, p.mock+1, &ms.Exchanges[p.mock], &os.Exchanges[p.other])
 	}
 	for _, i := range onlyMock {
@@ -446,7 +481,13 @@ func request(e *exchange.Exchange) string { return e.Method + " " + e.Path }
 
 // contractItems turns a step's contract violations into items.
 func (c *comparer) contractItems(add func(Item), s *scenarios.StepResult, side string) {
+	// One answer can break the contract once per element of a long array: each body is decoded
+	// once, when a violation first points into it, not once per violation.
+	bodies := make([]decodedBody, len(s.Exchanges))
 	for _, v := range s.Violations {
+		if c.stopped() {
+			return
+		}
 		it := Item{Side: side, Kind: KindContract, Severity: violationSeverity(v), Pointer: v.Pointer, Message: v.Message()}
 		if v.Phase == contracts.PhaseRequest {
 			it.Pointer = "request" + prefixSlash(v.Pointer)
@@ -459,7 +500,7 @@ func (c *comparer) contractItems(add func(Item), s *scenarios.StepResult, side s
 					it.Exchange = i + 1
 				}
 				if v.Phase == contracts.PhaseResponse && strings.HasPrefix(v.Pointer, "/") {
-					if body, text := decodeBody(e.ResponseBody, ""); text == nil {
+					if body, ok := bodies[i].get(c.decode, e.ResponseBody); ok {
 						it.Pointer = unwrappedPointer(body, v.Pointer, c.opts.Language)
 					}
 				}
@@ -471,6 +512,21 @@ func (c *comparer) contractItems(add func(Item), s *scenarios.StepResult, side s
 		}
 		add(it)
 	}
+}
+
+// decodedBody is a JSON response body decoded on first use.
+type decodedBody struct {
+	done, json bool
+	value      any
+}
+
+// get returns the body decoded, and whether it is JSON.
+func (b *decodedBody) get(decode func(json.RawMessage, string) (any, *string), js json.RawMessage) (any, bool) {
+	if !b.done {
+		v, text := decode(js, "")
+		b.done, b.json, b.value = true, text == nil, v
+	}
+	return b.value, b.json
 }
 
 // unwrappedPointer returns a pointer into a raw body as it points into the body after

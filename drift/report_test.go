@@ -57,7 +57,7 @@ allow:
     expires: 2025-01-31
 `))
 	require.NoError(t, err)
-	r, err := drift.Compare(mock, other, drift.Options{Target: "https://project.oneentry.cloud", TargetKind: drift.TargetLive, Allow: allow, Now: allowDay})
+	r, err := drift.Compare(t.Context(), mock, other, drift.Options{Target: "https://project.oneentry.cloud", TargetKind: drift.TargetLive, Allow: allow, Now: allowDay})
 	require.NoError(t, err)
 	return r
 }
@@ -191,7 +191,7 @@ func TestStepNotRunOnOneSideIsReported(t *testing.T) {
 		{Name: "create-order", Status: scenarios.StatusSkipped, SkipReason: "not run: step read-form failed", NotRun: true},
 		passed("new-step"),
 	}}}
-	r, err := drift.Compare(mock, other, drift.Options{Target: "http://other", TargetKind: drift.TargetURL})
+	r, err := drift.Compare(t.Context(), mock, other, drift.Options{Target: "http://other", TargetKind: drift.TargetURL})
 	require.NoError(t, err)
 
 	type got struct{ mock, other string }

@@ -88,7 +88,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("the mock: %w", err)
 	}
 	if recorded != nil {
-		return CompareCapsule(mockResults, recorded, opts)
+		return CompareCapsule(ctx, mockResults, recorded, opts)
 	}
 
 	other, err := otherTarget(opts)
@@ -111,7 +111,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	report, err := Compare(mockResults, otherResults, opts)
+	report, err := Compare(ctx, mockResults, otherResults, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -169,8 +169,8 @@ func runFlows(ctx context.Context, t *scenarios.Target, flows []scenarios.Flow) 
 		return nil, err
 	}
 	results := scenarios.Run(ctx, t, flows...)
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("the run did not finish: %w", err)
+	if ctx.Err() != nil {
+		return nil, unfinished(ctx, "the run")
 	}
 	return results, nil
 }

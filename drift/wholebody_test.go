@@ -52,7 +52,7 @@ allow:
     expires: 2027-06-30
 `))
 			require.NoError(t, err)
-			r, err := drift.Compare(mock, other, drift.Options{Allow: allow, Now: allowDay})
+			r, err := drift.Compare(t.Context(), mock, other, drift.Options{Allow: allow, Now: allowDay})
 			require.NoError(t, err)
 			require.Len(t, find(r, "ticket-purchase/browse", ""), 1, textReport(t, r))
 			assert.Equal(t, drift.KindType, find(r, "ticket-purchase/browse", "")[0].Kind)
@@ -67,7 +67,7 @@ allow:
 	}
 	t.Run("as the text report prints it", func(t *testing.T) {
 		t.Parallel()
-		r, err := drift.Compare(mock, other, drift.Options{})
+		r, err := drift.Compare(t.Context(), mock, other, drift.Options{})
 		require.NoError(t, err)
 		assert.Regexp(t, `(?m)^  breaking type +- +mock-vs-other `, textReport(t, r))
 	})
@@ -106,7 +106,7 @@ func TestEmptyBodyIsNotJSON(t *testing.T) {
 				})
 			}
 			other := run(t, scenarios.MockOptions{Wrap: answer}, flow)
-			r, err := drift.Compare(mock, other, drift.Options{Target: "proxy", TargetKind: drift.TargetURL})
+			r, err := drift.Compare(t.Context(), mock, other, drift.Options{Target: "proxy", TargetKind: drift.TargetURL})
 			require.NoError(t, err)
 			// The step also failed on the other side; that item is about the step, not the body.
 			var got []drift.Item

@@ -41,7 +41,8 @@ Exit codes:
   0  no breaking drift (warnings and info do not fail the run)
   1  breaking drift that no allow entry acknowledges
   2  the run itself failed: bad flags or allow file, unreadable capsule (or one naming a
-     profile this build does not know, without --compat), target unreachable, login failed
+     profile this build does not know, without --compat), target unreachable, login failed;
+     or it was stopped (SIGINT, SIGTERM, --timeout) before the report, which is not written
 
 Example:
   oneentry-mock drift --target fixtures/recorded/seed.capsule.json --allow drift-allow.yaml --format markdown`,
