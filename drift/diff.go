@@ -462,12 +462,19 @@ func appendToken(tokens []string, t string) []string {
 	return out
 }
 
+// pointerEscaper and pointerUnescaper turn a member name into a pointer token and back. Built
+// once: a report can hold a pointer for every element of a long array.
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
+
 // joinPointer builds an RFC 6901 pointer; "" is the whole body.
 func joinPointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(pointerEscaper.Replace(t))
 	}
 	return b.String()
 }
@@ -481,7 +488,7 @@ func splitPointer(p string) []string {
 	}
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	for i, t := range parts {
-		parts[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+		parts[i] = pointerUnescaper.Replace(t)
 	}
 	return parts
 }
