@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -408,4 +409,52 @@ func TestBannerListsTheLoginsTheDataDirKept(t *testing.T) {
 	banner := strings.Join(again.header, "\n")
 	assert.NotContains(t, banner, "your-user@email.com", "its fixture password no longer signs in")
 	assert.Contains(t, banner, "login:     second-user@email.com / 654321")
+}
+
+// A second interrupt ends serve at once, while the first one's graceful stop is still waiting
+// (here, the drain delay).
+func TestASecondInterruptEndsServeAtOnce(t *testing.T) {
+	t.Parallel()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	cmd := exec.Command(exe, "-test.run=^TestPersistChildProcess$")
+	argv, err := json.Marshal([]string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "10m", "--log-level", "warn"})
+	require.NoError(t, err)
+	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "oneentry-mock listening on ")
+	require.True(t, ok, line)
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	// The first interrupt is being handled once readiness fails: the drain has begun.
+	require.Eventually(t, func() bool {
+		status, _ := testkit.Call(t, http.DefaultClient, http.MethodGet, url+"/readyz", "")
+		return status == http.StatusServiceUnavailable
+	}, safety, 10*time.Millisecond)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Interrupts until it ends: the first stop's handling may yield the signal to its default a
+	// moment after readiness fails.
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(safety)
+	for {
+		_ = cmd.Process.Signal(os.Interrupt) // it may have ended since the last
+		select {
+		case err := <-done:
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit)
+			assert.True(t, exit.Sys().(syscall.WaitStatus).Signaled(), "ended by the second interrupt: %v", err)
+			return
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("a second interrupt did not end serve during its 10-minute drain")
+		}
+	}
 }
