@@ -611,7 +611,8 @@ func adminOAuth(t *testing.T, ac *adminContract) {
 
 	page := "/oauth/" + appToken + "/email"
 	ac.do(t, ts, adminCall{method: http.MethodGet, path: page, status: http.StatusOK})
-	ac.do(t, ts, adminCall{method: http.MethodGet, path: "/oauth/" + appToken + "/nope", status: http.StatusNotFound})
+	_, body := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/oauth/" + appToken + "/nope", status: http.StatusNotFound})
+	assert.Equal(t, []string{"No such sandbox or auth provider"}, decodeError(t, http.StatusNotFound, body).messages())
 	form := "application/x-www-form-urlencoded"
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: page, contentType: form, body: "email=a%40example.com", status: http.StatusOK})
 	ac.do(t, ts, adminCall{method: http.MethodPost, path: page, contentType: form, body: "email=a%40example.com&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb", status: http.StatusSeeOther})

@@ -50,6 +50,10 @@ type consentView struct {
 	Path, Marker, RedirectURI, State, Code string
 }
 
+// errNoConsentTarget answers, in the API's error body as the checkout page's refusals do, a
+// consent page URL of no sandbox or no provider.
+var errNoConsentTarget = store.Errorf(store.CodeNotFound, "No such sandbox or auth provider")
+
 // consentTarget resolves the sandbox and provider of a consent page URL.
 func (s *Server) consentTarget(w http.ResponseWriter, r *http.Request) (*sandbox.Sandbox, string, bool) {
 	sb := s.sandboxes.Lookup(mux.Vars(r)["token"])
@@ -59,7 +63,7 @@ func (s *Server) consentTarget(w http.ResponseWriter, r *http.Request) (*sandbox
 			return sb, marker, true
 		}
 	}
-	http.Error(w, "No such sandbox or auth provider.", http.StatusNotFound)
+	s.writeError(w, r, errNoConsentTarget)
 	return nil, "", false
 }
 
