@@ -380,9 +380,9 @@ func splitRoutes(routes ...string) [][]string {
 }
 
 // unroutedSecrets is secretSegments under the credential route segs fits: the first that it
-// fits whole, else the first it fits up to its first credential with segments to spare (a
-// value with an escaped "/" in it lengthens the path). A shorter path fits none: the live
-// API's /cloud-static/files/… is no /cloud-static/{token}/files/….
+// fits whole, else the first whose credential it fits as a value with an escaped "/" in it (see
+// fits). A shorter path fits none: the live API's /cloud-static/files/… is no
+// /cloud-static/{token}/files/….
 func unroutedSecrets(segs []string) (secrets []int, toEnd bool) {
 	parts := nonEmpty(segs)
 	var longer []string
@@ -391,7 +391,7 @@ func unroutedSecrets(segs []string) (secrets []int, toEnd bool) {
 		if whole {
 			return secretSegments(route, segs)
 		}
-		if prefix && longer == nil && len(parts) > len(route) {
+		if prefix && longer == nil {
 			longer = route
 		}
 	}
