@@ -240,8 +240,13 @@ func (m *Matcher) differences(i int, in incoming) []string {
 	}
 	if _, want, ok := bearer(e.RequestHeaders["authorization"]); ok && want != in.auth {
 		got := in.auth
-		if got == "" {
+		switch {
+		case got == "":
 			got = "none"
+		case !placeholderPattern.MatchString(got):
+			// A token the replay did not issue is the client's own credential: the message
+			// reaches the log, so it shows only enough to recognise it.
+			got = exchange.MaskToken(got)
 		}
 		out = append(out, fmt.Sprintf("authorization differs (recorded bearer %s, got %s)", want, got))
 	}
