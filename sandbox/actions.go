@@ -137,7 +137,7 @@ func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
 	if err := sb.Store().Import(ctx, doc); err != nil {
 		return err
 	}
-	sb.dropStrangers()
+	sb.sockets.DropStrangers()
 	sb.reg.memory.freed()
 	// The document's clock may stand past a waiting session's deadline: it expires now, as
 	// after a move of the clock. The import stands if that cannot be saved; the next request

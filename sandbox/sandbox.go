@@ -201,8 +201,8 @@ func defaultSecret(fx *store.Fixtures, saved []store.SandboxInfo) string {
 
 // open builds a sandbox seeded from the fixtures (or restored from its saved state).
 func (r *Registry) open(ctx context.Context, token, secret string, clock *store.Clock) (*Sandbox, error) {
-	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(r.opts.JournalSize, r.journals), faults: &Faults{},
-		sockets: socketio.NewRoom()}
+	sb := &Sandbox{reg: r, token: token, secret: secret, created: time.Now(), journal: NewJournal(r.opts.JournalSize, r.journals), faults: &Faults{}}
+	sb.sockets = socketio.NewRoom(sb.socketBelongs)
 	sb.outbox = mail.NewOutbox(mail.OutboxOptions{OnAdd: r.relayMail})
 	st, err := sb.openStore(ctx, r.fixtures.Load(), clock)
 	if err != nil {
@@ -358,7 +358,7 @@ func (r *Registry) Remove(ctx context.Context, token string) (bool, error) {
 		return false, nil
 	}
 	_ = sb.closeWebhooks(true)
-	sb.sockets.DisconnectAll()
+	sb.sockets.Close()
 	sb.lifecycle.Lock()
 	defer sb.lifecycle.Unlock()
 	sb.removed = true
@@ -435,15 +435,13 @@ func (sb *Sandbox) SocketMember(claims store.Claims, origin string) socketio.Mem
 		Adapt: func(data json.RawMessage) json.RawMessage { return store.AbsoluteMedia(data, origin) }}
 }
 
-// dropStrangers disconnects the sockets whose user is gone from the state, or whose id now
-// names another person: after a reset or an import, they belong to no one there. Events
-// already reach only their own person; this keeps the count of open sockets true.
-func (sb *Sandbox) dropStrangers() {
-	st := sb.Store()
-	sb.sockets.DisconnectIf(func(m socketio.Member) bool {
-		login, ok := st.LoginOf(m.User)
-		return !ok || m.Identity != any(login)
-	})
+// socketBelongs says whether a socket's person is still the sandbox's: not one removed, nor
+// one whose id now names another person after a reset or an import. Events already reach
+// only their own person; the room lets in and keeps only those that belong, so that the count
+// of open sockets stays true.
+func (sb *Sandbox) socketBelongs(m socketio.Member) bool {
+	login, ok := sb.Store().LoginOf(m.User)
+	return ok && m.Identity == any(login)
 }
 
 // Faults returns the sandbox's fault rules.
@@ -482,7 +480,7 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 		return err
 	}
 	defer sb.changed()
-	sb.dropStrangers()
+	sb.sockets.DropStrangers()
 	sb.outbox.Clear()
 	sb.journal.Clear()
 	sb.faults.Clear()

@@ -7,22 +7,36 @@ import (
 
 // Room is the connections of one project, by user: what an event is emitted to.
 type Room struct {
-	mu     sync.Mutex
-	byUser map[int]map[*conn]struct{}
+	mu      sync.Mutex
+	byUser  map[int]map[*conn]struct{}
+	belongs func(Member) bool
+	closed  bool
 }
 
-// NewRoom returns an empty room.
-func NewRoom() *Room { return &Room{byUser: map[int]map[*conn]struct{}{}} }
+// NewRoom returns an empty room. belongs, when set, says whether a member still belongs to the
+// project (its person was not removed meanwhile, say): one that no longer does is not let in,
+// and DropStrangers ends its connections.
+func NewRoom(belongs func(Member) bool) *Room {
+	return &Room{byUser: map[int]map[*conn]struct{}{}, belongs: belongs}
+}
 
-func (r *Room) add(c *conn) {
+// add lets c in and reports whether it did: not into a closed room, nor a member that no
+// longer belongs. A client may join long after its handshake was checked, and the check here
+// is under the lock that DropStrangers and Close take, so a connection is either let in
+// before they look or refused after.
+func (r *Room) add(c *conn) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed || r.belongs != nil && !r.belongs(c.member) {
+		return false
+	}
 	set := r.byUser[c.member.User]
 	if set == nil {
 		set = map[*conn]struct{}{}
 		r.byUser[c.member.User] = set
 	}
 	set[c] = struct{}{}
+	return true
 }
 
 func (r *Room) remove(c *conn) {
@@ -59,12 +73,15 @@ func (r *Room) Emit(user int, identity any, event string, data json.RawMessage) 
 	return sent, nil
 }
 
-// DisconnectIf ends, from the server's side, every connection whose member stale reports, and
-// returns how many it ended.
-func (r *Room) DisconnectIf(stale func(Member) bool) int {
+// DropStrangers ends, from the server's side, every connection whose member no longer belongs
+// to the project, and returns how many it ended.
+func (r *Room) DropStrangers() int {
+	if r.belongs == nil {
+		return 0
+	}
 	ended := 0
 	for _, c := range r.members(-1) {
-		if stale(c.member) {
+		if !r.belongs(c.member) {
 			c.disconnect()
 			ended++
 		}
@@ -83,8 +100,12 @@ func (r *Room) Connections() map[int]int {
 	return out
 }
 
-// DisconnectAll ends every connection of the room from the server's side.
-func (r *Room) DisconnectAll() {
+// Close ends every connection of the room from the server's side and lets no other in: the
+// project is gone.
+func (r *Room) Close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
 	for _, c := range r.members(-1) {
 		c.disconnect()
 	}

@@ -182,6 +182,9 @@ type conn struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	once   sync.Once
+	// inRoom is set when the client joined and its member was let into the room; one that
+	// was not is told it is connected and disconnected at once.
+	inRoom bool
 }
 
 // openPacket is the Engine.IO handshake, its fields in the order an Engine.IO server sends them.
@@ -213,7 +216,7 @@ func (c *conn) run() {
 	if !c.send(append([]byte{engineOpen}, open...)) || !c.join() {
 		return
 	}
-	if !c.member.Allowed {
+	if !c.inRoom {
 		c.disconnect()
 		<-c.ctx.Done()
 		return
@@ -267,9 +270,7 @@ func (c *conn) join() bool {
 			}
 			// In the room before the client hears it joined: an event emitted as soon as the
 			// client knows it is connected must reach it.
-			if c.member.Allowed {
-				c.member.Room.add(c)
-			}
+			c.inRoom = c.member.Allowed && c.member.Room.add(c)
 			ack, _ := json.Marshal(map[string]string{"sid": newID()})
 			return c.send(append([]byte{engineMessage, packetConnect}, ack...))
 		}

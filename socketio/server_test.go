@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +20,13 @@ import (
 // whose the connection is, and a connection without a user is not allowed to stay.
 func serve(t *testing.T, opts Options) (*Server, *Room, string) {
 	t.Helper()
-	srv, room := New(opts), NewRoom()
+	return serveRoom(t, opts, nil)
+}
+
+// serveRoom is serve with a room whose members belong as belongs says.
+func serveRoom(t *testing.T, opts Options, belongs func(Member) bool) (*Server, *Room, string) {
+	t.Helper()
+	srv, room := New(opts), NewRoom(belongs)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if herr := CheckHandshake(r); herr != nil {
 			w.Header().Set("Content-Type", "application/json")
@@ -174,10 +181,11 @@ func TestEmitReachesTheUsersConnections(t *testing.T) {
 }
 
 // An id names one person at a time: an event reaches the connections opened as the identity
-// it is emitted to, and the others of the same id can be ended.
+// it is emitted to, and those of a person who no longer belongs can be ended.
 func TestEmitAndDisconnectByIdentity(t *testing.T) {
 	t.Parallel()
-	_, room, url := serve(t, Options{})
+	var gone sync.Map
+	_, room, url := serveRoom(t, Options{}, func(m Member) bool { _, g := gone.Load(m.Identity); return !g })
 	before, now := dialAs(t, url, "7", "alice"), dialAs(t, url, "7", "bob")
 	before.join()
 	now.join()
@@ -188,10 +196,38 @@ func TestEmitAndDisconnectByIdentity(t *testing.T) {
 	assert.Equal(t, 1, n)
 	assert.Equal(t, `42["price_drop",{}]`, now.next())
 
-	ended := room.DisconnectIf(func(m Member) bool { return m.Identity != "bob" })
+	gone.Store("alice", true)
+	ended := room.DropStrangers()
 	assert.Equal(t, 1, ended)
 	assert.Equal(t, "41", before.next(), "alice's connection is ended, having heard nothing")
 	require.Eventually(t, func() bool { return room.Connections()[7] == 1 }, 10*time.Second, 5*time.Millisecond)
+}
+
+// A client may join long after its handshake was checked. One whose person has gone by then,
+// or whose room has closed, is told it is connected and disconnected, as at the handshake:
+// it never enters the room, which nobody would then empty.
+func TestALateJoinerIsCheckedAgain(t *testing.T) {
+	t.Parallel()
+	var gone sync.Map
+	srv, room, url := serveRoom(t, Options{}, func(m Member) bool { _, g := gone.Load(m.Identity); return !g })
+	stranger, closing := dialAs(t, url, "7", "alice"), dialAs(t, url, "8", "bob")
+	require.Equal(t, byte('0'), stranger.next()[0])
+	require.Equal(t, byte('0'), closing.next()[0])
+
+	gone.Store("alice", true)
+	stranger.send("40")
+	require.True(t, strings.HasPrefix(stranger.next(), `40{"sid":"`))
+	assert.Equal(t, "41", stranger.next())
+	stranger.closed()
+
+	room.Close()
+	closing.send("40")
+	require.True(t, strings.HasPrefix(closing.next(), `40{"sid":"`))
+	assert.Equal(t, "41", closing.next())
+	closing.closed()
+
+	assert.Empty(t, room.Connections())
+	require.Eventually(t, func() bool { return srv.Connections() == 0 }, 10*time.Second, 5*time.Millisecond)
 }
 
 // A client that has heard it joined is in the room already, so an event emitted the moment
@@ -294,7 +330,7 @@ func TestDisconnectAllAndClose(t *testing.T) {
 	a.join()
 	b.join()
 	require.Eventually(t, func() bool { return len(room.Connections()) == 2 }, 10*time.Second, 5*time.Millisecond)
-	room.DisconnectAll()
+	room.Close()
 	assert.Equal(t, "41", a.next())
 	assert.Equal(t, "41", b.next())
 	a.closed()
