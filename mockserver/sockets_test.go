@@ -218,6 +218,44 @@ func TestASocketOfSomeoneGoneHearsNothingOfWhoHasTheirIdNow(t *testing.T) {
 	assert.True(t, strings.HasPrefix(bob.next(), `42["back_in_stock",`))
 }
 
+// Removing an account, by deletion or by marking it for deletion, ends its sockets and its
+// subscriptions: a product event then counts no subscriber, and the state keeps none of them.
+func TestRemovingAnAccountEndsItsSocketsAndSubscriptions(t *testing.T) {
+	t.Parallel()
+	for _, removal := range []string{"/api/content/users/me", "/api/content/users/me/account"} {
+		t.Run(removal, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+			ts.signUp(t, "alice@example.com")
+			alice := ts.loginLive(t, "alice@example.com", "12345")
+			bob := ts.loginLive(t, userLogin, userPass)
+			for _, bearer := range []string{alice, bob} {
+				status, body := ts.call(t, http.MethodPost, "/api/content/events/subscribe/marker/back_in_stock", bearer, map[string]any{"productId": 12})
+				require.Equal(t, http.StatusCreated, status, string(body))
+			}
+			aliceSocket, bobSocket := ts.openSocket(t, appToken, alice), ts.openSocket(t, appToken, bob)
+			ts.waitSockets(t, 2)
+
+			status, body := ts.call(t, http.MethodDelete, removal, alice, nil)
+			require.Equal(t, http.StatusOK, status, string(body))
+			assert.Equal(t, "41", aliceSocket.next())
+			ts.waitSockets(t, 1)
+			status, body = ts.call(t, http.MethodPost, "/__admin/events/back_in_stock/fire", "", map[string]any{"productId": 12})
+			require.Equal(t, http.StatusOK, status, string(body))
+			assert.JSONEq(t, `{"event":"back_in_stock","productId":12,"message":"","subscribers":1,"delivered":1}`, string(body))
+			assert.True(t, strings.HasPrefix(bobSocket.next(), `42["back_in_stock",`))
+
+			status, body = ts.call(t, http.MethodGet, "/__admin/state", "", nil)
+			require.Equal(t, http.StatusOK, status)
+			subs := decode[struct {
+				Subscriptions []struct{ UserID int }
+			}](t, body).Subscriptions
+			require.Len(t, subs, 1)
+			assert.Equal(t, 16, subs[0].UserID)
+		})
+	}
+}
+
 // The mock is built here without mocktest, which fails a test on any 5xx: the 503 is the point.
 func TestClosingTheServerDisconnectsSocketsAndRefusesNew(t *testing.T) {
 	t.Parallel()

@@ -11,14 +11,18 @@ import (
 )
 
 // handleEvent turns a store event into what the live project's integrations would produce:
-// the ticket e-mail here, the payment provider's callbacks through Options.OnEvent.
+// the ticket e-mail here, the payment provider's callbacks through Options.OnEvent; a removed
+// account's sockets are ended.
 func (sb *Sandbox) handleEvent(e store.Event) {
 	defer sb.changed()
 	if e.TicketDue {
 		sb.sendTicket(e)
 	}
-	if e.Type == store.EventRefundApproved {
+	switch e.Type {
+	case store.EventRefundApproved:
 		sb.sendRefund(e)
+	case store.EventUserRemoved:
+		sb.sockets.DropStrangers()
 	}
 	if f := sb.reg.opts.OnEvent; f != nil {
 		f(sb, e)

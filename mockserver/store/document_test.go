@@ -484,6 +484,30 @@ func TestStateImportChecksSubscriptions(t *testing.T) {
 	assert.Equal(t, doc, st.Export(ctx), "nothing changed")
 }
 
+// A removal ends the account's subscriptions; a state saved before it did may still hold some
+// of a removed account, which load and reach nobody.
+func TestARemovedAccountHasNoSubscribers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newStore(t, store.Options{})
+	require.NoError(t, st.Subscribe(ctx, 16, "price_change", 10, "en_US"))
+	require.NoError(t, st.Subscribe(ctx, 17, "price_change", 10, "en_US"))
+	saved := st.Export(ctx)
+	require.NoError(t, st.DeleteUser(ctx, 16))
+	assert.Len(t, st.Export(ctx).Subscriptions, 1)
+
+	for i := range saved.Users {
+		if saved.Users[i].ID == 16 {
+			saved.Users[i].Deleted = true
+		}
+	}
+	require.NoError(t, st.Import(ctx, saved))
+	require.Len(t, st.Export(ctx).Subscriptions, 2)
+	subs := st.Subscribers("price_change", 10)
+	require.Len(t, subs, 1)
+	assert.Equal(t, 17, subs[0].UserID)
+}
+
 // withoutProducts is the default fixture set with the products of ids taken out of the
 // catalogue, their details and the order form's product list, as a content edit would.
 func withoutProducts(t *testing.T, ids ...int) *store.Fixtures {

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// EventType names what happened to a payment session.
+// EventType names what happened: to a payment session, an order or an account.
 type EventType string
 
 // The events the store emits. Their names are the webhook event names.
@@ -18,6 +18,8 @@ const (
 	EventSessionExpired   EventType = "payment.session.expired"
 	// EventRefundApproved is a refund request the shop approved: its tickets are canceled.
 	EventRefundApproved EventType = "order.refund.approved"
+	// EventUserRemoved is an account deleted or marked for deletion.
+	EventUserRemoved EventType = "user.removed"
 )
 
 // SessionEvents are the events of a payment session, the ones its account's webhookUrl hears.

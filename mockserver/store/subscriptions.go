@@ -118,13 +118,14 @@ func (s *Store) Subscriptions(ctx context.Context, userID int, p Page) ([]Subscr
 	return mine[start:end], len(mine)
 }
 
-// Subscribers returns the subscriptions to an event about a product, oldest first.
+// Subscribers returns the subscriptions to an event about a product, oldest first. A removed
+// user's are not among them: a removal ends them, and a state saved before it did may hold some.
 func (s *Store) Subscribers(marker string, productID int) []Subscription {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []Subscription
 	for _, sub := range s.state.subs {
-		if sub.EventMarker == marker && sub.ProductID == productID {
+		if u := s.state.users[sub.UserID]; sub.EventMarker == marker && sub.ProductID == productID && u != nil && !u.removed() {
 			out = append(out, *sub)
 		}
 	}

@@ -139,7 +139,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int, in UserUpdate) (User, er
 }
 
 // ArchiveUser marks the user's account for deletion; DeleteUser deletes it. Either way every
-// session ends and the user can no longer sign in; orders and submissions stay.
+// session ends, the user's event subscriptions end and the user can no longer sign in; orders
+// and submissions stay. The store emits EventUserRemoved, so that the user's open sockets
+// can be ended.
 func (s *Store) ArchiveUser(ctx context.Context, id int) error {
 	return s.removeUser(ctx, id, func(u *User) { u.Archived = true })
 }
@@ -161,7 +163,13 @@ func (s *Store) removeUser(ctx context.Context, id int, mark func(*User)) error 
 		for _, sess := range s.state.sessionsByUser[id] {
 			s.endSessionLocked(sess)
 		}
-		return nil, nil
+		for k, sub := range s.state.subs {
+			if sub.UserID == id {
+				s.touchSubscription(k)
+				delete(s.state.subs, k)
+			}
+		}
+		return []Event{{Type: EventUserRemoved, Time: u.UpdatedDate, RequestID: RequestID(ctx), User: u.clone()}}, nil
 	})
 }
 
