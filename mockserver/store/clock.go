@@ -102,12 +102,7 @@ func (a clockSetting) equal(b clockSetting) bool {
 func (c *Clock) setting() clockSetting {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st := clockSetting{offset: c.offset}
-	if c.frozen != nil {
-		t := *c.frozen
-		st.frozen = &t
-	}
-	return st
+	return clockSetting{offset: c.offset, frozen: clonePtr(c.frozen)}
 }
 
 // restore puts the clock back to a setting taken by setting.

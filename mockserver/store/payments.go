@@ -84,10 +84,7 @@ type ProviderData struct {
 
 func (p *PaymentSession) clone() PaymentSession {
 	c := *p
-	if p.PaymentURL != nil {
-		u := *p.PaymentURL
-		c.PaymentURL = &u
-	}
+	c.PaymentURL = clonePtr(p.PaymentURL)
 	return c
 }
 
@@ -439,12 +436,7 @@ func (s *Store) updatePaymentLocked(p *PaymentSession, upd PaymentSessionUpdate)
 		}
 	}
 	if upd.SetPaymentURL {
-		if upd.PaymentURL == nil {
-			p.PaymentURL = nil
-		} else {
-			u := *upd.PaymentURL
-			p.PaymentURL = &u
-		}
+		p.PaymentURL = clonePtr(upd.PaymentURL)
 	}
 	p.UpdatedDate = s.clock.Now()
 	return p.clone()
