@@ -17,6 +17,8 @@ type oneTimeCode struct {
 	expires time.Time
 }
 
+func (c *oneTimeCode) clone() oneTimeCode { return *c }
+
 type codeKey struct {
 	userID int
 	event  string
@@ -162,7 +164,7 @@ func (s *Store) issueCodeLocked(user *User, event string, length int, ttl time.D
 		s.dropOldestCodeLocked(id)
 	}
 	s.touchCode(k)
-	s.state.codes[k] = oneTimeCode{code: code, expires: after(now, ttl)}
+	s.state.codes[k] = &oneTimeCode{code: code, expires: after(now, ttl)}
 	if lim != nil {
 		*lim = codeLimit{sent: true, sentAt: now}
 	}

@@ -399,7 +399,7 @@ func submissionRecord(s *Submission) FormDataRecord {
 	}
 }
 
-func codeRecord(k codeKey, c oneTimeCode) CodeRecord {
+func codeRecord(k codeKey, c *oneTimeCode) CodeRecord {
 	return CodeRecord{UserID: k.userID, Event: k.event, Code: c.code, Expires: c.expires}
 }
 
@@ -511,7 +511,7 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 		paymentsByUser:   map[int][]int{},
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
-		codes:            make(map[codeKey]oneTimeCode, len(doc.Codes)),
+		codes:            make(map[codeKey]*oneTimeCode, len(doc.Codes)),
 		accountPatches:   map[int]AccountPatch{},
 		carts:            make(map[string]*Cart, len(doc.Carts)),
 		formData:         make(map[int]*Submission, len(doc.FormData)),
@@ -540,7 +540,7 @@ func (s *Store) buildState(doc StateDocument) (*state, clockSetting, error) {
 		if _, dup := st.codes[k]; dup {
 			return nil, clock, invalidf(at, "a second code for user %d and event %q", c.UserID, c.Event)
 		}
-		st.codes[k] = oneTimeCode{code: c.Code, expires: c.Expires}
+		st.codes[k] = &oneTimeCode{code: c.Code, expires: c.Expires}
 	}
 	if err := s.buildSite(st, &doc); err != nil {
 		return nil, clock, err

@@ -314,20 +314,9 @@ func (s *Store) touchSubmission(id int) {
 }
 
 func (s *Store) touchCode(k codeKey) {
-	if s.tx == nil {
-		return
+	if s.tx != nil {
+		remember(&s.tx.codes, s.state.codes, k, (*oneTimeCode).clone)
 	}
-	if s.tx.codes == nil {
-		s.tx.codes = map[codeKey]*oneTimeCode{}
-	}
-	if _, seen := s.tx.codes[k]; seen {
-		return
-	}
-	var b *oneTimeCode
-	if c, ok := s.state.codes[k]; ok {
-		b = &c
-	}
-	s.tx.codes[k] = b
 }
 
 // commitLocked saves what the mutation under way touched, together with the counters and the
@@ -419,13 +408,7 @@ func (s *Store) rollbackLocked(j *journal) {
 	restore(s.state.payments, j.payments)
 	restore(s.state.carts, j.carts)
 	restore(s.state.formData, j.formData)
-	for k, before := range j.codes {
-		if before == nil {
-			delete(s.state.codes, k)
-		} else {
-			s.state.codes[k] = *before
-		}
-	}
+	restore(s.state.codes, j.codes)
 	rollbackSite(s.state, j)
 	s.state.setCounters(j.counters)
 	s.state.reindex(s.fx)

@@ -200,6 +200,8 @@ func TestFailedSaveUndoesTheChange(t *testing.T) {
 	require.NoError(t, err)
 	tk, err := st.Authenticate(ctx, "email", creds("your-user@email.com", "123456"), store.DeviceInfo{})
 	require.NoError(t, err)
+	_, err = st.GenerateCode(ctx, "email", "your-user@email.com", "reg")
+	require.NoError(t, err)
 	listening = true
 	before := exportJSON(t, st)
 
@@ -235,8 +237,12 @@ func TestFailedSaveUndoesTheChange(t *testing.T) {
 			return err
 		},
 		"logout all": func() error { return st.LogoutAll(ctx, 16, "email") },
-		"code": func() error {
+		"replace code": func() error {
 			_, err := st.GenerateCode(ctx, "email", "your-user@email.com", "reg")
+			return err
+		},
+		"new code": func() error {
+			_, err := st.GenerateCode(ctx, "email", "your-user@email.com", "reset")
 			return err
 		},
 		"reset": func() error { return st.Reset(ctx) },

@@ -117,7 +117,7 @@ type state struct {
 	expiries expiryHeap
 
 	seats map[slotKey]*slotUsage
-	codes map[codeKey]oneTimeCode
+	codes map[codeKey]*oneTimeCode
 
 	// reveals orders the sessions whose payment URL is still to appear (PayPal-like
 	// accounts) by the time it does.
@@ -240,7 +240,7 @@ func (s *Store) seed() *state {
 		nextPaymentID:    s.fx.Project.FirstPaymentSessionID,
 		waiting:          map[int]struct{}{},
 		seats:            map[slotKey]*slotUsage{},
-		codes:            map[codeKey]oneTimeCode{},
+		codes:            map[codeKey]*oneTimeCode{},
 		accountPatches:   map[int]AccountPatch{},
 		carts:            map[string]*Cart{},
 		files:            map[string]*StoredFile{},
