@@ -51,20 +51,14 @@ func reapContainers(client *dc.Client) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("list containers: %w", err)
 	}
-	host, _ := os.Hostname()
-	removed := 0
-	for _, c := range containers {
-		if !orphaned(c.Labels[ownerLabel], host) {
-			continue
-		}
+	return removeOrphaned(containers, func(c dc.APIContainers) map[string]string { return c.Labels }, func(c dc.APIContainers) error {
 		err := client.RemoveContainer(dc.RemoveContainerOptions{ID: c.ID, Force: true, RemoveVolumes: true})
 		var missing *dc.NoSuchContainer
 		if err != nil && !errors.As(err, &missing) {
-			return removed, fmt.Errorf("remove container %s: %w", c.ID, err)
+			return fmt.Errorf("remove container %s: %w", c.ID, err)
 		}
-		removed++
-	}
-	return removed, nil
+		return nil
+	})
 }
 
 func reapVolumes(client *dc.Client) (int, error) {
@@ -72,15 +66,26 @@ func reapVolumes(client *dc.Client) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("list volumes: %w", err)
 	}
-	host, _ := os.Hostname()
-	removed := 0
-	for _, v := range volumes {
-		if !orphaned(v.Labels[ownerLabel], host) {
-			continue
-		}
+	return removeOrphaned(volumes, func(v dc.Volume) map[string]string { return v.Labels }, func(v dc.Volume) error {
 		err := client.RemoveVolumeWithOptions(dc.RemoveVolumeOptions{Name: v.Name, Force: true})
 		if err != nil && !errors.Is(err, dc.ErrNoSuchVolume) {
-			return removed, fmt.Errorf("remove volume %s: %w", v.Name, err)
+			return fmt.Errorf("remove volume %s: %w", v.Name, err)
+		}
+		return nil
+	})
+}
+
+// removeOrphaned calls remove for each of items whose owner label names an ended binary of this
+// host, and returns how many it removed; remove treats one already gone as removed.
+func removeOrphaned[T any](items []T, labels func(T) map[string]string, remove func(T) error) (int, error) {
+	host, _ := os.Hostname()
+	removed := 0
+	for _, it := range items {
+		if !orphaned(labels(it)[ownerLabel], host) {
+			continue
+		}
+		if err := remove(it); err != nil {
+			return removed, err
 		}
 		removed++
 	}
@@ -100,12 +105,18 @@ func orphaned(owner, host string) bool {
 	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
-func TestOrphanedOwners(t *testing.T) {
+// endedProcess returns this host's name and the pid of a process of it that has ended.
+func endedProcess(t *testing.T) (host, pid string) {
+	t.Helper()
 	host, err := os.Hostname()
 	require.NoError(t, err)
 	ended := exec.Command("true")
 	require.NoError(t, ended.Run())
-	endedPID := strconv.Itoa(ended.Process.Pid)
+	return host, strconv.Itoa(ended.Process.Pid)
+}
+
+func TestOrphanedOwners(t *testing.T) {
+	host, endedPID := endedProcess(t)
 
 	assert.True(t, orphaned(host+"/"+endedPID, host), "a binary of this host that has ended")
 	assert.False(t, orphaned(ownerOf(os.Getpid()), host), "this binary")
@@ -115,14 +126,41 @@ func TestOrphanedOwners(t *testing.T) {
 	}
 }
 
+// Only what an ended binary of this host owns is removed; a failed removal stops the reaping
+// with the count so far.
+func TestRemoveOrphanedTakesOnlyEndedBinariesOfThisHost(t *testing.T) {
+	host, endedPID := endedProcess(t)
+	owners := []string{host + "/" + endedPID, ownerOf(os.Getpid()), "another-host/" + endedPID, host + "/x", host + "/" + endedPID}
+	items := []int{0, 1, 2, 3, 4}
+	labels := func(i int) map[string]string { return map[string]string{ownerLabel: owners[i]} }
+
+	var gone []int
+	removed, err := removeOrphaned(items, labels, func(i int) error {
+		gone = append(gone, i)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, removed)
+	assert.Equal(t, []int{0, 4}, gone)
+
+	failure := errors.New("daemon away")
+	removed, err = removeOrphaned(items, labels, func(i int) error {
+		if i == 4 {
+			return failure
+		}
+		return nil
+	})
+	assert.ErrorIs(t, err, failure)
+	assert.Equal(t, 1, removed)
+}
+
 // A container and a volume left by a test binary that has ended are removed by the next run;
 // those of a running binary are not.
 func TestLeftoversOfAnEndedRunAreRemoved(t *testing.T) {
 	t.Parallel()
 	h := dockerImage(t)
-	ended := exec.Command("true")
-	require.NoError(t, ended.Run())
-	endedOwner := map[string]string{ownerLabel: ownerOf(ended.Process.Pid)}
+	host, endedPID := endedProcess(t)
+	endedOwner := map[string]string{ownerLabel: host + "/" + endedPID}
 
 	create := func(labels map[string]string) string {
 		c, err := h.pool.Client.CreateContainer(dc.CreateContainerOptions{
