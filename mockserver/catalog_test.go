@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"mime/multipart"
 	"net/http"
@@ -670,11 +669,9 @@ type uploaded struct {
 
 func (ts *testServer) fetch(t *testing.T, url string) (int, http.Header, []byte) {
 	t.Helper()
-	resp, err := ts.Client().Get(url)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, body := ts.send(t, req)
 	return resp.StatusCode, resp.Header, body
 }
 

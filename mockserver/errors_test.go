@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -420,14 +419,7 @@ func TestHeadIsAnsweredByTheGetRoute(t *testing.T) {
 		{sdk115, "/api/content/products/empty-page?langCode=en_US", http.StatusOK},
 	} {
 		ts, path, want := c.ts, c.path, c.want
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodHead, ts.URL+path, nil)
-		require.NoError(t, err)
-		req.Header.Set("x-app-token", appToken)
-		resp, err := ts.Client().Do(req)
-		require.NoError(t, err)
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		require.NoError(t, err)
+		resp, body := ts.send(t, ts.request(t, http.MethodHead, path, "", "", map[string]string{"x-app-token": appToken}))
 		assert.Equal(t, want, resp.StatusCode, path)
 		assert.Empty(t, body, path)
 		if want == http.StatusOK {

@@ -161,12 +161,19 @@ func (ts *testServer) callWith(t testing.TB, method, path, bearer string, body a
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
+	resp, data := ts.send(t, req)
+	return resp.StatusCode, data
+}
+
+// send sends req and returns the response with its body, read whole and closed.
+func (ts *testServer) send(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	resp, err := ts.Client().Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	return resp.StatusCode, data
+	return resp, data
 }
 
 // serveAPI sends one request straight to h, with the SDK's headers as call sends them: the app

@@ -694,11 +694,7 @@ func TestMemoryLimitRefusesWhatAddsStateUntilThereIsRoom(t *testing.T) {
 	} {
 		req := ts.request(t, http.MethodPost, write.path, write.body, "application/json",
 			map[string]string{"x-app-token": appToken, "Authorization": write.bearer, "x-device-metadata": `{"os":"Linux"}`})
-		resp, err := ts.Client().Do(req)
-		require.NoError(t, err)
-		data, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		require.NoError(t, err)
+		resp, data := ts.send(t, req)
 		assert.Equal(t, http.StatusConflict, resp.StatusCode, write.path)
 		assert.Equal(t, "memory", resp.Header.Get("X-Mock-Limit"), write.path)
 		msg := strings.Join(decodeError(t, resp.StatusCode, data).messages(), " ")

@@ -29,12 +29,7 @@ func (ts *testServer) browser(t *testing.T, c browserCall) (*http.Response, []by
 	if c.host != "" {
 		req.Host = c.host
 	}
-	resp, err := ts.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, data
+	return ts.send(t, req)
 }
 
 // crossSite is what a browser adds to a request a page on another site makes.
