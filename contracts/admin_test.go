@@ -231,7 +231,7 @@ func adminValidExchanges() map[string]adminExchange {
 		"staticUpload":                           {method: "GET", target: "/cloud-static/your-app-token/files/project/page/-/-/a.txt", status: 200, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "a"},
 		"checkoutPage unknown":                   {method: "GET", target: "/checkout/nope/49", status: 404, resp: adminErr404},
 		"siteMedia":                              {method: "GET", target: "/cloud-static/content/hero.svg", status: 200, respHeader: http.Header{"Content-Type": {"image/svg+xml"}}, resp: "<svg/>"},
-		"siteMedia unknown":                      {method: "GET", target: "/cloud-static/content/nope.png", status: 404, respHeader: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, resp: "404 page not found\n"},
+		"siteMedia unknown":                      {method: "GET", target: "/cloud-static/content/nope.png", status: 404, resp: adminErr404},
 		"siteSitemap":                            {method: "GET", target: "/cloud-static/sitemaps/sitemap-en_US.xml", status: 200, respHeader: http.Header{"Content-Type": {"application/xml; charset=utf-8"}}, resp: "<urlset/>"},
 		"checkoutAction": {method: "POST", target: "/checkout/your-app-token/cs_test_0123456789abcdef0123456789abcdef/complete", body: "action=complete",
 			reqHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, status: 303, respHeader: http.Header{"Location": {"http://shop.test/thanks?session_id=49"}}},

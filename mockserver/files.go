@@ -121,13 +121,13 @@ func (s *Server) handleFileDelete(w http.ResponseWriter, r *http.Request, sc *sc
 func (s *Server) handleStaticUpload(w http.ResponseWriter, r *http.Request) {
 	sb := s.sandboxes.Lookup(mux.Vars(r)["token"])
 	if sb == nil {
-		http.NotFound(w, r)
+		s.handleNotFound(w, r, nil)
 		return
 	}
 	v := mux.Vars(r)
 	f, ok := sb.Store().File(strings.Join([]string{"files/project", v["type"], v["entity"], v["id"], v["name"]}, "/"))
 	if !ok {
-		http.NotFound(w, r)
+		s.handleNotFound(w, r, nil)
 		return
 	}
 	serveStatic(w, f.ContentType, f.Data)

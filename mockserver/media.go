@@ -32,7 +32,7 @@ func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
 	name := mux.Vars(r)["file"]
 	data, err := s.site().Media(name)
 	if err != nil {
-		http.NotFound(w, r)
+		s.handleNotFound(w, r, nil)
 		return
 	}
 	ctype := mime.TypeByExtension(path.Ext(name))

@@ -204,7 +204,9 @@ func (s *Server) Close(ctx context.Context) error {
 
 // handleNotFound answers unknown routes, and known paths with a method they do not serve, as
 // NestJS does: 404 "Cannot METHOD /path". The body stays the live one; observe names the
-// closest known route in X-Mock-Nearest-Route and in the journal.
+// closest known route in X-Mock-Nearest-Route and in the journal. A static file that is not
+// there (media, an upload, a sitemap) is answered alike, as a static module in front of the
+// same application falls through to it.
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, _ *sandbox.Sandbox) {
 	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
 }

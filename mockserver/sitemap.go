@@ -71,7 +71,7 @@ func (s *Server) handleSitemapFile(w http.ResponseWriter, r *http.Request) {
 	lang, prefixed := strings.CutPrefix(mux.Vars(r)["file"], "sitemap-")
 	lang, suffixed := strings.CutSuffix(lang, ".xml")
 	if !prefixed || !suffixed || !slices.Contains(s.site().Languages(), lang) {
-		http.NotFound(w, r)
+		s.handleNotFound(w, r, nil)
 		return
 	}
 	set := sitemapURLSet{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
