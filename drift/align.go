@@ -368,11 +368,10 @@ func CompareCapsule(ctx context.Context, mock []scenarios.Result, c *capsule.Cap
 			continue
 		}
 		name := fmt.Sprintf("#%d %s %s", j+1, e.Method, e.Path)
-		sr := StepReport{Flow: "capsule", Step: name, Mock: "not run", Other: "recorded", Items: []Item{}}
-		cmp.contractItems(func(it Item) {
-			it.Flow, it.Step = sr.Flow, sr.Step
-			sr.Items = append(sr.Items, it)
-		}, &scenarios.StepResult{Exchanges: []exchange.Exchange{*e}, Violations: vs}, SideOtherContract)
+		sr := StepReport{Flow: "capsule", Step: name, Mock: "not run", Other: "recorded"}
+		items := cmp.newListing(sr.Flow, sr.Step)
+		cmp.contractItems(items.add, &scenarios.StepResult{Exchanges: []exchange.Exchange{*e}, Violations: vs}, SideOtherContract)
+		items.fill(&sr)
 		r.Steps = append(r.Steps, sr)
 	}
 	if len(unused) > 0 {

@@ -133,13 +133,17 @@ type StepReport struct {
 	// for a capsule, "recorded" or "not recorded".
 	Mock  string `json:"mock"`
 	Other string `json:"other"`
+	// Items are the step's differences, worst first; a bounded number of each pattern (see
+	// Omitted).
 	Items []Item `json:"items"`
+	// Omitted counts the differences Items leaves out, which every count includes.
+	Omitted []Omitted `json:"omitted,omitempty"`
 }
 
 // ID is "flow/step".
 func (s StepReport) ID() string { return s.Flow + "/" + s.Step }
 
-// Count returns the number of unacknowledged items of a severity.
+// Count returns the number of unacknowledged items of a severity, listed or not.
 func (s StepReport) Count(sev Severity) int {
 	n := 0
 	for _, it := range s.Items {
@@ -147,16 +151,49 @@ func (s StepReport) Count(sev Severity) int {
 			n++
 		}
 	}
+	for _, o := range s.Omitted {
+		if o.Severity == sev && o.Allowed == nil {
+			n += o.Count
+		}
+	}
 	return n
 }
 
-// Summary counts a report's items. Breaking, Warnings and Info count the unacknowledged ones.
+// Acknowledged returns the number of items an allow entry acknowledges, listed or not.
+func (s StepReport) Acknowledged() int {
+	n := 0
+	for _, it := range s.Items {
+		if it.Allowed != nil {
+			n++
+		}
+	}
+	for _, o := range s.Omitted {
+		if o.Allowed != nil {
+			n += o.Count
+		}
+	}
+	return n
+}
+
+// Unlisted returns the number of items Items leaves out.
+func (s StepReport) Unlisted() int {
+	n := 0
+	for _, o := range s.Omitted {
+		n += o.Count
+	}
+	return n
+}
+
+// Summary counts a report's items, listed or not. Breaking, Warnings and Info count the
+// unacknowledged ones.
 type Summary struct {
 	Steps    int `json:"steps"`
 	Breaking int `json:"breaking"`
 	Warnings int `json:"warnings"`
 	Info     int `json:"info"`
 	Allowed  int `json:"allowed"`
+	// Unlisted is how many of the items counted above no step lists.
+	Unlisted int `json:"unlisted,omitempty"`
 }
 
 // Report is the outcome of a drift run.
@@ -187,7 +224,7 @@ func (r *Report) ExitCode() int {
 	return ExitOK
 }
 
-// Items returns every item of every step, in order.
+// Items returns every listed item of every step, in order.
 func (r *Report) Items() []Item {
 	var out []Item
 	for _, s := range r.Steps {
@@ -381,11 +418,15 @@ func (c *comparer) label(s *scenarios.StepResult, other bool) string {
 }
 
 func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) StepReport {
-	sr := StepReport{Flow: flow, Step: name, Mock: c.label(ms, false), Other: c.label(os, true), Items: []Item{}}
-	add := func(it Item) {
-		it.Flow, it.Step = flow, name
-		sr.Items = append(sr.Items, it)
-	}
+	sr := StepReport{Flow: flow, Step: name, Mock: c.label(ms, false), Other: c.label(os, true)}
+	items := c.newListing(flow, name)
+	c.stepItems(items.add, flow, name, ms, os)
+	items.fill(&sr)
+	return sr
+}
+
+// stepItems compares a step of the two runs; ms or os is nil for a step the side did not run.
+func (c *comparer) stepItems(add func(Item), flow, name string, ms, os *scenarios.StepResult) {
 	if ms != nil {
 		c.contractItems(add, ms, SideMockContract)
 	}
@@ -401,7 +442,7 @@ func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) 
 				add(it)
 			}
 		}
-		return sr
+		return
 	}
 	if !c.capsule && ms.Status != os.Status {
 		sev := SeverityWarning
@@ -425,7 +466,7 @@ func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) 
 			c.compareExchange(add, p.mock+1, &ms.Exchanges[p.mock], &os.Exchanges[p.other])
 		}
 		c.notRecorded += len(ms.Exchanges) - len(pairs)
-		return sr
+		return
 	}
 	pairs, onlyMock, onlyOther := pairExchanges(ms.Exchanges, os.Exchanges)
 	for _, p := range pairs {
@@ -444,7 +485,6 @@ func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) 
 		add(Item{Side: SideMockOther, Request: request(e), Kind: KindStep, Severity: SeverityInfo,
 			Message: fmt.Sprintf("%s was made on the other side only", request(e))})
 	}
-	return sr
 }
 
 // notRunItem reports a step that ran on one side only: the flow stopped before it on the
@@ -600,7 +640,12 @@ func rank(s Severity) int {
 	return 2
 }
 
-// finish applies the allow file, orders each step's items worst first and counts.
+// newListing collects the items of a step, acknowledging them by the allow file.
+func (c *comparer) newListing(flow, step string) *listing {
+	return newListing(flow, step, c.opts.Allow, c.opts.Now)
+}
+
+// finish counts the items and adds the notes about the run as a whole.
 func (c *comparer) finish(r *Report) {
 	if c.notRecorded > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d exchanges of the mock's run have no recorded counterpart in the capsule and were not compared", c.notRecorded))
@@ -609,28 +654,16 @@ func (c *comparer) finish(r *Report) {
 		r.Expired = a.expired(c.opts.Now)
 	}
 	r.Summary = Summary{Steps: len(r.Steps)}
-	for si := range r.Steps {
-		items := r.Steps[si].Items
-		sort.SliceStable(items, func(i, j int) bool { return rank(items[i].Severity) < rank(items[j].Severity) })
-		for i := range items {
-			if a := c.opts.Allow; a != nil {
-				if e := a.match(items[i], c.opts.Now); e != nil {
-					items[i].Allowed = &Allowance{Reason: e.Reason, Expires: e.Expires}
-				}
-			}
-			if items[i].Allowed != nil {
-				r.Summary.Allowed++
-				continue
-			}
-			switch items[i].Severity {
-			case SeverityBreaking:
-				r.Summary.Breaking++
-			case SeverityWarning:
-				r.Summary.Warnings++
-			default:
-				r.Summary.Info++
-			}
-		}
+	for _, s := range r.Steps {
+		r.Summary.Breaking += s.Count(SeverityBreaking)
+		r.Summary.Warnings += s.Count(SeverityWarning)
+		r.Summary.Info += s.Count(SeverityInfo)
+		r.Summary.Allowed += s.Acknowledged()
+		r.Summary.Unlisted += s.Unlisted()
+	}
+	if n := r.Summary.Unlisted; n > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("%d items are not listed: a step lists at most %d items of each pattern (the same side, kind, severity and acknowledgement, at pointers that differ only in array indexes) and %d of each side and severity; every count and the exit code include them",
+			n, maxListedPerPattern, maxListedPerSeverity))
 	}
 	sort.SliceStable(r.Expired, func(i, j int) bool { return r.Expired[i].Expires < r.Expired[j].Expires })
 }

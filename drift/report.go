@@ -70,11 +70,11 @@ func WriteText(w io.Writer, r *Report) error {
 	fmt.Fprintln(tw, "STEP\tMOCK\tOTHER\tBREAKING\tWARNINGS\tINFO\tACKNOWLEDGED")
 	for _, s := range r.Steps {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", s.ID(), s.Mock, s.Other,
-			s.Count(SeverityBreaking), s.Count(SeverityWarning), s.Count(SeverityInfo), len(s.Items)-s.Count(SeverityBreaking)-s.Count(SeverityWarning)-s.Count(SeverityInfo))
+			s.Count(SeverityBreaking), s.Count(SeverityWarning), s.Count(SeverityInfo), s.Acknowledged())
 	}
 	_ = tw.Flush()
 	for _, s := range r.Steps {
-		if len(s.Items) == 0 {
+		if len(s.Items) == 0 && len(s.Omitted) == 0 {
 			continue
 		}
 		ew.printf("\n%s\n", s.ID())
@@ -87,6 +87,9 @@ func WriteText(w io.Writer, r *Report) error {
 			if it.Allowed != nil {
 				ew.printf("           acknowledged until %s: %s\n", it.Allowed.Expires, it.Allowed.Reason)
 			}
+		}
+		for _, o := range s.Omitted {
+			ew.printf("  … %s\n", o)
 		}
 	}
 	if len(r.Notes) > 0 {
@@ -136,7 +139,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	ew.printf("**%s**\n\n", verdict(r))
 	var differing []StepReport
 	for _, s := range r.Steps {
-		if len(s.Items) > 0 {
+		if len(s.Items) > 0 || len(s.Omitted) > 0 {
 			differing = append(differing, s)
 		}
 	}
@@ -145,8 +148,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	} else {
 		ew.printf("| Step | Mock | Other | Breaking | Warnings | Info | Acknowledged |\n|---|---|---|---:|---:|---:|---:|\n")
 		for _, s := range differing {
-			b, wn, in := s.Count(SeverityBreaking), s.Count(SeverityWarning), s.Count(SeverityInfo)
-			ew.printf("| %s | %s | %s | %d | %d | %d | %d |\n", mdCode(s.ID()), mdCell(s.Mock), mdCell(s.Other), b, wn, in, len(s.Items)-b-wn-in)
+			ew.printf("| %s | %s | %s | %d | %d | %d | %d |\n", mdCode(s.ID()), mdCell(s.Mock), mdCell(s.Other),
+				s.Count(SeverityBreaking), s.Count(SeverityWarning), s.Count(SeverityInfo), s.Acknowledged())
 		}
 		ew.printf("\n%d of %d steps differ.\n", len(differing), len(r.Steps))
 	}
@@ -168,6 +171,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		ew.printf("\n### Acknowledged (drift-allow)\n\n| Step | Request | Pointer | Kind | Reason | Until |\n|---|---|---|---|---|---|\n")
 		for _, it := range acked {
 			ew.printf("| %s | %s | %s | %s | %s | %s |\n", mdCode(it.StepID()), mdCode(it.Request), mdCode(orDash(it.Pointer)), it.Kind, mdCell(it.Allowed.Reason), it.Allowed.Expires)
+		}
+	}
+	if r.Summary.Unlisted > 0 {
+		ew.printf("\n### Not listed\n\n")
+		for _, s := range r.Steps {
+			for _, o := range s.Omitted {
+				ew.printf("- %s: %s\n", mdCode(s.ID()), mdCell(o.String()))
+			}
 		}
 	}
 	if len(r.Expired) > 0 {
@@ -238,9 +249,16 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			}
 			lines = append(lines, line)
 		}
+		for _, o := range s.Omitted {
+			line := "… " + o.String()
+			if o.Allowed == nil && o.Severity == SeverityBreaking {
+				breaking = append(breaking, line)
+			}
+			lines = append(lines, line)
+		}
 		switch {
-		case len(breaking) > 0:
-			tc.Failure = &exchange.Problem{Message: fmt.Sprintf("%d breaking differences", len(breaking)), Type: string(SeverityBreaking), Text: strings.Join(breaking, "\n")}
+		case s.Count(SeverityBreaking) > 0:
+			tc.Failure = &exchange.Problem{Message: fmt.Sprintf("%d breaking differences", s.Count(SeverityBreaking)), Type: string(SeverityBreaking), Text: strings.Join(breaking, "\n")}
 		case s.Mock == "not run" || s.Other == "not run" || s.Other == "not recorded":
 			tc.Skipped = &exchange.Problem{Message: fmt.Sprintf("nothing to compare: mock %s, other %s", s.Mock, s.Other)}
 		}
