@@ -58,10 +58,14 @@ func stepKey(flow, step string) string { return flow + "\x00" + step }
 
 // capsuleSide builds the other side of a comparison with a capsule: for every exchange of the
 // mock's run, the recorded exchange that answered the same request (alignRecorded). It returns
-// the recorded exchanges as steps of the same flows, the pairs per step (stepKey; mock exchange
-// → position among the step's recorded exchanges), and the recorded exchanges no mock exchange
-// took.
-func capsuleSide(ctx context.Context, mock []scenarios.Result, c *capsule.Capsule, v *contracts.Validator) ([]scenarios.Result, map[string][]pair, []int) {
+// the recorded exchanges as steps of the same flows and the recorded exchanges no mock exchange
+// took, and keeps the pairs per step (stepKey; mock exchange → position among the step's
+// recorded exchanges) in cmp.recordedPairs. A recorded answer's contract breaches become the
+// step's items (cmp.recordedItems) as soon as it is checked: a step's listing holds a bounded
+// number of them, where its violations would hold every breach of every recorded answer until
+// the comparison reached its step.
+func (cmp *comparer) capsuleSide(mock []scenarios.Result, c *capsule.Capsule, v *contracts.Validator) ([]scenarios.Result, []int) {
+	ctx := cmp.ctx
 	var run []*exchange.Exchange
 	for _, mr := range mock {
 		for _, ms := range mr.Steps {
@@ -73,13 +77,15 @@ func capsuleSide(ctx context.Context, mock []scenarios.Result, c *capsule.Capsul
 	recordedFor := alignRecorded(run, c.Exchanges)
 	used := make([]bool, len(c.Exchanges))
 	reissuer := capsule.NewReissuer(c.Redactions)
-	pairs := map[string][]pair{}
+	cmp.recordedPairs, cmp.recordedItems = map[string][]pair{}, map[string]*listing{}
 	var other []scenarios.Result
 	n := 0
 	for _, mr := range mock {
 		or := scenarios.Result{Flow: mr.Flow, Target: "capsule", Status: scenarios.StatusPassed}
 		for _, ms := range mr.Steps {
 			os := scenarios.StepResult{Name: ms.Name, Status: scenarios.StatusPassed}
+			key := stepKey(mr.Flow, ms.Name)
+			items := cmp.newListing(mr.Flow, ms.Name)
 			for i := range ms.Exchanges {
 				j := recordedFor[n]
 				n++
@@ -87,18 +93,19 @@ func capsuleSide(ctx context.Context, mock []scenarios.Result, c *capsule.Capsul
 					continue
 				}
 				used[j] = true
-				pairs[stepKey(mr.Flow, ms.Name)] = append(pairs[stepKey(mr.Flow, ms.Name)], pair{mock: i, other: len(os.Exchanges)})
+				cmp.recordedPairs[key] = append(cmp.recordedPairs[key], pair{mock: i, other: len(os.Exchanges)})
 				os.Exchanges = append(os.Exchanges, c.Exchanges[j])
+				recorded := scenarios.StepResult{Exchanges: []exchange.Exchange{c.Exchanges[j]}}
 				for _, viol := range checkRecorded(ctx, v, reissuer, &c.Exchanges[j]) {
-					if provoked(ms.ExpectedViolations, viol) {
-						os.ExpectedViolations = append(os.ExpectedViolations, viol)
-					} else {
-						os.Violations = append(os.Violations, viol)
+					if !provoked(ms.ExpectedViolations, viol) {
+						recorded.Violations = append(recorded.Violations, viol)
 					}
 				}
+				cmp.contractItems(items.add, &recorded, SideOtherContract)
 			}
 			if len(os.Exchanges) > 0 {
 				or.Steps = append(or.Steps, os)
+				cmp.recordedItems[key] = items
 			}
 		}
 		other = append(other, or)
@@ -109,7 +116,7 @@ func capsuleSide(ctx context.Context, mock []scenarios.Result, c *capsule.Capsul
 			unused = append(unused, i)
 		}
 	}
-	return other, pairs, unused
+	return other, unused
 }
 
 // provoked reports whether a recorded request breaks the contract as the mock's run of the same
@@ -373,8 +380,7 @@ func CompareCapsule(ctx context.Context, mock []scenarios.Result, c *capsule.Cap
 	if err != nil {
 		return nil, err
 	}
-	other, pairs, unused := capsuleSide(ctx, mock, c, v)
-	cmp.recordedPairs = pairs
+	other, unused := cmp.capsuleSide(mock, c, v)
 	r := &Report{Target: cmp.opts.Target, TargetKind: cmp.opts.TargetKind}
 	byFlow := map[string]*scenarios.Result{}
 	for i := range other {

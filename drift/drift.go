@@ -291,6 +291,9 @@ type comparer struct {
 	// recordedPairs are the pairs capsuleSide made, by stepKey: against a capsule a step's
 	// exchanges are not paired again.
 	recordedPairs map[string][]pair
+	// recordedItems are the steps' listings capsuleSide began with the recorded answers'
+	// contract breaches, by stepKey.
+	recordedItems map[string]*listing
 	// decode is decodeBody; a field, so that a test can count how often a comparison decodes
 	// a body (once per exchange and side, however many breaches it holds).
 	decode func(js json.RawMessage, text string) (any, *string)
@@ -419,7 +422,10 @@ func (c *comparer) label(s *scenarios.StepResult, other bool) string {
 
 func (c *comparer) compareStep(flow, name string, ms, os *scenarios.StepResult) StepReport {
 	sr := StepReport{Flow: flow, Step: name, Mock: c.label(ms, false), Other: c.label(os, true)}
-	items := c.newListing(flow, name)
+	items, ok := c.recordedItems[stepKey(flow, name)]
+	if !ok {
+		items = c.newListing(flow, name)
+	}
 	c.stepItems(items.add, flow, name, ms, os)
 	items.fill(&sr)
 	return sr

@@ -108,10 +108,16 @@ func (l *listing) add(it Item) {
 	l.omitted[p]++
 }
 
-// fill sets the step's items, worst first, and what was left out of them, worst and
-// unacknowledged first.
+// fill sets the step's items, worst first and by side, and what was left out of them, worst
+// and unacknowledged first.
 func (l *listing) fill(sr *StepReport) {
-	sort.SliceStable(l.items, func(i, j int) bool { return rank(l.items[i].Severity) < rank(l.items[j].Severity) })
+	sort.SliceStable(l.items, func(i, j int) bool {
+		a, b := l.items[i], l.items[j]
+		if rank(a.Severity) != rank(b.Severity) {
+			return rank(a.Severity) < rank(b.Severity)
+		}
+		return sideRank(a.Side) < sideRank(b.Side)
+	})
 	sr.Items = l.items
 	sr.Omitted = nil
 	for _, p := range l.order {
@@ -128,6 +134,19 @@ func (l *listing) fill(sr *StepReport) {
 		}
 		return a.Allowed == nil && b.Allowed != nil
 	})
+}
+
+// sideRank orders a step's items as the comparison makes them when nothing is made ahead (a
+// capsule's contract breaches are): the mock against the contract, the other side against it,
+// then the two against each other.
+func sideRank(side string) int {
+	switch side {
+	case SideMockContract:
+		return 0
+	case SideOtherContract:
+		return 1
+	}
+	return 2
 }
 
 // pointerPattern is a pointer with every array index (a token of digits only) as "*".

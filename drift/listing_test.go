@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/contracts"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
 	"github.com/oneentry-mock/oneentry-mock/scenarios"
 )
@@ -114,4 +116,31 @@ func TestPointerPattern(t *testing.T) {
 	} {
 		assert.Equal(t, want, pointerPattern(p), p)
 	}
+}
+
+// The recorded answers' breaches were kept as violations on the capsule's steps, every one of
+// every answer, until the comparison reached the step: they become the step's bounded listing
+// as each answer is checked.
+func TestCapsuleBreachesAreListedAsChecked(t *testing.T) {
+	t.Parallel()
+	const n = 1000
+	recorded := breachingStep(n).Exchanges[0]
+	recorded.RequestHeaders = map[string]string{"x-app-token": "t"}
+	mock := []scenarios.Result{{Flow: "f", Steps: []scenarios.StepResult{{Name: "pages", Status: scenarios.StatusPassed, Exchanges: []exchange.Exchange{recorded}}}}}
+	c, err := newComparer(t.Context(), Options{TargetKind: TargetCapsule})
+	require.NoError(t, err)
+	v, err := contracts.NewValidator(c.opts.Contract)
+	require.NoError(t, err)
+	other, unused := c.capsuleSide(mock, &capsule.Capsule{Exchanges: []exchange.Exchange{recorded}}, v)
+	assert.Empty(t, unused)
+	require.Len(t, other[0].Steps, 1)
+	assert.Empty(t, other[0].Steps[0].Violations, "no breach is held as a violation")
+	listed := c.recordedItems[stepKey("f", "pages")]
+	require.NotNil(t, listed)
+	assert.Len(t, listed.items, maxListedPerPattern)
+
+	r, err := CompareCapsule(t.Context(), mock, &capsule.Capsule{Exchanges: []exchange.Exchange{recorded}}, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, n, r.Summary.Breaking)
+	assert.Equal(t, n-maxListedPerPattern, r.Summary.Unlisted)
 }
