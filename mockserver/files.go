@@ -103,7 +103,7 @@ func (s *Server) handleFileGet(w http.ResponseWriter, r *http.Request, sc *scope
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "File %s not found", q.Get("filename")))
 		return
 	}
-	serveStatic(w, "application/octet-stream", f.Data)
+	serveStatic(w, "application/octet-stream", "no-cache", f.Data)
 }
 
 // handleFileDelete handles DELETE /files?filename=&type=&entity=&id=.
@@ -130,12 +130,13 @@ func (s *Server) handleStaticUpload(w http.ResponseWriter, r *http.Request) {
 		s.handleNotFound(w, r, nil)
 		return
 	}
-	serveStatic(w, f.ContentType, f.Data)
+	serveStatic(w, f.ContentType, "no-cache", f.Data)
 }
 
-// serveStatic sends a file. Uploads are anyone's bytes on the mock's own origin: they are
-// served sandboxed, so an uploaded page or SVG cannot run script against it.
-func serveStatic(w http.ResponseWriter, contentType string, data []byte) {
+// serveStatic sends a file with cacheControl. Uploads and fixture media are anyone's bytes on
+// the mock's own origin, the origin of /__admin: they are served sandboxed, so a page or SVG
+// among them cannot run script against it.
+func serveStatic(w http.ResponseWriter, contentType, cacheControl string, data []byte) {
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
@@ -143,7 +144,7 @@ func serveStatic(w http.ResponseWriter, contentType string, data []byte) {
 	h.Set("Content-Type", contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("Cache-Control", "no-cache")
+	h.Set("Cache-Control", cacheControl)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data)
 }

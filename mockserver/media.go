@@ -27,7 +27,8 @@ func origin(r *http.Request) string {
 
 // handleMedia handles GET /cloud-static/content/{file}: a file of the fixture set's media
 // folder, the images the site's attributes link to.
-// Browsers ask for them without an app token, so they are public.
+// Browsers ask for them without an app token, so they are public. A fixture folder may come
+// from anyone (fixtures pull copies a project's files), so they are served as uploads are.
 func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
 	name := mux.Vars(r)["file"]
 	data, err := s.site().Media(name)
@@ -39,7 +40,5 @@ func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
 	if ctype == "" {
 		ctype = http.DetectContentType(data)
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = w.Write(data)
+	serveStatic(w, ctype, "public, max-age=3600", data)
 }

@@ -27,6 +27,10 @@ func adminSiteFiles(t *testing.T, ac *adminContract) {
 	header, body := ac.do(t, ts, adminCall{method: http.MethodGet, path: "/cloud-static/content/hero.svg", status: http.StatusOK})
 	assert.Equal(t, "image/svg+xml", header.Get("Content-Type"))
 	assert.Contains(t, string(body), "<svg")
+	// An SVG can hold script, and the media folder is anyone's: opened on the mock's origin, it
+	// must not reach /__admin.
+	assert.Equal(t, "sandbox", header.Get("Content-Security-Policy"))
+	assert.Equal(t, "nosniff", header.Get("X-Content-Type-Options"))
 	_, body = ac.do(t, ts, adminCall{method: http.MethodGet, path: "/cloud-static/content/nope.png", status: http.StatusNotFound})
 	assert.JSONEq(t, `"Cannot GET /cloud-static/content/nope.png"`, string(decodeError(t, http.StatusNotFound, body).Message), "as for a path no route serves")
 	_, body = ac.do(t, ts, adminCall{method: http.MethodGet, path: "/cloud-static/sitemaps/sitemap-ru_RU.xml", status: http.StatusOK})
