@@ -70,8 +70,11 @@ func guarded(p string) bool {
 			return true
 		}
 	}
-	return strings.HasPrefix(p, "/__admin")
+	return isAdminPath(p)
 }
+
+// isAdminPath says whether p is the admin API's, which --admin-token guards.
+func isAdminPath(p string) bool { return strings.HasPrefix(exchange.CleanPath(p), "/__admin") }
 
 // guardOrigins applies the origin and host rules before anything else runs, so every answer
 // (errors, 404s, 413s, injected faults, panics) carries the CORS headers of its path.
@@ -87,9 +90,10 @@ func (s *Server) guardOrigins(next http.Handler) http.Handler {
 			return
 		}
 		// Without an admin token nothing but the Host header tells a page that rebound its
-		// own name to 127.0.0.1 from the developer's tools.
-		if s.adminToken == "" && !s.origins.hostAllowed(r.Host) {
-			s.refuseOrigin(w, r, fmt.Sprintf("Host %q is not allowed: without --admin-token the admin API and the checkout answer only loopback hosts and those listed in --allowed-hosts", r.Host))
+		// own name to 127.0.0.1 from the developer's tools. The token guards /__admin only:
+		// the checkout and the OAuth consent page are a browser's, which never sends it.
+		if tokenGuarded := s.adminToken != "" && isAdminPath(r.URL.Path); !tokenGuarded && !s.origins.hostAllowed(r.Host) {
+			s.refuseOrigin(w, r, fmt.Sprintf("Host %q is not allowed: the checkout, the OAuth consent page and, without --admin-token, the admin API answer only loopback hosts and those listed in --allowed-hosts", r.Host))
 			return
 		}
 		allowed := origin != "" && slices.Contains(s.origins.allowOrigins, strings.ToLower(origin))

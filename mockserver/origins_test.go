@@ -120,10 +120,21 @@ func TestLoopbackAndListedHostsPass(t *testing.T) {
 	resp, _ := ts.browser(t, browserCall{method: http.MethodGet, path: "/__admin/clock", host: "mock.test:9001"})
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "a listed host with a port matches that port only")
 
-	// With an admin token the token guards the admin API, whatever the host.
+	// With an admin token the token guards the admin API, whatever the host; the browser's
+	// pages, which never carry it, keep the host rule: the consent page would otherwise hand
+	// a sign-in code for any address to anyone who reaches the port.
 	guarded := newTestServer(t, withAdminToken("s3cret"))
 	resp, _ = guarded.browser(t, browserCall{method: http.MethodGet, path: "/__admin/clock", host: "evil.example", headers: map[string]string{"x-admin-token": "s3cret"}})
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	for _, c := range []browserCall{
+		{method: http.MethodPost, path: "/oauth/" + appToken + "/email", host: "evil.example", contentType: "application/x-www-form-urlencoded", body: "email=your-user%40email.com"},
+		{method: http.MethodGet, path: "/oauth/" + appToken + "/email", host: "evil.example"},
+		{method: http.MethodGet, path: "/checkout/" + appToken + "/cs_test_x", host: "evil.example"},
+	} {
+		resp, body := guarded.browser(t, c)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%s %s Host %s", c.method, c.path, c.host)
+		assert.Contains(t, decodeError(t, http.StatusForbidden, body).messages()[0], "--allowed-hosts")
+	}
 }
 
 func TestListedOriginAndCurlPass(t *testing.T) {
