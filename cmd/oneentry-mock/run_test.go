@@ -507,6 +507,38 @@ func fixturesDir(t *testing.T) string {
 	return dir
 }
 
+// A fixture folder may come from anyone: a link in it that leads out of it opens nothing, so
+// that media/x.png -> /etc/passwd is not served to any page. Links within the folder work.
+func TestFixtureLinksDoNotLeaveTheFolder(t *testing.T) {
+	t.Parallel()
+	dir, outside := fixturesDir(t), t.TempDir()
+	secret := filepath.Join(outside, "secret.txt")
+	require.NoError(t, os.WriteFile(secret, []byte("SECRET"), 0o644))
+	require.NoError(t, os.Symlink(secret, filepath.Join(dir, "media", "escape.png")))
+	require.NoError(t, os.Symlink(filepath.Join("..", "..", filepath.Base(outside), "secret.txt"), filepath.Join(dir, "media", "relative.png")))
+	require.NoError(t, os.Symlink("hero.svg", filepath.Join(dir, "media", "alias.svg")))
+
+	fx, err := loadFixtures(dir)
+	require.NoError(t, err)
+	for _, name := range []string{"escape.png", "relative.png"} {
+		_, err := fx.Media(name)
+		assert.Error(t, err, name)
+	}
+	alias, err := fx.Media("alias.svg")
+	require.NoError(t, err)
+	hero, err := fx.Media("hero.svg")
+	require.NoError(t, err)
+	assert.Equal(t, hero, alias)
+
+	products := filepath.Join(dir, store.FileProducts)
+	moved := filepath.Join(outside, store.FileProducts)
+	require.NoError(t, os.Rename(products, moved))
+	require.NoError(t, os.Symlink(moved, products))
+	_, err = loadFixtures(dir)
+	require.Error(t, err, "a fixture file outside the folder")
+	assert.Contains(t, err.Error(), store.FileProducts)
+}
+
 func editFile(t *testing.T, path, old, new string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
