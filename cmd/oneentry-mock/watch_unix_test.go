@@ -96,3 +96,19 @@ func TestFixturesWatchLogsAnUnreadableEntryOnce(t *testing.T) {
 	w.check(t.Context())
 	assert.Equal(t, 2, strings.Count(logs.String(), "not fully readable"), "the problem is logged again once it comes back")
 }
+
+// An optional fixture file replaced by a link that leads nowhere is refused, not applied as a
+// deletion of its content: the last good fixtures stay in use.
+func TestFixturesWatchKeepsTheLastGoodWhenAFileLinksNowhere(t *testing.T) {
+	t.Parallel()
+	dir := fixturesDir(t)
+	logs := &testkit.Buffer{}
+	w, applied := countingWatch(t, dir, logs)
+	discounts := filepath.Join(dir, store.FileDiscounts)
+	require.NoError(t, os.Remove(discounts))
+	require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere.json"), discounts))
+	w.check(t.Context())
+	assert.Zero(t, *applied, "nothing is applied")
+	assert.Contains(t, logs.String(), "fixtures not reloaded")
+	assert.Contains(t, logs.String(), "discounts.json: is a link to")
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"math"
 	"slices"
@@ -81,12 +80,12 @@ func (f *Fixtures) buildCatalog(site bool) (*Catalog, error) {
 	}
 	raws := slices.Clone(products.items)
 	if site {
-		if _, err := fs.Stat(f.fsys, FileProductDetails); err == nil {
+		if ok, err := hasFixture(f.fsys, FileProductDetails); err != nil {
+			return nil, err
+		} else if ok {
 			if err := f.addDetails(raws); err != nil {
 				return nil, err
 			}
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, &FixtureError{File: FileProductDetails, Err: err}
 		}
 		for i := range raws {
 			configs, err := json.Marshal(f.productFormConfigs(i))

@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"time"
@@ -109,8 +108,8 @@ func (f *Fixtures) loadCatalog(fsys fs.FS) error {
 
 // optional loads a file with load, or, when the file is not there, answers an empty collection.
 func optional(fsys fs.FS, name string, load func() (*Collection, error)) (*Collection, error) {
-	if _, err := fs.Stat(fsys, name); errors.Is(err, fs.ErrNotExist) {
-		return newCollection(nil, newIndex(0), ""), nil
+	if ok, err := hasFixture(fsys, name); err != nil || !ok {
+		return newCollection(nil, newIndex(0), ""), err
 	}
 	return load()
 }

@@ -116,7 +116,9 @@ func (f *Fixtures) coupon(code string) (*Coupon, *Discount, bool) {
 
 // loadDiscounts decodes the optional discounts file; a missing one leaves the project without.
 func (f *Fixtures) loadDiscounts(fsys fs.FS, name string) ([]json.RawMessage, error) {
-	if _, err := fs.Stat(fsys, name); err != nil {
+	if ok, err := hasFixture(fsys, name); err != nil {
+		return nil, err
+	} else if !ok {
 		f.Discounts = nil
 		return []json.RawMessage{}, nil
 	}

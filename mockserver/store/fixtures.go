@@ -486,7 +486,9 @@ func (f *Fixtures) Collection(file string) (*Collection, error) {
 	if f.fsys == nil {
 		return f.site(file), nil
 	}
-	if _, err := fs.Stat(f.fsys, file); errors.Is(err, fs.ErrNotExist) {
+	if ok, err := hasFixture(f.fsys, file); err != nil {
+		return nil, err
+	} else if !ok {
 		f.extra[file] = f.site(file)
 		return f.extra[file], nil
 	}
@@ -646,12 +648,9 @@ func loadFixtures(fsys fs.FS) (*Fixtures, error) {
 func readFixture(fsys fs.FS, name string) ([]byte, error) {
 	// Checked before opening: opening a FIFO blocks until something writes to it, which would
 	// hang start-up (and a reload) past any signal.
-	info, err := fs.Stat(fsys, name)
+	info, err := statFixture(fsys, name)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fixtureErr(name, "", "file is missing")
-		}
-		return nil, &FixtureError{File: name, Err: err}
+		return nil, err
 	}
 	if !info.Mode().IsRegular() {
 		return nil, fixtureErr(name, "", "is not a regular file (%s)", info.Mode().Type())
@@ -683,6 +682,37 @@ func readFixture(fsys fs.FS, name string) ([]byte, error) {
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")
+
+// errNoFile is wrapped by the *FixtureError of a file the fixture set does not have.
+var errNoFile = errors.New("file is missing")
+
+// statFixture describes the file name of a fixture set, following links. A set without the
+// file gets a *FixtureError wrapping errNoFile; a name that is there but leads nowhere (a link
+// to a missing file) gets another error naming it: taken for an absent optional file, it
+// would load as an empty one, and a reload would apply it as a deletion.
+func statFixture(fsys fs.FS, name string) (fs.FileInfo, error) {
+	info, err := fs.Stat(fsys, name)
+	switch {
+	case err == nil:
+		return info, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, &FixtureError{File: name, Err: err}
+	}
+	if target, lerr := fs.ReadLink(fsys, name); lerr == nil {
+		return nil, fixtureErr(name, "", "is a link to %s, which does not exist", target)
+	}
+	return nil, &FixtureError{File: name, Err: errNoFile}
+}
+
+// hasFixture reports whether the fixture set has the optional file name; a name it cannot
+// read is an error (see statFixture), not an absent file.
+func hasFixture(fsys fs.FS, name string) (bool, error) {
+	_, err := statFixture(fsys, name)
+	if errors.Is(err, errNoFile) {
+		return false, nil
+	}
+	return err == nil, err
+}
 
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -73,7 +72,9 @@ func (f *Fixtures) Media(name string) ([]byte, error) {
 // parent, blocks, template and attribute set, a block's template, a menu item's page.
 func (f *Fixtures) loadSite() error {
 	for _, file := range siteFiles {
-		if _, err := fs.Stat(f.fsys, file); errors.Is(err, fs.ErrNotExist) {
+		if ok, err := hasFixture(f.fsys, file); err != nil {
+			return err
+		} else if !ok {
 			continue
 		}
 		c, err := loadCollection(f.fsys, file, f.Project.DefaultLanguage)
