@@ -35,6 +35,10 @@ func (p *Project) check() error {
 	if p.DefaultLanguage == "" {
 		p.DefaultLanguage = "en_US"
 	}
+	// Texts are keyed by such codes: under another, no text would be found.
+	if !isLanguageCode(p.DefaultLanguage) {
+		return fixtureErr(FileProject, "defaultLanguage", "must be a language code such as en_US, not %q", p.DefaultLanguage)
+	}
 	if p.FirstOrderID < 0 || p.FirstOrderID >= MaxCounter {
 		return fixtureErr(FileProject, "firstOrderId", "must be from 0 to %d", MaxCounter-1)
 	}

@@ -167,6 +167,12 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"duplicate status", replaceIn(t, store.FileOrderStorages, `"identifier": "completed"`, `"identifier": "paid"`), store.FileOrderStorages, "[0].statuses[2].identifier", `duplicate status "paid"`},
 		{"user of a missing form", replaceIn(t, store.FileUsers, `"formIdentifier": "reg"`, `"formIdentifier": "nope"`), store.FileUsers, "[0].formIdentifier", `no form "nope"`},
 		{"duplicate locale", replaceIn(t, store.FileLocales, `"code": "ru_RU"`, `"code": "en_US"`), store.FileLocales, "[1].code", `duplicate locale "en_US"`},
+		{"locale active as text", replaceIn(t, store.FileLocales, `"isActive": true,`, `"isActive": "yes",`), store.FileLocales, "[0].isActive", `locales.json:8:5: [0].isActive: must be true or false, not "yes"`},
+		{"locale active as a number", replaceIn(t, store.FileLocales, `"isActive": true,`, `"isActive": 1,`), store.FileLocales, "[0].isActive", "must be true or false, not 1"},
+		{"locale code a word", replaceIn(t, store.FileLocales, `"code": "ru_RU"`, `"code": "german"`), store.FileLocales, "[1].code", `locales.json:15:5: [1].code: must be a language code such as en_US, not "german"`},
+		{"locale code with a hyphen", replaceIn(t, store.FileLocales, `"code": "ru_RU"`, `"code": "de-DE"`), store.FileLocales, "[1].code", `not "de-DE"`},
+		{"default language no locale", replaceIn(t, store.FileProject, `"defaultLanguage": "en_US"`, `"defaultLanguage": "fr_FR"`), store.FileProject, "defaultLanguage", `project.json:4:3: defaultLanguage: "fr_FR" is not an active locale of locales.json (en_US, ru_RU)`},
+		{"default language a word", replaceIn(t, store.FileProject, `"defaultLanguage": "en_US"`, `"defaultLanguage": "klingon"`), store.FileProject, "defaultLanguage", `must be a language code such as en_US, not "klingon"`},
 		{"product page id as text", replaceIn(t, store.FileProducts, `"pageId": 8,`, `"pageId": "8",`), store.FileProducts, "[0].productPages[0].pageId", "products.json:47:9: [0].productPages[0].pageId: must be a whole number, not a string"},
 	}
 	for _, tc := range cases {

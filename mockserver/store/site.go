@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -96,12 +97,8 @@ func (f *Fixtures) site(file string) *Collection {
 }
 
 func (f *Fixtures) checkSite() error {
-	locales := f.site(FileLocales)
-	for i := range locales.Len() {
-		code := locales.FieldText(i, "code")
-		if j, _ := locales.Find("code", code); j != i {
-			return fixtureErr(FileLocales, fmt.Sprintf("[%d].code", i), "duplicate locale %q", code)
-		}
+	if err := f.checkLocales(); err != nil {
+		return err
 	}
 	pages, blocks := f.site(FilePages), f.site(FileBlocks)
 	templates, sets := f.site(FileTemplates), f.site(FileAttributeSets)
@@ -172,6 +169,32 @@ func (f *Fixtures) checkSite() error {
 		}
 	}
 	return f.checkMenus(pages)
+}
+
+// checkLocales refuses a locale whose code is no language code such as en_US or whose isActive
+// is not true or false, and a defaultLanguage that is not an active locale: the locale would be
+// left out of the active ones, or the texts keyed by it never found, without a word (with the
+// default language missing, every read without langCode answers its texts blank).
+func (f *Fixtures) checkLocales() error {
+	locales := f.site(FileLocales)
+	for i := range locales.Len() {
+		at := fmt.Sprintf("[%d]", i)
+		code := locales.Field(i, "code")
+		if len(code) == 0 || code[0] != '"' || !isLanguageCode(jsonText(code)) {
+			return fixtureErr(FileLocales, at+".code", "must be a language code such as en_US, not %s", cmp.Or(string(code), "none"))
+		}
+		if j, _ := locales.Find("code", jsonText(code)); j != i {
+			return fixtureErr(FileLocales, at+".code", "duplicate locale %s", code)
+		}
+		if active := string(locales.Field(i, "isActive")); active != "true" && active != "false" {
+			return fixtureErr(FileLocales, at+".isActive", "must be true or false, not %s", cmp.Or(active, "none"))
+		}
+	}
+	active := locales.Select("isActive", "true", func(i int) string { return locales.FieldText(i, "code") })
+	if locales.Len() > 0 && !slices.Contains(active, f.Project.DefaultLanguage) {
+		return fixtureErr(FileProject, "defaultLanguage", "%q is not an active locale of %s (%s)", f.Project.DefaultLanguage, FileLocales, strings.Join(active, ", "))
+	}
+	return nil
 }
 
 // checkParents refuses a page whose parents lead back to it: the tree reads (root pages, the
