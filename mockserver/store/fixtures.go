@@ -678,6 +678,10 @@ func readFixture(fsys fs.FS, name string) ([]byte, error) {
 		line, column := lineColumn(data, at)
 		return nil, &FixtureError{File: name, Line: line, Column: column, Err: errors.New("invalid UTF-8: save the file as UTF-8")}
 	}
+	if at, path, key := duplicateKey(data); at >= 0 {
+		line, column := lineColumn(data, at)
+		return nil, &FixtureError{File: name, Field: path, Line: line, Column: column, Err: fmt.Errorf("duplicate key %q in one object", key)}
+	}
 	return data, nil
 }
 

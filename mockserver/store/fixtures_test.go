@@ -173,6 +173,9 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"locale code with a hyphen", replaceIn(t, store.FileLocales, `"code": "ru_RU"`, `"code": "de-DE"`), store.FileLocales, "[1].code", `not "de-DE"`},
 		{"default language no locale", replaceIn(t, store.FileProject, `"defaultLanguage": "en_US"`, `"defaultLanguage": "fr_FR"`), store.FileProject, "defaultLanguage", `project.json:4:3: defaultLanguage: "fr_FR" is not an active locale of locales.json (en_US, ru_RU)`},
 		{"default language a word", replaceIn(t, store.FileProject, `"defaultLanguage": "en_US"`, `"defaultLanguage": "klingon"`), store.FileProject, "defaultLanguage", `must be a language code such as en_US, not "klingon"`},
+		{"duplicate key", replaceIn(t, store.FileProducts, `"price": 200,`, `"price": 200, "price": 5,`), store.FileProducts, "[1].price", `products.json:69:19: [1].price: duplicate key "price" in one object`},
+		{"duplicate key at the top", replaceIn(t, store.FileProject, `"appToken": "your-app-token",`, `"appToken": "your-app-token", "appToken": "x",`), store.FileProject, "appToken", `project.json:2:33: appToken: duplicate key "appToken"`},
+		{"duplicate key spelt with an escape", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": true },`, `"isUsed": true, "isDefault": true, "is\u0044efault": false },`), store.FileOrderStorages, "[0].statuses[0].isDefault", `duplicate key "isDefault"`},
 		{"product page id as text", replaceIn(t, store.FileProducts, `"pageId": 8,`, `"pageId": "8",`), store.FileProducts, "[0].productPages[0].pageId", "products.json:47:9: [0].productPages[0].pageId: must be a whole number, not a string"},
 	}
 	for _, tc := range cases {
@@ -418,5 +421,14 @@ func TestSessionTimeoutFromSettingsAndTestSettings(t *testing.T) {
 		acc, ok := fx.PaymentAccount(c.account)
 		require.True(t, ok)
 		assert.Equal(t, c.want, acc.SessionTimeout(), c.name)
+	}
+}
+
+// BenchmarkLoadEmbeddedFixtures loads the default fixtures, as every start-up does.
+func BenchmarkLoadEmbeddedFixtures(b *testing.B) {
+	for b.Loop() {
+		if _, err := store.LoadFixtures(fixtures.FS); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// duplicateKey finds the first key of a JSON object in data that an earlier key of the same
+// object already has, and returns where it starts and its path ("[1].price"); at is -1 when no
+// key repeats. encoding/json takes the last of two keys and serving the bytes keeps both,
+// while the SDK reads the last: what the mock checks and what a site shows would differ.
+// data need not be valid JSON: a scan that loses its way stops, and decoding names the error.
+// Every fixture file is scanned at every start, so the scan allocates little: keys are slices
+// of data, compared in a list while an object has few and through a map once it has many.
+func duplicateKey(data []byte) (at int, path, key string) {
+	var stack []keyFrame
+	var names [][]byte
+	pathOf := func(last []byte) string {
+		var b []byte
+		for _, f := range stack[:len(stack)-1] {
+			if f.object {
+				b = append(append(b, '.'), f.key...)
+			} else {
+				b = append(strconv.AppendInt(append(b, '['), int64(f.index), 10), ']')
+			}
+		}
+		return strings.TrimPrefix(string(append(append(b, '.'), last...)), ".")
+	}
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '{', '[':
+			stack = append(stack, keyFrame{object: c == '{', wantKey: c == '{', first: len(names)})
+		case '}', ']':
+			if len(stack) == 0 {
+				return -1, "", ""
+			}
+			names = names[:stack[len(stack)-1].first]
+			stack = stack[:len(stack)-1]
+		case ',':
+			if len(stack) == 0 {
+				return -1, "", ""
+			}
+			top := &stack[len(stack)-1]
+			top.wantKey, top.index = top.object, top.index+1
+		case '"':
+			end := skipValue(data, i) // the string's end
+			if end < 0 {
+				return -1, "", ""
+			}
+			if n := len(stack); n > 0 && stack[n-1].wantKey {
+				top := &stack[n-1]
+				name := keyText(data[i:end])
+				if top.seen(names[top.first:], name) {
+					return i, pathOf(name), string(name)
+				}
+				names = append(names, name)
+				top.key, top.wantKey = name, false
+			}
+			i = end - 1
+		}
+	}
+	return -1, "", ""
+}
+
+// manyKeys is how many keys an object may have before they are looked up in a map.
+const manyKeys = 32
+
+// keyFrame is an object or an array duplicateKey is in.
+type keyFrame struct {
+	object, wantKey bool
+	index           int    // of the array's element
+	key             []byte // of the object's member
+	first           int    // where the object's keys start in the list of names
+	many            map[string]struct{}
+}
+
+// seen reports whether name is among keys, the object's earlier keys, and, past manyKeys,
+// keeps it in the frame's map.
+func (f *keyFrame) seen(keys [][]byte, name []byte) bool {
+	if f.many == nil && len(keys) < manyKeys {
+		for _, k := range keys {
+			if bytes.Equal(k, name) {
+				return true
+			}
+		}
+		return false
+	}
+	if f.many == nil {
+		f.many = make(map[string]struct{}, 2*len(keys))
+		for _, k := range keys {
+			f.many[string(k)] = struct{}{}
+		}
+	}
+	if _, dup := f.many[string(name)]; dup {
+		return true
+	}
+	f.many[string(name)] = struct{}{}
+	return false
+}
+
+// keyText is the text of a quoted JSON key, its escapes decoded ("\u0061" and "a" are one key).
+func keyText(quoted []byte) []byte {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return quoted[1 : len(quoted)-1]
+	}
+	var s string
+	if json.Unmarshal(quoted, &s) != nil {
+		return quoted
+	}
+	return []byte(s)
+}
