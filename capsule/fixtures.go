@@ -924,6 +924,9 @@ type recordedReference struct {
 	field []string // the path to the field: a value, or a list of values
 	names string   // the fixture file named
 	by    string   // the field of its objects the value matches
+	// whenListed checks the reference only when the capsule listed the file named, as the
+	// loader does (a product's): without the file, the recorded name stays.
+	whenListed bool
 }
 
 // fixtureReads are the reads whose answers make the fixture files references name, for the
@@ -937,15 +940,19 @@ var fixtureReads = map[string]string{
 // recordedReferences are the references the fixtures check on loading (store.Fixtures), as
 // the recorded answers carry them.
 var recordedReferences = []recordedReference{
-	{store.FileUsers, []string{"formIdentifier"}, store.FileForms, "identifier"},
-	{store.FilePages, []string{"parentId"}, store.FilePages, "id"},
-	{store.FilePages, []string{"templateIdentifier"}, store.FileTemplates, "identifier"},
-	{store.FilePages, []string{"attributeSetIdentifier"}, store.FileAttributeSets, "identifier"},
-	{store.FilePages, []string{"blocks"}, store.FileBlocks, "identifier"},
-	{store.FileBlocks, []string{"templateIdentifier"}, store.FileTemplates, "identifier"},
-	{store.FileBlocks, []string{"attributesSetIdentifier"}, store.FileAttributeSets, "identifier"},
-	{store.FileBlocks, []string{"productPageUrls"}, store.FilePages, "pageUrl"},
-	{store.FileBlocks, []string{"customSettings", "similarScope", "pageIds"}, store.FilePages, "id"},
+	{store.FileUsers, []string{"formIdentifier"}, store.FileForms, "identifier", false},
+	{store.FilePages, []string{"parentId"}, store.FilePages, "id", false},
+	{store.FilePages, []string{"templateIdentifier"}, store.FileTemplates, "identifier", false},
+	{store.FilePages, []string{"attributeSetIdentifier"}, store.FileAttributeSets, "identifier", false},
+	{store.FilePages, []string{"blocks"}, store.FileBlocks, "identifier", false},
+	{store.FileBlocks, []string{"templateIdentifier"}, store.FileTemplates, "identifier", false},
+	{store.FileBlocks, []string{"attributesSetIdentifier"}, store.FileAttributeSets, "identifier", false},
+	{store.FileBlocks, []string{"productPageUrls"}, store.FilePages, "pageUrl", false},
+	{store.FileBlocks, []string{"customSettings", "similarScope", "pageIds"}, store.FilePages, "id", false},
+	{store.FileProducts, []string{"templateIdentifier"}, store.FileTemplates, "identifier", true},
+	{store.FileProducts, []string{"shortDescTemplateIdentifier"}, store.FileTemplates, "identifier", true},
+	{store.FileProducts, []string{"attributeSetIdentifier"}, store.FileAttributeSets, "identifier", true},
+	{store.FileProducts, []string{"blocks"}, store.FileBlocks, "identifier", true},
 }
 
 // dropUnrecordedReferences empties the references of recorded objects to objects the capsule
@@ -955,7 +962,7 @@ var recordedReferences = []recordedReference{
 func (d *deriver) dropUnrecordedReferences(files map[string]*node) {
 	for _, ref := range recordedReferences {
 		from := files[ref.file]
-		if from == nil {
+		if from == nil || ref.whenListed && files[ref.names] == nil {
 			continue
 		}
 		known := map[string]bool{}

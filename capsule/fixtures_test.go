@@ -251,19 +251,22 @@ func TestAuthMarkers(t *testing.T) {
 	}
 }
 
+// defaultList is the elements of a JSON list file of the default fixtures.
+func defaultList(t *testing.T, name string) []json.RawMessage {
+	t.Helper()
+	data, err := os.ReadFile("../fixtures/" + name)
+	require.NoError(t, err)
+	var list []json.RawMessage
+	require.NoError(t, json.Unmarshal(data, &list))
+	return list
+}
+
 // Recorded menus, pages and blocks keep only their references to what the capsule recorded
 // too (a menu's links to pages, a page's template, attribute set and blocks): the fixtures
 // then load, and the notes say what was left out.
 func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 	t.Parallel()
-	read := func(name string) []json.RawMessage {
-		data, err := os.ReadFile("../fixtures/" + name)
-		require.NoError(t, err)
-		var list []json.RawMessage
-		require.NoError(t, json.Unmarshal(data, &list))
-		return list
-	}
-	forms, menus, pages, blocks := read("forms.json"), read("menus.json"), read("pages.json"), read("blocks.json")
+	forms, menus, pages, blocks := defaultList(t, "forms.json"), defaultList(t, "menus.json"), defaultList(t, "pages.json"), defaultList(t, "blocks.json")
 	recordedPages, err := json.Marshal([]json.RawMessage{pages[0], pages[1], pages[3]}) // home, tickets, history (a child of about)
 	require.NoError(t, err)
 	c := capsule.New("sha256:x", "live-2026")
@@ -321,6 +324,39 @@ func TestDeriveFixturesKeepsReferencesToRecordedObjects(t *testing.T) {
 	assert.NotContains(t, string(set.Files[store.FileMenus]), `"history"`)
 	assert.Contains(t, set.Notes, "blocks.json, field templateIdentifier: 1 left out, naming objects of templates.json the capsule has no answer of (record GET /api/content/templates)")
 	assert.Contains(t, set.Notes, "pages.json, field blocks: 1 left out, naming objects of blocks.json the capsule has no answer of (record POST /api/content/blocks)")
+}
+
+// A recorded product keeps its references to the templates, attribute sets and blocks the
+// capsule listed, and those to a file the capsule has no list of, which the fixtures do not
+// check: the fixtures load either way.
+func TestDeriveFixturesKeepsProductReferencesItCanServe(t *testing.T) {
+	t.Parallel()
+	forms, products, blocks := defaultList(t, "forms.json"), defaultList(t, "products.json"), defaultList(t, "blocks.json")
+	var fields map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(products[0], &fields))
+	fields["templateIdentifier"] = json.RawMessage(`"ticket_template"`)
+	fields["blocks"] = json.RawMessage(`["hero","featured_tickets"]`)
+	product, err := json.Marshal(fields)
+	require.NoError(t, err)
+	c := capsule.New("sha256:x", "live-2026")
+	c.Exchanges = []capsule.Exchange{
+		{Method: "GET", Path: "/api/content/forms/marker/tickets_form", Query: "langCode=en_US", Status: 200, ResponseBody: forms[0]},
+		{Method: "GET", Path: "/api/content/products/10", Query: "langCode=en_US", Status: 200, ResponseBody: product},
+		{Method: "POST", Path: "/api/content/blocks", Query: "langCode=en_US", Status: 200, ResponseBody: blocks[0]}, // hero
+	}
+	set, fx := deriveAndLoad(t, c)
+	p, ok := fx.Product(10)
+	require.True(t, ok)
+	var derived struct {
+		TemplateIdentifier     *string  `json:"templateIdentifier"`
+		AttributeSetIdentifier *string  `json:"attributeSetIdentifier"`
+		Blocks                 []string `json:"blocks"`
+	}
+	require.NoError(t, json.Unmarshal(p.Raw, &derived))
+	assert.Equal(t, []string{"hero"}, derived.Blocks, "the block the capsule listed stays")
+	assert.Equal(t, "ticket_template", *derived.TemplateIdentifier, "no template was listed: the name stays")
+	assert.Equal(t, "tickets", *derived.AttributeSetIdentifier)
+	assert.Contains(t, set.Notes, "products.json, field blocks: 1 left out, naming objects of blocks.json the capsule has no answer of (record POST /api/content/blocks)")
 }
 
 // A fixture file rewritten through DecodeOrdered and MarshalFile keeps its keys' order and

@@ -75,6 +75,10 @@ func (f *Fixtures) loadCatalog(fsys fs.FS) error {
 		return err
 	}
 	f.collections[FileProductStatuses] = statuses
+	withStatuses, _ := hasFixture(fsys, FileProductStatuses) // an error stopped optional already
+	if err := f.checkProductRefs(withStatuses); err != nil {
+		return err
+	}
 	colls, err := optional(fsys, FileIntegrationCollections, func() (*Collection, error) {
 		raws, err := listOf(&f.IntegrationCollections)(fsys, FileIntegrationCollections)
 		if err != nil {

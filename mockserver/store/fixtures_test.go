@@ -176,6 +176,11 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"duplicate key", replaceIn(t, store.FileProducts, `"price": 200,`, `"price": 200, "price": 5,`), store.FileProducts, "[1].price", `products.json:69:19: [1].price: duplicate key "price" in one object`},
 		{"duplicate key at the top", replaceIn(t, store.FileProject, `"appToken": "your-app-token",`, `"appToken": "your-app-token", "appToken": "x",`), store.FileProject, "appToken", `project.json:2:33: appToken: duplicate key "appToken"`},
 		{"duplicate key spelt with an escape", replaceIn(t, store.FileOrderStorages, `"isUsed": true, "isDefault": true },`, `"isUsed": true, "isDefault": true, "is\u0044efault": false },`), store.FileOrderStorages, "[0].statuses[0].isDefault", `duplicate key "isDefault"`},
+		{"product of a missing status", replaceIn(t, store.FileProducts, `"statusIdentifier": null,`, `"statusIdentifier": "nostatus",`), store.FileProducts, "[0].statusIdentifier", `products.json:7:5: [0].statusIdentifier: names "nostatus", which does not exist`},
+		{"product of a missing template", replaceIn(t, store.FileProducts, `"templateIdentifier": null,`, `"templateIdentifier": "notpl",`), store.FileProducts, "[0].templateIdentifier", `products.json:11:5: [0].templateIdentifier: names "notpl"`},
+		{"product of a missing preview template", replaceIn(t, store.FileProducts, `"shortDescTemplateIdentifier": null,`, `"shortDescTemplateIdentifier": "notpl",`), store.FileProducts, "[0].shortDescTemplateIdentifier", `names "notpl"`},
+		{"product of a missing attribute set", replaceIn(t, store.FileProducts, `"attributeSetIdentifier": "tickets",`, `"attributeSetIdentifier": "noset",`), store.FileProducts, "[0].attributeSetIdentifier", `products.json:9:5: [0].attributeSetIdentifier: names "noset"`},
+		{"product of a missing block", replaceIn(t, store.FileProducts, `"blocks": [],`, `"blocks": ["noblock"],`), store.FileProducts, "[0].blocks", `products.json:53:5: [0].blocks: names block "noblock", which does not exist`},
 		{"product page id as text", replaceIn(t, store.FileProducts, `"pageId": 8,`, `"pageId": "8",`), store.FileProducts, "[0].productPages[0].pageId", "products.json:47:9: [0].productPages[0].pageId: must be a whole number, not a string"},
 	}
 	for _, tc := range cases {
@@ -193,6 +198,22 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.file)
 		})
 	}
+}
+
+// A product names templates, attribute sets, blocks and statuses that are checked only when the
+// set has their file: a set without it (one derived from a capsule of products alone) keeps
+// the names its recorded products carry.
+func TestProductReferencesWithoutTheirFilesLoad(t *testing.T) {
+	t.Parallel()
+	fsys := replaceIn(t, store.FileProducts, `"statusIdentifier": null,`, `"statusIdentifier": "recorded_status", "shortDescTemplateIdentifier": "recorded_preview",`).(fstest.MapFS)
+	data := strings.Replace(string(fsys[store.FileProducts].Data), `"shortDescTemplateIdentifier": null,`, "", 1)
+	data = strings.Replace(data, `"blocks": [],`, `"blocks": ["recorded_block"],`, 1)
+	fsys[store.FileProducts] = &fstest.MapFile{Data: []byte(data)}
+	for _, f := range []string{store.FileProductStatuses, store.FileProductDetails, store.FileTemplates, store.FileBlocks, store.FilePages, store.FileMenus} {
+		delete(fsys, f)
+	}
+	_, err := store.LoadFixtures(fsys)
+	require.NoError(t, err)
 }
 
 // FuzzLoadFixtures feeds arbitrary bytes as each fixture file: loading may fail, never panic.

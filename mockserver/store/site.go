@@ -102,16 +102,6 @@ func (f *Fixtures) checkSite() error {
 	}
 	pages, blocks := f.site(FilePages), f.site(FileBlocks)
 	templates, sets := f.site(FileTemplates), f.site(FileAttributeSets)
-	refs := func(file string, c *Collection, i int, field string, in *Collection, key string) error {
-		v := c.FieldText(i, field)
-		if v == "" || v == "null" {
-			return nil
-		}
-		if _, ok := in.Find(key, v); !ok {
-			return fixtureErr(file, fmt.Sprintf("[%d].%s", i, field), "names %q, which does not exist", v)
-		}
-		return nil
-	}
 	for i := range pages.Len() {
 		url := pages.FieldText(i, "pageUrl")
 		if url == "" || url == "null" {
@@ -120,19 +110,17 @@ func (f *Fixtures) checkSite() error {
 		if j, _ := pages.Find("pageUrl", url); j != i {
 			return fixtureErr(FilePages, fmt.Sprintf("[%d].pageUrl", i), "duplicate pageUrl %q", url)
 		}
-		if err := refs(FilePages, pages, i, "parentId", pages, "id"); err != nil {
+		if err := checkRef(FilePages, pages, i, "parentId", pages, "id"); err != nil {
 			return err
 		}
-		if err := refs(FilePages, pages, i, "templateIdentifier", templates, "identifier"); err != nil {
+		if err := checkRef(FilePages, pages, i, "templateIdentifier", templates, "identifier"); err != nil {
 			return err
 		}
-		if err := refs(FilePages, pages, i, "attributeSetIdentifier", sets, "identifier"); err != nil {
+		if err := checkRef(FilePages, pages, i, "attributeSetIdentifier", sets, "identifier"); err != nil {
 			return err
 		}
-		for _, b := range f.PageBlocks(i) {
-			if _, ok := blocks.Find("identifier", b); !ok {
-				return fixtureErr(FilePages, fmt.Sprintf("[%d].blocks", i), "names block %q, which does not exist", b)
-			}
+		if err := checkBlockRefs(FilePages, i, f.PageBlocks(i), blocks); err != nil {
+			return err
 		}
 	}
 	for i := range pages.Len() {
@@ -141,10 +129,10 @@ func (f *Fixtures) checkSite() error {
 		}
 	}
 	for i := range blocks.Len() {
-		if err := refs(FileBlocks, blocks, i, "templateIdentifier", templates, "identifier"); err != nil {
+		if err := checkRef(FileBlocks, blocks, i, "templateIdentifier", templates, "identifier"); err != nil {
 			return err
 		}
-		if err := refs(FileBlocks, blocks, i, "attributesSetIdentifier", sets, "identifier"); err != nil {
+		if err := checkRef(FileBlocks, blocks, i, "attributesSetIdentifier", sets, "identifier"); err != nil {
 			return err
 		}
 		// The block reads take these as they are: one of another type would show other
@@ -169,6 +157,65 @@ func (f *Fixtures) checkSite() error {
 		}
 	}
 	return f.checkMenus(pages)
+}
+
+// checkRef refuses object i of c, of file, whose field names an object of in by its key field
+// that in does not have; an empty or null field names nothing.
+func checkRef(file string, c *Collection, i int, field string, in *Collection, key string) error {
+	v := c.FieldText(i, field)
+	if v == "" || v == "null" {
+		return nil
+	}
+	if _, ok := in.Find(key, v); !ok {
+		return fixtureErr(file, fmt.Sprintf("[%d].%s", i, field), "names %q, which does not exist", v)
+	}
+	return nil
+}
+
+// checkBlockRefs refuses object i of file whose blocks name one blocks does not have.
+func checkBlockRefs(file string, i int, names []string, blocks *Collection) error {
+	for _, b := range names {
+		if _, ok := blocks.Find("identifier", b); !ok {
+			return fixtureErr(file, fmt.Sprintf("[%d].blocks", i), "names block %q, which does not exist", b)
+		}
+	}
+	return nil
+}
+
+// checkProductRefs refuses a product that names a template, an attribute set, a block or a
+// status the fixture set does not have, as a page's are refused. Each is checked only when the
+// set has the file it names into (statuses when withStatuses): a set written before the site's
+// files existed, or derived from a capsule that recorded products alone, has none, and keeps
+// the names its recorded products carry.
+func (f *Fixtures) checkProductRefs(withStatuses bool) error {
+	products := f.site(FileProducts)
+	named := []struct {
+		field, file string
+	}{
+		{"templateIdentifier", FileTemplates},
+		{"shortDescTemplateIdentifier", FileTemplates},
+		{"attributeSetIdentifier", FileAttributeSets},
+		{"statusIdentifier", FileProductStatuses},
+	}
+	for i := range products.Len() {
+		for _, r := range named {
+			in, ok := f.collections[r.file]
+			if !ok || r.file == FileProductStatuses && !withStatuses {
+				continue
+			}
+			if err := checkRef(FileProducts, products, i, r.field, in, "identifier"); err != nil {
+				return err
+			}
+		}
+		if blocks, ok := f.collections[FileBlocks]; ok {
+			var names []string
+			_ = json.Unmarshal(products.Field(i, "blocks"), &names) // absent or not strings: none
+			if err := checkBlockRefs(FileProducts, i, names, blocks); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checkLocales refuses a locale whose code is no language code such as en_US or whose isActive
