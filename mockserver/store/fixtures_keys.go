@@ -31,6 +31,9 @@ func duplicateKey(data []byte) (at int, path, key string) {
 	for i := 0; i < len(data); i++ {
 		switch c := data[i]; c {
 		case '{', '[':
+			if len(stack) == maxScanDepth {
+				return -1, "", "" // decoding refuses such nesting, naming where
+			}
 			stack = append(stack, keyFrame{object: c == '{', wantKey: c == '{', first: len(names)})
 		case '}', ']':
 			if len(stack) == 0 {
@@ -63,6 +66,10 @@ func duplicateKey(data []byte) (at int, path, key string) {
 	}
 	return -1, "", ""
 }
+
+// maxScanDepth is the nesting the scan follows, encoding/json's own bound: a fixture file of
+// 16 MiB of "[" would otherwise hold a frame per byte, about a gigabyte.
+const maxScanDepth = 10000
 
 // manyKeys is how many keys an object may have before they are looked up in a map.
 const manyKeys = 32

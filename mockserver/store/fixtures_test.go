@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -69,6 +70,21 @@ func replaceIn(t *testing.T, name, old, new string) fs.FS {
 	require.NoError(t, err)
 	require.Contains(t, string(data), old)
 	return withFile(t, name, strings.Replace(string(data), old, new, 1))
+}
+
+// A fixture file nested deeper than JSON decoding follows is refused by the decoding, and the
+// scan for repeated keys that runs before it stops at the same depth: following the whole
+// nesting it held a frame per byte, some 500 MB for these 4 MiB. Not parallel, so that the
+// process's allocations are this load's.
+func TestDeeplyNestedFixtureIsRefusedWithinBoundedMemory(t *testing.T) {
+	fsys := withFile(t, store.FileProducts, strings.Repeat("[", 4<<20))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := store.LoadFixtures(fsys)
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), store.FileProducts)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated by the load")
 }
 
 // A storage with no default status gives new orders its first.
