@@ -536,7 +536,7 @@ func TestFixtureLinksDoNotLeaveTheFolder(t *testing.T) {
 	require.NoError(t, os.Symlink(moved, products))
 	_, err = loadFixtures(dir)
 	require.Error(t, err, "a fixture file outside the folder")
-	assert.Contains(t, err.Error(), store.FileProducts)
+	assert.Contains(t, err.Error(), store.FileProducts+": is a link to "+moved+", out of the fixture folder")
 }
 
 func editFile(t *testing.T, path, old, new string) {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"path"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -692,20 +694,36 @@ var errNoFile = errors.New("file is missing")
 
 // statFixture describes the file name of a fixture set, following links. A set without the
 // file gets a *FixtureError wrapping errNoFile; a name that is there but leads nowhere (a link
-// to a missing file) gets another error naming it: taken for an absent optional file, it
-// would load as an empty one, and a reload would apply it as a deletion.
+// to a missing file, or, read through an os.Root as serve reads a folder, out of the folder)
+// gets another error naming it: taken for an absent optional file, it would load as an empty
+// one, and a reload would apply it as a deletion.
 func statFixture(fsys fs.FS, name string) (fs.FileInfo, error) {
 	info, err := fs.Stat(fsys, name)
-	switch {
-	case err == nil:
+	if err == nil {
 		return info, nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, &FixtureError{File: name, Err: err}
 	}
 	if target, lerr := fs.ReadLink(fsys, name); lerr == nil {
-		return nil, fixtureErr(name, "", "is a link to %s, which does not exist", target)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fixtureErr(name, "", "is a link to %s, which does not exist", target)
+		case leadsOut(name, target):
+			return nil, fixtureErr(name, "", "is a link to %s, out of the fixture folder: a link in it must be relative and stay in it", target)
+		}
 	}
-	return nil, &FixtureError{File: name, Err: errNoFile}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &FixtureError{File: name, Err: errNoFile}
+	}
+	return nil, &FixtureError{File: name, Err: err}
+}
+
+// leadsOut says whether the link name, to target, leads out of its fixture folder by its own
+// text: an absolute target, or one that climbs above the folder.
+func leadsOut(name, target string) bool {
+	if path.IsAbs(target) || filepath.IsAbs(target) {
+		return true
+	}
+	p := path.Join(path.Dir(name), filepath.ToSlash(target))
+	return p == ".." || strings.HasPrefix(p, "../")
 }
 
 // hasFixture reports whether the fixture set has the optional file name; a name it cannot
