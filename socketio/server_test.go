@@ -216,18 +216,13 @@ func TestALateJoinerIsCheckedAgain(t *testing.T) {
 
 	gone.Store("alice", true)
 	stranger.send("40")
-	require.True(t, strings.HasPrefix(stranger.next(), `40{"sid":"`))
-	assert.Equal(t, "41", stranger.next())
-	stranger.closed()
+	stranger.toldConnectedThenDisconnected()
 
 	room.Close()
 	closing.send("40")
-	require.True(t, strings.HasPrefix(closing.next(), `40{"sid":"`))
-	assert.Equal(t, "41", closing.next())
-	closing.closed()
+	closing.toldConnectedThenDisconnected()
 
-	assert.Empty(t, room.Connections())
-	require.Eventually(t, func() bool { return srv.Connections() == 0 }, 10*time.Second, 5*time.Millisecond)
+	noneLeft(t, srv, room)
 }
 
 // A client that has heard it joined is in the room already, so an event emitted the moment
@@ -286,9 +281,25 @@ func TestNotAllowedIsConnectedThenDisconnected(t *testing.T) {
 	t.Parallel()
 	srv, room, url := serve(t, Options{})
 	c := dial(t, url, "")
-	c.join()
-	assert.Equal(t, "41", c.next())
+	require.Equal(t, byte('0'), c.next()[0])
+	c.send("40")
+	c.toldConnectedThenDisconnected()
+	noneLeft(t, srv, room)
+}
+
+// toldConnectedThenDisconnected reads the answer to a join of a client the server does not
+// keep: the acknowledgement, the server's disconnect, and the end of the connection.
+func (c *client) toldConnectedThenDisconnected() {
+	c.t.Helper()
+	ack := c.next()
+	require.True(c.t, strings.HasPrefix(ack, `40{"sid":"`), ack)
+	assert.Equal(c.t, "41", c.next())
 	c.closed()
+}
+
+// noneLeft waits for the server to hold no connection, and checks the room holds none.
+func noneLeft(t *testing.T, srv *Server, room *Room) {
+	t.Helper()
 	assert.Empty(t, room.Connections())
 	require.Eventually(t, func() bool { return srv.Connections() == 0 }, 10*time.Second, 5*time.Millisecond)
 }
