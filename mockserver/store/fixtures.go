@@ -680,9 +680,13 @@ func readFixture(fsys fs.FS, name string) ([]byte, error) {
 		line, column := lineColumn(data, at)
 		return nil, &FixtureError{File: name, Line: line, Column: column, Err: errors.New("invalid UTF-8: save the file as UTF-8")}
 	}
-	if at, path, key := duplicateKey(data); at >= 0 {
+	if at, path, key, earlier := duplicateKey(data); at >= 0 {
 		line, column := lineColumn(data, at)
-		return nil, &FixtureError{File: name, Field: path, Line: line, Column: column, Err: fmt.Errorf("duplicate key %q in one object", key)}
+		err := fmt.Errorf("duplicate key %q in one object", key)
+		if earlier != key {
+			err = fmt.Errorf("key %q repeats %q of the same object: JSON decoding takes keys that differ only in case for one", key, earlier)
+		}
+		return nil, &FixtureError{File: name, Field: path, Line: line, Column: column, Err: err}
 	}
 	return data, nil
 }

@@ -8,13 +8,14 @@ import (
 )
 
 // duplicateKey finds the first key of a JSON object in data that an earlier key of the same
-// object already has, and returns where it starts and its path ("[1].price"); at is -1 when no
-// key repeats. encoding/json takes the last of two keys and serving the bytes keeps both,
+// object already has, and returns where it starts, its path ("[1].price") and the earlier key;
+// at is -1 when no key repeats. Keys that differ only in case repeat too: encoding/json takes
+// them for one field ("Price" sets price), while the SDK reads each as written. encoding/json takes the last of two keys and serving the bytes keeps both,
 // while the SDK reads the last: what the mock checks and what a site shows would differ.
 // data need not be valid JSON: a scan that loses its way stops, and decoding names the error.
 // Every fixture file is scanned at every start, so the scan allocates little: keys are slices
 // of data, compared in a list while an object has few and through a map once it has many.
-func duplicateKey(data []byte) (at int, path, key string) {
+func duplicateKey(data []byte) (at int, path, key, earlier string) {
 	var stack []keyFrame
 	var names [][]byte
 	pathOf := func(last []byte) string {
@@ -32,31 +33,31 @@ func duplicateKey(data []byte) (at int, path, key string) {
 		switch c := data[i]; c {
 		case '{', '[':
 			if len(stack) == maxScanDepth {
-				return -1, "", "" // decoding refuses such nesting, naming where
+				return -1, "", "", "" // decoding refuses such nesting, naming where
 			}
 			stack = append(stack, keyFrame{object: c == '{', wantKey: c == '{', first: len(names)})
 		case '}', ']':
 			if len(stack) == 0 {
-				return -1, "", ""
+				return -1, "", "", ""
 			}
 			names = names[:stack[len(stack)-1].first]
 			stack = stack[:len(stack)-1]
 		case ',':
 			if len(stack) == 0 {
-				return -1, "", ""
+				return -1, "", "", ""
 			}
 			top := &stack[len(stack)-1]
 			top.wantKey, top.index = top.object, top.index+1
 		case '"':
 			end := skipValue(data, i) // the string's end
 			if end < 0 {
-				return -1, "", ""
+				return -1, "", "", ""
 			}
 			if n := len(stack); n > 0 && stack[n-1].wantKey {
 				top := &stack[n-1]
 				name := keyText(data[i:end])
-				if top.seen(names[top.first:], name) {
-					return i, pathOf(name), string(name)
+				if first, dup := top.seen(names[top.first:], name); dup {
+					return i, pathOf(name), string(name), string(first)
 				}
 				names = append(names, name)
 				top.key, top.wantKey = name, false
@@ -64,7 +65,7 @@ func duplicateKey(data []byte) (at int, path, key string) {
 			i = end - 1
 		}
 	}
-	return -1, "", ""
+	return -1, "", "", ""
 }
 
 // maxScanDepth is the nesting the scan follows, encoding/json's own bound: a fixture file of
@@ -77,34 +78,35 @@ const manyKeys = 32
 // keyFrame is an object or an array duplicateKey is in.
 type keyFrame struct {
 	object, wantKey bool
-	index           int    // of the array's element
-	key             []byte // of the object's member
-	first           int    // where the object's keys start in the list of names
-	many            map[string]struct{}
+	index           int               // of the array's element
+	key             []byte            // of the object's member
+	first           int               // where the object's keys start in the list of names
+	many            map[string][]byte // by the key in lower case
 }
 
-// seen reports whether name is among keys, the object's earlier keys, and, past manyKeys,
-// keeps it in the frame's map.
-func (f *keyFrame) seen(keys [][]byte, name []byte) bool {
+// seen returns the key among keys, the object's earlier keys, that name repeats, ignoring case,
+// and, past manyKeys, keeps name in the frame's map.
+func (f *keyFrame) seen(keys [][]byte, name []byte) ([]byte, bool) {
 	if f.many == nil && len(keys) < manyKeys {
 		for _, k := range keys {
-			if bytes.Equal(k, name) {
-				return true
+			if bytes.EqualFold(k, name) {
+				return k, true
 			}
 		}
-		return false
+		return nil, false
 	}
 	if f.many == nil {
-		f.many = make(map[string]struct{}, 2*len(keys))
+		f.many = make(map[string][]byte, 2*len(keys))
 		for _, k := range keys {
-			f.many[string(k)] = struct{}{}
+			f.many[strings.ToLower(string(k))] = k
 		}
 	}
-	if _, dup := f.many[string(name)]; dup {
-		return true
+	folded := strings.ToLower(string(name))
+	if k, dup := f.many[folded]; dup {
+		return k, true
 	}
-	f.many[string(name)] = struct{}{}
-	return false
+	f.many[folded] = name
+	return nil, false
 }
 
 // keyText is the text of a quoted JSON key, its escapes decoded ("\u0061" and "a" are one key).
