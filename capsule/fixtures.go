@@ -169,18 +169,23 @@ func mkdirAll(dir string, made *[]string) error {
 }
 
 // FS is the folder dir as it will be once the set is written into it: the set's files, and
-// whatever else dir holds. Loading the fixtures from it is loading what `serve --fixtures dir`
-// would load after WriteDir, before anything is written. Listing a folder shows only what dir
-// holds; the fixture loader lists none.
+// whatever else dir holds, read as serve reads a folder (store.FixtureFolder). Loading the
+// fixtures from it is loading what `serve --fixtures dir` would load after WriteDir, before
+// anything is written. Listing a folder shows only what dir holds; the fixture loader lists
+// none. A dir that does not exist yet holds nothing.
 func (s *FixtureSet) FS(dir string) fs.FS {
 	files := fstest.MapFS{}
 	for name, data := range s.Files {
 		files[name] = &fstest.MapFile{Data: data, Mode: 0o644}
 	}
-	return overlayFS{files: files, base: os.DirFS(dir)}
+	var base fs.FS = fstest.MapFS{}
+	if folder, err := store.FixtureFolder(dir); err == nil {
+		base = folder
+	}
+	return overlayFS{files: files, base: base}
 }
 
-// overlayFS serves files from files, and every other name from base.
+// overlayFS serves files from files, and every other name from base, links included.
 type overlayFS struct {
 	files fstest.MapFS
 	base  fs.FS
@@ -191,6 +196,20 @@ func (o overlayFS) Open(name string) (fs.File, error) {
 		return o.files.Open(name)
 	}
 	return o.base.Open(name)
+}
+
+func (o overlayFS) ReadLink(name string) (string, error) {
+	if _, ok := o.files[name]; ok {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	return fs.ReadLink(o.base, name)
+}
+
+func (o overlayFS) Lstat(name string) (fs.FileInfo, error) {
+	if _, ok := o.files[name]; ok {
+		return fs.Stat(o.files, name)
+	}
+	return fs.Lstat(o.base, name)
 }
 
 // Fields the mock's fixture loader accepts, per object, less the mock's own settings; anything

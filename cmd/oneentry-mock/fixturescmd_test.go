@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/fixtures"
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
@@ -31,6 +32,23 @@ func TestFromCapsuleChecksTheFolderWithWhatItHolds(t *testing.T) {
 	assert.Equal(t, before, testkit.Files(t, out), "nothing is written")
 	_, err = loadFixtures(out)
 	require.Error(t, err, "serve refuses the folder, as the command said")
+}
+
+// The folder is checked as serve reads it: a file of it linked from outside, which serve
+// refuses, fails the command too, though the file itself would load.
+func TestFromCapsuleChecksTheFolderAsServeReadsIt(t *testing.T) {
+	t.Parallel()
+	out, outside := t.TempDir(), t.TempDir()
+	locales, err := fixtures.FS.ReadFile(store.FileLocales)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(outside, store.FileLocales), locales, 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(outside, store.FileLocales), filepath.Join(out, store.FileLocales)))
+	before := testkit.Files(t, out)
+
+	_, _, err = runCmd(t, nil, "fixtures", "from-capsule", seedCapsuleFile, "--out", out)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), store.FileLocales+": is a link to "+filepath.Join(outside, store.FileLocales))
+	assert.Equal(t, before, testkit.Files(t, out), "nothing is written")
 }
 
 // With --force, a set that cannot be written whole (here a destination that is a folder)

@@ -171,15 +171,9 @@ func loadFixtures(dir string) (*store.Fixtures, error) {
 		if !info.IsDir() {
 			return nil, fmt.Errorf("fixtures: %s is not a folder", dir)
 		}
-		// Through a root, a link that leads out of the folder opens nothing: a shared folder
-		// with media/x.png -> /etc/passwd would otherwise serve that file to any page. The
-		// root stays open while the fixtures are served (media are read on request) and is
-		// closed when they are dropped.
-		root, err := os.OpenRoot(dir)
-		if err != nil {
+		if fsys, err = store.FixtureFolder(dir); err != nil {
 			return nil, fmt.Errorf("fixtures: %w", err)
 		}
-		fsys = root.FS()
 	}
 	fx, err := store.LoadFixtures(fsys)
 	if err != nil {

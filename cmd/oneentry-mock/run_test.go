@@ -536,7 +536,15 @@ func TestFixtureLinksDoNotLeaveTheFolder(t *testing.T) {
 	require.NoError(t, os.Symlink(moved, products))
 	_, err = loadFixtures(dir)
 	require.Error(t, err, "a fixture file outside the folder")
-	assert.Contains(t, err.Error(), store.FileProducts+": is a link to "+moved+", out of the fixture folder")
+	assert.Contains(t, err.Error(), store.FileProducts+": is a link to "+moved+", which cannot be followed within the fixture folder")
+
+	// A relative link through a linked folder that leads out, as a monorepo may lay it out.
+	require.NoError(t, os.Remove(products))
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "shared")))
+	require.NoError(t, os.Symlink(filepath.Join("shared", store.FileProducts), products))
+	_, err = loadFixtures(dir)
+	require.Error(t, err, "a fixture file reached through a linked folder outside")
+	assert.Contains(t, err.Error(), store.FileProducts+": is a link to shared/"+store.FileProducts+", which cannot be followed within the fixture folder")
 }
 
 func editFile(t *testing.T, path, old, new string) {
