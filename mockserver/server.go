@@ -49,8 +49,9 @@ type Options struct {
 	// AdminAllowOrigins are the browser origins (scheme://host[:port]) granted CORS on the
 	// admin API and the checkout, and exempt from their cross-origin refusal.
 	AdminAllowOrigins []string
-	// AllowedHosts are the Host values, besides loopback ones, that the admin API and the
-	// checkout answer when AdminToken is empty (a compose service name, say).
+	// AllowedHosts are the Host values, besides loopback ones, that the checkout and the OAuth
+	// consent page answer, and the admin API too when AdminToken is empty (a compose service
+	// name, say).
 	AllowedHosts []string
 	// Reads declares fixture-backed read endpoints beyond the built-in ones, for a fixture set
 	// with more files and a contract with their routes.
