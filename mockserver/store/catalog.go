@@ -167,6 +167,11 @@ func (f *Fixtures) addDetails(raws []json.RawMessage) error {
 			obj["relatedIds"], _ = json.Marshal(d.RelatedIDs)
 		}
 		if d.Blocks != nil {
+			if blocks, ok := f.collections[FileBlocks]; ok {
+				if err := checkBlockRefs(FileProductDetails, i, d.Blocks, blocks); err != nil {
+					return err
+				}
+			}
 			obj["blocks"], _ = json.Marshal(d.Blocks)
 		}
 		raws[pi] = marshalOrdered(raws[pi], obj)

@@ -197,6 +197,7 @@ func TestBadFixturesNameFileAndField(t *testing.T) {
 		{"product of a missing template", replaceIn(t, store.FileProducts, `"templateIdentifier": null,`, `"templateIdentifier": "notpl",`), store.FileProducts, "[0].templateIdentifier", `products.json:11:5: [0].templateIdentifier: names "notpl"`},
 		{"product of a missing preview template", replaceIn(t, store.FileProducts, `"shortDescTemplateIdentifier": null,`, `"shortDescTemplateIdentifier": "notpl",`), store.FileProducts, "[0].shortDescTemplateIdentifier", `names "notpl"`},
 		{"product of a missing attribute set", replaceIn(t, store.FileProducts, `"attributeSetIdentifier": "tickets",`, `"attributeSetIdentifier": "noset",`), store.FileProducts, "[0].attributeSetIdentifier", `products.json:9:5: [0].attributeSetIdentifier: names "noset"`},
+		{"product details of a missing block", replaceIn(t, store.FileProductDetails, `"relatedIds": [`, `"blocks": ["noblock"], "relatedIds": [`), store.FileProductDetails, "[0].blocks", `names block "noblock", which does not exist`},
 		{"product of a missing block", replaceIn(t, store.FileProducts, `"blocks": [],`, `"blocks": ["noblock"],`), store.FileProducts, "[0].blocks", `products.json:53:5: [0].blocks: names block "noblock", which does not exist`},
 		{"product page id as text", replaceIn(t, store.FileProducts, `"pageId": 8,`, `"pageId": "8",`), store.FileProducts, "[0].productPages[0].pageId", "products.json:47:9: [0].productPages[0].pageId: must be a whole number, not a string"},
 	}
