@@ -9,9 +9,9 @@ import (
 
 // duplicateKey finds the first key of a JSON object in data that an earlier key of the same
 // object already has, and returns where it starts, its path ("[1].price") and the earlier key;
-// at is -1 when no key repeats. Keys that differ only in case repeat too: encoding/json takes
-// them for one field ("Price" sets price), while the SDK reads each as written. encoding/json takes the last of two keys and serving the bytes keeps both,
-// while the SDK reads the last: what the mock checks and what a site shows would differ.
+// at is -1 when no key repeats. encoding/json takes the last of two keys, and takes keys that
+// differ only in case for one field ("Price" sets price), while the served bytes keep both and
+// the SDK reads each as written: what the mock checks and what a site shows would differ.
 // data need not be valid JSON: a scan that loses its way stops, and decoding names the error.
 // Every fixture file is scanned at every start, so the scan allocates little: keys are slices
 // of data, compared in a list while an object has few and through a map once it has many.
