@@ -378,3 +378,42 @@ func TestCheckedAnswersAreCheckedAgainstTheRouteThatAnswered(t *testing.T) {
 	rec = serveAPI(srv, http.MethodGet, "/api/content/no-such-route", "", nil)
 	assert.Equal(t, http.StatusNotFound, rec.Code, rec.Body.String())
 }
+
+// A reload shows an edited form at once, while a running sandbox checks submissions against
+// the forms it started with until its reset, as it prices carts (docs/fixtures.md).
+func TestAReloadedFormIsShownAtOnceAndCheckedAfterTheReset(t *testing.T) {
+	t.Parallel()
+	dir := newEditableFixtures()
+	ts := newTestServer(t, withReloadFrom(dir))
+	dir.replace(t, store.FileForms, "\"validators\": {\n          \"emailInspectionValidator\": true\n        },",
+		"\"validators\": {\n          \"requiredValidator\": {\"strict\": true},\n          \"emailInspectionValidator\": true\n        },")
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/reload", "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+
+	status, body = ts.call(t, http.MethodGet, "/api/content/forms/marker/contact_us?langCode=en_US", "", nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	var form struct {
+		Attributes []struct {
+			Marker     string         `json:"marker"`
+			Validators map[string]any `json:"validators"`
+		} `json:"attributes"`
+	}
+	require.NoError(t, json.Unmarshal(body, &form))
+	var shown map[string]any
+	for _, a := range form.Attributes {
+		if a.Marker == "email" {
+			shown = a.Validators
+		}
+	}
+	assert.Contains(t, shown, "requiredValidator", "the read shows the edit at once")
+
+	withoutEmail := contactBody(func(b map[string]any) {
+		b["formData"] = contactValues(field("name", "string", "Ann"), field("message", "text", plain("Please call me back.")))
+	})
+	status, body = ts.submit(t, "", withoutEmail)
+	assert.Equal(t, http.StatusCreated, status, "checked against the forms the sandbox started with: %s", body)
+	status, _ = ts.call(t, http.MethodPost, "/__admin/reset", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	status, body = ts.submit(t, "", withoutEmail)
+	assert.Equal(t, http.StatusBadRequest, status, "after the reset, against the reloaded ones: %s", body)
+}
