@@ -68,18 +68,17 @@ func (f *Fixtures) Catalog(site bool) *Catalog {
 // set written before them still loads: without it there are no statuses, no collections, and
 // the products are the seed's under every profile.
 func (f *Fixtures) loadCatalog(fsys fs.FS) error {
-	statuses, err := optional(fsys, FileProductStatuses, func() (*Collection, error) {
+	statuses, withStatuses, err := optional(fsys, FileProductStatuses, func() (*Collection, error) {
 		return loadCollection(fsys, FileProductStatuses, f.Project.DefaultLanguage)
 	})
 	if err != nil {
 		return err
 	}
 	f.collections[FileProductStatuses] = statuses
-	withStatuses, _ := hasFixture(fsys, FileProductStatuses) // an error stopped optional already
 	if err := f.checkProductRefs(withStatuses); err != nil {
 		return err
 	}
-	colls, err := optional(fsys, FileIntegrationCollections, func() (*Collection, error) {
+	colls, _, err := optional(fsys, FileIntegrationCollections, func() (*Collection, error) {
 		raws, err := listOf(&f.IntegrationCollections)(fsys, FileIntegrationCollections)
 		if err != nil {
 			return nil, err
@@ -111,11 +110,12 @@ func (f *Fixtures) loadCatalog(fsys fs.FS) error {
 }
 
 // optional loads a file with load, or, when the file is not there, answers an empty collection.
-func optional(fsys fs.FS, name string, load func() (*Collection, error)) (*Collection, error) {
+func optional(fsys fs.FS, name string, load func() (*Collection, error)) (coll *Collection, present bool, err error) {
 	if ok, err := hasFixture(fsys, name); err != nil || !ok {
-		return newCollection(nil, newIndex(0), ""), err
+		return newCollection(nil, newIndex(0), ""), false, err
 	}
-	return load()
+	coll, err = load()
+	return coll, true, err
 }
 
 // checkCollections validates the collections and their rows and indexes them.
