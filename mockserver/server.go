@@ -74,6 +74,7 @@ type Server struct {
 	maxBody   int64
 	maxState  int64
 	handler   http.Handler
+	router    *mux.Router
 	check     bool
 	// content is the read-only content the API serves, replaced whole by Reload.
 	content      atomic.Pointer[servedContent]
@@ -177,6 +178,7 @@ func New(opts Options) (*Server, error) {
 	}
 	router.NotFoundHandler = notFound
 	router.MethodNotAllowedHandler = notFound
+	s.router = router
 	s.handler = s.guardOrigins(s.recoverPanics(cleanPaths(router)))
 	return s, nil
 }
