@@ -179,10 +179,18 @@ func (w *walker) otherLocales(ctx context.Context) ([]string, error) {
 	if json.Unmarshal(e.ResponseBody, &locales) != nil {
 		return nil, nil // the walk reads the locales again and says what is wrong with them
 	}
-	var out []string
+	var active, out []string
 	for _, l := range locales {
+		active = append(active, l.Code)
 		if CheckLang(l.Code) == nil && !slices.Contains(w.langs, l.Code) && !slices.Contains(out, l.Code) {
 			out = append(out, l.Code)
+		}
+	}
+	// A language the project has no active locale of reads as blank texts, and the fixtures
+	// refuse a default language that is not active: say so before reading the whole project.
+	for _, lang := range w.langs {
+		if len(active) > 0 && !slices.Contains(active, lang) {
+			return nil, fmt.Errorf("pull: the project has no active locale %s: pull one of its active locales (%s)", lang, strings.Join(active, ", "))
 		}
 	}
 	return out, nil

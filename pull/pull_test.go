@@ -34,6 +34,8 @@ type fakeProject struct {
 	media     map[string]string
 	// readStatus is how the read of a form's submissions answers, by marker; 404 for the others.
 	readStatus map[string]int
+	// locales are the codes of the active locales (nil: the project answers 404 for them).
+	locales []string
 
 	mu    sync.Mutex
 	calls []string
@@ -61,6 +63,16 @@ func (f *fakeProject) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	lang := r.URL.Query().Get("langCode")
 	switch r.URL.Path {
+	case "/api/content/locales/active/all":
+		if f.locales == nil {
+			break
+		}
+		locales := []map[string]any{}
+		for i, code := range f.locales {
+			locales = append(locales, map[string]any{"id": i + 1, "code": code, "isActive": true})
+		}
+		_ = json.NewEncoder(w).Encode(locales)
+		return
 	case "/api/content/users-auth-providers":
 		fmt.Fprint(w, `[{"id":1,"identifier":"email","formIdentifier":"reg","type":"email","isActive":true,"isCheckCode":false,"config":{},"localizeInfos":{"title":"E-mail"},"userGroupIdentifier":null,"version":1}]`)
 	case "/api/content/forms":
@@ -261,6 +273,20 @@ func TestPullRefusesAnAddressOrLanguageItCannotUse(t *testing.T) {
 	for _, lang := range []string{"en_US", "ru_RU", "en", "es_419"} {
 		assert.NoError(t, CheckLang(lang), lang)
 	}
+}
+
+// A language the project has no active locale of would be read as blank texts, and the fixtures
+// refuse it as their default: the pull stops at the locales, naming the active ones.
+func TestPullRefusesALanguageTheProjectHasNoActiveLocaleOf(t *testing.T) {
+	t.Parallel()
+	f := &fakeProject{forms: 1, locales: []string{"en_US", "ru_RU"}}
+	_, err := pullFrom(t, f, &recordedSleeps{}, "ru_RU", "de_DE")
+	assert.EqualError(t, err, "pull: the project has no active locale de_DE: pull one of its active locales (en_US, ru_RU)")
+	assert.Equal(t, []string{"/api/content/locales/active/all?"}, f.calls, "nothing past the locales is read")
+
+	f = &fakeProject{forms: 1, locales: []string{"en_US", "ru_RU"}}
+	_, err = pullFrom(t, f, &recordedSleeps{}, "ru_RU")
+	assert.NoError(t, err)
 }
 
 func TestMergeValuesKeysOnlyWhatDiffers(t *testing.T) {
