@@ -145,12 +145,16 @@ func TestReplayUnmatchedAnswersLive404(t *testing.T) {
 	rs := httptest.NewServer(replay)
 	t.Cleanup(rs.Close)
 
+	exposed := func(h http.Header) []string {
+		return strings.Split(h.Get("Access-Control-Expose-Headers"), ", ")
+	}
 	resp, err := rs.Client().Get(rs.URL + "/api/content/forms/marker/tickets_form?langCode=ru_RU")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.Equal(t, "none", resp.Header.Get(capsule.ExchangeHeader))
+	assert.Contains(t, exposed(resp.Header), capsule.ExchangeHeader, "a page on another origin may read it")
 	assert.True(t, capsule.Unmatched(resp.Header))
 	assert.JSONEq(t, `{"statusCode":404,"message":"no recorded exchange matches GET /api/content/forms/marker/tickets_form?langCode=ru_RU; nearest is #1 GET /api/content/forms/marker/tickets_form?langCode=en_US → 200: query differs (recorded \"langCode=en_US\", got \"langCode=ru_RU\")","error":"Not Found","pageData":null,"timestamp":"2025-04-30T21:54:48.918Z"}`, string(body))
 	violations := contracts.Violations(mocktest.Contract(t).ValidateResponse(t.Context(), httptest.NewRequest("GET", "/api/content/forms/marker/tickets_form", nil), 404, resp.Header, body))
@@ -161,6 +165,7 @@ func TestReplayUnmatchedAnswersLive404(t *testing.T) {
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "1", resp.Header.Get(capsule.ExchangeHeader))
+	assert.Contains(t, exposed(resp.Header), capsule.ExchangeHeader)
 
 	for _, p := range []string{"/healthz"} {
 		resp, err := rs.Client().Get(rs.URL + p)

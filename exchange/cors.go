@@ -3,8 +3,10 @@ package exchange
 import "net/http"
 
 // ExposedHeaders are the response headers browser code may read across origins: the request
-// id and the mock's own headers, so a front end can tell an injected fault from a real one.
-const ExposedHeaders = "X-Request-Id, X-Mock-Fault, X-Mock-Limit, X-Mock-Nearest-Route"
+// id and the mock's own headers, so a front end can tell an injected fault from a real one, and
+// the replay's X-Capsule-Exchange (which recorded exchange answered). The mock, the proxy and the
+// replay expose the same list.
+const ExposedHeaders = "X-Request-Id, X-Mock-Fault, X-Mock-Limit, X-Mock-Nearest-Route, X-Capsule-Exchange"
 
 // defaultAllowHeaders are the request headers a preflight that names none is granted: those
 // the SDK, the mock's admin clients and a request id send.

@@ -886,7 +886,7 @@ func TestDocumentedHeadersAndSecrets(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	exposed := strings.Split(resp.Header.Get("Access-Control-Expose-Headers"), ", ")
-	assert.ElementsMatch(t, []string{"X-Request-Id", "X-Mock-Fault", "X-Mock-Limit", "X-Mock-Nearest-Route"}, exposed)
+	assert.ElementsMatch(t, []string{"X-Request-Id", "X-Mock-Fault", "X-Mock-Limit", "X-Mock-Nearest-Route", "X-Capsule-Exchange"}, exposed)
 	for _, name := range []string{"secretKey", "password", "accessToken", "refreshToken"} {
 		assert.True(t, exchange.IsSecretName(name), name)
 	}
