@@ -650,6 +650,41 @@ func TestDefaultSandboxSecretIsNotPublic(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status, "each process signs with its own random secret")
 }
 
+// A tokenSecret in project.json signs the default sandbox's user tokens, for a back end that
+// checks them with it. A sandbox made with POST /__admin/sandboxes signs with a random secret of
+// its own: with the shared one, a token of the fixture user signed in one sandbox would be
+// accepted by every other, which holds the same user.
+func TestFixturesTokenSecretSignsTheDefaultSandbox(t *testing.T) {
+	t.Parallel()
+	const secret = "the-team-s-shared-test-secret"
+	fx := editFixtures(t, map[string]func(any) any{store.FileProject: func(v any) any {
+		v.(map[string]any)["tokenSecret"] = secret
+		return v
+	}})
+	ts := newTestServer(t, withFixtures(fx))
+	signedWith := func(token string) bool {
+		cut := strings.LastIndexByte(token, '.')
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write([]byte(token[:cut]))
+		return token[cut+1:] == base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	}
+	assert.True(t, signedWith(ts.login(t, userLogin, userPass).AccessToken), "default sandbox")
+
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/sandboxes", "", nil, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	other := map[string]string{"x-app-token": decode[map[string]any](t, body)["appToken"].(string)}
+	status, body = ts.callWith(t, http.MethodPost, authPath, "", authBody(userLogin, userPass), other)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	tk := decode[tokens](t, body)
+	assert.False(t, signedWith(tk.AccessToken), "a created sandbox")
+
+	const me = "/api/content/users/me?langCode=en_US"
+	status, _ = ts.callWith(t, http.MethodGet, me, tk.AccessToken, nil, other)
+	assert.Equal(t, http.StatusOK, status)
+	status, _ = ts.call(t, http.MethodGet, me, tk.AccessToken, nil)
+	assert.Equal(t, http.StatusUnauthorized, status, "the default sandbox does not take it")
+}
+
 // TestDataDirKeepsItsRandomSecret: with a data dir the random secret is recorded with
 // the default sandbox, so its tokens outlive a restart, and another data dir has another one.
 func TestDataDirKeepsItsRandomSecret(t *testing.T) {
