@@ -376,6 +376,32 @@ func TestFaultsThroughTheHTTPStack(t *testing.T) {
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "the body stops short of its Content-Length")
 	})
 
+	// A status or a reset answers before the request runs, so it changes nothing; a truncated
+	// answer is the request's own, cut short, so what it did stays done (docs/admin.md).
+	t.Run("what each fault leaves done", func(t *testing.T) {
+		orders := func() int {
+			status, body := ts.call(t, http.MethodGet, ordersPath+"?langCode=en_US", tk.AccessToken, nil)
+			require.Equal(t, http.StatusOK, status, string(body))
+			return int(decode[map[string]any](t, body)["total"].(float64))
+		}
+		fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		submit := func(rule string) {
+			addFault(`{"method":"POST","path":"` + ordersPath + `",` + rule + `,"times":1}`)
+			req := ts.request(t, http.MethodPost, ordersPath, mustJSON(t, seedOrderBody(10, 1)), "application/json",
+				map[string]string{"x-app-token": appToken, "Authorization": "Bearer " + tk.AccessToken})
+			if resp, err := fresh.Do(req); err == nil {
+				_, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+		}
+		before := orders()
+		submit(`"status":503`)
+		submit(`"reset":true`)
+		assert.Equal(t, before, orders(), "neither ran the request")
+		submit(`"truncate":true`)
+		assert.Equal(t, before+1, orders(), "the truncated answer's order was placed")
+	})
+
 	t.Run("body match and bad rules", func(t *testing.T) {
 		addFault(`{"method":"POST","path":"` + authPath + `","bodyContains":"second-user","status":429,"times":1}`)
 		status, _ := ts.call(t, http.MethodPost, authPath, "", authBody(userLogin, userPass))

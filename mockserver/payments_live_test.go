@@ -321,6 +321,7 @@ func TestPaymentsCheckoutReturnURLs(t *testing.T) {
 	assert.Equal(t, "/return", flag.pay(t, "cancel").Path, "cancelUrl kept")
 	status, _ = flag.callWith(t, http.MethodPost, "/__admin/reset", "", nil, nil)
 	require.Equal(t, http.StatusOK, status)
+	require.NoError(t, flag.clock.Set(time.Date(2025, 4, 20, 12, 0, 0, 0, time.UTC)), "a reset put it back to real time")
 	flag.token = flag.signInWith(t, nil).AccessToken
 	assert.Equal(t, "localhost:3000", flag.pay(t, "complete").Host, "a reset forgets the run-time change")
 }

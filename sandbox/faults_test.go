@@ -44,3 +44,17 @@ func TestAnAddedRuleIsTheCallersCopy(t *testing.T) {
 	assert.Equal(t, 1000, answered)
 	assert.Equal(t, 900, *fs.List()[0].Remaining)
 }
+
+// Clearing the rules (a reset) keeps their numbering: an id a test saw before never names a
+// later rule, which a DELETE by that id would remove instead.
+func TestClearedFaultIDsAreNotGivenAgain(t *testing.T) {
+	t.Parallel()
+	var fs sandbox.Faults
+	first, err := fs.Add(sandbox.FaultRule{Path: "/api/content/**", Status: 503}, time.Now())
+	require.NoError(t, err)
+	fs.Clear()
+	next, err := fs.Add(sandbox.FaultRule{Path: "/api/content/**", Status: 503}, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, "flt_1", first.ID)
+	assert.Equal(t, "flt_2", next.ID)
+}

@@ -453,8 +453,8 @@ func (sb *Sandbox) Created() time.Time { return sb.created }
 // IsDefault reports whether this is the sandbox of the fixtures' app token.
 func (sb *Sandbox) IsDefault() bool { return sb == sb.reg.fallback }
 
-// Reset returns the sandbox to the fixtures, with an empty outbox, journal, fault list and
-// delivery log. After a Reload it starts from the reloaded fixtures, keeping its clock.
+// Reset returns the sandbox to the fixtures, with its clock at real time and an empty outbox,
+// journal, fault list and delivery log. After a Reload it starts from the reloaded fixtures.
 func (sb *Sandbox) Reset(ctx context.Context) error {
 	// One reset or removal at a time, so that a removal retires the store the sandbox ends
 	// with and a removed sandbox is not reset: a removal between the hand-over below and the
@@ -472,7 +472,7 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 		// store saves nothing from then on, or a request still holding it would write into the
 		// new store's state.
 		fresh := store.New(sb.storeOptions(fx, st.Clock()))
-		if err := st.HandOver(ctx, fresh); err != nil {
+		if err := st.ResetInto(ctx, fresh); err != nil {
 			return fmt.Errorf("reset to the reloaded fixtures: %w", err)
 		}
 		sb.store.Store(fresh)

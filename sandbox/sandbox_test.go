@@ -391,6 +391,44 @@ func TestAResetThatCannotBeSavedKeepsTheSandboxSaving(t *testing.T) {
 	}
 }
 
+// A reset puts the clock back to real time, to the reloaded fixtures too, so that a test that
+// moved or froze it leaves the next none of that; one that cannot be saved leaves it as it was.
+func TestAResetPutsTheClockBackToRealTime(t *testing.T) {
+	t.Parallel()
+	for _, reload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reload %v", reload), func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			dir, db, fx := openDataDir(t)
+			disk := &failingSaves{DB: db}
+			reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: disk})
+			require.NoError(t, err)
+			sb, err := reg.Create(ctx)
+			require.NoError(t, err)
+			frozen := true
+			require.NoError(t, sb.SetClock(ctx, sandbox.ClockInput{Set: "2025-05-01T09:00:00Z", Freeze: &frozen}))
+			if reload {
+				reloaded, err := store.LoadFixtures(fixtures.FS)
+				require.NoError(t, err)
+				require.NoError(t, reg.Reload(reloaded))
+			}
+			stopped := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
+
+			disk.failing.Store(true)
+			require.ErrorContains(t, sb.Reset(ctx), "no space left on device")
+			assert.True(t, sb.Store().Clock().Frozen(), "a failed reset changes nothing")
+			assert.Equal(t, stopped, sb.Store().Now())
+			disk.failing.Store(false)
+
+			require.NoError(t, sb.Reset(ctx))
+			assert.False(t, sb.Store().Clock().Frozen())
+			assert.WithinDuration(t, time.Now(), sb.Store().Now(), time.Minute)
+			again := restart(t, reg, db, dir, fx)
+			assert.Equal(t, store.ClockState{Offset: "0s"}, again.Lookup(sb.Token()).Store().Export(ctx).Clock, "saved so")
+		})
+	}
+}
+
 // A sandbox whose first state cannot be saved is not made, and does not come back at the
 // next start either.
 func TestASandboxThatCannotBeSavedIsNotMade(t *testing.T) {

@@ -212,14 +212,19 @@ func (s *Store) AccessTokenTTL() time.Duration { return s.accessTokenTTL }
 // RefreshTokenTTL returns the lifetime of issued refresh tokens.
 func (s *Store) RefreshTokenTTL() time.Duration { return s.refreshTokenTTL }
 
-// Reset discards every change and returns to the fixtures; the clock keeps its setting.
-// Tokens issued before stay verifiable only while their user still exists in the fixtures. It
-// fails only when the persister cannot save the reset, and then changes nothing.
+// Reset discards every change and returns to the fixtures, the clock to real time and running:
+// a test that moved or froze it leaves the next one none of that. Tokens issued before stay
+// verifiable only while their user still exists in the fixtures. It fails only when the
+// persister cannot save the reset, and then changes nothing.
 func (s *Store) Reset(ctx context.Context) error {
 	fresh := s.seed()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.replaceLocked(ctx, fresh, s.clock.setting())
+	if err := s.replaceLocked(ctx, fresh, clockSetting{}); err != nil {
+		return err
+	}
+	s.clock.restore(clockSetting{})
+	return nil
 }
 
 func (s *Store) seed() *state {

@@ -261,19 +261,20 @@ func (s *Store) retireLocked() {
 	s.persist = nil
 }
 
-// HandOver retires s in favour of next, a store not yet shared, that takes over s's saved
-// state: next's state is saved in place of s's first. When that save fails nothing changes,
-// s keeps saving and the disk keeps its state, so memory and disk never part.
-func (s *Store) HandOver(ctx context.Context, next *Store) error {
+// ResetInto is Reset to other fixtures: it retires s in favour of next, a fresh store of them not
+// yet shared, that takes over s's saved state, with the clock (next's) back at real time. next's
+// state is saved in place of s's first. When that save fails nothing changes, s keeps saving
+// and the disk keeps its state, so memory and disk never part.
+func (s *Store) ResetInto(ctx context.Context, next *Store) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.persist != nil {
-		clock := next.clock.setting()
-		if err := saveWhole(ctx, s.persist, next.state, clock); err != nil {
+		if err := saveWhole(ctx, s.persist, next.state, clockSetting{}); err != nil {
 			return fmt.Errorf("save state: %w", err)
 		}
-		next.persist, next.savedClock = s.persist, clock
+		next.persist, next.savedClock = s.persist, clockSetting{}
 	}
+	next.clock.restore(clockSetting{})
 	s.retireLocked()
 	return nil
 }
