@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/mockserver"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
@@ -333,4 +334,48 @@ func adminPaymentAccounts(t *testing.T, ac *adminContract) {
 	ac.do(t, s.testServer, adminCall{method: http.MethodPatch, path: "/__admin/payments/accounts/2", body: `{"testSettings":{"cancelUrl":"/relative"}}`, status: http.StatusBadRequest})
 	ac.do(t, s.testServer, adminCall{method: http.MethodPatch, path: "/__admin/payments/accounts/99", body: `{}`, status: http.StatusNotFound})
 	ac.do(t, s.testServer, adminCall{method: http.MethodPatch, path: "/__admin/payments/accounts/2", body: `{"status":"x"}`, status: http.StatusBadRequest, badRequest: true})
+}
+
+// What npm/README.md's "Snapshots" promises: with the clock frozen and project.json's
+// tokenSecret set, the same flow run from two fresh starts (each test server on a port of its
+// own, which is left out) answers the same token, order, session and ticket e-mail; the values
+// it lists as random differ.
+func TestAFlowFromAFreshStartAnswersAlikeWithAFrozenClockAndATokenSecret(t *testing.T) {
+	t.Parallel()
+	fx := editFixtures(t, map[string]func(any) any{store.FileProject: func(v any) any {
+		v.(map[string]any)["tokenSecret"] = "the-team-s-shared-test-secret"
+		return v
+	}})
+	type run struct {
+		token, order, mailText, mailSubject string
+		sessionID, checkoutURL              any
+		messageID                           string
+	}
+	flow := func() run {
+		s := newLiveShop(t, withFixtures(fx))
+		require.NoError(t, s.clock.Set(time.Date(2025, 4, 20, 12, 0, 0, 0, time.UTC)))
+		s.clock.Freeze()
+		s.token = s.signInWith(t, nil).AccessToken
+		orderID, session := s.open(t, "stripe", "session")
+		status, body := s.callWith(t, http.MethodPost, fmt.Sprintf("/__admin/payments/sessions/%v/complete", session["id"]), "", nil, nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		status, body = s.call(t, http.MethodGet, fmt.Sprintf("%s/%d?langCode=en_US", ordersPath, orderID), s.token, nil)
+		require.Equal(t, http.StatusOK, status)
+		mails := s.server.Sandboxes().Default().Outbox().List(mail.Filter{})
+		require.Len(t, mails, 1)
+		order := decode[map[string]any](t, []byte(strings.ReplaceAll(string(body), s.URL, "http://mock")))
+		assert.Equal(t, session["paymentUrl"], strings.ReplaceAll(order["paymentUrl"].(string), "http://mock", s.URL))
+		delete(order, "paymentUrl") // compared below
+		return run{token: s.token, order: mustJSON(t, order), sessionID: session["id"], checkoutURL: strings.TrimPrefix(session["paymentUrl"].(string), s.URL),
+			mailText: mails[0].Text, mailSubject: mails[0].Subject, messageID: mails[0].MessageID}
+	}
+	a, b := flow(), flow()
+	assert.Equal(t, a.token, b.token, "the user token, signature included")
+	assert.JSONEq(t, a.order, b.order)
+	assert.Equal(t, a.sessionID, b.sessionID)
+	assert.Equal(t, a.mailSubject, b.mailSubject)
+	assert.Equal(t, a.mailText, b.mailText, "the ticket code included")
+	assert.Contains(t, a.mailText, "TKT-")
+	assert.NotEqual(t, a.checkoutURL, b.checkoutURL, "random: the checkout session's token")
+	assert.NotEqual(t, a.messageID, b.messageID, "random: the Message-ID")
 }
