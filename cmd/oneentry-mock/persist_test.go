@@ -46,7 +46,7 @@ func TestPersistChildProcess(t *testing.T) {
 	main()
 }
 
-// serveProcess is a serve process on a data dir.
+// serveProcess is a serve process of its own.
 type serveProcess struct {
 	cmd    *exec.Cmd
 	url    string
@@ -56,10 +56,17 @@ type serveProcess struct {
 // startServeProcess starts `oneentry-mock serve` on dir and waits until it prints its URL.
 func startServeProcess(t *testing.T, dir string) *serveProcess {
 	t.Helper()
+	return startServeChild(t, "--data-dir", dir, "--log-level", "warn", "--compat", "sdk-1.0.115")
+}
+
+// startServeChild starts `oneentry-mock serve` with args on a free port and waits until it
+// prints its URL.
+func startServeChild(t *testing.T, args ...string) *serveProcess {
+	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, "-test.run=^TestPersistChildProcess$")
-	argv, err := json.Marshal([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn", "--compat", "sdk-1.0.115"})
+	argv, err := json.Marshal(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
 	require.NoError(t, err)
 	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
 	stdout, err := cmd.StdoutPipe()
@@ -411,41 +418,42 @@ func TestBannerListsTheLoginsTheDataDirKept(t *testing.T) {
 	assert.Contains(t, banner, "login:     second-user@email.com / 654321")
 }
 
-// A second interrupt ends serve at once, while the first one's graceful stop is still waiting
-// (here, the drain delay).
-func TestASecondInterruptEndsServeAtOnce(t *testing.T) {
-	t.Parallel()
-	exe, err := os.Executable()
-	require.NoError(t, err)
-	cmd := exec.Command(exe, "-test.run=^TestPersistChildProcess$")
-	argv, err := json.Marshal([]string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "10m", "--log-level", "warn"})
-	require.NoError(t, err)
-	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err)
-	url, ok := strings.CutPrefix(strings.TrimSpace(line), "oneentry-mock listening on ")
-	require.True(t, ok, line)
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-
-	require.NoError(t, cmd.Process.Signal(os.Interrupt))
-	// The first interrupt is being handled once readiness fails: the drain has begun.
+// interruptWhileDraining starts serve with a drain delay, interrupts it and returns once the
+// graceful stop has begun (readiness fails), the drain still to run for delay.
+func interruptWhileDraining(t *testing.T, delay string) *serveProcess {
+	t.Helper()
+	s := startServeChild(t, "--drain-delay", delay, "--log-level", "warn")
+	require.NoError(t, s.cmd.Process.Signal(os.Interrupt))
 	require.Eventually(t, func() bool {
-		status, _ := testkit.Call(t, http.DefaultClient, http.MethodGet, url+"/readyz", "")
+		status, _ := testkit.Call(t, http.DefaultClient, http.MethodGet, s.url+"/readyz", "")
 		return status == http.StatusServiceUnavailable
 	}, safety, 10*time.Millisecond)
+	return s
+}
+
+// One Ctrl-C often arrives twice: a terminal signals its whole foreground process group, so
+// under npx the binary gets it from the terminal and again from the wrapper. The copy, coming
+// while the first stop is under way, does not end serve: it still stops gracefully.
+func TestACopiedInterruptStillStopsServeGracefully(t *testing.T) {
+	t.Parallel()
+	s := interruptWhileDraining(t, "2s")
+	require.NoError(t, s.cmd.Process.Signal(os.Interrupt))
+	assert.NoError(t, s.cmd.Wait(), "serve ended gracefully, with code 0; stderr: %s", s.stderr.String())
+}
+
+// An interrupt more than a second after the first ends serve at once, while the first one's
+// graceful stop is still waiting (here, the drain delay).
+func TestASecondInterruptEndsServeAtOnce(t *testing.T) {
+	t.Parallel()
+	s := interruptWhileDraining(t, "10m")
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	// Interrupts until it ends: the first stop's handling may yield the signal to its default a
-	// moment after readiness fails.
+	go func() { done <- s.cmd.Wait() }()
+	// Interrupts until it ends: those within a second of the first are taken as its copies.
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.After(safety)
 	for {
-		_ = cmd.Process.Signal(os.Interrupt) // it may have ended since the last
+		_ = s.cmd.Process.Signal(os.Interrupt) // it may have ended since the last
 		select {
 		case err := <-done:
 			var exit *exec.ExitError

@@ -18,8 +18,22 @@ const child = spawn(bin, process.argv.slice(2), {
   windowsHide: true,
   env: { ONEENTRY_MOCK_EXIT_WITH_PARENT: 'true', ...process.env },
 });
+// A stop signal sent to this process is passed on once: a terminal's Ctrl-C reaches the binary
+// too (it signals the whole process group), and some process managers signal both again, so
+// the same signal within repeatedStopMs is a copy of one stop. Later, it is passed on again: a
+// second Ctrl-C makes the binary end at once. On Windows nothing is passed on: child.kill()
+// there terminates the binary outright, a console Ctrl-C reaches it directly, and SIGHUP
+// cannot be sent at all. The handlers still keep Node's default, ending this process at once,
+// from leaving the binary to stop on its own while the shell prompt is back.
+const repeatedStopMs = 1000; // as the binary's own window for copies of one stop
+const passedOn = new Map();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal));
+  process.on(signal, () => {
+    const now = performance.now();
+    if (process.platform === 'win32' || now - (passedOn.get(signal) ?? -Infinity) < repeatedStopMs) return;
+    passedOn.set(signal, now);
+    child.kill(signal);
+  });
 }
 // npx runs this file through `sh -c`, which passes no signal on: when npx is stopped, its
 // shell exits and this process is left to itself. Stop the server then, as npx would have.

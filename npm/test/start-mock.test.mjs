@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startMock } from 'oneentry-mock';
@@ -127,6 +129,9 @@ test('startMock gives up after timeoutMs and leaves no server running', async ()
   assert.deepEqual(leaked, [], 'no server process outlives the rejection');
 });
 
+// npxBin is what `npx oneentry-mock` runs: the package's wrapper of the native binary.
+const npxBin = join(dirname(createRequire(import.meta.url).resolve('oneentry-mock/package.json')), 'bin', 'oneentry-mock.js');
+
 // firstMatch resolves with the first group of re once a child's stdout matches it.
 function firstMatch(child, re) {
   return new Promise((resolve, reject) => {
@@ -152,9 +157,8 @@ test('a test process killed by a signal leaves no server behind', async () => {
 });
 
 test('npx stopped without passing the signal on leaves no server behind', async () => {
-  const bin = join(dirname(createRequire(import.meta.url).resolve('oneentry-mock/package.json')), 'bin', 'oneentry-mock.js');
   // As npx runs a bin: through a shell that passes no signal on; "; true" keeps sh from exec'ing.
-  const shell = spawn('sh', ['-c', `"${process.execPath}" "${bin}" serve --addr 127.0.0.1:0; true`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const shell = spawn('sh', ['-c', `"${process.execPath}" "${npxBin}" serve --addr 127.0.0.1:0; true`], { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await firstMatch(shell, /listening on (\S+)/);
   shell.kill('SIGKILL');
   assert.ok(await gone(url), 'the wrapper stopped the server once its parent was gone');
@@ -172,14 +176,53 @@ test('a server never stopped ends with the test process, which it does not keep 
 });
 
 test('npx killed outright leaves no server behind', async () => {
-  const bin = join(dirname(createRequire(import.meta.url).resolve('oneentry-mock/package.json')), 'bin', 'oneentry-mock.js');
   // A node process standing for npm, running the bin through a shell as npm does; SIGKILL
   // leaves that shell waiting for the bin, so only the shell's parent tells npm is gone.
-  const npm = `const { spawn } = require('node:child_process'); spawn('sh', ['-c', ${JSON.stringify(`"${process.execPath}" "${bin}" serve --addr 127.0.0.1:0; true`)}], { stdio: 'inherit' }); setInterval(() => {}, 1000);`;
+  const npm = `const { spawn } = require('node:child_process'); spawn('sh', ['-c', ${JSON.stringify(`"${process.execPath}" "${npxBin}" serve --addr 127.0.0.1:0; true`)}], { stdio: 'inherit' }); setInterval(() => {}, 1000);`;
   const fake = spawn(process.execPath, ['-e', npm], { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await firstMatch(fake, /listening on (\S+)/);
   fake.kill('SIGKILL');
   assert.ok(await gone(url), 'the wrapper stopped the server once npm was gone');
+});
+
+// A terminal's Ctrl-C signals its whole foreground process group: the native binary gets the
+// SIGINT itself as well as the copy the wrapper passes on, and a process manager may signal the
+// wrapper again. While the proxy's graceful stop waits for a request under way, none of these
+// copies may end it: it answers that request, writes it to the capsule and exits with code 0.
+test('Ctrl-C to the process group of npx stops the proxy gracefully', { skip: process.platform === 'win32' && 'Windows has no process groups to signal' }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'oneentry-mock-ctrlc-'));
+  // An upstream that holds the request until told to answer.
+  let answer;
+  const requested = new Promise((resolve) => { answer = resolve; });
+  const upstream = createServer((req, res) => answer(() => res.writeHead(200, { 'content-type': 'application/json' }).end('[]')));
+  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  // detached: a process group of its own, led by the wrapper, as a shell makes for a job.
+  const npx = spawn(process.execPath, [npxBin, 'proxy', '--record', dir, '--upstream', `http://127.0.0.1:${upstream.address().port}`,
+    '--addr', '127.0.0.1:0', '--flush-interval', '1h', '--log-level', 'warn'], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => npx.once('exit', (code, signal) => resolve({ code, signal })));
+  let out = '';
+  npx.stdout.on('data', (chunk) => { out += chunk; });
+  try {
+    const url = new URL(await firstMatch(npx, /listening on (\S+)/));
+    const underWay = fetch(`${url}api/content/pages?langCode=en_US`, { headers: { 'x-app-token': 'your-app-token' } });
+    const release = await requested;
+    process.kill(-npx.pid, 'SIGINT');
+    // The stop has begun once the proxy refuses new connections; signal the wrapper again.
+    const refused = () => new Promise((resolve) => connect(Number(url.port), url.hostname)
+      .once('connect', function () { this.destroy(); resolve(false); })
+      .once('error', () => resolve(true)));
+    assert.ok(await eventually(refused), 'the proxy stopped listening');
+    process.kill(npx.pid, 'SIGINT');
+    release();
+    assert.equal((await underWay).status, 200, 'the request under way is answered');
+    assert.deepEqual(await exited, { code: 0, signal: null }, `output:\n${out}`);
+    assert.match(out, /recorded 1 exchanges to /, 'the capsule was written on the way out');
+  } finally {
+    if (npx.exitCode === null && npx.signalCode === null) process.kill(-npx.pid, 'SIGKILL');
+    upstream.closeAllConnections();
+    upstream.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('startMock reads a password with spaces off the banner', async () => {
