@@ -41,7 +41,7 @@ export interface RunningMock {
   compat: string;
   /** The server process. */
   process: ChildProcess;
-  /** Stops the server gracefully and resolves once it has exited. */
+  /** Stops the server, gracefully but on Windows (there it is ended at once), and resolves once it has exited. */
   stop(): Promise<void>;
 }
 

@@ -100,7 +100,7 @@ func serveFlags(f *flags, cfg *serveConfig) {
 	f.positive(&cfg.MaxMemoryBytes, "max-memory-bytes", sandbox.DefaultMemoryLimit(), "BYTES", "live heap, every sandbox's state included, above which requests that add state and new sandboxes answer 409 until a reset or deletion makes room; the default is 1 GiB, or half the container's memory when that is less")
 	f.url(&cfg.CheckoutReturnURL, "checkout-return-url", "URL", "where the checkout page sends the buyer after Pay or Cancel (with session_id, order_id and status added), for accounts whose settings name no successUrl or cancelUrl; e.g. http://localhost:3000/checkout/return")
 	f.bool(&cfg.CheckResponses, "check-responses", false, "answer 500 instead of any response that breaks the contract; for checking custom fixtures")
-	f.bool(&cfg.ExitWithParent, "exit-with-parent", false, "shut down, as on SIGTERM, once the process that started the server has ended (on Unix; the npm package's npx and startMock set it, so a test runner killed by a signal leaves no server behind)")
+	f.bool(&cfg.ExitWithParent, "exit-with-parent", false, "shut down, as on SIGTERM, once the process that started the server has ended (the npm package's npx and startMock set it, so a test runner killed by a signal leaves no server behind)")
 }
 
 // checkRelayURL refuses an --smtp-url the mail relay would refuse; empty is no relay.
@@ -200,7 +200,7 @@ func runServe(ctx context.Context, cfg serveConfig, sio stdio) error {
 	defer flushLog()
 	if cfg.ExitWithParent {
 		var stop context.CancelFunc
-		ctx, stop = untilParentEnds(ctx, os.Getppid, parentCheckInterval, logger)
+		ctx, stop = untilParentEnds(ctx, logger)
 		defer stop()
 	}
 	if limit, ok := containerMemoryLimit(sio.getenv, sandbox.ContainerMemory); ok {
@@ -381,25 +381,6 @@ func sandboxOptions(cfg serveConfig, fx *store.Fixtures, db *bolt.DB, relay *mai
 		opts.Persistence = db
 	}
 	return opts
-}
-
-// parentCheckInterval is how often --exit-with-parent looks for its parent.
-const parentCheckInterval = 500 * time.Millisecond
-
-// untilParentEnds returns a context that ends with ctx or once getppid no longer names the
-// parent the process started with: on Unix an orphan is handed to another process (init or a
-// subreaper), which is how the end of the parent shows. A wrapper killed by a signal runs no
-// clean-up of its own, so this is what stops its server.
-func untilParentEnds(ctx context.Context, getppid func() int, interval time.Duration, logger *slog.Logger) (context.Context, context.CancelFunc) {
-	parent := getppid()
-	ctx, cancel := context.WithCancel(ctx)
-	go every(ctx, interval, func() {
-		if now := getppid(); now != parent {
-			logger.Info("the process that started the server has ended; shutting down", "parent", parent)
-			cancel()
-		}
-	})
-	return ctx, cancel
 }
 
 // startBackground runs each task in its own goroutine until ctx ends or stop is called; stop
