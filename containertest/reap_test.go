@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -102,17 +100,7 @@ func orphaned(owner, host string) bool {
 	if err != nil || pid <= 0 {
 		return false
 	}
-	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
-}
-
-// endedProcess returns this host's name and the pid of a process of it that has ended.
-func endedProcess(t *testing.T) (host, pid string) {
-	t.Helper()
-	host, err := os.Hostname()
-	require.NoError(t, err)
-	ended := exec.Command("true")
-	require.NoError(t, ended.Run())
-	return host, strconv.Itoa(ended.Process.Pid)
+	return processEnded(pid)
 }
 
 func TestOrphanedOwners(t *testing.T) {
