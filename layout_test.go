@@ -186,3 +186,24 @@ func TestArchitectureTableNamesEveryImport(t *testing.T) {
 		}
 	}
 }
+
+// TestGitattributesKeepLF holds .gitattributes to what the tests need from a checkout: LF line
+// ends on every platform (with Git for Windows' default core.autocrlf=true a checkout would
+// otherwise get CRLF and the tests reading docs, golden files and fixture sizes would fail), and
+// images left as bytes.
+func TestGitattributesKeepLF(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(".gitattributes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		lines[strings.Join(strings.Fields(line), " ")] = true
+	}
+	for _, want := range []string{"* text=auto eol=lf", "*.png binary"} {
+		if !lines[want] {
+			t.Errorf(".gitattributes has no line %q", want)
+		}
+	}
+}
