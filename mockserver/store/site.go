@@ -54,7 +54,7 @@ func AbsoluteMedia(data []byte, origin string) []byte {
 
 // Media returns a file of the fixture set's media folder.
 func (f *Fixtures) Media(name string) ([]byte, error) {
-	if f.fsys == nil || strings.Contains(name, "/") || !fs.ValidPath(name) {
+	if f.fsys == nil || strings.Contains(name, "/") || !fs.ValidPath(name) || !hasMediaEntry(f.fsys, name) {
 		return nil, Errorf(CodeNotFound, "File not found")
 	}
 	// Only a regular file: a FIFO would hold the request until something wrote to it.
@@ -67,6 +67,17 @@ func (f *Fixtures) Media(name string) ([]byte, error) {
 		return nil, Errorf(CodeNotFound, "File not found")
 	}
 	return data, nil
+}
+
+// hasMediaEntry reports whether the media folder lists an entry named exactly name, byte for
+// byte. Opening media/<name> alone finds hero.svg for Hero.svg on a case-insensitive file system
+// (APFS, NTFS) and not on Linux, so a folder whose images show on a laptop would 404 in CI.
+func hasMediaEntry(fsys fs.FS, name string) bool {
+	entries, err := fs.ReadDir(fsys, MediaDir)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == name })
 }
 
 // loadSite reads the site files present and checks that what they name exists: a page's

@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"encoding/json"
+	"io/fs"
 	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,6 +92,46 @@ func TestSiteFilesAreOptional(t *testing.T) {
 	require.NoError(t, err, "media come with the fixture folder")
 	_, err = fx.Media("../project.json")
 	assert.Error(t, err)
+}
+
+// caseFoldingFS opens names as a case-insensitive file system (APFS, NTFS) does: a name that
+// differs from a file's only in case opens that file.
+type caseFoldingFS struct{ files fstest.MapFS }
+
+func (c caseFoldingFS) Open(name string) (fs.File, error) {
+	f, err := c.files.Open(name)
+	if err == nil {
+		return f, nil
+	}
+	for have := range c.files {
+		if strings.EqualFold(have, name) {
+			return c.files.Open(have)
+		}
+	}
+	return nil, err
+}
+
+// A media file is served under its own name only, so a link whose case differs from the file's
+// answers 404 on every platform, not only where the file system tells case apart.
+func TestMediaNamesMatchExactly(t *testing.T) {
+	t.Parallel()
+	files := fixtures.Copy()
+	files["media/Logo.PNG"] = &fstest.MapFile{Data: []byte("logo")}
+	folding := caseFoldingFS{files}
+	data, err := fs.ReadFile(folding, "media/HERO.svg")
+	require.NoError(t, err, "the file system folds case")
+	require.NotEmpty(t, data)
+
+	fx, err := store.LoadFixtures(folding)
+	require.NoError(t, err)
+	for _, name := range []string{"hero.svg", "Logo.PNG"} {
+		_, err := fx.Media(name)
+		assert.NoError(t, err, name)
+	}
+	for _, name := range []string{"Hero.svg", "HERO.SVG", "logo.png", "Logo.png"} {
+		_, err := fx.Media(name)
+		assert.ErrorContains(t, err, "File not found", name)
+	}
 }
 
 func TestBlockProducts(t *testing.T) {
