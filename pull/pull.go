@@ -224,6 +224,58 @@ func mediaName(quoted []byte) (name string, ok bool) {
 	return name, true
 }
 
+// windowsDevices are the names Windows keeps for devices in every folder, with or without an
+// extension: NUL.svg is the null device there, not a file.
+var windowsDevices = []string{
+	"CON", "PRN", "AUX", "NUL",
+	"COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+	"LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+}
+
+// windowsCanHold reports whether a Windows file system can hold a file named name: none of
+// <>:"|?*\ (a colon names an NTFS stream), no control character, no trailing dot or space
+// (Windows drops them) and no device name (windowsDevices), in any case.
+func windowsCanHold(name string) bool {
+	if strings.ContainsAny(name, `<>:"|?*\`) || strings.ContainsFunc(name, unicode.IsControl) ||
+		strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") {
+		return false
+	}
+	base, _, _ := strings.Cut(name, ".")
+	base = strings.TrimRight(base, " ")
+	return !slices.ContainsFunc(windowsDevices, func(d string) bool { return strings.EqualFold(d, base) })
+}
+
+// dropCaseTwins returns the sorted names without those that differ only in case from an earlier
+// one, with a note for each: a case-insensitive disk (macOS, Windows) holds Hero.svg and hero.svg
+// as one file, so the second written would replace the first and a page would show the other's
+// image. The links of a dropped name stay absolute.
+func (w *walker) dropCaseTwins(names []string) []string {
+	taken := map[string]string{}
+	kept := names[:0]
+	for _, name := range names {
+		key := foldCase(name)
+		if first, ok := taken[key]; ok {
+			w.note("media: %s differs only in case from %s, which a case-insensitive disk holds as the same file; its link stays absolute", name, first)
+			continue
+		}
+		taken[key] = name
+		kept = append(kept, name)
+	}
+	return kept
+}
+
+// foldCase maps each letter of s to the least rune of its case-folding orbit, so that two
+// strings have the same foldCase exactly when strings.EqualFold holds for them.
+func foldCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
+}
+
 // pullMedia copies the files the fixtures link to at the project's own media path, so the
 // pulled sandbox serves its images offline. Links elsewhere (a CDN) stay links. A linked file
 // that cannot be copied keeps its link absolute, to the project, with a note: a relative link
@@ -237,15 +289,21 @@ func (w *walker) pullMedia(ctx context.Context, set *capsule.FixtureSet) error {
 				continue
 			}
 			name, ok := mediaName(m)
-			links[string(m)] = name
-			if !ok {
+			switch {
+			case !ok:
 				w.note("media: %s names no single file of the media folder; the link stays absolute", m)
-			} else if !slices.Contains(names, name) {
+			case !windowsCanHold(name):
+				// The files are written all or nothing: one Windows refuses would fail them all.
+				name = ""
+				w.note("media: %s names a file Windows cannot hold; the link stays absolute", m)
+			case !slices.Contains(names, name):
 				names = append(names, name)
 			}
+			links[string(m)] = name
 		}
 	}
 	slices.Sort(names)
+	names = w.dropCaseTwins(names)
 	if len(names) > maxMedia {
 		w.note("media: %d files are linked; the first %d are copied, the others' links stay absolute", len(names), maxMedia)
 		names = names[:maxMedia]

@@ -339,6 +339,21 @@ func TestPullCopiesEveryLinkedMediaFile(t *testing.T) {
 	for name, body := range map[string]string{"фото.svg": "<svg>1</svg>", "photo 1.svg": "<svg>2</svg>", "plain.svg": "<svg>3</svg>"} {
 		assert.Equal(t, body, string(set.Files[store.MediaDir+"/"+name]), name)
 	}
+	assert.Equal(t, []string{
+		"/cloud-static/content/фото.svg", "/cloud-static/content/photo%201.svg",
+		"/cloud-static/content/plain.svg?w=100&h=50", ts.URL + "/cloud-static/content/missing.svg",
+		ts.URL + "/cloud-static/content/..%2Fsecret", ts.URL + "/cloud-static/content/sub/deep.svg",
+	}, formImages(t, set), "copied files keep relative links; the others point at the project")
+	assert.Len(t, pulledMedia(set), 3, "nothing lands outside the media folder's plain names")
+	notes := strings.Join(set.Notes, "\n")
+	assert.Contains(t, notes, "missing.svg is linked but the project does not serve it; the link stays absolute")
+	assert.Contains(t, notes, `..%2Fsecret" names no single file`)
+	assert.Contains(t, notes, `sub/deep.svg" names no single file`)
+}
+
+// formImages is the images list of the one form of a pulled set.
+func formImages(t *testing.T, set *capsule.FixtureSet) []string {
+	t.Helper()
 	var forms []struct {
 		LocalizeInfos struct {
 			Images []string `json:"images"`
@@ -346,22 +361,66 @@ func TestPullCopiesEveryLinkedMediaFile(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(set.Files[capsule.FixtureForms], &forms))
 	require.Len(t, forms, 1)
-	assert.Equal(t, []string{
-		"/cloud-static/content/фото.svg", "/cloud-static/content/photo%201.svg",
-		"/cloud-static/content/plain.svg?w=100&h=50", ts.URL + "/cloud-static/content/missing.svg",
-		ts.URL + "/cloud-static/content/..%2Fsecret", ts.URL + "/cloud-static/content/sub/deep.svg",
-	}, forms[0].LocalizeInfos.Images, "copied files keep relative links; the others point at the project")
+	return forms[0].LocalizeInfos.Images
+}
+
+// pulledMedia are the files a pulled set holds in its media folder.
+func pulledMedia(set *capsule.FixtureSet) []string {
 	var media []string
 	for name := range set.Files {
 		if strings.HasPrefix(name, store.MediaDir+"/") {
 			media = append(media, name)
 		}
 	}
-	assert.Len(t, media, 3, "nothing lands outside the media folder's plain names")
+	return media
+}
+
+// A pull writes only media names every disk holds apart: of names that differ only in case the
+// first in byte order is copied, and a name Windows cannot hold is not, each with a note and
+// its links left absolute; written on macOS or Windows, no file would replace another or fail
+// the whole write.
+func TestPullCopiesOnlyMediaNamesEveryDiskHoldsApart(t *testing.T) {
+	t.Parallel()
+	links := []string{"Hero.svg", "hero.svg", "HERO.svg?w=1", "a:b.svg", "nul.svg", "ok.svg"}
+	f := &fakeProject{forms: 1, infoExtra: map[string]any{"images": []string{}},
+		media: map[string]string{"Hero.svg": "<svg>H</svg>", "hero.svg": "<svg>h</svg>", "HERO.svg": "<svg>HH</svg>",
+			"a:b.svg": "<svg>ab</svg>", "nul.svg": "<svg>nul</svg>", "ok.svg": "<svg>ok</svg>"},
+	}
+	for _, l := range links {
+		f.infoExtra["images"] = append(f.infoExtra["images"].([]string), store.MediaPath+l)
+	}
+	ts := httptest.NewServer(f)
+	t.Cleanup(ts.Close)
+	set, err := Run(t.Context(), Options{URL: ts.URL, AppToken: "secret-app-token", PageSize: 2})
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"media/HERO.svg", "media/ok.svg"}, pulledMedia(set))
+	assert.Equal(t, []string{
+		ts.URL + "/cloud-static/content/Hero.svg", ts.URL + "/cloud-static/content/hero.svg", "/cloud-static/content/HERO.svg?w=1",
+		ts.URL + "/cloud-static/content/a:b.svg", ts.URL + "/cloud-static/content/nul.svg", "/cloud-static/content/ok.svg",
+	}, formImages(t, set))
 	notes := strings.Join(set.Notes, "\n")
-	assert.Contains(t, notes, "missing.svg is linked but the project does not serve it; the link stays absolute")
-	assert.Contains(t, notes, `..%2Fsecret" names no single file`)
-	assert.Contains(t, notes, `sub/deep.svg" names no single file`)
+	assert.Contains(t, notes, "media: Hero.svg differs only in case from HERO.svg, which a case-insensitive disk holds as the same file")
+	assert.Contains(t, notes, "media: hero.svg differs only in case from HERO.svg")
+	assert.Contains(t, notes, `a:b.svg" names a file Windows cannot hold`)
+	assert.Contains(t, notes, `nul.svg" names a file Windows cannot hold`)
+}
+
+func TestWindowsCanHold(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"hero.svg", "фото.svg", "photo 1.svg", "CONSOLE.svg", "com10.svg", "lpt.svg", ".hidden", "nul_x.svg"} {
+		assert.True(t, windowsCanHold(name), name)
+	}
+	for _, name := range []string{"a<b", "a>b", "a:b.svg", `a"b`, "a|b", "a?b", "a*b", `a\b`, "a\tb", "a\x1fb",
+		"trailing.", "trailing ", "CON", "con.svg", "Nul.tar.gz", "aux", "PRN.png", "COM1.svg", "com9", "LPT1", "lpt9.txt", "NUL .svg"} {
+		assert.False(t, windowsCanHold(name), name)
+	}
+}
+
+func TestFoldCaseMatchesEqualFold(t *testing.T) {
+	t.Parallel()
+	for _, pair := range [][2]string{{"Hero.svg", "hERO.SVG"}, {"ФОТО", "фото"}, {"K", "\u212a"}, {"ß", "ẞ"}, {"a", "b"}, {"Σ", "ς"}} {
+		assert.Equal(t, strings.EqualFold(pair[0], pair[1]), foldCase(pair[0]) == foldCase(pair[1]), "%q %q", pair[0], pair[1])
+	}
 }
 
 // A language the project answers blank is left out of keyed values, and so is a language read
