@@ -14,6 +14,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/datetime"
 	"github.com/oneentry-mock/oneentry-mock/exchange"
+	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
 // Format is the value of a capsule's "format" field.
@@ -110,7 +111,8 @@ func (c *Capsule) Validate() error {
 }
 
 // Read decodes and validates a capsule. Unknown fields are errors: a field this version does not
-// know would otherwise be dropped silently when the capsule is written back.
+// know would otherwise be dropped silently when the capsule is written back. A leading byte
+// order mark is skipped, as in fixture files: a capsule edited in Notepad still reads.
 func Read(r io.Reader) (*Capsule, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
@@ -119,6 +121,7 @@ func Read(r io.Reader) (*Capsule, error) {
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("capsule is larger than %d bytes", MaxFileSize)
 	}
+	data = store.BlankBOM(data)
 	var probe struct {
 		Format  string `json:"format"`
 		Version int    `json:"version"`

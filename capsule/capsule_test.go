@@ -81,6 +81,15 @@ func TestReadRejects(t *testing.T) {
 	require.NoError(t, err, "what the redactor writes")
 }
 
+// A capsule saved by an editor that starts UTF-8 files with a byte order mark (Notepad,
+// PowerShell 5.1) reads as without it.
+func TestReadSkipsAByteOrderMark(t *testing.T) {
+	t.Parallel()
+	c, err := Read(strings.NewReader("\ufeff" + `{"format":"oneentry-mock-capsule","version":1,"profile":"live","exchanges":[]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "live", c.Profile)
+}
+
 // A recorder stops taking exchanges before its file would pass what Read accepts; what it wrote
 // reads back whole.
 func TestRecorderStopsWhenTheCapsuleIsFull(t *testing.T) {

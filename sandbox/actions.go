@@ -127,6 +127,8 @@ func (sb *Sandbox) ImportState(ctx context.Context, r io.Reader) error {
 	if err != nil {
 		return store.Invalid("state document: could not read it: " + err.Error())
 	}
+	// The schema check below reads these bytes too, and would refuse a byte order mark.
+	data = store.BlankBOM(data)
 	doc, err := store.DecodeStateDocument(data)
 	if err != nil {
 		return err

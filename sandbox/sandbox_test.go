@@ -491,6 +491,22 @@ func TestStateDocumentSchemaKnowsEveryField(t *testing.T) {
 	walk(reflect.TypeFor[store.StateDocument](), doc.Components.Schemas["StateDocument"].Value, "StateDocument")
 }
 
+// An export saved by an editor that starts UTF-8 files with a byte order mark (Notepad,
+// PowerShell 5.1) imports as the export itself does.
+func TestImportTakesAStateDocumentWithAByteOrderMark(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	reg := newRegistry(t, sandbox.Options{})
+	other, err := reg.Create(ctx)
+	require.NoError(t, err)
+	other.Store().Clock().Freeze()
+	data, err := json.Marshal(other.Store().Export(ctx))
+	require.NoError(t, err)
+
+	require.NoError(t, reg.Default().ImportState(ctx, bytes.NewReader(append([]byte("\ufeff"), data...))))
+	assert.NotNil(t, reg.Default().Store().Export(ctx).Clock.FrozenAt, "the document's frozen clock")
+}
+
 // A state document whose clock stands past a waiting session's deadline expires the session
 // as it is imported, as a move of the clock does, so no change after it sees the session open.
 func TestImportExpiresOverdueSessions(t *testing.T) {

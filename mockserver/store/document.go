@@ -221,8 +221,9 @@ func (s *Store) Import(ctx context.Context, doc StateDocument) error {
 
 // DecodeStateDocument decodes a state document, read whole so that an error can be traced to
 // its field, strictly: unknown fields and trailing data are errors, reported as CodeInvalid
-// *Error.
+// *Error. A leading byte order mark is skipped, as in fixture files.
 func DecodeStateDocument(data []byte) (StateDocument, error) {
+	data = BlankBOM(data)
 	// encoding/json would read invalid UTF-8 as U+FFFD, so the export afterwards would not be
 	// the document imported.
 	if at := invalidUTF8At(data); at >= 0 {

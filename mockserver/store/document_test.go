@@ -345,6 +345,25 @@ func TestDecodeStateDocumentIsStrict(t *testing.T) {
 	}
 }
 
+// An export saved by an editor that starts UTF-8 files with a byte order mark (Notepad,
+// PowerShell 5.1) imports as the export itself does; the caller's bytes are left as they were.
+func TestStateDocumentWithAByteOrderMarkDecodes(t *testing.T) {
+	t.Parallel()
+	_, src := busyStore(t)
+	data, err := json.Marshal(src.Export(context.Background()))
+	require.NoError(t, err)
+	want, err := store.DecodeStateDocument(data)
+	require.NoError(t, err)
+	withBOM := append([]byte("\ufeff"), data...)
+	got, err := store.DecodeStateDocument(withBOM)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, "\ufeff", string(withBOM[:3]), "the caller's bytes")
+
+	_, err = store.DecodeStateDocument([]byte("\ufeff\ufeff{}"))
+	assert.Equal(t, store.CodeInvalid, codeOf(err), "only one mark, at the start, is skipped: %v", err)
+}
+
 // The checkout token is the checkout page's credential: it travels with the state, and a
 // document written before tokens existed still imports (its sessions have no page).
 func TestCheckoutTokenTravelsWithTheState(t *testing.T) {

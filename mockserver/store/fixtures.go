@@ -681,11 +681,7 @@ func readFixture(fsys fs.FS, name string) ([]byte, error) {
 	if len(data) > MaxFixtureFileSize {
 		return nil, fixtureErr(name, "", "file is larger than %d bytes", MaxFixtureFileSize)
 	}
-	// Editors on Windows start UTF-8 files with a byte order mark, which RFC 8259 §8.1 lets a
-	// parser ignore. Blanked rather than cut, so that every position in the file stays.
-	if bytes.HasPrefix(data, utf8BOM) {
-		copy(data, "   ")
-	}
+	data = BlankBOM(data)
 	// JSON between systems is UTF-8 (RFC 8259 §8.1); served as they are, other bytes would
 	// make answers that are not JSON.
 	if at := invalidUTF8At(data); at >= 0 {
@@ -704,6 +700,17 @@ func readFixture(fsys fs.FS, name string) ([]byte, error) {
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")
+
+// BlankBOM returns data with a leading UTF-8 byte order mark turned into spaces, and data itself
+// when it has none. Notepad and PowerShell 5.1 start UTF-8 files with one, which RFC 8259 §8.1
+// lets a parser ignore, and encoding/json refuses. Blanked rather than cut, so that every
+// position an error names stays that of the file; in a copy, so that the caller's bytes stay.
+func BlankBOM(data []byte) []byte {
+	if !bytes.HasPrefix(data, utf8BOM) {
+		return data
+	}
+	return append([]byte("   "), data[len(utf8BOM):]...)
+}
 
 // errNoFile is wrapped by the *FixtureError of a file the fixture set does not have.
 var errNoFile = errors.New("file is missing")
