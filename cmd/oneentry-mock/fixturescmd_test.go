@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,6 +33,45 @@ func TestFromCapsuleChecksTheFolderWithWhatItHolds(t *testing.T) {
 	assert.Equal(t, before, testkit.Files(t, out), "nothing is written")
 	_, err = loadFixtures(out)
 	require.Error(t, err, "serve refuses the folder, as the command said")
+}
+
+// The "serve them" line can be pasted into a shell as it is, whatever the --out path holds.
+func TestFromCapsuleServeLineQuotesThePath(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "my out's $HOME")
+	stdout, _, err := runCmd(t, nil, "fixtures", "from-capsule", seedCapsuleFile, "--out", out)
+	require.NoError(t, err)
+	want := "  serve them: oneentry-mock serve --fixtures " + shellArg(out) + "\n"
+	assert.Contains(t, stdout, want)
+	assert.NotContains(t, stdout, "--fixtures "+out)
+}
+
+func TestShellArg(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"./my-fixtures":  "./my-fixtures",
+		"/tmp/a_b/c.d,1": "/tmp/a_b/c.d,1",
+		"t/my out":       `'t/my out'`,
+		"it's":           `'it'\''s'`,
+		"$HOME/x":        `'$HOME/x'`,
+		"~/x":            `'~/x'`,
+		`C:\fixtures`:    `'C:\fixtures'`,
+		"":               "''",
+		"a;rm -rf b":     `'a;rm -rf b'`,
+		"*.json":         `'*.json'`,
+		"фикстуры/набор": `'фикстуры/набор'`,
+	} {
+		assert.Equal(t, want, shellArg(in), in)
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no POSIX shell to paste into")
+	}
+	for _, in := range []string{"t/my out", "it's", "a 'b' \"c\" $d `e` \\f\n!g", "", "~/x"} {
+		got, err := exec.Command(sh, "-c", "printf %s "+shellArg(in)).Output()
+		require.NoError(t, err, in)
+		assert.Equal(t, in, string(got), "what the shell reads back")
+	}
 }
 
 // The folder is checked as serve reads it: a file of it linked from outside, which serve
