@@ -503,3 +503,42 @@ func TestFixturesPullCopiesTheWholeCatalogue(t *testing.T) {
 		assert.JSONEq(t, strings.ReplaceAll(want, origin.base, "http://sandbox"), strings.ReplaceAll(got, mirror.base, "http://sandbox"), list)
 	}
 }
+
+// On a terminal each step redraws the one line with a carriage return and spaces over what a
+// longer line left, never an escape code, which a Windows console without virtual-terminal
+// processing would print.
+func TestPullProgressRedrawsWithoutEscapeCodes(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p := &pullProgress{w: &buf, terminal: true}
+	p.Step("products", 1, 100, 1000)
+	p.Step("forms", 0, 0, 0)
+	p.Step("forms", 1, 2, 3)
+	p.done()
+	p.Step("media", 1, 1, 2)
+
+	out := buf.String()
+	assert.NotContains(t, out, "\x1b")
+	assert.Equal(t, "\rreading products: 100 of 1000"+
+		"\rreading forms…"+strings.Repeat(" ", 15)+
+		"\rreading forms: 2 of 3"+
+		"\n"+
+		"\rreading media: 1 of 2", out)
+	lines := strings.Split(out, "\n")
+	assert.Equal(t, []string{"reading forms: 2 of 3", "reading media: 1 of 2"},
+		[]string{strings.TrimRight(terminalLine(lines[0]), " "), terminalLine(lines[1])}, "what the terminal shows")
+}
+
+// terminalLine is what a terminal shows of one line written with carriage returns: each part
+// overwrites the start of what the line held.
+func terminalLine(s string) string {
+	var shown []rune
+	for _, part := range strings.Split(s, "\r") {
+		r := []rune(part)
+		if len(r) < len(shown) {
+			r = append(r, shown[len(r):]...)
+		}
+		shown = r
+	}
+	return string(shown)
+}

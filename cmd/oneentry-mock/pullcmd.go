@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 	"github.com/oneentry-mock/oneentry-mock/pull"
@@ -99,6 +100,10 @@ type pullProgress struct {
 	w        io.Writer
 	terminal bool
 	open     bool
+	// shown is how many characters of the terminal's line the last step wrote, which a shorter
+	// line covers with spaces: an escape to clear the line (ESC [K) shows as ←[K on a Windows
+	// console without virtual-terminal processing.
+	shown int
 }
 
 func newPullProgress(w io.Writer) *pullProgress {
@@ -116,7 +121,9 @@ func (p *pullProgress) Step(name string, pages, items, total int) {
 		line += fmt.Sprintf(": %d", items)
 	}
 	if p.terminal {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		width := utf8.RuneCountInString(line)
+		fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", max(p.shown-width, 0)))
+		p.shown = width
 		p.open = true
 		return
 	}
@@ -129,6 +136,6 @@ func (p *pullProgress) Step(name string, pages, items, total int) {
 func (p *pullProgress) done() {
 	if p.open {
 		fmt.Fprintln(p.w)
-		p.open = false
+		p.open, p.shown = false, 0
 	}
 }
