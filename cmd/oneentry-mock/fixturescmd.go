@@ -10,10 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
+	"github.com/oneentry-mock/oneentry-mock/internal/shellword"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
 
@@ -124,26 +124,10 @@ func writeFixtureSet(set *capsule.FixtureSet, out string, force bool, stdout, st
 		fmt.Fprintln(stderr, "note:", n)
 	}
 	fmt.Fprintf(stdout, "wrote %d fixture files to %s\n", len(set.Files), out)
-	fmt.Fprintf(stdout, "  serve them: oneentry-mock serve --fixtures %s\n", shellArg(out))
+	fmt.Fprintf(stdout, "  serve them: oneentry-mock serve --fixtures %s\n", shellword.Word(out))
 	fmt.Fprintf(stdout, "  app token: %s\n", fx.Project.AppToken)
 	for _, u := range fx.Users {
 		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)
 	}
 	return nil
-}
-
-// shellArg is s as one word of a POSIX shell command line, so that a printed command can be
-// pasted as it is: as it stands when it holds only characters no shell treats specially (a
-// plain path such as ./my-fixtures), else in single quotes, which a quote inside closes,
-// escaped, and opens again.
-func shellArg(s string) string {
-	if s != "" && !strings.ContainsFunc(s, needsShellQuotes) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func needsShellQuotes(c rune) bool {
-	plain := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./,+:@%", c)
-	return !plain
 }

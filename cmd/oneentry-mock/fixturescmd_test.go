@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/oneentry-mock/oneentry-mock/capsule"
 	"github.com/oneentry-mock/oneentry-mock/fixtures"
+	"github.com/oneentry-mock/oneentry-mock/internal/shellword"
 	"github.com/oneentry-mock/oneentry-mock/internal/testkit"
 	"github.com/oneentry-mock/oneentry-mock/mockserver/store"
 )
@@ -41,37 +41,9 @@ func TestFromCapsuleServeLineQuotesThePath(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "my out's $HOME")
 	stdout, _, err := runCmd(t, nil, "fixtures", "from-capsule", seedCapsuleFile, "--out", out)
 	require.NoError(t, err)
-	want := "  serve them: oneentry-mock serve --fixtures " + shellArg(out) + "\n"
+	want := "  serve them: oneentry-mock serve --fixtures " + shellword.Word(out) + "\n"
 	assert.Contains(t, stdout, want)
 	assert.NotContains(t, stdout, "--fixtures "+out)
-}
-
-func TestShellArg(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"./my-fixtures":  "./my-fixtures",
-		"/tmp/a_b/c.d,1": "/tmp/a_b/c.d,1",
-		"t/my out":       `'t/my out'`,
-		"it's":           `'it'\''s'`,
-		"$HOME/x":        `'$HOME/x'`,
-		"~/x":            `'~/x'`,
-		`C:\fixtures`:    `'C:\fixtures'`,
-		"":               "''",
-		"a;rm -rf b":     `'a;rm -rf b'`,
-		"*.json":         `'*.json'`,
-		"фикстуры/набор": `'фикстуры/набор'`,
-	} {
-		assert.Equal(t, want, shellArg(in), in)
-	}
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no POSIX shell to paste into")
-	}
-	for _, in := range []string{"t/my out", "it's", "a 'b' \"c\" $d `e` \\f\n!g", "", "~/x"} {
-		got, err := exec.Command(sh, "-c", "printf %s "+shellArg(in)).Output()
-		require.NoError(t, err, in)
-		assert.Equal(t, in, string(got), "what the shell reads back")
-	}
 }
 
 // The folder is checked as serve reads it: a file of it linked from outside, which serve

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/contracts"
+	"github.com/oneentry-mock/oneentry-mock/internal/shellword"
 	"github.com/oneentry-mock/oneentry-mock/mail"
 	"github.com/oneentry-mock/oneentry-mock/sandbox"
 )
@@ -192,38 +193,22 @@ func curlCommand(r *http.Request, e sandbox.Entry) string {
 	default:
 		// net/http accepts shell syntax such as & and ` in a method: quoted like the rest, or
 		// pasting the command would run what the request's sender chose.
-		b.WriteString(" -X " + shellWord(e.Method))
+		b.WriteString(" -X " + shellword.Word(e.Method))
 	}
-	b.WriteString(" " + shellQuote(target))
+	b.WriteString(" " + shellword.Quote(target))
 	names := make([]string, 0, len(e.RequestHeaders))
 	for k := range e.RequestHeaders {
 		names = append(names, k)
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		b.WriteString(" \\\n  -H " + shellQuote(k+": "+e.RequestHeaders[k]))
+		b.WriteString(" \\\n  -H " + shellword.Quote(k+": "+e.RequestHeaders[k]))
 	}
 	switch {
 	case len(e.RequestBody) > 0:
-		b.WriteString(" \\\n  --data-raw " + shellQuote(string(e.RequestBody)))
+		b.WriteString(" \\\n  --data-raw " + shellword.Quote(string(e.RequestBody)))
 	case e.RequestText != "":
-		b.WriteString(" \\\n  --data-raw " + shellQuote(e.RequestText))
+		b.WriteString(" \\\n  --data-raw " + shellword.Quote(e.RequestText))
 	}
 	return b.String()
-}
-
-// shellWord is s as one shell word: as it is when it holds only letters, digits, - and _
-// (every real method does), else quoted.
-func shellWord(s string) string {
-	plain := s != "" && strings.IndexFunc(s, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')
-	}) < 0
-	if plain {
-		return s
-	}
-	return shellQuote(s)
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
