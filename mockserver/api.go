@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/gorilla/mux"
@@ -125,12 +126,23 @@ func (s *Server) parseBody(w http.ResponseWriter, r *http.Request, maxBody int64
 	if err != nil {
 		return nil, err
 	}
-	if !utf8.Valid(body) && isJSONBody(r) { // the cheap test first: almost every body is UTF-8
-		body = asUTF8Text(body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
+	text := body
+	if readByBodyParser(r) {
+		// The parser decodes the bytes to text before JSON.parse, dropping a leading byte order
+		// mark as it does so (iconv-lite's UTF-8 decoder).
+		text = bytes.TrimPrefix(text, utf8BOM)
 	}
-	return body, parsedStrictly(r, body)
+	if !utf8.Valid(text) && isJSONBody(r) { // the cheap test first: almost every body is UTF-8
+		text = asUTF8Text(text)
+	}
+	if !bytes.Equal(text, body) {
+		r.Body = io.NopCloser(bytes.NewReader(text))
+	}
+	return text, parsedStrictly(r, text)
 }
+
+// utf8BOM is the byte order mark in UTF-8, which some Windows tools put before a file's text.
+var utf8BOM = []byte("\uFEFF")
 
 func (s *Server) bearer(r *http.Request, st *store.Store) (store.Claims, error) {
 	h := r.Header.Get("Authorization")
@@ -217,8 +229,7 @@ func parsedStrictly(r *http.Request, body []byte) error {
 		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
 	}
 	if !container {
-		at := bytes.IndexByte(body, trimmed[0])
-		return store.Errorf(store.CodeInvalid, "Unexpected token %c in JSON at position %d", trimmed[0], at)
+		return store.Errorf(store.CodeInvalid, "%s", unexpectedToken(body, bytes.Index(body, trimmed)))
 	}
 	return nil
 }
@@ -367,10 +378,26 @@ func jsonSyntaxMessage(body []byte) string {
 	}
 	var syn *json.SyntaxError
 	if errors.As(json.Unmarshal(body, &v), &syn) {
-		pos := int(syn.Offset) - 1
-		if pos >= 0 && pos < len(body) {
-			return fmt.Sprintf("Unexpected token %s in JSON at position %d", string(body[pos]), pos)
+		if pos := int(syn.Offset) - 1; pos >= 0 && pos < len(body) {
+			return unexpectedToken(body, pos)
 		}
 	}
 	return "Unexpected end of JSON input"
+}
+
+// unexpectedToken is JSON.parse's message for the character that starts at byte pos of text:
+// JavaScript names the character, not a byte of it, and counts the position in UTF-16 code
+// units.
+func unexpectedToken(text []byte, pos int) string {
+	c, _ := utf8.DecodeRune(text[pos:])
+	return fmt.Sprintf("Unexpected token %c in JSON at position %d", c, utf16Length(text[:pos]))
+}
+
+// utf16Length is how many UTF-16 code units the UTF-8 text takes: JavaScript's string length.
+func utf16Length(text []byte) int {
+	n := 0
+	for _, c := range string(text) {
+		n += utf16.RuneLen(c)
+	}
+	return n
 }

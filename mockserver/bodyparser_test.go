@@ -1,0 +1,49 @@
+package mockserver_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oneentry-mock/oneentry-mock/sandbox"
+)
+
+// sessionsPathLive is where a body the parser takes meets the user guard (401), and one it
+// refuses is answered 400 first, so a call there tells the two apart and changes nothing.
+const sessionsPathLive = "/api/content/payments/sessions"
+
+// The live body parser decodes the bytes to text before JSON.parse, and that decoder drops a
+// leading byte order mark: a body saved by a Windows tool parses.
+func TestJSONBodyAfterAByteOrderMarkParses(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	status, body := ts.callWith(t, http.MethodPost, sessionsPathLive, "", "\uFEFF"+`{"orderId":1}`, map[string]string{"x-app-token": appToken})
+	e := decodeError(t, http.StatusUnauthorized, body)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, `"Unauthorized"`, string(e.Message))
+
+	status, body = ts.callWith(t, http.MethodPost, authPath, "", "\uFEFF"+`{"authData":[{"marker":"email_reg","value":"`+userLogin+`"},{"marker":"password_reg","value":"`+userPass+`"}]}`, deviceHeaders)
+	assert.Equal(t, http.StatusCreated, status, string(body))
+}
+
+// JSON.parse names the character it stopped at, not a byte of its UTF-8, and counts its
+// position in UTF-16 code units.
+func TestJSONSyntaxErrorsNameCharacters(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	for body, want := range map[string]string{
+		"é":              "Unexpected token é in JSON at position 0",
+		" é":             "Unexpected token é in JSON at position 1",
+		`{"a":"é😀"} x`:   "Unexpected token x in JSON at position 12",
+		`{"a":"é"} ñ`:    "Unexpected token ñ in JSON at position 10",
+		"\uFEFF\uFEFF{}": "Unexpected token \uFEFF in JSON at position 0",
+		"\uFEFF" + `"é"`: `Unexpected token " in JSON at position 0`,
+	} {
+		status, data := ts.callWith(t, http.MethodPost, sessionsPathLive, "", body, map[string]string{"x-app-token": appToken})
+		e := decodeError(t, http.StatusBadRequest, data)
+		require.Equal(t, http.StatusBadRequest, status, body)
+		assert.Equal(t, []string{want}, e.messages(), "%q", body)
+	}
+}
