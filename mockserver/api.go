@@ -212,27 +212,38 @@ func (s *Server) validateRequest(r *http.Request, op *contracts.Operation, body 
 // parsedStrictly checks a body as the live API's body parser does before any route runs: a
 // JSON body must parse, as an object or an array (the parser's strict mode), whether or not the
 // operation takes one (one that does not then ignores it), and nest no deeper than the mock
-// reads.
+// reads. An empty body is the parser's {}, but one of white space only is not: its strict check
+// finds no first character and JSON.parse is left with nothing.
 func parsedStrictly(r *http.Request, body []byte) error {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
+	if len(body) == 0 {
 		return nil
 	}
-	container := trimmed[0] == '{' || trimmed[0] == '['
-	if container && isJSONBody(r) && nestedDeeper(trimmed, maxBodyDepth) {
+	start := len(body) - len(bytes.TrimLeft(body, jsonSpace))
+	if start == len(body) {
+		if mediaType(r) == "application/json" {
+			return store.Errorf(store.CodeInvalid, "Unexpected end of JSON input")
+		}
+		return nil
+	}
+	container := body[start] == '{' || body[start] == '['
+	if container && isJSONBody(r) && nestedDeeper(body, maxBodyDepth) {
 		return store.Errorf(store.CodeInvalid, "request body nests more than %d levels", maxBodyDepth)
 	}
 	if mediaType(r) != "application/json" {
 		return nil
 	}
-	if !json.Valid(trimmed) {
+	if !json.Valid(body) {
 		return store.Errorf(store.CodeInvalid, "%s", jsonSyntaxMessage(body))
 	}
 	if !container {
-		return store.Errorf(store.CodeInvalid, "%s", unexpectedToken(body, bytes.Index(body, trimmed)))
+		return store.Errorf(store.CodeInvalid, "%s", unexpectedToken(body, start))
 	}
 	return nil
 }
+
+// jsonSpace is the white space JSON allows around a value, which the parser's strict check
+// skips; other space (a form feed, U+00A0) is a character JSON.parse stops at.
+const jsonSpace = " \t\n\r"
 
 // queryLangCode is the first langCode of a raw query, unescaped, as url.Values.Get would read
 // it, without parsing the query into a map on every request.

@@ -47,3 +47,29 @@ func TestJSONSyntaxErrorsNameCharacters(t *testing.T) {
 		assert.Equal(t, []string{want}, e.messages(), "%q", body)
 	}
 }
+
+// The live body parser takes an empty JSON body for {}, but not one of white space only: its
+// strict check finds no first character, and JSON.parse of nothing fails. Only JSON's own
+// white space is skipped.
+func TestJSONBodyOfWhiteSpaceOnlyIsRefused(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	for _, c := range []struct{ body, refusal string }{ // no refusal: the parser takes it
+		{"   ", `"Unexpected end of JSON input"`},
+		{"\r\n\t ", `"Unexpected end of JSON input"`},
+		{"\f{}", `"Unexpected token \f in JSON at position 0"`},
+		{"\u00a0{}", "\"Unexpected token \u00a0 in JSON at position 0\""},
+		{"", ""},
+		{" \n{} ", ""},
+	} {
+		// A body the parser takes meets the user guard.
+		wantStatus, wantMessage := http.StatusUnauthorized, `"Unauthorized"`
+		if c.refusal != "" {
+			wantStatus, wantMessage = http.StatusBadRequest, c.refusal
+		}
+		status, data := ts.callWith(t, http.MethodPost, sessionsPathLive, "", c.body, map[string]string{"x-app-token": appToken})
+		e := decodeError(t, wantStatus, data)
+		require.Equal(t, wantStatus, status, "%q", c.body)
+		assert.Equal(t, wantMessage, string(e.Message), "%q", c.body)
+	}
+}
