@@ -1,7 +1,12 @@
 package mockserver_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +77,58 @@ func TestJSONBodyOfWhiteSpaceOnlyIsRefused(t *testing.T) {
 		require.Equal(t, wantStatus, status, "%q", c.body)
 		assert.Equal(t, wantMessage, string(e.Message), "%q", c.body)
 	}
+}
+
+// The live body parser inflates a gzip or deflate body before it parses it, and bounds the
+// inflated bytes by its limit; it refuses any other content encoding unread.
+func TestCompressedJSONBodiesAreInflated(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive), withMaxBody(64<<10))
+	send := func(encoding string, body []byte) (int, errorResponse) {
+		t.Helper()
+		status, data := ts.callWith(t, http.MethodPost, sessionsPathLive, "", body, map[string]string{"x-app-token": appToken, "Content-Encoding": encoding})
+		return status, decodeError(t, status, data)
+	}
+	const order = `{"orderId":1}`
+	for encoding, body := range map[string][]byte{"gzip": compressed(t, "gzip", order), "GZIP": compressed(t, "gzip", order), "deflate": compressed(t, "deflate", order), "identity": []byte(order)} {
+		status, e := send(encoding, body)
+		assert.Equal(t, http.StatusUnauthorized, status, "%s: a body the parser takes meets the user guard", encoding)
+		assert.Equal(t, `"Unauthorized"`, string(e.Message), encoding)
+	}
+
+	// Small on the wire, over the bound once inflated.
+	bomb := compressed(t, "gzip", `{"x":"`+strings.Repeat("a", 1<<20)+`"}`)
+	require.Less(t, len(bomb), 64<<10)
+	for _, c := range []struct {
+		encoding string
+		body     []byte
+		status   int
+		message  string
+	}{
+		{"gzip", bomb, http.StatusRequestEntityTooLarge, `"request entity too large"`},
+		{"br", []byte(order), http.StatusUnsupportedMediaType, `"unsupported content encoding \"br\""`},
+		{"gzip, br", compressed(t, "gzip", order), http.StatusUnsupportedMediaType, `"unsupported content encoding \"gzip, br\""`},
+		{"gzip", []byte(order), http.StatusBadRequest, `"incorrect header check"`},
+		{"deflate", []byte(order), http.StatusBadRequest, `"incorrect header check"`},
+		{"gzip", compressed(t, "gzip", order)[:12], http.StatusBadRequest, `"unexpected end of file"`},
+		{"gzip", compressed(t, "gzip", `{} x`), http.StatusBadRequest, `"Unexpected token x in JSON at position 3"`},
+	} {
+		status, e := send(c.encoding, c.body)
+		assert.Equal(t, c.status, status, c.encoding)
+		assert.Equal(t, c.message, string(e.Message), c.encoding)
+	}
+}
+
+// compressed is text in the content encoding gzip or deflate.
+func compressed(t *testing.T, encoding, text string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	var zw io.WriteCloser = gzip.NewWriter(&b)
+	if encoding == "deflate" {
+		zw = zlib.NewWriter(&b)
+	}
+	_, err := zw.Write([]byte(text))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return b.Bytes()
 }
