@@ -132,3 +132,28 @@ func compressed(t *testing.T, encoding, text string) []byte {
 	require.NoError(t, zw.Close())
 	return b.Bytes()
 }
+
+// Express's body parsers run before its router: a body they refuse is answered with their
+// status and message on a path no route takes, or with a method it does not serve, as on a
+// route. A body they take still meets the 404. The admin API's paths are the mock's own.
+func TestUnroutedRequestsParseTheirBodyFirst(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, withProfile(sandbox.ProfileLive))
+	for _, c := range []struct {
+		method, path, contentType, body string
+		status                          int
+		message                         string
+	}{
+		{http.MethodPost, "/api/content/nosuch", "application/json", `{bad`, http.StatusBadRequest, `"Unexpected token b in JSON at position 1"`},
+		{http.MethodPatch, ordersPath, "application/json", `{"a":`, http.StatusBadRequest, `"Unexpected end of JSON input"`},
+		{http.MethodPost, "/nosuch", "application/json; charset=latin1", `{}`, http.StatusUnsupportedMediaType, `"unsupported charset \"LATIN1\""`},
+		{http.MethodPost, "/api/content/nosuch", "application/json", `{}`, http.StatusNotFound, `"Cannot POST /api/content/nosuch"`},
+		{http.MethodPost, "/api/content/nosuch", "text/plain", `{bad`, http.StatusNotFound, `"Cannot POST /api/content/nosuch"`},
+		{http.MethodPost, "/__admin/nosuch", "application/json", `{bad`, http.StatusNotFound, `"Cannot POST /__admin/nosuch"`},
+	} {
+		status, data := ts.callWith(t, c.method, c.path, "", c.body, map[string]string{"x-app-token": appToken, "Content-Type": c.contentType})
+		e := decodeError(t, c.status, data)
+		assert.Equal(t, c.status, status, "%s %s %s", c.method, c.path, c.body)
+		assert.Equal(t, c.message, string(e.Message), "%s %s %s", c.method, c.path, c.body)
+	}
+}

@@ -71,7 +71,7 @@ func (s *Server) checkResponses(op *contracts.Operation, next http.Handler) http
 		} else {
 			err = s.contract.ValidateResponse(r.Context(), checked, buf.status, buf.header, buf.body.Bytes())
 		}
-		if err != nil && !isUnroutedNotFound(err, buf.status) && buf.header.Get(mockLimitHeader) == "" {
+		if err != nil && !isUnrouted(err, buf.status) && buf.header.Get(mockLimitHeader) == "" {
 			msgs := contracts.Messages(contracts.Violations(err), contracts.PhaseResponse)
 			s.log.ErrorContext(r.Context(), "response breaks the contract", "method", r.Method, "path", r.URL.Path, "status", buf.status, "violations", strings.Join(msgs, "; "))
 			s.writeErrorStatus(w, r, http.StatusInternalServerError, append([]string{fmt.Sprintf("response %d breaks the contract", buf.status)}, msgs...))
@@ -85,7 +85,8 @@ func (s *Server) checkResponses(op *contracts.Operation, next http.Handler) http
 	})
 }
 
-// isUnroutedNotFound is the 404 for a path the contract does not know: nothing to check.
-func isUnroutedNotFound(err error, status int) bool {
-	return status == http.StatusNotFound && errors.Is(err, contracts.ErrNoRoute)
+// isUnrouted is the answer to a path the contract does not know, its 404 or the body parser's
+// refusal (handleUnrouted): nothing to check.
+func isUnrouted(err error, status int) bool {
+	return status >= 400 && status < 500 && errors.Is(err, contracts.ErrNoRoute)
 }

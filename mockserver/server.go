@@ -176,8 +176,9 @@ func New(opts Options) (*Server, error) {
 	if err := errors.Join(s.routeErrs...); err != nil {
 		return nil, fmt.Errorf("mockserver: routes outside the contract: %w", err)
 	}
-	router.NotFoundHandler = notFound
-	router.MethodNotAllowedHandler = notFound
+	unrouted := s.observe("", s.handleUnrouted)
+	router.NotFoundHandler = unrouted
+	router.MethodNotAllowedHandler = unrouted
 	s.router = router
 	s.handler = s.guardOrigins(s.recoverPanics(cleanPaths(router)))
 	return s, nil
@@ -212,6 +213,19 @@ func (s *Server) Close(ctx context.Context) error {
 // same application falls through to it.
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, _ *sandbox.Sandbox) {
 	s.writeErrorStatus(w, r, http.StatusNotFound, fmt.Sprintf("Cannot %s %s", r.Method, r.URL.Path))
+}
+
+// handleUnrouted answers a request no route takes. Express's body parsers run before its
+// router, so a JSON or URL-encoded body they refuse is answered as on any route (400, 413,
+// 415), not 404. The mock's own paths (the admin API, the checkout) are not behind them.
+func (s *Server) handleUnrouted(w http.ResponseWriter, r *http.Request, sb *sandbox.Sandbox) {
+	if readByBodyParser(r) && !guarded(r.URL.Path) {
+		if _, err := s.parseBody(w, r, s.maxBody); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.handleNotFound(w, r, sb)
 }
 
 func hasEscapedSlash(p string) bool {
