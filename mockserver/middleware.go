@@ -25,6 +25,21 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
+// requireHost answers a request with an empty Host as Go's server answers one without a Host
+// on HTTP/1.1, before anything else runs: plain-text 400, connection closed. Go lets an
+// HTTP/1.0 request without one, or an empty "Host:", through, and every absolute link the mock
+// writes (media, uploads, the checkout) would then lack its host.
+func requireHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == "" {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "400 Bad Request: missing required Host header", http.StatusBadRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // requestID is the request's id, answered in X-Request-Id and carried in the context, so an
 // e-mail or webhook can name the request that caused it. It is always the mock's own: a
 // client's X-Request-Id may repeat or hold a slash, and the id must name one journal entry and

@@ -231,19 +231,29 @@ func newServerErr(t *testing.T, opts ...serverOption) (*mockserver.Server, error
 }
 
 // A request line Go's server cannot parse never reaches the mock: the server answers it in
-// plain text, without CORS headers, as docs/api.md says.
-func TestUnparsableRequestLineIsAnsweredByGo(t *testing.T) {
+// plain text, without CORS headers, as docs/api.md says. A request with an empty Host, which
+// Go lets through on HTTP/1.0 or as an empty "Host:", is answered alike before anything else,
+// rather than with links that lack their host.
+func TestUnparsableRequestsAreAnsweredInPlainText(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
-	require.NoError(t, err)
-	defer conn.Close()
-	_, err = io.WriteString(conn, "GET /api/content/pages/url/50%off HTTP/1.1\r\nHost: x\r\nOrigin: https://shop.example\r\nx-app-token: "+appToken+"\r\n\r\n")
-	require.NoError(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	assert.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain"), resp.Header.Get("Content-Type"))
-	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+	for name, head := range map[string]string{
+		"an invalid escape":       "GET /api/content/pages/url/50%off HTTP/1.1\r\nHost: x\r\n",
+		"HTTP/1.0 without a Host": "GET /api/content/pages/url/home?langCode=en_US HTTP/1.0\r\n",
+		"an empty Host":           "GET /api/content/pages/url/home?langCode=en_US HTTP/1.1\r\nHost:\r\n",
+	} {
+		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+		require.NoError(t, err)
+		_, err = io.WriteString(conn, head+"Origin: https://shop.example\r\nx-app-token: "+appToken+"\r\n\r\n")
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err, name)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		resp.Body.Close()
+		conn.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s: %s", name, body)
+		assert.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain"), "%s: %s", name, resp.Header.Get("Content-Type"))
+		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), name)
+	}
 }

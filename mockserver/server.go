@@ -180,7 +180,7 @@ func New(opts Options) (*Server, error) {
 	router.NotFoundHandler = unrouted
 	router.MethodNotAllowedHandler = unrouted
 	s.router = router
-	s.handler = s.guardOrigins(s.recoverPanics(cleanPaths(router)))
+	s.handler = requireHost(s.guardOrigins(s.recoverPanics(cleanPaths(router))))
 	return s, nil
 }
 
