@@ -36,6 +36,13 @@ func AnswerPreflight(w http.ResponseWriter, r *http.Request) bool {
 	if !IsPreflight(r) {
 		return false
 	}
+	AnswerOptions(w, r)
+	return true
+}
+
+// AnswerOptions answers an OPTIONS request as a CORS preflight, as the cors middleware behind
+// NestJS's enableCors answers every OPTIONS, whether or not it names the method to come.
+func AnswerOptions(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
 	// The headers the browser asks for, as the cors middleware of NestJS's enableCors grants
@@ -49,5 +56,4 @@ func AnswerPreflight(w http.ResponseWriter, r *http.Request) bool {
 	}
 	h.Set("Access-Control-Max-Age", "86400")
 	w.WriteHeader(http.StatusNoContent)
-	return true
 }

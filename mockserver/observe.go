@@ -278,7 +278,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 		}
 		r = r.WithContext(ctx)
 		e := entry{route: route, path: receivedPath(r)}
-		if route == "" && isJournaled(e.path) && !exchange.IsPreflight(r) {
+		if route == "" && isJournaled(e.path) && !takenForPreflight(r) {
 			if e.nearest = s.routeTable.nearest(r.Method, r.URL.Path); e.nearest != "" {
 				w.Header().Set("X-Mock-Nearest-Route", e.nearest)
 			}
@@ -308,7 +308,8 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 		}
 		handle := func(w http.ResponseWriter, r *http.Request) {
 			switch {
-			case exchange.AnswerPreflight(w, r):
+			case takenForPreflight(r):
+				exchange.AnswerOptions(w, r)
 			case s.check:
 				sb := sb // a copy for the handler below, which outlives this call, to capture
 				s.checkResponses(checked, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, sb) })).ServeHTTP(w, r)

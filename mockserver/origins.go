@@ -114,6 +114,14 @@ func (s *Server) guardOrigins(next http.Handler) http.Handler {
 	})
 }
 
+// takenForPreflight says whether r is answered as a CORS preflight. On the CORS-open paths
+// every OPTIONS is, as the cors middleware behind NestJS's enableCors takes it; on the guarded
+// ones only a real preflight, from an origin guardOrigins let through, so that they stay
+// CORS-closed to everyone else.
+func takenForPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && (exchange.IsPreflight(r) || !guarded(r.URL.Path))
+}
+
 func (s *Server) refuseOrigin(w http.ResponseWriter, r *http.Request, msg string) {
 	s.log.WarnContext(r.Context(), "refused", "method", r.Method, "path", r.URL.Path, "host", r.Host, "origin", r.Header.Get("Origin"), "reason", msg)
 	s.writeErrorStatus(w, r, http.StatusForbidden, msg)

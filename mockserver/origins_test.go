@@ -257,3 +257,23 @@ func TestUnparsableRequestsAreAnsweredInPlainText(t *testing.T) {
 		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), name)
 	}
 }
+
+// The cors middleware behind NestJS's enableCors answers every OPTIONS as a preflight, whether
+// or not it names the method to come; the admin API stays CORS-closed.
+func TestEveryContentOptionsIsAPreflight(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	for _, origin := range []string{"", "http://localhost:3000"} {
+		for _, path := range []string{"/api/content/pages", "/api/content/nosuch"} {
+			resp, body := ts.send(t, ts.request(t, http.MethodOptions, path, "", "", map[string]string{"Origin": origin}))
+			assert.Equal(t, http.StatusNoContent, resp.StatusCode, "%s from %q: %s", path, origin, body)
+			assert.Equal(t, "GET,HEAD,PUT,PATCH,POST,DELETE", resp.Header.Get("Access-Control-Allow-Methods"), path)
+			assert.NotEmpty(t, resp.Header.Get("Access-Control-Allow-Origin"), path)
+			assert.Empty(t, resp.Header.Get("X-Mock-Nearest-Route"), path)
+		}
+	}
+	resp, body := ts.send(t, ts.request(t, http.MethodOptions, "/__admin/state", "", "", map[string]string{"Origin": "http://localhost:3000"}))
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, string(body))
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Methods"))
+}
