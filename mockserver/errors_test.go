@@ -541,3 +541,29 @@ func TestTheBodyParserAnswersBeforeTheGuards(t *testing.T) {
 		assert.Equal(t, c.message, string(e.Message), c.name)
 	}
 }
+
+// A query value whose escapes do not decode is read as sent, as Express's query parser (qs)
+// reads it, where Go's drops the whole parameter: limit=%zz is refused as limit=zz is, and
+// langCode=%zz asks for that language, not the default one. The journal keeps it as sent.
+func TestQueryValuesThatDoNotDecodeAreReadAsSent(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	bearer := ts.login(t, userLogin, userPass).AccessToken
+	for _, limit := range []string{"zz", "%zz", "%FF", "1%"} {
+		status, body := ts.call(t, http.MethodGet, ordersPath+"?langCode=en_US&limit="+limit, bearer, nil)
+		require.Equal(t, http.StatusBadRequest, status, "limit=%s: %s", limit, body)
+		assert.Equal(t, []string{"limit must be an integer"}, decodeError(t, status, body).messages(), limit)
+	}
+	_, asSent := ts.call(t, http.MethodGet, "/api/content/pages/url/home?langCode=%25zz", "", nil)
+	_, undecodable := ts.call(t, http.MethodGet, "/api/content/pages/url/home?langCode=%zz", "", nil)
+	_, english := ts.call(t, http.MethodGet, "/api/content/pages/url/home?langCode=en_US", "", nil)
+	assert.Equal(t, string(asSent), string(undecodable))
+	assert.NotEqual(t, string(english), string(undecodable))
+
+	status, body := ts.callWith(t, http.MethodGet, "/__admin/requests?limit=1", "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"query":"langCode=en_US"`)
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?limit=2", "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(body))
+	assert.Contains(t, string(body), `"query":"langCode=%zz"`)
+}

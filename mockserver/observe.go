@@ -387,6 +387,15 @@ func receivedPath(r *http.Request) string {
 	return r.URL.Path
 }
 
+// receivedQuery is the query as the client sent it, before cleanPaths made its undecodable
+// parts literal.
+func receivedQuery(r *http.Request) string {
+	if _, q, ok := strings.Cut(r.RequestURI, "?"); ok {
+		return q
+	}
+	return r.URL.RawQuery
+}
+
 // entry is what observe learns of a request before it is served, for the record.
 type entry struct {
 	path    string // as received
@@ -410,7 +419,7 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 		ClockTime:    e.sandbox.Store().Now(),
 		Method:       r.Method,
 		Path:         maskedPath(e.route, e.path),
-		RawQuery:     r.URL.RawQuery,
+		RawQuery:     receivedQuery(r),
 		Route:        e.route,
 		NearestRoute: e.nearest,
 		Status:       rec.status,

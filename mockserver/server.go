@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
@@ -260,13 +261,52 @@ func routedPath(p string) string {
 // escapedPathKey marks, in a request's context, a request routed on its path as sent.
 type escapedPathKey struct{}
 
-// cleanPaths serves each request at its routedPath. A path with an escaped slash (%2F) is
+// literalQuery is rawQuery with each key or value that does not decode (a bad escape such as
+// %zz, or escapes of bytes that are not UTF-8) made literal, its every % escaped as %25. Go's
+// query parser drops such a pair, where Express's (qs) keeps it: decodeURIComponent throws,
+// and qs takes the text as sent, + read as a space, which is what Go then reads. changed is
+// false for a query with nothing to make literal.
+func literalQuery(rawQuery string) (q string, changed bool) {
+	if !strings.Contains(rawQuery, "%") {
+		return rawQuery, false
+	}
+	parts := strings.Split(rawQuery, "&")
+	for i, pair := range parts {
+		key, value, hasValue := strings.Cut(pair, "=")
+		if lk, lv := literalQueryPart(key), literalQueryPart(value); lk != key || lv != value {
+			parts[i], changed = lk, true
+			if hasValue {
+				parts[i] += "=" + lv
+			}
+		}
+	}
+	return strings.Join(parts, "&"), changed
+}
+
+func literalQueryPart(part string) string {
+	if !strings.Contains(part, "%") {
+		return part
+	}
+	if u, err := url.QueryUnescape(part); err == nil && utf8.ValidString(u) {
+		return part
+	}
+	return strings.ReplaceAll(part, "%", "%25")
+}
+
+// cleanPaths serves each request at its routedPath, with its query's undecodable parts made
+// literal (literalQuery) before anything reads them. A path with an escaped slash (%2F) is
 // routed as sent, escapes kept, as the live API does: the slash stays inside its segment
 // (/payments/sessions/%2F is a session id of "/", not the list), and observe unescapes the
 // route's variables once the route is chosen. Other escapes are unescaped before routing,
 // which costs the common request nothing.
 func cleanPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if q, changed := literalQuery(r.URL.RawQuery); changed {
+			u := *r.URL
+			u.RawQuery = q
+			r = r.Clone(r.Context())
+			r.URL = &u
+		}
 		if raw := r.URL.RawPath; raw != "" && hasEscapedSlash(raw) {
 			u := *r.URL
 			u.Path, u.RawPath = routedPath(raw), ""
