@@ -2,6 +2,8 @@ package mockserver
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -103,7 +106,10 @@ func (s *Server) handleFileGet(w http.ResponseWriter, r *http.Request, sc *scope
 		s.writeError(w, r, store.Errorf(store.CodeNotFound, "File %s not found", q.Get("filename")))
 		return
 	}
-	serveStatic(w, "application/octet-stream", "no-cache", f.Data)
+	// Whole, always: the contract gives this route a 200 only, no 206 or 304.
+	sandboxedFileHeaders(w.Header(), "application/octet-stream")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(f.Data)
 }
 
 // handleFileDelete handles DELETE /files?filename=&type=&entity=&id=.
@@ -130,21 +136,56 @@ func (s *Server) handleStaticUpload(w http.ResponseWriter, r *http.Request) {
 		s.handleNotFound(w, r, nil)
 		return
 	}
-	serveStatic(w, f.ContentType, "no-cache", f.Data)
+	s.serveStatic(w, r, f.ContentType, f.Data)
 }
 
-// serveStatic sends a file with cacheControl. Uploads and fixture media are anyone's bytes on
-// the mock's own origin, the origin of /__admin: they are served sandboxed, so a page or SVG
-// among them cannot run script against it.
-func serveStatic(w http.ResponseWriter, contentType, cacheControl string, data []byte) {
+// serveStatic sends a file of the mock's static host, fixture media or an upload, through
+// ServeContent, which answers Range (206: Safari plays a video only so), If-None-Match (304)
+// and HEAD. Its ETag is a hash of its bytes and its Cache-Control no-cache, so a browser asks
+// again each time and sees an edit to a watched fixture folder at once. A request ServeContent
+// refuses (a range past the end, a failed If-Match) gets the API's JSON error body.
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, contentType string, data []byte) {
+	h := w.Header()
+	sandboxedFileHeaders(h, contentType)
+	sum := sha256.Sum256(data)
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	http.ServeContent(&staticRefusals{ResponseWriter: w, s: s, r: r}, r, "", time.Time{}, bytes.NewReader(data))
+}
+
+// sandboxedFileHeaders are the headers of a file of anyone's bytes on the mock's own origin,
+// the origin of /__admin: it is served sandboxed, so a page or SVG among them cannot run
+// script against it, and revalidated on every use.
+func sandboxedFileHeaders(h http.Header, contentType string) {
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
-	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("Cache-Control", cacheControl)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(data)
+	h.Set("Cache-Control", "no-cache")
+}
+
+// staticRefusals answers the refusals ServeContent writes in plain text with the JSON error
+// body instead.
+type staticRefusals struct {
+	http.ResponseWriter
+	s       *Server
+	r       *http.Request
+	refused bool
+}
+
+func (sr *staticRefusals) WriteHeader(code int) {
+	if code < http.StatusBadRequest {
+		sr.ResponseWriter.WriteHeader(code)
+		return
+	}
+	sr.refused = true
+	sr.s.writeErrorStatus(sr.ResponseWriter, sr.r, code, http.StatusText(code))
+}
+
+func (sr *staticRefusals) Write(b []byte) (int, error) {
+	if sr.refused {
+		return len(b), nil // the plain-text message, already answered in JSON
+	}
+	return sr.ResponseWriter.Write(b)
 }

@@ -417,3 +417,48 @@ func TestAReloadedFormIsShownAtOnceAndCheckedAfterTheReset(t *testing.T) {
 	status, body = ts.submit(t, "", withoutEmail)
 	assert.Equal(t, http.StatusBadRequest, status, "after the reset, against the reloaded ones: %s", body)
 }
+
+// Fixture media are served for revalidation on every use, by an ETag of their bytes, so a
+// browser shows an edit to a watched fixture folder as soon as it is applied; and in ranges, which Safari asks
+// for to play a video.
+func TestMediaAreRevalidatedAndServedInRanges(t *testing.T) {
+	t.Parallel()
+	folder := newEditableFixtures()
+	ts := newTestServer(t, withReloadFrom(folder))
+	const hero = "/cloud-static/content/hero.svg"
+	get := func(headers map[string]string) (*http.Response, []byte) {
+		t.Helper()
+		return ts.send(t, ts.request(t, http.MethodGet, hero, "", "", headers))
+	}
+
+	resp, whole := get(nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	etag := resp.Header.Get("ETag")
+	require.NotEmpty(t, etag)
+	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	assert.Equal(t, "sandbox", resp.Header.Get("Content-Security-Policy"))
+	assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+
+	resp, body := get(map[string]string{"If-None-Match": etag})
+	assert.Equal(t, http.StatusNotModified, resp.StatusCode)
+	assert.Empty(t, body)
+
+	resp, body = get(map[string]string{"Range": "bytes=0-9"})
+	assert.Equal(t, http.StatusPartialContent, resp.StatusCode)
+	assert.Equal(t, whole[:10], body)
+	assert.Equal(t, "bytes", resp.Header.Get("Accept-Ranges"))
+
+	resp, body = get(map[string]string{"Range": "bytes=99999-"})
+	e := decodeError(t, http.StatusRequestedRangeNotSatisfiable, body)
+	assert.Equal(t, http.StatusRequestedRangeNotSatisfiable, resp.StatusCode)
+	assert.Equal(t, `"Requested Range Not Satisfiable"`, string(e.Message))
+
+	// As --watch applies an edit.
+	folder.set("media/hero.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`))
+	status, reloaded := ts.callWith(t, http.MethodPost, "/__admin/reload", "", nil, nil)
+	require.Equal(t, http.StatusOK, status, string(reloaded))
+	resp, body = get(map[string]string{"If-None-Match": etag})
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "an edit is served at once")
+	assert.NotEqual(t, etag, resp.Header.Get("ETag"))
+	assert.Equal(t, `<svg xmlns="http://www.w3.org/2000/svg"/>`, string(body))
+}

@@ -40,5 +40,5 @@ func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) {
 	if ctype == "" {
 		ctype = http.DetectContentType(data)
 	}
-	serveStatic(w, ctype, "public, max-age=3600", data)
+	s.serveStatic(w, r, ctype, data)
 }
