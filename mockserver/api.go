@@ -167,6 +167,11 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 		return nil, nil
 	}
 	src, length := io.Reader(http.MaxBytesReader(w, r.Body, maxBody)), r.ContentLength
+	if length > maxBody {
+		// Refused before a byte is read, as the parser's reader (raw-body) refuses a declared
+		// length over its limit: a client that sends a little and waits gets its answer.
+		return nil, store.Errorf(store.CodeTooLarge, "request entity too large")
+	}
 	inflating := readByBodyParser(r) && contentEncoding(r) != "identity"
 	if inflating {
 		inflated, err := inflater(contentEncoding(r), src)

@@ -1093,8 +1093,10 @@ func firstOf(doc map[string]any, key string) map[string]any {
 
 // A request answered without reading its body is answered at once, whatever is left to send of
 // it: a client that declares a large body, sends a little and waits for the answer gets it. The
-// journal reads what is left only where net/http waits for it anyway, and an upload, which the
-// route reads after the guards, is refused by them unread.
+// journal reads what is left only where net/http waits for it anyway; an upload, which the
+// route reads after the guards, is refused by them unread; a body the body parser would read
+// (JSON, on any path, as Express parses it before routing) is refused unread when its declared
+// length is over the bound, and one it does not read meets the 404 at once.
 func TestAnswersDoNotWaitForABodyNobodyReads(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
@@ -1102,7 +1104,9 @@ func TestAnswersDoNotWaitForABodyNobodyReads(t *testing.T) {
 		head   string
 		status int
 	}{
-		{"POST /api/content/no-such-route HTTP/1.1\r\nx-app-token: " + appToken + "\r\nContent-Type: application/json\r\nContent-Length: 300000\r\n", http.StatusNotFound},
+		{"POST /api/content/no-such-route HTTP/1.1\r\nx-app-token: " + appToken + "\r\nContent-Type: text/plain\r\nContent-Length: 300000\r\n", http.StatusNotFound},
+		{"POST /api/content/no-such-route HTTP/1.1\r\nx-app-token: " + appToken + "\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n", http.StatusRequestEntityTooLarge},
+		{"POST /api/content/payments/sessions HTTP/1.1\r\nx-app-token: " + appToken + "\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n", http.StatusRequestEntityTooLarge},
 		{"POST /api/content/files?type=page&entity=editor&id=1 HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 5000000\r\n", http.StatusForbidden},
 	} {
 		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
