@@ -346,6 +346,35 @@ func (p failingPersister) Save(ctx context.Context, c store.Change) error {
 	return p.Persister.Save(ctx, c)
 }
 
+// onFailingDisk is a registry over a data dir whose saves can be made to fail, and a sandbox
+// it made.
+type onFailingDisk struct {
+	dir  string
+	db   *bolt.DB
+	fx   *store.Fixtures
+	disk *failingSaves
+	reg  *sandbox.Registry
+	sb   *sandbox.Sandbox
+}
+
+func openOnFailingDisk(t *testing.T) onFailingDisk {
+	t.Helper()
+	d := onFailingDisk{}
+	d.dir, d.db, d.fx = openDataDir(t)
+	d.disk = &failingSaves{DB: d.db}
+	var err error
+	d.reg, err = sandbox.New(t.Context(), sandbox.Options{Fixtures: d.fx, Persistence: d.disk})
+	require.NoError(t, err)
+	d.sb, err = d.reg.Create(t.Context())
+	require.NoError(t, err)
+	return d
+}
+
+// restart closes the registry and opens the data dir again, as a new process would.
+func (d onFailingDisk) restart(t *testing.T) *sandbox.Registry {
+	return restart(t, d.reg, d.db, d.dir, d.fx)
+}
+
 // A reset to reloaded fixtures that cannot be saved changes nothing: the sandbox keeps its
 // store, which goes on saving, so what it acknowledges afterwards is still there at the next
 // start. Whichever of the reset's saves the disk refuses, nothing acknowledged is lost.
@@ -355,12 +384,8 @@ func TestAResetThatCannotBeSavedKeepsTheSandboxSaving(t *testing.T) {
 		t.Run(fmt.Sprintf("the disk fills after %d saves", room), func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			dir, db, fx := openDataDir(t)
-			disk := &failingSaves{DB: db}
-			reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: disk})
-			require.NoError(t, err)
-			sb, err := reg.Create(ctx)
-			require.NoError(t, err)
+			d := openOnFailingDisk(t)
+			reg, sb, disk := d.reg, d.sb, d.disk
 			before := sb.Store()
 
 			reloaded, err := store.LoadFixtures(fixtures.FS)
@@ -383,7 +408,7 @@ func TestAResetThatCannotBeSavedKeepsTheSandboxSaving(t *testing.T) {
 			want := sb.Store().Export(ctx)
 			require.Len(t, want.AuthSessions, 1)
 
-			again := restart(t, reg, db, dir, fx)
+			again := d.restart(t)
 			restored := again.Lookup(sb.Token())
 			require.NotNil(t, restored)
 			assert.Equal(t, want.AuthSessions, restored.Store().Export(ctx).AuthSessions, "the sign-in after the reset was saved")
@@ -399,12 +424,8 @@ func TestAResetPutsTheClockBackToRealTime(t *testing.T) {
 		t.Run(fmt.Sprintf("reload %v", reload), func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			dir, db, fx := openDataDir(t)
-			disk := &failingSaves{DB: db}
-			reg, err := sandbox.New(ctx, sandbox.Options{Fixtures: fx, Persistence: disk})
-			require.NoError(t, err)
-			sb, err := reg.Create(ctx)
-			require.NoError(t, err)
+			d := openOnFailingDisk(t)
+			reg, sb, disk := d.reg, d.sb, d.disk
 			frozen := true
 			require.NoError(t, sb.SetClock(ctx, sandbox.ClockInput{Set: "2025-05-01T09:00:00Z", Freeze: &frozen}))
 			if reload {
@@ -423,7 +444,7 @@ func TestAResetPutsTheClockBackToRealTime(t *testing.T) {
 			require.NoError(t, sb.Reset(ctx))
 			assert.False(t, sb.Store().Clock().Frozen())
 			assert.WithinDuration(t, time.Now(), sb.Store().Now(), time.Minute)
-			again := restart(t, reg, db, dir, fx)
+			again := d.restart(t)
 			assert.Equal(t, store.ClockState{Offset: "0s"}, again.Lookup(sb.Token()).Store().Export(ctx).Clock, "saved so")
 		})
 	}
