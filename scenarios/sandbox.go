@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -37,14 +38,15 @@ func (e *SandboxRefusedError) Error() string {
 func (t *Target) OwnSandbox(ctx context.Context) (release func(context.Context) error, ok bool, err error) {
 	// The answer is awaited a little past the run's end (its deadline, Ctrl-C): the sandbox
 	// may exist by then, and only the answer names it for deletion.
+	grace := cmp.Or(t.sandboxGrace, sandboxGrace)
 	create, cancel := context.WithTimeout(context.WithoutCancel(ctx), sandboxCallTimeout)
 	defer cancel()
-	defer context.AfterFunc(ctx, func() { time.AfterFunc(sandboxGrace, cancel) })()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })()
 	status, body, err := t.adminRequest(create, http.MethodPost, "/__admin/sandboxes", "", nil)
 	if err != nil {
 		if runErr := ctx.Err(); runErr != nil {
 			// The run's end, not the grace that followed it, is why there is no sandbox.
-			return nil, false, fmt.Errorf("%w; no answer within %s after it: %v", runErr, sandboxGrace, err)
+			return nil, false, fmt.Errorf("%w; no answer within %s after it: %v", runErr, grace, err)
 		}
 		return nil, false, err
 	}

@@ -114,6 +114,9 @@ type Target struct {
 	probeAdmin bool
 	// ownSandbox is set by OwnSandbox: the sandbox is the run's, which may reset it.
 	ownSandbox bool
+	// sandboxGrace is how long past the run's end OwnSandbox awaits its answer; sandboxGrace
+	// (the constant) when zero.
+	sandboxGrace time.Duration
 
 	mu           sync.Mutex
 	preflighted  bool
