@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oneentry-mock/oneentry-mock/schedule"
@@ -462,6 +463,8 @@ type Fixtures struct {
 	fsys        fs.FS
 	mu          sync.Mutex
 	extra       map[string]*Collection
+	// media is the media folder's listing as last read, for hasMediaEntry.
+	media atomic.Pointer[mediaListing]
 }
 
 // Collection returns a fixture file as the API serves it. A file outside the fixed set is read

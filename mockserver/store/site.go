@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The files of the site a front end renders: pages, blocks, menus and the catalogues they are
@@ -54,7 +55,7 @@ func AbsoluteMedia(data []byte, origin string) []byte {
 
 // Media returns a file of the fixture set's media folder.
 func (f *Fixtures) Media(name string) ([]byte, error) {
-	if f.fsys == nil || strings.Contains(name, "/") || !fs.ValidPath(name) || !hasMediaEntry(f.fsys, name) {
+	if f.fsys == nil || strings.Contains(name, "/") || !fs.ValidPath(name) || !f.hasMediaEntry(name) {
 		return nil, Errorf(CodeNotFound, "File not found")
 	}
 	// Only a regular file: a FIFO would hold the request until something wrote to it.
@@ -72,12 +73,32 @@ func (f *Fixtures) Media(name string) ([]byte, error) {
 // hasMediaEntry reports whether the media folder lists an entry named exactly name, byte for
 // byte. Opening media/<name> alone finds hero.svg for Hero.svg on a case-insensitive file system
 // (APFS, NTFS) and not on Linux, so a folder whose images show on a laptop would 404 in CI.
-func hasMediaEntry(fsys fs.FS, name string) bool {
-	entries, err := fs.ReadDir(fsys, MediaDir)
+// The listing is read again only when the folder's modification time moves, which adding,
+// removing or renaming a file does: a page of many images reads it once, not once an image.
+func (f *Fixtures) hasMediaEntry(name string) bool {
+	info, err := fs.Stat(f.fsys, MediaDir)
 	if err != nil {
 		return false
 	}
-	return slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == name })
+	listing := f.media.Load()
+	if listing == nil || !listing.modTime.Equal(info.ModTime()) {
+		entries, err := fs.ReadDir(f.fsys, MediaDir)
+		if err != nil {
+			return false
+		}
+		listing = &mediaListing{modTime: info.ModTime(), names: make(map[string]bool, len(entries))}
+		for _, e := range entries {
+			listing.names[e.Name()] = true
+		}
+		f.media.Store(listing)
+	}
+	return listing.names[name]
+}
+
+// mediaListing is the names in the media folder when its modification time was modTime.
+type mediaListing struct {
+	modTime time.Time
+	names   map[string]bool
 }
 
 // loadSite reads the site files present and checks that what they name exists: a page's

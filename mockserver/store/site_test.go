@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -456,4 +457,24 @@ func TestShowLine(t *testing.T) {
 		assert.Equal(t, tc.price, shown.PriceCents, name)
 		assert.Equal(t, tc.sum, shown.LineCents, name)
 	}
+}
+
+// The media folder's listing is read again once the folder's modification time moves, as adding
+// a file moves it: a file added while the sandbox serves is served.
+func TestMediaAddedWhileServingIsServed(t *testing.T) {
+	t.Parallel()
+	files := fixtures.Copy()
+	files["media"] = &fstest.MapFile{Mode: fs.ModeDir | 0o755, ModTime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	fx, err := store.LoadFixtures(files)
+	require.NoError(t, err)
+	_, err = fx.Media("hero.svg")
+	require.NoError(t, err)
+	_, err = fx.Media("new.svg")
+	require.ErrorContains(t, err, "File not found")
+
+	files["media/new.svg"] = &fstest.MapFile{Data: []byte("<svg/>")}
+	files["media"].ModTime = files["media"].ModTime.Add(time.Second)
+	data, err := fx.Media("new.svg")
+	require.NoError(t, err)
+	assert.Equal(t, "<svg/>", string(data))
 }
