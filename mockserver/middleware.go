@@ -28,10 +28,12 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // requireHost answers a request with an empty Host as Go's server answers one without a Host
 // on HTTP/1.1, before anything else runs: plain-text 400, connection closed. Go lets an
 // HTTP/1.0 request without one, or an empty "Host:", through, and every absolute link the mock
-// writes (media, uploads, the checkout) would then lack its host.
+// writes (media, uploads, the checkout) would then lack its host. The health probes write no
+// link, and a load balancer's check may be such a request (HAProxy's httpchk sends HTTP/1.0
+// without a Host by default), so they answer it.
 func requireHost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host == "" {
+		if r.Host == "" && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
 			w.Header().Set("Connection", "close")
 			http.Error(w, "400 Bad Request: missing required Host header", http.StatusBadRequest)
 			return

@@ -237,24 +237,34 @@ func newServerErr(t *testing.T, opts ...serverOption) (*mockserver.Server, error
 func TestUnparsableRequestsAreAnsweredInPlainText(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
+	sendRaw := func(head string) (*http.Response, []byte) {
+		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = io.WriteString(conn, head+"\r\n")
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err, head)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp, body
+	}
 	for name, head := range map[string]string{
 		"an invalid escape":       "GET /api/content/pages/url/50%off HTTP/1.1\r\nHost: x\r\n",
 		"HTTP/1.0 without a Host": "GET /api/content/pages/url/home?langCode=en_US HTTP/1.0\r\n",
 		"an empty Host":           "GET /api/content/pages/url/home?langCode=en_US HTTP/1.1\r\nHost:\r\n",
 	} {
-		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
-		require.NoError(t, err)
-		_, err = io.WriteString(conn, head+"Origin: https://shop.example\r\nx-app-token: "+appToken+"\r\n\r\n")
-		require.NoError(t, err)
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		require.NoError(t, err, name)
-		body, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		resp.Body.Close()
-		conn.Close()
+		resp, body := sendRaw(head + "Origin: https://shop.example\r\nx-app-token: " + appToken + "\r\n")
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s: %s", name, body)
 		assert.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain"), "%s: %s", name, resp.Header.Get("Content-Type"))
 		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), name)
+	}
+	// A load balancer's health check may come so (HAProxy's httpchk sends HTTP/1.0 without a
+	// Host): the probes, which write no link, answer it.
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, body := sendRaw("GET " + path + " HTTP/1.0\r\n")
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, body)
 	}
 }
 
