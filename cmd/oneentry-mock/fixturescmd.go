@@ -124,7 +124,7 @@ func writeFixtureSet(set *capsule.FixtureSet, out string, force bool, stdout, st
 		fmt.Fprintln(stderr, "note:", n)
 	}
 	fmt.Fprintf(stdout, "wrote %d fixture files to %s\n", len(set.Files), out)
-	fmt.Fprintf(stdout, "  serve them: oneentry-mock serve --fixtures %s\n", shellword.Word(out))
+	fmt.Fprintf(stdout, "  serve them: oneentry-mock serve --fixtures %s\n", shellword.Native(out))
 	fmt.Fprintf(stdout, "  app token: %s\n", fx.Project.AppToken)
 	for _, u := range fx.Users {
 		fmt.Fprintf(stdout, "  login:     %s / %s (auth provider %q)\n", u.Identifier, u.Password, u.AuthProviderIdentifier)

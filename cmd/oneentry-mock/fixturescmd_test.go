@@ -41,7 +41,7 @@ func TestFromCapsuleServeLineQuotesThePath(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "my out's $HOME")
 	stdout, _, err := runCmd(t, nil, "fixtures", "from-capsule", seedCapsuleFile, "--out", out)
 	require.NoError(t, err)
-	want := "  serve them: oneentry-mock serve --fixtures " + shellword.Word(out) + "\n"
+	want := "  serve them: oneentry-mock serve --fixtures " + shellword.Native(out) + "\n"
 	assert.Contains(t, stdout, want)
 	assert.NotContains(t, stdout, "--fixtures "+out)
 }

@@ -3,7 +3,10 @@
 // written fixture folder.
 package shellword
 
-import "strings"
+import (
+	"runtime"
+	"strings"
+)
 
 // Quote is s in single quotes, a quote inside closed, escaped and opened again: one word
 // whatever s holds, nothing in it expanded.
@@ -23,4 +26,22 @@ func Word(s string) string {
 func special(c rune) bool {
 	plain := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./,+:@%", c)
 	return !plain
+}
+
+// Native is s as one word of the shell a user of this system pastes a printed line into: Word
+// on Unix; on Windows, where cmd.exe takes single quotes as text and a backslash is a path's
+// own, s as it stands unless it holds a space or a character cmd.exe or PowerShell reads
+// specially, and in double quotes then (no Windows path holds a double quote).
+func Native(s string) string {
+	if runtime.GOOS == "windows" {
+		return windowsWord(s)
+	}
+	return Word(s)
+}
+
+func windowsWord(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t&|<>^\"%()!;,=`$'@{}[]#") {
+		return s
+	}
+	return `"` + s + `"`
 }

@@ -36,3 +36,19 @@ func TestWord(t *testing.T) {
 		assert.Equal(t, in, string(got), "what the shell reads back")
 	}
 }
+
+// On Windows a path is pasted into cmd.exe or PowerShell: backslashes stay as they are, and a
+// path with a space is one word in double quotes, which both read so.
+func TestWindowsWord(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`C:\fixtures`:                `C:\fixtures`,
+		`.\my-fixtures`:              `.\my-fixtures`,
+		`C:\Users\John Doe\fixtures`: `"C:\Users\John Doe\fixtures"`,
+		`D:\a&b`:                     `"D:\a&b"`,
+		`C:\it's`:                    `"C:\it's"`,
+		"":                           `""`,
+	} {
+		assert.Equal(t, want, windowsWord(in), in)
+	}
+}
