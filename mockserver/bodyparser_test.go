@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -112,11 +113,37 @@ func TestCompressedJSONBodiesAreInflated(t *testing.T) {
 		{"deflate", []byte(order), http.StatusBadRequest, `"incorrect header check"`},
 		{"gzip", compressed(t, "gzip", order)[:12], http.StatusBadRequest, `"unexpected end of file"`},
 		{"gzip", compressed(t, "gzip", `{} x`), http.StatusBadRequest, `"Unexpected token x in JSON at position 3"`},
+		{"gzip", []byte{}, http.StatusBadRequest, `"unexpected end of file"`},
 	} {
 		status, e := send(c.encoding, c.body)
 		assert.Equal(t, c.status, status, c.encoding)
 		assert.Equal(t, c.message, string(e.Message), c.encoding)
 	}
+}
+
+// The journal and a fault's bodyContains read a compressed body as the body parser does,
+// inflated: a test matching "contact_us" matches it however it was sent, and the journal shows
+// (and the dashboard's curl replays) the text, not the compressed bytes.
+func TestCompressedBodiesAreJournaledAndMatchedInflated(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	status, body := ts.callWith(t, http.MethodPost, "/__admin/faults", "", `{"path":"/api/content/**","bodyContains":"contact_us","status":503}`, nil)
+	require.Equal(t, http.StatusCreated, status, string(body))
+	const submission = `{"formIdentifier":"contact_us","formData":{"en_US":[]}}`
+	status, _ = ts.callWith(t, http.MethodPost, "/api/content/form-data?langCode=en_US", "", compressed(t, "gzip", submission),
+		map[string]string{"x-app-token": appToken, "Content-Encoding": "gzip"})
+	assert.Equal(t, http.StatusServiceUnavailable, status, "the fault saw the inflated body")
+
+	status, body = ts.callWith(t, http.MethodGet, "/__admin/requests?path=/api/content/form-data", "", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	var journal struct {
+		Requests []struct {
+			RequestBody json.RawMessage `json:"requestBody"`
+		} `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal(body, &journal), string(body))
+	require.Len(t, journal.Requests, 1)
+	assert.JSONEq(t, submission, string(journal.Requests[0].RequestBody))
 }
 
 // compressed is text in the content encoding gzip or deflate.

@@ -335,7 +335,7 @@ func (s *Server) observe(route string, h handlerFunc) http.Handler {
 					io.Closer
 				}{io.MultiReader(bytes.NewReader(peek), tee), tee}
 			}
-			if f, ok := faults.Pick(r.Method, e.path, peek); ok {
+			if f, ok := faults.Pick(r.Method, e.path, inflatedView(r, peek, s.maxBody)); ok {
 				e.fault = f.ID
 				// Tests and developers can tell a deliberate failure from a real one.
 				rec.Header().Set("X-Mock-Fault", f.ID)
@@ -429,7 +429,7 @@ func (s *Server) record(r *http.Request, e entry, rm *routeMetrics, rec *recorde
 	}
 	if tee != nil {
 		tee.readForJournal(r)
-		je.RawRequest = tee.buf.Bytes()
+		je.RawRequest = inflatedView(r, tee.buf.Bytes(), sandbox.MaxJournalBody+1)
 	}
 	je.RawResponse = rec.body()
 	if e.route == "" && logged != r.URL.Path {
