@@ -67,8 +67,10 @@ var utf8BOM = []byte("\uFEFF")
 // the inflated bytes too, as the parser's limit does: a small body that inflates to gigabytes
 // answers 413 once maxBody is passed.
 func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, error) {
+	enc := contentEncoding(r)
+	inflating := enc != "identity" && readByBodyParser(r)
 	if r.Body == nil || r.Body == http.NoBody {
-		if sendsBody(r) && readByBodyParser(r) && contentEncoding(r) != "identity" {
+		if inflating && sendsBody(r) {
 			// A declared but empty body is still inflated, and zlib finds it ends too soon.
 			return nil, inflateError(io.EOF)
 		}
@@ -80,9 +82,8 @@ func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, er
 		// length over its limit: a client that sends a little and waits gets its answer.
 		return nil, store.Errorf(store.CodeTooLarge, "request entity too large")
 	}
-	inflating := readByBodyParser(r) && contentEncoding(r) != "identity"
 	if inflating {
-		inflated, err := inflater(contentEncoding(r), src)
+		inflated, err := inflater(enc, src)
 		if err != nil {
 			return nil, inflateError(err)
 		}
